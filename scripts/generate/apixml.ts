@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { XMLParser } from 'fast-xml-parser';
+
+export interface ApiEnum {
+  name: string;
+  value: number;
+  type: string;
+  info: string;
+  file: string;
+}
+export interface ApiMacro {
+  name: string;
+  /** The C expression of a value macro, e.g. `(4096 + 1)`. */
+  raw?: string;
+  /** The value of a string macro, e.g. `cpu_shares`. */
+  string?: string;
+  info: string;
+  file: string;
+}
+export interface ApiArg {
+  name: string;
+  type: string;
+  info: string;
+}
+export interface ApiFunction {
+  name: string;
+  info: string;
+  file: string;
+  version: string;
+  returns: { type: string; info: string };
+  args: ApiArg[];
+}
+export interface ApiXml {
+  module: string;
+  enums: ApiEnum[];
+  macros: ApiMacro[];
+  functions: ApiFunction[];
+}
+
+type Node = Record<string, unknown>;
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+/** Reads one of libvirt's API XML files (the output of its scripts/apibuild.py). */
+export function readApiXml(path: string): ApiXml {
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseAttributeValue: false,
+    parseTagValue: false,
+    trimValues: false,
+    isArray: (name) => ['macro', 'enum', 'function', 'arg', 'file', 'exports', 'typedef', 'struct'].includes(name),
+  });
+  const doc = parser.parse(readFileSync(path, 'utf8')) as { api: Node & { name: string } };
+  const symbols = (doc.api.symbols ?? {}) as Node;
+  const list = (k: string): Node[] => (symbols[k] as Node[] | undefined) ?? [];
+  const text = (n: Node, k: string): string => {
+    const v = n[k];
+    if (v && typeof v === 'object') return str((v as Node)['#text']).trim();
+    return str(v).trim();
+  };
+  return {
+    module: doc.api.name,
+    enums: list('enum').map((e) => ({
+      name: str(e.name),
+      value: Number(e.value),
+      type: str(e.type),
+      info: str(e.info).trim(),
+      file: str(e.file),
+    })),
+    macros: list('macro').map((m) => ({
+      name: str(m.name),
+      raw: m.raw === undefined ? undefined : str(m.raw),
+      string: m.string === undefined ? undefined : str(m.string),
+      info: text(m, 'info'),
+      file: str(m.file),
+    })),
+    functions: list('function').map((f) => {
+      const ret = (f.return ?? {}) as Node;
+      return {
+        name: str(f.name),
+        info: text(f, 'info'),
+        file: str(f.file),
+        version: str(f.version),
+        returns: { type: str(ret.type), info: str(ret.info).trim() },
+        args: ((f.arg as Node[] | undefined) ?? []).map((a) => ({ name: str(a.name), type: str(a.type), info: str(a.info).trim() })),
+      };
+    }),
+  };
+}
+
+/** Evaluates the integer C expressions libvirt's header macros use: `(16)`, `(4096 + 1)`, `(36+1)`. */
+export function evalMacro(raw: string): number | undefined {
+  const expr = raw.trim();
+  if (!/^[0-9+\-*/()\sxXa-fA-F]+$/.test(expr)) return undefined;
+  const tokens: string[] = expr.match(/0[xX][0-9a-fA-F]+|\d+|[+\-*/()]/g) ?? [];
+  if (tokens.length === 0) return undefined;
+  let i = 0;
+  const primary = (): number => {
+    const t = tokens[i++];
+    if (t === '(') {
+      const v = sum();
+      if (tokens[i++] !== ')') throw new Error(`unbalanced macro ${raw}`);
+      return v;
+    }
+    if (t === '-') return -primary();
+    if (t === undefined || !/^(0[xX][0-9a-fA-F]+|\d+)$/.test(t)) throw new Error(`bad macro ${raw}`);
+    return Number(t);
+  };
+  const product = (): number => {
+    let v = primary();
+    while (tokens[i] === '*' || tokens[i] === '/') v = tokens[i++] === '*' ? v * primary() : Math.trunc(v / primary());
+    return v;
+  };
+  function sum(): number {
+    let v = product();
+    while (tokens[i] === '+' || tokens[i] === '-') v = tokens[i++] === '+' ? v + product() : v - product();
+    return v;
+  }
+  try {
+    const v = sum();
+    return i === tokens.length ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
