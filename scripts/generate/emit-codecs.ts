@@ -298,3 +298,36 @@ export class CodecEmitter {
     return out;
   }
 }
+
+/** One line per type: the JSON description tests use (src/protocol/schema.ts). */
+export function emitSchema(model: Model, modules: string[]): string[] {
+  const out: string[] = [];
+  const decl = (d: Declaration, module: string): { name: string | null; shape: Shape } => ({ name: d.type.kind === 'void' ? null : d.name, shape: model.shape(d, module) });
+  for (const module of modules) {
+    for (const def of model.order.get(module)!) {
+      let entry: unknown;
+      switch (def.kind) {
+        case 'enum':
+          entry = { kind: 'enum', module, members: model.enumMembers(def.body, module).map((m) => [m.name, m.value]) };
+          break;
+        case 'typedef':
+          entry = { kind: 'typedef', module, shape: model.shape(def.decl, module) };
+          break;
+        case 'struct':
+          entry = { kind: 'struct', module, fields: def.body.fields.map((f) => ({ name: f.name, shape: model.shape(f, module) })) };
+          break;
+        case 'union':
+          entry = {
+            kind: 'union',
+            module,
+            disc: { name: def.body.discriminant.name, shape: model.shape(def.body.discriminant, module) },
+            arms: def.body.arms.map((a) => ({ cases: a.cases.map((c) => model.value(c, module)), ...decl(a.decl, module) })),
+            default: def.body.default ? decl(def.body.default, module) : null,
+          };
+          break;
+      }
+      out.push(`  ${def.name}: ${JSON.stringify(entry)},`);
+    }
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiXml, readApiXml } from './apixml.js';
-import { CodecEmitter, jsdoc } from './emit-codecs.js';
+import { CodecEmitter, emitSchema, jsdoc } from './emit-codecs.js';
 import { emitConstants, emitFunctionDocs } from './emit-api.js';
 import { type ProgramSpec, emitProcedures } from './emit-procedures.js';
 import { XdrSyntaxError } from './lexer.js';
@@ -102,6 +102,7 @@ function generate(): Map<string, string> {
     'external.ts',
     [...HEADER('the API XML: C header constants the .x files use'), ...external.map(([k, v]) => `export const ${k} = ${v};`), ''].join('\n'),
   );
+  out.set('schema.ts', [...HEADER('the .x files: a data description of every type, for tests'), "import type { SchemaType } from '../schema.js';", '', 'export const schema: Readonly<Record<string, SchemaType>> = {', ...emitSchema(model, files.map((f) => f.module)), '};', ''].join('\n'));
   out.set('constants.ts', [...HEADER(apiPaths.map((p) => p.split('/').pop()).join(', ')), ...emitConstants(apis), ''].join('\n'));
   out.set('functions.ts', [...HEADER(apiPaths.map((p) => p.split('/').pop()).join(', ')), ...emitFunctionDocs(apis), ''].join('\n'));
   out.set(

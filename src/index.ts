@@ -1,0 +1,22 @@
+export { connect, Connection, type ConnectOptions, type NodeInfo } from './api/connection.js';
+export { Domain } from './api/domain.js';
+export {
+  LibvirtError,
+  type VirErrorFields,
+  type ErrorHandler,
+  setErrorFunc,
+  getLastError,
+  copyLastError,
+  resetLastError,
+  printErrorFunc,
+} from './api/errors.js';
+export { parseURI, resolveTarget, defaultURI, type LibvirtURI, type ConnectTarget } from './api/uri.js';
+export type { CloseReason, CallOptions } from './protocol/engine.js';
+export type { Transport } from './transport/transport.js';
+export { RecordingTransport } from './transport/record.js';
+export { ReplayTransport, ReplayMismatchError } from './transport/replay.js';
+export { type Conversation, type RecordedPacket, readConversation, writeConversation } from './transport/conversation.js';
+export { XdrReader, XdrWriter, XdrError, type Codec } from './protocol/xdr/index.js';
+export type { ProcedureInfo, ProgramInfo } from './protocol/procedure.js';
+export * as protocol from './protocol/generated/index.js';
+export * from './protocol/generated/constants.js';

@@ -1,0 +1,263 @@
+import type { Duplex } from 'node:stream';
+import { LibvirtError, clientError } from '../api/errors.js';
+import {
+  VIR_ERR_INTERNAL_ERROR,
+  VIR_ERR_INVALID_ARG,
+  VIR_ERR_OPERATION_TIMEOUT,
+  VIR_ERR_RPC,
+  VIR_ERR_SYSTEM_ERROR,
+  VIR_FROM_RPC,
+} from './generated/constants.js';
+import { dec_virNetMessageError } from './generated/virnet.js';
+import { getLogger, LogPriority } from '../util/log.js';
+import {
+  FramingError,
+  type MessageHeader,
+  type Packet,
+  PacketSplitter,
+  VIR_NET_CALL,
+  VIR_NET_ERROR,
+  VIR_NET_OK,
+  VIR_NET_REPLY,
+  decodePacket,
+  encodePacket,
+} from './framing.js';
+import type { ProcedureInfo } from './procedure.js';
+import { XdrError, XdrReader, XdrWriter } from './xdr/index.js';
+
+const log = getLogger('rpc.engine');
+
+/** Why a connection closed, as virConnectCloseReason: ERROR, EOF, KEEPALIVE, CLIENT. */
+export type CloseReason = 'error' | 'eof' | 'keepalive' | 'client';
+
+/** Receives packets that are not replies to our calls: events, keepalive, stream data. */
+export type MessageHandler = (packet: Packet) => void;
+
+interface PendingCall {
+  serial: number;
+  proc: ProcedureInfo;
+  resolve: (v: unknown) => void;
+  reject: (e: LibvirtError) => void;
+  started: number;
+  timer: NodeJS.Timeout | null;
+}
+
+export interface CallOptions {
+  /** Reject with VIR_ERR_OPERATION_TIMEOUT after this many ms (the reply, if it comes, is dropped). */
+  timeout?: number;
+}
+
+/**
+ * The RPC call engine on one byte stream: serial numbers, any number of calls in flight, replies
+ * matched by serial and checked against program/procedure, error replies as LibvirtError, and
+ * every other packet handed to a registered handler. When the stream ends or fails every pending
+ * call rejects at once.
+ */
+export class RpcEngine {
+  private readonly pending = new Map<number, PendingCall>();
+  /** Serials of calls that timed out: their late replies are expected and dropped. */
+  private readonly abandoned = new Set<number>();
+  private readonly handlers = new Map<number, MessageHandler>();
+  private readonly writer = new XdrWriter(64 * 1024);
+  private readonly splitter: PacketSplitter;
+  private serial = 0;
+  private corked = false;
+  private closeError: LibvirtError | null = null;
+  private closeListeners: ((reason: CloseReason, err: LibvirtError | null) => void)[] = [];
+  /** Packets that arrived with nobody to take them (counted and logged, never silently lost). */
+  unhandledMessages = 0;
+
+  constructor(private readonly stream: Duplex) {
+    this.splitter = new PacketSplitter((p) => this.onPacket(p));
+    stream.on('data', (chunk: Buffer) => {
+      if (this.closeError) return;
+      try {
+        this.splitter.push(chunk);
+      } catch (e) {
+        this.fail(e instanceof FramingError ? clientError(VIR_ERR_RPC, VIR_FROM_RPC, e.message) : toError(e), 'error');
+      }
+    });
+    stream.on('end', () => {
+      const truncated = this.splitter.pending > 0 ? ` (${this.splitter.pending} bytes of a truncated packet)` : '';
+      this.fail(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, `End of file while reading data: Input/output error${truncated}`), 'eof');
+    });
+    stream.on('error', (e: Error) => {
+      this.fail(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, `Cannot recv data: ${e.message}`, e), 'error');
+    });
+    stream.on('close', () => {
+      this.fail(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, 'End of file while reading data: Input/output error'), 'eof');
+    });
+  }
+
+  get closed(): boolean {
+    return this.closeError !== null;
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Routes packets of `program` that are not replies to our calls (MESSAGE, STREAM, server CALL). */
+  setHandler(program: number, handler: MessageHandler | null): void {
+    if (handler) this.handlers.set(program, handler);
+    else this.handlers.delete(program);
+  }
+
+  onClose(listener: (reason: CloseReason, err: LibvirtError | null) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  /** Calls a procedure and resolves to its decoded reply (undefined for a void reply). */
+  call<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, options?: CallOptions): Promise<R> {
+    if (this.closeError) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
+    const serial = this.nextSerial();
+    let packet: Buffer;
+    try {
+      packet = encodePacket(this.writer, { prog: proc.program, vers: proc.version, proc: proc.proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK }, proc.args ? (w) => proc.args!.encode(w, args) : undefined);
+    } catch (e) {
+      if (e instanceof XdrError) return Promise.reject(clientError(VIR_ERR_INVALID_ARG, VIR_FROM_RPC, `invalid argument to ${proc.name}: ${e.message}`, e));
+      if (e instanceof FramingError) return Promise.reject(clientError(VIR_ERR_RPC, VIR_FROM_RPC, `${proc.name}: ${e.message}`, e));
+      return Promise.reject(toError(e));
+    }
+    return new Promise<R>((resolve, reject) => {
+      const call: PendingCall = { serial, proc, resolve: resolve as (v: unknown) => void, reject, started: performance.now(), timer: null };
+      if (options?.timeout !== undefined) {
+        call.timer = setTimeout(() => {
+          this.pending.delete(serial);
+          this.abandoned.add(serial);
+          reject(clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `${proc.name} timed out after ${options.timeout} ms`));
+        }, options.timeout);
+      }
+      this.pending.set(serial, call);
+      this.write(packet);
+    });
+  }
+
+  /** Sends a packet that expects no reply (keepalive, stream data, async messages). */
+  send(header: Omit<MessageHeader, 'serial'> & { serial?: number }, body?: (w: XdrWriter) => void): void {
+    if (this.closeError) throw this.closeError;
+    this.write(encodePacket(this.writer, { ...header, serial: header.serial ?? 0 }, body));
+  }
+
+  /**
+   * Writes go straight to the stream; writes within one tick are corked into one syscall. Node
+   * queues what the socket cannot take yet, and `writableNeedDrain` lets callers see the pressure.
+   */
+  private write(packet: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.stream.uncork();
+      });
+    }
+    this.stream.write(packet);
+  }
+
+  /** True while the socket has more queued than it wants; producers of bulk data should wait for drain. */
+  get needsDrain(): boolean {
+    return this.stream.writableNeedDrain;
+  }
+
+  waitDrain(): Promise<void> {
+    if (!this.stream.writableNeedDrain || this.closeError) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.stream.off('drain', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('close', done);
+    });
+  }
+
+  private nextSerial(): number {
+    do {
+      this.serial = (this.serial + 1) >>> 0;
+    } while (this.pending.has(this.serial) || this.abandoned.has(this.serial));
+    return this.serial;
+  }
+
+  private onPacket(raw: Buffer): void {
+    const packet = decodePacket(raw);
+    const h = packet.header;
+    if (h.type === VIR_NET_REPLY) {
+      const call = this.pending.get(h.serial);
+      if (!call) {
+        if (this.abandoned.delete(h.serial)) return;
+        throw new FramingError(`no call waiting for reply with prog ${h.prog} vers ${h.vers} serial ${h.serial}`);
+      }
+      if (h.prog !== call.proc.program || h.vers !== call.proc.version || h.proc !== call.proc.proc) {
+        throw new FramingError(`reply to serial ${h.serial} is for prog ${h.prog} vers ${h.vers} proc ${h.proc}, expected ${call.proc.name}`);
+      }
+      this.pending.delete(h.serial);
+      if (call.timer) clearTimeout(call.timer);
+      this.settle(call, packet);
+      return;
+    }
+    const handler = this.handlers.get(h.prog);
+    if (handler) {
+      handler(packet);
+      return;
+    }
+    this.unhandledMessages++;
+    log.warn(`dropping unhandled packet prog=0x${h.prog.toString(16)} vers=${h.vers} proc=${h.proc} type=${h.type} serial=${h.serial} (${packet.body.length} bytes): no handler registered`);
+  }
+
+  private settle(call: PendingCall, packet: Packet): void {
+    const h = packet.header;
+    const r = new XdrReader(packet.body);
+    const status = h.status === VIR_NET_OK ? 'ok' : h.status === VIR_NET_ERROR ? 'error' : `status ${h.status}`;
+    if (log.enabled(LogPriority.DEBUG)) {
+      log.debug(`call prog=0x${h.prog.toString(16)} proc=${call.proc.name} serial=${h.serial} ${status} in ${(performance.now() - call.started).toFixed(3)} ms`);
+    }
+    try {
+      if (h.status === VIR_NET_OK) {
+        const value = call.proc.ret ? call.proc.ret.decode(r) : undefined;
+        r.done(call.proc.ret?.name ?? `${call.proc.name} reply`);
+        call.resolve(value);
+      } else if (h.status === VIR_NET_ERROR) {
+        const e = dec_virNetMessageError(r);
+        call.reject(new LibvirtError({ ...e, message: e.message }));
+      } else {
+        call.reject(clientError(VIR_ERR_RPC, VIR_FROM_RPC, `unexpected reply status ${h.status} for ${call.proc.name}`));
+      }
+    } catch (e) {
+      call.reject(e instanceof XdrError ? clientError(VIR_ERR_RPC, VIR_FROM_RPC, `cannot decode reply to ${call.proc.name}: ${e.message}`, e) : toError(e));
+    }
+  }
+
+  /** Closes the connection from our side: pending calls reject, the stream ends. */
+  close(): void {
+    this.fail(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'), 'client');
+    this.stream.end();
+  }
+
+  /** Tears down with `err`: every pending call rejects at once and close listeners hear why. */
+  fail(err: LibvirtError, reason: CloseReason): void {
+    if (this.closeError) return;
+    this.closeError = err;
+    log.debug(`connection closed (${reason}): ${err.message}`);
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const c of calls) {
+      if (c.timer) clearTimeout(c.timer);
+      c.reject(err);
+    }
+    if (reason !== 'client') this.stream.destroy();
+    for (const l of this.closeListeners.splice(0)) {
+      try {
+        l(reason, reason === 'client' ? null : err);
+      } catch (e) {
+        log.error(`close listener threw: ${(e as Error).message}`);
+      }
+    }
+  }
+}
+
+function toError(e: unknown): LibvirtError {
+  if (e instanceof LibvirtError) return e;
+  return clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, e instanceof Error ? e.message : String(e), e);
+}

@@ -1,0 +1,133 @@
+import { XdrReader, XdrWriter, XdrError } from './xdr/index.js';
+import {
+  VIR_NET_MESSAGE_HEADER_MAX,
+  VIR_NET_MESSAGE_LEN_MAX,
+  VIR_NET_MESSAGE_MAX,
+  dec_virNetMessageHeader,
+  enc_virNetMessageHeader,
+  type virNetMessageHeader,
+} from './generated/virnet.js';
+
+export type MessageHeader = virNetMessageHeader;
+
+export {
+  VIR_NET_CALL,
+  VIR_NET_REPLY,
+  VIR_NET_MESSAGE,
+  VIR_NET_STREAM,
+  VIR_NET_CALL_WITH_FDS,
+  VIR_NET_REPLY_WITH_FDS,
+  VIR_NET_STREAM_HOLE,
+  VIR_NET_OK,
+  VIR_NET_ERROR,
+  VIR_NET_CONTINUE,
+} from './generated/virnet.js';
+
+/** Largest packet on the wire: the length word plus libvirt's VIR_NET_MESSAGE_MAX. */
+export const MAX_PACKET = VIR_NET_MESSAGE_MAX + VIR_NET_MESSAGE_LEN_MAX;
+/** Smallest valid packet: the length word plus a header. */
+export const MIN_PACKET = VIR_NET_MESSAGE_LEN_MAX + VIR_NET_MESSAGE_HEADER_MAX;
+
+/** A packet that breaks the framing rules (size, header); the connection cannot continue. */
+export class FramingError extends Error {
+  override readonly name = 'FramingError';
+}
+
+/**
+ * Encodes one packet: length word, header, then the body written by `body`. The writer is reused
+ * across packets; the result is a fresh Buffer the caller owns.
+ */
+export function encodePacket(w: XdrWriter, header: MessageHeader, body?: (w: XdrWriter) => void): Buffer {
+  w.reset();
+  w.uint('packet.length', 0);
+  enc_virNetMessageHeader(w, header);
+  if (body) body(w);
+  const n = w.pos;
+  if (n > MAX_PACKET) {
+    throw new FramingError(`packet of ${n} bytes exceeds libvirt's maximum of ${MAX_PACKET} bytes`);
+  }
+  w.view.setUint32(0, n);
+  return Buffer.from(w.bytes());
+}
+
+/** Header and body of a received packet (body is a view into the packet). */
+export interface Packet {
+  header: MessageHeader;
+  body: Buffer;
+}
+
+export function decodePacket(packet: Buffer): Packet {
+  const r = new XdrReader(packet, VIR_NET_MESSAGE_LEN_MAX);
+  let header: MessageHeader;
+  try {
+    header = dec_virNetMessageHeader(r);
+  } catch (e) {
+    if (e instanceof XdrError) throw new FramingError(`bad packet header: ${e.message}`);
+    throw e;
+  }
+  return { header, body: packet.subarray(r.pos) };
+}
+
+/**
+ * Splits a byte stream into packets. Chunks that hold whole packets are not copied; a packet split
+ * across chunks is reassembled once. A length word below the header size or above MAX_PACKET is
+ * refused before anything is buffered.
+ */
+export class PacketSplitter {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private need = 0;
+
+  constructor(private readonly onPacket: (packet: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    if (this.buffered === 0) {
+      // Fast path: consume whole packets straight from the chunk.
+      let off = 0;
+      while (chunk.length - off >= 4) {
+        const len = readLength(chunk, off);
+        if (chunk.length - off < len) break;
+        this.onPacket(chunk.subarray(off, off + len));
+        off += len;
+      }
+      if (off === chunk.length) return;
+      chunk = chunk.subarray(off);
+    }
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    while (true) {
+      if (this.need === 0) {
+        if (this.buffered < 4) return;
+        this.need = readLength(this.head(4), 0);
+      }
+      if (this.buffered < this.need) return;
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+      const packet = all.subarray(0, this.need);
+      const rest = all.subarray(this.need);
+      this.chunks = rest.length ? [rest] : [];
+      this.buffered = rest.length;
+      this.need = 0;
+      this.onPacket(packet);
+      if (this.buffered === 0) return;
+    }
+  }
+
+  /** Bytes of an incomplete packet still buffered (non-zero at EOF means a truncated packet). */
+  get pending(): number {
+    return this.buffered;
+  }
+
+  private head(n: number): Buffer {
+    if (this.chunks[0]!.length >= n) return this.chunks[0]!;
+    const all = Buffer.concat(this.chunks, this.buffered);
+    this.chunks = [all];
+    return all;
+  }
+}
+
+function readLength(buf: Buffer, off: number): number {
+  const len = buf.readUInt32BE(off);
+  if (len < MIN_PACKET) throw new FramingError(`packet ${len} bytes received from server too small, want ${MIN_PACKET}`);
+  if (len > MAX_PACKET) throw new FramingError(`packet ${len} bytes received from server too large, want at most ${MAX_PACKET}`);
+  return len;
+}
