@@ -558,7 +558,11 @@ const escapeParamValue = (b: string): string => escapeBytes(b, isUnreserved);
 /** xmlSaveUri of the name the remote driver builds: scheme "://" path ["?" params] ["#" fragment]. */
 function formatServerURI(driver: string, path: string | null, params: ReadonlyArray<readonly [string, string]>, fragment: string | null): string {
   let out = toBytes(driver) + '://';
-  if (path !== null) out += escapeBytes(path, (c) => isUnreserved2396(c) || PATH_EXTRA.has(c));
+  if (path !== null) {
+    // xmlSaveUri keeps the colon of a Windows drive in file:///c:/...
+    const drive = driver === 'file' && /^\/[A-Za-z]:/.test(path) ? 3 : 0;
+    out += path.slice(0, drive) + escapeBytes(path.slice(drive), (c) => isUnreserved2396(c) || PATH_EXTRA.has(c));
+  }
   // virURIFormatParams: names as they are, values escaped; no params, no '?'.
   if (params.length > 0) out += '?' + params.map(([n, v]) => `${n}=${escapeParamValue(v)}`).join('&');
   if (fragment !== null) out += '#' + escapeBytes(fragment, (c) => isUnreserved2396(c) || RFC2396_RESERVED.has(c));
