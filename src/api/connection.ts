@@ -18,7 +18,7 @@ import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
 import { Domain } from './domain.js';
 import { ErrorScope, type ErrorHandler, LibvirtError, asLibvirtError, clientError, dispatchError } from './errors.js';
-import { type ConnectTarget, defaultURI, resolveTarget } from './uri.js';
+import { type ConnectTarget, resolveName, resolveTarget } from './uri.js';
 
 const log = getLogger('api.connection');
 
@@ -35,7 +35,7 @@ export interface ConnectOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-type Args<T, P> = P extends undefined ? [args?: undefined, options?: CallOptions] : [args: P, options?: CallOptions];
+type Args<_K, P> = P extends undefined ? [args?: undefined, options?: CallOptions] : [args: P, options?: CallOptions];
 type RemoteArgs<K extends remote_procedure_name> = Args<K, remote_procedure_types[K]['args']>;
 type RemoteRet<K extends remote_procedure_name> = remote_procedure_types[K]['ret'];
 
@@ -270,7 +270,7 @@ async function authenticate(engine: RpcEngine): Promise<void> {
  */
 export async function connect(uri?: string, options: ConnectOptions = {}): Promise<Connection> {
   const env = options.env ?? process.env;
-  const name = uri ?? defaultURI(env);
+  const name = resolveName(uri, env);
   let transport: Transport;
   let target: ConnectTarget | null = null;
   try {

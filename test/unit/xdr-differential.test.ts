@@ -401,6 +401,50 @@ describe('XDR codecs vs @stellar/js-xdr (differential)', function () {
     }
   });
 
+  describe('damaged input (sample)', () => {
+    /** A valid encoding with one byte changed, cut short or extended. */
+    const damaged = (name: string): fc.Arbitrary<Buffer> =>
+      fc
+        .tuple(arbitraryFor(name), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'cut', 'extend'))
+        .map(([v, at, byte, how]) => {
+          const b = oursEncode(generatedCodec(name), v);
+          if (how === 'extend') return Buffer.concat([b, Buffer.alloc(4)]);
+          if (b.length === 0) return b;
+          if (how === 'cut') return b.subarray(0, at % b.length);
+          const c = Buffer.from(b);
+          c[at % c.length] = byte;
+          return c;
+        });
+    const attempt = (f: () => unknown): { ok: true; v: unknown } | { ok: false; e: Error } => {
+      try {
+        return { ok: true, v: f() };
+      } catch (e) {
+        return { ok: false, e: e as Error };
+      }
+    };
+    for (const name of SAMPLE) {
+      it(`${name}: both accept (with the same value) or both reject`, () => {
+        const codec = generatedCodec(name);
+        fc.assert(
+          fc.property(damaged(name), (bytes) => {
+            const ours = attempt(() => oursDecode(codec, bytes));
+            const theirs = attempt(() => decodeWithJsXdr(name, bytes));
+            if (ours.ok && theirs.ok) {
+              expect(ours.v).to.deep.equal(theirs.v);
+            } else if (!ours.ok && theirs.ok) {
+              // The one check js-xdr lacks: char and short must fit their C type.
+              expect(ours.e.message).to.match(/out of range -?\d+\.\.\d+/);
+            } else {
+              expect(ours.ok, `we accept bytes js-xdr rejects (${theirs.ok ? '' : theirs.e.message}): ${bytes.toString('hex')}`).to.equal(false);
+              expect((ours as { e: Error }).e.name).to.equal('XdrError');
+            }
+          }),
+          { numRuns: RUNS },
+        );
+      });
+    }
+  });
+
   describe('every generated type', () => {
     it('agrees on a few random values of each of the schema types', () => {
       const runs = Math.max(3, Math.round(RUNS / 20));

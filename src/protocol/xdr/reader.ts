@@ -1,6 +1,18 @@
 import { XdrError } from './error.js';
 
 /**
+ * Decoded short ASCII strings, by a hash of their bytes (a slot holds the last string that hashed
+ * there; a hit is confirmed byte by byte). A large reply such as virConnectGetAllDomainStats carries
+ * the same few dozen parameter names thousands of times: sharing one string per name instead of
+ * allocating each again makes its decoding several times faster, because the cost there is the
+ * garbage collector copying everything the decoder allocates. JavaScript strings are immutable, so
+ * sharing them is invisible to callers. At most 4096 strings of at most 64 bytes are kept.
+ */
+const STRING_CACHE_SLOTS = 4096;
+const STRING_CACHE_MAX_BYTES = 64;
+const stringCache: string[] = new Array<string>(STRING_CACHE_SLOTS).fill('');
+
+/**
  * Decodes XDR (RFC 4506) from a byte buffer. Every read checks what is left before touching the
  * buffer and every length is checked against its declared bound and the remaining bytes before
  * anything is allocated, so untrusted input can only produce an XdrError.
@@ -145,25 +157,33 @@ export class XdrReader {
 
   string(where: string, max: number): string {
     const n = this.length(where, max, 1);
+    const b = this.buf;
     const start = this.pos;
-    let s: string;
-    // Short ASCII strings are the common case (names, field names); decoding them by hand
-    // avoids the native call overhead of toString().
-    if (n <= 32) {
-      s = '';
-      const b = this.buf;
+    const e = start + n;
+    let s: string | undefined;
+    if (n <= STRING_CACHE_MAX_BYTES) {
+      // Short ASCII strings recur (typed parameter names, domain, disk and interface names): they
+      // come from a cache instead of being allocated again. See stringCache.
+      let h = n;
       let i = start;
-      const e = start + n;
       for (; i < e; i++) {
         const c = b[i]!;
         if (c >= 0x80) break;
-        s += String.fromCharCode(c);
+        h = Math.imul(h ^ c, 0x01000193);
       }
-      if (i < e) s = b.toString('utf8', start, e);
-    } else {
-      s = this.buf.toString('utf8', start, start + n);
+      if (i === e) {
+        const slot = (h ^ (h >>> 15)) & (STRING_CACHE_SLOTS - 1);
+        const cached = stringCache[slot]!;
+        if (cached.length === n) {
+          let k = 0;
+          while (k < n && cached.charCodeAt(k) === b[start + k]) k++;
+          if (k === n) s = cached;
+        }
+        if (s === undefined) stringCache[slot] = s = b.toString('latin1', start, e);
+      }
     }
-    this.pos += n;
+    if (s === undefined) s = b.toString('utf8', start, e);
+    this.pos = e;
     this.padding(n, where);
     return s;
   }

@@ -1,0 +1,43 @@
+#!/usr/bin/python3
+"""The peer of bench/rpc: libvirt's C client (python3-libvirt) calling virConnectGetLibVersion.
+
+    /usr/bin/python3 bench/c_client_rpc.py URI SECONDS [THREADS]
+
+Prints JSON {"calls": N, "seconds": S}. With THREADS > 1 the calls come from that many threads on
+one connection (libvirt releases the GIL during a call, so they overlap on the wire).
+"""
+import json
+import sys
+import threading
+import time
+
+import libvirt
+
+uri, seconds = sys.argv[1], float(sys.argv[2])
+threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+conn = libvirt.open(uri)
+for _ in range(200):  # warm-up
+    conn.getLibVersion()
+
+counts = [0] * threads
+stop_at = [0.0]
+
+
+def worker(i):
+    n = 0
+    while time.perf_counter() < stop_at[0]:
+        conn.getLibVersion()
+        n += 1
+    counts[i] = n
+
+
+start = time.perf_counter()
+stop_at[0] = start + seconds
+ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+elapsed = time.perf_counter() - start
+conn.close()
+print(json.dumps({"calls": sum(counts), "seconds": elapsed}))

@@ -1,0 +1,343 @@
+/**
+ * Encode and decode throughput of the generated XDR codecs, side by side with @stellar/js-xdr (the
+ * same types built from the schema by test/support/jsxdr.ts) in the same run on the same values.
+ *
+ *   npm run build && node dist/bench/codec.js [--json] [--seconds=1.5] [--only=<message>]
+ *
+ * Messages: a small reply (remote_connect_get_lib_version_ret), a listing of 1,000 domains
+ * (remote_connect_list_all_domains_ret) and a large stats reply (remote_connect_get_all_domain_stats_ret,
+ * 1,000 records of 50 typed parameters each). Both implementations must produce identical bytes for
+ * every message before anything is timed.
+ *
+ * Ours: `new XdrWriter(); codec.encode(w, v); w.bytes()` and `new XdrReader(bytes); codec.decode(r);
+ * r.done()`. js-xdr: `Struct.toXDR(value)` on values built once beforehand (struct and union
+ * instances, Hyper/UnsignedHyper) and `Struct.fromXDR(buffer)`. Each measurement warms up, then
+ * alternates short slices of ours and theirs until each has run for the chosen time.
+ * MB/s counts 10^6 bytes of XDR per second.
+ */
+import { pathToFileURL } from 'node:url';
+
+import {
+  remote_connect_get_all_domain_stats_ret,
+  remote_connect_get_lib_version_ret,
+  remote_connect_list_all_domains_ret,
+  type remote_domain_stats_record,
+  type remote_nonnull_domain,
+  type remote_typed_param,
+} from '../src/protocol/generated/remote.js';
+import { type Codec, XdrReader, XdrWriter } from '../src/protocol/xdr/index.js';
+import { jsxdrStruct, toJsXdr } from '../test/support/jsxdr.js';
+
+// --- deterministic, realistic values ---
+
+/** mulberry32: a small seeded PRNG, so every run measures the same messages. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ROLES = ['web', 'api', 'db-primary', 'db-replica', 'cache', 'ci-runner', 'k8s-worker', 'k8s-control', 'mail', 'build', 'vpn', 'monitoring'];
+const ENVS = ['prod', 'staging', 'dev'];
+
+function makeDomains(n: number, rnd: () => number): remote_nonnull_domain[] {
+  const out: remote_nonnull_domain[] = [];
+  let nextId = 1;
+  for (let i = 0; i < n; i++) {
+    const uuid = new Uint8Array(16);
+    for (let j = 0; j < 16; j++) uuid[j] = Math.floor(rnd() * 256);
+    uuid[6] = (uuid[6]! & 0x0f) | 0x40; // version 4
+    uuid[8] = (uuid[8]! & 0x3f) | 0x80; // RFC 4122 variant
+    const role = ROLES[Math.floor(rnd() * ROLES.length)]!;
+    const env = ENVS[Math.floor(rnd() * ENVS.length)]!;
+    const running = rnd() < 0.8;
+    out.push({ name: `${env}-${role}-${String(i + 1).padStart(4, '0')}`, uuid, id: running ? nextId++ : -1 });
+  }
+  return out;
+}
+
+const P_INT = 1;
+const P_UINT = 2;
+const P_LLONG = 3;
+const P_ULLONG = 4;
+const P_DOUBLE = 5;
+const P_BOOLEAN = 6;
+const P_STRING = 7;
+
+/** 50 fields as virConnectGetAllDomainStats returns them (state, cpu, balloon, vcpu, net, block). */
+const STAT_FIELDS: readonly (readonly [string, number])[] = [
+  ['state.state', P_INT],
+  ['state.reason', P_INT],
+  ['cpu.time', P_ULLONG],
+  ['cpu.user', P_ULLONG],
+  ['cpu.system', P_ULLONG],
+  ['cpu.haltpoll.success.time', P_ULLONG],
+  ['cpu.haltpoll.fail.time', P_ULLONG],
+  ['cpu.usage.percent', P_DOUBLE],
+  ['balloon.current', P_ULLONG],
+  ['balloon.maximum', P_ULLONG],
+  ['balloon.swap_in', P_ULLONG],
+  ['balloon.swap_out', P_ULLONG],
+  ['balloon.major_fault', P_ULLONG],
+  ['balloon.minor_fault', P_ULLONG],
+  ['balloon.unused', P_ULLONG],
+  ['balloon.available', P_ULLONG],
+  ['balloon.usable', P_ULLONG],
+  ['balloon.last-update', P_ULLONG],
+  ['balloon.disk_caches', P_ULLONG],
+  ['balloon.rss', P_ULLONG],
+  ['vcpu.current', P_UINT],
+  ['vcpu.maximum', P_UINT],
+  ['vcpu.0.state', P_INT],
+  ['vcpu.0.time', P_ULLONG],
+  ['vcpu.0.wait', P_ULLONG],
+  ['vcpu.0.delay', P_ULLONG],
+  ['vcpu.0.halted', P_BOOLEAN],
+  ['vcpu.1.state', P_INT],
+  ['vcpu.1.time', P_ULLONG],
+  ['vcpu.1.wait', P_ULLONG],
+  ['vcpu.1.delay', P_ULLONG],
+  ['vcpu.1.halted', P_BOOLEAN],
+  ['net.count', P_UINT],
+  ['net.0.name', P_STRING],
+  ['net.0.rx.bytes', P_ULLONG],
+  ['net.0.rx.pkts', P_ULLONG],
+  ['net.0.rx.drop', P_ULLONG],
+  ['net.0.tx.bytes', P_ULLONG],
+  ['net.0.tx.pkts', P_ULLONG],
+  ['block.count', P_UINT],
+  ['block.0.name', P_STRING],
+  ['block.0.path', P_STRING],
+  ['block.0.rd.reqs', P_ULLONG],
+  ['block.0.rd.bytes', P_ULLONG],
+  ['block.0.rd.times', P_ULLONG],
+  ['block.0.wr.reqs', P_ULLONG],
+  ['block.0.wr.bytes', P_ULLONG],
+  ['block.0.wr.times', P_ULLONG],
+  ['block.0.allocation', P_ULLONG],
+  ['dirtyrate.megabytes_per_second', P_LLONG],
+];
+
+function makeParam(field: string, type: number, dom: remote_nonnull_domain, i: number, rnd: () => number): remote_typed_param {
+  const big = (max: number): bigint => BigInt(Math.floor(rnd() * max));
+  switch (type) {
+    case P_INT:
+      return { field, value: { type: P_INT, i: Math.floor(rnd() * 8) } };
+    case P_UINT:
+      return { field, value: { type: P_UINT, ui: 1 + Math.floor(rnd() * 16) } };
+    case P_LLONG:
+      return { field, value: { type: P_LLONG, l: big(4096) - 16n } };
+    case P_DOUBLE:
+      return { field, value: { type: P_DOUBLE, d: rnd() * 100 } };
+    case P_BOOLEAN:
+      return { field, value: { type: P_BOOLEAN, b: rnd() < 0.5 ? 1 : 0 } };
+    case P_STRING:
+      if (field.endsWith('.path')) return { field, value: { type: P_STRING, s: `/var/lib/libvirt/images/${dom.name}.qcow2` } };
+      if (field.startsWith('net.')) return { field, value: { type: P_STRING, s: `vnet${i}` } };
+      return { field, value: { type: P_STRING, s: 'vda' } };
+    default:
+      // counters: nanoseconds of CPU time, bytes moved, KiB of memory (well past 2^32, below 2^53)
+      return { field, value: { type: P_ULLONG, ul: big(2 ** 45) } };
+  }
+}
+
+function makeStats(domains: remote_nonnull_domain[], rnd: () => number): remote_domain_stats_record[] {
+  return domains.map((dom, i) => ({ dom, params: STAT_FIELDS.map(([f, t]) => makeParam(f, t, dom, i, rnd)) }));
+}
+
+// --- cases ---
+
+interface Case {
+  name: string;
+  codec: Codec<unknown>;
+  value: unknown;
+  typeName: string;
+}
+
+function cases(): Case[] {
+  const rnd = prng(0x11b7e);
+  const domains = makeDomains(1000, rnd);
+  return [
+    { name: 'small: connect_get_lib_version_ret', typeName: 'remote_connect_get_lib_version_ret', codec: remote_connect_get_lib_version_ret as Codec<unknown>, value: { lib_ver: 11003000n } },
+    {
+      name: 'listing: list_all_domains_ret, 1,000 domains',
+      typeName: 'remote_connect_list_all_domains_ret',
+      codec: remote_connect_list_all_domains_ret as Codec<unknown>,
+      value: { domains, ret: domains.length },
+    },
+    {
+      name: 'large: get_all_domain_stats_ret, 1,000 x 50 params',
+      typeName: 'remote_connect_get_all_domain_stats_ret',
+      codec: remote_connect_get_all_domain_stats_ret as Codec<unknown>,
+      value: { retStats: makeStats(domains, rnd) },
+    },
+  ];
+}
+
+// --- timing ---
+
+let sink = 0;
+
+/** Runs `fn` for about `ms` milliseconds; returns [operations, seconds]. */
+function slice(fn: () => number, ms: number, batch: number): [number, number] {
+  const start = process.hrtime.bigint();
+  const until = start + BigInt(Math.round(ms * 1e6));
+  let ops = 0;
+  let now = start;
+  do {
+    for (let i = 0; i < batch; i++) sink += fn();
+    ops += batch;
+    now = process.hrtime.bigint();
+  } while (now < until);
+  return [ops, Number(now - start) / 1e9];
+}
+
+/** Operations per second of `ours` and `theirs`, measured in alternating slices after a warm-up. */
+function race(ours: () => number, theirs: () => number, seconds: number): [number, number] {
+  const batchFor = (fn: () => number): number => {
+    // aim for ~5 ms per batch so clock reads cost nothing
+    const [ops, s] = slice(fn, 50, 1);
+    return Math.max(1, Math.round((ops / s) * 0.005));
+  };
+  const bo = batchFor(ours);
+  const bt = batchFor(theirs);
+  slice(ours, 300, bo);
+  slice(theirs, 300, bt);
+  const rounds = 6;
+  const per = (seconds * 1000) / rounds;
+  let oOps = 0;
+  let oSec = 0;
+  let tOps = 0;
+  let tSec = 0;
+  for (let i = 0; i < rounds; i++) {
+    const [a, b] = slice(ours, per, bo);
+    oOps += a;
+    oSec += b;
+    const [c, d] = slice(theirs, per, bt);
+    tOps += c;
+    tSec += d;
+  }
+  return [oOps / oSec, tOps / tSec];
+}
+
+export interface CodecBenchResult {
+  message: string;
+  type: string;
+  bytes: number;
+  encode: { ours: number; jsxdr: number; ratio: number };
+  decode: { ours: number; jsxdr: number; ratio: number };
+}
+
+export function runCodecBench(opts: { seconds?: number; only?: string; log?: (line: string) => void } = {}): CodecBenchResult[] {
+  const seconds = opts.seconds ?? 1.5;
+  const log = opts.log ?? ((): void => {});
+  const results: CodecBenchResult[] = [];
+  for (const c of cases()) {
+    if (opts.only && !c.name.includes(opts.only) && c.typeName !== opts.only) continue;
+    const Cls = jsxdrStruct(c.typeName);
+    const theirValue = toJsXdr(c.typeName, c.value);
+
+    const encodeOurs = (): Buffer => {
+      const w = new XdrWriter();
+      c.codec.encode(w, c.value);
+      return w.bytes();
+    };
+    const ourBytes = Buffer.from(encodeOurs());
+    const theirBytes = Cls.toXDR(theirValue);
+    if (!ourBytes.equals(theirBytes)) {
+      const at = ourBytes.findIndex((b, i) => b !== theirBytes[i]);
+      throw new Error(`${c.typeName}: our bytes and js-xdr's differ (lengths ${ourBytes.length} and ${theirBytes.length}, first difference at byte ${at})`);
+    }
+    // Both decoders must accept the bytes before they are timed.
+    const r0 = new XdrReader(ourBytes);
+    c.codec.decode(r0);
+    r0.done(c.typeName);
+    Cls.fromXDR(ourBytes);
+
+    log(`${c.name}: ${ourBytes.length} bytes, timing encode...`);
+    const [encO, encT] = race(
+      () => encodeOurs().length,
+      () => Cls.toXDR(theirValue).length,
+      seconds,
+    );
+    log(`${c.name}: timing decode...`);
+    const [decO, decT] = race(
+      () => {
+        const r = new XdrReader(ourBytes);
+        c.codec.decode(r);
+        r.done(c.typeName);
+        return r.pos;
+      },
+      () => (Cls.fromXDR(ourBytes) === null ? 0 : 1),
+      seconds,
+    );
+    results.push({
+      message: c.name,
+      type: c.typeName,
+      bytes: ourBytes.length,
+      encode: { ours: encO, jsxdr: encT, ratio: encO / encT },
+      decode: { ours: decO, jsxdr: decT, ratio: decO / decT },
+    });
+  }
+  if (sink === -1) log('');
+  return results;
+}
+
+// --- output ---
+
+function fmtRate(n: number): string {
+  if (n >= 100) return Math.round(n).toLocaleString('en-US');
+  return n.toPrecision(3);
+}
+
+function fmtMB(opsPerSec: number, bytes: number): string {
+  const mb = (opsPerSec * bytes) / 1e6;
+  return mb >= 100 ? Math.round(mb).toLocaleString('en-US') : mb.toPrecision(3);
+}
+
+export function markdownTable(results: CodecBenchResult[]): string {
+  const rows = [
+    '| message | size (bytes) | ours enc msg/s | ours enc MB/s | js-xdr enc msg/s | js-xdr enc MB/s | enc ratio | ours dec msg/s | ours dec MB/s | js-xdr dec msg/s | js-xdr dec MB/s | dec ratio |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results) {
+    rows.push(
+      `| ${r.message} | ${r.bytes.toLocaleString('en-US')} | ${fmtRate(r.encode.ours)} | ${fmtMB(r.encode.ours, r.bytes)} | ${fmtRate(r.encode.jsxdr)} | ${fmtMB(r.encode.jsxdr, r.bytes)} | ${r.encode.ratio.toFixed(2)}x | ${fmtRate(r.decode.ours)} | ${fmtMB(r.decode.ours, r.bytes)} | ${fmtRate(r.decode.jsxdr)} | ${fmtMB(r.decode.jsxdr, r.bytes)} | ${r.decode.ratio.toFixed(2)}x |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+function main(argv: string[]): void {
+  const json = argv.includes('--json');
+  const secondsArg = argv.find((a) => a.startsWith('--seconds='));
+  const onlyArg = argv.find((a) => a.startsWith('--only='));
+  const seconds = secondsArg ? Number(secondsArg.slice('--seconds='.length)) : 1.5;
+  if (!(seconds > 0)) throw new Error('--seconds must be a positive number');
+  const results = runCodecBench({ seconds, only: onlyArg?.slice('--only='.length), log: json ? undefined : (l) => process.stderr.write(`${l}\n`) });
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ node: process.version, seconds, results }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`XDR codec throughput, ours vs @stellar/js-xdr (node ${process.version}, ${seconds} s per measurement; ratio = ours / js-xdr)\n\n`);
+  process.stdout.write(`${markdownTable(results)}\n`);
+  const large = results.find((r) => r.type === 'remote_connect_get_all_domain_stats_ret');
+  if (large) {
+    const ok = large.decode.ratio >= 5;
+    process.stdout.write(`\nTarget (decode of the large message >= 5x js-xdr): ${large.decode.ratio.toFixed(2)}x, ${ok ? 'met' : 'NOT met'}\n`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    main(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`bench/codec: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
