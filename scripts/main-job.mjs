@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// The project's main job (`npm start`): against the private libvirtd that scripts/libvirtd-sandbox
+// starts, use the library the way an application would, over unix and TCP, on the test driver and
+// on a real QEMU/KVM guest, and print what it sees. Exits non-zero if anything fails.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const { connect, LibvirtError } = await import(join(root, 'dist/src/index.js'));
+
+const env = process.env;
+if (!env.LIBVIRT_SANDBOX_QEMU_UNIX_URI) {
+  console.error('main-job: run it through the sandbox: scripts/libvirtd-sandbox run -- node scripts/main-job.mjs (npm start does)');
+  process.exit(2);
+}
+
+for (const uri of [env.LIBVIRT_SANDBOX_QEMU_UNIX_URI, env.LIBVIRT_SANDBOX_QEMU_TCP_URI, env.LIBVIRT_SANDBOX_TEST_UNIX_URI, env.LIBVIRT_SANDBOX_TEST_TCP_URI]) {
+  const conn = await connect(uri);
+  const [lib, type, host, node, secure, encrypted] = await Promise.all([
+    conn.getLibVersion(),
+    conn.getType(),
+    conn.getHostname(),
+    conn.nodeGetInfo(),
+    conn.isSecure(),
+    conn.isEncrypted(),
+  ]);
+  const { domains } = await conn.call('REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS', { need_results: 1, flags: 0 });
+  console.log(`${uri}`);
+  console.log(`  libvirt ${lib} driver ${type} on ${host}: ${node.model}, ${node.cpus} cpus, ${node.memory} KiB; secure=${secure} encrypted=${encrypted}`);
+  console.log(`  domains: ${domains.map((d) => `${d.name}(id ${d.id})`).join(', ') || 'none'}`);
+  try {
+    await conn.domainLookupByName('no-such-domain');
+  } catch (e) {
+    if (!(e instanceof LibvirtError)) throw e;
+    console.log(`  lookup of a missing domain: ${e.codeName} / ${e.domainName}: ${e.message}`);
+  }
+  await conn.close();
+}
+
+// A real guest on qemu:///system: define, start, ask QEMU for its status, destroy, undefine.
+const conn = await connect(env.LIBVIRT_SANDBOX_QEMU_UNIX_URI);
+const name = `main-job-${process.pid}`;
+const xml = execFileSync(join(root, 'scripts/libvirtd-sandbox'), ['guest-xml', name], { encoding: 'utf8' });
+const { dom } = await conn.call('REMOTE_PROC_DOMAIN_DEFINE_XML', { xml });
+try {
+  await conn.call('REMOTE_PROC_DOMAIN_CREATE', { dom });
+  const { state } = await conn.call('REMOTE_PROC_DOMAIN_GET_STATE', { dom, flags: 0 });
+  const { result } = await conn.qemuCall('QEMU_PROC_DOMAIN_MONITOR_COMMAND', { dom, cmd: '{"execute":"query-status"}', flags: 0 });
+  console.log(`guest ${name} (${env.LIBVIRT_SANDBOX_VIRT_TYPE}): state ${state}, QEMU says ${JSON.parse(result).return.status}`);
+  await conn.call('REMOTE_PROC_DOMAIN_DESTROY', { dom });
+} finally {
+  await conn.call('REMOTE_PROC_DOMAIN_UNDEFINE', { dom });
+  await conn.close();
+}
+console.log('main-job: ok');
