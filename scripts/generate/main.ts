@@ -38,11 +38,28 @@ const PROGRAMS: ProgramSpec[] = [
   { module: 'admin', program: 'ADMIN_PROGRAM', version: 'ADMIN_PROTOCOL_VERSION', procEnum: 'admin_procedure', procPrefix: 'ADMIN_PROC_', typePrefix: 'admin_' },
 ];
 
+/**
+ * The libvirt 11.3.0 inputs that sit beside a checkout (../shared/libvirt/11.3.0). A clone made
+ * elsewhere on the same machine (CI clones to a temporary directory) finds them by walking up
+ * from the checkout, then at the workspace's fixed place.
+ */
+export function sharedInputDir(): string {
+  const tail = 'shared/libvirt/11.3.0';
+  for (let dir = root; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, tail, 'remote_protocol.x'))) return join(dir, tail);
+    if (existsSync(join(dir, '..', tail, 'remote_protocol.x'))) return resolve(dir, '..', tail);
+    if (dirname(dir) === dir) break;
+  }
+  const fixed = join('/work', tail);
+  if (existsSync(join(fixed, 'remote_protocol.x'))) return fixed;
+  throw new Error(`cannot find libvirt's protocol files (${tail}) beside ${root}: set LIBVIRT_SOURCE to a libvirt source tree`);
+}
+
 function findInputs(): { xPaths: Map<string, string>; apiPaths: string[] } {
   const source = process.env.LIBVIRT_SOURCE;
   const xPaths = new Map<string, string>();
   if (!source) {
-    const dir = resolve(root, '../shared/libvirt/11.3.0');
+    const dir = sharedInputDir();
     for (const x of X_FILES) xPaths.set(x.module, join(dir, x.file));
     return { xPaths, apiPaths: API_FILES.map((f) => join(dir, f)) };
   }
@@ -120,6 +137,10 @@ function generate(): Map<string, string> {
 }
 
 function main(): void {
+  if (process.argv.includes('--print-input-dir')) {
+    process.stdout.write(sharedInputDir() + '\n');
+    return;
+  }
   const check = process.argv.includes('--check');
   let out: Map<string, string>;
   try {

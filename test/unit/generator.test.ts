@@ -9,8 +9,8 @@ import { functionDocs } from '../../src/protocol/generated/functions.js';
 import * as external from '../../src/protocol/generated/external.js';
 
 const root = new URL('../../..', import.meta.url).pathname;
-const shared = join(root, '../shared/libvirt/11.3.0');
 const generator = join(root, 'dist-scripts/generate/main.js');
+const shared = spawnSync(process.execPath, [generator, '--print-input-dir'], { encoding: 'utf8' }).stdout.trim();
 const FILES = ['virnetprotocol.x', 'virkeepaliveprotocol.x', 'remote_protocol.x', 'qemu_protocol.x', 'lxc_protocol.x', 'admin_protocol.x', 'libvirt-api.xml', 'libvirt-qemu-api.xml', 'libvirt-lxc-api.xml', 'libvirt-admin-api.xml'];
 
 function sourceTree(edit?: (name: string, text: string) => string): string {
