@@ -1,5 +1,19 @@
 export { connect, Connection, type ConnectOptions, type NodeInfo } from './api/connection.js';
-export { Domain } from './api/domain.js';
+export {
+  Domain,
+  Network,
+  NetworkPort,
+  StoragePool,
+  StorageVol,
+  NodeDevice,
+  Interface,
+  Secret,
+  NWFilter,
+  NWFilterBinding,
+  DomainSnapshot,
+  DomainCheckpoint,
+} from './api/objects.js';
+export type { Flags, TypedParams, TypedParamValue, TypedParamsInput, TypedParamInput, TypedParamTypeName } from './api/convert.js';
 export {
   LibvirtError,
   type VirErrorFields,

@@ -85,3 +85,44 @@ export function emitFunctionDocs(apis: ApiXml[]): string[] {
   out.push('};');
   return out;
 }
+
+const TYPE_WORDS: Record<string, number> = {
+  int: 1,
+  'signed int': 1,
+  uint: 2,
+  'unsigned int': 2,
+  llong: 3,
+  'long long': 3,
+  ullong: 4,
+  'unsigned long long': 4,
+  double: 5,
+  boolean: 6,
+  string: 7,
+};
+
+/**
+ * The virTypedParameter type of each field name, read from the documentation of libvirt's field
+ * macros ("... as VIR_TYPED_PARAM_ULLONG", "... as an int"). Fields documented with two types are
+ * left out: a caller gives their type explicitly.
+ */
+export function emitTypedParamTypes(apis: ApiXml[]): string[] {
+  const re = /VIR_TYPED_PARAM_(INT|UINT|LLONG|ULLONG|DOUBLE|BOOLEAN|STRING)\b|\b(?:as|an?|is|type)\s+(?:an?\s+)?(unsigned long long|unsigned int|long long|signed int|int|uint|llong|ullong|double|boolean|string)\b/gi;
+  const types = new Map<string, Set<number>>();
+  for (const api of apis) {
+    for (const m of api.macros) {
+      if (m.string === undefined) continue;
+      for (const t of m.info.matchAll(re)) {
+        const word = (t[1] ?? t[2]!).toLowerCase();
+        const v = TYPE_WORDS[word];
+        if (v === undefined) continue;
+        let set = types.get(m.string);
+        if (!set) types.set(m.string, (set = new Set()));
+        set.add(v);
+      }
+    }
+  }
+  const out = ['/** virTypedParameterType (VIR_TYPED_PARAM_*) of each documented typed-parameter field. */', 'export const typedParamFieldTypes: Readonly<Record<string, number>> = {'];
+  for (const [field, set] of [...types].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (set.size === 1) out.push(`  ${JSON.stringify(field)}: ${[...set][0]},`);
+  out.push('};');
+  return out;
+}

@@ -10,9 +10,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiXml, readApiXml } from './apixml.js';
 import { CodecEmitter, emitSchema, jsdoc } from './emit-codecs.js';
-import { emitConstants, emitFunctionDocs } from './emit-api.js';
+import { emitConstants, emitFunctionDocs, emitTypedParamTypes } from './emit-api.js';
 import { type ProgramSpec, emitProcedures } from './emit-procedures.js';
 import { XdrSyntaxError } from './lexer.js';
+import { emitMethods } from './emit-methods.js';
 import { Model, type SourceFile } from './model.js';
 import { parseXdr } from './parser.js';
 
@@ -120,6 +121,29 @@ function generate(): Map<string, string> {
     [...HEADER('the API XML: C header constants the .x files use'), ...external.map(([k, v]) => `export const ${k} = ${v};`), ''].join('\n'),
   );
   out.set('schema.ts', [...HEADER('the .x files: a data description of every type, for tests'), "import type { SchemaType } from '../schema.js';", '', 'export const schema: Readonly<Record<string, SchemaType>> = {', ...emitSchema(model, files.map((f) => f.module)), '};', ''].join('\n'));
+  const methods = emitMethods(model, apis);
+  out.set('methods.ts', [...HEADER('the procedure tables and the API XML: the API layer\'s methods'), ...methods.code, ''].join('\n'));
+  out.set(
+    'method-map.ts',
+    [
+      ...HEADER('the procedure tables and the API XML: which C function became which method'),
+      'export interface MethodMapEntry {',
+      '  readonly cName: string;',
+      '  readonly cls: string;',
+      '  readonly method: string;',
+      '  readonly procedure: string | null;',
+      "  readonly program: 'remote' | 'qemu' | 'lxc';",
+      "  readonly status: 'generated' | 'hand-written' | 'not yet';",
+      '  readonly note: string;',
+      '}',
+      '',
+      'export const methodMap: readonly MethodMapEntry[] = [',
+      ...methods.methods.map((m) => `  ${JSON.stringify(m)},`),
+      '];',
+      '',
+    ].join('\n'),
+  );
+  out.set('typed-params.ts', [...HEADER('the API XML: field macros and their documented types'), ...emitTypedParamTypes(apis), ''].join('\n'));
   out.set('constants.ts', [...HEADER(apiPaths.map((p) => p.split('/').pop()).join(', ')), ...emitConstants(apis), ''].join('\n'));
   out.set('functions.ts', [...HEADER(apiPaths.map((p) => p.split('/').pop()).join(', ')), ...emitFunctionDocs(apis), ''].join('\n'));
   out.set(

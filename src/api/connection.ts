@@ -16,7 +16,9 @@ import { openTcp, openUnix } from '../transport/socket.js';
 import { RecordingTransport } from '../transport/record.js';
 import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
-import { Domain } from './domain.js';
+import { charsToString } from './convert.js';
+import { type ObjectFactory, objectFactory } from './objects.js';
+import { ConnectionMethods } from '../protocol/generated/methods.js';
 import { ErrorScope, type ErrorHandler, LibvirtError, asLibvirtError, clientError, dispatchError } from './errors.js';
 import { type ConnectTarget, resolveName, resolveTarget } from './uri.js';
 
@@ -53,10 +55,19 @@ export interface NodeInfo {
   threads: number;
 }
 
-/** A connection to a hypervisor through libvirtd (virConnectPtr). */
-export class Connection extends EventEmitter<{ close: [reason: CloseReason, error: LibvirtError | null] }> {
+type ConnectionEvents = { close: [reason: CloseReason, error: LibvirtError | null] };
+
+/**
+ * A connection to a hypervisor through libvirtd (virConnectPtr). Every C function taking a
+ * virConnectPtr first is a method (most generated into ConnectionMethods); every remote procedure is
+ * also callable with its exact wire types through call(), qemuCall() and lxcCall().
+ */
+export class Connection extends ConnectionMethods {
   /** Errors of this connection: last error and handler (virConnGetLastError, virConnSetErrorFunc). */
   readonly errors = new ErrorScope();
+  /** @internal builds objects for wire identities */
+  readonly _wrap: ObjectFactory = objectFactory(this);
+  private readonly events = new EventEmitter<ConnectionEvents>();
   private closing: Promise<number> | null = null;
 
   /** @internal use connect() */
@@ -69,8 +80,19 @@ export class Connection extends EventEmitter<{ close: [reason: CloseReason, erro
     super();
     engine.onClose((reason, err) => {
       log.debug(`connection to ${uri} closed: ${reason}`);
-      this.emit('close', reason, err);
+      this.events.emit('close', reason, err);
     });
+  }
+
+  /** Node idiom for the close callback: `conn.on('close', (reason, error) => ...)`. */
+  on<E extends keyof ConnectionEvents>(event: E, listener: (...args: ConnectionEvents[E]) => void): this {
+    this.events.on(event, listener as never);
+    return this;
+  }
+
+  off<E extends keyof ConnectionEvents>(event: E, listener: (...args: ConnectionEvents[E]) => void): this {
+    this.events.off(event, listener as never);
+    return this;
   }
 
   /** Calls a remote procedure with its exact generated argument and reply types. */
@@ -97,11 +119,38 @@ export class Connection extends EventEmitter<{ close: [reason: CloseReason, erro
     }
   }
 
+  /** invoke() for the QEMU program. */
+  async invokeQemu<K extends qemu_procedure_name>(name: K, ...rest: Args<K, qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
+    try {
+      return await this.qemuCall(name, ...rest);
+    } catch (e) {
+      throw this.dispatch(e);
+    }
+  }
+
+  /** invoke() for the LXC program. */
+  async invokeLxc<K extends lxc_procedure_name>(name: K, ...rest: Args<K, lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
+    try {
+      return await this.lxcCall(name, ...rest);
+    } catch (e) {
+      throw this.dispatch(e);
+    }
+  }
+
   /** Records and hands an error to the handlers; returns it for rethrowing. */
   dispatch(e: unknown): LibvirtError {
     const err = asLibvirtError(e);
     dispatchError(err, this.errors);
     return err;
+  }
+
+  /** Runs a client-side check or conversion as a public method would: its failure is dispatched too. */
+  async guard<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      throw this.dispatch(e);
+    }
   }
 
   /** virConnSetErrorFunc: this connection's handler (null: fall back to the global one). */
@@ -120,44 +169,9 @@ export class Connection extends EventEmitter<{ close: [reason: CloseReason, erro
     this.errors.lastError = null;
   }
 
-  /** virConnectGetLibVersion: libvirt version of the daemon, major * 1,000,000 + minor * 1,000 + release. */
-  async getLibVersion(): Promise<bigint> {
-    return (await this.invoke('REMOTE_PROC_CONNECT_GET_LIB_VERSION')).lib_ver;
-  }
-
-  /** virConnectGetVersion: version of the hypervisor. */
-  async getVersion(): Promise<bigint> {
-    return (await this.invoke('REMOTE_PROC_CONNECT_GET_VERSION')).hv_ver;
-  }
-
   /** virConnectGetURI: the URI of this connection (as libvirt keeps it: the one it was opened with). */
   async getURI(): Promise<string> {
     return this.uri;
-  }
-
-  /** virConnectGetHostname */
-  async getHostname(): Promise<string> {
-    return (await this.invoke('REMOTE_PROC_CONNECT_GET_HOSTNAME')).hostname;
-  }
-
-  /** virConnectGetType: the hypervisor driver's name, e.g. "QEMU". */
-  async getType(): Promise<string> {
-    return (await this.invoke('REMOTE_PROC_CONNECT_GET_TYPE')).type;
-  }
-
-  /** virConnectGetCapabilities: the capabilities XML. */
-  async getCapabilities(): Promise<string> {
-    return (await this.invoke('REMOTE_PROC_CONNECT_GET_CAPABILITIES')).capabilities;
-  }
-
-  /** virConnectGetMaxVcpus: the maximum vCPUs of a guest of `type` (e.g. "kvm"), or the default type. */
-  async getMaxVcpus(type: string | null = null): Promise<number> {
-    return (await this.invoke('REMOTE_PROC_CONNECT_GET_MAX_VCPUS', { type })).max_vcpus;
-  }
-
-  /** virConnectGetSysinfo */
-  async getSysinfo(flags = 0): Promise<string> {
-    return (await this.invoke('REMOTE_PROC_CONNECT_GET_SYSINFO', { flags })).sysinfo;
   }
 
   /** virConnectIsSecure: the transport is secure (unix, TLS, SSH) and the daemon says so too. */
@@ -180,19 +194,7 @@ export class Connection extends EventEmitter<{ close: [reason: CloseReason, erro
   /** virNodeGetInfo */
   async nodeGetInfo(): Promise<NodeInfo> {
     const r = await this.invoke('REMOTE_PROC_NODE_GET_INFO');
-    const end = r.model.indexOf(0);
-    const model = String.fromCharCode(...(end < 0 ? r.model : r.model.slice(0, end)).map((c) => c & 0xff));
-    return { model, memory: r.memory, cpus: r.cpus, mhz: r.mhz, nodes: r.nodes, sockets: r.sockets, cores: r.cores, threads: r.threads };
-  }
-
-  /** virNodeGetFreeMemory: free memory of the host in bytes. */
-  async nodeGetFreeMemory(): Promise<bigint> {
-    return (await this.invoke('REMOTE_PROC_NODE_GET_FREE_MEMORY')).freeMem;
-  }
-
-  /** virDomainLookupByName */
-  async domainLookupByName(name: string): Promise<Domain> {
-    return Domain.fromWire(this, (await this.invoke('REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME', { name })).dom);
+    return { model: charsToString(r.model), memory: r.memory, cpus: r.cpus, mhz: r.mhz, nodes: r.nodes, sockets: r.sockets, cores: r.cores, threads: r.threads };
   }
 
   /**

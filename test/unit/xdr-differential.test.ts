@@ -355,6 +355,26 @@ describe('XDR codecs vs @stellar/js-xdr (differential)', function () {
       );
     });
 
+    it('many short ASCII strings, repeated and colliding (the reader shares decoded short strings)', () => {
+      const codec = runtimeCodec(primSchema, 'varArrayString');
+      const words = fc.array(fc.string({ unit: 'binary-ascii', maxLength: 70 }).map((s) => s.replace(/[\x80-\xff]/g, 'x')), { minLength: 1, maxLength: 64 });
+      const big = (seed: number): string[] => Array.from({ length: 6000 }, (_, i) => `n${(i * 7919 + seed) % 5000}`.padEnd(1 + ((i + seed) % 64), '.'));
+      fc.assert(fc.property(words, (a) => agree(codec, 'varArrayString', a, primSchema)), { numRuns: RUNS });
+      for (const seed of [1, 2, 3]) {
+        const a = big(seed);
+        const w = new XdrWriter();
+        w.length('a', a.length, a.length);
+        for (const s of a) w.string('s', s, BIG);
+        const r = new XdrReader(w.bytes());
+        const n = r.length('a', a.length, 4);
+        const back: string[] = [];
+        for (let i = 0; i < n; i++) back.push(r.string('s', BIG));
+        r.done('a');
+        expect(back).to.deep.equal(a);
+        expect(decodeWithJsXdr('varArrayString', oursEncode(codec, a.slice(0, 64)), primSchema)).to.deep.equal(a.slice(0, 64));
+      }
+    });
+
     it('long UTF-8 strings', () => {
       const codec = runtimeCodec(primSchema, 'string');
       fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => agree(codec, 'string', s, primSchema)), { numRuns: RUNS });

@@ -1,16 +1,23 @@
 import { XdrError } from './error.js';
 
 /**
- * Decoded short ASCII strings, by a hash of their bytes (a slot holds the last string that hashed
- * there; a hit is confirmed byte by byte). A large reply such as virConnectGetAllDomainStats carries
- * the same few dozen parameter names thousands of times: sharing one string per name instead of
- * allocating each again makes its decoding several times faster, because the cost there is the
- * garbage collector copying everything the decoder allocates. JavaScript strings are immutable, so
- * sharing them is invisible to callers. At most 4096 strings of at most 64 bytes are kept.
+ * Decoded short ASCII strings, by a hash of their bytes. A large reply such as
+ * virConnectGetAllDomainStats carries the same few dozen parameter names thousands of times (and
+ * replies repeat domain, disk and interface names): sharing one string per name instead of
+ * allocating each again makes decoding such a reply several times faster, because most of its cost
+ * is the garbage collector copying what the decoder allocates. JavaScript strings are immutable, so
+ * sharing is invisible to callers.
+ *
+ * A slot holds the last string that hashed there, its byte length and its bytes with their XDR
+ * padding as 32-bit words; a hit is confirmed word by word, so a collision only costs a miss.
+ * 4096 slots of strings up to 64 bytes: 272 KiB, allocated once.
  */
 const STRING_CACHE_SLOTS = 4096;
 const STRING_CACHE_MAX_BYTES = 64;
+const STRING_CACHE_SLOT_WORDS = STRING_CACHE_MAX_BYTES / 4;
 const stringCache: string[] = new Array<string>(STRING_CACHE_SLOTS).fill('');
+const stringCacheLength = new Int32Array(STRING_CACHE_SLOTS).fill(-1);
+const stringCacheWords = new Int32Array(STRING_CACHE_SLOTS * STRING_CACHE_SLOT_WORDS);
 
 /**
  * Decodes XDR (RFC 4506) from a byte buffer. Every read checks what is left before touching the
@@ -144,8 +151,15 @@ export class XdrReader {
   fixedOpaque(where: string, n: number): Uint8Array {
     this.need(n, where);
     const out = new Uint8Array(n);
-    out.set(this.buf.subarray(this.pos, this.pos + n));
-    this.pos += n;
+    const b = this.buf;
+    const p = this.pos;
+    if (n <= 64) {
+      // UUIDs and other small blobs: a loop beats creating the Buffer view that set() needs.
+      for (let i = 0; i < n; i++) out[i] = b[p + i]!;
+    } else {
+      out.set(b.subarray(p, p + n));
+    }
+    this.pos = p + n;
     this.padding(n, where);
     return out;
   }
@@ -157,32 +171,38 @@ export class XdrReader {
 
   string(where: string, max: number): string {
     const n = this.length(where, max, 1);
-    const b = this.buf;
     const start = this.pos;
     const e = start + n;
+    const words = (n + 3) >> 2;
     let s: string | undefined;
-    if (n <= STRING_CACHE_MAX_BYTES) {
-      // Short ASCII strings recur (typed parameter names, domain, disk and interface names): they
-      // come from a cache instead of being allocated again. See stringCache.
+    if (n <= STRING_CACHE_MAX_BYTES && start + words * 4 <= this.end) {
+      // Short strings: hash the bytes and their padding a word at a time (checking they are
+      // ASCII on the way), then look for the same bytes in stringCache.
+      const v = this.view;
       let h = n;
-      let i = start;
-      for (; i < e; i++) {
-        const c = b[i]!;
-        if (c >= 0x80) break;
-        h = Math.imul(h ^ c, 0x01000193);
+      let bits = 0;
+      for (let i = 0, p = start; i < words; i++, p += 4) {
+        const x = v.getInt32(p);
+        bits |= x;
+        h = Math.imul(h ^ x, 0x9e3779b1);
       }
-      if (i === e) {
+      if ((bits & 0x80808080) === 0) {
         const slot = (h ^ (h >>> 15)) & (STRING_CACHE_SLOTS - 1);
-        const cached = stringCache[slot]!;
-        if (cached.length === n) {
+        const at = slot * STRING_CACHE_SLOT_WORDS;
+        if (stringCacheLength[slot] === n) {
           let k = 0;
-          while (k < n && cached.charCodeAt(k) === b[start + k]) k++;
-          if (k === n) s = cached;
+          while (k < words && stringCacheWords[at + k] === v.getInt32(start + k * 4)) k++;
+          if (k === words) s = stringCache[slot];
         }
-        if (s === undefined) stringCache[slot] = s = b.toString('latin1', start, e);
+        if (s === undefined) {
+          s = this.buf.toString('latin1', start, e);
+          stringCache[slot] = s;
+          stringCacheLength[slot] = n;
+          for (let k = 0; k < words; k++) stringCacheWords[at + k] = v.getInt32(start + k * 4);
+        }
       }
     }
-    if (s === undefined) s = b.toString('utf8', start, e);
+    if (s === undefined) s = this.buf.toString('utf8', start, e);
     this.pos = e;
     this.padding(n, where);
     return s;

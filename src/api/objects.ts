@@ -1,0 +1,466 @@
+import { inspect } from 'node:util';
+import {
+  DomainCheckpointMethods,
+  DomainMethods,
+  DomainSnapshotMethods,
+  InterfaceMethods,
+  NetworkMethods,
+  NetworkPortMethods,
+  NodeDeviceMethods,
+  NWFilterBindingMethods,
+  NWFilterMethods,
+  SecretMethods,
+  StoragePoolMethods,
+  StorageVolMethods,
+} from '../protocol/generated/methods.js';
+import type {
+  remote_nonnull_domain,
+  remote_nonnull_domain_checkpoint,
+  remote_nonnull_domain_snapshot,
+  remote_nonnull_interface,
+  remote_nonnull_network,
+  remote_nonnull_network_port,
+  remote_nonnull_node_device,
+  remote_nonnull_nwfilter,
+  remote_nonnull_nwfilter_binding,
+  remote_nonnull_secret,
+  remote_nonnull_storage_pool,
+  remote_nonnull_storage_vol,
+} from '../protocol/generated/remote.js';
+import type { Connection } from './connection.js';
+import { uuidToString } from './uuid.js';
+
+export type { Connection } from './connection.js';
+
+/**
+ * Every libvirt object holds its connection and its identity (read-only properties), compares by
+ * identity with equals(), and prints as `Domain(name, uuid, id=1)`. The methods come from
+ * src/protocol/generated/methods.ts; the C functions that never reach the daemon
+ * (virDomainGetName, virDomainGetUUIDString, ...) are here, synchronous, since they only read
+ * the identity.
+ */
+function describe(kind: string, parts: (string | number)[]): string {
+  return `${kind}(${parts.join(', ')})`;
+}
+
+export class Domain extends DomainMethods {
+  readonly name: string;
+  readonly uuid: string;
+  /** -1 when the domain is not running */
+  readonly id: number;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_domain,
+  ) {
+    super();
+    this.name = wire.name;
+    this.uuid = uuidToString(wire.uuid);
+    this.id = wire.id;
+  }
+  /** virDomainGetName */
+  getName(): string {
+    return this.name;
+  }
+  /** virDomainGetUUIDString */
+  getUUIDString(): string {
+    return this.uuid;
+  }
+  /** virDomainGetUUID: the 16 raw bytes */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+  /** virDomainGetID: the id when the domain was looked up (-1 if it was not running) */
+  getID(): number {
+    return this.id;
+  }
+  /** virDomainGetConnect */
+  getConnect(): Connection {
+    return this.connection;
+  }
+  /** Same domain (UUID) on the same connection. */
+  equals(other: unknown): boolean {
+    return other instanceof Domain && other.connection === this.connection && other.uuid === this.uuid;
+  }
+  override toString(): string {
+    return describe('Domain', [this.name, this.uuid, `id=${this.id}`]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export class Network extends NetworkMethods {
+  readonly name: string;
+  readonly uuid: string;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_network,
+  ) {
+    super();
+    this.name = wire.name;
+    this.uuid = uuidToString(wire.uuid);
+  }
+  getName(): string {
+    return this.name;
+  }
+  getUUIDString(): string {
+    return this.uuid;
+  }
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+  getConnect(): Connection {
+    return this.connection;
+  }
+  equals(other: unknown): boolean {
+    return other instanceof Network && other.connection === this.connection && other.uuid === this.uuid;
+  }
+  override toString(): string {
+    return describe('Network', [this.name, this.uuid]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export class NetworkPort extends NetworkPortMethods {
+  readonly network: Network;
+  readonly uuid: string;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_network_port,
+  ) {
+    super();
+    this.network = new Network(connection, wire.net);
+    this.uuid = uuidToString(wire.uuid);
+  }
+  /** virNetworkPortGetNetwork */
+  getNetwork(): Network {
+    return this.network;
+  }
+  getUUIDString(): string {
+    return this.uuid;
+  }
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+  equals(other: unknown): boolean {
+    return other instanceof NetworkPort && other.connection === this.connection && other.uuid === this.uuid;
+  }
+  override toString(): string {
+    return describe('NetworkPort', [this.network.name, this.uuid]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export class StoragePool extends StoragePoolMethods {
+  readonly name: string;
+  readonly uuid: string;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_storage_pool,
+  ) {
+    super();
+    this.name = wire.name;
+    this.uuid = uuidToString(wire.uuid);
+  }
+  getName(): string {
+    return this.name;
+  }
+  getUUIDString(): string {
+    return this.uuid;
+  }
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+  getConnect(): Connection {
+    return this.connection;
+  }
+  equals(other: unknown): boolean {
+    return other instanceof StoragePool && other.connection === this.connection && other.uuid === this.uuid;
+  }
+  override toString(): string {
+    return describe('StoragePool', [this.name, this.uuid]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export class StorageVol extends StorageVolMethods {
+  /** name of the pool holding the volume */
+  readonly pool: string;
+  readonly name: string;
+  readonly key: string;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_storage_vol,
+  ) {
+    super();
+    this.pool = wire.pool;
+    this.name = wire.name;
+    this.key = wire.key;
+  }
+  getName(): string {
+    return this.name;
+  }
+  /** virStorageVolGetKey */
+  getKey(): string {
+    return this.key;
+  }
+  getConnect(): Connection {
+    return this.connection;
+  }
+  equals(other: unknown): boolean {
+    return other instanceof StorageVol && other.connection === this.connection && other.key === this.key;
+  }
+  override toString(): string {
+    return describe('StorageVol', [this.pool, this.name, this.key]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export class NodeDevice extends NodeDeviceMethods {
+  readonly name: string;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_node_device,
+  ) {
+    super();
+    this.name = wire.name;
+  }
+  getName(): string {
+    return this.name;
+  }
+  equals(other: unknown): boolean {
+    return other instanceof NodeDevice && other.connection === this.connection && other.name === this.name;
+  }
+  override toString(): string {
+    return describe('NodeDevice', [this.name]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export class Interface extends InterfaceMethods {
+  readonly name: string;
+  readonly mac: string;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_interface,
+  ) {
+    super();
+    this.name = wire.name;
+    this.mac = wire.mac;
+  }
+  getName(): string {
+    return this.name;
+  }
+  /** virInterfaceGetMACString */
+  getMACString(): string {
+    return this.mac;
+  }
+  getConnect(): Connection {
+    return this.connection;
+  }
+  equals(other: unknown): boolean {
+    return other instanceof Interface && other.connection === this.connection && other.name === this.name && other.mac === this.mac;
+  }
+  override toString(): string {
+    return describe('Interface', [this.name, this.mac]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export class Secret extends SecretMethods {
+  readonly uuid: string;
+  /** virSecretUsageType */
+  readonly usageType: number;
+  readonly usageID: string;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_secret,
+  ) {
+    super();
+    this.uuid = uuidToString(wire.uuid);
+    this.usageType = wire.usageType;
+    this.usageID = wire.usageID;
+  }
+  getUUIDString(): string {
+    return this.uuid;
+  }
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+  /** virSecretGetUsageType */
+  getUsageType(): number {
+    return this.usageType;
+  }
+  /** virSecretGetUsageID */
+  getUsageID(): string {
+    return this.usageID;
+  }
+  getConnect(): Connection {
+    return this.connection;
+  }
+  equals(other: unknown): boolean {
+    return other instanceof Secret && other.connection === this.connection && other.uuid === this.uuid;
+  }
+  override toString(): string {
+    return describe('Secret', [this.uuid, this.usageID]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export class NWFilter extends NWFilterMethods {
+  readonly name: string;
+  readonly uuid: string;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_nwfilter,
+  ) {
+    super();
+    this.name = wire.name;
+    this.uuid = uuidToString(wire.uuid);
+  }
+  getName(): string {
+    return this.name;
+  }
+  getUUIDString(): string {
+    return this.uuid;
+  }
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+  equals(other: unknown): boolean {
+    return other instanceof NWFilter && other.connection === this.connection && other.uuid === this.uuid;
+  }
+  override toString(): string {
+    return describe('NWFilter', [this.name, this.uuid]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export class NWFilterBinding extends NWFilterBindingMethods {
+  readonly portdev: string;
+  readonly filtername: string;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_nwfilter_binding,
+  ) {
+    super();
+    this.portdev = wire.portdev;
+    this.filtername = wire.filtername;
+  }
+  /** virNWFilterBindingGetPortDev */
+  getPortDev(): string {
+    return this.portdev;
+  }
+  /** virNWFilterBindingGetFilterName */
+  getFilterName(): string {
+    return this.filtername;
+  }
+  equals(other: unknown): boolean {
+    return other instanceof NWFilterBinding && other.connection === this.connection && other.portdev === this.portdev;
+  }
+  override toString(): string {
+    return describe('NWFilterBinding', [this.portdev, this.filtername]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export class DomainSnapshot extends DomainSnapshotMethods {
+  readonly name: string;
+  readonly domain: Domain;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_domain_snapshot,
+  ) {
+    super();
+    this.name = wire.name;
+    this.domain = new Domain(connection, wire.dom);
+  }
+  getName(): string {
+    return this.name;
+  }
+  /** virDomainSnapshotGetDomain */
+  getDomain(): Domain {
+    return this.domain;
+  }
+  getConnect(): Connection {
+    return this.connection;
+  }
+  equals(other: unknown): boolean {
+    return other instanceof DomainSnapshot && other.domain.equals(this.domain) && other.name === this.name;
+  }
+  override toString(): string {
+    return describe('DomainSnapshot', [this.domain.name, this.name]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export class DomainCheckpoint extends DomainCheckpointMethods {
+  readonly name: string;
+  readonly domain: Domain;
+  constructor(
+    override readonly connection: Connection,
+    override readonly wire: remote_nonnull_domain_checkpoint,
+  ) {
+    super();
+    this.name = wire.name;
+    this.domain = new Domain(connection, wire.dom);
+  }
+  getName(): string {
+    return this.name;
+  }
+  /** virDomainCheckpointGetDomain */
+  getDomain(): Domain {
+    return this.domain;
+  }
+  getConnect(): Connection {
+    return this.connection;
+  }
+  equals(other: unknown): boolean {
+    return other instanceof DomainCheckpoint && other.domain.equals(this.domain) && other.name === this.name;
+  }
+  override toString(): string {
+    return describe('DomainCheckpoint', [this.domain.name, this.name]);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/** Builds the object for a wire identity (what generated methods call to return handles). */
+export function objectFactory(conn: Connection) {
+  return {
+    domain: (w: remote_nonnull_domain) => new Domain(conn, w),
+    network: (w: remote_nonnull_network) => new Network(conn, w),
+    networkPort: (w: remote_nonnull_network_port) => new NetworkPort(conn, w),
+    storagePool: (w: remote_nonnull_storage_pool) => new StoragePool(conn, w),
+    storageVol: (w: remote_nonnull_storage_vol) => new StorageVol(conn, w),
+    nodeDevice: (w: remote_nonnull_node_device) => new NodeDevice(conn, w),
+    interface: (w: remote_nonnull_interface) => new Interface(conn, w),
+    secret: (w: remote_nonnull_secret) => new Secret(conn, w),
+    nWFilter: (w: remote_nonnull_nwfilter) => new NWFilter(conn, w),
+    nWFilterBinding: (w: remote_nonnull_nwfilter_binding) => new NWFilterBinding(conn, w),
+    domainSnapshot: (w: remote_nonnull_domain_snapshot) => new DomainSnapshot(conn, w),
+    domainCheckpoint: (w: remote_nonnull_domain_checkpoint) => new DomainCheckpoint(conn, w),
+  };
+}
+export type ObjectFactory = ReturnType<typeof objectFactory>;
