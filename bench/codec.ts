@@ -7,7 +7,7 @@
  * Messages: a small reply (remote_connect_get_lib_version_ret), a listing of 1,000 domains
  * (remote_connect_list_all_domains_ret) and a large stats reply (remote_connect_get_all_domain_stats_ret,
  * 1,000 records of 50 typed parameters each). Both implementations must produce identical bytes for
- * every message before anything is timed.
+ * every message, and both must decode them back to the value, before anything is timed.
  *
  * Ours: `new XdrWriter(); codec.encode(w, v); w.bytes()` and `new XdrReader(bytes); codec.decode(r);
  * r.done()`. js-xdr: `Struct.toXDR(value)` on values built once beforehand (struct and union
@@ -15,6 +15,7 @@
  * alternates short slices of ours and theirs until each has run for the chosen time.
  * MB/s counts 10^6 bytes of XDR per second.
  */
+import { deepStrictEqual } from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 
 import {
@@ -26,7 +27,7 @@ import {
   type remote_typed_param,
 } from '../src/protocol/generated/remote.js';
 import { type Codec, XdrReader, XdrWriter } from '../src/protocol/xdr/index.js';
-import { jsxdrStruct, toJsXdr } from '../test/support/jsxdr.js';
+import { fromJsXdr, jsxdrStruct, toJsXdr } from '../test/support/jsxdr.js';
 
 // --- deterministic, realistic values ---
 
@@ -229,8 +230,21 @@ export interface CodecBenchResult {
   message: string;
   type: string;
   bytes: number;
-  encode: { ours: number; jsxdr: number; ratio: number };
-  decode: { ours: number; jsxdr: number; ratio: number };
+  /** Messages per second, MB (10^6 bytes) per second, and ours / js-xdr. */
+  encode: Throughput;
+  decode: Throughput;
+}
+
+export interface Throughput {
+  ours: number;
+  jsxdr: number;
+  oursMBps: number;
+  jsxdrMBps: number;
+  ratio: number;
+}
+
+function throughput(ours: number, jsxdr: number, bytes: number): Throughput {
+  return { ours, jsxdr, oursMBps: (ours * bytes) / 1e6, jsxdrMBps: (jsxdr * bytes) / 1e6, ratio: ours / jsxdr };
 }
 
 export function runCodecBench(opts: { seconds?: number; only?: string; log?: (line: string) => void } = {}): CodecBenchResult[] {
@@ -253,11 +267,11 @@ export function runCodecBench(opts: { seconds?: number; only?: string; log?: (li
       const at = ourBytes.findIndex((b, i) => b !== theirBytes[i]);
       throw new Error(`${c.typeName}: our bytes and js-xdr's differ (lengths ${ourBytes.length} and ${theirBytes.length}, first difference at byte ${at})`);
     }
-    // Both decoders must accept the bytes before they are timed.
+    // Both decoders must give back the value before they are timed.
     const r0 = new XdrReader(ourBytes);
-    c.codec.decode(r0);
+    deepStrictEqual(c.codec.decode(r0), c.value, `${c.typeName}: our decoder does not give the value back`);
     r0.done(c.typeName);
-    Cls.fromXDR(ourBytes);
+    deepStrictEqual(fromJsXdr(c.typeName, Cls.fromXDR(ourBytes)), c.value, `${c.typeName}: js-xdr decodes our bytes to another value`);
 
     log(`${c.name}: ${ourBytes.length} bytes, timing encode...`);
     const [encO, encT] = race(
@@ -280,8 +294,8 @@ export function runCodecBench(opts: { seconds?: number; only?: string; log?: (li
       message: c.name,
       type: c.typeName,
       bytes: ourBytes.length,
-      encode: { ours: encO, jsxdr: encT, ratio: encO / encT },
-      decode: { ours: decO, jsxdr: decT, ratio: decO / decT },
+      encode: throughput(encO, encT, ourBytes.length),
+      decode: throughput(decO, decT, ourBytes.length),
     });
   }
   if (sink === -1) log('');
@@ -295,8 +309,7 @@ function fmtRate(n: number): string {
   return n.toPrecision(3);
 }
 
-function fmtMB(opsPerSec: number, bytes: number): string {
-  const mb = (opsPerSec * bytes) / 1e6;
+function fmtMB(mb: number): string {
   return mb >= 100 ? Math.round(mb).toLocaleString('en-US') : mb.toPrecision(3);
 }
 
@@ -307,7 +320,7 @@ export function markdownTable(results: CodecBenchResult[]): string {
   ];
   for (const r of results) {
     rows.push(
-      `| ${r.message} | ${r.bytes.toLocaleString('en-US')} | ${fmtRate(r.encode.ours)} | ${fmtMB(r.encode.ours, r.bytes)} | ${fmtRate(r.encode.jsxdr)} | ${fmtMB(r.encode.jsxdr, r.bytes)} | ${r.encode.ratio.toFixed(2)}x | ${fmtRate(r.decode.ours)} | ${fmtMB(r.decode.ours, r.bytes)} | ${fmtRate(r.decode.jsxdr)} | ${fmtMB(r.decode.jsxdr, r.bytes)} | ${r.decode.ratio.toFixed(2)}x |`,
+      `| ${r.message} | ${r.bytes.toLocaleString('en-US')} | ${fmtRate(r.encode.ours)} | ${fmtMB(r.encode.oursMBps)} | ${fmtRate(r.encode.jsxdr)} | ${fmtMB(r.encode.jsxdrMBps)} | ${r.encode.ratio.toFixed(2)}x | ${fmtRate(r.decode.ours)} | ${fmtMB(r.decode.oursMBps)} | ${fmtRate(r.decode.jsxdr)} | ${fmtMB(r.decode.jsxdrMBps)} | ${r.decode.ratio.toFixed(2)}x |`,
     );
   }
   return rows.join('\n');

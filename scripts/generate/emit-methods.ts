@@ -54,12 +54,6 @@ export const HAND_WRITTEN: Record<string, string> = {
   virDomainGetSchedulerParameters: 'needs the parameter count of virDomainGetSchedulerType',
   virDomainGetSchedulerParametersFlags: 'needs the parameter count of virDomainGetSchedulerType',
   virDomainGetCPUStats: 'per-CPU and total statistics: two-dimensional result',
-  virDomainLookupByUUID: 'accepts a UUID string or 16 bytes',
-  virNetworkLookupByUUID: 'accepts a UUID string or 16 bytes',
-  virStoragePoolLookupByUUID: 'accepts a UUID string or 16 bytes',
-  virSecretLookupByUUID: 'accepts a UUID string or 16 bytes',
-  virNWFilterLookupByUUID: 'accepts a UUID string or 16 bytes',
-  virNetworkPortLookupByUUID: 'accepts a UUID string or 16 bytes',
 };
 
 export interface MethodInfo {

@@ -21,7 +21,9 @@ export interface Annotations {
 
 export function parseAnnotations(comment: string): Annotations {
   const a: Annotations = { generate: null, priority: 'low', readStream: null, writeStream: null, sparseFlag: null, acl: [] };
-  for (const m of comment.matchAll(/@(\w+):\s*(\S+)/g)) {
+  // Only the comment right above the procedure: the first one also carries the enum's explanation of the annotations.
+  const own = comment.split('*/').map((b) => b.trim()).filter(Boolean).at(-1) ?? '';
+  for (const m of own.matchAll(/@(\w+):\s*(\S+)/g)) {
     const [, key, value] = m as unknown as [string, string, string];
     if (key === 'generate') a.generate = value;
     else if (key === 'priority') a.priority = value === 'high' ? 'high' : 'low';

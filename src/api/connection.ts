@@ -16,8 +16,8 @@ import { openTcp, openUnix } from '../transport/socket.js';
 import { RecordingTransport } from '../transport/record.js';
 import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
-import { charsToString } from './convert.js';
-import { type ObjectFactory, objectFactory } from './objects.js';
+import { type TypedParams, charsToString, fromTypedParams } from './convert.js';
+import { type Domain, type Network, type NWFilter, type ObjectFactory, type Secret, type StoragePool, objectFactory } from './objects.js';
 import { ConnectionMethods } from '../protocol/generated/methods.js';
 import { ErrorScope, type ErrorHandler, LibvirtError, asLibvirtError, clientError, dispatchError } from './errors.js';
 import { type ConnectTarget, resolveName, resolveTarget } from './uri.js';
@@ -189,6 +189,37 @@ export class Connection extends ConnectionMethods {
   /** virConnectIsAlive: the connection is open (no call is made). */
   async isAlive(): Promise<boolean> {
     return !this.engine.closed;
+  }
+
+  /** virDomainLookupByUUIDString */
+  domainLookupByUUIDString(uuidstr: string): Promise<Domain> {
+    return this.guard(() => this.domainLookupByUUID(uuidstr));
+  }
+
+  /** virNetworkLookupByUUIDString */
+  networkLookupByUUIDString(uuidstr: string): Promise<Network> {
+    return this.guard(() => this.networkLookupByUUID(uuidstr));
+  }
+
+  /** virStoragePoolLookupByUUIDString */
+  storagePoolLookupByUUIDString(uuidstr: string): Promise<StoragePool> {
+    return this.guard(() => this.storagePoolLookupByUUID(uuidstr));
+  }
+
+  /** virSecretLookupByUUIDString */
+  secretLookupByUUIDString(uuidstr: string): Promise<Secret> {
+    return this.guard(() => this.secretLookupByUUID(uuidstr));
+  }
+
+  /** virNWFilterLookupByUUIDString */
+  nWFilterLookupByUUIDString(uuidstr: string): Promise<NWFilter> {
+    return this.guard(() => this.nWFilterLookupByUUID(uuidstr));
+  }
+
+  /** virDomainListGetStats: statistics of the given domains (getAllDomainStats for a chosen set). */
+  async domainListGetStats(doms: Domain[], stats: number, flags = 0): Promise<{ dom: Domain; params: TypedParams }[]> {
+    const r = await this.invoke('REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS', { doms: doms.map((d) => d.wire), stats, flags });
+    return r.retStats.map((s) => ({ dom: this._wrap.domain(s.dom), params: fromTypedParams(s.params) }));
   }
 
   /** virNodeGetInfo */

@@ -28,7 +28,12 @@ import type {
   remote_nonnull_storage_vol,
 } from '../protocol/generated/remote.js';
 import type { Connection } from './connection.js';
+import { type Flags, type TypedParams, fromTypedParams } from './convert.js';
 import { uuidToString } from './uuid.js';
+import type { virDomainModificationImpact, virTypedParameterFlags } from '../protocol/generated/constants.js';
+
+/** REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX: CPUs per GET_CPU_STATS call. */
+const CPU_STATS_CHUNK = 128;
 
 export type { Connection } from './connection.js';
 
@@ -77,6 +82,44 @@ export class Domain extends DomainMethods {
   getConnect(): Connection {
     return this.connection;
   }
+  /**
+   * virDomainGetSchedulerParameters: the scheduler parameters (cpu_shares, vcpu_period, ...). Asks
+   * virDomainGetSchedulerType for their number first, as the C API requires.
+   */
+  async getSchedulerParameters(): Promise<TypedParams> {
+    const c = this.connection;
+    const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire });
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS', { dom: this.wire, nparams });
+    return fromTypedParams(r.params);
+  }
+  /** virDomainGetSchedulerParametersFlags: as getSchedulerParameters, for the live or config definition. */
+  async getSchedulerParametersFlags(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
+    const c = this.connection;
+    const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire });
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', { dom: this.wire, nparams, flags });
+    return fromTypedParams(r.params);
+  }
+  /**
+   * virDomainGetCPUStats: with `total` the domain's total CPU statistics (one entry), else one
+   * entry per host CPU, as libvirt-python's getCPUStats returns them.
+   */
+  async getCPUStats(total: boolean, flags: Flags<virTypedParameterFlags> = 0): Promise<TypedParams[]> {
+    const c = this.connection;
+    const ask = (nparams: number, start_cpu: number, ncpus: number) => c.invoke('REMOTE_PROC_DOMAIN_GET_CPU_STATS', { dom: this.wire, nparams, start_cpu, ncpus, flags });
+    if (total) {
+      const { nparams } = await ask(0, -1, 1);
+      return [fromTypedParams((await ask(nparams, -1, 1)).params)];
+    }
+    const ncpus = (await ask(0, 0, 0)).nparams;
+    const nparams = (await ask(0, 0, 1)).nparams;
+    const out: TypedParams[] = [];
+    for (let start = 0; start < ncpus; start += CPU_STATS_CHUNK) {
+      const r = await ask(nparams, start, Math.min(CPU_STATS_CHUNK, ncpus - start));
+      const stride = r.nparams;
+      for (let i = 0; stride > 0 && i < r.params.length; i += stride) out.push(fromTypedParams(r.params.slice(i, i + stride)));
+    }
+    return out;
+  }
   /** Same domain (UUID) on the same connection. */
   equals(other: unknown): boolean {
     return other instanceof Domain && other.connection === this.connection && other.uuid === this.uuid;
@@ -111,6 +154,10 @@ export class Network extends NetworkMethods {
   }
   getConnect(): Connection {
     return this.connection;
+  }
+  /** virNetworkPortLookupByUUIDString */
+  async portLookupByUUIDString(uuidstr: string): Promise<NetworkPort> {
+    return this.portLookupByUUID(uuidstr);
   }
   equals(other: unknown): boolean {
     return other instanceof Network && other.connection === this.connection && other.uuid === this.uuid;

@@ -27,6 +27,17 @@ import { XdrError, XdrReader, XdrWriter } from './xdr/index.js';
 
 const log = getLogger('rpc.engine');
 
+let observer: ((procedure: string, ok: boolean) => void) | null = null;
+
+/**
+ * Hears the name of every procedure a daemon answered (with a result or an error), on every
+ * connection of the process. The API coverage report uses it to see which procedures the
+ * integration tests exercised against a real libvirtd.
+ */
+export function setProcedureObserver(fn: ((procedure: string, ok: boolean) => void) | null): void {
+  observer = fn;
+}
+
 /** Why a connection closed, as virConnectCloseReason: ERROR, EOF, KEEPALIVE, CLIENT. */
 export type CloseReason = 'error' | 'eof' | 'keepalive' | 'client';
 
@@ -202,6 +213,7 @@ export class RpcEngine {
     const h = packet.header;
     const r = new XdrReader(packet.body);
     const status = h.status === VIR_NET_OK ? 'ok' : h.status === VIR_NET_ERROR ? 'error' : `status ${h.status}`;
+    if (observer) observer(call.proc.name, h.status === VIR_NET_OK);
     if (log.enabled(LogPriority.DEBUG)) {
       log.debug(`call prog=0x${h.prog.toString(16)} proc=${call.proc.name} serial=${h.serial} ${status} in ${(performance.now() - call.started).toFixed(3)} ms`);
     }

@@ -39,6 +39,8 @@ describe('generator', function () {
     expect(upload.sparseFlag).to.equal('VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM');
     expect(remote_procedures.REMOTE_PROC_STORAGE_VOL_DOWNLOAD.readStream).to.equal(1);
     expect(remote_procedures.REMOTE_PROC_CONNECT_OPEN.priority).to.equal('high');
+    expect(remote_procedures.REMOTE_PROC_CONNECT_OPEN.readStream).to.equal(null);
+    expect(remote_procedures.REMOTE_PROC_CONNECT_OPEN.writeStream).to.equal(null);
     expect(remote_procedures.REMOTE_PROC_CONNECT_OPEN.generate).to.equal('none');
     expect(remote_procedures.REMOTE_PROC_DOMAIN_GET_INFO.args?.name).to.equal('remote_domain_get_info_args');
     expect(remote_procedures.REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE.message?.name).to.equal('remote_domain_event_lifecycle_msg');

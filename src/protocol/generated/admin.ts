@@ -801,7 +801,7 @@ export const admin_procedures = {
   ADMIN_PROC_CONNECT_OPEN: {
     program: ADMIN_PROGRAM, version: ADMIN_PROTOCOL_VERSION, proc: 1, name: "ADMIN_PROC_CONNECT_OPEN",
     args: admin_connect_open_args as Codec<admin_connect_open_args> | null, ret: null as Codec<undefined> | null, message: null as Codec<undefined> | null,
-    readStream: NaN, writeStream: NaN, sparseFlag: null,
+    readStream: null, writeStream: null, sparseFlag: null,
     priority: "low", generate: "none", acl: [],
   },
   ADMIN_PROC_CONNECT_CLOSE: {

@@ -40,7 +40,7 @@ export const lxc_procedures = {
   LXC_PROC_DOMAIN_OPEN_NAMESPACE: {
     program: LXC_PROGRAM, version: LXC_PROTOCOL_VERSION, proc: 1, name: "LXC_PROC_DOMAIN_OPEN_NAMESPACE",
     args: lxc_domain_open_namespace_args as Codec<lxc_domain_open_namespace_args> | null, ret: null as Codec<undefined> | null, message: null as Codec<undefined> | null,
-    readStream: NaN, writeStream: NaN, sparseFlag: null,
+    readStream: null, writeStream: null, sparseFlag: null,
     priority: "low", generate: "none", acl: ["domain:open_namespace"],
   },
 } as const;

@@ -3,7 +3,7 @@
 import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../../api/objects.js';
 import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, uuidArg } from '../../api/convert.js';
 import type { remote_domain_block_stats_ret, remote_domain_fsinfo, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_disk_errors_ret, remote_domain_get_emulator_pin_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_security_label_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_get_vcpu_pin_info_ret, remote_domain_get_vcpus_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_domain_iothread_info, remote_domain_memory_stat, remote_network_dhcp_lease, remote_node_get_cpu_map_ret, remote_node_get_cpu_stats, remote_node_get_memory_stats, remote_node_get_security_model_ret, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from './remote.js';
-import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobInfoFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainOpenGraphicsFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageXMLFlags, virTypedParameterFlags } from './constants.js';
+import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobInfoFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainOpenGraphicsFlags, virDomainQemuMonitorCommandFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageXMLFlags, virTypedParameterFlags } from './constants.js';
 
 /** Generated methods of Connection: one per C function taking a virConnectPtr first. */
 export abstract class ConnectionMethods {
@@ -1214,6 +1214,20 @@ export abstract class ConnectionMethods {
   }
 
   /**
+   * virDomainLookupByUUID: Try to lookup a domain on the given hypervisor based on its UUID.
+   *
+   * virDomainFree should be used to free the resources after the
+   * domain object is no longer needed.
+   * @param uuid the raw UUID for the domain
+   * @returns (C) a new domain object or NULL in case of failure.  If the domain cannot be found, then VIR_ERR_NO_DOMAIN error is raised.
+   */
+  async domainLookupByUUID(uuid: string | Uint8Array): Promise<Domain> {
+    const c = (this as unknown as Connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) });
+    return c._wrap.domain(r.dom);
+  }
+
+  /**
    * virDomainRestore: This method will restore a domain saved to disk by virDomainSave().
    *
    * See virDomainRestoreFlags() for more control.
@@ -1501,6 +1515,20 @@ export abstract class ConnectionMethods {
   }
 
   /**
+   * virNWFilterLookupByUUID: Try to lookup a network filter on the given hypervisor based on its UUID.
+   *
+   * virNWFilterFree should be used to free the resources after the
+   * nwfilter object is no longer needed.
+   * @param uuid the raw UUID for the network filter
+   * @returns (C) a new nwfilter object or NULL in case of failure.  If the nwfdilter cannot be found, then VIR_ERR_NO_NWFILTER error is raised.
+   */
+  async nWFilterLookupByUUID(uuid: string | Uint8Array): Promise<NWFilter> {
+    const c = (this as unknown as Connection);
+    const r = await c.invoke("REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) });
+    return c._wrap.nWFilter(r.nwfilter);
+  }
+
+  /**
    * virNetworkCreateXML: Create and start a new virtual network, based on an XML description
    * similar to the one returned by virNetworkGetXMLDesc()
    *
@@ -1571,6 +1599,20 @@ export abstract class ConnectionMethods {
   async networkLookupByName(name: string): Promise<Network> {
     const c = (this as unknown as Connection);
     const r = await c.invoke("REMOTE_PROC_NETWORK_LOOKUP_BY_NAME", { name });
+    return c._wrap.network(r.net);
+  }
+
+  /**
+   * virNetworkLookupByUUID: Try to lookup a network on the given hypervisor based on its UUID.
+   *
+   * virNetworkFree should be used to free the resources after the
+   * network object is no longer needed.
+   * @param uuid the raw UUID for the network
+   * @returns (C) a new network object or NULL in case of failure.  If the network cannot be found, then VIR_ERR_NO_NETWORK error is raised.
+   */
+  async networkLookupByUUID(uuid: string | Uint8Array): Promise<Network> {
+    const c = (this as unknown as Connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) });
     return c._wrap.network(r.net);
   }
 
@@ -2002,6 +2044,21 @@ export abstract class ConnectionMethods {
   }
 
   /**
+   * virSecretLookupByUUID: Try to lookup a secret on the given hypervisor based on its UUID.
+   * Uses the 16 bytes of raw data to describe the UUID
+   *
+   * virSecretFree should be used to free the resources after the
+   * secret object is no longer needed.
+   * @param uuid the raw UUID for the secret
+   * @returns (C) a new secret object or NULL in case of failure.  If the secret cannot be found, then VIR_ERR_NO_SECRET error is raised.
+   */
+  async secretLookupByUUID(uuid: string | Uint8Array): Promise<Secret> {
+    const c = (this as unknown as Connection);
+    const r = await c.invoke("REMOTE_PROC_SECRET_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) });
+    return c._wrap.secret(r.secret);
+  }
+
+  /**
    * virSecretLookupByUsage: Try to lookup a secret on the given hypervisor based on its usage
    * The usageID is unique within the set of secrets sharing the
    * same usageType value.
@@ -2077,6 +2134,20 @@ export abstract class ConnectionMethods {
   async storagePoolLookupByTargetPath(path: string): Promise<StoragePool> {
     const c = (this as unknown as Connection);
     const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_TARGET_PATH", { path });
+    return c._wrap.storagePool(r.pool);
+  }
+
+  /**
+   * virStoragePoolLookupByUUID: Fetch a storage pool based on its globally unique id
+   *
+   * virStoragePoolFree should be used to free the resources after the
+   * storage pool object is no longer needed.
+   * @param uuid globally unique id of pool to fetch
+   * @returns (C) a virStoragePoolPtr object, or NULL if no matching pool is found
+   */
+  async storagePoolLookupByUUID(uuid: string | Uint8Array): Promise<StoragePool> {
+    const c = (this as unknown as Connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) });
     return c._wrap.storagePool(r.pool);
   }
 
@@ -6083,6 +6154,57 @@ export abstract class DomainMethods {
     const r = await c.invokeQemu("QEMU_PROC_DOMAIN_AGENT_COMMAND", { dom: this.wire, cmd, timeout, flags });
     return r.result;
   }
+
+  /**
+   * virDomainQemuMonitorCommand: This API is QEMU specific, so it will only work with hypervisor
+   * connections to the QEMU driver.
+   *
+   * Send an arbitrary monitor command @cmd to @domain through the
+   * QEMU monitor. There are several requirements to safely and
+   * successfully use this API:
+   *
+   *   - A @cmd that queries state without making any modifications is safe
+   *   - A @cmd that alters state that is also tracked by libvirt is unsafe,
+   *     and may cause libvirtd to crash
+   *   - A @cmd that alters state not tracked by the current version of
+   *     libvirt is possible as a means to test new QEMU features before
+   *     they have support in libvirt, but no guarantees are made to safety
+   *
+   * If VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP is set, the command is
+   * considered to be a human monitor command and libvirt will automatically
+   * convert it into QMP if needed.  In that case the @result will also
+   * be converted back from QMP.
+   *
+   * If successful, @result will be filled with the string output of the
+   * @cmd, and the caller must free this string.
+   * @param cmd the QEMU monitor command string
+   * @param flags bitwise-or of supported virDomainQemuMonitorCommandFlags
+   * @returns (C) 0 in case of success, -1 in case of failure
+   */
+  async qemuMonitorCommand(cmd: string, flags: Flags<virDomainQemuMonitorCommandFlags> = 0): Promise<remote_nonnull_string> {
+    const c = this.connection;
+    const r = await c.invokeQemu("QEMU_PROC_DOMAIN_MONITOR_COMMAND", { dom: this.wire, cmd, flags });
+    return r.result;
+  }
+
+  /**
+   * virDomainLxcOpenNamespace: This API is LXC specific, so it will only work with hypervisor
+   * connections to the LXC driver.
+   *
+   * Open the namespaces associated with the container @domain.
+   * The @fdlist array will be allocated to a suitable size,
+   * and filled with file descriptors for the namespaces. It
+   * is the caller's responsibility to close the file descriptors
+   *
+   * The returned file descriptors are intended to be used with
+   * the setns() system call.
+   * @param flags currently unused, pass 0
+   * @returns (C) the number of opened file descriptors, or -1 on error
+   */
+  async lxcOpenNamespace(flags: number = 0): Promise<void> {
+    const c = this.connection;
+    await c.invokeLxc("LXC_PROC_DOMAIN_OPEN_NAMESPACE", { dom: this.wire, flags });
+  }
 }
 
 /** Generated methods of Network: one per C function taking a virNetworkPtr first. */
@@ -6292,6 +6414,20 @@ export abstract class NetworkMethods {
   async portCreateXML(xml: string, flags: Flags<virNetworkPortCreateFlags> = 0): Promise<NetworkPort> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_CREATE_XML", { network: this.wire, xml, flags });
+    return c._wrap.networkPort(r.port);
+  }
+
+  /**
+   * virNetworkPortLookupByUUID: Try to lookup a port on the given network based on its UUID.
+   *
+   * virNetworkPortFree should be used to free the resources after the
+   * network port object is no longer needed.
+   * @param uuid the raw UUID for the network port
+   * @returns (C) a new network port object or NULL in case of failure.  If the network port cannot be found, then VIR_ERR_NO_NETWORK_PORT error is raised.
+   */
+  async portLookupByUUID(uuid: string | Uint8Array): Promise<NetworkPort> {
+    const c = this.connection;
+    const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_LOOKUP_BY_UUID", { network: this.wire, uuid: uuidArg(uuid) });
     return c._wrap.networkPort(r.port);
   }
 

@@ -292,7 +292,7 @@ export const qemu_procedures = {
   QEMU_PROC_DOMAIN_MONITOR_COMMAND: {
     program: QEMU_PROGRAM, version: QEMU_PROTOCOL_VERSION, proc: 1, name: "QEMU_PROC_DOMAIN_MONITOR_COMMAND",
     args: qemu_domain_monitor_command_args as Codec<qemu_domain_monitor_command_args> | null, ret: qemu_domain_monitor_command_ret as Codec<qemu_domain_monitor_command_ret> | null, message: null as Codec<undefined> | null,
-    readStream: NaN, writeStream: NaN, sparseFlag: null,
+    readStream: null, writeStream: null, sparseFlag: null,
     priority: "low", generate: "none", acl: ["domain:write"],
   },
   QEMU_PROC_DOMAIN_ATTACH: {

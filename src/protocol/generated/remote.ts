@@ -15574,8 +15574,8 @@ export const remote_procedures = {
   REMOTE_PROC_CONNECT_OPEN: {
     program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, proc: 1, name: "REMOTE_PROC_CONNECT_OPEN",
     args: remote_connect_open_args as Codec<remote_connect_open_args> | null, ret: null as Codec<undefined> | null, message: null as Codec<undefined> | null,
-    readStream: NaN, writeStream: NaN, sparseFlag: null,
-    priority: "high", generate: "none", acl: ["<object>:<permission>","<object>:<permission>:<flagname>","<object>:<permission>::<param>:<value>","connect:getattr"],
+    readStream: null, writeStream: null, sparseFlag: null,
+    priority: "high", generate: "none", acl: ["connect:getattr"],
   },
   REMOTE_PROC_CONNECT_CLOSE: {
     program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, proc: 2, name: "REMOTE_PROC_CONNECT_CLOSE",

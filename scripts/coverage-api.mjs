@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// npm run coverage:api: every remote procedure, whether a method reaches it, and whether the
+// integration tests exercised it against a real libvirtd (recorded by the last integration run in
+// .coverage/exercised-procedures.json). `--markdown FILE` also writes the table to FILE.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const dist = (p) => import(join(root, 'dist/src', p));
+const { remote_procedures } = await dist('protocol/generated/remote.js');
+const { qemu_procedures } = await dist('protocol/generated/qemu.js');
+const { lxc_procedures } = await dist('protocol/generated/lxc.js');
+const { methodMap } = await dist('protocol/generated/method-map.js');
+const api = await dist('index.js');
+
+const exercisedFile = join(root, '.coverage/exercised-procedures.json');
+const exercised = existsSync(exercisedFile) ? JSON.parse(readFileSync(exercisedFile, 'utf8')) : null;
+
+// Procedures reached by the library itself rather than by a method of their own.
+const INTERNAL = {
+  REMOTE_PROC_CONNECT_OPEN: 'connect()',
+  REMOTE_PROC_CONNECT_CLOSE: 'Connection.close()',
+  REMOTE_PROC_AUTH_LIST: 'connect(): authentication',
+  REMOTE_PROC_AUTH_POLKIT: 'connect(): polkit authentication',
+  REMOTE_PROC_CONNECT_IS_SECURE: 'Connection.isSecure() / isEncrypted()',
+  REMOTE_PROC_NODE_GET_INFO: 'Connection.nodeGetInfo()',
+  REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS: 'Domain.getSchedulerParameters()',
+  REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS: 'Domain.getSchedulerParametersFlags()',
+  REMOTE_PROC_DOMAIN_GET_CPU_STATS: 'Domain.getCPUStats()',
+};
+
+const rows = [];
+for (const [program, table] of [['remote', remote_procedures], ['qemu', qemu_procedures], ['lxc', lxc_procedures]]) {
+  for (const p of Object.values(table)) {
+    const methods = methodMap
+      .filter((m) => m.procedure === p.name && typeof api[m.cls]?.prototype?.[m.method] === 'function')
+      .map((m) => `${m.cls}.${m.method}()`);
+    const reason = methodMap.find((m) => m.procedure === p.name && m.note)?.note ?? '';
+    const via = methods.length ? methods.join(', ') : INTERNAL[p.name] ?? '';
+    const kind = p.message ? 'event message' : '';
+    rows.push({ program, proc: p.proc, name: p.name, via, kind, reason, exercised: exercised ? !!exercised[p.name] : null });
+  }
+}
+
+const withMethod = rows.filter((r) => r.via);
+const exercisedRows = rows.filter((r) => r.exercised);
+const lines = [];
+lines.push(`| program | # | procedure | method | exercised against libvirtd | note |`);
+lines.push('|---|---:|---|---|---|---|');
+for (const r of rows) lines.push(`| ${r.program} | ${r.proc} | ${r.name} | ${r.via || '—'} | ${r.exercised === null ? '?' : r.exercised ? 'yes' : 'no'} | ${r.kind || (!r.via ? r.reason : '')} |`);
+const summary = [
+  `procedures: ${rows.length}`,
+  `reachable through a method: ${withMethod.length}`,
+  `without a method: ${rows.length - withMethod.length} (${rows.filter((r) => !r.via && r.kind).length} are server-sent event messages)`,
+  exercised ? `exercised against a real libvirtd by the integration tests: ${exercisedRows.length}` : 'exercised: unknown (run the integration tests first: npm test)',
+  `C functions with a method: ${methodMap.filter((m) => typeof api[m.cls]?.prototype?.[m.method] === 'function').length} of ${methodMap.length}`,
+];
+const i = process.argv.indexOf('--markdown');
+if (i > 0) writeFileSync(process.argv[i + 1], `# API coverage\n\n${summary.map((s) => `- ${s}`).join('\n')}\n\n${lines.join('\n')}\n`);
+if (process.argv.includes('--table')) console.log(lines.join('\n'));
+else for (const r of rows.filter((r) => !r.via)) console.log(`no method: ${r.name}${r.kind ? ` (${r.kind})` : r.reason ? ` (${r.reason})` : ''}`);
+console.log(summary.join('\n'));
