@@ -1,3 +1,4 @@
+export { Stream } from './api/stream.js';
 export { connect, Connection, type ConnectOptions, type NodeInfo } from './api/connection.js';
 export {
   Domain,

@@ -270,8 +270,9 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
         continue;
       }
       const ann = annotations.get(proc.name)!;
-      if (ann.readStream !== null || ann.writeStream !== null) {
-        info.note = 'needs a Stream';
+      const streamAt = ann.readStream ?? ann.writeStream;
+      if (streamAt !== null && program !== 'remote') {
+        info.note = 'opens a stream of a non-remote program';
         continue;
       }
       if (fn.args.some((a) => /Callback|EventGenericCallback/.test(a.type))) {
@@ -285,7 +286,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
       const base = proc.name.replace(/^(REMOTE|QEMU|LXC)_PROC_/, '').toLowerCase();
       const argsType = model.types.get(`${program}_${base}_args`);
       const retType = model.types.get(`${program}_${base}_ret`);
-      const lines = emitOne(ctx, fn, h, method, proc.name, program, argsType?.kind === 'struct' ? argsType : null, retType?.kind === 'struct' ? retType : null);
+      const lines = emitOne(ctx, fn, h, method, proc.name, program, argsType?.kind === 'struct' ? argsType : null, retType?.kind === 'struct' ? retType : null, streamAt);
       if (!lines) {
         info.note = 'argument or reply shape the generator does not map';
         continue;
@@ -296,6 +297,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   }
   for (const h of HANDLES) if (h.wire) ctx.usedTypes.add(h.wire);
   const code: string[] = [];
+  code.push("import type { Stream } from '../../api/stream.js';");
   code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../../api/objects.js';");
   code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, uuidArg } from '../../api/convert.js';");
   const remoteTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'remote').sort();
@@ -326,6 +328,7 @@ function emitOne(
   program: 'remote' | 'qemu' | 'lxc',
   argsDef: { name: string; module: string; body: { fields: { name: string }[] } } | null,
   retDef: { name: string; module: string; body: { fields: { name: string }[] } } | null,
+  streamAt: number | null,
 ): string[] | null {
   const model = ctx.model;
   const argFields = argsDef ? argsDef.body.fields.map((f) => ({ name: f.name, s: model.shape(f as never, argsDef.module) })) : [];
@@ -368,12 +371,20 @@ function emitOne(
     fieldExprs.push(e);
     countExprs.push(e);
   });
+  if (streamAt !== null) {
+    // The C function's virStreamPtr parameter, at its position (the object itself is parameter 0).
+    const cArg = fn.args[streamAt];
+    const p: Param = { name: cArg && /^[a-z]\w*$/.test(cArg.name) ? cArg.name : 'stream', type: 'Stream', expr: '', doc: cArg?.info };
+    params.splice(Math.max(0, Math.min(params.length, streamAt - 1)), 0, p);
+  }
   // Optional parameters only at the end.
   let firstOptional = params.length;
   while (firstOptional > 0 && params[firstOptional - 1]!.optional !== undefined) firstOptional--;
   const sig = params.map((p, i) => (i >= firstOptional ? `${p.name}: ${p.type} = ${p.optional}` : `${p.name}: ${p.type}`)).join(', ');
   const argsExpr = argsDef ? `{ ${fieldExprs.join(', ')} }` : 'undefined';
-  const call = program === 'remote' ? 'c.invoke' : program === 'qemu' ? 'c.invokeQemu' : 'c.invokeLxc';
+  const streamParam = streamAt === null ? null : params.find((p) => p.type === 'Stream')!.name;
+  const call = streamParam ? 'c.invokeStream' : program === 'remote' ? 'c.invoke' : program === 'qemu' ? 'c.invokeQemu' : 'c.invokeLxc';
+  const procArg = streamParam ? `${JSON.stringify(proc)}, ${streamParam}` : JSON.stringify(proc);
   const conn = h.wire === null ? '(this as unknown as Connection)' : 'this.connection';
   const predicate = /^vir\w+?(Is[A-Z]|Has[A-Z]|GetAutostart$)/.test(fn.name) && /\b1\b/.test(fn.returns.info + ' ' + fn.args.map((a) => a.info).join(' '));
   // What the method returns.
@@ -408,11 +419,11 @@ function emitOne(
     out.push(`    const nparams = (await ${call}(${JSON.stringify(proc)}, { ${countExprs.join(', ')} })).nparams;`);
   }
   if (retType === 'void') {
-    out.push(`    await ${call}(${JSON.stringify(proc)}, ${argsExpr});`);
+    out.push(`    await ${call}(${procArg}, ${argsExpr});`);
   } else if (retExpr === 'r') {
-    out.push(`    return ${call}(${JSON.stringify(proc)}, ${argsExpr});`);
+    out.push(`    return ${call}(${procArg}, ${argsExpr});`);
   } else {
-    out.push(`    const r = await ${call}(${JSON.stringify(proc)}, ${argsExpr});`, `    return ${retExpr};`);
+    out.push(`    const r = await ${call}(${procArg}, ${argsExpr});`, `    return ${retExpr};`);
   }
   out.push('  }');
   return out;

@@ -17,6 +17,7 @@ import { RecordingTransport } from '../transport/record.js';
 import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
 import { type TypedParams, charsToString, fromTypedParams } from './convert.js';
+import { Stream } from './stream.js';
 import { type Domain, type Network, type NWFilter, type ObjectFactory, type Secret, type StoragePool, objectFactory } from './objects.js';
 import { ConnectionMethods } from '../protocol/generated/methods.js';
 import { ErrorScope, type ErrorHandler, LibvirtError, asLibvirtError, clientError, dispatchError } from './errors.js';
@@ -132,6 +133,21 @@ export class Connection extends ConnectionMethods {
   async invokeLxc<K extends lxc_procedure_name>(name: K, ...rest: Args<K, lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
     try {
       return await this.lxcCall(name, ...rest);
+    } catch (e) {
+      throw this.dispatch(e);
+    }
+  }
+
+  /** virStreamNew: a stream to hand to a method that opens one (vol.download, dom.screenshot, ...). */
+  newStream(flags = 0): Stream {
+    return new Stream(this, flags);
+  }
+
+  /** invoke() for a procedure that opens `stream` (its data then flows through the Stream). */
+  async invokeStream<K extends remote_procedure_name>(name: K, stream: Stream, ...[args]: RemoteArgs<K>): Promise<RemoteRet<K>> {
+    const proc = remote_procedures[name] as ProcedureInfo<unknown, RemoteRet<K>>;
+    try {
+      return await this.engine.callWithStream(proc, args, stream, (serial) => stream._bind(this.engine, proc, serial));
     } catch (e) {
       throw this.dispatch(e);
     }

@@ -19,6 +19,8 @@ import {
   VIR_NET_ERROR,
   VIR_NET_OK,
   VIR_NET_REPLY,
+  VIR_NET_STREAM,
+  VIR_NET_STREAM_HOLE,
   decodePacket,
   encodePacket,
 } from './framing.js';
@@ -43,6 +45,13 @@ export type CloseReason = 'error' | 'eof' | 'keepalive' | 'client';
 
 /** Receives packets that are not replies to our calls: events, keepalive, stream data. */
 export type MessageHandler = (packet: Packet) => void;
+
+/** The receiving end of a stream opened by a call: its STREAM packets and late replies (by serial). */
+export interface StreamSink {
+  onPacket(packet: Packet): void;
+  /** The connection closed, or the call that opens the stream failed. */
+  onClose(err: LibvirtError): void;
+}
 
 interface PendingCall {
   serial: number;
@@ -69,6 +78,7 @@ export class RpcEngine {
   /** Serials of calls that timed out: their late replies are expected and dropped. */
   private readonly abandoned = new Set<number>();
   private readonly handlers = new Map<number, MessageHandler>();
+  private readonly streams = new Map<number, StreamSink>();
   private readonly writer = new XdrWriter(64 * 1024);
   private readonly splitter: PacketSplitter;
   private serial = 0;
@@ -120,7 +130,32 @@ export class RpcEngine {
   /** Calls a procedure and resolves to its decoded reply (undefined for a void reply). */
   call<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, options?: CallOptions): Promise<R> {
     if (this.closeError) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
+    return this.callWithSerial(proc, args, this.nextSerial(), options);
+  }
+
+  /**
+   * Calls a procedure that opens a stream (@readstream / @writestream). The sink is registered
+   * under the call's serial before the call leaves, so no early data is missed; `serial` tells the
+   * sink which serial its own packets must carry.
+   */
+  callWithStream<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, sink: StreamSink, onSerial: (serial: number) => void): Promise<R> {
+    if (this.closeError) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
     const serial = this.nextSerial();
+    this.streams.set(serial, sink);
+    onSerial(serial);
+    return this.callWithSerial(proc, args, serial).catch((e: LibvirtError) => {
+      this.streams.delete(serial);
+      sink.onClose(e);
+      throw e;
+    });
+  }
+
+  /** The stream of `serial` is over: its packets are no longer routed. */
+  endStream(serial: number): void {
+    this.streams.delete(serial);
+  }
+
+  private callWithSerial<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, serial: number, options?: CallOptions): Promise<R> {
     let packet: Buffer;
     try {
       packet = encodePacket(this.writer, { prog: proc.program, vers: proc.version, proc: proc.proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK }, proc.args ? (w) => proc.args!.encode(w, args) : undefined);
@@ -179,17 +214,30 @@ export class RpcEngine {
   private nextSerial(): number {
     do {
       this.serial = (this.serial + 1) >>> 0;
-    } while (this.pending.has(this.serial) || this.abandoned.has(this.serial));
+    } while (this.pending.has(this.serial) || this.abandoned.has(this.serial) || this.streams.has(this.serial));
     return this.serial;
   }
 
   private onPacket(raw: Buffer): void {
     const packet = decodePacket(raw);
     const h = packet.header;
+    if (h.type === VIR_NET_STREAM || h.type === VIR_NET_STREAM_HOLE) {
+      const sink = this.streams.get(h.serial);
+      if (sink) {
+        sink.onPacket(packet);
+        return;
+      }
+    }
     if (h.type === VIR_NET_REPLY) {
       const call = this.pending.get(h.serial);
       if (!call) {
         if (this.abandoned.delete(h.serial)) return;
+        const sink = this.streams.get(h.serial);
+        if (sink) {
+          // An error reply to a stream's finish or abort.
+          sink.onPacket(packet);
+          return;
+        }
         throw new FramingError(`no call waiting for reply with prog ${h.prog} vers ${h.vers} serial ${h.serial}`);
       }
       if (h.prog !== call.proc.program || h.vers !== call.proc.version || h.proc !== call.proc.proc) {
@@ -250,6 +298,9 @@ export class RpcEngine {
       if (c.timer) clearTimeout(c.timer);
       c.reject(err);
     }
+    const sinks = [...this.streams.values()];
+    this.streams.clear();
+    for (const s of sinks) s.onClose(err);
     if (reason !== 'client') this.stream.destroy();
     for (const l of this.closeListeners.splice(0)) {
       try {

@@ -165,6 +165,13 @@ export class XdrWriter {
     this.pad(n);
   }
 
+  /** Bytes as they are (stream data is an unframed payload). */
+  raw(v: Uint8Array): void {
+    this.reserve(v.length);
+    this.buf.set(v, this.pos);
+    this.pos += v.length;
+  }
+
   optional(where: string, present: boolean): void {
     this.bool(where, present);
   }
