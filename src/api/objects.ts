@@ -28,9 +28,10 @@ import type {
   remote_nonnull_storage_vol,
 } from '../protocol/generated/remote.js';
 import type { Connection } from './connection.js';
-import { type Flags, type TypedParams, fromTypedParams } from './convert.js';
+import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams } from './convert.js';
+import { legacyParams, migrate3, migrateToURI3 } from './migrate.js';
 import { uuidToString } from './uuid.js';
-import type { virDomainModificationImpact, virTypedParameterFlags } from '../protocol/generated/constants.js';
+import { VIR_MIGRATE_PEER2PEER, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../protocol/generated/constants.js';
 
 /** REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX: CPUs per GET_CPU_STATS call. */
 const CPU_STATS_CHUNK = 128;
@@ -119,6 +120,31 @@ export class Domain extends DomainMethods {
       for (let i = 0; stride > 0 && i < r.params.length; i += stride) out.push(fromTypedParams(r.params.slice(i, i + stride)));
     }
     return out;
+  }
+  /** virDomainMigrate3: migrates to the host of `dconn`; resolves to the domain there. */
+  migrate3(dconn: Connection, params: TypedParamsInput, flags: Flags<virDomainMigrateFlags> = 0): Promise<Domain> {
+    return migrate3(this, dconn, params, flags);
+  }
+  /** virDomainMigrate: as migrate3 with the old arguments (bandwidth in MiB/s). */
+  migrate(dconn: Connection, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, uri: string | null = null, bandwidth: number | bigint = 0): Promise<Domain> {
+    return migrate3(this, dconn, legacyParams(null, dname, uri, bandwidth), flags);
+  }
+  /** virDomainMigrate2: as migrate, with a destination XML. */
+  migrate2(dconn: Connection, dxml: string | null, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, uri: string | null = null, bandwidth: number | bigint = 0): Promise<Domain> {
+    return migrate3(this, dconn, legacyParams(dxml, dname, uri, bandwidth), flags);
+  }
+  /** virDomainMigrateToURI3: the source daemon migrates the domain by itself (peer-to-peer or direct). */
+  migrateToURI3(dconnuri: string | null, params: TypedParamsInput, flags: Flags<virDomainMigrateFlags> = 0): Promise<void> {
+    return migrateToURI3(this, dconnuri, params, flags);
+  }
+  /** virDomainMigrateToURI: `duri` is the destination libvirt URI with VIR_MIGRATE_PEER2PEER, else the hypervisor's. */
+  migrateToURI(duri: string, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, bandwidth: number | bigint = 0): Promise<void> {
+    const p2p = (flags & VIR_MIGRATE_PEER2PEER) !== 0;
+    return migrateToURI3(this, p2p ? duri : null, legacyParams(null, dname, p2p ? null : duri, bandwidth), flags);
+  }
+  /** virDomainMigrateToURI2 */
+  migrateToURI2(dconnuri: string | null, miguri: string | null, dxml: string | null, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, bandwidth: number | bigint = 0): Promise<void> {
+    return migrateToURI3(this, dconnuri, legacyParams(dxml, dname, miguri, bandwidth), flags);
   }
   /** Same domain (UUID) on the same connection. */
   equals(other: unknown): boolean {
