@@ -4,6 +4,8 @@ import { XMLParser } from 'fast-xml-parser';
 export interface ApiEnum {
   name: string;
   value: number;
+  /** The value as written: a number, or the name of another constant (resolved by resolveEnumValues). */
+  raw: string;
   type: string;
   info: string;
   file: string;
@@ -62,7 +64,8 @@ export function readApiXml(path: string): ApiXml {
     module: doc.api.name,
     enums: list('enum').map((e) => ({
       name: str(e.name),
-      value: Number(e.value),
+      value: /^-?(0x[0-9a-fA-F]+|\d+)$/.test(str(e.value)) ? Number(e.value) : NaN,
+      raw: str(e.value),
       type: str(e.type),
       info: str(e.info).trim(),
       file: str(e.file),
@@ -122,4 +125,29 @@ export function evalMacro(raw: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Some enum values are the name of another constant, possibly of another API file
+ * (VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE = VIR_CONNECT_LIST_DOMAINS_ACTIVE): resolve them across
+ * all files, and fail on any that stays unresolved.
+ */
+export function resolveEnumValues(apis: ApiXml[]): void {
+  const known = new Map<string, number>();
+  const all = apis.flatMap((a) => a.enums);
+  for (const e of all) if (!Number.isNaN(e.value)) known.set(e.name, e.value);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const e of all) {
+      if (!Number.isNaN(e.value)) continue;
+      const v = known.get(e.raw);
+      if (v !== undefined) {
+        e.value = v;
+        known.set(e.name, v);
+        changed = true;
+      }
+    }
+  }
+  const bad = all.filter((e) => Number.isNaN(e.value));
+  if (bad.length) throw new Error(`enum values that name no known constant: ${bad.map((e) => `${e.name}=${e.raw}`).join(', ')}`);
 }

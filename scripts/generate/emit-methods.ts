@@ -69,12 +69,46 @@ export interface MethodInfo {
 const lcFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 const norm = (s: string): string => s.toLowerCase().replace(/_/g, '');
 
-/** DESIGN.md's rule: drop `vir` and the object's prefix, lower-case the first letter. */
+/**
+ * DESIGN.md's rule: drop `vir` and the object's prefix, lower-case the first letter. Snapshots and
+ * checkpoints belong to the Domain family: virDomainRevertToSnapshot(snapshot) is
+ * snapshot.revertToSnapshot(), not snapshot.domainRevertToSnapshot().
+ */
 export function methodName(cName: string, h: HandleClass): string {
-  let rest = cName.replace(/^vir/, '');
-  if (rest.startsWith(h.prefix) && rest.length > h.prefix.length && /[A-Z]/.test(rest.charAt(h.prefix.length))) rest = rest.slice(h.prefix.length);
+  const rest = cName.replace(/^vir/, '');
+  const prefixes = h.prefix.startsWith('Domain') && h.prefix !== 'Domain' ? [h.prefix, 'Domain'] : [h.prefix];
+  for (const p of prefixes) {
+    if (rest.startsWith(p) && rest.length > p.length && /[A-Z]/.test(rest.charAt(p.length))) return lcFirst(rest.slice(p.length));
+  }
   return lcFirst(rest);
 }
+
+/**
+ * Getters to which libvirt's C library adds VIR_TYPED_PARAM_STRING_OKAY itself (the daemon leaves
+ * string parameters out otherwise), as virDomainGetBlkioParameters and friends do.
+ */
+const STRING_OKAY = new Set([
+  'virDomainGetBlkioParameters',
+  'virDomainGetMemoryParameters',
+  'virDomainGetNumaParameters',
+  'virDomainGetInterfaceParameters',
+  'virDomainGetBlockIoTune',
+  'virDomainBlockStatsFlags',
+  'virNodeGetMemoryParameters',
+]);
+/** virTypedParameterFlags: VIR_TYPED_PARAM_STRING_OKAY */
+const TYPED_PARAM_STRING_OKAY = 4;
+
+/**
+ * The domain id changes when a domain starts or stops; libvirt's remote driver keeps the handle's
+ * id current (remoteDomainCreate looks the domain up again, since the reply carries no id).
+ */
+const AFTER: Record<string, { lines: string[]; void?: boolean }> = {
+  virDomainCreate: { lines: ["    this._setId((await c.invoke('REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID', { uuid: this.wire.uuid })).dom.id);"] },
+  virDomainCreateWithFlags: { lines: ['    this._setId(r.dom.id);'], void: true },
+  virDomainDestroy: { lines: ['    this._setId(-1);'] },
+  virDomainDestroyFlags: { lines: ['    this._setId(-1);'] },
+};
 
 interface Ctx {
   model: Model;
@@ -84,7 +118,17 @@ interface Ctx {
 }
 
 const isTypedParams = (s: Shape): boolean => s.k === 'varray' && s.of.k === 'struct' && s.of.name === 'remote_typed_param';
-const isCharArray = (s: Shape): boolean => s.k === 'farray' && s.of.k === 'prim' && s.of.prim === 'char';
+const isCharArray = (s: Shape): boolean => (s.k === 'farray' || s.k === 'varray') && s.of.k === 'prim' && s.of.prim === 'char';
+
+/** A list of `{ field, value }` structs (node CPU and memory stats): read as an object keyed by field. */
+function fieldValueList(ctx: Ctx, s: Shape): Shape | null {
+  if (s.k !== 'varray' || s.of.k !== 'struct') return null;
+  const d = ctx.model.types.get(s.of.name);
+  if (!d || d.kind !== 'struct' || d.body.fields.length !== 2) return null;
+  const [f, v] = d.body.fields;
+  if (f!.name !== 'field' || v!.name !== 'value') return null;
+  return ctx.model.shape(v!, d.module);
+}
 
 /** TS type of a wire value as the API hands it out (handles as objects, typed params as a record). */
 function outType(ctx: Ctx, s: Shape): string {
@@ -92,6 +136,8 @@ function outType(ctx: Ctx, s: Shape): string {
   if (s.k === 'optional' && s.of.k === 'struct' && BY_WIRE.has(s.of.name)) return `${BY_WIRE.get(s.of.name)!.cls} | null`;
   if (isTypedParams(s)) return 'TypedParams';
   if (isCharArray(s)) return 'string';
+  const fv = fieldValueList(ctx, s);
+  if (fv) return `Record<string, ${outType(ctx, fv)}>`;
   if (s.k === 'varray' || s.k === 'farray') {
     const t = outType(ctx, s.of);
     return /[|&]/.test(t) ? `(${t})[]` : `${t}[]`;
@@ -135,7 +181,7 @@ function wireType(ctx: Ctx, s: Shape): string {
 /** Does a wire value need converting on its way out? */
 function needsOut(ctx: Ctx, s: Shape, seen = new Set<string>()): boolean {
   if (s.k === 'struct' && BY_WIRE.has(s.name)) return true;
-  if (isTypedParams(s) || isCharArray(s)) return true;
+  if (isTypedParams(s) || isCharArray(s) || fieldValueList(ctx, s)) return true;
   if (s.k === 'optional' || s.k === 'varray' || s.k === 'farray') return needsOut(ctx, s.of, seen);
   if (s.k === 'struct') {
     if (seen.has(s.name)) return false;
@@ -153,6 +199,7 @@ function outExpr(ctx: Ctx, s: Shape, e: string): string {
   if (s.k === 'optional' && s.of.k === 'struct' && BY_WIRE.has(s.of.name)) return `(${e} === null ? null : c._wrap.${lcFirst(BY_WIRE.get(s.of.name)!.cls)}(${e}))`;
   if (isTypedParams(s)) return `fromTypedParams(${e})`;
   if (isCharArray(s)) return `charsToString(${e})`;
+  if (fieldValueList(ctx, s)) return `Object.fromEntries(${e}.map((x) => [x.field, x.value]))`;
   if ((s.k === 'varray' || s.k === 'farray') && needsOut(ctx, s.of)) {
     const x = `x${++tmp}`;
     return `${e}.map((${x}) => ${outExpr(ctx, s.of, x)})`;
@@ -313,6 +360,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
       code.push(`  abstract readonly connection: Connection;`);
       code.push(`  abstract readonly wire: ${h.wire};`);
     }
+    if (h.cls === 'Domain') code.push('  /** @internal the id changed (the domain started or stopped) */', '  abstract _setId(id: number): void;');
     code.push(...bodies.get(h.cls)!);
     code.push('}', '');
   }
@@ -337,7 +385,9 @@ function emitOne(
   const self = h.wire === null ? -1 : h.cls === 'NodeDevice' ? argFields.findIndex((f) => f.name === 'name') : argFields.findIndex((f) => f.s.k === 'struct' && f.s.name === h.wire);
   if (h.wire !== null && self !== 0) return null;
   const retParams = retFields.find((f) => isTypedParams(f.s));
-  const twoStep = !!retParams && argFields.some((f) => f.name === 'nparams') && retFields.some((f) => f.name === 'nparams');
+  // libvirt's getters: nparams 0 asks for the count, then the values (typed parameters or field/value lists).
+  const retList = retParams ?? retFields.find((f) => fieldValueList(ctx, f.s));
+  const twoStep = !!retList && argFields.some((f) => f.name === 'nparams') && retFields.some((f) => f.name === 'nparams');
   const params: Param[] = [];
   const fieldExprs: string[] = [];
   const countExprs: string[] = [];
@@ -348,10 +398,10 @@ function emitOne(
       countExprs.push(e);
       return;
     }
-    if (f.name === 'need_results' && !fn.args.some((a) => a.name === 'need_results')) {
-      // The C list functions always want the objects; the wire flag lets them ask for a count only.
-      fieldExprs.push('need_results: 1');
-      countExprs.push('need_results: 1');
+    if (f.name.startsWith('need_') && !fn.args.some((a) => a.name === f.name || a.name === camel(f.name))) {
+      // Wire-only "do you want this" flags (need_results, need_map, need_online): the C functions want it all.
+      fieldExprs.push(`${f.name}: 1`);
+      countExprs.push(`${f.name}: 1`);
       return;
     }
     if (f.s.k === 'varray' && !fn.args.some((a) => a.name === f.name || a.name === camel(f.name))) {
@@ -367,7 +417,8 @@ function emitOne(
     }
     const p = param(ctx, f.name, f.s, fn);
     params.push(p);
-    const e = p.expr === f.name ? f.name : `${f.name}: ${p.expr}`;
+    const expr = f.name === 'flags' && STRING_OKAY.has(fn.name) ? `${p.expr} | ${TYPED_PARAM_STRING_OKAY}` : p.expr;
+    const e = expr === f.name ? f.name : `${f.name}: ${expr}`;
     fieldExprs.push(e);
     countExprs.push(e);
   });
@@ -413,12 +464,21 @@ function emitOne(
       retExpr = 'r';
     }
   }
+  const after = AFTER[fn.name];
+  if (after?.void) {
+    retType = 'void';
+    retExpr = '';
+  }
   const out: string[] = ['', ...jsdoc(fn, params, '  '), `  async ${method}(${sig}): Promise<${retType}> {`, `    const c = ${conn};`];
   if (twoStep) {
     // As libvirt's getters: ask for the number of parameters first, then for the parameters.
     out.push(`    const nparams = (await ${call}(${JSON.stringify(proc)}, { ${countExprs.join(', ')} })).nparams;`);
   }
-  if (retType === 'void') {
+  if (after) {
+    out.push(`    const r = await ${call}(${procArg}, ${argsExpr});`, ...after.lines);
+    if (retType !== 'void') out.push(`    return ${retExpr === 'r' ? 'r' : retExpr};`);
+    else out.push('    void r;');
+  } else if (retType === 'void') {
     out.push(`    await ${call}(${procArg}, ${argsExpr});`);
   } else if (retExpr === 'r') {
     out.push(`    return ${call}(${procArg}, ${argsExpr});`);

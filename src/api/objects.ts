@@ -31,7 +31,7 @@ import type { Connection } from './connection.js';
 import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams } from './convert.js';
 import { legacyParams, migrate3, migrateToURI3 } from './migrate.js';
 import { uuidToString } from './uuid.js';
-import { VIR_MIGRATE_PEER2PEER, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../protocol/generated/constants.js';
+import { VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../protocol/generated/constants.js';
 
 /** REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX: CPUs per GET_CPU_STATS call. */
 const CPU_STATS_CHUNK = 128;
@@ -52,8 +52,7 @@ function describe(kind: string, parts: (string | number)[]): string {
 export class Domain extends DomainMethods {
   readonly name: string;
   readonly uuid: string;
-  /** -1 when the domain is not running */
-  readonly id: number;
+  private currentId: number;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_domain,
@@ -61,7 +60,16 @@ export class Domain extends DomainMethods {
     super();
     this.name = wire.name;
     this.uuid = uuidToString(wire.uuid);
-    this.id = wire.id;
+    this.currentId = wire.id;
+  }
+  /** The hypervisor's id of the running domain, -1 when it is not running (kept current by create/destroy). */
+  get id(): number {
+    return this.currentId;
+  }
+  /** @internal */
+  _setId(id: number): void {
+    this.currentId = id;
+    this.wire.id = id;
   }
   /** virDomainGetName */
   getName(): string {
@@ -97,7 +105,8 @@ export class Domain extends DomainMethods {
   async getSchedulerParametersFlags(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
     const c = this.connection;
     const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire });
-    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', { dom: this.wire, nparams, flags });
+    // As libvirt: string parameters are welcome (VIR_TYPED_PARAM_STRING_OKAY).
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', { dom: this.wire, nparams, flags: flags | VIR_TYPED_PARAM_STRING_OKAY });
     return fromTypedParams(r.params);
   }
   /**
@@ -106,7 +115,8 @@ export class Domain extends DomainMethods {
    */
   async getCPUStats(total: boolean, flags: Flags<virTypedParameterFlags> = 0): Promise<TypedParams[]> {
     const c = this.connection;
-    const ask = (nparams: number, start_cpu: number, ncpus: number) => c.invoke('REMOTE_PROC_DOMAIN_GET_CPU_STATS', { dom: this.wire, nparams, start_cpu, ncpus, flags });
+    const ask = (nparams: number, start_cpu: number, ncpus: number) =>
+      c.invoke('REMOTE_PROC_DOMAIN_GET_CPU_STATS', { dom: this.wire, nparams, start_cpu, ncpus, flags: flags | VIR_TYPED_PARAM_STRING_OKAY });
     if (total) {
       const { nparams } = await ask(0, -1, 1);
       return [fromTypedParams((await ask(nparams, -1, 1)).params)];

@@ -59,6 +59,12 @@ describe('generator', function () {
     expect(constants.VIR_FROM_QEMU).to.equal(10);
     expect(constants.VIR_DOMAIN_EVENT_ID_LIFECYCLE).to.equal(0);
     expect(constants.VIR_DOMAIN_SCHEDULER_CPU_SHARES).to.equal('cpu_shares');
+    // Values given as the name of another constant, even of another API file, are resolved.
+    expect(constants.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE).to.equal(constants.VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    expect(constants.VIR_DOMAIN_VCPU_CONFIG).to.equal(constants.VIR_DOMAIN_AFFECT_CONFIG);
+    expect(constants.VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK).to.equal(constants.VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK);
+    const numbers = Object.values(constants).filter((v) => typeof v === 'number');
+    expect(numbers.filter((v) => Number.isNaN(v))).to.deep.equal([]);
     expect(functionDocs.virDomainGetInfo!.info).to.match(/Extract information about a domain/);
     expect(functionDocs.virDomainGetInfo!.args.map((a) => a.name)).to.deep.equal(['domain', 'info']);
     expect(functionDocs.virDomainQemuMonitorCommand?.module).to.equal('libvirt-qemu');

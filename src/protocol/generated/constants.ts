@@ -37,23 +37,23 @@ export const VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED = 1;
 /** agent disconnected */
 export const VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_DISCONNECTED = 2;
 export const VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_LAST = 3;
-export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE = NaN;
+export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE = 1;
 /** include backing chain for block stats */
 export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING = 1073741824;
 /** enforce requested stats */
 export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS = 2147483648;
-export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE = NaN;
+export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE = 2;
 /**
  * report statistics that can be obtained
  * immediately without any blocking
  */
 export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT = 536870912;
-export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_OTHER = NaN;
-export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_PAUSED = NaN;
-export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT = NaN;
-export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_RUNNING = NaN;
-export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF = NaN;
-export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT = NaN;
+export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_OTHER = 128;
+export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_PAUSED = 32;
+export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT = 4;
+export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_RUNNING = 16;
+export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF = 64;
+export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT = 8;
 /** Report host model with deprecated features disabled. */
 export const VIR_CONNECT_GET_DOMAIN_CAPABILITIES_DISABLE_DEPRECATED_FEATURES = 1;
 export const VIR_CONNECT_LIST_DOMAINS_ACTIVE = 1;
@@ -224,12 +224,12 @@ export const VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_REMOVE = 2;
  * provided images
  */
 export const VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL = 1;
-export const VIR_DOMAIN_BLKIO_PARAM_BOOLEAN = NaN;
-export const VIR_DOMAIN_BLKIO_PARAM_DOUBLE = NaN;
-export const VIR_DOMAIN_BLKIO_PARAM_INT = NaN;
-export const VIR_DOMAIN_BLKIO_PARAM_LLONG = NaN;
-export const VIR_DOMAIN_BLKIO_PARAM_UINT = NaN;
-export const VIR_DOMAIN_BLKIO_PARAM_ULLONG = NaN;
+export const VIR_DOMAIN_BLKIO_PARAM_BOOLEAN = 6;
+export const VIR_DOMAIN_BLKIO_PARAM_DOUBLE = 5;
+export const VIR_DOMAIN_BLKIO_PARAM_INT = 1;
+export const VIR_DOMAIN_BLKIO_PARAM_LLONG = 3;
+export const VIR_DOMAIN_BLKIO_PARAM_UINT = 2;
+export const VIR_DOMAIN_BLKIO_PARAM_ULLONG = 4;
 /** the domain is blocked on resource */
 export const VIR_DOMAIN_BLOCKED = 2;
 export const VIR_DOMAIN_BLOCKED_LAST = 1;
@@ -513,13 +513,13 @@ export const VIR_DOMAIN_DESTROY_GRACEFUL = 1;
 /** remove VM logs on destroy */
 export const VIR_DOMAIN_DESTROY_REMOVE_LOGS = 2;
 /** See virDomainModificationImpact */
-export const VIR_DOMAIN_DEVICE_MODIFY_CONFIG = NaN;
+export const VIR_DOMAIN_DEVICE_MODIFY_CONFIG = 2;
 /** See virDomainModificationImpact */
-export const VIR_DOMAIN_DEVICE_MODIFY_CURRENT = NaN;
+export const VIR_DOMAIN_DEVICE_MODIFY_CURRENT = 0;
 /** Forcibly modify device (ex. force eject a cdrom) */
 export const VIR_DOMAIN_DEVICE_MODIFY_FORCE = 4;
 /** See virDomainModificationImpact */
-export const VIR_DOMAIN_DEVICE_MODIFY_LIVE = NaN;
+export const VIR_DOMAIN_DEVICE_MODIFY_LIVE = 1;
 export const VIR_DOMAIN_DIRTYRATE_LAST = 3;
 /**
  * the dirtyrate calculation is
@@ -892,12 +892,12 @@ export const VIR_DOMAIN_MEMORY_FAILURE_ACTION_REQUIRED = 1;
  *  progress.
  */
 export const VIR_DOMAIN_MEMORY_FAILURE_RECURSIVE = 2;
-export const VIR_DOMAIN_MEMORY_PARAM_BOOLEAN = NaN;
-export const VIR_DOMAIN_MEMORY_PARAM_DOUBLE = NaN;
-export const VIR_DOMAIN_MEMORY_PARAM_INT = NaN;
-export const VIR_DOMAIN_MEMORY_PARAM_LLONG = NaN;
-export const VIR_DOMAIN_MEMORY_PARAM_UINT = NaN;
-export const VIR_DOMAIN_MEMORY_PARAM_ULLONG = NaN;
+export const VIR_DOMAIN_MEMORY_PARAM_BOOLEAN = 6;
+export const VIR_DOMAIN_MEMORY_PARAM_DOUBLE = 5;
+export const VIR_DOMAIN_MEMORY_PARAM_INT = 1;
+export const VIR_DOMAIN_MEMORY_PARAM_LLONG = 3;
+export const VIR_DOMAIN_MEMORY_PARAM_UINT = 2;
+export const VIR_DOMAIN_MEMORY_PARAM_ULLONG = 4;
 /** Current balloon value (in KB). */
 export const VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON = 6;
 /**
@@ -923,7 +923,7 @@ export const VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC = 11;
  *  virtio balloon.
  */
 export const VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL = 12;
-export const VIR_DOMAIN_MEMORY_STAT_LAST = NaN;
+export const VIR_DOMAIN_MEMORY_STAT_LAST = 13;
 /** Timestamp of the last update of statistics, in seconds. */
 export const VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE = 9;
 /**
@@ -960,11 +960,11 @@ export const VIR_DOMAIN_MEMORY_STAT_UNUSED = 4;
  */
 export const VIR_DOMAIN_MEMORY_STAT_USABLE = 8;
 /** See virDomainModificationImpact */
-export const VIR_DOMAIN_MEM_CONFIG = NaN;
+export const VIR_DOMAIN_MEM_CONFIG = 2;
 /** See virDomainModificationImpact */
-export const VIR_DOMAIN_MEM_CURRENT = NaN;
+export const VIR_DOMAIN_MEM_CURRENT = 0;
 /** See virDomainModificationImpact */
-export const VIR_DOMAIN_MEM_LIVE = NaN;
+export const VIR_DOMAIN_MEM_LIVE = 1;
 /** affect Max rather than current */
 export const VIR_DOMAIN_MEM_MAXIMUM = 4;
 export const VIR_DOMAIN_MESSAGE_DEPRECATION = 1;
@@ -1215,19 +1215,19 @@ export const VIR_DOMAIN_RUNNING_WAKEUP = 8;
 /** Avoid file system cache pollution */
 export const VIR_DOMAIN_SAVE_BYPASS_CACHE = 1;
 /** dump security sensitive information too */
-export const VIR_DOMAIN_SAVE_IMAGE_XML_SECURE = NaN;
+export const VIR_DOMAIN_SAVE_IMAGE_XML_SECURE = 1;
 /** Favor paused over running */
 export const VIR_DOMAIN_SAVE_PAUSED = 4;
 /** Re-initialize NVRAM from template */
 export const VIR_DOMAIN_SAVE_RESET_NVRAM = 8;
 /** Favor running over paused */
 export const VIR_DOMAIN_SAVE_RUNNING = 2;
-export const VIR_DOMAIN_SCHED_FIELD_BOOLEAN = NaN;
-export const VIR_DOMAIN_SCHED_FIELD_DOUBLE = NaN;
-export const VIR_DOMAIN_SCHED_FIELD_INT = NaN;
-export const VIR_DOMAIN_SCHED_FIELD_LLONG = NaN;
-export const VIR_DOMAIN_SCHED_FIELD_UINT = NaN;
-export const VIR_DOMAIN_SCHED_FIELD_ULLONG = NaN;
+export const VIR_DOMAIN_SCHED_FIELD_BOOLEAN = 6;
+export const VIR_DOMAIN_SCHED_FIELD_DOUBLE = 5;
+export const VIR_DOMAIN_SCHED_FIELD_INT = 1;
+export const VIR_DOMAIN_SCHED_FIELD_LLONG = 3;
+export const VIR_DOMAIN_SCHED_FIELD_UINT = 2;
+export const VIR_DOMAIN_SCHED_FIELD_ULLONG = 4;
 /** the domain is being shut down */
 export const VIR_DOMAIN_SHUTDOWN = 4;
 /** Send ACPI event */
@@ -1412,7 +1412,7 @@ export const VIR_DOMAIN_SNAPSHOT_REVERT_RESET_NVRAM = 8;
 /** Run after revert */
 export const VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING = 1;
 /** dump security sensitive information too */
-export const VIR_DOMAIN_SNAPSHOT_XML_SECURE = NaN;
+export const VIR_DOMAIN_SNAPSHOT_XML_SECURE = 1;
 /** Automatically kill guest when virConnectPtr is closed */
 export const VIR_DOMAIN_START_AUTODESTROY = 2;
 /** Avoid file system cache pollution */
@@ -1481,15 +1481,15 @@ export const VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA = 2;
  */
 export const VIR_DOMAIN_UNDEFINE_TPM = 32;
 /** See virDomainModificationImpact */
-export const VIR_DOMAIN_VCPU_CONFIG = NaN;
+export const VIR_DOMAIN_VCPU_CONFIG = 2;
 /** See virDomainModificationImpact */
-export const VIR_DOMAIN_VCPU_CURRENT = NaN;
+export const VIR_DOMAIN_VCPU_CURRENT = 0;
 /** Modify state of the cpu in the guest */
 export const VIR_DOMAIN_VCPU_GUEST = 8;
 /** Make vcpus added hot(un)pluggable */
 export const VIR_DOMAIN_VCPU_HOTPLUGGABLE = 16;
 /** See virDomainModificationImpact */
-export const VIR_DOMAIN_VCPU_LIVE = NaN;
+export const VIR_DOMAIN_VCPU_LIVE = 1;
 /** Max rather than current count */
 export const VIR_DOMAIN_VCPU_MAXIMUM = 4;
 /** dump inactive domain information */
@@ -3350,10 +3350,10 @@ export const VIR_UUID_STRING_BUFLEN = 37;
 export const VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_NOCASE = 2;
 /** Event filter is a regex rather than a literal string */
 export const VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_REGEX = 1;
-export const VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK = NaN;
-export const VIR_DOMAIN_QEMU_AGENT_COMMAND_DEFAULT = NaN;
-export const VIR_DOMAIN_QEMU_AGENT_COMMAND_MIN = NaN;
-export const VIR_DOMAIN_QEMU_AGENT_COMMAND_NOWAIT = NaN;
+export const VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK = -2;
+export const VIR_DOMAIN_QEMU_AGENT_COMMAND_DEFAULT = -1;
+export const VIR_DOMAIN_QEMU_AGENT_COMMAND_MIN = -2;
+export const VIR_DOMAIN_QEMU_AGENT_COMMAND_NOWAIT = 0;
 export const VIR_DOMAIN_QEMU_AGENT_COMMAND_SHUTDOWN = 60;
 export const VIR_DOMAIN_QEMU_MONITOR_COMMAND_DEFAULT = 0;
 /** cmd is in HMP */
@@ -3420,12 +3420,12 @@ export const virAdmConnectDaemonShutdownFlags = {
 export type virAdmConnectDaemonShutdownFlags = (typeof virAdmConnectDaemonShutdownFlags)[keyof typeof virAdmConnectDaemonShutdownFlags];
 /** The values of the C enum virBlkioParameterType. */
 export const virBlkioParameterType = {
-  VIR_DOMAIN_BLKIO_PARAM_BOOLEAN: NaN,
-  VIR_DOMAIN_BLKIO_PARAM_DOUBLE: NaN,
-  VIR_DOMAIN_BLKIO_PARAM_INT: NaN,
-  VIR_DOMAIN_BLKIO_PARAM_LLONG: NaN,
-  VIR_DOMAIN_BLKIO_PARAM_UINT: NaN,
-  VIR_DOMAIN_BLKIO_PARAM_ULLONG: NaN,
+  VIR_DOMAIN_BLKIO_PARAM_BOOLEAN: 6,
+  VIR_DOMAIN_BLKIO_PARAM_DOUBLE: 5,
+  VIR_DOMAIN_BLKIO_PARAM_INT: 1,
+  VIR_DOMAIN_BLKIO_PARAM_LLONG: 3,
+  VIR_DOMAIN_BLKIO_PARAM_UINT: 2,
+  VIR_DOMAIN_BLKIO_PARAM_ULLONG: 4,
 } as const;
 export type virBlkioParameterType = (typeof virBlkioParameterType)[keyof typeof virBlkioParameterType];
 /** The values of the C enum virCPUCompareResult. */
@@ -3525,17 +3525,17 @@ export const virConnectFlags = {
 export type virConnectFlags = (typeof virConnectFlags)[keyof typeof virConnectFlags];
 /** The values of the C enum virConnectGetAllDomainStatsFlags. */
 export const virConnectGetAllDomainStatsFlags = {
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE: NaN,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE: 1,
   VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING: 1073741824,
   VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS: 2147483648,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE: NaN,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE: 2,
   VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT: 536870912,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_OTHER: NaN,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_PAUSED: NaN,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT: NaN,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_RUNNING: NaN,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF: NaN,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT: NaN,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_OTHER: 128,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_PAUSED: 32,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT: 4,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_RUNNING: 16,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF: 64,
+  VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT: 8,
 } as const;
 export type virConnectGetAllDomainStatsFlags = (typeof virConnectGetAllDomainStatsFlags)[keyof typeof virConnectGetAllDomainStatsFlags];
 /** The values of the C enum virConnectGetDomainCapabilitiesFlags. */
@@ -3848,10 +3848,10 @@ export const virDomainDestroyFlagsValues = {
 export type virDomainDestroyFlagsValues = (typeof virDomainDestroyFlagsValues)[keyof typeof virDomainDestroyFlagsValues];
 /** The values of the C enum virDomainDeviceModifyFlags. */
 export const virDomainDeviceModifyFlags = {
-  VIR_DOMAIN_DEVICE_MODIFY_CONFIG: NaN,
-  VIR_DOMAIN_DEVICE_MODIFY_CURRENT: NaN,
+  VIR_DOMAIN_DEVICE_MODIFY_CONFIG: 2,
+  VIR_DOMAIN_DEVICE_MODIFY_CURRENT: 0,
   VIR_DOMAIN_DEVICE_MODIFY_FORCE: 4,
-  VIR_DOMAIN_DEVICE_MODIFY_LIVE: NaN,
+  VIR_DOMAIN_DEVICE_MODIFY_LIVE: 1,
 } as const;
 export type virDomainDeviceModifyFlags = (typeof virDomainDeviceModifyFlags)[keyof typeof virDomainDeviceModifyFlags];
 /** The values of the C enum virDomainDirtyRateCalcFlags. */
@@ -4172,9 +4172,9 @@ export const virDomainMemoryFlags = {
 export type virDomainMemoryFlags = (typeof virDomainMemoryFlags)[keyof typeof virDomainMemoryFlags];
 /** The values of the C enum virDomainMemoryModFlags. */
 export const virDomainMemoryModFlags = {
-  VIR_DOMAIN_MEM_CONFIG: NaN,
-  VIR_DOMAIN_MEM_CURRENT: NaN,
-  VIR_DOMAIN_MEM_LIVE: NaN,
+  VIR_DOMAIN_MEM_CONFIG: 2,
+  VIR_DOMAIN_MEM_CURRENT: 0,
+  VIR_DOMAIN_MEM_LIVE: 1,
   VIR_DOMAIN_MEM_MAXIMUM: 4,
 } as const;
 export type virDomainMemoryModFlags = (typeof virDomainMemoryModFlags)[keyof typeof virDomainMemoryModFlags];
@@ -4185,7 +4185,7 @@ export const virDomainMemoryStatTags = {
   VIR_DOMAIN_MEMORY_STAT_DISK_CACHES: 10,
   VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC: 11,
   VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL: 12,
-  VIR_DOMAIN_MEMORY_STAT_LAST: NaN,
+  VIR_DOMAIN_MEMORY_STAT_LAST: 13,
   VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE: 9,
   VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT: 2,
   VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT: 3,
@@ -4373,10 +4373,10 @@ export const virDomainProcessSignal = {
 export type virDomainProcessSignal = (typeof virDomainProcessSignal)[keyof typeof virDomainProcessSignal];
 /** The values of the C enum virDomainQemuAgentCommandTimeoutValues. */
 export const virDomainQemuAgentCommandTimeoutValues = {
-  VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK: NaN,
-  VIR_DOMAIN_QEMU_AGENT_COMMAND_DEFAULT: NaN,
-  VIR_DOMAIN_QEMU_AGENT_COMMAND_MIN: NaN,
-  VIR_DOMAIN_QEMU_AGENT_COMMAND_NOWAIT: NaN,
+  VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK: -2,
+  VIR_DOMAIN_QEMU_AGENT_COMMAND_DEFAULT: -1,
+  VIR_DOMAIN_QEMU_AGENT_COMMAND_MIN: -2,
+  VIR_DOMAIN_QEMU_AGENT_COMMAND_NOWAIT: 0,
   VIR_DOMAIN_QEMU_AGENT_COMMAND_SHUTDOWN: 60,
 } as const;
 export type virDomainQemuAgentCommandTimeoutValues = (typeof virDomainQemuAgentCommandTimeoutValues)[keyof typeof virDomainQemuAgentCommandTimeoutValues];
@@ -4415,7 +4415,7 @@ export const virDomainRunningReason = {
 export type virDomainRunningReason = (typeof virDomainRunningReason)[keyof typeof virDomainRunningReason];
 /** The values of the C enum virDomainSaveImageXMLFlags. */
 export const virDomainSaveImageXMLFlags = {
-  VIR_DOMAIN_SAVE_IMAGE_XML_SECURE: NaN,
+  VIR_DOMAIN_SAVE_IMAGE_XML_SECURE: 1,
 } as const;
 export type virDomainSaveImageXMLFlags = (typeof virDomainSaveImageXMLFlags)[keyof typeof virDomainSaveImageXMLFlags];
 /** The values of the C enum virDomainSaveRestoreFlags. */
@@ -4514,7 +4514,7 @@ export const virDomainSnapshotRevertFlags = {
 export type virDomainSnapshotRevertFlags = (typeof virDomainSnapshotRevertFlags)[keyof typeof virDomainSnapshotRevertFlags];
 /** The values of the C enum virDomainSnapshotXMLFlags. */
 export const virDomainSnapshotXMLFlags = {
-  VIR_DOMAIN_SNAPSHOT_XML_SECURE: NaN,
+  VIR_DOMAIN_SNAPSHOT_XML_SECURE: 1,
 } as const;
 export type virDomainSnapshotXMLFlags = (typeof virDomainSnapshotXMLFlags)[keyof typeof virDomainSnapshotXMLFlags];
 /** The values of the C enum virDomainState. */
@@ -4558,11 +4558,11 @@ export const virDomainUndefineFlagsValues = {
 export type virDomainUndefineFlagsValues = (typeof virDomainUndefineFlagsValues)[keyof typeof virDomainUndefineFlagsValues];
 /** The values of the C enum virDomainVcpuFlags. */
 export const virDomainVcpuFlags = {
-  VIR_DOMAIN_VCPU_CONFIG: NaN,
-  VIR_DOMAIN_VCPU_CURRENT: NaN,
+  VIR_DOMAIN_VCPU_CONFIG: 2,
+  VIR_DOMAIN_VCPU_CURRENT: 0,
   VIR_DOMAIN_VCPU_GUEST: 8,
   VIR_DOMAIN_VCPU_HOTPLUGGABLE: 16,
-  VIR_DOMAIN_VCPU_LIVE: NaN,
+  VIR_DOMAIN_VCPU_LIVE: 1,
   VIR_DOMAIN_VCPU_MAXIMUM: 4,
 } as const;
 export type virDomainVcpuFlags = (typeof virDomainVcpuFlags)[keyof typeof virDomainVcpuFlags];
@@ -4820,12 +4820,12 @@ export const virKeycodeSet = {
 export type virKeycodeSet = (typeof virKeycodeSet)[keyof typeof virKeycodeSet];
 /** The values of the C enum virMemoryParameterType. */
 export const virMemoryParameterType = {
-  VIR_DOMAIN_MEMORY_PARAM_BOOLEAN: NaN,
-  VIR_DOMAIN_MEMORY_PARAM_DOUBLE: NaN,
-  VIR_DOMAIN_MEMORY_PARAM_INT: NaN,
-  VIR_DOMAIN_MEMORY_PARAM_LLONG: NaN,
-  VIR_DOMAIN_MEMORY_PARAM_UINT: NaN,
-  VIR_DOMAIN_MEMORY_PARAM_ULLONG: NaN,
+  VIR_DOMAIN_MEMORY_PARAM_BOOLEAN: 6,
+  VIR_DOMAIN_MEMORY_PARAM_DOUBLE: 5,
+  VIR_DOMAIN_MEMORY_PARAM_INT: 1,
+  VIR_DOMAIN_MEMORY_PARAM_LLONG: 3,
+  VIR_DOMAIN_MEMORY_PARAM_UINT: 2,
+  VIR_DOMAIN_MEMORY_PARAM_ULLONG: 4,
 } as const;
 export type virMemoryParameterType = (typeof virMemoryParameterType)[keyof typeof virMemoryParameterType];
 /** The values of the C enum virNWFilterBindingCreateFlags. */
@@ -4982,12 +4982,12 @@ export const virNodeSuspendTarget = {
 export type virNodeSuspendTarget = (typeof virNodeSuspendTarget)[keyof typeof virNodeSuspendTarget];
 /** The values of the C enum virSchedParameterType. */
 export const virSchedParameterType = {
-  VIR_DOMAIN_SCHED_FIELD_BOOLEAN: NaN,
-  VIR_DOMAIN_SCHED_FIELD_DOUBLE: NaN,
-  VIR_DOMAIN_SCHED_FIELD_INT: NaN,
-  VIR_DOMAIN_SCHED_FIELD_LLONG: NaN,
-  VIR_DOMAIN_SCHED_FIELD_UINT: NaN,
-  VIR_DOMAIN_SCHED_FIELD_ULLONG: NaN,
+  VIR_DOMAIN_SCHED_FIELD_BOOLEAN: 6,
+  VIR_DOMAIN_SCHED_FIELD_DOUBLE: 5,
+  VIR_DOMAIN_SCHED_FIELD_INT: 1,
+  VIR_DOMAIN_SCHED_FIELD_LLONG: 3,
+  VIR_DOMAIN_SCHED_FIELD_UINT: 2,
+  VIR_DOMAIN_SCHED_FIELD_ULLONG: 4,
 } as const;
 export type virSchedParameterType = (typeof virSchedParameterType)[keyof typeof virSchedParameterType];
 /** The values of the C enum virSecretDefineFlags. */

@@ -232,7 +232,7 @@ export const methodMap: readonly MethodMapEntry[] = [
   {"cName":"virDomainRestoreFlags","cls":"Connection","method":"domainRestoreFlags","procedure":"REMOTE_PROC_DOMAIN_RESTORE_FLAGS","program":"remote","status":"generated","note":""},
   {"cName":"virDomainRestoreParams","cls":"Connection","method":"domainRestoreParams","procedure":"REMOTE_PROC_DOMAIN_RESTORE_PARAMS","program":"remote","status":"generated","note":""},
   {"cName":"virDomainResume","cls":"Domain","method":"resume","procedure":"REMOTE_PROC_DOMAIN_RESUME","program":"remote","status":"generated","note":""},
-  {"cName":"virDomainRevertToSnapshot","cls":"DomainSnapshot","method":"domainRevertToSnapshot","procedure":"REMOTE_PROC_DOMAIN_REVERT_TO_SNAPSHOT","program":"remote","status":"generated","note":""},
+  {"cName":"virDomainRevertToSnapshot","cls":"DomainSnapshot","method":"revertToSnapshot","procedure":"REMOTE_PROC_DOMAIN_REVERT_TO_SNAPSHOT","program":"remote","status":"generated","note":""},
   {"cName":"virDomainSave","cls":"Domain","method":"save","procedure":"REMOTE_PROC_DOMAIN_SAVE","program":"remote","status":"generated","note":""},
   {"cName":"virDomainSaveFlags","cls":"Domain","method":"saveFlags","procedure":"REMOTE_PROC_DOMAIN_SAVE_FLAGS","program":"remote","status":"generated","note":""},
   {"cName":"virDomainSaveImageDefineXML","cls":"Connection","method":"domainSaveImageDefineXML","procedure":"REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML","program":"remote","status":"generated","note":""},

@@ -3,7 +3,7 @@
 import type { Stream } from '../../api/stream.js';
 import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../../api/objects.js';
 import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, uuidArg } from '../../api/convert.js';
-import type { remote_domain_block_stats_ret, remote_domain_fsinfo, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_disk_errors_ret, remote_domain_get_emulator_pin_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_security_label_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_get_vcpu_pin_info_ret, remote_domain_get_vcpus_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_domain_iothread_info, remote_domain_memory_stat, remote_network_dhcp_lease, remote_node_get_cpu_map_ret, remote_node_get_cpu_stats, remote_node_get_memory_stats, remote_node_get_security_model_ret, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from './remote.js';
+import type { remote_domain_block_stats_ret, remote_domain_fsinfo, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_disk_errors_ret, remote_domain_get_emulator_pin_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_get_vcpu_pin_info_ret, remote_domain_get_vcpus_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_domain_iothread_info, remote_domain_memory_stat, remote_network_dhcp_lease, remote_node_get_cpu_map_ret, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from './remote.js';
 import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobInfoFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainChannelFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainConsoleFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainOpenGraphicsFlags, virDomainQemuMonitorCommandFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolDownloadFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageVolUploadFlags, virStorageXMLFlags, virTypedParameterFlags } from './constants.js';
 
 /** Generated methods of Connection: one per C function taking a virConnectPtr first. */
@@ -1717,9 +1717,9 @@ export abstract class ConnectionMethods {
    * @param flags extra flags; not used yet, so callers should always pass 0
    * @returns (C) number of CPUs present on the host node, or -1 if there was an error.
    */
-  async nodeGetCPUMap(needMap: number, needOnline: number, flags: number = 0): Promise<remote_node_get_cpu_map_ret> {
+  async nodeGetCPUMap(flags: number = 0): Promise<remote_node_get_cpu_map_ret> {
     const c = (this as unknown as Connection);
-    return c.invoke("REMOTE_PROC_NODE_GET_CPU_MAP", { need_map: needMap, need_online: needOnline, flags });
+    return c.invoke("REMOTE_PROC_NODE_GET_CPU_MAP", { need_map: 1, need_online: 1, flags });
   }
 
   /**
@@ -1765,14 +1765,14 @@ export abstract class ConnectionMethods {
    *     The CPU utilization. The usage value is in percent and 100%
    *     represents all CPUs on the server.
    * @param cpuNum number of node cpu. (VIR_NODE_CPU_STATS_ALL_CPUS means total cpu statistics)
-   * @param nparams number of node cpu time parameter (this value should be same or less than the number of parameters supported)
    * @param flags extra flags; not used yet, so callers should always pass 0
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async nodeGetCPUStats(cpuNum: number, nparams: number, flags: number = 0): Promise<remote_node_get_cpu_stats[]> {
+  async nodeGetCPUStats(cpuNum: number, flags: number = 0): Promise<Record<string, bigint>> {
     const c = (this as unknown as Connection);
+    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_CPU_STATS", { cpuNum, nparams: 0, flags })).nparams;
     const r = await c.invoke("REMOTE_PROC_NODE_GET_CPU_STATS", { cpuNum, nparams, flags });
-    return r.params;
+    return Object.fromEntries(r.params.map((x) => [x.field, x.value]));
   }
 
   /**
@@ -1877,8 +1877,8 @@ export abstract class ConnectionMethods {
    */
   async nodeGetMemoryParameters(flags: number = 0): Promise<TypedParams> {
     const c = (this as unknown as Connection);
-    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS", { nparams: 0, flags })).nparams;
-    const r = await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS", { nparams, flags });
+    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS", { nparams: 0, flags: flags | 4 })).nparams;
+    const r = await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS", { nparams, flags: flags | 4 });
     return fromTypedParams(r.params);
   }
 
@@ -1920,15 +1920,15 @@ export abstract class ConnectionMethods {
    *     The buffers memory usage.(KB)
    * VIR_NODE_MEMORY_STATS_CACHED:
    *     The cached memory usage.(KB)
-   * @param nparams number of node memory stats (this value should be same or less than the number of stats supported)
    * @param cellNum number of node cell. (VIR_NODE_MEMORY_STATS_ALL_CELLS means total cell statistics)
    * @param flags extra flags; not used yet, so callers should always pass 0
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async nodeGetMemoryStats(nparams: number, cellNum: number, flags: number = 0): Promise<remote_node_get_memory_stats[]> {
+  async nodeGetMemoryStats(cellNum: number, flags: number = 0): Promise<Record<string, bigint>> {
     const c = (this as unknown as Connection);
+    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_STATS", { nparams: 0, cellNum, flags })).nparams;
     const r = await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_STATS", { nparams, cellNum, flags });
-    return r.params;
+    return Object.fromEntries(r.params.map((x) => [x.field, x.value]));
   }
 
   /**
@@ -1951,9 +1951,10 @@ export abstract class ConnectionMethods {
    * string if the driver has not activated a security model.
    * @returns (C) 0 in case of success, -1 in case of failure
    */
-  async nodeGetSecurityModel(): Promise<remote_node_get_security_model_ret> {
+  async nodeGetSecurityModel(): Promise<{ model: string; doi: string }> {
     const c = (this as unknown as Connection);
-    return c.invoke("REMOTE_PROC_NODE_GET_SECURITY_MODEL", undefined);
+    const r = await c.invoke("REMOTE_PROC_NODE_GET_SECURITY_MODEL", undefined);
+    return { model: charsToString(r.model), doi: charsToString(r.doi) };
   }
 
   /**
@@ -2231,6 +2232,8 @@ export abstract class ConnectionMethods {
 export abstract class DomainMethods {
   abstract readonly connection: Connection;
   abstract readonly wire: remote_nonnull_domain;
+  /** @internal the id changed (the domain started or stopped) */
+  abstract _setId(id: number): void;
 
   /**
    * virDomainAbortJob: Requests that the current background job be aborted at the
@@ -3033,8 +3036,8 @@ export abstract class DomainMethods {
    */
   async blockStatsFlags(path: string, flags: Flags<virTypedParameterFlags> = 0): Promise<TypedParams> {
     const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS", { dom: this.wire, path, nparams: 0, flags })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS", { dom: this.wire, path, nparams, flags });
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS", { dom: this.wire, path, nparams: 0, flags: flags | 4 })).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS", { dom: this.wire, path, nparams, flags: flags | 4 });
     return fromTypedParams(r.params);
   }
 
@@ -3174,7 +3177,9 @@ export abstract class DomainMethods {
    */
   async create(): Promise<void> {
     const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_CREATE", { dom: this.wire });
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_CREATE", { dom: this.wire });
+    this._setId((await c.invoke('REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID', { uuid: this.wire.uuid })).dom.id);
+    void r;
   }
 
   /**
@@ -3211,10 +3216,11 @@ export abstract class DomainMethods {
    * @param flags bitwise-OR of supported virDomainCreateFlags
    * @returns (C) 0 in case of success, -1 in case of error
    */
-  async createWithFlags(flags: Flags<virDomainCreateFlags> = 0): Promise<Domain> {
+  async createWithFlags(flags: Flags<virDomainCreateFlags> = 0): Promise<void> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS", { dom: this.wire, flags });
-    return c._wrap.domain(r.dom);
+    this._setId(r.dom.id);
+    void r;
   }
 
   /**
@@ -3289,7 +3295,9 @@ export abstract class DomainMethods {
    */
   async destroy(): Promise<void> {
     const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_DESTROY", { dom: this.wire });
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_DESTROY", { dom: this.wire });
+    this._setId(-1);
+    void r;
   }
 
   /**
@@ -3324,7 +3332,9 @@ export abstract class DomainMethods {
    */
   async destroyFlags(flags: Flags<virDomainDestroyFlagsValues> = 0): Promise<void> {
     const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_DESTROY_FLAGS", { dom: this.wire, flags });
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_DESTROY_FLAGS", { dom: this.wire, flags });
+    this._setId(-1);
+    void r;
   }
 
   /**
@@ -3510,8 +3520,8 @@ export abstract class DomainMethods {
    */
   async getBlkioParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
     const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS", { dom: this.wire, nparams: 0, flags })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS", { dom: this.wire, nparams, flags });
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 })).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 });
     return fromTypedParams(r.params);
   }
 
@@ -3613,8 +3623,8 @@ export abstract class DomainMethods {
    */
   async getBlockIoTune(disk: string | null, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
     const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams: 0, flags })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams, flags });
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams: 0, flags: flags | 4 })).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams, flags: flags | 4 });
     return fromTypedParams(r.params);
   }
 
@@ -3932,8 +3942,8 @@ export abstract class DomainMethods {
    */
   async getInterfaceParameters(device: string, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
     const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS", { dom: this.wire, device, nparams: 0, flags })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS", { dom: this.wire, device, nparams, flags });
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS", { dom: this.wire, device, nparams: 0, flags: flags | 4 })).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS", { dom: this.wire, device, nparams, flags: flags | 4 });
     return fromTypedParams(r.params);
   }
 
@@ -4048,8 +4058,8 @@ export abstract class DomainMethods {
    */
   async getMemoryParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
     const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS", { dom: this.wire, nparams: 0, flags })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS", { dom: this.wire, nparams, flags });
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 })).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 });
     return fromTypedParams(r.params);
   }
 
@@ -4122,8 +4132,8 @@ export abstract class DomainMethods {
    */
   async getNumaParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
     const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS", { dom: this.wire, nparams: 0, flags })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS", { dom: this.wire, nparams, flags });
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 })).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 });
     return fromTypedParams(r.params);
   }
 
@@ -4167,9 +4177,10 @@ export abstract class DomainMethods {
    * string if the domain is not running under a security model.
    * @returns (C) 0 in case of success, -1 in case of failure
    */
-  async getSecurityLabel(): Promise<remote_domain_get_security_label_ret> {
+  async getSecurityLabel(): Promise<{ label: string; enforcing: number }> {
     const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL", { dom: this.wire });
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL", { dom: this.wire });
+    return { label: charsToString(r.label), enforcing: r.enforcing };
   }
 
   /**
@@ -4178,10 +4189,10 @@ export abstract class DomainMethods {
    * string if the domain is not running under a security model.
    * @returns (C) number of elements in @seclabels on success, -1 in case of failure.
    */
-  async getSecurityLabelList(): Promise<remote_domain_get_security_label_ret[]> {
+  async getSecurityLabelList(): Promise<{ label: string; enforcing: number }[]> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST", { dom: this.wire });
-    return r.labels;
+    return r.labels.map((x11) => ({ label: charsToString(x11.label), enforcing: x11.enforcing }));
   }
 
   /**
@@ -4508,7 +4519,7 @@ export abstract class DomainMethods {
   async listAllCheckpoints(flags: Flags<virDomainCheckpointListFlags> = 0): Promise<DomainCheckpoint[]> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS", { dom: this.wire, need_results: 1, flags });
-    return r.checkpoints.map((x11) => c._wrap.domainCheckpoint(x11));
+    return r.checkpoints.map((x12) => c._wrap.domainCheckpoint(x12));
   }
 
   /**
@@ -4558,7 +4569,7 @@ export abstract class DomainMethods {
   async listAllSnapshots(flags: Flags<virDomainSnapshotListFlags> = 0): Promise<DomainSnapshot[]> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS", { dom: this.wire, need_results: 1, flags });
-    return r.snapshots.map((x12) => c._wrap.domainSnapshot(x12));
+    return r.snapshots.map((x13) => c._wrap.domainSnapshot(x13));
   }
 
   /**
@@ -6478,7 +6489,7 @@ export abstract class NetworkMethods {
   async listAllPorts(flags: number = 0): Promise<NetworkPort[]> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_NETWORK_LIST_ALL_PORTS", { network: this.wire, need_results: 1, flags });
-    return r.ports.map((x14) => c._wrap.networkPort(x14));
+    return r.ports.map((x15) => c._wrap.networkPort(x15));
   }
 
   /**
@@ -6754,7 +6765,7 @@ export abstract class StoragePoolMethods {
   async listAllVolumes(flags: number = 0): Promise<StorageVol[]> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES", { pool: this.wire, need_results: 1, flags });
-    return r.vols.map((x15) => c._wrap.storageVol(x15));
+    return r.vols.map((x16) => c._wrap.storageVol(x16));
   }
 
   /**
@@ -7572,7 +7583,7 @@ export abstract class DomainSnapshotMethods {
    * @param flags bitwise-OR of virDomainSnapshotRevertFlags
    * @returns (C) 0 if the creation is successful, -1 on error.
    */
-  async domainRevertToSnapshot(flags: Flags<virDomainSnapshotRevertFlags> = 0): Promise<void> {
+  async revertToSnapshot(flags: Flags<virDomainSnapshotRevertFlags> = 0): Promise<void> {
     const c = this.connection;
     await c.invoke("REMOTE_PROC_DOMAIN_REVERT_TO_SNAPSHOT", { snap: this.wire, flags });
   }
@@ -7689,7 +7700,7 @@ export abstract class DomainSnapshotMethods {
   async listAllChildren(flags: Flags<virDomainSnapshotListFlags> = 0): Promise<DomainSnapshot[]> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN", { snapshot: this.wire, need_results: 1, flags });
-    return r.snapshots.map((x13) => c._wrap.domainSnapshot(x13));
+    return r.snapshots.map((x14) => c._wrap.domainSnapshot(x14));
   }
 
   /**
