@@ -2,7 +2,7 @@
  * Encode and decode throughput of the generated XDR codecs, side by side with @stellar/js-xdr (the
  * same types built from the schema by test/support/jsxdr.ts) in the same run on the same values.
  *
- *   npm run build && node dist/bench/codec.js [--json] [--seconds=1.5] [--only=<message>]
+ *   npm run build && node dist/bench/codec.js [--json] [--seconds=1.5] [--only=<message>] [--gc]
  *
  * Messages: a small reply (remote_connect_get_lib_version_ret), a listing of 1,000 domains
  * (remote_connect_list_all_domains_ret) and a large stats reply (remote_connect_get_all_domain_stats_ret,
@@ -11,12 +11,19 @@
  *
  * Ours: `new XdrWriter(); codec.encode(w, v); w.bytes()` and `new XdrReader(bytes); codec.decode(r);
  * r.done()`. js-xdr: `Struct.toXDR(value)` on values built once beforehand (struct and union
- * instances, Hyper/UnsignedHyper) and `Struct.fromXDR(buffer)`. Each measurement warms up, then
- * alternates short slices of ours and theirs until each has run for the chosen time.
+ * instances, Hyper/UnsignedHyper) and `Struct.fromXDR(buffer)`; the values are dropped before the
+ * decoders are timed, so only the bytes are live then. Each measurement warms up, then
+ * alternates ten slices of ours and ten of theirs (the chosen time each in all); a side's rate is
+ * the median of its slices. The heap is left alone, as in a real process, so each side's garbage
+ * collections also see the other's garbage; --gc forces a full collection before every slice
+ * instead (which shrinks the young generation, an artifact of its own: encoding with js-xdr, which
+ * grows its buffer 8 KiB at a time, suffers most).
  * MB/s counts 10^6 bytes of XDR per second.
  */
 import { deepStrictEqual } from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 import {
   remote_connect_get_all_domain_stats_ret,
@@ -155,27 +162,39 @@ function makeStats(domains: remote_nonnull_domain[], rnd: () => number): remote_
 
 interface Case {
   name: string;
-  codec: Codec<unknown>;
-  value: unknown;
   typeName: string;
+  codec: Codec<unknown>;
+  /** Builds the value (same seed, same value every time); only the encode phase holds it. */
+  make(): unknown;
 }
 
+const SEED = 0x11b7e;
+
 function cases(): Case[] {
-  const rnd = prng(0x11b7e);
-  const domains = makeDomains(1000, rnd);
   return [
-    { name: 'small: connect_get_lib_version_ret', typeName: 'remote_connect_get_lib_version_ret', codec: remote_connect_get_lib_version_ret as Codec<unknown>, value: { lib_ver: 11003000n } },
+    {
+      name: 'small: connect_get_lib_version_ret',
+      typeName: 'remote_connect_get_lib_version_ret',
+      codec: remote_connect_get_lib_version_ret as Codec<unknown>,
+      make: () => ({ lib_ver: 11003000n }),
+    },
     {
       name: 'listing: list_all_domains_ret, 1,000 domains',
       typeName: 'remote_connect_list_all_domains_ret',
       codec: remote_connect_list_all_domains_ret as Codec<unknown>,
-      value: { domains, ret: domains.length },
+      make: () => {
+        const domains = makeDomains(1000, prng(SEED));
+        return { domains, ret: domains.length };
+      },
     },
     {
       name: 'large: get_all_domain_stats_ret, 1,000 x 50 params',
       typeName: 'remote_connect_get_all_domain_stats_ret',
       codec: remote_connect_get_all_domain_stats_ret as Codec<unknown>,
-      value: { retStats: makeStats(domains, rnd) },
+      make: () => {
+        const rnd = prng(SEED);
+        return { retStats: makeStats(makeDomains(1000, rnd), rnd) };
+      },
     },
   ];
 }
@@ -184,8 +203,22 @@ function cases(): Case[] {
 
 let sink = 0;
 
+/**
+ * A full collection (for --gc), without a command-line flag: --expose-gc set at run time, then `gc`
+ * taken from a fresh context.
+ */
+let gcFn: (() => void) | undefined;
+function collect(): void {
+  if (!gcFn) {
+    setFlagsFromString('--expose-gc');
+    gcFn = runInNewContext('gc') as () => void;
+  }
+  gcFn();
+}
+
 /** Runs `fn` for about `ms` milliseconds; returns [operations, seconds]. */
-function slice(fn: () => number, ms: number, batch: number): [number, number] {
+function slice(fn: () => number, ms: number, batch: number, gc: boolean): [number, number] {
+  if (gc) collect();
   const start = process.hrtime.bigint();
   const until = start + BigInt(Math.round(ms * 1e6));
   let ops = 0;
@@ -198,32 +231,38 @@ function slice(fn: () => number, ms: number, batch: number): [number, number] {
   return [ops, Number(now - start) / 1e9];
 }
 
-/** Operations per second of `ours` and `theirs`, measured in alternating slices after a warm-up. */
-function race(ours: () => number, theirs: () => number, seconds: number): [number, number] {
+const median = (xs: number[]): number => {
+  const a = [...xs].sort((x, y) => x - y);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+};
+
+/**
+ * Operations per second of `ours` and `theirs`: after a warm-up, ten alternating slices of each;
+ * the rate of each side is the median of its slices, so a burst of load from other processes on
+ * the machine moves one slice, not the result.
+ */
+function race(ours: () => number, theirs: () => number, seconds: number, gc: boolean): [number, number] {
   const batchFor = (fn: () => number): number => {
     // aim for ~5 ms per batch so clock reads cost nothing
-    const [ops, s] = slice(fn, 50, 1);
+    const [ops, s] = slice(fn, 50, 1, gc);
     return Math.max(1, Math.round((ops / s) * 0.005));
   };
   const bo = batchFor(ours);
   const bt = batchFor(theirs);
-  slice(ours, 300, bo);
-  slice(theirs, 300, bt);
-  const rounds = 6;
+  slice(ours, 300, bo, gc);
+  slice(theirs, 300, bt, gc);
+  const rounds = 10;
   const per = (seconds * 1000) / rounds;
-  let oOps = 0;
-  let oSec = 0;
-  let tOps = 0;
-  let tSec = 0;
+  const o: number[] = [];
+  const t: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    const [a, b] = slice(ours, per, bo);
-    oOps += a;
-    oSec += b;
-    const [c, d] = slice(theirs, per, bt);
-    tOps += c;
-    tSec += d;
+    const [a, b] = slice(ours, per, bo, gc);
+    o.push(a / b);
+    const [c, d] = slice(theirs, per, bt, gc);
+    t.push(c / d);
   }
-  return [oOps / oSec, tOps / tSec];
+  return [median(o), median(t)];
 }
 
 export interface CodecBenchResult {
@@ -247,55 +286,73 @@ function throughput(ours: number, jsxdr: number, bytes: number): Throughput {
   return { ours, jsxdr, oursMBps: (ours * bytes) / 1e6, jsxdrMBps: (jsxdr * bytes) / 1e6, ratio: ours / jsxdr };
 }
 
-export function runCodecBench(opts: { seconds?: number; only?: string; log?: (line: string) => void } = {}): CodecBenchResult[] {
+/**
+ * Checks both sides agree on the case, then times encoding. The values (ours and js-xdr's) live only
+ * in this function, so the decode phase runs without them on the heap.
+ */
+function encodePhase(c: Case, seconds: number, gc: boolean, log: (line: string) => void): { bytes: Buffer; ours: number; jsxdr: number } {
+  const value = c.make();
+  const Cls = jsxdrStruct(c.typeName);
+  const theirValue = toJsXdr(c.typeName, value);
+  const encodeOurs = (): Buffer => {
+    const w = new XdrWriter();
+    c.codec.encode(w, value);
+    return w.bytes();
+  };
+  const bytes = Buffer.from(encodeOurs());
+  const theirBytes = Cls.toXDR(theirValue);
+  if (!bytes.equals(theirBytes)) {
+    const at = bytes.findIndex((b, i) => b !== theirBytes[i]);
+    throw new Error(`${c.typeName}: our bytes and js-xdr's differ (lengths ${bytes.length} and ${theirBytes.length}, first difference at byte ${at})`);
+  }
+  // Both decoders must give the value back before anything is timed.
+  const r = new XdrReader(bytes);
+  deepStrictEqual(c.codec.decode(r), value, `${c.typeName}: our decoder does not give the value back`);
+  r.done(c.typeName);
+  deepStrictEqual(fromJsXdr(c.typeName, Cls.fromXDR(bytes)), value, `${c.typeName}: js-xdr decodes our bytes to another value`);
+
+  log(`${c.name}: ${bytes.length} bytes, timing encode...`);
+  const [ours, jsxdr] = race(
+    () => encodeOurs().length,
+    () => Cls.toXDR(theirValue).length,
+    seconds,
+    gc,
+  );
+  return { bytes, ours, jsxdr };
+}
+
+function decodePhase(c: Case, bytes: Buffer, seconds: number, gc: boolean, log: (line: string) => void): { ours: number; jsxdr: number } {
+  const Cls = jsxdrStruct(c.typeName);
+  log(`${c.name}: timing decode...`);
+  const [ours, jsxdr] = race(
+    () => {
+      const r = new XdrReader(bytes);
+      c.codec.decode(r);
+      r.done(c.typeName);
+      return r.pos;
+    },
+    () => (Cls.fromXDR(bytes) === null ? 0 : 1),
+    seconds,
+    gc,
+  );
+  return { ours, jsxdr };
+}
+
+export function runCodecBench(opts: { seconds?: number; only?: string; gc?: boolean; log?: (line: string) => void } = {}): CodecBenchResult[] {
   const seconds = opts.seconds ?? 1.5;
+  const gc = opts.gc ?? false;
   const log = opts.log ?? ((): void => {});
   const results: CodecBenchResult[] = [];
   for (const c of cases()) {
     if (opts.only && !c.name.includes(opts.only) && c.typeName !== opts.only) continue;
-    const Cls = jsxdrStruct(c.typeName);
-    const theirValue = toJsXdr(c.typeName, c.value);
-
-    const encodeOurs = (): Buffer => {
-      const w = new XdrWriter();
-      c.codec.encode(w, c.value);
-      return w.bytes();
-    };
-    const ourBytes = Buffer.from(encodeOurs());
-    const theirBytes = Cls.toXDR(theirValue);
-    if (!ourBytes.equals(theirBytes)) {
-      const at = ourBytes.findIndex((b, i) => b !== theirBytes[i]);
-      throw new Error(`${c.typeName}: our bytes and js-xdr's differ (lengths ${ourBytes.length} and ${theirBytes.length}, first difference at byte ${at})`);
-    }
-    // Both decoders must give back the value before they are timed.
-    const r0 = new XdrReader(ourBytes);
-    deepStrictEqual(c.codec.decode(r0), c.value, `${c.typeName}: our decoder does not give the value back`);
-    r0.done(c.typeName);
-    deepStrictEqual(fromJsXdr(c.typeName, Cls.fromXDR(ourBytes)), c.value, `${c.typeName}: js-xdr decodes our bytes to another value`);
-
-    log(`${c.name}: ${ourBytes.length} bytes, timing encode...`);
-    const [encO, encT] = race(
-      () => encodeOurs().length,
-      () => Cls.toXDR(theirValue).length,
-      seconds,
-    );
-    log(`${c.name}: timing decode...`);
-    const [decO, decT] = race(
-      () => {
-        const r = new XdrReader(ourBytes);
-        c.codec.decode(r);
-        r.done(c.typeName);
-        return r.pos;
-      },
-      () => (Cls.fromXDR(ourBytes) === null ? 0 : 1),
-      seconds,
-    );
+    const enc = encodePhase(c, seconds, gc, log);
+    const dec = decodePhase(c, enc.bytes, seconds, gc, log);
     results.push({
       message: c.name,
       type: c.typeName,
-      bytes: ourBytes.length,
-      encode: throughput(encO, encT, ourBytes.length),
-      decode: throughput(decO, decT, ourBytes.length),
+      bytes: enc.bytes.length,
+      encode: throughput(enc.ours, enc.jsxdr, enc.bytes.length),
+      decode: throughput(dec.ours, dec.jsxdr, enc.bytes.length),
     });
   }
   if (sink === -1) log('');
@@ -332,12 +389,15 @@ function main(argv: string[]): void {
   const onlyArg = argv.find((a) => a.startsWith('--only='));
   const seconds = secondsArg ? Number(secondsArg.slice('--seconds='.length)) : 1.5;
   if (!(seconds > 0)) throw new Error('--seconds must be a positive number');
-  const results = runCodecBench({ seconds, only: onlyArg?.slice('--only='.length), log: json ? undefined : (l) => process.stderr.write(`${l}\n`) });
+  const gc = argv.includes('--gc');
+  const results = runCodecBench({ seconds, gc, only: onlyArg?.slice('--only='.length), log: json ? undefined : (l) => process.stderr.write(`${l}\n`) });
   if (json) {
-    process.stdout.write(`${JSON.stringify({ node: process.version, seconds, results }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ node: process.version, seconds, gcBetweenSlices: gc, results }, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`XDR codec throughput, ours vs @stellar/js-xdr (node ${process.version}, ${seconds} s per measurement; ratio = ours / js-xdr)\n\n`);
+  process.stdout.write(
+    `XDR codec throughput, ours vs @stellar/js-xdr (node ${process.version}, ${seconds} s per measurement, ${gc ? 'full GC before each slice' : 'no GC between slices'}; ratio = ours / js-xdr)\n\n`,
+  );
   process.stdout.write(`${markdownTable(results)}\n`);
   const large = results.find((r) => r.type === 'remote_connect_get_all_domain_stats_ret');
   if (large) {

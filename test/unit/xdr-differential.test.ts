@@ -5,7 +5,10 @@
  *
  * Primitives go through the runtime (XdrWriter/XdrReader calls exactly as the generated code makes
  * them); composite types go through the generated codecs. The peer types are built from the schema
- * (test/support/jsxdr.ts), the values too (test/support/arbitraries.ts).
+ * (test/support/jsxdr.ts), the values too (test/support/arbitraries.ts). Damaged encodings (a byte
+ * changed, cut short, extended) must be accepted by both with the same value or rejected by both.
+ *
+ * XDR_DIFF_RUNS=<n> sets the runs per property (default 200; every schema type gets n/20).
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
