@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { rejection } from '../support/expect.js';
 import { connect, type Connection } from '../../src/api/connection.js';
 import { LibvirtError, getLastError, resetLastError, setErrorFunc, copyLastError } from '../../src/api/errors.js';
 import { VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED } from '../../src/protocol/generated/constants.js';
@@ -12,15 +13,6 @@ const TARGETS = [
   ['test:///default over tcp', 'TEST_TCP_URI'],
 ] as const;
 
-async function rejection(p: Promise<unknown>): Promise<LibvirtError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(LibvirtError);
-    return e as LibvirtError;
-  }
-  throw new Error('expected a rejection');
-}
 
 for (const [label, key] of TARGETS) {
   describe(`Connection to ${label} (C client as oracle)`, function () {

@@ -1,21 +1,12 @@
 import { expect } from 'chai';
+import { rejection } from '../support/expect.js';
 import { spawnSync } from 'node:child_process';
 import { connect, type Connection } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
 import type { Domain } from '../../src/api/objects.js';
 import { VIR_ERR_INVALID_ARG, VIR_MIGRATE_LIVE, VIR_MIGRATE_PEER2PEER } from '../../src/protocol/generated/constants.js';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';
 import { oracle, type OracleError } from '../support/oracle.js';
 
-async function rejection(p: Promise<unknown>): Promise<LibvirtError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(LibvirtError);
-    return e as LibvirtError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /**
  * With one host there is nowhere to migrate to, so these check that every migration path reaches

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
+import { rejection } from '../support/expect.js';
 import { connect as netConnect } from 'node:net';
 import { RpcEngine } from '../../src/protocol/engine.js';
-import { LibvirtError } from '../../src/api/errors.js';
 import { encodePacket, MAX_PACKET, VIR_NET_MESSAGE, VIR_NET_OK } from '../../src/protocol/framing.js';
 import { remote_procedures, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE, remote_domain_event_lifecycle_msg } from '../../src/protocol/generated/remote.js';
 import { XdrReader, XdrWriter } from '../../src/protocol/xdr/index.js';
@@ -26,15 +26,6 @@ async function engineFor(daemon: FakeDaemon): Promise<RpcEngine> {
   return new RpcEngine(socket);
 }
 
-async function rejection(p: Promise<unknown>): Promise<LibvirtError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(LibvirtError);
-    return e as LibvirtError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('RPC engine', function () {
   this.timeout(10000);
