@@ -1,5 +1,20 @@
 export { Stream } from './api/stream.js';
-export { connect, Connection, type ConnectOptions, type NodeInfo } from './api/connection.js';
+export {
+  connect,
+  Connection,
+  closeReasonCode,
+  type ConnectOptions,
+  type NodeInfo,
+  type CloseCallback,
+  type LegacyDomainEventCallback,
+  type FreeCallback,
+  type EventStreamFilter,
+} from './api/connection.js';
+export { EventStream, type EventStreamOptions, type OverflowPolicy } from './api/events.js';
+export type * from './api/event-types.js';
+export { domainLifecycleNames } from './api/event-types.js';
+export { DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_COUNT } from './api/keepalive.js';
+export { ReconnectingConnection, connectReconnecting, type ReconnectOptions, type ReconnectGap } from './api/reconnect.js';
 export {
   Domain,
   Network,

@@ -1,16 +1,49 @@
 import { EventEmitter } from 'node:events';
 import {
+  VIR_CONNECT_CLOSE_REASON_CLIENT,
+  VIR_CONNECT_CLOSE_REASON_EOF,
+  VIR_CONNECT_CLOSE_REASON_ERROR,
+  VIR_CONNECT_CLOSE_REASON_KEEPALIVE,
   VIR_CONNECT_RO,
+  VIR_DOMAIN_EVENT_ID_LIFECYCLE,
   VIR_ERR_AUTH_FAILED,
+  VIR_ERR_INVALID_ARG,
   VIR_ERR_NO_SUPPORT,
+  VIR_ERR_OPERATION_INVALID,
+  VIR_FROM_EVENT,
   VIR_FROM_REMOTE,
 } from '../protocol/generated/constants.js';
-import { KEEPALIVE_PROC_PING, KEEPALIVE_PROC_PONG, KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION } from '../protocol/generated/keepalive.js';
 import { type lxc_procedure_name, type lxc_procedure_types, lxc_procedures } from '../protocol/generated/lxc.js';
-import { type qemu_procedure_name, type qemu_procedure_types, qemu_procedures } from '../protocol/generated/qemu.js';
-import { REMOTE_AUTH_NONE, REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL, type remote_procedure_name, type remote_procedure_types, remote_procedures } from '../protocol/generated/remote.js';
-import { VIR_NET_MESSAGE, VIR_NET_OK } from '../protocol/framing.js';
+import { QEMU_PROGRAM, type qemu_procedure_name, type qemu_procedure_types, qemu_procedures } from '../protocol/generated/qemu.js';
+import {
+  REMOTE_AUTH_NONE,
+  REMOTE_AUTH_POLKIT,
+  REMOTE_AUTH_SASL,
+  REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED,
+  REMOTE_PROGRAM,
+  type remote_procedure_name,
+  type remote_procedure_types,
+  remote_procedures,
+} from '../protocol/generated/remote.js';
+import { VIR_NET_MESSAGE, type Packet } from '../protocol/framing.js';
 import { type CallOptions, type CloseReason, RpcEngine } from '../protocol/engine.js';
+import { XdrReader } from '../protocol/xdr/index.js';
+import type {
+  DomainEvent,
+  DomainEventMap,
+  NetworkEvent,
+  NetworkEventMap,
+  NodeDeviceEvent,
+  NodeDeviceEventMap,
+  QemuMonitorEvent,
+  SecretEvent,
+  SecretEventMap,
+  StoragePoolEvent,
+  StoragePoolEventMap,
+} from './event-types.js';
+import type { EventFamily } from './event-decode.js';
+import { EventRegistry, EventStream, type EventObjectWire, type EventStreamOptions, type RegistrationSpec } from './events.js';
+import { DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL, KeepAlive, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from './keepalive.js';
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import { openTcp, openUnix } from '../transport/socket.js';
 import { RecordingTransport } from '../transport/record.js';
@@ -18,7 +51,7 @@ import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
 import { type TypedParams, charsToString, fromTypedParams } from './convert.js';
 import { Stream } from './stream.js';
-import { type Domain, type Network, type NWFilter, type ObjectFactory, type Secret, type StoragePool, objectFactory } from './objects.js';
+import { type Domain, type Network, type NodeDevice, type NWFilter, type ObjectFactory, type Secret, type StoragePool, objectFactory } from './objects.js';
 import { ConnectionMethods } from '../protocol/generated/methods.js';
 import { ErrorScope, type ErrorHandler, LibvirtError, asLibvirtError, clientError, dispatchError } from './errors.js';
 import { type ConnectTarget, resolveName, resolveTarget } from './uri.js';
@@ -36,6 +69,14 @@ export interface ConnectOptions {
   recordTo?: string;
   /** Environment for LIBVIRT_DEFAULT_URI and socket paths (defaults to process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Our own keepalive PINGs (virConnectSetKeepAlive right after opening, as virsh does): seconds of
+   * silence before a PING and unanswered PINGs before the connection closes with reason
+   * KEEPALIVE. Default { interval: 5, count: 6 } (virsh's defaults); `false` sends none (the
+   * server's PINGs are always answered). Off by default with `transport` or `recordTo`, so recorded
+   * conversations replay deterministically. Change it later with conn.setKeepAlive().
+   */
+  keepAlive?: { interval?: number; count?: number } | false;
 }
 
 type Args<_K, P> = P extends undefined ? [args?: undefined, options?: CallOptions] : [args: P, options?: CallOptions];
@@ -58,6 +99,44 @@ export interface NodeInfo {
 
 type ConnectionEvents = { close: [reason: CloseReason, error: LibvirtError | null] };
 
+/** virConnectCloseFunc: `reason` is a VIR_CONNECT_CLOSE_REASON_* value. */
+export type CloseCallback<O = unknown> = (conn: Connection, reason: number, opaque: O) => void;
+/** virConnectDomainEventCallback, for the legacy domainEventRegister. */
+export type LegacyDomainEventCallback<O = unknown> = (conn: Connection, dom: Domain, event: number, detail: number, opaque: O) => void;
+/** virFreeCallback: called with the opaque value once a registration has ended. */
+export type FreeCallback<O = unknown> = (opaque: O) => void;
+
+/** The virConnectCloseReason number of a close reason. */
+export function closeReasonCode(reason: CloseReason): number {
+  switch (reason) {
+    case 'error':
+      return VIR_CONNECT_CLOSE_REASON_ERROR;
+    case 'eof':
+      return VIR_CONNECT_CLOSE_REASON_EOF;
+    case 'keepalive':
+      return VIR_CONNECT_CLOSE_REASON_KEEPALIVE;
+    case 'client':
+      return VIR_CONNECT_CLOSE_REASON_CLIENT;
+  }
+}
+
+/** libvirt_internal.h: VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK */
+const VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK = 15;
+
+/** Filters of an event stream: one object or all, and which event IDs (default: lifecycle only). */
+export interface EventStreamFilter<O, ID extends number> extends EventStreamOptions {
+  /** Only this object's events (default: every object's). */
+  object?: O | null;
+  /** Event IDs to receive (default: [0], the family's LIFECYCLE). */
+  eventIDs?: readonly ID[];
+}
+
+/** @internal */
+export interface ConnectionInternals {
+  keepAlive?: KeepAlive;
+  serverKeepAlive?: boolean | null;
+}
+
 /**
  * A connection to a hypervisor through libvirtd (virConnectPtr). Every C function taking a
  * virConnectPtr first is a method (most generated into ConnectionMethods); every remote procedure is
@@ -70,6 +149,12 @@ export class Connection extends ConnectionMethods {
   readonly _wrap: ObjectFactory = objectFactory(this);
   private readonly events = new EventEmitter<ConnectionEvents>();
   private closing: Promise<number> | null = null;
+  /** @internal event registrations and the dispatcher of event messages */
+  readonly _events: EventRegistry;
+  private readonly keepAlive: KeepAlive;
+  /** Whether the daemon takes part in keepalive (null: not asked yet). */
+  private serverKeepAlive: boolean | null;
+  private closeCallback: { cb: CloseCallback<never>; opaque: unknown; free?: FreeCallback<never>; server: boolean } | null = null;
 
   /** @internal use connect() */
   constructor(
@@ -77,10 +162,19 @@ export class Connection extends ConnectionMethods {
     readonly target: ConnectTarget | null,
     readonly transport: Transport,
     private readonly engine: RpcEngine,
+    internals: ConnectionInternals = {},
   ) {
     super();
+    this.keepAlive = internals.keepAlive ?? new KeepAlive(engine);
+    this.serverKeepAlive = internals.serverKeepAlive ?? null;
+    this._events = new EventRegistry(this);
+    const onMessage = (packet: Packet): boolean => this._events.handle(packet) || this.onServerMessage(packet);
+    engine.setHandler(REMOTE_PROGRAM, onMessage);
+    engine.setHandler(QEMU_PROGRAM, onMessage);
     engine.onClose((reason, err) => {
       log.debug(`connection to ${uri} closed: ${reason}`);
+      this._events.closeAll(reason, err);
+      this.fireCloseCallback(closeReasonCode(reason));
       this.events.emit('close', reason, err);
     });
   }
@@ -264,6 +358,310 @@ export class Connection extends ConnectionMethods {
     return this.closing;
   }
 
+  /** Why the connection closed (null while it is open). */
+  get closeReason(): CloseReason | null {
+    return this.engine.closeReason;
+  }
+
+  /** Server MESSAGE packets that are not events (REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED). */
+  private onServerMessage(packet: Packet): boolean {
+    const h = packet.header;
+    if (h.prog !== REMOTE_PROGRAM || h.type !== VIR_NET_MESSAGE || h.proc !== REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED) return false;
+    try {
+      const msg = remote_procedures.REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED.message!.decode(new XdrReader(packet.body));
+      // The daemon's own connection to the hypervisor driver closed.
+      this.fireCloseCallback(msg.reason);
+    } catch (e) {
+      log.error(`cannot decode REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED: ${(e as Error).message}`);
+    }
+    return true;
+  }
+
+  /** Calls the close callback once, then forgets it (libvirt's virConnectCloseCallbackDataCall). */
+  private fireCloseCallback(reason: number): void {
+    const c = this.closeCallback;
+    if (!c) return;
+    this.closeCallback = null;
+    try {
+      (c.cb as CloseCallback)(this, reason, c.opaque);
+    } catch (e) {
+      log.error(`close callback threw: ${(e as Error).message}`);
+    }
+    try {
+      (c.free as FreeCallback | undefined)?.(c.opaque);
+    } catch (e) {
+      log.error(`close callback's free function threw: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * virConnectRegisterCloseCallback: `cb(conn, reason, opaque)` is called once when the connection
+   * closes, with the VIR_CONNECT_CLOSE_REASON_* of why (ERROR, EOF, KEEPALIVE, or CLIENT for our
+   * own close()), or when the daemon reports that its connection to the hypervisor closed. Only
+   * one callback per connection, as in libvirt. The Node idiom is `conn.on('close', ...)`.
+   */
+  async registerCloseCallback<O>(cb: CloseCallback<O>, opaque?: O, freecb?: FreeCallback<O>): Promise<void> {
+    return this.guard(async () => {
+      if (this.closeCallback) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_REMOTE, 'A close callback is already registered');
+      const entry = { cb: cb as CloseCallback<never>, opaque, free: freecb as FreeCallback<never> | undefined, server: false };
+      this.closeCallback = entry;
+      try {
+        if (!this.engine.closed && (await this.supportsFeature(VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK))) {
+          await this.call('REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK');
+          entry.server = true;
+        }
+      } catch (e) {
+        // The connection closed while we asked the daemon: the callback has been told already.
+        if (this.closeCallback !== entry && this.engine.closed) return;
+        if (this.closeCallback === entry) this.closeCallback = null;
+        throw e;
+      }
+    });
+  }
+
+  /** virConnectUnregisterCloseCallback: `cb` must be the registered callback (any, when omitted). */
+  override async unregisterCloseCallback(cb?: CloseCallback<never>): Promise<void> {
+    return this.guard(async () => {
+      const c = this.closeCallback;
+      if (!c || (cb !== undefined && c.cb !== cb)) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_REMOTE, 'A different callback was requested');
+      this.closeCallback = null;
+      try {
+        (c.free as FreeCallback | undefined)?.(c.opaque);
+      } catch (e) {
+        log.error(`close callback's free function threw: ${(e as Error).message}`);
+      }
+      if (c.server && !this.engine.closed) await this.call('REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK');
+    });
+  }
+
+  private async supportsFeature(feature: number): Promise<boolean> {
+    try {
+      return (await this.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature })).supported !== 0;
+    } catch (e) {
+      if (e instanceof LibvirtError && e.code === VIR_ERR_NO_SUPPORT) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * virConnectSetKeepAlive: after `interval` seconds without any packet from the daemon send a
+   * PING, and close the connection (reason KEEPALIVE) when `count` PINGs in a row go unanswered,
+   * i.e. interval x (count + 1) seconds after the daemon's last packet. interval <= 0 stops our
+   * PINGs (the daemon's are always answered). Resolves to 0, or 1 when the daemon does not
+   * support keepalive (as the C function returns).
+   */
+  async setKeepAlive(interval: number, count: number): Promise<number> {
+    return this.guard(async () => {
+      if (this.engine.closed) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_REMOTE, 'client socket is closed');
+      if (this.serverKeepAlive === null) {
+        // Asking is what makes the daemon start its own keepalive for this client.
+        this.serverKeepAlive = await this.supportsFeature(VIR_DRV_FEATURE_PROGRAM_KEEPALIVE);
+      }
+      if (!this.serverKeepAlive) {
+        log.info('the daemon does not support keepalive');
+        return 1;
+      }
+      if (interval > 0) this.keepAlive.start(interval, count);
+      else this.keepAlive.stop();
+      return 0;
+    });
+  }
+
+  /** Our keepalive settings ({ interval: 0 } when we send no PINGs) and PING counters. */
+  get keepAliveState(): { interval: number; count: number; pingsSent: number; pingsAnswered: number } {
+    const { interval, count } = this.keepAlive.settings;
+    return { interval, count, pingsSent: this.keepAlive.pingsSent, pingsAnswered: this.keepAlive.pingsAnswered };
+  }
+
+  private objectSpec(family: EventFamily, obj: Domain | Network | StoragePool | NodeDevice | Secret | null): EventObjectWire | null {
+    if (obj === null || obj === undefined) return null;
+    if (obj.connection !== this) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'the object belongs to another connection');
+    switch (family) {
+      case 'domain':
+      case 'qemu':
+        return { family, wire: (obj as Domain).wire, key: (obj as Domain).uuid };
+      case 'network':
+        return { family, wire: (obj as Network).wire, key: (obj as Network).uuid };
+      case 'storagePool':
+        return { family, wire: (obj as StoragePool).wire, key: (obj as StoragePool).uuid };
+      case 'nodeDevice':
+        return { family, wire: (obj as NodeDevice).wire, key: (obj as NodeDevice).name };
+      case 'secret':
+        return { family, wire: (obj as Secret).wire, key: (obj as Secret).uuid };
+    }
+  }
+
+  private registerAny<O>(family: EventFamily, obj: Domain | Network | StoragePool | NodeDevice | Secret | null, eventID: number, callback: (ev: never, opaque: O) => void, opaque: O | undefined, freecb: FreeCallback<O> | undefined, qemu?: RegistrationSpec['qemu']): Promise<number> {
+    return this.guard(async () => {
+      if (typeof callback !== 'function') throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'callback must be a function');
+      if (!Number.isInteger(eventID) || eventID < 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `invalid event ID ${eventID}`);
+      const spec: RegistrationSpec = { family, eventID, object: this.objectSpec(family, obj), qemu };
+      const cb = callback as (ev: object, opaque: O) => void;
+      return this._events.register(spec, (ev) => cb(ev, opaque as O), { free: freecb ? () => freecb(opaque as O) : undefined });
+    });
+  }
+
+  private deregisterAny(family: EventFamily, callbackID: number): Promise<void> {
+    return this.guard(() => this._events.deregister(callbackID, family));
+  }
+
+  /**
+   * virConnectDomainEventRegisterAny: `callback(event, opaque)` receives every `eventID` event
+   * (VIR_DOMAIN_EVENT_ID_*) of `dom`, or of every domain when `dom` is null, as a typed object
+   * (DomainEventMap), in the order the daemon sent them. Resolves to the callback ID for
+   * domainEventDeregisterAny. `freecb(opaque)` runs once when the registration ends (deregistered
+   * or connection closed).
+   */
+  domainEventRegisterAny<ID extends keyof DomainEventMap, O = undefined>(dom: Domain | null, eventID: ID, callback: (event: DomainEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
+  domainEventRegisterAny<O = undefined>(dom: Domain | null, eventID: number, callback: (event: DomainEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
+  domainEventRegisterAny<O>(dom: Domain | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
+    return this.registerAny('domain', dom, eventID, callback, opaque, freecb);
+  }
+
+  /** virConnectDomainEventDeregisterAny: no event reaches the callback after this call. */
+  override domainEventDeregisterAny(callbackID: number): Promise<void> {
+    return this.deregisterAny('domain', callbackID);
+  }
+
+  /** virConnectNetworkEventRegisterAny (VIR_NETWORK_EVENT_ID_*), as domainEventRegisterAny. */
+  networkEventRegisterAny<ID extends keyof NetworkEventMap, O = undefined>(net: Network | null, eventID: ID, callback: (event: NetworkEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
+  networkEventRegisterAny<O = undefined>(net: Network | null, eventID: number, callback: (event: NetworkEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
+  networkEventRegisterAny<O>(net: Network | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
+    return this.registerAny('network', net, eventID, callback, opaque, freecb);
+  }
+
+  /** virConnectNetworkEventDeregisterAny */
+  override networkEventDeregisterAny(callbackID: number): Promise<void> {
+    return this.deregisterAny('network', callbackID);
+  }
+
+  /** virConnectStoragePoolEventRegisterAny (VIR_STORAGE_POOL_EVENT_ID_*), as domainEventRegisterAny. */
+  storagePoolEventRegisterAny<ID extends keyof StoragePoolEventMap, O = undefined>(pool: StoragePool | null, eventID: ID, callback: (event: StoragePoolEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
+  storagePoolEventRegisterAny<O = undefined>(pool: StoragePool | null, eventID: number, callback: (event: StoragePoolEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
+  storagePoolEventRegisterAny<O>(pool: StoragePool | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
+    return this.registerAny('storagePool', pool, eventID, callback, opaque, freecb);
+  }
+
+  /** virConnectStoragePoolEventDeregisterAny */
+  override storagePoolEventDeregisterAny(callbackID: number): Promise<void> {
+    return this.deregisterAny('storagePool', callbackID);
+  }
+
+  /** virConnectNodeDeviceEventRegisterAny (VIR_NODE_DEVICE_EVENT_ID_*), as domainEventRegisterAny. */
+  nodeDeviceEventRegisterAny<ID extends keyof NodeDeviceEventMap, O = undefined>(dev: NodeDevice | null, eventID: ID, callback: (event: NodeDeviceEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
+  nodeDeviceEventRegisterAny<O = undefined>(dev: NodeDevice | null, eventID: number, callback: (event: NodeDeviceEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
+  nodeDeviceEventRegisterAny<O>(dev: NodeDevice | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
+    return this.registerAny('nodeDevice', dev, eventID, callback, opaque, freecb);
+  }
+
+  /** virConnectNodeDeviceEventDeregisterAny */
+  override nodeDeviceEventDeregisterAny(callbackID: number): Promise<void> {
+    return this.deregisterAny('nodeDevice', callbackID);
+  }
+
+  /** virConnectSecretEventRegisterAny (VIR_SECRET_EVENT_ID_*), as domainEventRegisterAny. */
+  secretEventRegisterAny<ID extends keyof SecretEventMap, O = undefined>(secret: Secret | null, eventID: ID, callback: (event: SecretEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
+  secretEventRegisterAny<O = undefined>(secret: Secret | null, eventID: number, callback: (event: SecretEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
+  secretEventRegisterAny<O>(secret: Secret | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
+    return this.registerAny('secret', secret, eventID, callback, opaque, freecb);
+  }
+
+  /** virConnectSecretEventDeregisterAny */
+  override secretEventDeregisterAny(callbackID: number): Promise<void> {
+    return this.deregisterAny('secret', callbackID);
+  }
+
+  /**
+   * virConnectDomainQemuMonitorEventRegister: QMP events of `dom` (or of every QEMU domain) whose
+   * name is `event` (null: all; with VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_REGEX in
+   * `flags` a regular expression, with ..._NOCASE case-insensitive). The arguments follow the C
+   * function: (dom, event, callback, opaque, freecb, flags).
+   */
+  domainQemuMonitorEventRegister<O = undefined>(dom: Domain | null, event: string | null, callback: (event: QemuMonitorEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>, flags = 0): Promise<number> {
+    return this.registerAny('qemu', dom, 0, callback as (ev: never, opaque: O) => void, opaque, freecb, { event, flags });
+  }
+
+  /** virConnectDomainQemuMonitorEventDeregister */
+  override domainQemuMonitorEventDeregister(callbackID: number): Promise<void> {
+    return this.deregisterAny('qemu', callbackID);
+  }
+
+  /**
+   * virConnectDomainEventRegister (legacy, lifecycle events only): `cb(conn, dom, event, detail,
+   * opaque)` for every domain's lifecycle events. The callback is the registration's identity:
+   * registering the same function twice fails, domainEventDeregister(cb) removes it. Resolves to 0.
+   */
+  domainEventRegister<O = undefined>(cb: LegacyDomainEventCallback<O>, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
+    return this.guard(async () => {
+      if (typeof cb !== 'function') throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'callback must be a function');
+      if (this._events.findLegacy(cb) >= 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'event callback already tracked');
+      const spec: RegistrationSpec = { family: 'domain', eventID: VIR_DOMAIN_EVENT_ID_LIFECYCLE, object: null };
+      await this._events.register(
+        spec,
+        (ev) => {
+          const e = ev as DomainEventMap[0];
+          cb(this, e.dom, e.event, e.detail, opaque as O);
+        },
+        { legacyFn: cb, free: freecb ? () => freecb(opaque as O) : undefined },
+      );
+      return 0;
+    });
+  }
+
+  /** virConnectDomainEventDeregister: removes a callback added with domainEventRegister. Resolves to 0. */
+  domainEventDeregister(cb: LegacyDomainEventCallback<never>): Promise<number> {
+    return this.guard(async () => {
+      const id = this._events.findLegacy(cb);
+      if (id < 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'could not find event callback for removal');
+      await this._events.deregister(id);
+      return 0;
+    });
+  }
+
+  private stream<E>(family: EventFamily, obj: Domain | Network | StoragePool | NodeDevice | Secret | null | undefined, eventIDs: readonly number[] | undefined, options: EventStreamOptions, qemu?: RegistrationSpec['qemu']): EventStream<E> {
+    const object = this.objectSpec(family, obj ?? null);
+    const ids = eventIDs && eventIDs.length ? eventIDs : [0];
+    return new EventStream<E>(this._events, ids.map((eventID) => ({ family, eventID, object, qemu })), options);
+  }
+
+  /**
+   * Domain events as an async iterator: `for await (const ev of conn.domainEvents()) ...`. By
+   * default lifecycle events of every domain; `object` narrows to one domain, `eventIDs` picks the
+   * VIR_DOMAIN_EVENT_ID_*s. Events of all IDs arrive in one sequence, in the daemon's order. The
+   * stream buffers at most `bufferSize` (1024) events for a slow consumer and then follows
+   * `overflow` ('error' by default: the stream ends with VIR_ERR_OVERFLOW after the buffered
+   * events, never dropping silently). It ends when the connection closes (`closeReason` says
+   * why) and when the loop is left (which deregisters).
+   */
+  domainEvents<ID extends keyof DomainEventMap = 0>(filter: EventStreamFilter<Domain, ID> = {}): EventStream<DomainEventMap[ID]> {
+    return this.stream('domain', filter.object, filter.eventIDs, filter);
+  }
+
+  /** Network events as an async iterator (see domainEvents). */
+  networkEvents<ID extends keyof NetworkEventMap = 0>(filter: EventStreamFilter<Network, ID> = {}): EventStream<NetworkEventMap[ID]> {
+    return this.stream('network', filter.object, filter.eventIDs, filter);
+  }
+
+  /** Storage pool events as an async iterator (see domainEvents). */
+  storagePoolEvents<ID extends keyof StoragePoolEventMap = 0>(filter: EventStreamFilter<StoragePool, ID> = {}): EventStream<StoragePoolEventMap[ID]> {
+    return this.stream('storagePool', filter.object, filter.eventIDs, filter);
+  }
+
+  /** Node device events as an async iterator (see domainEvents). */
+  nodeDeviceEvents<ID extends keyof NodeDeviceEventMap = 0>(filter: EventStreamFilter<NodeDevice, ID> = {}): EventStream<NodeDeviceEventMap[ID]> {
+    return this.stream('nodeDevice', filter.object, filter.eventIDs, filter);
+  }
+
+  /** Secret events as an async iterator (see domainEvents). */
+  secretEvents<ID extends keyof SecretEventMap = 0>(filter: EventStreamFilter<Secret, ID> = {}): EventStream<SecretEventMap[ID]> {
+    return this.stream('secret', filter.object, filter.eventIDs, filter);
+  }
+
+  /** QEMU monitor (QMP) events as an async iterator (see domainEvents and domainQemuMonitorEventRegister). */
+  qemuMonitorEvents(filter: EventStreamOptions & { object?: Domain | null; event?: string | null; flags?: number } = {}): EventStream<QemuMonitorEvent> {
+    return this.stream('qemu', filter.object, [0], filter, { event: filter.event ?? null, flags: filter.flags ?? 0 });
+  }
+
   get closed(): boolean {
     return this.engine.closed;
   }
@@ -280,13 +678,12 @@ async function openTransport(target: ConnectTarget, timeout: number | undefined)
   }
 }
 
-/** Answers the daemon's keepalive PINGs so an idle connection is never dropped. */
-function answerPings(engine: RpcEngine): void {
-  engine.setHandler(KEEPALIVE_PROGRAM, (packet) => {
-    if (packet.header.proc === KEEPALIVE_PROC_PING && packet.header.type === VIR_NET_MESSAGE) {
-      engine.send({ prog: KEEPALIVE_PROGRAM, vers: KEEPALIVE_PROTOCOL_VERSION, proc: KEEPALIVE_PROC_PONG, type: VIR_NET_MESSAGE, status: VIR_NET_OK });
-    }
-  });
+/** The keepalive settings connect() applies after opening, or null for none. */
+function keepAliveSettings(options: ConnectOptions): { interval: number; count: number } | null {
+  const ka = options.keepAlive;
+  if (ka === false) return null;
+  if (ka === undefined && (options.transport || options.recordTo)) return null;
+  return { interval: ka?.interval ?? DEFAULT_KEEPALIVE_INTERVAL, count: ka?.count ?? DEFAULT_KEEPALIVE_COUNT };
 }
 
 /** remoteAuthenticate: REMOTE_PROC_AUTH_LIST, then the first mechanism the daemon offers. */
@@ -332,10 +729,24 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   }
   if (options.recordTo) transport = new RecordingTransport(transport, { uri: name }, options.recordTo);
   const engine = new RpcEngine(transport.stream);
-  answerPings(engine);
+  // From here on every PING of the daemon is answered.
+  const keepAlive = new KeepAlive(engine);
+  const ka = keepAliveSettings(options);
+  let serverKeepAlive: boolean | null = null;
   const timer = options.timeout === undefined ? null : setTimeout(() => engine.fail(clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_REMOTE, `connection open timed out after ${options.timeout} ms`), 'error'), options.timeout);
   try {
     await authenticate(engine);
+    if (ka) {
+      // As libvirt's remote driver: ask before opening. Asking also makes the daemon start its
+      // keepalive for this client.
+      serverKeepAlive = await engine
+        .call(remote_procedures.REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, { feature: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE })
+        .then((r) => r.supported !== 0)
+        .catch((e: unknown) => {
+          if (e instanceof LibvirtError && e.code === VIR_ERR_NO_SUPPORT) return false;
+          throw e;
+        });
+    }
     await engine.call(remote_procedures.REMOTE_PROC_CONNECT_OPEN, { name: target.serverURI, flags: options.readOnly ? VIR_CONNECT_RO : 0 });
   } catch (e) {
     engine.close();
@@ -345,5 +756,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   } finally {
     if (timer) clearTimeout(timer);
   }
-  return new Connection(name, target, transport, engine);
+  const conn = new Connection(name, target, transport, engine, { keepAlive, serverKeepAlive });
+  if (ka && serverKeepAlive && ka.interval > 0) keepAlive.start(ka.interval, ka.count);
+  return conn;
 }

@@ -43,8 +43,11 @@ export function setProcedureObserver(fn: ((procedure: string, ok: boolean) => vo
 /** Why a connection closed, as virConnectCloseReason: ERROR, EOF, KEEPALIVE, CLIENT. */
 export type CloseReason = 'error' | 'eof' | 'keepalive' | 'client';
 
-/** Receives packets that are not replies to our calls: events, keepalive, stream data. */
-export type MessageHandler = (packet: Packet) => void;
+/**
+ * Receives packets that are not replies to our calls: events, keepalive, stream data. Returning
+ * false means "not mine": the packet is then counted and logged as unhandled.
+ */
+export type MessageHandler = (packet: Packet) => boolean | void;
 
 /** The receiving end of a stream opened by a call: its STREAM packets and late replies (by serial). */
 export interface StreamSink {
@@ -86,11 +89,15 @@ export class RpcEngine {
   private closeListeners: ((reason: CloseReason, err: LibvirtError | null) => void)[] = [];
   /** Packets that arrived with nobody to take them (counted and logged, never silently lost). */
   unhandledMessages = 0;
+  /** performance.now() when bytes last arrived from the server (keepalive measures silence from it). */
+  lastReceived = performance.now();
+  private closeReasonValue: CloseReason | null = null;
 
   constructor(private readonly stream: Duplex) {
     this.splitter = new PacketSplitter((p) => this.onPacket(p));
     stream.on('data', (chunk: Buffer) => {
       if (this.closeError) return;
+      this.lastReceived = performance.now();
       try {
         this.splitter.push(chunk);
       } catch (e) {
@@ -111,6 +118,16 @@ export class RpcEngine {
 
   get closed(): boolean {
     return this.closeError !== null;
+  }
+
+  /** Why the connection closed (null while open). */
+  get closeReason(): CloseReason | null {
+    return this.closeReasonValue;
+  }
+
+  /** The error pending calls were rejected with when the connection closed (null while open). */
+  get closedWith(): LibvirtError | null {
+    return this.closeError;
   }
 
   get inFlight(): number {
@@ -249,10 +266,7 @@ export class RpcEngine {
       return;
     }
     const handler = this.handlers.get(h.prog);
-    if (handler) {
-      handler(packet);
-      return;
-    }
+    if (handler && handler(packet) !== false) return;
     this.unhandledMessages++;
     log.warn(`dropping unhandled packet prog=0x${h.prog.toString(16)} vers=${h.vers} proc=${h.proc} type=${h.type} serial=${h.serial} (${packet.body.length} bytes): no handler registered`);
   }
@@ -291,6 +305,7 @@ export class RpcEngine {
   fail(err: LibvirtError, reason: CloseReason): void {
     if (this.closeError) return;
     this.closeError = err;
+    this.closeReasonValue = reason;
     log.debug(`connection closed (${reason}): ${err.message}`);
     const calls = [...this.pending.values()];
     this.pending.clear();

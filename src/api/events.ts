@@ -1,0 +1,564 @@
+// Event registrations of one connection, mirroring libvirt's remote driver
+// (src/remote/remote_driver.c + src/conf/object_event.c):
+//
+// - Local callbacks get their own callback IDs. Callbacks for the same (family, event ID, object
+//   filter) share one registration on the server, made when the first registers and dropped when
+//   the last deregisters, exactly as libvirt's client does; a QEMU monitor registration also keys on
+//   its event name and flags.
+// - Domain events use REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY (per-object filtering
+//   on the server, events tagged with the server's callback ID) when the daemon supports
+//   VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK, else the pre-1.2.1 REGISTER_ANY with filtering here.
+// - Events are decoded and delivered synchronously as their packets are read, so every callback
+//   sees them in the order the server sent them. Deregistering removes the callback before the
+//   server is told: nothing is delivered to it afterwards.
+// - An event may reach us before the reply to the registration that asked for it (the daemon can
+//   queue it first); while registrations are in flight such events are held and handed over when
+//   the reply names their callback ID, so nothing sent after a registration took effect is lost.
+// - When the connection closes, every registration ends: free callbacks run, event streams end
+//   with the close reason.
+import {
+  VIR_ERR_INTERNAL_ERROR,
+  VIR_ERR_INVALID_ARG,
+  VIR_ERR_OPERATION_INVALID,
+  VIR_ERR_OVERFLOW,
+  VIR_FROM_EVENT,
+  VIR_FROM_RPC,
+} from '../protocol/generated/constants.js';
+import type { remote_nonnull_domain, remote_nonnull_network, remote_nonnull_node_device, remote_nonnull_secret, remote_nonnull_storage_pool } from '../protocol/generated/remote.js';
+import { VIR_NET_MESSAGE, type Packet } from '../protocol/framing.js';
+import type { CloseReason } from '../protocol/engine.js';
+import { XdrError, XdrReader } from '../protocol/xdr/index.js';
+import { getLogger } from '../util/log.js';
+import type { Connection } from './connection.js';
+import { type DecodedEvent, EVENT_DECODERS, type EventFamily } from './event-decode.js';
+import { LibvirtError, clientError } from './errors.js';
+
+const log = getLogger('api.events');
+
+/** libvirt_internal.h: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK */
+export const VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK = 14;
+/** Events held while registrations are in flight, at most (older ones are dropped and logged). */
+const MAX_HELD = 10_000;
+
+export type EventObjectWire =
+  | { family: 'domain' | 'qemu'; wire: remote_nonnull_domain; key: string }
+  | { family: 'network'; wire: remote_nonnull_network; key: string }
+  | { family: 'storagePool'; wire: remote_nonnull_storage_pool; key: string }
+  | { family: 'nodeDevice'; wire: remote_nonnull_node_device; key: string }
+  | { family: 'secret'; wire: remote_nonnull_secret; key: string };
+
+/** What to register for: a family's event ID, optionally for one object only. */
+export interface RegistrationSpec {
+  readonly family: EventFamily;
+  readonly eventID: number;
+  /** The object to filter on, or null for all objects. */
+  readonly object: EventObjectWire | null;
+  /** QEMU monitor events: the event name filter (null: all) and the flags. */
+  readonly qemu?: { readonly event: string | null; readonly flags: number };
+}
+
+interface ServerRegistration {
+  readonly key: string;
+  readonly spec: RegistrationSpec;
+  /** The server's callback ID once registered (null: legacy domain registration, no ID). */
+  remoteID: number | null;
+  legacy: boolean;
+  /** The server has it (and it was not dropped while the call was in flight). */
+  registered: boolean;
+  /** Resolves when the server has the registration. */
+  ready: Promise<void>;
+  done: boolean;
+  readonly locals: Set<LocalRegistration>;
+}
+
+export interface LocalRegistrationOptions {
+  /** Called once when the registration ends: deregistered, or the connection closed (virFreeCallback). */
+  free?: () => void;
+  /** Called once when the connection closes with the registration still open. */
+  onClose?: (reason: CloseReason, err: LibvirtError | null) => void;
+  /** The function a legacy virConnectDomainEventRegister registration is tracked by. */
+  legacyFn?: unknown;
+}
+
+interface LocalRegistration {
+  readonly id: number;
+  readonly server: ServerRegistration;
+  readonly filterKey: string | null;
+  readonly deliver: (ev: object) => void;
+  readonly options: LocalRegistrationOptions;
+  active: boolean;
+}
+
+/** A registration's server-side key: callbacks with equal keys share one server registration. */
+function serverKey(spec: RegistrationSpec, legacy: boolean): string {
+  if (legacy) return `domain:${spec.eventID}:*:legacy`;
+  const obj = spec.object ? spec.object.key : '*';
+  const q = spec.qemu ? `:${spec.qemu.flags}:${spec.qemu.event === null ? '*' : JSON.stringify(spec.qemu.event)}` : '';
+  return `${spec.family}:${spec.eventID}:${obj}${q}`;
+}
+
+/**
+ * The event registrations of one connection and the dispatcher of its event messages.
+ * @internal Connection's methods are the public face.
+ */
+export class EventRegistry {
+  private nextID = 1;
+  private readonly locals = new Map<number, LocalRegistration>();
+  private readonly byKey = new Map<string, ServerRegistration>();
+  /** Callback-mode registrations by `${family}:${remoteID}` (ID spaces differ per driver). */
+  private readonly byRemote = new Map<string, ServerRegistration>();
+  /** Registrations in flight per family, and the events held for them. */
+  private readonly inFlight = new Map<EventFamily, number>();
+  private held: DecodedEvent[] = [];
+  private callbackFeature: Promise<boolean> | null = null;
+  private closed: { reason: CloseReason; err: LibvirtError | null } | null = null;
+  /** Events that arrived with no registration to take them (logged, never silently lost). */
+  undelivered = 0;
+
+  constructor(private readonly conn: Connection) {}
+
+  /** Number of active local registrations. */
+  get size(): number {
+    return this.locals.size;
+  }
+
+  /** Whether the daemon filters domain events per registration (VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK). */
+  private serverFilters(): Promise<boolean> {
+    if (!this.callbackFeature) {
+      this.callbackFeature = this.conn
+        .call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK })
+        .then((r) => r.supported !== 0)
+        .catch((e: unknown) => {
+          this.callbackFeature = null;
+          throw e;
+        });
+    }
+    return this.callbackFeature;
+  }
+
+  /** Registers `deliver` for the events `spec` names; resolves to the local callback ID. */
+  async register(spec: RegistrationSpec, deliver: (ev: object) => void, options: LocalRegistrationOptions = {}): Promise<number> {
+    this.checkOpen();
+    const legacy = spec.family === 'domain' && !(await this.serverFilters());
+    this.checkOpen();
+    const key = serverKey(spec, legacy);
+    let server = this.byKey.get(key);
+    if (!server) {
+      const created: ServerRegistration = { key, spec, remoteID: null, legacy, registered: false, ready: Promise.resolve(), done: false, locals: new Set() };
+      created.ready = this.registerOnServer(created);
+      this.byKey.set(key, created);
+      server = created;
+    }
+    // In legacy mode the server does not filter by object: the local registration does.
+    const filterKey = spec.object ? spec.object.key : null;
+    const local: LocalRegistration = { id: this.nextID++, server, filterKey, deliver, options, active: true };
+    server.locals.add(local);
+    this.locals.set(local.id, local);
+    try {
+      await server.ready;
+    } catch (e) {
+      this.forget(local);
+      throw e;
+    }
+    this.checkOpen();
+    return local.id;
+  }
+
+  private async registerOnServer(s: ServerRegistration): Promise<void> {
+    const family = s.spec.family;
+    this.inFlight.set(family, (this.inFlight.get(family) ?? 0) + 1);
+    try {
+      const remoteID = await this.callRegister(s);
+      if (s.done) {
+        // Everyone left (or the connection closed) while the call was in flight.
+        if (!this.closed) await this.callDeregister(s, remoteID).catch((e: unknown) => log.debug(`late deregistration failed: ${(e as Error).message}`));
+        return;
+      }
+      s.remoteID = remoteID;
+      s.registered = true;
+      if (remoteID !== null) this.byRemote.set(`${family}:${remoteID}`, s);
+      this.releaseHeld(s);
+    } catch (e) {
+      s.done = true;
+      if (this.byKey.get(s.key) === s) this.byKey.delete(s.key);
+      throw e;
+    } finally {
+      const n = (this.inFlight.get(family) ?? 1) - 1;
+      if (n > 0) this.inFlight.set(family, n);
+      else this.inFlight.delete(family);
+      if (this.inFlight.size === 0) this.dropHeld();
+    }
+  }
+
+  private async callRegister(s: ServerRegistration): Promise<number | null> {
+    const c = this.conn;
+    const { spec } = s;
+    const o = spec.object;
+    switch (spec.family) {
+      case 'domain':
+        if (s.legacy) {
+          await c.invoke('REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY', { eventID: spec.eventID });
+          return null;
+        }
+        return (await c.invoke('REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', { eventID: spec.eventID, dom: o?.family === 'domain' ? o.wire : null })).callbackID;
+      case 'network':
+        return (await c.invoke('REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY', { eventID: spec.eventID, net: o?.family === 'network' ? o.wire : null })).callbackID;
+      case 'storagePool':
+        return (await c.invoke('REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY', { eventID: spec.eventID, pool: o?.family === 'storagePool' ? o.wire : null })).callbackID;
+      case 'nodeDevice':
+        return (await c.invoke('REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY', { eventID: spec.eventID, dev: o?.family === 'nodeDevice' ? o.wire : null })).callbackID;
+      case 'secret':
+        return (await c.invoke('REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY', { eventID: spec.eventID, secret: o?.family === 'secret' ? o.wire : null })).callbackID;
+      case 'qemu':
+        return (
+          await c.invokeQemu('QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER', {
+            dom: o?.family === 'qemu' || o?.family === 'domain' ? o.wire : null,
+            event: spec.qemu?.event ?? null,
+            flags: spec.qemu?.flags ?? 0,
+          })
+        ).callbackID;
+    }
+  }
+
+  private async callDeregister(s: ServerRegistration, remoteID: number | null): Promise<void> {
+    const c = this.conn;
+    switch (s.spec.family) {
+      case 'domain':
+        if (s.legacy) await c.invoke('REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY', { eventID: s.spec.eventID });
+        else await c.invoke('REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY', { callbackID: remoteID! });
+        return;
+      case 'network':
+        await c.invoke('REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY', { callbackID: remoteID! });
+        return;
+      case 'storagePool':
+        await c.invoke('REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY', { callbackID: remoteID! });
+        return;
+      case 'nodeDevice':
+        await c.invoke('REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY', { callbackID: remoteID! });
+        return;
+      case 'secret':
+        await c.invoke('REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY', { callbackID: remoteID! });
+        return;
+      case 'qemu':
+        await c.invokeQemu('QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER', { callbackID: remoteID! });
+        return;
+    }
+  }
+
+  /**
+   * Ends a local registration: no event reaches it from this moment. When it was the last one on
+   * its server registration, the server is told (the returned promise waits for that).
+   */
+  async deregister(id: number, family?: EventFamily): Promise<void> {
+    const local = this.locals.get(id);
+    if (!local || (family !== undefined && local.server.spec.family !== family)) {
+      throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `could not find event callback ${id} for deletion`);
+    }
+    const server = this.forget(local);
+    if (server) {
+      try {
+        await server.ready;
+      } catch {
+        return; // never registered on the server
+      }
+      // (a registration that completes after everyone left deregisters itself in registerOnServer)
+      if (server.registered && !this.closed) await this.callDeregister(server, server.remoteID);
+    }
+  }
+
+  /** Drops a local registration; returns its server registration when that is now unused. */
+  private forget(local: LocalRegistration): ServerRegistration | null {
+    if (!local.active) return null;
+    local.active = false;
+    this.locals.delete(local.id);
+    const s = local.server;
+    s.locals.delete(local);
+    try {
+      local.options.free?.();
+    } catch (e) {
+      log.error(`event free callback threw: ${(e as Error).message}`);
+    }
+    if (s.locals.size > 0 || s.done) return null;
+    s.done = true;
+    if (this.byKey.get(s.key) === s) this.byKey.delete(s.key);
+    const rk = `${s.spec.family}:${s.remoteID}`;
+    if (s.remoteID !== null && this.byRemote.get(rk) === s) this.byRemote.delete(rk);
+    return s;
+  }
+
+  /** The local callback ID of a legacy registration tracked by its function, or -1. */
+  findLegacy(fn: unknown): number {
+    for (const l of this.locals.values()) if (l.options.legacyFn === fn) return l.id;
+    return -1;
+  }
+
+  family(id: number): EventFamily | null {
+    return this.locals.get(id)?.server.spec.family ?? null;
+  }
+
+  /** Handles a MESSAGE packet of the remote or QEMU program. Returns false when it is not an event. */
+  handle(packet: Packet): boolean {
+    const h = packet.header;
+    if (h.type !== VIR_NET_MESSAGE) return false;
+    const entry = EVENT_DECODERS.get(h.prog)?.get(h.proc);
+    if (!entry) return false;
+    let ev: DecodedEvent;
+    try {
+      const r = new XdrReader(packet.body);
+      ev = entry.decode(r);
+      r.done(entry.name);
+    } catch (e) {
+      // A malformed event is the server's fault; the connection can go on.
+      log.error(`cannot decode ${entry.name}: ${e instanceof XdrError ? e.message : String(e)}`);
+      this.undelivered++;
+      return true;
+    }
+    this.dispatch(ev);
+    return true;
+  }
+
+  private dispatch(ev: DecodedEvent): void {
+    if (ev.remoteID === null) {
+      const s = this.byKey.get(`domain:${ev.eventID}:*:legacy`);
+      if (s && s.legacy && !s.done) this.deliverTo(s, ev, true);
+      else this.noTaker(ev);
+      return;
+    }
+    const s = this.byRemote.get(`${ev.family}:${ev.remoteID}`);
+    if (s && !s.done) {
+      this.deliverTo(s, ev, false);
+      return;
+    }
+    if (this.inFlight.get(ev.family)) {
+      if (this.held.length >= MAX_HELD) {
+        this.held.shift();
+        this.undelivered++;
+      }
+      this.held.push(ev);
+      return;
+    }
+    this.noTaker(ev);
+  }
+
+  private noTaker(ev: DecodedEvent): void {
+    // Normal right after a deregistration (the server had already queued the event).
+    this.undelivered++;
+    log.debug(`event ${ev.family}/${ev.eventID} for callback ${ev.remoteID} has no registration (deregistered?)`);
+  }
+
+  private deliverTo(s: ServerRegistration, ev: DecodedEvent, filterHere: boolean): void {
+    let built: object | null = null;
+    let key: string | null = null;
+    for (const local of s.locals) {
+      if (!local.active) continue;
+      if (filterHere && local.filterKey !== null) {
+        key ??= ev.objectKey();
+        if (key !== local.filterKey) continue;
+      }
+      built ??= ev.build(this.conn._wrap);
+      try {
+        local.deliver(built);
+      } catch (e) {
+        log.error(`event callback ${local.id} threw: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
+  }
+
+  private releaseHeld(s: ServerRegistration): void {
+    if (this.held.length === 0) return;
+    const mine: DecodedEvent[] = [];
+    const rest: DecodedEvent[] = [];
+    for (const ev of this.held) (ev.family === s.spec.family && ev.remoteID === s.remoteID ? mine : rest).push(ev);
+    this.held = rest;
+    for (const ev of mine) this.deliverTo(s, ev, false);
+  }
+
+  private dropHeld(): void {
+    for (const ev of this.held) this.noTaker(ev);
+    this.held = [];
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed');
+  }
+
+  /** The connection closed: every registration ends and hears why. */
+  closeAll(reason: CloseReason, err: LibvirtError | null): void {
+    if (this.closed) return;
+    this.closed = { reason, err };
+    const locals = [...this.locals.values()];
+    for (const l of locals) {
+      this.forget(l);
+      try {
+        l.options.onClose?.(reason, err);
+      } catch (e) {
+        log.error(`event close listener threw: ${(e as Error).message}`);
+      }
+    }
+    this.byRemote.clear();
+    this.byKey.clear();
+    this.held = [];
+  }
+}
+
+/** What an event stream does when its consumer falls `bufferSize` events behind. */
+export type OverflowPolicy = 'error' | 'drop-oldest' | 'drop-newest';
+
+export interface EventStreamOptions {
+  /** Events buffered for a slow consumer, at most (default 1024). */
+  bufferSize?: number;
+  /**
+   * When the buffer is full (default 'error'):
+   * - 'error': the stream ends: the buffered events are still yielded, then the iterator throws a
+   *   LibvirtError (VIR_ERR_OVERFLOW) and the registrations are released. Nothing is lost silently.
+   * - 'drop-oldest': the oldest buffered event is discarded to make room (`dropped` counts them).
+   * - 'drop-newest': the arriving event is discarded (`dropped` counts them).
+   */
+  overflow?: OverflowPolicy;
+}
+
+/**
+ * An async iterator over events (`for await (const ev of conn.domainEvents())`). It registers when
+ * created (await `ready` to know the server has the registration), buffers at most `bufferSize`
+ * events for a slow consumer with the chosen overflow policy, and ends when the connection closes
+ * (`closeReason` then says why) or when the loop exits (break/return deregisters).
+ */
+export class EventStream<E> implements AsyncIterableIterator<E> {
+  /** Resolves once every registration is in place; rejects (and the stream ends) if one fails. */
+  readonly ready: Promise<void>;
+  /** Why the connection closed, when that ended the stream. */
+  closeReason: CloseReason | null = null;
+  closeError: LibvirtError | null = null;
+  /** Events discarded by the 'drop-oldest' / 'drop-newest' policies. */
+  dropped = 0;
+  private readonly queue: E[] = [];
+  private head = 0;
+  private waiter: { resolve: (r: IteratorResult<E>) => void; reject: (e: unknown) => void } | null = null;
+  private ended = false;
+  private failure: LibvirtError | null = null;
+  private ids: number[] = [];
+  private readonly bufferSize: number;
+  private readonly overflow: OverflowPolicy;
+
+  /** @internal use conn.domainEvents() and friends */
+  constructor(
+    private readonly registry: EventRegistry,
+    specs: readonly RegistrationSpec[],
+    options: EventStreamOptions = {},
+  ) {
+    this.bufferSize = Math.max(1, options.bufferSize ?? 1024);
+    this.overflow = options.overflow ?? 'error';
+    const onClose = (reason: CloseReason, err: LibvirtError | null): void => {
+      if (this.ended) return;
+      this.closeReason = reason;
+      this.closeError = err;
+      this.finish(null);
+    };
+    this.ready = Promise.all(specs.map((spec) => registry.register(spec, (ev) => this.push(ev as E), { onClose }).then((id) => (this.ended ? this.release([id]) : void this.ids.push(id))))).then(
+      () => undefined,
+      (e: unknown) => {
+        const err = e instanceof LibvirtError ? e : clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_EVENT, String(e));
+        this.finish(err);
+        throw err;
+      },
+    );
+    // The failure is reported through next(); an unobserved `ready` must not crash the process.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Number of events waiting for the consumer. */
+  get buffered(): number {
+    return this.queue.length - this.head;
+  }
+
+  private push(ev: E): void {
+    if (this.ended) return;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w.resolve({ value: ev, done: false });
+      return;
+    }
+    if (this.buffered >= this.bufferSize) {
+      switch (this.overflow) {
+        case 'drop-newest':
+          this.dropped++;
+          return;
+        case 'drop-oldest':
+          this.head++;
+          this.dropped++;
+          break;
+        case 'error':
+          this.finish(clientError(VIR_ERR_OVERFLOW, VIR_FROM_EVENT, `event stream overflow: the consumer fell ${this.bufferSize} events behind`));
+          return;
+      }
+    }
+    this.queue.push(ev);
+  }
+
+  next(): Promise<IteratorResult<E>> {
+    if (this.head < this.queue.length) {
+      const value = this.queue[this.head]!;
+      this.queue[this.head++] = undefined as E;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.ended) {
+      if (this.failure) {
+        const f = this.failure;
+        this.failure = null;
+        return Promise.reject(f);
+      }
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    if (this.waiter) return Promise.reject(clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_EVENT, 'next() called again before the previous call resolved'));
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  /** Leaving a for-await loop: deregisters and ends the stream. */
+  async return(): Promise<IteratorResult<E>> {
+    await this.close();
+    return { value: undefined, done: true };
+  }
+
+  /** Ends the stream and deregisters (buffered events are discarded). */
+  async close(): Promise<void> {
+    this.queue.length = 0;
+    this.head = 0;
+    this.finish(null);
+    await this.ready.catch(() => undefined);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private finish(failure: LibvirtError | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = failure;
+    const ids = this.ids;
+    this.ids = [];
+    void this.release(ids);
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      if (this.failure) {
+        const f = this.failure;
+        this.failure = null;
+        w.reject(f);
+      } else {
+        w.resolve({ value: undefined, done: true });
+      }
+    }
+  }
+
+  private async release(ids: number[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.registry.deregister(id).catch((e: unknown) => log.debug(`deregistration of ${id} failed: ${(e as Error).message}`))));
+  }
+}
