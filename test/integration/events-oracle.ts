@@ -8,11 +8,11 @@ const root = new URL('../../..', import.meta.url).pathname;
 const SCRIPT = join(root, 'test/support/events_oracle.py');
 
 export interface OracleEvent {
-  family: 'domain' | 'network' | 'pool' | 'qemu' | 'legacy';
+  family: 'domain' | 'network' | 'pool' | 'nodedev' | 'secret' | 'qemu' | 'legacy';
   eventID?: number;
   dom?: string;
   name?: string;
-  uuid?: string;
+  uuid?: string | null;
   args?: unknown[];
   event?: string;
   seconds?: number;

@@ -11,6 +11,8 @@ Options:
                                 domain:ID   virConnectDomainEventRegisterAny(dom, ID, ...)
                                 network:ID  virConnectNetworkEventRegisterAny(None, ID, ...)
                                 pool:ID     virConnectStoragePoolEventRegisterAny(None, ID, ...)
+                                nodedev:ID  virConnectNodeDeviceEventRegisterAny(None, ID, ...)
+                                secret:ID   virConnectSecretEventRegisterAny(None, ID, ...)
                                 qemu[:NAME] virConnectDomainQemuMonitorEventRegister(dom, NAME)
                                 legacy      virConnectDomainEventRegister (lifecycle)
     --domain NAME               domain events of this domain only (server-side filter)
@@ -19,6 +21,8 @@ Options:
                                 nanoseconds of the first and last callback), then keep listening
     --stamps                    with --expect: the "reached" line also has "stamps", the
                                 CLOCK_MONOTONIC nanoseconds of every callback
+    With --expect the "reached" line also has "cpu": the CPU time (ns, all threads) this process
+    used from "ready" until the N-th event.
 
 stdout, JSON lines:
     {"ready": true}                                   every registration is in place
@@ -26,7 +30,9 @@ stdout, JSON lines:
                                                       one event (unless --expect); args are the
                                                       callback's arguments after the object
                                                       (lifecycle: [event, detail])
-    {"family": "network"|"pool", "name": NAME, "uuid": UUID, "eventID": ID, "args": [...], "t": NS}
+    {"family": "network"|"pool"|"nodedev"|"secret", "name": NAME, "uuid": UUID, "eventID": ID, "args": [...], "t": NS}
+                                                      (a node device has no UUID: null; a secret's
+                                                      name is its usage ID)
     {"family": "qemu", "dom": NAME, "event": QMP_NAME, "seconds": S, "micros": US, "details": TEXT, "t": NS}
     {"done": true, "count": N}                        stdin was closed: deregistered, exiting
 Errors: {"error": MESSAGE} and exit status 2.
@@ -60,6 +66,7 @@ class Printer:
         self.stamps = []
         self.first = None
         self.last = None
+        self.cpu0 = 0
 
     def line(self, obj):
         with self.lock:
@@ -77,7 +84,7 @@ class Printer:
                 if self.stamps_wanted:
                     self.stamps.append(t)
                 if self.count == self.expect:
-                    out = {"reached": self.count, "first": self.first, "last": self.last}
+                    out = {"reached": self.count, "first": self.first, "last": self.last, "cpu": time.process_time_ns() - self.cpu0}
                     if self.stamps_wanted:
                         out["stamps"] = self.stamps
                     sys.stdout.write(json.dumps(out) + "\n")
@@ -154,8 +161,18 @@ def main():
         return cb
 
     def other_cb(family, event_id):
+        def ident(obj):
+            if family == "nodedev":
+                return obj.name(), None
+            if family == "secret":
+                return obj.usageID(), obj.UUIDString()
+            return obj.name(), obj.UUIDString()
+
         def cb(_conn, obj, *rest):
-            out.event(lambda: {"family": family, "eventID": event_id, "name": obj.name(), "uuid": obj.UUIDString(), "args": safe(list(rest[:-1]))})
+            def make():
+                name, uuid = ident(obj)
+                return {"family": family, "eventID": event_id, "name": name, "uuid": uuid, "args": safe(list(rest[:-1]))}
+            out.event(make)
         return cb
 
     def qemu_cb(_conn, d, event, seconds, micros, details, _opaque):
@@ -180,6 +197,14 @@ def main():
                 eid = int(arg or 0)
                 cid = conn.storagePoolEventRegisterAny(None, eid, other_cb("pool", eid), None)
                 deregister.append(lambda cid=cid: conn.storagePoolEventDeregisterAny(cid))
+            elif kind == "nodedev":
+                eid = int(arg or 0)
+                cid = conn.nodeDeviceEventRegisterAny(None, eid, other_cb("nodedev", eid), None)
+                deregister.append(lambda cid=cid: conn.nodeDeviceEventDeregisterAny(cid))
+            elif kind == "secret":
+                eid = int(arg or 0)
+                cid = conn.secretEventRegisterAny(None, eid, other_cb("secret", eid), None)
+                deregister.append(lambda cid=cid: conn.secretEventDeregisterAny(cid))
             elif kind == "qemu":
                 cid = libvirt_qemu.qemuMonitorEventRegister(conn, dom, arg or None, qemu_cb, None, 0)
                 deregister.append(lambda cid=cid: libvirt_qemu.qemuMonitorEventDeregister(conn, cid))
@@ -193,6 +218,7 @@ def main():
         out.line({"error": str(e)})
         return 2
 
+    out.cpu0 = time.process_time_ns()
     out.line({"ready": True})
     # Until stdin closes (the test or benchmark is done with us).
     for _ in sys.stdin:

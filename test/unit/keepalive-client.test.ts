@@ -64,7 +64,7 @@ describe('keepalive (scripted daemon)', function () {
     await sleep(650);
     expect(conn.closed).to.equal(false);
     // One PING per silent interval (the PONG ends the silence, the next interval starts).
-    expect(d.pingsReceived).to.be.within(4, 7);
+    expect(d.pingsReceived).to.be.within(3, 7);
     expect(conn.keepAliveState.pingsSent).to.equal(d.pingsReceived);
   });
 
@@ -98,7 +98,7 @@ describe('keepalive (scripted daemon)', function () {
     expect(err).to.be.instanceOf(LibvirtError);
     expect(err.code).to.equal(VIR_ERR_INTERNAL_ERROR);
     expect(err.message).to.equal('connection closed due to keepalive timeout');
-    expect(elapsed).to.be.within(380, 900);
+    expect(elapsed).to.be.within(380, 1500);
     expect(d.pingsReceived).to.equal(3);
     expect(reasons).to.deep.equal(['keepalive']);
     expect(cb).to.deep.equal([VIR_CONNECT_CLOSE_REASON_KEEPALIVE]);
