@@ -397,6 +397,15 @@ export async function openTls(target: ConnectTarget, options: TlsOptions = {}): 
     }
     if (byte !== 1) throw clientError(VIR_ERR_RPC, VIR_FROM_RPC, 'server verification (of our certificate or IP address) failed');
 
+    // One RPC packet per TLS record, never more: libvirtd reads a record's plaintext only as far
+    // as the packet it is reading and then waits for the socket to become readable again, so the
+    // start of a second packet left in gnutls's buffer would sit there until more bytes arrive
+    // (libvirt's own client writes each packet with its own gnutls_record_send). node:tls
+    // coalesces the chunks queued behind a pending write into one SSL_write (_writev); without
+    // _writev every chunk gets its own. Packets over 16 KiB still span several records, which
+    // libvirtd reads whole.
+    sock._writev = undefined;
+
     const cipher = sock.getCipher();
     const protocol = sock.getProtocol() ?? 'unknown';
     log.debug(`TLS session with ${shown}: ${protocol} ${cipher.name}, peer ${dn}`);

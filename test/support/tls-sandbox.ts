@@ -1,0 +1,75 @@
+// A private libvirtd (own state directory, ports and mount namespace) started with extra
+// libvirtd.conf lines, for the TLS and SASL suites: the shared sandbox is never reconfigured.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { SANDBOX } from './sandbox.js';
+
+export interface ConfiguredSandbox {
+  readonly dir: string;
+  /** The plain TCP port (listen_tcp). */
+  readonly tcpPort: number;
+  /** The sandbox's LIBVIRT_SANDBOX_* lines. */
+  readonly env: Record<string, string>;
+  readonly log: string;
+  stop(): void;
+  /** Stops the daemon and deletes its state directory. */
+  clean(): void;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function parseEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(LIBVIRT_SANDBOX_[A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]!] = m[2]!;
+  }
+  return env;
+}
+
+/** Starts libvirtd with `conf`: libvirtd.conf lines overriding the sandbox's own settings. */
+export async function startConfiguredSandbox(name: string, conf: string[], tcpPort?: number): Promise<ConfiguredSandbox> {
+  const dir = `/tmp/lvrpc-${name}-${process.pid}`;
+  mkdirSync(dir, { recursive: true });
+  const port = tcpPort ?? (await freePort());
+  const confFile = `${dir}.extra.conf`;
+  writeFileSync(confFile, conf.join('\n') + '\n');
+  const scriptEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    LIBVIRT_SANDBOX_DIR: dir,
+    LIBVIRT_SANDBOX_TCP_PORT: String(port),
+    LIBVIRT_SANDBOX_EXTRA_CONF: confFile,
+    LIBVIRT_SANDBOX_ISOLATION: 'mountns',
+  };
+  const run = (cmd: string): string => execFileSync(SANDBOX, [cmd], { env: scriptEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+  let env: Record<string, string>;
+  try {
+    env = parseEnv(run('start'));
+  } catch (e) {
+    const err = e as { stderr?: string };
+    throw new Error(`cannot start the ${name} sandbox: ${err.stderr ?? String(e)}`);
+  }
+  return {
+    dir,
+    tcpPort: port,
+    env,
+    log: `${dir}/libvirtd.log`,
+    stop(): void {
+      run('stop');
+    },
+    clean(): void {
+      run('clean');
+    },
+  };
+}
