@@ -1,0 +1,123 @@
+// bench/rpc-tls: calls per second of connectGetLibVersion over TLS, sequential (await each) and
+// pipelined (100 in flight), side by side with libvirt's C client (python3-libvirt, bench/c_client_rpc.py)
+// on the same private libvirtd (listen_tls, a PKI made by certtool) in the same run. Plain TCP to
+// the same daemon is measured too, to show what TLS costs each client.
+//
+//   npx tsc -p tsconfig.json && node dist/bench/rpc-tls.js [--json]
+//   (root; BENCH_SECONDS per measurement, default 1; BENCH_ROUNDS interleaved rounds, default 5)
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, type Connection } from '../src/api/connection.js';
+import { resolveTarget } from '../src/api/uri.js';
+import { openTls } from '../src/transport/tls.js';
+import { makeTestPki } from '../test/support/tls-pki.js';
+import { freePort, startConfiguredSandbox } from '../test/support/tls-sandbox.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+let daemonPid = 0;
+
+type Run = { calls: number; seconds: number };
+
+/** CPU time libvirtd has used, in µs. */
+function daemonCpu(): number {
+  const f = readFileSync(`/proc/${daemonPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * (1e6 / 100);
+}
+
+async function measure(run: () => Promise<Run>): Promise<[number, number]> {
+  const d0 = daemonCpu();
+  const r = await run();
+  return [r.calls / r.seconds, (daemonCpu() - d0) / r.calls];
+}
+
+async function ours(conn: Connection, inFlight: number): Promise<Run> {
+  const stopAt = performance.now() + SECONDS * 1000;
+  let calls = 0;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < stopAt) {
+      await conn.getLibVersion();
+      calls++;
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return { calls, seconds: (performance.now() - start) / 1000 };
+}
+
+async function cClient(uri: string, threads: number): Promise<Run> {
+  const out = execFileSync('/usr/bin/python3', [join(root, 'bench/c_client_rpc.py'), uri, String(SECONDS), String(threads)], { encoding: 'utf8' });
+  return JSON.parse(out) as Run;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+async function open(label: string, uri: string): Promise<Connection> {
+  if (label === 'tls') return connect(uri, { transport: await openTls(resolveTarget(uri), {}) });
+  return connect(uri);
+}
+
+async function main(): Promise<void> {
+  const base = `/tmp/lvrpc-bench-tls-${process.pid}`;
+  const pki = makeTestPki(`${base}-pki`);
+  const tlsPort = await freePort();
+  const sb = await startConfiguredSandbox('bench-tls', [
+    'listen_tls = 1',
+    `tls_port = "${tlsPort}"`,
+    `key_file = "${pki.serverKey}"`,
+    `cert_file = "${pki.serverCert}"`,
+    `ca_file = "${pki.cacert}"`,
+    'auth_tls = "none"',
+  ]);
+  daemonPid = Number(readFileSync(join(sb.dir, 'libvirtd.pid'), 'utf8'));
+  const pkipath = pki.pkipath('bench', { cacert: pki.cacert, cert: pki.clientCert, key: pki.clientKey });
+  const rows: string[] = [];
+  const cpuRows: string[] = [];
+  const json: Record<string, unknown>[] = [];
+  try {
+    for (const [label, uri] of [
+      ['tls', `qemu+tls://localhost:${tlsPort}/system?pkipath=${pkipath}`],
+      ['tcp', `qemu+tcp://127.0.0.1:${sb.tcpPort}/system`],
+    ] as const) {
+      const conn = await open(label, uri);
+      for (let i = 0; i < 2000; i++) await conn.getLibVersion(); // warm-up
+      const r = { c: [] as [number, number][], seq: [] as [number, number][], pipe: [] as [number, number][], c8: [] as [number, number][] };
+      for (let round = 0; round < ROUNDS; round++) {
+        r.c.push(await measure(() => cClient(uri, 1)));
+        r.seq.push(await measure(() => ours(conn, 1)));
+        r.pipe.push(await measure(() => ours(conn, 100)));
+        r.c8.push(await measure(() => cClient(uri, 8)));
+      }
+      await conn.close();
+      const rate = (xs: [number, number][]): number => median(xs.map((x) => x[0]));
+      const cpu = (xs: [number, number][]): number => median(xs.map((x) => x[1]));
+      const m = { seq: rate(r.seq), pipe: rate(r.pipe), c: rate(r.c), c8: rate(r.c8) };
+      const d = { seq: cpu(r.seq), pipe: cpu(r.pipe), c: cpu(r.c), c8: cpu(r.c8) };
+      json.push({ transport: label, callsPerSecond: m, daemonCpuMicrosPerCall: d });
+      rows.push(
+        `| ${label} | ${fmt(m.c)} | ${fmt(m.seq)} | **${(m.seq / m.c).toFixed(2)}x** | ${fmt(m.pipe)} | **${(m.pipe / m.c).toFixed(2)}x** | ${fmt(m.c8)} | ${(m.pipe / m.c8).toFixed(2)}x |`,
+      );
+      cpuRows.push(`| ${label} | ${d.c.toFixed(0)} | ${d.seq.toFixed(0)} | ${d.pipe.toFixed(0)} | ${d.c8.toFixed(0)} |`);
+    }
+  } finally {
+    sb.clean();
+    rmSync(`${base}-pki`, { recursive: true, force: true });
+  }
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify(json));
+    return;
+  }
+  console.log(`connectGetLibVersion calls/s, median of ${ROUNDS} interleaved rounds of ${SECONDS}s, same libvirtd (qemu:///system), one connection each\n`);
+  console.log('| transport | C client sequential | ours sequential | ratio | ours pipelined (100 in flight) | ratio to C sequential | C client, 8 threads | pipelined / C 8 threads |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(r);
+  console.log('\nlibvirtd CPU time per call (µs)\n');
+  console.log('| transport | C sequential | ours sequential | ours pipelined | C 8 threads |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const r of cpuRows) console.log(r);
+}
+
+await main();
