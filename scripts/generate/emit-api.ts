@@ -102,8 +102,8 @@ const TYPE_WORDS: Record<string, number> = {
 
 /**
  * The virTypedParameter type of each field name, read from the documentation of libvirt's field
- * macros ("... as VIR_TYPED_PARAM_ULLONG", "... as an int"). Fields documented with two types are
- * left out: a caller gives their type explicitly.
+ * macros ("... as VIR_TYPED_PARAM_ULLONG", "... as an int"). A field whose macros disagree on its
+ * type is left out: a caller gives its type explicitly.
  */
 export function emitTypedParamTypes(apis: ApiXml[]): string[] {
   const re = /VIR_TYPED_PARAM_(INT|UINT|LLONG|ULLONG|DOUBLE|BOOLEAN|STRING)\b|\b(?:as|an?|is|type)\s+(?:an?\s+)?(unsigned long long|unsigned int|long long|signed int|int|uint|llong|ullong|double|boolean|string)\b/gi;
@@ -111,14 +111,13 @@ export function emitTypedParamTypes(apis: ApiXml[]): string[] {
   for (const api of apis) {
     for (const m of api.macros) {
       if (m.string === undefined) continue;
-      for (const t of m.info.matchAll(re)) {
-        const word = (t[1] ?? t[2]!).toLowerCase();
-        const v = TYPE_WORDS[word];
-        if (v === undefined) continue;
-        let set = types.get(m.string);
-        if (!set) types.set(m.string, (set = new Set()));
-        set.add(v);
-      }
+      // "Accepted type is VIR_TYPED_PARAM_UINT or since 9.3.0 VIR_TYPED_PARAM_ULLONG": the first
+      // type named is the one every daemon accepts.
+      const first = [...m.info.matchAll(re)].map((t) => TYPE_WORDS[(t[1] ?? t[2]!).toLowerCase()]).find((v) => v !== undefined);
+      if (first === undefined) continue;
+      let set = types.get(m.string);
+      if (!set) types.set(m.string, (set = new Set()));
+      set.add(first);
     }
   }
   const out = ['/** virTypedParameterType (VIR_TYPED_PARAM_*) of each documented typed-parameter field. */', 'export const typedParamFieldTypes: Readonly<Record<string, number>> = {'];

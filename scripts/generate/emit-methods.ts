@@ -326,7 +326,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
         info.note = 'event registration (issue 5)';
         continue;
       }
-      if (fn.args.some((a) => /^int \*$/.test(a.type) && /fd/i.test(a.name)) || /WithFiles|FD$|Fd$/.test(fn.name)) {
+      if (fn.args.some((a) => /^(fd|fds|fdlist|files)$/.test(a.name)) || /WithFiles|FD$|Fd$|FDAssociate$/.test(fn.name)) {
         info.note = 'passes file descriptors, which a pure-JS client cannot do over its socket';
         continue;
       }
@@ -346,7 +346,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   const code: string[] = [];
   code.push("import type { Stream } from '../../api/stream.js';");
   code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../../api/objects.js';");
-  code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, uuidArg } from '../../api/convert.js';");
+  code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../../api/convert.js';");
   const remoteTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'remote').sort();
   if (remoteTypes.length) code.push(`import type { ${remoteTypes.join(', ')} } from './remote.js';`);
   const qemuTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'qemu').sort();
@@ -469,6 +469,11 @@ function emitOne(
     retType = 'void';
     retExpr = '';
   }
+  // A reply whose `int ret` is negative is a failure the daemon reported without an error (the C
+  // client then raises libvirt's "unknown cause" error), as for virDomainGetSecurityLabelList.
+  const retField = retFields.find((f) => f.name === 'ret' && f.s.k === 'prim' && f.s.prim === 'int');
+  const retCheck = retField && retType !== 'void' ? [`    if (r.ret < 0) throw unknownError();`] : [];
+  if (retCheck.length && retExpr === 'r') retExpr = 'r';
   const out: string[] = ['', ...jsdoc(fn, params, '  '), `  async ${method}(${sig}): Promise<${retType}> {`, `    const c = ${conn};`];
   if (twoStep) {
     // As libvirt's getters: ask for the number of parameters first, then for the parameters.
@@ -480,10 +485,10 @@ function emitOne(
     else out.push('    void r;');
   } else if (retType === 'void') {
     out.push(`    await ${call}(${procArg}, ${argsExpr});`);
-  } else if (retExpr === 'r') {
+  } else if (retExpr === 'r' && !retCheck.length) {
     out.push(`    return ${call}(${procArg}, ${argsExpr});`);
   } else {
-    out.push(`    const r = await ${call}(${procArg}, ${argsExpr});`, `    return ${retExpr};`);
+    out.push(`    const r = await ${call}(${procArg}, ${argsExpr});`, ...retCheck, `    return ${retExpr};`);
   }
   out.push('  }');
   return out;

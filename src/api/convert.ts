@@ -1,4 +1,5 @@
 import {
+  VIR_ERR_INTERNAL_ERROR,
   VIR_ERR_INVALID_ARG,
   VIR_FROM_NONE,
   VIR_TYPED_PARAM_BOOLEAN,
@@ -11,7 +12,7 @@ import {
 } from '../protocol/generated/constants.js';
 import type { remote_typed_param } from '../protocol/generated/remote.js';
 import { typedParamFieldTypes } from '../protocol/generated/typed-params.js';
-import { clientError } from './errors.js';
+import { type LibvirtError, clientError } from './errors.js';
 import { uuidFromString } from './uuid.js';
 
 /**
@@ -155,6 +156,11 @@ export function uuidArg(u: string | Uint8Array): Uint8Array {
   if (typeof u === 'string') return uuidFromString(u);
   if (u instanceof Uint8Array && u.length === 16) return u;
   throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_NONE, 'a UUID must be a string or 16 bytes');
+}
+
+/** libvirt's error for a failure nobody reported: "An error occurred, but the cause is unknown". */
+export function unknownError(): LibvirtError {
+  return clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_NONE, 'An error occurred, but the cause is unknown');
 }
 
 /** A C char array (rpcgen sends each char as an int) as a string, up to its NUL. */

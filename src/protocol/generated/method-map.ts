@@ -216,7 +216,7 @@ export const methodMap: readonly MethodMapEntry[] = [
   {"cName":"virDomainMigrateToURI3","cls":"Domain","method":"migrateToURI3","procedure":null,"program":"remote","status":"not yet","note":"no remote procedure (client-side function)"},
   {"cName":"virDomainOpenChannel","cls":"Domain","method":"openChannel","procedure":"REMOTE_PROC_DOMAIN_OPEN_CHANNEL","program":"remote","status":"generated","note":""},
   {"cName":"virDomainOpenConsole","cls":"Domain","method":"openConsole","procedure":"REMOTE_PROC_DOMAIN_OPEN_CONSOLE","program":"remote","status":"generated","note":""},
-  {"cName":"virDomainOpenGraphics","cls":"Domain","method":"openGraphics","procedure":"REMOTE_PROC_DOMAIN_OPEN_GRAPHICS","program":"remote","status":"generated","note":""},
+  {"cName":"virDomainOpenGraphics","cls":"Domain","method":"openGraphics","procedure":"REMOTE_PROC_DOMAIN_OPEN_GRAPHICS","program":"remote","status":"not yet","note":"passes file descriptors, which a pure-JS client cannot do over its socket"},
   {"cName":"virDomainOpenGraphicsFD","cls":"Domain","method":"openGraphicsFD","procedure":"REMOTE_PROC_DOMAIN_OPEN_GRAPHICS_FD","program":"remote","status":"not yet","note":"passes file descriptors, which a pure-JS client cannot do over its socket"},
   {"cName":"virDomainPMSuspendForDuration","cls":"Domain","method":"pMSuspendForDuration","procedure":"REMOTE_PROC_DOMAIN_PM_SUSPEND_FOR_DURATION","program":"remote","status":"generated","note":""},
   {"cName":"virDomainPMWakeup","cls":"Domain","method":"pMWakeup","procedure":"REMOTE_PROC_DOMAIN_PM_WAKEUP","program":"remote","status":"generated","note":""},
@@ -477,5 +477,5 @@ export const methodMap: readonly MethodMapEntry[] = [
   {"cName":"virDomainQemuMonitorCommandWithFiles","cls":"Domain","method":"qemuMonitorCommandWithFiles","procedure":"QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES","program":"qemu","status":"not yet","note":"passes file descriptors, which a pure-JS client cannot do over its socket"},
   {"cName":"virDomainLxcEnterCGroup","cls":"Domain","method":"lxcEnterCGroup","procedure":null,"program":"lxc","status":"not yet","note":"no remote procedure (client-side function)"},
   {"cName":"virDomainLxcEnterNamespace","cls":"Domain","method":"lxcEnterNamespace","procedure":null,"program":"lxc","status":"not yet","note":"no remote procedure (client-side function)"},
-  {"cName":"virDomainLxcOpenNamespace","cls":"Domain","method":"lxcOpenNamespace","procedure":"LXC_PROC_DOMAIN_OPEN_NAMESPACE","program":"lxc","status":"generated","note":""},
+  {"cName":"virDomainLxcOpenNamespace","cls":"Domain","method":"lxcOpenNamespace","procedure":"LXC_PROC_DOMAIN_OPEN_NAMESPACE","program":"lxc","status":"not yet","note":"passes file descriptors, which a pure-JS client cannot do over its socket"},
 ];

@@ -2,9 +2,9 @@
 /* eslint-disable */
 import type { Stream } from '../../api/stream.js';
 import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../../api/objects.js';
-import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, uuidArg } from '../../api/convert.js';
+import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../../api/convert.js';
 import type { remote_domain_block_stats_ret, remote_domain_fsinfo, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_disk_errors_ret, remote_domain_get_emulator_pin_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_get_vcpu_pin_info_ret, remote_domain_get_vcpus_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_domain_iothread_info, remote_domain_memory_stat, remote_network_dhcp_lease, remote_node_get_cpu_map_ret, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from './remote.js';
-import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobInfoFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainChannelFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainConsoleFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainOpenGraphicsFlags, virDomainQemuMonitorCommandFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolDownloadFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageVolUploadFlags, virStorageXMLFlags, virTypedParameterFlags } from './constants.js';
+import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobInfoFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainChannelFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainConsoleFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainQemuMonitorCommandFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolDownloadFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageVolUploadFlags, virStorageXMLFlags, virTypedParameterFlags } from './constants.js';
 
 /** Generated methods of Connection: one per C function taking a virConnectPtr first. */
 export abstract class ConnectionMethods {
@@ -426,6 +426,7 @@ export abstract class ConnectionMethods {
   async getCPUModelNames(arch: string, flags: number = 0): Promise<remote_nonnull_string[]> {
     const c = (this as unknown as Connection);
     const r = await c.invoke("REMOTE_PROC_CONNECT_GET_CPU_MODEL_NAMES", { arch, need_results: 1, flags });
+    if (r.ret < 0) throw unknownError();
     return r.models;
   }
 
@@ -1646,6 +1647,7 @@ export abstract class ConnectionMethods {
   async nodeAllocPages(pageSizes: number[], pageCounts: bigint[], startCell: number, cellCount: number, flags: Flags<virNodeAllocPagesFlags> = 0): Promise<number> {
     const c = (this as unknown as Connection);
     const r = await c.invoke("REMOTE_PROC_NODE_ALLOC_PAGES", { pageSizes, pageCounts, startCell, cellCount, flags });
+    if (r.ret < 0) throw unknownError();
     return r.ret;
   }
 
@@ -1719,7 +1721,9 @@ export abstract class ConnectionMethods {
    */
   async nodeGetCPUMap(flags: number = 0): Promise<remote_node_get_cpu_map_ret> {
     const c = (this as unknown as Connection);
-    return c.invoke("REMOTE_PROC_NODE_GET_CPU_MAP", { need_map: 1, need_online: 1, flags });
+    const r = await c.invoke("REMOTE_PROC_NODE_GET_CPU_MAP", { need_map: 1, need_online: 1, flags });
+    if (r.ret < 0) throw unknownError();
+    return r;
   }
 
   /**
@@ -3718,7 +3722,9 @@ export abstract class DomainMethods {
    */
   async getEmulatorPinInfo(maplen: number, flags: Flags<virDomainModificationImpact> = 0): Promise<remote_domain_get_emulator_pin_info_ret> {
     const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO", { dom: this.wire, maplen, flags });
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO", { dom: this.wire, maplen, flags });
+    if (r.ret < 0) throw unknownError();
+    return r;
   }
 
   /**
@@ -4192,6 +4198,7 @@ export abstract class DomainMethods {
   async getSecurityLabelList(): Promise<{ label: string; enforcing: number }[]> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST", { dom: this.wire });
+    if (r.ret < 0) throw unknownError();
     return r.labels.map((x11) => ({ label: charsToString(x11.label), enforcing: x11.enforcing }));
   }
 
@@ -4519,6 +4526,7 @@ export abstract class DomainMethods {
   async listAllCheckpoints(flags: Flags<virDomainCheckpointListFlags> = 0): Promise<DomainCheckpoint[]> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS", { dom: this.wire, need_results: 1, flags });
+    if (r.ret < 0) throw unknownError();
     return r.checkpoints.map((x12) => c._wrap.domainCheckpoint(x12));
   }
 
@@ -4569,6 +4577,7 @@ export abstract class DomainMethods {
   async listAllSnapshots(flags: Flags<virDomainSnapshotListFlags> = 0): Promise<DomainSnapshot[]> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS", { dom: this.wire, need_results: 1, flags });
+    if (r.ret < 0) throw unknownError();
     return r.snapshots.map((x13) => c._wrap.domainSnapshot(x13));
   }
 
@@ -4940,30 +4949,6 @@ export abstract class DomainMethods {
   async openConsole(devName: string | null, st: Stream, flags: Flags<virDomainConsoleFlags> = 0): Promise<void> {
     const c = this.connection;
     await c.invokeStream("REMOTE_PROC_DOMAIN_OPEN_CONSOLE", st, { dom: this.wire, dev_name: devName, flags });
-  }
-
-  /**
-   * virDomainOpenGraphics: This will attempt to connect the file descriptor @fd, to
-   * the graphics backend of @dom. If @dom has multiple graphics
-   * backends configured, then @idx will determine which one is
-   * opened, starting from @idx 0.
-   *
-   * To disable any authentication, pass the VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH
-   * constant for @flags.
-   *
-   * The caller should use an anonymous socketpair to open
-   * @fd before invocation.
-   *
-   * This method can only be used when connected to a local
-   * libvirt hypervisor, over a UNIX domain socket. Attempts
-   * to use this method over a TCP connection will always fail
-   * @param idx index of graphics config to open
-   * @param flags bitwise-OR of virDomainOpenGraphicsFlags
-   * @returns (C) 0 on success, -1 on failure
-   */
-  async openGraphics(idx: number, flags: Flags<virDomainOpenGraphicsFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_OPEN_GRAPHICS", { dom: this.wire, idx, flags });
   }
 
   /**
@@ -6275,25 +6260,6 @@ export abstract class DomainMethods {
     const c = this.connection;
     const r = await c.invokeQemu("QEMU_PROC_DOMAIN_MONITOR_COMMAND", { dom: this.wire, cmd, flags });
     return r.result;
-  }
-
-  /**
-   * virDomainLxcOpenNamespace: This API is LXC specific, so it will only work with hypervisor
-   * connections to the LXC driver.
-   *
-   * Open the namespaces associated with the container @domain.
-   * The @fdlist array will be allocated to a suitable size,
-   * and filled with file descriptors for the namespaces. It
-   * is the caller's responsibility to close the file descriptors
-   *
-   * The returned file descriptors are intended to be used with
-   * the setns() system call.
-   * @param flags currently unused, pass 0
-   * @returns (C) the number of opened file descriptors, or -1 on error
-   */
-  async lxcOpenNamespace(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invokeLxc("LXC_PROC_DOMAIN_OPEN_NAMESPACE", { dom: this.wire, flags });
   }
 }
 
@@ -7700,6 +7666,7 @@ export abstract class DomainSnapshotMethods {
   async listAllChildren(flags: Flags<virDomainSnapshotListFlags> = 0): Promise<DomainSnapshot[]> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN", { snapshot: this.wire, need_results: 1, flags });
+    if (r.ret < 0) throw unknownError();
     return r.snapshots.map((x14) => c._wrap.domainSnapshot(x14));
   }
 
@@ -7865,6 +7832,7 @@ export abstract class DomainCheckpointMethods {
   async listAllChildren(flags: Flags<virDomainCheckpointListFlags> = 0): Promise<DomainCheckpoint[]> {
     const c = this.connection;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN", { checkpoint: this.wire, need_results: 1, flags });
+    if (r.ret < 0) throw unknownError();
     return r.checkpoints.map((x10) => c._wrap.domainCheckpoint(x10));
   }
 }
