@@ -31,7 +31,8 @@ import type { Connection } from './connection.js';
 import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams } from './convert.js';
 import { legacyParams, migrate3, migrateToURI3 } from './migrate.js';
 import { uuidToString } from './uuid.js';
-import { VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../protocol/generated/constants.js';
+import { clientError } from './errors.js';
+import { VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../protocol/generated/constants.js';
 
 /** REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX: CPUs per GET_CPU_STATS call. */
 const CPU_STATS_CHUNK = 128;
@@ -130,6 +131,20 @@ export class Domain extends DomainMethods {
       for (let i = 0; stride > 0 && i < r.params.length; i += stride) out.push(fromTypedParams(r.params.slice(i, i + stride)));
     }
     return out;
+  }
+  /**
+   * virDomainLxcOpenNamespace: the daemon answers with file descriptors passed over the unix socket
+   * (SCM_RIGHTS), which a pure-JavaScript client cannot receive: a daemon error is reported as is,
+   * a success as VIR_ERR_NO_SUPPORT since the descriptors are lost.
+   */
+  async lxcOpenNamespace(flags = 0): Promise<never> {
+    const c = this.connection;
+    await c.invokeLxc('LXC_PROC_DOMAIN_OPEN_NAMESPACE', { dom: this.wire, flags });
+    throw c.dispatch(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, 'virDomainLxcOpenNamespace: the namespace file descriptors cannot be received without native code'));
+  }
+  /** virDomainOpenGraphics: hands the daemon a file descriptor (SCM_RIGHTS), which pure JavaScript cannot send. */
+  async openGraphics(_idx: number, _fd: number, _flags = 0): Promise<never> {
+    throw this.connection.dispatch(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, 'virDomainOpenGraphics: passing a file descriptor to the daemon needs native code; use openGraphicsFD from a C client'));
   }
   /** virDomainMigrate3: migrates to the host of `dconn`; resolves to the domain there. */
   migrate3(dconn: Connection, params: TypedParamsInput, flags: Flags<virDomainMigrateFlags> = 0): Promise<Domain> {
