@@ -14,7 +14,7 @@ export { EventStream, type EventStreamOptions, type OverflowPolicy } from './api
 export type * from './api/event-types.js';
 export { domainLifecycleNames } from './api/event-types.js';
 export { DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_COUNT } from './api/keepalive.js';
-export { ReconnectingConnection, connectReconnecting, type ReconnectOptions, type ReconnectGap } from './api/reconnect.js';
+export { ReconnectingConnection, ReconnectingEventStream, connectReconnecting, type ReconnectOptions, type ReconnectGap, type ReconnectMarker } from './api/reconnect.js';
 export {
   Domain,
   Network,

@@ -157,7 +157,8 @@ export class EventRegistry {
     try {
       await server.ready;
     } catch (e) {
-      this.forget(local);
+      // As libvirt: a registration that failed does not call its free callback.
+      this.forget(local, false);
       throw e;
     }
     this.checkOpen();
@@ -267,14 +268,14 @@ export class EventRegistry {
   }
 
   /** Drops a local registration; returns its server registration when that is now unused. */
-  private forget(local: LocalRegistration): ServerRegistration | null {
+  private forget(local: LocalRegistration, callFree = true): ServerRegistration | null {
     if (!local.active) return null;
     local.active = false;
     this.locals.delete(local.id);
     const s = local.server;
     s.locals.delete(local);
     try {
-      local.options.free?.();
+      if (callFree) local.options.free?.();
     } catch (e) {
       log.error(`event free callback threw: ${(e as Error).message}`);
     }
@@ -418,14 +419,10 @@ export interface EventStreamOptions {
 }
 
 /**
- * An async iterator over events (`for await (const ev of conn.domainEvents())`). It registers when
- * created (await `ready` to know the server has the registration), buffers at most `bufferSize`
- * events for a slow consumer with the chosen overflow policy, and ends when the connection closes
- * (`closeReason` then says why) or when the loop exits (break/return deregisters).
+ * The bounded buffer behind the event streams: an async iterator fed by `push`, ended by `finish`.
+ * @internal
  */
-export class EventStream<E> implements AsyncIterableIterator<E> {
-  /** Resolves once every registration is in place; rejects (and the stream ends) if one fails. */
-  readonly ready: Promise<void>;
+export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
   /** Why the connection closed, when that ended the stream. */
   closeReason: CloseReason | null = null;
   closeError: LibvirtError | null = null;
@@ -434,36 +431,14 @@ export class EventStream<E> implements AsyncIterableIterator<E> {
   private readonly queue: E[] = [];
   private head = 0;
   private waiter: { resolve: (r: IteratorResult<E>) => void; reject: (e: unknown) => void } | null = null;
-  private ended = false;
+  protected ended = false;
   private failure: LibvirtError | null = null;
-  private ids: number[] = [];
-  private readonly bufferSize: number;
+  protected readonly bufferSize: number;
   private readonly overflow: OverflowPolicy;
 
-  /** @internal use conn.domainEvents() and friends */
-  constructor(
-    private readonly registry: EventRegistry,
-    specs: readonly RegistrationSpec[],
-    options: EventStreamOptions = {},
-  ) {
+  protected constructor(options: EventStreamOptions) {
     this.bufferSize = Math.max(1, options.bufferSize ?? 1024);
     this.overflow = options.overflow ?? 'error';
-    const onClose = (reason: CloseReason, err: LibvirtError | null): void => {
-      if (this.ended) return;
-      this.closeReason = reason;
-      this.closeError = err;
-      this.finish(null);
-    };
-    this.ready = Promise.all(specs.map((spec) => registry.register(spec, (ev) => this.push(ev as E), { onClose }).then((id) => (this.ended ? this.release([id]) : void this.ids.push(id))))).then(
-      () => undefined,
-      (e: unknown) => {
-        const err = e instanceof LibvirtError ? e : clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_EVENT, String(e));
-        this.finish(err);
-        throw err;
-      },
-    );
-    // The failure is reported through next(); an unobserved `ready` must not crash the process.
-    this.ready.catch(() => undefined);
   }
 
   /** Number of events waiting for the consumer. */
@@ -471,7 +446,13 @@ export class EventStream<E> implements AsyncIterableIterator<E> {
     return this.queue.length - this.head;
   }
 
-  private push(ev: E): void {
+  /** Releases whatever feeds the queue (registrations); called once when the stream ends. */
+  protected abstract releaseSources(): Promise<void>;
+
+  /** Waits for the sources to be in place (resolved at once when there is nothing to wait for). */
+  protected abstract settled(): Promise<void>;
+
+  protected push(ev: E): void {
     if (this.ended) return;
     if (this.waiter) {
       const w = this.waiter;
@@ -531,20 +512,18 @@ export class EventStream<E> implements AsyncIterableIterator<E> {
     this.queue.length = 0;
     this.head = 0;
     this.finish(null);
-    await this.ready.catch(() => undefined);
+    await this.settled().catch(() => undefined);
   }
 
   [Symbol.asyncIterator](): this {
     return this;
   }
 
-  private finish(failure: LibvirtError | null): void {
+  protected finish(failure: LibvirtError | null): void {
     if (this.ended) return;
     this.ended = true;
     this.failure = failure;
-    const ids = this.ids;
-    this.ids = [];
-    void this.release(ids);
+    void this.releaseSources();
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
@@ -556,6 +535,53 @@ export class EventStream<E> implements AsyncIterableIterator<E> {
         w.resolve({ value: undefined, done: true });
       }
     }
+  }
+}
+
+/**
+ * An async iterator over events (`for await (const ev of conn.domainEvents())`). It registers when
+ * created (await `ready` to know the server has the registration), buffers at most `bufferSize`
+ * events for a slow consumer with the chosen overflow policy, and ends when the connection closes
+ * (`closeReason` then says why) or when the loop exits (break/return deregisters).
+ */
+export class EventStream<E> extends BoundedEventQueue<E> {
+  /** Resolves once every registration is in place; rejects (and the stream ends) if one fails. */
+  readonly ready: Promise<void>;
+  private ids: number[] = [];
+
+  /** @internal use conn.domainEvents() and friends */
+  constructor(
+    private readonly registry: EventRegistry,
+    specs: readonly RegistrationSpec[],
+    options: EventStreamOptions = {},
+  ) {
+    super(options);
+    const onClose = (reason: CloseReason, err: LibvirtError | null): void => {
+      if (this.ended) return;
+      this.closeReason = reason;
+      this.closeError = err;
+      this.finish(null);
+    };
+    this.ready = Promise.all(specs.map((spec) => registry.register(spec, (ev) => this.push(ev as E), { onClose }).then((id) => (this.ended ? this.release([id]) : void this.ids.push(id))))).then(
+      () => undefined,
+      (e: unknown) => {
+        const err = e instanceof LibvirtError ? e : clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_EVENT, String(e));
+        this.finish(err);
+        throw err;
+      },
+    );
+    // The failure is reported through next(); an unobserved `ready` must not crash the process.
+    this.ready.catch(() => undefined);
+  }
+
+  protected settled(): Promise<void> {
+    return this.ready;
+  }
+
+  protected releaseSources(): Promise<void> {
+    const ids = this.ids;
+    this.ids = [];
+    return this.release(ids);
   }
 
   private async release(ids: number[]): Promise<void> {

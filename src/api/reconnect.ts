@@ -11,6 +11,8 @@ import type { CloseReason } from '../protocol/engine.js';
 import { type ConnectOptions, type Connection, connect } from './connection.js';
 import type { DomainEvent, DomainEventMap, NetworkEvent, NetworkEventMap, NodeDeviceEvent, NodeDeviceEventMap, QemuMonitorEvent, SecretEvent, SecretEventMap, StoragePoolEvent, StoragePoolEventMap } from './event-types.js';
 import type { EventFamily } from './event-decode.js';
+import { BoundedEventQueue, type EventStreamOptions } from './events.js';
+import type { EventStreamFilter } from './connection.js';
 import { LibvirtError, asLibvirtError, clientError } from './errors.js';
 import { Domain, Network, NodeDevice, Secret, StoragePool } from './objects.js';
 import { getLogger } from '../util/log.js';
@@ -59,6 +61,82 @@ type ReconnectingEvents = {
 };
 
 type AnyObject = Domain | Network | StoragePool | NodeDevice | Secret;
+
+/** In a reconnecting event stream: the connection was lost and is back; events in between were missed. */
+export interface ReconnectMarker {
+  readonly kind: 'reconnect';
+  readonly gap: ReconnectGap;
+}
+
+/**
+ * An event stream that survives reconnections: after a gap it yields a ReconnectMarker (resync
+ * then), followed by the events that came after the gap. Events that arrive while the
+ * subscriptions are being registered again are held back until the marker is out, so the marker
+ * always comes first. Same buffering and overflow policy as EventStream; it ends when the
+ * reconnecting connection is closed or gives up, and when the loop is left (deregisters).
+ */
+export class ReconnectingEventStream<E> extends BoundedEventQueue<E | ReconnectMarker> {
+  /** Resolves once every subscription is registered; rejects (and the stream ends) if one fails. */
+  readonly ready: Promise<void>;
+  private ids: number[] = [];
+  private held: E[] | null = null;
+  private readonly onDisconnect = (): void => {
+    this.held ??= [];
+  };
+  private readonly onReconnect = (gap: ReconnectGap): void => {
+    const held = this.held ?? [];
+    this.held = null;
+    this.push({ kind: 'reconnect', gap });
+    for (const ev of held) this.push(ev);
+  };
+  private readonly onEnd = (err: LibvirtError | null): void => {
+    if (err) this.closeError = err;
+    this.finish(null);
+  };
+
+  /** @internal use rc.domainEvents() and friends */
+  constructor(
+    private readonly rc: ReconnectingConnection,
+    subscribe: (deliver: (ev: E) => void) => Promise<number>[],
+    options: EventStreamOptions = {},
+  ) {
+    super(options);
+    rc.on('disconnect', this.onDisconnect).on('reconnect', this.onReconnect).on('end', this.onEnd);
+    const deliver = (ev: E): void => {
+      if (this.held === null) {
+        this.push(ev);
+      } else if (this.held.length < this.bufferSize) {
+        this.held.push(ev);
+      } else {
+        this.dropped++;
+      }
+    };
+    this.ready = Promise.all(subscribe(deliver).map((p) => p.then((id) => (this.ended ? this.release([id]) : void this.ids.push(id))))).then(
+      () => undefined,
+      (e: unknown) => {
+        const err = asLibvirtError(e);
+        this.finish(err);
+        throw err;
+      },
+    );
+    this.ready.catch(() => undefined);
+  }
+
+  protected settled(): Promise<void> {
+    return this.ready;
+  }
+
+  protected releaseSources(): Promise<void> {
+    this.rc.off('disconnect', this.onDisconnect).off('reconnect', this.onReconnect).off('end', this.onEnd);
+    const ids = this.ids;
+    this.ids = [];
+    return this.release(ids);
+  }
+
+  private async release(ids: number[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.rc.unsubscribeQuietly(id)));
+  }
+}
 
 interface Subscription {
   readonly id: number;
@@ -364,6 +442,46 @@ export class ReconnectingConnection {
 
   domainQemuMonitorEventDeregister(callbackID: number): Promise<void> {
     return this.unsubscribe(callbackID);
+  }
+
+  /** @internal */
+  async unsubscribeQuietly(id: number): Promise<void> {
+    await this.unsubscribe(id).catch((e: unknown) => log.debug(`deregistration of ${id} failed: ${(e as Error).message}`));
+  }
+
+  private stream<E>(family: EventFamily, object: AnyObject | null | undefined, eventIDs: readonly number[] | undefined, options: EventStreamOptions, qemu: { event: string | null; flags: number } | null = null): ReconnectingEventStream<E> {
+    const ids = eventIDs && eventIDs.length ? eventIDs : [0];
+    return new ReconnectingEventStream<E>(this, (deliver) => ids.map((eventID) => this.subscribe(family, object ?? null, eventID, deliver as (ev: never) => void, undefined, qemu)), options);
+  }
+
+  /** conn.domainEvents() that survives reconnections (a ReconnectMarker after each gap). */
+  domainEvents<ID extends keyof DomainEventMap = 0>(filter: EventStreamFilter<Domain, ID> = {}): ReconnectingEventStream<DomainEventMap[ID]> {
+    return this.stream('domain', filter.object, filter.eventIDs, filter);
+  }
+
+  /** conn.networkEvents() that survives reconnections. */
+  networkEvents<ID extends keyof NetworkEventMap = 0>(filter: EventStreamFilter<Network, ID> = {}): ReconnectingEventStream<NetworkEventMap[ID]> {
+    return this.stream('network', filter.object, filter.eventIDs, filter);
+  }
+
+  /** conn.storagePoolEvents() that survives reconnections. */
+  storagePoolEvents<ID extends keyof StoragePoolEventMap = 0>(filter: EventStreamFilter<StoragePool, ID> = {}): ReconnectingEventStream<StoragePoolEventMap[ID]> {
+    return this.stream('storagePool', filter.object, filter.eventIDs, filter);
+  }
+
+  /** conn.nodeDeviceEvents() that survives reconnections. */
+  nodeDeviceEvents<ID extends keyof NodeDeviceEventMap = 0>(filter: EventStreamFilter<NodeDevice, ID> = {}): ReconnectingEventStream<NodeDeviceEventMap[ID]> {
+    return this.stream('nodeDevice', filter.object, filter.eventIDs, filter);
+  }
+
+  /** conn.secretEvents() that survives reconnections. */
+  secretEvents<ID extends keyof SecretEventMap = 0>(filter: EventStreamFilter<Secret, ID> = {}): ReconnectingEventStream<SecretEventMap[ID]> {
+    return this.stream('secret', filter.object, filter.eventIDs, filter);
+  }
+
+  /** conn.qemuMonitorEvents() that survives reconnections. */
+  qemuMonitorEvents(filter: EventStreamOptions & { object?: Domain | null; event?: string | null; flags?: number } = {}): ReconnectingEventStream<QemuMonitorEvent> {
+    return this.stream('qemu', filter.object, [0], filter, { event: filter.event ?? null, flags: filter.flags ?? 0 });
   }
 
   /** Stops reconnecting and closes the current connection. */

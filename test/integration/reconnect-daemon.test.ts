@@ -46,6 +46,9 @@ describe('reconnecting helper against a private libvirtd that restarts', functio
       const testDom = await first.domainLookupByName('test');
       const testID = await rc.domainEventRegisterAny(testDom, VIR_DOMAIN_EVENT_ID_LIFECYCLE, (ev) => onTest.push(ev));
       expect(testID).to.not.equal(allID);
+      // And as an async iterator that goes on across the gap.
+      const stream = rc.domainEvents();
+      await stream.ready;
       const closeReasons: number[] = [];
       await first.registerCloseCallback((_c, reason) => closeReasons.push(reason));
 
@@ -99,6 +102,22 @@ describe('reconnecting helper against a private libvirtd that restarts', functio
         ['test', VIR_DOMAIN_EVENT_RESUMED],
       ]);
       expect(onTest[0]!.dom.connection).to.equal(second);
+
+      // The stream: the events before, the marker with the same gap, the events after.
+      const items: string[] = [];
+      for await (const item of stream) {
+        items.push(item.kind === 'reconnect' ? `reconnect ${item.gap === gap}` : `${item.dom.name} ${item.event}`);
+        if (items.length === 7) break;
+      }
+      expect(items).to.deep.equal([
+        `before-restart ${VIR_DOMAIN_EVENT_DEFINED}`,
+        `before-restart ${VIR_DOMAIN_EVENT_UNDEFINED}`,
+        'reconnect true',
+        `after-restart ${VIR_DOMAIN_EVENT_DEFINED}`,
+        `test ${VIR_DOMAIN_EVENT_SUSPENDED}`,
+        `test ${VIR_DOMAIN_EVENT_RESUMED}`,
+        `after-restart ${VIR_DOMAIN_EVENT_UNDEFINED}`,
+      ]);
 
       // Deregistration works across the reconnection too.
       await rc.domainEventDeregisterAny(testID);

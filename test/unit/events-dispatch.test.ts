@@ -407,6 +407,10 @@ describe('events: registration and dispatch (scripted daemon)', function () {
       },
     });
     conn = await d.connect({ keepAlive: false });
+    const freed: string[] = [];
+    const refused = await conn.domainEventRegisterAny(null, 99, () => undefined, 'x', (o) => freed.push(o)).then(() => null, (e: unknown) => e);
+    expect((refused as LibvirtError).message).to.equal('unsupported event ID 99');
+    expect(freed, 'no free callback for a registration that failed (as libvirt)').to.deep.equal([]);
     const s = conn.domainEvents({ eventIDs: [99 as 0] });
     const err = await s.ready.then(() => null, (e: unknown) => e);
     expect((err as LibvirtError).message).to.equal('unsupported event ID 99');
