@@ -153,10 +153,13 @@ export function knownHostsLine(name: string, key: Buffer, options: { hash?: bool
   return `${hosts} ${keyBlobType(key)} ${key.toString('base64')}${options.comment ? ` ${options.comment}` : ''}\n`;
 }
 
-/** Appends a key to a known_hosts file, creating its directory (0700) and the file (0600) when needed. */
-export function addKnownHost(file: string, name: string, key: Buffer, options: { hash?: boolean; comment?: string } = {}): void {
+/**
+ * Appends a key to a known_hosts file, creating the file (0600) and, unless `createDir` is false
+ * (libssh2 does not), its directory (0700) when needed.
+ */
+export function addKnownHost(file: string, name: string, key: Buffer, options: { hash?: boolean; comment?: string; createDir?: boolean } = {}): void {
   const dir = dirname(file);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (options.createDir !== false && !existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   let prefix = '';
   try {
     const cur = readFileSync(file);

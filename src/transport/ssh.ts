@@ -636,10 +636,12 @@ function libvirtHostKeyCheck(flavour: Flavour, host: string, port: number, file:
         if (r.result === null || r.result.toLowerCase() !== 'y') throw new Abort(transportError(flavour, `SSH host key for '${host}' (${hash}) was not accepted`));
       }
       try {
-        if (flavour === 'libssh2') addKnownHost(file, `[${host}]:${port}`, key, { comment: 'added by libvirt ssh transport' });
+        // libssh creates the directory; libssh2 only writes the file.
+        if (flavour === 'libssh2') addKnownHost(file, `[${host}]:${port}`, key, { comment: 'added by libvirt ssh transport', createDir: false });
         else addKnownHost(file, knownHostName(host, port), key);
       } catch (e) {
-        throw new Abort(transportError(flavour, `failed to write known_host file '${file}': ${(e as Error).message}`));
+        const why = flavour === 'libssh2' ? 'Failed to open file' : (e as Error).message;
+        throw new Abort(transportError(flavour, `failed to write known_host file '${file}': ${why}`));
       }
     },
   };
