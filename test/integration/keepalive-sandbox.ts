@@ -1,7 +1,7 @@
 // A second, private libvirtd (its own state directory, TCP port and mount namespace) for the tests
 // that freeze, kill or restart the daemon, so the shared sandbox other suites use is never touched.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { SANDBOX } from '../support/sandbox.js';
 
@@ -83,6 +83,8 @@ export async function privateSandbox(name: string, settings: { keepaliveInterval
     clean(): void {
       sb.stop();
       run('clean');
+      // The script's start/stop lock file beside the state directory.
+      rmSync(`${dir}.lock`, { force: true });
     },
   };
   sb.start();
