@@ -35,6 +35,18 @@ const INTERNAL = {
   REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS: 'Domain.migrate3() / migrate() / migrate2()',
 };
 
+// Server-sent event messages reach the callbacks of these registrations.
+const EVENTS = [
+  [/^REMOTE_PROC_DOMAIN_EVENT_/, 'Connection.domainEventRegisterAny() / domainEventRegister() callbacks, domainEvents()'],
+  [/^REMOTE_PROC_NETWORK_EVENT_/, 'Connection.networkEventRegisterAny() callbacks'],
+  [/^REMOTE_PROC_STORAGE_POOL_EVENT_/, 'Connection.storagePoolEventRegisterAny() callbacks'],
+  [/^REMOTE_PROC_NODE_DEVICE_EVENT_/, 'Connection.nodeDeviceEventRegisterAny() callbacks'],
+  [/^REMOTE_PROC_SECRET_EVENT_/, 'Connection.secretEventRegisterAny() callbacks'],
+  [/^REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED$/, 'Connection.registerCloseCallback() / on(\'close\')'],
+  [/^QEMU_PROC_DOMAIN_MONITOR_EVENT$/, 'Connection.domainQemuMonitorEventRegister() callbacks'],
+  [/^REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_(REGISTER|DEREGISTER)_ANY$/, 'Connection.domainEventRegisterAny() / domainEventDeregisterAny()'],
+];
+
 // Why a procedure has no method of its own, when it has none.
 const WHY = [
   [/^REMOTE_PROC_DOMAIN_MIGRATE_(PREPARE|PERFORM|FINISH)$|^REMOTE_PROC_DOMAIN_MIGRATE_(PREPARE2|FINISH2)$|^REMOTE_PROC_DOMAIN_MIGRATE_(BEGIN3|PREPARE3|PERFORM3|FINISH3|CONFIRM3)$/, 'migration protocol v1-v3 without parameters: libvirt clients use it only with daemons older than 1.1.0; migrate3() speaks v3 with parameters'],
@@ -51,7 +63,8 @@ for (const [program, table] of [['remote', remote_procedures], ['qemu', qemu_pro
       .filter((m) => m.procedure === p.name && typeof api[m.cls]?.prototype?.[m.method] === 'function')
       .map((m) => `${m.cls}.${m.method}()`);
     const reason = WHY.find(([re]) => re.test(p.name))?.[1] ?? methodMap.find((m) => m.procedure === p.name && m.note)?.note ?? '';
-    const via = methods.length ? methods.join(', ') : INTERNAL[p.name] ?? '';
+    const event = EVENTS.find(([re]) => re.test(p.name));
+    const via = methods.length ? methods.join(', ') : INTERNAL[p.name] ?? (event && typeof api.Connection.prototype.domainEventRegisterAny === 'function' ? event[1] : '');
     const kind = p.message ? 'event message' : '';
     rows.push({ program, proc: p.proc, name: p.name, via, kind, reason, exercised: exercised ? !!exercised[p.name] : null });
   }

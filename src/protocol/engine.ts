@@ -17,6 +17,7 @@ import {
   PacketSplitter,
   VIR_NET_CALL,
   VIR_NET_ERROR,
+  VIR_NET_MESSAGE,
   VIR_NET_OK,
   VIR_NET_REPLY,
   VIR_NET_STREAM,
@@ -25,6 +26,7 @@ import {
   encodePacket,
 } from './framing.js';
 import type { ProcedureInfo } from './procedure.js';
+import { findProcedure } from './programs.js';
 import { XdrError, XdrReader, XdrWriter } from './xdr/index.js';
 
 const log = getLogger('rpc.engine');
@@ -266,7 +268,13 @@ export class RpcEngine {
       return;
     }
     const handler = this.handlers.get(h.prog);
-    if (handler && handler(packet) !== false) return;
+    if (handler && handler(packet) !== false) {
+      if (observer && h.type === VIR_NET_MESSAGE) {
+        const name = findProcedure(h.prog, h.proc)?.name;
+        if (name) observer(name, true);
+      }
+      return;
+    }
     this.unhandledMessages++;
     log.warn(`dropping unhandled packet prog=0x${h.prog.toString(16)} vers=${h.vers} proc=${h.proc} type=${h.type} serial=${h.serial} (${packet.body.length} bytes): no handler registered`);
   }
