@@ -4,8 +4,8 @@
 import { spawn } from 'node:child_process';
 
 export interface OracleRun {
-  /** Extra environment (HOME, LIBVIRT_AUTH_FILE, ...). */
-  env?: Record<string, string>;
+  /** Extra environment (HOME, LIBVIRT_AUTH_FILE, ...); undefined removes a variable. */
+  env?: Record<string, string | undefined>;
   /** argv prefix to run under (e.g. setpriv to another uid, unshare for a private /etc). */
   prefix?: string[];
   /** SASL credentials the python client answers the auth callback with. */
@@ -60,7 +60,9 @@ print(json.dumps(out))
 function run(argv: string[], o: OracleRun): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const full = [...(o.prefix ?? []), ...argv];
   return new Promise((resolve, reject) => {
-    const child = spawn(full[0]!, full.slice(1), { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+    const child = spawn(full[0]!, full.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

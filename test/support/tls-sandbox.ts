@@ -38,11 +38,15 @@ function parseEnv(text: string): Record<string, string> {
   return env;
 }
 
-/** Starts libvirtd with `conf`: libvirtd.conf lines overriding the sandbox's own settings. */
-export async function startConfiguredSandbox(name: string, conf: string[], tcpPort?: number): Promise<ConfiguredSandbox> {
+/**
+ * Starts libvirtd with `conf`: libvirtd.conf lines overriding the sandbox's own settings.
+ * `startPrefix` runs the start under another command (e.g. in a mount namespace with a private
+ * /etc, which the daemon then inherits).
+ */
+export async function startConfiguredSandbox(name: string, conf: string[], options: { tcpPort?: number; startPrefix?: string[] } = {}): Promise<ConfiguredSandbox> {
   const dir = `/tmp/lvrpc-${name}-${process.pid}`;
   mkdirSync(dir, { recursive: true });
-  const port = tcpPort ?? (await freePort());
+  const port = options.tcpPort ?? (await freePort());
   const confFile = `${dir}.extra.conf`;
   writeFileSync(confFile, conf.join('\n') + '\n');
   const scriptEnv: NodeJS.ProcessEnv = {
@@ -52,10 +56,13 @@ export async function startConfiguredSandbox(name: string, conf: string[], tcpPo
     LIBVIRT_SANDBOX_EXTRA_CONF: confFile,
     LIBVIRT_SANDBOX_ISOLATION: 'mountns',
   };
-  const run = (cmd: string): string => execFileSync(SANDBOX, [cmd], { env: scriptEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+  const run = (cmd: string, prefix: string[] = []): string => {
+    const argv = [...prefix, SANDBOX, cmd];
+    return execFileSync(argv[0]!, argv.slice(1), { env: scriptEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+  };
   let env: Record<string, string>;
   try {
-    env = parseEnv(run('start'));
+    env = parseEnv(run('start', options.startPrefix));
   } catch (e) {
     const err = e as { stderr?: string };
     throw new Error(`cannot start the ${name} sandbox: ${err.stderr ?? String(e)}`);
