@@ -57,6 +57,8 @@ export interface ResolvedSshConfig {
   readonly proxyCommand: string | null;
   /** ProxyJump, or null ('none' is null). */
   readonly proxyJump: string | null;
+  /** What ssh would warn about on stderr while reading its options (a missing `-i` file). */
+  readonly warnings: readonly string[];
 }
 
 /** What the command line gives (libvirt's argv for `+ssh`); these win over any config file. */
@@ -364,7 +366,13 @@ export function resolveSshConfig(cmd: SshCommandLine, opts: ResolveConfigOptions
   for (const [k, v] of Object.entries(cmd.options ?? {})) set(k.toLowerCase(), [v]);
   if (cmd.port !== undefined && cmd.port !== null) set('port', [String(cmd.port)]);
   if (cmd.user !== undefined && cmd.user !== null) set('user', [cmd.user]);
-  if (cmd.identityFile !== undefined && cmd.identityFile !== null) set('identityfile', [cmd.identityFile]);
+  const warnings: string[] = [];
+  if (cmd.identityFile !== undefined && cmd.identityFile !== null) {
+    // ssh.c: an -i file that is not there is dropped with a warning (and the defaults apply then).
+    const p = tildeExpand(cmd.identityFile, home);
+    if (existsSync(p)) set('identityfile', [cmd.identityFile]);
+    else warnings.push(`Warning: Identity file ${cmd.identityFile} not accessible: No such file or directory.`);
+  }
 
   const originalHost = cmd.host.toLowerCase();
   const ctx: MatchContext = {
@@ -496,5 +504,6 @@ export function resolveSshConfig(cmd: SshCommandLine, opts: ResolveConfigOptions
     connectTimeout: timeout === undefined || timeout === 'none' ? null : Number(timeout),
     proxyCommand: proxyCommand === undefined || proxyCommand.toLowerCase() === 'none' ? null : expandTokens(values.get('proxycommand')!.join(' '), { ...tokens, n: cmd.host }),
     proxyJump: proxyJump === undefined || proxyJump.toLowerCase() === 'none' ? null : proxyJump,
+    warnings,
   };
 }

@@ -23,7 +23,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, ClientChannel, ConnectConfig, KeyboardInteractiveCallback, Prompt } from 'ssh2';
 import { clientError, LibvirtError } from '../api/errors.js';
@@ -332,8 +332,7 @@ async function connectOpenSSH(cfg: ResolvedSshConfig, env: NodeJS.ProcessEnv, li
   if (cfg.proxyCommand !== null) {
     const child = spawn('/bin/sh', ['-c', `exec ${cfg.proxyCommand}`], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stderr.on('data', (d: Buffer) => lines.push(...d.toString('utf8').replace(/\s+$/, '').split(/\r?\n/)));
-    const { Duplex: DuplexCls } = await import('node:stream');
-    return DuplexCls.from({ readable: child.stdout, writable: child.stdin });
+    return Duplex.from({ readable: child.stdout, writable: child.stdin });
   }
   return new Promise((resolve, reject) => {
     const sock: Socket = netConnect({ host: cfg.hostname, port: cfg.port });
@@ -486,7 +485,6 @@ function opensshPlan(cfg: ResolvedSshConfig, options: SshOptions, env: NodeJS.Pr
       },
     });
     if (id) identities.push(id);
-    else if (!cfg.defaultIdentityFiles) lines.push(`Warning: Identity file ${file} not accessible: No such file or directory.`);
   }
   const agentSock = cfg.identityAgent === 'none' ? undefined : cfg.identityAgent === 'SSH_AUTH_SOCK' ? env.SSH_AUTH_SOCK : cfg.identityAgent;
   const sources = [];
@@ -559,6 +557,7 @@ async function openOpenSSH(target: ConnectTarget, options: SshOptions, env: Node
   } catch (e) {
     throw opensshError([(e as Error).message]);
   }
+  lines.push(...cfg.warnings);
   const sock = await connectOpenSSH(cfg, env, lines);
   const mitm = { changed: false };
   const remote = (): string => {
