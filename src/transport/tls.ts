@@ -256,6 +256,20 @@ function checkServerCertificate(sock: TLSSocket, creds: Credentials, hostname: s
   return { error: bad ? sysError(bad) : null, dn: leaf.dn };
 }
 
+/** gnutls_strerror's text for what went wrong in node:tls's handshake (the cause keeps OpenSSL's). */
+export function handshakeErrorText(e: Error): string {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  // node reports the peer closing the connection mid-handshake with this message (and code ECONNRESET).
+  if (/socket disconnected before secure TLS/.test(e.message)) return 'The TLS connection was non-properly terminated.';
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'Error in the pull function.';
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || code === 'ERR_SSL_RECORD_LAYER_FAILURE' || code === 'ERR_SSL_UNEXPECTED_MESSAGE') {
+    return 'An unexpected TLS packet was received.';
+  }
+  if (/^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_/.test(code)) return 'A TLS fatal alert has been received.';
+  if (code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE' || code === 'ERR_SSL_UNSUPPORTED_PROTOCOL') return 'Could not negotiate a supported version.';
+  return (e as Error & { reason?: string }).reason ?? e.message;
+}
+
 /** gnutls_cipher_get_key_size for the negotiated cipher, from its name. */
 export function cipherKeySize(name: string): number {
   if (/AES_?256|AES256|CHACHA20|CAMELLIA_?256/i.test(name)) return 32;
@@ -363,7 +377,7 @@ export async function openTls(target: ConnectTarget, options: TlsOptions = {}): 
   const handshake = new Promise<void>((resolve, reject) => {
     const onError = (e: Error): void => {
       sock.off('secureConnect', onSecure);
-      reject(clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_RPC, `authentication failed: TLS handshake failed ${e.message}`, e));
+      reject(clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_RPC, `authentication failed: TLS handshake failed ${handshakeErrorText(e)}`, e));
     };
     const onSecure = (): void => {
       sock.off('error', onError);

@@ -3,6 +3,7 @@
 // code and domain) with the same URI and the same files.
 import { expect } from 'chai';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { connect, type Connection } from '../../src/api/connection.js';
@@ -220,6 +221,53 @@ describe('TLS transport against libvirtd with listen_tls (virsh and python3-libv
     if (!probe.ok) this.skip(); // no overlayfs here
     const o = await sameAsLibvirt(`test+tls://localhost:${port}/default`, { prefix }, { uid: 0, pkiDir: join(upper, 'pki') });
     expect(o.ok).to.equal(true);
+  });
+
+  describe('a server that does not speak TLS', function () {
+    let server: NetServer | null = null;
+    let fakePort = 0;
+    let behaviour: 'close' | 'reset' | 'garbage' = 'close';
+
+    before(async function () {
+      fakePort = await freePort();
+      server = createNetServer((c) => {
+        c.on('error', () => undefined);
+        // Read the ClientHello first: closing with unread data would make the kernel send a reset.
+        c.once('data', () => {
+          if (behaviour === 'close') c.end();
+          else if (behaviour === 'reset') c.resetAndDestroy();
+          else c.end('HTTP/1.0 400 Bad Request\r\n\r\n');
+        });
+      });
+      await new Promise<void>((resolve) => server!.listen(fakePort, '127.0.0.1', resolve));
+    });
+
+    after(function () {
+      server?.close();
+    });
+
+    it("libvirtd's plain TCP port: the handshake fails as gnutls reports it", async function () {
+      const o = await sameAsLibvirt(`test+tls://localhost:${sb!.tcpPort}/default?pkipath=${good}`);
+      expect(o.message).to.equal('authentication failed: TLS handshake failed Error in the pull function.');
+    });
+
+    it('a server that closes the connection', async function () {
+      behaviour = 'close';
+      const o = await sameAsLibvirt(`test+tls://localhost:${fakePort}/default?pkipath=${good}`);
+      expect(o.message).to.equal('authentication failed: TLS handshake failed The TLS connection was non-properly terminated.');
+    });
+
+    it('a server that resets the connection', async function () {
+      behaviour = 'reset';
+      const o = await sameAsLibvirt(`test+tls://localhost:${fakePort}/default?pkipath=${good}`);
+      expect(o.message).to.equal('authentication failed: TLS handshake failed Error in the pull function.');
+    });
+
+    it('a server that answers something else', async function () {
+      behaviour = 'garbage';
+      const o = await sameAsLibvirt(`test+tls://localhost:${fakePort}/default?pkipath=${good}`);
+      expect(o.message).to.equal('authentication failed: TLS handshake failed An unexpected TLS packet was received.');
+    });
   });
 
   describe('the confirmation byte (a TLS server that is not libvirtd)', function () {
