@@ -127,7 +127,10 @@ export class SaslTransport implements Transport {
     return this.stream instanceof SaslLayerStream;
   }
 
-  /** @internal called by authenticateSasl once the exchange is complete. */
+  /**
+   * @internal called by authenticateSasl once the exchange is complete (`layer` null when there is
+   * none or it was installed elsewhere, e.g. in the RPC engine).
+   */
   _setSession(info: SaslSessionInfo, layer: SecurityLayer | null): void {
     if (layer) {
       if (!(this.stream instanceof SaslLayerStream)) throw new Error('no place for a SASL security layer on this transport');

@@ -35,6 +35,7 @@ import type { ConnectTarget } from './uri.js';
 
 export type { ConnectAuth, ConnectCredential } from '../transport/ssh-credentials.js';
 export { SaslTransport } from './sasl-layer.js';
+export type { SecurityLayer } from './sasl-digest.js';
 
 const log = getLogger('remote.sasl');
 
@@ -63,6 +64,12 @@ export interface SaslOptions {
   sysconfdir?: string;
   /** DIGEST-MD5 auth-conf ciphers to accept, preferred first (default rc4, 3des, rc4-56, des, rc4-40). */
   digestCiphers?: readonly DigestCipher[];
+  /**
+   * Puts a negotiated security layer into effect from the next byte on, both directions (e.g. an
+   * RPC engine hook encoding what it writes and decoding what it reads). With it a layer can be
+   * negotiated on any transport that is not secure; without it only on a SaslTransport.
+   */
+  installLayer?: (layer: SecurityLayer) => void;
 }
 
 export interface SaslResult {
@@ -266,7 +273,7 @@ const fromWire = (r: { nil: number; data: number[] }): Buffer | null => (r.nil ?
 export async function authenticateSasl(engine: RpcEngine, target: ConnectTarget, options: SaslOptions = {}): Promise<SaslResult> {
   const transport = options.transport;
   const secure = transport ? transport.secure : target.transport !== 'tcp';
-  const canLayer = transport instanceof SaslTransport && transport.canLayer;
+  const canLayer = options.installLayer !== undefined || (transport instanceof SaslTransport && transport.canLayer);
   // virNetSASLSessionSecProps: a secure channel needs no layer; otherwise at least DES strength.
   const minSsf = secure ? 0 : MIN_SSF_INSECURE;
   const maxSsf = secure ? 0 : canLayer ? MAX_SSF : 0;
@@ -357,7 +364,12 @@ export async function authenticateSasl(engine: RpcEngine, target: ConnectTarget,
   const ssf = mech.ssf;
   if (!secure && ssf < MIN_SSF_INSECURE) throw authFailed(`negotiation SSF ${ssf} was not strong enough`);
   const layer = ssf > 0 ? mech.layer() : null;
-  if (transport instanceof SaslTransport) transport._setSession({ mechanism: name, ssf }, layer);
+  if (layer && options.installLayer) {
+    options.installLayer(layer);
+    if (transport instanceof SaslTransport) transport._setSession({ mechanism: name, ssf }, null);
+  } else if (transport instanceof SaslTransport) {
+    transport._setSession({ mechanism: name, ssf }, layer);
+  }
   log.debug(`SASL authentication complete: ${name}, ssf ${ssf}`);
   return { mechanism: name, ssf, layer };
 }

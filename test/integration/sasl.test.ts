@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Connection } from '../../src/api/connection.js';
 import { LibvirtError } from '../../src/api/errors.js';
 import type { ConnectCredential, SaslTransport } from '../../src/api/sasl.js';
+import { SaslLayerStream } from '../../src/api/sasl-layer.js';
 import { VIR_CRED_AUTHNAME, VIR_CRED_PASSPHRASE } from '../../src/protocol/generated/constants.js';
 import { openTcp } from '../../src/transport/socket.js';
 import { pythonOutcome, virshOutcome } from '../support/tls-oracle.js';
@@ -234,6 +235,19 @@ describe('SASL against libvirtd with auth_tls/auth_tcp = "sasl" (virsh and pytho
 
     it('SCRAM is not offered without TLS (it has no security layer)', async function () {
       await sameAsLibvirt(tcp('?auth=sasl.SCRAM-SHA-256'), goodAuth);
+    });
+
+    it('puts the layer where installLayer says (an RPC engine hook, here a SaslLayerStream of our own)', async function () {
+      const raw = await openTcp('localhost', sb!.tcpPort);
+      const stream = new SaslLayerStream(raw.stream);
+      let installed = 0;
+      const transport = { stream, description: raw.description, encrypted: false, secure: false };
+      const o = await ours(tcp(), { env: { ...process.env, LIBVIRT_AUTH_FILE: goodAuth }, unwrapped: true, transport, installLayer: (l) => (installed++, stream.install(l)) }, async (conn) => {
+        const versions = await Promise.all(Array.from({ length: 200 }, () => conn.getLibVersion()));
+        expect(versions).to.have.length(200);
+      });
+      expect(o.ok).to.equal(true);
+      expect(installed).to.equal(1);
     });
 
     it('refuses clearly when the transport cannot carry a security layer', async function () {

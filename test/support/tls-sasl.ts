@@ -42,9 +42,14 @@ export function makeSaslSetup(dir: string, mechs: string[], users: Record<string
   }
   writeFileSync(join(dir, 'etc-upper/sasl2/libvirt.conf'), `mech_list: ${mechs.join(' ')}\nsasldb_path: ${db}\n`);
   return {
+    // An overlay on /etc where the kernel allows it; else a bind mount on /etc/sasl2 (the empty
+    // directory is created on the host when missing).
     startPrefix: [
       'unshare', '--mount', '--propagation', 'private', '--', 'sh', '-ec',
-      `mount -t overlay overlay -o lowerdir=/etc,upperdir=${join(dir, 'etc-upper')},workdir=${join(dir, 'etc-work')} /etc; exec "$@"`,
+      `if ! mount -t overlay overlay -o lowerdir=/etc,upperdir=${join(dir, 'etc-upper')},workdir=${join(dir, 'etc-work')} /etc 2>/dev/null; then
+         mkdir -p /etc/sasl2; mount --bind ${join(dir, 'etc-upper/sasl2')} /etc/sasl2
+       fi
+       exec "$@"`,
       'sasl-etc',
     ],
     authFile(name: string, authname: string, password: string): string {
@@ -63,6 +68,7 @@ export interface SaslConnectOptions {
   /** Do not wrap the transport in a SaslTransport (it then cannot carry a security layer). */
   unwrapped?: boolean;
   digestCiphers?: SaslOptions['digestCiphers'];
+  installLayer?: SaslOptions['installLayer'];
 }
 
 /**
@@ -77,7 +83,7 @@ export async function connectWithSasl(uri: string, o: SaslConnectOptions = {}): 
   try {
     const { types } = await engine.call(remote_procedures.REMOTE_PROC_AUTH_LIST, undefined);
     const { type, mechanism } = chooseAuthType(types, target.options.auth);
-    if (type === REMOTE_AUTH_SASL) await authenticateSasl(engine, target, { transport, auth: o.auth, env: o.env, mechanism, digestCiphers: o.digestCiphers });
+    if (type === REMOTE_AUTH_SASL) await authenticateSasl(engine, target, { transport, auth: o.auth, env: o.env, mechanism, digestCiphers: o.digestCiphers, installLayer: o.installLayer });
     else if (type === REMOTE_AUTH_POLKIT) await engine.call(remote_procedures.REMOTE_PROC_AUTH_POLKIT, undefined);
     await engine.call(remote_procedures.REMOTE_PROC_CONNECT_OPEN, { name: target.serverURI, flags: 0 });
   } catch (e) {
