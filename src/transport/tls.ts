@@ -389,7 +389,13 @@ export async function openTls(target: ConnectTarget, options: TlsOptions = {}): 
   try {
     await withDeadline(handshake, deadline, `in the TLS handshake with ${shown}`, () => sock.destroy(), options.timeout);
 
-    const { error, dn } = checkServerCertificate(sock, creds, host);
+    let checked: { error: LibvirtError | null; dn: string };
+    try {
+      checked = checkServerCertificate(sock, creds, host);
+    } catch (e) {
+      checked = { error: sysError(`Unable to verify TLS peer: ${(e as Error).message}`, e), dn: '' };
+    }
+    const { error, dn } = checked;
     if (error) {
       log.warn(`Certificate check failed ${error.message}`);
       if (verify) throw clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_RPC, "authentication failed: Failed to verify peer's certificate", error);
