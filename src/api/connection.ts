@@ -46,6 +46,9 @@ import { EventRegistry, EventStream, type EventObjectWire, type EventStreamOptio
 import { DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL, KeepAlive, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from './keepalive.js';
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import { openTcp, openUnix } from '../transport/socket.js';
+import { openTls } from '../transport/tls.js';
+import { type ConnectAuth, type HostKeyPolicy, openSsh } from '../transport/ssh.js';
+import { openExt } from '../transport/ext.js';
 import { RecordingTransport } from '../transport/record.js';
 import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
@@ -77,6 +80,13 @@ export interface ConnectOptions {
    * conversations replay deterministically. Change it later with conn.setKeepAlive().
    */
   keepAlive?: { interval?: number; count?: number } | false;
+  /**
+   * The credentials callback (virConnectOpenAuth's auth): SSH passwords, keyboard-interactive
+   * prompts, key passphrases and unknown host keys; SASL user names and passwords.
+   */
+  auth?: ConnectAuth;
+  /** SSH host keys to accept beyond known_hosts (default 'verify': refuse unknown or changed keys). */
+  hostKeys?: HostKeyPolicy;
 }
 
 type Args<_K, P> = P extends undefined ? [args?: undefined, options?: CallOptions] : [args: P, options?: CallOptions];
@@ -667,14 +677,21 @@ export class Connection extends ConnectionMethods {
   }
 }
 
-async function openTransport(target: ConnectTarget, timeout: number | undefined): Promise<Transport> {
+async function openTransport(target: ConnectTarget, options: ConnectOptions, env: NodeJS.ProcessEnv): Promise<Transport> {
+  const timeout = options.timeout;
   switch (target.transport) {
     case 'unix':
       return openUnix(target.socketPath!, { timeout });
     case 'tcp':
-      return openTcp(target.host!, target.port ?? 16509, { timeout });
-    default:
-      throw clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_REMOTE, `transport '${target.transport}' is not supported yet by libvirt-rpc`);
+      return openTcp(target.host ?? 'localhost', target.port ?? 16509, { timeout });
+    case 'tls':
+      return openTls(target, { timeout, env });
+    case 'ssh':
+    case 'libssh':
+    case 'libssh2':
+      return openSsh(target, { auth: options.auth, hostKeys: options.hostKeys, env, timeout });
+    case 'ext':
+      return openExt(target, { env });
   }
 }
 
@@ -721,7 +738,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   let target: ConnectTarget | null = null;
   try {
     target = resolveTarget(name, { readOnly: options.readOnly, env });
-    transport = options.transport ?? (await openTransport(target, options.timeout));
+    transport = options.transport ?? (await openTransport(target, options, env));
   } catch (e) {
     const err = asLibvirtError(e, VIR_FROM_REMOTE);
     dispatchError(err);
