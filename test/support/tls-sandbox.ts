@@ -1,7 +1,7 @@
 // A private libvirtd (own state directory, ports and mount namespace) started with extra
 // libvirtd.conf lines, for the TLS and SASL suites: the shared sandbox is never reconfigured.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { SANDBOX } from './sandbox.js';
 
@@ -77,6 +77,8 @@ export async function startConfiguredSandbox(name: string, conf: string[], optio
     },
     clean(): void {
       run('clean');
+      rmSync(confFile, { force: true });
+      rmSync(`${dir}.lock`, { force: true });
     },
   };
 }
