@@ -284,6 +284,10 @@ function runSession(spec: SessionSpec): Promise<Transport> {
   });
 }
 
+/** What is left of a timeout started at `started` (performance.now()). */
+const remaining = (timeout: number | undefined, started: number): number | undefined =>
+  timeout === undefined ? undefined : Math.max(1, Math.round(timeout - (performance.now() - started)));
+
 // ------------------------------------------------------------------------------------------------
 // Prompts
 
@@ -325,7 +329,7 @@ function homeOf(env: NodeJS.ProcessEnv): string {
   return env.HOME || userInfo().homedir;
 }
 
-async function connectOpenSSH(cfg: ResolvedSshConfig, env: NodeJS.ProcessEnv, lines: string[]): Promise<Duplex> {
+async function connectOpenSSH(cfg: ResolvedSshConfig, env: NodeJS.ProcessEnv, lines: string[], timeout: number | undefined): Promise<Duplex> {
   if (cfg.proxyJump !== null) {
     throw opensshError([`ProxyJump (${cfg.proxyJump}) is not supported by libvirt-rpc's ssh transport; use ProxyCommand or ?command=ssh`]);
   }
@@ -337,11 +341,17 @@ async function connectOpenSSH(cfg: ResolvedSshConfig, env: NodeJS.ProcessEnv, li
   return new Promise((resolve, reject) => {
     const sock: Socket = netConnect({ host: cfg.hostname, port: cfg.port });
     let timer: NodeJS.Timeout | null = null;
-    if (cfg.connectTimeout !== null && cfg.connectTimeout > 0) {
+    const configured = cfg.connectTimeout !== null && cfg.connectTimeout > 0 ? cfg.connectTimeout * 1000 : Infinity;
+    if (timeout !== undefined && timeout < configured) {
+      timer = setTimeout(() => {
+        sock.destroy();
+        reject(clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `timed out after ${timeout} ms connecting to ${knownHostName(cfg.hostname, cfg.port)}`));
+      }, timeout);
+    } else if (configured !== Infinity) {
       timer = setTimeout(() => {
         sock.destroy();
         reject(opensshError([...lines, `ssh: connect to host ${cfg.hostname} port ${cfg.port}: Connection timed out`]));
-      }, cfg.connectTimeout * 1000);
+      }, configured);
     }
     sock.once('connect', () => {
       if (timer) clearTimeout(timer);
@@ -558,7 +568,8 @@ async function openOpenSSH(target: ConnectTarget, options: SshOptions, env: Node
     throw opensshError([(e as Error).message]);
   }
   lines.push(...cfg.warnings);
-  const sock = await connectOpenSSH(cfg, env, lines);
+  const started = performance.now();
+  const sock = await connectOpenSSH(cfg, env, lines, options.timeout);
   const mitm = { changed: false };
   const remote = (): string => {
     const s = sock as Partial<Socket>;
@@ -579,11 +590,11 @@ async function openOpenSSH(target: ConnectTarget, options: SshOptions, env: Node
       return opensshError([...lines, `ssh_dispatch_run_fatal: Connection to ${ip} port ${port}: ${why}`]);
     },
     eofError: ({ errout }) => {
-      const all = [...lines, errout].filter((s) => s !== '').join('\r\n');
+      const all = [...lines, errout].filter((l) => l !== '').join('\r\n');
       const text = Buffer.from(all, 'utf8').subarray(0, 1024).toString('utf8').replace(/\s+$/, '');
       return text ? clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, `End of file while reading data: ${text}: Input/output error`) : null;
     },
-    timeout: options.timeout,
+    timeout: remaining(options.timeout, started),
   });
 }
 
@@ -833,6 +844,7 @@ async function openLibvirtSSH(flavour: 'libssh' | 'libssh2', target: ConnectTarg
   }
   const authFile = methods.includes('password') ? authConfigPath(env, target.uri.param('authfile')) : null;
 
+  const started = performance.now();
   const tcp = await openTcp(host, port, { timeout: options.timeout });
   const sock = tcp.stream;
   return runSession({
@@ -852,7 +864,7 @@ async function openLibvirtSSH(flavour: 'libssh' | 'libssh2', target: ConnectTarg
       if (exitCode === null || exitCode === 0) return null;
       return transportError(flavour, `Remote command terminated with non-zero code: ${exitCode}${errout ? `: ${errout}` : ''}`);
     },
-    timeout: options.timeout,
+    timeout: remaining(options.timeout, started),
   });
 }
 

@@ -5,7 +5,20 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { VIR_ERR_AUTH_FAILED, VIR_ERR_LIBSSH, VIR_ERR_SSH, VIR_ERR_SYSTEM_ERROR, VIR_FROM_LIBSSH, VIR_FROM_RPC, VIR_FROM_SSH } from '../../src/protocol/generated/constants.js';
+import { createServer } from 'node:net';
+import { LibvirtError } from '../../src/api/errors.js';
+import { resolveTarget } from '../../src/api/uri.js';
+import {
+  VIR_ERR_AUTH_FAILED,
+  VIR_ERR_LIBSSH,
+  VIR_ERR_OPERATION_TIMEOUT,
+  VIR_ERR_SSH,
+  VIR_ERR_SYSTEM_ERROR,
+  VIR_FROM_LIBSSH,
+  VIR_FROM_RPC,
+  VIR_FROM_SSH,
+} from '../../src/protocol/generated/constants.js';
+import { openSsh } from '../../src/transport/ssh.js';
 import { hostFieldMatches, parseKnownHosts } from '../../src/transport/ssh-known-hosts.js';
 import { sandboxEnv } from '../support/sandbox.js';
 import { type HomeSpec, makeHome, type Outcome, ours, type OursOptions, virsh } from '../support/ssh-oracle.js';
@@ -406,6 +419,27 @@ describe('SSH transports (virsh as oracle)', function () {
       const closed = `127.0.0.1:1`;
       for (const scheme of ['qemu+ssh', 'qemu+libssh']) {
         expectSame(await both(`${scheme}://root@${closed}/system?no_tty=1`, keyHome()));
+      }
+    });
+
+    it('a server that never answers: the timeout option gives up (no virsh counterpart)', async () => {
+      const silent = createServer(() => undefined);
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+      const port = (silent.address() as { port: number }).port;
+      try {
+        for (const scheme of ['qemu+ssh', 'qemu+libssh']) {
+          const uri = `${scheme}://root@127.0.0.1:${port}/system?no_tty=1`;
+          const env = { PATH: process.env.PATH, HOME: home(keyHome()) };
+          const t0 = performance.now();
+          const err = await openSsh(resolveTarget(uri, { env }), { env, timeout: 300 }).then(
+            () => expect.fail('connected'),
+            (e: unknown) => e as LibvirtError,
+          );
+          expect(err).to.be.instanceOf(LibvirtError).and.include({ code: VIR_ERR_OPERATION_TIMEOUT, domain: VIR_FROM_RPC });
+          expect(performance.now() - t0).to.be.below(3000);
+        }
+      } finally {
+        silent.close();
       }
     });
 
