@@ -49,6 +49,7 @@ import { openTcp, openUnix } from '../transport/socket.js';
 import { openTls } from '../transport/tls.js';
 import { type ConnectAuth, type HostKeyPolicy, openSsh } from '../transport/ssh.js';
 import { openExt } from '../transport/ext.js';
+import { authenticateSasl, chooseAuthType } from './sasl.js';
 import { RecordingTransport } from '../transport/record.js';
 import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
@@ -145,6 +146,8 @@ export interface EventStreamFilter<O, ID extends number> extends EventStreamOpti
 export interface ConnectionInternals {
   keepAlive?: KeepAlive;
   serverKeepAlive?: boolean | null;
+  /** What authentication added to the transport: a SASL session encrypts; a strong enough one secures. */
+  security?: { encrypted: boolean; secure: boolean; sasl?: { mechanism: string; ssf: number } | null };
 }
 
 /**
@@ -158,6 +161,9 @@ export class Connection extends ConnectionMethods {
   /** @internal builds objects for wire identities */
   readonly _wrap: ObjectFactory = objectFactory(this);
   private readonly events = new EventEmitter<ConnectionEvents>();
+  private readonly security: { encrypted: boolean; secure: boolean };
+  /** The SASL session authentication negotiated (mechanism, SSF of its security layer), or null. */
+  readonly sasl: { readonly mechanism: string; readonly ssf: number } | null;
   private closing: Promise<number> | null = null;
   /** @internal event registrations and the dispatcher of event messages */
   readonly _events: EventRegistry;
@@ -177,6 +183,8 @@ export class Connection extends ConnectionMethods {
     super();
     this.keepAlive = internals.keepAlive ?? new KeepAlive(engine);
     this.serverKeepAlive = internals.serverKeepAlive ?? null;
+    this.security = internals.security ?? { encrypted: transport.encrypted, secure: transport.secure };
+    this.sasl = internals.security?.sasl ?? null;
     this._events = new EventRegistry(this);
     const onMessage = (packet: Packet): boolean => this._events.handle(packet) || this.onServerMessage(packet);
     engine.setHandler(REMOTE_PROGRAM, onMessage);
@@ -297,13 +305,13 @@ export class Connection extends ConnectionMethods {
   /** virConnectIsSecure: the transport is secure (unix, TLS, SSH) and the daemon says so too. */
   async isSecure(): Promise<boolean> {
     const { secure } = await this.invoke('REMOTE_PROC_CONNECT_IS_SECURE');
-    return this.transport.secure && secure !== 0;
+    return this.security.secure && secure !== 0;
   }
 
   /** virConnectIsEncrypted: the transport encrypts (TLS, SASL) and the daemon says the connection is secure. */
   async isEncrypted(): Promise<boolean> {
     const { secure } = await this.invoke('REMOTE_PROC_CONNECT_IS_SECURE');
-    return this.transport.encrypted && secure !== 0;
+    return this.security.encrypted && secure !== 0;
   }
 
   /** virConnectIsAlive: the connection is open (no call is made). */
@@ -703,27 +711,40 @@ function keepAliveSettings(options: ConnectOptions): { interval: number; count: 
   return { interval: ka?.interval ?? DEFAULT_KEEPALIVE_INTERVAL, count: ka?.count ?? DEFAULT_KEEPALIVE_COUNT };
 }
 
-/** remoteAuthenticate: REMOTE_PROC_AUTH_LIST, then the first mechanism the daemon offers. */
-async function authenticate(engine: RpcEngine): Promise<void> {
+/**
+ * remoteAuthenticate: REMOTE_PROC_AUTH_LIST, then the daemon's first mechanism or the one `?auth=`
+ * names. Returns what the connection's security became (a SASL session, with or without a layer).
+ */
+async function authenticate(
+  engine: RpcEngine,
+  target: ConnectTarget,
+  transport: Transport,
+  options: ConnectOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<{ encrypted: boolean; secure: boolean; sasl?: { mechanism: string; ssf: number } }> {
+  const plain = { encrypted: transport.encrypted, secure: transport.secure };
   let types: number[];
   try {
     types = (await engine.call(remote_procedures.REMOTE_PROC_AUTH_LIST, undefined)).types;
   } catch (e) {
     // An old daemon without the procedure needs no authentication.
-    if (e instanceof LibvirtError && e.code === VIR_ERR_NO_SUPPORT) return;
+    if (e instanceof LibvirtError && e.code === VIR_ERR_NO_SUPPORT) return plain;
     throw e;
   }
-  if (types.length === 0) return;
-  switch (types[0]) {
+  const { type, mechanism } = chooseAuthType(types, target.options.auth);
+  switch (type) {
     case REMOTE_AUTH_NONE:
-      return;
+      return plain;
     case REMOTE_AUTH_POLKIT:
       await engine.call(remote_procedures.REMOTE_PROC_AUTH_POLKIT, undefined);
-      return;
-    case REMOTE_AUTH_SASL:
-      throw clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_REMOTE, 'the daemon requires SASL authentication, which libvirt-rpc does not support yet');
+      return plain;
+    case REMOTE_AUTH_SASL: {
+      const r = await authenticateSasl(engine, target, { transport, auth: options.auth, env, mechanism, installLayer: (layer) => engine.setSecurityLayer(layer) });
+      // virNetClientIsEncrypted: any SASL session; is_secure: the transport, or a layer strong enough.
+      return { encrypted: true, secure: transport.secure || r.ssf > 0, sasl: { mechanism: r.mechanism, ssf: r.ssf } };
+    }
     default:
-      throw clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_REMOTE, `unsupported authentication type ${types[0]}`);
+      throw clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_REMOTE, `unsupported authentication type ${type}`);
   }
 }
 
@@ -750,9 +771,10 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   const keepAlive = new KeepAlive(engine);
   const ka = keepAliveSettings(options);
   let serverKeepAlive: boolean | null = null;
+  let security: ConnectionInternals['security'] = { encrypted: transport.encrypted, secure: transport.secure };
   const timer = options.timeout === undefined ? null : setTimeout(() => engine.fail(clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_REMOTE, `connection open timed out after ${options.timeout} ms`), 'error'), options.timeout);
   try {
-    await authenticate(engine);
+    security = await authenticate(engine, target, transport, options, env);
     if (ka) {
       // As libvirt's remote driver: ask before opening. Asking also makes the daemon start its
       // keepalive for this client.
@@ -773,7 +795,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   } finally {
     if (timer) clearTimeout(timer);
   }
-  const conn = new Connection(name, target, transport, engine, { keepAlive, serverKeepAlive });
+  const conn = new Connection(name, target, transport, engine, { keepAlive, serverKeepAlive, security });
   if (ka && serverKeepAlive && ka.interval > 0) keepAlive.start(ka.interval, ka.count);
   return conn;
 }

@@ -84,6 +84,7 @@ export class RpcEngine {
   private readonly abandoned = new Set<number>();
   private readonly handlers = new Map<number, MessageHandler>();
   private readonly streams = new Map<number, StreamSink>();
+  private layer: { encode(plain: Buffer): Buffer; decode(wire: Buffer): Buffer[] } | null = null;
   private readonly writer = new XdrWriter(64 * 1024);
   private readonly splitter: PacketSplitter;
   private serial = 0;
@@ -101,7 +102,8 @@ export class RpcEngine {
       if (this.closeError) return;
       this.lastReceived = performance.now();
       try {
-        this.splitter.push(chunk);
+        if (this.layer) for (const plain of this.layer.decode(chunk)) this.splitter.push(plain);
+        else this.splitter.push(chunk);
       } catch (e) {
         this.fail(e instanceof FramingError ? clientError(VIR_ERR_RPC, VIR_FROM_RPC, e.message) : toError(e), 'error');
       }
@@ -209,7 +211,15 @@ export class RpcEngine {
    * call sooner (bench/rpc). Node queues what the socket cannot take yet; see needsDrain.
    */
   private write(packet: Buffer): void {
-    this.stream.write(packet);
+    this.stream.write(this.layer ? this.layer.encode(packet) : packet);
+  }
+
+  /**
+   * A SASL security layer (DIGEST-MD5 auth-int/auth-conf): from now on every byte written is
+   * encoded by it and every byte read is decoded by it before framing.
+   */
+  setSecurityLayer(layer: { encode(plain: Buffer): Buffer; decode(wire: Buffer): Buffer[] }): void {
+    this.layer = layer;
   }
 
   /** True while the socket has more queued than it wants; producers of bulk data should wait for drain. */

@@ -34,7 +34,7 @@ async function ours(uri: string, o: SaslConnectOptions, use?: (conn: Connection)
   let conn: Connection | null = null;
   try {
     conn = await connectWithSasl(uri, o);
-    const sasl = (conn.transport as SaslTransport).sasl;
+    const sasl = conn.sasl ?? (conn.transport as SaslTransport).sasl;
     const out: Outcome = {
       ok: true,
       secure: await conn.isSecure(),

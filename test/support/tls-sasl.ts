@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '../../src/api/connection.js';
+import { connect, Connection } from '../../src/api/connection.js';
 import { asLibvirtError } from '../../src/api/errors.js';
 import { authenticateSasl, chooseAuthType, type ConnectAuth, type SaslOptions, SaslTransport } from '../../src/api/sasl.js';
 import { resolveTarget } from '../../src/api/uri.js';
@@ -76,6 +76,8 @@ export interface SaslConnectOptions {
  * AUTH_LIST, chooseAuthType, authenticateSasl, CONNECT_OPEN (what the lead wires into connect()).
  */
 export async function connectWithSasl(uri: string, o: SaslConnectOptions = {}): Promise<Connection> {
+  // The plain case is what connect() itself does (authentication by the URI's and the daemon's choice).
+  if (!o.transport && !o.unwrapped && !o.digestCiphers && !o.installLayer) return connect(uri, { auth: o.auth, env: o.env });
   const target = resolveTarget(uri, { env: o.env });
   const inner = o.transport ?? (target.transport === 'tls' ? await openTls(target, { env: o.env }) : await openTcp(target.host!, target.port!));
   const transport = o.unwrapped ? inner : new SaslTransport(inner);
