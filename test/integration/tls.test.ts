@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { connect, type Connection } from '../../src/api/connection.js';
 import { LibvirtError } from '../../src/api/errors.js';
 import { resolveTarget } from '../../src/api/uri.js';
-import { openTls, type TlsOptions } from '../../src/transport/tls.js';
+import { openTls, type TlsOptions, type TlsTransport } from '../../src/transport/tls.js';
 import { AS_NOBODY, type OracleRun, pythonOutcome, virshOutcome, withPrivateEtc } from '../support/tls-oracle.js';
 import { certtoolAvailable, makeTestPki, type TestPki } from '../support/tls-pki.js';
 import { type ConfiguredSandbox, freePort, startConfiguredSandbox } from '../support/tls-sandbox.js';
@@ -27,13 +27,14 @@ interface Outcome {
   ms: number;
 }
 
-/** Opens the URI as connect() will once openTls is wired in, and reports what happened. */
+/** Opens the URI with connect() (or openTls, for options connect() does not take) and reports what happened. */
 async function ours(uri: string, options: TlsOptions = {}): Promise<Outcome> {
   const start = performance.now();
   let conn: Connection | null = null;
   try {
-    const transport = await openTls(resolveTarget(uri), options);
-    conn = await connect(uri, { transport });
+    const plain = Object.keys(options).every((k) => k === 'env' || k === 'timeout');
+    conn = plain ? await connect(uri, { env: options.env, timeout: options.timeout }) : await connect(uri, { transport: await openTls(resolveTarget(uri), options) });
+    const transport = conn.transport as TlsTransport;
     return {
       ok: true,
       secure: await conn.isSecure(),
