@@ -22,6 +22,9 @@ const INTERNAL = {
   REMOTE_PROC_CONNECT_CLOSE: 'Connection.close()',
   REMOTE_PROC_AUTH_LIST: 'connect(): authentication',
   REMOTE_PROC_AUTH_POLKIT: 'connect(): polkit authentication',
+  REMOTE_PROC_AUTH_SASL_INIT: 'connect(): SASL authentication',
+  REMOTE_PROC_AUTH_SASL_START: 'connect(): SASL authentication',
+  REMOTE_PROC_AUTH_SASL_STEP: 'connect(): SASL authentication',
   REMOTE_PROC_CONNECT_IS_SECURE: 'Connection.isSecure() / isEncrypted()',
   REMOTE_PROC_NODE_GET_INFO: 'Connection.nodeGetInfo()',
   REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS: 'Domain.getSchedulerParameters()',
@@ -51,7 +54,6 @@ const EVENTS = [
 const WHY = [
   [/^REMOTE_PROC_DOMAIN_MIGRATE_(PREPARE|PERFORM|FINISH)$|^REMOTE_PROC_DOMAIN_MIGRATE_(PREPARE2|FINISH2)$|^REMOTE_PROC_DOMAIN_MIGRATE_(BEGIN3|PREPARE3|PERFORM3|FINISH3|CONFIRM3)$/, 'migration protocol v1-v3 without parameters: libvirt clients use it only with daemons older than 1.1.0; migrate3() speaks v3 with parameters'],
   [/^REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL/, 'tunnelled migration: spoken between daemons (peer-to-peer), never by a client'],
-  [/^REMOTE_PROC_AUTH_SASL_/, 'SASL authentication: issue 6'],
   [/WITH_FILES$|_FD$|FD_ASSOCIATE$/, 'passes file descriptors (SCM_RIGHTS), which a pure-JavaScript client cannot send or receive'],
   [/EVENT.*REGISTER|REGISTER_CLOSE_CALLBACK/, 'event registration: issue 5'],
 ];
