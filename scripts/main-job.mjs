@@ -24,7 +24,7 @@ for (const uri of [env.LIBVIRT_SANDBOX_QEMU_UNIX_URI, env.LIBVIRT_SANDBOX_QEMU_T
     conn.isSecure(),
     conn.isEncrypted(),
   ]);
-  const { domains } = await conn.call('REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS', { need_results: 1, flags: 0 });
+  const domains = await conn.listAllDomains(0);
   console.log(`${uri}`);
   console.log(`  libvirt ${lib} driver ${type} on ${host}: ${node.model}, ${node.cpus} cpus, ${node.memory} KiB; secure=${secure} encrypted=${encrypted}`);
   console.log(`  domains: ${domains.map((d) => `${d.name}(id ${d.id})`).join(', ') || 'none'}`);
@@ -41,15 +41,22 @@ for (const uri of [env.LIBVIRT_SANDBOX_QEMU_UNIX_URI, env.LIBVIRT_SANDBOX_QEMU_T
 const conn = await connect(env.LIBVIRT_SANDBOX_QEMU_UNIX_URI);
 const name = `main-job-${process.pid}`;
 const xml = execFileSync(join(root, 'scripts/libvirtd-sandbox'), ['guest-xml', name], { encoding: 'utf8' });
-const { dom } = await conn.call('REMOTE_PROC_DOMAIN_DEFINE_XML', { xml });
+const events = [];
+const cb = await conn.domainEventRegisterAny(null, 0, (ev) => events.push(`${ev.event}/${ev.detail}`));
+const dom = await conn.domainDefineXML(xml);
 try {
-  await conn.call('REMOTE_PROC_DOMAIN_CREATE', { dom });
-  const { state } = await conn.call('REMOTE_PROC_DOMAIN_GET_STATE', { dom, flags: 0 });
-  const { result } = await conn.qemuCall('QEMU_PROC_DOMAIN_MONITOR_COMMAND', { dom, cmd: '{"execute":"query-status"}', flags: 0 });
-  console.log(`guest ${name} (${env.LIBVIRT_SANDBOX_VIRT_TYPE}): state ${state}, QEMU says ${JSON.parse(result).return.status}`);
-  await conn.call('REMOTE_PROC_DOMAIN_DESTROY', { dom });
+  await dom.create();
+  const state = await dom.getState(0);
+  const result = await dom.qemuMonitorCommand('{"execute":"query-status"}', 0);
+  console.log(`guest ${dom} (${env.LIBVIRT_SANDBOX_VIRT_TYPE}): state ${state.state}, QEMU says ${JSON.parse(result).return.status}`);
+  await dom.suspend();
+  await dom.resume();
+  await dom.destroy();
 } finally {
-  await conn.call('REMOTE_PROC_DOMAIN_UNDEFINE', { dom });
+  await dom.undefine();
+  await new Promise((r) => setTimeout(r, 200));
+  await conn.domainEventDeregisterAny(cb);
+  console.log(`lifecycle events seen (event/detail): ${events.join(' ')}`);
   await conn.close();
 }
 console.log('main-job: ok');
