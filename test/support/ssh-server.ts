@@ -12,16 +12,19 @@
  *   virt-ssh-helper fail there, which is the remote-command-failure case.
  * - Password and keyboard-interactive authentication go through PAM with a stack that accepts one
  *   test password for root (pam_exec + a script): sshd's PAM service is its program name, so sshd
- *   runs through a symlink named SERVICE and /etc/pam.d/SERVICE exists while the server runs.
+ *   runs through a symlink named SERVICE (unique per server) and /etc/pam.d/SERVICE exists while
+ *   the server runs.
  *   No account or real password on the machine is touched.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 export const SSHD = '/usr/sbin/sshd';
-export const PAM_SERVICE = 'libvirt-rpc-test-sshd';
+/** sshd's PAM service is its program name; each server gets its own (servers may run side by side). */
+const PAM_SERVICE_PREFIX = 'libvirt-rpc-test-sshd-';
 export const TEST_PASSWORD = 's3cret-pw';
 
 export interface SshServer {
@@ -80,6 +83,8 @@ export async function startSshServer(socket: string): Promise<SshServer> {
   if (missing.length) throw new Error(`ssh tests need: ${missing.join(', ')} (apt-get install -y ${SSH_PACKAGES.join(' ')})`);
   const dir = mkdtempSync('/tmp/libvirt-rpc-sshd-');
   chmodSync(dir, 0o755);
+  // Linux-PAM lower-cases the service name: keep it lower-case.
+  const pamService = PAM_SERVICE_PREFIX + randomBytes(4).toString('hex');
   const hostKey = keygen(join(dir, 'host_ed25519'), { comment: 'host' });
   const otherHostKey = keygen(join(dir, 'other_host_ed25519'), { comment: 'impostor' });
   mkdirSync(join(dir, 'authorized'));
@@ -94,10 +99,10 @@ export async function startSshServer(socket: string): Promise<SshServer> {
   const check = join(dir, 'check-password');
   writeFileSync(check, `#!/bin/sh\nread -r pw\n[ "$pw" = '${TEST_PASSWORD}' ]\n`, { mode: 0o755 });
   writeFileSync(
-    `/etc/pam.d/${PAM_SERVICE}`,
+    `/etc/pam.d/${pamService}`,
     `# libvirt-rpc ssh tests (removed when the test sshd stops)\nauth required pam_exec.so type=auth expose_authtok quiet ${check}\nauth optional pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\npassword required pam_deny.so\n`,
   );
-  const progname = join(dir, PAM_SERVICE);
+  const progname = join(dir, pamService);
   symlinkSync(SSHD, progname);
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege separation directory
 
@@ -167,7 +172,7 @@ export async function startSshServer(socket: string): Promise<SshServer> {
     async stop() {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      rmSync(`/etc/pam.d/${PAM_SERVICE}`, { force: true });
+      rmSync(`/etc/pam.d/${pamService}`, { force: true });
       rmSync(dir, { recursive: true, force: true });
     },
   };
