@@ -46,6 +46,13 @@ describe('ext transport (virsh as oracle)', function () {
     expect(mine.ok).to.equal(true);
     // remote_driver.c: no is_secure for ext ("we can't guarantee an external program is secure")
     expect([mine.secure, mine.encrypted]).to.deep.equal([false, false]);
+    // and by URI through connect() itself
+    const conn = await connect(`qemu+ext:///system?command=${cmd}`);
+    try {
+      expect([await conn.isSecure(), await conn.isEncrypted()]).to.deep.equal([false, false]);
+    } finally {
+      await conn.close();
+    }
   });
 
   it('test:///default through a command found in $PATH', async () => {

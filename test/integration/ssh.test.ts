@@ -6,9 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { connect } from '../../src/api/connection.js';
 import { LibvirtError } from '../../src/api/errors.js';
 import { resolveTarget } from '../../src/api/uri.js';
 import {
+  VIR_CRED_PASSPHRASE,
   VIR_ERR_AUTH_FAILED,
   VIR_ERR_LIBSSH,
   VIR_ERR_OPERATION_TIMEOUT,
@@ -126,6 +128,38 @@ describe('SSH transports (virsh as oracle)', function () {
       const r = await both(`qemu+ssh://root@${host}/system?no_tty=1&socket=${sandboxEnv('SOCKET_RO')}`, keyHome(), { readOnly: true });
       expectSame(r);
       expect(r.mine.ok).to.equal(true);
+    });
+  });
+
+  describe('through connect(uri, options) (openTransport)', () => {
+    it('+ssh, +libssh, +libssh2 by URI with auth, hostKeys and env; keepalive on; isSecure true, isEncrypted false', async () => {
+      for (const scheme of ['qemu+ssh', 'qemu+libssh', 'qemu+libssh2']) {
+        const env = { PATH: process.env.PATH, HOME: home({ keys: [[good, 'id_ed25519']], libvirtKnownHosts: [] }) };
+        const uri = `${scheme}://root@${host}/system?no_tty=1&socket=${sandboxEnv('SOCKET')}`;
+        // unknown host: refused by default, accepted (and recorded) with hostKeys 'accept-new'
+        const refused = await connect(uri, { env, timeout: 30_000 }).then(
+          async (c) => {
+            await c.close();
+            return null;
+          },
+          (e: unknown) => e as LibvirtError,
+        );
+        expect(refused, scheme).to.be.instanceOf(LibvirtError);
+        const conn = await connect(uri, { env, hostKeys: 'accept-new', timeout: 30_000 });
+        try {
+          expect(Number(await conn.getLibVersion())).to.be.above(0);
+          expect([await conn.isSecure(), await conn.isEncrypted()]).to.deep.equal([true, false]);
+        } finally {
+          await conn.close();
+        }
+      }
+      // now known: no option needed; a password through auth for a key-less home
+      const pw = home({ knownHosts: [known] });
+      const conn = await connect(`qemu+ssh://root@${host}/system`, {
+        env: { PATH: process.env.PATH, HOME: pw },
+        auth: { credtype: [VIR_CRED_PASSPHRASE], cb: (creds) => void creds.forEach((c) => (c.result = TEST_PASSWORD)) },
+      });
+      await conn.close();
     });
   });
 
