@@ -113,6 +113,13 @@ export class RpcEngine {
       this.fail(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, `End of file while reading data: Input/output error${truncated}`), 'eof');
     });
     stream.on('error', (e: Error) => {
+      // A transport that already knows libvirt's error for its failure (a command's stderr at end
+      // of file, ...) passes it on as is, with the close reason it implies.
+      if (e instanceof LibvirtError) {
+        const reason = (e as LibvirtError & { closeReason?: CloseReason }).closeReason;
+        this.fail(e, reason === 'eof' ? 'eof' : 'error');
+        return;
+      }
       this.fail(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, `Cannot recv data: ${e.message}`, e), 'error');
     });
     stream.on('close', () => {
