@@ -6,6 +6,7 @@
 // the C client gets for it. Runs on test:///default over unix and on a real QEMU guest on
 // qemu:///system.
 import { expect } from 'chai';
+import { rejection } from '../support/expect.js';
 import { connect, type Connection } from '../../src/api/connection.js';
 import type { TypedParams } from '../../src/api/convert.js';
 import { LibvirtError } from '../../src/api/errors.js';
@@ -89,16 +90,6 @@ function plain(v: unknown): unknown {
 }
 
 const sorted = <T>(xs: readonly T[]): T[] => [...xs].sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
-
-async function rejection(p: Promise<unknown>): Promise<LibvirtError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(LibvirtError);
-    return e as LibvirtError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Our error carries what the C client's does for the same mistake. */
 function expectSameError(ours: LibvirtError, theirs: OracleResult | undefined): void {

@@ -9,6 +9,7 @@
 // guest agent, no SEV, a driver without the function) both clients must fail the same way.
 // Runs on test:///default over unix and on a small real QEMU guest on qemu:///system.
 import { expect } from 'chai';
+import { rejection } from '../support/expect.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,16 +115,6 @@ function cpumap(cpus: boolean[]): Uint8Array {
 
 /** A tuple for libvirt-python (its CPU-map arguments must be tuples, not lists). */
 const tuple = (xs: unknown[]): { $tuple: unknown[] } => ({ $tuple: xs });
-
-async function rejection(p: Promise<unknown>): Promise<LibvirtError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(LibvirtError);
-    return e as LibvirtError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Our error carries what the C client's does for the same mistake. */
 function expectSameError(ours: LibvirtError, theirs: OracleResult | undefined): void {

@@ -2,6 +2,7 @@
 // interfaces, secrets, nwfilters and host calls, through the API layer's methods by their C names,
 // with libvirt's own C client (python3-libvirt) on the same daemon as the oracle.
 import { expect } from 'chai';
+import { rejection } from '../support/expect.js';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,16 +71,6 @@ const MiB = 1024n * 1024n;
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-async function rejection(p: Promise<unknown>): Promise<LibvirtError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(LibvirtError);
-    return e as LibvirtError;
-  }
-  throw new Error('expected a rejection');
-}
 
 function oracleError(r: OracleResult | undefined): OracleError {
   if (!r || !('error' in r)) throw new Error(`the C client succeeded where an error was expected: ${JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
