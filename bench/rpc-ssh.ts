@@ -5,48 +5,27 @@
 // into the sandbox libvirtd (test/support/ssh-server.ts).
 //
 //   npm run build && node dist/bench/rpc-ssh.js        (as root; BENCH_SECONDS, BENCH_ROUNDS)
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Connection } from '../src/api/connection.js';
+import { cClientCalls, fmt, median, ourCalls, rate } from './common.js';
 import { resolveTarget } from '../src/api/uri.js';
 import { openSsh } from '../src/transport/ssh.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 import { makeHome } from '../test/support/ssh-oracle.js';
 import { keygen, startSshServer } from '../test/support/ssh-server.js';
 
-const root = new URL('../..', import.meta.url).pathname;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
-async function ours(conn: Connection, inFlight: number): Promise<number> {
-  const stopAt = performance.now() + SECONDS * 1000;
-  let calls = 0;
-  const worker = async (): Promise<void> => {
-    while (performance.now() < stopAt) {
-      await conn.getLibVersion();
-      calls++;
-    }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return calls / ((performance.now() - start) / 1000);
-}
+const ours = async (conn: Connection, inFlight: number): Promise<number> => rate(await ourCalls(conn, inFlight, SECONDS));
 
 /** The C client with the same home: HOME for libvirt, and the passwd home bind-mounted for OpenSSH. */
 function cClient(uri: string, home: string, threads: number): number {
-  const out = execFileSync(
-    'unshare',
-    ['--mount', 'sh', '-c', 'h=$1; p=$2; shift 2; mount --bind "$h" "$p" && exec "$@"', 'sh', home, userInfo().homedir, '/usr/bin/python3', join(root, 'bench/c_client_rpc.py'), uri, String(SECONDS), String(threads)],
-    { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home, LANG: 'C' } },
-  );
-  const r = JSON.parse(out) as { calls: number; seconds: number };
-  return r.calls / r.seconds;
+  const wrap = ['unshare', '--mount', 'sh', '-c', 'h=$1; p=$2; shift 2; mount --bind "$h" "$p" && exec "$@"', 'sh', home, userInfo().homedir];
+  return rate(cClientCalls(uri, SECONDS, threads, { wrap, env: { PATH: process.env.PATH, HOME: home, LANG: 'C' } }));
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
   const started = !sandboxRunning();

@@ -5,21 +5,19 @@
 //
 //   npx tsc -p tsconfig.json && node dist/bench/rpc-tls.js [--json]
 //   (root; BENCH_SECONDS per measurement, default 1; BENCH_ROUNDS interleaved rounds, default 5)
-import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type Connection } from '../src/api/connection.js';
+import { type Run, cClientCalls, fmt, median, ourCalls } from './common.js';
 import { resolveTarget } from '../src/api/uri.js';
 import { openTls } from '../src/transport/tls.js';
 import { makeTestPki } from '../test/support/tls-pki.js';
 import { freePort, startConfiguredSandbox } from '../test/support/tls-sandbox.js';
 
-const root = new URL('../..', import.meta.url).pathname;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 let daemonPid = 0;
 
-type Run = { calls: number; seconds: number };
 
 /** CPU time libvirtd has used, in µs. */
 function daemonCpu(): number {
@@ -33,27 +31,8 @@ async function measure(run: () => Promise<Run>): Promise<[number, number]> {
   return [r.calls / r.seconds, (daemonCpu() - d0) / r.calls];
 }
 
-async function ours(conn: Connection, inFlight: number): Promise<Run> {
-  const stopAt = performance.now() + SECONDS * 1000;
-  let calls = 0;
-  const worker = async (): Promise<void> => {
-    while (performance.now() < stopAt) {
-      await conn.getLibVersion();
-      calls++;
-    }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return { calls, seconds: (performance.now() - start) / 1000 };
-}
-
-async function cClient(uri: string, threads: number): Promise<Run> {
-  const out = execFileSync('/usr/bin/python3', [join(root, 'bench/c_client_rpc.py'), uri, String(SECONDS), String(threads)], { encoding: 'utf8' });
-  return JSON.parse(out) as Run;
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ours = (conn: Connection, inFlight: number): Promise<Run> => ourCalls(conn, inFlight, SECONDS);
+const cClient = async (uri: string, threads: number): Promise<Run> => cClientCalls(uri, SECONDS, threads);
 
 async function open(label: string, uri: string): Promise<Connection> {
   if (label === 'tls') return connect(uri, { transport: await openTls(resolveTarget(uri), {}) });

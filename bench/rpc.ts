@@ -1,13 +1,12 @@
 // bench/rpc: calls per second of connectGetLibVersion, sequential (await each) and pipelined
 // (100 in flight), over unix and TCP, side by side with libvirt's C client (python3-libvirt) on the
 // same private libvirtd in the same run. `npm run bench:rpc` (starts the sandbox if needed).
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type Connection } from '../src/api/connection.js';
+import { type Run, cClientCalls, fmt, median, ourCalls } from './common.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 
-const root = new URL('../..', import.meta.url).pathname;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 let daemonPid = 0;
@@ -19,33 +18,14 @@ function daemonCpu(): number {
 }
 
 /** Runs one measurement and returns [calls/s, daemon CPU µs per call]. */
-async function measure(run: () => Promise<{ calls: number; seconds: number }>): Promise<[number, number]> {
+async function measure(run: () => Promise<Run>): Promise<[number, number]> {
   const d0 = daemonCpu();
   const r = await run();
   return [r.calls / r.seconds, (daemonCpu() - d0) / r.calls];
 }
 
-async function ours(conn: Connection, inFlight: number): Promise<{ calls: number; seconds: number }> {
-  const stopAt = performance.now() + SECONDS * 1000;
-  let calls = 0;
-  const worker = async (): Promise<void> => {
-    while (performance.now() < stopAt) {
-      await conn.getLibVersion();
-      calls++;
-    }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return { calls, seconds: (performance.now() - start) / 1000 };
-}
-
-async function cClient(uri: string, threads: number): Promise<{ calls: number; seconds: number }> {
-  const out = execFileSync('/usr/bin/python3', [join(root, 'bench/c_client_rpc.py'), uri, String(SECONDS), String(threads)], { encoding: 'utf8' });
-  return JSON.parse(out) as { calls: number; seconds: number };
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ours = (conn: Connection, inFlight: number): Promise<Run> => ourCalls(conn, inFlight, SECONDS);
+const cClient = async (uri: string, threads: number): Promise<Run> => cClientCalls(uri, SECONDS, threads);
 
 async function main(): Promise<void> {
   const started = !sandboxRunning();
