@@ -1,5 +1,6 @@
 // What the RPC benchmarks share: timing our calls, running libvirt's C client, summarising.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from '../src/api/connection.js';
 
@@ -39,3 +40,16 @@ export function cClientCalls(uri: string, seconds: number, threads: number, opti
 export const rate = (r: Run): number => r.calls / r.seconds;
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** CPU time a process has used so far, in µs (libvirtd's, to show where the time of a call goes). */
+export function processCpu(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * (1e6 / 100);
+}
+
+/** Runs one measurement and returns [calls/s, the daemon's CPU µs per call]. */
+export async function measure(daemonPid: number, run: () => Promise<Run>): Promise<[number, number]> {
+  const d0 = processCpu(daemonPid);
+  const r = await run();
+  return [rate(r), (processCpu(daemonPid) - d0) / r.calls];
+}

@@ -8,7 +8,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type Connection } from '../src/api/connection.js';
-import { type Run, cClientCalls, fmt, median, ourCalls } from './common.js';
+import { type Run, cClientCalls, fmt, measure, median, ourCalls } from './common.js';
 import { resolveTarget } from '../src/api/uri.js';
 import { openTls } from '../src/transport/tls.js';
 import { makeTestPki } from '../test/support/tls-pki.js';
@@ -18,18 +18,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 let daemonPid = 0;
 
-
-/** CPU time libvirtd has used, in µs. */
-function daemonCpu(): number {
-  const f = readFileSync(`/proc/${daemonPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) * (1e6 / 100);
-}
-
-async function measure(run: () => Promise<Run>): Promise<[number, number]> {
-  const d0 = daemonCpu();
-  const r = await run();
-  return [r.calls / r.seconds, (daemonCpu() - d0) / r.calls];
-}
+const measureDaemon = (run: () => Promise<Run>): Promise<[number, number]> => measure(daemonPid, run);
 
 const ours = (conn: Connection, inFlight: number): Promise<Run> => ourCalls(conn, inFlight, SECONDS);
 const cClient = async (uri: string, threads: number): Promise<Run> => cClientCalls(uri, SECONDS, threads);
@@ -66,11 +55,11 @@ async function main(): Promise<void> {
       const r = { c: [] as [number, number][], seq: [] as [number, number][], p8: [] as [number, number][], pipe: [] as [number, number][], c8: [] as [number, number][] };
       // Interleaved rounds and medians: the machine's noise hits both sides alike.
       for (let round = 0; round < ROUNDS; round++) {
-        r.c.push(await measure(() => cClient(uri, 1)));
-        r.seq.push(await measure(() => ours(conn, 1)));
-        r.c8.push(await measure(() => cClient(uri, 8)));
-        r.p8.push(await measure(() => ours(conn, 8)));
-        r.pipe.push(await measure(() => ours(conn, 100)));
+        r.c.push(await measureDaemon(() => cClient(uri, 1)));
+        r.seq.push(await measureDaemon(() => ours(conn, 1)));
+        r.c8.push(await measureDaemon(() => cClient(uri, 8)));
+        r.p8.push(await measureDaemon(() => ours(conn, 8)));
+        r.pipe.push(await measureDaemon(() => ours(conn, 100)));
       }
       await conn.close();
       const rate = (xs: [number, number][]): number => median(xs.map((x) => x[0]));

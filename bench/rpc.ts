@@ -4,25 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type Connection } from '../src/api/connection.js';
-import { type Run, cClientCalls, fmt, median, ourCalls } from './common.js';
+import { type Run, cClientCalls, fmt, measure, median, ourCalls } from './common.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 let daemonPid = 0;
 
-/** CPU time libvirtd has used, in µs (to show where the time of a call goes). */
-function daemonCpu(): number {
-  const f = readFileSync(`/proc/${daemonPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) * (1e6 / 100);
-}
-
-/** Runs one measurement and returns [calls/s, daemon CPU µs per call]. */
-async function measure(run: () => Promise<Run>): Promise<[number, number]> {
-  const d0 = daemonCpu();
-  const r = await run();
-  return [r.calls / r.seconds, (daemonCpu() - d0) / r.calls];
-}
+const measureDaemon = (run: () => Promise<Run>): Promise<[number, number]> => measure(daemonPid, run);
 
 const ours = (conn: Connection, inFlight: number): Promise<Run> => ourCalls(conn, inFlight, SECONDS);
 const cClient = async (uri: string, threads: number): Promise<Run> => cClientCalls(uri, SECONDS, threads);
@@ -44,10 +33,10 @@ async function main(): Promise<void> {
       const r = { c: [] as [number, number][], seq: [] as [number, number][], pipe: [] as [number, number][], c8: [] as [number, number][] };
       // Interleaved rounds and medians: the machine's noise hits both sides alike.
       for (let round = 0; round < ROUNDS; round++) {
-        r.c.push(await measure(() => cClient(uri, 1)));
-        r.seq.push(await measure(() => ours(conn, 1)));
-        r.pipe.push(await measure(() => ours(conn, 100)));
-        r.c8.push(await measure(() => cClient(uri, 8)));
+        r.c.push(await measureDaemon(() => cClient(uri, 1)));
+        r.seq.push(await measureDaemon(() => ours(conn, 1)));
+        r.pipe.push(await measureDaemon(() => ours(conn, 100)));
+        r.c8.push(await measureDaemon(() => cClient(uri, 8)));
       }
       await conn.close();
       const rate = (xs: [number, number][]): number => median(xs.map((x) => x[0]));
