@@ -2,8 +2,8 @@
 // that freeze, kill or restart the daemon, so the shared sandbox other suites use is never touched.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { SANDBOX } from '../support/sandbox.js';
+import { freePort, parseEnv } from '../support/sandbox.js';
 
 export interface PrivateSandbox {
   readonly dir: string;
@@ -18,26 +18,7 @@ export interface PrivateSandbox {
   clean(): void;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-function parseEnv(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^(LIBVIRT_SANDBOX_[A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m) env[m[1]!] = m[2]!;
-  }
-  return env;
-}
 
 /** Starts a private libvirtd with the given daemon keepalive settings. */
 export async function privateSandbox(name: string, settings: { keepaliveInterval?: number; keepaliveCount?: number } = {}): Promise<PrivateSandbox> {

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const root = new URL('../../..', import.meta.url).pathname;
 export const SANDBOX = join(root, 'scripts/libvirtd-sandbox');
 
 /** The sandbox's env lines (KEY=VALUE) as an object. */
-function parseEnv(text: string): Record<string, string> {
+export function parseEnv(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^(LIBVIRT_SANDBOX_[A-Z_]+)=(.*)$/.exec(line.trim());
@@ -43,4 +44,17 @@ export function sandboxEnv(name: string): string {
   const v = process.env[`LIBVIRT_SANDBOX_${name}`];
   if (!v) throw new Error(`LIBVIRT_SANDBOX_${name} is not set: is the sandbox started (test/integration/setup)?`);
   return v;
+}
+
+/** A TCP port on 127.0.0.1 that is free right now (for a private daemon's listener). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -2,8 +2,9 @@
 // libvirtd.conf lines, for the TLS and SASL suites: the shared sandbox is never reconfigured.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { SANDBOX } from './sandbox.js';
+import { freePort, parseEnv } from './sandbox.js';
+export { freePort };
 
 export interface ConfiguredSandbox {
   readonly dir: string;
@@ -17,26 +18,7 @@ export interface ConfiguredSandbox {
   clean(): void;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-function parseEnv(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^(LIBVIRT_SANDBOX_[A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m) env[m[1]!] = m[2]!;
-  }
-  return env;
-}
 
 /**
  * Starts libvirtd with `conf`: libvirtd.conf lines overriding the sandbox's own settings.
