@@ -6,6 +6,7 @@
 // the C client gets for it. Runs on test:///default over unix and on a real QEMU guest on
 // qemu:///system.
 import { expect } from 'chai';
+import { cleanupDomains } from '../support/oracle.js';
 import { rejection } from '../support/expect.js';
 import { connect, type Connection } from '../../src/api/connection.js';
 import type { TypedParams } from '../../src/api/convert.js';
@@ -124,18 +125,6 @@ async function sameListing<T>(ours: () => Promise<T[]>, theirs: () => T[]): Prom
   }
 }
 
-/** Destroys and undefines domains through the C client, ignoring every error. */
-function cleanup(uri: string, names: Iterable<string>): void {
-  const calls: DomainsOracleCall[] = [];
-  for (const name of names) {
-    calls.push({ target: 'domain', name, call: 'destroy' }, { target: 'domain', name, call: 'undefineFlags', args: [UNDEFINE_ALL] }, { target: 'domain', name, call: 'undefine' });
-  }
-  try {
-    if (calls.length) domainsOracle(uri, calls);
-  } catch {
-    // the daemon is gone (restarted by someone else): nothing left to clean
-  }
-}
 
 describe('API layer: domains on test:///default (C client as oracle)', function () {
   this.timeout(60_000);
@@ -155,7 +144,7 @@ describe('API layer: domains on test:///default (C client as oracle)', function 
     conn = await connect(uri);
   });
   after(async () => {
-    cleanup(uri, names);
+    cleanupDomains(uri, names, UNDEFINE_ALL);
     await conn?.close();
   });
 
@@ -772,12 +761,12 @@ describe('API layer: a real QEMU guest on qemu:///system (C client as oracle)', 
   before(async () => {
     uri = sandboxEnv('QEMU_UNIX_URI');
     conn = await connect(uri);
-    cleanup(uri, [name]);
+    cleanupDomains(uri, [name], UNDEFINE_ALL);
     dom = await conn.domainDefineXML(guestXml(name));
     await dom.create();
   });
   after(async () => {
-    cleanup(uri, [name]);
+    cleanupDomains(uri, [name], UNDEFINE_ALL);
     await conn?.close();
   });
 
@@ -868,7 +857,7 @@ describe('API layer: a real QEMU guest on qemu:///system (C client as oracle)', 
       }
     } finally {
       await crashed.destroy().catch(() => undefined);
-      cleanup(uri, [crashName]);
+      cleanupDomains(uri, [crashName], UNDEFINE_ALL);
     }
   });
 

@@ -9,6 +9,7 @@
 // guest agent, no SEV, a driver without the function) both clients must fail the same way.
 // Runs on test:///default over unix and on a small real QEMU guest on qemu:///system.
 import { expect } from 'chai';
+import { cleanupDomains } from '../support/oracle.js';
 import { rejection } from '../support/expect.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -165,18 +166,6 @@ function between(lo: unknown[], mid: unknown[], hi: unknown[], what: string): vo
 /** virDomainMemoryStatTags by number, as libvirt-python names them in memoryStats(). */
 const MEMORY_STAT_NAMES = ['swap_in', 'swap_out', 'major_fault', 'minor_fault', 'unused', 'available', 'actual', 'rss', 'usable', 'last_update', 'disk_caches', 'hugetlb_pgalloc', 'hugetlb_pgfail'];
 
-/** Destroys and undefines domains through the C client, ignoring every error. */
-function cleanupDomains(uri: string, names: Iterable<string>): void {
-  const calls: MoreOracleCall[] = [];
-  for (const name of names) {
-    calls.push({ target: 'domain', name, call: 'destroy' }, { target: 'domain', name, call: 'undefineFlags', args: [UNDEFINE_ALL] }, { target: 'domain', name, call: 'undefine' });
-  }
-  try {
-    if (calls.length) moreOracle(uri, calls);
-  } catch {
-    // the daemon is gone (restarted by someone else): nothing left to clean
-  }
-}
 
 describe('API more: domains, interfaces, node devices and host calls on test:///default (C client as oracle)', function () {
   this.timeout(60_000);
@@ -198,14 +187,14 @@ describe('API more: domains, interfaces, node devices and host calls on test:///
     uri = sandboxEnv('TEST_UNIX_URI');
     conn = await connect(uri);
     dir = mkdtempSync(join(tmpdir(), 'lvrpc-more-test-'));
-    cleanupDomains(uri, names);
+    cleanupDomains(uri, names, UNDEFINE_ALL);
     dom = await conn.domainDefineXML(xml(name));
     await dom.create();
     ifname = /<target dev='([^']+)'\/>\s*<\/interface>/.exec(await dom.getXMLDesc(0))?.[1] ?? '';
     expect(ifname).to.not.equal('');
   });
   after(async () => {
-    cleanupDomains(uri, names);
+    cleanupDomains(uri, names, UNDEFINE_ALL);
     rmSync(dir, { recursive: true, force: true });
     await conn?.close();
   });
@@ -669,7 +658,7 @@ describe('API more: a real QEMU guest with a qcow2 chain on qemu:///system (C cl
   before(async () => {
     uri = sandboxEnv('QEMU_UNIX_URI');
     conn = await connect(uri);
-    cleanupDomains(uri, names);
+    cleanupDomains(uri, names, UNDEFINE_ALL);
     dir = mkdtempSync(join(tmpdir(), 'lvrpc-more-qemu-'));
     pool = await conn.storagePoolCreateXML(`<pool type='dir'><name>${PREFIX}-pool</name><target><path>${dir}</path></target></pool>`, 0);
     await pool.storageVolCreateXML(`<volume><name>base.qcow2</name><capacity unit='MiB'>16</capacity><target><format type='qcow2'/><compat>1.1</compat></target></volume>`, 0);
@@ -704,7 +693,7 @@ describe('API more: a real QEMU guest with a qcow2 chain on qemu:///system (C cl
     maplen = Math.ceil(ncpus / 8);
   });
   after(async () => {
-    cleanupDomains(uri, names);
+    cleanupDomains(uri, names, UNDEFINE_ALL);
     await pool?.destroy().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
     await conn?.close();

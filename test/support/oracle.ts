@@ -45,3 +45,19 @@ export function ok(r: OracleResult | undefined): unknown {
   if (!r || !('ok' in r)) throw new Error(`oracle call failed: ${JSON.stringify(r)}`);
   return r.ok;
 }
+
+/**
+ * Destroys and undefines domains through the C client (undefineFlags with `undefineFlags`, then a
+ * plain undefine), ignoring every error: what the integration suites' `after` hooks leave behind.
+ */
+export function cleanupDomains(uri: string, names: Iterable<string>, undefineFlags: number): void {
+  const calls: OracleCall[] = [];
+  for (const name of names) {
+    calls.push({ target: 'domain', name, call: 'destroy' }, { target: 'domain', name, call: 'undefineFlags', args: [undefineFlags] }, { target: 'domain', name, call: 'undefine' });
+  }
+  try {
+    if (calls.length) oracle(uri, calls);
+  } catch {
+    // the daemon is gone (restarted by someone else): nothing left to clean
+  }
+}
