@@ -9,12 +9,17 @@ export {
   type LegacyDomainEventCallback,
   type FreeCallback,
   type EventStreamFilter,
+  type ConnectionEvents,
+  type CallArgs,
+  type RemoteArgs,
+  type RemoteRet,
 } from './api/connection.js';
+export type { ConnectAuth, ConnectCredential, HostKeyPolicy } from './transport/ssh-credentials.js';
 export { EventStream, type EventStreamOptions, type OverflowPolicy } from './api/events.js';
 export type * from './api/event-types.js';
 export { domainLifecycleNames } from './api/event-types.js';
 export { DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_COUNT } from './api/keepalive.js';
-export { ReconnectingConnection, ReconnectingEventStream, connectReconnecting, type ReconnectOptions, type ReconnectGap, type ReconnectMarker } from './api/reconnect.js';
+export { ReconnectingConnection, ReconnectingEventStream, connectReconnecting, type ReconnectOptions, type ReconnectGap, type ReconnectMarker, type ReconnectingEvents } from './api/reconnect.js';
 export {
   Domain,
   Network,
@@ -40,7 +45,7 @@ export {
   resetLastError,
   printErrorFunc,
 } from './api/errors.js';
-export { parseURI, resolveTarget, defaultURI, type LibvirtURI, type ConnectTarget } from './api/uri.js';
+export { parseURI, resolveTarget, defaultURI, type LibvirtURI, type ConnectTarget, type RemoteMode, type ProxyMode, type TransportKind, type ResolveOptions } from './api/uri.js';
 export type { CloseReason, CallOptions } from './protocol/engine.js';
 export type { Transport } from './transport/transport.js';
 export { RecordingTransport } from './transport/record.js';

@@ -151,3 +151,11 @@ export function resolveEnumValues(apis: ApiXml[]): void {
   const bad = all.filter((e) => Number.isNaN(e.value));
   if (bad.length) throw new Error(`enum values that name no known constant: ${bad.map((e) => `${e.name}=${e.raw}`).join(', ')}`);
 }
+
+/**
+ * C documentation as JSDoc text: `*\/` cannot end the comment, and C's `@name` references to
+ * parameters become code spans (JSDoc would read them as block tags).
+ */
+export function cdoc(text: string): string {
+  return text.replace(/\*\//g, '*\\/').replace(/@([A-Za-z_][A-Za-z0-9_]*)/g, '`$1`');
+}

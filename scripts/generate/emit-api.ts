@@ -1,8 +1,8 @@
 import type { ApiXml } from './apixml.js';
-import { evalMacro } from './apixml.js';
+import { cdoc, evalMacro } from './apixml.js';
 
 const doc = (text: string, indent = ''): string[] => {
-  const t = text.trim().replace(/\*\//g, '*\\/');
+  const t = cdoc(text.trim());
   if (!t) return [];
   const lines = t.split('\n');
   if (lines.length === 1) return [`${indent}/** ${lines[0]} */`];

@@ -1,4 +1,4 @@
-import type { ApiFunction, ApiXml } from './apixml.js';
+import { type ApiFunction, type ApiXml, cdoc } from './apixml.js';
 import type { Model, Shape } from './model.js';
 import { parseAnnotations } from './emit-procedures.js';
 
@@ -261,10 +261,10 @@ function flagEnums(ctx: Ctx, fn: ApiFunction): string[] {
 }
 
 function jsdoc(fn: ApiFunction, params: Param[], ind: string): string[] {
-  const lines = [`${fn.name}: ${fn.info}`.replace(/\*\//g, '*\\/').split('\n')];
-  const out = [`${ind}/**`, ...lines.flat().map((l) => `${ind} * ${l}`.trimEnd())];
-  for (const p of params) if (p.doc) out.push(`${ind} * @param ${p.name} ${p.doc.replace(/\*\//g, '*\\/').replace(/\n/g, ' ')}`);
-  if (fn.returns.info) out.push(`${ind} * @returns (C) ${fn.returns.info.replace(/\*\//g, '*\\/').replace(/\n/g, ' ')}`);
+  const lines = cdoc(`${fn.name}: ${fn.info}`).split('\n');
+  const out = [`${ind}/**`, ...lines.map((l) => `${ind} * ${l}`.trimEnd())];
+  for (const p of params) if (p.doc) out.push(`${ind} * @param ${p.name} ${cdoc(p.doc).replace(/\n/g, ' ')}`);
+  if (fn.returns.info) out.push(`${ind} * @returns (C) ${cdoc(fn.returns.info).replace(/\n/g, ' ')}`);
   out.push(`${ind} */`);
   return out;
 }

@@ -153,7 +153,8 @@ function generate(): Map<string, string> {
       ...HEADER('the list of generated modules'),
       ...X_FILES.map((x) => `export * as ${x.module} from './${x.module}.js';`),
       "export * as constants from './constants.js';",
-      "export { functionDocs, type FunctionDoc } from './functions.js';",
+      // functions.ts (the C documentation, 0.6 MB) is not re-exported: importing the package must
+      // not load it; the methods carry the same text as JSDoc.
       '',
     ].join('\n'),
   );

@@ -46,9 +46,7 @@ import { EventRegistry, EventStream, type EventObjectWire, type EventStreamOptio
 import { DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL, KeepAlive, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from './keepalive.js';
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import { openTcp, openUnix } from '../transport/socket.js';
-import { openTls } from '../transport/tls.js';
-import { type ConnectAuth, type HostKeyPolicy, openSsh } from '../transport/ssh.js';
-import { openExt } from '../transport/ext.js';
+import type { ConnectAuth, HostKeyPolicy } from '../transport/ssh-credentials.js';
 import { authenticateSasl, chooseAuthType } from './sasl.js';
 import { RecordingTransport } from '../transport/record.js';
 import type { Transport } from '../transport/transport.js';
@@ -90,9 +88,12 @@ export interface ConnectOptions {
   hostKeys?: HostKeyPolicy;
 }
 
-type Args<_K, P> = P extends undefined ? [args?: undefined, options?: CallOptions] : [args: P, options?: CallOptions];
-type RemoteArgs<K extends remote_procedure_name> = Args<K, remote_procedure_types[K]['args']>;
-type RemoteRet<K extends remote_procedure_name> = remote_procedure_types[K]['ret'];
+/** The arguments of `conn.call()` for a procedure whose args type is P: the args (none when P is undefined), then the call options. */
+export type CallArgs<P> = P extends undefined ? [args?: undefined, options?: CallOptions] : [args: P, options?: CallOptions];
+/** The arguments of `conn.call(name, ...)` for a remote procedure. */
+export type RemoteArgs<K extends remote_procedure_name> = CallArgs<remote_procedure_types[K]['args']>;
+/** The reply of a remote procedure. */
+export type RemoteRet<K extends remote_procedure_name> = remote_procedure_types[K]['ret'];
 
 /** Information about the host (virNodeInfo). */
 export interface NodeInfo {
@@ -108,7 +109,8 @@ export interface NodeInfo {
   threads: number;
 }
 
-type ConnectionEvents = { close: [reason: CloseReason, error: LibvirtError | null] };
+/** The events of a Connection and their listener arguments. */
+export type ConnectionEvents = { close: [reason: CloseReason, error: LibvirtError | null] };
 
 /** virConnectCloseFunc: `reason` is a VIR_CONNECT_CLOSE_REASON_* value. */
 export type CloseCallback<O = unknown> = (conn: Connection, reason: number, opaque: O) => void;
@@ -157,6 +159,7 @@ export interface ConnectionInternals {
  */
 export class Connection extends ConnectionMethods {
   /** Errors of this connection: last error and handler (virConnGetLastError, virConnSetErrorFunc). */
+  /** @internal the per-connection error handler (virConnSetErrorFunc) and last error */
   readonly errors = new ErrorScope();
   /** @internal builds objects for wire identities */
   readonly _wrap: ObjectFactory = objectFactory(this);
@@ -214,12 +217,12 @@ export class Connection extends ConnectionMethods {
   }
 
   /** Calls a procedure of libvirt's QEMU program (qemuDomainMonitorCommand and friends). */
-  qemuCall<K extends qemu_procedure_name>(name: K, ...[args, options]: Args<K, qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
+  qemuCall<K extends qemu_procedure_name>(name: K, ...[args, options]: CallArgs<qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
     return this.engine.call(qemu_procedures[name] as ProcedureInfo<unknown, qemu_procedure_types[K]['ret']>, args, options);
   }
 
   /** Calls a procedure of libvirt's LXC program. */
-  lxcCall<K extends lxc_procedure_name>(name: K, ...[args, options]: Args<K, lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
+  lxcCall<K extends lxc_procedure_name>(name: K, ...[args, options]: CallArgs<lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
     return this.engine.call(lxc_procedures[name] as ProcedureInfo<unknown, lxc_procedure_types[K]['ret']>, args, options);
   }
 
@@ -233,7 +236,7 @@ export class Connection extends ConnectionMethods {
   }
 
   /** invoke() for the QEMU program. */
-  async invokeQemu<K extends qemu_procedure_name>(name: K, ...rest: Args<K, qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
+  async invokeQemu<K extends qemu_procedure_name>(name: K, ...rest: CallArgs<qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
     try {
       return await this.qemuCall(name, ...rest);
     } catch (e) {
@@ -242,7 +245,7 @@ export class Connection extends ConnectionMethods {
   }
 
   /** invoke() for the LXC program. */
-  async invokeLxc<K extends lxc_procedure_name>(name: K, ...rest: Args<K, lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
+  async invokeLxc<K extends lxc_procedure_name>(name: K, ...rest: CallArgs<lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
     try {
       return await this.lxcCall(name, ...rest);
     } catch (e) {
@@ -692,14 +695,16 @@ async function openTransport(target: ConnectTarget, options: ConnectOptions, env
       return openUnix(target.socketPath!, { timeout });
     case 'tcp':
       return openTcp(target.host ?? 'localhost', target.port ?? 16509, { timeout });
+    // The other transports are loaded when a URI asks for them: importing the package does not
+    // load ssh2 or node:tls.
     case 'tls':
-      return openTls(target, { timeout, env });
+      return (await import('../transport/tls.js')).openTls(target, { timeout, env });
     case 'ssh':
     case 'libssh':
     case 'libssh2':
-      return openSsh(target, { auth: options.auth, hostKeys: options.hostKeys, env, timeout });
+      return (await import('../transport/ssh.js')).openSsh(target, { auth: options.auth, hostKeys: options.hostKeys, env, timeout });
     case 'ext':
-      return openExt(target, { env });
+      return (await import('../transport/ext.js')).openExt(target, { env });
   }
 }
 

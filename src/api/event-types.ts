@@ -20,7 +20,7 @@ import {
 import type { TypedParams } from './convert.js';
 import type { Domain, Network, NodeDevice, Secret, StoragePool } from './objects.js';
 
-interface DomainEventOf<ID extends number, K extends string> {
+export interface DomainEventOf<ID extends number, K extends string> {
   /** VIR_DOMAIN_EVENT_ID_* */
   readonly eventID: ID;
   /** the event ID's name, e.g. 'lifecycle' for VIR_DOMAIN_EVENT_ID_LIFECYCLE (the discriminant) */
@@ -229,7 +229,7 @@ export interface DomainEventMap {
 export type DomainEventID = keyof DomainEventMap;
 export type DomainEvent = DomainEventMap[DomainEventID];
 
-interface NetworkEventOf<ID extends number, K extends string> {
+export interface NetworkEventOf<ID extends number, K extends string> {
   readonly eventID: ID;
   readonly kind: K;
   readonly net: Network;
@@ -253,7 +253,7 @@ export interface NetworkEventMap {
 }
 export type NetworkEvent = NetworkEventMap[keyof NetworkEventMap];
 
-interface StoragePoolEventOf<ID extends number, K extends string> {
+export interface StoragePoolEventOf<ID extends number, K extends string> {
   readonly eventID: ID;
   readonly kind: K;
   readonly pool: StoragePool;
@@ -273,7 +273,7 @@ export interface StoragePoolEventMap {
 }
 export type StoragePoolEvent = StoragePoolEventMap[keyof StoragePoolEventMap];
 
-interface NodeDeviceEventOf<ID extends number, K extends string> {
+export interface NodeDeviceEventOf<ID extends number, K extends string> {
   readonly eventID: ID;
   readonly kind: K;
   readonly dev: NodeDevice;
@@ -293,7 +293,7 @@ export interface NodeDeviceEventMap {
 }
 export type NodeDeviceEvent = NodeDeviceEventMap[keyof NodeDeviceEventMap];
 
-interface SecretEventOf<ID extends number, K extends string> {
+export interface SecretEventOf<ID extends number, K extends string> {
   readonly eventID: ID;
   readonly kind: K;
   readonly secret: Secret;

@@ -49,7 +49,8 @@ export interface ReconnectGap {
   readonly connection: Connection;
 }
 
-type ReconnectingEvents = {
+/** The events of a ReconnectingConnection and their listener arguments. */
+export type ReconnectingEvents = {
   /** The connection closed; reconnection starts. */
   disconnect: [reason: CloseReason, error: LibvirtError | null];
   /** Back, with every subscription registered again: events during the gap may have been missed. */

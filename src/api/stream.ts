@@ -7,7 +7,7 @@ import {
   VIR_STREAM_RECV_STOP_AT_HOLE,
 } from '../protocol/generated/constants.js';
 import { VIR_NET_CONTINUE, VIR_NET_ERROR, VIR_NET_OK, VIR_NET_REPLY, VIR_NET_STREAM, VIR_NET_STREAM_HOLE, type MessageHeader, type Packet } from '../protocol/framing.js';
-import type { RpcEngine, StreamSink } from '../protocol/engine.js';
+import type { RpcEngine } from '../protocol/engine.js';
 import { dec_virNetMessageError, dec_virNetStreamHole, enc_virNetStreamHole, VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX } from '../protocol/generated/virnet.js';
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import { XdrReader } from '../protocol/xdr/index.js';
@@ -24,7 +24,7 @@ type Item = { data: Buffer } | { hole: bigint };
  * Incoming data is queued until read: like libvirt's own client, a slow reader does not stop the
  * daemon from sending (pausing the socket would stall every other call on the connection).
  */
-export class Stream implements StreamSink {
+export class Stream {
   private engine: RpcEngine | null = null;
   private proc: ProcedureInfo | null = null;
   private serial = 0;

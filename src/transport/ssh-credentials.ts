@@ -28,6 +28,16 @@ export interface ConnectAuth {
   readonly cb: (creds: ConnectCredential[]) => number | boolean | void | Promise<number | boolean | void>;
 }
 
+
+/** Host keys the caller accepts beyond what known_hosts and the URI allow. */
+export type HostKeyPolicy =
+  /** As the URI and the files say (the default). */
+  | 'verify'
+  /** Also accept, and record in known_hosts, the key of a host that has none recorded. */
+  | 'accept-new'
+  /** Accept any key, even one that differs from the recorded key (insecure: no man-in-the-middle protection). */
+  | 'accept-any';
+
 /** Thrown when the callback itself fails (returns < 0 / false / throws). */
 export class CredentialCallbackError extends Error {}
 

@@ -46,7 +46,7 @@ import { getLogger } from '../util/log.js';
 import { commandEnv, commandEofError, openCommand } from './ext.js';
 import { openTcp } from './socket.js';
 import { type ResolvedSshConfig, resolveSshConfig } from './ssh-config.js';
-import { askCredential, authConfigLookup, authConfigPath, type ConnectAuth, credTypesFor } from './ssh-credentials.js';
+import { askCredential, authConfigLookup, authConfigPath, type ConnectAuth, credTypesFor, type HostKeyPolicy } from './ssh-credentials.js';
 import { agentSource, CompositeAgent, KeyFileError, KeyFileIdentity, keyFileSource } from './ssh-keys.js';
 import {
   addKnownHost,
@@ -64,19 +64,10 @@ import {
 import { CommandStream, type EofInfo } from './ssh-stream.js';
 import type { Transport } from './transport.js';
 
-export type { ConnectAuth, ConnectCredential } from './ssh-credentials.js';
+export type { ConnectAuth, ConnectCredential, HostKeyPolicy } from './ssh-credentials.js';
 
 const { Client } = ssh2;
 const log = getLogger('transport.ssh');
-
-/** Host keys the caller accepts beyond what known_hosts and the URI allow. */
-export type HostKeyPolicy =
-  /** As the URI and the files say (the default). */
-  | 'verify'
-  /** Also accept, and record in known_hosts, the key of a host that has none recorded. */
-  | 'accept-new'
-  /** Accept any key, even one that differs from the recorded key (insecure: no man-in-the-middle protection). */
-  | 'accept-any';
 
 export interface SshOptions {
   /**

@@ -98,8 +98,8 @@ describe('SASL against libvirtd with auth_tls/auth_tcp = "sasl" (virsh and pytho
   }
 
   before(async function () {
-    if (!certtoolAvailable()) throw new Error('certtool not found: apt-get install gnutls-bin');
-    if (!saslpasswdAvailable()) throw new Error('saslpasswd2 not found: apt-get install sasl2-bin libsasl2-modules');
+    if (!certtoolAvailable()) throw new Error('certtool not found (gnutls-bin): scripts/system-deps install tests');
+    if (!saslpasswdAvailable()) throw new Error('saslpasswd2 not found (sasl2-bin): scripts/system-deps install tests');
     pki = makeTestPki(join(base, 'pki'));
     sasl = makeSaslSetup(join(base, 'sasl'), ['scram-sha-256', 'scram-sha-1', 'digest-md5', 'plain'], { [USER]: PASSWORD });
     pkipath = pki.pkipath('good', { cacert: pki.cacert, cert: pki.clientCert, key: pki.clientKey });

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setProcedureObserver } from '../../src/protocol/engine.js';
-import { sandboxRunning, startSandbox, stopSandbox } from '../support/sandbox.js';
+import { ensureSystemDeps, sandboxRunning, startSandbox, stopSandbox } from '../support/sandbox.js';
 
 let startedHere = false;
 // Every procedure a real daemon answered during the run, for `npm run coverage:api`.
@@ -18,6 +18,8 @@ const root = new URL('../../..', import.meta.url).pathname;
 export const mochaHooks = {
   beforeAll(this: Mocha.Context): void {
     this.timeout(600_000);
+    // Everything the suites need from Debian, on a fresh machine too (the sandbox's and the tests').
+    ensureSystemDeps('sandbox', 'tests');
     startedHere = !sandboxRunning();
     startSandbox();
   },

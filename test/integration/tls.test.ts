@@ -86,7 +86,7 @@ describe('TLS transport against libvirtd with listen_tls (virsh and python3-libv
   let good: string;
 
   before(async function () {
-    if (!certtoolAvailable()) throw new Error('certtool not found: apt-get install gnutls-bin');
+    if (!certtoolAvailable()) throw new Error('certtool not found (gnutls-bin): scripts/system-deps install tests');
     pki = makeTestPki(base);
     port = await freePort();
     sb = await startConfiguredSandbox('tls', [

@@ -4,6 +4,12 @@ import { join } from 'node:path';
 
 const root = new URL('../../..', import.meta.url).pathname;
 export const SANDBOX = join(root, 'scripts/libvirtd-sandbox');
+export const SYSTEM_DEPS = join(root, 'scripts/system-deps');
+
+/** Installs what is missing of the project's Debian package groups (scripts/system-deps). */
+export function ensureSystemDeps(...groups: string[]): void {
+  execFileSync(SYSTEM_DEPS, ['install', ...groups], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
 
 /** The sandbox's env lines (KEY=VALUE) as an object. */
 export function parseEnv(text: string): Record<string, string> {

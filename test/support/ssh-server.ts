@@ -43,9 +43,6 @@ export interface SshServer {
   stop(): Promise<void>;
 }
 
-/** Debian packages the ssh tests need (besides the sandbox's). */
-export const SSH_PACKAGES = ['openssh-server', 'openssh-client', 'netcat-openbsd', 'libvirt-clients', 'libvirt-daemon'];
-
 export function missingTools(): string[] {
   const need: Record<string, string> = { [SSHD]: 'openssh-server', '/usr/bin/ssh-keygen': 'openssh-client', '/usr/bin/ssh-agent': 'openssh-client', '/bin/nc': 'netcat-openbsd', '/usr/bin/virt-ssh-helper': 'libvirt-daemon', '/usr/bin/virsh': 'libvirt-clients' };
   return Object.entries(need)
@@ -80,7 +77,7 @@ function canUnshare(): boolean {
 
 export async function startSshServer(socket: string): Promise<SshServer> {
   const missing = missingTools();
-  if (missing.length) throw new Error(`ssh tests need: ${missing.join(', ')} (apt-get install -y ${SSH_PACKAGES.join(' ')})`);
+  if (missing.length) throw new Error(`ssh tests need: ${missing.join(', ')} (scripts/system-deps install sandbox tests)`);
   const dir = mkdtempSync('/tmp/libvirt-rpc-sshd-');
   chmodSync(dir, 0o755);
   // Linux-PAM lower-cases the service name: keep it lower-case.

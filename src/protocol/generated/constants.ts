@@ -2229,12 +2229,12 @@ export const VIR_NETWORK_UPDATE_COMMAND_NONE = 0;
 /** dump inactive network information */
 export const VIR_NETWORK_XML_INACTIVE = 1;
 /**
- * Add @pageCounts to the pages pool. This
+ * Add `pageCounts` to the pages pool. This
  * can be used only to size up the pool.
  */
 export const VIR_NODE_ALLOC_PAGES_ADD = 0;
 /**
- * Don't add @pageCounts, instead set
+ * Don't add `pageCounts`, instead set
  * passed number of pages. This can be
  * used to free allocated pages.
  */

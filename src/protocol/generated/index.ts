@@ -7,4 +7,3 @@ export * as qemu from './qemu.js';
 export * as lxc from './lxc.js';
 export * as admin from './admin.js';
 export * as constants from './constants.js';
-export { functionDocs, type FunctionDoc } from './functions.js';
