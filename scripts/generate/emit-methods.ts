@@ -344,14 +344,14 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   }
   for (const h of HANDLES) if (h.wire) ctx.usedTypes.add(h.wire);
   const code: string[] = [];
-  code.push("import type { Stream } from '../../api/stream.js';");
-  code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../../api/objects.js';");
-  code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../../api/convert.js';");
+  code.push("import type { Stream } from '../stream.js';");
+  code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';");
+  code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../convert.js';");
   const remoteTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'remote').sort();
-  if (remoteTypes.length) code.push(`import type { ${remoteTypes.join(', ')} } from './remote.js';`);
+  if (remoteTypes.length) code.push(`import type { ${remoteTypes.join(', ')} } from '../../protocol/generated/remote.js';`);
   const qemuTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'qemu').sort();
-  if (qemuTypes.length) code.push(`import type { ${qemuTypes.join(', ')} } from './qemu.js';`);
-  if (ctx.usedEnums.size) code.push(`import type { ${[...ctx.usedEnums].sort().join(', ')} } from './constants.js';`);
+  if (qemuTypes.length) code.push(`import type { ${qemuTypes.join(', ')} } from '../../protocol/generated/qemu.js';`);
+  if (ctx.usedEnums.size) code.push(`import type { ${[...ctx.usedEnums].sort().join(', ')} } from '../../apixml/generated/constants.js';`);
   code.push('');
   for (const h of HANDLES) {
     code.push(`/** Generated methods of ${h.cls}: one per C function taking a ${h.ptr} first. */`);

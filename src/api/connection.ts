@@ -12,7 +12,7 @@ import {
   VIR_ERR_OPERATION_INVALID,
   VIR_FROM_EVENT,
   VIR_FROM_REMOTE,
-} from '../protocol/generated/constants.js';
+} from '../apixml/generated/constants.js';
 import { type lxc_procedure_name, type lxc_procedure_types, lxc_procedures } from '../protocol/generated/lxc.js';
 import { QEMU_PROGRAM, type qemu_procedure_name, type qemu_procedure_types, qemu_procedures } from '../protocol/generated/qemu.js';
 import {
@@ -26,7 +26,7 @@ import {
   remote_procedures,
 } from '../protocol/generated/remote.js';
 import { VIR_NET_MESSAGE, type Packet } from '../protocol/framing.js';
-import { type CallOptions, type CloseReason, RpcEngine } from '../protocol/engine.js';
+import { type CallOptions, type CloseReason, RpcEngine } from '../rpc/engine.js';
 import { XdrReader } from '../protocol/xdr/index.js';
 import type {
   DomainEvent,
@@ -40,23 +40,23 @@ import type {
   SecretEventMap,
   StoragePoolEvent,
   StoragePoolEventMap,
-} from './event-types.js';
-import type { EventFamily } from './event-decode.js';
-import { EventRegistry, EventStream, type EventObjectWire, type EventStreamOptions, type RegistrationSpec } from './events.js';
-import { DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL, KeepAlive, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from './keepalive.js';
+} from './events/event-types.js';
+import type { EventFamily } from './events/event-decode.js';
+import { EventRegistry, EventStream, type EventObjectWire, type EventStreamOptions, type RegistrationSpec } from './events/events.js';
+import { DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL, KeepAlive, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from '../rpc/keepalive.js';
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import { openTcp, openUnix } from '../transport/socket.js';
-import type { ConnectAuth, HostKeyPolicy } from '../transport/ssh-credentials.js';
-import { authenticateSasl, chooseAuthType } from './sasl.js';
+import type { ConnectAuth, HostKeyPolicy } from '../util/credentials.js';
+import { authenticateSasl, chooseAuthType } from '../rpc/sasl.js';
 import { RecordingTransport } from '../transport/record.js';
 import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
 import { type TypedParams, charsToString, fromTypedParams } from './convert.js';
 import { Stream } from './stream.js';
 import { type Domain, type Network, type NodeDevice, type NWFilter, type ObjectFactory, type Secret, type StoragePool, objectFactory } from './objects.js';
-import { ConnectionMethods } from '../protocol/generated/methods.js';
-import { ErrorScope, type ErrorHandler, LibvirtError, asLibvirtError, clientError, dispatchError } from './errors.js';
-import { type ConnectTarget, resolveName, resolveTarget } from './uri.js';
+import { ConnectionMethods } from './generated/methods.js';
+import { ErrorScope, type ErrorHandler, LibvirtError, asLibvirtError, clientError, dispatchError } from '../errors/errors.js';
+import { type ConnectTarget, resolveName, resolveTarget } from '../uri/uri.js';
 
 const log = getLogger('api.connection');
 

@@ -16,12 +16,12 @@ import {
   VIR_MIGRATE_POSTCOPY_RESUME,
   VIR_MIGRATE_TUNNELLED,
   VIR_DOMAIN_PAUSED,
-} from '../protocol/generated/constants.js';
+} from '../apixml/generated/constants.js';
 import type { remote_typed_param } from '../protocol/generated/remote.js';
 import { type TypedParamsInput, toTypedParams } from './convert.js';
-import { clientError, LibvirtError } from './errors.js';
+import { clientError, LibvirtError } from '../errors/errors.js';
 import type { Connection, Domain } from './objects.js';
-import { parseURI } from './uri.js';
+import { parseURI } from '../uri/uri.js';
 
 /** libvirt_internal.h: VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION */
 const FEATURE_MIGRATE_CHANGE_PROTECTION = 7;

@@ -12,7 +12,7 @@ import {
   SecretMethods,
   StoragePoolMethods,
   StorageVolMethods,
-} from '../protocol/generated/methods.js';
+} from './generated/methods.js';
 import type {
   remote_nonnull_domain,
   remote_nonnull_domain_checkpoint,
@@ -31,8 +31,8 @@ import type { Connection } from './connection.js';
 import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams } from './convert.js';
 import { legacyParams, migrate3, migrateToURI3 } from './migrate.js';
 import { uuidToString } from './uuid.js';
-import { clientError } from './errors.js';
-import { VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../protocol/generated/constants.js';
+import { clientError } from '../errors/errors.js';
+import { VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../apixml/generated/constants.js';
 
 /** REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX: CPUs per GET_CPU_STATS call. */
 const CPU_STATS_CHUNK = 128;

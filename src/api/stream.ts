@@ -5,14 +5,14 @@ import {
   VIR_ERR_OPERATION_INVALID,
   VIR_FROM_STREAMS,
   VIR_STREAM_RECV_STOP_AT_HOLE,
-} from '../protocol/generated/constants.js';
+} from '../apixml/generated/constants.js';
 import { VIR_NET_CONTINUE, VIR_NET_ERROR, VIR_NET_OK, VIR_NET_REPLY, VIR_NET_STREAM, VIR_NET_STREAM_HOLE, type MessageHeader, type Packet } from '../protocol/framing.js';
-import type { RpcEngine } from '../protocol/engine.js';
+import type { RpcEngine } from '../rpc/engine.js';
 import { dec_virNetMessageError, dec_virNetStreamHole, enc_virNetStreamHole, VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX } from '../protocol/generated/virnet.js';
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import { XdrReader } from '../protocol/xdr/index.js';
 import type { Connection } from './connection.js';
-import { LibvirtError, clientError } from './errors.js';
+import { LibvirtError, clientError } from '../errors/errors.js';
 
 type Item = { data: Buffer } | { hole: bigint };
 

@@ -4,7 +4,7 @@
  * libvirt's virNetSocket does with the command's error pipe.
  */
 import { Duplex, type Readable, type Writable } from 'node:stream';
-import type { LibvirtError } from '../api/errors.js';
+import type { LibvirtError } from '../errors/errors.js';
 
 /** libvirt reads at most this much of a command's stderr (virFileReadLimFD(errfd, 1024)). */
 export const STDERR_LIMIT = 1024;

@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
-import type { CloseReason } from '../../src/protocol/engine.js';
-import { VIR_ERR_INTERNAL_ERROR, VIR_ERR_SYSTEM_ERROR } from '../../src/protocol/generated/constants.js';
+import { LibvirtError } from '../../src/errors/errors.js';
+import type { CloseReason } from '../../src/rpc/engine.js';
+import { VIR_ERR_INTERNAL_ERROR, VIR_ERR_SYSTEM_ERROR } from '../../src/apixml/generated/constants.js';
 import { sandboxEnv, startSandbox } from '../support/sandbox.js';
 
 describe('the daemon dies mid-call', function () {

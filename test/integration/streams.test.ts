@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Connection } from '../../src/api/connection.js';
 import type { StoragePool } from '../../src/api/objects.js';
-import { LibvirtError } from '../../src/api/errors.js';
+import { LibvirtError } from '../../src/errors/errors.js';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';
 
 describe('streams against the real daemon', function () {

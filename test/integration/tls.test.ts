@@ -7,8 +7,8 @@ import { createServer as createNetServer, type Server as NetServer } from 'node:
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { connect, type Connection } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
-import { resolveTarget } from '../../src/api/uri.js';
+import { LibvirtError } from '../../src/errors/errors.js';
+import { resolveTarget } from '../../src/uri/uri.js';
 import { openTls, type TlsOptions, type TlsTransport } from '../../src/transport/tls.js';
 import { AS_NOBODY, type OracleRun, pythonOutcome, virshOutcome, withPrivateEtc } from '../support/tls-oracle.js';
 import { certtoolAvailable, makeTestPki, type TestPki } from '../support/tls-pki.js';

@@ -6,7 +6,7 @@ import {
   QEMU_PROC_DOMAIN_MONITOR_EVENT,
   QEMU_PROGRAM,
   qemu_procedures as Q,
-} from '../protocol/generated/qemu.js';
+} from '../../protocol/generated/qemu.js';
 import {
   REMOTE_PROGRAM,
   remote_procedures as R,
@@ -16,13 +16,13 @@ import {
   type remote_nonnull_node_device,
   type remote_nonnull_secret,
   type remote_nonnull_storage_pool,
-} from '../protocol/generated/remote.js';
-import type { ProcedureInfo } from '../protocol/procedure.js';
-import type { XdrReader } from '../protocol/xdr/index.js';
-import { fromTypedParams } from './convert.js';
+} from '../../protocol/generated/remote.js';
+import type { ProcedureInfo } from '../../protocol/procedure.js';
+import type { XdrReader } from '../../protocol/xdr/index.js';
+import { fromTypedParams } from '../convert.js';
 import { domainLifecycleNames, lifecycleName } from './event-types.js';
-import type { ObjectFactory } from './objects.js';
-import { uuidToString } from './uuid.js';
+import type { ObjectFactory } from '../objects.js';
+import { uuidToString } from '../uuid.js';
 
 export type EventFamily = 'domain' | 'network' | 'storagePool' | 'nodeDevice' | 'secret' | 'qemu';
 
@@ -34,8 +34,6 @@ export interface DecodedEvent {
   readonly remoteID: number | null;
   /** The identity used by per-object filters: UUID string, or the name of a node device. */
   readonly objectKey: () => string;
-  /** QEMU monitor events: the QMP event name (for the client-side name filter of legacy registrations). */
-  readonly qmpName?: string;
   readonly build: (wrap: ObjectFactory) => object;
 }
 
@@ -191,7 +189,6 @@ other('secret', R.REMOTE_PROC_SECRET_EVENT_VALUE_CHANGED, 1, 'valueChanged', (m)
         eventID: 0,
         remoteID: m.callbackID,
         objectKey: domKey(m.dom),
-        qmpName: m.event,
         build: (w) => ({ kind: 'qemuMonitor', dom: w.domain(m.dom), event: m.event, seconds: m.seconds, micros: m.micros, details: m.details }),
       };
     },

@@ -23,15 +23,15 @@ import {
   VIR_ERR_OVERFLOW,
   VIR_FROM_EVENT,
   VIR_FROM_RPC,
-} from '../protocol/generated/constants.js';
-import type { remote_nonnull_domain, remote_nonnull_network, remote_nonnull_node_device, remote_nonnull_secret, remote_nonnull_storage_pool } from '../protocol/generated/remote.js';
-import { VIR_NET_MESSAGE, type Packet } from '../protocol/framing.js';
-import type { CloseReason } from '../protocol/engine.js';
-import { XdrError, XdrReader } from '../protocol/xdr/index.js';
-import { getLogger } from '../util/log.js';
-import type { Connection } from './connection.js';
+} from '../../apixml/generated/constants.js';
+import type { remote_nonnull_domain, remote_nonnull_network, remote_nonnull_node_device, remote_nonnull_secret, remote_nonnull_storage_pool } from '../../protocol/generated/remote.js';
+import { VIR_NET_MESSAGE, type Packet } from '../../protocol/framing.js';
+import type { CloseReason } from '../../rpc/engine.js';
+import { XdrError, XdrReader } from '../../protocol/xdr/index.js';
+import { getLogger } from '../../util/log.js';
+import type { Connection } from '../connection.js';
 import { type DecodedEvent, EVENT_DECODERS, type EventFamily } from './event-decode.js';
-import { LibvirtError, clientError } from './errors.js';
+import { LibvirtError, clientError } from '../../errors/errors.js';
 
 const log = getLogger('api.events');
 
@@ -293,10 +293,6 @@ export class EventRegistry {
     return -1;
   }
 
-  family(id: number): EventFamily | null {
-    return this.locals.get(id)?.server.spec.family ?? null;
-  }
-
   /** Handles a MESSAGE packet of the remote or QEMU program. Returns false when it is not an event. */
   handle(packet: Packet): boolean {
     const h = packet.header;
@@ -434,7 +430,7 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
   protected ended = false;
   private failure: LibvirtError | null = null;
   protected readonly bufferSize: number;
-  private readonly overflow: OverflowPolicy;
+  protected readonly overflow: OverflowPolicy;
 
   protected constructor(options: EventStreamOptions) {
     this.bufferSize = Math.max(1, options.bufferSize ?? 1024);

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { LibvirtError, clientError } from '../api/errors.js';
+import { LibvirtError, clientError } from '../errors/errors.js';
 import {
   VIR_ERR_INTERNAL_ERROR,
   VIR_ERR_INVALID_ARG,
@@ -7,8 +7,8 @@ import {
   VIR_ERR_RPC,
   VIR_ERR_SYSTEM_ERROR,
   VIR_FROM_RPC,
-} from './generated/constants.js';
-import { dec_virNetMessageError } from './generated/virnet.js';
+} from '../apixml/generated/constants.js';
+import { dec_virNetMessageError } from '../protocol/generated/virnet.js';
 import { getLogger, LogPriority } from '../util/log.js';
 import {
   FramingError,
@@ -24,10 +24,10 @@ import {
   VIR_NET_STREAM_HOLE,
   decodePacket,
   encodePacket,
-} from './framing.js';
-import type { ProcedureInfo } from './procedure.js';
-import { findProcedure } from './programs.js';
-import { XdrError, XdrReader, XdrWriter } from './xdr/index.js';
+} from '../protocol/framing.js';
+import type { ProcedureInfo } from '../protocol/procedure.js';
+import { findProcedure } from '../protocol/programs.js';
+import { XdrError, XdrReader, XdrWriter } from '../protocol/xdr/index.js';
 
 const log = getLogger('rpc.engine');
 

@@ -8,12 +8,12 @@
 //   After `count` unanswered PINGs, one more interval of silence closes the connection with reason
 //   KEEPALIVE: a dead peer is detected interval x (count + 1) seconds after its last packet. With
 //   count 0 the connection closes after one interval of silence without sending any PING.
-import { VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC } from '../protocol/generated/constants.js';
+import { VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC } from '../apixml/generated/constants.js';
 import { KEEPALIVE_PROC_PING, KEEPALIVE_PROC_PONG, KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION } from '../protocol/generated/keepalive.js';
 import { VIR_NET_MESSAGE, VIR_NET_OK } from '../protocol/framing.js';
-import type { RpcEngine } from '../protocol/engine.js';
+import type { RpcEngine } from './engine.js';
 import { getLogger } from '../util/log.js';
-import { clientError } from './errors.js';
+import { clientError } from '../errors/errors.js';
 
 const log = getLogger('rpc.keepalive');
 

@@ -6,16 +6,16 @@
 // events that happened while the connection was down were missed, so the caller resyncs (lists
 // its domains again, ...). Subscription IDs stay the same across reconnections.
 import { EventEmitter } from 'node:events';
-import { VIR_ERR_INTERNAL_ERROR, VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, VIR_FROM_REMOTE } from '../protocol/generated/constants.js';
-import type { CloseReason } from '../protocol/engine.js';
-import { type ConnectOptions, type Connection, connect } from './connection.js';
+import { VIR_ERR_INTERNAL_ERROR, VIR_ERR_INVALID_ARG, VIR_ERR_OVERFLOW, VIR_FROM_EVENT, VIR_FROM_REMOTE } from '../../apixml/generated/constants.js';
+import type { CloseReason } from '../../rpc/engine.js';
+import { type ConnectOptions, type Connection, connect } from '../connection.js';
 import type { DomainEvent, DomainEventMap, NetworkEvent, NetworkEventMap, NodeDeviceEvent, NodeDeviceEventMap, QemuMonitorEvent, SecretEvent, SecretEventMap, StoragePoolEvent, StoragePoolEventMap } from './event-types.js';
 import type { EventFamily } from './event-decode.js';
 import { BoundedEventQueue, type EventStreamOptions } from './events.js';
-import type { EventStreamFilter } from './connection.js';
-import { LibvirtError, asLibvirtError, clientError } from './errors.js';
-import { Domain, Network, NodeDevice, Secret, StoragePool } from './objects.js';
-import { getLogger } from '../util/log.js';
+import type { EventStreamFilter } from '../connection.js';
+import { LibvirtError, asLibvirtError, clientError } from '../../errors/errors.js';
+import { Domain, Network, NodeDevice, Secret, StoragePool } from '../objects.js';
+import { getLogger } from '../../util/log.js';
 
 const log = getLogger('api.reconnect');
 
@@ -106,10 +106,11 @@ export class ReconnectingEventStream<E> extends BoundedEventQueue<E | ReconnectM
     const deliver = (ev: E): void => {
       if (this.held === null) {
         this.push(ev);
-      } else if (this.held.length < this.bufferSize) {
+      } else if (this.held.length < this.bufferSize - 1) {
+        // One place of the buffer stays for the marker that goes out before them.
         this.held.push(ev);
       } else {
-        this.dropped++;
+        this.holdOverflow(ev, this.held);
       }
     };
     this.ready = Promise.all(subscribe(deliver).map((p) => p.then((id) => (this.ended ? this.release([id]) : void this.ids.push(id))))).then(
@@ -121,6 +122,28 @@ export class ReconnectingEventStream<E> extends BoundedEventQueue<E | ReconnectM
       },
     );
     this.ready.catch(() => undefined);
+  }
+
+  /**
+   * More events arrived while the subscriptions are registered again than the buffer holds: the
+   * stream's overflow policy decides, as it does for the buffer itself ('error' ends the stream
+   * with VIR_ERR_OVERFLOW; the drop policies discard and count).
+   */
+  private holdOverflow(ev: E, held: E[]): void {
+    switch (this.overflow) {
+      case 'drop-newest':
+        this.dropped++;
+        return;
+      case 'drop-oldest':
+        held.shift();
+        held.push(ev);
+        this.dropped++;
+        return;
+      case 'error':
+        this.held = null;
+        this.finish(clientError(VIR_ERR_OVERFLOW, VIR_FROM_EVENT, `event stream overflow: ${this.bufferSize} events arrived while the subscriptions were registered again`));
+        return;
+    }
   }
 
   protected settled(): Promise<void> {
