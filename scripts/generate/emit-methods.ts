@@ -344,6 +344,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   }
   for (const h of HANDLES) if (h.wire) ctx.usedTypes.add(h.wire);
   const code: string[] = [];
+  code.push("import { Handle } from '../handle.js';");
   code.push("import type { Stream } from '../stream.js';");
   code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';");
   code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../convert.js';");
@@ -355,9 +356,9 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   code.push('');
   for (const h of HANDLES) {
     code.push(`/** Generated methods of ${h.cls}: one per C function taking a ${h.ptr} first. */`);
-    code.push(`export abstract class ${h.cls}Methods {`);
+    code.push(h.wire ? `export abstract class ${h.cls}Methods extends Handle {` : `export abstract class ${h.cls}Methods {`);
     if (h.wire) {
-      code.push(`  abstract readonly connection: Connection;`);
+      code.push(`  abstract override readonly connection: Connection;`);
       code.push(`  abstract readonly wire: ${h.wire};`);
     }
     if (h.cls === 'Domain') code.push('  /** @internal the id changed (the domain started or stopped) */', '  abstract _setId(id: number): void;');

@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import {
   DomainCheckpointMethods,
   DomainMethods,
@@ -42,14 +41,10 @@ export type { Connection } from './connection.js';
 /**
  * Every libvirt object holds its connection and its identity (read-only properties), compares by
  * identity with equals(), and prints as `Domain(name, uuid, id=1)`. The methods come from
- * src/protocol/generated/methods.ts; the C functions that never reach the daemon
+ * src/api/generated/methods.ts (on the Handle base of handle.ts); the C functions that never reach the daemon
  * (virDomainGetName, virDomainGetUUIDString, ...) are here, synchronous, since they only read
  * the identity.
  */
-function describe(kind: string, parts: (string | number)[]): string {
-  return `${kind}(${parts.join(', ')})`;
-}
-
 export class Domain extends DomainMethods {
   readonly name: string;
   readonly uuid: string;
@@ -171,15 +166,11 @@ export class Domain extends DomainMethods {
   migrateToURI2(dconnuri: string | null, miguri: string | null, dxml: string | null, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, bandwidth: number | bigint = 0): Promise<void> {
     return migrateToURI3(this, dconnuri, legacyParams(dxml, dname, miguri, bandwidth), flags);
   }
-  /** Same domain (UUID) on the same connection. */
-  equals(other: unknown): boolean {
-    return other instanceof Domain && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('Domain', [this.name, this.uuid, `id=${this.id}`]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid, `id=${this.id}`];
   }
 }
 
@@ -210,14 +201,11 @@ export class Network extends NetworkMethods {
   async portLookupByUUIDString(uuidstr: string): Promise<NetworkPort> {
     return this.portLookupByUUID(uuidstr);
   }
-  equals(other: unknown): boolean {
-    return other instanceof Network && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('Network', [this.name, this.uuid]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
   }
 }
 
@@ -242,14 +230,11 @@ export class NetworkPort extends NetworkPortMethods {
   getUUID(): Uint8Array {
     return new Uint8Array(this.wire.uuid);
   }
-  equals(other: unknown): boolean {
-    return other instanceof NetworkPort && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('NetworkPort', [this.network.name, this.uuid]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.network.name, this.uuid];
   }
 }
 
@@ -276,14 +261,11 @@ export class StoragePool extends StoragePoolMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof StoragePool && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('StoragePool', [this.name, this.uuid]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
   }
 }
 
@@ -311,14 +293,11 @@ export class StorageVol extends StorageVolMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof StorageVol && other.connection === this.connection && other.key === this.key;
+  protected identityKey(): string {
+    return this.key;
   }
-  override toString(): string {
-    return describe('StorageVol', [this.pool, this.name, this.key]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.pool, this.name, this.key];
   }
 }
 
@@ -334,14 +313,11 @@ export class NodeDevice extends NodeDeviceMethods {
   getName(): string {
     return this.name;
   }
-  equals(other: unknown): boolean {
-    return other instanceof NodeDevice && other.connection === this.connection && other.name === this.name;
+  protected identityKey(): string {
+    return this.name;
   }
-  override toString(): string {
-    return describe('NodeDevice', [this.name]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name];
   }
 }
 
@@ -366,14 +342,11 @@ export class Interface extends InterfaceMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof Interface && other.connection === this.connection && other.name === this.name && other.mac === this.mac;
+  protected identityKey(): string {
+    return `${this.name}\n${this.mac}`;
   }
-  override toString(): string {
-    return describe('Interface', [this.name, this.mac]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.mac];
   }
 }
 
@@ -408,14 +381,11 @@ export class Secret extends SecretMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof Secret && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('Secret', [this.uuid, this.usageID]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.uuid, this.usageID];
   }
 }
 
@@ -439,14 +409,11 @@ export class NWFilter extends NWFilterMethods {
   getUUID(): Uint8Array {
     return new Uint8Array(this.wire.uuid);
   }
-  equals(other: unknown): boolean {
-    return other instanceof NWFilter && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('NWFilter', [this.name, this.uuid]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
   }
 }
 
@@ -469,14 +436,11 @@ export class NWFilterBinding extends NWFilterBindingMethods {
   getFilterName(): string {
     return this.filtername;
   }
-  equals(other: unknown): boolean {
-    return other instanceof NWFilterBinding && other.connection === this.connection && other.portdev === this.portdev;
+  protected identityKey(): string {
+    return this.portdev;
   }
-  override toString(): string {
-    return describe('NWFilterBinding', [this.portdev, this.filtername]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.portdev, this.filtername];
   }
 }
 
@@ -501,14 +465,11 @@ export class DomainSnapshot extends DomainSnapshotMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof DomainSnapshot && other.domain.equals(this.domain) && other.name === this.name;
+  protected identityKey(): string {
+    return `${this.domain.uuid}\n${this.name}`;
   }
-  override toString(): string {
-    return describe('DomainSnapshot', [this.domain.name, this.name]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.domain.name, this.name];
   }
 }
 
@@ -533,14 +494,11 @@ export class DomainCheckpoint extends DomainCheckpointMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof DomainCheckpoint && other.domain.equals(this.domain) && other.name === this.name;
+  protected identityKey(): string {
+    return `${this.domain.uuid}\n${this.name}`;
   }
-  override toString(): string {
-    return describe('DomainCheckpoint', [this.domain.name, this.name]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.domain.name, this.name];
   }
 }
 
