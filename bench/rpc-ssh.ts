@@ -8,7 +8,8 @@
 import { rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { connect, type Connection } from '../src/api/connection.js';
+import { type Connection } from '../src/api/connection.js';
+import { connect } from '../src/api/open.js';
 import { cClientCalls, fmt, median, ourCalls, rate } from './common.js';
 import { resolveTarget } from '../src/uri/uri.js';
 import { openSsh } from '../src/transport/ssh.js';

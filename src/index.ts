@@ -1,6 +1,6 @@
 export { Stream } from './api/stream.js';
+export { connect } from './api/open.js';
 export {
-  connect,
   Connection,
   closeReasonCode,
   type ConnectOptions,

@@ -8,7 +8,8 @@
 import { expect } from 'chai';
 import { cleanupDomains } from '../support/oracle.js';
 import { rejection } from '../support/expect.js';
-import { connect, type Connection } from '../../src/api/connection.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import type { TypedParams } from '../../src/api/convert.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import { Domain, DomainSnapshot } from '../../src/api/objects.js';

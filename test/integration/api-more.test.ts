@@ -15,7 +15,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { connect, type Connection } from '../../src/api/connection.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import { Domain, DomainCheckpoint, Interface, NetworkPort, NodeDevice, type Network, type StoragePool } from '../../src/api/objects.js';
 import {

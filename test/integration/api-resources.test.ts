@@ -8,7 +8,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { connect, type Connection } from '../../src/api/connection.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import { Interface, Network, NodeDevice, NWFilter, NWFilterBinding, Secret, StoragePool, StorageVol } from '../../src/api/objects.js';
 import {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import type { CloseReason } from '../../src/rpc/engine.js';
 import { VIR_ERR_INTERNAL_ERROR, VIR_ERR_SYSTEM_ERROR } from '../../src/apixml/generated/constants.js';

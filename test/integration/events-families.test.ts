@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { connect } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import type { NetworkEvent, NodeDeviceEvent, SecretEvent, StoragePoolEvent } from '../../src/api/events/event-types.js';
 import {
   VIR_NETWORK_EVENT_ID_LIFECYCLE,

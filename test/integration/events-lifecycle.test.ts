@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { connect, type Connection } from '../../src/api/connection.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import type { DomainEvent, DomainLifecycleEvent, NetworkLifecycleEvent, QemuMonitorEvent, StoragePoolLifecycleEvent } from '../../src/api/events/event-types.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import type { Domain } from '../../src/api/objects.js';

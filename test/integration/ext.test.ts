@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import { resolveTarget } from '../../src/uri/uri.js';
 import { VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC } from '../../src/apixml/generated/constants.js';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { connect as netConnect } from 'node:net';
-import { connect, type Connection } from '../../src/api/connection.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import type { CloseReason } from '../../src/rpc/engine.js';
 import { RpcEngine } from '../../src/rpc/engine.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { connect } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import { resolveTarget } from '../../src/uri/uri.js';
 import {

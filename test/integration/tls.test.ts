@@ -6,7 +6,8 @@ import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
-import { connect, type Connection } from '../../src/api/connection.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import { resolveTarget } from '../../src/uri/uri.js';
 import { openTls, type TlsOptions, type TlsTransport } from '../../src/transport/tls.js';

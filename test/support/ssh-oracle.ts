@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import { resolveTarget } from '../../src/uri/uri.js';
 import { VIR_CRED_ECHOPROMPT, VIR_CRED_NOECHOPROMPT, VIR_CRED_PASSPHRASE } from '../../src/apixml/generated/constants.js';

@@ -4,7 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, Connection } from '../../src/api/connection.js';
+import { Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import { asLibvirtError } from '../../src/errors/errors.js';
 import { authenticateSasl, chooseAuthType, type ConnectAuth, type SaslOptions, SaslTransport } from '../../src/rpc/sasl.js';
 import { resolveTarget } from '../../src/uri/uri.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { connect } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import { decodePacket, VIR_NET_ERROR, VIR_NET_REPLY } from '../../src/protocol/framing.js';
 import { findProcedure } from '../../src/protocol/programs.js';

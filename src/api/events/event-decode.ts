@@ -22,9 +22,10 @@ import type { XdrReader } from '../../protocol/xdr/index.js';
 import { fromTypedParams } from '../convert.js';
 import { domainLifecycleNames, lifecycleName } from './event-types.js';
 import type { ObjectFactory } from '../objects.js';
-import { uuidToString } from '../uuid.js';
 
-export type EventFamily = 'domain' | 'network' | 'storagePool' | 'nodeDevice' | 'secret' | 'qemu';
+import { type EventFamily, FAMILIES } from './families.js';
+
+export type { EventFamily } from './families.js';
 
 /** One decoded event message, not yet turned into the user's object (that happens per delivery). */
 export interface DecodedEvent {
@@ -44,11 +45,11 @@ interface Entry {
   readonly decode: (r: XdrReader) => DecodedEvent;
 }
 
-const domKey = (d: remote_nonnull_domain) => () => uuidToString(d.uuid);
-const netKey = (n: remote_nonnull_network) => () => uuidToString(n.uuid);
-const poolKey = (p: remote_nonnull_storage_pool) => () => uuidToString(p.uuid);
-const devKey = (d: remote_nonnull_node_device) => () => d.name;
-const secretKey = (s: remote_nonnull_secret) => () => uuidToString(s.uuid);
+const domKey = (d: remote_nonnull_domain) => () => FAMILIES.domain.key(d);
+const netKey = (n: remote_nonnull_network) => () => FAMILIES.network.key(n);
+const poolKey = (p: remote_nonnull_storage_pool) => () => FAMILIES.storagePool.key(p);
+const devKey = (d: remote_nonnull_node_device) => () => FAMILIES.nodeDevice.key(d);
+const secretKey = (s: remote_nonnull_secret) => () => FAMILIES.secret.key(s);
 
 const addr = (a: remote_domain_event_graphics_address) => ({ family: a.family, node: a.node, service: a.service });
 
