@@ -1,5 +1,5 @@
 import { type ApiFunction, type ApiXml, cdoc } from './apixml.js';
-import type { Model, Shape } from './model.js';
+import { type Model, type Shape, tsTypeOf } from './model.js';
 import { parseAnnotations } from './emit-procedures.js';
 
 /**
@@ -151,31 +151,10 @@ function outType(ctx: Ctx, s: Shape): string {
 }
 
 function wireType(ctx: Ctx, s: Shape): string {
-  if (s.alias) {
-    ctx.usedTypes.add(s.alias);
-    return s.alias;
-  }
-  switch (s.k) {
-    case 'prim':
-      return s.prim === 'hyper' || s.prim === 'uhyper' ? 'bigint' : s.prim === 'bool' ? 'boolean' : 'number';
-    case 'string':
-      return 'string';
-    case 'fopaque':
-    case 'vopaque':
-      return 'Uint8Array';
-    case 'farray':
-    case 'varray': {
-      const t = wireType(ctx, s.of);
-      return /[|&]/.test(t) ? `(${t})[]` : `${t}[]`;
-    }
-    case 'optional':
-      return `${wireType(ctx, s.of)} | null`;
-    case 'void':
-      return 'void';
-    default:
-      ctx.usedTypes.add(s.name);
-      return s.name;
-  }
+  return tsTypeOf(s, (name) => {
+    ctx.usedTypes.add(name);
+    return name;
+  });
 }
 
 /** Does a wire value need converting on its way out? */

@@ -6,7 +6,6 @@ import {
   VIR_CONNECT_CLOSE_REASON_KEEPALIVE,
   VIR_DOMAIN_EVENT_ID_LIFECYCLE,
   VIR_ERR_INVALID_ARG,
-  VIR_ERR_NO_SUPPORT,
   VIR_ERR_OPERATION_INVALID,
   VIR_FROM_EVENT,
   VIR_FROM_REMOTE,
@@ -38,7 +37,8 @@ import type {
 } from './events/event-types.js';
 import { type EventFamily, type EventObject, familyObject } from './events/families.js';
 import { EventRegistry, EventStream, type EventObjectWire, type EventStreamOptions, type RegistrationSpec } from './events/events.js';
-import { KeepAlive, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from '../rpc/keepalive.js';
+import { KeepAlive } from '../rpc/keepalive.js';
+import { featureSupported, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE, VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK } from '../rpc/features.js';
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import type { ConnectAuth, HostKeyPolicy } from '../util/credentials.js';
 import type { Transport } from '../transport/transport.js';
@@ -125,8 +125,6 @@ export function closeReasonCode(reason: CloseReason): number {
   }
 }
 
-/** libvirt_internal.h: VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK */
-const VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK = 15;
 
 /** Filters of an event stream: one object or all, and which event IDs (default: lifecycle only). */
 export interface EventStreamFilter<O, ID extends number> extends EventStreamOptions {
@@ -446,13 +444,8 @@ export class Connection extends ConnectionMethods {
     });
   }
 
-  private async supportsFeature(feature: number): Promise<boolean> {
-    try {
-      return (await this.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature })).supported !== 0;
-    } catch (e) {
-      if (e instanceof LibvirtError && e.code === VIR_ERR_NO_SUPPORT) return false;
-      throw e;
-    }
+  private supportsFeature(feature: number): Promise<boolean> {
+    return featureSupported(this.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature }));
   }
 
   /**

@@ -9,7 +9,8 @@ import {
 import { asLibvirtError, clientError, dispatchError, LibvirtError } from '../errors/errors.js';
 import { REMOTE_AUTH_NONE, REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL, remote_procedures } from '../protocol/generated/remote.js';
 import { RpcEngine } from '../rpc/engine.js';
-import { DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL, KeepAlive, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from '../rpc/keepalive.js';
+import { featureSupported, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from '../rpc/features.js';
+import { DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL, KeepAlive } from '../rpc/keepalive.js';
 import { authenticateSasl, chooseAuthType } from '../rpc/sasl.js';
 import { RecordingTransport } from '../transport/record.js';
 import { openTcp, openUnix } from '../transport/socket.js';
@@ -113,13 +114,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
     if (ka) {
       // As libvirt's remote driver: ask before opening. Asking also makes the daemon start its
       // keepalive for this client.
-      serverKeepAlive = await engine
-        .call(remote_procedures.REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, { feature: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE })
-        .then((r) => r.supported !== 0)
-        .catch((e: unknown) => {
-          if (e instanceof LibvirtError && e.code === VIR_ERR_NO_SUPPORT) return false;
-          throw e;
-        });
+      serverKeepAlive = await featureSupported(engine.call(remote_procedures.REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, { feature: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE }));
     }
     await engine.call(remote_procedures.REMOTE_PROC_CONNECT_OPEN, { name: target.serverURI, flags: options.readOnly ? VIR_CONNECT_RO : 0 });
   } catch (e) {

@@ -28,6 +28,7 @@ import {
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import { findProcedure } from '../protocol/programs.js';
 import { XdrError, XdrReader, XdrWriter } from '../protocol/xdr/index.js';
+import { TransportEndOfFile } from '../transport/transport.js';
 
 const log = getLogger('rpc.engine');
 
@@ -114,10 +115,13 @@ export class RpcEngine {
     });
     stream.on('error', (e: Error) => {
       // A transport that already knows libvirt's error for its failure (a command's stderr at end
-      // of file, ...) passes it on as is, with the close reason it implies.
+      // of file, ...) passes it on as is.
+      if (e instanceof TransportEndOfFile) {
+        this.fail(e.error, 'eof');
+        return;
+      }
       if (e instanceof LibvirtError) {
-        const reason = (e as LibvirtError & { closeReason?: CloseReason }).closeReason;
-        this.fail(e, reason === 'eof' ? 'eof' : 'error');
+        this.fail(e, 'error');
         return;
       }
       this.fail(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, `Cannot recv data: ${e.message}`, e), 'error');

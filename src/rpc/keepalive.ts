@@ -21,8 +21,6 @@ const log = getLogger('rpc.keepalive');
 export const DEFAULT_KEEPALIVE_INTERVAL = 5;
 export const DEFAULT_KEEPALIVE_COUNT = 6;
 
-/** libvirt_internal.h: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE */
-export const VIR_DRV_FEATURE_PROGRAM_KEEPALIVE = 10;
 
 export class KeepAlive {
   /** Milliseconds of silence before a PING (0: we send none). */

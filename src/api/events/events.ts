@@ -16,6 +16,7 @@
 //   the reply names their callback ID, so nothing sent after a registration took effect is lost.
 // - When the connection closes, every registration ends: free callbacks run, event streams end
 //   with the close reason.
+import { featureSupported, VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK } from '../../rpc/features.js';
 import {
   VIR_ERR_INTERNAL_ERROR,
   VIR_ERR_INVALID_ARG,
@@ -35,8 +36,6 @@ import { LibvirtError, clientError } from '../../errors/errors.js';
 
 const log = getLogger('api.events');
 
-/** libvirt_internal.h: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK */
-export const VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK = 14;
 /** Events held while registrations are in flight, at most (older ones are dropped and logged). */
 const MAX_HELD = 10_000;
 
@@ -125,9 +124,7 @@ export class EventRegistry {
   /** Whether the daemon filters domain events per registration (VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK). */
   private serverFilters(): Promise<boolean> {
     if (!this.callbackFeature) {
-      this.callbackFeature = this.conn
-        .call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK })
-        .then((r) => r.supported !== 0)
+      this.callbackFeature = featureSupported(this.conn.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK }))
         .catch((e: unknown) => {
           this.callbackFeature = null;
           throw e;
