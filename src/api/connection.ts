@@ -14,14 +14,13 @@ import { type lxc_procedure_name, type lxc_procedure_types, lxc_procedures } fro
 import { QEMU_PROGRAM, type qemu_procedure_name, type qemu_procedure_types, qemu_procedures } from '../protocol/generated/qemu.js';
 import {
   REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED,
+  type remote_connect_event_connection_closed_msg,
   REMOTE_PROGRAM,
   type remote_procedure_name,
   type remote_procedure_types,
   remote_procedures,
 } from '../protocol/generated/remote.js';
-import { VIR_NET_MESSAGE, type Packet } from '../protocol/framing.js';
-import { type CallOptions, type CloseReason, RpcEngine } from '../rpc/engine.js';
-import { XdrReader } from '../protocol/xdr/index.js';
+import { type CallOptions, type CloseReason, RpcEngine, type ServerMessage } from '../rpc/engine.js';
 import type {
   DomainEvent,
   DomainEventMap,
@@ -178,7 +177,7 @@ export class Connection extends ConnectionMethods {
     this.security = internals.security ?? { encrypted: transport.encrypted, secure: transport.secure };
     this.sasl = internals.security?.sasl ?? null;
     this._events = new EventRegistry(this);
-    const onMessage = (packet: Packet): boolean => this._events.handle(packet) || this.onServerMessage(packet);
+    const onMessage = (message: ServerMessage): boolean => this._events.handle(message) || this.onServerMessage(message);
     engine.setHandler(REMOTE_PROGRAM, onMessage);
     engine.setHandler(QEMU_PROGRAM, onMessage);
     engine.onClose((reason, err) => {
@@ -251,7 +250,7 @@ export class Connection extends ConnectionMethods {
   async invokeStream<K extends remote_procedure_name>(name: K, stream: Stream, ...[args]: RemoteArgs<K>): Promise<RemoteRet<K>> {
     const proc = remote_procedures[name] as ProcedureInfo<unknown, RemoteRet<K>>;
     try {
-      return await this.engine.callWithStream(proc, args, stream, (serial) => stream._bind(this.engine, proc, serial));
+      return await this.engine.callWithStream(proc, args, stream, (channel) => stream._bind(channel));
     } catch (e) {
       throw this.dispatch(e);
     }
@@ -373,17 +372,12 @@ export class Connection extends ConnectionMethods {
     return this.engine.closeReason;
   }
 
-  /** Server MESSAGE packets that are not events (REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED). */
-  private onServerMessage(packet: Packet): boolean {
-    const h = packet.header;
-    if (h.prog !== REMOTE_PROGRAM || h.type !== VIR_NET_MESSAGE || h.proc !== REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED) return false;
-    try {
-      const msg = remote_procedures.REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED.message!.decode(new XdrReader(packet.body));
-      // The daemon's own connection to the hypervisor driver closed.
-      this.fireCloseCallback(msg.reason);
-    } catch (e) {
-      log.error(`cannot decode REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED: ${(e as Error).message}`);
-    }
+  /** Server messages that are not events (REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED). */
+  private onServerMessage(message: ServerMessage): boolean {
+    const h = message.header;
+    if (h.prog !== REMOTE_PROGRAM || h.proc !== REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED) return false;
+    // The daemon's own connection to the hypervisor driver closed.
+    this.fireCloseCallback((message.value as remote_connect_event_connection_closed_msg).reason);
     return true;
   }
 

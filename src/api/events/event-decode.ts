@@ -18,7 +18,6 @@ import {
   type remote_nonnull_storage_pool,
 } from '../../protocol/generated/remote.js';
 import type { ProcedureInfo } from '../../protocol/procedure.js';
-import type { XdrReader } from '../../protocol/xdr/index.js';
 import { fromTypedParams } from '../convert.js';
 import { domainLifecycleNames, lifecycleName } from './event-types.js';
 import type { ObjectFactory } from '../objects.js';
@@ -42,7 +41,8 @@ interface Entry {
   readonly program: number;
   readonly proc: number;
   readonly name: string;
-  readonly decode: (r: XdrReader) => DecodedEvent;
+  /** The event of a message the engine decoded. */
+  readonly decode: (value: unknown) => DecodedEvent;
 }
 
 const domKey = (d: remote_nonnull_domain) => () => FAMILIES.domain.key(d);
@@ -55,10 +55,12 @@ const addr = (a: remote_domain_event_graphics_address) => ({ family: a.family, n
 
 const entries: Entry[] = [];
 
-function msgCodec<M>(proc: ProcedureInfo<unknown, unknown, M>): (r: XdrReader) => M {
-  const codec = proc.message;
-  if (!codec) throw new Error(`${proc.name} has no message codec`);
-  return (r) => codec.decode(r);
+/**
+ * The typed view of a procedure's message: the engine has decoded the body with this procedure's
+ * message codec, so the value has its message type.
+ */
+function msgCodec<M>(_proc: ProcedureInfo<unknown, unknown, M>): (value: unknown) => M {
+  return (value) => value as M;
 }
 
 /**
@@ -78,8 +80,8 @@ function domainPair<M extends { dom: remote_nonnull_domain }, O extends { callba
     program: REMOTE_PROGRAM,
     proc: legacy.proc,
     name: legacy.name,
-    decode: (r) => {
-      const m = decLegacy(r);
+    decode: (v) => {
+      const m = decLegacy(v);
       return { family: 'domain', eventID, remoteID: null, objectKey: domKey(m.dom), build: (w) => ({ eventID, kind, dom: w.domain(m.dom), ...fields(m, null) }) };
     },
   });
@@ -88,8 +90,8 @@ function domainPair<M extends { dom: remote_nonnull_domain }, O extends { callba
     program: REMOTE_PROGRAM,
     proc: callback.proc,
     name: callback.name,
-    decode: (r) => {
-      const o = decCallback(r);
+    decode: (v) => {
+      const o = decCallback(v);
       const m = o.msg;
       return { family: 'domain', eventID, remoteID: o.callbackID, objectKey: domKey(m.dom), build: (w) => ({ eventID, kind, dom: w.domain(m.dom), ...fields(m, o) }) };
     },
@@ -103,8 +105,8 @@ function domainFlat<M extends { callbackID: number; dom: remote_nonnull_domain }
     program: REMOTE_PROGRAM,
     proc: proc.proc,
     name: proc.name,
-    decode: (r) => {
-      const m = dec(r);
+    decode: (v) => {
+      const m = dec(v);
       return { family: 'domain', eventID, remoteID: m.callbackID, objectKey: domKey(m.dom), build: (w) => ({ eventID, kind, dom: w.domain(m.dom), ...fields(m) }) };
     },
   });
@@ -123,8 +125,8 @@ function other<M extends { callbackID: number }>(
     program: REMOTE_PROGRAM,
     proc: proc.proc,
     name: proc.name,
-    decode: (r) => {
-      const m = dec(r);
+    decode: (v) => {
+      const m = dec(v);
       return { family, eventID, remoteID: m.callbackID, objectKey: key(m), build: (w) => ({ eventID, kind, ...build(m, w) }) };
     },
   });
@@ -183,8 +185,8 @@ other('secret', R.REMOTE_PROC_SECRET_EVENT_VALUE_CHANGED, 1, 'valueChanged', (m)
     program: QEMU_PROGRAM,
     proc: QEMU_PROC_DOMAIN_MONITOR_EVENT,
     name: Q.QEMU_PROC_DOMAIN_MONITOR_EVENT.name,
-    decode: (r) => {
-      const m = dec(r);
+    decode: (v) => {
+      const m = dec(v);
       return {
         family: 'qemu',
         eventID: 0,

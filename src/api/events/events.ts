@@ -26,9 +26,7 @@ import {
   VIR_FROM_RPC,
 } from '../../apixml/generated/constants.js';
 import type { remote_nonnull_domain, remote_nonnull_network, remote_nonnull_node_device, remote_nonnull_secret, remote_nonnull_storage_pool } from '../../protocol/generated/remote.js';
-import { VIR_NET_MESSAGE, type Packet } from '../../protocol/framing.js';
-import type { CloseReason } from '../../rpc/engine.js';
-import { XdrError, XdrReader } from '../../protocol/xdr/index.js';
+import type { CloseReason, ServerMessage } from '../../rpc/engine.js';
 import { getLogger } from '../../util/log.js';
 import type { Connection } from '../connection.js';
 import { type DecodedEvent, EVENT_DECODERS, type EventFamily } from './event-decode.js';
@@ -290,24 +288,11 @@ export class EventRegistry {
     return -1;
   }
 
-  /** Handles a MESSAGE packet of the remote or QEMU program. Returns false when it is not an event. */
-  handle(packet: Packet): boolean {
-    const h = packet.header;
-    if (h.type !== VIR_NET_MESSAGE) return false;
-    const entry = EVENT_DECODERS.get(h.prog)?.get(h.proc);
+  /** Handles a MESSAGE of the remote or QEMU program (decoded by the engine). Returns false when it is not an event. */
+  handle(message: ServerMessage): boolean {
+    const entry = EVENT_DECODERS.get(message.header.prog)?.get(message.header.proc);
     if (!entry) return false;
-    let ev: DecodedEvent;
-    try {
-      const r = new XdrReader(packet.body);
-      ev = entry.decode(r);
-      r.done(entry.name);
-    } catch (e) {
-      // A malformed event is the server's fault; the connection can go on.
-      log.error(`cannot decode ${entry.name}: ${e instanceof XdrError ? e.message : String(e)}`);
-      this.undelivered++;
-      return true;
-    }
-    this.dispatch(ev);
+    this.dispatch(entry.decode(message.value));
     return true;
   }
 
