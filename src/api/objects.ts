@@ -46,25 +46,24 @@ export type { Connection } from './connection.js';
  * the identity.
  */
 export class Domain extends DomainMethods {
-  readonly name: string;
-  readonly uuid: string;
-  private currentId: number;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_domain,
   ) {
     super();
-    this.name = wire.name;
-    this.uuid = uuidToString(wire.uuid);
-    this.currentId = wire.id;
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
   }
   /** The hypervisor's id of the running domain, -1 when it is not running (kept current by create/destroy). */
   get id(): number {
-    return this.currentId;
+    return this.wire.id;
   }
   /** @internal */
   _setId(id: number): void {
-    this.currentId = id;
     this.wire.id = id;
   }
   /** virDomainGetName */
@@ -175,15 +174,17 @@ export class Domain extends DomainMethods {
 }
 
 export class Network extends NetworkMethods {
-  readonly name: string;
-  readonly uuid: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_network,
   ) {
     super();
-    this.name = wire.name;
-    this.uuid = uuidToString(wire.uuid);
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
   }
   getName(): string {
     return this.name;
@@ -211,14 +212,15 @@ export class Network extends NetworkMethods {
 
 export class NetworkPort extends NetworkPortMethods {
   readonly network: Network;
-  readonly uuid: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_network_port,
   ) {
     super();
     this.network = new Network(connection, wire.net);
-    this.uuid = uuidToString(wire.uuid);
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
   }
   /** virNetworkPortGetNetwork */
   getNetwork(): Network {
@@ -239,15 +241,17 @@ export class NetworkPort extends NetworkPortMethods {
 }
 
 export class StoragePool extends StoragePoolMethods {
-  readonly name: string;
-  readonly uuid: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_storage_pool,
   ) {
     super();
-    this.name = wire.name;
-    this.uuid = uuidToString(wire.uuid);
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
   }
   getName(): string {
     return this.name;
@@ -270,18 +274,21 @@ export class StoragePool extends StoragePoolMethods {
 }
 
 export class StorageVol extends StorageVolMethods {
-  /** name of the pool holding the volume */
-  readonly pool: string;
-  readonly name: string;
-  readonly key: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_storage_vol,
   ) {
     super();
-    this.pool = wire.pool;
-    this.name = wire.name;
-    this.key = wire.key;
+  }
+  /** name of the pool holding the volume */
+  get pool(): string {
+    return this.wire.pool;
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get key(): string {
+    return this.wire.key;
   }
   getName(): string {
     return this.name;
@@ -302,13 +309,14 @@ export class StorageVol extends StorageVolMethods {
 }
 
 export class NodeDevice extends NodeDeviceMethods {
-  readonly name: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_node_device,
   ) {
     super();
-    this.name = wire.name;
+  }
+  get name(): string {
+    return this.wire.name;
   }
   getName(): string {
     return this.name;
@@ -322,15 +330,17 @@ export class NodeDevice extends NodeDeviceMethods {
 }
 
 export class Interface extends InterfaceMethods {
-  readonly name: string;
-  readonly mac: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_interface,
   ) {
     super();
-    this.name = wire.name;
-    this.mac = wire.mac;
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get mac(): string {
+    return this.wire.mac;
   }
   getName(): string {
     return this.name;
@@ -351,18 +361,21 @@ export class Interface extends InterfaceMethods {
 }
 
 export class Secret extends SecretMethods {
-  readonly uuid: string;
-  /** virSecretUsageType */
-  readonly usageType: number;
-  readonly usageID: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_secret,
   ) {
     super();
-    this.uuid = uuidToString(wire.uuid);
-    this.usageType = wire.usageType;
-    this.usageID = wire.usageID;
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+  /** virSecretUsageType */
+  get usageType(): number {
+    return this.wire.usageType;
+  }
+  get usageID(): string {
+    return this.wire.usageID;
   }
   getUUIDString(): string {
     return this.uuid;
@@ -390,15 +403,17 @@ export class Secret extends SecretMethods {
 }
 
 export class NWFilter extends NWFilterMethods {
-  readonly name: string;
-  readonly uuid: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_nwfilter,
   ) {
     super();
-    this.name = wire.name;
-    this.uuid = uuidToString(wire.uuid);
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
   }
   getName(): string {
     return this.name;
@@ -418,15 +433,17 @@ export class NWFilter extends NWFilterMethods {
 }
 
 export class NWFilterBinding extends NWFilterBindingMethods {
-  readonly portdev: string;
-  readonly filtername: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_nwfilter_binding,
   ) {
     super();
-    this.portdev = wire.portdev;
-    this.filtername = wire.filtername;
+  }
+  get portdev(): string {
+    return this.wire.portdev;
+  }
+  get filtername(): string {
+    return this.wire.filtername;
   }
   /** virNWFilterBindingGetPortDev */
   getPortDev(): string {
@@ -445,15 +462,16 @@ export class NWFilterBinding extends NWFilterBindingMethods {
 }
 
 export class DomainSnapshot extends DomainSnapshotMethods {
-  readonly name: string;
   readonly domain: Domain;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_domain_snapshot,
   ) {
     super();
-    this.name = wire.name;
     this.domain = new Domain(connection, wire.dom);
+  }
+  get name(): string {
+    return this.wire.name;
   }
   getName(): string {
     return this.name;
@@ -474,15 +492,16 @@ export class DomainSnapshot extends DomainSnapshotMethods {
 }
 
 export class DomainCheckpoint extends DomainCheckpointMethods {
-  readonly name: string;
   readonly domain: Domain;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_domain_checkpoint,
   ) {
     super();
-    this.name = wire.name;
     this.domain = new Domain(connection, wire.dom);
+  }
+  get name(): string {
+    return this.wire.name;
   }
   getName(): string {
     return this.name;

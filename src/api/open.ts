@@ -108,7 +108,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   const ka = keepAliveSettings(options);
   let serverKeepAlive: boolean | null = null;
   let security: ConnectionInternals['security'] = { encrypted: transport.encrypted, secure: transport.secure };
-  const timer = options.timeout === undefined ? null : setTimeout(() => engine.fail(clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_REMOTE, `connection open timed out after ${options.timeout} ms`), 'error'), options.timeout);
+  const timer = options.timeout === undefined ? null : setTimeout(() => engine.abort(clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_REMOTE, `connection open timed out after ${options.timeout} ms`)), options.timeout);
   try {
     security = await authenticate(engine, target, transport, options, env);
     if (ka) {

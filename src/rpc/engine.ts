@@ -362,8 +362,18 @@ export class RpcEngine {
     this.stream.end();
   }
 
+  /** Gives up on the connection (an open that took too long): pending calls reject with `err`, the reason is ERROR. */
+  abort(err: LibvirtError): void {
+    this.fail(err, 'error');
+  }
+
+  /** The peer stopped answering keepalive PINGs: closes with reason KEEPALIVE. */
+  closeOnKeepaliveTimeout(): void {
+    this.fail(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'connection closed due to keepalive timeout'), 'keepalive');
+  }
+
   /** Tears down with `err`: every pending call rejects at once and close listeners hear why. */
-  fail(err: LibvirtError, reason: CloseReason): void {
+  private fail(err: LibvirtError, reason: CloseReason): void {
     if (this.closeError) return;
     this.closeError = err;
     this.closeReasonValue = reason;

@@ -8,11 +8,9 @@
 //   After `count` unanswered PINGs, one more interval of silence closes the connection with reason
 //   KEEPALIVE: a dead peer is detected interval x (count + 1) seconds after its last packet. With
 //   count 0 the connection closes after one interval of silence without sending any PING.
-import { VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC } from '../apixml/generated/constants.js';
 import { KEEPALIVE_PROC_PING, KEEPALIVE_PROGRAM, keepalive_procedures } from '../protocol/generated/keepalive.js';
 import type { RpcEngine } from './engine.js';
 import { getLogger } from '../util/log.js';
-import { clientError } from '../errors/errors.js';
 
 const log = getLogger('rpc.keepalive');
 
@@ -95,7 +93,7 @@ export class KeepAlive {
       const idle = ((now - lastReceived) / 1000).toFixed(1);
       log.warn(`no response from the server after ${this.unanswered} keepalive messages in ${idle} seconds`);
       this.intervalMs = 0;
-      this.engine.fail(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'connection closed due to keepalive timeout'), 'keepalive');
+      this.engine.closeOnKeepaliveTimeout();
       return;
     }
     this.unanswered++;
