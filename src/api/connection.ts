@@ -467,9 +467,10 @@ export class Connection extends ConnectionMethods {
   }
 
   /** Our keepalive settings ({ interval: 0 } when we send no PINGs) and PING counters. */
-  get keepAliveState(): { interval: number; count: number; pingsSent: number; pingsAnswered: number } {
+  get keepAliveState(): { interval: number; count: number; pingsSent: number; pingsAnswered: number; pongsSkipped: number } {
     const { interval, count } = this.keepAlive.settings;
-    return { interval, count, pingsSent: this.keepAlive.pingsSent, pingsAnswered: this.keepAlive.pingsAnswered };
+    const k = this.keepAlive;
+    return { interval, count, pingsSent: k.pingsSent, pingsAnswered: k.pingsAnswered, pongsSkipped: k.pongsSkipped };
   }
 
   private objectSpec(family: EventFamily, obj: EventObject | null): EventObjectWire | null {

@@ -47,7 +47,9 @@ const NAME_BY_TYPE = new Map(Object.entries(TYPE_BY_NAME).map(([k, v]) => [v, k]
 
 /** Typed parameters from the wire as a plain object. */
 export function fromTypedParams(params: readonly remote_typed_param[]): TypedParams {
-  const out: TypedParams = {};
+  // The field names come from the daemon: a null-prototype object, so `__proto__`, `toString` or
+  // `constructor` are plain keys and cannot replace or shadow anything.
+  const out = Object.create(null) as TypedParams;
   for (const p of params) {
     const v = p.value;
     const value: TypedParamValue =

@@ -3,6 +3,7 @@ import { LibvirtError, clientError } from '../errors/errors.js';
 import {
   VIR_ERR_INTERNAL_ERROR,
   VIR_ERR_INVALID_ARG,
+  VIR_ERR_NO_SUPPORT,
   VIR_ERR_OPERATION_TIMEOUT,
   VIR_ERR_RPC,
   VIR_ERR_SYSTEM_ERROR,
@@ -20,6 +21,7 @@ import {
   VIR_NET_MESSAGE,
   VIR_NET_OK,
   VIR_NET_REPLY,
+  VIR_NET_REPLY_WITH_FDS,
   VIR_NET_STREAM,
   VIR_NET_STREAM_HOLE,
   decodePacket,
@@ -32,6 +34,19 @@ import { XdrError, XdrReader, XdrWriter } from '../protocol/xdr/index.js';
 import { TransportEndOfFile } from '../transport/transport.js';
 
 const log = getLogger('rpc.engine');
+
+/**
+ * Bytes waiting to be written past which the peer is taken to have stopped reading: the connection
+ * closes with VIR_ERR_RPC (two maximum-size packets; a bulk producer waits for drain long before).
+ */
+export const MAX_OUTGOING_BYTES = 2 * (32 * 1024 * 1024 + 4);
+/** Serials of timed-out or aborted calls remembered so their late replies are dropped quietly; the oldest are forgotten past this. */
+export const MAX_ABANDONED_SERIALS = 4096;
+/** Milliseconds close() waits for the peer to end its side before destroying the socket. */
+export const CLOSE_GRACE_MS = 1000;
+/** At most this many warnings about unexpected packets per LOG_WINDOW_MS; the rest are counted and summarised. */
+const LOG_BURST = 10;
+const LOG_WINDOW_MS = 10_000;
 
 let observer: ((procedure: string, ok: boolean) => void) | null = null;
 
@@ -101,6 +116,7 @@ export class RpcEngine {
   /** performance.now() when bytes last arrived from the server (keepalive measures silence from it). */
   lastReceived = performance.now();
   private closeReasonValue: CloseReason | null = null;
+  private logWindow = { start: -Infinity, count: 0, suppressed: 0 };
 
   constructor(private readonly stream: Duplex) {
     this.splitter = new PacketSplitter((p) => this.onPacket(p));
@@ -206,7 +222,7 @@ export class RpcEngine {
       if (options?.timeout !== undefined) {
         call.timer = setTimeout(() => {
           this.pending.delete(serial);
-          this.abandoned.add(serial);
+          this.abandon(serial);
           reject(clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `${proc.name} timed out after ${options.timeout} ms`));
         }, options.timeout);
       }
@@ -234,6 +250,9 @@ export class RpcEngine {
    */
   private write(packet: Buffer): void {
     this.stream.write(this.layer ? this.layer.encode(packet) : packet);
+    if (this.stream.writableLength > MAX_OUTGOING_BYTES) {
+      this.fail(clientError(VIR_ERR_RPC, VIR_FROM_RPC, `the daemon stopped reading: ${this.stream.writableLength} bytes are waiting to be sent`), 'error');
+    }
   }
 
   /**
@@ -262,6 +281,12 @@ export class RpcEngine {
     });
   }
 
+  /** A call gave up on its reply: remember its serial (boundedly) so a late reply is dropped quietly. */
+  private abandon(serial: number): void {
+    this.abandoned.add(serial);
+    if (this.abandoned.size > MAX_ABANDONED_SERIALS) this.abandoned.delete(this.abandoned.values().next().value!);
+  }
+
   private nextSerial(): number {
     do {
       this.serial = (this.serial + 1) >>> 0;
@@ -279,7 +304,9 @@ export class RpcEngine {
         return;
       }
     }
-    if (h.type === VIR_NET_REPLY) {
+    // libvirt's client takes REPLY_WITH_FDS as a REPLY whose body starts with the number of
+    // descriptors passed beside it (virNetMessageDecodeNumFDs).
+    if (h.type === VIR_NET_REPLY || h.type === VIR_NET_REPLY_WITH_FDS) {
       const call = this.pending.get(h.serial);
       if (!call) {
         if (this.abandoned.delete(h.serial)) return;
@@ -310,7 +337,7 @@ export class RpcEngine {
       } catch (e) {
         // A malformed message is the server's fault; the connection can go on.
         this.malformedMessages++;
-        log.error(`cannot decode ${proc.name}: ${e instanceof XdrError ? e.message : String(e)}`);
+        this.warnLimited(`cannot decode ${proc.name}: ${e instanceof XdrError ? e.message : String(e)}`);
         return;
       }
       if (handler({ ...packet, proc, value }) !== false) {
@@ -319,7 +346,18 @@ export class RpcEngine {
       }
     }
     this.unhandledMessages++;
-    log.warn(`dropping unhandled packet prog=0x${h.prog.toString(16)} vers=${h.vers} proc=${h.proc} type=${h.type} serial=${h.serial} (${packet.body.length} bytes): no handler registered`);
+    this.warnLimited(`dropping unhandled packet prog=0x${h.prog.toString(16)} vers=${h.vers} proc=${h.proc} type=${h.type} serial=${h.serial} (${packet.body.length} bytes): no handler registered`);
+  }
+
+  /** A warning about something the peer sent: at most LOG_BURST per window, then one summary line. */
+  private warnLimited(message: string): void {
+    const now = performance.now();
+    if (now - this.logWindow.start >= LOG_WINDOW_MS) {
+      if (this.logWindow.suppressed) log.warn(`${this.logWindow.suppressed} more warnings about unexpected packets were suppressed`);
+      this.logWindow = { start: now, count: 0, suppressed: 0 };
+    }
+    if (this.logWindow.count++ < LOG_BURST) log.warn(message);
+    else this.logWindow.suppressed++;
   }
 
   private toStream(sink: StreamSink, packet: Packet): void {
@@ -335,6 +373,19 @@ export class RpcEngine {
   private settle(call: PendingCall, packet: Packet): void {
     const h = packet.header;
     const r = new XdrReader(packet.body);
+    if (h.type === VIR_NET_REPLY_WITH_FDS) {
+      let nfds: number;
+      try {
+        nfds = r.uint('numFDs');
+      } catch (e) {
+        call.reject(clientError(VIR_ERR_RPC, VIR_FROM_RPC, `cannot decode reply to ${call.proc.name}: ${(e as Error).message}`, e));
+        return;
+      }
+      if (nfds > 0 && h.status === VIR_NET_OK) {
+        call.reject(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, `${call.proc.name}: the daemon passed ${nfds} file descriptor(s) with its reply, which a pure-JavaScript client cannot receive`));
+        return;
+      }
+    }
     const status = h.status === VIR_NET_OK ? 'ok' : h.status === VIR_NET_ERROR ? 'error' : `status ${h.status}`;
     if (observer) observer(call.proc.name, h.status === VIR_NET_OK);
     if (log.enabled(LogPriority.DEBUG)) {
@@ -360,6 +411,13 @@ export class RpcEngine {
   close(): void {
     this.fail(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'), 'client');
     this.stream.end();
+    // The goodbye: the peer has a moment to end its side; a peer that never does is cut off, so
+    // nothing keeps the process alive after close().
+    if (!this.stream.destroyed) {
+      const timer = setTimeout(() => this.stream.destroy(), CLOSE_GRACE_MS);
+      timer.unref();
+      this.stream.once('close', () => clearTimeout(timer));
+    }
   }
 
   /** Gives up on the connection (an open that took too long): pending calls reject with `err`, the reason is ERROR. */

@@ -30,12 +30,20 @@ export class KeepAlive {
   pingsAnswered = 0;
   /** PINGs we sent. */
   pingsSent = 0;
+  /** PINGs left unanswered because the socket was backed up (the peer was not reading). */
+  pongsSkipped = 0;
 
   constructor(private readonly engine: RpcEngine) {
     engine.setHandler(KEEPALIVE_PROGRAM, (message) => {
       if (message.proc.proc === KEEPALIVE_PROC_PING) {
-        this.pingsAnswered++;
-        if (!engine.closed) this.send('KEEPALIVE_PROC_PONG');
+        // A peer that sends PINGs but does not read our answers would queue them without end:
+        // while the socket is backed up there is no point in another PONG.
+        if (engine.closed) return;
+        if (engine.needsDrain) this.pongsSkipped++;
+        else {
+          this.pingsAnswered++;
+          this.send('KEEPALIVE_PROC_PONG');
+        }
       }
       // A PONG needs no handling: like any packet it resets the silence (engine.lastReceived).
     });

@@ -3,7 +3,17 @@
  * binding (GS2 header "n,,", as libvirt's client sends through Cyrus SASL), plus SASLprep (RFC 4013)
  * for the user name and password.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const pbkdf2Async = promisify(pbkdf2);
+
+/**
+ * The most PBKDF2 iterations a server may ask for. Cyrus SASL and libvirt use 4096 (RFC 7677's
+ * minimum); a million takes well under a second, a hostile 10^8 would take many seconds of a
+ * thread-pool thread (and, before, froze the event loop): refused.
+ */
+export const SCRAM_MAX_ITERATIONS = 1_000_000;
 
 export type ScramHash = 'sha1' | 'sha256';
 
@@ -100,7 +110,22 @@ export class ScramClient {
     return Buffer.from(this.gs2Header + this.clientFirstBare, 'utf8');
   }
 
+  /**
+   * The client-final message for the server-first one (the key derivation on this thread: for
+   * tests and small iteration counts; the mechanism uses finalAsync).
+   */
   final(serverFirstBuf: Buffer): Buffer {
+    const p = this.serverFirst(serverFirstBuf);
+    return this.clientFinal(p, pbkdf2Sync(p.password, p.salt, p.iterations, hashLen(this.hash), this.hash));
+  }
+
+  /** final() with the key derivation in libuv's thread pool, so the event loop goes on meanwhile. */
+  async finalAsync(serverFirstBuf: Buffer): Promise<Buffer> {
+    const p = this.serverFirst(serverFirstBuf);
+    return this.clientFinal(p, await pbkdf2Async(p.password, p.salt, p.iterations, hashLen(this.hash), this.hash));
+  }
+
+  private serverFirst(serverFirstBuf: Buffer): { serverFirst: string; nonce: string; salt: Buffer; iterations: number; password: Buffer } {
     const serverFirst = serverFirstBuf.toString('utf8');
     const a = parseAttributes(serverFirst);
     if (a.has('m')) throw new SaslMechanismError('the server requires a SCRAM extension this client does not know');
@@ -110,11 +135,15 @@ export class ScramClient {
     const iterations = Number(a.get('i'));
     if (!nonce || !nonce.startsWith(this.cnonce) || nonce.length === this.cnonce.length) throw new SaslMechanismError('the server nonce does not extend ours');
     if (!salt || !Number.isInteger(iterations) || iterations < 1) throw new SaslMechanismError('bad salt or iteration count from the server');
-    const salted = pbkdf2Sync(Buffer.from(saslprep(this.password), 'utf8'), Buffer.from(salt, 'base64'), iterations, hashLen(this.hash), this.hash);
+    if (iterations > SCRAM_MAX_ITERATIONS) throw new SaslMechanismError(`the server asks for ${iterations} iterations, more than this client allows (${SCRAM_MAX_ITERATIONS})`);
+    return { serverFirst, nonce, salt: Buffer.from(salt, 'base64'), iterations, password: Buffer.from(saslprep(this.password), 'utf8') };
+  }
+
+  private clientFinal(p: { serverFirst: string; nonce: string }, salted: Buffer): Buffer {
     const clientKey = HMAC(this.hash, salted, 'Client Key');
     const storedKey = H(this.hash, clientKey);
-    const withoutProof = `c=${Buffer.from(this.gs2Header, 'utf8').toString('base64')},r=${nonce}`;
-    const authMessage = `${this.clientFirstBare},${serverFirst},${withoutProof}`;
+    const withoutProof = `c=${Buffer.from(this.gs2Header, 'utf8').toString('base64')},r=${p.nonce}`;
+    const authMessage = `${this.clientFirstBare},${p.serverFirst},${withoutProof}`;
     const proof = xor(clientKey, HMAC(this.hash, storedKey, authMessage));
     this.serverSignature = HMAC(this.hash, HMAC(this.hash, salted, 'Server Key'), authMessage);
     return Buffer.from(`${withoutProof},p=${proof.toString('base64')}`, 'utf8');

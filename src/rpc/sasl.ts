@@ -130,7 +130,7 @@ class ScramMechanism implements Mechanism {
   }
   async step(input: Buffer | null): Promise<{ out: Buffer | null; done: boolean }> {
     if (!input) throw new SaslMechanismError('the server sent no data');
-    if (this.stage++ === 0) return { out: this.client.final(input), done: false };
+    if (this.stage++ === 0) return { out: await this.client.finalAsync(input), done: false };
     this.client.verify(input);
     return { out: null, done: true };
   }
