@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-scripts/**', 'docs/**', 'node_modules/**', 'src/protocol/generated/**'] },
+  { ignores: ['dist/**', 'dist-scripts/**', 'docs/**', 'node_modules/**', 'src/protocol/generated/**', 'src/xml/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
