@@ -217,7 +217,7 @@ export function emitValidators(classes: XClass[]): string {
   return out.join('\n');
 }
 
-export function emitDocuments(kinds: Kind[]): string {
+export function emitDocuments(kinds: Kind[], namespaces: Record<string, string>): string {
   const out = [
     HEADER,
     "import { XmlError } from '../error.js';",
@@ -229,6 +229,9 @@ export function emitDocuments(kinds: Kind[]): string {
     "import * as V from './validate.js';",
     '',
   ];
+  out.push('/** The namespaces of libvirt\'s extension elements, by the prefix their names are written with. */', 'export const NAMESPACES: Readonly<Record<string, string>> = {');
+  for (const [uri, prefix] of Object.entries(namespaces)) out.push(`  ${propName(prefix)}: ${str(uri)},`);
+  out.push('};', '');
   const kindUnion: string[] = [];
   const rootEntries: string[] = [];
   for (const k of kinds) {
@@ -238,7 +241,7 @@ export function emitDocuments(kinds: Kind[]): string {
     out.push(`export function parse${k.typeName}XML(text: string): ${rootType} {`, '  const el = parseXmlTree(text);');
     for (const r of k.roots) out.push(`  if (el.name === ${str(r.element)}) return P.${parseName(r)}(el);`);
     out.push(`  throw new XmlError(\`not a ${k.kind} document: the root is <\${el.name}>, expected ${k.roots.map((r) => `<${r.element}>`).join(' or ')}\`);`, '}', '');
-    out.push(`/** Writes ${k.kind} XML (64-bit values may be numbers or bigints). */`, `export function format${k.typeName}XML(value: XmlInput<${rootType}>): string {`, '  const w = new XmlWriter();');
+    out.push(`/** Writes ${k.kind} XML (64-bit values may be numbers or bigints). */`, `export function format${k.typeName}XML(value: XmlInput<${rootType}>): string {`, '  const w = new XmlWriter(NAMESPACES);');
     out.push(`  F.${formatName(k.roots[0]!)}(w, value);`);
     out.push('  return w.toString();', '}', '');
     out.push(`/** What in a ${k.kind} object breaks the schema, with paths like \`devices.disk[0].target\`; empty when nothing does. */`);

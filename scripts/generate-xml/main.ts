@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClassBuilder, type Kind } from './classes.js';
 import { emitDocuments, emitFormatters, emitParsers, emitTypes, emitValidators } from './emit.js';
-import { SchemaReader } from './rng.js';
+import { NAMESPACE_PREFIXES, SchemaReader } from './rng.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'src/xml/generated');
@@ -63,7 +63,7 @@ export function generate(dir: string): Map<string, string> {
     ['parse.ts', emitParsers(builder.classes)],
     ['format.ts', emitFormatters(builder.classes)],
     ['validate.ts', emitValidators(builder.classes)],
-    ['documents.ts', emitDocuments(kinds)],
+    ['documents.ts', emitDocuments(kinds, NAMESPACE_PREFIXES)],
   ]);
 }
 

@@ -101,6 +101,12 @@ function escapeText(s: string): string {
 /** Builds indented XML text: two spaces per level, text inline. */
 export class XmlWriter {
   private readonly out: string[] = [];
+  private readonly usedPrefixes = new Set<string>();
+  private readonly declaredPrefixes = new Set<string>();
+
+  /** `namespaces`: prefix to URI, declared on the root when an element uses the prefix and the value does not declare it. */
+  constructor(private readonly namespaces: Readonly<Record<string, string>> = {}) {}
+
   /** Per open element: whether its start tag is still open ('<name a="b"' without '>'). */
   private readonly open: boolean[] = [];
   private readonly names: string[] = [];
@@ -110,6 +116,8 @@ export class XmlWriter {
     this.closeStartTag(true);
     if (this.names.length) this.out.push('\n', '  '.repeat(this.names.length));
     this.out.push('<', name);
+    const colon = name.indexOf(':');
+    if (colon > 0) this.usedPrefixes.add(name.slice(0, colon));
     this.names.push(name);
     this.open.push(true);
     this.hadChildren.push(false);
@@ -117,6 +125,7 @@ export class XmlWriter {
 
   attr(name: string, value: string | number | bigint | boolean | undefined): void {
     if (value === undefined) return;
+    if (name.startsWith('xmlns:')) this.declaredPrefixes.add(name.slice(6));
     this.out.push(' ', name, '="', escapeAttribute(String(value)), '"');
   }
 
@@ -166,6 +175,12 @@ export class XmlWriter {
   }
 
   toString(): string {
+    const missing: string[] = [];
+    for (const p of this.usedPrefixes) {
+      const uri = this.namespaces[p];
+      if (uri !== undefined && !this.declaredPrefixes.has(p)) missing.push(` xmlns:${p}="${escapeAttribute(uri)}"`);
+    }
+    if (missing.length) this.out.splice(2, 0, ...missing);
     return this.out.join('') + '\n';
   }
 

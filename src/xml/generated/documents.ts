@@ -8,6 +8,18 @@ import * as P from './parse.js';
 import type * as T from './types.js';
 import * as V from './validate.js';
 
+/** The namespaces of libvirt's extension elements, by the prefix their names are written with. */
+export const NAMESPACES: Readonly<Record<string, string>> = {
+  qemu: "http://libvirt.org/schemas/domain/qemu/1.0",
+  lxc: "http://libvirt.org/schemas/domain/lxc/1.0",
+  bhyve: "http://libvirt.org/schemas/domain/bhyve/1.0",
+  xen: "http://libvirt.org/schemas/domain/xen/1.0",
+  vmware: "http://libvirt.org/schemas/domain/vmware/1.0",
+  dnsmasq: "http://libvirt.org/schemas/network/dnsmasq/1.0",
+  fs: "http://libvirt.org/schemas/storagepool/fs/1.0",
+  rbd: "http://libvirt.org/schemas/storagepool/rbd/1.0",
+};
+
 /** Reads domain XML; throws XmlError when the text is not well-formed or its root is not <domain>. */
 export function parseDomainXML(text: string): T.Domain {
   const el = parseXmlTree(text);
@@ -17,7 +29,7 @@ export function parseDomainXML(text: string): T.Domain {
 
 /** Writes domain XML (64-bit values may be numbers or bigints). */
 export function formatDomainXML(value: XmlInput<T.Domain>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatDomain(w, value);
   return w.toString();
 }
@@ -38,7 +50,7 @@ export function parseCapabilitiesXML(text: string): T.Capabilities {
 
 /** Writes capabilities XML (64-bit values may be numbers or bigints). */
 export function formatCapabilitiesXML(value: XmlInput<T.Capabilities>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatCapabilities(w, value);
   return w.toString();
 }
@@ -59,7 +71,7 @@ export function parseDomainCapabilitiesXML(text: string): T.DomainCapabilities {
 
 /** Writes domaincaps XML (64-bit values may be numbers or bigints). */
 export function formatDomainCapabilitiesXML(value: XmlInput<T.DomainCapabilities>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatDomainCapabilities(w, value);
   return w.toString();
 }
@@ -80,7 +92,7 @@ export function parseNetworkXML(text: string): T.Network {
 
 /** Writes network XML (64-bit values may be numbers or bigints). */
 export function formatNetworkXML(value: XmlInput<T.Network>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatNetwork(w, value);
   return w.toString();
 }
@@ -101,7 +113,7 @@ export function parseNetworkPortXML(text: string): T.NetworkPort2 {
 
 /** Writes networkport XML (64-bit values may be numbers or bigints). */
 export function formatNetworkPortXML(value: XmlInput<T.NetworkPort2>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatNetworkPort2(w, value);
   return w.toString();
 }
@@ -122,7 +134,7 @@ export function parseStoragePoolXML(text: string): T.StoragePool {
 
 /** Writes storagepool XML (64-bit values may be numbers or bigints). */
 export function formatStoragePoolXML(value: XmlInput<T.StoragePool>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatStoragePool(w, value);
   return w.toString();
 }
@@ -143,7 +155,7 @@ export function parseStoragePoolCapabilitiesXML(text: string): T.StoragePoolCapa
 
 /** Writes storagepoolcaps XML (64-bit values may be numbers or bigints). */
 export function formatStoragePoolCapabilitiesXML(value: XmlInput<T.StoragePoolCapabilities>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatStoragePoolCapabilities(w, value);
   return w.toString();
 }
@@ -164,7 +176,7 @@ export function parseStorageVolumeXML(text: string): T.StorageVolume {
 
 /** Writes storagevol XML (64-bit values may be numbers or bigints). */
 export function formatStorageVolumeXML(value: XmlInput<T.StorageVolume>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatStorageVolume(w, value);
   return w.toString();
 }
@@ -185,7 +197,7 @@ export function parseNodeDeviceXML(text: string): T.NodeDevice {
 
 /** Writes nodedev XML (64-bit values may be numbers or bigints). */
 export function formatNodeDeviceXML(value: XmlInput<T.NodeDevice>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatNodeDevice(w, value);
   return w.toString();
 }
@@ -206,7 +218,7 @@ export function parseSecretXML(text: string): T.Secret {
 
 /** Writes secret XML (64-bit values may be numbers or bigints). */
 export function formatSecretXML(value: XmlInput<T.Secret>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatSecret(w, value);
   return w.toString();
 }
@@ -227,7 +239,7 @@ export function parseInterfaceXML(text: string): T.Interface {
 
 /** Writes interface XML (64-bit values may be numbers or bigints). */
 export function formatInterfaceXML(value: XmlInput<T.Interface>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatInterface(w, value);
   return w.toString();
 }
@@ -248,7 +260,7 @@ export function parseNWFilterXML(text: string): T.NWFilter {
 
 /** Writes nwfilter XML (64-bit values may be numbers or bigints). */
 export function formatNWFilterXML(value: XmlInput<T.NWFilter>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatNWFilter(w, value);
   return w.toString();
 }
@@ -269,7 +281,7 @@ export function parseNWFilterBindingXML(text: string): T.NWFilterBinding {
 
 /** Writes nwfilterbinding XML (64-bit values may be numbers or bigints). */
 export function formatNWFilterBindingXML(value: XmlInput<T.NWFilterBinding>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatNWFilterBinding(w, value);
   return w.toString();
 }
@@ -290,7 +302,7 @@ export function parseDomainSnapshotXML(text: string): T.DomainSnapshot {
 
 /** Writes domainsnapshot XML (64-bit values may be numbers or bigints). */
 export function formatDomainSnapshotXML(value: XmlInput<T.DomainSnapshot>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatDomainSnapshot(w, value);
   return w.toString();
 }
@@ -311,7 +323,7 @@ export function parseDomainCheckpointXML(text: string): T.DomainCheckpoint {
 
 /** Writes domaincheckpoint XML (64-bit values may be numbers or bigints). */
 export function formatDomainCheckpointXML(value: XmlInput<T.DomainCheckpoint>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatDomainCheckpoint(w, value);
   return w.toString();
 }
@@ -332,7 +344,7 @@ export function parseDomainBackupXML(text: string): T.DomainBackup {
 
 /** Writes domainbackup XML (64-bit values may be numbers or bigints). */
 export function formatDomainBackupXML(value: XmlInput<T.DomainBackup>): string {
-  const w = new XmlWriter();
+  const w = new XmlWriter(NAMESPACES);
   F.formatDomainBackup(w, value);
   return w.toString();
 }
