@@ -143,7 +143,7 @@ export function parseXmlTree(source: string): XmlElement {
     // A start tag.
     const begin = pos;
     pos++;
-    if (root && stack.length === 0) fail('a second root element');
+    if (root && stack.length === 0) fail('a second root element', begin);
     const name = readName();
     const attributes: string[] = [];
     for (;;) {
