@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type XmlElement, parseXmlTree } from '../../src/xml/tree.js';
+import { XMLParser } from 'fast-xml-parser';
 
 const root = new URL('../../..', import.meta.url).pathname;
 
@@ -78,6 +78,53 @@ export function loadCorpus(tree = libvirtSource()): CorpusDocument[] {
   return docs;
 }
 
+interface Tree {
+  name: string;
+  attributes: Map<string, string>;
+  text: string;
+  children: Tree[];
+}
+
+// An independent reader for the comparison (not the module under test): fast-xml-parser.
+const reader = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  trimValues: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  commentPropName: '#comment',
+  cdataPropName: '#cdata',
+});
+
+type Raw = Record<string, unknown>;
+
+function toTree(raw: Raw): Tree | undefined {
+  const name = Object.keys(raw).find((k) => k !== ':@')!;
+  if (name === '#text' || name === '#comment' || name === '#cdata' || name.startsWith('?')) return undefined;
+  const attributes = new Map(Object.entries((raw[':@'] as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
+  const t: Tree = { name, attributes, text: '', children: [] };
+  for (const c of raw[name] as Raw[]) {
+    if ('#text' in c) t.text += String(c['#text']);
+    else if ('#cdata' in c) t.text += (c['#cdata'] as Raw[]).map((x) => String(x['#text'])).join('');
+    else {
+      const child = toTree(c);
+      if (child) t.children.push(child);
+    }
+  }
+  return t;
+}
+
+function readTree(text: string): Tree {
+  for (const r of reader.parse(text) as Raw[]) {
+    const t = toTree(r);
+    if (t) return t;
+  }
+  throw new Error('no root element');
+}
+
 /**
  * The first difference between two documents at element and attribute level: names, attributes
  * (in any order), text, and children, where only the order among same-named siblings counts
@@ -85,27 +132,22 @@ export function loadCorpus(tree = libvirtSource()): CorpusDocument[] {
  * between elements and comments do not count. Undefined when they are the same.
  */
 export function xmlDifference(a: string, b: string): string | undefined {
-  return elementDifference(parseXmlTree(a), parseXmlTree(b), '');
+  return elementDifference(readTree(a), readTree(b), '');
 }
 
-function elementDifference(a: XmlElement, b: XmlElement, path: string): string | undefined {
+// XML normalizes literal tabs and newlines in attribute values to spaces.
+const attr = (v: string | undefined): string | undefined => v?.replace(/[\t\n\r]/g, ' ');
+
+function elementDifference(a: Tree, b: Tree, path: string): string | undefined {
   const here = `${path}/${a.name}`;
   if (a.name !== b.name) return `${path}: <${a.name}> became <${b.name}>`;
-  const attrs = (e: XmlElement): Map<string, string> => {
-    const m = new Map<string, string>();
-    for (let i = 0; i < e.attributes.length; i += 2) m.set(e.attributes[i]!, e.attributes[i + 1]!);
-    return m;
-  };
-  const aa = attrs(a);
-  const ba = attrs(b);
-  for (const [k, v] of aa) if (ba.get(k) !== v) return `${here}@${k}: ${JSON.stringify(v)} became ${JSON.stringify(ba.get(k))}`;
-  for (const k of ba.keys()) if (!aa.has(k)) return `${here}@${k}: added`;
+  for (const [k, v] of a.attributes) if (attr(b.attributes.get(k)) !== attr(v)) return `${here}@${k}: ${JSON.stringify(v)} became ${JSON.stringify(b.attributes.get(k))}`;
+  for (const k of b.attributes.keys()) if (!a.attributes.has(k)) return `${here}@${k}: added`;
   // Whitespace-only text is layout; text beside child elements is compared trimmed.
-  const text = (e: XmlElement): string => (e.children.length || e.text.trim() === '' ? e.text.trim() : e.text);
-  if (text(a) !== text(b))
-    return `${here}: text ${JSON.stringify(text(a))} became ${JSON.stringify(text(b))}`;
-  const byName = (e: XmlElement): Map<string, XmlElement[]> => {
-    const m = new Map<string, XmlElement[]>();
+  const text = (e: Tree): string => (e.children.length || e.text.trim() === '' ? e.text.trim() : e.text);
+  if (text(a) !== text(b)) return `${here}: text ${JSON.stringify(text(a))} became ${JSON.stringify(text(b))}`;
+  const byName = (e: Tree): Map<string, Tree[]> => {
+    const m = new Map<string, Tree[]>();
     for (const c of e.children) m.set(c.name, [...(m.get(c.name) ?? []), c]);
     return m;
   };
