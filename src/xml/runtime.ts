@@ -90,11 +90,21 @@ export function push(o: Bag, key: string, v: unknown): void {
   else o[key] = [v];
 }
 
+const ATTRIBUTE_SPECIAL = /[&<"\t\n\r]/;
+const TEXT_SPECIAL = /[&<>\r]/;
+const INDENT: string[] = ['\n'];
+function indent(depth: number): string {
+  while (INDENT.length <= depth) INDENT.push('\n' + '  '.repeat(INDENT.length));
+  return INDENT[depth]!;
+}
+
 function escapeAttribute(s: string): string {
+  if (!ATTRIBUTE_SPECIAL.test(s)) return s;
   return s.replace(/[&<"\t\n\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '"' ? '&quot;' : `&#${c.charCodeAt(0)};`));
 }
 
 function escapeText(s: string): string {
+  if (!TEXT_SPECIAL.test(s)) return s;
   return s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;'));
 }
 
@@ -114,7 +124,7 @@ export class XmlWriter {
 
   start(name: string): void {
     this.closeStartTag(true);
-    if (this.names.length) this.out.push('\n', '  '.repeat(this.names.length));
+    if (this.names.length) this.out.push(indent(this.names.length));
     this.out.push('<', name);
     const colon = name.indexOf(':');
     if (colon > 0) this.usedPrefixes.add(name.slice(0, colon));
@@ -145,7 +155,7 @@ export class XmlWriter {
     for (const s of typeof xml === 'string' ? [xml] : xml) {
       if (s === '') continue;
       this.closeStartTag(true);
-      this.out.push('\n', '  '.repeat(this.names.length), s);
+      this.out.push(indent(this.names.length), s);
     }
   }
 
@@ -169,7 +179,7 @@ export class XmlWriter {
     const hadChildren = this.hadChildren.pop()!;
     if (open) this.out.push('/>');
     else {
-      if (hadChildren) this.out.push('\n', '  '.repeat(this.names.length));
+      if (hadChildren) this.out.push(indent(this.names.length));
       this.out.push('</', name, '>');
     }
   }

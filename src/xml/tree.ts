@@ -16,8 +16,14 @@ export interface XmlElement {
   end: number;
 }
 
-const NAME_START = /[A-Za-z_:\u00C0-\uFFFF]/;
-const NAME_REST = /[-A-Za-z0-9_:.\u00B7\u00C0-\uFFFF]/;
+// Name characters (XML 1.0, simplified: any non-ASCII character is allowed).
+function nameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a || c >= 0xc0;
+}
+function nameRest(c: number): boolean {
+  return nameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0xb7;
+}
+const WHITESPACE = /[\t\n\r]/;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /**
@@ -36,9 +42,9 @@ export function parseXmlTree(source: string): XmlElement {
 
   const readName = (): string => {
     const begin = pos;
-    if (pos >= n || !NAME_START.test(source[pos]!)) fail('expected a name');
+    if (pos >= n || !nameStart(source.charCodeAt(pos))) fail('expected a name');
     pos++;
-    while (pos < n && NAME_REST.test(source[pos]!)) pos++;
+    while (pos < n && nameRest(source.charCodeAt(pos))) pos++;
     return source.slice(begin, pos);
   };
   const skipSpace = (): void => {
@@ -113,8 +119,7 @@ export function parseXmlTree(source: string): XmlElement {
         if (raw.trim() !== '') fail('text after the root element', begin);
         continue;
       }
-      const gt = raw.indexOf(']]>');
-      if (gt !== -1) fail("']]>' in text", begin + gt);
+      if (raw.includes(']]>')) fail("']]>' in text", begin + raw.indexOf(']]>'));
       top.text += decode(raw, begin);
       continue;
     }
@@ -168,7 +173,7 @@ export function parseXmlTree(source: string): XmlElement {
       if (lt !== -1) fail(`'<' in the value of attribute ${attr}`, valueAt + lt);
       for (let i = 0; i < attributes.length; i += 2) if (attributes[i] === attr) fail(`duplicate attribute ${attr}`, attrAt);
       // Attribute-value normalization: literal whitespace characters become spaces.
-      attributes.push(attr, decode(raw.replace(/[\t\n\r]/g, ' '), valueAt));
+      attributes.push(attr, decode(WHITESPACE.test(raw) ? raw.replace(/[\t\n\r]/g, ' ') : raw, valueAt));
       pos = close + 1;
     }
     const el: XmlElement = { name, attributes, children: [], text: '', source, start: begin, end: -1 };
