@@ -2,7 +2,7 @@
  * The classes the emitters write: one per set of element patterns that can stand at one place
  * (same-named children of one parent are merged), named after where they were first reached.
  */
-import { type Alt, type Content, Flattener, alternative } from './model.js';
+import { type Alt, type Content, Flattener, alternative, emptyContent, sequence } from './model.js';
 import { type ElementPattern, type Grammar, START } from './rng.js';
 
 export interface Prop {
@@ -17,6 +17,24 @@ export interface Prop {
   child?: XClass;
 }
 
+/** A property as one branch of a discriminated choice has it. */
+export interface BranchProp {
+  prop: Prop;
+  required: boolean;
+  /** For attributes: the values this branch allows (the discriminant's are literals). */
+  alts: Alt[];
+}
+
+/**
+ * A choice whose branches each fix an attribute to their own values (`<interface type='bridge'>`
+ * vs `type='network'`): in the types a union of the branches, told apart by that attribute.
+ * Parsing and formatting use the merged properties; the union only narrows what the types accept.
+ */
+export interface Union {
+  discriminant: string;
+  branches: BranchProp[][];
+}
+
 export interface XClass {
   name: string;
   element: string;
@@ -24,6 +42,7 @@ export interface XClass {
   leaf: Alt[] | undefined;
   props: Prop[];
   anyAttrs: boolean;
+  unions: Union[];
 }
 
 export interface Kind {
@@ -67,7 +86,7 @@ export class ClassBuilder {
     const known = this.byKey.get(key);
     if (known) return known;
     const element = patterns[0]!.name.any ? '*' : (patterns[0]!.name as { name: string }).name;
-    const cls: XClass = { name: this.uniqueName(isRoot ? baseName : baseName + pascal(element)), element, leaf: undefined, props: [], anyAttrs: false };
+    const cls: XClass = { name: this.uniqueName(isRoot ? baseName : baseName + pascal(element)), element, leaf: undefined, props: [], anyAttrs: false, unions: [] };
     this.byKey.set(key, cls);
     this.classes.push(cls);
     this.pending.push({ cls, patterns });
@@ -109,5 +128,54 @@ export class ClassBuilder {
     }
     if (c.text) cls.props.push({ key: claim(taken.has('value') ? '$value' : 'value'), xml: '', kind: 'text', required: false, many: false, alts: c.text });
     if (c.anyChildren) cls.props.push({ key: claim(taken.has('xml') ? '$xml' : 'xml'), xml: '', kind: 'raw', required: false, many: false, alts: [] });
+    if (patterns.length === 1) cls.unions = this.unionsOf(cls, patterns[0]!);
+  }
+
+  private unionsOf(cls: XClass, pattern: ElementPattern): Union[] {
+    const f = this.flattener;
+    const items = f.topLevel(pattern.content);
+    const unions: Union[] = [];
+    const claimed = new Set<string>();
+    const literals = (alts: Alt[]): string[] | undefined => (alts.every((a) => 'value' in a) ? alts.map((a) => (a as { value: string }).value) : undefined);
+    for (const item of items) {
+      if (item.k !== 'choice') continue;
+      const branches = item.items.map((b) => f.content(b)).filter((b) => !b.never);
+      if (branches.length < 2) continue;
+      const candidates = [...branches[0]!.attrs.keys()].sort((a, b) => (a === 'type' ? -1 : b === 'type' ? 1 : 0));
+      const discriminant = candidates.find((name) => {
+        const seen = new Set<string>();
+        for (const b of branches) {
+          const a = b.attrs.get(name);
+          const values = a?.required ? literals(a.alts) : undefined;
+          if (!values) return false;
+          for (const v of values) {
+            if (seen.has(v)) return false;
+            seen.add(v);
+          }
+        }
+        return true;
+      });
+      if (!discriminant) continue;
+      const outside = items.filter((i) => i !== item).map((i) => f.content(i)).reduce(sequence, emptyContent());
+      const names = new Set<string>();
+      for (const b of branches) for (const k of [...b.attrs.keys(), ...b.children.keys()]) names.add(k);
+      if ([...names].some((n) => outside.attrs.has(n) || outside.children.has(n) || claimed.has(n))) continue;
+      const propOf = (name: string, kind: 'attr' | 'child'): Prop | undefined => cls.props.find((p) => p.kind === kind && p.xml === name);
+      const branchProps = branches.map((b) => {
+        const list: BranchProp[] = [];
+        for (const [name, a] of b.attrs) list.push({ prop: propOf(name, 'attr')!, required: a.required, alts: a.alts });
+        for (const [name, ch] of b.children) {
+          const prop = propOf(name, 'child');
+          if (prop) list.push({ prop, required: ch.required, alts: [] });
+        }
+        return list;
+      });
+      // What every branch has alike stays on the common part; the union keeps what tells them apart.
+      const same = (x: BranchProp, y: BranchProp | undefined): boolean => !!y && x.required === y.required && JSON.stringify(x.alts) === JSON.stringify(y.alts);
+      const shared = (bp: BranchProp): boolean => bp.prop.xml !== discriminant && branchProps.every((l) => same(bp, l.find((o) => o.prop === bp.prop)));
+      unions.push({ discriminant, branches: branchProps.map((l) => l.filter((bp) => !shared(bp))) });
+      for (const n of names) claimed.add(n);
+    }
+    return unions;
   }
 }

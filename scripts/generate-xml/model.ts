@@ -32,6 +32,8 @@ export interface Content {
   never: boolean;
 }
 
+export const emptyContent = (): Content =>
+  ({ attrs: new Map(), children: new Map(), text: undefined, anyChildren: false, anyAttrs: false, never: false });
 const empty = (): Content => ({ attrs: new Map(), children: new Map(), text: undefined, anyChildren: false, anyAttrs: false, never: false });
 const never = (): Content => ({ ...empty(), never: true });
 
@@ -137,6 +139,16 @@ export class Flattener {
     this.busy.delete(p);
     this.memo.set(p, c);
     return c;
+  }
+
+  /** The parts of an element's content that always apply together: through group, interleave and ref. */
+  topLevel(p: Pattern, out: Pattern[] = [], seen = new Set<Pattern>()): Pattern[] {
+    if (seen.has(p)) return out;
+    seen.add(p);
+    if (p.k === 'group' || p.k === 'interleave') for (const i of p.items) this.topLevel(i, out, seen);
+    else if (p.k === 'ref') this.topLevel(this.resolve(p), out, seen);
+    else out.push(p);
+    return out;
   }
 
   /** Whether an element can never match (its content is notAllowed, like libvirt's privateData placeholders). */

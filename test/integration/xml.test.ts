@@ -82,8 +82,8 @@ describe('typed XML against the daemon (qemu:///system)', function () {
     const vol = await pool.storageVolCreateXML(volXml, 0);
     const p = roundTrips(await pool.getXMLDesc(0), 'storagepool').value as X.StoragePool;
     expect(p.name).to.equal(poolName);
-    expect(p.type).to.equal('dir');
-    expect(p.target?.path).to.equal(join(dir, 'pool'));
+    if (p.type !== 'dir') throw new Error(`a ${p.type} pool`);
+    expect(p.target.path).to.equal(join(dir, 'pool'));
     expect(typeof p.capacity?.value).to.equal('bigint');
     const v = roundTrips(await vol.getXMLDesc(0), 'storagevol').value as X.StorageVolume;
     expect(v.name).to.equal('disk.qcow2');
@@ -130,7 +130,8 @@ describe('typed XML against the daemon (qemu:///system)', function () {
     expect(disk?.target).to.deep.include({ dev: 'vda', bus: 'virtio' });
     const nic = d.devices?.interface?.[0];
     expect(nic?.mac?.address).to.equal('52:54:00:12:34:56');
-    expect(nic?.source?.network).to.equal(netName);
+    if (nic?.type !== 'network') throw new Error(`a ${nic?.type} interface`);
+    expect(nic.source?.network).to.equal(netName);
     // The daemon filled in what it chooses: a UUID, PCI addresses, controllers.
     expect(d.uuid).to.match(/^[0-9a-f-]{36}$/);
     expect(disk?.address?.type).to.equal('pci');

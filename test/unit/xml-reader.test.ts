@@ -95,6 +95,18 @@ describe('typed XML: reader and writer', () => {
     expect(X.validateDomain(X.parseDomainXML(xml))).to.deep.equal([]);
   });
 
+  it('attribute-value choices are discriminated unions in the types', () => {
+    // @ts-expect-error a ceph secret's usage needs a name
+    const bad: X.SecretUsage = { type: 'ceph' };
+    const good: X.SecretUsage = { type: 'ceph', name: 'client.admin secret' };
+    expect(X.formatSecretXML({ usage: good })).to.contain('<usage type="ceph">\n    <name>client.admin secret</name>');
+    const nic = X.parseDomainXML("<domain type='kvm'><name>n</name><devices><interface type='bridge'><source bridge='br0'/></interface></devices></domain>").devices?.interface?.[0];
+    // Narrowing on the discriminant gives the branch's fields.
+    if (nic?.type !== 'bridge') throw new Error('expected a bridge interface');
+    expect(nic.source?.bridge).to.equal('br0');
+    expect(X.validateSecret({ usage: bad })).to.deep.include({ path: 'usage.name', message: 'required when type=ceph: <name>' });
+  });
+
   it('64-bit values are bigints when read and numbers or bigints when written', () => {
     const big = 2n ** 63n + 5n;
     const xml = X.formatStorageVolumeXML({ name: 'v', capacity: { value: big }, allocation: { value: 1024, unit: 'KiB' }, target: { format: { type: 'raw' } } });

@@ -84,7 +84,7 @@ export function formatDomainCpu(w: rt.XmlWriter, v: rt.XmlInput<T.DomainCpu>): v
   w.end();
 }
 
-export function formatDomainSysinfo(w: rt.XmlWriter, v: rt.XmlInput<T.DomainSysinfo>): void {
+export function formatDomainSysinfo(w: rt.XmlWriter, v: rt.XmlInput<T.DomainSysinfoFields>): void {
   w.start("sysinfo");
   w.attr("type", v.type);
   w.extraAttributes(v.$extra);
@@ -126,7 +126,7 @@ export function formatDomainOs(w: rt.XmlWriter, v: rt.XmlInput<T.DomainOs>): voi
   w.end();
 }
 
-export function formatDomainClock(w: rt.XmlWriter, v: rt.XmlInput<T.DomainClock>): void {
+export function formatDomainClock(w: rt.XmlWriter, v: rt.XmlInput<T.DomainClockFields>): void {
   w.start("clock");
   w.attr("offset", v.offset);
   w.attr("adjustment", v.adjustment);
@@ -441,7 +441,7 @@ export function formatDomainKeywrap(w: rt.XmlWriter, v: rt.XmlInput<T.DomainKeyw
   w.end();
 }
 
-export function formatDomainLaunchSecurity(w: rt.XmlWriter, v: rt.XmlInput<T.DomainLaunchSecurity>): void {
+export function formatDomainLaunchSecurity(w: rt.XmlWriter, v: rt.XmlInput<T.DomainLaunchSecurityFields>): void {
   w.start("launchSecurity");
   w.attr("type", v.type);
   w.attr("kernelHashes", v.kernelHashes);
@@ -671,7 +671,7 @@ export function formatDomainOsInitenv(w: rt.XmlWriter, v: rt.XmlInput<T.DomainOs
   w.end();
 }
 
-export function formatDomainClockTimer(w: rt.XmlWriter, v: rt.XmlInput<T.DomainClockTimer>): void {
+export function formatDomainClockTimer(w: rt.XmlWriter, v: rt.XmlInput<T.DomainClockTimerFields>): void {
   w.start("timer");
   w.attr("name", v.name);
   w.attr("track", v.track);
@@ -835,7 +835,7 @@ export function formatDomainCputuneIothreadpin(w: rt.XmlWriter, v: rt.XmlInput<T
   w.end();
 }
 
-export function formatDomainCputuneVcpusched(w: rt.XmlWriter, v: rt.XmlInput<T.DomainCputuneVcpusched>): void {
+export function formatDomainCputuneVcpusched(w: rt.XmlWriter, v: rt.XmlInput<T.DomainCputuneVcpuschedFields>): void {
   w.start("vcpusched");
   w.attr("vcpus", v.vcpus);
   w.attr("scheduler", v.scheduler);
@@ -845,7 +845,7 @@ export function formatDomainCputuneVcpusched(w: rt.XmlWriter, v: rt.XmlInput<T.D
   w.end();
 }
 
-export function formatDomainCputuneIothreadsched(w: rt.XmlWriter, v: rt.XmlInput<T.DomainCputuneIothreadsched>): void {
+export function formatDomainCputuneIothreadsched(w: rt.XmlWriter, v: rt.XmlInput<T.DomainCputuneIothreadschedFields>): void {
   w.start("iothreadsched");
   w.attr("iothreads", v.iothreads);
   w.attr("scheduler", v.scheduler);
@@ -855,7 +855,7 @@ export function formatDomainCputuneIothreadsched(w: rt.XmlWriter, v: rt.XmlInput
   w.end();
 }
 
-export function formatDomainCputuneEmulatorsched(w: rt.XmlWriter, v: rt.XmlInput<T.DomainCputuneEmulatorsched>): void {
+export function formatDomainCputuneEmulatorsched(w: rt.XmlWriter, v: rt.XmlInput<T.DomainCputuneEmulatorschedFields>): void {
   w.start("emulatorsched");
   w.attr("scheduler", v.scheduler);
   w.attr("priority", v.priority);
@@ -1256,7 +1256,7 @@ export function formatDomainDevicesDisk(w: rt.XmlWriter, v: rt.XmlInput<T.Domain
   w.end();
 }
 
-export function formatDomainDevicesController(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesController>): void {
+export function formatDomainDevicesController(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesControllerFields>): void {
   w.start("controller");
   w.attr("index", v.index);
   w.attr("type", v.type);
@@ -1312,7 +1312,7 @@ export function formatDomainDevicesFilesystem(w: rt.XmlWriter, v: rt.XmlInput<T.
   w.end();
 }
 
-export function formatDomainDevicesInterface(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesInterface>): void {
+export function formatDomainDevicesInterface(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesInterfaceFields>): void {
   w.start("interface");
   w.attr("type", v.type);
   w.attr("managed", v.managed);
@@ -1350,7 +1350,7 @@ export function formatDomainDevicesInterface(w: rt.XmlWriter, v: rt.XmlInput<T.D
   w.end();
 }
 
-export function formatDomainDevicesInput(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesInput>): void {
+export function formatDomainDevicesInput(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesInputFields>): void {
   w.start("input");
   w.attr("type", v.type);
   w.attr("bus", v.bus);
@@ -1378,7 +1378,7 @@ export function formatDomainDevicesSound(w: rt.XmlWriter, v: rt.XmlInput<T.Domai
   w.end();
 }
 
-export function formatDomainDevicesAudio(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesAudio>): void {
+export function formatDomainDevicesAudio(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesAudioFields>): void {
   w.start("audio");
   w.attr("id", v.id);
   w.attr("timerPeriod", v.timerPeriod);
@@ -1396,7 +1396,7 @@ export function formatDomainDevicesAudio(w: rt.XmlWriter, v: rt.XmlInput<T.Domai
   w.end();
 }
 
-export function formatDomainDevicesHostdev(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesHostdev>): void {
+export function formatDomainDevicesHostdev(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesHostdevFields>): void {
   w.start("hostdev");
   w.attr("mode", v.mode);
   w.attr("managed", v.managed);
@@ -1423,7 +1423,7 @@ export function formatDomainDevicesHostdev(w: rt.XmlWriter, v: rt.XmlInput<T.Dom
   w.end();
 }
 
-export function formatDomainDevicesGraphics(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesGraphics>): void {
+export function formatDomainDevicesGraphics(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesGraphicsFields>): void {
   w.start("graphics");
   w.attr("type", v.type);
   w.attr("display", v.display);
@@ -1537,7 +1537,7 @@ export function formatDomainDevicesChannel(w: rt.XmlWriter, v: rt.XmlInput<T.Dom
   w.end();
 }
 
-export function formatDomainDevicesSmartcard(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesSmartcard>): void {
+export function formatDomainDevicesSmartcard(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesSmartcardFields>): void {
   w.start("smartcard");
   w.attr("mode", v.mode);
   w.attr("type", v.type);
@@ -2645,7 +2645,7 @@ export function formatDomainDevicesDiskAcpi(w: rt.XmlWriter, v: rt.XmlInput<T.Do
   w.end();
 }
 
-export function formatDomainDevicesDiskAddress(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesDiskAddress>): void {
+export function formatDomainDevicesDiskAddress(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesDiskAddressFields>): void {
   w.start("address");
   w.attr("type", v.type);
   w.attr("domain", v.domain);
@@ -3086,7 +3086,7 @@ export function formatDomainDevicesInterfacePort(w: rt.XmlWriter, v: rt.XmlInput
   w.end();
 }
 
-export function formatDomainDevicesInterfaceTeaming(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesInterfaceTeaming>): void {
+export function formatDomainDevicesInterfaceTeaming(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesInterfaceTeamingFields>): void {
   w.start("teaming");
   w.attr("type", v.type);
   w.attr("persistent", v.persistent);
@@ -3240,7 +3240,7 @@ export function formatDomainDevicesGraphicsAudio(w: rt.XmlWriter, v: rt.XmlInput
   w.end();
 }
 
-export function formatDomainDevicesGraphicsListen(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesGraphicsListen>): void {
+export function formatDomainDevicesGraphicsListen(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesGraphicsListenFields>): void {
   w.start("listen");
   w.attr("type", v.type);
   w.attr("address", v.address);
@@ -3337,7 +3337,7 @@ export function formatDomainDevicesVideoDriver(w: rt.XmlWriter, v: rt.XmlInput<T
   w.end();
 }
 
-export function formatDomainDevicesVideoModel(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesVideoModel>): void {
+export function formatDomainDevicesVideoModel(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesVideoModelFields>): void {
   w.start("model");
   w.attr("type", v.type);
   w.attr("ram", v.ram);
@@ -3424,7 +3424,7 @@ export function formatDomainDevicesRedirfilterUsbdev(w: rt.XmlWriter, v: rt.XmlI
   w.end();
 }
 
-export function formatDomainDevicesRngBackend(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesRngBackend>): void {
+export function formatDomainDevicesRngBackend(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesRngBackendFields>): void {
   w.start("backend");
   w.attr("model", v.model);
   w.attr("type", v.type);
@@ -3457,7 +3457,7 @@ export function formatDomainDevicesRngRate(w: rt.XmlWriter, v: rt.XmlInput<T.Dom
   w.end();
 }
 
-export function formatDomainDevicesTpmBackend(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesTpmBackend>): void {
+export function formatDomainDevicesTpmBackend(w: rt.XmlWriter, v: rt.XmlInput<T.DomainDevicesTpmBackendFields>): void {
   w.start("backend");
   w.attr("type", v.type);
   w.attr("persistent_state", v.persistent_state);
@@ -5785,7 +5785,7 @@ export function formatNetworkPort2Port(w: rt.XmlWriter, v: rt.XmlInput<T.Network
   w.end();
 }
 
-export function formatNetworkPort2Plug(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2Plug>): void {
+export function formatNetworkPort2Plug(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2PlugFields>): void {
   w.start("plug");
   w.attr("type", v.type);
   w.attr("bridge", v.bridge);
@@ -5864,7 +5864,7 @@ export function formatNetworkPort2PlugAddress(w: rt.XmlWriter, v: rt.XmlInput<T.
   w.end();
 }
 
-export function formatStoragePool(w: rt.XmlWriter, v: rt.XmlInput<T.StoragePool>): void {
+export function formatStoragePool(w: rt.XmlWriter, v: rt.XmlInput<T.StoragePoolFields>): void {
   w.start("pool");
   w.attr("type", v.type);
   w.extraAttributes(v.$extra);
@@ -6458,7 +6458,7 @@ export function formatNodeDeviceDriver(w: rt.XmlWriter, v: rt.XmlInput<T.NodeDev
   w.end();
 }
 
-export function formatNodeDeviceCapability(w: rt.XmlWriter, v: rt.XmlInput<T.NodeDeviceCapability>): void {
+export function formatNodeDeviceCapability(w: rt.XmlWriter, v: rt.XmlInput<T.NodeDeviceCapabilityFields>): void {
   w.start("capability");
   w.attr("type", v.type);
   w.extraAttributes(v.$extra);
@@ -6722,7 +6722,7 @@ export function formatSecret(w: rt.XmlWriter, v: rt.XmlInput<T.Secret>): void {
   w.end();
 }
 
-export function formatSecretUsage(w: rt.XmlWriter, v: rt.XmlInput<T.SecretUsage>): void {
+export function formatSecretUsage(w: rt.XmlWriter, v: rt.XmlInput<T.SecretUsageFields>): void {
   w.start("usage");
   w.attr("type", v.type);
   w.extraAttributes(v.$extra);

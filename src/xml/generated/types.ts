@@ -140,8 +140,17 @@ export interface DomainCpu {
   $extra?: XmlExtra;
 }
 
-/** <sysinfo> */
-export interface DomainSysinfo {
+/** <sysinfo>: one of the kinds told apart by attribute type. */
+export type DomainSysinfo = DomainSysinfoCommon & ({ type: "smbios"; bios?: DomainSysinfoBios; system?: DomainSysinfoSystem; baseBoard?: DomainSysinfoBaseBoard[]; chassis?: DomainSysinfoChassis; oemStrings?: DomainSysinfoOemStrings } | { type: "fwcfg"; entry?: DomainSysinfoEntry[] });
+
+/** What every kind of <sysinfo> may have. */
+export interface DomainSysinfoCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <sysinfo> with every property of every kind, for code that handles any. */
+export interface DomainSysinfoFields {
   /** attribute type */
   type: "smbios" | "fwcfg";
   /** <bios> */
@@ -208,8 +217,19 @@ export interface DomainOs {
   $extra?: XmlExtra;
 }
 
-/** <clock> */
-export interface DomainClock {
+/** <clock>: one of the kinds told apart by attribute offset. */
+export type DomainClock = DomainClockCommon & ({ offset: "localtime" | "utc"; adjustment?: string } | { offset: "timezone"; timezone?: string } | { offset: "variable"; adjustment?: string; basis?: "utc" | "localtime" } | { offset: "absolute"; start: bigint });
+
+/** What every kind of <clock> may have. */
+export interface DomainClockCommon {
+  /** <timer>, repeated */
+  timer?: DomainClockTimer[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <clock> with every property of every kind, for code that handles any. */
+export interface DomainClockFields {
   /** attribute offset */
   offset: "localtime" | "utc" | "timezone" | "variable" | "absolute";
   /** attribute adjustment */
@@ -630,8 +650,17 @@ export interface DomainKeywrap {
   $extra?: XmlExtra;
 }
 
-/** <launchSecurity> */
-export interface DomainLaunchSecurity {
+/** <launchSecurity>: one of the kinds told apart by attribute type. */
+export type DomainLaunchSecurity = DomainLaunchSecurityCommon & ({ type: "sev"; kernelHashes?: "yes" | "no"; cbitpos?: number; reducedPhysBits?: number; policy: string; handle?: number; dhCert?: string; session?: string } | { type: "s390-pv" });
+
+/** What every kind of <launchSecurity> may have. */
+export interface DomainLaunchSecurityCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <launchSecurity> with every property of every kind, for code that handles any. */
+export interface DomainLaunchSecurityFields {
   /** attribute type */
   type: "sev" | "s390-pv";
   /** attribute kernelHashes */
@@ -890,8 +919,19 @@ export interface DomainOsInitenv {
   $extra?: XmlExtra;
 }
 
-/** <timer> */
-export interface DomainClockTimer {
+/** <timer>: one of the kinds told apart by attribute name. */
+export type DomainClockTimer = DomainClockTimerCommon & ({ name: "platform" | "rtc"; track?: "boot" | "guest" | "wall" | "realtime"; tickpolicy?: "delay" | "merge" | "discard" | "catchup"; catchup?: DomainClockTimerCatchup } | { name: "tsc"; tickpolicy?: "delay" | "merge" | "discard" | "catchup"; frequency?: bigint; mode?: "auto" | "native" | "emulate" | "paravirt" | "smpsafe"; catchup?: DomainClockTimerCatchup } | { name: "hpet" | "pit" | "armvtimer"; tickpolicy?: "delay" | "merge" | "discard" | "catchup"; catchup?: DomainClockTimerCatchup } | { name: "kvmclock" | "hypervclock" });
+
+/** What every kind of <timer> may have. */
+export interface DomainClockTimerCommon {
+  /** attribute present */
+  present?: "yes" | "no";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <timer> with every property of every kind, for code that handles any. */
+export interface DomainClockTimerFields {
   /** attribute name */
   name: "platform" | "rtc" | "tsc" | "hpet" | "pit" | "armvtimer" | "kvmclock" | "hypervclock";
   /** attribute track */
@@ -1074,8 +1114,19 @@ export interface DomainCputuneIothreadpin {
   $extra?: XmlExtra;
 }
 
-/** <vcpusched> */
-export interface DomainCputuneVcpusched {
+/** <vcpusched>: one of the kinds told apart by attribute scheduler. */
+export type DomainCputuneVcpusched = DomainCputuneVcpuschedCommon & ({ scheduler: "batch" | "idle" } | { scheduler: "fifo" | "rr"; priority: bigint });
+
+/** What every kind of <vcpusched> may have. */
+export interface DomainCputuneVcpuschedCommon {
+  /** attribute vcpus */
+  vcpus?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <vcpusched> with every property of every kind, for code that handles any. */
+export interface DomainCputuneVcpuschedFields {
   /** attribute vcpus */
   vcpus?: string;
   /** attribute scheduler */
@@ -1086,8 +1137,19 @@ export interface DomainCputuneVcpusched {
   $extra?: XmlExtra;
 }
 
-/** <iothreadsched> */
-export interface DomainCputuneIothreadsched {
+/** <iothreadsched>: one of the kinds told apart by attribute scheduler. */
+export type DomainCputuneIothreadsched = DomainCputuneIothreadschedCommon & ({ scheduler: "batch" | "idle" } | { scheduler: "fifo" | "rr"; priority: bigint });
+
+/** What every kind of <iothreadsched> may have. */
+export interface DomainCputuneIothreadschedCommon {
+  /** attribute iothreads */
+  iothreads?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <iothreadsched> with every property of every kind, for code that handles any. */
+export interface DomainCputuneIothreadschedFields {
   /** attribute iothreads */
   iothreads?: string;
   /** attribute scheduler */
@@ -1098,8 +1160,17 @@ export interface DomainCputuneIothreadsched {
   $extra?: XmlExtra;
 }
 
-/** <emulatorsched> */
-export interface DomainCputuneEmulatorsched {
+/** <emulatorsched>: one of the kinds told apart by attribute scheduler. */
+export type DomainCputuneEmulatorsched = DomainCputuneEmulatorschedCommon & ({ scheduler: "batch" | "idle" } | { scheduler: "fifo" | "rr"; priority: bigint });
+
+/** What every kind of <emulatorsched> may have. */
+export interface DomainCputuneEmulatorschedCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <emulatorsched> with every property of every kind, for code that handles any. */
+export interface DomainCputuneEmulatorschedFields {
   /** attribute scheduler */
   scheduler: "batch" | "idle" | "fifo" | "rr";
   /** attribute priority */
@@ -1596,8 +1667,27 @@ export interface DomainDevicesDisk {
   $extra?: XmlExtra;
 }
 
-/** <controller> */
-export interface DomainDevicesController {
+/** <controller>: one of the kinds told apart by attribute type. */
+export type DomainDevicesController = DomainDevicesControllerCommon & ({ type: "fdc" | "sata" | "ccid" } | { type: "scsi"; model?: "auto" | "buslogic" | "lsilogic" | "lsisas1068" | "vmpvscsi" | "ibmvscsi" | "virtio-scsi" | "lsisas1078" | "virtio-transitional" | "virtio-non-transitional" | "ncr53c90" | "dc390" | "am53c974" } | { type: "usb"; model?: "piix3-uhci" | "piix4-uhci" | "ehci" | "ich9-ehci1" | "ich9-uhci1" | "ich9-uhci2" | "ich9-uhci3" | "vt82c686b-uhci" | "pci-ohci" | "nec-xhci" | "none" | "qusb1" | "qusb2" | "qemu-xhci"; ports?: number; master?: DomainDevicesControllerMaster } | { type: "ide"; model?: "piix3" | "piix4" | "ich6" } | { type: "isa" } | { type: "pci"; model: "pci-root" | "pcie-root" | "pci-bridge" | "dmi-to-pci-bridge" | "pcie-to-pci-bridge" | "pcie-root-port" | "pcie-switch-upstream-port" | "pcie-switch-downstream-port" | "pci-expander-bus" | "pcie-expander-bus"; modelElement?: DomainDevicesControllerModel; target?: DomainDevicesControllerTarget; pcihole64?: DomainDevicesControllerPcihole64 } | { type: "virtio-serial"; model?: "virtio" | "virtio-transitional" | "virtio-non-transitional"; ports?: number; vectors?: number } | { type: "xenbus"; maxGrantFrames?: number; maxEventChannels?: number });
+
+/** What every kind of <controller> may have. */
+export interface DomainDevicesControllerCommon {
+  /** attribute index */
+  index?: number;
+  /** <alias> */
+  alias?: DomainDevicesDiskAlias;
+  /** <acpi> */
+  acpi?: DomainDevicesDiskAcpi;
+  /** <address> */
+  address?: DomainDevicesDiskAddress;
+  /** <driver> */
+  driver?: DomainDevicesControllerDriver;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <controller> with every property of every kind, for code that handles any. */
+export interface DomainDevicesControllerFields {
   /** attribute index */
   index?: number;
   /** attribute type */
@@ -1684,8 +1774,71 @@ export interface DomainDevicesFilesystem {
   $extra?: XmlExtra;
 }
 
-/** <interface> */
-export interface DomainDevicesInterface {
+/** <interface>: one of the kinds told apart by attribute type. */
+export type DomainDevicesInterface = DomainDevicesInterfaceCommon & ({ type: "bridge"; source?: DomainDevicesInterfaceSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "ethernet"; source?: DomainDevicesInterfaceSource } | { type: "vhostuser"; source: DomainDevicesInterfaceSource } | { type: "network"; source: DomainDevicesInterfaceSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "direct"; source: DomainDevicesInterfaceSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "user"; source?: DomainDevicesInterfaceSource } | { type: "internal"; source: DomainDevicesInterfaceSource } | { type: "mcast" | "client"; source: DomainDevicesInterfaceSource } | { type: "udp"; source: DomainDevicesInterfaceSource } | { type: "server"; source: DomainDevicesInterfaceSource } | { type: "hostdev"; managed?: "yes" | "no"; source: DomainDevicesInterfaceSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "vdpa"; source: DomainDevicesInterfaceSource } | { type: "null" } | { type: "vds"; source: DomainDevicesInterfaceSource });
+
+/** What every kind of <interface> may have. */
+export interface DomainDevicesInterfaceCommon {
+  /** attribute trustGuestRxFilters */
+  trustGuestRxFilters?: "yes" | "no";
+  /** <link> */
+  link?: DomainDevicesInterfaceLink;
+  /** <mtu> */
+  mtu?: DomainDevicesInterfaceMtu;
+  /** <coalesce> */
+  coalesce?: DomainDevicesInterfaceCoalesce;
+  /** <target> */
+  target?: DomainDevicesInterfaceTarget;
+  /** <guest> */
+  guest?: DomainDevicesInterfaceGuest;
+  /** <mac> */
+  mac?: DomainDevicesInterfaceMac;
+  /** <ip>, repeated */
+  ip?: DomainDevicesInterfaceIp[];
+  /** <route>, repeated */
+  route?: DomainDevicesInterfaceRoute[];
+  /** <portForward>, repeated */
+  portForward?: DomainDevicesInterfacePortForward[];
+  /** <script> */
+  script?: DomainDevicesInterfaceScript;
+  /** <downscript> */
+  downscript?: DomainDevicesInterfaceDownscript;
+  /** <backenddomain> */
+  backenddomain?: DomainDevicesInterfaceBackenddomain;
+  /** <model> */
+  model?: DomainDevicesInterfaceModel;
+  /** <backend> */
+  backend?: DomainDevicesInterfaceBackend;
+  /** <driver> */
+  driver?: DomainDevicesInterfaceDriver;
+  /** <alias> */
+  alias?: DomainDevicesDiskAlias;
+  /** <acpi> */
+  acpi?: DomainDevicesDiskAcpi;
+  /** <address> */
+  address?: DomainDevicesDiskAddress;
+  /** <filterref> */
+  filterref?: DomainDevicesInterfaceFilterref;
+  /** <tune> */
+  tune?: DomainDevicesInterfaceTune;
+  /** <boot> */
+  boot?: DomainDevicesDiskBoot;
+  /** <rom> */
+  rom?: DomainDevicesInterfaceRom;
+  /** <bandwidth> */
+  bandwidth?: DomainDevicesInterfaceBandwidth;
+  /** <vlan> */
+  vlan?: DomainDevicesInterfaceVlan;
+  /** <port> */
+  port?: DomainDevicesInterfacePort;
+  /** <teaming> */
+  teaming?: DomainDevicesInterfaceTeaming;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <interface> with every property of every kind, for code that handles any. */
+export interface DomainDevicesInterfaceFields {
   /** attribute type */
   type: "bridge" | "ethernet" | "vhostuser" | "network" | "direct" | "user" | "internal" | "mcast" | "client" | "udp" | "server" | "hostdev" | "vdpa" | "null" | "vds";
   /** attribute managed */
@@ -1752,8 +1905,27 @@ export interface DomainDevicesInterface {
   $extra?: XmlExtra;
 }
 
-/** <input> */
-export interface DomainDevicesInput {
+/** <input>: one of the kinds told apart by attribute type. */
+export type DomainDevicesInput = DomainDevicesInputCommon & ({ type: "tablet" | "mouse" | "keyboard"; bus?: "ps2" | "usb" | "xen" | "virtio" } | { type: "passthrough"; bus: "virtio"; source: DomainDevicesInputSource } | { type: "evdev"; source: DomainDevicesInputSource });
+
+/** What every kind of <input> may have. */
+export interface DomainDevicesInputCommon {
+  /** attribute model */
+  model?: "virtio" | "virtio-transitional" | "virtio-non-transitional";
+  /** <driver> */
+  driver?: DomainDevicesInputDriver;
+  /** <alias> */
+  alias?: DomainDevicesDiskAlias;
+  /** <acpi> */
+  acpi?: DomainDevicesDiskAcpi;
+  /** <address> */
+  address?: DomainDevicesDiskAddress;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <input> with every property of every kind, for code that handles any. */
+export interface DomainDevicesInputFields {
   /** attribute type */
   type: "tablet" | "mouse" | "keyboard" | "passthrough" | "evdev";
   /** attribute bus */
@@ -1792,8 +1964,25 @@ export interface DomainDevicesSound {
   $extra?: XmlExtra;
 }
 
-/** <audio> */
-export interface DomainDevicesAudio {
+/** <audio>: one of the kinds told apart by attribute type. */
+export type DomainDevicesAudio = DomainDevicesAudioCommon & ({ type: "none" } | { type: "dbus" } | { type: "alsa" } | { type: "coreaudio" } | { type: "jack" } | { type: "oss"; tryMMap?: "yes" | "no"; exclusive?: "yes" | "no"; dspPolicy?: number } | { type: "pulseaudio"; serverName?: string } | { type: "sdl"; driver?: "esd" | "alsa" | "arts" | "pulseaudio" } | { type: "spice" } | { type: "file"; path?: string });
+
+/** What every kind of <audio> may have. */
+export interface DomainDevicesAudioCommon {
+  /** attribute id */
+  id: string | number;
+  /** attribute timerPeriod */
+  timerPeriod?: string | number;
+  /** <input> */
+  input?: DomainDevicesAudioInput;
+  /** <output> */
+  output?: DomainDevicesAudioOutput;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <audio> with every property of every kind, for code that handles any. */
+export interface DomainDevicesAudioFields {
   /** attribute id */
   id: string | number;
   /** attribute timerPeriod */
@@ -1820,8 +2009,33 @@ export interface DomainDevicesAudio {
   $extra?: XmlExtra;
 }
 
-/** <hostdev> */
-export interface DomainDevicesHostdev {
+/** <hostdev>: one of the kinds told apart by attribute type. */
+export type DomainDevicesHostdev = DomainDevicesHostdevCommon & ({ mode?: "subsystem"; managed?: "yes" | "no"; type: "pci" | "usb" | "scsi" | "scsi_host" | "mdev"; sgio?: "filtered" | "unfiltered"; rawio?: "yes" | "no"; model?: "virtio" | "virtio-transitional" | "virtio-non-transitional" | "vfio-pci" | "vfio-ccw" | "vfio-ap"; ramfb?: "on" | "off"; display?: "on" | "off"; driver?: DomainDevicesHostdevDriver; teaming?: DomainDevicesInterfaceTeaming } | { mode: "capabilities"; type: "storage" | "misc" | "net"; ip?: DomainDevicesInterfaceIp[]; route?: DomainDevicesInterfaceRoute[] });
+
+/** What every kind of <hostdev> may have. */
+export interface DomainDevicesHostdevCommon {
+  /** <source> */
+  source: DomainDevicesHostdevSource;
+  /** <alias> */
+  alias?: DomainDevicesDiskAlias;
+  /** <acpi> */
+  acpi?: DomainDevicesDiskAcpi;
+  /** <boot> */
+  boot?: DomainDevicesDiskBoot;
+  /** <rom> */
+  rom?: DomainDevicesInterfaceRom;
+  /** <address> */
+  address?: DomainDevicesDiskAddress;
+  /** <readonly> */
+  readonly?: DomainDevicesHostdevReadonly;
+  /** <shareable> */
+  shareable?: DomainDevicesHostdevShareable;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <hostdev> with every property of every kind, for code that handles any. */
+export interface DomainDevicesHostdevFields {
   /** attribute mode */
   mode?: "subsystem" | "capabilities";
   /** attribute managed */
@@ -1866,8 +2080,17 @@ export interface DomainDevicesHostdev {
   $extra?: XmlExtra;
 }
 
-/** <graphics> */
-export interface DomainDevicesGraphics {
+/** <graphics>: one of the kinds told apart by attribute type. */
+export type DomainDevicesGraphics = DomainDevicesGraphicsCommon & ({ type: "sdl"; display?: string; xauth?: string; fullscreen?: "yes" | "no"; gl?: DomainDevicesGraphicsGl } | { type: "vnc"; port?: number; autoport?: "yes" | "no"; websocket?: number; listen?: string; sharePolicy?: "allow-exclusive" | "force-shared" | "ignore"; powerControl?: "yes" | "no"; socket?: string; passwd?: string; keymap?: string; passwdValidTo?: string; connected?: "keep"; audio?: DomainDevicesGraphicsAudio; listenElement?: DomainDevicesGraphicsListen[] } | { type: "spice"; port?: number; tlsPort?: number; autoport?: "yes" | "no"; listen?: string; passwd?: string; keymap?: string; passwdValidTo?: string; connected?: "fail" | "disconnect" | "keep"; defaultMode?: "any" | "secure" | "insecure"; listenElement?: DomainDevicesGraphicsListen[]; channel?: DomainDevicesGraphicsChannel[]; image?: DomainDevicesGraphicsImage; jpeg?: DomainDevicesGraphicsJpeg; zlib?: DomainDevicesGraphicsZlib; playback?: DomainDevicesGraphicsPlayback; streaming?: DomainDevicesGraphicsStreaming; clipboard?: DomainDevicesGraphicsClipboard; mouse?: DomainDevicesGraphicsMouse; filetransfer?: DomainDevicesGraphicsFiletransfer; gl?: DomainDevicesGraphicsGl } | { type: "dbus"; address?: string; p2p?: "yes" | "no"; gl?: DomainDevicesGraphicsGl; audio?: DomainDevicesGraphicsAudio } | { type: "rdp"; port?: number; autoport?: "yes" | "no"; replaceUser?: "yes" | "no"; multiUser?: "yes" | "no"; listen?: string; listenElement?: DomainDevicesGraphicsListen[] } | { type: "desktop"; display?: string; fullscreen?: "yes" | "no" } | { type: "egl-headless"; gl?: DomainDevicesGraphicsGl });
+
+/** What every kind of <graphics> may have. */
+export interface DomainDevicesGraphicsCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <graphics> with every property of every kind, for code that handles any. */
+export interface DomainDevicesGraphicsFields {
   /** attribute type */
   type: "sdl" | "vnc" | "spice" | "dbus" | "rdp" | "desktop" | "egl-headless";
   /** attribute display */
@@ -2046,8 +2269,21 @@ export interface DomainDevicesChannel {
   $extra?: XmlExtra;
 }
 
-/** <smartcard> */
-export interface DomainDevicesSmartcard {
+/** <smartcard>: one of the kinds told apart by attribute mode. */
+export type DomainDevicesSmartcard = DomainDevicesSmartcardCommon & ({ mode: "host" } | { mode: "host-certificates"; certificate: string[]; database?: string } | { mode: "passthrough"; type: "dev" | "file" | "pipe" | "unix" | "tcp" | "udp" | "null" | "stdio" | "vc" | "pty" | "spicevmc" | "spiceport" | "nmdm" | "qemu-vdagent" | "dbus"; source?: DomainDevicesConsoleSource[]; protocol?: DomainDevicesConsoleProtocol; log?: DomainDevicesConsoleLog; target?: DomainDevicesConsoleTarget });
+
+/** What every kind of <smartcard> may have. */
+export interface DomainDevicesSmartcardCommon {
+  /** <acpi> */
+  acpi?: DomainDevicesDiskAcpi;
+  /** <address> */
+  address?: DomainDevicesDiskAddress;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <smartcard> with every property of every kind, for code that handles any. */
+export interface DomainDevicesSmartcardFields {
   /** attribute mode */
   mode: "host" | "host-certificates" | "passthrough";
   /** attribute type */
@@ -3342,8 +3578,17 @@ export interface DomainDevicesDiskAcpi {
   $extra?: XmlExtra;
 }
 
-/** <address> */
-export interface DomainDevicesDiskAddress {
+/** <address>: one of the kinds told apart by attribute type. */
+export type DomainDevicesDiskAddress = DomainDevicesDiskAddressCommon & ({ type: "pci"; domain?: string | number; bus?: string | number; slot?: string | number; function?: string | number; multifunction?: "on" | "off"; zpci?: DomainDevicesDiskAddressZpci } | { type: "drive"; controller?: string; bus?: string; target?: string; unit?: string } | { type: "virtio-serial"; controller: string; bus?: string; port?: string } | { type: "ccid"; controller: string; slot?: string } | { type: "usb"; bus: string; port?: string } | { type: "spapr-vio"; reg?: string } | { type: "ccw"; cssid?: string | number; ssid?: string; devno?: string | number } | { type: "isa"; iobase?: string; irq?: string } | { type: "virtio-mmio" } | { type: "dimm"; slot?: number; base?: string } | { type: "unassigned" });
+
+/** What every kind of <address> may have. */
+export interface DomainDevicesDiskAddressCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <address> with every property of every kind, for code that handles any. */
+export interface DomainDevicesDiskAddressFields {
   /** attribute type */
   type: "pci" | "drive" | "virtio-serial" | "ccid" | "usb" | "spapr-vio" | "ccw" | "isa" | "virtio-mmio" | "dimm" | "unassigned";
   /** attribute domain */
@@ -3904,8 +4149,17 @@ export interface DomainDevicesInterfacePort {
   $extra?: XmlExtra;
 }
 
-/** <teaming> */
-export interface DomainDevicesInterfaceTeaming {
+/** <teaming>: one of the kinds told apart by attribute type. */
+export type DomainDevicesInterfaceTeaming = DomainDevicesInterfaceTeamingCommon & ({ type: "persistent" } | { type: "transient"; persistent: string });
+
+/** What every kind of <teaming> may have. */
+export interface DomainDevicesInterfaceTeamingCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <teaming> with every property of every kind, for code that handles any. */
+export interface DomainDevicesInterfaceTeamingFields {
   /** attribute type */
   type: "persistent" | "transient";
   /** attribute persistent */
@@ -4108,8 +4362,17 @@ export interface DomainDevicesGraphicsAudio {
   $extra?: XmlExtra;
 }
 
-/** <listen> */
-export interface DomainDevicesGraphicsListen {
+/** <listen>: one of the kinds told apart by attribute type. */
+export type DomainDevicesGraphicsListen = DomainDevicesGraphicsListenCommon & ({ type: "address"; address?: string } | { type: "network"; network: string; address?: string } | { type: "socket"; socket?: string } | { type: "none" });
+
+/** What every kind of <listen> may have. */
+export interface DomainDevicesGraphicsListenCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <listen> with every property of every kind, for code that handles any. */
+export interface DomainDevicesGraphicsListenFields {
   /** attribute type */
   type: "address" | "network" | "socket" | "none";
   /** attribute address */
@@ -4214,8 +4477,27 @@ export interface DomainDevicesVideoDriver {
   $extra?: XmlExtra;
 }
 
-/** <model> */
-export interface DomainDevicesVideoModel {
+/** <model>: one of the kinds told apart by attribute type. */
+export type DomainDevicesVideoModel = DomainDevicesVideoModelCommon & ({ type: "vga" | "cirrus" | "vmvga" | "xen" | "vbox" | "virtio" | "gop" | "none" | "bochs" | "ramfb" } | { type: "qxl"; ram?: number; vgamem?: number; vram64?: number });
+
+/** What every kind of <model> may have. */
+export interface DomainDevicesVideoModelCommon {
+  /** attribute vram */
+  vram?: number;
+  /** attribute heads */
+  heads?: number;
+  /** attribute primary */
+  primary?: "yes" | "no";
+  /** <acceleration> */
+  acceleration?: DomainDevicesVideoModelAcceleration;
+  /** <resolution> */
+  resolution?: DomainDevicesVideoModelResolution;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <model> with every property of every kind, for code that handles any. */
+export interface DomainDevicesVideoModelFields {
   /** attribute type */
   type: "vga" | "cirrus" | "vmvga" | "xen" | "vbox" | "virtio" | "gop" | "none" | "bochs" | "ramfb" | "qxl";
   /** attribute ram */
@@ -4332,8 +4614,19 @@ export interface DomainDevicesRedirfilterUsbdev {
   $extra?: XmlExtra;
 }
 
-/** <backend> */
-export interface DomainDevicesRngBackend {
+/** <backend>: one of the kinds told apart by attribute model. */
+export type DomainDevicesRngBackend = DomainDevicesRngBackendCommon & ({ model: "random" } | { model: "egd"; type: "dev" | "file" | "pipe" | "unix" | "tcp" | "udp" | "null" | "stdio" | "vc" | "pty" | "spicevmc" | "spiceport" | "nmdm" | "qemu-vdagent" | "dbus"; source?: DomainDevicesConsoleSource[]; protocol?: DomainDevicesConsoleProtocol; log?: DomainDevicesConsoleLog } | { model: "builtin" });
+
+/** What every kind of <backend> may have. */
+export interface DomainDevicesRngBackendCommon {
+  /** the text content */
+  value?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <backend> with every property of every kind, for code that handles any. */
+export interface DomainDevicesRngBackendFields {
   /** attribute model */
   model: "random" | "egd" | "builtin";
   /** attribute type */
@@ -4374,8 +4667,19 @@ export interface DomainDevicesRngRate {
   $extra?: XmlExtra;
 }
 
-/** <backend> */
-export interface DomainDevicesTpmBackend {
+/** <backend>: one of the kinds told apart by attribute type. */
+export type DomainDevicesTpmBackend = DomainDevicesTpmBackendCommon & ({ type: "passthrough"; device?: DomainDevicesTpmBackendDevice } | { type: "emulator"; persistent_state?: "yes" | "no"; encryption?: DomainDevicesTpmBackendEncryption; active_pcr_banks?: DomainDevicesTpmBackendActivePcrBanks } | { type: "external"; source?: DomainDevicesTpmBackendSource });
+
+/** What every kind of <backend> may have. */
+export interface DomainDevicesTpmBackendCommon {
+  /** attribute version */
+  version?: "1.2" | "2.0";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <backend> with every property of every kind, for code that handles any. */
+export interface DomainDevicesTpmBackendFields {
   /** attribute type */
   type: "passthrough" | "emulator" | "external";
   /** attribute persistent_state */
@@ -7126,8 +7430,17 @@ export interface NetworkPort2Port {
   $extra?: XmlExtra;
 }
 
-/** <plug> */
-export interface NetworkPort2Plug {
+/** <plug>: one of the kinds told apart by attribute type. */
+export type NetworkPort2Plug = NetworkPort2PlugCommon & ({ type: "network"; bridge: string; macTableManager?: "kernel" | "libvirt" } | { type: "bridge"; bridge: string; macTableManager?: "kernel" | "libvirt" } | { type: "direct"; dev: string; mode: "bridge" | "passthrough" | "private" | "vepa" } | { type: "hostdev-pci"; managed?: "yes" | "no"; driver?: NetworkPort2PlugDriver; address: NetworkPort2PlugAddress });
+
+/** What every kind of <plug> may have. */
+export interface NetworkPort2PlugCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <plug> with every property of every kind, for code that handles any. */
+export interface NetworkPort2PlugFields {
   /** attribute type */
   type: "network" | "bridge" | "direct" | "hostdev-pci";
   /** attribute bridge */
@@ -7228,8 +7541,27 @@ export interface NetworkPort2PlugAddress {
   $extra?: XmlExtra;
 }
 
-/** <pool> */
-export interface StoragePool {
+/** <pool>: one of the kinds told apart by attribute type. */
+export type StoragePool = StoragePoolCommon & ({ type: "dir"; name: string; source?: StoragePoolSource; target: StoragePoolTarget } | { type: "fs"; name: string; source: StoragePoolSource; target: StoragePoolTarget; "fs:mount_opts"?: StoragePoolFsMountOpts } | { type: "netfs"; name: string; source: StoragePoolSource; target: StoragePoolTarget; "fs:mount_opts"?: StoragePoolFsMountOpts } | { type: "logical"; name?: string; source: StoragePoolSource; target: StoragePoolTarget } | { type: "disk"; name: string; source: StoragePoolSource; target: StoragePoolTarget } | { type: "iscsi"; name: string; source: StoragePoolSource; target: StoragePoolTarget } | { type: "iscsi-direct"; name: string; source: StoragePoolSource } | { type: "scsi"; name: string; source: StoragePoolSource; target: StoragePoolTarget } | { type: "mpath"; name: string; source?: StoragePoolSource; target: StoragePoolTarget } | { type: "rbd"; name?: string; source: StoragePoolSource; refresh?: StoragePoolRefresh; "rbd:config_opts"?: StoragePoolRbdConfigOpts } | { type: "sheepdog"; name?: string; source: StoragePoolSource } | { type: "gluster"; name?: string; source: StoragePoolSource } | { type: "zfs"; name?: string; source: StoragePoolSource; target?: StoragePoolTarget } | { type: "vstorage"; name?: string; source: StoragePoolSource; target: StoragePoolTarget });
+
+/** What every kind of <pool> may have. */
+export interface StoragePoolCommon {
+  /** <uuid> */
+  uuid?: string;
+  /** <capacity> */
+  capacity?: StoragePoolCapacity;
+  /** <allocation> */
+  allocation?: StoragePoolAllocation;
+  /** <available> */
+  available?: StoragePoolAvailable;
+  /** <features> */
+  features?: StoragePoolFeatures;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <pool> with every property of every kind, for code that handles any. */
+export interface StoragePoolFields {
   /** attribute type */
   type: "dir" | "fs" | "netfs" | "logical" | "disk" | "iscsi" | "iscsi-direct" | "scsi" | "mpath" | "rbd" | "sheepdog" | "gluster" | "zfs" | "vstorage";
   /** <name> */
@@ -7928,8 +8260,17 @@ export interface NodeDeviceDriver {
   $extra?: XmlExtra;
 }
 
-/** <capability> */
-export interface NodeDeviceCapability {
+/** <capability>: one of the kinds told apart by attribute type. */
+export type NodeDeviceCapability = NodeDeviceCapabilityCommon & ({ type: "system"; product?: NodeDeviceCapabilityProduct; hardware: NodeDeviceCapabilityHardware; firmware: NodeDeviceCapabilityFirmware } | { type: "pci"; class?: string | bigint; domain: bigint; bus: bigint | string; slot: bigint; function: bigint; product: NodeDeviceCapabilityProduct; vendor: NodeDeviceCapabilityVendor; capability?: NodeDeviceCapabilityCapability[]; iommuGroup?: NodeDeviceCapabilityIommuGroup; numa?: NodeDeviceCapabilityNuma; "pci-express"?: NodeDeviceCapabilityPciExpress } | { type: "usb_device"; bus: bigint | string; device: bigint; product: NodeDeviceCapabilityProduct; vendor: NodeDeviceCapabilityVendor } | { type: "usb"; number: bigint; class: string | bigint; subclass: bigint; protocol: bigint; description?: string } | { type: "net"; interface: string; address?: string; link?: NodeDeviceCapabilityLink; feature?: NodeDeviceCapabilityFeature[]; capability?: NodeDeviceCapabilityCapability[] } | { type: "scsi_generic"; char: string } | { type: "scsi_host"; host: bigint; unique_id?: number; capability?: NodeDeviceCapabilityCapability[] } | { type: "scsi_target"; target: string | bigint; capability?: NodeDeviceCapabilityCapability[] } | { type: "scsi"; host: bigint; bus: bigint | string; target: string | bigint; lun: bigint; typeElement?: NodeDeviceCapabilityType } | { type: "storage"; block: string; bus?: bigint | string; drive_type?: string; model?: string; vendor?: NodeDeviceCapabilityVendor; serial?: string; capability?: NodeDeviceCapabilityCapability[]; size?: bigint; logical_block_size?: bigint; num_blocks?: bigint } | { type: "drm"; typeElement: NodeDeviceCapabilityType } | { type: "mdev"; typeElement: NodeDeviceCapabilityType; iommuGroup?: NodeDeviceCapabilityIommuGroup; uuid?: string; parent_addr?: string; attr?: NodeDeviceCapabilityAttr[] } | { type: "ccw"; cssid: string | number; ssid: string; devno: string | number } | { type: "css"; cssid: string | number; ssid: string; devno: string | number; channel_dev_addr?: NodeDeviceCapabilityChannelDevAddr; capability?: NodeDeviceCapabilityCapability[] } | { type: "vdpa"; chardev: string } | { type: "ap_card"; "ap-adapter": string | number } | { type: "ap_queue"; "ap-adapter": string | number; "ap-domain": string | number } | { type: "ap_matrix"; capability?: NodeDeviceCapabilityCapability[] });
+
+/** What every kind of <capability> may have. */
+export interface NodeDeviceCapabilityCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <capability> with every property of every kind, for code that handles any. */
+export interface NodeDeviceCapabilityFields {
   /** attribute type */
   type: "system" | "pci" | "usb_device" | "usb" | "net" | "scsi_generic" | "scsi_host" | "scsi_target" | "scsi" | "storage" | "drm" | "mdev" | "ccw" | "css" | "vdpa" | "ap_card" | "ap_queue" | "ap_matrix";
   /** <product> */
@@ -8288,8 +8629,17 @@ export interface Secret {
   $extra?: XmlExtra;
 }
 
-/** <usage> */
-export interface SecretUsage {
+/** <usage>: one of the kinds told apart by attribute type. */
+export type SecretUsage = SecretUsageCommon & ({ type: "volume"; volume: string } | { type: "ceph"; name: string } | { type: "iscsi"; target: string } | { type: "tls"; name: string } | { type: "vtpm"; name: string });
+
+/** What every kind of <usage> may have. */
+export interface SecretUsageCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <usage> with every property of every kind, for code that handles any. */
+export interface SecretUsageFields {
   /** attribute type */
   type: "volume" | "ceph" | "iscsi" | "tls" | "vtpm";
   /** <volume> */

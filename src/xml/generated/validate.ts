@@ -23,342 +23,352 @@ const V17: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(-|\+)?[0-9]+)$/u 
 const V18: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\+\-\/]+)$/u }];
 const V19: rt.ValueCheck[] = [{ value: "utc" }, { value: "localtime" }];
 const V20: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }];
-const V21: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([bB]([yY][tT][eE][sS]?)?)|([kKmMgGtTpPeE]([iI]?[bB])?))$/u }];
-const V22: rt.ValueCheck[] = [{ value: "static" }, { value: "auto" }];
-const V23: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([0-9]+(-[0-9]+)?|\^[0-9]+)(,([0-9]+(-[0-9]+)?|\^[0-9]+))*)$/u }];
-const V24: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "1", max: "65535" }];
-const V25: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "100", max: "1000" }];
-const V26: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "1000", max: "1000000" }];
-const V27: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:-?[0-9]+)$/u, min: "-1", max: "17592186044415" }];
-const V28: rt.ValueCheck[] = [{ value: "dynamic" }, { value: "static" }, { value: "none" }];
-const V29: rt.ValueCheck[] = [{ value: "yes" }, { value: "no" }];
-const V30: rt.ValueCheck[] = [{ value: "none" }, { value: "omit" }, { value: "reject" }, { value: "crash" }];
-const V31: rt.ValueCheck[] = [{ value: "sev" }, { value: "s390-pv" }];
-const V32: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "4294967295" }];
-const V33: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-f]+)$/u }];
-const V34: rt.ValueCheck[] = [{ value: "allow" }, { value: "forbid" }];
-const V35: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^,]{12})$/u }];
-const V36: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "1" }];
-const V37: rt.ValueCheck[] = [{ value: "force" }, { value: "require" }, { value: "optional" }, { value: "disable" }, { value: "forbid" }];
-const V38: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\-_\.]+)$/u }];
-const V39: rt.ValueCheck[] = [{ value: "1" }, { value: "2" }, { value: "3" }];
-const V40: rt.ValueCheck[] = [{ value: "emulate" }, { value: "passthrough" }, { value: "disable" }];
-const V41: rt.ValueCheck[] = [{ value: "emulate" }, { value: "passthrough" }];
-const V42: rt.ValueCheck[] = [{ value: "i686" }, { value: "x86_64" }, { value: "ia64" }, { value: "aarch64" }, { value: "alpha" }, { value: "armv6l" }, { value: "armv7l" }, { value: "cris" }, { value: "lm32" }, { value: "m68k" }, { value: "microblaze" }, { value: "microblazeel" }, { value: "mips" }, { value: "mipsel" }, { value: "mips64" }, { value: "mips64el" }, { value: "openrisc" }, { value: "parisc" }, { value: "parisc64" }, { value: "ppc" }, { value: "ppc64" }, { value: "ppc64le" }, { value: "ppcemb" }, { value: "riscv32" }, { value: "riscv64" }, { value: "s390" }, { value: "s390x" }, { value: "sh4" }, { value: "sh4eb" }, { value: "sparc" }, { value: "sparc64" }, { value: "unicore32" }, { value: "xtensa" }, { value: "xtensaeb" }];
-const V43: rt.ValueCheck[] = [{ value: "xenpv" }, { value: "xenfv" }, { value: "xenpvh" }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-]+)$/u }];
-const V44: rt.ValueCheck[] = [{ value: "xen" }, { value: "linux" }, { value: "xenpvh" }, { value: "hvm" }, { value: "exe" }];
-const V45: rt.ValueCheck[] = [{ value: "rom" }, { value: "pflash" }];
-const V46: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "dir" }, { value: "network" }, { value: "volume" }, { value: "nvme" }, { value: "vhostuser" }];
-const V47: rt.ValueCheck[] = [{ value: "hd" }, { value: "fd" }, { value: "cdrom" }, { value: "network" }];
-const V48: rt.ValueCheck[] = [{ kind: "long", min: "0", max: "65535" }];
-const V49: rt.ValueCheck[] = [{ value: "emulate" }, { value: "host" }, { value: "sysinfo" }];
-const V50: rt.ValueCheck[] = [{ kind: "int", min: "-1", max: "32767" }];
-const V51: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z_]+[a-zA-Z0-9_]*)$/u }];
-const V52: rt.ValueCheck[] = [{ value: "platform" }, { value: "rtc" }, { value: "tsc" }, { value: "hpet" }, { value: "pit" }, { value: "armvtimer" }, { value: "kvmclock" }, { value: "hypervclock" }];
-const V53: rt.ValueCheck[] = [{ value: "boot" }, { value: "guest" }, { value: "wall" }, { value: "realtime" }];
-const V54: rt.ValueCheck[] = [{ value: "delay" }, { value: "merge" }, { value: "discard" }, { value: "catchup" }];
-const V55: rt.ValueCheck[] = [{ value: "auto" }, { value: "native" }, { value: "emulate" }, { value: "paravirt" }, { value: "smpsafe" }];
-const V56: rt.ValueCheck[] = [{ value: "file" }, { value: "anonymous" }, { value: "memfd" }];
-const V57: rt.ValueCheck[] = [{ value: "shared" }, { value: "private" }];
-const V58: rt.ValueCheck[] = [{ value: "immediate" }, { value: "ondemand" }];
-const V59: rt.ValueCheck[] = [{ kind: "long", min: "0", max: "18446744073709551615" }];
-const V60: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "65535" }];
-const V61: rt.ValueCheck[] = [{ value: "batch" }, { value: "idle" }, { value: "fifo" }, { value: "rr" }];
-const V62: rt.ValueCheck[] = [{ value: "strict" }, { value: "preferred" }, { value: "interleave" }, { value: "restrictive" }];
-const V63: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "custom" }];
-const V64: rt.ValueCheck[] = [{ value: "default" }, { value: "allow" }, { value: "deny" }];
-const V65: rt.ValueCheck[] = [{ value: "host" }, { value: "2" }, { value: "3" }];
-const V66: rt.ValueCheck[] = [{ value: "qemu" }, { value: "kvm" }];
-const V67: rt.ValueCheck[] = [{ value: "enabled" }, { value: "disabled" }, { value: "required" }];
-const V68: rt.ValueCheck[] = [{ value: "ignore" }, { value: "fault" }];
-const V69: rt.ValueCheck[] = [{ value: "broken" }, { value: "workaround" }, { value: "fixed" }];
-const V70: rt.ValueCheck[] = [{ value: "broken" }, { value: "workaround" }, { value: "fixed-ibs" }, { value: "fixed-ccd" }, { value: "fixed-na" }];
-const V71: rt.ValueCheck[] = [{ value: "cmt" }, { value: "mbmt" }, { value: "mbml" }, { value: "cpu_cycles" }, { value: "instructions" }, { value: "cache_references" }, { value: "cache_misses" }, { value: "branch_instructions" }, { value: "branch_misses" }, { value: "bus_cycles" }, { value: "stalled_cycles_frontend" }, { value: "stalled_cycles_backend" }, { value: "ref_cpu_cycles" }, { value: "cpu_clock" }, { value: "task_clock" }, { value: "page_faults" }, { value: "context_switches" }, { value: "cpu_migrations" }, { value: "page_faults_min" }, { value: "page_faults_maj" }, { value: "alignment_faults" }, { value: "emulation_faults" }];
-const V72: rt.ValueCheck[] = [{ value: "floppy" }, { value: "disk" }, { value: "cdrom" }, { value: "lun" }];
-const V73: rt.ValueCheck[] = [{ value: "filtered" }, { value: "unfiltered" }];
-const V74: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }];
-const V75: rt.ValueCheck[] = [{ value: "no" }, { value: "internal" }, { value: "external" }, { value: "manual" }];
-const V76: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[A-Za-z0-9_\.\+\- ]+)$/u }];
-const V77: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{16})$/u }];
-const V78: rt.ValueCheck[] = [{ value: "fdc" }, { value: "sata" }, { value: "ccid" }, { value: "scsi" }, { value: "usb" }, { value: "ide" }, { value: "isa" }, { value: "pci" }, { value: "virtio-serial" }, { value: "xenbus" }];
-const V79: rt.ValueCheck[] = [{ value: "auto" }, { value: "buslogic" }, { value: "lsilogic" }, { value: "lsisas1068" }, { value: "vmpvscsi" }, { value: "ibmvscsi" }, { value: "virtio-scsi" }, { value: "lsisas1078" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "ncr53c90" }, { value: "dc390" }, { value: "am53c974" }, { value: "piix3-uhci" }, { value: "piix4-uhci" }, { value: "ehci" }, { value: "ich9-ehci1" }, { value: "ich9-uhci1" }, { value: "ich9-uhci2" }, { value: "ich9-uhci3" }, { value: "vt82c686b-uhci" }, { value: "pci-ohci" }, { value: "nec-xhci" }, { value: "none" }, { value: "qusb1" }, { value: "qusb2" }, { value: "qemu-xhci" }, { value: "piix3" }, { value: "piix4" }, { value: "ich6" }, { value: "pci-root" }, { value: "pcie-root" }, { value: "pci-bridge" }, { value: "dmi-to-pci-bridge" }, { value: "pcie-to-pci-bridge" }, { value: "pcie-root-port" }, { value: "pcie-switch-upstream-port" }, { value: "pcie-switch-downstream-port" }, { value: "pci-expander-bus" }, { value: "pcie-expander-bus" }, { value: "virtio" }];
-const V80: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "mount" }, { value: "bind" }, { value: "template" }, { value: "ram" }];
-const V81: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "mapped" }, { value: "squash" }];
-const V82: rt.ValueCheck[] = [{ value: "default" }, { value: "remap" }, { value: "forbid" }, { value: "warn" }];
-const V83: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0[0-7]{3}|[0-7]{1,3})$/u, min: "0", max: "4294967295" }];
-const V84: rt.ValueCheck[] = [{ value: "bridge" }, { value: "ethernet" }, { value: "vhostuser" }, { value: "network" }, { value: "direct" }, { value: "user" }, { value: "internal" }, { value: "mcast" }, { value: "client" }, { value: "udp" }, { value: "server" }, { value: "hostdev" }, { value: "vdpa" }, { value: "null" }, { value: "vds" }];
-const V85: rt.ValueCheck[] = [{ value: "tablet" }, { value: "mouse" }, { value: "keyboard" }, { value: "passthrough" }, { value: "evdev" }];
-const V86: rt.ValueCheck[] = [{ value: "ps2" }, { value: "usb" }, { value: "xen" }, { value: "virtio" }];
-const V87: rt.ValueCheck[] = [{ value: "sb16" }, { value: "es1370" }, { value: "pcspk" }, { value: "ac97" }, { value: "ich6" }, { value: "ich7" }, { value: "ich9" }, { value: "usb" }];
-const V88: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }];
-const V89: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,8})$/u }, { kind: "int", min: "0", max: "4294967295" }];
-const V90: rt.ValueCheck[] = [{ value: "none" }, { value: "dbus" }, { value: "alsa" }, { value: "coreaudio" }, { value: "jack" }, { value: "oss" }, { value: "pulseaudio" }, { value: "sdl" }, { value: "spice" }, { value: "file" }];
-const V91: rt.ValueCheck[] = [{ kind: "int", min: "-2147483648", max: "2147483647" }];
-const V92: rt.ValueCheck[] = [{ value: "esd" }, { value: "alsa" }, { value: "arts" }, { value: "pulseaudio" }];
-const V93: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:.+)$/u }];
-const V94: rt.ValueCheck[] = [{ value: "subsystem" }, { value: "capabilities" }];
-const V95: rt.ValueCheck[] = [{ value: "pci" }, { value: "usb" }, { value: "scsi" }, { value: "scsi_host" }, { value: "mdev" }, { value: "storage" }, { value: "misc" }, { value: "net" }];
-const V96: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "vfio-pci" }, { value: "vfio-ccw" }, { value: "vfio-ap" }];
-const V97: rt.ValueCheck[] = [{ value: "sdl" }, { value: "vnc" }, { value: "spice" }, { value: "dbus" }, { value: "rdp" }, { value: "desktop" }, { value: "egl-headless" }];
-const V98: rt.ValueCheck[] = [{ kind: "int", min: "-1", max: "65535" }];
-const V99: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }];
-const V100: rt.ValueCheck[] = [{ value: "allow-exclusive" }, { value: "force-shared" }, { value: "ignore" }];
-const V101: rt.ValueCheck[] = [{ value: "keep" }, { value: "fail" }, { value: "disconnect" }];
-const V102: rt.ValueCheck[] = [{ value: "any" }, { value: "secure" }, { value: "insecure" }];
-const V103: rt.ValueCheck[] = [{ value: "dev" }, { value: "file" }, { value: "pipe" }, { value: "unix" }, { value: "tcp" }, { value: "udp" }, { value: "null" }, { value: "stdio" }, { value: "vc" }, { value: "pty" }, { value: "spicevmc" }, { value: "spiceport" }, { value: "nmdm" }, { value: "qemu-vdagent" }, { value: "dbus" }];
-const V104: rt.ValueCheck[] = [{ value: "host" }, { value: "host-certificates" }, { value: "passthrough" }];
-const V105: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/.*)$/u }];
-const V106: rt.ValueCheck[] = [{ value: "usb" }];
-const V107: rt.ValueCheck[] = [{ value: "tpm-tis" }, { value: "tpm-crb" }, { value: "tpm-spapr" }, { value: "spapr-tpm-proxy" }];
-const V108: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/]*)$/u }];
-const V109: rt.ValueCheck[] = [{ value: "master" }, { value: "peer" }];
-const V110: rt.ValueCheck[] = [{ value: "dimm" }, { value: "nvdimm" }, { value: "virtio-pmem" }, { value: "virtio-mem" }, { value: "sgx-epc" }];
-const V111: rt.ValueCheck[] = [{ value: "i6300esb" }, { value: "ib700" }, { value: "diag288" }];
-const V112: rt.ValueCheck[] = [{ value: "reset" }, { value: "shutdown" }, { value: "poweroff" }, { value: "pause" }, { value: "none" }, { value: "dump" }, { value: "inject-nmi" }];
-const V113: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "xen" }, { value: "none" }];
-const V114: rt.ValueCheck[] = [{ value: "isa" }, { value: "pseries" }, { value: "hyperv" }, { value: "s390" }];
-const V115: rt.ValueCheck[] = [{ value: "intel" }, { value: "smmuv3" }, { value: "virtio" }];
-const V116: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_]+)$/u }];
-const V117: rt.ValueCheck[] = [{ value: "netns" }, { value: "name" }, { value: "pid" }];
-const V118: rt.ValueCheck[] = [{ value: "name" }, { value: "pid" }];
-const V119: rt.ValueCheck[] = [{ value: "aes" }, { value: "dea" }];
-const V120: rt.ValueCheck[] = [{ value: "vendor" }, { value: "version" }, { value: "date" }, { value: "release" }];
-const V121: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "product" }, { value: "version" }, { value: "serial" }, { value: "uuid" }, { value: "sku" }, { value: "family" }];
-const V122: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "product" }, { value: "version" }, { value: "serial" }, { value: "asset" }, { value: "location" }];
-const V123: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "version" }, { value: "serial" }, { value: "asset" }, { value: "sku" }];
-const V124: rt.ValueCheck[] = [{ value: "enrolled-keys" }, { value: "secure-boot" }];
-const V125: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:\[[^\]]+\] .+)$/u }];
-const V126: rt.ValueCheck[] = [{ value: "mandatory" }, { value: "requisite" }, { value: "optional" }];
-const V127: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
-const V128: rt.ValueCheck[] = [{ value: "nbd" }, { value: "gluster" }, { value: "rbd" }, { value: "iscsi" }, { value: "http" }, { value: "https" }, { value: "ftps" }, { value: "ftp" }, { value: "sheepdog" }, { value: "tftp" }, { value: "vxhs" }, { value: "nfs" }];
-const V129: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/\n]+)$/u }];
-const V130: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/]+)$/u, not: [".",".."] }];
-const V131: rt.ValueCheck[] = [{ value: "host" }, { value: "direct" }];
-const V132: rt.ValueCheck[] = [{ value: "pci" }, { value: "unix" }];
-const V133: rt.ValueCheck[] = [{ value: "slic" }];
-const V134: rt.ValueCheck[] = [{ value: "both" }, { value: "code" }, { value: "data" }];
-const V135: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^,]{0,12})$/u }];
-const V136: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(sync_pt|share_pt))$/u }];
-const V137: rt.ValueCheck[] = [{ value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }, { value: "aio" }];
-const V138: rt.ValueCheck[] = [{ value: "default" }, { value: "none" }, { value: "writeback" }, { value: "writethrough" }, { value: "directsync" }, { value: "unsafe" }];
-const V139: rt.ValueCheck[] = [{ value: "stop" }, { value: "report" }, { value: "ignore" }, { value: "enospace" }];
-const V140: rt.ValueCheck[] = [{ value: "stop" }, { value: "report" }, { value: "ignore" }];
-const V141: rt.ValueCheck[] = [{ value: "threads" }, { value: "native" }, { value: "io_uring" }];
-const V142: rt.ValueCheck[] = [{ value: "unmap" }, { value: "ignore" }];
-const V143: rt.ValueCheck[] = [{ value: "off" }, { value: "on" }, { value: "unmap" }];
-const V144: rt.ValueCheck[] = [{ value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }];
-const V145: rt.ValueCheck[] = [{ value: "copy" }, { value: "active-commit" }];
-const V146: rt.ValueCheck[] = [{ value: "yes" }, { value: "abort" }, { value: "pivot" }];
-const V147: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ioemu:)?(fd|hd|sd|vd|xvd|ubd)[a-zA-Z0-9_]+)$/u }];
-const V148: rt.ValueCheck[] = [{ value: "ide" }, { value: "fdc" }, { value: "scsi" }, { value: "virtio" }, { value: "xen" }, { value: "usb" }, { value: "uml" }, { value: "sata" }, { value: "sd" }];
-const V149: rt.ValueCheck[] = [{ value: "open" }, { value: "closed" }];
-const V150: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9.\s]{1,8})$/u }];
-const V151: rt.ValueCheck[] = [{ value: "default" }, { value: "qcow" }, { value: "luks" }, { value: "luks2" }];
-const V152: rt.ValueCheck[] = [{ value: "qemu" }, { value: "librbd" }];
-const V153: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-.]+)$/u }];
-const V154: rt.ValueCheck[] = [{ value: "pci" }, { value: "drive" }, { value: "virtio-serial" }, { value: "ccid" }, { value: "usb" }, { value: "spapr-vio" }, { value: "ccw" }, { value: "isa" }, { value: "virtio-mmio" }, { value: "dimm" }, { value: "unassigned" }];
-const V155: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }];
-const V156: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-1]?[0-9a-fA-F])$/u }, { kind: "int", min: "0", max: "31" }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "4294967295" }];
-const V157: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-7])$/u }, { kind: "int", min: "0", max: "7" }];
-const V158: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2})$/u }];
-const V159: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,5})$/u }];
-const V160: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,3})$/u }];
-const V161: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,8})$/u }];
-const V162: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-eA-E][0-9a-fA-F]?)$/u }, { kind: "string", pattern: /^(?:0x[fF][0-9a-eA-E]?)$/u }, { kind: "int", min: "0", max: "254" }];
-const V163: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-3])$/u }];
-const V164: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
-const V165: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[a-fA-F0-9]{1,4})$/u }];
-const V166: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[a-fA-F0-9])$/u }];
-const V167: rt.ValueCheck[] = [{ kind: "long" }];
-const V168: rt.ValueCheck[] = [{ value: "auto" }, { value: "none" }, { value: "lba" }];
-const V169: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,3})$/u }];
-const V170: rt.ValueCheck[] = [{ value: "spapr-pci-host-bridge" }, { value: "pci-bridge" }, { value: "i82801b11-bridge" }, { value: "pcie-pci-bridge" }, { value: "ioh3420" }, { value: "pcie-root-port" }, { value: "x3130-upstream" }, { value: "xio3130-downstream" }, { value: "pxb" }, { value: "pxb-pcie" }];
-const V171: rt.ValueCheck[] = [{ value: "path" }, { value: "handle" }, { value: "loop" }, { value: "nbd" }, { value: "ploop" }, { value: "virtiofs" }];
-const V172: rt.ValueCheck[] = [{ value: "immediate" }];
-const V173: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/ ]*)$/u }];
-const V174: rt.ValueCheck[] = [{ value: "kernel" }, { value: "libvirt" }];
-const V175: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
-const V176: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9]{32})$/u }, { kind: "string" }, { kind: "long", min: "-9223372036854775808", max: "9223372036854775807" }];
-const V177: rt.ValueCheck[] = [{ value: "unix" }];
-const V178: rt.ValueCheck[] = [{ value: "server" }, { value: "client" }, { kind: "string", pattern: /^(?:(vepa|bridge|private|passthrough))$/u }];
-const V179: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }];
-const V180: rt.ValueCheck[] = [{ kind: "long", min: "-9223372036854775808", max: "9223372036854775807" }];
-const V181: rt.ValueCheck[] = [{ value: "802.1Qbg" }, { value: "802.1Qbh" }, { value: "openvswitch" }, { value: "midonet" }];
-const V182: rt.ValueCheck[] = [{ value: "up" }, { value: "down" }];
-const V183: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9][02468aAcCeE](:[a-fA-F0-9]{2}){5})$/u }];
-const V184: rt.ValueCheck[] = [{ value: "generated" }, { value: "static" }];
-const V185: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }];
-const V186: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ipv4)|(ipv6))$/u }];
-const V187: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "32" }, { kind: "int", min: "0", max: "128" }];
-const V188: rt.ValueCheck[] = [{ value: "tcp" }, { value: "udp" }];
-const V189: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\-_]+)$/u }];
-const V190: rt.ValueCheck[] = [{ value: "passt" }];
-const V191: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }, { value: "xen" }, { value: "qemu" }, { value: "vhost" }];
-const V192: rt.ValueCheck[] = [{ value: "iothread" }, { value: "timer" }];
-const V193: rt.ValueCheck[] = [{ value: "yes" }];
-const V194: rt.ValueCheck[] = [{ value: "persistent" }, { value: "transient" }];
-const V195: rt.ValueCheck[] = [{ value: "all" }];
-const V196: rt.ValueCheck[] = [{ value: "ctrl-ctrl" }, { value: "alt-alt" }, { value: "shift-shift" }, { value: "meta-meta" }, { value: "scrolllock" }, { value: "ctrl-scrolllock" }];
-const V197: rt.ValueCheck[] = [{ value: "duplex" }, { value: "micro" }, { value: "output" }];
-const V198: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:.+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
-const V199: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }, { value: "xen" }];
-const V200: rt.ValueCheck[] = [{ value: "off" }, { value: "uninitialized" }, { value: "on" }];
-const V201: rt.ValueCheck[] = [{ value: "adapter" }, { value: "iscsi" }, { value: "vhost" }];
-const V202: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(naa\.)[0-9a-fA-F]{16})$/u }];
-const V203: rt.ValueCheck[] = [{ value: "address" }, { value: "network" }, { value: "socket" }, { value: "none" }];
-const V204: rt.ValueCheck[] = [{ value: "main" }, { value: "display" }, { value: "inputs" }, { value: "cursor" }, { value: "playback" }, { value: "record" }, { value: "smartcard" }, { value: "usbredir" }];
-const V205: rt.ValueCheck[] = [{ value: "auto_glz" }, { value: "auto_lz" }, { value: "quic" }, { value: "glz" }, { value: "lz" }, { value: "off" }];
-const V206: rt.ValueCheck[] = [{ value: "auto" }, { value: "never" }, { value: "always" }];
-const V207: rt.ValueCheck[] = [{ value: "filter" }, { value: "all" }, { value: "off" }];
-const V208: rt.ValueCheck[] = [{ value: "server" }, { value: "client" }];
-const V209: rt.ValueCheck[] = [{ value: "qemu" }, { value: "vhostuser" }];
-const V210: rt.ValueCheck[] = [{ value: "io" }, { value: "on" }, { value: "off" }];
-const V211: rt.ValueCheck[] = [{ value: "vga" }, { value: "cirrus" }, { value: "vmvga" }, { value: "xen" }, { value: "vbox" }, { value: "virtio" }, { value: "gop" }, { value: "none" }, { value: "bochs" }, { value: "ramfb" }, { value: "qxl" }];
-const V212: rt.ValueCheck[] = [{ value: "raw" }, { value: "telnet" }, { value: "telnets" }, { value: "tls" }];
-const V213: rt.ValueCheck[] = [{ value: "xen" }, { value: "serial" }, { value: "uml" }, { value: "virtio" }, { value: "lxc" }, { value: "openvz" }, { value: "sclp" }, { value: "sclplm" }, { value: "isa-serial" }, { value: "usb-serial" }, { value: "pci-serial" }, { value: "spapr-vio-serial" }, { value: "system-serial" }, { value: "sclp-serial" }, { value: "isa-debug" }];
-const V214: rt.ValueCheck[] = [{ value: "guestfwd" }, { value: "virtio" }, { value: "xen" }];
-const V215: rt.ValueCheck[] = [{ value: "connected" }, { value: "disconnected" }];
-const V216: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,2})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
-const V217: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
-const V218: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2}.[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
-const V219: rt.ValueCheck[] = [{ value: "random" }, { value: "egd" }, { value: "builtin" }];
-const V220: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "emulator" }, { value: "external" }];
-const V221: rt.ValueCheck[] = [{ value: "1.2" }, { value: "2.0" }];
-const V222: rt.ValueCheck[] = [{ value: "ivshmem" }, { value: "ivshmem-plain" }, { value: "ivshmem-doorbell" }];
-const V223: rt.ValueCheck[] = [{ value: "none" }, { value: "direct" }, { value: "full" }];
-const V224: rt.ValueCheck[] = [{ value: "none" }, { value: "writeback" }, { value: "writethrough" }];
-const V225: rt.ValueCheck[] = [{ value: "access" }, { value: "read" }, { value: "write" }];
-const V226: rt.ValueCheck[] = [{ value: "no" }, { value: "yes" }];
-const V227: rt.ValueCheck[] = [{ value: "tcp" }, { value: "rdma" }, { value: "unix" }];
-const V228: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }, { kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }];
-const V229: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-1]?[0-9a-fA-F])$/u }, { kind: "int", min: "0", max: "31" }];
-const V230: rt.ValueCheck[] = [{ value: "ceph" }, { value: "iscsi" }];
-const V231: rt.ValueCheck[] = [{ value: "passphrase" }];
-const V232: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
-const V233: rt.ValueCheck[] = [{ value: "none" }, { value: "always" }];
-const V234: rt.ValueCheck[] = [{ value: "namespace" }, { value: "chroot" }];
-const V235: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }];
-const V236: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }];
-const V237: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }];
-const V238: rt.ValueCheck[] = [{ value: "pci" }, { value: "usb" }];
-const V239: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,6})$/u }, { kind: "int", min: "0", max: "16777215" }];
-const V240: rt.ValueCheck[] = [{ kind: "string", maxLength: 39 }];
-const V241: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.:]+)$/u }];
-const V242: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "1", max: "4294967295" }];
-const V243: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "4095" }];
-const V244: rt.ValueCheck[] = [{ value: "tagged" }, { value: "untagged" }];
-const V245: rt.ValueCheck[] = [{ value: "s8" }, { value: "u8" }, { value: "s16" }, { value: "u16" }, { value: "s32" }, { value: "u32" }, { value: "f32" }];
-const V246: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }];
-const V247: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,10})$/u }];
-const V248: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,20})$/u }];
-const V249: rt.ValueCheck[] = [{ value: "scsi_host" }, { value: "fc_host" }];
-const V250: rt.ValueCheck[] = [{ value: "isa-serial" }, { value: "usb-serial" }, { value: "pci-serial" }, { value: "spapr-vty" }, { value: "pl011" }, { value: "16550a" }, { value: "sclpconsole" }, { value: "sclplmconsole" }, { value: "isa-debugcon" }];
-const V251: rt.ValueCheck[] = [{ value: "connect" }];
-const V252: rt.ValueCheck[] = [{ value: "string" }, { value: "signed" }, { value: "unsigned" }, { value: "bool" }, { value: "remove" }];
-const V253: rt.ValueCheck[] = [{ kind: "int", min: "10", max: "255" }];
-const V254: rt.ValueCheck[] = [{ value: "storage" }];
-const V255: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[!#$%&'*+\-.0-9A-Z\^_`a-z|~]+)$/u }];
-const V256: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:"?[!#$%&'()*+\-.\/0-9:>=<?@A-Z\^_`\[\]a-z|~]+"?)$/u }];
-const V257: rt.ValueCheck[] = [{ value: "xen" }, { value: "linux" }, { value: "hvm" }, { value: "exe" }, { value: "uml" }];
-const V258: rt.ValueCheck[] = [{ value: "aarch64" }, { value: "alpha" }, { value: "armv6l" }, { value: "armv7l" }, { value: "cris" }, { value: "i686" }, { value: "ia64" }, { value: "lm32" }, { value: "m68k" }, { value: "microblaze" }, { value: "microblazeel" }, { value: "mips" }, { value: "mipsel" }, { value: "mips64" }, { value: "mips64el" }, { value: "openrisc" }, { value: "parisc" }, { value: "parisc64" }, { value: "ppc" }, { value: "ppc64" }, { value: "ppc64le" }, { value: "ppcemb" }, { value: "riscv32" }, { value: "riscv64" }, { value: "s390" }, { value: "s390x" }, { value: "sh4" }, { value: "sh4eb" }, { value: "sparc" }, { value: "sparc64" }, { value: "unicore32" }, { value: "x86_64" }, { value: "xtensa" }, { value: "xtensaeb" }];
-const V259: rt.ValueCheck[] = [{ value: "31" }, { value: "32" }, { value: "64" }];
-const V260: rt.ValueCheck[] = [{ value: "vpxmigr" }, { value: "tcp" }, { value: "rdma" }, { value: "vzmigr" }];
-const V261: rt.ValueCheck[] = [{ value: "qemu" }, { value: "kqemu" }, { value: "kvm" }, { value: "xen" }, { value: "uml" }, { value: "lxc" }, { value: "openvz" }, { value: "test" }];
-const V262: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(llc_|mbm_)[a-zA-Z0-9\-_]+)$/u }];
-const V263: rt.ValueCheck[] = [{ value: "host-passthrough" }, { value: "maximum" }, { value: "host-model" }, { value: "custom" }];
-const V264: rt.ValueCheck[] = [{ value: "yes" }, { value: "no" }, { value: "unknown" }];
-const V265: rt.ValueCheck[] = [{ value: "KiB" }];
-const V266: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-]+)$/u }];
-const V267: rt.ValueCheck[] = [{ value: "nat" }, { value: "route" }, { value: "open" }, { value: "bridge" }, { value: "passthrough" }, { value: "private" }, { value: "vepa" }, { value: "hostdev" }];
-const V268: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }];
-const V269: rt.ValueCheck[] = [{ value: "pci" }];
-const V270: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }];
-const V271: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(tcp)|(udp))$/u }];
-const V272: rt.ValueCheck[] = [{ kind: "long", min: "1", max: "65535" }];
-const V273: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[1]:[0]{1,2}:[0]{0,1}[a-fA-F1-9](:[a-fA-F0-9]{1,2}){4}(:[a-fA-F0-9]{1,2}){6,8})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[2](:[a-fA-F0-9]{1,2}){4}(:[a-fA-F0-9]{1,2}){1,124})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[3]:[0]{1,2}:[0]{0,1}[a-fA-F1-9](:[a-fA-F0-9]{1,2}){6,8})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[4](:[a-fA-F0-9]{1,2}){16})$/u }];
-const V274: rt.ValueCheck[] = [{ value: "seconds" }, { value: "minutes" }, { value: "hours" }];
-const V275: rt.ValueCheck[] = [{ value: "network" }, { value: "bridge" }, { value: "direct" }, { value: "hostdev-pci" }];
-const V276: rt.ValueCheck[] = [{ value: "bridge" }, { value: "passthrough" }, { value: "private" }, { value: "vepa" }];
-const V277: rt.ValueCheck[] = [{ value: "dir" }, { value: "fs" }, { value: "netfs" }, { value: "logical" }, { value: "disk" }, { value: "iscsi" }, { value: "iscsi-direct" }, { value: "scsi" }, { value: "mpath" }, { value: "rbd" }, { value: "sheepdog" }, { value: "gluster" }, { value: "zfs" }, { value: "vstorage" }];
-const V278: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\+\-]+)$/u }, { kind: "string", pattern: /^(?:iqn\.[0-9]{4}-(0[1-9]|1[0-2])\.[a-zA-Z0-9\.\-]+(:.+)?)$/u }];
-const V279: rt.ValueCheck[] = [{ value: "auto" }, { value: "ext2" }, { value: "ext3" }, { value: "ext4" }, { value: "ufs" }, { value: "iso9660" }, { value: "udf" }, { value: "gfs" }, { value: "gfs2" }, { value: "vfat" }, { value: "hfs+" }, { value: "xfs" }, { value: "ocfs2" }, { value: "vmfs" }, { value: "nfs" }, { value: "cifs" }, { value: "glusterfs" }, { value: "unknown" }, { value: "lvm2" }, { value: "dos" }, { value: "dvh" }, { value: "gpt" }, { value: "mac" }, { value: "bsd" }, { value: "pc98" }, { value: "sun" }];
-const V280: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/.*)$/u }, { kind: "string", pattern: /^(?:.+)$/u }];
-const V281: rt.ValueCheck[] = [{ value: "chap" }, { value: "ceph" }];
-const V282: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-7]+)$/u, min: "0", max: "4294967295" }];
-const V283: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "4294967295" }, { value: "-1" }];
-const V284: rt.ValueCheck[] = [{ value: "default" }, { value: "capacity" }];
-const V285: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "dir" }, { value: "network" }, { value: "netdir" }];
-const V286: rt.ValueCheck[] = [{ kind: "string" }, { kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }];
-const V287: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+\.[0-9]+)$/u }];
-const V288: rt.ValueCheck[] = [{ value: "unknown" }, { value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }, { value: "none" }, { value: "auto" }, { value: "ext2" }, { value: "ext3" }, { value: "ext4" }, { value: "ufs" }, { value: "iso9660" }, { value: "udf" }, { value: "gfs" }, { value: "gfs2" }, { value: "vfat" }, { value: "hfs+" }, { value: "xfs" }, { value: "ocfs2" }, { value: "vmfs" }, { value: "linux" }, { value: "fat16" }, { value: "fat32" }, { value: "linux-swap" }, { value: "linux-lvm" }, { value: "linux-raid" }, { value: "extended" }];
-const V289: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+(\.[0-9]{0,9})?)$/u }];
-const V290: rt.ValueCheck[] = [{ value: "dev" }, { value: "link" }];
-const V291: rt.ValueCheck[] = [{ value: "system" }, { value: "pci" }, { value: "usb_device" }, { value: "usb" }, { value: "net" }, { value: "scsi_generic" }, { value: "scsi_host" }, { value: "scsi_target" }, { value: "scsi" }, { value: "storage" }, { value: "drm" }, { value: "mdev" }, { value: "ccw" }, { value: "css" }, { value: "vdpa" }, { value: "ap_card" }, { value: "ap_queue" }, { value: "ap_matrix" }];
-const V292: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{6})$/u }, { kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }];
-const V293: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }, { kind: "string" }];
-const V294: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([a-fA-F0-9]{2}:){5}[a-fA-F0-9]{2})$/u }];
-const V295: rt.ValueCheck[] = [{ kind: "string" }, { kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }];
-const V296: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/[a-zA-Z0-9_\+\-\/%]+)$/u }];
-const V297: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "255" }];
-const V298: rt.ValueCheck[] = [{ value: "phys_function" }, { value: "virt_functions" }, { value: "pci-bridge" }, { value: "cardbus-bridge" }, { value: "mdev_types" }, { value: "vpd" }, { value: "80203" }, { value: "80211" }, { value: "fc_host" }, { value: "vport_ops" }, { value: "fc_remote_port" }, { value: "removable" }, { value: "hotpluggable" }];
-const V299: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9a-zA-F -_,.:;=]{0,255})$/u }];
-const V300: rt.ValueCheck[] = [{ value: "1" }, { value: "0" }];
-const V301: rt.ValueCheck[] = [{ value: "unknown" }, { value: "notpresent" }, { value: "down" }, { value: "lowerlayerdown" }, { value: "testing" }, { value: "dormant" }, { value: "up" }];
-const V302: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z\-_]+)$/u }];
-const V303: rt.ValueCheck[] = [{ kind: "string" }, { value: "primary" }, { value: "control" }, { value: "render" }];
-const V304: rt.ValueCheck[] = [{ value: "vfio-pci" }, { value: "vfio-ccw" }, { value: "vfio-ap" }];
-const V305: rt.ValueCheck[] = [{ value: "readonly" }, { value: "readwrite" }];
-const V306: rt.ValueCheck[] = [{ value: "cap" }, { value: "sta" }];
-const V307: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+(.[0-9]+)?)$/u }];
-const V308: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9A-Z]{1})$/u }];
-const V309: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9B-Z]{1})$/u }];
-const V310: rt.ValueCheck[] = [{ value: "volume" }, { value: "ceph" }, { value: "iscsi" }, { value: "tls" }, { value: "vtpm" }];
-const V311: rt.ValueCheck[] = [{ value: "ethernet" }, { value: "bridge" }, { value: "bond" }, { value: "vlan" }];
-const V312: rt.ValueCheck[] = [{ value: "onboot" }, { value: "none" }, { value: "hotplug" }];
-const V313: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9]{2}(:[a-fA-F0-9]{2}){5})$/u }];
-const V314: rt.ValueCheck[] = [{ value: "ipv4" }, { value: "ipv6" }];
-const V315: rt.ValueCheck[] = [{ kind: "double" }];
-const V316: rt.ValueCheck[] = [{ value: "balance-rr" }, { value: "active-backup" }, { value: "balance-xor" }, { value: "broadcast" }, { value: "802.3ad" }, { value: "balance-tlb" }, { value: "balance-alb" }];
-const V317: rt.ValueCheck[] = [{ value: "ethernet" }, { value: "vlan" }, { value: "bond" }];
-const V318: rt.ValueCheck[] = [{ value: "ioctl" }, { value: "netif" }];
-const V319: rt.ValueCheck[] = [{ value: "none" }, { value: "active" }, { value: "backup" }, { value: "all" }];
-const V320: rt.ValueCheck[] = [{ value: "ethernet" }];
-const V321: rt.ValueCheck[] = [{ value: "root" }, { kind: "string", pattern: /^(?:mac[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:stp[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:vlan[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:arp[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:rarp[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:ipv4[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:ipv6[a-zA-Z0-9_\.:\-]{0,8})$/u }];
-const V322: rt.ValueCheck[] = [{ kind: "int", min: "-1000", max: "1000" }];
-const V323: rt.ValueCheck[] = [{ value: "drop" }, { value: "accept" }, { value: "reject" }, { value: "continue" }, { value: "return" }];
-const V324: rt.ValueCheck[] = [{ value: "in" }, { value: "out" }, { value: "inout" }];
-const V325: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([Ff][Aa][Ll][Ss][Ee]|0))$/u }];
-const V326: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{1,2}:){5}[a-fA-F0-9]{1,2})$/u }];
-const V327: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x([6-9a-fA-F][0-9a-fA-F]{2}|[0-9a-fA-F]{4}))$/u }, { kind: "int", min: "1536", max: "65535" }, { value: "arp" }, { value: "rarp" }, { value: "ipv4" }, { value: "ipv6" }, { value: "vlan" }];
-const V328: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x([0-9a-fA-F]{1,3}))$/u }, { kind: "int", min: "0", max: "4095" }];
-const V329: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
-const V330: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,8})$/u }, { kind: "int", min: "0", max: "4294967295" }];
-const V331: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])$/u }];
-const V332: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "65535" }, { kind: "string", pattern: /^(?:([Rr]eply|[Rr]equest|[Rr]equest_[Rr]everse|[Rr]eply_[Rr]everse|DRARP_[Rr]equest|DRARP_[Rr]eply|DRARP_[Ee]rror|InARP_[Rr]equest|ARP_NAK))$/u }];
-const V333: rt.ValueCheck[] = [{ value: "yes" }, { value: "no" }, { value: "true" }, { value: "false" }, { value: "1" }, { value: "0" }];
-const V334: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "32" }, { kind: "string", pattern: /^(?:([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])$/u }];
-const V335: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { value: "tcp" }, { value: "udp" }, { value: "udplite" }, { value: "esp" }, { value: "ah" }, { value: "icmp" }, { value: "igmp" }, { value: "sctp" }, { value: "icmpv6" }];
-const V336: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x([0-3][0-9a-fA-F]|[0-9a-fA-F]))$/u }, { kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "63" }];
-const V337: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{0,4}:){2,7}([a-fA-F0-9]*)(([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])?)$/u }];
-const V338: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "128" }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{0,4}:){2,7}([a-fA-F0-9]*))$/u }];
-const V339: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((NEW|ESTABLISHED|RELATED|INVALID)(,(NEW|ESTABLISHED|RELATED|INVALID))*|NONE))$/u }];
-const V340: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.:\-\+ ]{1,31})$/u }];
-const V341: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([Ss][Rr][Cc]|[Dd][Ss][Tt])(,([Ss][Rr][Cc]|[Dd][Ss][Tt])){0,5})$/u }];
-const V342: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((SYN|ACK|URG|PSH|FIN|RST)(,(SYN|ACK|URG|PSH|FIN|RST))*|ALL|NONE)\/((SYN|ACK|URG|PSH|FIN|RST)(,(SYN|ACK|URG|PSH|FIN|RST))*|ALL|NONE))$/u }];
-const V343: rt.ValueCheck[] = [{ value: "running" }, { value: "blocked" }, { value: "paused" }, { value: "shutdown" }, { value: "shutoff" }, { value: "crashed" }, { value: "disk-snapshot" }];
-const V344: rt.ValueCheck[] = [{ value: "0" }, { value: "1" }];
-const V345: rt.ValueCheck[] = [{ value: "no" }, { value: "internal" }, { value: "external" }];
-const V346: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ioemu:)?(fd|hd|sd|vd|xvd|ubd)[a-zA-Z0-9_]+)$/u }, { kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }];
-const V347: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "network" }];
-const V348: rt.ValueCheck[] = [{ value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }];
-const V349: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-][a-zA-Z0-9_\-.]*)$/u }];
-const V350: rt.ValueCheck[] = [{ value: "no" }, { value: "bitmap" }];
-const V351: rt.ValueCheck[] = [{ value: "push" }, { value: "pull" }];
-const V352: rt.ValueCheck[] = [{ value: "tcp" }, { value: "unix" }];
-const V353: rt.ValueCheck[] = [{ value: "full" }, { value: "incremental" }];
-const V354: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }];
-const V355: rt.ValueCheck[] = [{ value: "luks" }];
-const V356: rt.ValueCheck[] = [{ value: "qemu" }];
+const V21: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(-|\+)?[0-9]+)$/u }];
+const V22: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([bB]([yY][tT][eE][sS]?)?)|([kKmMgGtTpPeE]([iI]?[bB])?))$/u }];
+const V23: rt.ValueCheck[] = [{ value: "static" }, { value: "auto" }];
+const V24: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([0-9]+(-[0-9]+)?|\^[0-9]+)(,([0-9]+(-[0-9]+)?|\^[0-9]+))*)$/u }];
+const V25: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "1", max: "65535" }];
+const V26: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "100", max: "1000" }];
+const V27: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "1000", max: "1000000" }];
+const V28: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:-?[0-9]+)$/u, min: "-1", max: "17592186044415" }];
+const V29: rt.ValueCheck[] = [{ value: "dynamic" }, { value: "static" }, { value: "none" }];
+const V30: rt.ValueCheck[] = [{ value: "yes" }, { value: "no" }];
+const V31: rt.ValueCheck[] = [{ value: "none" }, { value: "omit" }, { value: "reject" }, { value: "crash" }];
+const V32: rt.ValueCheck[] = [{ value: "sev" }, { value: "s390-pv" }];
+const V33: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "4294967295" }];
+const V34: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-f]+)$/u }];
+const V35: rt.ValueCheck[] = [{ value: "allow" }, { value: "forbid" }];
+const V36: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^,]{12})$/u }];
+const V37: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "1" }];
+const V38: rt.ValueCheck[] = [{ value: "force" }, { value: "require" }, { value: "optional" }, { value: "disable" }, { value: "forbid" }];
+const V39: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\-_\.]+)$/u }];
+const V40: rt.ValueCheck[] = [{ value: "1" }, { value: "2" }, { value: "3" }];
+const V41: rt.ValueCheck[] = [{ value: "emulate" }, { value: "passthrough" }, { value: "disable" }];
+const V42: rt.ValueCheck[] = [{ value: "emulate" }, { value: "passthrough" }];
+const V43: rt.ValueCheck[] = [{ value: "i686" }, { value: "x86_64" }, { value: "ia64" }, { value: "aarch64" }, { value: "alpha" }, { value: "armv6l" }, { value: "armv7l" }, { value: "cris" }, { value: "lm32" }, { value: "m68k" }, { value: "microblaze" }, { value: "microblazeel" }, { value: "mips" }, { value: "mipsel" }, { value: "mips64" }, { value: "mips64el" }, { value: "openrisc" }, { value: "parisc" }, { value: "parisc64" }, { value: "ppc" }, { value: "ppc64" }, { value: "ppc64le" }, { value: "ppcemb" }, { value: "riscv32" }, { value: "riscv64" }, { value: "s390" }, { value: "s390x" }, { value: "sh4" }, { value: "sh4eb" }, { value: "sparc" }, { value: "sparc64" }, { value: "unicore32" }, { value: "xtensa" }, { value: "xtensaeb" }];
+const V44: rt.ValueCheck[] = [{ value: "xenpv" }, { value: "xenfv" }, { value: "xenpvh" }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-]+)$/u }];
+const V45: rt.ValueCheck[] = [{ value: "xen" }, { value: "linux" }, { value: "xenpvh" }, { value: "hvm" }, { value: "exe" }];
+const V46: rt.ValueCheck[] = [{ value: "rom" }, { value: "pflash" }];
+const V47: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "dir" }, { value: "network" }, { value: "volume" }, { value: "nvme" }, { value: "vhostuser" }];
+const V48: rt.ValueCheck[] = [{ value: "hd" }, { value: "fd" }, { value: "cdrom" }, { value: "network" }];
+const V49: rt.ValueCheck[] = [{ kind: "long", min: "0", max: "65535" }];
+const V50: rt.ValueCheck[] = [{ value: "emulate" }, { value: "host" }, { value: "sysinfo" }];
+const V51: rt.ValueCheck[] = [{ kind: "int", min: "-1", max: "32767" }];
+const V52: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z_]+[a-zA-Z0-9_]*)$/u }];
+const V53: rt.ValueCheck[] = [{ value: "platform" }, { value: "rtc" }, { value: "tsc" }, { value: "hpet" }, { value: "pit" }, { value: "armvtimer" }, { value: "kvmclock" }, { value: "hypervclock" }];
+const V54: rt.ValueCheck[] = [{ value: "boot" }, { value: "guest" }, { value: "wall" }, { value: "realtime" }];
+const V55: rt.ValueCheck[] = [{ value: "delay" }, { value: "merge" }, { value: "discard" }, { value: "catchup" }];
+const V56: rt.ValueCheck[] = [{ value: "auto" }, { value: "native" }, { value: "emulate" }, { value: "paravirt" }, { value: "smpsafe" }];
+const V57: rt.ValueCheck[] = [{ value: "file" }, { value: "anonymous" }, { value: "memfd" }];
+const V58: rt.ValueCheck[] = [{ value: "shared" }, { value: "private" }];
+const V59: rt.ValueCheck[] = [{ value: "immediate" }, { value: "ondemand" }];
+const V60: rt.ValueCheck[] = [{ kind: "long", min: "0", max: "18446744073709551615" }];
+const V61: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "65535" }];
+const V62: rt.ValueCheck[] = [{ value: "batch" }, { value: "idle" }, { value: "fifo" }, { value: "rr" }];
+const V63: rt.ValueCheck[] = [{ value: "strict" }, { value: "preferred" }, { value: "interleave" }, { value: "restrictive" }];
+const V64: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "custom" }];
+const V65: rt.ValueCheck[] = [{ value: "default" }, { value: "allow" }, { value: "deny" }];
+const V66: rt.ValueCheck[] = [{ value: "host" }, { value: "2" }, { value: "3" }];
+const V67: rt.ValueCheck[] = [{ value: "qemu" }, { value: "kvm" }];
+const V68: rt.ValueCheck[] = [{ value: "enabled" }, { value: "disabled" }, { value: "required" }];
+const V69: rt.ValueCheck[] = [{ value: "ignore" }, { value: "fault" }];
+const V70: rt.ValueCheck[] = [{ value: "broken" }, { value: "workaround" }, { value: "fixed" }];
+const V71: rt.ValueCheck[] = [{ value: "broken" }, { value: "workaround" }, { value: "fixed-ibs" }, { value: "fixed-ccd" }, { value: "fixed-na" }];
+const V72: rt.ValueCheck[] = [{ value: "cmt" }, { value: "mbmt" }, { value: "mbml" }, { value: "cpu_cycles" }, { value: "instructions" }, { value: "cache_references" }, { value: "cache_misses" }, { value: "branch_instructions" }, { value: "branch_misses" }, { value: "bus_cycles" }, { value: "stalled_cycles_frontend" }, { value: "stalled_cycles_backend" }, { value: "ref_cpu_cycles" }, { value: "cpu_clock" }, { value: "task_clock" }, { value: "page_faults" }, { value: "context_switches" }, { value: "cpu_migrations" }, { value: "page_faults_min" }, { value: "page_faults_maj" }, { value: "alignment_faults" }, { value: "emulation_faults" }];
+const V73: rt.ValueCheck[] = [{ value: "floppy" }, { value: "disk" }, { value: "cdrom" }, { value: "lun" }];
+const V74: rt.ValueCheck[] = [{ value: "filtered" }, { value: "unfiltered" }];
+const V75: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }];
+const V76: rt.ValueCheck[] = [{ value: "no" }, { value: "internal" }, { value: "external" }, { value: "manual" }];
+const V77: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[A-Za-z0-9_\.\+\- ]+)$/u }];
+const V78: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{16})$/u }];
+const V79: rt.ValueCheck[] = [{ value: "fdc" }, { value: "sata" }, { value: "ccid" }, { value: "scsi" }, { value: "usb" }, { value: "ide" }, { value: "isa" }, { value: "pci" }, { value: "virtio-serial" }, { value: "xenbus" }];
+const V80: rt.ValueCheck[] = [{ value: "auto" }, { value: "buslogic" }, { value: "lsilogic" }, { value: "lsisas1068" }, { value: "vmpvscsi" }, { value: "ibmvscsi" }, { value: "virtio-scsi" }, { value: "lsisas1078" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "ncr53c90" }, { value: "dc390" }, { value: "am53c974" }, { value: "piix3-uhci" }, { value: "piix4-uhci" }, { value: "ehci" }, { value: "ich9-ehci1" }, { value: "ich9-uhci1" }, { value: "ich9-uhci2" }, { value: "ich9-uhci3" }, { value: "vt82c686b-uhci" }, { value: "pci-ohci" }, { value: "nec-xhci" }, { value: "none" }, { value: "qusb1" }, { value: "qusb2" }, { value: "qemu-xhci" }, { value: "piix3" }, { value: "piix4" }, { value: "ich6" }, { value: "pci-root" }, { value: "pcie-root" }, { value: "pci-bridge" }, { value: "dmi-to-pci-bridge" }, { value: "pcie-to-pci-bridge" }, { value: "pcie-root-port" }, { value: "pcie-switch-upstream-port" }, { value: "pcie-switch-downstream-port" }, { value: "pci-expander-bus" }, { value: "pcie-expander-bus" }, { value: "virtio" }];
+const V81: rt.ValueCheck[] = [{ value: "auto" }, { value: "buslogic" }, { value: "lsilogic" }, { value: "lsisas1068" }, { value: "vmpvscsi" }, { value: "ibmvscsi" }, { value: "virtio-scsi" }, { value: "lsisas1078" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "ncr53c90" }, { value: "dc390" }, { value: "am53c974" }];
+const V82: rt.ValueCheck[] = [{ value: "piix3-uhci" }, { value: "piix4-uhci" }, { value: "ehci" }, { value: "ich9-ehci1" }, { value: "ich9-uhci1" }, { value: "ich9-uhci2" }, { value: "ich9-uhci3" }, { value: "vt82c686b-uhci" }, { value: "pci-ohci" }, { value: "nec-xhci" }, { value: "none" }, { value: "qusb1" }, { value: "qusb2" }, { value: "qemu-xhci" }];
+const V83: rt.ValueCheck[] = [{ value: "piix3" }, { value: "piix4" }, { value: "ich6" }];
+const V84: rt.ValueCheck[] = [{ value: "pci-root" }, { value: "pcie-root" }, { value: "pci-bridge" }, { value: "dmi-to-pci-bridge" }, { value: "pcie-to-pci-bridge" }, { value: "pcie-root-port" }, { value: "pcie-switch-upstream-port" }, { value: "pcie-switch-downstream-port" }, { value: "pci-expander-bus" }, { value: "pcie-expander-bus" }];
+const V85: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "mount" }, { value: "bind" }, { value: "template" }, { value: "ram" }];
+const V86: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "mapped" }, { value: "squash" }];
+const V87: rt.ValueCheck[] = [{ value: "default" }, { value: "remap" }, { value: "forbid" }, { value: "warn" }];
+const V88: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0[0-7]{3}|[0-7]{1,3})$/u, min: "0", max: "4294967295" }];
+const V89: rt.ValueCheck[] = [{ value: "bridge" }, { value: "ethernet" }, { value: "vhostuser" }, { value: "network" }, { value: "direct" }, { value: "user" }, { value: "internal" }, { value: "mcast" }, { value: "client" }, { value: "udp" }, { value: "server" }, { value: "hostdev" }, { value: "vdpa" }, { value: "null" }, { value: "vds" }];
+const V90: rt.ValueCheck[] = [{ value: "tablet" }, { value: "mouse" }, { value: "keyboard" }, { value: "passthrough" }, { value: "evdev" }];
+const V91: rt.ValueCheck[] = [{ value: "ps2" }, { value: "usb" }, { value: "xen" }, { value: "virtio" }];
+const V92: rt.ValueCheck[] = [{ value: "virtio" }];
+const V93: rt.ValueCheck[] = [{ value: "sb16" }, { value: "es1370" }, { value: "pcspk" }, { value: "ac97" }, { value: "ich6" }, { value: "ich7" }, { value: "ich9" }, { value: "usb" }];
+const V94: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }];
+const V95: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,8})$/u }, { kind: "int", min: "0", max: "4294967295" }];
+const V96: rt.ValueCheck[] = [{ value: "none" }, { value: "dbus" }, { value: "alsa" }, { value: "coreaudio" }, { value: "jack" }, { value: "oss" }, { value: "pulseaudio" }, { value: "sdl" }, { value: "spice" }, { value: "file" }];
+const V97: rt.ValueCheck[] = [{ kind: "int", min: "-2147483648", max: "2147483647" }];
+const V98: rt.ValueCheck[] = [{ value: "esd" }, { value: "alsa" }, { value: "arts" }, { value: "pulseaudio" }];
+const V99: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:.+)$/u }];
+const V100: rt.ValueCheck[] = [{ value: "subsystem" }, { value: "capabilities" }];
+const V101: rt.ValueCheck[] = [{ value: "pci" }, { value: "usb" }, { value: "scsi" }, { value: "scsi_host" }, { value: "mdev" }, { value: "storage" }, { value: "misc" }, { value: "net" }];
+const V102: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "vfio-pci" }, { value: "vfio-ccw" }, { value: "vfio-ap" }];
+const V103: rt.ValueCheck[] = [{ value: "subsystem" }];
+const V104: rt.ValueCheck[] = [{ value: "capabilities" }];
+const V105: rt.ValueCheck[] = [{ value: "sdl" }, { value: "vnc" }, { value: "spice" }, { value: "dbus" }, { value: "rdp" }, { value: "desktop" }, { value: "egl-headless" }];
+const V106: rt.ValueCheck[] = [{ kind: "int", min: "-1", max: "65535" }];
+const V107: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }];
+const V108: rt.ValueCheck[] = [{ value: "allow-exclusive" }, { value: "force-shared" }, { value: "ignore" }];
+const V109: rt.ValueCheck[] = [{ value: "keep" }, { value: "fail" }, { value: "disconnect" }];
+const V110: rt.ValueCheck[] = [{ value: "any" }, { value: "secure" }, { value: "insecure" }];
+const V111: rt.ValueCheck[] = [{ value: "keep" }];
+const V112: rt.ValueCheck[] = [{ value: "fail" }, { value: "disconnect" }, { value: "keep" }];
+const V113: rt.ValueCheck[] = [{ value: "dev" }, { value: "file" }, { value: "pipe" }, { value: "unix" }, { value: "tcp" }, { value: "udp" }, { value: "null" }, { value: "stdio" }, { value: "vc" }, { value: "pty" }, { value: "spicevmc" }, { value: "spiceport" }, { value: "nmdm" }, { value: "qemu-vdagent" }, { value: "dbus" }];
+const V114: rt.ValueCheck[] = [{ value: "host" }, { value: "host-certificates" }, { value: "passthrough" }];
+const V115: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/.*)$/u }];
+const V116: rt.ValueCheck[] = [{ value: "usb" }];
+const V117: rt.ValueCheck[] = [{ value: "tpm-tis" }, { value: "tpm-crb" }, { value: "tpm-spapr" }, { value: "spapr-tpm-proxy" }];
+const V118: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/]*)$/u }];
+const V119: rt.ValueCheck[] = [{ value: "master" }, { value: "peer" }];
+const V120: rt.ValueCheck[] = [{ value: "dimm" }, { value: "nvdimm" }, { value: "virtio-pmem" }, { value: "virtio-mem" }, { value: "sgx-epc" }];
+const V121: rt.ValueCheck[] = [{ value: "i6300esb" }, { value: "ib700" }, { value: "diag288" }];
+const V122: rt.ValueCheck[] = [{ value: "reset" }, { value: "shutdown" }, { value: "poweroff" }, { value: "pause" }, { value: "none" }, { value: "dump" }, { value: "inject-nmi" }];
+const V123: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "xen" }, { value: "none" }];
+const V124: rt.ValueCheck[] = [{ value: "isa" }, { value: "pseries" }, { value: "hyperv" }, { value: "s390" }];
+const V125: rt.ValueCheck[] = [{ value: "intel" }, { value: "smmuv3" }, { value: "virtio" }];
+const V126: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_]+)$/u }];
+const V127: rt.ValueCheck[] = [{ value: "netns" }, { value: "name" }, { value: "pid" }];
+const V128: rt.ValueCheck[] = [{ value: "name" }, { value: "pid" }];
+const V129: rt.ValueCheck[] = [{ value: "aes" }, { value: "dea" }];
+const V130: rt.ValueCheck[] = [{ value: "vendor" }, { value: "version" }, { value: "date" }, { value: "release" }];
+const V131: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "product" }, { value: "version" }, { value: "serial" }, { value: "uuid" }, { value: "sku" }, { value: "family" }];
+const V132: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "product" }, { value: "version" }, { value: "serial" }, { value: "asset" }, { value: "location" }];
+const V133: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "version" }, { value: "serial" }, { value: "asset" }, { value: "sku" }];
+const V134: rt.ValueCheck[] = [{ value: "enrolled-keys" }, { value: "secure-boot" }];
+const V135: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:\[[^\]]+\] .+)$/u }];
+const V136: rt.ValueCheck[] = [{ value: "mandatory" }, { value: "requisite" }, { value: "optional" }];
+const V137: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
+const V138: rt.ValueCheck[] = [{ value: "nbd" }, { value: "gluster" }, { value: "rbd" }, { value: "iscsi" }, { value: "http" }, { value: "https" }, { value: "ftps" }, { value: "ftp" }, { value: "sheepdog" }, { value: "tftp" }, { value: "vxhs" }, { value: "nfs" }];
+const V139: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/\n]+)$/u }];
+const V140: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/]+)$/u, not: [".",".."] }];
+const V141: rt.ValueCheck[] = [{ value: "host" }, { value: "direct" }];
+const V142: rt.ValueCheck[] = [{ value: "pci" }, { value: "unix" }];
+const V143: rt.ValueCheck[] = [{ value: "slic" }];
+const V144: rt.ValueCheck[] = [{ value: "both" }, { value: "code" }, { value: "data" }];
+const V145: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^,]{0,12})$/u }];
+const V146: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(sync_pt|share_pt))$/u }];
+const V147: rt.ValueCheck[] = [{ value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }, { value: "aio" }];
+const V148: rt.ValueCheck[] = [{ value: "default" }, { value: "none" }, { value: "writeback" }, { value: "writethrough" }, { value: "directsync" }, { value: "unsafe" }];
+const V149: rt.ValueCheck[] = [{ value: "stop" }, { value: "report" }, { value: "ignore" }, { value: "enospace" }];
+const V150: rt.ValueCheck[] = [{ value: "stop" }, { value: "report" }, { value: "ignore" }];
+const V151: rt.ValueCheck[] = [{ value: "threads" }, { value: "native" }, { value: "io_uring" }];
+const V152: rt.ValueCheck[] = [{ value: "unmap" }, { value: "ignore" }];
+const V153: rt.ValueCheck[] = [{ value: "off" }, { value: "on" }, { value: "unmap" }];
+const V154: rt.ValueCheck[] = [{ value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }];
+const V155: rt.ValueCheck[] = [{ value: "copy" }, { value: "active-commit" }];
+const V156: rt.ValueCheck[] = [{ value: "yes" }, { value: "abort" }, { value: "pivot" }];
+const V157: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ioemu:)?(fd|hd|sd|vd|xvd|ubd)[a-zA-Z0-9_]+)$/u }];
+const V158: rt.ValueCheck[] = [{ value: "ide" }, { value: "fdc" }, { value: "scsi" }, { value: "virtio" }, { value: "xen" }, { value: "usb" }, { value: "uml" }, { value: "sata" }, { value: "sd" }];
+const V159: rt.ValueCheck[] = [{ value: "open" }, { value: "closed" }];
+const V160: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9.\s]{1,8})$/u }];
+const V161: rt.ValueCheck[] = [{ value: "default" }, { value: "qcow" }, { value: "luks" }, { value: "luks2" }];
+const V162: rt.ValueCheck[] = [{ value: "qemu" }, { value: "librbd" }];
+const V163: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-.]+)$/u }];
+const V164: rt.ValueCheck[] = [{ value: "pci" }, { value: "drive" }, { value: "virtio-serial" }, { value: "ccid" }, { value: "usb" }, { value: "spapr-vio" }, { value: "ccw" }, { value: "isa" }, { value: "virtio-mmio" }, { value: "dimm" }, { value: "unassigned" }];
+const V165: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }];
+const V166: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-1]?[0-9a-fA-F])$/u }, { kind: "int", min: "0", max: "31" }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "4294967295" }];
+const V167: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-7])$/u }, { kind: "int", min: "0", max: "7" }];
+const V168: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2})$/u }];
+const V169: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,5})$/u }];
+const V170: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,3})$/u }];
+const V171: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,8})$/u }];
+const V172: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-eA-E][0-9a-fA-F]?)$/u }, { kind: "string", pattern: /^(?:0x[fF][0-9a-eA-E]?)$/u }, { kind: "int", min: "0", max: "254" }];
+const V173: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-3])$/u }];
+const V174: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
+const V175: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[a-fA-F0-9]{1,4})$/u }];
+const V176: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[a-fA-F0-9])$/u }];
+const V177: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-1]?[0-9a-fA-F])$/u }, { kind: "int", min: "0", max: "31" }];
+const V178: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }];
+const V179: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,3})$/u }];
+const V180: rt.ValueCheck[] = [{ kind: "long" }];
+const V181: rt.ValueCheck[] = [{ value: "auto" }, { value: "none" }, { value: "lba" }];
+const V182: rt.ValueCheck[] = [{ value: "spapr-pci-host-bridge" }, { value: "pci-bridge" }, { value: "i82801b11-bridge" }, { value: "pcie-pci-bridge" }, { value: "ioh3420" }, { value: "pcie-root-port" }, { value: "x3130-upstream" }, { value: "xio3130-downstream" }, { value: "pxb" }, { value: "pxb-pcie" }];
+const V183: rt.ValueCheck[] = [{ value: "path" }, { value: "handle" }, { value: "loop" }, { value: "nbd" }, { value: "ploop" }, { value: "virtiofs" }];
+const V184: rt.ValueCheck[] = [{ value: "immediate" }];
+const V185: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/ ]*)$/u }];
+const V186: rt.ValueCheck[] = [{ value: "kernel" }, { value: "libvirt" }];
+const V187: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
+const V188: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9]{32})$/u }, { kind: "string" }, { kind: "long", min: "-9223372036854775808", max: "9223372036854775807" }];
+const V189: rt.ValueCheck[] = [{ value: "unix" }];
+const V190: rt.ValueCheck[] = [{ value: "server" }, { value: "client" }, { kind: "string", pattern: /^(?:(vepa|bridge|private|passthrough))$/u }];
+const V191: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }];
+const V192: rt.ValueCheck[] = [{ kind: "long", min: "-9223372036854775808", max: "9223372036854775807" }];
+const V193: rt.ValueCheck[] = [{ value: "802.1Qbg" }, { value: "802.1Qbh" }, { value: "openvswitch" }, { value: "midonet" }];
+const V194: rt.ValueCheck[] = [{ value: "up" }, { value: "down" }];
+const V195: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9][02468aAcCeE](:[a-fA-F0-9]{2}){5})$/u }];
+const V196: rt.ValueCheck[] = [{ value: "generated" }, { value: "static" }];
+const V197: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }];
+const V198: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ipv4)|(ipv6))$/u }];
+const V199: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "32" }, { kind: "int", min: "0", max: "128" }];
+const V200: rt.ValueCheck[] = [{ value: "tcp" }, { value: "udp" }];
+const V201: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\-_]+)$/u }];
+const V202: rt.ValueCheck[] = [{ value: "passt" }];
+const V203: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }, { value: "xen" }, { value: "qemu" }, { value: "vhost" }];
+const V204: rt.ValueCheck[] = [{ value: "iothread" }, { value: "timer" }];
+const V205: rt.ValueCheck[] = [{ value: "yes" }];
+const V206: rt.ValueCheck[] = [{ value: "persistent" }, { value: "transient" }];
+const V207: rt.ValueCheck[] = [{ value: "all" }];
+const V208: rt.ValueCheck[] = [{ value: "ctrl-ctrl" }, { value: "alt-alt" }, { value: "shift-shift" }, { value: "meta-meta" }, { value: "scrolllock" }, { value: "ctrl-scrolllock" }];
+const V209: rt.ValueCheck[] = [{ value: "duplex" }, { value: "micro" }, { value: "output" }];
+const V210: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:.+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
+const V211: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }, { value: "xen" }];
+const V212: rt.ValueCheck[] = [{ value: "off" }, { value: "uninitialized" }, { value: "on" }];
+const V213: rt.ValueCheck[] = [{ value: "adapter" }, { value: "iscsi" }, { value: "vhost" }];
+const V214: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(naa\.)[0-9a-fA-F]{16})$/u }];
+const V215: rt.ValueCheck[] = [{ value: "address" }, { value: "network" }, { value: "socket" }, { value: "none" }];
+const V216: rt.ValueCheck[] = [{ value: "main" }, { value: "display" }, { value: "inputs" }, { value: "cursor" }, { value: "playback" }, { value: "record" }, { value: "smartcard" }, { value: "usbredir" }];
+const V217: rt.ValueCheck[] = [{ value: "auto_glz" }, { value: "auto_lz" }, { value: "quic" }, { value: "glz" }, { value: "lz" }, { value: "off" }];
+const V218: rt.ValueCheck[] = [{ value: "auto" }, { value: "never" }, { value: "always" }];
+const V219: rt.ValueCheck[] = [{ value: "filter" }, { value: "all" }, { value: "off" }];
+const V220: rt.ValueCheck[] = [{ value: "server" }, { value: "client" }];
+const V221: rt.ValueCheck[] = [{ value: "qemu" }, { value: "vhostuser" }];
+const V222: rt.ValueCheck[] = [{ value: "io" }, { value: "on" }, { value: "off" }];
+const V223: rt.ValueCheck[] = [{ value: "vga" }, { value: "cirrus" }, { value: "vmvga" }, { value: "xen" }, { value: "vbox" }, { value: "virtio" }, { value: "gop" }, { value: "none" }, { value: "bochs" }, { value: "ramfb" }, { value: "qxl" }];
+const V224: rt.ValueCheck[] = [{ value: "raw" }, { value: "telnet" }, { value: "telnets" }, { value: "tls" }];
+const V225: rt.ValueCheck[] = [{ value: "xen" }, { value: "serial" }, { value: "uml" }, { value: "virtio" }, { value: "lxc" }, { value: "openvz" }, { value: "sclp" }, { value: "sclplm" }, { value: "isa-serial" }, { value: "usb-serial" }, { value: "pci-serial" }, { value: "spapr-vio-serial" }, { value: "system-serial" }, { value: "sclp-serial" }, { value: "isa-debug" }];
+const V226: rt.ValueCheck[] = [{ value: "guestfwd" }, { value: "virtio" }, { value: "xen" }];
+const V227: rt.ValueCheck[] = [{ value: "connected" }, { value: "disconnected" }];
+const V228: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,2})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
+const V229: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
+const V230: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2}.[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
+const V231: rt.ValueCheck[] = [{ value: "random" }, { value: "egd" }, { value: "builtin" }];
+const V232: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "emulator" }, { value: "external" }];
+const V233: rt.ValueCheck[] = [{ value: "1.2" }, { value: "2.0" }];
+const V234: rt.ValueCheck[] = [{ value: "ivshmem" }, { value: "ivshmem-plain" }, { value: "ivshmem-doorbell" }];
+const V235: rt.ValueCheck[] = [{ value: "none" }, { value: "direct" }, { value: "full" }];
+const V236: rt.ValueCheck[] = [{ value: "none" }, { value: "writeback" }, { value: "writethrough" }];
+const V237: rt.ValueCheck[] = [{ value: "access" }, { value: "read" }, { value: "write" }];
+const V238: rt.ValueCheck[] = [{ value: "no" }, { value: "yes" }];
+const V239: rt.ValueCheck[] = [{ value: "tcp" }, { value: "rdma" }, { value: "unix" }];
+const V240: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }, { kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }];
+const V241: rt.ValueCheck[] = [{ value: "ceph" }, { value: "iscsi" }];
+const V242: rt.ValueCheck[] = [{ value: "passphrase" }];
+const V243: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
+const V244: rt.ValueCheck[] = [{ value: "none" }, { value: "always" }];
+const V245: rt.ValueCheck[] = [{ value: "namespace" }, { value: "chroot" }];
+const V246: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }];
+const V247: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }];
+const V248: rt.ValueCheck[] = [{ value: "pci" }, { value: "usb" }];
+const V249: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,6})$/u }, { kind: "int", min: "0", max: "16777215" }];
+const V250: rt.ValueCheck[] = [{ kind: "string", maxLength: 39 }];
+const V251: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.:]+)$/u }];
+const V252: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "1", max: "4294967295" }];
+const V253: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "4095" }];
+const V254: rt.ValueCheck[] = [{ value: "tagged" }, { value: "untagged" }];
+const V255: rt.ValueCheck[] = [{ value: "s8" }, { value: "u8" }, { value: "s16" }, { value: "u16" }, { value: "s32" }, { value: "u32" }, { value: "f32" }];
+const V256: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }];
+const V257: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,10})$/u }];
+const V258: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,20})$/u }];
+const V259: rt.ValueCheck[] = [{ value: "scsi_host" }, { value: "fc_host" }];
+const V260: rt.ValueCheck[] = [{ value: "isa-serial" }, { value: "usb-serial" }, { value: "pci-serial" }, { value: "spapr-vty" }, { value: "pl011" }, { value: "16550a" }, { value: "sclpconsole" }, { value: "sclplmconsole" }, { value: "isa-debugcon" }];
+const V261: rt.ValueCheck[] = [{ value: "connect" }];
+const V262: rt.ValueCheck[] = [{ value: "string" }, { value: "signed" }, { value: "unsigned" }, { value: "bool" }, { value: "remove" }];
+const V263: rt.ValueCheck[] = [{ kind: "int", min: "10", max: "255" }];
+const V264: rt.ValueCheck[] = [{ value: "storage" }];
+const V265: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[!#$%&'*+\-.0-9A-Z\^_`a-z|~]+)$/u }];
+const V266: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:"?[!#$%&'()*+\-.\/0-9:>=<?@A-Z\^_`\[\]a-z|~]+"?)$/u }];
+const V267: rt.ValueCheck[] = [{ value: "xen" }, { value: "linux" }, { value: "hvm" }, { value: "exe" }, { value: "uml" }];
+const V268: rt.ValueCheck[] = [{ value: "aarch64" }, { value: "alpha" }, { value: "armv6l" }, { value: "armv7l" }, { value: "cris" }, { value: "i686" }, { value: "ia64" }, { value: "lm32" }, { value: "m68k" }, { value: "microblaze" }, { value: "microblazeel" }, { value: "mips" }, { value: "mipsel" }, { value: "mips64" }, { value: "mips64el" }, { value: "openrisc" }, { value: "parisc" }, { value: "parisc64" }, { value: "ppc" }, { value: "ppc64" }, { value: "ppc64le" }, { value: "ppcemb" }, { value: "riscv32" }, { value: "riscv64" }, { value: "s390" }, { value: "s390x" }, { value: "sh4" }, { value: "sh4eb" }, { value: "sparc" }, { value: "sparc64" }, { value: "unicore32" }, { value: "x86_64" }, { value: "xtensa" }, { value: "xtensaeb" }];
+const V269: rt.ValueCheck[] = [{ value: "31" }, { value: "32" }, { value: "64" }];
+const V270: rt.ValueCheck[] = [{ value: "vpxmigr" }, { value: "tcp" }, { value: "rdma" }, { value: "vzmigr" }];
+const V271: rt.ValueCheck[] = [{ value: "qemu" }, { value: "kqemu" }, { value: "kvm" }, { value: "xen" }, { value: "uml" }, { value: "lxc" }, { value: "openvz" }, { value: "test" }];
+const V272: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(llc_|mbm_)[a-zA-Z0-9\-_]+)$/u }];
+const V273: rt.ValueCheck[] = [{ value: "host-passthrough" }, { value: "maximum" }, { value: "host-model" }, { value: "custom" }];
+const V274: rt.ValueCheck[] = [{ value: "yes" }, { value: "no" }, { value: "unknown" }];
+const V275: rt.ValueCheck[] = [{ value: "KiB" }];
+const V276: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-]+)$/u }];
+const V277: rt.ValueCheck[] = [{ value: "nat" }, { value: "route" }, { value: "open" }, { value: "bridge" }, { value: "passthrough" }, { value: "private" }, { value: "vepa" }, { value: "hostdev" }];
+const V278: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }];
+const V279: rt.ValueCheck[] = [{ value: "pci" }];
+const V280: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }];
+const V281: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(tcp)|(udp))$/u }];
+const V282: rt.ValueCheck[] = [{ kind: "long", min: "1", max: "65535" }];
+const V283: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[1]:[0]{1,2}:[0]{0,1}[a-fA-F1-9](:[a-fA-F0-9]{1,2}){4}(:[a-fA-F0-9]{1,2}){6,8})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[2](:[a-fA-F0-9]{1,2}){4}(:[a-fA-F0-9]{1,2}){1,124})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[3]:[0]{1,2}:[0]{0,1}[a-fA-F1-9](:[a-fA-F0-9]{1,2}){6,8})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[4](:[a-fA-F0-9]{1,2}){16})$/u }];
+const V284: rt.ValueCheck[] = [{ value: "seconds" }, { value: "minutes" }, { value: "hours" }];
+const V285: rt.ValueCheck[] = [{ value: "network" }, { value: "bridge" }, { value: "direct" }, { value: "hostdev-pci" }];
+const V286: rt.ValueCheck[] = [{ value: "bridge" }, { value: "passthrough" }, { value: "private" }, { value: "vepa" }];
+const V287: rt.ValueCheck[] = [{ value: "dir" }, { value: "fs" }, { value: "netfs" }, { value: "logical" }, { value: "disk" }, { value: "iscsi" }, { value: "iscsi-direct" }, { value: "scsi" }, { value: "mpath" }, { value: "rbd" }, { value: "sheepdog" }, { value: "gluster" }, { value: "zfs" }, { value: "vstorage" }];
+const V288: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\+\-]+)$/u }, { kind: "string", pattern: /^(?:iqn\.[0-9]{4}-(0[1-9]|1[0-2])\.[a-zA-Z0-9\.\-]+(:.+)?)$/u }];
+const V289: rt.ValueCheck[] = [{ value: "auto" }, { value: "ext2" }, { value: "ext3" }, { value: "ext4" }, { value: "ufs" }, { value: "iso9660" }, { value: "udf" }, { value: "gfs" }, { value: "gfs2" }, { value: "vfat" }, { value: "hfs+" }, { value: "xfs" }, { value: "ocfs2" }, { value: "vmfs" }, { value: "nfs" }, { value: "cifs" }, { value: "glusterfs" }, { value: "unknown" }, { value: "lvm2" }, { value: "dos" }, { value: "dvh" }, { value: "gpt" }, { value: "mac" }, { value: "bsd" }, { value: "pc98" }, { value: "sun" }];
+const V290: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/.*)$/u }, { kind: "string", pattern: /^(?:.+)$/u }];
+const V291: rt.ValueCheck[] = [{ value: "chap" }, { value: "ceph" }];
+const V292: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-7]+)$/u, min: "0", max: "4294967295" }];
+const V293: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "4294967295" }, { value: "-1" }];
+const V294: rt.ValueCheck[] = [{ value: "default" }, { value: "capacity" }];
+const V295: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "dir" }, { value: "network" }, { value: "netdir" }];
+const V296: rt.ValueCheck[] = [{ kind: "string" }, { kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }];
+const V297: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+\.[0-9]+)$/u }];
+const V298: rt.ValueCheck[] = [{ value: "unknown" }, { value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }, { value: "none" }, { value: "auto" }, { value: "ext2" }, { value: "ext3" }, { value: "ext4" }, { value: "ufs" }, { value: "iso9660" }, { value: "udf" }, { value: "gfs" }, { value: "gfs2" }, { value: "vfat" }, { value: "hfs+" }, { value: "xfs" }, { value: "ocfs2" }, { value: "vmfs" }, { value: "linux" }, { value: "fat16" }, { value: "fat32" }, { value: "linux-swap" }, { value: "linux-lvm" }, { value: "linux-raid" }, { value: "extended" }];
+const V299: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+(\.[0-9]{0,9})?)$/u }];
+const V300: rt.ValueCheck[] = [{ value: "dev" }, { value: "link" }];
+const V301: rt.ValueCheck[] = [{ value: "system" }, { value: "pci" }, { value: "usb_device" }, { value: "usb" }, { value: "net" }, { value: "scsi_generic" }, { value: "scsi_host" }, { value: "scsi_target" }, { value: "scsi" }, { value: "storage" }, { value: "drm" }, { value: "mdev" }, { value: "ccw" }, { value: "css" }, { value: "vdpa" }, { value: "ap_card" }, { value: "ap_queue" }, { value: "ap_matrix" }];
+const V302: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{6})$/u }, { kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }];
+const V303: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }, { kind: "string" }];
+const V304: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([a-fA-F0-9]{2}:){5}[a-fA-F0-9]{2})$/u }];
+const V305: rt.ValueCheck[] = [{ kind: "string" }, { kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }];
+const V306: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/[a-zA-Z0-9_\+\-\/%]+)$/u }];
+const V307: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "255" }];
+const V308: rt.ValueCheck[] = [{ value: "phys_function" }, { value: "virt_functions" }, { value: "pci-bridge" }, { value: "cardbus-bridge" }, { value: "mdev_types" }, { value: "vpd" }, { value: "80203" }, { value: "80211" }, { value: "fc_host" }, { value: "vport_ops" }, { value: "fc_remote_port" }, { value: "removable" }, { value: "hotpluggable" }];
+const V309: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9a-zA-F -_,.:;=]{0,255})$/u }];
+const V310: rt.ValueCheck[] = [{ value: "1" }, { value: "0" }];
+const V311: rt.ValueCheck[] = [{ value: "unknown" }, { value: "notpresent" }, { value: "down" }, { value: "lowerlayerdown" }, { value: "testing" }, { value: "dormant" }, { value: "up" }];
+const V312: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z\-_]+)$/u }];
+const V313: rt.ValueCheck[] = [{ kind: "string" }, { value: "primary" }, { value: "control" }, { value: "render" }];
+const V314: rt.ValueCheck[] = [{ value: "vfio-pci" }, { value: "vfio-ccw" }, { value: "vfio-ap" }];
+const V315: rt.ValueCheck[] = [{ value: "readonly" }, { value: "readwrite" }];
+const V316: rt.ValueCheck[] = [{ value: "cap" }, { value: "sta" }];
+const V317: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+(.[0-9]+)?)$/u }];
+const V318: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9A-Z]{1})$/u }];
+const V319: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9B-Z]{1})$/u }];
+const V320: rt.ValueCheck[] = [{ value: "volume" }, { value: "ceph" }, { value: "iscsi" }, { value: "tls" }, { value: "vtpm" }];
+const V321: rt.ValueCheck[] = [{ value: "ethernet" }, { value: "bridge" }, { value: "bond" }, { value: "vlan" }];
+const V322: rt.ValueCheck[] = [{ value: "onboot" }, { value: "none" }, { value: "hotplug" }];
+const V323: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9]{2}(:[a-fA-F0-9]{2}){5})$/u }];
+const V324: rt.ValueCheck[] = [{ value: "ipv4" }, { value: "ipv6" }];
+const V325: rt.ValueCheck[] = [{ kind: "double" }];
+const V326: rt.ValueCheck[] = [{ value: "balance-rr" }, { value: "active-backup" }, { value: "balance-xor" }, { value: "broadcast" }, { value: "802.3ad" }, { value: "balance-tlb" }, { value: "balance-alb" }];
+const V327: rt.ValueCheck[] = [{ value: "ethernet" }, { value: "vlan" }, { value: "bond" }];
+const V328: rt.ValueCheck[] = [{ value: "ioctl" }, { value: "netif" }];
+const V329: rt.ValueCheck[] = [{ value: "none" }, { value: "active" }, { value: "backup" }, { value: "all" }];
+const V330: rt.ValueCheck[] = [{ value: "ethernet" }];
+const V331: rt.ValueCheck[] = [{ value: "root" }, { kind: "string", pattern: /^(?:mac[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:stp[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:vlan[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:arp[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:rarp[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:ipv4[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:ipv6[a-zA-Z0-9_\.:\-]{0,8})$/u }];
+const V332: rt.ValueCheck[] = [{ kind: "int", min: "-1000", max: "1000" }];
+const V333: rt.ValueCheck[] = [{ value: "drop" }, { value: "accept" }, { value: "reject" }, { value: "continue" }, { value: "return" }];
+const V334: rt.ValueCheck[] = [{ value: "in" }, { value: "out" }, { value: "inout" }];
+const V335: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([Ff][Aa][Ll][Ss][Ee]|0))$/u }];
+const V336: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{1,2}:){5}[a-fA-F0-9]{1,2})$/u }];
+const V337: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x([6-9a-fA-F][0-9a-fA-F]{2}|[0-9a-fA-F]{4}))$/u }, { kind: "int", min: "1536", max: "65535" }, { value: "arp" }, { value: "rarp" }, { value: "ipv4" }, { value: "ipv6" }, { value: "vlan" }];
+const V338: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x([0-9a-fA-F]{1,3}))$/u }, { kind: "int", min: "0", max: "4095" }];
+const V339: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
+const V340: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,8})$/u }, { kind: "int", min: "0", max: "4294967295" }];
+const V341: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])$/u }];
+const V342: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "65535" }, { kind: "string", pattern: /^(?:([Rr]eply|[Rr]equest|[Rr]equest_[Rr]everse|[Rr]eply_[Rr]everse|DRARP_[Rr]equest|DRARP_[Rr]eply|DRARP_[Ee]rror|InARP_[Rr]equest|ARP_NAK))$/u }];
+const V343: rt.ValueCheck[] = [{ value: "yes" }, { value: "no" }, { value: "true" }, { value: "false" }, { value: "1" }, { value: "0" }];
+const V344: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "32" }, { kind: "string", pattern: /^(?:([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])$/u }];
+const V345: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { value: "tcp" }, { value: "udp" }, { value: "udplite" }, { value: "esp" }, { value: "ah" }, { value: "icmp" }, { value: "igmp" }, { value: "sctp" }, { value: "icmpv6" }];
+const V346: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x([0-3][0-9a-fA-F]|[0-9a-fA-F]))$/u }, { kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "63" }];
+const V347: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{0,4}:){2,7}([a-fA-F0-9]*)(([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])?)$/u }];
+const V348: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "128" }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{0,4}:){2,7}([a-fA-F0-9]*))$/u }];
+const V349: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((NEW|ESTABLISHED|RELATED|INVALID)(,(NEW|ESTABLISHED|RELATED|INVALID))*|NONE))$/u }];
+const V350: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.:\-\+ ]{1,31})$/u }];
+const V351: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([Ss][Rr][Cc]|[Dd][Ss][Tt])(,([Ss][Rr][Cc]|[Dd][Ss][Tt])){0,5})$/u }];
+const V352: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((SYN|ACK|URG|PSH|FIN|RST)(,(SYN|ACK|URG|PSH|FIN|RST))*|ALL|NONE)\/((SYN|ACK|URG|PSH|FIN|RST)(,(SYN|ACK|URG|PSH|FIN|RST))*|ALL|NONE))$/u }];
+const V353: rt.ValueCheck[] = [{ value: "running" }, { value: "blocked" }, { value: "paused" }, { value: "shutdown" }, { value: "shutoff" }, { value: "crashed" }, { value: "disk-snapshot" }];
+const V354: rt.ValueCheck[] = [{ value: "0" }, { value: "1" }];
+const V355: rt.ValueCheck[] = [{ value: "no" }, { value: "internal" }, { value: "external" }];
+const V356: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ioemu:)?(fd|hd|sd|vd|xvd|ubd)[a-zA-Z0-9_]+)$/u }, { kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }];
+const V357: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "network" }];
+const V358: rt.ValueCheck[] = [{ value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }];
+const V359: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-][a-zA-Z0-9_\-.]*)$/u }];
+const V360: rt.ValueCheck[] = [{ value: "no" }, { value: "bitmap" }];
+const V361: rt.ValueCheck[] = [{ value: "push" }, { value: "pull" }];
+const V362: rt.ValueCheck[] = [{ value: "tcp" }, { value: "unix" }];
+const V363: rt.ValueCheck[] = [{ value: "full" }, { value: "incremental" }];
+const V364: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }];
+const V365: rt.ValueCheck[] = [{ value: "luks" }];
+const V366: rt.ValueCheck[] = [{ value: "qemu" }];
 
 export function validateDomain(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <domain>' }); return; }
@@ -663,6 +673,18 @@ export function validateDomainSysinfo(v: unknown, path: string, issues: rt.Issue
     if (!Array.isArray(v.entry)) issues.push({ path: at("entry"), message: 'expected an array of <entry>' });
     else (v.entry as unknown[]).forEach((e, i) => { validateDomainSysinfoEntry(e, `${at("entry")}[${i}]`, issues); });
   }
+  switch (String(v.type)) {
+    case "smbios":
+      if (v.entry !== undefined) issues.push({ path: at("entry"), message: "not allowed when type=smbios" });
+      break;
+    case "fwcfg":
+      if (v.bios !== undefined) issues.push({ path: at("bios"), message: "not allowed when type=fwcfg" });
+      if (v.system !== undefined) issues.push({ path: at("system"), message: "not allowed when type=fwcfg" });
+      if (v.baseBoard !== undefined) issues.push({ path: at("baseBoard"), message: "not allowed when type=fwcfg" });
+      if (v.chassis !== undefined) issues.push({ path: at("chassis"), message: "not allowed when type=fwcfg" });
+      if (v.oemStrings !== undefined) issues.push({ path: at("oemStrings"), message: "not allowed when type=fwcfg" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!DomainSysinfo_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <sysinfo>' });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -793,6 +815,34 @@ export function validateDomainClock(v: unknown, path: string, issues: rt.Issues)
     if (!Array.isArray(v.timer)) issues.push({ path: at("timer"), message: 'expected an array of <timer>' });
     else (v.timer as unknown[]).forEach((e, i) => { validateDomainClockTimer(e, `${at("timer")}[${i}]`, issues); });
   }
+  switch (String(v.offset)) {
+    case "localtime":
+    case "utc":
+      if (v.adjustment !== undefined) { const m = rt.checkValue(v.adjustment, V17); if (m) issues.push({ path: at("adjustment"), message: m }); }
+      if (v.timezone !== undefined) issues.push({ path: at("timezone"), message: "not allowed when offset=localtime|utc" });
+      if (v.basis !== undefined) issues.push({ path: at("basis"), message: "not allowed when offset=localtime|utc" });
+      if (v.start !== undefined) issues.push({ path: at("start"), message: "not allowed when offset=localtime|utc" });
+      break;
+    case "timezone":
+      if (v.timezone !== undefined) { const m = rt.checkValue(v.timezone, V18); if (m) issues.push({ path: at("timezone"), message: m }); }
+      if (v.adjustment !== undefined) issues.push({ path: at("adjustment"), message: "not allowed when offset=timezone" });
+      if (v.basis !== undefined) issues.push({ path: at("basis"), message: "not allowed when offset=timezone" });
+      if (v.start !== undefined) issues.push({ path: at("start"), message: "not allowed when offset=timezone" });
+      break;
+    case "variable":
+      if (v.adjustment !== undefined) { const m = rt.checkValue(v.adjustment, V21); if (m) issues.push({ path: at("adjustment"), message: m }); }
+      if (v.basis !== undefined) { const m = rt.checkValue(v.basis, V19); if (m) issues.push({ path: at("basis"), message: m }); }
+      if (v.timezone !== undefined) issues.push({ path: at("timezone"), message: "not allowed when offset=variable" });
+      if (v.start !== undefined) issues.push({ path: at("start"), message: "not allowed when offset=variable" });
+      break;
+    case "absolute":
+      if (v.start === undefined) issues.push({ path: at("start"), message: "required when offset=absolute: attribute start" });
+      if (v.start !== undefined) { const m = rt.checkValue(v.start, V20); if (m) issues.push({ path: at("start"), message: m }); }
+      if (v.adjustment !== undefined) issues.push({ path: at("adjustment"), message: "not allowed when offset=absolute" });
+      if (v.timezone !== undefined) issues.push({ path: at("timezone"), message: "not allowed when offset=absolute" });
+      if (v.basis !== undefined) issues.push({ path: at("basis"), message: "not allowed when offset=absolute" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!DomainClock_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <clock>' });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -803,7 +853,7 @@ export function validateDomainMemory(v: unknown, path: string, issues: rt.Issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.dumpCore === undefined) {
   } else {
@@ -823,7 +873,7 @@ export function validateDomainMaxMemory(v: unknown, path: string, issues: rt.Iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.slots === undefined) {
     issues.push({ path: at("slots"), message: 'required: attribute slots' });
@@ -844,7 +894,7 @@ export function validateDomainCurrentMemory(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -896,19 +946,19 @@ export function validateDomainVcpu(v: unknown, path: string, issues: rt.Issues):
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.placement === undefined) {
   } else {
-    { const m = rt.checkValue(v.placement, V22); if (m) issues.push({ path: at("placement"), message: m }); }
+    { const m = rt.checkValue(v.placement, V23); if (m) issues.push({ path: at("placement"), message: m }); }
   }
   if (v.cpuset === undefined) {
   } else {
-    { const m = rt.checkValue(v.cpuset, V23); if (m) issues.push({ path: at("cpuset"), message: m }); }
+    { const m = rt.checkValue(v.cpuset, V24); if (m) issues.push({ path: at("cpuset"), message: m }); }
   }
   if (v.current === undefined) {
   } else {
-    { const m = rt.checkValue(v.current, V24); if (m) issues.push({ path: at("current"), message: m }); }
+    { const m = rt.checkValue(v.current, V25); if (m) issues.push({ path: at("current"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V24); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V25); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainVcpu_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <vcpu>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -962,7 +1012,7 @@ export function validateDomainBlkiotune(v: unknown, path: string, issues: rt.Iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.weight === undefined) {
   } else {
-    { const m = rt.checkValue(v.weight, V25); if (m) issues.push({ path: at("weight"), message: m }); }
+    { const m = rt.checkValue(v.weight, V26); if (m) issues.push({ path: at("weight"), message: m }); }
   }
   if (v.device === undefined) {
   } else {
@@ -1007,35 +1057,35 @@ export function validateDomainCputune(v: unknown, path: string, issues: rt.Issue
   }
   if (v.global_period === undefined) {
   } else {
-    { const m = rt.checkValue(v.global_period, V26); if (m) issues.push({ path: at("global_period"), message: m }); }
+    { const m = rt.checkValue(v.global_period, V27); if (m) issues.push({ path: at("global_period"), message: m }); }
   }
   if (v.global_quota === undefined) {
   } else {
-    { const m = rt.checkValue(v.global_quota, V27); if (m) issues.push({ path: at("global_quota"), message: m }); }
+    { const m = rt.checkValue(v.global_quota, V28); if (m) issues.push({ path: at("global_quota"), message: m }); }
   }
   if (v.period === undefined) {
   } else {
-    { const m = rt.checkValue(v.period, V26); if (m) issues.push({ path: at("period"), message: m }); }
+    { const m = rt.checkValue(v.period, V27); if (m) issues.push({ path: at("period"), message: m }); }
   }
   if (v.quota === undefined) {
   } else {
-    { const m = rt.checkValue(v.quota, V27); if (m) issues.push({ path: at("quota"), message: m }); }
+    { const m = rt.checkValue(v.quota, V28); if (m) issues.push({ path: at("quota"), message: m }); }
   }
   if (v.emulator_period === undefined) {
   } else {
-    { const m = rt.checkValue(v.emulator_period, V26); if (m) issues.push({ path: at("emulator_period"), message: m }); }
+    { const m = rt.checkValue(v.emulator_period, V27); if (m) issues.push({ path: at("emulator_period"), message: m }); }
   }
   if (v.emulator_quota === undefined) {
   } else {
-    { const m = rt.checkValue(v.emulator_quota, V27); if (m) issues.push({ path: at("emulator_quota"), message: m }); }
+    { const m = rt.checkValue(v.emulator_quota, V28); if (m) issues.push({ path: at("emulator_quota"), message: m }); }
   }
   if (v.iothread_period === undefined) {
   } else {
-    { const m = rt.checkValue(v.iothread_period, V26); if (m) issues.push({ path: at("iothread_period"), message: m }); }
+    { const m = rt.checkValue(v.iothread_period, V27); if (m) issues.push({ path: at("iothread_period"), message: m }); }
   }
   if (v.iothread_quota === undefined) {
   } else {
-    { const m = rt.checkValue(v.iothread_quota, V27); if (m) issues.push({ path: at("iothread_quota"), message: m }); }
+    { const m = rt.checkValue(v.iothread_quota, V28); if (m) issues.push({ path: at("iothread_quota"), message: m }); }
   }
   if (v.vcpupin === undefined) {
   } else {
@@ -1434,11 +1484,11 @@ export function validateDomainSeclabel(v: unknown, path: string, issues: rt.Issu
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V28); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V29); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.relabel === undefined) {
   } else {
-    { const m = rt.checkValue(v.relabel, V29); if (m) issues.push({ path: at("relabel"), message: m }); }
+    { const m = rt.checkValue(v.relabel, V30); if (m) issues.push({ path: at("relabel"), message: m }); }
   }
   if (v.label === undefined) {
   } else {
@@ -1499,7 +1549,7 @@ export function validateDomainQemuDeprecation(v: unknown, path: string, issues: 
   if (v.behavior === undefined) {
     issues.push({ path: at("behavior"), message: 'required: attribute behavior' });
   } else {
-    { const m = rt.checkValue(v.behavior, V30); if (m) issues.push({ path: at("behavior"), message: m }); }
+    { const m = rt.checkValue(v.behavior, V31); if (m) issues.push({ path: at("behavior"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainQemuDeprecation_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <qemu:deprecation>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -1559,23 +1609,23 @@ export function validateDomainLaunchSecurity(v: unknown, path: string, issues: r
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V31); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V32); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.kernelHashes === undefined) {
   } else {
-    { const m = rt.checkValue(v.kernelHashes, V29); if (m) issues.push({ path: at("kernelHashes"), message: m }); }
+    { const m = rt.checkValue(v.kernelHashes, V30); if (m) issues.push({ path: at("kernelHashes"), message: m }); }
   }
   if (v.cbitpos === undefined) {
   } else {
-    { const m = rt.checkValue(v.cbitpos, V32); if (m) issues.push({ path: at("cbitpos"), message: m }); }
+    { const m = rt.checkValue(v.cbitpos, V33); if (m) issues.push({ path: at("cbitpos"), message: m }); }
   }
   if (v.reducedPhysBits === undefined) {
   } else {
-    { const m = rt.checkValue(v.reducedPhysBits, V32); if (m) issues.push({ path: at("reducedPhysBits"), message: m }); }
+    { const m = rt.checkValue(v.reducedPhysBits, V33); if (m) issues.push({ path: at("reducedPhysBits"), message: m }); }
   }
   if (v.policy === undefined) {
   } else {
-    { const m = rt.checkValue(v.policy, V33); if (m) issues.push({ path: at("policy"), message: m }); }
+    { const m = rt.checkValue(v.policy, V34); if (m) issues.push({ path: at("policy"), message: m }); }
   }
   if (v.handle === undefined) {
   } else {
@@ -1588,6 +1638,21 @@ export function validateDomainLaunchSecurity(v: unknown, path: string, issues: r
   if (v.session === undefined) {
   } else {
     { const m = rt.checkValue(v.session, V4); if (m) issues.push({ path: at("session"), message: m }); }
+  }
+  switch (String(v.type)) {
+    case "sev":
+      if (v.kernelHashes !== undefined) { const m = rt.checkValue(v.kernelHashes, V30); if (m) issues.push({ path: at("kernelHashes"), message: m }); }
+      if (v.policy === undefined) issues.push({ path: at("policy"), message: "required when type=sev: <policy>" });
+      break;
+    case "s390-pv":
+      if (v.kernelHashes !== undefined) issues.push({ path: at("kernelHashes"), message: "not allowed when type=s390-pv" });
+      if (v.cbitpos !== undefined) issues.push({ path: at("cbitpos"), message: "not allowed when type=s390-pv" });
+      if (v.reducedPhysBits !== undefined) issues.push({ path: at("reducedPhysBits"), message: "not allowed when type=s390-pv" });
+      if (v.policy !== undefined) issues.push({ path: at("policy"), message: "not allowed when type=s390-pv" });
+      if (v.handle !== undefined) issues.push({ path: at("handle"), message: "not allowed when type=s390-pv" });
+      if (v.dhCert !== undefined) issues.push({ path: at("dhCert"), message: "not allowed when type=s390-pv" });
+      if (v.session !== undefined) issues.push({ path: at("session"), message: "not allowed when type=s390-pv" });
+      break;
   }
   for (const k of Object.keys(v)) if (!DomainLaunchSecurity_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <launchSecurity>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -1625,11 +1690,11 @@ export function validateDomainCpuModel(v: unknown, path: string, issues: rt.Issu
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.fallback === undefined) {
   } else {
-    { const m = rt.checkValue(v.fallback, V34); if (m) issues.push({ path: at("fallback"), message: m }); }
+    { const m = rt.checkValue(v.fallback, V35); if (m) issues.push({ path: at("fallback"), message: m }); }
   }
   if (v.vendor_id === undefined) {
   } else {
-    { const m = rt.checkValue(v.vendor_id, V35); if (m) issues.push({ path: at("vendor_id"), message: m }); }
+    { const m = rt.checkValue(v.vendor_id, V36); if (m) issues.push({ path: at("vendor_id"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -1646,21 +1711,21 @@ export function validateDomainCpuTopology(v: unknown, path: string, issues: rt.I
   if (v.sockets === undefined) {
     issues.push({ path: at("sockets"), message: 'required: attribute sockets' });
   } else {
-    { const m = rt.checkValue(v.sockets, V36); if (m) issues.push({ path: at("sockets"), message: m }); }
+    { const m = rt.checkValue(v.sockets, V37); if (m) issues.push({ path: at("sockets"), message: m }); }
   }
   if (v.dies === undefined) {
   } else {
-    { const m = rt.checkValue(v.dies, V36); if (m) issues.push({ path: at("dies"), message: m }); }
+    { const m = rt.checkValue(v.dies, V37); if (m) issues.push({ path: at("dies"), message: m }); }
   }
   if (v.cores === undefined) {
     issues.push({ path: at("cores"), message: 'required: attribute cores' });
   } else {
-    { const m = rt.checkValue(v.cores, V36); if (m) issues.push({ path: at("cores"), message: m }); }
+    { const m = rt.checkValue(v.cores, V37); if (m) issues.push({ path: at("cores"), message: m }); }
   }
   if (v.threads === undefined) {
     issues.push({ path: at("threads"), message: 'required: attribute threads' });
   } else {
-    { const m = rt.checkValue(v.threads, V36); if (m) issues.push({ path: at("threads"), message: m }); }
+    { const m = rt.checkValue(v.threads, V37); if (m) issues.push({ path: at("threads"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCpuTopology_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <topology>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -1673,12 +1738,12 @@ export function validateDomainCpuFeature(v: unknown, path: string, issues: rt.Is
   if (v.policy === undefined) {
     issues.push({ path: at("policy"), message: 'required: attribute policy' });
   } else {
-    { const m = rt.checkValue(v.policy, V37); if (m) issues.push({ path: at("policy"), message: m }); }
+    { const m = rt.checkValue(v.policy, V38); if (m) issues.push({ path: at("policy"), message: m }); }
   }
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V38); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V39); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCpuFeature_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <feature>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -1708,12 +1773,12 @@ export function validateDomainCpuCache(v: unknown, path: string, issues: rt.Issu
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.level === undefined) {
   } else {
-    { const m = rt.checkValue(v.level, V39); if (m) issues.push({ path: at("level"), message: m }); }
+    { const m = rt.checkValue(v.level, V40); if (m) issues.push({ path: at("level"), message: m }); }
   }
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V40); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V41); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCpuCache_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <cache>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -1726,7 +1791,7 @@ export function validateDomainCpuMaxphysaddr(v: unknown, path: string, issues: r
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V41); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V42); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.bits === undefined) {
   } else {
@@ -1833,15 +1898,15 @@ export function validateDomainOsType(v: unknown, path: string, issues: rt.Issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.arch === undefined) {
   } else {
-    { const m = rt.checkValue(v.arch, V42); if (m) issues.push({ path: at("arch"), message: m }); }
+    { const m = rt.checkValue(v.arch, V43); if (m) issues.push({ path: at("arch"), message: m }); }
   }
   if (v.machine === undefined) {
   } else {
-    { const m = rt.checkValue(v.machine, V43); if (m) issues.push({ path: at("machine"), message: m }); }
+    { const m = rt.checkValue(v.machine, V44); if (m) issues.push({ path: at("machine"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V44); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V45); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainOsType_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <type>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -1867,19 +1932,19 @@ export function validateDomainOsLoader(v: unknown, path: string, issues: rt.Issu
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.readonly === undefined) {
   } else {
-    { const m = rt.checkValue(v.readonly, V29); if (m) issues.push({ path: at("readonly"), message: m }); }
+    { const m = rt.checkValue(v.readonly, V30); if (m) issues.push({ path: at("readonly"), message: m }); }
   }
   if (v.secure === undefined) {
   } else {
-    { const m = rt.checkValue(v.secure, V29); if (m) issues.push({ path: at("secure"), message: m }); }
+    { const m = rt.checkValue(v.secure, V30); if (m) issues.push({ path: at("secure"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V45); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V46); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.stateless === undefined) {
   } else {
-    { const m = rt.checkValue(v.stateless, V29); if (m) issues.push({ path: at("stateless"), message: m }); }
+    { const m = rt.checkValue(v.stateless, V30); if (m) issues.push({ path: at("stateless"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -1899,7 +1964,7 @@ export function validateDomainOsNvram(v: unknown, path: string, issues: rt.Issue
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V46); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V47); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -1920,7 +1985,7 @@ export function validateDomainOsBoot(v: unknown, path: string, issues: rt.Issues
   if (v.dev === undefined) {
     issues.push({ path: at("dev"), message: 'required: attribute dev' });
   } else {
-    { const m = rt.checkValue(v.dev, V47); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V48); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainOsBoot_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <boot>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -1933,11 +1998,11 @@ export function validateDomainOsBootmenu(v: unknown, path: string, issues: rt.Is
   if (v.enable === undefined) {
     issues.push({ path: at("enable"), message: 'required: attribute enable' });
   } else {
-    { const m = rt.checkValue(v.enable, V29); if (m) issues.push({ path: at("enable"), message: m }); }
+    { const m = rt.checkValue(v.enable, V30); if (m) issues.push({ path: at("enable"), message: m }); }
   }
   if (v.timeout === undefined) {
   } else {
-    { const m = rt.checkValue(v.timeout, V48); if (m) issues.push({ path: at("timeout"), message: m }); }
+    { const m = rt.checkValue(v.timeout, V49); if (m) issues.push({ path: at("timeout"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainOsBootmenu_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <bootmenu>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -1950,7 +2015,7 @@ export function validateDomainOsSmbios(v: unknown, path: string, issues: rt.Issu
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V49); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V50); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainOsSmbios_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <smbios>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -1962,11 +2027,11 @@ export function validateDomainOsBios(v: unknown, path: string, issues: rt.Issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.useserial === undefined) {
   } else {
-    { const m = rt.checkValue(v.useserial, V29); if (m) issues.push({ path: at("useserial"), message: m }); }
+    { const m = rt.checkValue(v.useserial, V30); if (m) issues.push({ path: at("useserial"), message: m }); }
   }
   if (v.rebootTimeout === undefined) {
   } else {
-    { const m = rt.checkValue(v.rebootTimeout, V50); if (m) issues.push({ path: at("rebootTimeout"), message: m }); }
+    { const m = rt.checkValue(v.rebootTimeout, V51); if (m) issues.push({ path: at("rebootTimeout"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainOsBios_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <bios>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -1992,7 +2057,7 @@ export function validateDomainOsInitenv(v: unknown, path: string, issues: rt.Iss
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V51); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V52); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -2009,15 +2074,15 @@ export function validateDomainClockTimer(v: unknown, path: string, issues: rt.Is
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V52); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V53); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.track === undefined) {
   } else {
-    { const m = rt.checkValue(v.track, V53); if (m) issues.push({ path: at("track"), message: m }); }
+    { const m = rt.checkValue(v.track, V54); if (m) issues.push({ path: at("track"), message: m }); }
   }
   if (v.tickpolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.tickpolicy, V54); if (m) issues.push({ path: at("tickpolicy"), message: m }); }
+    { const m = rt.checkValue(v.tickpolicy, V55); if (m) issues.push({ path: at("tickpolicy"), message: m }); }
   }
   if (v.frequency === undefined) {
   } else {
@@ -2025,15 +2090,46 @@ export function validateDomainClockTimer(v: unknown, path: string, issues: rt.Is
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V55); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V56); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.present === undefined) {
   } else {
-    { const m = rt.checkValue(v.present, V29); if (m) issues.push({ path: at("present"), message: m }); }
+    { const m = rt.checkValue(v.present, V30); if (m) issues.push({ path: at("present"), message: m }); }
   }
   if (v.catchup === undefined) {
   } else {
     validateDomainClockTimerCatchup(v.catchup, at("catchup"), issues);
+  }
+  switch (String(v.name)) {
+    case "platform":
+    case "rtc":
+      if (v.track !== undefined) { const m = rt.checkValue(v.track, V54); if (m) issues.push({ path: at("track"), message: m }); }
+      if (v.tickpolicy !== undefined) { const m = rt.checkValue(v.tickpolicy, V55); if (m) issues.push({ path: at("tickpolicy"), message: m }); }
+      if (v.frequency !== undefined) issues.push({ path: at("frequency"), message: "not allowed when name=platform|rtc" });
+      if (v.mode !== undefined) issues.push({ path: at("mode"), message: "not allowed when name=platform|rtc" });
+      break;
+    case "tsc":
+      if (v.tickpolicy !== undefined) { const m = rt.checkValue(v.tickpolicy, V55); if (m) issues.push({ path: at("tickpolicy"), message: m }); }
+      if (v.frequency !== undefined) { const m = rt.checkValue(v.frequency, V20); if (m) issues.push({ path: at("frequency"), message: m }); }
+      if (v.mode !== undefined) { const m = rt.checkValue(v.mode, V56); if (m) issues.push({ path: at("mode"), message: m }); }
+      if (v.track !== undefined) issues.push({ path: at("track"), message: "not allowed when name=tsc" });
+      break;
+    case "hpet":
+    case "pit":
+    case "armvtimer":
+      if (v.tickpolicy !== undefined) { const m = rt.checkValue(v.tickpolicy, V55); if (m) issues.push({ path: at("tickpolicy"), message: m }); }
+      if (v.track !== undefined) issues.push({ path: at("track"), message: "not allowed when name=hpet|pit|armvtimer" });
+      if (v.frequency !== undefined) issues.push({ path: at("frequency"), message: "not allowed when name=hpet|pit|armvtimer" });
+      if (v.mode !== undefined) issues.push({ path: at("mode"), message: "not allowed when name=hpet|pit|armvtimer" });
+      break;
+    case "kvmclock":
+    case "hypervclock":
+      if (v.track !== undefined) issues.push({ path: at("track"), message: "not allowed when name=kvmclock|hypervclock" });
+      if (v.tickpolicy !== undefined) issues.push({ path: at("tickpolicy"), message: "not allowed when name=kvmclock|hypervclock" });
+      if (v.catchup !== undefined) issues.push({ path: at("catchup"), message: "not allowed when name=kvmclock|hypervclock" });
+      if (v.frequency !== undefined) issues.push({ path: at("frequency"), message: "not allowed when name=kvmclock|hypervclock" });
+      if (v.mode !== undefined) issues.push({ path: at("mode"), message: "not allowed when name=kvmclock|hypervclock" });
+      break;
   }
   for (const k of Object.keys(v)) if (!DomainClockTimer_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <timer>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2075,7 +2171,7 @@ export function validateDomainMemoryBackingSource(v: unknown, path: string, issu
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V56); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V57); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainMemoryBackingSource_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <source>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2088,7 +2184,7 @@ export function validateDomainMemoryBackingAccess(v: unknown, path: string, issu
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V57); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V58); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainMemoryBackingAccess_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <access>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2100,7 +2196,7 @@ export function validateDomainMemoryBackingAllocation(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V58); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V59); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.threads === undefined) {
   } else {
@@ -2130,11 +2226,11 @@ export function validateDomainVcpusVcpu(v: unknown, path: string, issues: rt.Iss
   if (v.enabled === undefined) {
     issues.push({ path: at("enabled"), message: 'required: attribute enabled' });
   } else {
-    { const m = rt.checkValue(v.enabled, V29); if (m) issues.push({ path: at("enabled"), message: m }); }
+    { const m = rt.checkValue(v.enabled, V30); if (m) issues.push({ path: at("enabled"), message: m }); }
   }
   if (v.hotpluggable === undefined) {
   } else {
-    { const m = rt.checkValue(v.hotpluggable, V29); if (m) issues.push({ path: at("hotpluggable"), message: m }); }
+    { const m = rt.checkValue(v.hotpluggable, V30); if (m) issues.push({ path: at("hotpluggable"), message: m }); }
   }
   if (v.order === undefined) {
   } else {
@@ -2176,23 +2272,23 @@ export function validateDomainBlkiotuneDevice(v: unknown, path: string, issues: 
   }
   if (v.weight === undefined) {
   } else {
-    { const m = rt.checkValue(v.weight, V25); if (m) issues.push({ path: at("weight"), message: m }); }
+    { const m = rt.checkValue(v.weight, V26); if (m) issues.push({ path: at("weight"), message: m }); }
   }
   if (v.read_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_iops_sec, V32); if (m) issues.push({ path: at("read_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.read_iops_sec, V33); if (m) issues.push({ path: at("read_iops_sec"), message: m }); }
   }
   if (v.write_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_iops_sec, V32); if (m) issues.push({ path: at("write_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.write_iops_sec, V33); if (m) issues.push({ path: at("write_iops_sec"), message: m }); }
   }
   if (v.read_bytes_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_bytes_sec, V59); if (m) issues.push({ path: at("read_bytes_sec"), message: m }); }
+    { const m = rt.checkValue(v.read_bytes_sec, V60); if (m) issues.push({ path: at("read_bytes_sec"), message: m }); }
   }
   if (v.write_bytes_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_bytes_sec, V59); if (m) issues.push({ path: at("write_bytes_sec"), message: m }); }
+    { const m = rt.checkValue(v.write_bytes_sec, V60); if (m) issues.push({ path: at("write_bytes_sec"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainBlkiotuneDevice_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <device>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2204,7 +2300,7 @@ export function validateDomainMemtuneHardLimit(v: unknown, path: string, issues:
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -2220,7 +2316,7 @@ export function validateDomainMemtuneSoftLimit(v: unknown, path: string, issues:
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -2236,7 +2332,7 @@ export function validateDomainMemtuneMinGuarantee(v: unknown, path: string, issu
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -2252,7 +2348,7 @@ export function validateDomainMemtuneSwapHardLimit(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -2269,12 +2365,12 @@ export function validateDomainCputuneVcpupin(v: unknown, path: string, issues: r
   if (v.vcpu === undefined) {
     issues.push({ path: at("vcpu"), message: 'required: attribute vcpu' });
   } else {
-    { const m = rt.checkValue(v.vcpu, V60); if (m) issues.push({ path: at("vcpu"), message: m }); }
+    { const m = rt.checkValue(v.vcpu, V61); if (m) issues.push({ path: at("vcpu"), message: m }); }
   }
   if (v.cpuset === undefined) {
     issues.push({ path: at("cpuset"), message: 'required: attribute cpuset' });
   } else {
-    { const m = rt.checkValue(v.cpuset, V23); if (m) issues.push({ path: at("cpuset"), message: m }); }
+    { const m = rt.checkValue(v.cpuset, V24); if (m) issues.push({ path: at("cpuset"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCputuneVcpupin_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <vcpupin>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2287,7 +2383,7 @@ export function validateDomainCputuneEmulatorpin(v: unknown, path: string, issue
   if (v.cpuset === undefined) {
     issues.push({ path: at("cpuset"), message: 'required: attribute cpuset' });
   } else {
-    { const m = rt.checkValue(v.cpuset, V23); if (m) issues.push({ path: at("cpuset"), message: m }); }
+    { const m = rt.checkValue(v.cpuset, V24); if (m) issues.push({ path: at("cpuset"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCputuneEmulatorpin_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <emulatorpin>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2305,7 +2401,7 @@ export function validateDomainCputuneIothreadpin(v: unknown, path: string, issue
   if (v.cpuset === undefined) {
     issues.push({ path: at("cpuset"), message: 'required: attribute cpuset' });
   } else {
-    { const m = rt.checkValue(v.cpuset, V23); if (m) issues.push({ path: at("cpuset"), message: m }); }
+    { const m = rt.checkValue(v.cpuset, V24); if (m) issues.push({ path: at("cpuset"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCputuneIothreadpin_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <iothreadpin>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2317,16 +2413,27 @@ export function validateDomainCputuneVcpusched(v: unknown, path: string, issues:
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.vcpus === undefined) {
   } else {
-    { const m = rt.checkValue(v.vcpus, V23); if (m) issues.push({ path: at("vcpus"), message: m }); }
+    { const m = rt.checkValue(v.vcpus, V24); if (m) issues.push({ path: at("vcpus"), message: m }); }
   }
   if (v.scheduler === undefined) {
     issues.push({ path: at("scheduler"), message: 'required: attribute scheduler' });
   } else {
-    { const m = rt.checkValue(v.scheduler, V61); if (m) issues.push({ path: at("scheduler"), message: m }); }
+    { const m = rt.checkValue(v.scheduler, V62); if (m) issues.push({ path: at("scheduler"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V48); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
+  }
+  switch (String(v.scheduler)) {
+    case "batch":
+    case "idle":
+      if (v.priority !== undefined) issues.push({ path: at("priority"), message: "not allowed when scheduler=batch|idle" });
+      break;
+    case "fifo":
+    case "rr":
+      if (v.priority === undefined) issues.push({ path: at("priority"), message: "required when scheduler=fifo|rr: attribute priority" });
+      if (v.priority !== undefined) { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
+      break;
   }
   for (const k of Object.keys(v)) if (!DomainCputuneVcpusched_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <vcpusched>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2338,16 +2445,27 @@ export function validateDomainCputuneIothreadsched(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.iothreads === undefined) {
   } else {
-    { const m = rt.checkValue(v.iothreads, V23); if (m) issues.push({ path: at("iothreads"), message: m }); }
+    { const m = rt.checkValue(v.iothreads, V24); if (m) issues.push({ path: at("iothreads"), message: m }); }
   }
   if (v.scheduler === undefined) {
     issues.push({ path: at("scheduler"), message: 'required: attribute scheduler' });
   } else {
-    { const m = rt.checkValue(v.scheduler, V61); if (m) issues.push({ path: at("scheduler"), message: m }); }
+    { const m = rt.checkValue(v.scheduler, V62); if (m) issues.push({ path: at("scheduler"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V48); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
+  }
+  switch (String(v.scheduler)) {
+    case "batch":
+    case "idle":
+      if (v.priority !== undefined) issues.push({ path: at("priority"), message: "not allowed when scheduler=batch|idle" });
+      break;
+    case "fifo":
+    case "rr":
+      if (v.priority === undefined) issues.push({ path: at("priority"), message: "required when scheduler=fifo|rr: attribute priority" });
+      if (v.priority !== undefined) { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
+      break;
   }
   for (const k of Object.keys(v)) if (!DomainCputuneIothreadsched_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <iothreadsched>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2360,11 +2478,22 @@ export function validateDomainCputuneEmulatorsched(v: unknown, path: string, iss
   if (v.scheduler === undefined) {
     issues.push({ path: at("scheduler"), message: 'required: attribute scheduler' });
   } else {
-    { const m = rt.checkValue(v.scheduler, V61); if (m) issues.push({ path: at("scheduler"), message: m }); }
+    { const m = rt.checkValue(v.scheduler, V62); if (m) issues.push({ path: at("scheduler"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V48); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
+  }
+  switch (String(v.scheduler)) {
+    case "batch":
+    case "idle":
+      if (v.priority !== undefined) issues.push({ path: at("priority"), message: "not allowed when scheduler=batch|idle" });
+      break;
+    case "fifo":
+    case "rr":
+      if (v.priority === undefined) issues.push({ path: at("priority"), message: "required when scheduler=fifo|rr: attribute priority" });
+      if (v.priority !== undefined) { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
+      break;
   }
   for (const k of Object.keys(v)) if (!DomainCputuneEmulatorsched_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <emulatorsched>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2377,7 +2506,7 @@ export function validateDomainCputuneCachetune(v: unknown, path: string, issues:
   if (v.vcpus === undefined) {
     issues.push({ path: at("vcpus"), message: 'required: attribute vcpus' });
   } else {
-    { const m = rt.checkValue(v.vcpus, V23); if (m) issues.push({ path: at("vcpus"), message: m }); }
+    { const m = rt.checkValue(v.vcpus, V24); if (m) issues.push({ path: at("vcpus"), message: m }); }
   }
   if (v.id === undefined) {
   } else {
@@ -2404,7 +2533,7 @@ export function validateDomainCputuneMemorytune(v: unknown, path: string, issues
   if (v.vcpus === undefined) {
     issues.push({ path: at("vcpus"), message: 'required: attribute vcpus' });
   } else {
-    { const m = rt.checkValue(v.vcpus, V23); if (m) issues.push({ path: at("vcpus"), message: m }); }
+    { const m = rt.checkValue(v.vcpus, V24); if (m) issues.push({ path: at("vcpus"), message: m }); }
   }
   if (v.node === undefined) {
   } else {
@@ -2426,15 +2555,15 @@ export function validateDomainNumatuneMemory(v: unknown, path: string, issues: r
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V62); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V63); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.placement === undefined) {
   } else {
-    { const m = rt.checkValue(v.placement, V22); if (m) issues.push({ path: at("placement"), message: m }); }
+    { const m = rt.checkValue(v.placement, V23); if (m) issues.push({ path: at("placement"), message: m }); }
   }
   if (v.nodeset === undefined) {
   } else {
-    { const m = rt.checkValue(v.nodeset, V23); if (m) issues.push({ path: at("nodeset"), message: m }); }
+    { const m = rt.checkValue(v.nodeset, V24); if (m) issues.push({ path: at("nodeset"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainNumatuneMemory_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <memory>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2452,12 +2581,12 @@ export function validateDomainNumatuneMemnode(v: unknown, path: string, issues: 
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V62); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V63); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.nodeset === undefined) {
     issues.push({ path: at("nodeset"), message: 'required: attribute nodeset' });
   } else {
-    { const m = rt.checkValue(v.nodeset, V23); if (m) issues.push({ path: at("nodeset"), message: m }); }
+    { const m = rt.checkValue(v.nodeset, V24); if (m) issues.push({ path: at("nodeset"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainNumatuneMemnode_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <memnode>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2522,7 +2651,7 @@ export function validateDomainFeaturesHyperv(v: unknown, path: string, issues: r
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V63); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V64); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.relaxed === undefined) {
   } else {
@@ -2667,7 +2796,7 @@ export function validateDomainFeaturesCapabilities(v: unknown, path: string, iss
   if (v.policy === undefined) {
     issues.push({ path: at("policy"), message: 'required: attribute policy' });
   } else {
-    { const m = rt.checkValue(v.policy, V64); if (m) issues.push({ path: at("policy"), message: m }); }
+    { const m = rt.checkValue(v.policy, V65); if (m) issues.push({ path: at("policy"), message: m }); }
   }
   if (v.audit_control === undefined) {
   } else {
@@ -2851,7 +2980,7 @@ export function validateDomainFeaturesGic(v: unknown, path: string, issues: rt.I
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.version === undefined) {
   } else {
-    { const m = rt.checkValue(v.version, V65); if (m) issues.push({ path: at("version"), message: m }); }
+    { const m = rt.checkValue(v.version, V66); if (m) issues.push({ path: at("version"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainFeaturesGic_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <gic>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2880,7 +3009,7 @@ export function validateDomainFeaturesIoapic(v: unknown, path: string, issues: r
   if (v.driver === undefined) {
     issues.push({ path: at("driver"), message: 'required: attribute driver' });
   } else {
-    { const m = rt.checkValue(v.driver, V66); if (m) issues.push({ path: at("driver"), message: m }); }
+    { const m = rt.checkValue(v.driver, V67); if (m) issues.push({ path: at("driver"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainFeaturesIoapic_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <ioapic>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2892,7 +3021,7 @@ export function validateDomainFeaturesHpt(v: unknown, path: string, issues: rt.I
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.resizing === undefined) {
   } else {
-    { const m = rt.checkValue(v.resizing, V67); if (m) issues.push({ path: at("resizing"), message: m }); }
+    { const m = rt.checkValue(v.resizing, V68); if (m) issues.push({ path: at("resizing"), message: m }); }
   }
   if (v.maxpagesize === undefined) {
   } else {
@@ -2947,7 +3076,7 @@ export function validateDomainFeaturesMsrs(v: unknown, path: string, issues: rt.
   if (v.unknown === undefined) {
     issues.push({ path: at("unknown"), message: 'required: attribute unknown' });
   } else {
-    { const m = rt.checkValue(v.unknown, V68); if (m) issues.push({ path: at("unknown"), message: m }); }
+    { const m = rt.checkValue(v.unknown, V69); if (m) issues.push({ path: at("unknown"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainFeaturesMsrs_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <msrs>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2973,7 +3102,7 @@ export function validateDomainFeaturesCfpc(v: unknown, path: string, issues: rt.
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V69); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V70); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainFeaturesCfpc_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <cfpc>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2986,7 +3115,7 @@ export function validateDomainFeaturesSbbc(v: unknown, path: string, issues: rt.
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V69); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V70); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainFeaturesSbbc_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <sbbc>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -2999,7 +3128,7 @@ export function validateDomainFeaturesIbs(v: unknown, path: string, issues: rt.I
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V70); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V71); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainFeaturesIbs_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <ibs>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -3023,7 +3152,7 @@ export function validateDomainPmSuspendToMem(v: unknown, path: string, issues: r
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.enabled === undefined) {
   } else {
-    { const m = rt.checkValue(v.enabled, V29); if (m) issues.push({ path: at("enabled"), message: m }); }
+    { const m = rt.checkValue(v.enabled, V30); if (m) issues.push({ path: at("enabled"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainPmSuspendToMem_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <suspend-to-mem>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -3035,7 +3164,7 @@ export function validateDomainPmSuspendToDisk(v: unknown, path: string, issues: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.enabled === undefined) {
   } else {
-    { const m = rt.checkValue(v.enabled, V29); if (m) issues.push({ path: at("enabled"), message: m }); }
+    { const m = rt.checkValue(v.enabled, V30); if (m) issues.push({ path: at("enabled"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainPmSuspendToDisk_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <suspend-to-disk>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -3048,12 +3177,12 @@ export function validateDomainPerfEvent(v: unknown, path: string, issues: rt.Iss
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V71); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V72); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.enabled === undefined) {
     issues.push({ path: at("enabled"), message: 'required: attribute enabled' });
   } else {
-    { const m = rt.checkValue(v.enabled, V29); if (m) issues.push({ path: at("enabled"), message: m }); }
+    { const m = rt.checkValue(v.enabled, V30); if (m) issues.push({ path: at("enabled"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainPerfEvent_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <event>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -3111,27 +3240,27 @@ export function validateDomainDevicesDisk(v: unknown, path: string, issues: rt.I
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.device === undefined) {
   } else {
-    { const m = rt.checkValue(v.device, V72); if (m) issues.push({ path: at("device"), message: m }); }
+    { const m = rt.checkValue(v.device, V73); if (m) issues.push({ path: at("device"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V46); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V47); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.rawio === undefined) {
   } else {
-    { const m = rt.checkValue(v.rawio, V29); if (m) issues.push({ path: at("rawio"), message: m }); }
+    { const m = rt.checkValue(v.rawio, V30); if (m) issues.push({ path: at("rawio"), message: m }); }
   }
   if (v.sgio === undefined) {
   } else {
-    { const m = rt.checkValue(v.sgio, V73); if (m) issues.push({ path: at("sgio"), message: m }); }
+    { const m = rt.checkValue(v.sgio, V74); if (m) issues.push({ path: at("sgio"), message: m }); }
   }
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V74); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.snapshot === undefined) {
   } else {
-    { const m = rt.checkValue(v.snapshot, V75); if (m) issues.push({ path: at("snapshot"), message: m }); }
+    { const m = rt.checkValue(v.snapshot, V76); if (m) issues.push({ path: at("snapshot"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -3176,7 +3305,7 @@ export function validateDomainDevicesDisk(v: unknown, path: string, issues: rt.I
   }
   if (v.serial === undefined) {
   } else {
-    { const m = rt.checkValue(v.serial, V76); if (m) issues.push({ path: at("serial"), message: m }); }
+    { const m = rt.checkValue(v.serial, V77); if (m) issues.push({ path: at("serial"), message: m }); }
   }
   if (v.encryption === undefined) {
   } else {
@@ -3208,7 +3337,7 @@ export function validateDomainDevicesDisk(v: unknown, path: string, issues: rt.I
   }
   if (v.wwn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwn, V77); if (m) issues.push({ path: at("wwn"), message: m }); }
+    { const m = rt.checkValue(v.wwn, V78); if (m) issues.push({ path: at("wwn"), message: m }); }
   }
   if (v.vendor === undefined) {
   } else {
@@ -3237,11 +3366,11 @@ export function validateDomainDevicesController(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V78); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V79); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V79); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V80); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.ports === undefined) {
   } else {
@@ -3291,6 +3420,95 @@ export function validateDomainDevicesController(v: unknown, path: string, issues
   } else {
     validateDomainDevicesControllerDriver(v.driver, at("driver"), issues);
   }
+  switch (String(v.type)) {
+    case "fdc":
+    case "sata":
+    case "ccid":
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=fdc|sata|ccid" });
+      if (v.ports !== undefined) issues.push({ path: at("ports"), message: "not allowed when type=fdc|sata|ccid" });
+      if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=fdc|sata|ccid" });
+      if (v.modelElement !== undefined) issues.push({ path: at("modelElement"), message: "not allowed when type=fdc|sata|ccid" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=fdc|sata|ccid" });
+      if (v.pcihole64 !== undefined) issues.push({ path: at("pcihole64"), message: "not allowed when type=fdc|sata|ccid" });
+      if (v.vectors !== undefined) issues.push({ path: at("vectors"), message: "not allowed when type=fdc|sata|ccid" });
+      if (v.maxGrantFrames !== undefined) issues.push({ path: at("maxGrantFrames"), message: "not allowed when type=fdc|sata|ccid" });
+      if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=fdc|sata|ccid" });
+      break;
+    case "scsi":
+      if (v.model !== undefined) { const m = rt.checkValue(v.model, V81); if (m) issues.push({ path: at("model"), message: m }); }
+      if (v.ports !== undefined) issues.push({ path: at("ports"), message: "not allowed when type=scsi" });
+      if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=scsi" });
+      if (v.modelElement !== undefined) issues.push({ path: at("modelElement"), message: "not allowed when type=scsi" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=scsi" });
+      if (v.pcihole64 !== undefined) issues.push({ path: at("pcihole64"), message: "not allowed when type=scsi" });
+      if (v.vectors !== undefined) issues.push({ path: at("vectors"), message: "not allowed when type=scsi" });
+      if (v.maxGrantFrames !== undefined) issues.push({ path: at("maxGrantFrames"), message: "not allowed when type=scsi" });
+      if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=scsi" });
+      break;
+    case "usb":
+      if (v.model !== undefined) { const m = rt.checkValue(v.model, V82); if (m) issues.push({ path: at("model"), message: m }); }
+      if (v.ports !== undefined) { const m = rt.checkValue(v.ports, V1); if (m) issues.push({ path: at("ports"), message: m }); }
+      if (v.modelElement !== undefined) issues.push({ path: at("modelElement"), message: "not allowed when type=usb" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=usb" });
+      if (v.pcihole64 !== undefined) issues.push({ path: at("pcihole64"), message: "not allowed when type=usb" });
+      if (v.vectors !== undefined) issues.push({ path: at("vectors"), message: "not allowed when type=usb" });
+      if (v.maxGrantFrames !== undefined) issues.push({ path: at("maxGrantFrames"), message: "not allowed when type=usb" });
+      if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=usb" });
+      break;
+    case "ide":
+      if (v.model !== undefined) { const m = rt.checkValue(v.model, V83); if (m) issues.push({ path: at("model"), message: m }); }
+      if (v.ports !== undefined) issues.push({ path: at("ports"), message: "not allowed when type=ide" });
+      if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=ide" });
+      if (v.modelElement !== undefined) issues.push({ path: at("modelElement"), message: "not allowed when type=ide" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=ide" });
+      if (v.pcihole64 !== undefined) issues.push({ path: at("pcihole64"), message: "not allowed when type=ide" });
+      if (v.vectors !== undefined) issues.push({ path: at("vectors"), message: "not allowed when type=ide" });
+      if (v.maxGrantFrames !== undefined) issues.push({ path: at("maxGrantFrames"), message: "not allowed when type=ide" });
+      if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=ide" });
+      break;
+    case "isa":
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=isa" });
+      if (v.ports !== undefined) issues.push({ path: at("ports"), message: "not allowed when type=isa" });
+      if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=isa" });
+      if (v.modelElement !== undefined) issues.push({ path: at("modelElement"), message: "not allowed when type=isa" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=isa" });
+      if (v.pcihole64 !== undefined) issues.push({ path: at("pcihole64"), message: "not allowed when type=isa" });
+      if (v.vectors !== undefined) issues.push({ path: at("vectors"), message: "not allowed when type=isa" });
+      if (v.maxGrantFrames !== undefined) issues.push({ path: at("maxGrantFrames"), message: "not allowed when type=isa" });
+      if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=isa" });
+      break;
+    case "pci":
+      if (v.model === undefined) issues.push({ path: at("model"), message: "required when type=pci: attribute model" });
+      if (v.model !== undefined) { const m = rt.checkValue(v.model, V84); if (m) issues.push({ path: at("model"), message: m }); }
+      if (v.ports !== undefined) issues.push({ path: at("ports"), message: "not allowed when type=pci" });
+      if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=pci" });
+      if (v.vectors !== undefined) issues.push({ path: at("vectors"), message: "not allowed when type=pci" });
+      if (v.maxGrantFrames !== undefined) issues.push({ path: at("maxGrantFrames"), message: "not allowed when type=pci" });
+      if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=pci" });
+      break;
+    case "virtio-serial":
+      if (v.model !== undefined) { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
+      if (v.ports !== undefined) { const m = rt.checkValue(v.ports, V1); if (m) issues.push({ path: at("ports"), message: m }); }
+      if (v.vectors !== undefined) { const m = rt.checkValue(v.vectors, V1); if (m) issues.push({ path: at("vectors"), message: m }); }
+      if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=virtio-serial" });
+      if (v.modelElement !== undefined) issues.push({ path: at("modelElement"), message: "not allowed when type=virtio-serial" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=virtio-serial" });
+      if (v.pcihole64 !== undefined) issues.push({ path: at("pcihole64"), message: "not allowed when type=virtio-serial" });
+      if (v.maxGrantFrames !== undefined) issues.push({ path: at("maxGrantFrames"), message: "not allowed when type=virtio-serial" });
+      if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=virtio-serial" });
+      break;
+    case "xenbus":
+      if (v.maxGrantFrames !== undefined) { const m = rt.checkValue(v.maxGrantFrames, V1); if (m) issues.push({ path: at("maxGrantFrames"), message: m }); }
+      if (v.maxEventChannels !== undefined) { const m = rt.checkValue(v.maxEventChannels, V1); if (m) issues.push({ path: at("maxEventChannels"), message: m }); }
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=xenbus" });
+      if (v.ports !== undefined) issues.push({ path: at("ports"), message: "not allowed when type=xenbus" });
+      if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=xenbus" });
+      if (v.modelElement !== undefined) issues.push({ path: at("modelElement"), message: "not allowed when type=xenbus" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=xenbus" });
+      if (v.pcihole64 !== undefined) issues.push({ path: at("pcihole64"), message: "not allowed when type=xenbus" });
+      if (v.vectors !== undefined) issues.push({ path: at("vectors"), message: "not allowed when type=xenbus" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!DomainDevicesController_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <controller>' });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -3324,27 +3542,27 @@ export function validateDomainDevicesFilesystem(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V74); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V80); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V85); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.accessmode === undefined) {
   } else {
-    { const m = rt.checkValue(v.accessmode, V81); if (m) issues.push({ path: at("accessmode"), message: m }); }
+    { const m = rt.checkValue(v.accessmode, V86); if (m) issues.push({ path: at("accessmode"), message: m }); }
   }
   if (v.multidevs === undefined) {
   } else {
-    { const m = rt.checkValue(v.multidevs, V82); if (m) issues.push({ path: at("multidevs"), message: m }); }
+    { const m = rt.checkValue(v.multidevs, V87); if (m) issues.push({ path: at("multidevs"), message: m }); }
   }
   if (v.fmode === undefined) {
   } else {
-    { const m = rt.checkValue(v.fmode, V83); if (m) issues.push({ path: at("fmode"), message: m }); }
+    { const m = rt.checkValue(v.fmode, V88); if (m) issues.push({ path: at("fmode"), message: m }); }
   }
   if (v.dmode === undefined) {
   } else {
-    { const m = rt.checkValue(v.dmode, V83); if (m) issues.push({ path: at("dmode"), message: m }); }
+    { const m = rt.checkValue(v.dmode, V88); if (m) issues.push({ path: at("dmode"), message: m }); }
   }
   if (v.driver === undefined) {
   } else {
@@ -3403,15 +3621,15 @@ export function validateDomainDevicesInterface(v: unknown, path: string, issues:
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V84); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V89); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
-    { const m = rt.checkValue(v.managed, V29); if (m) issues.push({ path: at("managed"), message: m }); }
+    { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
   }
   if (v.trustGuestRxFilters === undefined) {
   } else {
-    { const m = rt.checkValue(v.trustGuestRxFilters, V29); if (m) issues.push({ path: at("trustGuestRxFilters"), message: m }); }
+    { const m = rt.checkValue(v.trustGuestRxFilters, V30); if (m) issues.push({ path: at("trustGuestRxFilters"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -3528,6 +3746,72 @@ export function validateDomainDevicesInterface(v: unknown, path: string, issues:
   } else {
     validateDomainDevicesInterfaceTeaming(v.teaming, at("teaming"), issues);
   }
+  switch (String(v.type)) {
+    case "bridge":
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=bridge" });
+      break;
+    case "ethernet":
+      if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=ethernet" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=ethernet" });
+      break;
+    case "vhostuser":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=vhostuser: <source>" });
+      if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=vhostuser" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=vhostuser" });
+      break;
+    case "network":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=network: <source>" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=network" });
+      break;
+    case "direct":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=direct: <source>" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=direct" });
+      break;
+    case "user":
+      if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=user" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=user" });
+      break;
+    case "internal":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=internal: <source>" });
+      if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=internal" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=internal" });
+      break;
+    case "mcast":
+    case "client":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=mcast|client: <source>" });
+      if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=mcast|client" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=mcast|client" });
+      break;
+    case "udp":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=udp: <source>" });
+      if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=udp" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=udp" });
+      break;
+    case "server":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=server: <source>" });
+      if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=server" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=server" });
+      break;
+    case "hostdev":
+      if (v.managed !== undefined) { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=hostdev: <source>" });
+      break;
+    case "vdpa":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=vdpa: <source>" });
+      if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=vdpa" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=vdpa" });
+      break;
+    case "null":
+      if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when type=null" });
+      if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=null" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=null" });
+      break;
+    case "vds":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=vds: <source>" });
+      if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=vds" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=vds" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!DomainDevicesInterface_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <interface>' });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -3539,15 +3823,15 @@ export function validateDomainDevicesInput(v: unknown, path: string, issues: rt.
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V85); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V90); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V86); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V91); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V74); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.driver === undefined) {
   } else {
@@ -3569,6 +3853,23 @@ export function validateDomainDevicesInput(v: unknown, path: string, issues: rt.
   } else {
     validateDomainDevicesDiskAddress(v.address, at("address"), issues);
   }
+  switch (String(v.type)) {
+    case "tablet":
+    case "mouse":
+    case "keyboard":
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V91); if (m) issues.push({ path: at("bus"), message: m }); }
+      if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when type=tablet|mouse|keyboard" });
+      break;
+    case "passthrough":
+      if (v.bus === undefined) issues.push({ path: at("bus"), message: "required when type=passthrough: attribute bus" });
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V92); if (m) issues.push({ path: at("bus"), message: m }); }
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=passthrough: <source>" });
+      break;
+    case "evdev":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=evdev: <source>" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=evdev" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!DomainDevicesInput_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <input>' });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -3580,7 +3881,7 @@ export function validateDomainDevicesSound(v: unknown, path: string, issues: rt.
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V87); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V93); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.alias === undefined) {
   } else {
@@ -3614,28 +3915,28 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V88); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V94); if (m) issues.push({ path: at("id"), message: m }); }
   }
   if (v.timerPeriod === undefined) {
   } else {
-    { const m = rt.checkValue(v.timerPeriod, V89); if (m) issues.push({ path: at("timerPeriod"), message: m }); }
+    { const m = rt.checkValue(v.timerPeriod, V95); if (m) issues.push({ path: at("timerPeriod"), message: m }); }
   }
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V90); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V96); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.tryMMap === undefined) {
   } else {
-    { const m = rt.checkValue(v.tryMMap, V29); if (m) issues.push({ path: at("tryMMap"), message: m }); }
+    { const m = rt.checkValue(v.tryMMap, V30); if (m) issues.push({ path: at("tryMMap"), message: m }); }
   }
   if (v.exclusive === undefined) {
   } else {
-    { const m = rt.checkValue(v.exclusive, V29); if (m) issues.push({ path: at("exclusive"), message: m }); }
+    { const m = rt.checkValue(v.exclusive, V30); if (m) issues.push({ path: at("exclusive"), message: m }); }
   }
   if (v.dspPolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.dspPolicy, V91); if (m) issues.push({ path: at("dspPolicy"), message: m }); }
+    { const m = rt.checkValue(v.dspPolicy, V97); if (m) issues.push({ path: at("dspPolicy"), message: m }); }
   }
   if (v.serverName === undefined) {
   } else {
@@ -3643,11 +3944,11 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
   }
   if (v.driver === undefined) {
   } else {
-    { const m = rt.checkValue(v.driver, V92); if (m) issues.push({ path: at("driver"), message: m }); }
+    { const m = rt.checkValue(v.driver, V98); if (m) issues.push({ path: at("driver"), message: m }); }
   }
   if (v.path === undefined) {
   } else {
-    { const m = rt.checkValue(v.path, V93); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V99); if (m) issues.push({ path: at("path"), message: m }); }
   }
   if (v.input === undefined) {
   } else {
@@ -3656,6 +3957,88 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
   if (v.output === undefined) {
   } else {
     validateDomainDevicesAudioOutput(v.output, at("output"), issues);
+  }
+  switch (String(v.type)) {
+    case "none":
+      if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=none" });
+      if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=none" });
+      if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=none" });
+      if (v.serverName !== undefined) issues.push({ path: at("serverName"), message: "not allowed when type=none" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=none" });
+      if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=none" });
+      break;
+    case "dbus":
+      if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=dbus" });
+      if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=dbus" });
+      if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=dbus" });
+      if (v.serverName !== undefined) issues.push({ path: at("serverName"), message: "not allowed when type=dbus" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=dbus" });
+      if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=dbus" });
+      break;
+    case "alsa":
+      if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=alsa" });
+      if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=alsa" });
+      if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=alsa" });
+      if (v.serverName !== undefined) issues.push({ path: at("serverName"), message: "not allowed when type=alsa" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=alsa" });
+      if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=alsa" });
+      break;
+    case "coreaudio":
+      if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=coreaudio" });
+      if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=coreaudio" });
+      if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=coreaudio" });
+      if (v.serverName !== undefined) issues.push({ path: at("serverName"), message: "not allowed when type=coreaudio" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=coreaudio" });
+      if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=coreaudio" });
+      break;
+    case "jack":
+      if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=jack" });
+      if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=jack" });
+      if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=jack" });
+      if (v.serverName !== undefined) issues.push({ path: at("serverName"), message: "not allowed when type=jack" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=jack" });
+      if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=jack" });
+      break;
+    case "oss":
+      if (v.tryMMap !== undefined) { const m = rt.checkValue(v.tryMMap, V30); if (m) issues.push({ path: at("tryMMap"), message: m }); }
+      if (v.exclusive !== undefined) { const m = rt.checkValue(v.exclusive, V30); if (m) issues.push({ path: at("exclusive"), message: m }); }
+      if (v.dspPolicy !== undefined) { const m = rt.checkValue(v.dspPolicy, V97); if (m) issues.push({ path: at("dspPolicy"), message: m }); }
+      if (v.serverName !== undefined) issues.push({ path: at("serverName"), message: "not allowed when type=oss" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=oss" });
+      if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=oss" });
+      break;
+    case "pulseaudio":
+      if (v.serverName !== undefined) { const m = rt.checkValue(v.serverName, V4); if (m) issues.push({ path: at("serverName"), message: m }); }
+      if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=pulseaudio" });
+      if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=pulseaudio" });
+      if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=pulseaudio" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=pulseaudio" });
+      if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=pulseaudio" });
+      break;
+    case "sdl":
+      if (v.driver !== undefined) { const m = rt.checkValue(v.driver, V98); if (m) issues.push({ path: at("driver"), message: m }); }
+      if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=sdl" });
+      if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=sdl" });
+      if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=sdl" });
+      if (v.serverName !== undefined) issues.push({ path: at("serverName"), message: "not allowed when type=sdl" });
+      if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=sdl" });
+      break;
+    case "spice":
+      if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=spice" });
+      if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=spice" });
+      if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=spice" });
+      if (v.serverName !== undefined) issues.push({ path: at("serverName"), message: "not allowed when type=spice" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=spice" });
+      if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=spice" });
+      break;
+    case "file":
+      if (v.path !== undefined) { const m = rt.checkValue(v.path, V99); if (m) issues.push({ path: at("path"), message: m }); }
+      if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=file" });
+      if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=file" });
+      if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=file" });
+      if (v.serverName !== undefined) issues.push({ path: at("serverName"), message: "not allowed when type=file" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=file" });
+      break;
   }
   for (const k of Object.keys(v)) if (!DomainDevicesAudio_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <audio>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -3667,28 +4050,28 @@ export function validateDomainDevicesHostdev(v: unknown, path: string, issues: r
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V94); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V100); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
-    { const m = rt.checkValue(v.managed, V29); if (m) issues.push({ path: at("managed"), message: m }); }
+    { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
   }
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V95); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V101); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.sgio === undefined) {
   } else {
-    { const m = rt.checkValue(v.sgio, V73); if (m) issues.push({ path: at("sgio"), message: m }); }
+    { const m = rt.checkValue(v.sgio, V74); if (m) issues.push({ path: at("sgio"), message: m }); }
   }
   if (v.rawio === undefined) {
   } else {
-    { const m = rt.checkValue(v.rawio, V29); if (m) issues.push({ path: at("rawio"), message: m }); }
+    { const m = rt.checkValue(v.rawio, V30); if (m) issues.push({ path: at("rawio"), message: m }); }
   }
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V96); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V102); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.ramfb === undefined) {
   } else {
@@ -3749,6 +4132,37 @@ export function validateDomainDevicesHostdev(v: unknown, path: string, issues: r
   } else {
     validateDomainDevicesHostdevShareable(v.shareable, at("shareable"), issues);
   }
+  switch (String(v.type)) {
+    case "pci":
+    case "usb":
+    case "scsi":
+    case "scsi_host":
+    case "mdev":
+      if (v.mode !== undefined) { const m = rt.checkValue(v.mode, V103); if (m) issues.push({ path: at("mode"), message: m }); }
+      if (v.managed !== undefined) { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
+      if (v.sgio !== undefined) { const m = rt.checkValue(v.sgio, V74); if (m) issues.push({ path: at("sgio"), message: m }); }
+      if (v.rawio !== undefined) { const m = rt.checkValue(v.rawio, V30); if (m) issues.push({ path: at("rawio"), message: m }); }
+      if (v.model !== undefined) { const m = rt.checkValue(v.model, V102); if (m) issues.push({ path: at("model"), message: m }); }
+      if (v.ramfb !== undefined) { const m = rt.checkValue(v.ramfb, V11); if (m) issues.push({ path: at("ramfb"), message: m }); }
+      if (v.display !== undefined) { const m = rt.checkValue(v.display, V11); if (m) issues.push({ path: at("display"), message: m }); }
+      if (v.ip !== undefined) issues.push({ path: at("ip"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev" });
+      if (v.route !== undefined) issues.push({ path: at("route"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev" });
+      break;
+    case "storage":
+    case "misc":
+    case "net":
+      if (v.mode === undefined) issues.push({ path: at("mode"), message: "required when type=storage|misc|net: attribute mode" });
+      if (v.mode !== undefined) { const m = rt.checkValue(v.mode, V104); if (m) issues.push({ path: at("mode"), message: m }); }
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=storage|misc|net" });
+      if (v.sgio !== undefined) issues.push({ path: at("sgio"), message: "not allowed when type=storage|misc|net" });
+      if (v.rawio !== undefined) issues.push({ path: at("rawio"), message: "not allowed when type=storage|misc|net" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=storage|misc|net" });
+      if (v.ramfb !== undefined) issues.push({ path: at("ramfb"), message: "not allowed when type=storage|misc|net" });
+      if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=storage|misc|net" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=storage|misc|net" });
+      if (v.teaming !== undefined) issues.push({ path: at("teaming"), message: "not allowed when type=storage|misc|net" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!DomainDevicesHostdev_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <hostdev>' });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -3760,7 +4174,7 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V97); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V105); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.display === undefined) {
   } else {
@@ -3772,31 +4186,31 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
   }
   if (v.fullscreen === undefined) {
   } else {
-    { const m = rt.checkValue(v.fullscreen, V29); if (m) issues.push({ path: at("fullscreen"), message: m }); }
+    { const m = rt.checkValue(v.fullscreen, V30); if (m) issues.push({ path: at("fullscreen"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V98); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v.autoport === undefined) {
   } else {
-    { const m = rt.checkValue(v.autoport, V29); if (m) issues.push({ path: at("autoport"), message: m }); }
+    { const m = rt.checkValue(v.autoport, V30); if (m) issues.push({ path: at("autoport"), message: m }); }
   }
   if (v.websocket === undefined) {
   } else {
-    { const m = rt.checkValue(v.websocket, V98); if (m) issues.push({ path: at("websocket"), message: m }); }
+    { const m = rt.checkValue(v.websocket, V106); if (m) issues.push({ path: at("websocket"), message: m }); }
   }
   if (v.listen === undefined) {
   } else {
-    { const m = rt.checkValue(v.listen, V99); if (m) issues.push({ path: at("listen"), message: m }); }
+    { const m = rt.checkValue(v.listen, V107); if (m) issues.push({ path: at("listen"), message: m }); }
   }
   if (v.sharePolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.sharePolicy, V100); if (m) issues.push({ path: at("sharePolicy"), message: m }); }
+    { const m = rt.checkValue(v.sharePolicy, V108); if (m) issues.push({ path: at("sharePolicy"), message: m }); }
   }
   if (v.powerControl === undefined) {
   } else {
-    { const m = rt.checkValue(v.powerControl, V29); if (m) issues.push({ path: at("powerControl"), message: m }); }
+    { const m = rt.checkValue(v.powerControl, V30); if (m) issues.push({ path: at("powerControl"), message: m }); }
   }
   if (v.socket === undefined) {
   } else {
@@ -3816,31 +4230,31 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
   }
   if (v.connected === undefined) {
   } else {
-    { const m = rt.checkValue(v.connected, V101); if (m) issues.push({ path: at("connected"), message: m }); }
+    { const m = rt.checkValue(v.connected, V109); if (m) issues.push({ path: at("connected"), message: m }); }
   }
   if (v.tlsPort === undefined) {
   } else {
-    { const m = rt.checkValue(v.tlsPort, V98); if (m) issues.push({ path: at("tlsPort"), message: m }); }
+    { const m = rt.checkValue(v.tlsPort, V106); if (m) issues.push({ path: at("tlsPort"), message: m }); }
   }
   if (v.defaultMode === undefined) {
   } else {
-    { const m = rt.checkValue(v.defaultMode, V102); if (m) issues.push({ path: at("defaultMode"), message: m }); }
+    { const m = rt.checkValue(v.defaultMode, V110); if (m) issues.push({ path: at("defaultMode"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V93); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V99); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.p2p === undefined) {
   } else {
-    { const m = rt.checkValue(v.p2p, V29); if (m) issues.push({ path: at("p2p"), message: m }); }
+    { const m = rt.checkValue(v.p2p, V30); if (m) issues.push({ path: at("p2p"), message: m }); }
   }
   if (v.replaceUser === undefined) {
   } else {
-    { const m = rt.checkValue(v.replaceUser, V29); if (m) issues.push({ path: at("replaceUser"), message: m }); }
+    { const m = rt.checkValue(v.replaceUser, V30); if (m) issues.push({ path: at("replaceUser"), message: m }); }
   }
   if (v.multiUser === undefined) {
   } else {
-    { const m = rt.checkValue(v.multiUser, V29); if (m) issues.push({ path: at("multiUser"), message: m }); }
+    { const m = rt.checkValue(v.multiUser, V30); if (m) issues.push({ path: at("multiUser"), message: m }); }
   }
   if (v.gl === undefined) {
   } else {
@@ -3892,6 +4306,228 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
   } else {
     validateDomainDevicesGraphicsFiletransfer(v.filetransfer, at("filetransfer"), issues);
   }
+  switch (String(v.type)) {
+    case "sdl":
+      if (v.display !== undefined) { const m = rt.checkValue(v.display, V4); if (m) issues.push({ path: at("display"), message: m }); }
+      if (v.xauth !== undefined) { const m = rt.checkValue(v.xauth, V4); if (m) issues.push({ path: at("xauth"), message: m }); }
+      if (v.fullscreen !== undefined) { const m = rt.checkValue(v.fullscreen, V30); if (m) issues.push({ path: at("fullscreen"), message: m }); }
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=sdl" });
+      if (v.autoport !== undefined) issues.push({ path: at("autoport"), message: "not allowed when type=sdl" });
+      if (v.websocket !== undefined) issues.push({ path: at("websocket"), message: "not allowed when type=sdl" });
+      if (v.listen !== undefined) issues.push({ path: at("listen"), message: "not allowed when type=sdl" });
+      if (v.sharePolicy !== undefined) issues.push({ path: at("sharePolicy"), message: "not allowed when type=sdl" });
+      if (v.powerControl !== undefined) issues.push({ path: at("powerControl"), message: "not allowed when type=sdl" });
+      if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when type=sdl" });
+      if (v.passwd !== undefined) issues.push({ path: at("passwd"), message: "not allowed when type=sdl" });
+      if (v.keymap !== undefined) issues.push({ path: at("keymap"), message: "not allowed when type=sdl" });
+      if (v.passwdValidTo !== undefined) issues.push({ path: at("passwdValidTo"), message: "not allowed when type=sdl" });
+      if (v.connected !== undefined) issues.push({ path: at("connected"), message: "not allowed when type=sdl" });
+      if (v.audio !== undefined) issues.push({ path: at("audio"), message: "not allowed when type=sdl" });
+      if (v.listenElement !== undefined) issues.push({ path: at("listenElement"), message: "not allowed when type=sdl" });
+      if (v.tlsPort !== undefined) issues.push({ path: at("tlsPort"), message: "not allowed when type=sdl" });
+      if (v.defaultMode !== undefined) issues.push({ path: at("defaultMode"), message: "not allowed when type=sdl" });
+      if (v.channel !== undefined) issues.push({ path: at("channel"), message: "not allowed when type=sdl" });
+      if (v.image !== undefined) issues.push({ path: at("image"), message: "not allowed when type=sdl" });
+      if (v.jpeg !== undefined) issues.push({ path: at("jpeg"), message: "not allowed when type=sdl" });
+      if (v.zlib !== undefined) issues.push({ path: at("zlib"), message: "not allowed when type=sdl" });
+      if (v.playback !== undefined) issues.push({ path: at("playback"), message: "not allowed when type=sdl" });
+      if (v.streaming !== undefined) issues.push({ path: at("streaming"), message: "not allowed when type=sdl" });
+      if (v.clipboard !== undefined) issues.push({ path: at("clipboard"), message: "not allowed when type=sdl" });
+      if (v.mouse !== undefined) issues.push({ path: at("mouse"), message: "not allowed when type=sdl" });
+      if (v.filetransfer !== undefined) issues.push({ path: at("filetransfer"), message: "not allowed when type=sdl" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=sdl" });
+      if (v.p2p !== undefined) issues.push({ path: at("p2p"), message: "not allowed when type=sdl" });
+      if (v.replaceUser !== undefined) issues.push({ path: at("replaceUser"), message: "not allowed when type=sdl" });
+      if (v.multiUser !== undefined) issues.push({ path: at("multiUser"), message: "not allowed when type=sdl" });
+      break;
+    case "vnc":
+      if (v.port !== undefined) { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
+      if (v.autoport !== undefined) { const m = rt.checkValue(v.autoport, V30); if (m) issues.push({ path: at("autoport"), message: m }); }
+      if (v.websocket !== undefined) { const m = rt.checkValue(v.websocket, V106); if (m) issues.push({ path: at("websocket"), message: m }); }
+      if (v.listen !== undefined) { const m = rt.checkValue(v.listen, V107); if (m) issues.push({ path: at("listen"), message: m }); }
+      if (v.sharePolicy !== undefined) { const m = rt.checkValue(v.sharePolicy, V108); if (m) issues.push({ path: at("sharePolicy"), message: m }); }
+      if (v.powerControl !== undefined) { const m = rt.checkValue(v.powerControl, V30); if (m) issues.push({ path: at("powerControl"), message: m }); }
+      if (v.socket !== undefined) { const m = rt.checkValue(v.socket, V14); if (m) issues.push({ path: at("socket"), message: m }); }
+      if (v.passwd !== undefined) { const m = rt.checkValue(v.passwd, V4); if (m) issues.push({ path: at("passwd"), message: m }); }
+      if (v.keymap !== undefined) { const m = rt.checkValue(v.keymap, V4); if (m) issues.push({ path: at("keymap"), message: m }); }
+      if (v.passwdValidTo !== undefined) { const m = rt.checkValue(v.passwdValidTo, V4); if (m) issues.push({ path: at("passwdValidTo"), message: m }); }
+      if (v.connected !== undefined) { const m = rt.checkValue(v.connected, V111); if (m) issues.push({ path: at("connected"), message: m }); }
+      if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=vnc" });
+      if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=vnc" });
+      if (v.fullscreen !== undefined) issues.push({ path: at("fullscreen"), message: "not allowed when type=vnc" });
+      if (v.gl !== undefined) issues.push({ path: at("gl"), message: "not allowed when type=vnc" });
+      if (v.tlsPort !== undefined) issues.push({ path: at("tlsPort"), message: "not allowed when type=vnc" });
+      if (v.defaultMode !== undefined) issues.push({ path: at("defaultMode"), message: "not allowed when type=vnc" });
+      if (v.channel !== undefined) issues.push({ path: at("channel"), message: "not allowed when type=vnc" });
+      if (v.image !== undefined) issues.push({ path: at("image"), message: "not allowed when type=vnc" });
+      if (v.jpeg !== undefined) issues.push({ path: at("jpeg"), message: "not allowed when type=vnc" });
+      if (v.zlib !== undefined) issues.push({ path: at("zlib"), message: "not allowed when type=vnc" });
+      if (v.playback !== undefined) issues.push({ path: at("playback"), message: "not allowed when type=vnc" });
+      if (v.streaming !== undefined) issues.push({ path: at("streaming"), message: "not allowed when type=vnc" });
+      if (v.clipboard !== undefined) issues.push({ path: at("clipboard"), message: "not allowed when type=vnc" });
+      if (v.mouse !== undefined) issues.push({ path: at("mouse"), message: "not allowed when type=vnc" });
+      if (v.filetransfer !== undefined) issues.push({ path: at("filetransfer"), message: "not allowed when type=vnc" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=vnc" });
+      if (v.p2p !== undefined) issues.push({ path: at("p2p"), message: "not allowed when type=vnc" });
+      if (v.replaceUser !== undefined) issues.push({ path: at("replaceUser"), message: "not allowed when type=vnc" });
+      if (v.multiUser !== undefined) issues.push({ path: at("multiUser"), message: "not allowed when type=vnc" });
+      break;
+    case "spice":
+      if (v.port !== undefined) { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
+      if (v.tlsPort !== undefined) { const m = rt.checkValue(v.tlsPort, V106); if (m) issues.push({ path: at("tlsPort"), message: m }); }
+      if (v.autoport !== undefined) { const m = rt.checkValue(v.autoport, V30); if (m) issues.push({ path: at("autoport"), message: m }); }
+      if (v.listen !== undefined) { const m = rt.checkValue(v.listen, V107); if (m) issues.push({ path: at("listen"), message: m }); }
+      if (v.passwd !== undefined) { const m = rt.checkValue(v.passwd, V4); if (m) issues.push({ path: at("passwd"), message: m }); }
+      if (v.keymap !== undefined) { const m = rt.checkValue(v.keymap, V4); if (m) issues.push({ path: at("keymap"), message: m }); }
+      if (v.passwdValidTo !== undefined) { const m = rt.checkValue(v.passwdValidTo, V4); if (m) issues.push({ path: at("passwdValidTo"), message: m }); }
+      if (v.connected !== undefined) { const m = rt.checkValue(v.connected, V112); if (m) issues.push({ path: at("connected"), message: m }); }
+      if (v.defaultMode !== undefined) { const m = rt.checkValue(v.defaultMode, V110); if (m) issues.push({ path: at("defaultMode"), message: m }); }
+      if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=spice" });
+      if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=spice" });
+      if (v.fullscreen !== undefined) issues.push({ path: at("fullscreen"), message: "not allowed when type=spice" });
+      if (v.websocket !== undefined) issues.push({ path: at("websocket"), message: "not allowed when type=spice" });
+      if (v.sharePolicy !== undefined) issues.push({ path: at("sharePolicy"), message: "not allowed when type=spice" });
+      if (v.powerControl !== undefined) issues.push({ path: at("powerControl"), message: "not allowed when type=spice" });
+      if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when type=spice" });
+      if (v.audio !== undefined) issues.push({ path: at("audio"), message: "not allowed when type=spice" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=spice" });
+      if (v.p2p !== undefined) issues.push({ path: at("p2p"), message: "not allowed when type=spice" });
+      if (v.replaceUser !== undefined) issues.push({ path: at("replaceUser"), message: "not allowed when type=spice" });
+      if (v.multiUser !== undefined) issues.push({ path: at("multiUser"), message: "not allowed when type=spice" });
+      break;
+    case "dbus":
+      if (v.address !== undefined) { const m = rt.checkValue(v.address, V99); if (m) issues.push({ path: at("address"), message: m }); }
+      if (v.p2p !== undefined) { const m = rt.checkValue(v.p2p, V30); if (m) issues.push({ path: at("p2p"), message: m }); }
+      if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=dbus" });
+      if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=dbus" });
+      if (v.fullscreen !== undefined) issues.push({ path: at("fullscreen"), message: "not allowed when type=dbus" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=dbus" });
+      if (v.autoport !== undefined) issues.push({ path: at("autoport"), message: "not allowed when type=dbus" });
+      if (v.websocket !== undefined) issues.push({ path: at("websocket"), message: "not allowed when type=dbus" });
+      if (v.listen !== undefined) issues.push({ path: at("listen"), message: "not allowed when type=dbus" });
+      if (v.sharePolicy !== undefined) issues.push({ path: at("sharePolicy"), message: "not allowed when type=dbus" });
+      if (v.powerControl !== undefined) issues.push({ path: at("powerControl"), message: "not allowed when type=dbus" });
+      if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when type=dbus" });
+      if (v.passwd !== undefined) issues.push({ path: at("passwd"), message: "not allowed when type=dbus" });
+      if (v.keymap !== undefined) issues.push({ path: at("keymap"), message: "not allowed when type=dbus" });
+      if (v.passwdValidTo !== undefined) issues.push({ path: at("passwdValidTo"), message: "not allowed when type=dbus" });
+      if (v.connected !== undefined) issues.push({ path: at("connected"), message: "not allowed when type=dbus" });
+      if (v.listenElement !== undefined) issues.push({ path: at("listenElement"), message: "not allowed when type=dbus" });
+      if (v.tlsPort !== undefined) issues.push({ path: at("tlsPort"), message: "not allowed when type=dbus" });
+      if (v.defaultMode !== undefined) issues.push({ path: at("defaultMode"), message: "not allowed when type=dbus" });
+      if (v.channel !== undefined) issues.push({ path: at("channel"), message: "not allowed when type=dbus" });
+      if (v.image !== undefined) issues.push({ path: at("image"), message: "not allowed when type=dbus" });
+      if (v.jpeg !== undefined) issues.push({ path: at("jpeg"), message: "not allowed when type=dbus" });
+      if (v.zlib !== undefined) issues.push({ path: at("zlib"), message: "not allowed when type=dbus" });
+      if (v.playback !== undefined) issues.push({ path: at("playback"), message: "not allowed when type=dbus" });
+      if (v.streaming !== undefined) issues.push({ path: at("streaming"), message: "not allowed when type=dbus" });
+      if (v.clipboard !== undefined) issues.push({ path: at("clipboard"), message: "not allowed when type=dbus" });
+      if (v.mouse !== undefined) issues.push({ path: at("mouse"), message: "not allowed when type=dbus" });
+      if (v.filetransfer !== undefined) issues.push({ path: at("filetransfer"), message: "not allowed when type=dbus" });
+      if (v.replaceUser !== undefined) issues.push({ path: at("replaceUser"), message: "not allowed when type=dbus" });
+      if (v.multiUser !== undefined) issues.push({ path: at("multiUser"), message: "not allowed when type=dbus" });
+      break;
+    case "rdp":
+      if (v.port !== undefined) { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
+      if (v.autoport !== undefined) { const m = rt.checkValue(v.autoport, V30); if (m) issues.push({ path: at("autoport"), message: m }); }
+      if (v.replaceUser !== undefined) { const m = rt.checkValue(v.replaceUser, V30); if (m) issues.push({ path: at("replaceUser"), message: m }); }
+      if (v.multiUser !== undefined) { const m = rt.checkValue(v.multiUser, V30); if (m) issues.push({ path: at("multiUser"), message: m }); }
+      if (v.listen !== undefined) { const m = rt.checkValue(v.listen, V107); if (m) issues.push({ path: at("listen"), message: m }); }
+      if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=rdp" });
+      if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=rdp" });
+      if (v.fullscreen !== undefined) issues.push({ path: at("fullscreen"), message: "not allowed when type=rdp" });
+      if (v.gl !== undefined) issues.push({ path: at("gl"), message: "not allowed when type=rdp" });
+      if (v.websocket !== undefined) issues.push({ path: at("websocket"), message: "not allowed when type=rdp" });
+      if (v.sharePolicy !== undefined) issues.push({ path: at("sharePolicy"), message: "not allowed when type=rdp" });
+      if (v.powerControl !== undefined) issues.push({ path: at("powerControl"), message: "not allowed when type=rdp" });
+      if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when type=rdp" });
+      if (v.passwd !== undefined) issues.push({ path: at("passwd"), message: "not allowed when type=rdp" });
+      if (v.keymap !== undefined) issues.push({ path: at("keymap"), message: "not allowed when type=rdp" });
+      if (v.passwdValidTo !== undefined) issues.push({ path: at("passwdValidTo"), message: "not allowed when type=rdp" });
+      if (v.connected !== undefined) issues.push({ path: at("connected"), message: "not allowed when type=rdp" });
+      if (v.audio !== undefined) issues.push({ path: at("audio"), message: "not allowed when type=rdp" });
+      if (v.tlsPort !== undefined) issues.push({ path: at("tlsPort"), message: "not allowed when type=rdp" });
+      if (v.defaultMode !== undefined) issues.push({ path: at("defaultMode"), message: "not allowed when type=rdp" });
+      if (v.channel !== undefined) issues.push({ path: at("channel"), message: "not allowed when type=rdp" });
+      if (v.image !== undefined) issues.push({ path: at("image"), message: "not allowed when type=rdp" });
+      if (v.jpeg !== undefined) issues.push({ path: at("jpeg"), message: "not allowed when type=rdp" });
+      if (v.zlib !== undefined) issues.push({ path: at("zlib"), message: "not allowed when type=rdp" });
+      if (v.playback !== undefined) issues.push({ path: at("playback"), message: "not allowed when type=rdp" });
+      if (v.streaming !== undefined) issues.push({ path: at("streaming"), message: "not allowed when type=rdp" });
+      if (v.clipboard !== undefined) issues.push({ path: at("clipboard"), message: "not allowed when type=rdp" });
+      if (v.mouse !== undefined) issues.push({ path: at("mouse"), message: "not allowed when type=rdp" });
+      if (v.filetransfer !== undefined) issues.push({ path: at("filetransfer"), message: "not allowed when type=rdp" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=rdp" });
+      if (v.p2p !== undefined) issues.push({ path: at("p2p"), message: "not allowed when type=rdp" });
+      break;
+    case "desktop":
+      if (v.display !== undefined) { const m = rt.checkValue(v.display, V4); if (m) issues.push({ path: at("display"), message: m }); }
+      if (v.fullscreen !== undefined) { const m = rt.checkValue(v.fullscreen, V30); if (m) issues.push({ path: at("fullscreen"), message: m }); }
+      if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=desktop" });
+      if (v.gl !== undefined) issues.push({ path: at("gl"), message: "not allowed when type=desktop" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=desktop" });
+      if (v.autoport !== undefined) issues.push({ path: at("autoport"), message: "not allowed when type=desktop" });
+      if (v.websocket !== undefined) issues.push({ path: at("websocket"), message: "not allowed when type=desktop" });
+      if (v.listen !== undefined) issues.push({ path: at("listen"), message: "not allowed when type=desktop" });
+      if (v.sharePolicy !== undefined) issues.push({ path: at("sharePolicy"), message: "not allowed when type=desktop" });
+      if (v.powerControl !== undefined) issues.push({ path: at("powerControl"), message: "not allowed when type=desktop" });
+      if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when type=desktop" });
+      if (v.passwd !== undefined) issues.push({ path: at("passwd"), message: "not allowed when type=desktop" });
+      if (v.keymap !== undefined) issues.push({ path: at("keymap"), message: "not allowed when type=desktop" });
+      if (v.passwdValidTo !== undefined) issues.push({ path: at("passwdValidTo"), message: "not allowed when type=desktop" });
+      if (v.connected !== undefined) issues.push({ path: at("connected"), message: "not allowed when type=desktop" });
+      if (v.audio !== undefined) issues.push({ path: at("audio"), message: "not allowed when type=desktop" });
+      if (v.listenElement !== undefined) issues.push({ path: at("listenElement"), message: "not allowed when type=desktop" });
+      if (v.tlsPort !== undefined) issues.push({ path: at("tlsPort"), message: "not allowed when type=desktop" });
+      if (v.defaultMode !== undefined) issues.push({ path: at("defaultMode"), message: "not allowed when type=desktop" });
+      if (v.channel !== undefined) issues.push({ path: at("channel"), message: "not allowed when type=desktop" });
+      if (v.image !== undefined) issues.push({ path: at("image"), message: "not allowed when type=desktop" });
+      if (v.jpeg !== undefined) issues.push({ path: at("jpeg"), message: "not allowed when type=desktop" });
+      if (v.zlib !== undefined) issues.push({ path: at("zlib"), message: "not allowed when type=desktop" });
+      if (v.playback !== undefined) issues.push({ path: at("playback"), message: "not allowed when type=desktop" });
+      if (v.streaming !== undefined) issues.push({ path: at("streaming"), message: "not allowed when type=desktop" });
+      if (v.clipboard !== undefined) issues.push({ path: at("clipboard"), message: "not allowed when type=desktop" });
+      if (v.mouse !== undefined) issues.push({ path: at("mouse"), message: "not allowed when type=desktop" });
+      if (v.filetransfer !== undefined) issues.push({ path: at("filetransfer"), message: "not allowed when type=desktop" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=desktop" });
+      if (v.p2p !== undefined) issues.push({ path: at("p2p"), message: "not allowed when type=desktop" });
+      if (v.replaceUser !== undefined) issues.push({ path: at("replaceUser"), message: "not allowed when type=desktop" });
+      if (v.multiUser !== undefined) issues.push({ path: at("multiUser"), message: "not allowed when type=desktop" });
+      break;
+    case "egl-headless":
+      if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=egl-headless" });
+      if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=egl-headless" });
+      if (v.fullscreen !== undefined) issues.push({ path: at("fullscreen"), message: "not allowed when type=egl-headless" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=egl-headless" });
+      if (v.autoport !== undefined) issues.push({ path: at("autoport"), message: "not allowed when type=egl-headless" });
+      if (v.websocket !== undefined) issues.push({ path: at("websocket"), message: "not allowed when type=egl-headless" });
+      if (v.listen !== undefined) issues.push({ path: at("listen"), message: "not allowed when type=egl-headless" });
+      if (v.sharePolicy !== undefined) issues.push({ path: at("sharePolicy"), message: "not allowed when type=egl-headless" });
+      if (v.powerControl !== undefined) issues.push({ path: at("powerControl"), message: "not allowed when type=egl-headless" });
+      if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when type=egl-headless" });
+      if (v.passwd !== undefined) issues.push({ path: at("passwd"), message: "not allowed when type=egl-headless" });
+      if (v.keymap !== undefined) issues.push({ path: at("keymap"), message: "not allowed when type=egl-headless" });
+      if (v.passwdValidTo !== undefined) issues.push({ path: at("passwdValidTo"), message: "not allowed when type=egl-headless" });
+      if (v.connected !== undefined) issues.push({ path: at("connected"), message: "not allowed when type=egl-headless" });
+      if (v.audio !== undefined) issues.push({ path: at("audio"), message: "not allowed when type=egl-headless" });
+      if (v.listenElement !== undefined) issues.push({ path: at("listenElement"), message: "not allowed when type=egl-headless" });
+      if (v.tlsPort !== undefined) issues.push({ path: at("tlsPort"), message: "not allowed when type=egl-headless" });
+      if (v.defaultMode !== undefined) issues.push({ path: at("defaultMode"), message: "not allowed when type=egl-headless" });
+      if (v.channel !== undefined) issues.push({ path: at("channel"), message: "not allowed when type=egl-headless" });
+      if (v.image !== undefined) issues.push({ path: at("image"), message: "not allowed when type=egl-headless" });
+      if (v.jpeg !== undefined) issues.push({ path: at("jpeg"), message: "not allowed when type=egl-headless" });
+      if (v.zlib !== undefined) issues.push({ path: at("zlib"), message: "not allowed when type=egl-headless" });
+      if (v.playback !== undefined) issues.push({ path: at("playback"), message: "not allowed when type=egl-headless" });
+      if (v.streaming !== undefined) issues.push({ path: at("streaming"), message: "not allowed when type=egl-headless" });
+      if (v.clipboard !== undefined) issues.push({ path: at("clipboard"), message: "not allowed when type=egl-headless" });
+      if (v.mouse !== undefined) issues.push({ path: at("mouse"), message: "not allowed when type=egl-headless" });
+      if (v.filetransfer !== undefined) issues.push({ path: at("filetransfer"), message: "not allowed when type=egl-headless" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=egl-headless" });
+      if (v.p2p !== undefined) issues.push({ path: at("p2p"), message: "not allowed when type=egl-headless" });
+      if (v.replaceUser !== undefined) issues.push({ path: at("replaceUser"), message: "not allowed when type=egl-headless" });
+      if (v.multiUser !== undefined) issues.push({ path: at("multiUser"), message: "not allowed when type=egl-headless" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!DomainDevicesGraphics_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <graphics>' });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -3934,7 +4570,7 @@ export function validateDomainDevicesConsole(v: unknown, path: string, issues: r
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V103); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -3976,7 +4612,7 @@ export function validateDomainDevicesParallel(v: unknown, path: string, issues: 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V103); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.tty === undefined) {
   } else {
@@ -4022,7 +4658,7 @@ export function validateDomainDevicesSerial(v: unknown, path: string, issues: rt
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V103); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.tty === undefined) {
   } else {
@@ -4068,7 +4704,7 @@ export function validateDomainDevicesChannel(v: unknown, path: string, issues: r
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V103); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -4107,11 +4743,11 @@ export function validateDomainDevicesSmartcard(v: unknown, path: string, issues:
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V104); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V114); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V103); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.certificate === undefined) {
   } else {
@@ -4120,7 +4756,7 @@ export function validateDomainDevicesSmartcard(v: unknown, path: string, issues:
   }
   if (v.database === undefined) {
   } else {
-    { const m = rt.checkValue(v.database, V105); if (m) issues.push({ path: at("database"), message: m }); }
+    { const m = rt.checkValue(v.database, V115); if (m) issues.push({ path: at("database"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -4147,6 +4783,31 @@ export function validateDomainDevicesSmartcard(v: unknown, path: string, issues:
   } else {
     validateDomainDevicesDiskAddress(v.address, at("address"), issues);
   }
+  switch (String(v.mode)) {
+    case "host":
+      if (v.certificate !== undefined) issues.push({ path: at("certificate"), message: "not allowed when mode=host" });
+      if (v.database !== undefined) issues.push({ path: at("database"), message: "not allowed when mode=host" });
+      if (v.type !== undefined) issues.push({ path: at("type"), message: "not allowed when mode=host" });
+      if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when mode=host" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when mode=host" });
+      if (v.log !== undefined) issues.push({ path: at("log"), message: "not allowed when mode=host" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when mode=host" });
+      break;
+    case "host-certificates":
+      if (v.certificate === undefined) issues.push({ path: at("certificate"), message: "required when mode=host-certificates: <certificate>, repeated" });
+      if (v.type !== undefined) issues.push({ path: at("type"), message: "not allowed when mode=host-certificates" });
+      if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when mode=host-certificates" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when mode=host-certificates" });
+      if (v.log !== undefined) issues.push({ path: at("log"), message: "not allowed when mode=host-certificates" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when mode=host-certificates" });
+      break;
+    case "passthrough":
+      if (v.type === undefined) issues.push({ path: at("type"), message: "required when mode=passthrough: attribute type" });
+      if (v.type !== undefined) { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
+      if (v.certificate !== undefined) issues.push({ path: at("certificate"), message: "not allowed when mode=passthrough" });
+      if (v.database !== undefined) issues.push({ path: at("database"), message: "not allowed when mode=passthrough" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!DomainDevicesSmartcard_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <smartcard>' });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -4158,7 +4819,7 @@ export function validateDomainDevicesHub(v: unknown, path: string, issues: rt.Is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V106); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V116); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.alias === undefined) {
   } else {
@@ -4179,12 +4840,12 @@ export function validateDomainDevicesRedirdev(v: unknown, path: string, issues: 
   if (v.bus === undefined) {
     issues.push({ path: at("bus"), message: 'required: attribute bus' });
   } else {
-    { const m = rt.checkValue(v.bus, V106); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V116); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V103); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -4235,7 +4896,7 @@ export function validateDomainDevicesRng(v: unknown, path: string, issues: rt.Is
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V74); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.backend === undefined) {
     issues.push({ path: at("backend"), message: 'required: <backend>' });
@@ -4272,7 +4933,7 @@ export function validateDomainDevicesTpm(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V107); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V117); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.backend === undefined) {
     issues.push({ path: at("backend"), message: 'required: <backend>' });
@@ -4298,11 +4959,11 @@ export function validateDomainDevicesShmem(v: unknown, path: string, issues: rt.
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V108); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V118); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.role === undefined) {
   } else {
-    { const m = rt.checkValue(v.role, V109); if (m) issues.push({ path: at("role"), message: m }); }
+    { const m = rt.checkValue(v.role, V119); if (m) issues.push({ path: at("role"), message: m }); }
   }
   if (v.model === undefined) {
   } else {
@@ -4343,15 +5004,15 @@ export function validateDomainDevicesMemory(v: unknown, path: string, issues: rt
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V110); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V120); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.access === undefined) {
   } else {
-    { const m = rt.checkValue(v.access, V57); if (m) issues.push({ path: at("access"), message: m }); }
+    { const m = rt.checkValue(v.access, V58); if (m) issues.push({ path: at("access"), message: m }); }
   }
   if (v.discard === undefined) {
   } else {
-    { const m = rt.checkValue(v.discard, V29); if (m) issues.push({ path: at("discard"), message: m }); }
+    { const m = rt.checkValue(v.discard, V30); if (m) issues.push({ path: at("discard"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -4389,11 +5050,11 @@ export function validateDomainDevicesWatchdog(v: unknown, path: string, issues: 
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V111); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V121); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.action === undefined) {
   } else {
-    { const m = rt.checkValue(v.action, V112); if (m) issues.push({ path: at("action"), message: m }); }
+    { const m = rt.checkValue(v.action, V122); if (m) issues.push({ path: at("action"), message: m }); }
   }
   if (v.alias === undefined) {
   } else {
@@ -4418,7 +5079,7 @@ export function validateDomainDevicesMemballoon(v: unknown, path: string, issues
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V113); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V123); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.autodeflate === undefined) {
   } else {
@@ -4470,7 +5131,7 @@ export function validateDomainDevicesPanic(v: unknown, path: string, issues: rt.
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V114); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V124); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.alias === undefined) {
   } else {
@@ -4491,7 +5152,7 @@ export function validateDomainDevicesIommu(v: unknown, path: string, issues: rt.
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V115); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V125); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.driver === undefined) {
   } else {
@@ -4519,7 +5180,7 @@ export function validateDomainDevicesVsock(v: unknown, path: string, issues: rt.
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V74); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.cid === undefined) {
   } else {
@@ -4565,7 +5226,7 @@ export function validateDomainQemuCommandlineQemuEnv(v: unknown, path: string, i
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V116); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V126); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -4625,7 +5286,7 @@ export function validateDomainLxcNamespaceLxcSharenet(v: unknown, path: string, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V117); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V127); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -4643,7 +5304,7 @@ export function validateDomainLxcNamespaceLxcShareipc(v: unknown, path: string, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V118); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V128); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -4661,7 +5322,7 @@ export function validateDomainLxcNamespaceLxcShareuts(v: unknown, path: string, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V118); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V128); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -4679,7 +5340,7 @@ export function validateDomainKeywrapCipher(v: unknown, path: string, issues: rt
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V119); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V129); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.state === undefined) {
     issues.push({ path: at("state"), message: 'required: attribute state' });
@@ -4726,24 +5387,24 @@ export function validateDomainCpuNumaCell(v: unknown, path: string, issues: rt.I
   }
   if (v.cpus === undefined) {
   } else {
-    { const m = rt.checkValue(v.cpus, V23); if (m) issues.push({ path: at("cpus"), message: m }); }
+    { const m = rt.checkValue(v.cpus, V24); if (m) issues.push({ path: at("cpus"), message: m }); }
   }
   if (v.memory === undefined) {
     issues.push({ path: at("memory"), message: 'required: attribute memory' });
   } else {
-    { const m = rt.checkValue(v.memory, V59); if (m) issues.push({ path: at("memory"), message: m }); }
+    { const m = rt.checkValue(v.memory, V60); if (m) issues.push({ path: at("memory"), message: m }); }
   }
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.memAccess === undefined) {
   } else {
-    { const m = rt.checkValue(v.memAccess, V57); if (m) issues.push({ path: at("memAccess"), message: m }); }
+    { const m = rt.checkValue(v.memAccess, V58); if (m) issues.push({ path: at("memAccess"), message: m }); }
   }
   if (v.discard === undefined) {
   } else {
-    { const m = rt.checkValue(v.discard, V29); if (m) issues.push({ path: at("discard"), message: m }); }
+    { const m = rt.checkValue(v.discard, V30); if (m) issues.push({ path: at("discard"), message: m }); }
   }
   if (v.distances === undefined) {
   } else {
@@ -4783,7 +5444,7 @@ export function validateDomainSysinfoBiosEntry(v: unknown, path: string, issues:
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V120); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V130); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -4800,7 +5461,7 @@ export function validateDomainSysinfoSystemEntry(v: unknown, path: string, issue
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V121); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V131); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -4817,7 +5478,7 @@ export function validateDomainSysinfoBaseBoardEntry(v: unknown, path: string, is
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V122); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V132); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -4834,7 +5495,7 @@ export function validateDomainSysinfoChassisEntry(v: unknown, path: string, issu
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V123); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V133); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -4851,12 +5512,12 @@ export function validateDomainOsFirmwareFeature(v: unknown, path: string, issues
   if (v.enabled === undefined) {
     issues.push({ path: at("enabled"), message: 'required: attribute enabled' });
   } else {
-    { const m = rt.checkValue(v.enabled, V29); if (m) issues.push({ path: at("enabled"), message: m }); }
+    { const m = rt.checkValue(v.enabled, V30); if (m) issues.push({ path: at("enabled"), message: m }); }
   }
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V124); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V134); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainOsFirmwareFeature_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <feature>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -4868,7 +5529,7 @@ export function validateDomainOsNvramSource(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.file === undefined) {
   } else {
-    { const m = rt.checkValue(v.file, V125); if (m) issues.push({ path: at("file"), message: m }); }
+    { const m = rt.checkValue(v.file, V135); if (m) issues.push({ path: at("file"), message: m }); }
   }
   if (v.fdgroup === undefined) {
   } else {
@@ -4876,15 +5537,15 @@ export function validateDomainOsNvramSource(v: unknown, path: string, issues: rt
   }
   if (v.index === undefined) {
   } else {
-    { const m = rt.checkValue(v.index, V36); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V37); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.startupPolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.startupPolicy, V126); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
+    { const m = rt.checkValue(v.startupPolicy, V136); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V127); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V137); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.dir === undefined) {
   } else {
@@ -4892,7 +5553,7 @@ export function validateDomainOsNvramSource(v: unknown, path: string, issues: rt
   }
   if (v.protocol === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocol, V128); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V138); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -4900,7 +5561,7 @@ export function validateDomainOsNvramSource(v: unknown, path: string, issues: rt
   }
   if (v.tls === undefined) {
   } else {
-    { const m = rt.checkValue(v.tls, V29); if (m) issues.push({ path: at("tls"), message: m }); }
+    { const m = rt.checkValue(v.tls, V30); if (m) issues.push({ path: at("tls"), message: m }); }
   }
   if (v.tlsHostname === undefined) {
   } else {
@@ -4912,27 +5573,27 @@ export function validateDomainOsNvramSource(v: unknown, path: string, issues: rt
   }
   if (v.pool === undefined) {
   } else {
-    { const m = rt.checkValue(v.pool, V129); if (m) issues.push({ path: at("pool"), message: m }); }
+    { const m = rt.checkValue(v.pool, V139); if (m) issues.push({ path: at("pool"), message: m }); }
   }
   if (v.volume === undefined) {
   } else {
-    { const m = rt.checkValue(v.volume, V130); if (m) issues.push({ path: at("volume"), message: m }); }
+    { const m = rt.checkValue(v.volume, V140); if (m) issues.push({ path: at("volume"), message: m }); }
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V131); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V141); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V132); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V142); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.namespace === undefined) {
   } else {
-    { const m = rt.checkValue(v.namespace, V89); if (m) issues.push({ path: at("namespace"), message: m }); }
+    { const m = rt.checkValue(v.namespace, V95); if (m) issues.push({ path: at("namespace"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
-    { const m = rt.checkValue(v.managed, V29); if (m) issues.push({ path: at("managed"), message: m }); }
+    { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
   }
   if (v.path === undefined) {
   } else {
@@ -5015,7 +5676,7 @@ export function validateDomainOsAcpiTable(v: unknown, path: string, issues: rt.I
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V133); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V143); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -5056,11 +5717,11 @@ export function validateDomainMemoryBackingHugepagesPage(v: unknown, path: strin
   }
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.nodeset === undefined) {
   } else {
-    { const m = rt.checkValue(v.nodeset, V23); if (m) issues.push({ path: at("nodeset"), message: m }); }
+    { const m = rt.checkValue(v.nodeset, V24); if (m) issues.push({ path: at("nodeset"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainMemoryBackingHugepagesPage_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <page>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -5083,7 +5744,7 @@ export function validateDomainCputuneCachetuneCache(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V134); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V144); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
@@ -5092,7 +5753,7 @@ export function validateDomainCputuneCachetuneCache(v: unknown, path: string, is
   }
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCputuneCachetuneCache_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <cache>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -5110,7 +5771,7 @@ export function validateDomainCputuneCachetuneMonitor(v: unknown, path: string, 
   if (v.vcpus === undefined) {
     issues.push({ path: at("vcpus"), message: 'required: attribute vcpus' });
   } else {
-    { const m = rt.checkValue(v.vcpus, V23); if (m) issues.push({ path: at("vcpus"), message: m }); }
+    { const m = rt.checkValue(v.vcpus, V24); if (m) issues.push({ path: at("vcpus"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCputuneCachetuneMonitor_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <monitor>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -5141,7 +5802,7 @@ export function validateDomainCputuneMemorytuneMonitor(v: unknown, path: string,
   if (v.vcpus === undefined) {
     issues.push({ path: at("vcpus"), message: 'required: attribute vcpus' });
   } else {
-    { const m = rt.checkValue(v.vcpus, V23); if (m) issues.push({ path: at("vcpus"), message: m }); }
+    { const m = rt.checkValue(v.vcpus, V24); if (m) issues.push({ path: at("vcpus"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCputuneMemorytuneMonitor_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <monitor>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -5184,7 +5845,7 @@ export function validateDomainFeaturesHypervSpinlocks(v: unknown, path: string, 
   }
   if (v.retries === undefined) {
   } else {
-    { const m = rt.checkValue(v.retries, V32); if (m) issues.push({ path: at("retries"), message: m }); }
+    { const m = rt.checkValue(v.retries, V33); if (m) issues.push({ path: at("retries"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainFeaturesHypervSpinlocks_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <spinlocks>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -5269,7 +5930,7 @@ export function validateDomainFeaturesHypervVendorId(v: unknown, path: string, i
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V135); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V145); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainFeaturesHypervVendorId_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <vendor_id>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -5416,7 +6077,7 @@ export function validateDomainFeaturesKvmDirtyRing(v: unknown, path: string, iss
   }
   if (v.size === undefined) {
   } else {
-    { const m = rt.checkValue(v.size, V32); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V33); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainFeaturesKvmDirtyRing_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <dirty-ring>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -5446,7 +6107,7 @@ export function validateDomainFeaturesXenPassthrough(v: unknown, path: string, i
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V136); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V146); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainFeaturesXenPassthrough_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <passthrough>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -5939,7 +6600,7 @@ export function validateDomainFeaturesSmmTseg(v: unknown, path: string, issues: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -5955,7 +6616,7 @@ export function validateDomainFeaturesHptMaxpagesize(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -5971,7 +6632,7 @@ export function validateDomainFeaturesTcgTbCache(v: unknown, path: string, issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -5991,23 +6652,23 @@ export function validateDomainDevicesDiskDriver(v: unknown, path: string, issues
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V137); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V147); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.cache === undefined) {
   } else {
-    { const m = rt.checkValue(v.cache, V138); if (m) issues.push({ path: at("cache"), message: m }); }
+    { const m = rt.checkValue(v.cache, V148); if (m) issues.push({ path: at("cache"), message: m }); }
   }
   if (v.error_policy === undefined) {
   } else {
-    { const m = rt.checkValue(v.error_policy, V139); if (m) issues.push({ path: at("error_policy"), message: m }); }
+    { const m = rt.checkValue(v.error_policy, V149); if (m) issues.push({ path: at("error_policy"), message: m }); }
   }
   if (v.rerror_policy === undefined) {
   } else {
-    { const m = rt.checkValue(v.rerror_policy, V140); if (m) issues.push({ path: at("rerror_policy"), message: m }); }
+    { const m = rt.checkValue(v.rerror_policy, V150); if (m) issues.push({ path: at("rerror_policy"), message: m }); }
   }
   if (v.io === undefined) {
   } else {
-    { const m = rt.checkValue(v.io, V141); if (m) issues.push({ path: at("io"), message: m }); }
+    { const m = rt.checkValue(v.io, V151); if (m) issues.push({ path: at("io"), message: m }); }
   }
   if (v.ioeventfd === undefined) {
   } else {
@@ -6023,7 +6684,7 @@ export function validateDomainDevicesDiskDriver(v: unknown, path: string, issues
   }
   if (v.discard === undefined) {
   } else {
-    { const m = rt.checkValue(v.discard, V142); if (m) issues.push({ path: at("discard"), message: m }); }
+    { const m = rt.checkValue(v.discard, V152); if (m) issues.push({ path: at("discard"), message: m }); }
   }
   if (v.iothread === undefined) {
   } else {
@@ -6031,15 +6692,15 @@ export function validateDomainDevicesDiskDriver(v: unknown, path: string, issues
   }
   if (v.detect_zeroes === undefined) {
   } else {
-    { const m = rt.checkValue(v.detect_zeroes, V143); if (m) issues.push({ path: at("detect_zeroes"), message: m }); }
+    { const m = rt.checkValue(v.detect_zeroes, V153); if (m) issues.push({ path: at("detect_zeroes"), message: m }); }
   }
   if (v.queues === undefined) {
   } else {
-    { const m = rt.checkValue(v.queues, V36); if (m) issues.push({ path: at("queues"), message: m }); }
+    { const m = rt.checkValue(v.queues, V37); if (m) issues.push({ path: at("queues"), message: m }); }
   }
   if (v.queue_size === undefined) {
   } else {
-    { const m = rt.checkValue(v.queue_size, V36); if (m) issues.push({ path: at("queue_size"), message: m }); }
+    { const m = rt.checkValue(v.queue_size, V37); if (m) issues.push({ path: at("queue_size"), message: m }); }
   }
   if (v.iommu === undefined) {
   } else {
@@ -6075,19 +6736,19 @@ export function validateDomainDevicesDiskMirror(v: unknown, path: string, issues
   }
   if (v.format === undefined) {
   } else {
-    { const m = rt.checkValue(v.format, V144); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V154); if (m) issues.push({ path: at("format"), message: m }); }
   }
   if (v.job === undefined) {
   } else {
-    { const m = rt.checkValue(v.job, V145); if (m) issues.push({ path: at("job"), message: m }); }
+    { const m = rt.checkValue(v.job, V155); if (m) issues.push({ path: at("job"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V46); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V47); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.ready === undefined) {
   } else {
-    { const m = rt.checkValue(v.ready, V146); if (m) issues.push({ path: at("ready"), message: m }); }
+    { const m = rt.checkValue(v.ready, V156); if (m) issues.push({ path: at("ready"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -6130,15 +6791,15 @@ export function validateDomainDevicesDiskTarget(v: unknown, path: string, issues
   if (v.dev === undefined) {
     issues.push({ path: at("dev"), message: 'required: attribute dev' });
   } else {
-    { const m = rt.checkValue(v.dev, V147); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V157); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V148); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V158); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.tray === undefined) {
   } else {
-    { const m = rt.checkValue(v.tray, V149); if (m) issues.push({ path: at("tray"), message: m }); }
+    { const m = rt.checkValue(v.tray, V159); if (m) issues.push({ path: at("tray"), message: m }); }
   }
   if (v.removable === undefined) {
   } else {
@@ -6146,7 +6807,7 @@ export function validateDomainDevicesDiskTarget(v: unknown, path: string, issues
   }
   if (v.rotation_rate === undefined) {
   } else {
-    { const m = rt.checkValue(v.rotation_rate, V36); if (m) issues.push({ path: at("rotation_rate"), message: m }); }
+    { const m = rt.checkValue(v.rotation_rate, V37); if (m) issues.push({ path: at("rotation_rate"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesDiskTarget_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <target>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6159,11 +6820,11 @@ export function validateDomainDevicesDiskBoot(v: unknown, path: string, issues: 
   if (v.order === undefined) {
     issues.push({ path: at("order"), message: 'required: attribute order' });
   } else {
-    { const m = rt.checkValue(v.order, V36); if (m) issues.push({ path: at("order"), message: m }); }
+    { const m = rt.checkValue(v.order, V37); if (m) issues.push({ path: at("order"), message: m }); }
   }
   if (v.loadparm === undefined) {
   } else {
-    { const m = rt.checkValue(v.loadparm, V150); if (m) issues.push({ path: at("loadparm"), message: m }); }
+    { const m = rt.checkValue(v.loadparm, V160); if (m) issues.push({ path: at("loadparm"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesDiskBoot_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <boot>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6204,7 +6865,7 @@ export function validateDomainDevicesDiskTransient(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.shareBacking === undefined) {
   } else {
-    { const m = rt.checkValue(v.shareBacking, V29); if (m) issues.push({ path: at("shareBacking"), message: m }); }
+    { const m = rt.checkValue(v.shareBacking, V30); if (m) issues.push({ path: at("shareBacking"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesDiskTransient_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <transient>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6217,11 +6878,11 @@ export function validateDomainDevicesDiskEncryption(v: unknown, path: string, is
   if (v.format === undefined) {
     issues.push({ path: at("format"), message: 'required: attribute format' });
   } else {
-    { const m = rt.checkValue(v.format, V151); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V161); if (m) issues.push({ path: at("format"), message: m }); }
   }
   if (v.engine === undefined) {
   } else {
-    { const m = rt.checkValue(v.engine, V152); if (m) issues.push({ path: at("engine"), message: m }); }
+    { const m = rt.checkValue(v.engine, V162); if (m) issues.push({ path: at("engine"), message: m }); }
   }
   if (v.secret === undefined) {
   } else {
@@ -6245,55 +6906,55 @@ export function validateDomainDevicesDiskIotune(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.total_bytes_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_bytes_sec, V59); if (m) issues.push({ path: at("total_bytes_sec"), message: m }); }
+    { const m = rt.checkValue(v.total_bytes_sec, V60); if (m) issues.push({ path: at("total_bytes_sec"), message: m }); }
   }
   if (v.read_bytes_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_bytes_sec, V59); if (m) issues.push({ path: at("read_bytes_sec"), message: m }); }
+    { const m = rt.checkValue(v.read_bytes_sec, V60); if (m) issues.push({ path: at("read_bytes_sec"), message: m }); }
   }
   if (v.write_bytes_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_bytes_sec, V59); if (m) issues.push({ path: at("write_bytes_sec"), message: m }); }
+    { const m = rt.checkValue(v.write_bytes_sec, V60); if (m) issues.push({ path: at("write_bytes_sec"), message: m }); }
   }
   if (v.total_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_iops_sec, V59); if (m) issues.push({ path: at("total_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.total_iops_sec, V60); if (m) issues.push({ path: at("total_iops_sec"), message: m }); }
   }
   if (v.read_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_iops_sec, V59); if (m) issues.push({ path: at("read_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.read_iops_sec, V60); if (m) issues.push({ path: at("read_iops_sec"), message: m }); }
   }
   if (v.write_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_iops_sec, V59); if (m) issues.push({ path: at("write_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.write_iops_sec, V60); if (m) issues.push({ path: at("write_iops_sec"), message: m }); }
   }
   if (v.total_bytes_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_bytes_sec_max, V59); if (m) issues.push({ path: at("total_bytes_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.total_bytes_sec_max, V60); if (m) issues.push({ path: at("total_bytes_sec_max"), message: m }); }
   }
   if (v.read_bytes_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_bytes_sec_max, V59); if (m) issues.push({ path: at("read_bytes_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.read_bytes_sec_max, V60); if (m) issues.push({ path: at("read_bytes_sec_max"), message: m }); }
   }
   if (v.write_bytes_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_bytes_sec_max, V59); if (m) issues.push({ path: at("write_bytes_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.write_bytes_sec_max, V60); if (m) issues.push({ path: at("write_bytes_sec_max"), message: m }); }
   }
   if (v.total_iops_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_iops_sec_max, V59); if (m) issues.push({ path: at("total_iops_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.total_iops_sec_max, V60); if (m) issues.push({ path: at("total_iops_sec_max"), message: m }); }
   }
   if (v.read_iops_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_iops_sec_max, V59); if (m) issues.push({ path: at("read_iops_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.read_iops_sec_max, V60); if (m) issues.push({ path: at("read_iops_sec_max"), message: m }); }
   }
   if (v.write_iops_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_iops_sec_max, V59); if (m) issues.push({ path: at("write_iops_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.write_iops_sec_max, V60); if (m) issues.push({ path: at("write_iops_sec_max"), message: m }); }
   }
   if (v.size_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.size_iops_sec, V59); if (m) issues.push({ path: at("size_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.size_iops_sec, V60); if (m) issues.push({ path: at("size_iops_sec"), message: m }); }
   }
   if (v.group_name === undefined) {
   } else {
@@ -6301,27 +6962,27 @@ export function validateDomainDevicesDiskIotune(v: unknown, path: string, issues
   }
   if (v.total_bytes_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_bytes_sec_max_length, V59); if (m) issues.push({ path: at("total_bytes_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.total_bytes_sec_max_length, V60); if (m) issues.push({ path: at("total_bytes_sec_max_length"), message: m }); }
   }
   if (v.read_bytes_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_bytes_sec_max_length, V59); if (m) issues.push({ path: at("read_bytes_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.read_bytes_sec_max_length, V60); if (m) issues.push({ path: at("read_bytes_sec_max_length"), message: m }); }
   }
   if (v.write_bytes_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_bytes_sec_max_length, V59); if (m) issues.push({ path: at("write_bytes_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.write_bytes_sec_max_length, V60); if (m) issues.push({ path: at("write_bytes_sec_max_length"), message: m }); }
   }
   if (v.total_iops_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_iops_sec_max_length, V59); if (m) issues.push({ path: at("total_iops_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.total_iops_sec_max_length, V60); if (m) issues.push({ path: at("total_iops_sec_max_length"), message: m }); }
   }
   if (v.read_iops_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_iops_sec_max_length, V59); if (m) issues.push({ path: at("read_iops_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.read_iops_sec_max_length, V60); if (m) issues.push({ path: at("read_iops_sec_max_length"), message: m }); }
   }
   if (v.write_iops_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_iops_sec_max_length, V59); if (m) issues.push({ path: at("write_iops_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.write_iops_sec_max_length, V60); if (m) issues.push({ path: at("write_iops_sec_max_length"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesDiskIotune_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <iotune>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6334,7 +6995,7 @@ export function validateDomainDevicesDiskAlias(v: unknown, path: string, issues:
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V153); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V163); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesDiskAlias_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <alias>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6359,23 +7020,23 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V154); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V164); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V89); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V155); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V165); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V156); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V166); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V157); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -6383,51 +7044,264 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
   }
   if (v.controller === undefined) {
   } else {
-    { const m = rt.checkValue(v.controller, V158); if (m) issues.push({ path: at("controller"), message: m }); }
+    { const m = rt.checkValue(v.controller, V168); if (m) issues.push({ path: at("controller"), message: m }); }
   }
   if (v.target === undefined) {
   } else {
-    { const m = rt.checkValue(v.target, V158); if (m) issues.push({ path: at("target"), message: m }); }
+    { const m = rt.checkValue(v.target, V168); if (m) issues.push({ path: at("target"), message: m }); }
   }
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V159); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V169); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V160); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V170); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v.reg === undefined) {
   } else {
-    { const m = rt.checkValue(v.reg, V161); if (m) issues.push({ path: at("reg"), message: m }); }
+    { const m = rt.checkValue(v.reg, V171); if (m) issues.push({ path: at("reg"), message: m }); }
   }
   if (v.cssid === undefined) {
   } else {
-    { const m = rt.checkValue(v.cssid, V162); if (m) issues.push({ path: at("cssid"), message: m }); }
+    { const m = rt.checkValue(v.cssid, V172); if (m) issues.push({ path: at("cssid"), message: m }); }
   }
   if (v.ssid === undefined) {
   } else {
-    { const m = rt.checkValue(v.ssid, V163); if (m) issues.push({ path: at("ssid"), message: m }); }
+    { const m = rt.checkValue(v.ssid, V173); if (m) issues.push({ path: at("ssid"), message: m }); }
   }
   if (v.devno === undefined) {
   } else {
-    { const m = rt.checkValue(v.devno, V164); if (m) issues.push({ path: at("devno"), message: m }); }
+    { const m = rt.checkValue(v.devno, V174); if (m) issues.push({ path: at("devno"), message: m }); }
   }
   if (v.iobase === undefined) {
   } else {
-    { const m = rt.checkValue(v.iobase, V165); if (m) issues.push({ path: at("iobase"), message: m }); }
+    { const m = rt.checkValue(v.iobase, V175); if (m) issues.push({ path: at("iobase"), message: m }); }
   }
   if (v.irq === undefined) {
   } else {
-    { const m = rt.checkValue(v.irq, V166); if (m) issues.push({ path: at("irq"), message: m }); }
+    { const m = rt.checkValue(v.irq, V176); if (m) issues.push({ path: at("irq"), message: m }); }
   }
   if (v.base === undefined) {
   } else {
-    { const m = rt.checkValue(v.base, V33); if (m) issues.push({ path: at("base"), message: m }); }
+    { const m = rt.checkValue(v.base, V34); if (m) issues.push({ path: at("base"), message: m }); }
   }
   if (v.zpci === undefined) {
   } else {
     validateDomainDevicesDiskAddressZpci(v.zpci, at("zpci"), issues);
+  }
+  switch (String(v.type)) {
+    case "pci":
+      if (v.domain !== undefined) { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V94); if (m) issues.push({ path: at("bus"), message: m }); }
+      if (v.slot !== undefined) { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
+      if (v.function !== undefined) { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
+      if (v.multifunction !== undefined) { const m = rt.checkValue(v.multifunction, V11); if (m) issues.push({ path: at("multifunction"), message: m }); }
+      if (v.controller !== undefined) issues.push({ path: at("controller"), message: "not allowed when type=pci" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=pci" });
+      if (v.unit !== undefined) issues.push({ path: at("unit"), message: "not allowed when type=pci" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=pci" });
+      if (v.reg !== undefined) issues.push({ path: at("reg"), message: "not allowed when type=pci" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=pci" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=pci" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=pci" });
+      if (v.iobase !== undefined) issues.push({ path: at("iobase"), message: "not allowed when type=pci" });
+      if (v.irq !== undefined) issues.push({ path: at("irq"), message: "not allowed when type=pci" });
+      if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=pci" });
+      break;
+    case "drive":
+      if (v.controller !== undefined) { const m = rt.checkValue(v.controller, V168); if (m) issues.push({ path: at("controller"), message: m }); }
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V168); if (m) issues.push({ path: at("bus"), message: m }); }
+      if (v.target !== undefined) { const m = rt.checkValue(v.target, V168); if (m) issues.push({ path: at("target"), message: m }); }
+      if (v.unit !== undefined) { const m = rt.checkValue(v.unit, V169); if (m) issues.push({ path: at("unit"), message: m }); }
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=drive" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=drive" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=drive" });
+      if (v.multifunction !== undefined) issues.push({ path: at("multifunction"), message: "not allowed when type=drive" });
+      if (v.zpci !== undefined) issues.push({ path: at("zpci"), message: "not allowed when type=drive" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=drive" });
+      if (v.reg !== undefined) issues.push({ path: at("reg"), message: "not allowed when type=drive" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=drive" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=drive" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=drive" });
+      if (v.iobase !== undefined) issues.push({ path: at("iobase"), message: "not allowed when type=drive" });
+      if (v.irq !== undefined) issues.push({ path: at("irq"), message: "not allowed when type=drive" });
+      if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=drive" });
+      break;
+    case "virtio-serial":
+      if (v.controller === undefined) issues.push({ path: at("controller"), message: "required when type=virtio-serial: attribute controller" });
+      if (v.controller !== undefined) { const m = rt.checkValue(v.controller, V168); if (m) issues.push({ path: at("controller"), message: m }); }
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V168); if (m) issues.push({ path: at("bus"), message: m }); }
+      if (v.port !== undefined) { const m = rt.checkValue(v.port, V168); if (m) issues.push({ path: at("port"), message: m }); }
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=virtio-serial" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=virtio-serial" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=virtio-serial" });
+      if (v.multifunction !== undefined) issues.push({ path: at("multifunction"), message: "not allowed when type=virtio-serial" });
+      if (v.zpci !== undefined) issues.push({ path: at("zpci"), message: "not allowed when type=virtio-serial" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=virtio-serial" });
+      if (v.unit !== undefined) issues.push({ path: at("unit"), message: "not allowed when type=virtio-serial" });
+      if (v.reg !== undefined) issues.push({ path: at("reg"), message: "not allowed when type=virtio-serial" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=virtio-serial" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=virtio-serial" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=virtio-serial" });
+      if (v.iobase !== undefined) issues.push({ path: at("iobase"), message: "not allowed when type=virtio-serial" });
+      if (v.irq !== undefined) issues.push({ path: at("irq"), message: "not allowed when type=virtio-serial" });
+      if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=virtio-serial" });
+      break;
+    case "ccid":
+      if (v.controller === undefined) issues.push({ path: at("controller"), message: "required when type=ccid: attribute controller" });
+      if (v.controller !== undefined) { const m = rt.checkValue(v.controller, V168); if (m) issues.push({ path: at("controller"), message: m }); }
+      if (v.slot !== undefined) { const m = rt.checkValue(v.slot, V168); if (m) issues.push({ path: at("slot"), message: m }); }
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=ccid" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=ccid" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=ccid" });
+      if (v.multifunction !== undefined) issues.push({ path: at("multifunction"), message: "not allowed when type=ccid" });
+      if (v.zpci !== undefined) issues.push({ path: at("zpci"), message: "not allowed when type=ccid" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=ccid" });
+      if (v.unit !== undefined) issues.push({ path: at("unit"), message: "not allowed when type=ccid" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=ccid" });
+      if (v.reg !== undefined) issues.push({ path: at("reg"), message: "not allowed when type=ccid" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=ccid" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=ccid" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=ccid" });
+      if (v.iobase !== undefined) issues.push({ path: at("iobase"), message: "not allowed when type=ccid" });
+      if (v.irq !== undefined) issues.push({ path: at("irq"), message: "not allowed when type=ccid" });
+      if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=ccid" });
+      break;
+    case "usb":
+      if (v.bus === undefined) issues.push({ path: at("bus"), message: "required when type=usb: attribute bus" });
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V178); if (m) issues.push({ path: at("bus"), message: m }); }
+      if (v.port !== undefined) { const m = rt.checkValue(v.port, V179); if (m) issues.push({ path: at("port"), message: m }); }
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=usb" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=usb" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=usb" });
+      if (v.multifunction !== undefined) issues.push({ path: at("multifunction"), message: "not allowed when type=usb" });
+      if (v.zpci !== undefined) issues.push({ path: at("zpci"), message: "not allowed when type=usb" });
+      if (v.controller !== undefined) issues.push({ path: at("controller"), message: "not allowed when type=usb" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=usb" });
+      if (v.unit !== undefined) issues.push({ path: at("unit"), message: "not allowed when type=usb" });
+      if (v.reg !== undefined) issues.push({ path: at("reg"), message: "not allowed when type=usb" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=usb" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=usb" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=usb" });
+      if (v.iobase !== undefined) issues.push({ path: at("iobase"), message: "not allowed when type=usb" });
+      if (v.irq !== undefined) issues.push({ path: at("irq"), message: "not allowed when type=usb" });
+      if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=usb" });
+      break;
+    case "spapr-vio":
+      if (v.reg !== undefined) { const m = rt.checkValue(v.reg, V171); if (m) issues.push({ path: at("reg"), message: m }); }
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=spapr-vio" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=spapr-vio" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=spapr-vio" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=spapr-vio" });
+      if (v.multifunction !== undefined) issues.push({ path: at("multifunction"), message: "not allowed when type=spapr-vio" });
+      if (v.zpci !== undefined) issues.push({ path: at("zpci"), message: "not allowed when type=spapr-vio" });
+      if (v.controller !== undefined) issues.push({ path: at("controller"), message: "not allowed when type=spapr-vio" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=spapr-vio" });
+      if (v.unit !== undefined) issues.push({ path: at("unit"), message: "not allowed when type=spapr-vio" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=spapr-vio" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=spapr-vio" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=spapr-vio" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=spapr-vio" });
+      if (v.iobase !== undefined) issues.push({ path: at("iobase"), message: "not allowed when type=spapr-vio" });
+      if (v.irq !== undefined) issues.push({ path: at("irq"), message: "not allowed when type=spapr-vio" });
+      if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=spapr-vio" });
+      break;
+    case "ccw":
+      if (v.cssid !== undefined) { const m = rt.checkValue(v.cssid, V172); if (m) issues.push({ path: at("cssid"), message: m }); }
+      if (v.ssid !== undefined) { const m = rt.checkValue(v.ssid, V173); if (m) issues.push({ path: at("ssid"), message: m }); }
+      if (v.devno !== undefined) { const m = rt.checkValue(v.devno, V174); if (m) issues.push({ path: at("devno"), message: m }); }
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=ccw" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=ccw" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=ccw" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=ccw" });
+      if (v.multifunction !== undefined) issues.push({ path: at("multifunction"), message: "not allowed when type=ccw" });
+      if (v.zpci !== undefined) issues.push({ path: at("zpci"), message: "not allowed when type=ccw" });
+      if (v.controller !== undefined) issues.push({ path: at("controller"), message: "not allowed when type=ccw" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=ccw" });
+      if (v.unit !== undefined) issues.push({ path: at("unit"), message: "not allowed when type=ccw" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=ccw" });
+      if (v.reg !== undefined) issues.push({ path: at("reg"), message: "not allowed when type=ccw" });
+      if (v.iobase !== undefined) issues.push({ path: at("iobase"), message: "not allowed when type=ccw" });
+      if (v.irq !== undefined) issues.push({ path: at("irq"), message: "not allowed when type=ccw" });
+      if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=ccw" });
+      break;
+    case "isa":
+      if (v.iobase !== undefined) { const m = rt.checkValue(v.iobase, V175); if (m) issues.push({ path: at("iobase"), message: m }); }
+      if (v.irq !== undefined) { const m = rt.checkValue(v.irq, V176); if (m) issues.push({ path: at("irq"), message: m }); }
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=isa" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=isa" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=isa" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=isa" });
+      if (v.multifunction !== undefined) issues.push({ path: at("multifunction"), message: "not allowed when type=isa" });
+      if (v.zpci !== undefined) issues.push({ path: at("zpci"), message: "not allowed when type=isa" });
+      if (v.controller !== undefined) issues.push({ path: at("controller"), message: "not allowed when type=isa" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=isa" });
+      if (v.unit !== undefined) issues.push({ path: at("unit"), message: "not allowed when type=isa" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=isa" });
+      if (v.reg !== undefined) issues.push({ path: at("reg"), message: "not allowed when type=isa" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=isa" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=isa" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=isa" });
+      if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=isa" });
+      break;
+    case "virtio-mmio":
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=virtio-mmio" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=virtio-mmio" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=virtio-mmio" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=virtio-mmio" });
+      if (v.multifunction !== undefined) issues.push({ path: at("multifunction"), message: "not allowed when type=virtio-mmio" });
+      if (v.zpci !== undefined) issues.push({ path: at("zpci"), message: "not allowed when type=virtio-mmio" });
+      if (v.controller !== undefined) issues.push({ path: at("controller"), message: "not allowed when type=virtio-mmio" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=virtio-mmio" });
+      if (v.unit !== undefined) issues.push({ path: at("unit"), message: "not allowed when type=virtio-mmio" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=virtio-mmio" });
+      if (v.reg !== undefined) issues.push({ path: at("reg"), message: "not allowed when type=virtio-mmio" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=virtio-mmio" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=virtio-mmio" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=virtio-mmio" });
+      if (v.iobase !== undefined) issues.push({ path: at("iobase"), message: "not allowed when type=virtio-mmio" });
+      if (v.irq !== undefined) issues.push({ path: at("irq"), message: "not allowed when type=virtio-mmio" });
+      if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=virtio-mmio" });
+      break;
+    case "dimm":
+      if (v.slot !== undefined) { const m = rt.checkValue(v.slot, V1); if (m) issues.push({ path: at("slot"), message: m }); }
+      if (v.base !== undefined) { const m = rt.checkValue(v.base, V34); if (m) issues.push({ path: at("base"), message: m }); }
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=dimm" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=dimm" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=dimm" });
+      if (v.multifunction !== undefined) issues.push({ path: at("multifunction"), message: "not allowed when type=dimm" });
+      if (v.zpci !== undefined) issues.push({ path: at("zpci"), message: "not allowed when type=dimm" });
+      if (v.controller !== undefined) issues.push({ path: at("controller"), message: "not allowed when type=dimm" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=dimm" });
+      if (v.unit !== undefined) issues.push({ path: at("unit"), message: "not allowed when type=dimm" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=dimm" });
+      if (v.reg !== undefined) issues.push({ path: at("reg"), message: "not allowed when type=dimm" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=dimm" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=dimm" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=dimm" });
+      if (v.iobase !== undefined) issues.push({ path: at("iobase"), message: "not allowed when type=dimm" });
+      if (v.irq !== undefined) issues.push({ path: at("irq"), message: "not allowed when type=dimm" });
+      break;
+    case "unassigned":
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=unassigned" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=unassigned" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=unassigned" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=unassigned" });
+      if (v.multifunction !== undefined) issues.push({ path: at("multifunction"), message: "not allowed when type=unassigned" });
+      if (v.zpci !== undefined) issues.push({ path: at("zpci"), message: "not allowed when type=unassigned" });
+      if (v.controller !== undefined) issues.push({ path: at("controller"), message: "not allowed when type=unassigned" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=unassigned" });
+      if (v.unit !== undefined) issues.push({ path: at("unit"), message: "not allowed when type=unassigned" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=unassigned" });
+      if (v.reg !== undefined) issues.push({ path: at("reg"), message: "not allowed when type=unassigned" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=unassigned" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=unassigned" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=unassigned" });
+      if (v.iobase !== undefined) issues.push({ path: at("iobase"), message: "not allowed when type=unassigned" });
+      if (v.irq !== undefined) issues.push({ path: at("irq"), message: "not allowed when type=unassigned" });
+      if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=unassigned" });
+      break;
   }
   for (const k of Object.keys(v)) if (!DomainDevicesDiskAddress_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <address>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6440,21 +7314,21 @@ export function validateDomainDevicesDiskGeometry(v: unknown, path: string, issu
   if (v.cyls === undefined) {
     issues.push({ path: at("cyls"), message: 'required: attribute cyls' });
   } else {
-    { const m = rt.checkValue(v.cyls, V167); if (m) issues.push({ path: at("cyls"), message: m }); }
+    { const m = rt.checkValue(v.cyls, V180); if (m) issues.push({ path: at("cyls"), message: m }); }
   }
   if (v.heads === undefined) {
     issues.push({ path: at("heads"), message: 'required: attribute heads' });
   } else {
-    { const m = rt.checkValue(v.heads, V167); if (m) issues.push({ path: at("heads"), message: m }); }
+    { const m = rt.checkValue(v.heads, V180); if (m) issues.push({ path: at("heads"), message: m }); }
   }
   if (v.secs === undefined) {
     issues.push({ path: at("secs"), message: 'required: attribute secs' });
   } else {
-    { const m = rt.checkValue(v.secs, V167); if (m) issues.push({ path: at("secs"), message: m }); }
+    { const m = rt.checkValue(v.secs, V180); if (m) issues.push({ path: at("secs"), message: m }); }
   }
   if (v.trans === undefined) {
   } else {
-    { const m = rt.checkValue(v.trans, V168); if (m) issues.push({ path: at("trans"), message: m }); }
+    { const m = rt.checkValue(v.trans, V181); if (m) issues.push({ path: at("trans"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesDiskGeometry_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <geometry>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6466,11 +7340,11 @@ export function validateDomainDevicesDiskBlockio(v: unknown, path: string, issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.logical_block_size === undefined) {
   } else {
-    { const m = rt.checkValue(v.logical_block_size, V167); if (m) issues.push({ path: at("logical_block_size"), message: m }); }
+    { const m = rt.checkValue(v.logical_block_size, V180); if (m) issues.push({ path: at("logical_block_size"), message: m }); }
   }
   if (v.physical_block_size === undefined) {
   } else {
-    { const m = rt.checkValue(v.physical_block_size, V167); if (m) issues.push({ path: at("physical_block_size"), message: m }); }
+    { const m = rt.checkValue(v.physical_block_size, V180); if (m) issues.push({ path: at("physical_block_size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesDiskBlockio_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <blockio>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6482,11 +7356,11 @@ export function validateDomainDevicesDiskBackingStore(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.index === undefined) {
   } else {
-    { const m = rt.checkValue(v.index, V36); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V37); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V46); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V47); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -6511,7 +7385,7 @@ export function validateDomainDevicesControllerMaster(v: unknown, path: string, 
   if (v.startport === undefined) {
     issues.push({ path: at("startport"), message: 'required: attribute startport' });
   } else {
-    { const m = rt.checkValue(v.startport, V169); if (m) issues.push({ path: at("startport"), message: m }); }
+    { const m = rt.checkValue(v.startport, V179); if (m) issues.push({ path: at("startport"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesControllerMaster_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <master>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6524,7 +7398,7 @@ export function validateDomainDevicesControllerModel(v: unknown, path: string, i
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V170); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V182); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesControllerModel_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <model>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6536,23 +7410,23 @@ export function validateDomainDevicesControllerTarget(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.chassisNr === undefined) {
   } else {
-    { const m = rt.checkValue(v.chassisNr, V88); if (m) issues.push({ path: at("chassisNr"), message: m }); }
+    { const m = rt.checkValue(v.chassisNr, V94); if (m) issues.push({ path: at("chassisNr"), message: m }); }
   }
   if (v.chassis === undefined) {
   } else {
-    { const m = rt.checkValue(v.chassis, V88); if (m) issues.push({ path: at("chassis"), message: m }); }
+    { const m = rt.checkValue(v.chassis, V94); if (m) issues.push({ path: at("chassis"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V88); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V94); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v.busNr === undefined) {
   } else {
-    { const m = rt.checkValue(v.busNr, V88); if (m) issues.push({ path: at("busNr"), message: m }); }
+    { const m = rt.checkValue(v.busNr, V94); if (m) issues.push({ path: at("busNr"), message: m }); }
   }
   if (v.index === undefined) {
   } else {
-    { const m = rt.checkValue(v.index, V88); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V94); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.hotplug === undefined) {
   } else {
@@ -6572,7 +7446,7 @@ export function validateDomainDevicesControllerPcihole64(v: unknown, path: strin
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -6649,15 +7523,15 @@ export function validateDomainDevicesFilesystemDriver(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V171); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V183); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.format === undefined) {
   } else {
-    { const m = rt.checkValue(v.format, V144); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V154); if (m) issues.push({ path: at("format"), message: m }); }
   }
   if (v.wrpolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.wrpolicy, V172); if (m) issues.push({ path: at("wrpolicy"), message: m }); }
+    { const m = rt.checkValue(v.wrpolicy, V184); if (m) issues.push({ path: at("wrpolicy"), message: m }); }
   }
   if (v.iommu === undefined) {
   } else {
@@ -6697,7 +7571,7 @@ export function validateDomainDevicesFilesystemSource(v: unknown, path: string, 
   }
   if (v.dir === undefined) {
   } else {
-    { const m = rt.checkValue(v.dir, V105); if (m) issues.push({ path: at("dir"), message: m }); }
+    { const m = rt.checkValue(v.dir, V115); if (m) issues.push({ path: at("dir"), message: m }); }
   }
   if (v.socket === undefined) {
   } else {
@@ -6713,7 +7587,7 @@ export function validateDomainDevicesFilesystemSource(v: unknown, path: string, 
   }
   if (v.units === undefined) {
   } else {
-    { const m = rt.checkValue(v.units, V21); if (m) issues.push({ path: at("units"), message: m }); }
+    { const m = rt.checkValue(v.units, V22); if (m) issues.push({ path: at("units"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesFilesystemSource_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <source>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6746,7 +7620,7 @@ export function validateDomainDevicesFilesystemSpaceHardLimit(v: unknown, path: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -6762,7 +7636,7 @@ export function validateDomainDevicesFilesystemSpaceSoftLimit(v: unknown, path: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -6810,11 +7684,11 @@ export function validateDomainDevicesInterfaceSource(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.bridge === undefined) {
   } else {
-    { const m = rt.checkValue(v.bridge, V173); if (m) issues.push({ path: at("bridge"), message: m }); }
+    { const m = rt.checkValue(v.bridge, V185); if (m) issues.push({ path: at("bridge"), message: m }); }
   }
   if (v.macTableManager === undefined) {
   } else {
-    { const m = rt.checkValue(v.macTableManager, V174); if (m) issues.push({ path: at("macTableManager"), message: m }); }
+    { const m = rt.checkValue(v.macTableManager, V186); if (m) issues.push({ path: at("macTableManager"), message: m }); }
   }
   if (v.network === undefined) {
   } else {
@@ -6822,15 +7696,15 @@ export function validateDomainDevicesInterfaceSource(v: unknown, path: string, i
   }
   if (v.portgroup === undefined) {
   } else {
-    { const m = rt.checkValue(v.portgroup, V175); if (m) issues.push({ path: at("portgroup"), message: m }); }
+    { const m = rt.checkValue(v.portgroup, V187); if (m) issues.push({ path: at("portgroup"), message: m }); }
   }
   if (v.portid === undefined) {
   } else {
-    { const m = rt.checkValue(v.portid, V176); if (m) issues.push({ path: at("portid"), message: m }); }
+    { const m = rt.checkValue(v.portid, V188); if (m) issues.push({ path: at("portid"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V177); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V189); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.path === undefined) {
   } else {
@@ -6838,27 +7712,27 @@ export function validateDomainDevicesInterfaceSource(v: unknown, path: string, i
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V178); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V190); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V175); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V175); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V179); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V191); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V98); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v.missing === undefined) {
   } else {
-    { const m = rt.checkValue(v.missing, V29); if (m) issues.push({ path: at("missing"), message: m }); }
+    { const m = rt.checkValue(v.missing, V30); if (m) issues.push({ path: at("missing"), message: m }); }
   }
   if (v.switchid === undefined) {
   } else {
@@ -6870,7 +7744,7 @@ export function validateDomainDevicesInterfaceSource(v: unknown, path: string, i
   }
   if (v.connectionid === undefined) {
   } else {
-    { const m = rt.checkValue(v.connectionid, V180); if (m) issues.push({ path: at("connectionid"), message: m }); }
+    { const m = rt.checkValue(v.connectionid, V192); if (m) issues.push({ path: at("connectionid"), message: m }); }
   }
   if (v.ip === undefined) {
   } else {
@@ -6912,7 +7786,7 @@ export function validateDomainDevicesInterfaceVirtualport(v: unknown, path: stri
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V181); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V193); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.parameters === undefined) {
   } else {
@@ -6929,7 +7803,7 @@ export function validateDomainDevicesInterfaceLink(v: unknown, path: string, iss
   if (v.state === undefined) {
     issues.push({ path: at("state"), message: 'required: attribute state' });
   } else {
-    { const m = rt.checkValue(v.state, V182); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V194); if (m) issues.push({ path: at("state"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceLink_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <link>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6942,7 +7816,7 @@ export function validateDomainDevicesInterfaceMtu(v: unknown, path: string, issu
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
   } else {
-    { const m = rt.checkValue(v.size, V48); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V49); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceMtu_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <mtu>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6967,11 +7841,11 @@ export function validateDomainDevicesInterfaceTarget(v: unknown, path: string, i
   if (v.dev === undefined) {
     issues.push({ path: at("dev"), message: 'required: attribute dev' });
   } else {
-    { const m = rt.checkValue(v.dev, V175); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
-    { const m = rt.checkValue(v.managed, V29); if (m) issues.push({ path: at("managed"), message: m }); }
+    { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceTarget_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <target>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -6983,11 +7857,11 @@ export function validateDomainDevicesInterfaceGuest(v: unknown, path: string, is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V175); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.actual === undefined) {
   } else {
-    { const m = rt.checkValue(v.actual, V175); if (m) issues.push({ path: at("actual"), message: m }); }
+    { const m = rt.checkValue(v.actual, V187); if (m) issues.push({ path: at("actual"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceGuest_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <guest>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7000,15 +7874,15 @@ export function validateDomainDevicesInterfaceMac(v: unknown, path: string, issu
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V183); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V195); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V184); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V196); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.check === undefined) {
   } else {
-    { const m = rt.checkValue(v.check, V29); if (m) issues.push({ path: at("check"), message: m }); }
+    { const m = rt.checkValue(v.check, V30); if (m) issues.push({ path: at("check"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceMac_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <mac>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7021,19 +7895,19 @@ export function validateDomainDevicesInterfaceIp(v: unknown, path: string, issue
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V185); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V197); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.family === undefined) {
   } else {
-    { const m = rt.checkValue(v.family, V186); if (m) issues.push({ path: at("family"), message: m }); }
+    { const m = rt.checkValue(v.family, V198); if (m) issues.push({ path: at("family"), message: m }); }
   }
   if (v.prefix === undefined) {
   } else {
-    { const m = rt.checkValue(v.prefix, V187); if (m) issues.push({ path: at("prefix"), message: m }); }
+    { const m = rt.checkValue(v.prefix, V199); if (m) issues.push({ path: at("prefix"), message: m }); }
   }
   if (v.peer === undefined) {
   } else {
-    { const m = rt.checkValue(v.peer, V185); if (m) issues.push({ path: at("peer"), message: m }); }
+    { const m = rt.checkValue(v.peer, V197); if (m) issues.push({ path: at("peer"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceIp_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <ip>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7045,25 +7919,25 @@ export function validateDomainDevicesInterfaceRoute(v: unknown, path: string, is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.family === undefined) {
   } else {
-    { const m = rt.checkValue(v.family, V186); if (m) issues.push({ path: at("family"), message: m }); }
+    { const m = rt.checkValue(v.family, V198); if (m) issues.push({ path: at("family"), message: m }); }
   }
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V185); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V197); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.netmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.netmask, V179); if (m) issues.push({ path: at("netmask"), message: m }); }
+    { const m = rt.checkValue(v.netmask, V191); if (m) issues.push({ path: at("netmask"), message: m }); }
   }
   if (v.prefix === undefined) {
   } else {
-    { const m = rt.checkValue(v.prefix, V187); if (m) issues.push({ path: at("prefix"), message: m }); }
+    { const m = rt.checkValue(v.prefix, V199); if (m) issues.push({ path: at("prefix"), message: m }); }
   }
   if (v.gateway === undefined) {
     issues.push({ path: at("gateway"), message: 'required: attribute gateway' });
   } else {
-    { const m = rt.checkValue(v.gateway, V185); if (m) issues.push({ path: at("gateway"), message: m }); }
+    { const m = rt.checkValue(v.gateway, V197); if (m) issues.push({ path: at("gateway"), message: m }); }
   }
   if (v.metric === undefined) {
   } else {
@@ -7080,15 +7954,15 @@ export function validateDomainDevicesInterfacePortForward(v: unknown, path: stri
   if (v.proto === undefined) {
     issues.push({ path: at("proto"), message: 'required: attribute proto' });
   } else {
-    { const m = rt.checkValue(v.proto, V188); if (m) issues.push({ path: at("proto"), message: m }); }
+    { const m = rt.checkValue(v.proto, V200); if (m) issues.push({ path: at("proto"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V185); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V197); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V175); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.range === undefined) {
   } else {
@@ -7106,7 +7980,7 @@ export function validateDomainDevicesInterfaceScript(v: unknown, path: string, i
   if (v.path === undefined) {
     issues.push({ path: at("path"), message: 'required: attribute path' });
   } else {
-    { const m = rt.checkValue(v.path, V93); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V99); if (m) issues.push({ path: at("path"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceScript_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <script>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7119,7 +7993,7 @@ export function validateDomainDevicesInterfaceDownscript(v: unknown, path: strin
   if (v.path === undefined) {
     issues.push({ path: at("path"), message: 'required: attribute path' });
   } else {
-    { const m = rt.checkValue(v.path, V93); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V99); if (m) issues.push({ path: at("path"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceDownscript_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <downscript>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7145,7 +8019,7 @@ export function validateDomainDevicesInterfaceModel(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V189); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V201); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceModel_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <model>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7157,7 +8031,7 @@ export function validateDomainDevicesInterfaceBackend(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V190); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V202); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.tap === undefined) {
   } else {
@@ -7181,23 +8055,23 @@ export function validateDomainDevicesInterfaceDriver(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V191); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V203); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.queues === undefined) {
   } else {
-    { const m = rt.checkValue(v.queues, V36); if (m) issues.push({ path: at("queues"), message: m }); }
+    { const m = rt.checkValue(v.queues, V37); if (m) issues.push({ path: at("queues"), message: m }); }
   }
   if (v.rx_queue_size === undefined) {
   } else {
-    { const m = rt.checkValue(v.rx_queue_size, V36); if (m) issues.push({ path: at("rx_queue_size"), message: m }); }
+    { const m = rt.checkValue(v.rx_queue_size, V37); if (m) issues.push({ path: at("rx_queue_size"), message: m }); }
   }
   if (v.tx_queue_size === undefined) {
   } else {
-    { const m = rt.checkValue(v.tx_queue_size, V36); if (m) issues.push({ path: at("tx_queue_size"), message: m }); }
+    { const m = rt.checkValue(v.tx_queue_size, V37); if (m) issues.push({ path: at("tx_queue_size"), message: m }); }
   }
   if (v.txmode === undefined) {
   } else {
-    { const m = rt.checkValue(v.txmode, V192); if (m) issues.push({ path: at("txmode"), message: m }); }
+    { const m = rt.checkValue(v.txmode, V204); if (m) issues.push({ path: at("txmode"), message: m }); }
   }
   if (v.ioeventfd === undefined) {
   } else {
@@ -7279,7 +8153,7 @@ export function validateDomainDevicesInterfaceRom(v: unknown, path: string, issu
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.enabled === undefined) {
   } else {
-    { const m = rt.checkValue(v.enabled, V29); if (m) issues.push({ path: at("enabled"), message: m }); }
+    { const m = rt.checkValue(v.enabled, V30); if (m) issues.push({ path: at("enabled"), message: m }); }
   }
   if (v.bar === undefined) {
   } else {
@@ -7299,7 +8173,7 @@ export function validateDomainDevicesInterfaceBandwidth(v: unknown, path: string
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.classID === undefined) {
   } else {
-    { const m = rt.checkValue(v.classID, V36); if (m) issues.push({ path: at("classID"), message: m }); }
+    { const m = rt.checkValue(v.classID, V37); if (m) issues.push({ path: at("classID"), message: m }); }
   }
   if (v.inbound === undefined) {
   } else {
@@ -7319,7 +8193,7 @@ export function validateDomainDevicesInterfaceVlan(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.trunk === undefined) {
   } else {
-    { const m = rt.checkValue(v.trunk, V193); if (m) issues.push({ path: at("trunk"), message: m }); }
+    { const m = rt.checkValue(v.trunk, V205); if (m) issues.push({ path: at("trunk"), message: m }); }
   }
   if (v.tag === undefined) {
     issues.push({ path: at("tag"), message: 'required: <tag>, repeated' });
@@ -7337,7 +8211,7 @@ export function validateDomainDevicesInterfacePort(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.isolated === undefined) {
   } else {
-    { const m = rt.checkValue(v.isolated, V29); if (m) issues.push({ path: at("isolated"), message: m }); }
+    { const m = rt.checkValue(v.isolated, V30); if (m) issues.push({ path: at("isolated"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfacePort_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <port>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7350,11 +8224,20 @@ export function validateDomainDevicesInterfaceTeaming(v: unknown, path: string, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V194); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V206); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.persistent === undefined) {
   } else {
-    { const m = rt.checkValue(v.persistent, V153); if (m) issues.push({ path: at("persistent"), message: m }); }
+    { const m = rt.checkValue(v.persistent, V163); if (m) issues.push({ path: at("persistent"), message: m }); }
+  }
+  switch (String(v.type)) {
+    case "persistent":
+      if (v.persistent !== undefined) issues.push({ path: at("persistent"), message: "not allowed when type=persistent" });
+      break;
+    case "transient":
+      if (v.persistent === undefined) issues.push({ path: at("persistent"), message: "required when type=transient: attribute persistent" });
+      if (v.persistent !== undefined) { const m = rt.checkValue(v.persistent, V163); if (m) issues.push({ path: at("persistent"), message: m }); }
+      break;
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceTeaming_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <teaming>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7398,11 +8281,11 @@ export function validateDomainDevicesInputSource(v: unknown, path: string, issue
   }
   if (v.grab === undefined) {
   } else {
-    { const m = rt.checkValue(v.grab, V195); if (m) issues.push({ path: at("grab"), message: m }); }
+    { const m = rt.checkValue(v.grab, V207); if (m) issues.push({ path: at("grab"), message: m }); }
   }
   if (v.grabToggle === undefined) {
   } else {
-    { const m = rt.checkValue(v.grabToggle, V196); if (m) issues.push({ path: at("grabToggle"), message: m }); }
+    { const m = rt.checkValue(v.grabToggle, V208); if (m) issues.push({ path: at("grabToggle"), message: m }); }
   }
   if (v.repeat === undefined) {
   } else {
@@ -7419,7 +8302,7 @@ export function validateDomainDevicesSoundAudio(v: unknown, path: string, issues
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V88); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V94); if (m) issues.push({ path: at("id"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesSoundAudio_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <audio>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7432,7 +8315,7 @@ export function validateDomainDevicesSoundCodec(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V197); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V209); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesSoundCodec_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <codec>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7444,27 +8327,27 @@ export function validateDomainDevicesAudioInput(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mixingEngine === undefined) {
   } else {
-    { const m = rt.checkValue(v.mixingEngine, V29); if (m) issues.push({ path: at("mixingEngine"), message: m }); }
+    { const m = rt.checkValue(v.mixingEngine, V30); if (m) issues.push({ path: at("mixingEngine"), message: m }); }
   }
   if (v.fixedSettings === undefined) {
   } else {
-    { const m = rt.checkValue(v.fixedSettings, V29); if (m) issues.push({ path: at("fixedSettings"), message: m }); }
+    { const m = rt.checkValue(v.fixedSettings, V30); if (m) issues.push({ path: at("fixedSettings"), message: m }); }
   }
   if (v.voices === undefined) {
   } else {
-    { const m = rt.checkValue(v.voices, V89); if (m) issues.push({ path: at("voices"), message: m }); }
+    { const m = rt.checkValue(v.voices, V95); if (m) issues.push({ path: at("voices"), message: m }); }
   }
   if (v.bufferLength === undefined) {
   } else {
-    { const m = rt.checkValue(v.bufferLength, V89); if (m) issues.push({ path: at("bufferLength"), message: m }); }
+    { const m = rt.checkValue(v.bufferLength, V95); if (m) issues.push({ path: at("bufferLength"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V198); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V210); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.bufferCount === undefined) {
   } else {
-    { const m = rt.checkValue(v.bufferCount, V89); if (m) issues.push({ path: at("bufferCount"), message: m }); }
+    { const m = rt.checkValue(v.bufferCount, V95); if (m) issues.push({ path: at("bufferCount"), message: m }); }
   }
   if (v.serverName === undefined) {
   } else {
@@ -7480,11 +8363,11 @@ export function validateDomainDevicesAudioInput(v: unknown, path: string, issues
   }
   if (v.exactName === undefined) {
   } else {
-    { const m = rt.checkValue(v.exactName, V29); if (m) issues.push({ path: at("exactName"), message: m }); }
+    { const m = rt.checkValue(v.exactName, V30); if (m) issues.push({ path: at("exactName"), message: m }); }
   }
   if (v.tryPoll === undefined) {
   } else {
-    { const m = rt.checkValue(v.tryPoll, V29); if (m) issues.push({ path: at("tryPoll"), message: m }); }
+    { const m = rt.checkValue(v.tryPoll, V30); if (m) issues.push({ path: at("tryPoll"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -7496,7 +8379,7 @@ export function validateDomainDevicesAudioInput(v: unknown, path: string, issues
   }
   if (v.latency === undefined) {
   } else {
-    { const m = rt.checkValue(v.latency, V89); if (m) issues.push({ path: at("latency"), message: m }); }
+    { const m = rt.checkValue(v.latency, V95); if (m) issues.push({ path: at("latency"), message: m }); }
   }
   if (v.settings === undefined) {
   } else {
@@ -7512,27 +8395,27 @@ export function validateDomainDevicesAudioOutput(v: unknown, path: string, issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mixingEngine === undefined) {
   } else {
-    { const m = rt.checkValue(v.mixingEngine, V29); if (m) issues.push({ path: at("mixingEngine"), message: m }); }
+    { const m = rt.checkValue(v.mixingEngine, V30); if (m) issues.push({ path: at("mixingEngine"), message: m }); }
   }
   if (v.fixedSettings === undefined) {
   } else {
-    { const m = rt.checkValue(v.fixedSettings, V29); if (m) issues.push({ path: at("fixedSettings"), message: m }); }
+    { const m = rt.checkValue(v.fixedSettings, V30); if (m) issues.push({ path: at("fixedSettings"), message: m }); }
   }
   if (v.voices === undefined) {
   } else {
-    { const m = rt.checkValue(v.voices, V89); if (m) issues.push({ path: at("voices"), message: m }); }
+    { const m = rt.checkValue(v.voices, V95); if (m) issues.push({ path: at("voices"), message: m }); }
   }
   if (v.bufferLength === undefined) {
   } else {
-    { const m = rt.checkValue(v.bufferLength, V89); if (m) issues.push({ path: at("bufferLength"), message: m }); }
+    { const m = rt.checkValue(v.bufferLength, V95); if (m) issues.push({ path: at("bufferLength"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V198); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V210); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.bufferCount === undefined) {
   } else {
-    { const m = rt.checkValue(v.bufferCount, V89); if (m) issues.push({ path: at("bufferCount"), message: m }); }
+    { const m = rt.checkValue(v.bufferCount, V95); if (m) issues.push({ path: at("bufferCount"), message: m }); }
   }
   if (v.serverName === undefined) {
   } else {
@@ -7548,11 +8431,11 @@ export function validateDomainDevicesAudioOutput(v: unknown, path: string, issue
   }
   if (v.exactName === undefined) {
   } else {
-    { const m = rt.checkValue(v.exactName, V29); if (m) issues.push({ path: at("exactName"), message: m }); }
+    { const m = rt.checkValue(v.exactName, V30); if (m) issues.push({ path: at("exactName"), message: m }); }
   }
   if (v.tryPoll === undefined) {
   } else {
-    { const m = rt.checkValue(v.tryPoll, V29); if (m) issues.push({ path: at("tryPoll"), message: m }); }
+    { const m = rt.checkValue(v.tryPoll, V30); if (m) issues.push({ path: at("tryPoll"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -7564,7 +8447,7 @@ export function validateDomainDevicesAudioOutput(v: unknown, path: string, issue
   }
   if (v.latency === undefined) {
   } else {
-    { const m = rt.checkValue(v.latency, V89); if (m) issues.push({ path: at("latency"), message: m }); }
+    { const m = rt.checkValue(v.latency, V95); if (m) issues.push({ path: at("latency"), message: m }); }
   }
   if (v.settings === undefined) {
   } else {
@@ -7581,7 +8464,7 @@ export function validateDomainDevicesHostdevDriver(v: unknown, path: string, iss
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V199); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V211); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesHostdevDriver_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <driver>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7593,19 +8476,19 @@ export function validateDomainDevicesHostdevSource(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.startupPolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.startupPolicy, V126); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
+    { const m = rt.checkValue(v.startupPolicy, V136); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
   }
   if (v.writeFiltering === undefined) {
   } else {
-    { const m = rt.checkValue(v.writeFiltering, V29); if (m) issues.push({ path: at("writeFiltering"), message: m }); }
+    { const m = rt.checkValue(v.writeFiltering, V30); if (m) issues.push({ path: at("writeFiltering"), message: m }); }
   }
   if (v.guestReset === undefined) {
   } else {
-    { const m = rt.checkValue(v.guestReset, V200); if (m) issues.push({ path: at("guestReset"), message: m }); }
+    { const m = rt.checkValue(v.guestReset, V212); if (m) issues.push({ path: at("guestReset"), message: m }); }
   }
   if (v.protocol === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocol, V201); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V213); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -7613,7 +8496,7 @@ export function validateDomainDevicesHostdevSource(v: unknown, path: string, iss
   }
   if (v.wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwpn, V202); if (m) issues.push({ path: at("wwpn"), message: m }); }
+    { const m = rt.checkValue(v.wwpn, V214); if (m) issues.push({ path: at("wwpn"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
@@ -7654,7 +8537,7 @@ export function validateDomainDevicesHostdevSource(v: unknown, path: string, iss
   }
   if (v.interface === undefined) {
   } else {
-    { const m = rt.checkValue(v.interface, V175); if (m) issues.push({ path: at("interface"), message: m }); }
+    { const m = rt.checkValue(v.interface, V187); if (m) issues.push({ path: at("interface"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesHostdevSource_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <source>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7682,7 +8565,7 @@ export function validateDomainDevicesGraphicsGl(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.enable === undefined) {
   } else {
-    { const m = rt.checkValue(v.enable, V29); if (m) issues.push({ path: at("enable"), message: m }); }
+    { const m = rt.checkValue(v.enable, V30); if (m) issues.push({ path: at("enable"), message: m }); }
   }
   if (v.rendernode === undefined) {
   } else {
@@ -7699,7 +8582,7 @@ export function validateDomainDevicesGraphicsAudio(v: unknown, path: string, iss
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V88); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V94); if (m) issues.push({ path: at("id"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesGraphicsAudio_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <audio>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7712,11 +8595,11 @@ export function validateDomainDevicesGraphicsListen(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V203); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V215); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V99); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V107); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.network === undefined) {
   } else {
@@ -7725,6 +8608,29 @@ export function validateDomainDevicesGraphicsListen(v: unknown, path: string, is
   if (v.socket === undefined) {
   } else {
     { const m = rt.checkValue(v.socket, V14); if (m) issues.push({ path: at("socket"), message: m }); }
+  }
+  switch (String(v.type)) {
+    case "address":
+      if (v.address !== undefined) { const m = rt.checkValue(v.address, V107); if (m) issues.push({ path: at("address"), message: m }); }
+      if (v.network !== undefined) issues.push({ path: at("network"), message: "not allowed when type=address" });
+      if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when type=address" });
+      break;
+    case "network":
+      if (v.network === undefined) issues.push({ path: at("network"), message: "required when type=network: attribute network" });
+      if (v.network !== undefined) { const m = rt.checkValue(v.network, V4); if (m) issues.push({ path: at("network"), message: m }); }
+      if (v.address !== undefined) { const m = rt.checkValue(v.address, V107); if (m) issues.push({ path: at("address"), message: m }); }
+      if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when type=network" });
+      break;
+    case "socket":
+      if (v.socket !== undefined) { const m = rt.checkValue(v.socket, V14); if (m) issues.push({ path: at("socket"), message: m }); }
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=socket" });
+      if (v.network !== undefined) issues.push({ path: at("network"), message: "not allowed when type=socket" });
+      break;
+    case "none":
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=none" });
+      if (v.network !== undefined) issues.push({ path: at("network"), message: "not allowed when type=none" });
+      if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when type=none" });
+      break;
   }
   for (const k of Object.keys(v)) if (!DomainDevicesGraphicsListen_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <listen>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7737,12 +8643,12 @@ export function validateDomainDevicesGraphicsChannel(v: unknown, path: string, i
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V204); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V216); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V102); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V110); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesGraphicsChannel_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <channel>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7755,7 +8661,7 @@ export function validateDomainDevicesGraphicsImage(v: unknown, path: string, iss
   if (v.compression === undefined) {
     issues.push({ path: at("compression"), message: 'required: attribute compression' });
   } else {
-    { const m = rt.checkValue(v.compression, V205); if (m) issues.push({ path: at("compression"), message: m }); }
+    { const m = rt.checkValue(v.compression, V217); if (m) issues.push({ path: at("compression"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesGraphicsImage_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <image>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7768,7 +8674,7 @@ export function validateDomainDevicesGraphicsJpeg(v: unknown, path: string, issu
   if (v.compression === undefined) {
     issues.push({ path: at("compression"), message: 'required: attribute compression' });
   } else {
-    { const m = rt.checkValue(v.compression, V206); if (m) issues.push({ path: at("compression"), message: m }); }
+    { const m = rt.checkValue(v.compression, V218); if (m) issues.push({ path: at("compression"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesGraphicsJpeg_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <jpeg>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7781,7 +8687,7 @@ export function validateDomainDevicesGraphicsZlib(v: unknown, path: string, issu
   if (v.compression === undefined) {
     issues.push({ path: at("compression"), message: 'required: attribute compression' });
   } else {
-    { const m = rt.checkValue(v.compression, V206); if (m) issues.push({ path: at("compression"), message: m }); }
+    { const m = rt.checkValue(v.compression, V218); if (m) issues.push({ path: at("compression"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesGraphicsZlib_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <zlib>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7807,7 +8713,7 @@ export function validateDomainDevicesGraphicsStreaming(v: unknown, path: string,
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V207); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V219); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesGraphicsStreaming_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <streaming>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7820,7 +8726,7 @@ export function validateDomainDevicesGraphicsClipboard(v: unknown, path: string,
   if (v.copypaste === undefined) {
     issues.push({ path: at("copypaste"), message: 'required: attribute copypaste' });
   } else {
-    { const m = rt.checkValue(v.copypaste, V29); if (m) issues.push({ path: at("copypaste"), message: m }); }
+    { const m = rt.checkValue(v.copypaste, V30); if (m) issues.push({ path: at("copypaste"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesGraphicsClipboard_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <clipboard>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7833,7 +8739,7 @@ export function validateDomainDevicesGraphicsMouse(v: unknown, path: string, iss
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V208); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V220); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesGraphicsMouse_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <mouse>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7846,7 +8752,7 @@ export function validateDomainDevicesGraphicsFiletransfer(v: unknown, path: stri
   if (v.enable === undefined) {
     issues.push({ path: at("enable"), message: 'required: attribute enable' });
   } else {
-    { const m = rt.checkValue(v.enable, V29); if (m) issues.push({ path: at("enable"), message: m }); }
+    { const m = rt.checkValue(v.enable, V30); if (m) issues.push({ path: at("enable"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesGraphicsFiletransfer_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <filetransfer>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7874,11 +8780,11 @@ export function validateDomainDevicesVideoDriver(v: unknown, path: string, issue
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V209); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V221); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.vgaconf === undefined) {
   } else {
-    { const m = rt.checkValue(v.vgaconf, V210); if (m) issues.push({ path: at("vgaconf"), message: m }); }
+    { const m = rt.checkValue(v.vgaconf, V222); if (m) issues.push({ path: at("vgaconf"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesVideoDriver_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <driver>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7891,7 +8797,7 @@ export function validateDomainDevicesVideoModel(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V211); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V223); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.ram === undefined) {
   } else {
@@ -7915,7 +8821,7 @@ export function validateDomainDevicesVideoModel(v: unknown, path: string, issues
   }
   if (v.primary === undefined) {
   } else {
-    { const m = rt.checkValue(v.primary, V29); if (m) issues.push({ path: at("primary"), message: m }); }
+    { const m = rt.checkValue(v.primary, V30); if (m) issues.push({ path: at("primary"), message: m }); }
   }
   if (v.acceleration === undefined) {
   } else {
@@ -7924,6 +8830,27 @@ export function validateDomainDevicesVideoModel(v: unknown, path: string, issues
   if (v.resolution === undefined) {
   } else {
     validateDomainDevicesVideoModelResolution(v.resolution, at("resolution"), issues);
+  }
+  switch (String(v.type)) {
+    case "vga":
+    case "cirrus":
+    case "vmvga":
+    case "xen":
+    case "vbox":
+    case "virtio":
+    case "gop":
+    case "none":
+    case "bochs":
+    case "ramfb":
+      if (v.ram !== undefined) issues.push({ path: at("ram"), message: "not allowed when type=vga|cirrus|vmvga|xen|vbox|virtio|gop|none|bochs|ramfb" });
+      if (v.vgamem !== undefined) issues.push({ path: at("vgamem"), message: "not allowed when type=vga|cirrus|vmvga|xen|vbox|virtio|gop|none|bochs|ramfb" });
+      if (v.vram64 !== undefined) issues.push({ path: at("vram64"), message: "not allowed when type=vga|cirrus|vmvga|xen|vbox|virtio|gop|none|bochs|ramfb" });
+      break;
+    case "qxl":
+      if (v.ram !== undefined) { const m = rt.checkValue(v.ram, V1); if (m) issues.push({ path: at("ram"), message: m }); }
+      if (v.vgamem !== undefined) { const m = rt.checkValue(v.vgamem, V1); if (m) issues.push({ path: at("vgamem"), message: m }); }
+      if (v.vram64 !== undefined) { const m = rt.checkValue(v.vram64, V1); if (m) issues.push({ path: at("vram64"), message: m }); }
+      break;
   }
   for (const k of Object.keys(v)) if (!DomainDevicesVideoModel_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <model>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -7967,7 +8894,7 @@ export function validateDomainDevicesConsoleSource(v: unknown, path: string, iss
   }
   if (v.tls === undefined) {
   } else {
-    { const m = rt.checkValue(v.tls, V29); if (m) issues.push({ path: at("tls"), message: m }); }
+    { const m = rt.checkValue(v.tls, V30); if (m) issues.push({ path: at("tls"), message: m }); }
   }
   if (v.reconnect === undefined) {
   } else {
@@ -7996,7 +8923,7 @@ export function validateDomainDevicesConsoleProtocol(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V212); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V224); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesConsoleProtocol_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <protocol>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8025,7 +8952,7 @@ export function validateDomainDevicesConsoleTarget(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V213); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V225); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
@@ -8046,7 +8973,7 @@ export function validateDomainDevicesChannelTarget(v: unknown, path: string, iss
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V214); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V226); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
@@ -8062,7 +8989,7 @@ export function validateDomainDevicesChannelTarget(v: unknown, path: string, iss
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V215); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V227); if (m) issues.push({ path: at("state"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesChannelTarget_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <target>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8075,23 +9002,23 @@ export function validateDomainDevicesRedirfilterUsbdev(v: unknown, path: string,
   if (v.allow === undefined) {
     issues.push({ path: at("allow"), message: 'required: attribute allow' });
   } else {
-    { const m = rt.checkValue(v.allow, V29); if (m) issues.push({ path: at("allow"), message: m }); }
+    { const m = rt.checkValue(v.allow, V30); if (m) issues.push({ path: at("allow"), message: m }); }
   }
   if (v.class === undefined) {
   } else {
-    { const m = rt.checkValue(v.class, V216); if (m) issues.push({ path: at("class"), message: m }); }
+    { const m = rt.checkValue(v.class, V228); if (m) issues.push({ path: at("class"), message: m }); }
   }
   if (v.vendor === undefined) {
   } else {
-    { const m = rt.checkValue(v.vendor, V217); if (m) issues.push({ path: at("vendor"), message: m }); }
+    { const m = rt.checkValue(v.vendor, V229); if (m) issues.push({ path: at("vendor"), message: m }); }
   }
   if (v.product === undefined) {
   } else {
-    { const m = rt.checkValue(v.product, V217); if (m) issues.push({ path: at("product"), message: m }); }
+    { const m = rt.checkValue(v.product, V229); if (m) issues.push({ path: at("product"), message: m }); }
   }
   if (v.version === undefined) {
   } else {
-    { const m = rt.checkValue(v.version, V218); if (m) issues.push({ path: at("version"), message: m }); }
+    { const m = rt.checkValue(v.version, V230); if (m) issues.push({ path: at("version"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesRedirfilterUsbdev_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <usbdev>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8104,11 +9031,11 @@ export function validateDomainDevicesRngBackend(v: unknown, path: string, issues
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V219); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V231); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V103); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -8126,6 +9053,24 @@ export function validateDomainDevicesRngBackend(v: unknown, path: string, issues
   if (v.value === undefined) {
   } else {
     { const m = rt.checkValue(v.value, V14); if (m) issues.push({ path: at("value"), message: m }); }
+  }
+  switch (String(v.model)) {
+    case "random":
+      if (v.type !== undefined) issues.push({ path: at("type"), message: "not allowed when model=random" });
+      if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when model=random" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when model=random" });
+      if (v.log !== undefined) issues.push({ path: at("log"), message: "not allowed when model=random" });
+      break;
+    case "egd":
+      if (v.type === undefined) issues.push({ path: at("type"), message: "required when model=egd: attribute type" });
+      if (v.type !== undefined) { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
+      break;
+    case "builtin":
+      if (v.type !== undefined) issues.push({ path: at("type"), message: "not allowed when model=builtin" });
+      if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when model=builtin" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when model=builtin" });
+      if (v.log !== undefined) issues.push({ path: at("log"), message: "not allowed when model=builtin" });
+      break;
   }
   for (const k of Object.keys(v)) if (!DomainDevicesRngBackend_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <backend>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8162,11 +9107,11 @@ export function validateDomainDevicesRngRate(v: unknown, path: string, issues: r
   if (v.bytes === undefined) {
     issues.push({ path: at("bytes"), message: 'required: attribute bytes' });
   } else {
-    { const m = rt.checkValue(v.bytes, V36); if (m) issues.push({ path: at("bytes"), message: m }); }
+    { const m = rt.checkValue(v.bytes, V37); if (m) issues.push({ path: at("bytes"), message: m }); }
   }
   if (v.period === undefined) {
   } else {
-    { const m = rt.checkValue(v.period, V36); if (m) issues.push({ path: at("period"), message: m }); }
+    { const m = rt.checkValue(v.period, V37); if (m) issues.push({ path: at("period"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesRngRate_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <rate>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8179,15 +9124,15 @@ export function validateDomainDevicesTpmBackend(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V220); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V232); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.persistent_state === undefined) {
   } else {
-    { const m = rt.checkValue(v.persistent_state, V29); if (m) issues.push({ path: at("persistent_state"), message: m }); }
+    { const m = rt.checkValue(v.persistent_state, V30); if (m) issues.push({ path: at("persistent_state"), message: m }); }
   }
   if (v.version === undefined) {
   } else {
-    { const m = rt.checkValue(v.version, V221); if (m) issues.push({ path: at("version"), message: m }); }
+    { const m = rt.checkValue(v.version, V233); if (m) issues.push({ path: at("version"), message: m }); }
   }
   if (v.device === undefined) {
   } else {
@@ -8205,6 +9150,25 @@ export function validateDomainDevicesTpmBackend(v: unknown, path: string, issues
   } else {
     validateDomainDevicesTpmBackendSource(v.source, at("source"), issues);
   }
+  switch (String(v.type)) {
+    case "passthrough":
+      if (v.persistent_state !== undefined) issues.push({ path: at("persistent_state"), message: "not allowed when type=passthrough" });
+      if (v.encryption !== undefined) issues.push({ path: at("encryption"), message: "not allowed when type=passthrough" });
+      if (v.active_pcr_banks !== undefined) issues.push({ path: at("active_pcr_banks"), message: "not allowed when type=passthrough" });
+      if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when type=passthrough" });
+      break;
+    case "emulator":
+      if (v.persistent_state !== undefined) { const m = rt.checkValue(v.persistent_state, V30); if (m) issues.push({ path: at("persistent_state"), message: m }); }
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=emulator" });
+      if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when type=emulator" });
+      break;
+    case "external":
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=external" });
+      if (v.persistent_state !== undefined) issues.push({ path: at("persistent_state"), message: "not allowed when type=external" });
+      if (v.encryption !== undefined) issues.push({ path: at("encryption"), message: "not allowed when type=external" });
+      if (v.active_pcr_banks !== undefined) issues.push({ path: at("active_pcr_banks"), message: "not allowed when type=external" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!DomainDevicesTpmBackend_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <backend>' });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -8216,7 +9180,7 @@ export function validateDomainDevicesShmemModel(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V222); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V234); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesShmemModel_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <model>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8228,7 +9192,7 @@ export function validateDomainDevicesShmemSize(v: unknown, path: string, issues:
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -8276,7 +9240,7 @@ export function validateDomainDevicesMemorySource(v: unknown, path: string, issu
   }
   if (v.nodemask === undefined) {
   } else {
-    { const m = rt.checkValue(v.nodemask, V23); if (m) issues.push({ path: at("nodemask"), message: m }); }
+    { const m = rt.checkValue(v.nodemask, V24); if (m) issues.push({ path: at("nodemask"), message: m }); }
   }
   if (v.path === undefined) {
   } else {
@@ -8338,7 +9302,7 @@ export function validateDomainDevicesMemballoonStats(v: unknown, path: string, i
   if (v.period === undefined) {
     issues.push({ path: at("period"), message: 'required: attribute period' });
   } else {
-    { const m = rt.checkValue(v.period, V36); if (m) issues.push({ path: at("period"), message: m }); }
+    { const m = rt.checkValue(v.period, V37); if (m) issues.push({ path: at("period"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesMemballoonStats_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <stats>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8390,7 +9354,7 @@ export function validateDomainDevicesIommuDriver(v: unknown, path: string, issue
   }
   if (v.aw_bits === undefined) {
   } else {
-    { const m = rt.checkValue(v.aw_bits, V88); if (m) issues.push({ path: at("aw_bits"), message: m }); }
+    { const m = rt.checkValue(v.aw_bits, V94); if (m) issues.push({ path: at("aw_bits"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesIommuDriver_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <driver>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8402,7 +9366,7 @@ export function validateDomainDevicesVsockCid(v: unknown, path: string, issues: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.auto === undefined) {
   } else {
-    { const m = rt.checkValue(v.auto, V29); if (m) issues.push({ path: at("auto"), message: m }); }
+    { const m = rt.checkValue(v.auto, V30); if (m) issues.push({ path: at("auto"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
@@ -8475,12 +9439,12 @@ export function validateDomainCpuNumaCellCache(v: unknown, path: string, issues:
   if (v.associativity === undefined) {
     issues.push({ path: at("associativity"), message: 'required: attribute associativity' });
   } else {
-    { const m = rt.checkValue(v.associativity, V223); if (m) issues.push({ path: at("associativity"), message: m }); }
+    { const m = rt.checkValue(v.associativity, V235); if (m) issues.push({ path: at("associativity"), message: m }); }
   }
   if (v.policy === undefined) {
     issues.push({ path: at("policy"), message: 'required: attribute policy' });
   } else {
-    { const m = rt.checkValue(v.policy, V224); if (m) issues.push({ path: at("policy"), message: m }); }
+    { const m = rt.checkValue(v.policy, V236); if (m) issues.push({ path: at("policy"), message: m }); }
   }
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: <size>' });
@@ -8517,7 +9481,7 @@ export function validateDomainCpuNumaInterconnectsLatency(v: unknown, path: stri
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V225); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V237); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -8549,7 +9513,7 @@ export function validateDomainCpuNumaInterconnectsBandwidth(v: unknown, path: st
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V225); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V237); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -8559,7 +9523,7 @@ export function validateDomainCpuNumaInterconnectsBandwidth(v: unknown, path: st
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCpuNumaInterconnectsBandwidth_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <bandwidth>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8588,11 +9552,11 @@ export function validateDomainOsNvramSourceSeclabel(v: unknown, path: string, is
   }
   if (v.relabel === undefined) {
   } else {
-    { const m = rt.checkValue(v.relabel, V226); if (m) issues.push({ path: at("relabel"), message: m }); }
+    { const m = rt.checkValue(v.relabel, V238); if (m) issues.push({ path: at("relabel"), message: m }); }
   }
   if (v.labelskip === undefined) {
   } else {
-    { const m = rt.checkValue(v.labelskip, V193); if (m) issues.push({ path: at("labelskip"), message: m }); }
+    { const m = rt.checkValue(v.labelskip, V205); if (m) issues.push({ path: at("labelskip"), message: m }); }
   }
   if (v.label === undefined) {
   } else {
@@ -8609,7 +9573,7 @@ export function validateDomainOsNvramSourceReservations(v: unknown, path: string
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.managed === undefined) {
   } else {
-    { const m = rt.checkValue(v.managed, V29); if (m) issues.push({ path: at("managed"), message: m }); }
+    { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -8625,11 +9589,11 @@ export function validateDomainOsNvramSourceHost(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.transport === undefined) {
   } else {
-    { const m = rt.checkValue(v.transport, V227); if (m) issues.push({ path: at("transport"), message: m }); }
+    { const m = rt.checkValue(v.transport, V239); if (m) issues.push({ path: at("transport"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V228); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V240); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
@@ -8703,7 +9667,7 @@ export function validateDomainOsNvramSourceReadahead(v: unknown, path: string, i
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
   } else {
-    { const m = rt.checkValue(v.size, V36); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V37); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainOsNvramSourceReadahead_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <readahead>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8716,7 +9680,7 @@ export function validateDomainOsNvramSourceTimeout(v: unknown, path: string, iss
   if (v.seconds === undefined) {
     issues.push({ path: at("seconds"), message: 'required: attribute seconds' });
   } else {
-    { const m = rt.checkValue(v.seconds, V36); if (m) issues.push({ path: at("seconds"), message: m }); }
+    { const m = rt.checkValue(v.seconds, V37); if (m) issues.push({ path: at("seconds"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainOsNvramSourceTimeout_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <timeout>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8729,7 +9693,7 @@ export function validateDomainOsNvramSourceSsl(v: unknown, path: string, issues:
   if (v.verify === undefined) {
     issues.push({ path: at("verify"), message: 'required: attribute verify' });
   } else {
-    { const m = rt.checkValue(v.verify, V29); if (m) issues.push({ path: at("verify"), message: m }); }
+    { const m = rt.checkValue(v.verify, V30); if (m) issues.push({ path: at("verify"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainOsNvramSourceSsl_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <ssl>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8757,19 +9721,19 @@ export function validateDomainOsNvramSourceAddress(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V89); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V88); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V94); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V229); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V157); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -8786,7 +9750,7 @@ export function validateDomainOsNvramSourceReconnect(v: unknown, path: string, i
   if (v.enabled === undefined) {
     issues.push({ path: at("enabled"), message: 'required: attribute enabled' });
   } else {
-    { const m = rt.checkValue(v.enabled, V29); if (m) issues.push({ path: at("enabled"), message: m }); }
+    { const m = rt.checkValue(v.enabled, V30); if (m) issues.push({ path: at("enabled"), message: m }); }
   }
   if (v.timeout === undefined) {
   } else {
@@ -8828,7 +9792,7 @@ export function validateDomainDevicesDiskMirrorFormat(v: unknown, path: string, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V144); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V154); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.metadata_cache === undefined) {
   } else {
@@ -8845,7 +9809,7 @@ export function validateDomainDevicesDiskAuthSecret(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V230); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V241); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -8853,7 +9817,7 @@ export function validateDomainDevicesDiskAuthSecret(v: unknown, path: string, is
   }
   if (v.usage === undefined) {
   } else {
-    { const m = rt.checkValue(v.usage, V129); if (m) issues.push({ path: at("usage"), message: m }); }
+    { const m = rt.checkValue(v.usage, V139); if (m) issues.push({ path: at("usage"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesDiskAuthSecret_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <secret>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8866,7 +9830,7 @@ export function validateDomainDevicesDiskEncryptionSecret(v: unknown, path: stri
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V231); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V242); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -8929,11 +9893,11 @@ export function validateDomainDevicesDiskAddressZpci(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.uid === undefined) {
   } else {
-    { const m = rt.checkValue(v.uid, V232); if (m) issues.push({ path: at("uid"), message: m }); }
+    { const m = rt.checkValue(v.uid, V243); if (m) issues.push({ path: at("uid"), message: m }); }
   }
   if (v.fid === undefined) {
   } else {
-    { const m = rt.checkValue(v.fid, V89); if (m) issues.push({ path: at("fid"), message: m }); }
+    { const m = rt.checkValue(v.fid, V95); if (m) issues.push({ path: at("fid"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesDiskAddressZpci_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <zpci>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8945,7 +9909,7 @@ export function validateDomainDevicesFilesystemBinaryCache(v: unknown, path: str
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V233); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V244); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesFilesystemBinaryCache_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <cache>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8957,7 +9921,7 @@ export function validateDomainDevicesFilesystemBinarySandbox(v: unknown, path: s
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V234); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V245); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesFilesystemBinarySandbox_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <sandbox>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8985,7 +9949,7 @@ export function validateDomainDevicesFilesystemBinaryThreadPool(v: unknown, path
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.size === undefined) {
   } else {
-    { const m = rt.checkValue(v.size, V167); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V180); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesFilesystemBinaryThreadPool_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <thread_pool>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -8998,12 +9962,12 @@ export function validateDomainDevicesInterfaceSourceLocal(v: unknown, path: stri
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V179); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V191); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.port === undefined) {
     issues.push({ path: at("port"), message: 'required: attribute port' });
   } else {
-    { const m = rt.checkValue(v.port, V98); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceSourceLocal_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <local>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9016,7 +9980,7 @@ export function validateDomainDevicesInterfaceSourceVendor(v: unknown, path: str
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V235); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V246); if (m) issues.push({ path: at("id"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceSourceVendor_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <vendor>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9029,7 +9993,7 @@ export function validateDomainDevicesInterfaceSourceProduct(v: unknown, path: st
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V235); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V246); if (m) issues.push({ path: at("id"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceSourceProduct_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <product>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9041,27 +10005,27 @@ export function validateDomainDevicesInterfaceSourceAddress(v: unknown, path: st
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V236); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V247); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.device === undefined) {
   } else {
-    { const m = rt.checkValue(v.device, V237); if (m) issues.push({ path: at("device"), message: m }); }
+    { const m = rt.checkValue(v.device, V178); if (m) issues.push({ path: at("device"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V238); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V248); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V89); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V229); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V157); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -9077,15 +10041,15 @@ export function validateDomainDevicesInterfaceVirtualportParameters(v: unknown, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.managerid === undefined) {
   } else {
-    { const m = rt.checkValue(v.managerid, V88); if (m) issues.push({ path: at("managerid"), message: m }); }
+    { const m = rt.checkValue(v.managerid, V94); if (m) issues.push({ path: at("managerid"), message: m }); }
   }
   if (v.typeid === undefined) {
   } else {
-    { const m = rt.checkValue(v.typeid, V239); if (m) issues.push({ path: at("typeid"), message: m }); }
+    { const m = rt.checkValue(v.typeid, V249); if (m) issues.push({ path: at("typeid"), message: m }); }
   }
   if (v.typeidversion === undefined) {
   } else {
-    { const m = rt.checkValue(v.typeidversion, V88); if (m) issues.push({ path: at("typeidversion"), message: m }); }
+    { const m = rt.checkValue(v.typeidversion, V94); if (m) issues.push({ path: at("typeidversion"), message: m }); }
   }
   if (v.instanceid === undefined) {
   } else {
@@ -9093,7 +10057,7 @@ export function validateDomainDevicesInterfaceVirtualportParameters(v: unknown, 
   }
   if (v.profileid === undefined) {
   } else {
-    { const m = rt.checkValue(v.profileid, V240); if (m) issues.push({ path: at("profileid"), message: m }); }
+    { const m = rt.checkValue(v.profileid, V250); if (m) issues.push({ path: at("profileid"), message: m }); }
   }
   if (v.interfaceid === undefined) {
   } else {
@@ -9122,19 +10086,19 @@ export function validateDomainDevicesInterfacePortForwardRange(v: unknown, path:
   if (v.start === undefined) {
     issues.push({ path: at("start"), message: 'required: attribute start' });
   } else {
-    { const m = rt.checkValue(v.start, V98); if (m) issues.push({ path: at("start"), message: m }); }
+    { const m = rt.checkValue(v.start, V106); if (m) issues.push({ path: at("start"), message: m }); }
   }
   if (v.end === undefined) {
   } else {
-    { const m = rt.checkValue(v.end, V98); if (m) issues.push({ path: at("end"), message: m }); }
+    { const m = rt.checkValue(v.end, V106); if (m) issues.push({ path: at("end"), message: m }); }
   }
   if (v.to === undefined) {
   } else {
-    { const m = rt.checkValue(v.to, V98); if (m) issues.push({ path: at("to"), message: m }); }
+    { const m = rt.checkValue(v.to, V106); if (m) issues.push({ path: at("to"), message: m }); }
   }
   if (v.exclude === undefined) {
   } else {
-    { const m = rt.checkValue(v.exclude, V29); if (m) issues.push({ path: at("exclude"), message: m }); }
+    { const m = rt.checkValue(v.exclude, V30); if (m) issues.push({ path: at("exclude"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfacePortForwardRange_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <range>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9211,12 +10175,12 @@ export function validateDomainDevicesInterfaceFilterrefParameter(v: unknown, pat
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V116); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V126); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V241); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V251); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceFilterrefParameter_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <parameter>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9228,19 +10192,19 @@ export function validateDomainDevicesInterfaceBandwidthInbound(v: unknown, path:
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.average === undefined) {
   } else {
-    { const m = rt.checkValue(v.average, V242); if (m) issues.push({ path: at("average"), message: m }); }
+    { const m = rt.checkValue(v.average, V252); if (m) issues.push({ path: at("average"), message: m }); }
   }
   if (v.peak === undefined) {
   } else {
-    { const m = rt.checkValue(v.peak, V242); if (m) issues.push({ path: at("peak"), message: m }); }
+    { const m = rt.checkValue(v.peak, V252); if (m) issues.push({ path: at("peak"), message: m }); }
   }
   if (v.floor === undefined) {
   } else {
-    { const m = rt.checkValue(v.floor, V242); if (m) issues.push({ path: at("floor"), message: m }); }
+    { const m = rt.checkValue(v.floor, V252); if (m) issues.push({ path: at("floor"), message: m }); }
   }
   if (v.burst === undefined) {
   } else {
-    { const m = rt.checkValue(v.burst, V242); if (m) issues.push({ path: at("burst"), message: m }); }
+    { const m = rt.checkValue(v.burst, V252); if (m) issues.push({ path: at("burst"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceBandwidthInbound_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <inbound>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9252,19 +10216,19 @@ export function validateDomainDevicesInterfaceBandwidthOutbound(v: unknown, path
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.average === undefined) {
   } else {
-    { const m = rt.checkValue(v.average, V242); if (m) issues.push({ path: at("average"), message: m }); }
+    { const m = rt.checkValue(v.average, V252); if (m) issues.push({ path: at("average"), message: m }); }
   }
   if (v.peak === undefined) {
   } else {
-    { const m = rt.checkValue(v.peak, V242); if (m) issues.push({ path: at("peak"), message: m }); }
+    { const m = rt.checkValue(v.peak, V252); if (m) issues.push({ path: at("peak"), message: m }); }
   }
   if (v.floor === undefined) {
   } else {
-    { const m = rt.checkValue(v.floor, V242); if (m) issues.push({ path: at("floor"), message: m }); }
+    { const m = rt.checkValue(v.floor, V252); if (m) issues.push({ path: at("floor"), message: m }); }
   }
   if (v.burst === undefined) {
   } else {
-    { const m = rt.checkValue(v.burst, V242); if (m) issues.push({ path: at("burst"), message: m }); }
+    { const m = rt.checkValue(v.burst, V252); if (m) issues.push({ path: at("burst"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceBandwidthOutbound_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <outbound>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9277,11 +10241,11 @@ export function validateDomainDevicesInterfaceVlanTag(v: unknown, path: string, 
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V243); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V253); if (m) issues.push({ path: at("id"), message: m }); }
   }
   if (v.nativeMode === undefined) {
   } else {
-    { const m = rt.checkValue(v.nativeMode, V244); if (m) issues.push({ path: at("nativeMode"), message: m }); }
+    { const m = rt.checkValue(v.nativeMode, V254); if (m) issues.push({ path: at("nativeMode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesInterfaceVlanTag_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <tag>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9293,15 +10257,15 @@ export function validateDomainDevicesAudioInputSettings(v: unknown, path: string
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.frequency === undefined) {
   } else {
-    { const m = rt.checkValue(v.frequency, V89); if (m) issues.push({ path: at("frequency"), message: m }); }
+    { const m = rt.checkValue(v.frequency, V95); if (m) issues.push({ path: at("frequency"), message: m }); }
   }
   if (v.channels === undefined) {
   } else {
-    { const m = rt.checkValue(v.channels, V89); if (m) issues.push({ path: at("channels"), message: m }); }
+    { const m = rt.checkValue(v.channels, V95); if (m) issues.push({ path: at("channels"), message: m }); }
   }
   if (v.format === undefined) {
   } else {
-    { const m = rt.checkValue(v.format, V245); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V255); if (m) issues.push({ path: at("format"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesAudioInputSettings_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <settings>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9313,19 +10277,19 @@ export function validateDomainDevicesHostdevSourceAddress(v: unknown, path: stri
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V89); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V246); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V256); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V229); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V157); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -9333,15 +10297,15 @@ export function validateDomainDevicesHostdevSourceAddress(v: unknown, path: stri
   }
   if (v.device === undefined) {
   } else {
-    { const m = rt.checkValue(v.device, V237); if (m) issues.push({ path: at("device"), message: m }); }
+    { const m = rt.checkValue(v.device, V178); if (m) issues.push({ path: at("device"), message: m }); }
   }
   if (v.target === undefined) {
   } else {
-    { const m = rt.checkValue(v.target, V247); if (m) issues.push({ path: at("target"), message: m }); }
+    { const m = rt.checkValue(v.target, V257); if (m) issues.push({ path: at("target"), message: m }); }
   }
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V248); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V258); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -9357,7 +10321,7 @@ export function validateDomainDevicesHostdevSourceAdapter(v: unknown, path: stri
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V249); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V259); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -9369,27 +10333,27 @@ export function validateDomainDevicesHostdevSourceAdapter(v: unknown, path: stri
   }
   if (v.managed === undefined) {
   } else {
-    { const m = rt.checkValue(v.managed, V29); if (m) issues.push({ path: at("managed"), message: m }); }
+    { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
   }
   if (v.parent_wwnn === undefined) {
   } else {
-    { const m = rt.checkValue(v.parent_wwnn, V77); if (m) issues.push({ path: at("parent_wwnn"), message: m }); }
+    { const m = rt.checkValue(v.parent_wwnn, V78); if (m) issues.push({ path: at("parent_wwnn"), message: m }); }
   }
   if (v.parent_wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.parent_wwpn, V77); if (m) issues.push({ path: at("parent_wwpn"), message: m }); }
+    { const m = rt.checkValue(v.parent_wwpn, V78); if (m) issues.push({ path: at("parent_wwpn"), message: m }); }
   }
   if (v.parent_fabric_wwn === undefined) {
   } else {
-    { const m = rt.checkValue(v.parent_fabric_wwn, V77); if (m) issues.push({ path: at("parent_fabric_wwn"), message: m }); }
+    { const m = rt.checkValue(v.parent_fabric_wwn, V78); if (m) issues.push({ path: at("parent_fabric_wwn"), message: m }); }
   }
   if (v.wwnn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwnn, V77); if (m) issues.push({ path: at("wwnn"), message: m }); }
+    { const m = rt.checkValue(v.wwnn, V78); if (m) issues.push({ path: at("wwnn"), message: m }); }
   }
   if (v.wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwpn, V77); if (m) issues.push({ path: at("wwpn"), message: m }); }
+    { const m = rt.checkValue(v.wwpn, V78); if (m) issues.push({ path: at("wwpn"), message: m }); }
   }
   if (v.parentaddr === undefined) {
   } else {
@@ -9410,7 +10374,7 @@ export function validateDomainDevicesHostdevSourceHost(v: unknown, path: string,
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V98); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesHostdevSourceHost_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <host>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9422,11 +10386,11 @@ export function validateDomainDevicesVideoModelAcceleration(v: unknown, path: st
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.accel3d === undefined) {
   } else {
-    { const m = rt.checkValue(v.accel3d, V29); if (m) issues.push({ path: at("accel3d"), message: m }); }
+    { const m = rt.checkValue(v.accel3d, V30); if (m) issues.push({ path: at("accel3d"), message: m }); }
   }
   if (v.accel2d === undefined) {
   } else {
-    { const m = rt.checkValue(v.accel2d, V29); if (m) issues.push({ path: at("accel2d"), message: m }); }
+    { const m = rt.checkValue(v.accel2d, V30); if (m) issues.push({ path: at("accel2d"), message: m }); }
   }
   if (v.rendernode === undefined) {
   } else {
@@ -9461,7 +10425,7 @@ export function validateDomainDevicesConsoleTargetModel(v: unknown, path: string
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V250); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V260); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesConsoleTargetModel_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <model>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9473,7 +10437,7 @@ export function validateDomainDevicesTpmBackendDevice(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.path === undefined) {
   } else {
-    { const m = rt.checkValue(v.path, V93); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V99); if (m) issues.push({ path: at("path"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesTpmBackendDevice_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <device>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9523,17 +10487,17 @@ export function validateDomainDevicesTpmBackendSource(v: unknown, path: string, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V177); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V189); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.path === undefined) {
     issues.push({ path: at("path"), message: 'required: attribute path' });
   } else {
-    { const m = rt.checkValue(v.path, V93); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V99); if (m) issues.push({ path: at("path"), message: m }); }
   }
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V251); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V261); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainDevicesTpmBackendSource_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <source>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9545,7 +10509,7 @@ export function validateDomainDevicesMemorySourcePagesize(v: unknown, path: stri
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -9561,7 +10525,7 @@ export function validateDomainDevicesMemorySourceAlignsize(v: unknown, path: str
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -9585,7 +10549,7 @@ export function validateDomainDevicesMemoryTargetSize(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -9601,7 +10565,7 @@ export function validateDomainDevicesMemoryTargetBlock(v: unknown, path: string,
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -9617,7 +10581,7 @@ export function validateDomainDevicesMemoryTargetRequested(v: unknown, path: str
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -9633,7 +10597,7 @@ export function validateDomainDevicesMemoryTargetCurrent(v: unknown, path: strin
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -9676,7 +10640,7 @@ export function validateDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(v: 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V252); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V262); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -9698,7 +10662,7 @@ export function validateDomainCpuNumaCellDistancesSibling(v: unknown, path: stri
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V253); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V263); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCpuNumaCellDistancesSibling_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <sibling>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9716,7 +10680,7 @@ export function validateDomainCpuNumaCellCacheSize(v: unknown, path: string, iss
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCpuNumaCellCacheSize_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <size>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9734,7 +10698,7 @@ export function validateDomainCpuNumaCellCacheLine(v: unknown, path: string, iss
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCpuNumaCellCacheLine_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <line>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9747,7 +10711,7 @@ export function validateDomainOsNvramSourceSlicesSlice(v: unknown, path: string,
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V254); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V264); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.offset === undefined) {
     issues.push({ path: at("offset"), message: 'required: attribute offset' });
@@ -9757,7 +10721,7 @@ export function validateDomainOsNvramSourceSlicesSlice(v: unknown, path: string,
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
   } else {
-    { const m = rt.checkValue(v.size, V36); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V37); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainOsNvramSourceSlicesSlice_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <slice>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9770,7 +10734,7 @@ export function validateDomainOsNvramSourceReservationsSource(v: unknown, path: 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V177); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V189); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.path === undefined) {
     issues.push({ path: at("path"), message: 'required: attribute path' });
@@ -9780,7 +10744,7 @@ export function validateDomainOsNvramSourceReservationsSource(v: unknown, path: 
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V208); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V220); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.reconnect === undefined) {
   } else {
@@ -9810,11 +10774,11 @@ export function validateDomainOsNvramSourceCookiesCookie(v: unknown, path: strin
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V255); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V265); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V256); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V266); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainOsNvramSourceCookiesCookie_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <cookie>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -9826,7 +10790,7 @@ export function validateDomainDevicesDiskDriverMetadataCacheMaxSize(v: unknown, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -9866,7 +10830,7 @@ export function validateDomainDevicesHostdevSourceAdapterParentaddr(v: unknown, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unique_id === undefined) {
   } else {
-    { const m = rt.checkValue(v.unique_id, V36); if (m) issues.push({ path: at("unique_id"), message: m }); }
+    { const m = rt.checkValue(v.unique_id, V37); if (m) issues.push({ path: at("unique_id"), message: m }); }
   }
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: <address>' });
@@ -9915,7 +10879,7 @@ export function validateDomainDevicesMemoryTargetLabelSize(v: unknown, path: str
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -9931,7 +10895,7 @@ export function validateDomainDevicesDiskMirrorFormatMetadataCacheMaxSize(v: unk
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -9947,19 +10911,19 @@ export function validateDomainDevicesHostdevSourceAdapterParentaddrAddress(v: un
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V89); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V88); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V94); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V229); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V157); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -10040,7 +11004,7 @@ export function validateCapabilitiesGuest(v: unknown, path: string, issues: rt.I
   if (v.os_type === undefined) {
     issues.push({ path: at("os_type"), message: 'required: <os_type>' });
   } else {
-    { const m = rt.checkValue(v.os_type, V257); if (m) issues.push({ path: at("os_type"), message: m }); }
+    { const m = rt.checkValue(v.os_type, V267); if (m) issues.push({ path: at("os_type"), message: m }); }
   }
   if (v.arch === undefined) {
     issues.push({ path: at("arch"), message: 'required: <arch>' });
@@ -10062,7 +11026,7 @@ export function validateCapabilitiesHostCpu(v: unknown, path: string, issues: rt
   if (v.arch === undefined) {
     issues.push({ path: at("arch"), message: 'required: <arch>' });
   } else {
-    { const m = rt.checkValue(v.arch, V258); if (m) issues.push({ path: at("arch"), message: m }); }
+    { const m = rt.checkValue(v.arch, V268); if (m) issues.push({ path: at("arch"), message: m }); }
   }
   if (v.features === undefined) {
   } else {
@@ -10136,7 +11100,7 @@ export function validateCapabilitiesHostIommu(v: unknown, path: string, issues: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.support === undefined) {
   } else {
-    { const m = rt.checkValue(v.support, V29); if (m) issues.push({ path: at("support"), message: m }); }
+    { const m = rt.checkValue(v.support, V30); if (m) issues.push({ path: at("support"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostIommu_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <iommu>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -10241,12 +11205,12 @@ export function validateCapabilitiesGuestArch(v: unknown, path: string, issues: 
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V258); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V268); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.wordsize === undefined) {
     issues.push({ path: at("wordsize"), message: 'required: <wordsize>' });
   } else {
-    { const m = rt.checkValue(v.wordsize, V259); if (m) issues.push({ path: at("wordsize"), message: m }); }
+    { const m = rt.checkValue(v.wordsize, V269); if (m) issues.push({ path: at("wordsize"), message: m }); }
   }
   if (v.emulator === undefined) {
   } else {
@@ -10346,7 +11310,7 @@ export function validateCapabilitiesHostCpuMicrocode(v: unknown, path: string, i
   if (v.version === undefined) {
     issues.push({ path: at("version"), message: 'required: attribute version' });
   } else {
-    { const m = rt.checkValue(v.version, V36); if (m) issues.push({ path: at("version"), message: m }); }
+    { const m = rt.checkValue(v.version, V37); if (m) issues.push({ path: at("version"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostCpuMicrocode_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <microcode>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -10359,7 +11323,7 @@ export function validateCapabilitiesHostCpuSignature(v: unknown, path: string, i
   if (v.family === undefined) {
     issues.push({ path: at("family"), message: 'required: attribute family' });
   } else {
-    { const m = rt.checkValue(v.family, V36); if (m) issues.push({ path: at("family"), message: m }); }
+    { const m = rt.checkValue(v.family, V37); if (m) issues.push({ path: at("family"), message: m }); }
   }
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
@@ -10387,12 +11351,12 @@ export function validateCapabilitiesHostCpuCounter(v: unknown, path: string, iss
   if (v.frequency === undefined) {
     issues.push({ path: at("frequency"), message: 'required: attribute frequency' });
   } else {
-    { const m = rt.checkValue(v.frequency, V36); if (m) issues.push({ path: at("frequency"), message: m }); }
+    { const m = rt.checkValue(v.frequency, V37); if (m) issues.push({ path: at("frequency"), message: m }); }
   }
   if (v.scaling === undefined) {
     issues.push({ path: at("scaling"), message: 'required: attribute scaling' });
   } else {
-    { const m = rt.checkValue(v.scaling, V29); if (m) issues.push({ path: at("scaling"), message: m }); }
+    { const m = rt.checkValue(v.scaling, V30); if (m) issues.push({ path: at("scaling"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostCpuCounter_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <counter>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -10405,21 +11369,21 @@ export function validateCapabilitiesHostCpuTopology(v: unknown, path: string, is
   if (v.sockets === undefined) {
     issues.push({ path: at("sockets"), message: 'required: attribute sockets' });
   } else {
-    { const m = rt.checkValue(v.sockets, V36); if (m) issues.push({ path: at("sockets"), message: m }); }
+    { const m = rt.checkValue(v.sockets, V37); if (m) issues.push({ path: at("sockets"), message: m }); }
   }
   if (v.dies === undefined) {
   } else {
-    { const m = rt.checkValue(v.dies, V36); if (m) issues.push({ path: at("dies"), message: m }); }
+    { const m = rt.checkValue(v.dies, V37); if (m) issues.push({ path: at("dies"), message: m }); }
   }
   if (v.cores === undefined) {
     issues.push({ path: at("cores"), message: 'required: attribute cores' });
   } else {
-    { const m = rt.checkValue(v.cores, V36); if (m) issues.push({ path: at("cores"), message: m }); }
+    { const m = rt.checkValue(v.cores, V37); if (m) issues.push({ path: at("cores"), message: m }); }
   }
   if (v.threads === undefined) {
     issues.push({ path: at("threads"), message: 'required: attribute threads' });
   } else {
-    { const m = rt.checkValue(v.threads, V36); if (m) issues.push({ path: at("threads"), message: m }); }
+    { const m = rt.checkValue(v.threads, V37); if (m) issues.push({ path: at("threads"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostCpuTopology_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <topology>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -10432,7 +11396,7 @@ export function validateCapabilitiesHostCpuMaxphysaddr(v: unknown, path: string,
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V41); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V42); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.bits === undefined) {
   } else {
@@ -10449,7 +11413,7 @@ export function validateCapabilitiesHostCpuFeature(v: unknown, path: string, iss
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V189); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V201); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostCpuFeature_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <feature>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -10461,7 +11425,7 @@ export function validateCapabilitiesHostCpuPages(v: unknown, path: string, issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
@@ -10512,7 +11476,7 @@ export function validateCapabilitiesHostMigrationFeaturesUriTransports(v: unknow
     issues.push({ path: at("uri_transport"), message: 'required: <uri_transport>, repeated' });
   } else {
     if (!Array.isArray(v.uri_transport)) issues.push({ path: at("uri_transport"), message: 'expected an array of <uri_transport>' });
-    else (v.uri_transport as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V260); if (m) issues.push({ path: `${at("uri_transport")}[${i}]`, message: m }); } });
+    else (v.uri_transport as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V270); if (m) issues.push({ path: `${at("uri_transport")}[${i}]`, message: m }); } });
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostMigrationFeaturesUriTransports_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <uri_transports>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -10572,7 +11536,7 @@ export function validateCapabilitiesHostCacheBank(v: unknown, path: string, issu
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V134); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V144); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
@@ -10582,12 +11546,12 @@ export function validateCapabilitiesHostCacheBank(v: unknown, path: string, issu
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.cpus === undefined) {
     issues.push({ path: at("cpus"), message: 'required: attribute cpus' });
   } else {
-    { const m = rt.checkValue(v.cpus, V23); if (m) issues.push({ path: at("cpus"), message: m }); }
+    { const m = rt.checkValue(v.cpus, V24); if (m) issues.push({ path: at("cpus"), message: m }); }
   }
   if (v.control === undefined) {
   } else {
@@ -10637,7 +11601,7 @@ export function validateCapabilitiesHostMemoryBandwidthNode(v: unknown, path: st
   if (v.cpus === undefined) {
     issues.push({ path: at("cpus"), message: 'required: attribute cpus' });
   } else {
-    { const m = rt.checkValue(v.cpus, V23); if (m) issues.push({ path: at("cpus"), message: m }); }
+    { const m = rt.checkValue(v.cpus, V24); if (m) issues.push({ path: at("cpus"), message: m }); }
   }
   if (v.control === undefined) {
   } else {
@@ -10679,7 +11643,7 @@ export function validateCapabilitiesGuestArchMachine(v: unknown, path: string, i
   }
   if (v.deprecated === undefined) {
   } else {
-    { const m = rt.checkValue(v.deprecated, V29); if (m) issues.push({ path: at("deprecated"), message: m }); }
+    { const m = rt.checkValue(v.deprecated, V30); if (m) issues.push({ path: at("deprecated"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -10696,7 +11660,7 @@ export function validateCapabilitiesGuestArchDomain(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V261); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V271); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.emulator === undefined) {
   } else {
@@ -10742,7 +11706,7 @@ export function validateCapabilitiesGuestFeaturesAcpi(v: unknown, path: string, 
   if (v.toggle === undefined) {
     issues.push({ path: at("toggle"), message: 'required: attribute toggle' });
   } else {
-    { const m = rt.checkValue(v.toggle, V29); if (m) issues.push({ path: at("toggle"), message: m }); }
+    { const m = rt.checkValue(v.toggle, V30); if (m) issues.push({ path: at("toggle"), message: m }); }
   }
   if (v.default === undefined) {
     issues.push({ path: at("default"), message: 'required: attribute default' });
@@ -10760,7 +11724,7 @@ export function validateCapabilitiesGuestFeaturesApic(v: unknown, path: string, 
   if (v.toggle === undefined) {
     issues.push({ path: at("toggle"), message: 'required: attribute toggle' });
   } else {
-    { const m = rt.checkValue(v.toggle, V29); if (m) issues.push({ path: at("toggle"), message: m }); }
+    { const m = rt.checkValue(v.toggle, V30); if (m) issues.push({ path: at("toggle"), message: m }); }
   }
   if (v.default === undefined) {
     issues.push({ path: at("default"), message: 'required: attribute default' });
@@ -10794,7 +11758,7 @@ export function validateCapabilitiesGuestFeaturesDisksnapshot(v: unknown, path: 
   if (v.toggle === undefined) {
     issues.push({ path: at("toggle"), message: 'required: attribute toggle' });
   } else {
-    { const m = rt.checkValue(v.toggle, V29); if (m) issues.push({ path: at("toggle"), message: m }); }
+    { const m = rt.checkValue(v.toggle, V30); if (m) issues.push({ path: at("toggle"), message: m }); }
   }
   if (v.default === undefined) {
     issues.push({ path: at("default"), message: 'required: attribute default' });
@@ -10812,7 +11776,7 @@ export function validateCapabilitiesGuestFeaturesHap(v: unknown, path: string, i
   if (v.toggle === undefined) {
     issues.push({ path: at("toggle"), message: 'required: attribute toggle' });
   } else {
-    { const m = rt.checkValue(v.toggle, V29); if (m) issues.push({ path: at("toggle"), message: m }); }
+    { const m = rt.checkValue(v.toggle, V30); if (m) issues.push({ path: at("toggle"), message: m }); }
   }
   if (v.default === undefined) {
     issues.push({ path: at("default"), message: 'required: attribute default' });
@@ -10911,7 +11875,7 @@ export function validateCapabilitiesHostTopologyInterconnectsLatency(v: unknown,
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V225); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V237); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -10943,7 +11907,7 @@ export function validateCapabilitiesHostTopologyInterconnectsBandwidth(v: unknow
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V225); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V237); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -10953,7 +11917,7 @@ export function validateCapabilitiesHostTopologyInterconnectsBandwidth(v: unknow
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostTopologyInterconnectsBandwidth_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <bandwidth>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -10975,12 +11939,12 @@ export function validateCapabilitiesHostCacheBankControl(v: unknown, path: strin
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V134); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V144); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.maxAllocs === undefined) {
     issues.push({ path: at("maxAllocs"), message: 'required: attribute maxAllocs' });
@@ -10998,7 +11962,7 @@ export function validateCapabilitiesHostCacheMonitorFeature(v: unknown, path: st
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V262); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V272); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostCacheMonitorFeature_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <feature>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11032,7 +11996,7 @@ export function validateCapabilitiesHostTopologyCellsCellMemory(v: unknown, path
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -11048,7 +12012,7 @@ export function validateCapabilitiesHostTopologyCellsCellPages(v: unknown, path:
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
@@ -11089,12 +12053,12 @@ export function validateCapabilitiesHostTopologyCellsCellCache(v: unknown, path:
   if (v.associativity === undefined) {
     issues.push({ path: at("associativity"), message: 'required: attribute associativity' });
   } else {
-    { const m = rt.checkValue(v.associativity, V223); if (m) issues.push({ path: at("associativity"), message: m }); }
+    { const m = rt.checkValue(v.associativity, V235); if (m) issues.push({ path: at("associativity"), message: m }); }
   }
   if (v.policy === undefined) {
     issues.push({ path: at("policy"), message: 'required: attribute policy' });
   } else {
-    { const m = rt.checkValue(v.policy, V224); if (m) issues.push({ path: at("policy"), message: m }); }
+    { const m = rt.checkValue(v.policy, V236); if (m) issues.push({ path: at("policy"), message: m }); }
   }
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: <size>' });
@@ -11140,7 +12104,7 @@ export function validateCapabilitiesHostTopologyCellsCellDistancesSibling(v: unk
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V253); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V263); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostTopologyCellsCellDistancesSibling_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <sibling>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11158,7 +12122,7 @@ export function validateCapabilitiesHostTopologyCellsCellCacheSize(v: unknown, p
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostTopologyCellsCellCacheSize_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <size>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11176,7 +12140,7 @@ export function validateCapabilitiesHostTopologyCellsCellCacheLine(v: unknown, p
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostTopologyCellsCellCacheLine_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <line>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11205,7 +12169,7 @@ export function validateCapabilitiesHostTopologyCellsCellCpusCpu(v: unknown, pat
   }
   if (v.siblings === undefined) {
   } else {
-    { const m = rt.checkValue(v.siblings, V23); if (m) issues.push({ path: at("siblings"), message: m }); }
+    { const m = rt.checkValue(v.siblings, V24); if (m) issues.push({ path: at("siblings"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!CapabilitiesHostTopologyCellsCellCpusCpu_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <cpu>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11286,7 +12250,7 @@ export function validateDomainCapabilitiesIothreads(v: unknown, path: string, is
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCapabilitiesIothreads_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <iothreads>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11299,7 +12263,7 @@ export function validateDomainCapabilitiesOs(v: unknown, path: string, issues: r
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11335,7 +12299,7 @@ export function validateDomainCapabilitiesMemoryBacking(v: unknown, path: string
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11459,7 +12423,7 @@ export function validateDomainCapabilitiesOsLoader(v: unknown, path: string, iss
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -11482,12 +12446,12 @@ export function validateDomainCapabilitiesCpuMode(v: unknown, path: string, issu
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V263); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V273); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11519,7 +12483,7 @@ export function validateDomainCapabilitiesDevicesDisk(v: unknown, path: string, 
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11537,7 +12501,7 @@ export function validateDomainCapabilitiesDevicesGraphics(v: unknown, path: stri
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11555,7 +12519,7 @@ export function validateDomainCapabilitiesDevicesVideo(v: unknown, path: string,
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11573,7 +12537,7 @@ export function validateDomainCapabilitiesDevicesHostdev(v: unknown, path: strin
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11591,7 +12555,7 @@ export function validateDomainCapabilitiesDevicesRng(v: unknown, path: string, i
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11609,7 +12573,7 @@ export function validateDomainCapabilitiesDevicesFilesystem(v: unknown, path: st
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11627,7 +12591,7 @@ export function validateDomainCapabilitiesDevicesTpm(v: unknown, path: string, i
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11645,7 +12609,7 @@ export function validateDomainCapabilitiesDevicesRedirdev(v: unknown, path: stri
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11663,7 +12627,7 @@ export function validateDomainCapabilitiesDevicesChannel(v: unknown, path: strin
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11681,7 +12645,7 @@ export function validateDomainCapabilitiesFeaturesGic(v: unknown, path: string, 
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11699,7 +12663,7 @@ export function validateDomainCapabilitiesFeaturesVmcoreinfo(v: unknown, path: s
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCapabilitiesFeaturesVmcoreinfo_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <vmcoreinfo>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11712,7 +12676,7 @@ export function validateDomainCapabilitiesFeaturesGenid(v: unknown, path: string
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCapabilitiesFeaturesGenid_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <genid>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11725,7 +12689,7 @@ export function validateDomainCapabilitiesFeaturesBackingStoreInput(v: unknown, 
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCapabilitiesFeaturesBackingStoreInput_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <backingStoreInput>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11738,7 +12702,7 @@ export function validateDomainCapabilitiesFeaturesBackup(v: unknown, path: strin
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCapabilitiesFeaturesBackup_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <backup>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11751,7 +12715,7 @@ export function validateDomainCapabilitiesFeaturesS390Pv(v: unknown, path: strin
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCapabilitiesFeaturesS390Pv_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <s390-pv>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11764,23 +12728,23 @@ export function validateDomainCapabilitiesFeaturesSev(v: unknown, path: string, 
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.cbitpos === undefined) {
   } else {
-    { const m = rt.checkValue(v.cbitpos, V32); if (m) issues.push({ path: at("cbitpos"), message: m }); }
+    { const m = rt.checkValue(v.cbitpos, V33); if (m) issues.push({ path: at("cbitpos"), message: m }); }
   }
   if (v.reducedPhysBits === undefined) {
   } else {
-    { const m = rt.checkValue(v.reducedPhysBits, V32); if (m) issues.push({ path: at("reducedPhysBits"), message: m }); }
+    { const m = rt.checkValue(v.reducedPhysBits, V33); if (m) issues.push({ path: at("reducedPhysBits"), message: m }); }
   }
   if (v.maxGuests === undefined) {
   } else {
-    { const m = rt.checkValue(v.maxGuests, V32); if (m) issues.push({ path: at("maxGuests"), message: m }); }
+    { const m = rt.checkValue(v.maxGuests, V33); if (m) issues.push({ path: at("maxGuests"), message: m }); }
   }
   if (v.maxESGuests === undefined) {
   } else {
-    { const m = rt.checkValue(v.maxESGuests, V32); if (m) issues.push({ path: at("maxESGuests"), message: m }); }
+    { const m = rt.checkValue(v.maxESGuests, V33); if (m) issues.push({ path: at("maxESGuests"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCapabilitiesFeaturesSev_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <sev>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11793,19 +12757,19 @@ export function validateDomainCapabilitiesFeaturesSgx(v: unknown, path: string, 
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.flc === undefined) {
   } else {
-    { const m = rt.checkValue(v.flc, V29); if (m) issues.push({ path: at("flc"), message: m }); }
+    { const m = rt.checkValue(v.flc, V30); if (m) issues.push({ path: at("flc"), message: m }); }
   }
   if (v.sgx1 === undefined) {
   } else {
-    { const m = rt.checkValue(v.sgx1, V29); if (m) issues.push({ path: at("sgx1"), message: m }); }
+    { const m = rt.checkValue(v.sgx1, V30); if (m) issues.push({ path: at("sgx1"), message: m }); }
   }
   if (v.sgx2 === undefined) {
   } else {
-    { const m = rt.checkValue(v.sgx2, V29); if (m) issues.push({ path: at("sgx2"), message: m }); }
+    { const m = rt.checkValue(v.sgx2, V30); if (m) issues.push({ path: at("sgx2"), message: m }); }
   }
   if (v.section_size === undefined) {
   } else {
@@ -11826,7 +12790,7 @@ export function validateDomainCapabilitiesFeaturesHyperv(v: unknown, path: strin
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.enum === undefined) {
   } else {
@@ -11843,19 +12807,19 @@ export function validateDomainCapabilitiesCpuModeModel(v: unknown, path: string,
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.fallback === undefined) {
   } else {
-    { const m = rt.checkValue(v.fallback, V34); if (m) issues.push({ path: at("fallback"), message: m }); }
+    { const m = rt.checkValue(v.fallback, V35); if (m) issues.push({ path: at("fallback"), message: m }); }
   }
   if (v.vendor_id === undefined) {
   } else {
-    { const m = rt.checkValue(v.vendor_id, V35); if (m) issues.push({ path: at("vendor_id"), message: m }); }
+    { const m = rt.checkValue(v.vendor_id, V36); if (m) issues.push({ path: at("vendor_id"), message: m }); }
   }
   if (v.usable === undefined) {
   } else {
-    { const m = rt.checkValue(v.usable, V264); if (m) issues.push({ path: at("usable"), message: m }); }
+    { const m = rt.checkValue(v.usable, V274); if (m) issues.push({ path: at("usable"), message: m }); }
   }
   if (v.deprecated === undefined) {
   } else {
-    { const m = rt.checkValue(v.deprecated, V29); if (m) issues.push({ path: at("deprecated"), message: m }); }
+    { const m = rt.checkValue(v.deprecated, V30); if (m) issues.push({ path: at("deprecated"), message: m }); }
   }
   if (v.vendor === undefined) {
   } else {
@@ -11876,12 +12840,12 @@ export function validateDomainCapabilitiesCpuModeFeature(v: unknown, path: strin
   if (v.policy === undefined) {
     issues.push({ path: at("policy"), message: 'required: attribute policy' });
   } else {
-    { const m = rt.checkValue(v.policy, V37); if (m) issues.push({ path: at("policy"), message: m }); }
+    { const m = rt.checkValue(v.policy, V38); if (m) issues.push({ path: at("policy"), message: m }); }
   }
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V38); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V39); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCapabilitiesCpuModeFeature_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <feature>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11894,11 +12858,11 @@ export function validateDomainCapabilitiesFeaturesSgxSectionSize(v: unknown, pat
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V265); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V275); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V59); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V60); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCapabilitiesFeaturesSgxSectionSize_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <section_size>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11924,17 +12888,17 @@ export function validateDomainCapabilitiesFeaturesSgxSectionsSection(v: unknown,
   if (v.node === undefined) {
     issues.push({ path: at("node"), message: 'required: attribute node' });
   } else {
-    { const m = rt.checkValue(v.node, V32); if (m) issues.push({ path: at("node"), message: m }); }
+    { const m = rt.checkValue(v.node, V33); if (m) issues.push({ path: at("node"), message: m }); }
   }
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
   } else {
-    { const m = rt.checkValue(v.size, V59); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V60); if (m) issues.push({ path: at("size"), message: m }); }
   }
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V265); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V275); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCapabilitiesFeaturesSgxSectionsSection_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <section>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -11946,15 +12910,15 @@ export function validateNetwork(v: unknown, path: string, issues: rt.Issues): vo
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.connections === undefined) {
   } else {
-    { const m = rt.checkValue(v.connections, V32); if (m) issues.push({ path: at("connections"), message: m }); }
+    { const m = rt.checkValue(v.connections, V33); if (m) issues.push({ path: at("connections"), message: m }); }
   }
   if (v.ipv6 === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipv6, V29); if (m) issues.push({ path: at("ipv6"), message: m }); }
+    { const m = rt.checkValue(v.ipv6, V30); if (m) issues.push({ path: at("ipv6"), message: m }); }
   }
   if (v.trustGuestRxFilters === undefined) {
   } else {
-    { const m = rt.checkValue(v.trustGuestRxFilters, V29); if (m) issues.push({ path: at("trustGuestRxFilters"), message: m }); }
+    { const m = rt.checkValue(v.trustGuestRxFilters, V30); if (m) issues.push({ path: at("trustGuestRxFilters"), message: m }); }
   }
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: <name>' });
@@ -12050,11 +13014,11 @@ export function validateNetworkBridge(v: unknown, path: string, issues: rt.Issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V175); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.zone === undefined) {
   } else {
-    { const m = rt.checkValue(v.zone, V266); if (m) issues.push({ path: at("zone"), message: m }); }
+    { const m = rt.checkValue(v.zone, V276); if (m) issues.push({ path: at("zone"), message: m }); }
   }
   if (v.stp === undefined) {
   } else {
@@ -12062,11 +13026,11 @@ export function validateNetworkBridge(v: unknown, path: string, issues: rt.Issue
   }
   if (v.delay === undefined) {
   } else {
-    { const m = rt.checkValue(v.delay, V59); if (m) issues.push({ path: at("delay"), message: m }); }
+    { const m = rt.checkValue(v.delay, V60); if (m) issues.push({ path: at("delay"), message: m }); }
   }
   if (v.macTableManager === undefined) {
   } else {
-    { const m = rt.checkValue(v.macTableManager, V174); if (m) issues.push({ path: at("macTableManager"), message: m }); }
+    { const m = rt.checkValue(v.macTableManager, V186); if (m) issues.push({ path: at("macTableManager"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkBridge_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <bridge>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12079,7 +13043,7 @@ export function validateNetworkMtu(v: unknown, path: string, issues: rt.Issues):
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
   } else {
-    { const m = rt.checkValue(v.size, V48); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V49); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkMtu_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <mtu>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12092,7 +13056,7 @@ export function validateNetworkMac(v: unknown, path: string, issues: rt.Issues):
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V183); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V195); if (m) issues.push({ path: at("address"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkMac_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <mac>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12104,15 +13068,15 @@ export function validateNetworkForward(v: unknown, path: string, issues: rt.Issu
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V175); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V267); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V277); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
-    { const m = rt.checkValue(v.managed, V29); if (m) issues.push({ path: at("managed"), message: m }); }
+    { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
   }
   if (v.interface === undefined) {
   } else {
@@ -12146,7 +13110,7 @@ export function validateNetworkVirtualport(v: unknown, path: string, issues: rt.
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V181); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V193); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.parameters === undefined) {
   } else {
@@ -12163,15 +13127,15 @@ export function validateNetworkPortgroup(v: unknown, path: string, issues: rt.Is
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V175); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.default === undefined) {
   } else {
-    { const m = rt.checkValue(v.default, V29); if (m) issues.push({ path: at("default"), message: m }); }
+    { const m = rt.checkValue(v.default, V30); if (m) issues.push({ path: at("default"), message: m }); }
   }
   if (v.trustGuestRxFilters === undefined) {
   } else {
-    { const m = rt.checkValue(v.trustGuestRxFilters, V29); if (m) issues.push({ path: at("trustGuestRxFilters"), message: m }); }
+    { const m = rt.checkValue(v.trustGuestRxFilters, V30); if (m) issues.push({ path: at("trustGuestRxFilters"), message: m }); }
   }
   if (v.virtualport === undefined) {
   } else {
@@ -12196,11 +13160,11 @@ export function validateNetworkDomain(v: unknown, path: string, issues: rt.Issue
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V268); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V278); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.localOnly === undefined) {
   } else {
-    { const m = rt.checkValue(v.localOnly, V29); if (m) issues.push({ path: at("localOnly"), message: m }); }
+    { const m = rt.checkValue(v.localOnly, V30); if (m) issues.push({ path: at("localOnly"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkDomain_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <domain>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12212,11 +13176,11 @@ export function validateNetworkDns(v: unknown, path: string, issues: rt.Issues):
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.enable === undefined) {
   } else {
-    { const m = rt.checkValue(v.enable, V29); if (m) issues.push({ path: at("enable"), message: m }); }
+    { const m = rt.checkValue(v.enable, V30); if (m) issues.push({ path: at("enable"), message: m }); }
   }
   if (v.forwardPlainNames === undefined) {
   } else {
-    { const m = rt.checkValue(v.forwardPlainNames, V29); if (m) issues.push({ path: at("forwardPlainNames"), message: m }); }
+    { const m = rt.checkValue(v.forwardPlainNames, V30); if (m) issues.push({ path: at("forwardPlainNames"), message: m }); }
   }
   if (v.forwarder === undefined) {
   } else {
@@ -12248,7 +13212,7 @@ export function validateNetworkBandwidth(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.classID === undefined) {
   } else {
-    { const m = rt.checkValue(v.classID, V36); if (m) issues.push({ path: at("classID"), message: m }); }
+    { const m = rt.checkValue(v.classID, V37); if (m) issues.push({ path: at("classID"), message: m }); }
   }
   if (v.inbound === undefined) {
   } else {
@@ -12268,7 +13232,7 @@ export function validateNetworkVlan(v: unknown, path: string, issues: rt.Issues)
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.trunk === undefined) {
   } else {
-    { const m = rt.checkValue(v.trunk, V193); if (m) issues.push({ path: at("trunk"), message: m }); }
+    { const m = rt.checkValue(v.trunk, V205); if (m) issues.push({ path: at("trunk"), message: m }); }
   }
   if (v.tag === undefined) {
     issues.push({ path: at("tag"), message: 'required: <tag>, repeated' });
@@ -12286,7 +13250,7 @@ export function validateNetworkPort(v: unknown, path: string, issues: rt.Issues)
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.isolated === undefined) {
   } else {
-    { const m = rt.checkValue(v.isolated, V29); if (m) issues.push({ path: at("isolated"), message: m }); }
+    { const m = rt.checkValue(v.isolated, V30); if (m) issues.push({ path: at("isolated"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkPort_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <port>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12298,23 +13262,23 @@ export function validateNetworkIp(v: unknown, path: string, issues: rt.Issues): 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V185); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V197); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.netmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.netmask, V179); if (m) issues.push({ path: at("netmask"), message: m }); }
+    { const m = rt.checkValue(v.netmask, V191); if (m) issues.push({ path: at("netmask"), message: m }); }
   }
   if (v.prefix === undefined) {
   } else {
-    { const m = rt.checkValue(v.prefix, V187); if (m) issues.push({ path: at("prefix"), message: m }); }
+    { const m = rt.checkValue(v.prefix, V199); if (m) issues.push({ path: at("prefix"), message: m }); }
   }
   if (v.family === undefined) {
   } else {
-    { const m = rt.checkValue(v.family, V186); if (m) issues.push({ path: at("family"), message: m }); }
+    { const m = rt.checkValue(v.family, V198); if (m) issues.push({ path: at("family"), message: m }); }
   }
   if (v.localPtr === undefined) {
   } else {
-    { const m = rt.checkValue(v.localPtr, V29); if (m) issues.push({ path: at("localPtr"), message: m }); }
+    { const m = rt.checkValue(v.localPtr, V30); if (m) issues.push({ path: at("localPtr"), message: m }); }
   }
   if (v.tftp === undefined) {
   } else {
@@ -12334,25 +13298,25 @@ export function validateNetworkRoute(v: unknown, path: string, issues: rt.Issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.family === undefined) {
   } else {
-    { const m = rt.checkValue(v.family, V186); if (m) issues.push({ path: at("family"), message: m }); }
+    { const m = rt.checkValue(v.family, V198); if (m) issues.push({ path: at("family"), message: m }); }
   }
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V185); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V197); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.netmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.netmask, V179); if (m) issues.push({ path: at("netmask"), message: m }); }
+    { const m = rt.checkValue(v.netmask, V191); if (m) issues.push({ path: at("netmask"), message: m }); }
   }
   if (v.prefix === undefined) {
   } else {
-    { const m = rt.checkValue(v.prefix, V187); if (m) issues.push({ path: at("prefix"), message: m }); }
+    { const m = rt.checkValue(v.prefix, V199); if (m) issues.push({ path: at("prefix"), message: m }); }
   }
   if (v.gateway === undefined) {
     issues.push({ path: at("gateway"), message: 'required: attribute gateway' });
   } else {
-    { const m = rt.checkValue(v.gateway, V185); if (m) issues.push({ path: at("gateway"), message: m }); }
+    { const m = rt.checkValue(v.gateway, V197); if (m) issues.push({ path: at("gateway"), message: m }); }
   }
   if (v.metric === undefined) {
   } else {
@@ -12382,11 +13346,11 @@ export function validateNetworkForwardInterface(v: unknown, path: string, issues
   if (v.dev === undefined) {
     issues.push({ path: at("dev"), message: 'required: attribute dev' });
   } else {
-    { const m = rt.checkValue(v.dev, V175); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.connections === undefined) {
   } else {
-    { const m = rt.checkValue(v.connections, V32); if (m) issues.push({ path: at("connections"), message: m }); }
+    { const m = rt.checkValue(v.connections, V33); if (m) issues.push({ path: at("connections"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkForwardInterface_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <interface>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12399,23 +13363,23 @@ export function validateNetworkForwardAddress(v: unknown, path: string, issues: 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V269); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V279); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V89); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V88); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V94); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V229); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V157); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -12423,7 +13387,7 @@ export function validateNetworkForwardAddress(v: unknown, path: string, issues: 
   }
   if (v.connections === undefined) {
   } else {
-    { const m = rt.checkValue(v.connections, V32); if (m) issues.push({ path: at("connections"), message: m }); }
+    { const m = rt.checkValue(v.connections, V33); if (m) issues.push({ path: at("connections"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkForwardAddress_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <address>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12436,7 +13400,7 @@ export function validateNetworkForwardPf(v: unknown, path: string, issues: rt.Is
   if (v.dev === undefined) {
     issues.push({ path: at("dev"), message: 'required: attribute dev' });
   } else {
-    { const m = rt.checkValue(v.dev, V175); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkForwardPf_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <pf>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12449,7 +13413,7 @@ export function validateNetworkForwardDriver(v: unknown, path: string, issues: r
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V270); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V280); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkForwardDriver_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <driver>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12461,7 +13425,7 @@ export function validateNetworkForwardNat(v: unknown, path: string, issues: rt.I
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.ipv6 === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipv6, V29); if (m) issues.push({ path: at("ipv6"), message: m }); }
+    { const m = rt.checkValue(v.ipv6, V30); if (m) issues.push({ path: at("ipv6"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
@@ -12481,15 +13445,15 @@ export function validateNetworkVirtualportParameters(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.managerid === undefined) {
   } else {
-    { const m = rt.checkValue(v.managerid, V88); if (m) issues.push({ path: at("managerid"), message: m }); }
+    { const m = rt.checkValue(v.managerid, V94); if (m) issues.push({ path: at("managerid"), message: m }); }
   }
   if (v.typeid === undefined) {
   } else {
-    { const m = rt.checkValue(v.typeid, V239); if (m) issues.push({ path: at("typeid"), message: m }); }
+    { const m = rt.checkValue(v.typeid, V249); if (m) issues.push({ path: at("typeid"), message: m }); }
   }
   if (v.typeidversion === undefined) {
   } else {
-    { const m = rt.checkValue(v.typeidversion, V88); if (m) issues.push({ path: at("typeidversion"), message: m }); }
+    { const m = rt.checkValue(v.typeidversion, V94); if (m) issues.push({ path: at("typeidversion"), message: m }); }
   }
   if (v.instanceid === undefined) {
   } else {
@@ -12497,7 +13461,7 @@ export function validateNetworkVirtualportParameters(v: unknown, path: string, i
   }
   if (v.profileid === undefined) {
   } else {
-    { const m = rt.checkValue(v.profileid, V240); if (m) issues.push({ path: at("profileid"), message: m }); }
+    { const m = rt.checkValue(v.profileid, V250); if (m) issues.push({ path: at("profileid"), message: m }); }
   }
   if (v.interfaceid === undefined) {
   } else {
@@ -12513,11 +13477,11 @@ export function validateNetworkDnsForwarder(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.addr === undefined) {
   } else {
-    { const m = rt.checkValue(v.addr, V185); if (m) issues.push({ path: at("addr"), message: m }); }
+    { const m = rt.checkValue(v.addr, V197); if (m) issues.push({ path: at("addr"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V268); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V278); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkDnsForwarder_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <forwarder>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12530,7 +13494,7 @@ export function validateNetworkDnsTxt(v: unknown, path: string, issues: rt.Issue
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V268); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V278); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -12553,11 +13517,11 @@ export function validateNetworkDnsSrv(v: unknown, path: string, issues: rt.Issue
   if (v.protocol === undefined) {
     issues.push({ path: at("protocol"), message: 'required: attribute protocol' });
   } else {
-    { const m = rt.checkValue(v.protocol, V271); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V281); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V268); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V278); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.target === undefined) {
   } else {
@@ -12565,15 +13529,15 @@ export function validateNetworkDnsSrv(v: unknown, path: string, issues: rt.Issue
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V48); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V49); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V48); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
   }
   if (v.weight === undefined) {
   } else {
-    { const m = rt.checkValue(v.weight, V48); if (m) issues.push({ path: at("weight"), message: m }); }
+    { const m = rt.checkValue(v.weight, V49); if (m) issues.push({ path: at("weight"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkDnsSrv_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <srv>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12586,13 +13550,13 @@ export function validateNetworkDnsHost(v: unknown, path: string, issues: rt.Issu
   if (v.ip === undefined) {
     issues.push({ path: at("ip"), message: 'required: attribute ip' });
   } else {
-    { const m = rt.checkValue(v.ip, V185); if (m) issues.push({ path: at("ip"), message: m }); }
+    { const m = rt.checkValue(v.ip, V197); if (m) issues.push({ path: at("ip"), message: m }); }
   }
   if (v.hostname === undefined) {
     issues.push({ path: at("hostname"), message: 'required: <hostname>, repeated' });
   } else {
     if (!Array.isArray(v.hostname)) issues.push({ path: at("hostname"), message: 'expected an array of <hostname>' });
-    else (v.hostname as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V268); if (m) issues.push({ path: `${at("hostname")}[${i}]`, message: m }); } });
+    else (v.hostname as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V278); if (m) issues.push({ path: `${at("hostname")}[${i}]`, message: m }); } });
   }
   for (const k of Object.keys(v)) if (!NetworkDnsHost_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <host>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12604,19 +13568,19 @@ export function validateNetworkBandwidthInbound(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.average === undefined) {
   } else {
-    { const m = rt.checkValue(v.average, V242); if (m) issues.push({ path: at("average"), message: m }); }
+    { const m = rt.checkValue(v.average, V252); if (m) issues.push({ path: at("average"), message: m }); }
   }
   if (v.peak === undefined) {
   } else {
-    { const m = rt.checkValue(v.peak, V242); if (m) issues.push({ path: at("peak"), message: m }); }
+    { const m = rt.checkValue(v.peak, V252); if (m) issues.push({ path: at("peak"), message: m }); }
   }
   if (v.floor === undefined) {
   } else {
-    { const m = rt.checkValue(v.floor, V242); if (m) issues.push({ path: at("floor"), message: m }); }
+    { const m = rt.checkValue(v.floor, V252); if (m) issues.push({ path: at("floor"), message: m }); }
   }
   if (v.burst === undefined) {
   } else {
-    { const m = rt.checkValue(v.burst, V242); if (m) issues.push({ path: at("burst"), message: m }); }
+    { const m = rt.checkValue(v.burst, V252); if (m) issues.push({ path: at("burst"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkBandwidthInbound_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <inbound>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12628,19 +13592,19 @@ export function validateNetworkBandwidthOutbound(v: unknown, path: string, issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.average === undefined) {
   } else {
-    { const m = rt.checkValue(v.average, V242); if (m) issues.push({ path: at("average"), message: m }); }
+    { const m = rt.checkValue(v.average, V252); if (m) issues.push({ path: at("average"), message: m }); }
   }
   if (v.peak === undefined) {
   } else {
-    { const m = rt.checkValue(v.peak, V242); if (m) issues.push({ path: at("peak"), message: m }); }
+    { const m = rt.checkValue(v.peak, V252); if (m) issues.push({ path: at("peak"), message: m }); }
   }
   if (v.floor === undefined) {
   } else {
-    { const m = rt.checkValue(v.floor, V242); if (m) issues.push({ path: at("floor"), message: m }); }
+    { const m = rt.checkValue(v.floor, V252); if (m) issues.push({ path: at("floor"), message: m }); }
   }
   if (v.burst === undefined) {
   } else {
-    { const m = rt.checkValue(v.burst, V242); if (m) issues.push({ path: at("burst"), message: m }); }
+    { const m = rt.checkValue(v.burst, V252); if (m) issues.push({ path: at("burst"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkBandwidthOutbound_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <outbound>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12653,11 +13617,11 @@ export function validateNetworkVlanTag(v: unknown, path: string, issues: rt.Issu
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V243); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V253); if (m) issues.push({ path: at("id"), message: m }); }
   }
   if (v.nativeMode === undefined) {
   } else {
-    { const m = rt.checkValue(v.nativeMode, V244); if (m) issues.push({ path: at("nativeMode"), message: m }); }
+    { const m = rt.checkValue(v.nativeMode, V254); if (m) issues.push({ path: at("nativeMode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkVlanTag_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <tag>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12718,12 +13682,12 @@ export function validateNetworkForwardNatAddress(v: unknown, path: string, issue
   if (v.start === undefined) {
     issues.push({ path: at("start"), message: 'required: attribute start' });
   } else {
-    { const m = rt.checkValue(v.start, V179); if (m) issues.push({ path: at("start"), message: m }); }
+    { const m = rt.checkValue(v.start, V191); if (m) issues.push({ path: at("start"), message: m }); }
   }
   if (v.end === undefined) {
     issues.push({ path: at("end"), message: 'required: attribute end' });
   } else {
-    { const m = rt.checkValue(v.end, V179); if (m) issues.push({ path: at("end"), message: m }); }
+    { const m = rt.checkValue(v.end, V191); if (m) issues.push({ path: at("end"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkForwardNatAddress_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <address>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12736,12 +13700,12 @@ export function validateNetworkForwardNatPort(v: unknown, path: string, issues: 
   if (v.start === undefined) {
     issues.push({ path: at("start"), message: 'required: attribute start' });
   } else {
-    { const m = rt.checkValue(v.start, V272); if (m) issues.push({ path: at("start"), message: m }); }
+    { const m = rt.checkValue(v.start, V282); if (m) issues.push({ path: at("start"), message: m }); }
   }
   if (v.end === undefined) {
     issues.push({ path: at("end"), message: 'required: attribute end' });
   } else {
-    { const m = rt.checkValue(v.end, V272); if (m) issues.push({ path: at("end"), message: m }); }
+    { const m = rt.checkValue(v.end, V282); if (m) issues.push({ path: at("end"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkForwardNatPort_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <port>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12754,12 +13718,12 @@ export function validateNetworkIpDhcpRange(v: unknown, path: string, issues: rt.
   if (v.start === undefined) {
     issues.push({ path: at("start"), message: 'required: attribute start' });
   } else {
-    { const m = rt.checkValue(v.start, V185); if (m) issues.push({ path: at("start"), message: m }); }
+    { const m = rt.checkValue(v.start, V197); if (m) issues.push({ path: at("start"), message: m }); }
   }
   if (v.end === undefined) {
     issues.push({ path: at("end"), message: 'required: attribute end' });
   } else {
-    { const m = rt.checkValue(v.end, V185); if (m) issues.push({ path: at("end"), message: m }); }
+    { const m = rt.checkValue(v.end, V197); if (m) issues.push({ path: at("end"), message: m }); }
   }
   if (v.lease === undefined) {
   } else {
@@ -12775,11 +13739,11 @@ export function validateNetworkIpDhcpHost(v: unknown, path: string, issues: rt.I
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mac === undefined) {
   } else {
-    { const m = rt.checkValue(v.mac, V183); if (m) issues.push({ path: at("mac"), message: m }); }
+    { const m = rt.checkValue(v.mac, V195); if (m) issues.push({ path: at("mac"), message: m }); }
   }
   if (v.id === undefined) {
   } else {
-    { const m = rt.checkValue(v.id, V273); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V283); if (m) issues.push({ path: at("id"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -12788,7 +13752,7 @@ export function validateNetworkIpDhcpHost(v: unknown, path: string, issues: rt.I
   if (v.ip === undefined) {
     issues.push({ path: at("ip"), message: 'required: attribute ip' });
   } else {
-    { const m = rt.checkValue(v.ip, V185); if (m) issues.push({ path: at("ip"), message: m }); }
+    { const m = rt.checkValue(v.ip, V197); if (m) issues.push({ path: at("ip"), message: m }); }
   }
   if (v.lease === undefined) {
   } else {
@@ -12805,11 +13769,11 @@ export function validateNetworkIpDhcpBootp(v: unknown, path: string, issues: rt.
   if (v.file === undefined) {
     issues.push({ path: at("file"), message: 'required: attribute file' });
   } else {
-    { const m = rt.checkValue(v.file, V93); if (m) issues.push({ path: at("file"), message: m }); }
+    { const m = rt.checkValue(v.file, V99); if (m) issues.push({ path: at("file"), message: m }); }
   }
   if (v.server === undefined) {
   } else {
-    { const m = rt.checkValue(v.server, V268); if (m) issues.push({ path: at("server"), message: m }); }
+    { const m = rt.checkValue(v.server, V278); if (m) issues.push({ path: at("server"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkIpDhcpBootp_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <bootp>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12826,7 +13790,7 @@ export function validateNetworkIpDhcpRangeLease(v: unknown, path: string, issues
   }
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V274); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V284); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkIpDhcpRangeLease_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <lease>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12843,7 +13807,7 @@ export function validateNetworkIpDhcpHostLease(v: unknown, path: string, issues:
   }
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V274); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V284); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkIpDhcpHostLease_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <lease>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12870,7 +13834,7 @@ export function validateNetworkPort2(v: unknown, path: string, issues: rt.Issues
   }
   if (v.group === undefined) {
   } else {
-    { const m = rt.checkValue(v.group, V175); if (m) issues.push({ path: at("group"), message: m }); }
+    { const m = rt.checkValue(v.group, V187); if (m) issues.push({ path: at("group"), message: m }); }
   }
   if (v.rxfilters === undefined) {
   } else {
@@ -12925,7 +13889,7 @@ export function validateNetworkPort2Mac(v: unknown, path: string, issues: rt.Iss
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V183); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V195); if (m) issues.push({ path: at("address"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkPort2Mac_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <mac>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12938,7 +13902,7 @@ export function validateNetworkPort2Rxfilters(v: unknown, path: string, issues: 
   if (v.trustGuest === undefined) {
     issues.push({ path: at("trustGuest"), message: 'required: attribute trustGuest' });
   } else {
-    { const m = rt.checkValue(v.trustGuest, V29); if (m) issues.push({ path: at("trustGuest"), message: m }); }
+    { const m = rt.checkValue(v.trustGuest, V30); if (m) issues.push({ path: at("trustGuest"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkPort2Rxfilters_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <rxfilters>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -12950,7 +13914,7 @@ export function validateNetworkPort2Virtualport(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V181); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V193); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.parameters === undefined) {
   } else {
@@ -12966,7 +13930,7 @@ export function validateNetworkPort2Bandwidth(v: unknown, path: string, issues: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.classID === undefined) {
   } else {
-    { const m = rt.checkValue(v.classID, V36); if (m) issues.push({ path: at("classID"), message: m }); }
+    { const m = rt.checkValue(v.classID, V37); if (m) issues.push({ path: at("classID"), message: m }); }
   }
   if (v.inbound === undefined) {
   } else {
@@ -12986,7 +13950,7 @@ export function validateNetworkPort2Vlan(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.trunk === undefined) {
   } else {
-    { const m = rt.checkValue(v.trunk, V193); if (m) issues.push({ path: at("trunk"), message: m }); }
+    { const m = rt.checkValue(v.trunk, V205); if (m) issues.push({ path: at("trunk"), message: m }); }
   }
   if (v.tag === undefined) {
     issues.push({ path: at("tag"), message: 'required: <tag>, repeated' });
@@ -13004,7 +13968,7 @@ export function validateNetworkPort2Port(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.isolated === undefined) {
   } else {
-    { const m = rt.checkValue(v.isolated, V29); if (m) issues.push({ path: at("isolated"), message: m }); }
+    { const m = rt.checkValue(v.isolated, V30); if (m) issues.push({ path: at("isolated"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkPort2Port_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <port>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -13017,27 +13981,27 @@ export function validateNetworkPort2Plug(v: unknown, path: string, issues: rt.Is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V275); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V285); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.bridge === undefined) {
   } else {
-    { const m = rt.checkValue(v.bridge, V175); if (m) issues.push({ path: at("bridge"), message: m }); }
+    { const m = rt.checkValue(v.bridge, V187); if (m) issues.push({ path: at("bridge"), message: m }); }
   }
   if (v.macTableManager === undefined) {
   } else {
-    { const m = rt.checkValue(v.macTableManager, V174); if (m) issues.push({ path: at("macTableManager"), message: m }); }
+    { const m = rt.checkValue(v.macTableManager, V186); if (m) issues.push({ path: at("macTableManager"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V175); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V276); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V286); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
-    { const m = rt.checkValue(v.managed, V29); if (m) issues.push({ path: at("managed"), message: m }); }
+    { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
   }
   if (v.driver === undefined) {
   } else {
@@ -13046,6 +14010,47 @@ export function validateNetworkPort2Plug(v: unknown, path: string, issues: rt.Is
   if (v.address === undefined) {
   } else {
     validateNetworkPort2PlugAddress(v.address, at("address"), issues);
+  }
+  switch (String(v.type)) {
+    case "network":
+      if (v.bridge === undefined) issues.push({ path: at("bridge"), message: "required when type=network: attribute bridge" });
+      if (v.bridge !== undefined) { const m = rt.checkValue(v.bridge, V187); if (m) issues.push({ path: at("bridge"), message: m }); }
+      if (v.macTableManager !== undefined) { const m = rt.checkValue(v.macTableManager, V186); if (m) issues.push({ path: at("macTableManager"), message: m }); }
+      if (v.dev !== undefined) issues.push({ path: at("dev"), message: "not allowed when type=network" });
+      if (v.mode !== undefined) issues.push({ path: at("mode"), message: "not allowed when type=network" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=network" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=network" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=network" });
+      break;
+    case "bridge":
+      if (v.bridge === undefined) issues.push({ path: at("bridge"), message: "required when type=bridge: attribute bridge" });
+      if (v.bridge !== undefined) { const m = rt.checkValue(v.bridge, V187); if (m) issues.push({ path: at("bridge"), message: m }); }
+      if (v.macTableManager !== undefined) { const m = rt.checkValue(v.macTableManager, V186); if (m) issues.push({ path: at("macTableManager"), message: m }); }
+      if (v.dev !== undefined) issues.push({ path: at("dev"), message: "not allowed when type=bridge" });
+      if (v.mode !== undefined) issues.push({ path: at("mode"), message: "not allowed when type=bridge" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=bridge" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=bridge" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=bridge" });
+      break;
+    case "direct":
+      if (v.dev === undefined) issues.push({ path: at("dev"), message: "required when type=direct: attribute dev" });
+      if (v.dev !== undefined) { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
+      if (v.mode === undefined) issues.push({ path: at("mode"), message: "required when type=direct: attribute mode" });
+      if (v.mode !== undefined) { const m = rt.checkValue(v.mode, V286); if (m) issues.push({ path: at("mode"), message: m }); }
+      if (v.bridge !== undefined) issues.push({ path: at("bridge"), message: "not allowed when type=direct" });
+      if (v.macTableManager !== undefined) issues.push({ path: at("macTableManager"), message: "not allowed when type=direct" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=direct" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=direct" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=direct" });
+      break;
+    case "hostdev-pci":
+      if (v.managed !== undefined) { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
+      if (v.address === undefined) issues.push({ path: at("address"), message: "required when type=hostdev-pci: <address>" });
+      if (v.bridge !== undefined) issues.push({ path: at("bridge"), message: "not allowed when type=hostdev-pci" });
+      if (v.macTableManager !== undefined) issues.push({ path: at("macTableManager"), message: "not allowed when type=hostdev-pci" });
+      if (v.dev !== undefined) issues.push({ path: at("dev"), message: "not allowed when type=hostdev-pci" });
+      if (v.mode !== undefined) issues.push({ path: at("mode"), message: "not allowed when type=hostdev-pci" });
+      break;
   }
   for (const k of Object.keys(v)) if (!NetworkPort2Plug_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <plug>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -13057,15 +14062,15 @@ export function validateNetworkPort2VirtualportParameters(v: unknown, path: stri
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.managerid === undefined) {
   } else {
-    { const m = rt.checkValue(v.managerid, V88); if (m) issues.push({ path: at("managerid"), message: m }); }
+    { const m = rt.checkValue(v.managerid, V94); if (m) issues.push({ path: at("managerid"), message: m }); }
   }
   if (v.typeid === undefined) {
   } else {
-    { const m = rt.checkValue(v.typeid, V239); if (m) issues.push({ path: at("typeid"), message: m }); }
+    { const m = rt.checkValue(v.typeid, V249); if (m) issues.push({ path: at("typeid"), message: m }); }
   }
   if (v.typeidversion === undefined) {
   } else {
-    { const m = rt.checkValue(v.typeidversion, V88); if (m) issues.push({ path: at("typeidversion"), message: m }); }
+    { const m = rt.checkValue(v.typeidversion, V94); if (m) issues.push({ path: at("typeidversion"), message: m }); }
   }
   if (v.instanceid === undefined) {
   } else {
@@ -13073,7 +14078,7 @@ export function validateNetworkPort2VirtualportParameters(v: unknown, path: stri
   }
   if (v.profileid === undefined) {
   } else {
-    { const m = rt.checkValue(v.profileid, V240); if (m) issues.push({ path: at("profileid"), message: m }); }
+    { const m = rt.checkValue(v.profileid, V250); if (m) issues.push({ path: at("profileid"), message: m }); }
   }
   if (v.interfaceid === undefined) {
   } else {
@@ -13089,19 +14094,19 @@ export function validateNetworkPort2BandwidthInbound(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.average === undefined) {
   } else {
-    { const m = rt.checkValue(v.average, V242); if (m) issues.push({ path: at("average"), message: m }); }
+    { const m = rt.checkValue(v.average, V252); if (m) issues.push({ path: at("average"), message: m }); }
   }
   if (v.peak === undefined) {
   } else {
-    { const m = rt.checkValue(v.peak, V242); if (m) issues.push({ path: at("peak"), message: m }); }
+    { const m = rt.checkValue(v.peak, V252); if (m) issues.push({ path: at("peak"), message: m }); }
   }
   if (v.floor === undefined) {
   } else {
-    { const m = rt.checkValue(v.floor, V242); if (m) issues.push({ path: at("floor"), message: m }); }
+    { const m = rt.checkValue(v.floor, V252); if (m) issues.push({ path: at("floor"), message: m }); }
   }
   if (v.burst === undefined) {
   } else {
-    { const m = rt.checkValue(v.burst, V242); if (m) issues.push({ path: at("burst"), message: m }); }
+    { const m = rt.checkValue(v.burst, V252); if (m) issues.push({ path: at("burst"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkPort2BandwidthInbound_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <inbound>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -13113,19 +14118,19 @@ export function validateNetworkPort2BandwidthOutbound(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.average === undefined) {
   } else {
-    { const m = rt.checkValue(v.average, V242); if (m) issues.push({ path: at("average"), message: m }); }
+    { const m = rt.checkValue(v.average, V252); if (m) issues.push({ path: at("average"), message: m }); }
   }
   if (v.peak === undefined) {
   } else {
-    { const m = rt.checkValue(v.peak, V242); if (m) issues.push({ path: at("peak"), message: m }); }
+    { const m = rt.checkValue(v.peak, V252); if (m) issues.push({ path: at("peak"), message: m }); }
   }
   if (v.floor === undefined) {
   } else {
-    { const m = rt.checkValue(v.floor, V242); if (m) issues.push({ path: at("floor"), message: m }); }
+    { const m = rt.checkValue(v.floor, V252); if (m) issues.push({ path: at("floor"), message: m }); }
   }
   if (v.burst === undefined) {
   } else {
-    { const m = rt.checkValue(v.burst, V242); if (m) issues.push({ path: at("burst"), message: m }); }
+    { const m = rt.checkValue(v.burst, V252); if (m) issues.push({ path: at("burst"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkPort2BandwidthOutbound_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <outbound>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -13138,11 +14143,11 @@ export function validateNetworkPort2VlanTag(v: unknown, path: string, issues: rt
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V243); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V253); if (m) issues.push({ path: at("id"), message: m }); }
   }
   if (v.nativeMode === undefined) {
   } else {
-    { const m = rt.checkValue(v.nativeMode, V244); if (m) issues.push({ path: at("nativeMode"), message: m }); }
+    { const m = rt.checkValue(v.nativeMode, V254); if (m) issues.push({ path: at("nativeMode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkPort2VlanTag_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <tag>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -13155,7 +14160,7 @@ export function validateNetworkPort2PlugDriver(v: unknown, path: string, issues:
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V270); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V280); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NetworkPort2PlugDriver_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <driver>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -13167,19 +14172,19 @@ export function validateNetworkPort2PlugAddress(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V89); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V88); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V94); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V229); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V157); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -13196,11 +14201,11 @@ export function validateStoragePool(v: unknown, path: string, issues: rt.Issues)
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V277); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V287); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V129); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V139); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -13242,6 +14247,107 @@ export function validateStoragePool(v: unknown, path: string, issues: rt.Issues)
   } else {
     validateStoragePoolRbdConfigOpts(v["rbd:config_opts"], at("rbd:config_opts"), issues);
   }
+  switch (String(v.type)) {
+    case "dir":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=dir: <name>" });
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=dir: <target>" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=dir" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=dir" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=dir" });
+      break;
+    case "fs":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=fs: <name>" });
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=fs: <source>" });
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=fs: <target>" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=fs" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=fs" });
+      break;
+    case "netfs":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=netfs: <name>" });
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=netfs: <source>" });
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=netfs: <target>" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=netfs" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=netfs" });
+      break;
+    case "logical":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=logical: <source>" });
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=logical: <target>" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=logical" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=logical" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=logical" });
+      break;
+    case "disk":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=disk: <name>" });
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=disk: <source>" });
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=disk: <target>" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=disk" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=disk" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=disk" });
+      break;
+    case "iscsi":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=iscsi: <name>" });
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=iscsi: <source>" });
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=iscsi: <target>" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=iscsi" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=iscsi" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=iscsi" });
+      break;
+    case "iscsi-direct":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=iscsi-direct: <name>" });
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=iscsi-direct: <source>" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=iscsi-direct" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=iscsi-direct" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=iscsi-direct" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=iscsi-direct" });
+      break;
+    case "scsi":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=scsi: <name>" });
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=scsi: <source>" });
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=scsi: <target>" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=scsi" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=scsi" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=scsi" });
+      break;
+    case "mpath":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=mpath: <name>" });
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=mpath: <target>" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=mpath" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=mpath" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=mpath" });
+      break;
+    case "rbd":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=rbd: <source>" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=rbd" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=rbd" });
+      break;
+    case "sheepdog":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=sheepdog: <source>" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=sheepdog" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=sheepdog" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=sheepdog" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=sheepdog" });
+      break;
+    case "gluster":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=gluster: <source>" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=gluster" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=gluster" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=gluster" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=gluster" });
+      break;
+    case "zfs":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=zfs: <source>" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=zfs" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=zfs" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=zfs" });
+      break;
+    case "vstorage":
+      if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=vstorage: <source>" });
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=vstorage: <target>" });
+      if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=vstorage" });
+      if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=vstorage" });
+      if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=vstorage" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!StoragePool_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <pool>' });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -13252,7 +14358,7 @@ export function validateStoragePoolCapacity(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -13268,7 +14374,7 @@ export function validateStoragePoolAllocation(v: unknown, path: string, issues: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -13284,7 +14390,7 @@ export function validateStoragePoolAvailable(v: unknown, path: string, issues: r
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -13422,7 +14528,7 @@ export function validateStoragePoolFeaturesCow(v: unknown, path: string, issues:
   if (v.state === undefined) {
     issues.push({ path: at("state"), message: 'required: attribute state' });
   } else {
-    { const m = rt.checkValue(v.state, V29); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V30); if (m) issues.push({ path: at("state"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!StoragePoolFeaturesCow_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <cow>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -13461,11 +14567,11 @@ export function validateStoragePoolSourceDevice(v: unknown, path: string, issues
   if (v.path === undefined) {
     issues.push({ path: at("path"), message: 'required: attribute path' });
   } else {
-    { const m = rt.checkValue(v.path, V278); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V288); if (m) issues.push({ path: at("path"), message: m }); }
   }
   if (v.part_separator === undefined) {
   } else {
-    { const m = rt.checkValue(v.part_separator, V29); if (m) issues.push({ path: at("part_separator"), message: m }); }
+    { const m = rt.checkValue(v.part_separator, V30); if (m) issues.push({ path: at("part_separator"), message: m }); }
   }
   if (v.freeExtent === undefined) {
   } else {
@@ -13483,7 +14589,7 @@ export function validateStoragePoolSourceFormat(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V279); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V289); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.vendor === undefined) {
   } else {
@@ -13504,11 +14610,11 @@ export function validateStoragePoolSourceHost(v: unknown, path: string, issues: 
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V228); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V240); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V98); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!StoragePoolSourceHost_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <host>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -13521,7 +14627,7 @@ export function validateStoragePoolSourceDir(v: unknown, path: string, issues: r
   if (v.path === undefined) {
     issues.push({ path: at("path"), message: 'required: attribute path' });
   } else {
-    { const m = rt.checkValue(v.path, V280); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V290); if (m) issues.push({ path: at("path"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!StoragePoolSourceDir_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <dir>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -13560,7 +14666,7 @@ export function validateStoragePoolSourceAuth(v: unknown, path: string, issues: 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V281); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V291); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.username === undefined) {
     issues.push({ path: at("username"), message: 'required: attribute username' });
@@ -13582,7 +14688,7 @@ export function validateStoragePoolSourceAdapter(v: unknown, path: string, issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V249); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V259); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -13594,27 +14700,27 @@ export function validateStoragePoolSourceAdapter(v: unknown, path: string, issue
   }
   if (v.managed === undefined) {
   } else {
-    { const m = rt.checkValue(v.managed, V29); if (m) issues.push({ path: at("managed"), message: m }); }
+    { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
   }
   if (v.parent_wwnn === undefined) {
   } else {
-    { const m = rt.checkValue(v.parent_wwnn, V77); if (m) issues.push({ path: at("parent_wwnn"), message: m }); }
+    { const m = rt.checkValue(v.parent_wwnn, V78); if (m) issues.push({ path: at("parent_wwnn"), message: m }); }
   }
   if (v.parent_wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.parent_wwpn, V77); if (m) issues.push({ path: at("parent_wwpn"), message: m }); }
+    { const m = rt.checkValue(v.parent_wwpn, V78); if (m) issues.push({ path: at("parent_wwpn"), message: m }); }
   }
   if (v.parent_fabric_wwn === undefined) {
   } else {
-    { const m = rt.checkValue(v.parent_fabric_wwn, V77); if (m) issues.push({ path: at("parent_fabric_wwn"), message: m }); }
+    { const m = rt.checkValue(v.parent_fabric_wwn, V78); if (m) issues.push({ path: at("parent_fabric_wwn"), message: m }); }
   }
   if (v.wwnn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwnn, V77); if (m) issues.push({ path: at("wwnn"), message: m }); }
+    { const m = rt.checkValue(v.wwnn, V78); if (m) issues.push({ path: at("wwnn"), message: m }); }
   }
   if (v.wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwpn, V77); if (m) issues.push({ path: at("wwpn"), message: m }); }
+    { const m = rt.checkValue(v.wwpn, V78); if (m) issues.push({ path: at("wwpn"), message: m }); }
   }
   if (v.parentaddr === undefined) {
   } else {
@@ -13630,15 +14736,15 @@ export function validateStoragePoolTargetPermissions(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V282); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V292); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.owner === undefined) {
   } else {
-    { const m = rt.checkValue(v.owner, V283); if (m) issues.push({ path: at("owner"), message: m }); }
+    { const m = rt.checkValue(v.owner, V293); if (m) issues.push({ path: at("owner"), message: m }); }
   }
   if (v.group === undefined) {
   } else {
-    { const m = rt.checkValue(v.group, V283); if (m) issues.push({ path: at("group"), message: m }); }
+    { const m = rt.checkValue(v.group, V293); if (m) issues.push({ path: at("group"), message: m }); }
   }
   if (v.label === undefined) {
   } else {
@@ -13667,7 +14773,7 @@ export function validateStoragePoolRefreshVolume(v: unknown, path: string, issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.allocation === undefined) {
   } else {
-    { const m = rt.checkValue(v.allocation, V284); if (m) issues.push({ path: at("allocation"), message: m }); }
+    { const m = rt.checkValue(v.allocation, V294); if (m) issues.push({ path: at("allocation"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!StoragePoolRefreshVolume_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <volume>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -13744,7 +14850,7 @@ export function validateStoragePoolSourceAdapterParentaddr(v: unknown, path: str
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unique_id === undefined) {
   } else {
-    { const m = rt.checkValue(v.unique_id, V36); if (m) issues.push({ path: at("unique_id"), message: m }); }
+    { const m = rt.checkValue(v.unique_id, V37); if (m) issues.push({ path: at("unique_id"), message: m }); }
   }
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: <address>' });
@@ -13761,19 +14867,19 @@ export function validateStoragePoolSourceAdapterParentaddrAddress(v: unknown, pa
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V89); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V88); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V94); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V229); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V157); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -13808,7 +14914,7 @@ export function validateStoragePoolCapabilitiesPool(v: unknown, path: string, is
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
   } else {
-    { const m = rt.checkValue(v.supported, V29); if (m) issues.push({ path: at("supported"), message: m }); }
+    { const m = rt.checkValue(v.supported, V30); if (m) issues.push({ path: at("supported"), message: m }); }
   }
   if (v.poolOptions === undefined) {
   } else {
@@ -13894,12 +15000,12 @@ export function validateStorageVolume(v: unknown, path: string, issues: rt.Issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V285); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V295); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: <name>' });
   } else {
-    { const m = rt.checkValue(v.name, V130); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V140); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.key === undefined) {
   } else {
@@ -13953,7 +15059,7 @@ export function validateStorageVolumeCapacity(v: unknown, path: string, issues: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -13969,7 +15075,7 @@ export function validateStorageVolumeAllocation(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -13985,7 +15091,7 @@ export function validateStorageVolumePhysical(v: unknown, path: string, issues: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -14001,7 +15107,7 @@ export function validateStorageVolumeTarget(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.path === undefined) {
   } else {
-    { const m = rt.checkValue(v.path, V286); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V296); if (m) issues.push({ path: at("path"), message: m }); }
   }
   if (v.format === undefined) {
   } else {
@@ -14021,7 +15127,7 @@ export function validateStorageVolumeTarget(v: unknown, path: string, issues: rt
   }
   if (v.compat === undefined) {
   } else {
-    { const m = rt.checkValue(v.compat, V287); if (m) issues.push({ path: at("compat"), message: m }); }
+    { const m = rt.checkValue(v.compat, V297); if (m) issues.push({ path: at("compat"), message: m }); }
   }
   if (v.nocow === undefined) {
   } else {
@@ -14089,7 +15195,7 @@ export function validateStorageVolumeTargetFormat(v: unknown, path: string, issu
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V288); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V298); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!StorageVolumeTargetFormat_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <format>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -14101,15 +15207,15 @@ export function validateStorageVolumeTargetPermissions(v: unknown, path: string,
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V282); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V292); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.owner === undefined) {
   } else {
-    { const m = rt.checkValue(v.owner, V283); if (m) issues.push({ path: at("owner"), message: m }); }
+    { const m = rt.checkValue(v.owner, V293); if (m) issues.push({ path: at("owner"), message: m }); }
   }
   if (v.group === undefined) {
   } else {
-    { const m = rt.checkValue(v.group, V283); if (m) issues.push({ path: at("group"), message: m }); }
+    { const m = rt.checkValue(v.group, V293); if (m) issues.push({ path: at("group"), message: m }); }
   }
   if (v.label === undefined) {
   } else {
@@ -14125,19 +15231,19 @@ export function validateStorageVolumeTargetTimestamps(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.atime === undefined) {
   } else {
-    { const m = rt.checkValue(v.atime, V289); if (m) issues.push({ path: at("atime"), message: m }); }
+    { const m = rt.checkValue(v.atime, V299); if (m) issues.push({ path: at("atime"), message: m }); }
   }
   if (v.btime === undefined) {
   } else {
-    { const m = rt.checkValue(v.btime, V289); if (m) issues.push({ path: at("btime"), message: m }); }
+    { const m = rt.checkValue(v.btime, V299); if (m) issues.push({ path: at("btime"), message: m }); }
   }
   if (v.ctime === undefined) {
   } else {
-    { const m = rt.checkValue(v.ctime, V289); if (m) issues.push({ path: at("ctime"), message: m }); }
+    { const m = rt.checkValue(v.ctime, V299); if (m) issues.push({ path: at("ctime"), message: m }); }
   }
   if (v.mtime === undefined) {
   } else {
-    { const m = rt.checkValue(v.mtime, V289); if (m) issues.push({ path: at("mtime"), message: m }); }
+    { const m = rt.checkValue(v.mtime, V299); if (m) issues.push({ path: at("mtime"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!StorageVolumeTargetTimestamps_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <timestamps>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -14150,11 +15256,11 @@ export function validateStorageVolumeTargetEncryption(v: unknown, path: string, 
   if (v.format === undefined) {
     issues.push({ path: at("format"), message: 'required: attribute format' });
   } else {
-    { const m = rt.checkValue(v.format, V151); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V161); if (m) issues.push({ path: at("format"), message: m }); }
   }
   if (v.engine === undefined) {
   } else {
-    { const m = rt.checkValue(v.engine, V152); if (m) issues.push({ path: at("engine"), message: m }); }
+    { const m = rt.checkValue(v.engine, V162); if (m) issues.push({ path: at("engine"), message: m }); }
   }
   if (v.secret === undefined) {
   } else {
@@ -14186,7 +15292,7 @@ export function validateStorageVolumeTargetClusterSize(v: unknown, path: string,
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -14237,7 +15343,7 @@ export function validateStorageVolumeTargetEncryptionSecret(v: unknown, path: st
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V231); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V242); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -14352,7 +15458,7 @@ export function validateNodeDeviceDevnode(v: unknown, path: string, issues: rt.I
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V290); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V300); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -14368,15 +15474,15 @@ export function validateNodeDeviceParent(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.wwnn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwnn, V77); if (m) issues.push({ path: at("wwnn"), message: m }); }
+    { const m = rt.checkValue(v.wwnn, V78); if (m) issues.push({ path: at("wwnn"), message: m }); }
   }
   if (v.wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwpn, V77); if (m) issues.push({ path: at("wwpn"), message: m }); }
+    { const m = rt.checkValue(v.wwpn, V78); if (m) issues.push({ path: at("wwpn"), message: m }); }
   }
   if (v.fabric_wwn === undefined) {
   } else {
-    { const m = rt.checkValue(v.fabric_wwn, V77); if (m) issues.push({ path: at("fabric_wwn"), message: m }); }
+    { const m = rt.checkValue(v.fabric_wwn, V78); if (m) issues.push({ path: at("fabric_wwn"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -14406,7 +15512,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V291); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V301); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.product === undefined) {
   } else {
@@ -14422,7 +15528,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.class === undefined) {
   } else {
-    { const m = rt.checkValue(v.class, V292); if (m) issues.push({ path: at("class"), message: m }); }
+    { const m = rt.checkValue(v.class, V302); if (m) issues.push({ path: at("class"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
@@ -14430,7 +15536,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V293); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V303); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
@@ -14487,7 +15593,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V294); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V304); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.link === undefined) {
   } else {
@@ -14512,7 +15618,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.target === undefined) {
   } else {
-    { const m = rt.checkValue(v.target, V295); if (m) issues.push({ path: at("target"), message: m }); }
+    { const m = rt.checkValue(v.target, V305); if (m) issues.push({ path: at("target"), message: m }); }
   }
   if (v.lun === undefined) {
   } else {
@@ -14524,7 +15630,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.block === undefined) {
   } else {
-    { const m = rt.checkValue(v.block, V296); if (m) issues.push({ path: at("block"), message: m }); }
+    { const m = rt.checkValue(v.block, V306); if (m) issues.push({ path: at("block"), message: m }); }
   }
   if (v.drive_type === undefined) {
   } else {
@@ -14565,15 +15671,15 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.cssid === undefined) {
   } else {
-    { const m = rt.checkValue(v.cssid, V162); if (m) issues.push({ path: at("cssid"), message: m }); }
+    { const m = rt.checkValue(v.cssid, V172); if (m) issues.push({ path: at("cssid"), message: m }); }
   }
   if (v.ssid === undefined) {
   } else {
-    { const m = rt.checkValue(v.ssid, V163); if (m) issues.push({ path: at("ssid"), message: m }); }
+    { const m = rt.checkValue(v.ssid, V173); if (m) issues.push({ path: at("ssid"), message: m }); }
   }
   if (v.devno === undefined) {
   } else {
-    { const m = rt.checkValue(v.devno, V164); if (m) issues.push({ path: at("devno"), message: m }); }
+    { const m = rt.checkValue(v.devno, V174); if (m) issues.push({ path: at("devno"), message: m }); }
   }
   if (v.channel_dev_addr === undefined) {
   } else {
@@ -14581,15 +15687,832 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.chardev === undefined) {
   } else {
-    { const m = rt.checkValue(v.chardev, V296); if (m) issues.push({ path: at("chardev"), message: m }); }
+    { const m = rt.checkValue(v.chardev, V306); if (m) issues.push({ path: at("chardev"), message: m }); }
   }
   if (v["ap-adapter"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["ap-adapter"], V88); if (m) issues.push({ path: at("ap-adapter"), message: m }); }
+    { const m = rt.checkValue(v["ap-adapter"], V94); if (m) issues.push({ path: at("ap-adapter"), message: m }); }
   }
   if (v["ap-domain"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["ap-domain"], V297); if (m) issues.push({ path: at("ap-domain"), message: m }); }
+    { const m = rt.checkValue(v["ap-domain"], V307); if (m) issues.push({ path: at("ap-domain"), message: m }); }
+  }
+  switch (String(v.type)) {
+    case "system":
+      if (v.hardware === undefined) issues.push({ path: at("hardware"), message: "required when type=system: <hardware>" });
+      if (v.firmware === undefined) issues.push({ path: at("firmware"), message: "required when type=system: <firmware>" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=system" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=system" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=system" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=system" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=system" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=system" });
+      if (v.capability !== undefined) issues.push({ path: at("capability"), message: "not allowed when type=system" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=system" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=system" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=system" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=system" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=system" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=system" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=system" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=system" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=system" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=system" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=system" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=system" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=system" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=system" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=system" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=system" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=system" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=system" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=system" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=system" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=system" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=system" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=system" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=system" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=system" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=system" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=system" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=system" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=system" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=system" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=system" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=system" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=system" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=system" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=system" });
+      break;
+    case "pci":
+      if (v.domain === undefined) issues.push({ path: at("domain"), message: "required when type=pci: <domain>" });
+      if (v.bus === undefined) issues.push({ path: at("bus"), message: "required when type=pci: <bus>" });
+      if (v.slot === undefined) issues.push({ path: at("slot"), message: "required when type=pci: <slot>" });
+      if (v.function === undefined) issues.push({ path: at("function"), message: "required when type=pci: <function>" });
+      if (v.product === undefined) issues.push({ path: at("product"), message: "required when type=pci: <product>" });
+      if (v.vendor === undefined) issues.push({ path: at("vendor"), message: "required when type=pci: <vendor>" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=pci" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=pci" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=pci" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=pci" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=pci" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=pci" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=pci" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=pci" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=pci" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=pci" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=pci" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=pci" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=pci" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=pci" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=pci" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=pci" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=pci" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=pci" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=pci" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=pci" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=pci" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=pci" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=pci" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=pci" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=pci" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=pci" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=pci" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=pci" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=pci" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=pci" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=pci" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=pci" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=pci" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=pci" });
+      break;
+    case "usb_device":
+      if (v.bus === undefined) issues.push({ path: at("bus"), message: "required when type=usb_device: <bus>" });
+      if (v.device === undefined) issues.push({ path: at("device"), message: "required when type=usb_device: <device>" });
+      if (v.product === undefined) issues.push({ path: at("product"), message: "required when type=usb_device: <product>" });
+      if (v.vendor === undefined) issues.push({ path: at("vendor"), message: "required when type=usb_device: <vendor>" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=usb_device" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=usb_device" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=usb_device" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=usb_device" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=usb_device" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=usb_device" });
+      if (v.capability !== undefined) issues.push({ path: at("capability"), message: "not allowed when type=usb_device" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=usb_device" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=usb_device" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=usb_device" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=usb_device" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=usb_device" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=usb_device" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=usb_device" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=usb_device" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=usb_device" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=usb_device" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=usb_device" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=usb_device" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=usb_device" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=usb_device" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=usb_device" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=usb_device" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=usb_device" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=usb_device" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=usb_device" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=usb_device" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=usb_device" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=usb_device" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=usb_device" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=usb_device" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=usb_device" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=usb_device" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=usb_device" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=usb_device" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=usb_device" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=usb_device" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=usb_device" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=usb_device" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=usb_device" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=usb_device" });
+      break;
+    case "usb":
+      if (v.number === undefined) issues.push({ path: at("number"), message: "required when type=usb: <number>" });
+      if (v.class === undefined) issues.push({ path: at("class"), message: "required when type=usb: <class>" });
+      if (v.subclass === undefined) issues.push({ path: at("subclass"), message: "required when type=usb: <subclass>" });
+      if (v.protocol === undefined) issues.push({ path: at("protocol"), message: "required when type=usb: <protocol>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=usb" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=usb" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=usb" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=usb" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=usb" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=usb" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=usb" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=usb" });
+      if (v.capability !== undefined) issues.push({ path: at("capability"), message: "not allowed when type=usb" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=usb" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=usb" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=usb" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=usb" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=usb" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=usb" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=usb" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=usb" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=usb" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=usb" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=usb" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=usb" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=usb" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=usb" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=usb" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=usb" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=usb" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=usb" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=usb" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=usb" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=usb" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=usb" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=usb" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=usb" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=usb" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=usb" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=usb" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=usb" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=usb" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=usb" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=usb" });
+      break;
+    case "net":
+      if (v.interface === undefined) issues.push({ path: at("interface"), message: "required when type=net: <interface>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=net" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=net" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=net" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=net" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=net" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=net" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=net" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=net" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=net" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=net" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=net" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=net" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=net" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=net" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=net" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=net" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=net" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=net" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=net" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=net" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=net" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=net" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=net" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=net" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=net" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=net" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=net" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=net" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=net" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=net" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=net" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=net" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=net" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=net" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=net" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=net" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=net" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=net" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=net" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=net" });
+      break;
+    case "scsi_generic":
+      if (v.char === undefined) issues.push({ path: at("char"), message: "required when type=scsi_generic: <char>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=scsi_generic" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=scsi_generic" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=scsi_generic" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=scsi_generic" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=scsi_generic" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=scsi_generic" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=scsi_generic" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=scsi_generic" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=scsi_generic" });
+      if (v.capability !== undefined) issues.push({ path: at("capability"), message: "not allowed when type=scsi_generic" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=scsi_generic" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=scsi_generic" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=scsi_generic" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=scsi_generic" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=scsi_generic" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=scsi_generic" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=scsi_generic" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=scsi_generic" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=scsi_generic" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=scsi_generic" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=scsi_generic" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=scsi_generic" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=scsi_generic" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=scsi_generic" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=scsi_generic" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=scsi_generic" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=scsi_generic" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=scsi_generic" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=scsi_generic" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=scsi_generic" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=scsi_generic" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=scsi_generic" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=scsi_generic" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=scsi_generic" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=scsi_generic" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=scsi_generic" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=scsi_generic" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=scsi_generic" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=scsi_generic" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=scsi_generic" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=scsi_generic" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=scsi_generic" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=scsi_generic" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=scsi_generic" });
+      break;
+    case "scsi_host":
+      if (v.host === undefined) issues.push({ path: at("host"), message: "required when type=scsi_host: <host>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=scsi_host" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=scsi_host" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=scsi_host" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=scsi_host" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=scsi_host" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=scsi_host" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=scsi_host" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=scsi_host" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=scsi_host" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=scsi_host" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=scsi_host" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=scsi_host" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=scsi_host" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=scsi_host" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=scsi_host" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=scsi_host" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=scsi_host" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=scsi_host" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=scsi_host" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=scsi_host" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=scsi_host" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=scsi_host" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=scsi_host" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=scsi_host" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=scsi_host" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=scsi_host" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=scsi_host" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=scsi_host" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=scsi_host" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=scsi_host" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=scsi_host" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=scsi_host" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=scsi_host" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=scsi_host" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=scsi_host" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=scsi_host" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=scsi_host" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=scsi_host" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=scsi_host" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=scsi_host" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=scsi_host" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=scsi_host" });
+      break;
+    case "scsi_target":
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=scsi_target: <target>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=scsi_target" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=scsi_target" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=scsi_target" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=scsi_target" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=scsi_target" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=scsi_target" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=scsi_target" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=scsi_target" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=scsi_target" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=scsi_target" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=scsi_target" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=scsi_target" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=scsi_target" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=scsi_target" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=scsi_target" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=scsi_target" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=scsi_target" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=scsi_target" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=scsi_target" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=scsi_target" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=scsi_target" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=scsi_target" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=scsi_target" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=scsi_target" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=scsi_target" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=scsi_target" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=scsi_target" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=scsi_target" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=scsi_target" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=scsi_target" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=scsi_target" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=scsi_target" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=scsi_target" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=scsi_target" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=scsi_target" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=scsi_target" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=scsi_target" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=scsi_target" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=scsi_target" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=scsi_target" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=scsi_target" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=scsi_target" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=scsi_target" });
+      break;
+    case "scsi":
+      if (v.host === undefined) issues.push({ path: at("host"), message: "required when type=scsi: <host>" });
+      if (v.bus === undefined) issues.push({ path: at("bus"), message: "required when type=scsi: <bus>" });
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=scsi: <target>" });
+      if (v.lun === undefined) issues.push({ path: at("lun"), message: "required when type=scsi: <lun>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=scsi" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=scsi" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=scsi" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=scsi" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=scsi" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=scsi" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=scsi" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=scsi" });
+      if (v.capability !== undefined) issues.push({ path: at("capability"), message: "not allowed when type=scsi" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=scsi" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=scsi" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=scsi" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=scsi" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=scsi" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=scsi" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=scsi" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=scsi" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=scsi" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=scsi" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=scsi" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=scsi" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=scsi" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=scsi" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=scsi" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=scsi" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=scsi" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=scsi" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=scsi" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=scsi" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=scsi" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=scsi" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=scsi" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=scsi" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=scsi" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=scsi" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=scsi" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=scsi" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=scsi" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=scsi" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=scsi" });
+      break;
+    case "storage":
+      if (v.block === undefined) issues.push({ path: at("block"), message: "required when type=storage: <block>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=storage" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=storage" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=storage" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=storage" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=storage" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=storage" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=storage" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=storage" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=storage" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=storage" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=storage" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=storage" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=storage" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=storage" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=storage" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=storage" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=storage" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=storage" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=storage" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=storage" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=storage" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=storage" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=storage" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=storage" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=storage" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=storage" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=storage" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=storage" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=storage" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=storage" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=storage" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=storage" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=storage" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=storage" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=storage" });
+      break;
+    case "drm":
+      if (v.typeElement === undefined) issues.push({ path: at("typeElement"), message: "required when type=drm: <type>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=drm" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=drm" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=drm" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=drm" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=drm" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=drm" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=drm" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=drm" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=drm" });
+      if (v.capability !== undefined) issues.push({ path: at("capability"), message: "not allowed when type=drm" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=drm" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=drm" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=drm" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=drm" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=drm" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=drm" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=drm" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=drm" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=drm" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=drm" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=drm" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=drm" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=drm" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=drm" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=drm" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=drm" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=drm" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=drm" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=drm" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=drm" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=drm" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=drm" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=drm" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=drm" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=drm" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=drm" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=drm" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=drm" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=drm" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=drm" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=drm" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=drm" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=drm" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=drm" });
+      break;
+    case "mdev":
+      if (v.typeElement === undefined) issues.push({ path: at("typeElement"), message: "required when type=mdev: <type>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=mdev" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=mdev" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=mdev" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=mdev" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=mdev" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=mdev" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=mdev" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=mdev" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=mdev" });
+      if (v.capability !== undefined) issues.push({ path: at("capability"), message: "not allowed when type=mdev" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=mdev" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=mdev" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=mdev" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=mdev" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=mdev" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=mdev" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=mdev" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=mdev" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=mdev" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=mdev" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=mdev" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=mdev" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=mdev" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=mdev" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=mdev" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=mdev" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=mdev" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=mdev" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=mdev" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=mdev" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=mdev" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=mdev" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=mdev" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=mdev" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=mdev" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=mdev" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=mdev" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=mdev" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=mdev" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=mdev" });
+      break;
+    case "ccw":
+      if (v.cssid === undefined) issues.push({ path: at("cssid"), message: "required when type=ccw: <cssid>" });
+      if (v.ssid === undefined) issues.push({ path: at("ssid"), message: "required when type=ccw: <ssid>" });
+      if (v.devno === undefined) issues.push({ path: at("devno"), message: "required when type=ccw: <devno>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=ccw" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=ccw" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=ccw" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=ccw" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=ccw" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=ccw" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=ccw" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=ccw" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=ccw" });
+      if (v.capability !== undefined) issues.push({ path: at("capability"), message: "not allowed when type=ccw" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=ccw" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=ccw" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=ccw" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=ccw" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=ccw" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=ccw" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=ccw" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=ccw" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=ccw" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=ccw" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=ccw" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=ccw" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=ccw" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=ccw" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=ccw" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=ccw" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=ccw" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=ccw" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=ccw" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=ccw" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=ccw" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=ccw" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=ccw" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=ccw" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=ccw" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=ccw" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=ccw" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=ccw" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=ccw" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=ccw" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=ccw" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=ccw" });
+      break;
+    case "css":
+      if (v.cssid === undefined) issues.push({ path: at("cssid"), message: "required when type=css: <cssid>" });
+      if (v.ssid === undefined) issues.push({ path: at("ssid"), message: "required when type=css: <ssid>" });
+      if (v.devno === undefined) issues.push({ path: at("devno"), message: "required when type=css: <devno>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=css" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=css" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=css" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=css" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=css" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=css" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=css" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=css" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=css" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=css" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=css" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=css" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=css" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=css" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=css" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=css" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=css" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=css" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=css" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=css" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=css" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=css" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=css" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=css" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=css" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=css" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=css" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=css" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=css" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=css" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=css" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=css" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=css" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=css" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=css" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=css" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=css" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=css" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=css" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=css" });
+      break;
+    case "vdpa":
+      if (v.chardev === undefined) issues.push({ path: at("chardev"), message: "required when type=vdpa: <chardev>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=vdpa" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=vdpa" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=vdpa" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=vdpa" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=vdpa" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=vdpa" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=vdpa" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=vdpa" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=vdpa" });
+      if (v.capability !== undefined) issues.push({ path: at("capability"), message: "not allowed when type=vdpa" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=vdpa" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=vdpa" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=vdpa" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=vdpa" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=vdpa" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=vdpa" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=vdpa" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=vdpa" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=vdpa" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=vdpa" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=vdpa" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=vdpa" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=vdpa" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=vdpa" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=vdpa" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=vdpa" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=vdpa" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=vdpa" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=vdpa" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=vdpa" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=vdpa" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=vdpa" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=vdpa" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=vdpa" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=vdpa" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=vdpa" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=vdpa" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=vdpa" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=vdpa" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=vdpa" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=vdpa" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=vdpa" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=vdpa" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=vdpa" });
+      break;
+    case "ap_card":
+      if (v["ap-adapter"] === undefined) issues.push({ path: at("ap-adapter"), message: "required when type=ap_card: <ap-adapter>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=ap_card" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=ap_card" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=ap_card" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=ap_card" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=ap_card" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=ap_card" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=ap_card" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=ap_card" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=ap_card" });
+      if (v.capability !== undefined) issues.push({ path: at("capability"), message: "not allowed when type=ap_card" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=ap_card" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=ap_card" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=ap_card" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=ap_card" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=ap_card" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=ap_card" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=ap_card" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=ap_card" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=ap_card" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=ap_card" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=ap_card" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=ap_card" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=ap_card" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=ap_card" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=ap_card" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=ap_card" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=ap_card" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=ap_card" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=ap_card" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=ap_card" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=ap_card" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=ap_card" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=ap_card" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=ap_card" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=ap_card" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=ap_card" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=ap_card" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=ap_card" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=ap_card" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=ap_card" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=ap_card" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=ap_card" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=ap_card" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=ap_card" });
+      break;
+    case "ap_queue":
+      if (v["ap-adapter"] === undefined) issues.push({ path: at("ap-adapter"), message: "required when type=ap_queue: <ap-adapter>" });
+      if (v["ap-domain"] === undefined) issues.push({ path: at("ap-domain"), message: "required when type=ap_queue: <ap-domain>" });
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=ap_queue" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=ap_queue" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=ap_queue" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=ap_queue" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=ap_queue" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=ap_queue" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=ap_queue" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=ap_queue" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=ap_queue" });
+      if (v.capability !== undefined) issues.push({ path: at("capability"), message: "not allowed when type=ap_queue" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=ap_queue" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=ap_queue" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=ap_queue" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=ap_queue" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=ap_queue" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=ap_queue" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=ap_queue" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=ap_queue" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=ap_queue" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=ap_queue" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=ap_queue" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=ap_queue" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=ap_queue" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=ap_queue" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=ap_queue" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=ap_queue" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=ap_queue" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=ap_queue" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=ap_queue" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=ap_queue" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=ap_queue" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=ap_queue" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=ap_queue" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=ap_queue" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=ap_queue" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=ap_queue" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=ap_queue" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=ap_queue" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=ap_queue" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=ap_queue" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=ap_queue" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=ap_queue" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=ap_queue" });
+      break;
+    case "ap_matrix":
+      if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=ap_matrix" });
+      if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=ap_matrix" });
+      if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=ap_matrix" });
+      if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=ap_matrix" });
+      if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=ap_matrix" });
+      if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=ap_matrix" });
+      if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=ap_matrix" });
+      if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=ap_matrix" });
+      if (v.vendor !== undefined) issues.push({ path: at("vendor"), message: "not allowed when type=ap_matrix" });
+      if (v.iommuGroup !== undefined) issues.push({ path: at("iommuGroup"), message: "not allowed when type=ap_matrix" });
+      if (v.numa !== undefined) issues.push({ path: at("numa"), message: "not allowed when type=ap_matrix" });
+      if (v["pci-express"] !== undefined) issues.push({ path: at("pci-express"), message: "not allowed when type=ap_matrix" });
+      if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=ap_matrix" });
+      if (v.number !== undefined) issues.push({ path: at("number"), message: "not allowed when type=ap_matrix" });
+      if (v.subclass !== undefined) issues.push({ path: at("subclass"), message: "not allowed when type=ap_matrix" });
+      if (v.protocol !== undefined) issues.push({ path: at("protocol"), message: "not allowed when type=ap_matrix" });
+      if (v.description !== undefined) issues.push({ path: at("description"), message: "not allowed when type=ap_matrix" });
+      if (v.interface !== undefined) issues.push({ path: at("interface"), message: "not allowed when type=ap_matrix" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=ap_matrix" });
+      if (v.link !== undefined) issues.push({ path: at("link"), message: "not allowed when type=ap_matrix" });
+      if (v.feature !== undefined) issues.push({ path: at("feature"), message: "not allowed when type=ap_matrix" });
+      if (v.char !== undefined) issues.push({ path: at("char"), message: "not allowed when type=ap_matrix" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when type=ap_matrix" });
+      if (v.unique_id !== undefined) issues.push({ path: at("unique_id"), message: "not allowed when type=ap_matrix" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=ap_matrix" });
+      if (v.lun !== undefined) issues.push({ path: at("lun"), message: "not allowed when type=ap_matrix" });
+      if (v.typeElement !== undefined) issues.push({ path: at("typeElement"), message: "not allowed when type=ap_matrix" });
+      if (v.block !== undefined) issues.push({ path: at("block"), message: "not allowed when type=ap_matrix" });
+      if (v.drive_type !== undefined) issues.push({ path: at("drive_type"), message: "not allowed when type=ap_matrix" });
+      if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=ap_matrix" });
+      if (v.serial !== undefined) issues.push({ path: at("serial"), message: "not allowed when type=ap_matrix" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when type=ap_matrix" });
+      if (v.logical_block_size !== undefined) issues.push({ path: at("logical_block_size"), message: "not allowed when type=ap_matrix" });
+      if (v.num_blocks !== undefined) issues.push({ path: at("num_blocks"), message: "not allowed when type=ap_matrix" });
+      if (v.uuid !== undefined) issues.push({ path: at("uuid"), message: "not allowed when type=ap_matrix" });
+      if (v.parent_addr !== undefined) issues.push({ path: at("parent_addr"), message: "not allowed when type=ap_matrix" });
+      if (v.attr !== undefined) issues.push({ path: at("attr"), message: "not allowed when type=ap_matrix" });
+      if (v.cssid !== undefined) issues.push({ path: at("cssid"), message: "not allowed when type=ap_matrix" });
+      if (v.ssid !== undefined) issues.push({ path: at("ssid"), message: "not allowed when type=ap_matrix" });
+      if (v.devno !== undefined) issues.push({ path: at("devno"), message: "not allowed when type=ap_matrix" });
+      if (v.channel_dev_addr !== undefined) issues.push({ path: at("channel_dev_addr"), message: "not allowed when type=ap_matrix" });
+      if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=ap_matrix" });
+      if (v["ap-adapter"] !== undefined) issues.push({ path: at("ap-adapter"), message: "not allowed when type=ap_matrix" });
+      if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=ap_matrix" });
+      break;
   }
   for (const k of Object.keys(v)) if (!NodeDeviceCapability_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <capability>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -14601,7 +16524,7 @@ export function validateNodeDeviceCapabilityProduct(v: unknown, path: string, is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.id === undefined) {
   } else {
-    { const m = rt.checkValue(v.id, V33); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V34); if (m) issues.push({ path: at("id"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -14662,7 +16585,7 @@ export function validateNodeDeviceCapabilityVendor(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.id === undefined) {
   } else {
-    { const m = rt.checkValue(v.id, V33); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V34); if (m) issues.push({ path: at("id"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -14679,7 +16602,7 @@ export function validateNodeDeviceCapabilityCapability(v: unknown, path: string,
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V298); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V308); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.maxCount === undefined) {
   } else {
@@ -14697,7 +16620,7 @@ export function validateNodeDeviceCapabilityCapability(v: unknown, path: string,
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V299); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V309); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.fields === undefined) {
   } else {
@@ -14706,15 +16629,15 @@ export function validateNodeDeviceCapabilityCapability(v: unknown, path: string,
   }
   if (v.wwnn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwnn, V77); if (m) issues.push({ path: at("wwnn"), message: m }); }
+    { const m = rt.checkValue(v.wwnn, V78); if (m) issues.push({ path: at("wwnn"), message: m }); }
   }
   if (v.wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwpn, V77); if (m) issues.push({ path: at("wwpn"), message: m }); }
+    { const m = rt.checkValue(v.wwpn, V78); if (m) issues.push({ path: at("wwpn"), message: m }); }
   }
   if (v.fabric_wwn === undefined) {
   } else {
-    { const m = rt.checkValue(v.fabric_wwn, V77); if (m) issues.push({ path: at("fabric_wwn"), message: m }); }
+    { const m = rt.checkValue(v.fabric_wwn, V78); if (m) issues.push({ path: at("fabric_wwn"), message: m }); }
   }
   if (v.max_vports === undefined) {
   } else {
@@ -14730,7 +16653,7 @@ export function validateNodeDeviceCapabilityCapability(v: unknown, path: string,
   }
   if (v.media_available === undefined) {
   } else {
-    { const m = rt.checkValue(v.media_available, V300); if (m) issues.push({ path: at("media_available"), message: m }); }
+    { const m = rt.checkValue(v.media_available, V310); if (m) issues.push({ path: at("media_available"), message: m }); }
   }
   if (v.media_size === undefined) {
   } else {
@@ -14776,7 +16699,7 @@ export function validateNodeDeviceCapabilityNuma(v: unknown, path: string, issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.node === undefined) {
   } else {
-    { const m = rt.checkValue(v.node, V91); if (m) issues.push({ path: at("node"), message: m }); }
+    { const m = rt.checkValue(v.node, V97); if (m) issues.push({ path: at("node"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NodeDeviceCapabilityNuma_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <numa>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -14805,7 +16728,7 @@ export function validateNodeDeviceCapabilityLink(v: unknown, path: string, issue
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V301); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V311); if (m) issues.push({ path: at("state"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NodeDeviceCapabilityLink_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <link>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -14818,7 +16741,7 @@ export function validateNodeDeviceCapabilityFeature(v: unknown, path: string, is
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V302); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V312); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NodeDeviceCapabilityFeature_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <feature>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -14834,7 +16757,7 @@ export function validateNodeDeviceCapabilityType(v: unknown, path: string, issue
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V303); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V313); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NodeDeviceCapabilityType_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <type>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -14865,17 +16788,17 @@ export function validateNodeDeviceCapabilityChannelDevAddr(v: unknown, path: str
   if (v.cssid === undefined) {
     issues.push({ path: at("cssid"), message: 'required: <cssid>' });
   } else {
-    { const m = rt.checkValue(v.cssid, V162); if (m) issues.push({ path: at("cssid"), message: m }); }
+    { const m = rt.checkValue(v.cssid, V172); if (m) issues.push({ path: at("cssid"), message: m }); }
   }
   if (v.ssid === undefined) {
     issues.push({ path: at("ssid"), message: 'required: <ssid>' });
   } else {
-    { const m = rt.checkValue(v.ssid, V163); if (m) issues.push({ path: at("ssid"), message: m }); }
+    { const m = rt.checkValue(v.ssid, V173); if (m) issues.push({ path: at("ssid"), message: m }); }
   }
   if (v.devno === undefined) {
     issues.push({ path: at("devno"), message: 'required: <devno>' });
   } else {
-    { const m = rt.checkValue(v.devno, V164); if (m) issues.push({ path: at("devno"), message: m }); }
+    { const m = rt.checkValue(v.devno, V174); if (m) issues.push({ path: at("devno"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NodeDeviceCapabilityChannelDevAddr_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <channel_dev_addr>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -14888,22 +16811,22 @@ export function validateNodeDeviceCapabilityCapabilityAddress(v: unknown, path: 
   if (v.domain === undefined) {
     issues.push({ path: at("domain"), message: 'required: attribute domain' });
   } else {
-    { const m = rt.checkValue(v.domain, V33); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V34); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
     issues.push({ path: at("bus"), message: 'required: attribute bus' });
   } else {
-    { const m = rt.checkValue(v.bus, V33); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V34); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
     issues.push({ path: at("slot"), message: 'required: attribute slot' });
   } else {
-    { const m = rt.checkValue(v.slot, V33); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V34); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
     issues.push({ path: at("function"), message: 'required: attribute function' });
   } else {
-    { const m = rt.checkValue(v.function, V33); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V34); if (m) issues.push({ path: at("function"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NodeDeviceCapabilityCapabilityAddress_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <address>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -14925,7 +16848,7 @@ export function validateNodeDeviceCapabilityCapabilityType(v: unknown, path: str
   if (v.deviceAPI === undefined) {
     issues.push({ path: at("deviceAPI"), message: 'required: <deviceAPI>' });
   } else {
-    { const m = rt.checkValue(v.deviceAPI, V304); if (m) issues.push({ path: at("deviceAPI"), message: m }); }
+    { const m = rt.checkValue(v.deviceAPI, V314); if (m) issues.push({ path: at("deviceAPI"), message: m }); }
   }
   if (v.availableInstances === undefined) {
     issues.push({ path: at("availableInstances"), message: 'required: <availableInstances>' });
@@ -14943,23 +16866,23 @@ export function validateNodeDeviceCapabilityCapabilityFields(v: unknown, path: s
   if (v.access === undefined) {
     issues.push({ path: at("access"), message: 'required: attribute access' });
   } else {
-    { const m = rt.checkValue(v.access, V305); if (m) issues.push({ path: at("access"), message: m }); }
+    { const m = rt.checkValue(v.access, V315); if (m) issues.push({ path: at("access"), message: m }); }
   }
   if (v.change_level === undefined) {
   } else {
-    { const m = rt.checkValue(v.change_level, V299); if (m) issues.push({ path: at("change_level"), message: m }); }
+    { const m = rt.checkValue(v.change_level, V309); if (m) issues.push({ path: at("change_level"), message: m }); }
   }
   if (v.manufacture_id === undefined) {
   } else {
-    { const m = rt.checkValue(v.manufacture_id, V299); if (m) issues.push({ path: at("manufacture_id"), message: m }); }
+    { const m = rt.checkValue(v.manufacture_id, V309); if (m) issues.push({ path: at("manufacture_id"), message: m }); }
   }
   if (v.part_number === undefined) {
   } else {
-    { const m = rt.checkValue(v.part_number, V299); if (m) issues.push({ path: at("part_number"), message: m }); }
+    { const m = rt.checkValue(v.part_number, V309); if (m) issues.push({ path: at("part_number"), message: m }); }
   }
   if (v.serial_number === undefined) {
   } else {
-    { const m = rt.checkValue(v.serial_number, V299); if (m) issues.push({ path: at("serial_number"), message: m }); }
+    { const m = rt.checkValue(v.serial_number, V309); if (m) issues.push({ path: at("serial_number"), message: m }); }
   }
   if (v.vendor_field === undefined) {
   } else {
@@ -14968,7 +16891,7 @@ export function validateNodeDeviceCapabilityCapabilityFields(v: unknown, path: s
   }
   if (v.asset_tag === undefined) {
   } else {
-    { const m = rt.checkValue(v.asset_tag, V299); if (m) issues.push({ path: at("asset_tag"), message: m }); }
+    { const m = rt.checkValue(v.asset_tag, V309); if (m) issues.push({ path: at("asset_tag"), message: m }); }
   }
   if (v.system_field === undefined) {
   } else {
@@ -14986,7 +16909,7 @@ export function validateNodeDeviceCapabilityPciExpressLink(v: unknown, path: str
   if (v.validity === undefined) {
     issues.push({ path: at("validity"), message: 'required: attribute validity' });
   } else {
-    { const m = rt.checkValue(v.validity, V306); if (m) issues.push({ path: at("validity"), message: m }); }
+    { const m = rt.checkValue(v.validity, V316); if (m) issues.push({ path: at("validity"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
@@ -14994,7 +16917,7 @@ export function validateNodeDeviceCapabilityPciExpressLink(v: unknown, path: str
   }
   if (v.speed === undefined) {
   } else {
-    { const m = rt.checkValue(v.speed, V307); if (m) issues.push({ path: at("speed"), message: m }); }
+    { const m = rt.checkValue(v.speed, V317); if (m) issues.push({ path: at("speed"), message: m }); }
   }
   if (v.width === undefined) {
     issues.push({ path: at("width"), message: 'required: attribute width' });
@@ -15012,11 +16935,11 @@ export function validateNodeDeviceCapabilityCapabilityFieldsVendorField(v: unkno
   if (v.index === undefined) {
     issues.push({ path: at("index"), message: 'required: attribute index' });
   } else {
-    { const m = rt.checkValue(v.index, V308); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V318); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V299); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V309); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NodeDeviceCapabilityCapabilityFieldsVendorField_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <vendor_field>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15029,11 +16952,11 @@ export function validateNodeDeviceCapabilityCapabilityFieldsSystemField(v: unkno
   if (v.index === undefined) {
     issues.push({ path: at("index"), message: 'required: attribute index' });
   } else {
-    { const m = rt.checkValue(v.index, V309); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V319); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V299); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V309); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NodeDeviceCapabilityCapabilityFieldsSystemField_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <system_field>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15045,11 +16968,11 @@ export function validateSecret(v: unknown, path: string, issues: rt.Issues): voi
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.ephemeral === undefined) {
   } else {
-    { const m = rt.checkValue(v.ephemeral, V29); if (m) issues.push({ path: at("ephemeral"), message: m }); }
+    { const m = rt.checkValue(v.ephemeral, V30); if (m) issues.push({ path: at("ephemeral"), message: m }); }
   }
   if (v.private === undefined) {
   } else {
-    { const m = rt.checkValue(v.private, V29); if (m) issues.push({ path: at("private"), message: m }); }
+    { const m = rt.checkValue(v.private, V30); if (m) issues.push({ path: at("private"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -15074,7 +16997,7 @@ export function validateSecretUsage(v: unknown, path: string, issues: rt.Issues)
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V310); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V320); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.volume === undefined) {
   } else {
@@ -15082,11 +17005,38 @@ export function validateSecretUsage(v: unknown, path: string, issues: rt.Issues)
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V129); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V139); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.target === undefined) {
   } else {
-    { const m = rt.checkValue(v.target, V129); if (m) issues.push({ path: at("target"), message: m }); }
+    { const m = rt.checkValue(v.target, V139); if (m) issues.push({ path: at("target"), message: m }); }
+  }
+  switch (String(v.type)) {
+    case "volume":
+      if (v.volume === undefined) issues.push({ path: at("volume"), message: "required when type=volume: <volume>" });
+      if (v.name !== undefined) issues.push({ path: at("name"), message: "not allowed when type=volume" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=volume" });
+      break;
+    case "ceph":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=ceph: <name>" });
+      if (v.volume !== undefined) issues.push({ path: at("volume"), message: "not allowed when type=ceph" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=ceph" });
+      break;
+    case "iscsi":
+      if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=iscsi: <target>" });
+      if (v.volume !== undefined) issues.push({ path: at("volume"), message: "not allowed when type=iscsi" });
+      if (v.name !== undefined) issues.push({ path: at("name"), message: "not allowed when type=iscsi" });
+      break;
+    case "tls":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=tls: <name>" });
+      if (v.volume !== undefined) issues.push({ path: at("volume"), message: "not allowed when type=tls" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=tls" });
+      break;
+    case "vtpm":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=vtpm: <name>" });
+      if (v.volume !== undefined) issues.push({ path: at("volume"), message: "not allowed when type=vtpm" });
+      if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=vtpm" });
+      break;
   }
   for (const k of Object.keys(v)) if (!SecretUsage_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <usage>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15099,11 +17049,11 @@ export function validateInterface(v: unknown, path: string, issues: rt.Issues): 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V311); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V321); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V175); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.start === undefined) {
   } else {
@@ -15149,7 +17099,7 @@ export function validateInterfaceStart(v: unknown, path: string, issues: rt.Issu
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V312); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V322); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!InterfaceStart_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <start>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15162,7 +17112,7 @@ export function validateInterfaceMac(v: unknown, path: string, issues: rt.Issues
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V313); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V323); if (m) issues.push({ path: at("address"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!InterfaceMac_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <mac>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15178,7 +17128,7 @@ export function validateInterfaceLink(v: unknown, path: string, issues: rt.Issue
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V301); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V311); if (m) issues.push({ path: at("state"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!InterfaceLink_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <link>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15204,7 +17154,7 @@ export function validateInterfaceProtocol(v: unknown, path: string, issues: rt.I
   if (v.family === undefined) {
     issues.push({ path: at("family"), message: 'required: attribute family' });
   } else {
-    { const m = rt.checkValue(v.family, V314); if (m) issues.push({ path: at("family"), message: m }); }
+    { const m = rt.checkValue(v.family, V324); if (m) issues.push({ path: at("family"), message: m }); }
   }
   if (v.dhcp === undefined) {
   } else {
@@ -15237,7 +17187,7 @@ export function validateInterfaceBridge(v: unknown, path: string, issues: rt.Iss
   }
   if (v.delay === undefined) {
   } else {
-    { const m = rt.checkValue(v.delay, V315); if (m) issues.push({ path: at("delay"), message: m }); }
+    { const m = rt.checkValue(v.delay, V325); if (m) issues.push({ path: at("delay"), message: m }); }
   }
   if (v.interface === undefined) {
   } else {
@@ -15254,7 +17204,7 @@ export function validateInterfaceBond(v: unknown, path: string, issues: rt.Issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V316); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V326); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.miimon === undefined) {
   } else {
@@ -15281,7 +17231,7 @@ export function validateInterfaceVlan(v: unknown, path: string, issues: rt.Issue
   if (v.tag === undefined) {
     issues.push({ path: at("tag"), message: 'required: attribute tag' });
   } else {
-    { const m = rt.checkValue(v.tag, V243); if (m) issues.push({ path: at("tag"), message: m }); }
+    { const m = rt.checkValue(v.tag, V253); if (m) issues.push({ path: at("tag"), message: m }); }
   }
   if (v.interface === undefined) {
     issues.push({ path: at("interface"), message: 'required: <interface>' });
@@ -15298,7 +17248,7 @@ export function validateInterfaceProtocolDhcp(v: unknown, path: string, issues: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.peerdns === undefined) {
   } else {
-    { const m = rt.checkValue(v.peerdns, V29); if (m) issues.push({ path: at("peerdns"), message: m }); }
+    { const m = rt.checkValue(v.peerdns, V30); if (m) issues.push({ path: at("peerdns"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!InterfaceProtocolDhcp_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <dhcp>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15311,11 +17261,11 @@ export function validateInterfaceProtocolIp(v: unknown, path: string, issues: rt
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V185); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V197); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.prefix === undefined) {
   } else {
-    { const m = rt.checkValue(v.prefix, V187); if (m) issues.push({ path: at("prefix"), message: m }); }
+    { const m = rt.checkValue(v.prefix, V199); if (m) issues.push({ path: at("prefix"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!InterfaceProtocolIp_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <ip>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15328,7 +17278,7 @@ export function validateInterfaceProtocolRoute(v: unknown, path: string, issues:
   if (v.gateway === undefined) {
     issues.push({ path: at("gateway"), message: 'required: attribute gateway' });
   } else {
-    { const m = rt.checkValue(v.gateway, V185); if (m) issues.push({ path: at("gateway"), message: m }); }
+    { const m = rt.checkValue(v.gateway, V197); if (m) issues.push({ path: at("gateway"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!InterfaceProtocolRoute_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <route>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15349,11 +17299,11 @@ export function validateInterfaceBridgeInterface(v: unknown, path: string, issue
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V317); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V327); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V175); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.mac === undefined) {
   } else {
@@ -15394,7 +17344,7 @@ export function validateInterfaceBondMiimon(v: unknown, path: string, issues: rt
   }
   if (v.carrier === undefined) {
   } else {
-    { const m = rt.checkValue(v.carrier, V318); if (m) issues.push({ path: at("carrier"), message: m }); }
+    { const m = rt.checkValue(v.carrier, V328); if (m) issues.push({ path: at("carrier"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!InterfaceBondMiimon_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <miimon>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15412,11 +17362,11 @@ export function validateInterfaceBondArpmon(v: unknown, path: string, issues: rt
   if (v.target === undefined) {
     issues.push({ path: at("target"), message: 'required: attribute target' });
   } else {
-    { const m = rt.checkValue(v.target, V179); if (m) issues.push({ path: at("target"), message: m }); }
+    { const m = rt.checkValue(v.target, V191); if (m) issues.push({ path: at("target"), message: m }); }
   }
   if (v.validate === undefined) {
   } else {
-    { const m = rt.checkValue(v.validate, V319); if (m) issues.push({ path: at("validate"), message: m }); }
+    { const m = rt.checkValue(v.validate, V329); if (m) issues.push({ path: at("validate"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!InterfaceBondArpmon_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <arpmon>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15429,12 +17379,12 @@ export function validateInterfaceBondInterface(v: unknown, path: string, issues:
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V320); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V330); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V175); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.mac === undefined) {
   } else {
@@ -15455,7 +17405,7 @@ export function validateInterfaceVlanInterface(v: unknown, path: string, issues:
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V175); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!InterfaceVlanInterface_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <interface>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15472,11 +17422,11 @@ export function validateNWFilter(v: unknown, path: string, issues: rt.Issues): v
   }
   if (v.chain === undefined) {
   } else {
-    { const m = rt.checkValue(v.chain, V321); if (m) issues.push({ path: at("chain"), message: m }); }
+    { const m = rt.checkValue(v.chain, V331); if (m) issues.push({ path: at("chain"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V322); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V332); if (m) issues.push({ path: at("priority"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -15521,20 +17471,20 @@ export function validateNWFilterRule(v: unknown, path: string, issues: rt.Issues
   if (v.action === undefined) {
     issues.push({ path: at("action"), message: 'required: attribute action' });
   } else {
-    { const m = rt.checkValue(v.action, V323); if (m) issues.push({ path: at("action"), message: m }); }
+    { const m = rt.checkValue(v.action, V333); if (m) issues.push({ path: at("action"), message: m }); }
   }
   if (v.direction === undefined) {
     issues.push({ path: at("direction"), message: 'required: attribute direction' });
   } else {
-    { const m = rt.checkValue(v.direction, V324); if (m) issues.push({ path: at("direction"), message: m }); }
+    { const m = rt.checkValue(v.direction, V334); if (m) issues.push({ path: at("direction"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V322); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V332); if (m) issues.push({ path: at("priority"), message: m }); }
   }
   if (v.statematch === undefined) {
   } else {
-    { const m = rt.checkValue(v.statematch, V325); if (m) issues.push({ path: at("statematch"), message: m }); }
+    { const m = rt.checkValue(v.statematch, V335); if (m) issues.push({ path: at("statematch"), message: m }); }
   }
   if (v.mac === undefined) {
   } else {
@@ -15643,12 +17593,12 @@ export function validateNWFilterFilterrefParameter(v: unknown, path: string, iss
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V116); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V126); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V241); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V251); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NWFilterFilterrefParameter_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <parameter>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -15660,27 +17610,27 @@ export function validateNWFilterRuleMac(v: unknown, path: string, issues: rt.Iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V326); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.dstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacaddr, V326); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstmacaddr, V336); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
   }
   if (v.dstmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacmask, V326); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
+    { const m = rt.checkValue(v.dstmacmask, V336); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
   }
   if (v.protocolid === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocolid, V327); if (m) issues.push({ path: at("protocolid"), message: m }); }
+    { const m = rt.checkValue(v.protocolid, V337); if (m) issues.push({ path: at("protocolid"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -15696,31 +17646,31 @@ export function validateNWFilterRuleVlan(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V326); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.dstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacaddr, V326); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstmacaddr, V336); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
   }
   if (v.dstmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacmask, V326); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
+    { const m = rt.checkValue(v.dstmacmask, V336); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
   }
   if (v.vlanid === undefined) {
   } else {
-    { const m = rt.checkValue(v.vlanid, V328); if (m) issues.push({ path: at("vlanid"), message: m }); }
+    { const m = rt.checkValue(v.vlanid, V338); if (m) issues.push({ path: at("vlanid"), message: m }); }
   }
   if (v["encap-protocol"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["encap-protocol"], V327); if (m) issues.push({ path: at("encap-protocol"), message: m }); }
+    { const m = rt.checkValue(v["encap-protocol"], V337); if (m) issues.push({ path: at("encap-protocol"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -15736,103 +17686,103 @@ export function validateNWFilterRuleStp(v: unknown, path: string, issues: rt.Iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V326); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V88); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V94); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.flags === undefined) {
   } else {
-    { const m = rt.checkValue(v.flags, V88); if (m) issues.push({ path: at("flags"), message: m }); }
+    { const m = rt.checkValue(v.flags, V94); if (m) issues.push({ path: at("flags"), message: m }); }
   }
   if (v["root-priority"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-priority"], V329); if (m) issues.push({ path: at("root-priority"), message: m }); }
+    { const m = rt.checkValue(v["root-priority"], V339); if (m) issues.push({ path: at("root-priority"), message: m }); }
   }
   if (v["root-priority-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-priority-hi"], V329); if (m) issues.push({ path: at("root-priority-hi"), message: m }); }
+    { const m = rt.checkValue(v["root-priority-hi"], V339); if (m) issues.push({ path: at("root-priority-hi"), message: m }); }
   }
   if (v["root-address"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-address"], V326); if (m) issues.push({ path: at("root-address"), message: m }); }
+    { const m = rt.checkValue(v["root-address"], V336); if (m) issues.push({ path: at("root-address"), message: m }); }
   }
   if (v["root-address-mask"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-address-mask"], V326); if (m) issues.push({ path: at("root-address-mask"), message: m }); }
+    { const m = rt.checkValue(v["root-address-mask"], V336); if (m) issues.push({ path: at("root-address-mask"), message: m }); }
   }
   if (v["root-cost"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-cost"], V330); if (m) issues.push({ path: at("root-cost"), message: m }); }
+    { const m = rt.checkValue(v["root-cost"], V340); if (m) issues.push({ path: at("root-cost"), message: m }); }
   }
   if (v["root-cost-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-cost-hi"], V330); if (m) issues.push({ path: at("root-cost-hi"), message: m }); }
+    { const m = rt.checkValue(v["root-cost-hi"], V340); if (m) issues.push({ path: at("root-cost-hi"), message: m }); }
   }
   if (v["sender-priority"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["sender-priority"], V329); if (m) issues.push({ path: at("sender-priority"), message: m }); }
+    { const m = rt.checkValue(v["sender-priority"], V339); if (m) issues.push({ path: at("sender-priority"), message: m }); }
   }
   if (v["sender-priority-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["sender-priority-hi"], V329); if (m) issues.push({ path: at("sender-priority-hi"), message: m }); }
+    { const m = rt.checkValue(v["sender-priority-hi"], V339); if (m) issues.push({ path: at("sender-priority-hi"), message: m }); }
   }
   if (v["sender-address"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["sender-address"], V326); if (m) issues.push({ path: at("sender-address"), message: m }); }
+    { const m = rt.checkValue(v["sender-address"], V336); if (m) issues.push({ path: at("sender-address"), message: m }); }
   }
   if (v["sender-address-mask"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["sender-address-mask"], V326); if (m) issues.push({ path: at("sender-address-mask"), message: m }); }
+    { const m = rt.checkValue(v["sender-address-mask"], V336); if (m) issues.push({ path: at("sender-address-mask"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V329); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V339); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v["port-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["port-hi"], V329); if (m) issues.push({ path: at("port-hi"), message: m }); }
+    { const m = rt.checkValue(v["port-hi"], V339); if (m) issues.push({ path: at("port-hi"), message: m }); }
   }
   if (v.age === undefined) {
   } else {
-    { const m = rt.checkValue(v.age, V329); if (m) issues.push({ path: at("age"), message: m }); }
+    { const m = rt.checkValue(v.age, V339); if (m) issues.push({ path: at("age"), message: m }); }
   }
   if (v["age-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["age-hi"], V329); if (m) issues.push({ path: at("age-hi"), message: m }); }
+    { const m = rt.checkValue(v["age-hi"], V339); if (m) issues.push({ path: at("age-hi"), message: m }); }
   }
   if (v["max-age"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["max-age"], V329); if (m) issues.push({ path: at("max-age"), message: m }); }
+    { const m = rt.checkValue(v["max-age"], V339); if (m) issues.push({ path: at("max-age"), message: m }); }
   }
   if (v["max-age-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["max-age-hi"], V329); if (m) issues.push({ path: at("max-age-hi"), message: m }); }
+    { const m = rt.checkValue(v["max-age-hi"], V339); if (m) issues.push({ path: at("max-age-hi"), message: m }); }
   }
   if (v["hello-time"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["hello-time"], V329); if (m) issues.push({ path: at("hello-time"), message: m }); }
+    { const m = rt.checkValue(v["hello-time"], V339); if (m) issues.push({ path: at("hello-time"), message: m }); }
   }
   if (v["hello-time-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["hello-time-hi"], V329); if (m) issues.push({ path: at("hello-time-hi"), message: m }); }
+    { const m = rt.checkValue(v["hello-time-hi"], V339); if (m) issues.push({ path: at("hello-time-hi"), message: m }); }
   }
   if (v["forward-delay"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["forward-delay"], V329); if (m) issues.push({ path: at("forward-delay"), message: m }); }
+    { const m = rt.checkValue(v["forward-delay"], V339); if (m) issues.push({ path: at("forward-delay"), message: m }); }
   }
   if (v["forward-delay-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["forward-delay-hi"], V329); if (m) issues.push({ path: at("forward-delay-hi"), message: m }); }
+    { const m = rt.checkValue(v["forward-delay-hi"], V339); if (m) issues.push({ path: at("forward-delay-hi"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -15848,55 +17798,55 @@ export function validateNWFilterRuleArp(v: unknown, path: string, issues: rt.Iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V326); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.dstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacaddr, V326); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstmacaddr, V336); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
   }
   if (v.dstmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacmask, V326); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
+    { const m = rt.checkValue(v.dstmacmask, V336); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
   }
   if (v.arpsrcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpsrcmacaddr, V326); if (m) issues.push({ path: at("arpsrcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpsrcmacaddr, V336); if (m) issues.push({ path: at("arpsrcmacaddr"), message: m }); }
   }
   if (v.arpsrcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpsrcipaddr, V331); if (m) issues.push({ path: at("arpsrcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpsrcipaddr, V341); if (m) issues.push({ path: at("arpsrcipaddr"), message: m }); }
   }
   if (v.arpdstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpdstmacaddr, V326); if (m) issues.push({ path: at("arpdstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpdstmacaddr, V336); if (m) issues.push({ path: at("arpdstmacaddr"), message: m }); }
   }
   if (v.arpdstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpdstipaddr, V331); if (m) issues.push({ path: at("arpdstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpdstipaddr, V341); if (m) issues.push({ path: at("arpdstipaddr"), message: m }); }
   }
   if (v.hwtype === undefined) {
   } else {
-    { const m = rt.checkValue(v.hwtype, V329); if (m) issues.push({ path: at("hwtype"), message: m }); }
+    { const m = rt.checkValue(v.hwtype, V339); if (m) issues.push({ path: at("hwtype"), message: m }); }
   }
   if (v.opcode === undefined) {
   } else {
-    { const m = rt.checkValue(v.opcode, V332); if (m) issues.push({ path: at("opcode"), message: m }); }
+    { const m = rt.checkValue(v.opcode, V342); if (m) issues.push({ path: at("opcode"), message: m }); }
   }
   if (v.protocoltype === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocoltype, V329); if (m) issues.push({ path: at("protocoltype"), message: m }); }
+    { const m = rt.checkValue(v.protocoltype, V339); if (m) issues.push({ path: at("protocoltype"), message: m }); }
   }
   if (v.gratuitous === undefined) {
   } else {
-    { const m = rt.checkValue(v.gratuitous, V333); if (m) issues.push({ path: at("gratuitous"), message: m }); }
+    { const m = rt.checkValue(v.gratuitous, V343); if (m) issues.push({ path: at("gratuitous"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -15912,55 +17862,55 @@ export function validateNWFilterRuleRarp(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V326); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.dstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacaddr, V326); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstmacaddr, V336); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
   }
   if (v.dstmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacmask, V326); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
+    { const m = rt.checkValue(v.dstmacmask, V336); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
   }
   if (v.arpsrcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpsrcmacaddr, V326); if (m) issues.push({ path: at("arpsrcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpsrcmacaddr, V336); if (m) issues.push({ path: at("arpsrcmacaddr"), message: m }); }
   }
   if (v.arpsrcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpsrcipaddr, V331); if (m) issues.push({ path: at("arpsrcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpsrcipaddr, V341); if (m) issues.push({ path: at("arpsrcipaddr"), message: m }); }
   }
   if (v.arpdstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpdstmacaddr, V326); if (m) issues.push({ path: at("arpdstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpdstmacaddr, V336); if (m) issues.push({ path: at("arpdstmacaddr"), message: m }); }
   }
   if (v.arpdstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpdstipaddr, V331); if (m) issues.push({ path: at("arpdstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpdstipaddr, V341); if (m) issues.push({ path: at("arpdstipaddr"), message: m }); }
   }
   if (v.hwtype === undefined) {
   } else {
-    { const m = rt.checkValue(v.hwtype, V329); if (m) issues.push({ path: at("hwtype"), message: m }); }
+    { const m = rt.checkValue(v.hwtype, V339); if (m) issues.push({ path: at("hwtype"), message: m }); }
   }
   if (v.opcode === undefined) {
   } else {
-    { const m = rt.checkValue(v.opcode, V332); if (m) issues.push({ path: at("opcode"), message: m }); }
+    { const m = rt.checkValue(v.opcode, V342); if (m) issues.push({ path: at("opcode"), message: m }); }
   }
   if (v.protocoltype === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocoltype, V329); if (m) issues.push({ path: at("protocoltype"), message: m }); }
+    { const m = rt.checkValue(v.protocoltype, V339); if (m) issues.push({ path: at("protocoltype"), message: m }); }
   }
   if (v.gratuitous === undefined) {
   } else {
-    { const m = rt.checkValue(v.gratuitous, V333); if (m) issues.push({ path: at("gratuitous"), message: m }); }
+    { const m = rt.checkValue(v.gratuitous, V343); if (m) issues.push({ path: at("gratuitous"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -15976,63 +17926,63 @@ export function validateNWFilterRuleIp(v: unknown, path: string, issues: rt.Issu
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V326); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.dstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacaddr, V326); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstmacaddr, V336); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
   }
   if (v.dstmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacmask, V326); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
+    { const m = rt.checkValue(v.dstmacmask, V336); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V331); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V334); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V331); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V334); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V329); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V329); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V329); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V329); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.protocol === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocol, V335); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V345); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16048,75 +17998,75 @@ export function validateNWFilterRuleIpv6(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V326); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.dstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacaddr, V326); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstmacaddr, V336); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
   }
   if (v.dstmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacmask, V326); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
+    { const m = rt.checkValue(v.dstmacmask, V336); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V337); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V338); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V337); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V338); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V329); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V329); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V329); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V329); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.protocol === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocol, V335); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V345); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V88); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V94); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.typeend === undefined) {
   } else {
-    { const m = rt.checkValue(v.typeend, V88); if (m) issues.push({ path: at("typeend"), message: m }); }
+    { const m = rt.checkValue(v.typeend, V94); if (m) issues.push({ path: at("typeend"), message: m }); }
   }
   if (v.code === undefined) {
   } else {
-    { const m = rt.checkValue(v.code, V88); if (m) issues.push({ path: at("code"), message: m }); }
+    { const m = rt.checkValue(v.code, V94); if (m) issues.push({ path: at("code"), message: m }); }
   }
   if (v.codeend === undefined) {
   } else {
-    { const m = rt.checkValue(v.codeend, V88); if (m) issues.push({ path: at("codeend"), message: m }); }
+    { const m = rt.checkValue(v.codeend, V94); if (m) issues.push({ path: at("codeend"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16132,83 +18082,83 @@ export function validateNWFilterRuleTcp(v: unknown, path: string, issues: rt.Iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V329); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V329); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V329); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V329); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V331); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V334); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V331); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V334); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V331); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V331); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V331); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V331); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V329); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V339); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V340); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V341); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.flags === undefined) {
   } else {
-    { const m = rt.checkValue(v.flags, V342); if (m) issues.push({ path: at("flags"), message: m }); }
+    { const m = rt.checkValue(v.flags, V352); if (m) issues.push({ path: at("flags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16224,79 +18174,79 @@ export function validateNWFilterRuleUdp(v: unknown, path: string, issues: rt.Iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V329); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V329); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V329); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V329); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V331); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V334); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V331); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V334); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V331); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V331); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V331); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V331); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V329); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V339); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V340); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V341); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16312,79 +18262,79 @@ export function validateNWFilterRuleSctp(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V329); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V329); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V329); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V329); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V331); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V334); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V331); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V334); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V331); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V331); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V331); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V331); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V329); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V339); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V340); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V341); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16400,71 +18350,71 @@ export function validateNWFilterRuleIcmp(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V331); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V334); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V331); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V334); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V331); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V331); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V331); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V331); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V329); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V339); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V340); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V341); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V88); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V94); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.code === undefined) {
   } else {
-    { const m = rt.checkValue(v.code, V88); if (m) issues.push({ path: at("code"), message: m }); }
+    { const m = rt.checkValue(v.code, V94); if (m) issues.push({ path: at("code"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16480,63 +18430,63 @@ export function validateNWFilterRuleIgmp(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V331); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V334); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V331); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V334); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V331); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V331); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V331); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V331); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V329); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V339); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V340); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V341); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16552,63 +18502,63 @@ export function validateNWFilterRuleAll(v: unknown, path: string, issues: rt.Iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V331); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V334); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V331); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V334); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V331); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V331); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V331); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V331); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V329); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V339); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V340); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V341); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16624,63 +18574,63 @@ export function validateNWFilterRuleEsp(v: unknown, path: string, issues: rt.Iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V331); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V334); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V331); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V334); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V331); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V331); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V331); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V331); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V329); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V339); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V340); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V341); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16696,63 +18646,63 @@ export function validateNWFilterRuleAh(v: unknown, path: string, issues: rt.Issu
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V331); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V334); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V331); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V334); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V331); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V331); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V331); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V331); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V329); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V339); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V340); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V341); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16768,63 +18718,63 @@ export function validateNWFilterRuleUdplite(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V331); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V334); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V331); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V334); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V331); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V331); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V331); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V331); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V329); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V339); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V340); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V341); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16840,67 +18790,67 @@ export function validateNWFilterRuleTcpIpv6(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V329); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V329); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V329); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V329); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V337); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V338); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V337); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V338); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V337); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V337); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V337); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V337); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.flags === undefined) {
   } else {
-    { const m = rt.checkValue(v.flags, V342); if (m) issues.push({ path: at("flags"), message: m }); }
+    { const m = rt.checkValue(v.flags, V352); if (m) issues.push({ path: at("flags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16916,63 +18866,63 @@ export function validateNWFilterRuleUdpIpv6(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V329); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V329); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V329); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V329); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V337); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V338); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V337); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V338); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V337); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V337); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V337); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V337); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -16988,63 +18938,63 @@ export function validateNWFilterRuleSctpIpv6(v: unknown, path: string, issues: r
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V329); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V329); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V329); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V329); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V337); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V338); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V337); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V338); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V337); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V337); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V337); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V337); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -17060,55 +19010,55 @@ export function validateNWFilterRuleIcmpv6(v: unknown, path: string, issues: rt.
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V337); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V338); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V337); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V338); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V337); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V337); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V337); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V337); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V88); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V94); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.code === undefined) {
   } else {
-    { const m = rt.checkValue(v.code, V88); if (m) issues.push({ path: at("code"), message: m }); }
+    { const m = rt.checkValue(v.code, V94); if (m) issues.push({ path: at("code"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -17124,47 +19074,47 @@ export function validateNWFilterRuleAllIpv6(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V337); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V338); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V337); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V338); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V337); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V337); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V337); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V337); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -17180,47 +19130,47 @@ export function validateNWFilterRuleEspIpv6(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V337); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V338); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V337); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V338); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V337); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V337); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V337); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V337); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -17236,47 +19186,47 @@ export function validateNWFilterRuleAhIpv6(v: unknown, path: string, issues: rt.
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V337); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V338); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V337); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V338); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V337); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V337); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V337); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V337); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -17292,47 +19242,47 @@ export function validateNWFilterRuleUdpliteIpv6(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.match === undefined) {
   } else {
-    { const m = rt.checkValue(v.match, V29); if (m) issues.push({ path: at("match"), message: m }); }
+    { const m = rt.checkValue(v.match, V30); if (m) issues.push({ path: at("match"), message: m }); }
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V326); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V337); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V338); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V337); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V338); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V337); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V337); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V337); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V337); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V336); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -17425,7 +19375,7 @@ export function validateNWFilterBindingMac(v: unknown, path: string, issues: rt.
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V183); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V195); if (m) issues.push({ path: at("address"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NWFilterBindingMac_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <mac>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -17456,12 +19406,12 @@ export function validateNWFilterBindingFilterrefParameter(v: unknown, path: stri
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V116); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V126); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V241); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V251); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!NWFilterBindingFilterrefParameter_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <parameter>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -17481,7 +19431,7 @@ export function validateDomainSnapshot(v: unknown, path: string, issues: rt.Issu
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V343); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V353); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.creationTime === undefined) {
   } else {
@@ -17497,7 +19447,7 @@ export function validateDomainSnapshot(v: unknown, path: string, issues: rt.Issu
   }
   if (v.active === undefined) {
   } else {
-    { const m = rt.checkValue(v.active, V344); if (m) issues.push({ path: at("active"), message: m }); }
+    { const m = rt.checkValue(v.active, V354); if (m) issues.push({ path: at("active"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
@@ -17525,7 +19475,7 @@ export function validateDomainSnapshotMemory(v: unknown, path: string, issues: r
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.snapshot === undefined) {
   } else {
-    { const m = rt.checkValue(v.snapshot, V345); if (m) issues.push({ path: at("snapshot"), message: m }); }
+    { const m = rt.checkValue(v.snapshot, V355); if (m) issues.push({ path: at("snapshot"), message: m }); }
   }
   if (v.file === undefined) {
   } else {
@@ -17986,15 +19936,15 @@ export function validateDomainSnapshotDisksDisk(v: unknown, path: string, issues
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V346); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V356); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.snapshot === undefined) {
   } else {
-    { const m = rt.checkValue(v.snapshot, V75); if (m) issues.push({ path: at("snapshot"), message: m }); }
+    { const m = rt.checkValue(v.snapshot, V76); if (m) issues.push({ path: at("snapshot"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V347); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V357); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -18018,7 +19968,7 @@ export function validateDomainSnapshotDisksDiskSource(v: unknown, path: string, 
   }
   if (v.index === undefined) {
   } else {
-    { const m = rt.checkValue(v.index, V36); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V37); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
@@ -18026,7 +19976,7 @@ export function validateDomainSnapshotDisksDiskSource(v: unknown, path: string, 
   }
   if (v.protocol === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocol, V128); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V138); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -18034,7 +19984,7 @@ export function validateDomainSnapshotDisksDiskSource(v: unknown, path: string, 
   }
   if (v.tls === undefined) {
   } else {
-    { const m = rt.checkValue(v.tls, V29); if (m) issues.push({ path: at("tls"), message: m }); }
+    { const m = rt.checkValue(v.tls, V30); if (m) issues.push({ path: at("tls"), message: m }); }
   }
   if (v.tlsHostname === undefined) {
   } else {
@@ -18108,7 +20058,7 @@ export function validateDomainSnapshotDisksDiskDriver(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V348); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V358); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.metadata_cache === undefined) {
   } else {
@@ -18128,11 +20078,11 @@ export function validateDomainSnapshotDisksDiskSourceSeclabel(v: unknown, path: 
   }
   if (v.relabel === undefined) {
   } else {
-    { const m = rt.checkValue(v.relabel, V226); if (m) issues.push({ path: at("relabel"), message: m }); }
+    { const m = rt.checkValue(v.relabel, V238); if (m) issues.push({ path: at("relabel"), message: m }); }
   }
   if (v.labelskip === undefined) {
   } else {
-    { const m = rt.checkValue(v.labelskip, V193); if (m) issues.push({ path: at("labelskip"), message: m }); }
+    { const m = rt.checkValue(v.labelskip, V205); if (m) issues.push({ path: at("labelskip"), message: m }); }
   }
   if (v.label === undefined) {
   } else {
@@ -18163,11 +20113,11 @@ export function validateDomainSnapshotDisksDiskSourceEncryption(v: unknown, path
   if (v.format === undefined) {
     issues.push({ path: at("format"), message: 'required: attribute format' });
   } else {
-    { const m = rt.checkValue(v.format, V151); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V161); if (m) issues.push({ path: at("format"), message: m }); }
   }
   if (v.engine === undefined) {
   } else {
-    { const m = rt.checkValue(v.engine, V152); if (m) issues.push({ path: at("engine"), message: m }); }
+    { const m = rt.checkValue(v.engine, V162); if (m) issues.push({ path: at("engine"), message: m }); }
   }
   if (v.secret === undefined) {
   } else {
@@ -18191,11 +20141,11 @@ export function validateDomainSnapshotDisksDiskSourceHost(v: unknown, path: stri
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.transport === undefined) {
   } else {
-    { const m = rt.checkValue(v.transport, V227); if (m) issues.push({ path: at("transport"), message: m }); }
+    { const m = rt.checkValue(v.transport, V239); if (m) issues.push({ path: at("transport"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V228); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V240); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
@@ -18287,7 +20237,7 @@ export function validateDomainSnapshotDisksDiskSourceReadahead(v: unknown, path:
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
   } else {
-    { const m = rt.checkValue(v.size, V36); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V37); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainSnapshotDisksDiskSourceReadahead_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <readahead>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -18300,7 +20250,7 @@ export function validateDomainSnapshotDisksDiskSourceTimeout(v: unknown, path: s
   if (v.seconds === undefined) {
     issues.push({ path: at("seconds"), message: 'required: attribute seconds' });
   } else {
-    { const m = rt.checkValue(v.seconds, V36); if (m) issues.push({ path: at("seconds"), message: m }); }
+    { const m = rt.checkValue(v.seconds, V37); if (m) issues.push({ path: at("seconds"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainSnapshotDisksDiskSourceTimeout_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <timeout>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -18313,7 +20263,7 @@ export function validateDomainSnapshotDisksDiskSourceSsl(v: unknown, path: strin
   if (v.verify === undefined) {
     issues.push({ path: at("verify"), message: 'required: attribute verify' });
   } else {
-    { const m = rt.checkValue(v.verify, V29); if (m) issues.push({ path: at("verify"), message: m }); }
+    { const m = rt.checkValue(v.verify, V30); if (m) issues.push({ path: at("verify"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainSnapshotDisksDiskSourceSsl_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <ssl>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -18354,7 +20304,7 @@ export function validateDomainSnapshotDisksDiskSourceSlicesSlice(v: unknown, pat
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V254); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V264); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.offset === undefined) {
     issues.push({ path: at("offset"), message: 'required: attribute offset' });
@@ -18364,7 +20314,7 @@ export function validateDomainSnapshotDisksDiskSourceSlicesSlice(v: unknown, pat
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
   } else {
-    { const m = rt.checkValue(v.size, V36); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V37); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainSnapshotDisksDiskSourceSlicesSlice_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <slice>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -18377,7 +20327,7 @@ export function validateDomainSnapshotDisksDiskSourceEncryptionSecret(v: unknown
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V231); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V242); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -18441,7 +20391,7 @@ export function validateDomainSnapshotDisksDiskSourceAuthSecret(v: unknown, path
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V230); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V241); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -18449,7 +20399,7 @@ export function validateDomainSnapshotDisksDiskSourceAuthSecret(v: unknown, path
   }
   if (v.usage === undefined) {
   } else {
-    { const m = rt.checkValue(v.usage, V129); if (m) issues.push({ path: at("usage"), message: m }); }
+    { const m = rt.checkValue(v.usage, V139); if (m) issues.push({ path: at("usage"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainSnapshotDisksDiskSourceAuthSecret_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <secret>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -18475,11 +20425,11 @@ export function validateDomainSnapshotDisksDiskSourceCookiesCookie(v: unknown, p
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V255); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V265); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V256); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V266); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainSnapshotDisksDiskSourceCookiesCookie_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <cookie>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -18491,7 +20441,7 @@ export function validateDomainSnapshotDisksDiskDriverMetadataCacheMaxSize(v: unk
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V21); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V22); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -18507,7 +20457,7 @@ export function validateDomainCheckpoint(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V349); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V359); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.description === undefined) {
   } else {
@@ -18554,7 +20504,7 @@ export function validateDomainCheckpointParent(v: unknown, path: string, issues:
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: <name>' });
   } else {
-    { const m = rt.checkValue(v.name, V349); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V359); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainCheckpointParent_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <parent>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -18567,11 +20517,11 @@ export function validateDomainCheckpointDisksDisk(v: unknown, path: string, issu
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V346); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V356); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.checkpoint === undefined) {
   } else {
-    { const m = rt.checkValue(v.checkpoint, V350); if (m) issues.push({ path: at("checkpoint"), message: m }); }
+    { const m = rt.checkValue(v.checkpoint, V360); if (m) issues.push({ path: at("checkpoint"), message: m }); }
   }
   if (v.bitmap === undefined) {
   } else {
@@ -18591,7 +20541,7 @@ export function validateDomainBackup(v: unknown, path: string, issues: rt.Issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V351); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V361); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.incremental === undefined) {
   } else {
@@ -18629,15 +20579,15 @@ export function validateDomainBackupServer(v: unknown, path: string, issues: rt.
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.tls === undefined) {
   } else {
-    { const m = rt.checkValue(v.tls, V29); if (m) issues.push({ path: at("tls"), message: m }); }
+    { const m = rt.checkValue(v.tls, V30); if (m) issues.push({ path: at("tls"), message: m }); }
   }
   if (v.transport === undefined) {
   } else {
-    { const m = rt.checkValue(v.transport, V352); if (m) issues.push({ path: at("transport"), message: m }); }
+    { const m = rt.checkValue(v.transport, V362); if (m) issues.push({ path: at("transport"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V228); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V240); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
@@ -18658,11 +20608,11 @@ export function validateDomainBackupDisksDisk(v: unknown, path: string, issues: 
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V147); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V157); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.backupmode === undefined) {
   } else {
-    { const m = rt.checkValue(v.backupmode, V353); if (m) issues.push({ path: at("backupmode"), message: m }); }
+    { const m = rt.checkValue(v.backupmode, V363); if (m) issues.push({ path: at("backupmode"), message: m }); }
   }
   if (v.incremental === undefined) {
   } else {
@@ -18670,11 +20620,11 @@ export function validateDomainBackupDisksDisk(v: unknown, path: string, issues: 
   }
   if (v.backup === undefined) {
   } else {
-    { const m = rt.checkValue(v.backup, V226); if (m) issues.push({ path: at("backup"), message: m }); }
+    { const m = rt.checkValue(v.backup, V238); if (m) issues.push({ path: at("backup"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V354); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V364); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.exportname === undefined) {
   } else {
@@ -18732,7 +20682,7 @@ export function validateDomainBackupDisksDiskDriver(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V144); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V154); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!DomainBackupDisksDiskDriver_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <driver>' });
   rt.checkExtra(v.$extra, path, issues);
@@ -18773,11 +20723,11 @@ export function validateDomainBackupDisksDiskTargetSeclabel(v: unknown, path: st
   }
   if (v.relabel === undefined) {
   } else {
-    { const m = rt.checkValue(v.relabel, V226); if (m) issues.push({ path: at("relabel"), message: m }); }
+    { const m = rt.checkValue(v.relabel, V238); if (m) issues.push({ path: at("relabel"), message: m }); }
   }
   if (v.labelskip === undefined) {
   } else {
-    { const m = rt.checkValue(v.labelskip, V193); if (m) issues.push({ path: at("labelskip"), message: m }); }
+    { const m = rt.checkValue(v.labelskip, V205); if (m) issues.push({ path: at("labelskip"), message: m }); }
   }
   if (v.label === undefined) {
   } else {
@@ -18795,11 +20745,11 @@ export function validateDomainBackupDisksDiskTargetEncryption(v: unknown, path: 
   if (v.format === undefined) {
     issues.push({ path: at("format"), message: 'required: attribute format' });
   } else {
-    { const m = rt.checkValue(v.format, V355); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V365); if (m) issues.push({ path: at("format"), message: m }); }
   }
   if (v.engine === undefined) {
   } else {
-    { const m = rt.checkValue(v.engine, V356); if (m) issues.push({ path: at("engine"), message: m }); }
+    { const m = rt.checkValue(v.engine, V366); if (m) issues.push({ path: at("engine"), message: m }); }
   }
   if (v.secret === undefined) {
     issues.push({ path: at("secret"), message: 'required: <secret>' });
@@ -18825,7 +20775,7 @@ export function validateDomainBackupDisksDiskTargetEncryptionSecret(v: unknown, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V231); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V242); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
