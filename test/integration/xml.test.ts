@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type Connection } from '../../src/index.js';
+import { connect, type Connection, VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA, VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA, VIR_SECRET_USAGE_TYPE_CEPH } from '../../src/index.js';
 import * as X from '../../src/xml/index.js';
 import { sandboxEnv } from '../support/sandbox.js';
 import { xmlDifference } from '../support/xml-corpus.js';
@@ -33,6 +33,7 @@ describe('typed XML against the daemon (qemu:///system)', function () {
   const domName = `rpc-xml-${PID}`;
   const netName = `rpc-xml-net-${PID}`;
   const poolName = `rpc-xml-pool-${PID}`;
+  const secretUsage = `client.rpc-xml-${PID} secret`;
   let conn: Connection;
   let dir: string;
 
@@ -46,6 +47,7 @@ describe('typed XML against the daemon (qemu:///system)', function () {
     };
     await quiet(async () => (await conn.domainLookupByName(domName)).undefine());
     await quiet(async () => (await conn.networkLookupByName(netName)).undefine());
+    await quiet(async () => (await conn.secretLookupByUsage(VIR_SECRET_USAGE_TYPE_CEPH, secretUsage)).undefine());
     await quiet(async () => {
       const pool = await conn.storagePoolLookupByName(poolName);
       for (const v of await pool.listAllVolumes(0)) await quiet(() => v.delete(0));
@@ -148,6 +150,17 @@ describe('typed XML against the daemon (qemu:///system)', function () {
     ]);
   });
 
+  it('secretDefineXML accepts a formatted secret; its XML round-trips', async () => {
+    const secret = await conn.secretDefineXML(
+      X.formatSecretXML({ ephemeral: 'no', private: 'yes', description: 'typed secret', usage: { type: 'ceph', name: secretUsage } }),
+    );
+    const s = roundTrips(await secret.getXMLDesc(0), 'secret').value as X.Secret;
+    expect(s.uuid).to.equal(secret.uuid);
+    expect(s.description).to.equal('typed secret');
+    if (s.usage?.type !== 'ceph') throw new Error(`usage ${s.usage?.type}`);
+    expect(s.usage.name).to.equal(secretUsage);
+  });
+
   it("the daemon's capabilities, domain capabilities and pool capabilities parse and round-trip", async () => {
     const caps = roundTrips(await conn.getCapabilities(), 'capabilities', dottedHostFeature).value as X.Capabilities;
     expect(caps.host.cpu?.arch).to.be.a('string');
@@ -163,5 +176,69 @@ describe('typed XML against the daemon (qemu:///system)', function () {
     const devices = await conn.listAllNodeDevices(0);
     expect(devices.length).to.be.greaterThan(0);
     for (const dev of devices) roundTrips(await dev.getXMLDesc(0), 'nodedev');
+  });
+});
+
+describe('typed XML against the daemon (test:///default): snapshots, checkpoints, interfaces', function () {
+  this.timeout(120_000);
+  const domName = `rpc-xml-test-${PID}`;
+  let conn: Connection;
+
+  const cleanup = async (): Promise<void> => {
+    try {
+      const dom = await conn.domainLookupByName(domName);
+      if (await dom.isActive()) await dom.destroy();
+      await dom.undefineFlags(VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA);
+    } catch {
+      /* not there */
+    }
+  };
+
+  before(async () => {
+    conn = await connect(sandboxEnv('TEST_UNIX_URI'));
+    await cleanup();
+  });
+  after(async () => {
+    if (conn) {
+      await cleanup();
+      await conn.close();
+    }
+  });
+
+  it('a formatted guest, snapshot and checkpoint are accepted; their XML parses and round-trips', async () => {
+    const dom = await conn.domainDefineXML(
+      X.formatDomainXML({
+        type: 'test',
+        name: domName,
+        memory: { value: 128, unit: 'MiB' },
+        vcpu: { value: 1 },
+        os: { type: { value: 'hvm' } },
+        devices: { disk: [{ type: 'file', device: 'disk', driver: { name: 'qemu', type: 'qcow2' }, source: { file: `/guest/${domName}.qcow2` }, target: { dev: 'vda', bus: 'virtio' } }] },
+      }),
+    );
+    await dom.create();
+    const snap = await dom.snapshotCreateXML(X.formatDomainSnapshotXML({ name: 's1', description: 'made from a typed object' }), 0);
+    const s = roundTrips(await snap.getXMLDesc(0), 'domainsnapshot').value as X.DomainSnapshot;
+    expect(s.name).to.equal('s1');
+    expect(s.description).to.equal('made from a typed object');
+    expect(s.state).to.equal('running');
+    // The snapshot carries the whole domain definition, parsed with the domain's types.
+    expect(s.domain?.name).to.equal(domName);
+    expect(s.domain?.memory).to.deep.equal({ unit: 'KiB', value: 131072n });
+    // The test driver allows no checkpoint beside a snapshot.
+    await snap.delete(0);
+    const cp = await dom.checkpointCreateXML(X.formatDomainCheckpointXML({ name: 'c1', description: 'typed' }), 0);
+    const c = roundTrips(await cp.getXMLDesc(0), 'domaincheckpoint').value as X.DomainCheckpoint;
+    expect(c.name).to.equal('c1');
+    expect(c.description).to.equal('typed');
+  });
+
+  it('every interface the daemon has parses and round-trips', async () => {
+    const interfaces = await conn.listAllInterfaces(0);
+    expect(interfaces.length).to.be.greaterThan(0);
+    for (const i of interfaces) {
+      const parsed = roundTrips(await i.getXMLDesc(0), 'interface').value as X.Interface;
+      expect(parsed.name).to.equal(i.name);
+    }
   });
 });
