@@ -93,7 +93,7 @@ export function emitParsers(classes: XClass[]): string {
     const children = c.props.filter((p) => p.kind === 'child');
     const text = c.props.find((p) => p.kind === 'text');
     const rawProp = c.props.find((p) => p.kind === 'raw');
-    out.push(`export function ${parseName(c)}(el: XmlElement): T.${c.name} {`, '  const o: rt.Bag = {};', '  let x: rt.XmlExtra | undefined;');
+    out.push(`export function ${parseName(c)}(el: XmlElement): T.${c.name} {`, '  const o: rt.Bag = {};', `  let x: rt.XmlExtra | undefined${c.element.includes(':') ? ' = rt.extraName(undefined, el)' : ''};`);
     if (attrs.length || c.anyAttrs) {
       out.push('  const a = el.attributes;', '  for (let i = 0; i < a.length; i += 2) {', '    const v = a[i + 1]!;', '    switch (a[i]) {');
       for (const p of attrs) out.push(`      case ${str(p.xml)}: o[${str(p.key)}] = ${conv(p.alts, 'v')}; break;`);
@@ -109,7 +109,9 @@ export function emitParsers(classes: XClass[]): string {
         out.push(`      case ${str(p.xml)}: {`);
         if (!p.many) out.push(`        if (o[${k}] !== undefined) { x = rt.extraElement(x, c); break; }`);
         if (cl.leaf) {
-          out.push('        const t = rt.textOnly(c);', '        if (t === undefined) { x = rt.extraElement(x, c); break; }');
+          // A leaf under another prefix than libvirt's is kept verbatim (its value has nowhere to keep the prefix).
+          const guard = cl.element.includes(':') ? 't === undefined || c.written !== undefined' : 't === undefined';
+          out.push('        const t = rt.textOnly(c);', `        if (${guard}) { x = rt.extraElement(x, c); break; }`);
           const v = conv(cl.leaf, 't');
           out.push(p.many ? `        rt.push(o, ${k}, ${v});` : `        o[${k}] = ${v};`);
         } else out.push(p.many ? `        rt.push(o, ${k}, ${parseName(cl)}(c));` : `        o[${k}] = ${parseName(cl)}(c);`);
@@ -130,7 +132,7 @@ export function emitFormatters(classes: XClass[]): string {
   const out = [HEADER, "import type * as rt from '../runtime.js';", "import type * as T from './types.js';", ''];
   for (const c of classes) {
     if (c.leaf) continue;
-    out.push(`export function ${formatName(c)}(w: rt.XmlWriter, v: rt.XmlInput<T.${fieldsName(c)}>): void {`, `  w.start(${str(c.element)});`);
+    out.push(`export function ${formatName(c)}(w: rt.XmlWriter, v: rt.XmlInput<T.${fieldsName(c)}>): void {`, c.element.includes(':') ? `  w.start(v.$extra?.name ?? ${str(c.element)});` : `  w.start(${str(c.element)});`);
     for (const p of c.props.filter((q) => q.kind === 'attr')) out.push(`  w.attr(${str(p.xml)}, ${access('v', p.key)});`);
     out.push('  w.extraAttributes(v.$extra);');
     for (const p of c.props) {
@@ -287,7 +289,7 @@ export function emitDocuments(kinds: Kind[], namespaces: Record<string, string>)
     if (k.roots.length !== 1) throw new Error(`kind ${k.kind} has ${k.roots.length} root elements`);
     const rootType = `T.${k.roots[0]!.name}`;
     out.push(`/** Reads ${k.kind} XML; throws XmlError when the text is not well-formed or its root is not ${k.roots.map((r) => `<${r.element}>`).join(' or ')}. */`);
-    out.push(`export function parse${k.typeName}XML(text: string): ${rootType} {`, '  const el = parseXmlTree(text);');
+    out.push(`export function parse${k.typeName}XML(text: string): ${rootType} {`, '  const el = parseXmlTree(text, NAMESPACES);');
     for (const r of k.roots) out.push(`  if (el.name === ${str(r.element)}) return P.${parseName(r)}(el);`);
     out.push(`  throw new XmlError(\`not a ${k.kind} document: the root is <\${el.name}>, expected ${k.roots.map((r) => `<${r.element}>`).join(' or ')}\`);`, '}', '');
     out.push(`/** Writes ${k.kind} XML (64-bit values may be numbers or bigints). */`, `export function format${k.typeName}XML(value: XmlInput<${rootType}>): string {`, '  const w = new XmlWriter(NAMESPACES);');
@@ -302,7 +304,7 @@ export function emitDocuments(kinds: Kind[], namespaces: Record<string, string>)
   out.push('/** Any libvirt document, tagged with its kind (the schema\'s name). */', 'export type LibvirtXML =', ...kindUnion, ';', '');
   out.push("export type LibvirtXMLKind = LibvirtXML['kind'];", '');
   out.push('/** The kind of document each root element names. */', 'export const KIND_OF_ROOT: Readonly<Record<string, LibvirtXMLKind>> = {', ...rootEntries, '};', '');
-  out.push('/** Reads any libvirt document, telling its kind by the root element. */', 'export function parseLibvirtXML(text: string): LibvirtXML {', '  const el = parseXmlTree(text);', '  switch (el.name) {');
+  out.push('/** Reads any libvirt document, telling its kind by the root element. */', 'export function parseLibvirtXML(text: string): LibvirtXML {', '  const el = parseXmlTree(text, NAMESPACES);', '  switch (el.name) {');
   for (const k of kinds) for (const r of k.roots) out.push(`    case ${str(r.element)}: return { kind: ${str(k.kind)}, value: P.${parseName(r)}(el) };`);
   out.push("    default: throw new XmlError(`not a libvirt document: unknown root element <${el.name}>`);", '  }', '}', '');
   out.push('/** Writes a document of any kind. */', 'export function formatLibvirtXML(doc: XmlInput<LibvirtXML>): string {', '  switch (doc.kind) {');

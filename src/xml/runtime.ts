@@ -9,6 +9,8 @@ import type { XmlElement } from './tree.js';
  * elements verbatim as XML text, and text where the schema has none. Formatted back unchanged.
  */
 export interface XmlExtra {
+  /** The element's name as written when its namespace had another prefix (`ns0:commandline`). */
+  name?: string;
   attributes?: Record<string, string>;
   elements?: string[];
   text?: string;
@@ -57,6 +59,13 @@ export function meaningfulText(el: XmlElement): boolean {
 
 export function raw(el: XmlElement): string {
   return el.source.slice(el.start, el.end);
+}
+
+export function extraName(x: XmlExtra | undefined, el: XmlElement): XmlExtra | undefined {
+  if (el.written === undefined) return x;
+  x ??= {};
+  x.name = el.written;
+  return x;
 }
 
 export function extraAttribute(x: XmlExtra | undefined, name: string, value: string): XmlExtra {

@@ -11,6 +11,8 @@ export interface XmlElement {
   attributes: string[];
   children: XmlElement[];
   text: string;
+  /** The name as written, when `name` is the conventional one of its namespace instead. */
+  written?: string;
   source: string;
   start: number;
   end: number;
@@ -29,10 +31,17 @@ const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
 /**
  * A small, strict XML 1.0 reader for libvirt's documents: elements, attributes, text, CDATA, the
  * five predefined and numeric character references, comments, processing instructions and a
- * DOCTYPE without an internal subset. No namespace processing: names are kept as written
- * (`qemu:commandline`). Errors say the line and column.
+ * DOCTYPE without an internal subset. Names are kept as written, except that an element in one of
+ * `namespaces` (prefix to URI: libvirt's extension namespaces) is named with that prefix whatever
+ * prefix, or default namespace, the document binds it to (`ns0:commandline` -> `qemu:commandline`).
+ * Errors say the line and column.
  */
-export function parseXmlTree(source: string): XmlElement {
+export function parseXmlTree(source: string, namespaces?: Readonly<Record<string, string>>): XmlElement {
+  const prefixOf = new Map<string, string>();
+  for (const [prefix, uri] of Object.entries(namespaces ?? {})) prefixOf.set(uri, prefix);
+  const rootScope: ReadonlyMap<string, string> = new Map();
+  const scopes: ReadonlyMap<string, string>[] = [];
+  const written: string[] = [];
   let pos = 0;
   const n = source.length;
   const fail = (message: string, at = pos): never => {
@@ -141,7 +150,9 @@ export function parseXmlTree(source: string): XmlElement {
       pos++;
       const top = stack.pop();
       if (!top) fail(`end tag </${name}> without a start tag`, begin);
-      if (top!.name !== name) fail(`end tag </${name}> does not match <${top!.name}>`, begin);
+      const open = written.pop()!;
+      scopes.pop();
+      if (open !== name) fail(`end tag </${name}> does not match <${open}>`, begin);
       top!.end = pos;
       continue;
     }
@@ -176,7 +187,25 @@ export function parseXmlTree(source: string): XmlElement {
       attributes.push(attr, decode(WHITESPACE.test(raw) ? raw.replace(/[\t\n\r]/g, ' ') : raw, valueAt));
       pos = close + 1;
     }
-    const el: XmlElement = { name, attributes, children: [], text: '', source, start: begin, end: -1 };
+    // Namespace scope, only when asked for and only where a declaration changes it.
+    const parentScope = scopes[scopes.length - 1] ?? rootScope;
+    let scope = parentScope;
+    let canonical = name;
+    if (prefixOf.size) {
+      for (let i = 0; i < attributes.length; i += 2) {
+        const a = attributes[i]!;
+        if (a === 'xmlns' || a.startsWith('xmlns:')) {
+          if (scope === parentScope) scope = new Map(parentScope);
+          (scope as Map<string, string>).set(a === 'xmlns' ? '' : a.slice(6), attributes[i + 1]!);
+        }
+      }
+      const colon = name.indexOf(':');
+      const uri = scope.get(colon === -1 ? '' : name.slice(0, colon));
+      const prefix = uri === undefined ? undefined : prefixOf.get(uri);
+      if (prefix !== undefined) canonical = `${prefix}:${name.slice(colon + 1)}`;
+    }
+    const el: XmlElement = { name: canonical, attributes, children: [], text: '', source, start: begin, end: -1 };
+    if (canonical !== name) el.written = name;
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(el);
     else root = el;
@@ -186,8 +215,10 @@ export function parseXmlTree(source: string): XmlElement {
     } else {
       pos++;
       stack.push(el);
+      written.push(name);
+      scopes.push(scope);
     }
   }
-  if (stack.length) fail(`<${stack[stack.length - 1]!.name}> is not closed`, stack[stack.length - 1]!.start);
+  if (stack.length) fail(`<${written[written.length - 1]}> is not closed`, stack[stack.length - 1]!.start);
   return root!;
 }

@@ -101,16 +101,31 @@ const reader = new XMLParser({
 
 type Raw = Record<string, unknown>;
 
-function toTree(raw: Raw): Tree | undefined {
-  const name = Object.keys(raw).find((k) => k !== ':@')!;
-  if (name === '#text' || name === '#comment' || name === '#cdata' || name.startsWith('?')) return undefined;
-  const attributes = new Map(Object.entries((raw[':@'] as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
+/**
+ * Element names are compared as namespace-expanded names (`{uri}commandline` whichever prefix binds
+ * the URI), and namespace declarations are not compared as attributes: the XML Namespaces notion
+ * of the same document.
+ */
+function toTree(raw: Raw, scope: ReadonlyMap<string, string>): Tree | undefined {
+  const written = Object.keys(raw).find((k) => k !== ':@')!;
+  if (written === '#text' || written === '#comment' || written === '#cdata' || written.startsWith('?')) return undefined;
+  const attributes = new Map<string, string>();
+  let inner = scope;
+  for (const [k, v] of Object.entries((raw[':@'] as Record<string, string> | undefined) ?? {})) {
+    if (k === 'xmlns' || k.startsWith('xmlns:')) {
+      if (inner === scope) inner = new Map(scope);
+      (inner as Map<string, string>).set(k === 'xmlns' ? '' : k.slice(6), String(v));
+    } else attributes.set(k, String(v));
+  }
+  const colon = written.indexOf(':');
+  const uri = inner.get(colon === -1 ? '' : written.slice(0, colon));
+  const name = uri ? `{${uri}}${written.slice(colon + 1)}` : written;
   const t: Tree = { name, attributes, text: '', children: [] };
-  for (const c of raw[name] as Raw[]) {
+  for (const c of raw[written] as Raw[]) {
     if ('#text' in c) t.text += String(c['#text']);
     else if ('#cdata' in c) t.text += (c['#cdata'] as Raw[]).map((x) => String(x['#text'])).join('');
     else {
-      const child = toTree(c);
+      const child = toTree(c, inner);
       if (child) t.children.push(child);
     }
   }
@@ -119,7 +134,7 @@ function toTree(raw: Raw): Tree | undefined {
 
 function readTree(text: string): Tree {
   for (const r of reader.parse(text) as Raw[]) {
-    const t = toTree(r);
+    const t = toTree(r, new Map());
     if (t) return t;
   }
   throw new Error('no root element');

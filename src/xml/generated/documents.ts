@@ -22,7 +22,7 @@ export const NAMESPACES: Readonly<Record<string, string>> = {
 
 /** Reads domain XML; throws XmlError when the text is not well-formed or its root is not <domain>. */
 export function parseDomainXML(text: string): T.Domain {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "domain") return P.parseDomain(el);
   throw new XmlError(`not a domain document: the root is <${el.name}>, expected <domain>`);
 }
@@ -43,7 +43,7 @@ export function validateDomain(value: unknown): ValidationIssue[] {
 
 /** Reads capabilities XML; throws XmlError when the text is not well-formed or its root is not <capabilities>. */
 export function parseCapabilitiesXML(text: string): T.Capabilities {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "capabilities") return P.parseCapabilities(el);
   throw new XmlError(`not a capabilities document: the root is <${el.name}>, expected <capabilities>`);
 }
@@ -64,7 +64,7 @@ export function validateCapabilities(value: unknown): ValidationIssue[] {
 
 /** Reads domaincaps XML; throws XmlError when the text is not well-formed or its root is not <domainCapabilities>. */
 export function parseDomainCapabilitiesXML(text: string): T.DomainCapabilities {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "domainCapabilities") return P.parseDomainCapabilities(el);
   throw new XmlError(`not a domaincaps document: the root is <${el.name}>, expected <domainCapabilities>`);
 }
@@ -85,7 +85,7 @@ export function validateDomainCapabilities(value: unknown): ValidationIssue[] {
 
 /** Reads network XML; throws XmlError when the text is not well-formed or its root is not <network>. */
 export function parseNetworkXML(text: string): T.Network {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "network") return P.parseNetwork(el);
   throw new XmlError(`not a network document: the root is <${el.name}>, expected <network>`);
 }
@@ -106,7 +106,7 @@ export function validateNetwork(value: unknown): ValidationIssue[] {
 
 /** Reads networkport XML; throws XmlError when the text is not well-formed or its root is not <networkport>. */
 export function parseNetworkPortXML(text: string): T.NetworkPort2 {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "networkport") return P.parseNetworkPort2(el);
   throw new XmlError(`not a networkport document: the root is <${el.name}>, expected <networkport>`);
 }
@@ -127,7 +127,7 @@ export function validateNetworkPort(value: unknown): ValidationIssue[] {
 
 /** Reads storagepool XML; throws XmlError when the text is not well-formed or its root is not <pool>. */
 export function parseStoragePoolXML(text: string): T.StoragePool {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "pool") return P.parseStoragePool(el);
   throw new XmlError(`not a storagepool document: the root is <${el.name}>, expected <pool>`);
 }
@@ -148,7 +148,7 @@ export function validateStoragePool(value: unknown): ValidationIssue[] {
 
 /** Reads storagepoolcaps XML; throws XmlError when the text is not well-formed or its root is not <storagepoolCapabilities>. */
 export function parseStoragePoolCapabilitiesXML(text: string): T.StoragePoolCapabilities {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "storagepoolCapabilities") return P.parseStoragePoolCapabilities(el);
   throw new XmlError(`not a storagepoolcaps document: the root is <${el.name}>, expected <storagepoolCapabilities>`);
 }
@@ -169,7 +169,7 @@ export function validateStoragePoolCapabilities(value: unknown): ValidationIssue
 
 /** Reads storagevol XML; throws XmlError when the text is not well-formed or its root is not <volume>. */
 export function parseStorageVolumeXML(text: string): T.StorageVolume {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "volume") return P.parseStorageVolume(el);
   throw new XmlError(`not a storagevol document: the root is <${el.name}>, expected <volume>`);
 }
@@ -190,7 +190,7 @@ export function validateStorageVolume(value: unknown): ValidationIssue[] {
 
 /** Reads nodedev XML; throws XmlError when the text is not well-formed or its root is not <device>. */
 export function parseNodeDeviceXML(text: string): T.NodeDevice {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "device") return P.parseNodeDevice(el);
   throw new XmlError(`not a nodedev document: the root is <${el.name}>, expected <device>`);
 }
@@ -211,7 +211,7 @@ export function validateNodeDevice(value: unknown): ValidationIssue[] {
 
 /** Reads secret XML; throws XmlError when the text is not well-formed or its root is not <secret>. */
 export function parseSecretXML(text: string): T.Secret {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "secret") return P.parseSecret(el);
   throw new XmlError(`not a secret document: the root is <${el.name}>, expected <secret>`);
 }
@@ -232,7 +232,7 @@ export function validateSecret(value: unknown): ValidationIssue[] {
 
 /** Reads interface XML; throws XmlError when the text is not well-formed or its root is not <interface>. */
 export function parseInterfaceXML(text: string): T.Interface {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "interface") return P.parseInterface(el);
   throw new XmlError(`not a interface document: the root is <${el.name}>, expected <interface>`);
 }
@@ -253,7 +253,7 @@ export function validateInterface(value: unknown): ValidationIssue[] {
 
 /** Reads nwfilter XML; throws XmlError when the text is not well-formed or its root is not <filter>. */
 export function parseNWFilterXML(text: string): T.NWFilter {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "filter") return P.parseNWFilter(el);
   throw new XmlError(`not a nwfilter document: the root is <${el.name}>, expected <filter>`);
 }
@@ -274,7 +274,7 @@ export function validateNWFilter(value: unknown): ValidationIssue[] {
 
 /** Reads nwfilterbinding XML; throws XmlError when the text is not well-formed or its root is not <filterbinding>. */
 export function parseNWFilterBindingXML(text: string): T.NWFilterBinding {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "filterbinding") return P.parseNWFilterBinding(el);
   throw new XmlError(`not a nwfilterbinding document: the root is <${el.name}>, expected <filterbinding>`);
 }
@@ -295,7 +295,7 @@ export function validateNWFilterBinding(value: unknown): ValidationIssue[] {
 
 /** Reads domainsnapshot XML; throws XmlError when the text is not well-formed or its root is not <domainsnapshot>. */
 export function parseDomainSnapshotXML(text: string): T.DomainSnapshot {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "domainsnapshot") return P.parseDomainSnapshot(el);
   throw new XmlError(`not a domainsnapshot document: the root is <${el.name}>, expected <domainsnapshot>`);
 }
@@ -316,7 +316,7 @@ export function validateDomainSnapshot(value: unknown): ValidationIssue[] {
 
 /** Reads domaincheckpoint XML; throws XmlError when the text is not well-formed or its root is not <domaincheckpoint>. */
 export function parseDomainCheckpointXML(text: string): T.DomainCheckpoint {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "domaincheckpoint") return P.parseDomainCheckpoint(el);
   throw new XmlError(`not a domaincheckpoint document: the root is <${el.name}>, expected <domaincheckpoint>`);
 }
@@ -337,7 +337,7 @@ export function validateDomainCheckpoint(value: unknown): ValidationIssue[] {
 
 /** Reads domainbackup XML; throws XmlError when the text is not well-formed or its root is not <domainbackup>. */
 export function parseDomainBackupXML(text: string): T.DomainBackup {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   if (el.name === "domainbackup") return P.parseDomainBackup(el);
   throw new XmlError(`not a domainbackup document: the root is <${el.name}>, expected <domainbackup>`);
 }
@@ -400,7 +400,7 @@ export const KIND_OF_ROOT: Readonly<Record<string, LibvirtXMLKind>> = {
 
 /** Reads any libvirt document, telling its kind by the root element. */
 export function parseLibvirtXML(text: string): LibvirtXML {
-  const el = parseXmlTree(text);
+  const el = parseXmlTree(text, NAMESPACES);
   switch (el.name) {
     case "domain": return { kind: "domain", value: P.parseDomain(el) };
     case "capabilities": return { kind: "capabilities", value: P.parseCapabilities(el) };

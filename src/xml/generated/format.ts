@@ -390,7 +390,7 @@ export function formatDomainSeclabel(w: rt.XmlWriter, v: rt.XmlInput<T.DomainSec
 }
 
 export function formatDomainQemuCommandline(w: rt.XmlWriter, v: rt.XmlInput<T.DomainQemuCommandline>): void {
-  w.start("qemu:commandline");
+  w.start(v.$extra?.name ?? "qemu:commandline");
   w.extraAttributes(v.$extra);
   if (v["qemu:arg"]) for (const c of v["qemu:arg"]) formatDomainQemuCommandlineQemuArg(w, c);
   if (v["qemu:env"]) for (const c of v["qemu:env"]) formatDomainQemuCommandlineQemuEnv(w, c);
@@ -399,7 +399,7 @@ export function formatDomainQemuCommandline(w: rt.XmlWriter, v: rt.XmlInput<T.Do
 }
 
 export function formatDomainQemuCapabilities(w: rt.XmlWriter, v: rt.XmlInput<T.DomainQemuCapabilities>): void {
-  w.start("qemu:capabilities");
+  w.start(v.$extra?.name ?? "qemu:capabilities");
   w.extraAttributes(v.$extra);
   if (v["qemu:add"]) for (const c of v["qemu:add"]) formatDomainQemuCapabilitiesQemuAdd(w, c);
   if (v["qemu:del"]) for (const c of v["qemu:del"]) formatDomainQemuCapabilitiesQemuDel(w, c);
@@ -408,7 +408,7 @@ export function formatDomainQemuCapabilities(w: rt.XmlWriter, v: rt.XmlInput<T.D
 }
 
 export function formatDomainQemuDeprecation(w: rt.XmlWriter, v: rt.XmlInput<T.DomainQemuDeprecation>): void {
-  w.start("qemu:deprecation");
+  w.start(v.$extra?.name ?? "qemu:deprecation");
   w.attr("behavior", v.behavior);
   w.extraAttributes(v.$extra);
   w.extraContent(v.$extra);
@@ -416,7 +416,7 @@ export function formatDomainQemuDeprecation(w: rt.XmlWriter, v: rt.XmlInput<T.Do
 }
 
 export function formatDomainQemuOverride(w: rt.XmlWriter, v: rt.XmlInput<T.DomainQemuOverride>): void {
-  w.start("qemu:override");
+  w.start(v.$extra?.name ?? "qemu:override");
   w.extraAttributes(v.$extra);
   if (v["qemu:device"]) for (const c of v["qemu:device"]) formatDomainQemuOverrideQemuDevice(w, c);
   w.extraContent(v.$extra);
@@ -424,7 +424,7 @@ export function formatDomainQemuOverride(w: rt.XmlWriter, v: rt.XmlInput<T.Domai
 }
 
 export function formatDomainLxcNamespace(w: rt.XmlWriter, v: rt.XmlInput<T.DomainLxcNamespace>): void {
-  w.start("lxc:namespace");
+  w.start(v.$extra?.name ?? "lxc:namespace");
   w.extraAttributes(v.$extra);
   if (v["lxc:sharenet"] !== undefined) formatDomainLxcNamespaceLxcSharenet(w, v["lxc:sharenet"]);
   if (v["lxc:shareipc"] !== undefined) formatDomainLxcNamespaceLxcShareipc(w, v["lxc:shareipc"]);
@@ -457,7 +457,7 @@ export function formatDomainLaunchSecurity(w: rt.XmlWriter, v: rt.XmlInput<T.Dom
 }
 
 export function formatDomainBhyveCommandline(w: rt.XmlWriter, v: rt.XmlInput<T.DomainBhyveCommandline>): void {
-  w.start("bhyve:commandline");
+  w.start(v.$extra?.name ?? "bhyve:commandline");
   w.extraAttributes(v.$extra);
   if (v["bhyve:arg"]) for (const c of v["bhyve:arg"]) formatDomainBhyveCommandlineBhyveArg(w, c);
   w.extraContent(v.$extra);
@@ -465,7 +465,7 @@ export function formatDomainBhyveCommandline(w: rt.XmlWriter, v: rt.XmlInput<T.D
 }
 
 export function formatDomainXenCommandline(w: rt.XmlWriter, v: rt.XmlInput<T.DomainXenCommandline>): void {
-  w.start("xen:commandline");
+  w.start(v.$extra?.name ?? "xen:commandline");
   w.extraAttributes(v.$extra);
   if (v["xen:arg"]) for (const c of v["xen:arg"]) formatDomainXenCommandlineXenArg(w, c);
   w.extraContent(v.$extra);
@@ -1715,7 +1715,7 @@ export function formatDomainDevicesVsock(w: rt.XmlWriter, v: rt.XmlInput<T.Domai
 }
 
 export function formatDomainQemuCommandlineQemuArg(w: rt.XmlWriter, v: rt.XmlInput<T.DomainQemuCommandlineQemuArg>): void {
-  w.start("qemu:arg");
+  w.start(v.$extra?.name ?? "qemu:arg");
   w.attr("value", v.value);
   w.extraAttributes(v.$extra);
   w.extraContent(v.$extra);
@@ -1723,7 +1723,7 @@ export function formatDomainQemuCommandlineQemuArg(w: rt.XmlWriter, v: rt.XmlInp
 }
 
 export function formatDomainQemuCommandlineQemuEnv(w: rt.XmlWriter, v: rt.XmlInput<T.DomainQemuCommandlineQemuEnv>): void {
-  w.start("qemu:env");
+  w.start(v.$extra?.name ?? "qemu:env");
   w.attr("name", v.name);
   w.attr("value", v.value);
   w.extraAttributes(v.$extra);
@@ -1732,7 +1732,7 @@ export function formatDomainQemuCommandlineQemuEnv(w: rt.XmlWriter, v: rt.XmlInp
 }
 
 export function formatDomainQemuCapabilitiesQemuAdd(w: rt.XmlWriter, v: rt.XmlInput<T.DomainQemuCapabilitiesQemuAdd>): void {
-  w.start("qemu:add");
+  w.start(v.$extra?.name ?? "qemu:add");
   w.attr("capability", v.capability);
   w.extraAttributes(v.$extra);
   w.extraContent(v.$extra);
@@ -1740,7 +1740,7 @@ export function formatDomainQemuCapabilitiesQemuAdd(w: rt.XmlWriter, v: rt.XmlIn
 }
 
 export function formatDomainQemuCapabilitiesQemuDel(w: rt.XmlWriter, v: rt.XmlInput<T.DomainQemuCapabilitiesQemuDel>): void {
-  w.start("qemu:del");
+  w.start(v.$extra?.name ?? "qemu:del");
   w.attr("capability", v.capability);
   w.extraAttributes(v.$extra);
   w.extraContent(v.$extra);
@@ -1748,7 +1748,7 @@ export function formatDomainQemuCapabilitiesQemuDel(w: rt.XmlWriter, v: rt.XmlIn
 }
 
 export function formatDomainQemuOverrideQemuDevice(w: rt.XmlWriter, v: rt.XmlInput<T.DomainQemuOverrideQemuDevice>): void {
-  w.start("qemu:device");
+  w.start(v.$extra?.name ?? "qemu:device");
   w.attr("alias", v.alias);
   w.extraAttributes(v.$extra);
   if (v["qemu:frontend"] !== undefined) formatDomainQemuOverrideQemuDeviceQemuFrontend(w, v["qemu:frontend"]);
@@ -1757,7 +1757,7 @@ export function formatDomainQemuOverrideQemuDevice(w: rt.XmlWriter, v: rt.XmlInp
 }
 
 export function formatDomainLxcNamespaceLxcSharenet(w: rt.XmlWriter, v: rt.XmlInput<T.DomainLxcNamespaceLxcSharenet>): void {
-  w.start("lxc:sharenet");
+  w.start(v.$extra?.name ?? "lxc:sharenet");
   w.attr("type", v.type);
   w.attr("value", v.value);
   w.extraAttributes(v.$extra);
@@ -1766,7 +1766,7 @@ export function formatDomainLxcNamespaceLxcSharenet(w: rt.XmlWriter, v: rt.XmlIn
 }
 
 export function formatDomainLxcNamespaceLxcShareipc(w: rt.XmlWriter, v: rt.XmlInput<T.DomainLxcNamespaceLxcShareipc>): void {
-  w.start("lxc:shareipc");
+  w.start(v.$extra?.name ?? "lxc:shareipc");
   w.attr("type", v.type);
   w.attr("value", v.value);
   w.extraAttributes(v.$extra);
@@ -1775,7 +1775,7 @@ export function formatDomainLxcNamespaceLxcShareipc(w: rt.XmlWriter, v: rt.XmlIn
 }
 
 export function formatDomainLxcNamespaceLxcShareuts(w: rt.XmlWriter, v: rt.XmlInput<T.DomainLxcNamespaceLxcShareuts>): void {
-  w.start("lxc:shareuts");
+  w.start(v.$extra?.name ?? "lxc:shareuts");
   w.attr("type", v.type);
   w.attr("value", v.value);
   w.extraAttributes(v.$extra);
@@ -1793,7 +1793,7 @@ export function formatDomainKeywrapCipher(w: rt.XmlWriter, v: rt.XmlInput<T.Doma
 }
 
 export function formatDomainBhyveCommandlineBhyveArg(w: rt.XmlWriter, v: rt.XmlInput<T.DomainBhyveCommandlineBhyveArg>): void {
-  w.start("bhyve:arg");
+  w.start(v.$extra?.name ?? "bhyve:arg");
   w.attr("value", v.value);
   w.extraAttributes(v.$extra);
   w.extraContent(v.$extra);
@@ -1801,7 +1801,7 @@ export function formatDomainBhyveCommandlineBhyveArg(w: rt.XmlWriter, v: rt.XmlI
 }
 
 export function formatDomainXenCommandlineXenArg(w: rt.XmlWriter, v: rt.XmlInput<T.DomainXenCommandlineXenArg>): void {
-  w.start("xen:arg");
+  w.start(v.$extra?.name ?? "xen:arg");
   w.attr("value", v.value);
   w.extraAttributes(v.$extra);
   w.extraContent(v.$extra);
@@ -3583,7 +3583,7 @@ export function formatDomainDevicesVsockDriver(w: rt.XmlWriter, v: rt.XmlInput<T
 }
 
 export function formatDomainQemuOverrideQemuDeviceQemuFrontend(w: rt.XmlWriter, v: rt.XmlInput<T.DomainQemuOverrideQemuDeviceQemuFrontend>): void {
-  w.start("qemu:frontend");
+  w.start(v.$extra?.name ?? "qemu:frontend");
   w.extraAttributes(v.$extra);
   if (v["qemu:property"]) for (const c of v["qemu:property"]) formatDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(w, c);
   w.extraContent(v.$extra);
@@ -4197,7 +4197,7 @@ export function formatDomainDevicesMemoryTargetReadonly(w: rt.XmlWriter, v: rt.X
 }
 
 export function formatDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(w: rt.XmlWriter, v: rt.XmlInput<T.DomainQemuOverrideQemuDeviceQemuFrontendQemuProperty>): void {
-  w.start("qemu:property");
+  w.start(v.$extra?.name ?? "qemu:property");
   w.attr("name", v.name);
   w.attr("type", v.type);
   w.attr("value", v.value);
@@ -5473,7 +5473,7 @@ export function formatNetworkRoute(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkRout
 }
 
 export function formatNetworkDnsmasqOptions(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkDnsmasqOptions>): void {
-  w.start("dnsmasq:options");
+  w.start(v.$extra?.name ?? "dnsmasq:options");
   w.extraAttributes(v.$extra);
   if (v["dnsmasq:option"]) for (const c of v["dnsmasq:option"]) formatNetworkDnsmasqOptionsDnsmasqOption(w, c);
   w.extraContent(v.$extra);
@@ -5633,7 +5633,7 @@ export function formatNetworkIpDhcp(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkIpD
 }
 
 export function formatNetworkDnsmasqOptionsDnsmasqOption(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkDnsmasqOptionsDnsmasqOption>): void {
-  w.start("dnsmasq:option");
+  w.start(v.$extra?.name ?? "dnsmasq:option");
   w.attr("value", v.value);
   w.extraAttributes(v.$extra);
   w.extraContent(v.$extra);
@@ -5946,7 +5946,7 @@ export function formatStoragePoolTarget(w: rt.XmlWriter, v: rt.XmlInput<T.Storag
 }
 
 export function formatStoragePoolFsMountOpts(w: rt.XmlWriter, v: rt.XmlInput<T.StoragePoolFsMountOpts>): void {
-  w.start("fs:mount_opts");
+  w.start(v.$extra?.name ?? "fs:mount_opts");
   w.extraAttributes(v.$extra);
   if (v["fs:option"]) for (const c of v["fs:option"]) formatStoragePoolFsMountOptsFsOption(w, c);
   w.extraContent(v.$extra);
@@ -5962,7 +5962,7 @@ export function formatStoragePoolRefresh(w: rt.XmlWriter, v: rt.XmlInput<T.Stora
 }
 
 export function formatStoragePoolRbdConfigOpts(w: rt.XmlWriter, v: rt.XmlInput<T.StoragePoolRbdConfigOpts>): void {
-  w.start("rbd:config_opts");
+  w.start(v.$extra?.name ?? "rbd:config_opts");
   w.extraAttributes(v.$extra);
   if (v["rbd:option"]) for (const c of v["rbd:option"]) formatStoragePoolRbdConfigOptsRbdOption(w, c);
   w.extraContent(v.$extra);
@@ -6085,7 +6085,7 @@ export function formatStoragePoolTargetPermissions(w: rt.XmlWriter, v: rt.XmlInp
 }
 
 export function formatStoragePoolFsMountOptsFsOption(w: rt.XmlWriter, v: rt.XmlInput<T.StoragePoolFsMountOptsFsOption>): void {
-  w.start("fs:option");
+  w.start(v.$extra?.name ?? "fs:option");
   w.attr("name", v.name);
   w.extraAttributes(v.$extra);
   w.extraContent(v.$extra);
@@ -6101,7 +6101,7 @@ export function formatStoragePoolRefreshVolume(w: rt.XmlWriter, v: rt.XmlInput<T
 }
 
 export function formatStoragePoolRbdConfigOptsRbdOption(w: rt.XmlWriter, v: rt.XmlInput<T.StoragePoolRbdConfigOptsRbdOption>): void {
-  w.start("rbd:option");
+  w.start(v.$extra?.name ?? "rbd:option");
   w.attr("name", v.name);
   w.attr("value", v.value);
   w.extraAttributes(v.$extra);

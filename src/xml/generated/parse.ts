@@ -268,7 +268,7 @@ export function parseDomain(el: XmlElement): T.Domain {
       case "vmware:datacenterpath": {
         if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c); break; }
         o["vmware:datacenterpath"] = t;
         break;
       }
@@ -1370,7 +1370,7 @@ export function parseDomainSeclabel(el: XmlElement): T.DomainSeclabel {
 
 export function parseDomainQemuCommandline(el: XmlElement): T.DomainQemuCommandline {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
@@ -1392,7 +1392,7 @@ export function parseDomainQemuCommandline(el: XmlElement): T.DomainQemuCommandl
 
 export function parseDomainQemuCapabilities(el: XmlElement): T.DomainQemuCapabilities {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
@@ -1414,7 +1414,7 @@ export function parseDomainQemuCapabilities(el: XmlElement): T.DomainQemuCapabil
 
 export function parseDomainQemuDeprecation(el: XmlElement): T.DomainQemuDeprecation {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -1433,7 +1433,7 @@ export function parseDomainQemuDeprecation(el: XmlElement): T.DomainQemuDeprecat
 
 export function parseDomainQemuOverride(el: XmlElement): T.DomainQemuOverride {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
@@ -1451,7 +1451,7 @@ export function parseDomainQemuOverride(el: XmlElement): T.DomainQemuOverride {
 
 export function parseDomainLxcNamespace(el: XmlElement): T.DomainLxcNamespace {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
@@ -1562,7 +1562,7 @@ export function parseDomainLaunchSecurity(el: XmlElement): T.DomainLaunchSecurit
 
 export function parseDomainBhyveCommandline(el: XmlElement): T.DomainBhyveCommandline {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
@@ -1580,7 +1580,7 @@ export function parseDomainBhyveCommandline(el: XmlElement): T.DomainBhyveComman
 
 export function parseDomainXenCommandline(el: XmlElement): T.DomainXenCommandline {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
@@ -5109,7 +5109,7 @@ export function parseDomainDevicesVsock(el: XmlElement): T.DomainDevicesVsock {
 
 export function parseDomainQemuCommandlineQemuArg(el: XmlElement): T.DomainQemuCommandlineQemuArg {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -5128,7 +5128,7 @@ export function parseDomainQemuCommandlineQemuArg(el: XmlElement): T.DomainQemuC
 
 export function parseDomainQemuCommandlineQemuEnv(el: XmlElement): T.DomainQemuCommandlineQemuEnv {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -5148,7 +5148,7 @@ export function parseDomainQemuCommandlineQemuEnv(el: XmlElement): T.DomainQemuC
 
 export function parseDomainQemuCapabilitiesQemuAdd(el: XmlElement): T.DomainQemuCapabilitiesQemuAdd {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -5167,7 +5167,7 @@ export function parseDomainQemuCapabilitiesQemuAdd(el: XmlElement): T.DomainQemu
 
 export function parseDomainQemuCapabilitiesQemuDel(el: XmlElement): T.DomainQemuCapabilitiesQemuDel {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -5186,7 +5186,7 @@ export function parseDomainQemuCapabilitiesQemuDel(el: XmlElement): T.DomainQemu
 
 export function parseDomainQemuOverrideQemuDevice(el: XmlElement): T.DomainQemuOverrideQemuDevice {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -5212,7 +5212,7 @@ export function parseDomainQemuOverrideQemuDevice(el: XmlElement): T.DomainQemuO
 
 export function parseDomainLxcNamespaceLxcSharenet(el: XmlElement): T.DomainLxcNamespaceLxcSharenet {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -5232,7 +5232,7 @@ export function parseDomainLxcNamespaceLxcSharenet(el: XmlElement): T.DomainLxcN
 
 export function parseDomainLxcNamespaceLxcShareipc(el: XmlElement): T.DomainLxcNamespaceLxcShareipc {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -5252,7 +5252,7 @@ export function parseDomainLxcNamespaceLxcShareipc(el: XmlElement): T.DomainLxcN
 
 export function parseDomainLxcNamespaceLxcShareuts(el: XmlElement): T.DomainLxcNamespaceLxcShareuts {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -5292,7 +5292,7 @@ export function parseDomainKeywrapCipher(el: XmlElement): T.DomainKeywrapCipher 
 
 export function parseDomainBhyveCommandlineBhyveArg(el: XmlElement): T.DomainBhyveCommandlineBhyveArg {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -5311,7 +5311,7 @@ export function parseDomainBhyveCommandlineBhyveArg(el: XmlElement): T.DomainBhy
 
 export function parseDomainXenCommandlineXenArg(el: XmlElement): T.DomainXenCommandlineXenArg {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -9520,7 +9520,7 @@ export function parseDomainDevicesVsockDriver(el: XmlElement): T.DomainDevicesVs
 
 export function parseDomainQemuOverrideQemuDeviceQemuFrontend(el: XmlElement): T.DomainQemuOverrideQemuDeviceQemuFrontend {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
@@ -10864,7 +10864,7 @@ export function parseDomainDevicesMemoryTargetReadonly(el: XmlElement): T.Domain
 
 export function parseDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(el: XmlElement): T.DomainQemuOverrideQemuDeviceQemuFrontendQemuProperty {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -14143,7 +14143,7 @@ export function parseNetworkRoute(el: XmlElement): T.NetworkRoute {
 
 export function parseNetworkDnsmasqOptions(el: XmlElement): T.NetworkDnsmasqOptions {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
@@ -14501,7 +14501,7 @@ export function parseNetworkIpDhcp(el: XmlElement): T.NetworkIpDhcp {
 
 export function parseNetworkDnsmasqOptionsDnsmasqOption(el: XmlElement): T.NetworkDnsmasqOptionsDnsmasqOption {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -15327,7 +15327,7 @@ export function parseStoragePoolTarget(el: XmlElement): T.StoragePoolTarget {
 
 export function parseStoragePoolFsMountOpts(el: XmlElement): T.StoragePoolFsMountOpts {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
@@ -15364,7 +15364,7 @@ export function parseStoragePoolRefresh(el: XmlElement): T.StoragePoolRefresh {
 
 export function parseStoragePoolRbdConfigOpts(el: XmlElement): T.StoragePoolRbdConfigOpts {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
@@ -15676,7 +15676,7 @@ export function parseStoragePoolTargetPermissions(el: XmlElement): T.StoragePool
 
 export function parseStoragePoolFsMountOptsFsOption(el: XmlElement): T.StoragePoolFsMountOptsFsOption {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -15714,7 +15714,7 @@ export function parseStoragePoolRefreshVolume(el: XmlElement): T.StoragePoolRefr
 
 export function parseStoragePoolRbdConfigOptsRbdOption(el: XmlElement): T.StoragePoolRbdConfigOptsRbdOption {
   const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
+  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
   for (let i = 0; i < a.length; i += 2) {
     const v = a[i + 1]!;
@@ -19695,7 +19695,7 @@ export function parseDomainSnapshotDomain(el: XmlElement): T.DomainSnapshotDomai
       case "vmware:datacenterpath": {
         if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c); break; }
         o["vmware:datacenterpath"] = t;
         break;
       }
@@ -19971,7 +19971,7 @@ export function parseDomainSnapshotInactiveDomain(el: XmlElement): T.DomainSnaps
       case "vmware:datacenterpath": {
         if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c); break; }
         o["vmware:datacenterpath"] = t;
         break;
       }
