@@ -64,6 +64,13 @@ export class ClassBuilder {
   private readonly names = new Set<string>();
   private readonly pending: { cls: XClass; patterns: ElementPattern[] }[] = [];
 
+  /** The root types' names, taken before any nested element's name can take them. */
+  reserve(rootNames: readonly string[]): void {
+    for (const n of rootNames) this.reserved.add(n);
+  }
+
+  private readonly reserved = new Set<string>();
+
   kind(kind: string, typeName: string, grammar: Grammar): Kind {
     const start = this.flattener.content(grammar.define(START));
     const roots = [...start.children.values()].map((c) => this.classFor(c.patterns, typeName, true));
@@ -71,9 +78,12 @@ export class ClassBuilder {
     return { kind, typeName, roots };
   }
 
-  private uniqueName(base: string): string {
+  private uniqueName(base: string, isRoot: boolean): string {
+    // A nested element named like a root type (a network's <port> vs NetworkPort) says so.
+    if (!isRoot && this.reserved.has(base)) base = `${base}Element`;
     let name = base;
-    for (let i = 2; this.names.has(name); i++) name = `${base}${i}`;
+    const taken = (n: string): boolean => this.names.has(n) || (!isRoot && this.reserved.has(n));
+    for (let i = 2; taken(name); i++) name = `${base}${i}`;
     this.names.add(name);
     return name;
   }
@@ -86,7 +96,7 @@ export class ClassBuilder {
     const known = this.byKey.get(key);
     if (known) return known;
     const element = patterns[0]!.name.any ? '*' : (patterns[0]!.name as { name: string }).name;
-    const cls: XClass = { name: this.uniqueName(isRoot ? baseName : baseName + pascal(element)), element, leaf: undefined, props: [], anyAttrs: false, unions: [] };
+    const cls: XClass = { name: this.uniqueName(isRoot ? baseName : baseName + pascal(element), isRoot), element, leaf: undefined, props: [], anyAttrs: false, unions: [] };
     this.byKey.set(key, cls);
     this.classes.push(cls);
     this.pending.push({ cls, patterns });

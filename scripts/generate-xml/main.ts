@@ -57,6 +57,7 @@ function schemaDir(): string {
 export function generate(dir: string): Map<string, string> {
   const reader = new SchemaReader();
   const builder = new ClassBuilder();
+  builder.reserve(KINDS.map(([, , typeName]) => typeName));
   const kinds: Kind[] = KINDS.map(([kind, file, typeName]) => builder.kind(kind, typeName, reader.grammarOf(join(dir, file))));
   return new Map([
     ['types.ts', emitTypes(builder.classes)],

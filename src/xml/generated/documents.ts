@@ -105,23 +105,23 @@ export function validateNetwork(value: unknown): ValidationIssue[] {
 }
 
 /** Reads networkport XML; throws XmlError when the text is not well-formed or its root is not <networkport>. */
-export function parseNetworkPortXML(text: string): T.NetworkPort2 {
+export function parseNetworkPortXML(text: string): T.NetworkPort {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "networkport") return P.parseNetworkPort2(el);
+  if (el.name === "networkport") return P.parseNetworkPort(el);
   throw new XmlError(`not a networkport document: the root is <${el.name}>, expected <networkport>`);
 }
 
 /** Writes networkport XML (64-bit values may be numbers or bigints). */
-export function formatNetworkPortXML(value: XmlInput<T.NetworkPort2>): string {
+export function formatNetworkPortXML(value: XmlInput<T.NetworkPort>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatNetworkPort2(w, value);
+  F.formatNetworkPort(w, value);
   return w.toString();
 }
 
 /** What in a networkport object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateNetworkPort(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateNetworkPort2(value, '', issues);
+  V.validateNetworkPort(value, '', issues);
   return issues;
 }
 
@@ -362,7 +362,7 @@ export type LibvirtXML =
   | { kind: "capabilities"; value: T.Capabilities }
   | { kind: "domaincaps"; value: T.DomainCapabilities }
   | { kind: "network"; value: T.Network }
-  | { kind: "networkport"; value: T.NetworkPort2 }
+  | { kind: "networkport"; value: T.NetworkPort }
   | { kind: "storagepool"; value: T.StoragePool }
   | { kind: "storagepoolcaps"; value: T.StoragePoolCapabilities }
   | { kind: "storagevol"; value: T.StorageVolume }
@@ -406,7 +406,7 @@ export function parseLibvirtXML(text: string): LibvirtXML {
     case "capabilities": return { kind: "capabilities", value: P.parseCapabilities(el) };
     case "domainCapabilities": return { kind: "domaincaps", value: P.parseDomainCapabilities(el) };
     case "network": return { kind: "network", value: P.parseNetwork(el) };
-    case "networkport": return { kind: "networkport", value: P.parseNetworkPort2(el) };
+    case "networkport": return { kind: "networkport", value: P.parseNetworkPort(el) };
     case "pool": return { kind: "storagepool", value: P.parseStoragePool(el) };
     case "storagepoolCapabilities": return { kind: "storagepoolcaps", value: P.parseStoragePoolCapabilities(el) };
     case "volume": return { kind: "storagevol", value: P.parseStorageVolume(el) };

@@ -5315,7 +5315,7 @@ export function formatNetwork(w: rt.XmlWriter, v: rt.XmlInput<T.Network>): void 
   if (v.dns !== undefined) formatNetworkDns(w, v.dns);
   if (v.bandwidth !== undefined) formatNetworkBandwidth(w, v.bandwidth);
   if (v.vlan !== undefined) formatNetworkVlan(w, v.vlan);
-  if (v.port !== undefined) formatNetworkPort(w, v.port);
+  if (v.port !== undefined) formatNetworkPortElement(w, v.port);
   if (v.ip) for (const c of v.ip) formatNetworkIp(w, c);
   if (v.route) for (const c of v.route) formatNetworkRoute(w, c);
   if (v["dnsmasq:options"] !== undefined) formatNetworkDnsmasqOptions(w, v["dnsmasq:options"]);
@@ -5437,7 +5437,7 @@ export function formatNetworkVlan(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkVlan>
   w.end();
 }
 
-export function formatNetworkPort(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort>): void {
+export function formatNetworkPortElement(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortElement>): void {
   w.start("port");
   w.attr("isolated", v.isolated);
   w.extraAttributes(v.$extra);
@@ -5707,24 +5707,24 @@ export function formatNetworkIpDhcpHostLease(w: rt.XmlWriter, v: rt.XmlInput<T.N
   w.end();
 }
 
-export function formatNetworkPort2(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2>): void {
+export function formatNetworkPort(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort>): void {
   w.start("networkport");
   w.extraAttributes(v.$extra);
   if (v.uuid !== undefined) w.leaf("uuid", v.uuid);
-  if (v.owner !== undefined) formatNetworkPort2Owner(w, v.owner);
-  if (v.mac !== undefined) formatNetworkPort2Mac(w, v.mac);
+  if (v.owner !== undefined) formatNetworkPortOwner(w, v.owner);
+  if (v.mac !== undefined) formatNetworkPortMac(w, v.mac);
   if (v.group !== undefined) w.leaf("group", v.group);
-  if (v.rxfilters !== undefined) formatNetworkPort2Rxfilters(w, v.rxfilters);
-  if (v.virtualport !== undefined) formatNetworkPort2Virtualport(w, v.virtualport);
-  if (v.bandwidth !== undefined) formatNetworkPort2Bandwidth(w, v.bandwidth);
-  if (v.vlan !== undefined) formatNetworkPort2Vlan(w, v.vlan);
-  if (v.port !== undefined) formatNetworkPort2Port(w, v.port);
-  if (v.plug !== undefined) formatNetworkPort2Plug(w, v.plug);
+  if (v.rxfilters !== undefined) formatNetworkPortRxfilters(w, v.rxfilters);
+  if (v.virtualport !== undefined) formatNetworkPortVirtualport(w, v.virtualport);
+  if (v.bandwidth !== undefined) formatNetworkPortBandwidth(w, v.bandwidth);
+  if (v.vlan !== undefined) formatNetworkPortVlan(w, v.vlan);
+  if (v.port !== undefined) formatNetworkPortPort(w, v.port);
+  if (v.plug !== undefined) formatNetworkPortPlug(w, v.plug);
   w.extraContent(v.$extra);
   w.end();
 }
 
-export function formatNetworkPort2Owner(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2Owner>): void {
+export function formatNetworkPortOwner(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortOwner>): void {
   w.start("owner");
   w.extraAttributes(v.$extra);
   if (v.name !== undefined) w.leaf("name", v.name);
@@ -5733,7 +5733,7 @@ export function formatNetworkPort2Owner(w: rt.XmlWriter, v: rt.XmlInput<T.Networ
   w.end();
 }
 
-export function formatNetworkPort2Mac(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2Mac>): void {
+export function formatNetworkPortMac(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortMac>): void {
   w.start("mac");
   w.attr("address", v.address);
   w.extraAttributes(v.$extra);
@@ -5741,7 +5741,7 @@ export function formatNetworkPort2Mac(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkP
   w.end();
 }
 
-export function formatNetworkPort2Rxfilters(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2Rxfilters>): void {
+export function formatNetworkPortRxfilters(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortRxfilters>): void {
   w.start("rxfilters");
   w.attr("trustGuest", v.trustGuest);
   w.extraAttributes(v.$extra);
@@ -5749,35 +5749,35 @@ export function formatNetworkPort2Rxfilters(w: rt.XmlWriter, v: rt.XmlInput<T.Ne
   w.end();
 }
 
-export function formatNetworkPort2Virtualport(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2Virtualport>): void {
+export function formatNetworkPortVirtualport(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortVirtualport>): void {
   w.start("virtualport");
   w.attr("type", v.type);
   w.extraAttributes(v.$extra);
-  if (v.parameters !== undefined) formatNetworkPort2VirtualportParameters(w, v.parameters);
+  if (v.parameters !== undefined) formatNetworkPortVirtualportParameters(w, v.parameters);
   w.extraContent(v.$extra);
   w.end();
 }
 
-export function formatNetworkPort2Bandwidth(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2Bandwidth>): void {
+export function formatNetworkPortBandwidth(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortBandwidth>): void {
   w.start("bandwidth");
   w.attr("classID", v.classID);
   w.extraAttributes(v.$extra);
-  if (v.inbound !== undefined) formatNetworkPort2BandwidthInbound(w, v.inbound);
-  if (v.outbound !== undefined) formatNetworkPort2BandwidthOutbound(w, v.outbound);
+  if (v.inbound !== undefined) formatNetworkPortBandwidthInbound(w, v.inbound);
+  if (v.outbound !== undefined) formatNetworkPortBandwidthOutbound(w, v.outbound);
   w.extraContent(v.$extra);
   w.end();
 }
 
-export function formatNetworkPort2Vlan(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2Vlan>): void {
+export function formatNetworkPortVlan(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortVlan>): void {
   w.start("vlan");
   w.attr("trunk", v.trunk);
   w.extraAttributes(v.$extra);
-  if (v.tag) for (const c of v.tag) formatNetworkPort2VlanTag(w, c);
+  if (v.tag) for (const c of v.tag) formatNetworkPortVlanTag(w, c);
   w.extraContent(v.$extra);
   w.end();
 }
 
-export function formatNetworkPort2Port(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2Port>): void {
+export function formatNetworkPortPort(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortPort>): void {
   w.start("port");
   w.attr("isolated", v.isolated);
   w.extraAttributes(v.$extra);
@@ -5785,7 +5785,7 @@ export function formatNetworkPort2Port(w: rt.XmlWriter, v: rt.XmlInput<T.Network
   w.end();
 }
 
-export function formatNetworkPort2Plug(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2PlugFields>): void {
+export function formatNetworkPortPlug(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortPlugFields>): void {
   w.start("plug");
   w.attr("type", v.type);
   w.attr("bridge", v.bridge);
@@ -5794,13 +5794,13 @@ export function formatNetworkPort2Plug(w: rt.XmlWriter, v: rt.XmlInput<T.Network
   w.attr("mode", v.mode);
   w.attr("managed", v.managed);
   w.extraAttributes(v.$extra);
-  if (v.driver !== undefined) formatNetworkPort2PlugDriver(w, v.driver);
-  if (v.address !== undefined) formatNetworkPort2PlugAddress(w, v.address);
+  if (v.driver !== undefined) formatNetworkPortPlugDriver(w, v.driver);
+  if (v.address !== undefined) formatNetworkPortPlugAddress(w, v.address);
   w.extraContent(v.$extra);
   w.end();
 }
 
-export function formatNetworkPort2VirtualportParameters(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2VirtualportParameters>): void {
+export function formatNetworkPortVirtualportParameters(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortVirtualportParameters>): void {
   w.start("parameters");
   w.attr("managerid", v.managerid);
   w.attr("typeid", v.typeid);
@@ -5813,7 +5813,7 @@ export function formatNetworkPort2VirtualportParameters(w: rt.XmlWriter, v: rt.X
   w.end();
 }
 
-export function formatNetworkPort2BandwidthInbound(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2BandwidthInbound>): void {
+export function formatNetworkPortBandwidthInbound(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortBandwidthInbound>): void {
   w.start("inbound");
   w.attr("average", v.average);
   w.attr("peak", v.peak);
@@ -5824,7 +5824,7 @@ export function formatNetworkPort2BandwidthInbound(w: rt.XmlWriter, v: rt.XmlInp
   w.end();
 }
 
-export function formatNetworkPort2BandwidthOutbound(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2BandwidthOutbound>): void {
+export function formatNetworkPortBandwidthOutbound(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortBandwidthOutbound>): void {
   w.start("outbound");
   w.attr("average", v.average);
   w.attr("peak", v.peak);
@@ -5835,7 +5835,7 @@ export function formatNetworkPort2BandwidthOutbound(w: rt.XmlWriter, v: rt.XmlIn
   w.end();
 }
 
-export function formatNetworkPort2VlanTag(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2VlanTag>): void {
+export function formatNetworkPortVlanTag(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortVlanTag>): void {
   w.start("tag");
   w.attr("id", v.id);
   w.attr("nativeMode", v.nativeMode);
@@ -5844,7 +5844,7 @@ export function formatNetworkPort2VlanTag(w: rt.XmlWriter, v: rt.XmlInput<T.Netw
   w.end();
 }
 
-export function formatNetworkPort2PlugDriver(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2PlugDriver>): void {
+export function formatNetworkPortPlugDriver(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortPlugDriver>): void {
   w.start("driver");
   w.attr("name", v.name);
   w.extraAttributes(v.$extra);
@@ -5852,7 +5852,7 @@ export function formatNetworkPort2PlugDriver(w: rt.XmlWriter, v: rt.XmlInput<T.N
   w.end();
 }
 
-export function formatNetworkPort2PlugAddress(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPort2PlugAddress>): void {
+export function formatNetworkPortPlugAddress(w: rt.XmlWriter, v: rt.XmlInput<T.NetworkPortPlugAddress>): void {
   w.start("address");
   w.attr("domain", v.domain);
   w.attr("bus", v.bus);

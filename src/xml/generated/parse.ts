@@ -13740,7 +13740,7 @@ export function parseNetwork(el: XmlElement): T.Network {
       }
       case "port": {
         if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["port"] = parseNetworkPort(c);
+        o["port"] = parseNetworkPortElement(c);
         break;
       }
       case "ip": {
@@ -14063,7 +14063,7 @@ export function parseNetworkVlan(el: XmlElement): T.NetworkVlan {
   return o as unknown as T.NetworkVlan;
 }
 
-export function parseNetworkPort(el: XmlElement): T.NetworkPort {
+export function parseNetworkPortElement(el: XmlElement): T.NetworkPortElement {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14079,7 +14079,7 @@ export function parseNetworkPort(el: XmlElement): T.NetworkPort {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort;
+  return o as unknown as T.NetworkPortElement;
 }
 
 export function parseNetworkIp(el: XmlElement): T.NetworkIp {
@@ -14674,7 +14674,7 @@ export function parseNetworkIpDhcpHostLease(el: XmlElement): T.NetworkIpDhcpHost
   return o as unknown as T.NetworkIpDhcpHostLease;
 }
 
-export function parseNetworkPort2(el: XmlElement): T.NetworkPort2 {
+export function parseNetworkPort(el: XmlElement): T.NetworkPort {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -14689,12 +14689,12 @@ export function parseNetworkPort2(el: XmlElement): T.NetworkPort2 {
       }
       case "owner": {
         if (o["owner"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["owner"] = parseNetworkPort2Owner(c);
+        o["owner"] = parseNetworkPortOwner(c);
         break;
       }
       case "mac": {
         if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac"] = parseNetworkPort2Mac(c);
+        o["mac"] = parseNetworkPortMac(c);
         break;
       }
       case "group": {
@@ -14706,32 +14706,32 @@ export function parseNetworkPort2(el: XmlElement): T.NetworkPort2 {
       }
       case "rxfilters": {
         if (o["rxfilters"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["rxfilters"] = parseNetworkPort2Rxfilters(c);
+        o["rxfilters"] = parseNetworkPortRxfilters(c);
         break;
       }
       case "virtualport": {
         if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["virtualport"] = parseNetworkPort2Virtualport(c);
+        o["virtualport"] = parseNetworkPortVirtualport(c);
         break;
       }
       case "bandwidth": {
         if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["bandwidth"] = parseNetworkPort2Bandwidth(c);
+        o["bandwidth"] = parseNetworkPortBandwidth(c);
         break;
       }
       case "vlan": {
         if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vlan"] = parseNetworkPort2Vlan(c);
+        o["vlan"] = parseNetworkPortVlan(c);
         break;
       }
       case "port": {
         if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["port"] = parseNetworkPort2Port(c);
+        o["port"] = parseNetworkPortPort(c);
         break;
       }
       case "plug": {
         if (o["plug"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["plug"] = parseNetworkPort2Plug(c);
+        o["plug"] = parseNetworkPortPlug(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -14739,10 +14739,10 @@ export function parseNetworkPort2(el: XmlElement): T.NetworkPort2 {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2;
+  return o as unknown as T.NetworkPort;
 }
 
-export function parseNetworkPort2Owner(el: XmlElement): T.NetworkPort2Owner {
+export function parseNetworkPortOwner(el: XmlElement): T.NetworkPortOwner {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -14767,10 +14767,10 @@ export function parseNetworkPort2Owner(el: XmlElement): T.NetworkPort2Owner {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2Owner;
+  return o as unknown as T.NetworkPortOwner;
 }
 
-export function parseNetworkPort2Mac(el: XmlElement): T.NetworkPort2Mac {
+export function parseNetworkPortMac(el: XmlElement): T.NetworkPortMac {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14786,10 +14786,10 @@ export function parseNetworkPort2Mac(el: XmlElement): T.NetworkPort2Mac {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2Mac;
+  return o as unknown as T.NetworkPortMac;
 }
 
-export function parseNetworkPort2Rxfilters(el: XmlElement): T.NetworkPort2Rxfilters {
+export function parseNetworkPortRxfilters(el: XmlElement): T.NetworkPortRxfilters {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14805,10 +14805,10 @@ export function parseNetworkPort2Rxfilters(el: XmlElement): T.NetworkPort2Rxfilt
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2Rxfilters;
+  return o as unknown as T.NetworkPortRxfilters;
 }
 
-export function parseNetworkPort2Virtualport(el: XmlElement): T.NetworkPort2Virtualport {
+export function parseNetworkPortVirtualport(el: XmlElement): T.NetworkPortVirtualport {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14823,7 +14823,7 @@ export function parseNetworkPort2Virtualport(el: XmlElement): T.NetworkPort2Virt
     switch (c.name) {
       case "parameters": {
         if (o["parameters"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["parameters"] = parseNetworkPort2VirtualportParameters(c);
+        o["parameters"] = parseNetworkPortVirtualportParameters(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -14831,10 +14831,10 @@ export function parseNetworkPort2Virtualport(el: XmlElement): T.NetworkPort2Virt
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2Virtualport;
+  return o as unknown as T.NetworkPortVirtualport;
 }
 
-export function parseNetworkPort2Bandwidth(el: XmlElement): T.NetworkPort2Bandwidth {
+export function parseNetworkPortBandwidth(el: XmlElement): T.NetworkPortBandwidth {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14849,12 +14849,12 @@ export function parseNetworkPort2Bandwidth(el: XmlElement): T.NetworkPort2Bandwi
     switch (c.name) {
       case "inbound": {
         if (o["inbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["inbound"] = parseNetworkPort2BandwidthInbound(c);
+        o["inbound"] = parseNetworkPortBandwidthInbound(c);
         break;
       }
       case "outbound": {
         if (o["outbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["outbound"] = parseNetworkPort2BandwidthOutbound(c);
+        o["outbound"] = parseNetworkPortBandwidthOutbound(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -14862,10 +14862,10 @@ export function parseNetworkPort2Bandwidth(el: XmlElement): T.NetworkPort2Bandwi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2Bandwidth;
+  return o as unknown as T.NetworkPortBandwidth;
 }
 
-export function parseNetworkPort2Vlan(el: XmlElement): T.NetworkPort2Vlan {
+export function parseNetworkPortVlan(el: XmlElement): T.NetworkPortVlan {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14879,7 +14879,7 @@ export function parseNetworkPort2Vlan(el: XmlElement): T.NetworkPort2Vlan {
   for (const c of el.children) {
     switch (c.name) {
       case "tag": {
-        rt.push(o, "tag", parseNetworkPort2VlanTag(c));
+        rt.push(o, "tag", parseNetworkPortVlanTag(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -14887,10 +14887,10 @@ export function parseNetworkPort2Vlan(el: XmlElement): T.NetworkPort2Vlan {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2Vlan;
+  return o as unknown as T.NetworkPortVlan;
 }
 
-export function parseNetworkPort2Port(el: XmlElement): T.NetworkPort2Port {
+export function parseNetworkPortPort(el: XmlElement): T.NetworkPortPort {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14906,10 +14906,10 @@ export function parseNetworkPort2Port(el: XmlElement): T.NetworkPort2Port {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2Port;
+  return o as unknown as T.NetworkPortPort;
 }
 
-export function parseNetworkPort2Plug(el: XmlElement): T.NetworkPort2Plug {
+export function parseNetworkPortPlug(el: XmlElement): T.NetworkPortPlug {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14929,12 +14929,12 @@ export function parseNetworkPort2Plug(el: XmlElement): T.NetworkPort2Plug {
     switch (c.name) {
       case "driver": {
         if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseNetworkPort2PlugDriver(c);
+        o["driver"] = parseNetworkPortPlugDriver(c);
         break;
       }
       case "address": {
         if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["address"] = parseNetworkPort2PlugAddress(c);
+        o["address"] = parseNetworkPortPlugAddress(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -14942,10 +14942,10 @@ export function parseNetworkPort2Plug(el: XmlElement): T.NetworkPort2Plug {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2Plug;
+  return o as unknown as T.NetworkPortPlug;
 }
 
-export function parseNetworkPort2VirtualportParameters(el: XmlElement): T.NetworkPort2VirtualportParameters {
+export function parseNetworkPortVirtualportParameters(el: XmlElement): T.NetworkPortVirtualportParameters {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14966,10 +14966,10 @@ export function parseNetworkPort2VirtualportParameters(el: XmlElement): T.Networ
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2VirtualportParameters;
+  return o as unknown as T.NetworkPortVirtualportParameters;
 }
 
-export function parseNetworkPort2BandwidthInbound(el: XmlElement): T.NetworkPort2BandwidthInbound {
+export function parseNetworkPortBandwidthInbound(el: XmlElement): T.NetworkPortBandwidthInbound {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14988,10 +14988,10 @@ export function parseNetworkPort2BandwidthInbound(el: XmlElement): T.NetworkPort
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2BandwidthInbound;
+  return o as unknown as T.NetworkPortBandwidthInbound;
 }
 
-export function parseNetworkPort2BandwidthOutbound(el: XmlElement): T.NetworkPort2BandwidthOutbound {
+export function parseNetworkPortBandwidthOutbound(el: XmlElement): T.NetworkPortBandwidthOutbound {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15010,10 +15010,10 @@ export function parseNetworkPort2BandwidthOutbound(el: XmlElement): T.NetworkPor
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2BandwidthOutbound;
+  return o as unknown as T.NetworkPortBandwidthOutbound;
 }
 
-export function parseNetworkPort2VlanTag(el: XmlElement): T.NetworkPort2VlanTag {
+export function parseNetworkPortVlanTag(el: XmlElement): T.NetworkPortVlanTag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15030,10 +15030,10 @@ export function parseNetworkPort2VlanTag(el: XmlElement): T.NetworkPort2VlanTag 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2VlanTag;
+  return o as unknown as T.NetworkPortVlanTag;
 }
 
-export function parseNetworkPort2PlugDriver(el: XmlElement): T.NetworkPort2PlugDriver {
+export function parseNetworkPortPlugDriver(el: XmlElement): T.NetworkPortPlugDriver {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15049,10 +15049,10 @@ export function parseNetworkPort2PlugDriver(el: XmlElement): T.NetworkPort2PlugD
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2PlugDriver;
+  return o as unknown as T.NetworkPortPlugDriver;
 }
 
-export function parseNetworkPort2PlugAddress(el: XmlElement): T.NetworkPort2PlugAddress {
+export function parseNetworkPortPlugAddress(el: XmlElement): T.NetworkPortPlugAddress {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15072,7 +15072,7 @@ export function parseNetworkPort2PlugAddress(el: XmlElement): T.NetworkPort2Plug
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort2PlugAddress;
+  return o as unknown as T.NetworkPortPlugAddress;
 }
 
 export function parseStoragePool(el: XmlElement): T.StoragePool {

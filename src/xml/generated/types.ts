@@ -6863,7 +6863,7 @@ export interface Network {
   /** <vlan> */
   vlan?: NetworkVlan;
   /** <port> */
-  port?: NetworkPort;
+  port?: NetworkPortElement;
   /** <ip>, repeated */
   ip?: NetworkIp[];
   /** <route>, repeated */
@@ -7015,7 +7015,7 @@ export interface NetworkVlan {
 }
 
 /** <port> */
-export interface NetworkPort {
+export interface NetworkPortElement {
   /** attribute isolated */
   isolated?: "yes" | "no";
   /** What the schema does not know, kept to be formatted back. */
@@ -7339,33 +7339,33 @@ export interface NetworkIpDhcpHostLease {
 }
 
 /** <networkport> */
-export interface NetworkPort2 {
+export interface NetworkPort {
   /** <uuid> */
   uuid: string;
   /** <owner> */
-  owner: NetworkPort2Owner;
+  owner: NetworkPortOwner;
   /** <mac> */
-  mac: NetworkPort2Mac;
+  mac: NetworkPortMac;
   /** <group> */
   group?: string;
   /** <rxfilters> */
-  rxfilters?: NetworkPort2Rxfilters;
+  rxfilters?: NetworkPortRxfilters;
   /** <virtualport> */
-  virtualport?: NetworkPort2Virtualport;
+  virtualport?: NetworkPortVirtualport;
   /** <bandwidth> */
-  bandwidth?: NetworkPort2Bandwidth;
+  bandwidth?: NetworkPortBandwidth;
   /** <vlan> */
-  vlan?: NetworkPort2Vlan;
+  vlan?: NetworkPortVlan;
   /** <port> */
-  port?: NetworkPort2Port;
+  port?: NetworkPortPort;
   /** <plug> */
-  plug?: NetworkPort2Plug;
+  plug?: NetworkPortPlug;
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
 
 /** <owner> */
-export interface NetworkPort2Owner {
+export interface NetworkPortOwner {
   /** <name> */
   name: string;
   /** <uuid> */
@@ -7375,7 +7375,7 @@ export interface NetworkPort2Owner {
 }
 
 /** <mac> */
-export interface NetworkPort2Mac {
+export interface NetworkPortMac {
   /** attribute address */
   address: string;
   /** What the schema does not know, kept to be formatted back. */
@@ -7383,7 +7383,7 @@ export interface NetworkPort2Mac {
 }
 
 /** <rxfilters> */
-export interface NetworkPort2Rxfilters {
+export interface NetworkPortRxfilters {
   /** attribute trustGuest */
   trustGuest: "yes" | "no";
   /** What the schema does not know, kept to be formatted back. */
@@ -7391,39 +7391,39 @@ export interface NetworkPort2Rxfilters {
 }
 
 /** <virtualport> */
-export interface NetworkPort2Virtualport {
+export interface NetworkPortVirtualport {
   /** attribute type */
   type?: "802.1Qbg" | "802.1Qbh" | "openvswitch" | "midonet";
   /** <parameters> */
-  parameters?: NetworkPort2VirtualportParameters;
+  parameters?: NetworkPortVirtualportParameters;
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
 
 /** <bandwidth> */
-export interface NetworkPort2Bandwidth {
+export interface NetworkPortBandwidth {
   /** attribute classID */
   classID?: bigint;
   /** <inbound> */
-  inbound?: NetworkPort2BandwidthInbound;
+  inbound?: NetworkPortBandwidthInbound;
   /** <outbound> */
-  outbound?: NetworkPort2BandwidthOutbound;
+  outbound?: NetworkPortBandwidthOutbound;
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
 
 /** <vlan> */
-export interface NetworkPort2Vlan {
+export interface NetworkPortVlan {
   /** attribute trunk */
   trunk?: "yes";
   /** <tag>, repeated */
-  tag: NetworkPort2VlanTag[];
+  tag: NetworkPortVlanTag[];
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
 
 /** <port> */
-export interface NetworkPort2Port {
+export interface NetworkPortPort {
   /** attribute isolated */
   isolated?: "yes" | "no";
   /** What the schema does not know, kept to be formatted back. */
@@ -7431,16 +7431,16 @@ export interface NetworkPort2Port {
 }
 
 /** <plug>: one of the kinds told apart by attribute type. */
-export type NetworkPort2Plug = NetworkPort2PlugCommon & ({ type: "network"; bridge: string; macTableManager?: "kernel" | "libvirt" } | { type: "bridge"; bridge: string; macTableManager?: "kernel" | "libvirt" } | { type: "direct"; dev: string; mode: "bridge" | "passthrough" | "private" | "vepa" } | { type: "hostdev-pci"; managed?: "yes" | "no"; driver?: NetworkPort2PlugDriver; address: NetworkPort2PlugAddress });
+export type NetworkPortPlug = NetworkPortPlugCommon & ({ type: "network"; bridge: string; macTableManager?: "kernel" | "libvirt" } | { type: "bridge"; bridge: string; macTableManager?: "kernel" | "libvirt" } | { type: "direct"; dev: string; mode: "bridge" | "passthrough" | "private" | "vepa" } | { type: "hostdev-pci"; managed?: "yes" | "no"; driver?: NetworkPortPlugDriver; address: NetworkPortPlugAddress });
 
 /** What every kind of <plug> may have. */
-export interface NetworkPort2PlugCommon {
+export interface NetworkPortPlugCommon {
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
 
 /** <plug> with every property of every kind, for code that handles any. */
-export interface NetworkPort2PlugFields {
+export interface NetworkPortPlugFields {
   /** attribute type */
   type: "network" | "bridge" | "direct" | "hostdev-pci";
   /** attribute bridge */
@@ -7454,15 +7454,15 @@ export interface NetworkPort2PlugFields {
   /** attribute managed */
   managed?: "yes" | "no";
   /** <driver> */
-  driver?: NetworkPort2PlugDriver;
+  driver?: NetworkPortPlugDriver;
   /** <address> */
-  address?: NetworkPort2PlugAddress;
+  address?: NetworkPortPlugAddress;
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
 
 /** <parameters> */
-export interface NetworkPort2VirtualportParameters {
+export interface NetworkPortVirtualportParameters {
   /** attribute managerid */
   managerid?: string | number;
   /** attribute typeid */
@@ -7480,7 +7480,7 @@ export interface NetworkPort2VirtualportParameters {
 }
 
 /** <inbound> */
-export interface NetworkPort2BandwidthInbound {
+export interface NetworkPortBandwidthInbound {
   /** attribute average */
   average?: number;
   /** attribute peak */
@@ -7494,7 +7494,7 @@ export interface NetworkPort2BandwidthInbound {
 }
 
 /** <outbound> */
-export interface NetworkPort2BandwidthOutbound {
+export interface NetworkPortBandwidthOutbound {
   /** attribute average */
   average?: number;
   /** attribute peak */
@@ -7508,7 +7508,7 @@ export interface NetworkPort2BandwidthOutbound {
 }
 
 /** <tag> */
-export interface NetworkPort2VlanTag {
+export interface NetworkPortVlanTag {
   /** attribute id */
   id: number;
   /** attribute nativeMode */
@@ -7518,7 +7518,7 @@ export interface NetworkPort2VlanTag {
 }
 
 /** <driver> */
-export interface NetworkPort2PlugDriver {
+export interface NetworkPortPlugDriver {
   /** attribute name */
   name: "kvm" | "vfio";
   /** What the schema does not know, kept to be formatted back. */
@@ -7526,7 +7526,7 @@ export interface NetworkPort2PlugDriver {
 }
 
 /** <address> */
-export interface NetworkPort2PlugAddress {
+export interface NetworkPortPlugAddress {
   /** attribute domain */
   domain?: string | number;
   /** attribute bus */

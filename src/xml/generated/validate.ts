@@ -12976,7 +12976,7 @@ export function validateNetwork(v: unknown, path: string, issues: rt.Issues): vo
   }
   if (v.port === undefined) {
   } else {
-    validateNetworkPort(v.port, at("port"), issues);
+    validateNetworkPortElement(v.port, at("port"), issues);
   }
   if (v.ip === undefined) {
   } else {
@@ -13245,17 +13245,17 @@ export function validateNetworkVlan(v: unknown, path: string, issues: rt.Issues)
 }
 const NetworkVlan_KEYS = new Set(["trunk","tag","$extra"]);
 
-export function validateNetworkPort(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortElement(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <port>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.isolated === undefined) {
   } else {
     { const m = rt.checkValue(v.isolated, V30); if (m) issues.push({ path: at("isolated"), message: m }); }
   }
-  for (const k of Object.keys(v)) if (!NetworkPort_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <port>' });
+  for (const k of Object.keys(v)) if (!NetworkPortElement_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <port>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort_KEYS = new Set(["isolated","$extra"]);
+const NetworkPortElement_KEYS = new Set(["isolated","$extra"]);
 
 export function validateNetworkIp(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <ip>' }); return; }
@@ -13814,7 +13814,7 @@ export function validateNetworkIpDhcpHostLease(v: unknown, path: string, issues:
 }
 const NetworkIpDhcpHostLease_KEYS = new Set(["expiry","unit","$extra"]);
 
-export function validateNetworkPort2(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPort(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <networkport>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.uuid === undefined) {
@@ -13825,12 +13825,12 @@ export function validateNetworkPort2(v: unknown, path: string, issues: rt.Issues
   if (v.owner === undefined) {
     issues.push({ path: at("owner"), message: 'required: <owner>' });
   } else {
-    validateNetworkPort2Owner(v.owner, at("owner"), issues);
+    validateNetworkPortOwner(v.owner, at("owner"), issues);
   }
   if (v.mac === undefined) {
     issues.push({ path: at("mac"), message: 'required: <mac>' });
   } else {
-    validateNetworkPort2Mac(v.mac, at("mac"), issues);
+    validateNetworkPortMac(v.mac, at("mac"), issues);
   }
   if (v.group === undefined) {
   } else {
@@ -13838,34 +13838,34 @@ export function validateNetworkPort2(v: unknown, path: string, issues: rt.Issues
   }
   if (v.rxfilters === undefined) {
   } else {
-    validateNetworkPort2Rxfilters(v.rxfilters, at("rxfilters"), issues);
+    validateNetworkPortRxfilters(v.rxfilters, at("rxfilters"), issues);
   }
   if (v.virtualport === undefined) {
   } else {
-    validateNetworkPort2Virtualport(v.virtualport, at("virtualport"), issues);
+    validateNetworkPortVirtualport(v.virtualport, at("virtualport"), issues);
   }
   if (v.bandwidth === undefined) {
   } else {
-    validateNetworkPort2Bandwidth(v.bandwidth, at("bandwidth"), issues);
+    validateNetworkPortBandwidth(v.bandwidth, at("bandwidth"), issues);
   }
   if (v.vlan === undefined) {
   } else {
-    validateNetworkPort2Vlan(v.vlan, at("vlan"), issues);
+    validateNetworkPortVlan(v.vlan, at("vlan"), issues);
   }
   if (v.port === undefined) {
   } else {
-    validateNetworkPort2Port(v.port, at("port"), issues);
+    validateNetworkPortPort(v.port, at("port"), issues);
   }
   if (v.plug === undefined) {
   } else {
-    validateNetworkPort2Plug(v.plug, at("plug"), issues);
+    validateNetworkPortPlug(v.plug, at("plug"), issues);
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <networkport>' });
+  for (const k of Object.keys(v)) if (!NetworkPort_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <networkport>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2_KEYS = new Set(["uuid","owner","mac","group","rxfilters","virtualport","bandwidth","vlan","port","plug","$extra"]);
+const NetworkPort_KEYS = new Set(["uuid","owner","mac","group","rxfilters","virtualport","bandwidth","vlan","port","plug","$extra"]);
 
-export function validateNetworkPort2Owner(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortOwner(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <owner>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.name === undefined) {
@@ -13878,12 +13878,12 @@ export function validateNetworkPort2Owner(v: unknown, path: string, issues: rt.I
   } else {
     { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2Owner_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <owner>' });
+  for (const k of Object.keys(v)) if (!NetworkPortOwner_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <owner>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2Owner_KEYS = new Set(["name","uuid","$extra"]);
+const NetworkPortOwner_KEYS = new Set(["name","uuid","$extra"]);
 
-export function validateNetworkPort2Mac(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortMac(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <mac>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.address === undefined) {
@@ -13891,12 +13891,12 @@ export function validateNetworkPort2Mac(v: unknown, path: string, issues: rt.Iss
   } else {
     { const m = rt.checkValue(v.address, V195); if (m) issues.push({ path: at("address"), message: m }); }
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2Mac_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <mac>' });
+  for (const k of Object.keys(v)) if (!NetworkPortMac_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <mac>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2Mac_KEYS = new Set(["address","$extra"]);
+const NetworkPortMac_KEYS = new Set(["address","$extra"]);
 
-export function validateNetworkPort2Rxfilters(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortRxfilters(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <rxfilters>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.trustGuest === undefined) {
@@ -13904,12 +13904,12 @@ export function validateNetworkPort2Rxfilters(v: unknown, path: string, issues: 
   } else {
     { const m = rt.checkValue(v.trustGuest, V30); if (m) issues.push({ path: at("trustGuest"), message: m }); }
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2Rxfilters_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <rxfilters>' });
+  for (const k of Object.keys(v)) if (!NetworkPortRxfilters_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <rxfilters>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2Rxfilters_KEYS = new Set(["trustGuest","$extra"]);
+const NetworkPortRxfilters_KEYS = new Set(["trustGuest","$extra"]);
 
-export function validateNetworkPort2Virtualport(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortVirtualport(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <virtualport>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
@@ -13918,14 +13918,14 @@ export function validateNetworkPort2Virtualport(v: unknown, path: string, issues
   }
   if (v.parameters === undefined) {
   } else {
-    validateNetworkPort2VirtualportParameters(v.parameters, at("parameters"), issues);
+    validateNetworkPortVirtualportParameters(v.parameters, at("parameters"), issues);
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2Virtualport_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <virtualport>' });
+  for (const k of Object.keys(v)) if (!NetworkPortVirtualport_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <virtualport>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2Virtualport_KEYS = new Set(["type","parameters","$extra"]);
+const NetworkPortVirtualport_KEYS = new Set(["type","parameters","$extra"]);
 
-export function validateNetworkPort2Bandwidth(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortBandwidth(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <bandwidth>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.classID === undefined) {
@@ -13934,18 +13934,18 @@ export function validateNetworkPort2Bandwidth(v: unknown, path: string, issues: 
   }
   if (v.inbound === undefined) {
   } else {
-    validateNetworkPort2BandwidthInbound(v.inbound, at("inbound"), issues);
+    validateNetworkPortBandwidthInbound(v.inbound, at("inbound"), issues);
   }
   if (v.outbound === undefined) {
   } else {
-    validateNetworkPort2BandwidthOutbound(v.outbound, at("outbound"), issues);
+    validateNetworkPortBandwidthOutbound(v.outbound, at("outbound"), issues);
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2Bandwidth_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <bandwidth>' });
+  for (const k of Object.keys(v)) if (!NetworkPortBandwidth_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <bandwidth>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2Bandwidth_KEYS = new Set(["classID","inbound","outbound","$extra"]);
+const NetworkPortBandwidth_KEYS = new Set(["classID","inbound","outbound","$extra"]);
 
-export function validateNetworkPort2Vlan(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortVlan(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <vlan>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.trunk === undefined) {
@@ -13956,26 +13956,26 @@ export function validateNetworkPort2Vlan(v: unknown, path: string, issues: rt.Is
     issues.push({ path: at("tag"), message: 'required: <tag>, repeated' });
   } else {
     if (!Array.isArray(v.tag)) issues.push({ path: at("tag"), message: 'expected an array of <tag>' });
-    else (v.tag as unknown[]).forEach((e, i) => { validateNetworkPort2VlanTag(e, `${at("tag")}[${i}]`, issues); });
+    else (v.tag as unknown[]).forEach((e, i) => { validateNetworkPortVlanTag(e, `${at("tag")}[${i}]`, issues); });
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2Vlan_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <vlan>' });
+  for (const k of Object.keys(v)) if (!NetworkPortVlan_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <vlan>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2Vlan_KEYS = new Set(["trunk","tag","$extra"]);
+const NetworkPortVlan_KEYS = new Set(["trunk","tag","$extra"]);
 
-export function validateNetworkPort2Port(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortPort(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <port>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.isolated === undefined) {
   } else {
     { const m = rt.checkValue(v.isolated, V30); if (m) issues.push({ path: at("isolated"), message: m }); }
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2Port_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <port>' });
+  for (const k of Object.keys(v)) if (!NetworkPortPort_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <port>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2Port_KEYS = new Set(["isolated","$extra"]);
+const NetworkPortPort_KEYS = new Set(["isolated","$extra"]);
 
-export function validateNetworkPort2Plug(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortPlug(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <plug>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
@@ -14005,11 +14005,11 @@ export function validateNetworkPort2Plug(v: unknown, path: string, issues: rt.Is
   }
   if (v.driver === undefined) {
   } else {
-    validateNetworkPort2PlugDriver(v.driver, at("driver"), issues);
+    validateNetworkPortPlugDriver(v.driver, at("driver"), issues);
   }
   if (v.address === undefined) {
   } else {
-    validateNetworkPort2PlugAddress(v.address, at("address"), issues);
+    validateNetworkPortPlugAddress(v.address, at("address"), issues);
   }
   switch (String(v.type)) {
     case "network":
@@ -14052,12 +14052,12 @@ export function validateNetworkPort2Plug(v: unknown, path: string, issues: rt.Is
       if (v.mode !== undefined) issues.push({ path: at("mode"), message: "not allowed when type=hostdev-pci" });
       break;
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2Plug_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <plug>' });
+  for (const k of Object.keys(v)) if (!NetworkPortPlug_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <plug>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2Plug_KEYS = new Set(["type","bridge","macTableManager","dev","mode","managed","driver","address","$extra"]);
+const NetworkPortPlug_KEYS = new Set(["type","bridge","macTableManager","dev","mode","managed","driver","address","$extra"]);
 
-export function validateNetworkPort2VirtualportParameters(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortVirtualportParameters(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <parameters>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.managerid === undefined) {
@@ -14084,12 +14084,12 @@ export function validateNetworkPort2VirtualportParameters(v: unknown, path: stri
   } else {
     { const m = rt.checkValue(v.interfaceid, V3); if (m) issues.push({ path: at("interfaceid"), message: m }); }
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2VirtualportParameters_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <parameters>' });
+  for (const k of Object.keys(v)) if (!NetworkPortVirtualportParameters_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <parameters>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2VirtualportParameters_KEYS = new Set(["managerid","typeid","typeidversion","instanceid","profileid","interfaceid","$extra"]);
+const NetworkPortVirtualportParameters_KEYS = new Set(["managerid","typeid","typeidversion","instanceid","profileid","interfaceid","$extra"]);
 
-export function validateNetworkPort2BandwidthInbound(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortBandwidthInbound(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <inbound>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.average === undefined) {
@@ -14108,12 +14108,12 @@ export function validateNetworkPort2BandwidthInbound(v: unknown, path: string, i
   } else {
     { const m = rt.checkValue(v.burst, V252); if (m) issues.push({ path: at("burst"), message: m }); }
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2BandwidthInbound_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <inbound>' });
+  for (const k of Object.keys(v)) if (!NetworkPortBandwidthInbound_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <inbound>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2BandwidthInbound_KEYS = new Set(["average","peak","floor","burst","$extra"]);
+const NetworkPortBandwidthInbound_KEYS = new Set(["average","peak","floor","burst","$extra"]);
 
-export function validateNetworkPort2BandwidthOutbound(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortBandwidthOutbound(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <outbound>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.average === undefined) {
@@ -14132,12 +14132,12 @@ export function validateNetworkPort2BandwidthOutbound(v: unknown, path: string, 
   } else {
     { const m = rt.checkValue(v.burst, V252); if (m) issues.push({ path: at("burst"), message: m }); }
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2BandwidthOutbound_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <outbound>' });
+  for (const k of Object.keys(v)) if (!NetworkPortBandwidthOutbound_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <outbound>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2BandwidthOutbound_KEYS = new Set(["average","peak","floor","burst","$extra"]);
+const NetworkPortBandwidthOutbound_KEYS = new Set(["average","peak","floor","burst","$extra"]);
 
-export function validateNetworkPort2VlanTag(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortVlanTag(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <tag>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.id === undefined) {
@@ -14149,12 +14149,12 @@ export function validateNetworkPort2VlanTag(v: unknown, path: string, issues: rt
   } else {
     { const m = rt.checkValue(v.nativeMode, V254); if (m) issues.push({ path: at("nativeMode"), message: m }); }
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2VlanTag_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <tag>' });
+  for (const k of Object.keys(v)) if (!NetworkPortVlanTag_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <tag>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2VlanTag_KEYS = new Set(["id","nativeMode","$extra"]);
+const NetworkPortVlanTag_KEYS = new Set(["id","nativeMode","$extra"]);
 
-export function validateNetworkPort2PlugDriver(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortPlugDriver(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <driver>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.name === undefined) {
@@ -14162,12 +14162,12 @@ export function validateNetworkPort2PlugDriver(v: unknown, path: string, issues:
   } else {
     { const m = rt.checkValue(v.name, V280); if (m) issues.push({ path: at("name"), message: m }); }
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2PlugDriver_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <driver>' });
+  for (const k of Object.keys(v)) if (!NetworkPortPlugDriver_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <driver>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2PlugDriver_KEYS = new Set(["name","$extra"]);
+const NetworkPortPlugDriver_KEYS = new Set(["name","$extra"]);
 
-export function validateNetworkPort2PlugAddress(v: unknown, path: string, issues: rt.Issues): void {
+export function validateNetworkPortPlugAddress(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <address>' }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.domain === undefined) {
@@ -14190,10 +14190,10 @@ export function validateNetworkPort2PlugAddress(v: unknown, path: string, issues
   } else {
     { const m = rt.checkValue(v.multifunction, V11); if (m) issues.push({ path: at("multifunction"), message: m }); }
   }
-  for (const k of Object.keys(v)) if (!NetworkPort2PlugAddress_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <address>' });
+  for (const k of Object.keys(v)) if (!NetworkPortPlugAddress_KEYS.has(k)) issues.push({ path: at(k), message: 'not in the schema of <address>' });
   rt.checkExtra(v.$extra, path, issues);
 }
-const NetworkPort2PlugAddress_KEYS = new Set(["domain","bus","slot","function","multifunction","$extra"]);
+const NetworkPortPlugAddress_KEYS = new Set(["domain","bus","slot","function","multifunction","$extra"]);
 
 export function validateStoragePool(v: unknown, path: string, issues: rt.Issues): void {
   if (!rt.isObject(v)) { issues.push({ path, message: 'expected an object for <pool>' }); return; }
