@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { expect } from 'chai';
+import fc from 'fast-check';
 import * as X from '../../src/xml/index.js';
 import { parseXmlTree } from '../../src/xml/tree.js';
 
@@ -40,6 +41,34 @@ describe('typed XML: reader and writer', () => {
       expect(xmlError(() => X.parseDomainXML('<network><name>n</name></network>')).message).to.match(/root is <network>, expected <domain>/);
       expect(xmlError(() => X.parseLibvirtXML('<nonsense/>')).message).to.match(/unknown root element <nonsense>/);
     });
+  });
+
+  it('any truncation or corruption of a document is parsed or refused with an XmlError, never anything else', () => {
+    const text = X.formatDomainXML({
+      type: 'kvm',
+      name: 'a&b',
+      metadata: { xml: '<app:x xmlns:app="urn:a">t</app:x>' },
+      devices: { disk: [{ type: 'file', device: 'disk', source: { file: '/x' }, target: { dev: 'vda' } }] },
+    });
+    for (let i = 0; i < text.length; i++) {
+      try {
+        X.parseLibvirtXML(text.slice(0, i));
+      } catch (e) {
+        expect(e, `truncated at ${i}`).to.be.instanceOf(X.XmlError);
+      }
+    }
+    fc.assert(
+      fc.property(fc.nat(text.length - 1), fc.constantFrom('<', '>', '&', '"', "'", '/', '=', ' ', '!', '?', ']', 'x', ':'), (at, ch) => {
+        const broken = text.slice(0, at) + ch + text.slice(at + 1);
+        try {
+          const doc = X.parseLibvirtXML(broken);
+          X.formatLibvirtXML(doc);
+        } catch (e) {
+          if (!(e instanceof X.XmlError)) throw e;
+        }
+      }),
+      { numRuns: 2000, seed: 15 },
+    );
   });
 
   it('reads entities, character references, CDATA, comments, a prolog and a DOCTYPE', () => {
