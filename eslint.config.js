@@ -1,10 +1,30 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { LAYERS, STANDALONE } from './scripts/layers.mjs';
+
+const folders = [...LAYERS.map(([name]) => name), ...STANDALONE];
+/** A relative import that reaches into one of these top-level folders of src/. */
+const into = (names) => `^(\\.\\.?/)+(${names.join('|')})/`;
+// Imports run down the layers: each folder may not import a folder above it (nor a standalone one).
+const layerRules = LAYERS.map(([name], i) => ({
+  files: [`src/${name}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ regex: into([...LAYERS.slice(i + 1).map(([n]) => n), ...STANDALONE]), message: `src/${name} imports only from its own layer and those below it (scripts/layers.mjs)` }] }],
+  },
+}));
+const standaloneRules = STANDALONE.map((name) => ({
+  files: [`src/${name}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ regex: into(folders.filter((n) => n !== name)), message: `src/${name} is standalone: it imports nothing else from src/` }] }],
+  },
+}));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-scripts/**', 'docs/**', 'node_modules/**', 'src/protocol/generated/**', 'src/xml/generated/**'] },
+  { ignores: ['dist/**', 'dist-scripts/**', 'docs/**', 'node_modules/**', 'src/**/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...layerRules,
+  ...standaloneRules,
   {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },

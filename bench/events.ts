@@ -16,9 +16,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { connect, type Connection } from '../src/api/connection.js';
+import { type Connection } from '../src/api/connection.js';
+import { connect } from '../src/api/open.js';
 import type { Domain } from '../src/api/objects.js';
-import { VIR_DOMAIN_EVENT_ID_LIFECYCLE } from '../src/protocol/generated/constants.js';
+import { VIR_DOMAIN_EVENT_ID_LIFECYCLE } from '../src/apixml/generated/constants.js';
 import { privateSandbox } from '../test/integration/keepalive-sandbox.js';
 
 const root = new URL('../..', import.meta.url).pathname;

@@ -8,9 +8,10 @@
 import { rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { connect, type Connection } from '../src/api/connection.js';
+import { type Connection } from '../src/api/connection.js';
+import { connect } from '../src/api/open.js';
 import { cClientCalls, fmt, median, ourCalls, rate } from './common.js';
-import { resolveTarget } from '../src/api/uri.js';
+import { resolveTarget } from '../src/uri/uri.js';
 import { openSsh } from '../src/transport/ssh.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 import { makeHome } from '../test/support/ssh-oracle.js';

@@ -7,9 +7,10 @@
 //   (root; BENCH_SECONDS per measurement, default 1; BENCH_ROUNDS interleaved rounds, default 5)
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, type Connection } from '../src/api/connection.js';
+import { type Connection } from '../src/api/connection.js';
+import { connect } from '../src/api/open.js';
 import { type Run, cClientCalls, fmt, measure, median, ourCalls } from './common.js';
-import { resolveTarget } from '../src/api/uri.js';
+import { resolveTarget } from '../src/uri/uri.js';
 import { openTls } from '../src/transport/tls.js';
 import { makeTestPki } from '../test/support/tls-pki.js';
 import { freePort, startConfiguredSandbox } from '../test/support/tls-sandbox.js';

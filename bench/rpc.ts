@@ -3,7 +3,8 @@
 // same private libvirtd in the same run. `npm run bench:rpc` (starts the sandbox if needed).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, type Connection } from '../src/api/connection.js';
+import { type Connection } from '../src/api/connection.js';
+import { connect } from '../src/api/open.js';
 import { type Run, cClientCalls, fmt, measure, median, ourCalls } from './common.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 

@@ -10,7 +10,7 @@ const dist = (p) => import(join(root, 'dist/src', p));
 const { remote_procedures } = await dist('protocol/generated/remote.js');
 const { qemu_procedures } = await dist('protocol/generated/qemu.js');
 const { lxc_procedures } = await dist('protocol/generated/lxc.js');
-const { methodMap } = await dist('protocol/generated/method-map.js');
+const { methodMap } = await dist('api/generated/method-map.js');
 const api = await dist('index.js');
 
 const exercisedFile = join(root, '.coverage/exercised-procedures.json');

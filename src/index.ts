@@ -1,6 +1,6 @@
 export { Stream } from './api/stream.js';
+export { connect } from './api/open.js';
 export {
-  connect,
   Connection,
   closeReasonCode,
   type ConnectOptions,
@@ -14,12 +14,12 @@ export {
   type RemoteArgs,
   type RemoteRet,
 } from './api/connection.js';
-export type { ConnectAuth, ConnectCredential, HostKeyPolicy } from './transport/ssh-credentials.js';
-export { EventStream, type EventStreamOptions, type OverflowPolicy } from './api/events.js';
-export type * from './api/event-types.js';
-export { domainLifecycleNames } from './api/event-types.js';
-export { DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_COUNT } from './api/keepalive.js';
-export { ReconnectingConnection, ReconnectingEventStream, connectReconnecting, type ReconnectOptions, type ReconnectGap, type ReconnectMarker, type ReconnectingEvents } from './api/reconnect.js';
+export type { ConnectAuth, ConnectCredential, HostKeyPolicy } from './util/credentials.js';
+export { EventStream, type EventStreamOptions, type OverflowPolicy } from './api/events/events.js';
+export type * from './api/events/event-types.js';
+export { domainLifecycleNames } from './api/events/event-types.js';
+export { DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_COUNT } from './rpc/keepalive.js';
+export { ReconnectingConnection, ReconnectingEventStream, connectReconnecting, type ReconnectOptions, type ReconnectGap, type ReconnectMarker, type ReconnectingEvents } from './api/events/reconnect.js';
 export {
   Domain,
   Network,
@@ -44,9 +44,9 @@ export {
   copyLastError,
   resetLastError,
   printErrorFunc,
-} from './api/errors.js';
-export { parseURI, resolveTarget, defaultURI, type LibvirtURI, type ConnectTarget, type RemoteMode, type ProxyMode, type TransportKind, type ResolveOptions } from './api/uri.js';
-export type { CloseReason, CallOptions } from './protocol/engine.js';
+} from './errors/errors.js';
+export { parseURI, resolveTarget, defaultURI, type LibvirtURI, type ConnectTarget, type RemoteMode, type ProxyMode, type TransportKind, type ResolveOptions } from './uri/uri.js';
+export type { CloseReason, CallOptions } from './rpc/engine.js';
 export type { Transport } from './transport/transport.js';
 export { RecordingTransport } from './transport/record.js';
 export { ReplayTransport, ReplayMismatchError } from './transport/replay.js';
@@ -54,4 +54,4 @@ export { type Conversation, type RecordedPacket, readConversation, writeConversa
 export { XdrReader, XdrWriter, XdrError, type Codec } from './protocol/xdr/index.js';
 export type { ProcedureInfo, ProgramInfo } from './protocol/procedure.js';
 export * as protocol from './protocol/generated/index.js';
-export * from './protocol/generated/constants.js';
+export * from './apixml/generated/constants.js';

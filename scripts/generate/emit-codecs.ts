@@ -1,4 +1,4 @@
-import type { Model, NamedDef, Shape } from './model.js';
+import { type Model, type NamedDef, type Shape, tsTypeOf } from './model.js';
 import type { Declaration } from './parser.js';
 
 const W = (where: string): string => JSON.stringify(where);
@@ -74,31 +74,9 @@ export class CodecEmitter {
   }
 
   tsType(s: Shape): string {
-    if (s.alias) return this.useType(s.alias);
-    switch (s.k) {
-      case 'prim':
-        if (s.prim === 'hyper' || s.prim === 'uhyper') return 'bigint';
-        if (s.prim === 'bool') return 'boolean';
-        if (s.prim === 'quadruple') throw new Error('quadruple has no JavaScript representation');
-        return 'number';
-      case 'string':
-        return 'string';
-      case 'fopaque':
-      case 'vopaque':
-        return 'Uint8Array';
-      case 'farray':
-      case 'varray': {
-        const t = this.tsType(s.of);
-        return /[|&]/.test(t) ? `(${t})[]` : `${t}[]`;
-      }
-      case 'optional':
-        return `${this.tsType(s.of)} | null`;
-      case 'void':
-        return 'void';
-      default:
-        return this.useType(s.name);
-    }
+    return tsTypeOf(s, (name) => this.useType(name));
   }
+
 
   private t(): string {
     return `t${++this.tmp}`;

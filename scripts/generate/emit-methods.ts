@@ -1,5 +1,5 @@
 import { type ApiFunction, type ApiXml, cdoc } from './apixml.js';
-import type { Model, Shape } from './model.js';
+import { type Model, type Shape, tsTypeOf } from './model.js';
 import { parseAnnotations } from './emit-procedures.js';
 
 /**
@@ -151,31 +151,10 @@ function outType(ctx: Ctx, s: Shape): string {
 }
 
 function wireType(ctx: Ctx, s: Shape): string {
-  if (s.alias) {
-    ctx.usedTypes.add(s.alias);
-    return s.alias;
-  }
-  switch (s.k) {
-    case 'prim':
-      return s.prim === 'hyper' || s.prim === 'uhyper' ? 'bigint' : s.prim === 'bool' ? 'boolean' : 'number';
-    case 'string':
-      return 'string';
-    case 'fopaque':
-    case 'vopaque':
-      return 'Uint8Array';
-    case 'farray':
-    case 'varray': {
-      const t = wireType(ctx, s.of);
-      return /[|&]/.test(t) ? `(${t})[]` : `${t}[]`;
-    }
-    case 'optional':
-      return `${wireType(ctx, s.of)} | null`;
-    case 'void':
-      return 'void';
-    default:
-      ctx.usedTypes.add(s.name);
-      return s.name;
-  }
+  return tsTypeOf(s, (name) => {
+    ctx.usedTypes.add(name);
+    return name;
+  });
 }
 
 /** Does a wire value need converting on its way out? */
@@ -344,20 +323,21 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   }
   for (const h of HANDLES) if (h.wire) ctx.usedTypes.add(h.wire);
   const code: string[] = [];
-  code.push("import type { Stream } from '../../api/stream.js';");
-  code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../../api/objects.js';");
-  code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../../api/convert.js';");
+  code.push("import { Handle } from '../handle.js';");
+  code.push("import type { Stream } from '../stream.js';");
+  code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';");
+  code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../convert.js';");
   const remoteTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'remote').sort();
-  if (remoteTypes.length) code.push(`import type { ${remoteTypes.join(', ')} } from './remote.js';`);
+  if (remoteTypes.length) code.push(`import type { ${remoteTypes.join(', ')} } from '../../protocol/generated/remote.js';`);
   const qemuTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'qemu').sort();
-  if (qemuTypes.length) code.push(`import type { ${qemuTypes.join(', ')} } from './qemu.js';`);
-  if (ctx.usedEnums.size) code.push(`import type { ${[...ctx.usedEnums].sort().join(', ')} } from './constants.js';`);
+  if (qemuTypes.length) code.push(`import type { ${qemuTypes.join(', ')} } from '../../protocol/generated/qemu.js';`);
+  if (ctx.usedEnums.size) code.push(`import type { ${[...ctx.usedEnums].sort().join(', ')} } from '../../apixml/generated/constants.js';`);
   code.push('');
   for (const h of HANDLES) {
     code.push(`/** Generated methods of ${h.cls}: one per C function taking a ${h.ptr} first. */`);
-    code.push(`export abstract class ${h.cls}Methods {`);
+    code.push(h.wire ? `export abstract class ${h.cls}Methods extends Handle {` : `export abstract class ${h.cls}Methods {`);
     if (h.wire) {
-      code.push(`  abstract readonly connection: Connection;`);
+      code.push(`  abstract override readonly connection: Connection;`);
       code.push(`  abstract readonly wire: ${h.wire};`);
     }
     if (h.cls === 'Domain') code.push('  /** @internal the id changed (the domain started or stopped) */', '  abstract _setId(id: number): void;');

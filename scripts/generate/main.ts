@@ -18,7 +18,16 @@ import { Model, type SourceFile } from './model.js';
 import { parseXdr } from './parser.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const outDir = join(root, 'src/protocol/generated');
+const srcDir = join(root, 'src');
+/**
+ * Where the output goes, by what it is generated from and which layer uses it: the codecs and
+ * procedure tables (.x files) are the protocol layer's, the constants, typed-parameter field types
+ * and function docs (API XML) are data every layer may use, the methods are the API layer's.
+ */
+const PROTOCOL = 'protocol/generated';
+const APIXML = 'apixml/generated';
+const API = 'api/generated';
+const OUT_DIRS = [PROTOCOL, APIXML, API];
 
 /** The .x files in dependency order, with where they live in a libvirt source tree. */
 const X_FILES = [
@@ -114,18 +123,18 @@ function generate(): Map<string, string> {
       ...(usesProcedures ? ["import { type ProgramInfo, program } from '../procedure.js';"] : []),
       ...em.importLines(),
     ];
-    out.set(`${f.module}.ts`, [...head, ...body, ''].join('\n'));
+    out.set(`${PROTOCOL}/${f.module}.ts`, [...head, ...body, ''].join('\n'));
   }
   const external = [...model.external].sort(([a], [b]) => (a < b ? -1 : 1));
   out.set(
-    'external.ts',
+    `${PROTOCOL}/external.ts`,
     [...HEADER('the API XML: C header constants the .x files use'), ...external.map(([k, v]) => `export const ${k} = ${v};`), ''].join('\n'),
   );
-  out.set('schema.ts', [...HEADER('the .x files: a data description of every type, for tests'), "import type { SchemaType } from '../schema.js';", '', 'export const schema: Readonly<Record<string, SchemaType>> = {', ...emitSchema(model, files.map((f) => f.module)), '};', ''].join('\n'));
+  out.set(`${PROTOCOL}/schema.ts`, [...HEADER('the .x files: a data description of every type, for tests'), "import type { SchemaType } from '../schema.js';", '', 'export const schema: Readonly<Record<string, SchemaType>> = {', ...emitSchema(model, files.map((f) => f.module)), '};', ''].join('\n'));
   const methods = emitMethods(model, apis);
-  out.set('methods.ts', [...HEADER('the procedure tables and the API XML: the API layer\'s methods'), ...methods.code, ''].join('\n'));
+  out.set(`${API}/methods.ts`, [...HEADER('the procedure tables and the API XML: the API layer\'s methods'), ...methods.code, ''].join('\n'));
   out.set(
-    'method-map.ts',
+    `${API}/method-map.ts`,
     [
       ...HEADER('the procedure tables and the API XML: which C function became which method'),
       'export interface MethodMapEntry {',
@@ -144,15 +153,15 @@ function generate(): Map<string, string> {
       '',
     ].join('\n'),
   );
-  out.set('typed-params.ts', [...HEADER('the API XML: field macros and their documented types'), ...emitTypedParamTypes(apis), ''].join('\n'));
-  out.set('constants.ts', [...HEADER(apiPaths.map((p) => p.split('/').pop()).join(', ')), ...emitConstants(apis), ''].join('\n'));
-  out.set('functions.ts', [...HEADER(apiPaths.map((p) => p.split('/').pop()).join(', ')), ...emitFunctionDocs(apis), ''].join('\n'));
+  out.set(`${APIXML}/typed-params.ts`, [...HEADER('the API XML: field macros and their documented types'), ...emitTypedParamTypes(apis), ''].join('\n'));
+  out.set(`${APIXML}/constants.ts`, [...HEADER(apiPaths.map((p) => p.split('/').pop()).join(', ')), ...emitConstants(apis), ''].join('\n'));
+  out.set(`${APIXML}/functions.ts`, [...HEADER(apiPaths.map((p) => p.split('/').pop()).join(', ')), ...emitFunctionDocs(apis), ''].join('\n'));
   out.set(
-    'index.ts',
+    `${PROTOCOL}/index.ts`,
     [
       ...HEADER('the list of generated modules'),
       ...X_FILES.map((x) => `export * as ${x.module} from './${x.module}.js';`),
-      "export * as constants from './constants.js';",
+      "export * as constants from '../../apixml/generated/constants.js';",
       // functions.ts (the C documentation, 0.6 MB) is not re-exported: importing the package must
       // not load it; the methods carry the same text as JSDoc.
       '',
@@ -178,20 +187,22 @@ function main(): void {
   if (check) {
     const stale: string[] = [];
     for (const [name, text] of out) {
-      const path = join(outDir, name);
+      const path = join(srcDir, name);
       if (!existsSync(path) || readFileSync(path, 'utf8') !== text) stale.push(name);
     }
-    const extra = existsSync(outDir) ? readdirSync(outDir).filter((f) => !out.has(f)) : [];
+    const extra = OUT_DIRS.flatMap((d) => (existsSync(join(srcDir, d)) ? readdirSync(join(srcDir, d)).map((f) => `${d}/${f}`) : [])).filter((f) => !out.has(f));
     if (stale.length || extra.length) {
-      process.stderr.write(`generate --check: src/protocol/generated is not the generator's output (differs: ${stale.join(', ') || 'none'}; not generated: ${extra.join(', ') || 'none'}). Run npm run generate.\n`);
+      process.stderr.write(`generate --check: src/{${OUT_DIRS.join(',')}} is not the generator's output (differs: ${stale.join(', ') || 'none'}; not generated: ${extra.join(', ') || 'none'}). Run npm run generate.\n`);
       process.exit(1);
     }
     process.stderr.write('generate --check: committed output is up to date\n');
     return;
   }
-  mkdirSync(outDir, { recursive: true });
-  for (const f of readdirSync(outDir)) if (!out.has(f)) process.stderr.write(`generate: warning: stale file ${f}\n`);
-  for (const [name, text] of out) writeFileSync(join(outDir, name), text);
+  for (const d of OUT_DIRS) {
+    mkdirSync(join(srcDir, d), { recursive: true });
+    for (const f of readdirSync(join(srcDir, d))) if (!out.has(`${d}/${f}`)) process.stderr.write(`generate: warning: stale file src/${d}/${f}\n`);
+  }
+  for (const [name, text] of out) writeFileSync(join(srcDir, name), text);
 }
 
 main();

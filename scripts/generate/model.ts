@@ -16,6 +16,38 @@ export type Shape = (
   | { k: 'void' }
 ) & { alias?: string };
 
+/**
+ * The TypeScript type of a wire shape (DESIGN's mapping: hyper -> bigint, opaque -> Uint8Array,
+ * `T *` -> T | null, ...). `named` is called for every named type it refers to, and returns how to
+ * write it (so an emitter can record its imports). quadruple has no JavaScript representation.
+ */
+export function tsTypeOf(s: Shape, named: (name: string) => string): string {
+  if (s.alias) return named(s.alias);
+  switch (s.k) {
+    case 'prim':
+      if (s.prim === 'hyper' || s.prim === 'uhyper') return 'bigint';
+      if (s.prim === 'bool') return 'boolean';
+      if (s.prim === 'quadruple') throw new Error('quadruple has no JavaScript representation');
+      return 'number';
+    case 'string':
+      return 'string';
+    case 'fopaque':
+    case 'vopaque':
+      return 'Uint8Array';
+    case 'farray':
+    case 'varray': {
+      const t = tsTypeOf(s.of, named);
+      return /[|&]/.test(t) ? `(${t})[]` : `${t}[]`;
+    }
+    case 'optional':
+      return `${tsTypeOf(s.of, named)} | null`;
+    case 'void':
+      return 'void';
+    default:
+      return named(s.name);
+  }
+}
+
 export const UNBOUNDED = 0xffffffff;
 
 export type NamedDef =

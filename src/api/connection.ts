@@ -4,30 +4,23 @@ import {
   VIR_CONNECT_CLOSE_REASON_EOF,
   VIR_CONNECT_CLOSE_REASON_ERROR,
   VIR_CONNECT_CLOSE_REASON_KEEPALIVE,
-  VIR_CONNECT_RO,
   VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-  VIR_ERR_AUTH_FAILED,
   VIR_ERR_INVALID_ARG,
-  VIR_ERR_NO_SUPPORT,
   VIR_ERR_OPERATION_INVALID,
   VIR_FROM_EVENT,
   VIR_FROM_REMOTE,
-} from '../protocol/generated/constants.js';
+} from '../apixml/generated/constants.js';
 import { type lxc_procedure_name, type lxc_procedure_types, lxc_procedures } from '../protocol/generated/lxc.js';
 import { QEMU_PROGRAM, type qemu_procedure_name, type qemu_procedure_types, qemu_procedures } from '../protocol/generated/qemu.js';
 import {
-  REMOTE_AUTH_NONE,
-  REMOTE_AUTH_POLKIT,
-  REMOTE_AUTH_SASL,
   REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED,
+  type remote_connect_event_connection_closed_msg,
   REMOTE_PROGRAM,
   type remote_procedure_name,
   type remote_procedure_types,
   remote_procedures,
 } from '../protocol/generated/remote.js';
-import { VIR_NET_MESSAGE, type Packet } from '../protocol/framing.js';
-import { type CallOptions, type CloseReason, RpcEngine } from '../protocol/engine.js';
-import { XdrReader } from '../protocol/xdr/index.js';
+import { type CallOptions, type CloseReason, RpcEngine, type ServerMessage } from '../rpc/engine.js';
 import type {
   DomainEvent,
   DomainEventMap,
@@ -40,23 +33,21 @@ import type {
   SecretEventMap,
   StoragePoolEvent,
   StoragePoolEventMap,
-} from './event-types.js';
-import type { EventFamily } from './event-decode.js';
-import { EventRegistry, EventStream, type EventObjectWire, type EventStreamOptions, type RegistrationSpec } from './events.js';
-import { DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL, KeepAlive, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from './keepalive.js';
+} from './events/event-types.js';
+import { type EventFamily, type EventObject, familyObject } from './events/families.js';
+import { EventRegistry, EventStream, type EventObjectWire, type EventStreamOptions, type RegistrationSpec } from './events/events.js';
+import { KeepAlive } from '../rpc/keepalive.js';
+import { featureSupported, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE, VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK } from '../rpc/features.js';
 import type { ProcedureInfo } from '../protocol/procedure.js';
-import { openTcp, openUnix } from '../transport/socket.js';
-import type { ConnectAuth, HostKeyPolicy } from '../transport/ssh-credentials.js';
-import { authenticateSasl, chooseAuthType } from './sasl.js';
-import { RecordingTransport } from '../transport/record.js';
+import type { ConnectAuth, HostKeyPolicy } from '../util/credentials.js';
 import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
 import { type TypedParams, charsToString, fromTypedParams } from './convert.js';
 import { Stream } from './stream.js';
 import { type Domain, type Network, type NodeDevice, type NWFilter, type ObjectFactory, type Secret, type StoragePool, objectFactory } from './objects.js';
-import { ConnectionMethods } from '../protocol/generated/methods.js';
-import { ErrorScope, type ErrorHandler, LibvirtError, asLibvirtError, clientError, dispatchError } from './errors.js';
-import { type ConnectTarget, resolveName, resolveTarget } from './uri.js';
+import { ConnectionMethods } from './generated/methods.js';
+import { ErrorScope, type ErrorHandler, LibvirtError, asLibvirtError, clientError, dispatchError } from '../errors/errors.js';
+import type { ConnectTarget } from '../transport/target.js';
 
 const log = getLogger('api.connection');
 
@@ -133,8 +124,6 @@ export function closeReasonCode(reason: CloseReason): number {
   }
 }
 
-/** libvirt_internal.h: VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK */
-const VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK = 15;
 
 /** Filters of an event stream: one object or all, and which event IDs (default: lifecycle only). */
 export interface EventStreamFilter<O, ID extends number> extends EventStreamOptions {
@@ -158,7 +147,6 @@ export interface ConnectionInternals {
  * also callable with its exact wire types through call(), qemuCall() and lxcCall().
  */
 export class Connection extends ConnectionMethods {
-  /** Errors of this connection: last error and handler (virConnGetLastError, virConnSetErrorFunc). */
   /** @internal the per-connection error handler (virConnSetErrorFunc) and last error */
   readonly errors = new ErrorScope();
   /** @internal builds objects for wire identities */
@@ -189,7 +177,7 @@ export class Connection extends ConnectionMethods {
     this.security = internals.security ?? { encrypted: transport.encrypted, secure: transport.secure };
     this.sasl = internals.security?.sasl ?? null;
     this._events = new EventRegistry(this);
-    const onMessage = (packet: Packet): boolean => this._events.handle(packet) || this.onServerMessage(packet);
+    const onMessage = (message: ServerMessage): boolean => this._events.handle(message) || this.onServerMessage(message);
     engine.setHandler(REMOTE_PROGRAM, onMessage);
     engine.setHandler(QEMU_PROGRAM, onMessage);
     engine.onClose((reason, err) => {
@@ -262,7 +250,7 @@ export class Connection extends ConnectionMethods {
   async invokeStream<K extends remote_procedure_name>(name: K, stream: Stream, ...[args]: RemoteArgs<K>): Promise<RemoteRet<K>> {
     const proc = remote_procedures[name] as ProcedureInfo<unknown, RemoteRet<K>>;
     try {
-      return await this.engine.callWithStream(proc, args, stream, (serial) => stream._bind(this.engine, proc, serial));
+      return await this.engine.callWithStream(proc, args, stream, (channel) => stream._bind(channel));
     } catch (e) {
       throw this.dispatch(e);
     }
@@ -384,17 +372,12 @@ export class Connection extends ConnectionMethods {
     return this.engine.closeReason;
   }
 
-  /** Server MESSAGE packets that are not events (REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED). */
-  private onServerMessage(packet: Packet): boolean {
-    const h = packet.header;
-    if (h.prog !== REMOTE_PROGRAM || h.type !== VIR_NET_MESSAGE || h.proc !== REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED) return false;
-    try {
-      const msg = remote_procedures.REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED.message!.decode(new XdrReader(packet.body));
-      // The daemon's own connection to the hypervisor driver closed.
-      this.fireCloseCallback(msg.reason);
-    } catch (e) {
-      log.error(`cannot decode REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED: ${(e as Error).message}`);
-    }
+  /** Server messages that are not events (REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED). */
+  private onServerMessage(message: ServerMessage): boolean {
+    const h = message.header;
+    if (h.prog !== REMOTE_PROGRAM || h.proc !== REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED) return false;
+    // The daemon's own connection to the hypervisor driver closed.
+    this.fireCloseCallback((message.value as remote_connect_event_connection_closed_msg).reason);
     return true;
   }
 
@@ -455,13 +438,8 @@ export class Connection extends ConnectionMethods {
     });
   }
 
-  private async supportsFeature(feature: number): Promise<boolean> {
-    try {
-      return (await this.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature })).supported !== 0;
-    } catch (e) {
-      if (e instanceof LibvirtError && e.code === VIR_ERR_NO_SUPPORT) return false;
-      throw e;
-    }
+  private supportsFeature(feature: number): Promise<boolean> {
+    return featureSupported(this.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature }));
   }
 
   /**
@@ -494,25 +472,16 @@ export class Connection extends ConnectionMethods {
     return { interval, count, pingsSent: this.keepAlive.pingsSent, pingsAnswered: this.keepAlive.pingsAnswered };
   }
 
-  private objectSpec(family: EventFamily, obj: Domain | Network | StoragePool | NodeDevice | Secret | null): EventObjectWire | null {
+  private objectSpec(family: EventFamily, obj: EventObject | null): EventObjectWire | null {
     if (obj === null || obj === undefined) return null;
     if (obj.connection !== this) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'the object belongs to another connection');
-    switch (family) {
-      case 'domain':
-      case 'qemu':
-        return { family, wire: (obj as Domain).wire, key: (obj as Domain).uuid };
-      case 'network':
-        return { family, wire: (obj as Network).wire, key: (obj as Network).uuid };
-      case 'storagePool':
-        return { family, wire: (obj as StoragePool).wire, key: (obj as StoragePool).uuid };
-      case 'nodeDevice':
-        return { family, wire: (obj as NodeDevice).wire, key: (obj as NodeDevice).name };
-      case 'secret':
-        return { family, wire: (obj as Secret).wire, key: (obj as Secret).uuid };
-    }
+    const o = familyObject(family, obj);
+    if (!o) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `cannot filter ${family} events on ${String(obj)}`);
+    return { family, ...o } as EventObjectWire;
   }
 
-  private registerAny<O>(family: EventFamily, obj: Domain | Network | StoragePool | NodeDevice | Secret | null, eventID: number, callback: (ev: never, opaque: O) => void, opaque: O | undefined, freecb: FreeCallback<O> | undefined, qemu?: RegistrationSpec['qemu']): Promise<number> {
+  /** @internal one registration of any family (the per-family methods and the reconnecting helper call it) */
+  _registerEvent<O>(family: EventFamily, obj: EventObject | null, eventID: number, callback: (ev: never, opaque: O) => void, opaque: O | undefined, freecb: FreeCallback<O> | undefined, qemu?: RegistrationSpec['qemu']): Promise<number> {
     return this.guard(async () => {
       if (typeof callback !== 'function') throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'callback must be a function');
       if (!Number.isInteger(eventID) || eventID < 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `invalid event ID ${eventID}`);
@@ -522,7 +491,8 @@ export class Connection extends ConnectionMethods {
     });
   }
 
-  private deregisterAny(family: EventFamily, callbackID: number): Promise<void> {
+  /** @internal */
+  _deregisterEvent(family: EventFamily, callbackID: number): Promise<void> {
     return this.guard(() => this._events.deregister(callbackID, family));
   }
 
@@ -536,60 +506,60 @@ export class Connection extends ConnectionMethods {
   domainEventRegisterAny<ID extends keyof DomainEventMap, O = undefined>(dom: Domain | null, eventID: ID, callback: (event: DomainEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   domainEventRegisterAny<O = undefined>(dom: Domain | null, eventID: number, callback: (event: DomainEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   domainEventRegisterAny<O>(dom: Domain | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this.registerAny('domain', dom, eventID, callback, opaque, freecb);
+    return this._registerEvent('domain', dom, eventID, callback, opaque, freecb);
   }
 
   /** virConnectDomainEventDeregisterAny: no event reaches the callback after this call. */
   override domainEventDeregisterAny(callbackID: number): Promise<void> {
-    return this.deregisterAny('domain', callbackID);
+    return this._deregisterEvent('domain', callbackID);
   }
 
   /** virConnectNetworkEventRegisterAny (VIR_NETWORK_EVENT_ID_*), as domainEventRegisterAny. */
   networkEventRegisterAny<ID extends keyof NetworkEventMap, O = undefined>(net: Network | null, eventID: ID, callback: (event: NetworkEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   networkEventRegisterAny<O = undefined>(net: Network | null, eventID: number, callback: (event: NetworkEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   networkEventRegisterAny<O>(net: Network | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this.registerAny('network', net, eventID, callback, opaque, freecb);
+    return this._registerEvent('network', net, eventID, callback, opaque, freecb);
   }
 
   /** virConnectNetworkEventDeregisterAny */
   override networkEventDeregisterAny(callbackID: number): Promise<void> {
-    return this.deregisterAny('network', callbackID);
+    return this._deregisterEvent('network', callbackID);
   }
 
   /** virConnectStoragePoolEventRegisterAny (VIR_STORAGE_POOL_EVENT_ID_*), as domainEventRegisterAny. */
   storagePoolEventRegisterAny<ID extends keyof StoragePoolEventMap, O = undefined>(pool: StoragePool | null, eventID: ID, callback: (event: StoragePoolEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   storagePoolEventRegisterAny<O = undefined>(pool: StoragePool | null, eventID: number, callback: (event: StoragePoolEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   storagePoolEventRegisterAny<O>(pool: StoragePool | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this.registerAny('storagePool', pool, eventID, callback, opaque, freecb);
+    return this._registerEvent('storagePool', pool, eventID, callback, opaque, freecb);
   }
 
   /** virConnectStoragePoolEventDeregisterAny */
   override storagePoolEventDeregisterAny(callbackID: number): Promise<void> {
-    return this.deregisterAny('storagePool', callbackID);
+    return this._deregisterEvent('storagePool', callbackID);
   }
 
   /** virConnectNodeDeviceEventRegisterAny (VIR_NODE_DEVICE_EVENT_ID_*), as domainEventRegisterAny. */
   nodeDeviceEventRegisterAny<ID extends keyof NodeDeviceEventMap, O = undefined>(dev: NodeDevice | null, eventID: ID, callback: (event: NodeDeviceEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   nodeDeviceEventRegisterAny<O = undefined>(dev: NodeDevice | null, eventID: number, callback: (event: NodeDeviceEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   nodeDeviceEventRegisterAny<O>(dev: NodeDevice | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this.registerAny('nodeDevice', dev, eventID, callback, opaque, freecb);
+    return this._registerEvent('nodeDevice', dev, eventID, callback, opaque, freecb);
   }
 
   /** virConnectNodeDeviceEventDeregisterAny */
   override nodeDeviceEventDeregisterAny(callbackID: number): Promise<void> {
-    return this.deregisterAny('nodeDevice', callbackID);
+    return this._deregisterEvent('nodeDevice', callbackID);
   }
 
   /** virConnectSecretEventRegisterAny (VIR_SECRET_EVENT_ID_*), as domainEventRegisterAny. */
   secretEventRegisterAny<ID extends keyof SecretEventMap, O = undefined>(secret: Secret | null, eventID: ID, callback: (event: SecretEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   secretEventRegisterAny<O = undefined>(secret: Secret | null, eventID: number, callback: (event: SecretEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   secretEventRegisterAny<O>(secret: Secret | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this.registerAny('secret', secret, eventID, callback, opaque, freecb);
+    return this._registerEvent('secret', secret, eventID, callback, opaque, freecb);
   }
 
   /** virConnectSecretEventDeregisterAny */
   override secretEventDeregisterAny(callbackID: number): Promise<void> {
-    return this.deregisterAny('secret', callbackID);
+    return this._deregisterEvent('secret', callbackID);
   }
 
   /**
@@ -599,12 +569,12 @@ export class Connection extends ConnectionMethods {
    * function: (dom, event, callback, opaque, freecb, flags).
    */
   domainQemuMonitorEventRegister<O = undefined>(dom: Domain | null, event: string | null, callback: (event: QemuMonitorEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>, flags = 0): Promise<number> {
-    return this.registerAny('qemu', dom, 0, callback as (ev: never, opaque: O) => void, opaque, freecb, { event, flags });
+    return this._registerEvent('qemu', dom, 0, callback as (ev: never, opaque: O) => void, opaque, freecb, { event, flags });
   }
 
   /** virConnectDomainQemuMonitorEventDeregister */
   override domainQemuMonitorEventDeregister(callbackID: number): Promise<void> {
-    return this.deregisterAny('qemu', callbackID);
+    return this._deregisterEvent('qemu', callbackID);
   }
 
   /**
@@ -639,7 +609,7 @@ export class Connection extends ConnectionMethods {
     });
   }
 
-  private stream<E>(family: EventFamily, obj: Domain | Network | StoragePool | NodeDevice | Secret | null | undefined, eventIDs: readonly number[] | undefined, options: EventStreamOptions, qemu?: RegistrationSpec['qemu']): EventStream<E> {
+  private stream<E>(family: EventFamily, obj: EventObject | null | undefined, eventIDs: readonly number[] | undefined, options: EventStreamOptions, qemu?: RegistrationSpec['qemu']): EventStream<E> {
     const object = this.objectSpec(family, obj ?? null);
     const ids = eventIDs && eventIDs.length ? eventIDs : [0];
     return new EventStream<E>(this._events, ids.map((eventID) => ({ family, eventID, object, qemu })), options);
@@ -686,121 +656,4 @@ export class Connection extends ConnectionMethods {
   get closed(): boolean {
     return this.engine.closed;
   }
-}
-
-async function openTransport(target: ConnectTarget, options: ConnectOptions, env: NodeJS.ProcessEnv): Promise<Transport> {
-  const timeout = options.timeout;
-  switch (target.transport) {
-    case 'unix':
-      return openUnix(target.socketPath!, { timeout });
-    case 'tcp':
-      return openTcp(target.host ?? 'localhost', target.port ?? 16509, { timeout });
-    // The other transports are loaded when a URI asks for them: importing the package does not
-    // load ssh2 or node:tls.
-    case 'tls':
-      return (await import('../transport/tls.js')).openTls(target, { timeout, env });
-    case 'ssh':
-    case 'libssh':
-    case 'libssh2':
-      return (await import('../transport/ssh.js')).openSsh(target, { auth: options.auth, hostKeys: options.hostKeys, env, timeout });
-    case 'ext':
-      return (await import('../transport/ext.js')).openExt(target, { env });
-  }
-}
-
-/** The keepalive settings connect() applies after opening, or null for none. */
-function keepAliveSettings(options: ConnectOptions): { interval: number; count: number } | null {
-  const ka = options.keepAlive;
-  if (ka === false) return null;
-  if (ka === undefined && (options.transport || options.recordTo)) return null;
-  return { interval: ka?.interval ?? DEFAULT_KEEPALIVE_INTERVAL, count: ka?.count ?? DEFAULT_KEEPALIVE_COUNT };
-}
-
-/**
- * remoteAuthenticate: REMOTE_PROC_AUTH_LIST, then the daemon's first mechanism or the one `?auth=`
- * names. Returns what the connection's security became (a SASL session, with or without a layer).
- */
-async function authenticate(
-  engine: RpcEngine,
-  target: ConnectTarget,
-  transport: Transport,
-  options: ConnectOptions,
-  env: NodeJS.ProcessEnv,
-): Promise<{ encrypted: boolean; secure: boolean; sasl?: { mechanism: string; ssf: number } }> {
-  const plain = { encrypted: transport.encrypted, secure: transport.secure };
-  let types: number[];
-  try {
-    types = (await engine.call(remote_procedures.REMOTE_PROC_AUTH_LIST, undefined)).types;
-  } catch (e) {
-    // An old daemon without the procedure needs no authentication.
-    if (e instanceof LibvirtError && e.code === VIR_ERR_NO_SUPPORT) return plain;
-    throw e;
-  }
-  const { type, mechanism } = chooseAuthType(types, target.options.auth);
-  switch (type) {
-    case REMOTE_AUTH_NONE:
-      return plain;
-    case REMOTE_AUTH_POLKIT:
-      await engine.call(remote_procedures.REMOTE_PROC_AUTH_POLKIT, undefined);
-      return plain;
-    case REMOTE_AUTH_SASL: {
-      const r = await authenticateSasl(engine, target, { transport, auth: options.auth, env, mechanism, installLayer: (layer) => engine.setSecurityLayer(layer) });
-      // virNetClientIsEncrypted: any SASL session; is_secure: the transport, or a layer strong enough.
-      return { encrypted: true, secure: transport.secure || r.ssf > 0, sasl: { mechanism: r.mechanism, ssf: r.ssf } };
-    }
-    default:
-      throw clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_REMOTE, `unsupported authentication type ${type}`);
-  }
-}
-
-/**
- * virConnectOpen / virConnectOpenReadOnly: reaches the daemon the URI names (LIBVIRT_DEFAULT_URI
- * when none is given), authenticates and opens the hypervisor connection.
- */
-export async function connect(uri?: string, options: ConnectOptions = {}): Promise<Connection> {
-  const env = options.env ?? process.env;
-  const name = resolveName(uri, env);
-  let transport: Transport;
-  let target: ConnectTarget | null = null;
-  try {
-    target = resolveTarget(name, { readOnly: options.readOnly, env });
-    transport = options.transport ?? (await openTransport(target, options, env));
-  } catch (e) {
-    const err = asLibvirtError(e, VIR_FROM_REMOTE);
-    dispatchError(err);
-    throw err;
-  }
-  if (options.recordTo) transport = new RecordingTransport(transport, { uri: name }, options.recordTo);
-  const engine = new RpcEngine(transport.stream);
-  // From here on every PING of the daemon is answered.
-  const keepAlive = new KeepAlive(engine);
-  const ka = keepAliveSettings(options);
-  let serverKeepAlive: boolean | null = null;
-  let security: ConnectionInternals['security'] = { encrypted: transport.encrypted, secure: transport.secure };
-  const timer = options.timeout === undefined ? null : setTimeout(() => engine.fail(clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_REMOTE, `connection open timed out after ${options.timeout} ms`), 'error'), options.timeout);
-  try {
-    security = await authenticate(engine, target, transport, options, env);
-    if (ka) {
-      // As libvirt's remote driver: ask before opening. Asking also makes the daemon start its
-      // keepalive for this client.
-      serverKeepAlive = await engine
-        .call(remote_procedures.REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, { feature: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE })
-        .then((r) => r.supported !== 0)
-        .catch((e: unknown) => {
-          if (e instanceof LibvirtError && e.code === VIR_ERR_NO_SUPPORT) return false;
-          throw e;
-        });
-    }
-    await engine.call(remote_procedures.REMOTE_PROC_CONNECT_OPEN, { name: target.serverURI, flags: options.readOnly ? VIR_CONNECT_RO : 0 });
-  } catch (e) {
-    engine.close();
-    const err = asLibvirtError(e, VIR_FROM_REMOTE);
-    dispatchError(err);
-    throw err;
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
-  const conn = new Connection(name, target, transport, engine, { keepAlive, serverKeepAlive, security });
-  if (ka && serverKeepAlive && ka.interval > 0) keepAlive.start(ka.interval, ka.count);
-  return conn;
 }

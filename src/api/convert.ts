@@ -9,10 +9,10 @@ import {
   VIR_TYPED_PARAM_STRING,
   VIR_TYPED_PARAM_UINT,
   VIR_TYPED_PARAM_ULLONG,
-} from '../protocol/generated/constants.js';
+} from '../apixml/generated/constants.js';
 import type { remote_typed_param } from '../protocol/generated/remote.js';
-import { typedParamFieldTypes } from '../protocol/generated/typed-params.js';
-import { type LibvirtError, clientError } from './errors.js';
+import { typedParamFieldTypes } from '../apixml/generated/typed-params.js';
+import { type LibvirtError, clientError } from '../errors/errors.js';
 import { uuidFromString } from './uuid.js';
 
 /**

@@ -16,15 +16,14 @@ import {
   VIR_MIGRATE_POSTCOPY_RESUME,
   VIR_MIGRATE_TUNNELLED,
   VIR_DOMAIN_PAUSED,
-} from '../protocol/generated/constants.js';
+} from '../apixml/generated/constants.js';
+import { featureSupported, VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION } from '../rpc/features.js';
 import type { remote_typed_param } from '../protocol/generated/remote.js';
 import { type TypedParamsInput, toTypedParams } from './convert.js';
-import { clientError, LibvirtError } from './errors.js';
+import { clientError, LibvirtError } from '../errors/errors.js';
 import type { Connection, Domain } from './objects.js';
-import { parseURI } from './uri.js';
+import { parseURI } from '../uri/uri.js';
 
-/** libvirt_internal.h: VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION */
-const FEATURE_MIGRATE_CHANGE_PROTECTION = 7;
 const none = new Uint8Array(0);
 
 function replace(params: remote_typed_param[], field: string, s: string): remote_typed_param[] {
@@ -97,8 +96,7 @@ export async function migrate3(dom: Domain, dconn: Connection, input: TypedParam
       return dconn.domainLookupByName(stringParam(toTypedParams(input, 'virDomainMigrate3'), VIR_MIGRATE_PARAM_DEST_NAME) ?? dom.name);
     }
     let params = toTypedParams(input, 'virDomainMigrate3');
-    const feature = await src.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: FEATURE_MIGRATE_CHANGE_PROTECTION });
-    const protection = feature.supported ? VIR_MIGRATE_CHANGE_PROTECTION : 0;
+    const protection = (await featureSupported(src.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION }))) ? VIR_MIGRATE_CHANGE_PROTECTION : 0;
 
     const begin = await src.call('REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS', { dom: dom.wire, params, flags: flags | protection });
     const { state } = await src.call('REMOTE_PROC_DOMAIN_GET_STATE', { dom: dom.wire, flags: 0 });

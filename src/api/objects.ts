@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import {
   DomainCheckpointMethods,
   DomainMethods,
@@ -12,7 +11,7 @@ import {
   SecretMethods,
   StoragePoolMethods,
   StorageVolMethods,
-} from '../protocol/generated/methods.js';
+} from './generated/methods.js';
 import type {
   remote_nonnull_domain,
   remote_nonnull_domain_checkpoint,
@@ -31,8 +30,8 @@ import type { Connection } from './connection.js';
 import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams } from './convert.js';
 import { legacyParams, migrate3, migrateToURI3 } from './migrate.js';
 import { uuidToString } from './uuid.js';
-import { clientError } from './errors.js';
-import { VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../protocol/generated/constants.js';
+import { clientError } from '../errors/errors.js';
+import { VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../apixml/generated/constants.js';
 
 /** REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX: CPUs per GET_CPU_STATS call. */
 const CPU_STATS_CHUNK = 128;
@@ -42,34 +41,29 @@ export type { Connection } from './connection.js';
 /**
  * Every libvirt object holds its connection and its identity (read-only properties), compares by
  * identity with equals(), and prints as `Domain(name, uuid, id=1)`. The methods come from
- * src/protocol/generated/methods.ts; the C functions that never reach the daemon
+ * src/api/generated/methods.ts (on the Handle base of handle.ts); the C functions that never reach the daemon
  * (virDomainGetName, virDomainGetUUIDString, ...) are here, synchronous, since they only read
  * the identity.
  */
-function describe(kind: string, parts: (string | number)[]): string {
-  return `${kind}(${parts.join(', ')})`;
-}
-
 export class Domain extends DomainMethods {
-  readonly name: string;
-  readonly uuid: string;
-  private currentId: number;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_domain,
   ) {
     super();
-    this.name = wire.name;
-    this.uuid = uuidToString(wire.uuid);
-    this.currentId = wire.id;
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
   }
   /** The hypervisor's id of the running domain, -1 when it is not running (kept current by create/destroy). */
   get id(): number {
-    return this.currentId;
+    return this.wire.id;
   }
   /** @internal */
   _setId(id: number): void {
-    this.currentId = id;
     this.wire.id = id;
   }
   /** virDomainGetName */
@@ -171,28 +165,26 @@ export class Domain extends DomainMethods {
   migrateToURI2(dconnuri: string | null, miguri: string | null, dxml: string | null, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, bandwidth: number | bigint = 0): Promise<void> {
     return migrateToURI3(this, dconnuri, legacyParams(dxml, dname, miguri, bandwidth), flags);
   }
-  /** Same domain (UUID) on the same connection. */
-  equals(other: unknown): boolean {
-    return other instanceof Domain && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('Domain', [this.name, this.uuid, `id=${this.id}`]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid, `id=${this.id}`];
   }
 }
 
 export class Network extends NetworkMethods {
-  readonly name: string;
-  readonly uuid: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_network,
   ) {
     super();
-    this.name = wire.name;
-    this.uuid = uuidToString(wire.uuid);
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
   }
   getName(): string {
     return this.name;
@@ -210,27 +202,25 @@ export class Network extends NetworkMethods {
   async portLookupByUUIDString(uuidstr: string): Promise<NetworkPort> {
     return this.portLookupByUUID(uuidstr);
   }
-  equals(other: unknown): boolean {
-    return other instanceof Network && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('Network', [this.name, this.uuid]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
   }
 }
 
 export class NetworkPort extends NetworkPortMethods {
   readonly network: Network;
-  readonly uuid: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_network_port,
   ) {
     super();
     this.network = new Network(connection, wire.net);
-    this.uuid = uuidToString(wire.uuid);
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
   }
   /** virNetworkPortGetNetwork */
   getNetwork(): Network {
@@ -242,27 +232,26 @@ export class NetworkPort extends NetworkPortMethods {
   getUUID(): Uint8Array {
     return new Uint8Array(this.wire.uuid);
   }
-  equals(other: unknown): boolean {
-    return other instanceof NetworkPort && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('NetworkPort', [this.network.name, this.uuid]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.network.name, this.uuid];
   }
 }
 
 export class StoragePool extends StoragePoolMethods {
-  readonly name: string;
-  readonly uuid: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_storage_pool,
   ) {
     super();
-    this.name = wire.name;
-    this.uuid = uuidToString(wire.uuid);
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
   }
   getName(): string {
     return this.name;
@@ -276,30 +265,30 @@ export class StoragePool extends StoragePoolMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof StoragePool && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('StoragePool', [this.name, this.uuid]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
   }
 }
 
 export class StorageVol extends StorageVolMethods {
-  /** name of the pool holding the volume */
-  readonly pool: string;
-  readonly name: string;
-  readonly key: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_storage_vol,
   ) {
     super();
-    this.pool = wire.pool;
-    this.name = wire.name;
-    this.key = wire.key;
+  }
+  /** name of the pool holding the volume */
+  get pool(): string {
+    return this.wire.pool;
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get key(): string {
+    return this.wire.key;
   }
   getName(): string {
     return this.name;
@@ -311,50 +300,47 @@ export class StorageVol extends StorageVolMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof StorageVol && other.connection === this.connection && other.key === this.key;
+  protected identityKey(): string {
+    return this.key;
   }
-  override toString(): string {
-    return describe('StorageVol', [this.pool, this.name, this.key]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.pool, this.name, this.key];
   }
 }
 
 export class NodeDevice extends NodeDeviceMethods {
-  readonly name: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_node_device,
   ) {
     super();
-    this.name = wire.name;
+  }
+  get name(): string {
+    return this.wire.name;
   }
   getName(): string {
     return this.name;
   }
-  equals(other: unknown): boolean {
-    return other instanceof NodeDevice && other.connection === this.connection && other.name === this.name;
+  protected identityKey(): string {
+    return this.name;
   }
-  override toString(): string {
-    return describe('NodeDevice', [this.name]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name];
   }
 }
 
 export class Interface extends InterfaceMethods {
-  readonly name: string;
-  readonly mac: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_interface,
   ) {
     super();
-    this.name = wire.name;
-    this.mac = wire.mac;
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get mac(): string {
+    return this.wire.mac;
   }
   getName(): string {
     return this.name;
@@ -366,30 +352,30 @@ export class Interface extends InterfaceMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof Interface && other.connection === this.connection && other.name === this.name && other.mac === this.mac;
+  protected identityKey(): string {
+    return `${this.name}\n${this.mac}`;
   }
-  override toString(): string {
-    return describe('Interface', [this.name, this.mac]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.mac];
   }
 }
 
 export class Secret extends SecretMethods {
-  readonly uuid: string;
-  /** virSecretUsageType */
-  readonly usageType: number;
-  readonly usageID: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_secret,
   ) {
     super();
-    this.uuid = uuidToString(wire.uuid);
-    this.usageType = wire.usageType;
-    this.usageID = wire.usageID;
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+  /** virSecretUsageType */
+  get usageType(): number {
+    return this.wire.usageType;
+  }
+  get usageID(): string {
+    return this.wire.usageID;
   }
   getUUIDString(): string {
     return this.uuid;
@@ -408,27 +394,26 @@ export class Secret extends SecretMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof Secret && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('Secret', [this.uuid, this.usageID]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.uuid, this.usageID];
   }
 }
 
 export class NWFilter extends NWFilterMethods {
-  readonly name: string;
-  readonly uuid: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_nwfilter,
   ) {
     super();
-    this.name = wire.name;
-    this.uuid = uuidToString(wire.uuid);
+  }
+  get name(): string {
+    return this.wire.name;
+  }
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
   }
   getName(): string {
     return this.name;
@@ -439,27 +424,26 @@ export class NWFilter extends NWFilterMethods {
   getUUID(): Uint8Array {
     return new Uint8Array(this.wire.uuid);
   }
-  equals(other: unknown): boolean {
-    return other instanceof NWFilter && other.connection === this.connection && other.uuid === this.uuid;
+  protected identityKey(): string {
+    return this.uuid;
   }
-  override toString(): string {
-    return describe('NWFilter', [this.name, this.uuid]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
   }
 }
 
 export class NWFilterBinding extends NWFilterBindingMethods {
-  readonly portdev: string;
-  readonly filtername: string;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_nwfilter_binding,
   ) {
     super();
-    this.portdev = wire.portdev;
-    this.filtername = wire.filtername;
+  }
+  get portdev(): string {
+    return this.wire.portdev;
+  }
+  get filtername(): string {
+    return this.wire.filtername;
   }
   /** virNWFilterBindingGetPortDev */
   getPortDev(): string {
@@ -469,27 +453,25 @@ export class NWFilterBinding extends NWFilterBindingMethods {
   getFilterName(): string {
     return this.filtername;
   }
-  equals(other: unknown): boolean {
-    return other instanceof NWFilterBinding && other.connection === this.connection && other.portdev === this.portdev;
+  protected identityKey(): string {
+    return this.portdev;
   }
-  override toString(): string {
-    return describe('NWFilterBinding', [this.portdev, this.filtername]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.portdev, this.filtername];
   }
 }
 
 export class DomainSnapshot extends DomainSnapshotMethods {
-  readonly name: string;
   readonly domain: Domain;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_domain_snapshot,
   ) {
     super();
-    this.name = wire.name;
     this.domain = new Domain(connection, wire.dom);
+  }
+  get name(): string {
+    return this.wire.name;
   }
   getName(): string {
     return this.name;
@@ -501,27 +483,25 @@ export class DomainSnapshot extends DomainSnapshotMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof DomainSnapshot && other.domain.equals(this.domain) && other.name === this.name;
+  protected identityKey(): string {
+    return `${this.domain.uuid}\n${this.name}`;
   }
-  override toString(): string {
-    return describe('DomainSnapshot', [this.domain.name, this.name]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.domain.name, this.name];
   }
 }
 
 export class DomainCheckpoint extends DomainCheckpointMethods {
-  readonly name: string;
   readonly domain: Domain;
   constructor(
     override readonly connection: Connection,
     override readonly wire: remote_nonnull_domain_checkpoint,
   ) {
     super();
-    this.name = wire.name;
     this.domain = new Domain(connection, wire.dom);
+  }
+  get name(): string {
+    return this.wire.name;
   }
   getName(): string {
     return this.name;
@@ -533,14 +513,11 @@ export class DomainCheckpoint extends DomainCheckpointMethods {
   getConnect(): Connection {
     return this.connection;
   }
-  equals(other: unknown): boolean {
-    return other instanceof DomainCheckpoint && other.domain.equals(this.domain) && other.name === this.name;
+  protected identityKey(): string {
+    return `${this.domain.uuid}\n${this.name}`;
   }
-  override toString(): string {
-    return describe('DomainCheckpoint', [this.domain.name, this.name]);
-  }
-  [inspect.custom](): string {
-    return this.toString();
+  protected displayParts(): (string | number)[] {
+    return [this.domain.name, this.name];
   }
 }
 

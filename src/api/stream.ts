@@ -5,14 +5,10 @@ import {
   VIR_ERR_OPERATION_INVALID,
   VIR_FROM_STREAMS,
   VIR_STREAM_RECV_STOP_AT_HOLE,
-} from '../protocol/generated/constants.js';
-import { VIR_NET_CONTINUE, VIR_NET_ERROR, VIR_NET_OK, VIR_NET_REPLY, VIR_NET_STREAM, VIR_NET_STREAM_HOLE, type MessageHeader, type Packet } from '../protocol/framing.js';
-import type { RpcEngine } from '../protocol/engine.js';
-import { dec_virNetMessageError, dec_virNetStreamHole, enc_virNetStreamHole, VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX } from '../protocol/generated/virnet.js';
-import type { ProcedureInfo } from '../protocol/procedure.js';
-import { XdrReader } from '../protocol/xdr/index.js';
+} from '../apixml/generated/constants.js';
+import { STREAM_CHUNK_MAX, type StreamChannel, type StreamMessage } from '../rpc/stream-channel.js';
 import type { Connection } from './connection.js';
-import { LibvirtError, clientError } from './errors.js';
+import { LibvirtError, clientError } from '../errors/errors.js';
 
 type Item = { data: Buffer } | { hole: bigint };
 
@@ -25,9 +21,7 @@ type Item = { data: Buffer } | { hole: bigint };
  * daemon from sending (pausing the socket would stall every other call on the connection).
  */
 export class Stream {
-  private engine: RpcEngine | null = null;
-  private proc: ProcedureInfo | null = null;
-  private serial = 0;
+  private channel: StreamChannel | null = null;
   private readonly queue: Item[] = [];
   private eof = false;
   private error: LibvirtError | null = null;
@@ -41,34 +35,36 @@ export class Stream {
     readonly flags = 0,
   ) {}
 
-  /** @internal the call that opens the stream has been sent with this serial */
-  _bind(engine: RpcEngine, proc: ProcedureInfo, serial: number): void {
-    if (this.engine) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_STREAMS, 'stream is already in use');
-    this.engine = engine;
-    this.proc = proc;
-    this.serial = serial;
+  /** @internal the call that opens the stream is on its way: this is the stream's channel */
+  _bind(channel: StreamChannel): void {
+    if (this.channel) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_STREAMS, 'stream is already in use');
+    this.channel = channel;
   }
 
   /** @internal */
-  onPacket(p: Packet): void {
-    const h = p.header;
-    if (h.type === VIR_NET_STREAM_HOLE && h.status === VIR_NET_CONTINUE) {
-      this.queue.push({ hole: dec_virNetStreamHole(new XdrReader(p.body)).length });
-    } else if (h.type === VIR_NET_STREAM && h.status === VIR_NET_CONTINUE) {
-      // An empty data packet is the sender's end of file (virNetClientStreamQueuePacket).
-      if (p.body.length) this.queue.push({ data: p.body });
-      else this.eof = true;
-    } else if (h.type === VIR_NET_STREAM && h.status === VIR_NET_OK) {
-      // Confirmation of our finish or abort.
-      this.eof = true;
-      if (this.confirm) {
-        this.end();
-        this.confirm.resolve();
-        this.confirm = null;
-      }
-    } else if (h.status === VIR_NET_ERROR && (h.type === VIR_NET_STREAM || h.type === VIR_NET_REPLY)) {
-      const e = dec_virNetMessageError(new XdrReader(p.body));
-      this.fail(new LibvirtError({ ...e, message: e.message }));
+  onMessage(m: StreamMessage): void {
+    switch (m.kind) {
+      case 'hole':
+        this.queue.push({ hole: m.length });
+        break;
+      case 'data':
+        this.queue.push({ data: m.data });
+        break;
+      case 'eof':
+        this.eof = true;
+        break;
+      case 'done':
+        // Confirmation of our finish or abort.
+        this.eof = true;
+        if (this.confirm) {
+          this.end();
+          this.confirm.resolve();
+          this.confirm = null;
+        }
+        break;
+      case 'error':
+        this.fail(m.error);
+        break;
     }
     this.notify();
   }
@@ -91,7 +87,7 @@ export class Stream {
   private end(): void {
     this.closed = true;
     this.queue.length = 0;
-    if (this.engine) this.engine.endStream(this.serial);
+    if (this.channel) this.channel.end();
   }
 
   private notify(): void {
@@ -100,15 +96,11 @@ export class Stream {
     w?.();
   }
 
-  private usable(): RpcEngine {
+  private usable(): StreamChannel {
     if (this.error) throw this.error;
-    if (!this.engine) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_STREAMS, 'stream is not open: pass it to a method that opens a stream first');
+    if (!this.channel) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_STREAMS, 'stream is not open: pass it to a method that opens a stream first');
     if (this.closed) throw clientError(VIR_ERR_OPERATION_FAILED, VIR_FROM_STREAMS, 'stream is closed');
-    return this.engine;
-  }
-
-  private packet(type: MessageHeader['type'], status: MessageHeader['status']): MessageHeader {
-    return { prog: this.proc!.program, vers: this.proc!.version, proc: this.proc!.proc, type, status, serial: this.serial };
+    return this.channel;
   }
 
   /** Waits until there is something to read, end of file, or an error. */
@@ -123,11 +115,10 @@ export class Stream {
    * once the socket has taken them, so a producer awaiting send() never buffers without bound.
    */
   async send(data: Uint8Array): Promise<number> {
-    const engine = this.usable();
-    for (let off = 0; off < data.length; off += VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX) {
-      const chunk = data.subarray(off, Math.min(data.length, off + VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX));
-      engine.send(this.packet(VIR_NET_STREAM, VIR_NET_CONTINUE), (w) => w.raw(chunk));
-      if (engine.needsDrain) await engine.waitDrain();
+    const channel = this.usable();
+    for (let off = 0; off < data.length; off += STREAM_CHUNK_MAX) {
+      channel.sendData(data.subarray(off, Math.min(data.length, off + STREAM_CHUNK_MAX)));
+      if (channel.needsDrain) await channel.waitDrain();
       if (this.error) throw this.error;
     }
     return data.length;
@@ -135,9 +126,9 @@ export class Stream {
 
   /** virStreamSendHole: tells the other side `length` bytes of the file are a hole (sparse streams). */
   async sendHole(length: bigint, flags = 0): Promise<void> {
-    const engine = this.usable();
+    const channel = this.usable();
     if (length < 0n) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, 'hole length must be positive');
-    engine.send(this.packet(VIR_NET_STREAM_HOLE, VIR_NET_CONTINUE), (w) => enc_virNetStreamHole(w, { length, flags }));
+    channel.sendHole(length, flags);
   }
 
   /** virStreamRecv: up to `nbytes` bytes; an empty result means end of file. A hole reads as zeros. */
@@ -151,7 +142,7 @@ export class Stream {
    */
   async recvFlags(nbytes: number, flags: number): Promise<Uint8Array> {
     if (!Number.isInteger(nbytes) || nbytes <= 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, 'nbytes must be a positive integer');
-    if (!this.engine || this.closed) this.usable();
+    if (!this.channel || this.closed) this.usable();
     await this.ready();
     if (this.error && this.queue.length === 0) throw this.error;
     const head = this.queue[0];
@@ -185,27 +176,28 @@ export class Stream {
 
   /** virStreamFinish: ends a stream after all data went through; rejects if the daemon saw an error. */
   finish(): Promise<void> {
-    return this.handshake(VIR_NET_OK);
+    return this.handshake('finish');
   }
 
   /** virStreamAbort: ends a stream early. */
   abort(): Promise<void> {
-    return this.handshake(VIR_NET_ERROR);
+    return this.handshake('abort');
   }
 
-  private handshake(status: MessageHeader['status']): Promise<void> {
+  private handshake(how: 'finish' | 'abort'): Promise<void> {
     if (this.error) return Promise.reject(this.error);
     if (this.closed) return Promise.resolve();
-    let engine: RpcEngine;
+    let channel: StreamChannel;
     try {
-      engine = this.usable();
+      channel = this.usable();
     } catch (e) {
       return Promise.reject(e);
     }
     if (this.confirm) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_STREAMS, 'stream is already being closed'));
     return new Promise<void>((resolve, reject) => {
       this.confirm = { resolve, reject };
-      engine.send(this.packet(VIR_NET_STREAM, status));
+      if (how === 'finish') channel.sendFinish();
+      else channel.sendAbort();
     });
   }
 

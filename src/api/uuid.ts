@@ -1,5 +1,5 @@
-import { clientError } from './errors.js';
-import { VIR_ERR_INVALID_ARG, VIR_FROM_NONE } from '../protocol/generated/constants.js';
+import { clientError } from '../errors/errors.js';
+import { VIR_ERR_INVALID_ARG, VIR_FROM_NONE } from '../apixml/generated/constants.js';
 
 /** virUUIDFormat: 16 bytes as 8-4-4-4-12 lower-case hex. */
 export function uuidToString(raw: Uint8Array): string {

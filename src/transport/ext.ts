@@ -10,11 +10,12 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { clientError, type LibvirtError } from '../api/errors.js';
-import type { ConnectTarget } from '../api/uri.js';
-import { VIR_ERR_INVALID_ARG, VIR_ERR_SYSTEM_ERROR, VIR_FROM_NONE, VIR_FROM_REMOTE, VIR_FROM_RPC } from '../protocol/generated/constants.js';
+import { clientError, type LibvirtError } from '../errors/errors.js';
+import type { ConnectTarget } from './target.js';
+import { VIR_ERR_INVALID_ARG, VIR_ERR_SYSTEM_ERROR, VIR_FROM_NONE, VIR_FROM_REMOTE, VIR_FROM_RPC } from '../apixml/generated/constants.js';
 import { CommandStream, type EofInfo } from './ssh-stream.js';
 import type { Transport } from './transport.js';
+import { strerror } from '../util/errno.js';
 
 export interface ExtOptions {
   /** The environment the command's (filtered) environment is taken from; default process.env. */
@@ -30,16 +31,6 @@ export function commandEnv(env: NodeJS.ProcessEnv, extra: readonly string[] = []
   for (const k of [...COMMON_ENV, ...extra]) if (env[k] !== undefined) out[k] = env[k];
   return out;
 }
-
-const STRERROR: Record<string, string> = {
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  ENOEXEC: 'Exec format error',
-  ENOTDIR: 'Not a directory',
-  EISDIR: 'Is a directory',
-  ELOOP: 'Too many levels of symbolic links',
-  ENAMETOOLONG: 'File name too long',
-};
 
 const isExecutableFile = (p: string): boolean => {
   try {
@@ -96,7 +87,7 @@ export async function openCommand(argv: readonly string[], options: CommandTrans
     child.once('error', (e: NodeJS.ErrnoException) => {
       // libvirt's child reports the failed execve on its stderr and exits: the parent then reads
       // that at the end of the (unanswered) stream.
-      const why = STRERROR[e.code ?? ''] ?? e.message;
+      const why = strerror(e.code) ?? e.message;
       reject(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, `Cannot recv data: libvirt:  error : cannot execute binary ${binary}: ${why}: Connection reset by peer`, e));
     });
   });

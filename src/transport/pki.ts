@@ -13,7 +13,7 @@
  *   (virNetTLSContextValidCertificate).
  */
 import { X509Certificate, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { accessSync, constants as fsConstants, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 
@@ -603,16 +603,6 @@ export function checkHostname(c: CertInfo, hostname: string): boolean {
 
 // ------------------------------------------------------------------------------------------------
 // Files
-
-/** access(path, R_OK) == 0 */
-export function readable(path: string): boolean {
-  try {
-    accessSync(path, fsConstants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** virFileReadAll(path, 1 << 16) for a PEM file. */
 export function readPem(path: string): string {

@@ -1,7 +1,8 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { clientError } from '../api/errors.js';
-import { VIR_ERR_OPERATION_TIMEOUT, VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC } from '../protocol/generated/constants.js';
+import { clientError } from '../errors/errors.js';
+import { VIR_ERR_OPERATION_TIMEOUT, VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC } from '../apixml/generated/constants.js';
 import type { Transport } from './transport.js';
+import { errnoText } from '../util/errno.js';
 
 export interface SocketOptions {
   /** Give up connecting after this many ms. */
@@ -49,20 +50,4 @@ export async function openTcp(host: string, port: number, options: SocketOptions
   // Calls are small request/reply packets: Nagle's algorithm would only add latency.
   socket.setNoDelay(true);
   return { stream: socket, description: `tcp:${shown}`, encrypted: false, secure: false };
-}
-
-const ERRNO_TEXT: Record<string, string> = {
-  ENOENT: 'No such file or directory',
-  ECONNREFUSED: 'Connection refused',
-  EACCES: 'Permission denied',
-  ETIMEDOUT: 'Connection timed out',
-  EHOSTUNREACH: 'No route to host',
-  ENETUNREACH: 'Network is unreachable',
-  ECONNRESET: 'Connection reset by peer',
-};
-
-/** strerror()-style text, as libvirt's messages carry it. */
-export function errnoText(e: Error): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  return (code && ERRNO_TEXT[code]) ?? e.message;
 }

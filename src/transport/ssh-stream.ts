@@ -4,7 +4,8 @@
  * libvirt's virNetSocket does with the command's error pipe.
  */
 import { Duplex, type Readable, type Writable } from 'node:stream';
-import type { LibvirtError } from '../api/errors.js';
+import type { LibvirtError } from '../errors/errors.js';
+import { TransportEndOfFile } from './transport.js';
 
 /** libvirt reads at most this much of a command's stderr (virFileReadLimFD(errfd, 1024)). */
 export const STDERR_LIMIT = 1024;
@@ -34,7 +35,7 @@ export interface CommandStreamOptions {
 
 /**
  * A Duplex over a command's stdin/stdout. At EOF it waits for the command to finish and, when
- * `eofError` gives one, fails with that LibvirtError (marked `closeReason: 'eof'`) instead of
+ * `eofError` gives one, fails with that LibvirtError (as a TransportEndOfFile) instead of
  * ending quietly, so the error carries the command's stderr as libvirt's does.
  */
 export class CommandStream extends Duplex {
@@ -97,8 +98,7 @@ export class CommandStream extends Duplex {
       if (this.destroyed) return;
       const err = this.ending ? null : this.opts.eofError({ errout: this.errorOutput, exitCode: this.exitCode ?? code, received: this.received });
       if (err) {
-        (err as LibvirtError & { closeReason?: string }).closeReason = 'eof';
-        this.destroy(err);
+        this.destroy(new TransportEndOfFile(err));
         return;
       }
     }

@@ -26,8 +26,8 @@ import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, ClientChannel, ConnectConfig, KeyboardInteractiveCallback, Prompt } from 'ssh2';
-import { clientError, LibvirtError } from '../api/errors.js';
-import type { ConnectTarget } from '../api/uri.js';
+import { clientError, LibvirtError } from '../errors/errors.js';
+import type { ConnectTarget } from './target.js';
 import {
   VIR_CRED_ECHOPROMPT,
   VIR_ERR_AUTH_FAILED,
@@ -41,12 +41,13 @@ import {
   VIR_FROM_LIBSSH,
   VIR_FROM_RPC,
   VIR_FROM_SSH,
-} from '../protocol/generated/constants.js';
+} from '../apixml/generated/constants.js';
+import { errnoText } from '../util/errno.js';
 import { getLogger } from '../util/log.js';
 import { commandEnv, commandEofError, openCommand } from './ext.js';
 import { openTcp } from './socket.js';
 import { type ResolvedSshConfig, resolveSshConfig } from './ssh-config.js';
-import { askCredential, authConfigLookup, authConfigPath, type ConnectAuth, credTypesFor, type HostKeyPolicy } from './ssh-credentials.js';
+import { askCredential, authConfigLookup, authConfigPath, type ConnectAuth, credTypesFor, type HostKeyPolicy } from '../util/credentials.js';
 import { agentSource, CompositeAgent, KeyFileError, KeyFileIdentity, keyFileSource } from './ssh-keys.js';
 import {
   addKnownHost,
@@ -64,7 +65,7 @@ import {
 import { CommandStream, type EofInfo } from './ssh-stream.js';
 import type { Transport } from './transport.js';
 
-export type { ConnectAuth, ConnectCredential, HostKeyPolicy } from './ssh-credentials.js';
+export type { ConnectAuth, ConnectCredential, HostKeyPolicy } from '../util/credentials.js';
 
 const { Client } = ssh2;
 const log = getLogger('transport.ssh');
@@ -354,7 +355,7 @@ async function connectOpenSSH(cfg: ResolvedSshConfig, env: NodeJS.ProcessEnv, li
       if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'EAI_NONAME') {
         reject(opensshError([...lines, `ssh: Could not resolve hostname ${cfg.hostname}: ${e.code === 'EAI_AGAIN' ? 'Temporary failure in name resolution' : 'Name or service not known'}`]));
       } else {
-        const why = { ECONNREFUSED: 'Connection refused', ETIMEDOUT: 'Connection timed out', EHOSTUNREACH: 'No route to host', ENETUNREACH: 'Network is unreachable' }[e.code ?? ''] ?? e.message;
+        const why = errnoText(e);
         reject(opensshError([...lines, `ssh: connect to host ${cfg.hostname} port ${cfg.port}: ${why}`]));
       }
     });

@@ -16,9 +16,11 @@
 import { connect as tlsConnect, type ConnectionOptions, type PeerCertificate, type SecureVersion, type TLSSocket } from 'node:tls';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { clientError, LibvirtError } from '../api/errors.js';
-import type { ConnectTarget } from '../api/uri.js';
-import { VIR_ERR_AUTH_FAILED, VIR_ERR_OPERATION_TIMEOUT, VIR_ERR_RPC, VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC } from '../protocol/generated/constants.js';
+import { clientError, LibvirtError } from '../errors/errors.js';
+import type { ConnectTarget } from './target.js';
+import { VIR_ERR_AUTH_FAILED, VIR_ERR_OPERATION_TIMEOUT, VIR_ERR_RPC, VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC } from '../apixml/generated/constants.js';
+import { strerror } from '../util/errno.js';
+import { readable } from '../util/fs.js';
 import { getLogger } from '../util/log.js';
 import {
   type CertInfo,
@@ -35,7 +37,6 @@ import {
   pemBlocks,
   pemCertificates,
   readPem,
-  readable,
   statusReason,
   verifyChain,
 } from './pki.js';
@@ -73,7 +74,6 @@ export interface TlsTransport extends Transport {
 }
 
 const sysError = (message: string, cause?: unknown): LibvirtError => clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, message, cause);
-const ENOENT_TEXT = 'No such file or directory';
 
 // ------------------------------------------------------------------------------------------------
 // gnutls priority strings, as far as node:tls can follow them (the protocol versions).
@@ -171,7 +171,7 @@ function loadCredentials(target: ConnectTarget, options: TlsOptions): Credential
   log.debug(`TLS credentials: cacert=${paths.cacert} cacrl=${paths.cacrl} cert=${paths.cert} key=${paths.key}`);
   if (!target.noSanity) sanityCheck(paths.cacert, paths.cert);
 
-  if (!existsSync(paths.cacert)) throw sysError(`Cannot read CA certificate '${paths.cacert}': ${ENOENT_TEXT}`);
+  if (!existsSync(paths.cacert)) throw sysError(`Cannot read CA certificate '${paths.cacert}': ${strerror('ENOENT')}`);
   let ca: string;
   let cas: CertInfo[];
   try {

@@ -8,9 +8,10 @@
 import { expect } from 'chai';
 import { cleanupDomains } from '../support/oracle.js';
 import { rejection } from '../support/expect.js';
-import { connect, type Connection } from '../../src/api/connection.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import type { TypedParams } from '../../src/api/convert.js';
-import { LibvirtError } from '../../src/api/errors.js';
+import { LibvirtError } from '../../src/errors/errors.js';
 import { Domain, DomainSnapshot } from '../../src/api/objects.js';
 import {
   VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE,
@@ -57,7 +58,7 @@ import {
   VIR_ERR_NO_DOMAIN_METADATA,
   VIR_ERR_NO_DOMAIN_SNAPSHOT,
   VIR_ERR_OPERATION_INVALID,
-} from '../../src/protocol/generated/constants.js';
+} from '../../src/apixml/generated/constants.js';
 import { domainsOracle, type DomainsOracleCall } from '../support/domains-oracle.js';
 import type { OracleError, OracleResult } from '../support/oracle.js';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';

@@ -15,8 +15,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { connect, type Connection } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
+import { LibvirtError } from '../../src/errors/errors.js';
 import { Domain, DomainCheckpoint, Interface, NetworkPort, NodeDevice, type Network, type StoragePool } from '../../src/api/objects.js';
 import {
   VIR_DOMAIN_AFFECT_CONFIG,
@@ -62,7 +63,7 @@ import {
   VIR_MEMORY_PHYSICAL,
   VIR_NODE_ALLOC_PAGES_ADD,
   VIR_NODE_SUSPEND_TARGET_MEM,
-} from '../../src/protocol/generated/constants.js';
+} from '../../src/apixml/generated/constants.js';
 import { moreOracle, type MoreOracleCall } from '../support/more-oracle.js';
 import type { OracleError, OracleResult } from '../support/oracle.js';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';

@@ -8,8 +8,9 @@ import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { connect, type Connection } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
+import { LibvirtError } from '../../src/errors/errors.js';
 import { Interface, Network, NodeDevice, NWFilter, NWFilterBinding, Secret, StoragePool, StorageVol } from '../../src/api/objects.js';
 import {
   VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES,
@@ -62,7 +63,7 @@ import {
   VIR_STORAGE_VOL_GET_PHYSICAL,
   VIR_STORAGE_VOL_WIPE_ALG_ZERO,
   VIR_STORAGE_XML_INACTIVE,
-} from '../../src/protocol/generated/constants.js';
+} from '../../src/apixml/generated/constants.js';
 import { sandboxEnv } from '../support/sandbox.js';
 import { ok, oracle, type OracleCall, type OracleError, type OracleResult } from '../support/oracle.js';
 

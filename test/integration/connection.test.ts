@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { rejection } from '../support/expect.js';
-import { connect, type Connection } from '../../src/api/connection.js';
-import { LibvirtError, getLastError, resetLastError, setErrorFunc, copyLastError } from '../../src/api/errors.js';
-import { VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED } from '../../src/protocol/generated/constants.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
+import { LibvirtError, getLastError, resetLastError, setErrorFunc, copyLastError } from '../../src/errors/errors.js';
+import { VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED } from '../../src/apixml/generated/constants.js';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';
 import { ok, oracle, type OracleError } from '../support/oracle.js';
 

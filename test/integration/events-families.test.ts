@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { connect } from '../../src/api/connection.js';
-import type { NetworkEvent, NodeDeviceEvent, SecretEvent, StoragePoolEvent } from '../../src/api/event-types.js';
+import { connect } from '../../src/api/open.js';
+import type { NetworkEvent, NodeDeviceEvent, SecretEvent, StoragePoolEvent } from '../../src/api/events/event-types.js';
 import {
   VIR_NETWORK_EVENT_ID_LIFECYCLE,
   VIR_NODE_DEVICE_EVENT_CREATED,
@@ -12,7 +12,7 @@ import {
   VIR_SECRET_EVENT_UNDEFINED,
   VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
   VIR_STORAGE_POOL_EVENT_ID_REFRESH,
-} from '../../src/protocol/generated/constants.js';
+} from '../../src/apixml/generated/constants.js';
 import { sandboxEnv } from '../support/sandbox.js';
 import { EventsOracle } from './events-oracle.js';
 import { privateSandbox } from './keepalive-sandbox.js';

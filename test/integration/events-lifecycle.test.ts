@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { connect, type Connection } from '../../src/api/connection.js';
-import type { DomainEvent, DomainLifecycleEvent, NetworkLifecycleEvent, QemuMonitorEvent, StoragePoolLifecycleEvent } from '../../src/api/event-types.js';
-import { LibvirtError } from '../../src/api/errors.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
+import type { DomainEvent, DomainLifecycleEvent, NetworkLifecycleEvent, QemuMonitorEvent, StoragePoolLifecycleEvent } from '../../src/api/events/event-types.js';
+import { LibvirtError } from '../../src/errors/errors.js';
 import type { Domain } from '../../src/api/objects.js';
 import {
   VIR_CONNECT_CLOSE_REASON_CLIENT,
@@ -31,7 +32,7 @@ import {
   VIR_STORAGE_POOL_EVENT_STARTED,
   VIR_STORAGE_POOL_EVENT_STOPPED,
   VIR_STORAGE_POOL_EVENT_UNDEFINED,
-} from '../../src/protocol/generated/constants.js';
+} from '../../src/apixml/generated/constants.js';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';
 import { EventsOracle, type OracleEvent } from './events-oracle.js';
 

@@ -3,10 +3,10 @@
 import { expect } from 'chai';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
-import { resolveTarget } from '../../src/api/uri.js';
-import { VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC } from '../../src/protocol/generated/constants.js';
+import { connect } from '../../src/api/open.js';
+import { LibvirtError } from '../../src/errors/errors.js';
+import { resolveTarget } from '../../src/uri/uri.js';
+import { VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC } from '../../src/apixml/generated/constants.js';
 import { openExt } from '../../src/transport/ext.js';
 import { sandboxEnv } from '../support/sandbox.js';
 import { ours, transportError, virshPlain } from '../support/ssh-oracle.js';

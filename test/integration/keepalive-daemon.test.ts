@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { connect as netConnect } from 'node:net';
-import { connect, type Connection } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
-import type { CloseReason } from '../../src/protocol/engine.js';
-import { RpcEngine } from '../../src/protocol/engine.js';
-import { VIR_CONNECT_CLOSE_REASON_KEEPALIVE, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_ERR_INTERNAL_ERROR } from '../../src/protocol/generated/constants.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
+import { LibvirtError } from '../../src/errors/errors.js';
+import type { CloseReason } from '../../src/rpc/engine.js';
+import { RpcEngine } from '../../src/rpc/engine.js';
+import { VIR_CONNECT_CLOSE_REASON_KEEPALIVE, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_ERR_INTERNAL_ERROR } from '../../src/apixml/generated/constants.js';
 import { KEEPALIVE_PROGRAM } from '../../src/protocol/generated/keepalive.js';
 import { remote_procedures as P } from '../../src/protocol/generated/remote.js';
 import { type PrivateSandbox, privateSandbox } from './keepalive-sandbox.js';

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { rejection } from '../support/expect.js';
 import { spawnSync } from 'node:child_process';
-import { connect, type Connection } from '../../src/api/connection.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import type { Domain } from '../../src/api/objects.js';
-import { VIR_ERR_INVALID_ARG, VIR_MIGRATE_LIVE, VIR_MIGRATE_PEER2PEER } from '../../src/protocol/generated/constants.js';
+import { VIR_ERR_INVALID_ARG, VIR_MIGRATE_LIVE, VIR_MIGRATE_PEER2PEER } from '../../src/apixml/generated/constants.js';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';
 import { oracle, type OracleError } from '../support/oracle.js';
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { DomainLifecycleEvent } from '../../src/api/event-types.js';
-import { LibvirtError } from '../../src/api/errors.js';
-import { type ReconnectGap, connectReconnecting } from '../../src/api/reconnect.js';
-import type { CloseReason } from '../../src/protocol/engine.js';
+import type { DomainLifecycleEvent } from '../../src/api/events/event-types.js';
+import { LibvirtError } from '../../src/errors/errors.js';
+import { type ReconnectGap, connectReconnecting } from '../../src/api/events/reconnect.js';
+import type { CloseReason } from '../../src/rpc/engine.js';
 import {
   VIR_CONNECT_CLOSE_REASON_EOF,
   VIR_DOMAIN_EVENT_DEFINED,
@@ -10,7 +10,7 @@ import {
   VIR_DOMAIN_EVENT_RESUMED,
   VIR_DOMAIN_EVENT_SUSPENDED,
   VIR_DOMAIN_EVENT_UNDEFINED,
-} from '../../src/protocol/generated/constants.js';
+} from '../../src/apixml/generated/constants.js';
 import { type PrivateSandbox, privateSandbox } from './keepalive-sandbox.js';
 
 function testDomainXml(name: string): string {

@@ -1,7 +1,7 @@
 // Mocha root hooks for the integration suite: a private libvirtd for the whole run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setProcedureObserver } from '../../src/protocol/engine.js';
+import { setProcedureObserver } from '../../src/rpc/engine.js';
 import { ensureSystemDeps, sandboxRunning, startSandbox, stopSandbox } from '../support/sandbox.js';
 
 let startedHere = false;

@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { connect } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
-import { resolveTarget } from '../../src/api/uri.js';
+import { connect } from '../../src/api/open.js';
+import { LibvirtError } from '../../src/errors/errors.js';
+import { resolveTarget } from '../../src/uri/uri.js';
 import {
   VIR_CRED_PASSPHRASE,
   VIR_ERR_AUTH_FAILED,
@@ -19,7 +19,7 @@ import {
   VIR_FROM_LIBSSH,
   VIR_FROM_RPC,
   VIR_FROM_SSH,
-} from '../../src/protocol/generated/constants.js';
+} from '../../src/apixml/generated/constants.js';
 import { openSsh } from '../../src/transport/ssh.js';
 import { hostFieldMatches, parseKnownHosts } from '../../src/transport/ssh-known-hosts.js';
 import { sandboxEnv } from '../support/sandbox.js';

@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type Connection } from '../../src/api/connection.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import type { StoragePool } from '../../src/api/objects.js';
-import { LibvirtError } from '../../src/api/errors.js';
+import { LibvirtError } from '../../src/errors/errors.js';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';
 
 describe('streams against the real daemon', function () {

@@ -6,9 +6,10 @@ import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
-import { connect, type Connection } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
-import { resolveTarget } from '../../src/api/uri.js';
+import { type Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
+import { LibvirtError } from '../../src/errors/errors.js';
+import { resolveTarget } from '../../src/uri/uri.js';
 import { openTls, type TlsOptions, type TlsTransport } from '../../src/transport/tls.js';
 import { AS_NOBODY, type OracleRun, pythonOutcome, virshOutcome, withPrivateEtc } from '../support/tls-oracle.js';
 import { certtoolAvailable, makeTestPki, type TestPki } from '../support/tls-pki.js';

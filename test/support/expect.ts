@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LibvirtError } from '../../src/api/errors.js';
+import { LibvirtError } from '../../src/errors/errors.js';
 
 /** Awaits a promise that must reject with a LibvirtError, and returns that error. */
 export async function rejection(p: Promise<unknown>): Promise<LibvirtError> {

@@ -13,13 +13,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
-import { resolveTarget } from '../../src/api/uri.js';
-import { VIR_CRED_ECHOPROMPT, VIR_CRED_NOECHOPROMPT, VIR_CRED_PASSPHRASE } from '../../src/protocol/generated/constants.js';
+import { connect } from '../../src/api/open.js';
+import { LibvirtError } from '../../src/errors/errors.js';
+import { resolveTarget } from '../../src/uri/uri.js';
+import { VIR_CRED_ECHOPROMPT, VIR_CRED_NOECHOPROMPT, VIR_CRED_PASSPHRASE } from '../../src/apixml/generated/constants.js';
 import { type HostKeyPolicy, openSsh } from '../../src/transport/ssh.js';
 import { openExt } from '../../src/transport/ext.js';
-import type { ConnectAuth } from '../../src/transport/ssh-credentials.js';
+import type { ConnectAuth } from '../../src/util/credentials.js';
 
 export interface Outcome {
   ok: boolean;

@@ -4,11 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, Connection } from '../../src/api/connection.js';
-import { asLibvirtError } from '../../src/api/errors.js';
-import { authenticateSasl, chooseAuthType, type ConnectAuth, type SaslOptions, SaslTransport } from '../../src/api/sasl.js';
-import { resolveTarget } from '../../src/api/uri.js';
-import { RpcEngine } from '../../src/protocol/engine.js';
+import { Connection } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
+import { asLibvirtError } from '../../src/errors/errors.js';
+import { authenticateSasl, chooseAuthType, type ConnectAuth, type SaslOptions, SaslTransport } from '../../src/rpc/sasl.js';
+import { resolveTarget } from '../../src/uri/uri.js';
+import { RpcEngine } from '../../src/rpc/engine.js';
 import { REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL, remote_procedures } from '../../src/protocol/generated/remote.js';
 import { openTcp } from '../../src/transport/socket.js';
 import { openTls } from '../../src/transport/tls.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { rejection } from '../support/expect.js';
 import { connect as netConnect } from 'node:net';
-import { RpcEngine } from '../../src/protocol/engine.js';
+import { RpcEngine } from '../../src/rpc/engine.js';
 import { encodePacket, MAX_PACKET, VIR_NET_MESSAGE, VIR_NET_OK } from '../../src/protocol/framing.js';
 import { remote_procedures, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE, remote_domain_event_lifecycle_msg } from '../../src/protocol/generated/remote.js';
 import { XdrReader, XdrWriter } from '../../src/protocol/xdr/index.js';
@@ -14,7 +14,7 @@ import {
   VIR_ERR_SYSTEM_ERROR,
   VIR_FROM_QEMU,
   VIR_FROM_RPC,
-} from '../../src/protocol/generated/constants.js';
+} from '../../src/apixml/generated/constants.js';
 import { FakeDaemon, type FakeCall } from '../support/fake-daemon.js';
 
 const P = remote_procedures;

@@ -1,7 +1,8 @@
 // A scripted libvirtd for the event and keepalive unit tests: it answers the open handshake,
 // event (de)registrations and keepalive, and lets a test push any event message.
 import { type Socket } from 'node:net';
-import { connect, type Connection, type ConnectOptions } from '../../src/api/connection.js';
+import { type Connection, type ConnectOptions } from '../../src/api/connection.js';
+import { connect } from '../../src/api/open.js';
 import { encodePacket, VIR_NET_MESSAGE, VIR_NET_OK, VIR_NET_REPLY } from '../../src/protocol/framing.js';
 import { KEEPALIVE_PROC_PING, KEEPALIVE_PROC_PONG, KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION } from '../../src/protocol/generated/keepalive.js';
 import { QEMU_PROGRAM, QEMU_PROTOCOL_VERSION, qemu_procedures } from '../../src/protocol/generated/qemu.js';

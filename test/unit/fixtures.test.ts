@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { connect } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
+import { connect } from '../../src/api/open.js';
+import { LibvirtError } from '../../src/errors/errors.js';
 import { decodePacket, VIR_NET_ERROR, VIR_NET_REPLY } from '../../src/protocol/framing.js';
 import { findProcedure } from '../../src/protocol/programs.js';
 import { dec_virNetMessageError } from '../../src/protocol/generated/virnet.js';

@@ -4,8 +4,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { remote_procedures } from '../../src/protocol/generated/remote.js';
-import * as constants from '../../src/protocol/generated/constants.js';
-import { functionDocs } from '../../src/protocol/generated/functions.js';
+import * as constants from '../../src/apixml/generated/constants.js';
+import { functionDocs } from '../../src/apixml/generated/functions.js';
 import * as external from '../../src/protocol/generated/external.js';
 
 const root = new URL('../../..', import.meta.url).pathname;

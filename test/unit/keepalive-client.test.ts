@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { Connection } from '../../src/api/connection.js';
-import { LibvirtError } from '../../src/api/errors.js';
-import type { CloseReason } from '../../src/protocol/engine.js';
-import { VIR_CONNECT_CLOSE_REASON_KEEPALIVE, VIR_ERR_INTERNAL_ERROR } from '../../src/protocol/generated/constants.js';
+import { LibvirtError } from '../../src/errors/errors.js';
+import type { CloseReason } from '../../src/rpc/engine.js';
+import { VIR_CONNECT_CLOSE_REASON_KEEPALIVE, VIR_ERR_INTERNAL_ERROR } from '../../src/apixml/generated/constants.js';
 import { domWire, FakeLibvirtd } from './events-fake-libvirtd.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

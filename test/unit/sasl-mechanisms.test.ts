@@ -3,9 +3,9 @@
 // layer, and the choice of auth type.
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { chooseAuthType } from '../../src/api/sasl.js';
-import { DigestMd5Client, parseDirectives, type DigestCipher, type SecurityLayer } from '../../src/api/sasl-digest.js';
-import { SaslMechanismError, saslprep, ScramClient } from '../../src/api/sasl-scram.js';
+import { chooseAuthType } from '../../src/rpc/sasl.js';
+import { DigestMd5Client, parseDirectives, type DigestCipher, type SecurityLayer } from '../../src/rpc/sasl-digest.js';
+import { SaslMechanismError, saslprep, ScramClient } from '../../src/rpc/sasl-scram.js';
 import { REMOTE_AUTH_NONE, REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL } from '../../src/protocol/generated/remote.js';
 
 describe('SASL: SCRAM test vectors', function () {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { authConfigLookup, parseKeyFile } from '../../src/transport/ssh-credentials.js';
+import { authConfigLookup, parseKeyFile } from '../../src/util/credentials.js';
 import { KeyFileError, KeyFileIdentity, openSSHPublicBlob } from '../../src/transport/ssh-keys.js';
 
 const HAVE_KEYGEN = existsSync('/usr/bin/ssh-keygen');

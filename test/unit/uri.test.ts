@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
-import { LibvirtError } from '../../src/api/errors.js';
-import { type ConnectTarget, defaultURI, parseURI, type ResolveOptions, resolveName, resolveTarget, userRuntimeDirectory } from '../../src/api/uri.js';
+import { LibvirtError } from '../../src/errors/errors.js';
+import { type ConnectTarget, defaultURI, parseURI, type ResolveOptions, resolveName, resolveTarget, userRuntimeDirectory } from '../../src/uri/uri.js';
 import {
   VIR_ERR_CONFIG_UNSUPPORTED,
   VIR_ERR_INTERNAL_ERROR,
@@ -12,7 +12,7 @@ import {
   VIR_FROM_REMOTE,
   VIR_FROM_RPC,
   VIR_FROM_URI,
-} from '../../src/protocol/generated/constants.js';
+} from '../../src/apixml/generated/constants.js';
 
 const ROOT = 0;
 const USER = 1000;

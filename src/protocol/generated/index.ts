@@ -6,4 +6,4 @@ export * as remote from './remote.js';
 export * as qemu from './qemu.js';
 export * as lxc from './lxc.js';
 export * as admin from './admin.js';
-export * as constants from './constants.js';
+export * as constants from '../../apixml/generated/constants.js';

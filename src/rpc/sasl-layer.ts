@@ -12,9 +12,9 @@
  * SSF is at least 56.
  */
 import { Duplex } from 'node:stream';
-import { clientError } from './errors.js';
+import { clientError } from '../errors/errors.js';
 import type { SecurityLayer } from './sasl-digest.js';
-import { VIR_ERR_AUTH_FAILED, VIR_FROM_RPC } from '../protocol/generated/constants.js';
+import { VIR_ERR_AUTH_FAILED, VIR_FROM_RPC } from '../apixml/generated/constants.js';
 import type { Transport } from '../transport/transport.js';
 
 /** A Duplex over another one that applies a SASL security layer once one is installed. */

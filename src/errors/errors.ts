@@ -1,3 +1,4 @@
+import { enumNames } from '../util/enum-names.js';
 import {
   VIR_ERR_ERROR,
   VIR_ERR_INTERNAL_ERROR,
@@ -5,7 +6,7 @@ import {
   virErrorDomain,
   virErrorLevel,
   virErrorNumber,
-} from '../protocol/generated/constants.js';
+} from '../apixml/generated/constants.js';
 
 /** The fields of libvirt's virError. */
 export interface VirErrorFields {
@@ -20,17 +21,9 @@ export interface VirErrorFields {
   int2: number;
 }
 
-function reverse(table: Record<string, number>): Map<number, string> {
-  const m = new Map<number, string>();
-  for (const [name, value] of Object.entries(table)) {
-    // The C enums end with a *_LAST sentinel that can share a value with a real member.
-    if (!m.has(value) || m.get(value)!.endsWith('_LAST')) m.set(value, name);
-  }
-  return m;
-}
-const CODE_NAMES = reverse(virErrorNumber);
-const DOMAIN_NAMES = reverse(virErrorDomain);
-const LEVEL_NAMES = reverse(virErrorLevel);
+const CODE_NAMES = enumNames(virErrorNumber);
+const DOMAIN_NAMES = enumNames(virErrorDomain);
+const LEVEL_NAMES = enumNames(virErrorLevel);
 
 /**
  * A libvirt failure, from the daemon or raised on the client side, with every virError field and

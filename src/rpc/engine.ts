@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { LibvirtError, clientError } from '../api/errors.js';
+import { LibvirtError, clientError } from '../errors/errors.js';
 import {
   VIR_ERR_INTERNAL_ERROR,
   VIR_ERR_INVALID_ARG,
@@ -7,8 +7,8 @@ import {
   VIR_ERR_RPC,
   VIR_ERR_SYSTEM_ERROR,
   VIR_FROM_RPC,
-} from './generated/constants.js';
-import { dec_virNetMessageError } from './generated/virnet.js';
+} from '../apixml/generated/constants.js';
+import { dec_virNetMessageError } from '../protocol/generated/virnet.js';
 import { getLogger, LogPriority } from '../util/log.js';
 import {
   FramingError,
@@ -24,10 +24,12 @@ import {
   VIR_NET_STREAM_HOLE,
   decodePacket,
   encodePacket,
-} from './framing.js';
-import type { ProcedureInfo } from './procedure.js';
-import { findProcedure } from './programs.js';
-import { XdrError, XdrReader, XdrWriter } from './xdr/index.js';
+} from '../protocol/framing.js';
+import type { ProcedureInfo } from '../protocol/procedure.js';
+import { StreamChannel, type StreamMessage, type StreamSink, streamMessage } from './stream-channel.js';
+import { findProcedure } from '../protocol/programs.js';
+import { XdrError, XdrReader, XdrWriter } from '../protocol/xdr/index.js';
+import { TransportEndOfFile } from '../transport/transport.js';
 
 const log = getLogger('rpc.engine');
 
@@ -45,18 +47,20 @@ export function setProcedureObserver(fn: ((procedure: string, ok: boolean) => vo
 /** Why a connection closed, as virConnectCloseReason: ERROR, EOF, KEEPALIVE, CLIENT. */
 export type CloseReason = 'error' | 'eof' | 'keepalive' | 'client';
 
-/**
- * Receives packets that are not replies to our calls: events, keepalive, stream data. Returning
- * false means "not mine": the packet is then counted and logged as unhandled.
- */
-export type MessageHandler = (packet: Packet) => boolean | void;
-
-/** The receiving end of a stream opened by a call: its STREAM packets and late replies (by serial). */
-export interface StreamSink {
-  onPacket(packet: Packet): void;
-  /** The connection closed, or the call that opens the stream failed. */
-  onClose(err: LibvirtError): void;
+/** A MESSAGE packet of the server (an event, a keepalive PING), its body decoded with its procedure's message codec. */
+export interface ServerMessage extends Packet {
+  readonly proc: ProcedureInfo;
+  /** The decoded body (undefined for a procedure whose message has none). */
+  readonly value: unknown;
 }
+
+/**
+ * Receives the server's MESSAGE packets of one program. Returning false means "not mine": the
+ * message is then counted and logged as unhandled.
+ */
+export type MessageHandler = (message: ServerMessage) => boolean | void;
+
+export type { StreamSink } from './stream-channel.js';
 
 interface PendingCall {
   serial: number;
@@ -92,6 +96,8 @@ export class RpcEngine {
   private closeListeners: ((reason: CloseReason, err: LibvirtError | null) => void)[] = [];
   /** Packets that arrived with nobody to take them (counted and logged, never silently lost). */
   unhandledMessages = 0;
+  /** MESSAGE packets whose body did not decode (counted and logged; the connection goes on). */
+  malformedMessages = 0;
   /** performance.now() when bytes last arrived from the server (keepalive measures silence from it). */
   lastReceived = performance.now();
   private closeReasonValue: CloseReason | null = null;
@@ -114,10 +120,13 @@ export class RpcEngine {
     });
     stream.on('error', (e: Error) => {
       // A transport that already knows libvirt's error for its failure (a command's stderr at end
-      // of file, ...) passes it on as is, with the close reason it implies.
+      // of file, ...) passes it on as is.
+      if (e instanceof TransportEndOfFile) {
+        this.fail(e.error, 'eof');
+        return;
+      }
       if (e instanceof LibvirtError) {
-        const reason = (e as LibvirtError & { closeReason?: CloseReason }).closeReason;
-        this.fail(e, reason === 'eof' ? 'eof' : 'error');
+        this.fail(e, 'error');
         return;
       }
       this.fail(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, `Cannot recv data: ${e.message}`, e), 'error');
@@ -163,14 +172,14 @@ export class RpcEngine {
 
   /**
    * Calls a procedure that opens a stream (@readstream / @writestream). The sink is registered
-   * under the call's serial before the call leaves, so no early data is missed; `serial` tells the
-   * sink which serial its own packets must carry.
+   * under the call's serial before the call leaves, so no early data is missed; `onChannel` gets
+   * what the stream sends its own packets through.
    */
-  callWithStream<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, sink: StreamSink, onSerial: (serial: number) => void): Promise<R> {
+  callWithStream<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, sink: StreamSink, onChannel: (channel: StreamChannel) => void): Promise<R> {
     if (this.closeError) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
     const serial = this.nextSerial();
     this.streams.set(serial, sink);
-    onSerial(serial);
+    onChannel(new StreamChannel(this, proc, serial));
     return this.callWithSerial(proc, args, serial).catch((e: LibvirtError) => {
       this.streams.delete(serial);
       sink.onClose(e);
@@ -206,7 +215,13 @@ export class RpcEngine {
     });
   }
 
-  /** Sends a packet that expects no reply (keepalive, stream data, async messages). */
+  /** Sends a MESSAGE of a procedure (keepalive PING/PONG), its body encoded with the procedure's message codec. */
+  sendMessage<M>(proc: ProcedureInfo<unknown, unknown, M>, value?: M): void {
+    const codec = proc.message;
+    this.send({ prog: proc.program, vers: proc.version, proc: proc.proc, type: VIR_NET_MESSAGE, status: VIR_NET_OK }, codec ? (w) => codec.encode(w, value as M) : undefined);
+  }
+
+  /** Sends a packet that expects no reply (a stream channel's packets, sendMessage). */
   send(header: Omit<MessageHeader, 'serial'> & { serial?: number }, body?: (w: XdrWriter) => void): void {
     if (this.closeError) throw this.closeError;
     this.write(encodePacket(this.writer, { ...header, serial: header.serial ?? 0 }, body));
@@ -260,7 +275,7 @@ export class RpcEngine {
     if (h.type === VIR_NET_STREAM || h.type === VIR_NET_STREAM_HOLE) {
       const sink = this.streams.get(h.serial);
       if (sink) {
-        sink.onPacket(packet);
+        this.toStream(sink, packet);
         return;
       }
     }
@@ -271,7 +286,7 @@ export class RpcEngine {
         const sink = this.streams.get(h.serial);
         if (sink) {
           // An error reply to a stream's finish or abort.
-          sink.onPacket(packet);
+          this.toStream(sink, packet);
           return;
         }
         throw new FramingError(`no call waiting for reply with prog ${h.prog} vers ${h.vers} serial ${h.serial}`);
@@ -284,16 +299,37 @@ export class RpcEngine {
       this.settle(call, packet);
       return;
     }
-    const handler = this.handlers.get(h.prog);
-    if (handler && handler(packet) !== false) {
-      if (observer && h.type === VIR_NET_MESSAGE) {
-        const name = findProcedure(h.prog, h.proc)?.name;
-        if (name) observer(name, true);
+    const handler = h.type === VIR_NET_MESSAGE ? this.handlers.get(h.prog) : undefined;
+    const proc = handler ? findProcedure(h.prog, h.proc) : undefined;
+    if (handler && proc) {
+      let value: unknown;
+      try {
+        const r = new XdrReader(packet.body);
+        value = proc.message ? proc.message.decode(r) : undefined;
+        r.done(proc.name);
+      } catch (e) {
+        // A malformed message is the server's fault; the connection can go on.
+        this.malformedMessages++;
+        log.error(`cannot decode ${proc.name}: ${e instanceof XdrError ? e.message : String(e)}`);
+        return;
       }
-      return;
+      if (handler({ ...packet, proc, value }) !== false) {
+        if (observer) observer(proc.name, true);
+        return;
+      }
     }
     this.unhandledMessages++;
     log.warn(`dropping unhandled packet prog=0x${h.prog.toString(16)} vers=${h.vers} proc=${h.proc} type=${h.type} serial=${h.serial} (${packet.body.length} bytes): no handler registered`);
+  }
+
+  private toStream(sink: StreamSink, packet: Packet): void {
+    let message: StreamMessage | null;
+    try {
+      message = streamMessage(packet);
+    } catch (e) {
+      message = { kind: 'error', error: e instanceof XdrError ? clientError(VIR_ERR_RPC, VIR_FROM_RPC, `cannot decode stream packet: ${e.message}`, e) : toError(e) };
+    }
+    if (message) sink.onMessage(message);
   }
 
   private settle(call: PendingCall, packet: Packet): void {
@@ -326,8 +362,18 @@ export class RpcEngine {
     this.stream.end();
   }
 
+  /** Gives up on the connection (an open that took too long): pending calls reject with `err`, the reason is ERROR. */
+  abort(err: LibvirtError): void {
+    this.fail(err, 'error');
+  }
+
+  /** The peer stopped answering keepalive PINGs: closes with reason KEEPALIVE. */
+  closeOnKeepaliveTimeout(): void {
+    this.fail(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'connection closed due to keepalive timeout'), 'keepalive');
+  }
+
   /** Tears down with `err`: every pending call rejects at once and close listeners hear why. */
-  fail(err: LibvirtError, reason: CloseReason): void {
+  private fail(err: LibvirtError, reason: CloseReason): void {
     if (this.closeError) return;
     this.closeError = err;
     this.closeReasonValue = reason;

@@ -8,12 +8,9 @@
 //   After `count` unanswered PINGs, one more interval of silence closes the connection with reason
 //   KEEPALIVE: a dead peer is detected interval x (count + 1) seconds after its last packet. With
 //   count 0 the connection closes after one interval of silence without sending any PING.
-import { VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC } from '../protocol/generated/constants.js';
-import { KEEPALIVE_PROC_PING, KEEPALIVE_PROC_PONG, KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION } from '../protocol/generated/keepalive.js';
-import { VIR_NET_MESSAGE, VIR_NET_OK } from '../protocol/framing.js';
-import type { RpcEngine } from '../protocol/engine.js';
+import { KEEPALIVE_PROC_PING, KEEPALIVE_PROGRAM, keepalive_procedures } from '../protocol/generated/keepalive.js';
+import type { RpcEngine } from './engine.js';
 import { getLogger } from '../util/log.js';
-import { clientError } from './errors.js';
 
 const log = getLogger('rpc.keepalive');
 
@@ -21,8 +18,6 @@ const log = getLogger('rpc.keepalive');
 export const DEFAULT_KEEPALIVE_INTERVAL = 5;
 export const DEFAULT_KEEPALIVE_COUNT = 6;
 
-/** libvirt_internal.h: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE */
-export const VIR_DRV_FEATURE_PROGRAM_KEEPALIVE = 10;
 
 export class KeepAlive {
   /** Milliseconds of silence before a PING (0: we send none). */
@@ -37,12 +32,10 @@ export class KeepAlive {
   pingsSent = 0;
 
   constructor(private readonly engine: RpcEngine) {
-    engine.setHandler(KEEPALIVE_PROGRAM, (packet) => {
-      const h = packet.header;
-      if (h.type !== VIR_NET_MESSAGE) return;
-      if (h.proc === KEEPALIVE_PROC_PING) {
+    engine.setHandler(KEEPALIVE_PROGRAM, (message) => {
+      if (message.proc.proc === KEEPALIVE_PROC_PING) {
         this.pingsAnswered++;
-        if (!engine.closed) this.send(KEEPALIVE_PROC_PONG);
+        if (!engine.closed) this.send('KEEPALIVE_PROC_PONG');
       }
       // A PONG needs no handling: like any packet it resets the silence (engine.lastReceived).
     });
@@ -100,21 +93,21 @@ export class KeepAlive {
       const idle = ((now - lastReceived) / 1000).toFixed(1);
       log.warn(`no response from the server after ${this.unanswered} keepalive messages in ${idle} seconds`);
       this.intervalMs = 0;
-      this.engine.fail(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'connection closed due to keepalive timeout'), 'keepalive');
+      this.engine.closeOnKeepaliveTimeout();
       return;
     }
     this.unanswered++;
     this.lastPingSent = now;
     this.pingsSent++;
-    this.send(KEEPALIVE_PROC_PING);
+    this.send('KEEPALIVE_PROC_PING');
     this.schedule(this.intervalMs);
   }
 
-  private send(proc: number): void {
+  private send(name: keyof typeof keepalive_procedures): void {
     try {
-      this.engine.send({ prog: KEEPALIVE_PROGRAM, vers: KEEPALIVE_PROTOCOL_VERSION, proc, type: VIR_NET_MESSAGE, status: VIR_NET_OK });
+      this.engine.sendMessage(keepalive_procedures[name]);
     } catch (e) {
-      log.debug(`cannot send keepalive ${proc === KEEPALIVE_PROC_PING ? 'PING' : 'PONG'}: ${(e as Error).message}`);
+      log.debug(`cannot send keepalive ${name === 'KEEPALIVE_PROC_PING' ? 'PING' : 'PONG'}: ${(e as Error).message}`);
     }
   }
 }

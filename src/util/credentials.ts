@@ -2,10 +2,11 @@
  * The credentials callback (libvirt's virConnectAuth) as the ssh transports use it, and the
  * auth.conf lookup (virAuthGetCredential) libvirt's own ssh client does for passwords.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { VIR_CRED_ECHOPROMPT, VIR_CRED_NOECHOPROMPT, VIR_CRED_PASSPHRASE } from '../protocol/generated/constants.js';
+import { readable } from './fs.js';
+import { VIR_CRED_ECHOPROMPT, VIR_CRED_NOECHOPROMPT, VIR_CRED_PASSPHRASE } from '../apixml/generated/constants.js';
 
 /** virConnectCredential: one question for the callback; the callback sets `result`. */
 export interface ConnectCredential {
@@ -95,15 +96,6 @@ export function parseKeyFile(text: string): Map<string, Map<string, string>> {
 function unescapeKeyFileValue(v: string): string {
   return v.replace(/\\([sntr\\])/g, (_m, c: string) => ({ s: ' ', n: '\n', t: '\t', r: '\r', '\\': '\\' })[c]!);
 }
-
-const readable = (p: string): boolean => {
-  try {
-    accessSync(p, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * virAuthGetConfigFilePathURI: $LIBVIRT_AUTH_FILE, else the URI's `authfile` param, else

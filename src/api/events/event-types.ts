@@ -16,9 +16,10 @@ import {
   virNodeDeviceEventLifecycleType,
   virSecretEventLifecycleType,
   virStoragePoolEventLifecycleType,
-} from '../protocol/generated/constants.js';
-import type { TypedParams } from './convert.js';
-import type { Domain, Network, NodeDevice, Secret, StoragePool } from './objects.js';
+} from '../../apixml/generated/constants.js';
+import { enumNames } from '../../util/enum-names.js';
+import type { TypedParams } from '../convert.js';
+import type { Domain, Network, NodeDevice, Secret, StoragePool } from '../objects.js';
 
 export interface DomainEventOf<ID extends number, K extends string> {
   /** VIR_DOMAIN_EVENT_ID_* */
@@ -326,27 +327,22 @@ export interface QemuMonitorEvent {
   readonly details: string | null;
 }
 
-function reverse(e: Record<string, number>): Map<number, string> {
-  const m = new Map<number, string>();
-  for (const [k, v] of Object.entries(e)) if (!k.endsWith('_LAST')) m.set(v, k);
-  return m;
-}
-const DOMAIN_EVENTS = reverse(virDomainEventType);
+const DOMAIN_EVENTS = enumNames(virDomainEventType);
 const DOMAIN_DETAILS = new Map<number, Map<number, string>>([
-  [virDomainEventType.VIR_DOMAIN_EVENT_DEFINED, reverse(virDomainEventDefinedDetailType)],
-  [virDomainEventType.VIR_DOMAIN_EVENT_UNDEFINED, reverse(virDomainEventUndefinedDetailType)],
-  [virDomainEventType.VIR_DOMAIN_EVENT_STARTED, reverse(virDomainEventStartedDetailType)],
-  [virDomainEventType.VIR_DOMAIN_EVENT_SUSPENDED, reverse(virDomainEventSuspendedDetailType)],
-  [virDomainEventType.VIR_DOMAIN_EVENT_RESUMED, reverse(virDomainEventResumedDetailType)],
-  [virDomainEventType.VIR_DOMAIN_EVENT_STOPPED, reverse(virDomainEventStoppedDetailType)],
-  [virDomainEventType.VIR_DOMAIN_EVENT_SHUTDOWN, reverse(virDomainEventShutdownDetailType)],
-  [virDomainEventType.VIR_DOMAIN_EVENT_PMSUSPENDED, reverse(virDomainEventPMSuspendedDetailType)],
-  [virDomainEventType.VIR_DOMAIN_EVENT_CRASHED, reverse(virDomainEventCrashedDetailType)],
+  [virDomainEventType.VIR_DOMAIN_EVENT_DEFINED, enumNames(virDomainEventDefinedDetailType)],
+  [virDomainEventType.VIR_DOMAIN_EVENT_UNDEFINED, enumNames(virDomainEventUndefinedDetailType)],
+  [virDomainEventType.VIR_DOMAIN_EVENT_STARTED, enumNames(virDomainEventStartedDetailType)],
+  [virDomainEventType.VIR_DOMAIN_EVENT_SUSPENDED, enumNames(virDomainEventSuspendedDetailType)],
+  [virDomainEventType.VIR_DOMAIN_EVENT_RESUMED, enumNames(virDomainEventResumedDetailType)],
+  [virDomainEventType.VIR_DOMAIN_EVENT_STOPPED, enumNames(virDomainEventStoppedDetailType)],
+  [virDomainEventType.VIR_DOMAIN_EVENT_SHUTDOWN, enumNames(virDomainEventShutdownDetailType)],
+  [virDomainEventType.VIR_DOMAIN_EVENT_PMSUSPENDED, enumNames(virDomainEventPMSuspendedDetailType)],
+  [virDomainEventType.VIR_DOMAIN_EVENT_CRASHED, enumNames(virDomainEventCrashedDetailType)],
 ]);
-const NETWORK_EVENTS = reverse(virNetworkEventLifecycleType);
-const POOL_EVENTS = reverse(virStoragePoolEventLifecycleType);
-const NODEDEV_EVENTS = reverse(virNodeDeviceEventLifecycleType);
-const SECRET_EVENTS = reverse(virSecretEventLifecycleType);
+const NETWORK_EVENTS = enumNames(virNetworkEventLifecycleType);
+const POOL_EVENTS = enumNames(virStoragePoolEventLifecycleType);
+const NODEDEV_EVENTS = enumNames(virNodeDeviceEventLifecycleType);
+const SECRET_EVENTS = enumNames(virSecretEventLifecycleType);
 
 /** Symbolic names of a domain lifecycle event and its detail (a number in text when unknown). */
 export function domainLifecycleNames(event: number, detail: number): { eventName: string; detailName: string } {

@@ -16,6 +16,7 @@
 //   the reply names their callback ID, so nothing sent after a registration took effect is lost.
 // - When the connection closes, every registration ends: free callbacks run, event streams end
 //   with the close reason.
+import { featureSupported, VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK } from '../../rpc/features.js';
 import {
   VIR_ERR_INTERNAL_ERROR,
   VIR_ERR_INVALID_ARG,
@@ -23,20 +24,16 @@ import {
   VIR_ERR_OVERFLOW,
   VIR_FROM_EVENT,
   VIR_FROM_RPC,
-} from '../protocol/generated/constants.js';
-import type { remote_nonnull_domain, remote_nonnull_network, remote_nonnull_node_device, remote_nonnull_secret, remote_nonnull_storage_pool } from '../protocol/generated/remote.js';
-import { VIR_NET_MESSAGE, type Packet } from '../protocol/framing.js';
-import type { CloseReason } from '../protocol/engine.js';
-import { XdrError, XdrReader } from '../protocol/xdr/index.js';
-import { getLogger } from '../util/log.js';
-import type { Connection } from './connection.js';
+} from '../../apixml/generated/constants.js';
+import type { remote_nonnull_domain, remote_nonnull_network, remote_nonnull_node_device, remote_nonnull_secret, remote_nonnull_storage_pool } from '../../protocol/generated/remote.js';
+import type { CloseReason, ServerMessage } from '../../rpc/engine.js';
+import { getLogger } from '../../util/log.js';
+import type { Connection } from '../connection.js';
 import { type DecodedEvent, EVENT_DECODERS, type EventFamily } from './event-decode.js';
-import { LibvirtError, clientError } from './errors.js';
+import { LibvirtError, clientError } from '../../errors/errors.js';
 
 const log = getLogger('api.events');
 
-/** libvirt_internal.h: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK */
-export const VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK = 14;
 /** Events held while registrations are in flight, at most (older ones are dropped and logged). */
 const MAX_HELD = 10_000;
 
@@ -125,9 +122,7 @@ export class EventRegistry {
   /** Whether the daemon filters domain events per registration (VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK). */
   private serverFilters(): Promise<boolean> {
     if (!this.callbackFeature) {
-      this.callbackFeature = this.conn
-        .call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK })
-        .then((r) => r.supported !== 0)
+      this.callbackFeature = featureSupported(this.conn.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK }))
         .catch((e: unknown) => {
           this.callbackFeature = null;
           throw e;
@@ -293,28 +288,11 @@ export class EventRegistry {
     return -1;
   }
 
-  family(id: number): EventFamily | null {
-    return this.locals.get(id)?.server.spec.family ?? null;
-  }
-
-  /** Handles a MESSAGE packet of the remote or QEMU program. Returns false when it is not an event. */
-  handle(packet: Packet): boolean {
-    const h = packet.header;
-    if (h.type !== VIR_NET_MESSAGE) return false;
-    const entry = EVENT_DECODERS.get(h.prog)?.get(h.proc);
+  /** Handles a MESSAGE of the remote or QEMU program (decoded by the engine). Returns false when it is not an event. */
+  handle(message: ServerMessage): boolean {
+    const entry = EVENT_DECODERS.get(message.header.prog)?.get(message.header.proc);
     if (!entry) return false;
-    let ev: DecodedEvent;
-    try {
-      const r = new XdrReader(packet.body);
-      ev = entry.decode(r);
-      r.done(entry.name);
-    } catch (e) {
-      // A malformed event is the server's fault; the connection can go on.
-      log.error(`cannot decode ${entry.name}: ${e instanceof XdrError ? e.message : String(e)}`);
-      this.undelivered++;
-      return true;
-    }
-    this.dispatch(ev);
+    this.dispatch(entry.decode(message.value));
     return true;
   }
 
@@ -434,7 +412,7 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
   protected ended = false;
   private failure: LibvirtError | null = null;
   protected readonly bufferSize: number;
-  private readonly overflow: OverflowPolicy;
+  protected readonly overflow: OverflowPolicy;
 
   protected constructor(options: EventStreamOptions) {
     this.bufferSize = Math.max(1, options.bufferSize ?? 1024);

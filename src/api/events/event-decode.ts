@@ -6,7 +6,7 @@ import {
   QEMU_PROC_DOMAIN_MONITOR_EVENT,
   QEMU_PROGRAM,
   qemu_procedures as Q,
-} from '../protocol/generated/qemu.js';
+} from '../../protocol/generated/qemu.js';
 import {
   REMOTE_PROGRAM,
   remote_procedures as R,
@@ -16,15 +16,15 @@ import {
   type remote_nonnull_node_device,
   type remote_nonnull_secret,
   type remote_nonnull_storage_pool,
-} from '../protocol/generated/remote.js';
-import type { ProcedureInfo } from '../protocol/procedure.js';
-import type { XdrReader } from '../protocol/xdr/index.js';
-import { fromTypedParams } from './convert.js';
+} from '../../protocol/generated/remote.js';
+import type { ProcedureInfo } from '../../protocol/procedure.js';
+import { fromTypedParams } from '../convert.js';
 import { domainLifecycleNames, lifecycleName } from './event-types.js';
-import type { ObjectFactory } from './objects.js';
-import { uuidToString } from './uuid.js';
+import type { ObjectFactory } from '../objects.js';
 
-export type EventFamily = 'domain' | 'network' | 'storagePool' | 'nodeDevice' | 'secret' | 'qemu';
+import { type EventFamily, FAMILIES } from './families.js';
+
+export type { EventFamily } from './families.js';
 
 /** One decoded event message, not yet turned into the user's object (that happens per delivery). */
 export interface DecodedEvent {
@@ -34,8 +34,6 @@ export interface DecodedEvent {
   readonly remoteID: number | null;
   /** The identity used by per-object filters: UUID string, or the name of a node device. */
   readonly objectKey: () => string;
-  /** QEMU monitor events: the QMP event name (for the client-side name filter of legacy registrations). */
-  readonly qmpName?: string;
   readonly build: (wrap: ObjectFactory) => object;
 }
 
@@ -43,23 +41,26 @@ interface Entry {
   readonly program: number;
   readonly proc: number;
   readonly name: string;
-  readonly decode: (r: XdrReader) => DecodedEvent;
+  /** The event of a message the engine decoded. */
+  readonly decode: (value: unknown) => DecodedEvent;
 }
 
-const domKey = (d: remote_nonnull_domain) => () => uuidToString(d.uuid);
-const netKey = (n: remote_nonnull_network) => () => uuidToString(n.uuid);
-const poolKey = (p: remote_nonnull_storage_pool) => () => uuidToString(p.uuid);
-const devKey = (d: remote_nonnull_node_device) => () => d.name;
-const secretKey = (s: remote_nonnull_secret) => () => uuidToString(s.uuid);
+const domKey = (d: remote_nonnull_domain) => () => FAMILIES.domain.key(d);
+const netKey = (n: remote_nonnull_network) => () => FAMILIES.network.key(n);
+const poolKey = (p: remote_nonnull_storage_pool) => () => FAMILIES.storagePool.key(p);
+const devKey = (d: remote_nonnull_node_device) => () => FAMILIES.nodeDevice.key(d);
+const secretKey = (s: remote_nonnull_secret) => () => FAMILIES.secret.key(s);
 
 const addr = (a: remote_domain_event_graphics_address) => ({ family: a.family, node: a.node, service: a.service });
 
 const entries: Entry[] = [];
 
-function msgCodec<M>(proc: ProcedureInfo<unknown, unknown, M>): (r: XdrReader) => M {
-  const codec = proc.message;
-  if (!codec) throw new Error(`${proc.name} has no message codec`);
-  return (r) => codec.decode(r);
+/**
+ * The typed view of a procedure's message: the engine has decoded the body with this procedure's
+ * message codec, so the value has its message type.
+ */
+function msgCodec<M>(_proc: ProcedureInfo<unknown, unknown, M>): (value: unknown) => M {
+  return (value) => value as M;
 }
 
 /**
@@ -79,8 +80,8 @@ function domainPair<M extends { dom: remote_nonnull_domain }, O extends { callba
     program: REMOTE_PROGRAM,
     proc: legacy.proc,
     name: legacy.name,
-    decode: (r) => {
-      const m = decLegacy(r);
+    decode: (v) => {
+      const m = decLegacy(v);
       return { family: 'domain', eventID, remoteID: null, objectKey: domKey(m.dom), build: (w) => ({ eventID, kind, dom: w.domain(m.dom), ...fields(m, null) }) };
     },
   });
@@ -89,8 +90,8 @@ function domainPair<M extends { dom: remote_nonnull_domain }, O extends { callba
     program: REMOTE_PROGRAM,
     proc: callback.proc,
     name: callback.name,
-    decode: (r) => {
-      const o = decCallback(r);
+    decode: (v) => {
+      const o = decCallback(v);
       const m = o.msg;
       return { family: 'domain', eventID, remoteID: o.callbackID, objectKey: domKey(m.dom), build: (w) => ({ eventID, kind, dom: w.domain(m.dom), ...fields(m, o) }) };
     },
@@ -104,8 +105,8 @@ function domainFlat<M extends { callbackID: number; dom: remote_nonnull_domain }
     program: REMOTE_PROGRAM,
     proc: proc.proc,
     name: proc.name,
-    decode: (r) => {
-      const m = dec(r);
+    decode: (v) => {
+      const m = dec(v);
       return { family: 'domain', eventID, remoteID: m.callbackID, objectKey: domKey(m.dom), build: (w) => ({ eventID, kind, dom: w.domain(m.dom), ...fields(m) }) };
     },
   });
@@ -124,8 +125,8 @@ function other<M extends { callbackID: number }>(
     program: REMOTE_PROGRAM,
     proc: proc.proc,
     name: proc.name,
-    decode: (r) => {
-      const m = dec(r);
+    decode: (v) => {
+      const m = dec(v);
       return { family, eventID, remoteID: m.callbackID, objectKey: key(m), build: (w) => ({ eventID, kind, ...build(m, w) }) };
     },
   });
@@ -184,14 +185,13 @@ other('secret', R.REMOTE_PROC_SECRET_EVENT_VALUE_CHANGED, 1, 'valueChanged', (m)
     program: QEMU_PROGRAM,
     proc: QEMU_PROC_DOMAIN_MONITOR_EVENT,
     name: Q.QEMU_PROC_DOMAIN_MONITOR_EVENT.name,
-    decode: (r) => {
-      const m = dec(r);
+    decode: (v) => {
+      const m = dec(v);
       return {
         family: 'qemu',
         eventID: 0,
         remoteID: m.callbackID,
         objectKey: domKey(m.dom),
-        qmpName: m.event,
         build: (w) => ({ kind: 'qemuMonitor', dom: w.domain(m.dom), event: m.event, seconds: m.seconds, micros: m.micros, details: m.details }),
       };
     },

@@ -6,16 +6,17 @@
 // events that happened while the connection was down were missed, so the caller resyncs (lists
 // its domains again, ...). Subscription IDs stay the same across reconnections.
 import { EventEmitter } from 'node:events';
-import { VIR_ERR_INTERNAL_ERROR, VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, VIR_FROM_REMOTE } from '../protocol/generated/constants.js';
-import type { CloseReason } from '../protocol/engine.js';
-import { type ConnectOptions, type Connection, connect } from './connection.js';
+import { VIR_ERR_INTERNAL_ERROR, VIR_ERR_INVALID_ARG, VIR_ERR_OVERFLOW, VIR_FROM_EVENT, VIR_FROM_REMOTE } from '../../apixml/generated/constants.js';
+import type { CloseReason } from '../../rpc/engine.js';
+import { type ConnectOptions, type Connection } from '../connection.js';
+import { connect } from '../open.js';
 import type { DomainEvent, DomainEventMap, NetworkEvent, NetworkEventMap, NodeDeviceEvent, NodeDeviceEventMap, QemuMonitorEvent, SecretEvent, SecretEventMap, StoragePoolEvent, StoragePoolEventMap } from './event-types.js';
-import type { EventFamily } from './event-decode.js';
+import { type EventFamily, type EventObject, rewrapObject } from './families.js';
 import { BoundedEventQueue, type EventStreamOptions } from './events.js';
-import type { EventStreamFilter } from './connection.js';
-import { LibvirtError, asLibvirtError, clientError } from './errors.js';
-import { Domain, Network, NodeDevice, Secret, StoragePool } from './objects.js';
-import { getLogger } from '../util/log.js';
+import type { EventStreamFilter } from '../connection.js';
+import { LibvirtError, asLibvirtError, clientError } from '../../errors/errors.js';
+import type { Domain, Network, NodeDevice, Secret, StoragePool } from '../objects.js';
+import { getLogger } from '../../util/log.js';
 
 const log = getLogger('api.reconnect');
 
@@ -61,7 +62,7 @@ export type ReconnectingEvents = {
   end: [error: LibvirtError | null];
 };
 
-type AnyObject = Domain | Network | StoragePool | NodeDevice | Secret;
+type AnyObject = EventObject;
 
 /** In a reconnecting event stream: the connection was lost and is back; events in between were missed. */
 export interface ReconnectMarker {
@@ -106,10 +107,11 @@ export class ReconnectingEventStream<E> extends BoundedEventQueue<E | ReconnectM
     const deliver = (ev: E): void => {
       if (this.held === null) {
         this.push(ev);
-      } else if (this.held.length < this.bufferSize) {
+      } else if (this.held.length < this.bufferSize - 1) {
+        // One place of the buffer stays for the marker that goes out before them.
         this.held.push(ev);
       } else {
-        this.dropped++;
+        this.holdOverflow(ev, this.held);
       }
     };
     this.ready = Promise.all(subscribe(deliver).map((p) => p.then((id) => (this.ended ? this.release([id]) : void this.ids.push(id))))).then(
@@ -121,6 +123,28 @@ export class ReconnectingEventStream<E> extends BoundedEventQueue<E | ReconnectM
       },
     );
     this.ready.catch(() => undefined);
+  }
+
+  /**
+   * More events arrived while the subscriptions are registered again than the buffer holds: the
+   * stream's overflow policy decides, as it does for the buffer itself ('error' ends the stream
+   * with VIR_ERR_OVERFLOW; the drop policies discard and count).
+   */
+  private holdOverflow(ev: E, held: E[]): void {
+    switch (this.overflow) {
+      case 'drop-newest':
+        this.dropped++;
+        return;
+      case 'drop-oldest':
+        held.shift();
+        held.push(ev);
+        this.dropped++;
+        return;
+      case 'error':
+        this.held = null;
+        this.finish(clientError(VIR_ERR_OVERFLOW, VIR_FROM_EVENT, `event stream overflow: ${this.bufferSize} events arrived while the subscriptions were registered again`));
+        return;
+    }
   }
 
   protected settled(): Promise<void> {
@@ -302,44 +326,21 @@ export class ReconnectingConnection {
   }
 
   /** The same object, as a handle of `conn`. */
-  private rewrap(conn: Connection, obj: AnyObject | null): AnyObject | null {
+  private rewrap(conn: Connection, family: EventFamily, obj: AnyObject | null): AnyObject | null {
     if (!obj) return null;
-    const w = conn._wrap;
-    if (obj instanceof Domain) return w.domain(obj.wire);
-    if (obj instanceof Network) return w.network(obj.wire);
-    if (obj instanceof StoragePool) return w.storagePool(obj.wire);
-    if (obj instanceof NodeDevice) return w.nodeDevice(obj.wire);
-    if (obj instanceof Secret) return w.secret(obj.wire);
-    throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `cannot filter events on ${String(obj)}`);
+    const again = rewrapObject(family, conn._wrap, obj);
+    if (!again) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `cannot filter events on ${String(obj)}`);
+    return again;
   }
 
   private async registerOn(conn: Connection, s: Subscription): Promise<void> {
-    const obj = this.rewrap(conn, s.object);
+    const obj = this.rewrap(conn, s.family, s.object);
     const cb = (ev: object): void => {
       // Only the subscription's current registration delivers.
       if (!s.removed && (this.current === conn || this.registering === conn)) s.callback(ev as never, s.opaque);
     };
-    let id: number;
-    switch (s.family) {
-      case 'domain':
-        id = await conn.domainEventRegisterAny(obj as Domain | null, s.eventID, cb);
-        break;
-      case 'network':
-        id = await conn.networkEventRegisterAny(obj as Network | null, s.eventID, cb);
-        break;
-      case 'storagePool':
-        id = await conn.storagePoolEventRegisterAny(obj as StoragePool | null, s.eventID, cb);
-        break;
-      case 'nodeDevice':
-        id = await conn.nodeDeviceEventRegisterAny(obj as NodeDevice | null, s.eventID, cb);
-        break;
-      case 'secret':
-        id = await conn.secretEventRegisterAny(obj as Secret | null, s.eventID, cb);
-        break;
-      case 'qemu':
-        id = await conn.domainQemuMonitorEventRegister(obj as Domain | null, s.qemuEvent, cb, undefined, undefined, s.qemuFlags);
-        break;
-    }
+    const qemu = s.family === 'qemu' ? { event: s.qemuEvent, flags: s.qemuFlags } : undefined;
+    const id = await conn._registerEvent(s.family, obj, s.eventID, cb, undefined, undefined, qemu);
     s.local = id;
     if (s.removed) await this.deregisterOn(conn, s);
   }
@@ -348,20 +349,7 @@ export class ReconnectingConnection {
     const local = s.local;
     s.local = null;
     if (local === null || conn.closed) return;
-    switch (s.family) {
-      case 'domain':
-        return conn.domainEventDeregisterAny(local);
-      case 'network':
-        return conn.networkEventDeregisterAny(local);
-      case 'storagePool':
-        return conn.storagePoolEventDeregisterAny(local);
-      case 'nodeDevice':
-        return conn.nodeDeviceEventDeregisterAny(local);
-      case 'secret':
-        return conn.secretEventDeregisterAny(local);
-      case 'qemu':
-        return conn.domainQemuMonitorEventDeregister(local);
-    }
+    return conn._deregisterEvent(s.family, local);
   }
 
   private async subscribe(family: EventFamily, object: AnyObject | null, eventID: number, callback: (ev: never, opaque: unknown) => void, opaque: unknown, qemu: { event: string | null; flags: number } | null = null): Promise<number> {

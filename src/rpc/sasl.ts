@@ -11,8 +11,7 @@
  *   callback, asked for everything missing at once as libvirt does.
  * - The negotiated layer is installed on a `SaslTransport`; isEncrypted/isSecure follow.
  */
-import { accessSync, constants as fsConstants } from 'node:fs';
-import type { RpcEngine } from '../protocol/engine.js';
+import type { RpcEngine } from './engine.js';
 import {
   VIR_CRED_AUTHNAME,
   VIR_CRED_PASSPHRASE,
@@ -22,18 +21,19 @@ import {
   VIR_FROM_NONE,
   VIR_FROM_REMOTE,
   VIR_FROM_RPC,
-} from '../protocol/generated/constants.js';
+} from '../apixml/generated/constants.js';
 import { REMOTE_AUTH_NONE, REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL, remote_procedures } from '../protocol/generated/remote.js';
-import { authConfigLookup, authConfigPath, type ConnectAuth, type ConnectCredential } from '../transport/ssh-credentials.js';
+import { authConfigLookup, authConfigPath, type ConnectAuth, type ConnectCredential } from '../util/credentials.js';
 import type { Transport } from '../transport/transport.js';
+import { readable } from '../util/fs.js';
 import { getLogger, redact } from '../util/log.js';
-import { clientError, LibvirtError } from './errors.js';
+import { clientError, LibvirtError } from '../errors/errors.js';
 import { challengeRealms, type DigestCipher, DigestMd5Client, type SecurityLayer } from './sasl-digest.js';
 import { SaslTransport } from './sasl-layer.js';
 import { SaslMechanismError, ScramClient } from './sasl-scram.js';
-import type { ConnectTarget } from './uri.js';
+import type { ConnectTarget } from '../transport/target.js';
 
-export type { ConnectAuth, ConnectCredential } from '../transport/ssh-credentials.js';
+export type { ConnectAuth, ConnectCredential } from '../util/credentials.js';
 export { SaslTransport } from './sasl-layer.js';
 export type { SecurityLayer } from './sasl-digest.js';
 
@@ -77,15 +77,6 @@ export interface SaslResult {
   /** The SSF of the security layer (0: none). */
   ssf: number;
   layer: SecurityLayer | null;
-}
-
-function readable(path: string): boolean {
-  try {
-    accessSync(path, fsConstants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const authFailed = (detail: string, cause?: unknown): LibvirtError => clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_RPC, `authentication failed: ${detail}`, cause);

@@ -1,0 +1,27 @@
+import { inspect } from 'node:util';
+
+/**
+ * What every object handle shares (Domain, Network, StorageVol, ...): its connection, an identity
+ * that equals() compares, and `Kind(part, ...)` as its printed form. The generated method classes
+ * extend it; each handle class says what its identity and printed parts are.
+ */
+export abstract class Handle {
+  abstract readonly connection: object;
+  /** What identifies the object on its connection (a UUID, a name, a key). */
+  protected abstract identityKey(): string;
+  /** What toString() shows between the parentheses. */
+  protected abstract displayParts(): readonly (string | number)[];
+
+  /** The same object (same class, same identity) on the same connection. */
+  equals(other: unknown): boolean {
+    return other instanceof Handle && other.constructor === this.constructor && other.connection === this.connection && other.identityKey() === this.identityKey();
+  }
+
+  toString(): string {
+    return `${this.constructor.name}(${this.displayParts().join(', ')})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
