@@ -80,4 +80,20 @@ describe('the packed package, installed into an empty folder', function () {
     const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
     expect((major === 20 && minor >= 19) || major > 22 || (major === 22 && minor >= 12), `this Node ${process.versions.node}`).to.equal(true);
   });
+
+  it('libvirt-rpc/xml works with import and require (that libvirt-rpc does not load it: xml-reader.test)', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const x = await import('libvirt-rpc/xml');
+      const xml = x.formatDomainXML({ type: 'kvm', name: 'web1', memory: { value: 1048576, unit: 'KiB' } });
+      const cjs = require('libvirt-rpc/xml');
+      const d = cjs.parseDomainXML(xml);
+      console.log(JSON.stringify({ name: d.name, memory: String(d.memory.value), kind: x.parseLibvirtXML(xml).kind }));
+      process.exit(0);
+    `;
+    const out = JSON.parse(nodeIn(pkg.dir, ['--input-type=module', '-e', script]));
+    expect(out).to.deep.equal({ name: 'web1', memory: '1048576', kind: 'domain' });
+    expect(pkg.files.map((f) => f.path)).to.include.members(['dist/src/xml/index.js', 'dist/src/xml/index.d.ts', 'dist/src/xml/generated/types.d.ts']);
+  });
 });
