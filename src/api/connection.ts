@@ -58,8 +58,14 @@ export interface ConnectOptions {
   timeout?: number;
   /** Use this transport instead of the one the URI names (a ReplayTransport, a custom stream). */
   transport?: Transport;
-  /** Record the whole conversation into this fixture file (replay it with ReplayTransport). */
+  /**
+   * Record the whole conversation into this fixture file (replay it with ReplayTransport), written
+   * as it goes with mode 0600. Bodies that carry credentials (SASL exchanges, secret values, guest
+   * passwords) are left out unless `recordCredentials` is true.
+   */
   recordTo?: string;
+  /** Keep credentials in the recording (default false: their bodies are left out). */
+  recordCredentials?: boolean;
   /** Environment for LIBVIRT_DEFAULT_URI and socket paths (defaults to process.env). */
   env?: NodeJS.ProcessEnv;
   /**

@@ -101,7 +101,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
     dispatchError(err);
     throw err;
   }
-  if (options.recordTo) transport = new RecordingTransport(transport, { uri: name }, options.recordTo);
+  if (options.recordTo) transport = new RecordingTransport(transport, { uri: name }, options.recordTo, { keepCredentials: options.recordCredentials });
   const engine = new RpcEngine(transport.stream);
   // From here on every PING of the daemon is answered.
   const keepAlive = new KeepAlive(engine);

@@ -1,6 +1,6 @@
 import { Duplex } from 'node:stream';
 import { PacketSplitter } from '../protocol/framing.js';
-import { type Conversation, CONVERSATION_FORMAT, recordPacket, writeConversation } from './conversation.js';
+import { type Conversation, CONVERSATION_FORMAT, ConversationWriter, recordPacket, writeConversation } from './conversation.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -14,17 +14,26 @@ export class RecordingTransport implements Transport {
   readonly secure: boolean;
   readonly conversation: Conversation;
 
-  constructor(inner: Transport, meta: Record<string, string> = {}, private readonly path?: string) {
+  /**
+   * With `path`, the conversation is written there as it goes (mode 0600), so a crash leaves
+   * everything up to it. Bodies that carry credentials (SASL exchanges, secret values, guest
+   * passwords) are left out unless `keepCredentials` is set.
+   */
+  constructor(inner: Transport, meta: Record<string, string> = {}, path?: string, options: { keepCredentials?: boolean } = {}) {
     this.description = `record(${inner.description})`;
     this.encrypted = inner.encrypted;
     this.secure = inner.secure;
     this.conversation = { format: CONVERSATION_FORMAT, meta: { transport: inner.description, ...meta }, packets: [] };
     const packets = this.conversation.packets;
-    const fromClient = new PacketSplitter((p) => packets.push(recordPacket('client', Buffer.from(p))));
-    const fromServer = new PacketSplitter((p) => packets.push(recordPacket('server', Buffer.from(p))));
-    const save = (): void => {
-      if (this.path) this.save(this.path);
+    const writer = path ? new ConversationWriter(path, CONVERSATION_FORMAT, this.conversation.meta) : null;
+    const record = (from: 'client' | 'server', raw: Buffer): void => {
+      const p = recordPacket(from, raw, options);
+      packets.push(p);
+      writer?.append(p);
     };
+    const fromClient = new PacketSplitter((p) => record('client', Buffer.from(p)));
+    const fromServer = new PacketSplitter((p) => record('server', Buffer.from(p)));
+    const save = (): void => writer?.close();
     const proxy = new Duplex({
       read() {},
       write(chunk: Buffer, _enc, cb) {
@@ -33,6 +42,8 @@ export class RecordingTransport implements Transport {
       },
       final(cb) {
         inner.stream.end();
+        // Our side is done: the recording is complete (close() resolves after this).
+        save();
         cb();
       },
       destroy(err, cb) {
