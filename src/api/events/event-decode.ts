@@ -3,7 +3,6 @@
 // callback ID it carries (null for the pre-1.2.1 messages that carry none), the object's wire
 // identity, and how to build the event for the user.
 import {
-  QEMU_PROC_DOMAIN_MONITOR_EVENT,
   QEMU_PROGRAM,
   qemu_procedures as Q,
 } from '../../protocol/generated/qemu.js';
@@ -56,11 +55,17 @@ const addr = (a: remote_domain_event_graphics_address) => ({ family: a.family, n
 const entries: Entry[] = [];
 
 /**
- * The typed view of a procedure's message: the engine has decoded the body with this procedure's
- * message codec, so the value has its message type.
+ * One decoder. The engine has decoded the message body with the procedure's own message codec, so
+ * the value handed to `decode` has the procedure's message type.
  */
-function msgCodec<M>(_proc: ProcedureInfo<unknown, unknown, M>): (value: unknown) => M {
-  return (value) => value as M;
+function add<M>(program: number, proc: ProcedureInfo<unknown, unknown, M>, decode: (m: M) => DecodedEvent): void {
+  entries.push({ program, proc: proc.proc, name: proc.name, decode: decode as (value: unknown) => DecodedEvent });
+}
+
+/** A domain event: the handle, the event's own fields, and who it is for. */
+function domainEvent(dom: remote_nonnull_domain, eventID: number, kind: string, remoteID: number | null, fields: () => object): DecodedEvent {
+  // `fields` runs only when the event is delivered (built), as the handle does.
+  return { family: 'domain', eventID, remoteID, objectKey: domKey(dom), build: (w) => ({ eventID, kind, dom: w.domain(dom), ...fields() }) };
 }
 
 /**
@@ -75,41 +80,13 @@ function domainPair<M extends { dom: remote_nonnull_domain }, O extends { callba
   kind: string,
   fields: (m: M, outer: O | null) => object,
 ): void {
-  const decLegacy = msgCodec(legacy);
-  entries.push({
-    program: REMOTE_PROGRAM,
-    proc: legacy.proc,
-    name: legacy.name,
-    decode: (v) => {
-      const m = decLegacy(v);
-      return { family: 'domain', eventID, remoteID: null, objectKey: domKey(m.dom), build: (w) => ({ eventID, kind, dom: w.domain(m.dom), ...fields(m, null) }) };
-    },
-  });
-  const decCallback = msgCodec(callback);
-  entries.push({
-    program: REMOTE_PROGRAM,
-    proc: callback.proc,
-    name: callback.name,
-    decode: (v) => {
-      const o = decCallback(v);
-      const m = o.msg;
-      return { family: 'domain', eventID, remoteID: o.callbackID, objectKey: domKey(m.dom), build: (w) => ({ eventID, kind, dom: w.domain(m.dom), ...fields(m, o) }) };
-    },
-  });
+  add(REMOTE_PROGRAM, legacy, (m) => domainEvent(m.dom, eventID, kind, null, () => fields(m, null)));
+  add(REMOTE_PROGRAM, callback, (o) => domainEvent(o.msg.dom, eventID, kind, o.callbackID, () => fields(o.msg, o)));
 }
 
 /** A domain event that only exists in the flat callback form ({ callbackID, dom, ... }). */
 function domainFlat<M extends { callbackID: number; dom: remote_nonnull_domain }>(proc: ProcedureInfo<unknown, unknown, M>, eventID: number, kind: string, fields: (m: M) => object): void {
-  const dec = msgCodec(proc);
-  entries.push({
-    program: REMOTE_PROGRAM,
-    proc: proc.proc,
-    name: proc.name,
-    decode: (v) => {
-      const m = dec(v);
-      return { family: 'domain', eventID, remoteID: m.callbackID, objectKey: domKey(m.dom), build: (w) => ({ eventID, kind, dom: w.domain(m.dom), ...fields(m) }) };
-    },
-  });
+  add(REMOTE_PROGRAM, proc, (m) => domainEvent(m.dom, eventID, kind, m.callbackID, () => fields(m)));
 }
 
 function other<M extends { callbackID: number }>(
@@ -120,16 +97,7 @@ function other<M extends { callbackID: number }>(
   key: (m: M) => () => string,
   build: (m: M, w: ObjectFactory) => object,
 ): void {
-  const dec = msgCodec(proc);
-  entries.push({
-    program: REMOTE_PROGRAM,
-    proc: proc.proc,
-    name: proc.name,
-    decode: (v) => {
-      const m = dec(v);
-      return { family, eventID, remoteID: m.callbackID, objectKey: key(m), build: (w) => ({ eventID, kind, ...build(m, w) }) };
-    },
-  });
+  add(REMOTE_PROGRAM, proc, (m) => ({ family, eventID, remoteID: m.callbackID, objectKey: key(m), build: (w) => ({ eventID, kind, ...build(m, w) }) }));
 }
 
 const none = () => ({});
@@ -179,24 +147,13 @@ other('nodeDevice', R.REMOTE_PROC_NODE_DEVICE_EVENT_UPDATE, 1, 'update', (m) => 
 other('secret', R.REMOTE_PROC_SECRET_EVENT_LIFECYCLE, 0, 'lifecycle', (m) => secretKey(m.secret), (m, w) => ({ secret: w.secret(m.secret), event: m.event, detail: m.detail, eventName: lifecycleName('secret', m.event) }));
 other('secret', R.REMOTE_PROC_SECRET_EVENT_VALUE_CHANGED, 1, 'valueChanged', (m) => secretKey(m.secret), (m, w) => ({ secret: w.secret(m.secret) }));
 
-{
-  const dec = msgCodec(Q.QEMU_PROC_DOMAIN_MONITOR_EVENT);
-  entries.push({
-    program: QEMU_PROGRAM,
-    proc: QEMU_PROC_DOMAIN_MONITOR_EVENT,
-    name: Q.QEMU_PROC_DOMAIN_MONITOR_EVENT.name,
-    decode: (v) => {
-      const m = dec(v);
-      return {
-        family: 'qemu',
-        eventID: 0,
-        remoteID: m.callbackID,
-        objectKey: domKey(m.dom),
-        build: (w) => ({ kind: 'qemuMonitor', dom: w.domain(m.dom), event: m.event, seconds: m.seconds, micros: m.micros, details: m.details }),
-      };
-    },
-  });
-}
+add(QEMU_PROGRAM, Q.QEMU_PROC_DOMAIN_MONITOR_EVENT, (m) => ({
+  family: 'qemu',
+  eventID: 0,
+  remoteID: m.callbackID,
+  objectKey: domKey(m.dom),
+  build: (w) => ({ kind: 'qemuMonitor', dom: w.domain(m.dom), event: m.event, seconds: m.seconds, micros: m.micros, details: m.details }),
+}));
 
 /** Decoders by program and procedure number. */
 export const EVENT_DECODERS: ReadonlyMap<number, ReadonlyMap<number, Entry>> = (() => {
