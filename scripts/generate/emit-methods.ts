@@ -51,6 +51,7 @@ export const HAND_WRITTEN: Record<string, string> = {
   virConnectIsEncrypted: 'combines the transport with the daemon answer',
   virNodeGetInfo: 'model is a C char array: hand-written to a string',
   virConnectSupportsFeature: 'connection internals',
+  virConnectUnregisterCloseCallback: 'the callback registered by registerCloseCallback, kept on the client',
   virDomainGetSchedulerParameters: 'needs the parameter count of virDomainGetSchedulerType',
   virDomainGetSchedulerParametersFlags: 'needs the parameter count of virDomainGetSchedulerType',
   virDomainGetCPUStats: 'per-CPU and total statistics: two-dimensional result',
@@ -104,7 +105,7 @@ const TYPED_PARAM_STRING_OKAY = 4;
  * id current (remoteDomainCreate looks the domain up again, since the reply carries no id).
  */
 const AFTER: Record<string, { lines: string[]; void?: boolean }> = {
-  virDomainCreate: { lines: ["    this._setId((await c.invoke('REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID', { uuid: this.wire.uuid })).dom.id);"] },
+  virDomainCreate: { lines: ["    this._setId((await c.invoke('REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID', { uuid: this.wire.uuid }, options)).dom.id);"] },
   virDomainCreateWithFlags: { lines: ['    this._setId(r.dom.id);'], void: true },
   virDomainDestroy: { lines: ['    this._setId(-1);'] },
   virDomainDestroyFlags: { lines: ['    this._setId(-1);'] },
@@ -174,8 +175,8 @@ function needsOut(ctx: Ctx, s: Shape, seen = new Set<string>()): boolean {
 let tmp = 0;
 /** Expression converting wire value `e` to the API's value. */
 function outExpr(ctx: Ctx, s: Shape, e: string): string {
-  if (s.k === 'struct' && BY_WIRE.has(s.name)) return `c._wrap.${lcFirst(BY_WIRE.get(s.name)!.cls)}(${e})`;
-  if (s.k === 'optional' && s.of.k === 'struct' && BY_WIRE.has(s.of.name)) return `(${e} === null ? null : c._wrap.${lcFirst(BY_WIRE.get(s.of.name)!.cls)}(${e}))`;
+  if (s.k === 'struct' && BY_WIRE.has(s.name)) return `c.wrap.${lcFirst(BY_WIRE.get(s.name)!.cls)}(${e})`;
+  if (s.k === 'optional' && s.of.k === 'struct' && BY_WIRE.has(s.of.name)) return `(${e} === null ? null : c.wrap.${lcFirst(BY_WIRE.get(s.of.name)!.cls)}(${e}))`;
   if (isTypedParams(s)) return `fromTypedParams(${e})`;
   if (isCharArray(s)) return `charsToString(${e})`;
   if (fieldValueList(ctx, s)) return `Object.fromEntries(${e}.map((x) => [x.field, x.value]))`;
@@ -243,6 +244,7 @@ function jsdoc(fn: ApiFunction, params: Param[], ind: string): string[] {
   const lines = cdoc(`${fn.name}: ${fn.info}`).split('\n');
   const out = [`${ind}/**`, ...lines.map((l) => `${ind} * ${l}`.trimEnd())];
   for (const p of params) if (p.doc) out.push(`${ind} * @param ${p.name} ${cdoc(p.doc).replace(/\n/g, ' ')}`);
+  out.push(`${ind} * @param options per-call \`signal\` and \`timeout\``);
   if (fn.returns.info) out.push(`${ind} * @returns (C) ${cdoc(fn.returns.info).replace(/\n/g, ' ')}`);
   out.push(`${ind} */`);
   return out;
@@ -327,6 +329,8 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   code.push("import type { Stream } from '../stream.js';");
   code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';");
   code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../convert.js';");
+  code.push("import { sessionOf } from '../session.js';");
+  code.push("import type { CallOptions } from '../../rpc/engine.js';");
   const remoteTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'remote').sort();
   if (remoteTypes.length) code.push(`import type { ${remoteTypes.join(', ')} } from '../../protocol/generated/remote.js';`);
   const qemuTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'qemu').sort();
@@ -411,12 +415,12 @@ function emitOne(
   // Optional parameters only at the end.
   let firstOptional = params.length;
   while (firstOptional > 0 && params[firstOptional - 1]!.optional !== undefined) firstOptional--;
-  const sig = params.map((p, i) => (i >= firstOptional ? `${p.name}: ${p.type} = ${p.optional}` : `${p.name}: ${p.type}`)).join(', ');
-  const argsExpr = argsDef ? `{ ${fieldExprs.join(', ')} }` : 'undefined';
+  const sig = [...params.map((p, i) => (i >= firstOptional ? `${p.name}: ${p.type} = ${p.optional}` : `${p.name}: ${p.type}`)), 'options?: CallOptions'].join(', ');
+  const argsExpr = `${argsDef ? `{ ${fieldExprs.join(', ')} }` : 'undefined'}, options`;
   const streamParam = streamAt === null ? null : params.find((p) => p.type === 'Stream')!.name;
   const call = streamParam ? 'c.invokeStream' : program === 'remote' ? 'c.invoke' : program === 'qemu' ? 'c.invokeQemu' : 'c.invokeLxc';
   const procArg = streamParam ? `${JSON.stringify(proc)}, ${streamParam}` : JSON.stringify(proc);
-  const conn = h.wire === null ? '(this as unknown as Connection)' : 'this.connection';
+  const conn = h.wire === null ? 'sessionOf(this)' : 'sessionOf(this.connection)';
   const predicate = /^vir\w+?(Is[A-Z]|Has[A-Z]|GetAutostart$)/.test(fn.name) && /\b1\b/.test(fn.returns.info + ' ' + fn.args.map((a) => a.info).join(' '));
   // What the method returns.
   let retType: string;
@@ -457,7 +461,7 @@ function emitOne(
   const out: string[] = ['', ...jsdoc(fn, params, '  '), `  async ${method}(${sig}): Promise<${retType}> {`, `    const c = ${conn};`];
   if (twoStep) {
     // As libvirt's getters: ask for the number of parameters first, then for the parameters.
-    out.push(`    const nparams = (await ${call}(${JSON.stringify(proc)}, { ${countExprs.join(', ')} })).nparams;`);
+    out.push(`    const nparams = (await ${call}(${JSON.stringify(proc)}, { ${countExprs.join(', ')} }, options)).nparams;`);
   }
   if (after) {
     out.push(`    const r = await ${call}(${procArg}, ${argsExpr});`, ...after.lines);

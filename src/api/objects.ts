@@ -30,6 +30,7 @@ import type { Connection } from './connection.js';
 import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams } from './convert.js';
 import { legacyParams, migrate3, migrateToURI3 } from './migrate.js';
 import { uuidToString } from './uuid.js';
+import { sessionOf } from './session.js';
 import { clientError } from '../errors/errors.js';
 import { VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../apixml/generated/constants.js';
 
@@ -91,14 +92,14 @@ export class Domain extends DomainMethods {
    * virDomainGetSchedulerType for their number first, as the C API requires.
    */
   async getSchedulerParameters(): Promise<TypedParams> {
-    const c = this.connection;
+    const c = sessionOf(this.connection);
     const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire });
     const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS', { dom: this.wire, nparams });
     return fromTypedParams(r.params);
   }
   /** virDomainGetSchedulerParametersFlags: as getSchedulerParameters, for the live or config definition. */
   async getSchedulerParametersFlags(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
-    const c = this.connection;
+    const c = sessionOf(this.connection);
     const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire });
     // As libvirt: string parameters are welcome (VIR_TYPED_PARAM_STRING_OKAY).
     const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', { dom: this.wire, nparams, flags: flags | VIR_TYPED_PARAM_STRING_OKAY });
@@ -109,7 +110,7 @@ export class Domain extends DomainMethods {
    * entry per host CPU, as libvirt-python's getCPUStats returns them.
    */
   async getCPUStats(total: boolean, flags: Flags<virTypedParameterFlags> = 0): Promise<TypedParams[]> {
-    const c = this.connection;
+    const c = sessionOf(this.connection);
     const ask = (nparams: number, start_cpu: number, ncpus: number) =>
       c.invoke('REMOTE_PROC_DOMAIN_GET_CPU_STATS', { dom: this.wire, nparams, start_cpu, ncpus, flags: flags | VIR_TYPED_PARAM_STRING_OKAY });
     if (total) {
@@ -132,13 +133,13 @@ export class Domain extends DomainMethods {
    * a success as VIR_ERR_NO_SUPPORT since the descriptors are lost.
    */
   async lxcOpenNamespace(flags = 0): Promise<never> {
-    const c = this.connection;
+    const c = sessionOf(this.connection);
     await c.invokeLxc('LXC_PROC_DOMAIN_OPEN_NAMESPACE', { dom: this.wire, flags });
     throw c.dispatch(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, 'virDomainLxcOpenNamespace: the namespace file descriptors cannot be received without native code'));
   }
   /** virDomainOpenGraphics: hands the daemon a file descriptor (SCM_RIGHTS), which pure JavaScript cannot send. */
   async openGraphics(_idx: number, _fd: number, _flags = 0): Promise<never> {
-    throw this.connection.dispatch(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, 'virDomainOpenGraphics: passing a file descriptor to the daemon needs native code; use openGraphicsFD from a C client'));
+    throw sessionOf(this.connection).dispatch(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, 'virDomainOpenGraphics: passing a file descriptor to the daemon needs native code; use openGraphicsFD from a C client'));
   }
   /** virDomainMigrate3: migrates to the host of `dconn`; resolves to the domain there. */
   migrate3(dconn: Connection, params: TypedParamsInput, flags: Flags<virDomainMigrateFlags> = 0): Promise<Domain> {

@@ -28,7 +28,7 @@ import {
 import type { remote_nonnull_domain, remote_nonnull_network, remote_nonnull_node_device, remote_nonnull_secret, remote_nonnull_storage_pool } from '../../protocol/generated/remote.js';
 import type { CloseReason, ServerMessage } from '../../rpc/engine.js';
 import { getLogger } from '../../util/log.js';
-import type { Connection } from '../connection.js';
+import type { Session } from '../session.js';
 import { type DecodedEvent, EVENT_DECODERS, type EventFamily } from './event-decode.js';
 import { LibvirtError, clientError } from '../../errors/errors.js';
 
@@ -112,7 +112,7 @@ export class EventRegistry {
   /** Events that arrived with no registration to take them (logged, never silently lost). */
   undelivered = 0;
 
-  constructor(private readonly conn: Connection) {}
+  constructor(private readonly session: Session) {}
 
   /** Number of active local registrations. */
   get size(): number {
@@ -122,7 +122,7 @@ export class EventRegistry {
   /** Whether the daemon filters domain events per registration (VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK). */
   private serverFilters(): Promise<boolean> {
     if (!this.callbackFeature) {
-      this.callbackFeature = featureSupported(this.conn.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK }))
+      this.callbackFeature = featureSupported(this.session.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK }))
         .catch((e: unknown) => {
           this.callbackFeature = null;
           throw e;
@@ -187,7 +187,7 @@ export class EventRegistry {
   }
 
   private async callRegister(s: ServerRegistration): Promise<number | null> {
-    const c = this.conn;
+    const c = this.session;
     const { spec } = s;
     const o = spec.object;
     switch (spec.family) {
@@ -217,7 +217,7 @@ export class EventRegistry {
   }
 
   private async callDeregister(s: ServerRegistration, remoteID: number | null): Promise<void> {
-    const c = this.conn;
+    const c = this.session;
     switch (s.spec.family) {
       case 'domain':
         if (s.legacy) await c.invoke('REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY', { eventID: s.spec.eventID });
@@ -334,7 +334,7 @@ export class EventRegistry {
         key ??= ev.objectKey();
         if (key !== local.filterKey) continue;
       }
-      built ??= ev.build(this.conn._wrap);
+      built ??= ev.build(this.session.wrap);
       try {
         local.deliver(built);
       } catch (e) {

@@ -82,7 +82,7 @@ export const methodMap: readonly MethodMapEntry[] = [
   {"cName":"virConnectSetKeepAlive","cls":"Connection","method":"setKeepAlive","procedure":null,"program":"remote","status":"not yet","note":"no remote procedure (client-side function)"},
   {"cName":"virConnectStoragePoolEventDeregisterAny","cls":"Connection","method":"storagePoolEventDeregisterAny","procedure":"REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY","program":"remote","status":"generated","note":""},
   {"cName":"virConnectStoragePoolEventRegisterAny","cls":"Connection","method":"storagePoolEventRegisterAny","procedure":"REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY","program":"remote","status":"not yet","note":"event registration (issue 5)"},
-  {"cName":"virConnectUnregisterCloseCallback","cls":"Connection","method":"unregisterCloseCallback","procedure":"REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK","program":"remote","status":"generated","note":""},
+  {"cName":"virConnectUnregisterCloseCallback","cls":"Connection","method":"unregisterCloseCallback","procedure":"REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK","program":"remote","status":"hand-written","note":"the callback registered by registerCloseCallback, kept on the client"},
   {"cName":"virDomainAbortJob","cls":"Domain","method":"abortJob","procedure":"REMOTE_PROC_DOMAIN_ABORT_JOB","program":"remote","status":"generated","note":""},
   {"cName":"virDomainAbortJobFlags","cls":"Domain","method":"abortJobFlags","procedure":"REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS","program":"remote","status":"generated","note":""},
   {"cName":"virDomainAddIOThread","cls":"Domain","method":"addIOThread","procedure":"REMOTE_PROC_DOMAIN_ADD_IOTHREAD","program":"remote","status":"generated","note":""},
