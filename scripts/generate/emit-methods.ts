@@ -111,6 +111,86 @@ const AFTER: Record<string, { lines: string[]; void?: boolean }> = {
   virDomainDestroyFlags: { lines: ['    this._setId(-1);'] },
 };
 
+/** A read-only property of a handle, read from its wire identity. */
+interface IdentityProp {
+  name: string;
+  type: string;
+  expr: string;
+  doc: string;
+}
+
+const prop = (name: string, type: string, expr: string, doc: string): IdentityProp => ({ name, type, expr, doc });
+const NAME = prop('name', 'string', 'this.wire.name', 'The name.');
+const UUID = prop('uuid', 'string', 'uuidToString(this.wire.uuid)', 'The UUID, as a string.');
+
+/**
+ * What identifies an object of each class on its connection (what equals() compares), read from
+ * its wire value, and what its printed form `Kind(part, ...)` shows. Handles that belong to another
+ * object (a port to its network, a snapshot to its domain) hold that object too, built once.
+ */
+const IDENTITY: Record<string, { props: IdentityProp[]; owner?: { name: string; cls: string; field: string }; key: string; display: string }> = {
+  Domain: { props: [NAME, UUID, prop('id', 'number', 'this.wire.id', 'The hypervisor\'s id of the running domain, -1 when it is not running (kept current by create/destroy).')], key: 'this.uuid', display: '[this.name, this.uuid, `id=${this.id}`]' },
+  Network: { props: [NAME, UUID], key: 'this.uuid', display: '[this.name, this.uuid]' },
+  NetworkPort: { props: [UUID], owner: { name: 'network', cls: 'Network', field: 'net' }, key: 'this.uuid', display: '[this.network.name, this.uuid]' },
+  StoragePool: { props: [NAME, UUID], key: 'this.uuid', display: '[this.name, this.uuid]' },
+  StorageVol: { props: [prop('pool', 'string', 'this.wire.pool', 'The name of the pool the volume is in.'), NAME, prop('key', 'string', 'this.wire.key', 'The key: unique on the host (often the path).')], key: 'this.key', display: '[this.pool, this.name, this.key]' },
+  NodeDevice: { props: [NAME], key: 'this.name', display: '[this.name]' },
+  Interface: { props: [NAME, prop('mac', 'string', 'this.wire.mac', 'The MAC address, as a string.')], key: '`${this.name}\\n${this.mac}`', display: '[this.name, this.mac]' },
+  Secret: { props: [UUID, prop('usageType', 'number', 'this.wire.usageType', 'What the secret is for: a VIR_SECRET_USAGE_TYPE_*.'), prop('usageID', 'string', 'this.wire.usageID', 'The usage ID (a volume path, a Ceph or iSCSI name, ...).')], key: 'this.uuid', display: '[this.uuid, this.usageID]' },
+  NWFilter: { props: [NAME, UUID], key: 'this.uuid', display: '[this.name, this.uuid]' },
+  NWFilterBinding: { props: [prop('portdev', 'string', 'this.wire.portdev', 'The port device the filter is bound to.'), prop('filtername', 'string', 'this.wire.filtername', 'The name of the bound filter.')], key: 'this.portdev', display: '[this.portdev, this.filtername]' },
+  DomainSnapshot: { props: [NAME], owner: { name: 'domain', cls: 'Domain', field: 'dom' }, key: '`${this.domain.uuid}\\n${this.name}`', display: '[this.domain.name, this.name]' },
+  DomainCheckpoint: { props: [NAME], owner: { name: 'domain', cls: 'Domain', field: 'dom' }, key: '`${this.domain.uuid}\\n${this.name}`', display: '[this.domain.name, this.name]' },
+};
+
+/** The client-side C getters (virDomainGetName, ...): what `Get<X>` reads, with its TS type. */
+const ACCESSORS: Record<string, (h: HandleClass) => { type: string; expr: string } | null> = {
+  Name: () => ({ type: 'string', expr: 'this.name' }),
+  UUIDString: () => ({ type: 'string', expr: 'this.uuid' }),
+  UUID: () => ({ type: 'Uint8Array', expr: 'new Uint8Array(this.wire.uuid)' }),
+  Connect: () => ({ type: 'Connection', expr: 'this.connection' }),
+  ID: () => ({ type: 'number', expr: 'this.id' }),
+  Key: () => ({ type: 'string', expr: 'this.key' }),
+  MACString: () => ({ type: 'string', expr: 'this.mac' }),
+  UsageType: () => ({ type: 'number', expr: 'this.usageType' }),
+  UsageID: () => ({ type: 'string', expr: 'this.usageID' }),
+  PortDev: () => ({ type: 'string', expr: 'this.portdev' }),
+  FilterName: () => ({ type: 'string', expr: 'this.filtername' }),
+  Network: (h) => (IDENTITY[h.cls]?.owner?.name === 'network' ? { type: 'Network', expr: 'this.network' } : null),
+  Domain: (h) => (IDENTITY[h.cls]?.owner?.name === 'domain' ? { type: 'Domain', expr: 'this.domain' } : null),
+};
+
+/** A client-side getter of the identity (no call), or null when `fn` is not one. */
+function emitAccessor(fn: ApiFunction, h: HandleClass, method: string): string[] | null {
+  const m = /^get([A-Za-z]+)$/.exec(method);
+  // virXGetUUID and virXGetUUIDString fill a buffer the caller passes: the result here.
+  const outBuffer = (m?.[1] === 'UUID' || m?.[1] === 'UUIDString') && fn.args.length === 2 && fn.args[1]!.type.includes('*');
+  if (fn.args.length !== 1 && !outBuffer) return null;
+  const a = m ? ACCESSORS[m[1]!]?.(h) : undefined;
+  if (!a) return null;
+  const props = IDENTITY[h.cls]?.props.map((p) => p.name) ?? [];
+  const name = /^this\.(\w+)$/.exec(a.expr)?.[1];
+  if (name && name !== 'connection' && name !== IDENTITY[h.cls]?.owner?.name && !props.includes(name)) return null;
+  return ['', ...jsdoc(fn, [], '  ', false), `  ${method}(): ${a.type} {`, `    return ${a.expr};`, '  }'];
+}
+
+/** Constructor, identity properties, equals() key and printed parts of a handle class. */
+function emitIdentity(h: HandleClass): string[] {
+  const id = IDENTITY[h.cls];
+  if (!id || !h.wire) throw new Error(`no identity for ${h.cls}`);
+  const out: string[] = [];
+  if (id.owner) out.push(`  /** The ${id.owner.cls} this object belongs to. */`, `  readonly ${id.owner.name}: ${id.owner.cls};`, '');
+  out.push('  /** @internal handles are made by the library (lookups, listings, events) */');
+  out.push(`  constructor(override readonly connection: Connection, readonly wire: ${h.wire}) {`, '    super();');
+  if (id.owner) out.push(`    this.${id.owner.name} = sessionOf(connection).wrap.${lcFirst(id.owner.cls)}(wire.${id.owner.field});`);
+  out.push('  }');
+  for (const p of id.props) out.push('', `  /** ${p.doc} */`, `  get ${p.name}(): ${p.type} {`, `    return ${p.expr};`, '  }');
+  if (h.cls === 'Domain') out.push('', '  /** @internal the id changed (the domain started or stopped) */', '  _setId(id: number): void {', '    this.wire.id = id;', '  }');
+  out.push('', '  protected identityKey(): string {', `    return ${id.key};`, '  }');
+  out.push('', '  protected displayParts(): (string | number)[] {', `    return ${id.display};`, '  }');
+  return out;
+}
+
 interface Ctx {
   model: Model;
   enumTypes: Set<string>;
@@ -240,11 +320,11 @@ function flagEnums(ctx: Ctx, fn: ApiFunction): string[] {
   return [...found].sort();
 }
 
-function jsdoc(fn: ApiFunction, params: Param[], ind: string): string[] {
+function jsdoc(fn: ApiFunction, params: Param[], ind: string, withOptions = true): string[] {
   const lines = cdoc(`${fn.name}: ${fn.info}`).split('\n');
   const out = [`${ind}/**`, ...lines.map((l) => `${ind} * ${l}`.trimEnd())];
   for (const p of params) if (p.doc) out.push(`${ind} * @param ${p.name} ${cdoc(p.doc).replace(/\n/g, ' ')}`);
-  out.push(`${ind} * @param options per-call \`signal\` and \`timeout\``);
+  if (withOptions) out.push(`${ind} * @param options per-call \`signal\` and \`timeout\``);
   if (fn.returns.info) out.push(`${ind} * @returns (C) ${cdoc(fn.returns.info).replace(/\n/g, ' ')}`);
   out.push(`${ind} */`);
   return out;
@@ -294,7 +374,12 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
         continue;
       }
       if (!proc) {
-        info.note = 'no remote procedure (client-side function)';
+        const accessor = h.wire ? emitAccessor(fn, h, method) : null;
+        if (accessor) {
+          info.status = 'generated';
+          info.note = 'reads the identity (no call)';
+          bodies.get(h.cls)!.push(...accessor);
+        } else info.note = 'no remote procedure (client-side function)';
         continue;
       }
       const ann = annotations.get(proc.name)!;
@@ -330,6 +415,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';");
   code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../convert.js';");
   code.push("import { sessionOf } from '../session.js';");
+  code.push("import { uuidToString } from '../uuid.js';");
   code.push("import type { CallOptions } from '../../rpc/engine.js';");
   const remoteTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'remote').sort();
   if (remoteTypes.length) code.push(`import type { ${remoteTypes.join(', ')} } from '../../protocol/generated/remote.js';`);
@@ -340,11 +426,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   for (const h of HANDLES) {
     code.push(`/** Generated methods of ${h.cls}: one per C function taking a ${h.ptr} first. */`);
     code.push(h.wire ? `export abstract class ${h.cls}Methods extends Handle {` : `export abstract class ${h.cls}Methods {`);
-    if (h.wire) {
-      code.push(`  abstract override readonly connection: Connection;`);
-      code.push(`  abstract readonly wire: ${h.wire};`);
-    }
-    if (h.cls === 'Domain') code.push('  /** @internal the id changed (the domain started or stopped) */', '  abstract _setId(id: number): void;');
+    if (h.wire) code.push(...emitIdentity(h));
     code.push(...bodies.get(h.cls)!);
     code.push('}', '');
   }

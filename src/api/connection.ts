@@ -433,60 +433,60 @@ export class Connection extends ConnectionMethods {
   domainEventRegisterAny<ID extends keyof DomainEventMap, O = undefined>(dom: Domain | null, eventID: ID, callback: (event: DomainEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   domainEventRegisterAny<O = undefined>(dom: Domain | null, eventID: number, callback: (event: DomainEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   domainEventRegisterAny<O>(dom: Domain | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this.session.registerEvent('domain', dom, eventID, callback, opaque, freecb);
+    return this.session.events.registerFor('domain', dom, eventID, callback, opaque, freecb);
   }
 
   /** virConnectDomainEventDeregisterAny: no event reaches the callback after this call. */
   override domainEventDeregisterAny(callbackID: number): Promise<void> {
-    return this.session.deregisterEvent('domain', callbackID);
+    return this.session.events.deregisterFor('domain', callbackID);
   }
 
   /** virConnectNetworkEventRegisterAny (VIR_NETWORK_EVENT_ID_*), as domainEventRegisterAny. */
   networkEventRegisterAny<ID extends keyof NetworkEventMap, O = undefined>(net: Network | null, eventID: ID, callback: (event: NetworkEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   networkEventRegisterAny<O = undefined>(net: Network | null, eventID: number, callback: (event: NetworkEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   networkEventRegisterAny<O>(net: Network | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this.session.registerEvent('network', net, eventID, callback, opaque, freecb);
+    return this.session.events.registerFor('network', net, eventID, callback, opaque, freecb);
   }
 
   /** virConnectNetworkEventDeregisterAny */
   override networkEventDeregisterAny(callbackID: number): Promise<void> {
-    return this.session.deregisterEvent('network', callbackID);
+    return this.session.events.deregisterFor('network', callbackID);
   }
 
   /** virConnectStoragePoolEventRegisterAny (VIR_STORAGE_POOL_EVENT_ID_*), as domainEventRegisterAny. */
   storagePoolEventRegisterAny<ID extends keyof StoragePoolEventMap, O = undefined>(pool: StoragePool | null, eventID: ID, callback: (event: StoragePoolEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   storagePoolEventRegisterAny<O = undefined>(pool: StoragePool | null, eventID: number, callback: (event: StoragePoolEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   storagePoolEventRegisterAny<O>(pool: StoragePool | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this.session.registerEvent('storagePool', pool, eventID, callback, opaque, freecb);
+    return this.session.events.registerFor('storagePool', pool, eventID, callback, opaque, freecb);
   }
 
   /** virConnectStoragePoolEventDeregisterAny */
   override storagePoolEventDeregisterAny(callbackID: number): Promise<void> {
-    return this.session.deregisterEvent('storagePool', callbackID);
+    return this.session.events.deregisterFor('storagePool', callbackID);
   }
 
   /** virConnectNodeDeviceEventRegisterAny (VIR_NODE_DEVICE_EVENT_ID_*), as domainEventRegisterAny. */
   nodeDeviceEventRegisterAny<ID extends keyof NodeDeviceEventMap, O = undefined>(dev: NodeDevice | null, eventID: ID, callback: (event: NodeDeviceEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   nodeDeviceEventRegisterAny<O = undefined>(dev: NodeDevice | null, eventID: number, callback: (event: NodeDeviceEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   nodeDeviceEventRegisterAny<O>(dev: NodeDevice | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this.session.registerEvent('nodeDevice', dev, eventID, callback, opaque, freecb);
+    return this.session.events.registerFor('nodeDevice', dev, eventID, callback, opaque, freecb);
   }
 
   /** virConnectNodeDeviceEventDeregisterAny */
   override nodeDeviceEventDeregisterAny(callbackID: number): Promise<void> {
-    return this.session.deregisterEvent('nodeDevice', callbackID);
+    return this.session.events.deregisterFor('nodeDevice', callbackID);
   }
 
   /** virConnectSecretEventRegisterAny (VIR_SECRET_EVENT_ID_*), as domainEventRegisterAny. */
   secretEventRegisterAny<ID extends keyof SecretEventMap, O = undefined>(secret: Secret | null, eventID: ID, callback: (event: SecretEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   secretEventRegisterAny<O = undefined>(secret: Secret | null, eventID: number, callback: (event: SecretEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   secretEventRegisterAny<O>(secret: Secret | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this.session.registerEvent('secret', secret, eventID, callback, opaque, freecb);
+    return this.session.events.registerFor('secret', secret, eventID, callback, opaque, freecb);
   }
 
   /** virConnectSecretEventDeregisterAny */
   override secretEventDeregisterAny(callbackID: number): Promise<void> {
-    return this.session.deregisterEvent('secret', callbackID);
+    return this.session.events.deregisterFor('secret', callbackID);
   }
 
   /**
@@ -496,12 +496,12 @@ export class Connection extends ConnectionMethods {
    * function: (dom, event, callback, opaque, freecb, flags).
    */
   domainQemuMonitorEventRegister<O = undefined>(dom: Domain | null, event: string | null, callback: (event: QemuMonitorEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>, flags = 0): Promise<number> {
-    return this.session.registerEvent('qemu', dom, 0, callback as (ev: never, opaque: O) => void, opaque, freecb, { event, flags });
+    return this.session.events.registerFor('qemu', dom, 0, callback as (ev: never, opaque: O) => void, opaque, freecb, { event, flags });
   }
 
   /** virConnectDomainQemuMonitorEventDeregister */
   override domainQemuMonitorEventDeregister(callbackID: number): Promise<void> {
-    return this.session.deregisterEvent('qemu', callbackID);
+    return this.session.events.deregisterFor('qemu', callbackID);
   }
 
   /**
@@ -537,7 +537,7 @@ export class Connection extends ConnectionMethods {
   }
 
   private stream<E>(family: EventFamily, obj: EventObject | null | undefined, eventIDs: readonly number[] | undefined, options: EventStreamOptions, qemu?: RegistrationSpec['qemu']): EventStream<E> {
-    const object = this.session.objectSpec(family, obj ?? null);
+    const object = this.session.events.objectSpec(family, obj ?? null);
     const ids = eventIDs && eventIDs.length ? eventIDs : [0];
     return new EventStream<E>(this.session.events, ids.map((eventID) => ({ family, eventID, object, qemu })), options);
   }

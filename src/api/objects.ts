@@ -29,7 +29,6 @@ import type {
 import type { Connection } from './connection.js';
 import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams } from './convert.js';
 import { legacyParams, migrate3, migrateToURI3 } from './migrate.js';
-import { uuidToString } from './uuid.js';
 import { sessionOf } from './session.js';
 import { clientError } from '../errors/errors.js';
 import { VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../apixml/generated/constants.js';
@@ -41,52 +40,11 @@ export type { Connection } from './connection.js';
 
 /**
  * Every libvirt object holds its connection and its identity (read-only properties), compares by
- * identity with equals(), and prints as `Domain(name, uuid, id=1)`. The methods come from
- * src/api/generated/methods.ts (on the Handle base of handle.ts); the C functions that never reach the daemon
- * (virDomainGetName, virDomainGetUUIDString, ...) are here, synchronous, since they only read
- * the identity.
+ * identity with equals(), and prints as `Domain(name, uuid, id=1)`. The constructor, the identity
+ * and the methods come from src/api/generated/methods.ts (on the Handle base of handle.ts); here
+ * is only what is special to a class.
  */
 export class Domain extends DomainMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_domain,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  /** The hypervisor's id of the running domain, -1 when it is not running (kept current by create/destroy). */
-  get id(): number {
-    return this.wire.id;
-  }
-  /** @internal */
-  _setId(id: number): void {
-    this.wire.id = id;
-  }
-  /** virDomainGetName */
-  getName(): string {
-    return this.name;
-  }
-  /** virDomainGetUUIDString */
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  /** virDomainGetUUID: the 16 raw bytes */
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  /** virDomainGetID: the id when the domain was looked up (-1 if it was not running) */
-  getID(): number {
-    return this.id;
-  }
-  /** virDomainGetConnect */
-  getConnect(): Connection {
-    return this.connection;
-  }
   /**
    * virDomainGetSchedulerParameters: the scheduler parameters (cpu_shares, vcpu_period, ...). Asks
    * virDomainGetSchedulerType for their number first, as the C API requires.
@@ -166,361 +124,34 @@ export class Domain extends DomainMethods {
   migrateToURI2(dconnuri: string | null, miguri: string | null, dxml: string | null, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, bandwidth: number | bigint = 0): Promise<void> {
     return migrateToURI3(this, dconnuri, legacyParams(dxml, dname, miguri, bandwidth), flags);
   }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name, this.uuid, `id=${this.id}`];
-  }
 }
 
 export class Network extends NetworkMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_network,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  getName(): string {
-    return this.name;
-  }
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
   /** virNetworkPortLookupByUUIDString */
   async portLookupByUUIDString(uuidstr: string): Promise<NetworkPort> {
     return this.portLookupByUUID(uuidstr);
   }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name, this.uuid];
-  }
 }
 
-export class NetworkPort extends NetworkPortMethods {
-  readonly network: Network;
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_network_port,
-  ) {
-    super();
-    this.network = new Network(connection, wire.net);
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  /** virNetworkPortGetNetwork */
-  getNetwork(): Network {
-    return this.network;
-  }
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.network.name, this.uuid];
-  }
-}
+export class NetworkPort extends NetworkPortMethods {}
 
-export class StoragePool extends StoragePoolMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_storage_pool,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  getName(): string {
-    return this.name;
-  }
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name, this.uuid];
-  }
-}
+export class StoragePool extends StoragePoolMethods {}
 
-export class StorageVol extends StorageVolMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_storage_vol,
-  ) {
-    super();
-  }
-  /** name of the pool holding the volume */
-  get pool(): string {
-    return this.wire.pool;
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get key(): string {
-    return this.wire.key;
-  }
-  getName(): string {
-    return this.name;
-  }
-  /** virStorageVolGetKey */
-  getKey(): string {
-    return this.key;
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return this.key;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.pool, this.name, this.key];
-  }
-}
+export class StorageVol extends StorageVolMethods {}
 
-export class NodeDevice extends NodeDeviceMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_node_device,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  getName(): string {
-    return this.name;
-  }
-  protected identityKey(): string {
-    return this.name;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name];
-  }
-}
+export class NodeDevice extends NodeDeviceMethods {}
 
-export class Interface extends InterfaceMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_interface,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get mac(): string {
-    return this.wire.mac;
-  }
-  getName(): string {
-    return this.name;
-  }
-  /** virInterfaceGetMACString */
-  getMACString(): string {
-    return this.mac;
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return `${this.name}\n${this.mac}`;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name, this.mac];
-  }
-}
+export class Interface extends InterfaceMethods {}
 
-export class Secret extends SecretMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_secret,
-  ) {
-    super();
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  /** virSecretUsageType */
-  get usageType(): number {
-    return this.wire.usageType;
-  }
-  get usageID(): string {
-    return this.wire.usageID;
-  }
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  /** virSecretGetUsageType */
-  getUsageType(): number {
-    return this.usageType;
-  }
-  /** virSecretGetUsageID */
-  getUsageID(): string {
-    return this.usageID;
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.uuid, this.usageID];
-  }
-}
+export class Secret extends SecretMethods {}
 
-export class NWFilter extends NWFilterMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_nwfilter,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  getName(): string {
-    return this.name;
-  }
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name, this.uuid];
-  }
-}
+export class NWFilter extends NWFilterMethods {}
 
-export class NWFilterBinding extends NWFilterBindingMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_nwfilter_binding,
-  ) {
-    super();
-  }
-  get portdev(): string {
-    return this.wire.portdev;
-  }
-  get filtername(): string {
-    return this.wire.filtername;
-  }
-  /** virNWFilterBindingGetPortDev */
-  getPortDev(): string {
-    return this.portdev;
-  }
-  /** virNWFilterBindingGetFilterName */
-  getFilterName(): string {
-    return this.filtername;
-  }
-  protected identityKey(): string {
-    return this.portdev;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.portdev, this.filtername];
-  }
-}
+export class NWFilterBinding extends NWFilterBindingMethods {}
 
-export class DomainSnapshot extends DomainSnapshotMethods {
-  readonly domain: Domain;
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_domain_snapshot,
-  ) {
-    super();
-    this.domain = new Domain(connection, wire.dom);
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  getName(): string {
-    return this.name;
-  }
-  /** virDomainSnapshotGetDomain */
-  getDomain(): Domain {
-    return this.domain;
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return `${this.domain.uuid}\n${this.name}`;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.domain.name, this.name];
-  }
-}
+export class DomainSnapshot extends DomainSnapshotMethods {}
 
-export class DomainCheckpoint extends DomainCheckpointMethods {
-  readonly domain: Domain;
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_domain_checkpoint,
-  ) {
-    super();
-    this.domain = new Domain(connection, wire.dom);
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  getName(): string {
-    return this.name;
-  }
-  /** virDomainCheckpointGetDomain */
-  getDomain(): Domain {
-    return this.domain;
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return `${this.domain.uuid}\n${this.name}`;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.domain.name, this.name];
-  }
-}
+export class DomainCheckpoint extends DomainCheckpointMethods {}
 
 /** Builds the object for a wire identity (what generated methods call to return handles). */
 export function objectFactory(conn: Connection) {

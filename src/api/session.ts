@@ -1,12 +1,11 @@
-import { VIR_ERR_INTERNAL_ERROR, VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, VIR_FROM_RPC } from '../apixml/generated/constants.js';
+import { VIR_ERR_INTERNAL_ERROR, VIR_ERR_INVALID_ARG, VIR_FROM_RPC } from '../apixml/generated/constants.js';
 import { type lxc_procedure_name, type lxc_procedure_types, lxc_procedures } from '../protocol/generated/lxc.js';
 import { type qemu_procedure_name, type qemu_procedure_types, qemu_procedures } from '../protocol/generated/qemu.js';
 import { type remote_procedure_name, type remote_procedure_types, remote_procedures } from '../protocol/generated/remote.js';
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import type { CallOptions, RpcEngine } from '../rpc/engine.js';
 import { ErrorScope, LibvirtError, asLibvirtError, clientError, dispatchError } from '../errors/errors.js';
-import type { EventRegistry, EventObjectWire, RegistrationSpec } from './events/events.js';
-import { type EventFamily, type EventObject, familyObject } from './events/families.js';
+import type { EventRegistry } from './events/events.js';
 import type { ObjectFactory } from './objects.js';
 import type { Stream } from './stream.js';
 
@@ -111,30 +110,6 @@ export class Session {
     } catch (e) {
       throw this.dispatch(e);
     }
-  }
-
-  /** The wire identity an event filter names; the object must belong to this connection. */
-  objectSpec(family: EventFamily, obj: EventObject | null): EventObjectWire | null {
-    if (obj === null || obj === undefined) return null;
-    if (obj.connection !== this.owner) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'the object belongs to another connection');
-    const o = familyObject(family, obj);
-    if (!o) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `cannot filter ${family} events on ${String(obj)}`);
-    return { family, ...o } as EventObjectWire;
-  }
-
-  /** One registration of any family (the per-family methods and the reconnecting helper call it). */
-  registerEvent<O>(family: EventFamily, obj: EventObject | null, eventID: number, callback: (ev: never, opaque: O) => void, opaque: O | undefined, freecb: ((opaque: O) => void) | undefined, qemu?: RegistrationSpec['qemu']): Promise<number> {
-    return this.guard(async () => {
-      if (typeof callback !== 'function') throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'callback must be a function');
-      if (!Number.isInteger(eventID) || eventID < 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `invalid event ID ${eventID}`);
-      const spec: RegistrationSpec = { family, eventID, object: this.objectSpec(family, obj), qemu };
-      const cb = callback as (ev: object, opaque: O) => void;
-      return this.events.register(spec, (ev) => cb(ev, opaque as O), { free: freecb ? () => freecb(opaque as O) : undefined });
-    });
-  }
-
-  deregisterEvent(family: EventFamily, callbackID: number): Promise<void> {
-    return this.guard(() => this.events.deregister(callbackID, family));
   }
 }
 

@@ -30,6 +30,7 @@ import type { CloseReason, ServerMessage } from '../../rpc/engine.js';
 import { getLogger } from '../../util/log.js';
 import type { Session } from '../session.js';
 import { type DecodedEvent, EVENT_DECODERS, type EventFamily } from './event-decode.js';
+import { type EventObject, familyObject } from './families.js';
 import { LibvirtError, clientError } from '../../errors/errors.js';
 
 const log = getLogger('api.events');
@@ -113,6 +114,30 @@ export class EventRegistry {
   undelivered = 0;
 
   constructor(private readonly session: Session) {}
+
+  /** The wire identity an event filter names; the object must belong to this connection. */
+  objectSpec(family: EventFamily, obj: EventObject | null): EventObjectWire | null {
+    if (obj === null || obj === undefined) return null;
+    if (obj.connection !== this.session.owner) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'the object belongs to another connection');
+    const o = familyObject(family, obj);
+    if (!o) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `cannot filter ${family} events on ${String(obj)}`);
+    return { family, ...o } as EventObjectWire;
+  }
+
+  /** One registration of any family (the per-family methods and the reconnecting helper call it). */
+  registerFor<O>(family: EventFamily, obj: EventObject | null, eventID: number, callback: (ev: never, opaque: O) => void, opaque: O | undefined, freecb: ((opaque: O) => void) | undefined, qemu?: RegistrationSpec['qemu']): Promise<number> {
+    return this.session.guard(async () => {
+      if (typeof callback !== 'function') throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'callback must be a function');
+      if (!Number.isInteger(eventID) || eventID < 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `invalid event ID ${eventID}`);
+      const spec: RegistrationSpec = { family, eventID, object: this.objectSpec(family, obj), qemu };
+      const cb = callback as (ev: object, opaque: O) => void;
+      return this.register(spec, (ev) => cb(ev, opaque as O), { free: freecb ? () => freecb(opaque as O) : undefined });
+    });
+  }
+
+  deregisterFor(family: EventFamily, callbackID: number): Promise<void> {
+    return this.session.guard(() => this.deregister(callbackID, family));
+  }
 
   /** Number of active local registrations. */
   get size(): number {

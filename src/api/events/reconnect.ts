@@ -341,7 +341,7 @@ export class ReconnectingConnection {
       if (!s.removed && (this.current === conn || this.registering === conn)) s.callback(ev as never, s.opaque);
     };
     const qemu = s.family === 'qemu' ? { event: s.qemuEvent, flags: s.qemuFlags } : undefined;
-    const id = await sessionOf(conn).registerEvent(s.family, obj, s.eventID, cb, undefined, undefined, qemu);
+    const id = await sessionOf(conn).events.registerFor(s.family, obj, s.eventID, cb, undefined, undefined, qemu);
     s.local = id;
     if (s.removed) await this.deregisterOn(conn, s);
   }
@@ -350,7 +350,7 @@ export class ReconnectingConnection {
     const local = s.local;
     s.local = null;
     if (local === null || conn.closed) return;
-    return sessionOf(conn).deregisterEvent(s.family, local);
+    return sessionOf(conn).events.deregisterFor(s.family, local);
   }
 
   private async subscribe(family: EventFamily, object: AnyObject | null, eventID: number, callback: (ev: never, opaque: unknown) => void, opaque: unknown, qemu: { event: string | null; flags: number } | null = null): Promise<number> {

@@ -5,6 +5,7 @@ import type { Stream } from '../stream.js';
 import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';
 import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../convert.js';
 import { sessionOf } from '../session.js';
+import { uuidToString } from '../uuid.js';
 import type { CallOptions } from '../../rpc/engine.js';
 import type { remote_domain_block_stats_ret, remote_domain_fsinfo, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_disk_errors_ret, remote_domain_get_emulator_pin_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_get_vcpu_pin_info_ret, remote_domain_get_vcpus_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_domain_iothread_info, remote_domain_memory_stat, remote_network_dhcp_lease, remote_node_get_cpu_map_ret, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from '../../protocol/generated/remote.js';
 import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobInfoFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainChannelFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainConsoleFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainQemuMonitorCommandFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolDownloadFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageVolUploadFlags, virStorageXMLFlags, virTypedParameterFlags } from '../../apixml/generated/constants.js';
@@ -2335,10 +2336,38 @@ export abstract class ConnectionMethods {
 
 /** Generated methods of Domain: one per C function taking a virDomainPtr first. */
 export abstract class DomainMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_domain;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_domain) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  /** The hypervisor's id of the running domain, -1 when it is not running (kept current by create/destroy). */
+  get id(): number {
+    return this.wire.id;
+  }
+
   /** @internal the id changed (the domain started or stopped) */
-  abstract _setId(id: number): void;
+  _setId(id: number): void {
+    this.wire.id = id;
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid, `id=${this.id}`];
+  }
 
   /**
    * virDomainAbortJob: Requests that the current background job be aborted at the
@@ -3820,6 +3849,16 @@ export abstract class DomainMethods extends Handle {
   }
 
   /**
+   * virDomainGetConnect: Provides the connection pointer associated with a domain.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
+  }
+
+  /**
    * virDomainGetControlInfo: Extract details about current state of control interface to a domain.
    * @param flags extra flags; not used yet, so callers should always pass 0
    * @param options per-call `signal` and `timeout`
@@ -4055,6 +4094,14 @@ export abstract class DomainMethods extends Handle {
   }
 
   /**
+   * virDomainGetID: Get the hypervisor ID number for the domain
+   * @returns (C) the domain ID number or (unsigned int) -1 in case of error
+   */
+  getID(): number {
+    return this.id;
+  }
+
+  /**
    * virDomainGetIOThreadInfo: Fetch IOThreads of an active domain including the cpumap information to
    * determine on which CPU the IOThread has affinity to run.
    * @param flags bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently.
@@ -4279,6 +4326,14 @@ export abstract class DomainMethods extends Handle {
   }
 
   /**
+   * virDomainGetName: Get the public name for that domain
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the domain object.
+   */
+  getName(): string {
+    return this.name;
+  }
+
+  /**
    * virDomainGetNumaParameters: Get all numa parameters.  On input, `nparams` gives the size of the
    * `params` array; on output, `nparams` gives how many slots were filled
    * with parameter information, which might be less but will not exceed
@@ -4395,6 +4450,23 @@ export abstract class DomainMethods extends Handle {
   async getTime(flags: number = 0, options?: CallOptions): Promise<remote_domain_get_time_ret> {
     const c = sessionOf(this.connection);
     return c.invoke("REMOTE_PROC_DOMAIN_GET_TIME", { dom: this.wire, flags }, options);
+  }
+
+  /**
+   * virDomainGetUUID: Get the UUID for a domain
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+
+  /**
+   * virDomainGetUUIDString: Get the UUID for a domain as string. For more information about
+   * UUID see RFC4122.
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUIDString(): string {
+    return this.uuid;
   }
 
   /**
@@ -6520,8 +6592,28 @@ export abstract class DomainMethods extends Handle {
 
 /** Generated methods of Network: one per C function taking a virNetworkPtr first. */
 export abstract class NetworkMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_network;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_network) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
+  }
 
   /**
    * virNetworkCreate: Create and start a defined network. If the call succeed the network
@@ -6570,6 +6662,16 @@ export abstract class NetworkMethods extends Handle {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_NETWORK_GET_BRIDGE_NAME", { net: this.wire }, options);
     return r.name;
+  }
+
+  /**
+   * virNetworkGetConnect: Provides the connection pointer associated with a network.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
   }
 
   /**
@@ -6667,6 +6769,31 @@ export abstract class NetworkMethods extends Handle {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_NETWORK_GET_METADATA", { network: this.wire, type: typeArg, uri, flags }, options);
     return r.metadata;
+  }
+
+  /**
+   * virNetworkGetName: Get the public name for that network
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the network object.
+   */
+  getName(): string {
+    return this.name;
+  }
+
+  /**
+   * virNetworkGetUUID: Get the UUID for a network
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+
+  /**
+   * virNetworkGetUUIDString: Get the UUID for a network as string. For more information about
+   * UUID see RFC4122.
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUIDString(): string {
+    return this.uuid;
   }
 
   /**
@@ -6827,8 +6954,27 @@ export abstract class NetworkMethods extends Handle {
 
 /** Generated methods of NetworkPort: one per C function taking a virNetworkPortPtr first. */
 export abstract class NetworkPortMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_network_port;
+  /** The Network this object belongs to. */
+  readonly network: Network;
+
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_network_port) {
+    super();
+    this.network = sessionOf(connection).wrap.network(wire.net);
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.network.name, this.uuid];
+  }
 
   /**
    * virNetworkPortDelete: Delete the network port. This does not free the
@@ -6846,6 +6992,16 @@ export abstract class NetworkPortMethods extends Handle {
   }
 
   /**
+   * virNetworkPortGetNetwork: Provides the network pointer associated with a port.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virNetworkPtr or NULL in case of failure.
+   */
+  getNetwork(): Network {
+    return this.network;
+  }
+
+  /**
    * virNetworkPortGetParameters: Get all interface parameters. On input, `params` should be initialized
    * to NULL. On return `params` will be allocated with the size large
    * enough to hold all parameters, and `nparams` will be updated to say
@@ -6860,6 +7016,23 @@ export abstract class NetworkPortMethods extends Handle {
     const nparams = (await c.invoke("REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS", { port: this.wire, nparams: 0, flags }, options)).nparams;
     const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS", { port: this.wire, nparams, flags }, options);
     return fromTypedParams(r.params);
+  }
+
+  /**
+   * virNetworkPortGetUUID: Get the UUID for a network port
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+
+  /**
+   * virNetworkPortGetUUIDString: Get the UUID for a network as string. For more information about
+   * UUID see RFC4122.
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUIDString(): string {
+    return this.uuid;
   }
 
   /**
@@ -6891,8 +7064,28 @@ export abstract class NetworkPortMethods extends Handle {
 
 /** Generated methods of StoragePool: one per C function taking a virStoragePoolPtr first. */
 export abstract class StoragePoolMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_storage_pool;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_storage_pool) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
+  }
 
   /**
    * virStoragePoolBuild: Currently only filesystem pool accepts flags VIR_STORAGE_POOL_BUILD_OVERWRITE
@@ -6959,6 +7152,16 @@ export abstract class StoragePoolMethods extends Handle {
   }
 
   /**
+   * virStoragePoolGetConnect: Provides the connection pointer associated with a storage pool.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
+  }
+
+  /**
    * virStoragePoolGetInfo: Get volatile information about the storage pool
    * such as free space / usage summary
    * @param options per-call `signal` and `timeout`
@@ -6967,6 +7170,30 @@ export abstract class StoragePoolMethods extends Handle {
   async getInfo(options?: CallOptions): Promise<remote_storage_pool_get_info_ret> {
     const c = sessionOf(this.connection);
     return c.invoke("REMOTE_PROC_STORAGE_POOL_GET_INFO", { pool: this.wire }, options);
+  }
+
+  /**
+   * virStoragePoolGetName: Fetch the locally unique name of the storage pool
+   * @returns (C) the name of the pool, or NULL on error
+   */
+  getName(): string {
+    return this.name;
+  }
+
+  /**
+   * virStoragePoolGetUUID: Fetch the globally unique ID of the storage pool
+   * @returns (C) 0 on success, or -1 on error;
+   */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+
+  /**
+   * virStoragePoolGetUUIDString: Fetch the globally unique ID of the storage pool as a string
+   * @returns (C) 0 on success, or -1 on error;
+   */
+  getUUIDString(): string {
+    return this.uuid;
   }
 
   /**
@@ -7146,8 +7373,33 @@ export abstract class StoragePoolMethods extends Handle {
 
 /** Generated methods of StorageVol: one per C function taking a virStorageVolPtr first. */
 export abstract class StorageVolMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_storage_vol;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_storage_vol) {
+    super();
+  }
+
+  /** The name of the pool the volume is in. */
+  get pool(): string {
+    return this.wire.pool;
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The key: unique on the host (often the path). */
+  get key(): string {
+    return this.wire.key;
+  }
+
+  protected identityKey(): string {
+    return this.key;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.pool, this.name, this.key];
+  }
 
   /**
    * virStoragePoolLookupByVolume: Fetch a storage pool which contains a particular volume
@@ -7207,6 +7459,16 @@ export abstract class StorageVolMethods extends Handle {
   }
 
   /**
+   * virStorageVolGetConnect: Provides the connection pointer associated with a storage volume.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
+  }
+
+  /**
    * virStorageVolGetInfo: Fetches volatile information about the storage
    * volume such as its current allocation
    * @param options per-call `signal` and `timeout`
@@ -7233,6 +7495,25 @@ export abstract class StorageVolMethods extends Handle {
   async getInfoFlags(flags: Flags<virStorageVolInfoFlags> = 0, options?: CallOptions): Promise<remote_storage_vol_get_info_flags_ret> {
     const c = sessionOf(this.connection);
     return c.invoke("REMOTE_PROC_STORAGE_VOL_GET_INFO_FLAGS", { vol: this.wire, flags }, options);
+  }
+
+  /**
+   * virStorageVolGetKey: Fetch the storage volume key. This is globally
+   * unique, so the same volume will have the same
+   * key no matter what host it is accessed from
+   * @returns (C) the volume key, or NULL on error
+   */
+  getKey(): string {
+    return this.key;
+  }
+
+  /**
+   * virStorageVolGetName: Fetch the storage volume name. This is unique
+   * within the scope of a pool
+   * @returns (C) the volume name, or NULL on error
+   */
+  getName(): string {
+    return this.name;
   }
 
   /**
@@ -7382,8 +7663,23 @@ export abstract class StorageVolMethods extends Handle {
 
 /** Generated methods of NodeDevice: one per C function taking a virNodeDevicePtr first. */
 export abstract class NodeDeviceMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_node_device;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_node_device) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  protected identityKey(): string {
+    return this.name;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name];
+  }
 
   /**
    * virNodeDeviceCreate: Start a defined node device:
@@ -7472,6 +7768,14 @@ export abstract class NodeDeviceMethods extends Handle {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_GET_AUTOSTART", { name: this.wire.name }, options);
     return r.autostart !== 0;
+  }
+
+  /**
+   * virNodeDeviceGetName: Just return the device name
+   * @returns (C) the device name or NULL in case of error
+   */
+  getName(): string {
+    return this.name;
   }
 
   /**
@@ -7620,8 +7924,28 @@ export abstract class NodeDeviceMethods extends Handle {
 
 /** Generated methods of Interface: one per C function taking a virInterfacePtr first. */
 export abstract class InterfaceMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_interface;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_interface) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The MAC address, as a string. */
+  get mac(): string {
+    return this.wire.mac;
+  }
+
+  protected identityKey(): string {
+    return `${this.name}\n${this.mac}`;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.mac];
+  }
 
   /**
    * virInterfaceCreate: Activate an interface (i.e. call "ifup").
@@ -7656,6 +7980,33 @@ export abstract class InterfaceMethods extends Handle {
   async destroy(flags: number = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
     await c.invoke("REMOTE_PROC_INTERFACE_DESTROY", { iface: this.wire, flags }, options);
+  }
+
+  /**
+   * virInterfaceGetConnect: Provides the connection pointer associated with an interface.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
+  }
+
+  /**
+   * virInterfaceGetMACString: Get the MAC for an interface as string. For more information about
+   * MAC see RFC4122.
+   * @returns (C) a pointer to the MAC address (in null-terminated ASCII format) or NULL, the string need not be deallocated its lifetime will be the same as the interface object.
+   */
+  getMACString(): string {
+    return this.mac;
+  }
+
+  /**
+   * virInterfaceGetName: Get the public name for that interface
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the interface object.
+   */
+  getName(): string {
+    return this.name;
   }
 
   /**
@@ -7713,8 +8064,86 @@ export abstract class InterfaceMethods extends Handle {
 
 /** Generated methods of Secret: one per C function taking a virSecretPtr first. */
 export abstract class SecretMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_secret;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_secret) {
+    super();
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  /** What the secret is for: a VIR_SECRET_USAGE_TYPE_*. */
+  get usageType(): number {
+    return this.wire.usageType;
+  }
+
+  /** The usage ID (a volume path, a Ceph or iSCSI name, ...). */
+  get usageID(): string {
+    return this.wire.usageID;
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.uuid, this.usageID];
+  }
+
+  /**
+   * virSecretGetConnect: Provides the connection pointer associated with a secret.  The reference
+   * counter on the connection is not increased by this call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
+  }
+
+  /**
+   * virSecretGetUUID: Fetches the UUID of the secret.
+   * @returns (C) 0 on success with the uuid buffer being filled, or -1 upon failure.
+   */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+
+  /**
+   * virSecretGetUUIDString: Get the UUID for a secret as string. For more information about
+   * UUID see RFC4122.
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUIDString(): string {
+    return this.uuid;
+  }
+
+  /**
+   * virSecretGetUsageID: Get the unique identifier of the object with which this
+   * secret is to be used. The format of the identifier is
+   * dependent on the usage type of the secret. For a secret
+   * with a usage type of VIR_SECRET_USAGE_TYPE_VOLUME the
+   * identifier will be a fully qualified path name. The
+   * identifiers are intended to be unique within the set of
+   * all secrets sharing the same usage type. ie, there shall
+   * only ever be one secret for each volume path.
+   * @returns (C) a string identifying the object using the secret, or NULL upon error
+   */
+  getUsageID(): string {
+    return this.usageID;
+  }
+
+  /**
+   * virSecretGetUsageType: Get the type of object which uses this secret. The returned
+   * value is one of the constants defined in the virSecretUsageType
+   * enumeration. More values may be added to this enumeration in
+   * the future, so callers should expect to see usage types they
+   * do not explicitly know about.
+   * @returns (C) a positive integer identifying the type of object, or -1 upon error.
+   */
+  getUsageType(): number {
+    return this.usageType;
+  }
 
   /**
    * virSecretGetValue: Fetches the value of a secret.
@@ -7766,8 +8195,53 @@ export abstract class SecretMethods extends Handle {
 
 /** Generated methods of NWFilter: one per C function taking a virNWFilterPtr first. */
 export abstract class NWFilterMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_nwfilter;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_nwfilter) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
+  }
+
+  /**
+   * virNWFilterGetName: Get the public name for the network filter
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the nwfilter object.
+   */
+  getName(): string {
+    return this.name;
+  }
+
+  /**
+   * virNWFilterGetUUID: Get the UUID for a network filter
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+
+  /**
+   * virNWFilterGetUUIDString: Get the UUID for a network filter as string. For more information about
+   * UUID see RFC4122.
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUIDString(): string {
+    return this.uuid;
+  }
 
   /**
    * virNWFilterGetXMLDesc: Provide an XML description of the network filter. The description may be
@@ -7797,8 +8271,28 @@ export abstract class NWFilterMethods extends Handle {
 
 /** Generated methods of NWFilterBinding: one per C function taking a virNWFilterBindingPtr first. */
 export abstract class NWFilterBindingMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_nwfilter_binding;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_nwfilter_binding) {
+    super();
+  }
+
+  /** The port device the filter is bound to. */
+  get portdev(): string {
+    return this.wire.portdev;
+  }
+
+  /** The name of the bound filter. */
+  get filtername(): string {
+    return this.wire.filtername;
+  }
+
+  protected identityKey(): string {
+    return this.portdev;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.portdev, this.filtername];
+  }
 
   /**
    * virNWFilterBindingDelete: Delete the binding object. This does not free the
@@ -7817,6 +8311,22 @@ export abstract class NWFilterBindingMethods extends Handle {
   }
 
   /**
+   * virNWFilterBindingGetFilterName: Get the filter name for the network filter binding
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the binding object.
+   */
+  getFilterName(): string {
+    return this.filtername;
+  }
+
+  /**
+   * virNWFilterBindingGetPortDev: Get the port dev name for the network filter binding
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the binding object.
+   */
+  getPortDev(): string {
+    return this.portdev;
+  }
+
+  /**
    * virNWFilterBindingGetXMLDesc: Provide an XML description of the network filter. The description may be
    * reused later to redefine the network filter with virNWFilterCreateXML().
    * @param flags extra flags; not used yet, so callers should always pass 0
@@ -7832,8 +8342,27 @@ export abstract class NWFilterBindingMethods extends Handle {
 
 /** Generated methods of DomainSnapshot: one per C function taking a virDomainSnapshotPtr first. */
 export abstract class DomainSnapshotMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_domain_snapshot;
+  /** The Domain this object belongs to. */
+  readonly domain: Domain;
+
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_domain_snapshot) {
+    super();
+    this.domain = sessionOf(connection).wrap.domain(wire.dom);
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  protected identityKey(): string {
+    return `${this.domain.uuid}\n${this.name}`;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.domain.name, this.name];
+  }
 
   /**
    * virDomainRevertToSnapshot: Revert the domain to a given snapshot.
@@ -7918,6 +8447,34 @@ export abstract class DomainSnapshotMethods extends Handle {
   async delete(flags: Flags<virDomainSnapshotDeleteFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
     await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_DELETE", { snap: this.wire, flags }, options);
+  }
+
+  /**
+   * virDomainSnapshotGetConnect: Provides the connection pointer associated with a snapshot.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the connection or NULL.
+   */
+  getConnect(): Connection {
+    return this.connection;
+  }
+
+  /**
+   * virDomainSnapshotGetDomain: Provides the domain pointer associated with a snapshot.  The
+   * reference counter on the domain is not increased by this
+   * call.
+   * @returns (C) the domain or NULL.
+   */
+  getDomain(): Domain {
+    return this.domain;
+  }
+
+  /**
+   * virDomainSnapshotGetName: Get the public name for that snapshot
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated as its lifetime will be the same as the snapshot object.
+   */
+  getName(): string {
+    return this.name;
   }
 
   /**
@@ -8075,8 +8632,27 @@ export abstract class DomainSnapshotMethods extends Handle {
 
 /** Generated methods of DomainCheckpoint: one per C function taking a virDomainCheckpointPtr first. */
 export abstract class DomainCheckpointMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_domain_checkpoint;
+  /** The Domain this object belongs to. */
+  readonly domain: Domain;
+
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_domain_checkpoint) {
+    super();
+    this.domain = sessionOf(connection).wrap.domain(wire.dom);
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  protected identityKey(): string {
+    return `${this.domain.uuid}\n${this.name}`;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.domain.name, this.name];
+  }
 
   /**
    * virDomainCheckpointDelete: Removes a checkpoint from the domain.
@@ -8103,6 +8679,34 @@ export abstract class DomainCheckpointMethods extends Handle {
   async delete(flags: Flags<virDomainCheckpointDeleteFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
     await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_DELETE", { checkpoint: this.wire, flags }, options);
+  }
+
+  /**
+   * virDomainCheckpointGetConnect: Provides the connection pointer associated with a checkpoint.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the connection or NULL.
+   */
+  getConnect(): Connection {
+    return this.connection;
+  }
+
+  /**
+   * virDomainCheckpointGetDomain: Provides the domain pointer associated with a checkpoint.  The
+   * reference counter on the domain is not increased by this
+   * call.
+   * @returns (C) the domain or NULL.
+   */
+  getDomain(): Domain {
+    return this.domain;
+  }
+
+  /**
+   * virDomainCheckpointGetName: Get the public name for that checkpoint
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated as its lifetime will be the same as the checkpoint object.
+   */
+  getName(): string {
+    return this.name;
   }
 
   /**
