@@ -55,6 +55,12 @@ export const HAND_WRITTEN: Record<string, string> = {
   virDomainGetSchedulerParameters: 'needs the parameter count of virDomainGetSchedulerType',
   virDomainGetSchedulerParametersFlags: 'needs the parameter count of virDomainGetSchedulerType',
   virDomainGetCPUStats: 'per-CPU and total statistics: two-dimensional result',
+  virDomainGetVcpus: 'CPU bitmaps as boolean[] per host CPU; sizes from getInfo and the host CPU count',
+  virDomainGetVcpuPinInfo: 'CPU bitmaps as boolean[] per host CPU; sizes from getInfo and the host CPU count',
+  virDomainGetEmulatorPinInfo: 'CPU bitmap as boolean[] per host CPU',
+  virDomainGetIOThreadInfo: 'CPU bitmaps as boolean[] per host CPU',
+  virNodeGetCPUMap: 'CPU bitmap as boolean[]; the count is `cpus`',
+  virDomainMemoryStats: 'tagged values as an object keyed as libvirt-python keys them',
 };
 
 export interface MethodInfo {
@@ -99,6 +105,45 @@ const STRING_OKAY = new Set([
 ]);
 /** virTypedParameterFlags: VIR_TYPED_PARAM_STRING_OKAY */
 const TYPED_PARAM_STRING_OKAY = 4;
+
+/**
+ * Arguments that only size C's output buffer (the API returns everything): optional, and when left
+ * out the count is found first as libvirt-python does. Keyed by C function, then wire field; the
+ * value is the expression giving "everything" (it may use the method's other parameters and
+ * `options`).
+ */
+export const SIZING: Record<string, Record<string, string>> = {
+  virConnectListDomains: { maxids: 'await this.numOfDomains(options)' },
+  virConnectListDefinedDomains: { maxnames: 'await this.numOfDefinedDomains(options)' },
+  virConnectListNetworks: { maxnames: 'await this.numOfNetworks(options)' },
+  virConnectListDefinedNetworks: { maxnames: 'await this.numOfDefinedNetworks(options)' },
+  virConnectListNWFilters: { maxnames: 'await this.numOfNWFilters(options)' },
+  virConnectListInterfaces: { maxnames: 'await this.numOfInterfaces(options)' },
+  virConnectListDefinedInterfaces: { maxnames: 'await this.numOfDefinedInterfaces(options)' },
+  virConnectListStoragePools: { maxnames: 'await this.numOfStoragePools(options)' },
+  virConnectListDefinedStoragePools: { maxnames: 'await this.numOfDefinedStoragePools(options)' },
+  virConnectListSecrets: { maxuuids: 'await this.numOfSecrets(options)' },
+  virStoragePoolListVolumes: { maxnames: 'await this.numOfVolumes(options)' },
+  virNodeListDevices: { maxnames: 'await this.nodeNumOfDevices(cap, flags, options)' },
+  virNodeDeviceListCaps: { maxnames: 'await this.numOfCaps(options)' },
+  virDomainSnapshotListNames: { maxnames: 'await this.snapshotNum(flags, options)' },
+  virDomainSnapshotListChildrenNames: { maxnames: 'await this.numChildren(flags, options)' },
+  virDomainGetDiskErrors: { maxerrors: "(await c.invoke('REMOTE_PROC_DOMAIN_GET_DISK_ERRORS', { dom: this.wire, maxerrors: 0, flags }, options)).nerrors" },
+  virNodeGetCellsFreeMemory: { maxcells: "(await c.invoke('REMOTE_PROC_NODE_GET_INFO', undefined, options)).nodes - startCell" },
+};
+
+/** Other C arguments with the default libvirt-python gives them. */
+const DEFAULTS: Record<string, Record<string, string>> = {
+  virDomainScreenshot: { screen: '0' },
+  virConnectGetMaxVcpus: { type: 'null' },
+  virConnectGetAllDomainStats: { stats: '0' },
+};
+
+/** A C `int` documented as a 0/1 switch (setAutostart's autostart, setVcpu's state): booleans welcome. */
+const isSwitch = (info: string | undefined): boolean => /\b0 or 1\b|\b1 or 0\b|0 to disable\/1 to enable/.test(info ?? '');
+
+/** Reply fields that only say how long an array beside them is. */
+const COUNT_FIELDS = new Set(['ret', 'num', 'nparams', 'nerrors', 'ncpumaps']);
 
 /**
  * The domain id changes when a domain starts or stops; libvirt's remote driver keeps the handle's
@@ -278,6 +323,8 @@ interface Param {
   /** expression for the wire field */
   expr: string;
   optional?: string;
+  /** An output-buffer size: optional, `name ??= sized` before the call. */
+  sized?: string;
   doc?: string;
 }
 
@@ -306,7 +353,15 @@ function param(ctx: Ctx, field: string, s: Shape, fn: ApiFunction): Param {
     const enums = flagEnums(ctx, fn);
     return { name, type: enums.length ? `Flags<${enums.join(' | ')}>` : 'number', expr: name, optional: '0', doc };
   }
-  return { name, type: plainType(ctx, s), expr: name, doc };
+  const sized = SIZING[fn.name]?.[field];
+  if (sized !== undefined) return { name, type: plainType(ctx, s), expr: name, sized, doc };
+  const optional = DEFAULTS[fn.name]?.[field];
+  const cName = fn.args.find((a) => a.name === field || a.name === camel(field))?.name ?? field;
+  if (s.k === 'prim' && (s.prim === 'hyper' || s.prim === 'uhyper')) {
+    return { name, type: 'number | bigint', expr: `int64Arg(c, ${name}, ${JSON.stringify(cName)}, ${JSON.stringify(fn.name)}, ${s.prim === 'hyper'})`, optional, doc };
+  }
+  if (s.k === 'prim' && s.prim === 'int' && isSwitch(doc)) return { name, type: 'boolean | number', expr: `switchArg(${name})`, optional, doc };
+  return { name, type: plainType(ctx, s), expr: name, optional, doc };
 }
 
 /** Enum types named in the C documentation of `flags` (virDomainModificationImpact, ...). */
@@ -413,7 +468,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   code.push("import { Handle } from '../handle.js';");
   code.push("import type { Stream } from '../stream.js';");
   code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';");
-  code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../convert.js';");
+  code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, int64Arg, switchArg, toTypedParams, unknownError, uuidArg } from '../convert.js';");
   code.push("import { sessionOf } from '../session.js';");
   code.push("import { uuidToString } from '../uuid.js';");
   code.push("import type { CallOptions } from '../../rpc/engine.js';");
@@ -497,7 +552,20 @@ function emitOne(
   // Optional parameters only at the end.
   let firstOptional = params.length;
   while (firstOptional > 0 && params[firstOptional - 1]!.optional !== undefined) firstOptional--;
-  const sig = [...params.map((p, i) => (i >= firstOptional ? `${p.name}: ${p.type} = ${p.optional}` : `${p.name}: ${p.type}`)), 'options?: CallOptions'].join(', ');
+  // A sizing parameter may stay optional before later ones (TS allows `a?: number, flags = 0`).
+  let lastRequired = -1;
+  params.forEach((p, i) => {
+    if (p.sized === undefined && (i < firstOptional || p.optional === undefined)) lastRequired = i;
+  });
+  const sig = [
+    ...params.map((p, i) => {
+      if (p.sized !== undefined && i > lastRequired) return `${p.name}?: ${p.type}`;
+      if (p.sized !== undefined) return `${p.name}: ${p.type} | undefined`;
+      return i >= firstOptional ? `${p.name}: ${p.type} = ${p.optional}` : `${p.name}: ${p.type}`;
+    }),
+    'options?: CallOptions',
+  ].join(', ');
+  const sizing = params.filter((p) => p.sized !== undefined).map((p) => `    ${p.name} ??= ${p.sized};`);
   const argsExpr = `${argsDef ? `{ ${fieldExprs.join(', ')} }` : 'undefined'}, options`;
   const streamParam = streamAt === null ? null : params.find((p) => p.type === 'Stream')!.name;
   const call = streamParam ? 'c.invokeStream' : program === 'remote' ? 'c.invoke' : program === 'qemu' ? 'c.invokeQemu' : 'c.invokeLxc';
@@ -507,7 +575,7 @@ function emitOne(
   // What the method returns.
   let retType: string;
   let retExpr: string;
-  const visible = retFields.filter((f) => !((f.name === 'ret' || f.name === 'nparams') && retFields.some((g) => g.s.k === 'varray')));
+  const visible = retFields.filter((f) => !(COUNT_FIELDS.has(f.name) && retFields.some((g) => g.s.k === 'varray' || g.s.k === 'vopaque')));
   if (!retDef || retFields.length === 0) {
     retType = 'void';
     retExpr = '';
@@ -540,7 +608,7 @@ function emitOne(
   const retField = retFields.find((f) => f.name === 'ret' && f.s.k === 'prim' && f.s.prim === 'int');
   const retCheck = retField && retType !== 'void' ? [`    if (r.ret < 0) throw unknownError();`] : [];
   if (retCheck.length && retExpr === 'r') retExpr = 'r';
-  const out: string[] = ['', ...jsdoc(fn, params, '  '), `  async ${method}(${sig}): Promise<${retType}> {`, `    const c = ${conn};`];
+  const out: string[] = ['', ...jsdoc(fn, params, '  '), `  async ${method}(${sig}): Promise<${retType}> {`, `    const c = ${conn};`, ...sizing];
   if (twoStep) {
     // As libvirt's getters: ask for the number of parameters first, then for the parameters.
     out.push(`    const nparams = (await ${call}(${JSON.stringify(proc)}, { ${countExprs.join(', ')} }, options)).nparams;`);

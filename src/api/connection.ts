@@ -40,7 +40,8 @@ import { featureSupported, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE, VIR_DRV_FEATURE_RE
 import type { ConnectAuth, HostKeyPolicy } from '../util/credentials.js';
 import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
-import { type TypedParams, charsToString, fromTypedParams } from './convert.js';
+import { type TypedParams, charsToString, fromTypedParams, unknownError } from './convert.js';
+import { cpuMap } from './cpumap.js';
 import { Stream } from './stream.js';
 import { type Domain, type Network, type NodeDevice, type NWFilter, type Secret, type StoragePool, objectFactory } from './objects.js';
 import { ConnectionMethods } from './generated/methods.js';
@@ -289,6 +290,16 @@ export class Connection extends ConnectionMethods {
   async domainListGetStats(doms: Domain[], stats = 0, flags = 0, options?: CallOptions): Promise<{ dom: Domain; params: TypedParams }[]> {
     const r = await this.session.invoke('REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS', { doms: doms.map((d) => d.wire), stats, flags }, options);
     return r.retStats.map((s) => ({ dom: this.session.wrap.domain(s.dom), params: fromTypedParams(s.params) }));
+  }
+
+  /**
+   * virNodeGetCPUMap: the host's CPUs: how many (`cpus`), which are online (one boolean per CPU)
+   * and how many are online, as libvirt-python's getCPUMap().
+   */
+  async nodeGetCPUMap(flags = 0, options?: CallOptions): Promise<{ cpus: number; cpumap: boolean[]; online: number }> {
+    const r = await this.session.invoke('REMOTE_PROC_NODE_GET_CPU_MAP', { need_map: 1, need_online: 1, flags }, options);
+    if (r.ret < 0) throw this.session.dispatch(unknownError());
+    return { cpus: r.ret, cpumap: cpuMap(r.cpumap, 0, r.ret), online: r.online };
   }
 
   /** virNodeGetInfo */

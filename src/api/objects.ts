@@ -27,11 +27,76 @@ import type {
   remote_nonnull_storage_vol,
 } from '../protocol/generated/remote.js';
 import type { Connection } from './connection.js';
-import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams } from './convert.js';
+import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams, unknownError } from './convert.js';
+import { cpuMap, cpuMapLen, cpuMaps, hostCPUs } from './cpumap.js';
+import type { CallOptions } from '../rpc/engine.js';
 import { legacyParams, migrate3, migrateToURI3 } from './migrate.js';
 import { sessionOf } from './session.js';
 import { clientError } from '../errors/errors.js';
-import { VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../apixml/generated/constants.js';
+import {
+  VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON,
+  VIR_DOMAIN_MEMORY_STAT_AVAILABLE,
+  VIR_DOMAIN_MEMORY_STAT_DISK_CACHES,
+  VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC,
+  VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL,
+  VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE,
+  VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT,
+  VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT,
+  VIR_DOMAIN_MEMORY_STAT_NR,
+  VIR_DOMAIN_MEMORY_STAT_RSS,
+  VIR_DOMAIN_MEMORY_STAT_SWAP_IN,
+  VIR_DOMAIN_MEMORY_STAT_SWAP_OUT,
+  VIR_DOMAIN_MEMORY_STAT_UNUSED,
+  VIR_DOMAIN_MEMORY_STAT_USABLE,
+  VIR_ERR_NO_SUPPORT,
+  VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../apixml/generated/constants.js';
+
+/** virVcpuInfo: one virtual CPU of a domain. */
+export interface VcpuInfo {
+  /** virtual CPU number */
+  number: number;
+  /** value from virVcpuState */
+  state: number;
+  /** CPU time used, in nanoseconds */
+  cpuTime: bigint;
+  /** real CPU number, or one of the values from virVcpuHostCpuState */
+  cpu: number;
+}
+
+/** virDomainMemoryStats' statistics, keyed as libvirt-python keys them (values in KiB, faults as counts). */
+export interface MemoryStats {
+  swap_in?: bigint;
+  swap_out?: bigint;
+  major_fault?: bigint;
+  minor_fault?: bigint;
+  unused?: bigint;
+  available?: bigint;
+  actual?: bigint;
+  usable?: bigint;
+  rss?: bigint;
+  last_update?: bigint;
+  disk_caches?: bigint;
+  hugetlb_pgalloc?: bigint;
+  hugetlb_pgfail?: bigint;
+  [tag: string]: bigint | undefined;
+}
+
+/** VIR_DOMAIN_MEMORY_STAT_* tags by number: libvirt-python's names. */
+const MEMORY_STAT_KEYS: Record<number, string> = {
+  [VIR_DOMAIN_MEMORY_STAT_SWAP_IN]: 'swap_in',
+  [VIR_DOMAIN_MEMORY_STAT_SWAP_OUT]: 'swap_out',
+  [VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT]: 'major_fault',
+  [VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT]: 'minor_fault',
+  [VIR_DOMAIN_MEMORY_STAT_UNUSED]: 'unused',
+  [VIR_DOMAIN_MEMORY_STAT_AVAILABLE]: 'available',
+  [VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON]: 'actual',
+  [VIR_DOMAIN_MEMORY_STAT_USABLE]: 'usable',
+  [VIR_DOMAIN_MEMORY_STAT_RSS]: 'rss',
+  [VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE]: 'last_update',
+  [VIR_DOMAIN_MEMORY_STAT_DISK_CACHES]: 'disk_caches',
+  [VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC]: 'hugetlb_pgalloc',
+  [VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL]: 'hugetlb_pgfail',
+};
 
 /** REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX: CPUs per GET_CPU_STATS call. */
 const CPU_STATS_CHUNK = 128;
@@ -83,6 +148,62 @@ export class Domain extends DomainMethods {
       const stride = r.nparams;
       for (let i = 0; stride > 0 && i < r.params.length; i += stride) out.push(fromTypedParams(r.params.slice(i, i + stride)));
     }
+    return out;
+  }
+  /**
+   * virDomainGetVcpus: every virtual CPU's virVcpuInfo and the host CPUs it may run on (one
+   * boolean per host CPU), as libvirt-python's vcpus(). `maxinfo` and `maplen` only size C's
+   * buffers: by default every virtual CPU (getInfo's nrVirtCpu) and every host CPU.
+   */
+  async getVcpus(maxinfo?: number, maplen?: number, options?: CallOptions): Promise<{ info: VcpuInfo[]; cpumaps: boolean[][] }> {
+    const c = sessionOf(this.connection);
+    const cpus = await hostCPUs(c, options);
+    maxinfo ??= (await c.invoke('REMOTE_PROC_DOMAIN_GET_INFO', { dom: this.wire }, options)).nrVirtCpu;
+    maplen ??= cpuMapLen(cpus);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_VCPUS', { dom: this.wire, maxinfo, maplen }, options);
+    return {
+      info: r.info.map((v) => ({ number: v.number, state: v.state, cpuTime: v.cpu_time, cpu: v.cpu })),
+      cpumaps: cpuMaps(r.cpumaps, r.info.length, maplen, cpus),
+    };
+  }
+  /**
+   * virDomainGetVcpuPinInfo: for each virtual CPU the host CPUs it is pinned to (one boolean per
+   * host CPU), as libvirt-python's vcpuPinInfo(). `ncpumaps` and `maplen` only size C's buffers.
+   */
+  async getVcpuPinInfo(ncpumaps?: number, maplen?: number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<boolean[][]> {
+    const c = sessionOf(this.connection);
+    const cpus = await hostCPUs(c, options);
+    ncpumaps ??= (await c.invoke('REMOTE_PROC_DOMAIN_GET_INFO', { dom: this.wire }, options)).nrVirtCpu;
+    maplen ??= cpuMapLen(cpus);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO', { dom: this.wire, ncpumaps, maplen, flags }, options);
+    return cpuMaps(r.cpumaps, r.num, maplen, cpus);
+  }
+  /** virDomainGetEmulatorPinInfo: the host CPUs the emulator threads may run on, one boolean per host CPU. */
+  async getEmulatorPinInfo(maplen?: number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<boolean[]> {
+    const c = sessionOf(this.connection);
+    const cpus = await hostCPUs(c, options);
+    maplen ??= cpuMapLen(cpus);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO', { dom: this.wire, maplen, flags }, options);
+    if (r.ret < 0) throw c.dispatch(unknownError());
+    return cpuMap(r.cpumaps, 0, Math.min(cpus, maplen * 8));
+  }
+  /** virDomainGetIOThreadInfo: each IOThread's id and the host CPUs it may run on (one boolean per host CPU). */
+  async getIOThreadInfo(flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<{ iothread_id: number; cpumap: boolean[] }[]> {
+    const c = sessionOf(this.connection);
+    const cpus = await hostCPUs(c, options);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO', { dom: this.wire, flags }, options);
+    return r.info.map((t) => ({ iothread_id: t.iothread_id, cpumap: cpuMap(t.cpumap, 0, Math.min(cpus, t.cpumap.length * 8)) }));
+  }
+  /**
+   * virDomainMemoryStats: the balloon driver's statistics keyed as libvirt-python's memoryStats()
+   * keys them (`actual`, `rss`, `swap_in`, ...; a tag this library does not know by its number).
+   * `nr_stats` only sizes C's buffer: every statistic by default.
+   */
+  async memoryStats(nr_stats: number = VIR_DOMAIN_MEMORY_STAT_NR, flags = 0, options?: CallOptions): Promise<MemoryStats> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_MEMORY_STATS', { dom: this.wire, maxStats: nr_stats, flags }, options);
+    const out: MemoryStats = Object.create(null) as MemoryStats;
+    for (const { tag, val } of r.stats) out[MEMORY_STAT_KEYS[tag] ?? String(tag)] = val;
     return out;
   }
   /**

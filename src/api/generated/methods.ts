@@ -3,11 +3,11 @@
 import { Handle } from '../handle.js';
 import type { Stream } from '../stream.js';
 import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';
-import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../convert.js';
+import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, int64Arg, switchArg, toTypedParams, unknownError, uuidArg } from '../convert.js';
 import { sessionOf } from '../session.js';
 import { uuidToString } from '../uuid.js';
 import type { CallOptions } from '../../rpc/engine.js';
-import type { remote_domain_block_stats_ret, remote_domain_fsinfo, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_disk_errors_ret, remote_domain_get_emulator_pin_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_get_vcpu_pin_info_ret, remote_domain_get_vcpus_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_domain_iothread_info, remote_domain_memory_stat, remote_network_dhcp_lease, remote_node_get_cpu_map_ret, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from '../../protocol/generated/remote.js';
+import type { remote_domain_block_stats_ret, remote_domain_disk_error, remote_domain_fsinfo, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_network_dhcp_lease, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from '../../protocol/generated/remote.js';
 import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobInfoFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainChannelFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainConsoleFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainQemuMonitorCommandFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolDownloadFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageVolUploadFlags, virStorageXMLFlags, virTypedParameterFlags } from '../../apixml/generated/constants.js';
 
 /** Generated methods of Connection: one per C function taking a virConnectPtr first. */
@@ -418,7 +418,7 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the count of returned statistics structures on success, -1 on error. The requested data are returned in the `retStats` parameter. The returned array should be freed by the caller. See virDomainStatsRecordListFree.
    */
-  async getAllDomainStats(stats: number, flags: Flags<virConnectGetAllDomainStatsFlags> = 0, options?: CallOptions): Promise<{ dom: Domain; params: TypedParams }[]> {
+  async getAllDomainStats(stats: number = 0, flags: Flags<virConnectGetAllDomainStatsFlags> = 0, options?: CallOptions): Promise<{ dom: Domain; params: TypedParams }[]> {
     const c = sessionOf(this);
     const r = await c.invoke("REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS", { doms: [], stats, flags }, options);
     return r.retStats.map((x1) => ({ dom: c.wrap.domain(x1.dom), params: fromTypedParams(x1.params) }));
@@ -513,7 +513,7 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the maximum of virtual CPU or -1 in case of error.
    */
-  async getMaxVcpus(typeArg: string | null, options?: CallOptions): Promise<number> {
+  async getMaxVcpus(typeArg: string | null = null, options?: CallOptions): Promise<number> {
     const c = sessionOf(this);
     const r = await c.invoke("REMOTE_PROC_CONNECT_GET_MAX_VCPUS", { type: typeArg }, options);
     return r.max_vcpus;
@@ -826,8 +826,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of names provided in the array or -1 in case of error. Note that this command is inherently racy; a domain can be defined between a call to virConnectNumOfDefinedDomains() and this call; you are only guaranteed that all currently defined domains were listed if the return is less than `maxids`.  The client must call free() on each returned name.
    */
-  async listDefinedDomains(maxnames: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listDefinedDomains(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this);
+    maxnames ??= await this.numOfDefinedDomains(options);
     const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS", { maxnames }, options);
     return r.names;
   }
@@ -842,8 +843,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of names provided in the array or -1 in case of error. Note that this command is inherently racy; a interface can be defined between a call to virConnectNumOfDefinedInterfaces() and this call; you are only guaranteed that all currently defined interfaces were listed if the return is less than `maxnames`.  The client must call free() on each returned name.
    */
-  async listDefinedInterfaces(maxnames: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listDefinedInterfaces(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this);
+    maxnames ??= await this.numOfDefinedInterfaces(options);
     const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_INTERFACES", { maxnames }, options);
     return r.names;
   }
@@ -857,8 +859,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of names provided in the array or -1 in case of error. Note that this command is inherently racy; a network can be defined between a call to virConnectNumOfDefinedNetworks() and this call; you are only guaranteed that all currently defined networks were listed if the return is less than `maxnames`.  The client must call free() on each returned name.
    */
-  async listDefinedNetworks(maxnames: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listDefinedNetworks(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this);
+    maxnames ??= await this.numOfDefinedNetworks(options);
     const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_NETWORKS", { maxnames }, options);
     return r.names;
   }
@@ -874,8 +877,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of names provided in the array or -1 in case of error. Note that this command is inherently racy; a pool can be defined between a call to virConnectNumOfDefinedStoragePools() and this call; you are only guaranteed that all currently defined pools were listed if the return is less than `maxnames`.  The client must call free() on each returned name.
    */
-  async listDefinedStoragePools(maxnames: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listDefinedStoragePools(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this);
+    maxnames ??= await this.numOfDefinedStoragePools(options);
     const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_STORAGE_POOLS", { maxnames }, options);
     return r.names;
   }
@@ -889,8 +893,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domains found or -1 in case of error.  Note that this command is inherently racy; a domain can be started between a call to virConnectNumOfDomains() and this call; you are only guaranteed that all currently active domains were listed if the return is less than `maxids`.
    */
-  async listDomains(maxids: number, options?: CallOptions): Promise<number[]> {
+  async listDomains(maxids?: number, options?: CallOptions): Promise<number[]> {
     const c = sessionOf(this);
+    maxids ??= await this.numOfDomains(options);
     const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DOMAINS", { maxids }, options);
     return r.ids;
   }
@@ -905,8 +910,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of interfaces found or -1 in case of error.  Note that this command is inherently racy; a interface can be started between a call to virConnectNumOfInterfaces() and this call; you are only guaranteed that all currently active interfaces were listed if the return is less than `maxnames`. The client must call free() on each returned name.
    */
-  async listInterfaces(maxnames: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listInterfaces(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this);
+    maxnames ??= await this.numOfInterfaces(options);
     const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_INTERFACES", { maxnames }, options);
     return r.names;
   }
@@ -920,8 +926,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of network filters found or -1 in case of error
    */
-  async listNWFilters(maxnames: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listNWFilters(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this);
+    maxnames ??= await this.numOfNWFilters(options);
     const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_NWFILTERS", { maxnames }, options);
     return r.names;
   }
@@ -935,8 +942,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of networks found or -1 in case of error.  Note that this command is inherently racy; a network can be started between a call to virConnectNumOfNetworks() and this call; you are only guaranteed that all currently active networks were listed if the return is less than `maxnames`. The client must call free() on each returned name.
    */
-  async listNetworks(maxnames: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listNetworks(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this);
+    maxnames ??= await this.numOfNetworks(options);
     const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_NETWORKS", { maxnames }, options);
     return r.names;
   }
@@ -950,8 +958,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of UUIDs provided in the array, or -1 on failure.
    */
-  async listSecrets(maxuuids: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listSecrets(maxuuids?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this);
+    maxuuids ??= await this.numOfSecrets(options);
     const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_SECRETS", { maxuuids }, options);
     return r.uuids;
   }
@@ -967,8 +976,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of pools found or -1 in case of error.  Note that this command is inherently racy; a pool can be started between a call to virConnectNumOfStoragePools() and this call; you are only guaranteed that all currently active pools were listed if the return is less than `maxnames`. The client must call free() on each returned name.
    */
-  async listStoragePools(maxnames: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listStoragePools(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this);
+    maxnames ??= await this.numOfStoragePools(options);
     const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_STORAGE_POOLS", { maxnames }, options);
     return r.names;
   }
@@ -1792,19 +1802,6 @@ export abstract class ConnectionMethods {
   }
 
   /**
-   * virNodeGetCPUMap: Get CPU map of host node CPUs.
-   * @param flags extra flags; not used yet, so callers should always pass 0
-   * @param options per-call `signal` and `timeout`
-   * @returns (C) number of CPUs present on the host node, or -1 if there was an error.
-   */
-  async nodeGetCPUMap(flags: number = 0, options?: CallOptions): Promise<remote_node_get_cpu_map_ret> {
-    const c = sessionOf(this);
-    const r = await c.invoke("REMOTE_PROC_NODE_GET_CPU_MAP", { need_map: 1, need_online: 1, flags }, options);
-    if (r.ret < 0) throw unknownError();
-    return r;
-  }
-
-  /**
    * virNodeGetCPUStats: This function provides individual cpu statistics of the node.
    * If you want to get total cpu statistics of the node, you must specify
    * VIR_NODE_CPU_STATS_ALL_CPUS to `cpuNum`.
@@ -1869,8 +1866,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of entries filled in freeMems, or -1 in case of error.
    */
-  async nodeGetCellsFreeMemory(startCell: number, maxcells: number, options?: CallOptions): Promise<bigint[]> {
+  async nodeGetCellsFreeMemory(startCell: number, maxcells?: number, options?: CallOptions): Promise<bigint[]> {
     const c = sessionOf(this);
+    maxcells ??= (await c.invoke('REMOTE_PROC_NODE_GET_INFO', undefined, options)).nodes - startCell;
     const r = await c.invoke("REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY", { startCell, maxcells }, options);
     return r.cells;
   }
@@ -2061,8 +2059,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of node devices found or -1 in case of error
    */
-  async nodeListDevices(cap: string | null, maxnames: number, flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async nodeListDevices(cap: string | null, maxnames?: number, flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this);
+    maxnames ??= await this.nodeNumOfDevices(cap, flags, options);
     const r = await c.invoke("REMOTE_PROC_NODE_LIST_DEVICES", { cap, maxnames, flags }, options);
     return r.names;
   }
@@ -2114,9 +2113,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success (i.e., the node will be suspended after a short delay), -1 on failure (the operation is not supported, or an attempted suspend is already underway).
    */
-  async nodeSuspendForDuration(target: number, duration: bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+  async nodeSuspendForDuration(target: number, duration: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this);
-    await c.invoke("REMOTE_PROC_NODE_SUSPEND_FOR_DURATION", { target, duration, flags }, options);
+    await c.invoke("REMOTE_PROC_NODE_SUSPEND_FOR_DURATION", { target, duration: int64Arg(c, duration, "duration", "virNodeSuspendForDuration", false), flags }, options);
   }
 
   /**
@@ -2735,9 +2734,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the operation has started, -1 on failure.
    */
-  async blockCommit(disk: string, base: string | null, top: string | null, bandwidth: bigint, flags: Flags<virDomainBlockCommitFlags> = 0, options?: CallOptions): Promise<void> {
+  async blockCommit(disk: string, base: string | null, top: string | null, bandwidth: number | bigint, flags: Flags<virDomainBlockCommitFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_COMMIT", { dom: this.wire, disk, base, top, bandwidth, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_COMMIT", { dom: this.wire, disk, base, top, bandwidth: int64Arg(c, bandwidth, "bandwidth", "virDomainBlockCommit", false), flags }, options);
   }
 
   /**
@@ -2891,9 +2890,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of failure, 0 when successful.
    */
-  async blockJobSetSpeed(path: string, bandwidth: bigint, flags: Flags<virDomainBlockJobSetSpeedFlags> = 0, options?: CallOptions): Promise<void> {
+  async blockJobSetSpeed(path: string, bandwidth: number | bigint, flags: Flags<virDomainBlockJobSetSpeedFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED", { dom: this.wire, path, bandwidth, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED", { dom: this.wire, path, bandwidth: int64Arg(c, bandwidth, "bandwidth", "virDomainBlockJobSetSpeed", false), flags }, options);
   }
 
   /**
@@ -2935,9 +2934,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success or -1 in case of failure.
    */
-  async blockPeek(path: string, offset: bigint, size: number, flags: number = 0, options?: CallOptions): Promise<Uint8Array> {
+  async blockPeek(path: string, offset: number | bigint, size: number, flags: number = 0, options?: CallOptions): Promise<Uint8Array> {
     const c = sessionOf(this.connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_PEEK", { dom: this.wire, path, offset, size, flags }, options);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_PEEK", { dom: this.wire, path, offset: int64Arg(c, offset, "offset", "virDomainBlockPeek", false), size, flags }, options);
     return r.buffer;
   }
 
@@ -2978,9 +2977,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the operation has started, -1 on failure.
    */
-  async blockPull(path: string, bandwidth: bigint, flags: Flags<virDomainBlockPullFlags> = 0, options?: CallOptions): Promise<void> {
+  async blockPull(path: string, bandwidth: number | bigint, flags: Flags<virDomainBlockPullFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_PULL", { dom: this.wire, path, bandwidth, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_PULL", { dom: this.wire, path, bandwidth: int64Arg(c, bandwidth, "bandwidth", "virDomainBlockPull", false), flags }, options);
   }
 
   /**
@@ -3089,9 +3088,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the operation has started, -1 on failure.
    */
-  async blockRebase(path: string, base: string | null, bandwidth: bigint, flags: Flags<virDomainBlockRebaseFlags> = 0, options?: CallOptions): Promise<void> {
+  async blockRebase(path: string, base: string | null, bandwidth: number | bigint, flags: Flags<virDomainBlockRebaseFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_REBASE", { dom: this.wire, path, base, bandwidth, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_REBASE", { dom: this.wire, path, base, bandwidth: int64Arg(c, bandwidth, "bandwidth", "virDomainBlockRebase", false), flags }, options);
   }
 
   /**
@@ -3124,9 +3123,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success or -1 in case of failure.
    */
-  async blockResize(disk: string, size: bigint, flags: Flags<virDomainBlockResizeFlags> = 0, options?: CallOptions): Promise<void> {
+  async blockResize(disk: string, size: number | bigint, flags: Flags<virDomainBlockResizeFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_RESIZE", { dom: this.wire, disk, size, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_RESIZE", { dom: this.wire, disk, size: int64Arg(c, size, "size", "virDomainBlockResize", false), flags }, options);
   }
 
   /**
@@ -3640,9 +3639,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 otherwise.
    */
-  async fSTrim(mountPoint: string | null, minimum: bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+  async fSTrim(mountPoint: string | null, minimum: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_FSTRIM", { dom: this.wire, mountPoint, minimum, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_FSTRIM", { dom: this.wire, mountPoint, minimum: int64Arg(c, minimum, "minimum", "virDomainFSTrim", false), flags }, options);
   }
 
   /**
@@ -3892,24 +3891,11 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) number of disks with errors filled in the `errors` array or -1 on error.
    */
-  async getDiskErrors(maxerrors: number, flags: number = 0, options?: CallOptions): Promise<remote_domain_get_disk_errors_ret> {
+  async getDiskErrors(maxerrors?: number, flags: number = 0, options?: CallOptions): Promise<remote_domain_disk_error[]> {
     const c = sessionOf(this.connection);
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_DISK_ERRORS", { dom: this.wire, maxerrors, flags }, options);
-  }
-
-  /**
-   * virDomainGetEmulatorPinInfo: Query the CPU pinning setting of all emulator threads from the domain XML,
-   * store it in `cpumap`.
-   * @param maplen the number of bytes in one cpumap, from 1 up to size of CPU map. Must be positive.
-   * @param flags bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently.
-   * @param options per-call `signal` and `timeout`
-   * @returns (C) 1 in case of success, 0 in case of no emulator threads are pined to pcpus, -1 in case of failure.
-   */
-  async getEmulatorPinInfo(maplen: number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<remote_domain_get_emulator_pin_info_ret> {
-    const c = sessionOf(this.connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO", { dom: this.wire, maplen, flags }, options);
-    if (r.ret < 0) throw unknownError();
-    return r;
+    maxerrors ??= (await c.invoke('REMOTE_PROC_DOMAIN_GET_DISK_ERRORS', { dom: this.wire, maxerrors: 0, flags }, options)).nerrors;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_DISK_ERRORS", { dom: this.wire, maxerrors, flags }, options);
+    return r.errors;
   }
 
   /**
@@ -4099,19 +4085,6 @@ export abstract class DomainMethods extends Handle {
    */
   getID(): number {
     return this.id;
-  }
-
-  /**
-   * virDomainGetIOThreadInfo: Fetch IOThreads of an active domain including the cpumap information to
-   * determine on which CPU the IOThread has affinity to run.
-   * @param flags bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently.
-   * @param options per-call `signal` and `timeout`
-   * @returns (C) the number of IOThreads or -1 in case of error. On success, the array of information is stored into `info`. The caller is responsible for calling virDomainIOThreadInfoFree() on each array element, then calling free() on `info`. On error, `info` is set to NULL.
-   */
-  async getIOThreadInfo(flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<remote_domain_iothread_info[]> {
-    const c = sessionOf(this.connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO", { dom: this.wire, flags }, options);
-    return r.info;
   }
 
   /**
@@ -4467,37 +4440,6 @@ export abstract class DomainMethods extends Handle {
    */
   getUUIDString(): string {
     return this.uuid;
-  }
-
-  /**
-   * virDomainGetVcpuPinInfo: Query the CPU affinity setting of all virtual CPUs of domain, store it
-   * in cpumaps.
-   * @param ncpumaps the number of cpumap (listed first to match virDomainGetVcpus)
-   * @param maplen the number of bytes in one cpumap, from 1 up to size of CPU map. Must be positive.
-   * @param flags bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently.
-   * @param options per-call `signal` and `timeout`
-   * @returns (C) the number of virtual CPUs in case of success, -1 in case of failure.
-   */
-  async getVcpuPinInfo(ncpumaps: number, maplen: number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<remote_domain_get_vcpu_pin_info_ret> {
-    const c = sessionOf(this.connection);
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO", { dom: this.wire, ncpumaps, maplen, flags }, options);
-  }
-
-  /**
-   * virDomainGetVcpus: Extract information about virtual CPUs of domain, store it in info array
-   * and also in cpumaps if this pointer isn't NULL.  This call may fail
-   * on an inactive domain.
-   *
-   * See also virDomainGetVcpuPinInfo for querying just cpumaps, including on
-   * an inactive domain.
-   * @param maxinfo number of structures in info array
-   * @param maplen number of bytes in one cpumap, from 1 up to size of CPU map in underlying virtualization system (Xen...). Must be zero when cpumaps is NULL and positive when it is non-NULL.
-   * @param options per-call `signal` and `timeout`
-   * @returns (C) the number of info filled in case of success, -1 in case of failure.
-   */
-  async getVcpus(maxinfo: number, maplen: number, options?: CallOptions): Promise<remote_domain_get_vcpus_ret> {
-    const c = sessionOf(this.connection);
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_VCPUS", { dom: this.wire, maxinfo, maplen }, options);
   }
 
   /**
@@ -4950,55 +4892,10 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success or -1 in case of failure.
    */
-  async memoryPeek(offset: bigint, size: number, flags: Flags<virDomainMemoryFlags> = 0, options?: CallOptions): Promise<Uint8Array> {
+  async memoryPeek(offset: number | bigint, size: number, flags: Flags<virDomainMemoryFlags> = 0, options?: CallOptions): Promise<Uint8Array> {
     const c = sessionOf(this.connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_MEMORY_PEEK", { dom: this.wire, offset, size, flags }, options);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_MEMORY_PEEK", { dom: this.wire, offset: int64Arg(c, offset, "offset", "virDomainMemoryPeek", false), size, flags }, options);
     return r.buffer;
-  }
-
-  /**
-   * virDomainMemoryStats: This function provides memory statistics for the domain.
-   *
-   * Up to 'nr_stats' elements of 'stats' will be populated with memory statistics
-   * from the domain.  Only statistics supported by the domain, the driver, and
-   * this version of libvirt will be returned.
-   *
-   * Memory Statistics:
-   *
-   * VIR_DOMAIN_MEMORY_STAT_SWAP_IN:
-   *     The total amount of data read from swap space (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_SWAP_OUT:
-   *     The total amount of memory written out to swap space (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT:
-   *     The number of page faults that required disk IO to service.
-   * VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT:
-   *     The number of page faults serviced without disk IO.
-   * VIR_DOMAIN_MEMORY_STAT_UNUSED:
-   *     The amount of memory which is not being used for any purpose (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_AVAILABLE:
-   *     The total amount of memory available to the domain's OS (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_USABLE:
-   *     How much the balloon can be inflated without pushing the guest system
-   *     to swap, corresponds to 'Available' in /proc/meminfo
-   * VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON:
-   *     Current balloon value (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE
-   *     Timestamp of the last statistic
-   * VIR_DOMAIN_MEMORY_STAT_DISK_CACHES
-   *     Memory that can be reclaimed without additional I/O, typically disk
-   *     caches (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC
-   *     The number of successful huge page allocations from inside the domain
-   * VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL
-   *     The number of failed huge page allocations from inside the domain
-   * @param flags extra flags; not used yet, so callers should always pass 0
-   * @param options per-call `signal` and `timeout`
-   * @returns (C) The number of stats provided or -1 in case of failure.
-   */
-  async memoryStats(maxStats: number, flags: number = 0, options?: CallOptions): Promise<remote_domain_memory_stat[]> {
-    const c = sessionOf(this.connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_MEMORY_STATS", { dom: this.wire, maxStats, flags }, options);
-    return r.stats;
   }
 
   /**
@@ -5054,9 +4951,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async migrateSetCompressionCache(cacheSize: bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+  async migrateSetCompressionCache(cacheSize: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_COMPRESSION_CACHE", { dom: this.wire, cacheSize, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_COMPRESSION_CACHE", { dom: this.wire, cacheSize: int64Arg(c, cacheSize, "cacheSize", "virDomainMigrateSetCompressionCache", false), flags }, options);
   }
 
   /**
@@ -5068,9 +4965,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async migrateSetMaxDowntime(downtime: bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+  async migrateSetMaxDowntime(downtime: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME", { dom: this.wire, downtime, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME", { dom: this.wire, downtime: int64Arg(c, downtime, "downtime", "virDomainMigrateSetMaxDowntime", false), flags }, options);
   }
 
   /**
@@ -5084,9 +4981,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async migrateSetMaxSpeed(bandwidth: bigint, flags: Flags<virDomainMigrateMaxSpeedFlags> = 0, options?: CallOptions): Promise<void> {
+  async migrateSetMaxSpeed(bandwidth: number | bigint, flags: Flags<virDomainMigrateMaxSpeedFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED", { dom: this.wire, bandwidth, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED", { dom: this.wire, bandwidth: int64Arg(c, bandwidth, "bandwidth", "virDomainMigrateSetMaxSpeed", false), flags }, options);
   }
 
   /**
@@ -5244,9 +5141,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure.
    */
-  async pMSuspendForDuration(target: number, duration: bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+  async pMSuspendForDuration(target: number, duration: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_PM_SUSPEND_FOR_DURATION", { dom: this.wire, target, duration, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_PM_SUSPEND_FOR_DURATION", { dom: this.wire, target, duration: int64Arg(c, duration, "duration", "virDomainPMSuspendForDuration", false), flags }, options);
   }
 
   /**
@@ -5532,7 +5429,7 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) a string representing the mime-type of the image format, or NULL upon error. The caller must free() the returned value.
    */
-  async screenshot(stream: Stream, screen: number, flags: number = 0, options?: CallOptions): Promise<remote_string> {
+  async screenshot(stream: Stream, screen: number = 0, flags: number = 0, options?: CallOptions): Promise<remote_string> {
     const c = sessionOf(this.connection);
     const r = await c.invokeStream("REMOTE_PROC_DOMAIN_SCREENSHOT", stream, { dom: this.wire, screen, flags }, options);
     return r.mime;
@@ -5582,9 +5479,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async sendProcessSignal(pidValue: bigint, signum: number, flags: number = 0, options?: CallOptions): Promise<void> {
+  async sendProcessSignal(pidValue: number | bigint, signum: number, flags: number = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_SEND_PROCESS_SIGNAL", { dom: this.wire, pid_value: pidValue, signum, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_SEND_PROCESS_SIGNAL", { dom: this.wire, pid_value: int64Arg(c, pidValue, "pid_value", "virDomainSendProcessSignal", true), signum, flags }, options);
   }
 
   /**
@@ -5594,9 +5491,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async setAutostart(autostart: number, options?: CallOptions): Promise<void> {
+  async setAutostart(autostart: boolean | number, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_AUTOSTART", { dom: this.wire, autostart }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_AUTOSTART", { dom: this.wire, autostart: switchArg(autostart) }, options);
   }
 
   /**
@@ -5606,9 +5503,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async setAutostartOnce(autostart: number, options?: CallOptions): Promise<void> {
+  async setAutostartOnce(autostart: boolean | number, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_AUTOSTART_ONCE", { dom: this.wire, autostart }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_AUTOSTART_ONCE", { dom: this.wire, autostart: switchArg(autostart) }, options);
   }
 
   /**
@@ -5681,9 +5578,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the operation has started, -1 on failure.
    */
-  async setBlockThreshold(dev: string, threshold: bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+  async setBlockThreshold(dev: string, threshold: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_BLOCK_THRESHOLD", { dom: this.wire, dev, threshold, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_BLOCK_THRESHOLD", { dom: this.wire, dev, threshold: int64Arg(c, threshold, "threshold", "virDomainSetBlockThreshold", false), flags }, options);
   }
 
   /**
@@ -5707,9 +5604,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on error.
    */
-  async setGuestVcpus(cpumap: string, state: number, flags: number = 0, options?: CallOptions): Promise<void> {
+  async setGuestVcpus(cpumap: string, state: boolean | number, flags: number = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_GUEST_VCPUS", { dom: this.wire, cpumap, state, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_GUEST_VCPUS", { dom: this.wire, cpumap, state: switchArg(state), flags }, options);
   }
 
   /**
@@ -5817,9 +5714,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async setMaxMemory(memory: bigint, options?: CallOptions): Promise<void> {
+  async setMaxMemory(memory: number | bigint, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_MAX_MEMORY", { dom: this.wire, memory }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_MAX_MEMORY", { dom: this.wire, memory: int64Arg(c, memory, "memory", "virDomainSetMaxMemory", false) }, options);
   }
 
   /**
@@ -5835,9 +5732,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async setMemory(memory: bigint, options?: CallOptions): Promise<void> {
+  async setMemory(memory: number | bigint, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY", { dom: this.wire, memory }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY", { dom: this.wire, memory: int64Arg(c, memory, "memory", "virDomainSetMemory", false) }, options);
   }
 
   /**
@@ -5862,9 +5759,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async setMemoryFlags(memory: bigint, flags: Flags<virDomainMemoryModFlags> = 0, options?: CallOptions): Promise<void> {
+  async setMemoryFlags(memory: number | bigint, flags: Flags<virDomainMemoryModFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS", { dom: this.wire, memory, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS", { dom: this.wire, memory: int64Arg(c, memory, "memory", "virDomainSetMemoryFlags", false), flags }, options);
   }
 
   /**
@@ -6044,9 +5941,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 otherwise.
    */
-  async setTime(seconds: bigint, nseconds: number, flags: Flags<virDomainSetTimeFlags> = 0, options?: CallOptions): Promise<void> {
+  async setTime(seconds: number | bigint, nseconds: number, flags: Flags<virDomainSetTimeFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_TIME", { dom: this.wire, seconds, nseconds, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_TIME", { dom: this.wire, seconds: int64Arg(c, seconds, "seconds", "virDomainSetTime", true), nseconds, flags }, options);
   }
 
   /**
@@ -6079,9 +5976,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on error.
    */
-  async setVcpu(cpumap: string, state: number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+  async setVcpu(cpumap: string, state: boolean | number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_VCPU", { dom: this.wire, cpumap, state, flags }, options);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_VCPU", { dom: this.wire, cpumap, state: switchArg(state), flags }, options);
   }
 
   /**
@@ -6370,8 +6267,9 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain snapshots found or -1 in case of error. The caller is responsible to call free() for each member of the array.
    */
-  async snapshotListNames(maxnames: number, flags: Flags<virDomainSnapshotListFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async snapshotListNames(maxnames?: number, flags: Flags<virDomainSnapshotListFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this.connection);
+    maxnames ??= await this.snapshotNum(flags, options);
     const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_NAMES", { dom: this.wire, maxnames, flags }, options);
     return r.names;
   }
@@ -6888,9 +6786,9 @@ export abstract class NetworkMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async setAutostart(autostart: number, options?: CallOptions): Promise<void> {
+  async setAutostart(autostart: boolean | number, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_NETWORK_SET_AUTOSTART", { net: this.wire, autostart }, options);
+    await c.invoke("REMOTE_PROC_NETWORK_SET_AUTOSTART", { net: this.wire, autostart: switchArg(autostart) }, options);
   }
 
   /**
@@ -7256,8 +7154,9 @@ export abstract class StoragePoolMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of names fetched, or -1 on error
    */
-  async listVolumes(maxnames: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listVolumes(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this.connection);
+    maxnames ??= await this.numOfVolumes(options);
     const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LIST_VOLUMES", { pool: this.wire, maxnames }, options);
     return r.names;
   }
@@ -7293,9 +7192,9 @@ export abstract class StoragePoolMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure
    */
-  async setAutostart(autostart: number, options?: CallOptions): Promise<void> {
+  async setAutostart(autostart: boolean | number, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART", { pool: this.wire, autostart }, options);
+    await c.invoke("REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART", { pool: this.wire, autostart: switchArg(autostart) }, options);
   }
 
   /**
@@ -7453,9 +7352,9 @@ export abstract class StorageVolMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0, or -1 upon error.
    */
-  async download(stream: Stream, offset: bigint, length: bigint, flags: Flags<virStorageVolDownloadFlags> = 0, options?: CallOptions): Promise<void> {
+  async download(stream: Stream, offset: number | bigint, length: number | bigint, flags: Flags<virStorageVolDownloadFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invokeStream("REMOTE_PROC_STORAGE_VOL_DOWNLOAD", stream, { vol: this.wire, offset, length, flags }, options);
+    await c.invokeStream("REMOTE_PROC_STORAGE_VOL_DOWNLOAD", stream, { vol: this.wire, offset: int64Arg(c, offset, "offset", "virStorageVolDownload", false), length: int64Arg(c, length, "length", "virStorageVolDownload", false), flags }, options);
   }
 
   /**
@@ -7575,9 +7474,9 @@ export abstract class StorageVolMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 on error.
    */
-  async resize(capacity: bigint, flags: Flags<virStorageVolResizeFlags> = 0, options?: CallOptions): Promise<void> {
+  async resize(capacity: number | bigint, flags: Flags<virStorageVolResizeFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_STORAGE_VOL_RESIZE", { vol: this.wire, capacity, flags }, options);
+    await c.invoke("REMOTE_PROC_STORAGE_VOL_RESIZE", { vol: this.wire, capacity: int64Arg(c, capacity, "capacity", "virStorageVolResize", false), flags }, options);
   }
 
   /**
@@ -7616,9 +7515,9 @@ export abstract class StorageVolMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0, or -1 upon error.
    */
-  async upload(stream: Stream, offset: bigint, length: bigint, flags: Flags<virStorageVolUploadFlags> = 0, options?: CallOptions): Promise<void> {
+  async upload(stream: Stream, offset: number | bigint, length: number | bigint, flags: Flags<virStorageVolUploadFlags> = 0, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invokeStream("REMOTE_PROC_STORAGE_VOL_UPLOAD", stream, { vol: this.wire, offset, length, flags }, options);
+    await c.invokeStream("REMOTE_PROC_STORAGE_VOL_UPLOAD", stream, { vol: this.wire, offset: int64Arg(c, offset, "offset", "virStorageVolUpload", false), length: int64Arg(c, length, "length", "virStorageVolUpload", false), flags }, options);
   }
 
   /**
@@ -7831,8 +7730,9 @@ export abstract class NodeDeviceMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of capability names listed in `names` or -1 in case of error.
    */
-  async listCaps(maxnames: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listCaps(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this.connection);
+    maxnames ??= await this.numOfCaps(options);
     const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_LIST_CAPS", { name: this.wire.name, maxnames }, options);
     return r.names;
   }
@@ -8601,8 +8501,9 @@ export abstract class DomainSnapshotMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain snapshots found or -1 in case of error. The caller is responsible to call free() for each member of the array.
    */
-  async listChildrenNames(maxnames: number, flags: Flags<virDomainSnapshotListFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
+  async listChildrenNames(maxnames?: number, flags: Flags<virDomainSnapshotListFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
     const c = sessionOf(this.connection);
+    maxnames ??= await this.numChildren(flags, options);
     const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES", { snap: this.wire, maxnames, flags }, options);
     return r.names;
   }
