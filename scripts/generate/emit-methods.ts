@@ -140,7 +140,7 @@ const DEFAULTS: Record<string, Record<string, string>> = {
 };
 
 /** A C `int` documented as a 0/1 switch (setAutostart's autostart, setVcpu's state): booleans welcome. */
-const isSwitch = (info: string | undefined): boolean => /\b0 or 1\b|\b1 or 0\b|0 to disable\/1 to enable/.test(info ?? '');
+const isSwitch = (info: string | undefined): boolean => /\b0 or 1\b|\b1 or 0\b|0 to disable\/1 to enable|^whether /i.test(info ?? '');
 
 /** Reply fields that only say how long an array beside them is. */
 const COUNT_FIELDS = new Set(['ret', 'num', 'nparams', 'nerrors', 'ncpumaps']);
@@ -238,6 +238,8 @@ function emitIdentity(h: HandleClass): string[] {
 
 interface Ctx {
   model: Model;
+  /** Wire struct -> its fields renamed to the C struct's names (only those that differ). */
+  cNames: Map<string, Map<string, string>>;
   enumTypes: Set<string>;
   usedTypes: Set<string>;
   usedEnums: Set<string>;
@@ -245,6 +247,41 @@ interface Ctx {
 
 const isTypedParams = (s: Shape): boolean => s.k === 'varray' && s.of.k === 'struct' && s.of.name === 'remote_typed_param';
 const isCharArray = (s: Shape): boolean => (s.k === 'farray' || s.k === 'varray') && s.of.k === 'prim' && s.of.prim === 'char';
+
+/** The forms of a field name that match wire and C names: case, underscores and a plural ending aside. */
+const fieldKeys = (n: string): string[] => {
+  const base = n.toLowerCase().replace(/_/g, '');
+  return [base, base.replace(/s$/, ''), base.replace(/es$/, '')];
+};
+
+/**
+ * The C struct each wire struct stands for (virVcpuInfo for remote_vcpu_info, ...): every wire
+ * field matches a C field by fieldKey and the C fields left over only count an array. Where the
+ * names differ (cpu_time / cpuTime, dev_aliases / devAlias) results use the C names.
+ */
+function cStructNames(model: Model, apis: ApiXml[]): Map<string, Map<string, string>> {
+  const cStructs = apis.flatMap((a) => a.structs);
+  const out = new Map<string, Map<string, string>>();
+  for (const [name, d] of model.types) {
+    if (d.kind !== 'struct' || !name.startsWith('remote_') || d.body.fields.length < 2) continue;
+    for (const c of cStructs) {
+      const matched = d.body.fields.map((f) => {
+        const keys = fieldKeys(f.name);
+        return c.fields.find((cf) => fieldKeys(cf.name).some((k) => keys.includes(k)))?.name;
+      });
+      if (matched.some((m) => m === undefined)) continue;
+      const rest = c.fields.filter((f) => !matched.includes(f.name));
+      if (rest.some((f) => !/^number of|^size of/i.test(f.info))) continue;
+      const renames = new Map<string, string>();
+      d.body.fields.forEach((f, i) => {
+        if (matched[i] !== f.name) renames.set(f.name, matched[i]!);
+      });
+      if (renames.size) out.set(name, renames);
+      break;
+    }
+  }
+  return out;
+}
 
 /** A list of `{ field, value }` structs (node CPU and memory stats): read as an object keyed by field. */
 function fieldValueList(ctx: Ctx, s: Shape): Shape | null {
@@ -271,7 +308,8 @@ function outType(ctx: Ctx, s: Shape): string {
   if (s.k === 'struct' && needsOut(ctx, s)) {
     const d = ctx.model.types.get(s.name)!;
     if (d.kind !== 'struct') throw new Error(s.name);
-    return `{ ${d.body.fields.map((f) => `${f.name}: ${outType(ctx, ctx.model.shape(f, d.module))}`).join('; ')} }`;
+    const names = ctx.cNames.get(s.name);
+    return `{ ${d.body.fields.map((f) => `${names?.get(f.name) ?? f.name}: ${outType(ctx, ctx.model.shape(f, d.module))}`).join('; ')} }`;
   }
   return wireType(ctx, s);
 }
@@ -287,6 +325,7 @@ function wireType(ctx: Ctx, s: Shape): string {
 function needsOut(ctx: Ctx, s: Shape, seen = new Set<string>()): boolean {
   if (s.k === 'struct' && BY_WIRE.has(s.name)) return true;
   if (isTypedParams(s) || isCharArray(s) || fieldValueList(ctx, s)) return true;
+  if (s.k === 'struct' && ctx.cNames.has(s.name)) return true;
   if (s.k === 'optional' || s.k === 'varray' || s.k === 'farray') return needsOut(ctx, s.of, seen);
   if (s.k === 'struct') {
     if (seen.has(s.name)) return false;
@@ -312,7 +351,8 @@ function outExpr(ctx: Ctx, s: Shape, e: string): string {
   if (s.k === 'struct' && needsOut(ctx, s)) {
     const d = ctx.model.types.get(s.name)!;
     if (d.kind !== 'struct') throw new Error(s.name);
-    return `({ ${d.body.fields.map((f) => `${f.name}: ${outExpr(ctx, ctx.model.shape(f, d.module), `${e}.${f.name}`)}`).join(', ')} })`;
+    const names = ctx.cNames.get(s.name);
+    return `({ ${d.body.fields.map((f) => `${names?.get(f.name) ?? f.name}: ${outExpr(ctx, ctx.model.shape(f, d.module), `${e}.${f.name}`)}`).join(', ')} })`;
   }
   return e;
 }
@@ -360,6 +400,9 @@ function param(ctx: Ctx, field: string, s: Shape, fn: ApiFunction): Param {
   if (s.k === 'prim' && (s.prim === 'hyper' || s.prim === 'uhyper')) {
     return { name, type: 'number | bigint', expr: `int64Arg(c, ${name}, ${JSON.stringify(cName)}, ${JSON.stringify(fn.name)}, ${s.prim === 'hyper'})`, optional, doc };
   }
+  if (s.k === 'varray' && s.of.k === 'prim' && (s.of.prim === 'hyper' || s.of.prim === 'uhyper')) {
+    return { name, type: '(number | bigint)[]', expr: `${name}.map((v) => int64Arg(c, v, ${JSON.stringify(cName)}, ${JSON.stringify(fn.name)}, ${s.of.prim === 'hyper'}))`, optional, doc };
+  }
   if (s.k === 'prim' && s.prim === 'int' && isSwitch(doc)) return { name, type: 'boolean | number', expr: `switchArg(${name})`, optional, doc };
   return { name, type: plainType(ctx, s), expr: name, optional, doc };
 }
@@ -394,7 +437,7 @@ export interface MethodsOutput {
 export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   const enumTypes = new Set<string>();
   for (const api of apis) for (const e of api.enums) if (e.type) enumTypes.add(e.type);
-  const ctx: Ctx = { model, enumTypes, usedTypes: new Set(), usedEnums: new Set() };
+  const ctx: Ctx = { model, cNames: cStructNames(model, apis), enumTypes, usedTypes: new Set(), usedEnums: new Set() };
   const procs = new Map<string, { name: string; program: 'remote' | 'qemu' | 'lxc' }>();
   const procEnums: [string, string, 'remote' | 'qemu' | 'lxc'][] = [
     ['remote_procedure', 'REMOTE_PROC_', 'remote'],

@@ -7,8 +7,13 @@ import {
   VIR_DOMAIN_EVENT_ID_LIFECYCLE,
   VIR_ERR_INVALID_ARG,
   VIR_ERR_OPERATION_INVALID,
+  VIR_FROM_DOMAIN,
   VIR_FROM_EVENT,
+  VIR_FROM_NETWORK,
+  VIR_FROM_NWFILTER,
   VIR_FROM_REMOTE,
+  VIR_FROM_SECRET,
+  VIR_FROM_STORAGE,
 } from '../apixml/generated/constants.js';
 import type { lxc_procedure_name, lxc_procedure_types } from '../protocol/generated/lxc.js';
 import { QEMU_PROGRAM, type qemu_procedure_name, type qemu_procedure_types } from '../protocol/generated/qemu.js';
@@ -42,10 +47,11 @@ import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
 import { type TypedParams, charsToString, fromTypedParams, unknownError } from './convert.js';
 import { cpuMap } from './cpumap.js';
+import { lookupUUID } from './uuid.js';
 import { Stream } from './stream.js';
 import { type Domain, type Network, type NodeDevice, type NWFilter, type Secret, type StoragePool, objectFactory } from './objects.js';
 import { ConnectionMethods } from './generated/methods.js';
-import { type ErrorHandler, LibvirtError, clientError } from '../errors/errors.js';
+import { type ErrorHandler, LibvirtError, type VirErrorFields, clientError } from '../errors/errors.js';
 import { type CallArgs, type RemoteArgs, type RemoteRet, Session, bindSession } from './session.js';
 import type { ConnectTarget } from '../transport/target.js';
 
@@ -54,8 +60,14 @@ const log = getLogger('api.connection');
 export interface ConnectOptions {
   /** virConnectOpenReadOnly: the read-only socket and VIR_CONNECT_RO. */
   readOnly?: boolean;
-  /** Milliseconds allowed for reaching the daemon and the open handshake. */
+  /**
+   * Milliseconds allowed for reaching the daemon and the whole open handshake (authentication
+   * included): after that connect() rejects with VIR_ERR_OPERATION_TIMEOUT. Default 60,000
+   * (DEFAULT_OPEN_TIMEOUT_MS); 0 waits forever, as libvirt's C client does.
+   */
   timeout?: number;
+  /** Gives up opening: connect() rejects with VIR_ERR_OPERATION_ABORTED (`cause`: the signal's reason). */
+  signal?: AbortSignal;
   /** Use this transport instead of the one the URI names (a ReplayTransport, a custom stream). */
   transport?: Transport;
   /**
@@ -234,13 +246,18 @@ export class Connection extends ConnectionMethods {
     return this.session.errors.lastError;
   }
 
+  /** virConnCopyLastError: a copy of this connection's last error's fields, or null. */
+  copyLastError(): VirErrorFields | null {
+    return this.session.errors.lastError?.toJSON() ?? null;
+  }
+
   /** virConnResetLastError */
   resetLastError(): void {
     this.session.errors.lastError = null;
   }
 
   /** virConnectGetURI: the URI of this connection (as libvirt keeps it: the one it was opened with). */
-  async getURI(): Promise<string> {
+  async getURI(_options?: CallOptions): Promise<string> {
     return this.uri;
   }
 
@@ -257,33 +274,33 @@ export class Connection extends ConnectionMethods {
   }
 
   /** virConnectIsAlive: the connection is open (no call is made). */
-  async isAlive(): Promise<boolean> {
+  async isAlive(_options?: CallOptions): Promise<boolean> {
     return !this.engine.closed;
   }
 
   /** virDomainLookupByUUIDString */
   domainLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<Domain> {
-    return this.session.guard(() => this.domainLookupByUUID(uuidstr, options));
+    return this.session.guard(() => this.domainLookupByUUID(lookupUUID(uuidstr, 'virDomainLookupByUUIDString', VIR_FROM_DOMAIN), options));
   }
 
   /** virNetworkLookupByUUIDString */
   networkLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<Network> {
-    return this.session.guard(() => this.networkLookupByUUID(uuidstr, options));
+    return this.session.guard(() => this.networkLookupByUUID(lookupUUID(uuidstr, 'virNetworkLookupByUUIDString', VIR_FROM_NETWORK), options));
   }
 
   /** virStoragePoolLookupByUUIDString */
   storagePoolLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<StoragePool> {
-    return this.session.guard(() => this.storagePoolLookupByUUID(uuidstr, options));
+    return this.session.guard(() => this.storagePoolLookupByUUID(lookupUUID(uuidstr, 'virStoragePoolLookupByUUIDString', VIR_FROM_STORAGE), options));
   }
 
   /** virSecretLookupByUUIDString */
   secretLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<Secret> {
-    return this.session.guard(() => this.secretLookupByUUID(uuidstr, options));
+    return this.session.guard(() => this.secretLookupByUUID(lookupUUID(uuidstr, 'virSecretLookupByUUIDString', VIR_FROM_SECRET), options));
   }
 
   /** virNWFilterLookupByUUIDString */
   nWFilterLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<NWFilter> {
-    return this.session.guard(() => this.nWFilterLookupByUUID(uuidstr, options));
+    return this.session.guard(() => this.nWFilterLookupByUUID(lookupUUID(uuidstr, 'virNWFilterLookupByUUIDString', VIR_FROM_NWFILTER), options));
   }
 
   /** virDomainListGetStats: statistics of the given domains (getAllDomainStats for a chosen set). */
@@ -326,6 +343,11 @@ export class Connection extends ConnectionMethods {
       return 0;
     })();
     return this.closing;
+  }
+
+  /** `await using conn = await connect(uri)`: close() when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** Why the connection closed (null while it is open). */

@@ -32,6 +32,7 @@ import { cpuMap, cpuMapLen, cpuMaps, hostCPUs } from './cpumap.js';
 import type { CallOptions } from '../rpc/engine.js';
 import { legacyParams, migrate3, migrateToURI3 } from './migrate.js';
 import { sessionOf } from './session.js';
+import { lookupUUID } from './uuid.js';
 import { clientError } from '../errors/errors.js';
 import {
   VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON,
@@ -49,6 +50,7 @@ import {
   VIR_DOMAIN_MEMORY_STAT_UNUSED,
   VIR_DOMAIN_MEMORY_STAT_USABLE,
   VIR_ERR_NO_SUPPORT,
+  VIR_FROM_NETWORK,
   VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../apixml/generated/constants.js';
 
 /** virVcpuInfo: one virtual CPU of a domain. */
@@ -114,28 +116,28 @@ export class Domain extends DomainMethods {
    * virDomainGetSchedulerParameters: the scheduler parameters (cpu_shares, vcpu_period, ...). Asks
    * virDomainGetSchedulerType for their number first, as the C API requires.
    */
-  async getSchedulerParameters(): Promise<TypedParams> {
+  async getSchedulerParameters(options?: CallOptions): Promise<TypedParams> {
     const c = sessionOf(this.connection);
-    const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire });
-    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS', { dom: this.wire, nparams });
+    const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire }, options);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS', { dom: this.wire, nparams }, options);
     return fromTypedParams(r.params);
   }
   /** virDomainGetSchedulerParametersFlags: as getSchedulerParameters, for the live or config definition. */
-  async getSchedulerParametersFlags(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
+  async getSchedulerParametersFlags(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
     const c = sessionOf(this.connection);
-    const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire });
+    const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire }, options);
     // As libvirt: string parameters are welcome (VIR_TYPED_PARAM_STRING_OKAY).
-    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', { dom: this.wire, nparams, flags: flags | VIR_TYPED_PARAM_STRING_OKAY });
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', { dom: this.wire, nparams, flags: flags | VIR_TYPED_PARAM_STRING_OKAY }, options);
     return fromTypedParams(r.params);
   }
   /**
    * virDomainGetCPUStats: with `total` the domain's total CPU statistics (one entry), else one
    * entry per host CPU, as libvirt-python's getCPUStats returns them.
    */
-  async getCPUStats(total: boolean, flags: Flags<virTypedParameterFlags> = 0): Promise<TypedParams[]> {
+  async getCPUStats(total: boolean, flags: Flags<virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams[]> {
     const c = sessionOf(this.connection);
     const ask = (nparams: number, start_cpu: number, ncpus: number) =>
-      c.invoke('REMOTE_PROC_DOMAIN_GET_CPU_STATS', { dom: this.wire, nparams, start_cpu, ncpus, flags: flags | VIR_TYPED_PARAM_STRING_OKAY });
+      c.invoke('REMOTE_PROC_DOMAIN_GET_CPU_STATS', { dom: this.wire, nparams, start_cpu, ncpus, flags: flags | VIR_TYPED_PARAM_STRING_OKAY }, options);
     if (total) {
       const { nparams } = await ask(0, -1, 1);
       return [fromTypedParams((await ask(nparams, -1, 1)).params)];
@@ -211,13 +213,13 @@ export class Domain extends DomainMethods {
    * (SCM_RIGHTS), which a pure-JavaScript client cannot receive: a daemon error is reported as is,
    * a success as VIR_ERR_NO_SUPPORT since the descriptors are lost.
    */
-  async lxcOpenNamespace(flags = 0): Promise<never> {
+  async lxcOpenNamespace(flags = 0, options?: CallOptions): Promise<never> {
     const c = sessionOf(this.connection);
-    await c.invokeLxc('LXC_PROC_DOMAIN_OPEN_NAMESPACE', { dom: this.wire, flags });
+    await c.invokeLxc('LXC_PROC_DOMAIN_OPEN_NAMESPACE', { dom: this.wire, flags }, options);
     throw c.dispatch(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, 'virDomainLxcOpenNamespace: the namespace file descriptors cannot be received without native code'));
   }
   /** virDomainOpenGraphics: hands the daemon a file descriptor (SCM_RIGHTS), which pure JavaScript cannot send. */
-  async openGraphics(_idx: number, _fd: number, _flags = 0): Promise<never> {
+  async openGraphics(_idx: number, _fd: number, _flags = 0, _options?: CallOptions): Promise<never> {
     throw sessionOf(this.connection).dispatch(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, 'virDomainOpenGraphics: passing a file descriptor to the daemon needs native code; use openGraphicsFD from a C client'));
   }
   /** virDomainMigrate3: migrates to the host of `dconn`; resolves to the domain there. */
@@ -249,8 +251,8 @@ export class Domain extends DomainMethods {
 
 export class Network extends NetworkMethods {
   /** virNetworkPortLookupByUUIDString */
-  async portLookupByUUIDString(uuidstr: string): Promise<NetworkPort> {
-    return this.portLookupByUUID(uuidstr);
+  async portLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<NetworkPort> {
+    return sessionOf(this.connection).guard(() => this.portLookupByUUID(lookupUUID(uuidstr, 'virNetworkPortLookupByUUIDString', VIR_FROM_NETWORK), options));
   }
 }
 

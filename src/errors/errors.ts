@@ -30,7 +30,7 @@ const LEVEL_NAMES = enumNames(virErrorLevel);
  * their symbolic names (`codeName` VIR_ERR_NO_DOMAIN, `domainName` VIR_FROM_QEMU, ...).
  */
 export class LibvirtError extends Error implements VirErrorFields {
-  override readonly name = 'LibvirtError';
+  override readonly name: string = 'LibvirtError';
   readonly code: number;
   readonly domain: number;
   readonly level: number;
@@ -120,6 +120,15 @@ export function getLastError(): LibvirtError | null {
 /** virCopyLastError: a copy of the last error's fields, or null. */
 export function copyLastError(): VirErrorFields | null {
   return globalScope.lastError ? globalScope.lastError.toJSON() : null;
+}
+
+/**
+ * virSaveLastError: a copy of the last error raised in this process (null if none), which later
+ * calls do not change.
+ */
+export function saveLastError(): LibvirtError | null {
+  const e = globalScope.lastError;
+  return e ? new LibvirtError(e.toJSON(), e.cause === undefined ? undefined : { cause: e.cause }) : null;
 }
 
 /** virResetLastError */

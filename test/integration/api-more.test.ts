@@ -362,7 +362,7 @@ describe('API more: domains, interfaces, node devices and host calls on test:///
     expect(await dom.getHostname(0)).to.equal(okOf(host));
     const t = await dom.getTime(0);
     expect(plain({ seconds: t.seconds, nseconds: t.nseconds })).to.deep.equal(okOf(time));
-    expect((await dom.getFSInfo(0)).map((f) => [f.mountpoint, f.name, f.fstype, f.dev_aliases])).to.deep.equal(okOf(fs));
+    expect((await dom.getFSInfo(0)).map((f) => [f.mountpoint, f.name, f.fstype, f.devAlias])).to.deep.equal(okOf(fs));
     const ifaces = await dom.interfaceAddresses(VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT, 0);
     expect(Object.fromEntries(ifaces.map((i) => [i.name, { addrs: i.addrs.map((a) => ({ addr: a.addr, prefix: a.prefix, type: a.type })), hwaddr: i.hwaddr }]))).to.deep.equal(okOf(addrs));
     const [setTime] = O([dcall('setTime', { seconds: 1_000_000, nseconds: 5 }, 0)]);

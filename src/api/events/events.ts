@@ -26,7 +26,7 @@ import {
   VIR_FROM_RPC,
 } from '../../apixml/generated/constants.js';
 import type { remote_nonnull_domain, remote_nonnull_network, remote_nonnull_node_device, remote_nonnull_secret, remote_nonnull_storage_pool } from '../../protocol/generated/remote.js';
-import type { CloseReason, ServerMessage } from '../../rpc/engine.js';
+import { type CloseReason, type ServerMessage, abortError } from '../../rpc/engine.js';
 import { getLogger } from '../../util/log.js';
 import type { Session } from '../session.js';
 import { type DecodedEvent, EVENT_DECODERS, type EventFamily } from './event-decode.js';
@@ -419,6 +419,11 @@ export interface EventStreamOptions {
    * - 'drop-newest': the arriving event is discarded (`dropped` counts them).
    */
   overflow?: OverflowPolicy;
+  /**
+   * Ends the stream when aborted: the loop throws a LibvirtError VIR_ERR_OPERATION_ABORTED whose
+   * `cause` is the signal's reason, and the registrations are released.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -439,9 +444,21 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
   protected readonly bufferSize: number;
   protected readonly overflow: OverflowPolicy;
 
+  private unlisten: (() => void) | null = null;
+
   protected constructor(options: EventStreamOptions) {
     this.bufferSize = Math.max(1, options.bufferSize ?? 1024);
     this.overflow = options.overflow ?? 'error';
+    const signal = options.signal;
+    if (signal) {
+      // Subclasses finish setting up first; an already aborted signal ends the stream right after.
+      const onAbort = (): void => this.finish(abortError('the event stream', signal));
+      if (signal.aborted) queueMicrotask(onAbort);
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.unlisten = () => signal.removeEventListener('abort', onAbort);
+      }
+    }
   }
 
   /** Number of events waiting for the consumer. */
@@ -522,10 +539,17 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
     return this;
   }
 
+  /** `await using stream = conn.domainEvents()`: close() when the scope ends. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   protected finish(failure: LibvirtError | null): void {
     if (this.ended) return;
     this.ended = true;
     this.failure = failure;
+    this.unlisten?.();
+    this.unlisten = null;
     void this.releaseSources();
     if (this.waiter) {
       const w = this.waiter;

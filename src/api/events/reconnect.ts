@@ -475,6 +475,11 @@ export class ReconnectingConnection {
   }
 
   /** Stops reconnecting and closes the current connection. */
+  /** `await using rc = reconnecting(uri)`: close() when the scope ends. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async close(): Promise<void> {
     if (this.ended) return;
     const conn = this.current;

@@ -7,7 +7,7 @@ import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fro
 import { sessionOf } from '../session.js';
 import { uuidToString } from '../uuid.js';
 import type { CallOptions } from '../../rpc/engine.js';
-import type { remote_domain_block_stats_ret, remote_domain_disk_error, remote_domain_fsinfo, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_network_dhcp_lease, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from '../../protocol/generated/remote.js';
+import type { remote_domain_block_stats_ret, remote_domain_disk_error, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_network_dhcp_lease, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from '../../protocol/generated/remote.js';
 import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobInfoFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainChannelFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainConsoleFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainQemuMonitorCommandFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolDownloadFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageVolUploadFlags, virStorageXMLFlags, virTypedParameterFlags } from '../../apixml/generated/constants.js';
 
 /** Generated methods of Connection: one per C function taking a virConnectPtr first. */
@@ -1727,9 +1727,9 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of nodes successfully adjusted or -1 in case of an error.
    */
-  async nodeAllocPages(pageSizes: number[], pageCounts: bigint[], startCell: number, cellCount: number, flags: Flags<virNodeAllocPagesFlags> = 0, options?: CallOptions): Promise<number> {
+  async nodeAllocPages(pageSizes: number[], pageCounts: (number | bigint)[], startCell: number, cellCount: number, flags: Flags<virNodeAllocPagesFlags> = 0, options?: CallOptions): Promise<number> {
     const c = sessionOf(this);
-    const r = await c.invoke("REMOTE_PROC_NODE_ALLOC_PAGES", { pageSizes, pageCounts, startCell, cellCount, flags }, options);
+    const r = await c.invoke("REMOTE_PROC_NODE_ALLOC_PAGES", { pageSizes, pageCounts: pageCounts.map((v) => int64Arg(c, v, "pageCounts", "virNodeAllocPages", false)), startCell, cellCount, flags }, options);
     if (r.ret < 0) throw unknownError();
     return r.ret;
   }
@@ -3905,10 +3905,10 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) the number of returned mount points, or -1 in case of error. On success, the array of the information is stored into `info`. The caller is responsible for calling virDomainFSInfoFree() on each array element, then calling free() on `info`. On error, `info` is set to NULL.
    */
-  async getFSInfo(flags: number = 0, options?: CallOptions): Promise<remote_domain_fsinfo[]> {
+  async getFSInfo(flags: number = 0, options?: CallOptions): Promise<{ mountpoint: remote_nonnull_string; name: remote_nonnull_string; fstype: remote_nonnull_string; devAlias: remote_nonnull_string[] }[]> {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_FSINFO", { dom: this.wire, flags }, options);
-    return r.info;
+    return r.info.map((x11) => ({ mountpoint: x11.mountpoint, name: x11.name, fstype: x11.fstype, devAlias: x11.dev_aliases }));
   }
 
   /**
@@ -4394,7 +4394,7 @@ export abstract class DomainMethods extends Handle {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST", { dom: this.wire }, options);
     if (r.ret < 0) throw unknownError();
-    return r.labels.map((x11) => ({ label: charsToString(x11.label), enforcing: x11.enforcing }));
+    return r.labels.map((x12) => ({ label: charsToString(x12.label), enforcing: x12.enforcing }));
   }
 
   /**
@@ -4724,7 +4724,7 @@ export abstract class DomainMethods extends Handle {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS", { dom: this.wire, need_results: 1, flags }, options);
     if (r.ret < 0) throw unknownError();
-    return r.checkpoints.map((x12) => c.wrap.domainCheckpoint(x12));
+    return r.checkpoints.map((x13) => c.wrap.domainCheckpoint(x13));
   }
 
   /**
@@ -4776,7 +4776,7 @@ export abstract class DomainMethods extends Handle {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS", { dom: this.wire, need_results: 1, flags }, options);
     if (r.ret < 0) throw unknownError();
-    return r.snapshots.map((x13) => c.wrap.domainSnapshot(x13));
+    return r.snapshots.map((x14) => c.wrap.domainSnapshot(x14));
   }
 
   /**
@@ -6745,7 +6745,7 @@ export abstract class NetworkMethods extends Handle {
   async listAllPorts(flags: number = 0, options?: CallOptions): Promise<NetworkPort[]> {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_NETWORK_LIST_ALL_PORTS", { network: this.wire, need_results: 1, flags }, options);
-    return r.ports.map((x15) => c.wrap.networkPort(x15));
+    return r.ports.map((x16) => c.wrap.networkPort(x16));
   }
 
   /**
@@ -7141,7 +7141,7 @@ export abstract class StoragePoolMethods extends Handle {
   async listAllVolumes(flags: number = 0, options?: CallOptions): Promise<StorageVol[]> {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES", { pool: this.wire, need_results: 1, flags }, options);
-    return r.vols.map((x16) => c.wrap.storageVol(x16));
+    return r.vols.map((x17) => c.wrap.storageVol(x17));
   }
 
   /**
@@ -7791,9 +7791,9 @@ export abstract class NodeDeviceMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async setAutostart(autostart: number, options?: CallOptions): Promise<void> {
+  async setAutostart(autostart: boolean | number, options?: CallOptions): Promise<void> {
     const c = sessionOf(this.connection);
-    await c.invoke("REMOTE_PROC_NODE_DEVICE_SET_AUTOSTART", { name: this.wire.name, autostart }, options);
+    await c.invoke("REMOTE_PROC_NODE_DEVICE_SET_AUTOSTART", { name: this.wire.name, autostart: switchArg(autostart) }, options);
   }
 
   /**
@@ -8464,7 +8464,7 @@ export abstract class DomainSnapshotMethods extends Handle {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN", { snapshot: this.wire, need_results: 1, flags }, options);
     if (r.ret < 0) throw unknownError();
-    return r.snapshots.map((x14) => c.wrap.domainSnapshot(x14));
+    return r.snapshots.map((x15) => c.wrap.domainSnapshot(x15));
   }
 
   /**
