@@ -10,6 +10,7 @@ export {
   type FreeCallback,
   type EventStreamFilter,
   type ConnectionEvents,
+  type KeepAliveState,
   type CallArgs,
   type RemoteArgs,
   type RemoteRet,

@@ -113,6 +113,20 @@ export interface NodeInfo {
   threads: number;
 }
 
+/** conn.keepAliveState: our keepalive settings and what each side's PINGs came to. */
+export interface KeepAliveState {
+  /** Seconds without any packet from the daemon before we send a PING (0: we send none). */
+  interval: number;
+  /** Our PINGs that may go unanswered in a row before the connection closes (reason KEEPALIVE). */
+  count: number;
+  /** PINGs we sent to the daemon. */
+  pingsSent: number;
+  /** PINGs the daemon sent us that we answered with a PONG. */
+  pingsAnswered: number;
+  /** PINGs the daemon sent us that we left unanswered because our socket was backed up (the daemon was not reading). */
+  pongsSkipped: number;
+}
+
 /** The events of a Connection and their listener arguments. */
 export type ConnectionEvents = { close: [reason: CloseReason, error: LibvirtError | null] };
 
@@ -450,7 +464,7 @@ export class Connection extends ConnectionMethods {
   }
 
   /** Our keepalive settings ({ interval: 0 } when we send no PINGs) and PING counters. */
-  get keepAliveState(): { interval: number; count: number; pingsSent: number; pingsAnswered: number; pongsSkipped: number } {
+  get keepAliveState(): KeepAliveState {
     const { interval, count } = this.keepAlive.settings;
     const k = this.keepAlive;
     return { interval, count, pingsSent: k.pingsSent, pingsAnswered: k.pingsAnswered, pongsSkipped: k.pongsSkipped };

@@ -1,7 +1,9 @@
 import { enumNames } from '../util/enum-names.js';
+import { getLogger, outputsConfigured } from '../util/log.js';
 import {
   VIR_ERR_ERROR,
   VIR_ERR_INTERNAL_ERROR,
+  VIR_ERR_WARNING,
   VIR_FROM_NONE,
   virErrorDomain,
   virErrorLevel,
@@ -105,6 +107,8 @@ export class ErrorScope {
 }
 
 const globalScope = new ErrorScope();
+/** libvirt's category for raised errors (virerror.c's VIR_LOG_INIT("util.error")). */
+const errorLog = getLogger('util.error');
 
 /** virSetErrorFunc: the process-wide handler, used when a connection has none. null restores the default. */
 export function setErrorFunc(handler: ErrorHandler | null, userData?: unknown): void {
@@ -154,6 +158,12 @@ export function printErrorFunc(err: LibvirtError): void {
 export function dispatchError(err: LibvirtError, scope?: ErrorScope): void {
   globalScope.lastError = err;
   if (scope) scope.lastError = err;
+  // As virRaiseErrorLog: to the log outputs when some are configured (the C client's
+  // `error : ... : Domain not found` lines), never to the stderr fallback.
+  if (outputsConfigured()) {
+    if (err.level === VIR_ERR_WARNING) errorLog.warn(err.message);
+    else errorLog.error(err.message);
+  }
   const h = scope?.handler ? scope : globalScope.handler ? globalScope : null;
   if (!h || !h.handler) return;
   try {

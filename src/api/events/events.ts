@@ -109,6 +109,8 @@ export class EventRegistry {
   private readonly inFlight = new Map<EventFamily, number>();
   private held: DecodedEvent[] = [];
   private callbackFeature: Promise<boolean> | null = null;
+  /** Server deregistrations in flight, by registration key. */
+  private readonly leaving = new Map<string, Promise<void>>();
   private closed: { reason: CloseReason; err: LibvirtError | null } | null = null;
   /** Events that arrived with no registration to take them (logged, never silently lost). */
   undelivered = 0;
@@ -165,7 +167,11 @@ export class EventRegistry {
     let server = this.byKey.get(key);
     if (!server) {
       const created: ServerRegistration = { key, spec, remoteID: null, legacy, registered: false, ready: Promise.resolve(), done: false, locals: new Set() };
-      created.ready = this.registerOnServer(created);
+      // The daemon refuses a second registration of the same key ("event callback already
+      // tracked") and may run our calls in any order: one still being deregistered goes first, as
+      // libvirt's remote driver (which holds its lock over the deregistration) ensures.
+      const leaving = this.leaving.get(key);
+      created.ready = leaving ? leaving.then(() => this.registerOnServer(created)) : this.registerOnServer(created);
       this.byKey.set(key, created);
       server = created;
     }
@@ -192,7 +198,7 @@ export class EventRegistry {
       const remoteID = await this.callRegister(s);
       if (s.done) {
         // Everyone left (or the connection closed) while the call was in flight.
-        if (!this.closed) await this.callDeregister(s, remoteID).catch((e: unknown) => log.debug(`late deregistration failed: ${(e as Error).message}`));
+        if (!this.closed) await this.leave(s, remoteID).catch((e: unknown) => log.debug(`late deregistration failed: ${(e as Error).message}`));
         return;
       }
       s.remoteID = remoteID;
@@ -283,8 +289,22 @@ export class EventRegistry {
         return; // never registered on the server
       }
       // (a registration that completes after everyone left deregisters itself in registerOnServer)
-      if (server.registered && !this.closed) await this.callDeregister(server, server.remoteID);
+      if (server.registered && !this.closed) await this.leave(server, server.remoteID);
     }
+  }
+
+  /** Deregisters on the server; a new registration of the same key waits for it. */
+  private leave(s: ServerRegistration, remoteID: number | null): Promise<void> {
+    const done = this.callDeregister(s, remoteID);
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.leaving.set(s.key, settled);
+    void settled.then(() => {
+      if (this.leaving.get(s.key) === settled) this.leaving.delete(s.key);
+    });
+    return done;
   }
 
   /** Drops a local registration; returns its server registration when that is now unused. */
