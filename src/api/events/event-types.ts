@@ -230,18 +230,24 @@ export interface DomainEventMap {
 export type DomainEventID = keyof DomainEventMap;
 export type DomainEvent = DomainEventMap[DomainEventID];
 
+/** The fields of every family's LIFECYCLE event but the domain's. */
+export interface LifecycleFields {
+  /** the family's vir*EventLifecycleType: DEFINED, UNDEFINED, STARTED, STOPPED, ... */
+  readonly event: number;
+  /** details of the event (0 for most) */
+  readonly detail: number;
+  /** symbolic name of `event`, e.g. 'VIR_NETWORK_EVENT_STARTED' */
+  readonly eventName: string;
+}
+
 export interface NetworkEventOf<ID extends number, K extends string> {
   readonly eventID: ID;
   readonly kind: K;
   readonly net: Network;
 }
 /** VIR_NETWORK_EVENT_ID_LIFECYCLE */
-export interface NetworkLifecycleEvent extends NetworkEventOf<0, 'lifecycle'> {
-  /** virNetworkEventLifecycleType */
-  readonly event: number;
-  readonly detail: number;
-  readonly eventName: string;
-}
+/** `event` is a virNetworkEventLifecycleType. */
+export interface NetworkLifecycleEvent extends NetworkEventOf<0, 'lifecycle'>, LifecycleFields {}
 /** VIR_NETWORK_EVENT_ID_METADATA_CHANGE */
 export interface NetworkMetadataChangeEvent extends NetworkEventOf<1, 'metadataChange'> {
   /** virNetworkMetadataType */
@@ -260,12 +266,8 @@ export interface StoragePoolEventOf<ID extends number, K extends string> {
   readonly pool: StoragePool;
 }
 /** VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE */
-export interface StoragePoolLifecycleEvent extends StoragePoolEventOf<0, 'lifecycle'> {
-  /** virStoragePoolEventLifecycleType */
-  readonly event: number;
-  readonly detail: number;
-  readonly eventName: string;
-}
+/** `event` is a virStoragePoolEventLifecycleType. */
+export interface StoragePoolLifecycleEvent extends StoragePoolEventOf<0, 'lifecycle'>, LifecycleFields {}
 /** VIR_STORAGE_POOL_EVENT_ID_REFRESH */
 export type StoragePoolRefreshEvent = StoragePoolEventOf<1, 'refresh'>;
 export interface StoragePoolEventMap {
@@ -280,12 +282,8 @@ export interface NodeDeviceEventOf<ID extends number, K extends string> {
   readonly dev: NodeDevice;
 }
 /** VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE */
-export interface NodeDeviceLifecycleEvent extends NodeDeviceEventOf<0, 'lifecycle'> {
-  /** virNodeDeviceEventLifecycleType */
-  readonly event: number;
-  readonly detail: number;
-  readonly eventName: string;
-}
+/** `event` is a virNodeDeviceEventLifecycleType. */
+export interface NodeDeviceLifecycleEvent extends NodeDeviceEventOf<0, 'lifecycle'>, LifecycleFields {}
 /** VIR_NODE_DEVICE_EVENT_ID_UPDATE */
 export type NodeDeviceUpdateEvent = NodeDeviceEventOf<1, 'update'>;
 export interface NodeDeviceEventMap {
@@ -300,12 +298,8 @@ export interface SecretEventOf<ID extends number, K extends string> {
   readonly secret: Secret;
 }
 /** VIR_SECRET_EVENT_ID_LIFECYCLE */
-export interface SecretLifecycleEvent extends SecretEventOf<0, 'lifecycle'> {
-  /** virSecretEventLifecycleType */
-  readonly event: number;
-  readonly detail: number;
-  readonly eventName: string;
-}
+/** `event` is a virSecretEventLifecycleType. */
+export interface SecretLifecycleEvent extends SecretEventOf<0, 'lifecycle'>, LifecycleFields {}
 /** VIR_SECRET_EVENT_ID_VALUE_CHANGED */
 export type SecretValueChangedEvent = SecretEventOf<1, 'valueChanged'>;
 export interface SecretEventMap {
