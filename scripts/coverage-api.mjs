@@ -88,10 +88,10 @@ const summary = [
 // Methods that depart from the API contract (README "The API contract"), and why. The rest follow
 // it: test/unit/api-contract.test.ts checks the generated methods and the hand-written async ones.
 const DEPARTURES = [
-  ['Domain.migrate(), migrate2(), migrate3(), migrateToURI(), migrateToURI2(), migrateToURI3()', 'no per-call options yet: an abort in the middle of the Begin/Prepare/Perform/Finish/Confirm sequence must still run Confirm3 with cancelled=1, which is not built'],
+  ['Domain.migrate(), migrate2(), migrate3(), migrateToURI(), migrateToURI2(), migrateToURI3()', 'an abort or timeout does not reject at once: it asks the source to cancel its job (virDomainAbortJob) and rejects once the sequence has cancelled on both daemons'],
   ['Connection.close(), setKeepAlive(), registerCloseCallback(), unregisterCloseCallback()', 'no per-call options: close() has its own 5 s bound for CONNECT_CLOSE; the others change local state first'],
   ['Connection.*EventRegisterAny(), *EventDeregisterAny(), domainEventRegister(), domainQemuMonitorEventRegister()', 'no per-call options: the arguments follow the C functions (callback, opaque, freecb); event streams (domainEvents() ...) take a signal'],
-  ['every getter of typed parameters (getMemoryParameters, getBlkioParameters, getAllDomainStats, ...)', 'results are TypedParams (a record of number | bigint | string | boolean), not typed per field yet'],
+  ['getAllDomainStats(), domainListGetStats(), getGuestInfo(), getSchedulerParameters(), getSchedulerParametersFlags(), getCPUStats()', 'typed-parameter results stay TypedParams (a record of number | bigint | string | boolean): their fields are patterned (vcpu.<n>.time) or their macros document no type; the other getters are typed per documented field (TypedParamsOf)'],
   ['Domain.getBlockJobInfo()', 'keeps the wire field `found` (0: no job), which C returns as the function result'],
   ['Domain.openGraphics(), lxcOpenNamespace()', 'refused with VIR_ERR_NO_SUPPORT: they pass file descriptors'],
 ];

@@ -37,7 +37,7 @@ export {
   type VcpuInfo,
   type MemoryStats,
 } from './api/objects.js';
-export type { Flags, TypedParams, TypedParamValue, TypedParamsInput, TypedParamInput, TypedParamTypeName } from './api/convert.js';
+export type { Flags, TypedParams, TypedParamsOf, TypedParamValue, TypedParamsInput, TypedParamInput, TypedParamTypeName } from './api/convert.js';
 export { bigintReplacer } from './api/convert.js';
 export {
   LibvirtError,

@@ -1,4 +1,4 @@
-import type { ApiXml } from './apixml.js';
+import type { ApiMacro, ApiXml } from './apixml.js';
 import { cdoc, evalMacro } from './apixml.js';
 
 const doc = (text: string, indent = ''): string[] => {
@@ -105,16 +105,24 @@ const TYPE_WORDS: Record<string, number> = {
  * macros ("... as VIR_TYPED_PARAM_ULLONG", "... as an int"). A field whose macros disagree on its
  * type is left out: a caller gives its type explicitly.
  */
+const TYPE_RE = /VIR_TYPED_PARAM_(INT|UINT|LLONG|ULLONG|DOUBLE|BOOLEAN|STRING)\b|\b(?:as|an?|is|type)\s+(?:an?\s+)?(unsigned long long|unsigned int|long long|signed int|int|uint|llong|ullong|double|boolean|string)\b/gi;
+
+/**
+ * The documented virTypedParameterType of a field macro, if any. "Accepted type is
+ * VIR_TYPED_PARAM_UINT or since 9.3.0 VIR_TYPED_PARAM_ULLONG": the first type named is the one
+ * every daemon accepts.
+ */
+export function macroParamType(m: ApiMacro): number | undefined {
+  if (m.string === undefined) return undefined;
+  return [...m.info.matchAll(TYPE_RE)].map((t) => TYPE_WORDS[(t[1] ?? t[2]!).toLowerCase()]).find((v) => v !== undefined);
+}
+
 export function emitTypedParamTypes(apis: ApiXml[]): string[] {
-  const re = /VIR_TYPED_PARAM_(INT|UINT|LLONG|ULLONG|DOUBLE|BOOLEAN|STRING)\b|\b(?:as|an?|is|type)\s+(?:an?\s+)?(unsigned long long|unsigned int|long long|signed int|int|uint|llong|ullong|double|boolean|string)\b/gi;
   const types = new Map<string, Set<number>>();
   for (const api of apis) {
     for (const m of api.macros) {
-      if (m.string === undefined) continue;
-      // "Accepted type is VIR_TYPED_PARAM_UINT or since 9.3.0 VIR_TYPED_PARAM_ULLONG": the first
-      // type named is the one every daemon accepts.
-      const first = [...m.info.matchAll(re)].map((t) => TYPE_WORDS[(t[1] ?? t[2]!).toLowerCase()]).find((v) => v !== undefined);
-      if (first === undefined) continue;
+      const first = macroParamType(m);
+      if (first === undefined || m.string === undefined) continue;
       let set = types.get(m.string);
       if (!set) types.set(m.string, (set = new Set()));
       set.add(first);

@@ -1,6 +1,7 @@
 import { type ApiFunction, type ApiXml, cdoc } from './apixml.js';
 import { type Model, type Shape, tsTypeOf } from './model.js';
 import { parseAnnotations } from './emit-procedures.js';
+import { macroParamType } from './emit-api.js';
 
 /**
  * The API layer's methods: one per public C function whose remote procedure exists, on the class of
@@ -238,6 +239,9 @@ function emitIdentity(h: HandleClass): string[] {
 
 interface Ctx {
   model: Model;
+  apis: ApiXml[];
+  /** The C function being emitted. */
+  fn: string;
   /** Wire struct -> its fields renamed to the C struct's names (only those that differ). */
   cNames: Map<string, Map<string, string>>;
   enumTypes: Set<string>;
@@ -283,6 +287,46 @@ function cStructNames(model: Model, apis: ApiXml[]): Map<string, Map<string, str
   return out;
 }
 
+/**
+ * The field macros (by prefix) of the typed parameters a getter returns, where libvirt documents
+ * them: the result is typed per field (`hard_limit: bigint`), other fields still allowed. A
+ * `:type` suffix types the fields whose macros document none.
+ */
+export const PARAM_GROUPS: Record<string, string> = {
+  virDomainGetMemoryParameters: 'VIR_DOMAIN_MEMORY_',
+  virDomainGetBlkioParameters: 'VIR_DOMAIN_BLKIO_',
+  virDomainGetNumaParameters: 'VIR_DOMAIN_NUMA_',
+  virDomainGetInterfaceParameters: 'VIR_DOMAIN_BANDWIDTH_',
+  virDomainGetBlockIoTune: 'VIR_DOMAIN_BLOCK_IOTUNE_',
+  virDomainBlockStatsFlags: 'VIR_DOMAIN_BLOCK_STATS_',
+  virNodeGetMemoryParameters: 'VIR_NODE_MEMORY_SHARED_',
+  virDomainGetJobStats: 'VIR_DOMAIN_JOB_',
+  // The perf event macros document no type: each says whether that event is enabled.
+  virDomainGetPerfEvents: 'VIR_PERF_PARAM_:boolean',
+  virDomainGetLaunchSecurityInfo: 'VIR_DOMAIN_LAUNCH_SECURITY_',
+  virNodeGetSEVInfo: 'VIR_NODE_SEV_',
+  virNetworkPortGetParameters: 'VIR_NETWORK_PORT_BANDWIDTH_',
+};
+
+const PARAM_TS = ['never', 'number', 'number', 'bigint', 'bigint', 'number', 'boolean', 'string'];
+
+/** `TypedParamsOf<{ field: type; ... }>` for the current function's documented fields, else `TypedParams`. */
+function typedParamsType(ctx: Ctx): string {
+  const group = PARAM_GROUPS[ctx.fn];
+  if (!group) return 'TypedParams';
+  const [prefix, fallback] = group.split(':') as [string, string | undefined];
+  const fields = new Map<string, string>();
+  for (const m of ctx.apis.flatMap((a) => a.macros)) {
+    if (!m.name.startsWith(prefix) || m.string === undefined || m.string.includes('%')) continue;
+    const t = macroParamType(m);
+    const ts = t !== undefined ? PARAM_TS[t]! : fallback;
+    if (ts) fields.set(m.string, ts);
+  }
+  if (fields.size === 0) throw new Error(`no documented typed-parameter fields for ${ctx.fn} (${prefix}*)`);
+  const body = [...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([f, t]) => `${/^[a-z_][a-z0-9_]*$/i.test(f) ? f : JSON.stringify(f)}: ${t}`);
+  return `TypedParamsOf<{ ${body.join('; ')} }>`;
+}
+
 /** A list of `{ field, value }` structs (node CPU and memory stats): read as an object keyed by field. */
 function fieldValueList(ctx: Ctx, s: Shape): Shape | null {
   if (s.k !== 'varray' || s.of.k !== 'struct') return null;
@@ -297,7 +341,7 @@ function fieldValueList(ctx: Ctx, s: Shape): Shape | null {
 function outType(ctx: Ctx, s: Shape): string {
   if (s.k === 'struct' && BY_WIRE.has(s.name)) return BY_WIRE.get(s.name)!.cls;
   if (s.k === 'optional' && s.of.k === 'struct' && BY_WIRE.has(s.of.name)) return `${BY_WIRE.get(s.of.name)!.cls} | null`;
-  if (isTypedParams(s)) return 'TypedParams';
+  if (isTypedParams(s)) return typedParamsType(ctx);
   if (isCharArray(s)) return 'string';
   const fv = fieldValueList(ctx, s);
   if (fv) return `Record<string, ${outType(ctx, fv)}>`;
@@ -437,7 +481,7 @@ export interface MethodsOutput {
 export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   const enumTypes = new Set<string>();
   for (const api of apis) for (const e of api.enums) if (e.type) enumTypes.add(e.type);
-  const ctx: Ctx = { model, cNames: cStructNames(model, apis), enumTypes, usedTypes: new Set(), usedEnums: new Set() };
+  const ctx: Ctx = { model, apis, fn: '', cNames: cStructNames(model, apis), enumTypes, usedTypes: new Set(), usedEnums: new Set() };
   const procs = new Map<string, { name: string; program: 'remote' | 'qemu' | 'lxc' }>();
   const procEnums: [string, string, 'remote' | 'qemu' | 'lxc'][] = [
     ['remote_procedure', 'REMOTE_PROC_', 'remote'],
@@ -511,7 +555,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   code.push("import { Handle } from '../handle.js';");
   code.push("import type { Stream } from '../stream.js';");
   code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';");
-  code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, int64Arg, switchArg, toTypedParams, unknownError, uuidArg } from '../convert.js';");
+  code.push("import { type Flags, type TypedParams, type TypedParamsInput, type TypedParamsOf, charsToString, fromTypedParams, int64Arg, switchArg, toTypedParams, unknownError, uuidArg } from '../convert.js';");
   code.push("import { sessionOf } from '../session.js';");
   code.push("import { uuidToString } from '../uuid.js';");
   code.push("import type { CallOptions } from '../../rpc/engine.js';");
@@ -543,6 +587,7 @@ function emitOne(
   streamAt: number | null,
 ): string[] | null {
   const model = ctx.model;
+  ctx.fn = fn.name;
   const argFields = argsDef ? argsDef.body.fields.map((f) => ({ name: f.name, s: model.shape(f as never, argsDef.module) })) : [];
   const retFields = retDef ? retDef.body.fields.map((f) => ({ name: f.name, s: model.shape(f as never, retDef.module) })) : [];
   // The object itself: the first args field of its wire type (node devices travel by name).

@@ -28,6 +28,12 @@ export type TypedParamValue = number | bigint | string | boolean;
 /** Typed parameters read from libvirt, keyed by field. A field libvirt repeats holds an array. */
 export type TypedParams = Record<string, TypedParamValue | TypedParamValue[]>;
 
+/**
+ * Typed parameters whose fields libvirt documents: each documented field with its type (all
+ * optional: a daemon sends what it has), any other field as in TypedParams.
+ */
+export type TypedParamsOf<F> = Partial<F> & TypedParams;
+
 export type TypedParamTypeName = 'int' | 'uint' | 'llong' | 'ullong' | 'double' | 'boolean' | 'string';
 
 /** A value to send; give `{ type, value }` when the field's type is not documented by libvirt. */

@@ -1,7 +1,9 @@
 import {
   VIR_ERR_INVALID_ARG,
   VIR_ERR_OPERATION_INVALID,
+  VIR_ERR_OPERATION_TIMEOUT,
   VIR_FROM_NONE,
+  VIR_FROM_RPC,
   VIR_MIGRATE_ABORT_ON_ERROR,
   VIR_MIGRATE_AUTO_CONVERGE,
   VIR_MIGRATE_CHANGE_PROTECTION,
@@ -18,6 +20,7 @@ import {
   VIR_DOMAIN_PAUSED,
 } from '../apixml/generated/constants.js';
 import { featureSupported, VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION } from '../rpc/features.js';
+import { type CallOptions, abortError } from '../rpc/engine.js';
 import type { remote_typed_param } from '../protocol/generated/remote.js';
 import { type TypedParamsInput, toTypedParams } from './convert.js';
 import { clientError, LibvirtError } from '../errors/errors.js';
@@ -67,8 +70,41 @@ export function legacyParams(dxml: string | null, dname: string | null, uri: str
  * virDomainMigrateToURI3: the source daemon migrates by itself, to `dconnuri` (peer-to-peer) or
  * directly to the hypervisor at the params' migrate_uri. One call: MIGRATE_PERFORM3_PARAMS.
  */
-export function migrateToURI3(dom: Domain, dconnuri: string | null, params: TypedParamsInput, flags: number): Promise<void> {
-  return sessionOf(dom.connection).guard(() => performToURI3(dom, dconnuri, params, flags));
+export function migrateToURI3(dom: Domain, dconnuri: string | null, params: TypedParamsInput, flags: number, options?: CallOptions): Promise<void> {
+  return sessionOf(dom.connection).guard(() => withAbort(dom, 'virDomainMigrateToURI3', options, () => performToURI3(dom, dconnuri, params, flags)));
+}
+
+/**
+ * A migration under per-call options. Giving up cannot just drop a reply: the daemons would go on
+ * migrating. So an abort (or the timeout) asks the source to cancel its job (virDomainAbortJob, as
+ * virsh does on ^C); the sequence then ends through its own failure path (Finish and Confirm with
+ * cancelled=1) and rejects with VIR_ERR_OPERATION_ABORTED (VIR_ERR_OPERATION_TIMEOUT), `cause`
+ * the signal's reason. A signal already aborted sends nothing.
+ */
+async function withAbort<T>(dom: Domain, fn: string, options: CallOptions | undefined, run: (checkpoint: () => void) => Promise<T>): Promise<T> {
+  const signals = [options?.signal, options?.timeout !== undefined ? AbortSignal.timeout(options.timeout) : undefined].filter((x): x is AbortSignal => !!x);
+  if (signals.length === 0) return run(() => undefined);
+  const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
+  const given = (): LibvirtError => {
+    if (options?.signal?.aborted) return abortError(fn, options.signal);
+    return clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `${fn} timed out after ${options?.timeout} ms`);
+  };
+  if (signal.aborted) throw given();
+  const onAbort = (): void => {
+    void dom.connection.call('REMOTE_PROC_DOMAIN_ABORT_JOB', { dom: dom.wire }).catch(() => undefined);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const r = await run(() => {
+      if (signal.aborted) throw given();
+    });
+    if (signal.aborted) throw given();
+    return r;
+  } catch (e) {
+    throw signal.aborted ? given() : e;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 async function performToURI3(dom: Domain, dconnuri: string | null, params: TypedParamsInput, flags: number): Promise<void> {
@@ -88,9 +124,9 @@ async function performToURI3(dom: Domain, dconnuri: string | null, params: Typed
  * client drives libvirt's version 3 protocol with parameters, as libvirt's own client does:
  * Begin (source), Prepare (destination), Perform (source), Finish (destination), Confirm (source).
  */
-export async function migrate3(dom: Domain, dconn: Connection, input: TypedParamsInput, flags: number): Promise<Domain> {
+export async function migrate3(dom: Domain, dconn: Connection, input: TypedParamsInput, flags: number, options?: CallOptions): Promise<Domain> {
   const src = dom.connection;
-  return sessionOf(src).guard(async () => {
+  return sessionOf(src).guard(() => withAbort(dom, 'virDomainMigrate3', options, async (checkpoint) => {
     checkFlags(flags);
     if (flags & VIR_MIGRATE_PEER2PEER) {
       await performToURI3(dom, dconn.uri, input, flags);
@@ -99,6 +135,7 @@ export async function migrate3(dom: Domain, dconn: Connection, input: TypedParam
     let params = toTypedParams(input, 'virDomainMigrate3');
     const protection = (await featureSupported(src.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION }))) ? VIR_MIGRATE_CHANGE_PROTECTION : 0;
 
+    checkpoint();
     const begin = await src.call('REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS', { dom: dom.wire, params, flags: flags | protection });
     const { state } = await src.call('REMOTE_PROC_DOMAIN_GET_STATE', { dom: dom.wire, flags: 0 });
     if (state === VIR_DOMAIN_PAUSED && !(flags & VIR_MIGRATE_POSTCOPY_RESUME)) flags |= VIR_MIGRATE_PAUSED;
@@ -107,6 +144,7 @@ export async function migrate3(dom: Domain, dconn: Connection, input: TypedParam
 
     let cookie: Uint8Array;
     try {
+      checkpoint();
       const prep = await dconn.call('REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3_PARAMS', { params, cookie_in: begin.cookie_out, flags: destflags });
       cookie = prep.cookie_out;
       if (prep.uri_out) params = replace(params, VIR_MIGRATE_PARAM_URI, prep.uri_out);
@@ -118,11 +156,18 @@ export async function migrate3(dom: Domain, dconn: Connection, input: TypedParam
 
     let cancelled = 1;
     let performError: LibvirtError | null = null;
+    let performRan = true;
     if (flags & VIR_MIGRATE_OFFLINE) {
       cookie = none;
       cancelled = 0;
     } else {
       try {
+        try {
+          checkpoint();
+        } catch (e) {
+          performRan = false; // given up before Perform: Confirm must cancel Begin's job
+          throw e;
+        }
         cookie = (await src.call('REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3_PARAMS', { dom: dom.wire, dconnuri: null, params, cookie_in: cookie, flags: flags | protection })).cookie_out;
         cancelled = 0;
       } catch (e) {
@@ -139,8 +184,9 @@ export async function migrate3(dom: Domain, dconn: Connection, input: TypedParam
     } catch (e) {
       finishError = e as LibvirtError;
     }
-    // Perform failed: the source already knows; otherwise tell it how the destination fared.
-    if (!performError) {
+    // Perform failed: the source already knows (unless it never ran); otherwise tell it how the
+    // destination fared.
+    if (!performError || !performRan) {
       await src.call('REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS', {
         dom: dom.wire,
         params,
@@ -152,5 +198,5 @@ export async function migrate3(dom: Domain, dconn: Connection, input: TypedParam
     if (performError) throw performError;
     if (!finished) throw finishError!;
     return finished.dom;
-  });
+  }));
 }

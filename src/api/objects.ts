@@ -223,29 +223,29 @@ export class Domain extends DomainMethods {
     throw sessionOf(this.connection).dispatch(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, 'virDomainOpenGraphics: passing a file descriptor to the daemon needs native code; use openGraphicsFD from a C client'));
   }
   /** virDomainMigrate3: migrates to the host of `dconn`; resolves to the domain there. */
-  migrate3(dconn: Connection, params: TypedParamsInput, flags: Flags<virDomainMigrateFlags> = 0): Promise<Domain> {
-    return migrate3(this, dconn, params, flags);
+  migrate3(dconn: Connection, params: TypedParamsInput, flags: Flags<virDomainMigrateFlags> = 0, options?: CallOptions): Promise<Domain> {
+    return migrate3(this, dconn, params, flags, options);
   }
   /** virDomainMigrate: as migrate3 with the old arguments (bandwidth in MiB/s). */
-  migrate(dconn: Connection, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, uri: string | null = null, bandwidth: number | bigint = 0): Promise<Domain> {
-    return migrate3(this, dconn, legacyParams(null, dname, uri, bandwidth), flags);
+  migrate(dconn: Connection, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, uri: string | null = null, bandwidth: number | bigint = 0, options?: CallOptions): Promise<Domain> {
+    return migrate3(this, dconn, legacyParams(null, dname, uri, bandwidth), flags, options);
   }
   /** virDomainMigrate2: as migrate, with a destination XML. */
-  migrate2(dconn: Connection, dxml: string | null, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, uri: string | null = null, bandwidth: number | bigint = 0): Promise<Domain> {
-    return migrate3(this, dconn, legacyParams(dxml, dname, uri, bandwidth), flags);
+  migrate2(dconn: Connection, dxml: string | null, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, uri: string | null = null, bandwidth: number | bigint = 0, options?: CallOptions): Promise<Domain> {
+    return migrate3(this, dconn, legacyParams(dxml, dname, uri, bandwidth), flags, options);
   }
   /** virDomainMigrateToURI3: the source daemon migrates the domain by itself (peer-to-peer or direct). */
-  migrateToURI3(dconnuri: string | null, params: TypedParamsInput, flags: Flags<virDomainMigrateFlags> = 0): Promise<void> {
-    return migrateToURI3(this, dconnuri, params, flags);
+  migrateToURI3(dconnuri: string | null, params: TypedParamsInput, flags: Flags<virDomainMigrateFlags> = 0, options?: CallOptions): Promise<void> {
+    return migrateToURI3(this, dconnuri, params, flags, options);
   }
   /** virDomainMigrateToURI: `duri` is the destination libvirt URI with VIR_MIGRATE_PEER2PEER, else the hypervisor's. */
-  migrateToURI(duri: string, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, bandwidth: number | bigint = 0): Promise<void> {
+  migrateToURI(duri: string, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, bandwidth: number | bigint = 0, options?: CallOptions): Promise<void> {
     const p2p = (flags & VIR_MIGRATE_PEER2PEER) !== 0;
-    return migrateToURI3(this, p2p ? duri : null, legacyParams(null, dname, p2p ? null : duri, bandwidth), flags);
+    return migrateToURI3(this, p2p ? duri : null, legacyParams(null, dname, p2p ? null : duri, bandwidth), flags, options);
   }
   /** virDomainMigrateToURI2 */
-  migrateToURI2(dconnuri: string | null, miguri: string | null, dxml: string | null, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, bandwidth: number | bigint = 0): Promise<void> {
-    return migrateToURI3(this, dconnuri, legacyParams(dxml, dname, miguri, bandwidth), flags);
+  migrateToURI2(dconnuri: string | null, miguri: string | null, dxml: string | null, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, bandwidth: number | bigint = 0, options?: CallOptions): Promise<void> {
+    return migrateToURI3(this, dconnuri, legacyParams(dxml, dname, miguri, bandwidth), flags, options);
   }
 }
 

@@ -41,7 +41,8 @@ function openDeadline(uri: string, timeout: number, signal: AbortSignal | undefi
     };
   });
   failed.catch(() => undefined);
-  const timer = timeout > 0 && Number.isFinite(timeout) ? setTimeout(() => fail(clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `opening ${uri} timed out after ${timeout} ms`)), timeout) : null;
+  const started = performance.now();
+  let timer: NodeJS.Timeout | null = null;
   const onAbort = (): void => fail(abortError(`opening ${uri}`, signal!));
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
@@ -49,6 +50,15 @@ function openDeadline(uri: string, timeout: number, signal: AbortSignal | undefi
     failed,
     get error(): LibvirtError | null {
       return error;
+    },
+    /**
+     * Starts counting `timeout` (from the start of connect()). The transports that connect with a
+     * timeout of their own (and a clearer message) are given the first part of it.
+     */
+    arm(): void {
+      if (timer || error || !(timeout > 0 && Number.isFinite(timeout))) return;
+      const left = Math.max(0, timeout - (performance.now() - started));
+      timer = setTimeout(() => fail(clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `opening ${uri} timed out after ${timeout} ms`)), left);
     },
     onFail(l: (err: LibvirtError) => void): void {
       if (error) l(error);
@@ -141,6 +151,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
     if (deadline.error) throw deadline.error;
     if (options.transport) transport = options.transport;
     else {
+      if (target.transport === 'ext') deadline.arm(); // a command has no connect timeout of its own
       const opening = openTransport(target, options, env);
       // A transport that arrives after the deadline is closed at once.
       opening.then((t) => deadline.error && t.stream.destroy(), () => undefined);
@@ -159,6 +170,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   const ka = keepAliveSettings(options);
   let serverKeepAlive: boolean | null = null;
   let security: ConnectionInternals['security'] = { encrypted: transport.encrypted, secure: transport.secure };
+  deadline.arm();
   deadline.onFail((err) => engine.abort(err));
   try {
     security = await authenticate(engine, target, transport, options, env);

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { type Connection } from '../../src/api/connection.js';
 import { connect } from '../../src/api/open.js';
 import type { Domain } from '../../src/api/objects.js';
-import { VIR_ERR_INVALID_ARG, VIR_MIGRATE_LIVE, VIR_MIGRATE_PEER2PEER } from '../../src/apixml/generated/constants.js';
+import { VIR_DOMAIN_JOB_NONE, VIR_ERR_INVALID_ARG, VIR_ERR_OPERATION_ABORTED, VIR_MIGRATE_LIVE, VIR_MIGRATE_PEER2PEER } from '../../src/apixml/generated/constants.js';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';
 import { oracle, type OracleError } from '../support/oracle.js';
 
@@ -52,5 +52,23 @@ describe('migration paths (one host: the daemons refuse the same way as for the 
     expect(virsh.stderr).to.include(e.message);
     // The source domain is still running after the failed attempt.
     expect(await dom.isActive()).to.equal(true);
+  });
+
+  it('per-call options: an aborted signal or a timeout before the first call sends nothing; an abort during the sequence cancels it and leaves no job', async () => {
+    const pre = await rejection(dom.migrate3(dconn, {}, VIR_MIGRATE_LIVE, { signal: AbortSignal.abort('not now') }));
+    expect([pre.code, pre.cause]).to.deep.equal([VIR_ERR_OPERATION_ABORTED, 'not now']);
+    const p2p = await rejection(dom.migrateToURI3(sandboxEnv('QEMU_TCP_URI'), {}, VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_LIVE, { signal: AbortSignal.abort() }));
+    expect(p2p.code).to.equal(VIR_ERR_OPERATION_ABORTED);
+    // Aborted while the client asks the source about its features: given up before Begin.
+    const ac = new AbortController();
+    const during = dom.migrate3(dconn, {}, VIR_MIGRATE_LIVE, { signal: ac.signal });
+    ac.abort('stop');
+    const e = await rejection(during);
+    expect([e.code, e.cause]).to.deep.equal([VIR_ERR_OPERATION_ABORTED, 'stop']);
+    expect((await dom.getJobInfo()).type).to.equal(VIR_DOMAIN_JOB_NONE);
+    expect(await dom.isActive()).to.equal(true);
+    // The same sequence without a signal still reaches the daemons' refusal.
+    const refused = await rejection(dom.migrate3(dconn, {}, VIR_MIGRATE_LIVE, { timeout: 60_000 }));
+    expect(refused.code).to.not.equal(VIR_ERR_OPERATION_ABORTED);
   });
 });

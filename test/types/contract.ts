@@ -40,6 +40,9 @@ export async function readmeUsage(uri: string): Promise<void> {
   const rss: bigint | undefined = stats.rss;
   const errors: { disk: string; error: number }[] = await dom.getDiskErrors();
   const json: string = JSON.stringify(await dom.getInfo(), bigintReplacer);
+  // Typed parameters are typed per field where libvirt documents the field.
+  const hardLimit: bigint | undefined = (await dom.getMemoryParameters()).hard_limit;
+  const weight: number | undefined = (await dom.getBlkioParameters()).weight;
   // 4. Per-call options after the C arguments.
   const ac = new AbortController();
   await dom.getXMLDesc(VIR_DOMAIN_XML_INACTIVE, { signal: ac.signal });
@@ -56,7 +59,7 @@ export async function readmeUsage(uri: string): Promise<void> {
     const code: number = (e as LibvirtError).code;
     void code;
   }
-  void [peek, xml, ids, names, snaps, mime, cpumaps, cpuTime, pins, cpus, cpumap, online, rss, errors, json, events, ka];
+  void [hardLimit, weight, peek, xml, ids, names, snaps, mime, cpumaps, cpuTime, pins, cpus, cpumap, online, rss, errors, json, events, ka];
 }
 
 export async function mistakes(conn: Connection, dom: Domain): Promise<void> {
@@ -68,6 +71,9 @@ export async function mistakes(conn: Connection, dom: Domain): Promise<void> {
   void (await dom.getVcpus()).info[0]!.cpu_time;
   // @ts-expect-error no wire count field in results
   void (await conn.nodeGetCPUMap()).ret;
+  // @ts-expect-error hard_limit is a bigint, not a number
+  const limit: number | undefined = (await dom.getMemoryParameters()).hard_limit;
+  void limit;
   // @ts-expect-error unknown procedure names do not compile
   await conn.call('REMOTE_PROC_NOPE');
 }

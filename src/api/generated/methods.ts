@@ -3,7 +3,7 @@
 import { Handle } from '../handle.js';
 import type { Stream } from '../stream.js';
 import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';
-import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, int64Arg, switchArg, toTypedParams, unknownError, uuidArg } from '../convert.js';
+import { type Flags, type TypedParams, type TypedParamsInput, type TypedParamsOf, charsToString, fromTypedParams, int64Arg, switchArg, toTypedParams, unknownError, uuidArg } from '../convert.js';
 import { sessionOf } from '../session.js';
 import { uuidToString } from '../uuid.js';
 import type { CallOptions } from '../../rpc/engine.js';
@@ -1960,7 +1960,7 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, and -1 in case of failure.
    */
-  async nodeGetMemoryParameters(flags: number = 0, options?: CallOptions): Promise<TypedParams> {
+  async nodeGetMemoryParameters(flags: number = 0, options?: CallOptions): Promise<TypedParamsOf<{ shm_merge_across_nodes: number }>> {
     const c = sessionOf(this);
     const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS", { nparams: 0, flags: flags | 4 }, options)).nparams;
     const r = await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS", { nparams, flags: flags | 4 }, options);
@@ -2025,7 +2025,7 @@ export abstract class ConnectionMethods {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, and -1 in case of failure.
    */
-  async nodeGetSEVInfo(flags: number = 0, options?: CallOptions): Promise<TypedParams> {
+  async nodeGetSEVInfo(flags: number = 0, options?: CallOptions): Promise<TypedParamsOf<{ "max-es-guests": number; "max-guests": number }>> {
     const c = sessionOf(this);
     const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_SEV_INFO", { nparams: 0, flags }, options)).nparams;
     const r = await c.invoke("REMOTE_PROC_NODE_GET_SEV_INFO", { nparams, flags }, options);
@@ -3187,7 +3187,7 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async blockStatsFlags(path: string, flags: Flags<virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+  async blockStatsFlags(path: string, flags: Flags<virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParamsOf<{ errs: bigint; flush_operations: bigint; flush_total_times: bigint; rd_bytes: bigint; rd_operations: bigint; rd_total_times: bigint; wr_bytes: bigint; wr_operations: bigint; wr_total_times: bigint }>> {
     const c = sessionOf(this.connection);
     const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS", { dom: this.wire, path, nparams: 0, flags: flags | 4 }, options)).nparams;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS", { dom: this.wire, path, nparams, flags: flags | 4 }, options);
@@ -3690,7 +3690,7 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getBlkioParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+  async getBlkioParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParamsOf<{ device_read_bytes_sec: string; device_read_iops_sec: string; device_weight: string; device_write_bytes_sec: string; device_write_iops_sec: string; weight: number }>> {
     const c = sessionOf(this.connection);
     const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 }, options)).nparams;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 }, options);
@@ -3795,7 +3795,7 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getBlockIoTune(disk: string | null, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+  async getBlockIoTune(disk: string | null, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParamsOf<{ group_name: string; read_bytes_sec: bigint; read_bytes_sec_max: bigint; read_bytes_sec_max_length: bigint; read_iops_sec: bigint; read_iops_sec_max: bigint; read_iops_sec_max_length: bigint; size_iops_sec: bigint; total_bytes_sec: bigint; total_bytes_sec_max: bigint; total_bytes_sec_max_length: bigint; total_iops_sec: bigint; total_iops_sec_max: bigint; total_iops_sec_max_length: bigint; write_bytes_sec: bigint; write_bytes_sec_max: bigint; write_bytes_sec_max_length: bigint; write_iops_sec: bigint; write_iops_sec_max: bigint; write_iops_sec_max_length: bigint }>> {
     const c = sessionOf(this.connection);
     const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams: 0, flags: flags | 4 }, options)).nparams;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams, flags: flags | 4 }, options);
@@ -4119,7 +4119,7 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getInterfaceParameters(device: string, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+  async getInterfaceParameters(device: string, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParamsOf<{ "inbound.average": number; "inbound.burst": number; "inbound.floor": number; "inbound.peak": number; "outbound.average": number; "outbound.burst": number; "outbound.peak": number }>> {
     const c = sessionOf(this.connection);
     const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS", { dom: this.wire, device, nparams: 0, flags: flags | 4 }, options)).nparams;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS", { dom: this.wire, device, nparams, flags: flags | 4 }, options);
@@ -4165,7 +4165,7 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async getJobStats(flags: Flags<virDomainGetJobStatsFlags> = 0, options?: CallOptions): Promise<{ type: number; params: TypedParams }> {
+  async getJobStats(flags: Flags<virDomainGetJobStatsFlags> = 0, options?: CallOptions): Promise<{ type: number; params: TypedParamsOf<{ auto_converge_throttle: number; compression_bytes: bigint; compression_cache: bigint; compression_cache_misses: bigint; compression_overflow: bigint; compression_pages: bigint; data_processed: bigint; data_remaining: bigint; data_total: bigint; disk_bps: bigint; disk_processed: bigint; disk_remaining: bigint; disk_temp_total: bigint; disk_temp_used: bigint; disk_total: bigint; downtime: bigint; downtime_net: bigint; memory_bps: bigint; memory_constant: bigint; memory_dirty_rate: bigint; memory_iteration: bigint; memory_normal: bigint; memory_normal_bytes: bigint; memory_page_size: bigint; memory_postcopy_requests: bigint; memory_processed: bigint; memory_remaining: bigint; memory_total: bigint; operation: number; setup_time: bigint; success: boolean; time_elapsed: bigint; time_elapsed_net: bigint; time_remaining: bigint; vfio_data_transferred: bigint }> }> {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_JOB_STATS", { dom: this.wire, flags }, options);
     return { type: r.type, params: fromTypedParams(r.params) };
@@ -4178,7 +4178,7 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of failure, 0 in case of success.
    */
-  async getLaunchSecurityInfo(flags: number = 0, options?: CallOptions): Promise<TypedParams> {
+  async getLaunchSecurityInfo(flags: number = 0, options?: CallOptions): Promise<TypedParamsOf<{ "sev-api-major": number; "sev-api-minor": number; "sev-build-id": number; "sev-measurement": string; "sev-policy": number; "sev-secret": string; "sev-secret-header": string; "sev-secret-set-address": bigint; "sev-snp-policy": bigint }>> {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_LAUNCH_SECURITY_INFO", { dom: this.wire, flags }, options);
     return fromTypedParams(r.params);
@@ -4241,7 +4241,7 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getMemoryParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+  async getMemoryParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParamsOf<{ hard_limit: bigint; min_guarantee: bigint; soft_limit: bigint; swap_hard_limit: bigint }>> {
     const c = sessionOf(this.connection);
     const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 }, options)).nparams;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 }, options);
@@ -4326,7 +4326,7 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getNumaParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+  async getNumaParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParamsOf<{ numa_mode: number; numa_nodeset: string }>> {
     const c = sessionOf(this.connection);
     const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 }, options)).nparams;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 }, options);
@@ -4354,7 +4354,7 @@ export abstract class DomainMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of failure, 0 in case of success.
    */
-  async getPerfEvents(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+  async getPerfEvents(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParamsOf<{ alignment_faults: boolean; branch_instructions: boolean; branch_misses: boolean; bus_cycles: boolean; cache_misses: boolean; cache_references: boolean; cmt: boolean; context_switches: boolean; cpu_clock: boolean; cpu_cycles: boolean; cpu_migrations: boolean; emulation_faults: boolean; instructions: boolean; mbml: boolean; mbmt: boolean; page_faults: boolean; page_faults_maj: boolean; page_faults_min: boolean; ref_cpu_cycles: boolean; stalled_cycles_backend: boolean; stalled_cycles_frontend: boolean; task_clock: boolean }>> {
     const c = sessionOf(this.connection);
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_PERF_EVENTS", { dom: this.wire, flags }, options);
     return fromTypedParams(r.params);
@@ -6909,7 +6909,7 @@ export abstract class NetworkPortMethods extends Handle {
    * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getParameters(flags: number = 0, options?: CallOptions): Promise<TypedParams> {
+  async getParameters(flags: number = 0, options?: CallOptions): Promise<TypedParamsOf<{ "inbound.average": number; "inbound.burst": number; "inbound.floor": number; "inbound.peak": number; "outbound.average": number; "outbound.burst": number; "outbound.peak": number }>> {
     const c = sessionOf(this.connection);
     const nparams = (await c.invoke("REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS", { port: this.wire, nparams: 0, flags }, options)).nparams;
     const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS", { port: this.wire, nparams, flags }, options);
