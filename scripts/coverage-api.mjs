@@ -92,7 +92,6 @@ const DEPARTURES = [
   ['Connection.close(), setKeepAlive(), registerCloseCallback(), unregisterCloseCallback()', 'no per-call options: close() has its own 5 s bound for CONNECT_CLOSE; the others change local state first'],
   ['Connection.*EventRegisterAny(), *EventDeregisterAny(), domainEventRegister(), domainQemuMonitorEventRegister()', 'no per-call options: the arguments follow the C functions (callback, opaque, freecb); event streams (domainEvents() ...) take a signal'],
   ['getAllDomainStats(), domainListGetStats(), getGuestInfo(), getSchedulerParameters(), getSchedulerParametersFlags(), getCPUStats()', 'typed-parameter results stay TypedParams (a record of number | bigint | string | boolean): their fields are patterned (vcpu.<n>.time) or their macros document no type; the other getters are typed per documented field (TypedParamsOf)'],
-  ['Domain.getBlockJobInfo()', 'keeps the wire field `found` (0: no job), which C returns as the function result'],
   ['Domain.openGraphics(), lxcOpenNamespace()', 'refused with VIR_ERR_NO_SUPPORT: they pass file descriptors'],
 ];
 

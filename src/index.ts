@@ -35,6 +35,7 @@ export {
   DomainSnapshot,
   DomainCheckpoint,
   type VcpuInfo,
+  type BlockJobInfo,
   type MemoryStats,
 } from './api/objects.js';
 export type { Flags, TypedParams, TypedParamsOf, TypedParamValue, TypedParamsInput, TypedParamInput, TypedParamTypeName } from './api/convert.js';

@@ -62,6 +62,7 @@ export const HAND_WRITTEN: Record<string, string> = {
   virDomainGetIOThreadInfo: 'CPU bitmaps as boolean[] per host CPU',
   virNodeGetCPUMap: 'CPU bitmap as boolean[]; the count is `cpus`',
   virDomainMemoryStats: 'tagged values as an object keyed as libvirt-python keys them',
+  virDomainGetBlockJobInfo: 'null when there is no job (C returns 0), else virDomainBlockJobInfo',
 };
 
 export interface MethodInfo {

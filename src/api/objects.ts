@@ -51,7 +51,7 @@ import {
   VIR_DOMAIN_MEMORY_STAT_USABLE,
   VIR_ERR_NO_SUPPORT,
   VIR_FROM_NETWORK,
-  VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../apixml/generated/constants.js';
+  VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainBlockJobInfoFlags, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../apixml/generated/constants.js';
 
 /** virVcpuInfo: one virtual CPU of a domain. */
 export interface VcpuInfo {
@@ -63,6 +63,17 @@ export interface VcpuInfo {
   cpuTime: bigint;
   /** real CPU number, or one of the values from virVcpuHostCpuState */
   cpu: number;
+}
+
+/** virDomainBlockJobInfo: a running block job. */
+export interface BlockJobInfo {
+  /** virDomainBlockJobType */
+  type: number;
+  /** the bandwidth limit (MiB/s, or bytes/s with VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES) */
+  bandwidth: bigint;
+  /** the position between 0 and `end`: cur / end approximates the progress */
+  cur: bigint;
+  end: bigint;
 }
 
 /** virDomainMemoryStats' statistics, keyed as libvirt-python keys them (values in KiB, faults as counts). */
@@ -195,6 +206,14 @@ export class Domain extends DomainMethods {
     const cpus = await hostCPUs(c, options);
     const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO', { dom: this.wire, flags }, options);
     return r.info.map((t) => ({ iothread_id: t.iothread_id, cpumap: cpuMap(t.cpumap, 0, Math.min(cpus, t.cpumap.length * 8)) }));
+  }
+  /**
+   * virDomainGetBlockJobInfo: the block job on disk `path` (virDomainBlockJobInfo), or null when
+   * there is none (C returns 0; libvirt-python gives {}).
+   */
+  async getBlockJobInfo(path: string, flags: Flags<virDomainBlockJobInfoFlags> = 0, options?: CallOptions): Promise<BlockJobInfo | null> {
+    const r = await sessionOf(this.connection).invoke('REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO', { dom: this.wire, path, flags }, options);
+    return r.found ? { type: r.type, bandwidth: r.bandwidth, cur: r.cur, end: r.end } : null;
   }
   /**
    * virDomainMemoryStats: the balloon driver's statistics keyed as libvirt-python's memoryStats()

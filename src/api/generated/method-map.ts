@@ -141,7 +141,7 @@ export const methodMap: readonly MethodMapEntry[] = [
   {"cName":"virDomainGetBlkioParameters","cls":"Domain","method":"getBlkioParameters","procedure":"REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS","program":"remote","status":"generated","note":""},
   {"cName":"virDomainGetBlockInfo","cls":"Domain","method":"getBlockInfo","procedure":"REMOTE_PROC_DOMAIN_GET_BLOCK_INFO","program":"remote","status":"generated","note":""},
   {"cName":"virDomainGetBlockIoTune","cls":"Domain","method":"getBlockIoTune","procedure":"REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE","program":"remote","status":"generated","note":""},
-  {"cName":"virDomainGetBlockJobInfo","cls":"Domain","method":"getBlockJobInfo","procedure":"REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO","program":"remote","status":"generated","note":""},
+  {"cName":"virDomainGetBlockJobInfo","cls":"Domain","method":"getBlockJobInfo","procedure":"REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO","program":"remote","status":"hand-written","note":"null when there is no job (C returns 0), else virDomainBlockJobInfo"},
   {"cName":"virDomainGetCPUStats","cls":"Domain","method":"getCPUStats","procedure":"REMOTE_PROC_DOMAIN_GET_CPU_STATS","program":"remote","status":"hand-written","note":"per-CPU and total statistics: two-dimensional result"},
   {"cName":"virDomainGetConnect","cls":"Domain","method":"getConnect","procedure":null,"program":"remote","status":"generated","note":"reads the identity (no call)"},
   {"cName":"virDomainGetControlInfo","cls":"Domain","method":"getControlInfo","procedure":"REMOTE_PROC_DOMAIN_GET_CONTROL_INFO","program":"remote","status":"generated","note":""},

@@ -7,8 +7,8 @@ import { type Flags, type TypedParams, type TypedParamsInput, type TypedParamsOf
 import { sessionOf } from '../session.js';
 import { uuidToString } from '../uuid.js';
 import type { CallOptions } from '../../rpc/engine.js';
-import type { remote_domain_block_stats_ret, remote_domain_disk_error, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_network_dhcp_lease, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from '../../protocol/generated/remote.js';
-import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobInfoFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainChannelFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainConsoleFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainQemuMonitorCommandFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolDownloadFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageVolUploadFlags, virStorageXMLFlags, virTypedParameterFlags } from '../../apixml/generated/constants.js';
+import type { remote_domain_block_stats_ret, remote_domain_disk_error, remote_domain_get_block_info_ret, remote_domain_get_control_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_network_dhcp_lease, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from '../../protocol/generated/remote.js';
+import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainChannelFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainConsoleFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainQemuMonitorCommandFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolDownloadFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageVolUploadFlags, virStorageXMLFlags, virTypedParameterFlags } from '../../apixml/generated/constants.js';
 
 /** Generated methods of Connection: one per C function taking a virConnectPtr first. */
 export abstract class ConnectionMethods {
@@ -3800,51 +3800,6 @@ export abstract class DomainMethods extends Handle {
     const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams: 0, flags: flags | 4 }, options)).nparams;
     const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams, flags: flags | 4 }, options);
     return fromTypedParams(r.params);
-  }
-
-  /**
-   * virDomainGetBlockJobInfo: Request block job information for the given disk.  If an operation is active
-   * `info` will be updated with the current progress.  The units used for the
-   * bandwidth field of `info` depends on `flags`.  If `flags` includes
-   * VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES, bandwidth is in bytes/second
-   * (although this mode can risk failure due to overflow, depending on both
-   * client and server word size); otherwise, the value is rounded up to MiB/s.
-   *
-   * The `disk` parameter is either an unambiguous source name of the
-   * block device (the <source file='...'/> sub-element, such as
-   * "/path/to/image"), or (since 0.9.5) the device target shorthand
-   * (the <target dev='...'/> sub-element, such as "vda").  Valid names
-   * can be found by calling virDomainGetXMLDesc() and inspecting
-   * elements within //domain/devices/disk.
-   *
-   * In cases when libvirt can't determine actual progress of the block job from
-   * the underlying hypervisor due to corner cases such as the job wasn't yet
-   * fully initialized, or finalized and thus the progress can't be queried,
-   * libvirt reports 'cur = 0, end = 1'.
-   *
-   * For jobs requiring finalizing via qemuDomainBlockJobAbort() with
-   * VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT flag which reached synchronised phase, but
-   * were empty, or the progress can't be determined libvirt returns
-   * 'cur = 1, end = 1'.
-   *
-   * Users thus should not consider any data where 'end = 1' as absolute progress
-   * value.
-   *
-   * Applications looking for a reliable and low-overhead way to determine whether
-   * a block job already finished or reached synchronised phase should register a
-   * handler for the VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2 event instead of polling this
-   * API.
-   *
-   * Note that the progress reported for blockjobs corresponding to a pull-mode
-   * backup don't report progress of the backup but rather usage of temporary
-   * space required for the backup.
-   * @param flags bitwise-OR of virDomainBlockJobInfoFlags
-   * @param options per-call `signal` and `timeout`
-   * @returns (C) -1 in case of failure, 0 when nothing found, 1 when info was found.
-   */
-  async getBlockJobInfo(path: string, flags: Flags<virDomainBlockJobInfoFlags> = 0, options?: CallOptions): Promise<remote_domain_get_block_job_info_ret> {
-    const c = sessionOf(this.connection);
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO", { dom: this.wire, path, flags }, options);
   }
 
   /**
