@@ -16,7 +16,11 @@ import { XdrWriter } from '../../src/protocol/xdr/index.js';
 import { CLOSE_GRACE_MS, MAX_ABANDONED_SERIALS, RpcEngine } from '../../src/rpc/engine.js';
 import { SaslMechanismError, SCRAM_MAX_ITERATIONS, ScramClient } from '../../src/rpc/sasl-scram.js';
 import { FakeDaemon } from '../support/fake-daemon.js';
-import { FakeLibvirtd } from './events-fake-libvirtd.js';
+import { domWire, FakeLibvirtd } from './events-fake-libvirtd.js';
+import { DEFAULT_EVENT_BUFFER_BYTES } from '../../src/api/events/events.js';
+import { VIR_ERR_OVERFLOW } from '../../src/apixml/generated/constants.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 // What a malicious or broken daemon can do to the client, one case each: the user gets a clear
 // libvirt error, every pending call settles, memory stays bounded, and nothing is left running.
@@ -53,6 +57,17 @@ async function engineTo(port: number): Promise<RpcEngine> {
   const socket = netConnect({ host: '127.0.0.1', port });
   await new Promise((resolve) => socket.once('connect', resolve));
   return new RpcEngine(socket);
+}
+
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
+/** Heap and buffers in use after a full collection: what the process really holds. */
+function heldMemory(): number {
+  collect();
+  collect();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 const header = (len: number): Buffer => {
@@ -207,6 +222,97 @@ describe('hostile peers', function () {
       await conn.close();
       expect(conn.transport.stream.destroyed || conn.transport.stream.writableEnded).to.equal(true);
       await fake.close();
+    });
+  });
+
+  describe('event streams bounded in bytes', () => {
+    // A QMP event of 12 MiB: event name, domain name and details at libvirt's 4 MiB string limit.
+    const big = 4 * 1024 * 1024 - 64;
+    const qmpEvent = (fake: FakeLibvirtd, callbackID: number): Buffer =>
+      fake.message('QEMU_PROC_DOMAIN_MONITOR_EVENT', { callbackID, dom: domWire('d'.repeat(big)), event: 'E'.repeat(big), seconds: 1n, micros: 0, details: 'x'.repeat(big) });
+    const MiB = 1024 * 1024;
+
+    for (const overflow of ['drop-oldest', 'drop-newest'] as const) {
+      it(`50 QMP events of 12 MiB to a stream nobody reads hold at most ${DEFAULT_EVENT_BUFFER_BYTES / MiB} MiB (${overflow}: the rest dropped and counted)`, async () => {
+        const fake = new FakeLibvirtd();
+        const conn = await fake.connect({ keepAlive: false });
+        try {
+          const stream = conn.qemuMonitorEvents({ overflow });
+          await stream.ready;
+          const packet = qmpEvent(fake, fake.lastCallbackID);
+          const before = heldMemory();
+          for (let i = 0; i < 50; i++) fake.socket!.write(packet);
+          while (stream.dropped + stream.buffered < 50) await new Promise((r) => setTimeout(r, 20));
+          const grown = heldMemory() - before;
+          expect(stream.buffered).to.equal(2);
+          expect(stream.dropped).to.equal(48);
+          expect(stream.bufferedBytes).to.be.at.most(DEFAULT_EVENT_BUFFER_BYTES);
+          // Before the byte bound: +689 MB. Two events of 12 MiB stay, plus the one packet being sent.
+          expect(grown, `held ${(grown / MiB).toFixed(0)} MiB more`).to.be.below(80 * MiB);
+          const first = await stream.next();
+          expect((first.value as { event: string }).event.length).to.equal(big);
+          await stream.close();
+        } finally {
+          await conn.close();
+          await fake.close();
+        }
+      });
+    }
+
+    it("the default 'error' policy ends the stream with VIR_ERR_OVERFLOW after yielding what it buffered", async () => {
+      const fake = new FakeLibvirtd();
+      const conn = await fake.connect({ keepAlive: false });
+      try {
+        const stream = conn.qemuMonitorEvents({ bufferBytes: 30 * MiB });
+        await stream.ready;
+        const packet = qmpEvent(fake, fake.lastCallbackID);
+        for (let i = 0; i < 5; i++) fake.socket!.write(packet);
+        // The third event overflows 30 MiB: the stream ends with two buffered.
+        while (!(stream as unknown as { ended: boolean }).ended) await new Promise((r) => setTimeout(r, 20));
+        expect(stream.buffered).to.equal(2);
+        let yielded = 0;
+        const err = await rejection(
+          (async () => {
+            for await (const ev of stream) if (ev.event.length === big) yielded++;
+          })(),
+        );
+        expect(err.code).to.equal(VIR_ERR_OVERFLOW);
+        expect(err.message).to.match(/25165544 bytes\) behind; the stream holds at most 1024 events and 31457280 bytes/);
+        expect(yielded).to.equal(2);
+      } finally {
+        await conn.close();
+        await fake.close();
+      }
+    });
+
+    it('events held while a registration is in flight are bounded in bytes too (the rest counted as undelivered)', async () => {
+      let answer: (() => void) | null = null;
+      const fake = new FakeLibvirtd({
+        intercept: (call, name, _args, d) => {
+          if (name !== 'QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER') return false;
+          // 20 events for a callback ID no reply has named yet; the reply (naming another) waits.
+          const packet = qmpEvent(d, 7);
+          for (let i = 0; i < 20; i++) call.socket.write(packet);
+          answer = () => call.socket.write(d.reply(call, name, { callbackID: 8 }));
+          return true;
+        },
+      });
+      const conn = await fake.connect({ keepAlive: false });
+      try {
+        const before = heldMemory();
+        const stream = conn.qemuMonitorEvents();
+        while (conn._events.undelivered < 18) await new Promise((r) => setTimeout(r, 20));
+        const grown = heldMemory() - before;
+        expect((conn._events as unknown as { heldBytes: number }).heldBytes).to.be.at.most(32 * MiB);
+        expect(grown, `held ${(grown / MiB).toFixed(0)} MiB more`).to.be.below(80 * MiB);
+        answer!();
+        await stream.ready;
+        expect(conn._events.undelivered).to.equal(20);
+        await stream.close();
+      } finally {
+        await conn.close();
+        await fake.close();
+      }
     });
   });
 

@@ -34,8 +34,25 @@ import { LibvirtError, clientError } from '../../errors/errors.js';
 
 const log = getLogger('api.events');
 
-/** Events held while registrations are in flight, at most (older ones are dropped and logged). */
+/** Events held while registrations are in flight, at most (older ones are dropped and counted in `undelivered`). */
 const MAX_HELD = 10_000;
+/** Bytes of the events so held, at most: one maximum-size packet (libvirt's 32 MiB). */
+const MAX_HELD_BYTES = 32 * 1024 * 1024;
+/** Default byte bound of an event stream's buffer (see EventStreamOptions.bufferBytes). */
+export const DEFAULT_EVENT_BUFFER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The size of each event on the wire (its packet body), by decoded event and by the object built
+ * for the user: the byte bounds of the event buffers count these. A weak map keeps the event
+ * types free of bookkeeping; the decoded strings of an event take about as much memory as these
+ * bytes (twice for non-Latin-1 text).
+ */
+const wireBytes = new WeakMap<object, number>();
+
+/** Bytes an event object took on the wire (0 for anything that did not come from a packet). */
+export function eventWireBytes(ev: unknown): number {
+  return typeof ev === 'object' && ev !== null ? (wireBytes.get(ev) ?? 0) : 0;
+}
 
 export type EventObjectWire =
   | { family: 'domain' | 'qemu'; wire: remote_nonnull_domain; key: string }
@@ -107,6 +124,8 @@ export class EventRegistry {
   /** Registrations in flight per family, and the events held for them. */
   private readonly inFlight = new Map<EventFamily, number>();
   private held: DecodedEvent[] = [];
+  private heldBytes = 0;
+  private heldOverflowWarned = false;
   private callbackFeature: Promise<boolean> | null = null;
   private closed: { reason: CloseReason; err: LibvirtError | null } | null = null;
   /** Events that arrived with no registration to take them (logged, never silently lost). */
@@ -292,7 +311,9 @@ export class EventRegistry {
   handle(message: ServerMessage): boolean {
     const entry = EVENT_DECODERS.get(message.header.prog)?.get(message.header.proc);
     if (!entry) return false;
-    this.dispatch(entry.decode(message.value));
+    const ev = entry.decode(message.value);
+    wireBytes.set(ev, message.body.length);
+    this.dispatch(ev);
     return true;
   }
 
@@ -309,11 +330,16 @@ export class EventRegistry {
       return;
     }
     if (this.inFlight.get(ev.family)) {
-      if (this.held.length >= MAX_HELD) {
-        this.held.shift();
+      const bytes = eventWireBytes(ev);
+      while (this.held.length > 0 && (this.held.length >= MAX_HELD || this.heldBytes + bytes > MAX_HELD_BYTES)) {
+        const old = this.held.shift()!;
+        this.heldBytes -= eventWireBytes(old);
         this.undelivered++;
+        if (!this.heldOverflowWarned) log.warn(`event ${old.family}/${old.eventID} dropped (counted in undelivered): more than ${MAX_HELD} events or ${MAX_HELD_BYTES} bytes arrived while registrations were in flight`);
+        this.heldOverflowWarned = true;
       }
       this.held.push(ev);
+      this.heldBytes += bytes;
       return;
     }
     this.noTaker(ev);
@@ -334,7 +360,10 @@ export class EventRegistry {
         key ??= ev.objectKey();
         if (key !== local.filterKey) continue;
       }
-      built ??= ev.build(this.conn._wrap);
+      if (!built) {
+        built = ev.build(this.conn._wrap);
+        wireBytes.set(built, eventWireBytes(ev));
+      }
       try {
         local.deliver(built);
       } catch (e) {
@@ -349,12 +378,15 @@ export class EventRegistry {
     const rest: DecodedEvent[] = [];
     for (const ev of this.held) (ev.family === s.spec.family && ev.remoteID === s.remoteID ? mine : rest).push(ev);
     this.held = rest;
+    this.heldBytes = rest.reduce((n, ev) => n + eventWireBytes(ev), 0);
     for (const ev of mine) this.deliverTo(s, ev, false);
   }
 
   private dropHeld(): void {
     for (const ev of this.held) this.noTaker(ev);
     this.held = [];
+    this.heldBytes = 0;
+    this.heldOverflowWarned = false;
   }
 
   private checkOpen(): void {
@@ -377,6 +409,7 @@ export class EventRegistry {
     this.byRemote.clear();
     this.byKey.clear();
     this.held = [];
+    this.heldBytes = 0;
   }
 }
 
@@ -387,7 +420,13 @@ export interface EventStreamOptions {
   /** Events buffered for a slow consumer, at most (default 1024). */
   bufferSize?: number;
   /**
-   * When the buffer is full (default 'error'):
+   * Bytes of events buffered for a slow consumer, at most, counted as their packets carried them
+   * (default 32 MiB, libvirt's largest packet). An event that arrives at an empty buffer is always
+   * taken, so one event larger than this still gets through.
+   */
+  bufferBytes?: number;
+  /**
+   * When the buffer is full, in events or in bytes (default 'error'):
    * - 'error': the stream ends: the buffered events are still yielded, then the iterator throws a
    *   LibvirtError (VIR_ERR_OVERFLOW) and the registrations are released. Nothing is lost silently.
    * - 'drop-oldest': the oldest buffered event is discarded to make room (`dropped` counts them).
@@ -408,20 +447,42 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
   dropped = 0;
   private readonly queue: E[] = [];
   private head = 0;
+  private bytes = 0;
+  private dropWarned = false;
   private waiter: { resolve: (r: IteratorResult<E>) => void; reject: (e: unknown) => void } | null = null;
   protected ended = false;
   private failure: LibvirtError | null = null;
   protected readonly bufferSize: number;
+  protected readonly bufferBytes: number;
   protected readonly overflow: OverflowPolicy;
 
   protected constructor(options: EventStreamOptions) {
     this.bufferSize = Math.max(1, options.bufferSize ?? 1024);
+    this.bufferBytes = Math.max(0, options.bufferBytes ?? DEFAULT_EVENT_BUFFER_BYTES);
     this.overflow = options.overflow ?? 'error';
   }
 
   /** Number of events waiting for the consumer. */
   get buffered(): number {
     return this.queue.length - this.head;
+  }
+
+  /** Bytes (as on the wire) of the events waiting for the consumer. */
+  get bufferedBytes(): number {
+    return this.bytes;
+  }
+
+  /** Whether `n` more events of `bytes` more bytes go past the bounds (an empty buffer takes anything). */
+  protected wouldOverflow(events: number, bytes: number, n = 1, more = 0): boolean {
+    return events > 0 && (events + n > this.bufferSize || bytes + more > this.bufferBytes);
+  }
+
+  /** A drop policy discarded an event: counted in `dropped`, and said once per stream. */
+  protected countDropped(): void {
+    this.dropped++;
+    if (this.dropWarned) return;
+    this.dropWarned = true;
+    log.warn(`event stream: the consumer fell ${this.buffered} events (${this.bytes} bytes) behind; dropping events by its '${this.overflow}' policy (stream.dropped counts them)`);
   }
 
   /** Releases whatever feeds the queue (registrations); called once when the stream ends. */
@@ -438,31 +499,42 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
       w.resolve({ value: ev, done: false });
       return;
     }
-    if (this.buffered >= this.bufferSize) {
+    const size = eventWireBytes(ev);
+    if (this.wouldOverflow(this.buffered, this.bytes, 1, size)) {
       switch (this.overflow) {
         case 'drop-newest':
-          this.dropped++;
+          this.countDropped();
           return;
         case 'drop-oldest':
-          this.head++;
-          this.dropped++;
+          while (this.wouldOverflow(this.buffered, this.bytes, 1, size)) {
+            this.countDropped();
+            this.shift();
+          }
           break;
         case 'error':
-          this.finish(clientError(VIR_ERR_OVERFLOW, VIR_FROM_EVENT, `event stream overflow: the consumer fell ${this.bufferSize} events behind`));
+          this.finish(clientError(VIR_ERR_OVERFLOW, VIR_FROM_EVENT, `event stream overflow: the consumer fell ${this.buffered} events (${this.bytes} bytes) behind; the stream holds at most ${this.bufferSize} events and ${this.bufferBytes} bytes`));
           return;
       }
     }
     this.queue.push(ev);
+    this.bytes += size;
+  }
+
+  /** Takes the oldest buffered event out. */
+  private shift(): E {
+    const value = this.queue[this.head]!;
+    this.queue[this.head++] = undefined as E;
+    this.bytes -= eventWireBytes(value);
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    return value;
   }
 
   next(): Promise<IteratorResult<E>> {
     if (this.head < this.queue.length) {
-      const value = this.queue[this.head]!;
-      this.queue[this.head++] = undefined as E;
-      if (this.head > 1024 && this.head * 2 > this.queue.length) {
-        this.queue.splice(0, this.head);
-        this.head = 0;
-      }
+      const value = this.shift();
       return Promise.resolve({ value, done: false });
     }
     if (this.ended) {
@@ -489,6 +561,7 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
   async close(): Promise<void> {
     this.queue.length = 0;
     this.head = 0;
+    this.bytes = 0;
     this.finish(null);
     await this.settled().catch(() => undefined);
   }
