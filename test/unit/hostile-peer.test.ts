@@ -18,7 +18,7 @@ import { SaslMechanismError, SCRAM_MAX_ITERATIONS, ScramClient } from '../../src
 import { FakeDaemon } from '../support/fake-daemon.js';
 import { domWire, FakeLibvirtd } from './events-fake-libvirtd.js';
 import { DEFAULT_EVENT_BUFFER_BYTES } from '../../src/api/events/events.js';
-import { VIR_ERR_OVERFLOW } from '../../src/apixml/generated/constants.js';
+import { VIR_ERR_AUTH_FAILED, VIR_ERR_OVERFLOW } from '../../src/apixml/generated/constants.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -78,6 +78,22 @@ const header = (len: number): Buffer => {
 
 describe('hostile peers', function () {
   this.timeout(30_000);
+
+  // Whatever the peer does, nothing escapes as an uncaught exception or an unhandled rejection.
+  const escaped: unknown[] = [];
+  const onEscape = (e: unknown): void => void escaped.push(e);
+  before(() => {
+    process.on('unhandledRejection', onEscape);
+    process.on('uncaughtExceptionMonitor', onEscape);
+  });
+  after(() => {
+    process.off('unhandledRejection', onEscape);
+    process.off('uncaughtExceptionMonitor', onEscape);
+  });
+  afterEach(async () => {
+    await new Promise((r) => setImmediate(r));
+    expect(escaped.splice(0).map(String), 'uncaught exceptions / unhandled rejections').to.deep.equal([]);
+  });
 
   describe('typed parameters named by the server', () => {
     it('__proto__, toString and constructor are plain keys of a null-prototype object', async () => {
@@ -351,11 +367,12 @@ describe('hostile peers', function () {
 
     it('a reply for an unknown serial or for another procedure closes the connection with VIR_ERR_RPC', async () => {
       const w = new XdrWriter();
-      for (const wrong of ['serial', 'proc'] as const) {
+      for (const wrong of ['serial', 'proc', 'prog'] as const) {
         const daemon = new FakeDaemon((call) => {
           const h: MessageHeader = { ...call.header, type: VIR_NET_REPLY, status: VIR_NET_OK };
           if (wrong === 'serial') h.serial += 1000;
-          else h.proc = P.REMOTE_PROC_CONNECT_GET_HOSTNAME.proc;
+          else if (wrong === 'proc') h.proc = P.REMOTE_PROC_CONNECT_GET_HOSTNAME.proc;
+          else h.prog = 0x20008087;
           call.socket.write(encodePacket(w, h, (x) => P.REMOTE_PROC_CONNECT_GET_LIB_VERSION.ret!.encode(x, { lib_ver: 1n })));
         });
         const engine = await engineTo(await daemon.listen());
@@ -390,15 +407,32 @@ describe('hostile peers', function () {
       }
     });
 
-    it('a daemon that never answers the open: the timeout option gives up', async () => {
-      const peer = await rawPeer(() => undefined);
+    for (const keepAlive of [false, { interval: 1, count: 1 }] as const) {
+      it(`a daemon that never answers the open, keepalive ${keepAlive ? 'on' : 'off'}: the timeout option gives up and lets go of the socket`, async () => {
+        // It reads what we send and never answers.
+        const peer = await rawPeer((s) => s.resume());
+        try {
+          const t0 = performance.now();
+          const e = await rejection(FakeConnect(peer.port, { timeout: 300, keepAlive }));
+          expect(performance.now() - t0).to.be.below(2000);
+          expect(e.code).to.equal(VIR_ERR_AUTH_FAILED);
+          expect(e.message).to.match(/timed out after 300 ms/);
+          // Our side is closed: the peer sees its socket end.
+          await new Promise((resolve) => (peer.sockets[0]!.closed ? resolve(undefined) : peer.sockets[0]!.once('close', resolve)));
+        } finally {
+          await peer.close();
+        }
+      });
+    }
+
+    it('a daemon that answers the handshake but never REMOTE_PROC_CONNECT_OPEN, with keepalive: the timeout gives up', async () => {
+      const fake = new FakeLibvirtd({ intercept: (_call, name) => name === 'REMOTE_PROC_CONNECT_OPEN' });
       try {
-        const t0 = performance.now();
-        const e = await rejection(FakeConnect(peer.port, { timeout: 300 }));
-        expect(performance.now() - t0).to.be.below(2000);
-        expect(e.message).to.match(/timed out/);
+        const e = await rejection(fake.connect({ timeout: 500, keepAlive: { interval: 1, count: 1 } }));
+        expect(e.code).to.equal(VIR_ERR_AUTH_FAILED);
+        expect(fake.calls.map((c) => c.name)).to.deep.equal(['REMOTE_PROC_AUTH_LIST', 'REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', 'REMOTE_PROC_CONNECT_OPEN']);
       } finally {
-        await peer.close();
+        await fake.close();
       }
     });
 
@@ -419,6 +453,38 @@ describe('hostile peers', function () {
         expect(engine.inFlight).to.equal(0);
       } finally {
         await peer.close();
+      }
+    });
+  });
+
+  describe('a legal reply of the maximum size', () => {
+    it('2 million typed parameters in 32 MiB decode without blocking the loop for seconds', async () => {
+      // The worst shape for the decoder: connectGetAllDomainStats with the most objects per byte
+      // (16 bytes per parameter). Measured on 2 cores: 0.4-0.9 s of one block (README, hostile peers).
+      const proc = P.REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS;
+      const perDom = 2048;
+      const ndom = Math.floor((32 * 1024 * 1024 - 200) / (perDom * 16 + 32));
+      const params = Array.from({ length: perDom }, (_, i) => ({ field: 'a', value: { type: VIR_TYPED_PARAM_INT, i } }));
+      const ret = { retStats: Array.from({ length: ndom }, () => ({ dom: { name: 'd', uuid: new Uint8Array(16), id: 1 }, params })) };
+      const daemon = new FakeDaemon((call, d) => call.socket.write(d.reply(call, proc.ret, ret as never)));
+      const engine = await engineTo(await daemon.listen());
+      try {
+        let last = performance.now();
+        let longest = 0;
+        const probe = setInterval(() => {
+          const now = performance.now();
+          longest = Math.max(longest, now - last);
+          last = now;
+        }, 1);
+        const v = await engine.call(proc, { doms: [], stats: 0, flags: 0 });
+        // One more tick, so the probe sees the block that ended with the reply.
+        await new Promise((r) => setTimeout(r, 5));
+        clearInterval(probe);
+        expect(v.retStats.reduce((n, s) => n + s.params.length, 0)).to.equal(ndom * perDom);
+        expect(longest, `the loop was blocked ${longest.toFixed(0)} ms`).to.be.below(5000);
+      } finally {
+        engine.close();
+        await daemon.close();
       }
     });
   });
@@ -476,7 +542,7 @@ describe('hostile peers', function () {
 });
 
 /** connect() over TCP to a raw peer on 127.0.0.1. */
-async function FakeConnect(port: number, options: { timeout?: number } = {}): Promise<unknown> {
+async function FakeConnect(port: number, options: { timeout?: number; keepAlive?: false | { interval: number; count: number } } = {}): Promise<unknown> {
   const { connect } = await import('../../src/api/open.js');
   return connect(`test+tcp://127.0.0.1:${port}/default`, { keepAlive: false, ...options });
 }
