@@ -14,6 +14,17 @@ export interface LoadRun {
   /** VmRSS before the first connection (library loaded) and with every connection open and idle. */
   rssBefore: number;
   rssIdle: number;
+  /** Ours only (node --expose-gc): the JavaScript heap in use after a full collection, before and idle. */
+  heapBefore?: number;
+  heapIdle?: number;
+}
+
+/** The heap in use after a full collection (needs --expose-gc). */
+function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
 }
 
 export function vmRss(): number {
@@ -30,6 +41,7 @@ async function main(): Promise<void> {
   const warm = await connect(uri!);
   await warm.getLibVersion();
   await warm.close();
+  const heapBefore = heapAfterGc();
   const rssBefore = vmRss();
   const conns: Connection[] = [];
   let t = performance.now();
@@ -48,12 +60,13 @@ async function main(): Promise<void> {
   // Idle: keepalive PINGs go both ways; then what the process holds per connection.
   await new Promise((r) => setTimeout(r, idle * 1000));
   const rssIdle = vmRss();
+  const heapIdle = heapAfterGc();
   const dropped = conns.filter((c) => c.closed).length;
   if (dropped) throw new Error(`${dropped} connections closed while idle`);
   t = performance.now();
   await Promise.all(conns.map((c) => c.close()));
   const closeSeconds = (performance.now() - t) / 1000;
-  const run: LoadRun = { connections: n, openSeconds, callSeconds, closeSeconds, rssBefore, rssIdle };
+  const run: LoadRun = { connections: n, openSeconds, callSeconds, closeSeconds, rssBefore, rssIdle, heapBefore, heapIdle };
   console.log(JSON.stringify(run));
 }
 

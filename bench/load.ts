@@ -18,7 +18,7 @@ const IDLE = Number(process.env.LOAD_IDLE_SECONDS ?? 6);
 const OUR_CONCURRENCY = 50;
 
 const run = (argv: string[]): LoadRun => JSON.parse(execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 }).trim().split('\n').pop()!) as LoadRun;
-const ours = (uri: string, concurrency: number): LoadRun => run([process.execPath, join(root, 'dist/bench/load-client.js'), uri, String(N), String(concurrency), String(IDLE)]);
+const ours = (uri: string, concurrency: number): LoadRun => run([process.execPath, '--expose-gc', join(root, 'dist/bench/load-client.js'), uri, String(N), String(concurrency), String(IDLE)]);
 const cClient = (uri: string, threads: number): LoadRun => run(['/usr/bin/python3', join(root, 'bench/c_client_load.py'), uri, String(N), String(threads), String(IDLE)]);
 
 const perConnection = (r: LoadRun): number => (r.rssIdle - r.rssBefore) / r.connections;
@@ -51,6 +51,8 @@ async function main(): Promise<void> {
   console.log(row('C client (python3-libvirt), sequential', runs.c));
   console.log(row('ours, sequential', runs.seq));
   console.log(row(`ours, ${OUR_CONCURRENCY} opens in flight`, runs.conc));
+  const heap = (r: LoadRun): number => (r.heapIdle! - r.heapBefore!) / r.connections;
+  console.log(`\nours: JavaScript heap held per idle connection after a full collection ${(m(runs.seq, heap) / 1024).toFixed(1)} KiB (the rest of its RSS is V8's heap reserve and the sockets)`);
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
   console.log(
     `\nours / C: RSS per idle connection ${ratio(m(runs.seq, perConnection), m(runs.c, perConnection))}, open time sequential ${ratio(m(runs.seq, (r) => r.openSeconds), m(runs.c, (r) => r.openSeconds))}, with ${OUR_CONCURRENCY} in flight ${ratio(m(runs.conc, (r) => r.openSeconds), m(runs.c, (r) => r.openSeconds))}`,
