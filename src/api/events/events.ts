@@ -49,6 +49,11 @@ export const DEFAULT_EVENT_BUFFER_BYTES = 32 * 1024 * 1024;
  */
 const wireBytes = new WeakMap<object, number>();
 
+/** @internal Records the bytes an event (decoded, or built for the user) took on the wire. */
+export function setEventWireBytes(ev: object, bytes: number): void {
+  wireBytes.set(ev, bytes);
+}
+
 /** Bytes an event object took on the wire (0 for anything that did not come from a packet). */
 export function eventWireBytes(ev: unknown): number {
   return typeof ev === 'object' && ev !== null ? (wireBytes.get(ev) ?? 0) : 0;
@@ -312,7 +317,7 @@ export class EventRegistry {
     const entry = EVENT_DECODERS.get(message.header.prog)?.get(message.header.proc);
     if (!entry) return false;
     const ev = entry.decode(message.value);
-    wireBytes.set(ev, message.body.length);
+    setEventWireBytes(ev, message.body.length);
     this.dispatch(ev);
     return true;
   }
@@ -362,7 +367,7 @@ export class EventRegistry {
       }
       if (!built) {
         built = ev.build(this.conn._wrap);
-        wireBytes.set(built, eventWireBytes(ev));
+        setEventWireBytes(built, eventWireBytes(ev));
       }
       try {
         local.deliver(built);
