@@ -1,5 +1,5 @@
 export { Stream } from './api/stream.js';
-export { connect } from './api/open.js';
+export { connect, DEFAULT_OPEN_TIMEOUT_MS } from './api/open.js';
 export {
   Connection,
   closeReasonCode,
@@ -10,6 +10,7 @@ export {
   type FreeCallback,
   type EventStreamFilter,
   type ConnectionEvents,
+  type KeepAliveState,
   type CallArgs,
   type RemoteArgs,
   type RemoteRet,
@@ -33,8 +34,11 @@ export {
   NWFilterBinding,
   DomainSnapshot,
   DomainCheckpoint,
+  type VcpuInfo,
+  type MemoryStats,
 } from './api/objects.js';
 export type { Flags, TypedParams, TypedParamValue, TypedParamsInput, TypedParamInput, TypedParamTypeName } from './api/convert.js';
+export { bigintReplacer } from './api/convert.js';
 export {
   LibvirtError,
   type VirErrorFields,
@@ -42,6 +46,7 @@ export {
   setErrorFunc,
   getLastError,
   copyLastError,
+  saveLastError,
   resetLastError,
   printErrorFunc,
 } from './errors/errors.js';

@@ -32,11 +32,18 @@ export interface ApiFunction {
   returns: { type: string; info: string };
   args: ApiArg[];
 }
+/** A C struct the API fills for its caller (virVcpuInfo, virDomainBlockStatsStruct, ...). */
+export interface ApiStruct {
+  name: string;
+  fields: { name: string; type: string; info: string }[];
+}
+
 export interface ApiXml {
   module: string;
   enums: ApiEnum[];
   macros: ApiMacro[];
   functions: ApiFunction[];
+  structs: ApiStruct[];
 }
 
 type Node = Record<string, unknown>;
@@ -50,7 +57,7 @@ export function readApiXml(path: string): ApiXml {
     parseAttributeValue: false,
     parseTagValue: false,
     trimValues: false,
-    isArray: (name) => ['macro', 'enum', 'function', 'arg', 'file', 'exports', 'typedef', 'struct'].includes(name),
+    isArray: (name) => ['macro', 'enum', 'function', 'arg', 'file', 'exports', 'typedef', 'struct', 'field'].includes(name),
   });
   const doc = parser.parse(readFileSync(path, 'utf8')) as { api: Node & { name: string } };
   const symbols = (doc.api.symbols ?? {}) as Node;
@@ -88,6 +95,10 @@ export function readApiXml(path: string): ApiXml {
         args: ((f.arg as Node[] | undefined) ?? []).map((a) => ({ name: str(a.name), type: str(a.type), info: str(a.info).trim() })),
       };
     }),
+    structs: list('struct').map((st) => ({
+      name: str(st.name),
+      fields: ((st.field as Node[] | undefined) ?? []).map((f) => ({ name: str(f.name), type: str(f.type), info: str(f.info).trim() })),
+    })),
   };
 }
 

@@ -51,9 +51,16 @@ export const HAND_WRITTEN: Record<string, string> = {
   virConnectIsEncrypted: 'combines the transport with the daemon answer',
   virNodeGetInfo: 'model is a C char array: hand-written to a string',
   virConnectSupportsFeature: 'connection internals',
+  virConnectUnregisterCloseCallback: 'the callback registered by registerCloseCallback, kept on the client',
   virDomainGetSchedulerParameters: 'needs the parameter count of virDomainGetSchedulerType',
   virDomainGetSchedulerParametersFlags: 'needs the parameter count of virDomainGetSchedulerType',
   virDomainGetCPUStats: 'per-CPU and total statistics: two-dimensional result',
+  virDomainGetVcpus: 'CPU bitmaps as boolean[] per host CPU; sizes from getInfo and the host CPU count',
+  virDomainGetVcpuPinInfo: 'CPU bitmaps as boolean[] per host CPU; sizes from getInfo and the host CPU count',
+  virDomainGetEmulatorPinInfo: 'CPU bitmap as boolean[] per host CPU',
+  virDomainGetIOThreadInfo: 'CPU bitmaps as boolean[] per host CPU',
+  virNodeGetCPUMap: 'CPU bitmap as boolean[]; the count is `cpus`',
+  virDomainMemoryStats: 'tagged values as an object keyed as libvirt-python keys them',
 };
 
 export interface MethodInfo {
@@ -100,18 +107,139 @@ const STRING_OKAY = new Set([
 const TYPED_PARAM_STRING_OKAY = 4;
 
 /**
+ * Arguments that only size C's output buffer (the API returns everything): optional, and when left
+ * out the count is found first as libvirt-python does. Keyed by C function, then wire field; the
+ * value is the expression giving "everything" (it may use the method's other parameters and
+ * `options`).
+ */
+export const SIZING: Record<string, Record<string, string>> = {
+  virConnectListDomains: { maxids: 'await this.numOfDomains(options)' },
+  virConnectListDefinedDomains: { maxnames: 'await this.numOfDefinedDomains(options)' },
+  virConnectListNetworks: { maxnames: 'await this.numOfNetworks(options)' },
+  virConnectListDefinedNetworks: { maxnames: 'await this.numOfDefinedNetworks(options)' },
+  virConnectListNWFilters: { maxnames: 'await this.numOfNWFilters(options)' },
+  virConnectListInterfaces: { maxnames: 'await this.numOfInterfaces(options)' },
+  virConnectListDefinedInterfaces: { maxnames: 'await this.numOfDefinedInterfaces(options)' },
+  virConnectListStoragePools: { maxnames: 'await this.numOfStoragePools(options)' },
+  virConnectListDefinedStoragePools: { maxnames: 'await this.numOfDefinedStoragePools(options)' },
+  virConnectListSecrets: { maxuuids: 'await this.numOfSecrets(options)' },
+  virStoragePoolListVolumes: { maxnames: 'await this.numOfVolumes(options)' },
+  virNodeListDevices: { maxnames: 'await this.nodeNumOfDevices(cap, flags, options)' },
+  virNodeDeviceListCaps: { maxnames: 'await this.numOfCaps(options)' },
+  virDomainSnapshotListNames: { maxnames: 'await this.snapshotNum(flags, options)' },
+  virDomainSnapshotListChildrenNames: { maxnames: 'await this.numChildren(flags, options)' },
+  virDomainGetDiskErrors: { maxerrors: "(await c.invoke('REMOTE_PROC_DOMAIN_GET_DISK_ERRORS', { dom: this.wire, maxerrors: 0, flags }, options)).nerrors" },
+  virNodeGetCellsFreeMemory: { maxcells: "(await c.invoke('REMOTE_PROC_NODE_GET_INFO', undefined, options)).nodes - startCell" },
+};
+
+/** Other C arguments with the default libvirt-python gives them. */
+const DEFAULTS: Record<string, Record<string, string>> = {
+  virDomainScreenshot: { screen: '0' },
+  virConnectGetMaxVcpus: { type: 'null' },
+  virConnectGetAllDomainStats: { stats: '0' },
+};
+
+/** A C `int` documented as a 0/1 switch (setAutostart's autostart, setVcpu's state): booleans welcome. */
+const isSwitch = (info: string | undefined): boolean => /\b0 or 1\b|\b1 or 0\b|0 to disable\/1 to enable|^whether /i.test(info ?? '');
+
+/** Reply fields that only say how long an array beside them is. */
+const COUNT_FIELDS = new Set(['ret', 'num', 'nparams', 'nerrors', 'ncpumaps']);
+
+/**
  * The domain id changes when a domain starts or stops; libvirt's remote driver keeps the handle's
  * id current (remoteDomainCreate looks the domain up again, since the reply carries no id).
  */
 const AFTER: Record<string, { lines: string[]; void?: boolean }> = {
-  virDomainCreate: { lines: ["    this._setId((await c.invoke('REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID', { uuid: this.wire.uuid })).dom.id);"] },
+  virDomainCreate: { lines: ["    this._setId((await c.invoke('REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID', { uuid: this.wire.uuid }, options)).dom.id);"] },
   virDomainCreateWithFlags: { lines: ['    this._setId(r.dom.id);'], void: true },
   virDomainDestroy: { lines: ['    this._setId(-1);'] },
   virDomainDestroyFlags: { lines: ['    this._setId(-1);'] },
 };
 
+/** A read-only property of a handle, read from its wire identity. */
+interface IdentityProp {
+  name: string;
+  type: string;
+  expr: string;
+  doc: string;
+}
+
+const prop = (name: string, type: string, expr: string, doc: string): IdentityProp => ({ name, type, expr, doc });
+const NAME = prop('name', 'string', 'this.wire.name', 'The name.');
+const UUID = prop('uuid', 'string', 'uuidToString(this.wire.uuid)', 'The UUID, as a string.');
+
+/**
+ * What identifies an object of each class on its connection (what equals() compares), read from
+ * its wire value, and what its printed form `Kind(part, ...)` shows. Handles that belong to another
+ * object (a port to its network, a snapshot to its domain) hold that object too, built once.
+ */
+const IDENTITY: Record<string, { props: IdentityProp[]; owner?: { name: string; cls: string; field: string }; key: string; display: string }> = {
+  Domain: { props: [NAME, UUID, prop('id', 'number', 'this.wire.id', 'The hypervisor\'s id of the running domain, -1 when it is not running (kept current by create/destroy).')], key: 'this.uuid', display: '[this.name, this.uuid, `id=${this.id}`]' },
+  Network: { props: [NAME, UUID], key: 'this.uuid', display: '[this.name, this.uuid]' },
+  NetworkPort: { props: [UUID], owner: { name: 'network', cls: 'Network', field: 'net' }, key: 'this.uuid', display: '[this.network.name, this.uuid]' },
+  StoragePool: { props: [NAME, UUID], key: 'this.uuid', display: '[this.name, this.uuid]' },
+  StorageVol: { props: [prop('pool', 'string', 'this.wire.pool', 'The name of the pool the volume is in.'), NAME, prop('key', 'string', 'this.wire.key', 'The key: unique on the host (often the path).')], key: 'this.key', display: '[this.pool, this.name, this.key]' },
+  NodeDevice: { props: [NAME], key: 'this.name', display: '[this.name]' },
+  Interface: { props: [NAME, prop('mac', 'string', 'this.wire.mac', 'The MAC address, as a string.')], key: '`${this.name}\\n${this.mac}`', display: '[this.name, this.mac]' },
+  Secret: { props: [UUID, prop('usageType', 'number', 'this.wire.usageType', 'What the secret is for: a VIR_SECRET_USAGE_TYPE_*.'), prop('usageID', 'string', 'this.wire.usageID', 'The usage ID (a volume path, a Ceph or iSCSI name, ...).')], key: 'this.uuid', display: '[this.uuid, this.usageID]' },
+  NWFilter: { props: [NAME, UUID], key: 'this.uuid', display: '[this.name, this.uuid]' },
+  NWFilterBinding: { props: [prop('portdev', 'string', 'this.wire.portdev', 'The port device the filter is bound to.'), prop('filtername', 'string', 'this.wire.filtername', 'The name of the bound filter.')], key: 'this.portdev', display: '[this.portdev, this.filtername]' },
+  DomainSnapshot: { props: [NAME], owner: { name: 'domain', cls: 'Domain', field: 'dom' }, key: '`${this.domain.uuid}\\n${this.name}`', display: '[this.domain.name, this.name]' },
+  DomainCheckpoint: { props: [NAME], owner: { name: 'domain', cls: 'Domain', field: 'dom' }, key: '`${this.domain.uuid}\\n${this.name}`', display: '[this.domain.name, this.name]' },
+};
+
+/** The client-side C getters (virDomainGetName, ...): what `Get<X>` reads, with its TS type. */
+const ACCESSORS: Record<string, (h: HandleClass) => { type: string; expr: string } | null> = {
+  Name: () => ({ type: 'string', expr: 'this.name' }),
+  UUIDString: () => ({ type: 'string', expr: 'this.uuid' }),
+  UUID: () => ({ type: 'Uint8Array', expr: 'new Uint8Array(this.wire.uuid)' }),
+  Connect: () => ({ type: 'Connection', expr: 'this.connection' }),
+  ID: () => ({ type: 'number', expr: 'this.id' }),
+  Key: () => ({ type: 'string', expr: 'this.key' }),
+  MACString: () => ({ type: 'string', expr: 'this.mac' }),
+  UsageType: () => ({ type: 'number', expr: 'this.usageType' }),
+  UsageID: () => ({ type: 'string', expr: 'this.usageID' }),
+  PortDev: () => ({ type: 'string', expr: 'this.portdev' }),
+  FilterName: () => ({ type: 'string', expr: 'this.filtername' }),
+  Network: (h) => (IDENTITY[h.cls]?.owner?.name === 'network' ? { type: 'Network', expr: 'this.network' } : null),
+  Domain: (h) => (IDENTITY[h.cls]?.owner?.name === 'domain' ? { type: 'Domain', expr: 'this.domain' } : null),
+};
+
+/** A client-side getter of the identity (no call), or null when `fn` is not one. */
+function emitAccessor(fn: ApiFunction, h: HandleClass, method: string): string[] | null {
+  const m = /^get([A-Za-z]+)$/.exec(method);
+  // virXGetUUID and virXGetUUIDString fill a buffer the caller passes: the result here.
+  const outBuffer = (m?.[1] === 'UUID' || m?.[1] === 'UUIDString') && fn.args.length === 2 && fn.args[1]!.type.includes('*');
+  if (fn.args.length !== 1 && !outBuffer) return null;
+  const a = m ? ACCESSORS[m[1]!]?.(h) : undefined;
+  if (!a) return null;
+  const props = IDENTITY[h.cls]?.props.map((p) => p.name) ?? [];
+  const name = /^this\.(\w+)$/.exec(a.expr)?.[1];
+  if (name && name !== 'connection' && name !== IDENTITY[h.cls]?.owner?.name && !props.includes(name)) return null;
+  return ['', ...jsdoc(fn, [], '  ', false), `  ${method}(): ${a.type} {`, `    return ${a.expr};`, '  }'];
+}
+
+/** Constructor, identity properties, equals() key and printed parts of a handle class. */
+function emitIdentity(h: HandleClass): string[] {
+  const id = IDENTITY[h.cls];
+  if (!id || !h.wire) throw new Error(`no identity for ${h.cls}`);
+  const out: string[] = [];
+  if (id.owner) out.push(`  /** The ${id.owner.cls} this object belongs to. */`, `  readonly ${id.owner.name}: ${id.owner.cls};`, '');
+  out.push('  /** @internal handles are made by the library (lookups, listings, events) */');
+  out.push(`  constructor(override readonly connection: Connection, readonly wire: ${h.wire}) {`, '    super();');
+  if (id.owner) out.push(`    this.${id.owner.name} = sessionOf(connection).wrap.${lcFirst(id.owner.cls)}(wire.${id.owner.field});`);
+  out.push('  }');
+  for (const p of id.props) out.push('', `  /** ${p.doc} */`, `  get ${p.name}(): ${p.type} {`, `    return ${p.expr};`, '  }');
+  if (h.cls === 'Domain') out.push('', '  /** @internal the id changed (the domain started or stopped) */', '  _setId(id: number): void {', '    this.wire.id = id;', '  }');
+  out.push('', '  protected identityKey(): string {', `    return ${id.key};`, '  }');
+  out.push('', '  protected displayParts(): (string | number)[] {', `    return ${id.display};`, '  }');
+  return out;
+}
+
 interface Ctx {
   model: Model;
+  /** Wire struct -> its fields renamed to the C struct's names (only those that differ). */
+  cNames: Map<string, Map<string, string>>;
   enumTypes: Set<string>;
   usedTypes: Set<string>;
   usedEnums: Set<string>;
@@ -119,6 +247,41 @@ interface Ctx {
 
 const isTypedParams = (s: Shape): boolean => s.k === 'varray' && s.of.k === 'struct' && s.of.name === 'remote_typed_param';
 const isCharArray = (s: Shape): boolean => (s.k === 'farray' || s.k === 'varray') && s.of.k === 'prim' && s.of.prim === 'char';
+
+/** The forms of a field name that match wire and C names: case, underscores and a plural ending aside. */
+const fieldKeys = (n: string): string[] => {
+  const base = n.toLowerCase().replace(/_/g, '');
+  return [base, base.replace(/s$/, ''), base.replace(/es$/, '')];
+};
+
+/**
+ * The C struct each wire struct stands for (virVcpuInfo for remote_vcpu_info, ...): every wire
+ * field matches a C field by fieldKey and the C fields left over only count an array. Where the
+ * names differ (cpu_time / cpuTime, dev_aliases / devAlias) results use the C names.
+ */
+function cStructNames(model: Model, apis: ApiXml[]): Map<string, Map<string, string>> {
+  const cStructs = apis.flatMap((a) => a.structs);
+  const out = new Map<string, Map<string, string>>();
+  for (const [name, d] of model.types) {
+    if (d.kind !== 'struct' || !name.startsWith('remote_') || d.body.fields.length < 2) continue;
+    for (const c of cStructs) {
+      const matched = d.body.fields.map((f) => {
+        const keys = fieldKeys(f.name);
+        return c.fields.find((cf) => fieldKeys(cf.name).some((k) => keys.includes(k)))?.name;
+      });
+      if (matched.some((m) => m === undefined)) continue;
+      const rest = c.fields.filter((f) => !matched.includes(f.name));
+      if (rest.some((f) => !/^number of|^size of/i.test(f.info))) continue;
+      const renames = new Map<string, string>();
+      d.body.fields.forEach((f, i) => {
+        if (matched[i] !== f.name) renames.set(f.name, matched[i]!);
+      });
+      if (renames.size) out.set(name, renames);
+      break;
+    }
+  }
+  return out;
+}
 
 /** A list of `{ field, value }` structs (node CPU and memory stats): read as an object keyed by field. */
 function fieldValueList(ctx: Ctx, s: Shape): Shape | null {
@@ -145,7 +308,8 @@ function outType(ctx: Ctx, s: Shape): string {
   if (s.k === 'struct' && needsOut(ctx, s)) {
     const d = ctx.model.types.get(s.name)!;
     if (d.kind !== 'struct') throw new Error(s.name);
-    return `{ ${d.body.fields.map((f) => `${f.name}: ${outType(ctx, ctx.model.shape(f, d.module))}`).join('; ')} }`;
+    const names = ctx.cNames.get(s.name);
+    return `{ ${d.body.fields.map((f) => `${names?.get(f.name) ?? f.name}: ${outType(ctx, ctx.model.shape(f, d.module))}`).join('; ')} }`;
   }
   return wireType(ctx, s);
 }
@@ -161,6 +325,7 @@ function wireType(ctx: Ctx, s: Shape): string {
 function needsOut(ctx: Ctx, s: Shape, seen = new Set<string>()): boolean {
   if (s.k === 'struct' && BY_WIRE.has(s.name)) return true;
   if (isTypedParams(s) || isCharArray(s) || fieldValueList(ctx, s)) return true;
+  if (s.k === 'struct' && ctx.cNames.has(s.name)) return true;
   if (s.k === 'optional' || s.k === 'varray' || s.k === 'farray') return needsOut(ctx, s.of, seen);
   if (s.k === 'struct') {
     if (seen.has(s.name)) return false;
@@ -174,8 +339,8 @@ function needsOut(ctx: Ctx, s: Shape, seen = new Set<string>()): boolean {
 let tmp = 0;
 /** Expression converting wire value `e` to the API's value. */
 function outExpr(ctx: Ctx, s: Shape, e: string): string {
-  if (s.k === 'struct' && BY_WIRE.has(s.name)) return `c._wrap.${lcFirst(BY_WIRE.get(s.name)!.cls)}(${e})`;
-  if (s.k === 'optional' && s.of.k === 'struct' && BY_WIRE.has(s.of.name)) return `(${e} === null ? null : c._wrap.${lcFirst(BY_WIRE.get(s.of.name)!.cls)}(${e}))`;
+  if (s.k === 'struct' && BY_WIRE.has(s.name)) return `c.wrap.${lcFirst(BY_WIRE.get(s.name)!.cls)}(${e})`;
+  if (s.k === 'optional' && s.of.k === 'struct' && BY_WIRE.has(s.of.name)) return `(${e} === null ? null : c.wrap.${lcFirst(BY_WIRE.get(s.of.name)!.cls)}(${e}))`;
   if (isTypedParams(s)) return `fromTypedParams(${e})`;
   if (isCharArray(s)) return `charsToString(${e})`;
   if (fieldValueList(ctx, s)) return `Object.fromEntries(${e}.map((x) => [x.field, x.value]))`;
@@ -186,7 +351,8 @@ function outExpr(ctx: Ctx, s: Shape, e: string): string {
   if (s.k === 'struct' && needsOut(ctx, s)) {
     const d = ctx.model.types.get(s.name)!;
     if (d.kind !== 'struct') throw new Error(s.name);
-    return `({ ${d.body.fields.map((f) => `${f.name}: ${outExpr(ctx, ctx.model.shape(f, d.module), `${e}.${f.name}`)}`).join(', ')} })`;
+    const names = ctx.cNames.get(s.name);
+    return `({ ${d.body.fields.map((f) => `${names?.get(f.name) ?? f.name}: ${outExpr(ctx, ctx.model.shape(f, d.module), `${e}.${f.name}`)}`).join(', ')} })`;
   }
   return e;
 }
@@ -197,6 +363,8 @@ interface Param {
   /** expression for the wire field */
   expr: string;
   optional?: string;
+  /** An output-buffer size: optional, `name ??= sized` before the call. */
+  sized?: string;
   doc?: string;
 }
 
@@ -225,7 +393,18 @@ function param(ctx: Ctx, field: string, s: Shape, fn: ApiFunction): Param {
     const enums = flagEnums(ctx, fn);
     return { name, type: enums.length ? `Flags<${enums.join(' | ')}>` : 'number', expr: name, optional: '0', doc };
   }
-  return { name, type: plainType(ctx, s), expr: name, doc };
+  const sized = SIZING[fn.name]?.[field];
+  if (sized !== undefined) return { name, type: plainType(ctx, s), expr: name, sized, doc };
+  const optional = DEFAULTS[fn.name]?.[field];
+  const cName = fn.args.find((a) => a.name === field || a.name === camel(field))?.name ?? field;
+  if (s.k === 'prim' && (s.prim === 'hyper' || s.prim === 'uhyper')) {
+    return { name, type: 'number | bigint', expr: `int64Arg(c, ${name}, ${JSON.stringify(cName)}, ${JSON.stringify(fn.name)}, ${s.prim === 'hyper'})`, optional, doc };
+  }
+  if (s.k === 'varray' && s.of.k === 'prim' && (s.of.prim === 'hyper' || s.of.prim === 'uhyper')) {
+    return { name, type: '(number | bigint)[]', expr: `${name}.map((v) => int64Arg(c, v, ${JSON.stringify(cName)}, ${JSON.stringify(fn.name)}, ${s.of.prim === 'hyper'}))`, optional, doc };
+  }
+  if (s.k === 'prim' && s.prim === 'int' && isSwitch(doc)) return { name, type: 'boolean | number', expr: `switchArg(${name})`, optional, doc };
+  return { name, type: plainType(ctx, s), expr: name, optional, doc };
 }
 
 /** Enum types named in the C documentation of `flags` (virDomainModificationImpact, ...). */
@@ -239,10 +418,11 @@ function flagEnums(ctx: Ctx, fn: ApiFunction): string[] {
   return [...found].sort();
 }
 
-function jsdoc(fn: ApiFunction, params: Param[], ind: string): string[] {
+function jsdoc(fn: ApiFunction, params: Param[], ind: string, withOptions = true): string[] {
   const lines = cdoc(`${fn.name}: ${fn.info}`).split('\n');
   const out = [`${ind}/**`, ...lines.map((l) => `${ind} * ${l}`.trimEnd())];
   for (const p of params) if (p.doc) out.push(`${ind} * @param ${p.name} ${cdoc(p.doc).replace(/\n/g, ' ')}`);
+  if (withOptions) out.push(`${ind} * @param options per-call \`signal\` and \`timeout\``);
   if (fn.returns.info) out.push(`${ind} * @returns (C) ${cdoc(fn.returns.info).replace(/\n/g, ' ')}`);
   out.push(`${ind} */`);
   return out;
@@ -257,7 +437,7 @@ export interface MethodsOutput {
 export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   const enumTypes = new Set<string>();
   for (const api of apis) for (const e of api.enums) if (e.type) enumTypes.add(e.type);
-  const ctx: Ctx = { model, enumTypes, usedTypes: new Set(), usedEnums: new Set() };
+  const ctx: Ctx = { model, cNames: cStructNames(model, apis), enumTypes, usedTypes: new Set(), usedEnums: new Set() };
   const procs = new Map<string, { name: string; program: 'remote' | 'qemu' | 'lxc' }>();
   const procEnums: [string, string, 'remote' | 'qemu' | 'lxc'][] = [
     ['remote_procedure', 'REMOTE_PROC_', 'remote'],
@@ -292,7 +472,12 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
         continue;
       }
       if (!proc) {
-        info.note = 'no remote procedure (client-side function)';
+        const accessor = h.wire ? emitAccessor(fn, h, method) : null;
+        if (accessor) {
+          info.status = 'generated';
+          info.note = 'reads the identity (no call)';
+          bodies.get(h.cls)!.push(...accessor);
+        } else info.note = 'no remote procedure (client-side function)';
         continue;
       }
       const ann = annotations.get(proc.name)!;
@@ -326,7 +511,10 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   code.push("import { Handle } from '../handle.js';");
   code.push("import type { Stream } from '../stream.js';");
   code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';");
-  code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../convert.js';");
+  code.push("import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, int64Arg, switchArg, toTypedParams, unknownError, uuidArg } from '../convert.js';");
+  code.push("import { sessionOf } from '../session.js';");
+  code.push("import { uuidToString } from '../uuid.js';");
+  code.push("import type { CallOptions } from '../../rpc/engine.js';");
   const remoteTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'remote').sort();
   if (remoteTypes.length) code.push(`import type { ${remoteTypes.join(', ')} } from '../../protocol/generated/remote.js';`);
   const qemuTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'qemu').sort();
@@ -336,11 +524,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   for (const h of HANDLES) {
     code.push(`/** Generated methods of ${h.cls}: one per C function taking a ${h.ptr} first. */`);
     code.push(h.wire ? `export abstract class ${h.cls}Methods extends Handle {` : `export abstract class ${h.cls}Methods {`);
-    if (h.wire) {
-      code.push(`  abstract override readonly connection: Connection;`);
-      code.push(`  abstract readonly wire: ${h.wire};`);
-    }
-    if (h.cls === 'Domain') code.push('  /** @internal the id changed (the domain started or stopped) */', '  abstract _setId(id: number): void;');
+    if (h.wire) code.push(...emitIdentity(h));
     code.push(...bodies.get(h.cls)!);
     code.push('}', '');
   }
@@ -411,17 +595,30 @@ function emitOne(
   // Optional parameters only at the end.
   let firstOptional = params.length;
   while (firstOptional > 0 && params[firstOptional - 1]!.optional !== undefined) firstOptional--;
-  const sig = params.map((p, i) => (i >= firstOptional ? `${p.name}: ${p.type} = ${p.optional}` : `${p.name}: ${p.type}`)).join(', ');
-  const argsExpr = argsDef ? `{ ${fieldExprs.join(', ')} }` : 'undefined';
+  // A sizing parameter may stay optional before later ones (TS allows `a?: number, flags = 0`).
+  let lastRequired = -1;
+  params.forEach((p, i) => {
+    if (p.sized === undefined && (i < firstOptional || p.optional === undefined)) lastRequired = i;
+  });
+  const sig = [
+    ...params.map((p, i) => {
+      if (p.sized !== undefined && i > lastRequired) return `${p.name}?: ${p.type}`;
+      if (p.sized !== undefined) return `${p.name}: ${p.type} | undefined`;
+      return i >= firstOptional ? `${p.name}: ${p.type} = ${p.optional}` : `${p.name}: ${p.type}`;
+    }),
+    'options?: CallOptions',
+  ].join(', ');
+  const sizing = params.filter((p) => p.sized !== undefined).map((p) => `    ${p.name} ??= ${p.sized};`);
+  const argsExpr = `${argsDef ? `{ ${fieldExprs.join(', ')} }` : 'undefined'}, options`;
   const streamParam = streamAt === null ? null : params.find((p) => p.type === 'Stream')!.name;
   const call = streamParam ? 'c.invokeStream' : program === 'remote' ? 'c.invoke' : program === 'qemu' ? 'c.invokeQemu' : 'c.invokeLxc';
   const procArg = streamParam ? `${JSON.stringify(proc)}, ${streamParam}` : JSON.stringify(proc);
-  const conn = h.wire === null ? '(this as unknown as Connection)' : 'this.connection';
+  const conn = h.wire === null ? 'sessionOf(this)' : 'sessionOf(this.connection)';
   const predicate = /^vir\w+?(Is[A-Z]|Has[A-Z]|GetAutostart$)/.test(fn.name) && /\b1\b/.test(fn.returns.info + ' ' + fn.args.map((a) => a.info).join(' '));
   // What the method returns.
   let retType: string;
   let retExpr: string;
-  const visible = retFields.filter((f) => !((f.name === 'ret' || f.name === 'nparams') && retFields.some((g) => g.s.k === 'varray')));
+  const visible = retFields.filter((f) => !(COUNT_FIELDS.has(f.name) && retFields.some((g) => g.s.k === 'varray' || g.s.k === 'vopaque')));
   if (!retDef || retFields.length === 0) {
     retType = 'void';
     retExpr = '';
@@ -454,10 +651,10 @@ function emitOne(
   const retField = retFields.find((f) => f.name === 'ret' && f.s.k === 'prim' && f.s.prim === 'int');
   const retCheck = retField && retType !== 'void' ? [`    if (r.ret < 0) throw unknownError();`] : [];
   if (retCheck.length && retExpr === 'r') retExpr = 'r';
-  const out: string[] = ['', ...jsdoc(fn, params, '  '), `  async ${method}(${sig}): Promise<${retType}> {`, `    const c = ${conn};`];
+  const out: string[] = ['', ...jsdoc(fn, params, '  '), `  async ${method}(${sig}): Promise<${retType}> {`, `    const c = ${conn};`, ...sizing];
   if (twoStep) {
     // As libvirt's getters: ask for the number of parameters first, then for the parameters.
-    out.push(`    const nparams = (await ${call}(${JSON.stringify(proc)}, { ${countExprs.join(', ')} })).nparams;`);
+    out.push(`    const nparams = (await ${call}(${JSON.stringify(proc)}, { ${countExprs.join(', ')} }, options)).nparams;`);
   }
   if (after) {
     out.push(`    const r = await ${call}(${procArg}, ${argsExpr});`, ...after.lines);

@@ -7,20 +7,24 @@ import {
   VIR_DOMAIN_EVENT_ID_LIFECYCLE,
   VIR_ERR_INVALID_ARG,
   VIR_ERR_OPERATION_INVALID,
+  VIR_FROM_DOMAIN,
   VIR_FROM_EVENT,
+  VIR_FROM_NETWORK,
+  VIR_FROM_NWFILTER,
   VIR_FROM_REMOTE,
+  VIR_FROM_SECRET,
+  VIR_FROM_STORAGE,
 } from '../apixml/generated/constants.js';
-import { type lxc_procedure_name, type lxc_procedure_types, lxc_procedures } from '../protocol/generated/lxc.js';
-import { QEMU_PROGRAM, type qemu_procedure_name, type qemu_procedure_types, qemu_procedures } from '../protocol/generated/qemu.js';
+import type { lxc_procedure_name, lxc_procedure_types } from '../protocol/generated/lxc.js';
+import { QEMU_PROGRAM, type qemu_procedure_name, type qemu_procedure_types } from '../protocol/generated/qemu.js';
 import {
   REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED,
   type remote_connect_event_connection_closed_msg,
   REMOTE_PROGRAM,
   type remote_procedure_name,
-  type remote_procedure_types,
   remote_procedures,
 } from '../protocol/generated/remote.js';
-import { type CallOptions, type CloseReason, RpcEngine, type ServerMessage } from '../rpc/engine.js';
+import type { CallOptions, CloseReason, RpcEngine, ServerMessage } from '../rpc/engine.js';
 import type {
   DomainEvent,
   DomainEventMap,
@@ -34,19 +38,21 @@ import type {
   StoragePoolEvent,
   StoragePoolEventMap,
 } from './events/event-types.js';
-import { type EventFamily, type EventObject, familyObject } from './events/families.js';
-import { EventRegistry, EventStream, type EventObjectWire, type EventStreamOptions, type RegistrationSpec } from './events/events.js';
+import type { EventFamily, EventObject } from './events/families.js';
+import { EventRegistry, EventStream, type EventStreamOptions, type RegistrationSpec } from './events/events.js';
 import { KeepAlive } from '../rpc/keepalive.js';
 import { featureSupported, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE, VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK } from '../rpc/features.js';
-import type { ProcedureInfo } from '../protocol/procedure.js';
 import type { ConnectAuth, HostKeyPolicy } from '../util/credentials.js';
 import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
-import { type TypedParams, charsToString, fromTypedParams } from './convert.js';
+import { type TypedParams, charsToString, fromTypedParams, unknownError } from './convert.js';
+import { cpuMap } from './cpumap.js';
+import { lookupUUID } from './uuid.js';
 import { Stream } from './stream.js';
-import { type Domain, type Network, type NodeDevice, type NWFilter, type ObjectFactory, type Secret, type StoragePool, objectFactory } from './objects.js';
+import { type Domain, type Network, type NodeDevice, type NWFilter, type Secret, type StoragePool, objectFactory } from './objects.js';
 import { ConnectionMethods } from './generated/methods.js';
-import { ErrorScope, type ErrorHandler, LibvirtError, asLibvirtError, clientError, dispatchError } from '../errors/errors.js';
+import { type ErrorHandler, LibvirtError, type VirErrorFields, clientError } from '../errors/errors.js';
+import { type CallArgs, type RemoteArgs, type RemoteRet, Session, bindSession } from './session.js';
 import type { ConnectTarget } from '../transport/target.js';
 
 const log = getLogger('api.connection');
@@ -54,8 +60,14 @@ const log = getLogger('api.connection');
 export interface ConnectOptions {
   /** virConnectOpenReadOnly: the read-only socket and VIR_CONNECT_RO. */
   readOnly?: boolean;
-  /** Milliseconds allowed for reaching the daemon and the open handshake. */
+  /**
+   * Milliseconds allowed for reaching the daemon and the whole open handshake (authentication
+   * included): after that connect() rejects with VIR_ERR_OPERATION_TIMEOUT. Default 60,000
+   * (DEFAULT_OPEN_TIMEOUT_MS); 0 waits forever, as libvirt's C client does.
+   */
   timeout?: number;
+  /** Gives up opening: connect() rejects with VIR_ERR_OPERATION_ABORTED (`cause`: the signal's reason). */
+  signal?: AbortSignal;
   /** Use this transport instead of the one the URI names (a ReplayTransport, a custom stream). */
   transport?: Transport;
   /**
@@ -85,12 +97,7 @@ export interface ConnectOptions {
   hostKeys?: HostKeyPolicy;
 }
 
-/** The arguments of `conn.call()` for a procedure whose args type is P: the args (none when P is undefined), then the call options. */
-export type CallArgs<P> = P extends undefined ? [args?: undefined, options?: CallOptions] : [args: P, options?: CallOptions];
-/** The arguments of `conn.call(name, ...)` for a remote procedure. */
-export type RemoteArgs<K extends remote_procedure_name> = CallArgs<remote_procedure_types[K]['args']>;
-/** The reply of a remote procedure. */
-export type RemoteRet<K extends remote_procedure_name> = remote_procedure_types[K]['ret'];
+export type { CallArgs, RemoteArgs, RemoteRet } from './session.js';
 
 /** Information about the host (virNodeInfo). */
 export interface NodeInfo {
@@ -104,6 +111,20 @@ export interface NodeInfo {
   sockets: number;
   cores: number;
   threads: number;
+}
+
+/** conn.keepAliveState: our keepalive settings and what each side's PINGs came to. */
+export interface KeepAliveState {
+  /** Seconds without any packet from the daemon before we send a PING (0: we send none). */
+  interval: number;
+  /** Our PINGs that may go unanswered in a row before the connection closes (reason KEEPALIVE). */
+  count: number;
+  /** PINGs we sent to the daemon. */
+  pingsSent: number;
+  /** PINGs the daemon sent us that we answered with a PONG. */
+  pingsAnswered: number;
+  /** PINGs the daemon sent us that we left unanswered because our socket was backed up (the daemon was not reading). */
+  pongsSkipped: number;
 }
 
 /** The events of a Connection and their listener arguments. */
@@ -153,17 +174,12 @@ export interface ConnectionInternals {
  * also callable with its exact wire types through call(), qemuCall() and lxcCall().
  */
 export class Connection extends ConnectionMethods {
-  /** @internal the per-connection error handler (virConnSetErrorFunc) and last error */
-  readonly errors = new ErrorScope();
-  /** @internal builds objects for wire identities */
-  readonly _wrap: ObjectFactory = objectFactory(this);
+  private readonly session: Session;
   private readonly events = new EventEmitter<ConnectionEvents>();
   private readonly security: { encrypted: boolean; secure: boolean };
   /** The SASL session authentication negotiated (mechanism, SSF of its security layer), or null. */
   readonly sasl: { readonly mechanism: string; readonly ssf: number } | null;
   private closing: Promise<number> | null = null;
-  /** @internal event registrations and the dispatcher of event messages */
-  readonly _events: EventRegistry;
   private readonly keepAlive: KeepAlive;
   /** Whether the daemon takes part in keepalive (null: not asked yet). */
   private serverKeepAlive: boolean | null;
@@ -178,17 +194,21 @@ export class Connection extends ConnectionMethods {
     internals: ConnectionInternals = {},
   ) {
     super();
+    const session = new Session(this, engine);
+    this.session = session;
+    session.wrap = objectFactory(this);
+    session.events = new EventRegistry(session);
+    bindSession(this, session);
     this.keepAlive = internals.keepAlive ?? new KeepAlive(engine);
     this.serverKeepAlive = internals.serverKeepAlive ?? null;
     this.security = internals.security ?? { encrypted: transport.encrypted, secure: transport.secure };
     this.sasl = internals.security?.sasl ?? null;
-    this._events = new EventRegistry(this);
-    const onMessage = (message: ServerMessage): boolean => this._events.handle(message) || this.onServerMessage(message);
+    const onMessage = (message: ServerMessage): boolean => session.events.handle(message) || this.onServerMessage(message);
     engine.setHandler(REMOTE_PROGRAM, onMessage);
     engine.setHandler(QEMU_PROGRAM, onMessage);
     engine.onClose((reason, err) => {
       log.debug(`connection to ${uri} closed: ${reason}`);
-      this._events.closeAll(reason, err);
+      session.events.closeAll(reason, err);
       this.fireCloseCallback(closeReasonCode(reason));
       this.events.emit('close', reason, err);
     });
@@ -205,46 +225,23 @@ export class Connection extends ConnectionMethods {
     return this;
   }
 
-  /** Calls a remote procedure with its exact generated argument and reply types. */
-  call<K extends remote_procedure_name>(name: K, ...[args, options]: RemoteArgs<K>): Promise<RemoteRet<K>> {
-    return this.engine.call(remote_procedures[name] as ProcedureInfo<unknown, RemoteRet<K>>, args, options);
+  /**
+   * Calls a remote procedure with its exact generated argument and reply types
+   * (`conn.call('REMOTE_PROC_CONNECT_GET_LIB_VERSION', undefined, { timeout: 5000 })`). An unknown
+   * procedure name rejects with VIR_ERR_INVALID_ARG.
+   */
+  call<K extends remote_procedure_name>(name: K, ...rest: RemoteArgs<K>): Promise<RemoteRet<K>> {
+    return this.session.call(name, ...rest);
   }
 
   /** Calls a procedure of libvirt's QEMU program (qemuDomainMonitorCommand and friends). */
-  qemuCall<K extends qemu_procedure_name>(name: K, ...[args, options]: CallArgs<qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
-    return this.engine.call(qemu_procedures[name] as ProcedureInfo<unknown, qemu_procedure_types[K]['ret']>, args, options);
+  qemuCall<K extends qemu_procedure_name>(name: K, ...rest: CallArgs<qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
+    return this.session.callQemu(name, ...rest);
   }
 
   /** Calls a procedure of libvirt's LXC program. */
-  lxcCall<K extends lxc_procedure_name>(name: K, ...[args, options]: CallArgs<lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
-    return this.engine.call(lxc_procedures[name] as ProcedureInfo<unknown, lxc_procedure_types[K]['ret']>, args, options);
-  }
-
-  /** A call made on behalf of a public method: its failure is recorded and handled as virDispatchError does. */
-  async invoke<K extends remote_procedure_name>(name: K, ...rest: RemoteArgs<K>): Promise<RemoteRet<K>> {
-    try {
-      return await this.call(name, ...rest);
-    } catch (e) {
-      throw this.dispatch(e);
-    }
-  }
-
-  /** invoke() for the QEMU program. */
-  async invokeQemu<K extends qemu_procedure_name>(name: K, ...rest: CallArgs<qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
-    try {
-      return await this.qemuCall(name, ...rest);
-    } catch (e) {
-      throw this.dispatch(e);
-    }
-  }
-
-  /** invoke() for the LXC program. */
-  async invokeLxc<K extends lxc_procedure_name>(name: K, ...rest: CallArgs<lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
-    try {
-      return await this.lxcCall(name, ...rest);
-    } catch (e) {
-      throw this.dispatch(e);
-    }
+  lxcCall<K extends lxc_procedure_name>(name: K, ...rest: CallArgs<lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
+    return this.session.callLxc(name, ...rest);
   }
 
   /** virStreamNew: a stream to hand to a method that opens one (vol.download, dom.screenshot, ...). */
@@ -252,104 +249,93 @@ export class Connection extends ConnectionMethods {
     return new Stream(this, flags);
   }
 
-  /** invoke() for a procedure that opens `stream` (its data then flows through the Stream). */
-  async invokeStream<K extends remote_procedure_name>(name: K, stream: Stream, ...[args]: RemoteArgs<K>): Promise<RemoteRet<K>> {
-    const proc = remote_procedures[name] as ProcedureInfo<unknown, RemoteRet<K>>;
-    try {
-      return await this.engine.callWithStream(proc, args, stream, (channel) => stream._bind(channel));
-    } catch (e) {
-      throw this.dispatch(e);
-    }
-  }
-
-  /** Records and hands an error to the handlers; returns it for rethrowing. */
-  dispatch(e: unknown): LibvirtError {
-    const err = asLibvirtError(e);
-    dispatchError(err, this.errors);
-    return err;
-  }
-
-  /** Runs a client-side check or conversion as a public method would: its failure is dispatched too. */
-  async guard<T>(f: () => Promise<T>): Promise<T> {
-    try {
-      return await f();
-    } catch (e) {
-      throw this.dispatch(e);
-    }
-  }
-
   /** virConnSetErrorFunc: this connection's handler (null: fall back to the global one). */
   setErrorFunc(handler: ErrorHandler | null, userData?: unknown): void {
-    this.errors.handler = handler;
-    this.errors.userData = userData;
+    this.session.errors.handler = handler;
+    this.session.errors.userData = userData;
   }
 
   /** virConnGetLastError */
   getLastError(): LibvirtError | null {
-    return this.errors.lastError;
+    return this.session.errors.lastError;
+  }
+
+  /** virConnCopyLastError: a copy of this connection's last error's fields, or null. */
+  copyLastError(): VirErrorFields | null {
+    return this.session.errors.lastError?.toJSON() ?? null;
   }
 
   /** virConnResetLastError */
   resetLastError(): void {
-    this.errors.lastError = null;
+    this.session.errors.lastError = null;
   }
 
   /** virConnectGetURI: the URI of this connection (as libvirt keeps it: the one it was opened with). */
-  async getURI(): Promise<string> {
+  async getURI(_options?: CallOptions): Promise<string> {
     return this.uri;
   }
 
   /** virConnectIsSecure: the transport is secure (unix, TLS, SSH) and the daemon says so too. */
-  async isSecure(): Promise<boolean> {
-    const { secure } = await this.invoke('REMOTE_PROC_CONNECT_IS_SECURE');
+  async isSecure(options?: CallOptions): Promise<boolean> {
+    const { secure } = await this.session.invoke('REMOTE_PROC_CONNECT_IS_SECURE', undefined, options);
     return this.security.secure && secure !== 0;
   }
 
   /** virConnectIsEncrypted: the transport encrypts (TLS, SASL) and the daemon says the connection is secure. */
-  async isEncrypted(): Promise<boolean> {
-    const { secure } = await this.invoke('REMOTE_PROC_CONNECT_IS_SECURE');
+  async isEncrypted(options?: CallOptions): Promise<boolean> {
+    const { secure } = await this.session.invoke('REMOTE_PROC_CONNECT_IS_SECURE', undefined, options);
     return this.security.encrypted && secure !== 0;
   }
 
   /** virConnectIsAlive: the connection is open (no call is made). */
-  async isAlive(): Promise<boolean> {
+  async isAlive(_options?: CallOptions): Promise<boolean> {
     return !this.engine.closed;
   }
 
   /** virDomainLookupByUUIDString */
-  domainLookupByUUIDString(uuidstr: string): Promise<Domain> {
-    return this.guard(() => this.domainLookupByUUID(uuidstr));
+  domainLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<Domain> {
+    return this.session.guard(() => this.domainLookupByUUID(lookupUUID(uuidstr, 'virDomainLookupByUUIDString', VIR_FROM_DOMAIN), options));
   }
 
   /** virNetworkLookupByUUIDString */
-  networkLookupByUUIDString(uuidstr: string): Promise<Network> {
-    return this.guard(() => this.networkLookupByUUID(uuidstr));
+  networkLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<Network> {
+    return this.session.guard(() => this.networkLookupByUUID(lookupUUID(uuidstr, 'virNetworkLookupByUUIDString', VIR_FROM_NETWORK), options));
   }
 
   /** virStoragePoolLookupByUUIDString */
-  storagePoolLookupByUUIDString(uuidstr: string): Promise<StoragePool> {
-    return this.guard(() => this.storagePoolLookupByUUID(uuidstr));
+  storagePoolLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<StoragePool> {
+    return this.session.guard(() => this.storagePoolLookupByUUID(lookupUUID(uuidstr, 'virStoragePoolLookupByUUIDString', VIR_FROM_STORAGE), options));
   }
 
   /** virSecretLookupByUUIDString */
-  secretLookupByUUIDString(uuidstr: string): Promise<Secret> {
-    return this.guard(() => this.secretLookupByUUID(uuidstr));
+  secretLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<Secret> {
+    return this.session.guard(() => this.secretLookupByUUID(lookupUUID(uuidstr, 'virSecretLookupByUUIDString', VIR_FROM_SECRET), options));
   }
 
   /** virNWFilterLookupByUUIDString */
-  nWFilterLookupByUUIDString(uuidstr: string): Promise<NWFilter> {
-    return this.guard(() => this.nWFilterLookupByUUID(uuidstr));
+  nWFilterLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<NWFilter> {
+    return this.session.guard(() => this.nWFilterLookupByUUID(lookupUUID(uuidstr, 'virNWFilterLookupByUUIDString', VIR_FROM_NWFILTER), options));
   }
 
   /** virDomainListGetStats: statistics of the given domains (getAllDomainStats for a chosen set). */
-  async domainListGetStats(doms: Domain[], stats: number, flags = 0): Promise<{ dom: Domain; params: TypedParams }[]> {
-    const r = await this.invoke('REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS', { doms: doms.map((d) => d.wire), stats, flags });
-    return r.retStats.map((s) => ({ dom: this._wrap.domain(s.dom), params: fromTypedParams(s.params) }));
+  async domainListGetStats(doms: Domain[], stats = 0, flags = 0, options?: CallOptions): Promise<{ dom: Domain; params: TypedParams }[]> {
+    const r = await this.session.invoke('REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS', { doms: doms.map((d) => d.wire), stats, flags }, options);
+    return r.retStats.map((s) => ({ dom: this.session.wrap.domain(s.dom), params: fromTypedParams(s.params) }));
+  }
+
+  /**
+   * virNodeGetCPUMap: the host's CPUs: how many (`cpus`), which are online (one boolean per CPU)
+   * and how many are online, as libvirt-python's getCPUMap().
+   */
+  async nodeGetCPUMap(flags = 0, options?: CallOptions): Promise<{ cpus: number; cpumap: boolean[]; online: number }> {
+    const r = await this.session.invoke('REMOTE_PROC_NODE_GET_CPU_MAP', { need_map: 1, need_online: 1, flags }, options);
+    if (r.ret < 0) throw this.session.dispatch(unknownError());
+    return { cpus: r.ret, cpumap: cpuMap(r.cpumap, 0, r.ret), online: r.online };
   }
 
   /** virNodeGetInfo */
-  async nodeGetInfo(): Promise<NodeInfo> {
-    const r = await this.invoke('REMOTE_PROC_NODE_GET_INFO');
+  async nodeGetInfo(options?: CallOptions): Promise<NodeInfo> {
+    const r = await this.session.invoke('REMOTE_PROC_NODE_GET_INFO', undefined, options);
     return { model: charsToString(r.model), memory: r.memory, cpus: r.cpus, mhz: r.mhz, nodes: r.nodes, sockets: r.sockets, cores: r.cores, threads: r.threads };
   }
 
@@ -371,6 +357,11 @@ export class Connection extends ConnectionMethods {
       return 0;
     })();
     return this.closing;
+  }
+
+  /** `await using conn = await connect(uri)`: close() when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** Why the connection closed (null while it is open). */
@@ -411,7 +402,7 @@ export class Connection extends ConnectionMethods {
    * one callback per connection, as in libvirt. The Node idiom is `conn.on('close', ...)`.
    */
   async registerCloseCallback<O>(cb: CloseCallback<O>, opaque?: O, freecb?: FreeCallback<O>): Promise<void> {
-    return this.guard(async () => {
+    return this.session.guard(async () => {
       if (this.closeCallback) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_REMOTE, 'A close callback is already registered');
       const entry = { cb: cb as CloseCallback<never>, opaque, free: freecb as FreeCallback<never> | undefined, server: false };
       this.closeCallback = entry;
@@ -430,8 +421,8 @@ export class Connection extends ConnectionMethods {
   }
 
   /** virConnectUnregisterCloseCallback: `cb` must be the registered callback (any, when omitted). */
-  override async unregisterCloseCallback(cb?: CloseCallback<never>): Promise<void> {
-    return this.guard(async () => {
+  async unregisterCloseCallback(cb?: CloseCallback<never>): Promise<void> {
+    return this.session.guard(async () => {
       const c = this.closeCallback;
       if (!c || (cb !== undefined && c.cb !== cb)) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_REMOTE, 'A different callback was requested');
       this.closeCallback = null;
@@ -456,7 +447,7 @@ export class Connection extends ConnectionMethods {
    * support keepalive (as the C function returns).
    */
   async setKeepAlive(interval: number, count: number): Promise<number> {
-    return this.guard(async () => {
+    return this.session.guard(async () => {
       if (this.engine.closed) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_REMOTE, 'client socket is closed');
       if (this.serverKeepAlive === null) {
         // Asking is what makes the daemon start its own keepalive for this client.
@@ -473,34 +464,10 @@ export class Connection extends ConnectionMethods {
   }
 
   /** Our keepalive settings ({ interval: 0 } when we send no PINGs) and PING counters. */
-  get keepAliveState(): { interval: number; count: number; pingsSent: number; pingsAnswered: number; pongsSkipped: number } {
+  get keepAliveState(): KeepAliveState {
     const { interval, count } = this.keepAlive.settings;
     const k = this.keepAlive;
     return { interval, count, pingsSent: k.pingsSent, pingsAnswered: k.pingsAnswered, pongsSkipped: k.pongsSkipped };
-  }
-
-  private objectSpec(family: EventFamily, obj: EventObject | null): EventObjectWire | null {
-    if (obj === null || obj === undefined) return null;
-    if (obj.connection !== this) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'the object belongs to another connection');
-    const o = familyObject(family, obj);
-    if (!o) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `cannot filter ${family} events on ${String(obj)}`);
-    return { family, ...o } as EventObjectWire;
-  }
-
-  /** @internal one registration of any family (the per-family methods and the reconnecting helper call it) */
-  _registerEvent<O>(family: EventFamily, obj: EventObject | null, eventID: number, callback: (ev: never, opaque: O) => void, opaque: O | undefined, freecb: FreeCallback<O> | undefined, qemu?: RegistrationSpec['qemu']): Promise<number> {
-    return this.guard(async () => {
-      if (typeof callback !== 'function') throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'callback must be a function');
-      if (!Number.isInteger(eventID) || eventID < 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `invalid event ID ${eventID}`);
-      const spec: RegistrationSpec = { family, eventID, object: this.objectSpec(family, obj), qemu };
-      const cb = callback as (ev: object, opaque: O) => void;
-      return this._events.register(spec, (ev) => cb(ev, opaque as O), { free: freecb ? () => freecb(opaque as O) : undefined });
-    });
-  }
-
-  /** @internal */
-  _deregisterEvent(family: EventFamily, callbackID: number): Promise<void> {
-    return this.guard(() => this._events.deregister(callbackID, family));
   }
 
   /**
@@ -513,60 +480,60 @@ export class Connection extends ConnectionMethods {
   domainEventRegisterAny<ID extends keyof DomainEventMap, O = undefined>(dom: Domain | null, eventID: ID, callback: (event: DomainEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   domainEventRegisterAny<O = undefined>(dom: Domain | null, eventID: number, callback: (event: DomainEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   domainEventRegisterAny<O>(dom: Domain | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this._registerEvent('domain', dom, eventID, callback, opaque, freecb);
+    return this.session.events.registerFor('domain', dom, eventID, callback, opaque, freecb);
   }
 
   /** virConnectDomainEventDeregisterAny: no event reaches the callback after this call. */
   override domainEventDeregisterAny(callbackID: number): Promise<void> {
-    return this._deregisterEvent('domain', callbackID);
+    return this.session.events.deregisterFor('domain', callbackID);
   }
 
   /** virConnectNetworkEventRegisterAny (VIR_NETWORK_EVENT_ID_*), as domainEventRegisterAny. */
   networkEventRegisterAny<ID extends keyof NetworkEventMap, O = undefined>(net: Network | null, eventID: ID, callback: (event: NetworkEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   networkEventRegisterAny<O = undefined>(net: Network | null, eventID: number, callback: (event: NetworkEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   networkEventRegisterAny<O>(net: Network | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this._registerEvent('network', net, eventID, callback, opaque, freecb);
+    return this.session.events.registerFor('network', net, eventID, callback, opaque, freecb);
   }
 
   /** virConnectNetworkEventDeregisterAny */
   override networkEventDeregisterAny(callbackID: number): Promise<void> {
-    return this._deregisterEvent('network', callbackID);
+    return this.session.events.deregisterFor('network', callbackID);
   }
 
   /** virConnectStoragePoolEventRegisterAny (VIR_STORAGE_POOL_EVENT_ID_*), as domainEventRegisterAny. */
   storagePoolEventRegisterAny<ID extends keyof StoragePoolEventMap, O = undefined>(pool: StoragePool | null, eventID: ID, callback: (event: StoragePoolEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   storagePoolEventRegisterAny<O = undefined>(pool: StoragePool | null, eventID: number, callback: (event: StoragePoolEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   storagePoolEventRegisterAny<O>(pool: StoragePool | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this._registerEvent('storagePool', pool, eventID, callback, opaque, freecb);
+    return this.session.events.registerFor('storagePool', pool, eventID, callback, opaque, freecb);
   }
 
   /** virConnectStoragePoolEventDeregisterAny */
   override storagePoolEventDeregisterAny(callbackID: number): Promise<void> {
-    return this._deregisterEvent('storagePool', callbackID);
+    return this.session.events.deregisterFor('storagePool', callbackID);
   }
 
   /** virConnectNodeDeviceEventRegisterAny (VIR_NODE_DEVICE_EVENT_ID_*), as domainEventRegisterAny. */
   nodeDeviceEventRegisterAny<ID extends keyof NodeDeviceEventMap, O = undefined>(dev: NodeDevice | null, eventID: ID, callback: (event: NodeDeviceEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   nodeDeviceEventRegisterAny<O = undefined>(dev: NodeDevice | null, eventID: number, callback: (event: NodeDeviceEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   nodeDeviceEventRegisterAny<O>(dev: NodeDevice | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this._registerEvent('nodeDevice', dev, eventID, callback, opaque, freecb);
+    return this.session.events.registerFor('nodeDevice', dev, eventID, callback, opaque, freecb);
   }
 
   /** virConnectNodeDeviceEventDeregisterAny */
   override nodeDeviceEventDeregisterAny(callbackID: number): Promise<void> {
-    return this._deregisterEvent('nodeDevice', callbackID);
+    return this.session.events.deregisterFor('nodeDevice', callbackID);
   }
 
   /** virConnectSecretEventRegisterAny (VIR_SECRET_EVENT_ID_*), as domainEventRegisterAny. */
   secretEventRegisterAny<ID extends keyof SecretEventMap, O = undefined>(secret: Secret | null, eventID: ID, callback: (event: SecretEventMap[ID], opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   secretEventRegisterAny<O = undefined>(secret: Secret | null, eventID: number, callback: (event: SecretEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number>;
   secretEventRegisterAny<O>(secret: Secret | null, eventID: number, callback: (event: never, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this._registerEvent('secret', secret, eventID, callback, opaque, freecb);
+    return this.session.events.registerFor('secret', secret, eventID, callback, opaque, freecb);
   }
 
   /** virConnectSecretEventDeregisterAny */
   override secretEventDeregisterAny(callbackID: number): Promise<void> {
-    return this._deregisterEvent('secret', callbackID);
+    return this.session.events.deregisterFor('secret', callbackID);
   }
 
   /**
@@ -576,12 +543,12 @@ export class Connection extends ConnectionMethods {
    * function: (dom, event, callback, opaque, freecb, flags).
    */
   domainQemuMonitorEventRegister<O = undefined>(dom: Domain | null, event: string | null, callback: (event: QemuMonitorEvent, opaque: O) => void, opaque?: O, freecb?: FreeCallback<O>, flags = 0): Promise<number> {
-    return this._registerEvent('qemu', dom, 0, callback as (ev: never, opaque: O) => void, opaque, freecb, { event, flags });
+    return this.session.events.registerFor('qemu', dom, 0, callback as (ev: never, opaque: O) => void, opaque, freecb, { event, flags });
   }
 
   /** virConnectDomainQemuMonitorEventDeregister */
   override domainQemuMonitorEventDeregister(callbackID: number): Promise<void> {
-    return this._deregisterEvent('qemu', callbackID);
+    return this.session.events.deregisterFor('qemu', callbackID);
   }
 
   /**
@@ -590,11 +557,11 @@ export class Connection extends ConnectionMethods {
    * registering the same function twice fails, domainEventDeregister(cb) removes it. Resolves to 0.
    */
   domainEventRegister<O = undefined>(cb: LegacyDomainEventCallback<O>, opaque?: O, freecb?: FreeCallback<O>): Promise<number> {
-    return this.guard(async () => {
+    return this.session.guard(async () => {
       if (typeof cb !== 'function') throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'callback must be a function');
-      if (this._events.findLegacy(cb) >= 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'event callback already tracked');
+      if (this.session.events.findLegacy(cb) >= 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'event callback already tracked');
       const spec: RegistrationSpec = { family: 'domain', eventID: VIR_DOMAIN_EVENT_ID_LIFECYCLE, object: null };
-      await this._events.register(
+      await this.session.events.register(
         spec,
         (ev) => {
           const e = ev as DomainEventMap[0];
@@ -608,18 +575,18 @@ export class Connection extends ConnectionMethods {
 
   /** virConnectDomainEventDeregister: removes a callback added with domainEventRegister. Resolves to 0. */
   domainEventDeregister(cb: LegacyDomainEventCallback<never>): Promise<number> {
-    return this.guard(async () => {
-      const id = this._events.findLegacy(cb);
+    return this.session.guard(async () => {
+      const id = this.session.events.findLegacy(cb);
       if (id < 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'could not find event callback for removal');
-      await this._events.deregister(id);
+      await this.session.events.deregister(id);
       return 0;
     });
   }
 
   private stream<E>(family: EventFamily, obj: EventObject | null | undefined, eventIDs: readonly number[] | undefined, options: EventStreamOptions, qemu?: RegistrationSpec['qemu']): EventStream<E> {
-    const object = this.objectSpec(family, obj ?? null);
+    const object = this.session.events.objectSpec(family, obj ?? null);
     const ids = eventIDs && eventIDs.length ? eventIDs : [0];
-    return new EventStream<E>(this._events, ids.map((eventID) => ({ family, eventID, object, qemu })), options);
+    return new EventStream<E>(this.session.events, ids.map((eventID) => ({ family, eventID, object, qemu })), options);
   }
 
   /**

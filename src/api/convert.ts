@@ -14,6 +14,7 @@ import type { remote_typed_param } from '../protocol/generated/remote.js';
 import { typedParamFieldTypes } from '../apixml/generated/typed-params.js';
 import { type LibvirtError, clientError } from '../errors/errors.js';
 import { uuidFromString } from './uuid.js';
+import type { Session } from './session.js';
 
 /**
  * A flags argument: any bitwise-OR of the named C enum's values (the literal values show up in
@@ -173,4 +174,36 @@ export function charsToString(chars: readonly number[]): string {
     s += String.fromCharCode(c & 0xff);
   }
   return s;
+}
+
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/**
+ * A 64-bit argument: a safe integer or a bigint in range. Anything else is VIR_ERR_INVALID_ARG
+ * naming the C parameter, dispatched through the connection's handlers like a daemon's error.
+ */
+export function int64Arg(session: Session, v: number | bigint, cName: string, fn: string, signed: boolean): bigint {
+  const min = signed ? INT64_MIN : 0n;
+  const max = signed ? INT64_MAX : UINT64_MAX;
+  let n: bigint | null = null;
+  if (typeof v === 'bigint') n = v;
+  else if (typeof v === 'number' && Number.isSafeInteger(v)) n = BigInt(v);
+  if (n !== null && n >= min && n <= max) return n;
+  const shown = typeof v === 'bigint' ? `${v}n` : typeof v === 'number' ? String(v) : `${typeof v} ${String(v)}`;
+  throw session.dispatch(clientError(VIR_ERR_INVALID_ARG, VIR_FROM_NONE, `${cName} in ${fn} must be a safe integer or a bigint in ${min}..${max}, got ${shown}`));
+}
+
+/** A C 0/1 switch: true and false as 1 and 0, numbers as they are. */
+export function switchArg(v: boolean | number): number {
+  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+}
+
+/**
+ * A JSON.stringify replacer for the API's results: 64-bit values (bigint) become decimal strings
+ * (`JSON.stringify(await dom.getInfo(), bigintReplacer)`); JSON has no 64-bit integers.
+ */
+export function bigintReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
 }

@@ -23,6 +23,7 @@ import { type TypedParamsInput, toTypedParams } from './convert.js';
 import { clientError, LibvirtError } from '../errors/errors.js';
 import type { Connection, Domain } from './objects.js';
 import { parseURI } from '../uri/uri.js';
+import { sessionOf } from './session.js';
 
 const none = new Uint8Array(0);
 
@@ -67,7 +68,7 @@ export function legacyParams(dxml: string | null, dname: string | null, uri: str
  * directly to the hypervisor at the params' migrate_uri. One call: MIGRATE_PERFORM3_PARAMS.
  */
 export function migrateToURI3(dom: Domain, dconnuri: string | null, params: TypedParamsInput, flags: number): Promise<void> {
-  return dom.connection.guard(() => performToURI3(dom, dconnuri, params, flags));
+  return sessionOf(dom.connection).guard(() => performToURI3(dom, dconnuri, params, flags));
 }
 
 async function performToURI3(dom: Domain, dconnuri: string | null, params: TypedParamsInput, flags: number): Promise<void> {
@@ -89,7 +90,7 @@ async function performToURI3(dom: Domain, dconnuri: string | null, params: Typed
  */
 export async function migrate3(dom: Domain, dconn: Connection, input: TypedParamsInput, flags: number): Promise<Domain> {
   const src = dom.connection;
-  return src.guard(async () => {
+  return sessionOf(src).guard(async () => {
     checkFlags(flags);
     if (flags & VIR_MIGRATE_PEER2PEER) {
       await performToURI3(dom, dconn.uri, input, flags);
@@ -134,7 +135,7 @@ export async function migrate3(dom: Domain, dconn: Connection, input: TypedParam
     let finishError: LibvirtError | null = null;
     try {
       const fin = await dconn.call('REMOTE_PROC_DOMAIN_MIGRATE_FINISH3_PARAMS', { params, cookie_in: cookie, flags: destflags, cancelled });
-      finished = { dom: dconn._wrap.domain(fin.dom), cookie: fin.cookie_out };
+      finished = { dom: sessionOf(dconn).wrap.domain(fin.dom), cookie: fin.cookie_out };
     } catch (e) {
       finishError = e as LibvirtError;
     }

@@ -27,11 +27,78 @@ import type {
   remote_nonnull_storage_vol,
 } from '../protocol/generated/remote.js';
 import type { Connection } from './connection.js';
-import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams } from './convert.js';
+import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams, unknownError } from './convert.js';
+import { cpuMap, cpuMapLen, cpuMaps, hostCPUs } from './cpumap.js';
+import type { CallOptions } from '../rpc/engine.js';
 import { legacyParams, migrate3, migrateToURI3 } from './migrate.js';
-import { uuidToString } from './uuid.js';
+import { sessionOf } from './session.js';
+import { lookupUUID } from './uuid.js';
 import { clientError } from '../errors/errors.js';
-import { VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../apixml/generated/constants.js';
+import {
+  VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON,
+  VIR_DOMAIN_MEMORY_STAT_AVAILABLE,
+  VIR_DOMAIN_MEMORY_STAT_DISK_CACHES,
+  VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC,
+  VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL,
+  VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE,
+  VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT,
+  VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT,
+  VIR_DOMAIN_MEMORY_STAT_NR,
+  VIR_DOMAIN_MEMORY_STAT_RSS,
+  VIR_DOMAIN_MEMORY_STAT_SWAP_IN,
+  VIR_DOMAIN_MEMORY_STAT_SWAP_OUT,
+  VIR_DOMAIN_MEMORY_STAT_UNUSED,
+  VIR_DOMAIN_MEMORY_STAT_USABLE,
+  VIR_ERR_NO_SUPPORT,
+  VIR_FROM_NETWORK,
+  VIR_FROM_RPC, VIR_MIGRATE_PEER2PEER, VIR_TYPED_PARAM_STRING_OKAY, type virDomainMigrateFlags, type virDomainModificationImpact, type virTypedParameterFlags } from '../apixml/generated/constants.js';
+
+/** virVcpuInfo: one virtual CPU of a domain. */
+export interface VcpuInfo {
+  /** virtual CPU number */
+  number: number;
+  /** value from virVcpuState */
+  state: number;
+  /** CPU time used, in nanoseconds */
+  cpuTime: bigint;
+  /** real CPU number, or one of the values from virVcpuHostCpuState */
+  cpu: number;
+}
+
+/** virDomainMemoryStats' statistics, keyed as libvirt-python keys them (values in KiB, faults as counts). */
+export interface MemoryStats {
+  swap_in?: bigint;
+  swap_out?: bigint;
+  major_fault?: bigint;
+  minor_fault?: bigint;
+  unused?: bigint;
+  available?: bigint;
+  actual?: bigint;
+  usable?: bigint;
+  rss?: bigint;
+  last_update?: bigint;
+  disk_caches?: bigint;
+  hugetlb_pgalloc?: bigint;
+  hugetlb_pgfail?: bigint;
+  [tag: string]: bigint | undefined;
+}
+
+/** VIR_DOMAIN_MEMORY_STAT_* tags by number: libvirt-python's names. */
+const MEMORY_STAT_KEYS: Record<number, string> = {
+  [VIR_DOMAIN_MEMORY_STAT_SWAP_IN]: 'swap_in',
+  [VIR_DOMAIN_MEMORY_STAT_SWAP_OUT]: 'swap_out',
+  [VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT]: 'major_fault',
+  [VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT]: 'minor_fault',
+  [VIR_DOMAIN_MEMORY_STAT_UNUSED]: 'unused',
+  [VIR_DOMAIN_MEMORY_STAT_AVAILABLE]: 'available',
+  [VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON]: 'actual',
+  [VIR_DOMAIN_MEMORY_STAT_USABLE]: 'usable',
+  [VIR_DOMAIN_MEMORY_STAT_RSS]: 'rss',
+  [VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE]: 'last_update',
+  [VIR_DOMAIN_MEMORY_STAT_DISK_CACHES]: 'disk_caches',
+  [VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC]: 'hugetlb_pgalloc',
+  [VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL]: 'hugetlb_pgfail',
+};
 
 /** REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX: CPUs per GET_CPU_STATS call. */
 const CPU_STATS_CHUNK = 128;
@@ -40,78 +107,37 @@ export type { Connection } from './connection.js';
 
 /**
  * Every libvirt object holds its connection and its identity (read-only properties), compares by
- * identity with equals(), and prints as `Domain(name, uuid, id=1)`. The methods come from
- * src/api/generated/methods.ts (on the Handle base of handle.ts); the C functions that never reach the daemon
- * (virDomainGetName, virDomainGetUUIDString, ...) are here, synchronous, since they only read
- * the identity.
+ * identity with equals(), and prints as `Domain(name, uuid, id=1)`. The constructor, the identity
+ * and the methods come from src/api/generated/methods.ts (on the Handle base of handle.ts); here
+ * is only what is special to a class.
  */
 export class Domain extends DomainMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_domain,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  /** The hypervisor's id of the running domain, -1 when it is not running (kept current by create/destroy). */
-  get id(): number {
-    return this.wire.id;
-  }
-  /** @internal */
-  _setId(id: number): void {
-    this.wire.id = id;
-  }
-  /** virDomainGetName */
-  getName(): string {
-    return this.name;
-  }
-  /** virDomainGetUUIDString */
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  /** virDomainGetUUID: the 16 raw bytes */
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  /** virDomainGetID: the id when the domain was looked up (-1 if it was not running) */
-  getID(): number {
-    return this.id;
-  }
-  /** virDomainGetConnect */
-  getConnect(): Connection {
-    return this.connection;
-  }
   /**
    * virDomainGetSchedulerParameters: the scheduler parameters (cpu_shares, vcpu_period, ...). Asks
    * virDomainGetSchedulerType for their number first, as the C API requires.
    */
-  async getSchedulerParameters(): Promise<TypedParams> {
-    const c = this.connection;
-    const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire });
-    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS', { dom: this.wire, nparams });
+  async getSchedulerParameters(options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire }, options);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS', { dom: this.wire, nparams }, options);
     return fromTypedParams(r.params);
   }
   /** virDomainGetSchedulerParametersFlags: as getSchedulerParameters, for the live or config definition. */
-  async getSchedulerParametersFlags(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire });
+  async getSchedulerParametersFlags(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const { nparams } = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE', { dom: this.wire }, options);
     // As libvirt: string parameters are welcome (VIR_TYPED_PARAM_STRING_OKAY).
-    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', { dom: this.wire, nparams, flags: flags | VIR_TYPED_PARAM_STRING_OKAY });
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', { dom: this.wire, nparams, flags: flags | VIR_TYPED_PARAM_STRING_OKAY }, options);
     return fromTypedParams(r.params);
   }
   /**
    * virDomainGetCPUStats: with `total` the domain's total CPU statistics (one entry), else one
    * entry per host CPU, as libvirt-python's getCPUStats returns them.
    */
-  async getCPUStats(total: boolean, flags: Flags<virTypedParameterFlags> = 0): Promise<TypedParams[]> {
-    const c = this.connection;
+  async getCPUStats(total: boolean, flags: Flags<virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams[]> {
+    const c = sessionOf(this.connection);
     const ask = (nparams: number, start_cpu: number, ncpus: number) =>
-      c.invoke('REMOTE_PROC_DOMAIN_GET_CPU_STATS', { dom: this.wire, nparams, start_cpu, ncpus, flags: flags | VIR_TYPED_PARAM_STRING_OKAY });
+      c.invoke('REMOTE_PROC_DOMAIN_GET_CPU_STATS', { dom: this.wire, nparams, start_cpu, ncpus, flags: flags | VIR_TYPED_PARAM_STRING_OKAY }, options);
     if (total) {
       const { nparams } = await ask(0, -1, 1);
       return [fromTypedParams((await ask(nparams, -1, 1)).params)];
@@ -127,18 +153,74 @@ export class Domain extends DomainMethods {
     return out;
   }
   /**
+   * virDomainGetVcpus: every virtual CPU's virVcpuInfo and the host CPUs it may run on (one
+   * boolean per host CPU), as libvirt-python's vcpus(). `maxinfo` and `maplen` only size C's
+   * buffers: by default every virtual CPU (getInfo's nrVirtCpu) and every host CPU.
+   */
+  async getVcpus(maxinfo?: number, maplen?: number, options?: CallOptions): Promise<{ info: VcpuInfo[]; cpumaps: boolean[][] }> {
+    const c = sessionOf(this.connection);
+    const cpus = await hostCPUs(c, options);
+    maxinfo ??= (await c.invoke('REMOTE_PROC_DOMAIN_GET_INFO', { dom: this.wire }, options)).nrVirtCpu;
+    maplen ??= cpuMapLen(cpus);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_VCPUS', { dom: this.wire, maxinfo, maplen }, options);
+    return {
+      info: r.info.map((v) => ({ number: v.number, state: v.state, cpuTime: v.cpu_time, cpu: v.cpu })),
+      cpumaps: cpuMaps(r.cpumaps, r.info.length, maplen, cpus),
+    };
+  }
+  /**
+   * virDomainGetVcpuPinInfo: for each virtual CPU the host CPUs it is pinned to (one boolean per
+   * host CPU), as libvirt-python's vcpuPinInfo(). `ncpumaps` and `maplen` only size C's buffers.
+   */
+  async getVcpuPinInfo(ncpumaps?: number, maplen?: number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<boolean[][]> {
+    const c = sessionOf(this.connection);
+    const cpus = await hostCPUs(c, options);
+    ncpumaps ??= (await c.invoke('REMOTE_PROC_DOMAIN_GET_INFO', { dom: this.wire }, options)).nrVirtCpu;
+    maplen ??= cpuMapLen(cpus);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO', { dom: this.wire, ncpumaps, maplen, flags }, options);
+    return cpuMaps(r.cpumaps, r.num, maplen, cpus);
+  }
+  /** virDomainGetEmulatorPinInfo: the host CPUs the emulator threads may run on, one boolean per host CPU. */
+  async getEmulatorPinInfo(maplen?: number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<boolean[]> {
+    const c = sessionOf(this.connection);
+    const cpus = await hostCPUs(c, options);
+    maplen ??= cpuMapLen(cpus);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO', { dom: this.wire, maplen, flags }, options);
+    if (r.ret < 0) throw c.dispatch(unknownError());
+    return cpuMap(r.cpumaps, 0, Math.min(cpus, maplen * 8));
+  }
+  /** virDomainGetIOThreadInfo: each IOThread's id and the host CPUs it may run on (one boolean per host CPU). */
+  async getIOThreadInfo(flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<{ iothread_id: number; cpumap: boolean[] }[]> {
+    const c = sessionOf(this.connection);
+    const cpus = await hostCPUs(c, options);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO', { dom: this.wire, flags }, options);
+    return r.info.map((t) => ({ iothread_id: t.iothread_id, cpumap: cpuMap(t.cpumap, 0, Math.min(cpus, t.cpumap.length * 8)) }));
+  }
+  /**
+   * virDomainMemoryStats: the balloon driver's statistics keyed as libvirt-python's memoryStats()
+   * keys them (`actual`, `rss`, `swap_in`, ...; a tag this library does not know by its number).
+   * `nr_stats` only sizes C's buffer: every statistic by default.
+   */
+  async memoryStats(nr_stats: number = VIR_DOMAIN_MEMORY_STAT_NR, flags = 0, options?: CallOptions): Promise<MemoryStats> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke('REMOTE_PROC_DOMAIN_MEMORY_STATS', { dom: this.wire, maxStats: nr_stats, flags }, options);
+    const out: MemoryStats = Object.create(null) as MemoryStats;
+    for (const { tag, val } of r.stats) out[MEMORY_STAT_KEYS[tag] ?? String(tag)] = val;
+    return out;
+  }
+  /**
    * virDomainLxcOpenNamespace: the daemon answers with file descriptors passed over the unix socket
    * (SCM_RIGHTS), which a pure-JavaScript client cannot receive: a daemon error is reported as is,
    * a success as VIR_ERR_NO_SUPPORT since the descriptors are lost.
    */
-  async lxcOpenNamespace(flags = 0): Promise<never> {
-    const c = this.connection;
-    await c.invokeLxc('LXC_PROC_DOMAIN_OPEN_NAMESPACE', { dom: this.wire, flags });
+  async lxcOpenNamespace(flags = 0, options?: CallOptions): Promise<never> {
+    const c = sessionOf(this.connection);
+    await c.invokeLxc('LXC_PROC_DOMAIN_OPEN_NAMESPACE', { dom: this.wire, flags }, options);
     throw c.dispatch(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, 'virDomainLxcOpenNamespace: the namespace file descriptors cannot be received without native code'));
   }
   /** virDomainOpenGraphics: hands the daemon a file descriptor (SCM_RIGHTS), which pure JavaScript cannot send. */
-  async openGraphics(_idx: number, _fd: number, _flags = 0): Promise<never> {
-    throw this.connection.dispatch(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, 'virDomainOpenGraphics: passing a file descriptor to the daemon needs native code; use openGraphicsFD from a C client'));
+  async openGraphics(_idx: number, _fd: number, _flags = 0, _options?: CallOptions): Promise<never> {
+    throw sessionOf(this.connection).dispatch(clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_RPC, 'virDomainOpenGraphics: passing a file descriptor to the daemon needs native code; use openGraphicsFD from a C client'));
   }
   /** virDomainMigrate3: migrates to the host of `dconn`; resolves to the domain there. */
   migrate3(dconn: Connection, params: TypedParamsInput, flags: Flags<virDomainMigrateFlags> = 0): Promise<Domain> {
@@ -165,361 +247,34 @@ export class Domain extends DomainMethods {
   migrateToURI2(dconnuri: string | null, miguri: string | null, dxml: string | null, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, bandwidth: number | bigint = 0): Promise<void> {
     return migrateToURI3(this, dconnuri, legacyParams(dxml, dname, miguri, bandwidth), flags);
   }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name, this.uuid, `id=${this.id}`];
-  }
 }
 
 export class Network extends NetworkMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_network,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  getName(): string {
-    return this.name;
-  }
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
   /** virNetworkPortLookupByUUIDString */
-  async portLookupByUUIDString(uuidstr: string): Promise<NetworkPort> {
-    return this.portLookupByUUID(uuidstr);
-  }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name, this.uuid];
+  async portLookupByUUIDString(uuidstr: string, options?: CallOptions): Promise<NetworkPort> {
+    return sessionOf(this.connection).guard(() => this.portLookupByUUID(lookupUUID(uuidstr, 'virNetworkPortLookupByUUIDString', VIR_FROM_NETWORK), options));
   }
 }
 
-export class NetworkPort extends NetworkPortMethods {
-  readonly network: Network;
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_network_port,
-  ) {
-    super();
-    this.network = new Network(connection, wire.net);
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  /** virNetworkPortGetNetwork */
-  getNetwork(): Network {
-    return this.network;
-  }
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.network.name, this.uuid];
-  }
-}
+export class NetworkPort extends NetworkPortMethods {}
 
-export class StoragePool extends StoragePoolMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_storage_pool,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  getName(): string {
-    return this.name;
-  }
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name, this.uuid];
-  }
-}
+export class StoragePool extends StoragePoolMethods {}
 
-export class StorageVol extends StorageVolMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_storage_vol,
-  ) {
-    super();
-  }
-  /** name of the pool holding the volume */
-  get pool(): string {
-    return this.wire.pool;
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get key(): string {
-    return this.wire.key;
-  }
-  getName(): string {
-    return this.name;
-  }
-  /** virStorageVolGetKey */
-  getKey(): string {
-    return this.key;
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return this.key;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.pool, this.name, this.key];
-  }
-}
+export class StorageVol extends StorageVolMethods {}
 
-export class NodeDevice extends NodeDeviceMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_node_device,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  getName(): string {
-    return this.name;
-  }
-  protected identityKey(): string {
-    return this.name;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name];
-  }
-}
+export class NodeDevice extends NodeDeviceMethods {}
 
-export class Interface extends InterfaceMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_interface,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get mac(): string {
-    return this.wire.mac;
-  }
-  getName(): string {
-    return this.name;
-  }
-  /** virInterfaceGetMACString */
-  getMACString(): string {
-    return this.mac;
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return `${this.name}\n${this.mac}`;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name, this.mac];
-  }
-}
+export class Interface extends InterfaceMethods {}
 
-export class Secret extends SecretMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_secret,
-  ) {
-    super();
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  /** virSecretUsageType */
-  get usageType(): number {
-    return this.wire.usageType;
-  }
-  get usageID(): string {
-    return this.wire.usageID;
-  }
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  /** virSecretGetUsageType */
-  getUsageType(): number {
-    return this.usageType;
-  }
-  /** virSecretGetUsageID */
-  getUsageID(): string {
-    return this.usageID;
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.uuid, this.usageID];
-  }
-}
+export class Secret extends SecretMethods {}
 
-export class NWFilter extends NWFilterMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_nwfilter,
-  ) {
-    super();
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  get uuid(): string {
-    return uuidToString(this.wire.uuid);
-  }
-  getName(): string {
-    return this.name;
-  }
-  getUUIDString(): string {
-    return this.uuid;
-  }
-  getUUID(): Uint8Array {
-    return new Uint8Array(this.wire.uuid);
-  }
-  protected identityKey(): string {
-    return this.uuid;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.name, this.uuid];
-  }
-}
+export class NWFilter extends NWFilterMethods {}
 
-export class NWFilterBinding extends NWFilterBindingMethods {
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_nwfilter_binding,
-  ) {
-    super();
-  }
-  get portdev(): string {
-    return this.wire.portdev;
-  }
-  get filtername(): string {
-    return this.wire.filtername;
-  }
-  /** virNWFilterBindingGetPortDev */
-  getPortDev(): string {
-    return this.portdev;
-  }
-  /** virNWFilterBindingGetFilterName */
-  getFilterName(): string {
-    return this.filtername;
-  }
-  protected identityKey(): string {
-    return this.portdev;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.portdev, this.filtername];
-  }
-}
+export class NWFilterBinding extends NWFilterBindingMethods {}
 
-export class DomainSnapshot extends DomainSnapshotMethods {
-  readonly domain: Domain;
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_domain_snapshot,
-  ) {
-    super();
-    this.domain = new Domain(connection, wire.dom);
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  getName(): string {
-    return this.name;
-  }
-  /** virDomainSnapshotGetDomain */
-  getDomain(): Domain {
-    return this.domain;
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return `${this.domain.uuid}\n${this.name}`;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.domain.name, this.name];
-  }
-}
+export class DomainSnapshot extends DomainSnapshotMethods {}
 
-export class DomainCheckpoint extends DomainCheckpointMethods {
-  readonly domain: Domain;
-  constructor(
-    override readonly connection: Connection,
-    override readonly wire: remote_nonnull_domain_checkpoint,
-  ) {
-    super();
-    this.domain = new Domain(connection, wire.dom);
-  }
-  get name(): string {
-    return this.wire.name;
-  }
-  getName(): string {
-    return this.name;
-  }
-  /** virDomainCheckpointGetDomain */
-  getDomain(): Domain {
-    return this.domain;
-  }
-  getConnect(): Connection {
-    return this.connection;
-  }
-  protected identityKey(): string {
-    return `${this.domain.uuid}\n${this.name}`;
-  }
-  protected displayParts(): (string | number)[] {
-    return [this.domain.name, this.name];
-  }
-}
+export class DomainCheckpoint extends DomainCheckpointMethods {}
 
 /** Builds the object for a wire identity (what generated methods call to return handles). */
 export function objectFactory(conn: Connection) {

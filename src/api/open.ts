@@ -4,11 +4,13 @@ import {
   VIR_CONNECT_RO,
   VIR_ERR_AUTH_FAILED,
   VIR_ERR_NO_SUPPORT,
+  VIR_ERR_OPERATION_TIMEOUT,
   VIR_FROM_REMOTE,
+  VIR_FROM_RPC,
 } from '../apixml/generated/constants.js';
 import { asLibvirtError, clientError, dispatchError, LibvirtError } from '../errors/errors.js';
 import { REMOTE_AUTH_NONE, REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL, remote_procedures } from '../protocol/generated/remote.js';
-import { RpcEngine } from '../rpc/engine.js';
+import { RpcEngine, abortError } from '../rpc/engine.js';
 import { featureSupported, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from '../rpc/features.js';
 import { DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL, KeepAlive } from '../rpc/keepalive.js';
 import { authenticateSasl, chooseAuthType } from '../rpc/sasl.js';
@@ -19,8 +21,48 @@ import type { Transport } from '../transport/transport.js';
 import { resolveName, resolveTarget } from '../uri/uri.js';
 import { type ConnectOptions, Connection, type ConnectionInternals } from './connection.js';
 
+/** connect()'s default `timeout`: a daemon that never answers does not hang connect() forever. */
+export const DEFAULT_OPEN_TIMEOUT_MS = 60_000;
+
+/**
+ * The end of the open sequence's patience: `timeout` ms (VIR_ERR_OPERATION_TIMEOUT) or the abort
+ * of `signal` (VIR_ERR_OPERATION_ABORTED, `cause` = its reason), whichever comes first.
+ */
+function openDeadline(uri: string, timeout: number, signal: AbortSignal | undefined) {
+  let fail: (err: LibvirtError) => void = () => undefined;
+  let error: LibvirtError | null = null;
+  const listeners: ((err: LibvirtError) => void)[] = [];
+  const failed = new Promise<never>((_resolve, reject) => {
+    fail = (err) => {
+      if (error) return;
+      error = err;
+      reject(err);
+      for (const l of listeners) l(err);
+    };
+  });
+  failed.catch(() => undefined);
+  const timer = timeout > 0 && Number.isFinite(timeout) ? setTimeout(() => fail(clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `opening ${uri} timed out after ${timeout} ms`)), timeout) : null;
+  const onAbort = (): void => fail(abortError(`opening ${uri}`, signal!));
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    failed,
+    get error(): LibvirtError | null {
+      return error;
+    },
+    onFail(l: (err: LibvirtError) => void): void {
+      if (error) l(error);
+      else listeners.push(l);
+    },
+    clear(): void {
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 async function openTransport(target: ConnectTarget, options: ConnectOptions, env: NodeJS.ProcessEnv): Promise<Transport> {
-  const timeout = options.timeout;
+  const timeout = options.timeout === 0 ? undefined : (options.timeout ?? DEFAULT_OPEN_TIMEOUT_MS);
   switch (target.transport) {
     case 'unix':
       return openUnix(target.socketPath!, { timeout });
@@ -93,10 +135,19 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   const name = resolveName(uri, env);
   let transport: Transport;
   let target: ConnectTarget | null = null;
+  const deadline = openDeadline(name, options.timeout ?? DEFAULT_OPEN_TIMEOUT_MS, options.signal);
   try {
     target = resolveTarget(name, { readOnly: options.readOnly, env });
-    transport = options.transport ?? (await openTransport(target, options, env));
+    if (deadline.error) throw deadline.error;
+    if (options.transport) transport = options.transport;
+    else {
+      const opening = openTransport(target, options, env);
+      // A transport that arrives after the deadline is closed at once.
+      opening.then((t) => deadline.error && t.stream.destroy(), () => undefined);
+      transport = await Promise.race([opening, deadline.failed]);
+    }
   } catch (e) {
+    deadline.clear();
     const err = asLibvirtError(e, VIR_FROM_REMOTE);
     dispatchError(err);
     throw err;
@@ -108,7 +159,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   const ka = keepAliveSettings(options);
   let serverKeepAlive: boolean | null = null;
   let security: ConnectionInternals['security'] = { encrypted: transport.encrypted, secure: transport.secure };
-  const timer = options.timeout === undefined ? null : setTimeout(() => engine.abort(clientError(VIR_ERR_AUTH_FAILED, VIR_FROM_REMOTE, `connection open timed out after ${options.timeout} ms`)), options.timeout);
+  deadline.onFail((err) => engine.abort(err));
   try {
     security = await authenticate(engine, target, transport, options, env);
     if (ka) {
@@ -119,11 +170,11 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
     await engine.call(remote_procedures.REMOTE_PROC_CONNECT_OPEN, { name: target.serverURI, flags: options.readOnly ? VIR_CONNECT_RO : 0 });
   } catch (e) {
     engine.close();
-    const err = asLibvirtError(e, VIR_FROM_REMOTE);
+    const err = deadline.error ?? asLibvirtError(e, VIR_FROM_REMOTE);
     dispatchError(err);
     throw err;
   } finally {
-    if (timer) clearTimeout(timer);
+    deadline.clear();
   }
   const conn = new Connection(name, target, transport, engine, { keepAlive, serverKeepAlive, security });
   if (ka && serverKeepAlive && ka.interval > 0) keepAlive.start(ka.interval, ka.count);

@@ -13,3 +13,18 @@ export function uuidFromString(s: string): Uint8Array {
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_NONE, `invalid UUID '${s}'`);
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
+
+/**
+ * The UUID string of a virXxxLookupByUUIDString call, failing as the C function does: its error
+ * domain (VIR_FROM_DOMAIN, VIR_FROM_NETWORK, ...) and its message.
+ */
+export function lookupUUID(uuidstr: string, fn: string, domain: number): Uint8Array {
+  try {
+    if (typeof uuidstr !== 'string') throw new TypeError('not a string');
+    return uuidFromString(uuidstr);
+  } catch {
+    // virDomainLookupByUUIDString words it differently from the others (libvirt 9.0).
+    const message = fn === 'virDomainLookupByUUIDString' ? 'Invalid UUID' : `uuidstr in ${fn} must be a valid UUID`;
+    throw clientError(VIR_ERR_INVALID_ARG, domain, message);
+  }
+}

@@ -1,7 +1,9 @@
 import { enumNames } from '../util/enum-names.js';
+import { getLogger, outputsConfigured } from '../util/log.js';
 import {
   VIR_ERR_ERROR,
   VIR_ERR_INTERNAL_ERROR,
+  VIR_ERR_WARNING,
   VIR_FROM_NONE,
   virErrorDomain,
   virErrorLevel,
@@ -30,7 +32,7 @@ const LEVEL_NAMES = enumNames(virErrorLevel);
  * their symbolic names (`codeName` VIR_ERR_NO_DOMAIN, `domainName` VIR_FROM_QEMU, ...).
  */
 export class LibvirtError extends Error implements VirErrorFields {
-  override readonly name = 'LibvirtError';
+  override readonly name: string = 'LibvirtError';
   readonly code: number;
   readonly domain: number;
   readonly level: number;
@@ -105,6 +107,8 @@ export class ErrorScope {
 }
 
 const globalScope = new ErrorScope();
+/** libvirt's category for raised errors (virerror.c's VIR_LOG_INIT("util.error")). */
+const errorLog = getLogger('util.error');
 
 /** virSetErrorFunc: the process-wide handler, used when a connection has none. null restores the default. */
 export function setErrorFunc(handler: ErrorHandler | null, userData?: unknown): void {
@@ -120,6 +124,15 @@ export function getLastError(): LibvirtError | null {
 /** virCopyLastError: a copy of the last error's fields, or null. */
 export function copyLastError(): VirErrorFields | null {
   return globalScope.lastError ? globalScope.lastError.toJSON() : null;
+}
+
+/**
+ * virSaveLastError: a copy of the last error raised in this process (null if none), which later
+ * calls do not change.
+ */
+export function saveLastError(): LibvirtError | null {
+  const e = globalScope.lastError;
+  return e ? new LibvirtError(e.toJSON(), e.cause === undefined ? undefined : { cause: e.cause }) : null;
 }
 
 /** virResetLastError */
@@ -145,6 +158,12 @@ export function printErrorFunc(err: LibvirtError): void {
 export function dispatchError(err: LibvirtError, scope?: ErrorScope): void {
   globalScope.lastError = err;
   if (scope) scope.lastError = err;
+  // As virRaiseErrorLog: to the log outputs when some are configured (the C client's
+  // `error : ... : Domain not found` lines), never to the stderr fallback.
+  if (outputsConfigured()) {
+    if (err.level === VIR_ERR_WARNING) errorLog.warn(err.message);
+    else errorLog.error(err.message);
+  }
   const h = scope?.handler ? scope : globalScope.handler ? globalScope : null;
   if (!h || !h.handler) return;
   try {

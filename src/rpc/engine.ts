@@ -4,6 +4,7 @@ import {
   VIR_ERR_INTERNAL_ERROR,
   VIR_ERR_INVALID_ARG,
   VIR_ERR_NO_SUPPORT,
+  VIR_ERR_OPERATION_ABORTED,
   VIR_ERR_OPERATION_TIMEOUT,
   VIR_ERR_RPC,
   VIR_ERR_SYSTEM_ERROR,
@@ -106,11 +107,25 @@ interface PendingCall {
   reject: (e: LibvirtError) => void;
   started: number;
   timer: NodeJS.Timeout | null;
+  /** Removes the AbortSignal listener. */
+  unlisten?: () => void;
 }
 
+/** Per-call options: the last argument of every method. */
 export interface CallOptions {
   /** Reject with VIR_ERR_OPERATION_TIMEOUT after this many ms (the reply, if it comes, is dropped). */
   timeout?: number;
+  /**
+   * Abort the call: it rejects at once with VIR_ERR_OPERATION_ABORTED (`cause`: the signal's
+   * reason), a late reply is dropped and the connection stays usable. An already aborted signal
+   * rejects without sending anything.
+   */
+  signal?: AbortSignal;
+}
+
+/** The error of a call given up through its AbortSignal. */
+export function abortError(what: string, signal: AbortSignal): LibvirtError {
+  return clientError(VIR_ERR_OPERATION_ABORTED, VIR_FROM_RPC, `${what} was aborted`, signal.reason);
 }
 
 /**
@@ -212,12 +227,12 @@ export class RpcEngine {
    * under the call's serial before the call leaves, so no early data is missed; `onChannel` gets
    * what the stream sends its own packets through.
    */
-  callWithStream<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, sink: StreamSink, onChannel: (channel: StreamChannel) => void): Promise<R> {
+  callWithStream<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, sink: StreamSink, onChannel: (channel: StreamChannel) => void, options?: CallOptions): Promise<R> {
     if (this.closeError) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
     const serial = this.nextSerial();
     this.streams.set(serial, sink);
     onChannel(new StreamChannel(this, proc, serial));
-    return this.callWithSerial(proc, args, serial).catch((e: LibvirtError) => {
+    return this.callWithSerial(proc, args, serial, options).catch((e: LibvirtError) => {
       this.streams.delete(serial);
       sink.onClose(e);
       throw e;
@@ -230,6 +245,8 @@ export class RpcEngine {
   }
 
   private callWithSerial<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, serial: number, options?: CallOptions): Promise<R> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(abortError(proc.name, signal));
     let packet: Buffer;
     try {
       packet = encodeShared({ prog: proc.program, vers: proc.version, proc: proc.proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK }, proc.args ? (w) => proc.args!.encode(w, args) : undefined);
@@ -240,12 +257,19 @@ export class RpcEngine {
     }
     return new Promise<R>((resolve, reject) => {
       const call: PendingCall = { serial, proc, resolve: resolve as (v: unknown) => void, reject, started: performance.now(), timer: null };
+      const giveUp = (err: LibvirtError): void => {
+        if (this.pending.get(serial) !== call) return;
+        this.release(call);
+        this.abandon(serial);
+        reject(err);
+      };
       if (options?.timeout !== undefined) {
-        call.timer = setTimeout(() => {
-          this.pending.delete(serial);
-          this.abandon(serial);
-          reject(clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `${proc.name} timed out after ${options.timeout} ms`));
-        }, options.timeout);
+        call.timer = setTimeout(() => giveUp(clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `${proc.name} timed out after ${options.timeout} ms`)), options.timeout);
+      }
+      if (signal) {
+        const onAbort = (): void => giveUp(abortError(proc.name, signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        call.unlisten = () => signal.removeEventListener('abort', onAbort);
       }
       this.pending.set(serial, call);
       this.write(packet);
@@ -342,8 +366,7 @@ export class RpcEngine {
       if (h.prog !== call.proc.program || h.vers !== call.proc.version || h.proc !== call.proc.proc) {
         throw new FramingError(`reply to serial ${h.serial} is for prog ${h.prog} vers ${h.vers} proc ${h.proc}, expected ${call.proc.name}`);
       }
-      this.pending.delete(h.serial);
-      if (call.timer) clearTimeout(call.timer);
+      this.release(call);
       this.settle(call, packet);
       return;
     }
@@ -391,6 +414,13 @@ export class RpcEngine {
     if (message) sink.onMessage(message);
   }
 
+  /** The call is no longer pending: its timer and abort listener go. */
+  private release(call: PendingCall): void {
+    this.pending.delete(call.serial);
+    if (call.timer) clearTimeout(call.timer);
+    call.unlisten?.();
+  }
+
   private settle(call: PendingCall, packet: Packet): void {
     const h = packet.header;
     const r = new XdrReader(packet.body);
@@ -407,25 +437,28 @@ export class RpcEngine {
         return;
       }
     }
-    const status = h.status === VIR_NET_OK ? 'ok' : h.status === VIR_NET_ERROR ? 'error' : `status ${h.status}`;
     if (observer) observer(call.proc.name, h.status === VIR_NET_OK);
-    if (log.enabled(LogPriority.DEBUG)) {
-      log.debug(`call prog=0x${h.prog.toString(16)} proc=${call.proc.name} serial=${h.serial} ${status} in ${(performance.now() - call.started).toFixed(3)} ms`);
-    }
+    let value: unknown;
+    let error: LibvirtError | null = null;
     try {
       if (h.status === VIR_NET_OK) {
-        const value = call.proc.ret ? call.proc.ret.decode(r) : undefined;
+        value = call.proc.ret ? call.proc.ret.decode(r) : undefined;
         r.done(call.proc.ret?.name ?? `${call.proc.name} reply`);
-        call.resolve(value);
       } else if (h.status === VIR_NET_ERROR) {
         const e = dec_virNetMessageError(r);
-        call.reject(new LibvirtError({ ...e, message: e.message }));
+        error = new LibvirtError({ ...e, message: e.message });
       } else {
-        call.reject(clientError(VIR_ERR_RPC, VIR_FROM_RPC, `unexpected reply status ${h.status} for ${call.proc.name}`));
+        error = clientError(VIR_ERR_RPC, VIR_FROM_RPC, `unexpected reply status ${h.status} for ${call.proc.name}`);
       }
     } catch (e) {
-      call.reject(e instanceof XdrError ? clientError(VIR_ERR_RPC, VIR_FROM_RPC, `cannot decode reply to ${call.proc.name}: ${e.message}`, e) : toError(e));
+      error = e instanceof XdrError ? clientError(VIR_ERR_RPC, VIR_FROM_RPC, `cannot decode reply to ${call.proc.name}: ${e.message}`, e) : toError(e);
     }
+    if (log.enabled(LogPriority.DEBUG)) {
+      const outcome = error ? `failed: ${error.message}` : 'ok';
+      log.debug(`call prog=0x${h.prog.toString(16)} proc=${call.proc.name} serial=${h.serial} ${outcome} in ${(performance.now() - call.started).toFixed(3)} ms`);
+    }
+    if (error) call.reject(error);
+    else call.resolve(value);
   }
 
   /** Closes the connection from our side: pending calls reject, the stream ends. */
@@ -460,7 +493,7 @@ export class RpcEngine {
     const calls = [...this.pending.values()];
     this.pending.clear();
     for (const c of calls) {
-      if (c.timer) clearTimeout(c.timer);
+      this.release(c);
       c.reject(err);
     }
     const sinks = [...this.streams.values()];

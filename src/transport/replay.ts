@@ -1,12 +1,21 @@
 import { Duplex } from 'node:stream';
+import { VIR_ERR_RPC, VIR_FROM_RPC } from '../apixml/generated/constants.js';
+import { LibvirtError } from '../errors/errors.js';
 import { PacketSplitter } from '../protocol/framing.js';
 import { decodeBody, describePacket, readableJson } from '../protocol/programs.js';
 import { type Conversation, readConversation } from './conversation.js';
 import type { Transport } from './transport.js';
 
 /** The client did not say what the recording says it said. */
-export class ReplayMismatchError extends Error {
-  override readonly name = 'ReplayMismatchError';
+/**
+ * The client sent something else than the recording has: a LibvirtError (VIR_ERR_RPC,
+ * VIR_FROM_RPC) so that code catching LibvirtError sees it, with the readable diff as its message.
+ */
+export class ReplayMismatchError extends LibvirtError {
+  override readonly name: string = 'ReplayMismatchError';
+  constructor(message: string) {
+    super({ code: VIR_ERR_RPC, domain: VIR_FROM_RPC, message });
+  }
 }
 
 /**

@@ -420,6 +420,14 @@ function recomputeLevels(): void {
   }
 }
 
+/**
+ * Whether LIBVIRT_LOG_OUTPUTS named an output. libvirt sends every error it raises to the
+ * logging outputs only then ("we don't want to pollute stderr", virRaiseErrorLog).
+ */
+export function outputsConfigured(): boolean {
+  return ensureConfigured().outputsDefined;
+}
+
 /** The logger of a category (e.g. `rpc.engine`), one per category. */
 export function getLogger(category: string): Logger {
   let logger = loggers.get(category);

@@ -11,6 +11,7 @@ import { remote_procedures } from '../../src/protocol/generated/remote.js';
 import { schema } from '../../src/protocol/generated/schema.js';
 import { arbitraryFor } from '../support/arbitraries.js';
 import { domWire, FakeLibvirtd } from './events-fake-libvirtd.js';
+import { sessionOf } from '../../src/api/session.js';
 
 const consts = C as unknown as Record<string, number>;
 
@@ -205,7 +206,7 @@ describe('events: registration and dispatch (scripted daemon)', function () {
     const b: string[] = [];
     const id1 = await conn.domainEventRegisterAny(null, C.VIR_DOMAIN_EVENT_ID_LIFECYCLE, (ev) => a.push(ev.dom.name));
     const id2 = await conn.domainEventRegisterAny(null, C.VIR_DOMAIN_EVENT_ID_LIFECYCLE, (ev) => b.push(ev.dom.name));
-    const dom = conn._wrap.domain(domWire('one', 7));
+    const dom = sessionOf(conn).wrap.domain(domWire('one', 7));
     const id3 = await conn.domainEventRegisterAny(dom, C.VIR_DOMAIN_EVENT_ID_LIFECYCLE, () => undefined);
     const regs = d.calls.filter((c) => c.name === 'REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY');
     expect(regs.map((r) => r.args)).to.deep.equal([
@@ -223,7 +224,7 @@ describe('events: registration and dispatch (scripted daemon)', function () {
     d.send(d.message('REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE', lifecycle(100, 'late', 0)));
     await conn.getLibVersion();
     expect(a).to.deep.equal(['x']);
-    expect(conn._events.undelivered).to.equal(1);
+    expect(sessionOf(conn).events.undelivered).to.equal(1);
   });
 
   it('deregistering inside a callback stops the next event, even one already read in the same chunk', async () => {
@@ -262,7 +263,7 @@ describe('events: registration and dispatch (scripted daemon)', function () {
   it('falls back to the pre-1.2.1 protocol (no server filtering): REGISTER_ANY by event ID, filtering here', async () => {
     d = new FakeLibvirtd({ eventCallbacks: false });
     conn = await d.connect({ keepAlive: false });
-    const mine = conn._wrap.domain(domWire('mine', 3));
+    const mine = sessionOf(conn).wrap.domain(domWire('mine', 3));
     const onlyMine: string[] = [];
     const all: string[] = [];
     const legacy: string[] = [];
@@ -323,7 +324,7 @@ describe('events: registration and dispatch (scripted daemon)', function () {
     }
     expect(await s.next()).to.deep.equal({ value: undefined, done: true });
     await until(() => d.calls.some((c) => c.name === 'REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY'), 'the deregistration');
-    expect(conn._events.size).to.equal(0);
+    expect(sessionOf(conn).events.size).to.equal(0);
   });
 
   it('when the daemon goes away: streams end with the reason, free callbacks run, the close callback fires once with EOF', async () => {
@@ -388,7 +389,7 @@ describe('events: registration and dispatch (scripted daemon)', function () {
       const codes = await Promise.all([
         conn.domainEventDeregisterAny(id + 1000).then(() => 0, (e: LibvirtError) => e.code),
         conn.networkEventDeregisterAny(id).then(() => 0, (e: LibvirtError) => e.code),
-        conn.domainEventRegisterAny(conn2._wrap.domain(domWire('x')), 0, () => undefined).then(() => 0, (e: LibvirtError) => e.code),
+        conn.domainEventRegisterAny(sessionOf(conn2).wrap.domain(domWire('x')), 0, () => undefined).then(() => 0, (e: LibvirtError) => e.code),
       ]);
       expect(codes).to.deep.equal([C.VIR_ERR_INVALID_ARG, C.VIR_ERR_INVALID_ARG, C.VIR_ERR_INVALID_ARG]);
       expect(conn.getLastError()?.code).to.equal(C.VIR_ERR_INVALID_ARG);
@@ -416,7 +417,7 @@ describe('events: registration and dispatch (scripted daemon)', function () {
     expect((err as LibvirtError).message).to.equal('unsupported event ID 99');
     const n = await s.next().then(() => null, (e: unknown) => e);
     expect(n).to.equal(err);
-    expect(conn._events.size).to.equal(0);
+    expect(sessionOf(conn).events.size).to.equal(0);
   });
 
   it('typed overloads: the callback of a literal event ID gets that event type', async () => {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { connect } from '../../src/api/open.js';
 import { LibvirtError } from '../../src/errors/errors.js';
+import { VIR_ERR_RPC } from '../../src/apixml/generated/constants.js';
 import { decodePacket, VIR_NET_ERROR, VIR_NET_REPLY } from '../../src/protocol/framing.js';
 import { findProcedure } from '../../src/protocol/programs.js';
 import { dec_virNetMessageError } from '../../src/protocol/generated/virnet.js';
@@ -98,8 +99,10 @@ describe('replaying a recorded conversation (no daemon)', () => {
       expect.fail('a call the recording does not have must fail');
     } catch (e) {
       const err = e as LibvirtError;
+      // What the caller catches is the ReplayMismatchError itself, a LibvirtError too.
       expect(err).to.be.instanceOf(LibvirtError);
-      expect(err.cause).to.be.instanceOf(ReplayMismatchError);
+      expect(err).to.be.instanceOf(ReplayMismatchError);
+      expect(err.code).to.equal(VIR_ERR_RPC);
       expect(err.message).to.match(/replay mismatch at packet 5 of 20/);
       expect(err.message).to.match(/expected: CALL remote REMOTE_PROC_CONNECT_GET_LIB_VERSION serial=3/);
       expect(err.message).to.match(/actual: {3}CALL remote REMOTE_PROC_CONNECT_GET_HOSTNAME serial=3/);

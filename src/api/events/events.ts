@@ -26,10 +26,11 @@ import {
   VIR_FROM_RPC,
 } from '../../apixml/generated/constants.js';
 import type { remote_nonnull_domain, remote_nonnull_network, remote_nonnull_node_device, remote_nonnull_secret, remote_nonnull_storage_pool } from '../../protocol/generated/remote.js';
-import type { CloseReason, ServerMessage } from '../../rpc/engine.js';
+import { type CloseReason, type ServerMessage, abortError } from '../../rpc/engine.js';
 import { getLogger } from '../../util/log.js';
-import type { Connection } from '../connection.js';
+import type { Session } from '../session.js';
 import { type DecodedEvent, EVENT_DECODERS, type EventFamily } from './event-decode.js';
+import { type EventObject, familyObject } from './families.js';
 import { LibvirtError, clientError } from '../../errors/errors.js';
 
 const log = getLogger('api.events');
@@ -132,11 +133,37 @@ export class EventRegistry {
   private heldBytes = 0;
   private heldOverflowWarned = false;
   private callbackFeature: Promise<boolean> | null = null;
+  /** Server deregistrations in flight, by registration key. */
+  private readonly leaving = new Map<string, Promise<void>>();
   private closed: { reason: CloseReason; err: LibvirtError | null } | null = null;
   /** Events that arrived with no registration to take them (logged, never silently lost). */
   undelivered = 0;
 
-  constructor(private readonly conn: Connection) {}
+  constructor(private readonly session: Session) {}
+
+  /** The wire identity an event filter names; the object must belong to this connection. */
+  objectSpec(family: EventFamily, obj: EventObject | null): EventObjectWire | null {
+    if (obj === null || obj === undefined) return null;
+    if (obj.connection !== this.session.owner) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'the object belongs to another connection');
+    const o = familyObject(family, obj);
+    if (!o) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `cannot filter ${family} events on ${String(obj)}`);
+    return { family, ...o } as EventObjectWire;
+  }
+
+  /** One registration of any family (the per-family methods and the reconnecting helper call it). */
+  registerFor<O>(family: EventFamily, obj: EventObject | null, eventID: number, callback: (ev: never, opaque: O) => void, opaque: O | undefined, freecb: ((opaque: O) => void) | undefined, qemu?: RegistrationSpec['qemu']): Promise<number> {
+    return this.session.guard(async () => {
+      if (typeof callback !== 'function') throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, 'callback must be a function');
+      if (!Number.isInteger(eventID) || eventID < 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `invalid event ID ${eventID}`);
+      const spec: RegistrationSpec = { family, eventID, object: this.objectSpec(family, obj), qemu };
+      const cb = callback as (ev: object, opaque: O) => void;
+      return this.register(spec, (ev) => cb(ev, opaque as O), { free: freecb ? () => freecb(opaque as O) : undefined });
+    });
+  }
+
+  deregisterFor(family: EventFamily, callbackID: number): Promise<void> {
+    return this.session.guard(() => this.deregister(callbackID, family));
+  }
 
   /** Number of active local registrations. */
   get size(): number {
@@ -146,7 +173,7 @@ export class EventRegistry {
   /** Whether the daemon filters domain events per registration (VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK). */
   private serverFilters(): Promise<boolean> {
     if (!this.callbackFeature) {
-      this.callbackFeature = featureSupported(this.conn.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK }))
+      this.callbackFeature = featureSupported(this.session.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK }))
         .catch((e: unknown) => {
           this.callbackFeature = null;
           throw e;
@@ -164,7 +191,11 @@ export class EventRegistry {
     let server = this.byKey.get(key);
     if (!server) {
       const created: ServerRegistration = { key, spec, remoteID: null, legacy, registered: false, ready: Promise.resolve(), done: false, locals: new Set() };
-      created.ready = this.registerOnServer(created);
+      // The daemon refuses a second registration of the same key ("event callback already
+      // tracked") and may run our calls in any order: one still being deregistered goes first, as
+      // libvirt's remote driver (which holds its lock over the deregistration) ensures.
+      const leaving = this.leaving.get(key);
+      created.ready = leaving ? leaving.then(() => this.registerOnServer(created)) : this.registerOnServer(created);
       this.byKey.set(key, created);
       server = created;
     }
@@ -191,7 +222,7 @@ export class EventRegistry {
       const remoteID = await this.callRegister(s);
       if (s.done) {
         // Everyone left (or the connection closed) while the call was in flight.
-        if (!this.closed) await this.callDeregister(s, remoteID).catch((e: unknown) => log.debug(`late deregistration failed: ${(e as Error).message}`));
+        if (!this.closed) await this.leave(s, remoteID).catch((e: unknown) => log.debug(`late deregistration failed: ${(e as Error).message}`));
         return;
       }
       s.remoteID = remoteID;
@@ -211,7 +242,7 @@ export class EventRegistry {
   }
 
   private async callRegister(s: ServerRegistration): Promise<number | null> {
-    const c = this.conn;
+    const c = this.session;
     const { spec } = s;
     const o = spec.object;
     switch (spec.family) {
@@ -241,7 +272,7 @@ export class EventRegistry {
   }
 
   private async callDeregister(s: ServerRegistration, remoteID: number | null): Promise<void> {
-    const c = this.conn;
+    const c = this.session;
     switch (s.spec.family) {
       case 'domain':
         if (s.legacy) await c.invoke('REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY', { eventID: s.spec.eventID });
@@ -282,8 +313,22 @@ export class EventRegistry {
         return; // never registered on the server
       }
       // (a registration that completes after everyone left deregisters itself in registerOnServer)
-      if (server.registered && !this.closed) await this.callDeregister(server, server.remoteID);
+      if (server.registered && !this.closed) await this.leave(server, server.remoteID);
     }
+  }
+
+  /** Deregisters on the server; a new registration of the same key waits for it. */
+  private leave(s: ServerRegistration, remoteID: number | null): Promise<void> {
+    const done = this.callDeregister(s, remoteID);
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.leaving.set(s.key, settled);
+    void settled.then(() => {
+      if (this.leaving.get(s.key) === settled) this.leaving.delete(s.key);
+    });
+    return done;
   }
 
   /** Drops a local registration; returns its server registration when that is now unused. */
@@ -366,7 +411,7 @@ export class EventRegistry {
         if (key !== local.filterKey) continue;
       }
       if (!built) {
-        built = ev.build(this.conn._wrap);
+        built = ev.build(this.session.wrap);
         setEventWireBytes(built, eventWireBytes(ev));
       }
       try {
@@ -438,6 +483,11 @@ export interface EventStreamOptions {
    * - 'drop-newest': the arriving event is discarded (`dropped` counts them).
    */
   overflow?: OverflowPolicy;
+  /**
+   * Ends the stream when aborted: the loop throws a LibvirtError VIR_ERR_OPERATION_ABORTED whose
+   * `cause` is the signal's reason, and the registrations are released.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -461,10 +511,22 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
   protected readonly bufferBytes: number;
   protected readonly overflow: OverflowPolicy;
 
+  private unlisten: (() => void) | null = null;
+
   protected constructor(options: EventStreamOptions) {
     this.bufferSize = Math.max(1, options.bufferSize ?? 1024);
     this.bufferBytes = Math.max(0, options.bufferBytes ?? DEFAULT_EVENT_BUFFER_BYTES);
     this.overflow = options.overflow ?? 'error';
+    const signal = options.signal;
+    if (signal) {
+      // Subclasses finish setting up first; an already aborted signal ends the stream right after.
+      const onAbort = (): void => this.finish(abortError('the event stream', signal));
+      if (signal.aborted) queueMicrotask(onAbort);
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.unlisten = () => signal.removeEventListener('abort', onAbort);
+      }
+    }
   }
 
   /** Number of events waiting for the consumer. */
@@ -575,10 +637,17 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
     return this;
   }
 
+  /** `await using stream = conn.domainEvents()`: close() when the scope ends. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   protected finish(failure: LibvirtError | null): void {
     if (this.ended) return;
     this.ended = true;
     this.failure = failure;
+    this.unlisten?.();
+    this.unlisten = null;
     void this.releaseSources();
     if (this.waiter) {
       const w = this.waiter;

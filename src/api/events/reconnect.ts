@@ -17,6 +17,7 @@ import type { EventStreamFilter } from '../connection.js';
 import { LibvirtError, asLibvirtError, clientError } from '../../errors/errors.js';
 import type { Domain, Network, NodeDevice, Secret, StoragePool } from '../objects.js';
 import { getLogger } from '../../util/log.js';
+import { sessionOf } from '../session.js';
 
 const log = getLogger('api.reconnect');
 
@@ -337,7 +338,7 @@ export class ReconnectingConnection {
   /** The same object, as a handle of `conn`. */
   private rewrap(conn: Connection, family: EventFamily, obj: AnyObject | null): AnyObject | null {
     if (!obj) return null;
-    const again = rewrapObject(family, conn._wrap, obj);
+    const again = rewrapObject(family, sessionOf(conn).wrap, obj);
     if (!again) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `cannot filter events on ${String(obj)}`);
     return again;
   }
@@ -349,7 +350,7 @@ export class ReconnectingConnection {
       if (!s.removed && (this.current === conn || this.registering === conn)) s.callback(ev as never, s.opaque);
     };
     const qemu = s.family === 'qemu' ? { event: s.qemuEvent, flags: s.qemuFlags } : undefined;
-    const id = await conn._registerEvent(s.family, obj, s.eventID, cb, undefined, undefined, qemu);
+    const id = await sessionOf(conn).events.registerFor(s.family, obj, s.eventID, cb, undefined, undefined, qemu);
     s.local = id;
     if (s.removed) await this.deregisterOn(conn, s);
   }
@@ -358,7 +359,7 @@ export class ReconnectingConnection {
     const local = s.local;
     s.local = null;
     if (local === null || conn.closed) return;
-    return conn._deregisterEvent(s.family, local);
+    return sessionOf(conn).events.deregisterFor(s.family, local);
   }
 
   private async subscribe(family: EventFamily, object: AnyObject | null, eventID: number, callback: (ev: never, opaque: unknown) => void, opaque: unknown, qemu: { event: string | null; flags: number } | null = null): Promise<number> {
@@ -483,6 +484,11 @@ export class ReconnectingConnection {
   }
 
   /** Stops reconnecting and closes the current connection. */
+  /** `await using rc = reconnecting(uri)`: close() when the scope ends. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async close(): Promise<void> {
     if (this.ended) return;
     const conn = this.current;

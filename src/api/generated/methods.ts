@@ -3,8 +3,11 @@
 import { Handle } from '../handle.js';
 import type { Stream } from '../stream.js';
 import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';
-import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, toTypedParams, unknownError, uuidArg } from '../convert.js';
-import type { remote_domain_block_stats_ret, remote_domain_fsinfo, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_disk_errors_ret, remote_domain_get_emulator_pin_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_get_vcpu_pin_info_ret, remote_domain_get_vcpus_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_domain_iothread_info, remote_domain_memory_stat, remote_network_dhcp_lease, remote_node_get_cpu_map_ret, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from '../../protocol/generated/remote.js';
+import { type Flags, type TypedParams, type TypedParamsInput, charsToString, fromTypedParams, int64Arg, switchArg, toTypedParams, unknownError, uuidArg } from '../convert.js';
+import { sessionOf } from '../session.js';
+import { uuidToString } from '../uuid.js';
+import type { CallOptions } from '../../rpc/engine.js';
+import type { remote_domain_block_stats_ret, remote_domain_disk_error, remote_domain_get_block_info_ret, remote_domain_get_block_job_info_ret, remote_domain_get_control_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_network_dhcp_lease, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from '../../protocol/generated/remote.js';
 import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobInfoFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainChannelFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainConsoleFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainQemuMonitorCommandFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolDownloadFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageVolUploadFlags, virStorageXMLFlags, virTypedParameterFlags } from '../../apixml/generated/constants.js';
 
 /** Generated methods of Connection: one per C function taking a virConnectPtr first. */
@@ -26,11 +29,12 @@ export abstract class ConnectionMethods {
    * CPU will not include features that block migration.
    * @param xmlCPUs array of XML descriptions of host CPUs
    * @param flags bitwise-OR of virConnectBaselineCPUFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) XML description of the computed CPU (caller frees) or NULL on error.
    */
-  async baselineCPU(xmlCPUs: string[], flags: Flags<virConnectBaselineCPUFlags> = 0): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_BASELINE_CPU", { xmlCPUs, flags });
+  async baselineCPU(xmlCPUs: string[], flags: Flags<virConnectBaselineCPUFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_BASELINE_CPU", { xmlCPUs, flags }, options);
     return r.cpu;
   }
 
@@ -67,11 +71,12 @@ export abstract class ConnectionMethods {
    * @param virttype virtualization type
    * @param xmlCPUs array of XML descriptions of CPUs
    * @param flags bitwise-OR of virConnectBaselineCPUFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) XML description of the computed CPU (caller frees) or NULL on error.
    */
-  async baselineHypervisorCPU(emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPUs: string[], flags: Flags<virConnectBaselineCPUFlags> = 0): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_BASELINE_HYPERVISOR_CPU", { emulator, arch, machine, virttype, xmlCPUs, flags });
+  async baselineHypervisorCPU(emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPUs: string[], flags: Flags<virConnectBaselineCPUFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_BASELINE_HYPERVISOR_CPU", { emulator, arch, machine, virttype, xmlCPUs, flags }, options);
     return r.cpu;
   }
 
@@ -82,11 +87,12 @@ export abstract class ConnectionMethods {
    * abilities and compare the CPU to the CPU which a hypervisor is able to
    * provide on the host.
    * @param flags bitwise-OR of virConnectCompareCPUFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) comparison result according to enum virCPUCompareResult. If VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE is used and `xmlDesc` CPU is incompatible with host CPU, this function will return VIR_CPU_COMPARE_ERROR (instead of VIR_CPU_COMPARE_INCOMPATIBLE) and the error will use the VIR_ERR_CPU_INCOMPATIBLE code with a message providing more details about the incompatibility.
    */
-  async compareCPU(xml: string, flags: Flags<virConnectCompareCPUFlags> = 0): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_COMPARE_CPU", { xml, flags });
+  async compareCPU(xml: string, flags: Flags<virConnectCompareCPUFlags> = 0, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_COMPARE_CPU", { xml, flags }, options);
     return r.result;
   }
 
@@ -105,22 +111,24 @@ export abstract class ConnectionMethods {
    * @param virttype virtualization type
    * @param xmlCPU XML describing the CPU to be compared
    * @param flags bitwise-OR of virConnectCompareCPUFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) comparison result according to enum virCPUCompareResult. If VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE is used and `xmlCPU` is incompatible with the CPU the specified hypervisor is able to provide on the host, this function will return VIR_CPU_COMPARE_ERROR (instead of VIR_CPU_COMPARE_INCOMPATIBLE) and the error will use the VIR_ERR_CPU_INCOMPATIBLE code with a message providing more details about the incompatibility.
    */
-  async compareHypervisorCPU(emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPU: string, flags: Flags<virConnectCompareCPUFlags> = 0): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_COMPARE_HYPERVISOR_CPU", { emulator, arch, machine, virttype, xmlCPU, flags });
+  async compareHypervisorCPU(emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPU: string, flags: Flags<virConnectCompareCPUFlags> = 0, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_COMPARE_HYPERVISOR_CPU", { emulator, arch, machine, virttype, xmlCPU, flags }, options);
     return r.result;
   }
 
   /**
    * virConnectDomainEventDeregisterAny: Removes an event callback. The callbackID parameter should be the
    * value obtained from a previous virConnectDomainEventRegisterAny() method.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure.  Older versions of some hypervisors sometimes returned a positive number on success, but without any reliable semantics on what that number represents.
    */
-  async domainEventDeregisterAny(eventID: number): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY", { eventID });
+  async domainEventDeregisterAny(eventID: number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY", { eventID }, options);
   }
 
   /**
@@ -130,11 +138,12 @@ export abstract class ConnectionMethods {
    * @param nativeFormat configuration format importing from
    * @param nativeConfig the configuration data to import
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
    */
-  async domainXMLFromNative(nativeFormat: string, nativeConfig: string, flags: number = 0): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_DOMAIN_XML_FROM_NATIVE", { nativeFormat, nativeConfig, flags });
+  async domainXMLFromNative(nativeFormat: string, nativeConfig: string, flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_DOMAIN_XML_FROM_NATIVE", { nativeFormat, nativeConfig, flags }, options);
     return r.domainXml;
   }
 
@@ -152,11 +161,12 @@ export abstract class ConnectionMethods {
    * @param nativeFormat configuration format exporting to
    * @param domainXml the domain configuration to export
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded native config datafile, or NULL in case of error. The caller must free() the returned value.
    */
-  async domainXMLToNative(nativeFormat: string, domainXml: string, flags: number = 0): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_DOMAIN_XML_TO_NATIVE", { nativeFormat, domainXml, flags });
+  async domainXMLToNative(nativeFormat: string, domainXml: string, flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_DOMAIN_XML_TO_NATIVE", { nativeFormat, domainXml, flags }, options);
     return r.nativeConfig;
   }
 
@@ -173,11 +183,12 @@ export abstract class ConnectionMethods {
    * @param typeArg type of storage pool sources to discover
    * @param srcSpec XML document specifying discovery source
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) an xml document consisting of a SourceList element containing a source document appropriate to the given pool type for each discovered source.
    */
-  async findStoragePoolSources(typeArg: string, srcSpec: string | null, flags: number = 0): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_FIND_STORAGE_POOL_SOURCES", { type: typeArg, srcSpec, flags });
+  async findStoragePoolSources(typeArg: string, srcSpec: string | null, flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_FIND_STORAGE_POOL_SOURCES", { type: typeArg, srcSpec, flags }, options);
     return r.xml;
   }
 
@@ -404,12 +415,13 @@ export abstract class ConnectionMethods {
    * of the constants.
    * @param stats stats to return, binary-OR of virDomainStatsTypes
    * @param flags extra flags; binary-OR of virConnectGetAllDomainStatsFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the count of returned statistics structures on success, -1 on error. The requested data are returned in the `retStats` parameter. The returned array should be freed by the caller. See virDomainStatsRecordListFree.
    */
-  async getAllDomainStats(stats: number, flags: Flags<virConnectGetAllDomainStatsFlags> = 0): Promise<{ dom: Domain; params: TypedParams }[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS", { doms: [], stats, flags });
-    return r.retStats.map((x1) => ({ dom: c._wrap.domain(x1.dom), params: fromTypedParams(x1.params) }));
+  async getAllDomainStats(stats: number = 0, flags: Flags<virConnectGetAllDomainStatsFlags> = 0, options?: CallOptions): Promise<{ dom: Domain; params: TypedParams }[]> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS", { doms: [], stats, flags }, options);
+    return r.retStats.map((x1) => ({ dom: c.wrap.domain(x1.dom), params: fromTypedParams(x1.params) }));
   }
 
   /**
@@ -422,22 +434,24 @@ export abstract class ConnectionMethods {
    * libvirt for domains created on a specific hypervisor.
    * @param arch Architecture
    * @param flags extra flags; not used yet, so callers should always pass 0.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 on error, number of elements in `models` on success (0 means libvirt accepts any CPU model).
    */
-  async getCPUModelNames(arch: string, flags: number = 0): Promise<remote_nonnull_string[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_CPU_MODEL_NAMES", { arch, need_results: 1, flags });
+  async getCPUModelNames(arch: string, flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_CPU_MODEL_NAMES", { arch, need_results: 1, flags }, options);
     if (r.ret < 0) throw unknownError();
     return r.models;
   }
 
   /**
    * virConnectGetCapabilities: Provides capabilities of the hypervisor / driver.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) NULL in case of error, or an XML string defining the capabilities. The client must free the returned string after use.
    */
-  async getCapabilities(): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_CAPABILITIES", undefined);
+  async getCapabilities(options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_CAPABILITIES", undefined, options);
     return r.capabilities;
   }
 
@@ -452,11 +466,12 @@ export abstract class ConnectionMethods {
    * @param machine machine type
    * @param virttype virtualization type
    * @param flags extra flags; bitwise-OR of virConnectGetDomainCapabilitiesFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) NULL in case of error or an XML string defining the capabilities.
    */
-  async getDomainCapabilities(emulatorbin: string | null, arch: string | null, machine: string | null, virttype: string | null, flags: Flags<virConnectGetDomainCapabilitiesFlags> = 0): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES", { emulatorbin, arch, machine, virttype, flags });
+  async getDomainCapabilities(emulatorbin: string | null, arch: string | null, machine: string | null, virttype: string | null, flags: Flags<virConnectGetDomainCapabilitiesFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES", { emulatorbin, arch, machine, virttype, flags }, options);
     return r.capabilities;
   }
 
@@ -466,22 +481,24 @@ export abstract class ConnectionMethods {
    * possibly expanded to a fully-qualified domain name via getaddrinfo).
    * If we are connected to a remote system, then this returns the
    * hostname of the remote system.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the hostname which must be freed by the caller, or NULL if there was an error.
    */
-  async getHostname(): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_HOSTNAME", undefined);
+  async getHostname(options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_HOSTNAME", undefined, options);
     return r.hostname;
   }
 
   /**
    * virConnectGetLibVersion: Provides `libVer`, which is the version of libvirt used by the
    *   daemon running on the `conn` host
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of failure, 0 otherwise, and values for `libVer` have the format major * 1,000,000 + minor * 1,000 + release.
    */
-  async getLibVersion(): Promise<bigint> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_LIB_VERSION", undefined);
+  async getLibVersion(options?: CallOptions): Promise<bigint> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_LIB_VERSION", undefined, options);
     return r.lib_ver;
   }
 
@@ -493,11 +510,12 @@ export abstract class ConnectionMethods {
    * usable. It is recommended to use virConnectGetDomainCapabilities() and look
    * for "<vcpu max='...'>" in its output instead.
    * @param typeArg value of the 'type' attribute in the <domain> element
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the maximum of virtual CPU or -1 in case of error.
    */
-  async getMaxVcpus(typeArg: string | null): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_MAX_VCPUS", { type: typeArg });
+  async getMaxVcpus(typeArg: string | null = null, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_MAX_VCPUS", { type: typeArg }, options);
     return r.max_vcpus;
   }
 
@@ -506,11 +524,12 @@ export abstract class ConnectionMethods {
    * or virStoragePoolDefineXML) it may be suitable to know what pool types
    * are supported along with the file/disk formats for each pool.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) NULL in case of error or an XML string defining the capabilities.
    */
-  async getStoragePoolCapabilities(flags: number = 0): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_STORAGE_POOL_CAPABILITIES", { flags });
+  async getStoragePoolCapabilities(flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_STORAGE_POOL_CAPABILITIES", { flags }, options);
     return r.capabilities;
   }
 
@@ -520,11 +539,12 @@ export abstract class ConnectionMethods {
    * <sysinfo> element of a domain XML.  This information is generally
    * available only for hypervisors running with root privileges.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the XML string which must be freed by the caller, or NULL if there was an error.
    */
-  async getSysinfo(flags: number = 0): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_SYSINFO", { flags });
+  async getSysinfo(flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_SYSINFO", { flags }, options);
     return r.sysinfo;
   }
 
@@ -534,21 +554,23 @@ export abstract class ConnectionMethods {
    * driver for the qemu:// URI, so a return of "QEMU" does not indicate
    * whether KVM acceleration is present.  For more details about the
    * hypervisor, use virConnectGetCapabilities().
+   * @param options per-call `signal` and `timeout`
    * @returns (C) NULL in case of error, a static zero terminated string otherwise.
    */
-  async getType(): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_TYPE", undefined);
+  async getType(options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_TYPE", undefined, options);
     return r.type;
   }
 
   /**
    * virConnectGetVersion: Get the version level of the Hypervisor running.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 otherwise. if the version can't be extracted by lack of capacities returns 0 and `hvVer` is 0, otherwise `hvVer` value is major * 1,000,000 + minor * 1,000 + release
    */
-  async getVersion(): Promise<bigint> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_VERSION", undefined);
+  async getVersion(options?: CallOptions): Promise<bigint> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_GET_VERSION", undefined, options);
     return r.hv_ver;
   }
 
@@ -611,12 +633,13 @@ export abstract class ConnectionMethods {
    *   }
    *   free(domains);
    * @param flags bitwise-OR of virConnectListAllDomainsFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domains found or -1 and sets domains to NULL in case of error.  On success, the array stored into `domains` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier. The caller is responsible for calling virDomainFree() on each array element, then calling free() on `domains`.
    */
-  async listAllDomains(flags: Flags<virConnectListAllDomainsFlags> = 0): Promise<Domain[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS", { need_results: 1, flags });
-    return r.domains.map((x2) => c._wrap.domain(x2));
+  async listAllDomains(flags: Flags<virConnectListAllDomainsFlags> = 0, options?: CallOptions): Promise<Domain[]> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS", { need_results: 1, flags }, options);
+    return r.domains.map((x2) => c.wrap.domain(x2));
   }
 
   /**
@@ -633,36 +656,39 @@ export abstract class ConnectionMethods {
    * The only group of `flags` is VIR_CONNECT_LIST_INTERFACES_ACTIVE (up) and
    * VIR_CONNECT_LIST_INTERFACES_INACTIVE (down) to filter the interfaces by state.
    * @param flags bitwise-OR of virConnectListAllInterfacesFlags.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of interfaces found or -1 and sets `ifaces` to  NULL in case of error.  On success, the array stored into `ifaces` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virStorageInterfaceFree() on each array element, then calling free() on `ifaces`.
    */
-  async listAllInterfaces(flags: Flags<virConnectListAllInterfacesFlags> = 0): Promise<Interface[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_INTERFACES", { need_results: 1, flags });
-    return r.ifaces.map((x3) => c._wrap.interface(x3));
+  async listAllInterfaces(flags: Flags<virConnectListAllInterfacesFlags> = 0, options?: CallOptions): Promise<Interface[]> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_INTERFACES", { need_results: 1, flags }, options);
+    return r.ifaces.map((x3) => c.wrap.interface(x3));
   }
 
   /**
    * virConnectListAllNWFilterBindings: Collect the list of network filters, and allocate an array to store those
    * objects.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of network filters found or -1 and sets `filters` to  NULL in case of error.  On success, the array stored into `filters` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virNWFilterFree() on each array element, then calling free() on `filters`.
    */
-  async listAllNWFilterBindings(flags: number = 0): Promise<NWFilterBinding[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_NWFILTER_BINDINGS", { need_results: 1, flags });
-    return r.bindings.map((x4) => c._wrap.nWFilterBinding(x4));
+  async listAllNWFilterBindings(flags: number = 0, options?: CallOptions): Promise<NWFilterBinding[]> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_NWFILTER_BINDINGS", { need_results: 1, flags }, options);
+    return r.bindings.map((x4) => c.wrap.nWFilterBinding(x4));
   }
 
   /**
    * virConnectListAllNWFilters: Collect the list of network filters, and allocate an array to store those
    * objects.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of network filters found or -1 and sets `filters` to  NULL in case of error.  On success, the array stored into `filters` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virNWFilterFree() on each array element, then calling free() on `filters`.
    */
-  async listAllNWFilters(flags: number = 0): Promise<NWFilter[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS", { need_results: 1, flags });
-    return r.filters.map((x5) => c._wrap.nWFilter(x5));
+  async listAllNWFilters(flags: number = 0, options?: CallOptions): Promise<NWFilter[]> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS", { need_results: 1, flags }, options);
+    return r.filters.map((x5) => c.wrap.nWFilter(x5));
   }
 
   /**
@@ -687,12 +713,13 @@ export abstract class ConnectionMethods {
    * and VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART, to filter the networks by
    * whether they are marked as autostart or not.
    * @param flags bitwise-OR of virConnectListAllNetworksFlags.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of networks found or -1 and sets `nets` to  NULL in case of error.  On success, the array stored into `nets` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virNetworkFree() on each array element, then calling free() on `nets`.
    */
-  async listAllNetworks(flags: Flags<virConnectListAllNetworksFlags> = 0): Promise<Network[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS", { need_results: 1, flags });
-    return r.nets.map((x6) => c._wrap.network(x6));
+  async listAllNetworks(flags: Flags<virConnectListAllNetworksFlags> = 0, options?: CallOptions): Promise<Network[]> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS", { need_results: 1, flags }, options);
+    return r.nets.map((x6) => c.wrap.network(x6));
   }
 
   /**
@@ -702,12 +729,13 @@ export abstract class ConnectionMethods {
    * Normally, all node devices are returned; however, `flags` can be used to
    * filter the results for a smaller list of targeted node devices.
    * @param flags bitwise-OR of virConnectListAllNodeDeviceFlags.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of node devices found or -1 and sets `devices` to NULL in case of error.  On success, the array stored into `devices` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virNodeDeviceFree() on each array element, then calling free() on `devices`.
    */
-  async listAllNodeDevices(flags: Flags<virConnectListAllNodeDeviceFlags> = 0): Promise<NodeDevice[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_NODE_DEVICES", { need_results: 1, flags });
-    return r.devices.map((x7) => c._wrap.nodeDevice(x7));
+  async listAllNodeDevices(flags: Flags<virConnectListAllNodeDeviceFlags> = 0, options?: CallOptions): Promise<NodeDevice[]> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_NODE_DEVICES", { need_results: 1, flags }, options);
+    return r.devices.map((x7) => c.wrap.nodeDevice(x7));
   }
 
   /**
@@ -730,12 +758,13 @@ export abstract class ConnectionMethods {
    * to any caller of libvirt nor to any other node. Flag
    * VIR_CONNECT_LIST_SECRETS_NO_PRIVATE selects non-private secrets.
    * @param flags bitwise-OR of virConnectListAllSecretsFlags.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of secrets found or -1 and sets `secrets` to NULL in case of error.  On success, the array stored into `secrets` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virSecretFree() on each array element, then calling free() on `secrets`.
    */
-  async listAllSecrets(flags: Flags<virConnectListAllSecretsFlags> = 0): Promise<Secret[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_SECRETS", { need_results: 1, flags });
-    return r.secrets.map((x8) => c._wrap.secret(x8));
+  async listAllSecrets(flags: Flags<virConnectListAllSecretsFlags> = 0, options?: CallOptions): Promise<Secret[]> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_SECRETS", { need_results: 1, flags }, options);
+    return r.secrets.map((x8) => c.wrap.secret(x8));
   }
 
   /**
@@ -778,12 +807,13 @@ export abstract class ConnectionMethods {
    * VIR_CONNECT_LIST_STORAGE_POOLS_VSTORAGE
    * VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI_DIRECT
    * @param flags bitwise-OR of virConnectListAllStoragePoolsFlags.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of storage pools found or -1 and sets `pools` to NULL in case of error.  On success, the array stored into `pools` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virStoragePoolFree() on each array element, then calling free() on `pools`.
    */
-  async listAllStoragePools(flags: Flags<virConnectListAllStoragePoolsFlags> = 0): Promise<StoragePool[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS", { need_results: 1, flags });
-    return r.pools.map((x9) => c._wrap.storagePool(x9));
+  async listAllStoragePools(flags: Flags<virConnectListAllStoragePoolsFlags> = 0, options?: CallOptions): Promise<StoragePool[]> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS", { need_results: 1, flags }, options);
+    return r.pools.map((x9) => c.wrap.storagePool(x9));
   }
 
   /**
@@ -793,11 +823,13 @@ export abstract class ConnectionMethods {
    * The use of this function is discouraged. Instead, use
    * virConnectListAllDomains().
    * @param maxnames size of the array
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of names provided in the array or -1 in case of error. Note that this command is inherently racy; a domain can be defined between a call to virConnectNumOfDefinedDomains() and this call; you are only guaranteed that all currently defined domains were listed if the return is less than `maxids`.  The client must call free() on each returned name.
    */
-  async listDefinedDomains(maxnames: number): Promise<remote_nonnull_string[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS", { maxnames });
+  async listDefinedDomains(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this);
+    maxnames ??= await this.numOfDefinedDomains(options);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS", { maxnames }, options);
     return r.names;
   }
 
@@ -808,11 +840,13 @@ export abstract class ConnectionMethods {
    * The use of this function is discouraged. Instead, use
    * virConnectListAllInterfaces().
    * @param maxnames size of `names`
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of names provided in the array or -1 in case of error. Note that this command is inherently racy; a interface can be defined between a call to virConnectNumOfDefinedInterfaces() and this call; you are only guaranteed that all currently defined interfaces were listed if the return is less than `maxnames`.  The client must call free() on each returned name.
    */
-  async listDefinedInterfaces(maxnames: number): Promise<remote_nonnull_string[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_INTERFACES", { maxnames });
+  async listDefinedInterfaces(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this);
+    maxnames ??= await this.numOfDefinedInterfaces(options);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_INTERFACES", { maxnames }, options);
     return r.names;
   }
 
@@ -822,11 +856,13 @@ export abstract class ConnectionMethods {
    * The use of this function is discouraged. Instead, use
    * virConnectListAllNetworks().
    * @param maxnames size of the array
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of names provided in the array or -1 in case of error. Note that this command is inherently racy; a network can be defined between a call to virConnectNumOfDefinedNetworks() and this call; you are only guaranteed that all currently defined networks were listed if the return is less than `maxnames`.  The client must call free() on each returned name.
    */
-  async listDefinedNetworks(maxnames: number): Promise<remote_nonnull_string[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_NETWORKS", { maxnames });
+  async listDefinedNetworks(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this);
+    maxnames ??= await this.numOfDefinedNetworks(options);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_NETWORKS", { maxnames }, options);
     return r.names;
   }
 
@@ -838,11 +874,13 @@ export abstract class ConnectionMethods {
    * The use of this function is discouraged. Instead, use
    * virConnectListAllStoragePools().
    * @param maxnames size of the names array
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of names provided in the array or -1 in case of error. Note that this command is inherently racy; a pool can be defined between a call to virConnectNumOfDefinedStoragePools() and this call; you are only guaranteed that all currently defined pools were listed if the return is less than `maxnames`.  The client must call free() on each returned name.
    */
-  async listDefinedStoragePools(maxnames: number): Promise<remote_nonnull_string[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_STORAGE_POOLS", { maxnames });
+  async listDefinedStoragePools(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this);
+    maxnames ??= await this.numOfDefinedStoragePools(options);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DEFINED_STORAGE_POOLS", { maxnames }, options);
     return r.names;
   }
 
@@ -852,11 +890,13 @@ export abstract class ConnectionMethods {
    * The use of this function is discouraged. Instead, use
    * virConnectListAllDomains().
    * @param maxids size of `ids`
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domains found or -1 in case of error.  Note that this command is inherently racy; a domain can be started between a call to virConnectNumOfDomains() and this call; you are only guaranteed that all currently active domains were listed if the return is less than `maxids`.
    */
-  async listDomains(maxids: number): Promise<number[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DOMAINS", { maxids });
+  async listDomains(maxids?: number, options?: CallOptions): Promise<number[]> {
+    const c = sessionOf(this);
+    maxids ??= await this.numOfDomains(options);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_DOMAINS", { maxids }, options);
     return r.ids;
   }
 
@@ -867,11 +907,13 @@ export abstract class ConnectionMethods {
    * The use of this function is discouraged. Instead, use
    * virConnectListAllInterfaces().
    * @param maxnames size of `names`
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of interfaces found or -1 in case of error.  Note that this command is inherently racy; a interface can be started between a call to virConnectNumOfInterfaces() and this call; you are only guaranteed that all currently active interfaces were listed if the return is less than `maxnames`. The client must call free() on each returned name.
    */
-  async listInterfaces(maxnames: number): Promise<remote_nonnull_string[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_INTERFACES", { maxnames });
+  async listInterfaces(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this);
+    maxnames ??= await this.numOfInterfaces(options);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_INTERFACES", { maxnames }, options);
     return r.names;
   }
 
@@ -881,11 +923,13 @@ export abstract class ConnectionMethods {
    * The use of this function is discouraged. Instead, use
    * virConnectListAllNWFilters().
    * @param maxnames size of `names`
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of network filters found or -1 in case of error
    */
-  async listNWFilters(maxnames: number): Promise<remote_nonnull_string[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_NWFILTERS", { maxnames });
+  async listNWFilters(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this);
+    maxnames ??= await this.numOfNWFilters(options);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_NWFILTERS", { maxnames }, options);
     return r.names;
   }
 
@@ -895,11 +939,13 @@ export abstract class ConnectionMethods {
    * The use of this function is discouraged. Instead, use
    * virConnectListAllNetworks().
    * @param maxnames size of `names`
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of networks found or -1 in case of error.  Note that this command is inherently racy; a network can be started between a call to virConnectNumOfNetworks() and this call; you are only guaranteed that all currently active networks were listed if the return is less than `maxnames`. The client must call free() on each returned name.
    */
-  async listNetworks(maxnames: number): Promise<remote_nonnull_string[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_NETWORKS", { maxnames });
+  async listNetworks(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this);
+    maxnames ??= await this.numOfNetworks(options);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_NETWORKS", { maxnames }, options);
     return r.names;
   }
 
@@ -909,11 +955,13 @@ export abstract class ConnectionMethods {
    * The use of this function is discouraged. Instead, use
    * virConnectListAllSecrets().
    * @param maxuuids size of the array.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of UUIDs provided in the array, or -1 on failure.
    */
-  async listSecrets(maxuuids: number): Promise<remote_nonnull_string[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_SECRETS", { maxuuids });
+  async listSecrets(maxuuids?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this);
+    maxuuids ??= await this.numOfSecrets(options);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_SECRETS", { maxuuids }, options);
     return r.uuids;
   }
 
@@ -925,11 +973,13 @@ export abstract class ConnectionMethods {
    * The use of this function is discouraged. Instead, use
    * virConnectListAllStoragePools().
    * @param maxnames size of the names array
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of pools found or -1 in case of error.  Note that this command is inherently racy; a pool can be started between a call to virConnectNumOfStoragePools() and this call; you are only guaranteed that all currently active pools were listed if the return is less than `maxnames`. The client must call free() on each returned name.
    */
-  async listStoragePools(maxnames: number): Promise<remote_nonnull_string[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_STORAGE_POOLS", { maxnames });
+  async listStoragePools(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this);
+    maxnames ??= await this.numOfStoragePools(options);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_LIST_STORAGE_POOLS", { maxnames }, options);
     return r.names;
   }
 
@@ -937,121 +987,133 @@ export abstract class ConnectionMethods {
    * virConnectNetworkEventDeregisterAny: Removes an event callback. The callbackID parameter should be the
    * value obtained from a previous virConnectNetworkEventRegisterAny() method.
    * @param callbackID the callback identifier
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure
    */
-  async networkEventDeregisterAny(callbackID: number): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY", { callbackID });
+  async networkEventDeregisterAny(callbackID: number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY", { callbackID }, options);
   }
 
   /**
    * virConnectNodeDeviceEventDeregisterAny: Removes an event callback. The callbackID parameter should be the
    * value obtained from a previous virConnectNodeDeviceEventRegisterAny() method.
    * @param callbackID the callback identifier
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure.
    */
-  async nodeDeviceEventDeregisterAny(callbackID: number): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY", { callbackID });
+  async nodeDeviceEventDeregisterAny(callbackID: number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY", { callbackID }, options);
   }
 
   /**
    * virConnectNumOfDefinedDomains: Provides the number of defined but inactive domains.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain found or -1 in case of error
    */
-  async numOfDefinedDomains(): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS", undefined);
+  async numOfDefinedDomains(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS", undefined, options);
     return r.num;
   }
 
   /**
    * virConnectNumOfDefinedInterfaces: Provides the number of defined (inactive) interfaces on the physical host.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of defined interface found or -1 in case of error
    */
-  async numOfDefinedInterfaces(): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_DEFINED_INTERFACES", undefined);
+  async numOfDefinedInterfaces(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_DEFINED_INTERFACES", undefined, options);
     return r.num;
   }
 
   /**
    * virConnectNumOfDefinedNetworks: Provides the number of inactive networks.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of networks found or -1 in case of error
    */
-  async numOfDefinedNetworks(): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_DEFINED_NETWORKS", undefined);
+  async numOfDefinedNetworks(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_DEFINED_NETWORKS", undefined, options);
     return r.num;
   }
 
   /**
    * virConnectNumOfDefinedStoragePools: Provides the number of inactive storage pools
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of pools found, or -1 on error
    */
-  async numOfDefinedStoragePools(): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_DEFINED_STORAGE_POOLS", undefined);
+  async numOfDefinedStoragePools(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_DEFINED_STORAGE_POOLS", undefined, options);
     return r.num;
   }
 
   /**
    * virConnectNumOfDomains: Provides the number of active domains.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain found or -1 in case of error
    */
-  async numOfDomains(): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_DOMAINS", undefined);
+  async numOfDomains(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_DOMAINS", undefined, options);
     return r.num;
   }
 
   /**
    * virConnectNumOfInterfaces: Provides the number of active interfaces on the physical host.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of active interfaces found or -1 in case of error
    */
-  async numOfInterfaces(): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_INTERFACES", undefined);
+  async numOfInterfaces(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_INTERFACES", undefined, options);
     return r.num;
   }
 
   /**
    * virConnectNumOfNWFilters: Provides the number of nwfilters.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of nwfilters found or -1 in case of error
    */
-  async numOfNWFilters(): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_NWFILTERS", undefined);
+  async numOfNWFilters(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_NWFILTERS", undefined, options);
     return r.num;
   }
 
   /**
    * virConnectNumOfNetworks: Provides the number of active networks.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of network found or -1 in case of error
    */
-  async numOfNetworks(): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_NETWORKS", undefined);
+  async numOfNetworks(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_NETWORKS", undefined, options);
     return r.num;
   }
 
   /**
    * virConnectNumOfSecrets: Fetch number of currently defined secrets.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number currently defined secrets.
    */
-  async numOfSecrets(): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_SECRETS", undefined);
+  async numOfSecrets(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_SECRETS", undefined, options);
     return r.num;
   }
 
   /**
    * virConnectNumOfStoragePools: Provides the number of active storage pools
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of pools found, or -1 on error
    */
-  async numOfStoragePools(): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_STORAGE_POOLS", undefined);
+  async numOfStoragePools(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_CONNECT_NUM_OF_STORAGE_POOLS", undefined, options);
     return r.num;
   }
 
@@ -1059,11 +1121,12 @@ export abstract class ConnectionMethods {
    * virConnectSecretEventDeregisterAny: Removes an event callback. The callbackID parameter should be the
    * value obtained from a previous virConnectSecretEventRegisterAny() method.
    * @param callbackID the callback identifier
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure.
    */
-  async secretEventDeregisterAny(callbackID: number): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY", { callbackID });
+  async secretEventDeregisterAny(callbackID: number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY", { callbackID }, options);
   }
 
   /**
@@ -1084,35 +1147,24 @@ export abstract class ConnectionMethods {
    * on a connection if the application is not trustworthy.
    * @param params parameters containing the identity attributes
    * @param flags currently unused, pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the identity change was accepted, -1 on error
    */
-  async setIdentity(params: TypedParamsInput, flags: number = 0): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_CONNECT_SET_IDENTITY", { params: toTypedParams(params, "virConnectSetIdentity"), flags });
+  async setIdentity(params: TypedParamsInput, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_CONNECT_SET_IDENTITY", { params: toTypedParams(params, "virConnectSetIdentity"), flags }, options);
   }
 
   /**
    * virConnectStoragePoolEventDeregisterAny: Removes an event callback. The callbackID parameter should be the
    * value obtained from a previous virConnectStoragePoolEventRegisterAny() method.
    * @param callbackID the callback identifier
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure
    */
-  async storagePoolEventDeregisterAny(callbackID: number): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY", { callbackID });
-  }
-
-  /**
-   * virConnectUnregisterCloseCallback: Unregisters the callback previously set with the
-   * virConnectRegisterCloseCallback method. The callback
-   * will no longer receive notifications when the connection
-   * closes. If a virFreeCallback was provided at time of
-   * registration, it will be invoked
-   * @returns (C) 0 on success, -1 on error
-   */
-  async unregisterCloseCallback(): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK", undefined);
+  async storagePoolEventDeregisterAny(callbackID: number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY", { callbackID }, options);
   }
 
   /**
@@ -1143,12 +1195,13 @@ export abstract class ConnectionMethods {
    * domain object is no longer needed.
    * @param xmlDesc string containing an XML description of the domain
    * @param flags bitwise-OR of supported virDomainCreateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new domain object or NULL in case of failure
    */
-  async domainCreateXML(xmlDesc: string, flags: Flags<virDomainCreateFlags> = 0): Promise<Domain> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_CREATE_XML", { xml_desc: xmlDesc, flags });
-    return c._wrap.domain(r.dom);
+  async domainCreateXML(xmlDesc: string, flags: Flags<virDomainCreateFlags> = 0, options?: CallOptions): Promise<Domain> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_CREATE_XML", { xml_desc: xmlDesc, flags }, options);
+    return c.wrap.domain(r.dom);
   }
 
   /**
@@ -1160,12 +1213,13 @@ export abstract class ConnectionMethods {
    * virDomainFree should be used to free the resources after the
    * domain object is no longer needed.
    * @param xml the XML description for the domain, preferably in UTF-8
+   * @param options per-call `signal` and `timeout`
    * @returns (C) NULL in case of error, a pointer to the domain otherwise
    */
-  async domainDefineXML(xml: string): Promise<Domain> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_DEFINE_XML", { xml });
-    return c._wrap.domain(r.dom);
+  async domainDefineXML(xml: string, options?: CallOptions): Promise<Domain> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_DEFINE_XML", { xml }, options);
+    return c.wrap.domain(r.dom);
   }
 
   /**
@@ -1178,12 +1232,13 @@ export abstract class ConnectionMethods {
    * domain object is no longer needed.
    * @param xml the XML description for the domain, preferably in UTF-8
    * @param flags bitwise OR of the virDomainDefineFlags constants
+   * @param options per-call `signal` and `timeout`
    * @returns (C) NULL in case of error, a pointer to the domain otherwise
    */
-  async domainDefineXMLFlags(xml: string, flags: Flags<virDomainDefineFlags> = 0): Promise<Domain> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS", { xml, flags });
-    return c._wrap.domain(r.dom);
+  async domainDefineXMLFlags(xml: string, flags: Flags<virDomainDefineFlags> = 0, options?: CallOptions): Promise<Domain> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS", { xml, flags }, options);
+    return c.wrap.domain(r.dom);
   }
 
   /**
@@ -1194,12 +1249,13 @@ export abstract class ConnectionMethods {
    * virDomainFree should be used to free the resources after the
    * domain object is no longer needed.
    * @param id the domain ID number
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new domain object or NULL in case of failure.  If the domain cannot be found, then VIR_ERR_NO_DOMAIN error is raised.
    */
-  async domainLookupByID(id: number): Promise<Domain> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_LOOKUP_BY_ID", { id });
-    return c._wrap.domain(r.dom);
+  async domainLookupByID(id: number, options?: CallOptions): Promise<Domain> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_LOOKUP_BY_ID", { id }, options);
+    return c.wrap.domain(r.dom);
   }
 
   /**
@@ -1208,12 +1264,13 @@ export abstract class ConnectionMethods {
    * virDomainFree should be used to free the resources after the
    * domain object is no longer needed.
    * @param name name for the domain
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new domain object or NULL in case of failure.  If the domain cannot be found, then VIR_ERR_NO_DOMAIN error is raised.
    */
-  async domainLookupByName(name: string): Promise<Domain> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME", { name });
-    return c._wrap.domain(r.dom);
+  async domainLookupByName(name: string, options?: CallOptions): Promise<Domain> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME", { name }, options);
+    return c.wrap.domain(r.dom);
   }
 
   /**
@@ -1222,12 +1279,13 @@ export abstract class ConnectionMethods {
    * virDomainFree should be used to free the resources after the
    * domain object is no longer needed.
    * @param uuid the raw UUID for the domain
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new domain object or NULL in case of failure.  If the domain cannot be found, then VIR_ERR_NO_DOMAIN error is raised.
    */
-  async domainLookupByUUID(uuid: string | Uint8Array): Promise<Domain> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) });
-    return c._wrap.domain(r.dom);
+  async domainLookupByUUID(uuid: string | Uint8Array, options?: CallOptions): Promise<Domain> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) }, options);
+    return c.wrap.domain(r.dom);
   }
 
   /**
@@ -1235,11 +1293,12 @@ export abstract class ConnectionMethods {
    *
    * See virDomainRestoreFlags() for more control.
    * @param from path to the input save file / directory
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async domainRestore(from: string): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_RESTORE", { from });
+  async domainRestore(from: string, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_DOMAIN_RESTORE", { from }, options);
   }
 
   /**
@@ -1269,11 +1328,12 @@ export abstract class ConnectionMethods {
    * @param from path to the input file
    * @param dxml (optional) XML config for adjusting guest xml used on restore
    * @param flags bitwise-OR of virDomainSaveRestoreFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async domainRestoreFlags(from: string, dxml: string | null, flags: Flags<virDomainSaveRestoreFlags> = 0): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_RESTORE_FLAGS", { from, dxml, flags });
+  async domainRestoreFlags(from: string, dxml: string | null, flags: Flags<virDomainSaveRestoreFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_DOMAIN_RESTORE_FLAGS", { from, dxml, flags }, options);
   }
 
   /**
@@ -1285,11 +1345,12 @@ export abstract class ConnectionMethods {
    * restore parameters.
    * @param params restore parameters
    * @param flags bitwise-OR of virDomainSaveRestoreFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async domainRestoreParams(params: TypedParamsInput, flags: Flags<virDomainSaveRestoreFlags> = 0): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_RESTORE_PARAMS", { params: toTypedParams(params, "virDomainRestoreParams"), flags });
+  async domainRestoreParams(params: TypedParamsInput, flags: Flags<virDomainSaveRestoreFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_DOMAIN_RESTORE_PARAMS", { params: toTypedParams(params, "virDomainRestoreParams"), flags }, options);
   }
 
   /**
@@ -1312,11 +1373,12 @@ export abstract class ConnectionMethods {
    * @param file path to saved state file
    * @param dxml XML config for adjusting guest xml used on restore
    * @param flags bitwise-OR of virDomainSaveRestoreFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async domainSaveImageDefineXML(file: string, dxml: string, flags: Flags<virDomainSaveRestoreFlags> = 0): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML", { file, dxml, flags });
+  async domainSaveImageDefineXML(file: string, dxml: string, flags: Flags<virDomainSaveRestoreFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML", { file, dxml, flags }, options);
   }
 
   /**
@@ -1328,11 +1390,12 @@ export abstract class ConnectionMethods {
    * VIR_DOMAIN_SAVE_IMAGE_XML_SECURE.
    * @param file path to saved state file
    * @param flags bitwise-OR of supported virDomainSaveImageXMLFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded XML instance, or NULL in case of error.  The caller must free() the returned value.
    */
-  async domainSaveImageGetXMLDesc(file: string, flags: Flags<virDomainSaveImageXMLFlags> = 0): Promise<remote_nonnull_string> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC", { file, flags });
+  async domainSaveImageGetXMLDesc(file: string, flags: Flags<virDomainSaveImageXMLFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC", { file, flags }, options);
     return r.xml;
   }
 
@@ -1347,11 +1410,12 @@ export abstract class ConnectionMethods {
    * already opened, this function will fail, and a
    * VIR_ERR_INVALID_OPERATION will be logged.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async interfaceChangeBegin(flags: number = 0): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_INTERFACE_CHANGE_BEGIN", { flags });
+  async interfaceChangeBegin(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_INTERFACE_CHANGE_BEGIN", { flags }, options);
   }
 
   /**
@@ -1362,11 +1426,12 @@ export abstract class ConnectionMethods {
    * opened, this function will fail, and a VIR_ERR_INVALID_OPERATION
    * will be logged.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async interfaceChangeCommit(flags: number = 0): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_INTERFACE_CHANGE_COMMIT", { flags });
+  async interfaceChangeCommit(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_INTERFACE_CHANGE_COMMIT", { flags }, options);
   }
 
   /**
@@ -1377,11 +1442,12 @@ export abstract class ConnectionMethods {
    * opened, this function will fail, and a VIR_ERR_INVALID_OPERATION
    * will be logged.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async interfaceChangeRollback(flags: number = 0): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_INTERFACE_CHANGE_ROLLBACK", { flags });
+  async interfaceChangeRollback(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_INTERFACE_CHANGE_ROLLBACK", { flags }, options);
   }
 
   /**
@@ -1402,12 +1468,13 @@ export abstract class ConnectionMethods {
    * interface object is no longer needed.
    * @param xml the XML description for the interface, preferably in UTF-8
    * @param flags bitwise-OR of virInterfaceDefineFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) NULL in case of error, a pointer to the interface otherwise
    */
-  async interfaceDefineXML(xml: string, flags: Flags<virInterfaceDefineFlags> = 0): Promise<Interface> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_INTERFACE_DEFINE_XML", { xml, flags });
-    return c._wrap.interface(r.iface);
+  async interfaceDefineXML(xml: string, flags: Flags<virInterfaceDefineFlags> = 0, options?: CallOptions): Promise<Interface> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_INTERFACE_DEFINE_XML", { xml, flags }, options);
+    return c.wrap.interface(r.iface);
   }
 
   /**
@@ -1415,12 +1482,13 @@ export abstract class ConnectionMethods {
    *
    * virInterfaceFree should be used to free the resources after the
    * interface object is no longer needed.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new interface object or NULL in case of failure.  If the interface cannot be found, then VIR_ERR_NO_INTERFACE error is raised.
    */
-  async interfaceLookupByMACString(mac: string): Promise<Interface> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_INTERFACE_LOOKUP_BY_MAC_STRING", { mac });
-    return c._wrap.interface(r.iface);
+  async interfaceLookupByMACString(mac: string, options?: CallOptions): Promise<Interface> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_INTERFACE_LOOKUP_BY_MAC_STRING", { mac }, options);
+    return c.wrap.interface(r.iface);
   }
 
   /**
@@ -1429,12 +1497,13 @@ export abstract class ConnectionMethods {
    * virInterfaceFree should be used to free the resources after the
    * interface object is no longer needed.
    * @param name name for the interface
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new interface object or NULL in case of failure.  If the interface cannot be found, then VIR_ERR_NO_INTERFACE error is raised.
    */
-  async interfaceLookupByName(name: string): Promise<Interface> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_INTERFACE_LOOKUP_BY_NAME", { name });
-    return c._wrap.interface(r.iface);
+  async interfaceLookupByName(name: string, options?: CallOptions): Promise<Interface> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_INTERFACE_LOOKUP_BY_NAME", { name }, options);
+    return c.wrap.interface(r.iface);
   }
 
   /**
@@ -1452,12 +1521,13 @@ export abstract class ConnectionMethods {
    * binding object is no longer needed.
    * @param xml an XML description of the binding
    * @param flags bitwise-OR of virNWFilterBindingCreateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new binding object or NULL in case of failure
    */
-  async nWFilterBindingCreateXML(xml: string, flags: Flags<virNWFilterBindingCreateFlags> = 0): Promise<NWFilterBinding> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NWFILTER_BINDING_CREATE_XML", { xml, flags });
-    return c._wrap.nWFilterBinding(r.nwfilter);
+  async nWFilterBindingCreateXML(xml: string, flags: Flags<virNWFilterBindingCreateFlags> = 0, options?: CallOptions): Promise<NWFilterBinding> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NWFILTER_BINDING_CREATE_XML", { xml, flags }, options);
+    return c.wrap.nWFilterBinding(r.nwfilter);
   }
 
   /**
@@ -1466,12 +1536,13 @@ export abstract class ConnectionMethods {
    *
    * virNWFilterBindingFree should be used to free the resources after the
    * binding object is no longer needed.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new binding object or NULL in case of failure.  If the network filter cannot be found, then VIR_ERR_NO_NWFILTER_BINDING error is raised.
    */
-  async nWFilterBindingLookupByPortDev(name: string): Promise<NWFilterBinding> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV", { name });
-    return c._wrap.nWFilterBinding(r.nwfilter);
+  async nWFilterBindingLookupByPortDev(name: string, options?: CallOptions): Promise<NWFilterBinding> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV", { name }, options);
+    return c.wrap.nWFilterBinding(r.nwfilter);
   }
 
   /**
@@ -1480,12 +1551,13 @@ export abstract class ConnectionMethods {
    *
    * virNWFilterFree should be used to free the resources after the
    * nwfilter object is no longer needed.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new nwfilter object or NULL in case of failure
    */
-  async nWFilterDefineXML(xml: string): Promise<NWFilter> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NWFILTER_DEFINE_XML", { xml });
-    return c._wrap.nWFilter(r.nwfilter);
+  async nWFilterDefineXML(xml: string, options?: CallOptions): Promise<NWFilter> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NWFILTER_DEFINE_XML", { xml }, options);
+    return c.wrap.nWFilter(r.nwfilter);
   }
 
   /**
@@ -1495,12 +1567,13 @@ export abstract class ConnectionMethods {
    * virNWFilterFree should be used to free the resources after the
    * nwfilter object is no longer needed.
    * @param flags bitwise-OR of virNWFilterDefineFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new nwfilter object or NULL in case of failure
    */
-  async nWFilterDefineXMLFlags(xml: string, flags: Flags<virNWFilterDefineFlags> = 0): Promise<NWFilter> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS", { xml, flags });
-    return c._wrap.nWFilter(r.nwfilter);
+  async nWFilterDefineXMLFlags(xml: string, flags: Flags<virNWFilterDefineFlags> = 0, options?: CallOptions): Promise<NWFilter> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS", { xml, flags }, options);
+    return c.wrap.nWFilter(r.nwfilter);
   }
 
   /**
@@ -1509,12 +1582,13 @@ export abstract class ConnectionMethods {
    * virNWFilterFree should be used to free the resources after the
    * nwfilter object is no longer needed.
    * @param name name for the network filter
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new nwfilter object or NULL in case of failure.  If the network filter cannot be found, then VIR_ERR_NO_NWFILTER error is raised.
    */
-  async nWFilterLookupByName(name: string): Promise<NWFilter> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME", { name });
-    return c._wrap.nWFilter(r.nwfilter);
+  async nWFilterLookupByName(name: string, options?: CallOptions): Promise<NWFilter> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME", { name }, options);
+    return c.wrap.nWFilter(r.nwfilter);
   }
 
   /**
@@ -1523,12 +1597,13 @@ export abstract class ConnectionMethods {
    * virNWFilterFree should be used to free the resources after the
    * nwfilter object is no longer needed.
    * @param uuid the raw UUID for the network filter
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new nwfilter object or NULL in case of failure.  If the nwfdilter cannot be found, then VIR_ERR_NO_NWFILTER error is raised.
    */
-  async nWFilterLookupByUUID(uuid: string | Uint8Array): Promise<NWFilter> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) });
-    return c._wrap.nWFilter(r.nwfilter);
+  async nWFilterLookupByUUID(uuid: string | Uint8Array, options?: CallOptions): Promise<NWFilter> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) }, options);
+    return c.wrap.nWFilter(r.nwfilter);
   }
 
   /**
@@ -1537,12 +1612,13 @@ export abstract class ConnectionMethods {
    *
    * virNetworkFree should be used to free the resources after the
    * network object is no longer needed.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new network object or NULL in case of failure
    */
-  async networkCreateXML(xml: string): Promise<Network> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NETWORK_CREATE_XML", { xml });
-    return c._wrap.network(r.net);
+  async networkCreateXML(xml: string, options?: CallOptions): Promise<Network> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_CREATE_XML", { xml }, options);
+    return c.wrap.network(r.net);
   }
 
   /**
@@ -1552,12 +1628,13 @@ export abstract class ConnectionMethods {
    * virNetworkFree should be used to free the resources after the
    * network object is no longer needed.
    * @param flags bitwise-OR of virNetworkCreateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new network object or NULL in case of failure
    */
-  async networkCreateXMLFlags(xml: string, flags: Flags<virNetworkCreateFlags> = 0): Promise<Network> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NETWORK_CREATE_XML_FLAGS", { xml, flags });
-    return c._wrap.network(r.net);
+  async networkCreateXMLFlags(xml: string, flags: Flags<virNetworkCreateFlags> = 0, options?: CallOptions): Promise<Network> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_CREATE_XML_FLAGS", { xml, flags }, options);
+    return c.wrap.network(r.net);
   }
 
   /**
@@ -1567,12 +1644,13 @@ export abstract class ConnectionMethods {
    * virNetworkFree should be used to free the resources after the
    * network object is no longer needed.
    * @param xml the XML description for the network, preferably in UTF-8
+   * @param options per-call `signal` and `timeout`
    * @returns (C) NULL in case of error, a pointer to the network otherwise
    */
-  async networkDefineXML(xml: string): Promise<Network> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NETWORK_DEFINE_XML", { xml });
-    return c._wrap.network(r.net);
+  async networkDefineXML(xml: string, options?: CallOptions): Promise<Network> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_DEFINE_XML", { xml }, options);
+    return c.wrap.network(r.net);
   }
 
   /**
@@ -1583,12 +1661,13 @@ export abstract class ConnectionMethods {
    * network object is no longer needed.
    * @param xml the XML description for the network, preferably in UTF-8
    * @param flags bitwise-OR of virNetworkDefineFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) NULL in case of error, a pointer to the network otherwise
    */
-  async networkDefineXMLFlags(xml: string, flags: Flags<virNetworkDefineFlags> = 0): Promise<Network> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NETWORK_DEFINE_XML_FLAGS", { xml, flags });
-    return c._wrap.network(r.net);
+  async networkDefineXMLFlags(xml: string, flags: Flags<virNetworkDefineFlags> = 0, options?: CallOptions): Promise<Network> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_DEFINE_XML_FLAGS", { xml, flags }, options);
+    return c.wrap.network(r.net);
   }
 
   /**
@@ -1597,12 +1676,13 @@ export abstract class ConnectionMethods {
    * virNetworkFree should be used to free the resources after the
    * network object is no longer needed.
    * @param name name for the network
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new network object or NULL in case of failure.  If the network cannot be found, then VIR_ERR_NO_NETWORK error is raised.
    */
-  async networkLookupByName(name: string): Promise<Network> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NETWORK_LOOKUP_BY_NAME", { name });
-    return c._wrap.network(r.net);
+  async networkLookupByName(name: string, options?: CallOptions): Promise<Network> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_LOOKUP_BY_NAME", { name }, options);
+    return c.wrap.network(r.net);
   }
 
   /**
@@ -1611,12 +1691,13 @@ export abstract class ConnectionMethods {
    * virNetworkFree should be used to free the resources after the
    * network object is no longer needed.
    * @param uuid the raw UUID for the network
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new network object or NULL in case of failure.  If the network cannot be found, then VIR_ERR_NO_NETWORK error is raised.
    */
-  async networkLookupByUUID(uuid: string | Uint8Array): Promise<Network> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NETWORK_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) });
-    return c._wrap.network(r.net);
+  async networkLookupByUUID(uuid: string | Uint8Array, options?: CallOptions): Promise<Network> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) }, options);
+    return c.wrap.network(r.net);
   }
 
   /**
@@ -1643,11 +1724,12 @@ export abstract class ConnectionMethods {
    * @param startCell index of first cell to allocate pages on
    * @param cellCount number of consecutive cells to allocate pages on
    * @param flags extra flags; binary-OR of virNodeAllocPagesFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of nodes successfully adjusted or -1 in case of an error.
    */
-  async nodeAllocPages(pageSizes: number[], pageCounts: bigint[], startCell: number, cellCount: number, flags: Flags<virNodeAllocPagesFlags> = 0): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_ALLOC_PAGES", { pageSizes, pageCounts, startCell, cellCount, flags });
+  async nodeAllocPages(pageSizes: number[], pageCounts: (number | bigint)[], startCell: number, cellCount: number, flags: Flags<virNodeAllocPagesFlags> = 0, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NODE_ALLOC_PAGES", { pageSizes, pageCounts: pageCounts.map((v) => int64Arg(c, v, "pageCounts", "virNodeAllocPages", false)), startCell, cellCount, flags }, options);
     if (r.ret < 0) throw unknownError();
     return r.ret;
   }
@@ -1660,12 +1742,13 @@ export abstract class ConnectionMethods {
    * node device object is no longer needed.
    * @param xmlDesc string containing an XML description of the device to be created
    * @param flags bitwise-OR of supported virNodeDeviceCreateXMLFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a node device object if successful, NULL in case of failure
    */
-  async nodeDeviceCreateXML(xmlDesc: string, flags: Flags<virNodeDeviceCreateXMLFlags> = 0): Promise<NodeDevice> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_CREATE_XML", { xml_desc: xmlDesc, flags });
-    return c._wrap.nodeDevice(r.dev);
+  async nodeDeviceCreateXML(xmlDesc: string, flags: Flags<virNodeDeviceCreateXMLFlags> = 0, options?: CallOptions): Promise<NodeDevice> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_CREATE_XML", { xml_desc: xmlDesc, flags }, options);
+    return c.wrap.nodeDevice(r.dev);
   }
 
   /**
@@ -1677,12 +1760,13 @@ export abstract class ConnectionMethods {
    * node device object is no longer needed.
    * @param xmlDesc string containing an XML description of the device to be defined
    * @param flags bitwise-OR of supported virNodeDeviceDefineXMLFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a node device object if successful, NULL in case of failure
    */
-  async nodeDeviceDefineXML(xmlDesc: string, flags: Flags<virNodeDeviceDefineXMLFlags> = 0): Promise<NodeDevice> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_DEFINE_XML", { xml_desc: xmlDesc, flags });
-    return c._wrap.nodeDevice(r.dev);
+  async nodeDeviceDefineXML(xmlDesc: string, flags: Flags<virNodeDeviceDefineXMLFlags> = 0, options?: CallOptions): Promise<NodeDevice> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_DEFINE_XML", { xml_desc: xmlDesc, flags }, options);
+    return c.wrap.nodeDevice(r.dev);
   }
 
   /**
@@ -1691,12 +1775,13 @@ export abstract class ConnectionMethods {
    * virNodeDeviceFree should be used to free the resources after the
    * node device object is no longer needed.
    * @param name unique device name
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a virNodeDevicePtr if found, NULL otherwise.
    */
-  async nodeDeviceLookupByName(name: string): Promise<NodeDevice> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_LOOKUP_BY_NAME", { name });
-    return c._wrap.nodeDevice(r.dev);
+  async nodeDeviceLookupByName(name: string, options?: CallOptions): Promise<NodeDevice> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_LOOKUP_BY_NAME", { name }, options);
+    return c.wrap.nodeDevice(r.dev);
   }
 
   /**
@@ -1707,24 +1792,13 @@ export abstract class ConnectionMethods {
    * @param wwnn WWNN of the SCSI Host.
    * @param wwpn WWPN of the SCSI Host.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a virNodeDevicePtr if found, NULL otherwise.
    */
-  async nodeDeviceLookupSCSIHostByWWN(wwnn: string, wwpn: string, flags: number = 0): Promise<NodeDevice> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN", { wwnn, wwpn, flags });
-    return c._wrap.nodeDevice(r.dev);
-  }
-
-  /**
-   * virNodeGetCPUMap: Get CPU map of host node CPUs.
-   * @param flags extra flags; not used yet, so callers should always pass 0
-   * @returns (C) number of CPUs present on the host node, or -1 if there was an error.
-   */
-  async nodeGetCPUMap(flags: number = 0): Promise<remote_node_get_cpu_map_ret> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_GET_CPU_MAP", { need_map: 1, need_online: 1, flags });
-    if (r.ret < 0) throw unknownError();
-    return r;
+  async nodeDeviceLookupSCSIHostByWWN(wwnn: string, wwpn: string, flags: number = 0, options?: CallOptions): Promise<NodeDevice> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN", { wwnn, wwpn, flags }, options);
+    return c.wrap.nodeDevice(r.dev);
   }
 
   /**
@@ -1771,12 +1845,13 @@ export abstract class ConnectionMethods {
    *     represents all CPUs on the server.
    * @param cpuNum number of node cpu. (VIR_NODE_CPU_STATS_ALL_CPUS means total cpu statistics)
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async nodeGetCPUStats(cpuNum: number, flags: number = 0): Promise<Record<string, bigint>> {
-    const c = (this as unknown as Connection);
-    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_CPU_STATS", { cpuNum, nparams: 0, flags })).nparams;
-    const r = await c.invoke("REMOTE_PROC_NODE_GET_CPU_STATS", { cpuNum, nparams, flags });
+  async nodeGetCPUStats(cpuNum: number, flags: number = 0, options?: CallOptions): Promise<Record<string, bigint>> {
+    const c = sessionOf(this);
+    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_CPU_STATS", { cpuNum, nparams: 0, flags }, options)).nparams;
+    const r = await c.invoke("REMOTE_PROC_NODE_GET_CPU_STATS", { cpuNum, nparams, flags }, options);
     return Object.fromEntries(r.params.map((x) => [x.field, x.value]));
   }
 
@@ -1788,11 +1863,13 @@ export abstract class ConnectionMethods {
    * (startCell + maxCells), or the number of additional cells in the node,
    * whichever is smaller.
    * @param startCell index of first cell to return freeMems info on.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of entries filled in freeMems, or -1 in case of error.
    */
-  async nodeGetCellsFreeMemory(startCell: number, maxcells: number): Promise<bigint[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY", { startCell, maxcells });
+  async nodeGetCellsFreeMemory(startCell: number, maxcells?: number, options?: CallOptions): Promise<bigint[]> {
+    const c = sessionOf(this);
+    maxcells ??= (await c.invoke('REMOTE_PROC_NODE_GET_INFO', undefined, options)).nodes - startCell;
+    const r = await c.invoke("REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY", { startCell, maxcells }, options);
     return r.cells;
   }
 
@@ -1800,11 +1877,12 @@ export abstract class ConnectionMethods {
    * virNodeGetFreeMemory: provides the free memory available on the Node
    * Note: most libvirt APIs provide memory sizes in kibibytes, but in this
    * function the returned value is in bytes. Divide by 1024 as necessary.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the available free memory in bytes or 0 in case of error
    */
-  async nodeGetFreeMemory(): Promise<bigint> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_GET_FREE_MEMORY", undefined);
+  async nodeGetFreeMemory(options?: CallOptions): Promise<bigint> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NODE_GET_FREE_MEMORY", undefined, options);
     return r.freeMem;
   }
 
@@ -1857,11 +1935,12 @@ export abstract class ConnectionMethods {
    * @param startCell index of first cell to return free pages info on.
    * @param cellCount maximum number of cells for which free pages information can be returned.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of entries filled in `counts` or -1 in case of error.
    */
-  async nodeGetFreePages(pages: number[], startCell: number, cellCount: number, flags: number = 0): Promise<bigint[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_GET_FREE_PAGES", { pages, startCell, cellCount, flags });
+  async nodeGetFreePages(pages: number[], startCell: number, cellCount: number, flags: number = 0, options?: CallOptions): Promise<bigint[]> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NODE_GET_FREE_PAGES", { pages, startCell, cellCount, flags }, options);
     return r.counts;
   }
 
@@ -1878,12 +1957,13 @@ export abstract class ConnectionMethods {
    * again.  See virDomainGetMemoryParameters() for an equivalent usage
    * example.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, and -1 in case of failure.
    */
-  async nodeGetMemoryParameters(flags: number = 0): Promise<TypedParams> {
-    const c = (this as unknown as Connection);
-    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS", { nparams: 0, flags: flags | 4 })).nparams;
-    const r = await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS", { nparams, flags: flags | 4 });
+  async nodeGetMemoryParameters(flags: number = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this);
+    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS", { nparams: 0, flags: flags | 4 }, options)).nparams;
+    const r = await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS", { nparams, flags: flags | 4 }, options);
     return fromTypedParams(r.params);
   }
 
@@ -1927,12 +2007,13 @@ export abstract class ConnectionMethods {
    *     The cached memory usage.(KB)
    * @param cellNum number of node cell. (VIR_NODE_MEMORY_STATS_ALL_CELLS means total cell statistics)
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async nodeGetMemoryStats(cellNum: number, flags: number = 0): Promise<Record<string, bigint>> {
-    const c = (this as unknown as Connection);
-    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_STATS", { nparams: 0, cellNum, flags })).nparams;
-    const r = await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_STATS", { nparams, cellNum, flags });
+  async nodeGetMemoryStats(cellNum: number, flags: number = 0, options?: CallOptions): Promise<Record<string, bigint>> {
+    const c = sessionOf(this);
+    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_STATS", { nparams: 0, cellNum, flags }, options)).nparams;
+    const r = await c.invoke("REMOTE_PROC_NODE_GET_MEMORY_STATS", { nparams, cellNum, flags }, options);
     return Object.fromEntries(r.params.map((x) => [x.field, x.value]));
   }
 
@@ -1941,12 +2022,13 @@ export abstract class ConnectionMethods {
    * platform specific information like PDH and certificate chain. Caller is
    * responsible for freeing `params`.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, and -1 in case of failure.
    */
-  async nodeGetSEVInfo(flags: number = 0): Promise<TypedParams> {
-    const c = (this as unknown as Connection);
-    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_SEV_INFO", { nparams: 0, flags })).nparams;
-    const r = await c.invoke("REMOTE_PROC_NODE_GET_SEV_INFO", { nparams, flags });
+  async nodeGetSEVInfo(flags: number = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this);
+    const nparams = (await c.invoke("REMOTE_PROC_NODE_GET_SEV_INFO", { nparams: 0, flags }, options)).nparams;
+    const r = await c.invoke("REMOTE_PROC_NODE_GET_SEV_INFO", { nparams, flags }, options);
     return fromTypedParams(r.params);
   }
 
@@ -1954,11 +2036,12 @@ export abstract class ConnectionMethods {
    * virNodeGetSecurityModel: Extract the security model of a hypervisor. The 'model' field
    * in the `secmodel` argument may be initialized to the empty
    * string if the driver has not activated a security model.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure
    */
-  async nodeGetSecurityModel(): Promise<{ model: string; doi: string }> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_GET_SECURITY_MODEL", undefined);
+  async nodeGetSecurityModel(options?: CallOptions): Promise<{ model: string; doi: string }> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NODE_GET_SECURITY_MODEL", undefined, options);
     return { model: charsToString(r.model), doi: charsToString(r.doi) };
   }
 
@@ -1973,11 +2056,13 @@ export abstract class ConnectionMethods {
    * @param cap capability name
    * @param maxnames size of `names`
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of node devices found or -1 in case of error
    */
-  async nodeListDevices(cap: string | null, maxnames: number, flags: number = 0): Promise<remote_nonnull_string[]> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_LIST_DEVICES", { cap, maxnames, flags });
+  async nodeListDevices(cap: string | null, maxnames?: number, flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this);
+    maxnames ??= await this.nodeNumOfDevices(cap, flags, options);
+    const r = await c.invoke("REMOTE_PROC_NODE_LIST_DEVICES", { cap, maxnames, flags }, options);
     return r.names;
   }
 
@@ -1988,11 +2073,12 @@ export abstract class ConnectionMethods {
    * will be restricted to devices with the specified capability
    * @param cap capability name
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of node devices or -1 in case of error
    */
-  async nodeNumOfDevices(cap: string | null, flags: number = 0): Promise<number> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_NODE_NUM_OF_DEVICES", { cap, flags });
+  async nodeNumOfDevices(cap: string | null, flags: number = 0, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_NODE_NUM_OF_DEVICES", { cap, flags }, options);
     return r.num;
   }
 
@@ -2008,11 +2094,12 @@ export abstract class ConnectionMethods {
    * This function may require privileged access to the hypervisor.
    * @param params pointer to scheduler parameter objects
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async nodeSetMemoryParameters(params: TypedParamsInput, flags: number = 0): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_NODE_SET_MEMORY_PARAMETERS", { params: toTypedParams(params, "virNodeSetMemoryParameters"), flags });
+  async nodeSetMemoryParameters(params: TypedParamsInput, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_NODE_SET_MEMORY_PARAMETERS", { params: toTypedParams(params, "virNodeSetMemoryParameters"), flags }, options);
   }
 
   /**
@@ -2023,11 +2110,12 @@ export abstract class ConnectionMethods {
    * @param target the state to which the host must be suspended to, such as: VIR_NODE_SUSPEND_TARGET_MEM (Suspend-to-RAM) VIR_NODE_SUSPEND_TARGET_DISK (Suspend-to-Disk) VIR_NODE_SUSPEND_TARGET_HYBRID (Hybrid-Suspend, which is a combination of the former modes).
    * @param duration the time duration in seconds for which the host has to be suspended
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success (i.e., the node will be suspended after a short delay), -1 on failure (the operation is not supported, or an attempted suspend is already underway).
    */
-  async nodeSuspendForDuration(target: number, duration: bigint, flags: number = 0): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invoke("REMOTE_PROC_NODE_SUSPEND_FOR_DURATION", { target, duration, flags });
+  async nodeSuspendForDuration(target: number, duration: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invoke("REMOTE_PROC_NODE_SUSPEND_FOR_DURATION", { target, duration: int64Arg(c, duration, "duration", "virNodeSuspendForDuration", false), flags }, options);
   }
 
   /**
@@ -2042,12 +2130,13 @@ export abstract class ConnectionMethods {
    * secret object is no longer needed.
    * @param xml XML describing the secret.
    * @param flags bitwise-OR of virSecretDefineFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a secret on success, NULL on failure.
    */
-  async secretDefineXML(xml: string, flags: Flags<virSecretDefineFlags> = 0): Promise<Secret> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_SECRET_DEFINE_XML", { xml, flags });
-    return c._wrap.secret(r.secret);
+  async secretDefineXML(xml: string, flags: Flags<virSecretDefineFlags> = 0, options?: CallOptions): Promise<Secret> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_SECRET_DEFINE_XML", { xml, flags }, options);
+    return c.wrap.secret(r.secret);
   }
 
   /**
@@ -2057,12 +2146,13 @@ export abstract class ConnectionMethods {
    * virSecretFree should be used to free the resources after the
    * secret object is no longer needed.
    * @param uuid the raw UUID for the secret
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new secret object or NULL in case of failure.  If the secret cannot be found, then VIR_ERR_NO_SECRET error is raised.
    */
-  async secretLookupByUUID(uuid: string | Uint8Array): Promise<Secret> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_SECRET_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) });
-    return c._wrap.secret(r.secret);
+  async secretLookupByUUID(uuid: string | Uint8Array, options?: CallOptions): Promise<Secret> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_SECRET_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) }, options);
+    return c.wrap.secret(r.secret);
   }
 
   /**
@@ -2074,12 +2164,13 @@ export abstract class ConnectionMethods {
    * secret object is no longer needed.
    * @param usageType the type of secret usage
    * @param usageID identifier of the object using the secret
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new secret object or NULL in case of failure.  If the secret cannot be found, then VIR_ERR_NO_SECRET error is raised.
    */
-  async secretLookupByUsage(usageType: number, usageID: string): Promise<Secret> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_SECRET_LOOKUP_BY_USAGE", { usageType, usageID });
-    return c._wrap.secret(r.secret);
+  async secretLookupByUsage(usageType: number, usageID: string, options?: CallOptions): Promise<Secret> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_SECRET_LOOKUP_BY_USAGE", { usageType, usageID }, options);
+    return c.wrap.secret(r.secret);
   }
 
   /**
@@ -2090,12 +2181,13 @@ export abstract class ConnectionMethods {
    * virStoragePoolFree should be used to free the resources after the
    * storage pool object is no longer needed.
    * @param flags bitwise-OR of virStoragePoolCreateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a virStoragePoolPtr object, or NULL if creation failed
    */
-  async storagePoolCreateXML(xml: string, flags: Flags<virStoragePoolCreateFlags> = 0): Promise<StoragePool> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_CREATE_XML", { xml, flags });
-    return c._wrap.storagePool(r.pool);
+  async storagePoolCreateXML(xml: string, flags: Flags<virStoragePoolCreateFlags> = 0, options?: CallOptions): Promise<StoragePool> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_CREATE_XML", { xml, flags }, options);
+    return c.wrap.storagePool(r.pool);
   }
 
   /**
@@ -2106,12 +2198,13 @@ export abstract class ConnectionMethods {
    * storage pool object is no longer needed.
    * @param xml XML description for new pool
    * @param flags bitwise-OR of virStoragePoolDefineFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a virStoragePoolPtr object, or NULL if creation failed
    */
-  async storagePoolDefineXML(xml: string, flags: Flags<virStoragePoolDefineFlags> = 0): Promise<StoragePool> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_DEFINE_XML", { xml, flags });
-    return c._wrap.storagePool(r.pool);
+  async storagePoolDefineXML(xml: string, flags: Flags<virStoragePoolDefineFlags> = 0, options?: CallOptions): Promise<StoragePool> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_DEFINE_XML", { xml, flags }, options);
+    return c.wrap.storagePool(r.pool);
   }
 
   /**
@@ -2120,12 +2213,13 @@ export abstract class ConnectionMethods {
    * virStoragePoolFree should be used to free the resources after the
    * storage pool object is no longer needed.
    * @param name name of pool to fetch
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a virStoragePoolPtr object, or NULL if no matching pool is found
    */
-  async storagePoolLookupByName(name: string): Promise<StoragePool> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME", { name });
-    return c._wrap.storagePool(r.pool);
+  async storagePoolLookupByName(name: string, options?: CallOptions): Promise<StoragePool> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME", { name }, options);
+    return c.wrap.storagePool(r.pool);
   }
 
   /**
@@ -2136,12 +2230,13 @@ export abstract class ConnectionMethods {
    * virStoragePoolFree should be used to free the resources after the
    * storage pool object is no longer needed.
    * @param path path at which the pool is exposed
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a virStoragePoolPtr object, or NULL if no matching pool is found
    */
-  async storagePoolLookupByTargetPath(path: string): Promise<StoragePool> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_TARGET_PATH", { path });
-    return c._wrap.storagePool(r.pool);
+  async storagePoolLookupByTargetPath(path: string, options?: CallOptions): Promise<StoragePool> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_TARGET_PATH", { path }, options);
+    return c.wrap.storagePool(r.pool);
   }
 
   /**
@@ -2150,12 +2245,13 @@ export abstract class ConnectionMethods {
    * virStoragePoolFree should be used to free the resources after the
    * storage pool object is no longer needed.
    * @param uuid globally unique id of pool to fetch
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a virStoragePoolPtr object, or NULL if no matching pool is found
    */
-  async storagePoolLookupByUUID(uuid: string | Uint8Array): Promise<StoragePool> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) });
-    return c._wrap.storagePool(r.pool);
+  async storagePoolLookupByUUID(uuid: string | Uint8Array, options?: CallOptions): Promise<StoragePool> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID", { uuid: uuidArg(uuid) }, options);
+    return c.wrap.storagePool(r.pool);
   }
 
   /**
@@ -2165,12 +2261,13 @@ export abstract class ConnectionMethods {
    * virStorageVolFree should be used to free the resources after the
    * storage volume object is no longer needed.
    * @param key globally unique key
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a storage volume, or NULL if not found / error
    */
-  async storageVolLookupByKey(key: string): Promise<StorageVol> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY", { key });
-    return c._wrap.storageVol(r.vol);
+  async storageVolLookupByKey(key: string, options?: CallOptions): Promise<StorageVol> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY", { key }, options);
+    return c.wrap.storageVol(r.vol);
   }
 
   /**
@@ -2180,12 +2277,13 @@ export abstract class ConnectionMethods {
    * virStorageVolFree should be used to free the resources after the
    * storage volume object is no longer needed.
    * @param path locally unique path
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a storage volume, or NULL if not found / error
    */
-  async storageVolLookupByPath(path: string): Promise<StorageVol> {
-    const c = (this as unknown as Connection);
-    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH", { path });
-    return c._wrap.storageVol(r.vol);
+  async storageVolLookupByPath(path: string, options?: CallOptions): Promise<StorageVol> {
+    const c = sessionOf(this);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH", { path }, options);
+    return c.wrap.storageVol(r.vol);
   }
 
   /**
@@ -2193,11 +2291,12 @@ export abstract class ConnectionMethods {
    * value obtained from a previous virConnectDomainQemuMonitorEventRegister()
    * method.
    * @param callbackID the callback identifier
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure
    */
-  async domainQemuMonitorEventDeregister(callbackID: number): Promise<void> {
-    const c = (this as unknown as Connection);
-    await c.invokeQemu("QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER", { callbackID });
+  async domainQemuMonitorEventDeregister(callbackID: number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this);
+    await c.invokeQemu("QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER", { callbackID }, options);
   }
 
   /**
@@ -2224,32 +2323,62 @@ export abstract class ConnectionMethods {
    * normally (provided the above requirements were honored).
    * @param pidValue the UNIX process ID of the external QEMU process
    * @param flags optional flags, currently unused
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new domain object on success, NULL otherwise
    */
-  async domainQemuAttach(pidValue: number, flags: number = 0): Promise<Domain> {
-    const c = (this as unknown as Connection);
-    const r = await c.invokeQemu("QEMU_PROC_DOMAIN_ATTACH", { pid_value: pidValue, flags });
-    return c._wrap.domain(r.dom);
+  async domainQemuAttach(pidValue: number, flags: number = 0, options?: CallOptions): Promise<Domain> {
+    const c = sessionOf(this);
+    const r = await c.invokeQemu("QEMU_PROC_DOMAIN_ATTACH", { pid_value: pidValue, flags }, options);
+    return c.wrap.domain(r.dom);
   }
 }
 
 /** Generated methods of Domain: one per C function taking a virDomainPtr first. */
 export abstract class DomainMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_domain;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_domain) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  /** The hypervisor's id of the running domain, -1 when it is not running (kept current by create/destroy). */
+  get id(): number {
+    return this.wire.id;
+  }
+
   /** @internal the id changed (the domain started or stopped) */
-  abstract _setId(id: number): void;
+  _setId(id: number): void {
+    this.wire.id = id;
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid, `id=${this.id}`];
+  }
 
   /**
    * virDomainAbortJob: Requests that the current background job be aborted at the
    * soonest opportunity. In case the job is a migration in a post-copy mode,
    * virDomainAbortJob will report an error (see virDomainMigrateStartPostCopy
    * for more details).
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async abortJob(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_ABORT_JOB", { dom: this.wire });
+  async abortJob(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_ABORT_JOB", { dom: this.wire }, options);
   }
 
   /**
@@ -2258,11 +2387,12 @@ export abstract class DomainMethods extends Handle {
    * this function will report an error unless VIR_DOMAIN_ABORT_JOB_POSTCOPY
    * flag is used (see virDomainMigrateStartPostCopy for more details).
    * @param flags bitwise-OR of virDomainAbortJobFlagsValues
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async abortJobFlags(flags: Flags<virDomainAbortJobFlagsValues> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS", { dom: this.wire, flags });
+  async abortJobFlags(flags: Flags<virDomainAbortJobFlagsValues> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -2285,11 +2415,12 @@ export abstract class DomainMethods extends Handle {
    * just live or both live and persistent state is changed.
    * @param iothreadId the specific IOThread ID value to add
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async addIOThread(iothreadId: number, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_ADD_IOTHREAD", { dom: this.wire, iothread_id: iothreadId, flags });
+  async addIOThread(iothreadId: number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_ADD_IOTHREAD", { dom: this.wire, iothread_id: iothreadId, flags }, options);
   }
 
   /**
@@ -2310,11 +2441,12 @@ export abstract class DomainMethods extends Handle {
    * VIR_ERR_AGENT_COMMAND_TIMEOUT.
    * @param timeout timeout in seconds
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure
    */
-  async agentSetResponseTimeout(timeout: number, flags: number = 0): Promise<number> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_AGENT_SET_RESPONSE_TIMEOUT", { dom: this.wire, timeout, flags });
+  async agentSetResponseTimeout(timeout: number, flags: number = 0, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_AGENT_SET_RESPONSE_TIMEOUT", { dom: this.wire, timeout, flags }, options);
     return r.result;
   }
 
@@ -2330,11 +2462,12 @@ export abstract class DomainMethods extends Handle {
    * into S4 state (also known as hibernation) unless you also modify the
    * persistent domain definition.
    * @param xml pointer to XML description of one device
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async attachDevice(xml: string): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_ATTACH_DEVICE", { dom: this.wire, xml });
+  async attachDevice(xml: string, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_ATTACH_DEVICE", { dom: this.wire, xml }, options);
   }
 
   /**
@@ -2359,11 +2492,12 @@ export abstract class DomainMethods extends Handle {
    * persistent domain definition.
    * @param xml pointer to XML description of one device
    * @param flags bitwise-OR of virDomainDeviceModifyFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async attachDeviceFlags(xml: string, flags: Flags<virDomainDeviceModifyFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS", { dom: this.wire, xml, flags });
+  async attachDeviceFlags(xml: string, flags: Flags<virDomainDeviceModifyFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS", { dom: this.wire, xml, flags }, options);
   }
 
   /**
@@ -2379,11 +2513,12 @@ export abstract class DomainMethods extends Handle {
    * be configured and running in order to be able to run this API.
    * @param user user to list keys for
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) number of keys stored in `keys`, -1 otherwise.
    */
-  async authorizedSSHKeysGet(user: string, flags: number = 0): Promise<remote_nonnull_string[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_GET", { dom: this.wire, user, flags });
+  async authorizedSSHKeysGet(user: string, flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_GET", { dom: this.wire, user, flags }, options);
     return r.keys;
   }
 
@@ -2411,11 +2546,12 @@ export abstract class DomainMethods extends Handle {
    * @param user user to add keys for
    * @param keys authorized keys to set
    * @param flags bitwise or of virDomainAuthorizedSSHKeysSetFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 otherwise.
    */
-  async authorizedSSHKeysSet(user: string, keys: string[], flags: Flags<virDomainAuthorizedSSHKeysSetFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_SET", { dom: this.wire, user, keys, flags });
+  async authorizedSSHKeysSet(user: string, keys: string[], flags: Flags<virDomainAuthorizedSSHKeysSetFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_SET", { dom: this.wire, user, keys, flags }, options);
   }
 
   /**
@@ -2475,11 +2611,12 @@ export abstract class DomainMethods extends Handle {
    * qcow2, in order to take advantage of checkpoints, while allowing arbitrary
    * formats if checkpoints are not involved.
    * @param flags bitwise or of virDomainBackupBeginFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success or -1 on failure.
    */
-  async backupBegin(backupXml: string, checkpointXml: string | null, flags: Flags<virDomainBackupBeginFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_BACKUP_BEGIN", { dom: this.wire, backup_xml: backupXml, checkpoint_xml: checkpointXml, flags });
+  async backupBegin(backupXml: string, checkpointXml: string | null, flags: Flags<virDomainBackupBeginFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_BACKUP_BEGIN", { dom: this.wire, backup_xml: backupXml, checkpoint_xml: checkpointXml, flags }, options);
   }
 
   /**
@@ -2490,11 +2627,12 @@ export abstract class DomainMethods extends Handle {
    * selecting the port used for an NBD export). This API can then be
    * used to learn what default values were chosen.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a NUL-terminated UTF-8 encoded XML instance or NULL in case of error.  The caller must free() the returned value.
    */
-  async backupGetXMLDesc(flags: number = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_BACKUP_GET_XML_DESC", { dom: this.wire, flags });
+  async backupGetXMLDesc(flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_BACKUP_GET_XML_DESC", { dom: this.wire, flags }, options);
     return r.xml;
   }
 
@@ -2593,11 +2731,12 @@ export abstract class DomainMethods extends Handle {
    * @param top path to file within backing chain that contains data to be merged, or device shorthand, or NULL to merge all possible data
    * @param bandwidth (optional) specify bandwidth limit; flags determine the unit
    * @param flags bitwise-OR of virDomainBlockCommitFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the operation has started, -1 on failure.
    */
-  async blockCommit(disk: string, base: string | null, top: string | null, bandwidth: bigint, flags: Flags<virDomainBlockCommitFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_COMMIT", { dom: this.wire, disk, base, top, bandwidth, flags });
+  async blockCommit(disk: string, base: string | null, top: string | null, bandwidth: number | bigint, flags: Flags<virDomainBlockCommitFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_COMMIT", { dom: this.wire, disk, base, top, bandwidth: int64Arg(c, bandwidth, "bandwidth", "virDomainBlockCommit", false), flags }, options);
   }
 
   /**
@@ -2675,11 +2814,12 @@ export abstract class DomainMethods extends Handle {
    * @param destxml XML description of the copy destination
    * @param params Pointer to block copy parameter objects, or NULL
    * @param flags bitwise-OR of virDomainBlockCopyFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the operation has started, -1 on failure.
    */
-  async blockCopy(path: string, destxml: string, params: TypedParamsInput, flags: Flags<virDomainBlockCopyFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_COPY", { dom: this.wire, path, destxml, params: toTypedParams(params, "virDomainBlockCopy"), flags });
+  async blockCopy(path: string, destxml: string, params: TypedParamsInput, flags: Flags<virDomainBlockCopyFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_COPY", { dom: this.wire, path, destxml, params: toTypedParams(params, "virDomainBlockCopy"), flags }, options);
   }
 
   /**
@@ -2718,11 +2858,12 @@ export abstract class DomainMethods extends Handle {
    * Restarting a copy or active commit job requires starting over from the
    * beginning of the first phase.
    * @param flags bitwise-OR of virDomainBlockJobAbortFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of failure, 0 when successful.
    */
-  async blockJobAbort(path: string, flags: Flags<virDomainBlockJobAbortFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_JOB_ABORT", { dom: this.wire, path, flags });
+  async blockJobAbort(path: string, flags: Flags<virDomainBlockJobAbortFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_JOB_ABORT", { dom: this.wire, path, flags }, options);
   }
 
   /**
@@ -2746,11 +2887,12 @@ export abstract class DomainMethods extends Handle {
    * elements within //domain/devices/disk.
    * @param bandwidth specify bandwidth limit; flags determine the unit
    * @param flags bitwise-OR of virDomainBlockJobSetSpeedFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of failure, 0 when successful.
    */
-  async blockJobSetSpeed(path: string, bandwidth: bigint, flags: Flags<virDomainBlockJobSetSpeedFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED", { dom: this.wire, path, bandwidth, flags });
+  async blockJobSetSpeed(path: string, bandwidth: number | bigint, flags: Flags<virDomainBlockJobSetSpeedFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED", { dom: this.wire, path, bandwidth: int64Arg(c, bandwidth, "bandwidth", "virDomainBlockJobSetSpeed", false), flags }, options);
   }
 
   /**
@@ -2789,11 +2931,12 @@ export abstract class DomainMethods extends Handle {
    * @param offset offset within block device
    * @param size size to read
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success or -1 in case of failure.
    */
-  async blockPeek(path: string, offset: bigint, size: number, flags: number = 0): Promise<Uint8Array> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_PEEK", { dom: this.wire, path, offset, size, flags });
+  async blockPeek(path: string, offset: number | bigint, size: number, flags: number = 0, options?: CallOptions): Promise<Uint8Array> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_PEEK", { dom: this.wire, path, offset: int64Arg(c, offset, "offset", "virDomainBlockPeek", false), size, flags }, options);
     return r.buffer;
   }
 
@@ -2831,11 +2974,12 @@ export abstract class DomainMethods extends Handle {
    * This is shorthand for virDomainBlockRebase() with a NULL base.
    * @param bandwidth (optional) specify bandwidth limit; flags determine the unit
    * @param flags bitwise-OR of virDomainBlockPullFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the operation has started, -1 on failure.
    */
-  async blockPull(path: string, bandwidth: bigint, flags: Flags<virDomainBlockPullFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_PULL", { dom: this.wire, path, bandwidth, flags });
+  async blockPull(path: string, bandwidth: number | bigint, flags: Flags<virDomainBlockPullFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_PULL", { dom: this.wire, path, bandwidth: int64Arg(c, bandwidth, "bandwidth", "virDomainBlockPull", false), flags }, options);
   }
 
   /**
@@ -2941,11 +3085,12 @@ export abstract class DomainMethods extends Handle {
    * @param base path to backing file to keep, or device shorthand, or NULL for no backing file
    * @param bandwidth (optional) specify bandwidth limit; flags determine the unit
    * @param flags bitwise-OR of virDomainBlockRebaseFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the operation has started, -1 on failure.
    */
-  async blockRebase(path: string, base: string | null, bandwidth: bigint, flags: Flags<virDomainBlockRebaseFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_REBASE", { dom: this.wire, path, base, bandwidth, flags });
+  async blockRebase(path: string, base: string | null, bandwidth: number | bigint, flags: Flags<virDomainBlockRebaseFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_REBASE", { dom: this.wire, path, base, bandwidth: int64Arg(c, bandwidth, "bandwidth", "virDomainBlockRebase", false), flags }, options);
   }
 
   /**
@@ -2975,11 +3120,12 @@ export abstract class DomainMethods extends Handle {
    * @param disk path to the block image, or shorthand
    * @param size new size of the block image, see below for unit
    * @param flags bitwise-OR of virDomainBlockResizeFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success or -1 in case of failure.
    */
-  async blockResize(disk: string, size: bigint, flags: Flags<virDomainBlockResizeFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_RESIZE", { dom: this.wire, disk, size, flags });
+  async blockResize(disk: string, size: number | bigint, flags: Flags<virDomainBlockResizeFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_RESIZE", { dom: this.wire, disk, size: int64Arg(c, size, "size", "virDomainBlockResize", false), flags }, options);
   }
 
   /**
@@ -3001,11 +3147,12 @@ export abstract class DomainMethods extends Handle {
    * Individual fields within the stats structure may be returned
    * as -1, which indicates that the hypervisor does not support
    * that particular statistic.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success or -1 in case of failure.
    */
-  async blockStats(path: string): Promise<remote_domain_block_stats_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS", { dom: this.wire, path });
+  async blockStats(path: string, options?: CallOptions): Promise<remote_domain_block_stats_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS", { dom: this.wire, path }, options);
   }
 
   /**
@@ -3037,12 +3184,13 @@ export abstract class DomainMethods extends Handle {
    * array, i.e. (sizeof(`virTypedParameter`) * `nparams`) bytes and call the API
    * again. See virDomainGetMemoryParameters() for more details.
    * @param flags bitwise-OR of virTypedParameterFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async blockStatsFlags(path: string, flags: Flags<virTypedParameterFlags> = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS", { dom: this.wire, path, nparams: 0, flags: flags | 4 })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS", { dom: this.wire, path, nparams, flags: flags | 4 });
+  async blockStatsFlags(path: string, flags: Flags<virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS", { dom: this.wire, path, nparams: 0, flags: flags | 4 }, options)).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS", { dom: this.wire, path, nparams, flags: flags | 4 }, options);
     return fromTypedParams(r.params);
   }
 
@@ -3094,24 +3242,26 @@ export abstract class DomainMethods extends Handle {
    * libvirt metadata.
    * @param xmlDesc description of the checkpoint to create
    * @param flags bitwise-OR of supported virDomainCheckpointCreateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) an (opaque) new virDomainCheckpointPtr on success or NULL on failure.
    */
-  async checkpointCreateXML(xmlDesc: string, flags: Flags<virDomainCheckpointCreateFlags> = 0): Promise<DomainCheckpoint> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML", { dom: this.wire, xml_desc: xmlDesc, flags });
-    return c._wrap.domainCheckpoint(r.checkpoint);
+  async checkpointCreateXML(xmlDesc: string, flags: Flags<virDomainCheckpointCreateFlags> = 0, options?: CallOptions): Promise<DomainCheckpoint> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML", { dom: this.wire, xml_desc: xmlDesc, flags }, options);
+    return c.wrap.domainCheckpoint(r.checkpoint);
   }
 
   /**
    * virDomainCheckpointLookupByName: Try to lookup a domain checkpoint based on its name.
    * @param name name for the domain checkpoint
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a domain checkpoint object or NULL in case of failure.  If the domain checkpoint cannot be found, then the VIR_ERR_NO_DOMAIN_CHECKPOINT error is raised.
    */
-  async checkpointLookupByName(name: string, flags: number = 0): Promise<DomainCheckpoint> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME", { dom: this.wire, name, flags });
-    return c._wrap.domainCheckpoint(r.checkpoint);
+  async checkpointLookupByName(name: string, flags: number = 0, options?: CallOptions): Promise<DomainCheckpoint> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME", { dom: this.wire, name, flags }, options);
+    return c.wrap.domainCheckpoint(r.checkpoint);
   }
 
   /**
@@ -3135,11 +3285,12 @@ export abstract class DomainMethods extends Handle {
    * For more control over the output format, see virDomainCoreDumpWithFormat().
    * @param to path for the core file
    * @param flags bitwise-OR of virDomainCoreDumpFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async coreDump(to: string, flags: Flags<virDomainCoreDumpFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_CORE_DUMP", { dom: this.wire, to, flags });
+  async coreDump(to: string, flags: Flags<virDomainCoreDumpFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_CORE_DUMP", { dom: this.wire, to, flags }, options);
   }
 
   /**
@@ -3166,11 +3317,12 @@ export abstract class DomainMethods extends Handle {
    * @param to path for the core file
    * @param dumpformat format of domain memory's dump (one of virDomainCoreDumpFormat enum)
    * @param flags bitwise-OR of virDomainCoreDumpFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async coreDumpWithFormat(to: string, dumpformat: number, flags: Flags<virDomainCoreDumpFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_CORE_DUMP_WITH_FORMAT", { dom: this.wire, to, dumpformat, flags });
+  async coreDumpWithFormat(to: string, dumpformat: number, flags: Flags<virDomainCoreDumpFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_CORE_DUMP_WITH_FORMAT", { dom: this.wire, to, dumpformat, flags }, options);
   }
 
   /**
@@ -3178,12 +3330,13 @@ export abstract class DomainMethods extends Handle {
    * defined to the running domains pools.  The domain will be paused only
    * if restoring from managed state created from a paused domain.  For more
    * control, see virDomainCreateWithFlags().
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of error
    */
-  async create(): Promise<void> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_CREATE", { dom: this.wire });
-    this._setId((await c.invoke('REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID', { uuid: this.wire.uuid })).dom.id);
+  async create(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_CREATE", { dom: this.wire }, options);
+    this._setId((await c.invoke('REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID', { uuid: this.wire.uuid }, options)).dom.id);
     void r;
   }
 
@@ -3219,11 +3372,12 @@ export abstract class DomainMethods extends Handle {
    * discard any existing NVRAM file and re-initialize NVRAM from the
    * pristine template.
    * @param flags bitwise-OR of supported virDomainCreateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of error
    */
-  async createWithFlags(flags: Flags<virDomainCreateFlags> = 0): Promise<void> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS", { dom: this.wire, flags });
+  async createWithFlags(flags: Flags<virDomainCreateFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS", { dom: this.wire, flags }, options);
     this._setId(r.dom.id);
     void r;
   }
@@ -3248,11 +3402,12 @@ export abstract class DomainMethods extends Handle {
    * just live or both live and persistent state is changed.
    * @param iothreadId the specific IOThread ID value to delete
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async delIOThread(iothreadId: number, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_DEL_IOTHREAD", { dom: this.wire, iothread_id: iothreadId, flags });
+  async delIOThread(iothreadId: number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_DEL_IOTHREAD", { dom: this.wire, iothread_id: iothreadId, flags }, options);
   }
 
   /**
@@ -3271,11 +3426,12 @@ export abstract class DomainMethods extends Handle {
    * just live or both live and persistent state is changed.
    * @param group throttle group name
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async delThrottleGroup(group: string | null, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_DEL_THROTTLE_GROUP", { dom: this.wire, group, flags });
+  async delThrottleGroup(group: string | null, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_DEL_THROTTLE_GROUP", { dom: this.wire, group, flags }, options);
   }
 
   /**
@@ -3296,11 +3452,12 @@ export abstract class DomainMethods extends Handle {
    * If the domain is transient and has any snapshot metadata (see
    * virDomainSnapshotNum()), then that metadata will automatically
    * be deleted when the domain quits.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async destroy(): Promise<void> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_DESTROY", { dom: this.wire });
+  async destroy(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_DESTROY", { dom: this.wire }, options);
     this._setId(-1);
     void r;
   }
@@ -3333,11 +3490,12 @@ export abstract class DomainMethods extends Handle {
    * depends on guest support (some hypervisor/guest combinations may
    * ignore the shutdown request).
    * @param flags bitwise-OR of virDomainDestroyFlagsValues
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async destroyFlags(flags: Flags<virDomainDestroyFlagsValues> = 0): Promise<void> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_DESTROY_FLAGS", { dom: this.wire, flags });
+  async destroyFlags(flags: Flags<virDomainDestroyFlagsValues> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_DESTROY_FLAGS", { dom: this.wire, flags }, options);
     this._setId(-1);
     void r;
   }
@@ -3348,11 +3506,12 @@ export abstract class DomainMethods extends Handle {
    *
    * See virDomainDetachDeviceFlags() for more details.
    * @param xml pointer to XML description of one device
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async detachDevice(xml: string): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_DETACH_DEVICE", { dom: this.wire, xml });
+  async detachDevice(xml: string, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_DETACH_DEVICE", { dom: this.wire, xml }, options);
   }
 
   /**
@@ -3371,11 +3530,12 @@ export abstract class DomainMethods extends Handle {
    * device removal.
    * @param alias device alias
    * @param flags bitwise-OR of virDomainDeviceModifyFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async detachDeviceAlias(alias: string, flags: Flags<virDomainDeviceModifyFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_DETACH_DEVICE_ALIAS", { dom: this.wire, alias, flags });
+  async detachDeviceAlias(alias: string, flags: Flags<virDomainDeviceModifyFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_DETACH_DEVICE_ALIAS", { dom: this.wire, alias, flags }, options);
   }
 
   /**
@@ -3423,11 +3583,12 @@ export abstract class DomainMethods extends Handle {
    * may lead to unexpected results.
    * @param xml pointer to XML description of one device
    * @param flags bitwise-OR of virDomainDeviceModifyFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async detachDeviceFlags(xml: string, flags: Flags<virDomainDeviceModifyFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS", { dom: this.wire, xml, flags });
+  async detachDeviceFlags(xml: string, flags: Flags<virDomainDeviceModifyFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS", { dom: this.wire, xml, flags }, options);
   }
 
   /**
@@ -3438,11 +3599,12 @@ export abstract class DomainMethods extends Handle {
    * support mountpoints argument), `mountpoints` may need to be NULL.
    * @param mountpoints list of mount points to be frozen
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of frozen filesystems on success, -1 otherwise.
    */
-  async fSFreeze(mountpoints: string[], flags: number = 0): Promise<number> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_FSFREEZE", { dom: this.wire, mountpoints, flags });
+  async fSFreeze(mountpoints: string[], flags: number = 0, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_FSFREEZE", { dom: this.wire, mountpoints, flags }, options);
     return r.filesystems;
   }
 
@@ -3452,11 +3614,12 @@ export abstract class DomainMethods extends Handle {
    * In some drivers (e.g. QEMU driver), `mountpoints` may need to be NULL.
    * @param mountpoints list of mount points to be thawed
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of thawed filesystems on success, -1 otherwise.
    */
-  async fSThaw(mountpoints: string[], flags: number = 0): Promise<number> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_FSTHAW", { dom: this.wire, mountpoints, flags });
+  async fSThaw(mountpoints: string[], flags: number = 0, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_FSTHAW", { dom: this.wire, mountpoints, flags }, options);
     return r.filesystems;
   }
 
@@ -3473,22 +3636,24 @@ export abstract class DomainMethods extends Handle {
    * @param mountPoint which mount point to trim
    * @param minimum Minimum contiguous free range to discard in bytes
    * @param flags extra flags, not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 otherwise.
    */
-  async fSTrim(mountPoint: string | null, minimum: bigint, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_FSTRIM", { dom: this.wire, mountPoint, minimum, flags });
+  async fSTrim(mountPoint: string | null, minimum: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_FSTRIM", { dom: this.wire, mountPoint, minimum: int64Arg(c, minimum, "minimum", "virDomainFSTrim", false), flags }, options);
   }
 
   /**
    * virDomainGetAutostart: Provides a boolean value indicating whether the domain
    * configured to be automatically started when the host
    * machine boots.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async getAutostart(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_AUTOSTART", { dom: this.wire });
+  async getAutostart(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_AUTOSTART", { dom: this.wire }, options);
     return r.autostart !== 0;
   }
 
@@ -3496,11 +3661,12 @@ export abstract class DomainMethods extends Handle {
    * virDomainGetAutostartOnce: Provides a boolean value indicating whether the domain
    * is configured to be automatically started the next time
    * the host machine boots only.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async getAutostartOnce(): Promise<number> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_AUTOSTART_ONCE", { dom: this.wire });
+  async getAutostartOnce(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_AUTOSTART_ONCE", { dom: this.wire }, options);
     return r.autostart;
   }
 
@@ -3521,12 +3687,13 @@ export abstract class DomainMethods extends Handle {
    * This function may require privileged access to the hypervisor. This function
    * expects the caller to allocate the `params`.
    * @param flags bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getBlkioParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 });
+  async getBlkioParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 }, options)).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 }, options);
     return fromTypedParams(r.params);
   }
 
@@ -3593,11 +3760,12 @@ export abstract class DomainMethods extends Handle {
    *   // Do something with the allocation and physical values
    *   ...
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async getBlockInfo(path: string, flags: number = 0): Promise<remote_domain_get_block_info_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_INFO", { dom: this.wire, path, flags });
+  async getBlockInfo(path: string, flags: number = 0, options?: CallOptions): Promise<remote_domain_get_block_info_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_INFO", { dom: this.wire, path, flags }, options);
   }
 
   /**
@@ -3624,12 +3792,13 @@ export abstract class DomainMethods extends Handle {
    * unless `nparams` is 0 on input.
    * @param disk path to the block device, or device shorthand
    * @param flags bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getBlockIoTune(disk: string | null, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams: 0, flags: flags | 4 })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams, flags: flags | 4 });
+  async getBlockIoTune(disk: string | null, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams: 0, flags: flags | 4 }, options)).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE", { dom: this.wire, disk, nparams, flags: flags | 4 }, options);
     return fromTypedParams(r.params);
   }
 
@@ -3670,21 +3839,33 @@ export abstract class DomainMethods extends Handle {
    * backup don't report progress of the backup but rather usage of temporary
    * space required for the backup.
    * @param flags bitwise-OR of virDomainBlockJobInfoFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of failure, 0 when nothing found, 1 when info was found.
    */
-  async getBlockJobInfo(path: string, flags: Flags<virDomainBlockJobInfoFlags> = 0): Promise<remote_domain_get_block_job_info_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO", { dom: this.wire, path, flags });
+  async getBlockJobInfo(path: string, flags: Flags<virDomainBlockJobInfoFlags> = 0, options?: CallOptions): Promise<remote_domain_get_block_job_info_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO", { dom: this.wire, path, flags }, options);
+  }
+
+  /**
+   * virDomainGetConnect: Provides the connection pointer associated with a domain.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
   }
 
   /**
    * virDomainGetControlInfo: Extract details about current state of control interface to a domain.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async getControlInfo(flags: number = 0): Promise<remote_domain_get_control_info_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_CONTROL_INFO", { dom: this.wire, flags });
+  async getControlInfo(flags: number = 0, options?: CallOptions): Promise<remote_domain_get_control_info_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_DOMAIN_GET_CONTROL_INFO", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -3707,37 +3888,27 @@ export abstract class DomainMethods extends Handle {
    * be detected by listening to domain events.
    * @param maxerrors size of `errors` array
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) number of disks with errors filled in the `errors` array or -1 on error.
    */
-  async getDiskErrors(maxerrors: number, flags: number = 0): Promise<remote_domain_get_disk_errors_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_DISK_ERRORS", { dom: this.wire, maxerrors, flags });
-  }
-
-  /**
-   * virDomainGetEmulatorPinInfo: Query the CPU pinning setting of all emulator threads from the domain XML,
-   * store it in `cpumap`.
-   * @param maplen the number of bytes in one cpumap, from 1 up to size of CPU map. Must be positive.
-   * @param flags bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently.
-   * @returns (C) 1 in case of success, 0 in case of no emulator threads are pined to pcpus, -1 in case of failure.
-   */
-  async getEmulatorPinInfo(maplen: number, flags: Flags<virDomainModificationImpact> = 0): Promise<remote_domain_get_emulator_pin_info_ret> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO", { dom: this.wire, maplen, flags });
-    if (r.ret < 0) throw unknownError();
-    return r;
+  async getDiskErrors(maxerrors?: number, flags: number = 0, options?: CallOptions): Promise<remote_domain_disk_error[]> {
+    const c = sessionOf(this.connection);
+    maxerrors ??= (await c.invoke('REMOTE_PROC_DOMAIN_GET_DISK_ERRORS', { dom: this.wire, maxerrors: 0, flags }, options)).nerrors;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_DISK_ERRORS", { dom: this.wire, maxerrors, flags }, options);
+    return r.errors;
   }
 
   /**
    * virDomainGetFSInfo: Get a list of mapping information for each mounted file systems within the
    * specified guest and the disks.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of returned mount points, or -1 in case of error. On success, the array of the information is stored into `info`. The caller is responsible for calling virDomainFSInfoFree() on each array element, then calling free() on `info`. On error, `info` is set to NULL.
    */
-  async getFSInfo(flags: number = 0): Promise<remote_domain_fsinfo[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_FSINFO", { dom: this.wire, flags });
-    return r.info;
+  async getFSInfo(flags: number = 0, options?: CallOptions): Promise<{ mountpoint: remote_nonnull_string; name: remote_nonnull_string; fstype: remote_nonnull_string; devAlias: remote_nonnull_string[] }[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_FSINFO", { dom: this.wire, flags }, options);
+    return r.info.map((x11) => ({ mountpoint: x11.mountpoint, name: x11.name, fstype: x11.fstype, devAlias: x11.dev_aliases }));
   }
 
   /**
@@ -3858,11 +4029,12 @@ export abstract class DomainMethods extends Handle {
    * of the constants.
    * @param types types of information to return, binary-OR of virDomainGuestInfoTypes
    * @param flags currently unused, set to 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on error.
    */
-  async getGuestInfo(types: number, flags: number = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_GUEST_INFO", { dom: this.wire, types, flags });
+  async getGuestInfo(types: number, flags: number = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_GUEST_INFO", { dom: this.wire, types, flags }, options);
     return fromTypedParams(r.params);
   }
 
@@ -3882,11 +4054,12 @@ export abstract class DomainMethods extends Handle {
    * This API requires the VM to run. The caller is responsible for calling
    * virTypedParamsFree to free memory returned in `params`.
    * @param flags currently unused, callers shall pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on error.
    */
-  async getGuestVcpus(flags: number = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_GUEST_VCPUS", { dom: this.wire, flags });
+  async getGuestVcpus(flags: number = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_GUEST_VCPUS", { dom: this.wire, flags }, options);
     return fromTypedParams(r.params);
   }
 
@@ -3897,35 +4070,33 @@ export abstract class DomainMethods extends Handle {
    * Dependent on hypervisor and `flags` used, this may require a
    * guest agent to be available.
    * @param flags bitwise-OR of virDomainGetHostnameFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the hostname which must be freed by the caller, or NULL if there was an error.
    */
-  async getHostname(flags: Flags<virDomainGetHostnameFlags> = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_HOSTNAME", { dom: this.wire, flags });
+  async getHostname(flags: Flags<virDomainGetHostnameFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_HOSTNAME", { dom: this.wire, flags }, options);
     return r.hostname;
   }
 
   /**
-   * virDomainGetIOThreadInfo: Fetch IOThreads of an active domain including the cpumap information to
-   * determine on which CPU the IOThread has affinity to run.
-   * @param flags bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently.
-   * @returns (C) the number of IOThreads or -1 in case of error. On success, the array of information is stored into `info`. The caller is responsible for calling virDomainIOThreadInfoFree() on each array element, then calling free() on `info`. On error, `info` is set to NULL.
+   * virDomainGetID: Get the hypervisor ID number for the domain
+   * @returns (C) the domain ID number or (unsigned int) -1 in case of error
    */
-  async getIOThreadInfo(flags: Flags<virDomainModificationImpact> = 0): Promise<remote_domain_iothread_info[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO", { dom: this.wire, flags });
-    return r.info;
+  getID(): number {
+    return this.id;
   }
 
   /**
    * virDomainGetInfo: Extract information about a domain. Note that if the connection
    * used to get the domain is limited only a partial set of the information
    * can be extracted.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async getInfo(): Promise<remote_domain_get_info_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_INFO", { dom: this.wire });
+  async getInfo(options?: CallOptions): Promise<remote_domain_get_info_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_DOMAIN_GET_INFO", { dom: this.wire }, options);
   }
 
   /**
@@ -3945,12 +4116,13 @@ export abstract class DomainMethods extends Handle {
    * expects the caller to allocate the `params`.
    * @param device the interface name or mac address
    * @param flags bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getInterfaceParameters(device: string, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS", { dom: this.wire, device, nparams: 0, flags: flags | 4 })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS", { dom: this.wire, device, nparams, flags: flags | 4 });
+  async getInterfaceParameters(device: string, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS", { dom: this.wire, device, nparams: 0, flags: flags | 4 }, options)).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS", { dom: this.wire, device, nparams, flags: flags | 4 }, options);
     return fromTypedParams(r.params);
   }
 
@@ -3960,11 +4132,12 @@ export abstract class DomainMethods extends Handle {
    *
    * This function returns a limited amount of information in comparison
    * to virDomainGetJobStats().
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async getJobInfo(): Promise<remote_domain_get_job_info_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_JOB_INFO", { dom: this.wire });
+  async getJobInfo(options?: CallOptions): Promise<remote_domain_get_job_info_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_DOMAIN_GET_JOB_INFO", { dom: this.wire }, options);
   }
 
   /**
@@ -3989,11 +4162,12 @@ export abstract class DomainMethods extends Handle {
    * obtained by listening to a VIR_DOMAIN_EVENT_ID_JOB_COMPLETED event (on the
    * source host in case of a migration job).
    * @param flags bitwise-OR of virDomainGetJobStatsFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async getJobStats(flags: Flags<virDomainGetJobStatsFlags> = 0): Promise<{ type: number; params: TypedParams }> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_JOB_STATS", { dom: this.wire, flags });
+  async getJobStats(flags: Flags<virDomainGetJobStatsFlags> = 0, options?: CallOptions): Promise<{ type: number; params: TypedParams }> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_JOB_STATS", { dom: this.wire, flags }, options);
     return { type: r.type, params: fromTypedParams(r.params) };
   }
 
@@ -4001,11 +4175,12 @@ export abstract class DomainMethods extends Handle {
    * virDomainGetLaunchSecurityInfo: Get the launch security info. In case of the SEV guest, this will
    * return the launch measurement.
    * @param flags currently used, set to 0.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of failure, 0 in case of success.
    */
-  async getLaunchSecurityInfo(flags: number = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_LAUNCH_SECURITY_INFO", { dom: this.wire, flags });
+  async getLaunchSecurityInfo(flags: number = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_LAUNCH_SECURITY_INFO", { dom: this.wire, flags }, options);
     return fromTypedParams(r.params);
   }
 
@@ -4013,11 +4188,12 @@ export abstract class DomainMethods extends Handle {
    * virDomainGetMaxMemory: Retrieve the maximum amount of physical memory allocated to a
    * domain. If domain is NULL, then this get the amount of memory reserved
    * to Domain0 i.e. the domain where the application runs.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the memory size in kibibytes (blocks of 1024 bytes), or 0 in case of error.
    */
-  async getMaxMemory(): Promise<bigint> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_MAX_MEMORY", { dom: this.wire });
+  async getMaxMemory(options?: CallOptions): Promise<bigint> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_MAX_MEMORY", { dom: this.wire }, options);
     return r.memory;
   }
 
@@ -4027,11 +4203,12 @@ export abstract class DomainMethods extends Handle {
    * the same as virConnectGetMaxVcpus(). If the guest is running
    * this will reflect the maximum number of virtual CPUs the
    * guest was booted with.  For more details, see virDomainGetVcpusFlags().
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the maximum of virtual CPU or -1 in case of error.
    */
-  async getMaxVcpus(): Promise<number> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_MAX_VCPUS", { dom: this.wire });
+  async getMaxVcpus(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_MAX_VCPUS", { dom: this.wire }, options);
     return r.num;
   }
 
@@ -4061,12 +4238,13 @@ export abstract class DomainMethods extends Handle {
    * This function may require privileged access to the hypervisor. This function
    * expects the caller to allocate the `params`.
    * @param flags bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getMemoryParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 });
+  async getMemoryParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 }, options)).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 }, options);
     return fromTypedParams(r.params);
   }
 
@@ -4086,11 +4264,12 @@ export abstract class DomainMethods extends Handle {
    * messages when a guest transitions between running
    * and shutoff states.
    * @param flags zero or more virDomainMessageType flags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) number of messages stored in `msgs`, -1 otherwise.
    */
-  async getMessages(flags: Flags<virDomainMessageType> = 0): Promise<remote_nonnull_string[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_MESSAGES", { dom: this.wire, flags });
+  async getMessages(flags: Flags<virDomainMessageType> = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_MESSAGES", { dom: this.wire, flags }, options);
     return r.msgs;
   }
 
@@ -4110,12 +4289,21 @@ export abstract class DomainMethods extends Handle {
    * @param typeArg type of metadata, from virDomainMetadataType
    * @param uri XML namespace identifier
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the metadata string on success (caller must free), or NULL in case of failure.
    */
-  async getMetadata(typeArg: number, uri: string | null, flags: Flags<virDomainModificationImpact> = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_METADATA", { dom: this.wire, type: typeArg, uri, flags });
+  async getMetadata(typeArg: number, uri: string | null, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_METADATA", { dom: this.wire, type: typeArg, uri, flags }, options);
     return r.metadata;
+  }
+
+  /**
+   * virDomainGetName: Get the public name for that domain
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the domain object.
+   */
+  getName(): string {
+    return this.name;
   }
 
   /**
@@ -4135,22 +4323,24 @@ export abstract class DomainMethods extends Handle {
    * This function may require privileged access to the hypervisor. This function
    * expects the caller to allocate the `params`.
    * @param flags bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getNumaParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 })).nparams;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 });
+  async getNumaParameters(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const nparams = (await c.invoke("REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS", { dom: this.wire, nparams: 0, flags: flags | 4 }, options)).nparams;
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS", { dom: this.wire, nparams, flags: flags | 4 }, options);
     return fromTypedParams(r.params);
   }
 
   /**
    * virDomainGetOSType: Get the type of domain operation system.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the new string or NULL in case of error, the string must be freed by the caller.
    */
-  async getOSType(): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_OS_TYPE", { dom: this.wire });
+  async getOSType(options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_OS_TYPE", { dom: this.wire }, options);
     return r.type;
   }
 
@@ -4161,32 +4351,35 @@ export abstract class DomainMethods extends Handle {
    *
    * Linux perf events are performance analyzing tool in Linux.
    * @param flags bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of failure, 0 in case of success.
    */
-  async getPerfEvents(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_PERF_EVENTS", { dom: this.wire, flags });
+  async getPerfEvents(flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_PERF_EVENTS", { dom: this.wire, flags }, options);
     return fromTypedParams(r.params);
   }
 
   /**
    * virDomainGetSchedulerType: Get the scheduler type and the number of scheduler parameters.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) NULL in case of error. The caller must free the returned string.
    */
-  async getSchedulerType(): Promise<remote_domain_get_scheduler_type_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE", { dom: this.wire });
+  async getSchedulerType(options?: CallOptions): Promise<remote_domain_get_scheduler_type_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE", { dom: this.wire }, options);
   }
 
   /**
    * virDomainGetSecurityLabel: Extract security label of an active domain. The 'label' field
    * in the `seclabel` argument will be initialized to the empty
    * string if the domain is not running under a security model.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure
    */
-  async getSecurityLabel(): Promise<{ label: string; enforcing: number }> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL", { dom: this.wire });
+  async getSecurityLabel(options?: CallOptions): Promise<{ label: string; enforcing: number }> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL", { dom: this.wire }, options);
     return { label: charsToString(r.label), enforcing: r.enforcing };
   }
 
@@ -4194,24 +4387,26 @@ export abstract class DomainMethods extends Handle {
    * virDomainGetSecurityLabelList: Extract the security labels of an active domain. The 'label' field
    * in the `seclabels` argument will be initialized to the empty
    * string if the domain is not running under a security model.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) number of elements in `seclabels` on success, -1 in case of failure.
    */
-  async getSecurityLabelList(): Promise<{ label: string; enforcing: number }[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST", { dom: this.wire });
+  async getSecurityLabelList(options?: CallOptions): Promise<{ label: string; enforcing: number }[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST", { dom: this.wire }, options);
     if (r.ret < 0) throw unknownError();
-    return r.labels.map((x11) => ({ label: charsToString(x11.label), enforcing: x11.enforcing }));
+    return r.labels.map((x12) => ({ label: charsToString(x12.label), enforcing: x12.enforcing }));
   }
 
   /**
    * virDomainGetState: Extract domain state. Each state can be accompanied with a reason (if known)
    * which led to the state.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async getState(flags: number = 0): Promise<remote_domain_get_state_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_STATE", { dom: this.wire, flags });
+  async getState(flags: number = 0, options?: CallOptions): Promise<remote_domain_get_state_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_DOMAIN_GET_STATE", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -4222,40 +4417,29 @@ export abstract class DomainMethods extends Handle {
    * Please note that some hypervisors may require guest agent to
    * be configured and running in order to run this API.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 otherwise.
    */
-  async getTime(flags: number = 0): Promise<remote_domain_get_time_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_TIME", { dom: this.wire, flags });
+  async getTime(flags: number = 0, options?: CallOptions): Promise<remote_domain_get_time_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_DOMAIN_GET_TIME", { dom: this.wire, flags }, options);
   }
 
   /**
-   * virDomainGetVcpuPinInfo: Query the CPU affinity setting of all virtual CPUs of domain, store it
-   * in cpumaps.
-   * @param ncpumaps the number of cpumap (listed first to match virDomainGetVcpus)
-   * @param maplen the number of bytes in one cpumap, from 1 up to size of CPU map. Must be positive.
-   * @param flags bitwise-OR of virDomainModificationImpact Must not be VIR_DOMAIN_AFFECT_LIVE and VIR_DOMAIN_AFFECT_CONFIG concurrently.
-   * @returns (C) the number of virtual CPUs in case of success, -1 in case of failure.
+   * virDomainGetUUID: Get the UUID for a domain
+   * @returns (C) -1 in case of error, 0 in case of success
    */
-  async getVcpuPinInfo(ncpumaps: number, maplen: number, flags: Flags<virDomainModificationImpact> = 0): Promise<remote_domain_get_vcpu_pin_info_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO", { dom: this.wire, ncpumaps, maplen, flags });
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
   }
 
   /**
-   * virDomainGetVcpus: Extract information about virtual CPUs of domain, store it in info array
-   * and also in cpumaps if this pointer isn't NULL.  This call may fail
-   * on an inactive domain.
-   *
-   * See also virDomainGetVcpuPinInfo for querying just cpumaps, including on
-   * an inactive domain.
-   * @param maxinfo number of structures in info array
-   * @param maplen number of bytes in one cpumap, from 1 up to size of CPU map in underlying virtualization system (Xen...). Must be zero when cpumaps is NULL and positive when it is non-NULL.
-   * @returns (C) the number of info filled in case of success, -1 in case of failure.
+   * virDomainGetUUIDString: Get the UUID for a domain as string. For more information about
+   * UUID see RFC4122.
+   * @returns (C) -1 in case of error, 0 in case of success
    */
-  async getVcpus(maxinfo: number, maplen: number): Promise<remote_domain_get_vcpus_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_GET_VCPUS", { dom: this.wire, maxinfo, maplen });
+  getUUIDString(): string {
+    return this.uuid;
   }
 
   /**
@@ -4280,11 +4464,12 @@ export abstract class DomainMethods extends Handle {
    * is queried in the guest instead of the hypervisor. This flag is only usable
    * on live domains. Guest agent may be needed for this flag to be available.
    * @param flags bitwise-OR of virDomainVcpuFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of vCPUs in case of success, -1 in case of failure.
    */
-  async getVcpusFlags(flags: Flags<virDomainVcpuFlags> = 0): Promise<number> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS", { dom: this.wire, flags });
+  async getVcpusFlags(flags: Flags<virDomainVcpuFlags> = 0, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS", { dom: this.wire, flags }, options);
     return r.num;
   }
 
@@ -4311,11 +4496,12 @@ export abstract class DomainMethods extends Handle {
    * XML might not validate against the schema, so it is mainly for
    * internal use.
    * @param flags bitwise-OR of virDomainXMLFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
    */
-  async getXMLDesc(flags: Flags<virDomainXMLFlags> = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_XML_DESC", { dom: this.wire, flags });
+  async getXMLDesc(flags: Flags<virDomainXMLFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_GET_XML_DESC", { dom: this.wire, flags }, options);
     return r.xml;
   }
 
@@ -4324,21 +4510,23 @@ export abstract class DomainMethods extends Handle {
    * without restarting the domain.
    * @param typeArg graphics type; from the virDomainGraphicsReloadType enum
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async graphicsReload(typeArg: number, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_GRAPHICS_RELOAD", { dom: this.wire, type: typeArg, flags });
+  async graphicsReload(typeArg: number, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_GRAPHICS_RELOAD", { dom: this.wire, type: typeArg, flags }, options);
   }
 
   /**
    * virDomainHasCurrentSnapshot: Determine if the domain has a current snapshot.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if such snapshot exists, 0 if it doesn't, -1 on error.
    */
-  async hasCurrentSnapshot(flags: number = 0): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_HAS_CURRENT_SNAPSHOT", { dom: this.wire, flags });
+  async hasCurrentSnapshot(flags: number = 0, options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_HAS_CURRENT_SNAPSHOT", { dom: this.wire, flags }, options);
     return r.result !== 0;
   }
 
@@ -4347,22 +4535,24 @@ export abstract class DomainMethods extends Handle {
    * virDomainManagedSave(). Note that any running domain should not have
    * such an image, as it should have been removed on restart.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if no image is present, 1 if an image is present, and -1 in case of error
    */
-  async hasManagedSaveImage(flags: number = 0): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE", { dom: this.wire, flags });
+  async hasManagedSaveImage(flags: number = 0, options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE", { dom: this.wire, flags }, options);
     return r.result !== 0;
   }
 
   /**
    * virDomainInjectNMI: Send NMI to the guest
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async injectNMI(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_INJECT_NMI", { dom: this.wire, flags });
+  async injectNMI(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_INJECT_NMI", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -4431,11 +4621,12 @@ export abstract class DomainMethods extends Handle {
    *       free(ifaces);
    * @param source one of the virDomainInterfaceAddressesSource constants
    * @param flags currently unused, pass zero
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of interfaces on success, -1 in case of error.
    */
-  async interfaceAddresses(source: number, flags: number = 0): Promise<remote_domain_interface[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES", { dom: this.wire, source, flags });
+  async interfaceAddresses(source: number, flags: number = 0, options?: CallOptions): Promise<remote_domain_interface[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES", { dom: this.wire, source, flags }, options);
     return r.ifaces;
   }
 
@@ -4458,41 +4649,45 @@ export abstract class DomainMethods extends Handle {
    * Please note, for an unmanaged ethernet type, returned stats
    * might have RX/TX swapped.
    * @param device the interface name or MAC address
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success or -1 in case of failure.
    */
-  async interfaceStats(device: string): Promise<remote_domain_interface_stats_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_DOMAIN_INTERFACE_STATS", { dom: this.wire, device });
+  async interfaceStats(device: string, options?: CallOptions): Promise<remote_domain_interface_stats_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_DOMAIN_INTERFACE_STATS", { dom: this.wire, device }, options);
   }
 
   /**
    * virDomainIsActive: Determine if the domain is currently running
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if running, 0 if inactive, -1 on error
    */
-  async isActive(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_IS_ACTIVE", { dom: this.wire });
+  async isActive(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_IS_ACTIVE", { dom: this.wire }, options);
     return r.active !== 0;
   }
 
   /**
    * virDomainIsPersistent: Determine if the domain has a persistent configuration
    * which means it will still exist after shutting down
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if persistent, 0 if transient, -1 on error
    */
-  async isPersistent(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_IS_PERSISTENT", { dom: this.wire });
+  async isPersistent(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_IS_PERSISTENT", { dom: this.wire }, options);
     return r.persistent !== 0;
   }
 
   /**
    * virDomainIsUpdated: Determine if the domain has been updated.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if updated, 0 if not, -1 on error
    */
-  async isUpdated(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_IS_UPDATED", { dom: this.wire });
+  async isUpdated(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_IS_UPDATED", { dom: this.wire }, options);
     return r.updated !== 0;
   }
 
@@ -4522,13 +4717,14 @@ export abstract class DomainMethods extends Handle {
    * VIR_DOMAIN_CHECKPOINT_LIST_NO_LEAVES, to filter based on checkpoints that
    * have no further children (a leaf checkpoint).
    * @param flags bitwise-OR of supported virDomainCheckpointListFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain checkpoints found or -1 and sets `checkpoints` to NULL in case of error.  On success, the array stored into `checkpoints` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virDomainCheckpointFree() on each array element, then calling free() on `checkpoints`.
    */
-  async listAllCheckpoints(flags: Flags<virDomainCheckpointListFlags> = 0): Promise<DomainCheckpoint[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS", { dom: this.wire, need_results: 1, flags });
+  async listAllCheckpoints(flags: Flags<virDomainCheckpointListFlags> = 0, options?: CallOptions): Promise<DomainCheckpoint[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS", { dom: this.wire, need_results: 1, flags }, options);
     if (r.ret < 0) throw unknownError();
-    return r.checkpoints.map((x12) => c._wrap.domainCheckpoint(x12));
+    return r.checkpoints.map((x13) => c.wrap.domainCheckpoint(x13));
   }
 
   /**
@@ -4573,13 +4769,14 @@ export abstract class DomainMethods extends Handle {
    * whether the snapshot is stored inside the disk images or as
    * additional files.
    * @param flags bitwise-OR of supported virDomainSnapshotListFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain snapshots found or -1 and sets `snaps` to NULL in case of error.  On success, the array stored into `snaps` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virDomainSnapshotFree() on each array element, then calling free() on `snaps`.
    */
-  async listAllSnapshots(flags: Flags<virDomainSnapshotListFlags> = 0): Promise<DomainSnapshot[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS", { dom: this.wire, need_results: 1, flags });
+  async listAllSnapshots(flags: Flags<virDomainSnapshotListFlags> = 0, options?: CallOptions): Promise<DomainSnapshot[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS", { dom: this.wire, need_results: 1, flags }, options);
     if (r.ret < 0) throw unknownError();
-    return r.snapshots.map((x13) => c._wrap.domainSnapshot(x13));
+    return r.snapshots.map((x14) => c.wrap.domainSnapshot(x14));
   }
 
   /**
@@ -4605,11 +4802,12 @@ export abstract class DomainMethods extends Handle {
    * `flags` will override the default saved into the file.  These two
    * flags are mutually exclusive.
    * @param flags bitwise-OR of virDomainSaveRestoreFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success or -1 in case of failure
    */
-  async managedSave(flags: Flags<virDomainSaveRestoreFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_MANAGED_SAVE", { dom: this.wire, flags });
+  async managedSave(flags: Flags<virDomainSaveRestoreFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_MANAGED_SAVE", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -4629,11 +4827,12 @@ export abstract class DomainMethods extends Handle {
    * exclusive.
    * @param dxml XML config for adjusting guest xml used on restore
    * @param flags bitwise-OR of virDomainSaveRestoreFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async managedSaveDefineXML(dxml: string | null, flags: Flags<virDomainSaveRestoreFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML", { dom: this.wire, dxml, flags });
+  async managedSaveDefineXML(dxml: string | null, flags: Flags<virDomainSaveRestoreFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML", { dom: this.wire, dxml, flags }, options);
   }
 
   /**
@@ -4644,22 +4843,24 @@ export abstract class DomainMethods extends Handle {
    * VIR_DOMAIN_SAVE_IMAGE_XML_SECURE; this flag is rejected on read-only
    * connections.
    * @param flags bitwise-OR of supported virDomainSaveImageXMLFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded XML instance, or NULL in case of error.  The caller must free() the returned value.
    */
-  async managedSaveGetXMLDesc(flags: Flags<virDomainSaveImageXMLFlags> = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC", { dom: this.wire, flags });
+  async managedSaveGetXMLDesc(flags: Flags<virDomainSaveImageXMLFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC", { dom: this.wire, flags }, options);
     return r.xml;
   }
 
   /**
    * virDomainManagedSaveRemove: Remove any managed save image for this domain.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, and -1 in case of error
    */
-  async managedSaveRemove(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE", { dom: this.wire, flags });
+  async managedSaveRemove(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -4688,67 +4889,25 @@ export abstract class DomainMethods extends Handle {
    * Now large requests up to 16M byte are supported.
    * @param size size of memory to peek
    * @param flags bitwise-OR of virDomainMemoryFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success or -1 in case of failure.
    */
-  async memoryPeek(offset: bigint, size: number, flags: Flags<virDomainMemoryFlags> = 0): Promise<Uint8Array> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_MEMORY_PEEK", { dom: this.wire, offset, size, flags });
+  async memoryPeek(offset: number | bigint, size: number, flags: Flags<virDomainMemoryFlags> = 0, options?: CallOptions): Promise<Uint8Array> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_MEMORY_PEEK", { dom: this.wire, offset: int64Arg(c, offset, "offset", "virDomainMemoryPeek", false), size, flags }, options);
     return r.buffer;
-  }
-
-  /**
-   * virDomainMemoryStats: This function provides memory statistics for the domain.
-   *
-   * Up to 'nr_stats' elements of 'stats' will be populated with memory statistics
-   * from the domain.  Only statistics supported by the domain, the driver, and
-   * this version of libvirt will be returned.
-   *
-   * Memory Statistics:
-   *
-   * VIR_DOMAIN_MEMORY_STAT_SWAP_IN:
-   *     The total amount of data read from swap space (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_SWAP_OUT:
-   *     The total amount of memory written out to swap space (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT:
-   *     The number of page faults that required disk IO to service.
-   * VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT:
-   *     The number of page faults serviced without disk IO.
-   * VIR_DOMAIN_MEMORY_STAT_UNUSED:
-   *     The amount of memory which is not being used for any purpose (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_AVAILABLE:
-   *     The total amount of memory available to the domain's OS (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_USABLE:
-   *     How much the balloon can be inflated without pushing the guest system
-   *     to swap, corresponds to 'Available' in /proc/meminfo
-   * VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON:
-   *     Current balloon value (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE
-   *     Timestamp of the last statistic
-   * VIR_DOMAIN_MEMORY_STAT_DISK_CACHES
-   *     Memory that can be reclaimed without additional I/O, typically disk
-   *     caches (in kb).
-   * VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC
-   *     The number of successful huge page allocations from inside the domain
-   * VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL
-   *     The number of failed huge page allocations from inside the domain
-   * @param flags extra flags; not used yet, so callers should always pass 0
-   * @returns (C) The number of stats provided or -1 in case of failure.
-   */
-  async memoryStats(maxStats: number, flags: number = 0): Promise<remote_domain_memory_stat[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_MEMORY_STATS", { dom: this.wire, maxStats, flags });
-    return r.stats;
   }
 
   /**
    * virDomainMigrateGetCompressionCache: Gets current size of the cache (in bytes) used for compressing repeatedly
    * transferred memory pages during live migration.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async migrateGetCompressionCache(flags: number = 0): Promise<bigint> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_GET_COMPRESSION_CACHE", { dom: this.wire, flags });
+  async migrateGetCompressionCache(flags: number = 0, options?: CallOptions): Promise<bigint> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_GET_COMPRESSION_CACHE", { dom: this.wire, flags }, options);
     return r.cacheSize;
   }
 
@@ -4756,11 +4915,12 @@ export abstract class DomainMethods extends Handle {
    * virDomainMigrateGetMaxDowntime: Gets current maximum tolerable time for which the domain may be paused
    * at the end of live migration.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async migrateGetMaxDowntime(flags: number = 0): Promise<bigint> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_DOWNTIME", { dom: this.wire, flags });
+  async migrateGetMaxDowntime(flags: number = 0, options?: CallOptions): Promise<bigint> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_DOWNTIME", { dom: this.wire, flags }, options);
     return r.downtime;
   }
 
@@ -4771,11 +4931,12 @@ export abstract class DomainMethods extends Handle {
    * gets the current maximum bandwidth for the post-copy phase of the
    * migration.
    * @param flags bitwise-OR of virDomainMigrateMaxSpeedFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async migrateGetMaxSpeed(flags: Flags<virDomainMigrateMaxSpeedFlags> = 0): Promise<bigint> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_SPEED", { dom: this.wire, flags });
+  async migrateGetMaxSpeed(flags: Flags<virDomainMigrateMaxSpeedFlags> = 0, options?: CallOptions): Promise<bigint> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_SPEED", { dom: this.wire, flags }, options);
     return r.bandwidth;
   }
 
@@ -4787,11 +4948,12 @@ export abstract class DomainMethods extends Handle {
    * virDomainGetJobStats.
    * @param cacheSize size of the cache (in bytes) used for compression
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async migrateSetCompressionCache(cacheSize: bigint, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_COMPRESSION_CACHE", { dom: this.wire, cacheSize, flags });
+  async migrateSetCompressionCache(cacheSize: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_COMPRESSION_CACHE", { dom: this.wire, cacheSize: int64Arg(c, cacheSize, "cacheSize", "virDomainMigrateSetCompressionCache", false), flags }, options);
   }
 
   /**
@@ -4800,11 +4962,12 @@ export abstract class DomainMethods extends Handle {
    * being live-migrated as a reaction to migration progress.
    * @param downtime maximum tolerable downtime for live migration, in milliseconds
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async migrateSetMaxDowntime(downtime: bigint, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME", { dom: this.wire, downtime, flags });
+  async migrateSetMaxDowntime(downtime: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME", { dom: this.wire, downtime: int64Arg(c, downtime, "downtime", "virDomainMigrateSetMaxDowntime", false), flags }, options);
   }
 
   /**
@@ -4815,11 +4978,12 @@ export abstract class DomainMethods extends Handle {
    * phase of the migration.
    * @param bandwidth migration bandwidth limit in MiB/s
    * @param flags bitwise-OR of virDomainMigrateMaxSpeedFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async migrateSetMaxSpeed(bandwidth: bigint, flags: Flags<virDomainMigrateMaxSpeedFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED", { dom: this.wire, bandwidth, flags });
+  async migrateSetMaxSpeed(bandwidth: number | bigint, flags: Flags<virDomainMigrateMaxSpeedFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED", { dom: this.wire, bandwidth: int64Arg(c, bandwidth, "bandwidth", "virDomainMigrateSetMaxSpeed", false), flags }, options);
   }
 
   /**
@@ -4891,11 +5055,12 @@ export abstract class DomainMethods extends Handle {
    * migration of a transient domain (because the domain is removed after
    * migration and there's no domain to run virDomainGetJobStats on).
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async migrateStartPostCopy(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY", { dom: this.wire, flags });
+  async migrateStartPostCopy(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -4914,11 +5079,12 @@ export abstract class DomainMethods extends Handle {
    * @param name the channel name, or NULL
    * @param st a stream to associate with the channel
    * @param flags bitwise-OR of virDomainChannelFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the channel was opened, -1 on error
    */
-  async openChannel(name: string | null, st: Stream, flags: Flags<virDomainChannelFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invokeStream("REMOTE_PROC_DOMAIN_OPEN_CHANNEL", st, { dom: this.wire, name, flags });
+  async openChannel(name: string | null, st: Stream, flags: Flags<virDomainChannelFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invokeStream("REMOTE_PROC_DOMAIN_OPEN_CHANNEL", st, { dom: this.wire, name, flags }, options);
   }
 
   /**
@@ -4945,11 +5111,12 @@ export abstract class DomainMethods extends Handle {
    * @param devName the console, serial or parallel port device alias, or NULL
    * @param st a stream to associate with the console
    * @param flags bitwise-OR of virDomainConsoleFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the console was opened, -1 on error
    */
-  async openConsole(devName: string | null, st: Stream, flags: Flags<virDomainConsoleFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invokeStream("REMOTE_PROC_DOMAIN_OPEN_CONSOLE", st, { dom: this.wire, dev_name: devName, flags });
+  async openConsole(devName: string | null, st: Stream, flags: Flags<virDomainConsoleFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invokeStream("REMOTE_PROC_DOMAIN_OPEN_CONSOLE", st, { dom: this.wire, dev_name: devName, flags }, options);
   }
 
   /**
@@ -4971,11 +5138,12 @@ export abstract class DomainMethods extends Handle {
    * @param target a value from virNodeSuspendTarget
    * @param duration duration in seconds to suspend, or 0 for indefinite
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure.
    */
-  async pMSuspendForDuration(target: number, duration: bigint, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_PM_SUSPEND_FOR_DURATION", { dom: this.wire, target, duration, flags });
+  async pMSuspendForDuration(target: number, duration: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_PM_SUSPEND_FOR_DURATION", { dom: this.wire, target, duration: int64Arg(c, duration, "duration", "virDomainPMSuspendForDuration", false), flags }, options);
   }
 
   /**
@@ -4983,11 +5151,12 @@ export abstract class DomainMethods extends Handle {
    * virDomainPMSuspendForDuration, rather than waiting for the
    * previously requested duration (if any) to elapse.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure.
    */
-  async pMWakeup(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_PM_WAKEUP", { dom: this.wire, flags });
+  async pMWakeup(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_PM_WAKEUP", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -5008,11 +5177,12 @@ export abstract class DomainMethods extends Handle {
    * See also virDomainGetEmulatorPinInfo for querying this information.
    * @param cpumap pointer to a bit map of real CPUs (in 8-bit bytes) (IN) Each bit set to 1 means that corresponding CPU is usable. Bytes are stored in little-endian order: CPU0-7, 8-15... In each byte, lowest CPU number is least significant bit.
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async pinEmulator(cpumap: Uint8Array, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_PIN_EMULATOR", { dom: this.wire, cpumap, flags });
+  async pinEmulator(cpumap: Uint8Array, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_PIN_EMULATOR", { dom: this.wire, cpumap, flags }, options);
   }
 
   /**
@@ -5033,11 +5203,12 @@ export abstract class DomainMethods extends Handle {
    * See also virDomainGetIOThreadInfo for querying this information.
    * @param cpumap pointer to a bit map of real CPUs (in 8-bit bytes) (IN) Each bit set to 1 means that corresponding CPU is usable. Bytes are stored in little-endian order: CPU0-7, 8-15... In each byte, lowest CPU number is least significant bit.
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async pinIOThread(iothreadsId: number, cpumap: Uint8Array, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_PIN_IOTHREAD", { dom: this.wire, iothreads_id: iothreadsId, cpumap, flags });
+  async pinIOThread(iothreadsId: number, cpumap: Uint8Array, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_PIN_IOTHREAD", { dom: this.wire, iothreads_id: iothreadsId, cpumap, flags }, options);
   }
 
   /**
@@ -5048,11 +5219,12 @@ export abstract class DomainMethods extends Handle {
    * so can only be called on an active domain.
    * @param vcpu virtual CPU number
    * @param cpumap pointer to a bit map of real CPUs (in 8-bit bytes) (IN) Each bit set to 1 means that corresponding CPU is usable. Bytes are stored in little-endian order: CPU0-7, 8-15... In each byte, lowest CPU number is least significant bit.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async pinVcpu(vcpu: number, cpumap: Uint8Array): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_PIN_VCPU", { dom: this.wire, vcpu, cpumap });
+  async pinVcpu(vcpu: number, cpumap: Uint8Array, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_PIN_VCPU", { dom: this.wire, vcpu, cpumap }, options);
   }
 
   /**
@@ -5074,11 +5246,12 @@ export abstract class DomainMethods extends Handle {
    * @param vcpu virtual CPU number
    * @param cpumap pointer to a bit map of real CPUs (in 8-bit bytes) (IN) Each bit set to 1 means that corresponding CPU is usable. Bytes are stored in little-endian order: CPU0-7, 8-15... In each byte, lowest CPU number is least significant bit.
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async pinVcpuFlags(vcpu: number, cpumap: Uint8Array, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_PIN_VCPU_FLAGS", { dom: this.wire, vcpu, cpumap, flags });
+  async pinVcpuFlags(vcpu: number, cpumap: Uint8Array, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_PIN_VCPU_FLAGS", { dom: this.wire, vcpu, cpumap, flags }, options);
   }
 
   /**
@@ -5103,11 +5276,12 @@ export abstract class DomainMethods extends Handle {
    * rebooting as a result of this API. Migrating such a guest can lead
    * to a plain shutdown on the destination.
    * @param flags bitwise-OR of virDomainRebootFlagValues
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async reboot(flags: Flags<virDomainRebootFlagValues> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_REBOOT", { dom: this.wire, flags });
+  async reboot(flags: Flags<virDomainRebootFlagValues> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_REBOOT", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -5121,11 +5295,12 @@ export abstract class DomainMethods extends Handle {
    * advised to change these after the rename was successful.
    * @param newName new domain name
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if successfully renamed, -1 on error
    */
-  async rename(newName: string | null, flags: number = 0): Promise<number> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_RENAME", { dom: this.wire, new_name: newName, flags });
+  async rename(newName: string | null, flags: number = 0, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_RENAME", { dom: this.wire, new_name: newName, flags }, options);
     return r.retcode;
   }
 
@@ -5137,11 +5312,12 @@ export abstract class DomainMethods extends Handle {
    * Note that there is a risk of data loss caused by reset without any
    * guest OS shutdown.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async reset(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_RESET", { dom: this.wire, flags });
+  async reset(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_RESET", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -5150,11 +5326,12 @@ export abstract class DomainMethods extends Handle {
    * This function may require privileged access
    * Moreover, resume may not be supported if domain is in some
    * special state like VIR_DOMAIN_PMSUSPENDED.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async resume(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_RESUME", { dom: this.wire });
+  async resume(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_RESUME", { dom: this.wire }, options);
   }
 
   /**
@@ -5167,11 +5344,12 @@ export abstract class DomainMethods extends Handle {
    * Also, a save file can be inspected or modified slightly with
    * virDomainSaveImageGetXMLDesc() and virDomainSaveImageDefineXML().
    * @param to path for the output save file / directory
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async save(to: string): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SAVE", { dom: this.wire, to });
+  async save(to: string, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SAVE", { dom: this.wire, to }, options);
   }
 
   /**
@@ -5207,11 +5385,12 @@ export abstract class DomainMethods extends Handle {
    * @param to path for the output file
    * @param dxml (optional) XML config for adjusting guest xml used on restore
    * @param flags bitwise-OR of virDomainSaveRestoreFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async saveFlags(to: string, dxml: string | null, flags: Flags<virDomainSaveRestoreFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SAVE_FLAGS", { dom: this.wire, to, dxml, flags });
+  async saveFlags(to: string, dxml: string | null, flags: Flags<virDomainSaveRestoreFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SAVE_FLAGS", { dom: this.wire, to, dxml, flags }, options);
   }
 
   /**
@@ -5223,11 +5402,12 @@ export abstract class DomainMethods extends Handle {
    * parameters.
    * @param params save parameters
    * @param flags bitwise-OR of virDomainSaveRestoreFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async saveParams(params: TypedParamsInput, flags: Flags<virDomainSaveRestoreFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SAVE_PARAMS", { dom: this.wire, params: toTypedParams(params, "virDomainSaveParams"), flags });
+  async saveParams(params: TypedParamsInput, flags: Flags<virDomainSaveRestoreFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SAVE_PARAMS", { dom: this.wire, params: toTypedParams(params, "virDomainSaveParams"), flags }, options);
   }
 
   /**
@@ -5246,11 +5426,12 @@ export abstract class DomainMethods extends Handle {
    * @param stream stream to use as output
    * @param screen monitor ID to take screenshot from
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a string representing the mime-type of the image format, or NULL upon error. The caller must free() the returned value.
    */
-  async screenshot(stream: Stream, screen: number, flags: number = 0): Promise<remote_string> {
-    const c = this.connection;
-    const r = await c.invokeStream("REMOTE_PROC_DOMAIN_SCREENSHOT", stream, { dom: this.wire, screen, flags });
+  async screenshot(stream: Stream, screen: number = 0, flags: number = 0, options?: CallOptions): Promise<remote_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invokeStream("REMOTE_PROC_DOMAIN_SCREENSHOT", stream, { dom: this.wire, screen, flags }, options);
     return r.mime;
   }
 
@@ -5260,11 +5441,12 @@ export abstract class DomainMethods extends Handle {
    * @param holdtime the duration (in milliseconds) that the keys will be held
    * @param keycodes array of keycodes
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async sendKey(codeset: number, holdtime: number, keycodes: number[], flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SEND_KEY", { dom: this.wire, codeset, holdtime, keycodes, flags });
+  async sendKey(codeset: number, holdtime: number, keycodes: number[], flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SEND_KEY", { dom: this.wire, codeset, holdtime, keycodes, flags }, options);
   }
 
   /**
@@ -5294,33 +5476,36 @@ export abstract class DomainMethods extends Handle {
    * @param pidValue a positive integer process ID, or negative integer process group ID
    * @param signum a signal from the virDomainProcessSignal enum
    * @param flags currently unused, pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async sendProcessSignal(pidValue: bigint, signum: number, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SEND_PROCESS_SIGNAL", { dom: this.wire, pid_value: pidValue, signum, flags });
+  async sendProcessSignal(pidValue: number | bigint, signum: number, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SEND_PROCESS_SIGNAL", { dom: this.wire, pid_value: int64Arg(c, pidValue, "pid_value", "virDomainSendProcessSignal", true), signum, flags }, options);
   }
 
   /**
    * virDomainSetAutostart: Configure the domain to be automatically started
    * when the host machine boots.
    * @param autostart whether the domain should be automatically started 0 or 1
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async setAutostart(autostart: number): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_AUTOSTART", { dom: this.wire, autostart });
+  async setAutostart(autostart: boolean | number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_AUTOSTART", { dom: this.wire, autostart: switchArg(autostart) }, options);
   }
 
   /**
    * virDomainSetAutostartOnce: Configure the domain to be automatically started
    * the next time the host machine boots only.
    * @param autostart whether the domain should be automatically started 0 or 1
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async setAutostartOnce(autostart: number): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_AUTOSTART_ONCE", { dom: this.wire, autostart });
+  async setAutostartOnce(autostart: boolean | number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_AUTOSTART_ONCE", { dom: this.wire, autostart: switchArg(autostart) }, options);
   }
 
   /**
@@ -5328,11 +5513,12 @@ export abstract class DomainMethods extends Handle {
    * This function may require privileged access to the hypervisor.
    * @param params pointer to blkio parameter objects
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async setBlkioParameters(params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_BLKIO_PARAMETERS", { dom: this.wire, params: toTypedParams(params, "virDomainSetBlkioParameters"), flags });
+  async setBlkioParameters(params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_BLKIO_PARAMETERS", { dom: this.wire, params: toTypedParams(params, "virDomainSetBlkioParameters"), flags }, options);
   }
 
   /**
@@ -5347,11 +5533,12 @@ export abstract class DomainMethods extends Handle {
    * @param disk path to the block device, or device shorthand
    * @param params Pointer to blkio parameter objects
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async setBlockIoTune(disk: string, params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_BLOCK_IO_TUNE", { dom: this.wire, disk, params: toTypedParams(params, "virDomainSetBlockIoTune"), flags });
+  async setBlockIoTune(disk: string, params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_BLOCK_IO_TUNE", { dom: this.wire, disk, params: toTypedParams(params, "virDomainSetBlockIoTune"), flags }, options);
   }
 
   /**
@@ -5388,11 +5575,12 @@ export abstract class DomainMethods extends Handle {
    * @param dev string specifying the block device or backing chain element
    * @param threshold threshold in bytes when to fire the event
    * @param flags currently unused, callers should pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the operation has started, -1 on failure.
    */
-  async setBlockThreshold(dev: string, threshold: bigint, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_BLOCK_THRESHOLD", { dom: this.wire, dev, threshold, flags });
+  async setBlockThreshold(dev: string, threshold: number | bigint, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_BLOCK_THRESHOLD", { dom: this.wire, dev, threshold: int64Arg(c, threshold, "threshold", "virDomainSetBlockThreshold", false), flags }, options);
   }
 
   /**
@@ -5413,11 +5601,12 @@ export abstract class DomainMethods extends Handle {
    * @param cpumap text representation of a bitmap of vcpus to set
    * @param state 0 to disable/1 to enable cpus described by `cpumap`
    * @param flags currently unused, callers shall pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on error.
    */
-  async setGuestVcpus(cpumap: string, state: number, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_GUEST_VCPUS", { dom: this.wire, cpumap, state, flags });
+  async setGuestVcpus(cpumap: string, state: boolean | number, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_GUEST_VCPUS", { dom: this.wire, cpumap, state: switchArg(state), flags }, options);
   }
 
   /**
@@ -5441,11 +5630,12 @@ export abstract class DomainMethods extends Handle {
    * @param iothreadId the specific IOThread ID value to add
    * @param params pointer to IOThread parameter objects
    * @param flags bitwise-OR of virDomainModificationImpact and virTypedParameterFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async setIOThreadParams(iothreadId: number, params: TypedParamsInput, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_IOTHREAD_PARAMS", { dom: this.wire, iothread_id: iothreadId, params: toTypedParams(params, "virDomainSetIOThreadParams"), flags });
+  async setIOThreadParams(iothreadId: number, params: TypedParamsInput, flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_IOTHREAD_PARAMS", { dom: this.wire, iothread_id: iothreadId, params: toTypedParams(params, "virDomainSetIOThreadParams"), flags }, options);
   }
 
   /**
@@ -5459,11 +5649,12 @@ export abstract class DomainMethods extends Handle {
    * @param device the interface name or mac address
    * @param params pointer to interface parameter objects
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async setInterfaceParameters(device: string, params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_INTERFACE_PARAMETERS", { dom: this.wire, device, params: toTypedParams(params, "virDomainSetInterfaceParameters"), flags });
+  async setInterfaceParameters(device: string, params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_INTERFACE_PARAMETERS", { dom: this.wire, device, params: toTypedParams(params, "virDomainSetInterfaceParameters"), flags }, options);
   }
 
   /**
@@ -5484,11 +5675,12 @@ export abstract class DomainMethods extends Handle {
    * launch security parameters.
    * @param params pointer to launch security parameter objects
    * @param flags currently used, set to 0.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of failure, 0 in case of success.
    */
-  async setLaunchSecurityState(params: TypedParamsInput, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_LAUNCH_SECURITY_STATE", { dom: this.wire, params: toTypedParams(params, "virDomainSetLaunchSecurityState"), flags });
+  async setLaunchSecurityState(params: TypedParamsInput, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_LAUNCH_SECURITY_STATE", { dom: this.wire, params: toTypedParams(params, "virDomainSetLaunchSecurityState"), flags }, options);
   }
 
   /**
@@ -5501,11 +5693,12 @@ export abstract class DomainMethods extends Handle {
    * @param typeArg the lifecycle type from virDomainLifecycle
    * @param action the action type from virDomainLifecycleAction
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure.
    */
-  async setLifecycleAction(typeArg: number, action: number, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_LIFECYCLE_ACTION", { dom: this.wire, type: typeArg, action, flags });
+  async setLifecycleAction(typeArg: number, action: number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_LIFECYCLE_ACTION", { dom: this.wire, type: typeArg, action, flags }, options);
   }
 
   /**
@@ -5518,11 +5711,12 @@ export abstract class DomainMethods extends Handle {
    * or both configurations are changed; for more control, use
    * virDomainSetMemoryFlags().
    * @param memory the memory size in kibibytes (blocks of 1024 bytes)
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async setMaxMemory(memory: bigint): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_MAX_MEMORY", { dom: this.wire, memory });
+  async setMaxMemory(memory: number | bigint, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_MAX_MEMORY", { dom: this.wire, memory: int64Arg(c, memory, "memory", "virDomainSetMaxMemory", false) }, options);
   }
 
   /**
@@ -5535,11 +5729,12 @@ export abstract class DomainMethods extends Handle {
    * or both configurations are changed; for more control, use
    * virDomainSetMemoryFlags().
    * @param memory the memory size in kibibytes (blocks of 1024 bytes)
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async setMemory(memory: bigint): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY", { dom: this.wire, memory });
+  async setMemory(memory: number | bigint, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY", { dom: this.wire, memory: int64Arg(c, memory, "memory", "virDomainSetMemory", false) }, options);
   }
 
   /**
@@ -5561,11 +5756,12 @@ export abstract class DomainMethods extends Handle {
    * Not all hypervisors can support all flag combinations.
    * @param memory the memory size in kibibytes (blocks of 1024 bytes)
    * @param flags bitwise-OR of virDomainMemoryModFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async setMemoryFlags(memory: bigint, flags: Flags<virDomainMemoryModFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS", { dom: this.wire, memory, flags });
+  async setMemoryFlags(memory: number | bigint, flags: Flags<virDomainMemoryModFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS", { dom: this.wire, memory: int64Arg(c, memory, "memory", "virDomainSetMemoryFlags", false), flags }, options);
   }
 
   /**
@@ -5576,11 +5772,12 @@ export abstract class DomainMethods extends Handle {
    * VIR_DOMAIN_MEMORY_PARAM_UNLIMITED.
    * @param params pointer to memory parameter objects
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async setMemoryParameters(params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY_PARAMETERS", { dom: this.wire, params: toTypedParams(params, "virDomainSetMemoryParameters"), flags });
+  async setMemoryParameters(params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY_PARAMETERS", { dom: this.wire, params: toTypedParams(params, "virDomainSetMemoryParameters"), flags }, options);
   }
 
   /**
@@ -5599,11 +5796,12 @@ export abstract class DomainMethods extends Handle {
    * Not all hypervisors can support all flag combinations.
    * @param period the period in seconds for stats collection
    * @param flags bitwise-OR of virDomainMemoryModFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async setMemoryStatsPeriod(period: number, flags: Flags<virDomainMemoryModFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD", { dom: this.wire, period, flags });
+  async setMemoryStatsPeriod(period: number, flags: Flags<virDomainMemoryModFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD", { dom: this.wire, period, flags }, options);
   }
 
   /**
@@ -5630,11 +5828,12 @@ export abstract class DomainMethods extends Handle {
    * @param key XML namespace key, or NULL
    * @param uri XML namespace URI, or NULL
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 in case of failure.
    */
-  async setMetadata(typeArg: number, metadata: string | null, key: string | null, uri: string | null, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_METADATA", { dom: this.wire, type: typeArg, metadata, key, uri, flags });
+  async setMetadata(typeArg: number, metadata: string | null, key: string | null, uri: string | null, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_METADATA", { dom: this.wire, type: typeArg, metadata, key, uri, flags }, options);
   }
 
   /**
@@ -5649,11 +5848,12 @@ export abstract class DomainMethods extends Handle {
    * Changing persistent configuration does not pose such limitations.
    * @param params pointer to numa parameter objects
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async setNumaParameters(params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_NUMA_PARAMETERS", { dom: this.wire, params: toTypedParams(params, "virDomainSetNumaParameters"), flags });
+  async setNumaParameters(params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_NUMA_PARAMETERS", { dom: this.wire, params: toTypedParams(params, "virDomainSetNumaParameters"), flags }, options);
   }
 
   /**
@@ -5664,11 +5864,12 @@ export abstract class DomainMethods extends Handle {
    * Linux perf events are performance analyzing tool in Linux.
    * @param params pointer to perf events parameter object
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async setPerfEvents(params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_PERF_EVENTS", { dom: this.wire, params: toTypedParams(params, "virDomainSetPerfEvents"), flags });
+  async setPerfEvents(params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_PERF_EVENTS", { dom: this.wire, params: toTypedParams(params, "virDomainSetPerfEvents"), flags }, options);
   }
 
   /**
@@ -5677,11 +5878,12 @@ export abstract class DomainMethods extends Handle {
    * settings; for more control, use
    * virDomainSetSchedulerParametersFlags.
    * @param params pointer to scheduler parameter objects
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async setSchedulerParameters(params: TypedParamsInput): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS", { dom: this.wire, params: toTypedParams(params, "virDomainSetSchedulerParameters") });
+  async setSchedulerParameters(params: TypedParamsInput, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS", { dom: this.wire, params: toTypedParams(params, "virDomainSetSchedulerParameters") }, options);
   }
 
   /**
@@ -5692,11 +5894,12 @@ export abstract class DomainMethods extends Handle {
    * flags are supported.
    * @param params pointer to scheduler parameter objects
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async setSchedulerParametersFlags(params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS", { dom: this.wire, params: toTypedParams(params, "virDomainSetSchedulerParametersFlags"), flags });
+  async setSchedulerParametersFlags(params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS", { dom: this.wire, params: toTypedParams(params, "virDomainSetSchedulerParametersFlags"), flags }, options);
   }
 
   /**
@@ -5712,11 +5915,12 @@ export abstract class DomainMethods extends Handle {
    * @param group throttle group name
    * @param params Pointer to blkio parameter objects
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async setThrottleGroup(group: string, params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_THROTTLE_GROUP", { dom: this.wire, group, params: toTypedParams(params, "virDomainSetThrottleGroup"), flags });
+  async setThrottleGroup(group: string, params: TypedParamsInput, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_THROTTLE_GROUP", { dom: this.wire, group, params: toTypedParams(params, "virDomainSetThrottleGroup"), flags }, options);
   }
 
   /**
@@ -5734,11 +5938,12 @@ export abstract class DomainMethods extends Handle {
    * @param seconds time to set
    * @param nseconds the nanosecond part of `seconds`
    * @param flags bitwise-OR of virDomainSetTimeFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 otherwise.
    */
-  async setTime(seconds: bigint, nseconds: number, flags: Flags<virDomainSetTimeFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_TIME", { dom: this.wire, seconds, nseconds, flags });
+  async setTime(seconds: number | bigint, nseconds: number, flags: Flags<virDomainSetTimeFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_TIME", { dom: this.wire, seconds: int64Arg(c, seconds, "seconds", "virDomainSetTime", true), nseconds, flags }, options);
   }
 
   /**
@@ -5751,11 +5956,12 @@ export abstract class DomainMethods extends Handle {
    * @param user the username that will get a new password
    * @param password the password to set
    * @param flags bitwise-OR of virDomainSetUserPasswordFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 otherwise.
    */
-  async setUserPassword(user: string | null, password: string | null, flags: Flags<virDomainSetUserPasswordFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_USER_PASSWORD", { dom: this.wire, user, password, flags });
+  async setUserPassword(user: string | null, password: string | null, flags: Flags<virDomainSetUserPasswordFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_USER_PASSWORD", { dom: this.wire, user, password, flags }, options);
   }
 
   /**
@@ -5767,11 +5973,12 @@ export abstract class DomainMethods extends Handle {
    * Note that OSes and hypervisors may require vCPU 0 to stay online.
    * @param state 0 to disable/1 to enable cpus described by `vcpumap`
    * @param flags bitwise-OR of virDomainModificationImpact
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on error.
    */
-  async setVcpu(cpumap: string, state: number, flags: Flags<virDomainModificationImpact> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_VCPU", { dom: this.wire, cpumap, state, flags });
+  async setVcpu(cpumap: string, state: boolean | number, flags: Flags<virDomainModificationImpact> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_VCPU", { dom: this.wire, cpumap, state: switchArg(state), flags }, options);
   }
 
   /**
@@ -5788,11 +5995,12 @@ export abstract class DomainMethods extends Handle {
    * whether it also affects persistent configuration; for more control,
    * use virDomainSetVcpusFlags().
    * @param nvcpus the new number of virtual CPUs for this domain
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async setVcpus(nvcpus: number): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_VCPUS", { dom: this.wire, nvcpus });
+  async setVcpus(nvcpus: number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_VCPUS", { dom: this.wire, nvcpus }, options);
   }
 
   /**
@@ -5829,11 +6037,12 @@ export abstract class DomainMethods extends Handle {
    * Not all hypervisors can support all flag combinations.
    * @param nvcpus the new number of virtual CPUs for this domain, must be at least 1
    * @param flags bitwise-OR of virDomainVcpuFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async setVcpusFlags(nvcpus: number, flags: Flags<virDomainVcpuFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS", { dom: this.wire, nvcpus, flags });
+  async setVcpusFlags(nvcpus: number, flags: Flags<virDomainVcpuFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS", { dom: this.wire, nvcpus, flags }, options);
   }
 
   /**
@@ -5850,11 +6059,12 @@ export abstract class DomainMethods extends Handle {
    * If the domain is transient and has any snapshot metadata (see
    * virDomainSnapshotNum()), then that metadata will automatically
    * be deleted when the domain quits.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async shutdown(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SHUTDOWN", { dom: this.wire });
+  async shutdown(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SHUTDOWN", { dom: this.wire }, options);
   }
 
   /**
@@ -5881,11 +6091,12 @@ export abstract class DomainMethods extends Handle {
    * To use guest agent (VIR_DOMAIN_SHUTDOWN_GUEST_AGENT) the domain XML
    * must have <channel> configured.
    * @param flags bitwise-OR of virDomainShutdownFlagValues
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async shutdownFlags(flags: Flags<virDomainShutdownFlagValues> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS", { dom: this.wire, flags });
+  async shutdownFlags(flags: Flags<virDomainShutdownFlagValues> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -6000,12 +6211,13 @@ export abstract class DomainMethods extends Handle {
    * snapshot object is no longer needed.
    * @param xmlDesc string containing an XML description of the domain snapshot
    * @param flags bitwise-OR of virDomainSnapshotCreateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) an (opaque) new virDomainSnapshotPtr on success or NULL on failure.
    */
-  async snapshotCreateXML(xmlDesc: string, flags: Flags<virDomainSnapshotCreateFlags> = 0): Promise<DomainSnapshot> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_CREATE_XML", { dom: this.wire, xml_desc: xmlDesc, flags });
-    return c._wrap.domainSnapshot(r.snap);
+  async snapshotCreateXML(xmlDesc: string, flags: Flags<virDomainSnapshotCreateFlags> = 0, options?: CallOptions): Promise<DomainSnapshot> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_CREATE_XML", { dom: this.wire, xml_desc: xmlDesc, flags }, options);
+    return c.wrap.domainSnapshot(r.snap);
   }
 
   /**
@@ -6014,12 +6226,13 @@ export abstract class DomainMethods extends Handle {
    * virDomainSnapshotFree should be used to free the resources after the
    * snapshot object is no longer needed.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a domain snapshot object or NULL in case of failure.  If the current domain snapshot cannot be found, then the VIR_ERR_NO_DOMAIN_SNAPSHOT error is raised.
    */
-  async snapshotCurrent(flags: number = 0): Promise<DomainSnapshot> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_CURRENT", { dom: this.wire, flags });
-    return c._wrap.domainSnapshot(r.snap);
+  async snapshotCurrent(flags: number = 0, options?: CallOptions): Promise<DomainSnapshot> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_CURRENT", { dom: this.wire, flags }, options);
+    return c.wrap.domainSnapshot(r.snap);
   }
 
   /**
@@ -6051,11 +6264,13 @@ export abstract class DomainMethods extends Handle {
    * The use of this function is discouraged. Instead, use
    * virDomainListAllSnapshots().
    * @param flags bitwise-OR of supported virDomainSnapshotListFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain snapshots found or -1 in case of error. The caller is responsible to call free() for each member of the array.
    */
-  async snapshotListNames(maxnames: number, flags: Flags<virDomainSnapshotListFlags> = 0): Promise<remote_nonnull_string[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_NAMES", { dom: this.wire, maxnames, flags });
+  async snapshotListNames(maxnames?: number, flags: Flags<virDomainSnapshotListFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this.connection);
+    maxnames ??= await this.snapshotNum(flags, options);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_NAMES", { dom: this.wire, maxnames, flags }, options);
     return r.names;
   }
 
@@ -6063,12 +6278,13 @@ export abstract class DomainMethods extends Handle {
    * virDomainSnapshotLookupByName: Try to lookup a domain snapshot based on its name.
    * @param name name for the domain snapshot
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a domain snapshot object or NULL in case of failure.  If the domain snapshot cannot be found, then the VIR_ERR_NO_DOMAIN_SNAPSHOT error is raised.
    */
-  async snapshotLookupByName(name: string, flags: number = 0): Promise<DomainSnapshot> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LOOKUP_BY_NAME", { dom: this.wire, name, flags });
-    return c._wrap.domainSnapshot(r.snap);
+  async snapshotLookupByName(name: string, flags: number = 0, options?: CallOptions): Promise<DomainSnapshot> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LOOKUP_BY_NAME", { dom: this.wire, name, flags }, options);
+    return c.wrap.domainSnapshot(r.snap);
   }
 
   /**
@@ -6084,11 +6300,12 @@ export abstract class DomainMethods extends Handle {
    * provided via the same `flags` values as documented in
    * virDomainListAllSnapshots().
    * @param flags bitwise-OR of supported virDomainSnapshotListFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain snapshots found or -1 in case of error.
    */
-  async snapshotNum(flags: Flags<virDomainSnapshotListFlags> = 0): Promise<number> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_NUM", { dom: this.wire, flags });
+  async snapshotNum(flags: Flags<virDomainSnapshotListFlags> = 0, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_NUM", { dom: this.wire, flags }, options);
     return r.num;
   }
 
@@ -6098,11 +6315,12 @@ export abstract class DomainMethods extends Handle {
    * virConnectGetAllDomainStats.
    * @param seconds specified calculating time in seconds
    * @param flags bitwise-OR of supported virDomainDirtyRateCalcFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 otherwise.
    */
-  async startDirtyRateCalc(seconds: number, flags: Flags<virDomainDirtyRateCalcFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_START_DIRTY_RATE_CALC", { dom: this.wire, seconds, flags });
+  async startDirtyRateCalc(seconds: number, flags: Flags<virDomainDirtyRateCalcFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_START_DIRTY_RATE_CALC", { dom: this.wire, seconds, flags }, options);
   }
 
   /**
@@ -6113,11 +6331,12 @@ export abstract class DomainMethods extends Handle {
    * This function may require privileged access.
    * Moreover, suspend may not be supported if domain is in some
    * special state like VIR_DOMAIN_PMSUSPENDED.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async suspend(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SUSPEND", { dom: this.wire });
+  async suspend(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SUSPEND", { dom: this.wire }, options);
   }
 
   /**
@@ -6130,11 +6349,12 @@ export abstract class DomainMethods extends Handle {
    * snapshot metadata (see virDomainSnapshotNum()) or checkpoint
    * metadata (see virDomainListAllCheckpoints()), then the undefine
    * will fail. See virDomainUndefineFlags() for more control.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of error
    */
-  async undefine(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_UNDEFINE", { dom: this.wire });
+  async undefine(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_UNDEFINE", { dom: this.wire }, options);
   }
 
   /**
@@ -6170,11 +6390,12 @@ export abstract class DomainMethods extends Handle {
    * unless VIR_DOMAIN_UNDEFINE_KEEP_NVRAM is specified, or if
    * VIR_DOMAIN_UNDEFINE_NVRAM is specified to remove the nvram file.
    * @param flags bitwise-OR of supported virDomainUndefineFlagsValues
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of error
    */
-  async undefineFlags(flags: Flags<virDomainUndefineFlagsValues> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS", { dom: this.wire, flags });
+  async undefineFlags(flags: Flags<virDomainUndefineFlagsValues> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS", { dom: this.wire, flags }, options);
   }
 
   /**
@@ -6203,11 +6424,12 @@ export abstract class DomainMethods extends Handle {
    * domain XML with only the disk path changed.
    * @param xml pointer to XML description of one device
    * @param flags bitwise-OR of virDomainDeviceModifyFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async updateDeviceFlags(xml: string, flags: Flags<virDomainDeviceModifyFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS", { dom: this.wire, xml, flags });
+  async updateDeviceFlags(xml: string, flags: Flags<virDomainDeviceModifyFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS", { dom: this.wire, xml, flags }, options);
   }
 
   /**
@@ -6223,11 +6445,12 @@ export abstract class DomainMethods extends Handle {
    * @param cmd the guest agent command string
    * @param timeout timeout seconds
    * @param flags execution flags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) strings if success, NULL in failure.
    */
-  async qemuAgentCommand(cmd: string, timeout: number, flags: number = 0): Promise<remote_string> {
-    const c = this.connection;
-    const r = await c.invokeQemu("QEMU_PROC_DOMAIN_AGENT_COMMAND", { dom: this.wire, cmd, timeout, flags });
+  async qemuAgentCommand(cmd: string, timeout: number, flags: number = 0, options?: CallOptions): Promise<remote_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invokeQemu("QEMU_PROC_DOMAIN_AGENT_COMMAND", { dom: this.wire, cmd, timeout, flags }, options);
     return r.result;
   }
 
@@ -6255,28 +6478,50 @@ export abstract class DomainMethods extends Handle {
    * `cmd`, and the caller must free this string.
    * @param cmd the QEMU monitor command string
    * @param flags bitwise-or of supported virDomainQemuMonitorCommandFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure
    */
-  async qemuMonitorCommand(cmd: string, flags: Flags<virDomainQemuMonitorCommandFlags> = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invokeQemu("QEMU_PROC_DOMAIN_MONITOR_COMMAND", { dom: this.wire, cmd, flags });
+  async qemuMonitorCommand(cmd: string, flags: Flags<virDomainQemuMonitorCommandFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invokeQemu("QEMU_PROC_DOMAIN_MONITOR_COMMAND", { dom: this.wire, cmd, flags }, options);
     return r.result;
   }
 }
 
 /** Generated methods of Network: one per C function taking a virNetworkPtr first. */
 export abstract class NetworkMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_network;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_network) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
+  }
 
   /**
    * virNetworkCreate: Create and start a defined network. If the call succeed the network
    * moves from the defined to the running networks pools.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of error
    */
-  async create(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NETWORK_CREATE", { net: this.wire });
+  async create(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NETWORK_CREATE", { net: this.wire }, options);
   }
 
   /**
@@ -6284,34 +6529,47 @@ export abstract class NetworkMethods extends Handle {
    * already and all resources used by it are given back to the hypervisor. This
    * does not free the associated virNetworkPtr object.
    * This function may require privileged access
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async destroy(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NETWORK_DESTROY", { net: this.wire });
+  async destroy(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NETWORK_DESTROY", { net: this.wire }, options);
   }
 
   /**
    * virNetworkGetAutostart: Provides a boolean value indicating whether the network
    * configured to be automatically started when the host
    * machine boots.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async getAutostart(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_GET_AUTOSTART", { net: this.wire });
+  async getAutostart(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_GET_AUTOSTART", { net: this.wire }, options);
     return r.autostart !== 0;
   }
 
   /**
    * virNetworkGetBridgeName: Provides a bridge interface name to which a domain may connect
    * a network interface in order to join the network.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated interface name, or NULL in case of error. The caller must free() the returned value.
    */
-  async getBridgeName(): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_GET_BRIDGE_NAME", { net: this.wire });
+  async getBridgeName(options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_GET_BRIDGE_NAME", { net: this.wire }, options);
     return r.name;
+  }
+
+  /**
+   * virNetworkGetConnect: Provides the connection pointer associated with a network.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
   }
 
   /**
@@ -6377,11 +6635,12 @@ export abstract class NetworkMethods extends Handle {
    *   free(leases);
    * @param mac Optional ASCII formatted MAC address of an interface
    * @param flags Extra flags, not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of leases found or -1 and sets `leases` to NULL in case of error.
    */
-  async getDHCPLeases(mac: string | null, flags: number = 0): Promise<remote_network_dhcp_lease[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_GET_DHCP_LEASES", { net: this.wire, mac, need_results: 1, flags });
+  async getDHCPLeases(mac: string | null, flags: number = 0, options?: CallOptions): Promise<remote_network_dhcp_lease[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_GET_DHCP_LEASES", { net: this.wire, mac, need_results: 1, flags }, options);
     return r.leases;
   }
 
@@ -6401,12 +6660,38 @@ export abstract class NetworkMethods extends Handle {
    * @param typeArg type of metadata, from virNetworkMetadataType
    * @param uri XML namespace identifier
    * @param flags bitwise-OR of virNetworkUpdateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the metadata string on success (caller must free), or NULL in case of failure.
    */
-  async getMetadata(typeArg: number, uri: string | null, flags: Flags<virNetworkUpdateFlags> = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_GET_METADATA", { network: this.wire, type: typeArg, uri, flags });
+  async getMetadata(typeArg: number, uri: string | null, flags: Flags<virNetworkUpdateFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_GET_METADATA", { network: this.wire, type: typeArg, uri, flags }, options);
     return r.metadata;
+  }
+
+  /**
+   * virNetworkGetName: Get the public name for that network
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the network object.
+   */
+  getName(): string {
+    return this.name;
+  }
+
+  /**
+   * virNetworkGetUUID: Get the UUID for a network
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+
+  /**
+   * virNetworkGetUUIDString: Get the UUID for a network as string. For more information about
+   * UUID see RFC4122.
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUIDString(): string {
+    return this.uuid;
   }
 
   /**
@@ -6418,32 +6703,35 @@ export abstract class NetworkMethods extends Handle {
    * VIR_NETWORK_XML_INACTIVE, then the expansion of virtual interfaces is
    * not performed.
    * @param flags bitwise-OR of virNetworkXMLFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
    */
-  async getXMLDesc(flags: Flags<virNetworkXMLFlags> = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_GET_XML_DESC", { net: this.wire, flags });
+  async getXMLDesc(flags: Flags<virNetworkXMLFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_GET_XML_DESC", { net: this.wire, flags }, options);
     return r.xml;
   }
 
   /**
    * virNetworkIsActive: Determine if the network is currently running
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if running, 0 if inactive, -1 on error
    */
-  async isActive(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_IS_ACTIVE", { net: this.wire });
+  async isActive(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_IS_ACTIVE", { net: this.wire }, options);
     return r.active !== 0;
   }
 
   /**
    * virNetworkIsPersistent: Determine if the network has a persistent configuration
    * which means it will still exist after shutting down
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if persistent, 0 if transient, -1 on error
    */
-  async isPersistent(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_IS_PERSISTENT", { net: this.wire });
+  async isPersistent(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_IS_PERSISTENT", { net: this.wire }, options);
     return r.persistent !== 0;
   }
 
@@ -6451,12 +6739,13 @@ export abstract class NetworkMethods extends Handle {
    * virNetworkListAllPorts: Collect the list of network ports, and allocate an array to store those
    * objects.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of network ports found or -1 and sets `ports` to NULL in case of error.  On success, the array stored into `ports` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virNetworkPortFree() on each array element, then calling free() on `ports`.
    */
-  async listAllPorts(flags: number = 0): Promise<NetworkPort[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_LIST_ALL_PORTS", { network: this.wire, need_results: 1, flags });
-    return r.ports.map((x15) => c._wrap.networkPort(x15));
+  async listAllPorts(flags: number = 0, options?: CallOptions): Promise<NetworkPort[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_LIST_ALL_PORTS", { network: this.wire, need_results: 1, flags }, options);
+    return r.ports.map((x16) => c.wrap.networkPort(x16));
   }
 
   /**
@@ -6466,12 +6755,13 @@ export abstract class NetworkMethods extends Handle {
    * virNetworkPortFree should be used to free the resources after the
    * network port object is no longer needed.
    * @param flags bitwise-OR of virNetworkPortCreateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new network port object or NULL in case of failure
    */
-  async portCreateXML(xml: string, flags: Flags<virNetworkPortCreateFlags> = 0): Promise<NetworkPort> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_CREATE_XML", { network: this.wire, xml, flags });
-    return c._wrap.networkPort(r.port);
+  async portCreateXML(xml: string, flags: Flags<virNetworkPortCreateFlags> = 0, options?: CallOptions): Promise<NetworkPort> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_CREATE_XML", { network: this.wire, xml, flags }, options);
+    return c.wrap.networkPort(r.port);
   }
 
   /**
@@ -6480,23 +6770,25 @@ export abstract class NetworkMethods extends Handle {
    * virNetworkPortFree should be used to free the resources after the
    * network port object is no longer needed.
    * @param uuid the raw UUID for the network port
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a new network port object or NULL in case of failure.  If the network port cannot be found, then VIR_ERR_NO_NETWORK_PORT error is raised.
    */
-  async portLookupByUUID(uuid: string | Uint8Array): Promise<NetworkPort> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_LOOKUP_BY_UUID", { network: this.wire, uuid: uuidArg(uuid) });
-    return c._wrap.networkPort(r.port);
+  async portLookupByUUID(uuid: string | Uint8Array, options?: CallOptions): Promise<NetworkPort> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_LOOKUP_BY_UUID", { network: this.wire, uuid: uuidArg(uuid) }, options);
+    return c.wrap.networkPort(r.port);
   }
 
   /**
    * virNetworkSetAutostart: Configure the network to be automatically started
    * when the host machine boots.
    * @param autostart whether the network should be automatically started 0 or 1
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async setAutostart(autostart: number): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NETWORK_SET_AUTOSTART", { net: this.wire, autostart });
+  async setAutostart(autostart: boolean | number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NETWORK_SET_AUTOSTART", { net: this.wire, autostart: switchArg(autostart) }, options);
   }
 
   /**
@@ -6523,20 +6815,22 @@ export abstract class NetworkMethods extends Handle {
    * @param key XML namespace key, or NULL
    * @param uri XML namespace URI, or NULL
    * @param flags bitwise-OR of virNetworkUpdateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 in case of failure.
    */
-  async setMetadata(typeArg: number, metadata: string | null, key: string | null, uri: string | null, flags: Flags<virNetworkUpdateFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NETWORK_SET_METADATA", { network: this.wire, type: typeArg, metadata, key, uri, flags });
+  async setMetadata(typeArg: number, metadata: string | null, key: string | null, uri: string | null, flags: Flags<virNetworkUpdateFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NETWORK_SET_METADATA", { network: this.wire, type: typeArg, metadata, key, uri, flags }, options);
   }
 
   /**
    * virNetworkUndefine: Undefine a network but does not stop it if it is running
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of error
    */
-  async undefine(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NETWORK_UNDEFINE", { net: this.wire });
+  async undefine(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NETWORK_UNDEFINE", { net: this.wire }, options);
   }
 
   /**
@@ -6547,18 +6841,38 @@ export abstract class NetworkMethods extends Handle {
    * @param parentIndex which parent element, if there are multiple parents of the same type (e.g. which <ip> element when modifying a <dhcp>/<host> element), or "-1" for "don't care" or "automatically find appropriate one".
    * @param xml the XML description for the network, preferably in UTF-8
    * @param flags bitwise OR of virNetworkUpdateFlags.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of error   virNetworkUpdateCommand virNetworkUpdateSection
    */
-  async update(command: number, section: number, parentIndex: number, xml: string, flags: Flags<virNetworkUpdateFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NETWORK_UPDATE", { net: this.wire, command, section, parentIndex, xml, flags });
+  async update(command: number, section: number, parentIndex: number, xml: string, flags: Flags<virNetworkUpdateFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NETWORK_UPDATE", { net: this.wire, command, section, parentIndex, xml, flags }, options);
   }
 }
 
 /** Generated methods of NetworkPort: one per C function taking a virNetworkPortPtr first. */
 export abstract class NetworkPortMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_network_port;
+  /** The Network this object belongs to. */
+  readonly network: Network;
+
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_network_port) {
+    super();
+    this.network = sessionOf(connection).wrap.network(wire.net);
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.network.name, this.uuid];
+  }
 
   /**
    * virNetworkPortDelete: Delete the network port. This does not free the
@@ -6567,11 +6881,22 @@ export abstract class NetworkPortMethods extends Handle {
    * still in use by a virtual machine before deleting
    * port.
    * @param flags currently unused, pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async delete(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NETWORK_PORT_DELETE", { port: this.wire, flags });
+  async delete(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NETWORK_PORT_DELETE", { port: this.wire, flags }, options);
+  }
+
+  /**
+   * virNetworkPortGetNetwork: Provides the network pointer associated with a port.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virNetworkPtr or NULL in case of failure.
+   */
+  getNetwork(): Network {
+    return this.network;
   }
 
   /**
@@ -6581,24 +6906,43 @@ export abstract class NetworkPortMethods extends Handle {
    * how many parameters are present. `params` should be freed by the caller
    * on success.
    * @param flags currently unused, pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async getParameters(flags: number = 0): Promise<TypedParams> {
-    const c = this.connection;
-    const nparams = (await c.invoke("REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS", { port: this.wire, nparams: 0, flags })).nparams;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS", { port: this.wire, nparams, flags });
+  async getParameters(flags: number = 0, options?: CallOptions): Promise<TypedParams> {
+    const c = sessionOf(this.connection);
+    const nparams = (await c.invoke("REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS", { port: this.wire, nparams: 0, flags }, options)).nparams;
+    const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS", { port: this.wire, nparams, flags }, options);
     return fromTypedParams(r.params);
+  }
+
+  /**
+   * virNetworkPortGetUUID: Get the UUID for a network port
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+
+  /**
+   * virNetworkPortGetUUIDString: Get the UUID for a network as string. For more information about
+   * UUID see RFC4122.
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUIDString(): string {
+    return this.uuid;
   }
 
   /**
    * virNetworkPortGetXMLDesc: Provide an XML description of the network port. The description may be reused
    * later to recreate the port with virNetworkPortCreateXML().
    * @param flags currently unused, pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. the caller must free() the returned value.
    */
-  async getXMLDesc(flags: number = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_GET_XML_DESC", { port: this.wire, flags });
+  async getXMLDesc(flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NETWORK_PORT_GET_XML_DESC", { port: this.wire, flags }, options);
     return r.xml;
   }
 
@@ -6607,18 +6951,39 @@ export abstract class NetworkPortMethods extends Handle {
    * includes bandwidth parameters.
    * @param params pointer to interface parameter objects
    * @param flags currently unused, pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success.
    */
-  async setParameters(params: TypedParamsInput, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NETWORK_PORT_SET_PARAMETERS", { port: this.wire, params: toTypedParams(params, "virNetworkPortSetParameters"), flags });
+  async setParameters(params: TypedParamsInput, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NETWORK_PORT_SET_PARAMETERS", { port: this.wire, params: toTypedParams(params, "virNetworkPortSetParameters"), flags }, options);
   }
 }
 
 /** Generated methods of StoragePool: one per C function taking a virStoragePoolPtr first. */
 export abstract class StoragePoolMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_storage_pool;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_storage_pool) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
+  }
 
   /**
    * virStoragePoolBuild: Currently only filesystem pool accepts flags VIR_STORAGE_POOL_BUILD_OVERWRITE
@@ -6626,21 +6991,23 @@ export abstract class StoragePoolMethods extends Handle {
    *
    * Build the underlying storage pool
    * @param flags bitwise-OR of virStoragePoolBuildFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 upon failure
    */
-  async build(flags: Flags<virStoragePoolBuildFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_STORAGE_POOL_BUILD", { pool: this.wire, flags });
+  async build(flags: Flags<virStoragePoolBuildFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_STORAGE_POOL_BUILD", { pool: this.wire, flags }, options);
   }
 
   /**
    * virStoragePoolCreate: Starts an inactive storage pool
    * @param flags bitwise-OR of virStoragePoolCreateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 if it could not be started
    */
-  async create(flags: Flags<virStoragePoolCreateFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_STORAGE_POOL_CREATE", { pool: this.wire, flags });
+  async create(flags: Flags<virStoragePoolCreateFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_STORAGE_POOL_CREATE", { pool: this.wire, flags }, options);
   }
 
   /**
@@ -6648,11 +7015,12 @@ export abstract class StoragePoolMethods extends Handle {
    * a non-recoverable operation. The virStoragePoolPtr object
    * itself is not free'd.
    * @param flags bitwise-OR of virStoragePoolDeleteFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 if it could not be obliterate
    */
-  async delete(flags: Flags<virStoragePoolDeleteFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_STORAGE_POOL_DELETE", { pool: this.wire, flags });
+  async delete(flags: Flags<virStoragePoolDeleteFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_STORAGE_POOL_DELETE", { pool: this.wire, flags }, options);
   }
 
   /**
@@ -6661,32 +7029,69 @@ export abstract class StoragePoolMethods extends Handle {
    * with it. If it has a persistent config it can later be
    * restarted with virStoragePoolCreate(). This does not free
    * the associated virStoragePoolPtr object.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 if it could not be destroyed
    */
-  async destroy(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_STORAGE_POOL_DESTROY", { pool: this.wire });
+  async destroy(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_STORAGE_POOL_DESTROY", { pool: this.wire }, options);
   }
 
   /**
    * virStoragePoolGetAutostart: Fetches the value of the autostart flag, which determines
    * whether the pool is automatically started at boot time
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure
    */
-  async getAutostart(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART", { pool: this.wire });
+  async getAutostart(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART", { pool: this.wire }, options);
     return r.autostart !== 0;
+  }
+
+  /**
+   * virStoragePoolGetConnect: Provides the connection pointer associated with a storage pool.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
   }
 
   /**
    * virStoragePoolGetInfo: Get volatile information about the storage pool
    * such as free space / usage summary
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 on failure.
    */
-  async getInfo(): Promise<remote_storage_pool_get_info_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_STORAGE_POOL_GET_INFO", { pool: this.wire });
+  async getInfo(options?: CallOptions): Promise<remote_storage_pool_get_info_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_STORAGE_POOL_GET_INFO", { pool: this.wire }, options);
+  }
+
+  /**
+   * virStoragePoolGetName: Fetch the locally unique name of the storage pool
+   * @returns (C) the name of the pool, or NULL on error
+   */
+  getName(): string {
+    return this.name;
+  }
+
+  /**
+   * virStoragePoolGetUUID: Fetch the globally unique ID of the storage pool
+   * @returns (C) 0 on success, or -1 on error;
+   */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+
+  /**
+   * virStoragePoolGetUUIDString: Fetch the globally unique ID of the storage pool as a string
+   * @returns (C) 0 on success, or -1 on error;
+   */
+  getUUIDString(): string {
+    return this.uuid;
   }
 
   /**
@@ -6694,32 +7099,35 @@ export abstract class StoragePoolMethods extends Handle {
    * storage pool. This is suitable for later feeding back
    * into the virStoragePoolCreateXML method.
    * @param flags bitwise-OR of virStorageXMLFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a XML document (caller frees), or NULL on error
    */
-  async getXMLDesc(flags: Flags<virStorageXMLFlags> = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_GET_XML_DESC", { pool: this.wire, flags });
+  async getXMLDesc(flags: Flags<virStorageXMLFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_GET_XML_DESC", { pool: this.wire, flags }, options);
     return r.xml;
   }
 
   /**
    * virStoragePoolIsActive: Determine if the storage pool is currently running
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if running, 0 if inactive, -1 on error
    */
-  async isActive(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_IS_ACTIVE", { pool: this.wire });
+  async isActive(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_IS_ACTIVE", { pool: this.wire }, options);
     return r.active !== 0;
   }
 
   /**
    * virStoragePoolIsPersistent: Determine if the storage pool has a persistent configuration
    * which means it will still exist after shutting down
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if persistent, 0 if transient, -1 on error
    */
-  async isPersistent(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT", { pool: this.wire });
+  async isPersistent(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT", { pool: this.wire }, options);
     return r.persistent !== 0;
   }
 
@@ -6727,12 +7135,13 @@ export abstract class StoragePoolMethods extends Handle {
    * virStoragePoolListAllVolumes: Collect the list of storage volumes, and allocate an array to store those
    * objects.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of storage volumes found or -1 and sets `vols` to NULL in case of error.  On success, the array stored into `vols` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virStorageVolFree() on each array element, then calling free() on `vols`.
    */
-  async listAllVolumes(flags: number = 0): Promise<StorageVol[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES", { pool: this.wire, need_results: 1, flags });
-    return r.vols.map((x16) => c._wrap.storageVol(x16));
+  async listAllVolumes(flags: number = 0, options?: CallOptions): Promise<StorageVol[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES", { pool: this.wire, need_results: 1, flags }, options);
+    return r.vols.map((x17) => c.wrap.storageVol(x17));
   }
 
   /**
@@ -6742,21 +7151,24 @@ export abstract class StoragePoolMethods extends Handle {
    * The use of this function is discouraged. Instead, use
    * virStoragePoolListAllVolumes().
    * @param maxnames size of names array
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of names fetched, or -1 on error
    */
-  async listVolumes(maxnames: number): Promise<remote_nonnull_string[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LIST_VOLUMES", { pool: this.wire, maxnames });
+  async listVolumes(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this.connection);
+    maxnames ??= await this.numOfVolumes(options);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LIST_VOLUMES", { pool: this.wire, maxnames }, options);
     return r.names;
   }
 
   /**
    * virStoragePoolNumOfVolumes: Fetch the number of storage volumes within a pool
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of storage pools, or -1 on failure
    */
-  async numOfVolumes(): Promise<number> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_NUM_OF_VOLUMES", { pool: this.wire });
+  async numOfVolumes(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_NUM_OF_VOLUMES", { pool: this.wire }, options);
     return r.num;
   }
 
@@ -6765,31 +7177,34 @@ export abstract class StoragePoolMethods extends Handle {
    * involve communicating with a remote server, and/or initializing
    * new devices at the OS layer
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the volume list was refreshed, -1 on failure
    */
-  async refresh(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_STORAGE_POOL_REFRESH", { pool: this.wire, flags });
+  async refresh(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_STORAGE_POOL_REFRESH", { pool: this.wire, flags }, options);
   }
 
   /**
    * virStoragePoolSetAutostart: Configure the storage pool to be automatically started
    * when the host machine boots.
    * @param autostart whether the storage pool should be automatically started 0 or 1
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure
    */
-  async setAutostart(autostart: number): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART", { pool: this.wire, autostart });
+  async setAutostart(autostart: boolean | number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART", { pool: this.wire, autostart: switchArg(autostart) }, options);
   }
 
   /**
    * virStoragePoolUndefine: Undefine an inactive storage pool
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure
    */
-  async undefine(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_STORAGE_POOL_UNDEFINE", { pool: this.wire });
+  async undefine(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_STORAGE_POOL_UNDEFINE", { pool: this.wire }, options);
   }
 
   /**
@@ -6805,12 +7220,13 @@ export abstract class StoragePoolMethods extends Handle {
    * virStorageVolFree should be used to free the resources after the
    * storage volume object is no longer needed.
    * @param flags bitwise-OR of virStorageVolCreateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the storage volume, or NULL on error
    */
-  async storageVolCreateXML(xml: string, flags: Flags<virStorageVolCreateFlags> = 0): Promise<StorageVol> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_CREATE_XML", { pool: this.wire, xml, flags });
-    return c._wrap.storageVol(r.vol);
+  async storageVolCreateXML(xml: string, flags: Flags<virStorageVolCreateFlags> = 0, options?: CallOptions): Promise<StorageVol> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_CREATE_XML", { pool: this.wire, xml, flags }, options);
+    return c.wrap.storageVol(r.vol);
   }
 
   /**
@@ -6828,12 +7244,13 @@ export abstract class StoragePoolMethods extends Handle {
    * storage volume object is no longer needed.
    * @param clonevol storage volume to use as input
    * @param flags bitwise-OR of virStorageVolCreateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the storage volume, or NULL on error
    */
-  async storageVolCreateXMLFrom(xml: string, clonevol: StorageVol, flags: Flags<virStorageVolCreateFlags> = 0): Promise<StorageVol> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM", { pool: this.wire, xml, clonevol: clonevol.wire, flags });
-    return c._wrap.storageVol(r.vol);
+  async storageVolCreateXMLFrom(xml: string, clonevol: StorageVol, flags: Flags<virStorageVolCreateFlags> = 0, options?: CallOptions): Promise<StorageVol> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM", { pool: this.wire, xml, clonevol: clonevol.wire, flags }, options);
+    return c.wrap.storageVol(r.vol);
   }
 
   /**
@@ -6843,41 +7260,69 @@ export abstract class StoragePoolMethods extends Handle {
    * virStorageVolFree should be used to free the resources after the
    * storage volume object is no longer needed.
    * @param name name of storage volume
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a storage volume, or NULL if not found / error
    */
-  async storageVolLookupByName(name: string): Promise<StorageVol> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME", { pool: this.wire, name });
-    return c._wrap.storageVol(r.vol);
+  async storageVolLookupByName(name: string, options?: CallOptions): Promise<StorageVol> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME", { pool: this.wire, name }, options);
+    return c.wrap.storageVol(r.vol);
   }
 }
 
 /** Generated methods of StorageVol: one per C function taking a virStorageVolPtr first. */
 export abstract class StorageVolMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_storage_vol;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_storage_vol) {
+    super();
+  }
+
+  /** The name of the pool the volume is in. */
+  get pool(): string {
+    return this.wire.pool;
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The key: unique on the host (often the path). */
+  get key(): string {
+    return this.wire.key;
+  }
+
+  protected identityKey(): string {
+    return this.key;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.pool, this.name, this.key];
+  }
 
   /**
    * virStoragePoolLookupByVolume: Fetch a storage pool which contains a particular volume
    *
    * virStoragePoolFree should be used to free the resources after the
    * storage pool object is no longer needed.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a virStoragePoolPtr object, or NULL if no matching pool is found
    */
-  async storagePoolLookupByVolume(): Promise<StoragePool> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME", { vol: this.wire });
-    return c._wrap.storagePool(r.pool);
+  async storagePoolLookupByVolume(options?: CallOptions): Promise<StoragePool> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME", { vol: this.wire }, options);
+    return c.wrap.storagePool(r.pool);
   }
 
   /**
    * virStorageVolDelete: Delete the storage volume from the pool
    * @param flags bitwise-OR of virStorageVolDeleteFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 on error
    */
-  async delete(flags: Flags<virStorageVolDeleteFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_STORAGE_VOL_DELETE", { vol: this.wire, flags });
+  async delete(flags: Flags<virStorageVolDeleteFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_STORAGE_VOL_DELETE", { vol: this.wire, flags }, options);
   }
 
   /**
@@ -6904,21 +7349,33 @@ export abstract class StorageVolMethods extends Handle {
    * @param offset position in `vol` to start reading from
    * @param length limit on amount of data to download
    * @param flags bitwise-OR of virStorageVolDownloadFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0, or -1 upon error.
    */
-  async download(stream: Stream, offset: bigint, length: bigint, flags: Flags<virStorageVolDownloadFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invokeStream("REMOTE_PROC_STORAGE_VOL_DOWNLOAD", stream, { vol: this.wire, offset, length, flags });
+  async download(stream: Stream, offset: number | bigint, length: number | bigint, flags: Flags<virStorageVolDownloadFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invokeStream("REMOTE_PROC_STORAGE_VOL_DOWNLOAD", stream, { vol: this.wire, offset: int64Arg(c, offset, "offset", "virStorageVolDownload", false), length: int64Arg(c, length, "length", "virStorageVolDownload", false), flags }, options);
+  }
+
+  /**
+   * virStorageVolGetConnect: Provides the connection pointer associated with a storage volume.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
   }
 
   /**
    * virStorageVolGetInfo: Fetches volatile information about the storage
    * volume such as its current allocation
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 on failure
    */
-  async getInfo(): Promise<remote_storage_vol_get_info_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_STORAGE_VOL_GET_INFO", { vol: this.wire });
+  async getInfo(options?: CallOptions): Promise<remote_storage_vol_get_info_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_STORAGE_VOL_GET_INFO", { vol: this.wire }, options);
   }
 
   /**
@@ -6931,11 +7388,31 @@ export abstract class StorageVolMethods extends Handle {
    * physical on disk usage can be different than the calculated allocation value
    * as is the case with qcow2 files.
    * @param flags bitwise-OR of virStorageVolInfoFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 on failure
    */
-  async getInfoFlags(flags: Flags<virStorageVolInfoFlags> = 0): Promise<remote_storage_vol_get_info_flags_ret> {
-    const c = this.connection;
-    return c.invoke("REMOTE_PROC_STORAGE_VOL_GET_INFO_FLAGS", { vol: this.wire, flags });
+  async getInfoFlags(flags: Flags<virStorageVolInfoFlags> = 0, options?: CallOptions): Promise<remote_storage_vol_get_info_flags_ret> {
+    const c = sessionOf(this.connection);
+    return c.invoke("REMOTE_PROC_STORAGE_VOL_GET_INFO_FLAGS", { vol: this.wire, flags }, options);
+  }
+
+  /**
+   * virStorageVolGetKey: Fetch the storage volume key. This is globally
+   * unique, so the same volume will have the same
+   * key no matter what host it is accessed from
+   * @returns (C) the volume key, or NULL on error
+   */
+  getKey(): string {
+    return this.key;
+  }
+
+  /**
+   * virStorageVolGetName: Fetch the storage volume name. This is unique
+   * within the scope of a pool
+   * @returns (C) the volume name, or NULL on error
+   */
+  getName(): string {
+    return this.name;
   }
 
   /**
@@ -6944,11 +7421,12 @@ export abstract class StorageVolMethods extends Handle {
    * or dynamically assigned at pool startup. Consult
    * pool documentation for information on getting the
    * persistent naming
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the storage volume path, or NULL on error. The caller must free() the returned path after use.
    */
-  async getPath(): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_GET_PATH", { vol: this.wire });
+  async getPath(options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_GET_PATH", { vol: this.wire }, options);
     return r.name;
   }
 
@@ -6956,11 +7434,12 @@ export abstract class StorageVolMethods extends Handle {
    * virStorageVolGetXMLDesc: Fetch an XML document describing all aspects of
    * the storage volume
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the XML document, or NULL on error
    */
-  async getXMLDesc(flags: number = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_GET_XML_DESC", { vol: this.wire, flags });
+  async getXMLDesc(flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_STORAGE_VOL_GET_XML_DESC", { vol: this.wire, flags }, options);
     return r.xml;
   }
 
@@ -6992,11 +7471,12 @@ export abstract class StorageVolMethods extends Handle {
    * than the current size.
    * @param capacity new capacity, in bytes
    * @param flags bitwise-OR of virStorageVolResizeFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 on error.
    */
-  async resize(capacity: bigint, flags: Flags<virStorageVolResizeFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_STORAGE_VOL_RESIZE", { vol: this.wire, capacity, flags });
+  async resize(capacity: number | bigint, flags: Flags<virStorageVolResizeFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_STORAGE_VOL_RESIZE", { vol: this.wire, capacity: int64Arg(c, capacity, "capacity", "virStorageVolResize", false), flags }, options);
   }
 
   /**
@@ -7032,11 +7512,12 @@ export abstract class StorageVolMethods extends Handle {
    * @param offset position to start writing to
    * @param length limit on amount of data to upload
    * @param flags bitwise-OR of virStorageVolUploadFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0, or -1 upon error.
    */
-  async upload(stream: Stream, offset: bigint, length: bigint, flags: Flags<virStorageVolUploadFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invokeStream("REMOTE_PROC_STORAGE_VOL_UPLOAD", stream, { vol: this.wire, offset, length, flags });
+  async upload(stream: Stream, offset: number | bigint, length: number | bigint, flags: Flags<virStorageVolUploadFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invokeStream("REMOTE_PROC_STORAGE_VOL_UPLOAD", stream, { vol: this.wire, offset: int64Arg(c, offset, "offset", "virStorageVolUpload", false), length: int64Arg(c, length, "length", "virStorageVolUpload", false), flags }, options);
   }
 
   /**
@@ -7052,11 +7533,12 @@ export abstract class StorageVolMethods extends Handle {
    * stored journaled, log structured, copy-on-write, versioned, and
    * network file systems are known to be problematic.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 on error
    */
-  async wipe(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_STORAGE_VOL_WIPE", { vol: this.wire, flags });
+  async wipe(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_STORAGE_VOL_WIPE", { vol: this.wire, flags }, options);
   }
 
   /**
@@ -7069,38 +7551,56 @@ export abstract class StorageVolMethods extends Handle {
    * problematic.
    * @param algorithm one of virStorageVolWipeAlgorithm
    * @param flags future flags, use 0 for now
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, or -1 on error.
    */
-  async wipePattern(algorithm: number, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_STORAGE_VOL_WIPE_PATTERN", { vol: this.wire, algorithm, flags });
+  async wipePattern(algorithm: number, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_STORAGE_VOL_WIPE_PATTERN", { vol: this.wire, algorithm, flags }, options);
   }
 }
 
 /** Generated methods of NodeDevice: one per C function taking a virNodeDevicePtr first. */
 export abstract class NodeDeviceMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_node_device;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_node_device) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  protected identityKey(): string {
+    return this.name;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name];
+  }
 
   /**
    * virNodeDeviceCreate: Start a defined node device:
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async create(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NODE_DEVICE_CREATE", { name: this.wire.name, flags });
+  async create(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NODE_DEVICE_CREATE", { name: this.wire.name, flags }, options);
   }
 
   /**
    * virNodeDeviceDestroy: Destroy the device object. The virtual device (only works for vHBA
    * currently) is removed from the host operating system.  This function
    * may require privileged access.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async destroy(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NODE_DEVICE_DESTROY", { name: this.wire.name });
+  async destroy(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NODE_DEVICE_DESTROY", { name: this.wire.name }, options);
   }
 
   /**
@@ -7122,11 +7622,12 @@ export abstract class NodeDeviceMethods extends Handle {
    * to the node using the virNodeDeviceReAttach() method.
    * @param driverName name of backend driver that will be used for later device assignment to a domain. NULL means "use the hypervisor default driver"
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async detachFlags(driverName: string | null, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NODE_DEVICE_DETACH_FLAGS", { name: this.wire.name, driverName, flags });
+  async detachFlags(driverName: string | null, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NODE_DEVICE_DETACH_FLAGS", { name: this.wire.name, driverName, flags }, options);
   }
 
   /**
@@ -7147,32 +7648,43 @@ export abstract class NodeDeviceMethods extends Handle {
    * during PCI device assignment (to use something other than the
    * default, for example VFIO), the newer virNodeDeviceDetachFlags()
    * API should be used instead.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async dettach(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NODE_DEVICE_DETTACH", { name: this.wire.name });
+  async dettach(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NODE_DEVICE_DETTACH", { name: this.wire.name }, options);
   }
 
   /**
    * virNodeDeviceGetAutostart: Provides a boolean value indicating whether the node device is configured to
    * be automatically started when the host machine boots or the parent device
    * becomes available.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async getAutostart(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_GET_AUTOSTART", { name: this.wire.name });
+  async getAutostart(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_GET_AUTOSTART", { name: this.wire.name }, options);
     return r.autostart !== 0;
   }
 
   /**
+   * virNodeDeviceGetName: Just return the device name
+   * @returns (C) the device name or NULL in case of error
+   */
+  getName(): string {
+    return this.name;
+  }
+
+  /**
    * virNodeDeviceGetParent: Accessor for the parent of the device
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the name of the device's parent, or NULL if an error occurred or when the device has no parent.
    */
-  async getParent(): Promise<remote_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_GET_PARENT", { name: this.wire.name });
+  async getParent(options?: CallOptions): Promise<remote_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_GET_PARENT", { name: this.wire.name }, options);
     return r.parentName;
   }
 
@@ -7180,53 +7692,59 @@ export abstract class NodeDeviceMethods extends Handle {
    * virNodeDeviceGetXMLDesc: Fetch an XML document describing all aspects of
    * the device.
    * @param flags bitwise-OR of virNodeDeviceXMLFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the XML document, or NULL on error
    */
-  async getXMLDesc(flags: Flags<virNodeDeviceXMLFlags> = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_GET_XML_DESC", { name: this.wire.name, flags });
+  async getXMLDesc(flags: Flags<virNodeDeviceXMLFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_GET_XML_DESC", { name: this.wire.name, flags }, options);
     return r.xml;
   }
 
   /**
    * virNodeDeviceIsActive: Determine if the node device is currently active
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if active, 0 if inactive, -1 on error
    */
-  async isActive(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_IS_ACTIVE", { name: this.wire.name });
+  async isActive(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_IS_ACTIVE", { name: this.wire.name }, options);
     return r.active !== 0;
   }
 
   /**
    * virNodeDeviceIsPersistent: Determine if the node device has a persistent configuration
    * which means it will still exist after shutting down
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if persistent, 0 if transient, -1 on error
    */
-  async isPersistent(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_IS_PERSISTENT", { name: this.wire.name });
+  async isPersistent(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_IS_PERSISTENT", { name: this.wire.name }, options);
     return r.persistent !== 0;
   }
 
   /**
    * virNodeDeviceListCaps: Lists the names of the capabilities supported by the device.
    * @param maxnames size of `names`
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of capability names listed in `names` or -1 in case of error.
    */
-  async listCaps(maxnames: number): Promise<remote_nonnull_string[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_LIST_CAPS", { name: this.wire.name, maxnames });
+  async listCaps(maxnames?: number, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this.connection);
+    maxnames ??= await this.numOfCaps(options);
+    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_LIST_CAPS", { name: this.wire.name, maxnames }, options);
     return r.names;
   }
 
   /**
    * virNodeDeviceNumOfCaps: Accessor for the number of capabilities supported by the device.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of capabilities supported by the device or -1 in case of error.
    */
-  async numOfCaps(): Promise<number> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_NUM_OF_CAPS", { name: this.wire.name });
+  async numOfCaps(options?: CallOptions): Promise<number> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NODE_DEVICE_NUM_OF_CAPS", { name: this.wire.name }, options);
     return r.num;
   }
 
@@ -7239,11 +7757,12 @@ export abstract class NodeDeviceMethods extends Handle {
    * and binding it to its appropriate driver.
    *
    * If the device is currently in use by a guest, this method may fail.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async reAttach(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NODE_DEVICE_RE_ATTACH", { name: this.wire.name });
+  async reAttach(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NODE_DEVICE_RE_ATTACH", { name: this.wire.name }, options);
   }
 
   /**
@@ -7257,33 +7776,36 @@ export abstract class NodeDeviceMethods extends Handle {
    *
    * If the reset will affect other devices which are currently in use,
    * this function may fail.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of failure.
    */
-  async reset(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NODE_DEVICE_RESET", { name: this.wire.name });
+  async reset(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NODE_DEVICE_RESET", { name: this.wire.name }, options);
   }
 
   /**
    * virNodeDeviceSetAutostart: Configure the node device to be automatically started when the host machine
    * boots or the parent device becomes available.
    * @param autostart whether the device should be automatically started
+   * @param options per-call `signal` and `timeout`
    * @returns (C) -1 in case of error, 0 in case of success
    */
-  async setAutostart(autostart: number): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NODE_DEVICE_SET_AUTOSTART", { name: this.wire.name, autostart });
+  async setAutostart(autostart: boolean | number, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NODE_DEVICE_SET_AUTOSTART", { name: this.wire.name, autostart: switchArg(autostart) }, options);
   }
 
   /**
    * virNodeDeviceUndefine: Undefine the device object. The virtual device  is removed from the host
    * operating system.  This function may require privileged access.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async undefine(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NODE_DEVICE_UNDEFINE", { name: this.wire.name, flags });
+  async undefine(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NODE_DEVICE_UNDEFINE", { name: this.wire.name, flags }, options);
   }
 
   /**
@@ -7291,18 +7813,39 @@ export abstract class NodeDeviceMethods extends Handle {
    * configuration, its persistent configuration, or both.
    * @param xmlDesc string containing an XML description of the device to be defined
    * @param flags bitwise OR of virNodeDeviceUpdateFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of error
    */
-  async update(xmlDesc: string, flags: Flags<virNodeDeviceUpdateFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NODE_DEVICE_UPDATE", { name: this.wire.name, xml_desc: xmlDesc, flags });
+  async update(xmlDesc: string, flags: Flags<virNodeDeviceUpdateFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NODE_DEVICE_UPDATE", { name: this.wire.name, xml_desc: xmlDesc, flags }, options);
   }
 }
 
 /** Generated methods of Interface: one per C function taking a virInterfacePtr first. */
 export abstract class InterfaceMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_interface;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_interface) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The MAC address, as a string. */
+  get mac(): string {
+    return this.wire.mac;
+  }
+
+  protected identityKey(): string {
+    return `${this.name}\n${this.mac}`;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.mac];
+  }
 
   /**
    * virInterfaceCreate: Activate an interface (i.e. call "ifup").
@@ -7312,11 +7855,12 @@ export abstract class InterfaceMethods extends Handle {
    * been called), the interface will be brought back down (and then
    * undefined) if virInterfaceChangeRollback() is called.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of error
    */
-  async create(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_INTERFACE_CREATE", { iface: this.wire, flags });
+  async create(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_INTERFACE_CREATE", { iface: this.wire, flags }, options);
   }
 
   /**
@@ -7330,11 +7874,39 @@ export abstract class InterfaceMethods extends Handle {
    * virInterfaceChangeRollback() is called, the restoral of the
    * interface definition will also bring the interface back up.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async destroy(flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_INTERFACE_DESTROY", { iface: this.wire, flags });
+  async destroy(flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_INTERFACE_DESTROY", { iface: this.wire, flags }, options);
+  }
+
+  /**
+   * virInterfaceGetConnect: Provides the connection pointer associated with an interface.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
+  }
+
+  /**
+   * virInterfaceGetMACString: Get the MAC for an interface as string. For more information about
+   * MAC see RFC4122.
+   * @returns (C) a pointer to the MAC address (in null-terminated ASCII format) or NULL, the string need not be deallocated its lifetime will be the same as the interface object.
+   */
+  getMACString(): string {
+    return this.mac;
+  }
+
+  /**
+   * virInterfaceGetName: Get the public name for that interface
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the interface object.
+   */
+  getName(): string {
+    return this.name;
   }
 
   /**
@@ -7348,21 +7920,23 @@ export abstract class InterfaceMethods extends Handle {
    * is not set, the ip address and netmask will be the current live
    * setting of the interface, not the settings from the config files.
    * @param flags bitwise-OR of extraction flags. Current valid bits:
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
    */
-  async getXMLDesc(flags: number = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_INTERFACE_GET_XML_DESC", { iface: this.wire, flags });
+  async getXMLDesc(flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_INTERFACE_GET_XML_DESC", { iface: this.wire, flags }, options);
     return r.xml;
   }
 
   /**
    * virInterfaceIsActive: Determine if the interface is currently running
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if running, 0 if inactive, -1 on error
    */
-  async isActive(): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_INTERFACE_IS_ACTIVE", { iface: this.wire });
+  async isActive(options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_INTERFACE_IS_ACTIVE", { iface: this.wire }, options);
     return r.active !== 0;
   }
 
@@ -7379,38 +7953,119 @@ export abstract class InterfaceMethods extends Handle {
    * definition can be explicitly restored using
    * virInterfaceChangeRollback(), or will be automatically restored
    * during the next reboot of the system running libvirtd.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success, -1 in case of error
    */
-  async undefine(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_INTERFACE_UNDEFINE", { iface: this.wire });
+  async undefine(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_INTERFACE_UNDEFINE", { iface: this.wire }, options);
   }
 }
 
 /** Generated methods of Secret: one per C function taking a virSecretPtr first. */
 export abstract class SecretMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_secret;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_secret) {
+    super();
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  /** What the secret is for: a VIR_SECRET_USAGE_TYPE_*. */
+  get usageType(): number {
+    return this.wire.usageType;
+  }
+
+  /** The usage ID (a volume path, a Ceph or iSCSI name, ...). */
+  get usageID(): string {
+    return this.wire.usageID;
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.uuid, this.usageID];
+  }
+
+  /**
+   * virSecretGetConnect: Provides the connection pointer associated with a secret.  The reference
+   * counter on the connection is not increased by this call.
+   * @returns (C) the virConnectPtr or NULL in case of failure.
+   */
+  getConnect(): Connection {
+    return this.connection;
+  }
+
+  /**
+   * virSecretGetUUID: Fetches the UUID of the secret.
+   * @returns (C) 0 on success with the uuid buffer being filled, or -1 upon failure.
+   */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+
+  /**
+   * virSecretGetUUIDString: Get the UUID for a secret as string. For more information about
+   * UUID see RFC4122.
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUIDString(): string {
+    return this.uuid;
+  }
+
+  /**
+   * virSecretGetUsageID: Get the unique identifier of the object with which this
+   * secret is to be used. The format of the identifier is
+   * dependent on the usage type of the secret. For a secret
+   * with a usage type of VIR_SECRET_USAGE_TYPE_VOLUME the
+   * identifier will be a fully qualified path name. The
+   * identifiers are intended to be unique within the set of
+   * all secrets sharing the same usage type. ie, there shall
+   * only ever be one secret for each volume path.
+   * @returns (C) a string identifying the object using the secret, or NULL upon error
+   */
+  getUsageID(): string {
+    return this.usageID;
+  }
+
+  /**
+   * virSecretGetUsageType: Get the type of object which uses this secret. The returned
+   * value is one of the constants defined in the virSecretUsageType
+   * enumeration. More values may be added to this enumeration in
+   * the future, so callers should expect to see usage types they
+   * do not explicitly know about.
+   * @returns (C) a positive integer identifying the type of object, or -1 upon error.
+   */
+  getUsageType(): number {
+    return this.usageType;
+  }
 
   /**
    * virSecretGetValue: Fetches the value of a secret.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the secret value on success, NULL on failure.  The caller must free() the secret value.
    */
-  async getValue(flags: number = 0): Promise<Uint8Array> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_SECRET_GET_VALUE", { secret: this.wire, flags });
+  async getValue(flags: number = 0, options?: CallOptions): Promise<Uint8Array> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_SECRET_GET_VALUE", { secret: this.wire, flags }, options);
     return r.value;
   }
 
   /**
    * virSecretGetXMLDesc: Fetches an XML document describing attributes of the secret.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the XML document on success, NULL on failure.  The caller must free() the XML.
    */
-  async getXMLDesc(flags: number = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_SECRET_GET_XML_DESC", { secret: this.wire, flags });
+  async getXMLDesc(flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_SECRET_GET_XML_DESC", { secret: this.wire, flags }, options);
     return r.xml;
   }
 
@@ -7418,38 +8073,86 @@ export abstract class SecretMethods extends Handle {
    * virSecretSetValue: Sets the value of a secret.
    * @param value Value of the secret
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure.
    */
-  async setValue(value: Uint8Array, flags: number = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_SECRET_SET_VALUE", { secret: this.wire, value, flags });
+  async setValue(value: Uint8Array, flags: number = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_SECRET_SET_VALUE", { secret: this.wire, value, flags }, options);
   }
 
   /**
    * virSecretUndefine: Deletes the specified secret.  This does not free the associated
    * virSecretPtr object.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on failure.
    */
-  async undefine(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_SECRET_UNDEFINE", { secret: this.wire });
+  async undefine(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_SECRET_UNDEFINE", { secret: this.wire }, options);
   }
 }
 
 /** Generated methods of NWFilter: one per C function taking a virNWFilterPtr first. */
 export abstract class NWFilterMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_nwfilter;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_nwfilter) {
+    super();
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  /** The UUID, as a string. */
+  get uuid(): string {
+    return uuidToString(this.wire.uuid);
+  }
+
+  protected identityKey(): string {
+    return this.uuid;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.name, this.uuid];
+  }
+
+  /**
+   * virNWFilterGetName: Get the public name for the network filter
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the nwfilter object.
+   */
+  getName(): string {
+    return this.name;
+  }
+
+  /**
+   * virNWFilterGetUUID: Get the UUID for a network filter
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUID(): Uint8Array {
+    return new Uint8Array(this.wire.uuid);
+  }
+
+  /**
+   * virNWFilterGetUUIDString: Get the UUID for a network filter as string. For more information about
+   * UUID see RFC4122.
+   * @returns (C) -1 in case of error, 0 in case of success
+   */
+  getUUIDString(): string {
+    return this.uuid;
+  }
 
   /**
    * virNWFilterGetXMLDesc: Provide an XML description of the network filter. The description may be
    * reused later to redefine the network filter with virNWFilterCreateXML().
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
    */
-  async getXMLDesc(flags: number = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NWFILTER_GET_XML_DESC", { nwfilter: this.wire, flags });
+  async getXMLDesc(flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NWFILTER_GET_XML_DESC", { nwfilter: this.wire, flags }, options);
     return r.xml;
   }
 
@@ -7457,18 +8160,39 @@ export abstract class NWFilterMethods extends Handle {
    * virNWFilterUndefine: Undefine the nwfilter object. This call will not succeed if
    * a running VM is referencing the filter. This does not free the
    * associated virNWFilterPtr object.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async undefine(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NWFILTER_UNDEFINE", { nwfilter: this.wire });
+  async undefine(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NWFILTER_UNDEFINE", { nwfilter: this.wire }, options);
   }
 }
 
 /** Generated methods of NWFilterBinding: one per C function taking a virNWFilterBindingPtr first. */
 export abstract class NWFilterBindingMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_nwfilter_binding;
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_nwfilter_binding) {
+    super();
+  }
+
+  /** The port device the filter is bound to. */
+  get portdev(): string {
+    return this.wire.portdev;
+  }
+
+  /** The name of the bound filter. */
+  get filtername(): string {
+    return this.wire.filtername;
+  }
+
+  protected identityKey(): string {
+    return this.portdev;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.portdev, this.filtername];
+  }
 
   /**
    * virNWFilterBindingDelete: Delete the binding object. This does not free the
@@ -7478,30 +8202,67 @@ export abstract class NWFilterBindingMethods extends Handle {
    * running without needing to restart the guest. Restoring
    * the network port binding filter for the running guest
    * would be accomplished by using virNWFilterBindingCreateXML.
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 in case of success and -1 in case of failure.
    */
-  async delete(): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_NWFILTER_BINDING_DELETE", { nwfilter: this.wire });
+  async delete(options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_NWFILTER_BINDING_DELETE", { nwfilter: this.wire }, options);
+  }
+
+  /**
+   * virNWFilterBindingGetFilterName: Get the filter name for the network filter binding
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the binding object.
+   */
+  getFilterName(): string {
+    return this.filtername;
+  }
+
+  /**
+   * virNWFilterBindingGetPortDev: Get the port dev name for the network filter binding
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated its lifetime will be the same as the binding object.
+   */
+  getPortDev(): string {
+    return this.portdev;
   }
 
   /**
    * virNWFilterBindingGetXMLDesc: Provide an XML description of the network filter. The description may be
    * reused later to redefine the network filter with virNWFilterCreateXML().
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded XML instance, or NULL in case of error. The caller must free() the returned value.
    */
-  async getXMLDesc(flags: number = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_NWFILTER_BINDING_GET_XML_DESC", { nwfilter: this.wire, flags });
+  async getXMLDesc(flags: number = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_NWFILTER_BINDING_GET_XML_DESC", { nwfilter: this.wire, flags }, options);
     return r.xml;
   }
 }
 
 /** Generated methods of DomainSnapshot: one per C function taking a virDomainSnapshotPtr first. */
 export abstract class DomainSnapshotMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_domain_snapshot;
+  /** The Domain this object belongs to. */
+  readonly domain: Domain;
+
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_domain_snapshot) {
+    super();
+    this.domain = sessionOf(connection).wrap.domain(wire.dom);
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  protected identityKey(): string {
+    return `${this.domain.uuid}\n${this.name}`;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.domain.name, this.name];
+  }
 
   /**
    * virDomainRevertToSnapshot: Revert the domain to a given snapshot.
@@ -7548,11 +8309,12 @@ export abstract class DomainSnapshotMethods extends Handle {
    * libvirt will discard any existing NVRAM file and re-initialize
    * NVRAM from the pristine template.
    * @param flags bitwise-OR of virDomainSnapshotRevertFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the creation is successful, -1 on error.
    */
-  async revertToSnapshot(flags: Flags<virDomainSnapshotRevertFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_REVERT_TO_SNAPSHOT", { snap: this.wire, flags });
+  async revertToSnapshot(flags: Flags<virDomainSnapshotRevertFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_REVERT_TO_SNAPSHOT", { snap: this.wire, flags }, options);
   }
 
   /**
@@ -7579,11 +8341,40 @@ export abstract class DomainSnapshotMethods extends Handle {
    * while the snapshot delete is in process the operation will be
    * aborted when the daemon starts again.
    * @param flags bitwise-OR of supported virDomainSnapshotDeleteFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 if the selected snapshot(s) were successfully deleted, -1 on error.
    */
-  async delete(flags: Flags<virDomainSnapshotDeleteFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_DELETE", { snap: this.wire, flags });
+  async delete(flags: Flags<virDomainSnapshotDeleteFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_DELETE", { snap: this.wire, flags }, options);
+  }
+
+  /**
+   * virDomainSnapshotGetConnect: Provides the connection pointer associated with a snapshot.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the connection or NULL.
+   */
+  getConnect(): Connection {
+    return this.connection;
+  }
+
+  /**
+   * virDomainSnapshotGetDomain: Provides the domain pointer associated with a snapshot.  The
+   * reference counter on the domain is not increased by this
+   * call.
+   * @returns (C) the domain or NULL.
+   */
+  getDomain(): Domain {
+    return this.domain;
+  }
+
+  /**
+   * virDomainSnapshotGetName: Get the public name for that snapshot
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated as its lifetime will be the same as the snapshot object.
+   */
+  getName(): string {
+    return this.name;
   }
 
   /**
@@ -7592,12 +8383,13 @@ export abstract class DomainSnapshotMethods extends Handle {
    * virDomainSnapshotFree should be used to free the resources after the
    * snapshot object is no longer needed.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a domain snapshot object or NULL in case of failure.  If the given snapshot is a root (no parent), then the VIR_ERR_NO_DOMAIN_SNAPSHOT error is raised.
    */
-  async getParent(flags: number = 0): Promise<DomainSnapshot> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_GET_PARENT", { snap: this.wire, flags });
-    return c._wrap.domainSnapshot(r.snap);
+  async getParent(flags: number = 0, options?: CallOptions): Promise<DomainSnapshot> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_GET_PARENT", { snap: this.wire, flags }, options);
+    return c.wrap.domainSnapshot(r.snap);
   }
 
   /**
@@ -7608,11 +8400,12 @@ export abstract class DomainSnapshotMethods extends Handle {
    * VIR_DOMAIN_SNAPSHOT_XML_SECURE; this flag is rejected on read-only
    * connections.
    * @param flags bitwise-OR of supported virDomainSnapshotXMLFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded XML instance or NULL in case of error. The caller must free() the returned value.
    */
-  async getXMLDesc(flags: Flags<virDomainSnapshotXMLFlags> = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_GET_XML_DESC", { snap: this.wire, flags });
+  async getXMLDesc(flags: Flags<virDomainSnapshotXMLFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_GET_XML_DESC", { snap: this.wire, flags }, options);
     return r.xml;
   }
 
@@ -7620,11 +8413,12 @@ export abstract class DomainSnapshotMethods extends Handle {
    * virDomainSnapshotHasMetadata: Determine if the given snapshot is associated with libvirt metadata
    * that would prevent the deletion of the domain.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if the snapshot has metadata, 0 if the snapshot exists without help from libvirt, or -1 on error.
    */
-  async hasMetadata(flags: number = 0): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_HAS_METADATA", { snap: this.wire, flags });
+  async hasMetadata(flags: number = 0, options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_HAS_METADATA", { snap: this.wire, flags }, options);
     return r.metadata !== 0;
   }
 
@@ -7632,11 +8426,12 @@ export abstract class DomainSnapshotMethods extends Handle {
    * virDomainSnapshotIsCurrent: Determine if the given snapshot is the domain's current snapshot.  See
    * also virDomainHasCurrentSnapshot().
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 1 if current, 0 if not current, or -1 on error.
    */
-  async isCurrent(flags: number = 0): Promise<boolean> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_IS_CURRENT", { snap: this.wire, flags });
+  async isCurrent(flags: number = 0, options?: CallOptions): Promise<boolean> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_IS_CURRENT", { snap: this.wire, flags }, options);
     return r.current !== 0;
   }
 
@@ -7662,13 +8457,14 @@ export abstract class DomainSnapshotMethods extends Handle {
    * VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS has the same bit value but
    * opposite semantics of widening rather than narrowing the listing).
    * @param flags bitwise-OR of supported virDomainSnapshotListFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain snapshots found or -1 and sets `snaps` to NULL in case of error.  On success, the array stored into `snaps` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virDomainSnapshotFree() on each array element, then calling free() on `snaps`.
    */
-  async listAllChildren(flags: Flags<virDomainSnapshotListFlags> = 0): Promise<DomainSnapshot[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN", { snapshot: this.wire, need_results: 1, flags });
+  async listAllChildren(flags: Flags<virDomainSnapshotListFlags> = 0, options?: CallOptions): Promise<DomainSnapshot[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN", { snapshot: this.wire, need_results: 1, flags }, options);
     if (r.ret < 0) throw unknownError();
-    return r.snapshots.map((x14) => c._wrap.domainSnapshot(x14));
+    return r.snapshots.map((x15) => c.wrap.domainSnapshot(x15));
   }
 
   /**
@@ -7702,11 +8498,13 @@ export abstract class DomainSnapshotMethods extends Handle {
    * The use of this function is discouraged. Instead, use
    * virDomainSnapshotListAllChildren().
    * @param flags bitwise-OR of supported virDomainSnapshotListFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain snapshots found or -1 in case of error. The caller is responsible to call free() for each member of the array.
    */
-  async listChildrenNames(maxnames: number, flags: Flags<virDomainSnapshotListFlags> = 0): Promise<remote_nonnull_string[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES", { snap: this.wire, maxnames, flags });
+  async listChildrenNames(maxnames?: number, flags: Flags<virDomainSnapshotListFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string[]> {
+    const c = sessionOf(this.connection);
+    maxnames ??= await this.numChildren(flags, options);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES", { snap: this.wire, maxnames, flags }, options);
     return r.names;
   }
 
@@ -7723,19 +8521,39 @@ export abstract class DomainSnapshotMethods extends Handle {
    * are provided via the same `flags` values as documented in
    * virDomainSnapshotListAllChildren().
    * @param flags bitwise-OR of supported virDomainSnapshotListFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain snapshots found or -1 in case of error.
    */
-  async numChildren(flags: Flags<virDomainSnapshotListFlags> = 0): Promise<number> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_NUM_CHILDREN", { snap: this.wire, flags });
+  async numChildren(flags: Flags<virDomainSnapshotListFlags> = 0, options?: CallOptions): Promise<number> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_SNAPSHOT_NUM_CHILDREN", { snap: this.wire, flags }, options);
     return r.num;
   }
 }
 
 /** Generated methods of DomainCheckpoint: one per C function taking a virDomainCheckpointPtr first. */
 export abstract class DomainCheckpointMethods extends Handle {
-  abstract override readonly connection: Connection;
-  abstract readonly wire: remote_nonnull_domain_checkpoint;
+  /** The Domain this object belongs to. */
+  readonly domain: Domain;
+
+  /** @internal handles are made by the library (lookups, listings, events) */
+  constructor(override readonly connection: Connection, readonly wire: remote_nonnull_domain_checkpoint) {
+    super();
+    this.domain = sessionOf(connection).wrap.domain(wire.dom);
+  }
+
+  /** The name. */
+  get name(): string {
+    return this.wire.name;
+  }
+
+  protected identityKey(): string {
+    return `${this.domain.uuid}\n${this.name}`;
+  }
+
+  protected displayParts(): (string | number)[] {
+    return [this.domain.name, this.name];
+  }
 
   /**
    * virDomainCheckpointDelete: Removes a checkpoint from the domain.
@@ -7756,11 +8574,40 @@ export abstract class DomainCheckpointMethods extends Handle {
    * any libvirt metadata to track checkpoints, then this flag is
    * silently ignored.
    * @param flags bitwise-OR of supported virDomainCheckpointDeleteFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) 0 on success, -1 on error.
    */
-  async delete(flags: Flags<virDomainCheckpointDeleteFlags> = 0): Promise<void> {
-    const c = this.connection;
-    await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_DELETE", { checkpoint: this.wire, flags });
+  async delete(flags: Flags<virDomainCheckpointDeleteFlags> = 0, options?: CallOptions): Promise<void> {
+    const c = sessionOf(this.connection);
+    await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_DELETE", { checkpoint: this.wire, flags }, options);
+  }
+
+  /**
+   * virDomainCheckpointGetConnect: Provides the connection pointer associated with a checkpoint.  The
+   * reference counter on the connection is not increased by this
+   * call.
+   * @returns (C) the connection or NULL.
+   */
+  getConnect(): Connection {
+    return this.connection;
+  }
+
+  /**
+   * virDomainCheckpointGetDomain: Provides the domain pointer associated with a checkpoint.  The
+   * reference counter on the domain is not increased by this
+   * call.
+   * @returns (C) the domain or NULL.
+   */
+  getDomain(): Domain {
+    return this.domain;
+  }
+
+  /**
+   * virDomainCheckpointGetName: Get the public name for that checkpoint
+   * @returns (C) a pointer to the name or NULL, the string need not be deallocated as its lifetime will be the same as the checkpoint object.
+   */
+  getName(): string {
+    return this.name;
   }
 
   /**
@@ -7769,12 +8616,13 @@ export abstract class DomainCheckpointMethods extends Handle {
    * virDomainCheckpointFree should be used to free the resources after the
    * checkpoint object is no longer needed.
    * @param flags extra flags; not used yet, so callers should always pass 0
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a domain checkpoint object or NULL in case of failure.  If the given checkpoint is a root (no parent), then the VIR_ERR_NO_DOMAIN_CHECKPOINT error is raised.
    */
-  async getParent(flags: number = 0): Promise<DomainCheckpoint> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_GET_PARENT", { checkpoint: this.wire, flags });
-    return c._wrap.domainCheckpoint(r.parent);
+  async getParent(flags: number = 0, options?: CallOptions): Promise<DomainCheckpoint> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_GET_PARENT", { checkpoint: this.wire, flags }, options);
+    return c.wrap.domainCheckpoint(r.parent);
   }
 
   /**
@@ -7799,11 +8647,12 @@ export abstract class DomainCheckpointMethods extends Handle {
    * hypervisors may require that the domain associated with `checkpoint` is
    * running when VIR_DOMAIN_CHECKPOINT_XML_SIZE is used.
    * @param flags bitwise-OR of supported virDomainCheckpointXMLFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) a 0 terminated UTF-8 encoded XML instance or NULL in case of error. The caller must free() the returned value.
    */
-  async getXMLDesc(flags: Flags<virDomainCheckpointXMLFlags> = 0): Promise<remote_nonnull_string> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_GET_XML_DESC", { checkpoint: this.wire, flags });
+  async getXMLDesc(flags: Flags<virDomainCheckpointXMLFlags> = 0, options?: CallOptions): Promise<remote_nonnull_string> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_GET_XML_DESC", { checkpoint: this.wire, flags }, options);
     return r.xml;
   }
 
@@ -7828,13 +8677,14 @@ export abstract class DomainCheckpointMethods extends Handle {
    * VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS has the same bit value but
    * opposite semantics of widening rather than narrowing the listing).
    * @param flags bitwise-OR of supported virDomainCheckpointListFlags
+   * @param options per-call `signal` and `timeout`
    * @returns (C) the number of domain checkpoints found or -1 and sets `children` to NULL in case of error.  On success, the array stored into `children` is guaranteed to have an extra allocated element set to NULL but not included in the return count, to make iteration easier.  The caller is responsible for calling virDomainCheckpointFree() on each array element, then calling free() on `children`.
    */
-  async listAllChildren(flags: Flags<virDomainCheckpointListFlags> = 0): Promise<DomainCheckpoint[]> {
-    const c = this.connection;
-    const r = await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN", { checkpoint: this.wire, need_results: 1, flags });
+  async listAllChildren(flags: Flags<virDomainCheckpointListFlags> = 0, options?: CallOptions): Promise<DomainCheckpoint[]> {
+    const c = sessionOf(this.connection);
+    const r = await c.invoke("REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN", { checkpoint: this.wire, need_results: 1, flags }, options);
     if (r.ret < 0) throw unknownError();
-    return r.checkpoints.map((x10) => c._wrap.domainCheckpoint(x10));
+    return r.checkpoints.map((x10) => c.wrap.domainCheckpoint(x10));
   }
 }
 
