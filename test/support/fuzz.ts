@@ -234,18 +234,18 @@ export interface FuzzReport {
 }
 
 /**
- * `count` inputs from `seed`, round-robin over the three targets. Input i is built from a PRNG
- * seeded with (seed, i), so one input can be replayed on its own.
+ * `count` inputs from `seed`, round-robin over the three targets, starting at input `from`. Input
+ * i is built from a PRNG seeded with (seed, i), so one input can be replayed on its own.
  */
-export async function fuzz(seeds: readonly Seed[], count: number, seed: number, maxFailures = 10): Promise<FuzzReport> {
+export async function fuzz(seeds: readonly Seed[], count: number, seed: number, maxFailures = 10, from = 0): Promise<FuzzReport> {
   const all = seeds.flatMap((s) => s.replies);
   const failures: FuzzFailure[] = [];
   const t0 = performance.now();
   // The engine's warnings about what the peer sent are the expected outcome here, by the thousand.
   configureLogging({ LIBVIRT_DEBUG: '4' });
-  let i = 0;
+  let i = from;
   try {
-    for (; i < count && failures.length < maxFailures; i++) {
+    for (; i < from + count && failures.length < maxFailures; i++) {
       const rng = new Prng(Math.imul(seed, 0x9e3779b1) ^ i);
       const s = rng.pick(seeds);
       let failure: string | null;
@@ -276,5 +276,5 @@ export async function fuzz(seeds: readonly Seed[], count: number, seed: number, 
   } finally {
     configureLogging();
   }
-  return { inputs: i, seconds: (performance.now() - t0) / 1000, failures };
+  return { inputs: i - from, seconds: (performance.now() - t0) / 1000, failures };
 }
