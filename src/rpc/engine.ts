@@ -49,6 +49,28 @@ export const CLOSE_GRACE_MS = 1000;
 const LOG_BURST = 10;
 const LOG_WINDOW_MS = 10_000;
 
+/**
+ * One encoding buffer for every engine of the process: encodePacket copies each packet out of it,
+ * and a per-connection buffer cost 64 KiB per idle connection (bench/load). After a packet of more
+ * than 1 MiB it is replaced, so one large call does not pin its size; an encode that starts inside
+ * another (an argument's getter making a call) gets a buffer of its own.
+ */
+const WRITER_SIZE = 64 * 1024;
+const WRITER_KEEP_MAX = 1024 * 1024;
+let sharedWriter = new XdrWriter(WRITER_SIZE);
+let sharedWriterBusy = false;
+
+function encodeShared(header: MessageHeader, body?: (w: XdrWriter) => void): Buffer {
+  if (sharedWriterBusy) return encodePacket(new XdrWriter(WRITER_SIZE), header, body);
+  sharedWriterBusy = true;
+  try {
+    return encodePacket(sharedWriter, header, body);
+  } finally {
+    sharedWriterBusy = false;
+    if (sharedWriter.buf.length > WRITER_KEEP_MAX) sharedWriter = new XdrWriter(WRITER_SIZE);
+  }
+}
+
 let observer: ((procedure: string, ok: boolean) => void) | null = null;
 
 /**
@@ -119,7 +141,6 @@ export class RpcEngine {
   private readonly handlers = new Map<number, MessageHandler>();
   private readonly streams = new Map<number, StreamSink>();
   private layer: { encode(plain: Buffer): Buffer; decode(wire: Buffer): Buffer[] } | null = null;
-  private readonly writer = new XdrWriter(64 * 1024);
   private readonly splitter: PacketSplitter;
   private serial = 0;
   private closeError: LibvirtError | null = null;
@@ -228,7 +249,7 @@ export class RpcEngine {
     if (signal?.aborted) return Promise.reject(abortError(proc.name, signal));
     let packet: Buffer;
     try {
-      packet = encodePacket(this.writer, { prog: proc.program, vers: proc.version, proc: proc.proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK }, proc.args ? (w) => proc.args!.encode(w, args) : undefined);
+      packet = encodeShared({ prog: proc.program, vers: proc.version, proc: proc.proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK }, proc.args ? (w) => proc.args!.encode(w, args) : undefined);
     } catch (e) {
       if (e instanceof XdrError) return Promise.reject(clientError(VIR_ERR_INVALID_ARG, VIR_FROM_RPC, `invalid argument to ${proc.name}: ${e.message}`, e));
       if (e instanceof FramingError) return Promise.reject(clientError(VIR_ERR_RPC, VIR_FROM_RPC, `${proc.name}: ${e.message}`, e));
@@ -264,7 +285,7 @@ export class RpcEngine {
   /** Sends a packet that expects no reply (a stream channel's packets, sendMessage). */
   send(header: Omit<MessageHeader, 'serial'> & { serial?: number }, body?: (w: XdrWriter) => void): void {
     if (this.closeError) throw this.closeError;
-    this.write(encodePacket(this.writer, { ...header, serial: header.serial ?? 0 }, body));
+    this.write(encodeShared({ ...header, serial: header.serial ?? 0 }, body));
   }
 
   /**

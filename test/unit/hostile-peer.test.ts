@@ -16,7 +16,12 @@ import { XdrWriter } from '../../src/protocol/xdr/index.js';
 import { CLOSE_GRACE_MS, MAX_ABANDONED_SERIALS, RpcEngine } from '../../src/rpc/engine.js';
 import { SaslMechanismError, SCRAM_MAX_ITERATIONS, ScramClient } from '../../src/rpc/sasl-scram.js';
 import { FakeDaemon } from '../support/fake-daemon.js';
-import { FakeLibvirtd } from './events-fake-libvirtd.js';
+import { domWire, FakeLibvirtd } from './events-fake-libvirtd.js';
+import { sessionOf } from '../../src/api/session.js';
+import { DEFAULT_EVENT_BUFFER_BYTES } from '../../src/api/events/events.js';
+import { VIR_ERR_OVERFLOW } from '../../src/apixml/generated/constants.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 // What a malicious or broken daemon can do to the client, one case each: the user gets a clear
 // libvirt error, every pending call settles, memory stays bounded, and nothing is left running.
@@ -55,6 +60,17 @@ async function engineTo(port: number): Promise<RpcEngine> {
   return new RpcEngine(socket);
 }
 
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
+/** Heap and buffers in use after a full collection: what the process really holds. */
+function heldMemory(): number {
+  collect();
+  collect();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
 const header = (len: number): Buffer => {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(len >>> 0);
@@ -63,6 +79,22 @@ const header = (len: number): Buffer => {
 
 describe('hostile peers', function () {
   this.timeout(30_000);
+
+  // Whatever the peer does, nothing escapes as an uncaught exception or an unhandled rejection.
+  const escaped: unknown[] = [];
+  const onEscape = (e: unknown): void => void escaped.push(e);
+  before(() => {
+    process.on('unhandledRejection', onEscape);
+    process.on('uncaughtExceptionMonitor', onEscape);
+  });
+  after(() => {
+    process.off('unhandledRejection', onEscape);
+    process.off('uncaughtExceptionMonitor', onEscape);
+  });
+  afterEach(async () => {
+    await new Promise((r) => setImmediate(r));
+    expect(escaped.splice(0).map(String), 'uncaught exceptions / unhandled rejections').to.deep.equal([]);
+  });
 
   describe('typed parameters named by the server', () => {
     it('__proto__, toString and constructor are plain keys of a null-prototype object', async () => {
@@ -210,6 +242,97 @@ describe('hostile peers', function () {
     });
   });
 
+  describe('event streams bounded in bytes', () => {
+    // A QMP event of 12 MiB: event name, domain name and details at libvirt's 4 MiB string limit.
+    const big = 4 * 1024 * 1024 - 64;
+    const qmpEvent = (fake: FakeLibvirtd, callbackID: number): Buffer =>
+      fake.message('QEMU_PROC_DOMAIN_MONITOR_EVENT', { callbackID, dom: domWire('d'.repeat(big)), event: 'E'.repeat(big), seconds: 1n, micros: 0, details: 'x'.repeat(big) });
+    const MiB = 1024 * 1024;
+
+    for (const overflow of ['drop-oldest', 'drop-newest'] as const) {
+      it(`50 QMP events of 12 MiB to a stream nobody reads hold at most ${DEFAULT_EVENT_BUFFER_BYTES / MiB} MiB (${overflow}: the rest dropped and counted)`, async () => {
+        const fake = new FakeLibvirtd();
+        const conn = await fake.connect({ keepAlive: false });
+        try {
+          const stream = conn.qemuMonitorEvents({ overflow });
+          await stream.ready;
+          const packet = qmpEvent(fake, fake.lastCallbackID);
+          const before = heldMemory();
+          for (let i = 0; i < 50; i++) fake.socket!.write(packet);
+          while (stream.dropped + stream.buffered < 50) await new Promise((r) => setTimeout(r, 20));
+          const grown = heldMemory() - before;
+          expect(stream.buffered).to.equal(2);
+          expect(stream.dropped).to.equal(48);
+          expect(stream.bufferedBytes).to.be.at.most(DEFAULT_EVENT_BUFFER_BYTES);
+          // Before the byte bound: +689 MB. Two events of 12 MiB stay, plus the one packet being sent.
+          expect(grown, `held ${(grown / MiB).toFixed(0)} MiB more`).to.be.below(80 * MiB);
+          const first = await stream.next();
+          expect((first.value as { event: string }).event.length).to.equal(big);
+          await stream.close();
+        } finally {
+          await conn.close();
+          await fake.close();
+        }
+      });
+    }
+
+    it("the default 'error' policy ends the stream with VIR_ERR_OVERFLOW after yielding what it buffered", async () => {
+      const fake = new FakeLibvirtd();
+      const conn = await fake.connect({ keepAlive: false });
+      try {
+        const stream = conn.qemuMonitorEvents({ bufferBytes: 30 * MiB });
+        await stream.ready;
+        const packet = qmpEvent(fake, fake.lastCallbackID);
+        for (let i = 0; i < 5; i++) fake.socket!.write(packet);
+        // The third event overflows 30 MiB: the stream ends with two buffered.
+        while (!(stream as unknown as { ended: boolean }).ended) await new Promise((r) => setTimeout(r, 20));
+        expect(stream.buffered).to.equal(2);
+        let yielded = 0;
+        const err = await rejection(
+          (async () => {
+            for await (const ev of stream) if (ev.event.length === big) yielded++;
+          })(),
+        );
+        expect(err.code).to.equal(VIR_ERR_OVERFLOW);
+        expect(err.message).to.match(/25165544 bytes\) behind; the stream holds at most 1024 events and 31457280 bytes/);
+        expect(yielded).to.equal(2);
+      } finally {
+        await conn.close();
+        await fake.close();
+      }
+    });
+
+    it('events held while a registration is in flight are bounded in bytes too (the rest counted as undelivered)', async () => {
+      let answer: (() => void) | null = null;
+      const fake = new FakeLibvirtd({
+        intercept: (call, name, _args, d) => {
+          if (name !== 'QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER') return false;
+          // 20 events for a callback ID no reply has named yet; the reply (naming another) waits.
+          const packet = qmpEvent(d, 7);
+          for (let i = 0; i < 20; i++) call.socket.write(packet);
+          answer = () => call.socket.write(d.reply(call, name, { callbackID: 8 }));
+          return true;
+        },
+      });
+      const conn = await fake.connect({ keepAlive: false });
+      try {
+        const before = heldMemory();
+        const stream = conn.qemuMonitorEvents();
+        while (sessionOf(conn).events.undelivered < 18) await new Promise((r) => setTimeout(r, 20));
+        const grown = heldMemory() - before;
+        expect((sessionOf(conn).events as unknown as { heldBytes: number }).heldBytes).to.be.at.most(32 * MiB);
+        expect(grown, `held ${(grown / MiB).toFixed(0)} MiB more`).to.be.below(80 * MiB);
+        answer!();
+        await stream.ready;
+        expect(sessionOf(conn).events.undelivered).to.equal(20);
+        await stream.close();
+      } finally {
+        await conn.close();
+        await fake.close();
+      }
+    });
+  });
+
   describe('packets the engine must refuse', () => {
     for (const [label, bytes] of [
       ['length 0', header(0)],
@@ -245,11 +368,12 @@ describe('hostile peers', function () {
 
     it('a reply for an unknown serial or for another procedure closes the connection with VIR_ERR_RPC', async () => {
       const w = new XdrWriter();
-      for (const wrong of ['serial', 'proc'] as const) {
+      for (const wrong of ['serial', 'proc', 'prog'] as const) {
         const daemon = new FakeDaemon((call) => {
           const h: MessageHeader = { ...call.header, type: VIR_NET_REPLY, status: VIR_NET_OK };
           if (wrong === 'serial') h.serial += 1000;
-          else h.proc = P.REMOTE_PROC_CONNECT_GET_HOSTNAME.proc;
+          else if (wrong === 'proc') h.proc = P.REMOTE_PROC_CONNECT_GET_HOSTNAME.proc;
+          else h.prog = 0x20008087;
           call.socket.write(encodePacket(w, h, (x) => P.REMOTE_PROC_CONNECT_GET_LIB_VERSION.ret!.encode(x, { lib_ver: 1n })));
         });
         const engine = await engineTo(await daemon.listen());
@@ -284,15 +408,32 @@ describe('hostile peers', function () {
       }
     });
 
-    it('a daemon that never answers the open: the timeout option gives up', async () => {
-      const peer = await rawPeer(() => undefined);
+    for (const keepAlive of [false, { interval: 1, count: 1 }] as const) {
+      it(`a daemon that never answers the open, keepalive ${keepAlive ? 'on' : 'off'}: the timeout option gives up and lets go of the socket`, async () => {
+        // It reads what we send and never answers.
+        const peer = await rawPeer((s) => s.resume());
+        try {
+          const t0 = performance.now();
+          const e = await rejection(FakeConnect(peer.port, { timeout: 300, keepAlive }));
+          expect(performance.now() - t0).to.be.below(2000);
+          expect(e.code).to.equal(VIR_ERR_OPERATION_TIMEOUT);
+          expect(e.message).to.match(/timed out after 300 ms/);
+          // Our side is closed: the peer sees its socket end.
+          await new Promise((resolve) => (peer.sockets[0]!.closed ? resolve(undefined) : peer.sockets[0]!.once('close', resolve)));
+        } finally {
+          await peer.close();
+        }
+      });
+    }
+
+    it('a daemon that answers the handshake but never REMOTE_PROC_CONNECT_OPEN, with keepalive: the timeout gives up', async () => {
+      const fake = new FakeLibvirtd({ intercept: (_call, name) => name === 'REMOTE_PROC_CONNECT_OPEN' });
       try {
-        const t0 = performance.now();
-        const e = await rejection(FakeConnect(peer.port, { timeout: 300 }));
-        expect(performance.now() - t0).to.be.below(2000);
-        expect(e.message).to.match(/timed out/);
+        const e = await rejection(fake.connect({ timeout: 500, keepAlive: { interval: 1, count: 1 } }));
+        expect(e.code).to.equal(VIR_ERR_OPERATION_TIMEOUT);
+        expect(fake.calls.map((c) => c.name)).to.deep.equal(['REMOTE_PROC_AUTH_LIST', 'REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', 'REMOTE_PROC_CONNECT_OPEN']);
       } finally {
-        await peer.close();
+        await fake.close();
       }
     });
 
@@ -313,6 +454,38 @@ describe('hostile peers', function () {
         expect(engine.inFlight).to.equal(0);
       } finally {
         await peer.close();
+      }
+    });
+  });
+
+  describe('a legal reply of the maximum size', () => {
+    it('2 million typed parameters in 32 MiB decode without blocking the loop for seconds', async () => {
+      // The worst shape for the decoder: connectGetAllDomainStats with the most objects per byte
+      // (16 bytes per parameter). Measured on 2 cores: 0.4-0.9 s of one block (README, hostile peers).
+      const proc = P.REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS;
+      const perDom = 2048;
+      const ndom = Math.floor((32 * 1024 * 1024 - 200) / (perDom * 16 + 32));
+      const params = Array.from({ length: perDom }, (_, i) => ({ field: 'a', value: { type: VIR_TYPED_PARAM_INT, i } }));
+      const ret = { retStats: Array.from({ length: ndom }, () => ({ dom: { name: 'd', uuid: new Uint8Array(16), id: 1 }, params })) };
+      const daemon = new FakeDaemon((call, d) => call.socket.write(d.reply(call, proc.ret, ret as never)));
+      const engine = await engineTo(await daemon.listen());
+      try {
+        let last = performance.now();
+        let longest = 0;
+        const probe = setInterval(() => {
+          const now = performance.now();
+          longest = Math.max(longest, now - last);
+          last = now;
+        }, 1);
+        const v = await engine.call(proc, { doms: [], stats: 0, flags: 0 });
+        // One more tick, so the probe sees the block that ended with the reply.
+        await new Promise((r) => setTimeout(r, 5));
+        clearInterval(probe);
+        expect(v.retStats.reduce((n, s) => n + s.params.length, 0)).to.equal(ndom * perDom);
+        expect(longest, `the loop was blocked ${longest.toFixed(0)} ms`).to.be.below(5000);
+      } finally {
+        engine.close();
+        await daemon.close();
       }
     });
   });
@@ -370,7 +543,7 @@ describe('hostile peers', function () {
 });
 
 /** connect() over TCP to a raw peer on 127.0.0.1. */
-async function FakeConnect(port: number, options: { timeout?: number } = {}): Promise<unknown> {
+async function FakeConnect(port: number, options: { timeout?: number; keepAlive?: false | { interval: number; count: number } } = {}): Promise<unknown> {
   const { connect } = await import('../../src/api/open.js');
   return connect(`test+tcp://127.0.0.1:${port}/default`, { keepAlive: false, ...options });
 }

@@ -3,21 +3,21 @@ import { EventEmitter } from 'node:events';
 import { VIR_ERR_OVERFLOW } from '../../src/apixml/generated/constants.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import { type ReconnectingConnection, type ReconnectMarker, ReconnectingEventStream } from '../../src/api/events/reconnect.js';
-import type { OverflowPolicy } from '../../src/api/events/events.js';
+import { type OverflowPolicy, setEventWireBytes } from '../../src/api/events/events.js';
 
 // Events that arrive while a reconnecting stream's subscriptions are registered again are held
 // until the reconnect marker is out; more of them than the buffer holds follow the overflow policy.
 describe('reconnecting event stream: events held during a reconnection', () => {
-  function stream(overflow: OverflowPolicy): { st: ReconnectingEventStream<number>; rc: EventEmitter; deliver: (n: number) => void } {
+  function stream<E = number>(overflow: OverflowPolicy, bounds: { bufferSize: number; bufferBytes?: number } = { bufferSize: 3 }): { st: ReconnectingEventStream<E>; rc: EventEmitter; deliver: (n: E) => void } {
     const rc = Object.assign(new EventEmitter(), { unsubscribeQuietly: async (): Promise<void> => undefined });
-    let deliver: (n: number) => void = () => undefined;
-    const st = new ReconnectingEventStream<number>(
+    let deliver: (n: E) => void = () => undefined;
+    const st = new ReconnectingEventStream<E>(
       rc as unknown as ReconnectingConnection,
       (d) => {
         deliver = d;
         return [Promise.resolve(1)];
       },
-      { bufferSize: 3, overflow },
+      { ...bounds, overflow },
     );
     return { st, rc, deliver: (n) => deliver(n) };
   }
@@ -53,6 +53,25 @@ describe('reconnecting event stream: events held during a reconnection', () => {
     expect(st.dropped).to.equal(3);
     rc.emit('reconnect', gap);
     expect(await drain(st, 3)).to.deep.equal(['reconnect', 1, 2]);
+  });
+
+  it('the bytes held are bounded too (bufferBytes), under the same policy', async () => {
+    const { st, rc, deliver } = stream<{ n: number }>('drop-oldest', { bufferSize: 100, bufferBytes: 100 });
+    await st.ready;
+    rc.emit('disconnect');
+    for (let n = 1; n <= 5; n++) {
+      const ev = { n };
+      setEventWireBytes(ev, 40);
+      deliver(ev);
+    }
+    // 100 bytes hold two events of 40: the three oldest are dropped.
+    expect(st.dropped).to.equal(3);
+    rc.emit('reconnect', gap);
+    expect(st.bufferedBytes).to.equal(80);
+    const out = [];
+    for (let i = 0; i < 3; i++) out.push((await st.next()).value);
+    expect(out.map((v) => ('kind' in v ? v.kind : v.n))).to.deep.equal(['reconnect', 4, 5]);
+    expect(st.bufferedBytes).to.equal(0);
   });
 
   it("'error' ends the stream with VIR_ERR_OVERFLOW instead of dropping silently", async () => {

@@ -35,8 +35,30 @@ import { LibvirtError, clientError } from '../../errors/errors.js';
 
 const log = getLogger('api.events');
 
-/** Events held while registrations are in flight, at most (older ones are dropped and logged). */
+/** Events held while registrations are in flight, at most (older ones are dropped and counted in `undelivered`). */
 const MAX_HELD = 10_000;
+/** Bytes of the events so held, at most: one maximum-size packet (libvirt's 32 MiB). */
+const MAX_HELD_BYTES = 32 * 1024 * 1024;
+/** Default byte bound of an event stream's buffer (see EventStreamOptions.bufferBytes). */
+export const DEFAULT_EVENT_BUFFER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The size of each event on the wire (its packet body), by decoded event and by the object built
+ * for the user: the byte bounds of the event buffers count these. A weak map keeps the event
+ * types free of bookkeeping; the decoded strings of an event take about as much memory as these
+ * bytes (twice for non-Latin-1 text).
+ */
+const wireBytes = new WeakMap<object, number>();
+
+/** @internal Records the bytes an event (decoded, or built for the user) took on the wire. */
+export function setEventWireBytes(ev: object, bytes: number): void {
+  wireBytes.set(ev, bytes);
+}
+
+/** Bytes an event object took on the wire (0 for anything that did not come from a packet). */
+export function eventWireBytes(ev: unknown): number {
+  return typeof ev === 'object' && ev !== null ? (wireBytes.get(ev) ?? 0) : 0;
+}
 
 export type EventObjectWire =
   | { family: 'domain' | 'qemu'; wire: remote_nonnull_domain; key: string }
@@ -108,6 +130,8 @@ export class EventRegistry {
   /** Registrations in flight per family, and the events held for them. */
   private readonly inFlight = new Map<EventFamily, number>();
   private held: DecodedEvent[] = [];
+  private heldBytes = 0;
+  private heldOverflowWarned = false;
   private callbackFeature: Promise<boolean> | null = null;
   /** Server deregistrations in flight, by registration key. */
   private readonly leaving = new Map<string, Promise<void>>();
@@ -337,7 +361,9 @@ export class EventRegistry {
   handle(message: ServerMessage): boolean {
     const entry = EVENT_DECODERS.get(message.header.prog)?.get(message.header.proc);
     if (!entry) return false;
-    this.dispatch(entry.decode(message.value));
+    const ev = entry.decode(message.value);
+    setEventWireBytes(ev, message.body.length);
+    this.dispatch(ev);
     return true;
   }
 
@@ -354,11 +380,16 @@ export class EventRegistry {
       return;
     }
     if (this.inFlight.get(ev.family)) {
-      if (this.held.length >= MAX_HELD) {
-        this.held.shift();
+      const bytes = eventWireBytes(ev);
+      while (this.held.length > 0 && (this.held.length >= MAX_HELD || this.heldBytes + bytes > MAX_HELD_BYTES)) {
+        const old = this.held.shift()!;
+        this.heldBytes -= eventWireBytes(old);
         this.undelivered++;
+        if (!this.heldOverflowWarned) log.warn(`event ${old.family}/${old.eventID} dropped (counted in undelivered): more than ${MAX_HELD} events or ${MAX_HELD_BYTES} bytes arrived while registrations were in flight`);
+        this.heldOverflowWarned = true;
       }
       this.held.push(ev);
+      this.heldBytes += bytes;
       return;
     }
     this.noTaker(ev);
@@ -379,7 +410,10 @@ export class EventRegistry {
         key ??= ev.objectKey();
         if (key !== local.filterKey) continue;
       }
-      built ??= ev.build(this.session.wrap);
+      if (!built) {
+        built = ev.build(this.session.wrap);
+        setEventWireBytes(built, eventWireBytes(ev));
+      }
       try {
         local.deliver(built);
       } catch (e) {
@@ -394,12 +428,15 @@ export class EventRegistry {
     const rest: DecodedEvent[] = [];
     for (const ev of this.held) (ev.family === s.spec.family && ev.remoteID === s.remoteID ? mine : rest).push(ev);
     this.held = rest;
+    this.heldBytes = rest.reduce((n, ev) => n + eventWireBytes(ev), 0);
     for (const ev of mine) this.deliverTo(s, ev, false);
   }
 
   private dropHeld(): void {
     for (const ev of this.held) this.noTaker(ev);
     this.held = [];
+    this.heldBytes = 0;
+    this.heldOverflowWarned = false;
   }
 
   private checkOpen(): void {
@@ -422,6 +459,7 @@ export class EventRegistry {
     this.byRemote.clear();
     this.byKey.clear();
     this.held = [];
+    this.heldBytes = 0;
   }
 }
 
@@ -432,7 +470,13 @@ export interface EventStreamOptions {
   /** Events buffered for a slow consumer, at most (default 1024). */
   bufferSize?: number;
   /**
-   * When the buffer is full (default 'error'):
+   * Bytes of events buffered for a slow consumer, at most, counted as their packets carried them
+   * (default 32 MiB, libvirt's largest packet). An event that arrives at an empty buffer is always
+   * taken, so one event larger than this still gets through.
+   */
+  bufferBytes?: number;
+  /**
+   * When the buffer is full, in events or in bytes (default 'error'):
    * - 'error': the stream ends: the buffered events are still yielded, then the iterator throws a
    *   LibvirtError (VIR_ERR_OVERFLOW) and the registrations are released. Nothing is lost silently.
    * - 'drop-oldest': the oldest buffered event is discarded to make room (`dropped` counts them).
@@ -458,16 +502,20 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
   dropped = 0;
   private readonly queue: E[] = [];
   private head = 0;
+  private bytes = 0;
+  private dropWarned = false;
   private waiter: { resolve: (r: IteratorResult<E>) => void; reject: (e: unknown) => void } | null = null;
   protected ended = false;
   private failure: LibvirtError | null = null;
   protected readonly bufferSize: number;
+  protected readonly bufferBytes: number;
   protected readonly overflow: OverflowPolicy;
 
   private unlisten: (() => void) | null = null;
 
   protected constructor(options: EventStreamOptions) {
     this.bufferSize = Math.max(1, options.bufferSize ?? 1024);
+    this.bufferBytes = Math.max(0, options.bufferBytes ?? DEFAULT_EVENT_BUFFER_BYTES);
     this.overflow = options.overflow ?? 'error';
     const signal = options.signal;
     if (signal) {
@@ -486,6 +534,24 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
     return this.queue.length - this.head;
   }
 
+  /** Bytes (as on the wire) of the events waiting for the consumer. */
+  get bufferedBytes(): number {
+    return this.bytes;
+  }
+
+  /** Whether `n` more events of `bytes` more bytes go past the bounds (an empty buffer takes anything). */
+  protected wouldOverflow(events: number, bytes: number, n = 1, more = 0): boolean {
+    return events > 0 && (events + n > this.bufferSize || bytes + more > this.bufferBytes);
+  }
+
+  /** A drop policy discarded an event: counted in `dropped`, and said once per stream. */
+  protected countDropped(): void {
+    this.dropped++;
+    if (this.dropWarned) return;
+    this.dropWarned = true;
+    log.warn(`event stream: the consumer fell ${this.buffered} events (${this.bytes} bytes) behind; dropping events by its '${this.overflow}' policy (stream.dropped counts them)`);
+  }
+
   /** Releases whatever feeds the queue (registrations); called once when the stream ends. */
   protected abstract releaseSources(): Promise<void>;
 
@@ -500,31 +566,42 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
       w.resolve({ value: ev, done: false });
       return;
     }
-    if (this.buffered >= this.bufferSize) {
+    const size = eventWireBytes(ev);
+    if (this.wouldOverflow(this.buffered, this.bytes, 1, size)) {
       switch (this.overflow) {
         case 'drop-newest':
-          this.dropped++;
+          this.countDropped();
           return;
         case 'drop-oldest':
-          this.head++;
-          this.dropped++;
+          while (this.wouldOverflow(this.buffered, this.bytes, 1, size)) {
+            this.countDropped();
+            this.shift();
+          }
           break;
         case 'error':
-          this.finish(clientError(VIR_ERR_OVERFLOW, VIR_FROM_EVENT, `event stream overflow: the consumer fell ${this.bufferSize} events behind`));
+          this.finish(clientError(VIR_ERR_OVERFLOW, VIR_FROM_EVENT, `event stream overflow: the consumer fell ${this.buffered} events (${this.bytes} bytes) behind; the stream holds at most ${this.bufferSize} events and ${this.bufferBytes} bytes`));
           return;
       }
     }
     this.queue.push(ev);
+    this.bytes += size;
+  }
+
+  /** Takes the oldest buffered event out. */
+  private shift(): E {
+    const value = this.queue[this.head]!;
+    this.queue[this.head++] = undefined as E;
+    this.bytes -= eventWireBytes(value);
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    return value;
   }
 
   next(): Promise<IteratorResult<E>> {
     if (this.head < this.queue.length) {
-      const value = this.queue[this.head]!;
-      this.queue[this.head++] = undefined as E;
-      if (this.head > 1024 && this.head * 2 > this.queue.length) {
-        this.queue.splice(0, this.head);
-        this.head = 0;
-      }
+      const value = this.shift();
       return Promise.resolve({ value, done: false });
     }
     if (this.ended) {
@@ -551,6 +628,7 @@ export abstract class BoundedEventQueue<E> implements AsyncIterableIterator<E> {
   async close(): Promise<void> {
     this.queue.length = 0;
     this.head = 0;
+    this.bytes = 0;
     this.finish(null);
     await this.settled().catch(() => undefined);
   }

@@ -12,7 +12,7 @@ import { type ConnectOptions, type Connection } from '../connection.js';
 import { connect } from '../open.js';
 import type { DomainEvent, DomainEventMap, NetworkEvent, NetworkEventMap, NodeDeviceEvent, NodeDeviceEventMap, QemuMonitorEvent, SecretEvent, SecretEventMap, StoragePoolEvent, StoragePoolEventMap } from './event-types.js';
 import { type EventFamily, type EventObject, rewrapObject } from './families.js';
-import { BoundedEventQueue, type EventStreamOptions } from './events.js';
+import { BoundedEventQueue, eventWireBytes, type EventStreamOptions } from './events.js';
 import type { EventStreamFilter } from '../connection.js';
 import { LibvirtError, asLibvirtError, clientError } from '../../errors/errors.js';
 import type { Domain, Network, NodeDevice, Secret, StoragePool } from '../objects.js';
@@ -83,12 +83,14 @@ export class ReconnectingEventStream<E> extends BoundedEventQueue<E | ReconnectM
   readonly ready: Promise<void>;
   private ids: number[] = [];
   private held: E[] | null = null;
+  private heldBytes = 0;
   private readonly onDisconnect = (): void => {
     this.held ??= [];
   };
   private readonly onReconnect = (gap: ReconnectGap): void => {
     const held = this.held ?? [];
     this.held = null;
+    this.heldBytes = 0;
     this.push({ kind: 'reconnect', gap });
     for (const ev of held) this.push(ev);
   };
@@ -108,9 +110,10 @@ export class ReconnectingEventStream<E> extends BoundedEventQueue<E | ReconnectM
     const deliver = (ev: E): void => {
       if (this.held === null) {
         this.push(ev);
-      } else if (this.held.length < this.bufferSize - 1) {
+      } else if (!this.wouldOverflow(this.held.length + 1, this.heldBytes, 1, eventWireBytes(ev))) {
         // One place of the buffer stays for the marker that goes out before them.
         this.held.push(ev);
+        this.heldBytes += eventWireBytes(ev);
       } else {
         this.holdOverflow(ev, this.held);
       }
@@ -134,16 +137,22 @@ export class ReconnectingEventStream<E> extends BoundedEventQueue<E | ReconnectM
   private holdOverflow(ev: E, held: E[]): void {
     switch (this.overflow) {
       case 'drop-newest':
-        this.dropped++;
+        this.countDropped();
         return;
-      case 'drop-oldest':
-        held.shift();
+      case 'drop-oldest': {
+        const size = eventWireBytes(ev);
+        while (held.length > 0 && this.wouldOverflow(held.length + 1, this.heldBytes, 1, size)) {
+          this.heldBytes -= eventWireBytes(held.shift());
+          this.countDropped();
+        }
         held.push(ev);
-        this.dropped++;
+        this.heldBytes += size;
         return;
+      }
       case 'error':
         this.held = null;
-        this.finish(clientError(VIR_ERR_OVERFLOW, VIR_FROM_EVENT, `event stream overflow: ${this.bufferSize} events arrived while the subscriptions were registered again`));
+        this.heldBytes = 0;
+        this.finish(clientError(VIR_ERR_OVERFLOW, VIR_FROM_EVENT, `event stream overflow: more than ${this.bufferSize} events or ${this.bufferBytes} bytes arrived while the subscriptions were registered again`));
         return;
     }
   }

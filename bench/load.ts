@@ -1,0 +1,62 @@
+// bench/load: 1,000 concurrent connections from one process to the private libvirtd, with
+// keepalive, one call each, held idle, then closed: the time to open them and the resident memory
+// per idle connection, side by side with libvirt's C client (python3-libvirt) doing the same in
+// its own process. Each run is a fresh process (RSS is per process); rounds are interleaved and
+// the medians reported. `npm run bench:load` (starts the sandbox if needed).
+//   LOAD_CONNECTIONS (1000), LOAD_ROUNDS (3), LOAD_IDLE_SECONDS (6: past one keepalive interval),
+//   LOAD_URI (the sandbox's qemu:///system unix socket)
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fmt, median } from './common.js';
+import type { LoadRun } from './load-client.js';
+import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const N = Number(process.env.LOAD_CONNECTIONS ?? 1000);
+const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 3);
+const IDLE = Number(process.env.LOAD_IDLE_SECONDS ?? 6);
+const OUR_CONCURRENCY = 50;
+
+const run = (argv: string[]): LoadRun => JSON.parse(execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 }).trim().split('\n').pop()!) as LoadRun;
+const ours = (uri: string, concurrency: number): LoadRun => run([process.execPath, '--expose-gc', join(root, 'dist/bench/load-client.js'), uri, String(N), String(concurrency), String(IDLE)]);
+const cClient = (uri: string, threads: number): LoadRun => run(['/usr/bin/python3', join(root, 'bench/c_client_load.py'), uri, String(N), String(threads), String(IDLE)]);
+
+const perConnection = (r: LoadRun): number => (r.rssIdle - r.rssBefore) / r.connections;
+
+async function main(): Promise<void> {
+  const started = !sandboxRunning();
+  const env = startSandbox();
+  const uri = process.env.LOAD_URI ?? env.LIBVIRT_SANDBOX_QEMU_UNIX_URI!;
+  const runs = { c: [] as LoadRun[], seq: [] as LoadRun[], conc: [] as LoadRun[] };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      runs.c.push(cClient(uri, 1));
+      runs.seq.push(ours(uri, 1));
+      runs.conc.push(ours(uri, OUR_CONCURRENCY));
+      console.error(`round ${round + 1}/${ROUNDS} done`);
+    }
+  } finally {
+    if (started) stopSandbox();
+  }
+  const m = (xs: LoadRun[], f: (r: LoadRun) => number): number => median(xs.map(f));
+  const row = (label: string, xs: LoadRun[]): string =>
+    `| ${label} | ${m(xs, (r) => r.openSeconds).toFixed(2)} | ${fmt(m(xs, (r) => r.connections / r.openSeconds))} | ${m(xs, (r) => r.callSeconds * 1000).toFixed(0)} | ${(m(xs, perConnection) / 1024).toFixed(1)} | ${(m(xs, (r) => r.rssBefore) / 1048576).toFixed(0)} | ${(m(xs, (r) => r.rssIdle) / 1048576).toFixed(0)} | ${m(xs, (r) => r.closeSeconds * 1000).toFixed(0)} |`;
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify({ uri, connections: N, rounds: ROUNDS, idleSeconds: IDLE, runs }));
+    return;
+  }
+  console.log(`${N} connections to ${uri} with keepalive (5 s, 6), one connectGetLibVersion each, held idle ${IDLE} s, then closed; median of ${ROUNDS} interleaved rounds, each run its own process\n`);
+  console.log('| client | open all (s) | opens/s | one call each (ms) | RSS per idle connection (KiB) | RSS before (MiB) | RSS idle (MiB) | close all (ms) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(row('C client (python3-libvirt), sequential', runs.c));
+  console.log(row('ours, sequential', runs.seq));
+  console.log(row(`ours, ${OUR_CONCURRENCY} opens in flight`, runs.conc));
+  const heap = (r: LoadRun): number => (r.heapIdle! - r.heapBefore!) / r.connections;
+  console.log(`\nours: JavaScript heap held per idle connection after a full collection ${(m(runs.seq, heap) / 1024).toFixed(1)} KiB (the rest of its RSS is V8's heap reserve and the sockets)`);
+  const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+  console.log(
+    `\nours / C: RSS per idle connection ${ratio(m(runs.seq, perConnection), m(runs.c, perConnection))}, open time sequential ${ratio(m(runs.seq, (r) => r.openSeconds), m(runs.c, (r) => r.openSeconds))}, with ${OUR_CONCURRENCY} in flight ${ratio(m(runs.conc, (r) => r.openSeconds), m(runs.c, (r) => r.openSeconds))}`,
+  );
+}
+
+await main();
