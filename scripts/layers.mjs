@@ -10,6 +10,7 @@ export const LAYERS = [
   ['rpc', 'one conversation over one byte stream: the call engine, keepalive, SASL and its security layer'],
   ['uri', 'libvirt URIs, parsed as libvirt parses them, resolved to what a transport is told to reach'],
   ['api', 'connect(), Connection and the object handles with their generated methods, typed parameters, streams, migration, events'],
+  ['admin', "connectAdmin(), AdminConnection, AdminServer and AdminClient with their generated methods: libvirt's admin program on a daemon's admin socket"],
 ];
 /** Folders outside the stack: they import nothing else from src/. */
 export const STANDALONE = ['xml'];

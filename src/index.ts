@@ -1,5 +1,9 @@
 export { Stream } from './api/stream.js';
 export { connect, DEFAULT_OPEN_TIMEOUT_MS } from './api/open.js';
+export { connectAdmin, defaultAdminURI, adminSocketPath, type AdminConnectOptions } from './admin/open.js';
+export { AdminConnection, type AdminCloseCallback, type AdminConnectionEvents } from './admin/connection.js';
+export { AdminServer, AdminClient } from './admin/objects.js';
+export type { AdminArgs, AdminRet } from './admin/session.js';
 export {
   Connection,
   closeReasonCode,

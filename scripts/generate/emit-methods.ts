@@ -16,25 +16,33 @@ export interface HandleClass {
   ptr: string;
   /** prefix of the C function names that belongs to the class (virDomainXxx -> Xxx) */
   prefix: string;
-  /** wire struct identifying an object of the class (null: Connection) */
+  /** wire struct identifying an object of the class (null: the connection) */
   wire: string | null;
+  /** which program and folder: the main API (src/api) or the admin API (src/admin) */
+  family: 'api' | 'admin';
 }
 
 export const HANDLES: HandleClass[] = [
-  { cls: 'Connection', ptr: 'virConnectPtr', prefix: 'Connect', wire: null },
-  { cls: 'Domain', ptr: 'virDomainPtr', prefix: 'Domain', wire: 'remote_nonnull_domain' },
-  { cls: 'Network', ptr: 'virNetworkPtr', prefix: 'Network', wire: 'remote_nonnull_network' },
-  { cls: 'NetworkPort', ptr: 'virNetworkPortPtr', prefix: 'NetworkPort', wire: 'remote_nonnull_network_port' },
-  { cls: 'StoragePool', ptr: 'virStoragePoolPtr', prefix: 'StoragePool', wire: 'remote_nonnull_storage_pool' },
-  { cls: 'StorageVol', ptr: 'virStorageVolPtr', prefix: 'StorageVol', wire: 'remote_nonnull_storage_vol' },
-  { cls: 'NodeDevice', ptr: 'virNodeDevicePtr', prefix: 'NodeDevice', wire: 'remote_nonnull_node_device' },
-  { cls: 'Interface', ptr: 'virInterfacePtr', prefix: 'Interface', wire: 'remote_nonnull_interface' },
-  { cls: 'Secret', ptr: 'virSecretPtr', prefix: 'Secret', wire: 'remote_nonnull_secret' },
-  { cls: 'NWFilter', ptr: 'virNWFilterPtr', prefix: 'NWFilter', wire: 'remote_nonnull_nwfilter' },
-  { cls: 'NWFilterBinding', ptr: 'virNWFilterBindingPtr', prefix: 'NWFilterBinding', wire: 'remote_nonnull_nwfilter_binding' },
-  { cls: 'DomainSnapshot', ptr: 'virDomainSnapshotPtr', prefix: 'DomainSnapshot', wire: 'remote_nonnull_domain_snapshot' },
-  { cls: 'DomainCheckpoint', ptr: 'virDomainCheckpointPtr', prefix: 'DomainCheckpoint', wire: 'remote_nonnull_domain_checkpoint' },
+  { cls: 'Connection', ptr: 'virConnectPtr', prefix: 'Connect', wire: null, family: 'api' },
+  { cls: 'Domain', ptr: 'virDomainPtr', prefix: 'Domain', wire: 'remote_nonnull_domain', family: 'api' },
+  { cls: 'Network', ptr: 'virNetworkPtr', prefix: 'Network', wire: 'remote_nonnull_network', family: 'api' },
+  { cls: 'NetworkPort', ptr: 'virNetworkPortPtr', prefix: 'NetworkPort', wire: 'remote_nonnull_network_port', family: 'api' },
+  { cls: 'StoragePool', ptr: 'virStoragePoolPtr', prefix: 'StoragePool', wire: 'remote_nonnull_storage_pool', family: 'api' },
+  { cls: 'StorageVol', ptr: 'virStorageVolPtr', prefix: 'StorageVol', wire: 'remote_nonnull_storage_vol', family: 'api' },
+  { cls: 'NodeDevice', ptr: 'virNodeDevicePtr', prefix: 'NodeDevice', wire: 'remote_nonnull_node_device', family: 'api' },
+  { cls: 'Interface', ptr: 'virInterfacePtr', prefix: 'Interface', wire: 'remote_nonnull_interface', family: 'api' },
+  { cls: 'Secret', ptr: 'virSecretPtr', prefix: 'Secret', wire: 'remote_nonnull_secret', family: 'api' },
+  { cls: 'NWFilter', ptr: 'virNWFilterPtr', prefix: 'NWFilter', wire: 'remote_nonnull_nwfilter', family: 'api' },
+  { cls: 'NWFilterBinding', ptr: 'virNWFilterBindingPtr', prefix: 'NWFilterBinding', wire: 'remote_nonnull_nwfilter_binding', family: 'api' },
+  { cls: 'DomainSnapshot', ptr: 'virDomainSnapshotPtr', prefix: 'DomainSnapshot', wire: 'remote_nonnull_domain_snapshot', family: 'api' },
+  { cls: 'DomainCheckpoint', ptr: 'virDomainCheckpointPtr', prefix: 'DomainCheckpoint', wire: 'remote_nonnull_domain_checkpoint', family: 'api' },
+  { cls: 'AdminConnection', ptr: 'virAdmConnectPtr', prefix: 'AdmConnect', wire: null, family: 'admin' },
+  { cls: 'AdminServer', ptr: 'virAdmServerPtr', prefix: 'AdmServer', wire: 'admin_nonnull_server', family: 'admin' },
+  { cls: 'AdminClient', ptr: 'virAdmClientPtr', prefix: 'AdmClient', wire: 'admin_nonnull_client', family: 'admin' },
 ];
+
+/** The connection class of a family. */
+const connectionClass = (h: HandleClass): string => (h.family === 'admin' ? 'AdminConnection' : 'Connection');
 
 const BY_WIRE = new Map(HANDLES.filter((h) => h.wire).map((h) => [h.wire!, h]));
 
@@ -63,14 +71,22 @@ export const HAND_WRITTEN: Record<string, string> = {
   virNodeGetCPUMap: 'CPU bitmap as boolean[]; the count is `cpus`',
   virDomainMemoryStats: 'tagged values as an object keyed as libvirt-python keys them',
   virDomainGetBlockJobInfo: 'null when there is no job (C returns 0), else virDomainBlockJobInfo',
+  virAdmConnectOpen: 'connectAdmin()',
+  virAdmConnectClose: 'AdminConnection.close() (CONNECT_CLOSE, then the socket)',
+  virAdmConnectGetURI: 'the URI the admin connection was opened with',
+  virAdmConnectIsAlive: 'the socket is open (no call is made)',
+  virAdmConnectRegisterCloseCallback: "AdminConnection.registerCloseCallback() / on('close')",
+  virAdmConnectUnregisterCloseCallback: 'the callback registerCloseCallback keeps on the client',
 };
+
+type Program = 'remote' | 'qemu' | 'lxc' | 'admin';
 
 export interface MethodInfo {
   cName: string;
   cls: string;
   method: string;
   procedure: string | null;
-  program: 'remote' | 'qemu' | 'lxc';
+  program: Program;
   status: 'generated' | 'hand-written' | 'not yet';
   note: string;
 }
@@ -188,6 +204,17 @@ const IDENTITY: Record<string, { props: IdentityProp[]; owner?: { name: string; 
   NWFilterBinding: { props: [prop('portdev', 'string', 'this.wire.portdev', 'The port device the filter is bound to.'), prop('filtername', 'string', 'this.wire.filtername', 'The name of the bound filter.')], key: 'this.portdev', display: '[this.portdev, this.filtername]' },
   DomainSnapshot: { props: [NAME], owner: { name: 'domain', cls: 'Domain', field: 'dom' }, key: '`${this.domain.uuid}\\n${this.name}`', display: '[this.domain.name, this.name]' },
   DomainCheckpoint: { props: [NAME], owner: { name: 'domain', cls: 'Domain', field: 'dom' }, key: '`${this.domain.uuid}\\n${this.name}`', display: '[this.domain.name, this.name]' },
+  AdminServer: { props: [prop('name', 'string', 'this.wire.name', 'The server\'s name (libvirtd, admin, ...).')], key: 'this.name', display: '[this.name]' },
+  AdminClient: {
+    props: [
+      prop('id', 'bigint', 'this.wire.id', 'The client\'s id on its server.'),
+      prop('timestamp', 'bigint', 'this.wire.timestamp', 'When the client connected, in seconds since the epoch.'),
+      prop('transport', 'number', 'this.wire.transport', 'How the client is connected: a VIR_CLIENT_TRANS_*.'),
+    ],
+    owner: { name: 'server', cls: 'AdminServer', field: 'srv' },
+    key: '`${this.server.name}\\n${this.id}`',
+    display: '[this.server.name, String(this.id)]',
+  },
 };
 
 /** The client-side C getters (virDomainGetName, ...): what `Get<X>` reads, with its TS type. */
@@ -195,7 +222,9 @@ const ACCESSORS: Record<string, (h: HandleClass) => { type: string; expr: string
   Name: () => ({ type: 'string', expr: 'this.name' }),
   UUIDString: () => ({ type: 'string', expr: 'this.uuid' }),
   UUID: () => ({ type: 'Uint8Array', expr: 'new Uint8Array(this.wire.uuid)' }),
-  Connect: () => ({ type: 'Connection', expr: 'this.connection' }),
+  Connect: (h) => ({ type: connectionClass(h), expr: 'this.connection' }),
+  Timestamp: () => ({ type: 'bigint', expr: 'this.timestamp' }),
+  Transport: () => ({ type: 'number', expr: 'this.transport' }),
   ID: () => ({ type: 'number', expr: 'this.id' }),
   Key: () => ({ type: 'string', expr: 'this.key' }),
   MACString: () => ({ type: 'string', expr: 'this.mac' }),
@@ -218,7 +247,8 @@ function emitAccessor(fn: ApiFunction, h: HandleClass, method: string): string[]
   const props = IDENTITY[h.cls]?.props.map((p) => p.name) ?? [];
   const name = /^this\.(\w+)$/.exec(a.expr)?.[1];
   if (name && name !== 'connection' && name !== IDENTITY[h.cls]?.owner?.name && !props.includes(name)) return null;
-  return ['', ...jsdoc(fn, [], '  ', false), `  ${method}(): ${a.type} {`, `    return ${a.expr};`, '  }'];
+  const type = IDENTITY[h.cls]?.props.find((p) => p.name === name)?.type ?? a.type;
+  return ['', ...jsdoc(fn, [], '  ', false), `  ${method}(): ${type} {`, `    return ${a.expr};`, '  }'];
 }
 
 /** Constructor, identity properties, equals() key and printed parts of a handle class. */
@@ -228,7 +258,7 @@ function emitIdentity(h: HandleClass): string[] {
   const out: string[] = [];
   if (id.owner) out.push(`  /** The ${id.owner.cls} this object belongs to. */`, `  readonly ${id.owner.name}: ${id.owner.cls};`, '');
   out.push('  /** @internal handles are made by the library (lookups, listings, events) */');
-  out.push(`  constructor(override readonly connection: Connection, readonly wire: ${h.wire}) {`, '    super();');
+  out.push(`  constructor(override readonly connection: ${connectionClass(h)}, readonly wire: ${h.wire}) {`, '    super();');
   if (id.owner) out.push(`    this.${id.owner.name} = sessionOf(connection).wrap.${lcFirst(id.owner.cls)}(wire.${id.owner.field});`);
   out.push('  }');
   for (const p of id.props) out.push('', `  /** ${p.doc} */`, `  get ${p.name}(): ${p.type} {`, `    return ${p.expr};`, '  }');
@@ -250,7 +280,7 @@ interface Ctx {
   usedEnums: Set<string>;
 }
 
-const isTypedParams = (s: Shape): boolean => s.k === 'varray' && s.of.k === 'struct' && s.of.name === 'remote_typed_param';
+const isTypedParams = (s: Shape): boolean => s.k === 'varray' && s.of.k === 'struct' && (s.of.name === 'remote_typed_param' || s.of.name === 'admin_typed_param');
 const isCharArray = (s: Shape): boolean => (s.k === 'farray' || s.k === 'varray') && s.of.k === 'prim' && s.of.prim === 'char';
 
 /** The forms of a field name that match wire and C names: case, underscores and a plural ending aside. */
@@ -307,6 +337,9 @@ export const PARAM_GROUPS: Record<string, string> = {
   virDomainGetLaunchSecurityInfo: 'VIR_DOMAIN_LAUNCH_SECURITY_',
   virNodeGetSEVInfo: 'VIR_NODE_SEV_',
   virNetworkPortGetParameters: 'VIR_NETWORK_PORT_BANDWIDTH_',
+  virAdmServerGetThreadPoolParameters: 'VIR_THREADPOOL_',
+  virAdmServerGetClientLimits: 'VIR_SERVER_CLIENTS_',
+  virAdmClientGetInfo: 'VIR_CLIENT_INFO_',
 };
 
 const PARAM_TS = ['never', 'number', 'number', 'bigint', 'bigint', 'number', 'boolean', 'string'];
@@ -474,7 +507,10 @@ function jsdoc(fn: ApiFunction, params: Param[], ind: string, withOptions = true
 }
 
 export interface MethodsOutput {
+  /** src/api/generated/methods.ts */
   code: string[];
+  /** src/admin/generated/methods.ts */
+  adminCode: string[];
   methods: MethodInfo[];
 }
 
@@ -483,11 +519,12 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   const enumTypes = new Set<string>();
   for (const api of apis) for (const e of api.enums) if (e.type) enumTypes.add(e.type);
   const ctx: Ctx = { model, apis, fn: '', cNames: cStructNames(model, apis), enumTypes, usedTypes: new Set(), usedEnums: new Set() };
-  const procs = new Map<string, { name: string; program: 'remote' | 'qemu' | 'lxc' }>();
-  const procEnums: [string, string, 'remote' | 'qemu' | 'lxc'][] = [
+  const procs = new Map<string, { name: string; program: Program }>();
+  const procEnums: [string, string, Program][] = [
     ['remote_procedure', 'REMOTE_PROC_', 'remote'],
     ['qemu_procedure', 'QEMU_PROC_', 'qemu'],
     ['lxc_procedure', 'LXC_PROC_', 'lxc'],
+    ['admin_procedure', 'ADMIN_PROC_', 'admin'],
   ];
   const annotations = new Map<string, ReturnType<typeof parseAnnotations>>();
   for (const [e, prefix, program] of procEnums) {
@@ -500,13 +537,18 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   }
   const bodies = new Map<string, string[]>(HANDLES.map((h) => [h.cls, []]));
   const methods: MethodInfo[] = [];
+  const used = new Map<'api' | 'admin', { types: Set<string>; enums: Set<string> }>();
+  // The main API's modules first, then the admin API's, each with its own imports.
+  for (const family of ['api', 'admin'] as const) {
+  ctx.usedTypes = new Set();
+  ctx.usedEnums = new Set();
   for (const api of apis) {
-    if (api.module === 'libvirt-admin') continue;
-    const program = api.module === 'libvirt-qemu' ? 'qemu' : api.module === 'libvirt-lxc' ? 'lxc' : 'remote';
+    if ((api.module === 'libvirt-admin') !== (family === 'admin')) continue;
+    const program: Program = api.module === 'libvirt-admin' ? 'admin' : api.module === 'libvirt-qemu' ? 'qemu' : api.module === 'libvirt-lxc' ? 'lxc' : 'remote';
     for (const fn of api.functions) {
       const h = HANDLES.find((x) => x.ptr === fn.args[0]?.type);
       if (!h) continue;
-      const key = norm(fn.name.replace(/^vir/, '').replace(/^DomainQemu/, 'Domain').replace(/^DomainLxc/, 'Domain').replace(/^ConnectDomainQemu/, 'ConnectDomain'));
+      const key = norm(fn.name.replace(/^vir(Adm)?/, '').replace(/^DomainQemu/, 'Domain').replace(/^DomainLxc/, 'Domain').replace(/^ConnectDomainQemu/, 'ConnectDomain'));
       const proc = procs.get(`${program}:${key}`) ?? null;
       const method = methodName(fn.name, h);
       const info: MethodInfo = { cName: fn.name, cls: h.cls, method, procedure: proc?.name ?? null, program, status: 'not yet', note: '' };
@@ -539,7 +581,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
         info.note = 'passes file descriptors, which a pure-JS client cannot do over its socket';
         continue;
       }
-      const base = proc.name.replace(/^(REMOTE|QEMU|LXC)_PROC_/, '').toLowerCase();
+      const base = proc.name.replace(/^(REMOTE|QEMU|LXC|ADMIN)_PROC_/, '').toLowerCase();
       const argsType = model.types.get(`${program}_${base}_args`);
       const retType = model.types.get(`${program}_${base}_ret`);
       const lines = emitOne(ctx, fn, h, method, proc.name, program, argsType?.kind === 'struct' ? argsType : null, retType?.kind === 'struct' ? retType : null, streamAt);
@@ -551,7 +593,11 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
       bodies.get(h.cls)!.push(...lines);
     }
   }
-  for (const h of HANDLES) if (h.wire) ctx.usedTypes.add(h.wire);
+  for (const h of HANDLES) if (h.wire && h.family === family) ctx.usedTypes.add(h.wire);
+  used.set(family, { types: ctx.usedTypes, enums: ctx.usedEnums });
+  }
+  ctx.usedTypes = used.get('api')!.types;
+  ctx.usedEnums = used.get('api')!.enums;
   const code: string[] = [];
   code.push("import { Handle } from '../handle.js';");
   code.push("import type { Stream } from '../stream.js';");
@@ -566,14 +612,30 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   if (qemuTypes.length) code.push(`import type { ${qemuTypes.join(', ')} } from '../../protocol/generated/qemu.js';`);
   if (ctx.usedEnums.size) code.push(`import type { ${[...ctx.usedEnums].sort().join(', ')} } from '../../apixml/generated/constants.js';`);
   code.push('');
-  for (const h of HANDLES) {
-    code.push(`/** Generated methods of ${h.cls}: one per C function taking a ${h.ptr} first. */`);
-    code.push(h.wire ? `export abstract class ${h.cls}Methods extends Handle {` : `export abstract class ${h.cls}Methods {`);
-    if (h.wire) code.push(...emitIdentity(h));
-    code.push(...bodies.get(h.cls)!);
-    code.push('}', '');
-  }
-  return { code, methods };
+  const classes = (family: 'api' | 'admin', out: string[]): void => {
+    for (const h of HANDLES.filter((x) => x.family === family)) {
+      out.push(`/** Generated methods of ${h.cls}: one per C function taking a ${h.ptr} first. */`);
+      out.push(h.wire ? `export abstract class ${h.cls}Methods extends Handle {` : `export abstract class ${h.cls}Methods {`);
+      if (h.wire) out.push(...emitIdentity(h));
+      out.push(...bodies.get(h.cls)!);
+      out.push('}', '');
+    }
+  };
+  classes('api', code);
+  const admin = used.get('admin')!;
+  const adminCode: string[] = [
+    "import { Handle } from '../../api/handle.js';",
+    "import type { AdminConnection, AdminServer, AdminClient } from '../objects.js';",
+    "import { type Flags, type TypedParams, type TypedParamsInput, type TypedParamsOf, fromTypedParams, int64Arg, toTypedParams } from '../../api/convert.js';",
+    "import { sessionOf } from '../session.js';",
+    "import type { CallOptions } from '../../rpc/engine.js';",
+  ];
+  const adminTypes = [...admin.types].filter((t) => model.types.get(t)?.module === 'admin').sort();
+  if (adminTypes.length) adminCode.push(`import type { ${adminTypes.join(', ')} } from '../../protocol/generated/admin.js';`);
+  if (admin.enums.size) adminCode.push(`import type { ${[...admin.enums].sort().join(', ')} } from '../../apixml/generated/constants.js';`);
+  adminCode.push('');
+  classes('admin', adminCode);
+  return { code, adminCode, methods };
 }
 
 function emitOne(
@@ -582,7 +644,7 @@ function emitOne(
   h: HandleClass,
   method: string,
   proc: string,
-  program: 'remote' | 'qemu' | 'lxc',
+  program: Program,
   argsDef: { name: string; module: string; body: { fields: { name: string }[] } } | null,
   retDef: { name: string; module: string; body: { fields: { name: string }[] } } | null,
   streamAt: number | null,
@@ -657,14 +719,16 @@ function emitOne(
   const sizing = params.filter((p) => p.sized !== undefined).map((p) => `    ${p.name} ??= ${p.sized};`);
   const argsExpr = `${argsDef ? `{ ${fieldExprs.join(', ')} }` : 'undefined'}, options`;
   const streamParam = streamAt === null ? null : params.find((p) => p.type === 'Stream')!.name;
-  const call = streamParam ? 'c.invokeStream' : program === 'remote' ? 'c.invoke' : program === 'qemu' ? 'c.invokeQemu' : 'c.invokeLxc';
+  const call = streamParam ? 'c.invokeStream' : program === 'remote' || program === 'admin' ? 'c.invoke' : program === 'qemu' ? 'c.invokeQemu' : 'c.invokeLxc';
   const procArg = streamParam ? `${JSON.stringify(proc)}, ${streamParam}` : JSON.stringify(proc);
   const conn = h.wire === null ? 'sessionOf(this)' : 'sessionOf(this.connection)';
   const predicate = /^vir\w+?(Is[A-Z]|Has[A-Z]|GetAutostart$)/.test(fn.name) && /\b1\b/.test(fn.returns.info + ' ' + fn.args.map((a) => a.info).join(' '));
   // What the method returns.
   let retType: string;
   let retExpr: string;
-  const visible = retFields.filter((f) => !(COUNT_FIELDS.has(f.name) && retFields.some((g) => g.s.k === 'varray' || g.s.k === 'vopaque')));
+  // Counts beside an array, and `nX` counting the items of a list string `X` (virAdmConnectGetLoggingOutputs' noutputs).
+  const isList = (x: Shape): boolean => x.k === 'string' || (x.k === 'optional' && x.of.k === 'string') || x.k === 'varray';
+  const visible = retFields.filter((f) => !(COUNT_FIELDS.has(f.name) && retFields.some((g) => g.s.k === 'varray' || g.s.k === 'vopaque')) && !retFields.some((g) => `n${g.name}` === f.name && isList(g.s)));
   if (!retDef || retFields.length === 0) {
     retType = 'void';
     retExpr = '';

@@ -27,7 +27,8 @@ const srcDir = join(root, 'src');
 const PROTOCOL = 'protocol/generated';
 const APIXML = 'apixml/generated';
 const API = 'api/generated';
-const OUT_DIRS = [PROTOCOL, APIXML, API];
+const ADMIN = 'admin/generated';
+const OUT_DIRS = [PROTOCOL, APIXML, API, ADMIN];
 
 /** The .x files in dependency order, with where they live in a libvirt source tree. */
 const X_FILES = [
@@ -133,6 +134,7 @@ function generate(): Map<string, string> {
   out.set(`${PROTOCOL}/schema.ts`, [...HEADER('the .x files: a data description of every type, for tests'), "import type { SchemaType } from '../schema.js';", '', 'export const schema: Readonly<Record<string, SchemaType>> = {', ...emitSchema(model, files.map((f) => f.module)), '};', ''].join('\n'));
   const methods = emitMethods(model, apis);
   out.set(`${API}/methods.ts`, [...HEADER('the procedure tables and the API XML: the API layer\'s methods'), ...methods.code, ''].join('\n'));
+  out.set(`${ADMIN}/methods.ts`, [...HEADER('the admin procedure table and the admin API XML: the admin API\'s methods'), ...methods.adminCode, ''].join('\n'));
   out.set(
     `${API}/method-map.ts`,
     [
@@ -142,7 +144,7 @@ function generate(): Map<string, string> {
       '  readonly cls: string;',
       '  readonly method: string;',
       '  readonly procedure: string | null;',
-      "  readonly program: 'remote' | 'qemu' | 'lxc';",
+      "  readonly program: 'remote' | 'qemu' | 'lxc' | 'admin';",
       "  readonly status: 'generated' | 'hand-written' | 'not yet';",
       '  readonly note: string;',
       '}',

@@ -14,7 +14,6 @@ import type { remote_typed_param } from '../protocol/generated/remote.js';
 import { typedParamFieldTypes } from '../apixml/generated/typed-params.js';
 import { type LibvirtError, clientError } from '../errors/errors.js';
 import { uuidFromString } from './uuid.js';
-import type { Session } from './session.js';
 
 /**
  * A flags argument: any bitwise-OR of the named C enum's values (the literal values show up in
@@ -190,7 +189,7 @@ const UINT64_MAX = (1n << 64n) - 1n;
  * A 64-bit argument: a safe integer or a bigint in range. Anything else is VIR_ERR_INVALID_ARG
  * naming the C parameter, dispatched through the connection's handlers like a daemon's error.
  */
-export function int64Arg(session: Session, v: number | bigint, cName: string, fn: string, signed: boolean): bigint {
+export function int64Arg(session: { dispatch(e: unknown): LibvirtError }, v: number | bigint, cName: string, fn: string, signed: boolean): bigint {
   const min = signed ? INT64_MIN : 0n;
   const max = signed ? INT64_MAX : UINT64_MAX;
   let n: bigint | null = null;

@@ -4,13 +4,11 @@ import {
   VIR_CONNECT_RO,
   VIR_ERR_AUTH_FAILED,
   VIR_ERR_NO_SUPPORT,
-  VIR_ERR_OPERATION_TIMEOUT,
   VIR_FROM_REMOTE,
-  VIR_FROM_RPC,
 } from '../apixml/generated/constants.js';
 import { asLibvirtError, clientError, dispatchError, LibvirtError } from '../errors/errors.js';
 import { REMOTE_AUTH_NONE, REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL, remote_procedures } from '../protocol/generated/remote.js';
-import { RpcEngine, abortError } from '../rpc/engine.js';
+import { RpcEngine } from '../rpc/engine.js';
 import { featureSupported, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from '../rpc/features.js';
 import { DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL, KeepAlive } from '../rpc/keepalive.js';
 import { authenticateSasl, chooseAuthType } from '../rpc/sasl.js';
@@ -20,56 +18,10 @@ import type { ConnectTarget } from '../transport/target.js';
 import type { Transport } from '../transport/transport.js';
 import { resolveName, resolveTarget } from '../uri/uri.js';
 import { type ConnectOptions, Connection, type ConnectionInternals } from './connection.js';
+import { openDeadline } from './deadline.js';
 
 /** connect()'s default `timeout`: a daemon that never answers does not hang connect() forever. */
 export const DEFAULT_OPEN_TIMEOUT_MS = 60_000;
-
-/**
- * The end of the open sequence's patience: `timeout` ms (VIR_ERR_OPERATION_TIMEOUT) or the abort
- * of `signal` (VIR_ERR_OPERATION_ABORTED, `cause` = its reason), whichever comes first.
- */
-function openDeadline(uri: string, timeout: number, signal: AbortSignal | undefined) {
-  let fail: (err: LibvirtError) => void = () => undefined;
-  let error: LibvirtError | null = null;
-  const listeners: ((err: LibvirtError) => void)[] = [];
-  const failed = new Promise<never>((_resolve, reject) => {
-    fail = (err) => {
-      if (error) return;
-      error = err;
-      reject(err);
-      for (const l of listeners) l(err);
-    };
-  });
-  failed.catch(() => undefined);
-  const started = performance.now();
-  let timer: NodeJS.Timeout | null = null;
-  const onAbort = (): void => fail(abortError(`opening ${uri}`, signal!));
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  return {
-    failed,
-    get error(): LibvirtError | null {
-      return error;
-    },
-    /**
-     * Starts counting `timeout` (from the start of connect()). The transports that connect with a
-     * timeout of their own (and a clearer message) are given the first part of it.
-     */
-    arm(): void {
-      if (timer || error || !(timeout > 0 && Number.isFinite(timeout))) return;
-      const left = Math.max(0, timeout - (performance.now() - started));
-      timer = setTimeout(() => fail(clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `opening ${uri} timed out after ${timeout} ms`)), left);
-    },
-    onFail(l: (err: LibvirtError) => void): void {
-      if (error) l(error);
-      else listeners.push(l);
-    },
-    clear(): void {
-      if (timer) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    },
-  };
-}
 
 async function openTransport(target: ConnectTarget, options: ConnectOptions, env: NodeJS.ProcessEnv): Promise<Transport> {
   const timeout = options.timeout === 0 ? undefined : (options.timeout ?? DEFAULT_OPEN_TIMEOUT_MS);

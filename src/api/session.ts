@@ -16,7 +16,7 @@ export type RemoteArgs<K extends remote_procedure_name> = CallArgs<remote_proced
 /** The reply of a remote procedure. */
 export type RemoteRet<K extends remote_procedure_name> = remote_procedure_types[K]['ret'];
 
-type ProcedureTable = Readonly<Record<string, ProcedureInfo | undefined>>;
+export type ProcedureTable = Readonly<Record<string, ProcedureInfo | undefined>>;
 
 /** A procedure of `table` by name; an unknown name is the caller's mistake, VIR_ERR_INVALID_ARG. */
 export function procedure<R>(table: ProcedureTable, name: string): ProcedureInfo<unknown, R> {
@@ -26,36 +26,21 @@ export function procedure<R>(table: ProcedureTable, name: string): ProcedureInfo
 }
 
 /**
- * What a connection's methods and its object handles call through: the engine, the connection's
- * error scope (virConnSetErrorFunc, the last error), the factory of handles for wire identities
- * and the event registrations. Not part of the public API: `sessionOf(conn)` reaches it.
+ * What every connection's methods call through, whatever its program (the main API's or the admin
+ * API's): the engine, the connection's error scope (virConnSetErrorFunc, the last error), and
+ * calls by procedure name whose failures are dispatched as virDispatchError does.
  */
-export class Session {
+export class CallSession {
   readonly errors = new ErrorScope();
-  /** Set by the connection once it exists (handles hold the connection). */
-  wrap!: ObjectFactory;
-  events!: EventRegistry;
 
   constructor(
-    /** The connection this session belongs to: event filters must name its objects. */
+    /** The connection this session belongs to. */
     readonly owner: object,
     readonly engine: RpcEngine,
   ) {}
 
-  /** Calls a remote procedure with its exact wire types; failures are returned, not dispatched. */
-  call<K extends remote_procedure_name>(name: K, ...[args, options]: RemoteArgs<K>): Promise<RemoteRet<K>> {
-    return this.send(remote_procedures, name, args, options);
-  }
-
-  callQemu<K extends qemu_procedure_name>(name: K, ...[args, options]: CallArgs<qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
-    return this.send(qemu_procedures, name, args, options);
-  }
-
-  callLxc<K extends lxc_procedure_name>(name: K, ...[args, options]: CallArgs<lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
-    return this.send(lxc_procedures, name, args, options);
-  }
-
-  private send<R>(table: ProcedureTable, name: string, args: unknown, options: CallOptions | undefined): Promise<R> {
+  /** Calls procedure `name` of `table`; failures are returned, not dispatched. */
+  protected send<R>(table: ProcedureTable, name: string, args: unknown, options: CallOptions | undefined): Promise<R> {
     let proc: ProcedureInfo<unknown, R>;
     try {
       proc = procedure<R>(table, name);
@@ -65,35 +50,11 @@ export class Session {
     return this.engine.call(proc, args, options);
   }
 
-  /** A call made on behalf of a public method: its failure is recorded and handled as virDispatchError does. */
-  invoke<K extends remote_procedure_name>(name: K, ...rest: RemoteArgs<K>): Promise<RemoteRet<K>> {
-    return this.call(name, ...rest).catch((e: unknown) => {
+  /** send(), its failure recorded and handed to the handlers. */
+  protected dispatched<R>(table: ProcedureTable, name: string, args: unknown, options: CallOptions | undefined): Promise<R> {
+    return this.send<R>(table, name, args, options).catch((e: unknown) => {
       throw this.dispatch(e);
     });
-  }
-
-  /** invoke() for the QEMU program. */
-  invokeQemu<K extends qemu_procedure_name>(name: K, ...rest: CallArgs<qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
-    return this.callQemu(name, ...rest).catch((e: unknown) => {
-      throw this.dispatch(e);
-    });
-  }
-
-  /** invoke() for the LXC program. */
-  invokeLxc<K extends lxc_procedure_name>(name: K, ...rest: CallArgs<lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
-    return this.callLxc(name, ...rest).catch((e: unknown) => {
-      throw this.dispatch(e);
-    });
-  }
-
-  /** invoke() for a procedure that opens `stream` (its data then flows through the Stream). */
-  async invokeStream<K extends remote_procedure_name>(name: K, stream: Stream, ...[args, options]: RemoteArgs<K>): Promise<RemoteRet<K>> {
-    try {
-      const proc = procedure<RemoteRet<K>>(remote_procedures, name);
-      return await this.engine.callWithStream(proc, args, stream, (channel) => stream._bind(channel), options);
-    } catch (e) {
-      throw this.dispatch(e);
-    }
   }
 
   /** Records and hands an error to the handlers; returns it for rethrowing. */
@@ -111,6 +72,56 @@ export class Session {
       throw this.dispatch(e);
     }
   }
+}
+
+/**
+ * What a connection's methods and its object handles call through: a CallSession for the remote,
+ * QEMU and LXC programs, with the factory of handles for wire identities and the event
+ * registrations. Not part of the public API: `sessionOf(conn)` reaches it.
+ */
+export class Session extends CallSession {
+  /** Set by the connection once it exists (handles hold the connection). */
+  wrap!: ObjectFactory;
+  events!: EventRegistry;
+
+  /** Calls a remote procedure with its exact wire types; failures are returned, not dispatched. */
+  call<K extends remote_procedure_name>(name: K, ...[args, options]: RemoteArgs<K>): Promise<RemoteRet<K>> {
+    return this.send(remote_procedures, name, args, options);
+  }
+
+  callQemu<K extends qemu_procedure_name>(name: K, ...[args, options]: CallArgs<qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
+    return this.send(qemu_procedures, name, args, options);
+  }
+
+  callLxc<K extends lxc_procedure_name>(name: K, ...[args, options]: CallArgs<lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
+    return this.send(lxc_procedures, name, args, options);
+  }
+
+  /** A call made on behalf of a public method: its failure is recorded and handled as virDispatchError does. */
+  invoke<K extends remote_procedure_name>(name: K, ...[args, options]: RemoteArgs<K>): Promise<RemoteRet<K>> {
+    return this.dispatched(remote_procedures, name, args, options);
+  }
+
+  /** invoke() for the QEMU program. */
+  invokeQemu<K extends qemu_procedure_name>(name: K, ...[args, options]: CallArgs<qemu_procedure_types[K]['args']>): Promise<qemu_procedure_types[K]['ret']> {
+    return this.dispatched(qemu_procedures, name, args, options);
+  }
+
+  /** invoke() for the LXC program. */
+  invokeLxc<K extends lxc_procedure_name>(name: K, ...[args, options]: CallArgs<lxc_procedure_types[K]['args']>): Promise<lxc_procedure_types[K]['ret']> {
+    return this.dispatched(lxc_procedures, name, args, options);
+  }
+
+  /** invoke() for a procedure that opens `stream` (its data then flows through the Stream). */
+  async invokeStream<K extends remote_procedure_name>(name: K, stream: Stream, ...[args, options]: RemoteArgs<K>): Promise<RemoteRet<K>> {
+    try {
+      const proc = procedure<RemoteRet<K>>(remote_procedures, name);
+      return await this.engine.callWithStream(proc, args, stream, (channel) => stream._bind(channel), options);
+    } catch (e) {
+      throw this.dispatch(e);
+    }
+  }
+
 }
 
 const sessions = new WeakMap<object, Session>();

@@ -33,6 +33,14 @@ describe('API contract: what the generator emits', () => {
     expect(hand.filter((s) => !/options\?: CallOptions$/.test(s.params) && !/^(close|registerCloseCallback|unregisterCloseCallback|setKeepAlive)$/.test(s.name) && !/Event|event/.test(s.name)).map((s) => s.name)).to.deep.equal([]);
   });
 
+  it('the admin API\'s generated methods follow the same rules', () => {
+    const admin = signatures(readFileSync(join(root, 'src/admin/generated/methods.ts'), 'utf8'));
+    expect(admin.map((s) => s.name)).to.include.members(['listServers', 'lookupServer', 'getThreadPoolParameters', 'setThreadPoolParameters', 'listClients', 'lookupClient', 'getClientLimits', 'setClientLimits', 'updateTlsFiles', 'getInfo', 'close', 'getLoggingFilters', 'getLoggingOutputs', 'setLoggingFilters', 'setLoggingOutputs', 'setDaemonTimeout', 'getLibVersion']);
+    expect(admin.filter((s) => !s.params.endsWith('options?: CallOptions')).map((s) => s.name)).to.deep.equal([]);
+    expect(admin.filter((s) => /\bn(outputs|filters)\b|\bret:/.test(s.ret)).map((s) => s.name)).to.deep.equal([]);
+    expect(admin.find((s) => s.name === 'lookupClient')?.params).to.match(/id: number \| bigint/);
+  });
+
   it('no result type carries a wire count field beside an array', () => {
     const offenders: string[] = [];
     for (const s of sigs) {

@@ -5,7 +5,7 @@ export interface MethodMapEntry {
   readonly cls: string;
   readonly method: string;
   readonly procedure: string | null;
-  readonly program: 'remote' | 'qemu' | 'lxc';
+  readonly program: 'remote' | 'qemu' | 'lxc' | 'admin';
   readonly status: 'generated' | 'hand-written' | 'not yet';
   readonly note: string;
 }
@@ -478,4 +478,34 @@ export const methodMap: readonly MethodMapEntry[] = [
   {"cName":"virDomainLxcEnterCGroup","cls":"Domain","method":"lxcEnterCGroup","procedure":null,"program":"lxc","status":"not yet","note":"no remote procedure (client-side function)"},
   {"cName":"virDomainLxcEnterNamespace","cls":"Domain","method":"lxcEnterNamespace","procedure":null,"program":"lxc","status":"not yet","note":"no remote procedure (client-side function)"},
   {"cName":"virDomainLxcOpenNamespace","cls":"Domain","method":"lxcOpenNamespace","procedure":"LXC_PROC_DOMAIN_OPEN_NAMESPACE","program":"lxc","status":"not yet","note":"passes file descriptors, which a pure-JS client cannot do over its socket"},
+  {"cName":"virAdmClientClose","cls":"AdminClient","method":"close","procedure":"ADMIN_PROC_CLIENT_CLOSE","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmClientFree","cls":"AdminClient","method":"free","procedure":null,"program":"admin","status":"not yet","note":"no remote procedure (client-side function)"},
+  {"cName":"virAdmClientGetID","cls":"AdminClient","method":"getID","procedure":null,"program":"admin","status":"generated","note":"reads the identity (no call)"},
+  {"cName":"virAdmClientGetInfo","cls":"AdminClient","method":"getInfo","procedure":"ADMIN_PROC_CLIENT_GET_INFO","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmClientGetTimestamp","cls":"AdminClient","method":"getTimestamp","procedure":null,"program":"admin","status":"generated","note":"reads the identity (no call)"},
+  {"cName":"virAdmClientGetTransport","cls":"AdminClient","method":"getTransport","procedure":null,"program":"admin","status":"generated","note":"reads the identity (no call)"},
+  {"cName":"virAdmConnectClose","cls":"AdminConnection","method":"close","procedure":"ADMIN_PROC_CONNECT_CLOSE","program":"admin","status":"hand-written","note":"AdminConnection.close() (CONNECT_CLOSE, then the socket)"},
+  {"cName":"virAdmConnectDaemonShutdown","cls":"AdminConnection","method":"daemonShutdown","procedure":"ADMIN_PROC_CONNECT_DAEMON_SHUTDOWN","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmConnectGetLibVersion","cls":"AdminConnection","method":"getLibVersion","procedure":"ADMIN_PROC_CONNECT_GET_LIB_VERSION","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmConnectGetLoggingFilters","cls":"AdminConnection","method":"getLoggingFilters","procedure":"ADMIN_PROC_CONNECT_GET_LOGGING_FILTERS","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmConnectGetLoggingOutputs","cls":"AdminConnection","method":"getLoggingOutputs","procedure":"ADMIN_PROC_CONNECT_GET_LOGGING_OUTPUTS","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmConnectGetURI","cls":"AdminConnection","method":"getURI","procedure":null,"program":"admin","status":"hand-written","note":"the URI the admin connection was opened with"},
+  {"cName":"virAdmConnectIsAlive","cls":"AdminConnection","method":"isAlive","procedure":null,"program":"admin","status":"hand-written","note":"the socket is open (no call is made)"},
+  {"cName":"virAdmConnectListServers","cls":"AdminConnection","method":"listServers","procedure":"ADMIN_PROC_CONNECT_LIST_SERVERS","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmConnectLookupServer","cls":"AdminConnection","method":"lookupServer","procedure":"ADMIN_PROC_CONNECT_LOOKUP_SERVER","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmConnectRef","cls":"AdminConnection","method":"ref","procedure":null,"program":"admin","status":"not yet","note":"no remote procedure (client-side function)"},
+  {"cName":"virAdmConnectRegisterCloseCallback","cls":"AdminConnection","method":"registerCloseCallback","procedure":null,"program":"admin","status":"hand-written","note":"AdminConnection.registerCloseCallback() / on('close')"},
+  {"cName":"virAdmConnectSetDaemonTimeout","cls":"AdminConnection","method":"setDaemonTimeout","procedure":"ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmConnectSetLoggingFilters","cls":"AdminConnection","method":"setLoggingFilters","procedure":"ADMIN_PROC_CONNECT_SET_LOGGING_FILTERS","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmConnectSetLoggingOutputs","cls":"AdminConnection","method":"setLoggingOutputs","procedure":"ADMIN_PROC_CONNECT_SET_LOGGING_OUTPUTS","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmConnectUnregisterCloseCallback","cls":"AdminConnection","method":"unregisterCloseCallback","procedure":null,"program":"admin","status":"hand-written","note":"the callback registerCloseCallback keeps on the client"},
+  {"cName":"virAdmServerFree","cls":"AdminServer","method":"free","procedure":null,"program":"admin","status":"not yet","note":"no remote procedure (client-side function)"},
+  {"cName":"virAdmServerGetClientLimits","cls":"AdminServer","method":"getClientLimits","procedure":"ADMIN_PROC_SERVER_GET_CLIENT_LIMITS","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmServerGetName","cls":"AdminServer","method":"getName","procedure":null,"program":"admin","status":"generated","note":"reads the identity (no call)"},
+  {"cName":"virAdmServerGetThreadPoolParameters","cls":"AdminServer","method":"getThreadPoolParameters","procedure":"ADMIN_PROC_SERVER_GET_THREADPOOL_PARAMETERS","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmServerListClients","cls":"AdminServer","method":"listClients","procedure":"ADMIN_PROC_SERVER_LIST_CLIENTS","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmServerLookupClient","cls":"AdminServer","method":"lookupClient","procedure":"ADMIN_PROC_SERVER_LOOKUP_CLIENT","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmServerSetClientLimits","cls":"AdminServer","method":"setClientLimits","procedure":"ADMIN_PROC_SERVER_SET_CLIENT_LIMITS","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmServerSetThreadPoolParameters","cls":"AdminServer","method":"setThreadPoolParameters","procedure":"ADMIN_PROC_SERVER_SET_THREADPOOL_PARAMETERS","program":"admin","status":"generated","note":""},
+  {"cName":"virAdmServerUpdateTlsFiles","cls":"AdminServer","method":"updateTlsFiles","procedure":"ADMIN_PROC_SERVER_UPDATE_TLS_FILES","program":"admin","status":"generated","note":""},
 ];

@@ -1,0 +1,147 @@
+import { EventEmitter } from 'node:events';
+import { VIR_ERR_OPERATION_INVALID, VIR_FROM_ADMIN } from '../apixml/generated/constants.js';
+import type { admin_procedure_name } from '../protocol/generated/admin.js';
+import type { CallOptions, CloseReason, RpcEngine } from '../rpc/engine.js';
+import { KeepAlive } from '../rpc/keepalive.js';
+import type { Transport } from '../transport/transport.js';
+import { LibvirtError, clientError } from '../errors/errors.js';
+import { getLogger } from '../util/log.js';
+import { closeReasonCode, type FreeCallback, type KeepAliveState } from '../api/connection.js';
+import { AdminConnectionMethods } from './generated/methods.js';
+import { adminObjectFactory } from './objects.js';
+import { type AdminArgs, type AdminRet, AdminSession, bindSession } from './session.js';
+
+const log = getLogger('admin.connection');
+
+/** virAdmConnectCloseFunc: `reason` is a VIR_CONNECT_CLOSE_REASON_* value. */
+export type AdminCloseCallback<O = unknown> = (conn: AdminConnection, reason: number, opaque: O) => void;
+
+/** The events of an AdminConnection and their listener arguments. */
+export type AdminConnectionEvents = { close: [reason: CloseReason, error: LibvirtError | null] };
+
+/**
+ * A connection to a daemon's admin interface (virAdmConnectPtr), made by connectAdmin(). Every C
+ * function taking a virAdmConnectPtr first is a method (generated into AdminConnectionMethods);
+ * every admin procedure is also callable with its exact wire types through call().
+ */
+export class AdminConnection extends AdminConnectionMethods {
+  private readonly session: AdminSession;
+  private readonly events = new EventEmitter<AdminConnectionEvents>();
+  private readonly keepAlive: KeepAlive;
+  private closing: Promise<number> | null = null;
+  private closeCallback: { cb: AdminCloseCallback<never>; opaque: unknown; free?: FreeCallback<never> } | null = null;
+
+  /** @internal use connectAdmin() */
+  constructor(
+    /** The URI the connection was opened with (virAdmConnectGetURI). */
+    readonly uri: string,
+    /** The admin socket reached. */
+    readonly socketPath: string,
+    readonly transport: Transport,
+    private readonly engine: RpcEngine,
+    keepAlive: KeepAlive,
+  ) {
+    super();
+    this.session = new AdminSession(this, engine);
+    this.session.wrap = adminObjectFactory(this);
+    bindSession(this, this.session);
+    this.keepAlive = keepAlive;
+    engine.onClose((reason, err) => {
+      log.debug(`admin connection to ${uri} closed: ${reason}`);
+      this.fireCloseCallback(closeReasonCode(reason));
+      this.events.emit('close', reason, err);
+    });
+  }
+
+  /** Node idiom for the close callback: `conn.on('close', (reason, error) => ...)`. */
+  on<E extends keyof AdminConnectionEvents>(event: E, listener: (...args: AdminConnectionEvents[E]) => void): this {
+    this.events.on(event, listener as never);
+    return this;
+  }
+
+  off<E extends keyof AdminConnectionEvents>(event: E, listener: (...args: AdminConnectionEvents[E]) => void): this {
+    this.events.off(event, listener as never);
+    return this;
+  }
+
+  /** Calls an admin procedure with its exact generated argument and reply types. */
+  call<K extends admin_procedure_name>(name: K, ...rest: AdminArgs<K>): Promise<AdminRet<K>> {
+    return this.session.call(name, ...rest);
+  }
+
+  /** virAdmConnectGetURI: the URI this connection was opened with. */
+  async getURI(_options?: CallOptions): Promise<string> {
+    return this.uri;
+  }
+
+  /** virAdmConnectIsAlive: the connection is open (no call is made). */
+  async isAlive(_options?: CallOptions): Promise<boolean> {
+    return !this.engine.closed;
+  }
+
+  get closed(): boolean {
+    return this.engine.closed;
+  }
+
+  /** Why the connection closed (null while it is open). */
+  get closeReason(): CloseReason | null {
+    return this.engine.closeReason;
+  }
+
+  /** Our keepalive settings (none by default, as virt-admin) and the PING counters. */
+  get keepAliveState(): KeepAliveState {
+    const k = this.keepAlive;
+    return { ...k.settings, pingsSent: k.pingsSent, pingsAnswered: k.pingsAnswered, pongsSkipped: k.pongsSkipped };
+  }
+
+  /**
+   * virAdmConnectClose: tells the daemon (ADMIN_PROC_CONNECT_CLOSE) and closes the socket; every
+   * pending call rejects. Resolves to 0.
+   */
+  close(): Promise<number> {
+    this.closing ??= (async () => {
+      if (!this.engine.closed) await this.session.call('ADMIN_PROC_CONNECT_CLOSE', undefined, { timeout: 5000 }).catch((e: unknown) => log.debug(`CONNECT_CLOSE failed: ${(e as Error).message}`));
+      this.engine.close();
+      return 0;
+    })();
+    return this.closing;
+  }
+
+  /** `await using conn = await connectAdmin()`: close() when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * virAdmConnectRegisterCloseCallback: `cb(conn, reason, opaque)` once, when the connection closes
+   * (VIR_CONNECT_CLOSE_REASON_*). One callback per connection, as in libvirt.
+   */
+  async registerCloseCallback<O>(cb: AdminCloseCallback<O>, opaque?: O, freecb?: FreeCallback<O>): Promise<void> {
+    return this.session.guard(async () => {
+      if (this.closeCallback) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_ADMIN, 'A close callback is already registered');
+      this.closeCallback = { cb: cb as AdminCloseCallback<never>, opaque, free: freecb as FreeCallback<never> | undefined };
+    });
+  }
+
+  /** virAdmConnectUnregisterCloseCallback: `cb` must be the registered callback. */
+  async unregisterCloseCallback(cb: AdminCloseCallback<never>): Promise<void> {
+    return this.session.guard(async () => {
+      const c = this.closeCallback;
+      if (!c || c.cb !== cb) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_ADMIN, 'A different callback was requested');
+      this.closeCallback = null;
+      (c.free as FreeCallback | undefined)?.(c.opaque);
+    });
+  }
+
+  private fireCloseCallback(reason: number): void {
+    const c = this.closeCallback;
+    if (!c) return;
+    this.closeCallback = null;
+    try {
+      (c.cb as AdminCloseCallback)(this, reason, c.opaque);
+      (c.free as FreeCallback | undefined)?.(c.opaque);
+    } catch (e) {
+      log.error(`close callback threw: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { AdminClientMethods, AdminServerMethods } from './generated/methods.js';
+import type { admin_nonnull_client, admin_nonnull_server } from '../protocol/generated/admin.js';
+import type { AdminConnection } from './connection.js';
+
+export type { AdminConnection } from './connection.js';
+
+/**
+ * A server of a daemon (virAdmServerPtr): `libvirtd` and `admin` for libvirtd, the daemon's own
+ * name for the modular ones. Constructor, identity and methods come from generated/methods.ts.
+ */
+export class AdminServer extends AdminServerMethods {}
+
+/** A client connected to a server (virAdmClientPtr): its id, connect time and transport. */
+export class AdminClient extends AdminClientMethods {}
+
+/** Builds the handle for a wire identity (what the generated methods call). */
+export function adminObjectFactory(conn: AdminConnection) {
+  return {
+    adminServer: (w: admin_nonnull_server) => new AdminServer(conn, w),
+    adminClient: (w: admin_nonnull_client) => new AdminClient(conn, w),
+  };
+}
+export type AdminObjectFactory = ReturnType<typeof adminObjectFactory>;
