@@ -59,12 +59,15 @@ export function generate(dir: string): Map<string, string> {
   const builder = new ClassBuilder();
   builder.reserve(KINDS.map(([, , typeName]) => typeName));
   const kinds: Kind[] = KINDS.map(([kind, file, typeName]) => builder.kind(kind, typeName, reader.grammarOf(join(dir, file))));
+  const parse = emitParsers(builder.classes);
+  const format = emitFormatters(builder.classes);
+  const validate = emitValidators(builder.classes);
   return new Map([
     ['types.ts', emitTypes(builder.classes)],
-    ['parse.ts', emitParsers(builder.classes)],
-    ['format.ts', emitFormatters(builder.classes)],
-    ['validate.ts', emitValidators(builder.classes)],
-    ['documents.ts', emitDocuments(kinds, NAMESPACE_PREFIXES)],
+    ['parse.ts', parse.text],
+    ['format.ts', format.text],
+    ['validate.ts', validate.text],
+    ['documents.ts', emitDocuments(kinds, NAMESPACE_PREFIXES, { parse: parse.nameOf, format: format.nameOf, validate: validate.nameOf })],
   ]);
 }
 

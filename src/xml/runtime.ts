@@ -29,6 +29,13 @@ export type XmlInput<T> = T extends bigint
 
 export type Bag = Record<string, unknown>;
 
+/**
+ * What a generated formatter takes: one formatter serves every element type alike at runtime, so it
+ * reads properties untyped (the typed entry points in documents.ts check the value's type).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Fields = Record<string, any>;
+
 const DECIMAL = /^-?(0|[1-9][0-9]*)$/;
 
 /** A decimal integer as a number when it is written canonically (so it formats back the same). */

@@ -23,336 +23,336 @@ export const NAMESPACES: Readonly<Record<string, string>> = {
 /** Reads domain XML; throws XmlError when the text is not well-formed or its root is not <domain>. */
 export function parseDomainXML(text: string): T.Domain {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "domain") return P.parseDomain(el);
+  if (el.name === "domain") return P.parseDomain(el) as unknown as T.Domain;
   throw new XmlError(`not a domain document: the root is <${el.name}>, expected <domain>`);
 }
 
 /** Writes domain XML (64-bit values may be numbers or bigints). */
 export function formatDomainXML(value: XmlInput<T.Domain>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatDomain(w, value);
+  F.formatDomain(w, value, "domain");
   return w.toString();
 }
 
 /** What in a domain object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateDomain(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateDomain(value, '', issues);
+  V.validateDomain(value, '', issues, "domain");
   return issues;
 }
 
 /** Reads capabilities XML; throws XmlError when the text is not well-formed or its root is not <capabilities>. */
 export function parseCapabilitiesXML(text: string): T.Capabilities {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "capabilities") return P.parseCapabilities(el);
+  if (el.name === "capabilities") return P.parseCapabilities(el) as unknown as T.Capabilities;
   throw new XmlError(`not a capabilities document: the root is <${el.name}>, expected <capabilities>`);
 }
 
 /** Writes capabilities XML (64-bit values may be numbers or bigints). */
 export function formatCapabilitiesXML(value: XmlInput<T.Capabilities>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatCapabilities(w, value);
+  F.formatCapabilities(w, value, "capabilities");
   return w.toString();
 }
 
 /** What in a capabilities object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateCapabilities(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateCapabilities(value, '', issues);
+  V.validateCapabilities(value, '', issues, "capabilities");
   return issues;
 }
 
 /** Reads domaincaps XML; throws XmlError when the text is not well-formed or its root is not <domainCapabilities>. */
 export function parseDomainCapabilitiesXML(text: string): T.DomainCapabilities {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "domainCapabilities") return P.parseDomainCapabilities(el);
+  if (el.name === "domainCapabilities") return P.parseDomainCapabilities(el) as unknown as T.DomainCapabilities;
   throw new XmlError(`not a domaincaps document: the root is <${el.name}>, expected <domainCapabilities>`);
 }
 
 /** Writes domaincaps XML (64-bit values may be numbers or bigints). */
 export function formatDomainCapabilitiesXML(value: XmlInput<T.DomainCapabilities>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatDomainCapabilities(w, value);
+  F.formatDomainCapabilities(w, value, "domainCapabilities");
   return w.toString();
 }
 
 /** What in a domaincaps object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateDomainCapabilities(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateDomainCapabilities(value, '', issues);
+  V.validateDomainCapabilities(value, '', issues, "domainCapabilities");
   return issues;
 }
 
 /** Reads network XML; throws XmlError when the text is not well-formed or its root is not <network>. */
 export function parseNetworkXML(text: string): T.Network {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "network") return P.parseNetwork(el);
+  if (el.name === "network") return P.parseNetwork(el) as unknown as T.Network;
   throw new XmlError(`not a network document: the root is <${el.name}>, expected <network>`);
 }
 
 /** Writes network XML (64-bit values may be numbers or bigints). */
 export function formatNetworkXML(value: XmlInput<T.Network>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatNetwork(w, value);
+  F.formatNetwork(w, value, "network");
   return w.toString();
 }
 
 /** What in a network object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateNetwork(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateNetwork(value, '', issues);
+  V.validateNetwork(value, '', issues, "network");
   return issues;
 }
 
 /** Reads networkport XML; throws XmlError when the text is not well-formed or its root is not <networkport>. */
 export function parseNetworkPortXML(text: string): T.NetworkPort {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "networkport") return P.parseNetworkPort(el);
+  if (el.name === "networkport") return P.parseNetworkPort(el) as unknown as T.NetworkPort;
   throw new XmlError(`not a networkport document: the root is <${el.name}>, expected <networkport>`);
 }
 
 /** Writes networkport XML (64-bit values may be numbers or bigints). */
 export function formatNetworkPortXML(value: XmlInput<T.NetworkPort>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatNetworkPort(w, value);
+  F.formatNetworkPort(w, value, "networkport");
   return w.toString();
 }
 
 /** What in a networkport object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateNetworkPort(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateNetworkPort(value, '', issues);
+  V.validateNetworkPort(value, '', issues, "networkport");
   return issues;
 }
 
 /** Reads storagepool XML; throws XmlError when the text is not well-formed or its root is not <pool>. */
 export function parseStoragePoolXML(text: string): T.StoragePool {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "pool") return P.parseStoragePool(el);
+  if (el.name === "pool") return P.parseStoragePool(el) as unknown as T.StoragePool;
   throw new XmlError(`not a storagepool document: the root is <${el.name}>, expected <pool>`);
 }
 
 /** Writes storagepool XML (64-bit values may be numbers or bigints). */
 export function formatStoragePoolXML(value: XmlInput<T.StoragePool>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatStoragePool(w, value);
+  F.formatStoragePool(w, value, "pool");
   return w.toString();
 }
 
 /** What in a storagepool object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateStoragePool(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateStoragePool(value, '', issues);
+  V.validateStoragePool(value, '', issues, "pool");
   return issues;
 }
 
 /** Reads storagepoolcaps XML; throws XmlError when the text is not well-formed or its root is not <storagepoolCapabilities>. */
 export function parseStoragePoolCapabilitiesXML(text: string): T.StoragePoolCapabilities {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "storagepoolCapabilities") return P.parseStoragePoolCapabilities(el);
+  if (el.name === "storagepoolCapabilities") return P.parseStoragePoolCapabilities(el) as unknown as T.StoragePoolCapabilities;
   throw new XmlError(`not a storagepoolcaps document: the root is <${el.name}>, expected <storagepoolCapabilities>`);
 }
 
 /** Writes storagepoolcaps XML (64-bit values may be numbers or bigints). */
 export function formatStoragePoolCapabilitiesXML(value: XmlInput<T.StoragePoolCapabilities>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatStoragePoolCapabilities(w, value);
+  F.formatStoragePoolCapabilities(w, value, "storagepoolCapabilities");
   return w.toString();
 }
 
 /** What in a storagepoolcaps object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateStoragePoolCapabilities(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateStoragePoolCapabilities(value, '', issues);
+  V.validateStoragePoolCapabilities(value, '', issues, "storagepoolCapabilities");
   return issues;
 }
 
 /** Reads storagevol XML; throws XmlError when the text is not well-formed or its root is not <volume>. */
 export function parseStorageVolumeXML(text: string): T.StorageVolume {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "volume") return P.parseStorageVolume(el);
+  if (el.name === "volume") return P.parseStorageVolume(el) as unknown as T.StorageVolume;
   throw new XmlError(`not a storagevol document: the root is <${el.name}>, expected <volume>`);
 }
 
 /** Writes storagevol XML (64-bit values may be numbers or bigints). */
 export function formatStorageVolumeXML(value: XmlInput<T.StorageVolume>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatStorageVolume(w, value);
+  F.formatStorageVolume(w, value, "volume");
   return w.toString();
 }
 
 /** What in a storagevol object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateStorageVolume(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateStorageVolume(value, '', issues);
+  V.validateStorageVolume(value, '', issues, "volume");
   return issues;
 }
 
 /** Reads nodedev XML; throws XmlError when the text is not well-formed or its root is not <device>. */
 export function parseNodeDeviceXML(text: string): T.NodeDevice {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "device") return P.parseNodeDevice(el);
+  if (el.name === "device") return P.parseNodeDevice(el) as unknown as T.NodeDevice;
   throw new XmlError(`not a nodedev document: the root is <${el.name}>, expected <device>`);
 }
 
 /** Writes nodedev XML (64-bit values may be numbers or bigints). */
 export function formatNodeDeviceXML(value: XmlInput<T.NodeDevice>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatNodeDevice(w, value);
+  F.formatNodeDevice(w, value, "device");
   return w.toString();
 }
 
 /** What in a nodedev object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateNodeDevice(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateNodeDevice(value, '', issues);
+  V.validateNodeDevice(value, '', issues, "device");
   return issues;
 }
 
 /** Reads secret XML; throws XmlError when the text is not well-formed or its root is not <secret>. */
 export function parseSecretXML(text: string): T.Secret {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "secret") return P.parseSecret(el);
+  if (el.name === "secret") return P.parseSecret(el) as unknown as T.Secret;
   throw new XmlError(`not a secret document: the root is <${el.name}>, expected <secret>`);
 }
 
 /** Writes secret XML (64-bit values may be numbers or bigints). */
 export function formatSecretXML(value: XmlInput<T.Secret>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatSecret(w, value);
+  F.formatSecret(w, value, "secret");
   return w.toString();
 }
 
 /** What in a secret object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateSecret(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateSecret(value, '', issues);
+  V.validateSecret(value, '', issues, "secret");
   return issues;
 }
 
 /** Reads interface XML; throws XmlError when the text is not well-formed or its root is not <interface>. */
 export function parseInterfaceXML(text: string): T.Interface {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "interface") return P.parseInterface(el);
+  if (el.name === "interface") return P.parseInterface(el) as unknown as T.Interface;
   throw new XmlError(`not a interface document: the root is <${el.name}>, expected <interface>`);
 }
 
 /** Writes interface XML (64-bit values may be numbers or bigints). */
 export function formatInterfaceXML(value: XmlInput<T.Interface>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatInterface(w, value);
+  F.formatInterface(w, value, "interface");
   return w.toString();
 }
 
 /** What in a interface object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateInterface(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateInterface(value, '', issues);
+  V.validateInterface(value, '', issues, "interface");
   return issues;
 }
 
 /** Reads nwfilter XML; throws XmlError when the text is not well-formed or its root is not <filter>. */
 export function parseNWFilterXML(text: string): T.NWFilter {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "filter") return P.parseNWFilter(el);
+  if (el.name === "filter") return P.parseNWFilter(el) as unknown as T.NWFilter;
   throw new XmlError(`not a nwfilter document: the root is <${el.name}>, expected <filter>`);
 }
 
 /** Writes nwfilter XML (64-bit values may be numbers or bigints). */
 export function formatNWFilterXML(value: XmlInput<T.NWFilter>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatNWFilter(w, value);
+  F.formatNWFilter(w, value, "filter");
   return w.toString();
 }
 
 /** What in a nwfilter object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateNWFilter(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateNWFilter(value, '', issues);
+  V.validateNWFilter(value, '', issues, "filter");
   return issues;
 }
 
 /** Reads nwfilterbinding XML; throws XmlError when the text is not well-formed or its root is not <filterbinding>. */
 export function parseNWFilterBindingXML(text: string): T.NWFilterBinding {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "filterbinding") return P.parseNWFilterBinding(el);
+  if (el.name === "filterbinding") return P.parseNWFilterBinding(el) as unknown as T.NWFilterBinding;
   throw new XmlError(`not a nwfilterbinding document: the root is <${el.name}>, expected <filterbinding>`);
 }
 
 /** Writes nwfilterbinding XML (64-bit values may be numbers or bigints). */
 export function formatNWFilterBindingXML(value: XmlInput<T.NWFilterBinding>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatNWFilterBinding(w, value);
+  F.formatNWFilterBinding(w, value, "filterbinding");
   return w.toString();
 }
 
 /** What in a nwfilterbinding object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateNWFilterBinding(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateNWFilterBinding(value, '', issues);
+  V.validateNWFilterBinding(value, '', issues, "filterbinding");
   return issues;
 }
 
 /** Reads domainsnapshot XML; throws XmlError when the text is not well-formed or its root is not <domainsnapshot>. */
 export function parseDomainSnapshotXML(text: string): T.DomainSnapshot {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "domainsnapshot") return P.parseDomainSnapshot(el);
+  if (el.name === "domainsnapshot") return P.parseDomainSnapshot(el) as unknown as T.DomainSnapshot;
   throw new XmlError(`not a domainsnapshot document: the root is <${el.name}>, expected <domainsnapshot>`);
 }
 
 /** Writes domainsnapshot XML (64-bit values may be numbers or bigints). */
 export function formatDomainSnapshotXML(value: XmlInput<T.DomainSnapshot>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatDomainSnapshot(w, value);
+  F.formatDomainSnapshot(w, value, "domainsnapshot");
   return w.toString();
 }
 
 /** What in a domainsnapshot object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateDomainSnapshot(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateDomainSnapshot(value, '', issues);
+  V.validateDomainSnapshot(value, '', issues, "domainsnapshot");
   return issues;
 }
 
 /** Reads domaincheckpoint XML; throws XmlError when the text is not well-formed or its root is not <domaincheckpoint>. */
 export function parseDomainCheckpointXML(text: string): T.DomainCheckpoint {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "domaincheckpoint") return P.parseDomainCheckpoint(el);
+  if (el.name === "domaincheckpoint") return P.parseDomainCheckpoint(el) as unknown as T.DomainCheckpoint;
   throw new XmlError(`not a domaincheckpoint document: the root is <${el.name}>, expected <domaincheckpoint>`);
 }
 
 /** Writes domaincheckpoint XML (64-bit values may be numbers or bigints). */
 export function formatDomainCheckpointXML(value: XmlInput<T.DomainCheckpoint>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatDomainCheckpoint(w, value);
+  F.formatDomainCheckpoint(w, value, "domaincheckpoint");
   return w.toString();
 }
 
 /** What in a domaincheckpoint object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateDomainCheckpoint(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateDomainCheckpoint(value, '', issues);
+  V.validateDomainCheckpoint(value, '', issues, "domaincheckpoint");
   return issues;
 }
 
 /** Reads domainbackup XML; throws XmlError when the text is not well-formed or its root is not <domainbackup>. */
 export function parseDomainBackupXML(text: string): T.DomainBackup {
   const el = parseXmlTree(text, NAMESPACES);
-  if (el.name === "domainbackup") return P.parseDomainBackup(el);
+  if (el.name === "domainbackup") return P.parseDomainBackup(el) as unknown as T.DomainBackup;
   throw new XmlError(`not a domainbackup document: the root is <${el.name}>, expected <domainbackup>`);
 }
 
 /** Writes domainbackup XML (64-bit values may be numbers or bigints). */
 export function formatDomainBackupXML(value: XmlInput<T.DomainBackup>): string {
   const w = new XmlWriter(NAMESPACES);
-  F.formatDomainBackup(w, value);
+  F.formatDomainBackup(w, value, "domainbackup");
   return w.toString();
 }
 
 /** What in a domainbackup object breaks the schema, with paths like `devices.disk[0].target`; empty when nothing does. */
 export function validateDomainBackup(value: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  V.validateDomainBackup(value, '', issues);
+  V.validateDomainBackup(value, '', issues, "domainbackup");
   return issues;
 }
 
@@ -402,22 +402,22 @@ export const KIND_OF_ROOT: Readonly<Record<string, LibvirtXMLKind>> = {
 export function parseLibvirtXML(text: string): LibvirtXML {
   const el = parseXmlTree(text, NAMESPACES);
   switch (el.name) {
-    case "domain": return { kind: "domain", value: P.parseDomain(el) };
-    case "capabilities": return { kind: "capabilities", value: P.parseCapabilities(el) };
-    case "domainCapabilities": return { kind: "domaincaps", value: P.parseDomainCapabilities(el) };
-    case "network": return { kind: "network", value: P.parseNetwork(el) };
-    case "networkport": return { kind: "networkport", value: P.parseNetworkPort(el) };
-    case "pool": return { kind: "storagepool", value: P.parseStoragePool(el) };
-    case "storagepoolCapabilities": return { kind: "storagepoolcaps", value: P.parseStoragePoolCapabilities(el) };
-    case "volume": return { kind: "storagevol", value: P.parseStorageVolume(el) };
-    case "device": return { kind: "nodedev", value: P.parseNodeDevice(el) };
-    case "secret": return { kind: "secret", value: P.parseSecret(el) };
-    case "interface": return { kind: "interface", value: P.parseInterface(el) };
-    case "filter": return { kind: "nwfilter", value: P.parseNWFilter(el) };
-    case "filterbinding": return { kind: "nwfilterbinding", value: P.parseNWFilterBinding(el) };
-    case "domainsnapshot": return { kind: "domainsnapshot", value: P.parseDomainSnapshot(el) };
-    case "domaincheckpoint": return { kind: "domaincheckpoint", value: P.parseDomainCheckpoint(el) };
-    case "domainbackup": return { kind: "domainbackup", value: P.parseDomainBackup(el) };
+    case "domain": return { kind: "domain", value: P.parseDomain(el) as unknown as T.Domain };
+    case "capabilities": return { kind: "capabilities", value: P.parseCapabilities(el) as unknown as T.Capabilities };
+    case "domainCapabilities": return { kind: "domaincaps", value: P.parseDomainCapabilities(el) as unknown as T.DomainCapabilities };
+    case "network": return { kind: "network", value: P.parseNetwork(el) as unknown as T.Network };
+    case "networkport": return { kind: "networkport", value: P.parseNetworkPort(el) as unknown as T.NetworkPort };
+    case "pool": return { kind: "storagepool", value: P.parseStoragePool(el) as unknown as T.StoragePool };
+    case "storagepoolCapabilities": return { kind: "storagepoolcaps", value: P.parseStoragePoolCapabilities(el) as unknown as T.StoragePoolCapabilities };
+    case "volume": return { kind: "storagevol", value: P.parseStorageVolume(el) as unknown as T.StorageVolume };
+    case "device": return { kind: "nodedev", value: P.parseNodeDevice(el) as unknown as T.NodeDevice };
+    case "secret": return { kind: "secret", value: P.parseSecret(el) as unknown as T.Secret };
+    case "interface": return { kind: "interface", value: P.parseInterface(el) as unknown as T.Interface };
+    case "filter": return { kind: "nwfilter", value: P.parseNWFilter(el) as unknown as T.NWFilter };
+    case "filterbinding": return { kind: "nwfilterbinding", value: P.parseNWFilterBinding(el) as unknown as T.NWFilterBinding };
+    case "domainsnapshot": return { kind: "domainsnapshot", value: P.parseDomainSnapshot(el) as unknown as T.DomainSnapshot };
+    case "domaincheckpoint": return { kind: "domaincheckpoint", value: P.parseDomainCheckpoint(el) as unknown as T.DomainCheckpoint };
+    case "domainbackup": return { kind: "domainbackup", value: P.parseDomainBackup(el) as unknown as T.DomainBackup };
     default: throw new XmlError(`not a libvirt document: unknown root element <${el.name}>`);
   }
 }

@@ -2,9 +2,8 @@
 
 import * as rt from '../runtime.js';
 import type { XmlElement } from '../tree.js';
-import type * as T from './types.js';
 
-export function parseDomain(el: XmlElement): T.Domain {
+export function parseDomain(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -277,10 +276,10 @@ export function parseDomain(el: XmlElement): T.Domain {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.Domain;
+  return o;
 }
 
-export function parseDomainMetadata(el: XmlElement): T.DomainMetadata {
+export function parseDomainMetadata(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -291,10 +290,10 @@ export function parseDomainMetadata(el: XmlElement): T.DomainMetadata {
   if (raw !== '') o["xml"] = raw;
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMetadata;
+  return o;
 }
 
-export function parseDomainCpu(el: XmlElement): T.DomainCpu {
+export function parseDomainCpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -351,10 +350,10 @@ export function parseDomainCpu(el: XmlElement): T.DomainCpu {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpu;
+  return o;
 }
 
-export function parseDomainSysinfo(el: XmlElement): T.DomainSysinfo {
+export function parseDomainSysinfo(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -374,16 +373,16 @@ export function parseDomainSysinfo(el: XmlElement): T.DomainSysinfo {
       }
       case "system": {
         if (o["system"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["system"] = parseDomainSysinfoSystem(c);
+        o["system"] = parseDomainSysinfoBios(c);
         break;
       }
       case "baseBoard": {
-        rt.push(o, "baseBoard", parseDomainSysinfoBaseBoard(c));
+        rt.push(o, "baseBoard", parseDomainSysinfoBios(c));
         break;
       }
       case "chassis": {
         if (o["chassis"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["chassis"] = parseDomainSysinfoChassis(c);
+        o["chassis"] = parseDomainSysinfoBios(c);
         break;
       }
       case "oemStrings": {
@@ -400,10 +399,10 @@ export function parseDomainSysinfo(el: XmlElement): T.DomainSysinfo {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfo;
+  return o;
 }
 
-export function parseDomainOs(el: XmlElement): T.DomainOs {
+export function parseDomainOs(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -538,10 +537,10 @@ export function parseDomainOs(el: XmlElement): T.DomainOs {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOs;
+  return o;
 }
 
-export function parseDomainClock(el: XmlElement): T.DomainClock {
+export function parseDomainClock(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -567,10 +566,10 @@ export function parseDomainClock(el: XmlElement): T.DomainClock {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainClock;
+  return o;
 }
 
-export function parseDomainMemory(el: XmlElement): T.DomainMemory {
+export function parseDomainMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -587,10 +586,10 @@ export function parseDomainMemory(el: XmlElement): T.DomainMemory {
   }
   if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemory;
+  return o;
 }
 
-export function parseDomainMaxMemory(el: XmlElement): T.DomainMaxMemory {
+export function parseDomainMaxMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -607,10 +606,10 @@ export function parseDomainMaxMemory(el: XmlElement): T.DomainMaxMemory {
   }
   if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMaxMemory;
+  return o;
 }
 
-export function parseDomainCurrentMemory(el: XmlElement): T.DomainCurrentMemory {
+export function parseDomainCurrentMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -626,10 +625,10 @@ export function parseDomainCurrentMemory(el: XmlElement): T.DomainCurrentMemory 
   }
   if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCurrentMemory;
+  return o;
 }
 
-export function parseDomainMemoryBacking(el: XmlElement): T.DomainMemoryBacking {
+export function parseDomainMemoryBacking(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -647,7 +646,7 @@ export function parseDomainMemoryBacking(el: XmlElement): T.DomainMemoryBacking 
       }
       case "locked": {
         if (o["locked"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["locked"] = parseDomainMemoryBackingLocked(c);
+        o["locked"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "source": {
@@ -657,7 +656,7 @@ export function parseDomainMemoryBacking(el: XmlElement): T.DomainMemoryBacking 
       }
       case "access": {
         if (o["access"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["access"] = parseDomainMemoryBackingAccess(c);
+        o["access"] = parseDomainOsSmbios(c);
         break;
       }
       case "allocation": {
@@ -667,7 +666,7 @@ export function parseDomainMemoryBacking(el: XmlElement): T.DomainMemoryBacking 
       }
       case "discard": {
         if (o["discard"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["discard"] = parseDomainMemoryBackingDiscard(c);
+        o["discard"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -675,10 +674,10 @@ export function parseDomainMemoryBacking(el: XmlElement): T.DomainMemoryBacking 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBacking;
+  return o;
 }
 
-export function parseDomainVcpu(el: XmlElement): T.DomainVcpu {
+export function parseDomainVcpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -696,10 +695,10 @@ export function parseDomainVcpu(el: XmlElement): T.DomainVcpu {
   }
   if (rt.meaningfulText(el)) o["value"] = rt.int(el.text);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainVcpu;
+  return o;
 }
 
-export function parseDomainVcpus(el: XmlElement): T.DomainVcpus {
+export function parseDomainVcpus(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -714,10 +713,10 @@ export function parseDomainVcpus(el: XmlElement): T.DomainVcpus {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainVcpus;
+  return o;
 }
 
-export function parseDomainIothreadids(el: XmlElement): T.DomainIothreadids {
+export function parseDomainIothreadids(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -732,10 +731,10 @@ export function parseDomainIothreadids(el: XmlElement): T.DomainIothreadids {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainIothreadids;
+  return o;
 }
 
-export function parseDomainDefaultiothread(el: XmlElement): T.DomainDefaultiothread {
+export function parseDomainDefaultiothread(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -752,10 +751,10 @@ export function parseDomainDefaultiothread(el: XmlElement): T.DomainDefaultiothr
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDefaultiothread;
+  return o;
 }
 
-export function parseDomainBlkiotune(el: XmlElement): T.DomainBlkiotune {
+export function parseDomainBlkiotune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -777,10 +776,10 @@ export function parseDomainBlkiotune(el: XmlElement): T.DomainBlkiotune {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBlkiotune;
+  return o;
 }
 
-export function parseDomainMemtune(el: XmlElement): T.DomainMemtune {
+export function parseDomainMemtune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -788,22 +787,22 @@ export function parseDomainMemtune(el: XmlElement): T.DomainMemtune {
     switch (c.name) {
       case "hard_limit": {
         if (o["hard_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hard_limit"] = parseDomainMemtuneHardLimit(c);
+        o["hard_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "soft_limit": {
         if (o["soft_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["soft_limit"] = parseDomainMemtuneSoftLimit(c);
+        o["soft_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "min_guarantee": {
         if (o["min_guarantee"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["min_guarantee"] = parseDomainMemtuneMinGuarantee(c);
+        o["min_guarantee"] = parseDomainCurrentMemory(c);
         break;
       }
       case "swap_hard_limit": {
         if (o["swap_hard_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["swap_hard_limit"] = parseDomainMemtuneSwapHardLimit(c);
+        o["swap_hard_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -811,10 +810,10 @@ export function parseDomainMemtune(el: XmlElement): T.DomainMemtune {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemtune;
+  return o;
 }
 
-export function parseDomainCputune(el: XmlElement): T.DomainCputune {
+export function parseDomainCputune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -922,10 +921,10 @@ export function parseDomainCputune(el: XmlElement): T.DomainCputune {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputune;
+  return o;
 }
 
-export function parseDomainNumatune(el: XmlElement): T.DomainNumatune {
+export function parseDomainNumatune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -945,10 +944,10 @@ export function parseDomainNumatune(el: XmlElement): T.DomainNumatune {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainNumatune;
+  return o;
 }
 
-export function parseDomainResource(el: XmlElement): T.DomainResource {
+export function parseDomainResource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -971,10 +970,10 @@ export function parseDomainResource(el: XmlElement): T.DomainResource {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainResource;
+  return o;
 }
 
-export function parseDomainFeatures(el: XmlElement): T.DomainFeatures {
+export function parseDomainFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -982,7 +981,7 @@ export function parseDomainFeatures(el: XmlElement): T.DomainFeatures {
     switch (c.name) {
       case "pae": {
         if (o["pae"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pae"] = parseDomainFeaturesPae(c);
+        o["pae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "apic": {
@@ -992,7 +991,7 @@ export function parseDomainFeatures(el: XmlElement): T.DomainFeatures {
       }
       case "acpi": {
         if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["acpi"] = parseDomainFeaturesAcpi(c);
+        o["acpi"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "hap": {
@@ -1007,7 +1006,7 @@ export function parseDomainFeatures(el: XmlElement): T.DomainFeatures {
       }
       case "viridian": {
         if (o["viridian"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["viridian"] = parseDomainFeaturesViridian(c);
+        o["viridian"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "kvm": {
@@ -1022,12 +1021,12 @@ export function parseDomainFeatures(el: XmlElement): T.DomainFeatures {
       }
       case "privnet": {
         if (o["privnet"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["privnet"] = parseDomainFeaturesPrivnet(c);
+        o["privnet"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "pvspinlock": {
         if (o["pvspinlock"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pvspinlock"] = parseDomainFeaturesPvspinlock(c);
+        o["pvspinlock"] = parseDomainFeaturesHap(c);
         break;
       }
       case "capabilities": {
@@ -1037,12 +1036,12 @@ export function parseDomainFeatures(el: XmlElement): T.DomainFeatures {
       }
       case "pmu": {
         if (o["pmu"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pmu"] = parseDomainFeaturesPmu(c);
+        o["pmu"] = parseDomainFeaturesHap(c);
         break;
       }
       case "vmport": {
         if (o["vmport"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vmport"] = parseDomainFeaturesVmport(c);
+        o["vmport"] = parseDomainFeaturesHap(c);
         break;
       }
       case "gic": {
@@ -1067,17 +1066,17 @@ export function parseDomainFeatures(el: XmlElement): T.DomainFeatures {
       }
       case "vmcoreinfo": {
         if (o["vmcoreinfo"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vmcoreinfo"] = parseDomainFeaturesVmcoreinfo(c);
+        o["vmcoreinfo"] = parseDomainFeaturesHap(c);
         break;
       }
       case "htm": {
         if (o["htm"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["htm"] = parseDomainFeaturesHtm(c);
+        o["htm"] = parseDomainFeaturesHap(c);
         break;
       }
       case "nested-hv": {
         if (o["nested-hv"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["nested-hv"] = parseDomainFeaturesNestedHv(c);
+        o["nested-hv"] = parseDomainFeaturesHap(c);
         break;
       }
       case "msrs": {
@@ -1087,7 +1086,7 @@ export function parseDomainFeatures(el: XmlElement): T.DomainFeatures {
       }
       case "ccf-assist": {
         if (o["ccf-assist"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ccf-assist"] = parseDomainFeaturesCcfAssist(c);
+        o["ccf-assist"] = parseDomainFeaturesHap(c);
         break;
       }
       case "cfpc": {
@@ -1097,12 +1096,12 @@ export function parseDomainFeatures(el: XmlElement): T.DomainFeatures {
       }
       case "sbbc": {
         if (o["sbbc"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sbbc"] = parseDomainFeaturesSbbc(c);
+        o["sbbc"] = parseDomainFeaturesCfpc(c);
         break;
       }
       case "ibs": {
         if (o["ibs"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ibs"] = parseDomainFeaturesIbs(c);
+        o["ibs"] = parseDomainFeaturesCfpc(c);
         break;
       }
       case "tcg": {
@@ -1115,10 +1114,10 @@ export function parseDomainFeatures(el: XmlElement): T.DomainFeatures {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeatures;
+  return o;
 }
 
-export function parseDomainPm(el: XmlElement): T.DomainPm {
+export function parseDomainPm(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1131,7 +1130,7 @@ export function parseDomainPm(el: XmlElement): T.DomainPm {
       }
       case "suspend-to-disk": {
         if (o["suspend-to-disk"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["suspend-to-disk"] = parseDomainPmSuspendToDisk(c);
+        o["suspend-to-disk"] = parseDomainPmSuspendToMem(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -1139,10 +1138,10 @@ export function parseDomainPm(el: XmlElement): T.DomainPm {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainPm;
+  return o;
 }
 
-export function parseDomainPerf(el: XmlElement): T.DomainPerf {
+export function parseDomainPerf(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1157,10 +1156,10 @@ export function parseDomainPerf(el: XmlElement): T.DomainPerf {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainPerf;
+  return o;
 }
 
-export function parseDomainIdmap(el: XmlElement): T.DomainIdmap {
+export function parseDomainIdmap(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1171,7 +1170,7 @@ export function parseDomainIdmap(el: XmlElement): T.DomainIdmap {
         break;
       }
       case "gid": {
-        rt.push(o, "gid", parseDomainIdmapGid(c));
+        rt.push(o, "gid", parseDomainIdmapUid(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -1179,10 +1178,10 @@ export function parseDomainIdmap(el: XmlElement): T.DomainIdmap {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainIdmap;
+  return o;
 }
 
-export function parseDomainDevices(el: XmlElement): T.DomainDevices {
+export function parseDomainDevices(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1248,7 +1247,7 @@ export function parseDomainDevices(el: XmlElement): T.DomainDevices {
         break;
       }
       case "serial": {
-        rt.push(o, "serial", parseDomainDevicesSerial(c));
+        rt.push(o, "serial", parseDomainDevicesParallel(c));
         break;
       }
       case "channel": {
@@ -1321,10 +1320,10 @@ export function parseDomainDevices(el: XmlElement): T.DomainDevices {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevices;
+  return o;
 }
 
-export function parseDomainSeclabel(el: XmlElement): T.DomainSeclabel {
+export function parseDomainSeclabel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1365,10 +1364,10 @@ export function parseDomainSeclabel(el: XmlElement): T.DomainSeclabel {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSeclabel;
+  return o;
 }
 
-export function parseDomainQemuCommandline(el: XmlElement): T.DomainQemuCommandline {
+export function parseDomainQemuCommandline(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1387,10 +1386,10 @@ export function parseDomainQemuCommandline(el: XmlElement): T.DomainQemuCommandl
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCommandline;
+  return o;
 }
 
-export function parseDomainQemuCapabilities(el: XmlElement): T.DomainQemuCapabilities {
+export function parseDomainQemuCapabilities(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1401,7 +1400,7 @@ export function parseDomainQemuCapabilities(el: XmlElement): T.DomainQemuCapabil
         break;
       }
       case "qemu:del": {
-        rt.push(o, "qemu:del", parseDomainQemuCapabilitiesQemuDel(c));
+        rt.push(o, "qemu:del", parseDomainQemuCapabilitiesQemuAdd(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -1409,10 +1408,10 @@ export function parseDomainQemuCapabilities(el: XmlElement): T.DomainQemuCapabil
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCapabilities;
+  return o;
 }
 
-export function parseDomainQemuDeprecation(el: XmlElement): T.DomainQemuDeprecation {
+export function parseDomainQemuDeprecation(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -1428,10 +1427,10 @@ export function parseDomainQemuDeprecation(el: XmlElement): T.DomainQemuDeprecat
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuDeprecation;
+  return o;
 }
 
-export function parseDomainQemuOverride(el: XmlElement): T.DomainQemuOverride {
+export function parseDomainQemuOverride(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1446,10 +1445,10 @@ export function parseDomainQemuOverride(el: XmlElement): T.DomainQemuOverride {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuOverride;
+  return o;
 }
 
-export function parseDomainLxcNamespace(el: XmlElement): T.DomainLxcNamespace {
+export function parseDomainLxcNamespace(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1462,12 +1461,12 @@ export function parseDomainLxcNamespace(el: XmlElement): T.DomainLxcNamespace {
       }
       case "lxc:shareipc": {
         if (o["lxc:shareipc"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lxc:shareipc"] = parseDomainLxcNamespaceLxcShareipc(c);
+        o["lxc:shareipc"] = parseDomainLxcNamespaceLxcSharenet(c);
         break;
       }
       case "lxc:shareuts": {
         if (o["lxc:shareuts"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lxc:shareuts"] = parseDomainLxcNamespaceLxcShareuts(c);
+        o["lxc:shareuts"] = parseDomainLxcNamespaceLxcSharenet(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -1475,10 +1474,10 @@ export function parseDomainLxcNamespace(el: XmlElement): T.DomainLxcNamespace {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainLxcNamespace;
+  return o;
 }
 
-export function parseDomainKeywrap(el: XmlElement): T.DomainKeywrap {
+export function parseDomainKeywrap(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1493,10 +1492,10 @@ export function parseDomainKeywrap(el: XmlElement): T.DomainKeywrap {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainKeywrap;
+  return o;
 }
 
-export function parseDomainLaunchSecurity(el: XmlElement): T.DomainLaunchSecurity {
+export function parseDomainLaunchSecurity(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1557,17 +1556,17 @@ export function parseDomainLaunchSecurity(el: XmlElement): T.DomainLaunchSecurit
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainLaunchSecurity;
+  return o;
 }
 
-export function parseDomainBhyveCommandline(el: XmlElement): T.DomainBhyveCommandline {
+export function parseDomainBhyveCommandline(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "bhyve:arg": {
-        rt.push(o, "bhyve:arg", parseDomainBhyveCommandlineBhyveArg(c));
+        rt.push(o, "bhyve:arg", parseDomainQemuCommandlineQemuArg(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -1575,17 +1574,17 @@ export function parseDomainBhyveCommandline(el: XmlElement): T.DomainBhyveComman
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBhyveCommandline;
+  return o;
 }
 
-export function parseDomainXenCommandline(el: XmlElement): T.DomainXenCommandline {
+export function parseDomainXenCommandline(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "xen:arg": {
-        rt.push(o, "xen:arg", parseDomainXenCommandlineXenArg(c));
+        rt.push(o, "xen:arg", parseDomainQemuCommandlineQemuArg(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -1593,10 +1592,10 @@ export function parseDomainXenCommandline(el: XmlElement): T.DomainXenCommandlin
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainXenCommandline;
+  return o;
 }
 
-export function parseDomainCpuModel(el: XmlElement): T.DomainCpuModel {
+export function parseDomainCpuModel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1613,10 +1612,10 @@ export function parseDomainCpuModel(el: XmlElement): T.DomainCpuModel {
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuModel;
+  return o;
 }
 
-export function parseDomainCpuTopology(el: XmlElement): T.DomainCpuTopology {
+export function parseDomainCpuTopology(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1635,10 +1634,10 @@ export function parseDomainCpuTopology(el: XmlElement): T.DomainCpuTopology {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuTopology;
+  return o;
 }
 
-export function parseDomainCpuFeature(el: XmlElement): T.DomainCpuFeature {
+export function parseDomainCpuFeature(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1655,10 +1654,10 @@ export function parseDomainCpuFeature(el: XmlElement): T.DomainCpuFeature {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuFeature;
+  return o;
 }
 
-export function parseDomainCpuNuma(el: XmlElement): T.DomainCpuNuma {
+export function parseDomainCpuNuma(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1678,10 +1677,10 @@ export function parseDomainCpuNuma(el: XmlElement): T.DomainCpuNuma {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNuma;
+  return o;
 }
 
-export function parseDomainCpuCache(el: XmlElement): T.DomainCpuCache {
+export function parseDomainCpuCache(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1698,10 +1697,10 @@ export function parseDomainCpuCache(el: XmlElement): T.DomainCpuCache {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuCache;
+  return o;
 }
 
-export function parseDomainCpuMaxphysaddr(el: XmlElement): T.DomainCpuMaxphysaddr {
+export function parseDomainCpuMaxphysaddr(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1718,17 +1717,17 @@ export function parseDomainCpuMaxphysaddr(el: XmlElement): T.DomainCpuMaxphysadd
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuMaxphysaddr;
+  return o;
 }
 
-export function parseDomainSysinfoBios(el: XmlElement): T.DomainSysinfoBios {
+export function parseDomainSysinfoBios(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "entry": {
-        rt.push(o, "entry", parseDomainSysinfoBiosEntry(c));
+        rt.push(o, "entry", parseDomainOsInitenv(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -1736,64 +1735,10 @@ export function parseDomainSysinfoBios(el: XmlElement): T.DomainSysinfoBios {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoBios;
+  return o;
 }
 
-export function parseDomainSysinfoSystem(el: XmlElement): T.DomainSysinfoSystem {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "entry": {
-        rt.push(o, "entry", parseDomainSysinfoSystemEntry(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoSystem;
-}
-
-export function parseDomainSysinfoBaseBoard(el: XmlElement): T.DomainSysinfoBaseBoard {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "entry": {
-        rt.push(o, "entry", parseDomainSysinfoBaseBoardEntry(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoBaseBoard;
-}
-
-export function parseDomainSysinfoChassis(el: XmlElement): T.DomainSysinfoChassis {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "entry": {
-        rt.push(o, "entry", parseDomainSysinfoChassisEntry(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoChassis;
-}
-
-export function parseDomainSysinfoOemStrings(el: XmlElement): T.DomainSysinfoOemStrings {
+export function parseDomainSysinfoOemStrings(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1810,10 +1755,10 @@ export function parseDomainSysinfoOemStrings(el: XmlElement): T.DomainSysinfoOem
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoOemStrings;
+  return o;
 }
 
-export function parseDomainSysinfoEntry(el: XmlElement): T.DomainSysinfoEntry {
+export function parseDomainSysinfoEntry(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1830,10 +1775,10 @@ export function parseDomainSysinfoEntry(el: XmlElement): T.DomainSysinfoEntry {
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoEntry;
+  return o;
 }
 
-export function parseDomainOsType(el: XmlElement): T.DomainOsType {
+export function parseDomainOsType(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1850,10 +1795,10 @@ export function parseDomainOsType(el: XmlElement): T.DomainOsType {
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsType;
+  return o;
 }
 
-export function parseDomainOsFirmware(el: XmlElement): T.DomainOsFirmware {
+export function parseDomainOsFirmware(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1868,10 +1813,10 @@ export function parseDomainOsFirmware(el: XmlElement): T.DomainOsFirmware {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsFirmware;
+  return o;
 }
 
-export function parseDomainOsLoader(el: XmlElement): T.DomainOsLoader {
+export function parseDomainOsLoader(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1890,10 +1835,10 @@ export function parseDomainOsLoader(el: XmlElement): T.DomainOsLoader {
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsLoader;
+  return o;
 }
 
-export function parseDomainOsNvram(el: XmlElement): T.DomainOsNvram {
+export function parseDomainOsNvram(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1917,10 +1862,10 @@ export function parseDomainOsNvram(el: XmlElement): T.DomainOsNvram {
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvram;
+  return o;
 }
 
-export function parseDomainOsBoot(el: XmlElement): T.DomainOsBoot {
+export function parseDomainOsBoot(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1936,10 +1881,10 @@ export function parseDomainOsBoot(el: XmlElement): T.DomainOsBoot {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsBoot;
+  return o;
 }
 
-export function parseDomainOsBootmenu(el: XmlElement): T.DomainOsBootmenu {
+export function parseDomainOsBootmenu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1956,10 +1901,10 @@ export function parseDomainOsBootmenu(el: XmlElement): T.DomainOsBootmenu {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsBootmenu;
+  return o;
 }
 
-export function parseDomainOsSmbios(el: XmlElement): T.DomainOsSmbios {
+export function parseDomainOsSmbios(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1975,10 +1920,10 @@ export function parseDomainOsSmbios(el: XmlElement): T.DomainOsSmbios {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsSmbios;
+  return o;
 }
 
-export function parseDomainOsBios(el: XmlElement): T.DomainOsBios {
+export function parseDomainOsBios(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1995,10 +1940,10 @@ export function parseDomainOsBios(el: XmlElement): T.DomainOsBios {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsBios;
+  return o;
 }
 
-export function parseDomainOsAcpi(el: XmlElement): T.DomainOsAcpi {
+export function parseDomainOsAcpi(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -2013,10 +1958,10 @@ export function parseDomainOsAcpi(el: XmlElement): T.DomainOsAcpi {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsAcpi;
+  return o;
 }
 
-export function parseDomainOsInitenv(el: XmlElement): T.DomainOsInitenv {
+export function parseDomainOsInitenv(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2032,10 +1977,10 @@ export function parseDomainOsInitenv(el: XmlElement): T.DomainOsInitenv {
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsInitenv;
+  return o;
 }
 
-export function parseDomainClockTimer(el: XmlElement): T.DomainClockTimer {
+export function parseDomainClockTimer(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2063,10 +2008,10 @@ export function parseDomainClockTimer(el: XmlElement): T.DomainClockTimer {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainClockTimer;
+  return o;
 }
 
-export function parseDomainMemoryBackingHugepages(el: XmlElement): T.DomainMemoryBackingHugepages {
+export function parseDomainMemoryBackingHugepages(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -2081,10 +2026,10 @@ export function parseDomainMemoryBackingHugepages(el: XmlElement): T.DomainMemor
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingHugepages;
+  return o;
 }
 
-export function parseDomainMemoryBackingNosharepages(el: XmlElement): T.DomainMemoryBackingNosharepages {
+export function parseDomainMemoryBackingNosharepages(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -2093,22 +2038,10 @@ export function parseDomainMemoryBackingNosharepages(el: XmlElement): T.DomainMe
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingNosharepages;
+  return o;
 }
 
-export function parseDomainMemoryBackingLocked(el: XmlElement): T.DomainMemoryBackingLocked {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingLocked;
-}
-
-export function parseDomainMemoryBackingSource(el: XmlElement): T.DomainMemoryBackingSource {
+export function parseDomainMemoryBackingSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2124,29 +2057,10 @@ export function parseDomainMemoryBackingSource(el: XmlElement): T.DomainMemoryBa
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingSource;
+  return o;
 }
 
-export function parseDomainMemoryBackingAccess(el: XmlElement): T.DomainMemoryBackingAccess {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingAccess;
-}
-
-export function parseDomainMemoryBackingAllocation(el: XmlElement): T.DomainMemoryBackingAllocation {
+export function parseDomainMemoryBackingAllocation(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2163,22 +2077,10 @@ export function parseDomainMemoryBackingAllocation(el: XmlElement): T.DomainMemo
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingAllocation;
+  return o;
 }
 
-export function parseDomainMemoryBackingDiscard(el: XmlElement): T.DomainMemoryBackingDiscard {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingDiscard;
-}
-
-export function parseDomainVcpusVcpu(el: XmlElement): T.DomainVcpusVcpu {
+export function parseDomainVcpusVcpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2197,10 +2099,10 @@ export function parseDomainVcpusVcpu(el: XmlElement): T.DomainVcpusVcpu {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainVcpusVcpu;
+  return o;
 }
 
-export function parseDomainIothreadidsIothread(el: XmlElement): T.DomainIothreadidsIothread {
+export function parseDomainIothreadidsIothread(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2218,10 +2120,10 @@ export function parseDomainIothreadidsIothread(el: XmlElement): T.DomainIothread
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainIothreadidsIothread;
+  return o;
 }
 
-export function parseDomainBlkiotuneDevice(el: XmlElement): T.DomainBlkiotuneDevice {
+export function parseDomainBlkiotuneDevice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -2274,86 +2176,10 @@ export function parseDomainBlkiotuneDevice(el: XmlElement): T.DomainBlkiotuneDev
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBlkiotuneDevice;
+  return o;
 }
 
-export function parseDomainMemtuneHardLimit(el: XmlElement): T.DomainMemtuneHardLimit {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemtuneHardLimit;
-}
-
-export function parseDomainMemtuneSoftLimit(el: XmlElement): T.DomainMemtuneSoftLimit {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemtuneSoftLimit;
-}
-
-export function parseDomainMemtuneMinGuarantee(el: XmlElement): T.DomainMemtuneMinGuarantee {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemtuneMinGuarantee;
-}
-
-export function parseDomainMemtuneSwapHardLimit(el: XmlElement): T.DomainMemtuneSwapHardLimit {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemtuneSwapHardLimit;
-}
-
-export function parseDomainCputuneVcpupin(el: XmlElement): T.DomainCputuneVcpupin {
+export function parseDomainCputuneVcpupin(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2370,10 +2196,10 @@ export function parseDomainCputuneVcpupin(el: XmlElement): T.DomainCputuneVcpupi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneVcpupin;
+  return o;
 }
 
-export function parseDomainCputuneEmulatorpin(el: XmlElement): T.DomainCputuneEmulatorpin {
+export function parseDomainCputuneEmulatorpin(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2389,10 +2215,10 @@ export function parseDomainCputuneEmulatorpin(el: XmlElement): T.DomainCputuneEm
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneEmulatorpin;
+  return o;
 }
 
-export function parseDomainCputuneIothreadpin(el: XmlElement): T.DomainCputuneIothreadpin {
+export function parseDomainCputuneIothreadpin(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2409,10 +2235,10 @@ export function parseDomainCputuneIothreadpin(el: XmlElement): T.DomainCputuneIo
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneIothreadpin;
+  return o;
 }
 
-export function parseDomainCputuneVcpusched(el: XmlElement): T.DomainCputuneVcpusched {
+export function parseDomainCputuneVcpusched(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2430,10 +2256,10 @@ export function parseDomainCputuneVcpusched(el: XmlElement): T.DomainCputuneVcpu
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneVcpusched;
+  return o;
 }
 
-export function parseDomainCputuneIothreadsched(el: XmlElement): T.DomainCputuneIothreadsched {
+export function parseDomainCputuneIothreadsched(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2451,10 +2277,10 @@ export function parseDomainCputuneIothreadsched(el: XmlElement): T.DomainCputune
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneIothreadsched;
+  return o;
 }
 
-export function parseDomainCputuneEmulatorsched(el: XmlElement): T.DomainCputuneEmulatorsched {
+export function parseDomainCputuneEmulatorsched(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2471,10 +2297,10 @@ export function parseDomainCputuneEmulatorsched(el: XmlElement): T.DomainCputune
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneEmulatorsched;
+  return o;
 }
 
-export function parseDomainCputuneCachetune(el: XmlElement): T.DomainCputuneCachetune {
+export function parseDomainCputuneCachetune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2501,10 +2327,10 @@ export function parseDomainCputuneCachetune(el: XmlElement): T.DomainCputuneCach
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneCachetune;
+  return o;
 }
 
-export function parseDomainCputuneMemorytune(el: XmlElement): T.DomainCputuneMemorytune {
+export function parseDomainCputuneMemorytune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2530,10 +2356,10 @@ export function parseDomainCputuneMemorytune(el: XmlElement): T.DomainCputuneMem
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneMemorytune;
+  return o;
 }
 
-export function parseDomainNumatuneMemory(el: XmlElement): T.DomainNumatuneMemory {
+export function parseDomainNumatuneMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2551,10 +2377,10 @@ export function parseDomainNumatuneMemory(el: XmlElement): T.DomainNumatuneMemor
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainNumatuneMemory;
+  return o;
 }
 
-export function parseDomainNumatuneMemnode(el: XmlElement): T.DomainNumatuneMemnode {
+export function parseDomainNumatuneMemnode(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2572,10 +2398,10 @@ export function parseDomainNumatuneMemnode(el: XmlElement): T.DomainNumatuneMemn
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainNumatuneMemnode;
+  return o;
 }
 
-export function parseDomainResourceFibrechannel(el: XmlElement): T.DomainResourceFibrechannel {
+export function parseDomainResourceFibrechannel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2591,22 +2417,10 @@ export function parseDomainResourceFibrechannel(el: XmlElement): T.DomainResourc
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainResourceFibrechannel;
+  return o;
 }
 
-export function parseDomainFeaturesPae(el: XmlElement): T.DomainFeaturesPae {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesPae;
-}
-
-export function parseDomainFeaturesApic(el: XmlElement): T.DomainFeaturesApic {
+export function parseDomainFeaturesApic(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2622,22 +2436,10 @@ export function parseDomainFeaturesApic(el: XmlElement): T.DomainFeaturesApic {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesApic;
+  return o;
 }
 
-export function parseDomainFeaturesAcpi(el: XmlElement): T.DomainFeaturesAcpi {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesAcpi;
-}
-
-export function parseDomainFeaturesHap(el: XmlElement): T.DomainFeaturesHap {
+export function parseDomainFeaturesHap(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2653,10 +2455,10 @@ export function parseDomainFeaturesHap(el: XmlElement): T.DomainFeaturesHap {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHap;
+  return o;
 }
 
-export function parseDomainFeaturesHyperv(el: XmlElement): T.DomainFeaturesHyperv {
+export function parseDomainFeaturesHyperv(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2671,12 +2473,12 @@ export function parseDomainFeaturesHyperv(el: XmlElement): T.DomainFeaturesHyper
     switch (c.name) {
       case "relaxed": {
         if (o["relaxed"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["relaxed"] = parseDomainFeaturesHypervRelaxed(c);
+        o["relaxed"] = parseDomainFeaturesHap(c);
         break;
       }
       case "vapic": {
         if (o["vapic"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vapic"] = parseDomainFeaturesHypervVapic(c);
+        o["vapic"] = parseDomainFeaturesHap(c);
         break;
       }
       case "spinlocks": {
@@ -2686,17 +2488,17 @@ export function parseDomainFeaturesHyperv(el: XmlElement): T.DomainFeaturesHyper
       }
       case "vpindex": {
         if (o["vpindex"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vpindex"] = parseDomainFeaturesHypervVpindex(c);
+        o["vpindex"] = parseDomainFeaturesHap(c);
         break;
       }
       case "runtime": {
         if (o["runtime"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["runtime"] = parseDomainFeaturesHypervRuntime(c);
+        o["runtime"] = parseDomainFeaturesHap(c);
         break;
       }
       case "synic": {
         if (o["synic"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["synic"] = parseDomainFeaturesHypervSynic(c);
+        o["synic"] = parseDomainFeaturesHap(c);
         break;
       }
       case "stimer": {
@@ -2706,7 +2508,7 @@ export function parseDomainFeaturesHyperv(el: XmlElement): T.DomainFeaturesHyper
       }
       case "reset": {
         if (o["reset"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["reset"] = parseDomainFeaturesHypervReset(c);
+        o["reset"] = parseDomainFeaturesHap(c);
         break;
       }
       case "vendor_id": {
@@ -2716,32 +2518,32 @@ export function parseDomainFeaturesHyperv(el: XmlElement): T.DomainFeaturesHyper
       }
       case "frequencies": {
         if (o["frequencies"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["frequencies"] = parseDomainFeaturesHypervFrequencies(c);
+        o["frequencies"] = parseDomainFeaturesHap(c);
         break;
       }
       case "reenlightenment": {
         if (o["reenlightenment"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["reenlightenment"] = parseDomainFeaturesHypervReenlightenment(c);
+        o["reenlightenment"] = parseDomainFeaturesHap(c);
         break;
       }
       case "tlbflush": {
         if (o["tlbflush"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["tlbflush"] = parseDomainFeaturesHypervTlbflush(c);
+        o["tlbflush"] = parseDomainFeaturesHap(c);
         break;
       }
       case "ipi": {
         if (o["ipi"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ipi"] = parseDomainFeaturesHypervIpi(c);
+        o["ipi"] = parseDomainFeaturesHap(c);
         break;
       }
       case "evmcs": {
         if (o["evmcs"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["evmcs"] = parseDomainFeaturesHypervEvmcs(c);
+        o["evmcs"] = parseDomainFeaturesHap(c);
         break;
       }
       case "avic": {
         if (o["avic"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["avic"] = parseDomainFeaturesHypervAvic(c);
+        o["avic"] = parseDomainFeaturesHap(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -2749,22 +2551,10 @@ export function parseDomainFeaturesHyperv(el: XmlElement): T.DomainFeaturesHyper
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHyperv;
+  return o;
 }
 
-export function parseDomainFeaturesViridian(el: XmlElement): T.DomainFeaturesViridian {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesViridian;
-}
-
-export function parseDomainFeaturesKvm(el: XmlElement): T.DomainFeaturesKvm {
+export function parseDomainFeaturesKvm(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -2772,22 +2562,22 @@ export function parseDomainFeaturesKvm(el: XmlElement): T.DomainFeaturesKvm {
     switch (c.name) {
       case "hidden": {
         if (o["hidden"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hidden"] = parseDomainFeaturesKvmHidden(c);
+        o["hidden"] = parseDomainFeaturesHap(c);
         break;
       }
       case "hint-dedicated": {
         if (o["hint-dedicated"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hint-dedicated"] = parseDomainFeaturesKvmHintDedicated(c);
+        o["hint-dedicated"] = parseDomainFeaturesHap(c);
         break;
       }
       case "poll-control": {
         if (o["poll-control"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["poll-control"] = parseDomainFeaturesKvmPollControl(c);
+        o["poll-control"] = parseDomainFeaturesHap(c);
         break;
       }
       case "pv-ipi": {
         if (o["pv-ipi"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pv-ipi"] = parseDomainFeaturesKvmPvIpi(c);
+        o["pv-ipi"] = parseDomainFeaturesHap(c);
         break;
       }
       case "dirty-ring": {
@@ -2800,10 +2590,10 @@ export function parseDomainFeaturesKvm(el: XmlElement): T.DomainFeaturesKvm {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvm;
+  return o;
 }
 
-export function parseDomainFeaturesXen(el: XmlElement): T.DomainFeaturesXen {
+export function parseDomainFeaturesXen(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -2811,7 +2601,7 @@ export function parseDomainFeaturesXen(el: XmlElement): T.DomainFeaturesXen {
     switch (c.name) {
       case "e820_host": {
         if (o["e820_host"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["e820_host"] = parseDomainFeaturesXenE820Host(c);
+        o["e820_host"] = parseDomainFeaturesHap(c);
         break;
       }
       case "passthrough": {
@@ -2824,41 +2614,10 @@ export function parseDomainFeaturesXen(el: XmlElement): T.DomainFeaturesXen {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesXen;
+  return o;
 }
 
-export function parseDomainFeaturesPrivnet(el: XmlElement): T.DomainFeaturesPrivnet {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesPrivnet;
-}
-
-export function parseDomainFeaturesPvspinlock(el: XmlElement): T.DomainFeaturesPvspinlock {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesPvspinlock;
-}
-
-export function parseDomainFeaturesCapabilities(el: XmlElement): T.DomainFeaturesCapabilities {
+export function parseDomainFeaturesCapabilities(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2873,187 +2632,187 @@ export function parseDomainFeaturesCapabilities(el: XmlElement): T.DomainFeature
     switch (c.name) {
       case "audit_control": {
         if (o["audit_control"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["audit_control"] = parseDomainFeaturesCapabilitiesAuditControl(c);
+        o["audit_control"] = parseDomainFeaturesHap(c);
         break;
       }
       case "audit_write": {
         if (o["audit_write"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["audit_write"] = parseDomainFeaturesCapabilitiesAuditWrite(c);
+        o["audit_write"] = parseDomainFeaturesHap(c);
         break;
       }
       case "block_suspend": {
         if (o["block_suspend"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["block_suspend"] = parseDomainFeaturesCapabilitiesBlockSuspend(c);
+        o["block_suspend"] = parseDomainFeaturesHap(c);
         break;
       }
       case "chown": {
         if (o["chown"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["chown"] = parseDomainFeaturesCapabilitiesChown(c);
+        o["chown"] = parseDomainFeaturesHap(c);
         break;
       }
       case "dac_override": {
         if (o["dac_override"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["dac_override"] = parseDomainFeaturesCapabilitiesDacOverride(c);
+        o["dac_override"] = parseDomainFeaturesHap(c);
         break;
       }
       case "dac_read_search": {
         if (o["dac_read_search"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["dac_read_search"] = parseDomainFeaturesCapabilitiesDacReadSearch(c);
+        o["dac_read_search"] = parseDomainFeaturesHap(c);
         break;
       }
       case "fowner": {
         if (o["fowner"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["fowner"] = parseDomainFeaturesCapabilitiesFowner(c);
+        o["fowner"] = parseDomainFeaturesHap(c);
         break;
       }
       case "fsetid": {
         if (o["fsetid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["fsetid"] = parseDomainFeaturesCapabilitiesFsetid(c);
+        o["fsetid"] = parseDomainFeaturesHap(c);
         break;
       }
       case "ipc_lock": {
         if (o["ipc_lock"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ipc_lock"] = parseDomainFeaturesCapabilitiesIpcLock(c);
+        o["ipc_lock"] = parseDomainFeaturesHap(c);
         break;
       }
       case "ipc_owner": {
         if (o["ipc_owner"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ipc_owner"] = parseDomainFeaturesCapabilitiesIpcOwner(c);
+        o["ipc_owner"] = parseDomainFeaturesHap(c);
         break;
       }
       case "kill": {
         if (o["kill"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["kill"] = parseDomainFeaturesCapabilitiesKill(c);
+        o["kill"] = parseDomainFeaturesHap(c);
         break;
       }
       case "lease": {
         if (o["lease"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lease"] = parseDomainFeaturesCapabilitiesLease(c);
+        o["lease"] = parseDomainFeaturesHap(c);
         break;
       }
       case "linux_immutable": {
         if (o["linux_immutable"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["linux_immutable"] = parseDomainFeaturesCapabilitiesLinuxImmutable(c);
+        o["linux_immutable"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mac_admin": {
         if (o["mac_admin"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac_admin"] = parseDomainFeaturesCapabilitiesMacAdmin(c);
+        o["mac_admin"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mac_override": {
         if (o["mac_override"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac_override"] = parseDomainFeaturesCapabilitiesMacOverride(c);
+        o["mac_override"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mknod": {
         if (o["mknod"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mknod"] = parseDomainFeaturesCapabilitiesMknod(c);
+        o["mknod"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_admin": {
         if (o["net_admin"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["net_admin"] = parseDomainFeaturesCapabilitiesNetAdmin(c);
+        o["net_admin"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_bind_service": {
         if (o["net_bind_service"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["net_bind_service"] = parseDomainFeaturesCapabilitiesNetBindService(c);
+        o["net_bind_service"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_broadcast": {
         if (o["net_broadcast"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["net_broadcast"] = parseDomainFeaturesCapabilitiesNetBroadcast(c);
+        o["net_broadcast"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_raw": {
         if (o["net_raw"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["net_raw"] = parseDomainFeaturesCapabilitiesNetRaw(c);
+        o["net_raw"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setgid": {
         if (o["setgid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["setgid"] = parseDomainFeaturesCapabilitiesSetgid(c);
+        o["setgid"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setfcap": {
         if (o["setfcap"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["setfcap"] = parseDomainFeaturesCapabilitiesSetfcap(c);
+        o["setfcap"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setpcap": {
         if (o["setpcap"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["setpcap"] = parseDomainFeaturesCapabilitiesSetpcap(c);
+        o["setpcap"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setuid": {
         if (o["setuid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["setuid"] = parseDomainFeaturesCapabilitiesSetuid(c);
+        o["setuid"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_admin": {
         if (o["sys_admin"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_admin"] = parseDomainFeaturesCapabilitiesSysAdmin(c);
+        o["sys_admin"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_boot": {
         if (o["sys_boot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_boot"] = parseDomainFeaturesCapabilitiesSysBoot(c);
+        o["sys_boot"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_chroot": {
         if (o["sys_chroot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_chroot"] = parseDomainFeaturesCapabilitiesSysChroot(c);
+        o["sys_chroot"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_module": {
         if (o["sys_module"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_module"] = parseDomainFeaturesCapabilitiesSysModule(c);
+        o["sys_module"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_nice": {
         if (o["sys_nice"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_nice"] = parseDomainFeaturesCapabilitiesSysNice(c);
+        o["sys_nice"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_pacct": {
         if (o["sys_pacct"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_pacct"] = parseDomainFeaturesCapabilitiesSysPacct(c);
+        o["sys_pacct"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_ptrace": {
         if (o["sys_ptrace"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_ptrace"] = parseDomainFeaturesCapabilitiesSysPtrace(c);
+        o["sys_ptrace"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_rawio": {
         if (o["sys_rawio"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_rawio"] = parseDomainFeaturesCapabilitiesSysRawio(c);
+        o["sys_rawio"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_resource": {
         if (o["sys_resource"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_resource"] = parseDomainFeaturesCapabilitiesSysResource(c);
+        o["sys_resource"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_time": {
         if (o["sys_time"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_time"] = parseDomainFeaturesCapabilitiesSysTime(c);
+        o["sys_time"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_tty_config": {
         if (o["sys_tty_config"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_tty_config"] = parseDomainFeaturesCapabilitiesSysTtyConfig(c);
+        o["sys_tty_config"] = parseDomainFeaturesHap(c);
         break;
       }
       case "syslog": {
         if (o["syslog"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["syslog"] = parseDomainFeaturesCapabilitiesSyslog(c);
+        o["syslog"] = parseDomainFeaturesHap(c);
         break;
       }
       case "wake_alarm": {
         if (o["wake_alarm"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["wake_alarm"] = parseDomainFeaturesCapabilitiesWakeAlarm(c);
+        o["wake_alarm"] = parseDomainFeaturesHap(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -3061,48 +2820,10 @@ export function parseDomainFeaturesCapabilities(el: XmlElement): T.DomainFeature
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilities;
+  return o;
 }
 
-export function parseDomainFeaturesPmu(el: XmlElement): T.DomainFeaturesPmu {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesPmu;
-}
-
-export function parseDomainFeaturesVmport(el: XmlElement): T.DomainFeaturesVmport {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesVmport;
-}
-
-export function parseDomainFeaturesGic(el: XmlElement): T.DomainFeaturesGic {
+export function parseDomainFeaturesGic(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3118,10 +2839,10 @@ export function parseDomainFeaturesGic(el: XmlElement): T.DomainFeaturesGic {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesGic;
+  return o;
 }
 
-export function parseDomainFeaturesSmm(el: XmlElement): T.DomainFeaturesSmm {
+export function parseDomainFeaturesSmm(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3136,7 +2857,7 @@ export function parseDomainFeaturesSmm(el: XmlElement): T.DomainFeaturesSmm {
     switch (c.name) {
       case "tseg": {
         if (o["tseg"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["tseg"] = parseDomainFeaturesSmmTseg(c);
+        o["tseg"] = parseDomainCurrentMemory(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -3144,10 +2865,10 @@ export function parseDomainFeaturesSmm(el: XmlElement): T.DomainFeaturesSmm {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesSmm;
+  return o;
 }
 
-export function parseDomainFeaturesIoapic(el: XmlElement): T.DomainFeaturesIoapic {
+export function parseDomainFeaturesIoapic(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3163,10 +2884,10 @@ export function parseDomainFeaturesIoapic(el: XmlElement): T.DomainFeaturesIoapi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesIoapic;
+  return o;
 }
 
-export function parseDomainFeaturesHpt(el: XmlElement): T.DomainFeaturesHpt {
+export function parseDomainFeaturesHpt(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3181,7 +2902,7 @@ export function parseDomainFeaturesHpt(el: XmlElement): T.DomainFeaturesHpt {
     switch (c.name) {
       case "maxpagesize": {
         if (o["maxpagesize"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["maxpagesize"] = parseDomainFeaturesHptMaxpagesize(c);
+        o["maxpagesize"] = parseDomainCurrentMemory(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -3189,67 +2910,10 @@ export function parseDomainFeaturesHpt(el: XmlElement): T.DomainFeaturesHpt {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHpt;
+  return o;
 }
 
-export function parseDomainFeaturesVmcoreinfo(el: XmlElement): T.DomainFeaturesVmcoreinfo {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesVmcoreinfo;
-}
-
-export function parseDomainFeaturesHtm(el: XmlElement): T.DomainFeaturesHtm {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHtm;
-}
-
-export function parseDomainFeaturesNestedHv(el: XmlElement): T.DomainFeaturesNestedHv {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesNestedHv;
-}
-
-export function parseDomainFeaturesMsrs(el: XmlElement): T.DomainFeaturesMsrs {
+export function parseDomainFeaturesMsrs(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3265,29 +2929,10 @@ export function parseDomainFeaturesMsrs(el: XmlElement): T.DomainFeaturesMsrs {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesMsrs;
+  return o;
 }
 
-export function parseDomainFeaturesCcfAssist(el: XmlElement): T.DomainFeaturesCcfAssist {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCcfAssist;
-}
-
-export function parseDomainFeaturesCfpc(el: XmlElement): T.DomainFeaturesCfpc {
+export function parseDomainFeaturesCfpc(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3303,48 +2948,10 @@ export function parseDomainFeaturesCfpc(el: XmlElement): T.DomainFeaturesCfpc {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCfpc;
+  return o;
 }
 
-export function parseDomainFeaturesSbbc(el: XmlElement): T.DomainFeaturesSbbc {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesSbbc;
-}
-
-export function parseDomainFeaturesIbs(el: XmlElement): T.DomainFeaturesIbs {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesIbs;
-}
-
-export function parseDomainFeaturesTcg(el: XmlElement): T.DomainFeaturesTcg {
+export function parseDomainFeaturesTcg(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -3352,7 +2959,7 @@ export function parseDomainFeaturesTcg(el: XmlElement): T.DomainFeaturesTcg {
     switch (c.name) {
       case "tb-cache": {
         if (o["tb-cache"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["tb-cache"] = parseDomainFeaturesTcgTbCache(c);
+        o["tb-cache"] = parseDomainCurrentMemory(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -3360,10 +2967,10 @@ export function parseDomainFeaturesTcg(el: XmlElement): T.DomainFeaturesTcg {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesTcg;
+  return o;
 }
 
-export function parseDomainPmSuspendToMem(el: XmlElement): T.DomainPmSuspendToMem {
+export function parseDomainPmSuspendToMem(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3379,29 +2986,10 @@ export function parseDomainPmSuspendToMem(el: XmlElement): T.DomainPmSuspendToMe
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainPmSuspendToMem;
+  return o;
 }
 
-export function parseDomainPmSuspendToDisk(el: XmlElement): T.DomainPmSuspendToDisk {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "enabled": o["enabled"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainPmSuspendToDisk;
-}
-
-export function parseDomainPerfEvent(el: XmlElement): T.DomainPerfEvent {
+export function parseDomainPerfEvent(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3418,10 +3006,10 @@ export function parseDomainPerfEvent(el: XmlElement): T.DomainPerfEvent {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainPerfEvent;
+  return o;
 }
 
-export function parseDomainIdmapUid(el: XmlElement): T.DomainIdmapUid {
+export function parseDomainIdmapUid(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3439,31 +3027,10 @@ export function parseDomainIdmapUid(el: XmlElement): T.DomainIdmapUid {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainIdmapUid;
+  return o;
 }
 
-export function parseDomainIdmapGid(el: XmlElement): T.DomainIdmapGid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "start": o["start"] = rt.int(v); break;
-      case "target": o["target"] = rt.int(v); break;
-      case "count": o["count"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainIdmapGid;
-}
-
-export function parseDomainDevicesDisk(el: XmlElement): T.DomainDevicesDisk {
+export function parseDomainDevicesDisk(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3518,12 +3085,12 @@ export function parseDomainDevicesDisk(el: XmlElement): T.DomainDevicesDisk {
       }
       case "readonly": {
         if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readonly"] = parseDomainDevicesDiskReadonly(c);
+        o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "shareable": {
         if (o["shareable"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["shareable"] = parseDomainDevicesDiskShareable(c);
+        o["shareable"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "transient": {
@@ -3550,7 +3117,7 @@ export function parseDomainDevicesDisk(el: XmlElement): T.DomainDevicesDisk {
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -3604,10 +3171,10 @@ export function parseDomainDevicesDisk(el: XmlElement): T.DomainDevicesDisk {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDisk;
+  return o;
 }
 
-export function parseDomainDevicesController(el: XmlElement): T.DomainDevicesController {
+export function parseDomainDevicesController(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3628,7 +3195,7 @@ export function parseDomainDevicesController(el: XmlElement): T.DomainDevicesCon
     switch (c.name) {
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -3648,7 +3215,7 @@ export function parseDomainDevicesController(el: XmlElement): T.DomainDevicesCon
       }
       case "model": {
         if (o["modelElement"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["modelElement"] = parseDomainDevicesControllerModel(c);
+        o["modelElement"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "target": {
@@ -3658,7 +3225,7 @@ export function parseDomainDevicesController(el: XmlElement): T.DomainDevicesCon
       }
       case "pcihole64": {
         if (o["pcihole64"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pcihole64"] = parseDomainDevicesControllerPcihole64(c);
+        o["pcihole64"] = parseDomainCurrentMemory(c);
         break;
       }
       case "driver": {
@@ -3671,10 +3238,10 @@ export function parseDomainDevicesController(el: XmlElement): T.DomainDevicesCon
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesController;
+  return o;
 }
 
-export function parseDomainDevicesLease(el: XmlElement): T.DomainDevicesLease {
+export function parseDomainDevicesLease(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -3704,10 +3271,10 @@ export function parseDomainDevicesLease(el: XmlElement): T.DomainDevicesLease {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesLease;
+  return o;
 }
 
-export function parseDomainDevicesFilesystem(el: XmlElement): T.DomainDevicesFilesystem {
+export function parseDomainDevicesFilesystem(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3742,7 +3309,7 @@ export function parseDomainDevicesFilesystem(el: XmlElement): T.DomainDevicesFil
       }
       case "readonly": {
         if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readonly"] = parseDomainDevicesFilesystemReadonly(c);
+        o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "boot": {
@@ -3752,7 +3319,7 @@ export function parseDomainDevicesFilesystem(el: XmlElement): T.DomainDevicesFil
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -3767,12 +3334,12 @@ export function parseDomainDevicesFilesystem(el: XmlElement): T.DomainDevicesFil
       }
       case "space_hard_limit": {
         if (o["space_hard_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["space_hard_limit"] = parseDomainDevicesFilesystemSpaceHardLimit(c);
+        o["space_hard_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "space_soft_limit": {
         if (o["space_soft_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["space_soft_limit"] = parseDomainDevicesFilesystemSpaceSoftLimit(c);
+        o["space_soft_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "binary": {
@@ -3785,10 +3352,10 @@ export function parseDomainDevicesFilesystem(el: XmlElement): T.DomainDevicesFil
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystem;
+  return o;
 }
 
-export function parseDomainDevicesInterface(el: XmlElement): T.DomainDevicesInterface {
+export function parseDomainDevicesInterface(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3815,7 +3382,7 @@ export function parseDomainDevicesInterface(el: XmlElement): T.DomainDevicesInte
       }
       case "link": {
         if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["link"] = parseDomainDevicesInterfaceLink(c);
+        o["link"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mtu": {
@@ -3862,17 +3429,17 @@ export function parseDomainDevicesInterface(el: XmlElement): T.DomainDevicesInte
       }
       case "downscript": {
         if (o["downscript"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["downscript"] = parseDomainDevicesInterfaceDownscript(c);
+        o["downscript"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "backenddomain": {
         if (o["backenddomain"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["backenddomain"] = parseDomainDevicesInterfaceBackenddomain(c);
+        o["backenddomain"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "model": {
         if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["model"] = parseDomainDevicesInterfaceModel(c);
+        o["model"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "backend": {
@@ -3887,7 +3454,7 @@ export function parseDomainDevicesInterface(el: XmlElement): T.DomainDevicesInte
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -3945,10 +3512,10 @@ export function parseDomainDevicesInterface(el: XmlElement): T.DomainDevicesInte
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterface;
+  return o;
 }
 
-export function parseDomainDevicesInput(el: XmlElement): T.DomainDevicesInput {
+export function parseDomainDevicesInput(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3975,7 +3542,7 @@ export function parseDomainDevicesInput(el: XmlElement): T.DomainDevicesInput {
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -3993,10 +3560,10 @@ export function parseDomainDevicesInput(el: XmlElement): T.DomainDevicesInput {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInput;
+  return o;
 }
 
-export function parseDomainDevicesSound(el: XmlElement): T.DomainDevicesSound {
+export function parseDomainDevicesSound(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4011,7 +3578,7 @@ export function parseDomainDevicesSound(el: XmlElement): T.DomainDevicesSound {
     switch (c.name) {
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -4030,7 +3597,7 @@ export function parseDomainDevicesSound(el: XmlElement): T.DomainDevicesSound {
         break;
       }
       case "codec": {
-        rt.push(o, "codec", parseDomainDevicesSoundCodec(c));
+        rt.push(o, "codec", parseDomainMemoryBackingSource(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -4038,10 +3605,10 @@ export function parseDomainDevicesSound(el: XmlElement): T.DomainDevicesSound {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesSound;
+  return o;
 }
 
-export function parseDomainDevicesAudio(el: XmlElement): T.DomainDevicesAudio {
+export function parseDomainDevicesAudio(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4069,7 +3636,7 @@ export function parseDomainDevicesAudio(el: XmlElement): T.DomainDevicesAudio {
       }
       case "output": {
         if (o["output"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["output"] = parseDomainDevicesAudioOutput(c);
+        o["output"] = parseDomainDevicesAudioInput(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -4077,10 +3644,10 @@ export function parseDomainDevicesAudio(el: XmlElement): T.DomainDevicesAudio {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesAudio;
+  return o;
 }
 
-export function parseDomainDevicesHostdev(el: XmlElement): T.DomainDevicesHostdev {
+export function parseDomainDevicesHostdev(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4102,7 +3669,7 @@ export function parseDomainDevicesHostdev(el: XmlElement): T.DomainDevicesHostde
     switch (c.name) {
       case "driver": {
         if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainDevicesHostdevDriver(c);
+        o["driver"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "teaming": {
@@ -4125,7 +3692,7 @@ export function parseDomainDevicesHostdev(el: XmlElement): T.DomainDevicesHostde
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -4150,12 +3717,12 @@ export function parseDomainDevicesHostdev(el: XmlElement): T.DomainDevicesHostde
       }
       case "readonly": {
         if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readonly"] = parseDomainDevicesHostdevReadonly(c);
+        o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "shareable": {
         if (o["shareable"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["shareable"] = parseDomainDevicesHostdevShareable(c);
+        o["shareable"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -4163,10 +3730,10 @@ export function parseDomainDevicesHostdev(el: XmlElement): T.DomainDevicesHostde
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdev;
+  return o;
 }
 
-export function parseDomainDevicesGraphics(el: XmlElement): T.DomainDevicesGraphics {
+export function parseDomainDevicesGraphics(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4206,7 +3773,7 @@ export function parseDomainDevicesGraphics(el: XmlElement): T.DomainDevicesGraph
       }
       case "audio": {
         if (o["audio"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["audio"] = parseDomainDevicesGraphicsAudio(c);
+        o["audio"] = parseDomainDevicesSoundAudio(c);
         break;
       }
       case "listen": {
@@ -4224,22 +3791,22 @@ export function parseDomainDevicesGraphics(el: XmlElement): T.DomainDevicesGraph
       }
       case "jpeg": {
         if (o["jpeg"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["jpeg"] = parseDomainDevicesGraphicsJpeg(c);
+        o["jpeg"] = parseDomainDevicesGraphicsImage(c);
         break;
       }
       case "zlib": {
         if (o["zlib"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["zlib"] = parseDomainDevicesGraphicsZlib(c);
+        o["zlib"] = parseDomainDevicesGraphicsImage(c);
         break;
       }
       case "playback": {
         if (o["playback"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["playback"] = parseDomainDevicesGraphicsPlayback(c);
+        o["playback"] = parseDomainDevicesGraphicsImage(c);
         break;
       }
       case "streaming": {
         if (o["streaming"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["streaming"] = parseDomainDevicesGraphicsStreaming(c);
+        o["streaming"] = parseDomainOsSmbios(c);
         break;
       }
       case "clipboard": {
@@ -4249,7 +3816,7 @@ export function parseDomainDevicesGraphics(el: XmlElement): T.DomainDevicesGraph
       }
       case "mouse": {
         if (o["mouse"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mouse"] = parseDomainDevicesGraphicsMouse(c);
+        o["mouse"] = parseDomainOsSmbios(c);
         break;
       }
       case "filetransfer": {
@@ -4262,10 +3829,10 @@ export function parseDomainDevicesGraphics(el: XmlElement): T.DomainDevicesGraph
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphics;
+  return o;
 }
 
-export function parseDomainDevicesVideo(el: XmlElement): T.DomainDevicesVideo {
+export function parseDomainDevicesVideo(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -4283,7 +3850,7 @@ export function parseDomainDevicesVideo(el: XmlElement): T.DomainDevicesVideo {
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -4301,10 +3868,10 @@ export function parseDomainDevicesVideo(el: XmlElement): T.DomainDevicesVideo {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVideo;
+  return o;
 }
 
-export function parseDomainDevicesConsole(el: XmlElement): T.DomainDevicesConsole {
+export function parseDomainDevicesConsole(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4324,7 +3891,7 @@ export function parseDomainDevicesConsole(el: XmlElement): T.DomainDevicesConsol
       }
       case "protocol": {
         if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
@@ -4339,7 +3906,7 @@ export function parseDomainDevicesConsole(el: XmlElement): T.DomainDevicesConsol
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -4357,10 +3924,10 @@ export function parseDomainDevicesConsole(el: XmlElement): T.DomainDevicesConsol
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsole;
+  return o;
 }
 
-export function parseDomainDevicesParallel(el: XmlElement): T.DomainDevicesParallel {
+export function parseDomainDevicesParallel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4380,7 +3947,7 @@ export function parseDomainDevicesParallel(el: XmlElement): T.DomainDevicesParal
       }
       case "protocol": {
         if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
@@ -4395,7 +3962,7 @@ export function parseDomainDevicesParallel(el: XmlElement): T.DomainDevicesParal
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -4413,66 +3980,10 @@ export function parseDomainDevicesParallel(el: XmlElement): T.DomainDevicesParal
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesParallel;
+  return o;
 }
 
-export function parseDomainDevicesSerial(el: XmlElement): T.DomainDevicesSerial {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "tty": o["tty"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "source": {
-        rt.push(o, "source", parseDomainDevicesConsoleSource(c));
-        break;
-      }
-      case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
-        break;
-      }
-      case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["log"] = parseDomainDevicesConsoleLog(c);
-        break;
-      }
-      case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["target"] = parseDomainDevicesConsoleTarget(c);
-        break;
-      }
-      case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
-        break;
-      }
-      case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["acpi"] = parseDomainDevicesDiskAcpi(c);
-        break;
-      }
-      case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["address"] = parseDomainDevicesDiskAddress(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesSerial;
-}
-
-export function parseDomainDevicesChannel(el: XmlElement): T.DomainDevicesChannel {
+export function parseDomainDevicesChannel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4491,7 +4002,7 @@ export function parseDomainDevicesChannel(el: XmlElement): T.DomainDevicesChanne
       }
       case "protocol": {
         if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
@@ -4506,7 +4017,7 @@ export function parseDomainDevicesChannel(el: XmlElement): T.DomainDevicesChanne
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
@@ -4519,10 +4030,10 @@ export function parseDomainDevicesChannel(el: XmlElement): T.DomainDevicesChanne
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesChannel;
+  return o;
 }
 
-export function parseDomainDevicesSmartcard(el: XmlElement): T.DomainDevicesSmartcard {
+export function parseDomainDevicesSmartcard(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4555,7 +4066,7 @@ export function parseDomainDevicesSmartcard(el: XmlElement): T.DomainDevicesSmar
       }
       case "protocol": {
         if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
@@ -4583,10 +4094,10 @@ export function parseDomainDevicesSmartcard(el: XmlElement): T.DomainDevicesSmar
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesSmartcard;
+  return o;
 }
 
-export function parseDomainDevicesHub(el: XmlElement): T.DomainDevicesHub {
+export function parseDomainDevicesHub(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4601,7 +4112,7 @@ export function parseDomainDevicesHub(el: XmlElement): T.DomainDevicesHub {
     switch (c.name) {
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
@@ -4614,10 +4125,10 @@ export function parseDomainDevicesHub(el: XmlElement): T.DomainDevicesHub {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHub;
+  return o;
 }
 
-export function parseDomainDevicesRedirdev(el: XmlElement): T.DomainDevicesRedirdev {
+export function parseDomainDevicesRedirdev(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4637,7 +4148,7 @@ export function parseDomainDevicesRedirdev(el: XmlElement): T.DomainDevicesRedir
       }
       case "protocol": {
         if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
@@ -4647,7 +4158,7 @@ export function parseDomainDevicesRedirdev(el: XmlElement): T.DomainDevicesRedir
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
@@ -4665,10 +4176,10 @@ export function parseDomainDevicesRedirdev(el: XmlElement): T.DomainDevicesRedir
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRedirdev;
+  return o;
 }
 
-export function parseDomainDevicesRedirfilter(el: XmlElement): T.DomainDevicesRedirfilter {
+export function parseDomainDevicesRedirfilter(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -4683,10 +4194,10 @@ export function parseDomainDevicesRedirfilter(el: XmlElement): T.DomainDevicesRe
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRedirfilter;
+  return o;
 }
 
-export function parseDomainDevicesRng(el: XmlElement): T.DomainDevicesRng {
+export function parseDomainDevicesRng(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4706,7 +4217,7 @@ export function parseDomainDevicesRng(el: XmlElement): T.DomainDevicesRng {
       }
       case "driver": {
         if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainDevicesRngDriver(c);
+        o["driver"] = parseDomainDevicesInputDriver(c);
         break;
       }
       case "rate": {
@@ -4716,7 +4227,7 @@ export function parseDomainDevicesRng(el: XmlElement): T.DomainDevicesRng {
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -4734,10 +4245,10 @@ export function parseDomainDevicesRng(el: XmlElement): T.DomainDevicesRng {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRng;
+  return o;
 }
 
-export function parseDomainDevicesTpm(el: XmlElement): T.DomainDevicesTpm {
+export function parseDomainDevicesTpm(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4757,7 +4268,7 @@ export function parseDomainDevicesTpm(el: XmlElement): T.DomainDevicesTpm {
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
@@ -4770,10 +4281,10 @@ export function parseDomainDevicesTpm(el: XmlElement): T.DomainDevicesTpm {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpm;
+  return o;
 }
 
-export function parseDomainDevicesShmem(el: XmlElement): T.DomainDevicesShmem {
+export function parseDomainDevicesShmem(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4789,17 +4300,17 @@ export function parseDomainDevicesShmem(el: XmlElement): T.DomainDevicesShmem {
     switch (c.name) {
       case "model": {
         if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["model"] = parseDomainDevicesShmemModel(c);
+        o["model"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "size": {
         if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["size"] = parseDomainDevicesShmemSize(c);
+        o["size"] = parseDomainCurrentMemory(c);
         break;
       }
       case "server": {
         if (o["server"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["server"] = parseDomainDevicesShmemServer(c);
+        o["server"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "msi": {
@@ -4809,7 +4320,7 @@ export function parseDomainDevicesShmem(el: XmlElement): T.DomainDevicesShmem {
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -4827,10 +4338,10 @@ export function parseDomainDevicesShmem(el: XmlElement): T.DomainDevicesShmem {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesShmem;
+  return o;
 }
 
-export function parseDomainDevicesMemory(el: XmlElement): T.DomainDevicesMemory {
+export function parseDomainDevicesMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4869,7 +4380,7 @@ export function parseDomainDevicesMemory(el: XmlElement): T.DomainDevicesMemory 
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -4882,10 +4393,10 @@ export function parseDomainDevicesMemory(el: XmlElement): T.DomainDevicesMemory 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemory;
+  return o;
 }
 
-export function parseDomainDevicesWatchdog(el: XmlElement): T.DomainDevicesWatchdog {
+export function parseDomainDevicesWatchdog(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4901,7 +4412,7 @@ export function parseDomainDevicesWatchdog(el: XmlElement): T.DomainDevicesWatch
     switch (c.name) {
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -4919,10 +4430,10 @@ export function parseDomainDevicesWatchdog(el: XmlElement): T.DomainDevicesWatch
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesWatchdog;
+  return o;
 }
 
-export function parseDomainDevicesMemballoon(el: XmlElement): T.DomainDevicesMemballoon {
+export function parseDomainDevicesMemballoon(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4939,7 +4450,7 @@ export function parseDomainDevicesMemballoon(el: XmlElement): T.DomainDevicesMem
     switch (c.name) {
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -4959,7 +4470,7 @@ export function parseDomainDevicesMemballoon(el: XmlElement): T.DomainDevicesMem
       }
       case "driver": {
         if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainDevicesMemballoonDriver(c);
+        o["driver"] = parseDomainDevicesInputDriver(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -4967,10 +4478,10 @@ export function parseDomainDevicesMemballoon(el: XmlElement): T.DomainDevicesMem
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemballoon;
+  return o;
 }
 
-export function parseDomainDevicesNvram(el: XmlElement): T.DomainDevicesNvram {
+export function parseDomainDevicesNvram(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -4986,10 +4497,10 @@ export function parseDomainDevicesNvram(el: XmlElement): T.DomainDevicesNvram {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesNvram;
+  return o;
 }
 
-export function parseDomainDevicesPanic(el: XmlElement): T.DomainDevicesPanic {
+export function parseDomainDevicesPanic(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5004,7 +4515,7 @@ export function parseDomainDevicesPanic(el: XmlElement): T.DomainDevicesPanic {
     switch (c.name) {
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
@@ -5017,10 +4528,10 @@ export function parseDomainDevicesPanic(el: XmlElement): T.DomainDevicesPanic {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesPanic;
+  return o;
 }
 
-export function parseDomainDevicesIommu(el: XmlElement): T.DomainDevicesIommu {
+export function parseDomainDevicesIommu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5050,7 +4561,7 @@ export function parseDomainDevicesIommu(el: XmlElement): T.DomainDevicesIommu {
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -5058,10 +4569,10 @@ export function parseDomainDevicesIommu(el: XmlElement): T.DomainDevicesIommu {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesIommu;
+  return o;
 }
 
-export function parseDomainDevicesVsock(el: XmlElement): T.DomainDevicesVsock {
+export function parseDomainDevicesVsock(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5086,7 +4597,7 @@ export function parseDomainDevicesVsock(el: XmlElement): T.DomainDevicesVsock {
       }
       case "alias": {
         if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
@@ -5096,7 +4607,7 @@ export function parseDomainDevicesVsock(el: XmlElement): T.DomainDevicesVsock {
       }
       case "driver": {
         if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainDevicesVsockDriver(c);
+        o["driver"] = parseDomainDevicesInputDriver(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -5104,10 +4615,10 @@ export function parseDomainDevicesVsock(el: XmlElement): T.DomainDevicesVsock {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVsock;
+  return o;
 }
 
-export function parseDomainQemuCommandlineQemuArg(el: XmlElement): T.DomainQemuCommandlineQemuArg {
+export function parseDomainQemuCommandlineQemuArg(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -5123,10 +4634,10 @@ export function parseDomainQemuCommandlineQemuArg(el: XmlElement): T.DomainQemuC
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCommandlineQemuArg;
+  return o;
 }
 
-export function parseDomainQemuCommandlineQemuEnv(el: XmlElement): T.DomainQemuCommandlineQemuEnv {
+export function parseDomainQemuCommandlineQemuEnv(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -5143,10 +4654,10 @@ export function parseDomainQemuCommandlineQemuEnv(el: XmlElement): T.DomainQemuC
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCommandlineQemuEnv;
+  return o;
 }
 
-export function parseDomainQemuCapabilitiesQemuAdd(el: XmlElement): T.DomainQemuCapabilitiesQemuAdd {
+export function parseDomainQemuCapabilitiesQemuAdd(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -5162,29 +4673,10 @@ export function parseDomainQemuCapabilitiesQemuAdd(el: XmlElement): T.DomainQemu
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCapabilitiesQemuAdd;
+  return o;
 }
 
-export function parseDomainQemuCapabilitiesQemuDel(el: XmlElement): T.DomainQemuCapabilitiesQemuDel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "capability": o["capability"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCapabilitiesQemuDel;
-}
-
-export function parseDomainQemuOverrideQemuDevice(el: XmlElement): T.DomainQemuOverrideQemuDevice {
+export function parseDomainQemuOverrideQemuDevice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -5207,10 +4699,10 @@ export function parseDomainQemuOverrideQemuDevice(el: XmlElement): T.DomainQemuO
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuOverrideQemuDevice;
+  return o;
 }
 
-export function parseDomainLxcNamespaceLxcSharenet(el: XmlElement): T.DomainLxcNamespaceLxcSharenet {
+export function parseDomainLxcNamespaceLxcSharenet(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -5227,50 +4719,10 @@ export function parseDomainLxcNamespaceLxcSharenet(el: XmlElement): T.DomainLxcN
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainLxcNamespaceLxcSharenet;
+  return o;
 }
 
-export function parseDomainLxcNamespaceLxcShareipc(el: XmlElement): T.DomainLxcNamespaceLxcShareipc {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainLxcNamespaceLxcShareipc;
-}
-
-export function parseDomainLxcNamespaceLxcShareuts(el: XmlElement): T.DomainLxcNamespaceLxcShareuts {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainLxcNamespaceLxcShareuts;
-}
-
-export function parseDomainKeywrapCipher(el: XmlElement): T.DomainKeywrapCipher {
+export function parseDomainKeywrapCipher(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5287,48 +4739,10 @@ export function parseDomainKeywrapCipher(el: XmlElement): T.DomainKeywrapCipher 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainKeywrapCipher;
+  return o;
 }
 
-export function parseDomainBhyveCommandlineBhyveArg(el: XmlElement): T.DomainBhyveCommandlineBhyveArg {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBhyveCommandlineBhyveArg;
-}
-
-export function parseDomainXenCommandlineXenArg(el: XmlElement): T.DomainXenCommandlineXenArg {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainXenCommandlineXenArg;
-}
-
-export function parseDomainCpuNumaCell(el: XmlElement): T.DomainCpuNumaCell {
+export function parseDomainCpuNumaCell(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5360,10 +4774,10 @@ export function parseDomainCpuNumaCell(el: XmlElement): T.DomainCpuNumaCell {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCell;
+  return o;
 }
 
-export function parseDomainCpuNumaInterconnects(el: XmlElement): T.DomainCpuNumaInterconnects {
+export function parseDomainCpuNumaInterconnects(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -5382,86 +4796,10 @@ export function parseDomainCpuNumaInterconnects(el: XmlElement): T.DomainCpuNuma
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaInterconnects;
+  return o;
 }
 
-export function parseDomainSysinfoBiosEntry(el: XmlElement): T.DomainSysinfoBiosEntry {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoBiosEntry;
-}
-
-export function parseDomainSysinfoSystemEntry(el: XmlElement): T.DomainSysinfoSystemEntry {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoSystemEntry;
-}
-
-export function parseDomainSysinfoBaseBoardEntry(el: XmlElement): T.DomainSysinfoBaseBoardEntry {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoBaseBoardEntry;
-}
-
-export function parseDomainSysinfoChassisEntry(el: XmlElement): T.DomainSysinfoChassisEntry {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoChassisEntry;
-}
-
-export function parseDomainOsFirmwareFeature(el: XmlElement): T.DomainOsFirmwareFeature {
+export function parseDomainOsFirmwareFeature(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5478,10 +4816,10 @@ export function parseDomainOsFirmwareFeature(el: XmlElement): T.DomainOsFirmware
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsFirmwareFeature;
+  return o;
 }
 
-export function parseDomainOsNvramSource(el: XmlElement): T.DomainOsNvramSource {
+export function parseDomainOsNvramSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5536,7 +4874,7 @@ export function parseDomainOsNvramSource(el: XmlElement): T.DomainOsNvramSource 
       }
       case "snapshot": {
         if (o["snapshot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["snapshot"] = parseDomainOsNvramSourceSnapshot(c);
+        o["snapshot"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "config": {
@@ -5561,7 +4899,7 @@ export function parseDomainOsNvramSource(el: XmlElement): T.DomainOsNvramSource 
       }
       case "readahead": {
         if (o["readahead"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readahead"] = parseDomainOsNvramSourceReadahead(c);
+        o["readahead"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       case "timeout": {
@@ -5594,10 +4932,10 @@ export function parseDomainOsNvramSource(el: XmlElement): T.DomainOsNvramSource 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSource;
+  return o;
 }
 
-export function parseDomainOsAcpiTable(el: XmlElement): T.DomainOsAcpiTable {
+export function parseDomainOsAcpiTable(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5613,10 +4951,10 @@ export function parseDomainOsAcpiTable(el: XmlElement): T.DomainOsAcpiTable {
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsAcpiTable;
+  return o;
 }
 
-export function parseDomainClockTimerCatchup(el: XmlElement): T.DomainClockTimerCatchup {
+export function parseDomainClockTimerCatchup(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5634,10 +4972,10 @@ export function parseDomainClockTimerCatchup(el: XmlElement): T.DomainClockTimer
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainClockTimerCatchup;
+  return o;
 }
 
-export function parseDomainMemoryBackingHugepagesPage(el: XmlElement): T.DomainMemoryBackingHugepagesPage {
+export function parseDomainMemoryBackingHugepagesPage(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5655,10 +4993,10 @@ export function parseDomainMemoryBackingHugepagesPage(el: XmlElement): T.DomainM
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingHugepagesPage;
+  return o;
 }
 
-export function parseDomainCputuneCachetuneCache(el: XmlElement): T.DomainCputuneCachetuneCache {
+export function parseDomainCputuneCachetuneCache(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5678,10 +5016,10 @@ export function parseDomainCputuneCachetuneCache(el: XmlElement): T.DomainCputun
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneCachetuneCache;
+  return o;
 }
 
-export function parseDomainCputuneCachetuneMonitor(el: XmlElement): T.DomainCputuneCachetuneMonitor {
+export function parseDomainCputuneCachetuneMonitor(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5698,10 +5036,10 @@ export function parseDomainCputuneCachetuneMonitor(el: XmlElement): T.DomainCput
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneCachetuneMonitor;
+  return o;
 }
 
-export function parseDomainCputuneMemorytuneNode(el: XmlElement): T.DomainCputuneMemorytuneNode {
+export function parseDomainCputuneMemorytuneNode(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5718,10 +5056,10 @@ export function parseDomainCputuneMemorytuneNode(el: XmlElement): T.DomainCputun
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneMemorytuneNode;
+  return o;
 }
 
-export function parseDomainCputuneMemorytuneMonitor(el: XmlElement): T.DomainCputuneMemorytuneMonitor {
+export function parseDomainCputuneMemorytuneMonitor(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5737,48 +5075,10 @@ export function parseDomainCputuneMemorytuneMonitor(el: XmlElement): T.DomainCpu
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneMemorytuneMonitor;
+  return o;
 }
 
-export function parseDomainFeaturesHypervRelaxed(el: XmlElement): T.DomainFeaturesHypervRelaxed {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervRelaxed;
-}
-
-export function parseDomainFeaturesHypervVapic(el: XmlElement): T.DomainFeaturesHypervVapic {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervVapic;
-}
-
-export function parseDomainFeaturesHypervSpinlocks(el: XmlElement): T.DomainFeaturesHypervSpinlocks {
+export function parseDomainFeaturesHypervSpinlocks(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5795,67 +5095,10 @@ export function parseDomainFeaturesHypervSpinlocks(el: XmlElement): T.DomainFeat
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervSpinlocks;
+  return o;
 }
 
-export function parseDomainFeaturesHypervVpindex(el: XmlElement): T.DomainFeaturesHypervVpindex {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervVpindex;
-}
-
-export function parseDomainFeaturesHypervRuntime(el: XmlElement): T.DomainFeaturesHypervRuntime {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervRuntime;
-}
-
-export function parseDomainFeaturesHypervSynic(el: XmlElement): T.DomainFeaturesHypervSynic {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervSynic;
-}
-
-export function parseDomainFeaturesHypervStimer(el: XmlElement): T.DomainFeaturesHypervStimer {
+export function parseDomainFeaturesHypervStimer(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5870,7 +5113,7 @@ export function parseDomainFeaturesHypervStimer(el: XmlElement): T.DomainFeature
     switch (c.name) {
       case "direct": {
         if (o["direct"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["direct"] = parseDomainFeaturesHypervStimerDirect(c);
+        o["direct"] = parseDomainFeaturesHap(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -5878,29 +5121,10 @@ export function parseDomainFeaturesHypervStimer(el: XmlElement): T.DomainFeature
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervStimer;
+  return o;
 }
 
-export function parseDomainFeaturesHypervReset(el: XmlElement): T.DomainFeaturesHypervReset {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervReset;
-}
-
-export function parseDomainFeaturesHypervVendorId(el: XmlElement): T.DomainFeaturesHypervVendorId {
+export function parseDomainFeaturesHypervVendorId(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5917,200 +5141,10 @@ export function parseDomainFeaturesHypervVendorId(el: XmlElement): T.DomainFeatu
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervVendorId;
+  return o;
 }
 
-export function parseDomainFeaturesHypervFrequencies(el: XmlElement): T.DomainFeaturesHypervFrequencies {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervFrequencies;
-}
-
-export function parseDomainFeaturesHypervReenlightenment(el: XmlElement): T.DomainFeaturesHypervReenlightenment {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervReenlightenment;
-}
-
-export function parseDomainFeaturesHypervTlbflush(el: XmlElement): T.DomainFeaturesHypervTlbflush {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervTlbflush;
-}
-
-export function parseDomainFeaturesHypervIpi(el: XmlElement): T.DomainFeaturesHypervIpi {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervIpi;
-}
-
-export function parseDomainFeaturesHypervEvmcs(el: XmlElement): T.DomainFeaturesHypervEvmcs {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervEvmcs;
-}
-
-export function parseDomainFeaturesHypervAvic(el: XmlElement): T.DomainFeaturesHypervAvic {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervAvic;
-}
-
-export function parseDomainFeaturesKvmHidden(el: XmlElement): T.DomainFeaturesKvmHidden {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvmHidden;
-}
-
-export function parseDomainFeaturesKvmHintDedicated(el: XmlElement): T.DomainFeaturesKvmHintDedicated {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvmHintDedicated;
-}
-
-export function parseDomainFeaturesKvmPollControl(el: XmlElement): T.DomainFeaturesKvmPollControl {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvmPollControl;
-}
-
-export function parseDomainFeaturesKvmPvIpi(el: XmlElement): T.DomainFeaturesKvmPvIpi {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvmPvIpi;
-}
-
-export function parseDomainFeaturesKvmDirtyRing(el: XmlElement): T.DomainFeaturesKvmDirtyRing {
+export function parseDomainFeaturesKvmDirtyRing(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -6127,29 +5161,10 @@ export function parseDomainFeaturesKvmDirtyRing(el: XmlElement): T.DomainFeature
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvmDirtyRing;
+  return o;
 }
 
-export function parseDomainFeaturesXenE820Host(el: XmlElement): T.DomainFeaturesXenE820Host {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesXenE820Host;
-}
-
-export function parseDomainFeaturesXenPassthrough(el: XmlElement): T.DomainFeaturesXenPassthrough {
+export function parseDomainFeaturesXenPassthrough(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -6166,770 +5181,10 @@ export function parseDomainFeaturesXenPassthrough(el: XmlElement): T.DomainFeatu
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesXenPassthrough;
+  return o;
 }
 
-export function parseDomainFeaturesCapabilitiesAuditControl(el: XmlElement): T.DomainFeaturesCapabilitiesAuditControl {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesAuditControl;
-}
-
-export function parseDomainFeaturesCapabilitiesAuditWrite(el: XmlElement): T.DomainFeaturesCapabilitiesAuditWrite {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesAuditWrite;
-}
-
-export function parseDomainFeaturesCapabilitiesBlockSuspend(el: XmlElement): T.DomainFeaturesCapabilitiesBlockSuspend {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesBlockSuspend;
-}
-
-export function parseDomainFeaturesCapabilitiesChown(el: XmlElement): T.DomainFeaturesCapabilitiesChown {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesChown;
-}
-
-export function parseDomainFeaturesCapabilitiesDacOverride(el: XmlElement): T.DomainFeaturesCapabilitiesDacOverride {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesDacOverride;
-}
-
-export function parseDomainFeaturesCapabilitiesDacReadSearch(el: XmlElement): T.DomainFeaturesCapabilitiesDacReadSearch {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesDacReadSearch;
-}
-
-export function parseDomainFeaturesCapabilitiesFowner(el: XmlElement): T.DomainFeaturesCapabilitiesFowner {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesFowner;
-}
-
-export function parseDomainFeaturesCapabilitiesFsetid(el: XmlElement): T.DomainFeaturesCapabilitiesFsetid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesFsetid;
-}
-
-export function parseDomainFeaturesCapabilitiesIpcLock(el: XmlElement): T.DomainFeaturesCapabilitiesIpcLock {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesIpcLock;
-}
-
-export function parseDomainFeaturesCapabilitiesIpcOwner(el: XmlElement): T.DomainFeaturesCapabilitiesIpcOwner {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesIpcOwner;
-}
-
-export function parseDomainFeaturesCapabilitiesKill(el: XmlElement): T.DomainFeaturesCapabilitiesKill {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesKill;
-}
-
-export function parseDomainFeaturesCapabilitiesLease(el: XmlElement): T.DomainFeaturesCapabilitiesLease {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesLease;
-}
-
-export function parseDomainFeaturesCapabilitiesLinuxImmutable(el: XmlElement): T.DomainFeaturesCapabilitiesLinuxImmutable {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesLinuxImmutable;
-}
-
-export function parseDomainFeaturesCapabilitiesMacAdmin(el: XmlElement): T.DomainFeaturesCapabilitiesMacAdmin {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesMacAdmin;
-}
-
-export function parseDomainFeaturesCapabilitiesMacOverride(el: XmlElement): T.DomainFeaturesCapabilitiesMacOverride {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesMacOverride;
-}
-
-export function parseDomainFeaturesCapabilitiesMknod(el: XmlElement): T.DomainFeaturesCapabilitiesMknod {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesMknod;
-}
-
-export function parseDomainFeaturesCapabilitiesNetAdmin(el: XmlElement): T.DomainFeaturesCapabilitiesNetAdmin {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesNetAdmin;
-}
-
-export function parseDomainFeaturesCapabilitiesNetBindService(el: XmlElement): T.DomainFeaturesCapabilitiesNetBindService {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesNetBindService;
-}
-
-export function parseDomainFeaturesCapabilitiesNetBroadcast(el: XmlElement): T.DomainFeaturesCapabilitiesNetBroadcast {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesNetBroadcast;
-}
-
-export function parseDomainFeaturesCapabilitiesNetRaw(el: XmlElement): T.DomainFeaturesCapabilitiesNetRaw {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesNetRaw;
-}
-
-export function parseDomainFeaturesCapabilitiesSetgid(el: XmlElement): T.DomainFeaturesCapabilitiesSetgid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSetgid;
-}
-
-export function parseDomainFeaturesCapabilitiesSetfcap(el: XmlElement): T.DomainFeaturesCapabilitiesSetfcap {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSetfcap;
-}
-
-export function parseDomainFeaturesCapabilitiesSetpcap(el: XmlElement): T.DomainFeaturesCapabilitiesSetpcap {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSetpcap;
-}
-
-export function parseDomainFeaturesCapabilitiesSetuid(el: XmlElement): T.DomainFeaturesCapabilitiesSetuid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSetuid;
-}
-
-export function parseDomainFeaturesCapabilitiesSysAdmin(el: XmlElement): T.DomainFeaturesCapabilitiesSysAdmin {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysAdmin;
-}
-
-export function parseDomainFeaturesCapabilitiesSysBoot(el: XmlElement): T.DomainFeaturesCapabilitiesSysBoot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysBoot;
-}
-
-export function parseDomainFeaturesCapabilitiesSysChroot(el: XmlElement): T.DomainFeaturesCapabilitiesSysChroot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysChroot;
-}
-
-export function parseDomainFeaturesCapabilitiesSysModule(el: XmlElement): T.DomainFeaturesCapabilitiesSysModule {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysModule;
-}
-
-export function parseDomainFeaturesCapabilitiesSysNice(el: XmlElement): T.DomainFeaturesCapabilitiesSysNice {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysNice;
-}
-
-export function parseDomainFeaturesCapabilitiesSysPacct(el: XmlElement): T.DomainFeaturesCapabilitiesSysPacct {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysPacct;
-}
-
-export function parseDomainFeaturesCapabilitiesSysPtrace(el: XmlElement): T.DomainFeaturesCapabilitiesSysPtrace {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysPtrace;
-}
-
-export function parseDomainFeaturesCapabilitiesSysRawio(el: XmlElement): T.DomainFeaturesCapabilitiesSysRawio {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysRawio;
-}
-
-export function parseDomainFeaturesCapabilitiesSysResource(el: XmlElement): T.DomainFeaturesCapabilitiesSysResource {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysResource;
-}
-
-export function parseDomainFeaturesCapabilitiesSysTime(el: XmlElement): T.DomainFeaturesCapabilitiesSysTime {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysTime;
-}
-
-export function parseDomainFeaturesCapabilitiesSysTtyConfig(el: XmlElement): T.DomainFeaturesCapabilitiesSysTtyConfig {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysTtyConfig;
-}
-
-export function parseDomainFeaturesCapabilitiesSyslog(el: XmlElement): T.DomainFeaturesCapabilitiesSyslog {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSyslog;
-}
-
-export function parseDomainFeaturesCapabilitiesWakeAlarm(el: XmlElement): T.DomainFeaturesCapabilitiesWakeAlarm {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesWakeAlarm;
-}
-
-export function parseDomainFeaturesSmmTseg(el: XmlElement): T.DomainFeaturesSmmTseg {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesSmmTseg;
-}
-
-export function parseDomainFeaturesHptMaxpagesize(el: XmlElement): T.DomainFeaturesHptMaxpagesize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHptMaxpagesize;
-}
-
-export function parseDomainFeaturesTcgTbCache(el: XmlElement): T.DomainFeaturesTcgTbCache {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesTcgTbCache;
-}
-
-export function parseDomainDevicesDiskDriver(el: XmlElement): T.DomainDevicesDiskDriver {
+export function parseDomainDevicesDiskDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -6969,10 +5224,10 @@ export function parseDomainDevicesDiskDriver(el: XmlElement): T.DomainDevicesDis
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskDriver;
+  return o;
 }
 
-export function parseDomainDevicesDiskMirror(el: XmlElement): T.DomainDevicesDiskMirror {
+export function parseDomainDevicesDiskMirror(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7009,10 +5264,10 @@ export function parseDomainDevicesDiskMirror(el: XmlElement): T.DomainDevicesDis
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskMirror;
+  return o;
 }
 
-export function parseDomainDevicesDiskAuth(el: XmlElement): T.DomainDevicesDiskAuth {
+export function parseDomainDevicesDiskAuth(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7035,10 +5290,10 @@ export function parseDomainDevicesDiskAuth(el: XmlElement): T.DomainDevicesDiskA
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAuth;
+  return o;
 }
 
-export function parseDomainDevicesDiskTarget(el: XmlElement): T.DomainDevicesDiskTarget {
+export function parseDomainDevicesDiskTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7058,10 +5313,10 @@ export function parseDomainDevicesDiskTarget(el: XmlElement): T.DomainDevicesDis
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskTarget;
+  return o;
 }
 
-export function parseDomainDevicesDiskBoot(el: XmlElement): T.DomainDevicesDiskBoot {
+export function parseDomainDevicesDiskBoot(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7078,10 +5333,10 @@ export function parseDomainDevicesDiskBoot(el: XmlElement): T.DomainDevicesDiskB
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskBoot;
+  return o;
 }
 
-export function parseDomainDevicesDiskBackenddomain(el: XmlElement): T.DomainDevicesDiskBackenddomain {
+export function parseDomainDevicesDiskBackenddomain(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7097,34 +5352,10 @@ export function parseDomainDevicesDiskBackenddomain(el: XmlElement): T.DomainDev
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskBackenddomain;
+  return o;
 }
 
-export function parseDomainDevicesDiskReadonly(el: XmlElement): T.DomainDevicesDiskReadonly {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskReadonly;
-}
-
-export function parseDomainDevicesDiskShareable(el: XmlElement): T.DomainDevicesDiskShareable {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskShareable;
-}
-
-export function parseDomainDevicesDiskTransient(el: XmlElement): T.DomainDevicesDiskTransient {
+export function parseDomainDevicesDiskTransient(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7140,10 +5371,10 @@ export function parseDomainDevicesDiskTransient(el: XmlElement): T.DomainDevices
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskTransient;
+  return o;
 }
 
-export function parseDomainDevicesDiskEncryption(el: XmlElement): T.DomainDevicesDiskEncryption {
+export function parseDomainDevicesDiskEncryption(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7159,7 +5390,7 @@ export function parseDomainDevicesDiskEncryption(el: XmlElement): T.DomainDevice
     switch (c.name) {
       case "secret": {
         if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["secret"] = parseDomainDevicesDiskEncryptionSecret(c);
+        o["secret"] = parseDomainDevicesDiskAuthSecret(c);
         break;
       }
       case "cipher": {
@@ -7177,10 +5408,10 @@ export function parseDomainDevicesDiskEncryption(el: XmlElement): T.DomainDevice
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskEncryption;
+  return o;
 }
 
-export function parseDomainDevicesDiskIotune(el: XmlElement): T.DomainDevicesDiskIotune {
+export function parseDomainDevicesDiskIotune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -7331,29 +5562,10 @@ export function parseDomainDevicesDiskIotune(el: XmlElement): T.DomainDevicesDis
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskIotune;
+  return o;
 }
 
-export function parseDomainDevicesDiskAlias(el: XmlElement): T.DomainDevicesDiskAlias {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAlias;
-}
-
-export function parseDomainDevicesDiskAcpi(el: XmlElement): T.DomainDevicesDiskAcpi {
+export function parseDomainDevicesDiskAcpi(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7369,10 +5581,10 @@ export function parseDomainDevicesDiskAcpi(el: XmlElement): T.DomainDevicesDiskA
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAcpi;
+  return o;
 }
 
-export function parseDomainDevicesDiskAddress(el: XmlElement): T.DomainDevicesDiskAddress {
+export function parseDomainDevicesDiskAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7411,10 +5623,10 @@ export function parseDomainDevicesDiskAddress(el: XmlElement): T.DomainDevicesDi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAddress;
+  return o;
 }
 
-export function parseDomainDevicesDiskGeometry(el: XmlElement): T.DomainDevicesDiskGeometry {
+export function parseDomainDevicesDiskGeometry(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7433,10 +5645,10 @@ export function parseDomainDevicesDiskGeometry(el: XmlElement): T.DomainDevicesD
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskGeometry;
+  return o;
 }
 
-export function parseDomainDevicesDiskBlockio(el: XmlElement): T.DomainDevicesDiskBlockio {
+export function parseDomainDevicesDiskBlockio(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7453,10 +5665,10 @@ export function parseDomainDevicesDiskBlockio(el: XmlElement): T.DomainDevicesDi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskBlockio;
+  return o;
 }
 
-export function parseDomainDevicesDiskBackingStore(el: XmlElement): T.DomainDevicesDiskBackingStore {
+export function parseDomainDevicesDiskBackingStore(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7490,10 +5702,10 @@ export function parseDomainDevicesDiskBackingStore(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskBackingStore;
+  return o;
 }
 
-export function parseDomainDevicesControllerMaster(el: XmlElement): T.DomainDevicesControllerMaster {
+export function parseDomainDevicesControllerMaster(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7509,29 +5721,10 @@ export function parseDomainDevicesControllerMaster(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesControllerMaster;
+  return o;
 }
 
-export function parseDomainDevicesControllerModel(el: XmlElement): T.DomainDevicesControllerModel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesControllerModel;
-}
-
-export function parseDomainDevicesControllerTarget(el: XmlElement): T.DomainDevicesControllerTarget {
+export function parseDomainDevicesControllerTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7561,29 +5754,10 @@ export function parseDomainDevicesControllerTarget(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesControllerTarget;
+  return o;
 }
 
-export function parseDomainDevicesControllerPcihole64(el: XmlElement): T.DomainDevicesControllerPcihole64 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesControllerPcihole64;
-}
-
-export function parseDomainDevicesControllerDriver(el: XmlElement): T.DomainDevicesControllerDriver {
+export function parseDomainDevicesControllerDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7607,10 +5781,10 @@ export function parseDomainDevicesControllerDriver(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesControllerDriver;
+  return o;
 }
 
-export function parseDomainDevicesLeaseTarget(el: XmlElement): T.DomainDevicesLeaseTarget {
+export function parseDomainDevicesLeaseTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7627,10 +5801,10 @@ export function parseDomainDevicesLeaseTarget(el: XmlElement): T.DomainDevicesLe
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesLeaseTarget;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemDriver(el: XmlElement): T.DomainDevicesFilesystemDriver {
+export function parseDomainDevicesFilesystemDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7653,10 +5827,10 @@ export function parseDomainDevicesFilesystemDriver(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemDriver;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemSource(el: XmlElement): T.DomainDevicesFilesystemSource {
+export function parseDomainDevicesFilesystemSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7678,10 +5852,10 @@ export function parseDomainDevicesFilesystemSource(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemSource;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemTarget(el: XmlElement): T.DomainDevicesFilesystemTarget {
+export function parseDomainDevicesFilesystemTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7697,60 +5871,10 @@ export function parseDomainDevicesFilesystemTarget(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemTarget;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemReadonly(el: XmlElement): T.DomainDevicesFilesystemReadonly {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemReadonly;
-}
-
-export function parseDomainDevicesFilesystemSpaceHardLimit(el: XmlElement): T.DomainDevicesFilesystemSpaceHardLimit {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemSpaceHardLimit;
-}
-
-export function parseDomainDevicesFilesystemSpaceSoftLimit(el: XmlElement): T.DomainDevicesFilesystemSpaceSoftLimit {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemSpaceSoftLimit;
-}
-
-export function parseDomainDevicesFilesystemBinary(el: XmlElement): T.DomainDevicesFilesystemBinary {
+export function parseDomainDevicesFilesystemBinary(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7766,12 +5890,12 @@ export function parseDomainDevicesFilesystemBinary(el: XmlElement): T.DomainDevi
     switch (c.name) {
       case "cache": {
         if (o["cache"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cache"] = parseDomainDevicesFilesystemBinaryCache(c);
+        o["cache"] = parseDomainOsSmbios(c);
         break;
       }
       case "sandbox": {
         if (o["sandbox"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sandbox"] = parseDomainDevicesFilesystemBinarySandbox(c);
+        o["sandbox"] = parseDomainOsSmbios(c);
         break;
       }
       case "lock": {
@@ -7781,7 +5905,7 @@ export function parseDomainDevicesFilesystemBinary(el: XmlElement): T.DomainDevi
       }
       case "thread_pool": {
         if (o["thread_pool"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["thread_pool"] = parseDomainDevicesFilesystemBinaryThreadPool(c);
+        o["thread_pool"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -7789,10 +5913,10 @@ export function parseDomainDevicesFilesystemBinary(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemBinary;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceSource(el: XmlElement): T.DomainDevicesInterfaceSource {
+export function parseDomainDevicesInterfaceSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7845,7 +5969,7 @@ export function parseDomainDevicesInterfaceSource(el: XmlElement): T.DomainDevic
       }
       case "product": {
         if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["product"] = parseDomainDevicesInterfaceSourceProduct(c);
+        o["product"] = parseDomainDevicesInterfaceSourceVendor(c);
         break;
       }
       case "address": {
@@ -7858,10 +5982,10 @@ export function parseDomainDevicesInterfaceSource(el: XmlElement): T.DomainDevic
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceSource;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceVirtualport(el: XmlElement): T.DomainDevicesInterfaceVirtualport {
+export function parseDomainDevicesInterfaceVirtualport(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7884,29 +6008,10 @@ export function parseDomainDevicesInterfaceVirtualport(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceVirtualport;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceLink(el: XmlElement): T.DomainDevicesInterfaceLink {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceLink;
-}
-
-export function parseDomainDevicesInterfaceMtu(el: XmlElement): T.DomainDevicesInterfaceMtu {
+export function parseDomainDevicesInterfaceMtu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7922,10 +6027,10 @@ export function parseDomainDevicesInterfaceMtu(el: XmlElement): T.DomainDevicesI
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceMtu;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceCoalesce(el: XmlElement): T.DomainDevicesInterfaceCoalesce {
+export function parseDomainDevicesInterfaceCoalesce(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -7941,10 +6046,10 @@ export function parseDomainDevicesInterfaceCoalesce(el: XmlElement): T.DomainDev
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceCoalesce;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceTarget(el: XmlElement): T.DomainDevicesInterfaceTarget {
+export function parseDomainDevicesInterfaceTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7961,10 +6066,10 @@ export function parseDomainDevicesInterfaceTarget(el: XmlElement): T.DomainDevic
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceTarget;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceGuest(el: XmlElement): T.DomainDevicesInterfaceGuest {
+export function parseDomainDevicesInterfaceGuest(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7981,10 +6086,10 @@ export function parseDomainDevicesInterfaceGuest(el: XmlElement): T.DomainDevice
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceGuest;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceMac(el: XmlElement): T.DomainDevicesInterfaceMac {
+export function parseDomainDevicesInterfaceMac(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8002,10 +6107,10 @@ export function parseDomainDevicesInterfaceMac(el: XmlElement): T.DomainDevicesI
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceMac;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceIp(el: XmlElement): T.DomainDevicesInterfaceIp {
+export function parseDomainDevicesInterfaceIp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8024,10 +6129,10 @@ export function parseDomainDevicesInterfaceIp(el: XmlElement): T.DomainDevicesIn
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceIp;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceRoute(el: XmlElement): T.DomainDevicesInterfaceRoute {
+export function parseDomainDevicesInterfaceRoute(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8048,10 +6153,10 @@ export function parseDomainDevicesInterfaceRoute(el: XmlElement): T.DomainDevice
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceRoute;
+  return o;
 }
 
-export function parseDomainDevicesInterfacePortForward(el: XmlElement): T.DomainDevicesInterfacePortForward {
+export function parseDomainDevicesInterfacePortForward(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8075,10 +6180,10 @@ export function parseDomainDevicesInterfacePortForward(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfacePortForward;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceScript(el: XmlElement): T.DomainDevicesInterfaceScript {
+export function parseDomainDevicesInterfaceScript(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8094,67 +6199,10 @@ export function parseDomainDevicesInterfaceScript(el: XmlElement): T.DomainDevic
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceScript;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceDownscript(el: XmlElement): T.DomainDevicesInterfaceDownscript {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "path": o["path"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceDownscript;
-}
-
-export function parseDomainDevicesInterfaceBackenddomain(el: XmlElement): T.DomainDevicesInterfaceBackenddomain {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceBackenddomain;
-}
-
-export function parseDomainDevicesInterfaceModel(el: XmlElement): T.DomainDevicesInterfaceModel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceModel;
-}
-
-export function parseDomainDevicesInterfaceBackend(el: XmlElement): T.DomainDevicesInterfaceBackend {
+export function parseDomainDevicesInterfaceBackend(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8173,10 +6221,10 @@ export function parseDomainDevicesInterfaceBackend(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceBackend;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceDriver(el: XmlElement): T.DomainDevicesInterfaceDriver {
+export function parseDomainDevicesInterfaceDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8216,10 +6264,10 @@ export function parseDomainDevicesInterfaceDriver(el: XmlElement): T.DomainDevic
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceDriver;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceFilterref(el: XmlElement): T.DomainDevicesInterfaceFilterref {
+export function parseDomainDevicesInterfaceFilterref(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8241,10 +6289,10 @@ export function parseDomainDevicesInterfaceFilterref(el: XmlElement): T.DomainDe
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceFilterref;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceTune(el: XmlElement): T.DomainDevicesInterfaceTune {
+export function parseDomainDevicesInterfaceTune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -8262,10 +6310,10 @@ export function parseDomainDevicesInterfaceTune(el: XmlElement): T.DomainDevices
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceTune;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceRom(el: XmlElement): T.DomainDevicesInterfaceRom {
+export function parseDomainDevicesInterfaceRom(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8283,10 +6331,10 @@ export function parseDomainDevicesInterfaceRom(el: XmlElement): T.DomainDevicesI
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceRom;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceBandwidth(el: XmlElement): T.DomainDevicesInterfaceBandwidth {
+export function parseDomainDevicesInterfaceBandwidth(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8306,7 +6354,7 @@ export function parseDomainDevicesInterfaceBandwidth(el: XmlElement): T.DomainDe
       }
       case "outbound": {
         if (o["outbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["outbound"] = parseDomainDevicesInterfaceBandwidthOutbound(c);
+        o["outbound"] = parseDomainDevicesInterfaceBandwidthInbound(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -8314,10 +6362,10 @@ export function parseDomainDevicesInterfaceBandwidth(el: XmlElement): T.DomainDe
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceBandwidth;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceVlan(el: XmlElement): T.DomainDevicesInterfaceVlan {
+export function parseDomainDevicesInterfaceVlan(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8339,10 +6387,10 @@ export function parseDomainDevicesInterfaceVlan(el: XmlElement): T.DomainDevices
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceVlan;
+  return o;
 }
 
-export function parseDomainDevicesInterfacePort(el: XmlElement): T.DomainDevicesInterfacePort {
+export function parseDomainDevicesInterfacePort(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8358,10 +6406,10 @@ export function parseDomainDevicesInterfacePort(el: XmlElement): T.DomainDevices
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfacePort;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceTeaming(el: XmlElement): T.DomainDevicesInterfaceTeaming {
+export function parseDomainDevicesInterfaceTeaming(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8378,10 +6426,10 @@ export function parseDomainDevicesInterfaceTeaming(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceTeaming;
+  return o;
 }
 
-export function parseDomainDevicesInputDriver(el: XmlElement): T.DomainDevicesInputDriver {
+export function parseDomainDevicesInputDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8400,10 +6448,10 @@ export function parseDomainDevicesInputDriver(el: XmlElement): T.DomainDevicesIn
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInputDriver;
+  return o;
 }
 
-export function parseDomainDevicesInputSource(el: XmlElement): T.DomainDevicesInputSource {
+export function parseDomainDevicesInputSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8423,10 +6471,10 @@ export function parseDomainDevicesInputSource(el: XmlElement): T.DomainDevicesIn
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInputSource;
+  return o;
 }
 
-export function parseDomainDevicesSoundAudio(el: XmlElement): T.DomainDevicesSoundAudio {
+export function parseDomainDevicesSoundAudio(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8442,29 +6490,10 @@ export function parseDomainDevicesSoundAudio(el: XmlElement): T.DomainDevicesSou
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesSoundAudio;
+  return o;
 }
 
-export function parseDomainDevicesSoundCodec(el: XmlElement): T.DomainDevicesSoundCodec {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesSoundCodec;
-}
-
-export function parseDomainDevicesAudioInput(el: XmlElement): T.DomainDevicesAudioInput {
+export function parseDomainDevicesAudioInput(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8500,68 +6529,10 @@ export function parseDomainDevicesAudioInput(el: XmlElement): T.DomainDevicesAud
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesAudioInput;
+  return o;
 }
 
-export function parseDomainDevicesAudioOutput(el: XmlElement): T.DomainDevicesAudioOutput {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mixingEngine": o["mixingEngine"] = v; break;
-      case "fixedSettings": o["fixedSettings"] = v; break;
-      case "voices": o["voices"] = rt.int(v); break;
-      case "bufferLength": o["bufferLength"] = rt.int(v); break;
-      case "dev": o["dev"] = v; break;
-      case "bufferCount": o["bufferCount"] = rt.int(v); break;
-      case "serverName": o["serverName"] = v; break;
-      case "clientName": o["clientName"] = v; break;
-      case "connectPorts": o["connectPorts"] = v; break;
-      case "exactName": o["exactName"] = v; break;
-      case "tryPoll": o["tryPoll"] = v; break;
-      case "name": o["name"] = v; break;
-      case "streamName": o["streamName"] = v; break;
-      case "latency": o["latency"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "settings": {
-        if (o["settings"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["settings"] = parseDomainDevicesAudioInputSettings(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesAudioOutput;
-}
-
-export function parseDomainDevicesHostdevDriver(el: XmlElement): T.DomainDevicesHostdevDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevDriver;
-}
-
-export function parseDomainDevicesHostdevSource(el: XmlElement): T.DomainDevicesHostdevSource {
+export function parseDomainDevicesHostdevSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8591,7 +6562,7 @@ export function parseDomainDevicesHostdevSource(el: XmlElement): T.DomainDevices
       }
       case "product": {
         if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["product"] = parseDomainDevicesInterfaceSourceProduct(c);
+        o["product"] = parseDomainDevicesInterfaceSourceVendor(c);
         break;
       }
       case "adapter": {
@@ -8639,34 +6610,10 @@ export function parseDomainDevicesHostdevSource(el: XmlElement): T.DomainDevices
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSource;
+  return o;
 }
 
-export function parseDomainDevicesHostdevReadonly(el: XmlElement): T.DomainDevicesHostdevReadonly {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevReadonly;
-}
-
-export function parseDomainDevicesHostdevShareable(el: XmlElement): T.DomainDevicesHostdevShareable {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevShareable;
-}
-
-export function parseDomainDevicesGraphicsGl(el: XmlElement): T.DomainDevicesGraphicsGl {
+export function parseDomainDevicesGraphicsGl(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8683,29 +6630,10 @@ export function parseDomainDevicesGraphicsGl(el: XmlElement): T.DomainDevicesGra
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsGl;
+  return o;
 }
 
-export function parseDomainDevicesGraphicsAudio(el: XmlElement): T.DomainDevicesGraphicsAudio {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsAudio;
-}
-
-export function parseDomainDevicesGraphicsListen(el: XmlElement): T.DomainDevicesGraphicsListen {
+export function parseDomainDevicesGraphicsListen(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8724,10 +6652,10 @@ export function parseDomainDevicesGraphicsListen(el: XmlElement): T.DomainDevice
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsListen;
+  return o;
 }
 
-export function parseDomainDevicesGraphicsChannel(el: XmlElement): T.DomainDevicesGraphicsChannel {
+export function parseDomainDevicesGraphicsChannel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8744,10 +6672,10 @@ export function parseDomainDevicesGraphicsChannel(el: XmlElement): T.DomainDevic
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsChannel;
+  return o;
 }
 
-export function parseDomainDevicesGraphicsImage(el: XmlElement): T.DomainDevicesGraphicsImage {
+export function parseDomainDevicesGraphicsImage(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8763,86 +6691,10 @@ export function parseDomainDevicesGraphicsImage(el: XmlElement): T.DomainDevices
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsImage;
+  return o;
 }
 
-export function parseDomainDevicesGraphicsJpeg(el: XmlElement): T.DomainDevicesGraphicsJpeg {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "compression": o["compression"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsJpeg;
-}
-
-export function parseDomainDevicesGraphicsZlib(el: XmlElement): T.DomainDevicesGraphicsZlib {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "compression": o["compression"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsZlib;
-}
-
-export function parseDomainDevicesGraphicsPlayback(el: XmlElement): T.DomainDevicesGraphicsPlayback {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "compression": o["compression"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsPlayback;
-}
-
-export function parseDomainDevicesGraphicsStreaming(el: XmlElement): T.DomainDevicesGraphicsStreaming {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsStreaming;
-}
-
-export function parseDomainDevicesGraphicsClipboard(el: XmlElement): T.DomainDevicesGraphicsClipboard {
+export function parseDomainDevicesGraphicsClipboard(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8858,29 +6710,10 @@ export function parseDomainDevicesGraphicsClipboard(el: XmlElement): T.DomainDev
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsClipboard;
+  return o;
 }
 
-export function parseDomainDevicesGraphicsMouse(el: XmlElement): T.DomainDevicesGraphicsMouse {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsMouse;
-}
-
-export function parseDomainDevicesGraphicsFiletransfer(el: XmlElement): T.DomainDevicesGraphicsFiletransfer {
+export function parseDomainDevicesGraphicsFiletransfer(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8896,10 +6729,10 @@ export function parseDomainDevicesGraphicsFiletransfer(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsFiletransfer;
+  return o;
 }
 
-export function parseDomainDevicesVideoDriver(el: XmlElement): T.DomainDevicesVideoDriver {
+export function parseDomainDevicesVideoDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8920,10 +6753,10 @@ export function parseDomainDevicesVideoDriver(el: XmlElement): T.DomainDevicesVi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVideoDriver;
+  return o;
 }
 
-export function parseDomainDevicesVideoModel(el: XmlElement): T.DomainDevicesVideoModel {
+export function parseDomainDevicesVideoModel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8957,10 +6790,10 @@ export function parseDomainDevicesVideoModel(el: XmlElement): T.DomainDevicesVid
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVideoModel;
+  return o;
 }
 
-export function parseDomainDevicesConsoleSource(el: XmlElement): T.DomainDevicesConsoleSource {
+export function parseDomainDevicesConsoleSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8997,7 +6830,7 @@ export function parseDomainDevicesConsoleSource(el: XmlElement): T.DomainDevices
       }
       case "mouse": {
         if (o["mouse"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mouse"] = parseDomainDevicesGraphicsMouse(c);
+        o["mouse"] = parseDomainOsSmbios(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -9005,29 +6838,10 @@ export function parseDomainDevicesConsoleSource(el: XmlElement): T.DomainDevices
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsoleSource;
+  return o;
 }
 
-export function parseDomainDevicesConsoleProtocol(el: XmlElement): T.DomainDevicesConsoleProtocol {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsoleProtocol;
-}
-
-export function parseDomainDevicesConsoleLog(el: XmlElement): T.DomainDevicesConsoleLog {
+export function parseDomainDevicesConsoleLog(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9044,10 +6858,10 @@ export function parseDomainDevicesConsoleLog(el: XmlElement): T.DomainDevicesCon
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsoleLog;
+  return o;
 }
 
-export function parseDomainDevicesConsoleTarget(el: XmlElement): T.DomainDevicesConsoleTarget {
+export function parseDomainDevicesConsoleTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9063,7 +6877,7 @@ export function parseDomainDevicesConsoleTarget(el: XmlElement): T.DomainDevices
     switch (c.name) {
       case "model": {
         if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["model"] = parseDomainDevicesConsoleTargetModel(c);
+        o["model"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -9071,10 +6885,10 @@ export function parseDomainDevicesConsoleTarget(el: XmlElement): T.DomainDevices
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsoleTarget;
+  return o;
 }
 
-export function parseDomainDevicesChannelTarget(el: XmlElement): T.DomainDevicesChannelTarget {
+export function parseDomainDevicesChannelTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9094,10 +6908,10 @@ export function parseDomainDevicesChannelTarget(el: XmlElement): T.DomainDevices
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesChannelTarget;
+  return o;
 }
 
-export function parseDomainDevicesRedirfilterUsbdev(el: XmlElement): T.DomainDevicesRedirfilterUsbdev {
+export function parseDomainDevicesRedirfilterUsbdev(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9117,10 +6931,10 @@ export function parseDomainDevicesRedirfilterUsbdev(el: XmlElement): T.DomainDev
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRedirfilterUsbdev;
+  return o;
 }
 
-export function parseDomainDevicesRngBackend(el: XmlElement): T.DomainDevicesRngBackend {
+export function parseDomainDevicesRngBackend(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9140,7 +6954,7 @@ export function parseDomainDevicesRngBackend(el: XmlElement): T.DomainDevicesRng
       }
       case "protocol": {
         if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
@@ -9153,32 +6967,10 @@ export function parseDomainDevicesRngBackend(el: XmlElement): T.DomainDevicesRng
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRngBackend;
+  return o;
 }
 
-export function parseDomainDevicesRngDriver(el: XmlElement): T.DomainDevicesRngDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "iommu": o["iommu"] = v; break;
-      case "ats": o["ats"] = v; break;
-      case "packed": o["packed"] = v; break;
-      case "page_per_vq": o["page_per_vq"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRngDriver;
-}
-
-export function parseDomainDevicesRngRate(el: XmlElement): T.DomainDevicesRngRate {
+export function parseDomainDevicesRngRate(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9195,10 +6987,10 @@ export function parseDomainDevicesRngRate(el: XmlElement): T.DomainDevicesRngRat
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRngRate;
+  return o;
 }
 
-export function parseDomainDevicesTpmBackend(el: XmlElement): T.DomainDevicesTpmBackend {
+export function parseDomainDevicesTpmBackend(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9215,7 +7007,7 @@ export function parseDomainDevicesTpmBackend(el: XmlElement): T.DomainDevicesTpm
     switch (c.name) {
       case "device": {
         if (o["device"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["device"] = parseDomainDevicesTpmBackendDevice(c);
+        o["device"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "encryption": {
@@ -9238,67 +7030,10 @@ export function parseDomainDevicesTpmBackend(el: XmlElement): T.DomainDevicesTpm
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackend;
+  return o;
 }
 
-export function parseDomainDevicesShmemModel(el: XmlElement): T.DomainDevicesShmemModel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesShmemModel;
-}
-
-export function parseDomainDevicesShmemSize(el: XmlElement): T.DomainDevicesShmemSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesShmemSize;
-}
-
-export function parseDomainDevicesShmemServer(el: XmlElement): T.DomainDevicesShmemServer {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "path": o["path"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesShmemServer;
-}
-
-export function parseDomainDevicesShmemMsi(el: XmlElement): T.DomainDevicesShmemMsi {
+export function parseDomainDevicesShmemMsi(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9315,10 +7050,10 @@ export function parseDomainDevicesShmemMsi(el: XmlElement): T.DomainDevicesShmem
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesShmemMsi;
+  return o;
 }
 
-export function parseDomainDevicesMemorySource(el: XmlElement): T.DomainDevicesMemorySource {
+export function parseDomainDevicesMemorySource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -9326,7 +7061,7 @@ export function parseDomainDevicesMemorySource(el: XmlElement): T.DomainDevicesM
     switch (c.name) {
       case "pagesize": {
         if (o["pagesize"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pagesize"] = parseDomainDevicesMemorySourcePagesize(c);
+        o["pagesize"] = parseDomainCurrentMemory(c);
         break;
       }
       case "nodemask": {
@@ -9345,12 +7080,12 @@ export function parseDomainDevicesMemorySource(el: XmlElement): T.DomainDevicesM
       }
       case "alignsize": {
         if (o["alignsize"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alignsize"] = parseDomainDevicesMemorySourceAlignsize(c);
+        o["alignsize"] = parseDomainCurrentMemory(c);
         break;
       }
       case "pmem": {
         if (o["pmem"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pmem"] = parseDomainDevicesMemorySourcePmem(c);
+        o["pmem"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -9358,10 +7093,10 @@ export function parseDomainDevicesMemorySource(el: XmlElement): T.DomainDevicesM
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemorySource;
+  return o;
 }
 
-export function parseDomainDevicesMemoryTarget(el: XmlElement): T.DomainDevicesMemoryTarget {
+export function parseDomainDevicesMemoryTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -9369,7 +7104,7 @@ export function parseDomainDevicesMemoryTarget(el: XmlElement): T.DomainDevicesM
     switch (c.name) {
       case "size": {
         if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["size"] = parseDomainDevicesMemoryTargetSize(c);
+        o["size"] = parseDomainCurrentMemory(c);
         break;
       }
       case "node": {
@@ -9381,17 +7116,17 @@ export function parseDomainDevicesMemoryTarget(el: XmlElement): T.DomainDevicesM
       }
       case "block": {
         if (o["block"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["block"] = parseDomainDevicesMemoryTargetBlock(c);
+        o["block"] = parseDomainCurrentMemory(c);
         break;
       }
       case "requested": {
         if (o["requested"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["requested"] = parseDomainDevicesMemoryTargetRequested(c);
+        o["requested"] = parseDomainCurrentMemory(c);
         break;
       }
       case "current": {
         if (o["current"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["current"] = parseDomainDevicesMemoryTargetCurrent(c);
+        o["current"] = parseDomainCurrentMemory(c);
         break;
       }
       case "label": {
@@ -9401,7 +7136,7 @@ export function parseDomainDevicesMemoryTarget(el: XmlElement): T.DomainDevicesM
       }
       case "readonly": {
         if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readonly"] = parseDomainDevicesMemoryTargetReadonly(c);
+        o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -9409,10 +7144,10 @@ export function parseDomainDevicesMemoryTarget(el: XmlElement): T.DomainDevicesM
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTarget;
+  return o;
 }
 
-export function parseDomainDevicesMemballoonStats(el: XmlElement): T.DomainDevicesMemballoonStats {
+export function parseDomainDevicesMemballoonStats(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9428,32 +7163,10 @@ export function parseDomainDevicesMemballoonStats(el: XmlElement): T.DomainDevic
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemballoonStats;
+  return o;
 }
 
-export function parseDomainDevicesMemballoonDriver(el: XmlElement): T.DomainDevicesMemballoonDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "iommu": o["iommu"] = v; break;
-      case "ats": o["ats"] = v; break;
-      case "packed": o["packed"] = v; break;
-      case "page_per_vq": o["page_per_vq"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemballoonDriver;
-}
-
-export function parseDomainDevicesIommuDriver(el: XmlElement): T.DomainDevicesIommuDriver {
+export function parseDomainDevicesIommuDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9473,10 +7186,10 @@ export function parseDomainDevicesIommuDriver(el: XmlElement): T.DomainDevicesIo
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesIommuDriver;
+  return o;
 }
 
-export function parseDomainDevicesVsockCid(el: XmlElement): T.DomainDevicesVsockCid {
+export function parseDomainDevicesVsockCid(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9493,32 +7206,10 @@ export function parseDomainDevicesVsockCid(el: XmlElement): T.DomainDevicesVsock
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVsockCid;
+  return o;
 }
 
-export function parseDomainDevicesVsockDriver(el: XmlElement): T.DomainDevicesVsockDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "iommu": o["iommu"] = v; break;
-      case "ats": o["ats"] = v; break;
-      case "packed": o["packed"] = v; break;
-      case "page_per_vq": o["page_per_vq"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVsockDriver;
-}
-
-export function parseDomainQemuOverrideQemuDeviceQemuFrontend(el: XmlElement): T.DomainQemuOverrideQemuDeviceQemuFrontend {
+export function parseDomainQemuOverrideQemuDeviceQemuFrontend(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -9533,10 +7224,10 @@ export function parseDomainQemuOverrideQemuDeviceQemuFrontend(el: XmlElement): T
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuOverrideQemuDeviceQemuFrontend;
+  return o;
 }
 
-export function parseDomainCpuNumaCellDistances(el: XmlElement): T.DomainCpuNumaCellDistances {
+export function parseDomainCpuNumaCellDistances(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -9551,10 +7242,10 @@ export function parseDomainCpuNumaCellDistances(el: XmlElement): T.DomainCpuNuma
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCellDistances;
+  return o;
 }
 
-export function parseDomainCpuNumaCellCache(el: XmlElement): T.DomainCpuNumaCellCache {
+export function parseDomainCpuNumaCellCache(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9576,7 +7267,7 @@ export function parseDomainCpuNumaCellCache(el: XmlElement): T.DomainCpuNumaCell
       }
       case "line": {
         if (o["line"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["line"] = parseDomainCpuNumaCellCacheLine(c);
+        o["line"] = parseDomainCpuNumaCellCacheSize(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -9584,10 +7275,10 @@ export function parseDomainCpuNumaCellCache(el: XmlElement): T.DomainCpuNumaCell
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCellCache;
+  return o;
 }
 
-export function parseDomainCpuNumaInterconnectsLatency(el: XmlElement): T.DomainCpuNumaInterconnectsLatency {
+export function parseDomainCpuNumaInterconnectsLatency(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9607,10 +7298,10 @@ export function parseDomainCpuNumaInterconnectsLatency(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaInterconnectsLatency;
+  return o;
 }
 
-export function parseDomainCpuNumaInterconnectsBandwidth(el: XmlElement): T.DomainCpuNumaInterconnectsBandwidth {
+export function parseDomainCpuNumaInterconnectsBandwidth(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9631,10 +7322,10 @@ export function parseDomainCpuNumaInterconnectsBandwidth(el: XmlElement): T.Doma
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaInterconnectsBandwidth;
+  return o;
 }
 
-export function parseDomainOsNvramSourceSlices(el: XmlElement): T.DomainOsNvramSourceSlices {
+export function parseDomainOsNvramSourceSlices(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -9650,10 +7341,10 @@ export function parseDomainOsNvramSourceSlices(el: XmlElement): T.DomainOsNvramS
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceSlices;
+  return o;
 }
 
-export function parseDomainOsNvramSourceSeclabel(el: XmlElement): T.DomainOsNvramSourceSeclabel {
+export function parseDomainOsNvramSourceSeclabel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9679,10 +7370,10 @@ export function parseDomainOsNvramSourceSeclabel(el: XmlElement): T.DomainOsNvra
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceSeclabel;
+  return o;
 }
 
-export function parseDomainOsNvramSourceReservations(el: XmlElement): T.DomainOsNvramSourceReservations {
+export function parseDomainOsNvramSourceReservations(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9705,10 +7396,10 @@ export function parseDomainOsNvramSourceReservations(el: XmlElement): T.DomainOs
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceReservations;
+  return o;
 }
 
-export function parseDomainOsNvramSourceHost(el: XmlElement): T.DomainOsNvramSourceHost {
+export function parseDomainOsNvramSourceHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9727,29 +7418,10 @@ export function parseDomainOsNvramSourceHost(el: XmlElement): T.DomainOsNvramSou
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceHost;
+  return o;
 }
 
-export function parseDomainOsNvramSourceSnapshot(el: XmlElement): T.DomainOsNvramSourceSnapshot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceSnapshot;
-}
-
-export function parseDomainOsNvramSourceConfig(el: XmlElement): T.DomainOsNvramSourceConfig {
+export function parseDomainOsNvramSourceConfig(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9765,10 +7437,10 @@ export function parseDomainOsNvramSourceConfig(el: XmlElement): T.DomainOsNvramS
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceConfig;
+  return o;
 }
 
-export function parseDomainOsNvramSourceInitiator(el: XmlElement): T.DomainOsNvramSourceInitiator {
+export function parseDomainOsNvramSourceInitiator(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -9776,7 +7448,7 @@ export function parseDomainOsNvramSourceInitiator(el: XmlElement): T.DomainOsNvr
     switch (c.name) {
       case "iqn": {
         if (o["iqn"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["iqn"] = parseDomainOsNvramSourceInitiatorIqn(c);
+        o["iqn"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -9784,17 +7456,17 @@ export function parseDomainOsNvramSourceInitiator(el: XmlElement): T.DomainOsNvr
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceInitiator;
+  return o;
 }
 
-export function parseDomainOsNvramSourceCookies(el: XmlElement): T.DomainOsNvramSourceCookies {
+export function parseDomainOsNvramSourceCookies(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "cookie": {
-        rt.push(o, "cookie", parseDomainOsNvramSourceCookiesCookie(c));
+        rt.push(o, "cookie", parseDomainOsInitenv(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -9802,29 +7474,10 @@ export function parseDomainOsNvramSourceCookies(el: XmlElement): T.DomainOsNvram
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceCookies;
+  return o;
 }
 
-export function parseDomainOsNvramSourceReadahead(el: XmlElement): T.DomainOsNvramSourceReadahead {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "size": o["size"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceReadahead;
-}
-
-export function parseDomainOsNvramSourceTimeout(el: XmlElement): T.DomainOsNvramSourceTimeout {
+export function parseDomainOsNvramSourceTimeout(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9840,10 +7493,10 @@ export function parseDomainOsNvramSourceTimeout(el: XmlElement): T.DomainOsNvram
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceTimeout;
+  return o;
 }
 
-export function parseDomainOsNvramSourceSsl(el: XmlElement): T.DomainOsNvramSourceSsl {
+export function parseDomainOsNvramSourceSsl(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9859,10 +7512,10 @@ export function parseDomainOsNvramSourceSsl(el: XmlElement): T.DomainOsNvramSour
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceSsl;
+  return o;
 }
 
-export function parseDomainOsNvramSourceIdentity(el: XmlElement): T.DomainOsNvramSourceIdentity {
+export function parseDomainOsNvramSourceIdentity(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9879,10 +7532,10 @@ export function parseDomainOsNvramSourceIdentity(el: XmlElement): T.DomainOsNvra
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceIdentity;
+  return o;
 }
 
-export function parseDomainOsNvramSourceAddress(el: XmlElement): T.DomainOsNvramSourceAddress {
+export function parseDomainOsNvramSourceAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9902,10 +7555,10 @@ export function parseDomainOsNvramSourceAddress(el: XmlElement): T.DomainOsNvram
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceAddress;
+  return o;
 }
 
-export function parseDomainOsNvramSourceReconnect(el: XmlElement): T.DomainOsNvramSourceReconnect {
+export function parseDomainOsNvramSourceReconnect(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9922,29 +7575,10 @@ export function parseDomainOsNvramSourceReconnect(el: XmlElement): T.DomainOsNvr
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceReconnect;
+  return o;
 }
 
-export function parseDomainFeaturesHypervStimerDirect(el: XmlElement): T.DomainFeaturesHypervStimerDirect {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervStimerDirect;
-}
-
-export function parseDomainDevicesDiskDriverMetadataCache(el: XmlElement): T.DomainDevicesDiskDriverMetadataCache {
+export function parseDomainDevicesDiskDriverMetadataCache(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -9952,7 +7586,7 @@ export function parseDomainDevicesDiskDriverMetadataCache(el: XmlElement): T.Dom
     switch (c.name) {
       case "max_size": {
         if (o["max_size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["max_size"] = parseDomainDevicesDiskDriverMetadataCacheMaxSize(c);
+        o["max_size"] = parseDomainCurrentMemory(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -9960,10 +7594,10 @@ export function parseDomainDevicesDiskDriverMetadataCache(el: XmlElement): T.Dom
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskDriverMetadataCache;
+  return o;
 }
 
-export function parseDomainDevicesDiskMirrorFormat(el: XmlElement): T.DomainDevicesDiskMirrorFormat {
+export function parseDomainDevicesDiskMirrorFormat(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9978,7 +7612,7 @@ export function parseDomainDevicesDiskMirrorFormat(el: XmlElement): T.DomainDevi
     switch (c.name) {
       case "metadata_cache": {
         if (o["metadata_cache"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["metadata_cache"] = parseDomainDevicesDiskMirrorFormatMetadataCache(c);
+        o["metadata_cache"] = parseDomainDevicesDiskDriverMetadataCache(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -9986,10 +7620,10 @@ export function parseDomainDevicesDiskMirrorFormat(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskMirrorFormat;
+  return o;
 }
 
-export function parseDomainDevicesDiskAuthSecret(el: XmlElement): T.DomainDevicesDiskAuthSecret {
+export function parseDomainDevicesDiskAuthSecret(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10007,31 +7641,10 @@ export function parseDomainDevicesDiskAuthSecret(el: XmlElement): T.DomainDevice
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAuthSecret;
+  return o;
 }
 
-export function parseDomainDevicesDiskEncryptionSecret(el: XmlElement): T.DomainDevicesDiskEncryptionSecret {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "uuid": o["uuid"] = v; break;
-      case "usage": o["usage"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskEncryptionSecret;
-}
-
-export function parseDomainDevicesDiskEncryptionCipher(el: XmlElement): T.DomainDevicesDiskEncryptionCipher {
+export function parseDomainDevicesDiskEncryptionCipher(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10050,10 +7663,10 @@ export function parseDomainDevicesDiskEncryptionCipher(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskEncryptionCipher;
+  return o;
 }
 
-export function parseDomainDevicesDiskEncryptionIvgen(el: XmlElement): T.DomainDevicesDiskEncryptionIvgen {
+export function parseDomainDevicesDiskEncryptionIvgen(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10070,10 +7683,10 @@ export function parseDomainDevicesDiskEncryptionIvgen(el: XmlElement): T.DomainD
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskEncryptionIvgen;
+  return o;
 }
 
-export function parseDomainDevicesDiskAddressZpci(el: XmlElement): T.DomainDevicesDiskAddressZpci {
+export function parseDomainDevicesDiskAddressZpci(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10090,48 +7703,10 @@ export function parseDomainDevicesDiskAddressZpci(el: XmlElement): T.DomainDevic
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAddressZpci;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemBinaryCache(el: XmlElement): T.DomainDevicesFilesystemBinaryCache {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemBinaryCache;
-}
-
-export function parseDomainDevicesFilesystemBinarySandbox(el: XmlElement): T.DomainDevicesFilesystemBinarySandbox {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemBinarySandbox;
-}
-
-export function parseDomainDevicesFilesystemBinaryLock(el: XmlElement): T.DomainDevicesFilesystemBinaryLock {
+export function parseDomainDevicesFilesystemBinaryLock(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10148,29 +7723,10 @@ export function parseDomainDevicesFilesystemBinaryLock(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemBinaryLock;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemBinaryThreadPool(el: XmlElement): T.DomainDevicesFilesystemBinaryThreadPool {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "size": o["size"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemBinaryThreadPool;
-}
-
-export function parseDomainDevicesInterfaceSourceLocal(el: XmlElement): T.DomainDevicesInterfaceSourceLocal {
+export function parseDomainDevicesInterfaceSourceLocal(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10187,10 +7743,10 @@ export function parseDomainDevicesInterfaceSourceLocal(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceSourceLocal;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceSourceVendor(el: XmlElement): T.DomainDevicesInterfaceSourceVendor {
+export function parseDomainDevicesInterfaceSourceVendor(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10206,29 +7762,10 @@ export function parseDomainDevicesInterfaceSourceVendor(el: XmlElement): T.Domai
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceSourceVendor;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceSourceProduct(el: XmlElement): T.DomainDevicesInterfaceSourceProduct {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceSourceProduct;
-}
-
-export function parseDomainDevicesInterfaceSourceAddress(el: XmlElement): T.DomainDevicesInterfaceSourceAddress {
+export function parseDomainDevicesInterfaceSourceAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10250,10 +7787,10 @@ export function parseDomainDevicesInterfaceSourceAddress(el: XmlElement): T.Doma
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceSourceAddress;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceVirtualportParameters(el: XmlElement): T.DomainDevicesInterfaceVirtualportParameters {
+export function parseDomainDevicesInterfaceVirtualportParameters(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10274,10 +7811,10 @@ export function parseDomainDevicesInterfaceVirtualportParameters(el: XmlElement)
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceVirtualportParameters;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceCoalesceRx(el: XmlElement): T.DomainDevicesInterfaceCoalesceRx {
+export function parseDomainDevicesInterfaceCoalesceRx(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -10293,10 +7830,10 @@ export function parseDomainDevicesInterfaceCoalesceRx(el: XmlElement): T.DomainD
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceCoalesceRx;
+  return o;
 }
 
-export function parseDomainDevicesInterfacePortForwardRange(el: XmlElement): T.DomainDevicesInterfacePortForwardRange {
+export function parseDomainDevicesInterfacePortForwardRange(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10315,10 +7852,10 @@ export function parseDomainDevicesInterfacePortForwardRange(el: XmlElement): T.D
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfacePortForwardRange;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceDriverHost(el: XmlElement): T.DomainDevicesInterfaceDriverHost {
+export function parseDomainDevicesInterfaceDriverHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10340,10 +7877,10 @@ export function parseDomainDevicesInterfaceDriverHost(el: XmlElement): T.DomainD
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceDriverHost;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceDriverGuest(el: XmlElement): T.DomainDevicesInterfaceDriverGuest {
+export function parseDomainDevicesInterfaceDriverGuest(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10363,10 +7900,10 @@ export function parseDomainDevicesInterfaceDriverGuest(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceDriverGuest;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceFilterrefParameter(el: XmlElement): T.DomainDevicesInterfaceFilterrefParameter {
+export function parseDomainDevicesInterfaceFilterrefParameter(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10383,10 +7920,10 @@ export function parseDomainDevicesInterfaceFilterrefParameter(el: XmlElement): T
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceFilterrefParameter;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceBandwidthInbound(el: XmlElement): T.DomainDevicesInterfaceBandwidthInbound {
+export function parseDomainDevicesInterfaceBandwidthInbound(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10405,32 +7942,10 @@ export function parseDomainDevicesInterfaceBandwidthInbound(el: XmlElement): T.D
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceBandwidthInbound;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceBandwidthOutbound(el: XmlElement): T.DomainDevicesInterfaceBandwidthOutbound {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "average": o["average"] = rt.int(v); break;
-      case "peak": o["peak"] = rt.int(v); break;
-      case "floor": o["floor"] = rt.int(v); break;
-      case "burst": o["burst"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceBandwidthOutbound;
-}
-
-export function parseDomainDevicesInterfaceVlanTag(el: XmlElement): T.DomainDevicesInterfaceVlanTag {
+export function parseDomainDevicesInterfaceVlanTag(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10447,10 +7962,10 @@ export function parseDomainDevicesInterfaceVlanTag(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceVlanTag;
+  return o;
 }
 
-export function parseDomainDevicesAudioInputSettings(el: XmlElement): T.DomainDevicesAudioInputSettings {
+export function parseDomainDevicesAudioInputSettings(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10468,10 +7983,10 @@ export function parseDomainDevicesAudioInputSettings(el: XmlElement): T.DomainDe
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesAudioInputSettings;
+  return o;
 }
 
-export function parseDomainDevicesHostdevSourceAddress(el: XmlElement): T.DomainDevicesHostdevSourceAddress {
+export function parseDomainDevicesHostdevSourceAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10495,10 +8010,10 @@ export function parseDomainDevicesHostdevSourceAddress(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSourceAddress;
+  return o;
 }
 
-export function parseDomainDevicesHostdevSourceAdapter(el: XmlElement): T.DomainDevicesHostdevSourceAdapter {
+export function parseDomainDevicesHostdevSourceAdapter(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10529,10 +8044,10 @@ export function parseDomainDevicesHostdevSourceAdapter(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSourceAdapter;
+  return o;
 }
 
-export function parseDomainDevicesHostdevSourceHost(el: XmlElement): T.DomainDevicesHostdevSourceHost {
+export function parseDomainDevicesHostdevSourceHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10549,10 +8064,10 @@ export function parseDomainDevicesHostdevSourceHost(el: XmlElement): T.DomainDev
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSourceHost;
+  return o;
 }
 
-export function parseDomainDevicesVideoModelAcceleration(el: XmlElement): T.DomainDevicesVideoModelAcceleration {
+export function parseDomainDevicesVideoModelAcceleration(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10570,10 +8085,10 @@ export function parseDomainDevicesVideoModelAcceleration(el: XmlElement): T.Doma
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVideoModelAcceleration;
+  return o;
 }
 
-export function parseDomainDevicesVideoModelResolution(el: XmlElement): T.DomainDevicesVideoModelResolution {
+export function parseDomainDevicesVideoModelResolution(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10590,48 +8105,10 @@ export function parseDomainDevicesVideoModelResolution(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVideoModelResolution;
+  return o;
 }
 
-export function parseDomainDevicesConsoleTargetModel(el: XmlElement): T.DomainDevicesConsoleTargetModel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsoleTargetModel;
-}
-
-export function parseDomainDevicesTpmBackendDevice(el: XmlElement): T.DomainDevicesTpmBackendDevice {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "path": o["path"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendDevice;
-}
-
-export function parseDomainDevicesTpmBackendEncryption(el: XmlElement): T.DomainDevicesTpmBackendEncryption {
+export function parseDomainDevicesTpmBackendEncryption(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10647,10 +8124,10 @@ export function parseDomainDevicesTpmBackendEncryption(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendEncryption;
+  return o;
 }
 
-export function parseDomainDevicesTpmBackendActivePcrBanks(el: XmlElement): T.DomainDevicesTpmBackendActivePcrBanks {
+export function parseDomainDevicesTpmBackendActivePcrBanks(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -10658,22 +8135,22 @@ export function parseDomainDevicesTpmBackendActivePcrBanks(el: XmlElement): T.Do
     switch (c.name) {
       case "sha1": {
         if (o["sha1"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sha1"] = parseDomainDevicesTpmBackendActivePcrBanksSha1(c);
+        o["sha1"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "sha256": {
         if (o["sha256"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sha256"] = parseDomainDevicesTpmBackendActivePcrBanksSha256(c);
+        o["sha256"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "sha384": {
         if (o["sha384"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sha384"] = parseDomainDevicesTpmBackendActivePcrBanksSha384(c);
+        o["sha384"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "sha512": {
         if (o["sha512"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sha512"] = parseDomainDevicesTpmBackendActivePcrBanksSha512(c);
+        o["sha512"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -10681,10 +8158,10 @@ export function parseDomainDevicesTpmBackendActivePcrBanks(el: XmlElement): T.Do
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendActivePcrBanks;
+  return o;
 }
 
-export function parseDomainDevicesTpmBackendSource(el: XmlElement): T.DomainDevicesTpmBackendSource {
+export function parseDomainDevicesTpmBackendSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10702,136 +8179,10 @@ export function parseDomainDevicesTpmBackendSource(el: XmlElement): T.DomainDevi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendSource;
+  return o;
 }
 
-export function parseDomainDevicesMemorySourcePagesize(el: XmlElement): T.DomainDevicesMemorySourcePagesize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemorySourcePagesize;
-}
-
-export function parseDomainDevicesMemorySourceAlignsize(el: XmlElement): T.DomainDevicesMemorySourceAlignsize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemorySourceAlignsize;
-}
-
-export function parseDomainDevicesMemorySourcePmem(el: XmlElement): T.DomainDevicesMemorySourcePmem {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemorySourcePmem;
-}
-
-export function parseDomainDevicesMemoryTargetSize(el: XmlElement): T.DomainDevicesMemoryTargetSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetSize;
-}
-
-export function parseDomainDevicesMemoryTargetBlock(el: XmlElement): T.DomainDevicesMemoryTargetBlock {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetBlock;
-}
-
-export function parseDomainDevicesMemoryTargetRequested(el: XmlElement): T.DomainDevicesMemoryTargetRequested {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetRequested;
-}
-
-export function parseDomainDevicesMemoryTargetCurrent(el: XmlElement): T.DomainDevicesMemoryTargetCurrent {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetCurrent;
-}
-
-export function parseDomainDevicesMemoryTargetLabel(el: XmlElement): T.DomainDevicesMemoryTargetLabel {
+export function parseDomainDevicesMemoryTargetLabel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -10839,7 +8190,7 @@ export function parseDomainDevicesMemoryTargetLabel(el: XmlElement): T.DomainDev
     switch (c.name) {
       case "size": {
         if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["size"] = parseDomainDevicesMemoryTargetLabelSize(c);
+        o["size"] = parseDomainCurrentMemory(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -10847,22 +8198,10 @@ export function parseDomainDevicesMemoryTargetLabel(el: XmlElement): T.DomainDev
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetLabel;
+  return o;
 }
 
-export function parseDomainDevicesMemoryTargetReadonly(el: XmlElement): T.DomainDevicesMemoryTargetReadonly {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetReadonly;
-}
-
-export function parseDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(el: XmlElement): T.DomainQemuOverrideQemuDeviceQemuFrontendQemuProperty {
+export function parseDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -10880,10 +8219,10 @@ export function parseDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(el: Xm
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuOverrideQemuDeviceQemuFrontendQemuProperty;
+  return o;
 }
 
-export function parseDomainCpuNumaCellDistancesSibling(el: XmlElement): T.DomainCpuNumaCellDistancesSibling {
+export function parseDomainCpuNumaCellDistancesSibling(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10900,10 +8239,10 @@ export function parseDomainCpuNumaCellDistancesSibling(el: XmlElement): T.Domain
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCellDistancesSibling;
+  return o;
 }
 
-export function parseDomainCpuNumaCellCacheSize(el: XmlElement): T.DomainCpuNumaCellCacheSize {
+export function parseDomainCpuNumaCellCacheSize(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10920,30 +8259,10 @@ export function parseDomainCpuNumaCellCacheSize(el: XmlElement): T.DomainCpuNuma
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCellCacheSize;
+  return o;
 }
 
-export function parseDomainCpuNumaCellCacheLine(el: XmlElement): T.DomainCpuNumaCellCacheLine {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = rt.int(v); break;
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCellCacheLine;
-}
-
-export function parseDomainOsNvramSourceSlicesSlice(el: XmlElement): T.DomainOsNvramSourceSlicesSlice {
+export function parseDomainOsNvramSourceSlicesSlice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10961,10 +8280,10 @@ export function parseDomainOsNvramSourceSlicesSlice(el: XmlElement): T.DomainOsN
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceSlicesSlice;
+  return o;
 }
 
-export function parseDomainOsNvramSourceReservationsSource(el: XmlElement): T.DomainOsNvramSourceReservationsSource {
+export function parseDomainOsNvramSourceReservationsSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10989,86 +8308,10 @@ export function parseDomainOsNvramSourceReservationsSource(el: XmlElement): T.Do
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceReservationsSource;
+  return o;
 }
 
-export function parseDomainOsNvramSourceInitiatorIqn(el: XmlElement): T.DomainOsNvramSourceInitiatorIqn {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceInitiatorIqn;
-}
-
-export function parseDomainOsNvramSourceCookiesCookie(el: XmlElement): T.DomainOsNvramSourceCookiesCookie {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceCookiesCookie;
-}
-
-export function parseDomainDevicesDiskDriverMetadataCacheMaxSize(el: XmlElement): T.DomainDevicesDiskDriverMetadataCacheMaxSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskDriverMetadataCacheMaxSize;
-}
-
-export function parseDomainDevicesDiskMirrorFormatMetadataCache(el: XmlElement): T.DomainDevicesDiskMirrorFormatMetadataCache {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "max_size": {
-        if (o["max_size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["max_size"] = parseDomainDevicesDiskMirrorFormatMetadataCacheMaxSize(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskMirrorFormatMetadataCache;
-}
-
-export function parseDomainDevicesInterfaceCoalesceRxFrames(el: XmlElement): T.DomainDevicesInterfaceCoalesceRxFrames {
+export function parseDomainDevicesInterfaceCoalesceRxFrames(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11084,10 +8327,10 @@ export function parseDomainDevicesInterfaceCoalesceRxFrames(el: XmlElement): T.D
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceCoalesceRxFrames;
+  return o;
 }
 
-export function parseDomainDevicesHostdevSourceAdapterParentaddr(el: XmlElement): T.DomainDevicesHostdevSourceAdapterParentaddr {
+export function parseDomainDevicesHostdevSourceAdapterParentaddr(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11102,7 +8345,7 @@ export function parseDomainDevicesHostdevSourceAdapterParentaddr(el: XmlElement)
     switch (c.name) {
       case "address": {
         if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["address"] = parseDomainDevicesHostdevSourceAdapterParentaddrAddress(c);
+        o["address"] = parseDomainOsNvramSourceAddress(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -11110,119 +8353,10 @@ export function parseDomainDevicesHostdevSourceAdapterParentaddr(el: XmlElement)
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSourceAdapterParentaddr;
+  return o;
 }
 
-export function parseDomainDevicesTpmBackendActivePcrBanksSha1(el: XmlElement): T.DomainDevicesTpmBackendActivePcrBanksSha1 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendActivePcrBanksSha1;
-}
-
-export function parseDomainDevicesTpmBackendActivePcrBanksSha256(el: XmlElement): T.DomainDevicesTpmBackendActivePcrBanksSha256 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendActivePcrBanksSha256;
-}
-
-export function parseDomainDevicesTpmBackendActivePcrBanksSha384(el: XmlElement): T.DomainDevicesTpmBackendActivePcrBanksSha384 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendActivePcrBanksSha384;
-}
-
-export function parseDomainDevicesTpmBackendActivePcrBanksSha512(el: XmlElement): T.DomainDevicesTpmBackendActivePcrBanksSha512 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendActivePcrBanksSha512;
-}
-
-export function parseDomainDevicesMemoryTargetLabelSize(el: XmlElement): T.DomainDevicesMemoryTargetLabelSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetLabelSize;
-}
-
-export function parseDomainDevicesDiskMirrorFormatMetadataCacheMaxSize(el: XmlElement): T.DomainDevicesDiskMirrorFormatMetadataCacheMaxSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskMirrorFormatMetadataCacheMaxSize;
-}
-
-export function parseDomainDevicesHostdevSourceAdapterParentaddrAddress(el: XmlElement): T.DomainDevicesHostdevSourceAdapterParentaddrAddress {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "domain": o["domain"] = rt.int(v); break;
-      case "bus": o["bus"] = rt.int(v); break;
-      case "slot": o["slot"] = rt.int(v); break;
-      case "function": o["function"] = rt.int(v); break;
-      case "multifunction": o["multifunction"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSourceAdapterParentaddrAddress;
-}
-
-export function parseCapabilities(el: XmlElement): T.Capabilities {
+export function parseCapabilities(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11242,10 +8376,10 @@ export function parseCapabilities(el: XmlElement): T.Capabilities {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.Capabilities;
+  return o;
 }
 
-export function parseCapabilitiesHost(el: XmlElement): T.CapabilitiesHost {
+export function parseCapabilitiesHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11302,10 +8436,10 @@ export function parseCapabilitiesHost(el: XmlElement): T.CapabilitiesHost {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHost;
+  return o;
 }
 
-export function parseCapabilitiesGuest(el: XmlElement): T.CapabilitiesGuest {
+export function parseCapabilitiesGuest(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11333,10 +8467,10 @@ export function parseCapabilitiesGuest(el: XmlElement): T.CapabilitiesGuest {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuest;
+  return o;
 }
 
-export function parseCapabilitiesHostCpu(el: XmlElement): T.CapabilitiesHostCpu {
+export function parseCapabilitiesHostCpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11385,16 +8519,16 @@ export function parseCapabilitiesHostCpu(el: XmlElement): T.CapabilitiesHostCpu 
       }
       case "topology": {
         if (o["topology"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["topology"] = parseCapabilitiesHostCpuTopology(c);
+        o["topology"] = parseDomainCpuTopology(c);
         break;
       }
       case "maxphysaddr": {
         if (o["maxphysaddr"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["maxphysaddr"] = parseCapabilitiesHostCpuMaxphysaddr(c);
+        o["maxphysaddr"] = parseDomainCpuMaxphysaddr(c);
         break;
       }
       case "feature": {
-        rt.push(o, "feature", parseCapabilitiesHostCpuFeature(c));
+        rt.push(o, "feature", parseDomainDevicesDiskBackenddomain(c));
         break;
       }
       case "pages": {
@@ -11406,10 +8540,10 @@ export function parseCapabilitiesHostCpu(el: XmlElement): T.CapabilitiesHostCpu 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpu;
+  return o;
 }
 
-export function parseCapabilitiesHostPowerManagement(el: XmlElement): T.CapabilitiesHostPowerManagement {
+export function parseCapabilitiesHostPowerManagement(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11417,17 +8551,17 @@ export function parseCapabilitiesHostPowerManagement(el: XmlElement): T.Capabili
     switch (c.name) {
       case "suspend_mem": {
         if (o["suspend_mem"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["suspend_mem"] = parseCapabilitiesHostPowerManagementSuspendMem(c);
+        o["suspend_mem"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "suspend_disk": {
         if (o["suspend_disk"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["suspend_disk"] = parseCapabilitiesHostPowerManagementSuspendDisk(c);
+        o["suspend_disk"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "suspend_hybrid": {
         if (o["suspend_hybrid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["suspend_hybrid"] = parseCapabilitiesHostPowerManagementSuspendHybrid(c);
+        o["suspend_hybrid"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -11435,10 +8569,10 @@ export function parseCapabilitiesHostPowerManagement(el: XmlElement): T.Capabili
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostPowerManagement;
+  return o;
 }
 
-export function parseCapabilitiesHostIommu(el: XmlElement): T.CapabilitiesHostIommu {
+export function parseCapabilitiesHostIommu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11454,10 +8588,10 @@ export function parseCapabilitiesHostIommu(el: XmlElement): T.CapabilitiesHostIo
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostIommu;
+  return o;
 }
 
-export function parseCapabilitiesHostMigrationFeatures(el: XmlElement): T.CapabilitiesHostMigrationFeatures {
+export function parseCapabilitiesHostMigrationFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11465,7 +8599,7 @@ export function parseCapabilitiesHostMigrationFeatures(el: XmlElement): T.Capabi
     switch (c.name) {
       case "live": {
         if (o["live"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["live"] = parseCapabilitiesHostMigrationFeaturesLive(c);
+        o["live"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "uri_transports": {
@@ -11478,10 +8612,10 @@ export function parseCapabilitiesHostMigrationFeatures(el: XmlElement): T.Capabi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMigrationFeatures;
+  return o;
 }
 
-export function parseCapabilitiesHostTopology(el: XmlElement): T.CapabilitiesHostTopology {
+export function parseCapabilitiesHostTopology(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11494,7 +8628,7 @@ export function parseCapabilitiesHostTopology(el: XmlElement): T.CapabilitiesHos
       }
       case "interconnects": {
         if (o["interconnects"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["interconnects"] = parseCapabilitiesHostTopologyInterconnects(c);
+        o["interconnects"] = parseDomainCpuNumaInterconnects(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -11502,10 +8636,10 @@ export function parseCapabilitiesHostTopology(el: XmlElement): T.CapabilitiesHos
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopology;
+  return o;
 }
 
-export function parseCapabilitiesHostCache(el: XmlElement): T.CapabilitiesHostCache {
+export function parseCapabilitiesHostCache(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11525,10 +8659,10 @@ export function parseCapabilitiesHostCache(el: XmlElement): T.CapabilitiesHostCa
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCache;
+  return o;
 }
 
-export function parseCapabilitiesHostMemoryBandwidth(el: XmlElement): T.CapabilitiesHostMemoryBandwidth {
+export function parseCapabilitiesHostMemoryBandwidth(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11548,10 +8682,10 @@ export function parseCapabilitiesHostMemoryBandwidth(el: XmlElement): T.Capabili
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMemoryBandwidth;
+  return o;
 }
 
-export function parseCapabilitiesHostSecmodel(el: XmlElement): T.CapabilitiesHostSecmodel {
+export function parseCapabilitiesHostSecmodel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11572,7 +8706,7 @@ export function parseCapabilitiesHostSecmodel(el: XmlElement): T.CapabilitiesHos
         break;
       }
       case "baselabel": {
-        rt.push(o, "baselabel", parseCapabilitiesHostSecmodelBaselabel(c));
+        rt.push(o, "baselabel", parseDomainOsAcpiTable(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -11580,10 +8714,10 @@ export function parseCapabilitiesHostSecmodel(el: XmlElement): T.CapabilitiesHos
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostSecmodel;
+  return o;
 }
 
-export function parseCapabilitiesGuestArch(el: XmlElement): T.CapabilitiesGuestArch {
+export function parseCapabilitiesGuestArch(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11630,10 +8764,10 @@ export function parseCapabilitiesGuestArch(el: XmlElement): T.CapabilitiesGuestA
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestArch;
+  return o;
 }
 
-export function parseCapabilitiesGuestFeatures(el: XmlElement): T.CapabilitiesGuestFeatures {
+export function parseCapabilitiesGuestFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11641,17 +8775,17 @@ export function parseCapabilitiesGuestFeatures(el: XmlElement): T.CapabilitiesGu
     switch (c.name) {
       case "pae": {
         if (o["pae"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pae"] = parseCapabilitiesGuestFeaturesPae(c);
+        o["pae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "nonpae": {
         if (o["nonpae"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["nonpae"] = parseCapabilitiesGuestFeaturesNonpae(c);
+        o["nonpae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "ia64_be": {
         if (o["ia64_be"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ia64_be"] = parseCapabilitiesGuestFeaturesIa64Be(c);
+        o["ia64_be"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "acpi": {
@@ -11661,27 +8795,27 @@ export function parseCapabilitiesGuestFeatures(el: XmlElement): T.CapabilitiesGu
       }
       case "apic": {
         if (o["apic"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["apic"] = parseCapabilitiesGuestFeaturesApic(c);
+        o["apic"] = parseCapabilitiesGuestFeaturesAcpi(c);
         break;
       }
       case "cpuselection": {
         if (o["cpuselection"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cpuselection"] = parseCapabilitiesGuestFeaturesCpuselection(c);
+        o["cpuselection"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "deviceboot": {
         if (o["deviceboot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["deviceboot"] = parseCapabilitiesGuestFeaturesDeviceboot(c);
+        o["deviceboot"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "disksnapshot": {
         if (o["disksnapshot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["disksnapshot"] = parseCapabilitiesGuestFeaturesDisksnapshot(c);
+        o["disksnapshot"] = parseCapabilitiesGuestFeaturesAcpi(c);
         break;
       }
       case "hap": {
         if (o["hap"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hap"] = parseCapabilitiesGuestFeaturesHap(c);
+        o["hap"] = parseCapabilitiesGuestFeaturesAcpi(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -11689,10 +8823,10 @@ export function parseCapabilitiesGuestFeatures(el: XmlElement): T.CapabilitiesGu
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeatures;
+  return o;
 }
 
-export function parseCapabilitiesHostCpuFeatures(el: XmlElement): T.CapabilitiesHostCpuFeatures {
+export function parseCapabilitiesHostCpuFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11700,22 +8834,22 @@ export function parseCapabilitiesHostCpuFeatures(el: XmlElement): T.Capabilities
     switch (c.name) {
       case "pae": {
         if (o["pae"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pae"] = parseCapabilitiesHostCpuFeaturesPae(c);
+        o["pae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "nonpae": {
         if (o["nonpae"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["nonpae"] = parseCapabilitiesHostCpuFeaturesNonpae(c);
+        o["nonpae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "vmx": {
         if (o["vmx"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vmx"] = parseCapabilitiesHostCpuFeaturesVmx(c);
+        o["vmx"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "svm": {
         if (o["svm"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["svm"] = parseCapabilitiesHostCpuFeaturesSvm(c);
+        o["svm"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -11723,10 +8857,10 @@ export function parseCapabilitiesHostCpuFeatures(el: XmlElement): T.Capabilities
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeatures;
+  return o;
 }
 
-export function parseCapabilitiesHostCpuMicrocode(el: XmlElement): T.CapabilitiesHostCpuMicrocode {
+export function parseCapabilitiesHostCpuMicrocode(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11742,10 +8876,10 @@ export function parseCapabilitiesHostCpuMicrocode(el: XmlElement): T.Capabilitie
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuMicrocode;
+  return o;
 }
 
-export function parseCapabilitiesHostCpuSignature(el: XmlElement): T.CapabilitiesHostCpuSignature {
+export function parseCapabilitiesHostCpuSignature(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11763,10 +8897,10 @@ export function parseCapabilitiesHostCpuSignature(el: XmlElement): T.Capabilitie
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuSignature;
+  return o;
 }
 
-export function parseCapabilitiesHostCpuCounter(el: XmlElement): T.CapabilitiesHostCpuCounter {
+export function parseCapabilitiesHostCpuCounter(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11784,71 +8918,10 @@ export function parseCapabilitiesHostCpuCounter(el: XmlElement): T.CapabilitiesH
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuCounter;
+  return o;
 }
 
-export function parseCapabilitiesHostCpuTopology(el: XmlElement): T.CapabilitiesHostCpuTopology {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "sockets": o["sockets"] = rt.big(v); break;
-      case "dies": o["dies"] = rt.big(v); break;
-      case "cores": o["cores"] = rt.big(v); break;
-      case "threads": o["threads"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuTopology;
-}
-
-export function parseCapabilitiesHostCpuMaxphysaddr(el: XmlElement): T.CapabilitiesHostCpuMaxphysaddr {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      case "bits": o["bits"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuMaxphysaddr;
-}
-
-export function parseCapabilitiesHostCpuFeature(el: XmlElement): T.CapabilitiesHostCpuFeature {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeature;
-}
-
-export function parseCapabilitiesHostCpuPages(el: XmlElement): T.CapabilitiesHostCpuPages {
+export function parseCapabilitiesHostCpuPages(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11865,58 +8938,10 @@ export function parseCapabilitiesHostCpuPages(el: XmlElement): T.CapabilitiesHos
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuPages;
+  return o;
 }
 
-export function parseCapabilitiesHostPowerManagementSuspendMem(el: XmlElement): T.CapabilitiesHostPowerManagementSuspendMem {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostPowerManagementSuspendMem;
-}
-
-export function parseCapabilitiesHostPowerManagementSuspendDisk(el: XmlElement): T.CapabilitiesHostPowerManagementSuspendDisk {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostPowerManagementSuspendDisk;
-}
-
-export function parseCapabilitiesHostPowerManagementSuspendHybrid(el: XmlElement): T.CapabilitiesHostPowerManagementSuspendHybrid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostPowerManagementSuspendHybrid;
-}
-
-export function parseCapabilitiesHostMigrationFeaturesLive(el: XmlElement): T.CapabilitiesHostMigrationFeaturesLive {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMigrationFeaturesLive;
-}
-
-export function parseCapabilitiesHostMigrationFeaturesUriTransports(el: XmlElement): T.CapabilitiesHostMigrationFeaturesUriTransports {
+export function parseCapabilitiesHostMigrationFeaturesUriTransports(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11933,10 +8958,10 @@ export function parseCapabilitiesHostMigrationFeaturesUriTransports(el: XmlEleme
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMigrationFeaturesUriTransports;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyCells(el: XmlElement): T.CapabilitiesHostTopologyCells {
+export function parseCapabilitiesHostTopologyCells(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11958,32 +8983,10 @@ export function parseCapabilitiesHostTopologyCells(el: XmlElement): T.Capabiliti
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCells;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyInterconnects(el: XmlElement): T.CapabilitiesHostTopologyInterconnects {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "latency": {
-        rt.push(o, "latency", parseCapabilitiesHostTopologyInterconnectsLatency(c));
-        break;
-      }
-      case "bandwidth": {
-        rt.push(o, "bandwidth", parseCapabilitiesHostTopologyInterconnectsBandwidth(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyInterconnects;
-}
-
-export function parseCapabilitiesHostCacheBank(el: XmlElement): T.CapabilitiesHostCacheBank {
+export function parseCapabilitiesHostCacheBank(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12010,10 +9013,10 @@ export function parseCapabilitiesHostCacheBank(el: XmlElement): T.CapabilitiesHo
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCacheBank;
+  return o;
 }
 
-export function parseCapabilitiesHostCacheMonitor(el: XmlElement): T.CapabilitiesHostCacheMonitor {
+export function parseCapabilitiesHostCacheMonitor(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12029,7 +9032,7 @@ export function parseCapabilitiesHostCacheMonitor(el: XmlElement): T.Capabilitie
   for (const c of el.children) {
     switch (c.name) {
       case "feature": {
-        rt.push(o, "feature", parseCapabilitiesHostCacheMonitorFeature(c));
+        rt.push(o, "feature", parseDomainDevicesDiskBackenddomain(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -12037,10 +9040,10 @@ export function parseCapabilitiesHostCacheMonitor(el: XmlElement): T.Capabilitie
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCacheMonitor;
+  return o;
 }
 
-export function parseCapabilitiesHostMemoryBandwidthNode(el: XmlElement): T.CapabilitiesHostMemoryBandwidthNode {
+export function parseCapabilitiesHostMemoryBandwidthNode(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12063,29 +9066,10 @@ export function parseCapabilitiesHostMemoryBandwidthNode(el: XmlElement): T.Capa
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMemoryBandwidthNode;
+  return o;
 }
 
-export function parseCapabilitiesHostSecmodelBaselabel(el: XmlElement): T.CapabilitiesHostSecmodelBaselabel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostSecmodelBaselabel;
-}
-
-export function parseCapabilitiesGuestArchMachine(el: XmlElement): T.CapabilitiesGuestArchMachine {
+export function parseCapabilitiesGuestArchMachine(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12103,10 +9087,10 @@ export function parseCapabilitiesGuestArchMachine(el: XmlElement): T.Capabilitie
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestArchMachine;
+  return o;
 }
 
-export function parseCapabilitiesGuestArchDomain(el: XmlElement): T.CapabilitiesGuestArchDomain {
+export function parseCapabilitiesGuestArchDomain(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12135,46 +9119,10 @@ export function parseCapabilitiesGuestArchDomain(el: XmlElement): T.Capabilities
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestArchDomain;
+  return o;
 }
 
-export function parseCapabilitiesGuestFeaturesPae(el: XmlElement): T.CapabilitiesGuestFeaturesPae {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesPae;
-}
-
-export function parseCapabilitiesGuestFeaturesNonpae(el: XmlElement): T.CapabilitiesGuestFeaturesNonpae {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesNonpae;
-}
-
-export function parseCapabilitiesGuestFeaturesIa64Be(el: XmlElement): T.CapabilitiesGuestFeaturesIa64Be {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesIa64Be;
-}
-
-export function parseCapabilitiesGuestFeaturesAcpi(el: XmlElement): T.CapabilitiesGuestFeaturesAcpi {
+export function parseCapabilitiesGuestFeaturesAcpi(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12191,142 +9139,10 @@ export function parseCapabilitiesGuestFeaturesAcpi(el: XmlElement): T.Capabiliti
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesAcpi;
+  return o;
 }
 
-export function parseCapabilitiesGuestFeaturesApic(el: XmlElement): T.CapabilitiesGuestFeaturesApic {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "toggle": o["toggle"] = v; break;
-      case "default": o["default"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesApic;
-}
-
-export function parseCapabilitiesGuestFeaturesCpuselection(el: XmlElement): T.CapabilitiesGuestFeaturesCpuselection {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesCpuselection;
-}
-
-export function parseCapabilitiesGuestFeaturesDeviceboot(el: XmlElement): T.CapabilitiesGuestFeaturesDeviceboot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesDeviceboot;
-}
-
-export function parseCapabilitiesGuestFeaturesDisksnapshot(el: XmlElement): T.CapabilitiesGuestFeaturesDisksnapshot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "toggle": o["toggle"] = v; break;
-      case "default": o["default"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesDisksnapshot;
-}
-
-export function parseCapabilitiesGuestFeaturesHap(el: XmlElement): T.CapabilitiesGuestFeaturesHap {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "toggle": o["toggle"] = v; break;
-      case "default": o["default"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesHap;
-}
-
-export function parseCapabilitiesHostCpuFeaturesPae(el: XmlElement): T.CapabilitiesHostCpuFeaturesPae {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeaturesPae;
-}
-
-export function parseCapabilitiesHostCpuFeaturesNonpae(el: XmlElement): T.CapabilitiesHostCpuFeaturesNonpae {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeaturesNonpae;
-}
-
-export function parseCapabilitiesHostCpuFeaturesVmx(el: XmlElement): T.CapabilitiesHostCpuFeaturesVmx {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeaturesVmx;
-}
-
-export function parseCapabilitiesHostCpuFeaturesSvm(el: XmlElement): T.CapabilitiesHostCpuFeaturesSvm {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeaturesSvm;
-}
-
-export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): T.CapabilitiesHostTopologyCellsCell {
+export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12341,7 +9157,7 @@ export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): T.Capabi
     switch (c.name) {
       case "memory": {
         if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["memory"] = parseCapabilitiesHostTopologyCellsCellMemory(c);
+        o["memory"] = parseDomainCurrentMemory(c);
         break;
       }
       case "pages": {
@@ -12350,11 +9166,11 @@ export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): T.Capabi
       }
       case "distances": {
         if (o["distances"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["distances"] = parseCapabilitiesHostTopologyCellsCellDistances(c);
+        o["distances"] = parseDomainCpuNumaCellDistances(c);
         break;
       }
       case "cache": {
-        rt.push(o, "cache", parseCapabilitiesHostTopologyCellsCellCache(c));
+        rt.push(o, "cache", parseDomainCpuNumaCellCache(c));
         break;
       }
       case "cpus": {
@@ -12367,57 +9183,10 @@ export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): T.Capabi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCell;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyInterconnectsLatency(el: XmlElement): T.CapabilitiesHostTopologyInterconnectsLatency {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "initiator": o["initiator"] = rt.int(v); break;
-      case "target": o["target"] = rt.int(v); break;
-      case "cache": o["cache"] = rt.int(v); break;
-      case "type": o["type"] = v; break;
-      case "value": o["value"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyInterconnectsLatency;
-}
-
-export function parseCapabilitiesHostTopologyInterconnectsBandwidth(el: XmlElement): T.CapabilitiesHostTopologyInterconnectsBandwidth {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "initiator": o["initiator"] = rt.int(v); break;
-      case "target": o["target"] = rt.int(v); break;
-      case "cache": o["cache"] = rt.int(v); break;
-      case "type": o["type"] = v; break;
-      case "value": o["value"] = rt.int(v); break;
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyInterconnectsBandwidth;
-}
-
-export function parseCapabilitiesHostCacheBankControl(el: XmlElement): T.CapabilitiesHostCacheBankControl {
+export function parseCapabilitiesHostCacheBankControl(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12437,29 +9206,10 @@ export function parseCapabilitiesHostCacheBankControl(el: XmlElement): T.Capabil
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCacheBankControl;
+  return o;
 }
 
-export function parseCapabilitiesHostCacheMonitorFeature(el: XmlElement): T.CapabilitiesHostCacheMonitorFeature {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCacheMonitorFeature;
-}
-
-export function parseCapabilitiesHostMemoryBandwidthNodeControl(el: XmlElement): T.CapabilitiesHostMemoryBandwidthNodeControl {
+export function parseCapabilitiesHostMemoryBandwidthNodeControl(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12477,29 +9227,10 @@ export function parseCapabilitiesHostMemoryBandwidthNodeControl(el: XmlElement):
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMemoryBandwidthNodeControl;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyCellsCellMemory(el: XmlElement): T.CapabilitiesHostTopologyCellsCellMemory {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellMemory;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellPages(el: XmlElement): T.CapabilitiesHostTopologyCellsCellPages {
+export function parseCapabilitiesHostTopologyCellsCellPages(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12516,61 +9247,10 @@ export function parseCapabilitiesHostTopologyCellsCellPages(el: XmlElement): T.C
   }
   if (rt.meaningfulText(el)) o["value"] = rt.int(el.text);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellPages;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyCellsCellDistances(el: XmlElement): T.CapabilitiesHostTopologyCellsCellDistances {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "sibling": {
-        rt.push(o, "sibling", parseCapabilitiesHostTopologyCellsCellDistancesSibling(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellDistances;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellCache(el: XmlElement): T.CapabilitiesHostTopologyCellsCellCache {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "level": o["level"] = rt.int(v); break;
-      case "associativity": o["associativity"] = v; break;
-      case "policy": o["policy"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["size"] = parseCapabilitiesHostTopologyCellsCellCacheSize(c);
-        break;
-      }
-      case "line": {
-        if (o["line"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["line"] = parseCapabilitiesHostTopologyCellsCellCacheLine(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellCache;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellCpus(el: XmlElement): T.CapabilitiesHostTopologyCellsCellCpus {
+export function parseCapabilitiesHostTopologyCellsCellCpus(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12592,70 +9272,10 @@ export function parseCapabilitiesHostTopologyCellsCellCpus(el: XmlElement): T.Ca
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellCpus;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyCellsCellDistancesSibling(el: XmlElement): T.CapabilitiesHostTopologyCellsCellDistancesSibling {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = rt.int(v); break;
-      case "value": o["value"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellDistancesSibling;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellCacheSize(el: XmlElement): T.CapabilitiesHostTopologyCellsCellCacheSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = rt.int(v); break;
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellCacheSize;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellCacheLine(el: XmlElement): T.CapabilitiesHostTopologyCellsCellCacheLine {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = rt.int(v); break;
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellCacheLine;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellCpusCpu(el: XmlElement): T.CapabilitiesHostTopologyCellsCellCpusCpu {
+export function parseCapabilitiesHostTopologyCellsCellCpusCpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12675,10 +9295,10 @@ export function parseCapabilitiesHostTopologyCellsCellCpusCpu(el: XmlElement): T
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellCpusCpu;
+  return o;
 }
 
-export function parseDomainCapabilities(el: XmlElement): T.DomainCapabilities {
+export function parseDomainCapabilities(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -12714,7 +9334,7 @@ export function parseDomainCapabilities(el: XmlElement): T.DomainCapabilities {
       }
       case "vcpu": {
         if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vcpu"] = parseDomainCapabilitiesVcpu(c);
+        o["vcpu"] = parseDomainDevicesInterfaceCoalesceRxFrames(c);
         break;
       }
       case "iothreads": {
@@ -12752,29 +9372,10 @@ export function parseDomainCapabilities(el: XmlElement): T.DomainCapabilities {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilities;
+  return o;
 }
 
-export function parseDomainCapabilitiesVcpu(el: XmlElement): T.DomainCapabilitiesVcpu {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "max": o["max"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesVcpu;
-}
-
-export function parseDomainCapabilitiesIothreads(el: XmlElement): T.DomainCapabilitiesIothreads {
+export function parseDomainCapabilitiesIothreads(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12790,10 +9391,10 @@ export function parseDomainCapabilitiesIothreads(el: XmlElement): T.DomainCapabi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesIothreads;
+  return o;
 }
 
-export function parseDomainCapabilitiesOs(el: XmlElement): T.DomainCapabilitiesOs {
+export function parseDomainCapabilitiesOs(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12820,10 +9421,10 @@ export function parseDomainCapabilitiesOs(el: XmlElement): T.DomainCapabilitiesO
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesOs;
+  return o;
 }
 
-export function parseDomainCapabilitiesCpu(el: XmlElement): T.DomainCapabilitiesCpu {
+export function parseDomainCapabilitiesCpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -12838,10 +9439,10 @@ export function parseDomainCapabilitiesCpu(el: XmlElement): T.DomainCapabilities
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesCpu;
+  return o;
 }
 
-export function parseDomainCapabilitiesMemoryBacking(el: XmlElement): T.DomainCapabilitiesMemoryBacking {
+export function parseDomainCapabilitiesMemoryBacking(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12863,10 +9464,10 @@ export function parseDomainCapabilitiesMemoryBacking(el: XmlElement): T.DomainCa
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesMemoryBacking;
+  return o;
 }
 
-export function parseDomainCapabilitiesDevices(el: XmlElement): T.DomainCapabilitiesDevices {
+export function parseDomainCapabilitiesDevices(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -12874,47 +9475,47 @@ export function parseDomainCapabilitiesDevices(el: XmlElement): T.DomainCapabili
     switch (c.name) {
       case "disk": {
         if (o["disk"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["disk"] = parseDomainCapabilitiesDevicesDisk(c);
+        o["disk"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "graphics": {
         if (o["graphics"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["graphics"] = parseDomainCapabilitiesDevicesGraphics(c);
+        o["graphics"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "video": {
         if (o["video"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["video"] = parseDomainCapabilitiesDevicesVideo(c);
+        o["video"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "hostdev": {
         if (o["hostdev"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hostdev"] = parseDomainCapabilitiesDevicesHostdev(c);
+        o["hostdev"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "rng": {
         if (o["rng"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["rng"] = parseDomainCapabilitiesDevicesRng(c);
+        o["rng"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "filesystem": {
         if (o["filesystem"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["filesystem"] = parseDomainCapabilitiesDevicesFilesystem(c);
+        o["filesystem"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "tpm": {
         if (o["tpm"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["tpm"] = parseDomainCapabilitiesDevicesTpm(c);
+        o["tpm"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "redirdev": {
         if (o["redirdev"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["redirdev"] = parseDomainCapabilitiesDevicesRedirdev(c);
+        o["redirdev"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "channel": {
         if (o["channel"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["channel"] = parseDomainCapabilitiesDevicesChannel(c);
+        o["channel"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -12922,10 +9523,10 @@ export function parseDomainCapabilitiesDevices(el: XmlElement): T.DomainCapabili
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevices;
+  return o;
 }
 
-export function parseDomainCapabilitiesFeatures(el: XmlElement): T.DomainCapabilitiesFeatures {
+export function parseDomainCapabilitiesFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -12933,32 +9534,32 @@ export function parseDomainCapabilitiesFeatures(el: XmlElement): T.DomainCapabil
     switch (c.name) {
       case "gic": {
         if (o["gic"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["gic"] = parseDomainCapabilitiesFeaturesGic(c);
+        o["gic"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "vmcoreinfo": {
         if (o["vmcoreinfo"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vmcoreinfo"] = parseDomainCapabilitiesFeaturesVmcoreinfo(c);
+        o["vmcoreinfo"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "genid": {
         if (o["genid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["genid"] = parseDomainCapabilitiesFeaturesGenid(c);
+        o["genid"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "backingStoreInput": {
         if (o["backingStoreInput"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["backingStoreInput"] = parseDomainCapabilitiesFeaturesBackingStoreInput(c);
+        o["backingStoreInput"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "backup": {
         if (o["backup"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["backup"] = parseDomainCapabilitiesFeaturesBackup(c);
+        o["backup"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "s390-pv": {
         if (o["s390-pv"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["s390-pv"] = parseDomainCapabilitiesFeaturesS390Pv(c);
+        o["s390-pv"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "sev": {
@@ -12973,7 +9574,7 @@ export function parseDomainCapabilitiesFeatures(el: XmlElement): T.DomainCapabil
       }
       case "hyperv": {
         if (o["hyperv"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hyperv"] = parseDomainCapabilitiesFeaturesHyperv(c);
+        o["hyperv"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -12981,10 +9582,10 @@ export function parseDomainCapabilitiesFeatures(el: XmlElement): T.DomainCapabil
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeatures;
+  return o;
 }
 
-export function parseDomainCapabilitiesOsEnum(el: XmlElement): T.DomainCapabilitiesOsEnum {
+export function parseDomainCapabilitiesOsEnum(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13008,10 +9609,10 @@ export function parseDomainCapabilitiesOsEnum(el: XmlElement): T.DomainCapabilit
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesOsEnum;
+  return o;
 }
 
-export function parseDomainCapabilitiesOsLoader(el: XmlElement): T.DomainCapabilitiesOsLoader {
+export function parseDomainCapabilitiesOsLoader(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13039,10 +9640,10 @@ export function parseDomainCapabilitiesOsLoader(el: XmlElement): T.DomainCapabil
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesOsLoader;
+  return o;
 }
 
-export function parseDomainCapabilitiesCpuMode(el: XmlElement): T.DomainCapabilitiesCpuMode {
+export function parseDomainCapabilitiesCpuMode(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13072,7 +9673,7 @@ export function parseDomainCapabilitiesCpuMode(el: XmlElement): T.DomainCapabili
         break;
       }
       case "feature": {
-        rt.push(o, "feature", parseDomainCapabilitiesCpuModeFeature(c));
+        rt.push(o, "feature", parseDomainCpuFeature(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -13080,355 +9681,10 @@ export function parseDomainCapabilitiesCpuMode(el: XmlElement): T.DomainCapabili
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesCpuMode;
+  return o;
 }
 
-export function parseDomainCapabilitiesDevicesDisk(el: XmlElement): T.DomainCapabilitiesDevicesDisk {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesDisk;
-}
-
-export function parseDomainCapabilitiesDevicesGraphics(el: XmlElement): T.DomainCapabilitiesDevicesGraphics {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesGraphics;
-}
-
-export function parseDomainCapabilitiesDevicesVideo(el: XmlElement): T.DomainCapabilitiesDevicesVideo {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesVideo;
-}
-
-export function parseDomainCapabilitiesDevicesHostdev(el: XmlElement): T.DomainCapabilitiesDevicesHostdev {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesHostdev;
-}
-
-export function parseDomainCapabilitiesDevicesRng(el: XmlElement): T.DomainCapabilitiesDevicesRng {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesRng;
-}
-
-export function parseDomainCapabilitiesDevicesFilesystem(el: XmlElement): T.DomainCapabilitiesDevicesFilesystem {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesFilesystem;
-}
-
-export function parseDomainCapabilitiesDevicesTpm(el: XmlElement): T.DomainCapabilitiesDevicesTpm {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesTpm;
-}
-
-export function parseDomainCapabilitiesDevicesRedirdev(el: XmlElement): T.DomainCapabilitiesDevicesRedirdev {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesRedirdev;
-}
-
-export function parseDomainCapabilitiesDevicesChannel(el: XmlElement): T.DomainCapabilitiesDevicesChannel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesChannel;
-}
-
-export function parseDomainCapabilitiesFeaturesGic(el: XmlElement): T.DomainCapabilitiesFeaturesGic {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesGic;
-}
-
-export function parseDomainCapabilitiesFeaturesVmcoreinfo(el: XmlElement): T.DomainCapabilitiesFeaturesVmcoreinfo {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesVmcoreinfo;
-}
-
-export function parseDomainCapabilitiesFeaturesGenid(el: XmlElement): T.DomainCapabilitiesFeaturesGenid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesGenid;
-}
-
-export function parseDomainCapabilitiesFeaturesBackingStoreInput(el: XmlElement): T.DomainCapabilitiesFeaturesBackingStoreInput {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesBackingStoreInput;
-}
-
-export function parseDomainCapabilitiesFeaturesBackup(el: XmlElement): T.DomainCapabilitiesFeaturesBackup {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesBackup;
-}
-
-export function parseDomainCapabilitiesFeaturesS390Pv(el: XmlElement): T.DomainCapabilitiesFeaturesS390Pv {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesS390Pv;
-}
-
-export function parseDomainCapabilitiesFeaturesSev(el: XmlElement): T.DomainCapabilitiesFeaturesSev {
+export function parseDomainCapabilitiesFeaturesSev(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13474,10 +9730,10 @@ export function parseDomainCapabilitiesFeaturesSev(el: XmlElement): T.DomainCapa
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesSev;
+  return o;
 }
 
-export function parseDomainCapabilitiesFeaturesSgx(el: XmlElement): T.DomainCapabilitiesFeaturesSgx {
+export function parseDomainCapabilitiesFeaturesSgx(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13513,7 +9769,7 @@ export function parseDomainCapabilitiesFeaturesSgx(el: XmlElement): T.DomainCapa
       }
       case "section_size": {
         if (o["section_size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["section_size"] = parseDomainCapabilitiesFeaturesSgxSectionSize(c);
+        o["section_size"] = parseDomainCurrentMemory(c);
         break;
       }
       case "sections": {
@@ -13526,35 +9782,10 @@ export function parseDomainCapabilitiesFeaturesSgx(el: XmlElement): T.DomainCapa
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesSgx;
+  return o;
 }
 
-export function parseDomainCapabilitiesFeaturesHyperv(el: XmlElement): T.DomainCapabilitiesFeaturesHyperv {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesHyperv;
-}
-
-export function parseDomainCapabilitiesCpuModeModel(el: XmlElement): T.DomainCapabilitiesCpuModeModel {
+export function parseDomainCapabilitiesCpuModeModel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13574,49 +9805,10 @@ export function parseDomainCapabilitiesCpuModeModel(el: XmlElement): T.DomainCap
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesCpuModeModel;
+  return o;
 }
 
-export function parseDomainCapabilitiesCpuModeFeature(el: XmlElement): T.DomainCapabilitiesCpuModeFeature {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "policy": o["policy"] = v; break;
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesCpuModeFeature;
-}
-
-export function parseDomainCapabilitiesFeaturesSgxSectionSize(el: XmlElement): T.DomainCapabilitiesFeaturesSgxSectionSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesSgxSectionSize;
-}
-
-export function parseDomainCapabilitiesFeaturesSgxSections(el: XmlElement): T.DomainCapabilitiesFeaturesSgxSections {
+export function parseDomainCapabilitiesFeaturesSgxSections(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -13631,10 +9823,10 @@ export function parseDomainCapabilitiesFeaturesSgxSections(el: XmlElement): T.Do
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesSgxSections;
+  return o;
 }
 
-export function parseDomainCapabilitiesFeaturesSgxSectionsSection(el: XmlElement): T.DomainCapabilitiesFeaturesSgxSectionsSection {
+export function parseDomainCapabilitiesFeaturesSgxSectionsSection(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13652,10 +9844,10 @@ export function parseDomainCapabilitiesFeaturesSgxSectionsSection(el: XmlElement
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesSgxSectionsSection;
+  return o;
 }
 
-export function parseNetwork(el: XmlElement): T.Network {
+export function parseNetwork(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13679,7 +9871,7 @@ export function parseNetwork(el: XmlElement): T.Network {
       }
       case "metadata": {
         if (o["metadata"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["metadata"] = parseNetworkMetadata(c);
+        o["metadata"] = parseDomainMetadata(c);
         break;
       }
       case "uuid": {
@@ -13696,7 +9888,7 @@ export function parseNetwork(el: XmlElement): T.Network {
       }
       case "mtu": {
         if (o["mtu"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mtu"] = parseNetworkMtu(c);
+        o["mtu"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       case "mac": {
@@ -13711,7 +9903,7 @@ export function parseNetwork(el: XmlElement): T.Network {
       }
       case "virtualport": {
         if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["virtualport"] = parseNetworkVirtualport(c);
+        o["virtualport"] = parseDomainDevicesInterfaceVirtualport(c);
         break;
       }
       case "portgroup": {
@@ -13730,17 +9922,17 @@ export function parseNetwork(el: XmlElement): T.Network {
       }
       case "bandwidth": {
         if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["bandwidth"] = parseNetworkBandwidth(c);
+        o["bandwidth"] = parseDomainDevicesInterfaceBandwidth(c);
         break;
       }
       case "vlan": {
         if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vlan"] = parseNetworkVlan(c);
+        o["vlan"] = parseDomainDevicesInterfaceVlan(c);
         break;
       }
       case "port": {
         if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["port"] = parseNetworkPortElement(c);
+        o["port"] = parseDomainDevicesInterfacePort(c);
         break;
       }
       case "ip": {
@@ -13748,7 +9940,7 @@ export function parseNetwork(el: XmlElement): T.Network {
         break;
       }
       case "route": {
-        rt.push(o, "route", parseNetworkRoute(c));
+        rt.push(o, "route", parseDomainDevicesInterfaceRoute(c));
         break;
       }
       case "dnsmasq:options": {
@@ -13761,24 +9953,10 @@ export function parseNetwork(el: XmlElement): T.Network {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.Network;
+  return o;
 }
 
-export function parseNetworkMetadata(el: XmlElement): T.NetworkMetadata {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  let raw = '';
-  for (const c of el.children) {
-    raw += rt.raw(c);
-  }
-  if (raw !== '') o["xml"] = raw;
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkMetadata;
-}
-
-export function parseNetworkBridge(el: XmlElement): T.NetworkBridge {
+export function parseNetworkBridge(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13798,29 +9976,10 @@ export function parseNetworkBridge(el: XmlElement): T.NetworkBridge {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkBridge;
+  return o;
 }
 
-export function parseNetworkMtu(el: XmlElement): T.NetworkMtu {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "size": o["size"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkMtu;
-}
-
-export function parseNetworkMac(el: XmlElement): T.NetworkMac {
+export function parseNetworkMac(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13836,10 +9995,10 @@ export function parseNetworkMac(el: XmlElement): T.NetworkMac {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkMac;
+  return o;
 }
 
-export function parseNetworkForward(el: XmlElement): T.NetworkForward {
+export function parseNetworkForward(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13864,12 +10023,12 @@ export function parseNetworkForward(el: XmlElement): T.NetworkForward {
       }
       case "pf": {
         if (o["pf"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pf"] = parseNetworkForwardPf(c);
+        o["pf"] = parseDomainOsBoot(c);
         break;
       }
       case "driver": {
         if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseNetworkForwardDriver(c);
+        o["driver"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "nat": {
@@ -13882,36 +10041,10 @@ export function parseNetworkForward(el: XmlElement): T.NetworkForward {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForward;
+  return o;
 }
 
-export function parseNetworkVirtualport(el: XmlElement): T.NetworkVirtualport {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "parameters": {
-        if (o["parameters"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["parameters"] = parseNetworkVirtualportParameters(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkVirtualport;
-}
-
-export function parseNetworkPortgroup(el: XmlElement): T.NetworkPortgroup {
+export function parseNetworkPortgroup(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13928,17 +10061,17 @@ export function parseNetworkPortgroup(el: XmlElement): T.NetworkPortgroup {
     switch (c.name) {
       case "virtualport": {
         if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["virtualport"] = parseNetworkVirtualport(c);
+        o["virtualport"] = parseDomainDevicesInterfaceVirtualport(c);
         break;
       }
       case "bandwidth": {
         if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["bandwidth"] = parseNetworkBandwidth(c);
+        o["bandwidth"] = parseDomainDevicesInterfaceBandwidth(c);
         break;
       }
       case "vlan": {
         if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vlan"] = parseNetworkVlan(c);
+        o["vlan"] = parseDomainDevicesInterfaceVlan(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -13946,10 +10079,10 @@ export function parseNetworkPortgroup(el: XmlElement): T.NetworkPortgroup {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortgroup;
+  return o;
 }
 
-export function parseNetworkDomain(el: XmlElement): T.NetworkDomain {
+export function parseNetworkDomain(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13966,10 +10099,10 @@ export function parseNetworkDomain(el: XmlElement): T.NetworkDomain {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDomain;
+  return o;
 }
 
-export function parseNetworkDns(el: XmlElement): T.NetworkDns {
+export function parseNetworkDns(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13988,7 +10121,7 @@ export function parseNetworkDns(el: XmlElement): T.NetworkDns {
         break;
       }
       case "txt": {
-        rt.push(o, "txt", parseNetworkDnsTxt(c));
+        rt.push(o, "txt", parseDomainDevicesInterfaceFilterrefParameter(c));
         break;
       }
       case "srv": {
@@ -14004,85 +10137,10 @@ export function parseNetworkDns(el: XmlElement): T.NetworkDns {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDns;
+  return o;
 }
 
-export function parseNetworkBandwidth(el: XmlElement): T.NetworkBandwidth {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "classID": o["classID"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "inbound": {
-        if (o["inbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["inbound"] = parseNetworkBandwidthInbound(c);
-        break;
-      }
-      case "outbound": {
-        if (o["outbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["outbound"] = parseNetworkBandwidthOutbound(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkBandwidth;
-}
-
-export function parseNetworkVlan(el: XmlElement): T.NetworkVlan {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "trunk": o["trunk"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "tag": {
-        rt.push(o, "tag", parseNetworkVlanTag(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkVlan;
-}
-
-export function parseNetworkPortElement(el: XmlElement): T.NetworkPortElement {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "isolated": o["isolated"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortElement;
-}
-
-export function parseNetworkIp(el: XmlElement): T.NetworkIp {
+export function parseNetworkIp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14114,41 +10172,17 @@ export function parseNetworkIp(el: XmlElement): T.NetworkIp {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIp;
+  return o;
 }
 
-export function parseNetworkRoute(el: XmlElement): T.NetworkRoute {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "family": o["family"] = v; break;
-      case "address": o["address"] = v; break;
-      case "netmask": o["netmask"] = v; break;
-      case "prefix": o["prefix"] = rt.int(v); break;
-      case "gateway": o["gateway"] = v; break;
-      case "metric": o["metric"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkRoute;
-}
-
-export function parseNetworkDnsmasqOptions(el: XmlElement): T.NetworkDnsmasqOptions {
+export function parseNetworkDnsmasqOptions(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "dnsmasq:option": {
-        rt.push(o, "dnsmasq:option", parseNetworkDnsmasqOptionsDnsmasqOption(c));
+        rt.push(o, "dnsmasq:option", parseDomainQemuCommandlineQemuArg(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -14156,10 +10190,10 @@ export function parseNetworkDnsmasqOptions(el: XmlElement): T.NetworkDnsmasqOpti
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsmasqOptions;
+  return o;
 }
 
-export function parseNetworkForwardInterface(el: XmlElement): T.NetworkForwardInterface {
+export function parseNetworkForwardInterface(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14176,10 +10210,10 @@ export function parseNetworkForwardInterface(el: XmlElement): T.NetworkForwardIn
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardInterface;
+  return o;
 }
 
-export function parseNetworkForwardAddress(el: XmlElement): T.NetworkForwardAddress {
+export function parseNetworkForwardAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14201,48 +10235,10 @@ export function parseNetworkForwardAddress(el: XmlElement): T.NetworkForwardAddr
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardAddress;
+  return o;
 }
 
-export function parseNetworkForwardPf(el: XmlElement): T.NetworkForwardPf {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "dev": o["dev"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardPf;
-}
-
-export function parseNetworkForwardDriver(el: XmlElement): T.NetworkForwardDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardDriver;
-}
-
-export function parseNetworkForwardNat(el: XmlElement): T.NetworkForwardNat {
+export function parseNetworkForwardNat(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14270,34 +10266,10 @@ export function parseNetworkForwardNat(el: XmlElement): T.NetworkForwardNat {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardNat;
+  return o;
 }
 
-export function parseNetworkVirtualportParameters(el: XmlElement): T.NetworkVirtualportParameters {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "managerid": o["managerid"] = rt.int(v); break;
-      case "typeid": o["typeid"] = rt.int(v); break;
-      case "typeidversion": o["typeidversion"] = rt.int(v); break;
-      case "instanceid": o["instanceid"] = v; break;
-      case "profileid": o["profileid"] = v; break;
-      case "interfaceid": o["interfaceid"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkVirtualportParameters;
-}
-
-export function parseNetworkDnsForwarder(el: XmlElement): T.NetworkDnsForwarder {
+export function parseNetworkDnsForwarder(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14314,30 +10286,10 @@ export function parseNetworkDnsForwarder(el: XmlElement): T.NetworkDnsForwarder 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsForwarder;
+  return o;
 }
 
-export function parseNetworkDnsTxt(el: XmlElement): T.NetworkDnsTxt {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsTxt;
-}
-
-export function parseNetworkDnsSrv(el: XmlElement): T.NetworkDnsSrv {
+export function parseNetworkDnsSrv(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14359,10 +10311,10 @@ export function parseNetworkDnsSrv(el: XmlElement): T.NetworkDnsSrv {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsSrv;
+  return o;
 }
 
-export function parseNetworkDnsHost(el: XmlElement): T.NetworkDnsHost {
+export function parseNetworkDnsHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14386,74 +10338,10 @@ export function parseNetworkDnsHost(el: XmlElement): T.NetworkDnsHost {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsHost;
+  return o;
 }
 
-export function parseNetworkBandwidthInbound(el: XmlElement): T.NetworkBandwidthInbound {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "average": o["average"] = rt.int(v); break;
-      case "peak": o["peak"] = rt.int(v); break;
-      case "floor": o["floor"] = rt.int(v); break;
-      case "burst": o["burst"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkBandwidthInbound;
-}
-
-export function parseNetworkBandwidthOutbound(el: XmlElement): T.NetworkBandwidthOutbound {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "average": o["average"] = rt.int(v); break;
-      case "peak": o["peak"] = rt.int(v); break;
-      case "floor": o["floor"] = rt.int(v); break;
-      case "burst": o["burst"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkBandwidthOutbound;
-}
-
-export function parseNetworkVlanTag(el: XmlElement): T.NetworkVlanTag {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = rt.int(v); break;
-      case "nativeMode": o["nativeMode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkVlanTag;
-}
-
-export function parseNetworkIpTftp(el: XmlElement): T.NetworkIpTftp {
+export function parseNetworkIpTftp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14469,10 +10357,10 @@ export function parseNetworkIpTftp(el: XmlElement): T.NetworkIpTftp {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpTftp;
+  return o;
 }
 
-export function parseNetworkIpDhcp(el: XmlElement): T.NetworkIpDhcp {
+export function parseNetworkIpDhcp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -14496,29 +10384,10 @@ export function parseNetworkIpDhcp(el: XmlElement): T.NetworkIpDhcp {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcp;
+  return o;
 }
 
-export function parseNetworkDnsmasqOptionsDnsmasqOption(el: XmlElement): T.NetworkDnsmasqOptionsDnsmasqOption {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsmasqOptionsDnsmasqOption;
-}
-
-export function parseNetworkForwardNatAddress(el: XmlElement): T.NetworkForwardNatAddress {
+export function parseNetworkForwardNatAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14535,10 +10404,10 @@ export function parseNetworkForwardNatAddress(el: XmlElement): T.NetworkForwardN
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardNatAddress;
+  return o;
 }
 
-export function parseNetworkForwardNatPort(el: XmlElement): T.NetworkForwardNatPort {
+export function parseNetworkForwardNatPort(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14555,10 +10424,10 @@ export function parseNetworkForwardNatPort(el: XmlElement): T.NetworkForwardNatP
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardNatPort;
+  return o;
 }
 
-export function parseNetworkIpDhcpRange(el: XmlElement): T.NetworkIpDhcpRange {
+export function parseNetworkIpDhcpRange(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14582,10 +10451,10 @@ export function parseNetworkIpDhcpRange(el: XmlElement): T.NetworkIpDhcpRange {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcpRange;
+  return o;
 }
 
-export function parseNetworkIpDhcpHost(el: XmlElement): T.NetworkIpDhcpHost {
+export function parseNetworkIpDhcpHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14603,7 +10472,7 @@ export function parseNetworkIpDhcpHost(el: XmlElement): T.NetworkIpDhcpHost {
     switch (c.name) {
       case "lease": {
         if (o["lease"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lease"] = parseNetworkIpDhcpHostLease(c);
+        o["lease"] = parseNetworkIpDhcpRangeLease(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -14611,10 +10480,10 @@ export function parseNetworkIpDhcpHost(el: XmlElement): T.NetworkIpDhcpHost {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcpHost;
+  return o;
 }
 
-export function parseNetworkIpDhcpBootp(el: XmlElement): T.NetworkIpDhcpBootp {
+export function parseNetworkIpDhcpBootp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14631,10 +10500,10 @@ export function parseNetworkIpDhcpBootp(el: XmlElement): T.NetworkIpDhcpBootp {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcpBootp;
+  return o;
 }
 
-export function parseNetworkIpDhcpRangeLease(el: XmlElement): T.NetworkIpDhcpRangeLease {
+export function parseNetworkIpDhcpRangeLease(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14651,30 +10520,10 @@ export function parseNetworkIpDhcpRangeLease(el: XmlElement): T.NetworkIpDhcpRan
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcpRangeLease;
+  return o;
 }
 
-export function parseNetworkIpDhcpHostLease(el: XmlElement): T.NetworkIpDhcpHostLease {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "expiry": o["expiry"] = rt.big(v); break;
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcpHostLease;
-}
-
-export function parseNetworkPort(el: XmlElement): T.NetworkPort {
+export function parseNetworkPort(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -14694,7 +10543,7 @@ export function parseNetworkPort(el: XmlElement): T.NetworkPort {
       }
       case "mac": {
         if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac"] = parseNetworkPortMac(c);
+        o["mac"] = parseNetworkMac(c);
         break;
       }
       case "group": {
@@ -14711,22 +10560,22 @@ export function parseNetworkPort(el: XmlElement): T.NetworkPort {
       }
       case "virtualport": {
         if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["virtualport"] = parseNetworkPortVirtualport(c);
+        o["virtualport"] = parseDomainDevicesInterfaceVirtualport(c);
         break;
       }
       case "bandwidth": {
         if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["bandwidth"] = parseNetworkPortBandwidth(c);
+        o["bandwidth"] = parseDomainDevicesInterfaceBandwidth(c);
         break;
       }
       case "vlan": {
         if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vlan"] = parseNetworkPortVlan(c);
+        o["vlan"] = parseDomainDevicesInterfaceVlan(c);
         break;
       }
       case "port": {
         if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["port"] = parseNetworkPortPort(c);
+        o["port"] = parseDomainDevicesInterfacePort(c);
         break;
       }
       case "plug": {
@@ -14739,10 +10588,10 @@ export function parseNetworkPort(el: XmlElement): T.NetworkPort {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort;
+  return o;
 }
 
-export function parseNetworkPortOwner(el: XmlElement): T.NetworkPortOwner {
+export function parseNetworkPortOwner(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -14767,29 +10616,10 @@ export function parseNetworkPortOwner(el: XmlElement): T.NetworkPortOwner {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortOwner;
+  return o;
 }
 
-export function parseNetworkPortMac(el: XmlElement): T.NetworkPortMac {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "address": o["address"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortMac;
-}
-
-export function parseNetworkPortRxfilters(el: XmlElement): T.NetworkPortRxfilters {
+export function parseNetworkPortRxfilters(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14805,111 +10635,10 @@ export function parseNetworkPortRxfilters(el: XmlElement): T.NetworkPortRxfilter
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortRxfilters;
+  return o;
 }
 
-export function parseNetworkPortVirtualport(el: XmlElement): T.NetworkPortVirtualport {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "parameters": {
-        if (o["parameters"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["parameters"] = parseNetworkPortVirtualportParameters(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortVirtualport;
-}
-
-export function parseNetworkPortBandwidth(el: XmlElement): T.NetworkPortBandwidth {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "classID": o["classID"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "inbound": {
-        if (o["inbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["inbound"] = parseNetworkPortBandwidthInbound(c);
-        break;
-      }
-      case "outbound": {
-        if (o["outbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["outbound"] = parseNetworkPortBandwidthOutbound(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortBandwidth;
-}
-
-export function parseNetworkPortVlan(el: XmlElement): T.NetworkPortVlan {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "trunk": o["trunk"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "tag": {
-        rt.push(o, "tag", parseNetworkPortVlanTag(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortVlan;
-}
-
-export function parseNetworkPortPort(el: XmlElement): T.NetworkPortPort {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "isolated": o["isolated"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortPort;
-}
-
-export function parseNetworkPortPlug(el: XmlElement): T.NetworkPortPlug {
+export function parseNetworkPortPlug(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14929,12 +10658,12 @@ export function parseNetworkPortPlug(el: XmlElement): T.NetworkPortPlug {
     switch (c.name) {
       case "driver": {
         if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseNetworkPortPlugDriver(c);
+        o["driver"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
         if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["address"] = parseNetworkPortPlugAddress(c);
+        o["address"] = parseDomainOsNvramSourceAddress(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -14942,140 +10671,10 @@ export function parseNetworkPortPlug(el: XmlElement): T.NetworkPortPlug {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortPlug;
+  return o;
 }
 
-export function parseNetworkPortVirtualportParameters(el: XmlElement): T.NetworkPortVirtualportParameters {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "managerid": o["managerid"] = rt.int(v); break;
-      case "typeid": o["typeid"] = rt.int(v); break;
-      case "typeidversion": o["typeidversion"] = rt.int(v); break;
-      case "instanceid": o["instanceid"] = v; break;
-      case "profileid": o["profileid"] = v; break;
-      case "interfaceid": o["interfaceid"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortVirtualportParameters;
-}
-
-export function parseNetworkPortBandwidthInbound(el: XmlElement): T.NetworkPortBandwidthInbound {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "average": o["average"] = rt.int(v); break;
-      case "peak": o["peak"] = rt.int(v); break;
-      case "floor": o["floor"] = rt.int(v); break;
-      case "burst": o["burst"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortBandwidthInbound;
-}
-
-export function parseNetworkPortBandwidthOutbound(el: XmlElement): T.NetworkPortBandwidthOutbound {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "average": o["average"] = rt.int(v); break;
-      case "peak": o["peak"] = rt.int(v); break;
-      case "floor": o["floor"] = rt.int(v); break;
-      case "burst": o["burst"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortBandwidthOutbound;
-}
-
-export function parseNetworkPortVlanTag(el: XmlElement): T.NetworkPortVlanTag {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = rt.int(v); break;
-      case "nativeMode": o["nativeMode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortVlanTag;
-}
-
-export function parseNetworkPortPlugDriver(el: XmlElement): T.NetworkPortPlugDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortPlugDriver;
-}
-
-export function parseNetworkPortPlugAddress(el: XmlElement): T.NetworkPortPlugAddress {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "domain": o["domain"] = rt.int(v); break;
-      case "bus": o["bus"] = rt.int(v); break;
-      case "slot": o["slot"] = rt.int(v); break;
-      case "function": o["function"] = rt.int(v); break;
-      case "multifunction": o["multifunction"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortPlugAddress;
-}
-
-export function parseStoragePool(el: XmlElement): T.StoragePool {
+export function parseStoragePool(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15104,17 +10703,17 @@ export function parseStoragePool(el: XmlElement): T.StoragePool {
       }
       case "capacity": {
         if (o["capacity"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["capacity"] = parseStoragePoolCapacity(c);
+        o["capacity"] = parseDomainCurrentMemory(c);
         break;
       }
       case "allocation": {
         if (o["allocation"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["allocation"] = parseStoragePoolAllocation(c);
+        o["allocation"] = parseDomainCurrentMemory(c);
         break;
       }
       case "available": {
         if (o["available"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["available"] = parseStoragePoolAvailable(c);
+        o["available"] = parseDomainCurrentMemory(c);
         break;
       }
       case "features": {
@@ -15152,67 +10751,10 @@ export function parseStoragePool(el: XmlElement): T.StoragePool {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePool;
+  return o;
 }
 
-export function parseStoragePoolCapacity(el: XmlElement): T.StoragePoolCapacity {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapacity;
-}
-
-export function parseStoragePoolAllocation(el: XmlElement): T.StoragePoolAllocation {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolAllocation;
-}
-
-export function parseStoragePoolAvailable(el: XmlElement): T.StoragePoolAvailable {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolAvailable;
-}
-
-export function parseStoragePoolFeatures(el: XmlElement): T.StoragePoolFeatures {
+export function parseStoragePoolFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -15220,7 +10762,7 @@ export function parseStoragePoolFeatures(el: XmlElement): T.StoragePoolFeatures 
     switch (c.name) {
       case "cow": {
         if (o["cow"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cow"] = parseStoragePoolFeaturesCow(c);
+        o["cow"] = parseDomainFeaturesHap(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -15228,10 +10770,10 @@ export function parseStoragePoolFeatures(el: XmlElement): T.StoragePoolFeatures 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolFeatures;
+  return o;
 }
 
-export function parseStoragePoolSource(el: XmlElement): T.StoragePoolSource {
+export function parseStoragePoolSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -15239,12 +10781,12 @@ export function parseStoragePoolSource(el: XmlElement): T.StoragePoolSource {
     switch (c.name) {
       case "vendor": {
         if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vendor"] = parseStoragePoolSourceVendor(c);
+        o["vendor"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "product": {
         if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["product"] = parseStoragePoolSourceProduct(c);
+        o["product"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "device": {
@@ -15257,12 +10799,12 @@ export function parseStoragePoolSource(el: XmlElement): T.StoragePoolSource {
         break;
       }
       case "host": {
-        rt.push(o, "host", parseStoragePoolSourceHost(c));
+        rt.push(o, "host", parseDomainDevicesHostdevSourceHost(c));
         break;
       }
       case "dir": {
         if (o["dir"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["dir"] = parseStoragePoolSourceDir(c);
+        o["dir"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "protocol": {
@@ -15278,7 +10820,7 @@ export function parseStoragePoolSource(el: XmlElement): T.StoragePoolSource {
       }
       case "initiator": {
         if (o["initiator"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["initiator"] = parseStoragePoolSourceInitiator(c);
+        o["initiator"] = parseDomainOsNvramSourceInitiator(c);
         break;
       }
       case "auth": {
@@ -15288,7 +10830,7 @@ export function parseStoragePoolSource(el: XmlElement): T.StoragePoolSource {
       }
       case "adapter": {
         if (o["adapter"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["adapter"] = parseStoragePoolSourceAdapter(c);
+        o["adapter"] = parseDomainDevicesHostdevSourceAdapter(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -15296,10 +10838,10 @@ export function parseStoragePoolSource(el: XmlElement): T.StoragePoolSource {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSource;
+  return o;
 }
 
-export function parseStoragePoolTarget(el: XmlElement): T.StoragePoolTarget {
+export function parseStoragePoolTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -15322,10 +10864,10 @@ export function parseStoragePoolTarget(el: XmlElement): T.StoragePoolTarget {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolTarget;
+  return o;
 }
 
-export function parseStoragePoolFsMountOpts(el: XmlElement): T.StoragePoolFsMountOpts {
+export function parseStoragePoolFsMountOpts(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -15340,10 +10882,10 @@ export function parseStoragePoolFsMountOpts(el: XmlElement): T.StoragePoolFsMoun
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolFsMountOpts;
+  return o;
 }
 
-export function parseStoragePoolRefresh(el: XmlElement): T.StoragePoolRefresh {
+export function parseStoragePoolRefresh(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -15359,17 +10901,17 @@ export function parseStoragePoolRefresh(el: XmlElement): T.StoragePoolRefresh {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolRefresh;
+  return o;
 }
 
-export function parseStoragePoolRbdConfigOpts(el: XmlElement): T.StoragePoolRbdConfigOpts {
+export function parseStoragePoolRbdConfigOpts(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "rbd:option": {
-        rt.push(o, "rbd:option", parseStoragePoolRbdConfigOptsRbdOption(c));
+        rt.push(o, "rbd:option", parseDomainQemuCommandlineQemuEnv(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -15377,67 +10919,10 @@ export function parseStoragePoolRbdConfigOpts(el: XmlElement): T.StoragePoolRbdC
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolRbdConfigOpts;
+  return o;
 }
 
-export function parseStoragePoolFeaturesCow(el: XmlElement): T.StoragePoolFeaturesCow {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolFeaturesCow;
-}
-
-export function parseStoragePoolSourceVendor(el: XmlElement): T.StoragePoolSourceVendor {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceVendor;
-}
-
-export function parseStoragePoolSourceProduct(el: XmlElement): T.StoragePoolSourceProduct {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceProduct;
-}
-
-export function parseStoragePoolSourceDevice(el: XmlElement): T.StoragePoolSourceDevice {
+export function parseStoragePoolSourceDevice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15452,7 +10937,7 @@ export function parseStoragePoolSourceDevice(el: XmlElement): T.StoragePoolSourc
   for (const c of el.children) {
     switch (c.name) {
       case "freeExtent": {
-        rt.push(o, "freeExtent", parseStoragePoolSourceDeviceFreeExtent(c));
+        rt.push(o, "freeExtent", parseNetworkForwardNatPort(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -15460,10 +10945,10 @@ export function parseStoragePoolSourceDevice(el: XmlElement): T.StoragePoolSourc
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceDevice;
+  return o;
 }
 
-export function parseStoragePoolSourceFormat(el: XmlElement): T.StoragePoolSourceFormat {
+export function parseStoragePoolSourceFormat(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15478,12 +10963,12 @@ export function parseStoragePoolSourceFormat(el: XmlElement): T.StoragePoolSourc
     switch (c.name) {
       case "vendor": {
         if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vendor"] = parseStoragePoolSourceVendor(c);
+        o["vendor"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "product": {
         if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["product"] = parseStoragePoolSourceProduct(c);
+        o["product"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -15491,49 +10976,10 @@ export function parseStoragePoolSourceFormat(el: XmlElement): T.StoragePoolSourc
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceFormat;
+  return o;
 }
 
-export function parseStoragePoolSourceHost(el: XmlElement): T.StoragePoolSourceHost {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "port": o["port"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceHost;
-}
-
-export function parseStoragePoolSourceDir(el: XmlElement): T.StoragePoolSourceDir {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "path": o["path"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceDir;
-}
-
-export function parseStoragePoolSourceProtocol(el: XmlElement): T.StoragePoolSourceProtocol {
+export function parseStoragePoolSourceProtocol(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15549,29 +10995,10 @@ export function parseStoragePoolSourceProtocol(el: XmlElement): T.StoragePoolSou
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceProtocol;
+  return o;
 }
 
-export function parseStoragePoolSourceInitiator(el: XmlElement): T.StoragePoolSourceInitiator {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "iqn": {
-        if (o["iqn"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["iqn"] = parseStoragePoolSourceInitiatorIqn(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceInitiator;
-}
-
-export function parseStoragePoolSourceAuth(el: XmlElement): T.StoragePoolSourceAuth {
+export function parseStoragePoolSourceAuth(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15595,44 +11022,10 @@ export function parseStoragePoolSourceAuth(el: XmlElement): T.StoragePoolSourceA
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceAuth;
+  return o;
 }
 
-export function parseStoragePoolSourceAdapter(el: XmlElement): T.StoragePoolSourceAdapter {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "name": o["name"] = v; break;
-      case "parent": o["parent"] = v; break;
-      case "managed": o["managed"] = v; break;
-      case "parent_wwnn": o["parent_wwnn"] = v; break;
-      case "parent_wwpn": o["parent_wwpn"] = v; break;
-      case "parent_fabric_wwn": o["parent_fabric_wwn"] = v; break;
-      case "wwnn": o["wwnn"] = v; break;
-      case "wwpn": o["wwpn"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "parentaddr": {
-        if (o["parentaddr"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["parentaddr"] = parseStoragePoolSourceAdapterParentaddr(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceAdapter;
-}
-
-export function parseStoragePoolTargetPermissions(el: XmlElement): T.StoragePoolTargetPermissions {
+export function parseStoragePoolTargetPermissions(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -15671,10 +11064,10 @@ export function parseStoragePoolTargetPermissions(el: XmlElement): T.StoragePool
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolTargetPermissions;
+  return o;
 }
 
-export function parseStoragePoolFsMountOptsFsOption(el: XmlElement): T.StoragePoolFsMountOptsFsOption {
+export function parseStoragePoolFsMountOptsFsOption(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -15690,10 +11083,10 @@ export function parseStoragePoolFsMountOptsFsOption(el: XmlElement): T.StoragePo
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolFsMountOptsFsOption;
+  return o;
 }
 
-export function parseStoragePoolRefreshVolume(el: XmlElement): T.StoragePoolRefreshVolume {
+export function parseStoragePoolRefreshVolume(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15709,69 +11102,10 @@ export function parseStoragePoolRefreshVolume(el: XmlElement): T.StoragePoolRefr
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolRefreshVolume;
+  return o;
 }
 
-export function parseStoragePoolRbdConfigOptsRbdOption(el: XmlElement): T.StoragePoolRbdConfigOptsRbdOption {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolRbdConfigOptsRbdOption;
-}
-
-export function parseStoragePoolSourceDeviceFreeExtent(el: XmlElement): T.StoragePoolSourceDeviceFreeExtent {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "start": o["start"] = rt.big(v); break;
-      case "end": o["end"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceDeviceFreeExtent;
-}
-
-export function parseStoragePoolSourceInitiatorIqn(el: XmlElement): T.StoragePoolSourceInitiatorIqn {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceInitiatorIqn;
-}
-
-export function parseStoragePoolSourceAuthSecret(el: XmlElement): T.StoragePoolSourceAuthSecret {
+export function parseStoragePoolSourceAuthSecret(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15788,59 +11122,10 @@ export function parseStoragePoolSourceAuthSecret(el: XmlElement): T.StoragePoolS
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceAuthSecret;
+  return o;
 }
 
-export function parseStoragePoolSourceAdapterParentaddr(el: XmlElement): T.StoragePoolSourceAdapterParentaddr {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unique_id": o["unique_id"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["address"] = parseStoragePoolSourceAdapterParentaddrAddress(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceAdapterParentaddr;
-}
-
-export function parseStoragePoolSourceAdapterParentaddrAddress(el: XmlElement): T.StoragePoolSourceAdapterParentaddrAddress {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "domain": o["domain"] = rt.int(v); break;
-      case "bus": o["bus"] = rt.int(v); break;
-      case "slot": o["slot"] = rt.int(v); break;
-      case "function": o["function"] = rt.int(v); break;
-      case "multifunction": o["multifunction"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceAdapterParentaddrAddress;
-}
-
-export function parseStoragePoolCapabilities(el: XmlElement): T.StoragePoolCapabilities {
+export function parseStoragePoolCapabilities(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -15855,10 +11140,10 @@ export function parseStoragePoolCapabilities(el: XmlElement): T.StoragePoolCapab
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilities;
+  return o;
 }
 
-export function parseStoragePoolCapabilitiesPool(el: XmlElement): T.StoragePoolCapabilitiesPool {
+export function parseStoragePoolCapabilitiesPool(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15879,7 +11164,7 @@ export function parseStoragePoolCapabilitiesPool(el: XmlElement): T.StoragePoolC
       }
       case "volOptions": {
         if (o["volOptions"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["volOptions"] = parseStoragePoolCapabilitiesPoolVolOptions(c);
+        o["volOptions"] = parseStoragePoolCapabilitiesPoolPoolOptions(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -15887,10 +11172,10 @@ export function parseStoragePoolCapabilitiesPool(el: XmlElement): T.StoragePoolC
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilitiesPool;
+  return o;
 }
 
-export function parseStoragePoolCapabilitiesPoolPoolOptions(el: XmlElement): T.StoragePoolCapabilitiesPoolPoolOptions {
+export function parseStoragePoolCapabilitiesPoolPoolOptions(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -15898,11 +11183,11 @@ export function parseStoragePoolCapabilitiesPoolPoolOptions(el: XmlElement): T.S
     switch (c.name) {
       case "defaultFormat": {
         if (o["defaultFormat"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["defaultFormat"] = parseStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat(c);
+        o["defaultFormat"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "enum": {
-        rt.push(o, "enum", parseStoragePoolCapabilitiesPoolPoolOptionsEnum(c));
+        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -15910,79 +11195,10 @@ export function parseStoragePoolCapabilitiesPoolPoolOptions(el: XmlElement): T.S
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilitiesPoolPoolOptions;
+  return o;
 }
 
-export function parseStoragePoolCapabilitiesPoolVolOptions(el: XmlElement): T.StoragePoolCapabilitiesPoolVolOptions {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "defaultFormat": {
-        if (o["defaultFormat"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["defaultFormat"] = parseStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat(c);
-        break;
-      }
-      case "enum": {
-        rt.push(o, "enum", parseStoragePoolCapabilitiesPoolPoolOptionsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilitiesPoolVolOptions;
-}
-
-export function parseStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat(el: XmlElement): T.StoragePoolCapabilitiesPoolPoolOptionsDefaultFormat {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilitiesPoolPoolOptionsDefaultFormat;
-}
-
-export function parseStoragePoolCapabilitiesPoolPoolOptionsEnum(el: XmlElement): T.StoragePoolCapabilitiesPoolPoolOptionsEnum {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "value": {
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        rt.push(o, "value", t);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilitiesPoolPoolOptionsEnum;
-}
-
-export function parseStorageVolume(el: XmlElement): T.StorageVolume {
+export function parseStorageVolume(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -16016,17 +11232,17 @@ export function parseStorageVolume(el: XmlElement): T.StorageVolume {
       }
       case "capacity": {
         if (o["capacity"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["capacity"] = parseStorageVolumeCapacity(c);
+        o["capacity"] = parseDomainCurrentMemory(c);
         break;
       }
       case "allocation": {
         if (o["allocation"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["allocation"] = parseStorageVolumeAllocation(c);
+        o["allocation"] = parseDomainCurrentMemory(c);
         break;
       }
       case "physical": {
         if (o["physical"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["physical"] = parseStorageVolumePhysical(c);
+        o["physical"] = parseDomainCurrentMemory(c);
         break;
       }
       case "target": {
@@ -16044,10 +11260,10 @@ export function parseStorageVolume(el: XmlElement): T.StorageVolume {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolume;
+  return o;
 }
 
-export function parseStorageVolumeSource(el: XmlElement): T.StorageVolumeSource {
+export function parseStorageVolumeSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -16062,67 +11278,10 @@ export function parseStorageVolumeSource(el: XmlElement): T.StorageVolumeSource 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeSource;
+  return o;
 }
 
-export function parseStorageVolumeCapacity(el: XmlElement): T.StorageVolumeCapacity {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeCapacity;
-}
-
-export function parseStorageVolumeAllocation(el: XmlElement): T.StorageVolumeAllocation {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeAllocation;
-}
-
-export function parseStorageVolumePhysical(el: XmlElement): T.StorageVolumePhysical {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumePhysical;
-}
-
-export function parseStorageVolumeTarget(el: XmlElement): T.StorageVolumeTarget {
+export function parseStorageVolumeTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -16137,12 +11296,12 @@ export function parseStorageVolumeTarget(el: XmlElement): T.StorageVolumeTarget 
       }
       case "format": {
         if (o["format"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["format"] = parseStorageVolumeTargetFormat(c);
+        o["format"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "permissions": {
         if (o["permissions"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["permissions"] = parseStorageVolumeTargetPermissions(c);
+        o["permissions"] = parseStoragePoolTargetPermissions(c);
         break;
       }
       case "timestamps": {
@@ -16152,7 +11311,7 @@ export function parseStorageVolumeTarget(el: XmlElement): T.StorageVolumeTarget 
       }
       case "encryption": {
         if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["encryption"] = parseStorageVolumeTargetEncryption(c);
+        o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
       case "compat": {
@@ -16164,12 +11323,12 @@ export function parseStorageVolumeTarget(el: XmlElement): T.StorageVolumeTarget 
       }
       case "nocow": {
         if (o["nocow"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["nocow"] = parseStorageVolumeTargetNocow(c);
+        o["nocow"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "clusterSize": {
         if (o["clusterSize"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["clusterSize"] = parseStorageVolumeTargetClusterSize(c);
+        o["clusterSize"] = parseDomainCurrentMemory(c);
         break;
       }
       case "features": {
@@ -16182,10 +11341,10 @@ export function parseStorageVolumeTarget(el: XmlElement): T.StorageVolumeTarget 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTarget;
+  return o;
 }
 
-export function parseStorageVolumeBackingStore(el: XmlElement): T.StorageVolumeBackingStore {
+export function parseStorageVolumeBackingStore(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -16200,12 +11359,12 @@ export function parseStorageVolumeBackingStore(el: XmlElement): T.StorageVolumeB
       }
       case "format": {
         if (o["format"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["format"] = parseStorageVolumeTargetFormat(c);
+        o["format"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "permissions": {
         if (o["permissions"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["permissions"] = parseStorageVolumeTargetPermissions(c);
+        o["permissions"] = parseStoragePoolTargetPermissions(c);
         break;
       }
       case "timestamps": {
@@ -16218,10 +11377,10 @@ export function parseStorageVolumeBackingStore(el: XmlElement): T.StorageVolumeB
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeBackingStore;
+  return o;
 }
 
-export function parseStorageVolumeSourceDevice(el: XmlElement): T.StorageVolumeSourceDevice {
+export function parseStorageVolumeSourceDevice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -16235,7 +11394,7 @@ export function parseStorageVolumeSourceDevice(el: XmlElement): T.StorageVolumeS
   for (const c of el.children) {
     switch (c.name) {
       case "extent": {
-        rt.push(o, "extent", parseStorageVolumeSourceDeviceExtent(c));
+        rt.push(o, "extent", parseNetworkForwardNatPort(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -16243,71 +11402,10 @@ export function parseStorageVolumeSourceDevice(el: XmlElement): T.StorageVolumeS
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeSourceDevice;
+  return o;
 }
 
-export function parseStorageVolumeTargetFormat(el: XmlElement): T.StorageVolumeTargetFormat {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetFormat;
-}
-
-export function parseStorageVolumeTargetPermissions(el: XmlElement): T.StorageVolumeTargetPermissions {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "mode": {
-        if (o["mode"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["mode"] = t;
-        break;
-      }
-      case "owner": {
-        if (o["owner"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["owner"] = rt.int(t);
-        break;
-      }
-      case "group": {
-        if (o["group"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["group"] = rt.int(t);
-        break;
-      }
-      case "label": {
-        if (o["label"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["label"] = t;
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetPermissions;
-}
-
-export function parseStorageVolumeTargetTimestamps(el: XmlElement): T.StorageVolumeTargetTimestamps {
+export function parseStorageVolumeTargetTimestamps(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -16346,78 +11444,10 @@ export function parseStorageVolumeTargetTimestamps(el: XmlElement): T.StorageVol
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetTimestamps;
+  return o;
 }
 
-export function parseStorageVolumeTargetEncryption(el: XmlElement): T.StorageVolumeTargetEncryption {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "format": o["format"] = v; break;
-      case "engine": o["engine"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["secret"] = parseStorageVolumeTargetEncryptionSecret(c);
-        break;
-      }
-      case "cipher": {
-        if (o["cipher"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cipher"] = parseStorageVolumeTargetEncryptionCipher(c);
-        break;
-      }
-      case "ivgen": {
-        if (o["ivgen"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ivgen"] = parseStorageVolumeTargetEncryptionIvgen(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetEncryption;
-}
-
-export function parseStorageVolumeTargetNocow(el: XmlElement): T.StorageVolumeTargetNocow {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetNocow;
-}
-
-export function parseStorageVolumeTargetClusterSize(el: XmlElement): T.StorageVolumeTargetClusterSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetClusterSize;
-}
-
-export function parseStorageVolumeTargetFeatures(el: XmlElement): T.StorageVolumeTargetFeatures {
+export function parseStorageVolumeTargetFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -16425,12 +11455,12 @@ export function parseStorageVolumeTargetFeatures(el: XmlElement): T.StorageVolum
     switch (c.name) {
       case "lazy_refcounts": {
         if (o["lazy_refcounts"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lazy_refcounts"] = parseStorageVolumeTargetFeaturesLazyRefcounts(c);
+        o["lazy_refcounts"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "extended_l2": {
         if (o["extended_l2"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["extended_l2"] = parseStorageVolumeTargetFeaturesExtendedL2(c);
+        o["extended_l2"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -16438,117 +11468,10 @@ export function parseStorageVolumeTargetFeatures(el: XmlElement): T.StorageVolum
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetFeatures;
+  return o;
 }
 
-export function parseStorageVolumeSourceDeviceExtent(el: XmlElement): T.StorageVolumeSourceDeviceExtent {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "start": o["start"] = rt.big(v); break;
-      case "end": o["end"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeSourceDeviceExtent;
-}
-
-export function parseStorageVolumeTargetEncryptionSecret(el: XmlElement): T.StorageVolumeTargetEncryptionSecret {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "uuid": o["uuid"] = v; break;
-      case "usage": o["usage"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetEncryptionSecret;
-}
-
-export function parseStorageVolumeTargetEncryptionCipher(el: XmlElement): T.StorageVolumeTargetEncryptionCipher {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "size": o["size"] = rt.int(v); break;
-      case "mode": o["mode"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetEncryptionCipher;
-}
-
-export function parseStorageVolumeTargetEncryptionIvgen(el: XmlElement): T.StorageVolumeTargetEncryptionIvgen {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetEncryptionIvgen;
-}
-
-export function parseStorageVolumeTargetFeaturesLazyRefcounts(el: XmlElement): T.StorageVolumeTargetFeaturesLazyRefcounts {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetFeaturesLazyRefcounts;
-}
-
-export function parseStorageVolumeTargetFeaturesExtendedL2(el: XmlElement): T.StorageVolumeTargetFeaturesExtendedL2 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetFeaturesExtendedL2;
-}
-
-export function parseNodeDevice(el: XmlElement): T.NodeDevice {
+export function parseNodeDevice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -16569,7 +11492,7 @@ export function parseNodeDevice(el: XmlElement): T.NodeDevice {
         break;
       }
       case "devnode": {
-        rt.push(o, "devnode", parseNodeDeviceDevnode(c));
+        rt.push(o, "devnode", parseDomainOsAcpiTable(c));
         break;
       }
       case "parent": {
@@ -16591,29 +11514,10 @@ export function parseNodeDevice(el: XmlElement): T.NodeDevice {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDevice;
+  return o;
 }
 
-export function parseNodeDeviceDevnode(el: XmlElement): T.NodeDeviceDevnode {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceDevnode;
-}
-
-export function parseNodeDeviceParent(el: XmlElement): T.NodeDeviceParent {
+export function parseNodeDeviceParent(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -16631,10 +11535,10 @@ export function parseNodeDeviceParent(el: XmlElement): T.NodeDeviceParent {
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceParent;
+  return o;
 }
 
-export function parseNodeDeviceDriver(el: XmlElement): T.NodeDeviceDriver {
+export function parseNodeDeviceDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -16652,10 +11556,10 @@ export function parseNodeDeviceDriver(el: XmlElement): T.NodeDeviceDriver {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceDriver;
+  return o;
 }
 
-export function parseNodeDeviceCapability(el: XmlElement): T.NodeDeviceCapability {
+export function parseNodeDeviceCapability(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -16720,7 +11624,7 @@ export function parseNodeDeviceCapability(el: XmlElement): T.NodeDeviceCapabilit
       }
       case "vendor": {
         if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vendor"] = parseNodeDeviceCapabilityVendor(c);
+        o["vendor"] = parseNodeDeviceCapabilityProduct(c);
         break;
       }
       case "capability": {
@@ -16797,7 +11701,7 @@ export function parseNodeDeviceCapability(el: XmlElement): T.NodeDeviceCapabilit
         break;
       }
       case "feature": {
-        rt.push(o, "feature", parseNodeDeviceCapabilityFeature(c));
+        rt.push(o, "feature", parseDomainDevicesDiskBackenddomain(c));
         break;
       }
       case "char": {
@@ -16837,7 +11741,7 @@ export function parseNodeDeviceCapability(el: XmlElement): T.NodeDeviceCapabilit
       }
       case "type": {
         if (o["typeElement"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["typeElement"] = parseNodeDeviceCapabilityType(c);
+        o["typeElement"] = parseNodeDeviceCapabilityProduct(c);
         break;
       }
       case "block": {
@@ -16904,7 +11808,7 @@ export function parseNodeDeviceCapability(el: XmlElement): T.NodeDeviceCapabilit
         break;
       }
       case "attr": {
-        rt.push(o, "attr", parseNodeDeviceCapabilityAttr(c));
+        rt.push(o, "attr", parseDomainDevicesInterfaceFilterrefParameter(c));
         break;
       }
       case "cssid": {
@@ -16959,10 +11863,10 @@ export function parseNodeDeviceCapability(el: XmlElement): T.NodeDeviceCapabilit
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapability;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityProduct(el: XmlElement): T.NodeDeviceCapabilityProduct {
+export function parseNodeDeviceCapabilityProduct(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -16978,10 +11882,10 @@ export function parseNodeDeviceCapabilityProduct(el: XmlElement): T.NodeDeviceCa
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityProduct;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityHardware(el: XmlElement): T.NodeDeviceCapabilityHardware {
+export function parseNodeDeviceCapabilityHardware(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -17020,10 +11924,10 @@ export function parseNodeDeviceCapabilityHardware(el: XmlElement): T.NodeDeviceC
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityHardware;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityFirmware(el: XmlElement): T.NodeDeviceCapabilityFirmware {
+export function parseNodeDeviceCapabilityFirmware(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -17055,29 +11959,10 @@ export function parseNodeDeviceCapabilityFirmware(el: XmlElement): T.NodeDeviceC
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityFirmware;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityVendor(el: XmlElement): T.NodeDeviceCapabilityVendor {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityVendor;
-}
-
-export function parseNodeDeviceCapabilityCapability(el: XmlElement): T.NodeDeviceCapabilityCapability {
+export function parseNodeDeviceCapabilityCapability(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17192,10 +12077,10 @@ export function parseNodeDeviceCapabilityCapability(el: XmlElement): T.NodeDevic
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapability;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityIommuGroup(el: XmlElement): T.NodeDeviceCapabilityIommuGroup {
+export function parseNodeDeviceCapabilityIommuGroup(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17217,10 +12102,10 @@ export function parseNodeDeviceCapabilityIommuGroup(el: XmlElement): T.NodeDevic
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityIommuGroup;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityNuma(el: XmlElement): T.NodeDeviceCapabilityNuma {
+export function parseNodeDeviceCapabilityNuma(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17236,10 +12121,10 @@ export function parseNodeDeviceCapabilityNuma(el: XmlElement): T.NodeDeviceCapab
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityNuma;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityPciExpress(el: XmlElement): T.NodeDeviceCapabilityPciExpress {
+export function parseNodeDeviceCapabilityPciExpress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -17254,10 +12139,10 @@ export function parseNodeDeviceCapabilityPciExpress(el: XmlElement): T.NodeDevic
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityPciExpress;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityLink(el: XmlElement): T.NodeDeviceCapabilityLink {
+export function parseNodeDeviceCapabilityLink(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17274,68 +12159,10 @@ export function parseNodeDeviceCapabilityLink(el: XmlElement): T.NodeDeviceCapab
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityLink;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityFeature(el: XmlElement): T.NodeDeviceCapabilityFeature {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityFeature;
-}
-
-export function parseNodeDeviceCapabilityType(el: XmlElement): T.NodeDeviceCapabilityType {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityType;
-}
-
-export function parseNodeDeviceCapabilityAttr(el: XmlElement): T.NodeDeviceCapabilityAttr {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityAttr;
-}
-
-export function parseNodeDeviceCapabilityChannelDevAddr(el: XmlElement): T.NodeDeviceCapabilityChannelDevAddr {
+export function parseNodeDeviceCapabilityChannelDevAddr(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -17367,10 +12194,10 @@ export function parseNodeDeviceCapabilityChannelDevAddr(el: XmlElement): T.NodeD
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityChannelDevAddr;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityCapabilityAddress(el: XmlElement): T.NodeDeviceCapabilityCapabilityAddress {
+export function parseNodeDeviceCapabilityCapabilityAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17389,10 +12216,10 @@ export function parseNodeDeviceCapabilityCapabilityAddress(el: XmlElement): T.No
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapabilityAddress;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityCapabilityType(el: XmlElement): T.NodeDeviceCapabilityCapabilityType {
+export function parseNodeDeviceCapabilityCapabilityType(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17431,10 +12258,10 @@ export function parseNodeDeviceCapabilityCapabilityType(el: XmlElement): T.NodeD
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapabilityType;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityCapabilityFields(el: XmlElement): T.NodeDeviceCapabilityCapabilityFields {
+export function parseNodeDeviceCapabilityCapabilityFields(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17487,7 +12314,7 @@ export function parseNodeDeviceCapabilityCapabilityFields(el: XmlElement): T.Nod
         break;
       }
       case "system_field": {
-        rt.push(o, "system_field", parseNodeDeviceCapabilityCapabilityFieldsSystemField(c));
+        rt.push(o, "system_field", parseNodeDeviceCapabilityCapabilityFieldsVendorField(c));
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -17495,10 +12322,10 @@ export function parseNodeDeviceCapabilityCapabilityFields(el: XmlElement): T.Nod
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapabilityFields;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityPciExpressLink(el: XmlElement): T.NodeDeviceCapabilityPciExpressLink {
+export function parseNodeDeviceCapabilityPciExpressLink(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17517,10 +12344,10 @@ export function parseNodeDeviceCapabilityPciExpressLink(el: XmlElement): T.NodeD
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityPciExpressLink;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityCapabilityFieldsVendorField(el: XmlElement): T.NodeDeviceCapabilityCapabilityFieldsVendorField {
+export function parseNodeDeviceCapabilityCapabilityFieldsVendorField(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17536,29 +12363,10 @@ export function parseNodeDeviceCapabilityCapabilityFieldsVendorField(el: XmlElem
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapabilityFieldsVendorField;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityCapabilityFieldsSystemField(el: XmlElement): T.NodeDeviceCapabilityCapabilityFieldsSystemField {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "index": o["index"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapabilityFieldsSystemField;
-}
-
-export function parseSecret(el: XmlElement): T.Secret {
+export function parseSecret(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17596,10 +12404,10 @@ export function parseSecret(el: XmlElement): T.Secret {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.Secret;
+  return o;
 }
 
-export function parseSecretUsage(el: XmlElement): T.SecretUsage {
+export function parseSecretUsage(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17638,10 +12446,10 @@ export function parseSecretUsage(el: XmlElement): T.SecretUsage {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.SecretUsage;
+  return o;
 }
 
-export function parseInterface(el: XmlElement): T.Interface {
+export function parseInterface(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17657,17 +12465,17 @@ export function parseInterface(el: XmlElement): T.Interface {
     switch (c.name) {
       case "start": {
         if (o["start"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["start"] = parseInterfaceStart(c);
+        o["start"] = parseDomainOsSmbios(c);
         break;
       }
       case "mac": {
         if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac"] = parseInterfaceMac(c);
+        o["mac"] = parseNetworkMac(c);
         break;
       }
       case "link": {
         if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["link"] = parseInterfaceLink(c);
+        o["link"] = parseNodeDeviceCapabilityLink(c);
         break;
       }
       case "mtu": {
@@ -17699,68 +12507,10 @@ export function parseInterface(el: XmlElement): T.Interface {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.Interface;
+  return o;
 }
 
-export function parseInterfaceStart(el: XmlElement): T.InterfaceStart {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.InterfaceStart;
-}
-
-export function parseInterfaceMac(el: XmlElement): T.InterfaceMac {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "address": o["address"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.InterfaceMac;
-}
-
-export function parseInterfaceLink(el: XmlElement): T.InterfaceLink {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "speed": o["speed"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.InterfaceLink;
-}
-
-export function parseInterfaceMtu(el: XmlElement): T.InterfaceMtu {
+export function parseInterfaceMtu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17776,10 +12526,10 @@ export function parseInterfaceMtu(el: XmlElement): T.InterfaceMtu {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceMtu;
+  return o;
 }
 
-export function parseInterfaceProtocol(el: XmlElement): T.InterfaceProtocol {
+export function parseInterfaceProtocol(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17808,7 +12558,7 @@ export function parseInterfaceProtocol(el: XmlElement): T.InterfaceProtocol {
       }
       case "autoconf": {
         if (o["autoconf"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["autoconf"] = parseInterfaceProtocolAutoconf(c);
+        o["autoconf"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -17816,10 +12566,10 @@ export function parseInterfaceProtocol(el: XmlElement): T.InterfaceProtocol {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceProtocol;
+  return o;
 }
 
-export function parseInterfaceBridge(el: XmlElement): T.InterfaceBridge {
+export function parseInterfaceBridge(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17842,10 +12592,10 @@ export function parseInterfaceBridge(el: XmlElement): T.InterfaceBridge {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBridge;
+  return o;
 }
 
-export function parseInterfaceBond(el: XmlElement): T.InterfaceBond {
+export function parseInterfaceBond(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17877,10 +12627,10 @@ export function parseInterfaceBond(el: XmlElement): T.InterfaceBond {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBond;
+  return o;
 }
 
-export function parseInterfaceVlan(el: XmlElement): T.InterfaceVlan {
+export function parseInterfaceVlan(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17895,7 +12645,7 @@ export function parseInterfaceVlan(el: XmlElement): T.InterfaceVlan {
     switch (c.name) {
       case "interface": {
         if (o["interface"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["interface"] = parseInterfaceVlanInterface(c);
+        o["interface"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -17903,10 +12653,10 @@ export function parseInterfaceVlan(el: XmlElement): T.InterfaceVlan {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceVlan;
+  return o;
 }
 
-export function parseInterfaceProtocolDhcp(el: XmlElement): T.InterfaceProtocolDhcp {
+export function parseInterfaceProtocolDhcp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17922,10 +12672,10 @@ export function parseInterfaceProtocolDhcp(el: XmlElement): T.InterfaceProtocolD
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceProtocolDhcp;
+  return o;
 }
 
-export function parseInterfaceProtocolIp(el: XmlElement): T.InterfaceProtocolIp {
+export function parseInterfaceProtocolIp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17942,10 +12692,10 @@ export function parseInterfaceProtocolIp(el: XmlElement): T.InterfaceProtocolIp 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceProtocolIp;
+  return o;
 }
 
-export function parseInterfaceProtocolRoute(el: XmlElement): T.InterfaceProtocolRoute {
+export function parseInterfaceProtocolRoute(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17961,22 +12711,10 @@ export function parseInterfaceProtocolRoute(el: XmlElement): T.InterfaceProtocol
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceProtocolRoute;
+  return o;
 }
 
-export function parseInterfaceProtocolAutoconf(el: XmlElement): T.InterfaceProtocolAutoconf {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.InterfaceProtocolAutoconf;
-}
-
-export function parseInterfaceBridgeInterface(el: XmlElement): T.InterfaceBridgeInterface {
+export function parseInterfaceBridgeInterface(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17992,12 +12730,12 @@ export function parseInterfaceBridgeInterface(el: XmlElement): T.InterfaceBridge
     switch (c.name) {
       case "mac": {
         if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac"] = parseInterfaceMac(c);
+        o["mac"] = parseNetworkMac(c);
         break;
       }
       case "link": {
         if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["link"] = parseInterfaceLink(c);
+        o["link"] = parseNodeDeviceCapabilityLink(c);
         break;
       }
       case "vlan": {
@@ -18015,10 +12753,10 @@ export function parseInterfaceBridgeInterface(el: XmlElement): T.InterfaceBridge
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBridgeInterface;
+  return o;
 }
 
-export function parseInterfaceBondMiimon(el: XmlElement): T.InterfaceBondMiimon {
+export function parseInterfaceBondMiimon(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18037,10 +12775,10 @@ export function parseInterfaceBondMiimon(el: XmlElement): T.InterfaceBondMiimon 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBondMiimon;
+  return o;
 }
 
-export function parseInterfaceBondArpmon(el: XmlElement): T.InterfaceBondArpmon {
+export function parseInterfaceBondArpmon(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18058,10 +12796,10 @@ export function parseInterfaceBondArpmon(el: XmlElement): T.InterfaceBondArpmon 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBondArpmon;
+  return o;
 }
 
-export function parseInterfaceBondInterface(el: XmlElement): T.InterfaceBondInterface {
+export function parseInterfaceBondInterface(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18077,12 +12815,12 @@ export function parseInterfaceBondInterface(el: XmlElement): T.InterfaceBondInte
     switch (c.name) {
       case "mac": {
         if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac"] = parseInterfaceMac(c);
+        o["mac"] = parseNetworkMac(c);
         break;
       }
       case "link": {
         if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["link"] = parseInterfaceLink(c);
+        o["link"] = parseNodeDeviceCapabilityLink(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -18090,29 +12828,10 @@ export function parseInterfaceBondInterface(el: XmlElement): T.InterfaceBondInte
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBondInterface;
+  return o;
 }
 
-export function parseInterfaceVlanInterface(el: XmlElement): T.InterfaceVlanInterface {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.InterfaceVlanInterface;
-}
-
-export function parseNWFilter(el: XmlElement): T.NWFilter {
+export function parseNWFilter(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18135,7 +12854,7 @@ export function parseNWFilter(el: XmlElement): T.NWFilter {
         break;
       }
       case "filterref": {
-        rt.push(o, "filterref", parseNWFilterFilterref(c));
+        rt.push(o, "filterref", parseDomainDevicesInterfaceFilterref(c));
         break;
       }
       case "rule": {
@@ -18147,35 +12866,10 @@ export function parseNWFilter(el: XmlElement): T.NWFilter {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilter;
+  return o;
 }
 
-export function parseNWFilterFilterref(el: XmlElement): T.NWFilterFilterref {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "filter": o["filter"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "parameter": {
-        rt.push(o, "parameter", parseNWFilterFilterrefParameter(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterFilterref;
-}
-
-export function parseNWFilterRule(el: XmlElement): T.NWFilterRule {
+export function parseNWFilterRule(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18213,7 +12907,7 @@ export function parseNWFilterRule(el: XmlElement): T.NWFilterRule {
       }
       case "rarp": {
         if (o["rarp"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["rarp"] = parseNWFilterRuleRarp(c);
+        o["rarp"] = parseNWFilterRuleArp(c);
         break;
       }
       case "ip": {
@@ -18238,7 +12932,7 @@ export function parseNWFilterRule(el: XmlElement): T.NWFilterRule {
       }
       case "sctp": {
         if (o["sctp"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sctp"] = parseNWFilterRuleSctp(c);
+        o["sctp"] = parseNWFilterRuleUdp(c);
         break;
       }
       case "icmp": {
@@ -18253,22 +12947,22 @@ export function parseNWFilterRule(el: XmlElement): T.NWFilterRule {
       }
       case "all": {
         if (o["all"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["all"] = parseNWFilterRuleAll(c);
+        o["all"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "esp": {
         if (o["esp"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["esp"] = parseNWFilterRuleEsp(c);
+        o["esp"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "ah": {
         if (o["ah"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ah"] = parseNWFilterRuleAh(c);
+        o["ah"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "udplite": {
         if (o["udplite"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["udplite"] = parseNWFilterRuleUdplite(c);
+        o["udplite"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "tcp-ipv6": {
@@ -18283,7 +12977,7 @@ export function parseNWFilterRule(el: XmlElement): T.NWFilterRule {
       }
       case "sctp-ipv6": {
         if (o["sctp-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sctp-ipv6"] = parseNWFilterRuleSctpIpv6(c);
+        o["sctp-ipv6"] = parseNWFilterRuleUdpIpv6(c);
         break;
       }
       case "icmpv6": {
@@ -18298,17 +12992,17 @@ export function parseNWFilterRule(el: XmlElement): T.NWFilterRule {
       }
       case "esp-ipv6": {
         if (o["esp-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["esp-ipv6"] = parseNWFilterRuleEspIpv6(c);
+        o["esp-ipv6"] = parseNWFilterRuleAllIpv6(c);
         break;
       }
       case "ah-ipv6": {
         if (o["ah-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ah-ipv6"] = parseNWFilterRuleAhIpv6(c);
+        o["ah-ipv6"] = parseNWFilterRuleAllIpv6(c);
         break;
       }
       case "udplite-ipv6": {
         if (o["udplite-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["udplite-ipv6"] = parseNWFilterRuleUdpliteIpv6(c);
+        o["udplite-ipv6"] = parseNWFilterRuleAllIpv6(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -18316,30 +13010,10 @@ export function parseNWFilterRule(el: XmlElement): T.NWFilterRule {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRule;
+  return o;
 }
 
-export function parseNWFilterFilterrefParameter(el: XmlElement): T.NWFilterFilterrefParameter {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterFilterrefParameter;
-}
-
-export function parseNWFilterRuleMac(el: XmlElement): T.NWFilterRuleMac {
+export function parseNWFilterRuleMac(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18361,10 +13035,10 @@ export function parseNWFilterRuleMac(el: XmlElement): T.NWFilterRuleMac {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleMac;
+  return o;
 }
 
-export function parseNWFilterRuleVlan(el: XmlElement): T.NWFilterRuleVlan {
+export function parseNWFilterRuleVlan(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18387,10 +13061,10 @@ export function parseNWFilterRuleVlan(el: XmlElement): T.NWFilterRuleVlan {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleVlan;
+  return o;
 }
 
-export function parseNWFilterRuleStp(el: XmlElement): T.NWFilterRuleStp {
+export function parseNWFilterRuleStp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18431,10 +13105,10 @@ export function parseNWFilterRuleStp(el: XmlElement): T.NWFilterRuleStp {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleStp;
+  return o;
 }
 
-export function parseNWFilterRuleArp(el: XmlElement): T.NWFilterRuleArp {
+export function parseNWFilterRuleArp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18463,42 +13137,10 @@ export function parseNWFilterRuleArp(el: XmlElement): T.NWFilterRuleArp {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleArp;
+  return o;
 }
 
-export function parseNWFilterRuleRarp(el: XmlElement): T.NWFilterRuleRarp {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcmacmask": o["srcmacmask"] = v; break;
-      case "dstmacaddr": o["dstmacaddr"] = v; break;
-      case "dstmacmask": o["dstmacmask"] = v; break;
-      case "arpsrcmacaddr": o["arpsrcmacaddr"] = v; break;
-      case "arpsrcipaddr": o["arpsrcipaddr"] = v; break;
-      case "arpdstmacaddr": o["arpdstmacaddr"] = v; break;
-      case "arpdstipaddr": o["arpdstipaddr"] = v; break;
-      case "hwtype": o["hwtype"] = rt.int(v); break;
-      case "opcode": o["opcode"] = rt.int(v); break;
-      case "protocoltype": o["protocoltype"] = rt.int(v); break;
-      case "gratuitous": o["gratuitous"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleRarp;
-}
-
-export function parseNWFilterRuleIp(el: XmlElement): T.NWFilterRuleIp {
+export function parseNWFilterRuleIp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18529,10 +13171,10 @@ export function parseNWFilterRuleIp(el: XmlElement): T.NWFilterRuleIp {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleIp;
+  return o;
 }
 
-export function parseNWFilterRuleIpv6(el: XmlElement): T.NWFilterRuleIpv6 {
+export function parseNWFilterRuleIpv6(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18566,10 +13208,10 @@ export function parseNWFilterRuleIpv6(el: XmlElement): T.NWFilterRuleIpv6 {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleIpv6;
+  return o;
 }
 
-export function parseNWFilterRuleTcp(el: XmlElement): T.NWFilterRuleTcp {
+export function parseNWFilterRuleTcp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18605,10 +13247,10 @@ export function parseNWFilterRuleTcp(el: XmlElement): T.NWFilterRuleTcp {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleTcp;
+  return o;
 }
 
-export function parseNWFilterRuleUdp(el: XmlElement): T.NWFilterRuleUdp {
+export function parseNWFilterRuleUdp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18643,48 +13285,10 @@ export function parseNWFilterRuleUdp(el: XmlElement): T.NWFilterRuleUdp {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleUdp;
+  return o;
 }
 
-export function parseNWFilterRuleSctp(el: XmlElement): T.NWFilterRuleSctp {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcportstart": o["srcportstart"] = rt.int(v); break;
-      case "srcportend": o["srcportend"] = rt.int(v); break;
-      case "dstportstart": o["dstportstart"] = rt.int(v); break;
-      case "dstportend": o["dstportend"] = rt.int(v); break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "connlimit-above": o["connlimit-above"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      case "ipset": o["ipset"] = v; break;
-      case "ipsetflags": o["ipsetflags"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleSctp;
-}
-
-export function parseNWFilterRuleIcmp(el: XmlElement): T.NWFilterRuleIcmp {
+export function parseNWFilterRuleIcmp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18717,10 +13321,10 @@ export function parseNWFilterRuleIcmp(el: XmlElement): T.NWFilterRuleIcmp {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleIcmp;
+  return o;
 }
 
-export function parseNWFilterRuleIgmp(el: XmlElement): T.NWFilterRuleIgmp {
+export function parseNWFilterRuleIgmp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18751,146 +13355,10 @@ export function parseNWFilterRuleIgmp(el: XmlElement): T.NWFilterRuleIgmp {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleIgmp;
+  return o;
 }
 
-export function parseNWFilterRuleAll(el: XmlElement): T.NWFilterRuleAll {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "connlimit-above": o["connlimit-above"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      case "ipset": o["ipset"] = v; break;
-      case "ipsetflags": o["ipsetflags"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleAll;
-}
-
-export function parseNWFilterRuleEsp(el: XmlElement): T.NWFilterRuleEsp {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "connlimit-above": o["connlimit-above"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      case "ipset": o["ipset"] = v; break;
-      case "ipsetflags": o["ipsetflags"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleEsp;
-}
-
-export function parseNWFilterRuleAh(el: XmlElement): T.NWFilterRuleAh {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "connlimit-above": o["connlimit-above"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      case "ipset": o["ipset"] = v; break;
-      case "ipsetflags": o["ipsetflags"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleAh;
-}
-
-export function parseNWFilterRuleUdplite(el: XmlElement): T.NWFilterRuleUdplite {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "connlimit-above": o["connlimit-above"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      case "ipset": o["ipset"] = v; break;
-      case "ipsetflags": o["ipsetflags"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleUdplite;
-}
-
-export function parseNWFilterRuleTcpIpv6(el: XmlElement): T.NWFilterRuleTcpIpv6 {
+export function parseNWFilterRuleTcpIpv6(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18922,10 +13390,10 @@ export function parseNWFilterRuleTcpIpv6(el: XmlElement): T.NWFilterRuleTcpIpv6 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleTcpIpv6;
+  return o;
 }
 
-export function parseNWFilterRuleUdpIpv6(el: XmlElement): T.NWFilterRuleUdpIpv6 {
+export function parseNWFilterRuleUdpIpv6(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18956,44 +13424,10 @@ export function parseNWFilterRuleUdpIpv6(el: XmlElement): T.NWFilterRuleUdpIpv6 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleUdpIpv6;
+  return o;
 }
 
-export function parseNWFilterRuleSctpIpv6(el: XmlElement): T.NWFilterRuleSctpIpv6 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcportstart": o["srcportstart"] = rt.int(v); break;
-      case "srcportend": o["srcportend"] = rt.int(v); break;
-      case "dstportstart": o["dstportstart"] = rt.int(v); break;
-      case "dstportend": o["dstportend"] = rt.int(v); break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleSctpIpv6;
-}
-
-export function parseNWFilterRuleIcmpv6(el: XmlElement): T.NWFilterRuleIcmpv6 {
+export function parseNWFilterRuleIcmpv6(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -19022,10 +13456,10 @@ export function parseNWFilterRuleIcmpv6(el: XmlElement): T.NWFilterRuleIcmpv6 {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleIcmpv6;
+  return o;
 }
 
-export function parseNWFilterRuleAllIpv6(el: XmlElement): T.NWFilterRuleAllIpv6 {
+export function parseNWFilterRuleAllIpv6(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -19052,100 +13486,10 @@ export function parseNWFilterRuleAllIpv6(el: XmlElement): T.NWFilterRuleAllIpv6 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleAllIpv6;
+  return o;
 }
 
-export function parseNWFilterRuleEspIpv6(el: XmlElement): T.NWFilterRuleEspIpv6 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleEspIpv6;
-}
-
-export function parseNWFilterRuleAhIpv6(el: XmlElement): T.NWFilterRuleAhIpv6 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleAhIpv6;
-}
-
-export function parseNWFilterRuleUdpliteIpv6(el: XmlElement): T.NWFilterRuleUdpliteIpv6 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleUdpliteIpv6;
-}
-
-export function parseNWFilterBinding(el: XmlElement): T.NWFilterBinding {
+export function parseNWFilterBinding(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -19153,27 +13497,27 @@ export function parseNWFilterBinding(el: XmlElement): T.NWFilterBinding {
     switch (c.name) {
       case "owner": {
         if (o["owner"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["owner"] = parseNWFilterBindingOwner(c);
+        o["owner"] = parseNetworkPortOwner(c);
         break;
       }
       case "portdev": {
         if (o["portdev"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["portdev"] = parseNWFilterBindingPortdev(c);
+        o["portdev"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "linkdev": {
         if (o["linkdev"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["linkdev"] = parseNWFilterBindingLinkdev(c);
+        o["linkdev"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "mac": {
         if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac"] = parseNWFilterBindingMac(c);
+        o["mac"] = parseNetworkMac(c);
         break;
       }
       case "filterref": {
         if (o["filterref"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["filterref"] = parseNWFilterBindingFilterref(c);
+        o["filterref"] = parseDomainDevicesInterfaceFilterref(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -19181,140 +13525,10 @@ export function parseNWFilterBinding(el: XmlElement): T.NWFilterBinding {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBinding;
+  return o;
 }
 
-export function parseNWFilterBindingOwner(el: XmlElement): T.NWFilterBindingOwner {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["name"] = t;
-        break;
-      }
-      case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["uuid"] = t;
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingOwner;
-}
-
-export function parseNWFilterBindingPortdev(el: XmlElement): T.NWFilterBindingPortdev {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingPortdev;
-}
-
-export function parseNWFilterBindingLinkdev(el: XmlElement): T.NWFilterBindingLinkdev {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingLinkdev;
-}
-
-export function parseNWFilterBindingMac(el: XmlElement): T.NWFilterBindingMac {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "address": o["address"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingMac;
-}
-
-export function parseNWFilterBindingFilterref(el: XmlElement): T.NWFilterBindingFilterref {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "filter": o["filter"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "parameter": {
-        rt.push(o, "parameter", parseNWFilterBindingFilterrefParameter(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingFilterref;
-}
-
-export function parseNWFilterBindingFilterrefParameter(el: XmlElement): T.NWFilterBindingFilterrefParameter {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingFilterrefParameter;
-}
-
-export function parseDomainSnapshot(el: XmlElement): T.DomainSnapshot {
+export function parseDomainSnapshot(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -19372,17 +13586,17 @@ export function parseDomainSnapshot(el: XmlElement): T.DomainSnapshot {
       }
       case "inactiveDomain": {
         if (o["inactiveDomain"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["inactiveDomain"] = parseDomainSnapshotInactiveDomain(c);
+        o["inactiveDomain"] = parseDomain(c);
         break;
       }
       case "parent": {
         if (o["parent"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["parent"] = parseDomainSnapshotParent(c);
+        o["parent"] = parseNodeDeviceDriver(c);
         break;
       }
       case "cookie": {
         if (o["cookie"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cookie"] = parseDomainSnapshotCookie(c);
+        o["cookie"] = parseDomainMetadata(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -19390,10 +13604,10 @@ export function parseDomainSnapshot(el: XmlElement): T.DomainSnapshot {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshot;
+  return o;
 }
 
-export function parseDomainSnapshotMemory(el: XmlElement): T.DomainSnapshotMemory {
+export function parseDomainSnapshotMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -19410,10 +13624,10 @@ export function parseDomainSnapshotMemory(el: XmlElement): T.DomainSnapshotMemor
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotMemory;
+  return o;
 }
 
-export function parseDomainSnapshotDisks(el: XmlElement): T.DomainSnapshotDisks {
+export function parseDomainSnapshotDisks(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -19428,10 +13642,10 @@ export function parseDomainSnapshotDisks(el: XmlElement): T.DomainSnapshotDisks 
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisks;
+  return o;
 }
 
-export function parseDomainSnapshotDomain(el: XmlElement): T.DomainSnapshotDomain {
+export function parseDomainSnapshotDomain(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -19704,321 +13918,10 @@ export function parseDomainSnapshotDomain(el: XmlElement): T.DomainSnapshotDomai
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDomain;
+  return o;
 }
 
-export function parseDomainSnapshotInactiveDomain(el: XmlElement): T.DomainSnapshotInactiveDomain {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "id": o["id"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["name"] = t;
-        break;
-      }
-      case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["uuid"] = t;
-        break;
-      }
-      case "genid": {
-        if (o["genid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["genid"] = t;
-        break;
-      }
-      case "title": {
-        if (o["title"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["title"] = t;
-        break;
-      }
-      case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["description"] = t;
-        break;
-      }
-      case "metadata": {
-        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["metadata"] = parseDomainMetadata(c);
-        break;
-      }
-      case "cpu": {
-        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cpu"] = parseDomainCpu(c);
-        break;
-      }
-      case "sysinfo": {
-        rt.push(o, "sysinfo", parseDomainSysinfo(c));
-        break;
-      }
-      case "bootloader": {
-        if (o["bootloader"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["bootloader"] = t;
-        break;
-      }
-      case "bootloader_args": {
-        if (o["bootloader_args"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["bootloader_args"] = t;
-        break;
-      }
-      case "os": {
-        if (o["os"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["os"] = parseDomainOs(c);
-        break;
-      }
-      case "clock": {
-        if (o["clock"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["clock"] = parseDomainClock(c);
-        break;
-      }
-      case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["memory"] = parseDomainMemory(c);
-        break;
-      }
-      case "maxMemory": {
-        if (o["maxMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["maxMemory"] = parseDomainMaxMemory(c);
-        break;
-      }
-      case "currentMemory": {
-        if (o["currentMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["currentMemory"] = parseDomainCurrentMemory(c);
-        break;
-      }
-      case "memoryBacking": {
-        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["memoryBacking"] = parseDomainMemoryBacking(c);
-        break;
-      }
-      case "vcpu": {
-        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vcpu"] = parseDomainVcpu(c);
-        break;
-      }
-      case "vcpus": {
-        if (o["vcpus"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vcpus"] = parseDomainVcpus(c);
-        break;
-      }
-      case "iothreads": {
-        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["iothreads"] = rt.int(t);
-        break;
-      }
-      case "iothreadids": {
-        if (o["iothreadids"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["iothreadids"] = parseDomainIothreadids(c);
-        break;
-      }
-      case "defaultiothread": {
-        if (o["defaultiothread"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["defaultiothread"] = parseDomainDefaultiothread(c);
-        break;
-      }
-      case "blkiotune": {
-        if (o["blkiotune"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["blkiotune"] = parseDomainBlkiotune(c);
-        break;
-      }
-      case "memtune": {
-        if (o["memtune"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["memtune"] = parseDomainMemtune(c);
-        break;
-      }
-      case "cputune": {
-        if (o["cputune"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cputune"] = parseDomainCputune(c);
-        break;
-      }
-      case "numatune": {
-        if (o["numatune"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["numatune"] = parseDomainNumatune(c);
-        break;
-      }
-      case "resource": {
-        if (o["resource"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["resource"] = parseDomainResource(c);
-        break;
-      }
-      case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["features"] = parseDomainFeatures(c);
-        break;
-      }
-      case "on_reboot": {
-        if (o["on_reboot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["on_reboot"] = t;
-        break;
-      }
-      case "on_poweroff": {
-        if (o["on_poweroff"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["on_poweroff"] = t;
-        break;
-      }
-      case "on_crash": {
-        if (o["on_crash"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["on_crash"] = t;
-        break;
-      }
-      case "on_lockfailure": {
-        if (o["on_lockfailure"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["on_lockfailure"] = t;
-        break;
-      }
-      case "pm": {
-        if (o["pm"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pm"] = parseDomainPm(c);
-        break;
-      }
-      case "perf": {
-        if (o["perf"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["perf"] = parseDomainPerf(c);
-        break;
-      }
-      case "idmap": {
-        if (o["idmap"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["idmap"] = parseDomainIdmap(c);
-        break;
-      }
-      case "devices": {
-        if (o["devices"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["devices"] = parseDomainDevices(c);
-        break;
-      }
-      case "seclabel": {
-        rt.push(o, "seclabel", parseDomainSeclabel(c));
-        break;
-      }
-      case "qemu:commandline": {
-        if (o["qemu:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["qemu:commandline"] = parseDomainQemuCommandline(c);
-        break;
-      }
-      case "qemu:capabilities": {
-        if (o["qemu:capabilities"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["qemu:capabilities"] = parseDomainQemuCapabilities(c);
-        break;
-      }
-      case "qemu:deprecation": {
-        if (o["qemu:deprecation"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["qemu:deprecation"] = parseDomainQemuDeprecation(c);
-        break;
-      }
-      case "qemu:override": {
-        if (o["qemu:override"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["qemu:override"] = parseDomainQemuOverride(c);
-        break;
-      }
-      case "lxc:namespace": {
-        if (o["lxc:namespace"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lxc:namespace"] = parseDomainLxcNamespace(c);
-        break;
-      }
-      case "keywrap": {
-        if (o["keywrap"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["keywrap"] = parseDomainKeywrap(c);
-        break;
-      }
-      case "launchSecurity": {
-        if (o["launchSecurity"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["launchSecurity"] = parseDomainLaunchSecurity(c);
-        break;
-      }
-      case "bhyve:commandline": {
-        if (o["bhyve:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["bhyve:commandline"] = parseDomainBhyveCommandline(c);
-        break;
-      }
-      case "xen:commandline": {
-        if (o["xen:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["xen:commandline"] = parseDomainXenCommandline(c);
-        break;
-      }
-      case "vmware:datacenterpath": {
-        if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vmware:datacenterpath"] = t;
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotInactiveDomain;
-}
-
-export function parseDomainSnapshotParent(el: XmlElement): T.DomainSnapshotParent {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["name"] = t;
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotParent;
-}
-
-export function parseDomainSnapshotCookie(el: XmlElement): T.DomainSnapshotCookie {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  let raw = '';
-  for (const c of el.children) {
-    raw += rt.raw(c);
-  }
-  if (raw !== '') o["xml"] = raw;
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotCookie;
-}
-
-export function parseDomainSnapshotDisksDisk(el: XmlElement): T.DomainSnapshotDisksDisk {
+export function parseDomainSnapshotDisksDisk(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20040,7 +13943,7 @@ export function parseDomainSnapshotDisksDisk(el: XmlElement): T.DomainSnapshotDi
       }
       case "driver": {
         if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainSnapshotDisksDiskDriver(c);
+        o["driver"] = parseDomainDevicesDiskMirrorFormat(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -20048,10 +13951,10 @@ export function parseDomainSnapshotDisksDisk(el: XmlElement): T.DomainSnapshotDi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDisk;
+  return o;
 }
 
-export function parseDomainSnapshotDisksDiskSource(el: XmlElement): T.DomainSnapshotDisksDiskSource {
+export function parseDomainSnapshotDisksDiskSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20072,66 +13975,66 @@ export function parseDomainSnapshotDisksDiskSource(el: XmlElement): T.DomainSnap
   for (const c of el.children) {
     switch (c.name) {
       case "seclabel": {
-        rt.push(o, "seclabel", parseDomainSnapshotDisksDiskSourceSeclabel(c));
+        rt.push(o, "seclabel", parseDomainOsNvramSourceSeclabel(c));
         break;
       }
       case "slices": {
         if (o["slices"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["slices"] = parseDomainSnapshotDisksDiskSourceSlices(c);
+        o["slices"] = parseDomainOsNvramSourceSlices(c);
         break;
       }
       case "encryption": {
         if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["encryption"] = parseDomainSnapshotDisksDiskSourceEncryption(c);
+        o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
       case "host": {
-        rt.push(o, "host", parseDomainSnapshotDisksDiskSourceHost(c));
+        rt.push(o, "host", parseDomainOsNvramSourceHost(c));
         break;
       }
       case "snapshot": {
         if (o["snapshot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["snapshot"] = parseDomainSnapshotDisksDiskSourceSnapshot(c);
+        o["snapshot"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "config": {
         if (o["config"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["config"] = parseDomainSnapshotDisksDiskSourceConfig(c);
+        o["config"] = parseDomainOsNvramSourceConfig(c);
         break;
       }
       case "auth": {
         if (o["auth"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["auth"] = parseDomainSnapshotDisksDiskSourceAuth(c);
+        o["auth"] = parseDomainDevicesDiskAuth(c);
         break;
       }
       case "initiator": {
         if (o["initiator"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["initiator"] = parseDomainSnapshotDisksDiskSourceInitiator(c);
+        o["initiator"] = parseDomainOsNvramSourceInitiator(c);
         break;
       }
       case "cookies": {
         if (o["cookies"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cookies"] = parseDomainSnapshotDisksDiskSourceCookies(c);
+        o["cookies"] = parseDomainOsNvramSourceCookies(c);
         break;
       }
       case "readahead": {
         if (o["readahead"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readahead"] = parseDomainSnapshotDisksDiskSourceReadahead(c);
+        o["readahead"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       case "timeout": {
         if (o["timeout"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["timeout"] = parseDomainSnapshotDisksDiskSourceTimeout(c);
+        o["timeout"] = parseDomainOsNvramSourceTimeout(c);
         break;
       }
       case "ssl": {
         if (o["ssl"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ssl"] = parseDomainSnapshotDisksDiskSourceSsl(c);
+        o["ssl"] = parseDomainOsNvramSourceSsl(c);
         break;
       }
       case "identity": {
         if (o["identity"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["identity"] = parseDomainSnapshotDisksDiskSourceIdentity(c);
+        o["identity"] = parseDomainOsNvramSourceIdentity(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -20139,502 +14042,10 @@ export function parseDomainSnapshotDisksDiskSource(el: XmlElement): T.DomainSnap
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSource;
+  return o;
 }
 
-export function parseDomainSnapshotDisksDiskDriver(el: XmlElement): T.DomainSnapshotDisksDiskDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "metadata_cache": {
-        if (o["metadata_cache"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["metadata_cache"] = parseDomainSnapshotDisksDiskDriverMetadataCache(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskDriver;
-}
-
-export function parseDomainSnapshotDisksDiskSourceSeclabel(el: XmlElement): T.DomainSnapshotDisksDiskSourceSeclabel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "model": o["model"] = v; break;
-      case "relabel": o["relabel"] = v; break;
-      case "labelskip": o["labelskip"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "label": {
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        rt.push(o, "label", t);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceSeclabel;
-}
-
-export function parseDomainSnapshotDisksDiskSourceSlices(el: XmlElement): T.DomainSnapshotDisksDiskSourceSlices {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "slice": {
-        if (o["slice"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["slice"] = parseDomainSnapshotDisksDiskSourceSlicesSlice(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceSlices;
-}
-
-export function parseDomainSnapshotDisksDiskSourceEncryption(el: XmlElement): T.DomainSnapshotDisksDiskSourceEncryption {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "format": o["format"] = v; break;
-      case "engine": o["engine"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["secret"] = parseDomainSnapshotDisksDiskSourceEncryptionSecret(c);
-        break;
-      }
-      case "cipher": {
-        if (o["cipher"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cipher"] = parseDomainSnapshotDisksDiskSourceEncryptionCipher(c);
-        break;
-      }
-      case "ivgen": {
-        if (o["ivgen"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ivgen"] = parseDomainSnapshotDisksDiskSourceEncryptionIvgen(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceEncryption;
-}
-
-export function parseDomainSnapshotDisksDiskSourceHost(el: XmlElement): T.DomainSnapshotDisksDiskSourceHost {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "transport": o["transport"] = v; break;
-      case "name": o["name"] = v; break;
-      case "port": o["port"] = rt.int(v); break;
-      case "socket": o["socket"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceHost;
-}
-
-export function parseDomainSnapshotDisksDiskSourceSnapshot(el: XmlElement): T.DomainSnapshotDisksDiskSourceSnapshot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceSnapshot;
-}
-
-export function parseDomainSnapshotDisksDiskSourceConfig(el: XmlElement): T.DomainSnapshotDisksDiskSourceConfig {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "file": o["file"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceConfig;
-}
-
-export function parseDomainSnapshotDisksDiskSourceAuth(el: XmlElement): T.DomainSnapshotDisksDiskSourceAuth {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "username": o["username"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["secret"] = parseDomainSnapshotDisksDiskSourceAuthSecret(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceAuth;
-}
-
-export function parseDomainSnapshotDisksDiskSourceInitiator(el: XmlElement): T.DomainSnapshotDisksDiskSourceInitiator {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "iqn": {
-        if (o["iqn"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["iqn"] = parseDomainSnapshotDisksDiskSourceInitiatorIqn(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceInitiator;
-}
-
-export function parseDomainSnapshotDisksDiskSourceCookies(el: XmlElement): T.DomainSnapshotDisksDiskSourceCookies {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "cookie": {
-        rt.push(o, "cookie", parseDomainSnapshotDisksDiskSourceCookiesCookie(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceCookies;
-}
-
-export function parseDomainSnapshotDisksDiskSourceReadahead(el: XmlElement): T.DomainSnapshotDisksDiskSourceReadahead {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "size": o["size"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceReadahead;
-}
-
-export function parseDomainSnapshotDisksDiskSourceTimeout(el: XmlElement): T.DomainSnapshotDisksDiskSourceTimeout {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "seconds": o["seconds"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceTimeout;
-}
-
-export function parseDomainSnapshotDisksDiskSourceSsl(el: XmlElement): T.DomainSnapshotDisksDiskSourceSsl {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "verify": o["verify"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceSsl;
-}
-
-export function parseDomainSnapshotDisksDiskSourceIdentity(el: XmlElement): T.DomainSnapshotDisksDiskSourceIdentity {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "user": o["user"] = v; break;
-      case "group": o["group"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceIdentity;
-}
-
-export function parseDomainSnapshotDisksDiskDriverMetadataCache(el: XmlElement): T.DomainSnapshotDisksDiskDriverMetadataCache {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "max_size": {
-        if (o["max_size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["max_size"] = parseDomainSnapshotDisksDiskDriverMetadataCacheMaxSize(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskDriverMetadataCache;
-}
-
-export function parseDomainSnapshotDisksDiskSourceSlicesSlice(el: XmlElement): T.DomainSnapshotDisksDiskSourceSlicesSlice {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "offset": o["offset"] = rt.int(v); break;
-      case "size": o["size"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceSlicesSlice;
-}
-
-export function parseDomainSnapshotDisksDiskSourceEncryptionSecret(el: XmlElement): T.DomainSnapshotDisksDiskSourceEncryptionSecret {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "uuid": o["uuid"] = v; break;
-      case "usage": o["usage"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceEncryptionSecret;
-}
-
-export function parseDomainSnapshotDisksDiskSourceEncryptionCipher(el: XmlElement): T.DomainSnapshotDisksDiskSourceEncryptionCipher {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "size": o["size"] = rt.int(v); break;
-      case "mode": o["mode"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceEncryptionCipher;
-}
-
-export function parseDomainSnapshotDisksDiskSourceEncryptionIvgen(el: XmlElement): T.DomainSnapshotDisksDiskSourceEncryptionIvgen {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceEncryptionIvgen;
-}
-
-export function parseDomainSnapshotDisksDiskSourceAuthSecret(el: XmlElement): T.DomainSnapshotDisksDiskSourceAuthSecret {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "uuid": o["uuid"] = v; break;
-      case "usage": o["usage"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceAuthSecret;
-}
-
-export function parseDomainSnapshotDisksDiskSourceInitiatorIqn(el: XmlElement): T.DomainSnapshotDisksDiskSourceInitiatorIqn {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceInitiatorIqn;
-}
-
-export function parseDomainSnapshotDisksDiskSourceCookiesCookie(el: XmlElement): T.DomainSnapshotDisksDiskSourceCookiesCookie {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceCookiesCookie;
-}
-
-export function parseDomainSnapshotDisksDiskDriverMetadataCacheMaxSize(el: XmlElement): T.DomainSnapshotDisksDiskDriverMetadataCacheMaxSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskDriverMetadataCacheMaxSize;
-}
-
-export function parseDomainCheckpoint(el: XmlElement): T.DomainCheckpoint {
+export function parseDomainCheckpoint(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -20673,7 +14084,7 @@ export function parseDomainCheckpoint(el: XmlElement): T.DomainCheckpoint {
       }
       case "parent": {
         if (o["parent"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["parent"] = parseDomainCheckpointParent(c);
+        o["parent"] = parseNodeDeviceDriver(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -20681,10 +14092,10 @@ export function parseDomainCheckpoint(el: XmlElement): T.DomainCheckpoint {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCheckpoint;
+  return o;
 }
 
-export function parseDomainCheckpointDisks(el: XmlElement): T.DomainCheckpointDisks {
+export function parseDomainCheckpointDisks(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -20699,31 +14110,10 @@ export function parseDomainCheckpointDisks(el: XmlElement): T.DomainCheckpointDi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCheckpointDisks;
+  return o;
 }
 
-export function parseDomainCheckpointParent(el: XmlElement): T.DomainCheckpointParent {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["name"] = t;
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCheckpointParent;
-}
-
-export function parseDomainCheckpointDisksDisk(el: XmlElement): T.DomainCheckpointDisksDisk {
+export function parseDomainCheckpointDisksDisk(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20742,10 +14132,10 @@ export function parseDomainCheckpointDisksDisk(el: XmlElement): T.DomainCheckpoi
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCheckpointDisksDisk;
+  return o;
 }
 
-export function parseDomainBackup(el: XmlElement): T.DomainBackup {
+export function parseDomainBackup(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20780,10 +14170,10 @@ export function parseDomainBackup(el: XmlElement): T.DomainBackup {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBackup;
+  return o;
 }
 
-export function parseDomainBackupDisks(el: XmlElement): T.DomainBackupDisks {
+export function parseDomainBackupDisks(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -20798,10 +14188,10 @@ export function parseDomainBackupDisks(el: XmlElement): T.DomainBackupDisks {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisks;
+  return o;
 }
 
-export function parseDomainBackupServer(el: XmlElement): T.DomainBackupServer {
+export function parseDomainBackupServer(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20821,10 +14211,10 @@ export function parseDomainBackupServer(el: XmlElement): T.DomainBackupServer {
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupServer;
+  return o;
 }
 
-export function parseDomainBackupDisksDisk(el: XmlElement): T.DomainBackupDisksDisk {
+export function parseDomainBackupDisksDisk(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20850,12 +14240,12 @@ export function parseDomainBackupDisksDisk(el: XmlElement): T.DomainBackupDisksD
       }
       case "driver": {
         if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainBackupDisksDiskDriver(c);
+        o["driver"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "scratch": {
         if (o["scratch"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["scratch"] = parseDomainBackupDisksDiskScratch(c);
+        o["scratch"] = parseDomainBackupDisksDiskTarget(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -20863,10 +14253,10 @@ export function parseDomainBackupDisksDisk(el: XmlElement): T.DomainBackupDisksD
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDisk;
+  return o;
 }
 
-export function parseDomainBackupDisksDiskTarget(el: XmlElement): T.DomainBackupDisksDiskTarget {
+export function parseDomainBackupDisksDiskTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20881,12 +14271,12 @@ export function parseDomainBackupDisksDiskTarget(el: XmlElement): T.DomainBackup
   for (const c of el.children) {
     switch (c.name) {
       case "seclabel": {
-        rt.push(o, "seclabel", parseDomainBackupDisksDiskTargetSeclabel(c));
+        rt.push(o, "seclabel", parseDomainOsNvramSourceSeclabel(c));
         break;
       }
       case "encryption": {
         if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["encryption"] = parseDomainBackupDisksDiskTargetEncryption(c);
+        o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
       default: x = rt.extraElement(x, c);
@@ -20894,184 +14284,5 @@ export function parseDomainBackupDisksDiskTarget(el: XmlElement): T.DomainBackup
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTarget;
-}
-
-export function parseDomainBackupDisksDiskDriver(el: XmlElement): T.DomainBackupDisksDiskDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskDriver;
-}
-
-export function parseDomainBackupDisksDiskScratch(el: XmlElement): T.DomainBackupDisksDiskScratch {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "file": o["file"] = v; break;
-      case "dev": o["dev"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "seclabel": {
-        rt.push(o, "seclabel", parseDomainBackupDisksDiskTargetSeclabel(c));
-        break;
-      }
-      case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["encryption"] = parseDomainBackupDisksDiskTargetEncryption(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskScratch;
-}
-
-export function parseDomainBackupDisksDiskTargetSeclabel(el: XmlElement): T.DomainBackupDisksDiskTargetSeclabel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "model": o["model"] = v; break;
-      case "relabel": o["relabel"] = v; break;
-      case "labelskip": o["labelskip"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "label": {
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        rt.push(o, "label", t);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTargetSeclabel;
-}
-
-export function parseDomainBackupDisksDiskTargetEncryption(el: XmlElement): T.DomainBackupDisksDiskTargetEncryption {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "format": o["format"] = v; break;
-      case "engine": o["engine"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["secret"] = parseDomainBackupDisksDiskTargetEncryptionSecret(c);
-        break;
-      }
-      case "cipher": {
-        if (o["cipher"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cipher"] = parseDomainBackupDisksDiskTargetEncryptionCipher(c);
-        break;
-      }
-      case "ivgen": {
-        if (o["ivgen"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ivgen"] = parseDomainBackupDisksDiskTargetEncryptionIvgen(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTargetEncryption;
-}
-
-export function parseDomainBackupDisksDiskTargetEncryptionSecret(el: XmlElement): T.DomainBackupDisksDiskTargetEncryptionSecret {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "uuid": o["uuid"] = v; break;
-      case "usage": o["usage"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTargetEncryptionSecret;
-}
-
-export function parseDomainBackupDisksDiskTargetEncryptionCipher(el: XmlElement): T.DomainBackupDisksDiskTargetEncryptionCipher {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "size": o["size"] = rt.int(v); break;
-      case "mode": o["mode"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTargetEncryptionCipher;
-}
-
-export function parseDomainBackupDisksDiskTargetEncryptionIvgen(el: XmlElement): T.DomainBackupDisksDiskTargetEncryptionIvgen {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTargetEncryptionIvgen;
+  return o;
 }
