@@ -229,6 +229,17 @@ export interface ValidationIssue {
 
 export type Issues = ValidationIssue[];
 
+/** Each finding once (a child is checked against the merged type and against its kind's own). */
+export function uniqueIssues(issues: Issues): Issues {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path}\u0000${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 export function isObject(v: unknown): v is Bag {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

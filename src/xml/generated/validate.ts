@@ -33,342 +33,360 @@ const V27: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "10
 const V28: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:-?[0-9]+)$/u, min: "-1", max: "17592186044415" }];
 const V29: rt.ValueCheck[] = [{ value: "dynamic" }, { value: "static" }, { value: "none" }];
 const V30: rt.ValueCheck[] = [{ value: "yes" }, { value: "no" }];
-const V31: rt.ValueCheck[] = [{ value: "none" }, { value: "omit" }, { value: "reject" }, { value: "crash" }];
-const V32: rt.ValueCheck[] = [{ value: "sev" }, { value: "s390-pv" }];
-const V33: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "4294967295" }];
-const V34: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-f]+)$/u }];
-const V35: rt.ValueCheck[] = [{ value: "allow" }, { value: "forbid" }];
-const V36: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^,]{12})$/u }];
-const V37: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "1" }];
-const V38: rt.ValueCheck[] = [{ value: "force" }, { value: "require" }, { value: "optional" }, { value: "disable" }, { value: "forbid" }];
-const V39: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\-_\.]+)$/u }];
-const V40: rt.ValueCheck[] = [{ value: "1" }, { value: "2" }, { value: "3" }];
-const V41: rt.ValueCheck[] = [{ value: "emulate" }, { value: "passthrough" }, { value: "disable" }];
-const V42: rt.ValueCheck[] = [{ value: "emulate" }, { value: "passthrough" }];
-const V43: rt.ValueCheck[] = [{ value: "i686" }, { value: "x86_64" }, { value: "ia64" }, { value: "aarch64" }, { value: "alpha" }, { value: "armv6l" }, { value: "armv7l" }, { value: "cris" }, { value: "lm32" }, { value: "m68k" }, { value: "microblaze" }, { value: "microblazeel" }, { value: "mips" }, { value: "mipsel" }, { value: "mips64" }, { value: "mips64el" }, { value: "openrisc" }, { value: "parisc" }, { value: "parisc64" }, { value: "ppc" }, { value: "ppc64" }, { value: "ppc64le" }, { value: "ppcemb" }, { value: "riscv32" }, { value: "riscv64" }, { value: "s390" }, { value: "s390x" }, { value: "sh4" }, { value: "sh4eb" }, { value: "sparc" }, { value: "sparc64" }, { value: "unicore32" }, { value: "xtensa" }, { value: "xtensaeb" }];
-const V44: rt.ValueCheck[] = [{ value: "xenpv" }, { value: "xenfv" }, { value: "xenpvh" }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-]+)$/u }];
-const V45: rt.ValueCheck[] = [{ value: "xen" }, { value: "linux" }, { value: "xenpvh" }, { value: "hvm" }, { value: "exe" }];
-const V46: rt.ValueCheck[] = [{ value: "rom" }, { value: "pflash" }];
-const V47: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "dir" }, { value: "network" }, { value: "volume" }, { value: "nvme" }, { value: "vhostuser" }];
-const V48: rt.ValueCheck[] = [{ value: "hd" }, { value: "fd" }, { value: "cdrom" }, { value: "network" }];
-const V49: rt.ValueCheck[] = [{ kind: "long", min: "0", max: "65535" }];
-const V50: rt.ValueCheck[] = [{ value: "emulate" }, { value: "host" }, { value: "sysinfo" }];
-const V51: rt.ValueCheck[] = [{ kind: "int", min: "-1", max: "32767" }];
-const V52: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z_]+[a-zA-Z0-9_]*)$/u }];
-const V53: rt.ValueCheck[] = [{ value: "platform" }, { value: "rtc" }, { value: "tsc" }, { value: "hpet" }, { value: "pit" }, { value: "armvtimer" }, { value: "kvmclock" }, { value: "hypervclock" }];
-const V54: rt.ValueCheck[] = [{ value: "boot" }, { value: "guest" }, { value: "wall" }, { value: "realtime" }];
-const V55: rt.ValueCheck[] = [{ value: "delay" }, { value: "merge" }, { value: "discard" }, { value: "catchup" }];
-const V56: rt.ValueCheck[] = [{ value: "auto" }, { value: "native" }, { value: "emulate" }, { value: "paravirt" }, { value: "smpsafe" }];
-const V57: rt.ValueCheck[] = [{ value: "file" }, { value: "anonymous" }, { value: "memfd" }];
-const V58: rt.ValueCheck[] = [{ value: "shared" }, { value: "private" }];
-const V59: rt.ValueCheck[] = [{ value: "immediate" }, { value: "ondemand" }];
-const V60: rt.ValueCheck[] = [{ kind: "long", min: "0", max: "18446744073709551615" }];
-const V61: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "65535" }];
-const V62: rt.ValueCheck[] = [{ value: "batch" }, { value: "idle" }, { value: "fifo" }, { value: "rr" }];
-const V63: rt.ValueCheck[] = [{ value: "strict" }, { value: "preferred" }, { value: "interleave" }, { value: "restrictive" }];
-const V64: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "custom" }];
-const V65: rt.ValueCheck[] = [{ value: "default" }, { value: "allow" }, { value: "deny" }];
-const V66: rt.ValueCheck[] = [{ value: "host" }, { value: "2" }, { value: "3" }];
-const V67: rt.ValueCheck[] = [{ value: "qemu" }, { value: "kvm" }];
-const V68: rt.ValueCheck[] = [{ value: "enabled" }, { value: "disabled" }, { value: "required" }];
-const V69: rt.ValueCheck[] = [{ value: "ignore" }, { value: "fault" }];
-const V70: rt.ValueCheck[] = [{ value: "broken" }, { value: "workaround" }, { value: "fixed" }];
-const V71: rt.ValueCheck[] = [{ value: "broken" }, { value: "workaround" }, { value: "fixed-ibs" }, { value: "fixed-ccd" }, { value: "fixed-na" }];
-const V72: rt.ValueCheck[] = [{ value: "cmt" }, { value: "mbmt" }, { value: "mbml" }, { value: "cpu_cycles" }, { value: "instructions" }, { value: "cache_references" }, { value: "cache_misses" }, { value: "branch_instructions" }, { value: "branch_misses" }, { value: "bus_cycles" }, { value: "stalled_cycles_frontend" }, { value: "stalled_cycles_backend" }, { value: "ref_cpu_cycles" }, { value: "cpu_clock" }, { value: "task_clock" }, { value: "page_faults" }, { value: "context_switches" }, { value: "cpu_migrations" }, { value: "page_faults_min" }, { value: "page_faults_maj" }, { value: "alignment_faults" }, { value: "emulation_faults" }];
-const V73: rt.ValueCheck[] = [{ value: "floppy" }, { value: "disk" }, { value: "cdrom" }, { value: "lun" }];
-const V74: rt.ValueCheck[] = [{ value: "filtered" }, { value: "unfiltered" }];
-const V75: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }];
-const V76: rt.ValueCheck[] = [{ value: "no" }, { value: "internal" }, { value: "external" }, { value: "manual" }];
-const V77: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[A-Za-z0-9_\.\+\- ]+)$/u }];
-const V78: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{16})$/u }];
-const V79: rt.ValueCheck[] = [{ value: "fdc" }, { value: "sata" }, { value: "ccid" }, { value: "scsi" }, { value: "usb" }, { value: "ide" }, { value: "isa" }, { value: "pci" }, { value: "virtio-serial" }, { value: "xenbus" }];
-const V80: rt.ValueCheck[] = [{ value: "auto" }, { value: "buslogic" }, { value: "lsilogic" }, { value: "lsisas1068" }, { value: "vmpvscsi" }, { value: "ibmvscsi" }, { value: "virtio-scsi" }, { value: "lsisas1078" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "ncr53c90" }, { value: "dc390" }, { value: "am53c974" }, { value: "piix3-uhci" }, { value: "piix4-uhci" }, { value: "ehci" }, { value: "ich9-ehci1" }, { value: "ich9-uhci1" }, { value: "ich9-uhci2" }, { value: "ich9-uhci3" }, { value: "vt82c686b-uhci" }, { value: "pci-ohci" }, { value: "nec-xhci" }, { value: "none" }, { value: "qusb1" }, { value: "qusb2" }, { value: "qemu-xhci" }, { value: "piix3" }, { value: "piix4" }, { value: "ich6" }, { value: "pci-root" }, { value: "pcie-root" }, { value: "pci-bridge" }, { value: "dmi-to-pci-bridge" }, { value: "pcie-to-pci-bridge" }, { value: "pcie-root-port" }, { value: "pcie-switch-upstream-port" }, { value: "pcie-switch-downstream-port" }, { value: "pci-expander-bus" }, { value: "pcie-expander-bus" }, { value: "virtio" }];
-const V81: rt.ValueCheck[] = [{ value: "auto" }, { value: "buslogic" }, { value: "lsilogic" }, { value: "lsisas1068" }, { value: "vmpvscsi" }, { value: "ibmvscsi" }, { value: "virtio-scsi" }, { value: "lsisas1078" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "ncr53c90" }, { value: "dc390" }, { value: "am53c974" }];
-const V82: rt.ValueCheck[] = [{ value: "piix3-uhci" }, { value: "piix4-uhci" }, { value: "ehci" }, { value: "ich9-ehci1" }, { value: "ich9-uhci1" }, { value: "ich9-uhci2" }, { value: "ich9-uhci3" }, { value: "vt82c686b-uhci" }, { value: "pci-ohci" }, { value: "nec-xhci" }, { value: "none" }, { value: "qusb1" }, { value: "qusb2" }, { value: "qemu-xhci" }];
-const V83: rt.ValueCheck[] = [{ value: "piix3" }, { value: "piix4" }, { value: "ich6" }];
-const V84: rt.ValueCheck[] = [{ value: "pci-root" }, { value: "pcie-root" }, { value: "pci-bridge" }, { value: "dmi-to-pci-bridge" }, { value: "pcie-to-pci-bridge" }, { value: "pcie-root-port" }, { value: "pcie-switch-upstream-port" }, { value: "pcie-switch-downstream-port" }, { value: "pci-expander-bus" }, { value: "pcie-expander-bus" }];
-const V85: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "mount" }, { value: "bind" }, { value: "template" }, { value: "ram" }];
-const V86: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "mapped" }, { value: "squash" }];
-const V87: rt.ValueCheck[] = [{ value: "default" }, { value: "remap" }, { value: "forbid" }, { value: "warn" }];
-const V88: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0[0-7]{3}|[0-7]{1,3})$/u, min: "0", max: "4294967295" }];
-const V89: rt.ValueCheck[] = [{ value: "bridge" }, { value: "ethernet" }, { value: "vhostuser" }, { value: "network" }, { value: "direct" }, { value: "user" }, { value: "internal" }, { value: "mcast" }, { value: "client" }, { value: "udp" }, { value: "server" }, { value: "hostdev" }, { value: "vdpa" }, { value: "null" }, { value: "vds" }];
-const V90: rt.ValueCheck[] = [{ value: "tablet" }, { value: "mouse" }, { value: "keyboard" }, { value: "passthrough" }, { value: "evdev" }];
-const V91: rt.ValueCheck[] = [{ value: "ps2" }, { value: "usb" }, { value: "xen" }, { value: "virtio" }];
-const V92: rt.ValueCheck[] = [{ value: "virtio" }];
-const V93: rt.ValueCheck[] = [{ value: "sb16" }, { value: "es1370" }, { value: "pcspk" }, { value: "ac97" }, { value: "ich6" }, { value: "ich7" }, { value: "ich9" }, { value: "usb" }];
-const V94: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }];
-const V95: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,8})$/u }, { kind: "int", min: "0", max: "4294967295" }];
-const V96: rt.ValueCheck[] = [{ value: "none" }, { value: "dbus" }, { value: "alsa" }, { value: "coreaudio" }, { value: "jack" }, { value: "oss" }, { value: "pulseaudio" }, { value: "sdl" }, { value: "spice" }, { value: "file" }];
-const V97: rt.ValueCheck[] = [{ kind: "int", min: "-2147483648", max: "2147483647" }];
-const V98: rt.ValueCheck[] = [{ value: "esd" }, { value: "alsa" }, { value: "arts" }, { value: "pulseaudio" }];
-const V99: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:.+)$/u }];
-const V100: rt.ValueCheck[] = [{ value: "subsystem" }, { value: "capabilities" }];
-const V101: rt.ValueCheck[] = [{ value: "pci" }, { value: "usb" }, { value: "scsi" }, { value: "scsi_host" }, { value: "mdev" }, { value: "storage" }, { value: "misc" }, { value: "net" }];
-const V102: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "vfio-pci" }, { value: "vfio-ccw" }, { value: "vfio-ap" }];
-const V103: rt.ValueCheck[] = [{ value: "subsystem" }];
-const V104: rt.ValueCheck[] = [{ value: "capabilities" }];
-const V105: rt.ValueCheck[] = [{ value: "sdl" }, { value: "vnc" }, { value: "spice" }, { value: "dbus" }, { value: "rdp" }, { value: "desktop" }, { value: "egl-headless" }];
-const V106: rt.ValueCheck[] = [{ kind: "int", min: "-1", max: "65535" }];
-const V107: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }];
-const V108: rt.ValueCheck[] = [{ value: "allow-exclusive" }, { value: "force-shared" }, { value: "ignore" }];
-const V109: rt.ValueCheck[] = [{ value: "keep" }, { value: "fail" }, { value: "disconnect" }];
-const V110: rt.ValueCheck[] = [{ value: "any" }, { value: "secure" }, { value: "insecure" }];
-const V111: rt.ValueCheck[] = [{ value: "keep" }];
-const V112: rt.ValueCheck[] = [{ value: "fail" }, { value: "disconnect" }, { value: "keep" }];
-const V113: rt.ValueCheck[] = [{ value: "dev" }, { value: "file" }, { value: "pipe" }, { value: "unix" }, { value: "tcp" }, { value: "udp" }, { value: "null" }, { value: "stdio" }, { value: "vc" }, { value: "pty" }, { value: "spicevmc" }, { value: "spiceport" }, { value: "nmdm" }, { value: "qemu-vdagent" }, { value: "dbus" }];
-const V114: rt.ValueCheck[] = [{ value: "host" }, { value: "host-certificates" }, { value: "passthrough" }];
-const V115: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/.*)$/u }];
-const V116: rt.ValueCheck[] = [{ value: "usb" }];
-const V117: rt.ValueCheck[] = [{ value: "tpm-tis" }, { value: "tpm-crb" }, { value: "tpm-spapr" }, { value: "spapr-tpm-proxy" }];
-const V118: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/]*)$/u }];
-const V119: rt.ValueCheck[] = [{ value: "master" }, { value: "peer" }];
-const V120: rt.ValueCheck[] = [{ value: "dimm" }, { value: "nvdimm" }, { value: "virtio-pmem" }, { value: "virtio-mem" }, { value: "sgx-epc" }];
-const V121: rt.ValueCheck[] = [{ value: "i6300esb" }, { value: "ib700" }, { value: "diag288" }];
-const V122: rt.ValueCheck[] = [{ value: "reset" }, { value: "shutdown" }, { value: "poweroff" }, { value: "pause" }, { value: "none" }, { value: "dump" }, { value: "inject-nmi" }];
-const V123: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "xen" }, { value: "none" }];
-const V124: rt.ValueCheck[] = [{ value: "isa" }, { value: "pseries" }, { value: "hyperv" }, { value: "s390" }];
-const V125: rt.ValueCheck[] = [{ value: "intel" }, { value: "smmuv3" }, { value: "virtio" }];
-const V126: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_]+)$/u }];
-const V127: rt.ValueCheck[] = [{ value: "netns" }, { value: "name" }, { value: "pid" }];
-const V128: rt.ValueCheck[] = [{ value: "name" }, { value: "pid" }];
-const V129: rt.ValueCheck[] = [{ value: "aes" }, { value: "dea" }];
-const V130: rt.ValueCheck[] = [{ value: "vendor" }, { value: "version" }, { value: "date" }, { value: "release" }];
-const V131: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "product" }, { value: "version" }, { value: "serial" }, { value: "uuid" }, { value: "sku" }, { value: "family" }];
-const V132: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "product" }, { value: "version" }, { value: "serial" }, { value: "asset" }, { value: "location" }];
-const V133: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "version" }, { value: "serial" }, { value: "asset" }, { value: "sku" }];
-const V134: rt.ValueCheck[] = [{ value: "enrolled-keys" }, { value: "secure-boot" }];
-const V135: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:\[[^\]]+\] .+)$/u }];
-const V136: rt.ValueCheck[] = [{ value: "mandatory" }, { value: "requisite" }, { value: "optional" }];
-const V137: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
-const V138: rt.ValueCheck[] = [{ value: "nbd" }, { value: "gluster" }, { value: "rbd" }, { value: "iscsi" }, { value: "http" }, { value: "https" }, { value: "ftps" }, { value: "ftp" }, { value: "sheepdog" }, { value: "tftp" }, { value: "vxhs" }, { value: "nfs" }];
-const V139: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/\n]+)$/u }];
-const V140: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/]+)$/u, not: [".",".."] }];
-const V141: rt.ValueCheck[] = [{ value: "host" }, { value: "direct" }];
-const V142: rt.ValueCheck[] = [{ value: "pci" }, { value: "unix" }];
-const V143: rt.ValueCheck[] = [{ value: "slic" }];
-const V144: rt.ValueCheck[] = [{ value: "both" }, { value: "code" }, { value: "data" }];
-const V145: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^,]{0,12})$/u }];
-const V146: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(sync_pt|share_pt))$/u }];
-const V147: rt.ValueCheck[] = [{ value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }, { value: "aio" }];
-const V148: rt.ValueCheck[] = [{ value: "default" }, { value: "none" }, { value: "writeback" }, { value: "writethrough" }, { value: "directsync" }, { value: "unsafe" }];
-const V149: rt.ValueCheck[] = [{ value: "stop" }, { value: "report" }, { value: "ignore" }, { value: "enospace" }];
-const V150: rt.ValueCheck[] = [{ value: "stop" }, { value: "report" }, { value: "ignore" }];
-const V151: rt.ValueCheck[] = [{ value: "threads" }, { value: "native" }, { value: "io_uring" }];
-const V152: rt.ValueCheck[] = [{ value: "unmap" }, { value: "ignore" }];
-const V153: rt.ValueCheck[] = [{ value: "off" }, { value: "on" }, { value: "unmap" }];
-const V154: rt.ValueCheck[] = [{ value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }];
-const V155: rt.ValueCheck[] = [{ value: "copy" }, { value: "active-commit" }];
-const V156: rt.ValueCheck[] = [{ value: "yes" }, { value: "abort" }, { value: "pivot" }];
-const V157: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ioemu:)?(fd|hd|sd|vd|xvd|ubd)[a-zA-Z0-9_]+)$/u }];
-const V158: rt.ValueCheck[] = [{ value: "ide" }, { value: "fdc" }, { value: "scsi" }, { value: "virtio" }, { value: "xen" }, { value: "usb" }, { value: "uml" }, { value: "sata" }, { value: "sd" }];
-const V159: rt.ValueCheck[] = [{ value: "open" }, { value: "closed" }];
-const V160: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9.\s]{1,8})$/u }];
-const V161: rt.ValueCheck[] = [{ value: "default" }, { value: "qcow" }, { value: "luks" }, { value: "luks2" }];
-const V162: rt.ValueCheck[] = [{ value: "qemu" }, { value: "librbd" }];
-const V163: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-.]+)$/u }];
-const V164: rt.ValueCheck[] = [{ value: "pci" }, { value: "drive" }, { value: "virtio-serial" }, { value: "ccid" }, { value: "usb" }, { value: "spapr-vio" }, { value: "ccw" }, { value: "isa" }, { value: "virtio-mmio" }, { value: "dimm" }, { value: "unassigned" }];
-const V165: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }];
-const V166: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-1]?[0-9a-fA-F])$/u }, { kind: "int", min: "0", max: "31" }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "4294967295" }];
-const V167: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-7])$/u }, { kind: "int", min: "0", max: "7" }];
-const V168: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2})$/u }];
-const V169: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,5})$/u }];
-const V170: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,3})$/u }];
-const V171: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,8})$/u }];
-const V172: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-eA-E][0-9a-fA-F]?)$/u }, { kind: "string", pattern: /^(?:0x[fF][0-9a-eA-E]?)$/u }, { kind: "int", min: "0", max: "254" }];
-const V173: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-3])$/u }];
-const V174: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
-const V175: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[a-fA-F0-9]{1,4})$/u }];
-const V176: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[a-fA-F0-9])$/u }];
-const V177: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-1]?[0-9a-fA-F])$/u }, { kind: "int", min: "0", max: "31" }];
-const V178: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }];
-const V179: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,3})$/u }];
-const V180: rt.ValueCheck[] = [{ kind: "long" }];
-const V181: rt.ValueCheck[] = [{ value: "auto" }, { value: "none" }, { value: "lba" }];
-const V182: rt.ValueCheck[] = [{ value: "spapr-pci-host-bridge" }, { value: "pci-bridge" }, { value: "i82801b11-bridge" }, { value: "pcie-pci-bridge" }, { value: "ioh3420" }, { value: "pcie-root-port" }, { value: "x3130-upstream" }, { value: "xio3130-downstream" }, { value: "pxb" }, { value: "pxb-pcie" }];
-const V183: rt.ValueCheck[] = [{ value: "path" }, { value: "handle" }, { value: "loop" }, { value: "nbd" }, { value: "ploop" }, { value: "virtiofs" }];
-const V184: rt.ValueCheck[] = [{ value: "immediate" }];
-const V185: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/ ]*)$/u }];
-const V186: rt.ValueCheck[] = [{ value: "kernel" }, { value: "libvirt" }];
-const V187: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
-const V188: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9]{32})$/u }, { kind: "string" }, { kind: "long", min: "-9223372036854775808", max: "9223372036854775807" }];
-const V189: rt.ValueCheck[] = [{ value: "unix" }];
-const V190: rt.ValueCheck[] = [{ value: "server" }, { value: "client" }, { kind: "string", pattern: /^(?:(vepa|bridge|private|passthrough))$/u }];
-const V191: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }];
-const V192: rt.ValueCheck[] = [{ kind: "long", min: "-9223372036854775808", max: "9223372036854775807" }];
-const V193: rt.ValueCheck[] = [{ value: "802.1Qbg" }, { value: "802.1Qbh" }, { value: "openvswitch" }, { value: "midonet" }];
-const V194: rt.ValueCheck[] = [{ value: "up" }, { value: "down" }];
-const V195: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9][02468aAcCeE](:[a-fA-F0-9]{2}){5})$/u }];
-const V196: rt.ValueCheck[] = [{ value: "generated" }, { value: "static" }];
-const V197: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }];
-const V198: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ipv4)|(ipv6))$/u }];
-const V199: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "32" }, { kind: "int", min: "0", max: "128" }];
-const V200: rt.ValueCheck[] = [{ value: "tcp" }, { value: "udp" }];
-const V201: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\-_]+)$/u }];
-const V202: rt.ValueCheck[] = [{ value: "passt" }];
-const V203: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }, { value: "xen" }, { value: "qemu" }, { value: "vhost" }];
-const V204: rt.ValueCheck[] = [{ value: "iothread" }, { value: "timer" }];
-const V205: rt.ValueCheck[] = [{ value: "yes" }];
-const V206: rt.ValueCheck[] = [{ value: "persistent" }, { value: "transient" }];
-const V207: rt.ValueCheck[] = [{ value: "all" }];
-const V208: rt.ValueCheck[] = [{ value: "ctrl-ctrl" }, { value: "alt-alt" }, { value: "shift-shift" }, { value: "meta-meta" }, { value: "scrolllock" }, { value: "ctrl-scrolllock" }];
-const V209: rt.ValueCheck[] = [{ value: "duplex" }, { value: "micro" }, { value: "output" }];
-const V210: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:.+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
-const V211: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }, { value: "xen" }];
-const V212: rt.ValueCheck[] = [{ value: "off" }, { value: "uninitialized" }, { value: "on" }];
-const V213: rt.ValueCheck[] = [{ value: "adapter" }, { value: "iscsi" }, { value: "vhost" }];
-const V214: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(naa\.)[0-9a-fA-F]{16})$/u }];
-const V215: rt.ValueCheck[] = [{ value: "address" }, { value: "network" }, { value: "socket" }, { value: "none" }];
-const V216: rt.ValueCheck[] = [{ value: "main" }, { value: "display" }, { value: "inputs" }, { value: "cursor" }, { value: "playback" }, { value: "record" }, { value: "smartcard" }, { value: "usbredir" }];
-const V217: rt.ValueCheck[] = [{ value: "auto_glz" }, { value: "auto_lz" }, { value: "quic" }, { value: "glz" }, { value: "lz" }, { value: "off" }];
-const V218: rt.ValueCheck[] = [{ value: "auto" }, { value: "never" }, { value: "always" }];
-const V219: rt.ValueCheck[] = [{ value: "filter" }, { value: "all" }, { value: "off" }];
-const V220: rt.ValueCheck[] = [{ value: "server" }, { value: "client" }];
-const V221: rt.ValueCheck[] = [{ value: "qemu" }, { value: "vhostuser" }];
-const V222: rt.ValueCheck[] = [{ value: "io" }, { value: "on" }, { value: "off" }];
-const V223: rt.ValueCheck[] = [{ value: "vga" }, { value: "cirrus" }, { value: "vmvga" }, { value: "xen" }, { value: "vbox" }, { value: "virtio" }, { value: "gop" }, { value: "none" }, { value: "bochs" }, { value: "ramfb" }, { value: "qxl" }];
-const V224: rt.ValueCheck[] = [{ value: "raw" }, { value: "telnet" }, { value: "telnets" }, { value: "tls" }];
-const V225: rt.ValueCheck[] = [{ value: "xen" }, { value: "serial" }, { value: "uml" }, { value: "virtio" }, { value: "lxc" }, { value: "openvz" }, { value: "sclp" }, { value: "sclplm" }, { value: "isa-serial" }, { value: "usb-serial" }, { value: "pci-serial" }, { value: "spapr-vio-serial" }, { value: "system-serial" }, { value: "sclp-serial" }, { value: "isa-debug" }];
-const V226: rt.ValueCheck[] = [{ value: "guestfwd" }, { value: "virtio" }, { value: "xen" }];
-const V227: rt.ValueCheck[] = [{ value: "connected" }, { value: "disconnected" }];
-const V228: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,2})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
-const V229: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
-const V230: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2}.[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
-const V231: rt.ValueCheck[] = [{ value: "random" }, { value: "egd" }, { value: "builtin" }];
-const V232: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "emulator" }, { value: "external" }];
-const V233: rt.ValueCheck[] = [{ value: "1.2" }, { value: "2.0" }];
-const V234: rt.ValueCheck[] = [{ value: "ivshmem" }, { value: "ivshmem-plain" }, { value: "ivshmem-doorbell" }];
-const V235: rt.ValueCheck[] = [{ value: "none" }, { value: "direct" }, { value: "full" }];
-const V236: rt.ValueCheck[] = [{ value: "none" }, { value: "writeback" }, { value: "writethrough" }];
-const V237: rt.ValueCheck[] = [{ value: "access" }, { value: "read" }, { value: "write" }];
-const V238: rt.ValueCheck[] = [{ value: "no" }, { value: "yes" }];
-const V239: rt.ValueCheck[] = [{ value: "tcp" }, { value: "rdma" }, { value: "unix" }];
-const V240: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }, { kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }];
-const V241: rt.ValueCheck[] = [{ value: "ceph" }, { value: "iscsi" }];
-const V242: rt.ValueCheck[] = [{ value: "passphrase" }];
-const V243: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
-const V244: rt.ValueCheck[] = [{ value: "none" }, { value: "always" }];
-const V245: rt.ValueCheck[] = [{ value: "namespace" }, { value: "chroot" }];
-const V246: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }];
-const V247: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }];
-const V248: rt.ValueCheck[] = [{ value: "pci" }, { value: "usb" }];
-const V249: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,6})$/u }, { kind: "int", min: "0", max: "16777215" }];
-const V250: rt.ValueCheck[] = [{ kind: "string", maxLength: 39 }];
-const V251: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.:]+)$/u }];
-const V252: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "1", max: "4294967295" }];
-const V253: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "4095" }];
-const V254: rt.ValueCheck[] = [{ value: "tagged" }, { value: "untagged" }];
-const V255: rt.ValueCheck[] = [{ value: "s8" }, { value: "u8" }, { value: "s16" }, { value: "u16" }, { value: "s32" }, { value: "u32" }, { value: "f32" }];
-const V256: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }];
-const V257: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,10})$/u }];
-const V258: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,20})$/u }];
-const V259: rt.ValueCheck[] = [{ value: "scsi_host" }, { value: "fc_host" }];
-const V260: rt.ValueCheck[] = [{ value: "isa-serial" }, { value: "usb-serial" }, { value: "pci-serial" }, { value: "spapr-vty" }, { value: "pl011" }, { value: "16550a" }, { value: "sclpconsole" }, { value: "sclplmconsole" }, { value: "isa-debugcon" }];
-const V261: rt.ValueCheck[] = [{ value: "connect" }];
-const V262: rt.ValueCheck[] = [{ value: "string" }, { value: "signed" }, { value: "unsigned" }, { value: "bool" }, { value: "remove" }];
-const V263: rt.ValueCheck[] = [{ kind: "int", min: "10", max: "255" }];
-const V264: rt.ValueCheck[] = [{ value: "storage" }];
-const V265: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[!#$%&'*+\-.0-9A-Z\^_`a-z|~]+)$/u }];
-const V266: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:"?[!#$%&'()*+\-.\/0-9:>=<?@A-Z\^_`\[\]a-z|~]+"?)$/u }];
-const V267: rt.ValueCheck[] = [{ value: "xen" }, { value: "linux" }, { value: "hvm" }, { value: "exe" }, { value: "uml" }];
-const V268: rt.ValueCheck[] = [{ value: "aarch64" }, { value: "alpha" }, { value: "armv6l" }, { value: "armv7l" }, { value: "cris" }, { value: "i686" }, { value: "ia64" }, { value: "lm32" }, { value: "m68k" }, { value: "microblaze" }, { value: "microblazeel" }, { value: "mips" }, { value: "mipsel" }, { value: "mips64" }, { value: "mips64el" }, { value: "openrisc" }, { value: "parisc" }, { value: "parisc64" }, { value: "ppc" }, { value: "ppc64" }, { value: "ppc64le" }, { value: "ppcemb" }, { value: "riscv32" }, { value: "riscv64" }, { value: "s390" }, { value: "s390x" }, { value: "sh4" }, { value: "sh4eb" }, { value: "sparc" }, { value: "sparc64" }, { value: "unicore32" }, { value: "x86_64" }, { value: "xtensa" }, { value: "xtensaeb" }];
-const V269: rt.ValueCheck[] = [{ value: "31" }, { value: "32" }, { value: "64" }];
-const V270: rt.ValueCheck[] = [{ value: "vpxmigr" }, { value: "tcp" }, { value: "rdma" }, { value: "vzmigr" }];
-const V271: rt.ValueCheck[] = [{ value: "qemu" }, { value: "kqemu" }, { value: "kvm" }, { value: "xen" }, { value: "uml" }, { value: "lxc" }, { value: "openvz" }, { value: "test" }];
-const V272: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(llc_|mbm_)[a-zA-Z0-9\-_]+)$/u }];
-const V273: rt.ValueCheck[] = [{ value: "host-passthrough" }, { value: "maximum" }, { value: "host-model" }, { value: "custom" }];
-const V274: rt.ValueCheck[] = [{ value: "yes" }, { value: "no" }, { value: "unknown" }];
-const V275: rt.ValueCheck[] = [{ value: "KiB" }];
-const V276: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-]+)$/u }];
-const V277: rt.ValueCheck[] = [{ value: "nat" }, { value: "route" }, { value: "open" }, { value: "bridge" }, { value: "passthrough" }, { value: "private" }, { value: "vepa" }, { value: "hostdev" }];
-const V278: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }];
-const V279: rt.ValueCheck[] = [{ value: "pci" }];
-const V280: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }];
-const V281: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(tcp)|(udp))$/u }];
-const V282: rt.ValueCheck[] = [{ kind: "long", min: "1", max: "65535" }];
-const V283: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[1]:[0]{1,2}:[0]{0,1}[a-fA-F1-9](:[a-fA-F0-9]{1,2}){4}(:[a-fA-F0-9]{1,2}){6,8})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[2](:[a-fA-F0-9]{1,2}){4}(:[a-fA-F0-9]{1,2}){1,124})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[3]:[0]{1,2}:[0]{0,1}[a-fA-F1-9](:[a-fA-F0-9]{1,2}){6,8})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[4](:[a-fA-F0-9]{1,2}){16})$/u }];
-const V284: rt.ValueCheck[] = [{ value: "seconds" }, { value: "minutes" }, { value: "hours" }];
-const V285: rt.ValueCheck[] = [{ value: "network" }, { value: "bridge" }, { value: "direct" }, { value: "hostdev-pci" }];
-const V286: rt.ValueCheck[] = [{ value: "bridge" }, { value: "passthrough" }, { value: "private" }, { value: "vepa" }];
-const V287: rt.ValueCheck[] = [{ value: "dir" }, { value: "fs" }, { value: "netfs" }, { value: "logical" }, { value: "disk" }, { value: "iscsi" }, { value: "iscsi-direct" }, { value: "scsi" }, { value: "mpath" }, { value: "rbd" }, { value: "sheepdog" }, { value: "gluster" }, { value: "zfs" }, { value: "vstorage" }];
-const V288: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\+\-]+)$/u }, { kind: "string", pattern: /^(?:iqn\.[0-9]{4}-(0[1-9]|1[0-2])\.[a-zA-Z0-9\.\-]+(:.+)?)$/u }];
-const V289: rt.ValueCheck[] = [{ value: "auto" }, { value: "ext2" }, { value: "ext3" }, { value: "ext4" }, { value: "ufs" }, { value: "iso9660" }, { value: "udf" }, { value: "gfs" }, { value: "gfs2" }, { value: "vfat" }, { value: "hfs+" }, { value: "xfs" }, { value: "ocfs2" }, { value: "vmfs" }, { value: "nfs" }, { value: "cifs" }, { value: "glusterfs" }, { value: "unknown" }, { value: "lvm2" }, { value: "dos" }, { value: "dvh" }, { value: "gpt" }, { value: "mac" }, { value: "bsd" }, { value: "pc98" }, { value: "sun" }];
-const V290: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/.*)$/u }, { kind: "string", pattern: /^(?:.+)$/u }];
-const V291: rt.ValueCheck[] = [{ value: "chap" }, { value: "ceph" }];
-const V292: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-7]+)$/u, min: "0", max: "4294967295" }];
-const V293: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "4294967295" }, { value: "-1" }];
-const V294: rt.ValueCheck[] = [{ value: "default" }, { value: "capacity" }];
-const V295: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "dir" }, { value: "network" }, { value: "netdir" }];
-const V296: rt.ValueCheck[] = [{ kind: "string" }, { kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }];
-const V297: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+\.[0-9]+)$/u }];
-const V298: rt.ValueCheck[] = [{ value: "unknown" }, { value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }, { value: "none" }, { value: "auto" }, { value: "ext2" }, { value: "ext3" }, { value: "ext4" }, { value: "ufs" }, { value: "iso9660" }, { value: "udf" }, { value: "gfs" }, { value: "gfs2" }, { value: "vfat" }, { value: "hfs+" }, { value: "xfs" }, { value: "ocfs2" }, { value: "vmfs" }, { value: "linux" }, { value: "fat16" }, { value: "fat32" }, { value: "linux-swap" }, { value: "linux-lvm" }, { value: "linux-raid" }, { value: "extended" }];
-const V299: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+(\.[0-9]{0,9})?)$/u }];
-const V300: rt.ValueCheck[] = [{ value: "dev" }, { value: "link" }];
-const V301: rt.ValueCheck[] = [{ value: "system" }, { value: "pci" }, { value: "usb_device" }, { value: "usb" }, { value: "net" }, { value: "scsi_generic" }, { value: "scsi_host" }, { value: "scsi_target" }, { value: "scsi" }, { value: "storage" }, { value: "drm" }, { value: "mdev" }, { value: "ccw" }, { value: "css" }, { value: "vdpa" }, { value: "ap_card" }, { value: "ap_queue" }, { value: "ap_matrix" }];
-const V302: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{6})$/u }, { kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }];
-const V303: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }, { kind: "string" }];
-const V304: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([a-fA-F0-9]{2}:){5}[a-fA-F0-9]{2})$/u }];
-const V305: rt.ValueCheck[] = [{ kind: "string" }, { kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }];
-const V306: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/[a-zA-Z0-9_\+\-\/%]+)$/u }];
-const V307: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "255" }];
-const V308: rt.ValueCheck[] = [{ value: "phys_function" }, { value: "virt_functions" }, { value: "pci-bridge" }, { value: "cardbus-bridge" }, { value: "mdev_types" }, { value: "vpd" }, { value: "80203" }, { value: "80211" }, { value: "fc_host" }, { value: "vport_ops" }, { value: "fc_remote_port" }, { value: "removable" }, { value: "hotpluggable" }];
-const V309: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9a-zA-F -_,.:;=]{0,255})$/u }];
-const V310: rt.ValueCheck[] = [{ value: "1" }, { value: "0" }];
-const V311: rt.ValueCheck[] = [{ value: "unknown" }, { value: "notpresent" }, { value: "down" }, { value: "lowerlayerdown" }, { value: "testing" }, { value: "dormant" }, { value: "up" }];
-const V312: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z\-_]+)$/u }];
-const V313: rt.ValueCheck[] = [{ kind: "string" }, { value: "primary" }, { value: "control" }, { value: "render" }];
-const V314: rt.ValueCheck[] = [{ value: "vfio-pci" }, { value: "vfio-ccw" }, { value: "vfio-ap" }];
-const V315: rt.ValueCheck[] = [{ value: "readonly" }, { value: "readwrite" }];
-const V316: rt.ValueCheck[] = [{ value: "cap" }, { value: "sta" }];
-const V317: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+(.[0-9]+)?)$/u }];
-const V318: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9A-Z]{1})$/u }];
-const V319: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9B-Z]{1})$/u }];
-const V320: rt.ValueCheck[] = [{ value: "volume" }, { value: "ceph" }, { value: "iscsi" }, { value: "tls" }, { value: "vtpm" }];
-const V321: rt.ValueCheck[] = [{ value: "ethernet" }, { value: "bridge" }, { value: "bond" }, { value: "vlan" }];
-const V322: rt.ValueCheck[] = [{ value: "onboot" }, { value: "none" }, { value: "hotplug" }];
-const V323: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9]{2}(:[a-fA-F0-9]{2}){5})$/u }];
-const V324: rt.ValueCheck[] = [{ value: "ipv4" }, { value: "ipv6" }];
-const V325: rt.ValueCheck[] = [{ kind: "double" }];
-const V326: rt.ValueCheck[] = [{ value: "balance-rr" }, { value: "active-backup" }, { value: "balance-xor" }, { value: "broadcast" }, { value: "802.3ad" }, { value: "balance-tlb" }, { value: "balance-alb" }];
-const V327: rt.ValueCheck[] = [{ value: "ethernet" }, { value: "vlan" }, { value: "bond" }];
-const V328: rt.ValueCheck[] = [{ value: "ioctl" }, { value: "netif" }];
-const V329: rt.ValueCheck[] = [{ value: "none" }, { value: "active" }, { value: "backup" }, { value: "all" }];
-const V330: rt.ValueCheck[] = [{ value: "ethernet" }];
-const V331: rt.ValueCheck[] = [{ value: "root" }, { kind: "string", pattern: /^(?:mac[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:stp[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:vlan[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:arp[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:rarp[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:ipv4[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:ipv6[a-zA-Z0-9_\.:\-]{0,8})$/u }];
-const V332: rt.ValueCheck[] = [{ kind: "int", min: "-1000", max: "1000" }];
-const V333: rt.ValueCheck[] = [{ value: "drop" }, { value: "accept" }, { value: "reject" }, { value: "continue" }, { value: "return" }];
-const V334: rt.ValueCheck[] = [{ value: "in" }, { value: "out" }, { value: "inout" }];
-const V335: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([Ff][Aa][Ll][Ss][Ee]|0))$/u }];
-const V336: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{1,2}:){5}[a-fA-F0-9]{1,2})$/u }];
-const V337: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x([6-9a-fA-F][0-9a-fA-F]{2}|[0-9a-fA-F]{4}))$/u }, { kind: "int", min: "1536", max: "65535" }, { value: "arp" }, { value: "rarp" }, { value: "ipv4" }, { value: "ipv6" }, { value: "vlan" }];
-const V338: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x([0-9a-fA-F]{1,3}))$/u }, { kind: "int", min: "0", max: "4095" }];
-const V339: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
-const V340: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,8})$/u }, { kind: "int", min: "0", max: "4294967295" }];
-const V341: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])$/u }];
-const V342: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "65535" }, { kind: "string", pattern: /^(?:([Rr]eply|[Rr]equest|[Rr]equest_[Rr]everse|[Rr]eply_[Rr]everse|DRARP_[Rr]equest|DRARP_[Rr]eply|DRARP_[Ee]rror|InARP_[Rr]equest|ARP_NAK))$/u }];
-const V343: rt.ValueCheck[] = [{ value: "yes" }, { value: "no" }, { value: "true" }, { value: "false" }, { value: "1" }, { value: "0" }];
-const V344: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "32" }, { kind: "string", pattern: /^(?:([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])$/u }];
-const V345: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { value: "tcp" }, { value: "udp" }, { value: "udplite" }, { value: "esp" }, { value: "ah" }, { value: "icmp" }, { value: "igmp" }, { value: "sctp" }, { value: "icmpv6" }];
-const V346: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x([0-3][0-9a-fA-F]|[0-9a-fA-F]))$/u }, { kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "63" }];
-const V347: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{0,4}:){2,7}([a-fA-F0-9]*)(([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])?)$/u }];
-const V348: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "128" }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{0,4}:){2,7}([a-fA-F0-9]*))$/u }];
-const V349: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((NEW|ESTABLISHED|RELATED|INVALID)(,(NEW|ESTABLISHED|RELATED|INVALID))*|NONE))$/u }];
-const V350: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.:\-\+ ]{1,31})$/u }];
-const V351: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([Ss][Rr][Cc]|[Dd][Ss][Tt])(,([Ss][Rr][Cc]|[Dd][Ss][Tt])){0,5})$/u }];
-const V352: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((SYN|ACK|URG|PSH|FIN|RST)(,(SYN|ACK|URG|PSH|FIN|RST))*|ALL|NONE)\/((SYN|ACK|URG|PSH|FIN|RST)(,(SYN|ACK|URG|PSH|FIN|RST))*|ALL|NONE))$/u }];
-const V353: rt.ValueCheck[] = [{ value: "running" }, { value: "blocked" }, { value: "paused" }, { value: "shutdown" }, { value: "shutoff" }, { value: "crashed" }, { value: "disk-snapshot" }];
-const V354: rt.ValueCheck[] = [{ value: "0" }, { value: "1" }];
-const V355: rt.ValueCheck[] = [{ value: "no" }, { value: "internal" }, { value: "external" }];
-const V356: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ioemu:)?(fd|hd|sd|vd|xvd|ubd)[a-zA-Z0-9_]+)$/u }, { kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }];
-const V357: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "network" }];
-const V358: rt.ValueCheck[] = [{ value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }];
-const V359: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-][a-zA-Z0-9_\-.]*)$/u }];
-const V360: rt.ValueCheck[] = [{ value: "no" }, { value: "bitmap" }];
-const V361: rt.ValueCheck[] = [{ value: "push" }, { value: "pull" }];
-const V362: rt.ValueCheck[] = [{ value: "tcp" }, { value: "unix" }];
-const V363: rt.ValueCheck[] = [{ value: "full" }, { value: "incremental" }];
-const V364: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }];
-const V365: rt.ValueCheck[] = [{ value: "luks" }];
-const V366: rt.ValueCheck[] = [{ value: "qemu" }];
+const V31: rt.ValueCheck[] = [{ value: "yes" }];
+const V32: rt.ValueCheck[] = [{ value: "no" }];
+const V33: rt.ValueCheck[] = [{ value: "none" }, { value: "omit" }, { value: "reject" }, { value: "crash" }];
+const V34: rt.ValueCheck[] = [{ value: "sev" }, { value: "s390-pv" }];
+const V35: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "4294967295" }];
+const V36: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-f]+)$/u }];
+const V37: rt.ValueCheck[] = [{ value: "allow" }, { value: "forbid" }];
+const V38: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^,]{12})$/u }];
+const V39: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "1" }];
+const V40: rt.ValueCheck[] = [{ value: "force" }, { value: "require" }, { value: "optional" }, { value: "disable" }, { value: "forbid" }];
+const V41: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\-_\.]+)$/u }];
+const V42: rt.ValueCheck[] = [{ value: "1" }, { value: "2" }, { value: "3" }];
+const V43: rt.ValueCheck[] = [{ value: "emulate" }, { value: "passthrough" }, { value: "disable" }];
+const V44: rt.ValueCheck[] = [{ value: "emulate" }, { value: "passthrough" }];
+const V45: rt.ValueCheck[] = [{ value: "i686" }, { value: "x86_64" }, { value: "ia64" }, { value: "aarch64" }, { value: "alpha" }, { value: "armv6l" }, { value: "armv7l" }, { value: "cris" }, { value: "lm32" }, { value: "m68k" }, { value: "microblaze" }, { value: "microblazeel" }, { value: "mips" }, { value: "mipsel" }, { value: "mips64" }, { value: "mips64el" }, { value: "openrisc" }, { value: "parisc" }, { value: "parisc64" }, { value: "ppc" }, { value: "ppc64" }, { value: "ppc64le" }, { value: "ppcemb" }, { value: "riscv32" }, { value: "riscv64" }, { value: "s390" }, { value: "s390x" }, { value: "sh4" }, { value: "sh4eb" }, { value: "sparc" }, { value: "sparc64" }, { value: "unicore32" }, { value: "xtensa" }, { value: "xtensaeb" }];
+const V46: rt.ValueCheck[] = [{ value: "xenpv" }, { value: "xenfv" }, { value: "xenpvh" }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-]+)$/u }];
+const V47: rt.ValueCheck[] = [{ value: "xen" }, { value: "linux" }, { value: "xenpvh" }, { value: "hvm" }, { value: "exe" }];
+const V48: rt.ValueCheck[] = [{ value: "rom" }, { value: "pflash" }];
+const V49: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "dir" }, { value: "network" }, { value: "volume" }, { value: "nvme" }, { value: "vhostuser" }];
+const V50: rt.ValueCheck[] = [{ value: "hd" }, { value: "fd" }, { value: "cdrom" }, { value: "network" }];
+const V51: rt.ValueCheck[] = [{ kind: "long", min: "0", max: "65535" }];
+const V52: rt.ValueCheck[] = [{ value: "emulate" }, { value: "host" }, { value: "sysinfo" }];
+const V53: rt.ValueCheck[] = [{ kind: "int", min: "-1", max: "32767" }];
+const V54: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z_]+[a-zA-Z0-9_]*)$/u }];
+const V55: rt.ValueCheck[] = [{ value: "platform" }, { value: "rtc" }, { value: "tsc" }, { value: "hpet" }, { value: "pit" }, { value: "armvtimer" }, { value: "kvmclock" }, { value: "hypervclock" }];
+const V56: rt.ValueCheck[] = [{ value: "boot" }, { value: "guest" }, { value: "wall" }, { value: "realtime" }];
+const V57: rt.ValueCheck[] = [{ value: "delay" }, { value: "merge" }, { value: "discard" }, { value: "catchup" }];
+const V58: rt.ValueCheck[] = [{ value: "auto" }, { value: "native" }, { value: "emulate" }, { value: "paravirt" }, { value: "smpsafe" }];
+const V59: rt.ValueCheck[] = [{ value: "file" }, { value: "anonymous" }, { value: "memfd" }];
+const V60: rt.ValueCheck[] = [{ value: "shared" }, { value: "private" }];
+const V61: rt.ValueCheck[] = [{ value: "immediate" }, { value: "ondemand" }];
+const V62: rt.ValueCheck[] = [{ kind: "long", min: "0", max: "18446744073709551615" }];
+const V63: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "65535" }];
+const V64: rt.ValueCheck[] = [{ value: "batch" }, { value: "idle" }, { value: "fifo" }, { value: "rr" }];
+const V65: rt.ValueCheck[] = [{ value: "strict" }, { value: "preferred" }, { value: "interleave" }, { value: "restrictive" }];
+const V66: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "custom" }];
+const V67: rt.ValueCheck[] = [{ value: "default" }, { value: "allow" }, { value: "deny" }];
+const V68: rt.ValueCheck[] = [{ value: "host" }, { value: "2" }, { value: "3" }];
+const V69: rt.ValueCheck[] = [{ value: "qemu" }, { value: "kvm" }];
+const V70: rt.ValueCheck[] = [{ value: "enabled" }, { value: "disabled" }, { value: "required" }];
+const V71: rt.ValueCheck[] = [{ value: "ignore" }, { value: "fault" }];
+const V72: rt.ValueCheck[] = [{ value: "broken" }, { value: "workaround" }, { value: "fixed" }];
+const V73: rt.ValueCheck[] = [{ value: "broken" }, { value: "workaround" }, { value: "fixed-ibs" }, { value: "fixed-ccd" }, { value: "fixed-na" }];
+const V74: rt.ValueCheck[] = [{ value: "cmt" }, { value: "mbmt" }, { value: "mbml" }, { value: "cpu_cycles" }, { value: "instructions" }, { value: "cache_references" }, { value: "cache_misses" }, { value: "branch_instructions" }, { value: "branch_misses" }, { value: "bus_cycles" }, { value: "stalled_cycles_frontend" }, { value: "stalled_cycles_backend" }, { value: "ref_cpu_cycles" }, { value: "cpu_clock" }, { value: "task_clock" }, { value: "page_faults" }, { value: "context_switches" }, { value: "cpu_migrations" }, { value: "page_faults_min" }, { value: "page_faults_maj" }, { value: "alignment_faults" }, { value: "emulation_faults" }];
+const V75: rt.ValueCheck[] = [{ value: "floppy" }, { value: "disk" }, { value: "cdrom" }, { value: "lun" }];
+const V76: rt.ValueCheck[] = [{ value: "filtered" }, { value: "unfiltered" }];
+const V77: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }];
+const V78: rt.ValueCheck[] = [{ value: "no" }, { value: "internal" }, { value: "external" }, { value: "manual" }];
+const V79: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[A-Za-z0-9_\.\+\- ]+)$/u }];
+const V80: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{16})$/u }];
+const V81: rt.ValueCheck[] = [{ value: "fdc" }, { value: "sata" }, { value: "ccid" }, { value: "scsi" }, { value: "usb" }, { value: "ide" }, { value: "isa" }, { value: "pci" }, { value: "virtio-serial" }, { value: "xenbus" }];
+const V82: rt.ValueCheck[] = [{ value: "auto" }, { value: "buslogic" }, { value: "lsilogic" }, { value: "lsisas1068" }, { value: "vmpvscsi" }, { value: "ibmvscsi" }, { value: "virtio-scsi" }, { value: "lsisas1078" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "ncr53c90" }, { value: "dc390" }, { value: "am53c974" }, { value: "piix3-uhci" }, { value: "piix4-uhci" }, { value: "ehci" }, { value: "ich9-ehci1" }, { value: "ich9-uhci1" }, { value: "ich9-uhci2" }, { value: "ich9-uhci3" }, { value: "vt82c686b-uhci" }, { value: "pci-ohci" }, { value: "nec-xhci" }, { value: "none" }, { value: "qusb1" }, { value: "qusb2" }, { value: "qemu-xhci" }, { value: "piix3" }, { value: "piix4" }, { value: "ich6" }, { value: "pci-root" }, { value: "pcie-root" }, { value: "pci-bridge" }, { value: "dmi-to-pci-bridge" }, { value: "pcie-to-pci-bridge" }, { value: "pcie-root-port" }, { value: "pcie-switch-upstream-port" }, { value: "pcie-switch-downstream-port" }, { value: "pci-expander-bus" }, { value: "pcie-expander-bus" }, { value: "virtio" }];
+const V83: rt.ValueCheck[] = [{ value: "auto" }, { value: "buslogic" }, { value: "lsilogic" }, { value: "lsisas1068" }, { value: "vmpvscsi" }, { value: "ibmvscsi" }, { value: "virtio-scsi" }, { value: "lsisas1078" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "ncr53c90" }, { value: "dc390" }, { value: "am53c974" }];
+const V84: rt.ValueCheck[] = [{ value: "piix3-uhci" }, { value: "piix4-uhci" }, { value: "ehci" }, { value: "ich9-ehci1" }, { value: "ich9-uhci1" }, { value: "ich9-uhci2" }, { value: "ich9-uhci3" }, { value: "vt82c686b-uhci" }, { value: "pci-ohci" }, { value: "nec-xhci" }, { value: "none" }, { value: "qusb1" }, { value: "qusb2" }, { value: "qemu-xhci" }];
+const V85: rt.ValueCheck[] = [{ value: "piix3" }, { value: "piix4" }, { value: "ich6" }];
+const V86: rt.ValueCheck[] = [{ value: "pci-root" }, { value: "pcie-root" }, { value: "pci-bridge" }, { value: "dmi-to-pci-bridge" }, { value: "pcie-to-pci-bridge" }, { value: "pcie-root-port" }, { value: "pcie-switch-upstream-port" }, { value: "pcie-switch-downstream-port" }, { value: "pci-expander-bus" }, { value: "pcie-expander-bus" }];
+const V87: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "mount" }, { value: "bind" }, { value: "template" }, { value: "ram" }];
+const V88: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "mapped" }, { value: "squash" }];
+const V89: rt.ValueCheck[] = [{ value: "default" }, { value: "remap" }, { value: "forbid" }, { value: "warn" }];
+const V90: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0[0-7]{3}|[0-7]{1,3})$/u, min: "0", max: "4294967295" }];
+const V91: rt.ValueCheck[] = [{ value: "bridge" }, { value: "ethernet" }, { value: "vhostuser" }, { value: "network" }, { value: "direct" }, { value: "user" }, { value: "internal" }, { value: "mcast" }, { value: "client" }, { value: "udp" }, { value: "server" }, { value: "hostdev" }, { value: "vdpa" }, { value: "null" }, { value: "vds" }];
+const V92: rt.ValueCheck[] = [{ value: "tablet" }, { value: "mouse" }, { value: "keyboard" }, { value: "passthrough" }, { value: "evdev" }];
+const V93: rt.ValueCheck[] = [{ value: "ps2" }, { value: "usb" }, { value: "xen" }, { value: "virtio" }];
+const V94: rt.ValueCheck[] = [{ value: "virtio" }];
+const V95: rt.ValueCheck[] = [{ value: "sb16" }, { value: "es1370" }, { value: "pcspk" }, { value: "ac97" }, { value: "ich6" }, { value: "ich7" }, { value: "ich9" }, { value: "usb" }];
+const V96: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }];
+const V97: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,8})$/u }, { kind: "int", min: "0", max: "4294967295" }];
+const V98: rt.ValueCheck[] = [{ value: "none" }, { value: "dbus" }, { value: "alsa" }, { value: "coreaudio" }, { value: "jack" }, { value: "oss" }, { value: "pulseaudio" }, { value: "sdl" }, { value: "spice" }, { value: "file" }];
+const V99: rt.ValueCheck[] = [{ kind: "int", min: "-2147483648", max: "2147483647" }];
+const V100: rt.ValueCheck[] = [{ value: "esd" }, { value: "alsa" }, { value: "arts" }, { value: "pulseaudio" }];
+const V101: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:.+)$/u }];
+const V102: rt.ValueCheck[] = [{ value: "subsystem" }, { value: "capabilities" }];
+const V103: rt.ValueCheck[] = [{ value: "pci" }, { value: "usb" }, { value: "scsi" }, { value: "scsi_host" }, { value: "mdev" }, { value: "storage" }, { value: "misc" }, { value: "net" }];
+const V104: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "vfio-pci" }, { value: "vfio-ccw" }, { value: "vfio-ap" }];
+const V105: rt.ValueCheck[] = [{ value: "subsystem" }];
+const V106: rt.ValueCheck[] = [{ value: "vfio-pci" }, { value: "vfio-ccw" }, { value: "vfio-ap" }];
+const V107: rt.ValueCheck[] = [{ value: "capabilities" }];
+const V108: rt.ValueCheck[] = [{ value: "sdl" }, { value: "vnc" }, { value: "spice" }, { value: "dbus" }, { value: "rdp" }, { value: "desktop" }, { value: "egl-headless" }];
+const V109: rt.ValueCheck[] = [{ kind: "int", min: "-1", max: "65535" }];
+const V110: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }];
+const V111: rt.ValueCheck[] = [{ value: "allow-exclusive" }, { value: "force-shared" }, { value: "ignore" }];
+const V112: rt.ValueCheck[] = [{ value: "keep" }, { value: "fail" }, { value: "disconnect" }];
+const V113: rt.ValueCheck[] = [{ value: "any" }, { value: "secure" }, { value: "insecure" }];
+const V114: rt.ValueCheck[] = [{ value: "keep" }];
+const V115: rt.ValueCheck[] = [{ value: "fail" }, { value: "disconnect" }, { value: "keep" }];
+const V116: rt.ValueCheck[] = [{ value: "dev" }, { value: "file" }, { value: "pipe" }, { value: "unix" }, { value: "tcp" }, { value: "udp" }, { value: "null" }, { value: "stdio" }, { value: "vc" }, { value: "pty" }, { value: "spicevmc" }, { value: "spiceport" }, { value: "nmdm" }, { value: "qemu-vdagent" }, { value: "dbus" }];
+const V117: rt.ValueCheck[] = [{ value: "host" }, { value: "host-certificates" }, { value: "passthrough" }];
+const V118: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/.*)$/u }];
+const V119: rt.ValueCheck[] = [{ value: "usb" }];
+const V120: rt.ValueCheck[] = [{ value: "tpm-tis" }, { value: "tpm-crb" }, { value: "tpm-spapr" }, { value: "spapr-tpm-proxy" }];
+const V121: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/]*)$/u }];
+const V122: rt.ValueCheck[] = [{ value: "master" }, { value: "peer" }];
+const V123: rt.ValueCheck[] = [{ value: "dimm" }, { value: "nvdimm" }, { value: "virtio-pmem" }, { value: "virtio-mem" }, { value: "sgx-epc" }];
+const V124: rt.ValueCheck[] = [{ value: "i6300esb" }, { value: "ib700" }, { value: "diag288" }];
+const V125: rt.ValueCheck[] = [{ value: "reset" }, { value: "shutdown" }, { value: "poweroff" }, { value: "pause" }, { value: "none" }, { value: "dump" }, { value: "inject-nmi" }];
+const V126: rt.ValueCheck[] = [{ value: "virtio" }, { value: "virtio-transitional" }, { value: "virtio-non-transitional" }, { value: "xen" }, { value: "none" }];
+const V127: rt.ValueCheck[] = [{ value: "isa" }, { value: "pseries" }, { value: "hyperv" }, { value: "s390" }];
+const V128: rt.ValueCheck[] = [{ value: "intel" }, { value: "smmuv3" }, { value: "virtio" }];
+const V129: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_]+)$/u }];
+const V130: rt.ValueCheck[] = [{ value: "netns" }, { value: "name" }, { value: "pid" }];
+const V131: rt.ValueCheck[] = [{ value: "name" }, { value: "pid" }];
+const V132: rt.ValueCheck[] = [{ value: "aes" }, { value: "dea" }];
+const V133: rt.ValueCheck[] = [{ value: "vendor" }, { value: "version" }, { value: "date" }, { value: "release" }];
+const V134: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "product" }, { value: "version" }, { value: "serial" }, { value: "uuid" }, { value: "sku" }, { value: "family" }];
+const V135: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "product" }, { value: "version" }, { value: "serial" }, { value: "asset" }, { value: "location" }];
+const V136: rt.ValueCheck[] = [{ value: "manufacturer" }, { value: "version" }, { value: "serial" }, { value: "asset" }, { value: "sku" }];
+const V137: rt.ValueCheck[] = [{ value: "enrolled-keys" }, { value: "secure-boot" }];
+const V138: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:\[[^\]]+\] .+)$/u }];
+const V139: rt.ValueCheck[] = [{ value: "mandatory" }, { value: "requisite" }, { value: "optional" }];
+const V140: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
+const V141: rt.ValueCheck[] = [{ value: "nbd" }, { value: "gluster" }, { value: "rbd" }, { value: "iscsi" }, { value: "http" }, { value: "https" }, { value: "ftps" }, { value: "ftp" }, { value: "sheepdog" }, { value: "tftp" }, { value: "vxhs" }, { value: "nfs" }];
+const V142: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/\n]+)$/u }];
+const V143: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^\/]+)$/u, not: [".",".."] }];
+const V144: rt.ValueCheck[] = [{ value: "host" }, { value: "direct" }];
+const V145: rt.ValueCheck[] = [{ value: "pci" }, { value: "unix" }];
+const V146: rt.ValueCheck[] = [{ value: "slic" }];
+const V147: rt.ValueCheck[] = [{ value: "both" }, { value: "code" }, { value: "data" }];
+const V148: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[^,]{0,12})$/u }];
+const V149: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(sync_pt|share_pt))$/u }];
+const V150: rt.ValueCheck[] = [{ value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }, { value: "aio" }];
+const V151: rt.ValueCheck[] = [{ value: "default" }, { value: "none" }, { value: "writeback" }, { value: "writethrough" }, { value: "directsync" }, { value: "unsafe" }];
+const V152: rt.ValueCheck[] = [{ value: "stop" }, { value: "report" }, { value: "ignore" }, { value: "enospace" }];
+const V153: rt.ValueCheck[] = [{ value: "stop" }, { value: "report" }, { value: "ignore" }];
+const V154: rt.ValueCheck[] = [{ value: "threads" }, { value: "native" }, { value: "io_uring" }];
+const V155: rt.ValueCheck[] = [{ value: "unmap" }, { value: "ignore" }];
+const V156: rt.ValueCheck[] = [{ value: "off" }, { value: "on" }, { value: "unmap" }];
+const V157: rt.ValueCheck[] = [{ value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }];
+const V158: rt.ValueCheck[] = [{ value: "copy" }, { value: "active-commit" }];
+const V159: rt.ValueCheck[] = [{ value: "yes" }, { value: "abort" }, { value: "pivot" }];
+const V160: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ioemu:)?(fd|hd|sd|vd|xvd|ubd)[a-zA-Z0-9_]+)$/u }];
+const V161: rt.ValueCheck[] = [{ value: "ide" }, { value: "fdc" }, { value: "scsi" }, { value: "virtio" }, { value: "xen" }, { value: "usb" }, { value: "uml" }, { value: "sata" }, { value: "sd" }];
+const V162: rt.ValueCheck[] = [{ value: "open" }, { value: "closed" }];
+const V163: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9.\s]{1,8})$/u }];
+const V164: rt.ValueCheck[] = [{ value: "default" }, { value: "qcow" }, { value: "luks" }, { value: "luks2" }];
+const V165: rt.ValueCheck[] = [{ value: "qemu" }, { value: "librbd" }];
+const V166: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-.]+)$/u }];
+const V167: rt.ValueCheck[] = [{ value: "pci" }, { value: "drive" }, { value: "virtio-serial" }, { value: "ccid" }, { value: "usb" }, { value: "spapr-vio" }, { value: "ccw" }, { value: "isa" }, { value: "virtio-mmio" }, { value: "dimm" }, { value: "unassigned" }];
+const V168: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }];
+const V169: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-1]?[0-9a-fA-F])$/u }, { kind: "int", min: "0", max: "31" }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "4294967295" }];
+const V170: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-7])$/u }, { kind: "int", min: "0", max: "7" }];
+const V171: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2})$/u }];
+const V172: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,5})$/u }];
+const V173: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,3})$/u }];
+const V174: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,8})$/u }];
+const V175: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-eA-E][0-9a-fA-F]?)$/u }, { kind: "string", pattern: /^(?:0x[fF][0-9a-eA-E]?)$/u }, { kind: "int", min: "0", max: "254" }];
+const V176: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-3])$/u }];
+const V177: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
+const V178: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[a-fA-F0-9]{1,4})$/u }];
+const V179: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[a-fA-F0-9])$/u }];
+const V180: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-1]?[0-9a-fA-F])$/u }, { kind: "int", min: "0", max: "31" }];
+const V181: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }];
+const V182: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,3})$/u }];
+const V183: rt.ValueCheck[] = [{ kind: "long" }];
+const V184: rt.ValueCheck[] = [{ value: "auto" }, { value: "none" }, { value: "lba" }];
+const V185: rt.ValueCheck[] = [{ value: "pci" }];
+const V186: rt.ValueCheck[] = [{ value: "unix" }];
+const V187: rt.ValueCheck[] = [{ value: "spapr-pci-host-bridge" }, { value: "pci-bridge" }, { value: "i82801b11-bridge" }, { value: "pcie-pci-bridge" }, { value: "ioh3420" }, { value: "pcie-root-port" }, { value: "x3130-upstream" }, { value: "xio3130-downstream" }, { value: "pxb" }, { value: "pxb-pcie" }];
+const V188: rt.ValueCheck[] = [{ value: "path" }, { value: "handle" }, { value: "loop" }, { value: "nbd" }, { value: "ploop" }, { value: "virtiofs" }];
+const V189: rt.ValueCheck[] = [{ value: "immediate" }];
+const V190: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/ ]*)$/u }];
+const V191: rt.ValueCheck[] = [{ value: "kernel" }, { value: "libvirt" }];
+const V192: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
+const V193: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9]{32})$/u }, { kind: "string" }, { kind: "long", min: "-9223372036854775808", max: "9223372036854775807" }];
+const V194: rt.ValueCheck[] = [{ value: "server" }, { value: "client" }, { kind: "string", pattern: /^(?:(vepa|bridge|private|passthrough))$/u }];
+const V195: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }];
+const V196: rt.ValueCheck[] = [{ kind: "long", min: "-9223372036854775808", max: "9223372036854775807" }];
+const V197: rt.ValueCheck[] = [{ value: "802.1Qbg" }, { value: "802.1Qbh" }, { value: "openvswitch" }, { value: "midonet" }];
+const V198: rt.ValueCheck[] = [{ value: "up" }, { value: "down" }];
+const V199: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9][02468aAcCeE](:[a-fA-F0-9]{2}){5})$/u }];
+const V200: rt.ValueCheck[] = [{ value: "generated" }, { value: "static" }];
+const V201: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }];
+const V202: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ipv4)|(ipv6))$/u }];
+const V203: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "32" }, { kind: "int", min: "0", max: "128" }];
+const V204: rt.ValueCheck[] = [{ value: "tcp" }, { value: "udp" }];
+const V205: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\-_]+)$/u }];
+const V206: rt.ValueCheck[] = [{ value: "passt" }];
+const V207: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }, { value: "xen" }, { value: "qemu" }, { value: "vhost" }];
+const V208: rt.ValueCheck[] = [{ value: "iothread" }, { value: "timer" }];
+const V209: rt.ValueCheck[] = [{ value: "persistent" }, { value: "transient" }];
+const V210: rt.ValueCheck[] = [{ value: "server" }, { value: "client" }];
+const V211: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(vepa|bridge|private|passthrough))$/u }];
+const V212: rt.ValueCheck[] = [{ value: "all" }];
+const V213: rt.ValueCheck[] = [{ value: "ctrl-ctrl" }, { value: "alt-alt" }, { value: "shift-shift" }, { value: "meta-meta" }, { value: "scrolllock" }, { value: "ctrl-scrolllock" }];
+const V214: rt.ValueCheck[] = [{ value: "duplex" }, { value: "micro" }, { value: "output" }];
+const V215: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:.+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.\-\\:\/]+)$/u }];
+const V216: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }, { value: "xen" }];
+const V217: rt.ValueCheck[] = [{ value: "off" }, { value: "uninitialized" }, { value: "on" }];
+const V218: rt.ValueCheck[] = [{ value: "adapter" }, { value: "iscsi" }, { value: "vhost" }];
+const V219: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(naa\.)[0-9a-fA-F]{16})$/u }];
+const V220: rt.ValueCheck[] = [{ value: "adapter" }, { value: "iscsi" }];
+const V221: rt.ValueCheck[] = [{ value: "vhost" }];
+const V222: rt.ValueCheck[] = [{ value: "address" }, { value: "network" }, { value: "socket" }, { value: "none" }];
+const V223: rt.ValueCheck[] = [{ value: "main" }, { value: "display" }, { value: "inputs" }, { value: "cursor" }, { value: "playback" }, { value: "record" }, { value: "smartcard" }, { value: "usbredir" }];
+const V224: rt.ValueCheck[] = [{ value: "auto_glz" }, { value: "auto_lz" }, { value: "quic" }, { value: "glz" }, { value: "lz" }, { value: "off" }];
+const V225: rt.ValueCheck[] = [{ value: "auto" }, { value: "never" }, { value: "always" }];
+const V226: rt.ValueCheck[] = [{ value: "filter" }, { value: "all" }, { value: "off" }];
+const V227: rt.ValueCheck[] = [{ value: "qemu" }, { value: "vhostuser" }];
+const V228: rt.ValueCheck[] = [{ value: "io" }, { value: "on" }, { value: "off" }];
+const V229: rt.ValueCheck[] = [{ value: "vga" }, { value: "cirrus" }, { value: "vmvga" }, { value: "xen" }, { value: "vbox" }, { value: "virtio" }, { value: "gop" }, { value: "none" }, { value: "bochs" }, { value: "ramfb" }, { value: "qxl" }];
+const V230: rt.ValueCheck[] = [{ value: "raw" }, { value: "telnet" }, { value: "telnets" }, { value: "tls" }];
+const V231: rt.ValueCheck[] = [{ value: "xen" }, { value: "serial" }, { value: "uml" }, { value: "virtio" }, { value: "lxc" }, { value: "openvz" }, { value: "sclp" }, { value: "sclplm" }, { value: "isa-serial" }, { value: "usb-serial" }, { value: "pci-serial" }, { value: "spapr-vio-serial" }, { value: "system-serial" }, { value: "sclp-serial" }, { value: "isa-debug" }];
+const V232: rt.ValueCheck[] = [{ value: "guestfwd" }, { value: "virtio" }, { value: "xen" }];
+const V233: rt.ValueCheck[] = [{ value: "connected" }, { value: "disconnected" }];
+const V234: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,2})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
+const V235: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
+const V236: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,2}.[0-9]{1,2})$/u }, { kind: "string", pattern: /^(?:-1)$/u }];
+const V237: rt.ValueCheck[] = [{ value: "random" }, { value: "egd" }, { value: "builtin" }];
+const V238: rt.ValueCheck[] = [{ value: "passthrough" }, { value: "emulator" }, { value: "external" }];
+const V239: rt.ValueCheck[] = [{ value: "1.2" }, { value: "2.0" }];
+const V240: rt.ValueCheck[] = [{ value: "ivshmem" }, { value: "ivshmem-plain" }, { value: "ivshmem-doorbell" }];
+const V241: rt.ValueCheck[] = [{ value: "none" }, { value: "direct" }, { value: "full" }];
+const V242: rt.ValueCheck[] = [{ value: "none" }, { value: "writeback" }, { value: "writethrough" }];
+const V243: rt.ValueCheck[] = [{ value: "access" }, { value: "read" }, { value: "write" }];
+const V244: rt.ValueCheck[] = [{ value: "no" }, { value: "yes" }];
+const V245: rt.ValueCheck[] = [{ value: "tcp" }, { value: "rdma" }, { value: "unix" }];
+const V246: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }, { kind: "string", pattern: /^(?:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))$/u }, { kind: "string", pattern: /^(?:(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}:[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){5}:([0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){4}:([0-9A-Fa-f]{1,4}:){0,2}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){3}:([0-9A-Fa-f]{1,4}:){0,3}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){2}:([0-9A-Fa-f]{1,4}:){0,4}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){6}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(([0-9A-Fa-f]{1,4}:){0,5}:(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|(::([0-9A-Fa-f]{1,4}:){0,5}(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9]))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([1-9][0-9])|([0-9])))|([0-9A-Fa-f]{1,4}::([0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})|(::([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})|(([0-9A-Fa-f]{1,4}:){1,7}:)|(::))$/u }];
+const V247: rt.ValueCheck[] = [{ value: "ceph" }, { value: "iscsi" }];
+const V248: rt.ValueCheck[] = [{ value: "passphrase" }];
+const V249: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
+const V250: rt.ValueCheck[] = [{ value: "none" }, { value: "always" }];
+const V251: rt.ValueCheck[] = [{ value: "namespace" }, { value: "chroot" }];
+const V252: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,4})$/u }];
+const V253: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }];
+const V254: rt.ValueCheck[] = [{ value: "pci" }, { value: "usb" }];
+const V255: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,6})$/u }, { kind: "int", min: "0", max: "16777215" }];
+const V256: rt.ValueCheck[] = [{ kind: "string", maxLength: 39 }];
+const V257: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\.:]+)$/u }];
+const V258: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "1", max: "4294967295" }];
+const V259: rt.ValueCheck[] = [{ kind: "int", min: "0", max: "4095" }];
+const V260: rt.ValueCheck[] = [{ value: "tagged" }, { value: "untagged" }];
+const V261: rt.ValueCheck[] = [{ value: "s8" }, { value: "u8" }, { value: "s16" }, { value: "u16" }, { value: "s32" }, { value: "u32" }, { value: "f32" }];
+const V262: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { kind: "string", pattern: /^(?:(0x)?[0-9a-fA-F]{1,3})$/u }, { kind: "string", pattern: /^(?:[0-9]{1,2})$/u }];
+const V263: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,10})$/u }];
+const V264: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]{1,20})$/u }];
+const V265: rt.ValueCheck[] = [{ value: "scsi_host" }, { value: "fc_host" }];
+const V266: rt.ValueCheck[] = [{ value: "isa-serial" }, { value: "usb-serial" }, { value: "pci-serial" }, { value: "spapr-vty" }, { value: "pl011" }, { value: "16550a" }, { value: "sclpconsole" }, { value: "sclplmconsole" }, { value: "isa-debugcon" }];
+const V267: rt.ValueCheck[] = [{ value: "connect" }];
+const V268: rt.ValueCheck[] = [{ value: "string" }, { value: "signed" }, { value: "unsigned" }, { value: "bool" }, { value: "remove" }];
+const V269: rt.ValueCheck[] = [{ kind: "int", min: "10", max: "255" }];
+const V270: rt.ValueCheck[] = [{ value: "storage" }];
+const V271: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[!#$%&'*+\-.0-9A-Z\^_`a-z|~]+)$/u }];
+const V272: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:"?[!#$%&'()*+\-.\/0-9:>=<?@A-Z\^_`\[\]a-z|~]+"?)$/u }];
+const V273: rt.ValueCheck[] = [{ value: "xen" }, { value: "linux" }, { value: "hvm" }, { value: "exe" }, { value: "uml" }];
+const V274: rt.ValueCheck[] = [{ value: "aarch64" }, { value: "alpha" }, { value: "armv6l" }, { value: "armv7l" }, { value: "cris" }, { value: "i686" }, { value: "ia64" }, { value: "lm32" }, { value: "m68k" }, { value: "microblaze" }, { value: "microblazeel" }, { value: "mips" }, { value: "mipsel" }, { value: "mips64" }, { value: "mips64el" }, { value: "openrisc" }, { value: "parisc" }, { value: "parisc64" }, { value: "ppc" }, { value: "ppc64" }, { value: "ppc64le" }, { value: "ppcemb" }, { value: "riscv32" }, { value: "riscv64" }, { value: "s390" }, { value: "s390x" }, { value: "sh4" }, { value: "sh4eb" }, { value: "sparc" }, { value: "sparc64" }, { value: "unicore32" }, { value: "x86_64" }, { value: "xtensa" }, { value: "xtensaeb" }];
+const V275: rt.ValueCheck[] = [{ value: "31" }, { value: "32" }, { value: "64" }];
+const V276: rt.ValueCheck[] = [{ value: "vpxmigr" }, { value: "tcp" }, { value: "rdma" }, { value: "vzmigr" }];
+const V277: rt.ValueCheck[] = [{ value: "qemu" }, { value: "kqemu" }, { value: "kvm" }, { value: "xen" }, { value: "uml" }, { value: "lxc" }, { value: "openvz" }, { value: "test" }];
+const V278: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(llc_|mbm_)[a-zA-Z0-9\-_]+)$/u }];
+const V279: rt.ValueCheck[] = [{ value: "host-passthrough" }, { value: "maximum" }, { value: "host-model" }, { value: "custom" }];
+const V280: rt.ValueCheck[] = [{ value: "yes" }, { value: "no" }, { value: "unknown" }];
+const V281: rt.ValueCheck[] = [{ value: "KiB" }];
+const V282: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-]+)$/u }];
+const V283: rt.ValueCheck[] = [{ value: "nat" }, { value: "route" }, { value: "open" }, { value: "bridge" }, { value: "passthrough" }, { value: "private" }, { value: "vepa" }, { value: "hostdev" }];
+const V284: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9\.\-]+)$/u }];
+const V285: rt.ValueCheck[] = [{ value: "kvm" }, { value: "vfio" }];
+const V286: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(tcp)|(udp))$/u }];
+const V287: rt.ValueCheck[] = [{ kind: "long", min: "1", max: "65535" }];
+const V288: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[1]:[0]{1,2}:[0]{0,1}[a-fA-F1-9](:[a-fA-F0-9]{1,2}){4}(:[a-fA-F0-9]{1,2}){6,8})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[2](:[a-fA-F0-9]{1,2}){4}(:[a-fA-F0-9]{1,2}){1,124})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[3]:[0]{1,2}:[0]{0,1}[a-fA-F1-9](:[a-fA-F0-9]{1,2}){6,8})$/u }, { kind: "string", pattern: /^(?:[0]{1,2}:[0]{0,1}[4](:[a-fA-F0-9]{1,2}){16})$/u }];
+const V289: rt.ValueCheck[] = [{ value: "seconds" }, { value: "minutes" }, { value: "hours" }];
+const V290: rt.ValueCheck[] = [{ value: "network" }, { value: "bridge" }, { value: "direct" }, { value: "hostdev-pci" }];
+const V291: rt.ValueCheck[] = [{ value: "bridge" }, { value: "passthrough" }, { value: "private" }, { value: "vepa" }];
+const V292: rt.ValueCheck[] = [{ value: "dir" }, { value: "fs" }, { value: "netfs" }, { value: "logical" }, { value: "disk" }, { value: "iscsi" }, { value: "iscsi-direct" }, { value: "scsi" }, { value: "mpath" }, { value: "rbd" }, { value: "sheepdog" }, { value: "gluster" }, { value: "zfs" }, { value: "vstorage" }];
+const V293: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\+\-]+)$/u }, { kind: "string", pattern: /^(?:iqn\.[0-9]{4}-(0[1-9]|1[0-2])\.[a-zA-Z0-9\.\-]+(:.+)?)$/u }];
+const V294: rt.ValueCheck[] = [{ value: "auto" }, { value: "ext2" }, { value: "ext3" }, { value: "ext4" }, { value: "ufs" }, { value: "iso9660" }, { value: "udf" }, { value: "gfs" }, { value: "gfs2" }, { value: "vfat" }, { value: "hfs+" }, { value: "xfs" }, { value: "ocfs2" }, { value: "vmfs" }, { value: "nfs" }, { value: "cifs" }, { value: "glusterfs" }, { value: "unknown" }, { value: "lvm2" }, { value: "dos" }, { value: "dvh" }, { value: "gpt" }, { value: "mac" }, { value: "bsd" }, { value: "pc98" }, { value: "sun" }];
+const V295: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/.*)$/u }, { kind: "string", pattern: /^(?:.+)$/u }];
+const V296: rt.ValueCheck[] = [{ value: "chap" }, { value: "ceph" }];
+const V297: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-7]+)$/u, min: "0", max: "4294967295" }];
+const V298: rt.ValueCheck[] = [{ kind: "int", pattern: /^(?:[0-9]+)$/u, min: "0", max: "4294967295" }, { value: "-1" }];
+const V299: rt.ValueCheck[] = [{ value: "default" }, { value: "capacity" }];
+const V300: rt.ValueCheck[] = [{ value: "auto" }, { value: "ext2" }, { value: "ext3" }, { value: "ext4" }, { value: "ufs" }, { value: "iso9660" }, { value: "udf" }, { value: "gfs" }, { value: "gfs2" }, { value: "vfat" }, { value: "hfs+" }, { value: "xfs" }, { value: "ocfs2" }, { value: "vmfs" }];
+const V301: rt.ValueCheck[] = [{ value: "auto" }, { value: "nfs" }, { value: "cifs" }, { value: "glusterfs" }];
+const V302: rt.ValueCheck[] = [{ value: "unknown" }, { value: "lvm2" }];
+const V303: rt.ValueCheck[] = [{ value: "unknown" }, { value: "dos" }, { value: "dvh" }, { value: "gpt" }, { value: "mac" }, { value: "bsd" }, { value: "pc98" }, { value: "sun" }, { value: "lvm2" }];
+const V304: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:iqn\.[0-9]{4}-(0[1-9]|1[0-2])\.[a-zA-Z0-9\.\-]+(:.+)?)$/u }];
+const V305: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "dir" }, { value: "network" }, { value: "netdir" }];
+const V306: rt.ValueCheck[] = [{ kind: "string" }, { kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }];
+const V307: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+\.[0-9]+)$/u }];
+const V308: rt.ValueCheck[] = [{ value: "unknown" }, { value: "raw" }, { value: "dir" }, { value: "bochs" }, { value: "cloop" }, { value: "dmg" }, { value: "iso" }, { value: "vpc" }, { value: "vdi" }, { value: "fat" }, { value: "vhd" }, { value: "ploop" }, { value: "luks" }, { value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }, { value: "none" }, { value: "auto" }, { value: "ext2" }, { value: "ext3" }, { value: "ext4" }, { value: "ufs" }, { value: "iso9660" }, { value: "udf" }, { value: "gfs" }, { value: "gfs2" }, { value: "vfat" }, { value: "hfs+" }, { value: "xfs" }, { value: "ocfs2" }, { value: "vmfs" }, { value: "linux" }, { value: "fat16" }, { value: "fat32" }, { value: "linux-swap" }, { value: "linux-lvm" }, { value: "linux-raid" }, { value: "extended" }];
+const V309: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+(\.[0-9]{0,9})?)$/u }];
+const V310: rt.ValueCheck[] = [{ value: "dev" }, { value: "link" }];
+const V311: rt.ValueCheck[] = [{ value: "system" }, { value: "pci" }, { value: "usb_device" }, { value: "usb" }, { value: "net" }, { value: "scsi_generic" }, { value: "scsi_host" }, { value: "scsi_target" }, { value: "scsi" }, { value: "storage" }, { value: "drm" }, { value: "mdev" }, { value: "ccw" }, { value: "css" }, { value: "vdpa" }, { value: "ap_card" }, { value: "ap_queue" }, { value: "ap_matrix" }];
+const V312: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{6})$/u }, { kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }];
+const V313: rt.ValueCheck[] = [{ kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }, { kind: "string" }];
+const V314: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([a-fA-F0-9]{2}:){5}[a-fA-F0-9]{2})$/u }];
+const V315: rt.ValueCheck[] = [{ kind: "string" }, { kind: "long", pattern: /^(?:[0-9]+)$/u, min: "0", max: "18446744073709551615" }];
+const V316: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\/[a-zA-Z0-9_\+\-\/%]+)$/u }];
+const V317: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "255" }];
+const V318: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x[0-9a-fA-F]{6})$/u }];
+const V319: rt.ValueCheck[] = [{ value: "phys_function" }, { value: "virt_functions" }, { value: "pci-bridge" }, { value: "cardbus-bridge" }, { value: "mdev_types" }, { value: "vpd" }, { value: "80203" }, { value: "80211" }, { value: "fc_host" }, { value: "vport_ops" }, { value: "fc_remote_port" }, { value: "removable" }, { value: "hotpluggable" }];
+const V320: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9a-zA-F -_,.:;=]{0,255})$/u }];
+const V321: rt.ValueCheck[] = [{ value: "1" }, { value: "0" }];
+const V322: rt.ValueCheck[] = [{ value: "unknown" }, { value: "notpresent" }, { value: "down" }, { value: "lowerlayerdown" }, { value: "testing" }, { value: "dormant" }, { value: "up" }];
+const V323: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z\-_]+)$/u }];
+const V324: rt.ValueCheck[] = [{ kind: "string" }, { value: "primary" }, { value: "control" }, { value: "render" }];
+const V325: rt.ValueCheck[] = [{ value: "phys_function" }, { value: "virt_functions" }, { value: "pci-bridge" }, { value: "cardbus-bridge" }, { value: "mdev_types" }, { value: "vpd" }];
+const V326: rt.ValueCheck[] = [{ value: "80203" }, { value: "80211" }];
+const V327: rt.ValueCheck[] = [{ value: "fc_host" }, { value: "vport_ops" }];
+const V328: rt.ValueCheck[] = [{ value: "fc_remote_port" }];
+const V329: rt.ValueCheck[] = [{ value: "removable" }, { value: "hotpluggable" }];
+const V330: rt.ValueCheck[] = [{ value: "primary" }, { value: "control" }, { value: "render" }];
+const V331: rt.ValueCheck[] = [{ value: "mdev_types" }];
+const V332: rt.ValueCheck[] = [{ value: "readonly" }, { value: "readwrite" }];
+const V333: rt.ValueCheck[] = [{ value: "cap" }, { value: "sta" }];
+const V334: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9]+(.[0-9]+)?)$/u }];
+const V335: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9A-Z]{1})$/u }];
+const V336: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[0-9B-Z]{1})$/u }];
+const V337: rt.ValueCheck[] = [{ value: "volume" }, { value: "ceph" }, { value: "iscsi" }, { value: "tls" }, { value: "vtpm" }];
+const V338: rt.ValueCheck[] = [{ value: "ethernet" }, { value: "bridge" }, { value: "bond" }, { value: "vlan" }];
+const V339: rt.ValueCheck[] = [{ value: "onboot" }, { value: "none" }, { value: "hotplug" }];
+const V340: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-fA-F0-9]{2}(:[a-fA-F0-9]{2}){5})$/u }];
+const V341: rt.ValueCheck[] = [{ value: "ipv4" }, { value: "ipv6" }];
+const V342: rt.ValueCheck[] = [{ kind: "double" }];
+const V343: rt.ValueCheck[] = [{ value: "balance-rr" }, { value: "active-backup" }, { value: "balance-xor" }, { value: "broadcast" }, { value: "802.3ad" }, { value: "balance-tlb" }, { value: "balance-alb" }];
+const V344: rt.ValueCheck[] = [{ value: "ethernet" }, { value: "vlan" }, { value: "bond" }];
+const V345: rt.ValueCheck[] = [{ value: "ioctl" }, { value: "netif" }];
+const V346: rt.ValueCheck[] = [{ value: "none" }, { value: "active" }, { value: "backup" }, { value: "all" }];
+const V347: rt.ValueCheck[] = [{ value: "ethernet" }];
+const V348: rt.ValueCheck[] = [{ value: "root" }, { kind: "string", pattern: /^(?:mac[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:stp[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:vlan[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:arp[a-zA-Z0-9_\.:\-]{0,9})$/u }, { kind: "string", pattern: /^(?:rarp[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:ipv4[a-zA-Z0-9_\.:\-]{0,8})$/u }, { kind: "string", pattern: /^(?:ipv6[a-zA-Z0-9_\.:\-]{0,8})$/u }];
+const V349: rt.ValueCheck[] = [{ kind: "int", min: "-1000", max: "1000" }];
+const V350: rt.ValueCheck[] = [{ value: "drop" }, { value: "accept" }, { value: "reject" }, { value: "continue" }, { value: "return" }];
+const V351: rt.ValueCheck[] = [{ value: "in" }, { value: "out" }, { value: "inout" }];
+const V352: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([Ff][Aa][Ll][Ss][Ee]|0))$/u }];
+const V353: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{1,2}:){5}[a-fA-F0-9]{1,2})$/u }];
+const V354: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x([6-9a-fA-F][0-9a-fA-F]{2}|[0-9a-fA-F]{4}))$/u }, { kind: "int", min: "1536", max: "65535" }, { value: "arp" }, { value: "rarp" }, { value: "ipv4" }, { value: "ipv6" }, { value: "vlan" }];
+const V355: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x([0-9a-fA-F]{1,3}))$/u }, { kind: "int", min: "0", max: "4095" }];
+const V356: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,4})$/u }, { kind: "int", min: "0", max: "65535" }];
+const V357: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,8})$/u }, { kind: "int", min: "0", max: "4294967295" }];
+const V358: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])$/u }];
+const V359: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "65535" }, { kind: "string", pattern: /^(?:([Rr]eply|[Rr]equest|[Rr]equest_[Rr]everse|[Rr]eply_[Rr]everse|DRARP_[Rr]equest|DRARP_[Rr]eply|DRARP_[Ee]rror|InARP_[Rr]equest|ARP_NAK))$/u }];
+const V360: rt.ValueCheck[] = [{ value: "yes" }, { value: "no" }, { value: "true" }, { value: "false" }, { value: "1" }, { value: "0" }];
+const V361: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "32" }, { kind: "string", pattern: /^(?:([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])$/u }];
+const V362: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:0x[0-9a-fA-F]{1,2})$/u }, { kind: "int", min: "0", max: "255" }, { value: "tcp" }, { value: "udp" }, { value: "udplite" }, { value: "esp" }, { value: "ah" }, { value: "icmp" }, { value: "igmp" }, { value: "sctp" }, { value: "icmpv6" }];
+const V363: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:0x([0-3][0-9a-fA-F]|[0-9a-fA-F]))$/u }, { kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "63" }];
+const V364: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{0,4}:){2,7}([a-fA-F0-9]*)(([0-2]?[0-9]?[0-9]\.){3}[0-2]?[0-9]?[0-9])?)$/u }];
+const V365: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "int", min: "0", max: "128" }, { kind: "string", pattern: /^(?:([a-fA-F0-9]{0,4}:){2,7}([a-fA-F0-9]*))$/u }];
+const V366: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((NEW|ESTABLISHED|RELATED|INVALID)(,(NEW|ESTABLISHED|RELATED|INVALID))*|NONE))$/u }];
+const V367: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:\$[ ]*[a-zA-Z0-9_]+(\[[ ]*[@]?[0-9]+[ ]*\])?[ ]*)$/u }, { kind: "string", pattern: /^(?:[a-zA-Z0-9_\.:\-\+ ]{1,31})$/u }];
+const V368: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:([Ss][Rr][Cc]|[Dd][Ss][Tt])(,([Ss][Rr][Cc]|[Dd][Ss][Tt])){0,5})$/u }];
+const V369: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:((SYN|ACK|URG|PSH|FIN|RST)(,(SYN|ACK|URG|PSH|FIN|RST))*|ALL|NONE)\/((SYN|ACK|URG|PSH|FIN|RST)(,(SYN|ACK|URG|PSH|FIN|RST))*|ALL|NONE))$/u }];
+const V370: rt.ValueCheck[] = [{ value: "running" }, { value: "blocked" }, { value: "paused" }, { value: "shutdown" }, { value: "shutoff" }, { value: "crashed" }, { value: "disk-snapshot" }];
+const V371: rt.ValueCheck[] = [{ value: "0" }, { value: "1" }];
+const V372: rt.ValueCheck[] = [{ value: "no" }, { value: "internal" }, { value: "external" }];
+const V373: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:(ioemu:)?(fd|hd|sd|vd|xvd|ubd)[a-zA-Z0-9_]+)$/u }, { kind: "string", pattern: /^(?:(\/|[a-zA-Z]:\\).+)$/u }];
+const V374: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }, { value: "network" }];
+const V375: rt.ValueCheck[] = [{ value: "cow" }, { value: "qcow" }, { value: "qcow2" }, { value: "qed" }, { value: "vmdk" }];
+const V376: rt.ValueCheck[] = [{ kind: "string", pattern: /^(?:[a-zA-Z0-9_\-][a-zA-Z0-9_\-.]*)$/u }];
+const V377: rt.ValueCheck[] = [{ value: "no" }, { value: "bitmap" }];
+const V378: rt.ValueCheck[] = [{ value: "push" }, { value: "pull" }];
+const V379: rt.ValueCheck[] = [{ value: "tcp" }, { value: "unix" }];
+const V380: rt.ValueCheck[] = [{ value: "full" }, { value: "incremental" }];
+const V381: rt.ValueCheck[] = [{ value: "file" }, { value: "block" }];
+const V382: rt.ValueCheck[] = [{ value: "qcow2" }];
+const V383: rt.ValueCheck[] = [{ value: "luks" }];
+const V384: rt.ValueCheck[] = [{ value: "qemu" }];
 
 export function validateDomain(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -673,7 +691,7 @@ export function validateDomainSysinfo(v: unknown, path: string, issues: rt.Issue
     if (!Array.isArray(v.entry)) issues.push({ path: at("entry"), message: 'expected an array of <entry>' });
     else (v.entry as unknown[]).forEach((e, i) => { validateDomainSysinfoEntry(e, `${at("entry")}[${i}]`, issues, "entry"); });
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "smbios":
       if (v.entry !== undefined) issues.push({ path: at("entry"), message: "not allowed when type=smbios" });
       break;
@@ -815,29 +833,25 @@ export function validateDomainClock(v: unknown, path: string, issues: rt.Issues,
     if (!Array.isArray(v.timer)) issues.push({ path: at("timer"), message: 'expected an array of <timer>' });
     else (v.timer as unknown[]).forEach((e, i) => { validateDomainClockTimer(e, `${at("timer")}[${i}]`, issues, "timer"); });
   }
-  switch (String(v.offset)) {
+  switch (v.offset === undefined ? undefined : String(v.offset)) {
     case "localtime":
     case "utc":
-      if (v.adjustment !== undefined) { const m = rt.checkValue(v.adjustment, V17); if (m) issues.push({ path: at("adjustment"), message: m }); }
       if (v.timezone !== undefined) issues.push({ path: at("timezone"), message: "not allowed when offset=localtime|utc" });
       if (v.basis !== undefined) issues.push({ path: at("basis"), message: "not allowed when offset=localtime|utc" });
       if (v.start !== undefined) issues.push({ path: at("start"), message: "not allowed when offset=localtime|utc" });
       break;
     case "timezone":
-      if (v.timezone !== undefined) { const m = rt.checkValue(v.timezone, V18); if (m) issues.push({ path: at("timezone"), message: m }); }
       if (v.adjustment !== undefined) issues.push({ path: at("adjustment"), message: "not allowed when offset=timezone" });
       if (v.basis !== undefined) issues.push({ path: at("basis"), message: "not allowed when offset=timezone" });
       if (v.start !== undefined) issues.push({ path: at("start"), message: "not allowed when offset=timezone" });
       break;
     case "variable":
       if (v.adjustment !== undefined) { const m = rt.checkValue(v.adjustment, V21); if (m) issues.push({ path: at("adjustment"), message: m }); }
-      if (v.basis !== undefined) { const m = rt.checkValue(v.basis, V19); if (m) issues.push({ path: at("basis"), message: m }); }
       if (v.timezone !== undefined) issues.push({ path: at("timezone"), message: "not allowed when offset=variable" });
       if (v.start !== undefined) issues.push({ path: at("start"), message: "not allowed when offset=variable" });
       break;
     case "absolute":
       if (v.start === undefined) issues.push({ path: at("start"), message: "required when offset=absolute: attribute start" });
-      if (v.start !== undefined) { const m = rt.checkValue(v.start, V20); if (m) issues.push({ path: at("start"), message: m }); }
       if (v.adjustment !== undefined) issues.push({ path: at("adjustment"), message: "not allowed when offset=absolute" });
       if (v.timezone !== undefined) issues.push({ path: at("timezone"), message: "not allowed when offset=absolute" });
       if (v.basis !== undefined) issues.push({ path: at("basis"), message: "not allowed when offset=absolute" });
@@ -1502,6 +1516,26 @@ export function validateDomainSeclabel(v: unknown, path: string, issues: rt.Issu
   } else {
     { const m = rt.checkValue(v.baselabel, V4); if (m) issues.push({ path: at("baselabel"), message: m }); }
   }
+  switch (v.type === undefined ? undefined : String(v.type)) {
+    case "dynamic":
+    case undefined:
+      if (v.relabel !== undefined) { const m = rt.checkValue(v.relabel, V31); if (m) issues.push({ path: at("relabel"), message: m }); }
+      if (v.label !== undefined) { const m = rt.checkValue(v.label, V4); if (m) issues.push({ path: at("label"), message: m }); }
+      if (v.imagelabel !== undefined) { const m = rt.checkValue(v.imagelabel, V4); if (m) issues.push({ path: at("imagelabel"), message: m }); }
+      break;
+    case "static":
+      if (v.label === undefined) issues.push({ path: at("label"), message: "required when type=static: <label>" });
+      if (v.label !== undefined) { const m = rt.checkValue(v.label, V4); if (m) issues.push({ path: at("label"), message: m }); }
+      if (v.imagelabel !== undefined) { const m = rt.checkValue(v.imagelabel, V4); if (m) issues.push({ path: at("imagelabel"), message: m }); }
+      if (v.baselabel !== undefined) issues.push({ path: at("baselabel"), message: "not allowed when type=static" });
+      break;
+    case "none":
+      if (v.relabel !== undefined) { const m = rt.checkValue(v.relabel, V32); if (m) issues.push({ path: at("relabel"), message: m }); }
+      if (v.label !== undefined) issues.push({ path: at("label"), message: "not allowed when type=none" });
+      if (v.imagelabel !== undefined) issues.push({ path: at("imagelabel"), message: "not allowed when type=none" });
+      if (v.baselabel !== undefined) issues.push({ path: at("baselabel"), message: "not allowed when type=none" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!validateDomainSeclabel_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -1549,7 +1583,7 @@ export function validateDomainQemuDeprecation(v: unknown, path: string, issues: 
   if (v.behavior === undefined) {
     issues.push({ path: at("behavior"), message: 'required: attribute behavior' });
   } else {
-    { const m = rt.checkValue(v.behavior, V31); if (m) issues.push({ path: at("behavior"), message: m }); }
+    { const m = rt.checkValue(v.behavior, V33); if (m) issues.push({ path: at("behavior"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainQemuDeprecation_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -1609,7 +1643,7 @@ export function validateDomainLaunchSecurity(v: unknown, path: string, issues: r
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V32); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V34); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.kernelHashes === undefined) {
   } else {
@@ -1617,15 +1651,15 @@ export function validateDomainLaunchSecurity(v: unknown, path: string, issues: r
   }
   if (v.cbitpos === undefined) {
   } else {
-    { const m = rt.checkValue(v.cbitpos, V33); if (m) issues.push({ path: at("cbitpos"), message: m }); }
+    { const m = rt.checkValue(v.cbitpos, V35); if (m) issues.push({ path: at("cbitpos"), message: m }); }
   }
   if (v.reducedPhysBits === undefined) {
   } else {
-    { const m = rt.checkValue(v.reducedPhysBits, V33); if (m) issues.push({ path: at("reducedPhysBits"), message: m }); }
+    { const m = rt.checkValue(v.reducedPhysBits, V35); if (m) issues.push({ path: at("reducedPhysBits"), message: m }); }
   }
   if (v.policy === undefined) {
   } else {
-    { const m = rt.checkValue(v.policy, V34); if (m) issues.push({ path: at("policy"), message: m }); }
+    { const m = rt.checkValue(v.policy, V36); if (m) issues.push({ path: at("policy"), message: m }); }
   }
   if (v.handle === undefined) {
   } else {
@@ -1639,9 +1673,8 @@ export function validateDomainLaunchSecurity(v: unknown, path: string, issues: r
   } else {
     { const m = rt.checkValue(v.session, V4); if (m) issues.push({ path: at("session"), message: m }); }
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "sev":
-      if (v.kernelHashes !== undefined) { const m = rt.checkValue(v.kernelHashes, V30); if (m) issues.push({ path: at("kernelHashes"), message: m }); }
       if (v.policy === undefined) issues.push({ path: at("policy"), message: "required when type=sev: <policy>" });
       break;
     case "s390-pv":
@@ -1690,11 +1723,11 @@ export function validateDomainCpuModel(v: unknown, path: string, issues: rt.Issu
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.fallback === undefined) {
   } else {
-    { const m = rt.checkValue(v.fallback, V35); if (m) issues.push({ path: at("fallback"), message: m }); }
+    { const m = rt.checkValue(v.fallback, V37); if (m) issues.push({ path: at("fallback"), message: m }); }
   }
   if (v.vendor_id === undefined) {
   } else {
-    { const m = rt.checkValue(v.vendor_id, V36); if (m) issues.push({ path: at("vendor_id"), message: m }); }
+    { const m = rt.checkValue(v.vendor_id, V38); if (m) issues.push({ path: at("vendor_id"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -1711,21 +1744,21 @@ export function validateDomainCpuTopology(v: unknown, path: string, issues: rt.I
   if (v.sockets === undefined) {
     issues.push({ path: at("sockets"), message: 'required: attribute sockets' });
   } else {
-    { const m = rt.checkValue(v.sockets, V37); if (m) issues.push({ path: at("sockets"), message: m }); }
+    { const m = rt.checkValue(v.sockets, V39); if (m) issues.push({ path: at("sockets"), message: m }); }
   }
   if (v.dies === undefined) {
   } else {
-    { const m = rt.checkValue(v.dies, V37); if (m) issues.push({ path: at("dies"), message: m }); }
+    { const m = rt.checkValue(v.dies, V39); if (m) issues.push({ path: at("dies"), message: m }); }
   }
   if (v.cores === undefined) {
     issues.push({ path: at("cores"), message: 'required: attribute cores' });
   } else {
-    { const m = rt.checkValue(v.cores, V37); if (m) issues.push({ path: at("cores"), message: m }); }
+    { const m = rt.checkValue(v.cores, V39); if (m) issues.push({ path: at("cores"), message: m }); }
   }
   if (v.threads === undefined) {
     issues.push({ path: at("threads"), message: 'required: attribute threads' });
   } else {
-    { const m = rt.checkValue(v.threads, V37); if (m) issues.push({ path: at("threads"), message: m }); }
+    { const m = rt.checkValue(v.threads, V39); if (m) issues.push({ path: at("threads"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainCpuTopology_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -1738,12 +1771,12 @@ export function validateDomainCpuFeature(v: unknown, path: string, issues: rt.Is
   if (v.policy === undefined) {
     issues.push({ path: at("policy"), message: 'required: attribute policy' });
   } else {
-    { const m = rt.checkValue(v.policy, V38); if (m) issues.push({ path: at("policy"), message: m }); }
+    { const m = rt.checkValue(v.policy, V40); if (m) issues.push({ path: at("policy"), message: m }); }
   }
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V39); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V41); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainCpuFeature_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -1773,12 +1806,12 @@ export function validateDomainCpuCache(v: unknown, path: string, issues: rt.Issu
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.level === undefined) {
   } else {
-    { const m = rt.checkValue(v.level, V40); if (m) issues.push({ path: at("level"), message: m }); }
+    { const m = rt.checkValue(v.level, V42); if (m) issues.push({ path: at("level"), message: m }); }
   }
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V41); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V43); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainCpuCache_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -1791,7 +1824,7 @@ export function validateDomainCpuMaxphysaddr(v: unknown, path: string, issues: r
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V42); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V44); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.bits === undefined) {
   } else {
@@ -1898,15 +1931,15 @@ export function validateDomainOsType(v: unknown, path: string, issues: rt.Issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.arch === undefined) {
   } else {
-    { const m = rt.checkValue(v.arch, V43); if (m) issues.push({ path: at("arch"), message: m }); }
+    { const m = rt.checkValue(v.arch, V45); if (m) issues.push({ path: at("arch"), message: m }); }
   }
   if (v.machine === undefined) {
   } else {
-    { const m = rt.checkValue(v.machine, V44); if (m) issues.push({ path: at("machine"), message: m }); }
+    { const m = rt.checkValue(v.machine, V46); if (m) issues.push({ path: at("machine"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V45); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V47); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainOsType_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -1940,7 +1973,7 @@ export function validateDomainOsLoader(v: unknown, path: string, issues: rt.Issu
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V46); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V48); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.stateless === undefined) {
   } else {
@@ -1964,7 +1997,7 @@ export function validateDomainOsNvram(v: unknown, path: string, issues: rt.Issue
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V47); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V49); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -1985,7 +2018,7 @@ export function validateDomainOsBoot(v: unknown, path: string, issues: rt.Issues
   if (v.dev === undefined) {
     issues.push({ path: at("dev"), message: 'required: attribute dev' });
   } else {
-    { const m = rt.checkValue(v.dev, V48); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V50); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainOsBoot_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2002,7 +2035,7 @@ export function validateDomainOsBootmenu(v: unknown, path: string, issues: rt.Is
   }
   if (v.timeout === undefined) {
   } else {
-    { const m = rt.checkValue(v.timeout, V49); if (m) issues.push({ path: at("timeout"), message: m }); }
+    { const m = rt.checkValue(v.timeout, V51); if (m) issues.push({ path: at("timeout"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainOsBootmenu_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2015,7 +2048,7 @@ export function validateDomainOsSmbios(v: unknown, path: string, issues: rt.Issu
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V50); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V52); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainOsSmbios_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2031,7 +2064,7 @@ export function validateDomainOsBios(v: unknown, path: string, issues: rt.Issues
   }
   if (v.rebootTimeout === undefined) {
   } else {
-    { const m = rt.checkValue(v.rebootTimeout, V51); if (m) issues.push({ path: at("rebootTimeout"), message: m }); }
+    { const m = rt.checkValue(v.rebootTimeout, V53); if (m) issues.push({ path: at("rebootTimeout"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainOsBios_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2057,7 +2090,7 @@ export function validateDomainOsInitenv(v: unknown, path: string, issues: rt.Iss
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V52); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V54); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -2074,15 +2107,15 @@ export function validateDomainClockTimer(v: unknown, path: string, issues: rt.Is
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V53); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V55); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.track === undefined) {
   } else {
-    { const m = rt.checkValue(v.track, V54); if (m) issues.push({ path: at("track"), message: m }); }
+    { const m = rt.checkValue(v.track, V56); if (m) issues.push({ path: at("track"), message: m }); }
   }
   if (v.tickpolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.tickpolicy, V55); if (m) issues.push({ path: at("tickpolicy"), message: m }); }
+    { const m = rt.checkValue(v.tickpolicy, V57); if (m) issues.push({ path: at("tickpolicy"), message: m }); }
   }
   if (v.frequency === undefined) {
   } else {
@@ -2090,7 +2123,7 @@ export function validateDomainClockTimer(v: unknown, path: string, issues: rt.Is
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V56); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V58); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.present === undefined) {
   } else {
@@ -2100,24 +2133,18 @@ export function validateDomainClockTimer(v: unknown, path: string, issues: rt.Is
   } else {
     validateDomainClockTimerCatchup(v.catchup, at("catchup"), issues, "catchup");
   }
-  switch (String(v.name)) {
+  switch (v.name === undefined ? undefined : String(v.name)) {
     case "platform":
     case "rtc":
-      if (v.track !== undefined) { const m = rt.checkValue(v.track, V54); if (m) issues.push({ path: at("track"), message: m }); }
-      if (v.tickpolicy !== undefined) { const m = rt.checkValue(v.tickpolicy, V55); if (m) issues.push({ path: at("tickpolicy"), message: m }); }
       if (v.frequency !== undefined) issues.push({ path: at("frequency"), message: "not allowed when name=platform|rtc" });
       if (v.mode !== undefined) issues.push({ path: at("mode"), message: "not allowed when name=platform|rtc" });
       break;
     case "tsc":
-      if (v.tickpolicy !== undefined) { const m = rt.checkValue(v.tickpolicy, V55); if (m) issues.push({ path: at("tickpolicy"), message: m }); }
-      if (v.frequency !== undefined) { const m = rt.checkValue(v.frequency, V20); if (m) issues.push({ path: at("frequency"), message: m }); }
-      if (v.mode !== undefined) { const m = rt.checkValue(v.mode, V56); if (m) issues.push({ path: at("mode"), message: m }); }
       if (v.track !== undefined) issues.push({ path: at("track"), message: "not allowed when name=tsc" });
       break;
     case "hpet":
     case "pit":
     case "armvtimer":
-      if (v.tickpolicy !== undefined) { const m = rt.checkValue(v.tickpolicy, V55); if (m) issues.push({ path: at("tickpolicy"), message: m }); }
       if (v.track !== undefined) issues.push({ path: at("track"), message: "not allowed when name=hpet|pit|armvtimer" });
       if (v.frequency !== undefined) issues.push({ path: at("frequency"), message: "not allowed when name=hpet|pit|armvtimer" });
       if (v.mode !== undefined) issues.push({ path: at("mode"), message: "not allowed when name=hpet|pit|armvtimer" });
@@ -2163,7 +2190,7 @@ export function validateDomainMemoryBackingSource(v: unknown, path: string, issu
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V57); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V59); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainMemoryBackingSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2176,7 +2203,7 @@ export function validateDomainMemoryBackingAccess(v: unknown, path: string, issu
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V58); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V60); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainMemoryBackingAccess_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2188,7 +2215,7 @@ export function validateDomainMemoryBackingAllocation(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V59); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V61); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.threads === undefined) {
   } else {
@@ -2260,19 +2287,19 @@ export function validateDomainBlkiotuneDevice(v: unknown, path: string, issues: 
   }
   if (v.read_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_iops_sec, V33); if (m) issues.push({ path: at("read_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.read_iops_sec, V35); if (m) issues.push({ path: at("read_iops_sec"), message: m }); }
   }
   if (v.write_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_iops_sec, V33); if (m) issues.push({ path: at("write_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.write_iops_sec, V35); if (m) issues.push({ path: at("write_iops_sec"), message: m }); }
   }
   if (v.read_bytes_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_bytes_sec, V60); if (m) issues.push({ path: at("read_bytes_sec"), message: m }); }
+    { const m = rt.checkValue(v.read_bytes_sec, V62); if (m) issues.push({ path: at("read_bytes_sec"), message: m }); }
   }
   if (v.write_bytes_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_bytes_sec, V60); if (m) issues.push({ path: at("write_bytes_sec"), message: m }); }
+    { const m = rt.checkValue(v.write_bytes_sec, V62); if (m) issues.push({ path: at("write_bytes_sec"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainBlkiotuneDevice_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2285,7 +2312,7 @@ export function validateDomainCputuneVcpupin(v: unknown, path: string, issues: r
   if (v.vcpu === undefined) {
     issues.push({ path: at("vcpu"), message: 'required: attribute vcpu' });
   } else {
-    { const m = rt.checkValue(v.vcpu, V61); if (m) issues.push({ path: at("vcpu"), message: m }); }
+    { const m = rt.checkValue(v.vcpu, V63); if (m) issues.push({ path: at("vcpu"), message: m }); }
   }
   if (v.cpuset === undefined) {
     issues.push({ path: at("cpuset"), message: 'required: attribute cpuset' });
@@ -2338,13 +2365,13 @@ export function validateDomainCputuneVcpusched(v: unknown, path: string, issues:
   if (v.scheduler === undefined) {
     issues.push({ path: at("scheduler"), message: 'required: attribute scheduler' });
   } else {
-    { const m = rt.checkValue(v.scheduler, V62); if (m) issues.push({ path: at("scheduler"), message: m }); }
+    { const m = rt.checkValue(v.scheduler, V64); if (m) issues.push({ path: at("scheduler"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V51); if (m) issues.push({ path: at("priority"), message: m }); }
   }
-  switch (String(v.scheduler)) {
+  switch (v.scheduler === undefined ? undefined : String(v.scheduler)) {
     case "batch":
     case "idle":
       if (v.priority !== undefined) issues.push({ path: at("priority"), message: "not allowed when scheduler=batch|idle" });
@@ -2352,7 +2379,6 @@ export function validateDomainCputuneVcpusched(v: unknown, path: string, issues:
     case "fifo":
     case "rr":
       if (v.priority === undefined) issues.push({ path: at("priority"), message: "required when scheduler=fifo|rr: attribute priority" });
-      if (v.priority !== undefined) { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
       break;
   }
   for (const k of Object.keys(v)) if (!validateDomainCputuneVcpusched_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
@@ -2370,13 +2396,13 @@ export function validateDomainCputuneIothreadsched(v: unknown, path: string, iss
   if (v.scheduler === undefined) {
     issues.push({ path: at("scheduler"), message: 'required: attribute scheduler' });
   } else {
-    { const m = rt.checkValue(v.scheduler, V62); if (m) issues.push({ path: at("scheduler"), message: m }); }
+    { const m = rt.checkValue(v.scheduler, V64); if (m) issues.push({ path: at("scheduler"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V51); if (m) issues.push({ path: at("priority"), message: m }); }
   }
-  switch (String(v.scheduler)) {
+  switch (v.scheduler === undefined ? undefined : String(v.scheduler)) {
     case "batch":
     case "idle":
       if (v.priority !== undefined) issues.push({ path: at("priority"), message: "not allowed when scheduler=batch|idle" });
@@ -2384,7 +2410,6 @@ export function validateDomainCputuneIothreadsched(v: unknown, path: string, iss
     case "fifo":
     case "rr":
       if (v.priority === undefined) issues.push({ path: at("priority"), message: "required when scheduler=fifo|rr: attribute priority" });
-      if (v.priority !== undefined) { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
       break;
   }
   for (const k of Object.keys(v)) if (!validateDomainCputuneIothreadsched_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
@@ -2398,13 +2423,13 @@ export function validateDomainCputuneEmulatorsched(v: unknown, path: string, iss
   if (v.scheduler === undefined) {
     issues.push({ path: at("scheduler"), message: 'required: attribute scheduler' });
   } else {
-    { const m = rt.checkValue(v.scheduler, V62); if (m) issues.push({ path: at("scheduler"), message: m }); }
+    { const m = rt.checkValue(v.scheduler, V64); if (m) issues.push({ path: at("scheduler"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V51); if (m) issues.push({ path: at("priority"), message: m }); }
   }
-  switch (String(v.scheduler)) {
+  switch (v.scheduler === undefined ? undefined : String(v.scheduler)) {
     case "batch":
     case "idle":
       if (v.priority !== undefined) issues.push({ path: at("priority"), message: "not allowed when scheduler=batch|idle" });
@@ -2412,7 +2437,6 @@ export function validateDomainCputuneEmulatorsched(v: unknown, path: string, iss
     case "fifo":
     case "rr":
       if (v.priority === undefined) issues.push({ path: at("priority"), message: "required when scheduler=fifo|rr: attribute priority" });
-      if (v.priority !== undefined) { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
       break;
   }
   for (const k of Object.keys(v)) if (!validateDomainCputuneEmulatorsched_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
@@ -2475,7 +2499,7 @@ export function validateDomainNumatuneMemory(v: unknown, path: string, issues: r
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V63); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V65); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.placement === undefined) {
   } else {
@@ -2484,6 +2508,14 @@ export function validateDomainNumatuneMemory(v: unknown, path: string, issues: r
   if (v.nodeset === undefined) {
   } else {
     { const m = rt.checkValue(v.nodeset, V24); if (m) issues.push({ path: at("nodeset"), message: m }); }
+  }
+  switch (v.placement === undefined ? undefined : String(v.placement)) {
+    case "static":
+    case undefined:
+      break;
+    case "auto":
+      if (v.nodeset !== undefined) issues.push({ path: at("nodeset"), message: "not allowed when placement=auto" });
+      break;
   }
   for (const k of Object.keys(v)) if (!validateDomainNumatuneMemory_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2501,7 +2533,7 @@ export function validateDomainNumatuneMemnode(v: unknown, path: string, issues: 
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V63); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V65); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.nodeset === undefined) {
     issues.push({ path: at("nodeset"), message: 'required: attribute nodeset' });
@@ -2555,7 +2587,7 @@ export function validateDomainFeaturesHyperv(v: unknown, path: string, issues: r
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V64); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V66); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.relaxed === undefined) {
   } else {
@@ -2617,6 +2649,28 @@ export function validateDomainFeaturesHyperv(v: unknown, path: string, issues: r
   } else {
     validateDomainFeaturesHtm(v.avic, at("avic"), issues, "avic");
   }
+  switch (v.mode === undefined ? undefined : String(v.mode)) {
+    case "passthrough":
+      if (v.relaxed !== undefined) issues.push({ path: at("relaxed"), message: "not allowed when mode=passthrough" });
+      if (v.vapic !== undefined) issues.push({ path: at("vapic"), message: "not allowed when mode=passthrough" });
+      if (v.spinlocks !== undefined) issues.push({ path: at("spinlocks"), message: "not allowed when mode=passthrough" });
+      if (v.vpindex !== undefined) issues.push({ path: at("vpindex"), message: "not allowed when mode=passthrough" });
+      if (v.runtime !== undefined) issues.push({ path: at("runtime"), message: "not allowed when mode=passthrough" });
+      if (v.synic !== undefined) issues.push({ path: at("synic"), message: "not allowed when mode=passthrough" });
+      if (v.stimer !== undefined) issues.push({ path: at("stimer"), message: "not allowed when mode=passthrough" });
+      if (v.reset !== undefined) issues.push({ path: at("reset"), message: "not allowed when mode=passthrough" });
+      if (v.vendor_id !== undefined) issues.push({ path: at("vendor_id"), message: "not allowed when mode=passthrough" });
+      if (v.frequencies !== undefined) issues.push({ path: at("frequencies"), message: "not allowed when mode=passthrough" });
+      if (v.reenlightenment !== undefined) issues.push({ path: at("reenlightenment"), message: "not allowed when mode=passthrough" });
+      if (v.tlbflush !== undefined) issues.push({ path: at("tlbflush"), message: "not allowed when mode=passthrough" });
+      if (v.ipi !== undefined) issues.push({ path: at("ipi"), message: "not allowed when mode=passthrough" });
+      if (v.evmcs !== undefined) issues.push({ path: at("evmcs"), message: "not allowed when mode=passthrough" });
+      if (v.avic !== undefined) issues.push({ path: at("avic"), message: "not allowed when mode=passthrough" });
+      break;
+    case "custom":
+    case undefined:
+      break;
+  }
   for (const k of Object.keys(v)) if (!validateDomainFeaturesHyperv_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -2672,7 +2726,7 @@ export function validateDomainFeaturesCapabilities(v: unknown, path: string, iss
   if (v.policy === undefined) {
     issues.push({ path: at("policy"), message: 'required: attribute policy' });
   } else {
-    { const m = rt.checkValue(v.policy, V65); if (m) issues.push({ path: at("policy"), message: m }); }
+    { const m = rt.checkValue(v.policy, V67); if (m) issues.push({ path: at("policy"), message: m }); }
   }
   if (v.audit_control === undefined) {
   } else {
@@ -2832,7 +2886,7 @@ export function validateDomainFeaturesGic(v: unknown, path: string, issues: rt.I
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.version === undefined) {
   } else {
-    { const m = rt.checkValue(v.version, V66); if (m) issues.push({ path: at("version"), message: m }); }
+    { const m = rt.checkValue(v.version, V68); if (m) issues.push({ path: at("version"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainFeaturesGic_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2861,7 +2915,7 @@ export function validateDomainFeaturesIoapic(v: unknown, path: string, issues: r
   if (v.driver === undefined) {
     issues.push({ path: at("driver"), message: 'required: attribute driver' });
   } else {
-    { const m = rt.checkValue(v.driver, V67); if (m) issues.push({ path: at("driver"), message: m }); }
+    { const m = rt.checkValue(v.driver, V69); if (m) issues.push({ path: at("driver"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainFeaturesIoapic_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2873,7 +2927,7 @@ export function validateDomainFeaturesHpt(v: unknown, path: string, issues: rt.I
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.resizing === undefined) {
   } else {
-    { const m = rt.checkValue(v.resizing, V68); if (m) issues.push({ path: at("resizing"), message: m }); }
+    { const m = rt.checkValue(v.resizing, V70); if (m) issues.push({ path: at("resizing"), message: m }); }
   }
   if (v.maxpagesize === undefined) {
   } else {
@@ -2903,7 +2957,7 @@ export function validateDomainFeaturesMsrs(v: unknown, path: string, issues: rt.
   if (v.unknown === undefined) {
     issues.push({ path: at("unknown"), message: 'required: attribute unknown' });
   } else {
-    { const m = rt.checkValue(v.unknown, V69); if (m) issues.push({ path: at("unknown"), message: m }); }
+    { const m = rt.checkValue(v.unknown, V71); if (m) issues.push({ path: at("unknown"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainFeaturesMsrs_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2916,7 +2970,7 @@ export function validateDomainFeaturesCfpc(v: unknown, path: string, issues: rt.
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V70); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V72); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainFeaturesCfpc_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2929,7 +2983,7 @@ export function validateDomainFeaturesIbs(v: unknown, path: string, issues: rt.I
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V71); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V73); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainFeaturesIbs_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -2966,7 +3020,7 @@ export function validateDomainPerfEvent(v: unknown, path: string, issues: rt.Iss
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V72); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V74); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.enabled === undefined) {
     issues.push({ path: at("enabled"), message: 'required: attribute enabled' });
@@ -3006,11 +3060,11 @@ export function validateDomainDevicesDisk(v: unknown, path: string, issues: rt.I
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.device === undefined) {
   } else {
-    { const m = rt.checkValue(v.device, V73); if (m) issues.push({ path: at("device"), message: m }); }
+    { const m = rt.checkValue(v.device, V75); if (m) issues.push({ path: at("device"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V47); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V49); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.rawio === undefined) {
   } else {
@@ -3018,15 +3072,15 @@ export function validateDomainDevicesDisk(v: unknown, path: string, issues: rt.I
   }
   if (v.sgio === undefined) {
   } else {
-    { const m = rt.checkValue(v.sgio, V74); if (m) issues.push({ path: at("sgio"), message: m }); }
+    { const m = rt.checkValue(v.sgio, V76); if (m) issues.push({ path: at("sgio"), message: m }); }
   }
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V77); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.snapshot === undefined) {
   } else {
-    { const m = rt.checkValue(v.snapshot, V76); if (m) issues.push({ path: at("snapshot"), message: m }); }
+    { const m = rt.checkValue(v.snapshot, V78); if (m) issues.push({ path: at("snapshot"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -3071,7 +3125,7 @@ export function validateDomainDevicesDisk(v: unknown, path: string, issues: rt.I
   }
   if (v.serial === undefined) {
   } else {
-    { const m = rt.checkValue(v.serial, V77); if (m) issues.push({ path: at("serial"), message: m }); }
+    { const m = rt.checkValue(v.serial, V79); if (m) issues.push({ path: at("serial"), message: m }); }
   }
   if (v.encryption === undefined) {
   } else {
@@ -3103,7 +3157,7 @@ export function validateDomainDevicesDisk(v: unknown, path: string, issues: rt.I
   }
   if (v.wwn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwn, V78); if (m) issues.push({ path: at("wwn"), message: m }); }
+    { const m = rt.checkValue(v.wwn, V80); if (m) issues.push({ path: at("wwn"), message: m }); }
   }
   if (v.vendor === undefined) {
   } else {
@@ -3116,6 +3170,59 @@ export function validateDomainDevicesDisk(v: unknown, path: string, issues: rt.I
   if (v.backingStore === undefined) {
   } else {
     validateDomainDevicesDiskBackingStore(v.backingStore, at("backingStore"), issues, "backingStore");
+  }
+  switch (v.device === undefined ? undefined : String(v.device)) {
+    case "floppy":
+    case "disk":
+    case "cdrom":
+    case undefined:
+      if (v.rawio !== undefined) issues.push({ path: at("rawio"), message: "not allowed when device=floppy|disk|cdrom" });
+      if (v.sgio !== undefined) issues.push({ path: at("sgio"), message: "not allowed when device=floppy|disk|cdrom" });
+      switch (v.type === undefined ? undefined : String(v.type)) {
+        case "file":
+        case undefined:
+          if (v.source !== undefined) validateDomainDevicesDiskFileSource(v.source, at("source"), issues, "source");
+          break;
+        case "block":
+          if (v.source !== undefined) validateDomainDevicesDiskBlockSource(v.source, at("source"), issues, "source");
+          break;
+        case "dir":
+          if (v.source !== undefined) validateDomainDevicesDiskDirSource(v.source, at("source"), issues, "source");
+          break;
+        case "network":
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when device=floppy|disk|cdrom, type=network: <source>" });
+          if (v.source !== undefined) validateDomainDevicesDiskNetworkSource(v.source, at("source"), issues, "source");
+          break;
+        case "volume":
+          if (v.source !== undefined) validateDomainDevicesDiskVolumeSource(v.source, at("source"), issues, "source");
+          break;
+        case "nvme":
+          if (v.source !== undefined) validateDomainDevicesDiskNvmeSource(v.source, at("source"), issues, "source");
+          break;
+        case "vhostuser":
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when device=floppy|disk|cdrom, type=vhostuser: <source>" });
+          if (v.source !== undefined) validateDomainDevicesDiskVhostuserSource(v.source, at("source"), issues, "source");
+          break;
+        default:
+          issues.push({ path: at("type"), message: v.type === undefined ? "required when device=floppy|disk|cdrom: attribute type" : "must be file or block or dir or network or volume or nvme or vhostuser when device=floppy|disk|cdrom" });
+      }
+      break;
+    case "lun":
+      switch (v.type === undefined ? undefined : String(v.type)) {
+        case "network":
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when device=lun, type=network: <source>" });
+          if (v.source !== undefined) validateDomainDevicesDiskNetworkSource(v.source, at("source"), issues, "source");
+          break;
+        case "block":
+          if (v.source !== undefined) validateDomainDevicesDiskBlockSource(v.source, at("source"), issues, "source");
+          break;
+        case "volume":
+          if (v.source !== undefined) validateDomainDevicesDiskVolumeSource(v.source, at("source"), issues, "source");
+          break;
+        default:
+          issues.push({ path: at("type"), message: v.type === undefined ? "required when device=lun: attribute type" : "must be network or block or volume when device=lun" });
+      }
+      break;
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesDisk_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -3132,11 +3239,11 @@ export function validateDomainDevicesController(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V79); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V81); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V80); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V82); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.ports === undefined) {
   } else {
@@ -3186,7 +3293,7 @@ export function validateDomainDevicesController(v: unknown, path: string, issues
   } else {
     validateDomainDevicesControllerDriver(v.driver, at("driver"), issues, "driver");
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "fdc":
     case "sata":
     case "ccid":
@@ -3201,7 +3308,7 @@ export function validateDomainDevicesController(v: unknown, path: string, issues
       if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=fdc|sata|ccid" });
       break;
     case "scsi":
-      if (v.model !== undefined) { const m = rt.checkValue(v.model, V81); if (m) issues.push({ path: at("model"), message: m }); }
+      if (v.model !== undefined) { const m = rt.checkValue(v.model, V83); if (m) issues.push({ path: at("model"), message: m }); }
       if (v.ports !== undefined) issues.push({ path: at("ports"), message: "not allowed when type=scsi" });
       if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=scsi" });
       if (v.modelElement !== undefined) issues.push({ path: at("modelElement"), message: "not allowed when type=scsi" });
@@ -3212,8 +3319,7 @@ export function validateDomainDevicesController(v: unknown, path: string, issues
       if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=scsi" });
       break;
     case "usb":
-      if (v.model !== undefined) { const m = rt.checkValue(v.model, V82); if (m) issues.push({ path: at("model"), message: m }); }
-      if (v.ports !== undefined) { const m = rt.checkValue(v.ports, V1); if (m) issues.push({ path: at("ports"), message: m }); }
+      if (v.model !== undefined) { const m = rt.checkValue(v.model, V84); if (m) issues.push({ path: at("model"), message: m }); }
       if (v.modelElement !== undefined) issues.push({ path: at("modelElement"), message: "not allowed when type=usb" });
       if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=usb" });
       if (v.pcihole64 !== undefined) issues.push({ path: at("pcihole64"), message: "not allowed when type=usb" });
@@ -3222,7 +3328,7 @@ export function validateDomainDevicesController(v: unknown, path: string, issues
       if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=usb" });
       break;
     case "ide":
-      if (v.model !== undefined) { const m = rt.checkValue(v.model, V83); if (m) issues.push({ path: at("model"), message: m }); }
+      if (v.model !== undefined) { const m = rt.checkValue(v.model, V85); if (m) issues.push({ path: at("model"), message: m }); }
       if (v.ports !== undefined) issues.push({ path: at("ports"), message: "not allowed when type=ide" });
       if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=ide" });
       if (v.modelElement !== undefined) issues.push({ path: at("modelElement"), message: "not allowed when type=ide" });
@@ -3245,7 +3351,7 @@ export function validateDomainDevicesController(v: unknown, path: string, issues
       break;
     case "pci":
       if (v.model === undefined) issues.push({ path: at("model"), message: "required when type=pci: attribute model" });
-      if (v.model !== undefined) { const m = rt.checkValue(v.model, V84); if (m) issues.push({ path: at("model"), message: m }); }
+      if (v.model !== undefined) { const m = rt.checkValue(v.model, V86); if (m) issues.push({ path: at("model"), message: m }); }
       if (v.ports !== undefined) issues.push({ path: at("ports"), message: "not allowed when type=pci" });
       if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=pci" });
       if (v.vectors !== undefined) issues.push({ path: at("vectors"), message: "not allowed when type=pci" });
@@ -3253,9 +3359,7 @@ export function validateDomainDevicesController(v: unknown, path: string, issues
       if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=pci" });
       break;
     case "virtio-serial":
-      if (v.model !== undefined) { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
-      if (v.ports !== undefined) { const m = rt.checkValue(v.ports, V1); if (m) issues.push({ path: at("ports"), message: m }); }
-      if (v.vectors !== undefined) { const m = rt.checkValue(v.vectors, V1); if (m) issues.push({ path: at("vectors"), message: m }); }
+      if (v.model !== undefined) { const m = rt.checkValue(v.model, V77); if (m) issues.push({ path: at("model"), message: m }); }
       if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=virtio-serial" });
       if (v.modelElement !== undefined) issues.push({ path: at("modelElement"), message: "not allowed when type=virtio-serial" });
       if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=virtio-serial" });
@@ -3264,8 +3368,6 @@ export function validateDomainDevicesController(v: unknown, path: string, issues
       if (v.maxEventChannels !== undefined) issues.push({ path: at("maxEventChannels"), message: "not allowed when type=virtio-serial" });
       break;
     case "xenbus":
-      if (v.maxGrantFrames !== undefined) { const m = rt.checkValue(v.maxGrantFrames, V1); if (m) issues.push({ path: at("maxGrantFrames"), message: m }); }
-      if (v.maxEventChannels !== undefined) { const m = rt.checkValue(v.maxEventChannels, V1); if (m) issues.push({ path: at("maxEventChannels"), message: m }); }
       if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=xenbus" });
       if (v.ports !== undefined) issues.push({ path: at("ports"), message: "not allowed when type=xenbus" });
       if (v.master !== undefined) issues.push({ path: at("master"), message: "not allowed when type=xenbus" });
@@ -3308,27 +3410,27 @@ export function validateDomainDevicesFilesystem(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V77); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V85); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V87); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.accessmode === undefined) {
   } else {
-    { const m = rt.checkValue(v.accessmode, V86); if (m) issues.push({ path: at("accessmode"), message: m }); }
+    { const m = rt.checkValue(v.accessmode, V88); if (m) issues.push({ path: at("accessmode"), message: m }); }
   }
   if (v.multidevs === undefined) {
   } else {
-    { const m = rt.checkValue(v.multidevs, V87); if (m) issues.push({ path: at("multidevs"), message: m }); }
+    { const m = rt.checkValue(v.multidevs, V89); if (m) issues.push({ path: at("multidevs"), message: m }); }
   }
   if (v.fmode === undefined) {
   } else {
-    { const m = rt.checkValue(v.fmode, V88); if (m) issues.push({ path: at("fmode"), message: m }); }
+    { const m = rt.checkValue(v.fmode, V90); if (m) issues.push({ path: at("fmode"), message: m }); }
   }
   if (v.dmode === undefined) {
   } else {
-    { const m = rt.checkValue(v.dmode, V88); if (m) issues.push({ path: at("dmode"), message: m }); }
+    { const m = rt.checkValue(v.dmode, V90); if (m) issues.push({ path: at("dmode"), message: m }); }
   }
   if (v.driver === undefined) {
   } else {
@@ -3387,7 +3489,7 @@ export function validateDomainDevicesInterface(v: unknown, path: string, issues:
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V89); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V91); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
@@ -3512,58 +3614,69 @@ export function validateDomainDevicesInterface(v: unknown, path: string, issues:
   } else {
     validateDomainDevicesInterfaceTeaming(v.teaming, at("teaming"), issues, "teaming");
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "bridge":
+      if (v.source !== undefined) validateDomainDevicesInterfaceBridgeSource(v.source, at("source"), issues, "source");
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=bridge" });
       break;
     case "ethernet":
+      if (v.source !== undefined) validateDomainDevicesInterfaceEthernetSource(v.source, at("source"), issues, "source");
       if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=ethernet" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=ethernet" });
       break;
     case "vhostuser":
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=vhostuser: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInterfaceVhostuserSource(v.source, at("source"), issues, "source");
       if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=vhostuser" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=vhostuser" });
       break;
     case "network":
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=network: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInterfaceNetworkSource(v.source, at("source"), issues, "source");
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=network" });
       break;
     case "direct":
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=direct: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInterfaceDirectSource(v.source, at("source"), issues, "source");
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=direct" });
       break;
     case "user":
+      if (v.source !== undefined) validateDomainDevicesInterfaceUserSource(v.source, at("source"), issues, "source");
       if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=user" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=user" });
       break;
     case "internal":
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=internal: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInterfaceInternalSource(v.source, at("source"), issues, "source");
       if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=internal" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=internal" });
       break;
     case "mcast":
     case "client":
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=mcast|client: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInterfaceMcastSource(v.source, at("source"), issues, "source");
       if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=mcast|client" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=mcast|client" });
       break;
     case "udp":
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=udp: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInterfaceUdpSource(v.source, at("source"), issues, "source");
       if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=udp" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=udp" });
       break;
     case "server":
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=server: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInterfaceServerSource(v.source, at("source"), issues, "source");
       if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=server" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=server" });
       break;
     case "hostdev":
-      if (v.managed !== undefined) { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=hostdev: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInterfaceHostdevSource(v.source, at("source"), issues, "source");
       break;
     case "vdpa":
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=vdpa: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInterfaceUserSource(v.source, at("source"), issues, "source");
       if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=vdpa" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=vdpa" });
       break;
@@ -3574,6 +3687,7 @@ export function validateDomainDevicesInterface(v: unknown, path: string, issues:
       break;
     case "vds":
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=vds: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInterfaceVdsSource(v.source, at("source"), issues, "source");
       if (v.virtualport !== undefined) issues.push({ path: at("virtualport"), message: "not allowed when type=vds" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=vds" });
       break;
@@ -3589,15 +3703,15 @@ export function validateDomainDevicesInput(v: unknown, path: string, issues: rt.
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V90); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V92); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V91); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V93); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V77); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.driver === undefined) {
   } else {
@@ -3619,20 +3733,21 @@ export function validateDomainDevicesInput(v: unknown, path: string, issues: rt.
   } else {
     validateDomainDevicesDiskAddress(v.address, at("address"), issues, "address");
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "tablet":
     case "mouse":
     case "keyboard":
-      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V91); if (m) issues.push({ path: at("bus"), message: m }); }
       if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when type=tablet|mouse|keyboard" });
       break;
     case "passthrough":
       if (v.bus === undefined) issues.push({ path: at("bus"), message: "required when type=passthrough: attribute bus" });
-      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V92); if (m) issues.push({ path: at("bus"), message: m }); }
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V94); if (m) issues.push({ path: at("bus"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=passthrough: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInputPassthroughSource(v.source, at("source"), issues, "source");
       break;
     case "evdev":
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=evdev: <source>" });
+      if (v.source !== undefined) validateDomainDevicesInputEvdevSource(v.source, at("source"), issues, "source");
       if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=evdev" });
       break;
   }
@@ -3647,7 +3762,7 @@ export function validateDomainDevicesSound(v: unknown, path: string, issues: rt.
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V93); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V95); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.alias === undefined) {
   } else {
@@ -3681,16 +3796,16 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V94); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V96); if (m) issues.push({ path: at("id"), message: m }); }
   }
   if (v.timerPeriod === undefined) {
   } else {
-    { const m = rt.checkValue(v.timerPeriod, V95); if (m) issues.push({ path: at("timerPeriod"), message: m }); }
+    { const m = rt.checkValue(v.timerPeriod, V97); if (m) issues.push({ path: at("timerPeriod"), message: m }); }
   }
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V96); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V98); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.tryMMap === undefined) {
   } else {
@@ -3702,7 +3817,7 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
   }
   if (v.dspPolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.dspPolicy, V97); if (m) issues.push({ path: at("dspPolicy"), message: m }); }
+    { const m = rt.checkValue(v.dspPolicy, V99); if (m) issues.push({ path: at("dspPolicy"), message: m }); }
   }
   if (v.serverName === undefined) {
   } else {
@@ -3710,11 +3825,11 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
   }
   if (v.driver === undefined) {
   } else {
-    { const m = rt.checkValue(v.driver, V98); if (m) issues.push({ path: at("driver"), message: m }); }
+    { const m = rt.checkValue(v.driver, V100); if (m) issues.push({ path: at("driver"), message: m }); }
   }
   if (v.path === undefined) {
   } else {
-    { const m = rt.checkValue(v.path, V99); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V101); if (m) issues.push({ path: at("path"), message: m }); }
   }
   if (v.input === undefined) {
   } else {
@@ -3724,8 +3839,10 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
   } else {
     validateDomainDevicesAudioInput(v.output, at("output"), issues, "output");
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "none":
+      if (v.input !== undefined) validateDomainDevicesAudioNoneInput(v.input, at("input"), issues, "input");
+      if (v.output !== undefined) validateDomainDevicesAudioNoneInput(v.output, at("output"), issues, "output");
       if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=none" });
       if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=none" });
       if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=none" });
@@ -3734,6 +3851,8 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
       if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=none" });
       break;
     case "dbus":
+      if (v.input !== undefined) validateDomainDevicesAudioNoneInput(v.input, at("input"), issues, "input");
+      if (v.output !== undefined) validateDomainDevicesAudioNoneInput(v.output, at("output"), issues, "output");
       if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=dbus" });
       if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=dbus" });
       if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=dbus" });
@@ -3742,6 +3861,8 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
       if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=dbus" });
       break;
     case "alsa":
+      if (v.input !== undefined) validateDomainDevicesAudioAlsaInput(v.input, at("input"), issues, "input");
+      if (v.output !== undefined) validateDomainDevicesAudioAlsaInput(v.output, at("output"), issues, "output");
       if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=alsa" });
       if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=alsa" });
       if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=alsa" });
@@ -3750,6 +3871,8 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
       if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=alsa" });
       break;
     case "coreaudio":
+      if (v.input !== undefined) validateDomainDevicesAudioCoreaudioInput(v.input, at("input"), issues, "input");
+      if (v.output !== undefined) validateDomainDevicesAudioCoreaudioInput(v.output, at("output"), issues, "output");
       if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=coreaudio" });
       if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=coreaudio" });
       if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=coreaudio" });
@@ -3758,6 +3881,8 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
       if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=coreaudio" });
       break;
     case "jack":
+      if (v.input !== undefined) validateDomainDevicesAudioJackInput(v.input, at("input"), issues, "input");
+      if (v.output !== undefined) validateDomainDevicesAudioJackInput(v.output, at("output"), issues, "output");
       if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=jack" });
       if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=jack" });
       if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=jack" });
@@ -3766,15 +3891,15 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
       if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=jack" });
       break;
     case "oss":
-      if (v.tryMMap !== undefined) { const m = rt.checkValue(v.tryMMap, V30); if (m) issues.push({ path: at("tryMMap"), message: m }); }
-      if (v.exclusive !== undefined) { const m = rt.checkValue(v.exclusive, V30); if (m) issues.push({ path: at("exclusive"), message: m }); }
-      if (v.dspPolicy !== undefined) { const m = rt.checkValue(v.dspPolicy, V97); if (m) issues.push({ path: at("dspPolicy"), message: m }); }
+      if (v.input !== undefined) validateDomainDevicesAudioOssInput(v.input, at("input"), issues, "input");
+      if (v.output !== undefined) validateDomainDevicesAudioOssInput(v.output, at("output"), issues, "output");
       if (v.serverName !== undefined) issues.push({ path: at("serverName"), message: "not allowed when type=oss" });
       if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=oss" });
       if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=oss" });
       break;
     case "pulseaudio":
-      if (v.serverName !== undefined) { const m = rt.checkValue(v.serverName, V4); if (m) issues.push({ path: at("serverName"), message: m }); }
+      if (v.input !== undefined) validateDomainDevicesAudioPulseaudioInput(v.input, at("input"), issues, "input");
+      if (v.output !== undefined) validateDomainDevicesAudioPulseaudioInput(v.output, at("output"), issues, "output");
       if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=pulseaudio" });
       if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=pulseaudio" });
       if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=pulseaudio" });
@@ -3782,7 +3907,8 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
       if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=pulseaudio" });
       break;
     case "sdl":
-      if (v.driver !== undefined) { const m = rt.checkValue(v.driver, V98); if (m) issues.push({ path: at("driver"), message: m }); }
+      if (v.input !== undefined) validateDomainDevicesAudioCoreaudioInput(v.input, at("input"), issues, "input");
+      if (v.output !== undefined) validateDomainDevicesAudioCoreaudioInput(v.output, at("output"), issues, "output");
       if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=sdl" });
       if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=sdl" });
       if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=sdl" });
@@ -3790,6 +3916,8 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
       if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=sdl" });
       break;
     case "spice":
+      if (v.input !== undefined) validateDomainDevicesAudioNoneInput(v.input, at("input"), issues, "input");
+      if (v.output !== undefined) validateDomainDevicesAudioNoneInput(v.output, at("output"), issues, "output");
       if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=spice" });
       if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=spice" });
       if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=spice" });
@@ -3798,7 +3926,8 @@ export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.
       if (v.path !== undefined) issues.push({ path: at("path"), message: "not allowed when type=spice" });
       break;
     case "file":
-      if (v.path !== undefined) { const m = rt.checkValue(v.path, V99); if (m) issues.push({ path: at("path"), message: m }); }
+      if (v.input !== undefined) validateDomainDevicesAudioNoneInput(v.input, at("input"), issues, "input");
+      if (v.output !== undefined) validateDomainDevicesAudioNoneInput(v.output, at("output"), issues, "output");
       if (v.tryMMap !== undefined) issues.push({ path: at("tryMMap"), message: "not allowed when type=file" });
       if (v.exclusive !== undefined) issues.push({ path: at("exclusive"), message: "not allowed when type=file" });
       if (v.dspPolicy !== undefined) issues.push({ path: at("dspPolicy"), message: "not allowed when type=file" });
@@ -3816,7 +3945,7 @@ export function validateDomainDevicesHostdev(v: unknown, path: string, issues: r
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V100); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V102); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
@@ -3825,11 +3954,11 @@ export function validateDomainDevicesHostdev(v: unknown, path: string, issues: r
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V101); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V103); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.sgio === undefined) {
   } else {
-    { const m = rt.checkValue(v.sgio, V74); if (m) issues.push({ path: at("sgio"), message: m }); }
+    { const m = rt.checkValue(v.sgio, V76); if (m) issues.push({ path: at("sgio"), message: m }); }
   }
   if (v.rawio === undefined) {
   } else {
@@ -3837,7 +3966,7 @@ export function validateDomainDevicesHostdev(v: unknown, path: string, issues: r
   }
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V102); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V104); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.ramfb === undefined) {
   } else {
@@ -3898,35 +4027,103 @@ export function validateDomainDevicesHostdev(v: unknown, path: string, issues: r
   } else {
     validateDomainMemoryBackingNosharepages(v.shareable, at("shareable"), issues, "shareable");
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "pci":
     case "usb":
     case "scsi":
     case "scsi_host":
     case "mdev":
-      if (v.mode !== undefined) { const m = rt.checkValue(v.mode, V103); if (m) issues.push({ path: at("mode"), message: m }); }
-      if (v.managed !== undefined) { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
-      if (v.sgio !== undefined) { const m = rt.checkValue(v.sgio, V74); if (m) issues.push({ path: at("sgio"), message: m }); }
-      if (v.rawio !== undefined) { const m = rt.checkValue(v.rawio, V30); if (m) issues.push({ path: at("rawio"), message: m }); }
-      if (v.model !== undefined) { const m = rt.checkValue(v.model, V102); if (m) issues.push({ path: at("model"), message: m }); }
-      if (v.ramfb !== undefined) { const m = rt.checkValue(v.ramfb, V11); if (m) issues.push({ path: at("ramfb"), message: m }); }
-      if (v.display !== undefined) { const m = rt.checkValue(v.display, V11); if (m) issues.push({ path: at("display"), message: m }); }
+      if (v.mode !== undefined) { const m = rt.checkValue(v.mode, V105); if (m) issues.push({ path: at("mode"), message: m }); }
       if (v.ip !== undefined) issues.push({ path: at("ip"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev" });
       if (v.route !== undefined) issues.push({ path: at("route"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev" });
+      switch (v.type === undefined ? undefined : String(v.type)) {
+        case "pci":
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=pci|usb|scsi|scsi_host|mdev, type=pci: <source>" });
+          if (v.source !== undefined) validateDomainDevicesHostdevPciSource(v.source, at("source"), issues, "source");
+          if (v.sgio !== undefined) issues.push({ path: at("sgio"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=pci" });
+          if (v.rawio !== undefined) issues.push({ path: at("rawio"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=pci" });
+          if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=pci" });
+          if (v.ramfb !== undefined) issues.push({ path: at("ramfb"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=pci" });
+          if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=pci" });
+          break;
+        case "usb":
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=pci|usb|scsi|scsi_host|mdev, type=usb: <source>" });
+          if (v.source !== undefined) validateDomainDevicesHostdevUsbSource(v.source, at("source"), issues, "source");
+          if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=usb" });
+          if (v.teaming !== undefined) issues.push({ path: at("teaming"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=usb" });
+          if (v.sgio !== undefined) issues.push({ path: at("sgio"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=usb" });
+          if (v.rawio !== undefined) issues.push({ path: at("rawio"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=usb" });
+          if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=usb" });
+          if (v.ramfb !== undefined) issues.push({ path: at("ramfb"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=usb" });
+          if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=usb" });
+          break;
+        case "scsi":
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=pci|usb|scsi|scsi_host|mdev, type=scsi: <source>" });
+          if (v.source !== undefined) validateDomainDevicesHostdevScsiSource(v.source, at("source"), issues, "source");
+          if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=scsi" });
+          if (v.teaming !== undefined) issues.push({ path: at("teaming"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=scsi" });
+          if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=scsi" });
+          if (v.ramfb !== undefined) issues.push({ path: at("ramfb"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=scsi" });
+          if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=scsi" });
+          break;
+        case "scsi_host":
+          if (v.model !== undefined) { const m = rt.checkValue(v.model, V77); if (m) issues.push({ path: at("model"), message: m }); }
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=pci|usb|scsi|scsi_host|mdev, type=scsi_host: <source>" });
+          if (v.source !== undefined) validateDomainDevicesHostdevScsiHostSource(v.source, at("source"), issues, "source");
+          if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=scsi_host" });
+          if (v.teaming !== undefined) issues.push({ path: at("teaming"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=scsi_host" });
+          if (v.sgio !== undefined) issues.push({ path: at("sgio"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=scsi_host" });
+          if (v.rawio !== undefined) issues.push({ path: at("rawio"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=scsi_host" });
+          if (v.ramfb !== undefined) issues.push({ path: at("ramfb"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=scsi_host" });
+          if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=scsi_host" });
+          break;
+        case "mdev":
+          if (v.model === undefined) issues.push({ path: at("model"), message: "required when type=pci|usb|scsi|scsi_host|mdev, type=mdev: attribute model" });
+          if (v.model !== undefined) { const m = rt.checkValue(v.model, V106); if (m) issues.push({ path: at("model"), message: m }); }
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=pci|usb|scsi|scsi_host|mdev, type=mdev: <source>" });
+          if (v.source !== undefined) validateDomainDevicesHostdevMdevSource(v.source, at("source"), issues, "source");
+          if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=mdev" });
+          if (v.teaming !== undefined) issues.push({ path: at("teaming"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=mdev" });
+          if (v.sgio !== undefined) issues.push({ path: at("sgio"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=mdev" });
+          if (v.rawio !== undefined) issues.push({ path: at("rawio"), message: "not allowed when type=pci|usb|scsi|scsi_host|mdev, type=mdev" });
+          break;
+        default:
+          issues.push({ path: at("type"), message: v.type === undefined ? "required when type=pci|usb|scsi|scsi_host|mdev: attribute type" : "must be pci or usb or scsi or scsi_host or mdev when type=pci|usb|scsi|scsi_host|mdev" });
+      }
       break;
     case "storage":
     case "misc":
     case "net":
       if (v.mode === undefined) issues.push({ path: at("mode"), message: "required when type=storage|misc|net: attribute mode" });
-      if (v.mode !== undefined) { const m = rt.checkValue(v.mode, V104); if (m) issues.push({ path: at("mode"), message: m }); }
+      if (v.mode !== undefined) { const m = rt.checkValue(v.mode, V107); if (m) issues.push({ path: at("mode"), message: m }); }
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=storage|misc|net" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=storage|misc|net" });
+      if (v.teaming !== undefined) issues.push({ path: at("teaming"), message: "not allowed when type=storage|misc|net" });
       if (v.sgio !== undefined) issues.push({ path: at("sgio"), message: "not allowed when type=storage|misc|net" });
       if (v.rawio !== undefined) issues.push({ path: at("rawio"), message: "not allowed when type=storage|misc|net" });
       if (v.model !== undefined) issues.push({ path: at("model"), message: "not allowed when type=storage|misc|net" });
       if (v.ramfb !== undefined) issues.push({ path: at("ramfb"), message: "not allowed when type=storage|misc|net" });
       if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=storage|misc|net" });
-      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when type=storage|misc|net" });
-      if (v.teaming !== undefined) issues.push({ path: at("teaming"), message: "not allowed when type=storage|misc|net" });
+      switch (v.type === undefined ? undefined : String(v.type)) {
+        case "storage":
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=storage|misc|net, type=storage: <source>" });
+          if (v.source !== undefined) validateDomainDevicesHostdevStorageSource(v.source, at("source"), issues, "source");
+          if (v.ip !== undefined) issues.push({ path: at("ip"), message: "not allowed when type=storage|misc|net, type=storage" });
+          if (v.route !== undefined) issues.push({ path: at("route"), message: "not allowed when type=storage|misc|net, type=storage" });
+          break;
+        case "misc":
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=storage|misc|net, type=misc: <source>" });
+          if (v.source !== undefined) validateDomainDevicesHostdevMiscSource(v.source, at("source"), issues, "source");
+          if (v.ip !== undefined) issues.push({ path: at("ip"), message: "not allowed when type=storage|misc|net, type=misc" });
+          if (v.route !== undefined) issues.push({ path: at("route"), message: "not allowed when type=storage|misc|net, type=misc" });
+          break;
+        case "net":
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=storage|misc|net, type=net: <source>" });
+          if (v.source !== undefined) validateDomainDevicesHostdevNetSource(v.source, at("source"), issues, "source");
+          break;
+        default:
+          issues.push({ path: at("type"), message: v.type === undefined ? "required when type=storage|misc|net: attribute type" : "must be storage or misc or net when type=storage|misc|net" });
+      }
       break;
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesHostdev_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
@@ -3940,7 +4137,7 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V105); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V108); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.display === undefined) {
   } else {
@@ -3956,7 +4153,7 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V109); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v.autoport === undefined) {
   } else {
@@ -3964,15 +4161,15 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
   }
   if (v.websocket === undefined) {
   } else {
-    { const m = rt.checkValue(v.websocket, V106); if (m) issues.push({ path: at("websocket"), message: m }); }
+    { const m = rt.checkValue(v.websocket, V109); if (m) issues.push({ path: at("websocket"), message: m }); }
   }
   if (v.listen === undefined) {
   } else {
-    { const m = rt.checkValue(v.listen, V107); if (m) issues.push({ path: at("listen"), message: m }); }
+    { const m = rt.checkValue(v.listen, V110); if (m) issues.push({ path: at("listen"), message: m }); }
   }
   if (v.sharePolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.sharePolicy, V108); if (m) issues.push({ path: at("sharePolicy"), message: m }); }
+    { const m = rt.checkValue(v.sharePolicy, V111); if (m) issues.push({ path: at("sharePolicy"), message: m }); }
   }
   if (v.powerControl === undefined) {
   } else {
@@ -3996,19 +4193,19 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
   }
   if (v.connected === undefined) {
   } else {
-    { const m = rt.checkValue(v.connected, V109); if (m) issues.push({ path: at("connected"), message: m }); }
+    { const m = rt.checkValue(v.connected, V112); if (m) issues.push({ path: at("connected"), message: m }); }
   }
   if (v.tlsPort === undefined) {
   } else {
-    { const m = rt.checkValue(v.tlsPort, V106); if (m) issues.push({ path: at("tlsPort"), message: m }); }
+    { const m = rt.checkValue(v.tlsPort, V109); if (m) issues.push({ path: at("tlsPort"), message: m }); }
   }
   if (v.defaultMode === undefined) {
   } else {
-    { const m = rt.checkValue(v.defaultMode, V110); if (m) issues.push({ path: at("defaultMode"), message: m }); }
+    { const m = rt.checkValue(v.defaultMode, V113); if (m) issues.push({ path: at("defaultMode"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V99); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V101); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.p2p === undefined) {
   } else {
@@ -4072,11 +4269,9 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
   } else {
     validateDomainDevicesGraphicsFiletransfer(v.filetransfer, at("filetransfer"), issues, "filetransfer");
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "sdl":
-      if (v.display !== undefined) { const m = rt.checkValue(v.display, V4); if (m) issues.push({ path: at("display"), message: m }); }
-      if (v.xauth !== undefined) { const m = rt.checkValue(v.xauth, V4); if (m) issues.push({ path: at("xauth"), message: m }); }
-      if (v.fullscreen !== undefined) { const m = rt.checkValue(v.fullscreen, V30); if (m) issues.push({ path: at("fullscreen"), message: m }); }
+      if (v.gl !== undefined) validateDomainDevicesGraphicsFiletransfer(v.gl, at("gl"), issues, "gl");
       if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=sdl" });
       if (v.autoport !== undefined) issues.push({ path: at("autoport"), message: "not allowed when type=sdl" });
       if (v.websocket !== undefined) issues.push({ path: at("websocket"), message: "not allowed when type=sdl" });
@@ -4107,17 +4302,8 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
       if (v.multiUser !== undefined) issues.push({ path: at("multiUser"), message: "not allowed when type=sdl" });
       break;
     case "vnc":
-      if (v.port !== undefined) { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
-      if (v.autoport !== undefined) { const m = rt.checkValue(v.autoport, V30); if (m) issues.push({ path: at("autoport"), message: m }); }
-      if (v.websocket !== undefined) { const m = rt.checkValue(v.websocket, V106); if (m) issues.push({ path: at("websocket"), message: m }); }
-      if (v.listen !== undefined) { const m = rt.checkValue(v.listen, V107); if (m) issues.push({ path: at("listen"), message: m }); }
-      if (v.sharePolicy !== undefined) { const m = rt.checkValue(v.sharePolicy, V108); if (m) issues.push({ path: at("sharePolicy"), message: m }); }
-      if (v.powerControl !== undefined) { const m = rt.checkValue(v.powerControl, V30); if (m) issues.push({ path: at("powerControl"), message: m }); }
-      if (v.socket !== undefined) { const m = rt.checkValue(v.socket, V14); if (m) issues.push({ path: at("socket"), message: m }); }
-      if (v.passwd !== undefined) { const m = rt.checkValue(v.passwd, V4); if (m) issues.push({ path: at("passwd"), message: m }); }
-      if (v.keymap !== undefined) { const m = rt.checkValue(v.keymap, V4); if (m) issues.push({ path: at("keymap"), message: m }); }
-      if (v.passwdValidTo !== undefined) { const m = rt.checkValue(v.passwdValidTo, V4); if (m) issues.push({ path: at("passwdValidTo"), message: m }); }
-      if (v.connected !== undefined) { const m = rt.checkValue(v.connected, V111); if (m) issues.push({ path: at("connected"), message: m }); }
+      if (v.connected !== undefined) { const m = rt.checkValue(v.connected, V114); if (m) issues.push({ path: at("connected"), message: m }); }
+      if (v.audio !== undefined) validateDomainDevicesSoundAudio(v.audio, at("audio"), issues, "audio");
       if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=vnc" });
       if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=vnc" });
       if (v.fullscreen !== undefined) issues.push({ path: at("fullscreen"), message: "not allowed when type=vnc" });
@@ -4139,15 +4325,8 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
       if (v.multiUser !== undefined) issues.push({ path: at("multiUser"), message: "not allowed when type=vnc" });
       break;
     case "spice":
-      if (v.port !== undefined) { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
-      if (v.tlsPort !== undefined) { const m = rt.checkValue(v.tlsPort, V106); if (m) issues.push({ path: at("tlsPort"), message: m }); }
-      if (v.autoport !== undefined) { const m = rt.checkValue(v.autoport, V30); if (m) issues.push({ path: at("autoport"), message: m }); }
-      if (v.listen !== undefined) { const m = rt.checkValue(v.listen, V107); if (m) issues.push({ path: at("listen"), message: m }); }
-      if (v.passwd !== undefined) { const m = rt.checkValue(v.passwd, V4); if (m) issues.push({ path: at("passwd"), message: m }); }
-      if (v.keymap !== undefined) { const m = rt.checkValue(v.keymap, V4); if (m) issues.push({ path: at("keymap"), message: m }); }
-      if (v.passwdValidTo !== undefined) { const m = rt.checkValue(v.passwdValidTo, V4); if (m) issues.push({ path: at("passwdValidTo"), message: m }); }
-      if (v.connected !== undefined) { const m = rt.checkValue(v.connected, V112); if (m) issues.push({ path: at("connected"), message: m }); }
-      if (v.defaultMode !== undefined) { const m = rt.checkValue(v.defaultMode, V110); if (m) issues.push({ path: at("defaultMode"), message: m }); }
+      if (v.connected !== undefined) { const m = rt.checkValue(v.connected, V115); if (m) issues.push({ path: at("connected"), message: m }); }
+      if (v.gl !== undefined) validateDomainDevicesGraphicsSpiceGl(v.gl, at("gl"), issues, "gl");
       if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=spice" });
       if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=spice" });
       if (v.fullscreen !== undefined) issues.push({ path: at("fullscreen"), message: "not allowed when type=spice" });
@@ -4162,8 +4341,8 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
       if (v.multiUser !== undefined) issues.push({ path: at("multiUser"), message: "not allowed when type=spice" });
       break;
     case "dbus":
-      if (v.address !== undefined) { const m = rt.checkValue(v.address, V99); if (m) issues.push({ path: at("address"), message: m }); }
-      if (v.p2p !== undefined) { const m = rt.checkValue(v.p2p, V30); if (m) issues.push({ path: at("p2p"), message: m }); }
+      if (v.gl !== undefined) validateDomainDevicesGraphicsSpiceGl(v.gl, at("gl"), issues, "gl");
+      if (v.audio !== undefined) validateDomainDevicesSoundAudio(v.audio, at("audio"), issues, "audio");
       if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=dbus" });
       if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=dbus" });
       if (v.fullscreen !== undefined) issues.push({ path: at("fullscreen"), message: "not allowed when type=dbus" });
@@ -4194,11 +4373,6 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
       if (v.multiUser !== undefined) issues.push({ path: at("multiUser"), message: "not allowed when type=dbus" });
       break;
     case "rdp":
-      if (v.port !== undefined) { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
-      if (v.autoport !== undefined) { const m = rt.checkValue(v.autoport, V30); if (m) issues.push({ path: at("autoport"), message: m }); }
-      if (v.replaceUser !== undefined) { const m = rt.checkValue(v.replaceUser, V30); if (m) issues.push({ path: at("replaceUser"), message: m }); }
-      if (v.multiUser !== undefined) { const m = rt.checkValue(v.multiUser, V30); if (m) issues.push({ path: at("multiUser"), message: m }); }
-      if (v.listen !== undefined) { const m = rt.checkValue(v.listen, V107); if (m) issues.push({ path: at("listen"), message: m }); }
       if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=rdp" });
       if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=rdp" });
       if (v.fullscreen !== undefined) issues.push({ path: at("fullscreen"), message: "not allowed when type=rdp" });
@@ -4227,8 +4401,6 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
       if (v.p2p !== undefined) issues.push({ path: at("p2p"), message: "not allowed when type=rdp" });
       break;
     case "desktop":
-      if (v.display !== undefined) { const m = rt.checkValue(v.display, V4); if (m) issues.push({ path: at("display"), message: m }); }
-      if (v.fullscreen !== undefined) { const m = rt.checkValue(v.fullscreen, V30); if (m) issues.push({ path: at("fullscreen"), message: m }); }
       if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=desktop" });
       if (v.gl !== undefined) issues.push({ path: at("gl"), message: "not allowed when type=desktop" });
       if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when type=desktop" });
@@ -4261,6 +4433,7 @@ export function validateDomainDevicesGraphics(v: unknown, path: string, issues: 
       if (v.multiUser !== undefined) issues.push({ path: at("multiUser"), message: "not allowed when type=desktop" });
       break;
     case "egl-headless":
+      if (v.gl !== undefined) validateDomainDevicesGraphicsEglHeadlessGl(v.gl, at("gl"), issues, "gl");
       if (v.display !== undefined) issues.push({ path: at("display"), message: "not allowed when type=egl-headless" });
       if (v.xauth !== undefined) issues.push({ path: at("xauth"), message: "not allowed when type=egl-headless" });
       if (v.fullscreen !== undefined) issues.push({ path: at("fullscreen"), message: "not allowed when type=egl-headless" });
@@ -4336,7 +4509,7 @@ export function validateDomainDevicesConsole(v: unknown, path: string, issues: r
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V116); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -4378,7 +4551,7 @@ export function validateDomainDevicesParallel(v: unknown, path: string, issues: 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V116); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.tty === undefined) {
   } else {
@@ -4424,7 +4597,7 @@ export function validateDomainDevicesChannel(v: unknown, path: string, issues: r
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V116); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -4463,11 +4636,11 @@ export function validateDomainDevicesSmartcard(v: unknown, path: string, issues:
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V114); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V117); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V116); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.certificate === undefined) {
   } else {
@@ -4476,7 +4649,7 @@ export function validateDomainDevicesSmartcard(v: unknown, path: string, issues:
   }
   if (v.database === undefined) {
   } else {
-    { const m = rt.checkValue(v.database, V115); if (m) issues.push({ path: at("database"), message: m }); }
+    { const m = rt.checkValue(v.database, V118); if (m) issues.push({ path: at("database"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -4503,7 +4676,7 @@ export function validateDomainDevicesSmartcard(v: unknown, path: string, issues:
   } else {
     validateDomainDevicesDiskAddress(v.address, at("address"), issues, "address");
   }
-  switch (String(v.mode)) {
+  switch (v.mode === undefined ? undefined : String(v.mode)) {
     case "host":
       if (v.certificate !== undefined) issues.push({ path: at("certificate"), message: "not allowed when mode=host" });
       if (v.database !== undefined) issues.push({ path: at("database"), message: "not allowed when mode=host" });
@@ -4523,7 +4696,6 @@ export function validateDomainDevicesSmartcard(v: unknown, path: string, issues:
       break;
     case "passthrough":
       if (v.type === undefined) issues.push({ path: at("type"), message: "required when mode=passthrough: attribute type" });
-      if (v.type !== undefined) { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
       if (v.certificate !== undefined) issues.push({ path: at("certificate"), message: "not allowed when mode=passthrough" });
       if (v.database !== undefined) issues.push({ path: at("database"), message: "not allowed when mode=passthrough" });
       break;
@@ -4539,7 +4711,7 @@ export function validateDomainDevicesHub(v: unknown, path: string, issues: rt.Is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V116); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V119); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.alias === undefined) {
   } else {
@@ -4560,12 +4732,12 @@ export function validateDomainDevicesRedirdev(v: unknown, path: string, issues: 
   if (v.bus === undefined) {
     issues.push({ path: at("bus"), message: 'required: attribute bus' });
   } else {
-    { const m = rt.checkValue(v.bus, V116); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V119); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V116); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -4616,7 +4788,7 @@ export function validateDomainDevicesRng(v: unknown, path: string, issues: rt.Is
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V77); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.backend === undefined) {
     issues.push({ path: at("backend"), message: 'required: <backend>' });
@@ -4653,7 +4825,7 @@ export function validateDomainDevicesTpm(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V117); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V120); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.backend === undefined) {
     issues.push({ path: at("backend"), message: 'required: <backend>' });
@@ -4679,11 +4851,11 @@ export function validateDomainDevicesShmem(v: unknown, path: string, issues: rt.
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V118); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V121); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.role === undefined) {
   } else {
-    { const m = rt.checkValue(v.role, V119); if (m) issues.push({ path: at("role"), message: m }); }
+    { const m = rt.checkValue(v.role, V122); if (m) issues.push({ path: at("role"), message: m }); }
   }
   if (v.model === undefined) {
   } else {
@@ -4724,11 +4896,11 @@ export function validateDomainDevicesMemory(v: unknown, path: string, issues: rt
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V120); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V123); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.access === undefined) {
   } else {
-    { const m = rt.checkValue(v.access, V58); if (m) issues.push({ path: at("access"), message: m }); }
+    { const m = rt.checkValue(v.access, V60); if (m) issues.push({ path: at("access"), message: m }); }
   }
   if (v.discard === undefined) {
   } else {
@@ -4770,11 +4942,11 @@ export function validateDomainDevicesWatchdog(v: unknown, path: string, issues: 
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V121); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V124); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.action === undefined) {
   } else {
-    { const m = rt.checkValue(v.action, V122); if (m) issues.push({ path: at("action"), message: m }); }
+    { const m = rt.checkValue(v.action, V125); if (m) issues.push({ path: at("action"), message: m }); }
   }
   if (v.alias === undefined) {
   } else {
@@ -4799,7 +4971,7 @@ export function validateDomainDevicesMemballoon(v: unknown, path: string, issues
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V123); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V126); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.autodeflate === undefined) {
   } else {
@@ -4851,7 +5023,7 @@ export function validateDomainDevicesPanic(v: unknown, path: string, issues: rt.
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V124); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V127); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.alias === undefined) {
   } else {
@@ -4872,7 +5044,7 @@ export function validateDomainDevicesIommu(v: unknown, path: string, issues: rt.
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V125); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V128); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.driver === undefined) {
   } else {
@@ -4900,7 +5072,7 @@ export function validateDomainDevicesVsock(v: unknown, path: string, issues: rt.
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.model === undefined) {
   } else {
-    { const m = rt.checkValue(v.model, V75); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V77); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.cid === undefined) {
   } else {
@@ -4946,7 +5118,7 @@ export function validateDomainQemuCommandlineQemuEnv(v: unknown, path: string, i
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V126); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V129); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -4993,7 +5165,7 @@ export function validateDomainLxcNamespaceLxcSharenet(v: unknown, path: string, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V127); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V130); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -5011,7 +5183,7 @@ export function validateDomainLxcNamespaceLxcShareipc(v: unknown, path: string, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V128); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V131); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -5029,7 +5201,7 @@ export function validateDomainKeywrapCipher(v: unknown, path: string, issues: rt
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V129); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V132); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.state === undefined) {
     issues.push({ path: at("state"), message: 'required: attribute state' });
@@ -5055,7 +5227,7 @@ export function validateDomainCpuNumaCell(v: unknown, path: string, issues: rt.I
   if (v.memory === undefined) {
     issues.push({ path: at("memory"), message: 'required: attribute memory' });
   } else {
-    { const m = rt.checkValue(v.memory, V60); if (m) issues.push({ path: at("memory"), message: m }); }
+    { const m = rt.checkValue(v.memory, V62); if (m) issues.push({ path: at("memory"), message: m }); }
   }
   if (v.unit === undefined) {
   } else {
@@ -5063,7 +5235,7 @@ export function validateDomainCpuNumaCell(v: unknown, path: string, issues: rt.I
   }
   if (v.memAccess === undefined) {
   } else {
-    { const m = rt.checkValue(v.memAccess, V58); if (m) issues.push({ path: at("memAccess"), message: m }); }
+    { const m = rt.checkValue(v.memAccess, V60); if (m) issues.push({ path: at("memAccess"), message: m }); }
   }
   if (v.discard === undefined) {
   } else {
@@ -5107,7 +5279,7 @@ export function validateDomainSysinfoBiosEntry(v: unknown, path: string, issues:
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V130); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V133); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -5124,7 +5296,7 @@ export function validateDomainSysinfoSystemEntry(v: unknown, path: string, issue
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V131); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V134); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -5141,7 +5313,7 @@ export function validateDomainSysinfoBaseBoardEntry(v: unknown, path: string, is
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V132); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V135); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -5158,7 +5330,7 @@ export function validateDomainSysinfoChassisEntry(v: unknown, path: string, issu
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V133); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V136); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -5180,7 +5352,7 @@ export function validateDomainOsFirmwareFeature(v: unknown, path: string, issues
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V134); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V137); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainOsFirmwareFeature_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -5192,7 +5364,7 @@ export function validateDomainOsNvramSource(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.file === undefined) {
   } else {
-    { const m = rt.checkValue(v.file, V135); if (m) issues.push({ path: at("file"), message: m }); }
+    { const m = rt.checkValue(v.file, V138); if (m) issues.push({ path: at("file"), message: m }); }
   }
   if (v.fdgroup === undefined) {
   } else {
@@ -5200,15 +5372,15 @@ export function validateDomainOsNvramSource(v: unknown, path: string, issues: rt
   }
   if (v.index === undefined) {
   } else {
-    { const m = rt.checkValue(v.index, V37); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V39); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.startupPolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.startupPolicy, V136); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
+    { const m = rt.checkValue(v.startupPolicy, V139); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V137); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V140); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.dir === undefined) {
   } else {
@@ -5216,7 +5388,7 @@ export function validateDomainOsNvramSource(v: unknown, path: string, issues: rt
   }
   if (v.protocol === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocol, V138); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V141); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -5236,23 +5408,23 @@ export function validateDomainOsNvramSource(v: unknown, path: string, issues: rt
   }
   if (v.pool === undefined) {
   } else {
-    { const m = rt.checkValue(v.pool, V139); if (m) issues.push({ path: at("pool"), message: m }); }
+    { const m = rt.checkValue(v.pool, V142); if (m) issues.push({ path: at("pool"), message: m }); }
   }
   if (v.volume === undefined) {
   } else {
-    { const m = rt.checkValue(v.volume, V140); if (m) issues.push({ path: at("volume"), message: m }); }
+    { const m = rt.checkValue(v.volume, V143); if (m) issues.push({ path: at("volume"), message: m }); }
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V141); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V144); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V142); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V145); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.namespace === undefined) {
   } else {
-    { const m = rt.checkValue(v.namespace, V95); if (m) issues.push({ path: at("namespace"), message: m }); }
+    { const m = rt.checkValue(v.namespace, V97); if (m) issues.push({ path: at("namespace"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
@@ -5339,7 +5511,7 @@ export function validateDomainOsAcpiTable(v: unknown, path: string, issues: rt.I
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V143); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V146); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -5407,7 +5579,7 @@ export function validateDomainCputuneCachetuneCache(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V144); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V147); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
@@ -5482,7 +5654,7 @@ export function validateDomainFeaturesHypervSpinlocks(v: unknown, path: string, 
   }
   if (v.retries === undefined) {
   } else {
-    { const m = rt.checkValue(v.retries, V33); if (m) issues.push({ path: at("retries"), message: m }); }
+    { const m = rt.checkValue(v.retries, V35); if (m) issues.push({ path: at("retries"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainFeaturesHypervSpinlocks_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -5515,7 +5687,7 @@ export function validateDomainFeaturesHypervVendorId(v: unknown, path: string, i
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V145); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V148); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainFeaturesHypervVendorId_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -5532,7 +5704,7 @@ export function validateDomainFeaturesKvmDirtyRing(v: unknown, path: string, iss
   }
   if (v.size === undefined) {
   } else {
-    { const m = rt.checkValue(v.size, V33); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V35); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainFeaturesKvmDirtyRing_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -5549,7 +5721,7 @@ export function validateDomainFeaturesXenPassthrough(v: unknown, path: string, i
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V146); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V149); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainFeaturesXenPassthrough_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -5565,23 +5737,23 @@ export function validateDomainDevicesDiskDriver(v: unknown, path: string, issues
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V147); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V150); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.cache === undefined) {
   } else {
-    { const m = rt.checkValue(v.cache, V148); if (m) issues.push({ path: at("cache"), message: m }); }
+    { const m = rt.checkValue(v.cache, V151); if (m) issues.push({ path: at("cache"), message: m }); }
   }
   if (v.error_policy === undefined) {
   } else {
-    { const m = rt.checkValue(v.error_policy, V149); if (m) issues.push({ path: at("error_policy"), message: m }); }
+    { const m = rt.checkValue(v.error_policy, V152); if (m) issues.push({ path: at("error_policy"), message: m }); }
   }
   if (v.rerror_policy === undefined) {
   } else {
-    { const m = rt.checkValue(v.rerror_policy, V150); if (m) issues.push({ path: at("rerror_policy"), message: m }); }
+    { const m = rt.checkValue(v.rerror_policy, V153); if (m) issues.push({ path: at("rerror_policy"), message: m }); }
   }
   if (v.io === undefined) {
   } else {
-    { const m = rt.checkValue(v.io, V151); if (m) issues.push({ path: at("io"), message: m }); }
+    { const m = rt.checkValue(v.io, V154); if (m) issues.push({ path: at("io"), message: m }); }
   }
   if (v.ioeventfd === undefined) {
   } else {
@@ -5597,7 +5769,7 @@ export function validateDomainDevicesDiskDriver(v: unknown, path: string, issues
   }
   if (v.discard === undefined) {
   } else {
-    { const m = rt.checkValue(v.discard, V152); if (m) issues.push({ path: at("discard"), message: m }); }
+    { const m = rt.checkValue(v.discard, V155); if (m) issues.push({ path: at("discard"), message: m }); }
   }
   if (v.iothread === undefined) {
   } else {
@@ -5605,15 +5777,15 @@ export function validateDomainDevicesDiskDriver(v: unknown, path: string, issues
   }
   if (v.detect_zeroes === undefined) {
   } else {
-    { const m = rt.checkValue(v.detect_zeroes, V153); if (m) issues.push({ path: at("detect_zeroes"), message: m }); }
+    { const m = rt.checkValue(v.detect_zeroes, V156); if (m) issues.push({ path: at("detect_zeroes"), message: m }); }
   }
   if (v.queues === undefined) {
   } else {
-    { const m = rt.checkValue(v.queues, V37); if (m) issues.push({ path: at("queues"), message: m }); }
+    { const m = rt.checkValue(v.queues, V39); if (m) issues.push({ path: at("queues"), message: m }); }
   }
   if (v.queue_size === undefined) {
   } else {
-    { const m = rt.checkValue(v.queue_size, V37); if (m) issues.push({ path: at("queue_size"), message: m }); }
+    { const m = rt.checkValue(v.queue_size, V39); if (m) issues.push({ path: at("queue_size"), message: m }); }
   }
   if (v.iommu === undefined) {
   } else {
@@ -5649,19 +5821,19 @@ export function validateDomainDevicesDiskMirror(v: unknown, path: string, issues
   }
   if (v.format === undefined) {
   } else {
-    { const m = rt.checkValue(v.format, V154); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V157); if (m) issues.push({ path: at("format"), message: m }); }
   }
   if (v.job === undefined) {
   } else {
-    { const m = rt.checkValue(v.job, V155); if (m) issues.push({ path: at("job"), message: m }); }
+    { const m = rt.checkValue(v.job, V158); if (m) issues.push({ path: at("job"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V47); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V49); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.ready === undefined) {
   } else {
-    { const m = rt.checkValue(v.ready, V156); if (m) issues.push({ path: at("ready"), message: m }); }
+    { const m = rt.checkValue(v.ready, V159); if (m) issues.push({ path: at("ready"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -5704,15 +5876,15 @@ export function validateDomainDevicesDiskTarget(v: unknown, path: string, issues
   if (v.dev === undefined) {
     issues.push({ path: at("dev"), message: 'required: attribute dev' });
   } else {
-    { const m = rt.checkValue(v.dev, V157); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V160); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V158); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V161); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.tray === undefined) {
   } else {
-    { const m = rt.checkValue(v.tray, V159); if (m) issues.push({ path: at("tray"), message: m }); }
+    { const m = rt.checkValue(v.tray, V162); if (m) issues.push({ path: at("tray"), message: m }); }
   }
   if (v.removable === undefined) {
   } else {
@@ -5720,7 +5892,7 @@ export function validateDomainDevicesDiskTarget(v: unknown, path: string, issues
   }
   if (v.rotation_rate === undefined) {
   } else {
-    { const m = rt.checkValue(v.rotation_rate, V37); if (m) issues.push({ path: at("rotation_rate"), message: m }); }
+    { const m = rt.checkValue(v.rotation_rate, V39); if (m) issues.push({ path: at("rotation_rate"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesDiskTarget_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -5733,11 +5905,11 @@ export function validateDomainDevicesDiskBoot(v: unknown, path: string, issues: 
   if (v.order === undefined) {
     issues.push({ path: at("order"), message: 'required: attribute order' });
   } else {
-    { const m = rt.checkValue(v.order, V37); if (m) issues.push({ path: at("order"), message: m }); }
+    { const m = rt.checkValue(v.order, V39); if (m) issues.push({ path: at("order"), message: m }); }
   }
   if (v.loadparm === undefined) {
   } else {
-    { const m = rt.checkValue(v.loadparm, V160); if (m) issues.push({ path: at("loadparm"), message: m }); }
+    { const m = rt.checkValue(v.loadparm, V163); if (m) issues.push({ path: at("loadparm"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesDiskBoot_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -5775,11 +5947,11 @@ export function validateDomainDevicesDiskEncryption(v: unknown, path: string, is
   if (v.format === undefined) {
     issues.push({ path: at("format"), message: 'required: attribute format' });
   } else {
-    { const m = rt.checkValue(v.format, V161); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V164); if (m) issues.push({ path: at("format"), message: m }); }
   }
   if (v.engine === undefined) {
   } else {
-    { const m = rt.checkValue(v.engine, V162); if (m) issues.push({ path: at("engine"), message: m }); }
+    { const m = rt.checkValue(v.engine, V165); if (m) issues.push({ path: at("engine"), message: m }); }
   }
   if (v.secret === undefined) {
   } else {
@@ -5793,6 +5965,7 @@ export function validateDomainDevicesDiskEncryption(v: unknown, path: string, is
   } else {
     validateDomainDevicesDiskEncryptionIvgen(v.ivgen, at("ivgen"), issues, "ivgen");
   }
+  if (v.cipher === undefined || v.ivgen === undefined) { if (v.cipher !== undefined || v.ivgen !== undefined) issues.push({ path, message: "cipher, ivgen: given all or none" }); }
   for (const k of Object.keys(v)) if (!validateDomainDevicesDiskEncryption_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -5803,55 +5976,55 @@ export function validateDomainDevicesDiskIotune(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.total_bytes_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_bytes_sec, V60); if (m) issues.push({ path: at("total_bytes_sec"), message: m }); }
+    { const m = rt.checkValue(v.total_bytes_sec, V62); if (m) issues.push({ path: at("total_bytes_sec"), message: m }); }
   }
   if (v.read_bytes_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_bytes_sec, V60); if (m) issues.push({ path: at("read_bytes_sec"), message: m }); }
+    { const m = rt.checkValue(v.read_bytes_sec, V62); if (m) issues.push({ path: at("read_bytes_sec"), message: m }); }
   }
   if (v.write_bytes_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_bytes_sec, V60); if (m) issues.push({ path: at("write_bytes_sec"), message: m }); }
+    { const m = rt.checkValue(v.write_bytes_sec, V62); if (m) issues.push({ path: at("write_bytes_sec"), message: m }); }
   }
   if (v.total_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_iops_sec, V60); if (m) issues.push({ path: at("total_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.total_iops_sec, V62); if (m) issues.push({ path: at("total_iops_sec"), message: m }); }
   }
   if (v.read_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_iops_sec, V60); if (m) issues.push({ path: at("read_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.read_iops_sec, V62); if (m) issues.push({ path: at("read_iops_sec"), message: m }); }
   }
   if (v.write_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_iops_sec, V60); if (m) issues.push({ path: at("write_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.write_iops_sec, V62); if (m) issues.push({ path: at("write_iops_sec"), message: m }); }
   }
   if (v.total_bytes_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_bytes_sec_max, V60); if (m) issues.push({ path: at("total_bytes_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.total_bytes_sec_max, V62); if (m) issues.push({ path: at("total_bytes_sec_max"), message: m }); }
   }
   if (v.read_bytes_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_bytes_sec_max, V60); if (m) issues.push({ path: at("read_bytes_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.read_bytes_sec_max, V62); if (m) issues.push({ path: at("read_bytes_sec_max"), message: m }); }
   }
   if (v.write_bytes_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_bytes_sec_max, V60); if (m) issues.push({ path: at("write_bytes_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.write_bytes_sec_max, V62); if (m) issues.push({ path: at("write_bytes_sec_max"), message: m }); }
   }
   if (v.total_iops_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_iops_sec_max, V60); if (m) issues.push({ path: at("total_iops_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.total_iops_sec_max, V62); if (m) issues.push({ path: at("total_iops_sec_max"), message: m }); }
   }
   if (v.read_iops_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_iops_sec_max, V60); if (m) issues.push({ path: at("read_iops_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.read_iops_sec_max, V62); if (m) issues.push({ path: at("read_iops_sec_max"), message: m }); }
   }
   if (v.write_iops_sec_max === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_iops_sec_max, V60); if (m) issues.push({ path: at("write_iops_sec_max"), message: m }); }
+    { const m = rt.checkValue(v.write_iops_sec_max, V62); if (m) issues.push({ path: at("write_iops_sec_max"), message: m }); }
   }
   if (v.size_iops_sec === undefined) {
   } else {
-    { const m = rt.checkValue(v.size_iops_sec, V60); if (m) issues.push({ path: at("size_iops_sec"), message: m }); }
+    { const m = rt.checkValue(v.size_iops_sec, V62); if (m) issues.push({ path: at("size_iops_sec"), message: m }); }
   }
   if (v.group_name === undefined) {
   } else {
@@ -5859,27 +6032,27 @@ export function validateDomainDevicesDiskIotune(v: unknown, path: string, issues
   }
   if (v.total_bytes_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_bytes_sec_max_length, V60); if (m) issues.push({ path: at("total_bytes_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.total_bytes_sec_max_length, V62); if (m) issues.push({ path: at("total_bytes_sec_max_length"), message: m }); }
   }
   if (v.read_bytes_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_bytes_sec_max_length, V60); if (m) issues.push({ path: at("read_bytes_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.read_bytes_sec_max_length, V62); if (m) issues.push({ path: at("read_bytes_sec_max_length"), message: m }); }
   }
   if (v.write_bytes_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_bytes_sec_max_length, V60); if (m) issues.push({ path: at("write_bytes_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.write_bytes_sec_max_length, V62); if (m) issues.push({ path: at("write_bytes_sec_max_length"), message: m }); }
   }
   if (v.total_iops_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.total_iops_sec_max_length, V60); if (m) issues.push({ path: at("total_iops_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.total_iops_sec_max_length, V62); if (m) issues.push({ path: at("total_iops_sec_max_length"), message: m }); }
   }
   if (v.read_iops_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.read_iops_sec_max_length, V60); if (m) issues.push({ path: at("read_iops_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.read_iops_sec_max_length, V62); if (m) issues.push({ path: at("read_iops_sec_max_length"), message: m }); }
   }
   if (v.write_iops_sec_max_length === undefined) {
   } else {
-    { const m = rt.checkValue(v.write_iops_sec_max_length, V60); if (m) issues.push({ path: at("write_iops_sec_max_length"), message: m }); }
+    { const m = rt.checkValue(v.write_iops_sec_max_length, V62); if (m) issues.push({ path: at("write_iops_sec_max_length"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesDiskIotune_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -5892,7 +6065,7 @@ export function validateDomainDevicesDiskAlias(v: unknown, path: string, issues:
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V163); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V166); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesDiskAlias_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -5917,23 +6090,23 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V164); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V167); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V97); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V165); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V168); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V166); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V169); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V170); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -5941,59 +6114,56 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
   }
   if (v.controller === undefined) {
   } else {
-    { const m = rt.checkValue(v.controller, V168); if (m) issues.push({ path: at("controller"), message: m }); }
+    { const m = rt.checkValue(v.controller, V171); if (m) issues.push({ path: at("controller"), message: m }); }
   }
   if (v.target === undefined) {
   } else {
-    { const m = rt.checkValue(v.target, V168); if (m) issues.push({ path: at("target"), message: m }); }
+    { const m = rt.checkValue(v.target, V171); if (m) issues.push({ path: at("target"), message: m }); }
   }
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V169); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V172); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V170); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V173); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v.reg === undefined) {
   } else {
-    { const m = rt.checkValue(v.reg, V171); if (m) issues.push({ path: at("reg"), message: m }); }
+    { const m = rt.checkValue(v.reg, V174); if (m) issues.push({ path: at("reg"), message: m }); }
   }
   if (v.cssid === undefined) {
   } else {
-    { const m = rt.checkValue(v.cssid, V172); if (m) issues.push({ path: at("cssid"), message: m }); }
+    { const m = rt.checkValue(v.cssid, V175); if (m) issues.push({ path: at("cssid"), message: m }); }
   }
   if (v.ssid === undefined) {
   } else {
-    { const m = rt.checkValue(v.ssid, V173); if (m) issues.push({ path: at("ssid"), message: m }); }
+    { const m = rt.checkValue(v.ssid, V176); if (m) issues.push({ path: at("ssid"), message: m }); }
   }
   if (v.devno === undefined) {
   } else {
-    { const m = rt.checkValue(v.devno, V174); if (m) issues.push({ path: at("devno"), message: m }); }
+    { const m = rt.checkValue(v.devno, V177); if (m) issues.push({ path: at("devno"), message: m }); }
   }
   if (v.iobase === undefined) {
   } else {
-    { const m = rt.checkValue(v.iobase, V175); if (m) issues.push({ path: at("iobase"), message: m }); }
+    { const m = rt.checkValue(v.iobase, V178); if (m) issues.push({ path: at("iobase"), message: m }); }
   }
   if (v.irq === undefined) {
   } else {
-    { const m = rt.checkValue(v.irq, V176); if (m) issues.push({ path: at("irq"), message: m }); }
+    { const m = rt.checkValue(v.irq, V179); if (m) issues.push({ path: at("irq"), message: m }); }
   }
   if (v.base === undefined) {
   } else {
-    { const m = rt.checkValue(v.base, V34); if (m) issues.push({ path: at("base"), message: m }); }
+    { const m = rt.checkValue(v.base, V36); if (m) issues.push({ path: at("base"), message: m }); }
   }
   if (v.zpci === undefined) {
   } else {
     validateDomainDevicesDiskAddressZpci(v.zpci, at("zpci"), issues, "zpci");
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "pci":
-      if (v.domain !== undefined) { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
-      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V94); if (m) issues.push({ path: at("bus"), message: m }); }
-      if (v.slot !== undefined) { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
-      if (v.function !== undefined) { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
-      if (v.multifunction !== undefined) { const m = rt.checkValue(v.multifunction, V11); if (m) issues.push({ path: at("multifunction"), message: m }); }
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V96); if (m) issues.push({ path: at("bus"), message: m }); }
+      if (v.slot !== undefined) { const m = rt.checkValue(v.slot, V180); if (m) issues.push({ path: at("slot"), message: m }); }
       if (v.controller !== undefined) issues.push({ path: at("controller"), message: "not allowed when type=pci" });
       if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=pci" });
       if (v.unit !== undefined) issues.push({ path: at("unit"), message: "not allowed when type=pci" });
@@ -6007,10 +6177,7 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
       if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=pci" });
       break;
     case "drive":
-      if (v.controller !== undefined) { const m = rt.checkValue(v.controller, V168); if (m) issues.push({ path: at("controller"), message: m }); }
-      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V168); if (m) issues.push({ path: at("bus"), message: m }); }
-      if (v.target !== undefined) { const m = rt.checkValue(v.target, V168); if (m) issues.push({ path: at("target"), message: m }); }
-      if (v.unit !== undefined) { const m = rt.checkValue(v.unit, V169); if (m) issues.push({ path: at("unit"), message: m }); }
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V171); if (m) issues.push({ path: at("bus"), message: m }); }
       if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=drive" });
       if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=drive" });
       if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=drive" });
@@ -6027,9 +6194,8 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
       break;
     case "virtio-serial":
       if (v.controller === undefined) issues.push({ path: at("controller"), message: "required when type=virtio-serial: attribute controller" });
-      if (v.controller !== undefined) { const m = rt.checkValue(v.controller, V168); if (m) issues.push({ path: at("controller"), message: m }); }
-      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V168); if (m) issues.push({ path: at("bus"), message: m }); }
-      if (v.port !== undefined) { const m = rt.checkValue(v.port, V168); if (m) issues.push({ path: at("port"), message: m }); }
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V171); if (m) issues.push({ path: at("bus"), message: m }); }
+      if (v.port !== undefined) { const m = rt.checkValue(v.port, V171); if (m) issues.push({ path: at("port"), message: m }); }
       if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=virtio-serial" });
       if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=virtio-serial" });
       if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=virtio-serial" });
@@ -6047,8 +6213,7 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
       break;
     case "ccid":
       if (v.controller === undefined) issues.push({ path: at("controller"), message: "required when type=ccid: attribute controller" });
-      if (v.controller !== undefined) { const m = rt.checkValue(v.controller, V168); if (m) issues.push({ path: at("controller"), message: m }); }
-      if (v.slot !== undefined) { const m = rt.checkValue(v.slot, V168); if (m) issues.push({ path: at("slot"), message: m }); }
+      if (v.slot !== undefined) { const m = rt.checkValue(v.slot, V171); if (m) issues.push({ path: at("slot"), message: m }); }
       if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=ccid" });
       if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=ccid" });
       if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=ccid" });
@@ -6067,8 +6232,8 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
       break;
     case "usb":
       if (v.bus === undefined) issues.push({ path: at("bus"), message: "required when type=usb: attribute bus" });
-      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V178); if (m) issues.push({ path: at("bus"), message: m }); }
-      if (v.port !== undefined) { const m = rt.checkValue(v.port, V179); if (m) issues.push({ path: at("port"), message: m }); }
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V181); if (m) issues.push({ path: at("bus"), message: m }); }
+      if (v.port !== undefined) { const m = rt.checkValue(v.port, V182); if (m) issues.push({ path: at("port"), message: m }); }
       if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=usb" });
       if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=usb" });
       if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=usb" });
@@ -6086,7 +6251,6 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
       if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=usb" });
       break;
     case "spapr-vio":
-      if (v.reg !== undefined) { const m = rt.checkValue(v.reg, V171); if (m) issues.push({ path: at("reg"), message: m }); }
       if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=spapr-vio" });
       if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=spapr-vio" });
       if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=spapr-vio" });
@@ -6105,9 +6269,6 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
       if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=spapr-vio" });
       break;
     case "ccw":
-      if (v.cssid !== undefined) { const m = rt.checkValue(v.cssid, V172); if (m) issues.push({ path: at("cssid"), message: m }); }
-      if (v.ssid !== undefined) { const m = rt.checkValue(v.ssid, V173); if (m) issues.push({ path: at("ssid"), message: m }); }
-      if (v.devno !== undefined) { const m = rt.checkValue(v.devno, V174); if (m) issues.push({ path: at("devno"), message: m }); }
       if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=ccw" });
       if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=ccw" });
       if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=ccw" });
@@ -6124,8 +6285,6 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
       if (v.base !== undefined) issues.push({ path: at("base"), message: "not allowed when type=ccw" });
       break;
     case "isa":
-      if (v.iobase !== undefined) { const m = rt.checkValue(v.iobase, V175); if (m) issues.push({ path: at("iobase"), message: m }); }
-      if (v.irq !== undefined) { const m = rt.checkValue(v.irq, V176); if (m) issues.push({ path: at("irq"), message: m }); }
       if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=isa" });
       if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=isa" });
       if (v.slot !== undefined) issues.push({ path: at("slot"), message: "not allowed when type=isa" });
@@ -6163,7 +6322,6 @@ export function validateDomainDevicesDiskAddress(v: unknown, path: string, issue
       break;
     case "dimm":
       if (v.slot !== undefined) { const m = rt.checkValue(v.slot, V1); if (m) issues.push({ path: at("slot"), message: m }); }
-      if (v.base !== undefined) { const m = rt.checkValue(v.base, V34); if (m) issues.push({ path: at("base"), message: m }); }
       if (v.domain !== undefined) issues.push({ path: at("domain"), message: "not allowed when type=dimm" });
       if (v.bus !== undefined) issues.push({ path: at("bus"), message: "not allowed when type=dimm" });
       if (v.function !== undefined) issues.push({ path: at("function"), message: "not allowed when type=dimm" });
@@ -6211,21 +6369,21 @@ export function validateDomainDevicesDiskGeometry(v: unknown, path: string, issu
   if (v.cyls === undefined) {
     issues.push({ path: at("cyls"), message: 'required: attribute cyls' });
   } else {
-    { const m = rt.checkValue(v.cyls, V180); if (m) issues.push({ path: at("cyls"), message: m }); }
+    { const m = rt.checkValue(v.cyls, V183); if (m) issues.push({ path: at("cyls"), message: m }); }
   }
   if (v.heads === undefined) {
     issues.push({ path: at("heads"), message: 'required: attribute heads' });
   } else {
-    { const m = rt.checkValue(v.heads, V180); if (m) issues.push({ path: at("heads"), message: m }); }
+    { const m = rt.checkValue(v.heads, V183); if (m) issues.push({ path: at("heads"), message: m }); }
   }
   if (v.secs === undefined) {
     issues.push({ path: at("secs"), message: 'required: attribute secs' });
   } else {
-    { const m = rt.checkValue(v.secs, V180); if (m) issues.push({ path: at("secs"), message: m }); }
+    { const m = rt.checkValue(v.secs, V183); if (m) issues.push({ path: at("secs"), message: m }); }
   }
   if (v.trans === undefined) {
   } else {
-    { const m = rt.checkValue(v.trans, V181); if (m) issues.push({ path: at("trans"), message: m }); }
+    { const m = rt.checkValue(v.trans, V184); if (m) issues.push({ path: at("trans"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesDiskGeometry_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -6237,11 +6395,11 @@ export function validateDomainDevicesDiskBlockio(v: unknown, path: string, issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.logical_block_size === undefined) {
   } else {
-    { const m = rt.checkValue(v.logical_block_size, V180); if (m) issues.push({ path: at("logical_block_size"), message: m }); }
+    { const m = rt.checkValue(v.logical_block_size, V183); if (m) issues.push({ path: at("logical_block_size"), message: m }); }
   }
   if (v.physical_block_size === undefined) {
   } else {
-    { const m = rt.checkValue(v.physical_block_size, V180); if (m) issues.push({ path: at("physical_block_size"), message: m }); }
+    { const m = rt.checkValue(v.physical_block_size, V183); if (m) issues.push({ path: at("physical_block_size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesDiskBlockio_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -6253,11 +6411,11 @@ export function validateDomainDevicesDiskBackingStore(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.index === undefined) {
   } else {
-    { const m = rt.checkValue(v.index, V37); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V39); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V47); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V49); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -6276,13 +6434,306 @@ export function validateDomainDevicesDiskBackingStore(v: unknown, path: string, 
 }
 const validateDomainDevicesDiskBackingStore_KEYS = new Set(["index","type","source","backingStore","format","$extra"]);
 
+export function validateDomainDevicesDiskFileSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.file === undefined) {
+  } else {
+    { const m = rt.checkValue(v.file, V138); if (m) issues.push({ path: at("file"), message: m }); }
+  }
+  if (v.fdgroup === undefined) {
+  } else {
+    { const m = rt.checkValue(v.fdgroup, V4); if (m) issues.push({ path: at("fdgroup"), message: m }); }
+  }
+  if (v.index === undefined) {
+  } else {
+    { const m = rt.checkValue(v.index, V39); if (m) issues.push({ path: at("index"), message: m }); }
+  }
+  if (v.startupPolicy === undefined) {
+  } else {
+    { const m = rt.checkValue(v.startupPolicy, V139); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
+  }
+  if (v.slices === undefined) {
+  } else {
+    validateDomainOsNvramSourceSlices(v.slices, at("slices"), issues, "slices");
+  }
+  if (v.encryption === undefined) {
+  } else {
+    validateDomainDevicesDiskEncryption(v.encryption, at("encryption"), issues, "encryption");
+  }
+  if (v.seclabel === undefined) {
+  } else {
+    if (!Array.isArray(v.seclabel)) issues.push({ path: at("seclabel"), message: 'expected an array of <seclabel>' });
+    else (v.seclabel as unknown[]).forEach((e, i) => { validateDomainOsNvramSourceSeclabel(e, `${at("seclabel")}[${i}]`, issues, "seclabel"); });
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesDiskFileSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesDiskFileSource_KEYS = new Set(["file","fdgroup","index","startupPolicy","slices","encryption","seclabel","$extra"]);
+
+export function validateDomainDevicesDiskBlockSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.dev === undefined) {
+  } else {
+    { const m = rt.checkValue(v.dev, V140); if (m) issues.push({ path: at("dev"), message: m }); }
+  }
+  if (v.index === undefined) {
+  } else {
+    { const m = rt.checkValue(v.index, V39); if (m) issues.push({ path: at("index"), message: m }); }
+  }
+  if (v.startupPolicy === undefined) {
+  } else {
+    { const m = rt.checkValue(v.startupPolicy, V139); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
+  }
+  if (v.slices === undefined) {
+  } else {
+    validateDomainOsNvramSourceSlices(v.slices, at("slices"), issues, "slices");
+  }
+  if (v.encryption === undefined) {
+  } else {
+    validateDomainDevicesDiskEncryption(v.encryption, at("encryption"), issues, "encryption");
+  }
+  if (v.reservations === undefined) {
+  } else {
+    validateDomainOsNvramSourceReservations(v.reservations, at("reservations"), issues, "reservations");
+  }
+  if (v.seclabel === undefined) {
+  } else {
+    if (!Array.isArray(v.seclabel)) issues.push({ path: at("seclabel"), message: 'expected an array of <seclabel>' });
+    else (v.seclabel as unknown[]).forEach((e, i) => { validateDomainOsNvramSourceSeclabel(e, `${at("seclabel")}[${i}]`, issues, "seclabel"); });
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesDiskBlockSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesDiskBlockSource_KEYS = new Set(["dev","index","startupPolicy","slices","encryption","reservations","seclabel","$extra"]);
+
+export function validateDomainDevicesDiskDirSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.dir === undefined) {
+    issues.push({ path: at("dir"), message: 'required: attribute dir' });
+  } else {
+    { const m = rt.checkValue(v.dir, V14); if (m) issues.push({ path: at("dir"), message: m }); }
+  }
+  if (v.index === undefined) {
+  } else {
+    { const m = rt.checkValue(v.index, V39); if (m) issues.push({ path: at("index"), message: m }); }
+  }
+  if (v.startupPolicy === undefined) {
+  } else {
+    { const m = rt.checkValue(v.startupPolicy, V139); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
+  }
+  if (v.slices === undefined) {
+  } else {
+    validateDomainOsNvramSourceSlices(v.slices, at("slices"), issues, "slices");
+  }
+  if (v.encryption === undefined) {
+  } else {
+    validateDomainDevicesDiskEncryption(v.encryption, at("encryption"), issues, "encryption");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesDiskDirSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesDiskDirSource_KEYS = new Set(["dir","index","startupPolicy","slices","encryption","$extra"]);
+
+export function validateDomainDevicesDiskNetworkSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.protocol === undefined) {
+    issues.push({ path: at("protocol"), message: 'required: attribute protocol' });
+  } else {
+    { const m = rt.checkValue(v.protocol, V141); if (m) issues.push({ path: at("protocol"), message: m }); }
+  }
+  if (v.name === undefined) {
+  } else {
+    { const m = rt.checkValue(v.name, V4); if (m) issues.push({ path: at("name"), message: m }); }
+  }
+  if (v.tls === undefined) {
+  } else {
+    { const m = rt.checkValue(v.tls, V30); if (m) issues.push({ path: at("tls"), message: m }); }
+  }
+  if (v.tlsHostname === undefined) {
+  } else {
+    { const m = rt.checkValue(v.tlsHostname, V4); if (m) issues.push({ path: at("tlsHostname"), message: m }); }
+  }
+  if (v.index === undefined) {
+  } else {
+    { const m = rt.checkValue(v.index, V39); if (m) issues.push({ path: at("index"), message: m }); }
+  }
+  if (v.query === undefined) {
+  } else {
+    { const m = rt.checkValue(v.query, V4); if (m) issues.push({ path: at("query"), message: m }); }
+  }
+  if (v.slices === undefined) {
+  } else {
+    validateDomainOsNvramSourceSlices(v.slices, at("slices"), issues, "slices");
+  }
+  if (v.host === undefined) {
+  } else {
+    if (!Array.isArray(v.host)) issues.push({ path: at("host"), message: 'expected an array of <host>' });
+    else (v.host as unknown[]).forEach((e, i) => { validateDomainOsNvramSourceHost(e, `${at("host")}[${i}]`, issues, "host"); });
+  }
+  if (v.encryption === undefined) {
+  } else {
+    validateDomainDevicesDiskEncryption(v.encryption, at("encryption"), issues, "encryption");
+  }
+  if (v.snapshot === undefined) {
+  } else {
+    validateDomainOsNvramSourceSnapshot(v.snapshot, at("snapshot"), issues, "snapshot");
+  }
+  if (v.config === undefined) {
+  } else {
+    validateDomainOsNvramSourceConfig(v.config, at("config"), issues, "config");
+  }
+  if (v.auth === undefined) {
+  } else {
+    validateDomainDevicesDiskAuth(v.auth, at("auth"), issues, "auth");
+  }
+  if (v.initiator === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiator(v.initiator, at("initiator"), issues, "initiator");
+  }
+  if (v.cookies === undefined) {
+  } else {
+    validateDomainOsNvramSourceCookies(v.cookies, at("cookies"), issues, "cookies");
+  }
+  if (v.readahead === undefined) {
+  } else {
+    validateDomainOsNvramSourceReadahead(v.readahead, at("readahead"), issues, "readahead");
+  }
+  if (v.timeout === undefined) {
+  } else {
+    validateDomainOsNvramSourceTimeout(v.timeout, at("timeout"), issues, "timeout");
+  }
+  if (v.ssl === undefined) {
+  } else {
+    validateDomainOsNvramSourceSsl(v.ssl, at("ssl"), issues, "ssl");
+  }
+  if (v.identity === undefined) {
+  } else {
+    validateDomainOsNvramSourceIdentity(v.identity, at("identity"), issues, "identity");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesDiskNetworkSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesDiskNetworkSource_KEYS = new Set(["protocol","name","tls","tlsHostname","index","query","slices","host","encryption","snapshot","config","auth","initiator","cookies","readahead","timeout","ssl","identity","$extra"]);
+
+export function validateDomainDevicesDiskVolumeSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.pool === undefined) {
+    issues.push({ path: at("pool"), message: 'required: attribute pool' });
+  } else {
+    { const m = rt.checkValue(v.pool, V142); if (m) issues.push({ path: at("pool"), message: m }); }
+  }
+  if (v.volume === undefined) {
+    issues.push({ path: at("volume"), message: 'required: attribute volume' });
+  } else {
+    { const m = rt.checkValue(v.volume, V143); if (m) issues.push({ path: at("volume"), message: m }); }
+  }
+  if (v.mode === undefined) {
+  } else {
+    { const m = rt.checkValue(v.mode, V144); if (m) issues.push({ path: at("mode"), message: m }); }
+  }
+  if (v.index === undefined) {
+  } else {
+    { const m = rt.checkValue(v.index, V39); if (m) issues.push({ path: at("index"), message: m }); }
+  }
+  if (v.startupPolicy === undefined) {
+  } else {
+    { const m = rt.checkValue(v.startupPolicy, V139); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
+  }
+  if (v.slices === undefined) {
+  } else {
+    validateDomainOsNvramSourceSlices(v.slices, at("slices"), issues, "slices");
+  }
+  if (v.encryption === undefined) {
+  } else {
+    validateDomainDevicesDiskEncryption(v.encryption, at("encryption"), issues, "encryption");
+  }
+  if (v.seclabel === undefined) {
+  } else {
+    if (!Array.isArray(v.seclabel)) issues.push({ path: at("seclabel"), message: 'expected an array of <seclabel>' });
+    else (v.seclabel as unknown[]).forEach((e, i) => { validateDomainOsNvramSourceSeclabel(e, `${at("seclabel")}[${i}]`, issues, "seclabel"); });
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesDiskVolumeSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesDiskVolumeSource_KEYS = new Set(["pool","volume","mode","index","startupPolicy","slices","encryption","seclabel","$extra"]);
+
+export function validateDomainDevicesDiskNvmeSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V185); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.namespace === undefined) {
+    issues.push({ path: at("namespace"), message: 'required: attribute namespace' });
+  } else {
+    { const m = rt.checkValue(v.namespace, V97); if (m) issues.push({ path: at("namespace"), message: m }); }
+  }
+  if (v.managed === undefined) {
+  } else {
+    { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
+  }
+  if (v.index === undefined) {
+  } else {
+    { const m = rt.checkValue(v.index, V39); if (m) issues.push({ path: at("index"), message: m }); }
+  }
+  if (v.startupPolicy === undefined) {
+  } else {
+    { const m = rt.checkValue(v.startupPolicy, V139); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
+  }
+  if (v.address === undefined) {
+    issues.push({ path: at("address"), message: 'required: <address>' });
+  } else {
+    validateDomainOsNvramSourceAddress(v.address, at("address"), issues, "address");
+  }
+  if (v.slices === undefined) {
+  } else {
+    validateDomainOsNvramSourceSlices(v.slices, at("slices"), issues, "slices");
+  }
+  if (v.encryption === undefined) {
+  } else {
+    validateDomainDevicesDiskEncryption(v.encryption, at("encryption"), issues, "encryption");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesDiskNvmeSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesDiskNvmeSource_KEYS = new Set(["type","namespace","managed","index","startupPolicy","address","slices","encryption","$extra"]);
+
+export function validateDomainDevicesDiskVhostuserSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V186); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.path === undefined) {
+    issues.push({ path: at("path"), message: 'required: attribute path' });
+  } else {
+    { const m = rt.checkValue(v.path, V14); if (m) issues.push({ path: at("path"), message: m }); }
+  }
+  if (v.reconnect === undefined) {
+  } else {
+    validateDomainOsNvramSourceReconnect(v.reconnect, at("reconnect"), issues, "reconnect");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesDiskVhostuserSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesDiskVhostuserSource_KEYS = new Set(["type","path","reconnect","$extra"]);
+
 export function validateDomainDevicesControllerMaster(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.startport === undefined) {
     issues.push({ path: at("startport"), message: 'required: attribute startport' });
   } else {
-    { const m = rt.checkValue(v.startport, V179); if (m) issues.push({ path: at("startport"), message: m }); }
+    { const m = rt.checkValue(v.startport, V182); if (m) issues.push({ path: at("startport"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesControllerMaster_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -6295,7 +6746,7 @@ export function validateDomainDevicesControllerModel(v: unknown, path: string, i
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V182); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesControllerModel_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -6307,23 +6758,23 @@ export function validateDomainDevicesControllerTarget(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.chassisNr === undefined) {
   } else {
-    { const m = rt.checkValue(v.chassisNr, V94); if (m) issues.push({ path: at("chassisNr"), message: m }); }
+    { const m = rt.checkValue(v.chassisNr, V96); if (m) issues.push({ path: at("chassisNr"), message: m }); }
   }
   if (v.chassis === undefined) {
   } else {
-    { const m = rt.checkValue(v.chassis, V94); if (m) issues.push({ path: at("chassis"), message: m }); }
+    { const m = rt.checkValue(v.chassis, V96); if (m) issues.push({ path: at("chassis"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V94); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V96); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v.busNr === undefined) {
   } else {
-    { const m = rt.checkValue(v.busNr, V94); if (m) issues.push({ path: at("busNr"), message: m }); }
+    { const m = rt.checkValue(v.busNr, V96); if (m) issues.push({ path: at("busNr"), message: m }); }
   }
   if (v.index === undefined) {
   } else {
-    { const m = rt.checkValue(v.index, V94); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V96); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.hotplug === undefined) {
   } else {
@@ -6404,15 +6855,15 @@ export function validateDomainDevicesFilesystemDriver(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V183); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V188); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.format === undefined) {
   } else {
-    { const m = rt.checkValue(v.format, V154); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V157); if (m) issues.push({ path: at("format"), message: m }); }
   }
   if (v.wrpolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.wrpolicy, V184); if (m) issues.push({ path: at("wrpolicy"), message: m }); }
+    { const m = rt.checkValue(v.wrpolicy, V189); if (m) issues.push({ path: at("wrpolicy"), message: m }); }
   }
   if (v.iommu === undefined) {
   } else {
@@ -6452,7 +6903,7 @@ export function validateDomainDevicesFilesystemSource(v: unknown, path: string, 
   }
   if (v.dir === undefined) {
   } else {
-    { const m = rt.checkValue(v.dir, V115); if (m) issues.push({ path: at("dir"), message: m }); }
+    { const m = rt.checkValue(v.dir, V118); if (m) issues.push({ path: at("dir"), message: m }); }
   }
   if (v.socket === undefined) {
   } else {
@@ -6525,11 +6976,11 @@ export function validateDomainDevicesInterfaceSource(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.bridge === undefined) {
   } else {
-    { const m = rt.checkValue(v.bridge, V185); if (m) issues.push({ path: at("bridge"), message: m }); }
+    { const m = rt.checkValue(v.bridge, V190); if (m) issues.push({ path: at("bridge"), message: m }); }
   }
   if (v.macTableManager === undefined) {
   } else {
-    { const m = rt.checkValue(v.macTableManager, V186); if (m) issues.push({ path: at("macTableManager"), message: m }); }
+    { const m = rt.checkValue(v.macTableManager, V191); if (m) issues.push({ path: at("macTableManager"), message: m }); }
   }
   if (v.network === undefined) {
   } else {
@@ -6537,15 +6988,15 @@ export function validateDomainDevicesInterfaceSource(v: unknown, path: string, i
   }
   if (v.portgroup === undefined) {
   } else {
-    { const m = rt.checkValue(v.portgroup, V187); if (m) issues.push({ path: at("portgroup"), message: m }); }
+    { const m = rt.checkValue(v.portgroup, V192); if (m) issues.push({ path: at("portgroup"), message: m }); }
   }
   if (v.portid === undefined) {
   } else {
-    { const m = rt.checkValue(v.portid, V188); if (m) issues.push({ path: at("portid"), message: m }); }
+    { const m = rt.checkValue(v.portid, V193); if (m) issues.push({ path: at("portid"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V189); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V186); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.path === undefined) {
   } else {
@@ -6553,23 +7004,23 @@ export function validateDomainDevicesInterfaceSource(v: unknown, path: string, i
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V190); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V194); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V192); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V192); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V191); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V195); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V109); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v.missing === undefined) {
   } else {
@@ -6585,7 +7036,7 @@ export function validateDomainDevicesInterfaceSource(v: unknown, path: string, i
   }
   if (v.connectionid === undefined) {
   } else {
-    { const m = rt.checkValue(v.connectionid, V192); if (m) issues.push({ path: at("connectionid"), message: m }); }
+    { const m = rt.checkValue(v.connectionid, V196); if (m) issues.push({ path: at("connectionid"), message: m }); }
   }
   if (v.ip === undefined) {
   } else {
@@ -6603,7 +7054,7 @@ export function validateDomainDevicesInterfaceSource(v: unknown, path: string, i
   }
   if (v.local === undefined) {
   } else {
-    validateDomainDevicesInterfaceSourceLocal(v.local, at("local"), issues, "local");
+    validateDomainDevicesInterfaceMcastSource(v.local, at("local"), issues, "local");
   }
   if (v.vendor === undefined) {
   } else {
@@ -6627,7 +7078,7 @@ export function validateDomainDevicesInterfaceVirtualport(v: unknown, path: stri
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V193); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V197); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.parameters === undefined) {
   } else {
@@ -6644,7 +7095,7 @@ export function validateDomainDevicesInterfaceLink(v: unknown, path: string, iss
   if (v.state === undefined) {
     issues.push({ path: at("state"), message: 'required: attribute state' });
   } else {
-    { const m = rt.checkValue(v.state, V194); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V198); if (m) issues.push({ path: at("state"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceLink_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -6657,7 +7108,7 @@ export function validateDomainDevicesInterfaceMtu(v: unknown, path: string, issu
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
   } else {
-    { const m = rt.checkValue(v.size, V49); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V51); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceMtu_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -6682,7 +7133,7 @@ export function validateDomainDevicesInterfaceTarget(v: unknown, path: string, i
   if (v.dev === undefined) {
     issues.push({ path: at("dev"), message: 'required: attribute dev' });
   } else {
-    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V192); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
@@ -6698,11 +7149,11 @@ export function validateDomainDevicesInterfaceGuest(v: unknown, path: string, is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V192); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.actual === undefined) {
   } else {
-    { const m = rt.checkValue(v.actual, V187); if (m) issues.push({ path: at("actual"), message: m }); }
+    { const m = rt.checkValue(v.actual, V192); if (m) issues.push({ path: at("actual"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceGuest_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -6715,11 +7166,11 @@ export function validateDomainDevicesInterfaceMac(v: unknown, path: string, issu
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V195); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V199); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V196); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V200); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.check === undefined) {
   } else {
@@ -6736,19 +7187,19 @@ export function validateDomainDevicesInterfaceIp(v: unknown, path: string, issue
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V197); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V201); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.family === undefined) {
   } else {
-    { const m = rt.checkValue(v.family, V198); if (m) issues.push({ path: at("family"), message: m }); }
+    { const m = rt.checkValue(v.family, V202); if (m) issues.push({ path: at("family"), message: m }); }
   }
   if (v.prefix === undefined) {
   } else {
-    { const m = rt.checkValue(v.prefix, V199); if (m) issues.push({ path: at("prefix"), message: m }); }
+    { const m = rt.checkValue(v.prefix, V203); if (m) issues.push({ path: at("prefix"), message: m }); }
   }
   if (v.peer === undefined) {
   } else {
-    { const m = rt.checkValue(v.peer, V197); if (m) issues.push({ path: at("peer"), message: m }); }
+    { const m = rt.checkValue(v.peer, V201); if (m) issues.push({ path: at("peer"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceIp_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -6760,25 +7211,25 @@ export function validateDomainDevicesInterfaceRoute(v: unknown, path: string, is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.family === undefined) {
   } else {
-    { const m = rt.checkValue(v.family, V198); if (m) issues.push({ path: at("family"), message: m }); }
+    { const m = rt.checkValue(v.family, V202); if (m) issues.push({ path: at("family"), message: m }); }
   }
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V197); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V201); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.netmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.netmask, V191); if (m) issues.push({ path: at("netmask"), message: m }); }
+    { const m = rt.checkValue(v.netmask, V195); if (m) issues.push({ path: at("netmask"), message: m }); }
   }
   if (v.prefix === undefined) {
   } else {
-    { const m = rt.checkValue(v.prefix, V199); if (m) issues.push({ path: at("prefix"), message: m }); }
+    { const m = rt.checkValue(v.prefix, V203); if (m) issues.push({ path: at("prefix"), message: m }); }
   }
   if (v.gateway === undefined) {
     issues.push({ path: at("gateway"), message: 'required: attribute gateway' });
   } else {
-    { const m = rt.checkValue(v.gateway, V197); if (m) issues.push({ path: at("gateway"), message: m }); }
+    { const m = rt.checkValue(v.gateway, V201); if (m) issues.push({ path: at("gateway"), message: m }); }
   }
   if (v.metric === undefined) {
   } else {
@@ -6795,15 +7246,15 @@ export function validateDomainDevicesInterfacePortForward(v: unknown, path: stri
   if (v.proto === undefined) {
     issues.push({ path: at("proto"), message: 'required: attribute proto' });
   } else {
-    { const m = rt.checkValue(v.proto, V200); if (m) issues.push({ path: at("proto"), message: m }); }
+    { const m = rt.checkValue(v.proto, V204); if (m) issues.push({ path: at("proto"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V197); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V201); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V192); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.range === undefined) {
   } else {
@@ -6821,7 +7272,7 @@ export function validateDomainDevicesInterfaceScript(v: unknown, path: string, i
   if (v.path === undefined) {
     issues.push({ path: at("path"), message: 'required: attribute path' });
   } else {
-    { const m = rt.checkValue(v.path, V99); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V101); if (m) issues.push({ path: at("path"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceScript_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -6834,7 +7285,7 @@ export function validateDomainDevicesInterfaceModel(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V201); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V205); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceModel_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -6846,7 +7297,7 @@ export function validateDomainDevicesInterfaceBackend(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V202); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V206); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.tap === undefined) {
   } else {
@@ -6870,23 +7321,23 @@ export function validateDomainDevicesInterfaceDriver(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V203); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V207); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.queues === undefined) {
   } else {
-    { const m = rt.checkValue(v.queues, V37); if (m) issues.push({ path: at("queues"), message: m }); }
+    { const m = rt.checkValue(v.queues, V39); if (m) issues.push({ path: at("queues"), message: m }); }
   }
   if (v.rx_queue_size === undefined) {
   } else {
-    { const m = rt.checkValue(v.rx_queue_size, V37); if (m) issues.push({ path: at("rx_queue_size"), message: m }); }
+    { const m = rt.checkValue(v.rx_queue_size, V39); if (m) issues.push({ path: at("rx_queue_size"), message: m }); }
   }
   if (v.tx_queue_size === undefined) {
   } else {
-    { const m = rt.checkValue(v.tx_queue_size, V37); if (m) issues.push({ path: at("tx_queue_size"), message: m }); }
+    { const m = rt.checkValue(v.tx_queue_size, V39); if (m) issues.push({ path: at("tx_queue_size"), message: m }); }
   }
   if (v.txmode === undefined) {
   } else {
-    { const m = rt.checkValue(v.txmode, V204); if (m) issues.push({ path: at("txmode"), message: m }); }
+    { const m = rt.checkValue(v.txmode, V208); if (m) issues.push({ path: at("txmode"), message: m }); }
   }
   if (v.ioeventfd === undefined) {
   } else {
@@ -6927,6 +7378,22 @@ export function validateDomainDevicesInterfaceDriver(v: unknown, path: string, i
   if (v.guest === undefined) {
   } else {
     validateDomainDevicesInterfaceDriverGuest(v.guest, at("guest"), issues, "guest");
+  }
+  switch (v.name === undefined ? undefined : String(v.name)) {
+    case "kvm":
+    case "vfio":
+    case "xen":
+      if (v.queues !== undefined) issues.push({ path: at("queues"), message: "not allowed when name=kvm|vfio|xen" });
+      if (v.rx_queue_size !== undefined) issues.push({ path: at("rx_queue_size"), message: "not allowed when name=kvm|vfio|xen" });
+      if (v.tx_queue_size !== undefined) issues.push({ path: at("tx_queue_size"), message: "not allowed when name=kvm|vfio|xen" });
+      if (v.txmode !== undefined) issues.push({ path: at("txmode"), message: "not allowed when name=kvm|vfio|xen" });
+      if (v.ioeventfd !== undefined) issues.push({ path: at("ioeventfd"), message: "not allowed when name=kvm|vfio|xen" });
+      if (v.event_idx !== undefined) issues.push({ path: at("event_idx"), message: "not allowed when name=kvm|vfio|xen" });
+      break;
+    case "qemu":
+    case "vhost":
+    case undefined:
+      break;
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceDriver_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -6988,7 +7455,7 @@ export function validateDomainDevicesInterfaceBandwidth(v: unknown, path: string
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.classID === undefined) {
   } else {
-    { const m = rt.checkValue(v.classID, V37); if (m) issues.push({ path: at("classID"), message: m }); }
+    { const m = rt.checkValue(v.classID, V39); if (m) issues.push({ path: at("classID"), message: m }); }
   }
   if (v.inbound === undefined) {
   } else {
@@ -7008,7 +7475,7 @@ export function validateDomainDevicesInterfaceVlan(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.trunk === undefined) {
   } else {
-    { const m = rt.checkValue(v.trunk, V205); if (m) issues.push({ path: at("trunk"), message: m }); }
+    { const m = rt.checkValue(v.trunk, V31); if (m) issues.push({ path: at("trunk"), message: m }); }
   }
   if (v.tag === undefined) {
     issues.push({ path: at("tag"), message: 'required: <tag>, repeated' });
@@ -7039,25 +7506,292 @@ export function validateDomainDevicesInterfaceTeaming(v: unknown, path: string, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V206); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V209); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.persistent === undefined) {
   } else {
-    { const m = rt.checkValue(v.persistent, V163); if (m) issues.push({ path: at("persistent"), message: m }); }
+    { const m = rt.checkValue(v.persistent, V166); if (m) issues.push({ path: at("persistent"), message: m }); }
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "persistent":
       if (v.persistent !== undefined) issues.push({ path: at("persistent"), message: "not allowed when type=persistent" });
       break;
     case "transient":
       if (v.persistent === undefined) issues.push({ path: at("persistent"), message: "required when type=transient: attribute persistent" });
-      if (v.persistent !== undefined) { const m = rt.checkValue(v.persistent, V163); if (m) issues.push({ path: at("persistent"), message: m }); }
       break;
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceTeaming_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateDomainDevicesInterfaceTeaming_KEYS = new Set(["type","persistent","$extra"]);
+
+export function validateDomainDevicesInterfaceBridgeSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.bridge === undefined) {
+    issues.push({ path: at("bridge"), message: 'required: attribute bridge' });
+  } else {
+    { const m = rt.checkValue(v.bridge, V190); if (m) issues.push({ path: at("bridge"), message: m }); }
+  }
+  if (v.macTableManager === undefined) {
+  } else {
+    { const m = rt.checkValue(v.macTableManager, V191); if (m) issues.push({ path: at("macTableManager"), message: m }); }
+  }
+  if (v.network === undefined) {
+  } else {
+    { const m = rt.checkValue(v.network, V4); if (m) issues.push({ path: at("network"), message: m }); }
+  }
+  if (v.portgroup === undefined) {
+  } else {
+    { const m = rt.checkValue(v.portgroup, V192); if (m) issues.push({ path: at("portgroup"), message: m }); }
+  }
+  if (v.portid === undefined) {
+  } else {
+    { const m = rt.checkValue(v.portid, V3); if (m) issues.push({ path: at("portid"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceBridgeSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceBridgeSource_KEYS = new Set(["bridge","macTableManager","network","portgroup","portid","$extra"]);
+
+export function validateDomainDevicesInterfaceEthernetSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.ip === undefined) {
+  } else {
+    if (!Array.isArray(v.ip)) issues.push({ path: at("ip"), message: 'expected an array of <ip>' });
+    else (v.ip as unknown[]).forEach((e, i) => { validateDomainDevicesInterfaceIp(e, `${at("ip")}[${i}]`, issues, "ip"); });
+  }
+  if (v.route === undefined) {
+  } else {
+    if (!Array.isArray(v.route)) issues.push({ path: at("route"), message: 'expected an array of <route>' });
+    else (v.route as unknown[]).forEach((e, i) => { validateDomainDevicesInterfaceRoute(e, `${at("route")}[${i}]`, issues, "route"); });
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceEthernetSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceEthernetSource_KEYS = new Set(["ip","route","$extra"]);
+
+export function validateDomainDevicesInterfaceVhostuserSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V186); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.path === undefined) {
+    issues.push({ path: at("path"), message: 'required: attribute path' });
+  } else {
+    { const m = rt.checkValue(v.path, V14); if (m) issues.push({ path: at("path"), message: m }); }
+  }
+  if (v.mode === undefined) {
+    issues.push({ path: at("mode"), message: 'required: attribute mode' });
+  } else {
+    { const m = rt.checkValue(v.mode, V210); if (m) issues.push({ path: at("mode"), message: m }); }
+  }
+  if (v.reconnect === undefined) {
+  } else {
+    validateDomainOsNvramSourceReconnect(v.reconnect, at("reconnect"), issues, "reconnect");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceVhostuserSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceVhostuserSource_KEYS = new Set(["type","path","mode","reconnect","$extra"]);
+
+export function validateDomainDevicesInterfaceNetworkSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.network === undefined) {
+    issues.push({ path: at("network"), message: 'required: attribute network' });
+  } else {
+    { const m = rt.checkValue(v.network, V4); if (m) issues.push({ path: at("network"), message: m }); }
+  }
+  if (v.portgroup === undefined) {
+  } else {
+    { const m = rt.checkValue(v.portgroup, V192); if (m) issues.push({ path: at("portgroup"), message: m }); }
+  }
+  if (v.portid === undefined) {
+  } else {
+    { const m = rt.checkValue(v.portid, V3); if (m) issues.push({ path: at("portid"), message: m }); }
+  }
+  if (v.bridge === undefined) {
+  } else {
+    { const m = rt.checkValue(v.bridge, V190); if (m) issues.push({ path: at("bridge"), message: m }); }
+  }
+  if (v.macTableManager === undefined) {
+  } else {
+    { const m = rt.checkValue(v.macTableManager, V191); if (m) issues.push({ path: at("macTableManager"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceNetworkSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceNetworkSource_KEYS = new Set(["network","portgroup","portid","bridge","macTableManager","$extra"]);
+
+export function validateDomainDevicesInterfaceDirectSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.dev === undefined) {
+    issues.push({ path: at("dev"), message: 'required: attribute dev' });
+  } else {
+    { const m = rt.checkValue(v.dev, V192); if (m) issues.push({ path: at("dev"), message: m }); }
+  }
+  if (v.mode === undefined) {
+  } else {
+    { const m = rt.checkValue(v.mode, V211); if (m) issues.push({ path: at("mode"), message: m }); }
+  }
+  if (v.network === undefined) {
+  } else {
+    { const m = rt.checkValue(v.network, V4); if (m) issues.push({ path: at("network"), message: m }); }
+  }
+  if (v.portgroup === undefined) {
+  } else {
+    { const m = rt.checkValue(v.portgroup, V192); if (m) issues.push({ path: at("portgroup"), message: m }); }
+  }
+  if (v.portid === undefined) {
+  } else {
+    { const m = rt.checkValue(v.portid, V3); if (m) issues.push({ path: at("portid"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceDirectSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceDirectSource_KEYS = new Set(["dev","mode","network","portgroup","portid","$extra"]);
+
+export function validateDomainDevicesInterfaceUserSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.dev === undefined) {
+    issues.push({ path: at("dev"), message: 'required: attribute dev' });
+  } else {
+    { const m = rt.checkValue(v.dev, V192); if (m) issues.push({ path: at("dev"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceUserSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceUserSource_KEYS = new Set(["dev","$extra"]);
+
+export function validateDomainDevicesInterfaceInternalSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.name === undefined) {
+    issues.push({ path: at("name"), message: 'required: attribute name' });
+  } else {
+    { const m = rt.checkValue(v.name, V192); if (m) issues.push({ path: at("name"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceInternalSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceInternalSource_KEYS = new Set(["name","$extra"]);
+
+export function validateDomainDevicesInterfaceMcastSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.address === undefined) {
+    issues.push({ path: at("address"), message: 'required: attribute address' });
+  } else {
+    { const m = rt.checkValue(v.address, V195); if (m) issues.push({ path: at("address"), message: m }); }
+  }
+  if (v.port === undefined) {
+    issues.push({ path: at("port"), message: 'required: attribute port' });
+  } else {
+    { const m = rt.checkValue(v.port, V109); if (m) issues.push({ path: at("port"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceMcastSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceMcastSource_KEYS = new Set(["address","port","$extra"]);
+
+export function validateDomainDevicesInterfaceUdpSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.address === undefined) {
+    issues.push({ path: at("address"), message: 'required: attribute address' });
+  } else {
+    { const m = rt.checkValue(v.address, V195); if (m) issues.push({ path: at("address"), message: m }); }
+  }
+  if (v.port === undefined) {
+    issues.push({ path: at("port"), message: 'required: attribute port' });
+  } else {
+    { const m = rt.checkValue(v.port, V109); if (m) issues.push({ path: at("port"), message: m }); }
+  }
+  if (v.local === undefined) {
+    issues.push({ path: at("local"), message: 'required: <local>' });
+  } else {
+    validateDomainDevicesInterfaceMcastSource(v.local, at("local"), issues, "local");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceUdpSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceUdpSource_KEYS = new Set(["address","port","local","$extra"]);
+
+export function validateDomainDevicesInterfaceServerSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.address === undefined) {
+  } else {
+    { const m = rt.checkValue(v.address, V195); if (m) issues.push({ path: at("address"), message: m }); }
+  }
+  if (v.port === undefined) {
+    issues.push({ path: at("port"), message: 'required: attribute port' });
+  } else {
+    { const m = rt.checkValue(v.port, V109); if (m) issues.push({ path: at("port"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceServerSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceServerSource_KEYS = new Set(["address","port","$extra"]);
+
+export function validateDomainDevicesInterfaceHostdevSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.missing === undefined) {
+  } else {
+    { const m = rt.checkValue(v.missing, V30); if (m) issues.push({ path: at("missing"), message: m }); }
+  }
+  if (v.vendor === undefined) {
+  } else {
+    validateDomainDevicesInterfaceSourceVendor(v.vendor, at("vendor"), issues, "vendor");
+  }
+  if (v.product === undefined) {
+  } else {
+    validateDomainDevicesInterfaceSourceVendor(v.product, at("product"), issues, "product");
+  }
+  if (v.addressElement === undefined) {
+  } else {
+    validateDomainDevicesInterfaceSourceAddress(v.addressElement, at("addressElement"), issues, "address");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceHostdevSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceHostdevSource_KEYS = new Set(["missing","vendor","product","addressElement","$extra"]);
+
+export function validateDomainDevicesInterfaceVdsSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.switchid === undefined) {
+    issues.push({ path: at("switchid"), message: 'required: attribute switchid' });
+  } else {
+    { const m = rt.checkValue(v.switchid, V3); if (m) issues.push({ path: at("switchid"), message: m }); }
+  }
+  if (v.portid === undefined) {
+    issues.push({ path: at("portid"), message: 'required: attribute portid' });
+  } else {
+    { const m = rt.checkValue(v.portid, V196); if (m) issues.push({ path: at("portid"), message: m }); }
+  }
+  if (v.portgroupid === undefined) {
+    issues.push({ path: at("portgroupid"), message: 'required: attribute portgroupid' });
+  } else {
+    { const m = rt.checkValue(v.portgroupid, V4); if (m) issues.push({ path: at("portgroupid"), message: m }); }
+  }
+  if (v.connectionid === undefined) {
+    issues.push({ path: at("connectionid"), message: 'required: attribute connectionid' });
+  } else {
+    { const m = rt.checkValue(v.connectionid, V196); if (m) issues.push({ path: at("connectionid"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceVdsSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInterfaceVdsSource_KEYS = new Set(["switchid","portid","portgroupid","connectionid","$extra"]);
 
 export function validateDomainDevicesInputDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -7096,11 +7830,11 @@ export function validateDomainDevicesInputSource(v: unknown, path: string, issue
   }
   if (v.grab === undefined) {
   } else {
-    { const m = rt.checkValue(v.grab, V207); if (m) issues.push({ path: at("grab"), message: m }); }
+    { const m = rt.checkValue(v.grab, V212); if (m) issues.push({ path: at("grab"), message: m }); }
   }
   if (v.grabToggle === undefined) {
   } else {
-    { const m = rt.checkValue(v.grabToggle, V208); if (m) issues.push({ path: at("grabToggle"), message: m }); }
+    { const m = rt.checkValue(v.grabToggle, V213); if (m) issues.push({ path: at("grabToggle"), message: m }); }
   }
   if (v.repeat === undefined) {
   } else {
@@ -7111,13 +7845,51 @@ export function validateDomainDevicesInputSource(v: unknown, path: string, issue
 }
 const validateDomainDevicesInputSource_KEYS = new Set(["evdev","dev","grab","grabToggle","repeat","$extra"]);
 
+export function validateDomainDevicesInputPassthroughSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.evdev === undefined) {
+    issues.push({ path: at("evdev"), message: 'required: attribute evdev' });
+  } else {
+    { const m = rt.checkValue(v.evdev, V14); if (m) issues.push({ path: at("evdev"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInputPassthroughSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInputPassthroughSource_KEYS = new Set(["evdev","$extra"]);
+
+export function validateDomainDevicesInputEvdevSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.dev === undefined) {
+    issues.push({ path: at("dev"), message: 'required: attribute dev' });
+  } else {
+    { const m = rt.checkValue(v.dev, V14); if (m) issues.push({ path: at("dev"), message: m }); }
+  }
+  if (v.grab === undefined) {
+  } else {
+    { const m = rt.checkValue(v.grab, V212); if (m) issues.push({ path: at("grab"), message: m }); }
+  }
+  if (v.grabToggle === undefined) {
+  } else {
+    { const m = rt.checkValue(v.grabToggle, V213); if (m) issues.push({ path: at("grabToggle"), message: m }); }
+  }
+  if (v.repeat === undefined) {
+  } else {
+    { const m = rt.checkValue(v.repeat, V11); if (m) issues.push({ path: at("repeat"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesInputEvdevSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesInputEvdevSource_KEYS = new Set(["dev","grab","grabToggle","repeat","$extra"]);
+
 export function validateDomainDevicesSoundAudio(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V94); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V96); if (m) issues.push({ path: at("id"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesSoundAudio_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7130,7 +7902,7 @@ export function validateDomainDevicesSoundCodec(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V209); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V214); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesSoundCodec_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7150,19 +7922,19 @@ export function validateDomainDevicesAudioInput(v: unknown, path: string, issues
   }
   if (v.voices === undefined) {
   } else {
-    { const m = rt.checkValue(v.voices, V95); if (m) issues.push({ path: at("voices"), message: m }); }
+    { const m = rt.checkValue(v.voices, V97); if (m) issues.push({ path: at("voices"), message: m }); }
   }
   if (v.bufferLength === undefined) {
   } else {
-    { const m = rt.checkValue(v.bufferLength, V95); if (m) issues.push({ path: at("bufferLength"), message: m }); }
+    { const m = rt.checkValue(v.bufferLength, V97); if (m) issues.push({ path: at("bufferLength"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V210); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V215); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.bufferCount === undefined) {
   } else {
-    { const m = rt.checkValue(v.bufferCount, V95); if (m) issues.push({ path: at("bufferCount"), message: m }); }
+    { const m = rt.checkValue(v.bufferCount, V97); if (m) issues.push({ path: at("bufferCount"), message: m }); }
   }
   if (v.serverName === undefined) {
   } else {
@@ -7194,7 +7966,7 @@ export function validateDomainDevicesAudioInput(v: unknown, path: string, issues
   }
   if (v.latency === undefined) {
   } else {
-    { const m = rt.checkValue(v.latency, V95); if (m) issues.push({ path: at("latency"), message: m }); }
+    { const m = rt.checkValue(v.latency, V97); if (m) issues.push({ path: at("latency"), message: m }); }
   }
   if (v.settings === undefined) {
   } else {
@@ -7205,13 +7977,229 @@ export function validateDomainDevicesAudioInput(v: unknown, path: string, issues
 }
 const validateDomainDevicesAudioInput_KEYS = new Set(["mixingEngine","fixedSettings","voices","bufferLength","dev","bufferCount","serverName","clientName","connectPorts","exactName","tryPoll","name","streamName","latency","settings","$extra"]);
 
+export function validateDomainDevicesAudioNoneInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.mixingEngine === undefined) {
+  } else {
+    { const m = rt.checkValue(v.mixingEngine, V30); if (m) issues.push({ path: at("mixingEngine"), message: m }); }
+  }
+  if (v.fixedSettings === undefined) {
+  } else {
+    { const m = rt.checkValue(v.fixedSettings, V30); if (m) issues.push({ path: at("fixedSettings"), message: m }); }
+  }
+  if (v.voices === undefined) {
+  } else {
+    { const m = rt.checkValue(v.voices, V97); if (m) issues.push({ path: at("voices"), message: m }); }
+  }
+  if (v.bufferLength === undefined) {
+  } else {
+    { const m = rt.checkValue(v.bufferLength, V97); if (m) issues.push({ path: at("bufferLength"), message: m }); }
+  }
+  if (v.settings === undefined) {
+  } else {
+    validateDomainDevicesAudioInputSettings(v.settings, at("settings"), issues, "settings");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesAudioNoneInput_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesAudioNoneInput_KEYS = new Set(["mixingEngine","fixedSettings","voices","bufferLength","settings","$extra"]);
+
+export function validateDomainDevicesAudioAlsaInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.mixingEngine === undefined) {
+  } else {
+    { const m = rt.checkValue(v.mixingEngine, V30); if (m) issues.push({ path: at("mixingEngine"), message: m }); }
+  }
+  if (v.fixedSettings === undefined) {
+  } else {
+    { const m = rt.checkValue(v.fixedSettings, V30); if (m) issues.push({ path: at("fixedSettings"), message: m }); }
+  }
+  if (v.voices === undefined) {
+  } else {
+    { const m = rt.checkValue(v.voices, V97); if (m) issues.push({ path: at("voices"), message: m }); }
+  }
+  if (v.bufferLength === undefined) {
+  } else {
+    { const m = rt.checkValue(v.bufferLength, V97); if (m) issues.push({ path: at("bufferLength"), message: m }); }
+  }
+  if (v.dev === undefined) {
+  } else {
+    { const m = rt.checkValue(v.dev, V101); if (m) issues.push({ path: at("dev"), message: m }); }
+  }
+  if (v.settings === undefined) {
+  } else {
+    validateDomainDevicesAudioInputSettings(v.settings, at("settings"), issues, "settings");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesAudioAlsaInput_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesAudioAlsaInput_KEYS = new Set(["mixingEngine","fixedSettings","voices","bufferLength","dev","settings","$extra"]);
+
+export function validateDomainDevicesAudioCoreaudioInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.mixingEngine === undefined) {
+  } else {
+    { const m = rt.checkValue(v.mixingEngine, V30); if (m) issues.push({ path: at("mixingEngine"), message: m }); }
+  }
+  if (v.fixedSettings === undefined) {
+  } else {
+    { const m = rt.checkValue(v.fixedSettings, V30); if (m) issues.push({ path: at("fixedSettings"), message: m }); }
+  }
+  if (v.voices === undefined) {
+  } else {
+    { const m = rt.checkValue(v.voices, V97); if (m) issues.push({ path: at("voices"), message: m }); }
+  }
+  if (v.bufferLength === undefined) {
+  } else {
+    { const m = rt.checkValue(v.bufferLength, V97); if (m) issues.push({ path: at("bufferLength"), message: m }); }
+  }
+  if (v.bufferCount === undefined) {
+  } else {
+    { const m = rt.checkValue(v.bufferCount, V97); if (m) issues.push({ path: at("bufferCount"), message: m }); }
+  }
+  if (v.settings === undefined) {
+  } else {
+    validateDomainDevicesAudioInputSettings(v.settings, at("settings"), issues, "settings");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesAudioCoreaudioInput_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesAudioCoreaudioInput_KEYS = new Set(["mixingEngine","fixedSettings","voices","bufferLength","bufferCount","settings","$extra"]);
+
+export function validateDomainDevicesAudioJackInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.mixingEngine === undefined) {
+  } else {
+    { const m = rt.checkValue(v.mixingEngine, V30); if (m) issues.push({ path: at("mixingEngine"), message: m }); }
+  }
+  if (v.fixedSettings === undefined) {
+  } else {
+    { const m = rt.checkValue(v.fixedSettings, V30); if (m) issues.push({ path: at("fixedSettings"), message: m }); }
+  }
+  if (v.voices === undefined) {
+  } else {
+    { const m = rt.checkValue(v.voices, V97); if (m) issues.push({ path: at("voices"), message: m }); }
+  }
+  if (v.bufferLength === undefined) {
+  } else {
+    { const m = rt.checkValue(v.bufferLength, V97); if (m) issues.push({ path: at("bufferLength"), message: m }); }
+  }
+  if (v.serverName === undefined) {
+  } else {
+    { const m = rt.checkValue(v.serverName, V4); if (m) issues.push({ path: at("serverName"), message: m }); }
+  }
+  if (v.clientName === undefined) {
+  } else {
+    { const m = rt.checkValue(v.clientName, V4); if (m) issues.push({ path: at("clientName"), message: m }); }
+  }
+  if (v.connectPorts === undefined) {
+  } else {
+    { const m = rt.checkValue(v.connectPorts, V4); if (m) issues.push({ path: at("connectPorts"), message: m }); }
+  }
+  if (v.exactName === undefined) {
+  } else {
+    { const m = rt.checkValue(v.exactName, V30); if (m) issues.push({ path: at("exactName"), message: m }); }
+  }
+  if (v.settings === undefined) {
+  } else {
+    validateDomainDevicesAudioInputSettings(v.settings, at("settings"), issues, "settings");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesAudioJackInput_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesAudioJackInput_KEYS = new Set(["mixingEngine","fixedSettings","voices","bufferLength","serverName","clientName","connectPorts","exactName","settings","$extra"]);
+
+export function validateDomainDevicesAudioOssInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.mixingEngine === undefined) {
+  } else {
+    { const m = rt.checkValue(v.mixingEngine, V30); if (m) issues.push({ path: at("mixingEngine"), message: m }); }
+  }
+  if (v.fixedSettings === undefined) {
+  } else {
+    { const m = rt.checkValue(v.fixedSettings, V30); if (m) issues.push({ path: at("fixedSettings"), message: m }); }
+  }
+  if (v.voices === undefined) {
+  } else {
+    { const m = rt.checkValue(v.voices, V97); if (m) issues.push({ path: at("voices"), message: m }); }
+  }
+  if (v.bufferLength === undefined) {
+  } else {
+    { const m = rt.checkValue(v.bufferLength, V97); if (m) issues.push({ path: at("bufferLength"), message: m }); }
+  }
+  if (v.dev === undefined) {
+  } else {
+    { const m = rt.checkValue(v.dev, V192); if (m) issues.push({ path: at("dev"), message: m }); }
+  }
+  if (v.bufferCount === undefined) {
+  } else {
+    { const m = rt.checkValue(v.bufferCount, V97); if (m) issues.push({ path: at("bufferCount"), message: m }); }
+  }
+  if (v.tryPoll === undefined) {
+  } else {
+    { const m = rt.checkValue(v.tryPoll, V30); if (m) issues.push({ path: at("tryPoll"), message: m }); }
+  }
+  if (v.settings === undefined) {
+  } else {
+    validateDomainDevicesAudioInputSettings(v.settings, at("settings"), issues, "settings");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesAudioOssInput_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesAudioOssInput_KEYS = new Set(["mixingEngine","fixedSettings","voices","bufferLength","dev","bufferCount","tryPoll","settings","$extra"]);
+
+export function validateDomainDevicesAudioPulseaudioInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.mixingEngine === undefined) {
+  } else {
+    { const m = rt.checkValue(v.mixingEngine, V30); if (m) issues.push({ path: at("mixingEngine"), message: m }); }
+  }
+  if (v.fixedSettings === undefined) {
+  } else {
+    { const m = rt.checkValue(v.fixedSettings, V30); if (m) issues.push({ path: at("fixedSettings"), message: m }); }
+  }
+  if (v.voices === undefined) {
+  } else {
+    { const m = rt.checkValue(v.voices, V97); if (m) issues.push({ path: at("voices"), message: m }); }
+  }
+  if (v.bufferLength === undefined) {
+  } else {
+    { const m = rt.checkValue(v.bufferLength, V97); if (m) issues.push({ path: at("bufferLength"), message: m }); }
+  }
+  if (v.name === undefined) {
+  } else {
+    { const m = rt.checkValue(v.name, V4); if (m) issues.push({ path: at("name"), message: m }); }
+  }
+  if (v.streamName === undefined) {
+  } else {
+    { const m = rt.checkValue(v.streamName, V4); if (m) issues.push({ path: at("streamName"), message: m }); }
+  }
+  if (v.latency === undefined) {
+  } else {
+    { const m = rt.checkValue(v.latency, V97); if (m) issues.push({ path: at("latency"), message: m }); }
+  }
+  if (v.settings === undefined) {
+  } else {
+    validateDomainDevicesAudioInputSettings(v.settings, at("settings"), issues, "settings");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesAudioPulseaudioInput_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesAudioPulseaudioInput_KEYS = new Set(["mixingEngine","fixedSettings","voices","bufferLength","name","streamName","latency","settings","$extra"]);
+
 export function validateDomainDevicesHostdevDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V211); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V216); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevDriver_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7223,7 +8211,7 @@ export function validateDomainDevicesHostdevSource(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.startupPolicy === undefined) {
   } else {
-    { const m = rt.checkValue(v.startupPolicy, V136); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
+    { const m = rt.checkValue(v.startupPolicy, V139); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
   }
   if (v.writeFiltering === undefined) {
   } else {
@@ -7231,11 +8219,11 @@ export function validateDomainDevicesHostdevSource(v: unknown, path: string, iss
   }
   if (v.guestReset === undefined) {
   } else {
-    { const m = rt.checkValue(v.guestReset, V212); if (m) issues.push({ path: at("guestReset"), message: m }); }
+    { const m = rt.checkValue(v.guestReset, V217); if (m) issues.push({ path: at("guestReset"), message: m }); }
   }
   if (v.protocol === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocol, V213); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V218); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -7243,7 +8231,7 @@ export function validateDomainDevicesHostdevSource(v: unknown, path: string, iss
   }
   if (v.wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwpn, V214); if (m) issues.push({ path: at("wwpn"), message: m }); }
+    { const m = rt.checkValue(v.wwpn, V219); if (m) issues.push({ path: at("wwpn"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
@@ -7284,12 +8272,186 @@ export function validateDomainDevicesHostdevSource(v: unknown, path: string, iss
   }
   if (v.interface === undefined) {
   } else {
-    { const m = rt.checkValue(v.interface, V187); if (m) issues.push({ path: at("interface"), message: m }); }
+    { const m = rt.checkValue(v.interface, V192); if (m) issues.push({ path: at("interface"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateDomainDevicesHostdevSource_KEYS = new Set(["startupPolicy","writeFiltering","guestReset","protocol","name","wwpn","address","vendor","product","adapter","host","auth","initiator","block","char","interface","$extra"]);
+
+export function validateDomainDevicesHostdevPciSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.startupPolicy === undefined) {
+  } else {
+    { const m = rt.checkValue(v.startupPolicy, V139); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
+  }
+  if (v.writeFiltering === undefined) {
+  } else {
+    { const m = rt.checkValue(v.writeFiltering, V30); if (m) issues.push({ path: at("writeFiltering"), message: m }); }
+  }
+  if (v.address === undefined) {
+    issues.push({ path: at("address"), message: 'required: <address>' });
+  } else {
+    validateDomainOsNvramSourceAddress(v.address, at("address"), issues, "address");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevPciSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesHostdevPciSource_KEYS = new Set(["startupPolicy","writeFiltering","address","$extra"]);
+
+export function validateDomainDevicesHostdevUsbSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.startupPolicy === undefined) {
+  } else {
+    { const m = rt.checkValue(v.startupPolicy, V139); if (m) issues.push({ path: at("startupPolicy"), message: m }); }
+  }
+  if (v.guestReset === undefined) {
+  } else {
+    { const m = rt.checkValue(v.guestReset, V217); if (m) issues.push({ path: at("guestReset"), message: m }); }
+  }
+  if (v.vendor === undefined) {
+  } else {
+    validateDomainDevicesInterfaceSourceVendor(v.vendor, at("vendor"), issues, "vendor");
+  }
+  if (v.product === undefined) {
+  } else {
+    validateDomainDevicesInterfaceSourceVendor(v.product, at("product"), issues, "product");
+  }
+  if (v.address === undefined) {
+  } else {
+    validateDomainDevicesHostdevUsbSourceAddress(v.address, at("address"), issues, "address");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevUsbSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesHostdevUsbSource_KEYS = new Set(["startupPolicy","guestReset","vendor","product","address","$extra"]);
+
+export function validateDomainDevicesHostdevScsiSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.protocol === undefined) {
+  } else {
+    { const m = rt.checkValue(v.protocol, V220); if (m) issues.push({ path: at("protocol"), message: m }); }
+  }
+  if (v.name === undefined) {
+  } else {
+    { const m = rt.checkValue(v.name, V4); if (m) issues.push({ path: at("name"), message: m }); }
+  }
+  if (v.adapter === undefined) {
+  } else {
+    validateDomainDevicesHostdevSourceAdapter(v.adapter, at("adapter"), issues, "adapter");
+  }
+  if (v.address === undefined) {
+  } else {
+    validateDomainDevicesHostdevScsiSourceAddress(v.address, at("address"), issues, "address");
+  }
+  if (v.host === undefined) {
+  } else {
+    if (!Array.isArray(v.host)) issues.push({ path: at("host"), message: 'expected an array of <host>' });
+    else (v.host as unknown[]).forEach((e, i) => { validateDomainDevicesHostdevSourceHost(e, `${at("host")}[${i}]`, issues, "host"); });
+  }
+  if (v.auth === undefined) {
+  } else {
+    validateDomainDevicesDiskAuth(v.auth, at("auth"), issues, "auth");
+  }
+  if (v.initiator === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiator(v.initiator, at("initiator"), issues, "initiator");
+  }
+  switch (v.protocol === undefined ? undefined : String(v.protocol)) {
+    case "adapter":
+    case undefined:
+      if (v.adapter === undefined) issues.push({ path: at("adapter"), message: "required when protocol=adapter: <adapter>" });
+      if (v.address === undefined) issues.push({ path: at("address"), message: "required when protocol=adapter: <address>" });
+      if (v.address !== undefined) validateDomainDevicesHostdevScsiSourceAddress(v.address, at("address"), issues, "address");
+      if (v.name !== undefined) issues.push({ path: at("name"), message: "not allowed when protocol=adapter" });
+      if (v.host !== undefined) issues.push({ path: at("host"), message: "not allowed when protocol=adapter" });
+      if (v.auth !== undefined) issues.push({ path: at("auth"), message: "not allowed when protocol=adapter" });
+      if (v.initiator !== undefined) issues.push({ path: at("initiator"), message: "not allowed when protocol=adapter" });
+      break;
+    case "iscsi":
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when protocol=iscsi: attribute name" });
+      if (v.host === undefined) issues.push({ path: at("host"), message: "required when protocol=iscsi: <host>, repeated" });
+      if (v.adapter !== undefined) issues.push({ path: at("adapter"), message: "not allowed when protocol=iscsi" });
+      if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when protocol=iscsi" });
+      break;
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevScsiSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesHostdevScsiSource_KEYS = new Set(["protocol","name","adapter","address","host","auth","initiator","$extra"]);
+
+export function validateDomainDevicesHostdevScsiHostSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.protocol === undefined) {
+    issues.push({ path: at("protocol"), message: 'required: attribute protocol' });
+  } else {
+    { const m = rt.checkValue(v.protocol, V221); if (m) issues.push({ path: at("protocol"), message: m }); }
+  }
+  if (v.wwpn === undefined) {
+    issues.push({ path: at("wwpn"), message: 'required: attribute wwpn' });
+  } else {
+    { const m = rt.checkValue(v.wwpn, V219); if (m) issues.push({ path: at("wwpn"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevScsiHostSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesHostdevScsiHostSource_KEYS = new Set(["protocol","wwpn","$extra"]);
+
+export function validateDomainDevicesHostdevMdevSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.address === undefined) {
+    issues.push({ path: at("address"), message: 'required: <address>' });
+  } else {
+    validateDomainDevicesHostdevMdevSourceAddress(v.address, at("address"), issues, "address");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevMdevSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesHostdevMdevSource_KEYS = new Set(["address","$extra"]);
+
+export function validateDomainDevicesHostdevStorageSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.block === undefined) {
+    issues.push({ path: at("block"), message: 'required: <block>' });
+  } else {
+    { const m = rt.checkValue(v.block, V14); if (m) issues.push({ path: at("block"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevStorageSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesHostdevStorageSource_KEYS = new Set(["block","$extra"]);
+
+export function validateDomainDevicesHostdevMiscSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.char === undefined) {
+    issues.push({ path: at("char"), message: 'required: <char>' });
+  } else {
+    { const m = rt.checkValue(v.char, V14); if (m) issues.push({ path: at("char"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevMiscSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesHostdevMiscSource_KEYS = new Set(["char","$extra"]);
+
+export function validateDomainDevicesHostdevNetSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.interface === undefined) {
+    issues.push({ path: at("interface"), message: 'required: <interface>' });
+  } else {
+    { const m = rt.checkValue(v.interface, V192); if (m) issues.push({ path: at("interface"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevNetSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesHostdevNetSource_KEYS = new Set(["interface","$extra"]);
 
 export function validateDomainDevicesGraphicsGl(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -7313,11 +8475,11 @@ export function validateDomainDevicesGraphicsListen(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V215); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V222); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V107); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V110); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.network === undefined) {
   } else {
@@ -7327,20 +8489,16 @@ export function validateDomainDevicesGraphicsListen(v: unknown, path: string, is
   } else {
     { const m = rt.checkValue(v.socket, V14); if (m) issues.push({ path: at("socket"), message: m }); }
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "address":
-      if (v.address !== undefined) { const m = rt.checkValue(v.address, V107); if (m) issues.push({ path: at("address"), message: m }); }
       if (v.network !== undefined) issues.push({ path: at("network"), message: "not allowed when type=address" });
       if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when type=address" });
       break;
     case "network":
       if (v.network === undefined) issues.push({ path: at("network"), message: "required when type=network: attribute network" });
-      if (v.network !== undefined) { const m = rt.checkValue(v.network, V4); if (m) issues.push({ path: at("network"), message: m }); }
-      if (v.address !== undefined) { const m = rt.checkValue(v.address, V107); if (m) issues.push({ path: at("address"), message: m }); }
       if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when type=network" });
       break;
     case "socket":
-      if (v.socket !== undefined) { const m = rt.checkValue(v.socket, V14); if (m) issues.push({ path: at("socket"), message: m }); }
       if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=socket" });
       if (v.network !== undefined) issues.push({ path: at("network"), message: "not allowed when type=socket" });
       break;
@@ -7361,12 +8519,12 @@ export function validateDomainDevicesGraphicsChannel(v: unknown, path: string, i
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V216); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V223); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V110); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V113); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesGraphicsChannel_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7379,7 +8537,7 @@ export function validateDomainDevicesGraphicsImage(v: unknown, path: string, iss
   if (v.compression === undefined) {
     issues.push({ path: at("compression"), message: 'required: attribute compression' });
   } else {
-    { const m = rt.checkValue(v.compression, V217); if (m) issues.push({ path: at("compression"), message: m }); }
+    { const m = rt.checkValue(v.compression, V224); if (m) issues.push({ path: at("compression"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesGraphicsImage_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7392,7 +8550,7 @@ export function validateDomainDevicesGraphicsJpeg(v: unknown, path: string, issu
   if (v.compression === undefined) {
     issues.push({ path: at("compression"), message: 'required: attribute compression' });
   } else {
-    { const m = rt.checkValue(v.compression, V218); if (m) issues.push({ path: at("compression"), message: m }); }
+    { const m = rt.checkValue(v.compression, V225); if (m) issues.push({ path: at("compression"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesGraphicsJpeg_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7418,7 +8576,7 @@ export function validateDomainDevicesGraphicsStreaming(v: unknown, path: string,
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V219); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V226); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesGraphicsStreaming_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7444,7 +8602,7 @@ export function validateDomainDevicesGraphicsMouse(v: unknown, path: string, iss
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V220); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V210); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesGraphicsMouse_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7463,6 +8621,35 @@ export function validateDomainDevicesGraphicsFiletransfer(v: unknown, path: stri
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateDomainDevicesGraphicsFiletransfer_KEYS = new Set(["enable","$extra"]);
+
+export function validateDomainDevicesGraphicsSpiceGl(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.enable === undefined) {
+    issues.push({ path: at("enable"), message: 'required: attribute enable' });
+  } else {
+    { const m = rt.checkValue(v.enable, V30); if (m) issues.push({ path: at("enable"), message: m }); }
+  }
+  if (v.rendernode === undefined) {
+  } else {
+    { const m = rt.checkValue(v.rendernode, V14); if (m) issues.push({ path: at("rendernode"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesGraphicsSpiceGl_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesGraphicsSpiceGl_KEYS = new Set(["enable","rendernode","$extra"]);
+
+export function validateDomainDevicesGraphicsEglHeadlessGl(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.rendernode === undefined) {
+  } else {
+    { const m = rt.checkValue(v.rendernode, V14); if (m) issues.push({ path: at("rendernode"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesGraphicsEglHeadlessGl_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesGraphicsEglHeadlessGl_KEYS = new Set(["rendernode","$extra"]);
 
 export function validateDomainDevicesVideoDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -7485,11 +8672,11 @@ export function validateDomainDevicesVideoDriver(v: unknown, path: string, issue
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V221); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V227); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.vgaconf === undefined) {
   } else {
-    { const m = rt.checkValue(v.vgaconf, V222); if (m) issues.push({ path: at("vgaconf"), message: m }); }
+    { const m = rt.checkValue(v.vgaconf, V228); if (m) issues.push({ path: at("vgaconf"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesVideoDriver_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7502,7 +8689,7 @@ export function validateDomainDevicesVideoModel(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V223); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V229); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.ram === undefined) {
   } else {
@@ -7536,7 +8723,7 @@ export function validateDomainDevicesVideoModel(v: unknown, path: string, issues
   } else {
     validateDomainDevicesVideoModelResolution(v.resolution, at("resolution"), issues, "resolution");
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "vga":
     case "cirrus":
     case "vmvga":
@@ -7552,9 +8739,6 @@ export function validateDomainDevicesVideoModel(v: unknown, path: string, issues
       if (v.vram64 !== undefined) issues.push({ path: at("vram64"), message: "not allowed when type=vga|cirrus|vmvga|xen|vbox|virtio|gop|none|bochs|ramfb" });
       break;
     case "qxl":
-      if (v.ram !== undefined) { const m = rt.checkValue(v.ram, V1); if (m) issues.push({ path: at("ram"), message: m }); }
-      if (v.vgamem !== undefined) { const m = rt.checkValue(v.vgamem, V1); if (m) issues.push({ path: at("vgamem"), message: m }); }
-      if (v.vram64 !== undefined) { const m = rt.checkValue(v.vram64, V1); if (m) issues.push({ path: at("vram64"), message: m }); }
       break;
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesVideoModel_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
@@ -7628,7 +8812,7 @@ export function validateDomainDevicesConsoleProtocol(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V224); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V230); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesConsoleProtocol_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7657,7 +8841,7 @@ export function validateDomainDevicesConsoleTarget(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V225); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V231); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
@@ -7678,7 +8862,7 @@ export function validateDomainDevicesChannelTarget(v: unknown, path: string, iss
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V226); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V232); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.address === undefined) {
   } else {
@@ -7694,7 +8878,7 @@ export function validateDomainDevicesChannelTarget(v: unknown, path: string, iss
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V227); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V233); if (m) issues.push({ path: at("state"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesChannelTarget_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7711,19 +8895,19 @@ export function validateDomainDevicesRedirfilterUsbdev(v: unknown, path: string,
   }
   if (v.class === undefined) {
   } else {
-    { const m = rt.checkValue(v.class, V228); if (m) issues.push({ path: at("class"), message: m }); }
+    { const m = rt.checkValue(v.class, V234); if (m) issues.push({ path: at("class"), message: m }); }
   }
   if (v.vendor === undefined) {
   } else {
-    { const m = rt.checkValue(v.vendor, V229); if (m) issues.push({ path: at("vendor"), message: m }); }
+    { const m = rt.checkValue(v.vendor, V235); if (m) issues.push({ path: at("vendor"), message: m }); }
   }
   if (v.product === undefined) {
   } else {
-    { const m = rt.checkValue(v.product, V229); if (m) issues.push({ path: at("product"), message: m }); }
+    { const m = rt.checkValue(v.product, V235); if (m) issues.push({ path: at("product"), message: m }); }
   }
   if (v.version === undefined) {
   } else {
-    { const m = rt.checkValue(v.version, V230); if (m) issues.push({ path: at("version"), message: m }); }
+    { const m = rt.checkValue(v.version, V236); if (m) issues.push({ path: at("version"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesRedirfilterUsbdev_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7736,11 +8920,11 @@ export function validateDomainDevicesRngBackend(v: unknown, path: string, issues
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
   } else {
-    { const m = rt.checkValue(v.model, V231); if (m) issues.push({ path: at("model"), message: m }); }
+    { const m = rt.checkValue(v.model, V237); if (m) issues.push({ path: at("model"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V116); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -7759,7 +8943,7 @@ export function validateDomainDevicesRngBackend(v: unknown, path: string, issues
   } else {
     { const m = rt.checkValue(v.value, V14); if (m) issues.push({ path: at("value"), message: m }); }
   }
-  switch (String(v.model)) {
+  switch (v.model === undefined ? undefined : String(v.model)) {
     case "random":
       if (v.type !== undefined) issues.push({ path: at("type"), message: "not allowed when model=random" });
       if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when model=random" });
@@ -7768,7 +8952,6 @@ export function validateDomainDevicesRngBackend(v: unknown, path: string, issues
       break;
     case "egd":
       if (v.type === undefined) issues.push({ path: at("type"), message: "required when model=egd: attribute type" });
-      if (v.type !== undefined) { const m = rt.checkValue(v.type, V113); if (m) issues.push({ path: at("type"), message: m }); }
       break;
     case "builtin":
       if (v.type !== undefined) issues.push({ path: at("type"), message: "not allowed when model=builtin" });
@@ -7788,11 +8971,11 @@ export function validateDomainDevicesRngRate(v: unknown, path: string, issues: r
   if (v.bytes === undefined) {
     issues.push({ path: at("bytes"), message: 'required: attribute bytes' });
   } else {
-    { const m = rt.checkValue(v.bytes, V37); if (m) issues.push({ path: at("bytes"), message: m }); }
+    { const m = rt.checkValue(v.bytes, V39); if (m) issues.push({ path: at("bytes"), message: m }); }
   }
   if (v.period === undefined) {
   } else {
-    { const m = rt.checkValue(v.period, V37); if (m) issues.push({ path: at("period"), message: m }); }
+    { const m = rt.checkValue(v.period, V39); if (m) issues.push({ path: at("period"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesRngRate_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7805,7 +8988,7 @@ export function validateDomainDevicesTpmBackend(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V232); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V238); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.persistent_state === undefined) {
   } else {
@@ -7813,7 +8996,7 @@ export function validateDomainDevicesTpmBackend(v: unknown, path: string, issues
   }
   if (v.version === undefined) {
   } else {
-    { const m = rt.checkValue(v.version, V233); if (m) issues.push({ path: at("version"), message: m }); }
+    { const m = rt.checkValue(v.version, V239); if (m) issues.push({ path: at("version"), message: m }); }
   }
   if (v.device === undefined) {
   } else {
@@ -7831,7 +9014,7 @@ export function validateDomainDevicesTpmBackend(v: unknown, path: string, issues
   } else {
     validateDomainDevicesTpmBackendSource(v.source, at("source"), issues, "source");
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "passthrough":
       if (v.persistent_state !== undefined) issues.push({ path: at("persistent_state"), message: "not allowed when type=passthrough" });
       if (v.encryption !== undefined) issues.push({ path: at("encryption"), message: "not allowed when type=passthrough" });
@@ -7839,7 +9022,6 @@ export function validateDomainDevicesTpmBackend(v: unknown, path: string, issues
       if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when type=passthrough" });
       break;
     case "emulator":
-      if (v.persistent_state !== undefined) { const m = rt.checkValue(v.persistent_state, V30); if (m) issues.push({ path: at("persistent_state"), message: m }); }
       if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=emulator" });
       if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when type=emulator" });
       break;
@@ -7861,7 +9043,7 @@ export function validateDomainDevicesShmemModel(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V234); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V240); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesShmemModel_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7967,7 +9149,7 @@ export function validateDomainDevicesMemballoonStats(v: unknown, path: string, i
   if (v.period === undefined) {
     issues.push({ path: at("period"), message: 'required: attribute period' });
   } else {
-    { const m = rt.checkValue(v.period, V37); if (m) issues.push({ path: at("period"), message: m }); }
+    { const m = rt.checkValue(v.period, V39); if (m) issues.push({ path: at("period"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesMemballoonStats_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -7995,7 +9177,7 @@ export function validateDomainDevicesIommuDriver(v: unknown, path: string, issue
   }
   if (v.aw_bits === undefined) {
   } else {
-    { const m = rt.checkValue(v.aw_bits, V94); if (m) issues.push({ path: at("aw_bits"), message: m }); }
+    { const m = rt.checkValue(v.aw_bits, V96); if (m) issues.push({ path: at("aw_bits"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesIommuDriver_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8056,12 +9238,12 @@ export function validateDomainCpuNumaCellCache(v: unknown, path: string, issues:
   if (v.associativity === undefined) {
     issues.push({ path: at("associativity"), message: 'required: attribute associativity' });
   } else {
-    { const m = rt.checkValue(v.associativity, V235); if (m) issues.push({ path: at("associativity"), message: m }); }
+    { const m = rt.checkValue(v.associativity, V241); if (m) issues.push({ path: at("associativity"), message: m }); }
   }
   if (v.policy === undefined) {
     issues.push({ path: at("policy"), message: 'required: attribute policy' });
   } else {
-    { const m = rt.checkValue(v.policy, V236); if (m) issues.push({ path: at("policy"), message: m }); }
+    { const m = rt.checkValue(v.policy, V242); if (m) issues.push({ path: at("policy"), message: m }); }
   }
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: <size>' });
@@ -8098,7 +9280,7 @@ export function validateDomainCpuNumaInterconnectsLatency(v: unknown, path: stri
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V237); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V243); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -8130,7 +9312,7 @@ export function validateDomainCpuNumaInterconnectsBandwidth(v: unknown, path: st
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V237); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V243); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -8169,11 +9351,11 @@ export function validateDomainOsNvramSourceSeclabel(v: unknown, path: string, is
   }
   if (v.relabel === undefined) {
   } else {
-    { const m = rt.checkValue(v.relabel, V238); if (m) issues.push({ path: at("relabel"), message: m }); }
+    { const m = rt.checkValue(v.relabel, V244); if (m) issues.push({ path: at("relabel"), message: m }); }
   }
   if (v.labelskip === undefined) {
   } else {
-    { const m = rt.checkValue(v.labelskip, V205); if (m) issues.push({ path: at("labelskip"), message: m }); }
+    { const m = rt.checkValue(v.labelskip, V31); if (m) issues.push({ path: at("labelskip"), message: m }); }
   }
   if (v.label === undefined) {
   } else {
@@ -8194,7 +9376,7 @@ export function validateDomainOsNvramSourceReservations(v: unknown, path: string
   }
   if (v.source === undefined) {
   } else {
-    validateDomainOsNvramSourceReservationsSource(v.source, at("source"), issues, "source");
+    validateDomainDevicesInterfaceVhostuserSource(v.source, at("source"), issues, "source");
   }
   for (const k of Object.keys(v)) if (!validateDomainOsNvramSourceReservations_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8206,11 +9388,11 @@ export function validateDomainOsNvramSourceHost(v: unknown, path: string, issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.transport === undefined) {
   } else {
-    { const m = rt.checkValue(v.transport, V239); if (m) issues.push({ path: at("transport"), message: m }); }
+    { const m = rt.checkValue(v.transport, V245); if (m) issues.push({ path: at("transport"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V240); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V246); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
@@ -8219,6 +9401,19 @@ export function validateDomainOsNvramSourceHost(v: unknown, path: string, issues
   if (v.socket === undefined) {
   } else {
     { const m = rt.checkValue(v.socket, V14); if (m) issues.push({ path: at("socket"), message: m }); }
+  }
+  switch (v.transport === undefined ? undefined : String(v.transport)) {
+    case "tcp":
+    case "rdma":
+    case undefined:
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when transport=tcp|rdma: attribute name" });
+      if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when transport=tcp|rdma" });
+      break;
+    case "unix":
+      if (v.socket === undefined) issues.push({ path: at("socket"), message: "required when transport=unix: attribute socket" });
+      if (v.name !== undefined) issues.push({ path: at("name"), message: "not allowed when transport=unix" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when transport=unix" });
+      break;
   }
   for (const k of Object.keys(v)) if (!validateDomainOsNvramSourceHost_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8284,7 +9479,7 @@ export function validateDomainOsNvramSourceReadahead(v: unknown, path: string, i
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
   } else {
-    { const m = rt.checkValue(v.size, V37); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V39); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainOsNvramSourceReadahead_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8297,7 +9492,7 @@ export function validateDomainOsNvramSourceTimeout(v: unknown, path: string, iss
   if (v.seconds === undefined) {
     issues.push({ path: at("seconds"), message: 'required: attribute seconds' });
   } else {
-    { const m = rt.checkValue(v.seconds, V37); if (m) issues.push({ path: at("seconds"), message: m }); }
+    { const m = rt.checkValue(v.seconds, V39); if (m) issues.push({ path: at("seconds"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainOsNvramSourceTimeout_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8338,19 +9533,19 @@ export function validateDomainOsNvramSourceAddress(v: unknown, path: string, iss
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V97); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V94); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V96); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V180); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V170); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -8396,7 +9591,7 @@ export function validateDomainDevicesDiskMirrorFormat(v: unknown, path: string, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V154); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V157); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.metadata_cache === undefined) {
   } else {
@@ -8413,7 +9608,7 @@ export function validateDomainDevicesDiskAuthSecret(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V241); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V247); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -8421,7 +9616,7 @@ export function validateDomainDevicesDiskAuthSecret(v: unknown, path: string, is
   }
   if (v.usage === undefined) {
   } else {
-    { const m = rt.checkValue(v.usage, V139); if (m) issues.push({ path: at("usage"), message: m }); }
+    { const m = rt.checkValue(v.usage, V142); if (m) issues.push({ path: at("usage"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesDiskAuthSecret_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8434,7 +9629,7 @@ export function validateDomainDevicesDiskEncryptionSecret(v: unknown, path: stri
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V242); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V248); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -8470,6 +9665,7 @@ export function validateDomainDevicesDiskEncryptionCipher(v: unknown, path: stri
   } else {
     { const m = rt.checkValue(v.hash, V4); if (m) issues.push({ path: at("hash"), message: m }); }
   }
+  if (v.mode === undefined || v.hash === undefined) { if (v.mode !== undefined || v.hash !== undefined) issues.push({ path, message: "mode, hash: given all or none" }); }
   for (const k of Object.keys(v)) if (!validateDomainDevicesDiskEncryptionCipher_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -8497,11 +9693,11 @@ export function validateDomainDevicesDiskAddressZpci(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.uid === undefined) {
   } else {
-    { const m = rt.checkValue(v.uid, V243); if (m) issues.push({ path: at("uid"), message: m }); }
+    { const m = rt.checkValue(v.uid, V249); if (m) issues.push({ path: at("uid"), message: m }); }
   }
   if (v.fid === undefined) {
   } else {
-    { const m = rt.checkValue(v.fid, V95); if (m) issues.push({ path: at("fid"), message: m }); }
+    { const m = rt.checkValue(v.fid, V97); if (m) issues.push({ path: at("fid"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesDiskAddressZpci_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8513,7 +9709,7 @@ export function validateDomainDevicesFilesystemBinaryCache(v: unknown, path: str
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V244); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V250); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesFilesystemBinaryCache_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8525,7 +9721,7 @@ export function validateDomainDevicesFilesystemBinarySandbox(v: unknown, path: s
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V245); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V251); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesFilesystemBinarySandbox_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8553,30 +9749,12 @@ export function validateDomainDevicesFilesystemBinaryThreadPool(v: unknown, path
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.size === undefined) {
   } else {
-    { const m = rt.checkValue(v.size, V180); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V183); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesFilesystemBinaryThreadPool_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateDomainDevicesFilesystemBinaryThreadPool_KEYS = new Set(["size","$extra"]);
-
-export function validateDomainDevicesInterfaceSourceLocal(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
-  const at = (k: string): string => (path ? `${path}.${k}` : k);
-  if (v.address === undefined) {
-    issues.push({ path: at("address"), message: 'required: attribute address' });
-  } else {
-    { const m = rt.checkValue(v.address, V191); if (m) issues.push({ path: at("address"), message: m }); }
-  }
-  if (v.port === undefined) {
-    issues.push({ path: at("port"), message: 'required: attribute port' });
-  } else {
-    { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
-  }
-  for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceSourceLocal_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
-  rt.checkExtra(v.$extra, path, issues);
-}
-const validateDomainDevicesInterfaceSourceLocal_KEYS = new Set(["address","port","$extra"]);
 
 export function validateDomainDevicesInterfaceSourceVendor(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -8584,7 +9762,7 @@ export function validateDomainDevicesInterfaceSourceVendor(v: unknown, path: str
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V246); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V252); if (m) issues.push({ path: at("id"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceSourceVendor_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8596,27 +9774,27 @@ export function validateDomainDevicesInterfaceSourceAddress(v: unknown, path: st
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V247); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V253); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.device === undefined) {
   } else {
-    { const m = rt.checkValue(v.device, V178); if (m) issues.push({ path: at("device"), message: m }); }
+    { const m = rt.checkValue(v.device, V181); if (m) issues.push({ path: at("device"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V248); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V254); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V97); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V180); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V170); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -8632,15 +9810,15 @@ export function validateDomainDevicesInterfaceVirtualportParameters(v: unknown, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.managerid === undefined) {
   } else {
-    { const m = rt.checkValue(v.managerid, V94); if (m) issues.push({ path: at("managerid"), message: m }); }
+    { const m = rt.checkValue(v.managerid, V96); if (m) issues.push({ path: at("managerid"), message: m }); }
   }
   if (v.typeid === undefined) {
   } else {
-    { const m = rt.checkValue(v.typeid, V249); if (m) issues.push({ path: at("typeid"), message: m }); }
+    { const m = rt.checkValue(v.typeid, V255); if (m) issues.push({ path: at("typeid"), message: m }); }
   }
   if (v.typeidversion === undefined) {
   } else {
-    { const m = rt.checkValue(v.typeidversion, V94); if (m) issues.push({ path: at("typeidversion"), message: m }); }
+    { const m = rt.checkValue(v.typeidversion, V96); if (m) issues.push({ path: at("typeidversion"), message: m }); }
   }
   if (v.instanceid === undefined) {
   } else {
@@ -8648,7 +9826,7 @@ export function validateDomainDevicesInterfaceVirtualportParameters(v: unknown, 
   }
   if (v.profileid === undefined) {
   } else {
-    { const m = rt.checkValue(v.profileid, V250); if (m) issues.push({ path: at("profileid"), message: m }); }
+    { const m = rt.checkValue(v.profileid, V256); if (m) issues.push({ path: at("profileid"), message: m }); }
   }
   if (v.interfaceid === undefined) {
   } else {
@@ -8677,15 +9855,15 @@ export function validateDomainDevicesInterfacePortForwardRange(v: unknown, path:
   if (v.start === undefined) {
     issues.push({ path: at("start"), message: 'required: attribute start' });
   } else {
-    { const m = rt.checkValue(v.start, V106); if (m) issues.push({ path: at("start"), message: m }); }
+    { const m = rt.checkValue(v.start, V109); if (m) issues.push({ path: at("start"), message: m }); }
   }
   if (v.end === undefined) {
   } else {
-    { const m = rt.checkValue(v.end, V106); if (m) issues.push({ path: at("end"), message: m }); }
+    { const m = rt.checkValue(v.end, V109); if (m) issues.push({ path: at("end"), message: m }); }
   }
   if (v.to === undefined) {
   } else {
-    { const m = rt.checkValue(v.to, V106); if (m) issues.push({ path: at("to"), message: m }); }
+    { const m = rt.checkValue(v.to, V109); if (m) issues.push({ path: at("to"), message: m }); }
   }
   if (v.exclude === undefined) {
   } else {
@@ -8766,12 +9944,12 @@ export function validateDomainDevicesInterfaceFilterrefParameter(v: unknown, pat
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V126); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V129); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V251); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V257); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceFilterrefParameter_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8783,19 +9961,19 @@ export function validateDomainDevicesInterfaceBandwidthInbound(v: unknown, path:
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.average === undefined) {
   } else {
-    { const m = rt.checkValue(v.average, V252); if (m) issues.push({ path: at("average"), message: m }); }
+    { const m = rt.checkValue(v.average, V258); if (m) issues.push({ path: at("average"), message: m }); }
   }
   if (v.peak === undefined) {
   } else {
-    { const m = rt.checkValue(v.peak, V252); if (m) issues.push({ path: at("peak"), message: m }); }
+    { const m = rt.checkValue(v.peak, V258); if (m) issues.push({ path: at("peak"), message: m }); }
   }
   if (v.floor === undefined) {
   } else {
-    { const m = rt.checkValue(v.floor, V252); if (m) issues.push({ path: at("floor"), message: m }); }
+    { const m = rt.checkValue(v.floor, V258); if (m) issues.push({ path: at("floor"), message: m }); }
   }
   if (v.burst === undefined) {
   } else {
-    { const m = rt.checkValue(v.burst, V252); if (m) issues.push({ path: at("burst"), message: m }); }
+    { const m = rt.checkValue(v.burst, V258); if (m) issues.push({ path: at("burst"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceBandwidthInbound_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8808,11 +9986,11 @@ export function validateDomainDevicesInterfaceVlanTag(v: unknown, path: string, 
   if (v.id === undefined) {
     issues.push({ path: at("id"), message: 'required: attribute id' });
   } else {
-    { const m = rt.checkValue(v.id, V253); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V259); if (m) issues.push({ path: at("id"), message: m }); }
   }
   if (v.nativeMode === undefined) {
   } else {
-    { const m = rt.checkValue(v.nativeMode, V254); if (m) issues.push({ path: at("nativeMode"), message: m }); }
+    { const m = rt.checkValue(v.nativeMode, V260); if (m) issues.push({ path: at("nativeMode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesInterfaceVlanTag_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8824,15 +10002,15 @@ export function validateDomainDevicesAudioInputSettings(v: unknown, path: string
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.frequency === undefined) {
   } else {
-    { const m = rt.checkValue(v.frequency, V95); if (m) issues.push({ path: at("frequency"), message: m }); }
+    { const m = rt.checkValue(v.frequency, V97); if (m) issues.push({ path: at("frequency"), message: m }); }
   }
   if (v.channels === undefined) {
   } else {
-    { const m = rt.checkValue(v.channels, V95); if (m) issues.push({ path: at("channels"), message: m }); }
+    { const m = rt.checkValue(v.channels, V97); if (m) issues.push({ path: at("channels"), message: m }); }
   }
   if (v.format === undefined) {
   } else {
-    { const m = rt.checkValue(v.format, V255); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V261); if (m) issues.push({ path: at("format"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesAudioInputSettings_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8844,19 +10022,19 @@ export function validateDomainDevicesHostdevSourceAddress(v: unknown, path: stri
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V97); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V256); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V262); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V180); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V170); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -8864,15 +10042,15 @@ export function validateDomainDevicesHostdevSourceAddress(v: unknown, path: stri
   }
   if (v.device === undefined) {
   } else {
-    { const m = rt.checkValue(v.device, V178); if (m) issues.push({ path: at("device"), message: m }); }
+    { const m = rt.checkValue(v.device, V181); if (m) issues.push({ path: at("device"), message: m }); }
   }
   if (v.target === undefined) {
   } else {
-    { const m = rt.checkValue(v.target, V257); if (m) issues.push({ path: at("target"), message: m }); }
+    { const m = rt.checkValue(v.target, V263); if (m) issues.push({ path: at("target"), message: m }); }
   }
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V258); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V264); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -8888,7 +10066,7 @@ export function validateDomainDevicesHostdevSourceAdapter(v: unknown, path: stri
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V259); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V265); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -8904,27 +10082,45 @@ export function validateDomainDevicesHostdevSourceAdapter(v: unknown, path: stri
   }
   if (v.parent_wwnn === undefined) {
   } else {
-    { const m = rt.checkValue(v.parent_wwnn, V78); if (m) issues.push({ path: at("parent_wwnn"), message: m }); }
+    { const m = rt.checkValue(v.parent_wwnn, V80); if (m) issues.push({ path: at("parent_wwnn"), message: m }); }
   }
   if (v.parent_wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.parent_wwpn, V78); if (m) issues.push({ path: at("parent_wwpn"), message: m }); }
+    { const m = rt.checkValue(v.parent_wwpn, V80); if (m) issues.push({ path: at("parent_wwpn"), message: m }); }
   }
   if (v.parent_fabric_wwn === undefined) {
   } else {
-    { const m = rt.checkValue(v.parent_fabric_wwn, V78); if (m) issues.push({ path: at("parent_fabric_wwn"), message: m }); }
+    { const m = rt.checkValue(v.parent_fabric_wwn, V80); if (m) issues.push({ path: at("parent_fabric_wwn"), message: m }); }
   }
   if (v.wwnn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwnn, V78); if (m) issues.push({ path: at("wwnn"), message: m }); }
+    { const m = rt.checkValue(v.wwnn, V80); if (m) issues.push({ path: at("wwnn"), message: m }); }
   }
   if (v.wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwpn, V78); if (m) issues.push({ path: at("wwpn"), message: m }); }
+    { const m = rt.checkValue(v.wwpn, V80); if (m) issues.push({ path: at("wwpn"), message: m }); }
   }
   if (v.parentaddr === undefined) {
   } else {
     validateDomainDevicesHostdevSourceAdapterParentaddr(v.parentaddr, at("parentaddr"), issues, "parentaddr");
+  }
+  switch (v.type === undefined ? undefined : String(v.type)) {
+    case "scsi_host":
+    case undefined:
+      if (v.parent !== undefined) issues.push({ path: at("parent"), message: "not allowed when type=scsi_host" });
+      if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=scsi_host" });
+      if (v.parent_wwnn !== undefined) issues.push({ path: at("parent_wwnn"), message: "not allowed when type=scsi_host" });
+      if (v.parent_wwpn !== undefined) issues.push({ path: at("parent_wwpn"), message: "not allowed when type=scsi_host" });
+      if (v.parent_fabric_wwn !== undefined) issues.push({ path: at("parent_fabric_wwn"), message: "not allowed when type=scsi_host" });
+      if (v.wwnn !== undefined) issues.push({ path: at("wwnn"), message: "not allowed when type=scsi_host" });
+      if (v.wwpn !== undefined) issues.push({ path: at("wwpn"), message: "not allowed when type=scsi_host" });
+      break;
+    case "fc_host":
+      if (v.wwnn === undefined) issues.push({ path: at("wwnn"), message: "required when type=fc_host: attribute wwnn" });
+      if (v.wwpn === undefined) issues.push({ path: at("wwpn"), message: "required when type=fc_host: attribute wwpn" });
+      if (v.name !== undefined) issues.push({ path: at("name"), message: "not allowed when type=fc_host" });
+      if (v.parentaddr !== undefined) issues.push({ path: at("parentaddr"), message: "not allowed when type=fc_host" });
+      break;
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevSourceAdapter_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -8941,12 +10137,66 @@ export function validateDomainDevicesHostdevSourceHost(v: unknown, path: string,
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V109); if (m) issues.push({ path: at("port"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevSourceHost_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateDomainDevicesHostdevSourceHost_KEYS = new Set(["name","port","$extra"]);
+
+export function validateDomainDevicesHostdevUsbSourceAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.bus === undefined) {
+    issues.push({ path: at("bus"), message: 'required: attribute bus' });
+  } else {
+    { const m = rt.checkValue(v.bus, V181); if (m) issues.push({ path: at("bus"), message: m }); }
+  }
+  if (v.device === undefined) {
+    issues.push({ path: at("device"), message: 'required: attribute device' });
+  } else {
+    { const m = rt.checkValue(v.device, V181); if (m) issues.push({ path: at("device"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevUsbSourceAddress_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesHostdevUsbSourceAddress_KEYS = new Set(["bus","device","$extra"]);
+
+export function validateDomainDevicesHostdevScsiSourceAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.bus === undefined) {
+    issues.push({ path: at("bus"), message: 'required: attribute bus' });
+  } else {
+    { const m = rt.checkValue(v.bus, V171); if (m) issues.push({ path: at("bus"), message: m }); }
+  }
+  if (v.target === undefined) {
+    issues.push({ path: at("target"), message: 'required: attribute target' });
+  } else {
+    { const m = rt.checkValue(v.target, V263); if (m) issues.push({ path: at("target"), message: m }); }
+  }
+  if (v.unit === undefined) {
+    issues.push({ path: at("unit"), message: 'required: attribute unit' });
+  } else {
+    { const m = rt.checkValue(v.unit, V264); if (m) issues.push({ path: at("unit"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevScsiSourceAddress_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesHostdevScsiSourceAddress_KEYS = new Set(["bus","target","unit","$extra"]);
+
+export function validateDomainDevicesHostdevMdevSourceAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.uuid === undefined) {
+    issues.push({ path: at("uuid"), message: 'required: attribute uuid' });
+  } else {
+    { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainDevicesHostdevMdevSourceAddress_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainDevicesHostdevMdevSourceAddress_KEYS = new Set(["uuid","$extra"]);
 
 export function validateDomainDevicesVideoModelAcceleration(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -8992,7 +10242,7 @@ export function validateDomainDevicesConsoleTargetModel(v: unknown, path: string
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V260); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V266); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesConsoleTargetModel_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -9004,7 +10254,7 @@ export function validateDomainDevicesTpmBackendDevice(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.path === undefined) {
   } else {
-    { const m = rt.checkValue(v.path, V99); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V101); if (m) issues.push({ path: at("path"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesTpmBackendDevice_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -9054,17 +10304,17 @@ export function validateDomainDevicesTpmBackendSource(v: unknown, path: string, 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V189); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V186); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.path === undefined) {
     issues.push({ path: at("path"), message: 'required: attribute path' });
   } else {
-    { const m = rt.checkValue(v.path, V99); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V101); if (m) issues.push({ path: at("path"), message: m }); }
   }
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V261); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V267); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainDevicesTpmBackendSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -9095,7 +10345,7 @@ export function validateDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(v: 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V262); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V268); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -9117,7 +10367,7 @@ export function validateDomainCpuNumaCellDistancesSibling(v: unknown, path: stri
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
   } else {
-    { const m = rt.checkValue(v.value, V263); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V269); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainCpuNumaCellDistancesSibling_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -9148,7 +10398,7 @@ export function validateDomainOsNvramSourceSlicesSlice(v: unknown, path: string,
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V264); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V270); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.offset === undefined) {
     issues.push({ path: at("offset"), message: 'required: attribute offset' });
@@ -9158,39 +10408,12 @@ export function validateDomainOsNvramSourceSlicesSlice(v: unknown, path: string,
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
   } else {
-    { const m = rt.checkValue(v.size, V37); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V39); if (m) issues.push({ path: at("size"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainOsNvramSourceSlicesSlice_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateDomainOsNvramSourceSlicesSlice_KEYS = new Set(["type","offset","size","$extra"]);
-
-export function validateDomainOsNvramSourceReservationsSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
-  const at = (k: string): string => (path ? `${path}.${k}` : k);
-  if (v.type === undefined) {
-    issues.push({ path: at("type"), message: 'required: attribute type' });
-  } else {
-    { const m = rt.checkValue(v.type, V189); if (m) issues.push({ path: at("type"), message: m }); }
-  }
-  if (v.path === undefined) {
-    issues.push({ path: at("path"), message: 'required: attribute path' });
-  } else {
-    { const m = rt.checkValue(v.path, V14); if (m) issues.push({ path: at("path"), message: m }); }
-  }
-  if (v.mode === undefined) {
-    issues.push({ path: at("mode"), message: 'required: attribute mode' });
-  } else {
-    { const m = rt.checkValue(v.mode, V220); if (m) issues.push({ path: at("mode"), message: m }); }
-  }
-  if (v.reconnect === undefined) {
-  } else {
-    validateDomainOsNvramSourceReconnect(v.reconnect, at("reconnect"), issues, "reconnect");
-  }
-  for (const k of Object.keys(v)) if (!validateDomainOsNvramSourceReservationsSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
-  rt.checkExtra(v.$extra, path, issues);
-}
-const validateDomainOsNvramSourceReservationsSource_KEYS = new Set(["type","path","mode","reconnect","$extra"]);
 
 export function validateDomainOsNvramSourceInitiatorIqn(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -9211,11 +10434,11 @@ export function validateDomainOsNvramSourceCookiesCookie(v: unknown, path: strin
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V265); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V271); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V266); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V272); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainOsNvramSourceCookiesCookie_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -9239,7 +10462,7 @@ export function validateDomainDevicesHostdevSourceAdapterParentaddr(v: unknown, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.unique_id === undefined) {
   } else {
-    { const m = rt.checkValue(v.unique_id, V37); if (m) issues.push({ path: at("unique_id"), message: m }); }
+    { const m = rt.checkValue(v.unique_id, V39); if (m) issues.push({ path: at("unique_id"), message: m }); }
   }
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: <address>' });
@@ -9321,7 +10544,7 @@ export function validateCapabilitiesGuest(v: unknown, path: string, issues: rt.I
   if (v.os_type === undefined) {
     issues.push({ path: at("os_type"), message: 'required: <os_type>' });
   } else {
-    { const m = rt.checkValue(v.os_type, V267); if (m) issues.push({ path: at("os_type"), message: m }); }
+    { const m = rt.checkValue(v.os_type, V273); if (m) issues.push({ path: at("os_type"), message: m }); }
   }
   if (v.arch === undefined) {
     issues.push({ path: at("arch"), message: 'required: <arch>' });
@@ -9343,7 +10566,7 @@ export function validateCapabilitiesHostCpu(v: unknown, path: string, issues: rt
   if (v.arch === undefined) {
     issues.push({ path: at("arch"), message: 'required: <arch>' });
   } else {
-    { const m = rt.checkValue(v.arch, V268); if (m) issues.push({ path: at("arch"), message: m }); }
+    { const m = rt.checkValue(v.arch, V274); if (m) issues.push({ path: at("arch"), message: m }); }
   }
   if (v.features === undefined) {
   } else {
@@ -9522,12 +10745,12 @@ export function validateCapabilitiesGuestArch(v: unknown, path: string, issues: 
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V268); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V274); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.wordsize === undefined) {
     issues.push({ path: at("wordsize"), message: 'required: <wordsize>' });
   } else {
-    { const m = rt.checkValue(v.wordsize, V269); if (m) issues.push({ path: at("wordsize"), message: m }); }
+    { const m = rt.checkValue(v.wordsize, V275); if (m) issues.push({ path: at("wordsize"), message: m }); }
   }
   if (v.emulator === undefined) {
   } else {
@@ -9627,7 +10850,7 @@ export function validateCapabilitiesHostCpuMicrocode(v: unknown, path: string, i
   if (v.version === undefined) {
     issues.push({ path: at("version"), message: 'required: attribute version' });
   } else {
-    { const m = rt.checkValue(v.version, V37); if (m) issues.push({ path: at("version"), message: m }); }
+    { const m = rt.checkValue(v.version, V39); if (m) issues.push({ path: at("version"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateCapabilitiesHostCpuMicrocode_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -9640,7 +10863,7 @@ export function validateCapabilitiesHostCpuSignature(v: unknown, path: string, i
   if (v.family === undefined) {
     issues.push({ path: at("family"), message: 'required: attribute family' });
   } else {
-    { const m = rt.checkValue(v.family, V37); if (m) issues.push({ path: at("family"), message: m }); }
+    { const m = rt.checkValue(v.family, V39); if (m) issues.push({ path: at("family"), message: m }); }
   }
   if (v.model === undefined) {
     issues.push({ path: at("model"), message: 'required: attribute model' });
@@ -9668,7 +10891,7 @@ export function validateCapabilitiesHostCpuCounter(v: unknown, path: string, iss
   if (v.frequency === undefined) {
     issues.push({ path: at("frequency"), message: 'required: attribute frequency' });
   } else {
-    { const m = rt.checkValue(v.frequency, V37); if (m) issues.push({ path: at("frequency"), message: m }); }
+    { const m = rt.checkValue(v.frequency, V39); if (m) issues.push({ path: at("frequency"), message: m }); }
   }
   if (v.scaling === undefined) {
     issues.push({ path: at("scaling"), message: 'required: attribute scaling' });
@@ -9686,7 +10909,7 @@ export function validateCapabilitiesHostCpuFeature(v: unknown, path: string, iss
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V201); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V205); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateCapabilitiesHostCpuFeature_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -9717,7 +10940,7 @@ export function validateCapabilitiesHostMigrationFeaturesUriTransports(v: unknow
     issues.push({ path: at("uri_transport"), message: 'required: <uri_transport>, repeated' });
   } else {
     if (!Array.isArray(v.uri_transport)) issues.push({ path: at("uri_transport"), message: 'expected an array of <uri_transport>' });
-    else (v.uri_transport as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V270); if (m) issues.push({ path: `${at("uri_transport")}[${i}]`, message: m }); } });
+    else (v.uri_transport as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V276); if (m) issues.push({ path: `${at("uri_transport")}[${i}]`, message: m }); } });
   }
   for (const k of Object.keys(v)) if (!validateCapabilitiesHostMigrationFeaturesUriTransports_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -9759,7 +10982,7 @@ export function validateCapabilitiesHostCacheBank(v: unknown, path: string, issu
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V144); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V147); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
@@ -9808,6 +11031,7 @@ export function validateCapabilitiesHostCacheMonitor(v: unknown, path: string, i
     if (!Array.isArray(v.feature)) issues.push({ path: at("feature"), message: 'expected an array of <feature>' });
     else (v.feature as unknown[]).forEach((e, i) => { validateCapabilitiesHostCacheMonitorFeature(e, `${at("feature")}[${i}]`, issues, "feature"); });
   }
+  if (v.level === undefined || v.reuseThreshold === undefined) { if (v.level !== undefined || v.reuseThreshold !== undefined) issues.push({ path, message: "level, reuseThreshold: given all or none" }); }
   for (const k of Object.keys(v)) if (!validateCapabilitiesHostCacheMonitor_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -9883,7 +11107,7 @@ export function validateCapabilitiesGuestArchDomain(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V271); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V277); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.emulator === undefined) {
   } else {
@@ -9972,7 +11196,7 @@ export function validateCapabilitiesHostCacheBankControl(v: unknown, path: strin
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V144); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V147); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.maxAllocs === undefined) {
     issues.push({ path: at("maxAllocs"), message: 'required: attribute maxAllocs' });
@@ -9990,7 +11214,7 @@ export function validateCapabilitiesHostCacheMonitorFeature(v: unknown, path: st
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V272); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V278); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateCapabilitiesHostCacheMonitorFeature_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -10082,6 +11306,7 @@ export function validateCapabilitiesHostTopologyCellsCellCpusCpu(v: unknown, pat
   } else {
     { const m = rt.checkValue(v.siblings, V24); if (m) issues.push({ path: at("siblings"), message: m }); }
   }
+  if (v.socket_id === undefined || v.die_id === undefined || v.core_id === undefined || v.siblings === undefined) { if (v.socket_id !== undefined || v.die_id !== undefined || v.core_id !== undefined || v.siblings !== undefined) issues.push({ path, message: "socket_id, die_id, core_id, siblings: given all or none" }); }
   for (const k of Object.keys(v)) if (!validateCapabilitiesHostTopologyCellsCellCpusCpu_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -10357,7 +11582,7 @@ export function validateDomainCapabilitiesCpuMode(v: unknown, path: string, issu
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V273); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V279); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.supported === undefined) {
     issues.push({ path: at("supported"), message: 'required: attribute supported' });
@@ -10398,20 +11623,21 @@ export function validateDomainCapabilitiesFeaturesSev(v: unknown, path: string, 
   }
   if (v.cbitpos === undefined) {
   } else {
-    { const m = rt.checkValue(v.cbitpos, V33); if (m) issues.push({ path: at("cbitpos"), message: m }); }
+    { const m = rt.checkValue(v.cbitpos, V35); if (m) issues.push({ path: at("cbitpos"), message: m }); }
   }
   if (v.reducedPhysBits === undefined) {
   } else {
-    { const m = rt.checkValue(v.reducedPhysBits, V33); if (m) issues.push({ path: at("reducedPhysBits"), message: m }); }
+    { const m = rt.checkValue(v.reducedPhysBits, V35); if (m) issues.push({ path: at("reducedPhysBits"), message: m }); }
   }
   if (v.maxGuests === undefined) {
   } else {
-    { const m = rt.checkValue(v.maxGuests, V33); if (m) issues.push({ path: at("maxGuests"), message: m }); }
+    { const m = rt.checkValue(v.maxGuests, V35); if (m) issues.push({ path: at("maxGuests"), message: m }); }
   }
   if (v.maxESGuests === undefined) {
   } else {
-    { const m = rt.checkValue(v.maxESGuests, V33); if (m) issues.push({ path: at("maxESGuests"), message: m }); }
+    { const m = rt.checkValue(v.maxESGuests, V35); if (m) issues.push({ path: at("maxESGuests"), message: m }); }
   }
+  if (v.cbitpos === undefined || v.reducedPhysBits === undefined || v.maxGuests === undefined || v.maxESGuests === undefined) { if (v.cbitpos !== undefined || v.reducedPhysBits !== undefined || v.maxGuests !== undefined || v.maxESGuests !== undefined) issues.push({ path, message: "cbitpos, reducedPhysBits, maxGuests, maxESGuests: given all or none" }); }
   for (const k of Object.keys(v)) if (!validateDomainCapabilitiesFeaturesSev_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -10445,6 +11671,7 @@ export function validateDomainCapabilitiesFeaturesSgx(v: unknown, path: string, 
   } else {
     validateDomainCapabilitiesFeaturesSgxSections(v.sections, at("sections"), issues, "sections");
   }
+  if (v.flc === undefined || v.sgx1 === undefined || v.sgx2 === undefined || v.section_size === undefined) { if (v.flc !== undefined || v.sgx1 !== undefined || v.sgx2 !== undefined || v.section_size !== undefined) issues.push({ path, message: "flc, sgx1, sgx2, section_size: given all or none" }); }
   for (const k of Object.keys(v)) if (!validateDomainCapabilitiesFeaturesSgx_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -10455,15 +11682,15 @@ export function validateDomainCapabilitiesCpuModeModel(v: unknown, path: string,
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.fallback === undefined) {
   } else {
-    { const m = rt.checkValue(v.fallback, V35); if (m) issues.push({ path: at("fallback"), message: m }); }
+    { const m = rt.checkValue(v.fallback, V37); if (m) issues.push({ path: at("fallback"), message: m }); }
   }
   if (v.vendor_id === undefined) {
   } else {
-    { const m = rt.checkValue(v.vendor_id, V36); if (m) issues.push({ path: at("vendor_id"), message: m }); }
+    { const m = rt.checkValue(v.vendor_id, V38); if (m) issues.push({ path: at("vendor_id"), message: m }); }
   }
   if (v.usable === undefined) {
   } else {
-    { const m = rt.checkValue(v.usable, V274); if (m) issues.push({ path: at("usable"), message: m }); }
+    { const m = rt.checkValue(v.usable, V280); if (m) issues.push({ path: at("usable"), message: m }); }
   }
   if (v.deprecated === undefined) {
   } else {
@@ -10488,11 +11715,11 @@ export function validateDomainCapabilitiesFeaturesSgxSectionSize(v: unknown, pat
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V275); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V281); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V60); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V62); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainCapabilitiesFeaturesSgxSectionSize_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -10518,17 +11745,17 @@ export function validateDomainCapabilitiesFeaturesSgxSectionsSection(v: unknown,
   if (v.node === undefined) {
     issues.push({ path: at("node"), message: 'required: attribute node' });
   } else {
-    { const m = rt.checkValue(v.node, V33); if (m) issues.push({ path: at("node"), message: m }); }
+    { const m = rt.checkValue(v.node, V35); if (m) issues.push({ path: at("node"), message: m }); }
   }
   if (v.size === undefined) {
     issues.push({ path: at("size"), message: 'required: attribute size' });
   } else {
-    { const m = rt.checkValue(v.size, V60); if (m) issues.push({ path: at("size"), message: m }); }
+    { const m = rt.checkValue(v.size, V62); if (m) issues.push({ path: at("size"), message: m }); }
   }
   if (v.unit === undefined) {
     issues.push({ path: at("unit"), message: 'required: attribute unit' });
   } else {
-    { const m = rt.checkValue(v.unit, V275); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V281); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainCapabilitiesFeaturesSgxSectionsSection_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -10540,7 +11767,7 @@ export function validateNetwork(v: unknown, path: string, issues: rt.Issues, n: 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.connections === undefined) {
   } else {
-    { const m = rt.checkValue(v.connections, V33); if (m) issues.push({ path: at("connections"), message: m }); }
+    { const m = rt.checkValue(v.connections, V35); if (m) issues.push({ path: at("connections"), message: m }); }
   }
   if (v.ipv6 === undefined) {
   } else {
@@ -10632,11 +11859,11 @@ export function validateNetworkBridge(v: unknown, path: string, issues: rt.Issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V192); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.zone === undefined) {
   } else {
-    { const m = rt.checkValue(v.zone, V276); if (m) issues.push({ path: at("zone"), message: m }); }
+    { const m = rt.checkValue(v.zone, V282); if (m) issues.push({ path: at("zone"), message: m }); }
   }
   if (v.stp === undefined) {
   } else {
@@ -10644,11 +11871,11 @@ export function validateNetworkBridge(v: unknown, path: string, issues: rt.Issue
   }
   if (v.delay === undefined) {
   } else {
-    { const m = rt.checkValue(v.delay, V60); if (m) issues.push({ path: at("delay"), message: m }); }
+    { const m = rt.checkValue(v.delay, V62); if (m) issues.push({ path: at("delay"), message: m }); }
   }
   if (v.macTableManager === undefined) {
   } else {
-    { const m = rt.checkValue(v.macTableManager, V186); if (m) issues.push({ path: at("macTableManager"), message: m }); }
+    { const m = rt.checkValue(v.macTableManager, V191); if (m) issues.push({ path: at("macTableManager"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNetworkBridge_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -10661,7 +11888,7 @@ export function validateNetworkMac(v: unknown, path: string, issues: rt.Issues, 
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V195); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V199); if (m) issues.push({ path: at("address"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNetworkMac_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -10673,11 +11900,11 @@ export function validateNetworkForward(v: unknown, path: string, issues: rt.Issu
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V192); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V277); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V283); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
@@ -10695,7 +11922,7 @@ export function validateNetworkForward(v: unknown, path: string, issues: rt.Issu
   }
   if (v.pf === undefined) {
   } else {
-    validateNetworkForwardPf(v.pf, at("pf"), issues, "pf");
+    validateDomainDevicesInterfaceUserSource(v.pf, at("pf"), issues, "pf");
   }
   if (v.driver === undefined) {
   } else {
@@ -10716,7 +11943,7 @@ export function validateNetworkPortgroup(v: unknown, path: string, issues: rt.Is
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V192); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.default === undefined) {
   } else {
@@ -10749,7 +11976,7 @@ export function validateNetworkDomain(v: unknown, path: string, issues: rt.Issue
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V278); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V284); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.localOnly === undefined) {
   } else {
@@ -10801,19 +12028,19 @@ export function validateNetworkIp(v: unknown, path: string, issues: rt.Issues, n
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V197); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V201); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.netmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.netmask, V191); if (m) issues.push({ path: at("netmask"), message: m }); }
+    { const m = rt.checkValue(v.netmask, V195); if (m) issues.push({ path: at("netmask"), message: m }); }
   }
   if (v.prefix === undefined) {
   } else {
-    { const m = rt.checkValue(v.prefix, V199); if (m) issues.push({ path: at("prefix"), message: m }); }
+    { const m = rt.checkValue(v.prefix, V203); if (m) issues.push({ path: at("prefix"), message: m }); }
   }
   if (v.family === undefined) {
   } else {
-    { const m = rt.checkValue(v.family, V198); if (m) issues.push({ path: at("family"), message: m }); }
+    { const m = rt.checkValue(v.family, V202); if (m) issues.push({ path: at("family"), message: m }); }
   }
   if (v.localPtr === undefined) {
   } else {
@@ -10851,11 +12078,11 @@ export function validateNetworkForwardInterface(v: unknown, path: string, issues
   if (v.dev === undefined) {
     issues.push({ path: at("dev"), message: 'required: attribute dev' });
   } else {
-    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V192); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.connections === undefined) {
   } else {
-    { const m = rt.checkValue(v.connections, V33); if (m) issues.push({ path: at("connections"), message: m }); }
+    { const m = rt.checkValue(v.connections, V35); if (m) issues.push({ path: at("connections"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNetworkForwardInterface_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -10868,23 +12095,23 @@ export function validateNetworkForwardAddress(v: unknown, path: string, issues: 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V279); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V185); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V95); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V97); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V94); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V96); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
-    { const m = rt.checkValue(v.slot, V177); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V180); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
   } else {
-    { const m = rt.checkValue(v.function, V167); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V170); if (m) issues.push({ path: at("function"), message: m }); }
   }
   if (v.multifunction === undefined) {
   } else {
@@ -10892,25 +12119,12 @@ export function validateNetworkForwardAddress(v: unknown, path: string, issues: 
   }
   if (v.connections === undefined) {
   } else {
-    { const m = rt.checkValue(v.connections, V33); if (m) issues.push({ path: at("connections"), message: m }); }
+    { const m = rt.checkValue(v.connections, V35); if (m) issues.push({ path: at("connections"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNetworkForwardAddress_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateNetworkForwardAddress_KEYS = new Set(["type","domain","bus","slot","function","multifunction","connections","$extra"]);
-
-export function validateNetworkForwardPf(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
-  const at = (k: string): string => (path ? `${path}.${k}` : k);
-  if (v.dev === undefined) {
-    issues.push({ path: at("dev"), message: 'required: attribute dev' });
-  } else {
-    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
-  }
-  for (const k of Object.keys(v)) if (!validateNetworkForwardPf_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
-  rt.checkExtra(v.$extra, path, issues);
-}
-const validateNetworkForwardPf_KEYS = new Set(["dev","$extra"]);
 
 export function validateNetworkForwardDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -10918,7 +12132,7 @@ export function validateNetworkForwardDriver(v: unknown, path: string, issues: r
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V280); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V285); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNetworkForwardDriver_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -10950,11 +12164,11 @@ export function validateNetworkDnsForwarder(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.addr === undefined) {
   } else {
-    { const m = rt.checkValue(v.addr, V197); if (m) issues.push({ path: at("addr"), message: m }); }
+    { const m = rt.checkValue(v.addr, V201); if (m) issues.push({ path: at("addr"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V278); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V284); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNetworkDnsForwarder_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -10967,7 +12181,7 @@ export function validateNetworkDnsTxt(v: unknown, path: string, issues: rt.Issue
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V278); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V284); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.value === undefined) {
     issues.push({ path: at("value"), message: 'required: attribute value' });
@@ -10990,11 +12204,11 @@ export function validateNetworkDnsSrv(v: unknown, path: string, issues: rt.Issue
   if (v.protocol === undefined) {
     issues.push({ path: at("protocol"), message: 'required: attribute protocol' });
   } else {
-    { const m = rt.checkValue(v.protocol, V281); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V286); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
-    { const m = rt.checkValue(v.domain, V278); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V284); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.target === undefined) {
   } else {
@@ -11002,15 +12216,15 @@ export function validateNetworkDnsSrv(v: unknown, path: string, issues: rt.Issue
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V49); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V51); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V49); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V51); if (m) issues.push({ path: at("priority"), message: m }); }
   }
   if (v.weight === undefined) {
   } else {
-    { const m = rt.checkValue(v.weight, V49); if (m) issues.push({ path: at("weight"), message: m }); }
+    { const m = rt.checkValue(v.weight, V51); if (m) issues.push({ path: at("weight"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNetworkDnsSrv_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -11023,13 +12237,13 @@ export function validateNetworkDnsHost(v: unknown, path: string, issues: rt.Issu
   if (v.ip === undefined) {
     issues.push({ path: at("ip"), message: 'required: attribute ip' });
   } else {
-    { const m = rt.checkValue(v.ip, V197); if (m) issues.push({ path: at("ip"), message: m }); }
+    { const m = rt.checkValue(v.ip, V201); if (m) issues.push({ path: at("ip"), message: m }); }
   }
   if (v.hostname === undefined) {
     issues.push({ path: at("hostname"), message: 'required: <hostname>, repeated' });
   } else {
     if (!Array.isArray(v.hostname)) issues.push({ path: at("hostname"), message: 'expected an array of <hostname>' });
-    else (v.hostname as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V278); if (m) issues.push({ path: `${at("hostname")}[${i}]`, message: m }); } });
+    else (v.hostname as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V284); if (m) issues.push({ path: `${at("hostname")}[${i}]`, message: m }); } });
   }
   for (const k of Object.keys(v)) if (!validateNetworkDnsHost_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -11077,12 +12291,12 @@ export function validateNetworkForwardNatAddress(v: unknown, path: string, issue
   if (v.start === undefined) {
     issues.push({ path: at("start"), message: 'required: attribute start' });
   } else {
-    { const m = rt.checkValue(v.start, V191); if (m) issues.push({ path: at("start"), message: m }); }
+    { const m = rt.checkValue(v.start, V195); if (m) issues.push({ path: at("start"), message: m }); }
   }
   if (v.end === undefined) {
     issues.push({ path: at("end"), message: 'required: attribute end' });
   } else {
-    { const m = rt.checkValue(v.end, V191); if (m) issues.push({ path: at("end"), message: m }); }
+    { const m = rt.checkValue(v.end, V195); if (m) issues.push({ path: at("end"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNetworkForwardNatAddress_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -11095,12 +12309,12 @@ export function validateNetworkForwardNatPort(v: unknown, path: string, issues: 
   if (v.start === undefined) {
     issues.push({ path: at("start"), message: 'required: attribute start' });
   } else {
-    { const m = rt.checkValue(v.start, V282); if (m) issues.push({ path: at("start"), message: m }); }
+    { const m = rt.checkValue(v.start, V287); if (m) issues.push({ path: at("start"), message: m }); }
   }
   if (v.end === undefined) {
     issues.push({ path: at("end"), message: 'required: attribute end' });
   } else {
-    { const m = rt.checkValue(v.end, V282); if (m) issues.push({ path: at("end"), message: m }); }
+    { const m = rt.checkValue(v.end, V287); if (m) issues.push({ path: at("end"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNetworkForwardNatPort_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -11113,12 +12327,12 @@ export function validateNetworkIpDhcpRange(v: unknown, path: string, issues: rt.
   if (v.start === undefined) {
     issues.push({ path: at("start"), message: 'required: attribute start' });
   } else {
-    { const m = rt.checkValue(v.start, V197); if (m) issues.push({ path: at("start"), message: m }); }
+    { const m = rt.checkValue(v.start, V201); if (m) issues.push({ path: at("start"), message: m }); }
   }
   if (v.end === undefined) {
     issues.push({ path: at("end"), message: 'required: attribute end' });
   } else {
-    { const m = rt.checkValue(v.end, V197); if (m) issues.push({ path: at("end"), message: m }); }
+    { const m = rt.checkValue(v.end, V201); if (m) issues.push({ path: at("end"), message: m }); }
   }
   if (v.lease === undefined) {
   } else {
@@ -11134,11 +12348,11 @@ export function validateNetworkIpDhcpHost(v: unknown, path: string, issues: rt.I
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mac === undefined) {
   } else {
-    { const m = rt.checkValue(v.mac, V195); if (m) issues.push({ path: at("mac"), message: m }); }
+    { const m = rt.checkValue(v.mac, V199); if (m) issues.push({ path: at("mac"), message: m }); }
   }
   if (v.id === undefined) {
   } else {
-    { const m = rt.checkValue(v.id, V283); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V288); if (m) issues.push({ path: at("id"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -11147,7 +12361,7 @@ export function validateNetworkIpDhcpHost(v: unknown, path: string, issues: rt.I
   if (v.ip === undefined) {
     issues.push({ path: at("ip"), message: 'required: attribute ip' });
   } else {
-    { const m = rt.checkValue(v.ip, V197); if (m) issues.push({ path: at("ip"), message: m }); }
+    { const m = rt.checkValue(v.ip, V201); if (m) issues.push({ path: at("ip"), message: m }); }
   }
   if (v.lease === undefined) {
   } else {
@@ -11164,11 +12378,11 @@ export function validateNetworkIpDhcpBootp(v: unknown, path: string, issues: rt.
   if (v.file === undefined) {
     issues.push({ path: at("file"), message: 'required: attribute file' });
   } else {
-    { const m = rt.checkValue(v.file, V99); if (m) issues.push({ path: at("file"), message: m }); }
+    { const m = rt.checkValue(v.file, V101); if (m) issues.push({ path: at("file"), message: m }); }
   }
   if (v.server === undefined) {
   } else {
-    { const m = rt.checkValue(v.server, V278); if (m) issues.push({ path: at("server"), message: m }); }
+    { const m = rt.checkValue(v.server, V284); if (m) issues.push({ path: at("server"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNetworkIpDhcpBootp_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -11185,7 +12399,7 @@ export function validateNetworkIpDhcpRangeLease(v: unknown, path: string, issues
   }
   if (v.unit === undefined) {
   } else {
-    { const m = rt.checkValue(v.unit, V284); if (m) issues.push({ path: at("unit"), message: m }); }
+    { const m = rt.checkValue(v.unit, V289); if (m) issues.push({ path: at("unit"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNetworkIpDhcpRangeLease_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -11212,7 +12426,7 @@ export function validateNetworkPort(v: unknown, path: string, issues: rt.Issues,
   }
   if (v.group === undefined) {
   } else {
-    { const m = rt.checkValue(v.group, V187); if (m) issues.push({ path: at("group"), message: m }); }
+    { const m = rt.checkValue(v.group, V192); if (m) issues.push({ path: at("group"), message: m }); }
   }
   if (v.rxfilters === undefined) {
   } else {
@@ -11280,23 +12494,23 @@ export function validateNetworkPortPlug(v: unknown, path: string, issues: rt.Iss
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V285); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V290); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.bridge === undefined) {
   } else {
-    { const m = rt.checkValue(v.bridge, V187); if (m) issues.push({ path: at("bridge"), message: m }); }
+    { const m = rt.checkValue(v.bridge, V192); if (m) issues.push({ path: at("bridge"), message: m }); }
   }
   if (v.macTableManager === undefined) {
   } else {
-    { const m = rt.checkValue(v.macTableManager, V186); if (m) issues.push({ path: at("macTableManager"), message: m }); }
+    { const m = rt.checkValue(v.macTableManager, V191); if (m) issues.push({ path: at("macTableManager"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
-    { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
+    { const m = rt.checkValue(v.dev, V192); if (m) issues.push({ path: at("dev"), message: m }); }
   }
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V286); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V291); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.managed === undefined) {
   } else {
@@ -11310,11 +12524,9 @@ export function validateNetworkPortPlug(v: unknown, path: string, issues: rt.Iss
   } else {
     validateDomainOsNvramSourceAddress(v.address, at("address"), issues, "address");
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "network":
       if (v.bridge === undefined) issues.push({ path: at("bridge"), message: "required when type=network: attribute bridge" });
-      if (v.bridge !== undefined) { const m = rt.checkValue(v.bridge, V187); if (m) issues.push({ path: at("bridge"), message: m }); }
-      if (v.macTableManager !== undefined) { const m = rt.checkValue(v.macTableManager, V186); if (m) issues.push({ path: at("macTableManager"), message: m }); }
       if (v.dev !== undefined) issues.push({ path: at("dev"), message: "not allowed when type=network" });
       if (v.mode !== undefined) issues.push({ path: at("mode"), message: "not allowed when type=network" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=network" });
@@ -11323,8 +12535,6 @@ export function validateNetworkPortPlug(v: unknown, path: string, issues: rt.Iss
       break;
     case "bridge":
       if (v.bridge === undefined) issues.push({ path: at("bridge"), message: "required when type=bridge: attribute bridge" });
-      if (v.bridge !== undefined) { const m = rt.checkValue(v.bridge, V187); if (m) issues.push({ path: at("bridge"), message: m }); }
-      if (v.macTableManager !== undefined) { const m = rt.checkValue(v.macTableManager, V186); if (m) issues.push({ path: at("macTableManager"), message: m }); }
       if (v.dev !== undefined) issues.push({ path: at("dev"), message: "not allowed when type=bridge" });
       if (v.mode !== undefined) issues.push({ path: at("mode"), message: "not allowed when type=bridge" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=bridge" });
@@ -11333,9 +12543,7 @@ export function validateNetworkPortPlug(v: unknown, path: string, issues: rt.Iss
       break;
     case "direct":
       if (v.dev === undefined) issues.push({ path: at("dev"), message: "required when type=direct: attribute dev" });
-      if (v.dev !== undefined) { const m = rt.checkValue(v.dev, V187); if (m) issues.push({ path: at("dev"), message: m }); }
       if (v.mode === undefined) issues.push({ path: at("mode"), message: "required when type=direct: attribute mode" });
-      if (v.mode !== undefined) { const m = rt.checkValue(v.mode, V286); if (m) issues.push({ path: at("mode"), message: m }); }
       if (v.bridge !== undefined) issues.push({ path: at("bridge"), message: "not allowed when type=direct" });
       if (v.macTableManager !== undefined) issues.push({ path: at("macTableManager"), message: "not allowed when type=direct" });
       if (v.managed !== undefined) issues.push({ path: at("managed"), message: "not allowed when type=direct" });
@@ -11343,7 +12551,6 @@ export function validateNetworkPortPlug(v: unknown, path: string, issues: rt.Iss
       if (v.address !== undefined) issues.push({ path: at("address"), message: "not allowed when type=direct" });
       break;
     case "hostdev-pci":
-      if (v.managed !== undefined) { const m = rt.checkValue(v.managed, V30); if (m) issues.push({ path: at("managed"), message: m }); }
       if (v.address === undefined) issues.push({ path: at("address"), message: "required when type=hostdev-pci: <address>" });
       if (v.bridge !== undefined) issues.push({ path: at("bridge"), message: "not allowed when type=hostdev-pci" });
       if (v.macTableManager !== undefined) issues.push({ path: at("macTableManager"), message: "not allowed when type=hostdev-pci" });
@@ -11362,11 +12569,11 @@ export function validateStoragePool(v: unknown, path: string, issues: rt.Issues,
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V287); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V292); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V139); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -11408,54 +12615,81 @@ export function validateStoragePool(v: unknown, path: string, issues: rt.Issues,
   } else {
     validateStoragePoolRbdConfigOpts(v["rbd:config_opts"], at("rbd:config_opts"), issues, "rbd:config_opts");
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "dir":
       if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=dir: <name>" });
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
+      if (v.source !== undefined) validateStoragePoolDirSource(v.source, at("source"), issues, "source");
       if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=dir: <target>" });
+      if (v.target !== undefined) validateStoragePoolDirTarget(v.target, at("target"), issues, "target");
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=dir" });
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=dir" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=dir" });
       break;
     case "fs":
       if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=fs: <name>" });
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=fs: <source>" });
+      if (v.source !== undefined) validateStoragePoolFsSource(v.source, at("source"), issues, "source");
       if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=fs: <target>" });
+      if (v.target !== undefined) validateStoragePoolDirTarget(v.target, at("target"), issues, "target");
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=fs" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=fs" });
       break;
     case "netfs":
       if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=netfs: <name>" });
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=netfs: <source>" });
+      if (v.source !== undefined) validateStoragePoolNetfsSource(v.source, at("source"), issues, "source");
       if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=netfs: <target>" });
+      if (v.target !== undefined) validateStoragePoolDirTarget(v.target, at("target"), issues, "target");
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=netfs" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=netfs" });
       break;
     case "logical":
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=logical: <source>" });
+      if (v.source !== undefined) validateStoragePoolLogicalSource(v.source, at("source"), issues, "source");
       if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=logical: <target>" });
+      if (v.target !== undefined) validateStoragePoolTarget(v.target, at("target"), issues, "target");
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=logical" });
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=logical" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=logical" });
       break;
     case "disk":
       if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=disk: <name>" });
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=disk: <source>" });
+      if (v.source !== undefined) validateStoragePoolDiskSource(v.source, at("source"), issues, "source");
       if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=disk: <target>" });
+      if (v.target !== undefined) validateStoragePoolDirTarget(v.target, at("target"), issues, "target");
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=disk" });
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=disk" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=disk" });
       break;
     case "iscsi":
       if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=iscsi: <name>" });
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=iscsi: <source>" });
+      if (v.source !== undefined) validateStoragePoolIscsiSource(v.source, at("source"), issues, "source");
       if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=iscsi: <target>" });
+      if (v.target !== undefined) validateStoragePoolDirTarget(v.target, at("target"), issues, "target");
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=iscsi" });
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=iscsi" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=iscsi" });
       break;
     case "iscsi-direct":
       if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=iscsi-direct: <name>" });
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=iscsi-direct: <source>" });
+      if (v.source !== undefined) validateStoragePoolIscsiDirectSource(v.source, at("source"), issues, "source");
       if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=iscsi-direct" });
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=iscsi-direct" });
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=iscsi-direct" });
@@ -11463,47 +12697,72 @@ export function validateStoragePool(v: unknown, path: string, issues: rt.Issues,
       break;
     case "scsi":
       if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=scsi: <name>" });
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=scsi: <source>" });
+      if (v.source !== undefined) validateStoragePoolScsiSource(v.source, at("source"), issues, "source");
       if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=scsi: <target>" });
+      if (v.target !== undefined) validateStoragePoolDirTarget(v.target, at("target"), issues, "target");
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=scsi" });
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=scsi" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=scsi" });
       break;
     case "mpath":
       if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=mpath: <name>" });
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
+      if (v.source !== undefined) validateDomainMemoryBackingNosharepages(v.source, at("source"), issues, "source");
       if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=mpath: <target>" });
+      if (v.target !== undefined) validateStoragePoolDirTarget(v.target, at("target"), issues, "target");
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=mpath" });
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=mpath" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=mpath" });
       break;
     case "rbd":
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=rbd: <source>" });
+      if (v.source !== undefined) validateStoragePoolRbdSource(v.source, at("source"), issues, "source");
       if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=rbd" });
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=rbd" });
       break;
     case "sheepdog":
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=sheepdog: <source>" });
+      if (v.source !== undefined) validateStoragePoolSheepdogSource(v.source, at("source"), issues, "source");
       if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=sheepdog" });
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=sheepdog" });
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=sheepdog" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=sheepdog" });
       break;
     case "gluster":
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=gluster: <source>" });
+      if (v.source !== undefined) validateStoragePoolGlusterSource(v.source, at("source"), issues, "source");
       if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=gluster" });
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=gluster" });
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=gluster" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=gluster" });
       break;
     case "zfs":
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=zfs: <source>" });
+      if (v.source !== undefined) validateStoragePoolZfsSource(v.source, at("source"), issues, "source");
+      if (v.target !== undefined) validateStoragePoolDirTarget(v.target, at("target"), issues, "target");
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=zfs" });
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=zfs" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=zfs" });
       break;
     case "vstorage":
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
+      if (v.uuid !== undefined) { const m = rt.checkValue(v.uuid, V3); if (m) issues.push({ path: at("uuid"), message: m }); }
       if (v.source === undefined) issues.push({ path: at("source"), message: "required when type=vstorage: <source>" });
+      if (v.source !== undefined) validateStoragePoolVstorageSource(v.source, at("source"), issues, "source");
       if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=vstorage: <target>" });
+      if (v.target !== undefined) validateStoragePoolDirTarget(v.target, at("target"), issues, "target");
       if (v["fs:mount_opts"] !== undefined) issues.push({ path: at("fs:mount_opts"), message: "not allowed when type=vstorage" });
       if (v.refresh !== undefined) issues.push({ path: at("refresh"), message: "not allowed when type=vstorage" });
       if (v["rbd:config_opts"] !== undefined) issues.push({ path: at("rbd:config_opts"), message: "not allowed when type=vstorage" });
@@ -11635,6 +12894,343 @@ export function validateStoragePoolRbdConfigOpts(v: unknown, path: string, issue
 }
 const validateStoragePoolRbdConfigOpts_KEYS = new Set(["rbd:option","$extra"]);
 
+export function validateStoragePoolDirSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.vendor === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.vendor, at("vendor"), issues, "vendor");
+  }
+  if (v.product === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.product, at("product"), issues, "product");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolDirSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolDirSource_KEYS = new Set(["vendor","product","$extra"]);
+
+export function validateStoragePoolDirTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.path === undefined) {
+    issues.push({ path: at("path"), message: 'required: <path>' });
+  } else {
+    { const m = rt.checkValue(v.path, V14); if (m) issues.push({ path: at("path"), message: m }); }
+  }
+  if (v.permissions === undefined) {
+  } else {
+    validateStoragePoolTargetPermissions(v.permissions, at("permissions"), issues, "permissions");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolDirTarget_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolDirTarget_KEYS = new Set(["path","permissions","$extra"]);
+
+export function validateStoragePoolFsSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.device === undefined) {
+    issues.push({ path: at("device"), message: 'required: <device>, repeated' });
+  } else {
+    if (!Array.isArray(v.device)) issues.push({ path: at("device"), message: 'expected an array of <device>' });
+    else (v.device as unknown[]).forEach((e, i) => { validateStoragePoolSourceDevice(e, `${at("device")}[${i}]`, issues, "device"); });
+  }
+  if (v.format === undefined) {
+  } else {
+    validateStoragePoolFsSourceFormat(v.format, at("format"), issues, "format");
+  }
+  if (v.vendor === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.vendor, at("vendor"), issues, "vendor");
+  }
+  if (v.product === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.product, at("product"), issues, "product");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolFsSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolFsSource_KEYS = new Set(["device","format","vendor","product","$extra"]);
+
+export function validateStoragePoolNetfsSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.host === undefined) {
+    issues.push({ path: at("host"), message: 'required: <host>, repeated' });
+  } else {
+    if (!Array.isArray(v.host)) issues.push({ path: at("host"), message: 'expected an array of <host>' });
+    else (v.host as unknown[]).forEach((e, i) => { validateStoragePoolSourceHost(e, `${at("host")}[${i}]`, issues, "host"); });
+  }
+  if (v.dir === undefined) {
+    issues.push({ path: at("dir"), message: 'required: <dir>' });
+  } else {
+    validateStoragePoolSourceDir(v.dir, at("dir"), issues, "dir");
+  }
+  if (v.format === undefined) {
+  } else {
+    validateStoragePoolNetfsSourceFormat(v.format, at("format"), issues, "format");
+  }
+  if (v.protocol === undefined) {
+  } else {
+    validateStoragePoolSourceProtocol(v.protocol, at("protocol"), issues, "protocol");
+  }
+  if (v.vendor === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.vendor, at("vendor"), issues, "vendor");
+  }
+  if (v.product === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.product, at("product"), issues, "product");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolNetfsSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolNetfsSource_KEYS = new Set(["host","dir","format","protocol","vendor","product","$extra"]);
+
+export function validateStoragePoolLogicalSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.name === undefined) {
+  } else {
+    if (!Array.isArray(v.name)) issues.push({ path: at("name"), message: 'expected an array of <name>' });
+    else (v.name as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V4); if (m) issues.push({ path: `${at("name")}[${i}]`, message: m }); } });
+  }
+  if (v.device === undefined) {
+  } else {
+    if (!Array.isArray(v.device)) issues.push({ path: at("device"), message: 'expected an array of <device>' });
+    else (v.device as unknown[]).forEach((e, i) => { validateStoragePoolSourceDevice(e, `${at("device")}[${i}]`, issues, "device"); });
+  }
+  if (v.format === undefined) {
+  } else {
+    validateStoragePoolLogicalSourceFormat(v.format, at("format"), issues, "format");
+  }
+  if (v.vendor === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.vendor, at("vendor"), issues, "vendor");
+  }
+  if (v.product === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.product, at("product"), issues, "product");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolLogicalSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolLogicalSource_KEYS = new Set(["name","device","format","vendor","product","$extra"]);
+
+export function validateStoragePoolDiskSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.device === undefined) {
+    issues.push({ path: at("device"), message: 'required: <device>, repeated' });
+  } else {
+    if (!Array.isArray(v.device)) issues.push({ path: at("device"), message: 'expected an array of <device>' });
+    else (v.device as unknown[]).forEach((e, i) => { validateStoragePoolSourceDevice(e, `${at("device")}[${i}]`, issues, "device"); });
+  }
+  if (v.format === undefined) {
+  } else {
+    validateStoragePoolDiskSourceFormat(v.format, at("format"), issues, "format");
+  }
+  if (v.vendor === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.vendor, at("vendor"), issues, "vendor");
+  }
+  if (v.product === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.product, at("product"), issues, "product");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolDiskSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolDiskSource_KEYS = new Set(["device","format","vendor","product","$extra"]);
+
+export function validateStoragePoolIscsiSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.host === undefined) {
+    issues.push({ path: at("host"), message: 'required: <host>, repeated' });
+  } else {
+    if (!Array.isArray(v.host)) issues.push({ path: at("host"), message: 'expected an array of <host>' });
+    else (v.host as unknown[]).forEach((e, i) => { validateStoragePoolSourceHost(e, `${at("host")}[${i}]`, issues, "host"); });
+  }
+  if (v.device === undefined) {
+    issues.push({ path: at("device"), message: 'required: <device>, repeated' });
+  } else {
+    if (!Array.isArray(v.device)) issues.push({ path: at("device"), message: 'expected an array of <device>' });
+    else (v.device as unknown[]).forEach((e, i) => { validateStoragePoolSourceDevice(e, `${at("device")}[${i}]`, issues, "device"); });
+  }
+  if (v.initiator === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiator(v.initiator, at("initiator"), issues, "initiator");
+  }
+  if (v.auth === undefined) {
+  } else {
+    validateStoragePoolSourceAuth(v.auth, at("auth"), issues, "auth");
+  }
+  if (v.vendor === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.vendor, at("vendor"), issues, "vendor");
+  }
+  if (v.product === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.product, at("product"), issues, "product");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolIscsiSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolIscsiSource_KEYS = new Set(["host","device","initiator","auth","vendor","product","$extra"]);
+
+export function validateStoragePoolIscsiDirectSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.host === undefined) {
+    issues.push({ path: at("host"), message: 'required: <host>, repeated' });
+  } else {
+    if (!Array.isArray(v.host)) issues.push({ path: at("host"), message: 'expected an array of <host>' });
+    else (v.host as unknown[]).forEach((e, i) => { validateStoragePoolSourceHost(e, `${at("host")}[${i}]`, issues, "host"); });
+  }
+  if (v.device === undefined) {
+    issues.push({ path: at("device"), message: 'required: <device>, repeated' });
+  } else {
+    if (!Array.isArray(v.device)) issues.push({ path: at("device"), message: 'expected an array of <device>' });
+    else (v.device as unknown[]).forEach((e, i) => { validateStoragePoolIscsiDirectSourceDevice(e, `${at("device")}[${i}]`, issues, "device"); });
+  }
+  if (v.initiator === undefined) {
+    issues.push({ path: at("initiator"), message: 'required: <initiator>' });
+  } else {
+    validateDomainOsNvramSourceInitiator(v.initiator, at("initiator"), issues, "initiator");
+  }
+  if (v.auth === undefined) {
+  } else {
+    validateStoragePoolSourceAuth(v.auth, at("auth"), issues, "auth");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolIscsiDirectSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolIscsiDirectSource_KEYS = new Set(["host","device","initiator","auth","$extra"]);
+
+export function validateStoragePoolScsiSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.adapter === undefined) {
+    issues.push({ path: at("adapter"), message: 'required: <adapter>' });
+  } else {
+    validateDomainDevicesHostdevSourceAdapter(v.adapter, at("adapter"), issues, "adapter");
+  }
+  if (v.vendor === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.vendor, at("vendor"), issues, "vendor");
+  }
+  if (v.product === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.product, at("product"), issues, "product");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolScsiSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolScsiSource_KEYS = new Set(["adapter","vendor","product","$extra"]);
+
+export function validateStoragePoolRbdSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.name === undefined) {
+    issues.push({ path: at("name"), message: 'required: <name>, repeated' });
+  } else {
+    if (!Array.isArray(v.name)) issues.push({ path: at("name"), message: 'expected an array of <name>' });
+    else (v.name as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V4); if (m) issues.push({ path: `${at("name")}[${i}]`, message: m }); } });
+  }
+  if (v.host === undefined) {
+    issues.push({ path: at("host"), message: 'required: <host>, repeated' });
+  } else {
+    if (!Array.isArray(v.host)) issues.push({ path: at("host"), message: 'expected an array of <host>' });
+    else (v.host as unknown[]).forEach((e, i) => { validateStoragePoolSourceHost(e, `${at("host")}[${i}]`, issues, "host"); });
+  }
+  if (v.auth === undefined) {
+  } else {
+    validateStoragePoolSourceAuth(v.auth, at("auth"), issues, "auth");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolRbdSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolRbdSource_KEYS = new Set(["name","host","auth","$extra"]);
+
+export function validateStoragePoolSheepdogSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.host === undefined) {
+    issues.push({ path: at("host"), message: 'required: <host>, repeated' });
+  } else {
+    if (!Array.isArray(v.host)) issues.push({ path: at("host"), message: 'expected an array of <host>' });
+    else (v.host as unknown[]).forEach((e, i) => { validateStoragePoolSourceHost(e, `${at("host")}[${i}]`, issues, "host"); });
+  }
+  if (v.name === undefined) {
+    issues.push({ path: at("name"), message: 'required: <name>, repeated' });
+  } else {
+    if (!Array.isArray(v.name)) issues.push({ path: at("name"), message: 'expected an array of <name>' });
+    else (v.name as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V4); if (m) issues.push({ path: `${at("name")}[${i}]`, message: m }); } });
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolSheepdogSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolSheepdogSource_KEYS = new Set(["host","name","$extra"]);
+
+export function validateStoragePoolGlusterSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.host === undefined) {
+    issues.push({ path: at("host"), message: 'required: <host>, repeated' });
+  } else {
+    if (!Array.isArray(v.host)) issues.push({ path: at("host"), message: 'expected an array of <host>' });
+    else (v.host as unknown[]).forEach((e, i) => { validateStoragePoolSourceHost(e, `${at("host")}[${i}]`, issues, "host"); });
+  }
+  if (v.name === undefined) {
+    issues.push({ path: at("name"), message: 'required: <name>, repeated' });
+  } else {
+    if (!Array.isArray(v.name)) issues.push({ path: at("name"), message: 'expected an array of <name>' });
+    else (v.name as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V4); if (m) issues.push({ path: `${at("name")}[${i}]`, message: m }); } });
+  }
+  if (v.dir === undefined) {
+  } else {
+    validateStoragePoolGlusterSourceDir(v.dir, at("dir"), issues, "dir");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolGlusterSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolGlusterSource_KEYS = new Set(["host","name","dir","$extra"]);
+
+export function validateStoragePoolZfsSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.name === undefined) {
+    issues.push({ path: at("name"), message: 'required: <name>, repeated' });
+  } else {
+    if (!Array.isArray(v.name)) issues.push({ path: at("name"), message: 'expected an array of <name>' });
+    else (v.name as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V4); if (m) issues.push({ path: `${at("name")}[${i}]`, message: m }); } });
+  }
+  if (v.device === undefined) {
+  } else {
+    if (!Array.isArray(v.device)) issues.push({ path: at("device"), message: 'expected an array of <device>' });
+    else (v.device as unknown[]).forEach((e, i) => { validateStoragePoolSourceDevice(e, `${at("device")}[${i}]`, issues, "device"); });
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolZfsSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolZfsSource_KEYS = new Set(["name","device","$extra"]);
+
+export function validateStoragePoolVstorageSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.name === undefined) {
+    issues.push({ path: at("name"), message: 'required: <name>, repeated' });
+  } else {
+    if (!Array.isArray(v.name)) issues.push({ path: at("name"), message: 'expected an array of <name>' });
+    else (v.name as unknown[]).forEach((e, i) => { { const m = rt.checkValue(e, V4); if (m) issues.push({ path: `${at("name")}[${i}]`, message: m }); } });
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolVstorageSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolVstorageSource_KEYS = new Set(["name","$extra"]);
+
 export function validateStoragePoolFeaturesCow(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
@@ -11654,7 +13250,7 @@ export function validateStoragePoolSourceDevice(v: unknown, path: string, issues
   if (v.path === undefined) {
     issues.push({ path: at("path"), message: 'required: attribute path' });
   } else {
-    { const m = rt.checkValue(v.path, V288); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V293); if (m) issues.push({ path: at("path"), message: m }); }
   }
   if (v.part_separator === undefined) {
   } else {
@@ -11676,7 +13272,7 @@ export function validateStoragePoolSourceFormat(v: unknown, path: string, issues
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V289); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V294); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.vendor === undefined) {
   } else {
@@ -11697,11 +13293,11 @@ export function validateStoragePoolSourceHost(v: unknown, path: string, issues: 
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V240); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V246); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V106); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V109); if (m) issues.push({ path: at("port"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateStoragePoolSourceHost_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -11714,7 +13310,7 @@ export function validateStoragePoolSourceDir(v: unknown, path: string, issues: r
   if (v.path === undefined) {
     issues.push({ path: at("path"), message: 'required: attribute path' });
   } else {
-    { const m = rt.checkValue(v.path, V290); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V295); if (m) issues.push({ path: at("path"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateStoragePoolSourceDir_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -11740,7 +13336,7 @@ export function validateStoragePoolSourceAuth(v: unknown, path: string, issues: 
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V291); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V296); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.username === undefined) {
     issues.push({ path: at("username"), message: 'required: attribute username' });
@@ -11762,15 +13358,15 @@ export function validateStoragePoolTargetPermissions(v: unknown, path: string, i
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V292); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V297); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.owner === undefined) {
   } else {
-    { const m = rt.checkValue(v.owner, V293); if (m) issues.push({ path: at("owner"), message: m }); }
+    { const m = rt.checkValue(v.owner, V298); if (m) issues.push({ path: at("owner"), message: m }); }
   }
   if (v.group === undefined) {
   } else {
-    { const m = rt.checkValue(v.group, V293); if (m) issues.push({ path: at("group"), message: m }); }
+    { const m = rt.checkValue(v.group, V298); if (m) issues.push({ path: at("group"), message: m }); }
   }
   if (v.label === undefined) {
   } else {
@@ -11786,7 +13382,7 @@ export function validateStoragePoolRefreshVolume(v: unknown, path: string, issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.allocation === undefined) {
   } else {
-    { const m = rt.checkValue(v.allocation, V294); if (m) issues.push({ path: at("allocation"), message: m }); }
+    { const m = rt.checkValue(v.allocation, V299); if (m) issues.push({ path: at("allocation"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateStoragePoolRefreshVolume_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -11810,6 +13406,100 @@ export function validateStoragePoolRbdConfigOptsRbdOption(v: unknown, path: stri
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateStoragePoolRbdConfigOptsRbdOption_KEYS = new Set(["name","value","$extra"]);
+
+export function validateStoragePoolFsSourceFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V300); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolFsSourceFormat_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolFsSourceFormat_KEYS = new Set(["type","$extra"]);
+
+export function validateStoragePoolNetfsSourceFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V301); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolNetfsSourceFormat_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolNetfsSourceFormat_KEYS = new Set(["type","$extra"]);
+
+export function validateStoragePoolLogicalSourceFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V302); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.vendor === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.vendor, at("vendor"), issues, "vendor");
+  }
+  if (v.product === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.product, at("product"), issues, "product");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolLogicalSourceFormat_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolLogicalSourceFormat_KEYS = new Set(["type","vendor","product","$extra"]);
+
+export function validateStoragePoolDiskSourceFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V303); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.vendor === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.vendor, at("vendor"), issues, "vendor");
+  }
+  if (v.product === undefined) {
+  } else {
+    validateDomainOsNvramSourceInitiatorIqn(v.product, at("product"), issues, "product");
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolDiskSourceFormat_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolDiskSourceFormat_KEYS = new Set(["type","vendor","product","$extra"]);
+
+export function validateStoragePoolIscsiDirectSourceDevice(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.path === undefined) {
+    issues.push({ path: at("path"), message: 'required: attribute path' });
+  } else {
+    { const m = rt.checkValue(v.path, V304); if (m) issues.push({ path: at("path"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolIscsiDirectSourceDevice_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolIscsiDirectSourceDevice_KEYS = new Set(["path","$extra"]);
+
+export function validateStoragePoolGlusterSourceDir(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.path === undefined) {
+    issues.push({ path: at("path"), message: 'required: attribute path' });
+  } else {
+    { const m = rt.checkValue(v.path, V118); if (m) issues.push({ path: at("path"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateStoragePoolGlusterSourceDir_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateStoragePoolGlusterSourceDir_KEYS = new Set(["path","$extra"]);
 
 export function validateStoragePoolSourceDeviceFreeExtent(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -11937,12 +13627,12 @@ export function validateStorageVolume(v: unknown, path: string, issues: rt.Issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V295); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V305); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: <name>' });
   } else {
-    { const m = rt.checkValue(v.name, V140); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V143); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.key === undefined) {
   } else {
@@ -11996,7 +13686,7 @@ export function validateStorageVolumeTarget(v: unknown, path: string, issues: rt
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.path === undefined) {
   } else {
-    { const m = rt.checkValue(v.path, V296); if (m) issues.push({ path: at("path"), message: m }); }
+    { const m = rt.checkValue(v.path, V306); if (m) issues.push({ path: at("path"), message: m }); }
   }
   if (v.format === undefined) {
   } else {
@@ -12016,7 +13706,7 @@ export function validateStorageVolumeTarget(v: unknown, path: string, issues: rt
   }
   if (v.compat === undefined) {
   } else {
-    { const m = rt.checkValue(v.compat, V297); if (m) issues.push({ path: at("compat"), message: m }); }
+    { const m = rt.checkValue(v.compat, V307); if (m) issues.push({ path: at("compat"), message: m }); }
   }
   if (v.nocow === undefined) {
   } else {
@@ -12084,7 +13774,7 @@ export function validateStorageVolumeTargetFormat(v: unknown, path: string, issu
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V298); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V308); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateStorageVolumeTargetFormat_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -12096,19 +13786,19 @@ export function validateStorageVolumeTargetTimestamps(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.atime === undefined) {
   } else {
-    { const m = rt.checkValue(v.atime, V299); if (m) issues.push({ path: at("atime"), message: m }); }
+    { const m = rt.checkValue(v.atime, V309); if (m) issues.push({ path: at("atime"), message: m }); }
   }
   if (v.btime === undefined) {
   } else {
-    { const m = rt.checkValue(v.btime, V299); if (m) issues.push({ path: at("btime"), message: m }); }
+    { const m = rt.checkValue(v.btime, V309); if (m) issues.push({ path: at("btime"), message: m }); }
   }
   if (v.ctime === undefined) {
   } else {
-    { const m = rt.checkValue(v.ctime, V299); if (m) issues.push({ path: at("ctime"), message: m }); }
+    { const m = rt.checkValue(v.ctime, V309); if (m) issues.push({ path: at("ctime"), message: m }); }
   }
   if (v.mtime === undefined) {
   } else {
-    { const m = rt.checkValue(v.mtime, V299); if (m) issues.push({ path: at("mtime"), message: m }); }
+    { const m = rt.checkValue(v.mtime, V309); if (m) issues.push({ path: at("mtime"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateStorageVolumeTargetTimestamps_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -12172,7 +13862,7 @@ export function validateNodeDeviceDevnode(v: unknown, path: string, issues: rt.I
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V300); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V310); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -12188,15 +13878,15 @@ export function validateNodeDeviceParent(v: unknown, path: string, issues: rt.Is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.wwnn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwnn, V78); if (m) issues.push({ path: at("wwnn"), message: m }); }
+    { const m = rt.checkValue(v.wwnn, V80); if (m) issues.push({ path: at("wwnn"), message: m }); }
   }
   if (v.wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwpn, V78); if (m) issues.push({ path: at("wwpn"), message: m }); }
+    { const m = rt.checkValue(v.wwpn, V80); if (m) issues.push({ path: at("wwpn"), message: m }); }
   }
   if (v.fabric_wwn === undefined) {
   } else {
-    { const m = rt.checkValue(v.fabric_wwn, V78); if (m) issues.push({ path: at("fabric_wwn"), message: m }); }
+    { const m = rt.checkValue(v.fabric_wwn, V80); if (m) issues.push({ path: at("fabric_wwn"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -12226,7 +13916,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V301); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V311); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.product === undefined) {
   } else {
@@ -12242,7 +13932,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.class === undefined) {
   } else {
-    { const m = rt.checkValue(v.class, V302); if (m) issues.push({ path: at("class"), message: m }); }
+    { const m = rt.checkValue(v.class, V312); if (m) issues.push({ path: at("class"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
@@ -12250,7 +13940,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.bus === undefined) {
   } else {
-    { const m = rt.checkValue(v.bus, V303); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V313); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
   } else {
@@ -12307,7 +13997,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.address === undefined) {
   } else {
-    { const m = rt.checkValue(v.address, V304); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V314); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.link === undefined) {
   } else {
@@ -12332,7 +14022,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.target === undefined) {
   } else {
-    { const m = rt.checkValue(v.target, V305); if (m) issues.push({ path: at("target"), message: m }); }
+    { const m = rt.checkValue(v.target, V315); if (m) issues.push({ path: at("target"), message: m }); }
   }
   if (v.lun === undefined) {
   } else {
@@ -12344,7 +14034,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.block === undefined) {
   } else {
-    { const m = rt.checkValue(v.block, V306); if (m) issues.push({ path: at("block"), message: m }); }
+    { const m = rt.checkValue(v.block, V316); if (m) issues.push({ path: at("block"), message: m }); }
   }
   if (v.drive_type === undefined) {
   } else {
@@ -12385,15 +14075,15 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.cssid === undefined) {
   } else {
-    { const m = rt.checkValue(v.cssid, V172); if (m) issues.push({ path: at("cssid"), message: m }); }
+    { const m = rt.checkValue(v.cssid, V175); if (m) issues.push({ path: at("cssid"), message: m }); }
   }
   if (v.ssid === undefined) {
   } else {
-    { const m = rt.checkValue(v.ssid, V173); if (m) issues.push({ path: at("ssid"), message: m }); }
+    { const m = rt.checkValue(v.ssid, V176); if (m) issues.push({ path: at("ssid"), message: m }); }
   }
   if (v.devno === undefined) {
   } else {
-    { const m = rt.checkValue(v.devno, V174); if (m) issues.push({ path: at("devno"), message: m }); }
+    { const m = rt.checkValue(v.devno, V177); if (m) issues.push({ path: at("devno"), message: m }); }
   }
   if (v.channel_dev_addr === undefined) {
   } else {
@@ -12401,18 +14091,19 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
   }
   if (v.chardev === undefined) {
   } else {
-    { const m = rt.checkValue(v.chardev, V306); if (m) issues.push({ path: at("chardev"), message: m }); }
+    { const m = rt.checkValue(v.chardev, V316); if (m) issues.push({ path: at("chardev"), message: m }); }
   }
   if (v["ap-adapter"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["ap-adapter"], V94); if (m) issues.push({ path: at("ap-adapter"), message: m }); }
+    { const m = rt.checkValue(v["ap-adapter"], V96); if (m) issues.push({ path: at("ap-adapter"), message: m }); }
   }
   if (v["ap-domain"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["ap-domain"], V307); if (m) issues.push({ path: at("ap-domain"), message: m }); }
+    { const m = rt.checkValue(v["ap-domain"], V317); if (m) issues.push({ path: at("ap-domain"), message: m }); }
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "system":
+      if (v.product !== undefined) validateNodeDeviceCapabilitySystemProduct(v.product, at("product"), issues, "product");
       if (v.hardware === undefined) issues.push({ path: at("hardware"), message: "required when type=system: <hardware>" });
       if (v.firmware === undefined) issues.push({ path: at("firmware"), message: "required when type=system: <firmware>" });
       if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=system" });
@@ -12459,12 +14150,18 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       if (v["ap-domain"] !== undefined) issues.push({ path: at("ap-domain"), message: "not allowed when type=system" });
       break;
     case "pci":
+      if (v.class !== undefined) { const m = rt.checkValue(v.class, V318); if (m) issues.push({ path: at("class"), message: m }); }
       if (v.domain === undefined) issues.push({ path: at("domain"), message: "required when type=pci: <domain>" });
       if (v.bus === undefined) issues.push({ path: at("bus"), message: "required when type=pci: <bus>" });
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V20); if (m) issues.push({ path: at("bus"), message: m }); }
       if (v.slot === undefined) issues.push({ path: at("slot"), message: "required when type=pci: <slot>" });
       if (v.function === undefined) issues.push({ path: at("function"), message: "required when type=pci: <function>" });
       if (v.product === undefined) issues.push({ path: at("product"), message: "required when type=pci: <product>" });
+      if (v.product !== undefined) validateNodeDeviceCapabilityPciProduct(v.product, at("product"), issues, "product");
       if (v.vendor === undefined) issues.push({ path: at("vendor"), message: "required when type=pci: <vendor>" });
+      if (v.vendor !== undefined) validateNodeDeviceCapabilityPciProduct(v.vendor, at("vendor"), issues, "vendor");
+      if (Array.isArray(v.capability)) (v.capability as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityPciCapability(e, `${at("capability")}[${i}]`, issues, "capability"); });
+      if (v.iommuGroup !== undefined) validateNodeDeviceCapabilityPciIommuGroup(v.iommuGroup, at("iommuGroup"), issues, "iommuGroup");
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=pci" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=pci" });
       if (v.device !== undefined) issues.push({ path: at("device"), message: "not allowed when type=pci" });
@@ -12502,9 +14199,12 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       break;
     case "usb_device":
       if (v.bus === undefined) issues.push({ path: at("bus"), message: "required when type=usb_device: <bus>" });
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V20); if (m) issues.push({ path: at("bus"), message: m }); }
       if (v.device === undefined) issues.push({ path: at("device"), message: "required when type=usb_device: <device>" });
       if (v.product === undefined) issues.push({ path: at("product"), message: "required when type=usb_device: <product>" });
+      if (v.product !== undefined) validateNodeDeviceCapabilityPciProduct(v.product, at("product"), issues, "product");
       if (v.vendor === undefined) issues.push({ path: at("vendor"), message: "required when type=usb_device: <vendor>" });
+      if (v.vendor !== undefined) validateNodeDeviceCapabilityPciProduct(v.vendor, at("vendor"), issues, "vendor");
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=usb_device" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=usb_device" });
       if (v.class !== undefined) issues.push({ path: at("class"), message: "not allowed when type=usb_device" });
@@ -12550,6 +14250,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
     case "usb":
       if (v.number === undefined) issues.push({ path: at("number"), message: "required when type=usb: <number>" });
       if (v.class === undefined) issues.push({ path: at("class"), message: "required when type=usb: <class>" });
+      if (v.class !== undefined) { const m = rt.checkValue(v.class, V20); if (m) issues.push({ path: at("class"), message: m }); }
       if (v.subclass === undefined) issues.push({ path: at("subclass"), message: "required when type=usb: <subclass>" });
       if (v.protocol === undefined) issues.push({ path: at("protocol"), message: "required when type=usb: <protocol>" });
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=usb" });
@@ -12595,6 +14296,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       break;
     case "net":
       if (v.interface === undefined) issues.push({ path: at("interface"), message: "required when type=net: <interface>" });
+      if (Array.isArray(v.capability)) (v.capability as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityNetCapability(e, `${at("capability")}[${i}]`, issues, "capability"); });
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=net" });
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=net" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=net" });
@@ -12685,6 +14387,8 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       break;
     case "scsi_host":
       if (v.host === undefined) issues.push({ path: at("host"), message: "required when type=scsi_host: <host>" });
+      if (v.host !== undefined) { const m = rt.checkValue(v.host, V20); if (m) issues.push({ path: at("host"), message: m }); }
+      if (Array.isArray(v.capability)) (v.capability as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityScsiHostCapability(e, `${at("capability")}[${i}]`, issues, "capability"); });
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=scsi_host" });
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=scsi_host" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=scsi_host" });
@@ -12730,6 +14434,8 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       break;
     case "scsi_target":
       if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=scsi_target: <target>" });
+      if (v.target !== undefined) { const m = rt.checkValue(v.target, V4); if (m) issues.push({ path: at("target"), message: m }); }
+      if (Array.isArray(v.capability)) (v.capability as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityScsiTargetCapability(e, `${at("capability")}[${i}]`, issues, "capability"); });
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=scsi_target" });
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=scsi_target" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=scsi_target" });
@@ -12776,9 +14482,13 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       break;
     case "scsi":
       if (v.host === undefined) issues.push({ path: at("host"), message: "required when type=scsi: <host>" });
+      if (v.host !== undefined) { const m = rt.checkValue(v.host, V20); if (m) issues.push({ path: at("host"), message: m }); }
       if (v.bus === undefined) issues.push({ path: at("bus"), message: "required when type=scsi: <bus>" });
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V20); if (m) issues.push({ path: at("bus"), message: m }); }
       if (v.target === undefined) issues.push({ path: at("target"), message: "required when type=scsi: <target>" });
+      if (v.target !== undefined) { const m = rt.checkValue(v.target, V20); if (m) issues.push({ path: at("target"), message: m }); }
       if (v.lun === undefined) issues.push({ path: at("lun"), message: "required when type=scsi: <lun>" });
+      if (v.typeElement !== undefined) validateNodeDeviceCapabilitySystemProduct(v.typeElement, at("typeElement"), issues, "type");
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=scsi" });
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=scsi" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=scsi" });
@@ -12822,6 +14532,9 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       break;
     case "storage":
       if (v.block === undefined) issues.push({ path: at("block"), message: "required when type=storage: <block>" });
+      if (v.bus !== undefined) { const m = rt.checkValue(v.bus, V4); if (m) issues.push({ path: at("bus"), message: m }); }
+      if (v.vendor !== undefined) validateNodeDeviceCapabilitySystemProduct(v.vendor, at("vendor"), issues, "vendor");
+      if (Array.isArray(v.capability)) (v.capability as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityStorageCapability(e, `${at("capability")}[${i}]`, issues, "capability"); });
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=storage" });
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=storage" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=storage" });
@@ -12860,6 +14573,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       break;
     case "drm":
       if (v.typeElement === undefined) issues.push({ path: at("typeElement"), message: "required when type=drm: <type>" });
+      if (v.typeElement !== undefined) validateNodeDeviceCapabilityDrmType(v.typeElement, at("typeElement"), issues, "type");
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=drm" });
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=drm" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=drm" });
@@ -12907,6 +14621,8 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       break;
     case "mdev":
       if (v.typeElement === undefined) issues.push({ path: at("typeElement"), message: "required when type=mdev: <type>" });
+      if (v.typeElement !== undefined) validateNodeDeviceCapabilityMdevType(v.typeElement, at("typeElement"), issues, "type");
+      if (v.iommuGroup !== undefined) validateNodeDeviceCapabilityMdevIommuGroup(v.iommuGroup, at("iommuGroup"), issues, "iommuGroup");
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=mdev" });
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=mdev" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=mdev" });
@@ -12999,6 +14715,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       if (v.cssid === undefined) issues.push({ path: at("cssid"), message: "required when type=css: <cssid>" });
       if (v.ssid === undefined) issues.push({ path: at("ssid"), message: "required when type=css: <ssid>" });
       if (v.devno === undefined) issues.push({ path: at("devno"), message: "required when type=css: <devno>" });
+      if (Array.isArray(v.capability)) (v.capability as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityCssCapability(e, `${at("capability")}[${i}]`, issues, "capability"); });
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=css" });
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=css" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=css" });
@@ -13089,6 +14806,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       break;
     case "ap_card":
       if (v["ap-adapter"] === undefined) issues.push({ path: at("ap-adapter"), message: "required when type=ap_card: <ap-adapter>" });
+      if (v["ap-adapter"] !== undefined) { const m = rt.checkValue(v["ap-adapter"], V96); if (m) issues.push({ path: at("ap-adapter"), message: m }); }
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=ap_card" });
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=ap_card" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=ap_card" });
@@ -13136,6 +14854,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       break;
     case "ap_queue":
       if (v["ap-adapter"] === undefined) issues.push({ path: at("ap-adapter"), message: "required when type=ap_queue: <ap-adapter>" });
+      if (v["ap-adapter"] !== undefined) { const m = rt.checkValue(v["ap-adapter"], V96); if (m) issues.push({ path: at("ap-adapter"), message: m }); }
       if (v["ap-domain"] === undefined) issues.push({ path: at("ap-domain"), message: "required when type=ap_queue: <ap-domain>" });
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=ap_queue" });
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=ap_queue" });
@@ -13182,6 +14901,7 @@ export function validateNodeDeviceCapability(v: unknown, path: string, issues: r
       if (v.chardev !== undefined) issues.push({ path: at("chardev"), message: "not allowed when type=ap_queue" });
       break;
     case "ap_matrix":
+      if (Array.isArray(v.capability)) (v.capability as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityCssCapability(e, `${at("capability")}[${i}]`, issues, "capability"); });
       if (v.product !== undefined) issues.push({ path: at("product"), message: "not allowed when type=ap_matrix" });
       if (v.hardware !== undefined) issues.push({ path: at("hardware"), message: "not allowed when type=ap_matrix" });
       if (v.firmware !== undefined) issues.push({ path: at("firmware"), message: "not allowed when type=ap_matrix" });
@@ -13238,7 +14958,7 @@ export function validateNodeDeviceCapabilityProduct(v: unknown, path: string, is
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.id === undefined) {
   } else {
-    { const m = rt.checkValue(v.id, V34); if (m) issues.push({ path: at("id"), message: m }); }
+    { const m = rt.checkValue(v.id, V36); if (m) issues.push({ path: at("id"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
@@ -13300,7 +15020,7 @@ export function validateNodeDeviceCapabilityCapability(v: unknown, path: string,
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V308); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V319); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.maxCount === undefined) {
   } else {
@@ -13318,7 +15038,7 @@ export function validateNodeDeviceCapabilityCapability(v: unknown, path: string,
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V309); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V320); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.fields === undefined) {
   } else {
@@ -13327,15 +15047,15 @@ export function validateNodeDeviceCapabilityCapability(v: unknown, path: string,
   }
   if (v.wwnn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwnn, V78); if (m) issues.push({ path: at("wwnn"), message: m }); }
+    { const m = rt.checkValue(v.wwnn, V80); if (m) issues.push({ path: at("wwnn"), message: m }); }
   }
   if (v.wwpn === undefined) {
   } else {
-    { const m = rt.checkValue(v.wwpn, V78); if (m) issues.push({ path: at("wwpn"), message: m }); }
+    { const m = rt.checkValue(v.wwpn, V80); if (m) issues.push({ path: at("wwpn"), message: m }); }
   }
   if (v.fabric_wwn === undefined) {
   } else {
-    { const m = rt.checkValue(v.fabric_wwn, V78); if (m) issues.push({ path: at("fabric_wwn"), message: m }); }
+    { const m = rt.checkValue(v.fabric_wwn, V80); if (m) issues.push({ path: at("fabric_wwn"), message: m }); }
   }
   if (v.max_vports === undefined) {
   } else {
@@ -13351,7 +15071,7 @@ export function validateNodeDeviceCapabilityCapability(v: unknown, path: string,
   }
   if (v.media_available === undefined) {
   } else {
-    { const m = rt.checkValue(v.media_available, V310); if (m) issues.push({ path: at("media_available"), message: m }); }
+    { const m = rt.checkValue(v.media_available, V321); if (m) issues.push({ path: at("media_available"), message: m }); }
   }
   if (v.media_size === undefined) {
   } else {
@@ -13397,7 +15117,7 @@ export function validateNodeDeviceCapabilityNuma(v: unknown, path: string, issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.node === undefined) {
   } else {
-    { const m = rt.checkValue(v.node, V97); if (m) issues.push({ path: at("node"), message: m }); }
+    { const m = rt.checkValue(v.node, V99); if (m) issues.push({ path: at("node"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityNuma_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13426,7 +15146,7 @@ export function validateNodeDeviceCapabilityLink(v: unknown, path: string, issue
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V311); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V322); if (m) issues.push({ path: at("state"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityLink_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13439,7 +15159,7 @@ export function validateNodeDeviceCapabilityFeature(v: unknown, path: string, is
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V312); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V323); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityFeature_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13455,7 +15175,7 @@ export function validateNodeDeviceCapabilityType(v: unknown, path: string, issue
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V313); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V324); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityType_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13468,22 +15188,287 @@ export function validateNodeDeviceCapabilityChannelDevAddr(v: unknown, path: str
   if (v.cssid === undefined) {
     issues.push({ path: at("cssid"), message: 'required: <cssid>' });
   } else {
-    { const m = rt.checkValue(v.cssid, V172); if (m) issues.push({ path: at("cssid"), message: m }); }
+    { const m = rt.checkValue(v.cssid, V175); if (m) issues.push({ path: at("cssid"), message: m }); }
   }
   if (v.ssid === undefined) {
     issues.push({ path: at("ssid"), message: 'required: <ssid>' });
   } else {
-    { const m = rt.checkValue(v.ssid, V173); if (m) issues.push({ path: at("ssid"), message: m }); }
+    { const m = rt.checkValue(v.ssid, V176); if (m) issues.push({ path: at("ssid"), message: m }); }
   }
   if (v.devno === undefined) {
     issues.push({ path: at("devno"), message: 'required: <devno>' });
   } else {
-    { const m = rt.checkValue(v.devno, V174); if (m) issues.push({ path: at("devno"), message: m }); }
+    { const m = rt.checkValue(v.devno, V177); if (m) issues.push({ path: at("devno"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityChannelDevAddr_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateNodeDeviceCapabilityChannelDevAddr_KEYS = new Set(["cssid","ssid","devno","$extra"]);
+
+export function validateNodeDeviceCapabilitySystemProduct(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.value === undefined) {
+  } else {
+    { const m = rt.checkValue(v.value, V4); if (m) issues.push({ path: at("value"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilitySystemProduct_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilitySystemProduct_KEYS = new Set(["value","$extra"]);
+
+export function validateNodeDeviceCapabilityPciProduct(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.id === undefined) {
+    issues.push({ path: at("id"), message: 'required: attribute id' });
+  } else {
+    { const m = rt.checkValue(v.id, V36); if (m) issues.push({ path: at("id"), message: m }); }
+  }
+  if (v.value === undefined) {
+  } else {
+    { const m = rt.checkValue(v.value, V4); if (m) issues.push({ path: at("value"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityPciProduct_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilityPciProduct_KEYS = new Set(["id","value","$extra"]);
+
+export function validateNodeDeviceCapabilityPciCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V325); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.maxCount === undefined) {
+  } else {
+    { const m = rt.checkValue(v.maxCount, V1); if (m) issues.push({ path: at("maxCount"), message: m }); }
+  }
+  if (v.address === undefined) {
+  } else {
+    if (!Array.isArray(v.address)) issues.push({ path: at("address"), message: 'expected an array of <address>' });
+    else (v.address as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityCapabilityAddress(e, `${at("address")}[${i}]`, issues, "address"); });
+  }
+  if (v.typeElement === undefined) {
+  } else {
+    if (!Array.isArray(v.typeElement)) issues.push({ path: at("typeElement"), message: 'expected an array of <type>' });
+    else (v.typeElement as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityCapabilityType(e, `${at("typeElement")}[${i}]`, issues, "type"); });
+  }
+  if (v.name === undefined) {
+  } else {
+    { const m = rt.checkValue(v.name, V320); if (m) issues.push({ path: at("name"), message: m }); }
+  }
+  if (v.fields === undefined) {
+  } else {
+    if (!Array.isArray(v.fields)) issues.push({ path: at("fields"), message: 'expected an array of <fields>' });
+    else (v.fields as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityCapabilityFields(e, `${at("fields")}[${i}]`, issues, "fields"); });
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityPciCapability_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilityPciCapability_KEYS = new Set(["type","maxCount","address","typeElement","name","fields","$extra"]);
+
+export function validateNodeDeviceCapabilityPciIommuGroup(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.number === undefined) {
+    issues.push({ path: at("number"), message: 'required: attribute number' });
+  } else {
+    { const m = rt.checkValue(v.number, V1); if (m) issues.push({ path: at("number"), message: m }); }
+  }
+  if (v.address === undefined) {
+    issues.push({ path: at("address"), message: 'required: <address>, repeated' });
+  } else {
+    if (!Array.isArray(v.address)) issues.push({ path: at("address"), message: 'expected an array of <address>' });
+    else (v.address as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityCapabilityAddress(e, `${at("address")}[${i}]`, issues, "address"); });
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityPciIommuGroup_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilityPciIommuGroup_KEYS = new Set(["number","address","$extra"]);
+
+export function validateNodeDeviceCapabilityNetCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V326); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  switch (v.type === undefined ? undefined : String(v.type)) {
+    case "80203":
+      break;
+    case "80211":
+      break;
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityNetCapability_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilityNetCapability_KEYS = new Set(["type","$extra"]);
+
+export function validateNodeDeviceCapabilityScsiHostCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V327); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.wwnn === undefined) {
+  } else {
+    { const m = rt.checkValue(v.wwnn, V80); if (m) issues.push({ path: at("wwnn"), message: m }); }
+  }
+  if (v.wwpn === undefined) {
+  } else {
+    { const m = rt.checkValue(v.wwpn, V80); if (m) issues.push({ path: at("wwpn"), message: m }); }
+  }
+  if (v.fabric_wwn === undefined) {
+  } else {
+    { const m = rt.checkValue(v.fabric_wwn, V80); if (m) issues.push({ path: at("fabric_wwn"), message: m }); }
+  }
+  if (v.max_vports === undefined) {
+  } else {
+    { const m = rt.checkValue(v.max_vports, V1); if (m) issues.push({ path: at("max_vports"), message: m }); }
+  }
+  if (v.vports === undefined) {
+  } else {
+    { const m = rt.checkValue(v.vports, V1); if (m) issues.push({ path: at("vports"), message: m }); }
+  }
+  switch (v.type === undefined ? undefined : String(v.type)) {
+    case "fc_host":
+      if (v.wwnn === undefined) issues.push({ path: at("wwnn"), message: "required when type=fc_host: <wwnn>" });
+      if (v.wwpn === undefined) issues.push({ path: at("wwpn"), message: "required when type=fc_host: <wwpn>" });
+      if (v.wwpn !== undefined) { const m = rt.checkValue(v.wwpn, V80); if (m) issues.push({ path: at("wwpn"), message: m }); }
+      if (v.max_vports !== undefined) issues.push({ path: at("max_vports"), message: "not allowed when type=fc_host" });
+      if (v.vports !== undefined) issues.push({ path: at("vports"), message: "not allowed when type=fc_host" });
+      break;
+    case "vport_ops":
+      if (v.max_vports === undefined) issues.push({ path: at("max_vports"), message: "required when type=vport_ops: <max_vports>" });
+      if (v.vports === undefined) issues.push({ path: at("vports"), message: "required when type=vport_ops: <vports>" });
+      if (v.wwnn !== undefined) issues.push({ path: at("wwnn"), message: "not allowed when type=vport_ops" });
+      if (v.wwpn !== undefined) issues.push({ path: at("wwpn"), message: "not allowed when type=vport_ops" });
+      if (v.fabric_wwn !== undefined) issues.push({ path: at("fabric_wwn"), message: "not allowed when type=vport_ops" });
+      break;
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityScsiHostCapability_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilityScsiHostCapability_KEYS = new Set(["type","wwnn","wwpn","fabric_wwn","max_vports","vports","$extra"]);
+
+export function validateNodeDeviceCapabilityScsiTargetCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V328); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.rport === undefined) {
+    issues.push({ path: at("rport"), message: 'required: <rport>' });
+  } else {
+    { const m = rt.checkValue(v.rport, V4); if (m) issues.push({ path: at("rport"), message: m }); }
+  }
+  if (v.wwpn === undefined) {
+    issues.push({ path: at("wwpn"), message: 'required: <wwpn>' });
+  } else {
+    { const m = rt.checkValue(v.wwpn, V80); if (m) issues.push({ path: at("wwpn"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityScsiTargetCapability_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilityScsiTargetCapability_KEYS = new Set(["type","rport","wwpn","$extra"]);
+
+export function validateNodeDeviceCapabilityStorageCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V329); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.media_available === undefined) {
+  } else {
+    { const m = rt.checkValue(v.media_available, V321); if (m) issues.push({ path: at("media_available"), message: m }); }
+  }
+  if (v.media_size === undefined) {
+  } else {
+    { const m = rt.checkValue(v.media_size, V20); if (m) issues.push({ path: at("media_size"), message: m }); }
+  }
+  if (v.media_label === undefined) {
+  } else {
+    { const m = rt.checkValue(v.media_label, V4); if (m) issues.push({ path: at("media_label"), message: m }); }
+  }
+  if (v.logical_block_size === undefined) {
+  } else {
+    { const m = rt.checkValue(v.logical_block_size, V20); if (m) issues.push({ path: at("logical_block_size"), message: m }); }
+  }
+  if (v.num_blocks === undefined) {
+  } else {
+    { const m = rt.checkValue(v.num_blocks, V20); if (m) issues.push({ path: at("num_blocks"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityStorageCapability_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilityStorageCapability_KEYS = new Set(["type","media_available","media_size","media_label","logical_block_size","num_blocks","$extra"]);
+
+export function validateNodeDeviceCapabilityDrmType(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.value === undefined) {
+  } else {
+    { const m = rt.checkValue(v.value, V330); if (m) issues.push({ path: at("value"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityDrmType_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilityDrmType_KEYS = new Set(["value","$extra"]);
+
+export function validateNodeDeviceCapabilityMdevType(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.id === undefined) {
+    issues.push({ path: at("id"), message: 'required: attribute id' });
+  } else {
+    { const m = rt.checkValue(v.id, V4); if (m) issues.push({ path: at("id"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityMdevType_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilityMdevType_KEYS = new Set(["id","$extra"]);
+
+export function validateNodeDeviceCapabilityMdevIommuGroup(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.number === undefined) {
+    issues.push({ path: at("number"), message: 'required: attribute number' });
+  } else {
+    { const m = rt.checkValue(v.number, V1); if (m) issues.push({ path: at("number"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityMdevIommuGroup_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilityMdevIommuGroup_KEYS = new Set(["number","$extra"]);
+
+export function validateNodeDeviceCapabilityCssCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V331); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.typeElement === undefined) {
+    issues.push({ path: at("typeElement"), message: 'required: <type>, repeated' });
+  } else {
+    if (!Array.isArray(v.typeElement)) issues.push({ path: at("typeElement"), message: 'expected an array of <type>' });
+    else (v.typeElement as unknown[]).forEach((e, i) => { validateNodeDeviceCapabilityCapabilityType(e, `${at("typeElement")}[${i}]`, issues, "type"); });
+  }
+  for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityCssCapability_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateNodeDeviceCapabilityCssCapability_KEYS = new Set(["type","typeElement","$extra"]);
 
 export function validateNodeDeviceCapabilityCapabilityAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -13491,22 +15476,22 @@ export function validateNodeDeviceCapabilityCapabilityAddress(v: unknown, path: 
   if (v.domain === undefined) {
     issues.push({ path: at("domain"), message: 'required: attribute domain' });
   } else {
-    { const m = rt.checkValue(v.domain, V34); if (m) issues.push({ path: at("domain"), message: m }); }
+    { const m = rt.checkValue(v.domain, V36); if (m) issues.push({ path: at("domain"), message: m }); }
   }
   if (v.bus === undefined) {
     issues.push({ path: at("bus"), message: 'required: attribute bus' });
   } else {
-    { const m = rt.checkValue(v.bus, V34); if (m) issues.push({ path: at("bus"), message: m }); }
+    { const m = rt.checkValue(v.bus, V36); if (m) issues.push({ path: at("bus"), message: m }); }
   }
   if (v.slot === undefined) {
     issues.push({ path: at("slot"), message: 'required: attribute slot' });
   } else {
-    { const m = rt.checkValue(v.slot, V34); if (m) issues.push({ path: at("slot"), message: m }); }
+    { const m = rt.checkValue(v.slot, V36); if (m) issues.push({ path: at("slot"), message: m }); }
   }
   if (v.function === undefined) {
     issues.push({ path: at("function"), message: 'required: attribute function' });
   } else {
-    { const m = rt.checkValue(v.function, V34); if (m) issues.push({ path: at("function"), message: m }); }
+    { const m = rt.checkValue(v.function, V36); if (m) issues.push({ path: at("function"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityCapabilityAddress_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13528,7 +15513,7 @@ export function validateNodeDeviceCapabilityCapabilityType(v: unknown, path: str
   if (v.deviceAPI === undefined) {
     issues.push({ path: at("deviceAPI"), message: 'required: <deviceAPI>' });
   } else {
-    { const m = rt.checkValue(v.deviceAPI, V314); if (m) issues.push({ path: at("deviceAPI"), message: m }); }
+    { const m = rt.checkValue(v.deviceAPI, V106); if (m) issues.push({ path: at("deviceAPI"), message: m }); }
   }
   if (v.availableInstances === undefined) {
     issues.push({ path: at("availableInstances"), message: 'required: <availableInstances>' });
@@ -13546,23 +15531,23 @@ export function validateNodeDeviceCapabilityCapabilityFields(v: unknown, path: s
   if (v.access === undefined) {
     issues.push({ path: at("access"), message: 'required: attribute access' });
   } else {
-    { const m = rt.checkValue(v.access, V315); if (m) issues.push({ path: at("access"), message: m }); }
+    { const m = rt.checkValue(v.access, V332); if (m) issues.push({ path: at("access"), message: m }); }
   }
   if (v.change_level === undefined) {
   } else {
-    { const m = rt.checkValue(v.change_level, V309); if (m) issues.push({ path: at("change_level"), message: m }); }
+    { const m = rt.checkValue(v.change_level, V320); if (m) issues.push({ path: at("change_level"), message: m }); }
   }
   if (v.manufacture_id === undefined) {
   } else {
-    { const m = rt.checkValue(v.manufacture_id, V309); if (m) issues.push({ path: at("manufacture_id"), message: m }); }
+    { const m = rt.checkValue(v.manufacture_id, V320); if (m) issues.push({ path: at("manufacture_id"), message: m }); }
   }
   if (v.part_number === undefined) {
   } else {
-    { const m = rt.checkValue(v.part_number, V309); if (m) issues.push({ path: at("part_number"), message: m }); }
+    { const m = rt.checkValue(v.part_number, V320); if (m) issues.push({ path: at("part_number"), message: m }); }
   }
   if (v.serial_number === undefined) {
   } else {
-    { const m = rt.checkValue(v.serial_number, V309); if (m) issues.push({ path: at("serial_number"), message: m }); }
+    { const m = rt.checkValue(v.serial_number, V320); if (m) issues.push({ path: at("serial_number"), message: m }); }
   }
   if (v.vendor_field === undefined) {
   } else {
@@ -13571,7 +15556,7 @@ export function validateNodeDeviceCapabilityCapabilityFields(v: unknown, path: s
   }
   if (v.asset_tag === undefined) {
   } else {
-    { const m = rt.checkValue(v.asset_tag, V309); if (m) issues.push({ path: at("asset_tag"), message: m }); }
+    { const m = rt.checkValue(v.asset_tag, V320); if (m) issues.push({ path: at("asset_tag"), message: m }); }
   }
   if (v.system_field === undefined) {
   } else {
@@ -13589,7 +15574,7 @@ export function validateNodeDeviceCapabilityPciExpressLink(v: unknown, path: str
   if (v.validity === undefined) {
     issues.push({ path: at("validity"), message: 'required: attribute validity' });
   } else {
-    { const m = rt.checkValue(v.validity, V316); if (m) issues.push({ path: at("validity"), message: m }); }
+    { const m = rt.checkValue(v.validity, V333); if (m) issues.push({ path: at("validity"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
@@ -13597,7 +15582,7 @@ export function validateNodeDeviceCapabilityPciExpressLink(v: unknown, path: str
   }
   if (v.speed === undefined) {
   } else {
-    { const m = rt.checkValue(v.speed, V317); if (m) issues.push({ path: at("speed"), message: m }); }
+    { const m = rt.checkValue(v.speed, V334); if (m) issues.push({ path: at("speed"), message: m }); }
   }
   if (v.width === undefined) {
     issues.push({ path: at("width"), message: 'required: attribute width' });
@@ -13615,11 +15600,11 @@ export function validateNodeDeviceCapabilityCapabilityFieldsVendorField(v: unkno
   if (v.index === undefined) {
     issues.push({ path: at("index"), message: 'required: attribute index' });
   } else {
-    { const m = rt.checkValue(v.index, V318); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V335); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V309); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V320); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityCapabilityFieldsVendorField_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13632,11 +15617,11 @@ export function validateNodeDeviceCapabilityCapabilityFieldsSystemField(v: unkno
   if (v.index === undefined) {
     issues.push({ path: at("index"), message: 'required: attribute index' });
   } else {
-    { const m = rt.checkValue(v.index, V319); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V336); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.value === undefined) {
   } else {
-    { const m = rt.checkValue(v.value, V309); if (m) issues.push({ path: at("value"), message: m }); }
+    { const m = rt.checkValue(v.value, V320); if (m) issues.push({ path: at("value"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateNodeDeviceCapabilityCapabilityFieldsSystemField_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13677,7 +15662,7 @@ export function validateSecretUsage(v: unknown, path: string, issues: rt.Issues,
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V320); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V337); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.volume === undefined) {
   } else {
@@ -13685,13 +15670,13 @@ export function validateSecretUsage(v: unknown, path: string, issues: rt.Issues,
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V139); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.target === undefined) {
   } else {
-    { const m = rt.checkValue(v.target, V139); if (m) issues.push({ path: at("target"), message: m }); }
+    { const m = rt.checkValue(v.target, V142); if (m) issues.push({ path: at("target"), message: m }); }
   }
-  switch (String(v.type)) {
+  switch (v.type === undefined ? undefined : String(v.type)) {
     case "volume":
       if (v.volume === undefined) issues.push({ path: at("volume"), message: "required when type=volume: <volume>" });
       if (v.name !== undefined) issues.push({ path: at("name"), message: "not allowed when type=volume" });
@@ -13699,6 +15684,7 @@ export function validateSecretUsage(v: unknown, path: string, issues: rt.Issues,
       break;
     case "ceph":
       if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=ceph: <name>" });
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
       if (v.volume !== undefined) issues.push({ path: at("volume"), message: "not allowed when type=ceph" });
       if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=ceph" });
       break;
@@ -13709,11 +15695,13 @@ export function validateSecretUsage(v: unknown, path: string, issues: rt.Issues,
       break;
     case "tls":
       if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=tls: <name>" });
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
       if (v.volume !== undefined) issues.push({ path: at("volume"), message: "not allowed when type=tls" });
       if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=tls" });
       break;
     case "vtpm":
       if (v.name === undefined) issues.push({ path: at("name"), message: "required when type=vtpm: <name>" });
+      if (v.name !== undefined) { const m = rt.checkValue(v.name, V142); if (m) issues.push({ path: at("name"), message: m }); }
       if (v.volume !== undefined) issues.push({ path: at("volume"), message: "not allowed when type=vtpm" });
       if (v.target !== undefined) issues.push({ path: at("target"), message: "not allowed when type=vtpm" });
       break;
@@ -13729,11 +15717,11 @@ export function validateInterface(v: unknown, path: string, issues: rt.Issues, n
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V321); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V338); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V192); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.start === undefined) {
   } else {
@@ -13779,7 +15767,7 @@ export function validateInterfaceStart(v: unknown, path: string, issues: rt.Issu
   if (v.mode === undefined) {
     issues.push({ path: at("mode"), message: 'required: attribute mode' });
   } else {
-    { const m = rt.checkValue(v.mode, V322); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V339); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateInterfaceStart_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13792,7 +15780,7 @@ export function validateInterfaceMac(v: unknown, path: string, issues: rt.Issues
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V323); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V340); if (m) issues.push({ path: at("address"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateInterfaceMac_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13818,7 +15806,7 @@ export function validateInterfaceProtocol(v: unknown, path: string, issues: rt.I
   if (v.family === undefined) {
     issues.push({ path: at("family"), message: 'required: attribute family' });
   } else {
-    { const m = rt.checkValue(v.family, V324); if (m) issues.push({ path: at("family"), message: m }); }
+    { const m = rt.checkValue(v.family, V341); if (m) issues.push({ path: at("family"), message: m }); }
   }
   if (v.dhcp === undefined) {
   } else {
@@ -13851,7 +15839,7 @@ export function validateInterfaceBridge(v: unknown, path: string, issues: rt.Iss
   }
   if (v.delay === undefined) {
   } else {
-    { const m = rt.checkValue(v.delay, V325); if (m) issues.push({ path: at("delay"), message: m }); }
+    { const m = rt.checkValue(v.delay, V342); if (m) issues.push({ path: at("delay"), message: m }); }
   }
   if (v.interface === undefined) {
   } else {
@@ -13868,7 +15856,7 @@ export function validateInterfaceBond(v: unknown, path: string, issues: rt.Issue
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V326); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V343); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.miimon === undefined) {
   } else {
@@ -13895,12 +15883,12 @@ export function validateInterfaceVlan(v: unknown, path: string, issues: rt.Issue
   if (v.tag === undefined) {
     issues.push({ path: at("tag"), message: 'required: attribute tag' });
   } else {
-    { const m = rt.checkValue(v.tag, V253); if (m) issues.push({ path: at("tag"), message: m }); }
+    { const m = rt.checkValue(v.tag, V259); if (m) issues.push({ path: at("tag"), message: m }); }
   }
   if (v.interface === undefined) {
     issues.push({ path: at("interface"), message: 'required: <interface>' });
   } else {
-    validateInterfaceVlanInterface(v.interface, at("interface"), issues, "interface");
+    validateDomainDevicesInterfaceInternalSource(v.interface, at("interface"), issues, "interface");
   }
   for (const k of Object.keys(v)) if (!validateInterfaceVlan_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13925,11 +15913,11 @@ export function validateInterfaceProtocolIp(v: unknown, path: string, issues: rt
   if (v.address === undefined) {
     issues.push({ path: at("address"), message: 'required: attribute address' });
   } else {
-    { const m = rt.checkValue(v.address, V197); if (m) issues.push({ path: at("address"), message: m }); }
+    { const m = rt.checkValue(v.address, V201); if (m) issues.push({ path: at("address"), message: m }); }
   }
   if (v.prefix === undefined) {
   } else {
-    { const m = rt.checkValue(v.prefix, V199); if (m) issues.push({ path: at("prefix"), message: m }); }
+    { const m = rt.checkValue(v.prefix, V203); if (m) issues.push({ path: at("prefix"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateInterfaceProtocolIp_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13942,7 +15930,7 @@ export function validateInterfaceProtocolRoute(v: unknown, path: string, issues:
   if (v.gateway === undefined) {
     issues.push({ path: at("gateway"), message: 'required: attribute gateway' });
   } else {
-    { const m = rt.checkValue(v.gateway, V197); if (m) issues.push({ path: at("gateway"), message: m }); }
+    { const m = rt.checkValue(v.gateway, V201); if (m) issues.push({ path: at("gateway"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateInterfaceProtocolRoute_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -13955,11 +15943,11 @@ export function validateInterfaceBridgeInterface(v: unknown, path: string, issue
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V327); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V344); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V192); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.mac === undefined) {
   } else {
@@ -14000,7 +15988,7 @@ export function validateInterfaceBondMiimon(v: unknown, path: string, issues: rt
   }
   if (v.carrier === undefined) {
   } else {
-    { const m = rt.checkValue(v.carrier, V328); if (m) issues.push({ path: at("carrier"), message: m }); }
+    { const m = rt.checkValue(v.carrier, V345); if (m) issues.push({ path: at("carrier"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateInterfaceBondMiimon_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -14018,11 +16006,11 @@ export function validateInterfaceBondArpmon(v: unknown, path: string, issues: rt
   if (v.target === undefined) {
     issues.push({ path: at("target"), message: 'required: attribute target' });
   } else {
-    { const m = rt.checkValue(v.target, V191); if (m) issues.push({ path: at("target"), message: m }); }
+    { const m = rt.checkValue(v.target, V195); if (m) issues.push({ path: at("target"), message: m }); }
   }
   if (v.validate === undefined) {
   } else {
-    { const m = rt.checkValue(v.validate, V329); if (m) issues.push({ path: at("validate"), message: m }); }
+    { const m = rt.checkValue(v.validate, V346); if (m) issues.push({ path: at("validate"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateInterfaceBondArpmon_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -14035,12 +16023,12 @@ export function validateInterfaceBondInterface(v: unknown, path: string, issues:
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V330); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V347); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V192); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.mac === undefined) {
   } else {
@@ -14055,19 +16043,6 @@ export function validateInterfaceBondInterface(v: unknown, path: string, issues:
 }
 const validateInterfaceBondInterface_KEYS = new Set(["type","name","mac","link","$extra"]);
 
-export function validateInterfaceVlanInterface(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
-  const at = (k: string): string => (path ? `${path}.${k}` : k);
-  if (v.name === undefined) {
-    issues.push({ path: at("name"), message: 'required: attribute name' });
-  } else {
-    { const m = rt.checkValue(v.name, V187); if (m) issues.push({ path: at("name"), message: m }); }
-  }
-  for (const k of Object.keys(v)) if (!validateInterfaceVlanInterface_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
-  rt.checkExtra(v.$extra, path, issues);
-}
-const validateInterfaceVlanInterface_KEYS = new Set(["name","$extra"]);
-
 export function validateNWFilter(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
@@ -14078,11 +16053,11 @@ export function validateNWFilter(v: unknown, path: string, issues: rt.Issues, n:
   }
   if (v.chain === undefined) {
   } else {
-    { const m = rt.checkValue(v.chain, V331); if (m) issues.push({ path: at("chain"), message: m }); }
+    { const m = rt.checkValue(v.chain, V348); if (m) issues.push({ path: at("chain"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V332); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V349); if (m) issues.push({ path: at("priority"), message: m }); }
   }
   if (v.uuid === undefined) {
   } else {
@@ -14109,20 +16084,20 @@ export function validateNWFilterRule(v: unknown, path: string, issues: rt.Issues
   if (v.action === undefined) {
     issues.push({ path: at("action"), message: 'required: attribute action' });
   } else {
-    { const m = rt.checkValue(v.action, V333); if (m) issues.push({ path: at("action"), message: m }); }
+    { const m = rt.checkValue(v.action, V350); if (m) issues.push({ path: at("action"), message: m }); }
   }
   if (v.direction === undefined) {
     issues.push({ path: at("direction"), message: 'required: attribute direction' });
   } else {
-    { const m = rt.checkValue(v.direction, V334); if (m) issues.push({ path: at("direction"), message: m }); }
+    { const m = rt.checkValue(v.direction, V351); if (m) issues.push({ path: at("direction"), message: m }); }
   }
   if (v.priority === undefined) {
   } else {
-    { const m = rt.checkValue(v.priority, V332); if (m) issues.push({ path: at("priority"), message: m }); }
+    { const m = rt.checkValue(v.priority, V349); if (m) issues.push({ path: at("priority"), message: m }); }
   }
   if (v.statematch === undefined) {
   } else {
-    { const m = rt.checkValue(v.statematch, V335); if (m) issues.push({ path: at("statematch"), message: m }); }
+    { const m = rt.checkValue(v.statematch, V352); if (m) issues.push({ path: at("statematch"), message: m }); }
   }
   if (v.mac === undefined) {
   } else {
@@ -14234,23 +16209,23 @@ export function validateNWFilterRuleMac(v: unknown, path: string, issues: rt.Iss
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V353); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.dstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacaddr, V336); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstmacaddr, V353); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
   }
   if (v.dstmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacmask, V336); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
+    { const m = rt.checkValue(v.dstmacmask, V353); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
   }
   if (v.protocolid === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocolid, V337); if (m) issues.push({ path: at("protocolid"), message: m }); }
+    { const m = rt.checkValue(v.protocolid, V354); if (m) issues.push({ path: at("protocolid"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -14270,27 +16245,27 @@ export function validateNWFilterRuleVlan(v: unknown, path: string, issues: rt.Is
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V353); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.dstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacaddr, V336); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstmacaddr, V353); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
   }
   if (v.dstmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacmask, V336); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
+    { const m = rt.checkValue(v.dstmacmask, V353); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
   }
   if (v.vlanid === undefined) {
   } else {
-    { const m = rt.checkValue(v.vlanid, V338); if (m) issues.push({ path: at("vlanid"), message: m }); }
+    { const m = rt.checkValue(v.vlanid, V355); if (m) issues.push({ path: at("vlanid"), message: m }); }
   }
   if (v["encap-protocol"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["encap-protocol"], V337); if (m) issues.push({ path: at("encap-protocol"), message: m }); }
+    { const m = rt.checkValue(v["encap-protocol"], V354); if (m) issues.push({ path: at("encap-protocol"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -14310,99 +16285,99 @@ export function validateNWFilterRuleStp(v: unknown, path: string, issues: rt.Iss
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V353); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V94); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V96); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.flags === undefined) {
   } else {
-    { const m = rt.checkValue(v.flags, V94); if (m) issues.push({ path: at("flags"), message: m }); }
+    { const m = rt.checkValue(v.flags, V96); if (m) issues.push({ path: at("flags"), message: m }); }
   }
   if (v["root-priority"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-priority"], V339); if (m) issues.push({ path: at("root-priority"), message: m }); }
+    { const m = rt.checkValue(v["root-priority"], V356); if (m) issues.push({ path: at("root-priority"), message: m }); }
   }
   if (v["root-priority-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-priority-hi"], V339); if (m) issues.push({ path: at("root-priority-hi"), message: m }); }
+    { const m = rt.checkValue(v["root-priority-hi"], V356); if (m) issues.push({ path: at("root-priority-hi"), message: m }); }
   }
   if (v["root-address"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-address"], V336); if (m) issues.push({ path: at("root-address"), message: m }); }
+    { const m = rt.checkValue(v["root-address"], V353); if (m) issues.push({ path: at("root-address"), message: m }); }
   }
   if (v["root-address-mask"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-address-mask"], V336); if (m) issues.push({ path: at("root-address-mask"), message: m }); }
+    { const m = rt.checkValue(v["root-address-mask"], V353); if (m) issues.push({ path: at("root-address-mask"), message: m }); }
   }
   if (v["root-cost"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-cost"], V340); if (m) issues.push({ path: at("root-cost"), message: m }); }
+    { const m = rt.checkValue(v["root-cost"], V357); if (m) issues.push({ path: at("root-cost"), message: m }); }
   }
   if (v["root-cost-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["root-cost-hi"], V340); if (m) issues.push({ path: at("root-cost-hi"), message: m }); }
+    { const m = rt.checkValue(v["root-cost-hi"], V357); if (m) issues.push({ path: at("root-cost-hi"), message: m }); }
   }
   if (v["sender-priority"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["sender-priority"], V339); if (m) issues.push({ path: at("sender-priority"), message: m }); }
+    { const m = rt.checkValue(v["sender-priority"], V356); if (m) issues.push({ path: at("sender-priority"), message: m }); }
   }
   if (v["sender-priority-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["sender-priority-hi"], V339); if (m) issues.push({ path: at("sender-priority-hi"), message: m }); }
+    { const m = rt.checkValue(v["sender-priority-hi"], V356); if (m) issues.push({ path: at("sender-priority-hi"), message: m }); }
   }
   if (v["sender-address"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["sender-address"], V336); if (m) issues.push({ path: at("sender-address"), message: m }); }
+    { const m = rt.checkValue(v["sender-address"], V353); if (m) issues.push({ path: at("sender-address"), message: m }); }
   }
   if (v["sender-address-mask"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["sender-address-mask"], V336); if (m) issues.push({ path: at("sender-address-mask"), message: m }); }
+    { const m = rt.checkValue(v["sender-address-mask"], V353); if (m) issues.push({ path: at("sender-address-mask"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
-    { const m = rt.checkValue(v.port, V339); if (m) issues.push({ path: at("port"), message: m }); }
+    { const m = rt.checkValue(v.port, V356); if (m) issues.push({ path: at("port"), message: m }); }
   }
   if (v["port-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["port-hi"], V339); if (m) issues.push({ path: at("port-hi"), message: m }); }
+    { const m = rt.checkValue(v["port-hi"], V356); if (m) issues.push({ path: at("port-hi"), message: m }); }
   }
   if (v.age === undefined) {
   } else {
-    { const m = rt.checkValue(v.age, V339); if (m) issues.push({ path: at("age"), message: m }); }
+    { const m = rt.checkValue(v.age, V356); if (m) issues.push({ path: at("age"), message: m }); }
   }
   if (v["age-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["age-hi"], V339); if (m) issues.push({ path: at("age-hi"), message: m }); }
+    { const m = rt.checkValue(v["age-hi"], V356); if (m) issues.push({ path: at("age-hi"), message: m }); }
   }
   if (v["max-age"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["max-age"], V339); if (m) issues.push({ path: at("max-age"), message: m }); }
+    { const m = rt.checkValue(v["max-age"], V356); if (m) issues.push({ path: at("max-age"), message: m }); }
   }
   if (v["max-age-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["max-age-hi"], V339); if (m) issues.push({ path: at("max-age-hi"), message: m }); }
+    { const m = rt.checkValue(v["max-age-hi"], V356); if (m) issues.push({ path: at("max-age-hi"), message: m }); }
   }
   if (v["hello-time"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["hello-time"], V339); if (m) issues.push({ path: at("hello-time"), message: m }); }
+    { const m = rt.checkValue(v["hello-time"], V356); if (m) issues.push({ path: at("hello-time"), message: m }); }
   }
   if (v["hello-time-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["hello-time-hi"], V339); if (m) issues.push({ path: at("hello-time-hi"), message: m }); }
+    { const m = rt.checkValue(v["hello-time-hi"], V356); if (m) issues.push({ path: at("hello-time-hi"), message: m }); }
   }
   if (v["forward-delay"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["forward-delay"], V339); if (m) issues.push({ path: at("forward-delay"), message: m }); }
+    { const m = rt.checkValue(v["forward-delay"], V356); if (m) issues.push({ path: at("forward-delay"), message: m }); }
   }
   if (v["forward-delay-hi"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["forward-delay-hi"], V339); if (m) issues.push({ path: at("forward-delay-hi"), message: m }); }
+    { const m = rt.checkValue(v["forward-delay-hi"], V356); if (m) issues.push({ path: at("forward-delay-hi"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -14422,51 +16397,51 @@ export function validateNWFilterRuleArp(v: unknown, path: string, issues: rt.Iss
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V353); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.dstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacaddr, V336); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstmacaddr, V353); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
   }
   if (v.dstmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacmask, V336); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
+    { const m = rt.checkValue(v.dstmacmask, V353); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
   }
   if (v.arpsrcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpsrcmacaddr, V336); if (m) issues.push({ path: at("arpsrcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpsrcmacaddr, V353); if (m) issues.push({ path: at("arpsrcmacaddr"), message: m }); }
   }
   if (v.arpsrcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpsrcipaddr, V341); if (m) issues.push({ path: at("arpsrcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpsrcipaddr, V358); if (m) issues.push({ path: at("arpsrcipaddr"), message: m }); }
   }
   if (v.arpdstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpdstmacaddr, V336); if (m) issues.push({ path: at("arpdstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpdstmacaddr, V353); if (m) issues.push({ path: at("arpdstmacaddr"), message: m }); }
   }
   if (v.arpdstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.arpdstipaddr, V341); if (m) issues.push({ path: at("arpdstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.arpdstipaddr, V358); if (m) issues.push({ path: at("arpdstipaddr"), message: m }); }
   }
   if (v.hwtype === undefined) {
   } else {
-    { const m = rt.checkValue(v.hwtype, V339); if (m) issues.push({ path: at("hwtype"), message: m }); }
+    { const m = rt.checkValue(v.hwtype, V356); if (m) issues.push({ path: at("hwtype"), message: m }); }
   }
   if (v.opcode === undefined) {
   } else {
-    { const m = rt.checkValue(v.opcode, V342); if (m) issues.push({ path: at("opcode"), message: m }); }
+    { const m = rt.checkValue(v.opcode, V359); if (m) issues.push({ path: at("opcode"), message: m }); }
   }
   if (v.protocoltype === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocoltype, V339); if (m) issues.push({ path: at("protocoltype"), message: m }); }
+    { const m = rt.checkValue(v.protocoltype, V356); if (m) issues.push({ path: at("protocoltype"), message: m }); }
   }
   if (v.gratuitous === undefined) {
   } else {
-    { const m = rt.checkValue(v.gratuitous, V343); if (m) issues.push({ path: at("gratuitous"), message: m }); }
+    { const m = rt.checkValue(v.gratuitous, V360); if (m) issues.push({ path: at("gratuitous"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -14486,59 +16461,59 @@ export function validateNWFilterRuleIp(v: unknown, path: string, issues: rt.Issu
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V353); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.dstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacaddr, V336); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstmacaddr, V353); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
   }
   if (v.dstmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacmask, V336); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
+    { const m = rt.checkValue(v.dstmacmask, V353); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V358); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V361); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V358); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V361); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V356); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V356); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V356); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V356); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.protocol === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocol, V345); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V362); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V363); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -14558,71 +16533,71 @@ export function validateNWFilterRuleIpv6(v: unknown, path: string, issues: rt.Is
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacmask, V336); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
+    { const m = rt.checkValue(v.srcmacmask, V353); if (m) issues.push({ path: at("srcmacmask"), message: m }); }
   }
   if (v.dstmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacaddr, V336); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstmacaddr, V353); if (m) issues.push({ path: at("dstmacaddr"), message: m }); }
   }
   if (v.dstmacmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstmacmask, V336); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
+    { const m = rt.checkValue(v.dstmacmask, V353); if (m) issues.push({ path: at("dstmacmask"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V364); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V365); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V364); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V365); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V356); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V356); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V356); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V356); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.protocol === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocol, V345); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V362); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V94); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V96); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.typeend === undefined) {
   } else {
-    { const m = rt.checkValue(v.typeend, V94); if (m) issues.push({ path: at("typeend"), message: m }); }
+    { const m = rt.checkValue(v.typeend, V96); if (m) issues.push({ path: at("typeend"), message: m }); }
   }
   if (v.code === undefined) {
   } else {
-    { const m = rt.checkValue(v.code, V94); if (m) issues.push({ path: at("code"), message: m }); }
+    { const m = rt.checkValue(v.code, V96); if (m) issues.push({ path: at("code"), message: m }); }
   }
   if (v.codeend === undefined) {
   } else {
-    { const m = rt.checkValue(v.codeend, V94); if (m) issues.push({ path: at("codeend"), message: m }); }
+    { const m = rt.checkValue(v.codeend, V96); if (m) issues.push({ path: at("codeend"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -14642,84 +16617,85 @@ export function validateNWFilterRuleTcp(v: unknown, path: string, issues: rt.Iss
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V356); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V356); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V356); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V356); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V358); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V361); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V358); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V361); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V358); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V358); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V358); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V358); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V363); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V356); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V366); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V367); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V368); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.flags === undefined) {
   } else {
-    { const m = rt.checkValue(v.flags, V352); if (m) issues.push({ path: at("flags"), message: m }); }
+    { const m = rt.checkValue(v.flags, V369); if (m) issues.push({ path: at("flags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
     { const m = rt.checkValue(v.comment, V4); if (m) issues.push({ path: at("comment"), message: m }); }
   }
+  if (v.ipset === undefined || v.ipsetflags === undefined) { if (v.ipset !== undefined || v.ipsetflags !== undefined) issues.push({ path, message: "ipset, ipsetflags: given all or none" }); }
   for (const k of Object.keys(v)) if (!validateNWFilterRuleTcp_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -14734,80 +16710,81 @@ export function validateNWFilterRuleUdp(v: unknown, path: string, issues: rt.Iss
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V356); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V356); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V356); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V356); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V358); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V361); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V358); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V361); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V358); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V358); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V358); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V358); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V363); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V356); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V366); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V367); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V368); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
     { const m = rt.checkValue(v.comment, V4); if (m) issues.push({ path: at("comment"), message: m }); }
   }
+  if (v.ipset === undefined || v.ipsetflags === undefined) { if (v.ipset !== undefined || v.ipsetflags !== undefined) issues.push({ path, message: "ipset, ipsetflags: given all or none" }); }
   for (const k of Object.keys(v)) if (!validateNWFilterRuleUdp_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -14822,72 +16799,73 @@ export function validateNWFilterRuleIcmp(v: unknown, path: string, issues: rt.Is
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V358); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V361); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V358); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V361); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V358); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V358); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V358); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V358); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V363); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V356); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V366); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V367); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V368); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V94); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V96); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.code === undefined) {
   } else {
-    { const m = rt.checkValue(v.code, V94); if (m) issues.push({ path: at("code"), message: m }); }
+    { const m = rt.checkValue(v.code, V96); if (m) issues.push({ path: at("code"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
     { const m = rt.checkValue(v.comment, V4); if (m) issues.push({ path: at("comment"), message: m }); }
   }
+  if (v.ipset === undefined || v.ipsetflags === undefined) { if (v.ipset !== undefined || v.ipsetflags !== undefined) issues.push({ path, message: "ipset, ipsetflags: given all or none" }); }
   for (const k of Object.keys(v)) if (!validateNWFilterRuleIcmp_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -14902,64 +16880,65 @@ export function validateNWFilterRuleIgmp(v: unknown, path: string, issues: rt.Is
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V341); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V358); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V344); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V361); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V341); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V358); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V344); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V361); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V341); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V358); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V341); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V358); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V341); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V358); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V341); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V358); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V363); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v["connlimit-above"] === undefined) {
   } else {
-    { const m = rt.checkValue(v["connlimit-above"], V339); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
+    { const m = rt.checkValue(v["connlimit-above"], V356); if (m) issues.push({ path: at("connlimit-above"), message: m }); }
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V349); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V366); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.ipset === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipset, V350); if (m) issues.push({ path: at("ipset"), message: m }); }
+    { const m = rt.checkValue(v.ipset, V367); if (m) issues.push({ path: at("ipset"), message: m }); }
   }
   if (v.ipsetflags === undefined) {
   } else {
-    { const m = rt.checkValue(v.ipsetflags, V351); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
+    { const m = rt.checkValue(v.ipsetflags, V368); if (m) issues.push({ path: at("ipsetflags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
     { const m = rt.checkValue(v.comment, V4); if (m) issues.push({ path: at("comment"), message: m }); }
   }
+  if (v.ipset === undefined || v.ipsetflags === undefined) { if (v.ipset !== undefined || v.ipsetflags !== undefined) issues.push({ path, message: "ipset, ipsetflags: given all or none" }); }
   for (const k of Object.keys(v)) if (!validateNWFilterRuleIgmp_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
@@ -14974,63 +16953,63 @@ export function validateNWFilterRuleTcpIpv6(v: unknown, path: string, issues: rt
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V356); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V356); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V356); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V356); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V364); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V365); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V364); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V365); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V364); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V364); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V364); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V364); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V363); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.flags === undefined) {
   } else {
-    { const m = rt.checkValue(v.flags, V352); if (m) issues.push({ path: at("flags"), message: m }); }
+    { const m = rt.checkValue(v.flags, V369); if (m) issues.push({ path: at("flags"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -15050,59 +17029,59 @@ export function validateNWFilterRuleUdpIpv6(v: unknown, path: string, issues: rt
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportstart, V339); if (m) issues.push({ path: at("srcportstart"), message: m }); }
+    { const m = rt.checkValue(v.srcportstart, V356); if (m) issues.push({ path: at("srcportstart"), message: m }); }
   }
   if (v.srcportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcportend, V339); if (m) issues.push({ path: at("srcportend"), message: m }); }
+    { const m = rt.checkValue(v.srcportend, V356); if (m) issues.push({ path: at("srcportend"), message: m }); }
   }
   if (v.dstportstart === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportstart, V339); if (m) issues.push({ path: at("dstportstart"), message: m }); }
+    { const m = rt.checkValue(v.dstportstart, V356); if (m) issues.push({ path: at("dstportstart"), message: m }); }
   }
   if (v.dstportend === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstportend, V339); if (m) issues.push({ path: at("dstportend"), message: m }); }
+    { const m = rt.checkValue(v.dstportend, V356); if (m) issues.push({ path: at("dstportend"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V364); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V365); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V364); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V365); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V364); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V364); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V364); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V364); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V363); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -15122,51 +17101,51 @@ export function validateNWFilterRuleIcmpv6(v: unknown, path: string, issues: rt.
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V364); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V365); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V364); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V365); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V364); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V364); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V364); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V364); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V363); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V94); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V96); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.code === undefined) {
   } else {
-    { const m = rt.checkValue(v.code, V94); if (m) issues.push({ path: at("code"), message: m }); }
+    { const m = rt.checkValue(v.code, V96); if (m) issues.push({ path: at("code"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -15186,43 +17165,43 @@ export function validateNWFilterRuleAllIpv6(v: unknown, path: string, issues: rt
   }
   if (v.srcmacaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcmacaddr, V336); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcmacaddr, V353); if (m) issues.push({ path: at("srcmacaddr"), message: m }); }
   }
   if (v.srcipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipaddr, V347); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
+    { const m = rt.checkValue(v.srcipaddr, V364); if (m) issues.push({ path: at("srcipaddr"), message: m }); }
   }
   if (v.srcipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipmask, V348); if (m) issues.push({ path: at("srcipmask"), message: m }); }
+    { const m = rt.checkValue(v.srcipmask, V365); if (m) issues.push({ path: at("srcipmask"), message: m }); }
   }
   if (v.dstipaddr === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipaddr, V347); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
+    { const m = rt.checkValue(v.dstipaddr, V364); if (m) issues.push({ path: at("dstipaddr"), message: m }); }
   }
   if (v.dstipmask === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipmask, V348); if (m) issues.push({ path: at("dstipmask"), message: m }); }
+    { const m = rt.checkValue(v.dstipmask, V365); if (m) issues.push({ path: at("dstipmask"), message: m }); }
   }
   if (v.srcipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipfrom, V347); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
+    { const m = rt.checkValue(v.srcipfrom, V364); if (m) issues.push({ path: at("srcipfrom"), message: m }); }
   }
   if (v.srcipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.srcipto, V347); if (m) issues.push({ path: at("srcipto"), message: m }); }
+    { const m = rt.checkValue(v.srcipto, V364); if (m) issues.push({ path: at("srcipto"), message: m }); }
   }
   if (v.dstipfrom === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipfrom, V347); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
+    { const m = rt.checkValue(v.dstipfrom, V364); if (m) issues.push({ path: at("dstipfrom"), message: m }); }
   }
   if (v.dstipto === undefined) {
   } else {
-    { const m = rt.checkValue(v.dstipto, V347); if (m) issues.push({ path: at("dstipto"), message: m }); }
+    { const m = rt.checkValue(v.dstipto, V364); if (m) issues.push({ path: at("dstipto"), message: m }); }
   }
   if (v.dscp === undefined) {
   } else {
-    { const m = rt.checkValue(v.dscp, V346); if (m) issues.push({ path: at("dscp"), message: m }); }
+    { const m = rt.checkValue(v.dscp, V363); if (m) issues.push({ path: at("dscp"), message: m }); }
   }
   if (v.comment === undefined) {
   } else {
@@ -15278,7 +17257,7 @@ export function validateDomainSnapshot(v: unknown, path: string, issues: rt.Issu
   }
   if (v.state === undefined) {
   } else {
-    { const m = rt.checkValue(v.state, V353); if (m) issues.push({ path: at("state"), message: m }); }
+    { const m = rt.checkValue(v.state, V370); if (m) issues.push({ path: at("state"), message: m }); }
   }
   if (v.creationTime === undefined) {
   } else {
@@ -15294,7 +17273,7 @@ export function validateDomainSnapshot(v: unknown, path: string, issues: rt.Issu
   }
   if (v.active === undefined) {
   } else {
-    { const m = rt.checkValue(v.active, V354); if (m) issues.push({ path: at("active"), message: m }); }
+    { const m = rt.checkValue(v.active, V371); if (m) issues.push({ path: at("active"), message: m }); }
   }
   if (v.domain === undefined) {
   } else {
@@ -15322,11 +17301,21 @@ export function validateDomainSnapshotMemory(v: unknown, path: string, issues: r
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.snapshot === undefined) {
   } else {
-    { const m = rt.checkValue(v.snapshot, V355); if (m) issues.push({ path: at("snapshot"), message: m }); }
+    { const m = rt.checkValue(v.snapshot, V372); if (m) issues.push({ path: at("snapshot"), message: m }); }
   }
   if (v.file === undefined) {
   } else {
     { const m = rt.checkValue(v.file, V14); if (m) issues.push({ path: at("file"), message: m }); }
+  }
+  switch (v.snapshot === undefined ? undefined : String(v.snapshot)) {
+    case "no":
+    case "internal":
+      if (v.file !== undefined) issues.push({ path: at("file"), message: "not allowed when snapshot=no|internal" });
+      break;
+    case "external":
+    case undefined:
+      if (v.file === undefined) issues.push({ path: at("file"), message: "required when snapshot=external: attribute file" });
+      break;
   }
   for (const k of Object.keys(v)) if (!validateDomainSnapshotMemory_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -15554,15 +17543,15 @@ export function validateDomainSnapshotDisksDisk(v: unknown, path: string, issues
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V356); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V373); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.snapshot === undefined) {
   } else {
-    { const m = rt.checkValue(v.snapshot, V76); if (m) issues.push({ path: at("snapshot"), message: m }); }
+    { const m = rt.checkValue(v.snapshot, V78); if (m) issues.push({ path: at("snapshot"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V357); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V374); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.source === undefined) {
   } else {
@@ -15571,6 +17560,42 @@ export function validateDomainSnapshotDisksDisk(v: unknown, path: string, issues
   if (v.driver === undefined) {
   } else {
     validateDomainSnapshotDisksDiskDriver(v.driver, at("driver"), issues, "driver");
+  }
+  switch (v.snapshot === undefined ? undefined : String(v.snapshot)) {
+    case "no":
+      if (v.type !== undefined) issues.push({ path: at("type"), message: "not allowed when snapshot=no" });
+      if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when snapshot=no" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when snapshot=no" });
+      break;
+    case "internal":
+      if (v.type !== undefined) issues.push({ path: at("type"), message: "not allowed when snapshot=internal" });
+      if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when snapshot=internal" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when snapshot=internal" });
+      break;
+    case "external":
+    case undefined:
+      switch (v.type === undefined ? undefined : String(v.type)) {
+        case "file":
+        case undefined:
+          if (v.source !== undefined) validateDomainSnapshotDisksDiskFileSource(v.source, at("source"), issues, "source");
+          break;
+        case "block":
+          if (v.source !== undefined) validateDomainSnapshotDisksDiskBlockSource(v.source, at("source"), issues, "source");
+          break;
+        case "network":
+          if (v.source === undefined) issues.push({ path: at("source"), message: "required when snapshot=external, type=network: <source>" });
+          if (v.source !== undefined) validateDomainDevicesDiskNetworkSource(v.source, at("source"), issues, "source");
+          if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when snapshot=external, type=network" });
+          break;
+        default:
+          issues.push({ path: at("type"), message: v.type === undefined ? "required when snapshot=external: attribute type" : "must be file or block or network when snapshot=external" });
+      }
+      break;
+    case "manual":
+      if (v.type !== undefined) issues.push({ path: at("type"), message: "not allowed when snapshot=manual" });
+      if (v.source !== undefined) issues.push({ path: at("source"), message: "not allowed when snapshot=manual" });
+      if (v.driver !== undefined) issues.push({ path: at("driver"), message: "not allowed when snapshot=manual" });
+      break;
   }
   for (const k of Object.keys(v)) if (!validateDomainSnapshotDisksDisk_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -15586,7 +17611,7 @@ export function validateDomainSnapshotDisksDiskSource(v: unknown, path: string, 
   }
   if (v.index === undefined) {
   } else {
-    { const m = rt.checkValue(v.index, V37); if (m) issues.push({ path: at("index"), message: m }); }
+    { const m = rt.checkValue(v.index, V39); if (m) issues.push({ path: at("index"), message: m }); }
   }
   if (v.dev === undefined) {
   } else {
@@ -15594,7 +17619,7 @@ export function validateDomainSnapshotDisksDiskSource(v: unknown, path: string, 
   }
   if (v.protocol === undefined) {
   } else {
-    { const m = rt.checkValue(v.protocol, V138); if (m) issues.push({ path: at("protocol"), message: m }); }
+    { const m = rt.checkValue(v.protocol, V141); if (m) issues.push({ path: at("protocol"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
@@ -15676,7 +17701,7 @@ export function validateDomainSnapshotDisksDiskDriver(v: unknown, path: string, 
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V358); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V375); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.metadata_cache === undefined) {
   } else {
@@ -15687,12 +17712,71 @@ export function validateDomainSnapshotDisksDiskDriver(v: unknown, path: string, 
 }
 const validateDomainSnapshotDisksDiskDriver_KEYS = new Set(["type","metadata_cache","$extra"]);
 
+export function validateDomainSnapshotDisksDiskFileSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.file === undefined) {
+  } else {
+    { const m = rt.checkValue(v.file, V14); if (m) issues.push({ path: at("file"), message: m }); }
+  }
+  if (v.index === undefined) {
+  } else {
+    { const m = rt.checkValue(v.index, V39); if (m) issues.push({ path: at("index"), message: m }); }
+  }
+  if (v.seclabel === undefined) {
+  } else {
+    if (!Array.isArray(v.seclabel)) issues.push({ path: at("seclabel"), message: 'expected an array of <seclabel>' });
+    else (v.seclabel as unknown[]).forEach((e, i) => { validateDomainOsNvramSourceSeclabel(e, `${at("seclabel")}[${i}]`, issues, "seclabel"); });
+  }
+  if (v.slices === undefined) {
+  } else {
+    validateDomainOsNvramSourceSlices(v.slices, at("slices"), issues, "slices");
+  }
+  if (v.encryption === undefined) {
+  } else {
+    validateDomainDevicesDiskEncryption(v.encryption, at("encryption"), issues, "encryption");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainSnapshotDisksDiskFileSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainSnapshotDisksDiskFileSource_KEYS = new Set(["file","index","seclabel","slices","encryption","$extra"]);
+
+export function validateDomainSnapshotDisksDiskBlockSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.dev === undefined) {
+    issues.push({ path: at("dev"), message: 'required: attribute dev' });
+  } else {
+    { const m = rt.checkValue(v.dev, V14); if (m) issues.push({ path: at("dev"), message: m }); }
+  }
+  if (v.index === undefined) {
+  } else {
+    { const m = rt.checkValue(v.index, V39); if (m) issues.push({ path: at("index"), message: m }); }
+  }
+  if (v.seclabel === undefined) {
+  } else {
+    if (!Array.isArray(v.seclabel)) issues.push({ path: at("seclabel"), message: 'expected an array of <seclabel>' });
+    else (v.seclabel as unknown[]).forEach((e, i) => { validateDomainOsNvramSourceSeclabel(e, `${at("seclabel")}[${i}]`, issues, "seclabel"); });
+  }
+  if (v.slices === undefined) {
+  } else {
+    validateDomainOsNvramSourceSlices(v.slices, at("slices"), issues, "slices");
+  }
+  if (v.encryption === undefined) {
+  } else {
+    validateDomainDevicesDiskEncryption(v.encryption, at("encryption"), issues, "encryption");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainSnapshotDisksDiskBlockSource_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainSnapshotDisksDiskBlockSource_KEYS = new Set(["dev","index","seclabel","slices","encryption","$extra"]);
+
 export function validateDomainCheckpoint(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V359); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V376); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.description === undefined) {
   } else {
@@ -15739,7 +17823,7 @@ export function validateDomainCheckpointParent(v: unknown, path: string, issues:
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: <name>' });
   } else {
-    { const m = rt.checkValue(v.name, V359); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V376); if (m) issues.push({ path: at("name"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainCheckpointParent_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -15752,11 +17836,11 @@ export function validateDomainCheckpointDisksDisk(v: unknown, path: string, issu
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V356); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V373); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.checkpoint === undefined) {
   } else {
-    { const m = rt.checkValue(v.checkpoint, V360); if (m) issues.push({ path: at("checkpoint"), message: m }); }
+    { const m = rt.checkValue(v.checkpoint, V377); if (m) issues.push({ path: at("checkpoint"), message: m }); }
   }
   if (v.bitmap === undefined) {
   } else {
@@ -15765,6 +17849,15 @@ export function validateDomainCheckpointDisksDisk(v: unknown, path: string, issu
   if (v.size === undefined) {
   } else {
     { const m = rt.checkValue(v.size, V20); if (m) issues.push({ path: at("size"), message: m }); }
+  }
+  switch (v.checkpoint === undefined ? undefined : String(v.checkpoint)) {
+    case "no":
+      if (v.bitmap !== undefined) issues.push({ path: at("bitmap"), message: "not allowed when checkpoint=no" });
+      if (v.size !== undefined) issues.push({ path: at("size"), message: "not allowed when checkpoint=no" });
+      break;
+    case "bitmap":
+    case undefined:
+      break;
   }
   for (const k of Object.keys(v)) if (!validateDomainCheckpointDisksDisk_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -15776,7 +17869,7 @@ export function validateDomainBackup(v: unknown, path: string, issues: rt.Issues
   const at = (k: string): string => (path ? `${path}.${k}` : k);
   if (v.mode === undefined) {
   } else {
-    { const m = rt.checkValue(v.mode, V361); if (m) issues.push({ path: at("mode"), message: m }); }
+    { const m = rt.checkValue(v.mode, V378); if (m) issues.push({ path: at("mode"), message: m }); }
   }
   if (v.incremental === undefined) {
   } else {
@@ -15789,6 +17882,17 @@ export function validateDomainBackup(v: unknown, path: string, issues: rt.Issues
   if (v.server === undefined) {
   } else {
     validateDomainBackupServer(v.server, at("server"), issues, "server");
+  }
+  switch (v.mode === undefined ? undefined : String(v.mode)) {
+    case "push":
+    case undefined:
+      if (v.disks !== undefined) validateDomainBackupPushDisks(v.disks, at("disks"), issues, "disks");
+      if (v.server !== undefined) issues.push({ path: at("server"), message: "not allowed when mode=push" });
+      break;
+    case "pull":
+      if (v.server === undefined) issues.push({ path: at("server"), message: "required when mode=pull: <server>" });
+      if (v.disks !== undefined) validateDomainBackupPullDisks(v.disks, at("disks"), issues, "disks");
+      break;
   }
   for (const k of Object.keys(v)) if (!validateDomainBackup_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
@@ -15818,11 +17922,11 @@ export function validateDomainBackupServer(v: unknown, path: string, issues: rt.
   }
   if (v.transport === undefined) {
   } else {
-    { const m = rt.checkValue(v.transport, V362); if (m) issues.push({ path: at("transport"), message: m }); }
+    { const m = rt.checkValue(v.transport, V379); if (m) issues.push({ path: at("transport"), message: m }); }
   }
   if (v.name === undefined) {
   } else {
-    { const m = rt.checkValue(v.name, V240); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V246); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.port === undefined) {
   } else {
@@ -15832,10 +17936,50 @@ export function validateDomainBackupServer(v: unknown, path: string, issues: rt.
   } else {
     { const m = rt.checkValue(v.socket, V14); if (m) issues.push({ path: at("socket"), message: m }); }
   }
+  switch (v.transport === undefined ? undefined : String(v.transport)) {
+    case "tcp":
+    case undefined:
+      if (v.name === undefined) issues.push({ path: at("name"), message: "required when transport=tcp: attribute name" });
+      if (v.socket !== undefined) issues.push({ path: at("socket"), message: "not allowed when transport=tcp" });
+      break;
+    case "unix":
+      if (v.socket === undefined) issues.push({ path: at("socket"), message: "required when transport=unix: attribute socket" });
+      if (v.name !== undefined) issues.push({ path: at("name"), message: "not allowed when transport=unix" });
+      if (v.port !== undefined) issues.push({ path: at("port"), message: "not allowed when transport=unix" });
+      break;
+  }
   for (const k of Object.keys(v)) if (!validateDomainBackupServer_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateDomainBackupServer_KEYS = new Set(["tls","transport","name","port","socket","$extra"]);
+
+export function validateDomainBackupPushDisks(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.disk === undefined) {
+    issues.push({ path: at("disk"), message: 'required: <disk>, repeated' });
+  } else {
+    if (!Array.isArray(v.disk)) issues.push({ path: at("disk"), message: 'expected an array of <disk>' });
+    else (v.disk as unknown[]).forEach((e, i) => { validateDomainBackupPushDisksDisk(e, `${at("disk")}[${i}]`, issues, "disk"); });
+  }
+  for (const k of Object.keys(v)) if (!validateDomainBackupPushDisks_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainBackupPushDisks_KEYS = new Set(["disk","$extra"]);
+
+export function validateDomainBackupPullDisks(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.disk === undefined) {
+    issues.push({ path: at("disk"), message: 'required: <disk>, repeated' });
+  } else {
+    if (!Array.isArray(v.disk)) issues.push({ path: at("disk"), message: 'expected an array of <disk>' });
+    else (v.disk as unknown[]).forEach((e, i) => { validateDomainBackupPullDisksDisk(e, `${at("disk")}[${i}]`, issues, "disk"); });
+  }
+  for (const k of Object.keys(v)) if (!validateDomainBackupPullDisks_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainBackupPullDisks_KEYS = new Set(["disk","$extra"]);
 
 export function validateDomainBackupDisksDisk(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -15843,11 +17987,11 @@ export function validateDomainBackupDisksDisk(v: unknown, path: string, issues: 
   if (v.name === undefined) {
     issues.push({ path: at("name"), message: 'required: attribute name' });
   } else {
-    { const m = rt.checkValue(v.name, V157); if (m) issues.push({ path: at("name"), message: m }); }
+    { const m = rt.checkValue(v.name, V160); if (m) issues.push({ path: at("name"), message: m }); }
   }
   if (v.backupmode === undefined) {
   } else {
-    { const m = rt.checkValue(v.backupmode, V363); if (m) issues.push({ path: at("backupmode"), message: m }); }
+    { const m = rt.checkValue(v.backupmode, V380); if (m) issues.push({ path: at("backupmode"), message: m }); }
   }
   if (v.incremental === undefined) {
   } else {
@@ -15855,11 +17999,11 @@ export function validateDomainBackupDisksDisk(v: unknown, path: string, issues: 
   }
   if (v.backup === undefined) {
   } else {
-    { const m = rt.checkValue(v.backup, V238); if (m) issues.push({ path: at("backup"), message: m }); }
+    { const m = rt.checkValue(v.backup, V244); if (m) issues.push({ path: at("backup"), message: m }); }
   }
   if (v.type === undefined) {
   } else {
-    { const m = rt.checkValue(v.type, V364); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V381); if (m) issues.push({ path: at("type"), message: m }); }
   }
   if (v.exportname === undefined) {
   } else {
@@ -15885,6 +18029,88 @@ export function validateDomainBackupDisksDisk(v: unknown, path: string, issues: 
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateDomainBackupDisksDisk_KEYS = new Set(["name","backupmode","incremental","backup","type","exportname","exportbitmap","target","driver","scratch","$extra"]);
+
+export function validateDomainBackupPushDisksDisk(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.name === undefined) {
+    issues.push({ path: at("name"), message: 'required: attribute name' });
+  } else {
+    { const m = rt.checkValue(v.name, V160); if (m) issues.push({ path: at("name"), message: m }); }
+  }
+  if (v.backupmode === undefined) {
+  } else {
+    { const m = rt.checkValue(v.backupmode, V380); if (m) issues.push({ path: at("backupmode"), message: m }); }
+  }
+  if (v.incremental === undefined) {
+  } else {
+    { const m = rt.checkValue(v.incremental, V4); if (m) issues.push({ path: at("incremental"), message: m }); }
+  }
+  if (v.backup === undefined) {
+  } else {
+    { const m = rt.checkValue(v.backup, V244); if (m) issues.push({ path: at("backup"), message: m }); }
+  }
+  if (v.type === undefined) {
+  } else {
+    { const m = rt.checkValue(v.type, V381); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.target === undefined) {
+  } else {
+    validateDomainBackupDisksDiskTarget(v.target, at("target"), issues, "target");
+  }
+  if (v.driver === undefined) {
+  } else {
+    validateDomainBackupDisksDiskDriver(v.driver, at("driver"), issues, "driver");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainBackupPushDisksDisk_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainBackupPushDisksDisk_KEYS = new Set(["name","backupmode","incremental","backup","type","target","driver","$extra"]);
+
+export function validateDomainBackupPullDisksDisk(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.name === undefined) {
+    issues.push({ path: at("name"), message: 'required: attribute name' });
+  } else {
+    { const m = rt.checkValue(v.name, V160); if (m) issues.push({ path: at("name"), message: m }); }
+  }
+  if (v.backupmode === undefined) {
+  } else {
+    { const m = rt.checkValue(v.backupmode, V380); if (m) issues.push({ path: at("backupmode"), message: m }); }
+  }
+  if (v.incremental === undefined) {
+  } else {
+    { const m = rt.checkValue(v.incremental, V4); if (m) issues.push({ path: at("incremental"), message: m }); }
+  }
+  if (v.exportname === undefined) {
+  } else {
+    { const m = rt.checkValue(v.exportname, V4); if (m) issues.push({ path: at("exportname"), message: m }); }
+  }
+  if (v.exportbitmap === undefined) {
+  } else {
+    { const m = rt.checkValue(v.exportbitmap, V4); if (m) issues.push({ path: at("exportbitmap"), message: m }); }
+  }
+  if (v.backup === undefined) {
+  } else {
+    { const m = rt.checkValue(v.backup, V244); if (m) issues.push({ path: at("backup"), message: m }); }
+  }
+  if (v.type === undefined) {
+  } else {
+    { const m = rt.checkValue(v.type, V381); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  if (v.scratch === undefined) {
+  } else {
+    validateDomainBackupDisksDiskTarget(v.scratch, at("scratch"), issues, "scratch");
+  }
+  if (v.driver === undefined) {
+  } else {
+    validateDomainBackupPullDisksDiskDriver(v.driver, at("driver"), issues, "driver");
+  }
+  for (const k of Object.keys(v)) if (!validateDomainBackupPullDisksDisk_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainBackupPullDisksDisk_KEYS = new Set(["name","backupmode","incremental","exportname","exportbitmap","backup","type","scratch","driver","$extra"]);
 
 export function validateDomainBackupDisksDiskTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -15917,12 +18143,25 @@ export function validateDomainBackupDisksDiskDriver(v: unknown, path: string, is
   if (v.type === undefined) {
     issues.push({ path: at("type"), message: 'required: attribute type' });
   } else {
-    { const m = rt.checkValue(v.type, V154); if (m) issues.push({ path: at("type"), message: m }); }
+    { const m = rt.checkValue(v.type, V157); if (m) issues.push({ path: at("type"), message: m }); }
   }
   for (const k of Object.keys(v)) if (!validateDomainBackupDisksDiskDriver_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
 const validateDomainBackupDisksDiskDriver_KEYS = new Set(["type","$extra"]);
+
+export function validateDomainBackupPullDisksDiskDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
+  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  if (v.type === undefined) {
+    issues.push({ path: at("type"), message: 'required: attribute type' });
+  } else {
+    { const m = rt.checkValue(v.type, V382); if (m) issues.push({ path: at("type"), message: m }); }
+  }
+  for (const k of Object.keys(v)) if (!validateDomainBackupPullDisksDiskDriver_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
+  rt.checkExtra(v.$extra, path, issues);
+}
+const validateDomainBackupPullDisksDiskDriver_KEYS = new Set(["type","$extra"]);
 
 export function validateDomainBackupDisksDiskTargetEncryption(v: unknown, path: string, issues: rt.Issues, n: string): void {
   if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }
@@ -15930,11 +18169,11 @@ export function validateDomainBackupDisksDiskTargetEncryption(v: unknown, path: 
   if (v.format === undefined) {
     issues.push({ path: at("format"), message: 'required: attribute format' });
   } else {
-    { const m = rt.checkValue(v.format, V365); if (m) issues.push({ path: at("format"), message: m }); }
+    { const m = rt.checkValue(v.format, V383); if (m) issues.push({ path: at("format"), message: m }); }
   }
   if (v.engine === undefined) {
   } else {
-    { const m = rt.checkValue(v.engine, V366); if (m) issues.push({ path: at("engine"), message: m }); }
+    { const m = rt.checkValue(v.engine, V384); if (m) issues.push({ path: at("engine"), message: m }); }
   }
   if (v.secret === undefined) {
     issues.push({ path: at("secret"), message: 'required: <secret>' });
@@ -15949,6 +18188,7 @@ export function validateDomainBackupDisksDiskTargetEncryption(v: unknown, path: 
   } else {
     validateDomainDevicesDiskEncryptionIvgen(v.ivgen, at("ivgen"), issues, "ivgen");
   }
+  if (v.cipher === undefined || v.ivgen === undefined) { if (v.cipher !== undefined || v.ivgen !== undefined) issues.push({ path, message: "cipher, ivgen: given all or none" }); }
   for (const k of Object.keys(v)) if (!validateDomainBackupDisksDiskTargetEncryption_KEYS.has(k)) issues.push({ path: at(k), message: `not in the schema of <${n}>` });
   rt.checkExtra(v.$extra, path, issues);
 }
