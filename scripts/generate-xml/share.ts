@@ -7,8 +7,9 @@
  */
 import type { XClass } from './classes.js';
 
-const REF = /\u0001(\d+)\u0001/g;
-const SELF = /\u0002/g;
+// Markers no schema text has: a reference to class i, and the function's own name.
+const REF = /@@ref(\d+)@@/g;
+const SELF = /@@self@@/g;
 
 export interface SharedFunctions {
   /** The function the class is handled by. */
@@ -27,8 +28,8 @@ export function shareFunctions(
   body: (c: XClass, ref: (child: XClass) => string, self: string) => string | undefined,
 ): SharedFunctions {
   const index = new Map(classes.map((c, i) => [c, i]));
-  const ref = (child: XClass): string => `\u0001${index.get(child)!}\u0001`;
-  const templates = classes.map((c) => body(c, ref, '\u0002'));
+  const ref = (child: XClass): string => `@@ref${index.get(child)!}@@`;
+  const templates = classes.map((c) => body(c, ref, '@@self@@'));
   // Start from bodies with every reference alike; split blocks until references agree too.
   let block = blocksOf(templates.map((t) => t?.replace(REF, '#')));
   for (;;) {
