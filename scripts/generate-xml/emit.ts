@@ -112,18 +112,18 @@ export function emitParsers(classes: XClass[], runtime: Set<XClass>): Emitted {
         const k = str(p.key);
         const cl = p.child!;
         out.push(`      case ${str(p.xml)}: {`);
-        if (!p.many) out.push(`        if (o[${k}] !== undefined) { x = rt.extraElement(x, c); break; }`);
+        if (!p.many) out.push(`        if (o[${k}] !== undefined) { x = rt.extraElement(x, c, el); break; }`);
         if (cl.leaf) {
           // A leaf under another prefix than libvirt's is kept verbatim (its value has nowhere to keep the prefix).
           const guard = cl.element.includes(':') ? 't === undefined || c.written !== undefined' : 't === undefined';
-          out.push('        const t = rt.textOnly(c);', `        if (${guard}) { x = rt.extraElement(x, c); break; }`);
+          out.push('        const t = rt.textOnly(c);', `        if (${guard}) { x = rt.extraElement(x, c, el); break; }`);
           const v = conv(cl.leaf, 't');
           out.push(p.many ? `        rt.push(o, ${k}, ${v});` : `        o[${k}] = ${v};`);
         } else out.push(p.many ? `        rt.push(o, ${k}, ${ref(cl)}(c));` : `        o[${k}] = ${ref(cl)}(c);`);
         out.push('        break;', '      }');
       }
-      out.push(`      default: ${rawProp ? 'raw += rt.raw(c);' : 'x = rt.extraElement(x, c);'}`, '    }');
-    } else out.push(`    ${rawProp ? 'raw += rt.raw(c);' : 'x = rt.extraElement(x, c);'}`);
+      out.push(`      default: ${rawProp ? 'raw += rt.raw(c);' : 'x = rt.extraElement(x, c, el);'}`, '    }');
+    } else out.push(`    ${rawProp ? 'raw += rt.raw(c);' : 'x = rt.extraElement(x, c, el);'}`);
     out.push('  }');
     if (rawProp) out.push(`  if (raw !== '') o[${str(rawProp.key)}] = raw;`);
     if (text) out.push(`  if (rt.meaningfulText(el)) o[${str(text.key)}] = ${conv(text.alts, 'el.text')};`);

@@ -18,47 +18,47 @@ export function parseDomain(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "genid": {
-        if (o["genid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["genid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["genid"] = t;
         break;
       }
       case "title": {
-        if (o["title"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["title"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["title"] = t;
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "metadata": {
-        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["metadata"] = parseDomainMetadata(c);
         break;
       }
       case "cpu": {
-        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cpu"] = parseDomainCpu(c);
         break;
       }
@@ -67,151 +67,151 @@ export function parseDomain(el: XmlElement): rt.Bag {
         break;
       }
       case "bootloader": {
-        if (o["bootloader"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootloader"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootloader"] = t;
         break;
       }
       case "bootloader_args": {
-        if (o["bootloader_args"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootloader_args"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootloader_args"] = t;
         break;
       }
       case "os": {
-        if (o["os"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["os"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["os"] = parseDomainOs(c);
         break;
       }
       case "clock": {
-        if (o["clock"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["clock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["clock"] = parseDomainClock(c);
         break;
       }
       case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memory"] = parseDomainMemory(c);
         break;
       }
       case "maxMemory": {
-        if (o["maxMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxMemory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxMemory"] = parseDomainMaxMemory(c);
         break;
       }
       case "currentMemory": {
-        if (o["currentMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["currentMemory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["currentMemory"] = parseDomainCurrentMemory(c);
         break;
       }
       case "memoryBacking": {
-        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memoryBacking"] = parseDomainMemoryBacking(c);
         break;
       }
       case "vcpu": {
-        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vcpu"] = parseDomainVcpu(c);
         break;
       }
       case "vcpus": {
-        if (o["vcpus"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vcpus"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vcpus"] = parseDomainVcpus(c);
         break;
       }
       case "iothreads": {
-        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothreads"] = rt.int(t);
         break;
       }
       case "iothreadids": {
-        if (o["iothreadids"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothreadids"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothreadids"] = parseDomainIothreadids(c);
         break;
       }
       case "defaultiothread": {
-        if (o["defaultiothread"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["defaultiothread"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["defaultiothread"] = parseDomainDefaultiothread(c);
         break;
       }
       case "blkiotune": {
-        if (o["blkiotune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["blkiotune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["blkiotune"] = parseDomainBlkiotune(c);
         break;
       }
       case "memtune": {
-        if (o["memtune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memtune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memtune"] = parseDomainMemtune(c);
         break;
       }
       case "cputune": {
-        if (o["cputune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cputune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cputune"] = parseDomainCputune(c);
         break;
       }
       case "numatune": {
-        if (o["numatune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["numatune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["numatune"] = parseDomainNumatune(c);
         break;
       }
       case "resource": {
-        if (o["resource"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["resource"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["resource"] = parseDomainResource(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseDomainFeatures(c);
         break;
       }
       case "on_reboot": {
-        if (o["on_reboot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_reboot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_reboot"] = t;
         break;
       }
       case "on_poweroff": {
-        if (o["on_poweroff"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_poweroff"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_poweroff"] = t;
         break;
       }
       case "on_crash": {
-        if (o["on_crash"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_crash"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_crash"] = t;
         break;
       }
       case "on_lockfailure": {
-        if (o["on_lockfailure"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_lockfailure"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_lockfailure"] = t;
         break;
       }
       case "pm": {
-        if (o["pm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pm"] = parseDomainPm(c);
         break;
       }
       case "perf": {
-        if (o["perf"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["perf"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["perf"] = parseDomainPerf(c);
         break;
       }
       case "idmap": {
-        if (o["idmap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["idmap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["idmap"] = parseDomainIdmap(c);
         break;
       }
       case "devices": {
-        if (o["devices"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["devices"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["devices"] = parseDomainDevices(c);
         break;
       }
@@ -220,58 +220,58 @@ export function parseDomain(el: XmlElement): rt.Bag {
         break;
       }
       case "qemu:commandline": {
-        if (o["qemu:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:commandline"] = parseDomainQemuCommandline(c);
         break;
       }
       case "qemu:capabilities": {
-        if (o["qemu:capabilities"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:capabilities"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:capabilities"] = parseDomainQemuCapabilities(c);
         break;
       }
       case "qemu:deprecation": {
-        if (o["qemu:deprecation"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:deprecation"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:deprecation"] = parseDomainQemuDeprecation(c);
         break;
       }
       case "qemu:override": {
-        if (o["qemu:override"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:override"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:override"] = parseDomainQemuOverride(c);
         break;
       }
       case "lxc:namespace": {
-        if (o["lxc:namespace"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lxc:namespace"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lxc:namespace"] = parseDomainLxcNamespace(c);
         break;
       }
       case "keywrap": {
-        if (o["keywrap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["keywrap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["keywrap"] = parseDomainKeywrap(c);
         break;
       }
       case "launchSecurity": {
-        if (o["launchSecurity"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["launchSecurity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["launchSecurity"] = parseDomainLaunchSecurity(c);
         break;
       }
       case "bhyve:commandline": {
-        if (o["bhyve:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bhyve:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bhyve:commandline"] = parseDomainBhyveCommandline(c);
         break;
       }
       case "xen:commandline": {
-        if (o["xen:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["xen:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["xen:commandline"] = parseDomainXenCommandline(c);
         break;
       }
       case "vmware:datacenterpath": {
-        if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vmware:datacenterpath"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -310,19 +310,19 @@ export function parseDomainCpu(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = parseDomainCpuModel(c);
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
       case "topology": {
-        if (o["topology"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["topology"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["topology"] = parseDomainCpuTopology(c);
         break;
       }
@@ -331,21 +331,21 @@ export function parseDomainCpu(el: XmlElement): rt.Bag {
         break;
       }
       case "numa": {
-        if (o["numa"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["numa"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["numa"] = parseDomainCpuNuma(c);
         break;
       }
       case "cache": {
-        if (o["cache"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cache"] = parseDomainCpuCache(c);
         break;
       }
       case "maxphysaddr": {
-        if (o["maxphysaddr"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxphysaddr"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxphysaddr"] = parseDomainCpuMaxphysaddr(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -367,12 +367,12 @@ export function parseDomainSysinfo(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "bios": {
-        if (o["bios"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bios"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bios"] = parseDomainSysinfoBios(c);
         break;
       }
       case "system": {
-        if (o["system"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["system"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["system"] = parseDomainSysinfoBios(c);
         break;
       }
@@ -381,12 +381,12 @@ export function parseDomainSysinfo(el: XmlElement): rt.Bag {
         break;
       }
       case "chassis": {
-        if (o["chassis"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["chassis"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["chassis"] = parseDomainSysinfoBios(c);
         break;
       }
       case "oemStrings": {
-        if (o["oemStrings"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["oemStrings"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["oemStrings"] = parseDomainSysinfoOemStrings(c);
         break;
       }
@@ -394,7 +394,7 @@ export function parseDomainSysinfo(el: XmlElement): rt.Bag {
         rt.push(o, "entry", parseDomainSysinfoEntry(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -416,57 +416,57 @@ export function parseDomainOs(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "type": {
-        if (o["type"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["type"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["type"] = parseDomainOsType(c);
         break;
       }
       case "kernel": {
-        if (o["kernel"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["kernel"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["kernel"] = t;
         break;
       }
       case "initrd": {
-        if (o["initrd"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initrd"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["initrd"] = t;
         break;
       }
       case "root": {
-        if (o["root"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["root"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["root"] = t;
         break;
       }
       case "cmdline": {
-        if (o["cmdline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cmdline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["cmdline"] = t;
         break;
       }
       case "dtb": {
-        if (o["dtb"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dtb"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["dtb"] = t;
         break;
       }
       case "firmware": {
-        if (o["firmwareElement"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["firmwareElement"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["firmwareElement"] = parseDomainOsFirmware(c);
         break;
       }
       case "loader": {
-        if (o["loader"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["loader"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["loader"] = parseDomainOsLoader(c);
         break;
       }
       case "nvram": {
-        if (o["nvram"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nvram"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nvram"] = parseDomainOsNvram(c);
         break;
       }
@@ -475,35 +475,35 @@ export function parseDomainOs(el: XmlElement): rt.Bag {
         break;
       }
       case "bootmenu": {
-        if (o["bootmenu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootmenu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootmenu"] = parseDomainOsBootmenu(c);
         break;
       }
       case "smbios": {
-        if (o["smbios"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["smbios"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["smbios"] = parseDomainOsSmbios(c);
         break;
       }
       case "bios": {
-        if (o["bios"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bios"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bios"] = parseDomainOsBios(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainOsAcpi(c);
         break;
       }
       case "init": {
-        if (o["init"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["init"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["init"] = t;
         break;
       }
       case "initarg": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "initarg", t);
         break;
       }
@@ -512,27 +512,27 @@ export function parseDomainOs(el: XmlElement): rt.Bag {
         break;
       }
       case "initdir": {
-        if (o["initdir"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initdir"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["initdir"] = t;
         break;
       }
       case "inituser": {
-        if (o["inituser"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["inituser"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["inituser"] = t;
         break;
       }
       case "initgroup": {
-        if (o["initgroup"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initgroup"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["initgroup"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -561,7 +561,7 @@ export function parseDomainClock(el: XmlElement): rt.Bag {
         rt.push(o, "timer", parseDomainClockTimer(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -582,7 +582,7 @@ export function parseDomainMemory(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
   if (x) o.$extra = x;
@@ -602,7 +602,7 @@ export function parseDomainMaxMemory(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
   if (x) o.$extra = x;
@@ -621,7 +621,7 @@ export function parseDomainCurrentMemory(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
   if (x) o.$extra = x;
@@ -635,41 +635,41 @@ export function parseDomainMemoryBacking(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "hugepages": {
-        if (o["hugepages"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hugepages"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hugepages"] = parseDomainMemoryBackingHugepages(c);
         break;
       }
       case "nosharepages": {
-        if (o["nosharepages"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nosharepages"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nosharepages"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "locked": {
-        if (o["locked"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["locked"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["locked"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "access": {
-        if (o["access"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["access"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["access"] = parseDomainOsSmbios(c);
         break;
       }
       case "allocation": {
-        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["allocation"] = parseDomainMemoryBackingAllocation(c);
         break;
       }
       case "discard": {
-        if (o["discard"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["discard"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["discard"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -691,7 +691,7 @@ export function parseDomainVcpu(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = rt.int(el.text);
   if (x) o.$extra = x;
@@ -708,7 +708,7 @@ export function parseDomainVcpus(el: XmlElement): rt.Bag {
         rt.push(o, "vcpu", parseDomainVcpusVcpu(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -726,7 +726,7 @@ export function parseDomainIothreadids(el: XmlElement): rt.Bag {
         rt.push(o, "iothread", parseDomainIothreadidsIothread(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -747,7 +747,7 @@ export function parseDomainDefaultiothread(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -761,9 +761,9 @@ export function parseDomainBlkiotune(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "weight": {
-        if (o["weight"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["weight"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["weight"] = rt.int(t);
         break;
       }
@@ -771,7 +771,7 @@ export function parseDomainBlkiotune(el: XmlElement): rt.Bag {
         rt.push(o, "device", parseDomainBlkiotuneDevice(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -786,26 +786,26 @@ export function parseDomainMemtune(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "hard_limit": {
-        if (o["hard_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hard_limit"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hard_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "soft_limit": {
-        if (o["soft_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["soft_limit"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["soft_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "min_guarantee": {
-        if (o["min_guarantee"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["min_guarantee"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["min_guarantee"] = parseDomainCurrentMemory(c);
         break;
       }
       case "swap_hard_limit": {
-        if (o["swap_hard_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["swap_hard_limit"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["swap_hard_limit"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -820,65 +820,65 @@ export function parseDomainCputune(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "shares": {
-        if (o["shares"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["shares"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["shares"] = rt.int(t);
         break;
       }
       case "global_period": {
-        if (o["global_period"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["global_period"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["global_period"] = rt.big(t);
         break;
       }
       case "global_quota": {
-        if (o["global_quota"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["global_quota"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["global_quota"] = rt.big(t);
         break;
       }
       case "period": {
-        if (o["period"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["period"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["period"] = rt.big(t);
         break;
       }
       case "quota": {
-        if (o["quota"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["quota"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["quota"] = rt.big(t);
         break;
       }
       case "emulator_period": {
-        if (o["emulator_period"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulator_period"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulator_period"] = rt.big(t);
         break;
       }
       case "emulator_quota": {
-        if (o["emulator_quota"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulator_quota"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulator_quota"] = rt.big(t);
         break;
       }
       case "iothread_period": {
-        if (o["iothread_period"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothread_period"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothread_period"] = rt.big(t);
         break;
       }
       case "iothread_quota": {
-        if (o["iothread_quota"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothread_quota"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothread_quota"] = rt.big(t);
         break;
       }
@@ -887,7 +887,7 @@ export function parseDomainCputune(el: XmlElement): rt.Bag {
         break;
       }
       case "emulatorpin": {
-        if (o["emulatorpin"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulatorpin"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulatorpin"] = parseDomainCputuneEmulatorpin(c);
         break;
       }
@@ -904,7 +904,7 @@ export function parseDomainCputune(el: XmlElement): rt.Bag {
         break;
       }
       case "emulatorsched": {
-        if (o["emulatorsched"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulatorsched"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulatorsched"] = parseDomainCputuneEmulatorsched(c);
         break;
       }
@@ -916,7 +916,7 @@ export function parseDomainCputune(el: XmlElement): rt.Bag {
         rt.push(o, "memorytune", parseDomainCputuneMemorytune(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -931,7 +931,7 @@ export function parseDomainNumatune(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memory"] = parseDomainNumatuneMemory(c);
         break;
       }
@@ -939,7 +939,7 @@ export function parseDomainNumatune(el: XmlElement): rt.Bag {
         rt.push(o, "memnode", parseDomainNumatuneMemnode(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -954,18 +954,18 @@ export function parseDomainResource(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "partition": {
-        if (o["partition"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["partition"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["partition"] = t;
         break;
       }
       case "fibrechannel": {
-        if (o["fibrechannel"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["fibrechannel"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["fibrechannel"] = parseDomainResourceFibrechannel(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -980,136 +980,136 @@ export function parseDomainFeatures(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "pae": {
-        if (o["pae"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pae"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "apic": {
-        if (o["apic"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["apic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["apic"] = parseDomainFeaturesApic(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "hap": {
-        if (o["hap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hap"] = parseDomainFeaturesHap(c);
         break;
       }
       case "hyperv": {
-        if (o["hyperv"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hyperv"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hyperv"] = parseDomainFeaturesHyperv(c);
         break;
       }
       case "viridian": {
-        if (o["viridian"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["viridian"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["viridian"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "kvm": {
-        if (o["kvm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["kvm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["kvm"] = parseDomainFeaturesKvm(c);
         break;
       }
       case "xen": {
-        if (o["xen"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["xen"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["xen"] = parseDomainFeaturesXen(c);
         break;
       }
       case "privnet": {
-        if (o["privnet"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["privnet"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["privnet"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "pvspinlock": {
-        if (o["pvspinlock"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pvspinlock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pvspinlock"] = parseDomainFeaturesHap(c);
         break;
       }
       case "capabilities": {
-        if (o["capabilities"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["capabilities"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["capabilities"] = parseDomainFeaturesCapabilities(c);
         break;
       }
       case "pmu": {
-        if (o["pmu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pmu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pmu"] = parseDomainFeaturesHap(c);
         break;
       }
       case "vmport": {
-        if (o["vmport"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vmport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vmport"] = parseDomainFeaturesHap(c);
         break;
       }
       case "gic": {
-        if (o["gic"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["gic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["gic"] = parseDomainFeaturesGic(c);
         break;
       }
       case "smm": {
-        if (o["smm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["smm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["smm"] = parseDomainFeaturesSmm(c);
         break;
       }
       case "ioapic": {
-        if (o["ioapic"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ioapic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ioapic"] = parseDomainFeaturesIoapic(c);
         break;
       }
       case "hpt": {
-        if (o["hpt"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hpt"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hpt"] = parseDomainFeaturesHpt(c);
         break;
       }
       case "vmcoreinfo": {
-        if (o["vmcoreinfo"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vmcoreinfo"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vmcoreinfo"] = parseDomainFeaturesHap(c);
         break;
       }
       case "htm": {
-        if (o["htm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["htm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["htm"] = parseDomainFeaturesHap(c);
         break;
       }
       case "nested-hv": {
-        if (o["nested-hv"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nested-hv"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nested-hv"] = parseDomainFeaturesHap(c);
         break;
       }
       case "msrs": {
-        if (o["msrs"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["msrs"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["msrs"] = parseDomainFeaturesMsrs(c);
         break;
       }
       case "ccf-assist": {
-        if (o["ccf-assist"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ccf-assist"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ccf-assist"] = parseDomainFeaturesHap(c);
         break;
       }
       case "cfpc": {
-        if (o["cfpc"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cfpc"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cfpc"] = parseDomainFeaturesCfpc(c);
         break;
       }
       case "sbbc": {
-        if (o["sbbc"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sbbc"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sbbc"] = parseDomainFeaturesCfpc(c);
         break;
       }
       case "ibs": {
-        if (o["ibs"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ibs"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ibs"] = parseDomainFeaturesCfpc(c);
         break;
       }
       case "tcg": {
-        if (o["tcg"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tcg"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tcg"] = parseDomainFeaturesTcg(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1124,16 +1124,16 @@ export function parseDomainPm(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "suspend-to-mem": {
-        if (o["suspend-to-mem"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["suspend-to-mem"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["suspend-to-mem"] = parseDomainPmSuspendToMem(c);
         break;
       }
       case "suspend-to-disk": {
-        if (o["suspend-to-disk"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["suspend-to-disk"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["suspend-to-disk"] = parseDomainPmSuspendToMem(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1151,7 +1151,7 @@ export function parseDomainPerf(el: XmlElement): rt.Bag {
         rt.push(o, "event", parseDomainPerfEvent(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1173,7 +1173,7 @@ export function parseDomainIdmap(el: XmlElement): rt.Bag {
         rt.push(o, "gid", parseDomainIdmapUid(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1188,9 +1188,9 @@ export function parseDomainDevices(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "emulator": {
-        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulator"] = t;
         break;
       }
@@ -1287,17 +1287,17 @@ export function parseDomainDevices(el: XmlElement): rt.Bag {
         break;
       }
       case "watchdog": {
-        if (o["watchdog"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["watchdog"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["watchdog"] = parseDomainDevicesWatchdog(c);
         break;
       }
       case "memballoon": {
-        if (o["memballoon"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memballoon"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memballoon"] = parseDomainDevicesMemballoon(c);
         break;
       }
       case "nvram": {
-        if (o["nvram"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nvram"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nvram"] = parseDomainDevicesNvram(c);
         break;
       }
@@ -1306,16 +1306,16 @@ export function parseDomainDevices(el: XmlElement): rt.Bag {
         break;
       }
       case "iommu": {
-        if (o["iommu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iommu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iommu"] = parseDomainDevicesIommu(c);
         break;
       }
       case "vsock": {
-        if (o["vsock"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vsock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vsock"] = parseDomainDevicesVsock(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1339,27 +1339,27 @@ export function parseDomainSeclabel(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "label": {
-        if (o["label"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["label"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["label"] = t;
         break;
       }
       case "imagelabel": {
-        if (o["imagelabel"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["imagelabel"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["imagelabel"] = t;
         break;
       }
       case "baselabel": {
-        if (o["baselabel"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["baselabel"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["baselabel"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1381,7 +1381,7 @@ export function parseDomainQemuCommandline(el: XmlElement): rt.Bag {
         rt.push(o, "qemu:env", parseDomainQemuCommandlineQemuEnv(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1403,7 +1403,7 @@ export function parseDomainQemuCapabilities(el: XmlElement): rt.Bag {
         rt.push(o, "qemu:del", parseDomainQemuCapabilitiesQemuAdd(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1423,7 +1423,7 @@ export function parseDomainQemuDeprecation(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -1440,7 +1440,7 @@ export function parseDomainQemuOverride(el: XmlElement): rt.Bag {
         rt.push(o, "qemu:device", parseDomainQemuOverrideQemuDevice(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1455,21 +1455,21 @@ export function parseDomainLxcNamespace(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "lxc:sharenet": {
-        if (o["lxc:sharenet"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lxc:sharenet"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lxc:sharenet"] = parseDomainLxcNamespaceLxcSharenet(c);
         break;
       }
       case "lxc:shareipc": {
-        if (o["lxc:shareipc"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lxc:shareipc"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lxc:shareipc"] = parseDomainLxcNamespaceLxcSharenet(c);
         break;
       }
       case "lxc:shareuts": {
-        if (o["lxc:shareuts"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lxc:shareuts"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lxc:shareuts"] = parseDomainLxcNamespaceLxcSharenet(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1487,7 +1487,7 @@ export function parseDomainKeywrap(el: XmlElement): rt.Bag {
         rt.push(o, "cipher", parseDomainKeywrapCipher(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1510,48 +1510,48 @@ export function parseDomainLaunchSecurity(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "cbitpos": {
-        if (o["cbitpos"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cbitpos"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["cbitpos"] = rt.int(t);
         break;
       }
       case "reducedPhysBits": {
-        if (o["reducedPhysBits"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reducedPhysBits"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["reducedPhysBits"] = rt.int(t);
         break;
       }
       case "policy": {
-        if (o["policy"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["policy"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["policy"] = t;
         break;
       }
       case "handle": {
-        if (o["handle"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["handle"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["handle"] = rt.int(t);
         break;
       }
       case "dhCert": {
-        if (o["dhCert"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dhCert"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["dhCert"] = t;
         break;
       }
       case "session": {
-        if (o["session"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["session"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["session"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1569,7 +1569,7 @@ export function parseDomainBhyveCommandline(el: XmlElement): rt.Bag {
         rt.push(o, "bhyve:arg", parseDomainQemuCommandlineQemuArg(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1587,7 +1587,7 @@ export function parseDomainXenCommandline(el: XmlElement): rt.Bag {
         rt.push(o, "xen:arg", parseDomainQemuCommandlineQemuArg(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1608,7 +1608,7 @@ export function parseDomainCpuModel(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
@@ -1630,7 +1630,7 @@ export function parseDomainCpuTopology(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -1650,7 +1650,7 @@ export function parseDomainCpuFeature(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -1668,11 +1668,11 @@ export function parseDomainCpuNuma(el: XmlElement): rt.Bag {
         break;
       }
       case "interconnects": {
-        if (o["interconnects"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["interconnects"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["interconnects"] = parseDomainCpuNumaInterconnects(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1693,7 +1693,7 @@ export function parseDomainCpuCache(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -1713,7 +1713,7 @@ export function parseDomainCpuMaxphysaddr(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -1730,7 +1730,7 @@ export function parseDomainSysinfoBios(el: XmlElement): rt.Bag {
         rt.push(o, "entry", parseDomainOsInitenv(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1746,11 +1746,11 @@ export function parseDomainSysinfoOemStrings(el: XmlElement): rt.Bag {
     switch (c.name) {
       case "entry": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "entry", t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1771,7 +1771,7 @@ export function parseDomainSysinfoEntry(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
@@ -1791,7 +1791,7 @@ export function parseDomainOsType(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
@@ -1808,7 +1808,7 @@ export function parseDomainOsFirmware(el: XmlElement): rt.Bag {
         rt.push(o, "feature", parseDomainOsFirmwareFeature(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1831,7 +1831,7 @@ export function parseDomainOsLoader(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
@@ -1853,11 +1853,11 @@ export function parseDomainOsNvram(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainOsNvramSource(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
@@ -1877,7 +1877,7 @@ export function parseDomainOsBoot(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -1897,7 +1897,7 @@ export function parseDomainOsBootmenu(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -1916,7 +1916,7 @@ export function parseDomainOsSmbios(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -1936,7 +1936,7 @@ export function parseDomainOsBios(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -1953,7 +1953,7 @@ export function parseDomainOsAcpi(el: XmlElement): rt.Bag {
         rt.push(o, "table", parseDomainOsAcpiTable(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -1973,7 +1973,7 @@ export function parseDomainOsInitenv(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
@@ -1999,11 +1999,11 @@ export function parseDomainClockTimer(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "catchup": {
-        if (o["catchup"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["catchup"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["catchup"] = parseDomainClockTimerCatchup(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2021,7 +2021,7 @@ export function parseDomainMemoryBackingHugepages(el: XmlElement): rt.Bag {
         rt.push(o, "page", parseDomainMemoryBackingHugepagesPage(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2034,7 +2034,7 @@ export function parseDomainMemoryBackingNosharepages(el: XmlElement): rt.Bag {
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2053,7 +2053,7 @@ export function parseDomainMemoryBackingSource(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2073,7 +2073,7 @@ export function parseDomainMemoryBackingAllocation(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2095,7 +2095,7 @@ export function parseDomainVcpusVcpu(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2116,7 +2116,7 @@ export function parseDomainIothreadidsIothread(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2130,48 +2130,48 @@ export function parseDomainBlkiotuneDevice(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "weight": {
-        if (o["weight"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["weight"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["weight"] = rt.int(t);
         break;
       }
       case "read_iops_sec": {
-        if (o["read_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_iops_sec"] = rt.int(t);
         break;
       }
       case "write_iops_sec": {
-        if (o["write_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_iops_sec"] = rt.int(t);
         break;
       }
       case "read_bytes_sec": {
-        if (o["read_bytes_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_bytes_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_bytes_sec"] = rt.big(t);
         break;
       }
       case "write_bytes_sec": {
-        if (o["write_bytes_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_bytes_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_bytes_sec"] = rt.big(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2192,7 +2192,7 @@ export function parseDomainCputuneVcpupin(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2211,7 +2211,7 @@ export function parseDomainCputuneEmulatorpin(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2231,7 +2231,7 @@ export function parseDomainCputuneIothreadpin(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2252,7 +2252,7 @@ export function parseDomainCputuneVcpusched(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2273,7 +2273,7 @@ export function parseDomainCputuneIothreadsched(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2293,7 +2293,7 @@ export function parseDomainCputuneEmulatorsched(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2322,7 +2322,7 @@ export function parseDomainCputuneCachetune(el: XmlElement): rt.Bag {
         rt.push(o, "monitor", parseDomainCputuneCachetuneMonitor(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2351,7 +2351,7 @@ export function parseDomainCputuneMemorytune(el: XmlElement): rt.Bag {
         rt.push(o, "monitor", parseDomainCputuneMemorytuneMonitor(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2373,7 +2373,7 @@ export function parseDomainNumatuneMemory(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2394,7 +2394,7 @@ export function parseDomainNumatuneMemnode(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2413,7 +2413,7 @@ export function parseDomainResourceFibrechannel(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2432,7 +2432,7 @@ export function parseDomainFeaturesApic(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2451,7 +2451,7 @@ export function parseDomainFeaturesHap(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2472,81 +2472,81 @@ export function parseDomainFeaturesHyperv(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "relaxed": {
-        if (o["relaxed"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["relaxed"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["relaxed"] = parseDomainFeaturesHap(c);
         break;
       }
       case "vapic": {
-        if (o["vapic"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vapic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vapic"] = parseDomainFeaturesHap(c);
         break;
       }
       case "spinlocks": {
-        if (o["spinlocks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["spinlocks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["spinlocks"] = parseDomainFeaturesHypervSpinlocks(c);
         break;
       }
       case "vpindex": {
-        if (o["vpindex"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vpindex"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vpindex"] = parseDomainFeaturesHap(c);
         break;
       }
       case "runtime": {
-        if (o["runtime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["runtime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["runtime"] = parseDomainFeaturesHap(c);
         break;
       }
       case "synic": {
-        if (o["synic"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["synic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["synic"] = parseDomainFeaturesHap(c);
         break;
       }
       case "stimer": {
-        if (o["stimer"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["stimer"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["stimer"] = parseDomainFeaturesHypervStimer(c);
         break;
       }
       case "reset": {
-        if (o["reset"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reset"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reset"] = parseDomainFeaturesHap(c);
         break;
       }
       case "vendor_id": {
-        if (o["vendor_id"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor_id"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor_id"] = parseDomainFeaturesHypervVendorId(c);
         break;
       }
       case "frequencies": {
-        if (o["frequencies"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["frequencies"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["frequencies"] = parseDomainFeaturesHap(c);
         break;
       }
       case "reenlightenment": {
-        if (o["reenlightenment"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reenlightenment"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reenlightenment"] = parseDomainFeaturesHap(c);
         break;
       }
       case "tlbflush": {
-        if (o["tlbflush"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tlbflush"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tlbflush"] = parseDomainFeaturesHap(c);
         break;
       }
       case "ipi": {
-        if (o["ipi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ipi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ipi"] = parseDomainFeaturesHap(c);
         break;
       }
       case "evmcs": {
-        if (o["evmcs"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["evmcs"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["evmcs"] = parseDomainFeaturesHap(c);
         break;
       }
       case "avic": {
-        if (o["avic"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["avic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["avic"] = parseDomainFeaturesHap(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2561,31 +2561,31 @@ export function parseDomainFeaturesKvm(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "hidden": {
-        if (o["hidden"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hidden"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hidden"] = parseDomainFeaturesHap(c);
         break;
       }
       case "hint-dedicated": {
-        if (o["hint-dedicated"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hint-dedicated"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hint-dedicated"] = parseDomainFeaturesHap(c);
         break;
       }
       case "poll-control": {
-        if (o["poll-control"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["poll-control"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["poll-control"] = parseDomainFeaturesHap(c);
         break;
       }
       case "pv-ipi": {
-        if (o["pv-ipi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pv-ipi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pv-ipi"] = parseDomainFeaturesHap(c);
         break;
       }
       case "dirty-ring": {
-        if (o["dirty-ring"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dirty-ring"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dirty-ring"] = parseDomainFeaturesKvmDirtyRing(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2600,16 +2600,16 @@ export function parseDomainFeaturesXen(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "e820_host": {
-        if (o["e820_host"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["e820_host"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["e820_host"] = parseDomainFeaturesHap(c);
         break;
       }
       case "passthrough": {
-        if (o["passthrough"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["passthrough"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["passthrough"] = parseDomainFeaturesXenPassthrough(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2631,191 +2631,191 @@ export function parseDomainFeaturesCapabilities(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "audit_control": {
-        if (o["audit_control"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["audit_control"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["audit_control"] = parseDomainFeaturesHap(c);
         break;
       }
       case "audit_write": {
-        if (o["audit_write"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["audit_write"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["audit_write"] = parseDomainFeaturesHap(c);
         break;
       }
       case "block_suspend": {
-        if (o["block_suspend"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["block_suspend"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["block_suspend"] = parseDomainFeaturesHap(c);
         break;
       }
       case "chown": {
-        if (o["chown"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["chown"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["chown"] = parseDomainFeaturesHap(c);
         break;
       }
       case "dac_override": {
-        if (o["dac_override"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dac_override"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dac_override"] = parseDomainFeaturesHap(c);
         break;
       }
       case "dac_read_search": {
-        if (o["dac_read_search"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dac_read_search"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dac_read_search"] = parseDomainFeaturesHap(c);
         break;
       }
       case "fowner": {
-        if (o["fowner"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["fowner"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["fowner"] = parseDomainFeaturesHap(c);
         break;
       }
       case "fsetid": {
-        if (o["fsetid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["fsetid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["fsetid"] = parseDomainFeaturesHap(c);
         break;
       }
       case "ipc_lock": {
-        if (o["ipc_lock"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ipc_lock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ipc_lock"] = parseDomainFeaturesHap(c);
         break;
       }
       case "ipc_owner": {
-        if (o["ipc_owner"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ipc_owner"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ipc_owner"] = parseDomainFeaturesHap(c);
         break;
       }
       case "kill": {
-        if (o["kill"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["kill"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["kill"] = parseDomainFeaturesHap(c);
         break;
       }
       case "lease": {
-        if (o["lease"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lease"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lease"] = parseDomainFeaturesHap(c);
         break;
       }
       case "linux_immutable": {
-        if (o["linux_immutable"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["linux_immutable"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["linux_immutable"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mac_admin": {
-        if (o["mac_admin"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac_admin"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac_admin"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mac_override": {
-        if (o["mac_override"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac_override"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac_override"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mknod": {
-        if (o["mknod"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mknod"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mknod"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_admin": {
-        if (o["net_admin"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["net_admin"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["net_admin"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_bind_service": {
-        if (o["net_bind_service"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["net_bind_service"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["net_bind_service"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_broadcast": {
-        if (o["net_broadcast"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["net_broadcast"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["net_broadcast"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_raw": {
-        if (o["net_raw"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["net_raw"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["net_raw"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setgid": {
-        if (o["setgid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["setgid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["setgid"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setfcap": {
-        if (o["setfcap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["setfcap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["setfcap"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setpcap": {
-        if (o["setpcap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["setpcap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["setpcap"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setuid": {
-        if (o["setuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["setuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["setuid"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_admin": {
-        if (o["sys_admin"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sys_admin"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sys_admin"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_boot": {
-        if (o["sys_boot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sys_boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sys_boot"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_chroot": {
-        if (o["sys_chroot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sys_chroot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sys_chroot"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_module": {
-        if (o["sys_module"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sys_module"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sys_module"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_nice": {
-        if (o["sys_nice"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sys_nice"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sys_nice"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_pacct": {
-        if (o["sys_pacct"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sys_pacct"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sys_pacct"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_ptrace": {
-        if (o["sys_ptrace"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sys_ptrace"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sys_ptrace"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_rawio": {
-        if (o["sys_rawio"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sys_rawio"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sys_rawio"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_resource": {
-        if (o["sys_resource"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sys_resource"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sys_resource"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_time": {
-        if (o["sys_time"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sys_time"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sys_time"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_tty_config": {
-        if (o["sys_tty_config"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sys_tty_config"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sys_tty_config"] = parseDomainFeaturesHap(c);
         break;
       }
       case "syslog": {
-        if (o["syslog"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["syslog"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["syslog"] = parseDomainFeaturesHap(c);
         break;
       }
       case "wake_alarm": {
-        if (o["wake_alarm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["wake_alarm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["wake_alarm"] = parseDomainFeaturesHap(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2835,7 +2835,7 @@ export function parseDomainFeaturesGic(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2856,11 +2856,11 @@ export function parseDomainFeaturesSmm(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "tseg": {
-        if (o["tseg"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tseg"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tseg"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2880,7 +2880,7 @@ export function parseDomainFeaturesIoapic(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2901,11 +2901,11 @@ export function parseDomainFeaturesHpt(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "maxpagesize": {
-        if (o["maxpagesize"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxpagesize"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxpagesize"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2925,7 +2925,7 @@ export function parseDomainFeaturesMsrs(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2944,7 +2944,7 @@ export function parseDomainFeaturesCfpc(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -2958,11 +2958,11 @@ export function parseDomainFeaturesTcg(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "tb-cache": {
-        if (o["tb-cache"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tb-cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tb-cache"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -2982,7 +2982,7 @@ export function parseDomainPmSuspendToMem(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -3002,7 +3002,7 @@ export function parseDomainPerfEvent(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -3023,7 +3023,7 @@ export function parseDomainIdmapUid(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -3049,124 +3049,124 @@ export function parseDomainDevicesDisk(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainOsNvramSource(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesDiskDriver(c);
         break;
       }
       case "mirror": {
-        if (o["mirror"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mirror"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mirror"] = parseDomainDevicesDiskMirror(c);
         break;
       }
       case "auth": {
-        if (o["auth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["auth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["auth"] = parseDomainDevicesDiskAuth(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesDiskTarget(c);
         break;
       }
       case "boot": {
-        if (o["boot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["boot"] = parseDomainDevicesDiskBoot(c);
         break;
       }
       case "backenddomain": {
-        if (o["backenddomain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backenddomain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backenddomain"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "readonly": {
-        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "shareable": {
-        if (o["shareable"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["shareable"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["shareable"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "transient": {
-        if (o["transient"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["transient"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["transient"] = parseDomainDevicesDiskTransient(c);
         break;
       }
       case "serial": {
-        if (o["serial"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["serial"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["serial"] = t;
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
       case "iotune": {
-        if (o["iotune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iotune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iotune"] = parseDomainDevicesDiskIotune(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "geometry": {
-        if (o["geometry"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["geometry"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["geometry"] = parseDomainDevicesDiskGeometry(c);
         break;
       }
       case "blockio": {
-        if (o["blockio"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["blockio"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["blockio"] = parseDomainDevicesDiskBlockio(c);
         break;
       }
       case "wwn": {
-        if (o["wwn"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["wwn"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["wwn"] = t;
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["product"] = t;
         break;
       }
       case "backingStore": {
-        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backingStore"] = parseDomainDevicesDiskBackingStore(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3194,46 +3194,46 @@ export function parseDomainDevicesController(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "master": {
-        if (o["master"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["master"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["master"] = parseDomainDevicesControllerMaster(c);
         break;
       }
       case "model": {
-        if (o["modelElement"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["modelElement"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["modelElement"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesControllerTarget(c);
         break;
       }
       case "pcihole64": {
-        if (o["pcihole64"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pcihole64"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pcihole64"] = parseDomainCurrentMemory(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesControllerDriver(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3248,25 +3248,25 @@ export function parseDomainDevicesLease(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "lockspace": {
-        if (o["lockspace"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lockspace"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["lockspace"] = t;
         break;
       }
       case "key": {
-        if (o["key"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["key"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["key"] = t;
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesLeaseTarget(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3293,61 +3293,61 @@ export function parseDomainDevicesFilesystem(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesFilesystemDriver(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesFilesystemSource(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesFilesystemTarget(c);
         break;
       }
       case "readonly": {
-        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "boot": {
-        if (o["boot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["boot"] = parseDomainDevicesDiskBoot(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "space_hard_limit": {
-        if (o["space_hard_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["space_hard_limit"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["space_hard_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "space_soft_limit": {
-        if (o["space_soft_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["space_soft_limit"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["space_soft_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "binary": {
-        if (o["binary"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["binary"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["binary"] = parseDomainDevicesFilesystemBinary(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3371,42 +3371,42 @@ export function parseDomainDevicesInterface(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesInterfaceSource(c);
         break;
       }
       case "virtualport": {
-        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["virtualport"] = parseDomainDevicesInterfaceVirtualport(c);
         break;
       }
       case "link": {
-        if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["link"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["link"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mtu": {
-        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mtu"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       case "coalesce": {
-        if (o["coalesce"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["coalesce"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["coalesce"] = parseDomainDevicesInterfaceCoalesce(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesInterfaceTarget(c);
         break;
       }
       case "guest": {
-        if (o["guest"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["guest"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["guest"] = parseDomainDevicesInterfaceGuest(c);
         break;
       }
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac"] = parseDomainDevicesInterfaceMac(c);
         break;
       }
@@ -3423,91 +3423,91 @@ export function parseDomainDevicesInterface(el: XmlElement): rt.Bag {
         break;
       }
       case "script": {
-        if (o["script"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["script"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["script"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "downscript": {
-        if (o["downscript"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["downscript"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["downscript"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "backenddomain": {
-        if (o["backenddomain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backenddomain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backenddomain"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "backend": {
-        if (o["backend"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backend"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backend"] = parseDomainDevicesInterfaceBackend(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesInterfaceDriver(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "filterref": {
-        if (o["filterref"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["filterref"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["filterref"] = parseDomainDevicesInterfaceFilterref(c);
         break;
       }
       case "tune": {
-        if (o["tune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tune"] = parseDomainDevicesInterfaceTune(c);
         break;
       }
       case "boot": {
-        if (o["boot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["boot"] = parseDomainDevicesDiskBoot(c);
         break;
       }
       case "rom": {
-        if (o["rom"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rom"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rom"] = parseDomainDevicesInterfaceRom(c);
         break;
       }
       case "bandwidth": {
-        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bandwidth"] = parseDomainDevicesInterfaceBandwidth(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vlan"] = parseDomainDevicesInterfaceVlan(c);
         break;
       }
       case "port": {
-        if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["port"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["port"] = parseDomainDevicesInterfacePort(c);
         break;
       }
       case "teaming": {
-        if (o["teaming"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["teaming"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["teaming"] = parseDomainDevicesInterfaceTeaming(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3531,31 +3531,31 @@ export function parseDomainDevicesInput(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesInputDriver(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesInputSource(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3577,22 +3577,22 @@ export function parseDomainDevicesSound(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "audio": {
-        if (o["audio"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["audio"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["audio"] = parseDomainDevicesSoundAudio(c);
         break;
       }
@@ -3600,7 +3600,7 @@ export function parseDomainDevicesSound(el: XmlElement): rt.Bag {
         rt.push(o, "codec", parseDomainMemoryBackingSource(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3630,16 +3630,16 @@ export function parseDomainDevicesAudio(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "input": {
-        if (o["input"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["input"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["input"] = parseDomainDevicesAudioInput(c);
         break;
       }
       case "output": {
-        if (o["output"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["output"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["output"] = parseDomainDevicesAudioInput(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3668,17 +3668,17 @@ export function parseDomainDevicesHostdev(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "teaming": {
-        if (o["teaming"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["teaming"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["teaming"] = parseDomainDevicesInterfaceTeaming(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesHostdevSource(c);
         break;
       }
@@ -3691,41 +3691,41 @@ export function parseDomainDevicesHostdev(el: XmlElement): rt.Bag {
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "boot": {
-        if (o["boot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["boot"] = parseDomainDevicesDiskBoot(c);
         break;
       }
       case "rom": {
-        if (o["rom"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rom"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rom"] = parseDomainDevicesInterfaceRom(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "readonly": {
-        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "shareable": {
-        if (o["shareable"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["shareable"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["shareable"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3767,12 +3767,12 @@ export function parseDomainDevicesGraphics(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "gl": {
-        if (o["gl"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["gl"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["gl"] = parseDomainDevicesGraphicsGl(c);
         break;
       }
       case "audio": {
-        if (o["audio"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["audio"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["audio"] = parseDomainDevicesSoundAudio(c);
         break;
       }
@@ -3785,46 +3785,46 @@ export function parseDomainDevicesGraphics(el: XmlElement): rt.Bag {
         break;
       }
       case "image": {
-        if (o["image"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["image"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["image"] = parseDomainDevicesGraphicsImage(c);
         break;
       }
       case "jpeg": {
-        if (o["jpeg"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["jpeg"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["jpeg"] = parseDomainDevicesGraphicsImage(c);
         break;
       }
       case "zlib": {
-        if (o["zlib"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["zlib"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["zlib"] = parseDomainDevicesGraphicsImage(c);
         break;
       }
       case "playback": {
-        if (o["playback"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["playback"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["playback"] = parseDomainDevicesGraphicsImage(c);
         break;
       }
       case "streaming": {
-        if (o["streaming"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["streaming"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["streaming"] = parseDomainOsSmbios(c);
         break;
       }
       case "clipboard": {
-        if (o["clipboard"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["clipboard"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["clipboard"] = parseDomainDevicesGraphicsClipboard(c);
         break;
       }
       case "mouse": {
-        if (o["mouse"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mouse"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mouse"] = parseDomainOsSmbios(c);
         break;
       }
       case "filetransfer": {
-        if (o["filetransfer"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["filetransfer"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["filetransfer"] = parseDomainDevicesGraphicsFiletransfer(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3839,31 +3839,31 @@ export function parseDomainDevicesVideo(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesVideoDriver(c);
         break;
       }
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = parseDomainDevicesVideoModel(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3890,36 +3890,36 @@ export function parseDomainDevicesConsole(el: XmlElement): rt.Bag {
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesConsoleTarget(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -3946,36 +3946,36 @@ export function parseDomainDevicesParallel(el: XmlElement): rt.Bag {
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesConsoleTarget(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4001,31 +4001,31 @@ export function parseDomainDevicesChannel(el: XmlElement): rt.Bag {
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesChannelTarget(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4049,14 +4049,14 @@ export function parseDomainDevicesSmartcard(el: XmlElement): rt.Bag {
     switch (c.name) {
       case "certificate": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "certificate", t);
         break;
       }
       case "database": {
-        if (o["database"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["database"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["database"] = t;
         break;
       }
@@ -4065,31 +4065,31 @@ export function parseDomainDevicesSmartcard(el: XmlElement): rt.Bag {
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesConsoleTarget(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4111,16 +4111,16 @@ export function parseDomainDevicesHub(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4147,31 +4147,31 @@ export function parseDomainDevicesRedirdev(el: XmlElement): rt.Bag {
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "boot": {
-        if (o["boot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["boot"] = parseDomainDevicesDiskBoot(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4189,7 +4189,7 @@ export function parseDomainDevicesRedirfilter(el: XmlElement): rt.Bag {
         rt.push(o, "usbdev", parseDomainDevicesRedirfilterUsbdev(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4211,36 +4211,36 @@ export function parseDomainDevicesRng(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "backend": {
-        if (o["backend"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backend"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backend"] = parseDomainDevicesRngBackend(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesInputDriver(c);
         break;
       }
       case "rate": {
-        if (o["rate"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rate"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rate"] = parseDomainDevicesRngRate(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4262,21 +4262,21 @@ export function parseDomainDevicesTpm(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "backend": {
-        if (o["backend"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backend"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backend"] = parseDomainDevicesTpmBackend(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4299,41 +4299,41 @@ export function parseDomainDevicesShmem(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["size"] = parseDomainCurrentMemory(c);
         break;
       }
       case "server": {
-        if (o["server"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["server"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["server"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "msi": {
-        if (o["msi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["msi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["msi"] = parseDomainDevicesShmemMsi(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4357,38 +4357,38 @@ export function parseDomainDevicesMemory(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesMemorySource(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesMemoryTarget(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4411,21 +4411,21 @@ export function parseDomainDevicesWatchdog(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4449,31 +4449,31 @@ export function parseDomainDevicesMemballoon(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "stats": {
-        if (o["stats"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["stats"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["stats"] = parseDomainDevicesMemballoonStats(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesInputDriver(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4488,11 +4488,11 @@ export function parseDomainDevicesNvram(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4514,16 +4514,16 @@ export function parseDomainDevicesPanic(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4545,26 +4545,26 @@ export function parseDomainDevicesIommu(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesIommuDriver(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4586,31 +4586,31 @@ export function parseDomainDevicesVsock(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "cid": {
-        if (o["cid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cid"] = parseDomainDevicesVsockCid(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesInputDriver(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4630,7 +4630,7 @@ export function parseDomainQemuCommandlineQemuArg(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -4650,7 +4650,7 @@ export function parseDomainQemuCommandlineQemuEnv(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -4669,7 +4669,7 @@ export function parseDomainQemuCapabilitiesQemuAdd(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -4690,11 +4690,11 @@ export function parseDomainQemuOverrideQemuDevice(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "qemu:frontend": {
-        if (o["qemu:frontend"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:frontend"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:frontend"] = parseDomainQemuOverrideQemuDeviceQemuFrontend(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4715,7 +4715,7 @@ export function parseDomainLxcNamespaceLxcSharenet(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -4735,7 +4735,7 @@ export function parseDomainKeywrapCipher(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -4761,7 +4761,7 @@ export function parseDomainCpuNumaCell(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "distances": {
-        if (o["distances"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["distances"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["distances"] = parseDomainCpuNumaCellDistances(c);
         break;
       }
@@ -4769,7 +4769,7 @@ export function parseDomainCpuNumaCell(el: XmlElement): rt.Bag {
         rt.push(o, "cache", parseDomainCpuNumaCellCache(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4791,7 +4791,7 @@ export function parseDomainCpuNumaInterconnects(el: XmlElement): rt.Bag {
         rt.push(o, "bandwidth", parseDomainCpuNumaInterconnectsBandwidth(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4812,7 +4812,7 @@ export function parseDomainOsFirmwareFeature(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -4850,12 +4850,12 @@ export function parseDomainOsNvramSource(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "slices": {
-        if (o["slices"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["slices"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["slices"] = parseDomainOsNvramSourceSlices(c);
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
@@ -4864,7 +4864,7 @@ export function parseDomainOsNvramSource(el: XmlElement): rt.Bag {
         break;
       }
       case "reservations": {
-        if (o["reservations"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reservations"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reservations"] = parseDomainOsNvramSourceReservations(c);
         break;
       }
@@ -4873,61 +4873,61 @@ export function parseDomainOsNvramSource(el: XmlElement): rt.Bag {
         break;
       }
       case "snapshot": {
-        if (o["snapshot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["snapshot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["snapshot"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "config": {
-        if (o["config"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["config"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["config"] = parseDomainOsNvramSourceConfig(c);
         break;
       }
       case "auth": {
-        if (o["auth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["auth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["auth"] = parseDomainDevicesDiskAuth(c);
         break;
       }
       case "initiator": {
-        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["initiator"] = parseDomainOsNvramSourceInitiator(c);
         break;
       }
       case "cookies": {
-        if (o["cookies"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cookies"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cookies"] = parseDomainOsNvramSourceCookies(c);
         break;
       }
       case "readahead": {
-        if (o["readahead"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["readahead"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["readahead"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       case "timeout": {
-        if (o["timeout"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["timeout"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["timeout"] = parseDomainOsNvramSourceTimeout(c);
         break;
       }
       case "ssl": {
-        if (o["ssl"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ssl"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ssl"] = parseDomainOsNvramSourceSsl(c);
         break;
       }
       case "identity": {
-        if (o["identity"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["identity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["identity"] = parseDomainOsNvramSourceIdentity(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainOsNvramSourceAddress(c);
         break;
       }
       case "reconnect": {
-        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reconnect"] = parseDomainOsNvramSourceReconnect(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -4947,7 +4947,7 @@ export function parseDomainOsAcpiTable(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
@@ -4968,7 +4968,7 @@ export function parseDomainClockTimerCatchup(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -4989,7 +4989,7 @@ export function parseDomainMemoryBackingHugepagesPage(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5012,7 +5012,7 @@ export function parseDomainCputuneCachetuneCache(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5032,7 +5032,7 @@ export function parseDomainCputuneCachetuneMonitor(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5052,7 +5052,7 @@ export function parseDomainCputuneMemorytuneNode(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5071,7 +5071,7 @@ export function parseDomainCputuneMemorytuneMonitor(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5091,7 +5091,7 @@ export function parseDomainFeaturesHypervSpinlocks(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5112,11 +5112,11 @@ export function parseDomainFeaturesHypervStimer(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "direct": {
-        if (o["direct"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["direct"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["direct"] = parseDomainFeaturesHap(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -5137,7 +5137,7 @@ export function parseDomainFeaturesHypervVendorId(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5157,7 +5157,7 @@ export function parseDomainFeaturesKvmDirtyRing(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5177,7 +5177,7 @@ export function parseDomainFeaturesXenPassthrough(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5215,11 +5215,11 @@ export function parseDomainDevicesDiskDriver(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "metadata_cache": {
-        if (o["metadata_cache"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["metadata_cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["metadata_cache"] = parseDomainDevicesDiskDriverMetadataCache(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -5245,21 +5245,21 @@ export function parseDomainDevicesDiskMirror(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainOsNvramSource(c);
         break;
       }
       case "format": {
-        if (o["formatElement"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["formatElement"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["formatElement"] = parseDomainDevicesDiskMirrorFormat(c);
         break;
       }
       case "backingStore": {
-        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backingStore"] = parseDomainDevicesDiskBackingStore(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -5281,11 +5281,11 @@ export function parseDomainDevicesDiskAuth(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["secret"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["secret"] = parseDomainDevicesDiskAuthSecret(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -5309,7 +5309,7 @@ export function parseDomainDevicesDiskTarget(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5329,7 +5329,7 @@ export function parseDomainDevicesDiskBoot(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5348,7 +5348,7 @@ export function parseDomainDevicesDiskBackenddomain(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5367,7 +5367,7 @@ export function parseDomainDevicesDiskTransient(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5389,21 +5389,21 @@ export function parseDomainDevicesDiskEncryption(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["secret"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["secret"] = parseDomainDevicesDiskAuthSecret(c);
         break;
       }
       case "cipher": {
-        if (o["cipher"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cipher"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cipher"] = parseDomainDevicesDiskEncryptionCipher(c);
         break;
       }
       case "ivgen": {
-        if (o["ivgen"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ivgen"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ivgen"] = parseDomainDevicesDiskEncryptionIvgen(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -5418,146 +5418,146 @@ export function parseDomainDevicesDiskIotune(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "total_bytes_sec": {
-        if (o["total_bytes_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_bytes_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_bytes_sec"] = rt.big(t);
         break;
       }
       case "read_bytes_sec": {
-        if (o["read_bytes_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_bytes_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_bytes_sec"] = rt.big(t);
         break;
       }
       case "write_bytes_sec": {
-        if (o["write_bytes_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_bytes_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_bytes_sec"] = rt.big(t);
         break;
       }
       case "total_iops_sec": {
-        if (o["total_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_iops_sec"] = rt.big(t);
         break;
       }
       case "read_iops_sec": {
-        if (o["read_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_iops_sec"] = rt.big(t);
         break;
       }
       case "write_iops_sec": {
-        if (o["write_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_iops_sec"] = rt.big(t);
         break;
       }
       case "total_bytes_sec_max": {
-        if (o["total_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_bytes_sec_max"] = rt.big(t);
         break;
       }
       case "read_bytes_sec_max": {
-        if (o["read_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_bytes_sec_max"] = rt.big(t);
         break;
       }
       case "write_bytes_sec_max": {
-        if (o["write_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_bytes_sec_max"] = rt.big(t);
         break;
       }
       case "total_iops_sec_max": {
-        if (o["total_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_iops_sec_max"] = rt.big(t);
         break;
       }
       case "read_iops_sec_max": {
-        if (o["read_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_iops_sec_max"] = rt.big(t);
         break;
       }
       case "write_iops_sec_max": {
-        if (o["write_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_iops_sec_max"] = rt.big(t);
         break;
       }
       case "size_iops_sec": {
-        if (o["size_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["size_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["size_iops_sec"] = rt.big(t);
         break;
       }
       case "group_name": {
-        if (o["group_name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["group_name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["group_name"] = t;
         break;
       }
       case "total_bytes_sec_max_length": {
-        if (o["total_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_bytes_sec_max_length"] = rt.big(t);
         break;
       }
       case "read_bytes_sec_max_length": {
-        if (o["read_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_bytes_sec_max_length"] = rt.big(t);
         break;
       }
       case "write_bytes_sec_max_length": {
-        if (o["write_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_bytes_sec_max_length"] = rt.big(t);
         break;
       }
       case "total_iops_sec_max_length": {
-        if (o["total_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_iops_sec_max_length"] = rt.big(t);
         break;
       }
       case "read_iops_sec_max_length": {
-        if (o["read_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_iops_sec_max_length"] = rt.big(t);
         break;
       }
       case "write_iops_sec_max_length": {
-        if (o["write_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_iops_sec_max_length"] = rt.big(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -5577,7 +5577,7 @@ export function parseDomainDevicesDiskAcpi(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5614,11 +5614,11 @@ export function parseDomainDevicesDiskAddress(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "zpci": {
-        if (o["zpci"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["zpci"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["zpci"] = parseDomainDevicesDiskAddressZpci(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -5641,7 +5641,7 @@ export function parseDomainDevicesDiskGeometry(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5661,7 +5661,7 @@ export function parseDomainDevicesDiskBlockio(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5683,21 +5683,21 @@ export function parseDomainDevicesDiskBackingStore(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainOsNvramSource(c);
         break;
       }
       case "backingStore": {
-        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backingStore"] = parseDomainDevicesDiskBackingStore(c);
         break;
       }
       case "format": {
-        if (o["format"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["format"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["format"] = parseDomainDevicesDiskMirrorFormat(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -5717,7 +5717,7 @@ export function parseDomainDevicesControllerMaster(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5743,13 +5743,13 @@ export function parseDomainDevicesControllerTarget(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "node": {
-        if (o["node"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["node"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["node"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -5777,7 +5777,7 @@ export function parseDomainDevicesControllerDriver(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5797,7 +5797,7 @@ export function parseDomainDevicesLeaseTarget(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5823,7 +5823,7 @@ export function parseDomainDevicesFilesystemDriver(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5848,7 +5848,7 @@ export function parseDomainDevicesFilesystemSource(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5867,7 +5867,7 @@ export function parseDomainDevicesFilesystemTarget(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -5889,26 +5889,26 @@ export function parseDomainDevicesFilesystemBinary(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "cache": {
-        if (o["cache"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cache"] = parseDomainOsSmbios(c);
         break;
       }
       case "sandbox": {
-        if (o["sandbox"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sandbox"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sandbox"] = parseDomainOsSmbios(c);
         break;
       }
       case "lock": {
-        if (o["lock"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lock"] = parseDomainDevicesFilesystemBinaryLock(c);
         break;
       }
       case "thread_pool": {
-        if (o["thread_pool"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["thread_pool"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["thread_pool"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -5953,31 +5953,31 @@ export function parseDomainDevicesInterfaceSource(el: XmlElement): rt.Bag {
         break;
       }
       case "reconnect": {
-        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reconnect"] = parseDomainOsNvramSourceReconnect(c);
         break;
       }
       case "local": {
-        if (o["local"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["local"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["local"] = parseDomainDevicesInterfaceSourceLocal(c);
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = parseDomainDevicesInterfaceSourceVendor(c);
         break;
       }
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["product"] = parseDomainDevicesInterfaceSourceVendor(c);
         break;
       }
       case "address": {
-        if (o["addressElement"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["addressElement"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["addressElement"] = parseDomainDevicesInterfaceSourceAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -5999,11 +5999,11 @@ export function parseDomainDevicesInterfaceVirtualport(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "parameters": {
-        if (o["parameters"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["parameters"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["parameters"] = parseDomainDevicesInterfaceVirtualportParameters(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6023,7 +6023,7 @@ export function parseDomainDevicesInterfaceMtu(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6037,11 +6037,11 @@ export function parseDomainDevicesInterfaceCoalesce(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "rx": {
-        if (o["rx"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rx"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rx"] = parseDomainDevicesInterfaceCoalesceRx(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6062,7 +6062,7 @@ export function parseDomainDevicesInterfaceTarget(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6082,7 +6082,7 @@ export function parseDomainDevicesInterfaceGuest(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6103,7 +6103,7 @@ export function parseDomainDevicesInterfaceMac(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6125,7 +6125,7 @@ export function parseDomainDevicesInterfaceIp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6149,7 +6149,7 @@ export function parseDomainDevicesInterfaceRoute(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6175,7 +6175,7 @@ export function parseDomainDevicesInterfacePortForward(el: XmlElement): rt.Bag {
         rt.push(o, "range", parseDomainDevicesInterfacePortForwardRange(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6195,7 +6195,7 @@ export function parseDomainDevicesInterfaceScript(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6217,7 +6217,7 @@ export function parseDomainDevicesInterfaceBackend(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6250,16 +6250,16 @@ export function parseDomainDevicesInterfaceDriver(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "host": {
-        if (o["host"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["host"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["host"] = parseDomainDevicesInterfaceDriverHost(c);
         break;
       }
       case "guest": {
-        if (o["guest"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["guest"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["guest"] = parseDomainDevicesInterfaceDriverGuest(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6284,7 +6284,7 @@ export function parseDomainDevicesInterfaceFilterref(el: XmlElement): rt.Bag {
         rt.push(o, "parameter", parseDomainDevicesInterfaceFilterrefParameter(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6299,13 +6299,13 @@ export function parseDomainDevicesInterfaceTune(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "sndbuf": {
-        if (o["sndbuf"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sndbuf"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["sndbuf"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6327,7 +6327,7 @@ export function parseDomainDevicesInterfaceRom(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6348,16 +6348,16 @@ export function parseDomainDevicesInterfaceBandwidth(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "inbound": {
-        if (o["inbound"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["inbound"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["inbound"] = parseDomainDevicesInterfaceBandwidthInbound(c);
         break;
       }
       case "outbound": {
-        if (o["outbound"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["outbound"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["outbound"] = parseDomainDevicesInterfaceBandwidthInbound(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6382,7 +6382,7 @@ export function parseDomainDevicesInterfaceVlan(el: XmlElement): rt.Bag {
         rt.push(o, "tag", parseDomainDevicesInterfaceVlanTag(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6402,7 +6402,7 @@ export function parseDomainDevicesInterfacePort(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6422,7 +6422,7 @@ export function parseDomainDevicesInterfaceTeaming(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6444,7 +6444,7 @@ export function parseDomainDevicesInputDriver(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6467,7 +6467,7 @@ export function parseDomainDevicesInputSource(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6486,7 +6486,7 @@ export function parseDomainDevicesSoundAudio(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6520,11 +6520,11 @@ export function parseDomainDevicesAudioInput(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "settings": {
-        if (o["settings"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["settings"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["settings"] = parseDomainDevicesAudioInputSettings(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6551,22 +6551,22 @@ export function parseDomainDevicesHostdevSource(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesHostdevSourceAddress(c);
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = parseDomainDevicesInterfaceSourceVendor(c);
         break;
       }
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["product"] = parseDomainDevicesInterfaceSourceVendor(c);
         break;
       }
       case "adapter": {
-        if (o["adapter"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["adapter"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["adapter"] = parseDomainDevicesHostdevSourceAdapter(c);
         break;
       }
@@ -6575,37 +6575,37 @@ export function parseDomainDevicesHostdevSource(el: XmlElement): rt.Bag {
         break;
       }
       case "auth": {
-        if (o["auth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["auth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["auth"] = parseDomainDevicesDiskAuth(c);
         break;
       }
       case "initiator": {
-        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["initiator"] = parseDomainOsNvramSourceInitiator(c);
         break;
       }
       case "block": {
-        if (o["block"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["block"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["block"] = t;
         break;
       }
       case "char": {
-        if (o["char"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["char"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["char"] = t;
         break;
       }
       case "interface": {
-        if (o["interface"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["interface"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["interface"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6626,7 +6626,7 @@ export function parseDomainDevicesGraphicsGl(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6648,7 +6648,7 @@ export function parseDomainDevicesGraphicsListen(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6668,7 +6668,7 @@ export function parseDomainDevicesGraphicsChannel(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6687,7 +6687,7 @@ export function parseDomainDevicesGraphicsImage(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6706,7 +6706,7 @@ export function parseDomainDevicesGraphicsClipboard(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6725,7 +6725,7 @@ export function parseDomainDevicesGraphicsFiletransfer(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6749,7 +6749,7 @@ export function parseDomainDevicesVideoDriver(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6776,16 +6776,16 @@ export function parseDomainDevicesVideoModel(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "acceleration": {
-        if (o["acceleration"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acceleration"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acceleration"] = parseDomainDevicesVideoModelAcceleration(c);
         break;
       }
       case "resolution": {
-        if (o["resolution"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["resolution"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["resolution"] = parseDomainDevicesVideoModelResolution(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6815,7 +6815,7 @@ export function parseDomainDevicesConsoleSource(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "reconnect": {
-        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reconnect"] = parseDomainOsNvramSourceReconnect(c);
         break;
       }
@@ -6824,16 +6824,16 @@ export function parseDomainDevicesConsoleSource(el: XmlElement): rt.Bag {
         break;
       }
       case "clipboard": {
-        if (o["clipboard"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["clipboard"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["clipboard"] = parseDomainDevicesGraphicsClipboard(c);
         break;
       }
       case "mouse": {
-        if (o["mouse"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mouse"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mouse"] = parseDomainOsSmbios(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6854,7 +6854,7 @@ export function parseDomainDevicesConsoleLog(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6876,11 +6876,11 @@ export function parseDomainDevicesConsoleTarget(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -6904,7 +6904,7 @@ export function parseDomainDevicesChannelTarget(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6927,7 +6927,7 @@ export function parseDomainDevicesRedirfilterUsbdev(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -6953,16 +6953,16 @@ export function parseDomainDevicesRngBackend(el: XmlElement): rt.Bag {
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
@@ -6983,7 +6983,7 @@ export function parseDomainDevicesRngRate(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7006,26 +7006,26 @@ export function parseDomainDevicesTpmBackend(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "device": {
-        if (o["device"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["device"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["device"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["encryption"] = parseDomainDevicesTpmBackendEncryption(c);
         break;
       }
       case "active_pcr_banks": {
-        if (o["active_pcr_banks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["active_pcr_banks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["active_pcr_banks"] = parseDomainDevicesTpmBackendActivePcrBanks(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesTpmBackendSource(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7046,7 +7046,7 @@ export function parseDomainDevicesShmemMsi(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7060,35 +7060,35 @@ export function parseDomainDevicesMemorySource(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "pagesize": {
-        if (o["pagesize"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pagesize"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pagesize"] = parseDomainCurrentMemory(c);
         break;
       }
       case "nodemask": {
-        if (o["nodemask"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nodemask"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["nodemask"] = t;
         break;
       }
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "alignsize": {
-        if (o["alignsize"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["alignsize"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["alignsize"] = parseDomainCurrentMemory(c);
         break;
       }
       case "pmem": {
-        if (o["pmem"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pmem"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pmem"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7103,43 +7103,43 @@ export function parseDomainDevicesMemoryTarget(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["size"] = parseDomainCurrentMemory(c);
         break;
       }
       case "node": {
-        if (o["node"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["node"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["node"] = rt.int(t);
         break;
       }
       case "block": {
-        if (o["block"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["block"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["block"] = parseDomainCurrentMemory(c);
         break;
       }
       case "requested": {
-        if (o["requested"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["requested"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["requested"] = parseDomainCurrentMemory(c);
         break;
       }
       case "current": {
-        if (o["current"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["current"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["current"] = parseDomainCurrentMemory(c);
         break;
       }
       case "label": {
-        if (o["label"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["label"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["label"] = parseDomainDevicesMemoryTargetLabel(c);
         break;
       }
       case "readonly": {
-        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7159,7 +7159,7 @@ export function parseDomainDevicesMemballoonStats(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7182,7 +7182,7 @@ export function parseDomainDevicesIommuDriver(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7202,7 +7202,7 @@ export function parseDomainDevicesVsockCid(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7219,7 +7219,7 @@ export function parseDomainQemuOverrideQemuDeviceQemuFrontend(el: XmlElement): r
         rt.push(o, "qemu:property", parseDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7237,7 +7237,7 @@ export function parseDomainCpuNumaCellDistances(el: XmlElement): rt.Bag {
         rt.push(o, "sibling", parseDomainCpuNumaCellDistancesSibling(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7261,16 +7261,16 @@ export function parseDomainCpuNumaCellCache(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["size"] = parseDomainCpuNumaCellCacheSize(c);
         break;
       }
       case "line": {
-        if (o["line"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["line"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["line"] = parseDomainCpuNumaCellCacheSize(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7294,7 +7294,7 @@ export function parseDomainCpuNumaInterconnectsLatency(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7318,7 +7318,7 @@ export function parseDomainCpuNumaInterconnectsBandwidth(el: XmlElement): rt.Bag
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7332,11 +7332,11 @@ export function parseDomainOsNvramSourceSlices(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "slice": {
-        if (o["slice"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["slice"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["slice"] = parseDomainOsNvramSourceSlicesSlice(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7361,11 +7361,11 @@ export function parseDomainOsNvramSourceSeclabel(el: XmlElement): rt.Bag {
     switch (c.name) {
       case "label": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "label", t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7387,11 +7387,11 @@ export function parseDomainOsNvramSourceReservations(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainOsNvramSourceReservationsSource(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7414,7 +7414,7 @@ export function parseDomainOsNvramSourceHost(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7433,7 +7433,7 @@ export function parseDomainOsNvramSourceConfig(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7447,11 +7447,11 @@ export function parseDomainOsNvramSourceInitiator(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "iqn": {
-        if (o["iqn"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iqn"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iqn"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7469,7 +7469,7 @@ export function parseDomainOsNvramSourceCookies(el: XmlElement): rt.Bag {
         rt.push(o, "cookie", parseDomainOsInitenv(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7489,7 +7489,7 @@ export function parseDomainOsNvramSourceTimeout(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7508,7 +7508,7 @@ export function parseDomainOsNvramSourceSsl(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7528,7 +7528,7 @@ export function parseDomainOsNvramSourceIdentity(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7551,7 +7551,7 @@ export function parseDomainOsNvramSourceAddress(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7571,7 +7571,7 @@ export function parseDomainOsNvramSourceReconnect(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7585,11 +7585,11 @@ export function parseDomainDevicesDiskDriverMetadataCache(el: XmlElement): rt.Ba
   for (const c of el.children) {
     switch (c.name) {
       case "max_size": {
-        if (o["max_size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["max_size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["max_size"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7611,11 +7611,11 @@ export function parseDomainDevicesDiskMirrorFormat(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "metadata_cache": {
-        if (o["metadata_cache"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["metadata_cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["metadata_cache"] = parseDomainDevicesDiskDriverMetadataCache(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7637,7 +7637,7 @@ export function parseDomainDevicesDiskAuthSecret(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7659,7 +7659,7 @@ export function parseDomainDevicesDiskEncryptionCipher(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7679,7 +7679,7 @@ export function parseDomainDevicesDiskEncryptionIvgen(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7699,7 +7699,7 @@ export function parseDomainDevicesDiskAddressZpci(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7719,7 +7719,7 @@ export function parseDomainDevicesFilesystemBinaryLock(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7739,7 +7739,7 @@ export function parseDomainDevicesInterfaceSourceLocal(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7758,7 +7758,7 @@ export function parseDomainDevicesInterfaceSourceVendor(el: XmlElement): rt.Bag 
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7783,7 +7783,7 @@ export function parseDomainDevicesInterfaceSourceAddress(el: XmlElement): rt.Bag
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7807,7 +7807,7 @@ export function parseDomainDevicesInterfaceVirtualportParameters(el: XmlElement)
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7821,11 +7821,11 @@ export function parseDomainDevicesInterfaceCoalesceRx(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "frames": {
-        if (o["frames"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["frames"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["frames"] = parseDomainDevicesInterfaceCoalesceRxFrames(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -7848,7 +7848,7 @@ export function parseDomainDevicesInterfacePortForwardRange(el: XmlElement): rt.
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7873,7 +7873,7 @@ export function parseDomainDevicesInterfaceDriverHost(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7896,7 +7896,7 @@ export function parseDomainDevicesInterfaceDriverGuest(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7916,7 +7916,7 @@ export function parseDomainDevicesInterfaceFilterrefParameter(el: XmlElement): r
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7938,7 +7938,7 @@ export function parseDomainDevicesInterfaceBandwidthInbound(el: XmlElement): rt.
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7958,7 +7958,7 @@ export function parseDomainDevicesInterfaceVlanTag(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -7979,7 +7979,7 @@ export function parseDomainDevicesAudioInputSettings(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8006,7 +8006,7 @@ export function parseDomainDevicesHostdevSourceAddress(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8035,11 +8035,11 @@ export function parseDomainDevicesHostdevSourceAdapter(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "parentaddr": {
-        if (o["parentaddr"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["parentaddr"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["parentaddr"] = parseDomainDevicesHostdevSourceAdapterParentaddr(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8060,7 +8060,7 @@ export function parseDomainDevicesHostdevSourceHost(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8081,7 +8081,7 @@ export function parseDomainDevicesVideoModelAcceleration(el: XmlElement): rt.Bag
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8101,7 +8101,7 @@ export function parseDomainDevicesVideoModelResolution(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8120,7 +8120,7 @@ export function parseDomainDevicesTpmBackendEncryption(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8134,26 +8134,26 @@ export function parseDomainDevicesTpmBackendActivePcrBanks(el: XmlElement): rt.B
   for (const c of el.children) {
     switch (c.name) {
       case "sha1": {
-        if (o["sha1"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sha1"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sha1"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "sha256": {
-        if (o["sha256"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sha256"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sha256"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "sha384": {
-        if (o["sha384"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sha384"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sha384"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "sha512": {
-        if (o["sha512"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sha512"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sha512"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8175,7 +8175,7 @@ export function parseDomainDevicesTpmBackendSource(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8189,11 +8189,11 @@ export function parseDomainDevicesMemoryTargetLabel(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["size"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8215,7 +8215,7 @@ export function parseDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(el: Xm
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8235,7 +8235,7 @@ export function parseDomainCpuNumaCellDistancesSibling(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8255,7 +8255,7 @@ export function parseDomainCpuNumaCellCacheSize(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8276,7 +8276,7 @@ export function parseDomainOsNvramSourceSlicesSlice(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8299,11 +8299,11 @@ export function parseDomainOsNvramSourceReservationsSource(el: XmlElement): rt.B
   for (const c of el.children) {
     switch (c.name) {
       case "reconnect": {
-        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reconnect"] = parseDomainOsNvramSourceReconnect(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8323,7 +8323,7 @@ export function parseDomainDevicesInterfaceCoalesceRxFrames(el: XmlElement): rt.
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8344,11 +8344,11 @@ export function parseDomainDevicesHostdevSourceAdapterParentaddr(el: XmlElement)
   for (const c of el.children) {
     switch (c.name) {
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainOsNvramSourceAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8363,7 +8363,7 @@ export function parseCapabilities(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "host": {
-        if (o["host"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["host"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["host"] = parseCapabilitiesHost(c);
         break;
       }
@@ -8371,7 +8371,7 @@ export function parseCapabilities(el: XmlElement): rt.Bag {
         rt.push(o, "guest", parseCapabilitiesGuest(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8386,44 +8386,44 @@ export function parseCapabilitiesHost(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "cpu": {
-        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cpu"] = parseCapabilitiesHostCpu(c);
         break;
       }
       case "power_management": {
-        if (o["power_management"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["power_management"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["power_management"] = parseCapabilitiesHostPowerManagement(c);
         break;
       }
       case "iommu": {
-        if (o["iommu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iommu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iommu"] = parseCapabilitiesHostIommu(c);
         break;
       }
       case "migration_features": {
-        if (o["migration_features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["migration_features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["migration_features"] = parseCapabilitiesHostMigrationFeatures(c);
         break;
       }
       case "topology": {
-        if (o["topology"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["topology"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["topology"] = parseCapabilitiesHostTopology(c);
         break;
       }
       case "cache": {
-        if (o["cache"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cache"] = parseCapabilitiesHostCache(c);
         break;
       }
       case "memory_bandwidth": {
-        if (o["memory_bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memory_bandwidth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memory_bandwidth"] = parseCapabilitiesHostMemoryBandwidth(c);
         break;
       }
@@ -8431,7 +8431,7 @@ export function parseCapabilitiesHost(el: XmlElement): rt.Bag {
         rt.push(o, "secmodel", parseCapabilitiesHostSecmodel(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8446,23 +8446,23 @@ export function parseCapabilitiesGuest(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "os_type": {
-        if (o["os_type"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["os_type"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["os_type"] = t;
         break;
       }
       case "arch": {
-        if (o["arch"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["arch"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["arch"] = parseCapabilitiesGuestArch(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseCapabilitiesGuestFeatures(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8477,53 +8477,53 @@ export function parseCapabilitiesHostCpu(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "arch": {
-        if (o["arch"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["arch"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["arch"] = t;
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseCapabilitiesHostCpuFeatures(c);
         break;
       }
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = t;
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
       case "microcode": {
-        if (o["microcode"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["microcode"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["microcode"] = parseCapabilitiesHostCpuMicrocode(c);
         break;
       }
       case "signature": {
-        if (o["signature"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["signature"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["signature"] = parseCapabilitiesHostCpuSignature(c);
         break;
       }
       case "counter": {
-        if (o["counter"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["counter"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["counter"] = parseCapabilitiesHostCpuCounter(c);
         break;
       }
       case "topology": {
-        if (o["topology"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["topology"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["topology"] = parseDomainCpuTopology(c);
         break;
       }
       case "maxphysaddr": {
-        if (o["maxphysaddr"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxphysaddr"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxphysaddr"] = parseDomainCpuMaxphysaddr(c);
         break;
       }
@@ -8535,7 +8535,7 @@ export function parseCapabilitiesHostCpu(el: XmlElement): rt.Bag {
         rt.push(o, "pages", parseCapabilitiesHostCpuPages(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8550,21 +8550,21 @@ export function parseCapabilitiesHostPowerManagement(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "suspend_mem": {
-        if (o["suspend_mem"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["suspend_mem"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["suspend_mem"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "suspend_disk": {
-        if (o["suspend_disk"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["suspend_disk"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["suspend_disk"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "suspend_hybrid": {
-        if (o["suspend_hybrid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["suspend_hybrid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["suspend_hybrid"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8584,7 +8584,7 @@ export function parseCapabilitiesHostIommu(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8598,16 +8598,16 @@ export function parseCapabilitiesHostMigrationFeatures(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "live": {
-        if (o["live"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["live"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["live"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "uri_transports": {
-        if (o["uri_transports"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uri_transports"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["uri_transports"] = parseCapabilitiesHostMigrationFeaturesUriTransports(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8622,16 +8622,16 @@ export function parseCapabilitiesHostTopology(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "cells": {
-        if (o["cells"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cells"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cells"] = parseCapabilitiesHostTopologyCells(c);
         break;
       }
       case "interconnects": {
-        if (o["interconnects"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["interconnects"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["interconnects"] = parseDomainCpuNumaInterconnects(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8650,11 +8650,11 @@ export function parseCapabilitiesHostCache(el: XmlElement): rt.Bag {
         break;
       }
       case "monitor": {
-        if (o["monitor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["monitor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["monitor"] = parseCapabilitiesHostCacheMonitor(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8673,11 +8673,11 @@ export function parseCapabilitiesHostMemoryBandwidth(el: XmlElement): rt.Bag {
         break;
       }
       case "monitor": {
-        if (o["monitor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["monitor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["monitor"] = parseCapabilitiesHostCacheMonitor(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8692,16 +8692,16 @@ export function parseCapabilitiesHostSecmodel(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = t;
         break;
       }
       case "doi": {
-        if (o["doi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["doi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["doi"] = t;
         break;
       }
@@ -8709,7 +8709,7 @@ export function parseCapabilitiesHostSecmodel(el: XmlElement): rt.Bag {
         rt.push(o, "baselabel", parseDomainOsAcpiTable(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8731,23 +8731,23 @@ export function parseCapabilitiesGuestArch(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "wordsize": {
-        if (o["wordsize"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["wordsize"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["wordsize"] = t;
         break;
       }
       case "emulator": {
-        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulator"] = t;
         break;
       }
       case "loader": {
-        if (o["loader"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["loader"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["loader"] = t;
         break;
       }
@@ -8759,7 +8759,7 @@ export function parseCapabilitiesGuestArch(el: XmlElement): rt.Bag {
         rt.push(o, "domain", parseCapabilitiesGuestArchDomain(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8774,51 +8774,51 @@ export function parseCapabilitiesGuestFeatures(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "pae": {
-        if (o["pae"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pae"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "nonpae": {
-        if (o["nonpae"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nonpae"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nonpae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "ia64_be": {
-        if (o["ia64_be"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ia64_be"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ia64_be"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseCapabilitiesGuestFeaturesAcpi(c);
         break;
       }
       case "apic": {
-        if (o["apic"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["apic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["apic"] = parseCapabilitiesGuestFeaturesAcpi(c);
         break;
       }
       case "cpuselection": {
-        if (o["cpuselection"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cpuselection"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cpuselection"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "deviceboot": {
-        if (o["deviceboot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["deviceboot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["deviceboot"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "disksnapshot": {
-        if (o["disksnapshot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["disksnapshot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["disksnapshot"] = parseCapabilitiesGuestFeaturesAcpi(c);
         break;
       }
       case "hap": {
-        if (o["hap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hap"] = parseCapabilitiesGuestFeaturesAcpi(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8833,26 +8833,26 @@ export function parseCapabilitiesHostCpuFeatures(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "pae": {
-        if (o["pae"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pae"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "nonpae": {
-        if (o["nonpae"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nonpae"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nonpae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "vmx": {
-        if (o["vmx"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vmx"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vmx"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "svm": {
-        if (o["svm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["svm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["svm"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8872,7 +8872,7 @@ export function parseCapabilitiesHostCpuMicrocode(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8893,7 +8893,7 @@ export function parseCapabilitiesHostCpuSignature(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8914,7 +8914,7 @@ export function parseCapabilitiesHostCpuCounter(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8934,7 +8934,7 @@ export function parseCapabilitiesHostCpuPages(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -8949,11 +8949,11 @@ export function parseCapabilitiesHostMigrationFeaturesUriTransports(el: XmlEleme
     switch (c.name) {
       case "uri_transport": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "uri_transport", t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -8978,7 +8978,7 @@ export function parseCapabilitiesHostTopologyCells(el: XmlElement): rt.Bag {
         rt.push(o, "cell", parseCapabilitiesHostTopologyCellsCell(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9008,7 +9008,7 @@ export function parseCapabilitiesHostCacheBank(el: XmlElement): rt.Bag {
         rt.push(o, "control", parseCapabilitiesHostCacheBankControl(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9035,7 +9035,7 @@ export function parseCapabilitiesHostCacheMonitor(el: XmlElement): rt.Bag {
         rt.push(o, "feature", parseDomainDevicesDiskBackenddomain(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9061,7 +9061,7 @@ export function parseCapabilitiesHostMemoryBandwidthNode(el: XmlElement): rt.Bag
         rt.push(o, "control", parseCapabilitiesHostMemoryBandwidthNodeControl(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9083,7 +9083,7 @@ export function parseCapabilitiesGuestArchMachine(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
@@ -9104,9 +9104,9 @@ export function parseCapabilitiesGuestArchDomain(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "emulator": {
-        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulator"] = t;
         break;
       }
@@ -9114,7 +9114,7 @@ export function parseCapabilitiesGuestArchDomain(el: XmlElement): rt.Bag {
         rt.push(o, "machine", parseCapabilitiesGuestArchMachine(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9135,7 +9135,7 @@ export function parseCapabilitiesGuestFeaturesAcpi(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -9156,7 +9156,7 @@ export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memory"] = parseDomainCurrentMemory(c);
         break;
       }
@@ -9165,7 +9165,7 @@ export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): rt.Bag {
         break;
       }
       case "distances": {
-        if (o["distances"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["distances"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["distances"] = parseDomainCpuNumaCellDistances(c);
         break;
       }
@@ -9174,11 +9174,11 @@ export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): rt.Bag {
         break;
       }
       case "cpus": {
-        if (o["cpus"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cpus"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cpus"] = parseCapabilitiesHostTopologyCellsCellCpus(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9202,7 +9202,7 @@ export function parseCapabilitiesHostCacheBankControl(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -9223,7 +9223,7 @@ export function parseCapabilitiesHostMemoryBandwidthNodeControl(el: XmlElement):
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -9243,7 +9243,7 @@ export function parseCapabilitiesHostTopologyCellsCellPages(el: XmlElement): rt.
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = rt.int(el.text);
   if (x) o.$extra = x;
@@ -9267,7 +9267,7 @@ export function parseCapabilitiesHostTopologyCellsCellCpus(el: XmlElement): rt.B
         rt.push(o, "cpu", parseCapabilitiesHostTopologyCellsCellCpusCpu(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9291,7 +9291,7 @@ export function parseCapabilitiesHostTopologyCellsCellCpusCpu(el: XmlElement): r
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -9305,69 +9305,69 @@ export function parseDomainCapabilities(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "domain": {
-        if (o["domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["domain"] = t;
         break;
       }
       case "machine": {
-        if (o["machine"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["machine"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["machine"] = t;
         break;
       }
       case "arch": {
-        if (o["arch"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["arch"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["arch"] = t;
         break;
       }
       case "vcpu": {
-        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vcpu"] = parseDomainDevicesInterfaceCoalesceRxFrames(c);
         break;
       }
       case "iothreads": {
-        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothreads"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "os": {
-        if (o["os"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["os"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["os"] = parseDomainCapabilitiesOs(c);
         break;
       }
       case "cpu": {
-        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cpu"] = parseDomainCapabilitiesCpu(c);
         break;
       }
       case "memoryBacking": {
-        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memoryBacking"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "devices": {
-        if (o["devices"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["devices"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["devices"] = parseDomainCapabilitiesDevices(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseDomainCapabilitiesFeatures(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9387,7 +9387,7 @@ export function parseDomainCapabilitiesIothreads(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -9412,11 +9412,11 @@ export function parseDomainCapabilitiesOs(el: XmlElement): rt.Bag {
         break;
       }
       case "loader": {
-        if (o["loader"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["loader"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["loader"] = parseDomainCapabilitiesOsLoader(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9434,7 +9434,7 @@ export function parseDomainCapabilitiesCpu(el: XmlElement): rt.Bag {
         rt.push(o, "mode", parseDomainCapabilitiesCpuMode(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9459,7 +9459,7 @@ export function parseDomainCapabilitiesMemoryBacking(el: XmlElement): rt.Bag {
         rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9474,51 +9474,51 @@ export function parseDomainCapabilitiesDevices(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "disk": {
-        if (o["disk"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["disk"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["disk"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "graphics": {
-        if (o["graphics"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["graphics"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["graphics"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "video": {
-        if (o["video"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["video"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["video"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "hostdev": {
-        if (o["hostdev"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hostdev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hostdev"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "rng": {
-        if (o["rng"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rng"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rng"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "filesystem": {
-        if (o["filesystem"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["filesystem"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["filesystem"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "tpm": {
-        if (o["tpm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tpm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tpm"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "redirdev": {
-        if (o["redirdev"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["redirdev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["redirdev"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "channel": {
-        if (o["channel"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["channel"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["channel"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9533,51 +9533,51 @@ export function parseDomainCapabilitiesFeatures(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "gic": {
-        if (o["gic"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["gic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["gic"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "vmcoreinfo": {
-        if (o["vmcoreinfo"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vmcoreinfo"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vmcoreinfo"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "genid": {
-        if (o["genid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["genid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["genid"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "backingStoreInput": {
-        if (o["backingStoreInput"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backingStoreInput"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backingStoreInput"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "backup": {
-        if (o["backup"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backup"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backup"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "s390-pv": {
-        if (o["s390-pv"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["s390-pv"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["s390-pv"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "sev": {
-        if (o["sev"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sev"] = parseDomainCapabilitiesFeaturesSev(c);
         break;
       }
       case "sgx": {
-        if (o["sgx"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sgx"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sgx"] = parseDomainCapabilitiesFeaturesSgx(c);
         break;
       }
       case "hyperv": {
-        if (o["hyperv"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hyperv"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hyperv"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9600,11 +9600,11 @@ export function parseDomainCapabilitiesOsEnum(el: XmlElement): rt.Bag {
     switch (c.name) {
       case "value": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "value", t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9627,7 +9627,7 @@ export function parseDomainCapabilitiesOsLoader(el: XmlElement): rt.Bag {
     switch (c.name) {
       case "value": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "value", t);
         break;
       }
@@ -9635,7 +9635,7 @@ export function parseDomainCapabilitiesOsLoader(el: XmlElement): rt.Bag {
         rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9666,9 +9666,9 @@ export function parseDomainCapabilitiesCpuMode(el: XmlElement): rt.Bag {
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
@@ -9676,7 +9676,7 @@ export function parseDomainCapabilitiesCpuMode(el: XmlElement): rt.Bag {
         rt.push(o, "feature", parseDomainCpuFeature(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9698,34 +9698,34 @@ export function parseDomainCapabilitiesFeaturesSev(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "cbitpos": {
-        if (o["cbitpos"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cbitpos"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["cbitpos"] = rt.int(t);
         break;
       }
       case "reducedPhysBits": {
-        if (o["reducedPhysBits"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reducedPhysBits"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["reducedPhysBits"] = rt.int(t);
         break;
       }
       case "maxGuests": {
-        if (o["maxGuests"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxGuests"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxGuests"] = rt.int(t);
         break;
       }
       case "maxESGuests": {
-        if (o["maxESGuests"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxESGuests"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxESGuests"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9747,37 +9747,37 @@ export function parseDomainCapabilitiesFeaturesSgx(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "flc": {
-        if (o["flc"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["flc"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["flc"] = t;
         break;
       }
       case "sgx1": {
-        if (o["sgx1"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sgx1"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["sgx1"] = t;
         break;
       }
       case "sgx2": {
-        if (o["sgx2"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sgx2"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["sgx2"] = t;
         break;
       }
       case "section_size": {
-        if (o["section_size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["section_size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["section_size"] = parseDomainCurrentMemory(c);
         break;
       }
       case "sections": {
-        if (o["sections"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sections"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sections"] = parseDomainCapabilitiesFeaturesSgxSections(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9801,7 +9801,7 @@ export function parseDomainCapabilitiesCpuModeModel(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
@@ -9818,7 +9818,7 @@ export function parseDomainCapabilitiesFeaturesSgxSections(el: XmlElement): rt.B
         rt.push(o, "section", parseDomainCapabilitiesFeaturesSgxSectionsSection(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9840,7 +9840,7 @@ export function parseDomainCapabilitiesFeaturesSgxSectionsSection(el: XmlElement
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -9863,46 +9863,46 @@ export function parseNetwork(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "metadata": {
-        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["metadata"] = parseDomainMetadata(c);
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "bridge": {
-        if (o["bridge"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bridge"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bridge"] = parseNetworkBridge(c);
         break;
       }
       case "mtu": {
-        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mtu"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac"] = parseNetworkMac(c);
         break;
       }
       case "forward": {
-        if (o["forward"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["forward"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["forward"] = parseNetworkForward(c);
         break;
       }
       case "virtualport": {
-        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["virtualport"] = parseDomainDevicesInterfaceVirtualport(c);
         break;
       }
@@ -9911,27 +9911,27 @@ export function parseNetwork(el: XmlElement): rt.Bag {
         break;
       }
       case "domain": {
-        if (o["domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["domain"] = parseNetworkDomain(c);
         break;
       }
       case "dns": {
-        if (o["dns"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dns"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dns"] = parseNetworkDns(c);
         break;
       }
       case "bandwidth": {
-        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bandwidth"] = parseDomainDevicesInterfaceBandwidth(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vlan"] = parseDomainDevicesInterfaceVlan(c);
         break;
       }
       case "port": {
-        if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["port"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["port"] = parseDomainDevicesInterfacePort(c);
         break;
       }
@@ -9944,11 +9944,11 @@ export function parseNetwork(el: XmlElement): rt.Bag {
         break;
       }
       case "dnsmasq:options": {
-        if (o["dnsmasq:options"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dnsmasq:options"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dnsmasq:options"] = parseNetworkDnsmasqOptions(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -9972,7 +9972,7 @@ export function parseNetworkBridge(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -9991,7 +9991,7 @@ export function parseNetworkMac(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10022,21 +10022,21 @@ export function parseNetworkForward(el: XmlElement): rt.Bag {
         break;
       }
       case "pf": {
-        if (o["pf"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pf"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pf"] = parseDomainOsBoot(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "nat": {
-        if (o["nat"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nat"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nat"] = parseNetworkForwardNat(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10060,21 +10060,21 @@ export function parseNetworkPortgroup(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "virtualport": {
-        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["virtualport"] = parseDomainDevicesInterfaceVirtualport(c);
         break;
       }
       case "bandwidth": {
-        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bandwidth"] = parseDomainDevicesInterfaceBandwidth(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vlan"] = parseDomainDevicesInterfaceVlan(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10095,7 +10095,7 @@ export function parseNetworkDomain(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10132,7 +10132,7 @@ export function parseNetworkDns(el: XmlElement): rt.Bag {
         rt.push(o, "host", parseNetworkDnsHost(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10158,16 +10158,16 @@ export function parseNetworkIp(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "tftp": {
-        if (o["tftp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tftp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tftp"] = parseNetworkIpTftp(c);
         break;
       }
       case "dhcp": {
-        if (o["dhcp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dhcp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dhcp"] = parseNetworkIpDhcp(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10185,7 +10185,7 @@ export function parseNetworkDnsmasqOptions(el: XmlElement): rt.Bag {
         rt.push(o, "dnsmasq:option", parseDomainQemuCommandlineQemuArg(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10206,7 +10206,7 @@ export function parseNetworkForwardInterface(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10231,7 +10231,7 @@ export function parseNetworkForwardAddress(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10252,16 +10252,16 @@ export function parseNetworkForwardNat(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseNetworkForwardNatAddress(c);
         break;
       }
       case "port": {
-        if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["port"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["port"] = parseNetworkForwardNatPort(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10282,7 +10282,7 @@ export function parseNetworkDnsForwarder(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10307,7 +10307,7 @@ export function parseNetworkDnsSrv(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10329,11 +10329,11 @@ export function parseNetworkDnsHost(el: XmlElement): rt.Bag {
     switch (c.name) {
       case "hostname": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "hostname", t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10353,7 +10353,7 @@ export function parseNetworkIpTftp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10375,11 +10375,11 @@ export function parseNetworkIpDhcp(el: XmlElement): rt.Bag {
         break;
       }
       case "bootp": {
-        if (o["bootp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootp"] = parseNetworkIpDhcpBootp(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10400,7 +10400,7 @@ export function parseNetworkForwardNatAddress(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10420,7 +10420,7 @@ export function parseNetworkForwardNatPort(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10442,11 +10442,11 @@ export function parseNetworkIpDhcpRange(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "lease": {
-        if (o["lease"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lease"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lease"] = parseNetworkIpDhcpRangeLease(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10471,11 +10471,11 @@ export function parseNetworkIpDhcpHost(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "lease": {
-        if (o["lease"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lease"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lease"] = parseNetworkIpDhcpRangeLease(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10496,7 +10496,7 @@ export function parseNetworkIpDhcpBootp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10516,7 +10516,7 @@ export function parseNetworkIpDhcpRangeLease(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10530,60 +10530,60 @@ export function parseNetworkPort(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "owner": {
-        if (o["owner"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["owner"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["owner"] = parseNetworkPortOwner(c);
         break;
       }
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac"] = parseNetworkMac(c);
         break;
       }
       case "group": {
-        if (o["group"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["group"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["group"] = t;
         break;
       }
       case "rxfilters": {
-        if (o["rxfilters"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rxfilters"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rxfilters"] = parseNetworkPortRxfilters(c);
         break;
       }
       case "virtualport": {
-        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["virtualport"] = parseDomainDevicesInterfaceVirtualport(c);
         break;
       }
       case "bandwidth": {
-        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bandwidth"] = parseDomainDevicesInterfaceBandwidth(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vlan"] = parseDomainDevicesInterfaceVlan(c);
         break;
       }
       case "port": {
-        if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["port"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["port"] = parseDomainDevicesInterfacePort(c);
         break;
       }
       case "plug": {
-        if (o["plug"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["plug"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["plug"] = parseNetworkPortPlug(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10598,20 +10598,20 @@ export function parseNetworkPortOwner(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10631,7 +10631,7 @@ export function parseNetworkPortRxfilters(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -10657,16 +10657,16 @@ export function parseNetworkPortPlug(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainOsNvramSourceAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10688,65 +10688,65 @@ export function parseStoragePool(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "capacity": {
-        if (o["capacity"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["capacity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["capacity"] = parseDomainCurrentMemory(c);
         break;
       }
       case "allocation": {
-        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["allocation"] = parseDomainCurrentMemory(c);
         break;
       }
       case "available": {
-        if (o["available"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["available"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["available"] = parseDomainCurrentMemory(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseStoragePoolFeatures(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseStoragePoolSource(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseStoragePoolTarget(c);
         break;
       }
       case "fs:mount_opts": {
-        if (o["fs:mount_opts"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["fs:mount_opts"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["fs:mount_opts"] = parseStoragePoolFsMountOpts(c);
         break;
       }
       case "refresh": {
-        if (o["refresh"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["refresh"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["refresh"] = parseStoragePoolRefresh(c);
         break;
       }
       case "rbd:config_opts": {
-        if (o["rbd:config_opts"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rbd:config_opts"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rbd:config_opts"] = parseStoragePoolRbdConfigOpts(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10761,11 +10761,11 @@ export function parseStoragePoolFeatures(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "cow": {
-        if (o["cow"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cow"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cow"] = parseDomainFeaturesHap(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10780,12 +10780,12 @@ export function parseStoragePoolSource(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["product"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
@@ -10794,7 +10794,7 @@ export function parseStoragePoolSource(el: XmlElement): rt.Bag {
         break;
       }
       case "format": {
-        if (o["format"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["format"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["format"] = parseStoragePoolSourceFormat(c);
         break;
       }
@@ -10803,37 +10803,37 @@ export function parseStoragePoolSource(el: XmlElement): rt.Bag {
         break;
       }
       case "dir": {
-        if (o["dir"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dir"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dir"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["protocol"] = parseStoragePoolSourceProtocol(c);
         break;
       }
       case "name": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "name", t);
         break;
       }
       case "initiator": {
-        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["initiator"] = parseDomainOsNvramSourceInitiator(c);
         break;
       }
       case "auth": {
-        if (o["auth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["auth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["auth"] = parseStoragePoolSourceAuth(c);
         break;
       }
       case "adapter": {
-        if (o["adapter"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["adapter"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["adapter"] = parseDomainDevicesHostdevSourceAdapter(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10848,18 +10848,18 @@ export function parseStoragePoolTarget(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "permissions": {
-        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["permissions"] = parseStoragePoolTargetPermissions(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10877,7 +10877,7 @@ export function parseStoragePoolFsMountOpts(el: XmlElement): rt.Bag {
         rt.push(o, "fs:option", parseStoragePoolFsMountOptsFsOption(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10892,11 +10892,11 @@ export function parseStoragePoolRefresh(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "volume": {
-        if (o["volume"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["volume"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["volume"] = parseStoragePoolRefreshVolume(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10914,7 +10914,7 @@ export function parseStoragePoolRbdConfigOpts(el: XmlElement): rt.Bag {
         rt.push(o, "rbd:option", parseDomainQemuCommandlineQemuEnv(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10940,7 +10940,7 @@ export function parseStoragePoolSourceDevice(el: XmlElement): rt.Bag {
         rt.push(o, "freeExtent", parseNetworkForwardNatPort(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10962,16 +10962,16 @@ export function parseStoragePoolSourceFormat(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["product"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -10991,7 +10991,7 @@ export function parseStoragePoolSourceProtocol(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -11013,11 +11013,11 @@ export function parseStoragePoolSourceAuth(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["secret"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["secret"] = parseStoragePoolSourceAuthSecret(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11032,34 +11032,34 @@ export function parseStoragePoolTargetPermissions(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "mode": {
-        if (o["mode"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mode"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["mode"] = t;
         break;
       }
       case "owner": {
-        if (o["owner"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["owner"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["owner"] = rt.int(t);
         break;
       }
       case "group": {
-        if (o["group"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["group"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["group"] = rt.int(t);
         break;
       }
       case "label": {
-        if (o["label"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["label"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["label"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11079,7 +11079,7 @@ export function parseStoragePoolFsMountOptsFsOption(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -11098,7 +11098,7 @@ export function parseStoragePoolRefreshVolume(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -11118,7 +11118,7 @@ export function parseStoragePoolSourceAuthSecret(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -11135,7 +11135,7 @@ export function parseStoragePoolCapabilities(el: XmlElement): rt.Bag {
         rt.push(o, "pool", parseStoragePoolCapabilitiesPool(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11158,16 +11158,16 @@ export function parseStoragePoolCapabilitiesPool(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "poolOptions": {
-        if (o["poolOptions"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["poolOptions"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["poolOptions"] = parseStoragePoolCapabilitiesPoolPoolOptions(c);
         break;
       }
       case "volOptions": {
-        if (o["volOptions"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["volOptions"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["volOptions"] = parseStoragePoolCapabilitiesPoolPoolOptions(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11182,7 +11182,7 @@ export function parseStoragePoolCapabilitiesPoolPoolOptions(el: XmlElement): rt.
   for (const c of el.children) {
     switch (c.name) {
       case "defaultFormat": {
-        if (o["defaultFormat"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["defaultFormat"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["defaultFormat"] = parseDomainMemoryBackingSource(c);
         break;
       }
@@ -11190,7 +11190,7 @@ export function parseStoragePoolCapabilitiesPoolPoolOptions(el: XmlElement): rt.
         rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11212,50 +11212,50 @@ export function parseStorageVolume(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "key": {
-        if (o["key"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["key"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["key"] = t;
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseStorageVolumeSource(c);
         break;
       }
       case "capacity": {
-        if (o["capacity"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["capacity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["capacity"] = parseDomainCurrentMemory(c);
         break;
       }
       case "allocation": {
-        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["allocation"] = parseDomainCurrentMemory(c);
         break;
       }
       case "physical": {
-        if (o["physical"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["physical"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["physical"] = parseDomainCurrentMemory(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseStorageVolumeTarget(c);
         break;
       }
       case "backingStore": {
-        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backingStore"] = parseStorageVolumeBackingStore(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11273,7 +11273,7 @@ export function parseStorageVolumeSource(el: XmlElement): rt.Bag {
         rt.push(o, "device", parseStorageVolumeSourceDevice(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11288,55 +11288,55 @@ export function parseStorageVolumeTarget(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "format": {
-        if (o["format"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["format"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["format"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "permissions": {
-        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["permissions"] = parseStoragePoolTargetPermissions(c);
         break;
       }
       case "timestamps": {
-        if (o["timestamps"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["timestamps"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["timestamps"] = parseStorageVolumeTargetTimestamps(c);
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
       case "compat": {
-        if (o["compat"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["compat"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["compat"] = t;
         break;
       }
       case "nocow": {
-        if (o["nocow"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nocow"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nocow"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "clusterSize": {
-        if (o["clusterSize"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["clusterSize"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["clusterSize"] = parseDomainCurrentMemory(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseStorageVolumeTargetFeatures(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11351,28 +11351,28 @@ export function parseStorageVolumeBackingStore(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "format": {
-        if (o["format"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["format"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["format"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "permissions": {
-        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["permissions"] = parseStoragePoolTargetPermissions(c);
         break;
       }
       case "timestamps": {
-        if (o["timestamps"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["timestamps"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["timestamps"] = parseStorageVolumeTargetTimestamps(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11397,7 +11397,7 @@ export function parseStorageVolumeSourceDevice(el: XmlElement): rt.Bag {
         rt.push(o, "extent", parseNetworkForwardNatPort(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11412,34 +11412,34 @@ export function parseStorageVolumeTargetTimestamps(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "atime": {
-        if (o["atime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["atime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["atime"] = t;
         break;
       }
       case "btime": {
-        if (o["btime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["btime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["btime"] = t;
         break;
       }
       case "ctime": {
-        if (o["ctime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ctime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["ctime"] = t;
         break;
       }
       case "mtime": {
-        if (o["mtime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mtime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["mtime"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11454,16 +11454,16 @@ export function parseStorageVolumeTargetFeatures(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "lazy_refcounts": {
-        if (o["lazy_refcounts"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lazy_refcounts"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lazy_refcounts"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "extended_l2": {
-        if (o["extended_l2"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["extended_l2"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["extended_l2"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11478,16 +11478,16 @@ export function parseNodeDevice(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
@@ -11496,12 +11496,12 @@ export function parseNodeDevice(el: XmlElement): rt.Bag {
         break;
       }
       case "parent": {
-        if (o["parent"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["parent"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["parent"] = parseNodeDeviceParent(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseNodeDeviceDriver(c);
         break;
       }
@@ -11509,7 +11509,7 @@ export function parseNodeDevice(el: XmlElement): rt.Bag {
         rt.push(o, "capability", parseNodeDeviceCapability(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11531,7 +11531,7 @@ export function parseNodeDeviceParent(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
@@ -11545,13 +11545,13 @@ export function parseNodeDeviceDriver(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11573,57 +11573,57 @@ export function parseNodeDeviceCapability(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["product"] = parseNodeDeviceCapabilityProduct(c);
         break;
       }
       case "hardware": {
-        if (o["hardware"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hardware"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hardware"] = parseNodeDeviceCapabilityHardware(c);
         break;
       }
       case "firmware": {
-        if (o["firmware"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["firmware"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["firmware"] = parseNodeDeviceCapabilityFirmware(c);
         break;
       }
       case "class": {
-        if (o["class"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["class"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["class"] = rt.big(t);
         break;
       }
       case "domain": {
-        if (o["domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["domain"] = rt.big(t);
         break;
       }
       case "bus": {
-        if (o["bus"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bus"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["bus"] = rt.big(t);
         break;
       }
       case "slot": {
-        if (o["slot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["slot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["slot"] = rt.big(t);
         break;
       }
       case "function": {
-        if (o["function"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["function"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["function"] = rt.big(t);
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = parseNodeDeviceCapabilityProduct(c);
         break;
       }
@@ -11632,71 +11632,71 @@ export function parseNodeDeviceCapability(el: XmlElement): rt.Bag {
         break;
       }
       case "iommuGroup": {
-        if (o["iommuGroup"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iommuGroup"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iommuGroup"] = parseNodeDeviceCapabilityIommuGroup(c);
         break;
       }
       case "numa": {
-        if (o["numa"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["numa"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["numa"] = parseNodeDeviceCapabilityNuma(c);
         break;
       }
       case "pci-express": {
-        if (o["pci-express"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pci-express"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pci-express"] = parseNodeDeviceCapabilityPciExpress(c);
         break;
       }
       case "device": {
-        if (o["device"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["device"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["device"] = rt.big(t);
         break;
       }
       case "number": {
-        if (o["number"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["number"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["number"] = rt.big(t);
         break;
       }
       case "subclass": {
-        if (o["subclass"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["subclass"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["subclass"] = rt.big(t);
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["protocol"] = rt.big(t);
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "interface": {
-        if (o["interface"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["interface"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["interface"] = t;
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = t;
         break;
       }
       case "link": {
-        if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["link"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["link"] = parseNodeDeviceCapabilityLink(c);
         break;
       }
@@ -11705,105 +11705,105 @@ export function parseNodeDeviceCapability(el: XmlElement): rt.Bag {
         break;
       }
       case "char": {
-        if (o["char"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["char"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["char"] = t;
         break;
       }
       case "host": {
-        if (o["host"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["host"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["host"] = rt.big(t);
         break;
       }
       case "unique_id": {
-        if (o["unique_id"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["unique_id"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["unique_id"] = rt.int(t);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = rt.big(t);
         break;
       }
       case "lun": {
-        if (o["lun"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lun"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["lun"] = rt.big(t);
         break;
       }
       case "type": {
-        if (o["typeElement"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["typeElement"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["typeElement"] = parseNodeDeviceCapabilityProduct(c);
         break;
       }
       case "block": {
-        if (o["block"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["block"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["block"] = t;
         break;
       }
       case "drive_type": {
-        if (o["drive_type"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["drive_type"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["drive_type"] = t;
         break;
       }
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = t;
         break;
       }
       case "serial": {
-        if (o["serial"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["serial"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["serial"] = t;
         break;
       }
       case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["size"] = rt.big(t);
         break;
       }
       case "logical_block_size": {
-        if (o["logical_block_size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["logical_block_size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["logical_block_size"] = rt.big(t);
         break;
       }
       case "num_blocks": {
-        if (o["num_blocks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["num_blocks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["num_blocks"] = rt.big(t);
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "parent_addr": {
-        if (o["parent_addr"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["parent_addr"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["parent_addr"] = t;
         break;
       }
@@ -11812,53 +11812,53 @@ export function parseNodeDeviceCapability(el: XmlElement): rt.Bag {
         break;
       }
       case "cssid": {
-        if (o["cssid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cssid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["cssid"] = rt.int(t);
         break;
       }
       case "ssid": {
-        if (o["ssid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ssid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["ssid"] = t;
         break;
       }
       case "devno": {
-        if (o["devno"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["devno"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["devno"] = rt.int(t);
         break;
       }
       case "channel_dev_addr": {
-        if (o["channel_dev_addr"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["channel_dev_addr"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["channel_dev_addr"] = parseNodeDeviceCapabilityChannelDevAddr(c);
         break;
       }
       case "chardev": {
-        if (o["chardev"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["chardev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["chardev"] = t;
         break;
       }
       case "ap-adapter": {
-        if (o["ap-adapter"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ap-adapter"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["ap-adapter"] = rt.int(t);
         break;
       }
       case "ap-domain": {
-        if (o["ap-domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ap-domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["ap-domain"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11878,7 +11878,7 @@ export function parseNodeDeviceCapabilityProduct(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
@@ -11892,34 +11892,34 @@ export function parseNodeDeviceCapabilityHardware(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
       case "version": {
-        if (o["version"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["version"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["version"] = t;
         break;
       }
       case "serial": {
-        if (o["serial"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["serial"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["serial"] = t;
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11934,27 +11934,27 @@ export function parseNodeDeviceCapabilityFirmware(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
       case "version": {
-        if (o["version"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["version"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["version"] = t;
         break;
       }
       case "release_date": {
-        if (o["release_date"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["release_date"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["release_date"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -11985,9 +11985,9 @@ export function parseNodeDeviceCapabilityCapability(el: XmlElement): rt.Bag {
         break;
       }
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
@@ -11996,83 +11996,83 @@ export function parseNodeDeviceCapabilityCapability(el: XmlElement): rt.Bag {
         break;
       }
       case "wwnn": {
-        if (o["wwnn"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["wwnn"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["wwnn"] = t;
         break;
       }
       case "wwpn": {
-        if (o["wwpn"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["wwpn"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["wwpn"] = t;
         break;
       }
       case "fabric_wwn": {
-        if (o["fabric_wwn"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["fabric_wwn"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["fabric_wwn"] = t;
         break;
       }
       case "max_vports": {
-        if (o["max_vports"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["max_vports"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["max_vports"] = rt.int(t);
         break;
       }
       case "vports": {
-        if (o["vports"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vports"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vports"] = rt.int(t);
         break;
       }
       case "rport": {
-        if (o["rport"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["rport"] = t;
         break;
       }
       case "media_available": {
-        if (o["media_available"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["media_available"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["media_available"] = t;
         break;
       }
       case "media_size": {
-        if (o["media_size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["media_size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["media_size"] = rt.big(t);
         break;
       }
       case "media_label": {
-        if (o["media_label"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["media_label"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["media_label"] = t;
         break;
       }
       case "logical_block_size": {
-        if (o["logical_block_size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["logical_block_size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["logical_block_size"] = rt.big(t);
         break;
       }
       case "num_blocks": {
-        if (o["num_blocks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["num_blocks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["num_blocks"] = rt.big(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12097,7 +12097,7 @@ export function parseNodeDeviceCapabilityIommuGroup(el: XmlElement): rt.Bag {
         rt.push(o, "address", parseNodeDeviceCapabilityCapabilityAddress(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12117,7 +12117,7 @@ export function parseNodeDeviceCapabilityNuma(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -12134,7 +12134,7 @@ export function parseNodeDeviceCapabilityPciExpress(el: XmlElement): rt.Bag {
         rt.push(o, "link", parseNodeDeviceCapabilityPciExpressLink(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12155,7 +12155,7 @@ export function parseNodeDeviceCapabilityLink(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -12169,27 +12169,27 @@ export function parseNodeDeviceCapabilityChannelDevAddr(el: XmlElement): rt.Bag 
   for (const c of el.children) {
     switch (c.name) {
       case "cssid": {
-        if (o["cssid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cssid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["cssid"] = rt.int(t);
         break;
       }
       case "ssid": {
-        if (o["ssid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ssid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["ssid"] = t;
         break;
       }
       case "devno": {
-        if (o["devno"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["devno"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["devno"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12212,7 +12212,7 @@ export function parseNodeDeviceCapabilityCapabilityAddress(el: XmlElement): rt.B
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -12233,27 +12233,27 @@ export function parseNodeDeviceCapabilityCapabilityType(el: XmlElement): rt.Bag 
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "deviceAPI": {
-        if (o["deviceAPI"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["deviceAPI"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["deviceAPI"] = t;
         break;
       }
       case "availableInstances": {
-        if (o["availableInstances"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["availableInstances"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["availableInstances"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12275,30 +12275,30 @@ export function parseNodeDeviceCapabilityCapabilityFields(el: XmlElement): rt.Ba
   for (const c of el.children) {
     switch (c.name) {
       case "change_level": {
-        if (o["change_level"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["change_level"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["change_level"] = t;
         break;
       }
       case "manufacture_id": {
-        if (o["manufacture_id"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["manufacture_id"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["manufacture_id"] = t;
         break;
       }
       case "part_number": {
-        if (o["part_number"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["part_number"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["part_number"] = t;
         break;
       }
       case "serial_number": {
-        if (o["serial_number"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["serial_number"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["serial_number"] = t;
         break;
       }
@@ -12307,9 +12307,9 @@ export function parseNodeDeviceCapabilityCapabilityFields(el: XmlElement): rt.Ba
         break;
       }
       case "asset_tag": {
-        if (o["asset_tag"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["asset_tag"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["asset_tag"] = t;
         break;
       }
@@ -12317,7 +12317,7 @@ export function parseNodeDeviceCapabilityCapabilityFields(el: XmlElement): rt.Ba
         rt.push(o, "system_field", parseNodeDeviceCapabilityCapabilityFieldsVendorField(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12340,7 +12340,7 @@ export function parseNodeDeviceCapabilityPciExpressLink(el: XmlElement): rt.Bag 
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -12359,7 +12359,7 @@ export function parseNodeDeviceCapabilityCapabilityFieldsVendorField(el: XmlElem
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
@@ -12381,25 +12381,25 @@ export function parseSecret(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "usage": {
-        if (o["usage"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["usage"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["usage"] = parseSecretUsage(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12421,27 +12421,27 @@ export function parseSecretUsage(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "volume": {
-        if (o["volume"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["volume"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["volume"] = t;
         break;
       }
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12464,22 +12464,22 @@ export function parseInterface(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "start": {
-        if (o["start"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["start"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["start"] = parseDomainOsSmbios(c);
         break;
       }
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac"] = parseNetworkMac(c);
         break;
       }
       case "link": {
-        if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["link"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["link"] = parseNodeDeviceCapabilityLink(c);
         break;
       }
       case "mtu": {
-        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mtu"] = parseInterfaceMtu(c);
         break;
       }
@@ -12488,21 +12488,21 @@ export function parseInterface(el: XmlElement): rt.Bag {
         break;
       }
       case "bridge": {
-        if (o["bridge"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bridge"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bridge"] = parseInterfaceBridge(c);
         break;
       }
       case "bond": {
-        if (o["bond"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bond"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bond"] = parseInterfaceBond(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vlan"] = parseInterfaceVlan(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12522,7 +12522,7 @@ export function parseInterfaceMtu(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -12543,7 +12543,7 @@ export function parseInterfaceProtocol(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "dhcp": {
-        if (o["dhcp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dhcp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dhcp"] = parseInterfaceProtocolDhcp(c);
         break;
       }
@@ -12552,16 +12552,16 @@ export function parseInterfaceProtocol(el: XmlElement): rt.Bag {
         break;
       }
       case "route": {
-        if (o["route"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["route"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["route"] = parseInterfaceProtocolRoute(c);
         break;
       }
       case "autoconf": {
-        if (o["autoconf"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["autoconf"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["autoconf"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12587,7 +12587,7 @@ export function parseInterfaceBridge(el: XmlElement): rt.Bag {
         rt.push(o, "interface", parseInterfaceBridgeInterface(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12609,12 +12609,12 @@ export function parseInterfaceBond(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "miimon": {
-        if (o["miimon"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["miimon"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["miimon"] = parseInterfaceBondMiimon(c);
         break;
       }
       case "arpmon": {
-        if (o["arpmon"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["arpmon"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["arpmon"] = parseInterfaceBondArpmon(c);
         break;
       }
@@ -12622,7 +12622,7 @@ export function parseInterfaceBond(el: XmlElement): rt.Bag {
         rt.push(o, "interface", parseInterfaceBondInterface(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12644,11 +12644,11 @@ export function parseInterfaceVlan(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "interface": {
-        if (o["interface"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["interface"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["interface"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12668,7 +12668,7 @@ export function parseInterfaceProtocolDhcp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -12688,7 +12688,7 @@ export function parseInterfaceProtocolIp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -12707,7 +12707,7 @@ export function parseInterfaceProtocolRoute(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -12729,26 +12729,26 @@ export function parseInterfaceBridgeInterface(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac"] = parseNetworkMac(c);
         break;
       }
       case "link": {
-        if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["link"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["link"] = parseNodeDeviceCapabilityLink(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vlan"] = parseInterfaceVlan(c);
         break;
       }
       case "bond": {
-        if (o["bond"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bond"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bond"] = parseInterfaceBond(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12771,7 +12771,7 @@ export function parseInterfaceBondMiimon(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -12792,7 +12792,7 @@ export function parseInterfaceBondArpmon(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -12814,16 +12814,16 @@ export function parseInterfaceBondInterface(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac"] = parseNetworkMac(c);
         break;
       }
       case "link": {
-        if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["link"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["link"] = parseNodeDeviceCapabilityLink(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12847,9 +12847,9 @@ export function parseNWFilter(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
@@ -12861,7 +12861,7 @@ export function parseNWFilter(el: XmlElement): rt.Bag {
         rt.push(o, "rule", parseNWFilterRule(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -12886,126 +12886,126 @@ export function parseNWFilterRule(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac"] = parseNWFilterRuleMac(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vlan"] = parseNWFilterRuleVlan(c);
         break;
       }
       case "stp": {
-        if (o["stp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["stp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["stp"] = parseNWFilterRuleStp(c);
         break;
       }
       case "arp": {
-        if (o["arp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["arp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["arp"] = parseNWFilterRuleArp(c);
         break;
       }
       case "rarp": {
-        if (o["rarp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rarp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rarp"] = parseNWFilterRuleArp(c);
         break;
       }
       case "ip": {
-        if (o["ip"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ip"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ip"] = parseNWFilterRuleIp(c);
         break;
       }
       case "ipv6": {
-        if (o["ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ipv6"] = parseNWFilterRuleIpv6(c);
         break;
       }
       case "tcp": {
-        if (o["tcp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tcp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tcp"] = parseNWFilterRuleTcp(c);
         break;
       }
       case "udp": {
-        if (o["udp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["udp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["udp"] = parseNWFilterRuleUdp(c);
         break;
       }
       case "sctp": {
-        if (o["sctp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sctp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sctp"] = parseNWFilterRuleUdp(c);
         break;
       }
       case "icmp": {
-        if (o["icmp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["icmp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["icmp"] = parseNWFilterRuleIcmp(c);
         break;
       }
       case "igmp": {
-        if (o["igmp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["igmp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["igmp"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "all": {
-        if (o["all"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["all"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["all"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "esp": {
-        if (o["esp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["esp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["esp"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "ah": {
-        if (o["ah"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ah"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ah"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "udplite": {
-        if (o["udplite"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["udplite"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["udplite"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "tcp-ipv6": {
-        if (o["tcp-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tcp-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tcp-ipv6"] = parseNWFilterRuleTcpIpv6(c);
         break;
       }
       case "udp-ipv6": {
-        if (o["udp-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["udp-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["udp-ipv6"] = parseNWFilterRuleUdpIpv6(c);
         break;
       }
       case "sctp-ipv6": {
-        if (o["sctp-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sctp-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sctp-ipv6"] = parseNWFilterRuleUdpIpv6(c);
         break;
       }
       case "icmpv6": {
-        if (o["icmpv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["icmpv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["icmpv6"] = parseNWFilterRuleIcmpv6(c);
         break;
       }
       case "all-ipv6": {
-        if (o["all-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["all-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["all-ipv6"] = parseNWFilterRuleAllIpv6(c);
         break;
       }
       case "esp-ipv6": {
-        if (o["esp-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["esp-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["esp-ipv6"] = parseNWFilterRuleAllIpv6(c);
         break;
       }
       case "ah-ipv6": {
-        if (o["ah-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ah-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ah-ipv6"] = parseNWFilterRuleAllIpv6(c);
         break;
       }
       case "udplite-ipv6": {
-        if (o["udplite-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["udplite-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["udplite-ipv6"] = parseNWFilterRuleAllIpv6(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -13031,7 +13031,7 @@ export function parseNWFilterRuleMac(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13057,7 +13057,7 @@ export function parseNWFilterRuleVlan(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13101,7 +13101,7 @@ export function parseNWFilterRuleStp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13133,7 +13133,7 @@ export function parseNWFilterRuleArp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13167,7 +13167,7 @@ export function parseNWFilterRuleIp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13204,7 +13204,7 @@ export function parseNWFilterRuleIpv6(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13243,7 +13243,7 @@ export function parseNWFilterRuleTcp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13281,7 +13281,7 @@ export function parseNWFilterRuleUdp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13317,7 +13317,7 @@ export function parseNWFilterRuleIcmp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13351,7 +13351,7 @@ export function parseNWFilterRuleIgmp(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13386,7 +13386,7 @@ export function parseNWFilterRuleTcpIpv6(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13420,7 +13420,7 @@ export function parseNWFilterRuleUdpIpv6(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13452,7 +13452,7 @@ export function parseNWFilterRuleIcmpv6(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13482,7 +13482,7 @@ export function parseNWFilterRuleAllIpv6(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13496,31 +13496,31 @@ export function parseNWFilterBinding(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "owner": {
-        if (o["owner"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["owner"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["owner"] = parseNetworkPortOwner(c);
         break;
       }
       case "portdev": {
-        if (o["portdev"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["portdev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["portdev"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "linkdev": {
-        if (o["linkdev"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["linkdev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["linkdev"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac"] = parseNetworkMac(c);
         break;
       }
       case "filterref": {
-        if (o["filterref"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["filterref"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["filterref"] = parseDomainDevicesInterfaceFilterref(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -13535,71 +13535,71 @@ export function parseDomainSnapshot(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "state": {
-        if (o["state"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["state"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["state"] = t;
         break;
       }
       case "creationTime": {
-        if (o["creationTime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["creationTime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["creationTime"] = t;
         break;
       }
       case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memory"] = parseDomainSnapshotMemory(c);
         break;
       }
       case "disks": {
-        if (o["disks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["disks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["disks"] = parseDomainSnapshotDisks(c);
         break;
       }
       case "active": {
-        if (o["active"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["active"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["active"] = t;
         break;
       }
       case "domain": {
-        if (o["domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["domain"] = parseDomainSnapshotDomain(c);
         break;
       }
       case "inactiveDomain": {
-        if (o["inactiveDomain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["inactiveDomain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["inactiveDomain"] = parseDomain(c);
         break;
       }
       case "parent": {
-        if (o["parent"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["parent"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["parent"] = parseNodeDeviceDriver(c);
         break;
       }
       case "cookie": {
-        if (o["cookie"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cookie"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cookie"] = parseDomainMetadata(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -13620,7 +13620,7 @@ export function parseDomainSnapshotMemory(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -13637,7 +13637,7 @@ export function parseDomainSnapshotDisks(el: XmlElement): rt.Bag {
         rt.push(o, "disk", parseDomainSnapshotDisksDisk(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -13660,47 +13660,47 @@ export function parseDomainSnapshotDomain(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "genid": {
-        if (o["genid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["genid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["genid"] = t;
         break;
       }
       case "title": {
-        if (o["title"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["title"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["title"] = t;
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "metadata": {
-        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["metadata"] = parseDomainMetadata(c);
         break;
       }
       case "cpu": {
-        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cpu"] = parseDomainCpu(c);
         break;
       }
@@ -13709,151 +13709,151 @@ export function parseDomainSnapshotDomain(el: XmlElement): rt.Bag {
         break;
       }
       case "bootloader": {
-        if (o["bootloader"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootloader"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootloader"] = t;
         break;
       }
       case "bootloader_args": {
-        if (o["bootloader_args"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootloader_args"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootloader_args"] = t;
         break;
       }
       case "os": {
-        if (o["os"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["os"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["os"] = parseDomainOs(c);
         break;
       }
       case "clock": {
-        if (o["clock"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["clock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["clock"] = parseDomainClock(c);
         break;
       }
       case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memory"] = parseDomainMemory(c);
         break;
       }
       case "maxMemory": {
-        if (o["maxMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxMemory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxMemory"] = parseDomainMaxMemory(c);
         break;
       }
       case "currentMemory": {
-        if (o["currentMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["currentMemory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["currentMemory"] = parseDomainCurrentMemory(c);
         break;
       }
       case "memoryBacking": {
-        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memoryBacking"] = parseDomainMemoryBacking(c);
         break;
       }
       case "vcpu": {
-        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vcpu"] = parseDomainVcpu(c);
         break;
       }
       case "vcpus": {
-        if (o["vcpus"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vcpus"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vcpus"] = parseDomainVcpus(c);
         break;
       }
       case "iothreads": {
-        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothreads"] = rt.int(t);
         break;
       }
       case "iothreadids": {
-        if (o["iothreadids"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothreadids"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothreadids"] = parseDomainIothreadids(c);
         break;
       }
       case "defaultiothread": {
-        if (o["defaultiothread"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["defaultiothread"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["defaultiothread"] = parseDomainDefaultiothread(c);
         break;
       }
       case "blkiotune": {
-        if (o["blkiotune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["blkiotune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["blkiotune"] = parseDomainBlkiotune(c);
         break;
       }
       case "memtune": {
-        if (o["memtune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memtune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memtune"] = parseDomainMemtune(c);
         break;
       }
       case "cputune": {
-        if (o["cputune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cputune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cputune"] = parseDomainCputune(c);
         break;
       }
       case "numatune": {
-        if (o["numatune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["numatune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["numatune"] = parseDomainNumatune(c);
         break;
       }
       case "resource": {
-        if (o["resource"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["resource"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["resource"] = parseDomainResource(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseDomainFeatures(c);
         break;
       }
       case "on_reboot": {
-        if (o["on_reboot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_reboot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_reboot"] = t;
         break;
       }
       case "on_poweroff": {
-        if (o["on_poweroff"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_poweroff"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_poweroff"] = t;
         break;
       }
       case "on_crash": {
-        if (o["on_crash"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_crash"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_crash"] = t;
         break;
       }
       case "on_lockfailure": {
-        if (o["on_lockfailure"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_lockfailure"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_lockfailure"] = t;
         break;
       }
       case "pm": {
-        if (o["pm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pm"] = parseDomainPm(c);
         break;
       }
       case "perf": {
-        if (o["perf"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["perf"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["perf"] = parseDomainPerf(c);
         break;
       }
       case "idmap": {
-        if (o["idmap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["idmap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["idmap"] = parseDomainIdmap(c);
         break;
       }
       case "devices": {
-        if (o["devices"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["devices"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["devices"] = parseDomainDevices(c);
         break;
       }
@@ -13862,58 +13862,58 @@ export function parseDomainSnapshotDomain(el: XmlElement): rt.Bag {
         break;
       }
       case "qemu:commandline": {
-        if (o["qemu:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:commandline"] = parseDomainQemuCommandline(c);
         break;
       }
       case "qemu:capabilities": {
-        if (o["qemu:capabilities"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:capabilities"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:capabilities"] = parseDomainQemuCapabilities(c);
         break;
       }
       case "qemu:deprecation": {
-        if (o["qemu:deprecation"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:deprecation"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:deprecation"] = parseDomainQemuDeprecation(c);
         break;
       }
       case "qemu:override": {
-        if (o["qemu:override"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:override"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:override"] = parseDomainQemuOverride(c);
         break;
       }
       case "lxc:namespace": {
-        if (o["lxc:namespace"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lxc:namespace"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lxc:namespace"] = parseDomainLxcNamespace(c);
         break;
       }
       case "keywrap": {
-        if (o["keywrap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["keywrap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["keywrap"] = parseDomainKeywrap(c);
         break;
       }
       case "launchSecurity": {
-        if (o["launchSecurity"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["launchSecurity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["launchSecurity"] = parseDomainLaunchSecurity(c);
         break;
       }
       case "bhyve:commandline": {
-        if (o["bhyve:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bhyve:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bhyve:commandline"] = parseDomainBhyveCommandline(c);
         break;
       }
       case "xen:commandline": {
-        if (o["xen:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["xen:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["xen:commandline"] = parseDomainXenCommandline(c);
         break;
       }
       case "vmware:datacenterpath": {
-        if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vmware:datacenterpath"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -13937,16 +13937,16 @@ export function parseDomainSnapshotDisksDisk(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainSnapshotDisksDiskSource(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesDiskMirrorFormat(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -13979,12 +13979,12 @@ export function parseDomainSnapshotDisksDiskSource(el: XmlElement): rt.Bag {
         break;
       }
       case "slices": {
-        if (o["slices"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["slices"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["slices"] = parseDomainOsNvramSourceSlices(c);
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
@@ -13993,51 +13993,51 @@ export function parseDomainSnapshotDisksDiskSource(el: XmlElement): rt.Bag {
         break;
       }
       case "snapshot": {
-        if (o["snapshot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["snapshot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["snapshot"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "config": {
-        if (o["config"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["config"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["config"] = parseDomainOsNvramSourceConfig(c);
         break;
       }
       case "auth": {
-        if (o["auth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["auth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["auth"] = parseDomainDevicesDiskAuth(c);
         break;
       }
       case "initiator": {
-        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["initiator"] = parseDomainOsNvramSourceInitiator(c);
         break;
       }
       case "cookies": {
-        if (o["cookies"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cookies"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cookies"] = parseDomainOsNvramSourceCookies(c);
         break;
       }
       case "readahead": {
-        if (o["readahead"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["readahead"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["readahead"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       case "timeout": {
-        if (o["timeout"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["timeout"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["timeout"] = parseDomainOsNvramSourceTimeout(c);
         break;
       }
       case "ssl": {
-        if (o["ssl"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ssl"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ssl"] = parseDomainOsNvramSourceSsl(c);
         break;
       }
       case "identity": {
-        if (o["identity"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["identity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["identity"] = parseDomainOsNvramSourceIdentity(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -14052,42 +14052,42 @@ export function parseDomainCheckpoint(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "creationTime": {
-        if (o["creationTime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["creationTime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["creationTime"] = rt.big(t);
         break;
       }
       case "disks": {
-        if (o["disks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["disks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["disks"] = parseDomainCheckpointDisks(c);
         break;
       }
       case "domain": {
-        if (o["domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["domain"] = parseDomain(c);
         break;
       }
       case "parent": {
-        if (o["parent"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["parent"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["parent"] = parseNodeDeviceDriver(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -14105,7 +14105,7 @@ export function parseDomainCheckpointDisks(el: XmlElement): rt.Bag {
         rt.push(o, "disk", parseDomainCheckpointDisksDisk(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -14128,7 +14128,7 @@ export function parseDomainCheckpointDisksDisk(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -14149,23 +14149,23 @@ export function parseDomainBackup(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "incremental": {
-        if (o["incremental"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["incremental"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["incremental"] = t;
         break;
       }
       case "disks": {
-        if (o["disks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["disks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["disks"] = parseDomainBackupDisks(c);
         break;
       }
       case "server": {
-        if (o["server"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["server"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["server"] = parseDomainBackupServer(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -14183,7 +14183,7 @@ export function parseDomainBackupDisks(el: XmlElement): rt.Bag {
         rt.push(o, "disk", parseDomainBackupDisksDisk(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -14207,7 +14207,7 @@ export function parseDomainBackupServer(el: XmlElement): rt.Bag {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
@@ -14234,21 +14234,21 @@ export function parseDomainBackupDisksDisk(el: XmlElement): rt.Bag {
   for (const c of el.children) {
     switch (c.name) {
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainBackupDisksDiskTarget(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "scratch": {
-        if (o["scratch"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["scratch"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["scratch"] = parseDomainBackupDisksDiskTarget(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
@@ -14275,11 +14275,11 @@ export function parseDomainBackupDisksDiskTarget(el: XmlElement): rt.Bag {
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
