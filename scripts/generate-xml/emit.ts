@@ -207,7 +207,7 @@ function checkLiteral(alts: Alt[]): string {
 }
 
 export function emitValidators(classes: XClass[]): Emitted {
-  const out = [HEADER, "import * as rt from '../runtime.js';", ''];
+  const out = [HEADER, "import type * as rt from '../runtime.js';", "import { MANY, RAW, REQUIRED, type ElementSpec, validateElement } from '../validator.js';", ''];
   const checks = new Map<string, string>();
   const checkOf = (alts: Alt[]): string => {
     const lit = checkLiteral(alts);
@@ -218,80 +218,51 @@ export function emitValidators(classes: XClass[]): Emitted {
     }
     return name;
   };
-  const valueCheck = (alts: Alt[], e: string, path: string): string =>
-    `{ const m = rt.checkValue(${e}, ${checkOf(alts)}); if (m) issues.push({ path: ${path}, message: m }); }`;
+  const flags = (required: boolean, many: boolean, raw = false): string => [required && 'REQUIRED', many && 'MANY', raw && 'RAW'].filter(Boolean).join(' | ') || '0';
   const shared = shareFunctions(classes, validateName, (c, ref, self) => {
     if (c.leaf) return undefined;
-    const body: string[] = [];
-    // The element's name comes from the caller, for the messages: alike elements share the function.
-    body.push(`export function ${self}(v: unknown, path: string, issues: rt.Issues, n: string): void {`);
-    body.push("  if (!rt.isObject(v)) { issues.push({ path, message: `expected an object for <${n}>` }); return; }");
-    body.push("  const at = (k: string): string => (path ? `${path}.${k}` : k);");
-    for (const p of c.props) {
-      const val = access('v', p.key);
-      const path = `at(${str(p.key)})`;
-      body.push(`  if (${val} === undefined) {`);
-      if (p.required) body.push(`    issues.push({ path: ${path}, message: 'required: ${describe(p)}' });`);
-      body.push('  } else {');
-      const one = (e: string, pth: string): string => {
-        if (p.kind === 'attr' || p.kind === 'text') return valueCheck(p.alts, e, pth);
-        if (p.kind === 'raw') return `if (typeof ${e} !== 'string') issues.push({ path: ${pth}, message: 'expected XML text' });`;
-        const cl = p.child!;
-        return cl.leaf ? valueCheck(cl.leaf, e, pth) : `${ref(cl)}(${e}, ${pth}, issues, ${str(p.xml)});`;
-      };
-      if (p.many) {
-        body.push(`    if (!Array.isArray(${val})) issues.push({ path: ${path}, message: 'expected an array of <${p.xml}>' });`);
-        body.push(`    else (${val} as unknown[]).forEach((e, i) => { ${one('e', `\`\${${path}}[\${i}]\``)} });`);
-      } else body.push(`    ${one(val, path)}`);
-      body.push('  }');
-    }
-    const union = (u: Union, pad: string, outer: string): void => {
+    const childCheck = (cl: XClass): string => (cl.leaf ? checkOf(cl.leaf) : ref(cl));
+    const propSpec = (p: Prop): string => {
+      const check = p.kind === 'attr' || p.kind === 'text' ? checkOf(p.alts) : p.kind === 'child' ? childCheck(p.child!) : 'null';
+      return `[${str(p.key)}, ${str(describe(p))}, ${flags(p.required, p.many, p.kind === 'raw')}, ${check}, ${str(p.xml)}]`;
+    };
+    const union = (u: Union): string => {
       const d = c.props.find((p) => p.kind === 'attr' && p.xml === u.discriminant)!;
-      const dv = access('v', d.key);
       const all = new Set(u.branches.flatMap(propsOf).map((bp) => bp.prop));
-      body.push(`${pad}switch (${dv} === undefined ? undefined : String(${dv})) {`);
-      for (const b of u.branches) {
-        for (const value of b.values) body.push(`${pad}  case ${str(value)}:`);
-        if (b.optional) body.push(`${pad}  case undefined:`);
-        const when = `${outer}${u.discriminant}=${b.values.join('|')}`;
+      const branches = u.branches.map((b) => {
+        const props: string[] = [];
         for (const bp of b.props) {
           if (bp.prop === d) continue;
-          const val = access('v', bp.prop.key);
-          const path = `at(${str(bp.prop.key)})`;
-          if (bp.required) body.push(`${pad}    if (${val} === undefined) issues.push({ path: ${path}, message: ${str(`required when ${when}: ${describe(bp.prop)}`)} });`);
-          if (bp.prop.kind === 'attr' && JSON.stringify(bp.alts) !== JSON.stringify(bp.prop.alts)) body.push(`${pad}    if (${val} !== undefined) ${valueCheck(bp.alts, val, path)}`);
-          // This kind's own type of the child: checked besides the merged type (same findings are reported once).
-          const cl = bp.child;
-          if (!cl) continue;
-          const one = (e: string, pth: string): string => (cl.leaf ? valueCheck(cl.leaf, e, pth) : `${ref(cl)}(${e}, ${pth}, issues, ${str(bp.prop.xml)});`);
-          if (bp.prop.many) body.push(`${pad}    if (Array.isArray(${val})) (${val} as unknown[]).forEach((e, i) => { ${one('e', `\`\${${path}}[\${i}]\``)} });`);
-          else body.push(`${pad}    if (${val} !== undefined) ${one(val, path)}`);
+          // Only what this kind narrows: the merged checks ran already.
+          const check =
+            bp.prop.kind === 'attr' ? (JSON.stringify(bp.alts) !== JSON.stringify(bp.prop.alts) ? checkOf(bp.alts) : 'null') : bp.child ? childCheck(bp.child) : 'null';
+          if (!bp.required && check === 'null') continue;
+          props.push(`[${str(bp.prop.key)}, ${str(describe(bp.prop))}, ${flags(bp.required, bp.prop.many)}, ${check}, ${str(bp.prop.xml)}]`);
         }
         const mine = new Set(propsOf(b).map((bp) => bp.prop));
-        for (const other of all) {
-          if (mine.has(other)) continue;
-          body.push(`${pad}    if (${access('v', other.key)} !== undefined) issues.push({ path: at(${str(other.key)}), message: ${str(`not allowed when ${when}`)} });`);
-        }
-        for (const inner of b.unions) union(inner, `${pad}    `, `${when}, `);
-        body.push(`${pad}    break;`);
-      }
-      // The merged attribute allows every kind's values; a choice inside a kind allows fewer.
-      if (outer) {
-        const values = u.branches.flatMap((b) => b.values);
-        body.push(`${pad}  default:`, `${pad}    issues.push({ path: at(${str(d.key)}), message: ${dv} === undefined ? ${str(`required when ${outer.slice(0, -2)}: ${describe(d)}`)} : ${str(`must be ${values.join(' or ')} when ${outer.slice(0, -2)}`)} });`);
-      }
-      body.push(`${pad}}`);
+        const forbidden = [...all].filter((p) => !mine.has(p)).map((p) => p.key);
+        const parts = [`values: ${JSON.stringify(b.values)}`];
+        if (b.optional) parts.push('optional: true');
+        parts.push(`props: [${props.join(', ')}]`, `forbidden: ${JSON.stringify(forbidden)}`);
+        if (b.unions.length) parts.push(`unions: [${b.unions.map(union).join(', ')}]`);
+        return `{ ${parts.join(', ')} }`;
+      });
+      return `{ key: ${str(d.key)}, xml: ${str(u.discriminant)}, what: ${str(describe(d))}, branches: [${branches.join(', ')}] }`;
     };
-    for (const u of c.unions) union(u, '  ', '');
-    for (const group of c.together) {
-      const list = group.map((k) => access('v', k));
-      body.push(`  if (${list.map((e) => `${e} === undefined`).join(' || ')}) { if (${list.map((e) => `${e} !== undefined`).join(' || ')}) issues.push({ path, message: ${str(`${group.join(', ')}: given all or none`)} }); }`);
-    }
     const keys = [...c.props.map((p) => p.key), '$extra'];
-    body.push(`  for (const k of Object.keys(v)) if (!${self}_KEYS.has(k)) issues.push({ path: at(k), message: \`not in the schema of <\${n}>\` });`);
-    body.push('  rt.checkExtra(v.$extra, path, issues);');
-    body.push('}', `const ${self}_KEYS = new Set(${JSON.stringify(keys)});`, '');
-    return body.join('\n');
+    const spec = [`  props: [${c.props.map(propSpec).join(', ')}],`, `  keys: new Set(${JSON.stringify(keys)}),`];
+    if (c.unions.length) spec.push(`  unions: [${c.unions.map(union).join(', ')}],`);
+    if (c.together.length) spec.push(`  together: ${JSON.stringify(c.together)},`);
+    // The element's name comes from the caller, for the messages: alike elements share the function.
+    return [
+      `export function ${self}(v: unknown, path: string, issues: rt.Issues, n: string): void {`,
+      `  validateElement(v, path, issues, n, ${self}_SPEC);`,
+      '}',
+      `const ${self}_SPEC: ElementSpec = {`,
+      ...spec,
+      '};',
+      '',
+    ].join('\n');
   });
   // Only the checks of the functions written (those of classes that share another's are not).
   const used = new Set(shared.bodies.join('\n').match(/\bV\d+\b/g));
