@@ -166,8 +166,10 @@ export class XmlWriter {
   private readonly open: boolean[] = [];
   private readonly names: string[] = [];
   private readonly hadChildren: boolean[] = [];
-  /** Per open element with placed extra elements: those not yet written, and its children so far by name. */
+  /** By depth, the open elements with placed extra elements: those not yet written, and their children so far by name. */
   private readonly placed: (Placed | undefined)[] = [];
+  /** How many of `placed` are set (none, almost always: then end() has nothing to look up). */
+  private placedOpen = 0;
 
   start(name: string): void {
     this.closeStartTag(true);
@@ -178,7 +180,6 @@ export class XmlWriter {
     this.names.push(name);
     this.open.push(true);
     this.hadChildren.push(false);
-    this.placed.push(undefined);
   }
 
   attr(name: string, value: string | number | bigint | boolean | undefined): void {
@@ -193,7 +194,8 @@ export class XmlWriter {
     if (x.attributes) for (const [k, v] of Object.entries(x.attributes)) this.attr(k, v);
     if (x.elements && x.after) {
       const placed: Placed = { x, written: x.elements.map(() => false), seen: new Map() };
-      this.placed[this.placed.length - 1] = placed;
+      this.placed[this.names.length - 1] = placed;
+      this.placedOpen++;
       this.writePlaced(placed, null);
     }
   }
@@ -218,9 +220,23 @@ export class XmlWriter {
   extraContent(x: XmlExtra | undefined): void {
     if (!x) return;
     if (x.text !== undefined) this.text(x.text);
-    const placed = this.placed[this.placed.length - 1];
+    const placed = this.placedOpen ? this.placed[this.names.length - 1] : undefined;
     if (placed?.x === x) this.rawElements(x.elements!.filter((_, i) => !placed.written[i]));
     else this.rawElements(x.elements);
+  }
+
+  /** After an element closed: its own places are done; its parent's extras placed after it are written. */
+  private endPlaced(name: string): void {
+    const depth = this.names.length;
+    if (this.placed[depth]) {
+      this.placed[depth] = undefined;
+      this.placedOpen--;
+    }
+    const parent = depth > 0 ? this.placed[depth - 1] : undefined;
+    if (!parent) return;
+    const index = parent.seen.get(name) ?? 0;
+    parent.seen.set(name, index + 1);
+    this.writePlaced(parent, name, index);
   }
 
   private writePlaced(placed: Placed, after: string | null, index = 0): void {
@@ -246,18 +262,12 @@ export class XmlWriter {
     const name = this.names.pop()!;
     const open = this.open.pop()!;
     const hadChildren = this.hadChildren.pop()!;
-    this.placed.pop();
     if (open) this.out.push('/>');
     else {
       if (hadChildren) this.out.push(indent(this.names.length));
       this.out.push('</', name, '>');
     }
-    const parent = this.placed[this.placed.length - 1];
-    if (parent) {
-      const index = parent.seen.get(name) ?? 0;
-      parent.seen.set(name, index + 1);
-      this.writePlaced(parent, name, index);
-    }
+    if (this.placedOpen) this.endPlaced(name);
   }
 
   toString(): string {
