@@ -254,13 +254,14 @@ export function emitValidators(classes: XClass[]): Emitted {
     if (c.unions.length) spec.push(`  unions: [${c.unions.map(union).join(', ')}],`);
     if (c.together.length) spec.push(`  together: ${JSON.stringify(c.together)},`);
     // The element's name comes from the caller, for the messages: alike elements share the function.
+    // The table is built on first use, so that importing the module does not build them all.
     return [
+      `let ${self}_SPEC: ElementSpec | undefined;`,
       `export function ${self}(v: unknown, path: string, issues: rt.Issues, n: string): void {`,
-      `  validateElement(v, path, issues, n, ${self}_SPEC);`,
+      `  validateElement(v, path, issues, n, (${self}_SPEC ??= {`,
+      ...spec.map((l) => `  ${l}`),
+      '  }));',
       '}',
-      `const ${self}_SPEC: ElementSpec = {`,
-      ...spec,
-      '};',
       '',
     ].join('\n');
   });

@@ -389,4508 +389,4508 @@ const V382: rt.ValueCheck[] = [{ value: "qcow2" }];
 const V383: rt.ValueCheck[] = [{ value: "luks" }];
 const V384: rt.ValueCheck[] = [{ value: "qemu" }];
 
+let validateDomain_SPEC: ElementSpec | undefined;
 export function validateDomain(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomain_SPEC);
+  validateElement(v, path, issues, n, (validateDomain_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V0, "type"], ["id", "attribute id", 0, V1, "id"], ["name", "<name>", REQUIRED, V2, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["genid", "<genid>", 0, V3, "genid"], ["title", "<title>", 0, V2, "title"], ["description", "<description>", 0, V4, "description"], ["metadata", "<metadata>", 0, validateDomainMetadata, "metadata"], ["cpu", "<cpu>", 0, validateDomainCpu, "cpu"], ["sysinfo", "<sysinfo>, repeated", MANY, validateDomainSysinfo, "sysinfo"], ["bootloader", "<bootloader>", 0, V4, "bootloader"], ["bootloader_args", "<bootloader_args>", 0, V4, "bootloader_args"], ["os", "<os>", 0, validateDomainOs, "os"], ["clock", "<clock>", 0, validateDomainClock, "clock"], ["memory", "<memory>", 0, validateDomainMemory, "memory"], ["maxMemory", "<maxMemory>", 0, validateDomainMaxMemory, "maxMemory"], ["currentMemory", "<currentMemory>", 0, validateDomainCurrentMemory, "currentMemory"], ["memoryBacking", "<memoryBacking>", 0, validateDomainMemoryBacking, "memoryBacking"], ["vcpu", "<vcpu>", 0, validateDomainVcpu, "vcpu"], ["vcpus", "<vcpus>", 0, validateDomainVcpus, "vcpus"], ["iothreads", "<iothreads>", 0, V1, "iothreads"], ["iothreadids", "<iothreadids>", 0, validateDomainIothreadids, "iothreadids"], ["defaultiothread", "<defaultiothread>", 0, validateDomainDefaultiothread, "defaultiothread"], ["blkiotune", "<blkiotune>", 0, validateDomainBlkiotune, "blkiotune"], ["memtune", "<memtune>", 0, validateDomainMemtune, "memtune"], ["cputune", "<cputune>", 0, validateDomainCputune, "cputune"], ["numatune", "<numatune>", 0, validateDomainNumatune, "numatune"], ["resource", "<resource>", 0, validateDomainResource, "resource"], ["features", "<features>", 0, validateDomainFeatures, "features"], ["on_reboot", "<on_reboot>", 0, V5, "on_reboot"], ["on_poweroff", "<on_poweroff>", 0, V5, "on_poweroff"], ["on_crash", "<on_crash>", 0, V6, "on_crash"], ["on_lockfailure", "<on_lockfailure>", 0, V7, "on_lockfailure"], ["pm", "<pm>", 0, validateDomainPm, "pm"], ["perf", "<perf>", 0, validateDomainPerf, "perf"], ["idmap", "<idmap>", 0, validateDomainIdmap, "idmap"], ["devices", "<devices>", 0, validateDomainDevices, "devices"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainSeclabel, "seclabel"], ["qemu:commandline", "<qemu:commandline>", 0, validateDomainQemuCommandline, "qemu:commandline"], ["qemu:capabilities", "<qemu:capabilities>", 0, validateDomainQemuCapabilities, "qemu:capabilities"], ["qemu:deprecation", "<qemu:deprecation>", 0, validateDomainQemuDeprecation, "qemu:deprecation"], ["qemu:override", "<qemu:override>", 0, validateDomainQemuOverride, "qemu:override"], ["lxc:namespace", "<lxc:namespace>", 0, validateDomainLxcNamespace, "lxc:namespace"], ["keywrap", "<keywrap>", 0, validateDomainKeywrap, "keywrap"], ["launchSecurity", "<launchSecurity>", 0, validateDomainLaunchSecurity, "launchSecurity"], ["bhyve:commandline", "<bhyve:commandline>", 0, validateDomainBhyveCommandline, "bhyve:commandline"], ["xen:commandline", "<xen:commandline>", 0, validateDomainXenCommandline, "xen:commandline"], ["vmware:datacenterpath", "<vmware:datacenterpath>", 0, V4, "vmware:datacenterpath"]],
+    keys: new Set(["type","id","name","uuid","genid","title","description","metadata","cpu","sysinfo","bootloader","bootloader_args","os","clock","memory","maxMemory","currentMemory","memoryBacking","vcpu","vcpus","iothreads","iothreadids","defaultiothread","blkiotune","memtune","cputune","numatune","resource","features","on_reboot","on_poweroff","on_crash","on_lockfailure","pm","perf","idmap","devices","seclabel","qemu:commandline","qemu:capabilities","qemu:deprecation","qemu:override","lxc:namespace","keywrap","launchSecurity","bhyve:commandline","xen:commandline","vmware:datacenterpath","$extra"]),
+  }));
 }
-const validateDomain_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V0, "type"], ["id", "attribute id", 0, V1, "id"], ["name", "<name>", REQUIRED, V2, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["genid", "<genid>", 0, V3, "genid"], ["title", "<title>", 0, V2, "title"], ["description", "<description>", 0, V4, "description"], ["metadata", "<metadata>", 0, validateDomainMetadata, "metadata"], ["cpu", "<cpu>", 0, validateDomainCpu, "cpu"], ["sysinfo", "<sysinfo>, repeated", MANY, validateDomainSysinfo, "sysinfo"], ["bootloader", "<bootloader>", 0, V4, "bootloader"], ["bootloader_args", "<bootloader_args>", 0, V4, "bootloader_args"], ["os", "<os>", 0, validateDomainOs, "os"], ["clock", "<clock>", 0, validateDomainClock, "clock"], ["memory", "<memory>", 0, validateDomainMemory, "memory"], ["maxMemory", "<maxMemory>", 0, validateDomainMaxMemory, "maxMemory"], ["currentMemory", "<currentMemory>", 0, validateDomainCurrentMemory, "currentMemory"], ["memoryBacking", "<memoryBacking>", 0, validateDomainMemoryBacking, "memoryBacking"], ["vcpu", "<vcpu>", 0, validateDomainVcpu, "vcpu"], ["vcpus", "<vcpus>", 0, validateDomainVcpus, "vcpus"], ["iothreads", "<iothreads>", 0, V1, "iothreads"], ["iothreadids", "<iothreadids>", 0, validateDomainIothreadids, "iothreadids"], ["defaultiothread", "<defaultiothread>", 0, validateDomainDefaultiothread, "defaultiothread"], ["blkiotune", "<blkiotune>", 0, validateDomainBlkiotune, "blkiotune"], ["memtune", "<memtune>", 0, validateDomainMemtune, "memtune"], ["cputune", "<cputune>", 0, validateDomainCputune, "cputune"], ["numatune", "<numatune>", 0, validateDomainNumatune, "numatune"], ["resource", "<resource>", 0, validateDomainResource, "resource"], ["features", "<features>", 0, validateDomainFeatures, "features"], ["on_reboot", "<on_reboot>", 0, V5, "on_reboot"], ["on_poweroff", "<on_poweroff>", 0, V5, "on_poweroff"], ["on_crash", "<on_crash>", 0, V6, "on_crash"], ["on_lockfailure", "<on_lockfailure>", 0, V7, "on_lockfailure"], ["pm", "<pm>", 0, validateDomainPm, "pm"], ["perf", "<perf>", 0, validateDomainPerf, "perf"], ["idmap", "<idmap>", 0, validateDomainIdmap, "idmap"], ["devices", "<devices>", 0, validateDomainDevices, "devices"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainSeclabel, "seclabel"], ["qemu:commandline", "<qemu:commandline>", 0, validateDomainQemuCommandline, "qemu:commandline"], ["qemu:capabilities", "<qemu:capabilities>", 0, validateDomainQemuCapabilities, "qemu:capabilities"], ["qemu:deprecation", "<qemu:deprecation>", 0, validateDomainQemuDeprecation, "qemu:deprecation"], ["qemu:override", "<qemu:override>", 0, validateDomainQemuOverride, "qemu:override"], ["lxc:namespace", "<lxc:namespace>", 0, validateDomainLxcNamespace, "lxc:namespace"], ["keywrap", "<keywrap>", 0, validateDomainKeywrap, "keywrap"], ["launchSecurity", "<launchSecurity>", 0, validateDomainLaunchSecurity, "launchSecurity"], ["bhyve:commandline", "<bhyve:commandline>", 0, validateDomainBhyveCommandline, "bhyve:commandline"], ["xen:commandline", "<xen:commandline>", 0, validateDomainXenCommandline, "xen:commandline"], ["vmware:datacenterpath", "<vmware:datacenterpath>", 0, V4, "vmware:datacenterpath"]],
-  keys: new Set(["type","id","name","uuid","genid","title","description","metadata","cpu","sysinfo","bootloader","bootloader_args","os","clock","memory","maxMemory","currentMemory","memoryBacking","vcpu","vcpus","iothreads","iothreadids","defaultiothread","blkiotune","memtune","cputune","numatune","resource","features","on_reboot","on_poweroff","on_crash","on_lockfailure","pm","perf","idmap","devices","seclabel","qemu:commandline","qemu:capabilities","qemu:deprecation","qemu:override","lxc:namespace","keywrap","launchSecurity","bhyve:commandline","xen:commandline","vmware:datacenterpath","$extra"]),
-};
 
+let validateDomainMetadata_SPEC: ElementSpec | undefined;
 export function validateDomainMetadata(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainMetadata_SPEC);
+  validateElement(v, path, issues, n, (validateDomainMetadata_SPEC ??= {
+    props: [["xml", "any elements, as XML text", RAW, null, ""]],
+    keys: new Set(["xml","$extra"]),
+  }));
 }
-const validateDomainMetadata_SPEC: ElementSpec = {
-  props: [["xml", "any elements, as XML text", RAW, null, ""]],
-  keys: new Set(["xml","$extra"]),
-};
 
+let validateDomainCpu_SPEC: ElementSpec | undefined;
 export function validateDomainCpu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpu_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpu_SPEC ??= {
+    props: [["mode", "attribute mode", 0, V8, "mode"], ["match", "attribute match", 0, V9, "match"], ["check", "attribute check", 0, V10, "check"], ["migratable", "attribute migratable", 0, V11, "migratable"], ["model", "<model>", 0, validateDomainCpuModel, "model"], ["vendor", "<vendor>", 0, V4, "vendor"], ["topology", "<topology>", 0, validateDomainCpuTopology, "topology"], ["feature", "<feature>, repeated", MANY, validateDomainCpuFeature, "feature"], ["numa", "<numa>", 0, validateDomainCpuNuma, "numa"], ["cache", "<cache>", 0, validateDomainCpuCache, "cache"], ["maxphysaddr", "<maxphysaddr>", 0, validateDomainCpuMaxphysaddr, "maxphysaddr"]],
+    keys: new Set(["mode","match","check","migratable","model","vendor","topology","feature","numa","cache","maxphysaddr","$extra"]),
+  }));
 }
-const validateDomainCpu_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", 0, V8, "mode"], ["match", "attribute match", 0, V9, "match"], ["check", "attribute check", 0, V10, "check"], ["migratable", "attribute migratable", 0, V11, "migratable"], ["model", "<model>", 0, validateDomainCpuModel, "model"], ["vendor", "<vendor>", 0, V4, "vendor"], ["topology", "<topology>", 0, validateDomainCpuTopology, "topology"], ["feature", "<feature>, repeated", MANY, validateDomainCpuFeature, "feature"], ["numa", "<numa>", 0, validateDomainCpuNuma, "numa"], ["cache", "<cache>", 0, validateDomainCpuCache, "cache"], ["maxphysaddr", "<maxphysaddr>", 0, validateDomainCpuMaxphysaddr, "maxphysaddr"]],
-  keys: new Set(["mode","match","check","migratable","model","vendor","topology","feature","numa","cache","maxphysaddr","$extra"]),
-};
 
+let validateDomainSysinfo_SPEC: ElementSpec | undefined;
 export function validateDomainSysinfo(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSysinfo_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSysinfo_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V12, "type"], ["bios", "<bios>", 0, validateDomainSysinfoBios, "bios"], ["system", "<system>", 0, validateDomainSysinfoSystem, "system"], ["baseBoard", "<baseBoard>, repeated", MANY, validateDomainSysinfoBaseBoard, "baseBoard"], ["chassis", "<chassis>", 0, validateDomainSysinfoChassis, "chassis"], ["oemStrings", "<oemStrings>", 0, validateDomainSysinfoOemStrings, "oemStrings"], ["entry", "<entry>, repeated", MANY, validateDomainSysinfoEntry, "entry"]],
+    keys: new Set(["type","bios","system","baseBoard","chassis","oemStrings","entry","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["smbios"], props: [], forbidden: ["entry"] }, { values: ["fwcfg"], props: [], forbidden: ["bios","system","baseBoard","chassis","oemStrings"] }] }],
+  }));
 }
-const validateDomainSysinfo_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V12, "type"], ["bios", "<bios>", 0, validateDomainSysinfoBios, "bios"], ["system", "<system>", 0, validateDomainSysinfoSystem, "system"], ["baseBoard", "<baseBoard>, repeated", MANY, validateDomainSysinfoBaseBoard, "baseBoard"], ["chassis", "<chassis>", 0, validateDomainSysinfoChassis, "chassis"], ["oemStrings", "<oemStrings>", 0, validateDomainSysinfoOemStrings, "oemStrings"], ["entry", "<entry>, repeated", MANY, validateDomainSysinfoEntry, "entry"]],
-  keys: new Set(["type","bios","system","baseBoard","chassis","oemStrings","entry","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["smbios"], props: [], forbidden: ["entry"] }, { values: ["fwcfg"], props: [], forbidden: ["bios","system","baseBoard","chassis","oemStrings"] }] }],
-};
 
+let validateDomainOs_SPEC: ElementSpec | undefined;
 export function validateDomainOs(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOs_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOs_SPEC ??= {
+    props: [["firmware", "attribute firmware", 0, V13, "firmware"], ["type", "<type>", REQUIRED, validateDomainOsType, "type"], ["kernel", "<kernel>", 0, V14, "kernel"], ["initrd", "<initrd>", 0, V14, "initrd"], ["root", "<root>", 0, V14, "root"], ["cmdline", "<cmdline>", 0, V4, "cmdline"], ["dtb", "<dtb>", 0, V14, "dtb"], ["firmwareElement", "<firmware>", 0, validateDomainOsFirmware, "firmware"], ["loader", "<loader>", 0, validateDomainOsLoader, "loader"], ["nvram", "<nvram>", 0, validateDomainOsNvram, "nvram"], ["boot", "<boot>, repeated", MANY, validateDomainOsBoot, "boot"], ["bootmenu", "<bootmenu>", 0, validateDomainOsBootmenu, "bootmenu"], ["smbios", "<smbios>", 0, validateDomainOsSmbios, "smbios"], ["bios", "<bios>", 0, validateDomainOsBios, "bios"], ["acpi", "<acpi>", 0, validateDomainOsAcpi, "acpi"], ["init", "<init>", 0, V14, "init"], ["initarg", "<initarg>, repeated", MANY, V4, "initarg"], ["initenv", "<initenv>, repeated", MANY, validateDomainOsInitenv, "initenv"], ["initdir", "<initdir>", 0, V14, "initdir"], ["inituser", "<inituser>", 0, V15, "inituser"], ["initgroup", "<initgroup>", 0, V15, "initgroup"]],
+    keys: new Set(["firmware","type","kernel","initrd","root","cmdline","dtb","firmwareElement","loader","nvram","boot","bootmenu","smbios","bios","acpi","init","initarg","initenv","initdir","inituser","initgroup","$extra"]),
+  }));
 }
-const validateDomainOs_SPEC: ElementSpec = {
-  props: [["firmware", "attribute firmware", 0, V13, "firmware"], ["type", "<type>", REQUIRED, validateDomainOsType, "type"], ["kernel", "<kernel>", 0, V14, "kernel"], ["initrd", "<initrd>", 0, V14, "initrd"], ["root", "<root>", 0, V14, "root"], ["cmdline", "<cmdline>", 0, V4, "cmdline"], ["dtb", "<dtb>", 0, V14, "dtb"], ["firmwareElement", "<firmware>", 0, validateDomainOsFirmware, "firmware"], ["loader", "<loader>", 0, validateDomainOsLoader, "loader"], ["nvram", "<nvram>", 0, validateDomainOsNvram, "nvram"], ["boot", "<boot>, repeated", MANY, validateDomainOsBoot, "boot"], ["bootmenu", "<bootmenu>", 0, validateDomainOsBootmenu, "bootmenu"], ["smbios", "<smbios>", 0, validateDomainOsSmbios, "smbios"], ["bios", "<bios>", 0, validateDomainOsBios, "bios"], ["acpi", "<acpi>", 0, validateDomainOsAcpi, "acpi"], ["init", "<init>", 0, V14, "init"], ["initarg", "<initarg>, repeated", MANY, V4, "initarg"], ["initenv", "<initenv>, repeated", MANY, validateDomainOsInitenv, "initenv"], ["initdir", "<initdir>", 0, V14, "initdir"], ["inituser", "<inituser>", 0, V15, "inituser"], ["initgroup", "<initgroup>", 0, V15, "initgroup"]],
-  keys: new Set(["firmware","type","kernel","initrd","root","cmdline","dtb","firmwareElement","loader","nvram","boot","bootmenu","smbios","bios","acpi","init","initarg","initenv","initdir","inituser","initgroup","$extra"]),
-};
 
+let validateDomainClock_SPEC: ElementSpec | undefined;
 export function validateDomainClock(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainClock_SPEC);
+  validateElement(v, path, issues, n, (validateDomainClock_SPEC ??= {
+    props: [["offset", "attribute offset", REQUIRED, V16, "offset"], ["adjustment", "attribute adjustment", 0, V17, "adjustment"], ["timezone", "attribute timezone", 0, V18, "timezone"], ["basis", "attribute basis", 0, V19, "basis"], ["start", "attribute start", 0, V20, "start"], ["timer", "<timer>, repeated", MANY, validateDomainClockTimer, "timer"]],
+    keys: new Set(["offset","adjustment","timezone","basis","start","timer","$extra"]),
+    unions: [{ key: "offset", xml: "offset", what: "attribute offset", branches: [{ values: ["localtime","utc"], props: [], forbidden: ["timezone","basis","start"] }, { values: ["timezone"], props: [], forbidden: ["adjustment","basis","start"] }, { values: ["variable"], props: [["adjustment", "attribute adjustment", 0, V21, "adjustment"]], forbidden: ["timezone","start"] }, { values: ["absolute"], props: [["start", "attribute start", REQUIRED, null, "start"]], forbidden: ["adjustment","timezone","basis"] }] }],
+  }));
 }
-const validateDomainClock_SPEC: ElementSpec = {
-  props: [["offset", "attribute offset", REQUIRED, V16, "offset"], ["adjustment", "attribute adjustment", 0, V17, "adjustment"], ["timezone", "attribute timezone", 0, V18, "timezone"], ["basis", "attribute basis", 0, V19, "basis"], ["start", "attribute start", 0, V20, "start"], ["timer", "<timer>, repeated", MANY, validateDomainClockTimer, "timer"]],
-  keys: new Set(["offset","adjustment","timezone","basis","start","timer","$extra"]),
-  unions: [{ key: "offset", xml: "offset", what: "attribute offset", branches: [{ values: ["localtime","utc"], props: [], forbidden: ["timezone","basis","start"] }, { values: ["timezone"], props: [], forbidden: ["adjustment","basis","start"] }, { values: ["variable"], props: [["adjustment", "attribute adjustment", 0, V21, "adjustment"]], forbidden: ["timezone","start"] }, { values: ["absolute"], props: [["start", "attribute start", REQUIRED, null, "start"]], forbidden: ["adjustment","timezone","basis"] }] }],
-};
 
+let validateDomainMemory_SPEC: ElementSpec | undefined;
 export function validateDomainMemory(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainMemory_SPEC);
+  validateElement(v, path, issues, n, (validateDomainMemory_SPEC ??= {
+    props: [["unit", "attribute unit", 0, V22, "unit"], ["dumpCore", "attribute dumpCore", 0, V11, "dumpCore"], ["value", "the text content", 0, V20, ""]],
+    keys: new Set(["unit","dumpCore","value","$extra"]),
+  }));
 }
-const validateDomainMemory_SPEC: ElementSpec = {
-  props: [["unit", "attribute unit", 0, V22, "unit"], ["dumpCore", "attribute dumpCore", 0, V11, "dumpCore"], ["value", "the text content", 0, V20, ""]],
-  keys: new Set(["unit","dumpCore","value","$extra"]),
-};
 
+let validateDomainMaxMemory_SPEC: ElementSpec | undefined;
 export function validateDomainMaxMemory(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainMaxMemory_SPEC);
+  validateElement(v, path, issues, n, (validateDomainMaxMemory_SPEC ??= {
+    props: [["unit", "attribute unit", 0, V22, "unit"], ["slots", "attribute slots", REQUIRED, V1, "slots"], ["value", "the text content", 0, V20, ""]],
+    keys: new Set(["unit","slots","value","$extra"]),
+  }));
 }
-const validateDomainMaxMemory_SPEC: ElementSpec = {
-  props: [["unit", "attribute unit", 0, V22, "unit"], ["slots", "attribute slots", REQUIRED, V1, "slots"], ["value", "the text content", 0, V20, ""]],
-  keys: new Set(["unit","slots","value","$extra"]),
-};
 
+let validateDomainCurrentMemory_SPEC: ElementSpec | undefined;
 export function validateDomainCurrentMemory(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCurrentMemory_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCurrentMemory_SPEC ??= {
+    props: [["unit", "attribute unit", 0, V22, "unit"], ["value", "the text content", 0, V20, ""]],
+    keys: new Set(["unit","value","$extra"]),
+  }));
 }
-const validateDomainCurrentMemory_SPEC: ElementSpec = {
-  props: [["unit", "attribute unit", 0, V22, "unit"], ["value", "the text content", 0, V20, ""]],
-  keys: new Set(["unit","value","$extra"]),
-};
 
+let validateDomainMemoryBacking_SPEC: ElementSpec | undefined;
 export function validateDomainMemoryBacking(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainMemoryBacking_SPEC);
+  validateElement(v, path, issues, n, (validateDomainMemoryBacking_SPEC ??= {
+    props: [["hugepages", "<hugepages>", 0, validateDomainMemoryBackingHugepages, "hugepages"], ["nosharepages", "<nosharepages>", 0, validateDomainMemoryBackingNosharepages, "nosharepages"], ["locked", "<locked>", 0, validateDomainMemoryBackingNosharepages, "locked"], ["source", "<source>", 0, validateDomainMemoryBackingSource, "source"], ["access", "<access>", 0, validateDomainMemoryBackingAccess, "access"], ["allocation", "<allocation>", 0, validateDomainMemoryBackingAllocation, "allocation"], ["discard", "<discard>", 0, validateDomainMemoryBackingNosharepages, "discard"]],
+    keys: new Set(["hugepages","nosharepages","locked","source","access","allocation","discard","$extra"]),
+  }));
 }
-const validateDomainMemoryBacking_SPEC: ElementSpec = {
-  props: [["hugepages", "<hugepages>", 0, validateDomainMemoryBackingHugepages, "hugepages"], ["nosharepages", "<nosharepages>", 0, validateDomainMemoryBackingNosharepages, "nosharepages"], ["locked", "<locked>", 0, validateDomainMemoryBackingNosharepages, "locked"], ["source", "<source>", 0, validateDomainMemoryBackingSource, "source"], ["access", "<access>", 0, validateDomainMemoryBackingAccess, "access"], ["allocation", "<allocation>", 0, validateDomainMemoryBackingAllocation, "allocation"], ["discard", "<discard>", 0, validateDomainMemoryBackingNosharepages, "discard"]],
-  keys: new Set(["hugepages","nosharepages","locked","source","access","allocation","discard","$extra"]),
-};
 
+let validateDomainVcpu_SPEC: ElementSpec | undefined;
 export function validateDomainVcpu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainVcpu_SPEC);
+  validateElement(v, path, issues, n, (validateDomainVcpu_SPEC ??= {
+    props: [["placement", "attribute placement", 0, V23, "placement"], ["cpuset", "attribute cpuset", 0, V24, "cpuset"], ["current", "attribute current", 0, V25, "current"], ["value", "the text content", 0, V25, ""]],
+    keys: new Set(["placement","cpuset","current","value","$extra"]),
+  }));
 }
-const validateDomainVcpu_SPEC: ElementSpec = {
-  props: [["placement", "attribute placement", 0, V23, "placement"], ["cpuset", "attribute cpuset", 0, V24, "cpuset"], ["current", "attribute current", 0, V25, "current"], ["value", "the text content", 0, V25, ""]],
-  keys: new Set(["placement","cpuset","current","value","$extra"]),
-};
 
+let validateDomainVcpus_SPEC: ElementSpec | undefined;
 export function validateDomainVcpus(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainVcpus_SPEC);
+  validateElement(v, path, issues, n, (validateDomainVcpus_SPEC ??= {
+    props: [["vcpu", "<vcpu>, repeated", MANY, validateDomainVcpusVcpu, "vcpu"]],
+    keys: new Set(["vcpu","$extra"]),
+  }));
 }
-const validateDomainVcpus_SPEC: ElementSpec = {
-  props: [["vcpu", "<vcpu>, repeated", MANY, validateDomainVcpusVcpu, "vcpu"]],
-  keys: new Set(["vcpu","$extra"]),
-};
 
+let validateDomainIothreadids_SPEC: ElementSpec | undefined;
 export function validateDomainIothreadids(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainIothreadids_SPEC);
+  validateElement(v, path, issues, n, (validateDomainIothreadids_SPEC ??= {
+    props: [["iothread", "<iothread>, repeated", MANY, validateDomainIothreadidsIothread, "iothread"]],
+    keys: new Set(["iothread","$extra"]),
+  }));
 }
-const validateDomainIothreadids_SPEC: ElementSpec = {
-  props: [["iothread", "<iothread>, repeated", MANY, validateDomainIothreadidsIothread, "iothread"]],
-  keys: new Set(["iothread","$extra"]),
-};
 
+let validateDomainDefaultiothread_SPEC: ElementSpec | undefined;
 export function validateDomainDefaultiothread(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDefaultiothread_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDefaultiothread_SPEC ??= {
+    props: [["thread_pool_min", "attribute thread_pool_min", 0, V1, "thread_pool_min"], ["thread_pool_max", "attribute thread_pool_max", 0, V1, "thread_pool_max"]],
+    keys: new Set(["thread_pool_min","thread_pool_max","$extra"]),
+  }));
 }
-const validateDomainDefaultiothread_SPEC: ElementSpec = {
-  props: [["thread_pool_min", "attribute thread_pool_min", 0, V1, "thread_pool_min"], ["thread_pool_max", "attribute thread_pool_max", 0, V1, "thread_pool_max"]],
-  keys: new Set(["thread_pool_min","thread_pool_max","$extra"]),
-};
 
+let validateDomainBlkiotune_SPEC: ElementSpec | undefined;
 export function validateDomainBlkiotune(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBlkiotune_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBlkiotune_SPEC ??= {
+    props: [["weight", "<weight>", 0, V26, "weight"], ["device", "<device>, repeated", MANY, validateDomainBlkiotuneDevice, "device"]],
+    keys: new Set(["weight","device","$extra"]),
+  }));
 }
-const validateDomainBlkiotune_SPEC: ElementSpec = {
-  props: [["weight", "<weight>", 0, V26, "weight"], ["device", "<device>, repeated", MANY, validateDomainBlkiotuneDevice, "device"]],
-  keys: new Set(["weight","device","$extra"]),
-};
 
+let validateDomainMemtune_SPEC: ElementSpec | undefined;
 export function validateDomainMemtune(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainMemtune_SPEC);
+  validateElement(v, path, issues, n, (validateDomainMemtune_SPEC ??= {
+    props: [["hard_limit", "<hard_limit>", 0, validateDomainCurrentMemory, "hard_limit"], ["soft_limit", "<soft_limit>", 0, validateDomainCurrentMemory, "soft_limit"], ["min_guarantee", "<min_guarantee>", 0, validateDomainCurrentMemory, "min_guarantee"], ["swap_hard_limit", "<swap_hard_limit>", 0, validateDomainCurrentMemory, "swap_hard_limit"]],
+    keys: new Set(["hard_limit","soft_limit","min_guarantee","swap_hard_limit","$extra"]),
+  }));
 }
-const validateDomainMemtune_SPEC: ElementSpec = {
-  props: [["hard_limit", "<hard_limit>", 0, validateDomainCurrentMemory, "hard_limit"], ["soft_limit", "<soft_limit>", 0, validateDomainCurrentMemory, "soft_limit"], ["min_guarantee", "<min_guarantee>", 0, validateDomainCurrentMemory, "min_guarantee"], ["swap_hard_limit", "<swap_hard_limit>", 0, validateDomainCurrentMemory, "swap_hard_limit"]],
-  keys: new Set(["hard_limit","soft_limit","min_guarantee","swap_hard_limit","$extra"]),
-};
 
+let validateDomainCputune_SPEC: ElementSpec | undefined;
 export function validateDomainCputune(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputune_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputune_SPEC ??= {
+    props: [["shares", "<shares>", 0, V1, "shares"], ["global_period", "<global_period>", 0, V27, "global_period"], ["global_quota", "<global_quota>", 0, V28, "global_quota"], ["period", "<period>", 0, V27, "period"], ["quota", "<quota>", 0, V28, "quota"], ["emulator_period", "<emulator_period>", 0, V27, "emulator_period"], ["emulator_quota", "<emulator_quota>", 0, V28, "emulator_quota"], ["iothread_period", "<iothread_period>", 0, V27, "iothread_period"], ["iothread_quota", "<iothread_quota>", 0, V28, "iothread_quota"], ["vcpupin", "<vcpupin>, repeated", MANY, validateDomainCputuneVcpupin, "vcpupin"], ["emulatorpin", "<emulatorpin>", 0, validateDomainCputuneEmulatorpin, "emulatorpin"], ["iothreadpin", "<iothreadpin>, repeated", MANY, validateDomainCputuneIothreadpin, "iothreadpin"], ["vcpusched", "<vcpusched>, repeated", MANY, validateDomainCputuneVcpusched, "vcpusched"], ["iothreadsched", "<iothreadsched>, repeated", MANY, validateDomainCputuneIothreadsched, "iothreadsched"], ["emulatorsched", "<emulatorsched>", 0, validateDomainCputuneEmulatorsched, "emulatorsched"], ["cachetune", "<cachetune>, repeated", MANY, validateDomainCputuneCachetune, "cachetune"], ["memorytune", "<memorytune>, repeated", MANY, validateDomainCputuneMemorytune, "memorytune"]],
+    keys: new Set(["shares","global_period","global_quota","period","quota","emulator_period","emulator_quota","iothread_period","iothread_quota","vcpupin","emulatorpin","iothreadpin","vcpusched","iothreadsched","emulatorsched","cachetune","memorytune","$extra"]),
+  }));
 }
-const validateDomainCputune_SPEC: ElementSpec = {
-  props: [["shares", "<shares>", 0, V1, "shares"], ["global_period", "<global_period>", 0, V27, "global_period"], ["global_quota", "<global_quota>", 0, V28, "global_quota"], ["period", "<period>", 0, V27, "period"], ["quota", "<quota>", 0, V28, "quota"], ["emulator_period", "<emulator_period>", 0, V27, "emulator_period"], ["emulator_quota", "<emulator_quota>", 0, V28, "emulator_quota"], ["iothread_period", "<iothread_period>", 0, V27, "iothread_period"], ["iothread_quota", "<iothread_quota>", 0, V28, "iothread_quota"], ["vcpupin", "<vcpupin>, repeated", MANY, validateDomainCputuneVcpupin, "vcpupin"], ["emulatorpin", "<emulatorpin>", 0, validateDomainCputuneEmulatorpin, "emulatorpin"], ["iothreadpin", "<iothreadpin>, repeated", MANY, validateDomainCputuneIothreadpin, "iothreadpin"], ["vcpusched", "<vcpusched>, repeated", MANY, validateDomainCputuneVcpusched, "vcpusched"], ["iothreadsched", "<iothreadsched>, repeated", MANY, validateDomainCputuneIothreadsched, "iothreadsched"], ["emulatorsched", "<emulatorsched>", 0, validateDomainCputuneEmulatorsched, "emulatorsched"], ["cachetune", "<cachetune>, repeated", MANY, validateDomainCputuneCachetune, "cachetune"], ["memorytune", "<memorytune>, repeated", MANY, validateDomainCputuneMemorytune, "memorytune"]],
-  keys: new Set(["shares","global_period","global_quota","period","quota","emulator_period","emulator_quota","iothread_period","iothread_quota","vcpupin","emulatorpin","iothreadpin","vcpusched","iothreadsched","emulatorsched","cachetune","memorytune","$extra"]),
-};
 
+let validateDomainNumatune_SPEC: ElementSpec | undefined;
 export function validateDomainNumatune(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainNumatune_SPEC);
+  validateElement(v, path, issues, n, (validateDomainNumatune_SPEC ??= {
+    props: [["memory", "<memory>", 0, validateDomainNumatuneMemory, "memory"], ["memnode", "<memnode>, repeated", MANY, validateDomainNumatuneMemnode, "memnode"]],
+    keys: new Set(["memory","memnode","$extra"]),
+  }));
 }
-const validateDomainNumatune_SPEC: ElementSpec = {
-  props: [["memory", "<memory>", 0, validateDomainNumatuneMemory, "memory"], ["memnode", "<memnode>, repeated", MANY, validateDomainNumatuneMemnode, "memnode"]],
-  keys: new Set(["memory","memnode","$extra"]),
-};
 
+let validateDomainResource_SPEC: ElementSpec | undefined;
 export function validateDomainResource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainResource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainResource_SPEC ??= {
+    props: [["partition", "<partition>", 0, V14, "partition"], ["fibrechannel", "<fibrechannel>", 0, validateDomainResourceFibrechannel, "fibrechannel"]],
+    keys: new Set(["partition","fibrechannel","$extra"]),
+  }));
 }
-const validateDomainResource_SPEC: ElementSpec = {
-  props: [["partition", "<partition>", 0, V14, "partition"], ["fibrechannel", "<fibrechannel>", 0, validateDomainResourceFibrechannel, "fibrechannel"]],
-  keys: new Set(["partition","fibrechannel","$extra"]),
-};
 
+let validateDomainFeatures_SPEC: ElementSpec | undefined;
 export function validateDomainFeatures(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeatures_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeatures_SPEC ??= {
+    props: [["pae", "<pae>", 0, validateDomainMemoryBackingNosharepages, "pae"], ["apic", "<apic>", 0, validateDomainFeaturesApic, "apic"], ["acpi", "<acpi>", 0, validateDomainMemoryBackingNosharepages, "acpi"], ["hap", "<hap>", 0, validateDomainFeaturesHap, "hap"], ["hyperv", "<hyperv>", 0, validateDomainFeaturesHyperv, "hyperv"], ["viridian", "<viridian>", 0, validateDomainMemoryBackingNosharepages, "viridian"], ["kvm", "<kvm>", 0, validateDomainFeaturesKvm, "kvm"], ["xen", "<xen>", 0, validateDomainFeaturesXen, "xen"], ["privnet", "<privnet>", 0, validateDomainMemoryBackingNosharepages, "privnet"], ["pvspinlock", "<pvspinlock>", 0, validateDomainFeaturesHap, "pvspinlock"], ["capabilities", "<capabilities>", 0, validateDomainFeaturesCapabilities, "capabilities"], ["pmu", "<pmu>", 0, validateDomainFeaturesHap, "pmu"], ["vmport", "<vmport>", 0, validateDomainFeaturesHap, "vmport"], ["gic", "<gic>", 0, validateDomainFeaturesGic, "gic"], ["smm", "<smm>", 0, validateDomainFeaturesSmm, "smm"], ["ioapic", "<ioapic>", 0, validateDomainFeaturesIoapic, "ioapic"], ["hpt", "<hpt>", 0, validateDomainFeaturesHpt, "hpt"], ["vmcoreinfo", "<vmcoreinfo>", 0, validateDomainFeaturesHap, "vmcoreinfo"], ["htm", "<htm>", 0, validateDomainFeaturesHtm, "htm"], ["nested-hv", "<nested-hv>", 0, validateDomainFeaturesHtm, "nested-hv"], ["msrs", "<msrs>", 0, validateDomainFeaturesMsrs, "msrs"], ["ccf-assist", "<ccf-assist>", 0, validateDomainFeaturesHtm, "ccf-assist"], ["cfpc", "<cfpc>", 0, validateDomainFeaturesCfpc, "cfpc"], ["sbbc", "<sbbc>", 0, validateDomainFeaturesCfpc, "sbbc"], ["ibs", "<ibs>", 0, validateDomainFeaturesIbs, "ibs"], ["tcg", "<tcg>", 0, validateDomainFeaturesTcg, "tcg"]],
+    keys: new Set(["pae","apic","acpi","hap","hyperv","viridian","kvm","xen","privnet","pvspinlock","capabilities","pmu","vmport","gic","smm","ioapic","hpt","vmcoreinfo","htm","nested-hv","msrs","ccf-assist","cfpc","sbbc","ibs","tcg","$extra"]),
+  }));
 }
-const validateDomainFeatures_SPEC: ElementSpec = {
-  props: [["pae", "<pae>", 0, validateDomainMemoryBackingNosharepages, "pae"], ["apic", "<apic>", 0, validateDomainFeaturesApic, "apic"], ["acpi", "<acpi>", 0, validateDomainMemoryBackingNosharepages, "acpi"], ["hap", "<hap>", 0, validateDomainFeaturesHap, "hap"], ["hyperv", "<hyperv>", 0, validateDomainFeaturesHyperv, "hyperv"], ["viridian", "<viridian>", 0, validateDomainMemoryBackingNosharepages, "viridian"], ["kvm", "<kvm>", 0, validateDomainFeaturesKvm, "kvm"], ["xen", "<xen>", 0, validateDomainFeaturesXen, "xen"], ["privnet", "<privnet>", 0, validateDomainMemoryBackingNosharepages, "privnet"], ["pvspinlock", "<pvspinlock>", 0, validateDomainFeaturesHap, "pvspinlock"], ["capabilities", "<capabilities>", 0, validateDomainFeaturesCapabilities, "capabilities"], ["pmu", "<pmu>", 0, validateDomainFeaturesHap, "pmu"], ["vmport", "<vmport>", 0, validateDomainFeaturesHap, "vmport"], ["gic", "<gic>", 0, validateDomainFeaturesGic, "gic"], ["smm", "<smm>", 0, validateDomainFeaturesSmm, "smm"], ["ioapic", "<ioapic>", 0, validateDomainFeaturesIoapic, "ioapic"], ["hpt", "<hpt>", 0, validateDomainFeaturesHpt, "hpt"], ["vmcoreinfo", "<vmcoreinfo>", 0, validateDomainFeaturesHap, "vmcoreinfo"], ["htm", "<htm>", 0, validateDomainFeaturesHtm, "htm"], ["nested-hv", "<nested-hv>", 0, validateDomainFeaturesHtm, "nested-hv"], ["msrs", "<msrs>", 0, validateDomainFeaturesMsrs, "msrs"], ["ccf-assist", "<ccf-assist>", 0, validateDomainFeaturesHtm, "ccf-assist"], ["cfpc", "<cfpc>", 0, validateDomainFeaturesCfpc, "cfpc"], ["sbbc", "<sbbc>", 0, validateDomainFeaturesCfpc, "sbbc"], ["ibs", "<ibs>", 0, validateDomainFeaturesIbs, "ibs"], ["tcg", "<tcg>", 0, validateDomainFeaturesTcg, "tcg"]],
-  keys: new Set(["pae","apic","acpi","hap","hyperv","viridian","kvm","xen","privnet","pvspinlock","capabilities","pmu","vmport","gic","smm","ioapic","hpt","vmcoreinfo","htm","nested-hv","msrs","ccf-assist","cfpc","sbbc","ibs","tcg","$extra"]),
-};
 
+let validateDomainPm_SPEC: ElementSpec | undefined;
 export function validateDomainPm(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainPm_SPEC);
+  validateElement(v, path, issues, n, (validateDomainPm_SPEC ??= {
+    props: [["suspend-to-mem", "<suspend-to-mem>", 0, validateDomainPmSuspendToMem, "suspend-to-mem"], ["suspend-to-disk", "<suspend-to-disk>", 0, validateDomainPmSuspendToMem, "suspend-to-disk"]],
+    keys: new Set(["suspend-to-mem","suspend-to-disk","$extra"]),
+  }));
 }
-const validateDomainPm_SPEC: ElementSpec = {
-  props: [["suspend-to-mem", "<suspend-to-mem>", 0, validateDomainPmSuspendToMem, "suspend-to-mem"], ["suspend-to-disk", "<suspend-to-disk>", 0, validateDomainPmSuspendToMem, "suspend-to-disk"]],
-  keys: new Set(["suspend-to-mem","suspend-to-disk","$extra"]),
-};
 
+let validateDomainPerf_SPEC: ElementSpec | undefined;
 export function validateDomainPerf(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainPerf_SPEC);
+  validateElement(v, path, issues, n, (validateDomainPerf_SPEC ??= {
+    props: [["event", "<event>, repeated", REQUIRED | MANY, validateDomainPerfEvent, "event"]],
+    keys: new Set(["event","$extra"]),
+  }));
 }
-const validateDomainPerf_SPEC: ElementSpec = {
-  props: [["event", "<event>, repeated", REQUIRED | MANY, validateDomainPerfEvent, "event"]],
-  keys: new Set(["event","$extra"]),
-};
 
+let validateDomainIdmap_SPEC: ElementSpec | undefined;
 export function validateDomainIdmap(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainIdmap_SPEC);
+  validateElement(v, path, issues, n, (validateDomainIdmap_SPEC ??= {
+    props: [["uid", "<uid>, repeated", MANY, validateDomainIdmapUid, "uid"], ["gid", "<gid>, repeated", MANY, validateDomainIdmapUid, "gid"]],
+    keys: new Set(["uid","gid","$extra"]),
+  }));
 }
-const validateDomainIdmap_SPEC: ElementSpec = {
-  props: [["uid", "<uid>, repeated", MANY, validateDomainIdmapUid, "uid"], ["gid", "<gid>, repeated", MANY, validateDomainIdmapUid, "gid"]],
-  keys: new Set(["uid","gid","$extra"]),
-};
 
+let validateDomainDevices_SPEC: ElementSpec | undefined;
 export function validateDomainDevices(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevices_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevices_SPEC ??= {
+    props: [["emulator", "<emulator>", 0, V14, "emulator"], ["disk", "<disk>, repeated", MANY, validateDomainDevicesDisk, "disk"], ["controller", "<controller>, repeated", MANY, validateDomainDevicesController, "controller"], ["lease", "<lease>, repeated", MANY, validateDomainDevicesLease, "lease"], ["filesystem", "<filesystem>, repeated", MANY, validateDomainDevicesFilesystem, "filesystem"], ["interface", "<interface>, repeated", MANY, validateDomainDevicesInterface, "interface"], ["input", "<input>, repeated", MANY, validateDomainDevicesInput, "input"], ["sound", "<sound>, repeated", MANY, validateDomainDevicesSound, "sound"], ["audio", "<audio>, repeated", MANY, validateDomainDevicesAudio, "audio"], ["hostdev", "<hostdev>, repeated", MANY, validateDomainDevicesHostdev, "hostdev"], ["graphics", "<graphics>, repeated", MANY, validateDomainDevicesGraphics, "graphics"], ["video", "<video>, repeated", MANY, validateDomainDevicesVideo, "video"], ["console", "<console>, repeated", MANY, validateDomainDevicesConsole, "console"], ["parallel", "<parallel>, repeated", MANY, validateDomainDevicesParallel, "parallel"], ["serial", "<serial>, repeated", MANY, validateDomainDevicesParallel, "serial"], ["channel", "<channel>, repeated", MANY, validateDomainDevicesChannel, "channel"], ["smartcard", "<smartcard>, repeated", MANY, validateDomainDevicesSmartcard, "smartcard"], ["hub", "<hub>, repeated", MANY, validateDomainDevicesHub, "hub"], ["redirdev", "<redirdev>, repeated", MANY, validateDomainDevicesRedirdev, "redirdev"], ["redirfilter", "<redirfilter>, repeated", MANY, validateDomainDevicesRedirfilter, "redirfilter"], ["rng", "<rng>, repeated", MANY, validateDomainDevicesRng, "rng"], ["tpm", "<tpm>, repeated", MANY, validateDomainDevicesTpm, "tpm"], ["shmem", "<shmem>, repeated", MANY, validateDomainDevicesShmem, "shmem"], ["memory", "<memory>, repeated", MANY, validateDomainDevicesMemory, "memory"], ["watchdog", "<watchdog>", 0, validateDomainDevicesWatchdog, "watchdog"], ["memballoon", "<memballoon>", 0, validateDomainDevicesMemballoon, "memballoon"], ["nvram", "<nvram>", 0, validateDomainDevicesNvram, "nvram"], ["panic", "<panic>, repeated", MANY, validateDomainDevicesPanic, "panic"], ["iommu", "<iommu>", 0, validateDomainDevicesIommu, "iommu"], ["vsock", "<vsock>", 0, validateDomainDevicesVsock, "vsock"]],
+    keys: new Set(["emulator","disk","controller","lease","filesystem","interface","input","sound","audio","hostdev","graphics","video","console","parallel","serial","channel","smartcard","hub","redirdev","redirfilter","rng","tpm","shmem","memory","watchdog","memballoon","nvram","panic","iommu","vsock","$extra"]),
+  }));
 }
-const validateDomainDevices_SPEC: ElementSpec = {
-  props: [["emulator", "<emulator>", 0, V14, "emulator"], ["disk", "<disk>, repeated", MANY, validateDomainDevicesDisk, "disk"], ["controller", "<controller>, repeated", MANY, validateDomainDevicesController, "controller"], ["lease", "<lease>, repeated", MANY, validateDomainDevicesLease, "lease"], ["filesystem", "<filesystem>, repeated", MANY, validateDomainDevicesFilesystem, "filesystem"], ["interface", "<interface>, repeated", MANY, validateDomainDevicesInterface, "interface"], ["input", "<input>, repeated", MANY, validateDomainDevicesInput, "input"], ["sound", "<sound>, repeated", MANY, validateDomainDevicesSound, "sound"], ["audio", "<audio>, repeated", MANY, validateDomainDevicesAudio, "audio"], ["hostdev", "<hostdev>, repeated", MANY, validateDomainDevicesHostdev, "hostdev"], ["graphics", "<graphics>, repeated", MANY, validateDomainDevicesGraphics, "graphics"], ["video", "<video>, repeated", MANY, validateDomainDevicesVideo, "video"], ["console", "<console>, repeated", MANY, validateDomainDevicesConsole, "console"], ["parallel", "<parallel>, repeated", MANY, validateDomainDevicesParallel, "parallel"], ["serial", "<serial>, repeated", MANY, validateDomainDevicesParallel, "serial"], ["channel", "<channel>, repeated", MANY, validateDomainDevicesChannel, "channel"], ["smartcard", "<smartcard>, repeated", MANY, validateDomainDevicesSmartcard, "smartcard"], ["hub", "<hub>, repeated", MANY, validateDomainDevicesHub, "hub"], ["redirdev", "<redirdev>, repeated", MANY, validateDomainDevicesRedirdev, "redirdev"], ["redirfilter", "<redirfilter>, repeated", MANY, validateDomainDevicesRedirfilter, "redirfilter"], ["rng", "<rng>, repeated", MANY, validateDomainDevicesRng, "rng"], ["tpm", "<tpm>, repeated", MANY, validateDomainDevicesTpm, "tpm"], ["shmem", "<shmem>, repeated", MANY, validateDomainDevicesShmem, "shmem"], ["memory", "<memory>, repeated", MANY, validateDomainDevicesMemory, "memory"], ["watchdog", "<watchdog>", 0, validateDomainDevicesWatchdog, "watchdog"], ["memballoon", "<memballoon>", 0, validateDomainDevicesMemballoon, "memballoon"], ["nvram", "<nvram>", 0, validateDomainDevicesNvram, "nvram"], ["panic", "<panic>, repeated", MANY, validateDomainDevicesPanic, "panic"], ["iommu", "<iommu>", 0, validateDomainDevicesIommu, "iommu"], ["vsock", "<vsock>", 0, validateDomainDevicesVsock, "vsock"]],
-  keys: new Set(["emulator","disk","controller","lease","filesystem","interface","input","sound","audio","hostdev","graphics","video","console","parallel","serial","channel","smartcard","hub","redirdev","redirfilter","rng","tpm","shmem","memory","watchdog","memballoon","nvram","panic","iommu","vsock","$extra"]),
-};
 
+let validateDomainSeclabel_SPEC: ElementSpec | undefined;
 export function validateDomainSeclabel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSeclabel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSeclabel_SPEC ??= {
+    props: [["model", "attribute model", 0, V4, "model"], ["type", "attribute type", 0, V29, "type"], ["relabel", "attribute relabel", 0, V30, "relabel"], ["label", "<label>", 0, V4, "label"], ["imagelabel", "<imagelabel>", 0, V4, "imagelabel"], ["baselabel", "<baselabel>", 0, V4, "baselabel"]],
+    keys: new Set(["model","type","relabel","label","imagelabel","baselabel","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["dynamic"], optional: true, props: [["relabel", "attribute relabel", 0, V31, "relabel"], ["label", "<label>", 0, V4, "label"], ["imagelabel", "<imagelabel>", 0, V4, "imagelabel"]], forbidden: [] }, { values: ["static"], props: [["label", "<label>", REQUIRED, V4, "label"], ["imagelabel", "<imagelabel>", 0, V4, "imagelabel"]], forbidden: ["baselabel"] }, { values: ["none"], props: [["relabel", "attribute relabel", 0, V32, "relabel"]], forbidden: ["label","imagelabel","baselabel"] }] }],
+  }));
 }
-const validateDomainSeclabel_SPEC: ElementSpec = {
-  props: [["model", "attribute model", 0, V4, "model"], ["type", "attribute type", 0, V29, "type"], ["relabel", "attribute relabel", 0, V30, "relabel"], ["label", "<label>", 0, V4, "label"], ["imagelabel", "<imagelabel>", 0, V4, "imagelabel"], ["baselabel", "<baselabel>", 0, V4, "baselabel"]],
-  keys: new Set(["model","type","relabel","label","imagelabel","baselabel","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["dynamic"], optional: true, props: [["relabel", "attribute relabel", 0, V31, "relabel"], ["label", "<label>", 0, V4, "label"], ["imagelabel", "<imagelabel>", 0, V4, "imagelabel"]], forbidden: [] }, { values: ["static"], props: [["label", "<label>", REQUIRED, V4, "label"], ["imagelabel", "<imagelabel>", 0, V4, "imagelabel"]], forbidden: ["baselabel"] }, { values: ["none"], props: [["relabel", "attribute relabel", 0, V32, "relabel"]], forbidden: ["label","imagelabel","baselabel"] }] }],
-};
 
+let validateDomainQemuCommandline_SPEC: ElementSpec | undefined;
 export function validateDomainQemuCommandline(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainQemuCommandline_SPEC);
+  validateElement(v, path, issues, n, (validateDomainQemuCommandline_SPEC ??= {
+    props: [["qemu:arg", "<qemu:arg>, repeated", MANY, validateDomainQemuCommandlineQemuArg, "qemu:arg"], ["qemu:env", "<qemu:env>, repeated", MANY, validateDomainQemuCommandlineQemuEnv, "qemu:env"]],
+    keys: new Set(["qemu:arg","qemu:env","$extra"]),
+  }));
 }
-const validateDomainQemuCommandline_SPEC: ElementSpec = {
-  props: [["qemu:arg", "<qemu:arg>, repeated", MANY, validateDomainQemuCommandlineQemuArg, "qemu:arg"], ["qemu:env", "<qemu:env>, repeated", MANY, validateDomainQemuCommandlineQemuEnv, "qemu:env"]],
-  keys: new Set(["qemu:arg","qemu:env","$extra"]),
-};
 
+let validateDomainQemuCapabilities_SPEC: ElementSpec | undefined;
 export function validateDomainQemuCapabilities(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainQemuCapabilities_SPEC);
+  validateElement(v, path, issues, n, (validateDomainQemuCapabilities_SPEC ??= {
+    props: [["qemu:add", "<qemu:add>, repeated", MANY, validateDomainQemuCapabilitiesQemuAdd, "qemu:add"], ["qemu:del", "<qemu:del>, repeated", MANY, validateDomainQemuCapabilitiesQemuAdd, "qemu:del"]],
+    keys: new Set(["qemu:add","qemu:del","$extra"]),
+  }));
 }
-const validateDomainQemuCapabilities_SPEC: ElementSpec = {
-  props: [["qemu:add", "<qemu:add>, repeated", MANY, validateDomainQemuCapabilitiesQemuAdd, "qemu:add"], ["qemu:del", "<qemu:del>, repeated", MANY, validateDomainQemuCapabilitiesQemuAdd, "qemu:del"]],
-  keys: new Set(["qemu:add","qemu:del","$extra"]),
-};
 
+let validateDomainQemuDeprecation_SPEC: ElementSpec | undefined;
 export function validateDomainQemuDeprecation(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainQemuDeprecation_SPEC);
+  validateElement(v, path, issues, n, (validateDomainQemuDeprecation_SPEC ??= {
+    props: [["behavior", "attribute behavior", REQUIRED, V33, "behavior"]],
+    keys: new Set(["behavior","$extra"]),
+  }));
 }
-const validateDomainQemuDeprecation_SPEC: ElementSpec = {
-  props: [["behavior", "attribute behavior", REQUIRED, V33, "behavior"]],
-  keys: new Set(["behavior","$extra"]),
-};
 
+let validateDomainQemuOverride_SPEC: ElementSpec | undefined;
 export function validateDomainQemuOverride(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainQemuOverride_SPEC);
+  validateElement(v, path, issues, n, (validateDomainQemuOverride_SPEC ??= {
+    props: [["qemu:device", "<qemu:device>, repeated", MANY, validateDomainQemuOverrideQemuDevice, "qemu:device"]],
+    keys: new Set(["qemu:device","$extra"]),
+  }));
 }
-const validateDomainQemuOverride_SPEC: ElementSpec = {
-  props: [["qemu:device", "<qemu:device>, repeated", MANY, validateDomainQemuOverrideQemuDevice, "qemu:device"]],
-  keys: new Set(["qemu:device","$extra"]),
-};
 
+let validateDomainLxcNamespace_SPEC: ElementSpec | undefined;
 export function validateDomainLxcNamespace(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainLxcNamespace_SPEC);
+  validateElement(v, path, issues, n, (validateDomainLxcNamespace_SPEC ??= {
+    props: [["lxc:sharenet", "<lxc:sharenet>", 0, validateDomainLxcNamespaceLxcSharenet, "lxc:sharenet"], ["lxc:shareipc", "<lxc:shareipc>", 0, validateDomainLxcNamespaceLxcShareipc, "lxc:shareipc"], ["lxc:shareuts", "<lxc:shareuts>", 0, validateDomainLxcNamespaceLxcShareipc, "lxc:shareuts"]],
+    keys: new Set(["lxc:sharenet","lxc:shareipc","lxc:shareuts","$extra"]),
+  }));
 }
-const validateDomainLxcNamespace_SPEC: ElementSpec = {
-  props: [["lxc:sharenet", "<lxc:sharenet>", 0, validateDomainLxcNamespaceLxcSharenet, "lxc:sharenet"], ["lxc:shareipc", "<lxc:shareipc>", 0, validateDomainLxcNamespaceLxcShareipc, "lxc:shareipc"], ["lxc:shareuts", "<lxc:shareuts>", 0, validateDomainLxcNamespaceLxcShareipc, "lxc:shareuts"]],
-  keys: new Set(["lxc:sharenet","lxc:shareipc","lxc:shareuts","$extra"]),
-};
 
+let validateDomainKeywrap_SPEC: ElementSpec | undefined;
 export function validateDomainKeywrap(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainKeywrap_SPEC);
+  validateElement(v, path, issues, n, (validateDomainKeywrap_SPEC ??= {
+    props: [["cipher", "<cipher>, repeated", REQUIRED | MANY, validateDomainKeywrapCipher, "cipher"]],
+    keys: new Set(["cipher","$extra"]),
+  }));
 }
-const validateDomainKeywrap_SPEC: ElementSpec = {
-  props: [["cipher", "<cipher>, repeated", REQUIRED | MANY, validateDomainKeywrapCipher, "cipher"]],
-  keys: new Set(["cipher","$extra"]),
-};
 
+let validateDomainLaunchSecurity_SPEC: ElementSpec | undefined;
 export function validateDomainLaunchSecurity(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainLaunchSecurity_SPEC);
+  validateElement(v, path, issues, n, (validateDomainLaunchSecurity_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V34, "type"], ["kernelHashes", "attribute kernelHashes", 0, V30, "kernelHashes"], ["cbitpos", "<cbitpos>", 0, V35, "cbitpos"], ["reducedPhysBits", "<reducedPhysBits>", 0, V35, "reducedPhysBits"], ["policy", "<policy>", 0, V36, "policy"], ["handle", "<handle>", 0, V1, "handle"], ["dhCert", "<dhCert>", 0, V4, "dhCert"], ["session", "<session>", 0, V4, "session"]],
+    keys: new Set(["type","kernelHashes","cbitpos","reducedPhysBits","policy","handle","dhCert","session","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["sev"], props: [["policy", "<policy>", REQUIRED, null, "policy"]], forbidden: [] }, { values: ["s390-pv"], props: [], forbidden: ["kernelHashes","cbitpos","reducedPhysBits","policy","handle","dhCert","session"] }] }],
+  }));
 }
-const validateDomainLaunchSecurity_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V34, "type"], ["kernelHashes", "attribute kernelHashes", 0, V30, "kernelHashes"], ["cbitpos", "<cbitpos>", 0, V35, "cbitpos"], ["reducedPhysBits", "<reducedPhysBits>", 0, V35, "reducedPhysBits"], ["policy", "<policy>", 0, V36, "policy"], ["handle", "<handle>", 0, V1, "handle"], ["dhCert", "<dhCert>", 0, V4, "dhCert"], ["session", "<session>", 0, V4, "session"]],
-  keys: new Set(["type","kernelHashes","cbitpos","reducedPhysBits","policy","handle","dhCert","session","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["sev"], props: [["policy", "<policy>", REQUIRED, null, "policy"]], forbidden: [] }, { values: ["s390-pv"], props: [], forbidden: ["kernelHashes","cbitpos","reducedPhysBits","policy","handle","dhCert","session"] }] }],
-};
 
+let validateDomainBhyveCommandline_SPEC: ElementSpec | undefined;
 export function validateDomainBhyveCommandline(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBhyveCommandline_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBhyveCommandline_SPEC ??= {
+    props: [["bhyve:arg", "<bhyve:arg>, repeated", MANY, validateDomainQemuCommandlineQemuArg, "bhyve:arg"]],
+    keys: new Set(["bhyve:arg","$extra"]),
+  }));
 }
-const validateDomainBhyveCommandline_SPEC: ElementSpec = {
-  props: [["bhyve:arg", "<bhyve:arg>, repeated", MANY, validateDomainQemuCommandlineQemuArg, "bhyve:arg"]],
-  keys: new Set(["bhyve:arg","$extra"]),
-};
 
+let validateDomainXenCommandline_SPEC: ElementSpec | undefined;
 export function validateDomainXenCommandline(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainXenCommandline_SPEC);
+  validateElement(v, path, issues, n, (validateDomainXenCommandline_SPEC ??= {
+    props: [["xen:arg", "<xen:arg>, repeated", MANY, validateDomainQemuCommandlineQemuArg, "xen:arg"]],
+    keys: new Set(["xen:arg","$extra"]),
+  }));
 }
-const validateDomainXenCommandline_SPEC: ElementSpec = {
-  props: [["xen:arg", "<xen:arg>, repeated", MANY, validateDomainQemuCommandlineQemuArg, "xen:arg"]],
-  keys: new Set(["xen:arg","$extra"]),
-};
 
+let validateDomainCpuModel_SPEC: ElementSpec | undefined;
 export function validateDomainCpuModel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuModel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuModel_SPEC ??= {
+    props: [["fallback", "attribute fallback", 0, V37, "fallback"], ["vendor_id", "attribute vendor_id", 0, V38, "vendor_id"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["fallback","vendor_id","value","$extra"]),
+  }));
 }
-const validateDomainCpuModel_SPEC: ElementSpec = {
-  props: [["fallback", "attribute fallback", 0, V37, "fallback"], ["vendor_id", "attribute vendor_id", 0, V38, "vendor_id"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["fallback","vendor_id","value","$extra"]),
-};
 
+let validateDomainCpuTopology_SPEC: ElementSpec | undefined;
 export function validateDomainCpuTopology(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuTopology_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuTopology_SPEC ??= {
+    props: [["sockets", "attribute sockets", REQUIRED, V39, "sockets"], ["dies", "attribute dies", 0, V39, "dies"], ["cores", "attribute cores", REQUIRED, V39, "cores"], ["threads", "attribute threads", REQUIRED, V39, "threads"]],
+    keys: new Set(["sockets","dies","cores","threads","$extra"]),
+  }));
 }
-const validateDomainCpuTopology_SPEC: ElementSpec = {
-  props: [["sockets", "attribute sockets", REQUIRED, V39, "sockets"], ["dies", "attribute dies", 0, V39, "dies"], ["cores", "attribute cores", REQUIRED, V39, "cores"], ["threads", "attribute threads", REQUIRED, V39, "threads"]],
-  keys: new Set(["sockets","dies","cores","threads","$extra"]),
-};
 
+let validateDomainCpuFeature_SPEC: ElementSpec | undefined;
 export function validateDomainCpuFeature(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuFeature_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuFeature_SPEC ??= {
+    props: [["policy", "attribute policy", REQUIRED, V40, "policy"], ["name", "attribute name", REQUIRED, V41, "name"]],
+    keys: new Set(["policy","name","$extra"]),
+  }));
 }
-const validateDomainCpuFeature_SPEC: ElementSpec = {
-  props: [["policy", "attribute policy", REQUIRED, V40, "policy"], ["name", "attribute name", REQUIRED, V41, "name"]],
-  keys: new Set(["policy","name","$extra"]),
-};
 
+let validateDomainCpuNuma_SPEC: ElementSpec | undefined;
 export function validateDomainCpuNuma(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuNuma_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuNuma_SPEC ??= {
+    props: [["cell", "<cell>, repeated", REQUIRED | MANY, validateDomainCpuNumaCell, "cell"], ["interconnects", "<interconnects>", 0, validateDomainCpuNumaInterconnects, "interconnects"]],
+    keys: new Set(["cell","interconnects","$extra"]),
+  }));
 }
-const validateDomainCpuNuma_SPEC: ElementSpec = {
-  props: [["cell", "<cell>, repeated", REQUIRED | MANY, validateDomainCpuNumaCell, "cell"], ["interconnects", "<interconnects>", 0, validateDomainCpuNumaInterconnects, "interconnects"]],
-  keys: new Set(["cell","interconnects","$extra"]),
-};
 
+let validateDomainCpuCache_SPEC: ElementSpec | undefined;
 export function validateDomainCpuCache(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuCache_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuCache_SPEC ??= {
+    props: [["level", "attribute level", 0, V42, "level"], ["mode", "attribute mode", REQUIRED, V43, "mode"]],
+    keys: new Set(["level","mode","$extra"]),
+  }));
 }
-const validateDomainCpuCache_SPEC: ElementSpec = {
-  props: [["level", "attribute level", 0, V42, "level"], ["mode", "attribute mode", REQUIRED, V43, "mode"]],
-  keys: new Set(["level","mode","$extra"]),
-};
 
+let validateDomainCpuMaxphysaddr_SPEC: ElementSpec | undefined;
 export function validateDomainCpuMaxphysaddr(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuMaxphysaddr_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuMaxphysaddr_SPEC ??= {
+    props: [["mode", "attribute mode", REQUIRED, V44, "mode"], ["bits", "attribute bits", 0, V1, "bits"]],
+    keys: new Set(["mode","bits","$extra"]),
+  }));
 }
-const validateDomainCpuMaxphysaddr_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", REQUIRED, V44, "mode"], ["bits", "attribute bits", 0, V1, "bits"]],
-  keys: new Set(["mode","bits","$extra"]),
-};
 
+let validateDomainSysinfoBios_SPEC: ElementSpec | undefined;
 export function validateDomainSysinfoBios(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSysinfoBios_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSysinfoBios_SPEC ??= {
+    props: [["entry", "<entry>, repeated", REQUIRED | MANY, validateDomainSysinfoBiosEntry, "entry"]],
+    keys: new Set(["entry","$extra"]),
+  }));
 }
-const validateDomainSysinfoBios_SPEC: ElementSpec = {
-  props: [["entry", "<entry>, repeated", REQUIRED | MANY, validateDomainSysinfoBiosEntry, "entry"]],
-  keys: new Set(["entry","$extra"]),
-};
 
+let validateDomainSysinfoSystem_SPEC: ElementSpec | undefined;
 export function validateDomainSysinfoSystem(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSysinfoSystem_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSysinfoSystem_SPEC ??= {
+    props: [["entry", "<entry>, repeated", REQUIRED | MANY, validateDomainSysinfoSystemEntry, "entry"]],
+    keys: new Set(["entry","$extra"]),
+  }));
 }
-const validateDomainSysinfoSystem_SPEC: ElementSpec = {
-  props: [["entry", "<entry>, repeated", REQUIRED | MANY, validateDomainSysinfoSystemEntry, "entry"]],
-  keys: new Set(["entry","$extra"]),
-};
 
+let validateDomainSysinfoBaseBoard_SPEC: ElementSpec | undefined;
 export function validateDomainSysinfoBaseBoard(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSysinfoBaseBoard_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSysinfoBaseBoard_SPEC ??= {
+    props: [["entry", "<entry>, repeated", REQUIRED | MANY, validateDomainSysinfoBaseBoardEntry, "entry"]],
+    keys: new Set(["entry","$extra"]),
+  }));
 }
-const validateDomainSysinfoBaseBoard_SPEC: ElementSpec = {
-  props: [["entry", "<entry>, repeated", REQUIRED | MANY, validateDomainSysinfoBaseBoardEntry, "entry"]],
-  keys: new Set(["entry","$extra"]),
-};
 
+let validateDomainSysinfoChassis_SPEC: ElementSpec | undefined;
 export function validateDomainSysinfoChassis(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSysinfoChassis_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSysinfoChassis_SPEC ??= {
+    props: [["entry", "<entry>, repeated", REQUIRED | MANY, validateDomainSysinfoChassisEntry, "entry"]],
+    keys: new Set(["entry","$extra"]),
+  }));
 }
-const validateDomainSysinfoChassis_SPEC: ElementSpec = {
-  props: [["entry", "<entry>, repeated", REQUIRED | MANY, validateDomainSysinfoChassisEntry, "entry"]],
-  keys: new Set(["entry","$extra"]),
-};
 
+let validateDomainSysinfoOemStrings_SPEC: ElementSpec | undefined;
 export function validateDomainSysinfoOemStrings(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSysinfoOemStrings_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSysinfoOemStrings_SPEC ??= {
+    props: [["entry", "<entry>, repeated", REQUIRED | MANY, V4, "entry"]],
+    keys: new Set(["entry","$extra"]),
+  }));
 }
-const validateDomainSysinfoOemStrings_SPEC: ElementSpec = {
-  props: [["entry", "<entry>, repeated", REQUIRED | MANY, V4, "entry"]],
-  keys: new Set(["entry","$extra"]),
-};
 
+let validateDomainSysinfoEntry_SPEC: ElementSpec | undefined;
 export function validateDomainSysinfoEntry(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSysinfoEntry_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSysinfoEntry_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V4, "name"], ["file", "attribute file", 0, V4, "file"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["name","file","value","$extra"]),
+  }));
 }
-const validateDomainSysinfoEntry_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V4, "name"], ["file", "attribute file", 0, V4, "file"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["name","file","value","$extra"]),
-};
 
+let validateDomainOsType_SPEC: ElementSpec | undefined;
 export function validateDomainOsType(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsType_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsType_SPEC ??= {
+    props: [["arch", "attribute arch", 0, V45, "arch"], ["machine", "attribute machine", 0, V46, "machine"], ["value", "the text content", 0, V47, ""]],
+    keys: new Set(["arch","machine","value","$extra"]),
+  }));
 }
-const validateDomainOsType_SPEC: ElementSpec = {
-  props: [["arch", "attribute arch", 0, V45, "arch"], ["machine", "attribute machine", 0, V46, "machine"], ["value", "the text content", 0, V47, ""]],
-  keys: new Set(["arch","machine","value","$extra"]),
-};
 
+let validateDomainOsFirmware_SPEC: ElementSpec | undefined;
 export function validateDomainOsFirmware(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsFirmware_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsFirmware_SPEC ??= {
+    props: [["feature", "<feature>, repeated", REQUIRED | MANY, validateDomainOsFirmwareFeature, "feature"]],
+    keys: new Set(["feature","$extra"]),
+  }));
 }
-const validateDomainOsFirmware_SPEC: ElementSpec = {
-  props: [["feature", "<feature>, repeated", REQUIRED | MANY, validateDomainOsFirmwareFeature, "feature"]],
-  keys: new Set(["feature","$extra"]),
-};
 
+let validateDomainOsLoader_SPEC: ElementSpec | undefined;
 export function validateDomainOsLoader(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsLoader_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsLoader_SPEC ??= {
+    props: [["readonly", "attribute readonly", 0, V30, "readonly"], ["secure", "attribute secure", 0, V30, "secure"], ["type", "attribute type", 0, V48, "type"], ["stateless", "attribute stateless", 0, V30, "stateless"], ["value", "the text content", 0, V14, ""]],
+    keys: new Set(["readonly","secure","type","stateless","value","$extra"]),
+  }));
 }
-const validateDomainOsLoader_SPEC: ElementSpec = {
-  props: [["readonly", "attribute readonly", 0, V30, "readonly"], ["secure", "attribute secure", 0, V30, "secure"], ["type", "attribute type", 0, V48, "type"], ["stateless", "attribute stateless", 0, V30, "stateless"], ["value", "the text content", 0, V14, ""]],
-  keys: new Set(["readonly","secure","type","stateless","value","$extra"]),
-};
 
+let validateDomainOsNvram_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvram(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvram_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvram_SPEC ??= {
+    props: [["template", "attribute template", 0, V14, "template"], ["type", "attribute type", 0, V49, "type"], ["source", "<source>", 0, validateDomainOsNvramSource, "source"], ["value", "the text content", 0, V14, ""]],
+    keys: new Set(["template","type","source","value","$extra"]),
+  }));
 }
-const validateDomainOsNvram_SPEC: ElementSpec = {
-  props: [["template", "attribute template", 0, V14, "template"], ["type", "attribute type", 0, V49, "type"], ["source", "<source>", 0, validateDomainOsNvramSource, "source"], ["value", "the text content", 0, V14, ""]],
-  keys: new Set(["template","type","source","value","$extra"]),
-};
 
+let validateDomainOsBoot_SPEC: ElementSpec | undefined;
 export function validateDomainOsBoot(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsBoot_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsBoot_SPEC ??= {
+    props: [["dev", "attribute dev", REQUIRED, V50, "dev"]],
+    keys: new Set(["dev","$extra"]),
+  }));
 }
-const validateDomainOsBoot_SPEC: ElementSpec = {
-  props: [["dev", "attribute dev", REQUIRED, V50, "dev"]],
-  keys: new Set(["dev","$extra"]),
-};
 
+let validateDomainOsBootmenu_SPEC: ElementSpec | undefined;
 export function validateDomainOsBootmenu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsBootmenu_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsBootmenu_SPEC ??= {
+    props: [["enable", "attribute enable", REQUIRED, V30, "enable"], ["timeout", "attribute timeout", 0, V51, "timeout"]],
+    keys: new Set(["enable","timeout","$extra"]),
+  }));
 }
-const validateDomainOsBootmenu_SPEC: ElementSpec = {
-  props: [["enable", "attribute enable", REQUIRED, V30, "enable"], ["timeout", "attribute timeout", 0, V51, "timeout"]],
-  keys: new Set(["enable","timeout","$extra"]),
-};
 
+let validateDomainOsSmbios_SPEC: ElementSpec | undefined;
 export function validateDomainOsSmbios(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsSmbios_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsSmbios_SPEC ??= {
+    props: [["mode", "attribute mode", REQUIRED, V52, "mode"]],
+    keys: new Set(["mode","$extra"]),
+  }));
 }
-const validateDomainOsSmbios_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", REQUIRED, V52, "mode"]],
-  keys: new Set(["mode","$extra"]),
-};
 
+let validateDomainOsBios_SPEC: ElementSpec | undefined;
 export function validateDomainOsBios(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsBios_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsBios_SPEC ??= {
+    props: [["useserial", "attribute useserial", 0, V30, "useserial"], ["rebootTimeout", "attribute rebootTimeout", 0, V53, "rebootTimeout"]],
+    keys: new Set(["useserial","rebootTimeout","$extra"]),
+  }));
 }
-const validateDomainOsBios_SPEC: ElementSpec = {
-  props: [["useserial", "attribute useserial", 0, V30, "useserial"], ["rebootTimeout", "attribute rebootTimeout", 0, V53, "rebootTimeout"]],
-  keys: new Set(["useserial","rebootTimeout","$extra"]),
-};
 
+let validateDomainOsAcpi_SPEC: ElementSpec | undefined;
 export function validateDomainOsAcpi(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsAcpi_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsAcpi_SPEC ??= {
+    props: [["table", "<table>, repeated", MANY, validateDomainOsAcpiTable, "table"]],
+    keys: new Set(["table","$extra"]),
+  }));
 }
-const validateDomainOsAcpi_SPEC: ElementSpec = {
-  props: [["table", "<table>, repeated", MANY, validateDomainOsAcpiTable, "table"]],
-  keys: new Set(["table","$extra"]),
-};
 
+let validateDomainOsInitenv_SPEC: ElementSpec | undefined;
 export function validateDomainOsInitenv(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsInitenv_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsInitenv_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V54, "name"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["name","value","$extra"]),
+  }));
 }
-const validateDomainOsInitenv_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V54, "name"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["name","value","$extra"]),
-};
 
+let validateDomainClockTimer_SPEC: ElementSpec | undefined;
 export function validateDomainClockTimer(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainClockTimer_SPEC);
+  validateElement(v, path, issues, n, (validateDomainClockTimer_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V55, "name"], ["track", "attribute track", 0, V56, "track"], ["tickpolicy", "attribute tickpolicy", 0, V57, "tickpolicy"], ["frequency", "attribute frequency", 0, V20, "frequency"], ["mode", "attribute mode", 0, V58, "mode"], ["present", "attribute present", 0, V30, "present"], ["catchup", "<catchup>", 0, validateDomainClockTimerCatchup, "catchup"]],
+    keys: new Set(["name","track","tickpolicy","frequency","mode","present","catchup","$extra"]),
+    unions: [{ key: "name", xml: "name", what: "attribute name", branches: [{ values: ["platform","rtc"], props: [], forbidden: ["frequency","mode"] }, { values: ["tsc"], props: [], forbidden: ["track"] }, { values: ["hpet","pit","armvtimer"], props: [], forbidden: ["track","frequency","mode"] }, { values: ["kvmclock","hypervclock"], props: [], forbidden: ["track","tickpolicy","catchup","frequency","mode"] }] }],
+  }));
 }
-const validateDomainClockTimer_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V55, "name"], ["track", "attribute track", 0, V56, "track"], ["tickpolicy", "attribute tickpolicy", 0, V57, "tickpolicy"], ["frequency", "attribute frequency", 0, V20, "frequency"], ["mode", "attribute mode", 0, V58, "mode"], ["present", "attribute present", 0, V30, "present"], ["catchup", "<catchup>", 0, validateDomainClockTimerCatchup, "catchup"]],
-  keys: new Set(["name","track","tickpolicy","frequency","mode","present","catchup","$extra"]),
-  unions: [{ key: "name", xml: "name", what: "attribute name", branches: [{ values: ["platform","rtc"], props: [], forbidden: ["frequency","mode"] }, { values: ["tsc"], props: [], forbidden: ["track"] }, { values: ["hpet","pit","armvtimer"], props: [], forbidden: ["track","frequency","mode"] }, { values: ["kvmclock","hypervclock"], props: [], forbidden: ["track","tickpolicy","catchup","frequency","mode"] }] }],
-};
 
+let validateDomainMemoryBackingHugepages_SPEC: ElementSpec | undefined;
 export function validateDomainMemoryBackingHugepages(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainMemoryBackingHugepages_SPEC);
+  validateElement(v, path, issues, n, (validateDomainMemoryBackingHugepages_SPEC ??= {
+    props: [["page", "<page>, repeated", MANY, validateDomainMemoryBackingHugepagesPage, "page"]],
+    keys: new Set(["page","$extra"]),
+  }));
 }
-const validateDomainMemoryBackingHugepages_SPEC: ElementSpec = {
-  props: [["page", "<page>, repeated", MANY, validateDomainMemoryBackingHugepagesPage, "page"]],
-  keys: new Set(["page","$extra"]),
-};
 
+let validateDomainMemoryBackingNosharepages_SPEC: ElementSpec | undefined;
 export function validateDomainMemoryBackingNosharepages(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainMemoryBackingNosharepages_SPEC);
+  validateElement(v, path, issues, n, (validateDomainMemoryBackingNosharepages_SPEC ??= {
+    props: [],
+    keys: new Set(["$extra"]),
+  }));
 }
-const validateDomainMemoryBackingNosharepages_SPEC: ElementSpec = {
-  props: [],
-  keys: new Set(["$extra"]),
-};
 
+let validateDomainMemoryBackingSource_SPEC: ElementSpec | undefined;
 export function validateDomainMemoryBackingSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainMemoryBackingSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainMemoryBackingSource_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V59, "type"]],
+    keys: new Set(["type","$extra"]),
+  }));
 }
-const validateDomainMemoryBackingSource_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V59, "type"]],
-  keys: new Set(["type","$extra"]),
-};
 
+let validateDomainMemoryBackingAccess_SPEC: ElementSpec | undefined;
 export function validateDomainMemoryBackingAccess(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainMemoryBackingAccess_SPEC);
+  validateElement(v, path, issues, n, (validateDomainMemoryBackingAccess_SPEC ??= {
+    props: [["mode", "attribute mode", REQUIRED, V60, "mode"]],
+    keys: new Set(["mode","$extra"]),
+  }));
 }
-const validateDomainMemoryBackingAccess_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", REQUIRED, V60, "mode"]],
-  keys: new Set(["mode","$extra"]),
-};
 
+let validateDomainMemoryBackingAllocation_SPEC: ElementSpec | undefined;
 export function validateDomainMemoryBackingAllocation(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainMemoryBackingAllocation_SPEC);
+  validateElement(v, path, issues, n, (validateDomainMemoryBackingAllocation_SPEC ??= {
+    props: [["mode", "attribute mode", 0, V61, "mode"], ["threads", "attribute threads", 0, V1, "threads"]],
+    keys: new Set(["mode","threads","$extra"]),
+  }));
 }
-const validateDomainMemoryBackingAllocation_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", 0, V61, "mode"], ["threads", "attribute threads", 0, V1, "threads"]],
-  keys: new Set(["mode","threads","$extra"]),
-};
 
+let validateDomainVcpusVcpu_SPEC: ElementSpec | undefined;
 export function validateDomainVcpusVcpu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainVcpusVcpu_SPEC);
+  validateElement(v, path, issues, n, (validateDomainVcpusVcpu_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V1, "id"], ["enabled", "attribute enabled", REQUIRED, V30, "enabled"], ["hotpluggable", "attribute hotpluggable", 0, V30, "hotpluggable"], ["order", "attribute order", 0, V1, "order"]],
+    keys: new Set(["id","enabled","hotpluggable","order","$extra"]),
+  }));
 }
-const validateDomainVcpusVcpu_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V1, "id"], ["enabled", "attribute enabled", REQUIRED, V30, "enabled"], ["hotpluggable", "attribute hotpluggable", 0, V30, "hotpluggable"], ["order", "attribute order", 0, V1, "order"]],
-  keys: new Set(["id","enabled","hotpluggable","order","$extra"]),
-};
 
+let validateDomainIothreadidsIothread_SPEC: ElementSpec | undefined;
 export function validateDomainIothreadidsIothread(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainIothreadidsIothread_SPEC);
+  validateElement(v, path, issues, n, (validateDomainIothreadidsIothread_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V1, "id"], ["thread_pool_min", "attribute thread_pool_min", 0, V1, "thread_pool_min"], ["thread_pool_max", "attribute thread_pool_max", 0, V1, "thread_pool_max"]],
+    keys: new Set(["id","thread_pool_min","thread_pool_max","$extra"]),
+  }));
 }
-const validateDomainIothreadidsIothread_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V1, "id"], ["thread_pool_min", "attribute thread_pool_min", 0, V1, "thread_pool_min"], ["thread_pool_max", "attribute thread_pool_max", 0, V1, "thread_pool_max"]],
-  keys: new Set(["id","thread_pool_min","thread_pool_max","$extra"]),
-};
 
+let validateDomainBlkiotuneDevice_SPEC: ElementSpec | undefined;
 export function validateDomainBlkiotuneDevice(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBlkiotuneDevice_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBlkiotuneDevice_SPEC ??= {
+    props: [["path", "<path>", REQUIRED, V14, "path"], ["weight", "<weight>", 0, V26, "weight"], ["read_iops_sec", "<read_iops_sec>", 0, V35, "read_iops_sec"], ["write_iops_sec", "<write_iops_sec>", 0, V35, "write_iops_sec"], ["read_bytes_sec", "<read_bytes_sec>", 0, V62, "read_bytes_sec"], ["write_bytes_sec", "<write_bytes_sec>", 0, V62, "write_bytes_sec"]],
+    keys: new Set(["path","weight","read_iops_sec","write_iops_sec","read_bytes_sec","write_bytes_sec","$extra"]),
+  }));
 }
-const validateDomainBlkiotuneDevice_SPEC: ElementSpec = {
-  props: [["path", "<path>", REQUIRED, V14, "path"], ["weight", "<weight>", 0, V26, "weight"], ["read_iops_sec", "<read_iops_sec>", 0, V35, "read_iops_sec"], ["write_iops_sec", "<write_iops_sec>", 0, V35, "write_iops_sec"], ["read_bytes_sec", "<read_bytes_sec>", 0, V62, "read_bytes_sec"], ["write_bytes_sec", "<write_bytes_sec>", 0, V62, "write_bytes_sec"]],
-  keys: new Set(["path","weight","read_iops_sec","write_iops_sec","read_bytes_sec","write_bytes_sec","$extra"]),
-};
 
+let validateDomainCputuneVcpupin_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneVcpupin(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneVcpupin_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneVcpupin_SPEC ??= {
+    props: [["vcpu", "attribute vcpu", REQUIRED, V63, "vcpu"], ["cpuset", "attribute cpuset", REQUIRED, V24, "cpuset"]],
+    keys: new Set(["vcpu","cpuset","$extra"]),
+  }));
 }
-const validateDomainCputuneVcpupin_SPEC: ElementSpec = {
-  props: [["vcpu", "attribute vcpu", REQUIRED, V63, "vcpu"], ["cpuset", "attribute cpuset", REQUIRED, V24, "cpuset"]],
-  keys: new Set(["vcpu","cpuset","$extra"]),
-};
 
+let validateDomainCputuneEmulatorpin_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneEmulatorpin(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneEmulatorpin_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneEmulatorpin_SPEC ??= {
+    props: [["cpuset", "attribute cpuset", REQUIRED, V24, "cpuset"]],
+    keys: new Set(["cpuset","$extra"]),
+  }));
 }
-const validateDomainCputuneEmulatorpin_SPEC: ElementSpec = {
-  props: [["cpuset", "attribute cpuset", REQUIRED, V24, "cpuset"]],
-  keys: new Set(["cpuset","$extra"]),
-};
 
+let validateDomainCputuneIothreadpin_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneIothreadpin(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneIothreadpin_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneIothreadpin_SPEC ??= {
+    props: [["iothread", "attribute iothread", REQUIRED, V1, "iothread"], ["cpuset", "attribute cpuset", REQUIRED, V24, "cpuset"]],
+    keys: new Set(["iothread","cpuset","$extra"]),
+  }));
 }
-const validateDomainCputuneIothreadpin_SPEC: ElementSpec = {
-  props: [["iothread", "attribute iothread", REQUIRED, V1, "iothread"], ["cpuset", "attribute cpuset", REQUIRED, V24, "cpuset"]],
-  keys: new Set(["iothread","cpuset","$extra"]),
-};
 
+let validateDomainCputuneVcpusched_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneVcpusched(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneVcpusched_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneVcpusched_SPEC ??= {
+    props: [["vcpus", "attribute vcpus", 0, V24, "vcpus"], ["scheduler", "attribute scheduler", REQUIRED, V64, "scheduler"], ["priority", "attribute priority", 0, V51, "priority"]],
+    keys: new Set(["vcpus","scheduler","priority","$extra"]),
+    unions: [{ key: "scheduler", xml: "scheduler", what: "attribute scheduler", branches: [{ values: ["batch","idle"], props: [], forbidden: ["priority"] }, { values: ["fifo","rr"], props: [["priority", "attribute priority", REQUIRED, null, "priority"]], forbidden: [] }] }],
+  }));
 }
-const validateDomainCputuneVcpusched_SPEC: ElementSpec = {
-  props: [["vcpus", "attribute vcpus", 0, V24, "vcpus"], ["scheduler", "attribute scheduler", REQUIRED, V64, "scheduler"], ["priority", "attribute priority", 0, V51, "priority"]],
-  keys: new Set(["vcpus","scheduler","priority","$extra"]),
-  unions: [{ key: "scheduler", xml: "scheduler", what: "attribute scheduler", branches: [{ values: ["batch","idle"], props: [], forbidden: ["priority"] }, { values: ["fifo","rr"], props: [["priority", "attribute priority", REQUIRED, null, "priority"]], forbidden: [] }] }],
-};
 
+let validateDomainCputuneIothreadsched_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneIothreadsched(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneIothreadsched_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneIothreadsched_SPEC ??= {
+    props: [["iothreads", "attribute iothreads", 0, V24, "iothreads"], ["scheduler", "attribute scheduler", REQUIRED, V64, "scheduler"], ["priority", "attribute priority", 0, V51, "priority"]],
+    keys: new Set(["iothreads","scheduler","priority","$extra"]),
+    unions: [{ key: "scheduler", xml: "scheduler", what: "attribute scheduler", branches: [{ values: ["batch","idle"], props: [], forbidden: ["priority"] }, { values: ["fifo","rr"], props: [["priority", "attribute priority", REQUIRED, null, "priority"]], forbidden: [] }] }],
+  }));
 }
-const validateDomainCputuneIothreadsched_SPEC: ElementSpec = {
-  props: [["iothreads", "attribute iothreads", 0, V24, "iothreads"], ["scheduler", "attribute scheduler", REQUIRED, V64, "scheduler"], ["priority", "attribute priority", 0, V51, "priority"]],
-  keys: new Set(["iothreads","scheduler","priority","$extra"]),
-  unions: [{ key: "scheduler", xml: "scheduler", what: "attribute scheduler", branches: [{ values: ["batch","idle"], props: [], forbidden: ["priority"] }, { values: ["fifo","rr"], props: [["priority", "attribute priority", REQUIRED, null, "priority"]], forbidden: [] }] }],
-};
 
+let validateDomainCputuneEmulatorsched_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneEmulatorsched(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneEmulatorsched_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneEmulatorsched_SPEC ??= {
+    props: [["scheduler", "attribute scheduler", REQUIRED, V64, "scheduler"], ["priority", "attribute priority", 0, V51, "priority"]],
+    keys: new Set(["scheduler","priority","$extra"]),
+    unions: [{ key: "scheduler", xml: "scheduler", what: "attribute scheduler", branches: [{ values: ["batch","idle"], props: [], forbidden: ["priority"] }, { values: ["fifo","rr"], props: [["priority", "attribute priority", REQUIRED, null, "priority"]], forbidden: [] }] }],
+  }));
 }
-const validateDomainCputuneEmulatorsched_SPEC: ElementSpec = {
-  props: [["scheduler", "attribute scheduler", REQUIRED, V64, "scheduler"], ["priority", "attribute priority", 0, V51, "priority"]],
-  keys: new Set(["scheduler","priority","$extra"]),
-  unions: [{ key: "scheduler", xml: "scheduler", what: "attribute scheduler", branches: [{ values: ["batch","idle"], props: [], forbidden: ["priority"] }, { values: ["fifo","rr"], props: [["priority", "attribute priority", REQUIRED, null, "priority"]], forbidden: [] }] }],
-};
 
+let validateDomainCputuneCachetune_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneCachetune(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneCachetune_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneCachetune_SPEC ??= {
+    props: [["vcpus", "attribute vcpus", REQUIRED, V24, "vcpus"], ["id", "attribute id", 0, V4, "id"], ["cache", "<cache>, repeated", MANY, validateDomainCputuneCachetuneCache, "cache"], ["monitor", "<monitor>, repeated", MANY, validateDomainCputuneCachetuneMonitor, "monitor"]],
+    keys: new Set(["vcpus","id","cache","monitor","$extra"]),
+  }));
 }
-const validateDomainCputuneCachetune_SPEC: ElementSpec = {
-  props: [["vcpus", "attribute vcpus", REQUIRED, V24, "vcpus"], ["id", "attribute id", 0, V4, "id"], ["cache", "<cache>, repeated", MANY, validateDomainCputuneCachetuneCache, "cache"], ["monitor", "<monitor>, repeated", MANY, validateDomainCputuneCachetuneMonitor, "monitor"]],
-  keys: new Set(["vcpus","id","cache","monitor","$extra"]),
-};
 
+let validateDomainCputuneMemorytune_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneMemorytune(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneMemorytune_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneMemorytune_SPEC ??= {
+    props: [["vcpus", "attribute vcpus", REQUIRED, V24, "vcpus"], ["node", "<node>, repeated", MANY, validateDomainCputuneMemorytuneNode, "node"], ["monitor", "<monitor>, repeated", MANY, validateDomainCputuneMemorytuneMonitor, "monitor"]],
+    keys: new Set(["vcpus","node","monitor","$extra"]),
+  }));
 }
-const validateDomainCputuneMemorytune_SPEC: ElementSpec = {
-  props: [["vcpus", "attribute vcpus", REQUIRED, V24, "vcpus"], ["node", "<node>, repeated", MANY, validateDomainCputuneMemorytuneNode, "node"], ["monitor", "<monitor>, repeated", MANY, validateDomainCputuneMemorytuneMonitor, "monitor"]],
-  keys: new Set(["vcpus","node","monitor","$extra"]),
-};
 
+let validateDomainNumatuneMemory_SPEC: ElementSpec | undefined;
 export function validateDomainNumatuneMemory(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainNumatuneMemory_SPEC);
+  validateElement(v, path, issues, n, (validateDomainNumatuneMemory_SPEC ??= {
+    props: [["mode", "attribute mode", 0, V65, "mode"], ["placement", "attribute placement", 0, V23, "placement"], ["nodeset", "attribute nodeset", 0, V24, "nodeset"]],
+    keys: new Set(["mode","placement","nodeset","$extra"]),
+    unions: [{ key: "placement", xml: "placement", what: "attribute placement", branches: [{ values: ["static"], optional: true, props: [], forbidden: [] }, { values: ["auto"], props: [], forbidden: ["nodeset"] }] }],
+  }));
 }
-const validateDomainNumatuneMemory_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", 0, V65, "mode"], ["placement", "attribute placement", 0, V23, "placement"], ["nodeset", "attribute nodeset", 0, V24, "nodeset"]],
-  keys: new Set(["mode","placement","nodeset","$extra"]),
-  unions: [{ key: "placement", xml: "placement", what: "attribute placement", branches: [{ values: ["static"], optional: true, props: [], forbidden: [] }, { values: ["auto"], props: [], forbidden: ["nodeset"] }] }],
-};
 
+let validateDomainNumatuneMemnode_SPEC: ElementSpec | undefined;
 export function validateDomainNumatuneMemnode(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainNumatuneMemnode_SPEC);
+  validateElement(v, path, issues, n, (validateDomainNumatuneMemnode_SPEC ??= {
+    props: [["cellid", "attribute cellid", REQUIRED, V1, "cellid"], ["mode", "attribute mode", REQUIRED, V65, "mode"], ["nodeset", "attribute nodeset", REQUIRED, V24, "nodeset"]],
+    keys: new Set(["cellid","mode","nodeset","$extra"]),
+  }));
 }
-const validateDomainNumatuneMemnode_SPEC: ElementSpec = {
-  props: [["cellid", "attribute cellid", REQUIRED, V1, "cellid"], ["mode", "attribute mode", REQUIRED, V65, "mode"], ["nodeset", "attribute nodeset", REQUIRED, V24, "nodeset"]],
-  keys: new Set(["cellid","mode","nodeset","$extra"]),
-};
 
+let validateDomainResourceFibrechannel_SPEC: ElementSpec | undefined;
 export function validateDomainResourceFibrechannel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainResourceFibrechannel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainResourceFibrechannel_SPEC ??= {
+    props: [["appid", "attribute appid", REQUIRED, V4, "appid"]],
+    keys: new Set(["appid","$extra"]),
+  }));
 }
-const validateDomainResourceFibrechannel_SPEC: ElementSpec = {
-  props: [["appid", "attribute appid", REQUIRED, V4, "appid"]],
-  keys: new Set(["appid","$extra"]),
-};
 
+let validateDomainFeaturesApic_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesApic(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesApic_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesApic_SPEC ??= {
+    props: [["eoi", "attribute eoi", 0, V11, "eoi"]],
+    keys: new Set(["eoi","$extra"]),
+  }));
 }
-const validateDomainFeaturesApic_SPEC: ElementSpec = {
-  props: [["eoi", "attribute eoi", 0, V11, "eoi"]],
-  keys: new Set(["eoi","$extra"]),
-};
 
+let validateDomainFeaturesHap_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesHap(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesHap_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesHap_SPEC ??= {
+    props: [["state", "attribute state", 0, V11, "state"]],
+    keys: new Set(["state","$extra"]),
+  }));
 }
-const validateDomainFeaturesHap_SPEC: ElementSpec = {
-  props: [["state", "attribute state", 0, V11, "state"]],
-  keys: new Set(["state","$extra"]),
-};
 
+let validateDomainFeaturesHyperv_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesHyperv(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesHyperv_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesHyperv_SPEC ??= {
+    props: [["mode", "attribute mode", 0, V66, "mode"], ["relaxed", "<relaxed>", 0, validateDomainFeaturesHtm, "relaxed"], ["vapic", "<vapic>", 0, validateDomainFeaturesHtm, "vapic"], ["spinlocks", "<spinlocks>", 0, validateDomainFeaturesHypervSpinlocks, "spinlocks"], ["vpindex", "<vpindex>", 0, validateDomainFeaturesHtm, "vpindex"], ["runtime", "<runtime>", 0, validateDomainFeaturesHtm, "runtime"], ["synic", "<synic>", 0, validateDomainFeaturesHtm, "synic"], ["stimer", "<stimer>", 0, validateDomainFeaturesHypervStimer, "stimer"], ["reset", "<reset>", 0, validateDomainFeaturesHtm, "reset"], ["vendor_id", "<vendor_id>", 0, validateDomainFeaturesHypervVendorId, "vendor_id"], ["frequencies", "<frequencies>", 0, validateDomainFeaturesHtm, "frequencies"], ["reenlightenment", "<reenlightenment>", 0, validateDomainFeaturesHtm, "reenlightenment"], ["tlbflush", "<tlbflush>", 0, validateDomainFeaturesHtm, "tlbflush"], ["ipi", "<ipi>", 0, validateDomainFeaturesHtm, "ipi"], ["evmcs", "<evmcs>", 0, validateDomainFeaturesHtm, "evmcs"], ["avic", "<avic>", 0, validateDomainFeaturesHtm, "avic"]],
+    keys: new Set(["mode","relaxed","vapic","spinlocks","vpindex","runtime","synic","stimer","reset","vendor_id","frequencies","reenlightenment","tlbflush","ipi","evmcs","avic","$extra"]),
+    unions: [{ key: "mode", xml: "mode", what: "attribute mode", branches: [{ values: ["passthrough"], props: [], forbidden: ["relaxed","vapic","spinlocks","vpindex","runtime","synic","stimer","reset","vendor_id","frequencies","reenlightenment","tlbflush","ipi","evmcs","avic"] }, { values: ["custom"], optional: true, props: [], forbidden: [] }] }],
+  }));
 }
-const validateDomainFeaturesHyperv_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", 0, V66, "mode"], ["relaxed", "<relaxed>", 0, validateDomainFeaturesHtm, "relaxed"], ["vapic", "<vapic>", 0, validateDomainFeaturesHtm, "vapic"], ["spinlocks", "<spinlocks>", 0, validateDomainFeaturesHypervSpinlocks, "spinlocks"], ["vpindex", "<vpindex>", 0, validateDomainFeaturesHtm, "vpindex"], ["runtime", "<runtime>", 0, validateDomainFeaturesHtm, "runtime"], ["synic", "<synic>", 0, validateDomainFeaturesHtm, "synic"], ["stimer", "<stimer>", 0, validateDomainFeaturesHypervStimer, "stimer"], ["reset", "<reset>", 0, validateDomainFeaturesHtm, "reset"], ["vendor_id", "<vendor_id>", 0, validateDomainFeaturesHypervVendorId, "vendor_id"], ["frequencies", "<frequencies>", 0, validateDomainFeaturesHtm, "frequencies"], ["reenlightenment", "<reenlightenment>", 0, validateDomainFeaturesHtm, "reenlightenment"], ["tlbflush", "<tlbflush>", 0, validateDomainFeaturesHtm, "tlbflush"], ["ipi", "<ipi>", 0, validateDomainFeaturesHtm, "ipi"], ["evmcs", "<evmcs>", 0, validateDomainFeaturesHtm, "evmcs"], ["avic", "<avic>", 0, validateDomainFeaturesHtm, "avic"]],
-  keys: new Set(["mode","relaxed","vapic","spinlocks","vpindex","runtime","synic","stimer","reset","vendor_id","frequencies","reenlightenment","tlbflush","ipi","evmcs","avic","$extra"]),
-  unions: [{ key: "mode", xml: "mode", what: "attribute mode", branches: [{ values: ["passthrough"], props: [], forbidden: ["relaxed","vapic","spinlocks","vpindex","runtime","synic","stimer","reset","vendor_id","frequencies","reenlightenment","tlbflush","ipi","evmcs","avic"] }, { values: ["custom"], optional: true, props: [], forbidden: [] }] }],
-};
 
+let validateDomainFeaturesKvm_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesKvm(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesKvm_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesKvm_SPEC ??= {
+    props: [["hidden", "<hidden>", 0, validateDomainFeaturesHtm, "hidden"], ["hint-dedicated", "<hint-dedicated>", 0, validateDomainFeaturesHtm, "hint-dedicated"], ["poll-control", "<poll-control>", 0, validateDomainFeaturesHtm, "poll-control"], ["pv-ipi", "<pv-ipi>", 0, validateDomainFeaturesHtm, "pv-ipi"], ["dirty-ring", "<dirty-ring>", 0, validateDomainFeaturesKvmDirtyRing, "dirty-ring"]],
+    keys: new Set(["hidden","hint-dedicated","poll-control","pv-ipi","dirty-ring","$extra"]),
+  }));
 }
-const validateDomainFeaturesKvm_SPEC: ElementSpec = {
-  props: [["hidden", "<hidden>", 0, validateDomainFeaturesHtm, "hidden"], ["hint-dedicated", "<hint-dedicated>", 0, validateDomainFeaturesHtm, "hint-dedicated"], ["poll-control", "<poll-control>", 0, validateDomainFeaturesHtm, "poll-control"], ["pv-ipi", "<pv-ipi>", 0, validateDomainFeaturesHtm, "pv-ipi"], ["dirty-ring", "<dirty-ring>", 0, validateDomainFeaturesKvmDirtyRing, "dirty-ring"]],
-  keys: new Set(["hidden","hint-dedicated","poll-control","pv-ipi","dirty-ring","$extra"]),
-};
 
+let validateDomainFeaturesXen_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesXen(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesXen_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesXen_SPEC ??= {
+    props: [["e820_host", "<e820_host>", 0, validateDomainFeaturesHtm, "e820_host"], ["passthrough", "<passthrough>", 0, validateDomainFeaturesXenPassthrough, "passthrough"]],
+    keys: new Set(["e820_host","passthrough","$extra"]),
+  }));
 }
-const validateDomainFeaturesXen_SPEC: ElementSpec = {
-  props: [["e820_host", "<e820_host>", 0, validateDomainFeaturesHtm, "e820_host"], ["passthrough", "<passthrough>", 0, validateDomainFeaturesXenPassthrough, "passthrough"]],
-  keys: new Set(["e820_host","passthrough","$extra"]),
-};
 
+let validateDomainFeaturesCapabilities_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesCapabilities(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesCapabilities_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesCapabilities_SPEC ??= {
+    props: [["policy", "attribute policy", REQUIRED, V67, "policy"], ["audit_control", "<audit_control>", 0, validateDomainFeaturesHtm, "audit_control"], ["audit_write", "<audit_write>", 0, validateDomainFeaturesHtm, "audit_write"], ["block_suspend", "<block_suspend>", 0, validateDomainFeaturesHtm, "block_suspend"], ["chown", "<chown>", 0, validateDomainFeaturesHtm, "chown"], ["dac_override", "<dac_override>", 0, validateDomainFeaturesHtm, "dac_override"], ["dac_read_search", "<dac_read_search>", 0, validateDomainFeaturesHtm, "dac_read_search"], ["fowner", "<fowner>", 0, validateDomainFeaturesHtm, "fowner"], ["fsetid", "<fsetid>", 0, validateDomainFeaturesHtm, "fsetid"], ["ipc_lock", "<ipc_lock>", 0, validateDomainFeaturesHtm, "ipc_lock"], ["ipc_owner", "<ipc_owner>", 0, validateDomainFeaturesHtm, "ipc_owner"], ["kill", "<kill>", 0, validateDomainFeaturesHtm, "kill"], ["lease", "<lease>", 0, validateDomainFeaturesHtm, "lease"], ["linux_immutable", "<linux_immutable>", 0, validateDomainFeaturesHtm, "linux_immutable"], ["mac_admin", "<mac_admin>", 0, validateDomainFeaturesHtm, "mac_admin"], ["mac_override", "<mac_override>", 0, validateDomainFeaturesHtm, "mac_override"], ["mknod", "<mknod>", 0, validateDomainFeaturesHtm, "mknod"], ["net_admin", "<net_admin>", 0, validateDomainFeaturesHtm, "net_admin"], ["net_bind_service", "<net_bind_service>", 0, validateDomainFeaturesHtm, "net_bind_service"], ["net_broadcast", "<net_broadcast>", 0, validateDomainFeaturesHtm, "net_broadcast"], ["net_raw", "<net_raw>", 0, validateDomainFeaturesHtm, "net_raw"], ["setgid", "<setgid>", 0, validateDomainFeaturesHtm, "setgid"], ["setfcap", "<setfcap>", 0, validateDomainFeaturesHtm, "setfcap"], ["setpcap", "<setpcap>", 0, validateDomainFeaturesHtm, "setpcap"], ["setuid", "<setuid>", 0, validateDomainFeaturesHtm, "setuid"], ["sys_admin", "<sys_admin>", 0, validateDomainFeaturesHtm, "sys_admin"], ["sys_boot", "<sys_boot>", 0, validateDomainFeaturesHtm, "sys_boot"], ["sys_chroot", "<sys_chroot>", 0, validateDomainFeaturesHtm, "sys_chroot"], ["sys_module", "<sys_module>", 0, validateDomainFeaturesHtm, "sys_module"], ["sys_nice", "<sys_nice>", 0, validateDomainFeaturesHtm, "sys_nice"], ["sys_pacct", "<sys_pacct>", 0, validateDomainFeaturesHtm, "sys_pacct"], ["sys_ptrace", "<sys_ptrace>", 0, validateDomainFeaturesHtm, "sys_ptrace"], ["sys_rawio", "<sys_rawio>", 0, validateDomainFeaturesHtm, "sys_rawio"], ["sys_resource", "<sys_resource>", 0, validateDomainFeaturesHtm, "sys_resource"], ["sys_time", "<sys_time>", 0, validateDomainFeaturesHtm, "sys_time"], ["sys_tty_config", "<sys_tty_config>", 0, validateDomainFeaturesHtm, "sys_tty_config"], ["syslog", "<syslog>", 0, validateDomainFeaturesHtm, "syslog"], ["wake_alarm", "<wake_alarm>", 0, validateDomainFeaturesHtm, "wake_alarm"]],
+    keys: new Set(["policy","audit_control","audit_write","block_suspend","chown","dac_override","dac_read_search","fowner","fsetid","ipc_lock","ipc_owner","kill","lease","linux_immutable","mac_admin","mac_override","mknod","net_admin","net_bind_service","net_broadcast","net_raw","setgid","setfcap","setpcap","setuid","sys_admin","sys_boot","sys_chroot","sys_module","sys_nice","sys_pacct","sys_ptrace","sys_rawio","sys_resource","sys_time","sys_tty_config","syslog","wake_alarm","$extra"]),
+  }));
 }
-const validateDomainFeaturesCapabilities_SPEC: ElementSpec = {
-  props: [["policy", "attribute policy", REQUIRED, V67, "policy"], ["audit_control", "<audit_control>", 0, validateDomainFeaturesHtm, "audit_control"], ["audit_write", "<audit_write>", 0, validateDomainFeaturesHtm, "audit_write"], ["block_suspend", "<block_suspend>", 0, validateDomainFeaturesHtm, "block_suspend"], ["chown", "<chown>", 0, validateDomainFeaturesHtm, "chown"], ["dac_override", "<dac_override>", 0, validateDomainFeaturesHtm, "dac_override"], ["dac_read_search", "<dac_read_search>", 0, validateDomainFeaturesHtm, "dac_read_search"], ["fowner", "<fowner>", 0, validateDomainFeaturesHtm, "fowner"], ["fsetid", "<fsetid>", 0, validateDomainFeaturesHtm, "fsetid"], ["ipc_lock", "<ipc_lock>", 0, validateDomainFeaturesHtm, "ipc_lock"], ["ipc_owner", "<ipc_owner>", 0, validateDomainFeaturesHtm, "ipc_owner"], ["kill", "<kill>", 0, validateDomainFeaturesHtm, "kill"], ["lease", "<lease>", 0, validateDomainFeaturesHtm, "lease"], ["linux_immutable", "<linux_immutable>", 0, validateDomainFeaturesHtm, "linux_immutable"], ["mac_admin", "<mac_admin>", 0, validateDomainFeaturesHtm, "mac_admin"], ["mac_override", "<mac_override>", 0, validateDomainFeaturesHtm, "mac_override"], ["mknod", "<mknod>", 0, validateDomainFeaturesHtm, "mknod"], ["net_admin", "<net_admin>", 0, validateDomainFeaturesHtm, "net_admin"], ["net_bind_service", "<net_bind_service>", 0, validateDomainFeaturesHtm, "net_bind_service"], ["net_broadcast", "<net_broadcast>", 0, validateDomainFeaturesHtm, "net_broadcast"], ["net_raw", "<net_raw>", 0, validateDomainFeaturesHtm, "net_raw"], ["setgid", "<setgid>", 0, validateDomainFeaturesHtm, "setgid"], ["setfcap", "<setfcap>", 0, validateDomainFeaturesHtm, "setfcap"], ["setpcap", "<setpcap>", 0, validateDomainFeaturesHtm, "setpcap"], ["setuid", "<setuid>", 0, validateDomainFeaturesHtm, "setuid"], ["sys_admin", "<sys_admin>", 0, validateDomainFeaturesHtm, "sys_admin"], ["sys_boot", "<sys_boot>", 0, validateDomainFeaturesHtm, "sys_boot"], ["sys_chroot", "<sys_chroot>", 0, validateDomainFeaturesHtm, "sys_chroot"], ["sys_module", "<sys_module>", 0, validateDomainFeaturesHtm, "sys_module"], ["sys_nice", "<sys_nice>", 0, validateDomainFeaturesHtm, "sys_nice"], ["sys_pacct", "<sys_pacct>", 0, validateDomainFeaturesHtm, "sys_pacct"], ["sys_ptrace", "<sys_ptrace>", 0, validateDomainFeaturesHtm, "sys_ptrace"], ["sys_rawio", "<sys_rawio>", 0, validateDomainFeaturesHtm, "sys_rawio"], ["sys_resource", "<sys_resource>", 0, validateDomainFeaturesHtm, "sys_resource"], ["sys_time", "<sys_time>", 0, validateDomainFeaturesHtm, "sys_time"], ["sys_tty_config", "<sys_tty_config>", 0, validateDomainFeaturesHtm, "sys_tty_config"], ["syslog", "<syslog>", 0, validateDomainFeaturesHtm, "syslog"], ["wake_alarm", "<wake_alarm>", 0, validateDomainFeaturesHtm, "wake_alarm"]],
-  keys: new Set(["policy","audit_control","audit_write","block_suspend","chown","dac_override","dac_read_search","fowner","fsetid","ipc_lock","ipc_owner","kill","lease","linux_immutable","mac_admin","mac_override","mknod","net_admin","net_bind_service","net_broadcast","net_raw","setgid","setfcap","setpcap","setuid","sys_admin","sys_boot","sys_chroot","sys_module","sys_nice","sys_pacct","sys_ptrace","sys_rawio","sys_resource","sys_time","sys_tty_config","syslog","wake_alarm","$extra"]),
-};
 
+let validateDomainFeaturesGic_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesGic(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesGic_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesGic_SPEC ??= {
+    props: [["version", "attribute version", 0, V68, "version"]],
+    keys: new Set(["version","$extra"]),
+  }));
 }
-const validateDomainFeaturesGic_SPEC: ElementSpec = {
-  props: [["version", "attribute version", 0, V68, "version"]],
-  keys: new Set(["version","$extra"]),
-};
 
+let validateDomainFeaturesSmm_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesSmm(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesSmm_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesSmm_SPEC ??= {
+    props: [["state", "attribute state", 0, V11, "state"], ["tseg", "<tseg>", 0, validateDomainCurrentMemory, "tseg"]],
+    keys: new Set(["state","tseg","$extra"]),
+  }));
 }
-const validateDomainFeaturesSmm_SPEC: ElementSpec = {
-  props: [["state", "attribute state", 0, V11, "state"], ["tseg", "<tseg>", 0, validateDomainCurrentMemory, "tseg"]],
-  keys: new Set(["state","tseg","$extra"]),
-};
 
+let validateDomainFeaturesIoapic_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesIoapic(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesIoapic_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesIoapic_SPEC ??= {
+    props: [["driver", "attribute driver", REQUIRED, V69, "driver"]],
+    keys: new Set(["driver","$extra"]),
+  }));
 }
-const validateDomainFeaturesIoapic_SPEC: ElementSpec = {
-  props: [["driver", "attribute driver", REQUIRED, V69, "driver"]],
-  keys: new Set(["driver","$extra"]),
-};
 
+let validateDomainFeaturesHpt_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesHpt(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesHpt_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesHpt_SPEC ??= {
+    props: [["resizing", "attribute resizing", 0, V70, "resizing"], ["maxpagesize", "<maxpagesize>", 0, validateDomainCurrentMemory, "maxpagesize"]],
+    keys: new Set(["resizing","maxpagesize","$extra"]),
+  }));
 }
-const validateDomainFeaturesHpt_SPEC: ElementSpec = {
-  props: [["resizing", "attribute resizing", 0, V70, "resizing"], ["maxpagesize", "<maxpagesize>", 0, validateDomainCurrentMemory, "maxpagesize"]],
-  keys: new Set(["resizing","maxpagesize","$extra"]),
-};
 
+let validateDomainFeaturesHtm_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesHtm(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesHtm_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesHtm_SPEC ??= {
+    props: [["state", "attribute state", REQUIRED, V11, "state"]],
+    keys: new Set(["state","$extra"]),
+  }));
 }
-const validateDomainFeaturesHtm_SPEC: ElementSpec = {
-  props: [["state", "attribute state", REQUIRED, V11, "state"]],
-  keys: new Set(["state","$extra"]),
-};
 
+let validateDomainFeaturesMsrs_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesMsrs(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesMsrs_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesMsrs_SPEC ??= {
+    props: [["unknown", "attribute unknown", REQUIRED, V71, "unknown"]],
+    keys: new Set(["unknown","$extra"]),
+  }));
 }
-const validateDomainFeaturesMsrs_SPEC: ElementSpec = {
-  props: [["unknown", "attribute unknown", REQUIRED, V71, "unknown"]],
-  keys: new Set(["unknown","$extra"]),
-};
 
+let validateDomainFeaturesCfpc_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesCfpc(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesCfpc_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesCfpc_SPEC ??= {
+    props: [["value", "attribute value", REQUIRED, V72, "value"]],
+    keys: new Set(["value","$extra"]),
+  }));
 }
-const validateDomainFeaturesCfpc_SPEC: ElementSpec = {
-  props: [["value", "attribute value", REQUIRED, V72, "value"]],
-  keys: new Set(["value","$extra"]),
-};
 
+let validateDomainFeaturesIbs_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesIbs(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesIbs_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesIbs_SPEC ??= {
+    props: [["value", "attribute value", REQUIRED, V73, "value"]],
+    keys: new Set(["value","$extra"]),
+  }));
 }
-const validateDomainFeaturesIbs_SPEC: ElementSpec = {
-  props: [["value", "attribute value", REQUIRED, V73, "value"]],
-  keys: new Set(["value","$extra"]),
-};
 
+let validateDomainFeaturesTcg_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesTcg(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesTcg_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesTcg_SPEC ??= {
+    props: [["tb-cache", "<tb-cache>", 0, validateDomainCurrentMemory, "tb-cache"]],
+    keys: new Set(["tb-cache","$extra"]),
+  }));
 }
-const validateDomainFeaturesTcg_SPEC: ElementSpec = {
-  props: [["tb-cache", "<tb-cache>", 0, validateDomainCurrentMemory, "tb-cache"]],
-  keys: new Set(["tb-cache","$extra"]),
-};
 
+let validateDomainPmSuspendToMem_SPEC: ElementSpec | undefined;
 export function validateDomainPmSuspendToMem(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainPmSuspendToMem_SPEC);
+  validateElement(v, path, issues, n, (validateDomainPmSuspendToMem_SPEC ??= {
+    props: [["enabled", "attribute enabled", 0, V30, "enabled"]],
+    keys: new Set(["enabled","$extra"]),
+  }));
 }
-const validateDomainPmSuspendToMem_SPEC: ElementSpec = {
-  props: [["enabled", "attribute enabled", 0, V30, "enabled"]],
-  keys: new Set(["enabled","$extra"]),
-};
 
+let validateDomainPerfEvent_SPEC: ElementSpec | undefined;
 export function validateDomainPerfEvent(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainPerfEvent_SPEC);
+  validateElement(v, path, issues, n, (validateDomainPerfEvent_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V74, "name"], ["enabled", "attribute enabled", REQUIRED, V30, "enabled"]],
+    keys: new Set(["name","enabled","$extra"]),
+  }));
 }
-const validateDomainPerfEvent_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V74, "name"], ["enabled", "attribute enabled", REQUIRED, V30, "enabled"]],
-  keys: new Set(["name","enabled","$extra"]),
-};
 
+let validateDomainIdmapUid_SPEC: ElementSpec | undefined;
 export function validateDomainIdmapUid(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainIdmapUid_SPEC);
+  validateElement(v, path, issues, n, (validateDomainIdmapUid_SPEC ??= {
+    props: [["start", "attribute start", REQUIRED, V1, "start"], ["target", "attribute target", REQUIRED, V1, "target"], ["count", "attribute count", REQUIRED, V1, "count"]],
+    keys: new Set(["start","target","count","$extra"]),
+  }));
 }
-const validateDomainIdmapUid_SPEC: ElementSpec = {
-  props: [["start", "attribute start", REQUIRED, V1, "start"], ["target", "attribute target", REQUIRED, V1, "target"], ["count", "attribute count", REQUIRED, V1, "count"]],
-  keys: new Set(["start","target","count","$extra"]),
-};
 
+let validateDomainDevicesDisk_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDisk(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDisk_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDisk_SPEC ??= {
+    props: [["device", "attribute device", 0, V75, "device"], ["type", "attribute type", 0, V49, "type"], ["rawio", "attribute rawio", 0, V30, "rawio"], ["sgio", "attribute sgio", 0, V76, "sgio"], ["model", "attribute model", 0, V77, "model"], ["snapshot", "attribute snapshot", 0, V78, "snapshot"], ["source", "<source>", 0, validateDomainOsNvramSource, "source"], ["driver", "<driver>", 0, validateDomainDevicesDiskDriver, "driver"], ["mirror", "<mirror>", 0, validateDomainDevicesDiskMirror, "mirror"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["target", "<target>", REQUIRED, validateDomainDevicesDiskTarget, "target"], ["boot", "<boot>", 0, validateDomainDevicesDiskBoot, "boot"], ["backenddomain", "<backenddomain>", 0, validateDomainDevicesDiskBackenddomain, "backenddomain"], ["readonly", "<readonly>", 0, validateDomainMemoryBackingNosharepages, "readonly"], ["shareable", "<shareable>", 0, validateDomainMemoryBackingNosharepages, "shareable"], ["transient", "<transient>", 0, validateDomainDevicesDiskTransient, "transient"], ["serial", "<serial>", 0, V79, "serial"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["iotune", "<iotune>", 0, validateDomainDevicesDiskIotune, "iotune"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["geometry", "<geometry>", 0, validateDomainDevicesDiskGeometry, "geometry"], ["blockio", "<blockio>", 0, validateDomainDevicesDiskBlockio, "blockio"], ["wwn", "<wwn>", 0, V80, "wwn"], ["vendor", "<vendor>", 0, V4, "vendor"], ["product", "<product>", 0, V4, "product"], ["backingStore", "<backingStore>", 0, validateDomainDevicesDiskBackingStore, "backingStore"]],
+    keys: new Set(["device","type","rawio","sgio","model","snapshot","source","driver","mirror","auth","target","boot","backenddomain","readonly","shareable","transient","serial","encryption","iotune","alias","acpi","address","geometry","blockio","wwn","vendor","product","backingStore","$extra"]),
+    unions: [{ key: "device", xml: "device", what: "attribute device", branches: [{ values: ["floppy","disk","cdrom"], optional: true, props: [], forbidden: ["rawio","sgio"], unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["file"], optional: true, props: [["source", "<source>", 0, validateDomainDevicesDiskFileSource, "source"]], forbidden: [] }, { values: ["block"], props: [["source", "<source>", 0, validateDomainDevicesDiskBlockSource, "source"]], forbidden: [] }, { values: ["dir"], props: [["source", "<source>", 0, validateDomainDevicesDiskDirSource, "source"]], forbidden: [] }, { values: ["network"], props: [["source", "<source>", REQUIRED, validateDomainDevicesDiskNetworkSource, "source"]], forbidden: [] }, { values: ["volume"], props: [["source", "<source>", 0, validateDomainDevicesDiskVolumeSource, "source"]], forbidden: [] }, { values: ["nvme"], props: [["source", "<source>", 0, validateDomainDevicesDiskNvmeSource, "source"]], forbidden: [] }, { values: ["vhostuser"], props: [["source", "<source>", REQUIRED, validateDomainDevicesDiskVhostuserSource, "source"]], forbidden: [] }] }] }, { values: ["lun"], props: [], forbidden: [], unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["network"], props: [["source", "<source>", REQUIRED, validateDomainDevicesDiskNetworkSource, "source"]], forbidden: [] }, { values: ["block"], props: [["source", "<source>", 0, validateDomainDevicesDiskBlockSource, "source"]], forbidden: [] }, { values: ["volume"], props: [["source", "<source>", 0, validateDomainDevicesDiskVolumeSource, "source"]], forbidden: [] }] }] }] }],
+  }));
 }
-const validateDomainDevicesDisk_SPEC: ElementSpec = {
-  props: [["device", "attribute device", 0, V75, "device"], ["type", "attribute type", 0, V49, "type"], ["rawio", "attribute rawio", 0, V30, "rawio"], ["sgio", "attribute sgio", 0, V76, "sgio"], ["model", "attribute model", 0, V77, "model"], ["snapshot", "attribute snapshot", 0, V78, "snapshot"], ["source", "<source>", 0, validateDomainOsNvramSource, "source"], ["driver", "<driver>", 0, validateDomainDevicesDiskDriver, "driver"], ["mirror", "<mirror>", 0, validateDomainDevicesDiskMirror, "mirror"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["target", "<target>", REQUIRED, validateDomainDevicesDiskTarget, "target"], ["boot", "<boot>", 0, validateDomainDevicesDiskBoot, "boot"], ["backenddomain", "<backenddomain>", 0, validateDomainDevicesDiskBackenddomain, "backenddomain"], ["readonly", "<readonly>", 0, validateDomainMemoryBackingNosharepages, "readonly"], ["shareable", "<shareable>", 0, validateDomainMemoryBackingNosharepages, "shareable"], ["transient", "<transient>", 0, validateDomainDevicesDiskTransient, "transient"], ["serial", "<serial>", 0, V79, "serial"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["iotune", "<iotune>", 0, validateDomainDevicesDiskIotune, "iotune"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["geometry", "<geometry>", 0, validateDomainDevicesDiskGeometry, "geometry"], ["blockio", "<blockio>", 0, validateDomainDevicesDiskBlockio, "blockio"], ["wwn", "<wwn>", 0, V80, "wwn"], ["vendor", "<vendor>", 0, V4, "vendor"], ["product", "<product>", 0, V4, "product"], ["backingStore", "<backingStore>", 0, validateDomainDevicesDiskBackingStore, "backingStore"]],
-  keys: new Set(["device","type","rawio","sgio","model","snapshot","source","driver","mirror","auth","target","boot","backenddomain","readonly","shareable","transient","serial","encryption","iotune","alias","acpi","address","geometry","blockio","wwn","vendor","product","backingStore","$extra"]),
-  unions: [{ key: "device", xml: "device", what: "attribute device", branches: [{ values: ["floppy","disk","cdrom"], optional: true, props: [], forbidden: ["rawio","sgio"], unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["file"], optional: true, props: [["source", "<source>", 0, validateDomainDevicesDiskFileSource, "source"]], forbidden: [] }, { values: ["block"], props: [["source", "<source>", 0, validateDomainDevicesDiskBlockSource, "source"]], forbidden: [] }, { values: ["dir"], props: [["source", "<source>", 0, validateDomainDevicesDiskDirSource, "source"]], forbidden: [] }, { values: ["network"], props: [["source", "<source>", REQUIRED, validateDomainDevicesDiskNetworkSource, "source"]], forbidden: [] }, { values: ["volume"], props: [["source", "<source>", 0, validateDomainDevicesDiskVolumeSource, "source"]], forbidden: [] }, { values: ["nvme"], props: [["source", "<source>", 0, validateDomainDevicesDiskNvmeSource, "source"]], forbidden: [] }, { values: ["vhostuser"], props: [["source", "<source>", REQUIRED, validateDomainDevicesDiskVhostuserSource, "source"]], forbidden: [] }] }] }, { values: ["lun"], props: [], forbidden: [], unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["network"], props: [["source", "<source>", REQUIRED, validateDomainDevicesDiskNetworkSource, "source"]], forbidden: [] }, { values: ["block"], props: [["source", "<source>", 0, validateDomainDevicesDiskBlockSource, "source"]], forbidden: [] }, { values: ["volume"], props: [["source", "<source>", 0, validateDomainDevicesDiskVolumeSource, "source"]], forbidden: [] }] }] }] }],
-};
 
+let validateDomainDevicesController_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesController(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesController_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesController_SPEC ??= {
+    props: [["index", "attribute index", 0, V1, "index"], ["type", "attribute type", REQUIRED, V81, "type"], ["model", "attribute model", 0, V82, "model"], ["ports", "attribute ports", 0, V1, "ports"], ["vectors", "attribute vectors", 0, V1, "vectors"], ["maxGrantFrames", "attribute maxGrantFrames", 0, V1, "maxGrantFrames"], ["maxEventChannels", "attribute maxEventChannels", 0, V1, "maxEventChannels"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["master", "<master>", 0, validateDomainDevicesControllerMaster, "master"], ["modelElement", "<model>", 0, validateDomainDevicesControllerModel, "model"], ["target", "<target>", 0, validateDomainDevicesControllerTarget, "target"], ["pcihole64", "<pcihole64>", 0, validateDomainCurrentMemory, "pcihole64"], ["driver", "<driver>", 0, validateDomainDevicesControllerDriver, "driver"]],
+    keys: new Set(["index","type","model","ports","vectors","maxGrantFrames","maxEventChannels","alias","acpi","address","master","modelElement","target","pcihole64","driver","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["fdc","sata","ccid"], props: [], forbidden: ["model","ports","master","modelElement","target","pcihole64","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["scsi"], props: [["model", "attribute model", 0, V83, "model"]], forbidden: ["ports","master","modelElement","target","pcihole64","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["usb"], props: [["model", "attribute model", 0, V84, "model"]], forbidden: ["modelElement","target","pcihole64","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["ide"], props: [["model", "attribute model", 0, V85, "model"]], forbidden: ["ports","master","modelElement","target","pcihole64","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["isa"], props: [], forbidden: ["model","ports","master","modelElement","target","pcihole64","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["pci"], props: [["model", "attribute model", REQUIRED, V86, "model"]], forbidden: ["ports","master","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["virtio-serial"], props: [["model", "attribute model", 0, V77, "model"]], forbidden: ["master","modelElement","target","pcihole64","maxGrantFrames","maxEventChannels"] }, { values: ["xenbus"], props: [], forbidden: ["model","ports","master","modelElement","target","pcihole64","vectors"] }] }],
+  }));
 }
-const validateDomainDevicesController_SPEC: ElementSpec = {
-  props: [["index", "attribute index", 0, V1, "index"], ["type", "attribute type", REQUIRED, V81, "type"], ["model", "attribute model", 0, V82, "model"], ["ports", "attribute ports", 0, V1, "ports"], ["vectors", "attribute vectors", 0, V1, "vectors"], ["maxGrantFrames", "attribute maxGrantFrames", 0, V1, "maxGrantFrames"], ["maxEventChannels", "attribute maxEventChannels", 0, V1, "maxEventChannels"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["master", "<master>", 0, validateDomainDevicesControllerMaster, "master"], ["modelElement", "<model>", 0, validateDomainDevicesControllerModel, "model"], ["target", "<target>", 0, validateDomainDevicesControllerTarget, "target"], ["pcihole64", "<pcihole64>", 0, validateDomainCurrentMemory, "pcihole64"], ["driver", "<driver>", 0, validateDomainDevicesControllerDriver, "driver"]],
-  keys: new Set(["index","type","model","ports","vectors","maxGrantFrames","maxEventChannels","alias","acpi","address","master","modelElement","target","pcihole64","driver","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["fdc","sata","ccid"], props: [], forbidden: ["model","ports","master","modelElement","target","pcihole64","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["scsi"], props: [["model", "attribute model", 0, V83, "model"]], forbidden: ["ports","master","modelElement","target","pcihole64","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["usb"], props: [["model", "attribute model", 0, V84, "model"]], forbidden: ["modelElement","target","pcihole64","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["ide"], props: [["model", "attribute model", 0, V85, "model"]], forbidden: ["ports","master","modelElement","target","pcihole64","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["isa"], props: [], forbidden: ["model","ports","master","modelElement","target","pcihole64","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["pci"], props: [["model", "attribute model", REQUIRED, V86, "model"]], forbidden: ["ports","master","vectors","maxGrantFrames","maxEventChannels"] }, { values: ["virtio-serial"], props: [["model", "attribute model", 0, V77, "model"]], forbidden: ["master","modelElement","target","pcihole64","maxGrantFrames","maxEventChannels"] }, { values: ["xenbus"], props: [], forbidden: ["model","ports","master","modelElement","target","pcihole64","vectors"] }] }],
-};
 
+let validateDomainDevicesLease_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesLease(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesLease_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesLease_SPEC ??= {
+    props: [["lockspace", "<lockspace>", REQUIRED, V4, "lockspace"], ["key", "<key>", REQUIRED, V4, "key"], ["target", "<target>", REQUIRED, validateDomainDevicesLeaseTarget, "target"]],
+    keys: new Set(["lockspace","key","target","$extra"]),
+  }));
 }
-const validateDomainDevicesLease_SPEC: ElementSpec = {
-  props: [["lockspace", "<lockspace>", REQUIRED, V4, "lockspace"], ["key", "<key>", REQUIRED, V4, "key"], ["target", "<target>", REQUIRED, validateDomainDevicesLeaseTarget, "target"]],
-  keys: new Set(["lockspace","key","target","$extra"]),
-};
 
+let validateDomainDevicesFilesystem_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesFilesystem(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesFilesystem_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesFilesystem_SPEC ??= {
+    props: [["model", "attribute model", 0, V77, "model"], ["type", "attribute type", 0, V87, "type"], ["accessmode", "attribute accessmode", 0, V88, "accessmode"], ["multidevs", "attribute multidevs", 0, V89, "multidevs"], ["fmode", "attribute fmode", 0, V90, "fmode"], ["dmode", "attribute dmode", 0, V90, "dmode"], ["driver", "<driver>", 0, validateDomainDevicesFilesystemDriver, "driver"], ["source", "<source>", REQUIRED, validateDomainDevicesFilesystemSource, "source"], ["target", "<target>", REQUIRED, validateDomainDevicesFilesystemTarget, "target"], ["readonly", "<readonly>", 0, validateDomainMemoryBackingNosharepages, "readonly"], ["boot", "<boot>", 0, validateDomainDevicesDiskBoot, "boot"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["space_hard_limit", "<space_hard_limit>", 0, validateDomainCurrentMemory, "space_hard_limit"], ["space_soft_limit", "<space_soft_limit>", 0, validateDomainCurrentMemory, "space_soft_limit"], ["binary", "<binary>", 0, validateDomainDevicesFilesystemBinary, "binary"]],
+    keys: new Set(["model","type","accessmode","multidevs","fmode","dmode","driver","source","target","readonly","boot","alias","acpi","address","space_hard_limit","space_soft_limit","binary","$extra"]),
+  }));
 }
-const validateDomainDevicesFilesystem_SPEC: ElementSpec = {
-  props: [["model", "attribute model", 0, V77, "model"], ["type", "attribute type", 0, V87, "type"], ["accessmode", "attribute accessmode", 0, V88, "accessmode"], ["multidevs", "attribute multidevs", 0, V89, "multidevs"], ["fmode", "attribute fmode", 0, V90, "fmode"], ["dmode", "attribute dmode", 0, V90, "dmode"], ["driver", "<driver>", 0, validateDomainDevicesFilesystemDriver, "driver"], ["source", "<source>", REQUIRED, validateDomainDevicesFilesystemSource, "source"], ["target", "<target>", REQUIRED, validateDomainDevicesFilesystemTarget, "target"], ["readonly", "<readonly>", 0, validateDomainMemoryBackingNosharepages, "readonly"], ["boot", "<boot>", 0, validateDomainDevicesDiskBoot, "boot"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["space_hard_limit", "<space_hard_limit>", 0, validateDomainCurrentMemory, "space_hard_limit"], ["space_soft_limit", "<space_soft_limit>", 0, validateDomainCurrentMemory, "space_soft_limit"], ["binary", "<binary>", 0, validateDomainDevicesFilesystemBinary, "binary"]],
-  keys: new Set(["model","type","accessmode","multidevs","fmode","dmode","driver","source","target","readonly","boot","alias","acpi","address","space_hard_limit","space_soft_limit","binary","$extra"]),
-};
 
+let validateDomainDevicesInterface_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterface(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterface_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterface_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V91, "type"], ["managed", "attribute managed", 0, V30, "managed"], ["trustGuestRxFilters", "attribute trustGuestRxFilters", 0, V30, "trustGuestRxFilters"], ["source", "<source>", 0, validateDomainDevicesInterfaceSource, "source"], ["virtualport", "<virtualport>", 0, validateDomainDevicesInterfaceVirtualport, "virtualport"], ["link", "<link>", 0, validateDomainDevicesInterfaceLink, "link"], ["mtu", "<mtu>", 0, validateDomainDevicesInterfaceMtu, "mtu"], ["coalesce", "<coalesce>", 0, validateDomainDevicesInterfaceCoalesce, "coalesce"], ["target", "<target>", 0, validateDomainDevicesInterfaceTarget, "target"], ["guest", "<guest>", 0, validateDomainDevicesInterfaceGuest, "guest"], ["mac", "<mac>", 0, validateDomainDevicesInterfaceMac, "mac"], ["ip", "<ip>, repeated", MANY, validateDomainDevicesInterfaceIp, "ip"], ["route", "<route>, repeated", MANY, validateDomainDevicesInterfaceRoute, "route"], ["portForward", "<portForward>, repeated", MANY, validateDomainDevicesInterfacePortForward, "portForward"], ["script", "<script>", 0, validateDomainDevicesInterfaceScript, "script"], ["downscript", "<downscript>", 0, validateDomainDevicesInterfaceScript, "downscript"], ["backenddomain", "<backenddomain>", 0, validateDomainDevicesDiskBackenddomain, "backenddomain"], ["model", "<model>", 0, validateDomainDevicesInterfaceModel, "model"], ["backend", "<backend>", 0, validateDomainDevicesInterfaceBackend, "backend"], ["driver", "<driver>", 0, validateDomainDevicesInterfaceDriver, "driver"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["filterref", "<filterref>", 0, validateDomainDevicesInterfaceFilterref, "filterref"], ["tune", "<tune>", 0, validateDomainDevicesInterfaceTune, "tune"], ["boot", "<boot>", 0, validateDomainDevicesDiskBoot, "boot"], ["rom", "<rom>", 0, validateDomainDevicesInterfaceRom, "rom"], ["bandwidth", "<bandwidth>", 0, validateDomainDevicesInterfaceBandwidth, "bandwidth"], ["vlan", "<vlan>", 0, validateDomainDevicesInterfaceVlan, "vlan"], ["port", "<port>", 0, validateDomainDevicesInterfacePort, "port"], ["teaming", "<teaming>", 0, validateDomainDevicesInterfaceTeaming, "teaming"]],
+    keys: new Set(["type","managed","trustGuestRxFilters","source","virtualport","link","mtu","coalesce","target","guest","mac","ip","route","portForward","script","downscript","backenddomain","model","backend","driver","alias","acpi","address","filterref","tune","boot","rom","bandwidth","vlan","port","teaming","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["bridge"], props: [["source", "<source>", 0, validateDomainDevicesInterfaceBridgeSource, "source"]], forbidden: ["managed"] }, { values: ["ethernet"], props: [["source", "<source>", 0, validateDomainDevicesInterfaceEthernetSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["vhostuser"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceVhostuserSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["network"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceNetworkSource, "source"]], forbidden: ["managed"] }, { values: ["direct"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceDirectSource, "source"]], forbidden: ["managed"] }, { values: ["user"], props: [["source", "<source>", 0, validateDomainDevicesInterfaceUserSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["internal"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceInternalSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["mcast","client"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceMcastSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["udp"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceUdpSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["server"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceServerSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["hostdev"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceHostdevSource, "source"]], forbidden: [] }, { values: ["vdpa"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceUserSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["null"], props: [], forbidden: ["source","virtualport","managed"] }, { values: ["vds"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceVdsSource, "source"]], forbidden: ["virtualport","managed"] }] }],
+  }));
 }
-const validateDomainDevicesInterface_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V91, "type"], ["managed", "attribute managed", 0, V30, "managed"], ["trustGuestRxFilters", "attribute trustGuestRxFilters", 0, V30, "trustGuestRxFilters"], ["source", "<source>", 0, validateDomainDevicesInterfaceSource, "source"], ["virtualport", "<virtualport>", 0, validateDomainDevicesInterfaceVirtualport, "virtualport"], ["link", "<link>", 0, validateDomainDevicesInterfaceLink, "link"], ["mtu", "<mtu>", 0, validateDomainDevicesInterfaceMtu, "mtu"], ["coalesce", "<coalesce>", 0, validateDomainDevicesInterfaceCoalesce, "coalesce"], ["target", "<target>", 0, validateDomainDevicesInterfaceTarget, "target"], ["guest", "<guest>", 0, validateDomainDevicesInterfaceGuest, "guest"], ["mac", "<mac>", 0, validateDomainDevicesInterfaceMac, "mac"], ["ip", "<ip>, repeated", MANY, validateDomainDevicesInterfaceIp, "ip"], ["route", "<route>, repeated", MANY, validateDomainDevicesInterfaceRoute, "route"], ["portForward", "<portForward>, repeated", MANY, validateDomainDevicesInterfacePortForward, "portForward"], ["script", "<script>", 0, validateDomainDevicesInterfaceScript, "script"], ["downscript", "<downscript>", 0, validateDomainDevicesInterfaceScript, "downscript"], ["backenddomain", "<backenddomain>", 0, validateDomainDevicesDiskBackenddomain, "backenddomain"], ["model", "<model>", 0, validateDomainDevicesInterfaceModel, "model"], ["backend", "<backend>", 0, validateDomainDevicesInterfaceBackend, "backend"], ["driver", "<driver>", 0, validateDomainDevicesInterfaceDriver, "driver"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["filterref", "<filterref>", 0, validateDomainDevicesInterfaceFilterref, "filterref"], ["tune", "<tune>", 0, validateDomainDevicesInterfaceTune, "tune"], ["boot", "<boot>", 0, validateDomainDevicesDiskBoot, "boot"], ["rom", "<rom>", 0, validateDomainDevicesInterfaceRom, "rom"], ["bandwidth", "<bandwidth>", 0, validateDomainDevicesInterfaceBandwidth, "bandwidth"], ["vlan", "<vlan>", 0, validateDomainDevicesInterfaceVlan, "vlan"], ["port", "<port>", 0, validateDomainDevicesInterfacePort, "port"], ["teaming", "<teaming>", 0, validateDomainDevicesInterfaceTeaming, "teaming"]],
-  keys: new Set(["type","managed","trustGuestRxFilters","source","virtualport","link","mtu","coalesce","target","guest","mac","ip","route","portForward","script","downscript","backenddomain","model","backend","driver","alias","acpi","address","filterref","tune","boot","rom","bandwidth","vlan","port","teaming","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["bridge"], props: [["source", "<source>", 0, validateDomainDevicesInterfaceBridgeSource, "source"]], forbidden: ["managed"] }, { values: ["ethernet"], props: [["source", "<source>", 0, validateDomainDevicesInterfaceEthernetSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["vhostuser"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceVhostuserSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["network"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceNetworkSource, "source"]], forbidden: ["managed"] }, { values: ["direct"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceDirectSource, "source"]], forbidden: ["managed"] }, { values: ["user"], props: [["source", "<source>", 0, validateDomainDevicesInterfaceUserSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["internal"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceInternalSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["mcast","client"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceMcastSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["udp"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceUdpSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["server"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceServerSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["hostdev"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceHostdevSource, "source"]], forbidden: [] }, { values: ["vdpa"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceUserSource, "source"]], forbidden: ["virtualport","managed"] }, { values: ["null"], props: [], forbidden: ["source","virtualport","managed"] }, { values: ["vds"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInterfaceVdsSource, "source"]], forbidden: ["virtualport","managed"] }] }],
-};
 
+let validateDomainDevicesInput_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInput_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInput_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V92, "type"], ["bus", "attribute bus", 0, V93, "bus"], ["model", "attribute model", 0, V77, "model"], ["driver", "<driver>", 0, validateDomainDevicesInputDriver, "driver"], ["source", "<source>", 0, validateDomainDevicesInputSource, "source"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["type","bus","model","driver","source","alias","acpi","address","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["tablet","mouse","keyboard"], props: [], forbidden: ["source"] }, { values: ["passthrough"], props: [["bus", "attribute bus", REQUIRED, V94, "bus"], ["source", "<source>", REQUIRED, validateDomainDevicesInputPassthroughSource, "source"]], forbidden: [] }, { values: ["evdev"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInputEvdevSource, "source"]], forbidden: ["bus"] }] }],
+  }));
 }
-const validateDomainDevicesInput_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V92, "type"], ["bus", "attribute bus", 0, V93, "bus"], ["model", "attribute model", 0, V77, "model"], ["driver", "<driver>", 0, validateDomainDevicesInputDriver, "driver"], ["source", "<source>", 0, validateDomainDevicesInputSource, "source"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["type","bus","model","driver","source","alias","acpi","address","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["tablet","mouse","keyboard"], props: [], forbidden: ["source"] }, { values: ["passthrough"], props: [["bus", "attribute bus", REQUIRED, V94, "bus"], ["source", "<source>", REQUIRED, validateDomainDevicesInputPassthroughSource, "source"]], forbidden: [] }, { values: ["evdev"], props: [["source", "<source>", REQUIRED, validateDomainDevicesInputEvdevSource, "source"]], forbidden: ["bus"] }] }],
-};
 
+let validateDomainDevicesSound_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesSound(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesSound_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesSound_SPEC ??= {
+    props: [["model", "attribute model", REQUIRED, V95, "model"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["audio", "<audio>", 0, validateDomainDevicesSoundAudio, "audio"], ["codec", "<codec>, repeated", MANY, validateDomainDevicesSoundCodec, "codec"]],
+    keys: new Set(["model","alias","acpi","address","audio","codec","$extra"]),
+  }));
 }
-const validateDomainDevicesSound_SPEC: ElementSpec = {
-  props: [["model", "attribute model", REQUIRED, V95, "model"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["audio", "<audio>", 0, validateDomainDevicesSoundAudio, "audio"], ["codec", "<codec>, repeated", MANY, validateDomainDevicesSoundCodec, "codec"]],
-  keys: new Set(["model","alias","acpi","address","audio","codec","$extra"]),
-};
 
+let validateDomainDevicesAudio_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesAudio(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesAudio_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesAudio_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V96, "id"], ["timerPeriod", "attribute timerPeriod", 0, V97, "timerPeriod"], ["type", "attribute type", REQUIRED, V98, "type"], ["tryMMap", "attribute tryMMap", 0, V30, "tryMMap"], ["exclusive", "attribute exclusive", 0, V30, "exclusive"], ["dspPolicy", "attribute dspPolicy", 0, V99, "dspPolicy"], ["serverName", "attribute serverName", 0, V4, "serverName"], ["driver", "attribute driver", 0, V100, "driver"], ["path", "attribute path", 0, V101, "path"], ["input", "<input>", 0, validateDomainDevicesAudioInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioInput, "output"]],
+    keys: new Set(["id","timerPeriod","type","tryMMap","exclusive","dspPolicy","serverName","driver","path","input","output","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["none"], props: [["input", "<input>", 0, validateDomainDevicesAudioNoneInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioNoneInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["dbus"], props: [["input", "<input>", 0, validateDomainDevicesAudioNoneInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioNoneInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["alsa"], props: [["input", "<input>", 0, validateDomainDevicesAudioAlsaInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioAlsaInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["coreaudio"], props: [["input", "<input>", 0, validateDomainDevicesAudioCoreaudioInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioCoreaudioInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["jack"], props: [["input", "<input>", 0, validateDomainDevicesAudioJackInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioJackInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["oss"], props: [["input", "<input>", 0, validateDomainDevicesAudioOssInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioOssInput, "output"]], forbidden: ["serverName","driver","path"] }, { values: ["pulseaudio"], props: [["input", "<input>", 0, validateDomainDevicesAudioPulseaudioInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioPulseaudioInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","driver","path"] }, { values: ["sdl"], props: [["input", "<input>", 0, validateDomainDevicesAudioCoreaudioInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioCoreaudioInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","path"] }, { values: ["spice"], props: [["input", "<input>", 0, validateDomainDevicesAudioNoneInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioNoneInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["file"], props: [["input", "<input>", 0, validateDomainDevicesAudioNoneInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioNoneInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver"] }] }],
+  }));
 }
-const validateDomainDevicesAudio_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V96, "id"], ["timerPeriod", "attribute timerPeriod", 0, V97, "timerPeriod"], ["type", "attribute type", REQUIRED, V98, "type"], ["tryMMap", "attribute tryMMap", 0, V30, "tryMMap"], ["exclusive", "attribute exclusive", 0, V30, "exclusive"], ["dspPolicy", "attribute dspPolicy", 0, V99, "dspPolicy"], ["serverName", "attribute serverName", 0, V4, "serverName"], ["driver", "attribute driver", 0, V100, "driver"], ["path", "attribute path", 0, V101, "path"], ["input", "<input>", 0, validateDomainDevicesAudioInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioInput, "output"]],
-  keys: new Set(["id","timerPeriod","type","tryMMap","exclusive","dspPolicy","serverName","driver","path","input","output","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["none"], props: [["input", "<input>", 0, validateDomainDevicesAudioNoneInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioNoneInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["dbus"], props: [["input", "<input>", 0, validateDomainDevicesAudioNoneInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioNoneInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["alsa"], props: [["input", "<input>", 0, validateDomainDevicesAudioAlsaInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioAlsaInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["coreaudio"], props: [["input", "<input>", 0, validateDomainDevicesAudioCoreaudioInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioCoreaudioInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["jack"], props: [["input", "<input>", 0, validateDomainDevicesAudioJackInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioJackInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["oss"], props: [["input", "<input>", 0, validateDomainDevicesAudioOssInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioOssInput, "output"]], forbidden: ["serverName","driver","path"] }, { values: ["pulseaudio"], props: [["input", "<input>", 0, validateDomainDevicesAudioPulseaudioInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioPulseaudioInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","driver","path"] }, { values: ["sdl"], props: [["input", "<input>", 0, validateDomainDevicesAudioCoreaudioInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioCoreaudioInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","path"] }, { values: ["spice"], props: [["input", "<input>", 0, validateDomainDevicesAudioNoneInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioNoneInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver","path"] }, { values: ["file"], props: [["input", "<input>", 0, validateDomainDevicesAudioNoneInput, "input"], ["output", "<output>", 0, validateDomainDevicesAudioNoneInput, "output"]], forbidden: ["tryMMap","exclusive","dspPolicy","serverName","driver"] }] }],
-};
 
+let validateDomainDevicesHostdev_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdev(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdev_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdev_SPEC ??= {
+    props: [["mode", "attribute mode", 0, V102, "mode"], ["managed", "attribute managed", 0, V30, "managed"], ["type", "attribute type", REQUIRED, V103, "type"], ["sgio", "attribute sgio", 0, V76, "sgio"], ["rawio", "attribute rawio", 0, V30, "rawio"], ["model", "attribute model", 0, V104, "model"], ["ramfb", "attribute ramfb", 0, V11, "ramfb"], ["display", "attribute display", 0, V11, "display"], ["driver", "<driver>", 0, validateDomainDevicesHostdevDriver, "driver"], ["teaming", "<teaming>", 0, validateDomainDevicesInterfaceTeaming, "teaming"], ["source", "<source>", REQUIRED, validateDomainDevicesHostdevSource, "source"], ["ip", "<ip>, repeated", MANY, validateDomainDevicesInterfaceIp, "ip"], ["route", "<route>, repeated", MANY, validateDomainDevicesInterfaceRoute, "route"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["boot", "<boot>", 0, validateDomainDevicesDiskBoot, "boot"], ["rom", "<rom>", 0, validateDomainDevicesInterfaceRom, "rom"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["readonly", "<readonly>", 0, validateDomainMemoryBackingNosharepages, "readonly"], ["shareable", "<shareable>", 0, validateDomainMemoryBackingNosharepages, "shareable"]],
+    keys: new Set(["mode","managed","type","sgio","rawio","model","ramfb","display","driver","teaming","source","ip","route","alias","acpi","boot","rom","address","readonly","shareable","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["pci","usb","scsi","scsi_host","mdev"], props: [["mode", "attribute mode", 0, V105, "mode"]], forbidden: ["ip","route"], unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["pci"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevPciSource, "source"]], forbidden: ["sgio","rawio","model","ramfb","display"] }, { values: ["usb"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevUsbSource, "source"]], forbidden: ["driver","teaming","sgio","rawio","model","ramfb","display"] }, { values: ["scsi"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevScsiSource, "source"]], forbidden: ["driver","teaming","model","ramfb","display"] }, { values: ["scsi_host"], props: [["model", "attribute model", 0, V77, "model"], ["source", "<source>", REQUIRED, validateDomainDevicesHostdevScsiHostSource, "source"]], forbidden: ["driver","teaming","sgio","rawio","ramfb","display"] }, { values: ["mdev"], props: [["model", "attribute model", REQUIRED, V106, "model"], ["source", "<source>", REQUIRED, validateDomainDevicesHostdevMdevSource, "source"]], forbidden: ["driver","teaming","sgio","rawio"] }] }] }, { values: ["storage","misc","net"], props: [["mode", "attribute mode", REQUIRED, V107, "mode"]], forbidden: ["managed","driver","teaming","sgio","rawio","model","ramfb","display"], unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["storage"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevStorageSource, "source"]], forbidden: ["ip","route"] }, { values: ["misc"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevMiscSource, "source"]], forbidden: ["ip","route"] }, { values: ["net"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevNetSource, "source"]], forbidden: [] }] }] }] }],
+  }));
 }
-const validateDomainDevicesHostdev_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", 0, V102, "mode"], ["managed", "attribute managed", 0, V30, "managed"], ["type", "attribute type", REQUIRED, V103, "type"], ["sgio", "attribute sgio", 0, V76, "sgio"], ["rawio", "attribute rawio", 0, V30, "rawio"], ["model", "attribute model", 0, V104, "model"], ["ramfb", "attribute ramfb", 0, V11, "ramfb"], ["display", "attribute display", 0, V11, "display"], ["driver", "<driver>", 0, validateDomainDevicesHostdevDriver, "driver"], ["teaming", "<teaming>", 0, validateDomainDevicesInterfaceTeaming, "teaming"], ["source", "<source>", REQUIRED, validateDomainDevicesHostdevSource, "source"], ["ip", "<ip>, repeated", MANY, validateDomainDevicesInterfaceIp, "ip"], ["route", "<route>, repeated", MANY, validateDomainDevicesInterfaceRoute, "route"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["boot", "<boot>", 0, validateDomainDevicesDiskBoot, "boot"], ["rom", "<rom>", 0, validateDomainDevicesInterfaceRom, "rom"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["readonly", "<readonly>", 0, validateDomainMemoryBackingNosharepages, "readonly"], ["shareable", "<shareable>", 0, validateDomainMemoryBackingNosharepages, "shareable"]],
-  keys: new Set(["mode","managed","type","sgio","rawio","model","ramfb","display","driver","teaming","source","ip","route","alias","acpi","boot","rom","address","readonly","shareable","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["pci","usb","scsi","scsi_host","mdev"], props: [["mode", "attribute mode", 0, V105, "mode"]], forbidden: ["ip","route"], unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["pci"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevPciSource, "source"]], forbidden: ["sgio","rawio","model","ramfb","display"] }, { values: ["usb"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevUsbSource, "source"]], forbidden: ["driver","teaming","sgio","rawio","model","ramfb","display"] }, { values: ["scsi"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevScsiSource, "source"]], forbidden: ["driver","teaming","model","ramfb","display"] }, { values: ["scsi_host"], props: [["model", "attribute model", 0, V77, "model"], ["source", "<source>", REQUIRED, validateDomainDevicesHostdevScsiHostSource, "source"]], forbidden: ["driver","teaming","sgio","rawio","ramfb","display"] }, { values: ["mdev"], props: [["model", "attribute model", REQUIRED, V106, "model"], ["source", "<source>", REQUIRED, validateDomainDevicesHostdevMdevSource, "source"]], forbidden: ["driver","teaming","sgio","rawio"] }] }] }, { values: ["storage","misc","net"], props: [["mode", "attribute mode", REQUIRED, V107, "mode"]], forbidden: ["managed","driver","teaming","sgio","rawio","model","ramfb","display"], unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["storage"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevStorageSource, "source"]], forbidden: ["ip","route"] }, { values: ["misc"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevMiscSource, "source"]], forbidden: ["ip","route"] }, { values: ["net"], props: [["source", "<source>", REQUIRED, validateDomainDevicesHostdevNetSource, "source"]], forbidden: [] }] }] }] }],
-};
 
+let validateDomainDevicesGraphics_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphics(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphics_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphics_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V108, "type"], ["display", "attribute display", 0, V4, "display"], ["xauth", "attribute xauth", 0, V4, "xauth"], ["fullscreen", "attribute fullscreen", 0, V30, "fullscreen"], ["port", "attribute port", 0, V109, "port"], ["autoport", "attribute autoport", 0, V30, "autoport"], ["websocket", "attribute websocket", 0, V109, "websocket"], ["listen", "attribute listen", 0, V110, "listen"], ["sharePolicy", "attribute sharePolicy", 0, V111, "sharePolicy"], ["powerControl", "attribute powerControl", 0, V30, "powerControl"], ["socket", "attribute socket", 0, V14, "socket"], ["passwd", "attribute passwd", 0, V4, "passwd"], ["keymap", "attribute keymap", 0, V4, "keymap"], ["passwdValidTo", "attribute passwdValidTo", 0, V4, "passwdValidTo"], ["connected", "attribute connected", 0, V112, "connected"], ["tlsPort", "attribute tlsPort", 0, V109, "tlsPort"], ["defaultMode", "attribute defaultMode", 0, V113, "defaultMode"], ["address", "attribute address", 0, V101, "address"], ["p2p", "attribute p2p", 0, V30, "p2p"], ["replaceUser", "attribute replaceUser", 0, V30, "replaceUser"], ["multiUser", "attribute multiUser", 0, V30, "multiUser"], ["gl", "<gl>", 0, validateDomainDevicesGraphicsGl, "gl"], ["audio", "<audio>", 0, validateDomainDevicesSoundAudio, "audio"], ["listenElement", "<listen>, repeated", MANY, validateDomainDevicesGraphicsListen, "listen"], ["channel", "<channel>, repeated", MANY, validateDomainDevicesGraphicsChannel, "channel"], ["image", "<image>", 0, validateDomainDevicesGraphicsImage, "image"], ["jpeg", "<jpeg>", 0, validateDomainDevicesGraphicsJpeg, "jpeg"], ["zlib", "<zlib>", 0, validateDomainDevicesGraphicsJpeg, "zlib"], ["playback", "<playback>", 0, validateDomainDevicesGraphicsPlayback, "playback"], ["streaming", "<streaming>", 0, validateDomainDevicesGraphicsStreaming, "streaming"], ["clipboard", "<clipboard>", 0, validateDomainDevicesGraphicsClipboard, "clipboard"], ["mouse", "<mouse>", 0, validateDomainDevicesGraphicsMouse, "mouse"], ["filetransfer", "<filetransfer>", 0, validateDomainDevicesGraphicsFiletransfer, "filetransfer"]],
+    keys: new Set(["type","display","xauth","fullscreen","port","autoport","websocket","listen","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","tlsPort","defaultMode","address","p2p","replaceUser","multiUser","gl","audio","listenElement","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["sdl"], props: [["gl", "<gl>", 0, validateDomainDevicesGraphicsFiletransfer, "gl"]], forbidden: ["port","autoport","websocket","listen","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","audio","listenElement","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","address","p2p","replaceUser","multiUser"] }, { values: ["vnc"], props: [["connected", "attribute connected", 0, V114, "connected"], ["audio", "<audio>", 0, validateDomainDevicesSoundAudio, "audio"]], forbidden: ["display","xauth","fullscreen","gl","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","address","p2p","replaceUser","multiUser"] }, { values: ["spice"], props: [["connected", "attribute connected", 0, V115, "connected"], ["gl", "<gl>", 0, validateDomainDevicesGraphicsSpiceGl, "gl"]], forbidden: ["display","xauth","fullscreen","websocket","sharePolicy","powerControl","socket","audio","address","p2p","replaceUser","multiUser"] }, { values: ["dbus"], props: [["gl", "<gl>", 0, validateDomainDevicesGraphicsSpiceGl, "gl"], ["audio", "<audio>", 0, validateDomainDevicesSoundAudio, "audio"]], forbidden: ["display","xauth","fullscreen","port","autoport","websocket","listen","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","listenElement","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","replaceUser","multiUser"] }, { values: ["rdp"], props: [], forbidden: ["display","xauth","fullscreen","gl","websocket","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","audio","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","address","p2p"] }, { values: ["desktop"], props: [], forbidden: ["xauth","gl","port","autoport","websocket","listen","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","audio","listenElement","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","address","p2p","replaceUser","multiUser"] }, { values: ["egl-headless"], props: [["gl", "<gl>", 0, validateDomainDevicesGraphicsEglHeadlessGl, "gl"]], forbidden: ["display","xauth","fullscreen","port","autoport","websocket","listen","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","audio","listenElement","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","address","p2p","replaceUser","multiUser"] }] }],
+  }));
 }
-const validateDomainDevicesGraphics_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V108, "type"], ["display", "attribute display", 0, V4, "display"], ["xauth", "attribute xauth", 0, V4, "xauth"], ["fullscreen", "attribute fullscreen", 0, V30, "fullscreen"], ["port", "attribute port", 0, V109, "port"], ["autoport", "attribute autoport", 0, V30, "autoport"], ["websocket", "attribute websocket", 0, V109, "websocket"], ["listen", "attribute listen", 0, V110, "listen"], ["sharePolicy", "attribute sharePolicy", 0, V111, "sharePolicy"], ["powerControl", "attribute powerControl", 0, V30, "powerControl"], ["socket", "attribute socket", 0, V14, "socket"], ["passwd", "attribute passwd", 0, V4, "passwd"], ["keymap", "attribute keymap", 0, V4, "keymap"], ["passwdValidTo", "attribute passwdValidTo", 0, V4, "passwdValidTo"], ["connected", "attribute connected", 0, V112, "connected"], ["tlsPort", "attribute tlsPort", 0, V109, "tlsPort"], ["defaultMode", "attribute defaultMode", 0, V113, "defaultMode"], ["address", "attribute address", 0, V101, "address"], ["p2p", "attribute p2p", 0, V30, "p2p"], ["replaceUser", "attribute replaceUser", 0, V30, "replaceUser"], ["multiUser", "attribute multiUser", 0, V30, "multiUser"], ["gl", "<gl>", 0, validateDomainDevicesGraphicsGl, "gl"], ["audio", "<audio>", 0, validateDomainDevicesSoundAudio, "audio"], ["listenElement", "<listen>, repeated", MANY, validateDomainDevicesGraphicsListen, "listen"], ["channel", "<channel>, repeated", MANY, validateDomainDevicesGraphicsChannel, "channel"], ["image", "<image>", 0, validateDomainDevicesGraphicsImage, "image"], ["jpeg", "<jpeg>", 0, validateDomainDevicesGraphicsJpeg, "jpeg"], ["zlib", "<zlib>", 0, validateDomainDevicesGraphicsJpeg, "zlib"], ["playback", "<playback>", 0, validateDomainDevicesGraphicsPlayback, "playback"], ["streaming", "<streaming>", 0, validateDomainDevicesGraphicsStreaming, "streaming"], ["clipboard", "<clipboard>", 0, validateDomainDevicesGraphicsClipboard, "clipboard"], ["mouse", "<mouse>", 0, validateDomainDevicesGraphicsMouse, "mouse"], ["filetransfer", "<filetransfer>", 0, validateDomainDevicesGraphicsFiletransfer, "filetransfer"]],
-  keys: new Set(["type","display","xauth","fullscreen","port","autoport","websocket","listen","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","tlsPort","defaultMode","address","p2p","replaceUser","multiUser","gl","audio","listenElement","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["sdl"], props: [["gl", "<gl>", 0, validateDomainDevicesGraphicsFiletransfer, "gl"]], forbidden: ["port","autoport","websocket","listen","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","audio","listenElement","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","address","p2p","replaceUser","multiUser"] }, { values: ["vnc"], props: [["connected", "attribute connected", 0, V114, "connected"], ["audio", "<audio>", 0, validateDomainDevicesSoundAudio, "audio"]], forbidden: ["display","xauth","fullscreen","gl","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","address","p2p","replaceUser","multiUser"] }, { values: ["spice"], props: [["connected", "attribute connected", 0, V115, "connected"], ["gl", "<gl>", 0, validateDomainDevicesGraphicsSpiceGl, "gl"]], forbidden: ["display","xauth","fullscreen","websocket","sharePolicy","powerControl","socket","audio","address","p2p","replaceUser","multiUser"] }, { values: ["dbus"], props: [["gl", "<gl>", 0, validateDomainDevicesGraphicsSpiceGl, "gl"], ["audio", "<audio>", 0, validateDomainDevicesSoundAudio, "audio"]], forbidden: ["display","xauth","fullscreen","port","autoport","websocket","listen","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","listenElement","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","replaceUser","multiUser"] }, { values: ["rdp"], props: [], forbidden: ["display","xauth","fullscreen","gl","websocket","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","audio","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","address","p2p"] }, { values: ["desktop"], props: [], forbidden: ["xauth","gl","port","autoport","websocket","listen","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","audio","listenElement","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","address","p2p","replaceUser","multiUser"] }, { values: ["egl-headless"], props: [["gl", "<gl>", 0, validateDomainDevicesGraphicsEglHeadlessGl, "gl"]], forbidden: ["display","xauth","fullscreen","port","autoport","websocket","listen","sharePolicy","powerControl","socket","passwd","keymap","passwdValidTo","connected","audio","listenElement","tlsPort","defaultMode","channel","image","jpeg","zlib","playback","streaming","clipboard","mouse","filetransfer","address","p2p","replaceUser","multiUser"] }] }],
-};
 
+let validateDomainDevicesVideo_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesVideo(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesVideo_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesVideo_SPEC ??= {
+    props: [["driver", "<driver>", 0, validateDomainDevicesVideoDriver, "driver"], ["model", "<model>", 0, validateDomainDevicesVideoModel, "model"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["driver","model","alias","acpi","address","$extra"]),
+  }));
 }
-const validateDomainDevicesVideo_SPEC: ElementSpec = {
-  props: [["driver", "<driver>", 0, validateDomainDevicesVideoDriver, "driver"], ["model", "<model>", 0, validateDomainDevicesVideoModel, "model"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["driver","model","alias","acpi","address","$extra"]),
-};
 
+let validateDomainDevicesConsole_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesConsole(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesConsole_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesConsole_SPEC ??= {
+    props: [["tty", "attribute tty", 0, V14, "tty"], ["type", "attribute type", 0, V116, "type"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["target", "<target>", 0, validateDomainDevicesConsoleTarget, "target"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["tty","type","source","protocol","log","target","alias","acpi","address","$extra"]),
+  }));
 }
-const validateDomainDevicesConsole_SPEC: ElementSpec = {
-  props: [["tty", "attribute tty", 0, V14, "tty"], ["type", "attribute type", 0, V116, "type"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["target", "<target>", 0, validateDomainDevicesConsoleTarget, "target"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["tty","type","source","protocol","log","target","alias","acpi","address","$extra"]),
-};
 
+let validateDomainDevicesParallel_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesParallel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesParallel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesParallel_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V116, "type"], ["tty", "attribute tty", 0, V14, "tty"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["target", "<target>", 0, validateDomainDevicesConsoleTarget, "target"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["type","tty","source","protocol","log","target","alias","acpi","address","$extra"]),
+  }));
 }
-const validateDomainDevicesParallel_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V116, "type"], ["tty", "attribute tty", 0, V14, "tty"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["target", "<target>", 0, validateDomainDevicesConsoleTarget, "target"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["type","tty","source","protocol","log","target","alias","acpi","address","$extra"]),
-};
 
+let validateDomainDevicesChannel_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesChannel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesChannel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesChannel_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V116, "type"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["target", "<target>", REQUIRED, validateDomainDevicesChannelTarget, "target"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["type","source","protocol","log","target","alias","address","$extra"]),
+  }));
 }
-const validateDomainDevicesChannel_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V116, "type"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["target", "<target>", REQUIRED, validateDomainDevicesChannelTarget, "target"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["type","source","protocol","log","target","alias","address","$extra"]),
-};
 
+let validateDomainDevicesSmartcard_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesSmartcard(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesSmartcard_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesSmartcard_SPEC ??= {
+    props: [["mode", "attribute mode", REQUIRED, V117, "mode"], ["type", "attribute type", 0, V116, "type"], ["certificate", "<certificate>, repeated", MANY, V4, "certificate"], ["database", "<database>", 0, V118, "database"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["target", "<target>", 0, validateDomainDevicesConsoleTarget, "target"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["mode","type","certificate","database","source","protocol","log","target","acpi","address","$extra"]),
+    unions: [{ key: "mode", xml: "mode", what: "attribute mode", branches: [{ values: ["host"], props: [], forbidden: ["certificate","database","type","source","protocol","log","target"] }, { values: ["host-certificates"], props: [["certificate", "<certificate>, repeated", REQUIRED | MANY, null, "certificate"]], forbidden: ["type","source","protocol","log","target"] }, { values: ["passthrough"], props: [["type", "attribute type", REQUIRED, null, "type"]], forbidden: ["certificate","database"] }] }],
+  }));
 }
-const validateDomainDevicesSmartcard_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", REQUIRED, V117, "mode"], ["type", "attribute type", 0, V116, "type"], ["certificate", "<certificate>, repeated", MANY, V4, "certificate"], ["database", "<database>", 0, V118, "database"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["target", "<target>", 0, validateDomainDevicesConsoleTarget, "target"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["mode","type","certificate","database","source","protocol","log","target","acpi","address","$extra"]),
-  unions: [{ key: "mode", xml: "mode", what: "attribute mode", branches: [{ values: ["host"], props: [], forbidden: ["certificate","database","type","source","protocol","log","target"] }, { values: ["host-certificates"], props: [["certificate", "<certificate>, repeated", REQUIRED | MANY, null, "certificate"]], forbidden: ["type","source","protocol","log","target"] }, { values: ["passthrough"], props: [["type", "attribute type", REQUIRED, null, "type"]], forbidden: ["certificate","database"] }] }],
-};
 
+let validateDomainDevicesHub_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHub(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHub_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHub_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V119, "type"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["type","alias","address","$extra"]),
+  }));
 }
-const validateDomainDevicesHub_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V119, "type"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["type","alias","address","$extra"]),
-};
 
+let validateDomainDevicesRedirdev_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesRedirdev(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesRedirdev_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesRedirdev_SPEC ??= {
+    props: [["bus", "attribute bus", REQUIRED, V119, "bus"], ["type", "attribute type", REQUIRED, V116, "type"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["boot", "<boot>", 0, validateDomainDevicesDiskBoot, "boot"]],
+    keys: new Set(["bus","type","source","protocol","log","alias","address","boot","$extra"]),
+  }));
 }
-const validateDomainDevicesRedirdev_SPEC: ElementSpec = {
-  props: [["bus", "attribute bus", REQUIRED, V119, "bus"], ["type", "attribute type", REQUIRED, V116, "type"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["boot", "<boot>", 0, validateDomainDevicesDiskBoot, "boot"]],
-  keys: new Set(["bus","type","source","protocol","log","alias","address","boot","$extra"]),
-};
 
+let validateDomainDevicesRedirfilter_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesRedirfilter(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesRedirfilter_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesRedirfilter_SPEC ??= {
+    props: [["usbdev", "<usbdev>, repeated", MANY, validateDomainDevicesRedirfilterUsbdev, "usbdev"]],
+    keys: new Set(["usbdev","$extra"]),
+  }));
 }
-const validateDomainDevicesRedirfilter_SPEC: ElementSpec = {
-  props: [["usbdev", "<usbdev>, repeated", MANY, validateDomainDevicesRedirfilterUsbdev, "usbdev"]],
-  keys: new Set(["usbdev","$extra"]),
-};
 
+let validateDomainDevicesRng_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesRng(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesRng_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesRng_SPEC ??= {
+    props: [["model", "attribute model", REQUIRED, V77, "model"], ["backend", "<backend>", REQUIRED, validateDomainDevicesRngBackend, "backend"], ["driver", "<driver>", 0, validateDomainDevicesInputDriver, "driver"], ["rate", "<rate>", 0, validateDomainDevicesRngRate, "rate"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["model","backend","driver","rate","alias","acpi","address","$extra"]),
+  }));
 }
-const validateDomainDevicesRng_SPEC: ElementSpec = {
-  props: [["model", "attribute model", REQUIRED, V77, "model"], ["backend", "<backend>", REQUIRED, validateDomainDevicesRngBackend, "backend"], ["driver", "<driver>", 0, validateDomainDevicesInputDriver, "driver"], ["rate", "<rate>", 0, validateDomainDevicesRngRate, "rate"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["model","backend","driver","rate","alias","acpi","address","$extra"]),
-};
 
+let validateDomainDevicesTpm_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesTpm(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesTpm_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesTpm_SPEC ??= {
+    props: [["model", "attribute model", 0, V120, "model"], ["backend", "<backend>", REQUIRED, validateDomainDevicesTpmBackend, "backend"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["model","backend","alias","address","$extra"]),
+  }));
 }
-const validateDomainDevicesTpm_SPEC: ElementSpec = {
-  props: [["model", "attribute model", 0, V120, "model"], ["backend", "<backend>", REQUIRED, validateDomainDevicesTpmBackend, "backend"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["model","backend","alias","address","$extra"]),
-};
 
+let validateDomainDevicesShmem_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesShmem(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesShmem_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesShmem_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V121, "name"], ["role", "attribute role", 0, V122, "role"], ["model", "<model>", 0, validateDomainDevicesShmemModel, "model"], ["size", "<size>", 0, validateDomainCurrentMemory, "size"], ["server", "<server>", 0, validateDomainDevicesShmemServer, "server"], ["msi", "<msi>", 0, validateDomainDevicesShmemMsi, "msi"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["name","role","model","size","server","msi","alias","acpi","address","$extra"]),
+  }));
 }
-const validateDomainDevicesShmem_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V121, "name"], ["role", "attribute role", 0, V122, "role"], ["model", "<model>", 0, validateDomainDevicesShmemModel, "model"], ["size", "<size>", 0, validateDomainCurrentMemory, "size"], ["server", "<server>", 0, validateDomainDevicesShmemServer, "server"], ["msi", "<msi>", 0, validateDomainDevicesShmemMsi, "msi"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["name","role","model","size","server","msi","alias","acpi","address","$extra"]),
-};
 
+let validateDomainDevicesMemory_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesMemory(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesMemory_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesMemory_SPEC ??= {
+    props: [["model", "attribute model", REQUIRED, V123, "model"], ["access", "attribute access", 0, V60, "access"], ["discard", "attribute discard", 0, V30, "discard"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", 0, validateDomainDevicesMemorySource, "source"], ["target", "<target>", REQUIRED, validateDomainDevicesMemoryTarget, "target"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"]],
+    keys: new Set(["model","access","discard","uuid","source","target","address","alias","acpi","$extra"]),
+  }));
 }
-const validateDomainDevicesMemory_SPEC: ElementSpec = {
-  props: [["model", "attribute model", REQUIRED, V123, "model"], ["access", "attribute access", 0, V60, "access"], ["discard", "attribute discard", 0, V30, "discard"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", 0, validateDomainDevicesMemorySource, "source"], ["target", "<target>", REQUIRED, validateDomainDevicesMemoryTarget, "target"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"]],
-  keys: new Set(["model","access","discard","uuid","source","target","address","alias","acpi","$extra"]),
-};
 
+let validateDomainDevicesWatchdog_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesWatchdog(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesWatchdog_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesWatchdog_SPEC ??= {
+    props: [["model", "attribute model", REQUIRED, V124, "model"], ["action", "attribute action", 0, V125, "action"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["model","action","alias","acpi","address","$extra"]),
+  }));
 }
-const validateDomainDevicesWatchdog_SPEC: ElementSpec = {
-  props: [["model", "attribute model", REQUIRED, V124, "model"], ["action", "attribute action", 0, V125, "action"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["model","action","alias","acpi","address","$extra"]),
-};
 
+let validateDomainDevicesMemballoon_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesMemballoon(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesMemballoon_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesMemballoon_SPEC ??= {
+    props: [["model", "attribute model", REQUIRED, V126, "model"], ["autodeflate", "attribute autodeflate", 0, V11, "autodeflate"], ["freePageReporting", "attribute freePageReporting", 0, V11, "freePageReporting"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["stats", "<stats>", 0, validateDomainDevicesMemballoonStats, "stats"], ["driver", "<driver>", 0, validateDomainDevicesInputDriver, "driver"]],
+    keys: new Set(["model","autodeflate","freePageReporting","alias","acpi","address","stats","driver","$extra"]),
+  }));
 }
-const validateDomainDevicesMemballoon_SPEC: ElementSpec = {
-  props: [["model", "attribute model", REQUIRED, V126, "model"], ["autodeflate", "attribute autodeflate", 0, V11, "autodeflate"], ["freePageReporting", "attribute freePageReporting", 0, V11, "freePageReporting"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["stats", "<stats>", 0, validateDomainDevicesMemballoonStats, "stats"], ["driver", "<driver>", 0, validateDomainDevicesInputDriver, "driver"]],
-  keys: new Set(["model","autodeflate","freePageReporting","alias","acpi","address","stats","driver","$extra"]),
-};
 
+let validateDomainDevicesNvram_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesNvram(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesNvram_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesNvram_SPEC ??= {
+    props: [["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["address","$extra"]),
+  }));
 }
-const validateDomainDevicesNvram_SPEC: ElementSpec = {
-  props: [["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["address","$extra"]),
-};
 
+let validateDomainDevicesPanic_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesPanic(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesPanic_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesPanic_SPEC ??= {
+    props: [["model", "attribute model", 0, V127, "model"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
+    keys: new Set(["model","alias","address","$extra"]),
+  }));
 }
-const validateDomainDevicesPanic_SPEC: ElementSpec = {
-  props: [["model", "attribute model", 0, V127, "model"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"]],
-  keys: new Set(["model","alias","address","$extra"]),
-};
 
+let validateDomainDevicesIommu_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesIommu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesIommu_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesIommu_SPEC ??= {
+    props: [["model", "attribute model", REQUIRED, V128, "model"], ["driver", "<driver>", 0, validateDomainDevicesIommuDriver, "driver"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"]],
+    keys: new Set(["model","driver","acpi","address","alias","$extra"]),
+  }));
 }
-const validateDomainDevicesIommu_SPEC: ElementSpec = {
-  props: [["model", "attribute model", REQUIRED, V128, "model"], ["driver", "<driver>", 0, validateDomainDevicesIommuDriver, "driver"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"]],
-  keys: new Set(["model","driver","acpi","address","alias","$extra"]),
-};
 
+let validateDomainDevicesVsock_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesVsock(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesVsock_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesVsock_SPEC ??= {
+    props: [["model", "attribute model", 0, V77, "model"], ["cid", "<cid>", 0, validateDomainDevicesVsockCid, "cid"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["driver", "<driver>", 0, validateDomainDevicesInputDriver, "driver"]],
+    keys: new Set(["model","cid","address","alias","acpi","driver","$extra"]),
+  }));
 }
-const validateDomainDevicesVsock_SPEC: ElementSpec = {
-  props: [["model", "attribute model", 0, V77, "model"], ["cid", "<cid>", 0, validateDomainDevicesVsockCid, "cid"], ["address", "<address>", 0, validateDomainDevicesDiskAddress, "address"], ["alias", "<alias>", 0, validateDomainDevicesDiskAlias, "alias"], ["acpi", "<acpi>", 0, validateDomainDevicesDiskAcpi, "acpi"], ["driver", "<driver>", 0, validateDomainDevicesInputDriver, "driver"]],
-  keys: new Set(["model","cid","address","alias","acpi","driver","$extra"]),
-};
 
+let validateDomainQemuCommandlineQemuArg_SPEC: ElementSpec | undefined;
 export function validateDomainQemuCommandlineQemuArg(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainQemuCommandlineQemuArg_SPEC);
+  validateElement(v, path, issues, n, (validateDomainQemuCommandlineQemuArg_SPEC ??= {
+    props: [["value", "attribute value", REQUIRED, V4, "value"]],
+    keys: new Set(["value","$extra"]),
+  }));
 }
-const validateDomainQemuCommandlineQemuArg_SPEC: ElementSpec = {
-  props: [["value", "attribute value", REQUIRED, V4, "value"]],
-  keys: new Set(["value","$extra"]),
-};
 
+let validateDomainQemuCommandlineQemuEnv_SPEC: ElementSpec | undefined;
 export function validateDomainQemuCommandlineQemuEnv(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainQemuCommandlineQemuEnv_SPEC);
+  validateElement(v, path, issues, n, (validateDomainQemuCommandlineQemuEnv_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V129, "name"], ["value", "attribute value", 0, V4, "value"]],
+    keys: new Set(["name","value","$extra"]),
+  }));
 }
-const validateDomainQemuCommandlineQemuEnv_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V129, "name"], ["value", "attribute value", 0, V4, "value"]],
-  keys: new Set(["name","value","$extra"]),
-};
 
+let validateDomainQemuCapabilitiesQemuAdd_SPEC: ElementSpec | undefined;
 export function validateDomainQemuCapabilitiesQemuAdd(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainQemuCapabilitiesQemuAdd_SPEC);
+  validateElement(v, path, issues, n, (validateDomainQemuCapabilitiesQemuAdd_SPEC ??= {
+    props: [["capability", "attribute capability", REQUIRED, V4, "capability"]],
+    keys: new Set(["capability","$extra"]),
+  }));
 }
-const validateDomainQemuCapabilitiesQemuAdd_SPEC: ElementSpec = {
-  props: [["capability", "attribute capability", REQUIRED, V4, "capability"]],
-  keys: new Set(["capability","$extra"]),
-};
 
+let validateDomainQemuOverrideQemuDevice_SPEC: ElementSpec | undefined;
 export function validateDomainQemuOverrideQemuDevice(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainQemuOverrideQemuDevice_SPEC);
+  validateElement(v, path, issues, n, (validateDomainQemuOverrideQemuDevice_SPEC ??= {
+    props: [["alias", "attribute alias", REQUIRED, V4, "alias"], ["qemu:frontend", "<qemu:frontend>", 0, validateDomainQemuOverrideQemuDeviceQemuFrontend, "qemu:frontend"]],
+    keys: new Set(["alias","qemu:frontend","$extra"]),
+  }));
 }
-const validateDomainQemuOverrideQemuDevice_SPEC: ElementSpec = {
-  props: [["alias", "attribute alias", REQUIRED, V4, "alias"], ["qemu:frontend", "<qemu:frontend>", 0, validateDomainQemuOverrideQemuDeviceQemuFrontend, "qemu:frontend"]],
-  keys: new Set(["alias","qemu:frontend","$extra"]),
-};
 
+let validateDomainLxcNamespaceLxcSharenet_SPEC: ElementSpec | undefined;
 export function validateDomainLxcNamespaceLxcSharenet(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainLxcNamespaceLxcSharenet_SPEC);
+  validateElement(v, path, issues, n, (validateDomainLxcNamespaceLxcSharenet_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V130, "type"], ["value", "attribute value", REQUIRED, V4, "value"]],
+    keys: new Set(["type","value","$extra"]),
+  }));
 }
-const validateDomainLxcNamespaceLxcSharenet_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V130, "type"], ["value", "attribute value", REQUIRED, V4, "value"]],
-  keys: new Set(["type","value","$extra"]),
-};
 
+let validateDomainLxcNamespaceLxcShareipc_SPEC: ElementSpec | undefined;
 export function validateDomainLxcNamespaceLxcShareipc(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainLxcNamespaceLxcShareipc_SPEC);
+  validateElement(v, path, issues, n, (validateDomainLxcNamespaceLxcShareipc_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V131, "type"], ["value", "attribute value", REQUIRED, V4, "value"]],
+    keys: new Set(["type","value","$extra"]),
+  }));
 }
-const validateDomainLxcNamespaceLxcShareipc_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V131, "type"], ["value", "attribute value", REQUIRED, V4, "value"]],
-  keys: new Set(["type","value","$extra"]),
-};
 
+let validateDomainKeywrapCipher_SPEC: ElementSpec | undefined;
 export function validateDomainKeywrapCipher(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainKeywrapCipher_SPEC);
+  validateElement(v, path, issues, n, (validateDomainKeywrapCipher_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V132, "name"], ["state", "attribute state", REQUIRED, V11, "state"]],
+    keys: new Set(["name","state","$extra"]),
+  }));
 }
-const validateDomainKeywrapCipher_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V132, "name"], ["state", "attribute state", REQUIRED, V11, "state"]],
-  keys: new Set(["name","state","$extra"]),
-};
 
+let validateDomainCpuNumaCell_SPEC: ElementSpec | undefined;
 export function validateDomainCpuNumaCell(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuNumaCell_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuNumaCell_SPEC ??= {
+    props: [["id", "attribute id", 0, V1, "id"], ["cpus", "attribute cpus", 0, V24, "cpus"], ["memory", "attribute memory", REQUIRED, V62, "memory"], ["unit", "attribute unit", 0, V22, "unit"], ["memAccess", "attribute memAccess", 0, V60, "memAccess"], ["discard", "attribute discard", 0, V30, "discard"], ["distances", "<distances>", 0, validateDomainCpuNumaCellDistances, "distances"], ["cache", "<cache>, repeated", MANY, validateDomainCpuNumaCellCache, "cache"]],
+    keys: new Set(["id","cpus","memory","unit","memAccess","discard","distances","cache","$extra"]),
+  }));
 }
-const validateDomainCpuNumaCell_SPEC: ElementSpec = {
-  props: [["id", "attribute id", 0, V1, "id"], ["cpus", "attribute cpus", 0, V24, "cpus"], ["memory", "attribute memory", REQUIRED, V62, "memory"], ["unit", "attribute unit", 0, V22, "unit"], ["memAccess", "attribute memAccess", 0, V60, "memAccess"], ["discard", "attribute discard", 0, V30, "discard"], ["distances", "<distances>", 0, validateDomainCpuNumaCellDistances, "distances"], ["cache", "<cache>, repeated", MANY, validateDomainCpuNumaCellCache, "cache"]],
-  keys: new Set(["id","cpus","memory","unit","memAccess","discard","distances","cache","$extra"]),
-};
 
+let validateDomainCpuNumaInterconnects_SPEC: ElementSpec | undefined;
 export function validateDomainCpuNumaInterconnects(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuNumaInterconnects_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuNumaInterconnects_SPEC ??= {
+    props: [["latency", "<latency>, repeated", MANY, validateDomainCpuNumaInterconnectsLatency, "latency"], ["bandwidth", "<bandwidth>, repeated", MANY, validateDomainCpuNumaInterconnectsBandwidth, "bandwidth"]],
+    keys: new Set(["latency","bandwidth","$extra"]),
+  }));
 }
-const validateDomainCpuNumaInterconnects_SPEC: ElementSpec = {
-  props: [["latency", "<latency>, repeated", MANY, validateDomainCpuNumaInterconnectsLatency, "latency"], ["bandwidth", "<bandwidth>, repeated", MANY, validateDomainCpuNumaInterconnectsBandwidth, "bandwidth"]],
-  keys: new Set(["latency","bandwidth","$extra"]),
-};
 
+let validateDomainSysinfoBiosEntry_SPEC: ElementSpec | undefined;
 export function validateDomainSysinfoBiosEntry(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSysinfoBiosEntry_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSysinfoBiosEntry_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V133, "name"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["name","value","$extra"]),
+  }));
 }
-const validateDomainSysinfoBiosEntry_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V133, "name"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["name","value","$extra"]),
-};
 
+let validateDomainSysinfoSystemEntry_SPEC: ElementSpec | undefined;
 export function validateDomainSysinfoSystemEntry(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSysinfoSystemEntry_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSysinfoSystemEntry_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V134, "name"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["name","value","$extra"]),
+  }));
 }
-const validateDomainSysinfoSystemEntry_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V134, "name"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["name","value","$extra"]),
-};
 
+let validateDomainSysinfoBaseBoardEntry_SPEC: ElementSpec | undefined;
 export function validateDomainSysinfoBaseBoardEntry(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSysinfoBaseBoardEntry_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSysinfoBaseBoardEntry_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V135, "name"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["name","value","$extra"]),
+  }));
 }
-const validateDomainSysinfoBaseBoardEntry_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V135, "name"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["name","value","$extra"]),
-};
 
+let validateDomainSysinfoChassisEntry_SPEC: ElementSpec | undefined;
 export function validateDomainSysinfoChassisEntry(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSysinfoChassisEntry_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSysinfoChassisEntry_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V136, "name"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["name","value","$extra"]),
+  }));
 }
-const validateDomainSysinfoChassisEntry_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V136, "name"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["name","value","$extra"]),
-};
 
+let validateDomainOsFirmwareFeature_SPEC: ElementSpec | undefined;
 export function validateDomainOsFirmwareFeature(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsFirmwareFeature_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsFirmwareFeature_SPEC ??= {
+    props: [["enabled", "attribute enabled", REQUIRED, V30, "enabled"], ["name", "attribute name", REQUIRED, V137, "name"]],
+    keys: new Set(["enabled","name","$extra"]),
+  }));
 }
-const validateDomainOsFirmwareFeature_SPEC: ElementSpec = {
-  props: [["enabled", "attribute enabled", REQUIRED, V30, "enabled"], ["name", "attribute name", REQUIRED, V137, "name"]],
-  keys: new Set(["enabled","name","$extra"]),
-};
 
+let validateDomainOsNvramSource_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSource_SPEC ??= {
+    props: [["file", "attribute file", 0, V138, "file"], ["fdgroup", "attribute fdgroup", 0, V4, "fdgroup"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["dev", "attribute dev", 0, V140, "dev"], ["dir", "attribute dir", 0, V14, "dir"], ["protocol", "attribute protocol", 0, V141, "protocol"], ["name", "attribute name", 0, V4, "name"], ["tls", "attribute tls", 0, V30, "tls"], ["tlsHostname", "attribute tlsHostname", 0, V4, "tlsHostname"], ["query", "attribute query", 0, V4, "query"], ["pool", "attribute pool", 0, V142, "pool"], ["volume", "attribute volume", 0, V143, "volume"], ["mode", "attribute mode", 0, V144, "mode"], ["type", "attribute type", 0, V145, "type"], ["namespace", "attribute namespace", 0, V97, "namespace"], ["managed", "attribute managed", 0, V30, "managed"], ["path", "attribute path", 0, V14, "path"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["reservations", "<reservations>", 0, validateDomainOsNvramSourceReservations, "reservations"], ["host", "<host>, repeated", MANY, validateDomainOsNvramSourceHost, "host"], ["snapshot", "<snapshot>", 0, validateDomainOsNvramSourceSnapshot, "snapshot"], ["config", "<config>", 0, validateDomainOsNvramSourceConfig, "config"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["cookies", "<cookies>", 0, validateDomainOsNvramSourceCookies, "cookies"], ["readahead", "<readahead>", 0, validateDomainOsNvramSourceReadahead, "readahead"], ["timeout", "<timeout>", 0, validateDomainOsNvramSourceTimeout, "timeout"], ["ssl", "<ssl>", 0, validateDomainOsNvramSourceSsl, "ssl"], ["identity", "<identity>", 0, validateDomainOsNvramSourceIdentity, "identity"], ["address", "<address>", 0, validateDomainOsNvramSourceAddress, "address"], ["reconnect", "<reconnect>", 0, validateDomainOsNvramSourceReconnect, "reconnect"]],
+    keys: new Set(["file","fdgroup","index","startupPolicy","dev","dir","protocol","name","tls","tlsHostname","query","pool","volume","mode","type","namespace","managed","path","slices","encryption","seclabel","reservations","host","snapshot","config","auth","initiator","cookies","readahead","timeout","ssl","identity","address","reconnect","$extra"]),
+  }));
 }
-const validateDomainOsNvramSource_SPEC: ElementSpec = {
-  props: [["file", "attribute file", 0, V138, "file"], ["fdgroup", "attribute fdgroup", 0, V4, "fdgroup"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["dev", "attribute dev", 0, V140, "dev"], ["dir", "attribute dir", 0, V14, "dir"], ["protocol", "attribute protocol", 0, V141, "protocol"], ["name", "attribute name", 0, V4, "name"], ["tls", "attribute tls", 0, V30, "tls"], ["tlsHostname", "attribute tlsHostname", 0, V4, "tlsHostname"], ["query", "attribute query", 0, V4, "query"], ["pool", "attribute pool", 0, V142, "pool"], ["volume", "attribute volume", 0, V143, "volume"], ["mode", "attribute mode", 0, V144, "mode"], ["type", "attribute type", 0, V145, "type"], ["namespace", "attribute namespace", 0, V97, "namespace"], ["managed", "attribute managed", 0, V30, "managed"], ["path", "attribute path", 0, V14, "path"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["reservations", "<reservations>", 0, validateDomainOsNvramSourceReservations, "reservations"], ["host", "<host>, repeated", MANY, validateDomainOsNvramSourceHost, "host"], ["snapshot", "<snapshot>", 0, validateDomainOsNvramSourceSnapshot, "snapshot"], ["config", "<config>", 0, validateDomainOsNvramSourceConfig, "config"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["cookies", "<cookies>", 0, validateDomainOsNvramSourceCookies, "cookies"], ["readahead", "<readahead>", 0, validateDomainOsNvramSourceReadahead, "readahead"], ["timeout", "<timeout>", 0, validateDomainOsNvramSourceTimeout, "timeout"], ["ssl", "<ssl>", 0, validateDomainOsNvramSourceSsl, "ssl"], ["identity", "<identity>", 0, validateDomainOsNvramSourceIdentity, "identity"], ["address", "<address>", 0, validateDomainOsNvramSourceAddress, "address"], ["reconnect", "<reconnect>", 0, validateDomainOsNvramSourceReconnect, "reconnect"]],
-  keys: new Set(["file","fdgroup","index","startupPolicy","dev","dir","protocol","name","tls","tlsHostname","query","pool","volume","mode","type","namespace","managed","path","slices","encryption","seclabel","reservations","host","snapshot","config","auth","initiator","cookies","readahead","timeout","ssl","identity","address","reconnect","$extra"]),
-};
 
+let validateDomainOsAcpiTable_SPEC: ElementSpec | undefined;
 export function validateDomainOsAcpiTable(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsAcpiTable_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsAcpiTable_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V146, "type"], ["value", "the text content", 0, V14, ""]],
+    keys: new Set(["type","value","$extra"]),
+  }));
 }
-const validateDomainOsAcpiTable_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V146, "type"], ["value", "the text content", 0, V14, ""]],
-  keys: new Set(["type","value","$extra"]),
-};
 
+let validateDomainClockTimerCatchup_SPEC: ElementSpec | undefined;
 export function validateDomainClockTimerCatchup(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainClockTimerCatchup_SPEC);
+  validateElement(v, path, issues, n, (validateDomainClockTimerCatchup_SPEC ??= {
+    props: [["threshold", "attribute threshold", 0, V1, "threshold"], ["slew", "attribute slew", 0, V1, "slew"], ["limit", "attribute limit", 0, V1, "limit"]],
+    keys: new Set(["threshold","slew","limit","$extra"]),
+  }));
 }
-const validateDomainClockTimerCatchup_SPEC: ElementSpec = {
-  props: [["threshold", "attribute threshold", 0, V1, "threshold"], ["slew", "attribute slew", 0, V1, "slew"], ["limit", "attribute limit", 0, V1, "limit"]],
-  keys: new Set(["threshold","slew","limit","$extra"]),
-};
 
+let validateDomainMemoryBackingHugepagesPage_SPEC: ElementSpec | undefined;
 export function validateDomainMemoryBackingHugepagesPage(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainMemoryBackingHugepagesPage_SPEC);
+  validateElement(v, path, issues, n, (validateDomainMemoryBackingHugepagesPage_SPEC ??= {
+    props: [["size", "attribute size", REQUIRED, V20, "size"], ["unit", "attribute unit", 0, V22, "unit"], ["nodeset", "attribute nodeset", 0, V24, "nodeset"]],
+    keys: new Set(["size","unit","nodeset","$extra"]),
+  }));
 }
-const validateDomainMemoryBackingHugepagesPage_SPEC: ElementSpec = {
-  props: [["size", "attribute size", REQUIRED, V20, "size"], ["unit", "attribute unit", 0, V22, "unit"], ["nodeset", "attribute nodeset", 0, V24, "nodeset"]],
-  keys: new Set(["size","unit","nodeset","$extra"]),
-};
 
+let validateDomainCputuneCachetuneCache_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneCachetuneCache(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneCachetuneCache_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneCachetuneCache_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V1, "id"], ["level", "attribute level", REQUIRED, V1, "level"], ["type", "attribute type", REQUIRED, V147, "type"], ["size", "attribute size", REQUIRED, V20, "size"], ["unit", "attribute unit", 0, V22, "unit"]],
+    keys: new Set(["id","level","type","size","unit","$extra"]),
+  }));
 }
-const validateDomainCputuneCachetuneCache_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V1, "id"], ["level", "attribute level", REQUIRED, V1, "level"], ["type", "attribute type", REQUIRED, V147, "type"], ["size", "attribute size", REQUIRED, V20, "size"], ["unit", "attribute unit", 0, V22, "unit"]],
-  keys: new Set(["id","level","type","size","unit","$extra"]),
-};
 
+let validateDomainCputuneCachetuneMonitor_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneCachetuneMonitor(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneCachetuneMonitor_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneCachetuneMonitor_SPEC ??= {
+    props: [["level", "attribute level", REQUIRED, V1, "level"], ["vcpus", "attribute vcpus", REQUIRED, V24, "vcpus"]],
+    keys: new Set(["level","vcpus","$extra"]),
+  }));
 }
-const validateDomainCputuneCachetuneMonitor_SPEC: ElementSpec = {
-  props: [["level", "attribute level", REQUIRED, V1, "level"], ["vcpus", "attribute vcpus", REQUIRED, V24, "vcpus"]],
-  keys: new Set(["level","vcpus","$extra"]),
-};
 
+let validateDomainCputuneMemorytuneNode_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneMemorytuneNode(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneMemorytuneNode_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneMemorytuneNode_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V1, "id"], ["bandwidth", "attribute bandwidth", REQUIRED, V1, "bandwidth"]],
+    keys: new Set(["id","bandwidth","$extra"]),
+  }));
 }
-const validateDomainCputuneMemorytuneNode_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V1, "id"], ["bandwidth", "attribute bandwidth", REQUIRED, V1, "bandwidth"]],
-  keys: new Set(["id","bandwidth","$extra"]),
-};
 
+let validateDomainCputuneMemorytuneMonitor_SPEC: ElementSpec | undefined;
 export function validateDomainCputuneMemorytuneMonitor(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCputuneMemorytuneMonitor_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCputuneMemorytuneMonitor_SPEC ??= {
+    props: [["vcpus", "attribute vcpus", REQUIRED, V24, "vcpus"]],
+    keys: new Set(["vcpus","$extra"]),
+  }));
 }
-const validateDomainCputuneMemorytuneMonitor_SPEC: ElementSpec = {
-  props: [["vcpus", "attribute vcpus", REQUIRED, V24, "vcpus"]],
-  keys: new Set(["vcpus","$extra"]),
-};
 
+let validateDomainFeaturesHypervSpinlocks_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesHypervSpinlocks(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesHypervSpinlocks_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesHypervSpinlocks_SPEC ??= {
+    props: [["state", "attribute state", REQUIRED, V11, "state"], ["retries", "attribute retries", 0, V35, "retries"]],
+    keys: new Set(["state","retries","$extra"]),
+  }));
 }
-const validateDomainFeaturesHypervSpinlocks_SPEC: ElementSpec = {
-  props: [["state", "attribute state", REQUIRED, V11, "state"], ["retries", "attribute retries", 0, V35, "retries"]],
-  keys: new Set(["state","retries","$extra"]),
-};
 
+let validateDomainFeaturesHypervStimer_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesHypervStimer(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesHypervStimer_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesHypervStimer_SPEC ??= {
+    props: [["state", "attribute state", 0, V11, "state"], ["direct", "<direct>", 0, validateDomainFeaturesHtm, "direct"]],
+    keys: new Set(["state","direct","$extra"]),
+  }));
 }
-const validateDomainFeaturesHypervStimer_SPEC: ElementSpec = {
-  props: [["state", "attribute state", 0, V11, "state"], ["direct", "<direct>", 0, validateDomainFeaturesHtm, "direct"]],
-  keys: new Set(["state","direct","$extra"]),
-};
 
+let validateDomainFeaturesHypervVendorId_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesHypervVendorId(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesHypervVendorId_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesHypervVendorId_SPEC ??= {
+    props: [["state", "attribute state", REQUIRED, V11, "state"], ["value", "attribute value", 0, V148, "value"]],
+    keys: new Set(["state","value","$extra"]),
+  }));
 }
-const validateDomainFeaturesHypervVendorId_SPEC: ElementSpec = {
-  props: [["state", "attribute state", REQUIRED, V11, "state"], ["value", "attribute value", 0, V148, "value"]],
-  keys: new Set(["state","value","$extra"]),
-};
 
+let validateDomainFeaturesKvmDirtyRing_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesKvmDirtyRing(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesKvmDirtyRing_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesKvmDirtyRing_SPEC ??= {
+    props: [["state", "attribute state", REQUIRED, V11, "state"], ["size", "attribute size", 0, V35, "size"]],
+    keys: new Set(["state","size","$extra"]),
+  }));
 }
-const validateDomainFeaturesKvmDirtyRing_SPEC: ElementSpec = {
-  props: [["state", "attribute state", REQUIRED, V11, "state"], ["size", "attribute size", 0, V35, "size"]],
-  keys: new Set(["state","size","$extra"]),
-};
 
+let validateDomainFeaturesXenPassthrough_SPEC: ElementSpec | undefined;
 export function validateDomainFeaturesXenPassthrough(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainFeaturesXenPassthrough_SPEC);
+  validateElement(v, path, issues, n, (validateDomainFeaturesXenPassthrough_SPEC ??= {
+    props: [["state", "attribute state", REQUIRED, V11, "state"], ["mode", "attribute mode", 0, V149, "mode"]],
+    keys: new Set(["state","mode","$extra"]),
+  }));
 }
-const validateDomainFeaturesXenPassthrough_SPEC: ElementSpec = {
-  props: [["state", "attribute state", REQUIRED, V11, "state"], ["mode", "attribute mode", 0, V149, "mode"]],
-  keys: new Set(["state","mode","$extra"]),
-};
 
+let validateDomainDevicesDiskDriver_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskDriver_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskDriver_SPEC ??= {
+    props: [["name", "attribute name", 0, V15, "name"], ["type", "attribute type", 0, V150, "type"], ["cache", "attribute cache", 0, V151, "cache"], ["error_policy", "attribute error_policy", 0, V152, "error_policy"], ["rerror_policy", "attribute rerror_policy", 0, V153, "rerror_policy"], ["io", "attribute io", 0, V154, "io"], ["ioeventfd", "attribute ioeventfd", 0, V11, "ioeventfd"], ["event_idx", "attribute event_idx", 0, V11, "event_idx"], ["copy_on_read", "attribute copy_on_read", 0, V11, "copy_on_read"], ["discard", "attribute discard", 0, V155, "discard"], ["iothread", "attribute iothread", 0, V1, "iothread"], ["detect_zeroes", "attribute detect_zeroes", 0, V156, "detect_zeroes"], ["queues", "attribute queues", 0, V39, "queues"], ["queue_size", "attribute queue_size", 0, V39, "queue_size"], ["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"], ["metadata_cache", "<metadata_cache>", 0, validateDomainDevicesDiskDriverMetadataCache, "metadata_cache"]],
+    keys: new Set(["name","type","cache","error_policy","rerror_policy","io","ioeventfd","event_idx","copy_on_read","discard","iothread","detect_zeroes","queues","queue_size","iommu","ats","packed","page_per_vq","metadata_cache","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskDriver_SPEC: ElementSpec = {
-  props: [["name", "attribute name", 0, V15, "name"], ["type", "attribute type", 0, V150, "type"], ["cache", "attribute cache", 0, V151, "cache"], ["error_policy", "attribute error_policy", 0, V152, "error_policy"], ["rerror_policy", "attribute rerror_policy", 0, V153, "rerror_policy"], ["io", "attribute io", 0, V154, "io"], ["ioeventfd", "attribute ioeventfd", 0, V11, "ioeventfd"], ["event_idx", "attribute event_idx", 0, V11, "event_idx"], ["copy_on_read", "attribute copy_on_read", 0, V11, "copy_on_read"], ["discard", "attribute discard", 0, V155, "discard"], ["iothread", "attribute iothread", 0, V1, "iothread"], ["detect_zeroes", "attribute detect_zeroes", 0, V156, "detect_zeroes"], ["queues", "attribute queues", 0, V39, "queues"], ["queue_size", "attribute queue_size", 0, V39, "queue_size"], ["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"], ["metadata_cache", "<metadata_cache>", 0, validateDomainDevicesDiskDriverMetadataCache, "metadata_cache"]],
-  keys: new Set(["name","type","cache","error_policy","rerror_policy","io","ioeventfd","event_idx","copy_on_read","discard","iothread","detect_zeroes","queues","queue_size","iommu","ats","packed","page_per_vq","metadata_cache","$extra"]),
-};
 
+let validateDomainDevicesDiskMirror_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskMirror(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskMirror_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskMirror_SPEC ??= {
+    props: [["file", "attribute file", 0, V14, "file"], ["format", "attribute format", 0, V157, "format"], ["job", "attribute job", 0, V158, "job"], ["type", "attribute type", 0, V49, "type"], ["ready", "attribute ready", 0, V159, "ready"], ["source", "<source>", 0, validateDomainOsNvramSource, "source"], ["formatElement", "<format>", 0, validateDomainDevicesDiskMirrorFormat, "format"], ["backingStore", "<backingStore>", 0, validateDomainDevicesDiskBackingStore, "backingStore"]],
+    keys: new Set(["file","format","job","type","ready","source","formatElement","backingStore","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskMirror_SPEC: ElementSpec = {
-  props: [["file", "attribute file", 0, V14, "file"], ["format", "attribute format", 0, V157, "format"], ["job", "attribute job", 0, V158, "job"], ["type", "attribute type", 0, V49, "type"], ["ready", "attribute ready", 0, V159, "ready"], ["source", "<source>", 0, validateDomainOsNvramSource, "source"], ["formatElement", "<format>", 0, validateDomainDevicesDiskMirrorFormat, "format"], ["backingStore", "<backingStore>", 0, validateDomainDevicesDiskBackingStore, "backingStore"]],
-  keys: new Set(["file","format","job","type","ready","source","formatElement","backingStore","$extra"]),
-};
 
+let validateDomainDevicesDiskAuth_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskAuth(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskAuth_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskAuth_SPEC ??= {
+    props: [["username", "attribute username", REQUIRED, V15, "username"], ["secret", "<secret>", REQUIRED, validateDomainDevicesDiskAuthSecret, "secret"]],
+    keys: new Set(["username","secret","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskAuth_SPEC: ElementSpec = {
-  props: [["username", "attribute username", REQUIRED, V15, "username"], ["secret", "<secret>", REQUIRED, validateDomainDevicesDiskAuthSecret, "secret"]],
-  keys: new Set(["username","secret","$extra"]),
-};
 
+let validateDomainDevicesDiskTarget_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskTarget_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskTarget_SPEC ??= {
+    props: [["dev", "attribute dev", REQUIRED, V160, "dev"], ["bus", "attribute bus", 0, V161, "bus"], ["tray", "attribute tray", 0, V162, "tray"], ["removable", "attribute removable", 0, V11, "removable"], ["rotation_rate", "attribute rotation_rate", 0, V39, "rotation_rate"]],
+    keys: new Set(["dev","bus","tray","removable","rotation_rate","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskTarget_SPEC: ElementSpec = {
-  props: [["dev", "attribute dev", REQUIRED, V160, "dev"], ["bus", "attribute bus", 0, V161, "bus"], ["tray", "attribute tray", 0, V162, "tray"], ["removable", "attribute removable", 0, V11, "removable"], ["rotation_rate", "attribute rotation_rate", 0, V39, "rotation_rate"]],
-  keys: new Set(["dev","bus","tray","removable","rotation_rate","$extra"]),
-};
 
+let validateDomainDevicesDiskBoot_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskBoot(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskBoot_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskBoot_SPEC ??= {
+    props: [["order", "attribute order", REQUIRED, V39, "order"], ["loadparm", "attribute loadparm", 0, V163, "loadparm"]],
+    keys: new Set(["order","loadparm","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskBoot_SPEC: ElementSpec = {
-  props: [["order", "attribute order", REQUIRED, V39, "order"], ["loadparm", "attribute loadparm", 0, V163, "loadparm"]],
-  keys: new Set(["order","loadparm","$extra"]),
-};
 
+let validateDomainDevicesDiskBackenddomain_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskBackenddomain(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskBackenddomain_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskBackenddomain_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V2, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskBackenddomain_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V2, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateDomainDevicesDiskTransient_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskTransient(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskTransient_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskTransient_SPEC ??= {
+    props: [["shareBacking", "attribute shareBacking", 0, V30, "shareBacking"]],
+    keys: new Set(["shareBacking","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskTransient_SPEC: ElementSpec = {
-  props: [["shareBacking", "attribute shareBacking", 0, V30, "shareBacking"]],
-  keys: new Set(["shareBacking","$extra"]),
-};
 
+let validateDomainDevicesDiskEncryption_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskEncryption(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskEncryption_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskEncryption_SPEC ??= {
+    props: [["format", "attribute format", REQUIRED, V164, "format"], ["engine", "attribute engine", 0, V165, "engine"], ["secret", "<secret>", 0, validateDomainDevicesDiskEncryptionSecret, "secret"], ["cipher", "<cipher>", 0, validateDomainDevicesDiskEncryptionCipher, "cipher"], ["ivgen", "<ivgen>", 0, validateDomainDevicesDiskEncryptionIvgen, "ivgen"]],
+    keys: new Set(["format","engine","secret","cipher","ivgen","$extra"]),
+    together: [["cipher","ivgen"]],
+  }));
 }
-const validateDomainDevicesDiskEncryption_SPEC: ElementSpec = {
-  props: [["format", "attribute format", REQUIRED, V164, "format"], ["engine", "attribute engine", 0, V165, "engine"], ["secret", "<secret>", 0, validateDomainDevicesDiskEncryptionSecret, "secret"], ["cipher", "<cipher>", 0, validateDomainDevicesDiskEncryptionCipher, "cipher"], ["ivgen", "<ivgen>", 0, validateDomainDevicesDiskEncryptionIvgen, "ivgen"]],
-  keys: new Set(["format","engine","secret","cipher","ivgen","$extra"]),
-  together: [["cipher","ivgen"]],
-};
 
+let validateDomainDevicesDiskIotune_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskIotune(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskIotune_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskIotune_SPEC ??= {
+    props: [["total_bytes_sec", "<total_bytes_sec>", 0, V62, "total_bytes_sec"], ["read_bytes_sec", "<read_bytes_sec>", 0, V62, "read_bytes_sec"], ["write_bytes_sec", "<write_bytes_sec>", 0, V62, "write_bytes_sec"], ["total_iops_sec", "<total_iops_sec>", 0, V62, "total_iops_sec"], ["read_iops_sec", "<read_iops_sec>", 0, V62, "read_iops_sec"], ["write_iops_sec", "<write_iops_sec>", 0, V62, "write_iops_sec"], ["total_bytes_sec_max", "<total_bytes_sec_max>", 0, V62, "total_bytes_sec_max"], ["read_bytes_sec_max", "<read_bytes_sec_max>", 0, V62, "read_bytes_sec_max"], ["write_bytes_sec_max", "<write_bytes_sec_max>", 0, V62, "write_bytes_sec_max"], ["total_iops_sec_max", "<total_iops_sec_max>", 0, V62, "total_iops_sec_max"], ["read_iops_sec_max", "<read_iops_sec_max>", 0, V62, "read_iops_sec_max"], ["write_iops_sec_max", "<write_iops_sec_max>", 0, V62, "write_iops_sec_max"], ["size_iops_sec", "<size_iops_sec>", 0, V62, "size_iops_sec"], ["group_name", "<group_name>", 0, V4, "group_name"], ["total_bytes_sec_max_length", "<total_bytes_sec_max_length>", 0, V62, "total_bytes_sec_max_length"], ["read_bytes_sec_max_length", "<read_bytes_sec_max_length>", 0, V62, "read_bytes_sec_max_length"], ["write_bytes_sec_max_length", "<write_bytes_sec_max_length>", 0, V62, "write_bytes_sec_max_length"], ["total_iops_sec_max_length", "<total_iops_sec_max_length>", 0, V62, "total_iops_sec_max_length"], ["read_iops_sec_max_length", "<read_iops_sec_max_length>", 0, V62, "read_iops_sec_max_length"], ["write_iops_sec_max_length", "<write_iops_sec_max_length>", 0, V62, "write_iops_sec_max_length"]],
+    keys: new Set(["total_bytes_sec","read_bytes_sec","write_bytes_sec","total_iops_sec","read_iops_sec","write_iops_sec","total_bytes_sec_max","read_bytes_sec_max","write_bytes_sec_max","total_iops_sec_max","read_iops_sec_max","write_iops_sec_max","size_iops_sec","group_name","total_bytes_sec_max_length","read_bytes_sec_max_length","write_bytes_sec_max_length","total_iops_sec_max_length","read_iops_sec_max_length","write_iops_sec_max_length","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskIotune_SPEC: ElementSpec = {
-  props: [["total_bytes_sec", "<total_bytes_sec>", 0, V62, "total_bytes_sec"], ["read_bytes_sec", "<read_bytes_sec>", 0, V62, "read_bytes_sec"], ["write_bytes_sec", "<write_bytes_sec>", 0, V62, "write_bytes_sec"], ["total_iops_sec", "<total_iops_sec>", 0, V62, "total_iops_sec"], ["read_iops_sec", "<read_iops_sec>", 0, V62, "read_iops_sec"], ["write_iops_sec", "<write_iops_sec>", 0, V62, "write_iops_sec"], ["total_bytes_sec_max", "<total_bytes_sec_max>", 0, V62, "total_bytes_sec_max"], ["read_bytes_sec_max", "<read_bytes_sec_max>", 0, V62, "read_bytes_sec_max"], ["write_bytes_sec_max", "<write_bytes_sec_max>", 0, V62, "write_bytes_sec_max"], ["total_iops_sec_max", "<total_iops_sec_max>", 0, V62, "total_iops_sec_max"], ["read_iops_sec_max", "<read_iops_sec_max>", 0, V62, "read_iops_sec_max"], ["write_iops_sec_max", "<write_iops_sec_max>", 0, V62, "write_iops_sec_max"], ["size_iops_sec", "<size_iops_sec>", 0, V62, "size_iops_sec"], ["group_name", "<group_name>", 0, V4, "group_name"], ["total_bytes_sec_max_length", "<total_bytes_sec_max_length>", 0, V62, "total_bytes_sec_max_length"], ["read_bytes_sec_max_length", "<read_bytes_sec_max_length>", 0, V62, "read_bytes_sec_max_length"], ["write_bytes_sec_max_length", "<write_bytes_sec_max_length>", 0, V62, "write_bytes_sec_max_length"], ["total_iops_sec_max_length", "<total_iops_sec_max_length>", 0, V62, "total_iops_sec_max_length"], ["read_iops_sec_max_length", "<read_iops_sec_max_length>", 0, V62, "read_iops_sec_max_length"], ["write_iops_sec_max_length", "<write_iops_sec_max_length>", 0, V62, "write_iops_sec_max_length"]],
-  keys: new Set(["total_bytes_sec","read_bytes_sec","write_bytes_sec","total_iops_sec","read_iops_sec","write_iops_sec","total_bytes_sec_max","read_bytes_sec_max","write_bytes_sec_max","total_iops_sec_max","read_iops_sec_max","write_iops_sec_max","size_iops_sec","group_name","total_bytes_sec_max_length","read_bytes_sec_max_length","write_bytes_sec_max_length","total_iops_sec_max_length","read_iops_sec_max_length","write_iops_sec_max_length","$extra"]),
-};
 
+let validateDomainDevicesDiskAlias_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskAlias(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskAlias_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskAlias_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V166, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskAlias_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V166, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateDomainDevicesDiskAcpi_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskAcpi(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskAcpi_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskAcpi_SPEC ??= {
+    props: [["index", "attribute index", 0, V1, "index"]],
+    keys: new Set(["index","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskAcpi_SPEC: ElementSpec = {
-  props: [["index", "attribute index", 0, V1, "index"]],
-  keys: new Set(["index","$extra"]),
-};
 
+let validateDomainDevicesDiskAddress_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskAddress_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskAddress_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V167, "type"], ["domain", "attribute domain", 0, V97, "domain"], ["bus", "attribute bus", 0, V168, "bus"], ["slot", "attribute slot", 0, V169, "slot"], ["function", "attribute function", 0, V170, "function"], ["multifunction", "attribute multifunction", 0, V11, "multifunction"], ["controller", "attribute controller", 0, V171, "controller"], ["target", "attribute target", 0, V171, "target"], ["unit", "attribute unit", 0, V172, "unit"], ["port", "attribute port", 0, V173, "port"], ["reg", "attribute reg", 0, V174, "reg"], ["cssid", "attribute cssid", 0, V175, "cssid"], ["ssid", "attribute ssid", 0, V176, "ssid"], ["devno", "attribute devno", 0, V177, "devno"], ["iobase", "attribute iobase", 0, V178, "iobase"], ["irq", "attribute irq", 0, V179, "irq"], ["base", "attribute base", 0, V36, "base"], ["zpci", "<zpci>", 0, validateDomainDevicesDiskAddressZpci, "zpci"]],
+    keys: new Set(["type","domain","bus","slot","function","multifunction","controller","target","unit","port","reg","cssid","ssid","devno","iobase","irq","base","zpci","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["pci"], props: [["bus", "attribute bus", 0, V96, "bus"], ["slot", "attribute slot", 0, V180, "slot"]], forbidden: ["controller","target","unit","port","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["drive"], props: [["bus", "attribute bus", 0, V171, "bus"]], forbidden: ["domain","slot","function","multifunction","zpci","port","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["virtio-serial"], props: [["controller", "attribute controller", REQUIRED, null, "controller"], ["bus", "attribute bus", 0, V171, "bus"], ["port", "attribute port", 0, V171, "port"]], forbidden: ["domain","slot","function","multifunction","zpci","target","unit","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["ccid"], props: [["controller", "attribute controller", REQUIRED, null, "controller"], ["slot", "attribute slot", 0, V171, "slot"]], forbidden: ["domain","bus","function","multifunction","zpci","target","unit","port","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["usb"], props: [["bus", "attribute bus", REQUIRED, V181, "bus"], ["port", "attribute port", 0, V182, "port"]], forbidden: ["domain","slot","function","multifunction","zpci","controller","target","unit","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["spapr-vio"], props: [], forbidden: ["domain","bus","slot","function","multifunction","zpci","controller","target","unit","port","cssid","ssid","devno","iobase","irq","base"] }, { values: ["ccw"], props: [], forbidden: ["domain","bus","slot","function","multifunction","zpci","controller","target","unit","port","reg","iobase","irq","base"] }, { values: ["isa"], props: [], forbidden: ["domain","bus","slot","function","multifunction","zpci","controller","target","unit","port","reg","cssid","ssid","devno","base"] }, { values: ["virtio-mmio"], props: [], forbidden: ["domain","bus","slot","function","multifunction","zpci","controller","target","unit","port","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["dimm"], props: [["slot", "attribute slot", 0, V1, "slot"]], forbidden: ["domain","bus","function","multifunction","zpci","controller","target","unit","port","reg","cssid","ssid","devno","iobase","irq"] }, { values: ["unassigned"], props: [], forbidden: ["domain","bus","slot","function","multifunction","zpci","controller","target","unit","port","reg","cssid","ssid","devno","iobase","irq","base"] }] }],
+  }));
 }
-const validateDomainDevicesDiskAddress_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V167, "type"], ["domain", "attribute domain", 0, V97, "domain"], ["bus", "attribute bus", 0, V168, "bus"], ["slot", "attribute slot", 0, V169, "slot"], ["function", "attribute function", 0, V170, "function"], ["multifunction", "attribute multifunction", 0, V11, "multifunction"], ["controller", "attribute controller", 0, V171, "controller"], ["target", "attribute target", 0, V171, "target"], ["unit", "attribute unit", 0, V172, "unit"], ["port", "attribute port", 0, V173, "port"], ["reg", "attribute reg", 0, V174, "reg"], ["cssid", "attribute cssid", 0, V175, "cssid"], ["ssid", "attribute ssid", 0, V176, "ssid"], ["devno", "attribute devno", 0, V177, "devno"], ["iobase", "attribute iobase", 0, V178, "iobase"], ["irq", "attribute irq", 0, V179, "irq"], ["base", "attribute base", 0, V36, "base"], ["zpci", "<zpci>", 0, validateDomainDevicesDiskAddressZpci, "zpci"]],
-  keys: new Set(["type","domain","bus","slot","function","multifunction","controller","target","unit","port","reg","cssid","ssid","devno","iobase","irq","base","zpci","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["pci"], props: [["bus", "attribute bus", 0, V96, "bus"], ["slot", "attribute slot", 0, V180, "slot"]], forbidden: ["controller","target","unit","port","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["drive"], props: [["bus", "attribute bus", 0, V171, "bus"]], forbidden: ["domain","slot","function","multifunction","zpci","port","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["virtio-serial"], props: [["controller", "attribute controller", REQUIRED, null, "controller"], ["bus", "attribute bus", 0, V171, "bus"], ["port", "attribute port", 0, V171, "port"]], forbidden: ["domain","slot","function","multifunction","zpci","target","unit","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["ccid"], props: [["controller", "attribute controller", REQUIRED, null, "controller"], ["slot", "attribute slot", 0, V171, "slot"]], forbidden: ["domain","bus","function","multifunction","zpci","target","unit","port","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["usb"], props: [["bus", "attribute bus", REQUIRED, V181, "bus"], ["port", "attribute port", 0, V182, "port"]], forbidden: ["domain","slot","function","multifunction","zpci","controller","target","unit","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["spapr-vio"], props: [], forbidden: ["domain","bus","slot","function","multifunction","zpci","controller","target","unit","port","cssid","ssid","devno","iobase","irq","base"] }, { values: ["ccw"], props: [], forbidden: ["domain","bus","slot","function","multifunction","zpci","controller","target","unit","port","reg","iobase","irq","base"] }, { values: ["isa"], props: [], forbidden: ["domain","bus","slot","function","multifunction","zpci","controller","target","unit","port","reg","cssid","ssid","devno","base"] }, { values: ["virtio-mmio"], props: [], forbidden: ["domain","bus","slot","function","multifunction","zpci","controller","target","unit","port","reg","cssid","ssid","devno","iobase","irq","base"] }, { values: ["dimm"], props: [["slot", "attribute slot", 0, V1, "slot"]], forbidden: ["domain","bus","function","multifunction","zpci","controller","target","unit","port","reg","cssid","ssid","devno","iobase","irq"] }, { values: ["unassigned"], props: [], forbidden: ["domain","bus","slot","function","multifunction","zpci","controller","target","unit","port","reg","cssid","ssid","devno","iobase","irq","base"] }] }],
-};
 
+let validateDomainDevicesDiskGeometry_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskGeometry(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskGeometry_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskGeometry_SPEC ??= {
+    props: [["cyls", "attribute cyls", REQUIRED, V183, "cyls"], ["heads", "attribute heads", REQUIRED, V183, "heads"], ["secs", "attribute secs", REQUIRED, V183, "secs"], ["trans", "attribute trans", 0, V184, "trans"]],
+    keys: new Set(["cyls","heads","secs","trans","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskGeometry_SPEC: ElementSpec = {
-  props: [["cyls", "attribute cyls", REQUIRED, V183, "cyls"], ["heads", "attribute heads", REQUIRED, V183, "heads"], ["secs", "attribute secs", REQUIRED, V183, "secs"], ["trans", "attribute trans", 0, V184, "trans"]],
-  keys: new Set(["cyls","heads","secs","trans","$extra"]),
-};
 
+let validateDomainDevicesDiskBlockio_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskBlockio(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskBlockio_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskBlockio_SPEC ??= {
+    props: [["logical_block_size", "attribute logical_block_size", 0, V183, "logical_block_size"], ["physical_block_size", "attribute physical_block_size", 0, V183, "physical_block_size"]],
+    keys: new Set(["logical_block_size","physical_block_size","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskBlockio_SPEC: ElementSpec = {
-  props: [["logical_block_size", "attribute logical_block_size", 0, V183, "logical_block_size"], ["physical_block_size", "attribute physical_block_size", 0, V183, "physical_block_size"]],
-  keys: new Set(["logical_block_size","physical_block_size","$extra"]),
-};
 
+let validateDomainDevicesDiskBackingStore_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskBackingStore(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskBackingStore_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskBackingStore_SPEC ??= {
+    props: [["index", "attribute index", 0, V39, "index"], ["type", "attribute type", 0, V49, "type"], ["source", "<source>", 0, validateDomainOsNvramSource, "source"], ["backingStore", "<backingStore>", 0, validateDomainDevicesDiskBackingStore, "backingStore"], ["format", "<format>", 0, validateDomainDevicesDiskMirrorFormat, "format"]],
+    keys: new Set(["index","type","source","backingStore","format","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskBackingStore_SPEC: ElementSpec = {
-  props: [["index", "attribute index", 0, V39, "index"], ["type", "attribute type", 0, V49, "type"], ["source", "<source>", 0, validateDomainOsNvramSource, "source"], ["backingStore", "<backingStore>", 0, validateDomainDevicesDiskBackingStore, "backingStore"], ["format", "<format>", 0, validateDomainDevicesDiskMirrorFormat, "format"]],
-  keys: new Set(["index","type","source","backingStore","format","$extra"]),
-};
 
+let validateDomainDevicesDiskFileSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskFileSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskFileSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskFileSource_SPEC ??= {
+    props: [["file", "attribute file", 0, V138, "file"], ["fdgroup", "attribute fdgroup", 0, V4, "fdgroup"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"]],
+    keys: new Set(["file","fdgroup","index","startupPolicy","slices","encryption","seclabel","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskFileSource_SPEC: ElementSpec = {
-  props: [["file", "attribute file", 0, V138, "file"], ["fdgroup", "attribute fdgroup", 0, V4, "fdgroup"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"]],
-  keys: new Set(["file","fdgroup","index","startupPolicy","slices","encryption","seclabel","$extra"]),
-};
 
+let validateDomainDevicesDiskBlockSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskBlockSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskBlockSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskBlockSource_SPEC ??= {
+    props: [["dev", "attribute dev", 0, V140, "dev"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["reservations", "<reservations>", 0, validateDomainOsNvramSourceReservations, "reservations"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"]],
+    keys: new Set(["dev","index","startupPolicy","slices","encryption","reservations","seclabel","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskBlockSource_SPEC: ElementSpec = {
-  props: [["dev", "attribute dev", 0, V140, "dev"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["reservations", "<reservations>", 0, validateDomainOsNvramSourceReservations, "reservations"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"]],
-  keys: new Set(["dev","index","startupPolicy","slices","encryption","reservations","seclabel","$extra"]),
-};
 
+let validateDomainDevicesDiskDirSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskDirSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskDirSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskDirSource_SPEC ??= {
+    props: [["dir", "attribute dir", REQUIRED, V14, "dir"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"]],
+    keys: new Set(["dir","index","startupPolicy","slices","encryption","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskDirSource_SPEC: ElementSpec = {
-  props: [["dir", "attribute dir", REQUIRED, V14, "dir"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"]],
-  keys: new Set(["dir","index","startupPolicy","slices","encryption","$extra"]),
-};
 
+let validateDomainDevicesDiskNetworkSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskNetworkSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskNetworkSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskNetworkSource_SPEC ??= {
+    props: [["protocol", "attribute protocol", REQUIRED, V141, "protocol"], ["name", "attribute name", 0, V4, "name"], ["tls", "attribute tls", 0, V30, "tls"], ["tlsHostname", "attribute tlsHostname", 0, V4, "tlsHostname"], ["index", "attribute index", 0, V39, "index"], ["query", "attribute query", 0, V4, "query"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["host", "<host>, repeated", MANY, validateDomainOsNvramSourceHost, "host"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["snapshot", "<snapshot>", 0, validateDomainOsNvramSourceSnapshot, "snapshot"], ["config", "<config>", 0, validateDomainOsNvramSourceConfig, "config"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["cookies", "<cookies>", 0, validateDomainOsNvramSourceCookies, "cookies"], ["readahead", "<readahead>", 0, validateDomainOsNvramSourceReadahead, "readahead"], ["timeout", "<timeout>", 0, validateDomainOsNvramSourceTimeout, "timeout"], ["ssl", "<ssl>", 0, validateDomainOsNvramSourceSsl, "ssl"], ["identity", "<identity>", 0, validateDomainOsNvramSourceIdentity, "identity"]],
+    keys: new Set(["protocol","name","tls","tlsHostname","index","query","slices","host","encryption","snapshot","config","auth","initiator","cookies","readahead","timeout","ssl","identity","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskNetworkSource_SPEC: ElementSpec = {
-  props: [["protocol", "attribute protocol", REQUIRED, V141, "protocol"], ["name", "attribute name", 0, V4, "name"], ["tls", "attribute tls", 0, V30, "tls"], ["tlsHostname", "attribute tlsHostname", 0, V4, "tlsHostname"], ["index", "attribute index", 0, V39, "index"], ["query", "attribute query", 0, V4, "query"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["host", "<host>, repeated", MANY, validateDomainOsNvramSourceHost, "host"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["snapshot", "<snapshot>", 0, validateDomainOsNvramSourceSnapshot, "snapshot"], ["config", "<config>", 0, validateDomainOsNvramSourceConfig, "config"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["cookies", "<cookies>", 0, validateDomainOsNvramSourceCookies, "cookies"], ["readahead", "<readahead>", 0, validateDomainOsNvramSourceReadahead, "readahead"], ["timeout", "<timeout>", 0, validateDomainOsNvramSourceTimeout, "timeout"], ["ssl", "<ssl>", 0, validateDomainOsNvramSourceSsl, "ssl"], ["identity", "<identity>", 0, validateDomainOsNvramSourceIdentity, "identity"]],
-  keys: new Set(["protocol","name","tls","tlsHostname","index","query","slices","host","encryption","snapshot","config","auth","initiator","cookies","readahead","timeout","ssl","identity","$extra"]),
-};
 
+let validateDomainDevicesDiskVolumeSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskVolumeSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskVolumeSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskVolumeSource_SPEC ??= {
+    props: [["pool", "attribute pool", REQUIRED, V142, "pool"], ["volume", "attribute volume", REQUIRED, V143, "volume"], ["mode", "attribute mode", 0, V144, "mode"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"]],
+    keys: new Set(["pool","volume","mode","index","startupPolicy","slices","encryption","seclabel","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskVolumeSource_SPEC: ElementSpec = {
-  props: [["pool", "attribute pool", REQUIRED, V142, "pool"], ["volume", "attribute volume", REQUIRED, V143, "volume"], ["mode", "attribute mode", 0, V144, "mode"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"]],
-  keys: new Set(["pool","volume","mode","index","startupPolicy","slices","encryption","seclabel","$extra"]),
-};
 
+let validateDomainDevicesDiskNvmeSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskNvmeSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskNvmeSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskNvmeSource_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V185, "type"], ["namespace", "attribute namespace", REQUIRED, V97, "namespace"], ["managed", "attribute managed", 0, V30, "managed"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["address", "<address>", REQUIRED, validateDomainOsNvramSourceAddress, "address"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"]],
+    keys: new Set(["type","namespace","managed","index","startupPolicy","address","slices","encryption","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskNvmeSource_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V185, "type"], ["namespace", "attribute namespace", REQUIRED, V97, "namespace"], ["managed", "attribute managed", 0, V30, "managed"], ["index", "attribute index", 0, V39, "index"], ["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["address", "<address>", REQUIRED, validateDomainOsNvramSourceAddress, "address"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"]],
-  keys: new Set(["type","namespace","managed","index","startupPolicy","address","slices","encryption","$extra"]),
-};
 
+let validateDomainDevicesDiskVhostuserSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskVhostuserSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskVhostuserSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskVhostuserSource_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V186, "type"], ["path", "attribute path", REQUIRED, V14, "path"], ["reconnect", "<reconnect>", 0, validateDomainOsNvramSourceReconnect, "reconnect"]],
+    keys: new Set(["type","path","reconnect","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskVhostuserSource_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V186, "type"], ["path", "attribute path", REQUIRED, V14, "path"], ["reconnect", "<reconnect>", 0, validateDomainOsNvramSourceReconnect, "reconnect"]],
-  keys: new Set(["type","path","reconnect","$extra"]),
-};
 
+let validateDomainDevicesControllerMaster_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesControllerMaster(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesControllerMaster_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesControllerMaster_SPEC ??= {
+    props: [["startport", "attribute startport", REQUIRED, V182, "startport"]],
+    keys: new Set(["startport","$extra"]),
+  }));
 }
-const validateDomainDevicesControllerMaster_SPEC: ElementSpec = {
-  props: [["startport", "attribute startport", REQUIRED, V182, "startport"]],
-  keys: new Set(["startport","$extra"]),
-};
 
+let validateDomainDevicesControllerModel_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesControllerModel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesControllerModel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesControllerModel_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V187, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateDomainDevicesControllerModel_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V187, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateDomainDevicesControllerTarget_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesControllerTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesControllerTarget_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesControllerTarget_SPEC ??= {
+    props: [["chassisNr", "attribute chassisNr", 0, V96, "chassisNr"], ["chassis", "attribute chassis", 0, V96, "chassis"], ["port", "attribute port", 0, V96, "port"], ["busNr", "attribute busNr", 0, V96, "busNr"], ["index", "attribute index", 0, V96, "index"], ["hotplug", "attribute hotplug", 0, V11, "hotplug"], ["node", "<node>", 0, V1, "node"]],
+    keys: new Set(["chassisNr","chassis","port","busNr","index","hotplug","node","$extra"]),
+  }));
 }
-const validateDomainDevicesControllerTarget_SPEC: ElementSpec = {
-  props: [["chassisNr", "attribute chassisNr", 0, V96, "chassisNr"], ["chassis", "attribute chassis", 0, V96, "chassis"], ["port", "attribute port", 0, V96, "port"], ["busNr", "attribute busNr", 0, V96, "busNr"], ["index", "attribute index", 0, V96, "index"], ["hotplug", "attribute hotplug", 0, V11, "hotplug"], ["node", "<node>", 0, V1, "node"]],
-  keys: new Set(["chassisNr","chassis","port","busNr","index","hotplug","node","$extra"]),
-};
 
+let validateDomainDevicesControllerDriver_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesControllerDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesControllerDriver_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesControllerDriver_SPEC ??= {
+    props: [["queues", "attribute queues", 0, V1, "queues"], ["cmd_per_lun", "attribute cmd_per_lun", 0, V1, "cmd_per_lun"], ["max_sectors", "attribute max_sectors", 0, V1, "max_sectors"], ["ioeventfd", "attribute ioeventfd", 0, V11, "ioeventfd"], ["iothread", "attribute iothread", 0, V1, "iothread"], ["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"]],
+    keys: new Set(["queues","cmd_per_lun","max_sectors","ioeventfd","iothread","iommu","ats","packed","page_per_vq","$extra"]),
+  }));
 }
-const validateDomainDevicesControllerDriver_SPEC: ElementSpec = {
-  props: [["queues", "attribute queues", 0, V1, "queues"], ["cmd_per_lun", "attribute cmd_per_lun", 0, V1, "cmd_per_lun"], ["max_sectors", "attribute max_sectors", 0, V1, "max_sectors"], ["ioeventfd", "attribute ioeventfd", 0, V11, "ioeventfd"], ["iothread", "attribute iothread", 0, V1, "iothread"], ["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"]],
-  keys: new Set(["queues","cmd_per_lun","max_sectors","ioeventfd","iothread","iommu","ats","packed","page_per_vq","$extra"]),
-};
 
+let validateDomainDevicesLeaseTarget_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesLeaseTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesLeaseTarget_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesLeaseTarget_SPEC ??= {
+    props: [["path", "attribute path", REQUIRED, V4, "path"], ["offset", "attribute offset", 0, V1, "offset"]],
+    keys: new Set(["path","offset","$extra"]),
+  }));
 }
-const validateDomainDevicesLeaseTarget_SPEC: ElementSpec = {
-  props: [["path", "attribute path", REQUIRED, V4, "path"], ["offset", "attribute offset", 0, V1, "offset"]],
-  keys: new Set(["path","offset","$extra"]),
-};
 
+let validateDomainDevicesFilesystemDriver_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesFilesystemDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesFilesystemDriver_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesFilesystemDriver_SPEC ??= {
+    props: [["type", "attribute type", 0, V188, "type"], ["format", "attribute format", 0, V157, "format"], ["wrpolicy", "attribute wrpolicy", 0, V189, "wrpolicy"], ["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"], ["queue", "attribute queue", 0, V1, "queue"]],
+    keys: new Set(["type","format","wrpolicy","iommu","ats","packed","page_per_vq","queue","$extra"]),
+  }));
 }
-const validateDomainDevicesFilesystemDriver_SPEC: ElementSpec = {
-  props: [["type", "attribute type", 0, V188, "type"], ["format", "attribute format", 0, V157, "format"], ["wrpolicy", "attribute wrpolicy", 0, V189, "wrpolicy"], ["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"], ["queue", "attribute queue", 0, V1, "queue"]],
-  keys: new Set(["type","format","wrpolicy","iommu","ats","packed","page_per_vq","queue","$extra"]),
-};
 
+let validateDomainDevicesFilesystemSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesFilesystemSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesFilesystemSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesFilesystemSource_SPEC ??= {
+    props: [["file", "attribute file", 0, V14, "file"], ["dev", "attribute dev", 0, V14, "dev"], ["dir", "attribute dir", 0, V118, "dir"], ["socket", "attribute socket", 0, V14, "socket"], ["name", "attribute name", 0, V15, "name"], ["usage", "attribute usage", 0, V20, "usage"], ["units", "attribute units", 0, V22, "units"]],
+    keys: new Set(["file","dev","dir","socket","name","usage","units","$extra"]),
+  }));
 }
-const validateDomainDevicesFilesystemSource_SPEC: ElementSpec = {
-  props: [["file", "attribute file", 0, V14, "file"], ["dev", "attribute dev", 0, V14, "dev"], ["dir", "attribute dir", 0, V118, "dir"], ["socket", "attribute socket", 0, V14, "socket"], ["name", "attribute name", 0, V15, "name"], ["usage", "attribute usage", 0, V20, "usage"], ["units", "attribute units", 0, V22, "units"]],
-  keys: new Set(["file","dev","dir","socket","name","usage","units","$extra"]),
-};
 
+let validateDomainDevicesFilesystemTarget_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesFilesystemTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesFilesystemTarget_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesFilesystemTarget_SPEC ??= {
+    props: [["dir", "attribute dir", REQUIRED, V4, "dir"]],
+    keys: new Set(["dir","$extra"]),
+  }));
 }
-const validateDomainDevicesFilesystemTarget_SPEC: ElementSpec = {
-  props: [["dir", "attribute dir", REQUIRED, V4, "dir"]],
-  keys: new Set(["dir","$extra"]),
-};
 
+let validateDomainDevicesFilesystemBinary_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesFilesystemBinary(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesFilesystemBinary_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesFilesystemBinary_SPEC ??= {
+    props: [["path", "attribute path", 0, V14, "path"], ["xattr", "attribute xattr", 0, V11, "xattr"], ["cache", "<cache>", 0, validateDomainDevicesFilesystemBinaryCache, "cache"], ["sandbox", "<sandbox>", 0, validateDomainDevicesFilesystemBinarySandbox, "sandbox"], ["lock", "<lock>", 0, validateDomainDevicesFilesystemBinaryLock, "lock"], ["thread_pool", "<thread_pool>", 0, validateDomainDevicesFilesystemBinaryThreadPool, "thread_pool"]],
+    keys: new Set(["path","xattr","cache","sandbox","lock","thread_pool","$extra"]),
+  }));
 }
-const validateDomainDevicesFilesystemBinary_SPEC: ElementSpec = {
-  props: [["path", "attribute path", 0, V14, "path"], ["xattr", "attribute xattr", 0, V11, "xattr"], ["cache", "<cache>", 0, validateDomainDevicesFilesystemBinaryCache, "cache"], ["sandbox", "<sandbox>", 0, validateDomainDevicesFilesystemBinarySandbox, "sandbox"], ["lock", "<lock>", 0, validateDomainDevicesFilesystemBinaryLock, "lock"], ["thread_pool", "<thread_pool>", 0, validateDomainDevicesFilesystemBinaryThreadPool, "thread_pool"]],
-  keys: new Set(["path","xattr","cache","sandbox","lock","thread_pool","$extra"]),
-};
 
+let validateDomainDevicesInterfaceSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceSource_SPEC ??= {
+    props: [["bridge", "attribute bridge", 0, V190, "bridge"], ["macTableManager", "attribute macTableManager", 0, V191, "macTableManager"], ["network", "attribute network", 0, V4, "network"], ["portgroup", "attribute portgroup", 0, V192, "portgroup"], ["portid", "attribute portid", 0, V193, "portid"], ["type", "attribute type", 0, V186, "type"], ["path", "attribute path", 0, V14, "path"], ["mode", "attribute mode", 0, V194, "mode"], ["dev", "attribute dev", 0, V192, "dev"], ["name", "attribute name", 0, V192, "name"], ["address", "attribute address", 0, V195, "address"], ["port", "attribute port", 0, V109, "port"], ["missing", "attribute missing", 0, V30, "missing"], ["switchid", "attribute switchid", 0, V3, "switchid"], ["portgroupid", "attribute portgroupid", 0, V4, "portgroupid"], ["connectionid", "attribute connectionid", 0, V196, "connectionid"], ["ip", "<ip>, repeated", MANY, validateDomainDevicesInterfaceIp, "ip"], ["route", "<route>, repeated", MANY, validateDomainDevicesInterfaceRoute, "route"], ["reconnect", "<reconnect>", 0, validateDomainOsNvramSourceReconnect, "reconnect"], ["local", "<local>", 0, validateDomainDevicesInterfaceMcastSource, "local"], ["vendor", "<vendor>", 0, validateDomainDevicesInterfaceSourceVendor, "vendor"], ["product", "<product>", 0, validateDomainDevicesInterfaceSourceVendor, "product"], ["addressElement", "<address>", 0, validateDomainDevicesInterfaceSourceAddress, "address"]],
+    keys: new Set(["bridge","macTableManager","network","portgroup","portid","type","path","mode","dev","name","address","port","missing","switchid","portgroupid","connectionid","ip","route","reconnect","local","vendor","product","addressElement","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceSource_SPEC: ElementSpec = {
-  props: [["bridge", "attribute bridge", 0, V190, "bridge"], ["macTableManager", "attribute macTableManager", 0, V191, "macTableManager"], ["network", "attribute network", 0, V4, "network"], ["portgroup", "attribute portgroup", 0, V192, "portgroup"], ["portid", "attribute portid", 0, V193, "portid"], ["type", "attribute type", 0, V186, "type"], ["path", "attribute path", 0, V14, "path"], ["mode", "attribute mode", 0, V194, "mode"], ["dev", "attribute dev", 0, V192, "dev"], ["name", "attribute name", 0, V192, "name"], ["address", "attribute address", 0, V195, "address"], ["port", "attribute port", 0, V109, "port"], ["missing", "attribute missing", 0, V30, "missing"], ["switchid", "attribute switchid", 0, V3, "switchid"], ["portgroupid", "attribute portgroupid", 0, V4, "portgroupid"], ["connectionid", "attribute connectionid", 0, V196, "connectionid"], ["ip", "<ip>, repeated", MANY, validateDomainDevicesInterfaceIp, "ip"], ["route", "<route>, repeated", MANY, validateDomainDevicesInterfaceRoute, "route"], ["reconnect", "<reconnect>", 0, validateDomainOsNvramSourceReconnect, "reconnect"], ["local", "<local>", 0, validateDomainDevicesInterfaceMcastSource, "local"], ["vendor", "<vendor>", 0, validateDomainDevicesInterfaceSourceVendor, "vendor"], ["product", "<product>", 0, validateDomainDevicesInterfaceSourceVendor, "product"], ["addressElement", "<address>", 0, validateDomainDevicesInterfaceSourceAddress, "address"]],
-  keys: new Set(["bridge","macTableManager","network","portgroup","portid","type","path","mode","dev","name","address","port","missing","switchid","portgroupid","connectionid","ip","route","reconnect","local","vendor","product","addressElement","$extra"]),
-};
 
+let validateDomainDevicesInterfaceVirtualport_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceVirtualport(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceVirtualport_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceVirtualport_SPEC ??= {
+    props: [["type", "attribute type", 0, V197, "type"], ["parameters", "<parameters>", 0, validateDomainDevicesInterfaceVirtualportParameters, "parameters"]],
+    keys: new Set(["type","parameters","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceVirtualport_SPEC: ElementSpec = {
-  props: [["type", "attribute type", 0, V197, "type"], ["parameters", "<parameters>", 0, validateDomainDevicesInterfaceVirtualportParameters, "parameters"]],
-  keys: new Set(["type","parameters","$extra"]),
-};
 
+let validateDomainDevicesInterfaceLink_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceLink(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceLink_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceLink_SPEC ??= {
+    props: [["state", "attribute state", REQUIRED, V198, "state"]],
+    keys: new Set(["state","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceLink_SPEC: ElementSpec = {
-  props: [["state", "attribute state", REQUIRED, V198, "state"]],
-  keys: new Set(["state","$extra"]),
-};
 
+let validateDomainDevicesInterfaceMtu_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceMtu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceMtu_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceMtu_SPEC ??= {
+    props: [["size", "attribute size", REQUIRED, V51, "size"]],
+    keys: new Set(["size","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceMtu_SPEC: ElementSpec = {
-  props: [["size", "attribute size", REQUIRED, V51, "size"]],
-  keys: new Set(["size","$extra"]),
-};
 
+let validateDomainDevicesInterfaceCoalesce_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceCoalesce(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceCoalesce_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceCoalesce_SPEC ??= {
+    props: [["rx", "<rx>", 0, validateDomainDevicesInterfaceCoalesceRx, "rx"]],
+    keys: new Set(["rx","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceCoalesce_SPEC: ElementSpec = {
-  props: [["rx", "<rx>", 0, validateDomainDevicesInterfaceCoalesceRx, "rx"]],
-  keys: new Set(["rx","$extra"]),
-};
 
+let validateDomainDevicesInterfaceTarget_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceTarget_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceTarget_SPEC ??= {
+    props: [["dev", "attribute dev", REQUIRED, V192, "dev"], ["managed", "attribute managed", 0, V30, "managed"]],
+    keys: new Set(["dev","managed","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceTarget_SPEC: ElementSpec = {
-  props: [["dev", "attribute dev", REQUIRED, V192, "dev"], ["managed", "attribute managed", 0, V30, "managed"]],
-  keys: new Set(["dev","managed","$extra"]),
-};
 
+let validateDomainDevicesInterfaceGuest_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceGuest(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceGuest_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceGuest_SPEC ??= {
+    props: [["dev", "attribute dev", 0, V192, "dev"], ["actual", "attribute actual", 0, V192, "actual"]],
+    keys: new Set(["dev","actual","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceGuest_SPEC: ElementSpec = {
-  props: [["dev", "attribute dev", 0, V192, "dev"], ["actual", "attribute actual", 0, V192, "actual"]],
-  keys: new Set(["dev","actual","$extra"]),
-};
 
+let validateDomainDevicesInterfaceMac_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceMac(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceMac_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceMac_SPEC ??= {
+    props: [["address", "attribute address", REQUIRED, V199, "address"], ["type", "attribute type", 0, V200, "type"], ["check", "attribute check", 0, V30, "check"]],
+    keys: new Set(["address","type","check","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceMac_SPEC: ElementSpec = {
-  props: [["address", "attribute address", REQUIRED, V199, "address"], ["type", "attribute type", 0, V200, "type"], ["check", "attribute check", 0, V30, "check"]],
-  keys: new Set(["address","type","check","$extra"]),
-};
 
+let validateDomainDevicesInterfaceIp_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceIp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceIp_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceIp_SPEC ??= {
+    props: [["address", "attribute address", REQUIRED, V201, "address"], ["family", "attribute family", 0, V202, "family"], ["prefix", "attribute prefix", 0, V203, "prefix"], ["peer", "attribute peer", 0, V201, "peer"]],
+    keys: new Set(["address","family","prefix","peer","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceIp_SPEC: ElementSpec = {
-  props: [["address", "attribute address", REQUIRED, V201, "address"], ["family", "attribute family", 0, V202, "family"], ["prefix", "attribute prefix", 0, V203, "prefix"], ["peer", "attribute peer", 0, V201, "peer"]],
-  keys: new Set(["address","family","prefix","peer","$extra"]),
-};
 
+let validateDomainDevicesInterfaceRoute_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceRoute(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceRoute_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceRoute_SPEC ??= {
+    props: [["family", "attribute family", 0, V202, "family"], ["address", "attribute address", REQUIRED, V201, "address"], ["netmask", "attribute netmask", 0, V195, "netmask"], ["prefix", "attribute prefix", 0, V203, "prefix"], ["gateway", "attribute gateway", REQUIRED, V201, "gateway"], ["metric", "attribute metric", 0, V1, "metric"]],
+    keys: new Set(["family","address","netmask","prefix","gateway","metric","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceRoute_SPEC: ElementSpec = {
-  props: [["family", "attribute family", 0, V202, "family"], ["address", "attribute address", REQUIRED, V201, "address"], ["netmask", "attribute netmask", 0, V195, "netmask"], ["prefix", "attribute prefix", 0, V203, "prefix"], ["gateway", "attribute gateway", REQUIRED, V201, "gateway"], ["metric", "attribute metric", 0, V1, "metric"]],
-  keys: new Set(["family","address","netmask","prefix","gateway","metric","$extra"]),
-};
 
+let validateDomainDevicesInterfacePortForward_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfacePortForward(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfacePortForward_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfacePortForward_SPEC ??= {
+    props: [["proto", "attribute proto", REQUIRED, V204, "proto"], ["address", "attribute address", 0, V201, "address"], ["dev", "attribute dev", 0, V192, "dev"], ["range", "<range>, repeated", MANY, validateDomainDevicesInterfacePortForwardRange, "range"]],
+    keys: new Set(["proto","address","dev","range","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfacePortForward_SPEC: ElementSpec = {
-  props: [["proto", "attribute proto", REQUIRED, V204, "proto"], ["address", "attribute address", 0, V201, "address"], ["dev", "attribute dev", 0, V192, "dev"], ["range", "<range>, repeated", MANY, validateDomainDevicesInterfacePortForwardRange, "range"]],
-  keys: new Set(["proto","address","dev","range","$extra"]),
-};
 
+let validateDomainDevicesInterfaceScript_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceScript(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceScript_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceScript_SPEC ??= {
+    props: [["path", "attribute path", REQUIRED, V101, "path"]],
+    keys: new Set(["path","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceScript_SPEC: ElementSpec = {
-  props: [["path", "attribute path", REQUIRED, V101, "path"]],
-  keys: new Set(["path","$extra"]),
-};
 
+let validateDomainDevicesInterfaceModel_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceModel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceModel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceModel_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V205, "type"]],
+    keys: new Set(["type","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceModel_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V205, "type"]],
-  keys: new Set(["type","$extra"]),
-};
 
+let validateDomainDevicesInterfaceBackend_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceBackend(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceBackend_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceBackend_SPEC ??= {
+    props: [["type", "attribute type", 0, V206, "type"], ["tap", "attribute tap", 0, V14, "tap"], ["vhost", "attribute vhost", 0, V14, "vhost"], ["logFile", "attribute logFile", 0, V14, "logFile"]],
+    keys: new Set(["type","tap","vhost","logFile","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceBackend_SPEC: ElementSpec = {
-  props: [["type", "attribute type", 0, V206, "type"], ["tap", "attribute tap", 0, V14, "tap"], ["vhost", "attribute vhost", 0, V14, "vhost"], ["logFile", "attribute logFile", 0, V14, "logFile"]],
-  keys: new Set(["type","tap","vhost","logFile","$extra"]),
-};
 
+let validateDomainDevicesInterfaceDriver_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceDriver_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceDriver_SPEC ??= {
+    props: [["name", "attribute name", 0, V207, "name"], ["queues", "attribute queues", 0, V39, "queues"], ["rx_queue_size", "attribute rx_queue_size", 0, V39, "rx_queue_size"], ["tx_queue_size", "attribute tx_queue_size", 0, V39, "tx_queue_size"], ["txmode", "attribute txmode", 0, V208, "txmode"], ["ioeventfd", "attribute ioeventfd", 0, V11, "ioeventfd"], ["event_idx", "attribute event_idx", 0, V11, "event_idx"], ["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"], ["rss", "attribute rss", 0, V11, "rss"], ["rss_hash_report", "attribute rss_hash_report", 0, V11, "rss_hash_report"], ["host", "<host>", 0, validateDomainDevicesInterfaceDriverHost, "host"], ["guest", "<guest>", 0, validateDomainDevicesInterfaceDriverGuest, "guest"]],
+    keys: new Set(["name","queues","rx_queue_size","tx_queue_size","txmode","ioeventfd","event_idx","iommu","ats","packed","page_per_vq","rss","rss_hash_report","host","guest","$extra"]),
+    unions: [{ key: "name", xml: "name", what: "attribute name", branches: [{ values: ["kvm","vfio","xen"], props: [], forbidden: ["queues","rx_queue_size","tx_queue_size","txmode","ioeventfd","event_idx"] }, { values: ["qemu","vhost"], optional: true, props: [], forbidden: [] }] }],
+  }));
 }
-const validateDomainDevicesInterfaceDriver_SPEC: ElementSpec = {
-  props: [["name", "attribute name", 0, V207, "name"], ["queues", "attribute queues", 0, V39, "queues"], ["rx_queue_size", "attribute rx_queue_size", 0, V39, "rx_queue_size"], ["tx_queue_size", "attribute tx_queue_size", 0, V39, "tx_queue_size"], ["txmode", "attribute txmode", 0, V208, "txmode"], ["ioeventfd", "attribute ioeventfd", 0, V11, "ioeventfd"], ["event_idx", "attribute event_idx", 0, V11, "event_idx"], ["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"], ["rss", "attribute rss", 0, V11, "rss"], ["rss_hash_report", "attribute rss_hash_report", 0, V11, "rss_hash_report"], ["host", "<host>", 0, validateDomainDevicesInterfaceDriverHost, "host"], ["guest", "<guest>", 0, validateDomainDevicesInterfaceDriverGuest, "guest"]],
-  keys: new Set(["name","queues","rx_queue_size","tx_queue_size","txmode","ioeventfd","event_idx","iommu","ats","packed","page_per_vq","rss","rss_hash_report","host","guest","$extra"]),
-  unions: [{ key: "name", xml: "name", what: "attribute name", branches: [{ values: ["kvm","vfio","xen"], props: [], forbidden: ["queues","rx_queue_size","tx_queue_size","txmode","ioeventfd","event_idx"] }, { values: ["qemu","vhost"], optional: true, props: [], forbidden: [] }] }],
-};
 
+let validateDomainDevicesInterfaceFilterref_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceFilterref(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceFilterref_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceFilterref_SPEC ??= {
+    props: [["filter", "attribute filter", REQUIRED, V4, "filter"], ["parameter", "<parameter>, repeated", MANY, validateDomainDevicesInterfaceFilterrefParameter, "parameter"]],
+    keys: new Set(["filter","parameter","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceFilterref_SPEC: ElementSpec = {
-  props: [["filter", "attribute filter", REQUIRED, V4, "filter"], ["parameter", "<parameter>, repeated", MANY, validateDomainDevicesInterfaceFilterrefParameter, "parameter"]],
-  keys: new Set(["filter","parameter","$extra"]),
-};
 
+let validateDomainDevicesInterfaceTune_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceTune(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceTune_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceTune_SPEC ??= {
+    props: [["sndbuf", "<sndbuf>", 0, V1, "sndbuf"]],
+    keys: new Set(["sndbuf","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceTune_SPEC: ElementSpec = {
-  props: [["sndbuf", "<sndbuf>", 0, V1, "sndbuf"]],
-  keys: new Set(["sndbuf","$extra"]),
-};
 
+let validateDomainDevicesInterfaceRom_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceRom(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceRom_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceRom_SPEC ??= {
+    props: [["enabled", "attribute enabled", 0, V30, "enabled"], ["bar", "attribute bar", 0, V11, "bar"], ["file", "attribute file", 0, V14, "file"]],
+    keys: new Set(["enabled","bar","file","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceRom_SPEC: ElementSpec = {
-  props: [["enabled", "attribute enabled", 0, V30, "enabled"], ["bar", "attribute bar", 0, V11, "bar"], ["file", "attribute file", 0, V14, "file"]],
-  keys: new Set(["enabled","bar","file","$extra"]),
-};
 
+let validateDomainDevicesInterfaceBandwidth_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceBandwidth(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceBandwidth_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceBandwidth_SPEC ??= {
+    props: [["classID", "attribute classID", 0, V39, "classID"], ["inbound", "<inbound>", 0, validateDomainDevicesInterfaceBandwidthInbound, "inbound"], ["outbound", "<outbound>", 0, validateDomainDevicesInterfaceBandwidthInbound, "outbound"]],
+    keys: new Set(["classID","inbound","outbound","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceBandwidth_SPEC: ElementSpec = {
-  props: [["classID", "attribute classID", 0, V39, "classID"], ["inbound", "<inbound>", 0, validateDomainDevicesInterfaceBandwidthInbound, "inbound"], ["outbound", "<outbound>", 0, validateDomainDevicesInterfaceBandwidthInbound, "outbound"]],
-  keys: new Set(["classID","inbound","outbound","$extra"]),
-};
 
+let validateDomainDevicesInterfaceVlan_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceVlan(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceVlan_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceVlan_SPEC ??= {
+    props: [["trunk", "attribute trunk", 0, V31, "trunk"], ["tag", "<tag>, repeated", REQUIRED | MANY, validateDomainDevicesInterfaceVlanTag, "tag"]],
+    keys: new Set(["trunk","tag","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceVlan_SPEC: ElementSpec = {
-  props: [["trunk", "attribute trunk", 0, V31, "trunk"], ["tag", "<tag>, repeated", REQUIRED | MANY, validateDomainDevicesInterfaceVlanTag, "tag"]],
-  keys: new Set(["trunk","tag","$extra"]),
-};
 
+let validateDomainDevicesInterfacePort_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfacePort(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfacePort_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfacePort_SPEC ??= {
+    props: [["isolated", "attribute isolated", 0, V30, "isolated"]],
+    keys: new Set(["isolated","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfacePort_SPEC: ElementSpec = {
-  props: [["isolated", "attribute isolated", 0, V30, "isolated"]],
-  keys: new Set(["isolated","$extra"]),
-};
 
+let validateDomainDevicesInterfaceTeaming_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceTeaming(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceTeaming_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceTeaming_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V209, "type"], ["persistent", "attribute persistent", 0, V166, "persistent"]],
+    keys: new Set(["type","persistent","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["persistent"], props: [], forbidden: ["persistent"] }, { values: ["transient"], props: [["persistent", "attribute persistent", REQUIRED, null, "persistent"]], forbidden: [] }] }],
+  }));
 }
-const validateDomainDevicesInterfaceTeaming_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V209, "type"], ["persistent", "attribute persistent", 0, V166, "persistent"]],
-  keys: new Set(["type","persistent","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["persistent"], props: [], forbidden: ["persistent"] }, { values: ["transient"], props: [["persistent", "attribute persistent", REQUIRED, null, "persistent"]], forbidden: [] }] }],
-};
 
+let validateDomainDevicesInterfaceBridgeSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceBridgeSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceBridgeSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceBridgeSource_SPEC ??= {
+    props: [["bridge", "attribute bridge", REQUIRED, V190, "bridge"], ["macTableManager", "attribute macTableManager", 0, V191, "macTableManager"], ["network", "attribute network", 0, V4, "network"], ["portgroup", "attribute portgroup", 0, V192, "portgroup"], ["portid", "attribute portid", 0, V3, "portid"]],
+    keys: new Set(["bridge","macTableManager","network","portgroup","portid","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceBridgeSource_SPEC: ElementSpec = {
-  props: [["bridge", "attribute bridge", REQUIRED, V190, "bridge"], ["macTableManager", "attribute macTableManager", 0, V191, "macTableManager"], ["network", "attribute network", 0, V4, "network"], ["portgroup", "attribute portgroup", 0, V192, "portgroup"], ["portid", "attribute portid", 0, V3, "portid"]],
-  keys: new Set(["bridge","macTableManager","network","portgroup","portid","$extra"]),
-};
 
+let validateDomainDevicesInterfaceEthernetSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceEthernetSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceEthernetSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceEthernetSource_SPEC ??= {
+    props: [["ip", "<ip>, repeated", MANY, validateDomainDevicesInterfaceIp, "ip"], ["route", "<route>, repeated", MANY, validateDomainDevicesInterfaceRoute, "route"]],
+    keys: new Set(["ip","route","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceEthernetSource_SPEC: ElementSpec = {
-  props: [["ip", "<ip>, repeated", MANY, validateDomainDevicesInterfaceIp, "ip"], ["route", "<route>, repeated", MANY, validateDomainDevicesInterfaceRoute, "route"]],
-  keys: new Set(["ip","route","$extra"]),
-};
 
+let validateDomainDevicesInterfaceVhostuserSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceVhostuserSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceVhostuserSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceVhostuserSource_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V186, "type"], ["path", "attribute path", REQUIRED, V14, "path"], ["mode", "attribute mode", REQUIRED, V210, "mode"], ["reconnect", "<reconnect>", 0, validateDomainOsNvramSourceReconnect, "reconnect"]],
+    keys: new Set(["type","path","mode","reconnect","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceVhostuserSource_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V186, "type"], ["path", "attribute path", REQUIRED, V14, "path"], ["mode", "attribute mode", REQUIRED, V210, "mode"], ["reconnect", "<reconnect>", 0, validateDomainOsNvramSourceReconnect, "reconnect"]],
-  keys: new Set(["type","path","mode","reconnect","$extra"]),
-};
 
+let validateDomainDevicesInterfaceNetworkSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceNetworkSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceNetworkSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceNetworkSource_SPEC ??= {
+    props: [["network", "attribute network", REQUIRED, V4, "network"], ["portgroup", "attribute portgroup", 0, V192, "portgroup"], ["portid", "attribute portid", 0, V3, "portid"], ["bridge", "attribute bridge", 0, V190, "bridge"], ["macTableManager", "attribute macTableManager", 0, V191, "macTableManager"]],
+    keys: new Set(["network","portgroup","portid","bridge","macTableManager","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceNetworkSource_SPEC: ElementSpec = {
-  props: [["network", "attribute network", REQUIRED, V4, "network"], ["portgroup", "attribute portgroup", 0, V192, "portgroup"], ["portid", "attribute portid", 0, V3, "portid"], ["bridge", "attribute bridge", 0, V190, "bridge"], ["macTableManager", "attribute macTableManager", 0, V191, "macTableManager"]],
-  keys: new Set(["network","portgroup","portid","bridge","macTableManager","$extra"]),
-};
 
+let validateDomainDevicesInterfaceDirectSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceDirectSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceDirectSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceDirectSource_SPEC ??= {
+    props: [["dev", "attribute dev", REQUIRED, V192, "dev"], ["mode", "attribute mode", 0, V211, "mode"], ["network", "attribute network", 0, V4, "network"], ["portgroup", "attribute portgroup", 0, V192, "portgroup"], ["portid", "attribute portid", 0, V3, "portid"]],
+    keys: new Set(["dev","mode","network","portgroup","portid","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceDirectSource_SPEC: ElementSpec = {
-  props: [["dev", "attribute dev", REQUIRED, V192, "dev"], ["mode", "attribute mode", 0, V211, "mode"], ["network", "attribute network", 0, V4, "network"], ["portgroup", "attribute portgroup", 0, V192, "portgroup"], ["portid", "attribute portid", 0, V3, "portid"]],
-  keys: new Set(["dev","mode","network","portgroup","portid","$extra"]),
-};
 
+let validateDomainDevicesInterfaceUserSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceUserSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceUserSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceUserSource_SPEC ??= {
+    props: [["dev", "attribute dev", REQUIRED, V192, "dev"]],
+    keys: new Set(["dev","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceUserSource_SPEC: ElementSpec = {
-  props: [["dev", "attribute dev", REQUIRED, V192, "dev"]],
-  keys: new Set(["dev","$extra"]),
-};
 
+let validateDomainDevicesInterfaceInternalSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceInternalSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceInternalSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceInternalSource_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V192, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceInternalSource_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V192, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateDomainDevicesInterfaceMcastSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceMcastSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceMcastSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceMcastSource_SPEC ??= {
+    props: [["address", "attribute address", REQUIRED, V195, "address"], ["port", "attribute port", REQUIRED, V109, "port"]],
+    keys: new Set(["address","port","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceMcastSource_SPEC: ElementSpec = {
-  props: [["address", "attribute address", REQUIRED, V195, "address"], ["port", "attribute port", REQUIRED, V109, "port"]],
-  keys: new Set(["address","port","$extra"]),
-};
 
+let validateDomainDevicesInterfaceUdpSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceUdpSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceUdpSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceUdpSource_SPEC ??= {
+    props: [["address", "attribute address", REQUIRED, V195, "address"], ["port", "attribute port", REQUIRED, V109, "port"], ["local", "<local>", REQUIRED, validateDomainDevicesInterfaceMcastSource, "local"]],
+    keys: new Set(["address","port","local","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceUdpSource_SPEC: ElementSpec = {
-  props: [["address", "attribute address", REQUIRED, V195, "address"], ["port", "attribute port", REQUIRED, V109, "port"], ["local", "<local>", REQUIRED, validateDomainDevicesInterfaceMcastSource, "local"]],
-  keys: new Set(["address","port","local","$extra"]),
-};
 
+let validateDomainDevicesInterfaceServerSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceServerSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceServerSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceServerSource_SPEC ??= {
+    props: [["address", "attribute address", 0, V195, "address"], ["port", "attribute port", REQUIRED, V109, "port"]],
+    keys: new Set(["address","port","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceServerSource_SPEC: ElementSpec = {
-  props: [["address", "attribute address", 0, V195, "address"], ["port", "attribute port", REQUIRED, V109, "port"]],
-  keys: new Set(["address","port","$extra"]),
-};
 
+let validateDomainDevicesInterfaceHostdevSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceHostdevSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceHostdevSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceHostdevSource_SPEC ??= {
+    props: [["missing", "attribute missing", 0, V30, "missing"], ["vendor", "<vendor>", 0, validateDomainDevicesInterfaceSourceVendor, "vendor"], ["product", "<product>", 0, validateDomainDevicesInterfaceSourceVendor, "product"], ["addressElement", "<address>", 0, validateDomainDevicesInterfaceSourceAddress, "address"]],
+    keys: new Set(["missing","vendor","product","addressElement","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceHostdevSource_SPEC: ElementSpec = {
-  props: [["missing", "attribute missing", 0, V30, "missing"], ["vendor", "<vendor>", 0, validateDomainDevicesInterfaceSourceVendor, "vendor"], ["product", "<product>", 0, validateDomainDevicesInterfaceSourceVendor, "product"], ["addressElement", "<address>", 0, validateDomainDevicesInterfaceSourceAddress, "address"]],
-  keys: new Set(["missing","vendor","product","addressElement","$extra"]),
-};
 
+let validateDomainDevicesInterfaceVdsSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceVdsSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceVdsSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceVdsSource_SPEC ??= {
+    props: [["switchid", "attribute switchid", REQUIRED, V3, "switchid"], ["portid", "attribute portid", REQUIRED, V196, "portid"], ["portgroupid", "attribute portgroupid", REQUIRED, V4, "portgroupid"], ["connectionid", "attribute connectionid", REQUIRED, V196, "connectionid"]],
+    keys: new Set(["switchid","portid","portgroupid","connectionid","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceVdsSource_SPEC: ElementSpec = {
-  props: [["switchid", "attribute switchid", REQUIRED, V3, "switchid"], ["portid", "attribute portid", REQUIRED, V196, "portid"], ["portgroupid", "attribute portgroupid", REQUIRED, V4, "portgroupid"], ["connectionid", "attribute connectionid", REQUIRED, V196, "connectionid"]],
-  keys: new Set(["switchid","portid","portgroupid","connectionid","$extra"]),
-};
 
+let validateDomainDevicesInputDriver_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInputDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInputDriver_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInputDriver_SPEC ??= {
+    props: [["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"]],
+    keys: new Set(["iommu","ats","packed","page_per_vq","$extra"]),
+  }));
 }
-const validateDomainDevicesInputDriver_SPEC: ElementSpec = {
-  props: [["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"]],
-  keys: new Set(["iommu","ats","packed","page_per_vq","$extra"]),
-};
 
+let validateDomainDevicesInputSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInputSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInputSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInputSource_SPEC ??= {
+    props: [["evdev", "attribute evdev", 0, V14, "evdev"], ["dev", "attribute dev", 0, V14, "dev"], ["grab", "attribute grab", 0, V212, "grab"], ["grabToggle", "attribute grabToggle", 0, V213, "grabToggle"], ["repeat", "attribute repeat", 0, V11, "repeat"]],
+    keys: new Set(["evdev","dev","grab","grabToggle","repeat","$extra"]),
+  }));
 }
-const validateDomainDevicesInputSource_SPEC: ElementSpec = {
-  props: [["evdev", "attribute evdev", 0, V14, "evdev"], ["dev", "attribute dev", 0, V14, "dev"], ["grab", "attribute grab", 0, V212, "grab"], ["grabToggle", "attribute grabToggle", 0, V213, "grabToggle"], ["repeat", "attribute repeat", 0, V11, "repeat"]],
-  keys: new Set(["evdev","dev","grab","grabToggle","repeat","$extra"]),
-};
 
+let validateDomainDevicesInputPassthroughSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInputPassthroughSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInputPassthroughSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInputPassthroughSource_SPEC ??= {
+    props: [["evdev", "attribute evdev", REQUIRED, V14, "evdev"]],
+    keys: new Set(["evdev","$extra"]),
+  }));
 }
-const validateDomainDevicesInputPassthroughSource_SPEC: ElementSpec = {
-  props: [["evdev", "attribute evdev", REQUIRED, V14, "evdev"]],
-  keys: new Set(["evdev","$extra"]),
-};
 
+let validateDomainDevicesInputEvdevSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInputEvdevSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInputEvdevSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInputEvdevSource_SPEC ??= {
+    props: [["dev", "attribute dev", REQUIRED, V14, "dev"], ["grab", "attribute grab", 0, V212, "grab"], ["grabToggle", "attribute grabToggle", 0, V213, "grabToggle"], ["repeat", "attribute repeat", 0, V11, "repeat"]],
+    keys: new Set(["dev","grab","grabToggle","repeat","$extra"]),
+  }));
 }
-const validateDomainDevicesInputEvdevSource_SPEC: ElementSpec = {
-  props: [["dev", "attribute dev", REQUIRED, V14, "dev"], ["grab", "attribute grab", 0, V212, "grab"], ["grabToggle", "attribute grabToggle", 0, V213, "grabToggle"], ["repeat", "attribute repeat", 0, V11, "repeat"]],
-  keys: new Set(["dev","grab","grabToggle","repeat","$extra"]),
-};
 
+let validateDomainDevicesSoundAudio_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesSoundAudio(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesSoundAudio_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesSoundAudio_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V96, "id"]],
+    keys: new Set(["id","$extra"]),
+  }));
 }
-const validateDomainDevicesSoundAudio_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V96, "id"]],
-  keys: new Set(["id","$extra"]),
-};
 
+let validateDomainDevicesSoundCodec_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesSoundCodec(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesSoundCodec_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesSoundCodec_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V214, "type"]],
+    keys: new Set(["type","$extra"]),
+  }));
 }
-const validateDomainDevicesSoundCodec_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V214, "type"]],
-  keys: new Set(["type","$extra"]),
-};
 
+let validateDomainDevicesAudioInput_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesAudioInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesAudioInput_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesAudioInput_SPEC ??= {
+    props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["dev", "attribute dev", 0, V215, "dev"], ["bufferCount", "attribute bufferCount", 0, V97, "bufferCount"], ["serverName", "attribute serverName", 0, V4, "serverName"], ["clientName", "attribute clientName", 0, V4, "clientName"], ["connectPorts", "attribute connectPorts", 0, V4, "connectPorts"], ["exactName", "attribute exactName", 0, V30, "exactName"], ["tryPoll", "attribute tryPoll", 0, V30, "tryPoll"], ["name", "attribute name", 0, V4, "name"], ["streamName", "attribute streamName", 0, V4, "streamName"], ["latency", "attribute latency", 0, V97, "latency"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
+    keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","dev","bufferCount","serverName","clientName","connectPorts","exactName","tryPoll","name","streamName","latency","settings","$extra"]),
+  }));
 }
-const validateDomainDevicesAudioInput_SPEC: ElementSpec = {
-  props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["dev", "attribute dev", 0, V215, "dev"], ["bufferCount", "attribute bufferCount", 0, V97, "bufferCount"], ["serverName", "attribute serverName", 0, V4, "serverName"], ["clientName", "attribute clientName", 0, V4, "clientName"], ["connectPorts", "attribute connectPorts", 0, V4, "connectPorts"], ["exactName", "attribute exactName", 0, V30, "exactName"], ["tryPoll", "attribute tryPoll", 0, V30, "tryPoll"], ["name", "attribute name", 0, V4, "name"], ["streamName", "attribute streamName", 0, V4, "streamName"], ["latency", "attribute latency", 0, V97, "latency"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
-  keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","dev","bufferCount","serverName","clientName","connectPorts","exactName","tryPoll","name","streamName","latency","settings","$extra"]),
-};
 
+let validateDomainDevicesAudioNoneInput_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesAudioNoneInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesAudioNoneInput_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesAudioNoneInput_SPEC ??= {
+    props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
+    keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","settings","$extra"]),
+  }));
 }
-const validateDomainDevicesAudioNoneInput_SPEC: ElementSpec = {
-  props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
-  keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","settings","$extra"]),
-};
 
+let validateDomainDevicesAudioAlsaInput_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesAudioAlsaInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesAudioAlsaInput_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesAudioAlsaInput_SPEC ??= {
+    props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["dev", "attribute dev", 0, V101, "dev"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
+    keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","dev","settings","$extra"]),
+  }));
 }
-const validateDomainDevicesAudioAlsaInput_SPEC: ElementSpec = {
-  props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["dev", "attribute dev", 0, V101, "dev"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
-  keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","dev","settings","$extra"]),
-};
 
+let validateDomainDevicesAudioCoreaudioInput_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesAudioCoreaudioInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesAudioCoreaudioInput_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesAudioCoreaudioInput_SPEC ??= {
+    props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["bufferCount", "attribute bufferCount", 0, V97, "bufferCount"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
+    keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","bufferCount","settings","$extra"]),
+  }));
 }
-const validateDomainDevicesAudioCoreaudioInput_SPEC: ElementSpec = {
-  props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["bufferCount", "attribute bufferCount", 0, V97, "bufferCount"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
-  keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","bufferCount","settings","$extra"]),
-};
 
+let validateDomainDevicesAudioJackInput_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesAudioJackInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesAudioJackInput_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesAudioJackInput_SPEC ??= {
+    props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["serverName", "attribute serverName", 0, V4, "serverName"], ["clientName", "attribute clientName", 0, V4, "clientName"], ["connectPorts", "attribute connectPorts", 0, V4, "connectPorts"], ["exactName", "attribute exactName", 0, V30, "exactName"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
+    keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","serverName","clientName","connectPorts","exactName","settings","$extra"]),
+  }));
 }
-const validateDomainDevicesAudioJackInput_SPEC: ElementSpec = {
-  props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["serverName", "attribute serverName", 0, V4, "serverName"], ["clientName", "attribute clientName", 0, V4, "clientName"], ["connectPorts", "attribute connectPorts", 0, V4, "connectPorts"], ["exactName", "attribute exactName", 0, V30, "exactName"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
-  keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","serverName","clientName","connectPorts","exactName","settings","$extra"]),
-};
 
+let validateDomainDevicesAudioOssInput_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesAudioOssInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesAudioOssInput_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesAudioOssInput_SPEC ??= {
+    props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["dev", "attribute dev", 0, V192, "dev"], ["bufferCount", "attribute bufferCount", 0, V97, "bufferCount"], ["tryPoll", "attribute tryPoll", 0, V30, "tryPoll"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
+    keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","dev","bufferCount","tryPoll","settings","$extra"]),
+  }));
 }
-const validateDomainDevicesAudioOssInput_SPEC: ElementSpec = {
-  props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["dev", "attribute dev", 0, V192, "dev"], ["bufferCount", "attribute bufferCount", 0, V97, "bufferCount"], ["tryPoll", "attribute tryPoll", 0, V30, "tryPoll"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
-  keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","dev","bufferCount","tryPoll","settings","$extra"]),
-};
 
+let validateDomainDevicesAudioPulseaudioInput_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesAudioPulseaudioInput(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesAudioPulseaudioInput_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesAudioPulseaudioInput_SPEC ??= {
+    props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["name", "attribute name", 0, V4, "name"], ["streamName", "attribute streamName", 0, V4, "streamName"], ["latency", "attribute latency", 0, V97, "latency"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
+    keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","name","streamName","latency","settings","$extra"]),
+  }));
 }
-const validateDomainDevicesAudioPulseaudioInput_SPEC: ElementSpec = {
-  props: [["mixingEngine", "attribute mixingEngine", 0, V30, "mixingEngine"], ["fixedSettings", "attribute fixedSettings", 0, V30, "fixedSettings"], ["voices", "attribute voices", 0, V97, "voices"], ["bufferLength", "attribute bufferLength", 0, V97, "bufferLength"], ["name", "attribute name", 0, V4, "name"], ["streamName", "attribute streamName", 0, V4, "streamName"], ["latency", "attribute latency", 0, V97, "latency"], ["settings", "<settings>", 0, validateDomainDevicesAudioInputSettings, "settings"]],
-  keys: new Set(["mixingEngine","fixedSettings","voices","bufferLength","name","streamName","latency","settings","$extra"]),
-};
 
+let validateDomainDevicesHostdevDriver_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevDriver_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevDriver_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V216, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevDriver_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V216, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateDomainDevicesHostdevSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevSource_SPEC ??= {
+    props: [["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["writeFiltering", "attribute writeFiltering", 0, V30, "writeFiltering"], ["guestReset", "attribute guestReset", 0, V217, "guestReset"], ["protocol", "attribute protocol", 0, V218, "protocol"], ["name", "attribute name", 0, V4, "name"], ["wwpn", "attribute wwpn", 0, V219, "wwpn"], ["address", "<address>", 0, validateDomainDevicesHostdevSourceAddress, "address"], ["vendor", "<vendor>", 0, validateDomainDevicesInterfaceSourceVendor, "vendor"], ["product", "<product>", 0, validateDomainDevicesInterfaceSourceVendor, "product"], ["adapter", "<adapter>", 0, validateDomainDevicesHostdevSourceAdapter, "adapter"], ["host", "<host>, repeated", MANY, validateDomainDevicesHostdevSourceHost, "host"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["block", "<block>", 0, V14, "block"], ["char", "<char>", 0, V14, "char"], ["interface", "<interface>", 0, V192, "interface"]],
+    keys: new Set(["startupPolicy","writeFiltering","guestReset","protocol","name","wwpn","address","vendor","product","adapter","host","auth","initiator","block","char","interface","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevSource_SPEC: ElementSpec = {
-  props: [["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["writeFiltering", "attribute writeFiltering", 0, V30, "writeFiltering"], ["guestReset", "attribute guestReset", 0, V217, "guestReset"], ["protocol", "attribute protocol", 0, V218, "protocol"], ["name", "attribute name", 0, V4, "name"], ["wwpn", "attribute wwpn", 0, V219, "wwpn"], ["address", "<address>", 0, validateDomainDevicesHostdevSourceAddress, "address"], ["vendor", "<vendor>", 0, validateDomainDevicesInterfaceSourceVendor, "vendor"], ["product", "<product>", 0, validateDomainDevicesInterfaceSourceVendor, "product"], ["adapter", "<adapter>", 0, validateDomainDevicesHostdevSourceAdapter, "adapter"], ["host", "<host>, repeated", MANY, validateDomainDevicesHostdevSourceHost, "host"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["block", "<block>", 0, V14, "block"], ["char", "<char>", 0, V14, "char"], ["interface", "<interface>", 0, V192, "interface"]],
-  keys: new Set(["startupPolicy","writeFiltering","guestReset","protocol","name","wwpn","address","vendor","product","adapter","host","auth","initiator","block","char","interface","$extra"]),
-};
 
+let validateDomainDevicesHostdevPciSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevPciSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevPciSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevPciSource_SPEC ??= {
+    props: [["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["writeFiltering", "attribute writeFiltering", 0, V30, "writeFiltering"], ["address", "<address>", REQUIRED, validateDomainOsNvramSourceAddress, "address"]],
+    keys: new Set(["startupPolicy","writeFiltering","address","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevPciSource_SPEC: ElementSpec = {
-  props: [["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["writeFiltering", "attribute writeFiltering", 0, V30, "writeFiltering"], ["address", "<address>", REQUIRED, validateDomainOsNvramSourceAddress, "address"]],
-  keys: new Set(["startupPolicy","writeFiltering","address","$extra"]),
-};
 
+let validateDomainDevicesHostdevUsbSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevUsbSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevUsbSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevUsbSource_SPEC ??= {
+    props: [["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["guestReset", "attribute guestReset", 0, V217, "guestReset"], ["vendor", "<vendor>", 0, validateDomainDevicesInterfaceSourceVendor, "vendor"], ["product", "<product>", 0, validateDomainDevicesInterfaceSourceVendor, "product"], ["address", "<address>", 0, validateDomainDevicesHostdevUsbSourceAddress, "address"]],
+    keys: new Set(["startupPolicy","guestReset","vendor","product","address","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevUsbSource_SPEC: ElementSpec = {
-  props: [["startupPolicy", "attribute startupPolicy", 0, V139, "startupPolicy"], ["guestReset", "attribute guestReset", 0, V217, "guestReset"], ["vendor", "<vendor>", 0, validateDomainDevicesInterfaceSourceVendor, "vendor"], ["product", "<product>", 0, validateDomainDevicesInterfaceSourceVendor, "product"], ["address", "<address>", 0, validateDomainDevicesHostdevUsbSourceAddress, "address"]],
-  keys: new Set(["startupPolicy","guestReset","vendor","product","address","$extra"]),
-};
 
+let validateDomainDevicesHostdevScsiSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevScsiSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevScsiSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevScsiSource_SPEC ??= {
+    props: [["protocol", "attribute protocol", 0, V220, "protocol"], ["name", "attribute name", 0, V4, "name"], ["adapter", "<adapter>", 0, validateDomainDevicesHostdevSourceAdapter, "adapter"], ["address", "<address>", 0, validateDomainDevicesHostdevScsiSourceAddress, "address"], ["host", "<host>, repeated", MANY, validateDomainDevicesHostdevSourceHost, "host"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"]],
+    keys: new Set(["protocol","name","adapter","address","host","auth","initiator","$extra"]),
+    unions: [{ key: "protocol", xml: "protocol", what: "attribute protocol", branches: [{ values: ["adapter"], optional: true, props: [["adapter", "<adapter>", REQUIRED, null, "adapter"], ["address", "<address>", REQUIRED, validateDomainDevicesHostdevScsiSourceAddress, "address"]], forbidden: ["name","host","auth","initiator"] }, { values: ["iscsi"], props: [["name", "attribute name", REQUIRED, null, "name"], ["host", "<host>, repeated", REQUIRED | MANY, null, "host"]], forbidden: ["adapter","address"] }] }],
+  }));
 }
-const validateDomainDevicesHostdevScsiSource_SPEC: ElementSpec = {
-  props: [["protocol", "attribute protocol", 0, V220, "protocol"], ["name", "attribute name", 0, V4, "name"], ["adapter", "<adapter>", 0, validateDomainDevicesHostdevSourceAdapter, "adapter"], ["address", "<address>", 0, validateDomainDevicesHostdevScsiSourceAddress, "address"], ["host", "<host>, repeated", MANY, validateDomainDevicesHostdevSourceHost, "host"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"]],
-  keys: new Set(["protocol","name","adapter","address","host","auth","initiator","$extra"]),
-  unions: [{ key: "protocol", xml: "protocol", what: "attribute protocol", branches: [{ values: ["adapter"], optional: true, props: [["adapter", "<adapter>", REQUIRED, null, "adapter"], ["address", "<address>", REQUIRED, validateDomainDevicesHostdevScsiSourceAddress, "address"]], forbidden: ["name","host","auth","initiator"] }, { values: ["iscsi"], props: [["name", "attribute name", REQUIRED, null, "name"], ["host", "<host>, repeated", REQUIRED | MANY, null, "host"]], forbidden: ["adapter","address"] }] }],
-};
 
+let validateDomainDevicesHostdevScsiHostSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevScsiHostSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevScsiHostSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevScsiHostSource_SPEC ??= {
+    props: [["protocol", "attribute protocol", REQUIRED, V221, "protocol"], ["wwpn", "attribute wwpn", REQUIRED, V219, "wwpn"]],
+    keys: new Set(["protocol","wwpn","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevScsiHostSource_SPEC: ElementSpec = {
-  props: [["protocol", "attribute protocol", REQUIRED, V221, "protocol"], ["wwpn", "attribute wwpn", REQUIRED, V219, "wwpn"]],
-  keys: new Set(["protocol","wwpn","$extra"]),
-};
 
+let validateDomainDevicesHostdevMdevSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevMdevSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevMdevSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevMdevSource_SPEC ??= {
+    props: [["address", "<address>", REQUIRED, validateDomainDevicesHostdevMdevSourceAddress, "address"]],
+    keys: new Set(["address","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevMdevSource_SPEC: ElementSpec = {
-  props: [["address", "<address>", REQUIRED, validateDomainDevicesHostdevMdevSourceAddress, "address"]],
-  keys: new Set(["address","$extra"]),
-};
 
+let validateDomainDevicesHostdevStorageSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevStorageSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevStorageSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevStorageSource_SPEC ??= {
+    props: [["block", "<block>", REQUIRED, V14, "block"]],
+    keys: new Set(["block","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevStorageSource_SPEC: ElementSpec = {
-  props: [["block", "<block>", REQUIRED, V14, "block"]],
-  keys: new Set(["block","$extra"]),
-};
 
+let validateDomainDevicesHostdevMiscSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevMiscSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevMiscSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevMiscSource_SPEC ??= {
+    props: [["char", "<char>", REQUIRED, V14, "char"]],
+    keys: new Set(["char","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevMiscSource_SPEC: ElementSpec = {
-  props: [["char", "<char>", REQUIRED, V14, "char"]],
-  keys: new Set(["char","$extra"]),
-};
 
+let validateDomainDevicesHostdevNetSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevNetSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevNetSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevNetSource_SPEC ??= {
+    props: [["interface", "<interface>", REQUIRED, V192, "interface"]],
+    keys: new Set(["interface","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevNetSource_SPEC: ElementSpec = {
-  props: [["interface", "<interface>", REQUIRED, V192, "interface"]],
-  keys: new Set(["interface","$extra"]),
-};
 
+let validateDomainDevicesGraphicsGl_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsGl(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsGl_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsGl_SPEC ??= {
+    props: [["enable", "attribute enable", 0, V30, "enable"], ["rendernode", "attribute rendernode", 0, V14, "rendernode"]],
+    keys: new Set(["enable","rendernode","$extra"]),
+  }));
 }
-const validateDomainDevicesGraphicsGl_SPEC: ElementSpec = {
-  props: [["enable", "attribute enable", 0, V30, "enable"], ["rendernode", "attribute rendernode", 0, V14, "rendernode"]],
-  keys: new Set(["enable","rendernode","$extra"]),
-};
 
+let validateDomainDevicesGraphicsListen_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsListen(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsListen_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsListen_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V222, "type"], ["address", "attribute address", 0, V110, "address"], ["network", "attribute network", 0, V4, "network"], ["socket", "attribute socket", 0, V14, "socket"]],
+    keys: new Set(["type","address","network","socket","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["address"], props: [], forbidden: ["network","socket"] }, { values: ["network"], props: [["network", "attribute network", REQUIRED, null, "network"]], forbidden: ["socket"] }, { values: ["socket"], props: [], forbidden: ["address","network"] }, { values: ["none"], props: [], forbidden: ["address","network","socket"] }] }],
+  }));
 }
-const validateDomainDevicesGraphicsListen_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V222, "type"], ["address", "attribute address", 0, V110, "address"], ["network", "attribute network", 0, V4, "network"], ["socket", "attribute socket", 0, V14, "socket"]],
-  keys: new Set(["type","address","network","socket","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["address"], props: [], forbidden: ["network","socket"] }, { values: ["network"], props: [["network", "attribute network", REQUIRED, null, "network"]], forbidden: ["socket"] }, { values: ["socket"], props: [], forbidden: ["address","network"] }, { values: ["none"], props: [], forbidden: ["address","network","socket"] }] }],
-};
 
+let validateDomainDevicesGraphicsChannel_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsChannel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsChannel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsChannel_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V223, "name"], ["mode", "attribute mode", REQUIRED, V113, "mode"]],
+    keys: new Set(["name","mode","$extra"]),
+  }));
 }
-const validateDomainDevicesGraphicsChannel_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V223, "name"], ["mode", "attribute mode", REQUIRED, V113, "mode"]],
-  keys: new Set(["name","mode","$extra"]),
-};
 
+let validateDomainDevicesGraphicsImage_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsImage(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsImage_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsImage_SPEC ??= {
+    props: [["compression", "attribute compression", REQUIRED, V224, "compression"]],
+    keys: new Set(["compression","$extra"]),
+  }));
 }
-const validateDomainDevicesGraphicsImage_SPEC: ElementSpec = {
-  props: [["compression", "attribute compression", REQUIRED, V224, "compression"]],
-  keys: new Set(["compression","$extra"]),
-};
 
+let validateDomainDevicesGraphicsJpeg_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsJpeg(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsJpeg_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsJpeg_SPEC ??= {
+    props: [["compression", "attribute compression", REQUIRED, V225, "compression"]],
+    keys: new Set(["compression","$extra"]),
+  }));
 }
-const validateDomainDevicesGraphicsJpeg_SPEC: ElementSpec = {
-  props: [["compression", "attribute compression", REQUIRED, V225, "compression"]],
-  keys: new Set(["compression","$extra"]),
-};
 
+let validateDomainDevicesGraphicsPlayback_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsPlayback(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsPlayback_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsPlayback_SPEC ??= {
+    props: [["compression", "attribute compression", REQUIRED, V11, "compression"]],
+    keys: new Set(["compression","$extra"]),
+  }));
 }
-const validateDomainDevicesGraphicsPlayback_SPEC: ElementSpec = {
-  props: [["compression", "attribute compression", REQUIRED, V11, "compression"]],
-  keys: new Set(["compression","$extra"]),
-};
 
+let validateDomainDevicesGraphicsStreaming_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsStreaming(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsStreaming_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsStreaming_SPEC ??= {
+    props: [["mode", "attribute mode", REQUIRED, V226, "mode"]],
+    keys: new Set(["mode","$extra"]),
+  }));
 }
-const validateDomainDevicesGraphicsStreaming_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", REQUIRED, V226, "mode"]],
-  keys: new Set(["mode","$extra"]),
-};
 
+let validateDomainDevicesGraphicsClipboard_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsClipboard(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsClipboard_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsClipboard_SPEC ??= {
+    props: [["copypaste", "attribute copypaste", REQUIRED, V30, "copypaste"]],
+    keys: new Set(["copypaste","$extra"]),
+  }));
 }
-const validateDomainDevicesGraphicsClipboard_SPEC: ElementSpec = {
-  props: [["copypaste", "attribute copypaste", REQUIRED, V30, "copypaste"]],
-  keys: new Set(["copypaste","$extra"]),
-};
 
+let validateDomainDevicesGraphicsMouse_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsMouse(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsMouse_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsMouse_SPEC ??= {
+    props: [["mode", "attribute mode", REQUIRED, V210, "mode"]],
+    keys: new Set(["mode","$extra"]),
+  }));
 }
-const validateDomainDevicesGraphicsMouse_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", REQUIRED, V210, "mode"]],
-  keys: new Set(["mode","$extra"]),
-};
 
+let validateDomainDevicesGraphicsFiletransfer_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsFiletransfer(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsFiletransfer_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsFiletransfer_SPEC ??= {
+    props: [["enable", "attribute enable", REQUIRED, V30, "enable"]],
+    keys: new Set(["enable","$extra"]),
+  }));
 }
-const validateDomainDevicesGraphicsFiletransfer_SPEC: ElementSpec = {
-  props: [["enable", "attribute enable", REQUIRED, V30, "enable"]],
-  keys: new Set(["enable","$extra"]),
-};
 
+let validateDomainDevicesGraphicsSpiceGl_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsSpiceGl(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsSpiceGl_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsSpiceGl_SPEC ??= {
+    props: [["enable", "attribute enable", REQUIRED, V30, "enable"], ["rendernode", "attribute rendernode", 0, V14, "rendernode"]],
+    keys: new Set(["enable","rendernode","$extra"]),
+  }));
 }
-const validateDomainDevicesGraphicsSpiceGl_SPEC: ElementSpec = {
-  props: [["enable", "attribute enable", REQUIRED, V30, "enable"], ["rendernode", "attribute rendernode", 0, V14, "rendernode"]],
-  keys: new Set(["enable","rendernode","$extra"]),
-};
 
+let validateDomainDevicesGraphicsEglHeadlessGl_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesGraphicsEglHeadlessGl(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesGraphicsEglHeadlessGl_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesGraphicsEglHeadlessGl_SPEC ??= {
+    props: [["rendernode", "attribute rendernode", 0, V14, "rendernode"]],
+    keys: new Set(["rendernode","$extra"]),
+  }));
 }
-const validateDomainDevicesGraphicsEglHeadlessGl_SPEC: ElementSpec = {
-  props: [["rendernode", "attribute rendernode", 0, V14, "rendernode"]],
-  keys: new Set(["rendernode","$extra"]),
-};
 
+let validateDomainDevicesVideoDriver_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesVideoDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesVideoDriver_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesVideoDriver_SPEC ??= {
+    props: [["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"], ["name", "attribute name", 0, V227, "name"], ["vgaconf", "attribute vgaconf", 0, V228, "vgaconf"]],
+    keys: new Set(["iommu","ats","packed","page_per_vq","name","vgaconf","$extra"]),
+  }));
 }
-const validateDomainDevicesVideoDriver_SPEC: ElementSpec = {
-  props: [["iommu", "attribute iommu", 0, V11, "iommu"], ["ats", "attribute ats", 0, V11, "ats"], ["packed", "attribute packed", 0, V11, "packed"], ["page_per_vq", "attribute page_per_vq", 0, V11, "page_per_vq"], ["name", "attribute name", 0, V227, "name"], ["vgaconf", "attribute vgaconf", 0, V228, "vgaconf"]],
-  keys: new Set(["iommu","ats","packed","page_per_vq","name","vgaconf","$extra"]),
-};
 
+let validateDomainDevicesVideoModel_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesVideoModel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesVideoModel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesVideoModel_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V229, "type"], ["ram", "attribute ram", 0, V1, "ram"], ["vgamem", "attribute vgamem", 0, V1, "vgamem"], ["vram64", "attribute vram64", 0, V1, "vram64"], ["vram", "attribute vram", 0, V1, "vram"], ["heads", "attribute heads", 0, V1, "heads"], ["primary", "attribute primary", 0, V30, "primary"], ["acceleration", "<acceleration>", 0, validateDomainDevicesVideoModelAcceleration, "acceleration"], ["resolution", "<resolution>", 0, validateDomainDevicesVideoModelResolution, "resolution"]],
+    keys: new Set(["type","ram","vgamem","vram64","vram","heads","primary","acceleration","resolution","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["vga","cirrus","vmvga","xen","vbox","virtio","gop","none","bochs","ramfb"], props: [], forbidden: ["ram","vgamem","vram64"] }, { values: ["qxl"], props: [], forbidden: [] }] }],
+  }));
 }
-const validateDomainDevicesVideoModel_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V229, "type"], ["ram", "attribute ram", 0, V1, "ram"], ["vgamem", "attribute vgamem", 0, V1, "vgamem"], ["vram64", "attribute vram64", 0, V1, "vram64"], ["vram", "attribute vram", 0, V1, "vram"], ["heads", "attribute heads", 0, V1, "heads"], ["primary", "attribute primary", 0, V30, "primary"], ["acceleration", "<acceleration>", 0, validateDomainDevicesVideoModelAcceleration, "acceleration"], ["resolution", "<resolution>", 0, validateDomainDevicesVideoModelResolution, "resolution"]],
-  keys: new Set(["type","ram","vgamem","vram64","vram","heads","primary","acceleration","resolution","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["vga","cirrus","vmvga","xen","vbox","virtio","gop","none","bochs","ramfb"], props: [], forbidden: ["ram","vgamem","vram64"] }, { values: ["qxl"], props: [], forbidden: [] }] }],
-};
 
+let validateDomainDevicesConsoleSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesConsoleSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesConsoleSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesConsoleSource_SPEC ??= {
+    props: [["mode", "attribute mode", 0, V4, "mode"], ["path", "attribute path", 0, V4, "path"], ["host", "attribute host", 0, V4, "host"], ["service", "attribute service", 0, V4, "service"], ["channel", "attribute channel", 0, V4, "channel"], ["master", "attribute master", 0, V4, "master"], ["slave", "attribute slave", 0, V4, "slave"], ["append", "attribute append", 0, V11, "append"], ["tls", "attribute tls", 0, V30, "tls"], ["reconnect", "<reconnect>", 0, validateDomainOsNvramSourceReconnect, "reconnect"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["clipboard", "<clipboard>", 0, validateDomainDevicesGraphicsClipboard, "clipboard"], ["mouse", "<mouse>", 0, validateDomainDevicesGraphicsMouse, "mouse"]],
+    keys: new Set(["mode","path","host","service","channel","master","slave","append","tls","reconnect","seclabel","clipboard","mouse","$extra"]),
+  }));
 }
-const validateDomainDevicesConsoleSource_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", 0, V4, "mode"], ["path", "attribute path", 0, V4, "path"], ["host", "attribute host", 0, V4, "host"], ["service", "attribute service", 0, V4, "service"], ["channel", "attribute channel", 0, V4, "channel"], ["master", "attribute master", 0, V4, "master"], ["slave", "attribute slave", 0, V4, "slave"], ["append", "attribute append", 0, V11, "append"], ["tls", "attribute tls", 0, V30, "tls"], ["reconnect", "<reconnect>", 0, validateDomainOsNvramSourceReconnect, "reconnect"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["clipboard", "<clipboard>", 0, validateDomainDevicesGraphicsClipboard, "clipboard"], ["mouse", "<mouse>", 0, validateDomainDevicesGraphicsMouse, "mouse"]],
-  keys: new Set(["mode","path","host","service","channel","master","slave","append","tls","reconnect","seclabel","clipboard","mouse","$extra"]),
-};
 
+let validateDomainDevicesConsoleProtocol_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesConsoleProtocol(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesConsoleProtocol_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesConsoleProtocol_SPEC ??= {
+    props: [["type", "attribute type", 0, V230, "type"]],
+    keys: new Set(["type","$extra"]),
+  }));
 }
-const validateDomainDevicesConsoleProtocol_SPEC: ElementSpec = {
-  props: [["type", "attribute type", 0, V230, "type"]],
-  keys: new Set(["type","$extra"]),
-};
 
+let validateDomainDevicesConsoleLog_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesConsoleLog(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesConsoleLog_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesConsoleLog_SPEC ??= {
+    props: [["file", "attribute file", REQUIRED, V14, "file"], ["append", "attribute append", 0, V11, "append"]],
+    keys: new Set(["file","append","$extra"]),
+  }));
 }
-const validateDomainDevicesConsoleLog_SPEC: ElementSpec = {
-  props: [["file", "attribute file", REQUIRED, V14, "file"], ["append", "attribute append", 0, V11, "append"]],
-  keys: new Set(["file","append","$extra"]),
-};
 
+let validateDomainDevicesConsoleTarget_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesConsoleTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesConsoleTarget_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesConsoleTarget_SPEC ??= {
+    props: [["type", "attribute type", 0, V231, "type"], ["port", "attribute port", 0, V4, "port"], ["model", "<model>", 0, validateDomainDevicesConsoleTargetModel, "model"]],
+    keys: new Set(["type","port","model","$extra"]),
+  }));
 }
-const validateDomainDevicesConsoleTarget_SPEC: ElementSpec = {
-  props: [["type", "attribute type", 0, V231, "type"], ["port", "attribute port", 0, V4, "port"], ["model", "<model>", 0, validateDomainDevicesConsoleTargetModel, "model"]],
-  keys: new Set(["type","port","model","$extra"]),
-};
 
+let validateDomainDevicesChannelTarget_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesChannelTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesChannelTarget_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesChannelTarget_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V232, "type"], ["address", "attribute address", 0, V4, "address"], ["port", "attribute port", 0, V4, "port"], ["name", "attribute name", 0, V4, "name"], ["state", "attribute state", 0, V233, "state"]],
+    keys: new Set(["type","address","port","name","state","$extra"]),
+  }));
 }
-const validateDomainDevicesChannelTarget_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V232, "type"], ["address", "attribute address", 0, V4, "address"], ["port", "attribute port", 0, V4, "port"], ["name", "attribute name", 0, V4, "name"], ["state", "attribute state", 0, V233, "state"]],
-  keys: new Set(["type","address","port","name","state","$extra"]),
-};
 
+let validateDomainDevicesRedirfilterUsbdev_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesRedirfilterUsbdev(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesRedirfilterUsbdev_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesRedirfilterUsbdev_SPEC ??= {
+    props: [["allow", "attribute allow", REQUIRED, V30, "allow"], ["class", "attribute class", 0, V234, "class"], ["vendor", "attribute vendor", 0, V235, "vendor"], ["product", "attribute product", 0, V235, "product"], ["version", "attribute version", 0, V236, "version"]],
+    keys: new Set(["allow","class","vendor","product","version","$extra"]),
+  }));
 }
-const validateDomainDevicesRedirfilterUsbdev_SPEC: ElementSpec = {
-  props: [["allow", "attribute allow", REQUIRED, V30, "allow"], ["class", "attribute class", 0, V234, "class"], ["vendor", "attribute vendor", 0, V235, "vendor"], ["product", "attribute product", 0, V235, "product"], ["version", "attribute version", 0, V236, "version"]],
-  keys: new Set(["allow","class","vendor","product","version","$extra"]),
-};
 
+let validateDomainDevicesRngBackend_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesRngBackend(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesRngBackend_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesRngBackend_SPEC ??= {
+    props: [["model", "attribute model", REQUIRED, V237, "model"], ["type", "attribute type", 0, V116, "type"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["value", "the text content", 0, V14, ""]],
+    keys: new Set(["model","type","source","protocol","log","value","$extra"]),
+    unions: [{ key: "model", xml: "model", what: "attribute model", branches: [{ values: ["random"], props: [], forbidden: ["type","source","protocol","log"] }, { values: ["egd"], props: [["type", "attribute type", REQUIRED, null, "type"]], forbidden: [] }, { values: ["builtin"], props: [], forbidden: ["type","source","protocol","log"] }] }],
+  }));
 }
-const validateDomainDevicesRngBackend_SPEC: ElementSpec = {
-  props: [["model", "attribute model", REQUIRED, V237, "model"], ["type", "attribute type", 0, V116, "type"], ["source", "<source>, repeated", MANY, validateDomainDevicesConsoleSource, "source"], ["protocol", "<protocol>", 0, validateDomainDevicesConsoleProtocol, "protocol"], ["log", "<log>", 0, validateDomainDevicesConsoleLog, "log"], ["value", "the text content", 0, V14, ""]],
-  keys: new Set(["model","type","source","protocol","log","value","$extra"]),
-  unions: [{ key: "model", xml: "model", what: "attribute model", branches: [{ values: ["random"], props: [], forbidden: ["type","source","protocol","log"] }, { values: ["egd"], props: [["type", "attribute type", REQUIRED, null, "type"]], forbidden: [] }, { values: ["builtin"], props: [], forbidden: ["type","source","protocol","log"] }] }],
-};
 
+let validateDomainDevicesRngRate_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesRngRate(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesRngRate_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesRngRate_SPEC ??= {
+    props: [["bytes", "attribute bytes", REQUIRED, V39, "bytes"], ["period", "attribute period", 0, V39, "period"]],
+    keys: new Set(["bytes","period","$extra"]),
+  }));
 }
-const validateDomainDevicesRngRate_SPEC: ElementSpec = {
-  props: [["bytes", "attribute bytes", REQUIRED, V39, "bytes"], ["period", "attribute period", 0, V39, "period"]],
-  keys: new Set(["bytes","period","$extra"]),
-};
 
+let validateDomainDevicesTpmBackend_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesTpmBackend(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesTpmBackend_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesTpmBackend_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V238, "type"], ["persistent_state", "attribute persistent_state", 0, V30, "persistent_state"], ["version", "attribute version", 0, V239, "version"], ["device", "<device>", 0, validateDomainDevicesTpmBackendDevice, "device"], ["encryption", "<encryption>", 0, validateDomainDevicesTpmBackendEncryption, "encryption"], ["active_pcr_banks", "<active_pcr_banks>", 0, validateDomainDevicesTpmBackendActivePcrBanks, "active_pcr_banks"], ["source", "<source>", 0, validateDomainDevicesTpmBackendSource, "source"]],
+    keys: new Set(["type","persistent_state","version","device","encryption","active_pcr_banks","source","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["passthrough"], props: [], forbidden: ["persistent_state","encryption","active_pcr_banks","source"] }, { values: ["emulator"], props: [], forbidden: ["device","source"] }, { values: ["external"], props: [], forbidden: ["device","persistent_state","encryption","active_pcr_banks"] }] }],
+  }));
 }
-const validateDomainDevicesTpmBackend_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V238, "type"], ["persistent_state", "attribute persistent_state", 0, V30, "persistent_state"], ["version", "attribute version", 0, V239, "version"], ["device", "<device>", 0, validateDomainDevicesTpmBackendDevice, "device"], ["encryption", "<encryption>", 0, validateDomainDevicesTpmBackendEncryption, "encryption"], ["active_pcr_banks", "<active_pcr_banks>", 0, validateDomainDevicesTpmBackendActivePcrBanks, "active_pcr_banks"], ["source", "<source>", 0, validateDomainDevicesTpmBackendSource, "source"]],
-  keys: new Set(["type","persistent_state","version","device","encryption","active_pcr_banks","source","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["passthrough"], props: [], forbidden: ["persistent_state","encryption","active_pcr_banks","source"] }, { values: ["emulator"], props: [], forbidden: ["device","source"] }, { values: ["external"], props: [], forbidden: ["device","persistent_state","encryption","active_pcr_banks"] }] }],
-};
 
+let validateDomainDevicesShmemModel_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesShmemModel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesShmemModel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesShmemModel_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V240, "type"]],
+    keys: new Set(["type","$extra"]),
+  }));
 }
-const validateDomainDevicesShmemModel_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V240, "type"]],
-  keys: new Set(["type","$extra"]),
-};
 
+let validateDomainDevicesShmemServer_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesShmemServer(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesShmemServer_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesShmemServer_SPEC ??= {
+    props: [["path", "attribute path", 0, V14, "path"]],
+    keys: new Set(["path","$extra"]),
+  }));
 }
-const validateDomainDevicesShmemServer_SPEC: ElementSpec = {
-  props: [["path", "attribute path", 0, V14, "path"]],
-  keys: new Set(["path","$extra"]),
-};
 
+let validateDomainDevicesShmemMsi_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesShmemMsi(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesShmemMsi_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesShmemMsi_SPEC ??= {
+    props: [["ioeventfd", "attribute ioeventfd", 0, V11, "ioeventfd"], ["vectors", "attribute vectors", 0, V1, "vectors"]],
+    keys: new Set(["ioeventfd","vectors","$extra"]),
+  }));
 }
-const validateDomainDevicesShmemMsi_SPEC: ElementSpec = {
-  props: [["ioeventfd", "attribute ioeventfd", 0, V11, "ioeventfd"], ["vectors", "attribute vectors", 0, V1, "vectors"]],
-  keys: new Set(["ioeventfd","vectors","$extra"]),
-};
 
+let validateDomainDevicesMemorySource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesMemorySource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesMemorySource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesMemorySource_SPEC ??= {
+    props: [["pagesize", "<pagesize>", 0, validateDomainCurrentMemory, "pagesize"], ["nodemask", "<nodemask>", 0, V24, "nodemask"], ["path", "<path>", 0, V14, "path"], ["alignsize", "<alignsize>", 0, validateDomainCurrentMemory, "alignsize"], ["pmem", "<pmem>", 0, validateDomainMemoryBackingNosharepages, "pmem"]],
+    keys: new Set(["pagesize","nodemask","path","alignsize","pmem","$extra"]),
+  }));
 }
-const validateDomainDevicesMemorySource_SPEC: ElementSpec = {
-  props: [["pagesize", "<pagesize>", 0, validateDomainCurrentMemory, "pagesize"], ["nodemask", "<nodemask>", 0, V24, "nodemask"], ["path", "<path>", 0, V14, "path"], ["alignsize", "<alignsize>", 0, validateDomainCurrentMemory, "alignsize"], ["pmem", "<pmem>", 0, validateDomainMemoryBackingNosharepages, "pmem"]],
-  keys: new Set(["pagesize","nodemask","path","alignsize","pmem","$extra"]),
-};
 
+let validateDomainDevicesMemoryTarget_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesMemoryTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesMemoryTarget_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesMemoryTarget_SPEC ??= {
+    props: [["size", "<size>", REQUIRED, validateDomainCurrentMemory, "size"], ["node", "<node>", 0, V1, "node"], ["block", "<block>", 0, validateDomainCurrentMemory, "block"], ["requested", "<requested>", 0, validateDomainCurrentMemory, "requested"], ["current", "<current>", 0, validateDomainCurrentMemory, "current"], ["label", "<label>", 0, validateDomainDevicesMemoryTargetLabel, "label"], ["readonly", "<readonly>", 0, validateDomainMemoryBackingNosharepages, "readonly"]],
+    keys: new Set(["size","node","block","requested","current","label","readonly","$extra"]),
+  }));
 }
-const validateDomainDevicesMemoryTarget_SPEC: ElementSpec = {
-  props: [["size", "<size>", REQUIRED, validateDomainCurrentMemory, "size"], ["node", "<node>", 0, V1, "node"], ["block", "<block>", 0, validateDomainCurrentMemory, "block"], ["requested", "<requested>", 0, validateDomainCurrentMemory, "requested"], ["current", "<current>", 0, validateDomainCurrentMemory, "current"], ["label", "<label>", 0, validateDomainDevicesMemoryTargetLabel, "label"], ["readonly", "<readonly>", 0, validateDomainMemoryBackingNosharepages, "readonly"]],
-  keys: new Set(["size","node","block","requested","current","label","readonly","$extra"]),
-};
 
+let validateDomainDevicesMemballoonStats_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesMemballoonStats(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesMemballoonStats_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesMemballoonStats_SPEC ??= {
+    props: [["period", "attribute period", REQUIRED, V39, "period"]],
+    keys: new Set(["period","$extra"]),
+  }));
 }
-const validateDomainDevicesMemballoonStats_SPEC: ElementSpec = {
-  props: [["period", "attribute period", REQUIRED, V39, "period"]],
-  keys: new Set(["period","$extra"]),
-};
 
+let validateDomainDevicesIommuDriver_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesIommuDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesIommuDriver_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesIommuDriver_SPEC ??= {
+    props: [["intremap", "attribute intremap", 0, V11, "intremap"], ["caching_mode", "attribute caching_mode", 0, V11, "caching_mode"], ["eim", "attribute eim", 0, V11, "eim"], ["iotlb", "attribute iotlb", 0, V11, "iotlb"], ["aw_bits", "attribute aw_bits", 0, V96, "aw_bits"]],
+    keys: new Set(["intremap","caching_mode","eim","iotlb","aw_bits","$extra"]),
+  }));
 }
-const validateDomainDevicesIommuDriver_SPEC: ElementSpec = {
-  props: [["intremap", "attribute intremap", 0, V11, "intremap"], ["caching_mode", "attribute caching_mode", 0, V11, "caching_mode"], ["eim", "attribute eim", 0, V11, "eim"], ["iotlb", "attribute iotlb", 0, V11, "iotlb"], ["aw_bits", "attribute aw_bits", 0, V96, "aw_bits"]],
-  keys: new Set(["intremap","caching_mode","eim","iotlb","aw_bits","$extra"]),
-};
 
+let validateDomainDevicesVsockCid_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesVsockCid(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesVsockCid_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesVsockCid_SPEC ??= {
+    props: [["auto", "attribute auto", 0, V30, "auto"], ["address", "attribute address", 0, V1, "address"]],
+    keys: new Set(["auto","address","$extra"]),
+  }));
 }
-const validateDomainDevicesVsockCid_SPEC: ElementSpec = {
-  props: [["auto", "attribute auto", 0, V30, "auto"], ["address", "attribute address", 0, V1, "address"]],
-  keys: new Set(["auto","address","$extra"]),
-};
 
+let validateDomainQemuOverrideQemuDeviceQemuFrontend_SPEC: ElementSpec | undefined;
 export function validateDomainQemuOverrideQemuDeviceQemuFrontend(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainQemuOverrideQemuDeviceQemuFrontend_SPEC);
+  validateElement(v, path, issues, n, (validateDomainQemuOverrideQemuDeviceQemuFrontend_SPEC ??= {
+    props: [["qemu:property", "<qemu:property>, repeated", MANY, validateDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty, "qemu:property"]],
+    keys: new Set(["qemu:property","$extra"]),
+  }));
 }
-const validateDomainQemuOverrideQemuDeviceQemuFrontend_SPEC: ElementSpec = {
-  props: [["qemu:property", "<qemu:property>, repeated", MANY, validateDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty, "qemu:property"]],
-  keys: new Set(["qemu:property","$extra"]),
-};
 
+let validateDomainCpuNumaCellDistances_SPEC: ElementSpec | undefined;
 export function validateDomainCpuNumaCellDistances(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuNumaCellDistances_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuNumaCellDistances_SPEC ??= {
+    props: [["sibling", "<sibling>, repeated", REQUIRED | MANY, validateDomainCpuNumaCellDistancesSibling, "sibling"]],
+    keys: new Set(["sibling","$extra"]),
+  }));
 }
-const validateDomainCpuNumaCellDistances_SPEC: ElementSpec = {
-  props: [["sibling", "<sibling>, repeated", REQUIRED | MANY, validateDomainCpuNumaCellDistancesSibling, "sibling"]],
-  keys: new Set(["sibling","$extra"]),
-};
 
+let validateDomainCpuNumaCellCache_SPEC: ElementSpec | undefined;
 export function validateDomainCpuNumaCellCache(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuNumaCellCache_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuNumaCellCache_SPEC ??= {
+    props: [["level", "attribute level", REQUIRED, V1, "level"], ["associativity", "attribute associativity", REQUIRED, V241, "associativity"], ["policy", "attribute policy", REQUIRED, V242, "policy"], ["size", "<size>", REQUIRED, validateDomainCpuNumaCellCacheSize, "size"], ["line", "<line>", REQUIRED, validateDomainCpuNumaCellCacheSize, "line"]],
+    keys: new Set(["level","associativity","policy","size","line","$extra"]),
+  }));
 }
-const validateDomainCpuNumaCellCache_SPEC: ElementSpec = {
-  props: [["level", "attribute level", REQUIRED, V1, "level"], ["associativity", "attribute associativity", REQUIRED, V241, "associativity"], ["policy", "attribute policy", REQUIRED, V242, "policy"], ["size", "<size>", REQUIRED, validateDomainCpuNumaCellCacheSize, "size"], ["line", "<line>", REQUIRED, validateDomainCpuNumaCellCacheSize, "line"]],
-  keys: new Set(["level","associativity","policy","size","line","$extra"]),
-};
 
+let validateDomainCpuNumaInterconnectsLatency_SPEC: ElementSpec | undefined;
 export function validateDomainCpuNumaInterconnectsLatency(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuNumaInterconnectsLatency_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuNumaInterconnectsLatency_SPEC ??= {
+    props: [["initiator", "attribute initiator", REQUIRED, V1, "initiator"], ["target", "attribute target", REQUIRED, V1, "target"], ["cache", "attribute cache", 0, V1, "cache"], ["type", "attribute type", REQUIRED, V243, "type"], ["value", "attribute value", REQUIRED, V1, "value"]],
+    keys: new Set(["initiator","target","cache","type","value","$extra"]),
+  }));
 }
-const validateDomainCpuNumaInterconnectsLatency_SPEC: ElementSpec = {
-  props: [["initiator", "attribute initiator", REQUIRED, V1, "initiator"], ["target", "attribute target", REQUIRED, V1, "target"], ["cache", "attribute cache", 0, V1, "cache"], ["type", "attribute type", REQUIRED, V243, "type"], ["value", "attribute value", REQUIRED, V1, "value"]],
-  keys: new Set(["initiator","target","cache","type","value","$extra"]),
-};
 
+let validateDomainCpuNumaInterconnectsBandwidth_SPEC: ElementSpec | undefined;
 export function validateDomainCpuNumaInterconnectsBandwidth(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuNumaInterconnectsBandwidth_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuNumaInterconnectsBandwidth_SPEC ??= {
+    props: [["initiator", "attribute initiator", REQUIRED, V1, "initiator"], ["target", "attribute target", REQUIRED, V1, "target"], ["cache", "attribute cache", 0, V1, "cache"], ["type", "attribute type", REQUIRED, V243, "type"], ["value", "attribute value", REQUIRED, V1, "value"], ["unit", "attribute unit", REQUIRED, V22, "unit"]],
+    keys: new Set(["initiator","target","cache","type","value","unit","$extra"]),
+  }));
 }
-const validateDomainCpuNumaInterconnectsBandwidth_SPEC: ElementSpec = {
-  props: [["initiator", "attribute initiator", REQUIRED, V1, "initiator"], ["target", "attribute target", REQUIRED, V1, "target"], ["cache", "attribute cache", 0, V1, "cache"], ["type", "attribute type", REQUIRED, V243, "type"], ["value", "attribute value", REQUIRED, V1, "value"], ["unit", "attribute unit", REQUIRED, V22, "unit"]],
-  keys: new Set(["initiator","target","cache","type","value","unit","$extra"]),
-};
 
+let validateDomainOsNvramSourceSlices_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceSlices(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceSlices_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceSlices_SPEC ??= {
+    props: [["slice", "<slice>", REQUIRED, validateDomainOsNvramSourceSlicesSlice, "slice"]],
+    keys: new Set(["slice","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceSlices_SPEC: ElementSpec = {
-  props: [["slice", "<slice>", REQUIRED, validateDomainOsNvramSourceSlicesSlice, "slice"]],
-  keys: new Set(["slice","$extra"]),
-};
 
+let validateDomainOsNvramSourceSeclabel_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceSeclabel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceSeclabel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceSeclabel_SPEC ??= {
+    props: [["model", "attribute model", 0, V4, "model"], ["relabel", "attribute relabel", 0, V244, "relabel"], ["labelskip", "attribute labelskip", 0, V31, "labelskip"], ["label", "<label>, repeated", MANY, V4, "label"]],
+    keys: new Set(["model","relabel","labelskip","label","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceSeclabel_SPEC: ElementSpec = {
-  props: [["model", "attribute model", 0, V4, "model"], ["relabel", "attribute relabel", 0, V244, "relabel"], ["labelskip", "attribute labelskip", 0, V31, "labelskip"], ["label", "<label>, repeated", MANY, V4, "label"]],
-  keys: new Set(["model","relabel","labelskip","label","$extra"]),
-};
 
+let validateDomainOsNvramSourceReservations_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceReservations(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceReservations_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceReservations_SPEC ??= {
+    props: [["managed", "attribute managed", 0, V30, "managed"], ["source", "<source>", 0, validateDomainDevicesInterfaceVhostuserSource, "source"]],
+    keys: new Set(["managed","source","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceReservations_SPEC: ElementSpec = {
-  props: [["managed", "attribute managed", 0, V30, "managed"], ["source", "<source>", 0, validateDomainDevicesInterfaceVhostuserSource, "source"]],
-  keys: new Set(["managed","source","$extra"]),
-};
 
+let validateDomainOsNvramSourceHost_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceHost(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceHost_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceHost_SPEC ??= {
+    props: [["transport", "attribute transport", 0, V245, "transport"], ["name", "attribute name", 0, V246, "name"], ["port", "attribute port", 0, V1, "port"], ["socket", "attribute socket", 0, V14, "socket"]],
+    keys: new Set(["transport","name","port","socket","$extra"]),
+    unions: [{ key: "transport", xml: "transport", what: "attribute transport", branches: [{ values: ["tcp","rdma"], optional: true, props: [["name", "attribute name", REQUIRED, null, "name"]], forbidden: ["socket"] }, { values: ["unix"], props: [["socket", "attribute socket", REQUIRED, null, "socket"]], forbidden: ["name","port"] }] }],
+  }));
 }
-const validateDomainOsNvramSourceHost_SPEC: ElementSpec = {
-  props: [["transport", "attribute transport", 0, V245, "transport"], ["name", "attribute name", 0, V246, "name"], ["port", "attribute port", 0, V1, "port"], ["socket", "attribute socket", 0, V14, "socket"]],
-  keys: new Set(["transport","name","port","socket","$extra"]),
-  unions: [{ key: "transport", xml: "transport", what: "attribute transport", branches: [{ values: ["tcp","rdma"], optional: true, props: [["name", "attribute name", REQUIRED, null, "name"]], forbidden: ["socket"] }, { values: ["unix"], props: [["socket", "attribute socket", REQUIRED, null, "socket"]], forbidden: ["name","port"] }] }],
-};
 
+let validateDomainOsNvramSourceSnapshot_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceSnapshot(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceSnapshot_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceSnapshot_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V15, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceSnapshot_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V15, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateDomainOsNvramSourceConfig_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceConfig(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceConfig_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceConfig_SPEC ??= {
+    props: [["file", "attribute file", REQUIRED, V14, "file"]],
+    keys: new Set(["file","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceConfig_SPEC: ElementSpec = {
-  props: [["file", "attribute file", REQUIRED, V14, "file"]],
-  keys: new Set(["file","$extra"]),
-};
 
+let validateDomainOsNvramSourceInitiator_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceInitiator(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceInitiator_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceInitiator_SPEC ??= {
+    props: [["iqn", "<iqn>", REQUIRED, validateDomainOsNvramSourceInitiatorIqn, "iqn"]],
+    keys: new Set(["iqn","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceInitiator_SPEC: ElementSpec = {
-  props: [["iqn", "<iqn>", REQUIRED, validateDomainOsNvramSourceInitiatorIqn, "iqn"]],
-  keys: new Set(["iqn","$extra"]),
-};
 
+let validateDomainOsNvramSourceCookies_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceCookies(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceCookies_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceCookies_SPEC ??= {
+    props: [["cookie", "<cookie>, repeated", REQUIRED | MANY, validateDomainOsNvramSourceCookiesCookie, "cookie"]],
+    keys: new Set(["cookie","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceCookies_SPEC: ElementSpec = {
-  props: [["cookie", "<cookie>, repeated", REQUIRED | MANY, validateDomainOsNvramSourceCookiesCookie, "cookie"]],
-  keys: new Set(["cookie","$extra"]),
-};
 
+let validateDomainOsNvramSourceReadahead_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceReadahead(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceReadahead_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceReadahead_SPEC ??= {
+    props: [["size", "attribute size", REQUIRED, V39, "size"]],
+    keys: new Set(["size","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceReadahead_SPEC: ElementSpec = {
-  props: [["size", "attribute size", REQUIRED, V39, "size"]],
-  keys: new Set(["size","$extra"]),
-};
 
+let validateDomainOsNvramSourceTimeout_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceTimeout(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceTimeout_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceTimeout_SPEC ??= {
+    props: [["seconds", "attribute seconds", REQUIRED, V39, "seconds"]],
+    keys: new Set(["seconds","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceTimeout_SPEC: ElementSpec = {
-  props: [["seconds", "attribute seconds", REQUIRED, V39, "seconds"]],
-  keys: new Set(["seconds","$extra"]),
-};
 
+let validateDomainOsNvramSourceSsl_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceSsl(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceSsl_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceSsl_SPEC ??= {
+    props: [["verify", "attribute verify", REQUIRED, V30, "verify"]],
+    keys: new Set(["verify","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceSsl_SPEC: ElementSpec = {
-  props: [["verify", "attribute verify", REQUIRED, V30, "verify"]],
-  keys: new Set(["verify","$extra"]),
-};
 
+let validateDomainOsNvramSourceIdentity_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceIdentity(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceIdentity_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceIdentity_SPEC ??= {
+    props: [["user", "attribute user", 0, V15, "user"], ["group", "attribute group", 0, V15, "group"]],
+    keys: new Set(["user","group","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceIdentity_SPEC: ElementSpec = {
-  props: [["user", "attribute user", 0, V15, "user"], ["group", "attribute group", 0, V15, "group"]],
-  keys: new Set(["user","group","$extra"]),
-};
 
+let validateDomainOsNvramSourceAddress_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceAddress_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceAddress_SPEC ??= {
+    props: [["domain", "attribute domain", 0, V97, "domain"], ["bus", "attribute bus", 0, V96, "bus"], ["slot", "attribute slot", 0, V180, "slot"], ["function", "attribute function", 0, V170, "function"], ["multifunction", "attribute multifunction", 0, V11, "multifunction"]],
+    keys: new Set(["domain","bus","slot","function","multifunction","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceAddress_SPEC: ElementSpec = {
-  props: [["domain", "attribute domain", 0, V97, "domain"], ["bus", "attribute bus", 0, V96, "bus"], ["slot", "attribute slot", 0, V180, "slot"], ["function", "attribute function", 0, V170, "function"], ["multifunction", "attribute multifunction", 0, V11, "multifunction"]],
-  keys: new Set(["domain","bus","slot","function","multifunction","$extra"]),
-};
 
+let validateDomainOsNvramSourceReconnect_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceReconnect(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceReconnect_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceReconnect_SPEC ??= {
+    props: [["enabled", "attribute enabled", REQUIRED, V30, "enabled"], ["timeout", "attribute timeout", 0, V1, "timeout"]],
+    keys: new Set(["enabled","timeout","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceReconnect_SPEC: ElementSpec = {
-  props: [["enabled", "attribute enabled", REQUIRED, V30, "enabled"], ["timeout", "attribute timeout", 0, V1, "timeout"]],
-  keys: new Set(["enabled","timeout","$extra"]),
-};
 
+let validateDomainDevicesDiskDriverMetadataCache_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskDriverMetadataCache(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskDriverMetadataCache_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskDriverMetadataCache_SPEC ??= {
+    props: [["max_size", "<max_size>", 0, validateDomainCurrentMemory, "max_size"]],
+    keys: new Set(["max_size","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskDriverMetadataCache_SPEC: ElementSpec = {
-  props: [["max_size", "<max_size>", 0, validateDomainCurrentMemory, "max_size"]],
-  keys: new Set(["max_size","$extra"]),
-};
 
+let validateDomainDevicesDiskMirrorFormat_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskMirrorFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskMirrorFormat_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskMirrorFormat_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V157, "type"], ["metadata_cache", "<metadata_cache>", 0, validateDomainDevicesDiskDriverMetadataCache, "metadata_cache"]],
+    keys: new Set(["type","metadata_cache","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskMirrorFormat_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V157, "type"], ["metadata_cache", "<metadata_cache>", 0, validateDomainDevicesDiskDriverMetadataCache, "metadata_cache"]],
-  keys: new Set(["type","metadata_cache","$extra"]),
-};
 
+let validateDomainDevicesDiskAuthSecret_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskAuthSecret(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskAuthSecret_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskAuthSecret_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V247, "type"], ["uuid", "attribute uuid", 0, V3, "uuid"], ["usage", "attribute usage", 0, V142, "usage"]],
+    keys: new Set(["type","uuid","usage","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskAuthSecret_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V247, "type"], ["uuid", "attribute uuid", 0, V3, "uuid"], ["usage", "attribute usage", 0, V142, "usage"]],
-  keys: new Set(["type","uuid","usage","$extra"]),
-};
 
+let validateDomainDevicesDiskEncryptionSecret_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskEncryptionSecret(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskEncryptionSecret_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskEncryptionSecret_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V248, "type"], ["uuid", "attribute uuid", 0, V3, "uuid"], ["usage", "attribute usage", 0, V4, "usage"]],
+    keys: new Set(["type","uuid","usage","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskEncryptionSecret_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V248, "type"], ["uuid", "attribute uuid", 0, V3, "uuid"], ["usage", "attribute usage", 0, V4, "usage"]],
-  keys: new Set(["type","uuid","usage","$extra"]),
-};
 
+let validateDomainDevicesDiskEncryptionCipher_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskEncryptionCipher(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskEncryptionCipher_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskEncryptionCipher_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V4, "name"], ["size", "attribute size", REQUIRED, V1, "size"], ["mode", "attribute mode", 0, V4, "mode"], ["hash", "attribute hash", 0, V4, "hash"]],
+    keys: new Set(["name","size","mode","hash","$extra"]),
+    together: [["mode","hash"]],
+  }));
 }
-const validateDomainDevicesDiskEncryptionCipher_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V4, "name"], ["size", "attribute size", REQUIRED, V1, "size"], ["mode", "attribute mode", 0, V4, "mode"], ["hash", "attribute hash", 0, V4, "hash"]],
-  keys: new Set(["name","size","mode","hash","$extra"]),
-  together: [["mode","hash"]],
-};
 
+let validateDomainDevicesDiskEncryptionIvgen_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskEncryptionIvgen(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskEncryptionIvgen_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskEncryptionIvgen_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V4, "name"], ["hash", "attribute hash", 0, V4, "hash"]],
+    keys: new Set(["name","hash","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskEncryptionIvgen_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V4, "name"], ["hash", "attribute hash", 0, V4, "hash"]],
-  keys: new Set(["name","hash","$extra"]),
-};
 
+let validateDomainDevicesDiskAddressZpci_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesDiskAddressZpci(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesDiskAddressZpci_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesDiskAddressZpci_SPEC ??= {
+    props: [["uid", "attribute uid", 0, V249, "uid"], ["fid", "attribute fid", 0, V97, "fid"]],
+    keys: new Set(["uid","fid","$extra"]),
+  }));
 }
-const validateDomainDevicesDiskAddressZpci_SPEC: ElementSpec = {
-  props: [["uid", "attribute uid", 0, V249, "uid"], ["fid", "attribute fid", 0, V97, "fid"]],
-  keys: new Set(["uid","fid","$extra"]),
-};
 
+let validateDomainDevicesFilesystemBinaryCache_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesFilesystemBinaryCache(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesFilesystemBinaryCache_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesFilesystemBinaryCache_SPEC ??= {
+    props: [["mode", "attribute mode", 0, V250, "mode"]],
+    keys: new Set(["mode","$extra"]),
+  }));
 }
-const validateDomainDevicesFilesystemBinaryCache_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", 0, V250, "mode"]],
-  keys: new Set(["mode","$extra"]),
-};
 
+let validateDomainDevicesFilesystemBinarySandbox_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesFilesystemBinarySandbox(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesFilesystemBinarySandbox_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesFilesystemBinarySandbox_SPEC ??= {
+    props: [["mode", "attribute mode", 0, V251, "mode"]],
+    keys: new Set(["mode","$extra"]),
+  }));
 }
-const validateDomainDevicesFilesystemBinarySandbox_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", 0, V251, "mode"]],
-  keys: new Set(["mode","$extra"]),
-};
 
+let validateDomainDevicesFilesystemBinaryLock_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesFilesystemBinaryLock(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesFilesystemBinaryLock_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesFilesystemBinaryLock_SPEC ??= {
+    props: [["posix", "attribute posix", 0, V11, "posix"], ["flock", "attribute flock", 0, V11, "flock"]],
+    keys: new Set(["posix","flock","$extra"]),
+  }));
 }
-const validateDomainDevicesFilesystemBinaryLock_SPEC: ElementSpec = {
-  props: [["posix", "attribute posix", 0, V11, "posix"], ["flock", "attribute flock", 0, V11, "flock"]],
-  keys: new Set(["posix","flock","$extra"]),
-};
 
+let validateDomainDevicesFilesystemBinaryThreadPool_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesFilesystemBinaryThreadPool(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesFilesystemBinaryThreadPool_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesFilesystemBinaryThreadPool_SPEC ??= {
+    props: [["size", "attribute size", 0, V183, "size"]],
+    keys: new Set(["size","$extra"]),
+  }));
 }
-const validateDomainDevicesFilesystemBinaryThreadPool_SPEC: ElementSpec = {
-  props: [["size", "attribute size", 0, V183, "size"]],
-  keys: new Set(["size","$extra"]),
-};
 
+let validateDomainDevicesInterfaceSourceVendor_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceSourceVendor(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceSourceVendor_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceSourceVendor_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V252, "id"]],
+    keys: new Set(["id","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceSourceVendor_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V252, "id"]],
-  keys: new Set(["id","$extra"]),
-};
 
+let validateDomainDevicesInterfaceSourceAddress_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceSourceAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceSourceAddress_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceSourceAddress_SPEC ??= {
+    props: [["bus", "attribute bus", 0, V253, "bus"], ["device", "attribute device", 0, V181, "device"], ["type", "attribute type", 0, V254, "type"], ["domain", "attribute domain", 0, V97, "domain"], ["slot", "attribute slot", 0, V180, "slot"], ["function", "attribute function", 0, V170, "function"], ["multifunction", "attribute multifunction", 0, V11, "multifunction"]],
+    keys: new Set(["bus","device","type","domain","slot","function","multifunction","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceSourceAddress_SPEC: ElementSpec = {
-  props: [["bus", "attribute bus", 0, V253, "bus"], ["device", "attribute device", 0, V181, "device"], ["type", "attribute type", 0, V254, "type"], ["domain", "attribute domain", 0, V97, "domain"], ["slot", "attribute slot", 0, V180, "slot"], ["function", "attribute function", 0, V170, "function"], ["multifunction", "attribute multifunction", 0, V11, "multifunction"]],
-  keys: new Set(["bus","device","type","domain","slot","function","multifunction","$extra"]),
-};
 
+let validateDomainDevicesInterfaceVirtualportParameters_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceVirtualportParameters(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceVirtualportParameters_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceVirtualportParameters_SPEC ??= {
+    props: [["managerid", "attribute managerid", 0, V96, "managerid"], ["typeid", "attribute typeid", 0, V255, "typeid"], ["typeidversion", "attribute typeidversion", 0, V96, "typeidversion"], ["instanceid", "attribute instanceid", 0, V3, "instanceid"], ["profileid", "attribute profileid", 0, V256, "profileid"], ["interfaceid", "attribute interfaceid", 0, V3, "interfaceid"]],
+    keys: new Set(["managerid","typeid","typeidversion","instanceid","profileid","interfaceid","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceVirtualportParameters_SPEC: ElementSpec = {
-  props: [["managerid", "attribute managerid", 0, V96, "managerid"], ["typeid", "attribute typeid", 0, V255, "typeid"], ["typeidversion", "attribute typeidversion", 0, V96, "typeidversion"], ["instanceid", "attribute instanceid", 0, V3, "instanceid"], ["profileid", "attribute profileid", 0, V256, "profileid"], ["interfaceid", "attribute interfaceid", 0, V3, "interfaceid"]],
-  keys: new Set(["managerid","typeid","typeidversion","instanceid","profileid","interfaceid","$extra"]),
-};
 
+let validateDomainDevicesInterfaceCoalesceRx_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceCoalesceRx(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceCoalesceRx_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceCoalesceRx_SPEC ??= {
+    props: [["frames", "<frames>", 0, validateDomainDevicesInterfaceCoalesceRxFrames, "frames"]],
+    keys: new Set(["frames","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceCoalesceRx_SPEC: ElementSpec = {
-  props: [["frames", "<frames>", 0, validateDomainDevicesInterfaceCoalesceRxFrames, "frames"]],
-  keys: new Set(["frames","$extra"]),
-};
 
+let validateDomainDevicesInterfacePortForwardRange_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfacePortForwardRange(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfacePortForwardRange_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfacePortForwardRange_SPEC ??= {
+    props: [["start", "attribute start", REQUIRED, V109, "start"], ["end", "attribute end", 0, V109, "end"], ["to", "attribute to", 0, V109, "to"], ["exclude", "attribute exclude", 0, V30, "exclude"]],
+    keys: new Set(["start","end","to","exclude","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfacePortForwardRange_SPEC: ElementSpec = {
-  props: [["start", "attribute start", REQUIRED, V109, "start"], ["end", "attribute end", 0, V109, "end"], ["to", "attribute to", 0, V109, "to"], ["exclude", "attribute exclude", 0, V30, "exclude"]],
-  keys: new Set(["start","end","to","exclude","$extra"]),
-};
 
+let validateDomainDevicesInterfaceDriverHost_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceDriverHost(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceDriverHost_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceDriverHost_SPEC ??= {
+    props: [["csum", "attribute csum", 0, V11, "csum"], ["gso", "attribute gso", 0, V11, "gso"], ["tso4", "attribute tso4", 0, V11, "tso4"], ["tso6", "attribute tso6", 0, V11, "tso6"], ["ecn", "attribute ecn", 0, V11, "ecn"], ["ufo", "attribute ufo", 0, V11, "ufo"], ["mrg_rxbuf", "attribute mrg_rxbuf", 0, V11, "mrg_rxbuf"]],
+    keys: new Set(["csum","gso","tso4","tso6","ecn","ufo","mrg_rxbuf","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceDriverHost_SPEC: ElementSpec = {
-  props: [["csum", "attribute csum", 0, V11, "csum"], ["gso", "attribute gso", 0, V11, "gso"], ["tso4", "attribute tso4", 0, V11, "tso4"], ["tso6", "attribute tso6", 0, V11, "tso6"], ["ecn", "attribute ecn", 0, V11, "ecn"], ["ufo", "attribute ufo", 0, V11, "ufo"], ["mrg_rxbuf", "attribute mrg_rxbuf", 0, V11, "mrg_rxbuf"]],
-  keys: new Set(["csum","gso","tso4","tso6","ecn","ufo","mrg_rxbuf","$extra"]),
-};
 
+let validateDomainDevicesInterfaceDriverGuest_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceDriverGuest(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceDriverGuest_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceDriverGuest_SPEC ??= {
+    props: [["csum", "attribute csum", 0, V11, "csum"], ["tso4", "attribute tso4", 0, V11, "tso4"], ["tso6", "attribute tso6", 0, V11, "tso6"], ["ecn", "attribute ecn", 0, V11, "ecn"], ["ufo", "attribute ufo", 0, V11, "ufo"]],
+    keys: new Set(["csum","tso4","tso6","ecn","ufo","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceDriverGuest_SPEC: ElementSpec = {
-  props: [["csum", "attribute csum", 0, V11, "csum"], ["tso4", "attribute tso4", 0, V11, "tso4"], ["tso6", "attribute tso6", 0, V11, "tso6"], ["ecn", "attribute ecn", 0, V11, "ecn"], ["ufo", "attribute ufo", 0, V11, "ufo"]],
-  keys: new Set(["csum","tso4","tso6","ecn","ufo","$extra"]),
-};
 
+let validateDomainDevicesInterfaceFilterrefParameter_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceFilterrefParameter(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceFilterrefParameter_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceFilterrefParameter_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V129, "name"], ["value", "attribute value", REQUIRED, V257, "value"]],
+    keys: new Set(["name","value","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceFilterrefParameter_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V129, "name"], ["value", "attribute value", REQUIRED, V257, "value"]],
-  keys: new Set(["name","value","$extra"]),
-};
 
+let validateDomainDevicesInterfaceBandwidthInbound_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceBandwidthInbound(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceBandwidthInbound_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceBandwidthInbound_SPEC ??= {
+    props: [["average", "attribute average", 0, V258, "average"], ["peak", "attribute peak", 0, V258, "peak"], ["floor", "attribute floor", 0, V258, "floor"], ["burst", "attribute burst", 0, V258, "burst"]],
+    keys: new Set(["average","peak","floor","burst","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceBandwidthInbound_SPEC: ElementSpec = {
-  props: [["average", "attribute average", 0, V258, "average"], ["peak", "attribute peak", 0, V258, "peak"], ["floor", "attribute floor", 0, V258, "floor"], ["burst", "attribute burst", 0, V258, "burst"]],
-  keys: new Set(["average","peak","floor","burst","$extra"]),
-};
 
+let validateDomainDevicesInterfaceVlanTag_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceVlanTag(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceVlanTag_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceVlanTag_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V259, "id"], ["nativeMode", "attribute nativeMode", 0, V260, "nativeMode"]],
+    keys: new Set(["id","nativeMode","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceVlanTag_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V259, "id"], ["nativeMode", "attribute nativeMode", 0, V260, "nativeMode"]],
-  keys: new Set(["id","nativeMode","$extra"]),
-};
 
+let validateDomainDevicesAudioInputSettings_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesAudioInputSettings(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesAudioInputSettings_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesAudioInputSettings_SPEC ??= {
+    props: [["frequency", "attribute frequency", 0, V97, "frequency"], ["channels", "attribute channels", 0, V97, "channels"], ["format", "attribute format", 0, V261, "format"]],
+    keys: new Set(["frequency","channels","format","$extra"]),
+  }));
 }
-const validateDomainDevicesAudioInputSettings_SPEC: ElementSpec = {
-  props: [["frequency", "attribute frequency", 0, V97, "frequency"], ["channels", "attribute channels", 0, V97, "channels"], ["format", "attribute format", 0, V261, "format"]],
-  keys: new Set(["frequency","channels","format","$extra"]),
-};
 
+let validateDomainDevicesHostdevSourceAddress_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevSourceAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevSourceAddress_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevSourceAddress_SPEC ??= {
+    props: [["domain", "attribute domain", 0, V97, "domain"], ["bus", "attribute bus", 0, V262, "bus"], ["slot", "attribute slot", 0, V180, "slot"], ["function", "attribute function", 0, V170, "function"], ["multifunction", "attribute multifunction", 0, V11, "multifunction"], ["device", "attribute device", 0, V181, "device"], ["target", "attribute target", 0, V263, "target"], ["unit", "attribute unit", 0, V264, "unit"], ["uuid", "attribute uuid", 0, V3, "uuid"]],
+    keys: new Set(["domain","bus","slot","function","multifunction","device","target","unit","uuid","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevSourceAddress_SPEC: ElementSpec = {
-  props: [["domain", "attribute domain", 0, V97, "domain"], ["bus", "attribute bus", 0, V262, "bus"], ["slot", "attribute slot", 0, V180, "slot"], ["function", "attribute function", 0, V170, "function"], ["multifunction", "attribute multifunction", 0, V11, "multifunction"], ["device", "attribute device", 0, V181, "device"], ["target", "attribute target", 0, V263, "target"], ["unit", "attribute unit", 0, V264, "unit"], ["uuid", "attribute uuid", 0, V3, "uuid"]],
-  keys: new Set(["domain","bus","slot","function","multifunction","device","target","unit","uuid","$extra"]),
-};
 
+let validateDomainDevicesHostdevSourceAdapter_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevSourceAdapter(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevSourceAdapter_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevSourceAdapter_SPEC ??= {
+    props: [["type", "attribute type", 0, V265, "type"], ["name", "attribute name", 0, V4, "name"], ["parent", "attribute parent", 0, V4, "parent"], ["managed", "attribute managed", 0, V30, "managed"], ["parent_wwnn", "attribute parent_wwnn", 0, V80, "parent_wwnn"], ["parent_wwpn", "attribute parent_wwpn", 0, V80, "parent_wwpn"], ["parent_fabric_wwn", "attribute parent_fabric_wwn", 0, V80, "parent_fabric_wwn"], ["wwnn", "attribute wwnn", 0, V80, "wwnn"], ["wwpn", "attribute wwpn", 0, V80, "wwpn"], ["parentaddr", "<parentaddr>", 0, validateDomainDevicesHostdevSourceAdapterParentaddr, "parentaddr"]],
+    keys: new Set(["type","name","parent","managed","parent_wwnn","parent_wwpn","parent_fabric_wwn","wwnn","wwpn","parentaddr","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["scsi_host"], optional: true, props: [], forbidden: ["parent","managed","parent_wwnn","parent_wwpn","parent_fabric_wwn","wwnn","wwpn"] }, { values: ["fc_host"], props: [["wwnn", "attribute wwnn", REQUIRED, null, "wwnn"], ["wwpn", "attribute wwpn", REQUIRED, null, "wwpn"]], forbidden: ["name","parentaddr"] }] }],
+  }));
 }
-const validateDomainDevicesHostdevSourceAdapter_SPEC: ElementSpec = {
-  props: [["type", "attribute type", 0, V265, "type"], ["name", "attribute name", 0, V4, "name"], ["parent", "attribute parent", 0, V4, "parent"], ["managed", "attribute managed", 0, V30, "managed"], ["parent_wwnn", "attribute parent_wwnn", 0, V80, "parent_wwnn"], ["parent_wwpn", "attribute parent_wwpn", 0, V80, "parent_wwpn"], ["parent_fabric_wwn", "attribute parent_fabric_wwn", 0, V80, "parent_fabric_wwn"], ["wwnn", "attribute wwnn", 0, V80, "wwnn"], ["wwpn", "attribute wwpn", 0, V80, "wwpn"], ["parentaddr", "<parentaddr>", 0, validateDomainDevicesHostdevSourceAdapterParentaddr, "parentaddr"]],
-  keys: new Set(["type","name","parent","managed","parent_wwnn","parent_wwpn","parent_fabric_wwn","wwnn","wwpn","parentaddr","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["scsi_host"], optional: true, props: [], forbidden: ["parent","managed","parent_wwnn","parent_wwpn","parent_fabric_wwn","wwnn","wwpn"] }, { values: ["fc_host"], props: [["wwnn", "attribute wwnn", REQUIRED, null, "wwnn"], ["wwpn", "attribute wwpn", REQUIRED, null, "wwpn"]], forbidden: ["name","parentaddr"] }] }],
-};
 
+let validateDomainDevicesHostdevSourceHost_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevSourceHost(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevSourceHost_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevSourceHost_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V4, "name"], ["port", "attribute port", 0, V109, "port"]],
+    keys: new Set(["name","port","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevSourceHost_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V4, "name"], ["port", "attribute port", 0, V109, "port"]],
-  keys: new Set(["name","port","$extra"]),
-};
 
+let validateDomainDevicesHostdevUsbSourceAddress_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevUsbSourceAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevUsbSourceAddress_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevUsbSourceAddress_SPEC ??= {
+    props: [["bus", "attribute bus", REQUIRED, V181, "bus"], ["device", "attribute device", REQUIRED, V181, "device"]],
+    keys: new Set(["bus","device","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevUsbSourceAddress_SPEC: ElementSpec = {
-  props: [["bus", "attribute bus", REQUIRED, V181, "bus"], ["device", "attribute device", REQUIRED, V181, "device"]],
-  keys: new Set(["bus","device","$extra"]),
-};
 
+let validateDomainDevicesHostdevScsiSourceAddress_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevScsiSourceAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevScsiSourceAddress_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevScsiSourceAddress_SPEC ??= {
+    props: [["bus", "attribute bus", REQUIRED, V171, "bus"], ["target", "attribute target", REQUIRED, V263, "target"], ["unit", "attribute unit", REQUIRED, V264, "unit"]],
+    keys: new Set(["bus","target","unit","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevScsiSourceAddress_SPEC: ElementSpec = {
-  props: [["bus", "attribute bus", REQUIRED, V171, "bus"], ["target", "attribute target", REQUIRED, V263, "target"], ["unit", "attribute unit", REQUIRED, V264, "unit"]],
-  keys: new Set(["bus","target","unit","$extra"]),
-};
 
+let validateDomainDevicesHostdevMdevSourceAddress_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevMdevSourceAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevMdevSourceAddress_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevMdevSourceAddress_SPEC ??= {
+    props: [["uuid", "attribute uuid", REQUIRED, V3, "uuid"]],
+    keys: new Set(["uuid","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevMdevSourceAddress_SPEC: ElementSpec = {
-  props: [["uuid", "attribute uuid", REQUIRED, V3, "uuid"]],
-  keys: new Set(["uuid","$extra"]),
-};
 
+let validateDomainDevicesVideoModelAcceleration_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesVideoModelAcceleration(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesVideoModelAcceleration_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesVideoModelAcceleration_SPEC ??= {
+    props: [["accel3d", "attribute accel3d", 0, V30, "accel3d"], ["accel2d", "attribute accel2d", 0, V30, "accel2d"], ["rendernode", "attribute rendernode", 0, V14, "rendernode"]],
+    keys: new Set(["accel3d","accel2d","rendernode","$extra"]),
+  }));
 }
-const validateDomainDevicesVideoModelAcceleration_SPEC: ElementSpec = {
-  props: [["accel3d", "attribute accel3d", 0, V30, "accel3d"], ["accel2d", "attribute accel2d", 0, V30, "accel2d"], ["rendernode", "attribute rendernode", 0, V14, "rendernode"]],
-  keys: new Set(["accel3d","accel2d","rendernode","$extra"]),
-};
 
+let validateDomainDevicesVideoModelResolution_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesVideoModelResolution(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesVideoModelResolution_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesVideoModelResolution_SPEC ??= {
+    props: [["x", "attribute x", REQUIRED, V1, "x"], ["y", "attribute y", REQUIRED, V1, "y"]],
+    keys: new Set(["x","y","$extra"]),
+  }));
 }
-const validateDomainDevicesVideoModelResolution_SPEC: ElementSpec = {
-  props: [["x", "attribute x", REQUIRED, V1, "x"], ["y", "attribute y", REQUIRED, V1, "y"]],
-  keys: new Set(["x","y","$extra"]),
-};
 
+let validateDomainDevicesConsoleTargetModel_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesConsoleTargetModel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesConsoleTargetModel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesConsoleTargetModel_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V266, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateDomainDevicesConsoleTargetModel_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V266, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateDomainDevicesTpmBackendDevice_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesTpmBackendDevice(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesTpmBackendDevice_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesTpmBackendDevice_SPEC ??= {
+    props: [["path", "attribute path", 0, V101, "path"]],
+    keys: new Set(["path","$extra"]),
+  }));
 }
-const validateDomainDevicesTpmBackendDevice_SPEC: ElementSpec = {
-  props: [["path", "attribute path", 0, V101, "path"]],
-  keys: new Set(["path","$extra"]),
-};
 
+let validateDomainDevicesTpmBackendEncryption_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesTpmBackendEncryption(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesTpmBackendEncryption_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesTpmBackendEncryption_SPEC ??= {
+    props: [["secret", "attribute secret", REQUIRED, V3, "secret"]],
+    keys: new Set(["secret","$extra"]),
+  }));
 }
-const validateDomainDevicesTpmBackendEncryption_SPEC: ElementSpec = {
-  props: [["secret", "attribute secret", REQUIRED, V3, "secret"]],
-  keys: new Set(["secret","$extra"]),
-};
 
+let validateDomainDevicesTpmBackendActivePcrBanks_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesTpmBackendActivePcrBanks(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesTpmBackendActivePcrBanks_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesTpmBackendActivePcrBanks_SPEC ??= {
+    props: [["sha1", "<sha1>", 0, validateDomainMemoryBackingNosharepages, "sha1"], ["sha256", "<sha256>", 0, validateDomainMemoryBackingNosharepages, "sha256"], ["sha384", "<sha384>", 0, validateDomainMemoryBackingNosharepages, "sha384"], ["sha512", "<sha512>", 0, validateDomainMemoryBackingNosharepages, "sha512"]],
+    keys: new Set(["sha1","sha256","sha384","sha512","$extra"]),
+  }));
 }
-const validateDomainDevicesTpmBackendActivePcrBanks_SPEC: ElementSpec = {
-  props: [["sha1", "<sha1>", 0, validateDomainMemoryBackingNosharepages, "sha1"], ["sha256", "<sha256>", 0, validateDomainMemoryBackingNosharepages, "sha256"], ["sha384", "<sha384>", 0, validateDomainMemoryBackingNosharepages, "sha384"], ["sha512", "<sha512>", 0, validateDomainMemoryBackingNosharepages, "sha512"]],
-  keys: new Set(["sha1","sha256","sha384","sha512","$extra"]),
-};
 
+let validateDomainDevicesTpmBackendSource_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesTpmBackendSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesTpmBackendSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesTpmBackendSource_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V186, "type"], ["path", "attribute path", REQUIRED, V101, "path"], ["mode", "attribute mode", REQUIRED, V267, "mode"]],
+    keys: new Set(["type","path","mode","$extra"]),
+  }));
 }
-const validateDomainDevicesTpmBackendSource_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V186, "type"], ["path", "attribute path", REQUIRED, V101, "path"], ["mode", "attribute mode", REQUIRED, V267, "mode"]],
-  keys: new Set(["type","path","mode","$extra"]),
-};
 
+let validateDomainDevicesMemoryTargetLabel_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesMemoryTargetLabel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesMemoryTargetLabel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesMemoryTargetLabel_SPEC ??= {
+    props: [["size", "<size>", REQUIRED, validateDomainCurrentMemory, "size"]],
+    keys: new Set(["size","$extra"]),
+  }));
 }
-const validateDomainDevicesMemoryTargetLabel_SPEC: ElementSpec = {
-  props: [["size", "<size>", REQUIRED, validateDomainCurrentMemory, "size"]],
-  keys: new Set(["size","$extra"]),
-};
 
+let validateDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty_SPEC: ElementSpec | undefined;
 export function validateDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty_SPEC);
+  validateElement(v, path, issues, n, (validateDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V4, "name"], ["type", "attribute type", REQUIRED, V268, "type"], ["value", "attribute value", 0, V4, "value"]],
+    keys: new Set(["name","type","value","$extra"]),
+  }));
 }
-const validateDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V4, "name"], ["type", "attribute type", REQUIRED, V268, "type"], ["value", "attribute value", 0, V4, "value"]],
-  keys: new Set(["name","type","value","$extra"]),
-};
 
+let validateDomainCpuNumaCellDistancesSibling_SPEC: ElementSpec | undefined;
 export function validateDomainCpuNumaCellDistancesSibling(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuNumaCellDistancesSibling_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuNumaCellDistancesSibling_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V1, "id"], ["value", "attribute value", REQUIRED, V269, "value"]],
+    keys: new Set(["id","value","$extra"]),
+  }));
 }
-const validateDomainCpuNumaCellDistancesSibling_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V1, "id"], ["value", "attribute value", REQUIRED, V269, "value"]],
-  keys: new Set(["id","value","$extra"]),
-};
 
+let validateDomainCpuNumaCellCacheSize_SPEC: ElementSpec | undefined;
 export function validateDomainCpuNumaCellCacheSize(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCpuNumaCellCacheSize_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCpuNumaCellCacheSize_SPEC ??= {
+    props: [["value", "attribute value", REQUIRED, V1, "value"], ["unit", "attribute unit", REQUIRED, V22, "unit"]],
+    keys: new Set(["value","unit","$extra"]),
+  }));
 }
-const validateDomainCpuNumaCellCacheSize_SPEC: ElementSpec = {
-  props: [["value", "attribute value", REQUIRED, V1, "value"], ["unit", "attribute unit", REQUIRED, V22, "unit"]],
-  keys: new Set(["value","unit","$extra"]),
-};
 
+let validateDomainOsNvramSourceSlicesSlice_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceSlicesSlice(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceSlicesSlice_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceSlicesSlice_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V270, "type"], ["offset", "attribute offset", REQUIRED, V1, "offset"], ["size", "attribute size", REQUIRED, V39, "size"]],
+    keys: new Set(["type","offset","size","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceSlicesSlice_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V270, "type"], ["offset", "attribute offset", REQUIRED, V1, "offset"], ["size", "attribute size", REQUIRED, V39, "size"]],
-  keys: new Set(["type","offset","size","$extra"]),
-};
 
+let validateDomainOsNvramSourceInitiatorIqn_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceInitiatorIqn(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceInitiatorIqn_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceInitiatorIqn_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V4, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceInitiatorIqn_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V4, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateDomainOsNvramSourceCookiesCookie_SPEC: ElementSpec | undefined;
 export function validateDomainOsNvramSourceCookiesCookie(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainOsNvramSourceCookiesCookie_SPEC);
+  validateElement(v, path, issues, n, (validateDomainOsNvramSourceCookiesCookie_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V271, "name"], ["value", "the text content", 0, V272, ""]],
+    keys: new Set(["name","value","$extra"]),
+  }));
 }
-const validateDomainOsNvramSourceCookiesCookie_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V271, "name"], ["value", "the text content", 0, V272, ""]],
-  keys: new Set(["name","value","$extra"]),
-};
 
+let validateDomainDevicesInterfaceCoalesceRxFrames_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesInterfaceCoalesceRxFrames(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesInterfaceCoalesceRxFrames_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesInterfaceCoalesceRxFrames_SPEC ??= {
+    props: [["max", "attribute max", 0, V1, "max"]],
+    keys: new Set(["max","$extra"]),
+  }));
 }
-const validateDomainDevicesInterfaceCoalesceRxFrames_SPEC: ElementSpec = {
-  props: [["max", "attribute max", 0, V1, "max"]],
-  keys: new Set(["max","$extra"]),
-};
 
+let validateDomainDevicesHostdevSourceAdapterParentaddr_SPEC: ElementSpec | undefined;
 export function validateDomainDevicesHostdevSourceAdapterParentaddr(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainDevicesHostdevSourceAdapterParentaddr_SPEC);
+  validateElement(v, path, issues, n, (validateDomainDevicesHostdevSourceAdapterParentaddr_SPEC ??= {
+    props: [["unique_id", "attribute unique_id", 0, V39, "unique_id"], ["address", "<address>", REQUIRED, validateDomainOsNvramSourceAddress, "address"]],
+    keys: new Set(["unique_id","address","$extra"]),
+  }));
 }
-const validateDomainDevicesHostdevSourceAdapterParentaddr_SPEC: ElementSpec = {
-  props: [["unique_id", "attribute unique_id", 0, V39, "unique_id"], ["address", "<address>", REQUIRED, validateDomainOsNvramSourceAddress, "address"]],
-  keys: new Set(["unique_id","address","$extra"]),
-};
 
+let validateCapabilities_SPEC: ElementSpec | undefined;
 export function validateCapabilities(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilities_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilities_SPEC ??= {
+    props: [["host", "<host>", REQUIRED, validateCapabilitiesHost, "host"], ["guest", "<guest>, repeated", MANY, validateCapabilitiesGuest, "guest"]],
+    keys: new Set(["host","guest","$extra"]),
+  }));
 }
-const validateCapabilities_SPEC: ElementSpec = {
-  props: [["host", "<host>", REQUIRED, validateCapabilitiesHost, "host"], ["guest", "<guest>, repeated", MANY, validateCapabilitiesGuest, "guest"]],
-  keys: new Set(["host","guest","$extra"]),
-};
 
+let validateCapabilitiesHost_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHost(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHost_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHost_SPEC ??= {
+    props: [["uuid", "<uuid>", 0, V3, "uuid"], ["cpu", "<cpu>", REQUIRED, validateCapabilitiesHostCpu, "cpu"], ["power_management", "<power_management>", 0, validateCapabilitiesHostPowerManagement, "power_management"], ["iommu", "<iommu>", 0, validateCapabilitiesHostIommu, "iommu"], ["migration_features", "<migration_features>", 0, validateCapabilitiesHostMigrationFeatures, "migration_features"], ["topology", "<topology>", 0, validateCapabilitiesHostTopology, "topology"], ["cache", "<cache>", 0, validateCapabilitiesHostCache, "cache"], ["memory_bandwidth", "<memory_bandwidth>", 0, validateCapabilitiesHostMemoryBandwidth, "memory_bandwidth"], ["secmodel", "<secmodel>, repeated", MANY, validateCapabilitiesHostSecmodel, "secmodel"]],
+    keys: new Set(["uuid","cpu","power_management","iommu","migration_features","topology","cache","memory_bandwidth","secmodel","$extra"]),
+  }));
 }
-const validateCapabilitiesHost_SPEC: ElementSpec = {
-  props: [["uuid", "<uuid>", 0, V3, "uuid"], ["cpu", "<cpu>", REQUIRED, validateCapabilitiesHostCpu, "cpu"], ["power_management", "<power_management>", 0, validateCapabilitiesHostPowerManagement, "power_management"], ["iommu", "<iommu>", 0, validateCapabilitiesHostIommu, "iommu"], ["migration_features", "<migration_features>", 0, validateCapabilitiesHostMigrationFeatures, "migration_features"], ["topology", "<topology>", 0, validateCapabilitiesHostTopology, "topology"], ["cache", "<cache>", 0, validateCapabilitiesHostCache, "cache"], ["memory_bandwidth", "<memory_bandwidth>", 0, validateCapabilitiesHostMemoryBandwidth, "memory_bandwidth"], ["secmodel", "<secmodel>, repeated", MANY, validateCapabilitiesHostSecmodel, "secmodel"]],
-  keys: new Set(["uuid","cpu","power_management","iommu","migration_features","topology","cache","memory_bandwidth","secmodel","$extra"]),
-};
 
+let validateCapabilitiesGuest_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesGuest(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesGuest_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesGuest_SPEC ??= {
+    props: [["os_type", "<os_type>", REQUIRED, V273, "os_type"], ["arch", "<arch>", REQUIRED, validateCapabilitiesGuestArch, "arch"], ["features", "<features>", 0, validateCapabilitiesGuestFeatures, "features"]],
+    keys: new Set(["os_type","arch","features","$extra"]),
+  }));
 }
-const validateCapabilitiesGuest_SPEC: ElementSpec = {
-  props: [["os_type", "<os_type>", REQUIRED, V273, "os_type"], ["arch", "<arch>", REQUIRED, validateCapabilitiesGuestArch, "arch"], ["features", "<features>", 0, validateCapabilitiesGuestFeatures, "features"]],
-  keys: new Set(["os_type","arch","features","$extra"]),
-};
 
+let validateCapabilitiesHostCpu_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCpu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCpu_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCpu_SPEC ??= {
+    props: [["arch", "<arch>", REQUIRED, V274, "arch"], ["features", "<features>", 0, validateCapabilitiesHostCpuFeatures, "features"], ["model", "<model>", 0, V4, "model"], ["vendor", "<vendor>", 0, V4, "vendor"], ["microcode", "<microcode>", 0, validateCapabilitiesHostCpuMicrocode, "microcode"], ["signature", "<signature>", 0, validateCapabilitiesHostCpuSignature, "signature"], ["counter", "<counter>", 0, validateCapabilitiesHostCpuCounter, "counter"], ["topology", "<topology>", 0, validateDomainCpuTopology, "topology"], ["maxphysaddr", "<maxphysaddr>", 0, validateDomainCpuMaxphysaddr, "maxphysaddr"], ["feature", "<feature>, repeated", MANY, validateCapabilitiesHostCpuFeature, "feature"], ["pages", "<pages>, repeated", MANY, validateCapabilitiesHostCpuPages, "pages"]],
+    keys: new Set(["arch","features","model","vendor","microcode","signature","counter","topology","maxphysaddr","feature","pages","$extra"]),
+  }));
 }
-const validateCapabilitiesHostCpu_SPEC: ElementSpec = {
-  props: [["arch", "<arch>", REQUIRED, V274, "arch"], ["features", "<features>", 0, validateCapabilitiesHostCpuFeatures, "features"], ["model", "<model>", 0, V4, "model"], ["vendor", "<vendor>", 0, V4, "vendor"], ["microcode", "<microcode>", 0, validateCapabilitiesHostCpuMicrocode, "microcode"], ["signature", "<signature>", 0, validateCapabilitiesHostCpuSignature, "signature"], ["counter", "<counter>", 0, validateCapabilitiesHostCpuCounter, "counter"], ["topology", "<topology>", 0, validateDomainCpuTopology, "topology"], ["maxphysaddr", "<maxphysaddr>", 0, validateDomainCpuMaxphysaddr, "maxphysaddr"], ["feature", "<feature>, repeated", MANY, validateCapabilitiesHostCpuFeature, "feature"], ["pages", "<pages>, repeated", MANY, validateCapabilitiesHostCpuPages, "pages"]],
-  keys: new Set(["arch","features","model","vendor","microcode","signature","counter","topology","maxphysaddr","feature","pages","$extra"]),
-};
 
+let validateCapabilitiesHostPowerManagement_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostPowerManagement(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostPowerManagement_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostPowerManagement_SPEC ??= {
+    props: [["suspend_mem", "<suspend_mem>", 0, validateDomainMemoryBackingNosharepages, "suspend_mem"], ["suspend_disk", "<suspend_disk>", 0, validateDomainMemoryBackingNosharepages, "suspend_disk"], ["suspend_hybrid", "<suspend_hybrid>", 0, validateDomainMemoryBackingNosharepages, "suspend_hybrid"]],
+    keys: new Set(["suspend_mem","suspend_disk","suspend_hybrid","$extra"]),
+  }));
 }
-const validateCapabilitiesHostPowerManagement_SPEC: ElementSpec = {
-  props: [["suspend_mem", "<suspend_mem>", 0, validateDomainMemoryBackingNosharepages, "suspend_mem"], ["suspend_disk", "<suspend_disk>", 0, validateDomainMemoryBackingNosharepages, "suspend_disk"], ["suspend_hybrid", "<suspend_hybrid>", 0, validateDomainMemoryBackingNosharepages, "suspend_hybrid"]],
-  keys: new Set(["suspend_mem","suspend_disk","suspend_hybrid","$extra"]),
-};
 
+let validateCapabilitiesHostIommu_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostIommu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostIommu_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostIommu_SPEC ??= {
+    props: [["support", "attribute support", 0, V30, "support"]],
+    keys: new Set(["support","$extra"]),
+  }));
 }
-const validateCapabilitiesHostIommu_SPEC: ElementSpec = {
-  props: [["support", "attribute support", 0, V30, "support"]],
-  keys: new Set(["support","$extra"]),
-};
 
+let validateCapabilitiesHostMigrationFeatures_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostMigrationFeatures(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostMigrationFeatures_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostMigrationFeatures_SPEC ??= {
+    props: [["live", "<live>", 0, validateDomainMemoryBackingNosharepages, "live"], ["uri_transports", "<uri_transports>", 0, validateCapabilitiesHostMigrationFeaturesUriTransports, "uri_transports"]],
+    keys: new Set(["live","uri_transports","$extra"]),
+  }));
 }
-const validateCapabilitiesHostMigrationFeatures_SPEC: ElementSpec = {
-  props: [["live", "<live>", 0, validateDomainMemoryBackingNosharepages, "live"], ["uri_transports", "<uri_transports>", 0, validateCapabilitiesHostMigrationFeaturesUriTransports, "uri_transports"]],
-  keys: new Set(["live","uri_transports","$extra"]),
-};
 
+let validateCapabilitiesHostTopology_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostTopology(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostTopology_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostTopology_SPEC ??= {
+    props: [["cells", "<cells>", REQUIRED, validateCapabilitiesHostTopologyCells, "cells"], ["interconnects", "<interconnects>", 0, validateDomainCpuNumaInterconnects, "interconnects"]],
+    keys: new Set(["cells","interconnects","$extra"]),
+  }));
 }
-const validateCapabilitiesHostTopology_SPEC: ElementSpec = {
-  props: [["cells", "<cells>", REQUIRED, validateCapabilitiesHostTopologyCells, "cells"], ["interconnects", "<interconnects>", 0, validateDomainCpuNumaInterconnects, "interconnects"]],
-  keys: new Set(["cells","interconnects","$extra"]),
-};
 
+let validateCapabilitiesHostCache_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCache(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCache_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCache_SPEC ??= {
+    props: [["bank", "<bank>, repeated", REQUIRED | MANY, validateCapabilitiesHostCacheBank, "bank"], ["monitor", "<monitor>", 0, validateCapabilitiesHostCacheMonitor, "monitor"]],
+    keys: new Set(["bank","monitor","$extra"]),
+  }));
 }
-const validateCapabilitiesHostCache_SPEC: ElementSpec = {
-  props: [["bank", "<bank>, repeated", REQUIRED | MANY, validateCapabilitiesHostCacheBank, "bank"], ["monitor", "<monitor>", 0, validateCapabilitiesHostCacheMonitor, "monitor"]],
-  keys: new Set(["bank","monitor","$extra"]),
-};
 
+let validateCapabilitiesHostMemoryBandwidth_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostMemoryBandwidth(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostMemoryBandwidth_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostMemoryBandwidth_SPEC ??= {
+    props: [["node", "<node>, repeated", REQUIRED | MANY, validateCapabilitiesHostMemoryBandwidthNode, "node"], ["monitor", "<monitor>", 0, validateCapabilitiesHostCacheMonitor, "monitor"]],
+    keys: new Set(["node","monitor","$extra"]),
+  }));
 }
-const validateCapabilitiesHostMemoryBandwidth_SPEC: ElementSpec = {
-  props: [["node", "<node>, repeated", REQUIRED | MANY, validateCapabilitiesHostMemoryBandwidthNode, "node"], ["monitor", "<monitor>", 0, validateCapabilitiesHostCacheMonitor, "monitor"]],
-  keys: new Set(["node","monitor","$extra"]),
-};
 
+let validateCapabilitiesHostSecmodel_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostSecmodel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostSecmodel_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostSecmodel_SPEC ??= {
+    props: [["model", "<model>", REQUIRED, V4, "model"], ["doi", "<doi>", REQUIRED, V4, "doi"], ["baselabel", "<baselabel>, repeated", MANY, validateCapabilitiesHostSecmodelBaselabel, "baselabel"]],
+    keys: new Set(["model","doi","baselabel","$extra"]),
+  }));
 }
-const validateCapabilitiesHostSecmodel_SPEC: ElementSpec = {
-  props: [["model", "<model>", REQUIRED, V4, "model"], ["doi", "<doi>", REQUIRED, V4, "doi"], ["baselabel", "<baselabel>, repeated", MANY, validateCapabilitiesHostSecmodelBaselabel, "baselabel"]],
-  keys: new Set(["model","doi","baselabel","$extra"]),
-};
 
+let validateCapabilitiesGuestArch_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesGuestArch(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesGuestArch_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesGuestArch_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V274, "name"], ["wordsize", "<wordsize>", REQUIRED, V275, "wordsize"], ["emulator", "<emulator>", 0, V14, "emulator"], ["loader", "<loader>", 0, V14, "loader"], ["machine", "<machine>, repeated", MANY, validateCapabilitiesGuestArchMachine, "machine"], ["domain", "<domain>, repeated", REQUIRED | MANY, validateCapabilitiesGuestArchDomain, "domain"]],
+    keys: new Set(["name","wordsize","emulator","loader","machine","domain","$extra"]),
+  }));
 }
-const validateCapabilitiesGuestArch_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V274, "name"], ["wordsize", "<wordsize>", REQUIRED, V275, "wordsize"], ["emulator", "<emulator>", 0, V14, "emulator"], ["loader", "<loader>", 0, V14, "loader"], ["machine", "<machine>, repeated", MANY, validateCapabilitiesGuestArchMachine, "machine"], ["domain", "<domain>, repeated", REQUIRED | MANY, validateCapabilitiesGuestArchDomain, "domain"]],
-  keys: new Set(["name","wordsize","emulator","loader","machine","domain","$extra"]),
-};
 
+let validateCapabilitiesGuestFeatures_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesGuestFeatures(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesGuestFeatures_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesGuestFeatures_SPEC ??= {
+    props: [["pae", "<pae>", 0, validateDomainMemoryBackingNosharepages, "pae"], ["nonpae", "<nonpae>", 0, validateDomainMemoryBackingNosharepages, "nonpae"], ["ia64_be", "<ia64_be>", 0, validateDomainMemoryBackingNosharepages, "ia64_be"], ["acpi", "<acpi>", 0, validateCapabilitiesGuestFeaturesAcpi, "acpi"], ["apic", "<apic>", 0, validateCapabilitiesGuestFeaturesAcpi, "apic"], ["cpuselection", "<cpuselection>", 0, validateDomainMemoryBackingNosharepages, "cpuselection"], ["deviceboot", "<deviceboot>", 0, validateDomainMemoryBackingNosharepages, "deviceboot"], ["disksnapshot", "<disksnapshot>", 0, validateCapabilitiesGuestFeaturesAcpi, "disksnapshot"], ["hap", "<hap>", 0, validateCapabilitiesGuestFeaturesAcpi, "hap"]],
+    keys: new Set(["pae","nonpae","ia64_be","acpi","apic","cpuselection","deviceboot","disksnapshot","hap","$extra"]),
+  }));
 }
-const validateCapabilitiesGuestFeatures_SPEC: ElementSpec = {
-  props: [["pae", "<pae>", 0, validateDomainMemoryBackingNosharepages, "pae"], ["nonpae", "<nonpae>", 0, validateDomainMemoryBackingNosharepages, "nonpae"], ["ia64_be", "<ia64_be>", 0, validateDomainMemoryBackingNosharepages, "ia64_be"], ["acpi", "<acpi>", 0, validateCapabilitiesGuestFeaturesAcpi, "acpi"], ["apic", "<apic>", 0, validateCapabilitiesGuestFeaturesAcpi, "apic"], ["cpuselection", "<cpuselection>", 0, validateDomainMemoryBackingNosharepages, "cpuselection"], ["deviceboot", "<deviceboot>", 0, validateDomainMemoryBackingNosharepages, "deviceboot"], ["disksnapshot", "<disksnapshot>", 0, validateCapabilitiesGuestFeaturesAcpi, "disksnapshot"], ["hap", "<hap>", 0, validateCapabilitiesGuestFeaturesAcpi, "hap"]],
-  keys: new Set(["pae","nonpae","ia64_be","acpi","apic","cpuselection","deviceboot","disksnapshot","hap","$extra"]),
-};
 
+let validateCapabilitiesHostCpuFeatures_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCpuFeatures(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCpuFeatures_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCpuFeatures_SPEC ??= {
+    props: [["pae", "<pae>", 0, validateDomainMemoryBackingNosharepages, "pae"], ["nonpae", "<nonpae>", 0, validateDomainMemoryBackingNosharepages, "nonpae"], ["vmx", "<vmx>", 0, validateDomainMemoryBackingNosharepages, "vmx"], ["svm", "<svm>", 0, validateDomainMemoryBackingNosharepages, "svm"]],
+    keys: new Set(["pae","nonpae","vmx","svm","$extra"]),
+  }));
 }
-const validateCapabilitiesHostCpuFeatures_SPEC: ElementSpec = {
-  props: [["pae", "<pae>", 0, validateDomainMemoryBackingNosharepages, "pae"], ["nonpae", "<nonpae>", 0, validateDomainMemoryBackingNosharepages, "nonpae"], ["vmx", "<vmx>", 0, validateDomainMemoryBackingNosharepages, "vmx"], ["svm", "<svm>", 0, validateDomainMemoryBackingNosharepages, "svm"]],
-  keys: new Set(["pae","nonpae","vmx","svm","$extra"]),
-};
 
+let validateCapabilitiesHostCpuMicrocode_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCpuMicrocode(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCpuMicrocode_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCpuMicrocode_SPEC ??= {
+    props: [["version", "attribute version", REQUIRED, V39, "version"]],
+    keys: new Set(["version","$extra"]),
+  }));
 }
-const validateCapabilitiesHostCpuMicrocode_SPEC: ElementSpec = {
-  props: [["version", "attribute version", REQUIRED, V39, "version"]],
-  keys: new Set(["version","$extra"]),
-};
 
+let validateCapabilitiesHostCpuSignature_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCpuSignature(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCpuSignature_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCpuSignature_SPEC ??= {
+    props: [["family", "attribute family", REQUIRED, V39, "family"], ["model", "attribute model", REQUIRED, V1, "model"], ["stepping", "attribute stepping", REQUIRED, V1, "stepping"]],
+    keys: new Set(["family","model","stepping","$extra"]),
+  }));
 }
-const validateCapabilitiesHostCpuSignature_SPEC: ElementSpec = {
-  props: [["family", "attribute family", REQUIRED, V39, "family"], ["model", "attribute model", REQUIRED, V1, "model"], ["stepping", "attribute stepping", REQUIRED, V1, "stepping"]],
-  keys: new Set(["family","model","stepping","$extra"]),
-};
 
+let validateCapabilitiesHostCpuCounter_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCpuCounter(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCpuCounter_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCpuCounter_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V4, "name"], ["frequency", "attribute frequency", REQUIRED, V39, "frequency"], ["scaling", "attribute scaling", REQUIRED, V30, "scaling"]],
+    keys: new Set(["name","frequency","scaling","$extra"]),
+  }));
 }
-const validateCapabilitiesHostCpuCounter_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V4, "name"], ["frequency", "attribute frequency", REQUIRED, V39, "frequency"], ["scaling", "attribute scaling", REQUIRED, V30, "scaling"]],
-  keys: new Set(["name","frequency","scaling","$extra"]),
-};
 
+let validateCapabilitiesHostCpuFeature_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCpuFeature(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCpuFeature_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCpuFeature_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V205, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateCapabilitiesHostCpuFeature_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V205, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateCapabilitiesHostCpuPages_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCpuPages(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCpuPages_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCpuPages_SPEC ??= {
+    props: [["unit", "attribute unit", 0, V22, "unit"], ["size", "attribute size", REQUIRED, V1, "size"]],
+    keys: new Set(["unit","size","$extra"]),
+  }));
 }
-const validateCapabilitiesHostCpuPages_SPEC: ElementSpec = {
-  props: [["unit", "attribute unit", 0, V22, "unit"], ["size", "attribute size", REQUIRED, V1, "size"]],
-  keys: new Set(["unit","size","$extra"]),
-};
 
+let validateCapabilitiesHostMigrationFeaturesUriTransports_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostMigrationFeaturesUriTransports(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostMigrationFeaturesUriTransports_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostMigrationFeaturesUriTransports_SPEC ??= {
+    props: [["uri_transport", "<uri_transport>, repeated", REQUIRED | MANY, V276, "uri_transport"]],
+    keys: new Set(["uri_transport","$extra"]),
+  }));
 }
-const validateCapabilitiesHostMigrationFeaturesUriTransports_SPEC: ElementSpec = {
-  props: [["uri_transport", "<uri_transport>, repeated", REQUIRED | MANY, V276, "uri_transport"]],
-  keys: new Set(["uri_transport","$extra"]),
-};
 
+let validateCapabilitiesHostTopologyCells_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostTopologyCells(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostTopologyCells_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostTopologyCells_SPEC ??= {
+    props: [["num", "attribute num", REQUIRED, V1, "num"], ["cell", "<cell>, repeated", REQUIRED | MANY, validateCapabilitiesHostTopologyCellsCell, "cell"]],
+    keys: new Set(["num","cell","$extra"]),
+  }));
 }
-const validateCapabilitiesHostTopologyCells_SPEC: ElementSpec = {
-  props: [["num", "attribute num", REQUIRED, V1, "num"], ["cell", "<cell>, repeated", REQUIRED | MANY, validateCapabilitiesHostTopologyCellsCell, "cell"]],
-  keys: new Set(["num","cell","$extra"]),
-};
 
+let validateCapabilitiesHostCacheBank_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCacheBank(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCacheBank_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCacheBank_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V1, "id"], ["level", "attribute level", REQUIRED, V1, "level"], ["type", "attribute type", REQUIRED, V147, "type"], ["size", "attribute size", REQUIRED, V1, "size"], ["unit", "attribute unit", REQUIRED, V22, "unit"], ["cpus", "attribute cpus", REQUIRED, V24, "cpus"], ["control", "<control>, repeated", MANY, validateCapabilitiesHostCacheBankControl, "control"]],
+    keys: new Set(["id","level","type","size","unit","cpus","control","$extra"]),
+  }));
 }
-const validateCapabilitiesHostCacheBank_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V1, "id"], ["level", "attribute level", REQUIRED, V1, "level"], ["type", "attribute type", REQUIRED, V147, "type"], ["size", "attribute size", REQUIRED, V1, "size"], ["unit", "attribute unit", REQUIRED, V22, "unit"], ["cpus", "attribute cpus", REQUIRED, V24, "cpus"], ["control", "<control>, repeated", MANY, validateCapabilitiesHostCacheBankControl, "control"]],
-  keys: new Set(["id","level","type","size","unit","cpus","control","$extra"]),
-};
 
+let validateCapabilitiesHostCacheMonitor_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCacheMonitor(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCacheMonitor_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCacheMonitor_SPEC ??= {
+    props: [["level", "attribute level", 0, V1, "level"], ["reuseThreshold", "attribute reuseThreshold", 0, V1, "reuseThreshold"], ["maxMonitors", "attribute maxMonitors", REQUIRED, V1, "maxMonitors"], ["feature", "<feature>, repeated", REQUIRED | MANY, validateCapabilitiesHostCacheMonitorFeature, "feature"]],
+    keys: new Set(["level","reuseThreshold","maxMonitors","feature","$extra"]),
+    together: [["level","reuseThreshold"]],
+  }));
 }
-const validateCapabilitiesHostCacheMonitor_SPEC: ElementSpec = {
-  props: [["level", "attribute level", 0, V1, "level"], ["reuseThreshold", "attribute reuseThreshold", 0, V1, "reuseThreshold"], ["maxMonitors", "attribute maxMonitors", REQUIRED, V1, "maxMonitors"], ["feature", "<feature>, repeated", REQUIRED | MANY, validateCapabilitiesHostCacheMonitorFeature, "feature"]],
-  keys: new Set(["level","reuseThreshold","maxMonitors","feature","$extra"]),
-  together: [["level","reuseThreshold"]],
-};
 
+let validateCapabilitiesHostMemoryBandwidthNode_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostMemoryBandwidthNode(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostMemoryBandwidthNode_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostMemoryBandwidthNode_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V1, "id"], ["cpus", "attribute cpus", REQUIRED, V24, "cpus"], ["control", "<control>, repeated", MANY, validateCapabilitiesHostMemoryBandwidthNodeControl, "control"]],
+    keys: new Set(["id","cpus","control","$extra"]),
+  }));
 }
-const validateCapabilitiesHostMemoryBandwidthNode_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V1, "id"], ["cpus", "attribute cpus", REQUIRED, V24, "cpus"], ["control", "<control>, repeated", MANY, validateCapabilitiesHostMemoryBandwidthNodeControl, "control"]],
-  keys: new Set(["id","cpus","control","$extra"]),
-};
 
+let validateCapabilitiesHostSecmodelBaselabel_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostSecmodelBaselabel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostSecmodelBaselabel_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostSecmodelBaselabel_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V4, "type"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["type","value","$extra"]),
+  }));
 }
-const validateCapabilitiesHostSecmodelBaselabel_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V4, "type"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["type","value","$extra"]),
-};
 
+let validateCapabilitiesGuestArchMachine_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesGuestArchMachine(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesGuestArchMachine_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesGuestArchMachine_SPEC ??= {
+    props: [["canonical", "attribute canonical", 0, V4, "canonical"], ["maxCpus", "attribute maxCpus", 0, V1, "maxCpus"], ["deprecated", "attribute deprecated", 0, V30, "deprecated"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["canonical","maxCpus","deprecated","value","$extra"]),
+  }));
 }
-const validateCapabilitiesGuestArchMachine_SPEC: ElementSpec = {
-  props: [["canonical", "attribute canonical", 0, V4, "canonical"], ["maxCpus", "attribute maxCpus", 0, V1, "maxCpus"], ["deprecated", "attribute deprecated", 0, V30, "deprecated"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["canonical","maxCpus","deprecated","value","$extra"]),
-};
 
+let validateCapabilitiesGuestArchDomain_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesGuestArchDomain(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesGuestArchDomain_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesGuestArchDomain_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V277, "type"], ["emulator", "<emulator>", 0, V14, "emulator"], ["machine", "<machine>, repeated", MANY, validateCapabilitiesGuestArchMachine, "machine"]],
+    keys: new Set(["type","emulator","machine","$extra"]),
+  }));
 }
-const validateCapabilitiesGuestArchDomain_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V277, "type"], ["emulator", "<emulator>", 0, V14, "emulator"], ["machine", "<machine>, repeated", MANY, validateCapabilitiesGuestArchMachine, "machine"]],
-  keys: new Set(["type","emulator","machine","$extra"]),
-};
 
+let validateCapabilitiesGuestFeaturesAcpi_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesGuestFeaturesAcpi(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesGuestFeaturesAcpi_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesGuestFeaturesAcpi_SPEC ??= {
+    props: [["toggle", "attribute toggle", REQUIRED, V30, "toggle"], ["default", "attribute default", REQUIRED, V11, "default"]],
+    keys: new Set(["toggle","default","$extra"]),
+  }));
 }
-const validateCapabilitiesGuestFeaturesAcpi_SPEC: ElementSpec = {
-  props: [["toggle", "attribute toggle", REQUIRED, V30, "toggle"], ["default", "attribute default", REQUIRED, V11, "default"]],
-  keys: new Set(["toggle","default","$extra"]),
-};
 
+let validateCapabilitiesHostTopologyCellsCell_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostTopologyCellsCell(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostTopologyCellsCell_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostTopologyCellsCell_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V1, "id"], ["memory", "<memory>", 0, validateDomainCurrentMemory, "memory"], ["pages", "<pages>, repeated", MANY, validateCapabilitiesHostTopologyCellsCellPages, "pages"], ["distances", "<distances>", 0, validateDomainCpuNumaCellDistances, "distances"], ["cache", "<cache>, repeated", MANY, validateDomainCpuNumaCellCache, "cache"], ["cpus", "<cpus>", 0, validateCapabilitiesHostTopologyCellsCellCpus, "cpus"]],
+    keys: new Set(["id","memory","pages","distances","cache","cpus","$extra"]),
+  }));
 }
-const validateCapabilitiesHostTopologyCellsCell_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V1, "id"], ["memory", "<memory>", 0, validateDomainCurrentMemory, "memory"], ["pages", "<pages>, repeated", MANY, validateCapabilitiesHostTopologyCellsCellPages, "pages"], ["distances", "<distances>", 0, validateDomainCpuNumaCellDistances, "distances"], ["cache", "<cache>, repeated", MANY, validateDomainCpuNumaCellCache, "cache"], ["cpus", "<cpus>", 0, validateCapabilitiesHostTopologyCellsCellCpus, "cpus"]],
-  keys: new Set(["id","memory","pages","distances","cache","cpus","$extra"]),
-};
 
+let validateCapabilitiesHostCacheBankControl_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCacheBankControl(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCacheBankControl_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCacheBankControl_SPEC ??= {
+    props: [["granularity", "attribute granularity", REQUIRED, V1, "granularity"], ["min", "attribute min", 0, V1, "min"], ["unit", "attribute unit", REQUIRED, V22, "unit"], ["type", "attribute type", REQUIRED, V147, "type"], ["maxAllocs", "attribute maxAllocs", REQUIRED, V1, "maxAllocs"]],
+    keys: new Set(["granularity","min","unit","type","maxAllocs","$extra"]),
+  }));
 }
-const validateCapabilitiesHostCacheBankControl_SPEC: ElementSpec = {
-  props: [["granularity", "attribute granularity", REQUIRED, V1, "granularity"], ["min", "attribute min", 0, V1, "min"], ["unit", "attribute unit", REQUIRED, V22, "unit"], ["type", "attribute type", REQUIRED, V147, "type"], ["maxAllocs", "attribute maxAllocs", REQUIRED, V1, "maxAllocs"]],
-  keys: new Set(["granularity","min","unit","type","maxAllocs","$extra"]),
-};
 
+let validateCapabilitiesHostCacheMonitorFeature_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostCacheMonitorFeature(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostCacheMonitorFeature_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostCacheMonitorFeature_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V278, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateCapabilitiesHostCacheMonitorFeature_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V278, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateCapabilitiesHostMemoryBandwidthNodeControl_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostMemoryBandwidthNodeControl(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostMemoryBandwidthNodeControl_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostMemoryBandwidthNodeControl_SPEC ??= {
+    props: [["granularity", "attribute granularity", REQUIRED, V1, "granularity"], ["min", "attribute min", 0, V1, "min"], ["maxAllocs", "attribute maxAllocs", REQUIRED, V1, "maxAllocs"]],
+    keys: new Set(["granularity","min","maxAllocs","$extra"]),
+  }));
 }
-const validateCapabilitiesHostMemoryBandwidthNodeControl_SPEC: ElementSpec = {
-  props: [["granularity", "attribute granularity", REQUIRED, V1, "granularity"], ["min", "attribute min", 0, V1, "min"], ["maxAllocs", "attribute maxAllocs", REQUIRED, V1, "maxAllocs"]],
-  keys: new Set(["granularity","min","maxAllocs","$extra"]),
-};
 
+let validateCapabilitiesHostTopologyCellsCellPages_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostTopologyCellsCellPages(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostTopologyCellsCellPages_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostTopologyCellsCellPages_SPEC ??= {
+    props: [["unit", "attribute unit", 0, V22, "unit"], ["size", "attribute size", REQUIRED, V1, "size"], ["value", "the text content", 0, V1, ""]],
+    keys: new Set(["unit","size","value","$extra"]),
+  }));
 }
-const validateCapabilitiesHostTopologyCellsCellPages_SPEC: ElementSpec = {
-  props: [["unit", "attribute unit", 0, V22, "unit"], ["size", "attribute size", REQUIRED, V1, "size"], ["value", "the text content", 0, V1, ""]],
-  keys: new Set(["unit","size","value","$extra"]),
-};
 
+let validateCapabilitiesHostTopologyCellsCellCpus_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostTopologyCellsCellCpus(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostTopologyCellsCellCpus_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostTopologyCellsCellCpus_SPEC ??= {
+    props: [["num", "attribute num", REQUIRED, V1, "num"], ["cpu", "<cpu>, repeated", MANY, validateCapabilitiesHostTopologyCellsCellCpusCpu, "cpu"]],
+    keys: new Set(["num","cpu","$extra"]),
+  }));
 }
-const validateCapabilitiesHostTopologyCellsCellCpus_SPEC: ElementSpec = {
-  props: [["num", "attribute num", REQUIRED, V1, "num"], ["cpu", "<cpu>, repeated", MANY, validateCapabilitiesHostTopologyCellsCellCpusCpu, "cpu"]],
-  keys: new Set(["num","cpu","$extra"]),
-};
 
+let validateCapabilitiesHostTopologyCellsCellCpusCpu_SPEC: ElementSpec | undefined;
 export function validateCapabilitiesHostTopologyCellsCellCpusCpu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateCapabilitiesHostTopologyCellsCellCpusCpu_SPEC);
+  validateElement(v, path, issues, n, (validateCapabilitiesHostTopologyCellsCellCpusCpu_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V1, "id"], ["socket_id", "attribute socket_id", 0, V1, "socket_id"], ["die_id", "attribute die_id", 0, V1, "die_id"], ["core_id", "attribute core_id", 0, V1, "core_id"], ["siblings", "attribute siblings", 0, V24, "siblings"]],
+    keys: new Set(["id","socket_id","die_id","core_id","siblings","$extra"]),
+    together: [["socket_id","die_id","core_id","siblings"]],
+  }));
 }
-const validateCapabilitiesHostTopologyCellsCellCpusCpu_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V1, "id"], ["socket_id", "attribute socket_id", 0, V1, "socket_id"], ["die_id", "attribute die_id", 0, V1, "die_id"], ["core_id", "attribute core_id", 0, V1, "core_id"], ["siblings", "attribute siblings", 0, V24, "siblings"]],
-  keys: new Set(["id","socket_id","die_id","core_id","siblings","$extra"]),
-  together: [["socket_id","die_id","core_id","siblings"]],
-};
 
+let validateDomainCapabilities_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilities(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilities_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilities_SPEC ??= {
+    props: [["path", "<path>", REQUIRED, V14, "path"], ["domain", "<domain>", REQUIRED, V4, "domain"], ["machine", "<machine>", 0, V4, "machine"], ["arch", "<arch>", REQUIRED, V4, "arch"], ["vcpu", "<vcpu>", 0, validateDomainCapabilitiesVcpu, "vcpu"], ["iothreads", "<iothreads>", 0, validateDomainCapabilitiesIothreads, "iothreads"], ["os", "<os>", 0, validateDomainCapabilitiesOs, "os"], ["cpu", "<cpu>", 0, validateDomainCapabilitiesCpu, "cpu"], ["memoryBacking", "<memoryBacking>", 0, validateDomainCapabilitiesMemoryBacking, "memoryBacking"], ["devices", "<devices>", 0, validateDomainCapabilitiesDevices, "devices"], ["features", "<features>", 0, validateDomainCapabilitiesFeatures, "features"]],
+    keys: new Set(["path","domain","machine","arch","vcpu","iothreads","os","cpu","memoryBacking","devices","features","$extra"]),
+  }));
 }
-const validateDomainCapabilities_SPEC: ElementSpec = {
-  props: [["path", "<path>", REQUIRED, V14, "path"], ["domain", "<domain>", REQUIRED, V4, "domain"], ["machine", "<machine>", 0, V4, "machine"], ["arch", "<arch>", REQUIRED, V4, "arch"], ["vcpu", "<vcpu>", 0, validateDomainCapabilitiesVcpu, "vcpu"], ["iothreads", "<iothreads>", 0, validateDomainCapabilitiesIothreads, "iothreads"], ["os", "<os>", 0, validateDomainCapabilitiesOs, "os"], ["cpu", "<cpu>", 0, validateDomainCapabilitiesCpu, "cpu"], ["memoryBacking", "<memoryBacking>", 0, validateDomainCapabilitiesMemoryBacking, "memoryBacking"], ["devices", "<devices>", 0, validateDomainCapabilitiesDevices, "devices"], ["features", "<features>", 0, validateDomainCapabilitiesFeatures, "features"]],
-  keys: new Set(["path","domain","machine","arch","vcpu","iothreads","os","cpu","memoryBacking","devices","features","$extra"]),
-};
 
+let validateDomainCapabilitiesVcpu_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesVcpu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesVcpu_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesVcpu_SPEC ??= {
+    props: [["max", "attribute max", REQUIRED, V1, "max"]],
+    keys: new Set(["max","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesVcpu_SPEC: ElementSpec = {
-  props: [["max", "attribute max", REQUIRED, V1, "max"]],
-  keys: new Set(["max","$extra"]),
-};
 
+let validateDomainCapabilitiesIothreads_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesIothreads(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesIothreads_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesIothreads_SPEC ??= {
+    props: [["supported", "attribute supported", REQUIRED, V30, "supported"]],
+    keys: new Set(["supported","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesIothreads_SPEC: ElementSpec = {
-  props: [["supported", "attribute supported", REQUIRED, V30, "supported"]],
-  keys: new Set(["supported","$extra"]),
-};
 
+let validateDomainCapabilitiesOs_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesOs(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesOs_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesOs_SPEC ??= {
+    props: [["supported", "attribute supported", REQUIRED, V30, "supported"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"], ["loader", "<loader>", 0, validateDomainCapabilitiesOsLoader, "loader"]],
+    keys: new Set(["supported","enum","loader","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesOs_SPEC: ElementSpec = {
-  props: [["supported", "attribute supported", REQUIRED, V30, "supported"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"], ["loader", "<loader>", 0, validateDomainCapabilitiesOsLoader, "loader"]],
-  keys: new Set(["supported","enum","loader","$extra"]),
-};
 
+let validateDomainCapabilitiesCpu_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesCpu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesCpu_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesCpu_SPEC ??= {
+    props: [["mode", "<mode>, repeated", REQUIRED | MANY, validateDomainCapabilitiesCpuMode, "mode"]],
+    keys: new Set(["mode","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesCpu_SPEC: ElementSpec = {
-  props: [["mode", "<mode>, repeated", REQUIRED | MANY, validateDomainCapabilitiesCpuMode, "mode"]],
-  keys: new Set(["mode","$extra"]),
-};
 
+let validateDomainCapabilitiesMemoryBacking_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesMemoryBacking(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesMemoryBacking_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesMemoryBacking_SPEC ??= {
+    props: [["supported", "attribute supported", REQUIRED, V30, "supported"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"]],
+    keys: new Set(["supported","enum","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesMemoryBacking_SPEC: ElementSpec = {
-  props: [["supported", "attribute supported", REQUIRED, V30, "supported"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"]],
-  keys: new Set(["supported","enum","$extra"]),
-};
 
+let validateDomainCapabilitiesDevices_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesDevices(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesDevices_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesDevices_SPEC ??= {
+    props: [["disk", "<disk>", 0, validateDomainCapabilitiesMemoryBacking, "disk"], ["graphics", "<graphics>", 0, validateDomainCapabilitiesMemoryBacking, "graphics"], ["video", "<video>", 0, validateDomainCapabilitiesMemoryBacking, "video"], ["hostdev", "<hostdev>", 0, validateDomainCapabilitiesMemoryBacking, "hostdev"], ["rng", "<rng>", 0, validateDomainCapabilitiesMemoryBacking, "rng"], ["filesystem", "<filesystem>", 0, validateDomainCapabilitiesMemoryBacking, "filesystem"], ["tpm", "<tpm>", 0, validateDomainCapabilitiesMemoryBacking, "tpm"], ["redirdev", "<redirdev>", 0, validateDomainCapabilitiesMemoryBacking, "redirdev"], ["channel", "<channel>", 0, validateDomainCapabilitiesMemoryBacking, "channel"]],
+    keys: new Set(["disk","graphics","video","hostdev","rng","filesystem","tpm","redirdev","channel","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesDevices_SPEC: ElementSpec = {
-  props: [["disk", "<disk>", 0, validateDomainCapabilitiesMemoryBacking, "disk"], ["graphics", "<graphics>", 0, validateDomainCapabilitiesMemoryBacking, "graphics"], ["video", "<video>", 0, validateDomainCapabilitiesMemoryBacking, "video"], ["hostdev", "<hostdev>", 0, validateDomainCapabilitiesMemoryBacking, "hostdev"], ["rng", "<rng>", 0, validateDomainCapabilitiesMemoryBacking, "rng"], ["filesystem", "<filesystem>", 0, validateDomainCapabilitiesMemoryBacking, "filesystem"], ["tpm", "<tpm>", 0, validateDomainCapabilitiesMemoryBacking, "tpm"], ["redirdev", "<redirdev>", 0, validateDomainCapabilitiesMemoryBacking, "redirdev"], ["channel", "<channel>", 0, validateDomainCapabilitiesMemoryBacking, "channel"]],
-  keys: new Set(["disk","graphics","video","hostdev","rng","filesystem","tpm","redirdev","channel","$extra"]),
-};
 
+let validateDomainCapabilitiesFeatures_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesFeatures(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesFeatures_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesFeatures_SPEC ??= {
+    props: [["gic", "<gic>", 0, validateDomainCapabilitiesMemoryBacking, "gic"], ["vmcoreinfo", "<vmcoreinfo>", 0, validateDomainCapabilitiesIothreads, "vmcoreinfo"], ["genid", "<genid>", 0, validateDomainCapabilitiesIothreads, "genid"], ["backingStoreInput", "<backingStoreInput>", 0, validateDomainCapabilitiesIothreads, "backingStoreInput"], ["backup", "<backup>", 0, validateDomainCapabilitiesIothreads, "backup"], ["s390-pv", "<s390-pv>", 0, validateDomainCapabilitiesIothreads, "s390-pv"], ["sev", "<sev>", 0, validateDomainCapabilitiesFeaturesSev, "sev"], ["sgx", "<sgx>", 0, validateDomainCapabilitiesFeaturesSgx, "sgx"], ["hyperv", "<hyperv>", 0, validateDomainCapabilitiesMemoryBacking, "hyperv"]],
+    keys: new Set(["gic","vmcoreinfo","genid","backingStoreInput","backup","s390-pv","sev","sgx","hyperv","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesFeatures_SPEC: ElementSpec = {
-  props: [["gic", "<gic>", 0, validateDomainCapabilitiesMemoryBacking, "gic"], ["vmcoreinfo", "<vmcoreinfo>", 0, validateDomainCapabilitiesIothreads, "vmcoreinfo"], ["genid", "<genid>", 0, validateDomainCapabilitiesIothreads, "genid"], ["backingStoreInput", "<backingStoreInput>", 0, validateDomainCapabilitiesIothreads, "backingStoreInput"], ["backup", "<backup>", 0, validateDomainCapabilitiesIothreads, "backup"], ["s390-pv", "<s390-pv>", 0, validateDomainCapabilitiesIothreads, "s390-pv"], ["sev", "<sev>", 0, validateDomainCapabilitiesFeaturesSev, "sev"], ["sgx", "<sgx>", 0, validateDomainCapabilitiesFeaturesSgx, "sgx"], ["hyperv", "<hyperv>", 0, validateDomainCapabilitiesMemoryBacking, "hyperv"]],
-  keys: new Set(["gic","vmcoreinfo","genid","backingStoreInput","backup","s390-pv","sev","sgx","hyperv","$extra"]),
-};
 
+let validateDomainCapabilitiesOsEnum_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesOsEnum(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesOsEnum_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesOsEnum_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V4, "name"], ["value", "<value>, repeated", MANY, V4, "value"]],
+    keys: new Set(["name","value","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesOsEnum_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V4, "name"], ["value", "<value>, repeated", MANY, V4, "value"]],
-  keys: new Set(["name","value","$extra"]),
-};
 
+let validateDomainCapabilitiesOsLoader_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesOsLoader(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesOsLoader_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesOsLoader_SPEC ??= {
+    props: [["supported", "attribute supported", REQUIRED, V30, "supported"], ["value", "<value>, repeated", MANY, V4, "value"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"]],
+    keys: new Set(["supported","value","enum","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesOsLoader_SPEC: ElementSpec = {
-  props: [["supported", "attribute supported", REQUIRED, V30, "supported"], ["value", "<value>, repeated", MANY, V4, "value"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"]],
-  keys: new Set(["supported","value","enum","$extra"]),
-};
 
+let validateDomainCapabilitiesCpuMode_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesCpuMode(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesCpuMode_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesCpuMode_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V279, "name"], ["supported", "attribute supported", REQUIRED, V30, "supported"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"], ["model", "<model>, repeated", MANY, validateDomainCapabilitiesCpuModeModel, "model"], ["vendor", "<vendor>", 0, V4, "vendor"], ["feature", "<feature>, repeated", MANY, validateDomainCpuFeature, "feature"]],
+    keys: new Set(["name","supported","enum","model","vendor","feature","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesCpuMode_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V279, "name"], ["supported", "attribute supported", REQUIRED, V30, "supported"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"], ["model", "<model>, repeated", MANY, validateDomainCapabilitiesCpuModeModel, "model"], ["vendor", "<vendor>", 0, V4, "vendor"], ["feature", "<feature>, repeated", MANY, validateDomainCpuFeature, "feature"]],
-  keys: new Set(["name","supported","enum","model","vendor","feature","$extra"]),
-};
 
+let validateDomainCapabilitiesFeaturesSev_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesFeaturesSev(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesFeaturesSev_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesFeaturesSev_SPEC ??= {
+    props: [["supported", "attribute supported", REQUIRED, V30, "supported"], ["cbitpos", "<cbitpos>", 0, V35, "cbitpos"], ["reducedPhysBits", "<reducedPhysBits>", 0, V35, "reducedPhysBits"], ["maxGuests", "<maxGuests>", 0, V35, "maxGuests"], ["maxESGuests", "<maxESGuests>", 0, V35, "maxESGuests"]],
+    keys: new Set(["supported","cbitpos","reducedPhysBits","maxGuests","maxESGuests","$extra"]),
+    together: [["cbitpos","reducedPhysBits","maxGuests","maxESGuests"]],
+  }));
 }
-const validateDomainCapabilitiesFeaturesSev_SPEC: ElementSpec = {
-  props: [["supported", "attribute supported", REQUIRED, V30, "supported"], ["cbitpos", "<cbitpos>", 0, V35, "cbitpos"], ["reducedPhysBits", "<reducedPhysBits>", 0, V35, "reducedPhysBits"], ["maxGuests", "<maxGuests>", 0, V35, "maxGuests"], ["maxESGuests", "<maxESGuests>", 0, V35, "maxESGuests"]],
-  keys: new Set(["supported","cbitpos","reducedPhysBits","maxGuests","maxESGuests","$extra"]),
-  together: [["cbitpos","reducedPhysBits","maxGuests","maxESGuests"]],
-};
 
+let validateDomainCapabilitiesFeaturesSgx_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesFeaturesSgx(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesFeaturesSgx_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesFeaturesSgx_SPEC ??= {
+    props: [["supported", "attribute supported", REQUIRED, V30, "supported"], ["flc", "<flc>", 0, V30, "flc"], ["sgx1", "<sgx1>", 0, V30, "sgx1"], ["sgx2", "<sgx2>", 0, V30, "sgx2"], ["section_size", "<section_size>", 0, validateDomainCapabilitiesFeaturesSgxSectionSize, "section_size"], ["sections", "<sections>", 0, validateDomainCapabilitiesFeaturesSgxSections, "sections"]],
+    keys: new Set(["supported","flc","sgx1","sgx2","section_size","sections","$extra"]),
+    together: [["flc","sgx1","sgx2","section_size"]],
+  }));
 }
-const validateDomainCapabilitiesFeaturesSgx_SPEC: ElementSpec = {
-  props: [["supported", "attribute supported", REQUIRED, V30, "supported"], ["flc", "<flc>", 0, V30, "flc"], ["sgx1", "<sgx1>", 0, V30, "sgx1"], ["sgx2", "<sgx2>", 0, V30, "sgx2"], ["section_size", "<section_size>", 0, validateDomainCapabilitiesFeaturesSgxSectionSize, "section_size"], ["sections", "<sections>", 0, validateDomainCapabilitiesFeaturesSgxSections, "sections"]],
-  keys: new Set(["supported","flc","sgx1","sgx2","section_size","sections","$extra"]),
-  together: [["flc","sgx1","sgx2","section_size"]],
-};
 
+let validateDomainCapabilitiesCpuModeModel_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesCpuModeModel(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesCpuModeModel_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesCpuModeModel_SPEC ??= {
+    props: [["fallback", "attribute fallback", 0, V37, "fallback"], ["vendor_id", "attribute vendor_id", 0, V38, "vendor_id"], ["usable", "attribute usable", 0, V280, "usable"], ["deprecated", "attribute deprecated", 0, V30, "deprecated"], ["vendor", "attribute vendor", 0, V4, "vendor"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["fallback","vendor_id","usable","deprecated","vendor","value","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesCpuModeModel_SPEC: ElementSpec = {
-  props: [["fallback", "attribute fallback", 0, V37, "fallback"], ["vendor_id", "attribute vendor_id", 0, V38, "vendor_id"], ["usable", "attribute usable", 0, V280, "usable"], ["deprecated", "attribute deprecated", 0, V30, "deprecated"], ["vendor", "attribute vendor", 0, V4, "vendor"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["fallback","vendor_id","usable","deprecated","vendor","value","$extra"]),
-};
 
+let validateDomainCapabilitiesFeaturesSgxSectionSize_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesFeaturesSgxSectionSize(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesFeaturesSgxSectionSize_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesFeaturesSgxSectionSize_SPEC ??= {
+    props: [["unit", "attribute unit", REQUIRED, V281, "unit"], ["value", "the text content", 0, V62, ""]],
+    keys: new Set(["unit","value","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesFeaturesSgxSectionSize_SPEC: ElementSpec = {
-  props: [["unit", "attribute unit", REQUIRED, V281, "unit"], ["value", "the text content", 0, V62, ""]],
-  keys: new Set(["unit","value","$extra"]),
-};
 
+let validateDomainCapabilitiesFeaturesSgxSections_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesFeaturesSgxSections(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesFeaturesSgxSections_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesFeaturesSgxSections_SPEC ??= {
+    props: [["section", "<section>, repeated", MANY, validateDomainCapabilitiesFeaturesSgxSectionsSection, "section"]],
+    keys: new Set(["section","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesFeaturesSgxSections_SPEC: ElementSpec = {
-  props: [["section", "<section>, repeated", MANY, validateDomainCapabilitiesFeaturesSgxSectionsSection, "section"]],
-  keys: new Set(["section","$extra"]),
-};
 
+let validateDomainCapabilitiesFeaturesSgxSectionsSection_SPEC: ElementSpec | undefined;
 export function validateDomainCapabilitiesFeaturesSgxSectionsSection(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCapabilitiesFeaturesSgxSectionsSection_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCapabilitiesFeaturesSgxSectionsSection_SPEC ??= {
+    props: [["node", "attribute node", REQUIRED, V35, "node"], ["size", "attribute size", REQUIRED, V62, "size"], ["unit", "attribute unit", REQUIRED, V281, "unit"]],
+    keys: new Set(["node","size","unit","$extra"]),
+  }));
 }
-const validateDomainCapabilitiesFeaturesSgxSectionsSection_SPEC: ElementSpec = {
-  props: [["node", "attribute node", REQUIRED, V35, "node"], ["size", "attribute size", REQUIRED, V62, "size"], ["unit", "attribute unit", REQUIRED, V281, "unit"]],
-  keys: new Set(["node","size","unit","$extra"]),
-};
 
+let validateNetwork_SPEC: ElementSpec | undefined;
 export function validateNetwork(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetwork_SPEC);
+  validateElement(v, path, issues, n, (validateNetwork_SPEC ??= {
+    props: [["connections", "attribute connections", 0, V35, "connections"], ["ipv6", "attribute ipv6", 0, V30, "ipv6"], ["trustGuestRxFilters", "attribute trustGuestRxFilters", 0, V30, "trustGuestRxFilters"], ["name", "<name>", REQUIRED, V4, "name"], ["metadata", "<metadata>", 0, validateDomainMetadata, "metadata"], ["uuid", "<uuid>", 0, V3, "uuid"], ["bridge", "<bridge>", 0, validateNetworkBridge, "bridge"], ["mtu", "<mtu>", 0, validateDomainDevicesInterfaceMtu, "mtu"], ["mac", "<mac>", 0, validateNetworkMac, "mac"], ["forward", "<forward>", 0, validateNetworkForward, "forward"], ["virtualport", "<virtualport>", 0, validateDomainDevicesInterfaceVirtualport, "virtualport"], ["portgroup", "<portgroup>, repeated", MANY, validateNetworkPortgroup, "portgroup"], ["domain", "<domain>", 0, validateNetworkDomain, "domain"], ["dns", "<dns>", 0, validateNetworkDns, "dns"], ["bandwidth", "<bandwidth>", 0, validateDomainDevicesInterfaceBandwidth, "bandwidth"], ["vlan", "<vlan>", 0, validateDomainDevicesInterfaceVlan, "vlan"], ["port", "<port>", 0, validateDomainDevicesInterfacePort, "port"], ["ip", "<ip>, repeated", MANY, validateNetworkIp, "ip"], ["route", "<route>, repeated", MANY, validateDomainDevicesInterfaceRoute, "route"], ["dnsmasq:options", "<dnsmasq:options>", 0, validateNetworkDnsmasqOptions, "dnsmasq:options"]],
+    keys: new Set(["connections","ipv6","trustGuestRxFilters","name","metadata","uuid","bridge","mtu","mac","forward","virtualport","portgroup","domain","dns","bandwidth","vlan","port","ip","route","dnsmasq:options","$extra"]),
+  }));
 }
-const validateNetwork_SPEC: ElementSpec = {
-  props: [["connections", "attribute connections", 0, V35, "connections"], ["ipv6", "attribute ipv6", 0, V30, "ipv6"], ["trustGuestRxFilters", "attribute trustGuestRxFilters", 0, V30, "trustGuestRxFilters"], ["name", "<name>", REQUIRED, V4, "name"], ["metadata", "<metadata>", 0, validateDomainMetadata, "metadata"], ["uuid", "<uuid>", 0, V3, "uuid"], ["bridge", "<bridge>", 0, validateNetworkBridge, "bridge"], ["mtu", "<mtu>", 0, validateDomainDevicesInterfaceMtu, "mtu"], ["mac", "<mac>", 0, validateNetworkMac, "mac"], ["forward", "<forward>", 0, validateNetworkForward, "forward"], ["virtualport", "<virtualport>", 0, validateDomainDevicesInterfaceVirtualport, "virtualport"], ["portgroup", "<portgroup>, repeated", MANY, validateNetworkPortgroup, "portgroup"], ["domain", "<domain>", 0, validateNetworkDomain, "domain"], ["dns", "<dns>", 0, validateNetworkDns, "dns"], ["bandwidth", "<bandwidth>", 0, validateDomainDevicesInterfaceBandwidth, "bandwidth"], ["vlan", "<vlan>", 0, validateDomainDevicesInterfaceVlan, "vlan"], ["port", "<port>", 0, validateDomainDevicesInterfacePort, "port"], ["ip", "<ip>, repeated", MANY, validateNetworkIp, "ip"], ["route", "<route>, repeated", MANY, validateDomainDevicesInterfaceRoute, "route"], ["dnsmasq:options", "<dnsmasq:options>", 0, validateNetworkDnsmasqOptions, "dnsmasq:options"]],
-  keys: new Set(["connections","ipv6","trustGuestRxFilters","name","metadata","uuid","bridge","mtu","mac","forward","virtualport","portgroup","domain","dns","bandwidth","vlan","port","ip","route","dnsmasq:options","$extra"]),
-};
 
+let validateNetworkBridge_SPEC: ElementSpec | undefined;
 export function validateNetworkBridge(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkBridge_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkBridge_SPEC ??= {
+    props: [["name", "attribute name", 0, V192, "name"], ["zone", "attribute zone", 0, V282, "zone"], ["stp", "attribute stp", 0, V11, "stp"], ["delay", "attribute delay", 0, V62, "delay"], ["macTableManager", "attribute macTableManager", 0, V191, "macTableManager"]],
+    keys: new Set(["name","zone","stp","delay","macTableManager","$extra"]),
+  }));
 }
-const validateNetworkBridge_SPEC: ElementSpec = {
-  props: [["name", "attribute name", 0, V192, "name"], ["zone", "attribute zone", 0, V282, "zone"], ["stp", "attribute stp", 0, V11, "stp"], ["delay", "attribute delay", 0, V62, "delay"], ["macTableManager", "attribute macTableManager", 0, V191, "macTableManager"]],
-  keys: new Set(["name","zone","stp","delay","macTableManager","$extra"]),
-};
 
+let validateNetworkMac_SPEC: ElementSpec | undefined;
 export function validateNetworkMac(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkMac_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkMac_SPEC ??= {
+    props: [["address", "attribute address", REQUIRED, V199, "address"]],
+    keys: new Set(["address","$extra"]),
+  }));
 }
-const validateNetworkMac_SPEC: ElementSpec = {
-  props: [["address", "attribute address", REQUIRED, V199, "address"]],
-  keys: new Set(["address","$extra"]),
-};
 
+let validateNetworkForward_SPEC: ElementSpec | undefined;
 export function validateNetworkForward(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkForward_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkForward_SPEC ??= {
+    props: [["dev", "attribute dev", 0, V192, "dev"], ["mode", "attribute mode", 0, V283, "mode"], ["managed", "attribute managed", 0, V30, "managed"], ["interface", "<interface>, repeated", MANY, validateNetworkForwardInterface, "interface"], ["address", "<address>, repeated", MANY, validateNetworkForwardAddress, "address"], ["pf", "<pf>", 0, validateDomainDevicesInterfaceUserSource, "pf"], ["driver", "<driver>", 0, validateNetworkForwardDriver, "driver"], ["nat", "<nat>", 0, validateNetworkForwardNat, "nat"]],
+    keys: new Set(["dev","mode","managed","interface","address","pf","driver","nat","$extra"]),
+  }));
 }
-const validateNetworkForward_SPEC: ElementSpec = {
-  props: [["dev", "attribute dev", 0, V192, "dev"], ["mode", "attribute mode", 0, V283, "mode"], ["managed", "attribute managed", 0, V30, "managed"], ["interface", "<interface>, repeated", MANY, validateNetworkForwardInterface, "interface"], ["address", "<address>, repeated", MANY, validateNetworkForwardAddress, "address"], ["pf", "<pf>", 0, validateDomainDevicesInterfaceUserSource, "pf"], ["driver", "<driver>", 0, validateNetworkForwardDriver, "driver"], ["nat", "<nat>", 0, validateNetworkForwardNat, "nat"]],
-  keys: new Set(["dev","mode","managed","interface","address","pf","driver","nat","$extra"]),
-};
 
+let validateNetworkPortgroup_SPEC: ElementSpec | undefined;
 export function validateNetworkPortgroup(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkPortgroup_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkPortgroup_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V192, "name"], ["default", "attribute default", 0, V30, "default"], ["trustGuestRxFilters", "attribute trustGuestRxFilters", 0, V30, "trustGuestRxFilters"], ["virtualport", "<virtualport>", 0, validateDomainDevicesInterfaceVirtualport, "virtualport"], ["bandwidth", "<bandwidth>", 0, validateDomainDevicesInterfaceBandwidth, "bandwidth"], ["vlan", "<vlan>", 0, validateDomainDevicesInterfaceVlan, "vlan"]],
+    keys: new Set(["name","default","trustGuestRxFilters","virtualport","bandwidth","vlan","$extra"]),
+  }));
 }
-const validateNetworkPortgroup_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V192, "name"], ["default", "attribute default", 0, V30, "default"], ["trustGuestRxFilters", "attribute trustGuestRxFilters", 0, V30, "trustGuestRxFilters"], ["virtualport", "<virtualport>", 0, validateDomainDevicesInterfaceVirtualport, "virtualport"], ["bandwidth", "<bandwidth>", 0, validateDomainDevicesInterfaceBandwidth, "bandwidth"], ["vlan", "<vlan>", 0, validateDomainDevicesInterfaceVlan, "vlan"]],
-  keys: new Set(["name","default","trustGuestRxFilters","virtualport","bandwidth","vlan","$extra"]),
-};
 
+let validateNetworkDomain_SPEC: ElementSpec | undefined;
 export function validateNetworkDomain(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkDomain_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkDomain_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V284, "name"], ["localOnly", "attribute localOnly", 0, V30, "localOnly"]],
+    keys: new Set(["name","localOnly","$extra"]),
+  }));
 }
-const validateNetworkDomain_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V284, "name"], ["localOnly", "attribute localOnly", 0, V30, "localOnly"]],
-  keys: new Set(["name","localOnly","$extra"]),
-};
 
+let validateNetworkDns_SPEC: ElementSpec | undefined;
 export function validateNetworkDns(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkDns_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkDns_SPEC ??= {
+    props: [["enable", "attribute enable", 0, V30, "enable"], ["forwardPlainNames", "attribute forwardPlainNames", 0, V30, "forwardPlainNames"], ["forwarder", "<forwarder>, repeated", MANY, validateNetworkDnsForwarder, "forwarder"], ["txt", "<txt>, repeated", MANY, validateNetworkDnsTxt, "txt"], ["srv", "<srv>, repeated", MANY, validateNetworkDnsSrv, "srv"], ["host", "<host>, repeated", MANY, validateNetworkDnsHost, "host"]],
+    keys: new Set(["enable","forwardPlainNames","forwarder","txt","srv","host","$extra"]),
+  }));
 }
-const validateNetworkDns_SPEC: ElementSpec = {
-  props: [["enable", "attribute enable", 0, V30, "enable"], ["forwardPlainNames", "attribute forwardPlainNames", 0, V30, "forwardPlainNames"], ["forwarder", "<forwarder>, repeated", MANY, validateNetworkDnsForwarder, "forwarder"], ["txt", "<txt>, repeated", MANY, validateNetworkDnsTxt, "txt"], ["srv", "<srv>, repeated", MANY, validateNetworkDnsSrv, "srv"], ["host", "<host>, repeated", MANY, validateNetworkDnsHost, "host"]],
-  keys: new Set(["enable","forwardPlainNames","forwarder","txt","srv","host","$extra"]),
-};
 
+let validateNetworkIp_SPEC: ElementSpec | undefined;
 export function validateNetworkIp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkIp_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkIp_SPEC ??= {
+    props: [["address", "attribute address", 0, V201, "address"], ["netmask", "attribute netmask", 0, V195, "netmask"], ["prefix", "attribute prefix", 0, V203, "prefix"], ["family", "attribute family", 0, V202, "family"], ["localPtr", "attribute localPtr", 0, V30, "localPtr"], ["tftp", "<tftp>", 0, validateNetworkIpTftp, "tftp"], ["dhcp", "<dhcp>", 0, validateNetworkIpDhcp, "dhcp"]],
+    keys: new Set(["address","netmask","prefix","family","localPtr","tftp","dhcp","$extra"]),
+  }));
 }
-const validateNetworkIp_SPEC: ElementSpec = {
-  props: [["address", "attribute address", 0, V201, "address"], ["netmask", "attribute netmask", 0, V195, "netmask"], ["prefix", "attribute prefix", 0, V203, "prefix"], ["family", "attribute family", 0, V202, "family"], ["localPtr", "attribute localPtr", 0, V30, "localPtr"], ["tftp", "<tftp>", 0, validateNetworkIpTftp, "tftp"], ["dhcp", "<dhcp>", 0, validateNetworkIpDhcp, "dhcp"]],
-  keys: new Set(["address","netmask","prefix","family","localPtr","tftp","dhcp","$extra"]),
-};
 
+let validateNetworkDnsmasqOptions_SPEC: ElementSpec | undefined;
 export function validateNetworkDnsmasqOptions(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkDnsmasqOptions_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkDnsmasqOptions_SPEC ??= {
+    props: [["dnsmasq:option", "<dnsmasq:option>, repeated", MANY, validateDomainQemuCommandlineQemuArg, "dnsmasq:option"]],
+    keys: new Set(["dnsmasq:option","$extra"]),
+  }));
 }
-const validateNetworkDnsmasqOptions_SPEC: ElementSpec = {
-  props: [["dnsmasq:option", "<dnsmasq:option>, repeated", MANY, validateDomainQemuCommandlineQemuArg, "dnsmasq:option"]],
-  keys: new Set(["dnsmasq:option","$extra"]),
-};
 
+let validateNetworkForwardInterface_SPEC: ElementSpec | undefined;
 export function validateNetworkForwardInterface(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkForwardInterface_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkForwardInterface_SPEC ??= {
+    props: [["dev", "attribute dev", REQUIRED, V192, "dev"], ["connections", "attribute connections", 0, V35, "connections"]],
+    keys: new Set(["dev","connections","$extra"]),
+  }));
 }
-const validateNetworkForwardInterface_SPEC: ElementSpec = {
-  props: [["dev", "attribute dev", REQUIRED, V192, "dev"], ["connections", "attribute connections", 0, V35, "connections"]],
-  keys: new Set(["dev","connections","$extra"]),
-};
 
+let validateNetworkForwardAddress_SPEC: ElementSpec | undefined;
 export function validateNetworkForwardAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkForwardAddress_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkForwardAddress_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V185, "type"], ["domain", "attribute domain", 0, V97, "domain"], ["bus", "attribute bus", 0, V96, "bus"], ["slot", "attribute slot", 0, V180, "slot"], ["function", "attribute function", 0, V170, "function"], ["multifunction", "attribute multifunction", 0, V11, "multifunction"], ["connections", "attribute connections", 0, V35, "connections"]],
+    keys: new Set(["type","domain","bus","slot","function","multifunction","connections","$extra"]),
+  }));
 }
-const validateNetworkForwardAddress_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V185, "type"], ["domain", "attribute domain", 0, V97, "domain"], ["bus", "attribute bus", 0, V96, "bus"], ["slot", "attribute slot", 0, V180, "slot"], ["function", "attribute function", 0, V170, "function"], ["multifunction", "attribute multifunction", 0, V11, "multifunction"], ["connections", "attribute connections", 0, V35, "connections"]],
-  keys: new Set(["type","domain","bus","slot","function","multifunction","connections","$extra"]),
-};
 
+let validateNetworkForwardDriver_SPEC: ElementSpec | undefined;
 export function validateNetworkForwardDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkForwardDriver_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkForwardDriver_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V285, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateNetworkForwardDriver_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V285, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateNetworkForwardNat_SPEC: ElementSpec | undefined;
 export function validateNetworkForwardNat(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkForwardNat_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkForwardNat_SPEC ??= {
+    props: [["ipv6", "attribute ipv6", 0, V30, "ipv6"], ["address", "<address>", 0, validateNetworkForwardNatAddress, "address"], ["port", "<port>", 0, validateNetworkForwardNatPort, "port"]],
+    keys: new Set(["ipv6","address","port","$extra"]),
+  }));
 }
-const validateNetworkForwardNat_SPEC: ElementSpec = {
-  props: [["ipv6", "attribute ipv6", 0, V30, "ipv6"], ["address", "<address>", 0, validateNetworkForwardNatAddress, "address"], ["port", "<port>", 0, validateNetworkForwardNatPort, "port"]],
-  keys: new Set(["ipv6","address","port","$extra"]),
-};
 
+let validateNetworkDnsForwarder_SPEC: ElementSpec | undefined;
 export function validateNetworkDnsForwarder(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkDnsForwarder_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkDnsForwarder_SPEC ??= {
+    props: [["addr", "attribute addr", 0, V201, "addr"], ["domain", "attribute domain", 0, V284, "domain"]],
+    keys: new Set(["addr","domain","$extra"]),
+  }));
 }
-const validateNetworkDnsForwarder_SPEC: ElementSpec = {
-  props: [["addr", "attribute addr", 0, V201, "addr"], ["domain", "attribute domain", 0, V284, "domain"]],
-  keys: new Set(["addr","domain","$extra"]),
-};
 
+let validateNetworkDnsTxt_SPEC: ElementSpec | undefined;
 export function validateNetworkDnsTxt(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkDnsTxt_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkDnsTxt_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V284, "name"], ["value", "attribute value", REQUIRED, V4, "value"]],
+    keys: new Set(["name","value","$extra"]),
+  }));
 }
-const validateNetworkDnsTxt_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V284, "name"], ["value", "attribute value", REQUIRED, V4, "value"]],
-  keys: new Set(["name","value","$extra"]),
-};
 
+let validateNetworkDnsSrv_SPEC: ElementSpec | undefined;
 export function validateNetworkDnsSrv(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkDnsSrv_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkDnsSrv_SPEC ??= {
+    props: [["service", "attribute service", REQUIRED, V4, "service"], ["protocol", "attribute protocol", REQUIRED, V286, "protocol"], ["domain", "attribute domain", 0, V284, "domain"], ["target", "attribute target", 0, V4, "target"], ["port", "attribute port", 0, V51, "port"], ["priority", "attribute priority", 0, V51, "priority"], ["weight", "attribute weight", 0, V51, "weight"]],
+    keys: new Set(["service","protocol","domain","target","port","priority","weight","$extra"]),
+  }));
 }
-const validateNetworkDnsSrv_SPEC: ElementSpec = {
-  props: [["service", "attribute service", REQUIRED, V4, "service"], ["protocol", "attribute protocol", REQUIRED, V286, "protocol"], ["domain", "attribute domain", 0, V284, "domain"], ["target", "attribute target", 0, V4, "target"], ["port", "attribute port", 0, V51, "port"], ["priority", "attribute priority", 0, V51, "priority"], ["weight", "attribute weight", 0, V51, "weight"]],
-  keys: new Set(["service","protocol","domain","target","port","priority","weight","$extra"]),
-};
 
+let validateNetworkDnsHost_SPEC: ElementSpec | undefined;
 export function validateNetworkDnsHost(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkDnsHost_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkDnsHost_SPEC ??= {
+    props: [["ip", "attribute ip", REQUIRED, V201, "ip"], ["hostname", "<hostname>, repeated", REQUIRED | MANY, V284, "hostname"]],
+    keys: new Set(["ip","hostname","$extra"]),
+  }));
 }
-const validateNetworkDnsHost_SPEC: ElementSpec = {
-  props: [["ip", "attribute ip", REQUIRED, V201, "ip"], ["hostname", "<hostname>, repeated", REQUIRED | MANY, V284, "hostname"]],
-  keys: new Set(["ip","hostname","$extra"]),
-};
 
+let validateNetworkIpTftp_SPEC: ElementSpec | undefined;
 export function validateNetworkIpTftp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkIpTftp_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkIpTftp_SPEC ??= {
+    props: [["root", "attribute root", REQUIRED, V4, "root"]],
+    keys: new Set(["root","$extra"]),
+  }));
 }
-const validateNetworkIpTftp_SPEC: ElementSpec = {
-  props: [["root", "attribute root", REQUIRED, V4, "root"]],
-  keys: new Set(["root","$extra"]),
-};
 
+let validateNetworkIpDhcp_SPEC: ElementSpec | undefined;
 export function validateNetworkIpDhcp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkIpDhcp_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkIpDhcp_SPEC ??= {
+    props: [["range", "<range>, repeated", MANY, validateNetworkIpDhcpRange, "range"], ["host", "<host>, repeated", MANY, validateNetworkIpDhcpHost, "host"], ["bootp", "<bootp>", 0, validateNetworkIpDhcpBootp, "bootp"]],
+    keys: new Set(["range","host","bootp","$extra"]),
+  }));
 }
-const validateNetworkIpDhcp_SPEC: ElementSpec = {
-  props: [["range", "<range>, repeated", MANY, validateNetworkIpDhcpRange, "range"], ["host", "<host>, repeated", MANY, validateNetworkIpDhcpHost, "host"], ["bootp", "<bootp>", 0, validateNetworkIpDhcpBootp, "bootp"]],
-  keys: new Set(["range","host","bootp","$extra"]),
-};
 
+let validateNetworkForwardNatAddress_SPEC: ElementSpec | undefined;
 export function validateNetworkForwardNatAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkForwardNatAddress_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkForwardNatAddress_SPEC ??= {
+    props: [["start", "attribute start", REQUIRED, V195, "start"], ["end", "attribute end", REQUIRED, V195, "end"]],
+    keys: new Set(["start","end","$extra"]),
+  }));
 }
-const validateNetworkForwardNatAddress_SPEC: ElementSpec = {
-  props: [["start", "attribute start", REQUIRED, V195, "start"], ["end", "attribute end", REQUIRED, V195, "end"]],
-  keys: new Set(["start","end","$extra"]),
-};
 
+let validateNetworkForwardNatPort_SPEC: ElementSpec | undefined;
 export function validateNetworkForwardNatPort(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkForwardNatPort_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkForwardNatPort_SPEC ??= {
+    props: [["start", "attribute start", REQUIRED, V287, "start"], ["end", "attribute end", REQUIRED, V287, "end"]],
+    keys: new Set(["start","end","$extra"]),
+  }));
 }
-const validateNetworkForwardNatPort_SPEC: ElementSpec = {
-  props: [["start", "attribute start", REQUIRED, V287, "start"], ["end", "attribute end", REQUIRED, V287, "end"]],
-  keys: new Set(["start","end","$extra"]),
-};
 
+let validateNetworkIpDhcpRange_SPEC: ElementSpec | undefined;
 export function validateNetworkIpDhcpRange(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkIpDhcpRange_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkIpDhcpRange_SPEC ??= {
+    props: [["start", "attribute start", REQUIRED, V201, "start"], ["end", "attribute end", REQUIRED, V201, "end"], ["lease", "<lease>", 0, validateNetworkIpDhcpRangeLease, "lease"]],
+    keys: new Set(["start","end","lease","$extra"]),
+  }));
 }
-const validateNetworkIpDhcpRange_SPEC: ElementSpec = {
-  props: [["start", "attribute start", REQUIRED, V201, "start"], ["end", "attribute end", REQUIRED, V201, "end"], ["lease", "<lease>", 0, validateNetworkIpDhcpRangeLease, "lease"]],
-  keys: new Set(["start","end","lease","$extra"]),
-};
 
+let validateNetworkIpDhcpHost_SPEC: ElementSpec | undefined;
 export function validateNetworkIpDhcpHost(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkIpDhcpHost_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkIpDhcpHost_SPEC ??= {
+    props: [["mac", "attribute mac", 0, V199, "mac"], ["id", "attribute id", 0, V288, "id"], ["name", "attribute name", 0, V4, "name"], ["ip", "attribute ip", REQUIRED, V201, "ip"], ["lease", "<lease>", 0, validateNetworkIpDhcpRangeLease, "lease"]],
+    keys: new Set(["mac","id","name","ip","lease","$extra"]),
+  }));
 }
-const validateNetworkIpDhcpHost_SPEC: ElementSpec = {
-  props: [["mac", "attribute mac", 0, V199, "mac"], ["id", "attribute id", 0, V288, "id"], ["name", "attribute name", 0, V4, "name"], ["ip", "attribute ip", REQUIRED, V201, "ip"], ["lease", "<lease>", 0, validateNetworkIpDhcpRangeLease, "lease"]],
-  keys: new Set(["mac","id","name","ip","lease","$extra"]),
-};
 
+let validateNetworkIpDhcpBootp_SPEC: ElementSpec | undefined;
 export function validateNetworkIpDhcpBootp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkIpDhcpBootp_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkIpDhcpBootp_SPEC ??= {
+    props: [["file", "attribute file", REQUIRED, V101, "file"], ["server", "attribute server", 0, V284, "server"]],
+    keys: new Set(["file","server","$extra"]),
+  }));
 }
-const validateNetworkIpDhcpBootp_SPEC: ElementSpec = {
-  props: [["file", "attribute file", REQUIRED, V101, "file"], ["server", "attribute server", 0, V284, "server"]],
-  keys: new Set(["file","server","$extra"]),
-};
 
+let validateNetworkIpDhcpRangeLease_SPEC: ElementSpec | undefined;
 export function validateNetworkIpDhcpRangeLease(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkIpDhcpRangeLease_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkIpDhcpRangeLease_SPEC ??= {
+    props: [["expiry", "attribute expiry", REQUIRED, V20, "expiry"], ["unit", "attribute unit", 0, V289, "unit"]],
+    keys: new Set(["expiry","unit","$extra"]),
+  }));
 }
-const validateNetworkIpDhcpRangeLease_SPEC: ElementSpec = {
-  props: [["expiry", "attribute expiry", REQUIRED, V20, "expiry"], ["unit", "attribute unit", 0, V289, "unit"]],
-  keys: new Set(["expiry","unit","$extra"]),
-};
 
+let validateNetworkPort_SPEC: ElementSpec | undefined;
 export function validateNetworkPort(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkPort_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkPort_SPEC ??= {
+    props: [["uuid", "<uuid>", REQUIRED, V3, "uuid"], ["owner", "<owner>", REQUIRED, validateNetworkPortOwner, "owner"], ["mac", "<mac>", REQUIRED, validateNetworkMac, "mac"], ["group", "<group>", 0, V192, "group"], ["rxfilters", "<rxfilters>", 0, validateNetworkPortRxfilters, "rxfilters"], ["virtualport", "<virtualport>", 0, validateDomainDevicesInterfaceVirtualport, "virtualport"], ["bandwidth", "<bandwidth>", 0, validateDomainDevicesInterfaceBandwidth, "bandwidth"], ["vlan", "<vlan>", 0, validateDomainDevicesInterfaceVlan, "vlan"], ["port", "<port>", 0, validateDomainDevicesInterfacePort, "port"], ["plug", "<plug>", 0, validateNetworkPortPlug, "plug"]],
+    keys: new Set(["uuid","owner","mac","group","rxfilters","virtualport","bandwidth","vlan","port","plug","$extra"]),
+  }));
 }
-const validateNetworkPort_SPEC: ElementSpec = {
-  props: [["uuid", "<uuid>", REQUIRED, V3, "uuid"], ["owner", "<owner>", REQUIRED, validateNetworkPortOwner, "owner"], ["mac", "<mac>", REQUIRED, validateNetworkMac, "mac"], ["group", "<group>", 0, V192, "group"], ["rxfilters", "<rxfilters>", 0, validateNetworkPortRxfilters, "rxfilters"], ["virtualport", "<virtualport>", 0, validateDomainDevicesInterfaceVirtualport, "virtualport"], ["bandwidth", "<bandwidth>", 0, validateDomainDevicesInterfaceBandwidth, "bandwidth"], ["vlan", "<vlan>", 0, validateDomainDevicesInterfaceVlan, "vlan"], ["port", "<port>", 0, validateDomainDevicesInterfacePort, "port"], ["plug", "<plug>", 0, validateNetworkPortPlug, "plug"]],
-  keys: new Set(["uuid","owner","mac","group","rxfilters","virtualport","bandwidth","vlan","port","plug","$extra"]),
-};
 
+let validateNetworkPortOwner_SPEC: ElementSpec | undefined;
 export function validateNetworkPortOwner(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkPortOwner_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkPortOwner_SPEC ??= {
+    props: [["name", "<name>", REQUIRED, V4, "name"], ["uuid", "<uuid>", REQUIRED, V3, "uuid"]],
+    keys: new Set(["name","uuid","$extra"]),
+  }));
 }
-const validateNetworkPortOwner_SPEC: ElementSpec = {
-  props: [["name", "<name>", REQUIRED, V4, "name"], ["uuid", "<uuid>", REQUIRED, V3, "uuid"]],
-  keys: new Set(["name","uuid","$extra"]),
-};
 
+let validateNetworkPortRxfilters_SPEC: ElementSpec | undefined;
 export function validateNetworkPortRxfilters(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkPortRxfilters_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkPortRxfilters_SPEC ??= {
+    props: [["trustGuest", "attribute trustGuest", REQUIRED, V30, "trustGuest"]],
+    keys: new Set(["trustGuest","$extra"]),
+  }));
 }
-const validateNetworkPortRxfilters_SPEC: ElementSpec = {
-  props: [["trustGuest", "attribute trustGuest", REQUIRED, V30, "trustGuest"]],
-  keys: new Set(["trustGuest","$extra"]),
-};
 
+let validateNetworkPortPlug_SPEC: ElementSpec | undefined;
 export function validateNetworkPortPlug(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNetworkPortPlug_SPEC);
+  validateElement(v, path, issues, n, (validateNetworkPortPlug_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V290, "type"], ["bridge", "attribute bridge", 0, V192, "bridge"], ["macTableManager", "attribute macTableManager", 0, V191, "macTableManager"], ["dev", "attribute dev", 0, V192, "dev"], ["mode", "attribute mode", 0, V291, "mode"], ["managed", "attribute managed", 0, V30, "managed"], ["driver", "<driver>", 0, validateNetworkForwardDriver, "driver"], ["address", "<address>", 0, validateDomainOsNvramSourceAddress, "address"]],
+    keys: new Set(["type","bridge","macTableManager","dev","mode","managed","driver","address","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["network"], props: [["bridge", "attribute bridge", REQUIRED, null, "bridge"]], forbidden: ["dev","mode","managed","driver","address"] }, { values: ["bridge"], props: [["bridge", "attribute bridge", REQUIRED, null, "bridge"]], forbidden: ["dev","mode","managed","driver","address"] }, { values: ["direct"], props: [["dev", "attribute dev", REQUIRED, null, "dev"], ["mode", "attribute mode", REQUIRED, null, "mode"]], forbidden: ["bridge","macTableManager","managed","driver","address"] }, { values: ["hostdev-pci"], props: [["address", "<address>", REQUIRED, null, "address"]], forbidden: ["bridge","macTableManager","dev","mode"] }] }],
+  }));
 }
-const validateNetworkPortPlug_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V290, "type"], ["bridge", "attribute bridge", 0, V192, "bridge"], ["macTableManager", "attribute macTableManager", 0, V191, "macTableManager"], ["dev", "attribute dev", 0, V192, "dev"], ["mode", "attribute mode", 0, V291, "mode"], ["managed", "attribute managed", 0, V30, "managed"], ["driver", "<driver>", 0, validateNetworkForwardDriver, "driver"], ["address", "<address>", 0, validateDomainOsNvramSourceAddress, "address"]],
-  keys: new Set(["type","bridge","macTableManager","dev","mode","managed","driver","address","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["network"], props: [["bridge", "attribute bridge", REQUIRED, null, "bridge"]], forbidden: ["dev","mode","managed","driver","address"] }, { values: ["bridge"], props: [["bridge", "attribute bridge", REQUIRED, null, "bridge"]], forbidden: ["dev","mode","managed","driver","address"] }, { values: ["direct"], props: [["dev", "attribute dev", REQUIRED, null, "dev"], ["mode", "attribute mode", REQUIRED, null, "mode"]], forbidden: ["bridge","macTableManager","managed","driver","address"] }, { values: ["hostdev-pci"], props: [["address", "<address>", REQUIRED, null, "address"]], forbidden: ["bridge","macTableManager","dev","mode"] }] }],
-};
 
+let validateStoragePool_SPEC: ElementSpec | undefined;
 export function validateStoragePool(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePool_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePool_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V292, "type"], ["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["capacity", "<capacity>", 0, validateDomainCurrentMemory, "capacity"], ["allocation", "<allocation>", 0, validateDomainCurrentMemory, "allocation"], ["available", "<available>", 0, validateDomainCurrentMemory, "available"], ["features", "<features>", 0, validateStoragePoolFeatures, "features"], ["source", "<source>", 0, validateStoragePoolSource, "source"], ["target", "<target>", 0, validateStoragePoolTarget, "target"], ["fs:mount_opts", "<fs:mount_opts>", 0, validateStoragePoolFsMountOpts, "fs:mount_opts"], ["refresh", "<refresh>", 0, validateStoragePoolRefresh, "refresh"], ["rbd:config_opts", "<rbd:config_opts>", 0, validateStoragePoolRbdConfigOpts, "rbd:config_opts"]],
+    keys: new Set(["type","name","uuid","capacity","allocation","available","features","source","target","fs:mount_opts","refresh","rbd:config_opts","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["dir"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", 0, validateStoragePoolDirSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["fs"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolFsSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["refresh","rbd:config_opts"] }, { values: ["netfs"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolNetfsSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["refresh","rbd:config_opts"] }, { values: ["logical"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolLogicalSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["disk"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolDiskSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["iscsi"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolIscsiSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["iscsi-direct"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolIscsiDirectSource, "source"]], forbidden: ["target","fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["scsi"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolScsiSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["mpath"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", 0, validateDomainMemoryBackingNosharepages, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["rbd"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolRbdSource, "source"]], forbidden: ["target","fs:mount_opts"] }, { values: ["sheepdog"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolSheepdogSource, "source"]], forbidden: ["target","fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["gluster"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolGlusterSource, "source"]], forbidden: ["target","fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["zfs"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolZfsSource, "source"], ["target", "<target>", 0, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["vstorage"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolVstorageSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }] }],
+  }));
 }
-const validateStoragePool_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V292, "type"], ["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["capacity", "<capacity>", 0, validateDomainCurrentMemory, "capacity"], ["allocation", "<allocation>", 0, validateDomainCurrentMemory, "allocation"], ["available", "<available>", 0, validateDomainCurrentMemory, "available"], ["features", "<features>", 0, validateStoragePoolFeatures, "features"], ["source", "<source>", 0, validateStoragePoolSource, "source"], ["target", "<target>", 0, validateStoragePoolTarget, "target"], ["fs:mount_opts", "<fs:mount_opts>", 0, validateStoragePoolFsMountOpts, "fs:mount_opts"], ["refresh", "<refresh>", 0, validateStoragePoolRefresh, "refresh"], ["rbd:config_opts", "<rbd:config_opts>", 0, validateStoragePoolRbdConfigOpts, "rbd:config_opts"]],
-  keys: new Set(["type","name","uuid","capacity","allocation","available","features","source","target","fs:mount_opts","refresh","rbd:config_opts","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["dir"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", 0, validateStoragePoolDirSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["fs"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolFsSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["refresh","rbd:config_opts"] }, { values: ["netfs"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolNetfsSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["refresh","rbd:config_opts"] }, { values: ["logical"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolLogicalSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["disk"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolDiskSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["iscsi"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolIscsiSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["iscsi-direct"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolIscsiDirectSource, "source"]], forbidden: ["target","fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["scsi"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolScsiSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["mpath"], props: [["name", "<name>", REQUIRED, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", 0, validateDomainMemoryBackingNosharepages, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["rbd"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolRbdSource, "source"]], forbidden: ["target","fs:mount_opts"] }, { values: ["sheepdog"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolSheepdogSource, "source"]], forbidden: ["target","fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["gluster"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolGlusterSource, "source"]], forbidden: ["target","fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["zfs"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolZfsSource, "source"], ["target", "<target>", 0, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }, { values: ["vstorage"], props: [["name", "<name>", 0, V142, "name"], ["uuid", "<uuid>", 0, V3, "uuid"], ["source", "<source>", REQUIRED, validateStoragePoolVstorageSource, "source"], ["target", "<target>", REQUIRED, validateStoragePoolDirTarget, "target"]], forbidden: ["fs:mount_opts","refresh","rbd:config_opts"] }] }],
-};
 
+let validateStoragePoolFeatures_SPEC: ElementSpec | undefined;
 export function validateStoragePoolFeatures(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolFeatures_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolFeatures_SPEC ??= {
+    props: [["cow", "<cow>", 0, validateStoragePoolFeaturesCow, "cow"]],
+    keys: new Set(["cow","$extra"]),
+  }));
 }
-const validateStoragePoolFeatures_SPEC: ElementSpec = {
-  props: [["cow", "<cow>", 0, validateStoragePoolFeaturesCow, "cow"]],
-  keys: new Set(["cow","$extra"]),
-};
 
+let validateStoragePoolSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolSource_SPEC ??= {
+    props: [["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"], ["device", "<device>, repeated", MANY, validateStoragePoolSourceDevice, "device"], ["format", "<format>", 0, validateStoragePoolSourceFormat, "format"], ["host", "<host>, repeated", MANY, validateStoragePoolSourceHost, "host"], ["dir", "<dir>", 0, validateStoragePoolSourceDir, "dir"], ["protocol", "<protocol>", 0, validateStoragePoolSourceProtocol, "protocol"], ["name", "<name>, repeated", MANY, V4, "name"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["auth", "<auth>", 0, validateStoragePoolSourceAuth, "auth"], ["adapter", "<adapter>", 0, validateDomainDevicesHostdevSourceAdapter, "adapter"]],
+    keys: new Set(["vendor","product","device","format","host","dir","protocol","name","initiator","auth","adapter","$extra"]),
+  }));
 }
-const validateStoragePoolSource_SPEC: ElementSpec = {
-  props: [["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"], ["device", "<device>, repeated", MANY, validateStoragePoolSourceDevice, "device"], ["format", "<format>", 0, validateStoragePoolSourceFormat, "format"], ["host", "<host>, repeated", MANY, validateStoragePoolSourceHost, "host"], ["dir", "<dir>", 0, validateStoragePoolSourceDir, "dir"], ["protocol", "<protocol>", 0, validateStoragePoolSourceProtocol, "protocol"], ["name", "<name>, repeated", MANY, V4, "name"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["auth", "<auth>", 0, validateStoragePoolSourceAuth, "auth"], ["adapter", "<adapter>", 0, validateDomainDevicesHostdevSourceAdapter, "adapter"]],
-  keys: new Set(["vendor","product","device","format","host","dir","protocol","name","initiator","auth","adapter","$extra"]),
-};
 
+let validateStoragePoolTarget_SPEC: ElementSpec | undefined;
 export function validateStoragePoolTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolTarget_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolTarget_SPEC ??= {
+    props: [["path", "<path>", 0, V14, "path"], ["permissions", "<permissions>", 0, validateStoragePoolTargetPermissions, "permissions"]],
+    keys: new Set(["path","permissions","$extra"]),
+  }));
 }
-const validateStoragePoolTarget_SPEC: ElementSpec = {
-  props: [["path", "<path>", 0, V14, "path"], ["permissions", "<permissions>", 0, validateStoragePoolTargetPermissions, "permissions"]],
-  keys: new Set(["path","permissions","$extra"]),
-};
 
+let validateStoragePoolFsMountOpts_SPEC: ElementSpec | undefined;
 export function validateStoragePoolFsMountOpts(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolFsMountOpts_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolFsMountOpts_SPEC ??= {
+    props: [["fs:option", "<fs:option>, repeated", MANY, validateDomainOsNvramSourceInitiatorIqn, "fs:option"]],
+    keys: new Set(["fs:option","$extra"]),
+  }));
 }
-const validateStoragePoolFsMountOpts_SPEC: ElementSpec = {
-  props: [["fs:option", "<fs:option>, repeated", MANY, validateDomainOsNvramSourceInitiatorIqn, "fs:option"]],
-  keys: new Set(["fs:option","$extra"]),
-};
 
+let validateStoragePoolRefresh_SPEC: ElementSpec | undefined;
 export function validateStoragePoolRefresh(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolRefresh_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolRefresh_SPEC ??= {
+    props: [["volume", "<volume>", 0, validateStoragePoolRefreshVolume, "volume"]],
+    keys: new Set(["volume","$extra"]),
+  }));
 }
-const validateStoragePoolRefresh_SPEC: ElementSpec = {
-  props: [["volume", "<volume>", 0, validateStoragePoolRefreshVolume, "volume"]],
-  keys: new Set(["volume","$extra"]),
-};
 
+let validateStoragePoolRbdConfigOpts_SPEC: ElementSpec | undefined;
 export function validateStoragePoolRbdConfigOpts(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolRbdConfigOpts_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolRbdConfigOpts_SPEC ??= {
+    props: [["rbd:option", "<rbd:option>, repeated", MANY, validateStoragePoolRbdConfigOptsRbdOption, "rbd:option"]],
+    keys: new Set(["rbd:option","$extra"]),
+  }));
 }
-const validateStoragePoolRbdConfigOpts_SPEC: ElementSpec = {
-  props: [["rbd:option", "<rbd:option>, repeated", MANY, validateStoragePoolRbdConfigOptsRbdOption, "rbd:option"]],
-  keys: new Set(["rbd:option","$extra"]),
-};
 
+let validateStoragePoolDirSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolDirSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolDirSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolDirSource_SPEC ??= {
+    props: [["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
+    keys: new Set(["vendor","product","$extra"]),
+  }));
 }
-const validateStoragePoolDirSource_SPEC: ElementSpec = {
-  props: [["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
-  keys: new Set(["vendor","product","$extra"]),
-};
 
+let validateStoragePoolDirTarget_SPEC: ElementSpec | undefined;
 export function validateStoragePoolDirTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolDirTarget_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolDirTarget_SPEC ??= {
+    props: [["path", "<path>", REQUIRED, V14, "path"], ["permissions", "<permissions>", 0, validateStoragePoolTargetPermissions, "permissions"]],
+    keys: new Set(["path","permissions","$extra"]),
+  }));
 }
-const validateStoragePoolDirTarget_SPEC: ElementSpec = {
-  props: [["path", "<path>", REQUIRED, V14, "path"], ["permissions", "<permissions>", 0, validateStoragePoolTargetPermissions, "permissions"]],
-  keys: new Set(["path","permissions","$extra"]),
-};
 
+let validateStoragePoolFsSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolFsSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolFsSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolFsSource_SPEC ??= {
+    props: [["device", "<device>, repeated", REQUIRED | MANY, validateStoragePoolSourceDevice, "device"], ["format", "<format>", 0, validateStoragePoolFsSourceFormat, "format"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
+    keys: new Set(["device","format","vendor","product","$extra"]),
+  }));
 }
-const validateStoragePoolFsSource_SPEC: ElementSpec = {
-  props: [["device", "<device>, repeated", REQUIRED | MANY, validateStoragePoolSourceDevice, "device"], ["format", "<format>", 0, validateStoragePoolFsSourceFormat, "format"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
-  keys: new Set(["device","format","vendor","product","$extra"]),
-};
 
+let validateStoragePoolNetfsSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolNetfsSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolNetfsSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolNetfsSource_SPEC ??= {
+    props: [["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["dir", "<dir>", REQUIRED, validateStoragePoolSourceDir, "dir"], ["format", "<format>", 0, validateStoragePoolNetfsSourceFormat, "format"], ["protocol", "<protocol>", 0, validateStoragePoolSourceProtocol, "protocol"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
+    keys: new Set(["host","dir","format","protocol","vendor","product","$extra"]),
+  }));
 }
-const validateStoragePoolNetfsSource_SPEC: ElementSpec = {
-  props: [["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["dir", "<dir>", REQUIRED, validateStoragePoolSourceDir, "dir"], ["format", "<format>", 0, validateStoragePoolNetfsSourceFormat, "format"], ["protocol", "<protocol>", 0, validateStoragePoolSourceProtocol, "protocol"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
-  keys: new Set(["host","dir","format","protocol","vendor","product","$extra"]),
-};
 
+let validateStoragePoolLogicalSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolLogicalSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolLogicalSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolLogicalSource_SPEC ??= {
+    props: [["name", "<name>, repeated", MANY, V4, "name"], ["device", "<device>, repeated", MANY, validateStoragePoolSourceDevice, "device"], ["format", "<format>", 0, validateStoragePoolLogicalSourceFormat, "format"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
+    keys: new Set(["name","device","format","vendor","product","$extra"]),
+  }));
 }
-const validateStoragePoolLogicalSource_SPEC: ElementSpec = {
-  props: [["name", "<name>, repeated", MANY, V4, "name"], ["device", "<device>, repeated", MANY, validateStoragePoolSourceDevice, "device"], ["format", "<format>", 0, validateStoragePoolLogicalSourceFormat, "format"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
-  keys: new Set(["name","device","format","vendor","product","$extra"]),
-};
 
+let validateStoragePoolDiskSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolDiskSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolDiskSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolDiskSource_SPEC ??= {
+    props: [["device", "<device>, repeated", REQUIRED | MANY, validateStoragePoolSourceDevice, "device"], ["format", "<format>", 0, validateStoragePoolDiskSourceFormat, "format"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
+    keys: new Set(["device","format","vendor","product","$extra"]),
+  }));
 }
-const validateStoragePoolDiskSource_SPEC: ElementSpec = {
-  props: [["device", "<device>, repeated", REQUIRED | MANY, validateStoragePoolSourceDevice, "device"], ["format", "<format>", 0, validateStoragePoolDiskSourceFormat, "format"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
-  keys: new Set(["device","format","vendor","product","$extra"]),
-};
 
+let validateStoragePoolIscsiSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolIscsiSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolIscsiSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolIscsiSource_SPEC ??= {
+    props: [["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["device", "<device>, repeated", REQUIRED | MANY, validateStoragePoolSourceDevice, "device"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["auth", "<auth>", 0, validateStoragePoolSourceAuth, "auth"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
+    keys: new Set(["host","device","initiator","auth","vendor","product","$extra"]),
+  }));
 }
-const validateStoragePoolIscsiSource_SPEC: ElementSpec = {
-  props: [["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["device", "<device>, repeated", REQUIRED | MANY, validateStoragePoolSourceDevice, "device"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["auth", "<auth>", 0, validateStoragePoolSourceAuth, "auth"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
-  keys: new Set(["host","device","initiator","auth","vendor","product","$extra"]),
-};
 
+let validateStoragePoolIscsiDirectSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolIscsiDirectSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolIscsiDirectSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolIscsiDirectSource_SPEC ??= {
+    props: [["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["device", "<device>, repeated", REQUIRED | MANY, validateStoragePoolIscsiDirectSourceDevice, "device"], ["initiator", "<initiator>", REQUIRED, validateDomainOsNvramSourceInitiator, "initiator"], ["auth", "<auth>", 0, validateStoragePoolSourceAuth, "auth"]],
+    keys: new Set(["host","device","initiator","auth","$extra"]),
+  }));
 }
-const validateStoragePoolIscsiDirectSource_SPEC: ElementSpec = {
-  props: [["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["device", "<device>, repeated", REQUIRED | MANY, validateStoragePoolIscsiDirectSourceDevice, "device"], ["initiator", "<initiator>", REQUIRED, validateDomainOsNvramSourceInitiator, "initiator"], ["auth", "<auth>", 0, validateStoragePoolSourceAuth, "auth"]],
-  keys: new Set(["host","device","initiator","auth","$extra"]),
-};
 
+let validateStoragePoolScsiSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolScsiSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolScsiSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolScsiSource_SPEC ??= {
+    props: [["adapter", "<adapter>", REQUIRED, validateDomainDevicesHostdevSourceAdapter, "adapter"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
+    keys: new Set(["adapter","vendor","product","$extra"]),
+  }));
 }
-const validateStoragePoolScsiSource_SPEC: ElementSpec = {
-  props: [["adapter", "<adapter>", REQUIRED, validateDomainDevicesHostdevSourceAdapter, "adapter"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
-  keys: new Set(["adapter","vendor","product","$extra"]),
-};
 
+let validateStoragePoolRbdSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolRbdSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolRbdSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolRbdSource_SPEC ??= {
+    props: [["name", "<name>, repeated", REQUIRED | MANY, V4, "name"], ["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["auth", "<auth>", 0, validateStoragePoolSourceAuth, "auth"]],
+    keys: new Set(["name","host","auth","$extra"]),
+  }));
 }
-const validateStoragePoolRbdSource_SPEC: ElementSpec = {
-  props: [["name", "<name>, repeated", REQUIRED | MANY, V4, "name"], ["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["auth", "<auth>", 0, validateStoragePoolSourceAuth, "auth"]],
-  keys: new Set(["name","host","auth","$extra"]),
-};
 
+let validateStoragePoolSheepdogSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolSheepdogSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolSheepdogSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolSheepdogSource_SPEC ??= {
+    props: [["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["name", "<name>, repeated", REQUIRED | MANY, V4, "name"]],
+    keys: new Set(["host","name","$extra"]),
+  }));
 }
-const validateStoragePoolSheepdogSource_SPEC: ElementSpec = {
-  props: [["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["name", "<name>, repeated", REQUIRED | MANY, V4, "name"]],
-  keys: new Set(["host","name","$extra"]),
-};
 
+let validateStoragePoolGlusterSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolGlusterSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolGlusterSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolGlusterSource_SPEC ??= {
+    props: [["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["name", "<name>, repeated", REQUIRED | MANY, V4, "name"], ["dir", "<dir>", 0, validateStoragePoolGlusterSourceDir, "dir"]],
+    keys: new Set(["host","name","dir","$extra"]),
+  }));
 }
-const validateStoragePoolGlusterSource_SPEC: ElementSpec = {
-  props: [["host", "<host>, repeated", REQUIRED | MANY, validateStoragePoolSourceHost, "host"], ["name", "<name>, repeated", REQUIRED | MANY, V4, "name"], ["dir", "<dir>", 0, validateStoragePoolGlusterSourceDir, "dir"]],
-  keys: new Set(["host","name","dir","$extra"]),
-};
 
+let validateStoragePoolZfsSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolZfsSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolZfsSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolZfsSource_SPEC ??= {
+    props: [["name", "<name>, repeated", REQUIRED | MANY, V4, "name"], ["device", "<device>, repeated", MANY, validateStoragePoolSourceDevice, "device"]],
+    keys: new Set(["name","device","$extra"]),
+  }));
 }
-const validateStoragePoolZfsSource_SPEC: ElementSpec = {
-  props: [["name", "<name>, repeated", REQUIRED | MANY, V4, "name"], ["device", "<device>, repeated", MANY, validateStoragePoolSourceDevice, "device"]],
-  keys: new Set(["name","device","$extra"]),
-};
 
+let validateStoragePoolVstorageSource_SPEC: ElementSpec | undefined;
 export function validateStoragePoolVstorageSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolVstorageSource_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolVstorageSource_SPEC ??= {
+    props: [["name", "<name>, repeated", REQUIRED | MANY, V4, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateStoragePoolVstorageSource_SPEC: ElementSpec = {
-  props: [["name", "<name>, repeated", REQUIRED | MANY, V4, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateStoragePoolFeaturesCow_SPEC: ElementSpec | undefined;
 export function validateStoragePoolFeaturesCow(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolFeaturesCow_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolFeaturesCow_SPEC ??= {
+    props: [["state", "attribute state", REQUIRED, V30, "state"]],
+    keys: new Set(["state","$extra"]),
+  }));
 }
-const validateStoragePoolFeaturesCow_SPEC: ElementSpec = {
-  props: [["state", "attribute state", REQUIRED, V30, "state"]],
-  keys: new Set(["state","$extra"]),
-};
 
+let validateStoragePoolSourceDevice_SPEC: ElementSpec | undefined;
 export function validateStoragePoolSourceDevice(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolSourceDevice_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolSourceDevice_SPEC ??= {
+    props: [["path", "attribute path", REQUIRED, V293, "path"], ["part_separator", "attribute part_separator", 0, V30, "part_separator"], ["freeExtent", "<freeExtent>, repeated", MANY, validateStoragePoolSourceDeviceFreeExtent, "freeExtent"]],
+    keys: new Set(["path","part_separator","freeExtent","$extra"]),
+  }));
 }
-const validateStoragePoolSourceDevice_SPEC: ElementSpec = {
-  props: [["path", "attribute path", REQUIRED, V293, "path"], ["part_separator", "attribute part_separator", 0, V30, "part_separator"], ["freeExtent", "<freeExtent>, repeated", MANY, validateStoragePoolSourceDeviceFreeExtent, "freeExtent"]],
-  keys: new Set(["path","part_separator","freeExtent","$extra"]),
-};
 
+let validateStoragePoolSourceFormat_SPEC: ElementSpec | undefined;
 export function validateStoragePoolSourceFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolSourceFormat_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolSourceFormat_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V294, "type"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
+    keys: new Set(["type","vendor","product","$extra"]),
+  }));
 }
-const validateStoragePoolSourceFormat_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V294, "type"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
-  keys: new Set(["type","vendor","product","$extra"]),
-};
 
+let validateStoragePoolSourceHost_SPEC: ElementSpec | undefined;
 export function validateStoragePoolSourceHost(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolSourceHost_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolSourceHost_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V246, "name"], ["port", "attribute port", 0, V109, "port"]],
+    keys: new Set(["name","port","$extra"]),
+  }));
 }
-const validateStoragePoolSourceHost_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V246, "name"], ["port", "attribute port", 0, V109, "port"]],
-  keys: new Set(["name","port","$extra"]),
-};
 
+let validateStoragePoolSourceDir_SPEC: ElementSpec | undefined;
 export function validateStoragePoolSourceDir(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolSourceDir_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolSourceDir_SPEC ??= {
+    props: [["path", "attribute path", REQUIRED, V295, "path"]],
+    keys: new Set(["path","$extra"]),
+  }));
 }
-const validateStoragePoolSourceDir_SPEC: ElementSpec = {
-  props: [["path", "attribute path", REQUIRED, V295, "path"]],
-  keys: new Set(["path","$extra"]),
-};
 
+let validateStoragePoolSourceProtocol_SPEC: ElementSpec | undefined;
 export function validateStoragePoolSourceProtocol(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolSourceProtocol_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolSourceProtocol_SPEC ??= {
+    props: [["ver", "attribute ver", REQUIRED, V4, "ver"]],
+    keys: new Set(["ver","$extra"]),
+  }));
 }
-const validateStoragePoolSourceProtocol_SPEC: ElementSpec = {
-  props: [["ver", "attribute ver", REQUIRED, V4, "ver"]],
-  keys: new Set(["ver","$extra"]),
-};
 
+let validateStoragePoolSourceAuth_SPEC: ElementSpec | undefined;
 export function validateStoragePoolSourceAuth(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolSourceAuth_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolSourceAuth_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V296, "type"], ["username", "attribute username", REQUIRED, V4, "username"], ["secret", "<secret>", REQUIRED, validateStoragePoolSourceAuthSecret, "secret"]],
+    keys: new Set(["type","username","secret","$extra"]),
+  }));
 }
-const validateStoragePoolSourceAuth_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V296, "type"], ["username", "attribute username", REQUIRED, V4, "username"], ["secret", "<secret>", REQUIRED, validateStoragePoolSourceAuthSecret, "secret"]],
-  keys: new Set(["type","username","secret","$extra"]),
-};
 
+let validateStoragePoolTargetPermissions_SPEC: ElementSpec | undefined;
 export function validateStoragePoolTargetPermissions(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolTargetPermissions_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolTargetPermissions_SPEC ??= {
+    props: [["mode", "<mode>", 0, V297, "mode"], ["owner", "<owner>", 0, V298, "owner"], ["group", "<group>", 0, V298, "group"], ["label", "<label>", 0, V4, "label"]],
+    keys: new Set(["mode","owner","group","label","$extra"]),
+  }));
 }
-const validateStoragePoolTargetPermissions_SPEC: ElementSpec = {
-  props: [["mode", "<mode>", 0, V297, "mode"], ["owner", "<owner>", 0, V298, "owner"], ["group", "<group>", 0, V298, "group"], ["label", "<label>", 0, V4, "label"]],
-  keys: new Set(["mode","owner","group","label","$extra"]),
-};
 
+let validateStoragePoolRefreshVolume_SPEC: ElementSpec | undefined;
 export function validateStoragePoolRefreshVolume(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolRefreshVolume_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolRefreshVolume_SPEC ??= {
+    props: [["allocation", "attribute allocation", 0, V299, "allocation"]],
+    keys: new Set(["allocation","$extra"]),
+  }));
 }
-const validateStoragePoolRefreshVolume_SPEC: ElementSpec = {
-  props: [["allocation", "attribute allocation", 0, V299, "allocation"]],
-  keys: new Set(["allocation","$extra"]),
-};
 
+let validateStoragePoolRbdConfigOptsRbdOption_SPEC: ElementSpec | undefined;
 export function validateStoragePoolRbdConfigOptsRbdOption(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolRbdConfigOptsRbdOption_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolRbdConfigOptsRbdOption_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V4, "name"], ["value", "attribute value", REQUIRED, V4, "value"]],
+    keys: new Set(["name","value","$extra"]),
+  }));
 }
-const validateStoragePoolRbdConfigOptsRbdOption_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V4, "name"], ["value", "attribute value", REQUIRED, V4, "value"]],
-  keys: new Set(["name","value","$extra"]),
-};
 
+let validateStoragePoolFsSourceFormat_SPEC: ElementSpec | undefined;
 export function validateStoragePoolFsSourceFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolFsSourceFormat_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolFsSourceFormat_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V300, "type"]],
+    keys: new Set(["type","$extra"]),
+  }));
 }
-const validateStoragePoolFsSourceFormat_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V300, "type"]],
-  keys: new Set(["type","$extra"]),
-};
 
+let validateStoragePoolNetfsSourceFormat_SPEC: ElementSpec | undefined;
 export function validateStoragePoolNetfsSourceFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolNetfsSourceFormat_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolNetfsSourceFormat_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V301, "type"]],
+    keys: new Set(["type","$extra"]),
+  }));
 }
-const validateStoragePoolNetfsSourceFormat_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V301, "type"]],
-  keys: new Set(["type","$extra"]),
-};
 
+let validateStoragePoolLogicalSourceFormat_SPEC: ElementSpec | undefined;
 export function validateStoragePoolLogicalSourceFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolLogicalSourceFormat_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolLogicalSourceFormat_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V302, "type"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
+    keys: new Set(["type","vendor","product","$extra"]),
+  }));
 }
-const validateStoragePoolLogicalSourceFormat_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V302, "type"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
-  keys: new Set(["type","vendor","product","$extra"]),
-};
 
+let validateStoragePoolDiskSourceFormat_SPEC: ElementSpec | undefined;
 export function validateStoragePoolDiskSourceFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolDiskSourceFormat_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolDiskSourceFormat_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V303, "type"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
+    keys: new Set(["type","vendor","product","$extra"]),
+  }));
 }
-const validateStoragePoolDiskSourceFormat_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V303, "type"], ["vendor", "<vendor>", 0, validateDomainOsNvramSourceInitiatorIqn, "vendor"], ["product", "<product>", 0, validateDomainOsNvramSourceInitiatorIqn, "product"]],
-  keys: new Set(["type","vendor","product","$extra"]),
-};
 
+let validateStoragePoolIscsiDirectSourceDevice_SPEC: ElementSpec | undefined;
 export function validateStoragePoolIscsiDirectSourceDevice(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolIscsiDirectSourceDevice_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolIscsiDirectSourceDevice_SPEC ??= {
+    props: [["path", "attribute path", REQUIRED, V304, "path"]],
+    keys: new Set(["path","$extra"]),
+  }));
 }
-const validateStoragePoolIscsiDirectSourceDevice_SPEC: ElementSpec = {
-  props: [["path", "attribute path", REQUIRED, V304, "path"]],
-  keys: new Set(["path","$extra"]),
-};
 
+let validateStoragePoolGlusterSourceDir_SPEC: ElementSpec | undefined;
 export function validateStoragePoolGlusterSourceDir(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolGlusterSourceDir_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolGlusterSourceDir_SPEC ??= {
+    props: [["path", "attribute path", REQUIRED, V118, "path"]],
+    keys: new Set(["path","$extra"]),
+  }));
 }
-const validateStoragePoolGlusterSourceDir_SPEC: ElementSpec = {
-  props: [["path", "attribute path", REQUIRED, V118, "path"]],
-  keys: new Set(["path","$extra"]),
-};
 
+let validateStoragePoolSourceDeviceFreeExtent_SPEC: ElementSpec | undefined;
 export function validateStoragePoolSourceDeviceFreeExtent(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolSourceDeviceFreeExtent_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolSourceDeviceFreeExtent_SPEC ??= {
+    props: [["start", "attribute start", REQUIRED, V20, "start"], ["end", "attribute end", REQUIRED, V20, "end"]],
+    keys: new Set(["start","end","$extra"]),
+  }));
 }
-const validateStoragePoolSourceDeviceFreeExtent_SPEC: ElementSpec = {
-  props: [["start", "attribute start", REQUIRED, V20, "start"], ["end", "attribute end", REQUIRED, V20, "end"]],
-  keys: new Set(["start","end","$extra"]),
-};
 
+let validateStoragePoolSourceAuthSecret_SPEC: ElementSpec | undefined;
 export function validateStoragePoolSourceAuthSecret(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolSourceAuthSecret_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolSourceAuthSecret_SPEC ??= {
+    props: [["uuid", "attribute uuid", 0, V4, "uuid"], ["usage", "attribute usage", 0, V4, "usage"]],
+    keys: new Set(["uuid","usage","$extra"]),
+  }));
 }
-const validateStoragePoolSourceAuthSecret_SPEC: ElementSpec = {
-  props: [["uuid", "attribute uuid", 0, V4, "uuid"], ["usage", "attribute usage", 0, V4, "usage"]],
-  keys: new Set(["uuid","usage","$extra"]),
-};
 
+let validateStoragePoolCapabilities_SPEC: ElementSpec | undefined;
 export function validateStoragePoolCapabilities(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolCapabilities_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolCapabilities_SPEC ??= {
+    props: [["pool", "<pool>, repeated", MANY, validateStoragePoolCapabilitiesPool, "pool"]],
+    keys: new Set(["pool","$extra"]),
+  }));
 }
-const validateStoragePoolCapabilities_SPEC: ElementSpec = {
-  props: [["pool", "<pool>, repeated", MANY, validateStoragePoolCapabilitiesPool, "pool"]],
-  keys: new Set(["pool","$extra"]),
-};
 
+let validateStoragePoolCapabilitiesPool_SPEC: ElementSpec | undefined;
 export function validateStoragePoolCapabilitiesPool(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolCapabilitiesPool_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolCapabilitiesPool_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V4, "type"], ["supported", "attribute supported", REQUIRED, V30, "supported"], ["poolOptions", "<poolOptions>", 0, validateStoragePoolCapabilitiesPoolPoolOptions, "poolOptions"], ["volOptions", "<volOptions>", 0, validateStoragePoolCapabilitiesPoolVolOptions, "volOptions"]],
+    keys: new Set(["type","supported","poolOptions","volOptions","$extra"]),
+  }));
 }
-const validateStoragePoolCapabilitiesPool_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V4, "type"], ["supported", "attribute supported", REQUIRED, V30, "supported"], ["poolOptions", "<poolOptions>", 0, validateStoragePoolCapabilitiesPoolPoolOptions, "poolOptions"], ["volOptions", "<volOptions>", 0, validateStoragePoolCapabilitiesPoolVolOptions, "volOptions"]],
-  keys: new Set(["type","supported","poolOptions","volOptions","$extra"]),
-};
 
+let validateStoragePoolCapabilitiesPoolPoolOptions_SPEC: ElementSpec | undefined;
 export function validateStoragePoolCapabilitiesPoolPoolOptions(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolCapabilitiesPoolPoolOptions_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolCapabilitiesPoolPoolOptions_SPEC ??= {
+    props: [["defaultFormat", "<defaultFormat>", 0, validateStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat, "defaultFormat"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"]],
+    keys: new Set(["defaultFormat","enum","$extra"]),
+  }));
 }
-const validateStoragePoolCapabilitiesPoolPoolOptions_SPEC: ElementSpec = {
-  props: [["defaultFormat", "<defaultFormat>", 0, validateStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat, "defaultFormat"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"]],
-  keys: new Set(["defaultFormat","enum","$extra"]),
-};
 
+let validateStoragePoolCapabilitiesPoolVolOptions_SPEC: ElementSpec | undefined;
 export function validateStoragePoolCapabilitiesPoolVolOptions(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolCapabilitiesPoolVolOptions_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolCapabilitiesPoolVolOptions_SPEC ??= {
+    props: [["defaultFormat", "<defaultFormat>", REQUIRED, validateStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat, "defaultFormat"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"]],
+    keys: new Set(["defaultFormat","enum","$extra"]),
+  }));
 }
-const validateStoragePoolCapabilitiesPoolVolOptions_SPEC: ElementSpec = {
-  props: [["defaultFormat", "<defaultFormat>", REQUIRED, validateStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat, "defaultFormat"], ["enum", "<enum>, repeated", MANY, validateDomainCapabilitiesOsEnum, "enum"]],
-  keys: new Set(["defaultFormat","enum","$extra"]),
-};
 
+let validateStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat_SPEC: ElementSpec | undefined;
 export function validateStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat_SPEC);
+  validateElement(v, path, issues, n, (validateStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V4, "type"]],
+    keys: new Set(["type","$extra"]),
+  }));
 }
-const validateStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V4, "type"]],
-  keys: new Set(["type","$extra"]),
-};
 
+let validateStorageVolume_SPEC: ElementSpec | undefined;
 export function validateStorageVolume(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStorageVolume_SPEC);
+  validateElement(v, path, issues, n, (validateStorageVolume_SPEC ??= {
+    props: [["type", "attribute type", 0, V305, "type"], ["name", "<name>", REQUIRED, V143, "name"], ["key", "<key>", 0, V4, "key"], ["source", "<source>", 0, validateStorageVolumeSource, "source"], ["capacity", "<capacity>", 0, validateDomainCurrentMemory, "capacity"], ["allocation", "<allocation>", 0, validateDomainCurrentMemory, "allocation"], ["physical", "<physical>", 0, validateDomainCurrentMemory, "physical"], ["target", "<target>", REQUIRED, validateStorageVolumeTarget, "target"], ["backingStore", "<backingStore>", 0, validateStorageVolumeBackingStore, "backingStore"]],
+    keys: new Set(["type","name","key","source","capacity","allocation","physical","target","backingStore","$extra"]),
+  }));
 }
-const validateStorageVolume_SPEC: ElementSpec = {
-  props: [["type", "attribute type", 0, V305, "type"], ["name", "<name>", REQUIRED, V143, "name"], ["key", "<key>", 0, V4, "key"], ["source", "<source>", 0, validateStorageVolumeSource, "source"], ["capacity", "<capacity>", 0, validateDomainCurrentMemory, "capacity"], ["allocation", "<allocation>", 0, validateDomainCurrentMemory, "allocation"], ["physical", "<physical>", 0, validateDomainCurrentMemory, "physical"], ["target", "<target>", REQUIRED, validateStorageVolumeTarget, "target"], ["backingStore", "<backingStore>", 0, validateStorageVolumeBackingStore, "backingStore"]],
-  keys: new Set(["type","name","key","source","capacity","allocation","physical","target","backingStore","$extra"]),
-};
 
+let validateStorageVolumeSource_SPEC: ElementSpec | undefined;
 export function validateStorageVolumeSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStorageVolumeSource_SPEC);
+  validateElement(v, path, issues, n, (validateStorageVolumeSource_SPEC ??= {
+    props: [["device", "<device>, repeated", MANY, validateStorageVolumeSourceDevice, "device"]],
+    keys: new Set(["device","$extra"]),
+  }));
 }
-const validateStorageVolumeSource_SPEC: ElementSpec = {
-  props: [["device", "<device>, repeated", MANY, validateStorageVolumeSourceDevice, "device"]],
-  keys: new Set(["device","$extra"]),
-};
 
+let validateStorageVolumeTarget_SPEC: ElementSpec | undefined;
 export function validateStorageVolumeTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStorageVolumeTarget_SPEC);
+  validateElement(v, path, issues, n, (validateStorageVolumeTarget_SPEC ??= {
+    props: [["path", "<path>", 0, V306, "path"], ["format", "<format>", 0, validateStorageVolumeTargetFormat, "format"], ["permissions", "<permissions>", 0, validateStoragePoolTargetPermissions, "permissions"], ["timestamps", "<timestamps>", 0, validateStorageVolumeTargetTimestamps, "timestamps"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["compat", "<compat>", 0, V307, "compat"], ["nocow", "<nocow>", 0, validateDomainMemoryBackingNosharepages, "nocow"], ["clusterSize", "<clusterSize>", 0, validateDomainCurrentMemory, "clusterSize"], ["features", "<features>", 0, validateStorageVolumeTargetFeatures, "features"]],
+    keys: new Set(["path","format","permissions","timestamps","encryption","compat","nocow","clusterSize","features","$extra"]),
+  }));
 }
-const validateStorageVolumeTarget_SPEC: ElementSpec = {
-  props: [["path", "<path>", 0, V306, "path"], ["format", "<format>", 0, validateStorageVolumeTargetFormat, "format"], ["permissions", "<permissions>", 0, validateStoragePoolTargetPermissions, "permissions"], ["timestamps", "<timestamps>", 0, validateStorageVolumeTargetTimestamps, "timestamps"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["compat", "<compat>", 0, V307, "compat"], ["nocow", "<nocow>", 0, validateDomainMemoryBackingNosharepages, "nocow"], ["clusterSize", "<clusterSize>", 0, validateDomainCurrentMemory, "clusterSize"], ["features", "<features>", 0, validateStorageVolumeTargetFeatures, "features"]],
-  keys: new Set(["path","format","permissions","timestamps","encryption","compat","nocow","clusterSize","features","$extra"]),
-};
 
+let validateStorageVolumeBackingStore_SPEC: ElementSpec | undefined;
 export function validateStorageVolumeBackingStore(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStorageVolumeBackingStore_SPEC);
+  validateElement(v, path, issues, n, (validateStorageVolumeBackingStore_SPEC ??= {
+    props: [["path", "<path>", REQUIRED, V14, "path"], ["format", "<format>", 0, validateStorageVolumeTargetFormat, "format"], ["permissions", "<permissions>", 0, validateStoragePoolTargetPermissions, "permissions"], ["timestamps", "<timestamps>", 0, validateStorageVolumeTargetTimestamps, "timestamps"]],
+    keys: new Set(["path","format","permissions","timestamps","$extra"]),
+  }));
 }
-const validateStorageVolumeBackingStore_SPEC: ElementSpec = {
-  props: [["path", "<path>", REQUIRED, V14, "path"], ["format", "<format>", 0, validateStorageVolumeTargetFormat, "format"], ["permissions", "<permissions>", 0, validateStoragePoolTargetPermissions, "permissions"], ["timestamps", "<timestamps>", 0, validateStorageVolumeTargetTimestamps, "timestamps"]],
-  keys: new Set(["path","format","permissions","timestamps","$extra"]),
-};
 
+let validateStorageVolumeSourceDevice_SPEC: ElementSpec | undefined;
 export function validateStorageVolumeSourceDevice(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStorageVolumeSourceDevice_SPEC);
+  validateElement(v, path, issues, n, (validateStorageVolumeSourceDevice_SPEC ??= {
+    props: [["path", "attribute path", REQUIRED, V14, "path"], ["extent", "<extent>, repeated", MANY, validateStoragePoolSourceDeviceFreeExtent, "extent"]],
+    keys: new Set(["path","extent","$extra"]),
+  }));
 }
-const validateStorageVolumeSourceDevice_SPEC: ElementSpec = {
-  props: [["path", "attribute path", REQUIRED, V14, "path"], ["extent", "<extent>, repeated", MANY, validateStoragePoolSourceDeviceFreeExtent, "extent"]],
-  keys: new Set(["path","extent","$extra"]),
-};
 
+let validateStorageVolumeTargetFormat_SPEC: ElementSpec | undefined;
 export function validateStorageVolumeTargetFormat(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStorageVolumeTargetFormat_SPEC);
+  validateElement(v, path, issues, n, (validateStorageVolumeTargetFormat_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V308, "type"]],
+    keys: new Set(["type","$extra"]),
+  }));
 }
-const validateStorageVolumeTargetFormat_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V308, "type"]],
-  keys: new Set(["type","$extra"]),
-};
 
+let validateStorageVolumeTargetTimestamps_SPEC: ElementSpec | undefined;
 export function validateStorageVolumeTargetTimestamps(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStorageVolumeTargetTimestamps_SPEC);
+  validateElement(v, path, issues, n, (validateStorageVolumeTargetTimestamps_SPEC ??= {
+    props: [["atime", "<atime>", 0, V309, "atime"], ["btime", "<btime>", 0, V309, "btime"], ["ctime", "<ctime>", 0, V309, "ctime"], ["mtime", "<mtime>", 0, V309, "mtime"]],
+    keys: new Set(["atime","btime","ctime","mtime","$extra"]),
+  }));
 }
-const validateStorageVolumeTargetTimestamps_SPEC: ElementSpec = {
-  props: [["atime", "<atime>", 0, V309, "atime"], ["btime", "<btime>", 0, V309, "btime"], ["ctime", "<ctime>", 0, V309, "ctime"], ["mtime", "<mtime>", 0, V309, "mtime"]],
-  keys: new Set(["atime","btime","ctime","mtime","$extra"]),
-};
 
+let validateStorageVolumeTargetFeatures_SPEC: ElementSpec | undefined;
 export function validateStorageVolumeTargetFeatures(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateStorageVolumeTargetFeatures_SPEC);
+  validateElement(v, path, issues, n, (validateStorageVolumeTargetFeatures_SPEC ??= {
+    props: [["lazy_refcounts", "<lazy_refcounts>", 0, validateDomainMemoryBackingNosharepages, "lazy_refcounts"], ["extended_l2", "<extended_l2>", 0, validateDomainMemoryBackingNosharepages, "extended_l2"]],
+    keys: new Set(["lazy_refcounts","extended_l2","$extra"]),
+  }));
 }
-const validateStorageVolumeTargetFeatures_SPEC: ElementSpec = {
-  props: [["lazy_refcounts", "<lazy_refcounts>", 0, validateDomainMemoryBackingNosharepages, "lazy_refcounts"], ["extended_l2", "<extended_l2>", 0, validateDomainMemoryBackingNosharepages, "extended_l2"]],
-  keys: new Set(["lazy_refcounts","extended_l2","$extra"]),
-};
 
+let validateNodeDevice_SPEC: ElementSpec | undefined;
 export function validateNodeDevice(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDevice_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDevice_SPEC ??= {
+    props: [["name", "<name>", REQUIRED, V4, "name"], ["path", "<path>", 0, V4, "path"], ["devnode", "<devnode>, repeated", MANY, validateNodeDeviceDevnode, "devnode"], ["parent", "<parent>", 0, validateNodeDeviceParent, "parent"], ["driver", "<driver>", 0, validateNodeDeviceDriver, "driver"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapability, "capability"]],
+    keys: new Set(["name","path","devnode","parent","driver","capability","$extra"]),
+  }));
 }
-const validateNodeDevice_SPEC: ElementSpec = {
-  props: [["name", "<name>", REQUIRED, V4, "name"], ["path", "<path>", 0, V4, "path"], ["devnode", "<devnode>, repeated", MANY, validateNodeDeviceDevnode, "devnode"], ["parent", "<parent>", 0, validateNodeDeviceParent, "parent"], ["driver", "<driver>", 0, validateNodeDeviceDriver, "driver"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapability, "capability"]],
-  keys: new Set(["name","path","devnode","parent","driver","capability","$extra"]),
-};
 
+let validateNodeDeviceDevnode_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceDevnode(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceDevnode_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceDevnode_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V310, "type"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["type","value","$extra"]),
+  }));
 }
-const validateNodeDeviceDevnode_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V310, "type"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["type","value","$extra"]),
-};
 
+let validateNodeDeviceParent_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceParent(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceParent_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceParent_SPEC ??= {
+    props: [["wwnn", "attribute wwnn", 0, V80, "wwnn"], ["wwpn", "attribute wwpn", 0, V80, "wwpn"], ["fabric_wwn", "attribute fabric_wwn", 0, V80, "fabric_wwn"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["wwnn","wwpn","fabric_wwn","value","$extra"]),
+  }));
 }
-const validateNodeDeviceParent_SPEC: ElementSpec = {
-  props: [["wwnn", "attribute wwnn", 0, V80, "wwnn"], ["wwpn", "attribute wwpn", 0, V80, "wwpn"], ["fabric_wwn", "attribute fabric_wwn", 0, V80, "fabric_wwn"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["wwnn","wwpn","fabric_wwn","value","$extra"]),
-};
 
+let validateNodeDeviceDriver_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceDriver_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceDriver_SPEC ??= {
+    props: [["name", "<name>", REQUIRED, V4, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateNodeDeviceDriver_SPEC: ElementSpec = {
-  props: [["name", "<name>", REQUIRED, V4, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateNodeDeviceCapability_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapability_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapability_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V311, "type"], ["product", "<product>", 0, validateNodeDeviceCapabilityProduct, "product"], ["hardware", "<hardware>", 0, validateNodeDeviceCapabilityHardware, "hardware"], ["firmware", "<firmware>", 0, validateNodeDeviceCapabilityFirmware, "firmware"], ["class", "<class>", 0, V312, "class"], ["domain", "<domain>", 0, V20, "domain"], ["bus", "<bus>", 0, V313, "bus"], ["slot", "<slot>", 0, V20, "slot"], ["function", "<function>", 0, V20, "function"], ["vendor", "<vendor>", 0, validateNodeDeviceCapabilityProduct, "vendor"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityCapability, "capability"], ["iommuGroup", "<iommuGroup>", 0, validateNodeDeviceCapabilityIommuGroup, "iommuGroup"], ["numa", "<numa>", 0, validateNodeDeviceCapabilityNuma, "numa"], ["pci-express", "<pci-express>", 0, validateNodeDeviceCapabilityPciExpress, "pci-express"], ["device", "<device>", 0, V20, "device"], ["number", "<number>", 0, V20, "number"], ["subclass", "<subclass>", 0, V20, "subclass"], ["protocol", "<protocol>", 0, V20, "protocol"], ["description", "<description>", 0, V4, "description"], ["interface", "<interface>", 0, V4, "interface"], ["address", "<address>", 0, V314, "address"], ["link", "<link>", 0, validateNodeDeviceCapabilityLink, "link"], ["feature", "<feature>, repeated", MANY, validateNodeDeviceCapabilityFeature, "feature"], ["char", "<char>", 0, V4, "char"], ["host", "<host>", 0, V20, "host"], ["unique_id", "<unique_id>", 0, V1, "unique_id"], ["target", "<target>", 0, V315, "target"], ["lun", "<lun>", 0, V20, "lun"], ["typeElement", "<type>", 0, validateNodeDeviceCapabilityType, "type"], ["block", "<block>", 0, V316, "block"], ["drive_type", "<drive_type>", 0, V4, "drive_type"], ["model", "<model>", 0, V4, "model"], ["serial", "<serial>", 0, V4, "serial"], ["size", "<size>", 0, V20, "size"], ["logical_block_size", "<logical_block_size>", 0, V20, "logical_block_size"], ["num_blocks", "<num_blocks>", 0, V20, "num_blocks"], ["uuid", "<uuid>", 0, V3, "uuid"], ["parent_addr", "<parent_addr>", 0, V4, "parent_addr"], ["attr", "<attr>, repeated", MANY, validateStoragePoolRbdConfigOptsRbdOption, "attr"], ["cssid", "<cssid>", 0, V175, "cssid"], ["ssid", "<ssid>", 0, V176, "ssid"], ["devno", "<devno>", 0, V177, "devno"], ["channel_dev_addr", "<channel_dev_addr>", 0, validateNodeDeviceCapabilityChannelDevAddr, "channel_dev_addr"], ["chardev", "<chardev>", 0, V316, "chardev"], ["ap-adapter", "<ap-adapter>", 0, V96, "ap-adapter"], ["ap-domain", "<ap-domain>", 0, V317, "ap-domain"]],
+    keys: new Set(["type","product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["system"], props: [["product", "<product>", 0, validateNodeDeviceCapabilitySystemProduct, "product"], ["hardware", "<hardware>", REQUIRED, null, "hardware"], ["firmware", "<firmware>", REQUIRED, null, "firmware"]], forbidden: ["class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["pci"], props: [["class", "<class>", 0, V318, "class"], ["domain", "<domain>", REQUIRED, null, "domain"], ["bus", "<bus>", REQUIRED, V20, "bus"], ["slot", "<slot>", REQUIRED, null, "slot"], ["function", "<function>", REQUIRED, null, "function"], ["product", "<product>", REQUIRED, validateNodeDeviceCapabilityPciProduct, "product"], ["vendor", "<vendor>", REQUIRED, validateNodeDeviceCapabilityPciProduct, "vendor"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityPciCapability, "capability"], ["iommuGroup", "<iommuGroup>", 0, validateNodeDeviceCapabilityPciIommuGroup, "iommuGroup"]], forbidden: ["hardware","firmware","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["usb_device"], props: [["bus", "<bus>", REQUIRED, V20, "bus"], ["device", "<device>", REQUIRED, null, "device"], ["product", "<product>", REQUIRED, validateNodeDeviceCapabilityPciProduct, "product"], ["vendor", "<vendor>", REQUIRED, validateNodeDeviceCapabilityPciProduct, "vendor"]], forbidden: ["hardware","firmware","class","domain","slot","function","capability","iommuGroup","numa","pci-express","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["usb"], props: [["number", "<number>", REQUIRED, null, "number"], ["class", "<class>", REQUIRED, V20, "class"], ["subclass", "<subclass>", REQUIRED, null, "subclass"], ["protocol", "<protocol>", REQUIRED, null, "protocol"]], forbidden: ["product","hardware","firmware","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["net"], props: [["interface", "<interface>", REQUIRED, null, "interface"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityNetCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["scsi_generic"], props: [["char", "<char>", REQUIRED, null, "char"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["scsi_host"], props: [["host", "<host>", REQUIRED, V20, "host"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityScsiHostCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["scsi_target"], props: [["target", "<target>", REQUIRED, V4, "target"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityScsiTargetCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["scsi"], props: [["host", "<host>", REQUIRED, V20, "host"], ["bus", "<bus>", REQUIRED, V20, "bus"], ["target", "<target>", REQUIRED, V20, "target"], ["lun", "<lun>", REQUIRED, null, "lun"], ["typeElement", "<type>", 0, validateNodeDeviceCapabilitySystemProduct, "type"]], forbidden: ["product","hardware","firmware","class","domain","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","unique_id","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["storage"], props: [["block", "<block>", REQUIRED, null, "block"], ["bus", "<bus>", 0, V4, "bus"], ["vendor", "<vendor>", 0, validateNodeDeviceCapabilitySystemProduct, "vendor"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityStorageCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","slot","function","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["drm"], props: [["typeElement", "<type>", REQUIRED, validateNodeDeviceCapabilityDrmType, "type"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["mdev"], props: [["typeElement", "<type>", REQUIRED, validateNodeDeviceCapabilityMdevType, "type"], ["iommuGroup", "<iommuGroup>", 0, validateNodeDeviceCapabilityMdevIommuGroup, "iommuGroup"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","block","drive_type","model","serial","size","logical_block_size","num_blocks","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["ccw"], props: [["cssid", "<cssid>", REQUIRED, null, "cssid"], ["ssid", "<ssid>", REQUIRED, null, "ssid"], ["devno", "<devno>", REQUIRED, null, "devno"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["css"], props: [["cssid", "<cssid>", REQUIRED, null, "cssid"], ["ssid", "<ssid>", REQUIRED, null, "ssid"], ["devno", "<devno>", REQUIRED, null, "devno"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityCssCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","chardev","ap-adapter","ap-domain"] }, { values: ["vdpa"], props: [["chardev", "<chardev>", REQUIRED, null, "chardev"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","ap-adapter","ap-domain"] }, { values: ["ap_card"], props: [["ap-adapter", "<ap-adapter>", REQUIRED, V96, "ap-adapter"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-domain"] }, { values: ["ap_queue"], props: [["ap-adapter", "<ap-adapter>", REQUIRED, V96, "ap-adapter"], ["ap-domain", "<ap-domain>", REQUIRED, null, "ap-domain"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev"] }, { values: ["ap_matrix"], props: [["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityCssCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }] }],
+  }));
 }
-const validateNodeDeviceCapability_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V311, "type"], ["product", "<product>", 0, validateNodeDeviceCapabilityProduct, "product"], ["hardware", "<hardware>", 0, validateNodeDeviceCapabilityHardware, "hardware"], ["firmware", "<firmware>", 0, validateNodeDeviceCapabilityFirmware, "firmware"], ["class", "<class>", 0, V312, "class"], ["domain", "<domain>", 0, V20, "domain"], ["bus", "<bus>", 0, V313, "bus"], ["slot", "<slot>", 0, V20, "slot"], ["function", "<function>", 0, V20, "function"], ["vendor", "<vendor>", 0, validateNodeDeviceCapabilityProduct, "vendor"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityCapability, "capability"], ["iommuGroup", "<iommuGroup>", 0, validateNodeDeviceCapabilityIommuGroup, "iommuGroup"], ["numa", "<numa>", 0, validateNodeDeviceCapabilityNuma, "numa"], ["pci-express", "<pci-express>", 0, validateNodeDeviceCapabilityPciExpress, "pci-express"], ["device", "<device>", 0, V20, "device"], ["number", "<number>", 0, V20, "number"], ["subclass", "<subclass>", 0, V20, "subclass"], ["protocol", "<protocol>", 0, V20, "protocol"], ["description", "<description>", 0, V4, "description"], ["interface", "<interface>", 0, V4, "interface"], ["address", "<address>", 0, V314, "address"], ["link", "<link>", 0, validateNodeDeviceCapabilityLink, "link"], ["feature", "<feature>, repeated", MANY, validateNodeDeviceCapabilityFeature, "feature"], ["char", "<char>", 0, V4, "char"], ["host", "<host>", 0, V20, "host"], ["unique_id", "<unique_id>", 0, V1, "unique_id"], ["target", "<target>", 0, V315, "target"], ["lun", "<lun>", 0, V20, "lun"], ["typeElement", "<type>", 0, validateNodeDeviceCapabilityType, "type"], ["block", "<block>", 0, V316, "block"], ["drive_type", "<drive_type>", 0, V4, "drive_type"], ["model", "<model>", 0, V4, "model"], ["serial", "<serial>", 0, V4, "serial"], ["size", "<size>", 0, V20, "size"], ["logical_block_size", "<logical_block_size>", 0, V20, "logical_block_size"], ["num_blocks", "<num_blocks>", 0, V20, "num_blocks"], ["uuid", "<uuid>", 0, V3, "uuid"], ["parent_addr", "<parent_addr>", 0, V4, "parent_addr"], ["attr", "<attr>, repeated", MANY, validateStoragePoolRbdConfigOptsRbdOption, "attr"], ["cssid", "<cssid>", 0, V175, "cssid"], ["ssid", "<ssid>", 0, V176, "ssid"], ["devno", "<devno>", 0, V177, "devno"], ["channel_dev_addr", "<channel_dev_addr>", 0, validateNodeDeviceCapabilityChannelDevAddr, "channel_dev_addr"], ["chardev", "<chardev>", 0, V316, "chardev"], ["ap-adapter", "<ap-adapter>", 0, V96, "ap-adapter"], ["ap-domain", "<ap-domain>", 0, V317, "ap-domain"]],
-  keys: new Set(["type","product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["system"], props: [["product", "<product>", 0, validateNodeDeviceCapabilitySystemProduct, "product"], ["hardware", "<hardware>", REQUIRED, null, "hardware"], ["firmware", "<firmware>", REQUIRED, null, "firmware"]], forbidden: ["class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["pci"], props: [["class", "<class>", 0, V318, "class"], ["domain", "<domain>", REQUIRED, null, "domain"], ["bus", "<bus>", REQUIRED, V20, "bus"], ["slot", "<slot>", REQUIRED, null, "slot"], ["function", "<function>", REQUIRED, null, "function"], ["product", "<product>", REQUIRED, validateNodeDeviceCapabilityPciProduct, "product"], ["vendor", "<vendor>", REQUIRED, validateNodeDeviceCapabilityPciProduct, "vendor"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityPciCapability, "capability"], ["iommuGroup", "<iommuGroup>", 0, validateNodeDeviceCapabilityPciIommuGroup, "iommuGroup"]], forbidden: ["hardware","firmware","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["usb_device"], props: [["bus", "<bus>", REQUIRED, V20, "bus"], ["device", "<device>", REQUIRED, null, "device"], ["product", "<product>", REQUIRED, validateNodeDeviceCapabilityPciProduct, "product"], ["vendor", "<vendor>", REQUIRED, validateNodeDeviceCapabilityPciProduct, "vendor"]], forbidden: ["hardware","firmware","class","domain","slot","function","capability","iommuGroup","numa","pci-express","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["usb"], props: [["number", "<number>", REQUIRED, null, "number"], ["class", "<class>", REQUIRED, V20, "class"], ["subclass", "<subclass>", REQUIRED, null, "subclass"], ["protocol", "<protocol>", REQUIRED, null, "protocol"]], forbidden: ["product","hardware","firmware","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["net"], props: [["interface", "<interface>", REQUIRED, null, "interface"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityNetCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["scsi_generic"], props: [["char", "<char>", REQUIRED, null, "char"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["scsi_host"], props: [["host", "<host>", REQUIRED, V20, "host"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityScsiHostCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["scsi_target"], props: [["target", "<target>", REQUIRED, V4, "target"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityScsiTargetCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["scsi"], props: [["host", "<host>", REQUIRED, V20, "host"], ["bus", "<bus>", REQUIRED, V20, "bus"], ["target", "<target>", REQUIRED, V20, "target"], ["lun", "<lun>", REQUIRED, null, "lun"], ["typeElement", "<type>", 0, validateNodeDeviceCapabilitySystemProduct, "type"]], forbidden: ["product","hardware","firmware","class","domain","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","unique_id","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["storage"], props: [["block", "<block>", REQUIRED, null, "block"], ["bus", "<bus>", 0, V4, "bus"], ["vendor", "<vendor>", 0, validateNodeDeviceCapabilitySystemProduct, "vendor"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityStorageCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","slot","function","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["drm"], props: [["typeElement", "<type>", REQUIRED, validateNodeDeviceCapabilityDrmType, "type"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["mdev"], props: [["typeElement", "<type>", REQUIRED, validateNodeDeviceCapabilityMdevType, "type"], ["iommuGroup", "<iommuGroup>", 0, validateNodeDeviceCapabilityMdevIommuGroup, "iommuGroup"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","block","drive_type","model","serial","size","logical_block_size","num_blocks","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["ccw"], props: [["cssid", "<cssid>", REQUIRED, null, "cssid"], ["ssid", "<ssid>", REQUIRED, null, "ssid"], ["devno", "<devno>", REQUIRED, null, "devno"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","channel_dev_addr","chardev","ap-adapter","ap-domain"] }, { values: ["css"], props: [["cssid", "<cssid>", REQUIRED, null, "cssid"], ["ssid", "<ssid>", REQUIRED, null, "ssid"], ["devno", "<devno>", REQUIRED, null, "devno"], ["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityCssCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","chardev","ap-adapter","ap-domain"] }, { values: ["vdpa"], props: [["chardev", "<chardev>", REQUIRED, null, "chardev"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","ap-adapter","ap-domain"] }, { values: ["ap_card"], props: [["ap-adapter", "<ap-adapter>", REQUIRED, V96, "ap-adapter"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-domain"] }, { values: ["ap_queue"], props: [["ap-adapter", "<ap-adapter>", REQUIRED, V96, "ap-adapter"], ["ap-domain", "<ap-domain>", REQUIRED, null, "ap-domain"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","capability","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev"] }, { values: ["ap_matrix"], props: [["capability", "<capability>, repeated", MANY, validateNodeDeviceCapabilityCssCapability, "capability"]], forbidden: ["product","hardware","firmware","class","domain","bus","slot","function","vendor","iommuGroup","numa","pci-express","device","number","subclass","protocol","description","interface","address","link","feature","char","host","unique_id","target","lun","typeElement","block","drive_type","model","serial","size","logical_block_size","num_blocks","uuid","parent_addr","attr","cssid","ssid","devno","channel_dev_addr","chardev","ap-adapter","ap-domain"] }] }],
-};
 
+let validateNodeDeviceCapabilityProduct_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityProduct(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityProduct_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityProduct_SPEC ??= {
+    props: [["id", "attribute id", 0, V36, "id"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["id","value","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityProduct_SPEC: ElementSpec = {
-  props: [["id", "attribute id", 0, V36, "id"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["id","value","$extra"]),
-};
 
+let validateNodeDeviceCapabilityHardware_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityHardware(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityHardware_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityHardware_SPEC ??= {
+    props: [["vendor", "<vendor>", 0, V4, "vendor"], ["version", "<version>", 0, V4, "version"], ["serial", "<serial>", 0, V4, "serial"], ["uuid", "<uuid>", REQUIRED, V3, "uuid"]],
+    keys: new Set(["vendor","version","serial","uuid","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityHardware_SPEC: ElementSpec = {
-  props: [["vendor", "<vendor>", 0, V4, "vendor"], ["version", "<version>", 0, V4, "version"], ["serial", "<serial>", 0, V4, "serial"], ["uuid", "<uuid>", REQUIRED, V3, "uuid"]],
-  keys: new Set(["vendor","version","serial","uuid","$extra"]),
-};
 
+let validateNodeDeviceCapabilityFirmware_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityFirmware(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityFirmware_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityFirmware_SPEC ??= {
+    props: [["vendor", "<vendor>", 0, V4, "vendor"], ["version", "<version>", 0, V4, "version"], ["release_date", "<release_date>", 0, V4, "release_date"]],
+    keys: new Set(["vendor","version","release_date","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityFirmware_SPEC: ElementSpec = {
-  props: [["vendor", "<vendor>", 0, V4, "vendor"], ["version", "<version>", 0, V4, "version"], ["release_date", "<release_date>", 0, V4, "release_date"]],
-  keys: new Set(["vendor","version","release_date","$extra"]),
-};
 
+let validateNodeDeviceCapabilityCapability_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityCapability_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityCapability_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V319, "type"], ["maxCount", "attribute maxCount", 0, V1, "maxCount"], ["address", "<address>, repeated", MANY, validateNodeDeviceCapabilityCapabilityAddress, "address"], ["typeElement", "<type>, repeated", MANY, validateNodeDeviceCapabilityCapabilityType, "type"], ["name", "<name>", 0, V320, "name"], ["fields", "<fields>, repeated", MANY, validateNodeDeviceCapabilityCapabilityFields, "fields"], ["wwnn", "<wwnn>", 0, V80, "wwnn"], ["wwpn", "<wwpn>", 0, V80, "wwpn"], ["fabric_wwn", "<fabric_wwn>", 0, V80, "fabric_wwn"], ["max_vports", "<max_vports>", 0, V1, "max_vports"], ["vports", "<vports>", 0, V1, "vports"], ["rport", "<rport>", 0, V4, "rport"], ["media_available", "<media_available>", 0, V321, "media_available"], ["media_size", "<media_size>", 0, V20, "media_size"], ["media_label", "<media_label>", 0, V4, "media_label"], ["logical_block_size", "<logical_block_size>", 0, V20, "logical_block_size"], ["num_blocks", "<num_blocks>", 0, V20, "num_blocks"]],
+    keys: new Set(["type","maxCount","address","typeElement","name","fields","wwnn","wwpn","fabric_wwn","max_vports","vports","rport","media_available","media_size","media_label","logical_block_size","num_blocks","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityCapability_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V319, "type"], ["maxCount", "attribute maxCount", 0, V1, "maxCount"], ["address", "<address>, repeated", MANY, validateNodeDeviceCapabilityCapabilityAddress, "address"], ["typeElement", "<type>, repeated", MANY, validateNodeDeviceCapabilityCapabilityType, "type"], ["name", "<name>", 0, V320, "name"], ["fields", "<fields>, repeated", MANY, validateNodeDeviceCapabilityCapabilityFields, "fields"], ["wwnn", "<wwnn>", 0, V80, "wwnn"], ["wwpn", "<wwpn>", 0, V80, "wwpn"], ["fabric_wwn", "<fabric_wwn>", 0, V80, "fabric_wwn"], ["max_vports", "<max_vports>", 0, V1, "max_vports"], ["vports", "<vports>", 0, V1, "vports"], ["rport", "<rport>", 0, V4, "rport"], ["media_available", "<media_available>", 0, V321, "media_available"], ["media_size", "<media_size>", 0, V20, "media_size"], ["media_label", "<media_label>", 0, V4, "media_label"], ["logical_block_size", "<logical_block_size>", 0, V20, "logical_block_size"], ["num_blocks", "<num_blocks>", 0, V20, "num_blocks"]],
-  keys: new Set(["type","maxCount","address","typeElement","name","fields","wwnn","wwpn","fabric_wwn","max_vports","vports","rport","media_available","media_size","media_label","logical_block_size","num_blocks","$extra"]),
-};
 
+let validateNodeDeviceCapabilityIommuGroup_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityIommuGroup(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityIommuGroup_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityIommuGroup_SPEC ??= {
+    props: [["number", "attribute number", REQUIRED, V1, "number"], ["address", "<address>, repeated", MANY, validateNodeDeviceCapabilityCapabilityAddress, "address"]],
+    keys: new Set(["number","address","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityIommuGroup_SPEC: ElementSpec = {
-  props: [["number", "attribute number", REQUIRED, V1, "number"], ["address", "<address>, repeated", MANY, validateNodeDeviceCapabilityCapabilityAddress, "address"]],
-  keys: new Set(["number","address","$extra"]),
-};
 
+let validateNodeDeviceCapabilityNuma_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityNuma(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityNuma_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityNuma_SPEC ??= {
+    props: [["node", "attribute node", 0, V99, "node"]],
+    keys: new Set(["node","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityNuma_SPEC: ElementSpec = {
-  props: [["node", "attribute node", 0, V99, "node"]],
-  keys: new Set(["node","$extra"]),
-};
 
+let validateNodeDeviceCapabilityPciExpress_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityPciExpress(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityPciExpress_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityPciExpress_SPEC ??= {
+    props: [["link", "<link>, repeated", MANY, validateNodeDeviceCapabilityPciExpressLink, "link"]],
+    keys: new Set(["link","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityPciExpress_SPEC: ElementSpec = {
-  props: [["link", "<link>, repeated", MANY, validateNodeDeviceCapabilityPciExpressLink, "link"]],
-  keys: new Set(["link","$extra"]),
-};
 
+let validateNodeDeviceCapabilityLink_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityLink(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityLink_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityLink_SPEC ??= {
+    props: [["speed", "attribute speed", 0, V1, "speed"], ["state", "attribute state", 0, V322, "state"]],
+    keys: new Set(["speed","state","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityLink_SPEC: ElementSpec = {
-  props: [["speed", "attribute speed", 0, V1, "speed"], ["state", "attribute state", 0, V322, "state"]],
-  keys: new Set(["speed","state","$extra"]),
-};
 
+let validateNodeDeviceCapabilityFeature_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityFeature(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityFeature_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityFeature_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V323, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityFeature_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V323, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateNodeDeviceCapabilityType_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityType(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityType_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityType_SPEC ??= {
+    props: [["id", "attribute id", 0, V4, "id"], ["value", "the text content", 0, V324, ""]],
+    keys: new Set(["id","value","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityType_SPEC: ElementSpec = {
-  props: [["id", "attribute id", 0, V4, "id"], ["value", "the text content", 0, V324, ""]],
-  keys: new Set(["id","value","$extra"]),
-};
 
+let validateNodeDeviceCapabilityChannelDevAddr_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityChannelDevAddr(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityChannelDevAddr_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityChannelDevAddr_SPEC ??= {
+    props: [["cssid", "<cssid>", REQUIRED, V175, "cssid"], ["ssid", "<ssid>", REQUIRED, V176, "ssid"], ["devno", "<devno>", REQUIRED, V177, "devno"]],
+    keys: new Set(["cssid","ssid","devno","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityChannelDevAddr_SPEC: ElementSpec = {
-  props: [["cssid", "<cssid>", REQUIRED, V175, "cssid"], ["ssid", "<ssid>", REQUIRED, V176, "ssid"], ["devno", "<devno>", REQUIRED, V177, "devno"]],
-  keys: new Set(["cssid","ssid","devno","$extra"]),
-};
 
+let validateNodeDeviceCapabilitySystemProduct_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilitySystemProduct(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilitySystemProduct_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilitySystemProduct_SPEC ??= {
+    props: [["value", "the text content", 0, V4, ""]],
+    keys: new Set(["value","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilitySystemProduct_SPEC: ElementSpec = {
-  props: [["value", "the text content", 0, V4, ""]],
-  keys: new Set(["value","$extra"]),
-};
 
+let validateNodeDeviceCapabilityPciProduct_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityPciProduct(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityPciProduct_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityPciProduct_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V36, "id"], ["value", "the text content", 0, V4, ""]],
+    keys: new Set(["id","value","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityPciProduct_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V36, "id"], ["value", "the text content", 0, V4, ""]],
-  keys: new Set(["id","value","$extra"]),
-};
 
+let validateNodeDeviceCapabilityPciCapability_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityPciCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityPciCapability_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityPciCapability_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V325, "type"], ["maxCount", "attribute maxCount", 0, V1, "maxCount"], ["address", "<address>, repeated", MANY, validateNodeDeviceCapabilityCapabilityAddress, "address"], ["typeElement", "<type>, repeated", MANY, validateNodeDeviceCapabilityCapabilityType, "type"], ["name", "<name>", 0, V320, "name"], ["fields", "<fields>, repeated", MANY, validateNodeDeviceCapabilityCapabilityFields, "fields"]],
+    keys: new Set(["type","maxCount","address","typeElement","name","fields","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityPciCapability_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V325, "type"], ["maxCount", "attribute maxCount", 0, V1, "maxCount"], ["address", "<address>, repeated", MANY, validateNodeDeviceCapabilityCapabilityAddress, "address"], ["typeElement", "<type>, repeated", MANY, validateNodeDeviceCapabilityCapabilityType, "type"], ["name", "<name>", 0, V320, "name"], ["fields", "<fields>, repeated", MANY, validateNodeDeviceCapabilityCapabilityFields, "fields"]],
-  keys: new Set(["type","maxCount","address","typeElement","name","fields","$extra"]),
-};
 
+let validateNodeDeviceCapabilityPciIommuGroup_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityPciIommuGroup(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityPciIommuGroup_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityPciIommuGroup_SPEC ??= {
+    props: [["number", "attribute number", REQUIRED, V1, "number"], ["address", "<address>, repeated", REQUIRED | MANY, validateNodeDeviceCapabilityCapabilityAddress, "address"]],
+    keys: new Set(["number","address","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityPciIommuGroup_SPEC: ElementSpec = {
-  props: [["number", "attribute number", REQUIRED, V1, "number"], ["address", "<address>, repeated", REQUIRED | MANY, validateNodeDeviceCapabilityCapabilityAddress, "address"]],
-  keys: new Set(["number","address","$extra"]),
-};
 
+let validateNodeDeviceCapabilityNetCapability_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityNetCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityNetCapability_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityNetCapability_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V326, "type"]],
+    keys: new Set(["type","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["80203"], props: [], forbidden: [] }, { values: ["80211"], props: [], forbidden: [] }] }],
+  }));
 }
-const validateNodeDeviceCapabilityNetCapability_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V326, "type"]],
-  keys: new Set(["type","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["80203"], props: [], forbidden: [] }, { values: ["80211"], props: [], forbidden: [] }] }],
-};
 
+let validateNodeDeviceCapabilityScsiHostCapability_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityScsiHostCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityScsiHostCapability_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityScsiHostCapability_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V327, "type"], ["wwnn", "<wwnn>", 0, V80, "wwnn"], ["wwpn", "<wwpn>", 0, V80, "wwpn"], ["fabric_wwn", "<fabric_wwn>", 0, V80, "fabric_wwn"], ["max_vports", "<max_vports>", 0, V1, "max_vports"], ["vports", "<vports>", 0, V1, "vports"]],
+    keys: new Set(["type","wwnn","wwpn","fabric_wwn","max_vports","vports","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["fc_host"], props: [["wwnn", "<wwnn>", REQUIRED, null, "wwnn"], ["wwpn", "<wwpn>", REQUIRED, V80, "wwpn"]], forbidden: ["max_vports","vports"] }, { values: ["vport_ops"], props: [["max_vports", "<max_vports>", REQUIRED, null, "max_vports"], ["vports", "<vports>", REQUIRED, null, "vports"]], forbidden: ["wwnn","wwpn","fabric_wwn"] }] }],
+  }));
 }
-const validateNodeDeviceCapabilityScsiHostCapability_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V327, "type"], ["wwnn", "<wwnn>", 0, V80, "wwnn"], ["wwpn", "<wwpn>", 0, V80, "wwpn"], ["fabric_wwn", "<fabric_wwn>", 0, V80, "fabric_wwn"], ["max_vports", "<max_vports>", 0, V1, "max_vports"], ["vports", "<vports>", 0, V1, "vports"]],
-  keys: new Set(["type","wwnn","wwpn","fabric_wwn","max_vports","vports","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["fc_host"], props: [["wwnn", "<wwnn>", REQUIRED, null, "wwnn"], ["wwpn", "<wwpn>", REQUIRED, V80, "wwpn"]], forbidden: ["max_vports","vports"] }, { values: ["vport_ops"], props: [["max_vports", "<max_vports>", REQUIRED, null, "max_vports"], ["vports", "<vports>", REQUIRED, null, "vports"]], forbidden: ["wwnn","wwpn","fabric_wwn"] }] }],
-};
 
+let validateNodeDeviceCapabilityScsiTargetCapability_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityScsiTargetCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityScsiTargetCapability_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityScsiTargetCapability_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V328, "type"], ["rport", "<rport>", REQUIRED, V4, "rport"], ["wwpn", "<wwpn>", REQUIRED, V80, "wwpn"]],
+    keys: new Set(["type","rport","wwpn","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityScsiTargetCapability_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V328, "type"], ["rport", "<rport>", REQUIRED, V4, "rport"], ["wwpn", "<wwpn>", REQUIRED, V80, "wwpn"]],
-  keys: new Set(["type","rport","wwpn","$extra"]),
-};
 
+let validateNodeDeviceCapabilityStorageCapability_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityStorageCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityStorageCapability_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityStorageCapability_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V329, "type"], ["media_available", "<media_available>", 0, V321, "media_available"], ["media_size", "<media_size>", 0, V20, "media_size"], ["media_label", "<media_label>", 0, V4, "media_label"], ["logical_block_size", "<logical_block_size>", 0, V20, "logical_block_size"], ["num_blocks", "<num_blocks>", 0, V20, "num_blocks"]],
+    keys: new Set(["type","media_available","media_size","media_label","logical_block_size","num_blocks","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityStorageCapability_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V329, "type"], ["media_available", "<media_available>", 0, V321, "media_available"], ["media_size", "<media_size>", 0, V20, "media_size"], ["media_label", "<media_label>", 0, V4, "media_label"], ["logical_block_size", "<logical_block_size>", 0, V20, "logical_block_size"], ["num_blocks", "<num_blocks>", 0, V20, "num_blocks"]],
-  keys: new Set(["type","media_available","media_size","media_label","logical_block_size","num_blocks","$extra"]),
-};
 
+let validateNodeDeviceCapabilityDrmType_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityDrmType(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityDrmType_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityDrmType_SPEC ??= {
+    props: [["value", "the text content", 0, V330, ""]],
+    keys: new Set(["value","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityDrmType_SPEC: ElementSpec = {
-  props: [["value", "the text content", 0, V330, ""]],
-  keys: new Set(["value","$extra"]),
-};
 
+let validateNodeDeviceCapabilityMdevType_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityMdevType(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityMdevType_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityMdevType_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V4, "id"]],
+    keys: new Set(["id","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityMdevType_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V4, "id"]],
-  keys: new Set(["id","$extra"]),
-};
 
+let validateNodeDeviceCapabilityMdevIommuGroup_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityMdevIommuGroup(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityMdevIommuGroup_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityMdevIommuGroup_SPEC ??= {
+    props: [["number", "attribute number", REQUIRED, V1, "number"]],
+    keys: new Set(["number","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityMdevIommuGroup_SPEC: ElementSpec = {
-  props: [["number", "attribute number", REQUIRED, V1, "number"]],
-  keys: new Set(["number","$extra"]),
-};
 
+let validateNodeDeviceCapabilityCssCapability_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityCssCapability(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityCssCapability_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityCssCapability_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V331, "type"], ["typeElement", "<type>, repeated", REQUIRED | MANY, validateNodeDeviceCapabilityCapabilityType, "type"]],
+    keys: new Set(["type","typeElement","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityCssCapability_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V331, "type"], ["typeElement", "<type>, repeated", REQUIRED | MANY, validateNodeDeviceCapabilityCapabilityType, "type"]],
-  keys: new Set(["type","typeElement","$extra"]),
-};
 
+let validateNodeDeviceCapabilityCapabilityAddress_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityCapabilityAddress(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityCapabilityAddress_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityCapabilityAddress_SPEC ??= {
+    props: [["domain", "attribute domain", REQUIRED, V36, "domain"], ["bus", "attribute bus", REQUIRED, V36, "bus"], ["slot", "attribute slot", REQUIRED, V36, "slot"], ["function", "attribute function", REQUIRED, V36, "function"]],
+    keys: new Set(["domain","bus","slot","function","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityCapabilityAddress_SPEC: ElementSpec = {
-  props: [["domain", "attribute domain", REQUIRED, V36, "domain"], ["bus", "attribute bus", REQUIRED, V36, "bus"], ["slot", "attribute slot", REQUIRED, V36, "slot"], ["function", "attribute function", REQUIRED, V36, "function"]],
-  keys: new Set(["domain","bus","slot","function","$extra"]),
-};
 
+let validateNodeDeviceCapabilityCapabilityType_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityCapabilityType(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityCapabilityType_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityCapabilityType_SPEC ??= {
+    props: [["id", "attribute id", REQUIRED, V4, "id"], ["name", "<name>", 0, V4, "name"], ["deviceAPI", "<deviceAPI>", REQUIRED, V106, "deviceAPI"], ["availableInstances", "<availableInstances>", REQUIRED, V1, "availableInstances"]],
+    keys: new Set(["id","name","deviceAPI","availableInstances","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityCapabilityType_SPEC: ElementSpec = {
-  props: [["id", "attribute id", REQUIRED, V4, "id"], ["name", "<name>", 0, V4, "name"], ["deviceAPI", "<deviceAPI>", REQUIRED, V106, "deviceAPI"], ["availableInstances", "<availableInstances>", REQUIRED, V1, "availableInstances"]],
-  keys: new Set(["id","name","deviceAPI","availableInstances","$extra"]),
-};
 
+let validateNodeDeviceCapabilityCapabilityFields_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityCapabilityFields(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityCapabilityFields_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityCapabilityFields_SPEC ??= {
+    props: [["access", "attribute access", REQUIRED, V332, "access"], ["change_level", "<change_level>", 0, V320, "change_level"], ["manufacture_id", "<manufacture_id>", 0, V320, "manufacture_id"], ["part_number", "<part_number>", 0, V320, "part_number"], ["serial_number", "<serial_number>", 0, V320, "serial_number"], ["vendor_field", "<vendor_field>, repeated", MANY, validateNodeDeviceCapabilityCapabilityFieldsVendorField, "vendor_field"], ["asset_tag", "<asset_tag>", 0, V320, "asset_tag"], ["system_field", "<system_field>, repeated", MANY, validateNodeDeviceCapabilityCapabilityFieldsSystemField, "system_field"]],
+    keys: new Set(["access","change_level","manufacture_id","part_number","serial_number","vendor_field","asset_tag","system_field","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityCapabilityFields_SPEC: ElementSpec = {
-  props: [["access", "attribute access", REQUIRED, V332, "access"], ["change_level", "<change_level>", 0, V320, "change_level"], ["manufacture_id", "<manufacture_id>", 0, V320, "manufacture_id"], ["part_number", "<part_number>", 0, V320, "part_number"], ["serial_number", "<serial_number>", 0, V320, "serial_number"], ["vendor_field", "<vendor_field>, repeated", MANY, validateNodeDeviceCapabilityCapabilityFieldsVendorField, "vendor_field"], ["asset_tag", "<asset_tag>", 0, V320, "asset_tag"], ["system_field", "<system_field>, repeated", MANY, validateNodeDeviceCapabilityCapabilityFieldsSystemField, "system_field"]],
-  keys: new Set(["access","change_level","manufacture_id","part_number","serial_number","vendor_field","asset_tag","system_field","$extra"]),
-};
 
+let validateNodeDeviceCapabilityPciExpressLink_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityPciExpressLink(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityPciExpressLink_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityPciExpressLink_SPEC ??= {
+    props: [["validity", "attribute validity", REQUIRED, V333, "validity"], ["port", "attribute port", 0, V1, "port"], ["speed", "attribute speed", 0, V334, "speed"], ["width", "attribute width", REQUIRED, V1, "width"]],
+    keys: new Set(["validity","port","speed","width","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityPciExpressLink_SPEC: ElementSpec = {
-  props: [["validity", "attribute validity", REQUIRED, V333, "validity"], ["port", "attribute port", 0, V1, "port"], ["speed", "attribute speed", 0, V334, "speed"], ["width", "attribute width", REQUIRED, V1, "width"]],
-  keys: new Set(["validity","port","speed","width","$extra"]),
-};
 
+let validateNodeDeviceCapabilityCapabilityFieldsVendorField_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityCapabilityFieldsVendorField(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityCapabilityFieldsVendorField_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityCapabilityFieldsVendorField_SPEC ??= {
+    props: [["index", "attribute index", REQUIRED, V335, "index"], ["value", "the text content", 0, V320, ""]],
+    keys: new Set(["index","value","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityCapabilityFieldsVendorField_SPEC: ElementSpec = {
-  props: [["index", "attribute index", REQUIRED, V335, "index"], ["value", "the text content", 0, V320, ""]],
-  keys: new Set(["index","value","$extra"]),
-};
 
+let validateNodeDeviceCapabilityCapabilityFieldsSystemField_SPEC: ElementSpec | undefined;
 export function validateNodeDeviceCapabilityCapabilityFieldsSystemField(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNodeDeviceCapabilityCapabilityFieldsSystemField_SPEC);
+  validateElement(v, path, issues, n, (validateNodeDeviceCapabilityCapabilityFieldsSystemField_SPEC ??= {
+    props: [["index", "attribute index", REQUIRED, V336, "index"], ["value", "the text content", 0, V320, ""]],
+    keys: new Set(["index","value","$extra"]),
+  }));
 }
-const validateNodeDeviceCapabilityCapabilityFieldsSystemField_SPEC: ElementSpec = {
-  props: [["index", "attribute index", REQUIRED, V336, "index"], ["value", "the text content", 0, V320, ""]],
-  keys: new Set(["index","value","$extra"]),
-};
 
+let validateSecret_SPEC: ElementSpec | undefined;
 export function validateSecret(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateSecret_SPEC);
+  validateElement(v, path, issues, n, (validateSecret_SPEC ??= {
+    props: [["ephemeral", "attribute ephemeral", 0, V30, "ephemeral"], ["private", "attribute private", 0, V30, "private"], ["uuid", "<uuid>", 0, V3, "uuid"], ["description", "<description>", 0, V4, "description"], ["usage", "<usage>", 0, validateSecretUsage, "usage"]],
+    keys: new Set(["ephemeral","private","uuid","description","usage","$extra"]),
+  }));
 }
-const validateSecret_SPEC: ElementSpec = {
-  props: [["ephemeral", "attribute ephemeral", 0, V30, "ephemeral"], ["private", "attribute private", 0, V30, "private"], ["uuid", "<uuid>", 0, V3, "uuid"], ["description", "<description>", 0, V4, "description"], ["usage", "<usage>", 0, validateSecretUsage, "usage"]],
-  keys: new Set(["ephemeral","private","uuid","description","usage","$extra"]),
-};
 
+let validateSecretUsage_SPEC: ElementSpec | undefined;
 export function validateSecretUsage(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateSecretUsage_SPEC);
+  validateElement(v, path, issues, n, (validateSecretUsage_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V337, "type"], ["volume", "<volume>", 0, V14, "volume"], ["name", "<name>", 0, V142, "name"], ["target", "<target>", 0, V142, "target"]],
+    keys: new Set(["type","volume","name","target","$extra"]),
+    unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["volume"], props: [["volume", "<volume>", REQUIRED, null, "volume"]], forbidden: ["name","target"] }, { values: ["ceph"], props: [["name", "<name>", REQUIRED, V142, "name"]], forbidden: ["volume","target"] }, { values: ["iscsi"], props: [["target", "<target>", REQUIRED, null, "target"]], forbidden: ["volume","name"] }, { values: ["tls"], props: [["name", "<name>", REQUIRED, V142, "name"]], forbidden: ["volume","target"] }, { values: ["vtpm"], props: [["name", "<name>", REQUIRED, V142, "name"]], forbidden: ["volume","target"] }] }],
+  }));
 }
-const validateSecretUsage_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V337, "type"], ["volume", "<volume>", 0, V14, "volume"], ["name", "<name>", 0, V142, "name"], ["target", "<target>", 0, V142, "target"]],
-  keys: new Set(["type","volume","name","target","$extra"]),
-  unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["volume"], props: [["volume", "<volume>", REQUIRED, null, "volume"]], forbidden: ["name","target"] }, { values: ["ceph"], props: [["name", "<name>", REQUIRED, V142, "name"]], forbidden: ["volume","target"] }, { values: ["iscsi"], props: [["target", "<target>", REQUIRED, null, "target"]], forbidden: ["volume","name"] }, { values: ["tls"], props: [["name", "<name>", REQUIRED, V142, "name"]], forbidden: ["volume","target"] }, { values: ["vtpm"], props: [["name", "<name>", REQUIRED, V142, "name"]], forbidden: ["volume","target"] }] }],
-};
 
+let validateInterface_SPEC: ElementSpec | undefined;
 export function validateInterface(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterface_SPEC);
+  validateElement(v, path, issues, n, (validateInterface_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V338, "type"], ["name", "attribute name", 0, V192, "name"], ["start", "<start>", 0, validateInterfaceStart, "start"], ["mac", "<mac>", 0, validateInterfaceMac, "mac"], ["link", "<link>", 0, validateNodeDeviceCapabilityLink, "link"], ["mtu", "<mtu>", 0, validateInterfaceMtu, "mtu"], ["protocol", "<protocol>, repeated", MANY, validateInterfaceProtocol, "protocol"], ["bridge", "<bridge>", 0, validateInterfaceBridge, "bridge"], ["bond", "<bond>", 0, validateInterfaceBond, "bond"], ["vlan", "<vlan>", 0, validateInterfaceVlan, "vlan"]],
+    keys: new Set(["type","name","start","mac","link","mtu","protocol","bridge","bond","vlan","$extra"]),
+  }));
 }
-const validateInterface_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V338, "type"], ["name", "attribute name", 0, V192, "name"], ["start", "<start>", 0, validateInterfaceStart, "start"], ["mac", "<mac>", 0, validateInterfaceMac, "mac"], ["link", "<link>", 0, validateNodeDeviceCapabilityLink, "link"], ["mtu", "<mtu>", 0, validateInterfaceMtu, "mtu"], ["protocol", "<protocol>, repeated", MANY, validateInterfaceProtocol, "protocol"], ["bridge", "<bridge>", 0, validateInterfaceBridge, "bridge"], ["bond", "<bond>", 0, validateInterfaceBond, "bond"], ["vlan", "<vlan>", 0, validateInterfaceVlan, "vlan"]],
-  keys: new Set(["type","name","start","mac","link","mtu","protocol","bridge","bond","vlan","$extra"]),
-};
 
+let validateInterfaceStart_SPEC: ElementSpec | undefined;
 export function validateInterfaceStart(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceStart_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceStart_SPEC ??= {
+    props: [["mode", "attribute mode", REQUIRED, V339, "mode"]],
+    keys: new Set(["mode","$extra"]),
+  }));
 }
-const validateInterfaceStart_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", REQUIRED, V339, "mode"]],
-  keys: new Set(["mode","$extra"]),
-};
 
+let validateInterfaceMac_SPEC: ElementSpec | undefined;
 export function validateInterfaceMac(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceMac_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceMac_SPEC ??= {
+    props: [["address", "attribute address", REQUIRED, V340, "address"]],
+    keys: new Set(["address","$extra"]),
+  }));
 }
-const validateInterfaceMac_SPEC: ElementSpec = {
-  props: [["address", "attribute address", REQUIRED, V340, "address"]],
-  keys: new Set(["address","$extra"]),
-};
 
+let validateInterfaceMtu_SPEC: ElementSpec | undefined;
 export function validateInterfaceMtu(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceMtu_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceMtu_SPEC ??= {
+    props: [["size", "attribute size", REQUIRED, V1, "size"]],
+    keys: new Set(["size","$extra"]),
+  }));
 }
-const validateInterfaceMtu_SPEC: ElementSpec = {
-  props: [["size", "attribute size", REQUIRED, V1, "size"]],
-  keys: new Set(["size","$extra"]),
-};
 
+let validateInterfaceProtocol_SPEC: ElementSpec | undefined;
 export function validateInterfaceProtocol(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceProtocol_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceProtocol_SPEC ??= {
+    props: [["family", "attribute family", REQUIRED, V341, "family"], ["dhcp", "<dhcp>", 0, validateInterfaceProtocolDhcp, "dhcp"], ["ip", "<ip>, repeated", MANY, validateInterfaceProtocolIp, "ip"], ["route", "<route>", 0, validateInterfaceProtocolRoute, "route"], ["autoconf", "<autoconf>", 0, validateDomainMemoryBackingNosharepages, "autoconf"]],
+    keys: new Set(["family","dhcp","ip","route","autoconf","$extra"]),
+  }));
 }
-const validateInterfaceProtocol_SPEC: ElementSpec = {
-  props: [["family", "attribute family", REQUIRED, V341, "family"], ["dhcp", "<dhcp>", 0, validateInterfaceProtocolDhcp, "dhcp"], ["ip", "<ip>, repeated", MANY, validateInterfaceProtocolIp, "ip"], ["route", "<route>", 0, validateInterfaceProtocolRoute, "route"], ["autoconf", "<autoconf>", 0, validateDomainMemoryBackingNosharepages, "autoconf"]],
-  keys: new Set(["family","dhcp","ip","route","autoconf","$extra"]),
-};
 
+let validateInterfaceBridge_SPEC: ElementSpec | undefined;
 export function validateInterfaceBridge(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceBridge_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceBridge_SPEC ??= {
+    props: [["stp", "attribute stp", 0, V11, "stp"], ["delay", "attribute delay", 0, V342, "delay"], ["interface", "<interface>, repeated", MANY, validateInterfaceBridgeInterface, "interface"]],
+    keys: new Set(["stp","delay","interface","$extra"]),
+  }));
 }
-const validateInterfaceBridge_SPEC: ElementSpec = {
-  props: [["stp", "attribute stp", 0, V11, "stp"], ["delay", "attribute delay", 0, V342, "delay"], ["interface", "<interface>, repeated", MANY, validateInterfaceBridgeInterface, "interface"]],
-  keys: new Set(["stp","delay","interface","$extra"]),
-};
 
+let validateInterfaceBond_SPEC: ElementSpec | undefined;
 export function validateInterfaceBond(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceBond_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceBond_SPEC ??= {
+    props: [["mode", "attribute mode", 0, V343, "mode"], ["miimon", "<miimon>", 0, validateInterfaceBondMiimon, "miimon"], ["arpmon", "<arpmon>", 0, validateInterfaceBondArpmon, "arpmon"], ["interface", "<interface>, repeated", REQUIRED | MANY, validateInterfaceBondInterface, "interface"]],
+    keys: new Set(["mode","miimon","arpmon","interface","$extra"]),
+  }));
 }
-const validateInterfaceBond_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", 0, V343, "mode"], ["miimon", "<miimon>", 0, validateInterfaceBondMiimon, "miimon"], ["arpmon", "<arpmon>", 0, validateInterfaceBondArpmon, "arpmon"], ["interface", "<interface>, repeated", REQUIRED | MANY, validateInterfaceBondInterface, "interface"]],
-  keys: new Set(["mode","miimon","arpmon","interface","$extra"]),
-};
 
+let validateInterfaceVlan_SPEC: ElementSpec | undefined;
 export function validateInterfaceVlan(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceVlan_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceVlan_SPEC ??= {
+    props: [["tag", "attribute tag", REQUIRED, V259, "tag"], ["interface", "<interface>", REQUIRED, validateDomainDevicesInterfaceInternalSource, "interface"]],
+    keys: new Set(["tag","interface","$extra"]),
+  }));
 }
-const validateInterfaceVlan_SPEC: ElementSpec = {
-  props: [["tag", "attribute tag", REQUIRED, V259, "tag"], ["interface", "<interface>", REQUIRED, validateDomainDevicesInterfaceInternalSource, "interface"]],
-  keys: new Set(["tag","interface","$extra"]),
-};
 
+let validateInterfaceProtocolDhcp_SPEC: ElementSpec | undefined;
 export function validateInterfaceProtocolDhcp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceProtocolDhcp_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceProtocolDhcp_SPEC ??= {
+    props: [["peerdns", "attribute peerdns", 0, V30, "peerdns"]],
+    keys: new Set(["peerdns","$extra"]),
+  }));
 }
-const validateInterfaceProtocolDhcp_SPEC: ElementSpec = {
-  props: [["peerdns", "attribute peerdns", 0, V30, "peerdns"]],
-  keys: new Set(["peerdns","$extra"]),
-};
 
+let validateInterfaceProtocolIp_SPEC: ElementSpec | undefined;
 export function validateInterfaceProtocolIp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceProtocolIp_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceProtocolIp_SPEC ??= {
+    props: [["address", "attribute address", REQUIRED, V201, "address"], ["prefix", "attribute prefix", 0, V203, "prefix"]],
+    keys: new Set(["address","prefix","$extra"]),
+  }));
 }
-const validateInterfaceProtocolIp_SPEC: ElementSpec = {
-  props: [["address", "attribute address", REQUIRED, V201, "address"], ["prefix", "attribute prefix", 0, V203, "prefix"]],
-  keys: new Set(["address","prefix","$extra"]),
-};
 
+let validateInterfaceProtocolRoute_SPEC: ElementSpec | undefined;
 export function validateInterfaceProtocolRoute(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceProtocolRoute_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceProtocolRoute_SPEC ??= {
+    props: [["gateway", "attribute gateway", REQUIRED, V201, "gateway"]],
+    keys: new Set(["gateway","$extra"]),
+  }));
 }
-const validateInterfaceProtocolRoute_SPEC: ElementSpec = {
-  props: [["gateway", "attribute gateway", REQUIRED, V201, "gateway"]],
-  keys: new Set(["gateway","$extra"]),
-};
 
+let validateInterfaceBridgeInterface_SPEC: ElementSpec | undefined;
 export function validateInterfaceBridgeInterface(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceBridgeInterface_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceBridgeInterface_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V344, "type"], ["name", "attribute name", 0, V192, "name"], ["mac", "<mac>", 0, validateInterfaceMac, "mac"], ["link", "<link>", 0, validateNodeDeviceCapabilityLink, "link"], ["vlan", "<vlan>", 0, validateInterfaceVlan, "vlan"], ["bond", "<bond>", 0, validateInterfaceBond, "bond"]],
+    keys: new Set(["type","name","mac","link","vlan","bond","$extra"]),
+  }));
 }
-const validateInterfaceBridgeInterface_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V344, "type"], ["name", "attribute name", 0, V192, "name"], ["mac", "<mac>", 0, validateInterfaceMac, "mac"], ["link", "<link>", 0, validateNodeDeviceCapabilityLink, "link"], ["vlan", "<vlan>", 0, validateInterfaceVlan, "vlan"], ["bond", "<bond>", 0, validateInterfaceBond, "bond"]],
-  keys: new Set(["type","name","mac","link","vlan","bond","$extra"]),
-};
 
+let validateInterfaceBondMiimon_SPEC: ElementSpec | undefined;
 export function validateInterfaceBondMiimon(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceBondMiimon_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceBondMiimon_SPEC ??= {
+    props: [["freq", "attribute freq", REQUIRED, V1, "freq"], ["downdelay", "attribute downdelay", 0, V1, "downdelay"], ["updelay", "attribute updelay", 0, V1, "updelay"], ["carrier", "attribute carrier", 0, V345, "carrier"]],
+    keys: new Set(["freq","downdelay","updelay","carrier","$extra"]),
+  }));
 }
-const validateInterfaceBondMiimon_SPEC: ElementSpec = {
-  props: [["freq", "attribute freq", REQUIRED, V1, "freq"], ["downdelay", "attribute downdelay", 0, V1, "downdelay"], ["updelay", "attribute updelay", 0, V1, "updelay"], ["carrier", "attribute carrier", 0, V345, "carrier"]],
-  keys: new Set(["freq","downdelay","updelay","carrier","$extra"]),
-};
 
+let validateInterfaceBondArpmon_SPEC: ElementSpec | undefined;
 export function validateInterfaceBondArpmon(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceBondArpmon_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceBondArpmon_SPEC ??= {
+    props: [["interval", "attribute interval", REQUIRED, V1, "interval"], ["target", "attribute target", REQUIRED, V195, "target"], ["validate", "attribute validate", 0, V346, "validate"]],
+    keys: new Set(["interval","target","validate","$extra"]),
+  }));
 }
-const validateInterfaceBondArpmon_SPEC: ElementSpec = {
-  props: [["interval", "attribute interval", REQUIRED, V1, "interval"], ["target", "attribute target", REQUIRED, V195, "target"], ["validate", "attribute validate", 0, V346, "validate"]],
-  keys: new Set(["interval","target","validate","$extra"]),
-};
 
+let validateInterfaceBondInterface_SPEC: ElementSpec | undefined;
 export function validateInterfaceBondInterface(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateInterfaceBondInterface_SPEC);
+  validateElement(v, path, issues, n, (validateInterfaceBondInterface_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V347, "type"], ["name", "attribute name", REQUIRED, V192, "name"], ["mac", "<mac>", 0, validateInterfaceMac, "mac"], ["link", "<link>", 0, validateNodeDeviceCapabilityLink, "link"]],
+    keys: new Set(["type","name","mac","link","$extra"]),
+  }));
 }
-const validateInterfaceBondInterface_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V347, "type"], ["name", "attribute name", REQUIRED, V192, "name"], ["mac", "<mac>", 0, validateInterfaceMac, "mac"], ["link", "<link>", 0, validateNodeDeviceCapabilityLink, "link"]],
-  keys: new Set(["type","name","mac","link","$extra"]),
-};
 
+let validateNWFilter_SPEC: ElementSpec | undefined;
 export function validateNWFilter(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilter_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilter_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V4, "name"], ["chain", "attribute chain", 0, V348, "chain"], ["priority", "attribute priority", 0, V349, "priority"], ["uuid", "<uuid>", 0, V3, "uuid"], ["filterref", "<filterref>, repeated", MANY, validateDomainDevicesInterfaceFilterref, "filterref"], ["rule", "<rule>, repeated", MANY, validateNWFilterRule, "rule"]],
+    keys: new Set(["name","chain","priority","uuid","filterref","rule","$extra"]),
+  }));
 }
-const validateNWFilter_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V4, "name"], ["chain", "attribute chain", 0, V348, "chain"], ["priority", "attribute priority", 0, V349, "priority"], ["uuid", "<uuid>", 0, V3, "uuid"], ["filterref", "<filterref>, repeated", MANY, validateDomainDevicesInterfaceFilterref, "filterref"], ["rule", "<rule>, repeated", MANY, validateNWFilterRule, "rule"]],
-  keys: new Set(["name","chain","priority","uuid","filterref","rule","$extra"]),
-};
 
+let validateNWFilterRule_SPEC: ElementSpec | undefined;
 export function validateNWFilterRule(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRule_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRule_SPEC ??= {
+    props: [["action", "attribute action", REQUIRED, V350, "action"], ["direction", "attribute direction", REQUIRED, V351, "direction"], ["priority", "attribute priority", 0, V349, "priority"], ["statematch", "attribute statematch", 0, V352, "statematch"], ["mac", "<mac>", 0, validateNWFilterRuleMac, "mac"], ["vlan", "<vlan>", 0, validateNWFilterRuleVlan, "vlan"], ["stp", "<stp>", 0, validateNWFilterRuleStp, "stp"], ["arp", "<arp>", 0, validateNWFilterRuleArp, "arp"], ["rarp", "<rarp>", 0, validateNWFilterRuleArp, "rarp"], ["ip", "<ip>", 0, validateNWFilterRuleIp, "ip"], ["ipv6", "<ipv6>", 0, validateNWFilterRuleIpv6, "ipv6"], ["tcp", "<tcp>", 0, validateNWFilterRuleTcp, "tcp"], ["udp", "<udp>", 0, validateNWFilterRuleUdp, "udp"], ["sctp", "<sctp>", 0, validateNWFilterRuleUdp, "sctp"], ["icmp", "<icmp>", 0, validateNWFilterRuleIcmp, "icmp"], ["igmp", "<igmp>", 0, validateNWFilterRuleIgmp, "igmp"], ["all", "<all>", 0, validateNWFilterRuleIgmp, "all"], ["esp", "<esp>", 0, validateNWFilterRuleIgmp, "esp"], ["ah", "<ah>", 0, validateNWFilterRuleIgmp, "ah"], ["udplite", "<udplite>", 0, validateNWFilterRuleIgmp, "udplite"], ["tcp-ipv6", "<tcp-ipv6>", 0, validateNWFilterRuleTcpIpv6, "tcp-ipv6"], ["udp-ipv6", "<udp-ipv6>", 0, validateNWFilterRuleUdpIpv6, "udp-ipv6"], ["sctp-ipv6", "<sctp-ipv6>", 0, validateNWFilterRuleUdpIpv6, "sctp-ipv6"], ["icmpv6", "<icmpv6>", 0, validateNWFilterRuleIcmpv6, "icmpv6"], ["all-ipv6", "<all-ipv6>", 0, validateNWFilterRuleAllIpv6, "all-ipv6"], ["esp-ipv6", "<esp-ipv6>", 0, validateNWFilterRuleAllIpv6, "esp-ipv6"], ["ah-ipv6", "<ah-ipv6>", 0, validateNWFilterRuleAllIpv6, "ah-ipv6"], ["udplite-ipv6", "<udplite-ipv6>", 0, validateNWFilterRuleAllIpv6, "udplite-ipv6"]],
+    keys: new Set(["action","direction","priority","statematch","mac","vlan","stp","arp","rarp","ip","ipv6","tcp","udp","sctp","icmp","igmp","all","esp","ah","udplite","tcp-ipv6","udp-ipv6","sctp-ipv6","icmpv6","all-ipv6","esp-ipv6","ah-ipv6","udplite-ipv6","$extra"]),
+  }));
 }
-const validateNWFilterRule_SPEC: ElementSpec = {
-  props: [["action", "attribute action", REQUIRED, V350, "action"], ["direction", "attribute direction", REQUIRED, V351, "direction"], ["priority", "attribute priority", 0, V349, "priority"], ["statematch", "attribute statematch", 0, V352, "statematch"], ["mac", "<mac>", 0, validateNWFilterRuleMac, "mac"], ["vlan", "<vlan>", 0, validateNWFilterRuleVlan, "vlan"], ["stp", "<stp>", 0, validateNWFilterRuleStp, "stp"], ["arp", "<arp>", 0, validateNWFilterRuleArp, "arp"], ["rarp", "<rarp>", 0, validateNWFilterRuleArp, "rarp"], ["ip", "<ip>", 0, validateNWFilterRuleIp, "ip"], ["ipv6", "<ipv6>", 0, validateNWFilterRuleIpv6, "ipv6"], ["tcp", "<tcp>", 0, validateNWFilterRuleTcp, "tcp"], ["udp", "<udp>", 0, validateNWFilterRuleUdp, "udp"], ["sctp", "<sctp>", 0, validateNWFilterRuleUdp, "sctp"], ["icmp", "<icmp>", 0, validateNWFilterRuleIcmp, "icmp"], ["igmp", "<igmp>", 0, validateNWFilterRuleIgmp, "igmp"], ["all", "<all>", 0, validateNWFilterRuleIgmp, "all"], ["esp", "<esp>", 0, validateNWFilterRuleIgmp, "esp"], ["ah", "<ah>", 0, validateNWFilterRuleIgmp, "ah"], ["udplite", "<udplite>", 0, validateNWFilterRuleIgmp, "udplite"], ["tcp-ipv6", "<tcp-ipv6>", 0, validateNWFilterRuleTcpIpv6, "tcp-ipv6"], ["udp-ipv6", "<udp-ipv6>", 0, validateNWFilterRuleUdpIpv6, "udp-ipv6"], ["sctp-ipv6", "<sctp-ipv6>", 0, validateNWFilterRuleUdpIpv6, "sctp-ipv6"], ["icmpv6", "<icmpv6>", 0, validateNWFilterRuleIcmpv6, "icmpv6"], ["all-ipv6", "<all-ipv6>", 0, validateNWFilterRuleAllIpv6, "all-ipv6"], ["esp-ipv6", "<esp-ipv6>", 0, validateNWFilterRuleAllIpv6, "esp-ipv6"], ["ah-ipv6", "<ah-ipv6>", 0, validateNWFilterRuleAllIpv6, "ah-ipv6"], ["udplite-ipv6", "<udplite-ipv6>", 0, validateNWFilterRuleAllIpv6, "udplite-ipv6"]],
-  keys: new Set(["action","direction","priority","statematch","mac","vlan","stp","arp","rarp","ip","ipv6","tcp","udp","sctp","icmp","igmp","all","esp","ah","udplite","tcp-ipv6","udp-ipv6","sctp-ipv6","icmpv6","all-ipv6","esp-ipv6","ah-ipv6","udplite-ipv6","$extra"]),
-};
 
+let validateNWFilterRuleMac_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleMac(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleMac_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleMac_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["dstmacaddr", "attribute dstmacaddr", 0, V353, "dstmacaddr"], ["dstmacmask", "attribute dstmacmask", 0, V353, "dstmacmask"], ["protocolid", "attribute protocolid", 0, V354, "protocolid"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcmacmask","dstmacaddr","dstmacmask","protocolid","comment","$extra"]),
+  }));
 }
-const validateNWFilterRuleMac_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["dstmacaddr", "attribute dstmacaddr", 0, V353, "dstmacaddr"], ["dstmacmask", "attribute dstmacmask", 0, V353, "dstmacmask"], ["protocolid", "attribute protocolid", 0, V354, "protocolid"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcmacmask","dstmacaddr","dstmacmask","protocolid","comment","$extra"]),
-};
 
+let validateNWFilterRuleVlan_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleVlan(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleVlan_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleVlan_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["dstmacaddr", "attribute dstmacaddr", 0, V353, "dstmacaddr"], ["dstmacmask", "attribute dstmacmask", 0, V353, "dstmacmask"], ["vlanid", "attribute vlanid", 0, V355, "vlanid"], ["encap-protocol", "attribute encap-protocol", 0, V354, "encap-protocol"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcmacmask","dstmacaddr","dstmacmask","vlanid","encap-protocol","comment","$extra"]),
+  }));
 }
-const validateNWFilterRuleVlan_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["dstmacaddr", "attribute dstmacaddr", 0, V353, "dstmacaddr"], ["dstmacmask", "attribute dstmacmask", 0, V353, "dstmacmask"], ["vlanid", "attribute vlanid", 0, V355, "vlanid"], ["encap-protocol", "attribute encap-protocol", 0, V354, "encap-protocol"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcmacmask","dstmacaddr","dstmacmask","vlanid","encap-protocol","comment","$extra"]),
-};
 
+let validateNWFilterRuleStp_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleStp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleStp_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleStp_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["type", "attribute type", 0, V96, "type"], ["flags", "attribute flags", 0, V96, "flags"], ["root-priority", "attribute root-priority", 0, V356, "root-priority"], ["root-priority-hi", "attribute root-priority-hi", 0, V356, "root-priority-hi"], ["root-address", "attribute root-address", 0, V353, "root-address"], ["root-address-mask", "attribute root-address-mask", 0, V353, "root-address-mask"], ["root-cost", "attribute root-cost", 0, V357, "root-cost"], ["root-cost-hi", "attribute root-cost-hi", 0, V357, "root-cost-hi"], ["sender-priority", "attribute sender-priority", 0, V356, "sender-priority"], ["sender-priority-hi", "attribute sender-priority-hi", 0, V356, "sender-priority-hi"], ["sender-address", "attribute sender-address", 0, V353, "sender-address"], ["sender-address-mask", "attribute sender-address-mask", 0, V353, "sender-address-mask"], ["port", "attribute port", 0, V356, "port"], ["port-hi", "attribute port-hi", 0, V356, "port-hi"], ["age", "attribute age", 0, V356, "age"], ["age-hi", "attribute age-hi", 0, V356, "age-hi"], ["max-age", "attribute max-age", 0, V356, "max-age"], ["max-age-hi", "attribute max-age-hi", 0, V356, "max-age-hi"], ["hello-time", "attribute hello-time", 0, V356, "hello-time"], ["hello-time-hi", "attribute hello-time-hi", 0, V356, "hello-time-hi"], ["forward-delay", "attribute forward-delay", 0, V356, "forward-delay"], ["forward-delay-hi", "attribute forward-delay-hi", 0, V356, "forward-delay-hi"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcmacmask","type","flags","root-priority","root-priority-hi","root-address","root-address-mask","root-cost","root-cost-hi","sender-priority","sender-priority-hi","sender-address","sender-address-mask","port","port-hi","age","age-hi","max-age","max-age-hi","hello-time","hello-time-hi","forward-delay","forward-delay-hi","comment","$extra"]),
+  }));
 }
-const validateNWFilterRuleStp_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["type", "attribute type", 0, V96, "type"], ["flags", "attribute flags", 0, V96, "flags"], ["root-priority", "attribute root-priority", 0, V356, "root-priority"], ["root-priority-hi", "attribute root-priority-hi", 0, V356, "root-priority-hi"], ["root-address", "attribute root-address", 0, V353, "root-address"], ["root-address-mask", "attribute root-address-mask", 0, V353, "root-address-mask"], ["root-cost", "attribute root-cost", 0, V357, "root-cost"], ["root-cost-hi", "attribute root-cost-hi", 0, V357, "root-cost-hi"], ["sender-priority", "attribute sender-priority", 0, V356, "sender-priority"], ["sender-priority-hi", "attribute sender-priority-hi", 0, V356, "sender-priority-hi"], ["sender-address", "attribute sender-address", 0, V353, "sender-address"], ["sender-address-mask", "attribute sender-address-mask", 0, V353, "sender-address-mask"], ["port", "attribute port", 0, V356, "port"], ["port-hi", "attribute port-hi", 0, V356, "port-hi"], ["age", "attribute age", 0, V356, "age"], ["age-hi", "attribute age-hi", 0, V356, "age-hi"], ["max-age", "attribute max-age", 0, V356, "max-age"], ["max-age-hi", "attribute max-age-hi", 0, V356, "max-age-hi"], ["hello-time", "attribute hello-time", 0, V356, "hello-time"], ["hello-time-hi", "attribute hello-time-hi", 0, V356, "hello-time-hi"], ["forward-delay", "attribute forward-delay", 0, V356, "forward-delay"], ["forward-delay-hi", "attribute forward-delay-hi", 0, V356, "forward-delay-hi"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcmacmask","type","flags","root-priority","root-priority-hi","root-address","root-address-mask","root-cost","root-cost-hi","sender-priority","sender-priority-hi","sender-address","sender-address-mask","port","port-hi","age","age-hi","max-age","max-age-hi","hello-time","hello-time-hi","forward-delay","forward-delay-hi","comment","$extra"]),
-};
 
+let validateNWFilterRuleArp_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleArp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleArp_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleArp_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["dstmacaddr", "attribute dstmacaddr", 0, V353, "dstmacaddr"], ["dstmacmask", "attribute dstmacmask", 0, V353, "dstmacmask"], ["arpsrcmacaddr", "attribute arpsrcmacaddr", 0, V353, "arpsrcmacaddr"], ["arpsrcipaddr", "attribute arpsrcipaddr", 0, V358, "arpsrcipaddr"], ["arpdstmacaddr", "attribute arpdstmacaddr", 0, V353, "arpdstmacaddr"], ["arpdstipaddr", "attribute arpdstipaddr", 0, V358, "arpdstipaddr"], ["hwtype", "attribute hwtype", 0, V356, "hwtype"], ["opcode", "attribute opcode", 0, V359, "opcode"], ["protocoltype", "attribute protocoltype", 0, V356, "protocoltype"], ["gratuitous", "attribute gratuitous", 0, V360, "gratuitous"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcmacmask","dstmacaddr","dstmacmask","arpsrcmacaddr","arpsrcipaddr","arpdstmacaddr","arpdstipaddr","hwtype","opcode","protocoltype","gratuitous","comment","$extra"]),
+  }));
 }
-const validateNWFilterRuleArp_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["dstmacaddr", "attribute dstmacaddr", 0, V353, "dstmacaddr"], ["dstmacmask", "attribute dstmacmask", 0, V353, "dstmacmask"], ["arpsrcmacaddr", "attribute arpsrcmacaddr", 0, V353, "arpsrcmacaddr"], ["arpsrcipaddr", "attribute arpsrcipaddr", 0, V358, "arpsrcipaddr"], ["arpdstmacaddr", "attribute arpdstmacaddr", 0, V353, "arpdstmacaddr"], ["arpdstipaddr", "attribute arpdstipaddr", 0, V358, "arpdstipaddr"], ["hwtype", "attribute hwtype", 0, V356, "hwtype"], ["opcode", "attribute opcode", 0, V359, "opcode"], ["protocoltype", "attribute protocoltype", 0, V356, "protocoltype"], ["gratuitous", "attribute gratuitous", 0, V360, "gratuitous"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcmacmask","dstmacaddr","dstmacmask","arpsrcmacaddr","arpsrcipaddr","arpdstmacaddr","arpdstipaddr","hwtype","opcode","protocoltype","gratuitous","comment","$extra"]),
-};
 
+let validateNWFilterRuleIp_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleIp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleIp_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleIp_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["dstmacaddr", "attribute dstmacaddr", 0, V353, "dstmacaddr"], ["dstmacmask", "attribute dstmacmask", 0, V353, "dstmacmask"], ["srcipaddr", "attribute srcipaddr", 0, V358, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V361, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V358, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V361, "dstipmask"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["protocol", "attribute protocol", 0, V362, "protocol"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcmacmask","dstmacaddr","dstmacmask","srcipaddr","srcipmask","dstipaddr","dstipmask","srcportstart","srcportend","dstportstart","dstportend","protocol","dscp","comment","$extra"]),
+  }));
 }
-const validateNWFilterRuleIp_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["dstmacaddr", "attribute dstmacaddr", 0, V353, "dstmacaddr"], ["dstmacmask", "attribute dstmacmask", 0, V353, "dstmacmask"], ["srcipaddr", "attribute srcipaddr", 0, V358, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V361, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V358, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V361, "dstipmask"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["protocol", "attribute protocol", 0, V362, "protocol"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcmacmask","dstmacaddr","dstmacmask","srcipaddr","srcipmask","dstipaddr","dstipmask","srcportstart","srcportend","dstportstart","dstportend","protocol","dscp","comment","$extra"]),
-};
 
+let validateNWFilterRuleIpv6_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleIpv6(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleIpv6_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleIpv6_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["dstmacaddr", "attribute dstmacaddr", 0, V353, "dstmacaddr"], ["dstmacmask", "attribute dstmacmask", 0, V353, "dstmacmask"], ["srcipaddr", "attribute srcipaddr", 0, V364, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V365, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V364, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V365, "dstipmask"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["protocol", "attribute protocol", 0, V362, "protocol"], ["type", "attribute type", 0, V96, "type"], ["typeend", "attribute typeend", 0, V96, "typeend"], ["code", "attribute code", 0, V96, "code"], ["codeend", "attribute codeend", 0, V96, "codeend"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcmacmask","dstmacaddr","dstmacmask","srcipaddr","srcipmask","dstipaddr","dstipmask","srcportstart","srcportend","dstportstart","dstportend","protocol","type","typeend","code","codeend","comment","$extra"]),
+  }));
 }
-const validateNWFilterRuleIpv6_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcmacmask", "attribute srcmacmask", 0, V353, "srcmacmask"], ["dstmacaddr", "attribute dstmacaddr", 0, V353, "dstmacaddr"], ["dstmacmask", "attribute dstmacmask", 0, V353, "dstmacmask"], ["srcipaddr", "attribute srcipaddr", 0, V364, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V365, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V364, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V365, "dstipmask"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["protocol", "attribute protocol", 0, V362, "protocol"], ["type", "attribute type", 0, V96, "type"], ["typeend", "attribute typeend", 0, V96, "typeend"], ["code", "attribute code", 0, V96, "code"], ["codeend", "attribute codeend", 0, V96, "codeend"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcmacmask","dstmacaddr","dstmacmask","srcipaddr","srcipmask","dstipaddr","dstipmask","srcportstart","srcportend","dstportstart","dstportend","protocol","type","typeend","code","codeend","comment","$extra"]),
-};
 
+let validateNWFilterRuleTcp_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleTcp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleTcp_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleTcp_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["srcipaddr", "attribute srcipaddr", 0, V358, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V361, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V358, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V361, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V358, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V358, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V358, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V358, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["connlimit-above", "attribute connlimit-above", 0, V356, "connlimit-above"], ["state", "attribute state", 0, V366, "state"], ["ipset", "attribute ipset", 0, V367, "ipset"], ["ipsetflags", "attribute ipsetflags", 0, V368, "ipsetflags"], ["flags", "attribute flags", 0, V369, "flags"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcportstart","srcportend","dstportstart","dstportend","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","connlimit-above","state","ipset","ipsetflags","flags","comment","$extra"]),
+    together: [["ipset","ipsetflags"]],
+  }));
 }
-const validateNWFilterRuleTcp_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["srcipaddr", "attribute srcipaddr", 0, V358, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V361, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V358, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V361, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V358, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V358, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V358, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V358, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["connlimit-above", "attribute connlimit-above", 0, V356, "connlimit-above"], ["state", "attribute state", 0, V366, "state"], ["ipset", "attribute ipset", 0, V367, "ipset"], ["ipsetflags", "attribute ipsetflags", 0, V368, "ipsetflags"], ["flags", "attribute flags", 0, V369, "flags"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcportstart","srcportend","dstportstart","dstportend","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","connlimit-above","state","ipset","ipsetflags","flags","comment","$extra"]),
-  together: [["ipset","ipsetflags"]],
-};
 
+let validateNWFilterRuleUdp_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleUdp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleUdp_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleUdp_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["srcipaddr", "attribute srcipaddr", 0, V358, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V361, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V358, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V361, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V358, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V358, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V358, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V358, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["connlimit-above", "attribute connlimit-above", 0, V356, "connlimit-above"], ["state", "attribute state", 0, V366, "state"], ["ipset", "attribute ipset", 0, V367, "ipset"], ["ipsetflags", "attribute ipsetflags", 0, V368, "ipsetflags"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcportstart","srcportend","dstportstart","dstportend","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","connlimit-above","state","ipset","ipsetflags","comment","$extra"]),
+    together: [["ipset","ipsetflags"]],
+  }));
 }
-const validateNWFilterRuleUdp_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["srcipaddr", "attribute srcipaddr", 0, V358, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V361, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V358, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V361, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V358, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V358, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V358, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V358, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["connlimit-above", "attribute connlimit-above", 0, V356, "connlimit-above"], ["state", "attribute state", 0, V366, "state"], ["ipset", "attribute ipset", 0, V367, "ipset"], ["ipsetflags", "attribute ipsetflags", 0, V368, "ipsetflags"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcportstart","srcportend","dstportstart","dstportend","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","connlimit-above","state","ipset","ipsetflags","comment","$extra"]),
-  together: [["ipset","ipsetflags"]],
-};
 
+let validateNWFilterRuleIcmp_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleIcmp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleIcmp_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleIcmp_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcipaddr", "attribute srcipaddr", 0, V358, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V361, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V358, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V361, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V358, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V358, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V358, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V358, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["connlimit-above", "attribute connlimit-above", 0, V356, "connlimit-above"], ["state", "attribute state", 0, V366, "state"], ["ipset", "attribute ipset", 0, V367, "ipset"], ["ipsetflags", "attribute ipsetflags", 0, V368, "ipsetflags"], ["type", "attribute type", 0, V96, "type"], ["code", "attribute code", 0, V96, "code"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","connlimit-above","state","ipset","ipsetflags","type","code","comment","$extra"]),
+    together: [["ipset","ipsetflags"]],
+  }));
 }
-const validateNWFilterRuleIcmp_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcipaddr", "attribute srcipaddr", 0, V358, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V361, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V358, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V361, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V358, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V358, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V358, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V358, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["connlimit-above", "attribute connlimit-above", 0, V356, "connlimit-above"], ["state", "attribute state", 0, V366, "state"], ["ipset", "attribute ipset", 0, V367, "ipset"], ["ipsetflags", "attribute ipsetflags", 0, V368, "ipsetflags"], ["type", "attribute type", 0, V96, "type"], ["code", "attribute code", 0, V96, "code"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","connlimit-above","state","ipset","ipsetflags","type","code","comment","$extra"]),
-  together: [["ipset","ipsetflags"]],
-};
 
+let validateNWFilterRuleIgmp_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleIgmp(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleIgmp_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleIgmp_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcipaddr", "attribute srcipaddr", 0, V358, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V361, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V358, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V361, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V358, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V358, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V358, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V358, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["connlimit-above", "attribute connlimit-above", 0, V356, "connlimit-above"], ["state", "attribute state", 0, V366, "state"], ["ipset", "attribute ipset", 0, V367, "ipset"], ["ipsetflags", "attribute ipsetflags", 0, V368, "ipsetflags"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","connlimit-above","state","ipset","ipsetflags","comment","$extra"]),
+    together: [["ipset","ipsetflags"]],
+  }));
 }
-const validateNWFilterRuleIgmp_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcipaddr", "attribute srcipaddr", 0, V358, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V361, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V358, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V361, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V358, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V358, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V358, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V358, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["connlimit-above", "attribute connlimit-above", 0, V356, "connlimit-above"], ["state", "attribute state", 0, V366, "state"], ["ipset", "attribute ipset", 0, V367, "ipset"], ["ipsetflags", "attribute ipsetflags", 0, V368, "ipsetflags"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","connlimit-above","state","ipset","ipsetflags","comment","$extra"]),
-  together: [["ipset","ipsetflags"]],
-};
 
+let validateNWFilterRuleTcpIpv6_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleTcpIpv6(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleTcpIpv6_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleTcpIpv6_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["srcipaddr", "attribute srcipaddr", 0, V364, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V365, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V364, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V365, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V364, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V364, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V364, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V364, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["flags", "attribute flags", 0, V369, "flags"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcportstart","srcportend","dstportstart","dstportend","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","flags","comment","$extra"]),
+  }));
 }
-const validateNWFilterRuleTcpIpv6_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["srcipaddr", "attribute srcipaddr", 0, V364, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V365, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V364, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V365, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V364, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V364, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V364, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V364, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["flags", "attribute flags", 0, V369, "flags"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcportstart","srcportend","dstportstart","dstportend","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","flags","comment","$extra"]),
-};
 
+let validateNWFilterRuleUdpIpv6_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleUdpIpv6(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleUdpIpv6_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleUdpIpv6_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["srcipaddr", "attribute srcipaddr", 0, V364, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V365, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V364, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V365, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V364, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V364, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V364, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V364, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcportstart","srcportend","dstportstart","dstportend","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","comment","$extra"]),
+  }));
 }
-const validateNWFilterRuleUdpIpv6_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcportstart", "attribute srcportstart", 0, V356, "srcportstart"], ["srcportend", "attribute srcportend", 0, V356, "srcportend"], ["dstportstart", "attribute dstportstart", 0, V356, "dstportstart"], ["dstportend", "attribute dstportend", 0, V356, "dstportend"], ["srcipaddr", "attribute srcipaddr", 0, V364, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V365, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V364, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V365, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V364, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V364, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V364, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V364, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcportstart","srcportend","dstportstart","dstportend","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","comment","$extra"]),
-};
 
+let validateNWFilterRuleIcmpv6_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleIcmpv6(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleIcmpv6_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleIcmpv6_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcipaddr", "attribute srcipaddr", 0, V364, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V365, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V364, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V365, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V364, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V364, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V364, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V364, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["type", "attribute type", 0, V96, "type"], ["code", "attribute code", 0, V96, "code"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","type","code","comment","$extra"]),
+  }));
 }
-const validateNWFilterRuleIcmpv6_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcipaddr", "attribute srcipaddr", 0, V364, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V365, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V364, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V365, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V364, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V364, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V364, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V364, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["type", "attribute type", 0, V96, "type"], ["code", "attribute code", 0, V96, "code"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","type","code","comment","$extra"]),
-};
 
+let validateNWFilterRuleAllIpv6_SPEC: ElementSpec | undefined;
 export function validateNWFilterRuleAllIpv6(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterRuleAllIpv6_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterRuleAllIpv6_SPEC ??= {
+    props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcipaddr", "attribute srcipaddr", 0, V364, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V365, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V364, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V365, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V364, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V364, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V364, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V364, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["comment", "attribute comment", 0, V4, "comment"]],
+    keys: new Set(["match","srcmacaddr","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","comment","$extra"]),
+  }));
 }
-const validateNWFilterRuleAllIpv6_SPEC: ElementSpec = {
-  props: [["match", "attribute match", 0, V30, "match"], ["srcmacaddr", "attribute srcmacaddr", 0, V353, "srcmacaddr"], ["srcipaddr", "attribute srcipaddr", 0, V364, "srcipaddr"], ["srcipmask", "attribute srcipmask", 0, V365, "srcipmask"], ["dstipaddr", "attribute dstipaddr", 0, V364, "dstipaddr"], ["dstipmask", "attribute dstipmask", 0, V365, "dstipmask"], ["srcipfrom", "attribute srcipfrom", 0, V364, "srcipfrom"], ["srcipto", "attribute srcipto", 0, V364, "srcipto"], ["dstipfrom", "attribute dstipfrom", 0, V364, "dstipfrom"], ["dstipto", "attribute dstipto", 0, V364, "dstipto"], ["dscp", "attribute dscp", 0, V363, "dscp"], ["comment", "attribute comment", 0, V4, "comment"]],
-  keys: new Set(["match","srcmacaddr","srcipaddr","srcipmask","dstipaddr","dstipmask","srcipfrom","srcipto","dstipfrom","dstipto","dscp","comment","$extra"]),
-};
 
+let validateNWFilterBinding_SPEC: ElementSpec | undefined;
 export function validateNWFilterBinding(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateNWFilterBinding_SPEC);
+  validateElement(v, path, issues, n, (validateNWFilterBinding_SPEC ??= {
+    props: [["owner", "<owner>", REQUIRED, validateNetworkPortOwner, "owner"], ["portdev", "<portdev>", REQUIRED, validateDomainOsNvramSourceInitiatorIqn, "portdev"], ["linkdev", "<linkdev>", 0, validateDomainOsNvramSourceInitiatorIqn, "linkdev"], ["mac", "<mac>", REQUIRED, validateNetworkMac, "mac"], ["filterref", "<filterref>", REQUIRED, validateDomainDevicesInterfaceFilterref, "filterref"]],
+    keys: new Set(["owner","portdev","linkdev","mac","filterref","$extra"]),
+  }));
 }
-const validateNWFilterBinding_SPEC: ElementSpec = {
-  props: [["owner", "<owner>", REQUIRED, validateNetworkPortOwner, "owner"], ["portdev", "<portdev>", REQUIRED, validateDomainOsNvramSourceInitiatorIqn, "portdev"], ["linkdev", "<linkdev>", 0, validateDomainOsNvramSourceInitiatorIqn, "linkdev"], ["mac", "<mac>", REQUIRED, validateNetworkMac, "mac"], ["filterref", "<filterref>", REQUIRED, validateDomainDevicesInterfaceFilterref, "filterref"]],
-  keys: new Set(["owner","portdev","linkdev","mac","filterref","$extra"]),
-};
 
+let validateDomainSnapshot_SPEC: ElementSpec | undefined;
 export function validateDomainSnapshot(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSnapshot_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSnapshot_SPEC ??= {
+    props: [["name", "<name>", 0, V4, "name"], ["description", "<description>", 0, V4, "description"], ["state", "<state>", 0, V370, "state"], ["creationTime", "<creationTime>", 0, V4, "creationTime"], ["memory", "<memory>", 0, validateDomainSnapshotMemory, "memory"], ["disks", "<disks>", 0, validateDomainSnapshotDisks, "disks"], ["active", "<active>", 0, V371, "active"], ["domain", "<domain>", 0, validateDomainSnapshotDomain, "domain"], ["inactiveDomain", "<inactiveDomain>", 0, validateDomain, "inactiveDomain"], ["parent", "<parent>", 0, validateNodeDeviceDriver, "parent"], ["cookie", "<cookie>", 0, validateDomainMetadata, "cookie"]],
+    keys: new Set(["name","description","state","creationTime","memory","disks","active","domain","inactiveDomain","parent","cookie","$extra"]),
+  }));
 }
-const validateDomainSnapshot_SPEC: ElementSpec = {
-  props: [["name", "<name>", 0, V4, "name"], ["description", "<description>", 0, V4, "description"], ["state", "<state>", 0, V370, "state"], ["creationTime", "<creationTime>", 0, V4, "creationTime"], ["memory", "<memory>", 0, validateDomainSnapshotMemory, "memory"], ["disks", "<disks>", 0, validateDomainSnapshotDisks, "disks"], ["active", "<active>", 0, V371, "active"], ["domain", "<domain>", 0, validateDomainSnapshotDomain, "domain"], ["inactiveDomain", "<inactiveDomain>", 0, validateDomain, "inactiveDomain"], ["parent", "<parent>", 0, validateNodeDeviceDriver, "parent"], ["cookie", "<cookie>", 0, validateDomainMetadata, "cookie"]],
-  keys: new Set(["name","description","state","creationTime","memory","disks","active","domain","inactiveDomain","parent","cookie","$extra"]),
-};
 
+let validateDomainSnapshotMemory_SPEC: ElementSpec | undefined;
 export function validateDomainSnapshotMemory(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSnapshotMemory_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSnapshotMemory_SPEC ??= {
+    props: [["snapshot", "attribute snapshot", 0, V372, "snapshot"], ["file", "attribute file", 0, V14, "file"]],
+    keys: new Set(["snapshot","file","$extra"]),
+    unions: [{ key: "snapshot", xml: "snapshot", what: "attribute snapshot", branches: [{ values: ["no","internal"], props: [], forbidden: ["file"] }, { values: ["external"], optional: true, props: [["file", "attribute file", REQUIRED, null, "file"]], forbidden: [] }] }],
+  }));
 }
-const validateDomainSnapshotMemory_SPEC: ElementSpec = {
-  props: [["snapshot", "attribute snapshot", 0, V372, "snapshot"], ["file", "attribute file", 0, V14, "file"]],
-  keys: new Set(["snapshot","file","$extra"]),
-  unions: [{ key: "snapshot", xml: "snapshot", what: "attribute snapshot", branches: [{ values: ["no","internal"], props: [], forbidden: ["file"] }, { values: ["external"], optional: true, props: [["file", "attribute file", REQUIRED, null, "file"]], forbidden: [] }] }],
-};
 
+let validateDomainSnapshotDisks_SPEC: ElementSpec | undefined;
 export function validateDomainSnapshotDisks(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSnapshotDisks_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSnapshotDisks_SPEC ??= {
+    props: [["disk", "<disk>, repeated", MANY, validateDomainSnapshotDisksDisk, "disk"]],
+    keys: new Set(["disk","$extra"]),
+  }));
 }
-const validateDomainSnapshotDisks_SPEC: ElementSpec = {
-  props: [["disk", "<disk>, repeated", MANY, validateDomainSnapshotDisksDisk, "disk"]],
-  keys: new Set(["disk","$extra"]),
-};
 
+let validateDomainSnapshotDomain_SPEC: ElementSpec | undefined;
 export function validateDomainSnapshotDomain(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSnapshotDomain_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSnapshotDomain_SPEC ??= {
+    props: [["type", "attribute type", 0, V0, "type"], ["id", "attribute id", 0, V1, "id"], ["uuid", "<uuid>", 0, V3, "uuid"], ["name", "<name>", 0, V2, "name"], ["genid", "<genid>", 0, V3, "genid"], ["title", "<title>", 0, V2, "title"], ["description", "<description>", 0, V4, "description"], ["metadata", "<metadata>", 0, validateDomainMetadata, "metadata"], ["cpu", "<cpu>", 0, validateDomainCpu, "cpu"], ["sysinfo", "<sysinfo>, repeated", MANY, validateDomainSysinfo, "sysinfo"], ["bootloader", "<bootloader>", 0, V4, "bootloader"], ["bootloader_args", "<bootloader_args>", 0, V4, "bootloader_args"], ["os", "<os>", 0, validateDomainOs, "os"], ["clock", "<clock>", 0, validateDomainClock, "clock"], ["memory", "<memory>", 0, validateDomainMemory, "memory"], ["maxMemory", "<maxMemory>", 0, validateDomainMaxMemory, "maxMemory"], ["currentMemory", "<currentMemory>", 0, validateDomainCurrentMemory, "currentMemory"], ["memoryBacking", "<memoryBacking>", 0, validateDomainMemoryBacking, "memoryBacking"], ["vcpu", "<vcpu>", 0, validateDomainVcpu, "vcpu"], ["vcpus", "<vcpus>", 0, validateDomainVcpus, "vcpus"], ["iothreads", "<iothreads>", 0, V1, "iothreads"], ["iothreadids", "<iothreadids>", 0, validateDomainIothreadids, "iothreadids"], ["defaultiothread", "<defaultiothread>", 0, validateDomainDefaultiothread, "defaultiothread"], ["blkiotune", "<blkiotune>", 0, validateDomainBlkiotune, "blkiotune"], ["memtune", "<memtune>", 0, validateDomainMemtune, "memtune"], ["cputune", "<cputune>", 0, validateDomainCputune, "cputune"], ["numatune", "<numatune>", 0, validateDomainNumatune, "numatune"], ["resource", "<resource>", 0, validateDomainResource, "resource"], ["features", "<features>", 0, validateDomainFeatures, "features"], ["on_reboot", "<on_reboot>", 0, V5, "on_reboot"], ["on_poweroff", "<on_poweroff>", 0, V5, "on_poweroff"], ["on_crash", "<on_crash>", 0, V6, "on_crash"], ["on_lockfailure", "<on_lockfailure>", 0, V7, "on_lockfailure"], ["pm", "<pm>", 0, validateDomainPm, "pm"], ["perf", "<perf>", 0, validateDomainPerf, "perf"], ["idmap", "<idmap>", 0, validateDomainIdmap, "idmap"], ["devices", "<devices>", 0, validateDomainDevices, "devices"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainSeclabel, "seclabel"], ["qemu:commandline", "<qemu:commandline>", 0, validateDomainQemuCommandline, "qemu:commandline"], ["qemu:capabilities", "<qemu:capabilities>", 0, validateDomainQemuCapabilities, "qemu:capabilities"], ["qemu:deprecation", "<qemu:deprecation>", 0, validateDomainQemuDeprecation, "qemu:deprecation"], ["qemu:override", "<qemu:override>", 0, validateDomainQemuOverride, "qemu:override"], ["lxc:namespace", "<lxc:namespace>", 0, validateDomainLxcNamespace, "lxc:namespace"], ["keywrap", "<keywrap>", 0, validateDomainKeywrap, "keywrap"], ["launchSecurity", "<launchSecurity>", 0, validateDomainLaunchSecurity, "launchSecurity"], ["bhyve:commandline", "<bhyve:commandline>", 0, validateDomainBhyveCommandline, "bhyve:commandline"], ["xen:commandline", "<xen:commandline>", 0, validateDomainXenCommandline, "xen:commandline"], ["vmware:datacenterpath", "<vmware:datacenterpath>", 0, V4, "vmware:datacenterpath"]],
+    keys: new Set(["type","id","uuid","name","genid","title","description","metadata","cpu","sysinfo","bootloader","bootloader_args","os","clock","memory","maxMemory","currentMemory","memoryBacking","vcpu","vcpus","iothreads","iothreadids","defaultiothread","blkiotune","memtune","cputune","numatune","resource","features","on_reboot","on_poweroff","on_crash","on_lockfailure","pm","perf","idmap","devices","seclabel","qemu:commandline","qemu:capabilities","qemu:deprecation","qemu:override","lxc:namespace","keywrap","launchSecurity","bhyve:commandline","xen:commandline","vmware:datacenterpath","$extra"]),
+  }));
 }
-const validateDomainSnapshotDomain_SPEC: ElementSpec = {
-  props: [["type", "attribute type", 0, V0, "type"], ["id", "attribute id", 0, V1, "id"], ["uuid", "<uuid>", 0, V3, "uuid"], ["name", "<name>", 0, V2, "name"], ["genid", "<genid>", 0, V3, "genid"], ["title", "<title>", 0, V2, "title"], ["description", "<description>", 0, V4, "description"], ["metadata", "<metadata>", 0, validateDomainMetadata, "metadata"], ["cpu", "<cpu>", 0, validateDomainCpu, "cpu"], ["sysinfo", "<sysinfo>, repeated", MANY, validateDomainSysinfo, "sysinfo"], ["bootloader", "<bootloader>", 0, V4, "bootloader"], ["bootloader_args", "<bootloader_args>", 0, V4, "bootloader_args"], ["os", "<os>", 0, validateDomainOs, "os"], ["clock", "<clock>", 0, validateDomainClock, "clock"], ["memory", "<memory>", 0, validateDomainMemory, "memory"], ["maxMemory", "<maxMemory>", 0, validateDomainMaxMemory, "maxMemory"], ["currentMemory", "<currentMemory>", 0, validateDomainCurrentMemory, "currentMemory"], ["memoryBacking", "<memoryBacking>", 0, validateDomainMemoryBacking, "memoryBacking"], ["vcpu", "<vcpu>", 0, validateDomainVcpu, "vcpu"], ["vcpus", "<vcpus>", 0, validateDomainVcpus, "vcpus"], ["iothreads", "<iothreads>", 0, V1, "iothreads"], ["iothreadids", "<iothreadids>", 0, validateDomainIothreadids, "iothreadids"], ["defaultiothread", "<defaultiothread>", 0, validateDomainDefaultiothread, "defaultiothread"], ["blkiotune", "<blkiotune>", 0, validateDomainBlkiotune, "blkiotune"], ["memtune", "<memtune>", 0, validateDomainMemtune, "memtune"], ["cputune", "<cputune>", 0, validateDomainCputune, "cputune"], ["numatune", "<numatune>", 0, validateDomainNumatune, "numatune"], ["resource", "<resource>", 0, validateDomainResource, "resource"], ["features", "<features>", 0, validateDomainFeatures, "features"], ["on_reboot", "<on_reboot>", 0, V5, "on_reboot"], ["on_poweroff", "<on_poweroff>", 0, V5, "on_poweroff"], ["on_crash", "<on_crash>", 0, V6, "on_crash"], ["on_lockfailure", "<on_lockfailure>", 0, V7, "on_lockfailure"], ["pm", "<pm>", 0, validateDomainPm, "pm"], ["perf", "<perf>", 0, validateDomainPerf, "perf"], ["idmap", "<idmap>", 0, validateDomainIdmap, "idmap"], ["devices", "<devices>", 0, validateDomainDevices, "devices"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainSeclabel, "seclabel"], ["qemu:commandline", "<qemu:commandline>", 0, validateDomainQemuCommandline, "qemu:commandline"], ["qemu:capabilities", "<qemu:capabilities>", 0, validateDomainQemuCapabilities, "qemu:capabilities"], ["qemu:deprecation", "<qemu:deprecation>", 0, validateDomainQemuDeprecation, "qemu:deprecation"], ["qemu:override", "<qemu:override>", 0, validateDomainQemuOverride, "qemu:override"], ["lxc:namespace", "<lxc:namespace>", 0, validateDomainLxcNamespace, "lxc:namespace"], ["keywrap", "<keywrap>", 0, validateDomainKeywrap, "keywrap"], ["launchSecurity", "<launchSecurity>", 0, validateDomainLaunchSecurity, "launchSecurity"], ["bhyve:commandline", "<bhyve:commandline>", 0, validateDomainBhyveCommandline, "bhyve:commandline"], ["xen:commandline", "<xen:commandline>", 0, validateDomainXenCommandline, "xen:commandline"], ["vmware:datacenterpath", "<vmware:datacenterpath>", 0, V4, "vmware:datacenterpath"]],
-  keys: new Set(["type","id","uuid","name","genid","title","description","metadata","cpu","sysinfo","bootloader","bootloader_args","os","clock","memory","maxMemory","currentMemory","memoryBacking","vcpu","vcpus","iothreads","iothreadids","defaultiothread","blkiotune","memtune","cputune","numatune","resource","features","on_reboot","on_poweroff","on_crash","on_lockfailure","pm","perf","idmap","devices","seclabel","qemu:commandline","qemu:capabilities","qemu:deprecation","qemu:override","lxc:namespace","keywrap","launchSecurity","bhyve:commandline","xen:commandline","vmware:datacenterpath","$extra"]),
-};
 
+let validateDomainSnapshotDisksDisk_SPEC: ElementSpec | undefined;
 export function validateDomainSnapshotDisksDisk(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSnapshotDisksDisk_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSnapshotDisksDisk_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V373, "name"], ["snapshot", "attribute snapshot", 0, V78, "snapshot"], ["type", "attribute type", 0, V374, "type"], ["source", "<source>", 0, validateDomainSnapshotDisksDiskSource, "source"], ["driver", "<driver>", 0, validateDomainSnapshotDisksDiskDriver, "driver"]],
+    keys: new Set(["name","snapshot","type","source","driver","$extra"]),
+    unions: [{ key: "snapshot", xml: "snapshot", what: "attribute snapshot", branches: [{ values: ["no"], props: [], forbidden: ["type","source","driver"] }, { values: ["internal"], props: [], forbidden: ["type","source","driver"] }, { values: ["external"], optional: true, props: [], forbidden: [], unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["file"], optional: true, props: [["source", "<source>", 0, validateDomainSnapshotDisksDiskFileSource, "source"]], forbidden: [] }, { values: ["block"], props: [["source", "<source>", 0, validateDomainSnapshotDisksDiskBlockSource, "source"]], forbidden: [] }, { values: ["network"], props: [["source", "<source>", REQUIRED, validateDomainDevicesDiskNetworkSource, "source"]], forbidden: ["driver"] }] }] }, { values: ["manual"], props: [], forbidden: ["type","source","driver"] }] }],
+  }));
 }
-const validateDomainSnapshotDisksDisk_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V373, "name"], ["snapshot", "attribute snapshot", 0, V78, "snapshot"], ["type", "attribute type", 0, V374, "type"], ["source", "<source>", 0, validateDomainSnapshotDisksDiskSource, "source"], ["driver", "<driver>", 0, validateDomainSnapshotDisksDiskDriver, "driver"]],
-  keys: new Set(["name","snapshot","type","source","driver","$extra"]),
-  unions: [{ key: "snapshot", xml: "snapshot", what: "attribute snapshot", branches: [{ values: ["no"], props: [], forbidden: ["type","source","driver"] }, { values: ["internal"], props: [], forbidden: ["type","source","driver"] }, { values: ["external"], optional: true, props: [], forbidden: [], unions: [{ key: "type", xml: "type", what: "attribute type", branches: [{ values: ["file"], optional: true, props: [["source", "<source>", 0, validateDomainSnapshotDisksDiskFileSource, "source"]], forbidden: [] }, { values: ["block"], props: [["source", "<source>", 0, validateDomainSnapshotDisksDiskBlockSource, "source"]], forbidden: [] }, { values: ["network"], props: [["source", "<source>", REQUIRED, validateDomainDevicesDiskNetworkSource, "source"]], forbidden: ["driver"] }] }] }, { values: ["manual"], props: [], forbidden: ["type","source","driver"] }] }],
-};
 
+let validateDomainSnapshotDisksDiskSource_SPEC: ElementSpec | undefined;
 export function validateDomainSnapshotDisksDiskSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSnapshotDisksDiskSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSnapshotDisksDiskSource_SPEC ??= {
+    props: [["file", "attribute file", 0, V14, "file"], ["index", "attribute index", 0, V39, "index"], ["dev", "attribute dev", 0, V14, "dev"], ["protocol", "attribute protocol", 0, V141, "protocol"], ["name", "attribute name", 0, V4, "name"], ["tls", "attribute tls", 0, V30, "tls"], ["tlsHostname", "attribute tlsHostname", 0, V4, "tlsHostname"], ["query", "attribute query", 0, V4, "query"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["host", "<host>, repeated", MANY, validateDomainOsNvramSourceHost, "host"], ["snapshot", "<snapshot>", 0, validateDomainOsNvramSourceSnapshot, "snapshot"], ["config", "<config>", 0, validateDomainOsNvramSourceConfig, "config"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["cookies", "<cookies>", 0, validateDomainOsNvramSourceCookies, "cookies"], ["readahead", "<readahead>", 0, validateDomainOsNvramSourceReadahead, "readahead"], ["timeout", "<timeout>", 0, validateDomainOsNvramSourceTimeout, "timeout"], ["ssl", "<ssl>", 0, validateDomainOsNvramSourceSsl, "ssl"], ["identity", "<identity>", 0, validateDomainOsNvramSourceIdentity, "identity"]],
+    keys: new Set(["file","index","dev","protocol","name","tls","tlsHostname","query","seclabel","slices","encryption","host","snapshot","config","auth","initiator","cookies","readahead","timeout","ssl","identity","$extra"]),
+  }));
 }
-const validateDomainSnapshotDisksDiskSource_SPEC: ElementSpec = {
-  props: [["file", "attribute file", 0, V14, "file"], ["index", "attribute index", 0, V39, "index"], ["dev", "attribute dev", 0, V14, "dev"], ["protocol", "attribute protocol", 0, V141, "protocol"], ["name", "attribute name", 0, V4, "name"], ["tls", "attribute tls", 0, V30, "tls"], ["tlsHostname", "attribute tlsHostname", 0, V4, "tlsHostname"], ["query", "attribute query", 0, V4, "query"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"], ["host", "<host>, repeated", MANY, validateDomainOsNvramSourceHost, "host"], ["snapshot", "<snapshot>", 0, validateDomainOsNvramSourceSnapshot, "snapshot"], ["config", "<config>", 0, validateDomainOsNvramSourceConfig, "config"], ["auth", "<auth>", 0, validateDomainDevicesDiskAuth, "auth"], ["initiator", "<initiator>", 0, validateDomainOsNvramSourceInitiator, "initiator"], ["cookies", "<cookies>", 0, validateDomainOsNvramSourceCookies, "cookies"], ["readahead", "<readahead>", 0, validateDomainOsNvramSourceReadahead, "readahead"], ["timeout", "<timeout>", 0, validateDomainOsNvramSourceTimeout, "timeout"], ["ssl", "<ssl>", 0, validateDomainOsNvramSourceSsl, "ssl"], ["identity", "<identity>", 0, validateDomainOsNvramSourceIdentity, "identity"]],
-  keys: new Set(["file","index","dev","protocol","name","tls","tlsHostname","query","seclabel","slices","encryption","host","snapshot","config","auth","initiator","cookies","readahead","timeout","ssl","identity","$extra"]),
-};
 
+let validateDomainSnapshotDisksDiskDriver_SPEC: ElementSpec | undefined;
 export function validateDomainSnapshotDisksDiskDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSnapshotDisksDiskDriver_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSnapshotDisksDiskDriver_SPEC ??= {
+    props: [["type", "attribute type", 0, V375, "type"], ["metadata_cache", "<metadata_cache>", 0, validateDomainDevicesDiskDriverMetadataCache, "metadata_cache"]],
+    keys: new Set(["type","metadata_cache","$extra"]),
+  }));
 }
-const validateDomainSnapshotDisksDiskDriver_SPEC: ElementSpec = {
-  props: [["type", "attribute type", 0, V375, "type"], ["metadata_cache", "<metadata_cache>", 0, validateDomainDevicesDiskDriverMetadataCache, "metadata_cache"]],
-  keys: new Set(["type","metadata_cache","$extra"]),
-};
 
+let validateDomainSnapshotDisksDiskFileSource_SPEC: ElementSpec | undefined;
 export function validateDomainSnapshotDisksDiskFileSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSnapshotDisksDiskFileSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSnapshotDisksDiskFileSource_SPEC ??= {
+    props: [["file", "attribute file", 0, V14, "file"], ["index", "attribute index", 0, V39, "index"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"]],
+    keys: new Set(["file","index","seclabel","slices","encryption","$extra"]),
+  }));
 }
-const validateDomainSnapshotDisksDiskFileSource_SPEC: ElementSpec = {
-  props: [["file", "attribute file", 0, V14, "file"], ["index", "attribute index", 0, V39, "index"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"]],
-  keys: new Set(["file","index","seclabel","slices","encryption","$extra"]),
-};
 
+let validateDomainSnapshotDisksDiskBlockSource_SPEC: ElementSpec | undefined;
 export function validateDomainSnapshotDisksDiskBlockSource(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainSnapshotDisksDiskBlockSource_SPEC);
+  validateElement(v, path, issues, n, (validateDomainSnapshotDisksDiskBlockSource_SPEC ??= {
+    props: [["dev", "attribute dev", REQUIRED, V14, "dev"], ["index", "attribute index", 0, V39, "index"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"]],
+    keys: new Set(["dev","index","seclabel","slices","encryption","$extra"]),
+  }));
 }
-const validateDomainSnapshotDisksDiskBlockSource_SPEC: ElementSpec = {
-  props: [["dev", "attribute dev", REQUIRED, V14, "dev"], ["index", "attribute index", 0, V39, "index"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["slices", "<slices>", 0, validateDomainOsNvramSourceSlices, "slices"], ["encryption", "<encryption>", 0, validateDomainDevicesDiskEncryption, "encryption"]],
-  keys: new Set(["dev","index","seclabel","slices","encryption","$extra"]),
-};
 
+let validateDomainCheckpoint_SPEC: ElementSpec | undefined;
 export function validateDomainCheckpoint(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCheckpoint_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCheckpoint_SPEC ??= {
+    props: [["name", "<name>", 0, V376, "name"], ["description", "<description>", 0, V4, "description"], ["creationTime", "<creationTime>", 0, V20, "creationTime"], ["disks", "<disks>", 0, validateDomainCheckpointDisks, "disks"], ["domain", "<domain>", 0, validateDomain, "domain"], ["parent", "<parent>", 0, validateDomainCheckpointParent, "parent"]],
+    keys: new Set(["name","description","creationTime","disks","domain","parent","$extra"]),
+  }));
 }
-const validateDomainCheckpoint_SPEC: ElementSpec = {
-  props: [["name", "<name>", 0, V376, "name"], ["description", "<description>", 0, V4, "description"], ["creationTime", "<creationTime>", 0, V20, "creationTime"], ["disks", "<disks>", 0, validateDomainCheckpointDisks, "disks"], ["domain", "<domain>", 0, validateDomain, "domain"], ["parent", "<parent>", 0, validateDomainCheckpointParent, "parent"]],
-  keys: new Set(["name","description","creationTime","disks","domain","parent","$extra"]),
-};
 
+let validateDomainCheckpointDisks_SPEC: ElementSpec | undefined;
 export function validateDomainCheckpointDisks(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCheckpointDisks_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCheckpointDisks_SPEC ??= {
+    props: [["disk", "<disk>, repeated", REQUIRED | MANY, validateDomainCheckpointDisksDisk, "disk"]],
+    keys: new Set(["disk","$extra"]),
+  }));
 }
-const validateDomainCheckpointDisks_SPEC: ElementSpec = {
-  props: [["disk", "<disk>, repeated", REQUIRED | MANY, validateDomainCheckpointDisksDisk, "disk"]],
-  keys: new Set(["disk","$extra"]),
-};
 
+let validateDomainCheckpointParent_SPEC: ElementSpec | undefined;
 export function validateDomainCheckpointParent(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCheckpointParent_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCheckpointParent_SPEC ??= {
+    props: [["name", "<name>", REQUIRED, V376, "name"]],
+    keys: new Set(["name","$extra"]),
+  }));
 }
-const validateDomainCheckpointParent_SPEC: ElementSpec = {
-  props: [["name", "<name>", REQUIRED, V376, "name"]],
-  keys: new Set(["name","$extra"]),
-};
 
+let validateDomainCheckpointDisksDisk_SPEC: ElementSpec | undefined;
 export function validateDomainCheckpointDisksDisk(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainCheckpointDisksDisk_SPEC);
+  validateElement(v, path, issues, n, (validateDomainCheckpointDisksDisk_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V373, "name"], ["checkpoint", "attribute checkpoint", 0, V377, "checkpoint"], ["bitmap", "attribute bitmap", 0, V4, "bitmap"], ["size", "attribute size", 0, V20, "size"]],
+    keys: new Set(["name","checkpoint","bitmap","size","$extra"]),
+    unions: [{ key: "checkpoint", xml: "checkpoint", what: "attribute checkpoint", branches: [{ values: ["no"], props: [], forbidden: ["bitmap","size"] }, { values: ["bitmap"], optional: true, props: [], forbidden: [] }] }],
+  }));
 }
-const validateDomainCheckpointDisksDisk_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V373, "name"], ["checkpoint", "attribute checkpoint", 0, V377, "checkpoint"], ["bitmap", "attribute bitmap", 0, V4, "bitmap"], ["size", "attribute size", 0, V20, "size"]],
-  keys: new Set(["name","checkpoint","bitmap","size","$extra"]),
-  unions: [{ key: "checkpoint", xml: "checkpoint", what: "attribute checkpoint", branches: [{ values: ["no"], props: [], forbidden: ["bitmap","size"] }, { values: ["bitmap"], optional: true, props: [], forbidden: [] }] }],
-};
 
+let validateDomainBackup_SPEC: ElementSpec | undefined;
 export function validateDomainBackup(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackup_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackup_SPEC ??= {
+    props: [["mode", "attribute mode", 0, V378, "mode"], ["incremental", "<incremental>", 0, V4, "incremental"], ["disks", "<disks>", 0, validateDomainBackupDisks, "disks"], ["server", "<server>", 0, validateDomainBackupServer, "server"]],
+    keys: new Set(["mode","incremental","disks","server","$extra"]),
+    unions: [{ key: "mode", xml: "mode", what: "attribute mode", branches: [{ values: ["push"], optional: true, props: [["disks", "<disks>", 0, validateDomainBackupPushDisks, "disks"]], forbidden: ["server"] }, { values: ["pull"], props: [["server", "<server>", REQUIRED, null, "server"], ["disks", "<disks>", 0, validateDomainBackupPullDisks, "disks"]], forbidden: [] }] }],
+  }));
 }
-const validateDomainBackup_SPEC: ElementSpec = {
-  props: [["mode", "attribute mode", 0, V378, "mode"], ["incremental", "<incremental>", 0, V4, "incremental"], ["disks", "<disks>", 0, validateDomainBackupDisks, "disks"], ["server", "<server>", 0, validateDomainBackupServer, "server"]],
-  keys: new Set(["mode","incremental","disks","server","$extra"]),
-  unions: [{ key: "mode", xml: "mode", what: "attribute mode", branches: [{ values: ["push"], optional: true, props: [["disks", "<disks>", 0, validateDomainBackupPushDisks, "disks"]], forbidden: ["server"] }, { values: ["pull"], props: [["server", "<server>", REQUIRED, null, "server"], ["disks", "<disks>", 0, validateDomainBackupPullDisks, "disks"]], forbidden: [] }] }],
-};
 
+let validateDomainBackupDisks_SPEC: ElementSpec | undefined;
 export function validateDomainBackupDisks(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackupDisks_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackupDisks_SPEC ??= {
+    props: [["disk", "<disk>, repeated", REQUIRED | MANY, validateDomainBackupDisksDisk, "disk"]],
+    keys: new Set(["disk","$extra"]),
+  }));
 }
-const validateDomainBackupDisks_SPEC: ElementSpec = {
-  props: [["disk", "<disk>, repeated", REQUIRED | MANY, validateDomainBackupDisksDisk, "disk"]],
-  keys: new Set(["disk","$extra"]),
-};
 
+let validateDomainBackupServer_SPEC: ElementSpec | undefined;
 export function validateDomainBackupServer(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackupServer_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackupServer_SPEC ??= {
+    props: [["tls", "attribute tls", 0, V30, "tls"], ["transport", "attribute transport", 0, V379, "transport"], ["name", "attribute name", 0, V246, "name"], ["port", "attribute port", 0, V1, "port"], ["socket", "attribute socket", 0, V14, "socket"]],
+    keys: new Set(["tls","transport","name","port","socket","$extra"]),
+    unions: [{ key: "transport", xml: "transport", what: "attribute transport", branches: [{ values: ["tcp"], optional: true, props: [["name", "attribute name", REQUIRED, null, "name"]], forbidden: ["socket"] }, { values: ["unix"], props: [["socket", "attribute socket", REQUIRED, null, "socket"]], forbidden: ["name","port"] }] }],
+  }));
 }
-const validateDomainBackupServer_SPEC: ElementSpec = {
-  props: [["tls", "attribute tls", 0, V30, "tls"], ["transport", "attribute transport", 0, V379, "transport"], ["name", "attribute name", 0, V246, "name"], ["port", "attribute port", 0, V1, "port"], ["socket", "attribute socket", 0, V14, "socket"]],
-  keys: new Set(["tls","transport","name","port","socket","$extra"]),
-  unions: [{ key: "transport", xml: "transport", what: "attribute transport", branches: [{ values: ["tcp"], optional: true, props: [["name", "attribute name", REQUIRED, null, "name"]], forbidden: ["socket"] }, { values: ["unix"], props: [["socket", "attribute socket", REQUIRED, null, "socket"]], forbidden: ["name","port"] }] }],
-};
 
+let validateDomainBackupPushDisks_SPEC: ElementSpec | undefined;
 export function validateDomainBackupPushDisks(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackupPushDisks_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackupPushDisks_SPEC ??= {
+    props: [["disk", "<disk>, repeated", REQUIRED | MANY, validateDomainBackupPushDisksDisk, "disk"]],
+    keys: new Set(["disk","$extra"]),
+  }));
 }
-const validateDomainBackupPushDisks_SPEC: ElementSpec = {
-  props: [["disk", "<disk>, repeated", REQUIRED | MANY, validateDomainBackupPushDisksDisk, "disk"]],
-  keys: new Set(["disk","$extra"]),
-};
 
+let validateDomainBackupPullDisks_SPEC: ElementSpec | undefined;
 export function validateDomainBackupPullDisks(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackupPullDisks_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackupPullDisks_SPEC ??= {
+    props: [["disk", "<disk>, repeated", REQUIRED | MANY, validateDomainBackupPullDisksDisk, "disk"]],
+    keys: new Set(["disk","$extra"]),
+  }));
 }
-const validateDomainBackupPullDisks_SPEC: ElementSpec = {
-  props: [["disk", "<disk>, repeated", REQUIRED | MANY, validateDomainBackupPullDisksDisk, "disk"]],
-  keys: new Set(["disk","$extra"]),
-};
 
+let validateDomainBackupDisksDisk_SPEC: ElementSpec | undefined;
 export function validateDomainBackupDisksDisk(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackupDisksDisk_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackupDisksDisk_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V160, "name"], ["backupmode", "attribute backupmode", 0, V380, "backupmode"], ["incremental", "attribute incremental", 0, V4, "incremental"], ["backup", "attribute backup", 0, V244, "backup"], ["type", "attribute type", 0, V381, "type"], ["exportname", "attribute exportname", 0, V4, "exportname"], ["exportbitmap", "attribute exportbitmap", 0, V4, "exportbitmap"], ["target", "<target>", 0, validateDomainBackupDisksDiskTarget, "target"], ["driver", "<driver>", 0, validateDomainBackupDisksDiskDriver, "driver"], ["scratch", "<scratch>", 0, validateDomainBackupDisksDiskTarget, "scratch"]],
+    keys: new Set(["name","backupmode","incremental","backup","type","exportname","exportbitmap","target","driver","scratch","$extra"]),
+  }));
 }
-const validateDomainBackupDisksDisk_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V160, "name"], ["backupmode", "attribute backupmode", 0, V380, "backupmode"], ["incremental", "attribute incremental", 0, V4, "incremental"], ["backup", "attribute backup", 0, V244, "backup"], ["type", "attribute type", 0, V381, "type"], ["exportname", "attribute exportname", 0, V4, "exportname"], ["exportbitmap", "attribute exportbitmap", 0, V4, "exportbitmap"], ["target", "<target>", 0, validateDomainBackupDisksDiskTarget, "target"], ["driver", "<driver>", 0, validateDomainBackupDisksDiskDriver, "driver"], ["scratch", "<scratch>", 0, validateDomainBackupDisksDiskTarget, "scratch"]],
-  keys: new Set(["name","backupmode","incremental","backup","type","exportname","exportbitmap","target","driver","scratch","$extra"]),
-};
 
+let validateDomainBackupPushDisksDisk_SPEC: ElementSpec | undefined;
 export function validateDomainBackupPushDisksDisk(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackupPushDisksDisk_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackupPushDisksDisk_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V160, "name"], ["backupmode", "attribute backupmode", 0, V380, "backupmode"], ["incremental", "attribute incremental", 0, V4, "incremental"], ["backup", "attribute backup", 0, V244, "backup"], ["type", "attribute type", 0, V381, "type"], ["target", "<target>", 0, validateDomainBackupDisksDiskTarget, "target"], ["driver", "<driver>", 0, validateDomainBackupDisksDiskDriver, "driver"]],
+    keys: new Set(["name","backupmode","incremental","backup","type","target","driver","$extra"]),
+  }));
 }
-const validateDomainBackupPushDisksDisk_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V160, "name"], ["backupmode", "attribute backupmode", 0, V380, "backupmode"], ["incremental", "attribute incremental", 0, V4, "incremental"], ["backup", "attribute backup", 0, V244, "backup"], ["type", "attribute type", 0, V381, "type"], ["target", "<target>", 0, validateDomainBackupDisksDiskTarget, "target"], ["driver", "<driver>", 0, validateDomainBackupDisksDiskDriver, "driver"]],
-  keys: new Set(["name","backupmode","incremental","backup","type","target","driver","$extra"]),
-};
 
+let validateDomainBackupPullDisksDisk_SPEC: ElementSpec | undefined;
 export function validateDomainBackupPullDisksDisk(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackupPullDisksDisk_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackupPullDisksDisk_SPEC ??= {
+    props: [["name", "attribute name", REQUIRED, V160, "name"], ["backupmode", "attribute backupmode", 0, V380, "backupmode"], ["incremental", "attribute incremental", 0, V4, "incremental"], ["exportname", "attribute exportname", 0, V4, "exportname"], ["exportbitmap", "attribute exportbitmap", 0, V4, "exportbitmap"], ["backup", "attribute backup", 0, V244, "backup"], ["type", "attribute type", 0, V381, "type"], ["scratch", "<scratch>", 0, validateDomainBackupDisksDiskTarget, "scratch"], ["driver", "<driver>", 0, validateDomainBackupPullDisksDiskDriver, "driver"]],
+    keys: new Set(["name","backupmode","incremental","exportname","exportbitmap","backup","type","scratch","driver","$extra"]),
+  }));
 }
-const validateDomainBackupPullDisksDisk_SPEC: ElementSpec = {
-  props: [["name", "attribute name", REQUIRED, V160, "name"], ["backupmode", "attribute backupmode", 0, V380, "backupmode"], ["incremental", "attribute incremental", 0, V4, "incremental"], ["exportname", "attribute exportname", 0, V4, "exportname"], ["exportbitmap", "attribute exportbitmap", 0, V4, "exportbitmap"], ["backup", "attribute backup", 0, V244, "backup"], ["type", "attribute type", 0, V381, "type"], ["scratch", "<scratch>", 0, validateDomainBackupDisksDiskTarget, "scratch"], ["driver", "<driver>", 0, validateDomainBackupPullDisksDiskDriver, "driver"]],
-  keys: new Set(["name","backupmode","incremental","exportname","exportbitmap","backup","type","scratch","driver","$extra"]),
-};
 
+let validateDomainBackupDisksDiskTarget_SPEC: ElementSpec | undefined;
 export function validateDomainBackupDisksDiskTarget(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackupDisksDiskTarget_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackupDisksDiskTarget_SPEC ??= {
+    props: [["file", "attribute file", 0, V14, "file"], ["dev", "attribute dev", 0, V14, "dev"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["encryption", "<encryption>", 0, validateDomainBackupDisksDiskTargetEncryption, "encryption"]],
+    keys: new Set(["file","dev","seclabel","encryption","$extra"]),
+  }));
 }
-const validateDomainBackupDisksDiskTarget_SPEC: ElementSpec = {
-  props: [["file", "attribute file", 0, V14, "file"], ["dev", "attribute dev", 0, V14, "dev"], ["seclabel", "<seclabel>, repeated", MANY, validateDomainOsNvramSourceSeclabel, "seclabel"], ["encryption", "<encryption>", 0, validateDomainBackupDisksDiskTargetEncryption, "encryption"]],
-  keys: new Set(["file","dev","seclabel","encryption","$extra"]),
-};
 
+let validateDomainBackupDisksDiskDriver_SPEC: ElementSpec | undefined;
 export function validateDomainBackupDisksDiskDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackupDisksDiskDriver_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackupDisksDiskDriver_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V157, "type"]],
+    keys: new Set(["type","$extra"]),
+  }));
 }
-const validateDomainBackupDisksDiskDriver_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V157, "type"]],
-  keys: new Set(["type","$extra"]),
-};
 
+let validateDomainBackupPullDisksDiskDriver_SPEC: ElementSpec | undefined;
 export function validateDomainBackupPullDisksDiskDriver(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackupPullDisksDiskDriver_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackupPullDisksDiskDriver_SPEC ??= {
+    props: [["type", "attribute type", REQUIRED, V382, "type"]],
+    keys: new Set(["type","$extra"]),
+  }));
 }
-const validateDomainBackupPullDisksDiskDriver_SPEC: ElementSpec = {
-  props: [["type", "attribute type", REQUIRED, V382, "type"]],
-  keys: new Set(["type","$extra"]),
-};
 
+let validateDomainBackupDisksDiskTargetEncryption_SPEC: ElementSpec | undefined;
 export function validateDomainBackupDisksDiskTargetEncryption(v: unknown, path: string, issues: rt.Issues, n: string): void {
-  validateElement(v, path, issues, n, validateDomainBackupDisksDiskTargetEncryption_SPEC);
+  validateElement(v, path, issues, n, (validateDomainBackupDisksDiskTargetEncryption_SPEC ??= {
+    props: [["format", "attribute format", REQUIRED, V383, "format"], ["engine", "attribute engine", 0, V384, "engine"], ["secret", "<secret>", REQUIRED, validateDomainDevicesDiskEncryptionSecret, "secret"], ["cipher", "<cipher>", 0, validateDomainDevicesDiskEncryptionCipher, "cipher"], ["ivgen", "<ivgen>", 0, validateDomainDevicesDiskEncryptionIvgen, "ivgen"]],
+    keys: new Set(["format","engine","secret","cipher","ivgen","$extra"]),
+    together: [["cipher","ivgen"]],
+  }));
 }
-const validateDomainBackupDisksDiskTargetEncryption_SPEC: ElementSpec = {
-  props: [["format", "attribute format", REQUIRED, V383, "format"], ["engine", "attribute engine", 0, V384, "engine"], ["secret", "<secret>", REQUIRED, validateDomainDevicesDiskEncryptionSecret, "secret"], ["cipher", "<cipher>", 0, validateDomainDevicesDiskEncryptionCipher, "cipher"], ["ivgen", "<ivgen>", 0, validateDomainDevicesDiskEncryptionIvgen, "ivgen"]],
-  keys: new Set(["format","engine","secret","cipher","ivgen","$extra"]),
-  together: [["cipher","ivgen"]],
-};
