@@ -1,5 +1,6 @@
 // Import time of the published package: the tarball installed into an empty folder, `node` loading
-// it by `import` and by `require`, against bare `node` starting and exiting, interleaved rounds.
+// it by `import` and by `require` (and libvirt-rpc/xml by `import`), against bare `node` starting and
+// exiting, interleaved rounds.
 // `npm run bench:import` (BENCH_ROUNDS, default 21).
 import { spawnSync } from 'node:child_process';
 import { packAndInstall } from '../test/support/package.js';
@@ -11,8 +12,9 @@ const cases = {
   bare: ['-e', ''],
   import: ['--input-type=module', '-e', "await import('libvirt-rpc')"],
   require: ['-e', "require('libvirt-rpc')"],
+  xml: ['--input-type=module', '-e', "await import('libvirt-rpc/xml')"],
 } as const;
-const times: Record<keyof typeof cases, number[]> = { bare: [], import: [], require: [] };
+const times: Record<keyof typeof cases, number[]> = { bare: [], import: [], require: [], xml: [] };
 for (let i = 0; i < rounds; i++) {
   for (const name of Object.keys(cases) as (keyof typeof cases)[]) {
     const t0 = performance.now();
@@ -30,3 +32,5 @@ for (const name of ['import', 'require'] as const) {
   const m = med(times[name]);
   console.log(`  ${name.padEnd(8)} libvirt-rpc: ${m.toFixed(1)} ms (+${(m - bare).toFixed(1)} ms over bare node)`);
 }
+const xml = med(times.xml);
+console.log(`  import   libvirt-rpc/xml: ${xml.toFixed(1)} ms (+${(xml - bare).toFixed(1)} ms over bare node)`);

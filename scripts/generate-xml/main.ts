@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClassBuilder, type Kind } from './classes.js';
+import { ClassBuilder, type Kind, runtimeClasses } from './classes.js';
 import { emitDocuments, emitFormatters, emitParsers, emitTypes, emitValidators } from './emit.js';
 import { NAMESPACE_PREFIXES, SchemaReader } from './rng.js';
 
@@ -59,12 +59,16 @@ export function generate(dir: string): Map<string, string> {
   const builder = new ClassBuilder();
   builder.reserve(KINDS.map(([, , typeName]) => typeName));
   const kinds: Kind[] = KINDS.map(([kind, file, typeName]) => builder.kind(kind, typeName, reader.grammarOf(join(dir, file))));
+  const runtime = runtimeClasses(kinds);
+  const parse = emitParsers(builder.classes, runtime);
+  const format = emitFormatters(builder.classes, runtime);
+  const validate = emitValidators(builder.classes);
   return new Map([
     ['types.ts', emitTypes(builder.classes)],
-    ['parse.ts', emitParsers(builder.classes)],
-    ['format.ts', emitFormatters(builder.classes)],
-    ['validate.ts', emitValidators(builder.classes)],
-    ['documents.ts', emitDocuments(kinds, NAMESPACE_PREFIXES)],
+    ['parse.ts', parse.text],
+    ['format.ts', format.text],
+    ['validate.ts', validate.text],
+    ['documents.ts', emitDocuments(kinds, NAMESPACE_PREFIXES, { parse: parse.nameOf, format: format.nameOf, validate: validate.nameOf })],
   ]);
 }
 

@@ -13,6 +13,11 @@ export interface XmlExtra {
   name?: string;
   attributes?: Record<string, string>;
   elements?: string[];
+  /**
+   * Where each of `elements` stood: after the index-th (from 0) known child of that name, or first
+   * (null). Formatting puts them back there; elements without a place are written last.
+   */
+  after?: ([name: string, index: number] | null)[];
   text?: string;
 }
 
@@ -28,6 +33,13 @@ export type XmlInput<T> = T extends bigint
         : T;
 
 export type Bag = Record<string, unknown>;
+
+/**
+ * What a generated formatter takes: one formatter serves every element type alike at runtime, so it
+ * reads properties untyped (the typed entry points in documents.ts check the value's type).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Fields = Record<string, any>;
 
 const DECIMAL = /^-?(0|[1-9][0-9]*)$/;
 
@@ -74,11 +86,29 @@ export function extraAttribute(x: XmlExtra | undefined, name: string, value: str
   return x;
 }
 
-export function extraElement(x: XmlExtra | undefined, el: XmlElement): XmlExtra {
+/** The children kept as extra while their parent is read, so that places count known children only. */
+const keptAsExtra = new WeakSet<XmlElement>();
+
+/** A child the schema does not know (or one too many), kept verbatim with the known sibling it followed. */
+export function extraElement(x: XmlExtra | undefined, el: XmlElement, parent: XmlElement): XmlExtra {
   x ??= {};
   (x.elements ??= []).push(raw(el));
+  keptAsExtra.add(el);
+  const siblings = parent.children;
+  let i = siblings.indexOf(el) - 1;
+  while (i >= 0 && keptAsExtra.has(siblings[i]!)) i--;
+  let place: [string, number] | null = null;
+  if (i >= 0) {
+    const name = nameAsWritten(siblings[i]!);
+    let index = 0;
+    for (let j = 0; j < i; j++) if (!keptAsExtra.has(siblings[j]!) && nameAsWritten(siblings[j]!) === name) index++;
+    place = [name, index];
+  }
+  (x.after ??= []).push(place);
   return x;
 }
+
+const nameAsWritten = (el: XmlElement): string => el.written ?? el.name;
 
 /** Text where the schema has none; whitespace there is only layout. */
 export function extraText(x: XmlExtra | undefined, el: XmlElement): XmlExtra | undefined {
@@ -117,6 +147,12 @@ function escapeText(s: string): string {
   return s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;'));
 }
 
+interface Placed {
+  x: XmlExtra;
+  written: boolean[];
+  seen: Map<string, number>;
+}
+
 /** Builds indented XML text: two spaces per level, text inline. */
 export class XmlWriter {
   private readonly out: string[] = [];
@@ -130,6 +166,10 @@ export class XmlWriter {
   private readonly open: boolean[] = [];
   private readonly names: string[] = [];
   private readonly hadChildren: boolean[] = [];
+  /** By depth, the open elements with placed extra elements: those not yet written, and their children so far by name. */
+  private readonly placed: (Placed | undefined)[] = [];
+  /** How many of `placed` are set (none, almost always: then end() has nothing to look up). */
+  private placedOpen = 0;
 
   start(name: string): void {
     this.closeStartTag(true);
@@ -148,8 +188,16 @@ export class XmlWriter {
     this.out.push(' ', name, '="', escapeAttribute(String(value)), '"');
   }
 
+  /** The extra attributes; called once the element's own are written, it also places its extra elements. */
   extraAttributes(x: XmlExtra | undefined): void {
-    if (x?.attributes) for (const [k, v] of Object.entries(x.attributes)) this.attr(k, v);
+    if (!x) return;
+    if (x.attributes) for (const [k, v] of Object.entries(x.attributes)) this.attr(k, v);
+    if (x.elements && x.after) {
+      const placed: Placed = { x, written: x.elements.map(() => false), seen: new Map() };
+      this.placed[this.names.length - 1] = placed;
+      this.placedOpen++;
+      this.writePlaced(placed, null);
+    }
   }
 
   text(value: string | number | bigint | boolean | undefined): void {
@@ -168,10 +216,38 @@ export class XmlWriter {
     }
   }
 
+  /** The extra text, and the extra elements not written at their place already. */
   extraContent(x: XmlExtra | undefined): void {
     if (!x) return;
     if (x.text !== undefined) this.text(x.text);
-    this.rawElements(x.elements);
+    const placed = this.placedOpen ? this.placed[this.names.length - 1] : undefined;
+    if (placed?.x === x) this.rawElements(x.elements!.filter((_, i) => !placed.written[i]));
+    else this.rawElements(x.elements);
+  }
+
+  /** After an element closed: its own places are done; its parent's extras placed after it are written. */
+  private endPlaced(name: string): void {
+    const depth = this.names.length;
+    if (this.placed[depth]) {
+      this.placed[depth] = undefined;
+      this.placedOpen--;
+    }
+    const parent = depth > 0 ? this.placed[depth - 1] : undefined;
+    if (!parent) return;
+    const index = parent.seen.get(name) ?? 0;
+    parent.seen.set(name, index + 1);
+    this.writePlaced(parent, name, index);
+  }
+
+  private writePlaced(placed: Placed, after: string | null, index = 0): void {
+    const { elements, after: places } = placed.x;
+    elements!.forEach((xml, i) => {
+      if (placed.written[i]) return;
+      const p = places![i];
+      if (p === undefined || (p === null ? after !== null : p[0] !== after || p[1] !== index)) return;
+      placed.written[i] = true;
+      this.rawElements(xml);
+    });
   }
 
   /** A whole element whose content is one value. */
@@ -191,6 +267,7 @@ export class XmlWriter {
       if (hadChildren) this.out.push(indent(this.names.length));
       this.out.push('</', name, '>');
     }
+    if (this.placedOpen) this.endPlaced(name);
   }
 
   toString(): string {
@@ -221,6 +298,17 @@ export interface ValidationIssue {
 }
 
 export type Issues = ValidationIssue[];
+
+/** Each finding once (a child is checked against the merged type and against its kind's own). */
+export function uniqueIssues(issues: Issues): Issues {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path}\u0000${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
 
 export function isObject(v: unknown): v is Bag {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -128,7 +128,8 @@ describe('typed XML against the daemon (qemu:///system)', function () {
     expect(d.name).to.equal(domName);
     expect(d.memory).to.deep.equal({ unit: 'KiB', value: 131072n });
     const disk = d.devices?.disk?.[0];
-    expect(disk?.source?.file).to.equal(volPath);
+    if (disk?.type !== 'file') throw new Error(`a ${disk?.type} disk`);
+    expect(disk.source?.file).to.equal(volPath);
     expect(disk?.target).to.deep.include({ dev: 'vda', bus: 'virtio' });
     const nic = d.devices?.interface?.[0];
     expect(nic?.mac?.address).to.equal('52:54:00:12:34:56');

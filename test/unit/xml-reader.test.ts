@@ -151,7 +151,8 @@ describe('typed XML: reader and writer', () => {
     const d = X.parseDomainXML(text);
     expect(d.$extra?.attributes).to.deep.equal({ future: '1' });
     expect(d.$extra?.elements).to.deep.equal(["<futureElement x='y'><deep/></futureElement>", '<name>second</name>']);
-    expect(d.devices?.disk?.[0]?.$extra).to.deep.equal({ attributes: { newattr: 'z' }, elements: ['<newchild/>'] });
+    expect(d.$extra?.after).to.deep.equal([['name', 0], ['devices', 0]]);
+    expect(d.devices?.disk?.[0]?.$extra).to.deep.equal({ attributes: { newattr: 'z' }, elements: ['<newchild/>'], after: [['target', 0]] });
     const again = X.formatDomainXML(d);
     expect(again).to.contain('future="1"').and.contain("<futureElement x='y'><deep/></futureElement>").and.contain('newattr="z"').and.contain('<newchild/>');
     const issues = X.validateDomain(d);
@@ -162,6 +163,48 @@ describe('typed XML: reader and writer', () => {
       'devices.disk[0]: attribute newattr is not in the schema',
       'devices.disk[0]: element newchild is not in the schema',
     ]);
+  });
+
+  it('writes unknown elements back where they stood among the known ones', () => {
+    // A newer daemon's elements between known ones, first, last, repeated, after a repeated known
+    // element and after one written under another prefix: formatting gives the same text back.
+    const text = [
+      "<domain type=\"kvm\" xmlns:q=\"http://libvirt.org/schemas/domain/qemu/1.0\">",
+      '  <first/>',
+      '  <name>a</name>',
+      '  <future n="1"/>',
+      '  <future n="2"/>',
+      '  <memory>1024</memory>',
+      '  <devices>',
+      '    <disk type="file">',
+      '      <target dev="vda"/>',
+      '    </disk>',
+      '    <newdevice/>',
+      '    <disk type="file">',
+      '      <target dev="vdb"/>',
+      '    </disk>',
+      '    <newdevice kind="after second disk"/>',
+      '    <interface type="user"/>',
+      '  </devices>',
+      '  <q:commandline>',
+      '    <q:arg value="-S"/>',
+      '  </q:commandline>',
+      '  <afterNamespaced/>',
+      '  <last/>',
+      '</domain>',
+      '',
+    ].join('\n');
+    const d = X.parseDomainXML(text);
+    expect(d.$extra?.after).to.deep.equal([null, ['name', 0], ['name', 0], ['q:commandline', 0], ['q:commandline', 0]]);
+    expect(d.devices?.$extra?.after).to.deep.equal([['disk', 0], ['disk', 1]]);
+    expect(X.formatDomainXML(d)).to.equal(text);
+    // Known children are written in the schema's order; an unknown one stays after its sibling.
+    const moved = X.formatDomainXML(X.parseDomainXML("<domain type='kvm'><devices/><x/><name>a</name></domain>"));
+    expect(moved).to.equal('<domain type="kvm">\n  <name>a</name>\n  <devices/>\n  <x/>\n</domain>\n');
+    // Written by hand without places: after the known children, as before.
+    expect(X.formatDomainXML({ type: 'kvm', name: 'b', $extra: { elements: ['<y/>'] }, memory: { value: 1 } })).to.equal(
+      '<domain type="kvm">\n  <name>b</name>\n  <memory>1</memory>\n  <y/>\n</domain>\n',
+    );
   });
 
   it('keeps <metadata> as raw XML and declares libvirt extension namespaces', () => {

@@ -2,9 +2,8 @@
 
 import * as rt from '../runtime.js';
 import type { XmlElement } from '../tree.js';
-import type * as T from './types.js';
 
-export function parseDomain(el: XmlElement): T.Domain {
+export function parseDomain(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -19,47 +18,47 @@ export function parseDomain(el: XmlElement): T.Domain {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "genid": {
-        if (o["genid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["genid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["genid"] = t;
         break;
       }
       case "title": {
-        if (o["title"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["title"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["title"] = t;
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "metadata": {
-        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["metadata"] = parseDomainMetadata(c);
         break;
       }
       case "cpu": {
-        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cpu"] = parseDomainCpu(c);
         break;
       }
@@ -68,151 +67,151 @@ export function parseDomain(el: XmlElement): T.Domain {
         break;
       }
       case "bootloader": {
-        if (o["bootloader"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootloader"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootloader"] = t;
         break;
       }
       case "bootloader_args": {
-        if (o["bootloader_args"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootloader_args"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootloader_args"] = t;
         break;
       }
       case "os": {
-        if (o["os"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["os"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["os"] = parseDomainOs(c);
         break;
       }
       case "clock": {
-        if (o["clock"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["clock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["clock"] = parseDomainClock(c);
         break;
       }
       case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memory"] = parseDomainMemory(c);
         break;
       }
       case "maxMemory": {
-        if (o["maxMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxMemory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxMemory"] = parseDomainMaxMemory(c);
         break;
       }
       case "currentMemory": {
-        if (o["currentMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["currentMemory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["currentMemory"] = parseDomainCurrentMemory(c);
         break;
       }
       case "memoryBacking": {
-        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memoryBacking"] = parseDomainMemoryBacking(c);
         break;
       }
       case "vcpu": {
-        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vcpu"] = parseDomainVcpu(c);
         break;
       }
       case "vcpus": {
-        if (o["vcpus"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vcpus"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vcpus"] = parseDomainVcpus(c);
         break;
       }
       case "iothreads": {
-        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothreads"] = rt.int(t);
         break;
       }
       case "iothreadids": {
-        if (o["iothreadids"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothreadids"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothreadids"] = parseDomainIothreadids(c);
         break;
       }
       case "defaultiothread": {
-        if (o["defaultiothread"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["defaultiothread"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["defaultiothread"] = parseDomainDefaultiothread(c);
         break;
       }
       case "blkiotune": {
-        if (o["blkiotune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["blkiotune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["blkiotune"] = parseDomainBlkiotune(c);
         break;
       }
       case "memtune": {
-        if (o["memtune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memtune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memtune"] = parseDomainMemtune(c);
         break;
       }
       case "cputune": {
-        if (o["cputune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cputune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cputune"] = parseDomainCputune(c);
         break;
       }
       case "numatune": {
-        if (o["numatune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["numatune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["numatune"] = parseDomainNumatune(c);
         break;
       }
       case "resource": {
-        if (o["resource"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["resource"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["resource"] = parseDomainResource(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseDomainFeatures(c);
         break;
       }
       case "on_reboot": {
-        if (o["on_reboot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_reboot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_reboot"] = t;
         break;
       }
       case "on_poweroff": {
-        if (o["on_poweroff"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_poweroff"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_poweroff"] = t;
         break;
       }
       case "on_crash": {
-        if (o["on_crash"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_crash"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_crash"] = t;
         break;
       }
       case "on_lockfailure": {
-        if (o["on_lockfailure"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_lockfailure"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_lockfailure"] = t;
         break;
       }
       case "pm": {
-        if (o["pm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pm"] = parseDomainPm(c);
         break;
       }
       case "perf": {
-        if (o["perf"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["perf"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["perf"] = parseDomainPerf(c);
         break;
       }
       case "idmap": {
-        if (o["idmap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["idmap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["idmap"] = parseDomainIdmap(c);
         break;
       }
       case "devices": {
-        if (o["devices"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["devices"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["devices"] = parseDomainDevices(c);
         break;
       }
@@ -221,66 +220,66 @@ export function parseDomain(el: XmlElement): T.Domain {
         break;
       }
       case "qemu:commandline": {
-        if (o["qemu:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:commandline"] = parseDomainQemuCommandline(c);
         break;
       }
       case "qemu:capabilities": {
-        if (o["qemu:capabilities"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:capabilities"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:capabilities"] = parseDomainQemuCapabilities(c);
         break;
       }
       case "qemu:deprecation": {
-        if (o["qemu:deprecation"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:deprecation"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:deprecation"] = parseDomainQemuDeprecation(c);
         break;
       }
       case "qemu:override": {
-        if (o["qemu:override"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:override"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:override"] = parseDomainQemuOverride(c);
         break;
       }
       case "lxc:namespace": {
-        if (o["lxc:namespace"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lxc:namespace"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lxc:namespace"] = parseDomainLxcNamespace(c);
         break;
       }
       case "keywrap": {
-        if (o["keywrap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["keywrap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["keywrap"] = parseDomainKeywrap(c);
         break;
       }
       case "launchSecurity": {
-        if (o["launchSecurity"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["launchSecurity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["launchSecurity"] = parseDomainLaunchSecurity(c);
         break;
       }
       case "bhyve:commandline": {
-        if (o["bhyve:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bhyve:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bhyve:commandline"] = parseDomainBhyveCommandline(c);
         break;
       }
       case "xen:commandline": {
-        if (o["xen:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["xen:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["xen:commandline"] = parseDomainXenCommandline(c);
         break;
       }
       case "vmware:datacenterpath": {
-        if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vmware:datacenterpath"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.Domain;
+  return o;
 }
 
-export function parseDomainMetadata(el: XmlElement): T.DomainMetadata {
+export function parseDomainMetadata(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -291,10 +290,10 @@ export function parseDomainMetadata(el: XmlElement): T.DomainMetadata {
   if (raw !== '') o["xml"] = raw;
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMetadata;
+  return o;
 }
 
-export function parseDomainCpu(el: XmlElement): T.DomainCpu {
+export function parseDomainCpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -311,19 +310,19 @@ export function parseDomainCpu(el: XmlElement): T.DomainCpu {
   for (const c of el.children) {
     switch (c.name) {
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = parseDomainCpuModel(c);
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
       case "topology": {
-        if (o["topology"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["topology"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["topology"] = parseDomainCpuTopology(c);
         break;
       }
@@ -332,29 +331,29 @@ export function parseDomainCpu(el: XmlElement): T.DomainCpu {
         break;
       }
       case "numa": {
-        if (o["numa"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["numa"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["numa"] = parseDomainCpuNuma(c);
         break;
       }
       case "cache": {
-        if (o["cache"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cache"] = parseDomainCpuCache(c);
         break;
       }
       case "maxphysaddr": {
-        if (o["maxphysaddr"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxphysaddr"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxphysaddr"] = parseDomainCpuMaxphysaddr(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpu;
+  return o;
 }
 
-export function parseDomainSysinfo(el: XmlElement): T.DomainSysinfo {
+export function parseDomainSysinfo(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -368,26 +367,26 @@ export function parseDomainSysinfo(el: XmlElement): T.DomainSysinfo {
   for (const c of el.children) {
     switch (c.name) {
       case "bios": {
-        if (o["bios"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bios"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bios"] = parseDomainSysinfoBios(c);
         break;
       }
       case "system": {
-        if (o["system"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["system"] = parseDomainSysinfoSystem(c);
+        if (o["system"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["system"] = parseDomainSysinfoBios(c);
         break;
       }
       case "baseBoard": {
-        rt.push(o, "baseBoard", parseDomainSysinfoBaseBoard(c));
+        rt.push(o, "baseBoard", parseDomainSysinfoBios(c));
         break;
       }
       case "chassis": {
-        if (o["chassis"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["chassis"] = parseDomainSysinfoChassis(c);
+        if (o["chassis"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["chassis"] = parseDomainSysinfoBios(c);
         break;
       }
       case "oemStrings": {
-        if (o["oemStrings"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["oemStrings"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["oemStrings"] = parseDomainSysinfoOemStrings(c);
         break;
       }
@@ -395,15 +394,15 @@ export function parseDomainSysinfo(el: XmlElement): T.DomainSysinfo {
         rt.push(o, "entry", parseDomainSysinfoEntry(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfo;
+  return o;
 }
 
-export function parseDomainOs(el: XmlElement): T.DomainOs {
+export function parseDomainOs(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -417,57 +416,57 @@ export function parseDomainOs(el: XmlElement): T.DomainOs {
   for (const c of el.children) {
     switch (c.name) {
       case "type": {
-        if (o["type"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["type"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["type"] = parseDomainOsType(c);
         break;
       }
       case "kernel": {
-        if (o["kernel"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["kernel"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["kernel"] = t;
         break;
       }
       case "initrd": {
-        if (o["initrd"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initrd"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["initrd"] = t;
         break;
       }
       case "root": {
-        if (o["root"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["root"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["root"] = t;
         break;
       }
       case "cmdline": {
-        if (o["cmdline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cmdline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["cmdline"] = t;
         break;
       }
       case "dtb": {
-        if (o["dtb"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dtb"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["dtb"] = t;
         break;
       }
       case "firmware": {
-        if (o["firmwareElement"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["firmwareElement"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["firmwareElement"] = parseDomainOsFirmware(c);
         break;
       }
       case "loader": {
-        if (o["loader"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["loader"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["loader"] = parseDomainOsLoader(c);
         break;
       }
       case "nvram": {
-        if (o["nvram"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nvram"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nvram"] = parseDomainOsNvram(c);
         break;
       }
@@ -476,35 +475,35 @@ export function parseDomainOs(el: XmlElement): T.DomainOs {
         break;
       }
       case "bootmenu": {
-        if (o["bootmenu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootmenu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootmenu"] = parseDomainOsBootmenu(c);
         break;
       }
       case "smbios": {
-        if (o["smbios"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["smbios"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["smbios"] = parseDomainOsSmbios(c);
         break;
       }
       case "bios": {
-        if (o["bios"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bios"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bios"] = parseDomainOsBios(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainOsAcpi(c);
         break;
       }
       case "init": {
-        if (o["init"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["init"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["init"] = t;
         break;
       }
       case "initarg": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "initarg", t);
         break;
       }
@@ -513,35 +512,35 @@ export function parseDomainOs(el: XmlElement): T.DomainOs {
         break;
       }
       case "initdir": {
-        if (o["initdir"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initdir"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["initdir"] = t;
         break;
       }
       case "inituser": {
-        if (o["inituser"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["inituser"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["inituser"] = t;
         break;
       }
       case "initgroup": {
-        if (o["initgroup"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initgroup"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["initgroup"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOs;
+  return o;
 }
 
-export function parseDomainClock(el: XmlElement): T.DomainClock {
+export function parseDomainClock(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -562,15 +561,15 @@ export function parseDomainClock(el: XmlElement): T.DomainClock {
         rt.push(o, "timer", parseDomainClockTimer(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainClock;
+  return o;
 }
 
-export function parseDomainMemory(el: XmlElement): T.DomainMemory {
+export function parseDomainMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -583,14 +582,14 @@ export function parseDomainMemory(el: XmlElement): T.DomainMemory {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemory;
+  return o;
 }
 
-export function parseDomainMaxMemory(el: XmlElement): T.DomainMaxMemory {
+export function parseDomainMaxMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -603,14 +602,14 @@ export function parseDomainMaxMemory(el: XmlElement): T.DomainMaxMemory {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMaxMemory;
+  return o;
 }
 
-export function parseDomainCurrentMemory(el: XmlElement): T.DomainCurrentMemory {
+export function parseDomainCurrentMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -622,63 +621,63 @@ export function parseDomainCurrentMemory(el: XmlElement): T.DomainCurrentMemory 
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCurrentMemory;
+  return o;
 }
 
-export function parseDomainMemoryBacking(el: XmlElement): T.DomainMemoryBacking {
+export function parseDomainMemoryBacking(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "hugepages": {
-        if (o["hugepages"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hugepages"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hugepages"] = parseDomainMemoryBackingHugepages(c);
         break;
       }
       case "nosharepages": {
-        if (o["nosharepages"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nosharepages"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nosharepages"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "locked": {
-        if (o["locked"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["locked"] = parseDomainMemoryBackingLocked(c);
+        if (o["locked"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["locked"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "access": {
-        if (o["access"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["access"] = parseDomainMemoryBackingAccess(c);
+        if (o["access"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["access"] = parseDomainOsSmbios(c);
         break;
       }
       case "allocation": {
-        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["allocation"] = parseDomainMemoryBackingAllocation(c);
         break;
       }
       case "discard": {
-        if (o["discard"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["discard"] = parseDomainMemoryBackingDiscard(c);
+        if (o["discard"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["discard"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBacking;
+  return o;
 }
 
-export function parseDomainVcpu(el: XmlElement): T.DomainVcpu {
+export function parseDomainVcpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -692,14 +691,14 @@ export function parseDomainVcpu(el: XmlElement): T.DomainVcpu {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = rt.int(el.text);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainVcpu;
+  return o;
 }
 
-export function parseDomainVcpus(el: XmlElement): T.DomainVcpus {
+export function parseDomainVcpus(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -709,15 +708,15 @@ export function parseDomainVcpus(el: XmlElement): T.DomainVcpus {
         rt.push(o, "vcpu", parseDomainVcpusVcpu(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainVcpus;
+  return o;
 }
 
-export function parseDomainIothreadids(el: XmlElement): T.DomainIothreadids {
+export function parseDomainIothreadids(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -727,15 +726,15 @@ export function parseDomainIothreadids(el: XmlElement): T.DomainIothreadids {
         rt.push(o, "iothread", parseDomainIothreadidsIothread(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainIothreadids;
+  return o;
 }
 
-export function parseDomainDefaultiothread(el: XmlElement): T.DomainDefaultiothread {
+export function parseDomainDefaultiothread(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -748,23 +747,23 @@ export function parseDomainDefaultiothread(el: XmlElement): T.DomainDefaultiothr
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDefaultiothread;
+  return o;
 }
 
-export function parseDomainBlkiotune(el: XmlElement): T.DomainBlkiotune {
+export function parseDomainBlkiotune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "weight": {
-        if (o["weight"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["weight"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["weight"] = rt.int(t);
         break;
       }
@@ -772,114 +771,114 @@ export function parseDomainBlkiotune(el: XmlElement): T.DomainBlkiotune {
         rt.push(o, "device", parseDomainBlkiotuneDevice(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBlkiotune;
+  return o;
 }
 
-export function parseDomainMemtune(el: XmlElement): T.DomainMemtune {
+export function parseDomainMemtune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "hard_limit": {
-        if (o["hard_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hard_limit"] = parseDomainMemtuneHardLimit(c);
+        if (o["hard_limit"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["hard_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "soft_limit": {
-        if (o["soft_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["soft_limit"] = parseDomainMemtuneSoftLimit(c);
+        if (o["soft_limit"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["soft_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "min_guarantee": {
-        if (o["min_guarantee"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["min_guarantee"] = parseDomainMemtuneMinGuarantee(c);
+        if (o["min_guarantee"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["min_guarantee"] = parseDomainCurrentMemory(c);
         break;
       }
       case "swap_hard_limit": {
-        if (o["swap_hard_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["swap_hard_limit"] = parseDomainMemtuneSwapHardLimit(c);
+        if (o["swap_hard_limit"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["swap_hard_limit"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemtune;
+  return o;
 }
 
-export function parseDomainCputune(el: XmlElement): T.DomainCputune {
+export function parseDomainCputune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "shares": {
-        if (o["shares"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["shares"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["shares"] = rt.int(t);
         break;
       }
       case "global_period": {
-        if (o["global_period"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["global_period"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["global_period"] = rt.big(t);
         break;
       }
       case "global_quota": {
-        if (o["global_quota"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["global_quota"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["global_quota"] = rt.big(t);
         break;
       }
       case "period": {
-        if (o["period"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["period"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["period"] = rt.big(t);
         break;
       }
       case "quota": {
-        if (o["quota"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["quota"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["quota"] = rt.big(t);
         break;
       }
       case "emulator_period": {
-        if (o["emulator_period"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulator_period"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulator_period"] = rt.big(t);
         break;
       }
       case "emulator_quota": {
-        if (o["emulator_quota"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulator_quota"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulator_quota"] = rt.big(t);
         break;
       }
       case "iothread_period": {
-        if (o["iothread_period"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothread_period"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothread_period"] = rt.big(t);
         break;
       }
       case "iothread_quota": {
-        if (o["iothread_quota"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothread_quota"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothread_quota"] = rt.big(t);
         break;
       }
@@ -888,7 +887,7 @@ export function parseDomainCputune(el: XmlElement): T.DomainCputune {
         break;
       }
       case "emulatorpin": {
-        if (o["emulatorpin"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulatorpin"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulatorpin"] = parseDomainCputuneEmulatorpin(c);
         break;
       }
@@ -905,7 +904,7 @@ export function parseDomainCputune(el: XmlElement): T.DomainCputune {
         break;
       }
       case "emulatorsched": {
-        if (o["emulatorsched"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulatorsched"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulatorsched"] = parseDomainCputuneEmulatorsched(c);
         break;
       }
@@ -917,22 +916,22 @@ export function parseDomainCputune(el: XmlElement): T.DomainCputune {
         rt.push(o, "memorytune", parseDomainCputuneMemorytune(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputune;
+  return o;
 }
 
-export function parseDomainNumatune(el: XmlElement): T.DomainNumatune {
+export function parseDomainNumatune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memory"] = parseDomainNumatuneMemory(c);
         break;
       }
@@ -940,209 +939,209 @@ export function parseDomainNumatune(el: XmlElement): T.DomainNumatune {
         rt.push(o, "memnode", parseDomainNumatuneMemnode(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainNumatune;
+  return o;
 }
 
-export function parseDomainResource(el: XmlElement): T.DomainResource {
+export function parseDomainResource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "partition": {
-        if (o["partition"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["partition"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["partition"] = t;
         break;
       }
       case "fibrechannel": {
-        if (o["fibrechannel"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["fibrechannel"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["fibrechannel"] = parseDomainResourceFibrechannel(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainResource;
+  return o;
 }
 
-export function parseDomainFeatures(el: XmlElement): T.DomainFeatures {
+export function parseDomainFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "pae": {
-        if (o["pae"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pae"] = parseDomainFeaturesPae(c);
+        if (o["pae"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["pae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "apic": {
-        if (o["apic"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["apic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["apic"] = parseDomainFeaturesApic(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["acpi"] = parseDomainFeaturesAcpi(c);
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["acpi"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "hap": {
-        if (o["hap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hap"] = parseDomainFeaturesHap(c);
         break;
       }
       case "hyperv": {
-        if (o["hyperv"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hyperv"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hyperv"] = parseDomainFeaturesHyperv(c);
         break;
       }
       case "viridian": {
-        if (o["viridian"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["viridian"] = parseDomainFeaturesViridian(c);
+        if (o["viridian"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["viridian"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "kvm": {
-        if (o["kvm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["kvm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["kvm"] = parseDomainFeaturesKvm(c);
         break;
       }
       case "xen": {
-        if (o["xen"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["xen"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["xen"] = parseDomainFeaturesXen(c);
         break;
       }
       case "privnet": {
-        if (o["privnet"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["privnet"] = parseDomainFeaturesPrivnet(c);
+        if (o["privnet"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["privnet"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "pvspinlock": {
-        if (o["pvspinlock"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pvspinlock"] = parseDomainFeaturesPvspinlock(c);
+        if (o["pvspinlock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["pvspinlock"] = parseDomainFeaturesHap(c);
         break;
       }
       case "capabilities": {
-        if (o["capabilities"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["capabilities"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["capabilities"] = parseDomainFeaturesCapabilities(c);
         break;
       }
       case "pmu": {
-        if (o["pmu"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pmu"] = parseDomainFeaturesPmu(c);
+        if (o["pmu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["pmu"] = parseDomainFeaturesHap(c);
         break;
       }
       case "vmport": {
-        if (o["vmport"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vmport"] = parseDomainFeaturesVmport(c);
+        if (o["vmport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vmport"] = parseDomainFeaturesHap(c);
         break;
       }
       case "gic": {
-        if (o["gic"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["gic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["gic"] = parseDomainFeaturesGic(c);
         break;
       }
       case "smm": {
-        if (o["smm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["smm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["smm"] = parseDomainFeaturesSmm(c);
         break;
       }
       case "ioapic": {
-        if (o["ioapic"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ioapic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ioapic"] = parseDomainFeaturesIoapic(c);
         break;
       }
       case "hpt": {
-        if (o["hpt"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hpt"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hpt"] = parseDomainFeaturesHpt(c);
         break;
       }
       case "vmcoreinfo": {
-        if (o["vmcoreinfo"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vmcoreinfo"] = parseDomainFeaturesVmcoreinfo(c);
+        if (o["vmcoreinfo"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vmcoreinfo"] = parseDomainFeaturesHap(c);
         break;
       }
       case "htm": {
-        if (o["htm"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["htm"] = parseDomainFeaturesHtm(c);
+        if (o["htm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["htm"] = parseDomainFeaturesHap(c);
         break;
       }
       case "nested-hv": {
-        if (o["nested-hv"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["nested-hv"] = parseDomainFeaturesNestedHv(c);
+        if (o["nested-hv"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["nested-hv"] = parseDomainFeaturesHap(c);
         break;
       }
       case "msrs": {
-        if (o["msrs"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["msrs"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["msrs"] = parseDomainFeaturesMsrs(c);
         break;
       }
       case "ccf-assist": {
-        if (o["ccf-assist"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ccf-assist"] = parseDomainFeaturesCcfAssist(c);
+        if (o["ccf-assist"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["ccf-assist"] = parseDomainFeaturesHap(c);
         break;
       }
       case "cfpc": {
-        if (o["cfpc"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cfpc"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cfpc"] = parseDomainFeaturesCfpc(c);
         break;
       }
       case "sbbc": {
-        if (o["sbbc"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sbbc"] = parseDomainFeaturesSbbc(c);
+        if (o["sbbc"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sbbc"] = parseDomainFeaturesCfpc(c);
         break;
       }
       case "ibs": {
-        if (o["ibs"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ibs"] = parseDomainFeaturesIbs(c);
+        if (o["ibs"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["ibs"] = parseDomainFeaturesCfpc(c);
         break;
       }
       case "tcg": {
-        if (o["tcg"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tcg"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tcg"] = parseDomainFeaturesTcg(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeatures;
+  return o;
 }
 
-export function parseDomainPm(el: XmlElement): T.DomainPm {
+export function parseDomainPm(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "suspend-to-mem": {
-        if (o["suspend-to-mem"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["suspend-to-mem"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["suspend-to-mem"] = parseDomainPmSuspendToMem(c);
         break;
       }
       case "suspend-to-disk": {
-        if (o["suspend-to-disk"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["suspend-to-disk"] = parseDomainPmSuspendToDisk(c);
+        if (o["suspend-to-disk"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["suspend-to-disk"] = parseDomainPmSuspendToMem(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainPm;
+  return o;
 }
 
-export function parseDomainPerf(el: XmlElement): T.DomainPerf {
+export function parseDomainPerf(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1152,15 +1151,15 @@ export function parseDomainPerf(el: XmlElement): T.DomainPerf {
         rt.push(o, "event", parseDomainPerfEvent(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainPerf;
+  return o;
 }
 
-export function parseDomainIdmap(el: XmlElement): T.DomainIdmap {
+export function parseDomainIdmap(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1171,27 +1170,27 @@ export function parseDomainIdmap(el: XmlElement): T.DomainIdmap {
         break;
       }
       case "gid": {
-        rt.push(o, "gid", parseDomainIdmapGid(c));
+        rt.push(o, "gid", parseDomainIdmapUid(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainIdmap;
+  return o;
 }
 
-export function parseDomainDevices(el: XmlElement): T.DomainDevices {
+export function parseDomainDevices(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "emulator": {
-        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulator"] = t;
         break;
       }
@@ -1248,7 +1247,7 @@ export function parseDomainDevices(el: XmlElement): T.DomainDevices {
         break;
       }
       case "serial": {
-        rt.push(o, "serial", parseDomainDevicesSerial(c));
+        rt.push(o, "serial", parseDomainDevicesParallel(c));
         break;
       }
       case "channel": {
@@ -1288,17 +1287,17 @@ export function parseDomainDevices(el: XmlElement): T.DomainDevices {
         break;
       }
       case "watchdog": {
-        if (o["watchdog"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["watchdog"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["watchdog"] = parseDomainDevicesWatchdog(c);
         break;
       }
       case "memballoon": {
-        if (o["memballoon"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memballoon"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memballoon"] = parseDomainDevicesMemballoon(c);
         break;
       }
       case "nvram": {
-        if (o["nvram"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nvram"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nvram"] = parseDomainDevicesNvram(c);
         break;
       }
@@ -1307,24 +1306,24 @@ export function parseDomainDevices(el: XmlElement): T.DomainDevices {
         break;
       }
       case "iommu": {
-        if (o["iommu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iommu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iommu"] = parseDomainDevicesIommu(c);
         break;
       }
       case "vsock": {
-        if (o["vsock"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vsock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vsock"] = parseDomainDevicesVsock(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevices;
+  return o;
 }
 
-export function parseDomainSeclabel(el: XmlElement): T.DomainSeclabel {
+export function parseDomainSeclabel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1340,35 +1339,35 @@ export function parseDomainSeclabel(el: XmlElement): T.DomainSeclabel {
   for (const c of el.children) {
     switch (c.name) {
       case "label": {
-        if (o["label"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["label"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["label"] = t;
         break;
       }
       case "imagelabel": {
-        if (o["imagelabel"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["imagelabel"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["imagelabel"] = t;
         break;
       }
       case "baselabel": {
-        if (o["baselabel"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["baselabel"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["baselabel"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSeclabel;
+  return o;
 }
 
-export function parseDomainQemuCommandline(el: XmlElement): T.DomainQemuCommandline {
+export function parseDomainQemuCommandline(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1382,15 +1381,15 @@ export function parseDomainQemuCommandline(el: XmlElement): T.DomainQemuCommandl
         rt.push(o, "qemu:env", parseDomainQemuCommandlineQemuEnv(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCommandline;
+  return o;
 }
 
-export function parseDomainQemuCapabilities(el: XmlElement): T.DomainQemuCapabilities {
+export function parseDomainQemuCapabilities(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1401,18 +1400,18 @@ export function parseDomainQemuCapabilities(el: XmlElement): T.DomainQemuCapabil
         break;
       }
       case "qemu:del": {
-        rt.push(o, "qemu:del", parseDomainQemuCapabilitiesQemuDel(c));
+        rt.push(o, "qemu:del", parseDomainQemuCapabilitiesQemuAdd(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCapabilities;
+  return o;
 }
 
-export function parseDomainQemuDeprecation(el: XmlElement): T.DomainQemuDeprecation {
+export function parseDomainQemuDeprecation(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -1424,14 +1423,14 @@ export function parseDomainQemuDeprecation(el: XmlElement): T.DomainQemuDeprecat
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuDeprecation;
+  return o;
 }
 
-export function parseDomainQemuOverride(el: XmlElement): T.DomainQemuOverride {
+export function parseDomainQemuOverride(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1441,44 +1440,44 @@ export function parseDomainQemuOverride(el: XmlElement): T.DomainQemuOverride {
         rt.push(o, "qemu:device", parseDomainQemuOverrideQemuDevice(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuOverride;
+  return o;
 }
 
-export function parseDomainLxcNamespace(el: XmlElement): T.DomainLxcNamespace {
+export function parseDomainLxcNamespace(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "lxc:sharenet": {
-        if (o["lxc:sharenet"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lxc:sharenet"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lxc:sharenet"] = parseDomainLxcNamespaceLxcSharenet(c);
         break;
       }
       case "lxc:shareipc": {
-        if (o["lxc:shareipc"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lxc:shareipc"] = parseDomainLxcNamespaceLxcShareipc(c);
+        if (o["lxc:shareipc"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["lxc:shareipc"] = parseDomainLxcNamespaceLxcSharenet(c);
         break;
       }
       case "lxc:shareuts": {
-        if (o["lxc:shareuts"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lxc:shareuts"] = parseDomainLxcNamespaceLxcShareuts(c);
+        if (o["lxc:shareuts"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["lxc:shareuts"] = parseDomainLxcNamespaceLxcSharenet(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainLxcNamespace;
+  return o;
 }
 
-export function parseDomainKeywrap(el: XmlElement): T.DomainKeywrap {
+export function parseDomainKeywrap(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1488,15 +1487,15 @@ export function parseDomainKeywrap(el: XmlElement): T.DomainKeywrap {
         rt.push(o, "cipher", parseDomainKeywrapCipher(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainKeywrap;
+  return o;
 }
 
-export function parseDomainLaunchSecurity(el: XmlElement): T.DomainLaunchSecurity {
+export function parseDomainLaunchSecurity(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1511,92 +1510,92 @@ export function parseDomainLaunchSecurity(el: XmlElement): T.DomainLaunchSecurit
   for (const c of el.children) {
     switch (c.name) {
       case "cbitpos": {
-        if (o["cbitpos"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cbitpos"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["cbitpos"] = rt.int(t);
         break;
       }
       case "reducedPhysBits": {
-        if (o["reducedPhysBits"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reducedPhysBits"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["reducedPhysBits"] = rt.int(t);
         break;
       }
       case "policy": {
-        if (o["policy"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["policy"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["policy"] = t;
         break;
       }
       case "handle": {
-        if (o["handle"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["handle"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["handle"] = rt.int(t);
         break;
       }
       case "dhCert": {
-        if (o["dhCert"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dhCert"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["dhCert"] = t;
         break;
       }
       case "session": {
-        if (o["session"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["session"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["session"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainLaunchSecurity;
+  return o;
 }
 
-export function parseDomainBhyveCommandline(el: XmlElement): T.DomainBhyveCommandline {
+export function parseDomainBhyveCommandline(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "bhyve:arg": {
-        rt.push(o, "bhyve:arg", parseDomainBhyveCommandlineBhyveArg(c));
+        rt.push(o, "bhyve:arg", parseDomainQemuCommandlineQemuArg(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBhyveCommandline;
+  return o;
 }
 
-export function parseDomainXenCommandline(el: XmlElement): T.DomainXenCommandline {
+export function parseDomainXenCommandline(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "xen:arg": {
-        rt.push(o, "xen:arg", parseDomainXenCommandlineXenArg(c));
+        rt.push(o, "xen:arg", parseDomainQemuCommandlineQemuArg(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainXenCommandline;
+  return o;
 }
 
-export function parseDomainCpuModel(el: XmlElement): T.DomainCpuModel {
+export function parseDomainCpuModel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1609,14 +1608,14 @@ export function parseDomainCpuModel(el: XmlElement): T.DomainCpuModel {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuModel;
+  return o;
 }
 
-export function parseDomainCpuTopology(el: XmlElement): T.DomainCpuTopology {
+export function parseDomainCpuTopology(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1631,14 +1630,14 @@ export function parseDomainCpuTopology(el: XmlElement): T.DomainCpuTopology {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuTopology;
+  return o;
 }
 
-export function parseDomainCpuFeature(el: XmlElement): T.DomainCpuFeature {
+export function parseDomainCpuFeature(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1651,14 +1650,14 @@ export function parseDomainCpuFeature(el: XmlElement): T.DomainCpuFeature {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuFeature;
+  return o;
 }
 
-export function parseDomainCpuNuma(el: XmlElement): T.DomainCpuNuma {
+export function parseDomainCpuNuma(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1669,19 +1668,19 @@ export function parseDomainCpuNuma(el: XmlElement): T.DomainCpuNuma {
         break;
       }
       case "interconnects": {
-        if (o["interconnects"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["interconnects"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["interconnects"] = parseDomainCpuNumaInterconnects(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNuma;
+  return o;
 }
 
-export function parseDomainCpuCache(el: XmlElement): T.DomainCpuCache {
+export function parseDomainCpuCache(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1694,14 +1693,14 @@ export function parseDomainCpuCache(el: XmlElement): T.DomainCpuCache {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuCache;
+  return o;
 }
 
-export function parseDomainCpuMaxphysaddr(el: XmlElement): T.DomainCpuMaxphysaddr {
+export function parseDomainCpuMaxphysaddr(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1714,86 +1713,32 @@ export function parseDomainCpuMaxphysaddr(el: XmlElement): T.DomainCpuMaxphysadd
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuMaxphysaddr;
+  return o;
 }
 
-export function parseDomainSysinfoBios(el: XmlElement): T.DomainSysinfoBios {
+export function parseDomainSysinfoBios(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "entry": {
-        rt.push(o, "entry", parseDomainSysinfoBiosEntry(c));
+        rt.push(o, "entry", parseDomainOsInitenv(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoBios;
+  return o;
 }
 
-export function parseDomainSysinfoSystem(el: XmlElement): T.DomainSysinfoSystem {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "entry": {
-        rt.push(o, "entry", parseDomainSysinfoSystemEntry(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoSystem;
-}
-
-export function parseDomainSysinfoBaseBoard(el: XmlElement): T.DomainSysinfoBaseBoard {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "entry": {
-        rt.push(o, "entry", parseDomainSysinfoBaseBoardEntry(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoBaseBoard;
-}
-
-export function parseDomainSysinfoChassis(el: XmlElement): T.DomainSysinfoChassis {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "entry": {
-        rt.push(o, "entry", parseDomainSysinfoChassisEntry(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoChassis;
-}
-
-export function parseDomainSysinfoOemStrings(el: XmlElement): T.DomainSysinfoOemStrings {
+export function parseDomainSysinfoOemStrings(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1801,19 +1746,19 @@ export function parseDomainSysinfoOemStrings(el: XmlElement): T.DomainSysinfoOem
     switch (c.name) {
       case "entry": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "entry", t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoOemStrings;
+  return o;
 }
 
-export function parseDomainSysinfoEntry(el: XmlElement): T.DomainSysinfoEntry {
+export function parseDomainSysinfoEntry(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1826,14 +1771,14 @@ export function parseDomainSysinfoEntry(el: XmlElement): T.DomainSysinfoEntry {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoEntry;
+  return o;
 }
 
-export function parseDomainOsType(el: XmlElement): T.DomainOsType {
+export function parseDomainOsType(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1846,14 +1791,14 @@ export function parseDomainOsType(el: XmlElement): T.DomainOsType {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsType;
+  return o;
 }
 
-export function parseDomainOsFirmware(el: XmlElement): T.DomainOsFirmware {
+export function parseDomainOsFirmware(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -1863,15 +1808,15 @@ export function parseDomainOsFirmware(el: XmlElement): T.DomainOsFirmware {
         rt.push(o, "feature", parseDomainOsFirmwareFeature(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsFirmware;
+  return o;
 }
 
-export function parseDomainOsLoader(el: XmlElement): T.DomainOsLoader {
+export function parseDomainOsLoader(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1886,14 +1831,14 @@ export function parseDomainOsLoader(el: XmlElement): T.DomainOsLoader {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsLoader;
+  return o;
 }
 
-export function parseDomainOsNvram(el: XmlElement): T.DomainOsNvram {
+export function parseDomainOsNvram(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1908,19 +1853,19 @@ export function parseDomainOsNvram(el: XmlElement): T.DomainOsNvram {
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainOsNvramSource(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvram;
+  return o;
 }
 
-export function parseDomainOsBoot(el: XmlElement): T.DomainOsBoot {
+export function parseDomainOsBoot(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1932,14 +1877,14 @@ export function parseDomainOsBoot(el: XmlElement): T.DomainOsBoot {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsBoot;
+  return o;
 }
 
-export function parseDomainOsBootmenu(el: XmlElement): T.DomainOsBootmenu {
+export function parseDomainOsBootmenu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1952,14 +1897,14 @@ export function parseDomainOsBootmenu(el: XmlElement): T.DomainOsBootmenu {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsBootmenu;
+  return o;
 }
 
-export function parseDomainOsSmbios(el: XmlElement): T.DomainOsSmbios {
+export function parseDomainOsSmbios(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1971,14 +1916,14 @@ export function parseDomainOsSmbios(el: XmlElement): T.DomainOsSmbios {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsSmbios;
+  return o;
 }
 
-export function parseDomainOsBios(el: XmlElement): T.DomainOsBios {
+export function parseDomainOsBios(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -1991,14 +1936,14 @@ export function parseDomainOsBios(el: XmlElement): T.DomainOsBios {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsBios;
+  return o;
 }
 
-export function parseDomainOsAcpi(el: XmlElement): T.DomainOsAcpi {
+export function parseDomainOsAcpi(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -2008,15 +1953,15 @@ export function parseDomainOsAcpi(el: XmlElement): T.DomainOsAcpi {
         rt.push(o, "table", parseDomainOsAcpiTable(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsAcpi;
+  return o;
 }
 
-export function parseDomainOsInitenv(el: XmlElement): T.DomainOsInitenv {
+export function parseDomainOsInitenv(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2028,14 +1973,14 @@ export function parseDomainOsInitenv(el: XmlElement): T.DomainOsInitenv {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsInitenv;
+  return o;
 }
 
-export function parseDomainClockTimer(el: XmlElement): T.DomainClockTimer {
+export function parseDomainClockTimer(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2054,19 +1999,19 @@ export function parseDomainClockTimer(el: XmlElement): T.DomainClockTimer {
   for (const c of el.children) {
     switch (c.name) {
       case "catchup": {
-        if (o["catchup"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["catchup"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["catchup"] = parseDomainClockTimerCatchup(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainClockTimer;
+  return o;
 }
 
-export function parseDomainMemoryBackingHugepages(el: XmlElement): T.DomainMemoryBackingHugepages {
+export function parseDomainMemoryBackingHugepages(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -2076,39 +2021,27 @@ export function parseDomainMemoryBackingHugepages(el: XmlElement): T.DomainMemor
         rt.push(o, "page", parseDomainMemoryBackingHugepagesPage(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingHugepages;
+  return o;
 }
 
-export function parseDomainMemoryBackingNosharepages(el: XmlElement): T.DomainMemoryBackingNosharepages {
+export function parseDomainMemoryBackingNosharepages(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingNosharepages;
+  return o;
 }
 
-export function parseDomainMemoryBackingLocked(el: XmlElement): T.DomainMemoryBackingLocked {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingLocked;
-}
-
-export function parseDomainMemoryBackingSource(el: XmlElement): T.DomainMemoryBackingSource {
+export function parseDomainMemoryBackingSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2120,33 +2053,14 @@ export function parseDomainMemoryBackingSource(el: XmlElement): T.DomainMemoryBa
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingSource;
+  return o;
 }
 
-export function parseDomainMemoryBackingAccess(el: XmlElement): T.DomainMemoryBackingAccess {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingAccess;
-}
-
-export function parseDomainMemoryBackingAllocation(el: XmlElement): T.DomainMemoryBackingAllocation {
+export function parseDomainMemoryBackingAllocation(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2159,26 +2073,14 @@ export function parseDomainMemoryBackingAllocation(el: XmlElement): T.DomainMemo
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingAllocation;
+  return o;
 }
 
-export function parseDomainMemoryBackingDiscard(el: XmlElement): T.DomainMemoryBackingDiscard {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingDiscard;
-}
-
-export function parseDomainVcpusVcpu(el: XmlElement): T.DomainVcpusVcpu {
+export function parseDomainVcpusVcpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2193,14 +2095,14 @@ export function parseDomainVcpusVcpu(el: XmlElement): T.DomainVcpusVcpu {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainVcpusVcpu;
+  return o;
 }
 
-export function parseDomainIothreadidsIothread(el: XmlElement): T.DomainIothreadidsIothread {
+export function parseDomainIothreadidsIothread(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2214,146 +2116,70 @@ export function parseDomainIothreadidsIothread(el: XmlElement): T.DomainIothread
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainIothreadidsIothread;
+  return o;
 }
 
-export function parseDomainBlkiotuneDevice(el: XmlElement): T.DomainBlkiotuneDevice {
+export function parseDomainBlkiotuneDevice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "weight": {
-        if (o["weight"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["weight"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["weight"] = rt.int(t);
         break;
       }
       case "read_iops_sec": {
-        if (o["read_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_iops_sec"] = rt.int(t);
         break;
       }
       case "write_iops_sec": {
-        if (o["write_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_iops_sec"] = rt.int(t);
         break;
       }
       case "read_bytes_sec": {
-        if (o["read_bytes_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_bytes_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_bytes_sec"] = rt.big(t);
         break;
       }
       case "write_bytes_sec": {
-        if (o["write_bytes_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_bytes_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_bytes_sec"] = rt.big(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBlkiotuneDevice;
+  return o;
 }
 
-export function parseDomainMemtuneHardLimit(el: XmlElement): T.DomainMemtuneHardLimit {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemtuneHardLimit;
-}
-
-export function parseDomainMemtuneSoftLimit(el: XmlElement): T.DomainMemtuneSoftLimit {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemtuneSoftLimit;
-}
-
-export function parseDomainMemtuneMinGuarantee(el: XmlElement): T.DomainMemtuneMinGuarantee {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemtuneMinGuarantee;
-}
-
-export function parseDomainMemtuneSwapHardLimit(el: XmlElement): T.DomainMemtuneSwapHardLimit {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainMemtuneSwapHardLimit;
-}
-
-export function parseDomainCputuneVcpupin(el: XmlElement): T.DomainCputuneVcpupin {
+export function parseDomainCputuneVcpupin(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2366,14 +2192,14 @@ export function parseDomainCputuneVcpupin(el: XmlElement): T.DomainCputuneVcpupi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneVcpupin;
+  return o;
 }
 
-export function parseDomainCputuneEmulatorpin(el: XmlElement): T.DomainCputuneEmulatorpin {
+export function parseDomainCputuneEmulatorpin(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2385,14 +2211,14 @@ export function parseDomainCputuneEmulatorpin(el: XmlElement): T.DomainCputuneEm
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneEmulatorpin;
+  return o;
 }
 
-export function parseDomainCputuneIothreadpin(el: XmlElement): T.DomainCputuneIothreadpin {
+export function parseDomainCputuneIothreadpin(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2405,14 +2231,14 @@ export function parseDomainCputuneIothreadpin(el: XmlElement): T.DomainCputuneIo
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneIothreadpin;
+  return o;
 }
 
-export function parseDomainCputuneVcpusched(el: XmlElement): T.DomainCputuneVcpusched {
+export function parseDomainCputuneVcpusched(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2426,14 +2252,14 @@ export function parseDomainCputuneVcpusched(el: XmlElement): T.DomainCputuneVcpu
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneVcpusched;
+  return o;
 }
 
-export function parseDomainCputuneIothreadsched(el: XmlElement): T.DomainCputuneIothreadsched {
+export function parseDomainCputuneIothreadsched(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2447,14 +2273,14 @@ export function parseDomainCputuneIothreadsched(el: XmlElement): T.DomainCputune
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneIothreadsched;
+  return o;
 }
 
-export function parseDomainCputuneEmulatorsched(el: XmlElement): T.DomainCputuneEmulatorsched {
+export function parseDomainCputuneEmulatorsched(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2467,14 +2293,14 @@ export function parseDomainCputuneEmulatorsched(el: XmlElement): T.DomainCputune
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneEmulatorsched;
+  return o;
 }
 
-export function parseDomainCputuneCachetune(el: XmlElement): T.DomainCputuneCachetune {
+export function parseDomainCputuneCachetune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2496,15 +2322,15 @@ export function parseDomainCputuneCachetune(el: XmlElement): T.DomainCputuneCach
         rt.push(o, "monitor", parseDomainCputuneCachetuneMonitor(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneCachetune;
+  return o;
 }
 
-export function parseDomainCputuneMemorytune(el: XmlElement): T.DomainCputuneMemorytune {
+export function parseDomainCputuneMemorytune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2525,15 +2351,15 @@ export function parseDomainCputuneMemorytune(el: XmlElement): T.DomainCputuneMem
         rt.push(o, "monitor", parseDomainCputuneMemorytuneMonitor(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneMemorytune;
+  return o;
 }
 
-export function parseDomainNumatuneMemory(el: XmlElement): T.DomainNumatuneMemory {
+export function parseDomainNumatuneMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2547,14 +2373,14 @@ export function parseDomainNumatuneMemory(el: XmlElement): T.DomainNumatuneMemor
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainNumatuneMemory;
+  return o;
 }
 
-export function parseDomainNumatuneMemnode(el: XmlElement): T.DomainNumatuneMemnode {
+export function parseDomainNumatuneMemnode(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2568,14 +2394,14 @@ export function parseDomainNumatuneMemnode(el: XmlElement): T.DomainNumatuneMemn
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainNumatuneMemnode;
+  return o;
 }
 
-export function parseDomainResourceFibrechannel(el: XmlElement): T.DomainResourceFibrechannel {
+export function parseDomainResourceFibrechannel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2587,26 +2413,14 @@ export function parseDomainResourceFibrechannel(el: XmlElement): T.DomainResourc
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainResourceFibrechannel;
+  return o;
 }
 
-export function parseDomainFeaturesPae(el: XmlElement): T.DomainFeaturesPae {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesPae;
-}
-
-export function parseDomainFeaturesApic(el: XmlElement): T.DomainFeaturesApic {
+export function parseDomainFeaturesApic(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2618,26 +2432,14 @@ export function parseDomainFeaturesApic(el: XmlElement): T.DomainFeaturesApic {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesApic;
+  return o;
 }
 
-export function parseDomainFeaturesAcpi(el: XmlElement): T.DomainFeaturesAcpi {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesAcpi;
-}
-
-export function parseDomainFeaturesHap(el: XmlElement): T.DomainFeaturesHap {
+export function parseDomainFeaturesHap(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2649,14 +2451,14 @@ export function parseDomainFeaturesHap(el: XmlElement): T.DomainFeaturesHap {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHap;
+  return o;
 }
 
-export function parseDomainFeaturesHyperv(el: XmlElement): T.DomainFeaturesHyperv {
+export function parseDomainFeaturesHyperv(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2670,195 +2472,152 @@ export function parseDomainFeaturesHyperv(el: XmlElement): T.DomainFeaturesHyper
   for (const c of el.children) {
     switch (c.name) {
       case "relaxed": {
-        if (o["relaxed"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["relaxed"] = parseDomainFeaturesHypervRelaxed(c);
+        if (o["relaxed"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["relaxed"] = parseDomainFeaturesHap(c);
         break;
       }
       case "vapic": {
-        if (o["vapic"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vapic"] = parseDomainFeaturesHypervVapic(c);
+        if (o["vapic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vapic"] = parseDomainFeaturesHap(c);
         break;
       }
       case "spinlocks": {
-        if (o["spinlocks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["spinlocks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["spinlocks"] = parseDomainFeaturesHypervSpinlocks(c);
         break;
       }
       case "vpindex": {
-        if (o["vpindex"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vpindex"] = parseDomainFeaturesHypervVpindex(c);
+        if (o["vpindex"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vpindex"] = parseDomainFeaturesHap(c);
         break;
       }
       case "runtime": {
-        if (o["runtime"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["runtime"] = parseDomainFeaturesHypervRuntime(c);
+        if (o["runtime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["runtime"] = parseDomainFeaturesHap(c);
         break;
       }
       case "synic": {
-        if (o["synic"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["synic"] = parseDomainFeaturesHypervSynic(c);
+        if (o["synic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["synic"] = parseDomainFeaturesHap(c);
         break;
       }
       case "stimer": {
-        if (o["stimer"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["stimer"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["stimer"] = parseDomainFeaturesHypervStimer(c);
         break;
       }
       case "reset": {
-        if (o["reset"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["reset"] = parseDomainFeaturesHypervReset(c);
+        if (o["reset"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["reset"] = parseDomainFeaturesHap(c);
         break;
       }
       case "vendor_id": {
-        if (o["vendor_id"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor_id"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor_id"] = parseDomainFeaturesHypervVendorId(c);
         break;
       }
       case "frequencies": {
-        if (o["frequencies"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["frequencies"] = parseDomainFeaturesHypervFrequencies(c);
+        if (o["frequencies"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["frequencies"] = parseDomainFeaturesHap(c);
         break;
       }
       case "reenlightenment": {
-        if (o["reenlightenment"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["reenlightenment"] = parseDomainFeaturesHypervReenlightenment(c);
+        if (o["reenlightenment"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["reenlightenment"] = parseDomainFeaturesHap(c);
         break;
       }
       case "tlbflush": {
-        if (o["tlbflush"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["tlbflush"] = parseDomainFeaturesHypervTlbflush(c);
+        if (o["tlbflush"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["tlbflush"] = parseDomainFeaturesHap(c);
         break;
       }
       case "ipi": {
-        if (o["ipi"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ipi"] = parseDomainFeaturesHypervIpi(c);
+        if (o["ipi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["ipi"] = parseDomainFeaturesHap(c);
         break;
       }
       case "evmcs": {
-        if (o["evmcs"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["evmcs"] = parseDomainFeaturesHypervEvmcs(c);
+        if (o["evmcs"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["evmcs"] = parseDomainFeaturesHap(c);
         break;
       }
       case "avic": {
-        if (o["avic"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["avic"] = parseDomainFeaturesHypervAvic(c);
+        if (o["avic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["avic"] = parseDomainFeaturesHap(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHyperv;
+  return o;
 }
 
-export function parseDomainFeaturesViridian(el: XmlElement): T.DomainFeaturesViridian {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesViridian;
-}
-
-export function parseDomainFeaturesKvm(el: XmlElement): T.DomainFeaturesKvm {
+export function parseDomainFeaturesKvm(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "hidden": {
-        if (o["hidden"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hidden"] = parseDomainFeaturesKvmHidden(c);
+        if (o["hidden"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["hidden"] = parseDomainFeaturesHap(c);
         break;
       }
       case "hint-dedicated": {
-        if (o["hint-dedicated"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hint-dedicated"] = parseDomainFeaturesKvmHintDedicated(c);
+        if (o["hint-dedicated"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["hint-dedicated"] = parseDomainFeaturesHap(c);
         break;
       }
       case "poll-control": {
-        if (o["poll-control"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["poll-control"] = parseDomainFeaturesKvmPollControl(c);
+        if (o["poll-control"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["poll-control"] = parseDomainFeaturesHap(c);
         break;
       }
       case "pv-ipi": {
-        if (o["pv-ipi"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pv-ipi"] = parseDomainFeaturesKvmPvIpi(c);
+        if (o["pv-ipi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["pv-ipi"] = parseDomainFeaturesHap(c);
         break;
       }
       case "dirty-ring": {
-        if (o["dirty-ring"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dirty-ring"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dirty-ring"] = parseDomainFeaturesKvmDirtyRing(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvm;
+  return o;
 }
 
-export function parseDomainFeaturesXen(el: XmlElement): T.DomainFeaturesXen {
+export function parseDomainFeaturesXen(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "e820_host": {
-        if (o["e820_host"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["e820_host"] = parseDomainFeaturesXenE820Host(c);
+        if (o["e820_host"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["e820_host"] = parseDomainFeaturesHap(c);
         break;
       }
       case "passthrough": {
-        if (o["passthrough"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["passthrough"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["passthrough"] = parseDomainFeaturesXenPassthrough(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesXen;
+  return o;
 }
 
-export function parseDomainFeaturesPrivnet(el: XmlElement): T.DomainFeaturesPrivnet {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesPrivnet;
-}
-
-export function parseDomainFeaturesPvspinlock(el: XmlElement): T.DomainFeaturesPvspinlock {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesPvspinlock;
-}
-
-export function parseDomainFeaturesCapabilities(el: XmlElement): T.DomainFeaturesCapabilities {
+export function parseDomainFeaturesCapabilities(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -2872,237 +2631,199 @@ export function parseDomainFeaturesCapabilities(el: XmlElement): T.DomainFeature
   for (const c of el.children) {
     switch (c.name) {
       case "audit_control": {
-        if (o["audit_control"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["audit_control"] = parseDomainFeaturesCapabilitiesAuditControl(c);
+        if (o["audit_control"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["audit_control"] = parseDomainFeaturesHap(c);
         break;
       }
       case "audit_write": {
-        if (o["audit_write"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["audit_write"] = parseDomainFeaturesCapabilitiesAuditWrite(c);
+        if (o["audit_write"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["audit_write"] = parseDomainFeaturesHap(c);
         break;
       }
       case "block_suspend": {
-        if (o["block_suspend"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["block_suspend"] = parseDomainFeaturesCapabilitiesBlockSuspend(c);
+        if (o["block_suspend"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["block_suspend"] = parseDomainFeaturesHap(c);
         break;
       }
       case "chown": {
-        if (o["chown"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["chown"] = parseDomainFeaturesCapabilitiesChown(c);
+        if (o["chown"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["chown"] = parseDomainFeaturesHap(c);
         break;
       }
       case "dac_override": {
-        if (o["dac_override"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["dac_override"] = parseDomainFeaturesCapabilitiesDacOverride(c);
+        if (o["dac_override"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["dac_override"] = parseDomainFeaturesHap(c);
         break;
       }
       case "dac_read_search": {
-        if (o["dac_read_search"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["dac_read_search"] = parseDomainFeaturesCapabilitiesDacReadSearch(c);
+        if (o["dac_read_search"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["dac_read_search"] = parseDomainFeaturesHap(c);
         break;
       }
       case "fowner": {
-        if (o["fowner"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["fowner"] = parseDomainFeaturesCapabilitiesFowner(c);
+        if (o["fowner"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["fowner"] = parseDomainFeaturesHap(c);
         break;
       }
       case "fsetid": {
-        if (o["fsetid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["fsetid"] = parseDomainFeaturesCapabilitiesFsetid(c);
+        if (o["fsetid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["fsetid"] = parseDomainFeaturesHap(c);
         break;
       }
       case "ipc_lock": {
-        if (o["ipc_lock"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ipc_lock"] = parseDomainFeaturesCapabilitiesIpcLock(c);
+        if (o["ipc_lock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["ipc_lock"] = parseDomainFeaturesHap(c);
         break;
       }
       case "ipc_owner": {
-        if (o["ipc_owner"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ipc_owner"] = parseDomainFeaturesCapabilitiesIpcOwner(c);
+        if (o["ipc_owner"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["ipc_owner"] = parseDomainFeaturesHap(c);
         break;
       }
       case "kill": {
-        if (o["kill"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["kill"] = parseDomainFeaturesCapabilitiesKill(c);
+        if (o["kill"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["kill"] = parseDomainFeaturesHap(c);
         break;
       }
       case "lease": {
-        if (o["lease"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lease"] = parseDomainFeaturesCapabilitiesLease(c);
+        if (o["lease"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["lease"] = parseDomainFeaturesHap(c);
         break;
       }
       case "linux_immutable": {
-        if (o["linux_immutable"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["linux_immutable"] = parseDomainFeaturesCapabilitiesLinuxImmutable(c);
+        if (o["linux_immutable"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["linux_immutable"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mac_admin": {
-        if (o["mac_admin"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac_admin"] = parseDomainFeaturesCapabilitiesMacAdmin(c);
+        if (o["mac_admin"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["mac_admin"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mac_override": {
-        if (o["mac_override"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac_override"] = parseDomainFeaturesCapabilitiesMacOverride(c);
+        if (o["mac_override"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["mac_override"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mknod": {
-        if (o["mknod"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mknod"] = parseDomainFeaturesCapabilitiesMknod(c);
+        if (o["mknod"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["mknod"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_admin": {
-        if (o["net_admin"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["net_admin"] = parseDomainFeaturesCapabilitiesNetAdmin(c);
+        if (o["net_admin"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["net_admin"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_bind_service": {
-        if (o["net_bind_service"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["net_bind_service"] = parseDomainFeaturesCapabilitiesNetBindService(c);
+        if (o["net_bind_service"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["net_bind_service"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_broadcast": {
-        if (o["net_broadcast"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["net_broadcast"] = parseDomainFeaturesCapabilitiesNetBroadcast(c);
+        if (o["net_broadcast"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["net_broadcast"] = parseDomainFeaturesHap(c);
         break;
       }
       case "net_raw": {
-        if (o["net_raw"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["net_raw"] = parseDomainFeaturesCapabilitiesNetRaw(c);
+        if (o["net_raw"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["net_raw"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setgid": {
-        if (o["setgid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["setgid"] = parseDomainFeaturesCapabilitiesSetgid(c);
+        if (o["setgid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["setgid"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setfcap": {
-        if (o["setfcap"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["setfcap"] = parseDomainFeaturesCapabilitiesSetfcap(c);
+        if (o["setfcap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["setfcap"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setpcap": {
-        if (o["setpcap"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["setpcap"] = parseDomainFeaturesCapabilitiesSetpcap(c);
+        if (o["setpcap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["setpcap"] = parseDomainFeaturesHap(c);
         break;
       }
       case "setuid": {
-        if (o["setuid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["setuid"] = parseDomainFeaturesCapabilitiesSetuid(c);
+        if (o["setuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["setuid"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_admin": {
-        if (o["sys_admin"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_admin"] = parseDomainFeaturesCapabilitiesSysAdmin(c);
+        if (o["sys_admin"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sys_admin"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_boot": {
-        if (o["sys_boot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_boot"] = parseDomainFeaturesCapabilitiesSysBoot(c);
+        if (o["sys_boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sys_boot"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_chroot": {
-        if (o["sys_chroot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_chroot"] = parseDomainFeaturesCapabilitiesSysChroot(c);
+        if (o["sys_chroot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sys_chroot"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_module": {
-        if (o["sys_module"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_module"] = parseDomainFeaturesCapabilitiesSysModule(c);
+        if (o["sys_module"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sys_module"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_nice": {
-        if (o["sys_nice"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_nice"] = parseDomainFeaturesCapabilitiesSysNice(c);
+        if (o["sys_nice"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sys_nice"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_pacct": {
-        if (o["sys_pacct"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_pacct"] = parseDomainFeaturesCapabilitiesSysPacct(c);
+        if (o["sys_pacct"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sys_pacct"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_ptrace": {
-        if (o["sys_ptrace"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_ptrace"] = parseDomainFeaturesCapabilitiesSysPtrace(c);
+        if (o["sys_ptrace"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sys_ptrace"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_rawio": {
-        if (o["sys_rawio"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_rawio"] = parseDomainFeaturesCapabilitiesSysRawio(c);
+        if (o["sys_rawio"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sys_rawio"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_resource": {
-        if (o["sys_resource"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_resource"] = parseDomainFeaturesCapabilitiesSysResource(c);
+        if (o["sys_resource"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sys_resource"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_time": {
-        if (o["sys_time"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_time"] = parseDomainFeaturesCapabilitiesSysTime(c);
+        if (o["sys_time"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sys_time"] = parseDomainFeaturesHap(c);
         break;
       }
       case "sys_tty_config": {
-        if (o["sys_tty_config"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sys_tty_config"] = parseDomainFeaturesCapabilitiesSysTtyConfig(c);
+        if (o["sys_tty_config"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sys_tty_config"] = parseDomainFeaturesHap(c);
         break;
       }
       case "syslog": {
-        if (o["syslog"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["syslog"] = parseDomainFeaturesCapabilitiesSyslog(c);
+        if (o["syslog"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["syslog"] = parseDomainFeaturesHap(c);
         break;
       }
       case "wake_alarm": {
-        if (o["wake_alarm"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["wake_alarm"] = parseDomainFeaturesCapabilitiesWakeAlarm(c);
+        if (o["wake_alarm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["wake_alarm"] = parseDomainFeaturesHap(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilities;
+  return o;
 }
 
-export function parseDomainFeaturesPmu(el: XmlElement): T.DomainFeaturesPmu {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesPmu;
-}
-
-export function parseDomainFeaturesVmport(el: XmlElement): T.DomainFeaturesVmport {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesVmport;
-}
-
-export function parseDomainFeaturesGic(el: XmlElement): T.DomainFeaturesGic {
+export function parseDomainFeaturesGic(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3114,14 +2835,14 @@ export function parseDomainFeaturesGic(el: XmlElement): T.DomainFeaturesGic {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesGic;
+  return o;
 }
 
-export function parseDomainFeaturesSmm(el: XmlElement): T.DomainFeaturesSmm {
+export function parseDomainFeaturesSmm(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3135,19 +2856,19 @@ export function parseDomainFeaturesSmm(el: XmlElement): T.DomainFeaturesSmm {
   for (const c of el.children) {
     switch (c.name) {
       case "tseg": {
-        if (o["tseg"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["tseg"] = parseDomainFeaturesSmmTseg(c);
+        if (o["tseg"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["tseg"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesSmm;
+  return o;
 }
 
-export function parseDomainFeaturesIoapic(el: XmlElement): T.DomainFeaturesIoapic {
+export function parseDomainFeaturesIoapic(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3159,14 +2880,14 @@ export function parseDomainFeaturesIoapic(el: XmlElement): T.DomainFeaturesIoapi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesIoapic;
+  return o;
 }
 
-export function parseDomainFeaturesHpt(el: XmlElement): T.DomainFeaturesHpt {
+export function parseDomainFeaturesHpt(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3180,76 +2901,19 @@ export function parseDomainFeaturesHpt(el: XmlElement): T.DomainFeaturesHpt {
   for (const c of el.children) {
     switch (c.name) {
       case "maxpagesize": {
-        if (o["maxpagesize"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["maxpagesize"] = parseDomainFeaturesHptMaxpagesize(c);
+        if (o["maxpagesize"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["maxpagesize"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHpt;
+  return o;
 }
 
-export function parseDomainFeaturesVmcoreinfo(el: XmlElement): T.DomainFeaturesVmcoreinfo {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesVmcoreinfo;
-}
-
-export function parseDomainFeaturesHtm(el: XmlElement): T.DomainFeaturesHtm {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHtm;
-}
-
-export function parseDomainFeaturesNestedHv(el: XmlElement): T.DomainFeaturesNestedHv {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesNestedHv;
-}
-
-export function parseDomainFeaturesMsrs(el: XmlElement): T.DomainFeaturesMsrs {
+export function parseDomainFeaturesMsrs(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3261,33 +2925,14 @@ export function parseDomainFeaturesMsrs(el: XmlElement): T.DomainFeaturesMsrs {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesMsrs;
+  return o;
 }
 
-export function parseDomainFeaturesCcfAssist(el: XmlElement): T.DomainFeaturesCcfAssist {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCcfAssist;
-}
-
-export function parseDomainFeaturesCfpc(el: XmlElement): T.DomainFeaturesCfpc {
+export function parseDomainFeaturesCfpc(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3299,71 +2944,33 @@ export function parseDomainFeaturesCfpc(el: XmlElement): T.DomainFeaturesCfpc {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCfpc;
+  return o;
 }
 
-export function parseDomainFeaturesSbbc(el: XmlElement): T.DomainFeaturesSbbc {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesSbbc;
-}
-
-export function parseDomainFeaturesIbs(el: XmlElement): T.DomainFeaturesIbs {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesIbs;
-}
-
-export function parseDomainFeaturesTcg(el: XmlElement): T.DomainFeaturesTcg {
+export function parseDomainFeaturesTcg(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "tb-cache": {
-        if (o["tb-cache"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["tb-cache"] = parseDomainFeaturesTcgTbCache(c);
+        if (o["tb-cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["tb-cache"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesTcg;
+  return o;
 }
 
-export function parseDomainPmSuspendToMem(el: XmlElement): T.DomainPmSuspendToMem {
+export function parseDomainPmSuspendToMem(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3375,33 +2982,14 @@ export function parseDomainPmSuspendToMem(el: XmlElement): T.DomainPmSuspendToMe
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainPmSuspendToMem;
+  return o;
 }
 
-export function parseDomainPmSuspendToDisk(el: XmlElement): T.DomainPmSuspendToDisk {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "enabled": o["enabled"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainPmSuspendToDisk;
-}
-
-export function parseDomainPerfEvent(el: XmlElement): T.DomainPerfEvent {
+export function parseDomainPerfEvent(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3414,14 +3002,14 @@ export function parseDomainPerfEvent(el: XmlElement): T.DomainPerfEvent {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainPerfEvent;
+  return o;
 }
 
-export function parseDomainIdmapUid(el: XmlElement): T.DomainIdmapUid {
+export function parseDomainIdmapUid(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3435,35 +3023,14 @@ export function parseDomainIdmapUid(el: XmlElement): T.DomainIdmapUid {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainIdmapUid;
+  return o;
 }
 
-export function parseDomainIdmapGid(el: XmlElement): T.DomainIdmapGid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "start": o["start"] = rt.int(v); break;
-      case "target": o["target"] = rt.int(v); break;
-      case "count": o["count"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainIdmapGid;
-}
-
-export function parseDomainDevicesDisk(el: XmlElement): T.DomainDevicesDisk {
+export function parseDomainDevicesDisk(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3482,132 +3049,132 @@ export function parseDomainDevicesDisk(el: XmlElement): T.DomainDevicesDisk {
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainOsNvramSource(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesDiskDriver(c);
         break;
       }
       case "mirror": {
-        if (o["mirror"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mirror"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mirror"] = parseDomainDevicesDiskMirror(c);
         break;
       }
       case "auth": {
-        if (o["auth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["auth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["auth"] = parseDomainDevicesDiskAuth(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesDiskTarget(c);
         break;
       }
       case "boot": {
-        if (o["boot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["boot"] = parseDomainDevicesDiskBoot(c);
         break;
       }
       case "backenddomain": {
-        if (o["backenddomain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backenddomain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backenddomain"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "readonly": {
-        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readonly"] = parseDomainDevicesDiskReadonly(c);
+        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "shareable": {
-        if (o["shareable"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["shareable"] = parseDomainDevicesDiskShareable(c);
+        if (o["shareable"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["shareable"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "transient": {
-        if (o["transient"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["transient"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["transient"] = parseDomainDevicesDiskTransient(c);
         break;
       }
       case "serial": {
-        if (o["serial"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["serial"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["serial"] = t;
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
       case "iotune": {
-        if (o["iotune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iotune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iotune"] = parseDomainDevicesDiskIotune(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "geometry": {
-        if (o["geometry"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["geometry"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["geometry"] = parseDomainDevicesDiskGeometry(c);
         break;
       }
       case "blockio": {
-        if (o["blockio"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["blockio"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["blockio"] = parseDomainDevicesDiskBlockio(c);
         break;
       }
       case "wwn": {
-        if (o["wwn"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["wwn"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["wwn"] = t;
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["product"] = t;
         break;
       }
       case "backingStore": {
-        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backingStore"] = parseDomainDevicesDiskBackingStore(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDisk;
+  return o;
 }
 
-export function parseDomainDevicesController(el: XmlElement): T.DomainDevicesController {
+export function parseDomainDevicesController(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3627,87 +3194,87 @@ export function parseDomainDevicesController(el: XmlElement): T.DomainDevicesCon
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "master": {
-        if (o["master"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["master"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["master"] = parseDomainDevicesControllerMaster(c);
         break;
       }
       case "model": {
-        if (o["modelElement"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["modelElement"] = parseDomainDevicesControllerModel(c);
+        if (o["modelElement"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["modelElement"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesControllerTarget(c);
         break;
       }
       case "pcihole64": {
-        if (o["pcihole64"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pcihole64"] = parseDomainDevicesControllerPcihole64(c);
+        if (o["pcihole64"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["pcihole64"] = parseDomainCurrentMemory(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesControllerDriver(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesController;
+  return o;
 }
 
-export function parseDomainDevicesLease(el: XmlElement): T.DomainDevicesLease {
+export function parseDomainDevicesLease(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "lockspace": {
-        if (o["lockspace"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lockspace"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["lockspace"] = t;
         break;
       }
       case "key": {
-        if (o["key"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["key"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["key"] = t;
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesLeaseTarget(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesLease;
+  return o;
 }
 
-export function parseDomainDevicesFilesystem(el: XmlElement): T.DomainDevicesFilesystem {
+export function parseDomainDevicesFilesystem(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3726,69 +3293,69 @@ export function parseDomainDevicesFilesystem(el: XmlElement): T.DomainDevicesFil
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesFilesystemDriver(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesFilesystemSource(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesFilesystemTarget(c);
         break;
       }
       case "readonly": {
-        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readonly"] = parseDomainDevicesFilesystemReadonly(c);
+        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "boot": {
-        if (o["boot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["boot"] = parseDomainDevicesDiskBoot(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "space_hard_limit": {
-        if (o["space_hard_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["space_hard_limit"] = parseDomainDevicesFilesystemSpaceHardLimit(c);
+        if (o["space_hard_limit"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["space_hard_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "space_soft_limit": {
-        if (o["space_soft_limit"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["space_soft_limit"] = parseDomainDevicesFilesystemSpaceSoftLimit(c);
+        if (o["space_soft_limit"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["space_soft_limit"] = parseDomainCurrentMemory(c);
         break;
       }
       case "binary": {
-        if (o["binary"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["binary"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["binary"] = parseDomainDevicesFilesystemBinary(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystem;
+  return o;
 }
 
-export function parseDomainDevicesInterface(el: XmlElement): T.DomainDevicesInterface {
+export function parseDomainDevicesInterface(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3804,42 +3371,42 @@ export function parseDomainDevicesInterface(el: XmlElement): T.DomainDevicesInte
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesInterfaceSource(c);
         break;
       }
       case "virtualport": {
-        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["virtualport"] = parseDomainDevicesInterfaceVirtualport(c);
         break;
       }
       case "link": {
-        if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["link"] = parseDomainDevicesInterfaceLink(c);
+        if (o["link"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["link"] = parseDomainFeaturesHap(c);
         break;
       }
       case "mtu": {
-        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mtu"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       case "coalesce": {
-        if (o["coalesce"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["coalesce"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["coalesce"] = parseDomainDevicesInterfaceCoalesce(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesInterfaceTarget(c);
         break;
       }
       case "guest": {
-        if (o["guest"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["guest"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["guest"] = parseDomainDevicesInterfaceGuest(c);
         break;
       }
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac"] = parseDomainDevicesInterfaceMac(c);
         break;
       }
@@ -3856,99 +3423,99 @@ export function parseDomainDevicesInterface(el: XmlElement): T.DomainDevicesInte
         break;
       }
       case "script": {
-        if (o["script"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["script"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["script"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "downscript": {
-        if (o["downscript"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["downscript"] = parseDomainDevicesInterfaceDownscript(c);
+        if (o["downscript"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["downscript"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "backenddomain": {
-        if (o["backenddomain"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["backenddomain"] = parseDomainDevicesInterfaceBackenddomain(c);
+        if (o["backenddomain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["backenddomain"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["model"] = parseDomainDevicesInterfaceModel(c);
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["model"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "backend": {
-        if (o["backend"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backend"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backend"] = parseDomainDevicesInterfaceBackend(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesInterfaceDriver(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "filterref": {
-        if (o["filterref"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["filterref"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["filterref"] = parseDomainDevicesInterfaceFilterref(c);
         break;
       }
       case "tune": {
-        if (o["tune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tune"] = parseDomainDevicesInterfaceTune(c);
         break;
       }
       case "boot": {
-        if (o["boot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["boot"] = parseDomainDevicesDiskBoot(c);
         break;
       }
       case "rom": {
-        if (o["rom"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rom"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rom"] = parseDomainDevicesInterfaceRom(c);
         break;
       }
       case "bandwidth": {
-        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bandwidth"] = parseDomainDevicesInterfaceBandwidth(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vlan"] = parseDomainDevicesInterfaceVlan(c);
         break;
       }
       case "port": {
-        if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["port"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["port"] = parseDomainDevicesInterfacePort(c);
         break;
       }
       case "teaming": {
-        if (o["teaming"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["teaming"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["teaming"] = parseDomainDevicesInterfaceTeaming(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterface;
+  return o;
 }
 
-export function parseDomainDevicesInput(el: XmlElement): T.DomainDevicesInput {
+export function parseDomainDevicesInput(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -3964,39 +3531,39 @@ export function parseDomainDevicesInput(el: XmlElement): T.DomainDevicesInput {
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesInputDriver(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesInputSource(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInput;
+  return o;
 }
 
-export function parseDomainDevicesSound(el: XmlElement): T.DomainDevicesSound {
+export function parseDomainDevicesSound(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4010,38 +3577,38 @@ export function parseDomainDevicesSound(el: XmlElement): T.DomainDevicesSound {
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "audio": {
-        if (o["audio"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["audio"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["audio"] = parseDomainDevicesSoundAudio(c);
         break;
       }
       case "codec": {
-        rt.push(o, "codec", parseDomainDevicesSoundCodec(c));
+        rt.push(o, "codec", parseDomainMemoryBackingSource(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesSound;
+  return o;
 }
 
-export function parseDomainDevicesAudio(el: XmlElement): T.DomainDevicesAudio {
+export function parseDomainDevicesAudio(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4063,24 +3630,24 @@ export function parseDomainDevicesAudio(el: XmlElement): T.DomainDevicesAudio {
   for (const c of el.children) {
     switch (c.name) {
       case "input": {
-        if (o["input"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["input"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["input"] = parseDomainDevicesAudioInput(c);
         break;
       }
       case "output": {
-        if (o["output"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["output"] = parseDomainDevicesAudioOutput(c);
+        if (o["output"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["output"] = parseDomainDevicesAudioInput(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesAudio;
+  return o;
 }
 
-export function parseDomainDevicesHostdev(el: XmlElement): T.DomainDevicesHostdev {
+export function parseDomainDevicesHostdev(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4101,17 +3668,17 @@ export function parseDomainDevicesHostdev(el: XmlElement): T.DomainDevicesHostde
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainDevicesHostdevDriver(c);
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["driver"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "teaming": {
-        if (o["teaming"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["teaming"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["teaming"] = parseDomainDevicesInterfaceTeaming(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesHostdevSource(c);
         break;
       }
@@ -4124,49 +3691,49 @@ export function parseDomainDevicesHostdev(el: XmlElement): T.DomainDevicesHostde
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "boot": {
-        if (o["boot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["boot"] = parseDomainDevicesDiskBoot(c);
         break;
       }
       case "rom": {
-        if (o["rom"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rom"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rom"] = parseDomainDevicesInterfaceRom(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "readonly": {
-        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readonly"] = parseDomainDevicesHostdevReadonly(c);
+        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "shareable": {
-        if (o["shareable"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["shareable"] = parseDomainDevicesHostdevShareable(c);
+        if (o["shareable"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["shareable"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdev;
+  return o;
 }
 
-export function parseDomainDevicesGraphics(el: XmlElement): T.DomainDevicesGraphics {
+export function parseDomainDevicesGraphics(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4200,13 +3767,13 @@ export function parseDomainDevicesGraphics(el: XmlElement): T.DomainDevicesGraph
   for (const c of el.children) {
     switch (c.name) {
       case "gl": {
-        if (o["gl"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["gl"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["gl"] = parseDomainDevicesGraphicsGl(c);
         break;
       }
       case "audio": {
-        if (o["audio"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["audio"] = parseDomainDevicesGraphicsAudio(c);
+        if (o["audio"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["audio"] = parseDomainDevicesSoundAudio(c);
         break;
       }
       case "listen": {
@@ -4218,93 +3785,93 @@ export function parseDomainDevicesGraphics(el: XmlElement): T.DomainDevicesGraph
         break;
       }
       case "image": {
-        if (o["image"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["image"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["image"] = parseDomainDevicesGraphicsImage(c);
         break;
       }
       case "jpeg": {
-        if (o["jpeg"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["jpeg"] = parseDomainDevicesGraphicsJpeg(c);
+        if (o["jpeg"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["jpeg"] = parseDomainDevicesGraphicsImage(c);
         break;
       }
       case "zlib": {
-        if (o["zlib"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["zlib"] = parseDomainDevicesGraphicsZlib(c);
+        if (o["zlib"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["zlib"] = parseDomainDevicesGraphicsImage(c);
         break;
       }
       case "playback": {
-        if (o["playback"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["playback"] = parseDomainDevicesGraphicsPlayback(c);
+        if (o["playback"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["playback"] = parseDomainDevicesGraphicsImage(c);
         break;
       }
       case "streaming": {
-        if (o["streaming"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["streaming"] = parseDomainDevicesGraphicsStreaming(c);
+        if (o["streaming"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["streaming"] = parseDomainOsSmbios(c);
         break;
       }
       case "clipboard": {
-        if (o["clipboard"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["clipboard"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["clipboard"] = parseDomainDevicesGraphicsClipboard(c);
         break;
       }
       case "mouse": {
-        if (o["mouse"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mouse"] = parseDomainDevicesGraphicsMouse(c);
+        if (o["mouse"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["mouse"] = parseDomainOsSmbios(c);
         break;
       }
       case "filetransfer": {
-        if (o["filetransfer"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["filetransfer"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["filetransfer"] = parseDomainDevicesGraphicsFiletransfer(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphics;
+  return o;
 }
 
-export function parseDomainDevicesVideo(el: XmlElement): T.DomainDevicesVideo {
+export function parseDomainDevicesVideo(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesVideoDriver(c);
         break;
       }
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = parseDomainDevicesVideoModel(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVideo;
+  return o;
 }
 
-export function parseDomainDevicesConsole(el: XmlElement): T.DomainDevicesConsole {
+export function parseDomainDevicesConsole(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4323,44 +3890,44 @@ export function parseDomainDevicesConsole(el: XmlElement): T.DomainDevicesConsol
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesConsoleTarget(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsole;
+  return o;
 }
 
-export function parseDomainDevicesParallel(el: XmlElement): T.DomainDevicesParallel {
+export function parseDomainDevicesParallel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4379,100 +3946,44 @@ export function parseDomainDevicesParallel(el: XmlElement): T.DomainDevicesParal
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesConsoleTarget(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesParallel;
+  return o;
 }
 
-export function parseDomainDevicesSerial(el: XmlElement): T.DomainDevicesSerial {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "tty": o["tty"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "source": {
-        rt.push(o, "source", parseDomainDevicesConsoleSource(c));
-        break;
-      }
-      case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
-        break;
-      }
-      case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["log"] = parseDomainDevicesConsoleLog(c);
-        break;
-      }
-      case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["target"] = parseDomainDevicesConsoleTarget(c);
-        break;
-      }
-      case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
-        break;
-      }
-      case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["acpi"] = parseDomainDevicesDiskAcpi(c);
-        break;
-      }
-      case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["address"] = parseDomainDevicesDiskAddress(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesSerial;
-}
-
-export function parseDomainDevicesChannel(el: XmlElement): T.DomainDevicesChannel {
+export function parseDomainDevicesChannel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4490,39 +4001,39 @@ export function parseDomainDevicesChannel(el: XmlElement): T.DomainDevicesChanne
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesChannelTarget(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesChannel;
+  return o;
 }
 
-export function parseDomainDevicesSmartcard(el: XmlElement): T.DomainDevicesSmartcard {
+export function parseDomainDevicesSmartcard(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4538,14 +4049,14 @@ export function parseDomainDevicesSmartcard(el: XmlElement): T.DomainDevicesSmar
     switch (c.name) {
       case "certificate": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "certificate", t);
         break;
       }
       case "database": {
-        if (o["database"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["database"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["database"] = t;
         break;
       }
@@ -4554,39 +4065,39 @@ export function parseDomainDevicesSmartcard(el: XmlElement): T.DomainDevicesSmar
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesConsoleTarget(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesSmartcard;
+  return o;
 }
 
-export function parseDomainDevicesHub(el: XmlElement): T.DomainDevicesHub {
+export function parseDomainDevicesHub(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4600,24 +4111,24 @@ export function parseDomainDevicesHub(el: XmlElement): T.DomainDevicesHub {
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHub;
+  return o;
 }
 
-export function parseDomainDevicesRedirdev(el: XmlElement): T.DomainDevicesRedirdev {
+export function parseDomainDevicesRedirdev(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4636,39 +4147,39 @@ export function parseDomainDevicesRedirdev(el: XmlElement): T.DomainDevicesRedir
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "boot": {
-        if (o["boot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["boot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["boot"] = parseDomainDevicesDiskBoot(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRedirdev;
+  return o;
 }
 
-export function parseDomainDevicesRedirfilter(el: XmlElement): T.DomainDevicesRedirfilter {
+export function parseDomainDevicesRedirfilter(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -4678,15 +4189,15 @@ export function parseDomainDevicesRedirfilter(el: XmlElement): T.DomainDevicesRe
         rt.push(o, "usbdev", parseDomainDevicesRedirfilterUsbdev(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRedirfilter;
+  return o;
 }
 
-export function parseDomainDevicesRng(el: XmlElement): T.DomainDevicesRng {
+export function parseDomainDevicesRng(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4700,44 +4211,44 @@ export function parseDomainDevicesRng(el: XmlElement): T.DomainDevicesRng {
   for (const c of el.children) {
     switch (c.name) {
       case "backend": {
-        if (o["backend"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backend"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backend"] = parseDomainDevicesRngBackend(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainDevicesRngDriver(c);
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["driver"] = parseDomainDevicesInputDriver(c);
         break;
       }
       case "rate": {
-        if (o["rate"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rate"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rate"] = parseDomainDevicesRngRate(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRng;
+  return o;
 }
 
-export function parseDomainDevicesTpm(el: XmlElement): T.DomainDevicesTpm {
+export function parseDomainDevicesTpm(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4751,29 +4262,29 @@ export function parseDomainDevicesTpm(el: XmlElement): T.DomainDevicesTpm {
   for (const c of el.children) {
     switch (c.name) {
       case "backend": {
-        if (o["backend"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backend"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backend"] = parseDomainDevicesTpmBackend(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpm;
+  return o;
 }
 
-export function parseDomainDevicesShmem(el: XmlElement): T.DomainDevicesShmem {
+export function parseDomainDevicesShmem(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4788,49 +4299,49 @@ export function parseDomainDevicesShmem(el: XmlElement): T.DomainDevicesShmem {
   for (const c of el.children) {
     switch (c.name) {
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["model"] = parseDomainDevicesShmemModel(c);
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["model"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["size"] = parseDomainDevicesShmemSize(c);
+        if (o["size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["size"] = parseDomainCurrentMemory(c);
         break;
       }
       case "server": {
-        if (o["server"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["server"] = parseDomainDevicesShmemServer(c);
+        if (o["server"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["server"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "msi": {
-        if (o["msi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["msi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["msi"] = parseDomainDevicesShmemMsi(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesShmem;
+  return o;
 }
 
-export function parseDomainDevicesMemory(el: XmlElement): T.DomainDevicesMemory {
+export function parseDomainDevicesMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4846,46 +4357,46 @@ export function parseDomainDevicesMemory(el: XmlElement): T.DomainDevicesMemory 
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesMemorySource(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainDevicesMemoryTarget(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemory;
+  return o;
 }
 
-export function parseDomainDevicesWatchdog(el: XmlElement): T.DomainDevicesWatchdog {
+export function parseDomainDevicesWatchdog(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4900,29 +4411,29 @@ export function parseDomainDevicesWatchdog(el: XmlElement): T.DomainDevicesWatch
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesWatchdog;
+  return o;
 }
 
-export function parseDomainDevicesMemballoon(el: XmlElement): T.DomainDevicesMemballoon {
+export function parseDomainDevicesMemballoon(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -4938,58 +4449,58 @@ export function parseDomainDevicesMemballoon(el: XmlElement): T.DomainDevicesMem
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "stats": {
-        if (o["stats"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["stats"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["stats"] = parseDomainDevicesMemballoonStats(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainDevicesMemballoonDriver(c);
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["driver"] = parseDomainDevicesInputDriver(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemballoon;
+  return o;
 }
 
-export function parseDomainDevicesNvram(el: XmlElement): T.DomainDevicesNvram {
+export function parseDomainDevicesNvram(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesNvram;
+  return o;
 }
 
-export function parseDomainDevicesPanic(el: XmlElement): T.DomainDevicesPanic {
+export function parseDomainDevicesPanic(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5003,24 +4514,24 @@ export function parseDomainDevicesPanic(el: XmlElement): T.DomainDevicesPanic {
   for (const c of el.children) {
     switch (c.name) {
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesPanic;
+  return o;
 }
 
-export function parseDomainDevicesIommu(el: XmlElement): T.DomainDevicesIommu {
+export function parseDomainDevicesIommu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5034,34 +4545,34 @@ export function parseDomainDevicesIommu(el: XmlElement): T.DomainDevicesIommu {
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseDomainDevicesIommuDriver(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesIommu;
+  return o;
 }
 
-export function parseDomainDevicesVsock(el: XmlElement): T.DomainDevicesVsock {
+export function parseDomainDevicesVsock(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5075,39 +4586,39 @@ export function parseDomainDevicesVsock(el: XmlElement): T.DomainDevicesVsock {
   for (const c of el.children) {
     switch (c.name) {
       case "cid": {
-        if (o["cid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cid"] = parseDomainDevicesVsockCid(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesDiskAddress(c);
         break;
       }
       case "alias": {
-        if (o["alias"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alias"] = parseDomainDevicesDiskAlias(c);
+        if (o["alias"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alias"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseDomainDevicesDiskAcpi(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainDevicesVsockDriver(c);
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["driver"] = parseDomainDevicesInputDriver(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVsock;
+  return o;
 }
 
-export function parseDomainQemuCommandlineQemuArg(el: XmlElement): T.DomainQemuCommandlineQemuArg {
+export function parseDomainQemuCommandlineQemuArg(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -5119,14 +4630,14 @@ export function parseDomainQemuCommandlineQemuArg(el: XmlElement): T.DomainQemuC
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCommandlineQemuArg;
+  return o;
 }
 
-export function parseDomainQemuCommandlineQemuEnv(el: XmlElement): T.DomainQemuCommandlineQemuEnv {
+export function parseDomainQemuCommandlineQemuEnv(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -5139,14 +4650,14 @@ export function parseDomainQemuCommandlineQemuEnv(el: XmlElement): T.DomainQemuC
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCommandlineQemuEnv;
+  return o;
 }
 
-export function parseDomainQemuCapabilitiesQemuAdd(el: XmlElement): T.DomainQemuCapabilitiesQemuAdd {
+export function parseDomainQemuCapabilitiesQemuAdd(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -5158,33 +4669,14 @@ export function parseDomainQemuCapabilitiesQemuAdd(el: XmlElement): T.DomainQemu
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCapabilitiesQemuAdd;
+  return o;
 }
 
-export function parseDomainQemuCapabilitiesQemuDel(el: XmlElement): T.DomainQemuCapabilitiesQemuDel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "capability": o["capability"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuCapabilitiesQemuDel;
-}
-
-export function parseDomainQemuOverrideQemuDevice(el: XmlElement): T.DomainQemuOverrideQemuDevice {
+export function parseDomainQemuOverrideQemuDevice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -5198,19 +4690,19 @@ export function parseDomainQemuOverrideQemuDevice(el: XmlElement): T.DomainQemuO
   for (const c of el.children) {
     switch (c.name) {
       case "qemu:frontend": {
-        if (o["qemu:frontend"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:frontend"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:frontend"] = parseDomainQemuOverrideQemuDeviceQemuFrontend(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuOverrideQemuDevice;
+  return o;
 }
 
-export function parseDomainLxcNamespaceLxcSharenet(el: XmlElement): T.DomainLxcNamespaceLxcSharenet {
+export function parseDomainLxcNamespaceLxcSharenet(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -5223,54 +4715,14 @@ export function parseDomainLxcNamespaceLxcSharenet(el: XmlElement): T.DomainLxcN
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainLxcNamespaceLxcSharenet;
+  return o;
 }
 
-export function parseDomainLxcNamespaceLxcShareipc(el: XmlElement): T.DomainLxcNamespaceLxcShareipc {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainLxcNamespaceLxcShareipc;
-}
-
-export function parseDomainLxcNamespaceLxcShareuts(el: XmlElement): T.DomainLxcNamespaceLxcShareuts {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainLxcNamespaceLxcShareuts;
-}
-
-export function parseDomainKeywrapCipher(el: XmlElement): T.DomainKeywrapCipher {
+export function parseDomainKeywrapCipher(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5283,52 +4735,14 @@ export function parseDomainKeywrapCipher(el: XmlElement): T.DomainKeywrapCipher 
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainKeywrapCipher;
+  return o;
 }
 
-export function parseDomainBhyveCommandlineBhyveArg(el: XmlElement): T.DomainBhyveCommandlineBhyveArg {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBhyveCommandlineBhyveArg;
-}
-
-export function parseDomainXenCommandlineXenArg(el: XmlElement): T.DomainXenCommandlineXenArg {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainXenCommandlineXenArg;
-}
-
-export function parseDomainCpuNumaCell(el: XmlElement): T.DomainCpuNumaCell {
+export function parseDomainCpuNumaCell(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5347,7 +4761,7 @@ export function parseDomainCpuNumaCell(el: XmlElement): T.DomainCpuNumaCell {
   for (const c of el.children) {
     switch (c.name) {
       case "distances": {
-        if (o["distances"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["distances"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["distances"] = parseDomainCpuNumaCellDistances(c);
         break;
       }
@@ -5355,15 +4769,15 @@ export function parseDomainCpuNumaCell(el: XmlElement): T.DomainCpuNumaCell {
         rt.push(o, "cache", parseDomainCpuNumaCellCache(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCell;
+  return o;
 }
 
-export function parseDomainCpuNumaInterconnects(el: XmlElement): T.DomainCpuNumaInterconnects {
+export function parseDomainCpuNumaInterconnects(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -5377,91 +4791,15 @@ export function parseDomainCpuNumaInterconnects(el: XmlElement): T.DomainCpuNuma
         rt.push(o, "bandwidth", parseDomainCpuNumaInterconnectsBandwidth(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaInterconnects;
+  return o;
 }
 
-export function parseDomainSysinfoBiosEntry(el: XmlElement): T.DomainSysinfoBiosEntry {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoBiosEntry;
-}
-
-export function parseDomainSysinfoSystemEntry(el: XmlElement): T.DomainSysinfoSystemEntry {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoSystemEntry;
-}
-
-export function parseDomainSysinfoBaseBoardEntry(el: XmlElement): T.DomainSysinfoBaseBoardEntry {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoBaseBoardEntry;
-}
-
-export function parseDomainSysinfoChassisEntry(el: XmlElement): T.DomainSysinfoChassisEntry {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSysinfoChassisEntry;
-}
-
-export function parseDomainOsFirmwareFeature(el: XmlElement): T.DomainOsFirmwareFeature {
+export function parseDomainOsFirmwareFeature(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5474,14 +4812,14 @@ export function parseDomainOsFirmwareFeature(el: XmlElement): T.DomainOsFirmware
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsFirmwareFeature;
+  return o;
 }
 
-export function parseDomainOsNvramSource(el: XmlElement): T.DomainOsNvramSource {
+export function parseDomainOsNvramSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5512,12 +4850,12 @@ export function parseDomainOsNvramSource(el: XmlElement): T.DomainOsNvramSource 
   for (const c of el.children) {
     switch (c.name) {
       case "slices": {
-        if (o["slices"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["slices"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["slices"] = parseDomainOsNvramSourceSlices(c);
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
@@ -5526,7 +4864,7 @@ export function parseDomainOsNvramSource(el: XmlElement): T.DomainOsNvramSource 
         break;
       }
       case "reservations": {
-        if (o["reservations"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reservations"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reservations"] = parseDomainOsNvramSourceReservations(c);
         break;
       }
@@ -5535,69 +4873,69 @@ export function parseDomainOsNvramSource(el: XmlElement): T.DomainOsNvramSource 
         break;
       }
       case "snapshot": {
-        if (o["snapshot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["snapshot"] = parseDomainOsNvramSourceSnapshot(c);
+        if (o["snapshot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["snapshot"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "config": {
-        if (o["config"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["config"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["config"] = parseDomainOsNvramSourceConfig(c);
         break;
       }
       case "auth": {
-        if (o["auth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["auth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["auth"] = parseDomainDevicesDiskAuth(c);
         break;
       }
       case "initiator": {
-        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["initiator"] = parseDomainOsNvramSourceInitiator(c);
         break;
       }
       case "cookies": {
-        if (o["cookies"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cookies"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cookies"] = parseDomainOsNvramSourceCookies(c);
         break;
       }
       case "readahead": {
-        if (o["readahead"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readahead"] = parseDomainOsNvramSourceReadahead(c);
+        if (o["readahead"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["readahead"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       case "timeout": {
-        if (o["timeout"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["timeout"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["timeout"] = parseDomainOsNvramSourceTimeout(c);
         break;
       }
       case "ssl": {
-        if (o["ssl"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ssl"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ssl"] = parseDomainOsNvramSourceSsl(c);
         break;
       }
       case "identity": {
-        if (o["identity"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["identity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["identity"] = parseDomainOsNvramSourceIdentity(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainOsNvramSourceAddress(c);
         break;
       }
       case "reconnect": {
-        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reconnect"] = parseDomainOsNvramSourceReconnect(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSource;
+  return o;
 }
 
-export function parseDomainOsAcpiTable(el: XmlElement): T.DomainOsAcpiTable {
+export function parseDomainOsAcpiTable(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5609,14 +4947,14 @@ export function parseDomainOsAcpiTable(el: XmlElement): T.DomainOsAcpiTable {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsAcpiTable;
+  return o;
 }
 
-export function parseDomainClockTimerCatchup(el: XmlElement): T.DomainClockTimerCatchup {
+export function parseDomainClockTimerCatchup(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5630,14 +4968,14 @@ export function parseDomainClockTimerCatchup(el: XmlElement): T.DomainClockTimer
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainClockTimerCatchup;
+  return o;
 }
 
-export function parseDomainMemoryBackingHugepagesPage(el: XmlElement): T.DomainMemoryBackingHugepagesPage {
+export function parseDomainMemoryBackingHugepagesPage(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5651,14 +4989,14 @@ export function parseDomainMemoryBackingHugepagesPage(el: XmlElement): T.DomainM
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainMemoryBackingHugepagesPage;
+  return o;
 }
 
-export function parseDomainCputuneCachetuneCache(el: XmlElement): T.DomainCputuneCachetuneCache {
+export function parseDomainCputuneCachetuneCache(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5674,14 +5012,14 @@ export function parseDomainCputuneCachetuneCache(el: XmlElement): T.DomainCputun
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneCachetuneCache;
+  return o;
 }
 
-export function parseDomainCputuneCachetuneMonitor(el: XmlElement): T.DomainCputuneCachetuneMonitor {
+export function parseDomainCputuneCachetuneMonitor(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5694,14 +5032,14 @@ export function parseDomainCputuneCachetuneMonitor(el: XmlElement): T.DomainCput
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneCachetuneMonitor;
+  return o;
 }
 
-export function parseDomainCputuneMemorytuneNode(el: XmlElement): T.DomainCputuneMemorytuneNode {
+export function parseDomainCputuneMemorytuneNode(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5714,14 +5052,14 @@ export function parseDomainCputuneMemorytuneNode(el: XmlElement): T.DomainCputun
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneMemorytuneNode;
+  return o;
 }
 
-export function parseDomainCputuneMemorytuneMonitor(el: XmlElement): T.DomainCputuneMemorytuneMonitor {
+export function parseDomainCputuneMemorytuneMonitor(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5733,52 +5071,14 @@ export function parseDomainCputuneMemorytuneMonitor(el: XmlElement): T.DomainCpu
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCputuneMemorytuneMonitor;
+  return o;
 }
 
-export function parseDomainFeaturesHypervRelaxed(el: XmlElement): T.DomainFeaturesHypervRelaxed {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervRelaxed;
-}
-
-export function parseDomainFeaturesHypervVapic(el: XmlElement): T.DomainFeaturesHypervVapic {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervVapic;
-}
-
-export function parseDomainFeaturesHypervSpinlocks(el: XmlElement): T.DomainFeaturesHypervSpinlocks {
+export function parseDomainFeaturesHypervSpinlocks(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5791,71 +5091,14 @@ export function parseDomainFeaturesHypervSpinlocks(el: XmlElement): T.DomainFeat
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervSpinlocks;
+  return o;
 }
 
-export function parseDomainFeaturesHypervVpindex(el: XmlElement): T.DomainFeaturesHypervVpindex {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervVpindex;
-}
-
-export function parseDomainFeaturesHypervRuntime(el: XmlElement): T.DomainFeaturesHypervRuntime {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervRuntime;
-}
-
-export function parseDomainFeaturesHypervSynic(el: XmlElement): T.DomainFeaturesHypervSynic {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervSynic;
-}
-
-export function parseDomainFeaturesHypervStimer(el: XmlElement): T.DomainFeaturesHypervStimer {
+export function parseDomainFeaturesHypervStimer(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5869,38 +5112,19 @@ export function parseDomainFeaturesHypervStimer(el: XmlElement): T.DomainFeature
   for (const c of el.children) {
     switch (c.name) {
       case "direct": {
-        if (o["direct"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["direct"] = parseDomainFeaturesHypervStimerDirect(c);
+        if (o["direct"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["direct"] = parseDomainFeaturesHap(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervStimer;
+  return o;
 }
 
-export function parseDomainFeaturesHypervReset(el: XmlElement): T.DomainFeaturesHypervReset {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervReset;
-}
-
-export function parseDomainFeaturesHypervVendorId(el: XmlElement): T.DomainFeaturesHypervVendorId {
+export function parseDomainFeaturesHypervVendorId(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -5913,204 +5137,14 @@ export function parseDomainFeaturesHypervVendorId(el: XmlElement): T.DomainFeatu
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervVendorId;
+  return o;
 }
 
-export function parseDomainFeaturesHypervFrequencies(el: XmlElement): T.DomainFeaturesHypervFrequencies {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervFrequencies;
-}
-
-export function parseDomainFeaturesHypervReenlightenment(el: XmlElement): T.DomainFeaturesHypervReenlightenment {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervReenlightenment;
-}
-
-export function parseDomainFeaturesHypervTlbflush(el: XmlElement): T.DomainFeaturesHypervTlbflush {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervTlbflush;
-}
-
-export function parseDomainFeaturesHypervIpi(el: XmlElement): T.DomainFeaturesHypervIpi {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervIpi;
-}
-
-export function parseDomainFeaturesHypervEvmcs(el: XmlElement): T.DomainFeaturesHypervEvmcs {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervEvmcs;
-}
-
-export function parseDomainFeaturesHypervAvic(el: XmlElement): T.DomainFeaturesHypervAvic {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervAvic;
-}
-
-export function parseDomainFeaturesKvmHidden(el: XmlElement): T.DomainFeaturesKvmHidden {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvmHidden;
-}
-
-export function parseDomainFeaturesKvmHintDedicated(el: XmlElement): T.DomainFeaturesKvmHintDedicated {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvmHintDedicated;
-}
-
-export function parseDomainFeaturesKvmPollControl(el: XmlElement): T.DomainFeaturesKvmPollControl {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvmPollControl;
-}
-
-export function parseDomainFeaturesKvmPvIpi(el: XmlElement): T.DomainFeaturesKvmPvIpi {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvmPvIpi;
-}
-
-export function parseDomainFeaturesKvmDirtyRing(el: XmlElement): T.DomainFeaturesKvmDirtyRing {
+export function parseDomainFeaturesKvmDirtyRing(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -6123,33 +5157,14 @@ export function parseDomainFeaturesKvmDirtyRing(el: XmlElement): T.DomainFeature
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesKvmDirtyRing;
+  return o;
 }
 
-export function parseDomainFeaturesXenE820Host(el: XmlElement): T.DomainFeaturesXenE820Host {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesXenE820Host;
-}
-
-export function parseDomainFeaturesXenPassthrough(el: XmlElement): T.DomainFeaturesXenPassthrough {
+export function parseDomainFeaturesXenPassthrough(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -6162,774 +5177,14 @@ export function parseDomainFeaturesXenPassthrough(el: XmlElement): T.DomainFeatu
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesXenPassthrough;
+  return o;
 }
 
-export function parseDomainFeaturesCapabilitiesAuditControl(el: XmlElement): T.DomainFeaturesCapabilitiesAuditControl {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesAuditControl;
-}
-
-export function parseDomainFeaturesCapabilitiesAuditWrite(el: XmlElement): T.DomainFeaturesCapabilitiesAuditWrite {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesAuditWrite;
-}
-
-export function parseDomainFeaturesCapabilitiesBlockSuspend(el: XmlElement): T.DomainFeaturesCapabilitiesBlockSuspend {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesBlockSuspend;
-}
-
-export function parseDomainFeaturesCapabilitiesChown(el: XmlElement): T.DomainFeaturesCapabilitiesChown {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesChown;
-}
-
-export function parseDomainFeaturesCapabilitiesDacOverride(el: XmlElement): T.DomainFeaturesCapabilitiesDacOverride {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesDacOverride;
-}
-
-export function parseDomainFeaturesCapabilitiesDacReadSearch(el: XmlElement): T.DomainFeaturesCapabilitiesDacReadSearch {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesDacReadSearch;
-}
-
-export function parseDomainFeaturesCapabilitiesFowner(el: XmlElement): T.DomainFeaturesCapabilitiesFowner {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesFowner;
-}
-
-export function parseDomainFeaturesCapabilitiesFsetid(el: XmlElement): T.DomainFeaturesCapabilitiesFsetid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesFsetid;
-}
-
-export function parseDomainFeaturesCapabilitiesIpcLock(el: XmlElement): T.DomainFeaturesCapabilitiesIpcLock {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesIpcLock;
-}
-
-export function parseDomainFeaturesCapabilitiesIpcOwner(el: XmlElement): T.DomainFeaturesCapabilitiesIpcOwner {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesIpcOwner;
-}
-
-export function parseDomainFeaturesCapabilitiesKill(el: XmlElement): T.DomainFeaturesCapabilitiesKill {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesKill;
-}
-
-export function parseDomainFeaturesCapabilitiesLease(el: XmlElement): T.DomainFeaturesCapabilitiesLease {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesLease;
-}
-
-export function parseDomainFeaturesCapabilitiesLinuxImmutable(el: XmlElement): T.DomainFeaturesCapabilitiesLinuxImmutable {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesLinuxImmutable;
-}
-
-export function parseDomainFeaturesCapabilitiesMacAdmin(el: XmlElement): T.DomainFeaturesCapabilitiesMacAdmin {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesMacAdmin;
-}
-
-export function parseDomainFeaturesCapabilitiesMacOverride(el: XmlElement): T.DomainFeaturesCapabilitiesMacOverride {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesMacOverride;
-}
-
-export function parseDomainFeaturesCapabilitiesMknod(el: XmlElement): T.DomainFeaturesCapabilitiesMknod {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesMknod;
-}
-
-export function parseDomainFeaturesCapabilitiesNetAdmin(el: XmlElement): T.DomainFeaturesCapabilitiesNetAdmin {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesNetAdmin;
-}
-
-export function parseDomainFeaturesCapabilitiesNetBindService(el: XmlElement): T.DomainFeaturesCapabilitiesNetBindService {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesNetBindService;
-}
-
-export function parseDomainFeaturesCapabilitiesNetBroadcast(el: XmlElement): T.DomainFeaturesCapabilitiesNetBroadcast {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesNetBroadcast;
-}
-
-export function parseDomainFeaturesCapabilitiesNetRaw(el: XmlElement): T.DomainFeaturesCapabilitiesNetRaw {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesNetRaw;
-}
-
-export function parseDomainFeaturesCapabilitiesSetgid(el: XmlElement): T.DomainFeaturesCapabilitiesSetgid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSetgid;
-}
-
-export function parseDomainFeaturesCapabilitiesSetfcap(el: XmlElement): T.DomainFeaturesCapabilitiesSetfcap {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSetfcap;
-}
-
-export function parseDomainFeaturesCapabilitiesSetpcap(el: XmlElement): T.DomainFeaturesCapabilitiesSetpcap {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSetpcap;
-}
-
-export function parseDomainFeaturesCapabilitiesSetuid(el: XmlElement): T.DomainFeaturesCapabilitiesSetuid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSetuid;
-}
-
-export function parseDomainFeaturesCapabilitiesSysAdmin(el: XmlElement): T.DomainFeaturesCapabilitiesSysAdmin {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysAdmin;
-}
-
-export function parseDomainFeaturesCapabilitiesSysBoot(el: XmlElement): T.DomainFeaturesCapabilitiesSysBoot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysBoot;
-}
-
-export function parseDomainFeaturesCapabilitiesSysChroot(el: XmlElement): T.DomainFeaturesCapabilitiesSysChroot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysChroot;
-}
-
-export function parseDomainFeaturesCapabilitiesSysModule(el: XmlElement): T.DomainFeaturesCapabilitiesSysModule {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysModule;
-}
-
-export function parseDomainFeaturesCapabilitiesSysNice(el: XmlElement): T.DomainFeaturesCapabilitiesSysNice {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysNice;
-}
-
-export function parseDomainFeaturesCapabilitiesSysPacct(el: XmlElement): T.DomainFeaturesCapabilitiesSysPacct {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysPacct;
-}
-
-export function parseDomainFeaturesCapabilitiesSysPtrace(el: XmlElement): T.DomainFeaturesCapabilitiesSysPtrace {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysPtrace;
-}
-
-export function parseDomainFeaturesCapabilitiesSysRawio(el: XmlElement): T.DomainFeaturesCapabilitiesSysRawio {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysRawio;
-}
-
-export function parseDomainFeaturesCapabilitiesSysResource(el: XmlElement): T.DomainFeaturesCapabilitiesSysResource {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysResource;
-}
-
-export function parseDomainFeaturesCapabilitiesSysTime(el: XmlElement): T.DomainFeaturesCapabilitiesSysTime {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysTime;
-}
-
-export function parseDomainFeaturesCapabilitiesSysTtyConfig(el: XmlElement): T.DomainFeaturesCapabilitiesSysTtyConfig {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSysTtyConfig;
-}
-
-export function parseDomainFeaturesCapabilitiesSyslog(el: XmlElement): T.DomainFeaturesCapabilitiesSyslog {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesSyslog;
-}
-
-export function parseDomainFeaturesCapabilitiesWakeAlarm(el: XmlElement): T.DomainFeaturesCapabilitiesWakeAlarm {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesCapabilitiesWakeAlarm;
-}
-
-export function parseDomainFeaturesSmmTseg(el: XmlElement): T.DomainFeaturesSmmTseg {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesSmmTseg;
-}
-
-export function parseDomainFeaturesHptMaxpagesize(el: XmlElement): T.DomainFeaturesHptMaxpagesize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHptMaxpagesize;
-}
-
-export function parseDomainFeaturesTcgTbCache(el: XmlElement): T.DomainFeaturesTcgTbCache {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesTcgTbCache;
-}
-
-export function parseDomainDevicesDiskDriver(el: XmlElement): T.DomainDevicesDiskDriver {
+export function parseDomainDevicesDiskDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -6960,19 +5215,19 @@ export function parseDomainDevicesDiskDriver(el: XmlElement): T.DomainDevicesDis
   for (const c of el.children) {
     switch (c.name) {
       case "metadata_cache": {
-        if (o["metadata_cache"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["metadata_cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["metadata_cache"] = parseDomainDevicesDiskDriverMetadataCache(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskDriver;
+  return o;
 }
 
-export function parseDomainDevicesDiskMirror(el: XmlElement): T.DomainDevicesDiskMirror {
+export function parseDomainDevicesDiskMirror(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -6990,29 +5245,29 @@ export function parseDomainDevicesDiskMirror(el: XmlElement): T.DomainDevicesDis
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainOsNvramSource(c);
         break;
       }
       case "format": {
-        if (o["formatElement"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["formatElement"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["formatElement"] = parseDomainDevicesDiskMirrorFormat(c);
         break;
       }
       case "backingStore": {
-        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backingStore"] = parseDomainDevicesDiskBackingStore(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskMirror;
+  return o;
 }
 
-export function parseDomainDevicesDiskAuth(el: XmlElement): T.DomainDevicesDiskAuth {
+export function parseDomainDevicesDiskAuth(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7026,19 +5281,19 @@ export function parseDomainDevicesDiskAuth(el: XmlElement): T.DomainDevicesDiskA
   for (const c of el.children) {
     switch (c.name) {
       case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["secret"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["secret"] = parseDomainDevicesDiskAuthSecret(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAuth;
+  return o;
 }
 
-export function parseDomainDevicesDiskTarget(el: XmlElement): T.DomainDevicesDiskTarget {
+export function parseDomainDevicesDiskTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7054,14 +5309,14 @@ export function parseDomainDevicesDiskTarget(el: XmlElement): T.DomainDevicesDis
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskTarget;
+  return o;
 }
 
-export function parseDomainDevicesDiskBoot(el: XmlElement): T.DomainDevicesDiskBoot {
+export function parseDomainDevicesDiskBoot(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7074,14 +5329,14 @@ export function parseDomainDevicesDiskBoot(el: XmlElement): T.DomainDevicesDiskB
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskBoot;
+  return o;
 }
 
-export function parseDomainDevicesDiskBackenddomain(el: XmlElement): T.DomainDevicesDiskBackenddomain {
+export function parseDomainDevicesDiskBackenddomain(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7093,38 +5348,14 @@ export function parseDomainDevicesDiskBackenddomain(el: XmlElement): T.DomainDev
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskBackenddomain;
+  return o;
 }
 
-export function parseDomainDevicesDiskReadonly(el: XmlElement): T.DomainDevicesDiskReadonly {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskReadonly;
-}
-
-export function parseDomainDevicesDiskShareable(el: XmlElement): T.DomainDevicesDiskShareable {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskShareable;
-}
-
-export function parseDomainDevicesDiskTransient(el: XmlElement): T.DomainDevicesDiskTransient {
+export function parseDomainDevicesDiskTransient(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7136,14 +5367,14 @@ export function parseDomainDevicesDiskTransient(el: XmlElement): T.DomainDevices
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskTransient;
+  return o;
 }
 
-export function parseDomainDevicesDiskEncryption(el: XmlElement): T.DomainDevicesDiskEncryption {
+export function parseDomainDevicesDiskEncryption(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7158,202 +5389,183 @@ export function parseDomainDevicesDiskEncryption(el: XmlElement): T.DomainDevice
   for (const c of el.children) {
     switch (c.name) {
       case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["secret"] = parseDomainDevicesDiskEncryptionSecret(c);
+        if (o["secret"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["secret"] = parseDomainDevicesDiskAuthSecret(c);
         break;
       }
       case "cipher": {
-        if (o["cipher"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cipher"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cipher"] = parseDomainDevicesDiskEncryptionCipher(c);
         break;
       }
       case "ivgen": {
-        if (o["ivgen"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ivgen"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ivgen"] = parseDomainDevicesDiskEncryptionIvgen(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskEncryption;
+  return o;
 }
 
-export function parseDomainDevicesDiskIotune(el: XmlElement): T.DomainDevicesDiskIotune {
+export function parseDomainDevicesDiskIotune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "total_bytes_sec": {
-        if (o["total_bytes_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_bytes_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_bytes_sec"] = rt.big(t);
         break;
       }
       case "read_bytes_sec": {
-        if (o["read_bytes_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_bytes_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_bytes_sec"] = rt.big(t);
         break;
       }
       case "write_bytes_sec": {
-        if (o["write_bytes_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_bytes_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_bytes_sec"] = rt.big(t);
         break;
       }
       case "total_iops_sec": {
-        if (o["total_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_iops_sec"] = rt.big(t);
         break;
       }
       case "read_iops_sec": {
-        if (o["read_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_iops_sec"] = rt.big(t);
         break;
       }
       case "write_iops_sec": {
-        if (o["write_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_iops_sec"] = rt.big(t);
         break;
       }
       case "total_bytes_sec_max": {
-        if (o["total_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_bytes_sec_max"] = rt.big(t);
         break;
       }
       case "read_bytes_sec_max": {
-        if (o["read_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_bytes_sec_max"] = rt.big(t);
         break;
       }
       case "write_bytes_sec_max": {
-        if (o["write_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_bytes_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_bytes_sec_max"] = rt.big(t);
         break;
       }
       case "total_iops_sec_max": {
-        if (o["total_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_iops_sec_max"] = rt.big(t);
         break;
       }
       case "read_iops_sec_max": {
-        if (o["read_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_iops_sec_max"] = rt.big(t);
         break;
       }
       case "write_iops_sec_max": {
-        if (o["write_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_iops_sec_max"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_iops_sec_max"] = rt.big(t);
         break;
       }
       case "size_iops_sec": {
-        if (o["size_iops_sec"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["size_iops_sec"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["size_iops_sec"] = rt.big(t);
         break;
       }
       case "group_name": {
-        if (o["group_name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["group_name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["group_name"] = t;
         break;
       }
       case "total_bytes_sec_max_length": {
-        if (o["total_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_bytes_sec_max_length"] = rt.big(t);
         break;
       }
       case "read_bytes_sec_max_length": {
-        if (o["read_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_bytes_sec_max_length"] = rt.big(t);
         break;
       }
       case "write_bytes_sec_max_length": {
-        if (o["write_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_bytes_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_bytes_sec_max_length"] = rt.big(t);
         break;
       }
       case "total_iops_sec_max_length": {
-        if (o["total_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["total_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["total_iops_sec_max_length"] = rt.big(t);
         break;
       }
       case "read_iops_sec_max_length": {
-        if (o["read_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["read_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["read_iops_sec_max_length"] = rt.big(t);
         break;
       }
       case "write_iops_sec_max_length": {
-        if (o["write_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["write_iops_sec_max_length"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["write_iops_sec_max_length"] = rt.big(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskIotune;
+  return o;
 }
 
-export function parseDomainDevicesDiskAlias(el: XmlElement): T.DomainDevicesDiskAlias {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAlias;
-}
-
-export function parseDomainDevicesDiskAcpi(el: XmlElement): T.DomainDevicesDiskAcpi {
+export function parseDomainDevicesDiskAcpi(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7365,14 +5577,14 @@ export function parseDomainDevicesDiskAcpi(el: XmlElement): T.DomainDevicesDiskA
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAcpi;
+  return o;
 }
 
-export function parseDomainDevicesDiskAddress(el: XmlElement): T.DomainDevicesDiskAddress {
+export function parseDomainDevicesDiskAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7402,19 +5614,19 @@ export function parseDomainDevicesDiskAddress(el: XmlElement): T.DomainDevicesDi
   for (const c of el.children) {
     switch (c.name) {
       case "zpci": {
-        if (o["zpci"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["zpci"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["zpci"] = parseDomainDevicesDiskAddressZpci(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAddress;
+  return o;
 }
 
-export function parseDomainDevicesDiskGeometry(el: XmlElement): T.DomainDevicesDiskGeometry {
+export function parseDomainDevicesDiskGeometry(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7429,14 +5641,14 @@ export function parseDomainDevicesDiskGeometry(el: XmlElement): T.DomainDevicesD
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskGeometry;
+  return o;
 }
 
-export function parseDomainDevicesDiskBlockio(el: XmlElement): T.DomainDevicesDiskBlockio {
+export function parseDomainDevicesDiskBlockio(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7449,14 +5661,14 @@ export function parseDomainDevicesDiskBlockio(el: XmlElement): T.DomainDevicesDi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskBlockio;
+  return o;
 }
 
-export function parseDomainDevicesDiskBackingStore(el: XmlElement): T.DomainDevicesDiskBackingStore {
+export function parseDomainDevicesDiskBackingStore(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7471,29 +5683,29 @@ export function parseDomainDevicesDiskBackingStore(el: XmlElement): T.DomainDevi
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainOsNvramSource(c);
         break;
       }
       case "backingStore": {
-        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backingStore"] = parseDomainDevicesDiskBackingStore(c);
         break;
       }
       case "format": {
-        if (o["format"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["format"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["format"] = parseDomainDevicesDiskMirrorFormat(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskBackingStore;
+  return o;
 }
 
-export function parseDomainDevicesControllerMaster(el: XmlElement): T.DomainDevicesControllerMaster {
+export function parseDomainDevicesControllerMaster(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7505,33 +5717,14 @@ export function parseDomainDevicesControllerMaster(el: XmlElement): T.DomainDevi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesControllerMaster;
+  return o;
 }
 
-export function parseDomainDevicesControllerModel(el: XmlElement): T.DomainDevicesControllerModel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesControllerModel;
-}
-
-export function parseDomainDevicesControllerTarget(el: XmlElement): T.DomainDevicesControllerTarget {
+export function parseDomainDevicesControllerTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7550,40 +5743,21 @@ export function parseDomainDevicesControllerTarget(el: XmlElement): T.DomainDevi
   for (const c of el.children) {
     switch (c.name) {
       case "node": {
-        if (o["node"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["node"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["node"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesControllerTarget;
+  return o;
 }
 
-export function parseDomainDevicesControllerPcihole64(el: XmlElement): T.DomainDevicesControllerPcihole64 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesControllerPcihole64;
-}
-
-export function parseDomainDevicesControllerDriver(el: XmlElement): T.DomainDevicesControllerDriver {
+export function parseDomainDevicesControllerDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7603,14 +5777,14 @@ export function parseDomainDevicesControllerDriver(el: XmlElement): T.DomainDevi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesControllerDriver;
+  return o;
 }
 
-export function parseDomainDevicesLeaseTarget(el: XmlElement): T.DomainDevicesLeaseTarget {
+export function parseDomainDevicesLeaseTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7623,14 +5797,14 @@ export function parseDomainDevicesLeaseTarget(el: XmlElement): T.DomainDevicesLe
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesLeaseTarget;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemDriver(el: XmlElement): T.DomainDevicesFilesystemDriver {
+export function parseDomainDevicesFilesystemDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7649,14 +5823,14 @@ export function parseDomainDevicesFilesystemDriver(el: XmlElement): T.DomainDevi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemDriver;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemSource(el: XmlElement): T.DomainDevicesFilesystemSource {
+export function parseDomainDevicesFilesystemSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7674,14 +5848,14 @@ export function parseDomainDevicesFilesystemSource(el: XmlElement): T.DomainDevi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemSource;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemTarget(el: XmlElement): T.DomainDevicesFilesystemTarget {
+export function parseDomainDevicesFilesystemTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7693,64 +5867,14 @@ export function parseDomainDevicesFilesystemTarget(el: XmlElement): T.DomainDevi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemTarget;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemReadonly(el: XmlElement): T.DomainDevicesFilesystemReadonly {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemReadonly;
-}
-
-export function parseDomainDevicesFilesystemSpaceHardLimit(el: XmlElement): T.DomainDevicesFilesystemSpaceHardLimit {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemSpaceHardLimit;
-}
-
-export function parseDomainDevicesFilesystemSpaceSoftLimit(el: XmlElement): T.DomainDevicesFilesystemSpaceSoftLimit {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemSpaceSoftLimit;
-}
-
-export function parseDomainDevicesFilesystemBinary(el: XmlElement): T.DomainDevicesFilesystemBinary {
+export function parseDomainDevicesFilesystemBinary(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7765,34 +5889,34 @@ export function parseDomainDevicesFilesystemBinary(el: XmlElement): T.DomainDevi
   for (const c of el.children) {
     switch (c.name) {
       case "cache": {
-        if (o["cache"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cache"] = parseDomainDevicesFilesystemBinaryCache(c);
+        if (o["cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["cache"] = parseDomainOsSmbios(c);
         break;
       }
       case "sandbox": {
-        if (o["sandbox"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sandbox"] = parseDomainDevicesFilesystemBinarySandbox(c);
+        if (o["sandbox"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sandbox"] = parseDomainOsSmbios(c);
         break;
       }
       case "lock": {
-        if (o["lock"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lock"] = parseDomainDevicesFilesystemBinaryLock(c);
         break;
       }
       case "thread_pool": {
-        if (o["thread_pool"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["thread_pool"] = parseDomainDevicesFilesystemBinaryThreadPool(c);
+        if (o["thread_pool"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["thread_pool"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemBinary;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceSource(el: XmlElement): T.DomainDevicesInterfaceSource {
+export function parseDomainDevicesInterfaceSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7829,39 +5953,39 @@ export function parseDomainDevicesInterfaceSource(el: XmlElement): T.DomainDevic
         break;
       }
       case "reconnect": {
-        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reconnect"] = parseDomainOsNvramSourceReconnect(c);
         break;
       }
       case "local": {
-        if (o["local"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["local"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["local"] = parseDomainDevicesInterfaceSourceLocal(c);
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = parseDomainDevicesInterfaceSourceVendor(c);
         break;
       }
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["product"] = parseDomainDevicesInterfaceSourceProduct(c);
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["product"] = parseDomainDevicesInterfaceSourceVendor(c);
         break;
       }
       case "address": {
-        if (o["addressElement"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["addressElement"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["addressElement"] = parseDomainDevicesInterfaceSourceAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceSource;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceVirtualport(el: XmlElement): T.DomainDevicesInterfaceVirtualport {
+export function parseDomainDevicesInterfaceVirtualport(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7875,38 +5999,19 @@ export function parseDomainDevicesInterfaceVirtualport(el: XmlElement): T.Domain
   for (const c of el.children) {
     switch (c.name) {
       case "parameters": {
-        if (o["parameters"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["parameters"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["parameters"] = parseDomainDevicesInterfaceVirtualportParameters(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceVirtualport;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceLink(el: XmlElement): T.DomainDevicesInterfaceLink {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceLink;
-}
-
-export function parseDomainDevicesInterfaceMtu(el: XmlElement): T.DomainDevicesInterfaceMtu {
+export function parseDomainDevicesInterfaceMtu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7918,33 +6023,33 @@ export function parseDomainDevicesInterfaceMtu(el: XmlElement): T.DomainDevicesI
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceMtu;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceCoalesce(el: XmlElement): T.DomainDevicesInterfaceCoalesce {
+export function parseDomainDevicesInterfaceCoalesce(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "rx": {
-        if (o["rx"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rx"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rx"] = parseDomainDevicesInterfaceCoalesceRx(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceCoalesce;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceTarget(el: XmlElement): T.DomainDevicesInterfaceTarget {
+export function parseDomainDevicesInterfaceTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7957,14 +6062,14 @@ export function parseDomainDevicesInterfaceTarget(el: XmlElement): T.DomainDevic
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceTarget;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceGuest(el: XmlElement): T.DomainDevicesInterfaceGuest {
+export function parseDomainDevicesInterfaceGuest(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7977,14 +6082,14 @@ export function parseDomainDevicesInterfaceGuest(el: XmlElement): T.DomainDevice
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceGuest;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceMac(el: XmlElement): T.DomainDevicesInterfaceMac {
+export function parseDomainDevicesInterfaceMac(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -7998,14 +6103,14 @@ export function parseDomainDevicesInterfaceMac(el: XmlElement): T.DomainDevicesI
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceMac;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceIp(el: XmlElement): T.DomainDevicesInterfaceIp {
+export function parseDomainDevicesInterfaceIp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8020,14 +6125,14 @@ export function parseDomainDevicesInterfaceIp(el: XmlElement): T.DomainDevicesIn
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceIp;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceRoute(el: XmlElement): T.DomainDevicesInterfaceRoute {
+export function parseDomainDevicesInterfaceRoute(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8044,14 +6149,14 @@ export function parseDomainDevicesInterfaceRoute(el: XmlElement): T.DomainDevice
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceRoute;
+  return o;
 }
 
-export function parseDomainDevicesInterfacePortForward(el: XmlElement): T.DomainDevicesInterfacePortForward {
+export function parseDomainDevicesInterfacePortForward(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8070,15 +6175,15 @@ export function parseDomainDevicesInterfacePortForward(el: XmlElement): T.Domain
         rt.push(o, "range", parseDomainDevicesInterfacePortForwardRange(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfacePortForward;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceScript(el: XmlElement): T.DomainDevicesInterfaceScript {
+export function parseDomainDevicesInterfaceScript(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8090,71 +6195,14 @@ export function parseDomainDevicesInterfaceScript(el: XmlElement): T.DomainDevic
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceScript;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceDownscript(el: XmlElement): T.DomainDevicesInterfaceDownscript {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "path": o["path"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceDownscript;
-}
-
-export function parseDomainDevicesInterfaceBackenddomain(el: XmlElement): T.DomainDevicesInterfaceBackenddomain {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceBackenddomain;
-}
-
-export function parseDomainDevicesInterfaceModel(el: XmlElement): T.DomainDevicesInterfaceModel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceModel;
-}
-
-export function parseDomainDevicesInterfaceBackend(el: XmlElement): T.DomainDevicesInterfaceBackend {
+export function parseDomainDevicesInterfaceBackend(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8169,14 +6217,14 @@ export function parseDomainDevicesInterfaceBackend(el: XmlElement): T.DomainDevi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceBackend;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceDriver(el: XmlElement): T.DomainDevicesInterfaceDriver {
+export function parseDomainDevicesInterfaceDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8202,24 +6250,24 @@ export function parseDomainDevicesInterfaceDriver(el: XmlElement): T.DomainDevic
   for (const c of el.children) {
     switch (c.name) {
       case "host": {
-        if (o["host"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["host"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["host"] = parseDomainDevicesInterfaceDriverHost(c);
         break;
       }
       case "guest": {
-        if (o["guest"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["guest"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["guest"] = parseDomainDevicesInterfaceDriverGuest(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceDriver;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceFilterref(el: XmlElement): T.DomainDevicesInterfaceFilterref {
+export function parseDomainDevicesInterfaceFilterref(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8236,36 +6284,36 @@ export function parseDomainDevicesInterfaceFilterref(el: XmlElement): T.DomainDe
         rt.push(o, "parameter", parseDomainDevicesInterfaceFilterrefParameter(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceFilterref;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceTune(el: XmlElement): T.DomainDevicesInterfaceTune {
+export function parseDomainDevicesInterfaceTune(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "sndbuf": {
-        if (o["sndbuf"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sndbuf"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["sndbuf"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceTune;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceRom(el: XmlElement): T.DomainDevicesInterfaceRom {
+export function parseDomainDevicesInterfaceRom(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8279,14 +6327,14 @@ export function parseDomainDevicesInterfaceRom(el: XmlElement): T.DomainDevicesI
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceRom;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceBandwidth(el: XmlElement): T.DomainDevicesInterfaceBandwidth {
+export function parseDomainDevicesInterfaceBandwidth(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8300,24 +6348,24 @@ export function parseDomainDevicesInterfaceBandwidth(el: XmlElement): T.DomainDe
   for (const c of el.children) {
     switch (c.name) {
       case "inbound": {
-        if (o["inbound"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["inbound"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["inbound"] = parseDomainDevicesInterfaceBandwidthInbound(c);
         break;
       }
       case "outbound": {
-        if (o["outbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["outbound"] = parseDomainDevicesInterfaceBandwidthOutbound(c);
+        if (o["outbound"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["outbound"] = parseDomainDevicesInterfaceBandwidthInbound(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceBandwidth;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceVlan(el: XmlElement): T.DomainDevicesInterfaceVlan {
+export function parseDomainDevicesInterfaceVlan(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8334,15 +6382,15 @@ export function parseDomainDevicesInterfaceVlan(el: XmlElement): T.DomainDevices
         rt.push(o, "tag", parseDomainDevicesInterfaceVlanTag(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceVlan;
+  return o;
 }
 
-export function parseDomainDevicesInterfacePort(el: XmlElement): T.DomainDevicesInterfacePort {
+export function parseDomainDevicesInterfacePort(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8354,14 +6402,14 @@ export function parseDomainDevicesInterfacePort(el: XmlElement): T.DomainDevices
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfacePort;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceTeaming(el: XmlElement): T.DomainDevicesInterfaceTeaming {
+export function parseDomainDevicesInterfaceTeaming(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8374,14 +6422,14 @@ export function parseDomainDevicesInterfaceTeaming(el: XmlElement): T.DomainDevi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceTeaming;
+  return o;
 }
 
-export function parseDomainDevicesInputDriver(el: XmlElement): T.DomainDevicesInputDriver {
+export function parseDomainDevicesInputDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8396,14 +6444,14 @@ export function parseDomainDevicesInputDriver(el: XmlElement): T.DomainDevicesIn
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInputDriver;
+  return o;
 }
 
-export function parseDomainDevicesInputSource(el: XmlElement): T.DomainDevicesInputSource {
+export function parseDomainDevicesInputSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8419,14 +6467,14 @@ export function parseDomainDevicesInputSource(el: XmlElement): T.DomainDevicesIn
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInputSource;
+  return o;
 }
 
-export function parseDomainDevicesSoundAudio(el: XmlElement): T.DomainDevicesSoundAudio {
+export function parseDomainDevicesSoundAudio(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8438,33 +6486,14 @@ export function parseDomainDevicesSoundAudio(el: XmlElement): T.DomainDevicesSou
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesSoundAudio;
+  return o;
 }
 
-export function parseDomainDevicesSoundCodec(el: XmlElement): T.DomainDevicesSoundCodec {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesSoundCodec;
-}
-
-export function parseDomainDevicesAudioInput(el: XmlElement): T.DomainDevicesAudioInput {
+export function parseDomainDevicesAudioInput(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8491,77 +6520,19 @@ export function parseDomainDevicesAudioInput(el: XmlElement): T.DomainDevicesAud
   for (const c of el.children) {
     switch (c.name) {
       case "settings": {
-        if (o["settings"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["settings"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["settings"] = parseDomainDevicesAudioInputSettings(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesAudioInput;
+  return o;
 }
 
-export function parseDomainDevicesAudioOutput(el: XmlElement): T.DomainDevicesAudioOutput {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mixingEngine": o["mixingEngine"] = v; break;
-      case "fixedSettings": o["fixedSettings"] = v; break;
-      case "voices": o["voices"] = rt.int(v); break;
-      case "bufferLength": o["bufferLength"] = rt.int(v); break;
-      case "dev": o["dev"] = v; break;
-      case "bufferCount": o["bufferCount"] = rt.int(v); break;
-      case "serverName": o["serverName"] = v; break;
-      case "clientName": o["clientName"] = v; break;
-      case "connectPorts": o["connectPorts"] = v; break;
-      case "exactName": o["exactName"] = v; break;
-      case "tryPoll": o["tryPoll"] = v; break;
-      case "name": o["name"] = v; break;
-      case "streamName": o["streamName"] = v; break;
-      case "latency": o["latency"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "settings": {
-        if (o["settings"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["settings"] = parseDomainDevicesAudioInputSettings(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesAudioOutput;
-}
-
-export function parseDomainDevicesHostdevDriver(el: XmlElement): T.DomainDevicesHostdevDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevDriver;
-}
-
-export function parseDomainDevicesHostdevSource(el: XmlElement): T.DomainDevicesHostdevSource {
+export function parseDomainDevicesHostdevSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8580,22 +6551,22 @@ export function parseDomainDevicesHostdevSource(el: XmlElement): T.DomainDevices
   for (const c of el.children) {
     switch (c.name) {
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseDomainDevicesHostdevSourceAddress(c);
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = parseDomainDevicesInterfaceSourceVendor(c);
         break;
       }
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["product"] = parseDomainDevicesInterfaceSourceProduct(c);
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["product"] = parseDomainDevicesInterfaceSourceVendor(c);
         break;
       }
       case "adapter": {
-        if (o["adapter"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["adapter"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["adapter"] = parseDomainDevicesHostdevSourceAdapter(c);
         break;
       }
@@ -8604,69 +6575,45 @@ export function parseDomainDevicesHostdevSource(el: XmlElement): T.DomainDevices
         break;
       }
       case "auth": {
-        if (o["auth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["auth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["auth"] = parseDomainDevicesDiskAuth(c);
         break;
       }
       case "initiator": {
-        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["initiator"] = parseDomainOsNvramSourceInitiator(c);
         break;
       }
       case "block": {
-        if (o["block"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["block"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["block"] = t;
         break;
       }
       case "char": {
-        if (o["char"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["char"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["char"] = t;
         break;
       }
       case "interface": {
-        if (o["interface"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["interface"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["interface"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSource;
+  return o;
 }
 
-export function parseDomainDevicesHostdevReadonly(el: XmlElement): T.DomainDevicesHostdevReadonly {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevReadonly;
-}
-
-export function parseDomainDevicesHostdevShareable(el: XmlElement): T.DomainDevicesHostdevShareable {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevShareable;
-}
-
-export function parseDomainDevicesGraphicsGl(el: XmlElement): T.DomainDevicesGraphicsGl {
+export function parseDomainDevicesGraphicsGl(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8679,33 +6626,14 @@ export function parseDomainDevicesGraphicsGl(el: XmlElement): T.DomainDevicesGra
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsGl;
+  return o;
 }
 
-export function parseDomainDevicesGraphicsAudio(el: XmlElement): T.DomainDevicesGraphicsAudio {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsAudio;
-}
-
-export function parseDomainDevicesGraphicsListen(el: XmlElement): T.DomainDevicesGraphicsListen {
+export function parseDomainDevicesGraphicsListen(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8720,14 +6648,14 @@ export function parseDomainDevicesGraphicsListen(el: XmlElement): T.DomainDevice
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsListen;
+  return o;
 }
 
-export function parseDomainDevicesGraphicsChannel(el: XmlElement): T.DomainDevicesGraphicsChannel {
+export function parseDomainDevicesGraphicsChannel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8740,14 +6668,14 @@ export function parseDomainDevicesGraphicsChannel(el: XmlElement): T.DomainDevic
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsChannel;
+  return o;
 }
 
-export function parseDomainDevicesGraphicsImage(el: XmlElement): T.DomainDevicesGraphicsImage {
+export function parseDomainDevicesGraphicsImage(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8759,90 +6687,14 @@ export function parseDomainDevicesGraphicsImage(el: XmlElement): T.DomainDevices
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsImage;
+  return o;
 }
 
-export function parseDomainDevicesGraphicsJpeg(el: XmlElement): T.DomainDevicesGraphicsJpeg {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "compression": o["compression"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsJpeg;
-}
-
-export function parseDomainDevicesGraphicsZlib(el: XmlElement): T.DomainDevicesGraphicsZlib {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "compression": o["compression"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsZlib;
-}
-
-export function parseDomainDevicesGraphicsPlayback(el: XmlElement): T.DomainDevicesGraphicsPlayback {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "compression": o["compression"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsPlayback;
-}
-
-export function parseDomainDevicesGraphicsStreaming(el: XmlElement): T.DomainDevicesGraphicsStreaming {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsStreaming;
-}
-
-export function parseDomainDevicesGraphicsClipboard(el: XmlElement): T.DomainDevicesGraphicsClipboard {
+export function parseDomainDevicesGraphicsClipboard(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8854,33 +6706,14 @@ export function parseDomainDevicesGraphicsClipboard(el: XmlElement): T.DomainDev
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsClipboard;
+  return o;
 }
 
-export function parseDomainDevicesGraphicsMouse(el: XmlElement): T.DomainDevicesGraphicsMouse {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsMouse;
-}
-
-export function parseDomainDevicesGraphicsFiletransfer(el: XmlElement): T.DomainDevicesGraphicsFiletransfer {
+export function parseDomainDevicesGraphicsFiletransfer(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8892,14 +6725,14 @@ export function parseDomainDevicesGraphicsFiletransfer(el: XmlElement): T.Domain
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesGraphicsFiletransfer;
+  return o;
 }
 
-export function parseDomainDevicesVideoDriver(el: XmlElement): T.DomainDevicesVideoDriver {
+export function parseDomainDevicesVideoDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8916,14 +6749,14 @@ export function parseDomainDevicesVideoDriver(el: XmlElement): T.DomainDevicesVi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVideoDriver;
+  return o;
 }
 
-export function parseDomainDevicesVideoModel(el: XmlElement): T.DomainDevicesVideoModel {
+export function parseDomainDevicesVideoModel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8943,24 +6776,24 @@ export function parseDomainDevicesVideoModel(el: XmlElement): T.DomainDevicesVid
   for (const c of el.children) {
     switch (c.name) {
       case "acceleration": {
-        if (o["acceleration"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acceleration"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acceleration"] = parseDomainDevicesVideoModelAcceleration(c);
         break;
       }
       case "resolution": {
-        if (o["resolution"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["resolution"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["resolution"] = parseDomainDevicesVideoModelResolution(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVideoModel;
+  return o;
 }
 
-export function parseDomainDevicesConsoleSource(el: XmlElement): T.DomainDevicesConsoleSource {
+export function parseDomainDevicesConsoleSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -8982,7 +6815,7 @@ export function parseDomainDevicesConsoleSource(el: XmlElement): T.DomainDevices
   for (const c of el.children) {
     switch (c.name) {
       case "reconnect": {
-        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reconnect"] = parseDomainOsNvramSourceReconnect(c);
         break;
       }
@@ -8991,43 +6824,24 @@ export function parseDomainDevicesConsoleSource(el: XmlElement): T.DomainDevices
         break;
       }
       case "clipboard": {
-        if (o["clipboard"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["clipboard"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["clipboard"] = parseDomainDevicesGraphicsClipboard(c);
         break;
       }
       case "mouse": {
-        if (o["mouse"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mouse"] = parseDomainDevicesGraphicsMouse(c);
+        if (o["mouse"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["mouse"] = parseDomainOsSmbios(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsoleSource;
+  return o;
 }
 
-export function parseDomainDevicesConsoleProtocol(el: XmlElement): T.DomainDevicesConsoleProtocol {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsoleProtocol;
-}
-
-export function parseDomainDevicesConsoleLog(el: XmlElement): T.DomainDevicesConsoleLog {
+export function parseDomainDevicesConsoleLog(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9040,14 +6854,14 @@ export function parseDomainDevicesConsoleLog(el: XmlElement): T.DomainDevicesCon
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsoleLog;
+  return o;
 }
 
-export function parseDomainDevicesConsoleTarget(el: XmlElement): T.DomainDevicesConsoleTarget {
+export function parseDomainDevicesConsoleTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9062,19 +6876,19 @@ export function parseDomainDevicesConsoleTarget(el: XmlElement): T.DomainDevices
   for (const c of el.children) {
     switch (c.name) {
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["model"] = parseDomainDevicesConsoleTargetModel(c);
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["model"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsoleTarget;
+  return o;
 }
 
-export function parseDomainDevicesChannelTarget(el: XmlElement): T.DomainDevicesChannelTarget {
+export function parseDomainDevicesChannelTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9090,14 +6904,14 @@ export function parseDomainDevicesChannelTarget(el: XmlElement): T.DomainDevices
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesChannelTarget;
+  return o;
 }
 
-export function parseDomainDevicesRedirfilterUsbdev(el: XmlElement): T.DomainDevicesRedirfilterUsbdev {
+export function parseDomainDevicesRedirfilterUsbdev(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9113,14 +6927,14 @@ export function parseDomainDevicesRedirfilterUsbdev(el: XmlElement): T.DomainDev
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRedirfilterUsbdev;
+  return o;
 }
 
-export function parseDomainDevicesRngBackend(el: XmlElement): T.DomainDevicesRngBackend {
+export function parseDomainDevicesRngBackend(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9139,46 +6953,24 @@ export function parseDomainDevicesRngBackend(el: XmlElement): T.DomainDevicesRng
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["protocol"] = parseDomainDevicesConsoleProtocol(c);
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["protocol"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "log": {
-        if (o["log"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["log"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["log"] = parseDomainDevicesConsoleLog(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRngBackend;
+  return o;
 }
 
-export function parseDomainDevicesRngDriver(el: XmlElement): T.DomainDevicesRngDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "iommu": o["iommu"] = v; break;
-      case "ats": o["ats"] = v; break;
-      case "packed": o["packed"] = v; break;
-      case "page_per_vq": o["page_per_vq"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRngDriver;
-}
-
-export function parseDomainDevicesRngRate(el: XmlElement): T.DomainDevicesRngRate {
+export function parseDomainDevicesRngRate(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9191,14 +6983,14 @@ export function parseDomainDevicesRngRate(el: XmlElement): T.DomainDevicesRngRat
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesRngRate;
+  return o;
 }
 
-export function parseDomainDevicesTpmBackend(el: XmlElement): T.DomainDevicesTpmBackend {
+export function parseDomainDevicesTpmBackend(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9214,91 +7006,34 @@ export function parseDomainDevicesTpmBackend(el: XmlElement): T.DomainDevicesTpm
   for (const c of el.children) {
     switch (c.name) {
       case "device": {
-        if (o["device"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["device"] = parseDomainDevicesTpmBackendDevice(c);
+        if (o["device"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["device"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["encryption"] = parseDomainDevicesTpmBackendEncryption(c);
         break;
       }
       case "active_pcr_banks": {
-        if (o["active_pcr_banks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["active_pcr_banks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["active_pcr_banks"] = parseDomainDevicesTpmBackendActivePcrBanks(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainDevicesTpmBackendSource(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackend;
+  return o;
 }
 
-export function parseDomainDevicesShmemModel(el: XmlElement): T.DomainDevicesShmemModel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesShmemModel;
-}
-
-export function parseDomainDevicesShmemSize(el: XmlElement): T.DomainDevicesShmemSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesShmemSize;
-}
-
-export function parseDomainDevicesShmemServer(el: XmlElement): T.DomainDevicesShmemServer {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "path": o["path"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesShmemServer;
-}
-
-export function parseDomainDevicesShmemMsi(el: XmlElement): T.DomainDevicesShmemMsi {
+export function parseDomainDevicesShmemMsi(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9311,108 +7046,108 @@ export function parseDomainDevicesShmemMsi(el: XmlElement): T.DomainDevicesShmem
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesShmemMsi;
+  return o;
 }
 
-export function parseDomainDevicesMemorySource(el: XmlElement): T.DomainDevicesMemorySource {
+export function parseDomainDevicesMemorySource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "pagesize": {
-        if (o["pagesize"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pagesize"] = parseDomainDevicesMemorySourcePagesize(c);
+        if (o["pagesize"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["pagesize"] = parseDomainCurrentMemory(c);
         break;
       }
       case "nodemask": {
-        if (o["nodemask"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nodemask"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["nodemask"] = t;
         break;
       }
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "alignsize": {
-        if (o["alignsize"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["alignsize"] = parseDomainDevicesMemorySourceAlignsize(c);
+        if (o["alignsize"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["alignsize"] = parseDomainCurrentMemory(c);
         break;
       }
       case "pmem": {
-        if (o["pmem"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pmem"] = parseDomainDevicesMemorySourcePmem(c);
+        if (o["pmem"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["pmem"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemorySource;
+  return o;
 }
 
-export function parseDomainDevicesMemoryTarget(el: XmlElement): T.DomainDevicesMemoryTarget {
+export function parseDomainDevicesMemoryTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["size"] = parseDomainDevicesMemoryTargetSize(c);
+        if (o["size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["size"] = parseDomainCurrentMemory(c);
         break;
       }
       case "node": {
-        if (o["node"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["node"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["node"] = rt.int(t);
         break;
       }
       case "block": {
-        if (o["block"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["block"] = parseDomainDevicesMemoryTargetBlock(c);
+        if (o["block"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["block"] = parseDomainCurrentMemory(c);
         break;
       }
       case "requested": {
-        if (o["requested"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["requested"] = parseDomainDevicesMemoryTargetRequested(c);
+        if (o["requested"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["requested"] = parseDomainCurrentMemory(c);
         break;
       }
       case "current": {
-        if (o["current"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["current"] = parseDomainDevicesMemoryTargetCurrent(c);
+        if (o["current"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["current"] = parseDomainCurrentMemory(c);
         break;
       }
       case "label": {
-        if (o["label"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["label"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["label"] = parseDomainDevicesMemoryTargetLabel(c);
         break;
       }
       case "readonly": {
-        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readonly"] = parseDomainDevicesMemoryTargetReadonly(c);
+        if (o["readonly"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["readonly"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTarget;
+  return o;
 }
 
-export function parseDomainDevicesMemballoonStats(el: XmlElement): T.DomainDevicesMemballoonStats {
+export function parseDomainDevicesMemballoonStats(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9424,36 +7159,14 @@ export function parseDomainDevicesMemballoonStats(el: XmlElement): T.DomainDevic
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemballoonStats;
+  return o;
 }
 
-export function parseDomainDevicesMemballoonDriver(el: XmlElement): T.DomainDevicesMemballoonDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "iommu": o["iommu"] = v; break;
-      case "ats": o["ats"] = v; break;
-      case "packed": o["packed"] = v; break;
-      case "page_per_vq": o["page_per_vq"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemballoonDriver;
-}
-
-export function parseDomainDevicesIommuDriver(el: XmlElement): T.DomainDevicesIommuDriver {
+export function parseDomainDevicesIommuDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9469,14 +7182,14 @@ export function parseDomainDevicesIommuDriver(el: XmlElement): T.DomainDevicesIo
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesIommuDriver;
+  return o;
 }
 
-export function parseDomainDevicesVsockCid(el: XmlElement): T.DomainDevicesVsockCid {
+export function parseDomainDevicesVsockCid(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9489,36 +7202,14 @@ export function parseDomainDevicesVsockCid(el: XmlElement): T.DomainDevicesVsock
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVsockCid;
+  return o;
 }
 
-export function parseDomainDevicesVsockDriver(el: XmlElement): T.DomainDevicesVsockDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "iommu": o["iommu"] = v; break;
-      case "ats": o["ats"] = v; break;
-      case "packed": o["packed"] = v; break;
-      case "page_per_vq": o["page_per_vq"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVsockDriver;
-}
-
-export function parseDomainQemuOverrideQemuDeviceQemuFrontend(el: XmlElement): T.DomainQemuOverrideQemuDeviceQemuFrontend {
+export function parseDomainQemuOverrideQemuDeviceQemuFrontend(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -9528,15 +7219,15 @@ export function parseDomainQemuOverrideQemuDeviceQemuFrontend(el: XmlElement): T
         rt.push(o, "qemu:property", parseDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuOverrideQemuDeviceQemuFrontend;
+  return o;
 }
 
-export function parseDomainCpuNumaCellDistances(el: XmlElement): T.DomainCpuNumaCellDistances {
+export function parseDomainCpuNumaCellDistances(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -9546,15 +7237,15 @@ export function parseDomainCpuNumaCellDistances(el: XmlElement): T.DomainCpuNuma
         rt.push(o, "sibling", parseDomainCpuNumaCellDistancesSibling(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCellDistances;
+  return o;
 }
 
-export function parseDomainCpuNumaCellCache(el: XmlElement): T.DomainCpuNumaCellCache {
+export function parseDomainCpuNumaCellCache(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9570,24 +7261,24 @@ export function parseDomainCpuNumaCellCache(el: XmlElement): T.DomainCpuNumaCell
   for (const c of el.children) {
     switch (c.name) {
       case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["size"] = parseDomainCpuNumaCellCacheSize(c);
         break;
       }
       case "line": {
-        if (o["line"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["line"] = parseDomainCpuNumaCellCacheLine(c);
+        if (o["line"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["line"] = parseDomainCpuNumaCellCacheSize(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCellCache;
+  return o;
 }
 
-export function parseDomainCpuNumaInterconnectsLatency(el: XmlElement): T.DomainCpuNumaInterconnectsLatency {
+export function parseDomainCpuNumaInterconnectsLatency(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9603,14 +7294,14 @@ export function parseDomainCpuNumaInterconnectsLatency(el: XmlElement): T.Domain
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaInterconnectsLatency;
+  return o;
 }
 
-export function parseDomainCpuNumaInterconnectsBandwidth(el: XmlElement): T.DomainCpuNumaInterconnectsBandwidth {
+export function parseDomainCpuNumaInterconnectsBandwidth(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9627,33 +7318,33 @@ export function parseDomainCpuNumaInterconnectsBandwidth(el: XmlElement): T.Doma
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaInterconnectsBandwidth;
+  return o;
 }
 
-export function parseDomainOsNvramSourceSlices(el: XmlElement): T.DomainOsNvramSourceSlices {
+export function parseDomainOsNvramSourceSlices(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "slice": {
-        if (o["slice"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["slice"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["slice"] = parseDomainOsNvramSourceSlicesSlice(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceSlices;
+  return o;
 }
 
-export function parseDomainOsNvramSourceSeclabel(el: XmlElement): T.DomainOsNvramSourceSeclabel {
+export function parseDomainOsNvramSourceSeclabel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9670,19 +7361,19 @@ export function parseDomainOsNvramSourceSeclabel(el: XmlElement): T.DomainOsNvra
     switch (c.name) {
       case "label": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "label", t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceSeclabel;
+  return o;
 }
 
-export function parseDomainOsNvramSourceReservations(el: XmlElement): T.DomainOsNvramSourceReservations {
+export function parseDomainOsNvramSourceReservations(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9696,19 +7387,19 @@ export function parseDomainOsNvramSourceReservations(el: XmlElement): T.DomainOs
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainOsNvramSourceReservationsSource(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceReservations;
+  return o;
 }
 
-export function parseDomainOsNvramSourceHost(el: XmlElement): T.DomainOsNvramSourceHost {
+export function parseDomainOsNvramSourceHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9723,33 +7414,14 @@ export function parseDomainOsNvramSourceHost(el: XmlElement): T.DomainOsNvramSou
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceHost;
+  return o;
 }
 
-export function parseDomainOsNvramSourceSnapshot(el: XmlElement): T.DomainOsNvramSourceSnapshot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceSnapshot;
-}
-
-export function parseDomainOsNvramSourceConfig(el: XmlElement): T.DomainOsNvramSourceConfig {
+export function parseDomainOsNvramSourceConfig(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9761,70 +7433,51 @@ export function parseDomainOsNvramSourceConfig(el: XmlElement): T.DomainOsNvramS
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceConfig;
+  return o;
 }
 
-export function parseDomainOsNvramSourceInitiator(el: XmlElement): T.DomainOsNvramSourceInitiator {
+export function parseDomainOsNvramSourceInitiator(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "iqn": {
-        if (o["iqn"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["iqn"] = parseDomainOsNvramSourceInitiatorIqn(c);
+        if (o["iqn"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["iqn"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceInitiator;
+  return o;
 }
 
-export function parseDomainOsNvramSourceCookies(el: XmlElement): T.DomainOsNvramSourceCookies {
+export function parseDomainOsNvramSourceCookies(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "cookie": {
-        rt.push(o, "cookie", parseDomainOsNvramSourceCookiesCookie(c));
+        rt.push(o, "cookie", parseDomainOsInitenv(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceCookies;
+  return o;
 }
 
-export function parseDomainOsNvramSourceReadahead(el: XmlElement): T.DomainOsNvramSourceReadahead {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "size": o["size"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceReadahead;
-}
-
-export function parseDomainOsNvramSourceTimeout(el: XmlElement): T.DomainOsNvramSourceTimeout {
+export function parseDomainOsNvramSourceTimeout(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9836,14 +7489,14 @@ export function parseDomainOsNvramSourceTimeout(el: XmlElement): T.DomainOsNvram
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceTimeout;
+  return o;
 }
 
-export function parseDomainOsNvramSourceSsl(el: XmlElement): T.DomainOsNvramSourceSsl {
+export function parseDomainOsNvramSourceSsl(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9855,14 +7508,14 @@ export function parseDomainOsNvramSourceSsl(el: XmlElement): T.DomainOsNvramSour
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceSsl;
+  return o;
 }
 
-export function parseDomainOsNvramSourceIdentity(el: XmlElement): T.DomainOsNvramSourceIdentity {
+export function parseDomainOsNvramSourceIdentity(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9875,14 +7528,14 @@ export function parseDomainOsNvramSourceIdentity(el: XmlElement): T.DomainOsNvra
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceIdentity;
+  return o;
 }
 
-export function parseDomainOsNvramSourceAddress(el: XmlElement): T.DomainOsNvramSourceAddress {
+export function parseDomainOsNvramSourceAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9898,14 +7551,14 @@ export function parseDomainOsNvramSourceAddress(el: XmlElement): T.DomainOsNvram
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceAddress;
+  return o;
 }
 
-export function parseDomainOsNvramSourceReconnect(el: XmlElement): T.DomainOsNvramSourceReconnect {
+export function parseDomainOsNvramSourceReconnect(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9918,52 +7571,33 @@ export function parseDomainOsNvramSourceReconnect(el: XmlElement): T.DomainOsNvr
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceReconnect;
+  return o;
 }
 
-export function parseDomainFeaturesHypervStimerDirect(el: XmlElement): T.DomainFeaturesHypervStimerDirect {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainFeaturesHypervStimerDirect;
-}
-
-export function parseDomainDevicesDiskDriverMetadataCache(el: XmlElement): T.DomainDevicesDiskDriverMetadataCache {
+export function parseDomainDevicesDiskDriverMetadataCache(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "max_size": {
-        if (o["max_size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["max_size"] = parseDomainDevicesDiskDriverMetadataCacheMaxSize(c);
+        if (o["max_size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["max_size"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskDriverMetadataCache;
+  return o;
 }
 
-export function parseDomainDevicesDiskMirrorFormat(el: XmlElement): T.DomainDevicesDiskMirrorFormat {
+export function parseDomainDevicesDiskMirrorFormat(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -9977,19 +7611,19 @@ export function parseDomainDevicesDiskMirrorFormat(el: XmlElement): T.DomainDevi
   for (const c of el.children) {
     switch (c.name) {
       case "metadata_cache": {
-        if (o["metadata_cache"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["metadata_cache"] = parseDomainDevicesDiskMirrorFormatMetadataCache(c);
+        if (o["metadata_cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["metadata_cache"] = parseDomainDevicesDiskDriverMetadataCache(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskMirrorFormat;
+  return o;
 }
 
-export function parseDomainDevicesDiskAuthSecret(el: XmlElement): T.DomainDevicesDiskAuthSecret {
+export function parseDomainDevicesDiskAuthSecret(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10003,35 +7637,14 @@ export function parseDomainDevicesDiskAuthSecret(el: XmlElement): T.DomainDevice
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAuthSecret;
+  return o;
 }
 
-export function parseDomainDevicesDiskEncryptionSecret(el: XmlElement): T.DomainDevicesDiskEncryptionSecret {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "uuid": o["uuid"] = v; break;
-      case "usage": o["usage"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskEncryptionSecret;
-}
-
-export function parseDomainDevicesDiskEncryptionCipher(el: XmlElement): T.DomainDevicesDiskEncryptionCipher {
+export function parseDomainDevicesDiskEncryptionCipher(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10046,14 +7659,14 @@ export function parseDomainDevicesDiskEncryptionCipher(el: XmlElement): T.Domain
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskEncryptionCipher;
+  return o;
 }
 
-export function parseDomainDevicesDiskEncryptionIvgen(el: XmlElement): T.DomainDevicesDiskEncryptionIvgen {
+export function parseDomainDevicesDiskEncryptionIvgen(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10066,14 +7679,14 @@ export function parseDomainDevicesDiskEncryptionIvgen(el: XmlElement): T.DomainD
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskEncryptionIvgen;
+  return o;
 }
 
-export function parseDomainDevicesDiskAddressZpci(el: XmlElement): T.DomainDevicesDiskAddressZpci {
+export function parseDomainDevicesDiskAddressZpci(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10086,52 +7699,14 @@ export function parseDomainDevicesDiskAddressZpci(el: XmlElement): T.DomainDevic
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskAddressZpci;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemBinaryCache(el: XmlElement): T.DomainDevicesFilesystemBinaryCache {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemBinaryCache;
-}
-
-export function parseDomainDevicesFilesystemBinarySandbox(el: XmlElement): T.DomainDevicesFilesystemBinarySandbox {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemBinarySandbox;
-}
-
-export function parseDomainDevicesFilesystemBinaryLock(el: XmlElement): T.DomainDevicesFilesystemBinaryLock {
+export function parseDomainDevicesFilesystemBinaryLock(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10144,33 +7719,14 @@ export function parseDomainDevicesFilesystemBinaryLock(el: XmlElement): T.Domain
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemBinaryLock;
+  return o;
 }
 
-export function parseDomainDevicesFilesystemBinaryThreadPool(el: XmlElement): T.DomainDevicesFilesystemBinaryThreadPool {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "size": o["size"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesFilesystemBinaryThreadPool;
-}
-
-export function parseDomainDevicesInterfaceSourceLocal(el: XmlElement): T.DomainDevicesInterfaceSourceLocal {
+export function parseDomainDevicesInterfaceSourceLocal(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10183,14 +7739,14 @@ export function parseDomainDevicesInterfaceSourceLocal(el: XmlElement): T.Domain
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceSourceLocal;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceSourceVendor(el: XmlElement): T.DomainDevicesInterfaceSourceVendor {
+export function parseDomainDevicesInterfaceSourceVendor(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10202,33 +7758,14 @@ export function parseDomainDevicesInterfaceSourceVendor(el: XmlElement): T.Domai
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceSourceVendor;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceSourceProduct(el: XmlElement): T.DomainDevicesInterfaceSourceProduct {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceSourceProduct;
-}
-
-export function parseDomainDevicesInterfaceSourceAddress(el: XmlElement): T.DomainDevicesInterfaceSourceAddress {
+export function parseDomainDevicesInterfaceSourceAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10246,14 +7783,14 @@ export function parseDomainDevicesInterfaceSourceAddress(el: XmlElement): T.Doma
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceSourceAddress;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceVirtualportParameters(el: XmlElement): T.DomainDevicesInterfaceVirtualportParameters {
+export function parseDomainDevicesInterfaceVirtualportParameters(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10270,33 +7807,33 @@ export function parseDomainDevicesInterfaceVirtualportParameters(el: XmlElement)
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceVirtualportParameters;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceCoalesceRx(el: XmlElement): T.DomainDevicesInterfaceCoalesceRx {
+export function parseDomainDevicesInterfaceCoalesceRx(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "frames": {
-        if (o["frames"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["frames"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["frames"] = parseDomainDevicesInterfaceCoalesceRxFrames(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceCoalesceRx;
+  return o;
 }
 
-export function parseDomainDevicesInterfacePortForwardRange(el: XmlElement): T.DomainDevicesInterfacePortForwardRange {
+export function parseDomainDevicesInterfacePortForwardRange(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10311,14 +7848,14 @@ export function parseDomainDevicesInterfacePortForwardRange(el: XmlElement): T.D
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfacePortForwardRange;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceDriverHost(el: XmlElement): T.DomainDevicesInterfaceDriverHost {
+export function parseDomainDevicesInterfaceDriverHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10336,14 +7873,14 @@ export function parseDomainDevicesInterfaceDriverHost(el: XmlElement): T.DomainD
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceDriverHost;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceDriverGuest(el: XmlElement): T.DomainDevicesInterfaceDriverGuest {
+export function parseDomainDevicesInterfaceDriverGuest(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10359,14 +7896,14 @@ export function parseDomainDevicesInterfaceDriverGuest(el: XmlElement): T.Domain
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceDriverGuest;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceFilterrefParameter(el: XmlElement): T.DomainDevicesInterfaceFilterrefParameter {
+export function parseDomainDevicesInterfaceFilterrefParameter(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10379,14 +7916,14 @@ export function parseDomainDevicesInterfaceFilterrefParameter(el: XmlElement): T
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceFilterrefParameter;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceBandwidthInbound(el: XmlElement): T.DomainDevicesInterfaceBandwidthInbound {
+export function parseDomainDevicesInterfaceBandwidthInbound(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10401,36 +7938,14 @@ export function parseDomainDevicesInterfaceBandwidthInbound(el: XmlElement): T.D
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceBandwidthInbound;
+  return o;
 }
 
-export function parseDomainDevicesInterfaceBandwidthOutbound(el: XmlElement): T.DomainDevicesInterfaceBandwidthOutbound {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "average": o["average"] = rt.int(v); break;
-      case "peak": o["peak"] = rt.int(v); break;
-      case "floor": o["floor"] = rt.int(v); break;
-      case "burst": o["burst"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceBandwidthOutbound;
-}
-
-export function parseDomainDevicesInterfaceVlanTag(el: XmlElement): T.DomainDevicesInterfaceVlanTag {
+export function parseDomainDevicesInterfaceVlanTag(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10443,14 +7958,14 @@ export function parseDomainDevicesInterfaceVlanTag(el: XmlElement): T.DomainDevi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceVlanTag;
+  return o;
 }
 
-export function parseDomainDevicesAudioInputSettings(el: XmlElement): T.DomainDevicesAudioInputSettings {
+export function parseDomainDevicesAudioInputSettings(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10464,14 +7979,14 @@ export function parseDomainDevicesAudioInputSettings(el: XmlElement): T.DomainDe
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesAudioInputSettings;
+  return o;
 }
 
-export function parseDomainDevicesHostdevSourceAddress(el: XmlElement): T.DomainDevicesHostdevSourceAddress {
+export function parseDomainDevicesHostdevSourceAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10491,14 +8006,14 @@ export function parseDomainDevicesHostdevSourceAddress(el: XmlElement): T.Domain
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSourceAddress;
+  return o;
 }
 
-export function parseDomainDevicesHostdevSourceAdapter(el: XmlElement): T.DomainDevicesHostdevSourceAdapter {
+export function parseDomainDevicesHostdevSourceAdapter(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10520,19 +8035,19 @@ export function parseDomainDevicesHostdevSourceAdapter(el: XmlElement): T.Domain
   for (const c of el.children) {
     switch (c.name) {
       case "parentaddr": {
-        if (o["parentaddr"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["parentaddr"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["parentaddr"] = parseDomainDevicesHostdevSourceAdapterParentaddr(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSourceAdapter;
+  return o;
 }
 
-export function parseDomainDevicesHostdevSourceHost(el: XmlElement): T.DomainDevicesHostdevSourceHost {
+export function parseDomainDevicesHostdevSourceHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10545,14 +8060,14 @@ export function parseDomainDevicesHostdevSourceHost(el: XmlElement): T.DomainDev
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSourceHost;
+  return o;
 }
 
-export function parseDomainDevicesVideoModelAcceleration(el: XmlElement): T.DomainDevicesVideoModelAcceleration {
+export function parseDomainDevicesVideoModelAcceleration(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10566,14 +8081,14 @@ export function parseDomainDevicesVideoModelAcceleration(el: XmlElement): T.Doma
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVideoModelAcceleration;
+  return o;
 }
 
-export function parseDomainDevicesVideoModelResolution(el: XmlElement): T.DomainDevicesVideoModelResolution {
+export function parseDomainDevicesVideoModelResolution(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10586,52 +8101,14 @@ export function parseDomainDevicesVideoModelResolution(el: XmlElement): T.Domain
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesVideoModelResolution;
+  return o;
 }
 
-export function parseDomainDevicesConsoleTargetModel(el: XmlElement): T.DomainDevicesConsoleTargetModel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesConsoleTargetModel;
-}
-
-export function parseDomainDevicesTpmBackendDevice(el: XmlElement): T.DomainDevicesTpmBackendDevice {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "path": o["path"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendDevice;
-}
-
-export function parseDomainDevicesTpmBackendEncryption(el: XmlElement): T.DomainDevicesTpmBackendEncryption {
+export function parseDomainDevicesTpmBackendEncryption(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10643,48 +8120,48 @@ export function parseDomainDevicesTpmBackendEncryption(el: XmlElement): T.Domain
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendEncryption;
+  return o;
 }
 
-export function parseDomainDevicesTpmBackendActivePcrBanks(el: XmlElement): T.DomainDevicesTpmBackendActivePcrBanks {
+export function parseDomainDevicesTpmBackendActivePcrBanks(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "sha1": {
-        if (o["sha1"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sha1"] = parseDomainDevicesTpmBackendActivePcrBanksSha1(c);
+        if (o["sha1"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sha1"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "sha256": {
-        if (o["sha256"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sha256"] = parseDomainDevicesTpmBackendActivePcrBanksSha256(c);
+        if (o["sha256"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sha256"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "sha384": {
-        if (o["sha384"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sha384"] = parseDomainDevicesTpmBackendActivePcrBanksSha384(c);
+        if (o["sha384"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sha384"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "sha512": {
-        if (o["sha512"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sha512"] = parseDomainDevicesTpmBackendActivePcrBanksSha512(c);
+        if (o["sha512"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sha512"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendActivePcrBanks;
+  return o;
 }
 
-export function parseDomainDevicesTpmBackendSource(el: XmlElement): T.DomainDevicesTpmBackendSource {
+export function parseDomainDevicesTpmBackendSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10698,171 +8175,33 @@ export function parseDomainDevicesTpmBackendSource(el: XmlElement): T.DomainDevi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendSource;
+  return o;
 }
 
-export function parseDomainDevicesMemorySourcePagesize(el: XmlElement): T.DomainDevicesMemorySourcePagesize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemorySourcePagesize;
-}
-
-export function parseDomainDevicesMemorySourceAlignsize(el: XmlElement): T.DomainDevicesMemorySourceAlignsize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemorySourceAlignsize;
-}
-
-export function parseDomainDevicesMemorySourcePmem(el: XmlElement): T.DomainDevicesMemorySourcePmem {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemorySourcePmem;
-}
-
-export function parseDomainDevicesMemoryTargetSize(el: XmlElement): T.DomainDevicesMemoryTargetSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetSize;
-}
-
-export function parseDomainDevicesMemoryTargetBlock(el: XmlElement): T.DomainDevicesMemoryTargetBlock {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetBlock;
-}
-
-export function parseDomainDevicesMemoryTargetRequested(el: XmlElement): T.DomainDevicesMemoryTargetRequested {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetRequested;
-}
-
-export function parseDomainDevicesMemoryTargetCurrent(el: XmlElement): T.DomainDevicesMemoryTargetCurrent {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetCurrent;
-}
-
-export function parseDomainDevicesMemoryTargetLabel(el: XmlElement): T.DomainDevicesMemoryTargetLabel {
+export function parseDomainDevicesMemoryTargetLabel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["size"] = parseDomainDevicesMemoryTargetLabelSize(c);
+        if (o["size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["size"] = parseDomainCurrentMemory(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetLabel;
+  return o;
 }
 
-export function parseDomainDevicesMemoryTargetReadonly(el: XmlElement): T.DomainDevicesMemoryTargetReadonly {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetReadonly;
-}
-
-export function parseDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(el: XmlElement): T.DomainQemuOverrideQemuDeviceQemuFrontendQemuProperty {
+export function parseDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -10876,14 +8215,14 @@ export function parseDomainQemuOverrideQemuDeviceQemuFrontendQemuProperty(el: Xm
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainQemuOverrideQemuDeviceQemuFrontendQemuProperty;
+  return o;
 }
 
-export function parseDomainCpuNumaCellDistancesSibling(el: XmlElement): T.DomainCpuNumaCellDistancesSibling {
+export function parseDomainCpuNumaCellDistancesSibling(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10896,14 +8235,14 @@ export function parseDomainCpuNumaCellDistancesSibling(el: XmlElement): T.Domain
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCellDistancesSibling;
+  return o;
 }
 
-export function parseDomainCpuNumaCellCacheSize(el: XmlElement): T.DomainCpuNumaCellCacheSize {
+export function parseDomainCpuNumaCellCacheSize(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10916,34 +8255,14 @@ export function parseDomainCpuNumaCellCacheSize(el: XmlElement): T.DomainCpuNuma
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCellCacheSize;
+  return o;
 }
 
-export function parseDomainCpuNumaCellCacheLine(el: XmlElement): T.DomainCpuNumaCellCacheLine {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = rt.int(v); break;
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCpuNumaCellCacheLine;
-}
-
-export function parseDomainOsNvramSourceSlicesSlice(el: XmlElement): T.DomainOsNvramSourceSlicesSlice {
+export function parseDomainOsNvramSourceSlicesSlice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10957,14 +8276,14 @@ export function parseDomainOsNvramSourceSlicesSlice(el: XmlElement): T.DomainOsN
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceSlicesSlice;
+  return o;
 }
 
-export function parseDomainOsNvramSourceReservationsSource(el: XmlElement): T.DomainOsNvramSourceReservationsSource {
+export function parseDomainOsNvramSourceReservationsSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -10980,95 +8299,19 @@ export function parseDomainOsNvramSourceReservationsSource(el: XmlElement): T.Do
   for (const c of el.children) {
     switch (c.name) {
       case "reconnect": {
-        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reconnect"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["reconnect"] = parseDomainOsNvramSourceReconnect(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceReservationsSource;
+  return o;
 }
 
-export function parseDomainOsNvramSourceInitiatorIqn(el: XmlElement): T.DomainOsNvramSourceInitiatorIqn {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceInitiatorIqn;
-}
-
-export function parseDomainOsNvramSourceCookiesCookie(el: XmlElement): T.DomainOsNvramSourceCookiesCookie {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainOsNvramSourceCookiesCookie;
-}
-
-export function parseDomainDevicesDiskDriverMetadataCacheMaxSize(el: XmlElement): T.DomainDevicesDiskDriverMetadataCacheMaxSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskDriverMetadataCacheMaxSize;
-}
-
-export function parseDomainDevicesDiskMirrorFormatMetadataCache(el: XmlElement): T.DomainDevicesDiskMirrorFormatMetadataCache {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "max_size": {
-        if (o["max_size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["max_size"] = parseDomainDevicesDiskMirrorFormatMetadataCacheMaxSize(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskMirrorFormatMetadataCache;
-}
-
-export function parseDomainDevicesInterfaceCoalesceRxFrames(el: XmlElement): T.DomainDevicesInterfaceCoalesceRxFrames {
+export function parseDomainDevicesInterfaceCoalesceRxFrames(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11080,14 +8323,14 @@ export function parseDomainDevicesInterfaceCoalesceRxFrames(el: XmlElement): T.D
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesInterfaceCoalesceRxFrames;
+  return o;
 }
 
-export function parseDomainDevicesHostdevSourceAdapterParentaddr(el: XmlElement): T.DomainDevicesHostdevSourceAdapterParentaddr {
+export function parseDomainDevicesHostdevSourceAdapterParentaddr(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11101,135 +8344,26 @@ export function parseDomainDevicesHostdevSourceAdapterParentaddr(el: XmlElement)
   for (const c of el.children) {
     switch (c.name) {
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["address"] = parseDomainDevicesHostdevSourceAdapterParentaddrAddress(c);
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["address"] = parseDomainOsNvramSourceAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSourceAdapterParentaddr;
+  return o;
 }
 
-export function parseDomainDevicesTpmBackendActivePcrBanksSha1(el: XmlElement): T.DomainDevicesTpmBackendActivePcrBanksSha1 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendActivePcrBanksSha1;
-}
-
-export function parseDomainDevicesTpmBackendActivePcrBanksSha256(el: XmlElement): T.DomainDevicesTpmBackendActivePcrBanksSha256 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendActivePcrBanksSha256;
-}
-
-export function parseDomainDevicesTpmBackendActivePcrBanksSha384(el: XmlElement): T.DomainDevicesTpmBackendActivePcrBanksSha384 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendActivePcrBanksSha384;
-}
-
-export function parseDomainDevicesTpmBackendActivePcrBanksSha512(el: XmlElement): T.DomainDevicesTpmBackendActivePcrBanksSha512 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesTpmBackendActivePcrBanksSha512;
-}
-
-export function parseDomainDevicesMemoryTargetLabelSize(el: XmlElement): T.DomainDevicesMemoryTargetLabelSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesMemoryTargetLabelSize;
-}
-
-export function parseDomainDevicesDiskMirrorFormatMetadataCacheMaxSize(el: XmlElement): T.DomainDevicesDiskMirrorFormatMetadataCacheMaxSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesDiskMirrorFormatMetadataCacheMaxSize;
-}
-
-export function parseDomainDevicesHostdevSourceAdapterParentaddrAddress(el: XmlElement): T.DomainDevicesHostdevSourceAdapterParentaddrAddress {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "domain": o["domain"] = rt.int(v); break;
-      case "bus": o["bus"] = rt.int(v); break;
-      case "slot": o["slot"] = rt.int(v); break;
-      case "function": o["function"] = rt.int(v); break;
-      case "multifunction": o["multifunction"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainDevicesHostdevSourceAdapterParentaddrAddress;
-}
-
-export function parseCapabilities(el: XmlElement): T.Capabilities {
+export function parseCapabilities(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "host": {
-        if (o["host"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["host"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["host"] = parseCapabilitiesHost(c);
         break;
       }
@@ -11237,59 +8371,59 @@ export function parseCapabilities(el: XmlElement): T.Capabilities {
         rt.push(o, "guest", parseCapabilitiesGuest(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.Capabilities;
+  return o;
 }
 
-export function parseCapabilitiesHost(el: XmlElement): T.CapabilitiesHost {
+export function parseCapabilitiesHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "cpu": {
-        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cpu"] = parseCapabilitiesHostCpu(c);
         break;
       }
       case "power_management": {
-        if (o["power_management"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["power_management"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["power_management"] = parseCapabilitiesHostPowerManagement(c);
         break;
       }
       case "iommu": {
-        if (o["iommu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iommu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iommu"] = parseCapabilitiesHostIommu(c);
         break;
       }
       case "migration_features": {
-        if (o["migration_features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["migration_features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["migration_features"] = parseCapabilitiesHostMigrationFeatures(c);
         break;
       }
       case "topology": {
-        if (o["topology"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["topology"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["topology"] = parseCapabilitiesHostTopology(c);
         break;
       }
       case "cache": {
-        if (o["cache"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cache"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cache"] = parseCapabilitiesHostCache(c);
         break;
       }
       case "memory_bandwidth": {
-        if (o["memory_bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memory_bandwidth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memory_bandwidth"] = parseCapabilitiesHostMemoryBandwidth(c);
         break;
       }
@@ -11297,148 +8431,148 @@ export function parseCapabilitiesHost(el: XmlElement): T.CapabilitiesHost {
         rt.push(o, "secmodel", parseCapabilitiesHostSecmodel(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHost;
+  return o;
 }
 
-export function parseCapabilitiesGuest(el: XmlElement): T.CapabilitiesGuest {
+export function parseCapabilitiesGuest(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "os_type": {
-        if (o["os_type"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["os_type"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["os_type"] = t;
         break;
       }
       case "arch": {
-        if (o["arch"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["arch"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["arch"] = parseCapabilitiesGuestArch(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseCapabilitiesGuestFeatures(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuest;
+  return o;
 }
 
-export function parseCapabilitiesHostCpu(el: XmlElement): T.CapabilitiesHostCpu {
+export function parseCapabilitiesHostCpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "arch": {
-        if (o["arch"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["arch"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["arch"] = t;
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseCapabilitiesHostCpuFeatures(c);
         break;
       }
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = t;
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
       case "microcode": {
-        if (o["microcode"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["microcode"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["microcode"] = parseCapabilitiesHostCpuMicrocode(c);
         break;
       }
       case "signature": {
-        if (o["signature"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["signature"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["signature"] = parseCapabilitiesHostCpuSignature(c);
         break;
       }
       case "counter": {
-        if (o["counter"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["counter"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["counter"] = parseCapabilitiesHostCpuCounter(c);
         break;
       }
       case "topology": {
-        if (o["topology"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["topology"] = parseCapabilitiesHostCpuTopology(c);
+        if (o["topology"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["topology"] = parseDomainCpuTopology(c);
         break;
       }
       case "maxphysaddr": {
-        if (o["maxphysaddr"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["maxphysaddr"] = parseCapabilitiesHostCpuMaxphysaddr(c);
+        if (o["maxphysaddr"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["maxphysaddr"] = parseDomainCpuMaxphysaddr(c);
         break;
       }
       case "feature": {
-        rt.push(o, "feature", parseCapabilitiesHostCpuFeature(c));
+        rt.push(o, "feature", parseDomainDevicesDiskBackenddomain(c));
         break;
       }
       case "pages": {
         rt.push(o, "pages", parseCapabilitiesHostCpuPages(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpu;
+  return o;
 }
 
-export function parseCapabilitiesHostPowerManagement(el: XmlElement): T.CapabilitiesHostPowerManagement {
+export function parseCapabilitiesHostPowerManagement(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "suspend_mem": {
-        if (o["suspend_mem"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["suspend_mem"] = parseCapabilitiesHostPowerManagementSuspendMem(c);
+        if (o["suspend_mem"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["suspend_mem"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "suspend_disk": {
-        if (o["suspend_disk"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["suspend_disk"] = parseCapabilitiesHostPowerManagementSuspendDisk(c);
+        if (o["suspend_disk"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["suspend_disk"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "suspend_hybrid": {
-        if (o["suspend_hybrid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["suspend_hybrid"] = parseCapabilitiesHostPowerManagementSuspendHybrid(c);
+        if (o["suspend_hybrid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["suspend_hybrid"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostPowerManagement;
+  return o;
 }
 
-export function parseCapabilitiesHostIommu(el: XmlElement): T.CapabilitiesHostIommu {
+export function parseCapabilitiesHostIommu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11450,62 +8584,62 @@ export function parseCapabilitiesHostIommu(el: XmlElement): T.CapabilitiesHostIo
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostIommu;
+  return o;
 }
 
-export function parseCapabilitiesHostMigrationFeatures(el: XmlElement): T.CapabilitiesHostMigrationFeatures {
+export function parseCapabilitiesHostMigrationFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "live": {
-        if (o["live"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["live"] = parseCapabilitiesHostMigrationFeaturesLive(c);
+        if (o["live"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["live"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "uri_transports": {
-        if (o["uri_transports"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uri_transports"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["uri_transports"] = parseCapabilitiesHostMigrationFeaturesUriTransports(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMigrationFeatures;
+  return o;
 }
 
-export function parseCapabilitiesHostTopology(el: XmlElement): T.CapabilitiesHostTopology {
+export function parseCapabilitiesHostTopology(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "cells": {
-        if (o["cells"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cells"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cells"] = parseCapabilitiesHostTopologyCells(c);
         break;
       }
       case "interconnects": {
-        if (o["interconnects"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["interconnects"] = parseCapabilitiesHostTopologyInterconnects(c);
+        if (o["interconnects"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["interconnects"] = parseDomainCpuNumaInterconnects(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopology;
+  return o;
 }
 
-export function parseCapabilitiesHostCache(el: XmlElement): T.CapabilitiesHostCache {
+export function parseCapabilitiesHostCache(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11516,19 +8650,19 @@ export function parseCapabilitiesHostCache(el: XmlElement): T.CapabilitiesHostCa
         break;
       }
       case "monitor": {
-        if (o["monitor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["monitor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["monitor"] = parseCapabilitiesHostCacheMonitor(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCache;
+  return o;
 }
 
-export function parseCapabilitiesHostMemoryBandwidth(el: XmlElement): T.CapabilitiesHostMemoryBandwidth {
+export function parseCapabilitiesHostMemoryBandwidth(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11539,51 +8673,51 @@ export function parseCapabilitiesHostMemoryBandwidth(el: XmlElement): T.Capabili
         break;
       }
       case "monitor": {
-        if (o["monitor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["monitor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["monitor"] = parseCapabilitiesHostCacheMonitor(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMemoryBandwidth;
+  return o;
 }
 
-export function parseCapabilitiesHostSecmodel(el: XmlElement): T.CapabilitiesHostSecmodel {
+export function parseCapabilitiesHostSecmodel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = t;
         break;
       }
       case "doi": {
-        if (o["doi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["doi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["doi"] = t;
         break;
       }
       case "baselabel": {
-        rt.push(o, "baselabel", parseCapabilitiesHostSecmodelBaselabel(c));
+        rt.push(o, "baselabel", parseDomainOsAcpiTable(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostSecmodel;
+  return o;
 }
 
-export function parseCapabilitiesGuestArch(el: XmlElement): T.CapabilitiesGuestArch {
+export function parseCapabilitiesGuestArch(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11597,23 +8731,23 @@ export function parseCapabilitiesGuestArch(el: XmlElement): T.CapabilitiesGuestA
   for (const c of el.children) {
     switch (c.name) {
       case "wordsize": {
-        if (o["wordsize"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["wordsize"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["wordsize"] = t;
         break;
       }
       case "emulator": {
-        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulator"] = t;
         break;
       }
       case "loader": {
-        if (o["loader"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["loader"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["loader"] = t;
         break;
       }
@@ -11625,108 +8759,108 @@ export function parseCapabilitiesGuestArch(el: XmlElement): T.CapabilitiesGuestA
         rt.push(o, "domain", parseCapabilitiesGuestArchDomain(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestArch;
+  return o;
 }
 
-export function parseCapabilitiesGuestFeatures(el: XmlElement): T.CapabilitiesGuestFeatures {
+export function parseCapabilitiesGuestFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "pae": {
-        if (o["pae"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pae"] = parseCapabilitiesGuestFeaturesPae(c);
+        if (o["pae"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["pae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "nonpae": {
-        if (o["nonpae"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["nonpae"] = parseCapabilitiesGuestFeaturesNonpae(c);
+        if (o["nonpae"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["nonpae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "ia64_be": {
-        if (o["ia64_be"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ia64_be"] = parseCapabilitiesGuestFeaturesIa64Be(c);
+        if (o["ia64_be"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["ia64_be"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "acpi": {
-        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["acpi"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["acpi"] = parseCapabilitiesGuestFeaturesAcpi(c);
         break;
       }
       case "apic": {
-        if (o["apic"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["apic"] = parseCapabilitiesGuestFeaturesApic(c);
+        if (o["apic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["apic"] = parseCapabilitiesGuestFeaturesAcpi(c);
         break;
       }
       case "cpuselection": {
-        if (o["cpuselection"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cpuselection"] = parseCapabilitiesGuestFeaturesCpuselection(c);
+        if (o["cpuselection"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["cpuselection"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "deviceboot": {
-        if (o["deviceboot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["deviceboot"] = parseCapabilitiesGuestFeaturesDeviceboot(c);
+        if (o["deviceboot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["deviceboot"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "disksnapshot": {
-        if (o["disksnapshot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["disksnapshot"] = parseCapabilitiesGuestFeaturesDisksnapshot(c);
+        if (o["disksnapshot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["disksnapshot"] = parseCapabilitiesGuestFeaturesAcpi(c);
         break;
       }
       case "hap": {
-        if (o["hap"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hap"] = parseCapabilitiesGuestFeaturesHap(c);
+        if (o["hap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["hap"] = parseCapabilitiesGuestFeaturesAcpi(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeatures;
+  return o;
 }
 
-export function parseCapabilitiesHostCpuFeatures(el: XmlElement): T.CapabilitiesHostCpuFeatures {
+export function parseCapabilitiesHostCpuFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "pae": {
-        if (o["pae"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pae"] = parseCapabilitiesHostCpuFeaturesPae(c);
+        if (o["pae"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["pae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "nonpae": {
-        if (o["nonpae"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["nonpae"] = parseCapabilitiesHostCpuFeaturesNonpae(c);
+        if (o["nonpae"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["nonpae"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "vmx": {
-        if (o["vmx"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vmx"] = parseCapabilitiesHostCpuFeaturesVmx(c);
+        if (o["vmx"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vmx"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "svm": {
-        if (o["svm"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["svm"] = parseCapabilitiesHostCpuFeaturesSvm(c);
+        if (o["svm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["svm"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeatures;
+  return o;
 }
 
-export function parseCapabilitiesHostCpuMicrocode(el: XmlElement): T.CapabilitiesHostCpuMicrocode {
+export function parseCapabilitiesHostCpuMicrocode(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11738,14 +8872,14 @@ export function parseCapabilitiesHostCpuMicrocode(el: XmlElement): T.Capabilitie
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuMicrocode;
+  return o;
 }
 
-export function parseCapabilitiesHostCpuSignature(el: XmlElement): T.CapabilitiesHostCpuSignature {
+export function parseCapabilitiesHostCpuSignature(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11759,14 +8893,14 @@ export function parseCapabilitiesHostCpuSignature(el: XmlElement): T.Capabilitie
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuSignature;
+  return o;
 }
 
-export function parseCapabilitiesHostCpuCounter(el: XmlElement): T.CapabilitiesHostCpuCounter {
+export function parseCapabilitiesHostCpuCounter(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11780,75 +8914,14 @@ export function parseCapabilitiesHostCpuCounter(el: XmlElement): T.CapabilitiesH
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuCounter;
+  return o;
 }
 
-export function parseCapabilitiesHostCpuTopology(el: XmlElement): T.CapabilitiesHostCpuTopology {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "sockets": o["sockets"] = rt.big(v); break;
-      case "dies": o["dies"] = rt.big(v); break;
-      case "cores": o["cores"] = rt.big(v); break;
-      case "threads": o["threads"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuTopology;
-}
-
-export function parseCapabilitiesHostCpuMaxphysaddr(el: XmlElement): T.CapabilitiesHostCpuMaxphysaddr {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      case "bits": o["bits"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuMaxphysaddr;
-}
-
-export function parseCapabilitiesHostCpuFeature(el: XmlElement): T.CapabilitiesHostCpuFeature {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeature;
-}
-
-export function parseCapabilitiesHostCpuPages(el: XmlElement): T.CapabilitiesHostCpuPages {
+export function parseCapabilitiesHostCpuPages(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11861,62 +8934,14 @@ export function parseCapabilitiesHostCpuPages(el: XmlElement): T.CapabilitiesHos
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuPages;
+  return o;
 }
 
-export function parseCapabilitiesHostPowerManagementSuspendMem(el: XmlElement): T.CapabilitiesHostPowerManagementSuspendMem {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostPowerManagementSuspendMem;
-}
-
-export function parseCapabilitiesHostPowerManagementSuspendDisk(el: XmlElement): T.CapabilitiesHostPowerManagementSuspendDisk {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostPowerManagementSuspendDisk;
-}
-
-export function parseCapabilitiesHostPowerManagementSuspendHybrid(el: XmlElement): T.CapabilitiesHostPowerManagementSuspendHybrid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostPowerManagementSuspendHybrid;
-}
-
-export function parseCapabilitiesHostMigrationFeaturesLive(el: XmlElement): T.CapabilitiesHostMigrationFeaturesLive {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMigrationFeaturesLive;
-}
-
-export function parseCapabilitiesHostMigrationFeaturesUriTransports(el: XmlElement): T.CapabilitiesHostMigrationFeaturesUriTransports {
+export function parseCapabilitiesHostMigrationFeaturesUriTransports(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -11924,19 +8949,19 @@ export function parseCapabilitiesHostMigrationFeaturesUriTransports(el: XmlEleme
     switch (c.name) {
       case "uri_transport": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "uri_transport", t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMigrationFeaturesUriTransports;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyCells(el: XmlElement): T.CapabilitiesHostTopologyCells {
+export function parseCapabilitiesHostTopologyCells(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -11953,37 +8978,15 @@ export function parseCapabilitiesHostTopologyCells(el: XmlElement): T.Capabiliti
         rt.push(o, "cell", parseCapabilitiesHostTopologyCellsCell(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCells;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyInterconnects(el: XmlElement): T.CapabilitiesHostTopologyInterconnects {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "latency": {
-        rt.push(o, "latency", parseCapabilitiesHostTopologyInterconnectsLatency(c));
-        break;
-      }
-      case "bandwidth": {
-        rt.push(o, "bandwidth", parseCapabilitiesHostTopologyInterconnectsBandwidth(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyInterconnects;
-}
-
-export function parseCapabilitiesHostCacheBank(el: XmlElement): T.CapabilitiesHostCacheBank {
+export function parseCapabilitiesHostCacheBank(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12005,15 +9008,15 @@ export function parseCapabilitiesHostCacheBank(el: XmlElement): T.CapabilitiesHo
         rt.push(o, "control", parseCapabilitiesHostCacheBankControl(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCacheBank;
+  return o;
 }
 
-export function parseCapabilitiesHostCacheMonitor(el: XmlElement): T.CapabilitiesHostCacheMonitor {
+export function parseCapabilitiesHostCacheMonitor(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12029,18 +9032,18 @@ export function parseCapabilitiesHostCacheMonitor(el: XmlElement): T.Capabilitie
   for (const c of el.children) {
     switch (c.name) {
       case "feature": {
-        rt.push(o, "feature", parseCapabilitiesHostCacheMonitorFeature(c));
+        rt.push(o, "feature", parseDomainDevicesDiskBackenddomain(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCacheMonitor;
+  return o;
 }
 
-export function parseCapabilitiesHostMemoryBandwidthNode(el: XmlElement): T.CapabilitiesHostMemoryBandwidthNode {
+export function parseCapabilitiesHostMemoryBandwidthNode(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12058,34 +9061,15 @@ export function parseCapabilitiesHostMemoryBandwidthNode(el: XmlElement): T.Capa
         rt.push(o, "control", parseCapabilitiesHostMemoryBandwidthNodeControl(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMemoryBandwidthNode;
+  return o;
 }
 
-export function parseCapabilitiesHostSecmodelBaselabel(el: XmlElement): T.CapabilitiesHostSecmodelBaselabel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostSecmodelBaselabel;
-}
-
-export function parseCapabilitiesGuestArchMachine(el: XmlElement): T.CapabilitiesGuestArchMachine {
+export function parseCapabilitiesGuestArchMachine(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12099,14 +9083,14 @@ export function parseCapabilitiesGuestArchMachine(el: XmlElement): T.Capabilitie
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestArchMachine;
+  return o;
 }
 
-export function parseCapabilitiesGuestArchDomain(el: XmlElement): T.CapabilitiesGuestArchDomain {
+export function parseCapabilitiesGuestArchDomain(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12120,9 +9104,9 @@ export function parseCapabilitiesGuestArchDomain(el: XmlElement): T.Capabilities
   for (const c of el.children) {
     switch (c.name) {
       case "emulator": {
-        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["emulator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["emulator"] = t;
         break;
       }
@@ -12130,51 +9114,15 @@ export function parseCapabilitiesGuestArchDomain(el: XmlElement): T.Capabilities
         rt.push(o, "machine", parseCapabilitiesGuestArchMachine(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestArchDomain;
+  return o;
 }
 
-export function parseCapabilitiesGuestFeaturesPae(el: XmlElement): T.CapabilitiesGuestFeaturesPae {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesPae;
-}
-
-export function parseCapabilitiesGuestFeaturesNonpae(el: XmlElement): T.CapabilitiesGuestFeaturesNonpae {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesNonpae;
-}
-
-export function parseCapabilitiesGuestFeaturesIa64Be(el: XmlElement): T.CapabilitiesGuestFeaturesIa64Be {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesIa64Be;
-}
-
-export function parseCapabilitiesGuestFeaturesAcpi(el: XmlElement): T.CapabilitiesGuestFeaturesAcpi {
+export function parseCapabilitiesGuestFeaturesAcpi(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12187,146 +9135,14 @@ export function parseCapabilitiesGuestFeaturesAcpi(el: XmlElement): T.Capabiliti
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesAcpi;
+  return o;
 }
 
-export function parseCapabilitiesGuestFeaturesApic(el: XmlElement): T.CapabilitiesGuestFeaturesApic {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "toggle": o["toggle"] = v; break;
-      case "default": o["default"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesApic;
-}
-
-export function parseCapabilitiesGuestFeaturesCpuselection(el: XmlElement): T.CapabilitiesGuestFeaturesCpuselection {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesCpuselection;
-}
-
-export function parseCapabilitiesGuestFeaturesDeviceboot(el: XmlElement): T.CapabilitiesGuestFeaturesDeviceboot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesDeviceboot;
-}
-
-export function parseCapabilitiesGuestFeaturesDisksnapshot(el: XmlElement): T.CapabilitiesGuestFeaturesDisksnapshot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "toggle": o["toggle"] = v; break;
-      case "default": o["default"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesDisksnapshot;
-}
-
-export function parseCapabilitiesGuestFeaturesHap(el: XmlElement): T.CapabilitiesGuestFeaturesHap {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "toggle": o["toggle"] = v; break;
-      case "default": o["default"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesGuestFeaturesHap;
-}
-
-export function parseCapabilitiesHostCpuFeaturesPae(el: XmlElement): T.CapabilitiesHostCpuFeaturesPae {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeaturesPae;
-}
-
-export function parseCapabilitiesHostCpuFeaturesNonpae(el: XmlElement): T.CapabilitiesHostCpuFeaturesNonpae {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeaturesNonpae;
-}
-
-export function parseCapabilitiesHostCpuFeaturesVmx(el: XmlElement): T.CapabilitiesHostCpuFeaturesVmx {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeaturesVmx;
-}
-
-export function parseCapabilitiesHostCpuFeaturesSvm(el: XmlElement): T.CapabilitiesHostCpuFeaturesSvm {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCpuFeaturesSvm;
-}
-
-export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): T.CapabilitiesHostTopologyCellsCell {
+export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12340,8 +9156,8 @@ export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): T.Capabi
   for (const c of el.children) {
     switch (c.name) {
       case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["memory"] = parseCapabilitiesHostTopologyCellsCellMemory(c);
+        if (o["memory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["memory"] = parseDomainCurrentMemory(c);
         break;
       }
       case "pages": {
@@ -12349,75 +9165,28 @@ export function parseCapabilitiesHostTopologyCellsCell(el: XmlElement): T.Capabi
         break;
       }
       case "distances": {
-        if (o["distances"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["distances"] = parseCapabilitiesHostTopologyCellsCellDistances(c);
+        if (o["distances"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["distances"] = parseDomainCpuNumaCellDistances(c);
         break;
       }
       case "cache": {
-        rt.push(o, "cache", parseCapabilitiesHostTopologyCellsCellCache(c));
+        rt.push(o, "cache", parseDomainCpuNumaCellCache(c));
         break;
       }
       case "cpus": {
-        if (o["cpus"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cpus"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cpus"] = parseCapabilitiesHostTopologyCellsCellCpus(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCell;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyInterconnectsLatency(el: XmlElement): T.CapabilitiesHostTopologyInterconnectsLatency {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "initiator": o["initiator"] = rt.int(v); break;
-      case "target": o["target"] = rt.int(v); break;
-      case "cache": o["cache"] = rt.int(v); break;
-      case "type": o["type"] = v; break;
-      case "value": o["value"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyInterconnectsLatency;
-}
-
-export function parseCapabilitiesHostTopologyInterconnectsBandwidth(el: XmlElement): T.CapabilitiesHostTopologyInterconnectsBandwidth {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "initiator": o["initiator"] = rt.int(v); break;
-      case "target": o["target"] = rt.int(v); break;
-      case "cache": o["cache"] = rt.int(v); break;
-      case "type": o["type"] = v; break;
-      case "value": o["value"] = rt.int(v); break;
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyInterconnectsBandwidth;
-}
-
-export function parseCapabilitiesHostCacheBankControl(el: XmlElement): T.CapabilitiesHostCacheBankControl {
+export function parseCapabilitiesHostCacheBankControl(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12433,33 +9202,14 @@ export function parseCapabilitiesHostCacheBankControl(el: XmlElement): T.Capabil
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCacheBankControl;
+  return o;
 }
 
-export function parseCapabilitiesHostCacheMonitorFeature(el: XmlElement): T.CapabilitiesHostCacheMonitorFeature {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostCacheMonitorFeature;
-}
-
-export function parseCapabilitiesHostMemoryBandwidthNodeControl(el: XmlElement): T.CapabilitiesHostMemoryBandwidthNodeControl {
+export function parseCapabilitiesHostMemoryBandwidthNodeControl(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12473,33 +9223,14 @@ export function parseCapabilitiesHostMemoryBandwidthNodeControl(el: XmlElement):
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostMemoryBandwidthNodeControl;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyCellsCellMemory(el: XmlElement): T.CapabilitiesHostTopologyCellsCellMemory {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellMemory;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellPages(el: XmlElement): T.CapabilitiesHostTopologyCellsCellPages {
+export function parseCapabilitiesHostTopologyCellsCellPages(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12512,65 +9243,14 @@ export function parseCapabilitiesHostTopologyCellsCellPages(el: XmlElement): T.C
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = rt.int(el.text);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellPages;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyCellsCellDistances(el: XmlElement): T.CapabilitiesHostTopologyCellsCellDistances {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "sibling": {
-        rt.push(o, "sibling", parseCapabilitiesHostTopologyCellsCellDistancesSibling(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellDistances;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellCache(el: XmlElement): T.CapabilitiesHostTopologyCellsCellCache {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "level": o["level"] = rt.int(v); break;
-      case "associativity": o["associativity"] = v; break;
-      case "policy": o["policy"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["size"] = parseCapabilitiesHostTopologyCellsCellCacheSize(c);
-        break;
-      }
-      case "line": {
-        if (o["line"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["line"] = parseCapabilitiesHostTopologyCellsCellCacheLine(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellCache;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellCpus(el: XmlElement): T.CapabilitiesHostTopologyCellsCellCpus {
+export function parseCapabilitiesHostTopologyCellsCellCpus(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12587,75 +9267,15 @@ export function parseCapabilitiesHostTopologyCellsCellCpus(el: XmlElement): T.Ca
         rt.push(o, "cpu", parseCapabilitiesHostTopologyCellsCellCpusCpu(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellCpus;
+  return o;
 }
 
-export function parseCapabilitiesHostTopologyCellsCellDistancesSibling(el: XmlElement): T.CapabilitiesHostTopologyCellsCellDistancesSibling {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = rt.int(v); break;
-      case "value": o["value"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellDistancesSibling;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellCacheSize(el: XmlElement): T.CapabilitiesHostTopologyCellsCellCacheSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = rt.int(v); break;
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellCacheSize;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellCacheLine(el: XmlElement): T.CapabilitiesHostTopologyCellsCellCacheLine {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = rt.int(v); break;
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellCacheLine;
-}
-
-export function parseCapabilitiesHostTopologyCellsCellCpusCpu(el: XmlElement): T.CapabilitiesHostTopologyCellsCellCpusCpu {
+export function parseCapabilitiesHostTopologyCellsCellCpusCpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12671,110 +9291,91 @@ export function parseCapabilitiesHostTopologyCellsCellCpusCpu(el: XmlElement): T
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.CapabilitiesHostTopologyCellsCellCpusCpu;
+  return o;
 }
 
-export function parseDomainCapabilities(el: XmlElement): T.DomainCapabilities {
+export function parseDomainCapabilities(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "domain": {
-        if (o["domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["domain"] = t;
         break;
       }
       case "machine": {
-        if (o["machine"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["machine"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["machine"] = t;
         break;
       }
       case "arch": {
-        if (o["arch"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["arch"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["arch"] = t;
         break;
       }
       case "vcpu": {
-        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vcpu"] = parseDomainCapabilitiesVcpu(c);
+        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vcpu"] = parseDomainDevicesInterfaceCoalesceRxFrames(c);
         break;
       }
       case "iothreads": {
-        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothreads"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "os": {
-        if (o["os"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["os"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["os"] = parseDomainCapabilitiesOs(c);
         break;
       }
       case "cpu": {
-        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cpu"] = parseDomainCapabilitiesCpu(c);
         break;
       }
       case "memoryBacking": {
-        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memoryBacking"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "devices": {
-        if (o["devices"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["devices"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["devices"] = parseDomainCapabilitiesDevices(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseDomainCapabilitiesFeatures(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilities;
+  return o;
 }
 
-export function parseDomainCapabilitiesVcpu(el: XmlElement): T.DomainCapabilitiesVcpu {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "max": o["max"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesVcpu;
-}
-
-export function parseDomainCapabilitiesIothreads(el: XmlElement): T.DomainCapabilitiesIothreads {
+export function parseDomainCapabilitiesIothreads(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12786,14 +9387,14 @@ export function parseDomainCapabilitiesIothreads(el: XmlElement): T.DomainCapabi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesIothreads;
+  return o;
 }
 
-export function parseDomainCapabilitiesOs(el: XmlElement): T.DomainCapabilitiesOs {
+export function parseDomainCapabilitiesOs(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12811,19 +9412,19 @@ export function parseDomainCapabilitiesOs(el: XmlElement): T.DomainCapabilitiesO
         break;
       }
       case "loader": {
-        if (o["loader"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["loader"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["loader"] = parseDomainCapabilitiesOsLoader(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesOs;
+  return o;
 }
 
-export function parseDomainCapabilitiesCpu(el: XmlElement): T.DomainCapabilitiesCpu {
+export function parseDomainCapabilitiesCpu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -12833,15 +9434,15 @@ export function parseDomainCapabilitiesCpu(el: XmlElement): T.DomainCapabilities
         rt.push(o, "mode", parseDomainCapabilitiesCpuMode(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesCpu;
+  return o;
 }
 
-export function parseDomainCapabilitiesMemoryBacking(el: XmlElement): T.DomainCapabilitiesMemoryBacking {
+export function parseDomainCapabilitiesMemoryBacking(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12858,133 +9459,133 @@ export function parseDomainCapabilitiesMemoryBacking(el: XmlElement): T.DomainCa
         rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesMemoryBacking;
+  return o;
 }
 
-export function parseDomainCapabilitiesDevices(el: XmlElement): T.DomainCapabilitiesDevices {
+export function parseDomainCapabilitiesDevices(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "disk": {
-        if (o["disk"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["disk"] = parseDomainCapabilitiesDevicesDisk(c);
+        if (o["disk"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["disk"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "graphics": {
-        if (o["graphics"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["graphics"] = parseDomainCapabilitiesDevicesGraphics(c);
+        if (o["graphics"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["graphics"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "video": {
-        if (o["video"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["video"] = parseDomainCapabilitiesDevicesVideo(c);
+        if (o["video"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["video"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "hostdev": {
-        if (o["hostdev"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hostdev"] = parseDomainCapabilitiesDevicesHostdev(c);
+        if (o["hostdev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["hostdev"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "rng": {
-        if (o["rng"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["rng"] = parseDomainCapabilitiesDevicesRng(c);
+        if (o["rng"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["rng"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "filesystem": {
-        if (o["filesystem"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["filesystem"] = parseDomainCapabilitiesDevicesFilesystem(c);
+        if (o["filesystem"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["filesystem"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "tpm": {
-        if (o["tpm"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["tpm"] = parseDomainCapabilitiesDevicesTpm(c);
+        if (o["tpm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["tpm"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "redirdev": {
-        if (o["redirdev"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["redirdev"] = parseDomainCapabilitiesDevicesRedirdev(c);
+        if (o["redirdev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["redirdev"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "channel": {
-        if (o["channel"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["channel"] = parseDomainCapabilitiesDevicesChannel(c);
+        if (o["channel"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["channel"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevices;
+  return o;
 }
 
-export function parseDomainCapabilitiesFeatures(el: XmlElement): T.DomainCapabilitiesFeatures {
+export function parseDomainCapabilitiesFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "gic": {
-        if (o["gic"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["gic"] = parseDomainCapabilitiesFeaturesGic(c);
+        if (o["gic"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["gic"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
       case "vmcoreinfo": {
-        if (o["vmcoreinfo"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vmcoreinfo"] = parseDomainCapabilitiesFeaturesVmcoreinfo(c);
+        if (o["vmcoreinfo"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vmcoreinfo"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "genid": {
-        if (o["genid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["genid"] = parseDomainCapabilitiesFeaturesGenid(c);
+        if (o["genid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["genid"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "backingStoreInput": {
-        if (o["backingStoreInput"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["backingStoreInput"] = parseDomainCapabilitiesFeaturesBackingStoreInput(c);
+        if (o["backingStoreInput"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["backingStoreInput"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "backup": {
-        if (o["backup"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["backup"] = parseDomainCapabilitiesFeaturesBackup(c);
+        if (o["backup"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["backup"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "s390-pv": {
-        if (o["s390-pv"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["s390-pv"] = parseDomainCapabilitiesFeaturesS390Pv(c);
+        if (o["s390-pv"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["s390-pv"] = parseDomainCapabilitiesIothreads(c);
         break;
       }
       case "sev": {
-        if (o["sev"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sev"] = parseDomainCapabilitiesFeaturesSev(c);
         break;
       }
       case "sgx": {
-        if (o["sgx"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sgx"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sgx"] = parseDomainCapabilitiesFeaturesSgx(c);
         break;
       }
       case "hyperv": {
-        if (o["hyperv"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["hyperv"] = parseDomainCapabilitiesFeaturesHyperv(c);
+        if (o["hyperv"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["hyperv"] = parseDomainCapabilitiesMemoryBacking(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeatures;
+  return o;
 }
 
-export function parseDomainCapabilitiesOsEnum(el: XmlElement): T.DomainCapabilitiesOsEnum {
+export function parseDomainCapabilitiesOsEnum(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -12999,19 +9600,19 @@ export function parseDomainCapabilitiesOsEnum(el: XmlElement): T.DomainCapabilit
     switch (c.name) {
       case "value": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "value", t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesOsEnum;
+  return o;
 }
 
-export function parseDomainCapabilitiesOsLoader(el: XmlElement): T.DomainCapabilitiesOsLoader {
+export function parseDomainCapabilitiesOsLoader(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13026,7 +9627,7 @@ export function parseDomainCapabilitiesOsLoader(el: XmlElement): T.DomainCapabil
     switch (c.name) {
       case "value": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "value", t);
         break;
       }
@@ -13034,15 +9635,15 @@ export function parseDomainCapabilitiesOsLoader(el: XmlElement): T.DomainCapabil
         rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesOsLoader;
+  return o;
 }
 
-export function parseDomainCapabilitiesCpuMode(el: XmlElement): T.DomainCapabilitiesCpuMode {
+export function parseDomainCapabilitiesCpuMode(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13065,370 +9666,25 @@ export function parseDomainCapabilitiesCpuMode(el: XmlElement): T.DomainCapabili
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
       case "feature": {
-        rt.push(o, "feature", parseDomainCapabilitiesCpuModeFeature(c));
+        rt.push(o, "feature", parseDomainCpuFeature(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesCpuMode;
+  return o;
 }
 
-export function parseDomainCapabilitiesDevicesDisk(el: XmlElement): T.DomainCapabilitiesDevicesDisk {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesDisk;
-}
-
-export function parseDomainCapabilitiesDevicesGraphics(el: XmlElement): T.DomainCapabilitiesDevicesGraphics {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesGraphics;
-}
-
-export function parseDomainCapabilitiesDevicesVideo(el: XmlElement): T.DomainCapabilitiesDevicesVideo {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesVideo;
-}
-
-export function parseDomainCapabilitiesDevicesHostdev(el: XmlElement): T.DomainCapabilitiesDevicesHostdev {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesHostdev;
-}
-
-export function parseDomainCapabilitiesDevicesRng(el: XmlElement): T.DomainCapabilitiesDevicesRng {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesRng;
-}
-
-export function parseDomainCapabilitiesDevicesFilesystem(el: XmlElement): T.DomainCapabilitiesDevicesFilesystem {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesFilesystem;
-}
-
-export function parseDomainCapabilitiesDevicesTpm(el: XmlElement): T.DomainCapabilitiesDevicesTpm {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesTpm;
-}
-
-export function parseDomainCapabilitiesDevicesRedirdev(el: XmlElement): T.DomainCapabilitiesDevicesRedirdev {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesRedirdev;
-}
-
-export function parseDomainCapabilitiesDevicesChannel(el: XmlElement): T.DomainCapabilitiesDevicesChannel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesDevicesChannel;
-}
-
-export function parseDomainCapabilitiesFeaturesGic(el: XmlElement): T.DomainCapabilitiesFeaturesGic {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesGic;
-}
-
-export function parseDomainCapabilitiesFeaturesVmcoreinfo(el: XmlElement): T.DomainCapabilitiesFeaturesVmcoreinfo {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesVmcoreinfo;
-}
-
-export function parseDomainCapabilitiesFeaturesGenid(el: XmlElement): T.DomainCapabilitiesFeaturesGenid {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesGenid;
-}
-
-export function parseDomainCapabilitiesFeaturesBackingStoreInput(el: XmlElement): T.DomainCapabilitiesFeaturesBackingStoreInput {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesBackingStoreInput;
-}
-
-export function parseDomainCapabilitiesFeaturesBackup(el: XmlElement): T.DomainCapabilitiesFeaturesBackup {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesBackup;
-}
-
-export function parseDomainCapabilitiesFeaturesS390Pv(el: XmlElement): T.DomainCapabilitiesFeaturesS390Pv {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesS390Pv;
-}
-
-export function parseDomainCapabilitiesFeaturesSev(el: XmlElement): T.DomainCapabilitiesFeaturesSev {
+export function parseDomainCapabilitiesFeaturesSev(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13442,42 +9698,42 @@ export function parseDomainCapabilitiesFeaturesSev(el: XmlElement): T.DomainCapa
   for (const c of el.children) {
     switch (c.name) {
       case "cbitpos": {
-        if (o["cbitpos"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cbitpos"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["cbitpos"] = rt.int(t);
         break;
       }
       case "reducedPhysBits": {
-        if (o["reducedPhysBits"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["reducedPhysBits"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["reducedPhysBits"] = rt.int(t);
         break;
       }
       case "maxGuests": {
-        if (o["maxGuests"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxGuests"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxGuests"] = rt.int(t);
         break;
       }
       case "maxESGuests": {
-        if (o["maxESGuests"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxESGuests"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxESGuests"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesSev;
+  return o;
 }
 
-export function parseDomainCapabilitiesFeaturesSgx(el: XmlElement): T.DomainCapabilitiesFeaturesSgx {
+export function parseDomainCapabilitiesFeaturesSgx(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13491,70 +9747,45 @@ export function parseDomainCapabilitiesFeaturesSgx(el: XmlElement): T.DomainCapa
   for (const c of el.children) {
     switch (c.name) {
       case "flc": {
-        if (o["flc"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["flc"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["flc"] = t;
         break;
       }
       case "sgx1": {
-        if (o["sgx1"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sgx1"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["sgx1"] = t;
         break;
       }
       case "sgx2": {
-        if (o["sgx2"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sgx2"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["sgx2"] = t;
         break;
       }
       case "section_size": {
-        if (o["section_size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["section_size"] = parseDomainCapabilitiesFeaturesSgxSectionSize(c);
+        if (o["section_size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["section_size"] = parseDomainCurrentMemory(c);
         break;
       }
       case "sections": {
-        if (o["sections"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["sections"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["sections"] = parseDomainCapabilitiesFeaturesSgxSections(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesSgx;
+  return o;
 }
 
-export function parseDomainCapabilitiesFeaturesHyperv(el: XmlElement): T.DomainCapabilitiesFeaturesHyperv {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "supported": o["supported"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "enum": {
-        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesHyperv;
-}
-
-export function parseDomainCapabilitiesCpuModeModel(el: XmlElement): T.DomainCapabilitiesCpuModeModel {
+export function parseDomainCapabilitiesCpuModeModel(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13570,53 +9801,14 @@ export function parseDomainCapabilitiesCpuModeModel(el: XmlElement): T.DomainCap
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesCpuModeModel;
+  return o;
 }
 
-export function parseDomainCapabilitiesCpuModeFeature(el: XmlElement): T.DomainCapabilitiesCpuModeFeature {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "policy": o["policy"] = v; break;
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesCpuModeFeature;
-}
-
-export function parseDomainCapabilitiesFeaturesSgxSectionSize(el: XmlElement): T.DomainCapabilitiesFeaturesSgxSectionSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesSgxSectionSize;
-}
-
-export function parseDomainCapabilitiesFeaturesSgxSections(el: XmlElement): T.DomainCapabilitiesFeaturesSgxSections {
+export function parseDomainCapabilitiesFeaturesSgxSections(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -13626,15 +9818,15 @@ export function parseDomainCapabilitiesFeaturesSgxSections(el: XmlElement): T.Do
         rt.push(o, "section", parseDomainCapabilitiesFeaturesSgxSectionsSection(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesSgxSections;
+  return o;
 }
 
-export function parseDomainCapabilitiesFeaturesSgxSectionsSection(el: XmlElement): T.DomainCapabilitiesFeaturesSgxSectionsSection {
+export function parseDomainCapabilitiesFeaturesSgxSectionsSection(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13648,14 +9840,14 @@ export function parseDomainCapabilitiesFeaturesSgxSectionsSection(el: XmlElement
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCapabilitiesFeaturesSgxSectionsSection;
+  return o;
 }
 
-export function parseNetwork(el: XmlElement): T.Network {
+export function parseNetwork(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13671,47 +9863,47 @@ export function parseNetwork(el: XmlElement): T.Network {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "metadata": {
-        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["metadata"] = parseNetworkMetadata(c);
+        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["metadata"] = parseDomainMetadata(c);
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "bridge": {
-        if (o["bridge"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bridge"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bridge"] = parseNetworkBridge(c);
         break;
       }
       case "mtu": {
-        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mtu"] = parseNetworkMtu(c);
+        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["mtu"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac"] = parseNetworkMac(c);
         break;
       }
       case "forward": {
-        if (o["forward"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["forward"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["forward"] = parseNetworkForward(c);
         break;
       }
       case "virtualport": {
-        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["virtualport"] = parseNetworkVirtualport(c);
+        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["virtualport"] = parseDomainDevicesInterfaceVirtualport(c);
         break;
       }
       case "portgroup": {
@@ -13719,28 +9911,28 @@ export function parseNetwork(el: XmlElement): T.Network {
         break;
       }
       case "domain": {
-        if (o["domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["domain"] = parseNetworkDomain(c);
         break;
       }
       case "dns": {
-        if (o["dns"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dns"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dns"] = parseNetworkDns(c);
         break;
       }
       case "bandwidth": {
-        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["bandwidth"] = parseNetworkBandwidth(c);
+        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["bandwidth"] = parseDomainDevicesInterfaceBandwidth(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vlan"] = parseNetworkVlan(c);
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vlan"] = parseDomainDevicesInterfaceVlan(c);
         break;
       }
       case "port": {
-        if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["port"] = parseNetworkPortElement(c);
+        if (o["port"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["port"] = parseDomainDevicesInterfacePort(c);
         break;
       }
       case "ip": {
@@ -13748,37 +9940,23 @@ export function parseNetwork(el: XmlElement): T.Network {
         break;
       }
       case "route": {
-        rt.push(o, "route", parseNetworkRoute(c));
+        rt.push(o, "route", parseDomainDevicesInterfaceRoute(c));
         break;
       }
       case "dnsmasq:options": {
-        if (o["dnsmasq:options"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dnsmasq:options"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dnsmasq:options"] = parseNetworkDnsmasqOptions(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.Network;
+  return o;
 }
 
-export function parseNetworkMetadata(el: XmlElement): T.NetworkMetadata {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  let raw = '';
-  for (const c of el.children) {
-    raw += rt.raw(c);
-  }
-  if (raw !== '') o["xml"] = raw;
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkMetadata;
-}
-
-export function parseNetworkBridge(el: XmlElement): T.NetworkBridge {
+export function parseNetworkBridge(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13794,33 +9972,14 @@ export function parseNetworkBridge(el: XmlElement): T.NetworkBridge {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkBridge;
+  return o;
 }
 
-export function parseNetworkMtu(el: XmlElement): T.NetworkMtu {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "size": o["size"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkMtu;
-}
-
-export function parseNetworkMac(el: XmlElement): T.NetworkMac {
+export function parseNetworkMac(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13832,14 +9991,14 @@ export function parseNetworkMac(el: XmlElement): T.NetworkMac {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkMac;
+  return o;
 }
 
-export function parseNetworkForward(el: XmlElement): T.NetworkForward {
+export function parseNetworkForward(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13863,55 +10022,29 @@ export function parseNetworkForward(el: XmlElement): T.NetworkForward {
         break;
       }
       case "pf": {
-        if (o["pf"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pf"] = parseNetworkForwardPf(c);
+        if (o["pf"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["pf"] = parseDomainOsBoot(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseNetworkForwardDriver(c);
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["driver"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "nat": {
-        if (o["nat"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["nat"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["nat"] = parseNetworkForwardNat(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForward;
+  return o;
 }
 
-export function parseNetworkVirtualport(el: XmlElement): T.NetworkVirtualport {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "parameters": {
-        if (o["parameters"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["parameters"] = parseNetworkVirtualportParameters(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkVirtualport;
-}
-
-export function parseNetworkPortgroup(el: XmlElement): T.NetworkPortgroup {
+export function parseNetworkPortgroup(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13927,29 +10060,29 @@ export function parseNetworkPortgroup(el: XmlElement): T.NetworkPortgroup {
   for (const c of el.children) {
     switch (c.name) {
       case "virtualport": {
-        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["virtualport"] = parseNetworkVirtualport(c);
+        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["virtualport"] = parseDomainDevicesInterfaceVirtualport(c);
         break;
       }
       case "bandwidth": {
-        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["bandwidth"] = parseNetworkBandwidth(c);
+        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["bandwidth"] = parseDomainDevicesInterfaceBandwidth(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vlan"] = parseNetworkVlan(c);
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vlan"] = parseDomainDevicesInterfaceVlan(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortgroup;
+  return o;
 }
 
-export function parseNetworkDomain(el: XmlElement): T.NetworkDomain {
+export function parseNetworkDomain(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13962,14 +10095,14 @@ export function parseNetworkDomain(el: XmlElement): T.NetworkDomain {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDomain;
+  return o;
 }
 
-export function parseNetworkDns(el: XmlElement): T.NetworkDns {
+export function parseNetworkDns(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -13988,7 +10121,7 @@ export function parseNetworkDns(el: XmlElement): T.NetworkDns {
         break;
       }
       case "txt": {
-        rt.push(o, "txt", parseNetworkDnsTxt(c));
+        rt.push(o, "txt", parseDomainDevicesInterfaceFilterrefParameter(c));
         break;
       }
       case "srv": {
@@ -13999,90 +10132,15 @@ export function parseNetworkDns(el: XmlElement): T.NetworkDns {
         rt.push(o, "host", parseNetworkDnsHost(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDns;
+  return o;
 }
 
-export function parseNetworkBandwidth(el: XmlElement): T.NetworkBandwidth {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "classID": o["classID"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "inbound": {
-        if (o["inbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["inbound"] = parseNetworkBandwidthInbound(c);
-        break;
-      }
-      case "outbound": {
-        if (o["outbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["outbound"] = parseNetworkBandwidthOutbound(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkBandwidth;
-}
-
-export function parseNetworkVlan(el: XmlElement): T.NetworkVlan {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "trunk": o["trunk"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "tag": {
-        rt.push(o, "tag", parseNetworkVlanTag(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkVlan;
-}
-
-export function parseNetworkPortElement(el: XmlElement): T.NetworkPortElement {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "isolated": o["isolated"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortElement;
-}
-
-export function parseNetworkIp(el: XmlElement): T.NetworkIp {
+export function parseNetworkIp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14100,66 +10158,42 @@ export function parseNetworkIp(el: XmlElement): T.NetworkIp {
   for (const c of el.children) {
     switch (c.name) {
       case "tftp": {
-        if (o["tftp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tftp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tftp"] = parseNetworkIpTftp(c);
         break;
       }
       case "dhcp": {
-        if (o["dhcp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dhcp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dhcp"] = parseNetworkIpDhcp(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIp;
+  return o;
 }
 
-export function parseNetworkRoute(el: XmlElement): T.NetworkRoute {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "family": o["family"] = v; break;
-      case "address": o["address"] = v; break;
-      case "netmask": o["netmask"] = v; break;
-      case "prefix": o["prefix"] = rt.int(v); break;
-      case "gateway": o["gateway"] = v; break;
-      case "metric": o["metric"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkRoute;
-}
-
-export function parseNetworkDnsmasqOptions(el: XmlElement): T.NetworkDnsmasqOptions {
+export function parseNetworkDnsmasqOptions(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "dnsmasq:option": {
-        rt.push(o, "dnsmasq:option", parseNetworkDnsmasqOptionsDnsmasqOption(c));
+        rt.push(o, "dnsmasq:option", parseDomainQemuCommandlineQemuArg(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsmasqOptions;
+  return o;
 }
 
-export function parseNetworkForwardInterface(el: XmlElement): T.NetworkForwardInterface {
+export function parseNetworkForwardInterface(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14172,14 +10206,14 @@ export function parseNetworkForwardInterface(el: XmlElement): T.NetworkForwardIn
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardInterface;
+  return o;
 }
 
-export function parseNetworkForwardAddress(el: XmlElement): T.NetworkForwardAddress {
+export function parseNetworkForwardAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14197,52 +10231,14 @@ export function parseNetworkForwardAddress(el: XmlElement): T.NetworkForwardAddr
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardAddress;
+  return o;
 }
 
-export function parseNetworkForwardPf(el: XmlElement): T.NetworkForwardPf {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "dev": o["dev"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardPf;
-}
-
-export function parseNetworkForwardDriver(el: XmlElement): T.NetworkForwardDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardDriver;
-}
-
-export function parseNetworkForwardNat(el: XmlElement): T.NetworkForwardNat {
+export function parseNetworkForwardNat(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14256,48 +10252,24 @@ export function parseNetworkForwardNat(el: XmlElement): T.NetworkForwardNat {
   for (const c of el.children) {
     switch (c.name) {
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = parseNetworkForwardNatAddress(c);
         break;
       }
       case "port": {
-        if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["port"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["port"] = parseNetworkForwardNatPort(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardNat;
+  return o;
 }
 
-export function parseNetworkVirtualportParameters(el: XmlElement): T.NetworkVirtualportParameters {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "managerid": o["managerid"] = rt.int(v); break;
-      case "typeid": o["typeid"] = rt.int(v); break;
-      case "typeidversion": o["typeidversion"] = rt.int(v); break;
-      case "instanceid": o["instanceid"] = v; break;
-      case "profileid": o["profileid"] = v; break;
-      case "interfaceid": o["interfaceid"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkVirtualportParameters;
-}
-
-export function parseNetworkDnsForwarder(el: XmlElement): T.NetworkDnsForwarder {
+export function parseNetworkDnsForwarder(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14310,34 +10282,14 @@ export function parseNetworkDnsForwarder(el: XmlElement): T.NetworkDnsForwarder 
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsForwarder;
+  return o;
 }
 
-export function parseNetworkDnsTxt(el: XmlElement): T.NetworkDnsTxt {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsTxt;
-}
-
-export function parseNetworkDnsSrv(el: XmlElement): T.NetworkDnsSrv {
+export function parseNetworkDnsSrv(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14355,14 +10307,14 @@ export function parseNetworkDnsSrv(el: XmlElement): T.NetworkDnsSrv {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsSrv;
+  return o;
 }
 
-export function parseNetworkDnsHost(el: XmlElement): T.NetworkDnsHost {
+export function parseNetworkDnsHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14377,83 +10329,19 @@ export function parseNetworkDnsHost(el: XmlElement): T.NetworkDnsHost {
     switch (c.name) {
       case "hostname": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "hostname", t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsHost;
+  return o;
 }
 
-export function parseNetworkBandwidthInbound(el: XmlElement): T.NetworkBandwidthInbound {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "average": o["average"] = rt.int(v); break;
-      case "peak": o["peak"] = rt.int(v); break;
-      case "floor": o["floor"] = rt.int(v); break;
-      case "burst": o["burst"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkBandwidthInbound;
-}
-
-export function parseNetworkBandwidthOutbound(el: XmlElement): T.NetworkBandwidthOutbound {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "average": o["average"] = rt.int(v); break;
-      case "peak": o["peak"] = rt.int(v); break;
-      case "floor": o["floor"] = rt.int(v); break;
-      case "burst": o["burst"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkBandwidthOutbound;
-}
-
-export function parseNetworkVlanTag(el: XmlElement): T.NetworkVlanTag {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = rt.int(v); break;
-      case "nativeMode": o["nativeMode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkVlanTag;
-}
-
-export function parseNetworkIpTftp(el: XmlElement): T.NetworkIpTftp {
+export function parseNetworkIpTftp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14465,14 +10353,14 @@ export function parseNetworkIpTftp(el: XmlElement): T.NetworkIpTftp {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpTftp;
+  return o;
 }
 
-export function parseNetworkIpDhcp(el: XmlElement): T.NetworkIpDhcp {
+export function parseNetworkIpDhcp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -14487,38 +10375,19 @@ export function parseNetworkIpDhcp(el: XmlElement): T.NetworkIpDhcp {
         break;
       }
       case "bootp": {
-        if (o["bootp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootp"] = parseNetworkIpDhcpBootp(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcp;
+  return o;
 }
 
-export function parseNetworkDnsmasqOptionsDnsmasqOption(el: XmlElement): T.NetworkDnsmasqOptionsDnsmasqOption {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkDnsmasqOptionsDnsmasqOption;
-}
-
-export function parseNetworkForwardNatAddress(el: XmlElement): T.NetworkForwardNatAddress {
+export function parseNetworkForwardNatAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14531,14 +10400,14 @@ export function parseNetworkForwardNatAddress(el: XmlElement): T.NetworkForwardN
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardNatAddress;
+  return o;
 }
 
-export function parseNetworkForwardNatPort(el: XmlElement): T.NetworkForwardNatPort {
+export function parseNetworkForwardNatPort(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14551,14 +10420,14 @@ export function parseNetworkForwardNatPort(el: XmlElement): T.NetworkForwardNatP
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkForwardNatPort;
+  return o;
 }
 
-export function parseNetworkIpDhcpRange(el: XmlElement): T.NetworkIpDhcpRange {
+export function parseNetworkIpDhcpRange(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14573,19 +10442,19 @@ export function parseNetworkIpDhcpRange(el: XmlElement): T.NetworkIpDhcpRange {
   for (const c of el.children) {
     switch (c.name) {
       case "lease": {
-        if (o["lease"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lease"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lease"] = parseNetworkIpDhcpRangeLease(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcpRange;
+  return o;
 }
 
-export function parseNetworkIpDhcpHost(el: XmlElement): T.NetworkIpDhcpHost {
+export function parseNetworkIpDhcpHost(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14602,19 +10471,19 @@ export function parseNetworkIpDhcpHost(el: XmlElement): T.NetworkIpDhcpHost {
   for (const c of el.children) {
     switch (c.name) {
       case "lease": {
-        if (o["lease"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lease"] = parseNetworkIpDhcpHostLease(c);
+        if (o["lease"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["lease"] = parseNetworkIpDhcpRangeLease(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcpHost;
+  return o;
 }
 
-export function parseNetworkIpDhcpBootp(el: XmlElement): T.NetworkIpDhcpBootp {
+export function parseNetworkIpDhcpBootp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14627,14 +10496,14 @@ export function parseNetworkIpDhcpBootp(el: XmlElement): T.NetworkIpDhcpBootp {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcpBootp;
+  return o;
 }
 
-export function parseNetworkIpDhcpRangeLease(el: XmlElement): T.NetworkIpDhcpRangeLease {
+export function parseNetworkIpDhcpRangeLease(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14647,149 +10516,110 @@ export function parseNetworkIpDhcpRangeLease(el: XmlElement): T.NetworkIpDhcpRan
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcpRangeLease;
+  return o;
 }
 
-export function parseNetworkIpDhcpHostLease(el: XmlElement): T.NetworkIpDhcpHostLease {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "expiry": o["expiry"] = rt.big(v); break;
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkIpDhcpHostLease;
-}
-
-export function parseNetworkPort(el: XmlElement): T.NetworkPort {
+export function parseNetworkPort(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "owner": {
-        if (o["owner"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["owner"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["owner"] = parseNetworkPortOwner(c);
         break;
       }
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac"] = parseNetworkPortMac(c);
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["mac"] = parseNetworkMac(c);
         break;
       }
       case "group": {
-        if (o["group"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["group"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["group"] = t;
         break;
       }
       case "rxfilters": {
-        if (o["rxfilters"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rxfilters"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rxfilters"] = parseNetworkPortRxfilters(c);
         break;
       }
       case "virtualport": {
-        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["virtualport"] = parseNetworkPortVirtualport(c);
+        if (o["virtualport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["virtualport"] = parseDomainDevicesInterfaceVirtualport(c);
         break;
       }
       case "bandwidth": {
-        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["bandwidth"] = parseNetworkPortBandwidth(c);
+        if (o["bandwidth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["bandwidth"] = parseDomainDevicesInterfaceBandwidth(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vlan"] = parseNetworkPortVlan(c);
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vlan"] = parseDomainDevicesInterfaceVlan(c);
         break;
       }
       case "port": {
-        if (o["port"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["port"] = parseNetworkPortPort(c);
+        if (o["port"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["port"] = parseDomainDevicesInterfacePort(c);
         break;
       }
       case "plug": {
-        if (o["plug"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["plug"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["plug"] = parseNetworkPortPlug(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPort;
+  return o;
 }
 
-export function parseNetworkPortOwner(el: XmlElement): T.NetworkPortOwner {
+export function parseNetworkPortOwner(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortOwner;
+  return o;
 }
 
-export function parseNetworkPortMac(el: XmlElement): T.NetworkPortMac {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "address": o["address"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortMac;
-}
-
-export function parseNetworkPortRxfilters(el: XmlElement): T.NetworkPortRxfilters {
+export function parseNetworkPortRxfilters(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14801,115 +10631,14 @@ export function parseNetworkPortRxfilters(el: XmlElement): T.NetworkPortRxfilter
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortRxfilters;
+  return o;
 }
 
-export function parseNetworkPortVirtualport(el: XmlElement): T.NetworkPortVirtualport {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "parameters": {
-        if (o["parameters"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["parameters"] = parseNetworkPortVirtualportParameters(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortVirtualport;
-}
-
-export function parseNetworkPortBandwidth(el: XmlElement): T.NetworkPortBandwidth {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "classID": o["classID"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "inbound": {
-        if (o["inbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["inbound"] = parseNetworkPortBandwidthInbound(c);
-        break;
-      }
-      case "outbound": {
-        if (o["outbound"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["outbound"] = parseNetworkPortBandwidthOutbound(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortBandwidth;
-}
-
-export function parseNetworkPortVlan(el: XmlElement): T.NetworkPortVlan {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "trunk": o["trunk"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "tag": {
-        rt.push(o, "tag", parseNetworkPortVlanTag(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortVlan;
-}
-
-export function parseNetworkPortPort(el: XmlElement): T.NetworkPortPort {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "isolated": o["isolated"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortPort;
-}
-
-export function parseNetworkPortPlug(el: XmlElement): T.NetworkPortPlug {
+export function parseNetworkPortPlug(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -14928,154 +10657,24 @@ export function parseNetworkPortPlug(el: XmlElement): T.NetworkPortPlug {
   for (const c of el.children) {
     switch (c.name) {
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseNetworkPortPlugDriver(c);
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["driver"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["address"] = parseNetworkPortPlugAddress(c);
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["address"] = parseDomainOsNvramSourceAddress(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortPlug;
+  return o;
 }
 
-export function parseNetworkPortVirtualportParameters(el: XmlElement): T.NetworkPortVirtualportParameters {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "managerid": o["managerid"] = rt.int(v); break;
-      case "typeid": o["typeid"] = rt.int(v); break;
-      case "typeidversion": o["typeidversion"] = rt.int(v); break;
-      case "instanceid": o["instanceid"] = v; break;
-      case "profileid": o["profileid"] = v; break;
-      case "interfaceid": o["interfaceid"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortVirtualportParameters;
-}
-
-export function parseNetworkPortBandwidthInbound(el: XmlElement): T.NetworkPortBandwidthInbound {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "average": o["average"] = rt.int(v); break;
-      case "peak": o["peak"] = rt.int(v); break;
-      case "floor": o["floor"] = rt.int(v); break;
-      case "burst": o["burst"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortBandwidthInbound;
-}
-
-export function parseNetworkPortBandwidthOutbound(el: XmlElement): T.NetworkPortBandwidthOutbound {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "average": o["average"] = rt.int(v); break;
-      case "peak": o["peak"] = rt.int(v); break;
-      case "floor": o["floor"] = rt.int(v); break;
-      case "burst": o["burst"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortBandwidthOutbound;
-}
-
-export function parseNetworkPortVlanTag(el: XmlElement): T.NetworkPortVlanTag {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = rt.int(v); break;
-      case "nativeMode": o["nativeMode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortVlanTag;
-}
-
-export function parseNetworkPortPlugDriver(el: XmlElement): T.NetworkPortPlugDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortPlugDriver;
-}
-
-export function parseNetworkPortPlugAddress(el: XmlElement): T.NetworkPortPlugAddress {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "domain": o["domain"] = rt.int(v); break;
-      case "bus": o["bus"] = rt.int(v); break;
-      case "slot": o["slot"] = rt.int(v); break;
-      case "function": o["function"] = rt.int(v); break;
-      case "multifunction": o["multifunction"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NetworkPortPlugAddress;
-}
-
-export function parseStoragePool(el: XmlElement): T.StoragePool {
+export function parseStoragePool(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15089,162 +10688,105 @@ export function parseStoragePool(el: XmlElement): T.StoragePool {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "capacity": {
-        if (o["capacity"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["capacity"] = parseStoragePoolCapacity(c);
+        if (o["capacity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["capacity"] = parseDomainCurrentMemory(c);
         break;
       }
       case "allocation": {
-        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["allocation"] = parseStoragePoolAllocation(c);
+        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["allocation"] = parseDomainCurrentMemory(c);
         break;
       }
       case "available": {
-        if (o["available"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["available"] = parseStoragePoolAvailable(c);
+        if (o["available"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["available"] = parseDomainCurrentMemory(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseStoragePoolFeatures(c);
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseStoragePoolSource(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseStoragePoolTarget(c);
         break;
       }
       case "fs:mount_opts": {
-        if (o["fs:mount_opts"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["fs:mount_opts"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["fs:mount_opts"] = parseStoragePoolFsMountOpts(c);
         break;
       }
       case "refresh": {
-        if (o["refresh"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["refresh"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["refresh"] = parseStoragePoolRefresh(c);
         break;
       }
       case "rbd:config_opts": {
-        if (o["rbd:config_opts"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rbd:config_opts"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["rbd:config_opts"] = parseStoragePoolRbdConfigOpts(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePool;
+  return o;
 }
 
-export function parseStoragePoolCapacity(el: XmlElement): T.StoragePoolCapacity {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapacity;
-}
-
-export function parseStoragePoolAllocation(el: XmlElement): T.StoragePoolAllocation {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolAllocation;
-}
-
-export function parseStoragePoolAvailable(el: XmlElement): T.StoragePoolAvailable {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolAvailable;
-}
-
-export function parseStoragePoolFeatures(el: XmlElement): T.StoragePoolFeatures {
+export function parseStoragePoolFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "cow": {
-        if (o["cow"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cow"] = parseStoragePoolFeaturesCow(c);
+        if (o["cow"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["cow"] = parseDomainFeaturesHap(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolFeatures;
+  return o;
 }
 
-export function parseStoragePoolSource(el: XmlElement): T.StoragePoolSource {
+export function parseStoragePoolSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vendor"] = parseStoragePoolSourceVendor(c);
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vendor"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["product"] = parseStoragePoolSourceProduct(c);
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["product"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "device": {
@@ -15252,80 +10794,80 @@ export function parseStoragePoolSource(el: XmlElement): T.StoragePoolSource {
         break;
       }
       case "format": {
-        if (o["format"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["format"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["format"] = parseStoragePoolSourceFormat(c);
         break;
       }
       case "host": {
-        rt.push(o, "host", parseStoragePoolSourceHost(c));
+        rt.push(o, "host", parseDomainDevicesHostdevSourceHost(c));
         break;
       }
       case "dir": {
-        if (o["dir"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["dir"] = parseStoragePoolSourceDir(c);
+        if (o["dir"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["dir"] = parseDomainDevicesInterfaceScript(c);
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["protocol"] = parseStoragePoolSourceProtocol(c);
         break;
       }
       case "name": {
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         rt.push(o, "name", t);
         break;
       }
       case "initiator": {
-        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["initiator"] = parseStoragePoolSourceInitiator(c);
+        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["initiator"] = parseDomainOsNvramSourceInitiator(c);
         break;
       }
       case "auth": {
-        if (o["auth"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["auth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["auth"] = parseStoragePoolSourceAuth(c);
         break;
       }
       case "adapter": {
-        if (o["adapter"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["adapter"] = parseStoragePoolSourceAdapter(c);
+        if (o["adapter"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["adapter"] = parseDomainDevicesHostdevSourceAdapter(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSource;
+  return o;
 }
 
-export function parseStoragePoolTarget(el: XmlElement): T.StoragePoolTarget {
+export function parseStoragePoolTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "permissions": {
-        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["permissions"] = parseStoragePoolTargetPermissions(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolTarget;
+  return o;
 }
 
-export function parseStoragePoolFsMountOpts(el: XmlElement): T.StoragePoolFsMountOpts {
+export function parseStoragePoolFsMountOpts(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -15335,109 +10877,52 @@ export function parseStoragePoolFsMountOpts(el: XmlElement): T.StoragePoolFsMoun
         rt.push(o, "fs:option", parseStoragePoolFsMountOptsFsOption(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolFsMountOpts;
+  return o;
 }
 
-export function parseStoragePoolRefresh(el: XmlElement): T.StoragePoolRefresh {
+export function parseStoragePoolRefresh(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "volume": {
-        if (o["volume"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["volume"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["volume"] = parseStoragePoolRefreshVolume(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolRefresh;
+  return o;
 }
 
-export function parseStoragePoolRbdConfigOpts(el: XmlElement): T.StoragePoolRbdConfigOpts {
+export function parseStoragePoolRbdConfigOpts(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "rbd:option": {
-        rt.push(o, "rbd:option", parseStoragePoolRbdConfigOptsRbdOption(c));
+        rt.push(o, "rbd:option", parseDomainQemuCommandlineQemuEnv(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolRbdConfigOpts;
+  return o;
 }
 
-export function parseStoragePoolFeaturesCow(el: XmlElement): T.StoragePoolFeaturesCow {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolFeaturesCow;
-}
-
-export function parseStoragePoolSourceVendor(el: XmlElement): T.StoragePoolSourceVendor {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceVendor;
-}
-
-export function parseStoragePoolSourceProduct(el: XmlElement): T.StoragePoolSourceProduct {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceProduct;
-}
-
-export function parseStoragePoolSourceDevice(el: XmlElement): T.StoragePoolSourceDevice {
+export function parseStoragePoolSourceDevice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15452,18 +10937,18 @@ export function parseStoragePoolSourceDevice(el: XmlElement): T.StoragePoolSourc
   for (const c of el.children) {
     switch (c.name) {
       case "freeExtent": {
-        rt.push(o, "freeExtent", parseStoragePoolSourceDeviceFreeExtent(c));
+        rt.push(o, "freeExtent", parseNetworkForwardNatPort(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceDevice;
+  return o;
 }
 
-export function parseStoragePoolSourceFormat(el: XmlElement): T.StoragePoolSourceFormat {
+export function parseStoragePoolSourceFormat(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15477,63 +10962,24 @@ export function parseStoragePoolSourceFormat(el: XmlElement): T.StoragePoolSourc
   for (const c of el.children) {
     switch (c.name) {
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vendor"] = parseStoragePoolSourceVendor(c);
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vendor"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["product"] = parseStoragePoolSourceProduct(c);
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["product"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceFormat;
+  return o;
 }
 
-export function parseStoragePoolSourceHost(el: XmlElement): T.StoragePoolSourceHost {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "port": o["port"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceHost;
-}
-
-export function parseStoragePoolSourceDir(el: XmlElement): T.StoragePoolSourceDir {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "path": o["path"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceDir;
-}
-
-export function parseStoragePoolSourceProtocol(el: XmlElement): T.StoragePoolSourceProtocol {
+export function parseStoragePoolSourceProtocol(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15545,33 +10991,14 @@ export function parseStoragePoolSourceProtocol(el: XmlElement): T.StoragePoolSou
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceProtocol;
+  return o;
 }
 
-export function parseStoragePoolSourceInitiator(el: XmlElement): T.StoragePoolSourceInitiator {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "iqn": {
-        if (o["iqn"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["iqn"] = parseStoragePoolSourceInitiatorIqn(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceInitiator;
-}
-
-export function parseStoragePoolSourceAuth(el: XmlElement): T.StoragePoolSourceAuth {
+export function parseStoragePoolSourceAuth(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15586,95 +11013,61 @@ export function parseStoragePoolSourceAuth(el: XmlElement): T.StoragePoolSourceA
   for (const c of el.children) {
     switch (c.name) {
       case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["secret"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["secret"] = parseStoragePoolSourceAuthSecret(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceAuth;
+  return o;
 }
 
-export function parseStoragePoolSourceAdapter(el: XmlElement): T.StoragePoolSourceAdapter {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "name": o["name"] = v; break;
-      case "parent": o["parent"] = v; break;
-      case "managed": o["managed"] = v; break;
-      case "parent_wwnn": o["parent_wwnn"] = v; break;
-      case "parent_wwpn": o["parent_wwpn"] = v; break;
-      case "parent_fabric_wwn": o["parent_fabric_wwn"] = v; break;
-      case "wwnn": o["wwnn"] = v; break;
-      case "wwpn": o["wwpn"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "parentaddr": {
-        if (o["parentaddr"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["parentaddr"] = parseStoragePoolSourceAdapterParentaddr(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceAdapter;
-}
-
-export function parseStoragePoolTargetPermissions(el: XmlElement): T.StoragePoolTargetPermissions {
+export function parseStoragePoolTargetPermissions(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "mode": {
-        if (o["mode"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mode"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["mode"] = t;
         break;
       }
       case "owner": {
-        if (o["owner"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["owner"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["owner"] = rt.int(t);
         break;
       }
       case "group": {
-        if (o["group"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["group"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["group"] = rt.int(t);
         break;
       }
       case "label": {
-        if (o["label"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["label"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["label"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolTargetPermissions;
+  return o;
 }
 
-export function parseStoragePoolFsMountOptsFsOption(el: XmlElement): T.StoragePoolFsMountOptsFsOption {
+export function parseStoragePoolFsMountOptsFsOption(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
   const a = el.attributes;
@@ -15686,14 +11079,14 @@ export function parseStoragePoolFsMountOptsFsOption(el: XmlElement): T.StoragePo
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolFsMountOptsFsOption;
+  return o;
 }
 
-export function parseStoragePoolRefreshVolume(el: XmlElement): T.StoragePoolRefreshVolume {
+export function parseStoragePoolRefreshVolume(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15705,73 +11098,14 @@ export function parseStoragePoolRefreshVolume(el: XmlElement): T.StoragePoolRefr
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolRefreshVolume;
+  return o;
 }
 
-export function parseStoragePoolRbdConfigOptsRbdOption(el: XmlElement): T.StoragePoolRbdConfigOptsRbdOption {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined = rt.extraName(undefined, el);
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolRbdConfigOptsRbdOption;
-}
-
-export function parseStoragePoolSourceDeviceFreeExtent(el: XmlElement): T.StoragePoolSourceDeviceFreeExtent {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "start": o["start"] = rt.big(v); break;
-      case "end": o["end"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceDeviceFreeExtent;
-}
-
-export function parseStoragePoolSourceInitiatorIqn(el: XmlElement): T.StoragePoolSourceInitiatorIqn {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceInitiatorIqn;
-}
-
-export function parseStoragePoolSourceAuthSecret(el: XmlElement): T.StoragePoolSourceAuthSecret {
+export function parseStoragePoolSourceAuthSecret(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15784,63 +11118,14 @@ export function parseStoragePoolSourceAuthSecret(el: XmlElement): T.StoragePoolS
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceAuthSecret;
+  return o;
 }
 
-export function parseStoragePoolSourceAdapterParentaddr(el: XmlElement): T.StoragePoolSourceAdapterParentaddr {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unique_id": o["unique_id"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["address"] = parseStoragePoolSourceAdapterParentaddrAddress(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceAdapterParentaddr;
-}
-
-export function parseStoragePoolSourceAdapterParentaddrAddress(el: XmlElement): T.StoragePoolSourceAdapterParentaddrAddress {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "domain": o["domain"] = rt.int(v); break;
-      case "bus": o["bus"] = rt.int(v); break;
-      case "slot": o["slot"] = rt.int(v); break;
-      case "function": o["function"] = rt.int(v); break;
-      case "multifunction": o["multifunction"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolSourceAdapterParentaddrAddress;
-}
-
-export function parseStoragePoolCapabilities(el: XmlElement): T.StoragePoolCapabilities {
+export function parseStoragePoolCapabilities(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -15850,15 +11135,15 @@ export function parseStoragePoolCapabilities(el: XmlElement): T.StoragePoolCapab
         rt.push(o, "pool", parseStoragePoolCapabilitiesPool(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilities;
+  return o;
 }
 
-export function parseStoragePoolCapabilitiesPool(el: XmlElement): T.StoragePoolCapabilitiesPool {
+export function parseStoragePoolCapabilitiesPool(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15873,116 +11158,47 @@ export function parseStoragePoolCapabilitiesPool(el: XmlElement): T.StoragePoolC
   for (const c of el.children) {
     switch (c.name) {
       case "poolOptions": {
-        if (o["poolOptions"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["poolOptions"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["poolOptions"] = parseStoragePoolCapabilitiesPoolPoolOptions(c);
         break;
       }
       case "volOptions": {
-        if (o["volOptions"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["volOptions"] = parseStoragePoolCapabilitiesPoolVolOptions(c);
+        if (o["volOptions"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["volOptions"] = parseStoragePoolCapabilitiesPoolPoolOptions(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilitiesPool;
+  return o;
 }
 
-export function parseStoragePoolCapabilitiesPoolPoolOptions(el: XmlElement): T.StoragePoolCapabilitiesPoolPoolOptions {
+export function parseStoragePoolCapabilitiesPoolPoolOptions(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "defaultFormat": {
-        if (o["defaultFormat"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["defaultFormat"] = parseStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat(c);
+        if (o["defaultFormat"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["defaultFormat"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "enum": {
-        rt.push(o, "enum", parseStoragePoolCapabilitiesPoolPoolOptionsEnum(c));
+        rt.push(o, "enum", parseDomainCapabilitiesOsEnum(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilitiesPoolPoolOptions;
+  return o;
 }
 
-export function parseStoragePoolCapabilitiesPoolVolOptions(el: XmlElement): T.StoragePoolCapabilitiesPoolVolOptions {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "defaultFormat": {
-        if (o["defaultFormat"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["defaultFormat"] = parseStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat(c);
-        break;
-      }
-      case "enum": {
-        rt.push(o, "enum", parseStoragePoolCapabilitiesPoolPoolOptionsEnum(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilitiesPoolVolOptions;
-}
-
-export function parseStoragePoolCapabilitiesPoolPoolOptionsDefaultFormat(el: XmlElement): T.StoragePoolCapabilitiesPoolPoolOptionsDefaultFormat {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilitiesPoolPoolOptionsDefaultFormat;
-}
-
-export function parseStoragePoolCapabilitiesPoolPoolOptionsEnum(el: XmlElement): T.StoragePoolCapabilitiesPoolPoolOptionsEnum {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "value": {
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        rt.push(o, "value", t);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StoragePoolCapabilitiesPoolPoolOptionsEnum;
-}
-
-export function parseStorageVolume(el: XmlElement): T.StorageVolume {
+export function parseStorageVolume(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -15996,58 +11212,58 @@ export function parseStorageVolume(el: XmlElement): T.StorageVolume {
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "key": {
-        if (o["key"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["key"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["key"] = t;
         break;
       }
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseStorageVolumeSource(c);
         break;
       }
       case "capacity": {
-        if (o["capacity"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["capacity"] = parseStorageVolumeCapacity(c);
+        if (o["capacity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["capacity"] = parseDomainCurrentMemory(c);
         break;
       }
       case "allocation": {
-        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["allocation"] = parseStorageVolumeAllocation(c);
+        if (o["allocation"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["allocation"] = parseDomainCurrentMemory(c);
         break;
       }
       case "physical": {
-        if (o["physical"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["physical"] = parseStorageVolumePhysical(c);
+        if (o["physical"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["physical"] = parseDomainCurrentMemory(c);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseStorageVolumeTarget(c);
         break;
       }
       case "backingStore": {
-        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["backingStore"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["backingStore"] = parseStorageVolumeBackingStore(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolume;
+  return o;
 }
 
-export function parseStorageVolumeSource(el: XmlElement): T.StorageVolumeSource {
+export function parseStorageVolumeSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -16057,171 +11273,114 @@ export function parseStorageVolumeSource(el: XmlElement): T.StorageVolumeSource 
         rt.push(o, "device", parseStorageVolumeSourceDevice(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeSource;
+  return o;
 }
 
-export function parseStorageVolumeCapacity(el: XmlElement): T.StorageVolumeCapacity {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeCapacity;
-}
-
-export function parseStorageVolumeAllocation(el: XmlElement): T.StorageVolumeAllocation {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeAllocation;
-}
-
-export function parseStorageVolumePhysical(el: XmlElement): T.StorageVolumePhysical {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumePhysical;
-}
-
-export function parseStorageVolumeTarget(el: XmlElement): T.StorageVolumeTarget {
+export function parseStorageVolumeTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "format": {
-        if (o["format"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["format"] = parseStorageVolumeTargetFormat(c);
+        if (o["format"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["format"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "permissions": {
-        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["permissions"] = parseStorageVolumeTargetPermissions(c);
+        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["permissions"] = parseStoragePoolTargetPermissions(c);
         break;
       }
       case "timestamps": {
-        if (o["timestamps"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["timestamps"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["timestamps"] = parseStorageVolumeTargetTimestamps(c);
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["encryption"] = parseStorageVolumeTargetEncryption(c);
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
       case "compat": {
-        if (o["compat"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["compat"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["compat"] = t;
         break;
       }
       case "nocow": {
-        if (o["nocow"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["nocow"] = parseStorageVolumeTargetNocow(c);
+        if (o["nocow"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["nocow"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "clusterSize": {
-        if (o["clusterSize"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["clusterSize"] = parseStorageVolumeTargetClusterSize(c);
+        if (o["clusterSize"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["clusterSize"] = parseDomainCurrentMemory(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseStorageVolumeTargetFeatures(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTarget;
+  return o;
 }
 
-export function parseStorageVolumeBackingStore(el: XmlElement): T.StorageVolumeBackingStore {
+export function parseStorageVolumeBackingStore(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "format": {
-        if (o["format"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["format"] = parseStorageVolumeTargetFormat(c);
+        if (o["format"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["format"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "permissions": {
-        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["permissions"] = parseStorageVolumeTargetPermissions(c);
+        if (o["permissions"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["permissions"] = parseStoragePoolTargetPermissions(c);
         break;
       }
       case "timestamps": {
-        if (o["timestamps"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["timestamps"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["timestamps"] = parseStorageVolumeTargetTimestamps(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeBackingStore;
+  return o;
 }
 
-export function parseStorageVolumeSourceDevice(el: XmlElement): T.StorageVolumeSourceDevice {
+export function parseStorageVolumeSourceDevice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -16235,350 +11394,114 @@ export function parseStorageVolumeSourceDevice(el: XmlElement): T.StorageVolumeS
   for (const c of el.children) {
     switch (c.name) {
       case "extent": {
-        rt.push(o, "extent", parseStorageVolumeSourceDeviceExtent(c));
+        rt.push(o, "extent", parseNetworkForwardNatPort(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeSourceDevice;
+  return o;
 }
 
-export function parseStorageVolumeTargetFormat(el: XmlElement): T.StorageVolumeTargetFormat {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetFormat;
-}
-
-export function parseStorageVolumeTargetPermissions(el: XmlElement): T.StorageVolumeTargetPermissions {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "mode": {
-        if (o["mode"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["mode"] = t;
-        break;
-      }
-      case "owner": {
-        if (o["owner"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["owner"] = rt.int(t);
-        break;
-      }
-      case "group": {
-        if (o["group"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["group"] = rt.int(t);
-        break;
-      }
-      case "label": {
-        if (o["label"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["label"] = t;
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetPermissions;
-}
-
-export function parseStorageVolumeTargetTimestamps(el: XmlElement): T.StorageVolumeTargetTimestamps {
+export function parseStorageVolumeTargetTimestamps(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "atime": {
-        if (o["atime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["atime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["atime"] = t;
         break;
       }
       case "btime": {
-        if (o["btime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["btime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["btime"] = t;
         break;
       }
       case "ctime": {
-        if (o["ctime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ctime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["ctime"] = t;
         break;
       }
       case "mtime": {
-        if (o["mtime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mtime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["mtime"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetTimestamps;
+  return o;
 }
 
-export function parseStorageVolumeTargetEncryption(el: XmlElement): T.StorageVolumeTargetEncryption {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "format": o["format"] = v; break;
-      case "engine": o["engine"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["secret"] = parseStorageVolumeTargetEncryptionSecret(c);
-        break;
-      }
-      case "cipher": {
-        if (o["cipher"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cipher"] = parseStorageVolumeTargetEncryptionCipher(c);
-        break;
-      }
-      case "ivgen": {
-        if (o["ivgen"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ivgen"] = parseStorageVolumeTargetEncryptionIvgen(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetEncryption;
-}
-
-export function parseStorageVolumeTargetNocow(el: XmlElement): T.StorageVolumeTargetNocow {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetNocow;
-}
-
-export function parseStorageVolumeTargetClusterSize(el: XmlElement): T.StorageVolumeTargetClusterSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetClusterSize;
-}
-
-export function parseStorageVolumeTargetFeatures(el: XmlElement): T.StorageVolumeTargetFeatures {
+export function parseStorageVolumeTargetFeatures(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "lazy_refcounts": {
-        if (o["lazy_refcounts"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lazy_refcounts"] = parseStorageVolumeTargetFeaturesLazyRefcounts(c);
+        if (o["lazy_refcounts"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["lazy_refcounts"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
       case "extended_l2": {
-        if (o["extended_l2"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["extended_l2"] = parseStorageVolumeTargetFeaturesExtendedL2(c);
+        if (o["extended_l2"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["extended_l2"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetFeatures;
+  return o;
 }
 
-export function parseStorageVolumeSourceDeviceExtent(el: XmlElement): T.StorageVolumeSourceDeviceExtent {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "start": o["start"] = rt.big(v); break;
-      case "end": o["end"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeSourceDeviceExtent;
-}
-
-export function parseStorageVolumeTargetEncryptionSecret(el: XmlElement): T.StorageVolumeTargetEncryptionSecret {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "uuid": o["uuid"] = v; break;
-      case "usage": o["usage"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetEncryptionSecret;
-}
-
-export function parseStorageVolumeTargetEncryptionCipher(el: XmlElement): T.StorageVolumeTargetEncryptionCipher {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "size": o["size"] = rt.int(v); break;
-      case "mode": o["mode"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetEncryptionCipher;
-}
-
-export function parseStorageVolumeTargetEncryptionIvgen(el: XmlElement): T.StorageVolumeTargetEncryptionIvgen {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetEncryptionIvgen;
-}
-
-export function parseStorageVolumeTargetFeaturesLazyRefcounts(el: XmlElement): T.StorageVolumeTargetFeaturesLazyRefcounts {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetFeaturesLazyRefcounts;
-}
-
-export function parseStorageVolumeTargetFeaturesExtendedL2(el: XmlElement): T.StorageVolumeTargetFeaturesExtendedL2 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.StorageVolumeTargetFeaturesExtendedL2;
-}
-
-export function parseNodeDevice(el: XmlElement): T.NodeDevice {
+export function parseNodeDevice(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "path": {
-        if (o["path"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["path"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["path"] = t;
         break;
       }
       case "devnode": {
-        rt.push(o, "devnode", parseNodeDeviceDevnode(c));
+        rt.push(o, "devnode", parseDomainOsAcpiTable(c));
         break;
       }
       case "parent": {
-        if (o["parent"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["parent"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["parent"] = parseNodeDeviceParent(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["driver"] = parseNodeDeviceDriver(c);
         break;
       }
@@ -16586,34 +11509,15 @@ export function parseNodeDevice(el: XmlElement): T.NodeDevice {
         rt.push(o, "capability", parseNodeDeviceCapability(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDevice;
+  return o;
 }
 
-export function parseNodeDeviceDevnode(el: XmlElement): T.NodeDeviceDevnode {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceDevnode;
-}
-
-export function parseNodeDeviceParent(el: XmlElement): T.NodeDeviceParent {
+export function parseNodeDeviceParent(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -16627,35 +11531,35 @@ export function parseNodeDeviceParent(el: XmlElement): T.NodeDeviceParent {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceParent;
+  return o;
 }
 
-export function parseNodeDeviceDriver(el: XmlElement): T.NodeDeviceDriver {
+export function parseNodeDeviceDriver(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceDriver;
+  return o;
 }
 
-export function parseNodeDeviceCapability(el: XmlElement): T.NodeDeviceCapability {
+export function parseNodeDeviceCapability(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -16669,58 +11573,58 @@ export function parseNodeDeviceCapability(el: XmlElement): T.NodeDeviceCapabilit
   for (const c of el.children) {
     switch (c.name) {
       case "product": {
-        if (o["product"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["product"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["product"] = parseNodeDeviceCapabilityProduct(c);
         break;
       }
       case "hardware": {
-        if (o["hardware"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["hardware"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["hardware"] = parseNodeDeviceCapabilityHardware(c);
         break;
       }
       case "firmware": {
-        if (o["firmware"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["firmware"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["firmware"] = parseNodeDeviceCapabilityFirmware(c);
         break;
       }
       case "class": {
-        if (o["class"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["class"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["class"] = rt.big(t);
         break;
       }
       case "domain": {
-        if (o["domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["domain"] = rt.big(t);
         break;
       }
       case "bus": {
-        if (o["bus"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bus"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["bus"] = rt.big(t);
         break;
       }
       case "slot": {
-        if (o["slot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["slot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["slot"] = rt.big(t);
         break;
       }
       case "function": {
-        if (o["function"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["function"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["function"] = rt.big(t);
         break;
       }
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vendor"] = parseNodeDeviceCapabilityVendor(c);
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["vendor"] = parseNodeDeviceCapabilityProduct(c);
         break;
       }
       case "capability": {
@@ -16728,241 +11632,241 @@ export function parseNodeDeviceCapability(el: XmlElement): T.NodeDeviceCapabilit
         break;
       }
       case "iommuGroup": {
-        if (o["iommuGroup"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iommuGroup"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iommuGroup"] = parseNodeDeviceCapabilityIommuGroup(c);
         break;
       }
       case "numa": {
-        if (o["numa"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["numa"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["numa"] = parseNodeDeviceCapabilityNuma(c);
         break;
       }
       case "pci-express": {
-        if (o["pci-express"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pci-express"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pci-express"] = parseNodeDeviceCapabilityPciExpress(c);
         break;
       }
       case "device": {
-        if (o["device"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["device"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["device"] = rt.big(t);
         break;
       }
       case "number": {
-        if (o["number"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["number"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["number"] = rt.big(t);
         break;
       }
       case "subclass": {
-        if (o["subclass"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["subclass"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["subclass"] = rt.big(t);
         break;
       }
       case "protocol": {
-        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["protocol"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["protocol"] = rt.big(t);
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "interface": {
-        if (o["interface"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["interface"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["interface"] = t;
         break;
       }
       case "address": {
-        if (o["address"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["address"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["address"] = t;
         break;
       }
       case "link": {
-        if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["link"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["link"] = parseNodeDeviceCapabilityLink(c);
         break;
       }
       case "feature": {
-        rt.push(o, "feature", parseNodeDeviceCapabilityFeature(c));
+        rt.push(o, "feature", parseDomainDevicesDiskBackenddomain(c));
         break;
       }
       case "char": {
-        if (o["char"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["char"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["char"] = t;
         break;
       }
       case "host": {
-        if (o["host"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["host"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["host"] = rt.big(t);
         break;
       }
       case "unique_id": {
-        if (o["unique_id"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["unique_id"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["unique_id"] = rt.int(t);
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = rt.big(t);
         break;
       }
       case "lun": {
-        if (o["lun"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lun"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["lun"] = rt.big(t);
         break;
       }
       case "type": {
-        if (o["typeElement"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["typeElement"] = parseNodeDeviceCapabilityType(c);
+        if (o["typeElement"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["typeElement"] = parseNodeDeviceCapabilityProduct(c);
         break;
       }
       case "block": {
-        if (o["block"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["block"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["block"] = t;
         break;
       }
       case "drive_type": {
-        if (o["drive_type"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["drive_type"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["drive_type"] = t;
         break;
       }
       case "model": {
-        if (o["model"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["model"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["model"] = t;
         break;
       }
       case "serial": {
-        if (o["serial"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["serial"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["serial"] = t;
         break;
       }
       case "size": {
-        if (o["size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["size"] = rt.big(t);
         break;
       }
       case "logical_block_size": {
-        if (o["logical_block_size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["logical_block_size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["logical_block_size"] = rt.big(t);
         break;
       }
       case "num_blocks": {
-        if (o["num_blocks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["num_blocks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["num_blocks"] = rt.big(t);
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "parent_addr": {
-        if (o["parent_addr"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["parent_addr"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["parent_addr"] = t;
         break;
       }
       case "attr": {
-        rt.push(o, "attr", parseNodeDeviceCapabilityAttr(c));
+        rt.push(o, "attr", parseDomainDevicesInterfaceFilterrefParameter(c));
         break;
       }
       case "cssid": {
-        if (o["cssid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cssid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["cssid"] = rt.int(t);
         break;
       }
       case "ssid": {
-        if (o["ssid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ssid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["ssid"] = t;
         break;
       }
       case "devno": {
-        if (o["devno"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["devno"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["devno"] = rt.int(t);
         break;
       }
       case "channel_dev_addr": {
-        if (o["channel_dev_addr"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["channel_dev_addr"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["channel_dev_addr"] = parseNodeDeviceCapabilityChannelDevAddr(c);
         break;
       }
       case "chardev": {
-        if (o["chardev"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["chardev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["chardev"] = t;
         break;
       }
       case "ap-adapter": {
-        if (o["ap-adapter"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ap-adapter"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["ap-adapter"] = rt.int(t);
         break;
       }
       case "ap-domain": {
-        if (o["ap-domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ap-domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["ap-domain"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapability;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityProduct(el: XmlElement): T.NodeDeviceCapabilityProduct {
+export function parseNodeDeviceCapabilityProduct(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -16974,110 +11878,91 @@ export function parseNodeDeviceCapabilityProduct(el: XmlElement): T.NodeDeviceCa
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityProduct;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityHardware(el: XmlElement): T.NodeDeviceCapabilityHardware {
+export function parseNodeDeviceCapabilityHardware(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
       case "version": {
-        if (o["version"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["version"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["version"] = t;
         break;
       }
       case "serial": {
-        if (o["serial"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["serial"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["serial"] = t;
         break;
       }
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityHardware;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityFirmware(el: XmlElement): T.NodeDeviceCapabilityFirmware {
+export function parseNodeDeviceCapabilityFirmware(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "vendor": {
-        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vendor"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vendor"] = t;
         break;
       }
       case "version": {
-        if (o["version"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["version"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["version"] = t;
         break;
       }
       case "release_date": {
-        if (o["release_date"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["release_date"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["release_date"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityFirmware;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityVendor(el: XmlElement): T.NodeDeviceCapabilityVendor {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityVendor;
-}
-
-export function parseNodeDeviceCapabilityCapability(el: XmlElement): T.NodeDeviceCapabilityCapability {
+export function parseNodeDeviceCapabilityCapability(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17100,9 +11985,9 @@ export function parseNodeDeviceCapabilityCapability(el: XmlElement): T.NodeDevic
         break;
       }
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
@@ -17111,91 +11996,91 @@ export function parseNodeDeviceCapabilityCapability(el: XmlElement): T.NodeDevic
         break;
       }
       case "wwnn": {
-        if (o["wwnn"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["wwnn"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["wwnn"] = t;
         break;
       }
       case "wwpn": {
-        if (o["wwpn"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["wwpn"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["wwpn"] = t;
         break;
       }
       case "fabric_wwn": {
-        if (o["fabric_wwn"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["fabric_wwn"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["fabric_wwn"] = t;
         break;
       }
       case "max_vports": {
-        if (o["max_vports"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["max_vports"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["max_vports"] = rt.int(t);
         break;
       }
       case "vports": {
-        if (o["vports"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vports"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["vports"] = rt.int(t);
         break;
       }
       case "rport": {
-        if (o["rport"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["rport"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["rport"] = t;
         break;
       }
       case "media_available": {
-        if (o["media_available"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["media_available"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["media_available"] = t;
         break;
       }
       case "media_size": {
-        if (o["media_size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["media_size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["media_size"] = rt.big(t);
         break;
       }
       case "media_label": {
-        if (o["media_label"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["media_label"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["media_label"] = t;
         break;
       }
       case "logical_block_size": {
-        if (o["logical_block_size"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["logical_block_size"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["logical_block_size"] = rt.big(t);
         break;
       }
       case "num_blocks": {
-        if (o["num_blocks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["num_blocks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["num_blocks"] = rt.big(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapability;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityIommuGroup(el: XmlElement): T.NodeDeviceCapabilityIommuGroup {
+export function parseNodeDeviceCapabilityIommuGroup(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17212,15 +12097,15 @@ export function parseNodeDeviceCapabilityIommuGroup(el: XmlElement): T.NodeDevic
         rt.push(o, "address", parseNodeDeviceCapabilityCapabilityAddress(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityIommuGroup;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityNuma(el: XmlElement): T.NodeDeviceCapabilityNuma {
+export function parseNodeDeviceCapabilityNuma(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17232,14 +12117,14 @@ export function parseNodeDeviceCapabilityNuma(el: XmlElement): T.NodeDeviceCapab
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityNuma;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityPciExpress(el: XmlElement): T.NodeDeviceCapabilityPciExpress {
+export function parseNodeDeviceCapabilityPciExpress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -17249,15 +12134,15 @@ export function parseNodeDeviceCapabilityPciExpress(el: XmlElement): T.NodeDevic
         rt.push(o, "link", parseNodeDeviceCapabilityPciExpressLink(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityPciExpress;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityLink(el: XmlElement): T.NodeDeviceCapabilityLink {
+export function parseNodeDeviceCapabilityLink(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17270,107 +12155,49 @@ export function parseNodeDeviceCapabilityLink(el: XmlElement): T.NodeDeviceCapab
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityLink;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityFeature(el: XmlElement): T.NodeDeviceCapabilityFeature {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityFeature;
-}
-
-export function parseNodeDeviceCapabilityType(el: XmlElement): T.NodeDeviceCapabilityType {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "id": o["id"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityType;
-}
-
-export function parseNodeDeviceCapabilityAttr(el: XmlElement): T.NodeDeviceCapabilityAttr {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityAttr;
-}
-
-export function parseNodeDeviceCapabilityChannelDevAddr(el: XmlElement): T.NodeDeviceCapabilityChannelDevAddr {
+export function parseNodeDeviceCapabilityChannelDevAddr(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "cssid": {
-        if (o["cssid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cssid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["cssid"] = rt.int(t);
         break;
       }
       case "ssid": {
-        if (o["ssid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ssid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["ssid"] = t;
         break;
       }
       case "devno": {
-        if (o["devno"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["devno"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["devno"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityChannelDevAddr;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityCapabilityAddress(el: XmlElement): T.NodeDeviceCapabilityCapabilityAddress {
+export function parseNodeDeviceCapabilityCapabilityAddress(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17385,14 +12212,14 @@ export function parseNodeDeviceCapabilityCapabilityAddress(el: XmlElement): T.No
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapabilityAddress;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityCapabilityType(el: XmlElement): T.NodeDeviceCapabilityCapabilityType {
+export function parseNodeDeviceCapabilityCapabilityType(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17406,35 +12233,35 @@ export function parseNodeDeviceCapabilityCapabilityType(el: XmlElement): T.NodeD
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "deviceAPI": {
-        if (o["deviceAPI"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["deviceAPI"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["deviceAPI"] = t;
         break;
       }
       case "availableInstances": {
-        if (o["availableInstances"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["availableInstances"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["availableInstances"] = rt.int(t);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapabilityType;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityCapabilityFields(el: XmlElement): T.NodeDeviceCapabilityCapabilityFields {
+export function parseNodeDeviceCapabilityCapabilityFields(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17448,30 +12275,30 @@ export function parseNodeDeviceCapabilityCapabilityFields(el: XmlElement): T.Nod
   for (const c of el.children) {
     switch (c.name) {
       case "change_level": {
-        if (o["change_level"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["change_level"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["change_level"] = t;
         break;
       }
       case "manufacture_id": {
-        if (o["manufacture_id"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["manufacture_id"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["manufacture_id"] = t;
         break;
       }
       case "part_number": {
-        if (o["part_number"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["part_number"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["part_number"] = t;
         break;
       }
       case "serial_number": {
-        if (o["serial_number"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["serial_number"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["serial_number"] = t;
         break;
       }
@@ -17480,25 +12307,25 @@ export function parseNodeDeviceCapabilityCapabilityFields(el: XmlElement): T.Nod
         break;
       }
       case "asset_tag": {
-        if (o["asset_tag"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["asset_tag"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["asset_tag"] = t;
         break;
       }
       case "system_field": {
-        rt.push(o, "system_field", parseNodeDeviceCapabilityCapabilityFieldsSystemField(c));
+        rt.push(o, "system_field", parseNodeDeviceCapabilityCapabilityFieldsVendorField(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapabilityFields;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityPciExpressLink(el: XmlElement): T.NodeDeviceCapabilityPciExpressLink {
+export function parseNodeDeviceCapabilityPciExpressLink(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17513,14 +12340,14 @@ export function parseNodeDeviceCapabilityPciExpressLink(el: XmlElement): T.NodeD
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityPciExpressLink;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityCapabilityFieldsVendorField(el: XmlElement): T.NodeDeviceCapabilityCapabilityFieldsVendorField {
+export function parseNodeDeviceCapabilityCapabilityFieldsVendorField(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17532,33 +12359,14 @@ export function parseNodeDeviceCapabilityCapabilityFieldsVendorField(el: XmlElem
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   if (rt.meaningfulText(el)) o["value"] = el.text;
   if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapabilityFieldsVendorField;
+  return o;
 }
 
-export function parseNodeDeviceCapabilityCapabilityFieldsSystemField(el: XmlElement): T.NodeDeviceCapabilityCapabilityFieldsSystemField {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "index": o["index"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.NodeDeviceCapabilityCapabilityFieldsSystemField;
-}
-
-export function parseSecret(el: XmlElement): T.Secret {
+export function parseSecret(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17573,33 +12381,33 @@ export function parseSecret(el: XmlElement): T.Secret {
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "usage": {
-        if (o["usage"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["usage"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["usage"] = parseSecretUsage(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.Secret;
+  return o;
 }
 
-export function parseSecretUsage(el: XmlElement): T.SecretUsage {
+export function parseSecretUsage(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17613,35 +12421,35 @@ export function parseSecretUsage(el: XmlElement): T.SecretUsage {
   for (const c of el.children) {
     switch (c.name) {
       case "volume": {
-        if (o["volume"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["volume"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["volume"] = t;
         break;
       }
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.SecretUsage;
+  return o;
 }
 
-export function parseInterface(el: XmlElement): T.Interface {
+export function parseInterface(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17656,22 +12464,22 @@ export function parseInterface(el: XmlElement): T.Interface {
   for (const c of el.children) {
     switch (c.name) {
       case "start": {
-        if (o["start"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["start"] = parseInterfaceStart(c);
+        if (o["start"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["start"] = parseDomainOsSmbios(c);
         break;
       }
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac"] = parseInterfaceMac(c);
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["mac"] = parseNetworkMac(c);
         break;
       }
       case "link": {
-        if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["link"] = parseInterfaceLink(c);
+        if (o["link"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["link"] = parseNodeDeviceCapabilityLink(c);
         break;
       }
       case "mtu": {
-        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mtu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mtu"] = parseInterfaceMtu(c);
         break;
       }
@@ -17680,87 +12488,29 @@ export function parseInterface(el: XmlElement): T.Interface {
         break;
       }
       case "bridge": {
-        if (o["bridge"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bridge"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bridge"] = parseInterfaceBridge(c);
         break;
       }
       case "bond": {
-        if (o["bond"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bond"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bond"] = parseInterfaceBond(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vlan"] = parseInterfaceVlan(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.Interface;
+  return o;
 }
 
-export function parseInterfaceStart(el: XmlElement): T.InterfaceStart {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "mode": o["mode"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.InterfaceStart;
-}
-
-export function parseInterfaceMac(el: XmlElement): T.InterfaceMac {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "address": o["address"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.InterfaceMac;
-}
-
-export function parseInterfaceLink(el: XmlElement): T.InterfaceLink {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "speed": o["speed"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.InterfaceLink;
-}
-
-export function parseInterfaceMtu(el: XmlElement): T.InterfaceMtu {
+export function parseInterfaceMtu(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17772,14 +12522,14 @@ export function parseInterfaceMtu(el: XmlElement): T.InterfaceMtu {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceMtu;
+  return o;
 }
 
-export function parseInterfaceProtocol(el: XmlElement): T.InterfaceProtocol {
+export function parseInterfaceProtocol(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17793,7 +12543,7 @@ export function parseInterfaceProtocol(el: XmlElement): T.InterfaceProtocol {
   for (const c of el.children) {
     switch (c.name) {
       case "dhcp": {
-        if (o["dhcp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["dhcp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["dhcp"] = parseInterfaceProtocolDhcp(c);
         break;
       }
@@ -17802,24 +12552,24 @@ export function parseInterfaceProtocol(el: XmlElement): T.InterfaceProtocol {
         break;
       }
       case "route": {
-        if (o["route"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["route"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["route"] = parseInterfaceProtocolRoute(c);
         break;
       }
       case "autoconf": {
-        if (o["autoconf"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["autoconf"] = parseInterfaceProtocolAutoconf(c);
+        if (o["autoconf"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["autoconf"] = parseDomainMemoryBackingNosharepages(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceProtocol;
+  return o;
 }
 
-export function parseInterfaceBridge(el: XmlElement): T.InterfaceBridge {
+export function parseInterfaceBridge(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17837,15 +12587,15 @@ export function parseInterfaceBridge(el: XmlElement): T.InterfaceBridge {
         rt.push(o, "interface", parseInterfaceBridgeInterface(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBridge;
+  return o;
 }
 
-export function parseInterfaceBond(el: XmlElement): T.InterfaceBond {
+export function parseInterfaceBond(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17859,12 +12609,12 @@ export function parseInterfaceBond(el: XmlElement): T.InterfaceBond {
   for (const c of el.children) {
     switch (c.name) {
       case "miimon": {
-        if (o["miimon"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["miimon"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["miimon"] = parseInterfaceBondMiimon(c);
         break;
       }
       case "arpmon": {
-        if (o["arpmon"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["arpmon"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["arpmon"] = parseInterfaceBondArpmon(c);
         break;
       }
@@ -17872,15 +12622,15 @@ export function parseInterfaceBond(el: XmlElement): T.InterfaceBond {
         rt.push(o, "interface", parseInterfaceBondInterface(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBond;
+  return o;
 }
 
-export function parseInterfaceVlan(el: XmlElement): T.InterfaceVlan {
+export function parseInterfaceVlan(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17894,19 +12644,19 @@ export function parseInterfaceVlan(el: XmlElement): T.InterfaceVlan {
   for (const c of el.children) {
     switch (c.name) {
       case "interface": {
-        if (o["interface"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["interface"] = parseInterfaceVlanInterface(c);
+        if (o["interface"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["interface"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceVlan;
+  return o;
 }
 
-export function parseInterfaceProtocolDhcp(el: XmlElement): T.InterfaceProtocolDhcp {
+export function parseInterfaceProtocolDhcp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17918,14 +12668,14 @@ export function parseInterfaceProtocolDhcp(el: XmlElement): T.InterfaceProtocolD
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceProtocolDhcp;
+  return o;
 }
 
-export function parseInterfaceProtocolIp(el: XmlElement): T.InterfaceProtocolIp {
+export function parseInterfaceProtocolIp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17938,14 +12688,14 @@ export function parseInterfaceProtocolIp(el: XmlElement): T.InterfaceProtocolIp 
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceProtocolIp;
+  return o;
 }
 
-export function parseInterfaceProtocolRoute(el: XmlElement): T.InterfaceProtocolRoute {
+export function parseInterfaceProtocolRoute(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17957,26 +12707,14 @@ export function parseInterfaceProtocolRoute(el: XmlElement): T.InterfaceProtocol
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceProtocolRoute;
+  return o;
 }
 
-export function parseInterfaceProtocolAutoconf(el: XmlElement): T.InterfaceProtocolAutoconf {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.InterfaceProtocolAutoconf;
-}
-
-export function parseInterfaceBridgeInterface(el: XmlElement): T.InterfaceBridgeInterface {
+export function parseInterfaceBridgeInterface(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -17991,34 +12729,34 @@ export function parseInterfaceBridgeInterface(el: XmlElement): T.InterfaceBridge
   for (const c of el.children) {
     switch (c.name) {
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac"] = parseInterfaceMac(c);
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["mac"] = parseNetworkMac(c);
         break;
       }
       case "link": {
-        if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["link"] = parseInterfaceLink(c);
+        if (o["link"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["link"] = parseNodeDeviceCapabilityLink(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vlan"] = parseInterfaceVlan(c);
         break;
       }
       case "bond": {
-        if (o["bond"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bond"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bond"] = parseInterfaceBond(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBridgeInterface;
+  return o;
 }
 
-export function parseInterfaceBondMiimon(el: XmlElement): T.InterfaceBondMiimon {
+export function parseInterfaceBondMiimon(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18033,14 +12771,14 @@ export function parseInterfaceBondMiimon(el: XmlElement): T.InterfaceBondMiimon 
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBondMiimon;
+  return o;
 }
 
-export function parseInterfaceBondArpmon(el: XmlElement): T.InterfaceBondArpmon {
+export function parseInterfaceBondArpmon(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18054,14 +12792,14 @@ export function parseInterfaceBondArpmon(el: XmlElement): T.InterfaceBondArpmon 
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBondArpmon;
+  return o;
 }
 
-export function parseInterfaceBondInterface(el: XmlElement): T.InterfaceBondInterface {
+export function parseInterfaceBondInterface(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18076,43 +12814,24 @@ export function parseInterfaceBondInterface(el: XmlElement): T.InterfaceBondInte
   for (const c of el.children) {
     switch (c.name) {
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac"] = parseInterfaceMac(c);
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["mac"] = parseNetworkMac(c);
         break;
       }
       case "link": {
-        if (o["link"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["link"] = parseInterfaceLink(c);
+        if (o["link"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["link"] = parseNodeDeviceCapabilityLink(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.InterfaceBondInterface;
+  return o;
 }
 
-export function parseInterfaceVlanInterface(el: XmlElement): T.InterfaceVlanInterface {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.InterfaceVlanInterface;
-}
-
-export function parseNWFilter(el: XmlElement): T.NWFilter {
+export function parseNWFilter(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18128,54 +12847,29 @@ export function parseNWFilter(el: XmlElement): T.NWFilter {
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "filterref": {
-        rt.push(o, "filterref", parseNWFilterFilterref(c));
+        rt.push(o, "filterref", parseDomainDevicesInterfaceFilterref(c));
         break;
       }
       case "rule": {
         rt.push(o, "rule", parseNWFilterRule(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilter;
+  return o;
 }
 
-export function parseNWFilterFilterref(el: XmlElement): T.NWFilterFilterref {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "filter": o["filter"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "parameter": {
-        rt.push(o, "parameter", parseNWFilterFilterrefParameter(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterFilterref;
-}
-
-export function parseNWFilterRule(el: XmlElement): T.NWFilterRule {
+export function parseNWFilterRule(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18192,154 +12886,134 @@ export function parseNWFilterRule(el: XmlElement): T.NWFilterRule {
   for (const c of el.children) {
     switch (c.name) {
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["mac"] = parseNWFilterRuleMac(c);
         break;
       }
       case "vlan": {
-        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vlan"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vlan"] = parseNWFilterRuleVlan(c);
         break;
       }
       case "stp": {
-        if (o["stp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["stp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["stp"] = parseNWFilterRuleStp(c);
         break;
       }
       case "arp": {
-        if (o["arp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["arp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["arp"] = parseNWFilterRuleArp(c);
         break;
       }
       case "rarp": {
-        if (o["rarp"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["rarp"] = parseNWFilterRuleRarp(c);
+        if (o["rarp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["rarp"] = parseNWFilterRuleArp(c);
         break;
       }
       case "ip": {
-        if (o["ip"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ip"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ip"] = parseNWFilterRuleIp(c);
         break;
       }
       case "ipv6": {
-        if (o["ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["ipv6"] = parseNWFilterRuleIpv6(c);
         break;
       }
       case "tcp": {
-        if (o["tcp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tcp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tcp"] = parseNWFilterRuleTcp(c);
         break;
       }
       case "udp": {
-        if (o["udp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["udp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["udp"] = parseNWFilterRuleUdp(c);
         break;
       }
       case "sctp": {
-        if (o["sctp"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sctp"] = parseNWFilterRuleSctp(c);
+        if (o["sctp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sctp"] = parseNWFilterRuleUdp(c);
         break;
       }
       case "icmp": {
-        if (o["icmp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["icmp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["icmp"] = parseNWFilterRuleIcmp(c);
         break;
       }
       case "igmp": {
-        if (o["igmp"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["igmp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["igmp"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "all": {
-        if (o["all"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["all"] = parseNWFilterRuleAll(c);
+        if (o["all"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["all"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "esp": {
-        if (o["esp"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["esp"] = parseNWFilterRuleEsp(c);
+        if (o["esp"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["esp"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "ah": {
-        if (o["ah"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ah"] = parseNWFilterRuleAh(c);
+        if (o["ah"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["ah"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "udplite": {
-        if (o["udplite"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["udplite"] = parseNWFilterRuleUdplite(c);
+        if (o["udplite"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["udplite"] = parseNWFilterRuleIgmp(c);
         break;
       }
       case "tcp-ipv6": {
-        if (o["tcp-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["tcp-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["tcp-ipv6"] = parseNWFilterRuleTcpIpv6(c);
         break;
       }
       case "udp-ipv6": {
-        if (o["udp-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["udp-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["udp-ipv6"] = parseNWFilterRuleUdpIpv6(c);
         break;
       }
       case "sctp-ipv6": {
-        if (o["sctp-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["sctp-ipv6"] = parseNWFilterRuleSctpIpv6(c);
+        if (o["sctp-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["sctp-ipv6"] = parseNWFilterRuleUdpIpv6(c);
         break;
       }
       case "icmpv6": {
-        if (o["icmpv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["icmpv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["icmpv6"] = parseNWFilterRuleIcmpv6(c);
         break;
       }
       case "all-ipv6": {
-        if (o["all-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["all-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["all-ipv6"] = parseNWFilterRuleAllIpv6(c);
         break;
       }
       case "esp-ipv6": {
-        if (o["esp-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["esp-ipv6"] = parseNWFilterRuleEspIpv6(c);
+        if (o["esp-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["esp-ipv6"] = parseNWFilterRuleAllIpv6(c);
         break;
       }
       case "ah-ipv6": {
-        if (o["ah-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ah-ipv6"] = parseNWFilterRuleAhIpv6(c);
+        if (o["ah-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["ah-ipv6"] = parseNWFilterRuleAllIpv6(c);
         break;
       }
       case "udplite-ipv6": {
-        if (o["udplite-ipv6"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["udplite-ipv6"] = parseNWFilterRuleUdpliteIpv6(c);
+        if (o["udplite-ipv6"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["udplite-ipv6"] = parseNWFilterRuleAllIpv6(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRule;
+  return o;
 }
 
-export function parseNWFilterFilterrefParameter(el: XmlElement): T.NWFilterFilterrefParameter {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterFilterrefParameter;
-}
-
-export function parseNWFilterRuleMac(el: XmlElement): T.NWFilterRuleMac {
+export function parseNWFilterRuleMac(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18357,14 +13031,14 @@ export function parseNWFilterRuleMac(el: XmlElement): T.NWFilterRuleMac {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleMac;
+  return o;
 }
 
-export function parseNWFilterRuleVlan(el: XmlElement): T.NWFilterRuleVlan {
+export function parseNWFilterRuleVlan(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18383,14 +13057,14 @@ export function parseNWFilterRuleVlan(el: XmlElement): T.NWFilterRuleVlan {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleVlan;
+  return o;
 }
 
-export function parseNWFilterRuleStp(el: XmlElement): T.NWFilterRuleStp {
+export function parseNWFilterRuleStp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18427,14 +13101,14 @@ export function parseNWFilterRuleStp(el: XmlElement): T.NWFilterRuleStp {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleStp;
+  return o;
 }
 
-export function parseNWFilterRuleArp(el: XmlElement): T.NWFilterRuleArp {
+export function parseNWFilterRuleArp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18459,46 +13133,14 @@ export function parseNWFilterRuleArp(el: XmlElement): T.NWFilterRuleArp {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleArp;
+  return o;
 }
 
-export function parseNWFilterRuleRarp(el: XmlElement): T.NWFilterRuleRarp {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcmacmask": o["srcmacmask"] = v; break;
-      case "dstmacaddr": o["dstmacaddr"] = v; break;
-      case "dstmacmask": o["dstmacmask"] = v; break;
-      case "arpsrcmacaddr": o["arpsrcmacaddr"] = v; break;
-      case "arpsrcipaddr": o["arpsrcipaddr"] = v; break;
-      case "arpdstmacaddr": o["arpdstmacaddr"] = v; break;
-      case "arpdstipaddr": o["arpdstipaddr"] = v; break;
-      case "hwtype": o["hwtype"] = rt.int(v); break;
-      case "opcode": o["opcode"] = rt.int(v); break;
-      case "protocoltype": o["protocoltype"] = rt.int(v); break;
-      case "gratuitous": o["gratuitous"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleRarp;
-}
-
-export function parseNWFilterRuleIp(el: XmlElement): T.NWFilterRuleIp {
+export function parseNWFilterRuleIp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18525,14 +13167,14 @@ export function parseNWFilterRuleIp(el: XmlElement): T.NWFilterRuleIp {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleIp;
+  return o;
 }
 
-export function parseNWFilterRuleIpv6(el: XmlElement): T.NWFilterRuleIpv6 {
+export function parseNWFilterRuleIpv6(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18562,14 +13204,14 @@ export function parseNWFilterRuleIpv6(el: XmlElement): T.NWFilterRuleIpv6 {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleIpv6;
+  return o;
 }
 
-export function parseNWFilterRuleTcp(el: XmlElement): T.NWFilterRuleTcp {
+export function parseNWFilterRuleTcp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18601,14 +13243,14 @@ export function parseNWFilterRuleTcp(el: XmlElement): T.NWFilterRuleTcp {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleTcp;
+  return o;
 }
 
-export function parseNWFilterRuleUdp(el: XmlElement): T.NWFilterRuleUdp {
+export function parseNWFilterRuleUdp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18639,52 +13281,14 @@ export function parseNWFilterRuleUdp(el: XmlElement): T.NWFilterRuleUdp {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleUdp;
+  return o;
 }
 
-export function parseNWFilterRuleSctp(el: XmlElement): T.NWFilterRuleSctp {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcportstart": o["srcportstart"] = rt.int(v); break;
-      case "srcportend": o["srcportend"] = rt.int(v); break;
-      case "dstportstart": o["dstportstart"] = rt.int(v); break;
-      case "dstportend": o["dstportend"] = rt.int(v); break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "connlimit-above": o["connlimit-above"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      case "ipset": o["ipset"] = v; break;
-      case "ipsetflags": o["ipsetflags"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleSctp;
-}
-
-export function parseNWFilterRuleIcmp(el: XmlElement): T.NWFilterRuleIcmp {
+export function parseNWFilterRuleIcmp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18713,14 +13317,14 @@ export function parseNWFilterRuleIcmp(el: XmlElement): T.NWFilterRuleIcmp {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleIcmp;
+  return o;
 }
 
-export function parseNWFilterRuleIgmp(el: XmlElement): T.NWFilterRuleIgmp {
+export function parseNWFilterRuleIgmp(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18747,150 +13351,14 @@ export function parseNWFilterRuleIgmp(el: XmlElement): T.NWFilterRuleIgmp {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleIgmp;
+  return o;
 }
 
-export function parseNWFilterRuleAll(el: XmlElement): T.NWFilterRuleAll {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "connlimit-above": o["connlimit-above"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      case "ipset": o["ipset"] = v; break;
-      case "ipsetflags": o["ipsetflags"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleAll;
-}
-
-export function parseNWFilterRuleEsp(el: XmlElement): T.NWFilterRuleEsp {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "connlimit-above": o["connlimit-above"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      case "ipset": o["ipset"] = v; break;
-      case "ipsetflags": o["ipsetflags"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleEsp;
-}
-
-export function parseNWFilterRuleAh(el: XmlElement): T.NWFilterRuleAh {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "connlimit-above": o["connlimit-above"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      case "ipset": o["ipset"] = v; break;
-      case "ipsetflags": o["ipsetflags"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleAh;
-}
-
-export function parseNWFilterRuleUdplite(el: XmlElement): T.NWFilterRuleUdplite {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "connlimit-above": o["connlimit-above"] = rt.int(v); break;
-      case "state": o["state"] = v; break;
-      case "ipset": o["ipset"] = v; break;
-      case "ipsetflags": o["ipsetflags"] = v; break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleUdplite;
-}
-
-export function parseNWFilterRuleTcpIpv6(el: XmlElement): T.NWFilterRuleTcpIpv6 {
+export function parseNWFilterRuleTcpIpv6(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18918,14 +13386,14 @@ export function parseNWFilterRuleTcpIpv6(el: XmlElement): T.NWFilterRuleTcpIpv6 
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleTcpIpv6;
+  return o;
 }
 
-export function parseNWFilterRuleUdpIpv6(el: XmlElement): T.NWFilterRuleUdpIpv6 {
+export function parseNWFilterRuleUdpIpv6(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -18952,48 +13420,14 @@ export function parseNWFilterRuleUdpIpv6(el: XmlElement): T.NWFilterRuleUdpIpv6 
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleUdpIpv6;
+  return o;
 }
 
-export function parseNWFilterRuleSctpIpv6(el: XmlElement): T.NWFilterRuleSctpIpv6 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcportstart": o["srcportstart"] = rt.int(v); break;
-      case "srcportend": o["srcportend"] = rt.int(v); break;
-      case "dstportstart": o["dstportstart"] = rt.int(v); break;
-      case "dstportend": o["dstportend"] = rt.int(v); break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleSctpIpv6;
-}
-
-export function parseNWFilterRuleIcmpv6(el: XmlElement): T.NWFilterRuleIcmpv6 {
+export function parseNWFilterRuleIcmpv6(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -19018,14 +13452,14 @@ export function parseNWFilterRuleIcmpv6(el: XmlElement): T.NWFilterRuleIcmpv6 {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleIcmpv6;
+  return o;
 }
 
-export function parseNWFilterRuleAllIpv6(el: XmlElement): T.NWFilterRuleAllIpv6 {
+export function parseNWFilterRuleAllIpv6(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -19048,352 +13482,132 @@ export function parseNWFilterRuleAllIpv6(el: XmlElement): T.NWFilterRuleAllIpv6 
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleAllIpv6;
+  return o;
 }
 
-export function parseNWFilterRuleEspIpv6(el: XmlElement): T.NWFilterRuleEspIpv6 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleEspIpv6;
-}
-
-export function parseNWFilterRuleAhIpv6(el: XmlElement): T.NWFilterRuleAhIpv6 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleAhIpv6;
-}
-
-export function parseNWFilterRuleUdpliteIpv6(el: XmlElement): T.NWFilterRuleUdpliteIpv6 {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "match": o["match"] = v; break;
-      case "srcmacaddr": o["srcmacaddr"] = v; break;
-      case "srcipaddr": o["srcipaddr"] = v; break;
-      case "srcipmask": o["srcipmask"] = rt.int(v); break;
-      case "dstipaddr": o["dstipaddr"] = v; break;
-      case "dstipmask": o["dstipmask"] = rt.int(v); break;
-      case "srcipfrom": o["srcipfrom"] = v; break;
-      case "srcipto": o["srcipto"] = v; break;
-      case "dstipfrom": o["dstipfrom"] = v; break;
-      case "dstipto": o["dstipto"] = v; break;
-      case "dscp": o["dscp"] = rt.int(v); break;
-      case "comment": o["comment"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterRuleUdpliteIpv6;
-}
-
-export function parseNWFilterBinding(el: XmlElement): T.NWFilterBinding {
+export function parseNWFilterBinding(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "owner": {
-        if (o["owner"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["owner"] = parseNWFilterBindingOwner(c);
+        if (o["owner"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["owner"] = parseNetworkPortOwner(c);
         break;
       }
       case "portdev": {
-        if (o["portdev"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["portdev"] = parseNWFilterBindingPortdev(c);
+        if (o["portdev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["portdev"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "linkdev": {
-        if (o["linkdev"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["linkdev"] = parseNWFilterBindingLinkdev(c);
+        if (o["linkdev"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["linkdev"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "mac": {
-        if (o["mac"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["mac"] = parseNWFilterBindingMac(c);
+        if (o["mac"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["mac"] = parseNetworkMac(c);
         break;
       }
       case "filterref": {
-        if (o["filterref"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["filterref"] = parseNWFilterBindingFilterref(c);
+        if (o["filterref"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["filterref"] = parseDomainDevicesInterfaceFilterref(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBinding;
+  return o;
 }
 
-export function parseNWFilterBindingOwner(el: XmlElement): T.NWFilterBindingOwner {
+export function parseDomainSnapshot(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["name"] = t;
-        break;
-      }
-      case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["uuid"] = t;
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingOwner;
-}
-
-export function parseNWFilterBindingPortdev(el: XmlElement): T.NWFilterBindingPortdev {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingPortdev;
-}
-
-export function parseNWFilterBindingLinkdev(el: XmlElement): T.NWFilterBindingLinkdev {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingLinkdev;
-}
-
-export function parseNWFilterBindingMac(el: XmlElement): T.NWFilterBindingMac {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "address": o["address"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingMac;
-}
-
-export function parseNWFilterBindingFilterref(el: XmlElement): T.NWFilterBindingFilterref {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "filter": o["filter"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "parameter": {
-        rt.push(o, "parameter", parseNWFilterBindingFilterrefParameter(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingFilterref;
-}
-
-export function parseNWFilterBindingFilterrefParameter(el: XmlElement): T.NWFilterBindingFilterrefParameter {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "value": o["value"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.NWFilterBindingFilterrefParameter;
-}
-
-export function parseDomainSnapshot(el: XmlElement): T.DomainSnapshot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "state": {
-        if (o["state"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["state"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["state"] = t;
         break;
       }
       case "creationTime": {
-        if (o["creationTime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["creationTime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["creationTime"] = t;
         break;
       }
       case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memory"] = parseDomainSnapshotMemory(c);
         break;
       }
       case "disks": {
-        if (o["disks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["disks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["disks"] = parseDomainSnapshotDisks(c);
         break;
       }
       case "active": {
-        if (o["active"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["active"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["active"] = t;
         break;
       }
       case "domain": {
-        if (o["domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["domain"] = parseDomainSnapshotDomain(c);
         break;
       }
       case "inactiveDomain": {
-        if (o["inactiveDomain"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["inactiveDomain"] = parseDomainSnapshotInactiveDomain(c);
+        if (o["inactiveDomain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["inactiveDomain"] = parseDomain(c);
         break;
       }
       case "parent": {
-        if (o["parent"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["parent"] = parseDomainSnapshotParent(c);
+        if (o["parent"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["parent"] = parseNodeDeviceDriver(c);
         break;
       }
       case "cookie": {
-        if (o["cookie"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cookie"] = parseDomainSnapshotCookie(c);
+        if (o["cookie"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["cookie"] = parseDomainMetadata(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshot;
+  return o;
 }
 
-export function parseDomainSnapshotMemory(el: XmlElement): T.DomainSnapshotMemory {
+export function parseDomainSnapshotMemory(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -19406,14 +13620,14 @@ export function parseDomainSnapshotMemory(el: XmlElement): T.DomainSnapshotMemor
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotMemory;
+  return o;
 }
 
-export function parseDomainSnapshotDisks(el: XmlElement): T.DomainSnapshotDisks {
+export function parseDomainSnapshotDisks(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -19423,15 +13637,15 @@ export function parseDomainSnapshotDisks(el: XmlElement): T.DomainSnapshotDisks 
         rt.push(o, "disk", parseDomainSnapshotDisksDisk(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisks;
+  return o;
 }
 
-export function parseDomainSnapshotDomain(el: XmlElement): T.DomainSnapshotDomain {
+export function parseDomainSnapshotDomain(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -19446,47 +13660,47 @@ export function parseDomainSnapshotDomain(el: XmlElement): T.DomainSnapshotDomai
   for (const c of el.children) {
     switch (c.name) {
       case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["uuid"] = t;
         break;
       }
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "genid": {
-        if (o["genid"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["genid"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["genid"] = t;
         break;
       }
       case "title": {
-        if (o["title"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["title"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["title"] = t;
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "metadata": {
-        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["metadata"] = parseDomainMetadata(c);
         break;
       }
       case "cpu": {
-        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cpu"] = parseDomainCpu(c);
         break;
       }
@@ -19495,151 +13709,151 @@ export function parseDomainSnapshotDomain(el: XmlElement): T.DomainSnapshotDomai
         break;
       }
       case "bootloader": {
-        if (o["bootloader"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootloader"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootloader"] = t;
         break;
       }
       case "bootloader_args": {
-        if (o["bootloader_args"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bootloader_args"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["bootloader_args"] = t;
         break;
       }
       case "os": {
-        if (o["os"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["os"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["os"] = parseDomainOs(c);
         break;
       }
       case "clock": {
-        if (o["clock"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["clock"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["clock"] = parseDomainClock(c);
         break;
       }
       case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memory"] = parseDomainMemory(c);
         break;
       }
       case "maxMemory": {
-        if (o["maxMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["maxMemory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["maxMemory"] = parseDomainMaxMemory(c);
         break;
       }
       case "currentMemory": {
-        if (o["currentMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["currentMemory"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["currentMemory"] = parseDomainCurrentMemory(c);
         break;
       }
       case "memoryBacking": {
-        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memoryBacking"] = parseDomainMemoryBacking(c);
         break;
       }
       case "vcpu": {
-        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vcpu"] = parseDomainVcpu(c);
         break;
       }
       case "vcpus": {
-        if (o["vcpus"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vcpus"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vcpus"] = parseDomainVcpus(c);
         break;
       }
       case "iothreads": {
-        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothreads"] = rt.int(t);
         break;
       }
       case "iothreadids": {
-        if (o["iothreadids"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["iothreadids"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["iothreadids"] = parseDomainIothreadids(c);
         break;
       }
       case "defaultiothread": {
-        if (o["defaultiothread"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["defaultiothread"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["defaultiothread"] = parseDomainDefaultiothread(c);
         break;
       }
       case "blkiotune": {
-        if (o["blkiotune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["blkiotune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["blkiotune"] = parseDomainBlkiotune(c);
         break;
       }
       case "memtune": {
-        if (o["memtune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["memtune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["memtune"] = parseDomainMemtune(c);
         break;
       }
       case "cputune": {
-        if (o["cputune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["cputune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["cputune"] = parseDomainCputune(c);
         break;
       }
       case "numatune": {
-        if (o["numatune"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["numatune"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["numatune"] = parseDomainNumatune(c);
         break;
       }
       case "resource": {
-        if (o["resource"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["resource"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["resource"] = parseDomainResource(c);
         break;
       }
       case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["features"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["features"] = parseDomainFeatures(c);
         break;
       }
       case "on_reboot": {
-        if (o["on_reboot"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_reboot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_reboot"] = t;
         break;
       }
       case "on_poweroff": {
-        if (o["on_poweroff"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_poweroff"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_poweroff"] = t;
         break;
       }
       case "on_crash": {
-        if (o["on_crash"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_crash"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_crash"] = t;
         break;
       }
       case "on_lockfailure": {
-        if (o["on_lockfailure"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["on_lockfailure"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["on_lockfailure"] = t;
         break;
       }
       case "pm": {
-        if (o["pm"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["pm"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["pm"] = parseDomainPm(c);
         break;
       }
       case "perf": {
-        if (o["perf"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["perf"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["perf"] = parseDomainPerf(c);
         break;
       }
       case "idmap": {
-        if (o["idmap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["idmap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["idmap"] = parseDomainIdmap(c);
         break;
       }
       case "devices": {
-        if (o["devices"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["devices"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["devices"] = parseDomainDevices(c);
         break;
       }
@@ -19648,377 +13862,66 @@ export function parseDomainSnapshotDomain(el: XmlElement): T.DomainSnapshotDomai
         break;
       }
       case "qemu:commandline": {
-        if (o["qemu:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:commandline"] = parseDomainQemuCommandline(c);
         break;
       }
       case "qemu:capabilities": {
-        if (o["qemu:capabilities"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:capabilities"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:capabilities"] = parseDomainQemuCapabilities(c);
         break;
       }
       case "qemu:deprecation": {
-        if (o["qemu:deprecation"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:deprecation"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:deprecation"] = parseDomainQemuDeprecation(c);
         break;
       }
       case "qemu:override": {
-        if (o["qemu:override"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["qemu:override"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["qemu:override"] = parseDomainQemuOverride(c);
         break;
       }
       case "lxc:namespace": {
-        if (o["lxc:namespace"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["lxc:namespace"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["lxc:namespace"] = parseDomainLxcNamespace(c);
         break;
       }
       case "keywrap": {
-        if (o["keywrap"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["keywrap"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["keywrap"] = parseDomainKeywrap(c);
         break;
       }
       case "launchSecurity": {
-        if (o["launchSecurity"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["launchSecurity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["launchSecurity"] = parseDomainLaunchSecurity(c);
         break;
       }
       case "bhyve:commandline": {
-        if (o["bhyve:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["bhyve:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["bhyve:commandline"] = parseDomainBhyveCommandline(c);
         break;
       }
       case "xen:commandline": {
-        if (o["xen:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["xen:commandline"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["xen:commandline"] = parseDomainXenCommandline(c);
         break;
       }
       case "vmware:datacenterpath": {
-        if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["vmware:datacenterpath"] = t;
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDomain;
+  return o;
 }
 
-export function parseDomainSnapshotInactiveDomain(el: XmlElement): T.DomainSnapshotInactiveDomain {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "id": o["id"] = rt.int(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["name"] = t;
-        break;
-      }
-      case "uuid": {
-        if (o["uuid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["uuid"] = t;
-        break;
-      }
-      case "genid": {
-        if (o["genid"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["genid"] = t;
-        break;
-      }
-      case "title": {
-        if (o["title"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["title"] = t;
-        break;
-      }
-      case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["description"] = t;
-        break;
-      }
-      case "metadata": {
-        if (o["metadata"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["metadata"] = parseDomainMetadata(c);
-        break;
-      }
-      case "cpu": {
-        if (o["cpu"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cpu"] = parseDomainCpu(c);
-        break;
-      }
-      case "sysinfo": {
-        rt.push(o, "sysinfo", parseDomainSysinfo(c));
-        break;
-      }
-      case "bootloader": {
-        if (o["bootloader"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["bootloader"] = t;
-        break;
-      }
-      case "bootloader_args": {
-        if (o["bootloader_args"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["bootloader_args"] = t;
-        break;
-      }
-      case "os": {
-        if (o["os"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["os"] = parseDomainOs(c);
-        break;
-      }
-      case "clock": {
-        if (o["clock"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["clock"] = parseDomainClock(c);
-        break;
-      }
-      case "memory": {
-        if (o["memory"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["memory"] = parseDomainMemory(c);
-        break;
-      }
-      case "maxMemory": {
-        if (o["maxMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["maxMemory"] = parseDomainMaxMemory(c);
-        break;
-      }
-      case "currentMemory": {
-        if (o["currentMemory"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["currentMemory"] = parseDomainCurrentMemory(c);
-        break;
-      }
-      case "memoryBacking": {
-        if (o["memoryBacking"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["memoryBacking"] = parseDomainMemoryBacking(c);
-        break;
-      }
-      case "vcpu": {
-        if (o["vcpu"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vcpu"] = parseDomainVcpu(c);
-        break;
-      }
-      case "vcpus": {
-        if (o["vcpus"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vcpus"] = parseDomainVcpus(c);
-        break;
-      }
-      case "iothreads": {
-        if (o["iothreads"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["iothreads"] = rt.int(t);
-        break;
-      }
-      case "iothreadids": {
-        if (o["iothreadids"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["iothreadids"] = parseDomainIothreadids(c);
-        break;
-      }
-      case "defaultiothread": {
-        if (o["defaultiothread"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["defaultiothread"] = parseDomainDefaultiothread(c);
-        break;
-      }
-      case "blkiotune": {
-        if (o["blkiotune"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["blkiotune"] = parseDomainBlkiotune(c);
-        break;
-      }
-      case "memtune": {
-        if (o["memtune"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["memtune"] = parseDomainMemtune(c);
-        break;
-      }
-      case "cputune": {
-        if (o["cputune"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cputune"] = parseDomainCputune(c);
-        break;
-      }
-      case "numatune": {
-        if (o["numatune"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["numatune"] = parseDomainNumatune(c);
-        break;
-      }
-      case "resource": {
-        if (o["resource"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["resource"] = parseDomainResource(c);
-        break;
-      }
-      case "features": {
-        if (o["features"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["features"] = parseDomainFeatures(c);
-        break;
-      }
-      case "on_reboot": {
-        if (o["on_reboot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["on_reboot"] = t;
-        break;
-      }
-      case "on_poweroff": {
-        if (o["on_poweroff"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["on_poweroff"] = t;
-        break;
-      }
-      case "on_crash": {
-        if (o["on_crash"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["on_crash"] = t;
-        break;
-      }
-      case "on_lockfailure": {
-        if (o["on_lockfailure"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["on_lockfailure"] = t;
-        break;
-      }
-      case "pm": {
-        if (o["pm"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["pm"] = parseDomainPm(c);
-        break;
-      }
-      case "perf": {
-        if (o["perf"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["perf"] = parseDomainPerf(c);
-        break;
-      }
-      case "idmap": {
-        if (o["idmap"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["idmap"] = parseDomainIdmap(c);
-        break;
-      }
-      case "devices": {
-        if (o["devices"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["devices"] = parseDomainDevices(c);
-        break;
-      }
-      case "seclabel": {
-        rt.push(o, "seclabel", parseDomainSeclabel(c));
-        break;
-      }
-      case "qemu:commandline": {
-        if (o["qemu:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["qemu:commandline"] = parseDomainQemuCommandline(c);
-        break;
-      }
-      case "qemu:capabilities": {
-        if (o["qemu:capabilities"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["qemu:capabilities"] = parseDomainQemuCapabilities(c);
-        break;
-      }
-      case "qemu:deprecation": {
-        if (o["qemu:deprecation"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["qemu:deprecation"] = parseDomainQemuDeprecation(c);
-        break;
-      }
-      case "qemu:override": {
-        if (o["qemu:override"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["qemu:override"] = parseDomainQemuOverride(c);
-        break;
-      }
-      case "lxc:namespace": {
-        if (o["lxc:namespace"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["lxc:namespace"] = parseDomainLxcNamespace(c);
-        break;
-      }
-      case "keywrap": {
-        if (o["keywrap"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["keywrap"] = parseDomainKeywrap(c);
-        break;
-      }
-      case "launchSecurity": {
-        if (o["launchSecurity"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["launchSecurity"] = parseDomainLaunchSecurity(c);
-        break;
-      }
-      case "bhyve:commandline": {
-        if (o["bhyve:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["bhyve:commandline"] = parseDomainBhyveCommandline(c);
-        break;
-      }
-      case "xen:commandline": {
-        if (o["xen:commandline"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["xen:commandline"] = parseDomainXenCommandline(c);
-        break;
-      }
-      case "vmware:datacenterpath": {
-        if (o["vmware:datacenterpath"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined || c.written !== undefined) { x = rt.extraElement(x, c); break; }
-        o["vmware:datacenterpath"] = t;
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotInactiveDomain;
-}
-
-export function parseDomainSnapshotParent(el: XmlElement): T.DomainSnapshotParent {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["name"] = t;
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotParent;
-}
-
-export function parseDomainSnapshotCookie(el: XmlElement): T.DomainSnapshotCookie {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  let raw = '';
-  for (const c of el.children) {
-    raw += rt.raw(c);
-  }
-  if (raw !== '') o["xml"] = raw;
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotCookie;
-}
-
-export function parseDomainSnapshotDisksDisk(el: XmlElement): T.DomainSnapshotDisksDisk {
+export function parseDomainSnapshotDisksDisk(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20034,24 +13937,24 @@ export function parseDomainSnapshotDisksDisk(el: XmlElement): T.DomainSnapshotDi
   for (const c of el.children) {
     switch (c.name) {
       case "source": {
-        if (o["source"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["source"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["source"] = parseDomainSnapshotDisksDiskSource(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainSnapshotDisksDiskDriver(c);
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["driver"] = parseDomainDevicesDiskMirrorFormat(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDisk;
+  return o;
 }
 
-export function parseDomainSnapshotDisksDiskSource(el: XmlElement): T.DomainSnapshotDisksDiskSource {
+export function parseDomainSnapshotDisksDiskSource(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20072,619 +13975,127 @@ export function parseDomainSnapshotDisksDiskSource(el: XmlElement): T.DomainSnap
   for (const c of el.children) {
     switch (c.name) {
       case "seclabel": {
-        rt.push(o, "seclabel", parseDomainSnapshotDisksDiskSourceSeclabel(c));
+        rt.push(o, "seclabel", parseDomainOsNvramSourceSeclabel(c));
         break;
       }
       case "slices": {
-        if (o["slices"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["slices"] = parseDomainSnapshotDisksDiskSourceSlices(c);
+        if (o["slices"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["slices"] = parseDomainOsNvramSourceSlices(c);
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["encryption"] = parseDomainSnapshotDisksDiskSourceEncryption(c);
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
       case "host": {
-        rt.push(o, "host", parseDomainSnapshotDisksDiskSourceHost(c));
+        rt.push(o, "host", parseDomainOsNvramSourceHost(c));
         break;
       }
       case "snapshot": {
-        if (o["snapshot"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["snapshot"] = parseDomainSnapshotDisksDiskSourceSnapshot(c);
+        if (o["snapshot"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["snapshot"] = parseDomainDevicesDiskBackenddomain(c);
         break;
       }
       case "config": {
-        if (o["config"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["config"] = parseDomainSnapshotDisksDiskSourceConfig(c);
+        if (o["config"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["config"] = parseDomainOsNvramSourceConfig(c);
         break;
       }
       case "auth": {
-        if (o["auth"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["auth"] = parseDomainSnapshotDisksDiskSourceAuth(c);
+        if (o["auth"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["auth"] = parseDomainDevicesDiskAuth(c);
         break;
       }
       case "initiator": {
-        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["initiator"] = parseDomainSnapshotDisksDiskSourceInitiator(c);
+        if (o["initiator"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["initiator"] = parseDomainOsNvramSourceInitiator(c);
         break;
       }
       case "cookies": {
-        if (o["cookies"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cookies"] = parseDomainSnapshotDisksDiskSourceCookies(c);
+        if (o["cookies"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["cookies"] = parseDomainOsNvramSourceCookies(c);
         break;
       }
       case "readahead": {
-        if (o["readahead"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["readahead"] = parseDomainSnapshotDisksDiskSourceReadahead(c);
+        if (o["readahead"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["readahead"] = parseDomainDevicesInterfaceMtu(c);
         break;
       }
       case "timeout": {
-        if (o["timeout"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["timeout"] = parseDomainSnapshotDisksDiskSourceTimeout(c);
+        if (o["timeout"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["timeout"] = parseDomainOsNvramSourceTimeout(c);
         break;
       }
       case "ssl": {
-        if (o["ssl"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ssl"] = parseDomainSnapshotDisksDiskSourceSsl(c);
+        if (o["ssl"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["ssl"] = parseDomainOsNvramSourceSsl(c);
         break;
       }
       case "identity": {
-        if (o["identity"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["identity"] = parseDomainSnapshotDisksDiskSourceIdentity(c);
+        if (o["identity"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["identity"] = parseDomainOsNvramSourceIdentity(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSource;
+  return o;
 }
 
-export function parseDomainSnapshotDisksDiskDriver(el: XmlElement): T.DomainSnapshotDisksDiskDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "metadata_cache": {
-        if (o["metadata_cache"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["metadata_cache"] = parseDomainSnapshotDisksDiskDriverMetadataCache(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskDriver;
-}
-
-export function parseDomainSnapshotDisksDiskSourceSeclabel(el: XmlElement): T.DomainSnapshotDisksDiskSourceSeclabel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "model": o["model"] = v; break;
-      case "relabel": o["relabel"] = v; break;
-      case "labelskip": o["labelskip"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "label": {
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        rt.push(o, "label", t);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceSeclabel;
-}
-
-export function parseDomainSnapshotDisksDiskSourceSlices(el: XmlElement): T.DomainSnapshotDisksDiskSourceSlices {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "slice": {
-        if (o["slice"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["slice"] = parseDomainSnapshotDisksDiskSourceSlicesSlice(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceSlices;
-}
-
-export function parseDomainSnapshotDisksDiskSourceEncryption(el: XmlElement): T.DomainSnapshotDisksDiskSourceEncryption {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "format": o["format"] = v; break;
-      case "engine": o["engine"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["secret"] = parseDomainSnapshotDisksDiskSourceEncryptionSecret(c);
-        break;
-      }
-      case "cipher": {
-        if (o["cipher"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cipher"] = parseDomainSnapshotDisksDiskSourceEncryptionCipher(c);
-        break;
-      }
-      case "ivgen": {
-        if (o["ivgen"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ivgen"] = parseDomainSnapshotDisksDiskSourceEncryptionIvgen(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceEncryption;
-}
-
-export function parseDomainSnapshotDisksDiskSourceHost(el: XmlElement): T.DomainSnapshotDisksDiskSourceHost {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "transport": o["transport"] = v; break;
-      case "name": o["name"] = v; break;
-      case "port": o["port"] = rt.int(v); break;
-      case "socket": o["socket"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceHost;
-}
-
-export function parseDomainSnapshotDisksDiskSourceSnapshot(el: XmlElement): T.DomainSnapshotDisksDiskSourceSnapshot {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceSnapshot;
-}
-
-export function parseDomainSnapshotDisksDiskSourceConfig(el: XmlElement): T.DomainSnapshotDisksDiskSourceConfig {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "file": o["file"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceConfig;
-}
-
-export function parseDomainSnapshotDisksDiskSourceAuth(el: XmlElement): T.DomainSnapshotDisksDiskSourceAuth {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "username": o["username"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["secret"] = parseDomainSnapshotDisksDiskSourceAuthSecret(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceAuth;
-}
-
-export function parseDomainSnapshotDisksDiskSourceInitiator(el: XmlElement): T.DomainSnapshotDisksDiskSourceInitiator {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "iqn": {
-        if (o["iqn"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["iqn"] = parseDomainSnapshotDisksDiskSourceInitiatorIqn(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceInitiator;
-}
-
-export function parseDomainSnapshotDisksDiskSourceCookies(el: XmlElement): T.DomainSnapshotDisksDiskSourceCookies {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "cookie": {
-        rt.push(o, "cookie", parseDomainSnapshotDisksDiskSourceCookiesCookie(c));
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceCookies;
-}
-
-export function parseDomainSnapshotDisksDiskSourceReadahead(el: XmlElement): T.DomainSnapshotDisksDiskSourceReadahead {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "size": o["size"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceReadahead;
-}
-
-export function parseDomainSnapshotDisksDiskSourceTimeout(el: XmlElement): T.DomainSnapshotDisksDiskSourceTimeout {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "seconds": o["seconds"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceTimeout;
-}
-
-export function parseDomainSnapshotDisksDiskSourceSsl(el: XmlElement): T.DomainSnapshotDisksDiskSourceSsl {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "verify": o["verify"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceSsl;
-}
-
-export function parseDomainSnapshotDisksDiskSourceIdentity(el: XmlElement): T.DomainSnapshotDisksDiskSourceIdentity {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "user": o["user"] = v; break;
-      case "group": o["group"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceIdentity;
-}
-
-export function parseDomainSnapshotDisksDiskDriverMetadataCache(el: XmlElement): T.DomainSnapshotDisksDiskDriverMetadataCache {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "max_size": {
-        if (o["max_size"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["max_size"] = parseDomainSnapshotDisksDiskDriverMetadataCacheMaxSize(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskDriverMetadataCache;
-}
-
-export function parseDomainSnapshotDisksDiskSourceSlicesSlice(el: XmlElement): T.DomainSnapshotDisksDiskSourceSlicesSlice {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "offset": o["offset"] = rt.int(v); break;
-      case "size": o["size"] = rt.big(v); break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceSlicesSlice;
-}
-
-export function parseDomainSnapshotDisksDiskSourceEncryptionSecret(el: XmlElement): T.DomainSnapshotDisksDiskSourceEncryptionSecret {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "uuid": o["uuid"] = v; break;
-      case "usage": o["usage"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceEncryptionSecret;
-}
-
-export function parseDomainSnapshotDisksDiskSourceEncryptionCipher(el: XmlElement): T.DomainSnapshotDisksDiskSourceEncryptionCipher {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "size": o["size"] = rt.int(v); break;
-      case "mode": o["mode"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceEncryptionCipher;
-}
-
-export function parseDomainSnapshotDisksDiskSourceEncryptionIvgen(el: XmlElement): T.DomainSnapshotDisksDiskSourceEncryptionIvgen {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceEncryptionIvgen;
-}
-
-export function parseDomainSnapshotDisksDiskSourceAuthSecret(el: XmlElement): T.DomainSnapshotDisksDiskSourceAuthSecret {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "uuid": o["uuid"] = v; break;
-      case "usage": o["usage"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceAuthSecret;
-}
-
-export function parseDomainSnapshotDisksDiskSourceInitiatorIqn(el: XmlElement): T.DomainSnapshotDisksDiskSourceInitiatorIqn {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceInitiatorIqn;
-}
-
-export function parseDomainSnapshotDisksDiskSourceCookiesCookie(el: XmlElement): T.DomainSnapshotDisksDiskSourceCookiesCookie {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = el.text;
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskSourceCookiesCookie;
-}
-
-export function parseDomainSnapshotDisksDiskDriverMetadataCacheMaxSize(el: XmlElement): T.DomainSnapshotDisksDiskDriverMetadataCacheMaxSize {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "unit": o["unit"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  if (rt.meaningfulText(el)) o["value"] = rt.big(el.text);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainSnapshotDisksDiskDriverMetadataCacheMaxSize;
-}
-
-export function parseDomainCheckpoint(el: XmlElement): T.DomainCheckpoint {
+export function parseDomainCheckpoint(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
   for (const c of el.children) {
     switch (c.name) {
       case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["name"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["name"] = t;
         break;
       }
       case "description": {
-        if (o["description"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["description"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["description"] = t;
         break;
       }
       case "creationTime": {
-        if (o["creationTime"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["creationTime"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["creationTime"] = rt.big(t);
         break;
       }
       case "disks": {
-        if (o["disks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["disks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["disks"] = parseDomainCheckpointDisks(c);
         break;
       }
       case "domain": {
-        if (o["domain"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["domain"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["domain"] = parseDomain(c);
         break;
       }
       case "parent": {
-        if (o["parent"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["parent"] = parseDomainCheckpointParent(c);
+        if (o["parent"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["parent"] = parseNodeDeviceDriver(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCheckpoint;
+  return o;
 }
 
-export function parseDomainCheckpointDisks(el: XmlElement): T.DomainCheckpointDisks {
+export function parseDomainCheckpointDisks(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -20694,36 +14105,15 @@ export function parseDomainCheckpointDisks(el: XmlElement): T.DomainCheckpointDi
         rt.push(o, "disk", parseDomainCheckpointDisksDisk(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCheckpointDisks;
+  return o;
 }
 
-export function parseDomainCheckpointParent(el: XmlElement): T.DomainCheckpointParent {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
-  for (const c of el.children) {
-    switch (c.name) {
-      case "name": {
-        if (o["name"] !== undefined) { x = rt.extraElement(x, c); break; }
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        o["name"] = t;
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainCheckpointParent;
-}
-
-export function parseDomainCheckpointDisksDisk(el: XmlElement): T.DomainCheckpointDisksDisk {
+export function parseDomainCheckpointDisksDisk(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20738,14 +14128,14 @@ export function parseDomainCheckpointDisksDisk(el: XmlElement): T.DomainCheckpoi
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainCheckpointDisksDisk;
+  return o;
 }
 
-export function parseDomainBackup(el: XmlElement): T.DomainBackup {
+export function parseDomainBackup(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20759,31 +14149,31 @@ export function parseDomainBackup(el: XmlElement): T.DomainBackup {
   for (const c of el.children) {
     switch (c.name) {
       case "incremental": {
-        if (o["incremental"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["incremental"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
+        if (t === undefined) { x = rt.extraElement(x, c, el); break; }
         o["incremental"] = t;
         break;
       }
       case "disks": {
-        if (o["disks"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["disks"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["disks"] = parseDomainBackupDisks(c);
         break;
       }
       case "server": {
-        if (o["server"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["server"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["server"] = parseDomainBackupServer(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBackup;
+  return o;
 }
 
-export function parseDomainBackupDisks(el: XmlElement): T.DomainBackupDisks {
+export function parseDomainBackupDisks(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   for (let i = 0; i < el.attributes.length; i += 2) x = rt.extraAttribute(x, el.attributes[i]!, el.attributes[i + 1]!);
@@ -20793,15 +14183,15 @@ export function parseDomainBackupDisks(el: XmlElement): T.DomainBackupDisks {
         rt.push(o, "disk", parseDomainBackupDisksDisk(c));
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisks;
+  return o;
 }
 
-export function parseDomainBackupServer(el: XmlElement): T.DomainBackupServer {
+export function parseDomainBackupServer(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20817,14 +14207,14 @@ export function parseDomainBackupServer(el: XmlElement): T.DomainBackupServer {
     }
   }
   for (const c of el.children) {
-    x = rt.extraElement(x, c);
+    x = rt.extraElement(x, c, el);
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupServer;
+  return o;
 }
 
-export function parseDomainBackupDisksDisk(el: XmlElement): T.DomainBackupDisksDisk {
+export function parseDomainBackupDisksDisk(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20844,29 +14234,29 @@ export function parseDomainBackupDisksDisk(el: XmlElement): T.DomainBackupDisksD
   for (const c of el.children) {
     switch (c.name) {
       case "target": {
-        if (o["target"] !== undefined) { x = rt.extraElement(x, c); break; }
+        if (o["target"] !== undefined) { x = rt.extraElement(x, c, el); break; }
         o["target"] = parseDomainBackupDisksDiskTarget(c);
         break;
       }
       case "driver": {
-        if (o["driver"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["driver"] = parseDomainBackupDisksDiskDriver(c);
+        if (o["driver"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["driver"] = parseDomainMemoryBackingSource(c);
         break;
       }
       case "scratch": {
-        if (o["scratch"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["scratch"] = parseDomainBackupDisksDiskScratch(c);
+        if (o["scratch"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["scratch"] = parseDomainBackupDisksDiskTarget(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDisk;
+  return o;
 }
 
-export function parseDomainBackupDisksDiskTarget(el: XmlElement): T.DomainBackupDisksDiskTarget {
+export function parseDomainBackupDisksDiskTarget(el: XmlElement): rt.Bag {
   const o: rt.Bag = {};
   let x: rt.XmlExtra | undefined;
   const a = el.attributes;
@@ -20881,197 +14271,18 @@ export function parseDomainBackupDisksDiskTarget(el: XmlElement): T.DomainBackup
   for (const c of el.children) {
     switch (c.name) {
       case "seclabel": {
-        rt.push(o, "seclabel", parseDomainBackupDisksDiskTargetSeclabel(c));
+        rt.push(o, "seclabel", parseDomainOsNvramSourceSeclabel(c));
         break;
       }
       case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["encryption"] = parseDomainBackupDisksDiskTargetEncryption(c);
+        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c, el); break; }
+        o["encryption"] = parseDomainDevicesDiskEncryption(c);
         break;
       }
-      default: x = rt.extraElement(x, c);
+      default: x = rt.extraElement(x, c, el);
     }
   }
   x = rt.extraText(x, el);
   if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTarget;
-}
-
-export function parseDomainBackupDisksDiskDriver(el: XmlElement): T.DomainBackupDisksDiskDriver {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskDriver;
-}
-
-export function parseDomainBackupDisksDiskScratch(el: XmlElement): T.DomainBackupDisksDiskScratch {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "file": o["file"] = v; break;
-      case "dev": o["dev"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "seclabel": {
-        rt.push(o, "seclabel", parseDomainBackupDisksDiskTargetSeclabel(c));
-        break;
-      }
-      case "encryption": {
-        if (o["encryption"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["encryption"] = parseDomainBackupDisksDiskTargetEncryption(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskScratch;
-}
-
-export function parseDomainBackupDisksDiskTargetSeclabel(el: XmlElement): T.DomainBackupDisksDiskTargetSeclabel {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "model": o["model"] = v; break;
-      case "relabel": o["relabel"] = v; break;
-      case "labelskip": o["labelskip"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "label": {
-        const t = rt.textOnly(c);
-        if (t === undefined) { x = rt.extraElement(x, c); break; }
-        rt.push(o, "label", t);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTargetSeclabel;
-}
-
-export function parseDomainBackupDisksDiskTargetEncryption(el: XmlElement): T.DomainBackupDisksDiskTargetEncryption {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "format": o["format"] = v; break;
-      case "engine": o["engine"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    switch (c.name) {
-      case "secret": {
-        if (o["secret"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["secret"] = parseDomainBackupDisksDiskTargetEncryptionSecret(c);
-        break;
-      }
-      case "cipher": {
-        if (o["cipher"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["cipher"] = parseDomainBackupDisksDiskTargetEncryptionCipher(c);
-        break;
-      }
-      case "ivgen": {
-        if (o["ivgen"] !== undefined) { x = rt.extraElement(x, c); break; }
-        o["ivgen"] = parseDomainBackupDisksDiskTargetEncryptionIvgen(c);
-        break;
-      }
-      default: x = rt.extraElement(x, c);
-    }
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTargetEncryption;
-}
-
-export function parseDomainBackupDisksDiskTargetEncryptionSecret(el: XmlElement): T.DomainBackupDisksDiskTargetEncryptionSecret {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "type": o["type"] = v; break;
-      case "uuid": o["uuid"] = v; break;
-      case "usage": o["usage"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTargetEncryptionSecret;
-}
-
-export function parseDomainBackupDisksDiskTargetEncryptionCipher(el: XmlElement): T.DomainBackupDisksDiskTargetEncryptionCipher {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "size": o["size"] = rt.int(v); break;
-      case "mode": o["mode"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTargetEncryptionCipher;
-}
-
-export function parseDomainBackupDisksDiskTargetEncryptionIvgen(el: XmlElement): T.DomainBackupDisksDiskTargetEncryptionIvgen {
-  const o: rt.Bag = {};
-  let x: rt.XmlExtra | undefined;
-  const a = el.attributes;
-  for (let i = 0; i < a.length; i += 2) {
-    const v = a[i + 1]!;
-    switch (a[i]) {
-      case "name": o["name"] = v; break;
-      case "hash": o["hash"] = v; break;
-      default: x = rt.extraAttribute(x, a[i]!, v);
-    }
-  }
-  for (const c of el.children) {
-    x = rt.extraElement(x, c);
-  }
-  x = rt.extraText(x, el);
-  if (x) o.$extra = x;
-  return o as unknown as T.DomainBackupDisksDiskTargetEncryptionIvgen;
+  return o;
 }

@@ -576,8 +576,19 @@ export interface DomainDevices {
   $extra?: XmlExtra;
 }
 
-/** <seclabel> */
-export interface DomainSeclabel {
+/** <seclabel>: one of the kinds told apart by attribute type. */
+export type DomainSeclabel = DomainSeclabelCommon & ({ type?: "dynamic"; relabel?: "yes"; label?: string; imagelabel?: string; baselabel?: string } | { type: "static"; relabel?: "yes" | "no"; label: string; imagelabel?: string } | { type: "none"; relabel?: "no" });
+
+/** What every kind of <seclabel> may have. */
+export interface DomainSeclabelCommon {
+  /** attribute model */
+  model?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <seclabel> with every property of every kind, for code that handles any. */
+export interface DomainSeclabelFields {
   /** attribute model */
   model?: string;
   /** attribute type */
@@ -1205,8 +1216,19 @@ export interface DomainCputuneMemorytune {
   $extra?: XmlExtra;
 }
 
-/** <memory> */
-export interface DomainNumatuneMemory {
+/** <memory>: one of the kinds told apart by attribute placement. */
+export type DomainNumatuneMemory = DomainNumatuneMemoryCommon & ({ placement?: "static"; nodeset?: string } | { placement: "auto" });
+
+/** What every kind of <memory> may have. */
+export interface DomainNumatuneMemoryCommon {
+  /** attribute mode */
+  mode?: "strict" | "preferred" | "interleave" | "restrictive";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <memory> with every property of every kind, for code that handles any. */
+export interface DomainNumatuneMemoryFields {
   /** attribute mode */
   mode?: "strict" | "preferred" | "interleave" | "restrictive";
   /** attribute placement */
@@ -1265,8 +1287,17 @@ export interface DomainFeaturesHap {
   $extra?: XmlExtra;
 }
 
-/** <hyperv> */
-export interface DomainFeaturesHyperv {
+/** <hyperv>: one of the kinds told apart by attribute mode. */
+export type DomainFeaturesHyperv = DomainFeaturesHypervCommon & ({ mode: "passthrough" } | { mode?: "custom"; relaxed?: DomainFeaturesHypervRelaxed; vapic?: DomainFeaturesHypervVapic; spinlocks?: DomainFeaturesHypervSpinlocks; vpindex?: DomainFeaturesHypervVpindex; runtime?: DomainFeaturesHypervRuntime; synic?: DomainFeaturesHypervSynic; stimer?: DomainFeaturesHypervStimer; reset?: DomainFeaturesHypervReset; vendor_id?: DomainFeaturesHypervVendorId; frequencies?: DomainFeaturesHypervFrequencies; reenlightenment?: DomainFeaturesHypervReenlightenment; tlbflush?: DomainFeaturesHypervTlbflush; ipi?: DomainFeaturesHypervIpi; evmcs?: DomainFeaturesHypervEvmcs; avic?: DomainFeaturesHypervAvic });
+
+/** What every kind of <hyperv> may have. */
+export interface DomainFeaturesHypervCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <hyperv> with every property of every kind, for code that handles any. */
+export interface DomainFeaturesHypervFields {
   /** attribute mode */
   mode?: "passthrough" | "custom";
   /** <relaxed> */
@@ -1605,8 +1636,63 @@ export interface DomainIdmapGid {
   $extra?: XmlExtra;
 }
 
-/** <disk> */
-export interface DomainDevicesDisk {
+/** <disk>: one of the kinds told apart by attribute device. */
+export type DomainDevicesDisk = DomainDevicesDiskCommon & ({ device?: "floppy" | "disk" | "cdrom" } & ({ type?: "file"; source?: DomainDevicesDiskFileSource } | { type: "block"; source?: DomainDevicesDiskBlockSource } | { type: "dir"; source?: DomainDevicesDiskDirSource } | { type: "network"; source: DomainDevicesDiskNetworkSource } | { type: "volume"; source?: DomainDevicesDiskVolumeSource } | { type: "nvme"; source?: DomainDevicesDiskNvmeSource } | { type: "vhostuser"; source: DomainDevicesDiskVhostuserSource }) | { device: "lun"; rawio?: "yes" | "no"; sgio?: "filtered" | "unfiltered" } & ({ type: "network"; source: DomainDevicesDiskNetworkSource } | { type: "block"; source?: DomainDevicesDiskBlockSource } | { type: "volume"; source?: DomainDevicesDiskVolumeSource }));
+
+/** What every kind of <disk> may have. */
+export interface DomainDevicesDiskCommon {
+  /** attribute model */
+  model?: "virtio" | "virtio-transitional" | "virtio-non-transitional";
+  /** attribute snapshot */
+  snapshot?: "no" | "internal" | "external" | "manual";
+  /** <driver> */
+  driver?: DomainDevicesDiskDriver;
+  /** <mirror> */
+  mirror?: DomainDevicesDiskMirror;
+  /** <auth> */
+  auth?: DomainDevicesDiskAuth;
+  /** <target> */
+  target: DomainDevicesDiskTarget;
+  /** <boot> */
+  boot?: DomainDevicesDiskBoot;
+  /** <backenddomain> */
+  backenddomain?: DomainDevicesDiskBackenddomain;
+  /** <readonly> */
+  readonly?: DomainDevicesDiskReadonly;
+  /** <shareable> */
+  shareable?: DomainDevicesDiskShareable;
+  /** <transient> */
+  transient?: DomainDevicesDiskTransient;
+  /** <serial> */
+  serial?: string;
+  /** <encryption> */
+  encryption?: DomainDevicesDiskEncryption;
+  /** <iotune> */
+  iotune?: DomainDevicesDiskIotune;
+  /** <alias> */
+  alias?: DomainDevicesDiskAlias;
+  /** <acpi> */
+  acpi?: DomainDevicesDiskAcpi;
+  /** <address> */
+  address?: DomainDevicesDiskAddress;
+  /** <geometry> */
+  geometry?: DomainDevicesDiskGeometry;
+  /** <blockio> */
+  blockio?: DomainDevicesDiskBlockio;
+  /** <wwn> */
+  wwn?: string;
+  /** <vendor> */
+  vendor?: string;
+  /** <product> */
+  product?: string;
+  /** <backingStore> */
+  backingStore?: DomainDevicesDiskBackingStore;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <disk> with every property of every kind, for code that handles any. */
+export interface DomainDevicesDiskFields {
   /** attribute device */
   device?: "floppy" | "disk" | "cdrom" | "lun";
   /** attribute type */
@@ -1775,7 +1861,7 @@ export interface DomainDevicesFilesystem {
 }
 
 /** <interface>: one of the kinds told apart by attribute type. */
-export type DomainDevicesInterface = DomainDevicesInterfaceCommon & ({ type: "bridge"; source?: DomainDevicesInterfaceSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "ethernet"; source?: DomainDevicesInterfaceSource } | { type: "vhostuser"; source: DomainDevicesInterfaceSource } | { type: "network"; source: DomainDevicesInterfaceSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "direct"; source: DomainDevicesInterfaceSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "user"; source?: DomainDevicesInterfaceSource } | { type: "internal"; source: DomainDevicesInterfaceSource } | { type: "mcast" | "client"; source: DomainDevicesInterfaceSource } | { type: "udp"; source: DomainDevicesInterfaceSource } | { type: "server"; source: DomainDevicesInterfaceSource } | { type: "hostdev"; managed?: "yes" | "no"; source: DomainDevicesInterfaceSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "vdpa"; source: DomainDevicesInterfaceSource } | { type: "null" } | { type: "vds"; source: DomainDevicesInterfaceSource });
+export type DomainDevicesInterface = DomainDevicesInterfaceCommon & ({ type: "bridge"; source?: DomainDevicesInterfaceBridgeSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "ethernet"; source?: DomainDevicesInterfaceEthernetSource } | { type: "vhostuser"; source: DomainDevicesInterfaceVhostuserSource } | { type: "network"; source: DomainDevicesInterfaceNetworkSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "direct"; source: DomainDevicesInterfaceDirectSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "user"; source?: DomainDevicesInterfaceUserSource } | { type: "internal"; source: DomainDevicesInterfaceInternalSource } | { type: "mcast" | "client"; source: DomainDevicesInterfaceMcastSource } | { type: "udp"; source: DomainDevicesInterfaceUdpSource } | { type: "server"; source: DomainDevicesInterfaceServerSource } | { type: "hostdev"; managed?: "yes" | "no"; source: DomainDevicesInterfaceHostdevSource; virtualport?: DomainDevicesInterfaceVirtualport } | { type: "vdpa"; source: DomainDevicesInterfaceVdpaSource } | { type: "null" } | { type: "vds"; source: DomainDevicesInterfaceVdsSource });
 
 /** What every kind of <interface> may have. */
 export interface DomainDevicesInterfaceCommon {
@@ -1906,7 +1992,7 @@ export interface DomainDevicesInterfaceFields {
 }
 
 /** <input>: one of the kinds told apart by attribute type. */
-export type DomainDevicesInput = DomainDevicesInputCommon & ({ type: "tablet" | "mouse" | "keyboard"; bus?: "ps2" | "usb" | "xen" | "virtio" } | { type: "passthrough"; bus: "virtio"; source: DomainDevicesInputSource } | { type: "evdev"; source: DomainDevicesInputSource });
+export type DomainDevicesInput = DomainDevicesInputCommon & ({ type: "tablet" | "mouse" | "keyboard"; bus?: "ps2" | "usb" | "xen" | "virtio" } | { type: "passthrough"; bus: "virtio"; source: DomainDevicesInputPassthroughSource } | { type: "evdev"; source: DomainDevicesInputEvdevSource });
 
 /** What every kind of <input> may have. */
 export interface DomainDevicesInputCommon {
@@ -1965,7 +2051,7 @@ export interface DomainDevicesSound {
 }
 
 /** <audio>: one of the kinds told apart by attribute type. */
-export type DomainDevicesAudio = DomainDevicesAudioCommon & ({ type: "none" } | { type: "dbus" } | { type: "alsa" } | { type: "coreaudio" } | { type: "jack" } | { type: "oss"; tryMMap?: "yes" | "no"; exclusive?: "yes" | "no"; dspPolicy?: number } | { type: "pulseaudio"; serverName?: string } | { type: "sdl"; driver?: "esd" | "alsa" | "arts" | "pulseaudio" } | { type: "spice" } | { type: "file"; path?: string });
+export type DomainDevicesAudio = DomainDevicesAudioCommon & ({ type: "none"; input?: DomainDevicesAudioNoneInput; output?: DomainDevicesAudioNoneOutput } | { type: "dbus"; input?: DomainDevicesAudioDbusInput; output?: DomainDevicesAudioDbusOutput } | { type: "alsa"; input?: DomainDevicesAudioAlsaInput; output?: DomainDevicesAudioAlsaOutput } | { type: "coreaudio"; input?: DomainDevicesAudioCoreaudioInput; output?: DomainDevicesAudioCoreaudioOutput } | { type: "jack"; input?: DomainDevicesAudioJackInput; output?: DomainDevicesAudioJackOutput } | { type: "oss"; tryMMap?: "yes" | "no"; exclusive?: "yes" | "no"; dspPolicy?: number; input?: DomainDevicesAudioOssInput; output?: DomainDevicesAudioOssOutput } | { type: "pulseaudio"; serverName?: string; input?: DomainDevicesAudioPulseaudioInput; output?: DomainDevicesAudioPulseaudioOutput } | { type: "sdl"; driver?: "esd" | "alsa" | "arts" | "pulseaudio"; input?: DomainDevicesAudioSdlInput; output?: DomainDevicesAudioSdlOutput } | { type: "spice"; input?: DomainDevicesAudioSpiceInput; output?: DomainDevicesAudioSpiceOutput } | { type: "file"; path?: string; input?: DomainDevicesAudioFileInput; output?: DomainDevicesAudioFileOutput });
 
 /** What every kind of <audio> may have. */
 export interface DomainDevicesAudioCommon {
@@ -1973,10 +2059,6 @@ export interface DomainDevicesAudioCommon {
   id: string | number;
   /** attribute timerPeriod */
   timerPeriod?: string | number;
-  /** <input> */
-  input?: DomainDevicesAudioInput;
-  /** <output> */
-  output?: DomainDevicesAudioOutput;
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
@@ -2010,12 +2092,10 @@ export interface DomainDevicesAudioFields {
 }
 
 /** <hostdev>: one of the kinds told apart by attribute type. */
-export type DomainDevicesHostdev = DomainDevicesHostdevCommon & ({ mode?: "subsystem"; managed?: "yes" | "no"; type: "pci" | "usb" | "scsi" | "scsi_host" | "mdev"; sgio?: "filtered" | "unfiltered"; rawio?: "yes" | "no"; model?: "virtio" | "virtio-transitional" | "virtio-non-transitional" | "vfio-pci" | "vfio-ccw" | "vfio-ap"; ramfb?: "on" | "off"; display?: "on" | "off"; driver?: DomainDevicesHostdevDriver; teaming?: DomainDevicesInterfaceTeaming } | { mode: "capabilities"; type: "storage" | "misc" | "net"; ip?: DomainDevicesInterfaceIp[]; route?: DomainDevicesInterfaceRoute[] });
+export type DomainDevicesHostdev = DomainDevicesHostdevCommon & ({ mode?: "subsystem"; managed?: "yes" | "no" } & ({ type: "pci"; driver?: DomainDevicesHostdevDriver; teaming?: DomainDevicesInterfaceTeaming; source: DomainDevicesHostdevPciSource } | { type: "usb"; source: DomainDevicesHostdevUsbSource } | { type: "scsi"; sgio?: "filtered" | "unfiltered"; rawio?: "yes" | "no"; source: DomainDevicesHostdevScsiSource } | { type: "scsi_host"; model?: "virtio" | "virtio-transitional" | "virtio-non-transitional"; source: DomainDevicesHostdevScsiHostSource } | { type: "mdev"; model: "vfio-pci" | "vfio-ccw" | "vfio-ap"; ramfb?: "on" | "off"; display?: "on" | "off"; source: DomainDevicesHostdevMdevSource }) | { mode: "capabilities" } & ({ type: "storage"; source: DomainDevicesHostdevStorageSource } | { type: "misc"; source: DomainDevicesHostdevMiscSource } | { type: "net"; source: DomainDevicesHostdevNetSource; ip?: DomainDevicesInterfaceIp[]; route?: DomainDevicesInterfaceRoute[] }));
 
 /** What every kind of <hostdev> may have. */
 export interface DomainDevicesHostdevCommon {
-  /** <source> */
-  source: DomainDevicesHostdevSource;
   /** <alias> */
   alias?: DomainDevicesDiskAlias;
   /** <acpi> */
@@ -2081,7 +2161,7 @@ export interface DomainDevicesHostdevFields {
 }
 
 /** <graphics>: one of the kinds told apart by attribute type. */
-export type DomainDevicesGraphics = DomainDevicesGraphicsCommon & ({ type: "sdl"; display?: string; xauth?: string; fullscreen?: "yes" | "no"; gl?: DomainDevicesGraphicsGl } | { type: "vnc"; port?: number; autoport?: "yes" | "no"; websocket?: number; listen?: string; sharePolicy?: "allow-exclusive" | "force-shared" | "ignore"; powerControl?: "yes" | "no"; socket?: string; passwd?: string; keymap?: string; passwdValidTo?: string; connected?: "keep"; audio?: DomainDevicesGraphicsAudio; listenElement?: DomainDevicesGraphicsListen[] } | { type: "spice"; port?: number; tlsPort?: number; autoport?: "yes" | "no"; listen?: string; passwd?: string; keymap?: string; passwdValidTo?: string; connected?: "fail" | "disconnect" | "keep"; defaultMode?: "any" | "secure" | "insecure"; listenElement?: DomainDevicesGraphicsListen[]; channel?: DomainDevicesGraphicsChannel[]; image?: DomainDevicesGraphicsImage; jpeg?: DomainDevicesGraphicsJpeg; zlib?: DomainDevicesGraphicsZlib; playback?: DomainDevicesGraphicsPlayback; streaming?: DomainDevicesGraphicsStreaming; clipboard?: DomainDevicesGraphicsClipboard; mouse?: DomainDevicesGraphicsMouse; filetransfer?: DomainDevicesGraphicsFiletransfer; gl?: DomainDevicesGraphicsGl } | { type: "dbus"; address?: string; p2p?: "yes" | "no"; gl?: DomainDevicesGraphicsGl; audio?: DomainDevicesGraphicsAudio } | { type: "rdp"; port?: number; autoport?: "yes" | "no"; replaceUser?: "yes" | "no"; multiUser?: "yes" | "no"; listen?: string; listenElement?: DomainDevicesGraphicsListen[] } | { type: "desktop"; display?: string; fullscreen?: "yes" | "no" } | { type: "egl-headless"; gl?: DomainDevicesGraphicsGl });
+export type DomainDevicesGraphics = DomainDevicesGraphicsCommon & ({ type: "sdl"; display?: string; xauth?: string; fullscreen?: "yes" | "no"; gl?: DomainDevicesGraphicsSdlGl } | { type: "vnc"; port?: number; autoport?: "yes" | "no"; websocket?: number; listen?: string; sharePolicy?: "allow-exclusive" | "force-shared" | "ignore"; powerControl?: "yes" | "no"; socket?: string; passwd?: string; keymap?: string; passwdValidTo?: string; connected?: "keep"; audio?: DomainDevicesGraphicsVncAudio; listenElement?: DomainDevicesGraphicsListen[] } | { type: "spice"; port?: number; tlsPort?: number; autoport?: "yes" | "no"; listen?: string; passwd?: string; keymap?: string; passwdValidTo?: string; connected?: "fail" | "disconnect" | "keep"; defaultMode?: "any" | "secure" | "insecure"; listenElement?: DomainDevicesGraphicsListen[]; channel?: DomainDevicesGraphicsChannel[]; image?: DomainDevicesGraphicsImage; jpeg?: DomainDevicesGraphicsJpeg; zlib?: DomainDevicesGraphicsZlib; playback?: DomainDevicesGraphicsPlayback; streaming?: DomainDevicesGraphicsStreaming; clipboard?: DomainDevicesGraphicsClipboard; mouse?: DomainDevicesGraphicsMouse; filetransfer?: DomainDevicesGraphicsFiletransfer; gl?: DomainDevicesGraphicsSpiceGl } | { type: "dbus"; address?: string; p2p?: "yes" | "no"; gl?: DomainDevicesGraphicsDbusGl; audio?: DomainDevicesGraphicsDbusAudio } | { type: "rdp"; port?: number; autoport?: "yes" | "no"; replaceUser?: "yes" | "no"; multiUser?: "yes" | "no"; listen?: string; listenElement?: DomainDevicesGraphicsListen[] } | { type: "desktop"; display?: string; fullscreen?: "yes" | "no" } | { type: "egl-headless"; gl?: DomainDevicesGraphicsEglHeadlessGl });
 
 /** What every kind of <graphics> may have. */
 export interface DomainDevicesGraphicsCommon {
@@ -3669,6 +3749,160 @@ export interface DomainDevicesDiskBackingStore {
   $extra?: XmlExtra;
 }
 
+/** <source> */
+export interface DomainDevicesDiskFileSource {
+  /** attribute file */
+  file?: string;
+  /** attribute fdgroup */
+  fdgroup?: string;
+  /** attribute index */
+  index?: bigint;
+  /** attribute startupPolicy */
+  startupPolicy?: "mandatory" | "requisite" | "optional";
+  /** <slices> */
+  slices?: DomainOsNvramSourceSlices;
+  /** <encryption> */
+  encryption?: DomainDevicesDiskEncryption;
+  /** <seclabel>, repeated */
+  seclabel?: DomainOsNvramSourceSeclabel[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesDiskBlockSource {
+  /** attribute dev */
+  dev?: string;
+  /** attribute index */
+  index?: bigint;
+  /** attribute startupPolicy */
+  startupPolicy?: "mandatory" | "requisite" | "optional";
+  /** <slices> */
+  slices?: DomainOsNvramSourceSlices;
+  /** <encryption> */
+  encryption?: DomainDevicesDiskEncryption;
+  /** <reservations> */
+  reservations?: DomainOsNvramSourceReservations;
+  /** <seclabel>, repeated */
+  seclabel?: DomainOsNvramSourceSeclabel[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesDiskDirSource {
+  /** attribute dir */
+  dir: string;
+  /** attribute index */
+  index?: bigint;
+  /** attribute startupPolicy */
+  startupPolicy?: "mandatory" | "requisite" | "optional";
+  /** <slices> */
+  slices?: DomainOsNvramSourceSlices;
+  /** <encryption> */
+  encryption?: DomainDevicesDiskEncryption;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesDiskNetworkSource {
+  /** attribute protocol */
+  protocol: "nbd" | "gluster" | "rbd" | "iscsi" | "http" | "https" | "ftps" | "ftp" | "sheepdog" | "tftp" | "vxhs" | "nfs";
+  /** attribute name */
+  name?: string;
+  /** attribute tls */
+  tls?: "yes" | "no";
+  /** attribute tlsHostname */
+  tlsHostname?: string;
+  /** attribute index */
+  index?: bigint;
+  /** attribute query */
+  query?: string;
+  /** <slices> */
+  slices?: DomainOsNvramSourceSlices;
+  /** <host>, repeated */
+  host?: DomainOsNvramSourceHost[];
+  /** <encryption> */
+  encryption?: DomainDevicesDiskEncryption;
+  /** <snapshot> */
+  snapshot?: DomainOsNvramSourceSnapshot;
+  /** <config> */
+  config?: DomainOsNvramSourceConfig;
+  /** <auth> */
+  auth?: DomainDevicesDiskAuth;
+  /** <initiator> */
+  initiator?: DomainOsNvramSourceInitiator;
+  /** <cookies> */
+  cookies?: DomainOsNvramSourceCookies;
+  /** <readahead> */
+  readahead?: DomainOsNvramSourceReadahead;
+  /** <timeout> */
+  timeout?: DomainOsNvramSourceTimeout;
+  /** <ssl> */
+  ssl?: DomainOsNvramSourceSsl;
+  /** <identity> */
+  identity?: DomainOsNvramSourceIdentity;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesDiskVolumeSource {
+  /** attribute pool */
+  pool: string;
+  /** attribute volume */
+  volume: string;
+  /** attribute mode */
+  mode?: "host" | "direct";
+  /** attribute index */
+  index?: bigint;
+  /** attribute startupPolicy */
+  startupPolicy?: "mandatory" | "requisite" | "optional";
+  /** <slices> */
+  slices?: DomainOsNvramSourceSlices;
+  /** <encryption> */
+  encryption?: DomainDevicesDiskEncryption;
+  /** <seclabel>, repeated */
+  seclabel?: DomainOsNvramSourceSeclabel[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesDiskNvmeSource {
+  /** attribute type */
+  type: "pci";
+  /** attribute namespace */
+  namespace: string | number;
+  /** attribute managed */
+  managed?: "yes" | "no";
+  /** attribute index */
+  index?: bigint;
+  /** attribute startupPolicy */
+  startupPolicy?: "mandatory" | "requisite" | "optional";
+  /** <address> */
+  address: DomainOsNvramSourceAddress;
+  /** <slices> */
+  slices?: DomainOsNvramSourceSlices;
+  /** <encryption> */
+  encryption?: DomainDevicesDiskEncryption;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesDiskVhostuserSource {
+  /** attribute type */
+  type: "unix";
+  /** attribute path */
+  path: string;
+  /** <reconnect> */
+  reconnect?: DomainOsNvramSourceReconnect;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
 /** <master> */
 export interface DomainDevicesControllerMaster {
   /** attribute startport */
@@ -4053,8 +4287,33 @@ export interface DomainDevicesInterfaceBackend {
   $extra?: XmlExtra;
 }
 
-/** <driver> */
-export interface DomainDevicesInterfaceDriver {
+/** <driver>: one of the kinds told apart by attribute name. */
+export type DomainDevicesInterfaceDriver = DomainDevicesInterfaceDriverCommon & ({ name: "kvm" | "vfio" | "xen" } | { name?: "qemu" | "vhost"; queues?: bigint; rx_queue_size?: bigint; tx_queue_size?: bigint; txmode?: "iothread" | "timer"; ioeventfd?: "on" | "off"; event_idx?: "on" | "off" });
+
+/** What every kind of <driver> may have. */
+export interface DomainDevicesInterfaceDriverCommon {
+  /** attribute iommu */
+  iommu?: "on" | "off";
+  /** attribute ats */
+  ats?: "on" | "off";
+  /** attribute packed */
+  packed?: "on" | "off";
+  /** attribute page_per_vq */
+  page_per_vq?: "on" | "off";
+  /** attribute rss */
+  rss?: "on" | "off";
+  /** attribute rss_hash_report */
+  rss_hash_report?: "on" | "off";
+  /** <host> */
+  host?: DomainDevicesInterfaceDriverHost;
+  /** <guest> */
+  guest?: DomainDevicesInterfaceDriverGuest;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <driver> with every property of every kind, for code that handles any. */
+export interface DomainDevicesInterfaceDriverFields {
   /** attribute name */
   name?: "kvm" | "vfio" | "xen" | "qemu" | "vhost";
   /** attribute queues */
@@ -4168,6 +4427,162 @@ export interface DomainDevicesInterfaceTeamingFields {
   $extra?: XmlExtra;
 }
 
+/** <source> */
+export interface DomainDevicesInterfaceBridgeSource {
+  /** attribute bridge */
+  bridge: string;
+  /** attribute macTableManager */
+  macTableManager?: "kernel" | "libvirt";
+  /** attribute network */
+  network?: string;
+  /** attribute portgroup */
+  portgroup?: string;
+  /** attribute portid */
+  portid?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceEthernetSource {
+  /** <ip>, repeated */
+  ip?: DomainDevicesInterfaceIp[];
+  /** <route>, repeated */
+  route?: DomainDevicesInterfaceRoute[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceVhostuserSource {
+  /** attribute type */
+  type: "unix";
+  /** attribute path */
+  path: string;
+  /** attribute mode */
+  mode: "server" | "client";
+  /** <reconnect> */
+  reconnect?: DomainOsNvramSourceReconnect;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceNetworkSource {
+  /** attribute network */
+  network: string;
+  /** attribute portgroup */
+  portgroup?: string;
+  /** attribute portid */
+  portid?: string;
+  /** attribute bridge */
+  bridge?: string;
+  /** attribute macTableManager */
+  macTableManager?: "kernel" | "libvirt";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceDirectSource {
+  /** attribute dev */
+  dev: string;
+  /** attribute mode */
+  mode?: string;
+  /** attribute network */
+  network?: string;
+  /** attribute portgroup */
+  portgroup?: string;
+  /** attribute portid */
+  portid?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceUserSource {
+  /** attribute dev */
+  dev: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceInternalSource {
+  /** attribute name */
+  name: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceMcastSource {
+  /** attribute address */
+  address: string;
+  /** attribute port */
+  port: number;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceUdpSource {
+  /** attribute address */
+  address: string;
+  /** attribute port */
+  port: number;
+  /** <local> */
+  local: DomainDevicesInterfaceSourceLocal;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceServerSource {
+  /** attribute address */
+  address?: string;
+  /** attribute port */
+  port: number;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceHostdevSource {
+  /** attribute missing */
+  missing?: "yes" | "no";
+  /** <vendor> */
+  vendor?: DomainDevicesInterfaceSourceVendor;
+  /** <product> */
+  product?: DomainDevicesInterfaceSourceProduct;
+  /** <address> */
+  addressElement?: DomainDevicesInterfaceSourceAddress;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceVdpaSource {
+  /** attribute dev */
+  dev: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInterfaceVdsSource {
+  /** attribute switchid */
+  switchid: string;
+  /** attribute portid */
+  portid: bigint;
+  /** attribute portgroupid */
+  portgroupid: string;
+  /** attribute connectionid */
+  connectionid: bigint;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
 /** <driver> */
 export interface DomainDevicesInputDriver {
   /** attribute iommu */
@@ -4188,6 +4603,28 @@ export interface DomainDevicesInputSource {
   evdev?: string;
   /** attribute dev */
   dev?: string;
+  /** attribute grab */
+  grab?: "all";
+  /** attribute grabToggle */
+  grabToggle?: "ctrl-ctrl" | "alt-alt" | "shift-shift" | "meta-meta" | "scrolllock" | "ctrl-scrolllock";
+  /** attribute repeat */
+  repeat?: "on" | "off";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInputPassthroughSource {
+  /** attribute evdev */
+  evdev: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesInputEvdevSource {
+  /** attribute dev */
+  dev: string;
   /** attribute grab */
   grab?: "all";
   /** attribute grabToggle */
@@ -4286,6 +4723,378 @@ export interface DomainDevicesAudioOutput {
   $extra?: XmlExtra;
 }
 
+/** <input> */
+export interface DomainDevicesAudioNoneInput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <output> */
+export interface DomainDevicesAudioNoneOutput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <input> */
+export interface DomainDevicesAudioDbusInput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <output> */
+export interface DomainDevicesAudioDbusOutput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <input> */
+export interface DomainDevicesAudioAlsaInput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute dev */
+  dev?: string;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <output> */
+export interface DomainDevicesAudioAlsaOutput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute dev */
+  dev?: string;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <input> */
+export interface DomainDevicesAudioCoreaudioInput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute bufferCount */
+  bufferCount?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <output> */
+export interface DomainDevicesAudioCoreaudioOutput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute bufferCount */
+  bufferCount?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <input> */
+export interface DomainDevicesAudioJackInput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute serverName */
+  serverName?: string;
+  /** attribute clientName */
+  clientName?: string;
+  /** attribute connectPorts */
+  connectPorts?: string;
+  /** attribute exactName */
+  exactName?: "yes" | "no";
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <output> */
+export interface DomainDevicesAudioJackOutput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute serverName */
+  serverName?: string;
+  /** attribute clientName */
+  clientName?: string;
+  /** attribute connectPorts */
+  connectPorts?: string;
+  /** attribute exactName */
+  exactName?: "yes" | "no";
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <input> */
+export interface DomainDevicesAudioOssInput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute dev */
+  dev?: string;
+  /** attribute bufferCount */
+  bufferCount?: string | number;
+  /** attribute tryPoll */
+  tryPoll?: "yes" | "no";
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <output> */
+export interface DomainDevicesAudioOssOutput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute dev */
+  dev?: string;
+  /** attribute bufferCount */
+  bufferCount?: string | number;
+  /** attribute tryPoll */
+  tryPoll?: "yes" | "no";
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <input> */
+export interface DomainDevicesAudioPulseaudioInput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute name */
+  name?: string;
+  /** attribute streamName */
+  streamName?: string;
+  /** attribute latency */
+  latency?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <output> */
+export interface DomainDevicesAudioPulseaudioOutput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute name */
+  name?: string;
+  /** attribute streamName */
+  streamName?: string;
+  /** attribute latency */
+  latency?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <input> */
+export interface DomainDevicesAudioSdlInput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute bufferCount */
+  bufferCount?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <output> */
+export interface DomainDevicesAudioSdlOutput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** attribute bufferCount */
+  bufferCount?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <input> */
+export interface DomainDevicesAudioSpiceInput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <output> */
+export interface DomainDevicesAudioSpiceOutput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <input> */
+export interface DomainDevicesAudioFileInput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <output> */
+export interface DomainDevicesAudioFileOutput {
+  /** attribute mixingEngine */
+  mixingEngine?: "yes" | "no";
+  /** attribute fixedSettings */
+  fixedSettings?: "yes" | "no";
+  /** attribute voices */
+  voices?: string | number;
+  /** attribute bufferLength */
+  bufferLength?: string | number;
+  /** <settings> */
+  settings?: DomainDevicesAudioInputSettings;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
 /** <driver> */
 export interface DomainDevicesHostdevDriver {
   /** attribute name */
@@ -4340,6 +5149,105 @@ export interface DomainDevicesHostdevReadonly {
 
 /** <shareable> */
 export interface DomainDevicesHostdevShareable {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesHostdevPciSource {
+  /** attribute startupPolicy */
+  startupPolicy?: "mandatory" | "requisite" | "optional";
+  /** attribute writeFiltering */
+  writeFiltering?: "yes" | "no";
+  /** <address> */
+  address: DomainDevicesHostdevPciSourceAddress;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesHostdevUsbSource {
+  /** attribute startupPolicy */
+  startupPolicy?: "mandatory" | "requisite" | "optional";
+  /** attribute guestReset */
+  guestReset?: "off" | "uninitialized" | "on";
+  /** <vendor> */
+  vendor?: DomainDevicesInterfaceSourceVendor;
+  /** <product> */
+  product?: DomainDevicesInterfaceSourceProduct;
+  /** <address> */
+  address?: DomainDevicesHostdevUsbSourceAddress;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source>: one of the kinds told apart by attribute protocol. */
+export type DomainDevicesHostdevScsiSource = DomainDevicesHostdevScsiSourceCommon & ({ protocol?: "adapter"; adapter: DomainDevicesHostdevSourceAdapter; address: DomainDevicesHostdevScsiSourceAdapterAddress } | { protocol: "iscsi"; name: string; host: DomainDevicesHostdevSourceHost[]; auth?: DomainDevicesDiskAuth; initiator?: DomainOsNvramSourceInitiator });
+
+/** What every kind of <source> may have. */
+export interface DomainDevicesHostdevScsiSourceCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> with every property of every kind, for code that handles any. */
+export interface DomainDevicesHostdevScsiSourceFields {
+  /** attribute protocol */
+  protocol?: "adapter" | "iscsi";
+  /** attribute name */
+  name?: string;
+  /** <adapter> */
+  adapter?: DomainDevicesHostdevSourceAdapter;
+  /** <address> */
+  address?: DomainDevicesHostdevScsiSourceAddress;
+  /** <host>, repeated */
+  host?: DomainDevicesHostdevSourceHost[];
+  /** <auth> */
+  auth?: DomainDevicesDiskAuth;
+  /** <initiator> */
+  initiator?: DomainOsNvramSourceInitiator;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesHostdevScsiHostSource {
+  /** attribute protocol */
+  protocol: "vhost";
+  /** attribute wwpn */
+  wwpn: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesHostdevMdevSource {
+  /** <address> */
+  address: DomainDevicesHostdevMdevSourceAddress;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesHostdevStorageSource {
+  /** <block> */
+  block: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesHostdevMiscSource {
+  /** <char> */
+  char: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainDevicesHostdevNetSource {
+  /** <interface> */
+  interface: string;
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
@@ -4455,6 +5363,58 @@ export interface DomainDevicesGraphicsMouse {
 export interface DomainDevicesGraphicsFiletransfer {
   /** attribute enable */
   enable: "yes" | "no";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <gl> */
+export interface DomainDevicesGraphicsSdlGl {
+  /** attribute enable */
+  enable: "yes" | "no";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <audio> */
+export interface DomainDevicesGraphicsVncAudio {
+  /** attribute id */
+  id: string | number;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <gl> */
+export interface DomainDevicesGraphicsSpiceGl {
+  /** attribute enable */
+  enable: "yes" | "no";
+  /** attribute rendernode */
+  rendernode?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <gl> */
+export interface DomainDevicesGraphicsDbusGl {
+  /** attribute enable */
+  enable: "yes" | "no";
+  /** attribute rendernode */
+  rendernode?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <audio> */
+export interface DomainDevicesGraphicsDbusAudio {
+  /** attribute id */
+  id: string | number;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <gl> */
+export interface DomainDevicesGraphicsEglHeadlessGl {
+  /** attribute rendernode */
+  rendernode?: string;
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
@@ -4930,8 +5890,17 @@ export interface DomainOsNvramSourceReservations {
   $extra?: XmlExtra;
 }
 
-/** <host> */
-export interface DomainOsNvramSourceHost {
+/** <host>: one of the kinds told apart by attribute transport. */
+export type DomainOsNvramSourceHost = DomainOsNvramSourceHostCommon & ({ transport?: "tcp" | "rdma"; name: string; port?: number } | { transport: "unix"; socket: string });
+
+/** What every kind of <host> may have. */
+export interface DomainOsNvramSourceHostCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <host> with every property of every kind, for code that handles any. */
+export interface DomainOsNvramSourceHostFields {
   /** attribute transport */
   transport?: "tcp" | "rdma" | "unix";
   /** attribute name */
@@ -5360,8 +6329,17 @@ export interface DomainDevicesHostdevSourceAddress {
   $extra?: XmlExtra;
 }
 
-/** <adapter> */
-export interface DomainDevicesHostdevSourceAdapter {
+/** <adapter>: one of the kinds told apart by attribute type. */
+export type DomainDevicesHostdevSourceAdapter = DomainDevicesHostdevSourceAdapterCommon & ({ type?: "scsi_host"; name?: string; parentaddr?: DomainDevicesHostdevSourceAdapterParentaddr } | { type: "fc_host"; parent?: string; managed?: "yes" | "no"; parent_wwnn?: string; parent_wwpn?: string; parent_fabric_wwn?: string; wwnn: string; wwpn: string });
+
+/** What every kind of <adapter> may have. */
+export interface DomainDevicesHostdevSourceAdapterCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <adapter> with every property of every kind, for code that handles any. */
+export interface DomainDevicesHostdevSourceAdapterFields {
   /** attribute type */
   type?: "scsi_host" | "fc_host";
   /** attribute name */
@@ -5392,6 +6370,64 @@ export interface DomainDevicesHostdevSourceHost {
   name: string;
   /** attribute port */
   port?: number;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <address> */
+export interface DomainDevicesHostdevPciSourceAddress {
+  /** attribute domain */
+  domain?: string | number;
+  /** attribute bus */
+  bus?: string | number;
+  /** attribute slot */
+  slot?: string | number;
+  /** attribute function */
+  function?: string | number;
+  /** attribute multifunction */
+  multifunction?: "on" | "off";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <address> */
+export interface DomainDevicesHostdevUsbSourceAddress {
+  /** attribute bus */
+  bus: string;
+  /** attribute device */
+  device: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <address> */
+export interface DomainDevicesHostdevScsiSourceAddress {
+  /** attribute bus */
+  bus: string;
+  /** attribute target */
+  target: string;
+  /** attribute unit */
+  unit: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <address> */
+export interface DomainDevicesHostdevScsiSourceAdapterAddress {
+  /** attribute bus */
+  bus: string;
+  /** attribute target */
+  target: string;
+  /** attribute unit */
+  unit: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <address> */
+export interface DomainDevicesHostdevMdevSourceAddress {
+  /** attribute uuid */
+  uuid: string;
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
@@ -7542,12 +8578,10 @@ export interface NetworkPortPlugAddress {
 }
 
 /** <pool>: one of the kinds told apart by attribute type. */
-export type StoragePool = StoragePoolCommon & ({ type: "dir"; name: string; source?: StoragePoolSource; target: StoragePoolTarget } | { type: "fs"; name: string; source: StoragePoolSource; target: StoragePoolTarget; "fs:mount_opts"?: StoragePoolFsMountOpts } | { type: "netfs"; name: string; source: StoragePoolSource; target: StoragePoolTarget; "fs:mount_opts"?: StoragePoolFsMountOpts } | { type: "logical"; name?: string; source: StoragePoolSource; target: StoragePoolTarget } | { type: "disk"; name: string; source: StoragePoolSource; target: StoragePoolTarget } | { type: "iscsi"; name: string; source: StoragePoolSource; target: StoragePoolTarget } | { type: "iscsi-direct"; name: string; source: StoragePoolSource } | { type: "scsi"; name: string; source: StoragePoolSource; target: StoragePoolTarget } | { type: "mpath"; name: string; source?: StoragePoolSource; target: StoragePoolTarget } | { type: "rbd"; name?: string; source: StoragePoolSource; refresh?: StoragePoolRefresh; "rbd:config_opts"?: StoragePoolRbdConfigOpts } | { type: "sheepdog"; name?: string; source: StoragePoolSource } | { type: "gluster"; name?: string; source: StoragePoolSource } | { type: "zfs"; name?: string; source: StoragePoolSource; target?: StoragePoolTarget } | { type: "vstorage"; name?: string; source: StoragePoolSource; target: StoragePoolTarget });
+export type StoragePool = StoragePoolCommon & ({ type: "dir"; name: string; uuid?: string; source?: StoragePoolDirSource; target: StoragePoolDirTarget } | { type: "fs"; name: string; uuid?: string; source: StoragePoolFsSource; target: StoragePoolDirTarget; "fs:mount_opts"?: StoragePoolFsMountOpts } | { type: "netfs"; name: string; uuid?: string; source: StoragePoolNetfsSource; target: StoragePoolDirTarget; "fs:mount_opts"?: StoragePoolFsMountOpts } | { type: "logical"; name?: string; uuid?: string; source: StoragePoolLogicalSource; target: StoragePoolLogicalTarget } | { type: "disk"; name: string; uuid?: string; source: StoragePoolDiskSource; target: StoragePoolDirTarget } | { type: "iscsi"; name: string; uuid?: string; source: StoragePoolIscsiSource; target: StoragePoolDirTarget } | { type: "iscsi-direct"; name: string; uuid?: string; source: StoragePoolIscsiDirectSource } | { type: "scsi"; name: string; uuid?: string; source: StoragePoolScsiSource; target: StoragePoolDirTarget } | { type: "mpath"; name: string; uuid?: string; source?: StoragePoolMpathSource; target: StoragePoolDirTarget } | { type: "rbd"; name?: string; uuid?: string; source: StoragePoolRbdSource; refresh?: StoragePoolRefresh; "rbd:config_opts"?: StoragePoolRbdConfigOpts } | { type: "sheepdog"; name?: string; uuid?: string; source: StoragePoolSheepdogSource } | { type: "gluster"; name?: string; uuid?: string; source: StoragePoolGlusterSource } | { type: "zfs"; name?: string; uuid?: string; source: StoragePoolZfsSource; target?: StoragePoolDirTarget } | { type: "vstorage"; name?: string; uuid?: string; source: StoragePoolVstorageSource; target: StoragePoolDirTarget });
 
 /** What every kind of <pool> may have. */
 export interface StoragePoolCommon {
-  /** <uuid> */
-  uuid?: string;
   /** <capacity> */
   capacity?: StoragePoolCapacity;
   /** <allocation> */
@@ -7690,6 +8724,200 @@ export interface StoragePoolRbdConfigOpts {
   $extra?: XmlExtra;
 }
 
+/** <source> */
+export interface StoragePoolDirSource {
+  /** <vendor> */
+  vendor?: StoragePoolSourceVendor;
+  /** <product> */
+  product?: StoragePoolSourceProduct;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <target> */
+export interface StoragePoolDirTarget {
+  /** <path> */
+  path: string;
+  /** <permissions> */
+  permissions?: StoragePoolTargetPermissions;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolFsSource {
+  /** <device>, repeated */
+  device: StoragePoolFsSourceDevice[];
+  /** <format> */
+  format?: StoragePoolFsSourceFormat;
+  /** <vendor> */
+  vendor?: StoragePoolSourceVendor;
+  /** <product> */
+  product?: StoragePoolSourceProduct;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolNetfsSource {
+  /** <host>, repeated */
+  host: StoragePoolSourceHost[];
+  /** <dir> */
+  dir: StoragePoolSourceDir;
+  /** <format> */
+  format?: StoragePoolNetfsSourceFormat;
+  /** <protocol> */
+  protocol?: StoragePoolSourceProtocol;
+  /** <vendor> */
+  vendor?: StoragePoolSourceVendor;
+  /** <product> */
+  product?: StoragePoolSourceProduct;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolLogicalSource {
+  /** <name>, repeated */
+  name?: string[];
+  /** <device>, repeated */
+  device?: StoragePoolFsSourceDevice[];
+  /** <format> */
+  format?: StoragePoolLogicalSourceFormat;
+  /** <vendor> */
+  vendor?: StoragePoolSourceVendor;
+  /** <product> */
+  product?: StoragePoolSourceProduct;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <target> */
+export interface StoragePoolLogicalTarget {
+  /** <path> */
+  path?: string;
+  /** <permissions> */
+  permissions?: StoragePoolTargetPermissions;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolDiskSource {
+  /** <device>, repeated */
+  device: StoragePoolFsSourceDevice[];
+  /** <format> */
+  format?: StoragePoolDiskSourceFormat;
+  /** <vendor> */
+  vendor?: StoragePoolSourceVendor;
+  /** <product> */
+  product?: StoragePoolSourceProduct;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolIscsiSource {
+  /** <host>, repeated */
+  host: StoragePoolSourceHost[];
+  /** <device>, repeated */
+  device: StoragePoolFsSourceDevice[];
+  /** <initiator> */
+  initiator?: StoragePoolSourceInitiator;
+  /** <auth> */
+  auth?: StoragePoolSourceAuth;
+  /** <vendor> */
+  vendor?: StoragePoolSourceVendor;
+  /** <product> */
+  product?: StoragePoolSourceProduct;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolIscsiDirectSource {
+  /** <host>, repeated */
+  host: StoragePoolSourceHost[];
+  /** <device>, repeated */
+  device: StoragePoolIscsiDirectSourceDevice[];
+  /** <initiator> */
+  initiator: StoragePoolSourceInitiator;
+  /** <auth> */
+  auth?: StoragePoolSourceAuth;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolScsiSource {
+  /** <adapter> */
+  adapter: StoragePoolSourceAdapter;
+  /** <vendor> */
+  vendor?: StoragePoolSourceVendor;
+  /** <product> */
+  product?: StoragePoolSourceProduct;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolMpathSource {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolRbdSource {
+  /** <name>, repeated */
+  name: string[];
+  /** <host>, repeated */
+  host: StoragePoolSourceHost[];
+  /** <auth> */
+  auth?: StoragePoolSourceAuth;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolSheepdogSource {
+  /** <host>, repeated */
+  host: StoragePoolSourceHost[];
+  /** <name>, repeated */
+  name: string[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolGlusterSource {
+  /** <host>, repeated */
+  host: StoragePoolSourceHost[];
+  /** <name>, repeated */
+  name: string[];
+  /** <dir> */
+  dir?: StoragePoolGlusterSourceDir;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolZfsSource {
+  /** <name>, repeated */
+  name: string[];
+  /** <device>, repeated */
+  device?: StoragePoolFsSourceDevice[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface StoragePoolVstorageSource {
+  /** <name>, repeated */
+  name: string[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
 /** <cow> */
 export interface StoragePoolFeaturesCow {
   /** attribute state */
@@ -7784,8 +9012,17 @@ export interface StoragePoolSourceAuth {
   $extra?: XmlExtra;
 }
 
-/** <adapter> */
-export interface StoragePoolSourceAdapter {
+/** <adapter>: one of the kinds told apart by attribute type. */
+export type StoragePoolSourceAdapter = StoragePoolSourceAdapterCommon & ({ type?: "scsi_host"; name?: string; parentaddr?: StoragePoolSourceAdapterParentaddr } | { type: "fc_host"; parent?: string; managed?: "yes" | "no"; parent_wwnn?: string; parent_wwpn?: string; parent_fabric_wwn?: string; wwnn: string; wwpn: string });
+
+/** What every kind of <adapter> may have. */
+export interface StoragePoolSourceAdapterCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <adapter> with every property of every kind, for code that handles any. */
+export interface StoragePoolSourceAdapterFields {
   /** attribute type */
   type?: "scsi_host" | "fc_host";
   /** attribute name */
@@ -7846,6 +9083,74 @@ export interface StoragePoolRbdConfigOptsRbdOption {
   name: string;
   /** attribute value */
   value: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <device> */
+export interface StoragePoolFsSourceDevice {
+  /** attribute path */
+  path: string;
+  /** attribute part_separator */
+  part_separator?: "yes" | "no";
+  /** <freeExtent>, repeated */
+  freeExtent?: StoragePoolSourceDeviceFreeExtent[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <format> */
+export interface StoragePoolFsSourceFormat {
+  /** attribute type */
+  type: "auto" | "ext2" | "ext3" | "ext4" | "ufs" | "iso9660" | "udf" | "gfs" | "gfs2" | "vfat" | "hfs+" | "xfs" | "ocfs2" | "vmfs";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <format> */
+export interface StoragePoolNetfsSourceFormat {
+  /** attribute type */
+  type: "auto" | "nfs" | "cifs" | "glusterfs";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <format> */
+export interface StoragePoolLogicalSourceFormat {
+  /** attribute type */
+  type: "unknown" | "lvm2";
+  /** <vendor> */
+  vendor?: StoragePoolSourceVendor;
+  /** <product> */
+  product?: StoragePoolSourceProduct;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <format> */
+export interface StoragePoolDiskSourceFormat {
+  /** attribute type */
+  type: "unknown" | "dos" | "dvh" | "gpt" | "mac" | "bsd" | "pc98" | "sun" | "lvm2";
+  /** <vendor> */
+  vendor?: StoragePoolSourceVendor;
+  /** <product> */
+  product?: StoragePoolSourceProduct;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <device> */
+export interface StoragePoolIscsiDirectSourceDevice {
+  /** attribute path */
+  path: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <dir> */
+export interface StoragePoolGlusterSourceDir {
+  /** attribute path */
+  path: string;
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
@@ -8261,7 +9566,7 @@ export interface NodeDeviceDriver {
 }
 
 /** <capability>: one of the kinds told apart by attribute type. */
-export type NodeDeviceCapability = NodeDeviceCapabilityCommon & ({ type: "system"; product?: NodeDeviceCapabilityProduct; hardware: NodeDeviceCapabilityHardware; firmware: NodeDeviceCapabilityFirmware } | { type: "pci"; class?: string | bigint; domain: bigint; bus: bigint | string; slot: bigint; function: bigint; product: NodeDeviceCapabilityProduct; vendor: NodeDeviceCapabilityVendor; capability?: NodeDeviceCapabilityCapability[]; iommuGroup?: NodeDeviceCapabilityIommuGroup; numa?: NodeDeviceCapabilityNuma; "pci-express"?: NodeDeviceCapabilityPciExpress } | { type: "usb_device"; bus: bigint | string; device: bigint; product: NodeDeviceCapabilityProduct; vendor: NodeDeviceCapabilityVendor } | { type: "usb"; number: bigint; class: string | bigint; subclass: bigint; protocol: bigint; description?: string } | { type: "net"; interface: string; address?: string; link?: NodeDeviceCapabilityLink; feature?: NodeDeviceCapabilityFeature[]; capability?: NodeDeviceCapabilityCapability[] } | { type: "scsi_generic"; char: string } | { type: "scsi_host"; host: bigint; unique_id?: number; capability?: NodeDeviceCapabilityCapability[] } | { type: "scsi_target"; target: string | bigint; capability?: NodeDeviceCapabilityCapability[] } | { type: "scsi"; host: bigint; bus: bigint | string; target: string | bigint; lun: bigint; typeElement?: NodeDeviceCapabilityType } | { type: "storage"; block: string; bus?: bigint | string; drive_type?: string; model?: string; vendor?: NodeDeviceCapabilityVendor; serial?: string; capability?: NodeDeviceCapabilityCapability[]; size?: bigint; logical_block_size?: bigint; num_blocks?: bigint } | { type: "drm"; typeElement: NodeDeviceCapabilityType } | { type: "mdev"; typeElement: NodeDeviceCapabilityType; iommuGroup?: NodeDeviceCapabilityIommuGroup; uuid?: string; parent_addr?: string; attr?: NodeDeviceCapabilityAttr[] } | { type: "ccw"; cssid: string | number; ssid: string; devno: string | number } | { type: "css"; cssid: string | number; ssid: string; devno: string | number; channel_dev_addr?: NodeDeviceCapabilityChannelDevAddr; capability?: NodeDeviceCapabilityCapability[] } | { type: "vdpa"; chardev: string } | { type: "ap_card"; "ap-adapter": string | number } | { type: "ap_queue"; "ap-adapter": string | number; "ap-domain": string | number } | { type: "ap_matrix"; capability?: NodeDeviceCapabilityCapability[] });
+export type NodeDeviceCapability = NodeDeviceCapabilityCommon & ({ type: "system"; product?: NodeDeviceCapabilitySystemProduct; hardware: NodeDeviceCapabilityHardware; firmware: NodeDeviceCapabilityFirmware } | { type: "pci"; class?: string; domain: bigint; bus: bigint; slot: bigint; function: bigint; product: NodeDeviceCapabilityPciProduct; vendor: NodeDeviceCapabilityPciVendor; capability?: NodeDeviceCapabilityPciCapability[]; iommuGroup?: NodeDeviceCapabilityPciIommuGroup; numa?: NodeDeviceCapabilityNuma; "pci-express"?: NodeDeviceCapabilityPciExpress } | { type: "usb_device"; bus: bigint; device: bigint; product: NodeDeviceCapabilityUsbDeviceProduct; vendor: NodeDeviceCapabilityUsbDeviceVendor } | { type: "usb"; number: bigint; class: bigint; subclass: bigint; protocol: bigint; description?: string } | { type: "net"; interface: string; address?: string; link?: NodeDeviceCapabilityLink; feature?: NodeDeviceCapabilityFeature[]; capability?: NodeDeviceCapabilityNetCapability[] } | { type: "scsi_generic"; char: string } | { type: "scsi_host"; host: bigint; unique_id?: number; capability?: NodeDeviceCapabilityScsiHostCapability[] } | { type: "scsi_target"; target: string; capability?: NodeDeviceCapabilityScsiTargetCapability[] } | { type: "scsi"; host: bigint; bus: bigint; target: bigint; lun: bigint; typeElement?: NodeDeviceCapabilityScsiType } | { type: "storage"; block: string; bus?: string; drive_type?: string; model?: string; vendor?: NodeDeviceCapabilityStorageVendor; serial?: string; capability?: NodeDeviceCapabilityStorageCapability[]; size?: bigint; logical_block_size?: bigint; num_blocks?: bigint } | { type: "drm"; typeElement: NodeDeviceCapabilityDrmType } | { type: "mdev"; typeElement: NodeDeviceCapabilityMdevType; iommuGroup?: NodeDeviceCapabilityMdevIommuGroup; uuid?: string; parent_addr?: string; attr?: NodeDeviceCapabilityAttr[] } | { type: "ccw"; cssid: string | number; ssid: string; devno: string | number } | { type: "css"; cssid: string | number; ssid: string; devno: string | number; channel_dev_addr?: NodeDeviceCapabilityChannelDevAddr; capability?: NodeDeviceCapabilityCssCapability[] } | { type: "vdpa"; chardev: string } | { type: "ap_card"; "ap-adapter": string | number } | { type: "ap_queue"; "ap-adapter": string | number; "ap-domain": string | number } | { type: "ap_matrix"; capability?: NodeDeviceCapabilityCssCapability[] });
 
 /** What every kind of <capability> may have. */
 export interface NodeDeviceCapabilityCommon {
@@ -8525,6 +9830,206 @@ export interface NodeDeviceCapabilityChannelDevAddr {
   ssid: string;
   /** <devno> */
   devno: string | number;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <product> */
+export interface NodeDeviceCapabilitySystemProduct {
+  /** the text content */
+  value?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <product> */
+export interface NodeDeviceCapabilityPciProduct {
+  /** attribute id */
+  id: string;
+  /** the text content */
+  value?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <vendor> */
+export interface NodeDeviceCapabilityPciVendor {
+  /** attribute id */
+  id: string;
+  /** the text content */
+  value?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <capability> */
+export interface NodeDeviceCapabilityPciCapability {
+  /** attribute type */
+  type: "phys_function" | "virt_functions" | "pci-bridge" | "cardbus-bridge" | "mdev_types" | "vpd";
+  /** attribute maxCount */
+  maxCount?: number;
+  /** <address>, repeated */
+  address?: NodeDeviceCapabilityCapabilityAddress[];
+  /** <type>, repeated */
+  typeElement?: NodeDeviceCapabilityCapabilityType[];
+  /** <name> */
+  name?: string;
+  /** <fields>, repeated */
+  fields?: NodeDeviceCapabilityCapabilityFields[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <iommuGroup> */
+export interface NodeDeviceCapabilityPciIommuGroup {
+  /** attribute number */
+  number: number;
+  /** <address>, repeated */
+  address: NodeDeviceCapabilityCapabilityAddress[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <product> */
+export interface NodeDeviceCapabilityUsbDeviceProduct {
+  /** attribute id */
+  id: string;
+  /** the text content */
+  value?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <vendor> */
+export interface NodeDeviceCapabilityUsbDeviceVendor {
+  /** attribute id */
+  id: string;
+  /** the text content */
+  value?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <capability>: one of the kinds told apart by attribute type. */
+export type NodeDeviceCapabilityNetCapability = NodeDeviceCapabilityNetCapabilityCommon & ({ type: "80203" } | { type: "80211" });
+
+/** What every kind of <capability> may have. */
+export interface NodeDeviceCapabilityNetCapabilityCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <capability> with every property of every kind, for code that handles any. */
+export interface NodeDeviceCapabilityNetCapabilityFields {
+  /** attribute type */
+  type: "80203" | "80211";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <capability>: one of the kinds told apart by attribute type. */
+export type NodeDeviceCapabilityScsiHostCapability = NodeDeviceCapabilityScsiHostCapabilityCommon & ({ type: "fc_host"; wwnn: string; wwpn: string; fabric_wwn?: string } | { type: "vport_ops"; max_vports: number; vports: number });
+
+/** What every kind of <capability> may have. */
+export interface NodeDeviceCapabilityScsiHostCapabilityCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <capability> with every property of every kind, for code that handles any. */
+export interface NodeDeviceCapabilityScsiHostCapabilityFields {
+  /** attribute type */
+  type: "fc_host" | "vport_ops";
+  /** <wwnn> */
+  wwnn?: string;
+  /** <wwpn> */
+  wwpn?: string;
+  /** <fabric_wwn> */
+  fabric_wwn?: string;
+  /** <max_vports> */
+  max_vports?: number;
+  /** <vports> */
+  vports?: number;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <capability> */
+export interface NodeDeviceCapabilityScsiTargetCapability {
+  /** attribute type */
+  type: "fc_remote_port";
+  /** <rport> */
+  rport: string;
+  /** <wwpn> */
+  wwpn: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <type> */
+export interface NodeDeviceCapabilityScsiType {
+  /** the text content */
+  value?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <vendor> */
+export interface NodeDeviceCapabilityStorageVendor {
+  /** the text content */
+  value?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <capability> */
+export interface NodeDeviceCapabilityStorageCapability {
+  /** attribute type */
+  type: "removable" | "hotpluggable";
+  /** <media_available> */
+  media_available?: "1" | "0";
+  /** <media_size> */
+  media_size?: bigint;
+  /** <media_label> */
+  media_label?: string;
+  /** <logical_block_size> */
+  logical_block_size?: bigint;
+  /** <num_blocks> */
+  num_blocks?: bigint;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <type> */
+export interface NodeDeviceCapabilityDrmType {
+  /** the text content */
+  value?: "primary" | "control" | "render";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <type> */
+export interface NodeDeviceCapabilityMdevType {
+  /** attribute id */
+  id: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <iommuGroup> */
+export interface NodeDeviceCapabilityMdevIommuGroup {
+  /** attribute number */
+  number: number;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <capability> */
+export interface NodeDeviceCapabilityCssCapability {
+  /** attribute type */
+  type: "mdev_types";
+  /** <type>, repeated */
+  typeElement: NodeDeviceCapabilityCapabilityType[];
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
@@ -9952,8 +11457,17 @@ export interface DomainSnapshot {
   $extra?: XmlExtra;
 }
 
-/** <memory> */
-export interface DomainSnapshotMemory {
+/** <memory>: one of the kinds told apart by attribute snapshot. */
+export type DomainSnapshotMemory = DomainSnapshotMemoryCommon & ({ snapshot: "no" | "internal" } | { snapshot?: "external"; file: string });
+
+/** What every kind of <memory> may have. */
+export interface DomainSnapshotMemoryCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <memory> with every property of every kind, for code that handles any. */
+export interface DomainSnapshotMemoryFields {
   /** attribute snapshot */
   snapshot?: "no" | "internal" | "external";
   /** attribute file */
@@ -10190,8 +11704,19 @@ export interface DomainSnapshotCookie {
   $extra?: XmlExtra;
 }
 
-/** <disk> */
-export interface DomainSnapshotDisksDisk {
+/** <disk>: one of the kinds told apart by attribute snapshot. */
+export type DomainSnapshotDisksDisk = DomainSnapshotDisksDiskCommon & ({ snapshot: "no" } | { snapshot: "internal" } | { snapshot?: "external" } & ({ type?: "file"; source?: DomainSnapshotDisksDiskFileSource; driver?: DomainSnapshotDisksDiskDriver } | { type: "block"; source?: DomainSnapshotDisksDiskBlockSource; driver?: DomainSnapshotDisksDiskDriver } | { type: "network"; source: DomainSnapshotDisksDiskNetworkSource }) | { snapshot: "manual" });
+
+/** What every kind of <disk> may have. */
+export interface DomainSnapshotDisksDiskCommon {
+  /** attribute name */
+  name: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <disk> with every property of every kind, for code that handles any. */
+export interface DomainSnapshotDisksDiskFields {
   /** attribute name */
   name: string;
   /** attribute snapshot */
@@ -10264,6 +11789,80 @@ export interface DomainSnapshotDisksDiskDriver {
   $extra?: XmlExtra;
 }
 
+/** <source> */
+export interface DomainSnapshotDisksDiskFileSource {
+  /** attribute file */
+  file?: string;
+  /** attribute index */
+  index?: bigint;
+  /** <seclabel>, repeated */
+  seclabel?: DomainSnapshotDisksDiskSourceSeclabel[];
+  /** <slices> */
+  slices?: DomainSnapshotDisksDiskSourceSlices;
+  /** <encryption> */
+  encryption?: DomainSnapshotDisksDiskSourceEncryption;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainSnapshotDisksDiskBlockSource {
+  /** attribute dev */
+  dev: string;
+  /** attribute index */
+  index?: bigint;
+  /** <seclabel>, repeated */
+  seclabel?: DomainSnapshotDisksDiskSourceSeclabel[];
+  /** <slices> */
+  slices?: DomainSnapshotDisksDiskSourceSlices;
+  /** <encryption> */
+  encryption?: DomainSnapshotDisksDiskSourceEncryption;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <source> */
+export interface DomainSnapshotDisksDiskNetworkSource {
+  /** attribute protocol */
+  protocol: "nbd" | "gluster" | "rbd" | "iscsi" | "http" | "https" | "ftps" | "ftp" | "sheepdog" | "tftp" | "vxhs" | "nfs";
+  /** attribute name */
+  name?: string;
+  /** attribute tls */
+  tls?: "yes" | "no";
+  /** attribute tlsHostname */
+  tlsHostname?: string;
+  /** attribute index */
+  index?: bigint;
+  /** attribute query */
+  query?: string;
+  /** <slices> */
+  slices?: DomainSnapshotDisksDiskSourceSlices;
+  /** <host>, repeated */
+  host?: DomainSnapshotDisksDiskSourceHost[];
+  /** <encryption> */
+  encryption?: DomainSnapshotDisksDiskSourceEncryption;
+  /** <snapshot> */
+  snapshot?: DomainSnapshotDisksDiskSourceSnapshot;
+  /** <config> */
+  config?: DomainSnapshotDisksDiskSourceConfig;
+  /** <auth> */
+  auth?: DomainSnapshotDisksDiskSourceAuth;
+  /** <initiator> */
+  initiator?: DomainSnapshotDisksDiskSourceInitiator;
+  /** <cookies> */
+  cookies?: DomainSnapshotDisksDiskSourceCookies;
+  /** <readahead> */
+  readahead?: DomainSnapshotDisksDiskSourceReadahead;
+  /** <timeout> */
+  timeout?: DomainSnapshotDisksDiskSourceTimeout;
+  /** <ssl> */
+  ssl?: DomainSnapshotDisksDiskSourceSsl;
+  /** <identity> */
+  identity?: DomainSnapshotDisksDiskSourceIdentity;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
 /** <seclabel> */
 export interface DomainSnapshotDisksDiskSourceSeclabel {
   /** attribute model */
@@ -10302,8 +11901,17 @@ export interface DomainSnapshotDisksDiskSourceEncryption {
   $extra?: XmlExtra;
 }
 
-/** <host> */
-export interface DomainSnapshotDisksDiskSourceHost {
+/** <host>: one of the kinds told apart by attribute transport. */
+export type DomainSnapshotDisksDiskSourceHost = DomainSnapshotDisksDiskSourceHostCommon & ({ transport?: "tcp" | "rdma"; name: string; port?: number } | { transport: "unix"; socket: string });
+
+/** What every kind of <host> may have. */
+export interface DomainSnapshotDisksDiskSourceHostCommon {
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <host> with every property of every kind, for code that handles any. */
+export interface DomainSnapshotDisksDiskSourceHostFields {
   /** attribute transport */
   transport?: "tcp" | "rdma" | "unix";
   /** attribute name */
@@ -10522,8 +12130,19 @@ export interface DomainCheckpointParent {
   $extra?: XmlExtra;
 }
 
-/** <disk> */
-export interface DomainCheckpointDisksDisk {
+/** <disk>: one of the kinds told apart by attribute checkpoint. */
+export type DomainCheckpointDisksDisk = DomainCheckpointDisksDiskCommon & ({ checkpoint: "no" } | { checkpoint?: "bitmap"; bitmap?: string; size?: bigint });
+
+/** What every kind of <disk> may have. */
+export interface DomainCheckpointDisksDiskCommon {
+  /** attribute name */
+  name: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <disk> with every property of every kind, for code that handles any. */
+export interface DomainCheckpointDisksDiskFields {
   /** attribute name */
   name: string;
   /** attribute checkpoint */
@@ -10536,8 +12155,19 @@ export interface DomainCheckpointDisksDisk {
   $extra?: XmlExtra;
 }
 
-/** <domainbackup> */
-export interface DomainBackup {
+/** <domainbackup>: one of the kinds told apart by attribute mode. */
+export type DomainBackup = DomainBackupCommon & ({ mode?: "push"; disks?: DomainBackupPushDisks } | { mode: "pull"; server: DomainBackupServer; disks?: DomainBackupPullDisks });
+
+/** What every kind of <domainbackup> may have. */
+export interface DomainBackupCommon {
+  /** <incremental> */
+  incremental?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <domainbackup> with every property of every kind, for code that handles any. */
+export interface DomainBackupFields {
   /** attribute mode */
   mode?: "push" | "pull";
   /** <incremental> */
@@ -10558,8 +12188,19 @@ export interface DomainBackupDisks {
   $extra?: XmlExtra;
 }
 
-/** <server> */
-export interface DomainBackupServer {
+/** <server>: one of the kinds told apart by attribute transport. */
+export type DomainBackupServer = DomainBackupServerCommon & ({ transport?: "tcp"; name: string; port?: number } | { transport: "unix"; socket: string });
+
+/** What every kind of <server> may have. */
+export interface DomainBackupServerCommon {
+  /** attribute tls */
+  tls?: "yes" | "no";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <server> with every property of every kind, for code that handles any. */
+export interface DomainBackupServerFields {
   /** attribute tls */
   tls?: "yes" | "no";
   /** attribute transport */
@@ -10570,6 +12211,22 @@ export interface DomainBackupServer {
   port?: number;
   /** attribute socket */
   socket?: string;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <disks> */
+export interface DomainBackupPushDisks {
+  /** <disk>, repeated */
+  disk: DomainBackupPushDisksDisk[];
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <disks> */
+export interface DomainBackupPullDisks {
+  /** <disk>, repeated */
+  disk: DomainBackupPullDisksDisk[];
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
@@ -10596,6 +12253,50 @@ export interface DomainBackupDisksDisk {
   driver?: DomainBackupDisksDiskDriver;
   /** <scratch> */
   scratch?: DomainBackupDisksDiskScratch;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <disk> */
+export interface DomainBackupPushDisksDisk {
+  /** attribute name */
+  name: string;
+  /** attribute backupmode */
+  backupmode?: "full" | "incremental";
+  /** attribute incremental */
+  incremental?: string;
+  /** attribute backup */
+  backup?: "no" | "yes";
+  /** attribute type */
+  type?: "file" | "block";
+  /** <target> */
+  target?: DomainBackupDisksDiskTarget;
+  /** <driver> */
+  driver?: DomainBackupPushDisksDiskDriver;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <disk> */
+export interface DomainBackupPullDisksDisk {
+  /** attribute name */
+  name: string;
+  /** attribute backupmode */
+  backupmode?: "full" | "incremental";
+  /** attribute incremental */
+  incremental?: string;
+  /** attribute exportname */
+  exportname?: string;
+  /** attribute exportbitmap */
+  exportbitmap?: string;
+  /** attribute backup */
+  backup?: "no" | "yes";
+  /** attribute type */
+  type?: "file" | "block";
+  /** <scratch> */
+  scratch?: DomainBackupDisksDiskScratch;
+  /** <driver> */
+  driver?: DomainBackupPullDisksDiskDriver;
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
@@ -10632,6 +12333,22 @@ export interface DomainBackupDisksDiskScratch {
   seclabel?: DomainBackupDisksDiskTargetSeclabel[];
   /** <encryption> */
   encryption?: DomainBackupDisksDiskTargetEncryption;
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <driver> */
+export interface DomainBackupPushDisksDiskDriver {
+  /** attribute type */
+  type: "raw" | "dir" | "bochs" | "cloop" | "dmg" | "iso" | "vpc" | "vdi" | "fat" | "vhd" | "ploop" | "luks" | "cow" | "qcow" | "qcow2" | "qed" | "vmdk";
+  /** What the schema does not know, kept to be formatted back. */
+  $extra?: XmlExtra;
+}
+
+/** <driver> */
+export interface DomainBackupPullDisksDiskDriver {
+  /** attribute type */
+  type: "qcow2";
   /** What the schema does not know, kept to be formatted back. */
   $extra?: XmlExtra;
 }
