@@ -43,7 +43,7 @@ import type { ConnectAuth, HostKeyPolicy } from '../util/credentials.js';
 import type { Transport } from '../transport/transport.js';
 import { getLogger } from '../util/log.js';
 import { type TypedParams, charsToString, fromTypedParams } from './convert.js';
-import { Stream } from './stream.js';
+import { Stream, type StreamOptions } from './stream.js';
 import { type Domain, type Network, type NodeDevice, type NWFilter, type ObjectFactory, type Secret, type StoragePool, objectFactory } from './objects.js';
 import { ConnectionMethods } from './generated/methods.js';
 import { ErrorScope, type ErrorHandler, LibvirtError, asLibvirtError, clientError, dispatchError } from '../errors/errors.js';
@@ -248,8 +248,8 @@ export class Connection extends ConnectionMethods {
   }
 
   /** virStreamNew: a stream to hand to a method that opens one (vol.download, dom.screenshot, ...). */
-  newStream(flags = 0): Stream {
-    return new Stream(this, flags);
+  newStream(flags = 0, options: StreamOptions = {}): Stream {
+    return new Stream(this, flags, options);
   }
 
   /** invoke() for a procedure that opens `stream` (its data then flows through the Stream). */

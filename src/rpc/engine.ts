@@ -13,6 +13,7 @@ import { dec_virNetMessageError } from '../protocol/generated/virnet.js';
 import { getLogger, LogPriority } from '../util/log.js';
 import {
   FramingError,
+  MAX_PACKET,
   type MessageHeader,
   type Packet,
   PacketSplitter,
@@ -103,6 +104,10 @@ export class RpcEngine {
   private readonly abandoned = new Set<number>();
   private readonly handlers = new Map<number, MessageHandler>();
   private readonly streams = new Map<number, StreamSink>();
+  /** Serials of streams that ended: their late packets (data in flight, an error reply) are dropped quietly, as libvirt's client does. */
+  private readonly endedStreams = new Set<number>();
+  /** Streams whose reader is full: while any is, the socket is not read (TCP then slows the daemon). */
+  private readonly readingHeldBy = new Set<number>();
   private layer: { encode(plain: Buffer): Buffer; decode(wire: Buffer): Buffer[] } | null = null;
   private readonly writer = new XdrWriter(64 * 1024);
   private readonly splitter: PacketSplitter;
@@ -203,9 +208,32 @@ export class RpcEngine {
     });
   }
 
-  /** The stream of `serial` is over: its packets are no longer routed. */
+  /** The stream of `serial` is over: its packets are no longer routed, and those still on the way are dropped quietly. */
   endStream(serial: number): void {
-    this.streams.delete(serial);
+    if (!this.streams.delete(serial)) return;
+    this.endedStreams.add(serial);
+    if (this.endedStreams.size > MAX_ABANDONED_SERIALS) this.endedStreams.delete(this.endedStreams.values().next().value!);
+    this.releaseReading(serial);
+  }
+
+  /**
+   * Backpressure for a stream whose reader is behind: the socket is no longer read until every
+   * stream that holds it releases it. Replies, events and keepalive wait behind the stream's data.
+   */
+  holdReading(serial: number): void {
+    if (this.closeError || this.readingHeldBy.has(serial)) return;
+    this.readingHeldBy.add(serial);
+    if (this.readingHeldBy.size === 1) this.stream.pause();
+  }
+
+  releaseReading(serial: number): void {
+    if (!this.readingHeldBy.delete(serial) || this.readingHeldBy.size > 0 || this.closeError) return;
+    this.stream.resume();
+  }
+
+  /** True while a stream's reader holds the socket (keepalive then does not take the silence for a dead peer). */
+  get readingHeld(): boolean {
+    return this.readingHeldBy.size > 0;
   }
 
   private callWithSerial<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, serial: number, options?: CallOptions): Promise<R> {
@@ -235,6 +263,22 @@ export class RpcEngine {
   sendMessage<M>(proc: ProcedureInfo<unknown, unknown, M>, value?: M): void {
     const codec = proc.message;
     this.send({ prog: proc.program, vers: proc.version, proc: proc.proc, type: VIR_NET_MESSAGE, status: VIR_NET_OK }, codec ? (w) => codec.encode(w, value as M) : undefined);
+  }
+
+  /**
+   * A stream's data packet: header and `data` copied once into the packet (the caller may reuse
+   * `data` as soon as this returns).
+   */
+  sendData(header: MessageHeader, data: Uint8Array): void {
+    if (this.closeError) throw this.closeError;
+    const head = encodePacket(this.writer, header);
+    const length = head.length + data.length;
+    if (length > MAX_PACKET) throw new FramingError(`packet of ${length} bytes exceeds libvirt's maximum of ${MAX_PACKET} bytes`);
+    const packet = Buffer.allocUnsafeSlow(length);
+    head.copy(packet, 0);
+    packet.set(data, head.length);
+    packet.writeUInt32BE(length, 0);
+    this.write(packet);
   }
 
   /** Sends a packet that expects no reply (a stream channel's packets, sendMessage). */
@@ -290,7 +334,7 @@ export class RpcEngine {
   private nextSerial(): number {
     do {
       this.serial = (this.serial + 1) >>> 0;
-    } while (this.pending.has(this.serial) || this.abandoned.has(this.serial) || this.streams.has(this.serial));
+    } while (this.pending.has(this.serial) || this.abandoned.has(this.serial) || this.streams.has(this.serial) || this.endedStreams.has(this.serial));
     return this.serial;
   }
 
@@ -303,6 +347,7 @@ export class RpcEngine {
         this.toStream(sink, packet);
         return;
       }
+      if (this.endedStreams.has(h.serial)) return;
     }
     // libvirt's client takes REPLY_WITH_FDS as a REPLY whose body starts with the number of
     // descriptors passed beside it (virNetMessageDecodeNumFDs).
@@ -316,6 +361,7 @@ export class RpcEngine {
           this.toStream(sink, packet);
           return;
         }
+        if (this.endedStreams.has(h.serial)) return;
         throw new FramingError(`no call waiting for reply with prog ${h.prog} vers ${h.vers} serial ${h.serial}`);
       }
       if (h.prog !== call.proc.program || h.vers !== call.proc.version || h.proc !== call.proc.proc) {
@@ -442,6 +488,7 @@ export class RpcEngine {
       if (c.timer) clearTimeout(c.timer);
       c.reject(err);
     }
+    this.readingHeldBy.clear();
     const sinks = [...this.streams.values()];
     this.streams.clear();
     for (const s of sinks) s.onClose(err);
