@@ -222,26 +222,32 @@ export class Stream {
   }
 
   /**
-   * virStreamSend: sends data (split into packets libvirt accepts, each copied once). Resolves to
-   * the number of bytes once the socket has taken them, so a producer awaiting send() never
-   * buffers without bound.
+   * virStreamSend: sends data, split into packets libvirt accepts (on a plain socket without a
+   * copy). Resolves to the number of bytes once the socket has taken all of them: `data` may be
+   * reused then, and a producer awaiting send() never buffers without bound.
    */
   send(data: Uint8Array, options: SignalOptions = {}): Promise<number> {
     return this.underSignal(options.signal, async () => {
       const channel = this.usable();
       for (let off = 0; off < data.length; off += STREAM_CHUNK_MAX) {
-        channel.sendData(data.subarray(off, Math.min(data.length, off + STREAM_CHUNK_MAX)));
-        if (channel.needsDrain) await this.drained(channel);
+        const end = Math.min(data.length, off + STREAM_CHUNK_MAX);
+        if (end < data.length) {
+          channel.sendData(data.subarray(off, end));
+          if (channel.needsDrain) await this.until(channel.waitDrain());
+        } else {
+          await this.until(new Promise<void>((resolve) => channel.sendData(data.subarray(off, end), () => resolve())));
+        }
         this.usable();
       }
       return data.length;
     });
   }
 
-  private async drained(channel: StreamChannel): Promise<void> {
+  /** Waits for `p`, or less if the stream changes state meanwhile (an error, an abort). */
+  private async until(p: Promise<void>): Promise<void> {
     const change = this.changed();
     try {
-      await Promise.race([channel.waitDrain(), change.promise]);
+      await Promise.race([p, change.promise]);
     } finally {
       change.cancel();
     }
@@ -257,7 +263,7 @@ export class Stream {
     const n = BigInt(length);
     if (n < 0n) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, 'hole length must be positive');
     channel.sendHole(n, flags);
-    if (channel.needsDrain) await this.drained(channel);
+    if (channel.needsDrain) await this.until(channel.waitDrain());
   }
 
   /** virStreamRecv: up to `nbytes` bytes; an empty result means end of file. A hole reads as zeros. */

@@ -18,6 +18,7 @@ import {
   type Packet,
   PacketSplitter,
   VIR_NET_CALL,
+  VIR_NET_CONTINUE,
   VIR_NET_ERROR,
   VIR_NET_MESSAGE,
   VIR_NET_OK,
@@ -124,7 +125,10 @@ export class RpcEngine {
   private logWindow = { start: -Infinity, count: 0, suppressed: 0 };
 
   constructor(private readonly stream: Duplex) {
-    this.splitter = new PacketSplitter((p) => this.onPacket(p));
+    this.splitter = new PacketSplitter(
+      (p) => this.onPacket(p),
+      (pieces) => this.onPacketPieces(pieces),
+    );
     stream.on('data', (chunk: Buffer) => {
       if (this.closeError) return;
       this.lastReceived = performance.now();
@@ -266,19 +270,27 @@ export class RpcEngine {
   }
 
   /**
-   * A stream's data packet: header and `data` copied once into the packet (the caller may reuse
-   * `data` as soon as this returns).
+   * A stream's data packet. On a plain socket the header and `data` go out in one writev, `data`
+   * uncopied: it must stay as it is until `written` is called. Under TLS (one record per packet,
+   * see the README) or a SASL layer they are copied into one buffer first.
    */
-  sendData(header: MessageHeader, data: Uint8Array): void {
+  sendData(header: MessageHeader, data: Uint8Array, written?: (err?: Error | null) => void): void {
     if (this.closeError) throw this.closeError;
     const head = encodePacket(this.writer, header);
     const length = head.length + data.length;
     if (length > MAX_PACKET) throw new FramingError(`packet of ${length} bytes exceeds libvirt's maximum of ${MAX_PACKET} bytes`);
-    const packet = Buffer.allocUnsafeSlow(length);
-    head.copy(packet, 0);
-    packet.set(data, head.length);
-    packet.writeUInt32BE(length, 0);
-    this.write(packet);
+    head.writeUInt32BE(length, 0);
+    if (this.layer || (this.stream as { encrypted?: boolean }).encrypted) {
+      const packet = Buffer.allocUnsafeSlow(length);
+      head.copy(packet, 0);
+      packet.set(data, head.length);
+      this.write(packet, written);
+      return;
+    }
+    this.stream.cork();
+    this.stream.write(head);
+    this.write(data, written);
+    this.stream.uncork();
   }
 
   /** Sends a packet that expects no reply (a stream channel's packets, sendMessage). */
@@ -292,8 +304,8 @@ export class RpcEngine {
    * writev, this is as fast for one call at a time and faster pipelined: libvirtd starts on each
    * call sooner (bench/rpc). Node queues what the socket cannot take yet; see needsDrain.
    */
-  private write(packet: Buffer): void {
-    this.stream.write(this.layer ? this.layer.encode(packet) : packet);
+  private write(packet: Uint8Array, written?: (err?: Error | null) => void): void {
+    this.stream.write(this.layer ? this.layer.encode(packet as Buffer) : packet, written);
     if (this.stream.writableLength > MAX_OUTGOING_BYTES) {
       this.fail(clientError(VIR_ERR_RPC, VIR_FROM_RPC, `the daemon stopped reading: ${this.stream.writableLength} bytes are waiting to be sent`), 'error');
     }
@@ -336,6 +348,21 @@ export class RpcEngine {
       this.serial = (this.serial + 1) >>> 0;
     } while (this.pending.has(this.serial) || this.abandoned.has(this.serial) || this.streams.has(this.serial) || this.endedStreams.has(this.serial));
     return this.serial;
+  }
+
+  /** A packet that came in several socket chunks: a stream's data goes on as those pieces (no copy); anything else is joined. */
+  private onPacketPieces(pieces: Buffer[]): void {
+    const first = decodePacket(pieces[0]!);
+    const h = first.header;
+    const sink = h.type === VIR_NET_STREAM && h.status === VIR_NET_CONTINUE ? this.streams.get(h.serial) : undefined;
+    if (!sink) {
+      this.onPacket(Buffer.concat(pieces));
+      return;
+    }
+    for (let i = 0; i < pieces.length; i++) {
+      const data = i === 0 ? first.body : pieces[i]!;
+      if (data.length) sink.onMessage({ kind: 'data', data });
+    }
   }
 
   private onPacket(raw: Buffer): void {

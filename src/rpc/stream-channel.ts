@@ -45,7 +45,7 @@ export function streamMessage(p: Packet): StreamMessage | null {
 /** The sending side the engine gives a stream: packets go out under the opening call's serial. */
 export interface StreamPacketWriter {
   send(header: MessageHeader, body?: (w: XdrWriter) => void): void;
-  sendData(header: MessageHeader, data: Uint8Array): void;
+  sendData(header: MessageHeader, data: Uint8Array, written?: (err?: Error | null) => void): void;
   holdReading(serial: number): void;
   releaseReading(serial: number): void;
   readonly needsDrain: boolean;
@@ -65,9 +65,9 @@ export class StreamChannel {
     return { prog: this.proc.program, vers: this.proc.version, proc: this.proc.proc, type, status, serial: this.serial };
   }
 
-  /** One data packet (at most STREAM_CHUNK_MAX bytes); `chunk` is copied once, into the packet. */
-  sendData(chunk: Uint8Array): void {
-    this.engine.sendData(this.header(VIR_NET_STREAM, VIR_NET_CONTINUE), chunk);
+  /** One data packet (at most STREAM_CHUNK_MAX bytes); `chunk` may be sent as is: keep it unchanged until `written`. */
+  sendData(chunk: Uint8Array, written?: (err?: Error | null) => void): void {
+    this.engine.sendData(this.header(VIR_NET_STREAM, VIR_NET_CONTINUE), chunk, written);
   }
 
   sendHole(length: bigint, flags: number): void {

@@ -137,6 +137,25 @@ describe('streams as Node streams against the real daemon', function () {
       expect(heldBytes() - base).to.be.below(8 * MiB);
     });
 
+    it('a stream held longer than both sides\' keepalive timeouts keeps the connection (our PINGs go on)', async function () {
+      this.timeout(120_000);
+      const c = await connect(uri());
+      try {
+        const v = await c.storagePoolLookupByName(poolName).then((p) => p.storageVolLookupByName('big.raw'));
+        const st = c.newStream(0, { highWaterMark: MiB });
+        await v.download(st, 0n, BigInt(size), 0);
+        // The daemon gives up after 5 x (5 + 1) s without a packet from us, we after 5 x (6 + 1) s.
+        await sleep(40_000);
+        expect(c.closeReason).to.equal(null);
+        let total = 0;
+        for await (const chunk of st) total += chunk.length;
+        expect(total).to.equal(size);
+        expect(await c.getLibVersion()).to.be.a('bigint');
+      } finally {
+        await c.close();
+      }
+    });
+
     it('a smaller highWaterMark holds less', async () => {
       const st = conn.newStream(0, { highWaterMark: MiB });
       await vol.download(st, 0n, BigInt(size), 0);

@@ -2,7 +2,7 @@
 // packets for a stream that has ended are dropped quietly.
 import { expect } from 'chai';
 import { connect as netConnect } from 'node:net';
-import { encodePacket, type MessageHeader, VIR_NET_CALL, VIR_NET_CONTINUE, VIR_NET_ERROR, VIR_NET_REPLY, VIR_NET_STREAM } from '../../src/protocol/framing.js';
+import { encodePacket, PacketSplitter, type MessageHeader, VIR_NET_CALL, VIR_NET_CONTINUE, VIR_NET_ERROR, VIR_NET_REPLY, VIR_NET_STREAM } from '../../src/protocol/framing.js';
 import { enc_virNetMessageError } from '../../src/protocol/generated/virnet.js';
 import { remote_procedures as P } from '../../src/protocol/generated/remote.js';
 import { XdrWriter } from '../../src/protocol/xdr/index.js';
@@ -25,22 +25,44 @@ const streamError = (call: FakeCall, type: MessageHeader['type'] = VIR_NET_STREA
   );
 
 describe('stream packets in the engine', () => {
+  it('the splitter hands a packet split across chunks over as views of them, and whole packets as they are', () => {
+    const packets = [1000, 300_000, 28, 70_000].map((n, i) => encodePacket(w, { prog: 1, vers: 1, proc: i, type: VIR_NET_STREAM, serial: 9, status: VIR_NET_CONTINUE }, (x) => x.raw(Buffer.alloc(n - 28, i + 1))));
+    const wire = Buffer.concat(packets);
+    for (const size of [7, 29, 4096, 65536, 100_000]) {
+      const got: Buffer[] = [];
+      const split = new PacketSplitter(
+        (p) => got.push(Buffer.from(p)),
+        (pieces) => {
+          expect(pieces[0]!.length).to.be.at.least(28);
+          got.push(Buffer.concat(pieces));
+        },
+      );
+      for (let off = 0; off < wire.length; off += size) split.push(wire.subarray(off, off + size));
+      expect(got.map((p) => p.length)).to.deep.equal(packets.map((p) => p.length));
+      expect(Buffer.concat(got).equals(wire)).to.equal(true);
+      expect(split.pending).to.equal(0);
+    }
+  });
+
+
   it('a stream that holds reading stops the socket; releasing it delivers the rest', async () => {
     const packets = 40;
+    const packet = 256 * 1024;
     const daemon = new FakeDaemon((call, d) => {
       if (call.header.type !== VIR_NET_CALL) return;
       call.socket.write(d.reply(call, null, undefined));
-      const data = encodePacket(w, { ...call.header, type: VIR_NET_STREAM, status: VIR_NET_CONTINUE }, (x) => x.raw(Buffer.alloc(256 * 1024, 7)));
+      const data = encodePacket(w, { ...call.header, type: VIR_NET_STREAM, status: VIR_NET_CONTINUE }, (x) => x.raw(Buffer.alloc(packet, 7)));
       for (let i = 0; i < packets; i++) call.socket.write(data);
     });
     const engine = await engineTo(await daemon.listen());
     try {
-      const got: StreamMessage[] = [];
+      let bytes = 0;
       let channel!: StreamChannel;
       const sink = {
         onMessage: (m: StreamMessage) => {
-          got.push(m);
-          if (got.length === 1) channel.pauseReading();
+          if (m.kind !== 'data') return;
+          if (bytes === 0) channel.pauseReading();
+          bytes += m.data.length;
         },
         onClose: () => undefined,
       };
@@ -48,10 +70,10 @@ describe('stream packets in the engine', () => {
       await sleep(300);
       expect(engine.readingHeld).to.equal(true);
       // Only what was already read when the hold came (the rest of one socket chunk).
-      expect(got.length).to.be.below(4);
+      expect(bytes).to.be.below(4 * packet);
       channel.resumeReading();
-      for (let i = 0; i < 50 && got.length < packets; i++) await sleep(20);
-      expect(got.length).to.equal(packets);
+      for (let i = 0; i < 50 && bytes < packets * packet; i++) await sleep(20);
+      expect(bytes).to.equal(packets * packet);
       expect(engine.readingHeld).to.equal(false);
     } finally {
       engine.close();
