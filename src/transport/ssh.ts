@@ -837,7 +837,7 @@ async function openLibvirtSSH(flavour: 'libssh' | 'libssh2', target: ConnectTarg
   const authFile = methods.includes('password') ? authConfigPath(env, target.uri.param('authfile')) : null;
 
   const started = performance.now();
-  const tcp = await openTcp(host, port, { timeout: options.timeout, layered: true });
+  const tcp = await openTcp(host, port, { timeout: options.timeout });
   const sock = tcp.stream;
   return runSession({
     flavour,

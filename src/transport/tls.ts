@@ -351,7 +351,7 @@ export async function openTls(target: ConnectTarget, options: TlsOptions = {}): 
   const deadline = options.timeout === undefined ? null : performance.now() + options.timeout;
   const shown = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 
-  const tcp = await openTcp(host, port, { timeout: options.timeout, layered: true });
+  const tcp = await openTcp(host, port, { timeout: options.timeout });
   const socket = tcp.stream as import('node:net').Socket;
 
   const tlsOptions: ConnectionOptions = {
