@@ -193,6 +193,23 @@ describe('streams as Node streams against the real daemon', function () {
       expect(sha256(out)).to.equal(sha256(src));
     });
 
+    it('the same over TCP', async () => {
+      const tcp = await connect(sandboxEnv('QEMU_TCP_URI'));
+      try {
+        const v = await tcp.storagePoolLookupByName(poolName).then((p) => p.storageVolLookupByName('piped.raw'));
+        const up = tcp.newStream();
+        await v.upload(up, 0n, BigInt(size), 0);
+        await pipeline(createReadStream(src), up.toWritable());
+        const down = tcp.newStream();
+        await v.download(down, 0n, BigInt(size), 0);
+        const out = join(files, 'out-tcp.bin');
+        await pipeline(down.toReadable(), createWriteStream(out));
+        expect(sha256(out)).to.equal(sha256(src));
+      } finally {
+        await tcp.close();
+      }
+    });
+
     it('an aborted signal ends pipeline() and the stream; the connection goes on', async () => {
       const down = conn.newStream();
       await vol.download(down, 0n, BigInt(size), 0);
