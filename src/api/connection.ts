@@ -48,7 +48,7 @@ import { getLogger } from '../util/log.js';
 import { type TypedParams, charsToString, fromTypedParams, unknownError } from './convert.js';
 import { cpuMap } from './cpumap.js';
 import { lookupUUID } from './uuid.js';
-import { Stream } from './stream.js';
+import { Stream, type StreamOptions } from './stream.js';
 import { type Domain, type Network, type NodeDevice, type NWFilter, type Secret, type StoragePool, objectFactory } from './objects.js';
 import { ConnectionMethods } from './generated/methods.js';
 import { type ErrorHandler, LibvirtError, type VirErrorFields, clientError } from '../errors/errors.js';
@@ -245,8 +245,8 @@ export class Connection extends ConnectionMethods {
   }
 
   /** virStreamNew: a stream to hand to a method that opens one (vol.download, dom.screenshot, ...). */
-  newStream(flags = 0): Stream {
-    return new Stream(this, flags);
+  newStream(flags = 0, options: StreamOptions = {}): Stream {
+    return new Stream(this, flags, options);
   }
 
   /** virConnSetErrorFunc: this connection's handler (null: fall back to the global one). */

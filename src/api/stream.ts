@@ -1,6 +1,8 @@
+import type { Duplex, Readable, Writable } from 'node:stream';
 import {
   VIR_ERR_INTERNAL_ERROR,
   VIR_ERR_INVALID_ARG,
+  VIR_ERR_OPERATION_ABORTED,
   VIR_ERR_OPERATION_FAILED,
   VIR_ERR_OPERATION_INVALID,
   VIR_FROM_STREAMS,
@@ -9,31 +11,66 @@ import {
 import { STREAM_CHUNK_MAX, type StreamChannel, type StreamMessage } from '../rpc/stream-channel.js';
 import type { Connection } from './connection.js';
 import { LibvirtError, clientError } from '../errors/errors.js';
+import { type NodeStreamOptions, StreamDuplex, StreamReadable, StreamWritable } from './stream-node.js';
 
-type Item = { data: Buffer } | { hole: bigint };
+/** Bytes of received data a stream queues for a slow reader before the socket stops being read. */
+export const DEFAULT_STREAM_HIGH_WATER_MARK = 4 * 1024 * 1024;
+
+export interface StreamOptions {
+  /**
+   * Bytes of received data queued for a reader that is behind (default 4 MiB). Past it the
+   * connection stops reading its socket until the reader has taken half of them: TCP then slows
+   * the daemon, and replies, events and keepalive on the same connection wait behind the data.
+   */
+  highWaterMark?: number;
+}
+
+export interface SignalOptions {
+  /** Aborting it rejects with VIR_ERR_OPERATION_ABORTED (its `cause` is the signal's reason) and aborts the stream. */
+  signal?: AbortSignal;
+}
+
+/** A hole of a sparse stream: `hole` bytes that read as zeros and need no storage. */
+export interface StreamHole {
+  hole: bigint;
+}
+
+type Item = { data: Buffer } | StreamHole;
 
 /**
  * A data stream (virStreamPtr): made with `conn.newStream()`, handed to a method that opens a
  * stream (vol.download, vol.upload, dom.screenshot, dom.openConsole, ...), then read with recv() /
- * `for await`, or written with send() / sendAll(), and ended with finish() or abort().
+ * `for await` / toReadable(), or written with send() / sendAll() / toWritable(), and ended with
+ * finish() or abort(). Leaving a `for await` loop early, `await using`, and destroying a Node view
+ * abort a stream that has not finished.
  *
- * Incoming data is queued until read: like libvirt's own client, a slow reader does not stop the
- * daemon from sending (pausing the socket would stall every other call on the connection).
+ * Memory is bounded: at most `highWaterMark` bytes of received data wait for the reader (then the
+ * socket is paused, see StreamOptions), and a stream that ends releases its buffers at once.
  */
 export class Stream {
   private channel: StreamChannel | null = null;
   private readonly queue: Item[] = [];
+  private queuedBytes = 0;
+  private readingPaused = false;
   private eof = false;
   private error: LibvirtError | null = null;
   private closed = false;
-  private wake: (() => void) | null = null;
+  /** finish() or abort() on its way: data that still arrives after an abort is dropped. */
+  private closing: { how: 'finish' | 'abort'; done: Promise<void> } | null = null;
   private confirm: { resolve: () => void; reject: (e: LibvirtError) => void } | null = null;
+  private readonly waiters = new Set<() => void>();
+  readonly highWaterMark: number;
 
   constructor(
     readonly connection: Connection,
     /** virStreamFlags: VIR_STREAM_NONBLOCK is accepted and ignored (every call is asynchronous here). */
     readonly flags = 0,
-  ) {}
+    options: StreamOptions = {},
+  ) {
+    const hwm = options.highWaterMark ?? DEFAULT_STREAM_HIGH_WATER_MARK;
+    if (!Number.isSafeInteger(hwm) || hwm <= 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, 'highWaterMark must be a positive integer (bytes)');
+    this.highWaterMark = hwm;
+  }
 
   /** @internal the call that opens the stream is on its way: this is the stream's channel */
   _bind(channel: StreamChannel): void {
@@ -41,14 +78,35 @@ export class Stream {
     this.channel = channel;
   }
 
+  /** Bytes of received data waiting for the reader. */
+  get bufferedBytes(): number {
+    return this.queuedBytes;
+  }
+
+  /** The error the stream failed with (the daemon's, the connection's, an abort signal's); null otherwise. */
+  get failure(): LibvirtError | null {
+    return this.error;
+  }
+
+  /** True once the stream is over (finished, aborted or failed). */
+  get ended(): boolean {
+    return this.closed;
+  }
+
   /** @internal */
   onMessage(m: StreamMessage): void {
     switch (m.kind) {
       case 'hole':
-        this.queue.push({ hole: m.length });
+        if (!this.dropping) this.queue.push({ hole: m.length });
         break;
       case 'data':
+        if (this.dropping) break;
         this.queue.push({ data: m.data });
+        this.queuedBytes += m.data.length;
+        if (this.queuedBytes >= this.highWaterMark && !this.readingPaused) {
+          this.readingPaused = true;
+          this.channel?.pauseReading();
+        }
         break;
       case 'eof':
         this.eof = true;
@@ -56,11 +114,9 @@ export class Stream {
       case 'done':
         // Confirmation of our finish or abort.
         this.eof = true;
-        if (this.confirm) {
-          this.end();
-          this.confirm.resolve();
-          this.confirm = null;
-        }
+        this.end();
+        this.confirm?.resolve();
+        this.confirm = null;
         break;
       case 'error':
         this.fail(m.error);
@@ -74,26 +130,55 @@ export class Stream {
     this.fail(err);
   }
 
+  private get dropping(): boolean {
+    return this.closed || this.closing?.how === 'abort';
+  }
+
   private fail(err: LibvirtError): void {
     this.error ??= err;
     this.end();
-    if (this.confirm) {
-      this.confirm.reject(err);
-      this.confirm = null;
-    }
+    this.confirm?.reject(err);
+    this.confirm = null;
     this.notify();
   }
 
   private end(): void {
     this.closed = true;
+    this.release();
+    this.channel?.end();
+  }
+
+  /** Lets go of everything queued (and of the socket, if the reader held it). */
+  private release(): void {
     this.queue.length = 0;
-    if (this.channel) this.channel.end();
+    this.queuedBytes = 0;
+    this.resumeIfDrained();
+  }
+
+  private consumed(n: number): void {
+    this.queuedBytes -= n;
+    this.resumeIfDrained();
+  }
+
+  private resumeIfDrained(): void {
+    if (this.readingPaused && this.queuedBytes <= this.highWaterMark / 2) {
+      this.readingPaused = false;
+      this.channel?.resumeReading();
+    }
   }
 
   private notify(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
+    const ws = [...this.waiters];
+    this.waiters.clear();
+    for (const w of ws) w();
+  }
+
+  /** Resolves at the next change of state (a message, an error, an abort). */
+  private changed(): { promise: Promise<void>; cancel: () => void } {
+    let wake!: () => void;
+    const promise = new Promise<void>((resolve) => (wake = resolve));
+    this.waiters.add(wake);
+    return { promise, cancel: () => this.waiters.delete(wake) };
   }
 
   private usable(): StreamChannel {
@@ -105,61 +190,118 @@ export class Stream {
 
   /** Waits until there is something to read, end of file, or an error. */
   private async ready(): Promise<void> {
-    while (this.queue.length === 0 && !this.eof && !this.error && !this.closed) {
-      await new Promise<void>((resolve) => (this.wake = resolve));
+    while (this.queue.length === 0 && !this.eof && !this.error && !this.closed) await this.changed().promise;
+  }
+
+  /**
+   * Runs `op` under `signal`: when it aborts, the stream aborts and `op` (and every other
+   * operation waiting on the stream) rejects with VIR_ERR_OPERATION_ABORTED.
+   */
+  private async underSignal<T>(signal: AbortSignal | undefined, op: () => Promise<T>): Promise<T> {
+    if (!signal) return op();
+    const onAbort = (): void => this.abortWith(clientError(VIR_ERR_OPERATION_ABORTED, VIR_FROM_STREAMS, 'operation aborted', signal.reason));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await op();
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Ends the stream with `err` for every reader and writer; the daemon is told to abort. */
+  private abortWith(err: LibvirtError): void {
+    if (this.closed) return;
+    this.error ??= err;
+    this.release();
+    this.confirm?.reject(err);
+    this.confirm = null;
+    if (this.channel && !this.closing) this.startHandshake('abort', this.channel).catch(() => undefined);
+    if (!this.channel) this.closed = true;
+    this.notify();
+  }
+
+  /**
+   * virStreamSend: sends data, split into packets libvirt accepts (on a plain socket without a
+   * copy). Resolves to the number of bytes once the socket has taken all of them: `data` may be
+   * reused then, and a producer awaiting send() never buffers without bound.
+   */
+  send(data: Uint8Array, options: SignalOptions = {}): Promise<number> {
+    return this.underSignal(options.signal, async () => {
+      const channel = this.usable();
+      for (let off = 0; off < data.length; off += STREAM_CHUNK_MAX) {
+        const end = Math.min(data.length, off + STREAM_CHUNK_MAX);
+        if (end < data.length) {
+          channel.sendData(data.subarray(off, end));
+          if (channel.needsDrain) await this.until(channel.waitDrain());
+        } else {
+          await this.until(new Promise<void>((resolve) => channel.sendData(data.subarray(off, end), () => resolve())));
+        }
+        this.usable();
+      }
+      return data.length;
+    });
+  }
+
+  /** Waits for `p`, or less if the stream changes state meanwhile (an error, an abort). */
+  private async until(p: Promise<void>): Promise<void> {
+    const change = this.changed();
+    try {
+      await Promise.race([p, change.promise]);
+    } finally {
+      change.cancel();
     }
   }
 
   /**
-   * virStreamSend: sends data (split into packets libvirt accepts). Resolves to the number of bytes
-   * once the socket has taken them, so a producer awaiting send() never buffers without bound.
+   * virStreamSendHole: tells the other side `length` bytes of the file are a hole (streams opened
+   * with a sparse flag, e.g. VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM).
    */
-  async send(data: Uint8Array): Promise<number> {
+  async sendHole(length: bigint | number, flags = 0): Promise<void> {
     const channel = this.usable();
-    for (let off = 0; off < data.length; off += STREAM_CHUNK_MAX) {
-      channel.sendData(data.subarray(off, Math.min(data.length, off + STREAM_CHUNK_MAX)));
-      if (channel.needsDrain) await channel.waitDrain();
-      if (this.error) throw this.error;
-    }
-    return data.length;
-  }
-
-  /** virStreamSendHole: tells the other side `length` bytes of the file are a hole (sparse streams). */
-  async sendHole(length: bigint, flags = 0): Promise<void> {
-    const channel = this.usable();
-    if (length < 0n) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, 'hole length must be positive');
-    channel.sendHole(length, flags);
+    if (typeof length === 'number' && !Number.isSafeInteger(length)) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, 'hole length must be a safe integer');
+    const n = BigInt(length);
+    if (n < 0n) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, 'hole length must be positive');
+    channel.sendHole(n, flags);
+    if (channel.needsDrain) await this.until(channel.waitDrain());
   }
 
   /** virStreamRecv: up to `nbytes` bytes; an empty result means end of file. A hole reads as zeros. */
-  recv(nbytes: number): Promise<Uint8Array> {
-    return this.recvFlags(nbytes, 0);
+  recv(nbytes: number, options: SignalOptions = {}): Promise<Uint8Array> {
+    return this.recvFlags(nbytes, 0, options);
   }
 
   /**
    * virStreamRecvFlags: as recv(); with VIR_STREAM_RECV_STOP_AT_HOLE a hole at the head of the
    * stream gives an empty array and stays for recvHole() (libvirt's -3 return).
    */
-  async recvFlags(nbytes: number, flags: number): Promise<Uint8Array> {
-    if (!Number.isInteger(nbytes) || nbytes <= 0) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, 'nbytes must be a positive integer');
-    if (!this.channel || this.closed) this.usable();
-    await this.ready();
-    if (this.error && this.queue.length === 0) throw this.error;
-    const head = this.queue[0];
-    if (!head) return new Uint8Array(0);
-    if ('hole' in head) {
-      if (flags & VIR_STREAM_RECV_STOP_AT_HOLE) return new Uint8Array(0);
-      const n = head.hole > BigInt(nbytes) ? nbytes : Number(head.hole);
-      head.hole -= BigInt(n);
-      if (head.hole === 0n) this.queue.shift();
-      return new Uint8Array(n);
+  recvFlags(nbytes: number, flags: number, options: SignalOptions = {}): Promise<Uint8Array> {
+    if (!Number.isInteger(nbytes) || nbytes <= 0) return Promise.reject(clientError(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, 'nbytes must be a positive integer'));
+    return this.underSignal(options.signal, async () => {
+      if (!this.channel || this.closed || this.error) this.usable();
+      await this.ready();
+      if (this.error) throw this.error;
+      const head = this.queue[0];
+      if (!head) return new Uint8Array(0);
+      if ('hole' in head) {
+        if (flags & VIR_STREAM_RECV_STOP_AT_HOLE) return new Uint8Array(0);
+        const n = head.hole > BigInt(nbytes) ? nbytes : Number(head.hole);
+        head.hole -= BigInt(n);
+        if (head.hole === 0n) this.queue.shift();
+        return new Uint8Array(n);
+      }
+      return this.take(head, nbytes);
+    });
+  }
+
+  private take(head: { data: Buffer }, nbytes: number): Buffer {
+    let out = head.data;
+    if (out.length <= nbytes) this.queue.shift();
+    else {
+      out = head.data.subarray(0, nbytes);
+      head.data = head.data.subarray(nbytes);
     }
-    if (head.data.length <= nbytes) {
-      this.queue.shift();
-      return head.data;
-    }
-    const out = head.data.subarray(0, nbytes);
-    head.data = head.data.subarray(nbytes);
+    this.consumed(out.length);
     return out;
   }
 
@@ -175,11 +317,11 @@ export class Stream {
   }
 
   /** virStreamFinish: ends a stream after all data went through; rejects if the daemon saw an error. */
-  finish(): Promise<void> {
-    return this.handshake('finish');
+  finish(options: SignalOptions = {}): Promise<void> {
+    return this.underSignal(options.signal, () => this.handshake('finish'));
   }
 
-  /** virStreamAbort: ends a stream early. */
+  /** virStreamAbort: ends a stream early; what was queued for the reader is released at once. */
   abort(): Promise<void> {
     return this.handshake('abort');
   }
@@ -193,39 +335,121 @@ export class Stream {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.confirm) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_STREAMS, 'stream is already being closed'));
-    return new Promise<void>((resolve, reject) => {
-      this.confirm = { resolve, reject };
-      if (how === 'finish') channel.sendFinish();
-      else channel.sendAbort();
-    });
+    if (this.closing) {
+      if (this.closing.how === how) return this.closing.done;
+      return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_STREAMS, 'stream is already being closed'));
+    }
+    return this.startHandshake(how, channel);
   }
 
-  /** Node idiom: every chunk until end of file, then finish(). A hole arrives as zeros. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
-    for (;;) {
-      const chunk = await this.recv(1 << 20);
-      if (chunk.length === 0) break;
-      yield chunk;
+  private startHandshake(how: 'finish' | 'abort', channel: StreamChannel): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => {
+      this.confirm = { resolve, reject };
+      if (how === 'abort') this.release();
+      try {
+        if (how === 'finish') channel.sendFinish();
+        else channel.sendAbort();
+      } catch (e) {
+        this.fail(e instanceof LibvirtError ? e : clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_STREAMS, String(e), e));
+      }
+    });
+    this.closing = { how, done };
+    return done;
+  }
+
+  /** `await using st = conn.newStream()`: a stream that has not finished is aborted (and its end awaited). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.closed) return;
+    if (this.closing) await this.closing.done.catch(() => undefined);
+    else if (this.channel) await this.abort().catch(() => undefined);
+    else this.closed = true;
+  }
+
+  /** Node idiom: every chunk until end of file, then finish(); leaving the loop early aborts. A hole arrives as zeros. */
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    return this.chunks();
+  }
+
+  /** As `for await (const chunk of st)`, with a signal. */
+  async *chunks(options: SignalOptions = {}): AsyncGenerator<Uint8Array> {
+    for await (const item of this.items(0, options)) if (!('hole' in item)) yield item;
+  }
+
+  /**
+   * A sparse stream's contents in order: data chunks and holes ({ hole: length }), then finish();
+   * leaving the loop early aborts. virStreamSparseRecvAll as an iterator.
+   */
+  sparseChunks(options: SignalOptions = {}): AsyncGenerator<Uint8Array | StreamHole> {
+    return this.items(VIR_STREAM_RECV_STOP_AT_HOLE, options);
+  }
+
+  private async *items(flags: number, options: SignalOptions): AsyncGenerator<Uint8Array | StreamHole> {
+    let finished = false;
+    try {
+      for (;;) {
+        const chunk = await this.recvFlags(STREAM_CHUNK_MAX * 4, flags, options);
+        if (chunk.length) {
+          yield chunk;
+          continue;
+        }
+        const hole = flags & VIR_STREAM_RECV_STOP_AT_HOLE ? await this.recvHole() : 0n;
+        if (hole === 0n) break;
+        yield { hole };
+      }
+      await this.finish(options);
+      finished = true;
+    } finally {
+      if (!finished) await this[Symbol.asyncDispose]();
     }
-    await this.finish();
   }
 
   /** virStreamRecvAll: everything until end of file, then finish(). */
-  async recvAll(): Promise<Buffer> {
+  async recvAll(options: SignalOptions = {}): Promise<Buffer> {
     const parts: Uint8Array[] = [];
-    for await (const c of this) parts.push(c);
+    for await (const c of this.chunks(options)) parts.push(c);
     return Buffer.concat(parts);
   }
 
   /** virStreamSendAll: every chunk of `source`, then finish(); abort() if the source throws. */
-  async sendAll(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
+  sendAll(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: SignalOptions = {}): Promise<void> {
+    return this.sparseSendAll(source, options);
+  }
+
+  /**
+   * virStreamSparseSendAll: every item of `source`, data chunks and holes ({ hole: length }, for
+   * a stream opened with a sparse flag), then finish(); abort() if the source throws.
+   */
+  async sparseSendAll(source: Iterable<Uint8Array | { hole: bigint | number }> | AsyncIterable<Uint8Array | { hole: bigint | number }>, options: SignalOptions = {}): Promise<void> {
     try {
-      for await (const chunk of source) await this.send(chunk);
+      for await (const item of source) {
+        if (item instanceof Uint8Array) await this.send(item, options);
+        else await this.underSignal(options.signal, () => this.sendHole(item.hole));
+      }
     } catch (e) {
-      if (!this.closed) await this.abort().catch(() => undefined);
+      await this[Symbol.asyncDispose]();
       throw e;
     }
-    await this.finish();
+    await this.finish(options);
+  }
+
+  /**
+   * A Node Readable of the stream's data (holes as zeros): end of file finishes the stream,
+   * destroy() (or the `signal`) aborts it. For pipeline() to a file or socket.
+   */
+  toReadable(options: NodeStreamOptions = {}): Readable {
+    return new StreamReadable(this, options);
+  }
+
+  /** A Node Writable into the stream: end() finishes it, destroy() (or the `signal`) aborts it. */
+  toWritable(options: NodeStreamOptions = {}): Writable {
+    return new StreamWritable(this, options);
+  }
+
+  /**
+   * Both at once, for a console or channel: `process.stdin.pipe(st.toDuplex()).pipe(process.stdout)`.
+   * The daemon's end of file ends both sides and finishes the stream.
+   */
+  toDuplex(options: NodeStreamOptions = {}): Duplex {
+    return new StreamDuplex(this, options);
   }
 }

@@ -70,15 +70,19 @@ export function decodePacket(packet: Buffer): Packet {
 
 /**
  * Splits a byte stream into packets. Chunks that hold whole packets are not copied; a packet split
- * across chunks is reassembled once. A length word below the header size or above MAX_PACKET is
- * refused before anything is buffered.
+ * across chunks is reassembled once, or, with `onPieces`, handed over as its pieces (views of the
+ * chunks, the first holding the whole header) so a bulk reader can take them without a copy. A
+ * length word below the header size or above MAX_PACKET is refused before anything is buffered.
  */
 export class PacketSplitter {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private need = 0;
 
-  constructor(private readonly onPacket: (packet: Buffer) => void) {}
+  constructor(
+    private readonly onPacket: (packet: Buffer) => void,
+    private readonly onPieces?: (pieces: Buffer[]) => void,
+  ) {}
 
   push(chunk: Buffer): void {
     if (this.buffered === 0) {
@@ -101,15 +105,39 @@ export class PacketSplitter {
         this.need = readLength(this.head(4), 0);
       }
       if (this.buffered < this.need) return;
-      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
-      const packet = all.subarray(0, this.need);
-      const rest = all.subarray(this.need);
-      this.chunks = rest.length ? [rest] : [];
-      this.buffered = rest.length;
+      const need = this.need;
       this.need = 0;
-      this.onPacket(packet);
+      if (this.onPieces && this.chunks.length > 1 && this.chunks[0]!.length >= MIN_PACKET) {
+        this.onPieces(this.takePieces(need));
+      } else {
+        const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+        const rest = all.subarray(need);
+        this.chunks = rest.length ? [rest] : [];
+        this.buffered = rest.length;
+        this.onPacket(all.subarray(0, need));
+      }
       if (this.buffered === 0) return;
     }
+  }
+
+  /** The first `n` buffered bytes as views of the chunks; what follows stays buffered. */
+  private takePieces(n: number): Buffer[] {
+    const pieces: Buffer[] = [];
+    while (n > 0) {
+      const c = this.chunks[0]!;
+      if (c.length <= n) {
+        pieces.push(c);
+        this.chunks.shift();
+        n -= c.length;
+        this.buffered -= c.length;
+      } else {
+        pieces.push(c.subarray(0, n));
+        this.chunks[0] = c.subarray(n);
+        this.buffered -= n;
+        n = 0;
+      }
+    }
+    return pieces;
   }
 
   /** Bytes of an incomplete packet still buffered (non-zero at EOF means a truncated packet). */

@@ -14,10 +14,12 @@ import { dec_virNetMessageError } from '../protocol/generated/virnet.js';
 import { getLogger, LogPriority } from '../util/log.js';
 import {
   FramingError,
+  MAX_PACKET,
   type MessageHeader,
   type Packet,
   PacketSplitter,
   VIR_NET_CALL,
+  VIR_NET_CONTINUE,
   VIR_NET_ERROR,
   VIR_NET_MESSAGE,
   VIR_NET_OK,
@@ -140,6 +142,10 @@ export class RpcEngine {
   private readonly abandoned = new Set<number>();
   private readonly handlers = new Map<number, MessageHandler>();
   private readonly streams = new Map<number, StreamSink>();
+  /** Serials of streams that ended: their late packets (data in flight, an error reply) are dropped quietly, as libvirt's client does. */
+  private readonly endedStreams = new Set<number>();
+  /** Streams whose reader is full: while any is, the socket is not read (TCP then slows the daemon). */
+  private readonly readingHeldBy = new Set<number>();
   private layer: { encode(plain: Buffer): Buffer; decode(wire: Buffer): Buffer[] } | null = null;
   private readonly splitter: PacketSplitter;
   private serial = 0;
@@ -155,7 +161,10 @@ export class RpcEngine {
   private logWindow = { start: -Infinity, count: 0, suppressed: 0 };
 
   constructor(private readonly stream: Duplex) {
-    this.splitter = new PacketSplitter((p) => this.onPacket(p));
+    this.splitter = new PacketSplitter(
+      (p) => this.onPacket(p),
+      (pieces) => this.onPacketPieces(pieces),
+    );
     stream.on('data', (chunk: Buffer) => {
       if (this.closeError) return;
       this.lastReceived = performance.now();
@@ -239,9 +248,32 @@ export class RpcEngine {
     });
   }
 
-  /** The stream of `serial` is over: its packets are no longer routed. */
+  /** The stream of `serial` is over: its packets are no longer routed, and those still on the way are dropped quietly. */
   endStream(serial: number): void {
-    this.streams.delete(serial);
+    if (!this.streams.delete(serial)) return;
+    this.endedStreams.add(serial);
+    if (this.endedStreams.size > MAX_ABANDONED_SERIALS) this.endedStreams.delete(this.endedStreams.values().next().value!);
+    this.releaseReading(serial);
+  }
+
+  /**
+   * Backpressure for a stream whose reader is behind: the socket is no longer read until every
+   * stream that holds it releases it. Replies, events and keepalive wait behind the stream's data.
+   */
+  holdReading(serial: number): void {
+    if (this.closeError || this.readingHeldBy.has(serial)) return;
+    this.readingHeldBy.add(serial);
+    if (this.readingHeldBy.size === 1) this.stream.pause();
+  }
+
+  releaseReading(serial: number): void {
+    if (!this.readingHeldBy.delete(serial) || this.readingHeldBy.size > 0 || this.closeError) return;
+    this.stream.resume();
+  }
+
+  /** True while a stream's reader holds the socket (keepalive then does not take the silence for a dead peer). */
+  get readingHeld(): boolean {
+    return this.readingHeldBy.size > 0;
   }
 
   private callWithSerial<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, serial: number, options?: CallOptions): Promise<R> {
@@ -282,6 +314,30 @@ export class RpcEngine {
     this.send({ prog: proc.program, vers: proc.version, proc: proc.proc, type: VIR_NET_MESSAGE, status: VIR_NET_OK }, codec ? (w) => codec.encode(w, value as M) : undefined);
   }
 
+  /**
+   * A stream's data packet. On a plain socket the header and `data` go out in one writev, `data`
+   * uncopied: it must stay as it is until `written` is called. Under TLS (one record per packet,
+   * see the README) or a SASL layer they are copied into one buffer first.
+   */
+  sendData(header: MessageHeader, data: Uint8Array, written?: (err?: Error | null) => void): void {
+    if (this.closeError) throw this.closeError;
+    const head = encodeShared(header);
+    const length = head.length + data.length;
+    if (length > MAX_PACKET) throw new FramingError(`packet of ${length} bytes exceeds libvirt's maximum of ${MAX_PACKET} bytes`);
+    head.writeUInt32BE(length, 0);
+    if (this.layer || (this.stream as { encrypted?: boolean }).encrypted) {
+      const packet = Buffer.allocUnsafeSlow(length);
+      head.copy(packet, 0);
+      packet.set(data, head.length);
+      this.write(packet, written);
+      return;
+    }
+    this.stream.cork();
+    this.stream.write(head);
+    this.write(data, written);
+    this.stream.uncork();
+  }
+
   /** Sends a packet that expects no reply (a stream channel's packets, sendMessage). */
   send(header: Omit<MessageHeader, 'serial'> & { serial?: number }, body?: (w: XdrWriter) => void): void {
     if (this.closeError) throw this.closeError;
@@ -293,8 +349,8 @@ export class RpcEngine {
    * writev, this is as fast for one call at a time and faster pipelined: libvirtd starts on each
    * call sooner (bench/rpc). Node queues what the socket cannot take yet; see needsDrain.
    */
-  private write(packet: Buffer): void {
-    this.stream.write(this.layer ? this.layer.encode(packet) : packet);
+  private write(packet: Uint8Array, written?: (err?: Error | null) => void): void {
+    this.stream.write(this.layer ? this.layer.encode(packet as Buffer) : packet, written);
     if (this.stream.writableLength > MAX_OUTGOING_BYTES) {
       this.fail(clientError(VIR_ERR_RPC, VIR_FROM_RPC, `the daemon stopped reading: ${this.stream.writableLength} bytes are waiting to be sent`), 'error');
     }
@@ -335,8 +391,23 @@ export class RpcEngine {
   private nextSerial(): number {
     do {
       this.serial = (this.serial + 1) >>> 0;
-    } while (this.pending.has(this.serial) || this.abandoned.has(this.serial) || this.streams.has(this.serial));
+    } while (this.pending.has(this.serial) || this.abandoned.has(this.serial) || this.streams.has(this.serial) || this.endedStreams.has(this.serial));
     return this.serial;
+  }
+
+  /** A packet that came in several socket chunks: a stream's data goes on as those pieces (no copy); anything else is joined. */
+  private onPacketPieces(pieces: Buffer[]): void {
+    const first = decodePacket(pieces[0]!);
+    const h = first.header;
+    const sink = h.type === VIR_NET_STREAM && h.status === VIR_NET_CONTINUE ? this.streams.get(h.serial) : undefined;
+    if (!sink) {
+      this.onPacket(Buffer.concat(pieces));
+      return;
+    }
+    for (let i = 0; i < pieces.length; i++) {
+      const data = i === 0 ? first.body : pieces[i]!;
+      if (data.length) sink.onMessage({ kind: 'data', data });
+    }
   }
 
   private onPacket(raw: Buffer): void {
@@ -348,6 +419,7 @@ export class RpcEngine {
         this.toStream(sink, packet);
         return;
       }
+      if (this.endedStreams.has(h.serial)) return;
     }
     // libvirt's client takes REPLY_WITH_FDS as a REPLY whose body starts with the number of
     // descriptors passed beside it (virNetMessageDecodeNumFDs).
@@ -361,6 +433,7 @@ export class RpcEngine {
           this.toStream(sink, packet);
           return;
         }
+        if (this.endedStreams.has(h.serial)) return;
         throw new FramingError(`no call waiting for reply with prog ${h.prog} vers ${h.vers} serial ${h.serial}`);
       }
       if (h.prog !== call.proc.program || h.vers !== call.proc.version || h.proc !== call.proc.proc) {
@@ -496,6 +569,7 @@ export class RpcEngine {
       this.release(c);
       c.reject(err);
     }
+    this.readingHeldBy.clear();
     const sinks = [...this.streams.values()];
     this.streams.clear();
     for (const s of sinks) s.onClose(err);

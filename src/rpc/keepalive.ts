@@ -8,6 +8,8 @@
 //   After `count` unanswered PINGs, one more interval of silence closes the connection with reason
 //   KEEPALIVE: a dead peer is detected interval x (count + 1) seconds after its last packet. With
 //   count 0 the connection closes after one interval of silence without sending any PING.
+// - while a stream's slow reader holds the socket (engine.readingHeld) the silence is ours: PINGs
+//   still go out every interval (the daemon hears from us), but none counts as unanswered.
 import { KEEPALIVE_PROC_PING, KEEPALIVE_PROGRAM, keepalive_procedures } from '../protocol/generated/keepalive.js';
 import type { RpcEngine } from './engine.js';
 import { getLogger } from '../util/log.js';
@@ -91,7 +93,7 @@ export class KeepAlive {
     if (this.intervalMs <= 0 || this.engine.closed) return;
     const now = performance.now();
     const lastReceived = this.engine.lastReceived;
-    if (lastReceived >= this.lastPingSent) this.unanswered = 0;
+    if (lastReceived >= this.lastPingSent || this.engine.readingHeld) this.unanswered = 0;
     const silentFor = now - Math.max(lastReceived, this.lastPingSent);
     if (silentFor < this.intervalMs) {
       this.schedule(this.intervalMs - silentFor);

@@ -45,6 +45,9 @@ export function streamMessage(p: Packet): StreamMessage | null {
 /** The sending side the engine gives a stream: packets go out under the opening call's serial. */
 export interface StreamPacketWriter {
   send(header: MessageHeader, body?: (w: XdrWriter) => void): void;
+  sendData(header: MessageHeader, data: Uint8Array, written?: (err?: Error | null) => void): void;
+  holdReading(serial: number): void;
+  releaseReading(serial: number): void;
   readonly needsDrain: boolean;
   waitDrain(): Promise<void>;
   endStream(serial: number): void;
@@ -62,9 +65,9 @@ export class StreamChannel {
     return { prog: this.proc.program, vers: this.proc.version, proc: this.proc.proc, type, status, serial: this.serial };
   }
 
-  /** One data packet (at most STREAM_CHUNK_MAX bytes). */
-  sendData(chunk: Uint8Array): void {
-    this.engine.send(this.header(VIR_NET_STREAM, VIR_NET_CONTINUE), (w) => w.raw(chunk));
+  /** One data packet (at most STREAM_CHUNK_MAX bytes); `chunk` may be sent as is: keep it unchanged until `written`. */
+  sendData(chunk: Uint8Array, written?: (err?: Error | null) => void): void {
+    this.engine.sendData(this.header(VIR_NET_STREAM, VIR_NET_CONTINUE), chunk, written);
   }
 
   sendHole(length: bigint, flags: number): void {
@@ -89,7 +92,16 @@ export class StreamChannel {
     return this.engine.waitDrain();
   }
 
-  /** The stream is over: its packets are no longer routed to the sink. */
+  /** The reader is full: stop reading the socket until resumeReading() (TCP then slows the daemon). */
+  pauseReading(): void {
+    this.engine.holdReading(this.serial);
+  }
+
+  resumeReading(): void {
+    this.engine.releaseReading(this.serial);
+  }
+
+  /** The stream is over: its packets are no longer routed to the sink (late ones are dropped quietly). */
   end(): void {
     this.engine.endStream(this.serial);
   }
