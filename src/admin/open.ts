@@ -81,9 +81,7 @@ export async function connectAdmin(uri?: string | null, options: AdminConnectOpt
     if (deadline.error) throw deadline.error;
     if (options.transport) transport = options.transport;
     else {
-      const opening = openUnix(socketPath, { timeout: timeout === 0 ? undefined : timeout });
-      opening.then((t) => deadline.error && t.stream.destroy(), () => undefined);
-      transport = await Promise.race([opening, deadline.failed]);
+      transport = await deadline.race(openUnix(socketPath, { timeout: timeout === 0 ? undefined : timeout }));
     }
   } catch (e) {
     deadline.clear();

@@ -38,6 +38,11 @@ export function openDeadline(uri: string, timeout: number, signal: AbortSignal |
       const left = Math.max(0, timeout - (performance.now() - started));
       timer = setTimeout(() => fail(clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `opening ${uri} timed out after ${timeout} ms`)), left);
     },
+    /** The transport being opened, or the deadline's error first; one that arrives late is closed at once. */
+    race<T extends { stream: { destroy(): void } }>(opening: Promise<T>): Promise<T> {
+      opening.then((t) => error && t.stream.destroy(), () => undefined);
+      return Promise.race([opening, failed]);
+    },
     onFail(l: (err: LibvirtError) => void): void {
       if (error) l(error);
       else listeners.push(l);

@@ -104,10 +104,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
     if (options.transport) transport = options.transport;
     else {
       if (target.transport === 'ext') deadline.arm(); // a command has no connect timeout of its own
-      const opening = openTransport(target, options, env);
-      // A transport that arrives after the deadline is closed at once.
-      opening.then((t) => deadline.error && t.stream.destroy(), () => undefined);
-      transport = await Promise.race([opening, deadline.failed]);
+      transport = await deadline.race(openTransport(target, options, env));
     }
   } catch (e) {
     deadline.clear();
