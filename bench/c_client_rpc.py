@@ -3,10 +3,12 @@
 
     /usr/bin/python3 bench/c_client_rpc.py URI SECONDS [THREADS]
 
-Prints JSON {"calls": N, "seconds": S}. With THREADS > 1 the calls come from that many threads on
+Prints JSON {"calls": N, "seconds": S, "clientMicros": C} (C: getrusage of this process, user +
+system, over the measured seconds). With THREADS > 1 the calls come from that many threads on
 one connection (libvirt releases the GIL during a call, so they overlap on the wire).
 """
 import json
+import resource
 import sys
 import threading
 import time
@@ -31,6 +33,12 @@ def worker(i):
     counts[i] = n
 
 
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return (r.ru_utime + r.ru_stime) * 1e6
+
+
+cpu0 = cpu()
 start = time.perf_counter()
 stop_at[0] = start + seconds
 ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
@@ -39,5 +47,6 @@ for t in ts:
 for t in ts:
     t.join()
 elapsed = time.perf_counter() - start
+used = cpu() - cpu0
 conn.close()
-print(json.dumps({"calls": sum(counts), "seconds": elapsed}))
+print(json.dumps({"calls": sum(counts), "seconds": elapsed, "clientMicros": used}))

@@ -6,10 +6,11 @@ import type { Connection } from '../src/api/connection.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
-/** Calls made and the seconds they took. */
+/** Calls made, the seconds they took and, where measured, the client's CPU time (user + system, µs). */
 export interface Run {
   calls: number;
   seconds: number;
+  clientMicros?: number;
 }
 
 /** connectGetLibVersion for `seconds`, with `inFlight` calls outstanding at any time. */
@@ -23,8 +24,10 @@ export async function ourCalls(conn: Connection, inFlight: number, seconds: numb
     }
   };
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return { calls, seconds: (performance.now() - start) / 1000 };
+  const cpu = process.cpuUsage(cpu0);
+  return { calls, seconds: (performance.now() - start) / 1000, clientMicros: cpu.user + cpu.system };
 }
 
 /**
@@ -37,6 +40,27 @@ export function cClientCalls(uri: string, seconds: number, threads: number, opti
   return JSON.parse(out) as Run;
 }
 
+/** dist/bench/go_client_rpc, built from bench/go_client_rpc.go with Debian's Go and go-libvirt; null without Go. */
+export function buildGoClient(): string | null {
+  const out = join(root, 'dist/bench/go_client_rpc');
+  try {
+    execFileSync('go', ['build', '-o', out, join(root, 'bench/go_client_rpc.go')], {
+      env: { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOCACHE: '/tmp/libvirt-rpc-gocache', GOFLAGS: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    return out;
+  } catch (e) {
+    console.error(`bench: go-libvirt left out (${(e as Error).message.split('\n')[0]}): it needs golang-go and golang-github-digitalocean-go-libvirt-dev (scripts/system-deps install bench)`);
+    return null;
+  }
+}
+
+/** The same calls through go-libvirt (bench/go_client_rpc.go), `inFlight` goroutines on one connection. */
+export function goClientCalls(binary: string, network: 'unix' | 'tcp', address: string, seconds: number, inFlight: number): Run {
+  const r = JSON.parse(execFileSync(binary, [network, address, String(seconds), String(inFlight)], { encoding: 'utf8' })) as { calls: number; seconds: number; userMicros: number; sysMicros: number };
+  return { calls: r.calls, seconds: r.seconds, clientMicros: r.userMicros + r.sysMicros };
+}
+
 export const rate = (r: Run): number => r.calls / r.seconds;
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -47,9 +71,9 @@ export function processCpu(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * (1e6 / 100);
 }
 
-/** Runs one measurement and returns [calls/s, the daemon's CPU µs per call]. */
-export async function measure(daemonPid: number, run: () => Promise<Run>): Promise<[number, number]> {
+/** Runs one measurement and returns [calls/s, the daemon's CPU µs per call, the client's CPU µs per call (NaN: not measured)]. */
+export async function measure(daemonPid: number, run: () => Promise<Run>): Promise<[number, number, number]> {
   const d0 = processCpu(daemonPid);
   const r = await run();
-  return [rate(r), (processCpu(daemonPid) - d0) / r.calls];
+  return [rate(r), (processCpu(daemonPid) - d0) / r.calls, r.clientMicros === undefined ? Number.NaN : r.clientMicros / r.calls];
 }

@@ -19,7 +19,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 let daemonPid = 0;
 
-const measureDaemon = (run: () => Promise<Run>): Promise<[number, number]> => measure(daemonPid, run);
+const measureDaemon = async (run: () => Promise<Run>): Promise<[number, number]> => (await measure(daemonPid, run)).slice(0, 2) as [number, number];
 
 const ours = (conn: Connection, inFlight: number): Promise<Run> => ourCalls(conn, inFlight, SECONDS);
 const cClient = async (uri: string, threads: number): Promise<Run> => cClientCalls(uri, SECONDS, threads);

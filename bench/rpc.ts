@@ -1,70 +1,80 @@
-// bench/rpc: calls per second of connectGetLibVersion, sequential (await each) and pipelined
-// (100 in flight), over unix and TCP, side by side with libvirt's C client (python3-libvirt) on the
-// same private libvirtd in the same run. `npm run bench:rpc` (starts the sandbox if needed).
+// bench/rpc: calls per second of connectGetLibVersion and the CPU each call costs, ours beside
+// libvirt's C client (python3-libvirt, threads on one connection) and go-libvirt (goroutines on
+// one connection), on the same private libvirtd in the same run, over unix and TCP, with 1, 5, 20
+// and 100 calls in flight. Interleaved rounds, medians. `npm run bench:rpc` (starts the sandbox if
+// needed; `BENCH_ROUNDS`, `BENCH_SECONDS`, `--json`).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Connection } from '../src/api/connection.js';
 import { connect } from '../src/api/open.js';
-import { type Run, cClientCalls, fmt, measure, median, ourCalls } from './common.js';
+import { buildGoClient, cClientCalls, fmt, goClientCalls, measure, median, ourCalls } from './common.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-let daemonPid = 0;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const IN_FLIGHT = [1, 5, 20, 100];
+/** The C client's threads: Python threads past 20 only queue on the GIL and one connection's lock. */
+const C_THREADS = new Set([1, 5, 20]);
 
-const measureDaemon = (run: () => Promise<Run>): Promise<[number, number]> => measure(daemonPid, run);
-
-const ours = (conn: Connection, inFlight: number): Promise<Run> => ourCalls(conn, inFlight, SECONDS);
-const cClient = async (uri: string, threads: number): Promise<Run> => cClientCalls(uri, SECONDS, threads);
+type Sample = [callsPerSecond: number, daemonMicros: number, clientMicros: number];
+type Peer = 'ours' | 'c' | 'go';
 
 async function main(): Promise<void> {
   const started = !sandboxRunning();
   const env = startSandbox();
-  daemonPid = Number(readFileSync(join(env.LIBVIRT_SANDBOX_DIR!, 'libvirtd.pid'), 'utf8'));
-  const rows: string[] = [];
-  const json: Record<string, unknown>[] = [];
-  const cpuRows: string[] = [];
+  const daemonPid = Number(readFileSync(join(env.LIBVIRT_SANDBOX_DIR!, 'libvirtd.pid'), 'utf8'));
+  const go = buildGoClient();
+  const results: { transport: string; inFlight: number; peer: Peer; callsPerSecond: number; daemonMicrosPerCall: number; clientMicrosPerCall: number }[] = [];
   try {
-    for (const [label, uri] of [
-      ['unix', env.LIBVIRT_SANDBOX_QEMU_UNIX_URI!],
-      ['tcp', env.LIBVIRT_SANDBOX_QEMU_TCP_URI!],
+    const tcp = env.LIBVIRT_SANDBOX_TCP!;
+    for (const [label, uri, network, address] of [
+      ['unix', env.LIBVIRT_SANDBOX_QEMU_UNIX_URI!, 'unix', env.LIBVIRT_SANDBOX_SOCKET!],
+      ['tcp', env.LIBVIRT_SANDBOX_QEMU_TCP_URI!, 'tcp', tcp],
     ] as const) {
       const conn = await connect(uri);
       for (let i = 0; i < 2000; i++) await conn.getLibVersion(); // warm-up
-      const r = { c: [] as [number, number][], seq: [] as [number, number][], pipe: [] as [number, number][], c8: [] as [number, number][] };
-      // Interleaved rounds and medians: the machine's noise hits both sides alike.
+      const samples = new Map<string, Sample[]>();
+      const add = (key: string, s: Sample): void => void (samples.get(key) ?? samples.set(key, []).get(key)!).push(s);
+      // Interleaved rounds and medians: the machine's noise hits every peer alike.
       for (let round = 0; round < ROUNDS; round++) {
-        r.c.push(await measureDaemon(() => cClient(uri, 1)));
-        r.seq.push(await measureDaemon(() => ours(conn, 1)));
-        r.pipe.push(await measureDaemon(() => ours(conn, 100)));
-        r.c8.push(await measureDaemon(() => cClient(uri, 8)));
+        for (const n of IN_FLIGHT) {
+          if (C_THREADS.has(n)) add(`c:${n}`, await measure(daemonPid, async () => cClientCalls(uri, SECONDS, n)));
+          add(`ours:${n}`, await measure(daemonPid, () => ourCalls(conn, n, SECONDS)));
+          if (go) add(`go:${n}`, await measure(daemonPid, async () => goClientCalls(go, network, address, SECONDS, n)));
+        }
       }
       await conn.close();
-      const rate = (xs: [number, number][]): number => median(xs.map((x) => x[0]));
-      const cpu = (xs: [number, number][]): number => median(xs.map((x) => x[1]));
-      const m = { seq: rate(r.seq), pipe: rate(r.pipe), c: rate(r.c), c8: rate(r.c8) };
-      const dcpu = { seq: cpu(r.seq), pipe: cpu(r.pipe), c: cpu(r.c), c8: cpu(r.c8) };
-      json.push({ transport: label, callsPerSecond: m, daemonCpuMicrosPerCall: dcpu });
-      cpuRows.push(`| ${label} | ${dcpu.c.toFixed(0)} | ${dcpu.seq.toFixed(0)} | ${dcpu.pipe.toFixed(0)} | ${dcpu.c8.toFixed(0)} |`);
-      rows.push(
-        `| ${label} | ${fmt(m.c)} | ${fmt(m.seq)} | **${(m.seq / m.c).toFixed(2)}x** | ${fmt(m.pipe)} | **${(m.pipe / m.c).toFixed(2)}x** | ${fmt(m.c8)} | ${(m.pipe / m.c8).toFixed(2)}x |`,
-      );
+      for (const [key, xs] of samples) {
+        const [peer, n] = key.split(':') as [Peer, string];
+        const med = (i: number): number => median(xs.map((x) => x[i]!));
+        results.push({ transport: label, inFlight: Number(n), peer, callsPerSecond: med(0), daemonMicrosPerCall: med(1), clientMicrosPerCall: med(2) });
+      }
     }
   } finally {
     if (started) stopSandbox();
   }
   if (process.argv.includes('--json')) {
-    console.log(JSON.stringify(json));
+    console.log(JSON.stringify(results));
     return;
   }
-  console.log(`connectGetLibVersion calls/s, median of ${ROUNDS} interleaved rounds of ${SECONDS}s, same libvirtd (qemu:///system), one connection each\n`);
-  console.log('| transport | C client sequential | ours sequential | ratio | ours pipelined (100 in flight) | ratio to C sequential | C client, 8 threads | pipelined / C 8 threads |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(r);
-  console.log('\nlibvirtd CPU time per call (µs): the daemon, not the client, bounds the pipelined rate on a 2-core machine\n');
-  console.log('| transport | C sequential | ours sequential | ours pipelined | C 8 threads |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const r of cpuRows) console.log(r);
+  const get = (t: string, n: number, p: Peer) => results.find((r) => r.transport === t && r.inFlight === n && r.peer === p);
+  const ratio = (a?: number, b?: number): string => (a && b ? `**${(a / b).toFixed(2)}x**` : '—');
+  const num = (x?: number): string => (x === undefined || Number.isNaN(x) ? '—' : fmt(x));
+  const us = (x?: number): string => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(0));
+  console.log(`connectGetLibVersion, median of ${ROUNDS} interleaved rounds of ${SECONDS} s, same libvirtd (qemu:///system), one connection per client;`);
+  console.log('the C client runs N threads and go-libvirt N goroutines for N in flight. CPU: µs per call, user + system (process.cpuUsage, getrusage).\n');
+  console.log('| transport | in flight | ours / C | ours / go | ours calls/s | C | go-libvirt | client CPU ours / C / go | libvirtd CPU ours / C / go |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const t of ['unix', 'tcp']) {
+    for (const n of IN_FLIGHT) {
+      const o = get(t, n, 'ours');
+      const c = get(t, n, 'c');
+      const g = get(t, n, 'go');
+      console.log(
+        `| ${t} | ${n} | ${ratio(o?.callsPerSecond, c?.callsPerSecond)} | ${ratio(o?.callsPerSecond, g?.callsPerSecond)} | ${num(o?.callsPerSecond)} | ${num(c?.callsPerSecond)} | ${num(g?.callsPerSecond)} | ${us(o?.clientMicrosPerCall)} / ${us(c?.clientMicrosPerCall)} / ${us(g?.clientMicrosPerCall)} | ${us(o?.daemonMicrosPerCall)} / ${us(c?.daemonMicrosPerCall)} / ${us(g?.daemonMicrosPerCall)} |`,
+      );
+    }
+  }
+  if (!go) console.log('\n(go-libvirt left out: see the message above)');
 }
 
 await main();
