@@ -1,11 +1,13 @@
 // bench/rpc: calls per second of connectGetLibVersion and the CPU each call costs, ours beside
 // libvirt's C client (python3-libvirt, threads on one connection) and go-libvirt (goroutines on
 // one connection), on the same private libvirtd in the same run, over unix and TCP, with 1, 5, 20
-// and 100 calls in flight. Interleaved rounds, medians. `npm run bench:rpc` (starts the sandbox if
+// and 100 calls in flight, and the floor: a bare Node socket doing the same round trip.
+// Interleaved rounds, medians. `npm run bench:rpc` (starts the sandbox if
 // needed; `BENCH_ROUNDS`, `BENCH_SECONDS`, `--json`).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '../src/api/open.js';
+import { bareCalls } from './bare-client.js';
 import { buildGoClient, cClientCalls, fmt, goClientCalls, measure, median, ourCalls } from './common.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 
@@ -16,7 +18,7 @@ const IN_FLIGHT = [1, 5, 20, 100];
 const C_THREADS = new Set([1, 5, 20]);
 
 type Sample = [callsPerSecond: number, daemonMicros: number, clientMicros: number];
-type Peer = 'ours' | 'c' | 'go';
+type Peer = 'ours' | 'c' | 'go' | 'bare';
 
 async function main(): Promise<void> {
   const started = !sandboxRunning();
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
           add(`ours:${n}`, await measure(daemonPid, () => ourCalls(conn, n, SECONDS)));
           if (go) add(`go:${n}`, await measure(daemonPid, async () => goClientCalls(go, network, address, SECONDS, n)));
         }
+        add('bare:1', await measure(daemonPid, () => bareCalls(address, SECONDS)));
       }
       await conn.close();
       for (const [key, xs] of samples) {
@@ -73,6 +76,14 @@ async function main(): Promise<void> {
         `| ${t} | ${n} | ${ratio(o?.callsPerSecond, c?.callsPerSecond)} | ${ratio(o?.callsPerSecond, g?.callsPerSecond)} | ${num(o?.callsPerSecond)} | ${num(c?.callsPerSecond)} | ${num(g?.callsPerSecond)} | ${us(o?.clientMicrosPerCall)} / ${us(c?.clientMicrosPerCall)} / ${us(g?.clientMicrosPerCall)} | ${us(o?.daemonMicrosPerCall)} / ${us(c?.daemonMicrosPerCall)} / ${us(g?.daemonMicrosPerCall)} |`,
       );
     }
+  }
+  console.log('\nThe floor of a Node client: a bare net.Socket sending the same 28-byte request one at a time (bench/bare-client.ts)\n');
+  console.log('| transport | bare socket calls/s | ours sequential / bare | client CPU µs/call bare / ours | libvirtd µs/call bare |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const t of ['unix', 'tcp']) {
+    const b = get(t, 1, 'bare');
+    const o = get(t, 1, 'ours');
+    console.log(`| ${t} | ${num(b?.callsPerSecond)} | ${ratio(o?.callsPerSecond, b?.callsPerSecond)} | ${us(b?.clientMicrosPerCall)} / ${us(o?.clientMicrosPerCall)} | ${us(b?.daemonMicrosPerCall)} |`);
   }
   if (!go) console.log('\n(go-libvirt left out: see the message above)');
 }
