@@ -593,10 +593,11 @@ export class Connection extends ConnectionMethods {
    * Domain events as an async iterator: `for await (const ev of conn.domainEvents()) ...`. By
    * default lifecycle events of every domain; `object` narrows to one domain, `eventIDs` picks the
    * VIR_DOMAIN_EVENT_ID_*s. Events of all IDs arrive in one sequence, in the daemon's order. The
-   * stream buffers at most `bufferSize` (1024) events for a slow consumer and then follows
-   * `overflow` ('error' by default: the stream ends with VIR_ERR_OVERFLOW after the buffered
-   * events, never dropping silently). It ends when the connection closes (`closeReason` says
-   * why) and when the loop is left (which deregisters).
+   * stream buffers at most `bufferSize` (1024) events and `bufferBytes` (32 MiB) for a slow
+   * consumer and then follows `overflow` ('error' by default: the stream ends with
+   * VIR_ERR_OVERFLOW after the buffered events, never dropping silently). It ends when the
+   * connection closes (`closeReason` says why), when `signal` aborts, and when the loop is left
+   * (which deregisters).
    */
   domainEvents<ID extends keyof DomainEventMap = 0>(filter: EventStreamFilter<Domain, ID> = {}): EventStream<DomainEventMap[ID]> {
     return this.stream('domain', filter.object, filter.eventIDs, filter);
