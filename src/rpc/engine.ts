@@ -289,17 +289,11 @@ export class RpcEngine {
     }
     return new Promise<R>((resolve, reject) => {
       const call: PendingCall = { serial, proc, resolve: resolve as (v: unknown) => void, reject, started: performance.now(), timer: null };
-      const giveUp = (err: LibvirtError): void => {
-        if (this.pending.get(serial) !== call) return;
-        this.release(call);
-        this.abandon(serial);
-        reject(err);
-      };
       if (options?.timeout !== undefined) {
-        call.timer = setTimeout(() => giveUp(clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `${proc.name} timed out after ${options.timeout} ms`)), options.timeout);
+        call.timer = setTimeout(() => this.giveUp(call, clientError(VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC, `${proc.name} timed out after ${options.timeout} ms`)), options.timeout);
       }
       if (signal) {
-        const onAbort = (): void => giveUp(abortError(proc.name, signal));
+        const onAbort = (): void => this.giveUp(call, abortError(proc.name, signal));
         signal.addEventListener('abort', onAbort, { once: true });
         call.unlisten = () => signal.removeEventListener('abort', onAbort);
       }
@@ -485,6 +479,14 @@ export class RpcEngine {
       message = { kind: 'error', error: e instanceof XdrError ? clientError(VIR_ERR_RPC, VIR_FROM_RPC, `cannot decode stream packet: ${e.message}`, e) : toError(e) };
     }
     if (message) sink.onMessage(message);
+  }
+
+  /** A timeout or an abort: the call rejects now and its late reply, if any, is dropped. */
+  private giveUp(call: PendingCall, err: LibvirtError): void {
+    if (this.pending.get(call.serial) !== call) return;
+    this.release(call);
+    this.abandon(call.serial);
+    call.reject(err);
   }
 
   /** The call is no longer pending: its timer and abort listener go. */
