@@ -1,6 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { LAYERS, STANDALONE } from './scripts/layers.mjs';
+import { LAYERS, PROGRAMS, STANDALONE } from './scripts/layers.mjs';
 
 const folders = [...LAYERS.map(([name]) => name), ...STANDALONE];
 /** A relative import that reaches into one of these top-level folders of src/. */
@@ -19,12 +19,21 @@ const standaloneRules = STANDALONE.map((name) => ({
   },
 }));
 
+// The programs import the package as a user does: src/index.ts and src/xml/index.ts, nothing deeper.
+const programRules = PROGRAMS.map((name) => ({
+  files: [`src/${name}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ regex: `^(\\.\\./)+(${folders.join('|')})/(?!index\\.js$)`, message: `src/${name} uses only the package's public entry points (src/index.ts, src/xml/index.ts)` }] }],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-scripts/**', 'docs/**', 'node_modules/**', 'src/**/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...layerRules,
   ...standaloneRules,
+  ...programRules,
   {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },

@@ -14,3 +14,8 @@ export const LAYERS = [
 ];
 /** Folders outside the stack: they import nothing else from src/. */
 export const STANDALONE = ['xml'];
+/**
+ * The command-line programs (virsh-rpc, virt-admin-rpc): built on the package's public entry
+ * points only (src/index.ts and src/xml/index.ts), as any user of the library would be.
+ */
+export const PROGRAMS = ['cli'];

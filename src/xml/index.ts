@@ -7,4 +7,5 @@
 export * from './generated/documents.js';
 export type * from './generated/types.js';
 export { XmlError } from './error.js';
+export { parseXmlTree, type XmlElement } from './tree.js';
 export type { ValidationIssue, XmlExtra, XmlInput } from './runtime.js';

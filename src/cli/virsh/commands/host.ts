@@ -1,0 +1,98 @@
+// virsh-host.c: the "Host and Hypervisor" group.
+
+import type { Cmd } from '../../vsh/cmd.js';
+import { FAILED } from '../../vsh/control.js';
+import type { VirshControl } from '../control.js';
+import { connOf } from '../util.js';
+import { VERSION_STRING } from '../version.js';
+
+/** "9.0.0" for libvirt's 9000000. */
+function versionText(v: bigint | number): string {
+  const n = Number(v);
+  return `${Math.floor(n / 1000000)}.${Math.floor((n % 1000000) / 1000)}.${n % 1000}`;
+}
+
+async function cmdVersion(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  const conn = connOf(ctl);
+  const hvType = await ctl.call(conn.getType());
+  if (hvType === FAILED) {
+    ctl.error('failed to get hypervisor type');
+    return false;
+  }
+  // The library and API lines describe the virsh this client reproduces (libvirt 9.0.0).
+  ctl.print(`Compiled against library: libvirt ${VERSION_STRING}\n`);
+  ctl.print(`Using library: libvirt ${VERSION_STRING}\n`);
+  ctl.print(`Using API: ${hvType} ${VERSION_STRING}\n`);
+  const hv = await ctl.call(conn.getVersion());
+  if (hv === FAILED) {
+    ctl.error('failed to get the hypervisor version');
+    return false;
+  }
+  if (BigInt(hv) === 0n) ctl.print(`Cannot extract running ${hvType} hypervisor version\n`);
+  else ctl.print(`Running hypervisor: ${hvType} ${versionText(hv)}\n`);
+  if (cmd.has('daemon')) {
+    const d = await ctl.call(conn.getLibVersion());
+    if (d === FAILED) ctl.error('failed to get the daemon version');
+    else ctl.print(`Running against daemon: ${versionText(d)}\n`);
+  }
+  return true;
+}
+
+async function cmdURI(ctl: VirshControl): Promise<boolean> {
+  const uri = await ctl.call(connOf(ctl).getURI());
+  if (uri === FAILED) {
+    ctl.error('failed to get URI');
+    return false;
+  }
+  ctl.print('%s\n', uri);
+  return true;
+}
+
+async function cmdHostname(ctl: VirshControl): Promise<boolean> {
+  const name = await ctl.call(connOf(ctl).getHostname());
+  if (name === FAILED) {
+    ctl.error('failed to get hostname');
+    return false;
+  }
+  ctl.print('%s\n', name);
+  return true;
+}
+
+async function cmdCapabilities(ctl: VirshControl): Promise<boolean> {
+  const caps = await ctl.call(connOf(ctl).getCapabilities());
+  if (caps === FAILED) {
+    ctl.error('failed to get capabilities');
+    return false;
+  }
+  ctl.print('%s\n', caps);
+  return true;
+}
+
+async function cmdSysinfo(ctl: VirshControl): Promise<boolean> {
+  const info = await ctl.call(connOf(ctl).getSysinfo(0));
+  if (info === FAILED) {
+    ctl.error('failed to get sysinfo');
+    return false;
+  }
+  ctl.print('%s', info);
+  return true;
+}
+
+async function cmdNodeinfo(ctl: VirshControl): Promise<boolean> {
+  const info = await ctl.call(connOf(ctl).nodeGetInfo());
+  if (info === FAILED) {
+    ctl.error('failed to get node information');
+    return false;
+  }
+  ctl.print('%-20s %s\n', 'CPU model:', info.model);
+  ctl.print('%-20s %d\n', 'CPU(s):', info.cpus);
+  if (info.mhz) ctl.print('%-20s %d MHz\n', 'CPU frequency:', info.mhz);
+  ctl.print('%-20s %d\n', 'CPU socket(s):', info.sockets);
+  ctl.print('%-20s %d\n', 'Core(s) per socket:', info.cores);
+  ctl.print('%-20s %d\n', 'Thread(s) per core:', info.threads);
+  ctl.print('%-20s %d\n', 'NUMA cell(s):', info.nodes);
+  ctl.print('%-20s %lu KiB\n', 'Memory size:', info.memory);
+  return true;
+}
+
+export const hostHandlers = { cmdVersion, cmdURI, cmdHostname, cmdCapabilities, cmdSysinfo, cmdNodeinfo };

@@ -1,0 +1,24 @@
+// virsh's command groups: libvirt's tables (generated) with our handlers, by their C names.
+
+import { buildGroups } from '../vsh/tables.js';
+import { builtinHandlers } from '../vsh/builtins.js';
+import type { Handler } from '../vsh/cmd.js';
+import type { VshControl } from '../vsh/control.js';
+import type { CmdGroup } from '../vsh/cmd.js';
+import type { VirshControl } from './control.js';
+import { GROUPS } from './generated/commands.js';
+import { UNSUPPORTED } from './unsupported.js';
+import { domainMonitorHandlers } from './commands/domain-monitor.js';
+import { domainHandlers } from './commands/domain.js';
+import { hostHandlers } from './commands/host.js';
+import { virshHandlers } from './commands/virsh.js';
+
+export const HANDLERS: Record<string, Handler<VirshControl>> = {
+  ...builtinHandlers,
+  ...virshHandlers,
+  ...hostHandlers,
+  ...domainHandlers,
+  ...domainMonitorHandlers,
+};
+
+export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);
