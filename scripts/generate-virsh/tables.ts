@@ -176,11 +176,13 @@ export function parseTables(src: string, groupsVar: string): CmdTable {
     if (body === undefined) throw new Error(`no info table ${name}`);
     for (const e of entries(body)) {
       const f = fields(e);
-      const n = f.get('name');
+      // Designated ({.name = "help", .data = ...}) or positional ({"help", N_("...")}).
+      const n = f.get('name') ?? f.get('#0');
       if (!n || n === 'NULL') break;
       const key = cString(n)!;
-      if (key === 'help') r.help = cString(f.get('data')!) ?? '';
-      if (key === 'desc') r.desc = cString(f.get('data')!) ?? '';
+      const data = f.get('data') ?? f.get('#1') ?? '""';
+      if (key === 'help') r.help = cString(data) ?? '';
+      if (key === 'desc') r.desc = cString(data) ?? '';
     }
     return r;
   };

@@ -276,7 +276,7 @@ export abstract class VshControl {
     if (this.io.isTTY) {
       const rl = createInterface({ input: this.io.stdin, output: process.stdout, terminal: true, history: history.lines.slice().reverse(), historySize: history.size, removeHistoryDuplicates: false, completer: (line: string) => this.complete(line) });
       const lines: string[] = [];
-      let eof = false;
+
       rl.on('SIGINT', () => {
         rl.write('\n');
         rl.prompt();
@@ -292,7 +292,7 @@ export abstract class VshControl {
             });
           });
           if (line === null) {
-            eof = true;
+
             break;
           }
           if (line) {
@@ -305,13 +305,13 @@ export abstract class VshControl {
         rl.close();
       }
       this.saveHistory(history, lines);
-      if (eof) this.io.stdout('\n');
+      this.io.stdout('\n');
       return;
     }
     // Not a terminal: GNU readline echoes the prompt and the line it read.
     const reader = lineReader(this.io.stdin);
-    for (;;) {
-      if (!this.imode) return;
+    // virsh prints a line break when the loop ends, after `quit` as at EOF.
+    while (this.imode) {
       const prompt = this.prompt();
       this.io.stdout(prompt);
       const line = await reader.next();

@@ -903,13 +903,13 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "persistent", type: "alias", help: "config" },
         { name: "config", type: "bool", help: "Get persistent interface state" },
       ] },
-      { name: "domifaddr", handler: "cmdDomIfAddr", help: "", desc: "", opts: [
+      { name: "domifaddr", handler: "cmdDomIfAddr", help: "Get network interfaces' addresses for a running domain", desc: "Get network interfaces' addresses for a running domain", opts: [
         { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
         { name: "interface", type: "string", help: "network interface name", completer: "virshDomainInterfaceCompleter" },
         { name: "full", type: "bool", help: "always display names and MACs of interfaces" },
         { name: "source", type: "string", help: "address source: 'lease', 'agent', or 'arp'", completer: "virshDomainInterfaceAddrSourceCompleter" },
       ] },
-      { name: "domiflist", handler: "cmdDomiflist", help: "", desc: "", opts: [
+      { name: "domiflist", handler: "cmdDomiflist", help: "list all domain virtual interfaces", desc: "Get the summary of virtual interfaces for a domain.", opts: [
         { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
         { name: "inactive", type: "bool", help: "get inactive rather than running configuration" },
       ] },
@@ -1068,7 +1068,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
       { name: "maxvcpus", handler: "cmdMaxvcpus", help: "connection vcpu maximum", desc: "Show maximum number of virtual CPUs for guests on this connection.", opts: [
         { name: "type", type: "string", help: "domain type", completer: "virshDomainVirtTypeCompleter" },
       ] },
-      { name: "node-memory-tune", handler: "cmdNodeMemoryTune", help: "", desc: "", opts: [
+      { name: "node-memory-tune", handler: "cmdNodeMemoryTune", help: "Get or set node memory parameters", desc: "Get or set node memory parameters\n    To get the memory parameters, use following command: \n\n    virsh # node-memory-tune", opts: [
         { name: "shm-pages-to-scan", type: "int", help: "number of pages to scan before the shared memory service goes to sleep" },
         { name: "shm-sleep-millisecs", type: "int", help: "number of millisecs the shared memory service should sleep before next scan" },
         { name: "shm-merge-across-nodes", type: "int", help: "Specifies if pages from different numa nodes can be merged" },
