@@ -116,4 +116,26 @@ describe("libvirt's virshtest.c against virsh-rpc", function () {
   for (const key of ['2', FC4, 'fc4']) it(`domstate ${key}`, () => check(() => custom, ['domstate', key], 'running\n\n'));
 
   for (const [n, want, args] of ECHO_CASES) it(`virsh echo ${n}`, () => check(() => def, args, want));
+
+  // tests/virsh-uriprecedence: -c over VIRSH_DEFAULT_CONNECT_URI over LIBVIRT_DEFAULT_URI, for
+  // `uri` alone (the lazy default connection) and after `connect`.
+  describe('virsh-uriprecedence', () => {
+    const cases: [string, NodeJS.ProcessEnv, string[]][] = [
+      ['LIBVIRT_DEFAULT_URI', { LIBVIRT_DEFAULT_URI: 'good' }, []],
+      ['VIRSH_DEFAULT_CONNECT_URI', { LIBVIRT_DEFAULT_URI: 'bad', VIRSH_DEFAULT_CONNECT_URI: 'good' }, []],
+      ['Parameter', { LIBVIRT_DEFAULT_URI: 'bad', VIRSH_DEFAULT_CONNECT_URI: 'bad' }, ['--connect', 'good']],
+    ];
+    for (const [name, env, args] of cases)
+      for (const cmd of ['connect; uri', 'uri'])
+        it(`${name}: ${cmd}`, () => {
+          const good = sandboxEnv('TEST_UNIX_URI');
+          const bad = sandboxEnv('QEMU_UNIX_URI');
+          const sub = (v: string) => (v === 'good' ? good : v === 'bad' ? bad : v);
+          const realEnv = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, sub(v!)]));
+          for (const run of [runVirsh, runVirshRpc]) {
+            const r = run([...args.map(sub), cmd], { env: realEnv });
+            expect(r.stdout, `${run === runVirsh ? 'virsh' : 'virsh-rpc'}: ${r.stderr}`).to.contain(good);
+          }
+        });
+  });
 });
