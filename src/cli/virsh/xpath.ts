@@ -2,7 +2,8 @@
 // libxml2 does with xmlKeepBlanksDefault(0)), and nodes printed as libxml2's xmlNodeDump prints
 // them: what virsh's --xpath options (dumpxml, net-dumpxml, ...) show.
 
-import { parseXmlTree, XmlError, type XmlElement } from '../../xml/index.js';
+import type { XmlElement } from '../../xml/index.js';
+import { xmlModule } from './xml.js';
 import type { VirshControl } from './control.js';
 
 export type XNode =
@@ -14,7 +15,8 @@ export type XNode =
 type Value = XNode[] | string | number | boolean;
 
 /** The document as XPath nodes, in document order. */
-export function xpathDocument(xml: string): XNode {
+export async function xpathDocument(xml: string): Promise<XNode> {
+  const { parseXmlTree } = await xmlModule();
   const root: XNode = { kind: 'root', children: [], parent: null };
   const build = (el: XmlElement, parent: XNode): XNode => {
     const node = { kind: 'element' as const, name: el.name, el, children: [] as XNode[], attrs: [] as XNode[], parent };
@@ -594,12 +596,12 @@ export function nodeToString(n: XNode, level = 0): string {
 }
 
 /** virshDumpXML with --xpath: each selected node on its own line, or all inside <nodes> with --wrap. */
-export function printXPath(ctl: VirshControl, xml: string, xpath: string, wrap: boolean): boolean {
+export async function printXPath(ctl: VirshControl, xml: string, xpath: string, wrap: boolean): Promise<boolean> {
   let doc: XNode;
   try {
-    doc = xpathDocument(xml);
+    doc = await xpathDocument(xml);
   } catch (e) {
-    if (e instanceof XmlError) {
+    if (e instanceof (await xmlModule()).XmlError) {
       ctl.lastError = { message: `XML error: ${e.message}`, code: -1, domain: 0 };
       return false;
     }
