@@ -6,11 +6,18 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from '../../src/index.js';
 import { sandboxEnv } from '../support/sandbox.js';
 import { bothVirsh } from '../support/virsh-compare.js';
 
 /** The test driver's block and interface counters grow with time: the number ending each line. */
 const maskCounters = (s: string): string => s.replace(/ -?\d+$/gm, ' <n>');
+
+/** Host numbers that move between two runs (free memory, CPU times): the number ending each line. */
+const maskNumbers = (s: string): string => s.replace(/\d+(\.\d+)?( KiB|%)?$/gm, '<n>$2');
+
+/** The CPU times a QEMU domain's stats report even while it is inactive. */
+const maskCpuStats = (s: string): string => s.replace(/^( {2}cpu\.\w+=)\d+$/gm, '$1<n>');
 
 /** A domain with disks and interfaces of several kinds (file, cdrom without source, network, nvme, dir). */
 const DOMAIN_XML = `<domain type='test'>
@@ -227,5 +234,75 @@ describe('virsh-rpc vs virsh: domain monitoring and host commands (test driver)'
       ['hypervisor-cpu-compare', '@dir/cpus.xml', '--emulator', '/usr/bin/qemu'],
       ['hypervisor-cpu-compare', '@dir/nonexistent.xml'],
     ]);
+  });
+
+  // Host commands and an inactive guest on the sandbox's QEMU daemon (nothing is started): typed
+  // parameters and stats as a real driver reports them. The daemon is shared: commands name the
+  // test's own domain rather than listing all.
+  describe('on QEMU', () => {
+    const NAME = 'virsh-monitor-qemu';
+    let qemuUri: string;
+    const qsame = (args: string[], mask?: (s: string) => string) => {
+      const real = args.map((a) => a.replaceAll('@dir', dir).replaceAll('@dom', NAME));
+      const { virsh, ours } = bothVirsh(['-c', qemuUri, ...real], { mask });
+      expect(ours, `virsh-rpc ${real.join(' ')}`).to.deep.equal(virsh);
+    };
+    const qcases = (list: string[][], mask?: (s: string) => string) => {
+      for (const args of list) it(args.join(' '), () => void qsame(args, mask));
+    };
+    before(async () => {
+      qemuUri = sandboxEnv('QEMU_UNIX_URI');
+      writeFileSync(file('disk.img'), Buffer.alloc(1 << 20));
+      const conn = await connect(qemuUri);
+      try {
+        await conn.domainDefineXML(
+          `<domain type='qemu'><name>${NAME}</name><memory>65536</memory><vcpu>2</vcpu><os><type arch='x86_64'>hvm</type></os><devices>` +
+            `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${file('disk.img')}'/><target dev='vda' bus='virtio'/></disk>` +
+            `<interface type='user'><mac address='52:54:00:aa:bb:cc'/><model type='virtio'/></interface></devices></domain>`,
+        );
+      } finally {
+        await conn.close();
+      }
+    });
+    after(async () => {
+      const conn = await connect(qemuUri);
+      try {
+        await (await conn.domainLookupByName(NAME)).undefine();
+      } finally {
+        await conn.close();
+      }
+    });
+    qcases([
+      ['node-memory-tune'],
+      ['nodesevinfo'],
+      ['maxvcpus'],
+      ['maxvcpus', '--type', 'kvm'],
+      ['cpu-models', 'x86_64'],
+      ['domcapabilities'],
+      ['nodecpumap'],
+      ['nodecpumap', '--pretty'],
+      ['cpu-compare', '@dir/cpus.xml'],
+      ['cpu-baseline', '@dir/cpus.xml'],
+      ['hypervisor-cpu-compare', '@dir/cpus.xml'],
+      ['hypervisor-cpu-baseline', '@dir/cpus.xml'],
+      ['hypervisor-cpu-baseline', '--model', 'Penryn', '--features'],
+      ['domblkinfo', '@dom', '--all'],
+      ['domblkinfo', '@dom', '--all', '--human'],
+      ['domblkinfo', '@dom', 'vda'],
+      ['domblklist', '@dom', '--details'],
+      ['domiflist', '@dom'],
+      ['domif-getlink', '@dom', '52:54:00:aa:bb:cc'],
+      ['domstats', '@dom', '--block', '--backing'],
+      ['domstats', '@dom', '--vcpu', '--balloon', '--interface'],
+      ['dommemstat', '@dom'],
+      ['domblkstat', '@dom', 'vda'],
+      ['domifstat', '@dom', '52:54:00:aa:bb:cc'],
+      ['domblkerror', '@dom'],
+      ['domcontrol', '@dom'],
+      ['domtime', '@dom'],
+      ['domifaddr', '@dom'],
+    ]);
+    qcases([['domstats', '@dom']], maskCpuStats);
+    qcases([['nodecpustats'], ['nodecpustats', '--percent'], ['nodememstats'], ['nodememstats', '0'], ['freecell'], ['freecell', '--all'], ['freepages', '--all']], maskNumbers);
   });
 });
