@@ -69,6 +69,8 @@ describe('virsh-rpc vs virsh: domain monitoring and host commands (test driver)'
     writeFileSync(file('cpus.xml'), CPUS_XML);
     writeFileSync(file('mixed.xml'), MIXED_XML);
     writeFileSync(file('none.xml'), '<nothing/>\n');
+    writeFileSync(file('secret'), 'c2VjcmV0\n');
+    writeFileSync(file('big'), Buffer.alloc(65 * 1024, 0x41));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -154,6 +156,13 @@ describe('virsh-rpc vs virsh: domain monitoring and host commands (test driver)'
       ['-q', 'domifaddr', 'test'],
       ['domifaddr', 'test', '--source', 'foo'],
       ['domifaddr', 'nosuch'],
+      ['domlaunchsecinfo', 'test'],
+      ['domlaunchsecinfo', 'nosuch'],
+      ['domsetlaunchsecstate', 'test', '--secrethdr', '@dir/secret', '--secret', '@dir/secret', '--set-address', '5'],
+      ['domsetlaunchsecstate', 'test', '--secrethdr', '@dir/secret'],
+      ['domsetlaunchsecstate', 'test', '--secrethdr', '@dir/nonexistent', '--secret', '@dir/secret'],
+      ['domsetlaunchsecstate', 'test', '--secrethdr', '@dir/secret', '--secret', '@dir/big'],
+      ['domsetlaunchsecstate', 'test', '--secrethdr', '@dir/secret', '--secret', '@dir/secret', '--set-address', '-1'],
       ['define @dir/dom.xml; domblklist mon --details; domblklist mon; domblkinfo mon --all --human; domblkinfo mon vdb; domiflist mon'],
       ['define @dir/dom.xml; domif-getlink mon 52:54:00:11:22:33; domif-getlink mon 52:54:00:11:22:3; domif-getlink mon vnet7'],
       ['define @dir/dom.xml; start mon; domblkinfo mon --all; domifaddr mon; domstats mon --block --interface --vcpu --balloon --cpu-total'],
@@ -301,6 +310,7 @@ describe('virsh-rpc vs virsh: domain monitoring and host commands (test driver)'
       ['domcontrol', '@dom'],
       ['domtime', '@dom'],
       ['domifaddr', '@dom'],
+      ['domlaunchsecinfo', '@dom'],
     ]);
     qcases([['domstats', '@dom']], maskCpuStats);
     qcases([['nodecpustats'], ['nodecpustats', '--percent'], ['nodememstats'], ['nodememstats', '0'], ['freecell'], ['freecell', '--all'], ['freepages', '--all']], maskNumbers);

@@ -4,7 +4,7 @@
 // the element tree with XPath's rules (string() of a node set is its first node in document
 // order; virXPathString gives NULL for an empty string).
 
-import type { Domain, protocol } from '../../index.js';
+import type { Domain, protocol, TypedParamValue } from '../../index.js';
 import { parseXmlTree, type XmlElement } from '../../xml/index.js';
 import { cformat } from '../vsh/cformat.js';
 import type { Cmd } from '../vsh/cmd.js';
@@ -34,6 +34,15 @@ export function typedParamText(p: WireTypedParam): string {
     default:
       return v.s;
   }
+}
+
+/**
+ * vshGetTypedParamValue for a value the library decoded, for fields libvirt documents as integers
+ * or strings (a decoded double could not be told from an int).
+ */
+export function typedValueText(v: TypedParamValue): string {
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  return String(v);
 }
 
 const CAPACITY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];

@@ -34,6 +34,9 @@ import {
   VIR_DOMAIN_CONTROL_ERROR,
   VIR_DOMAIN_CONTROL_OK,
   VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE,
+  VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET,
+  VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET_HEADER,
+  VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET_SET_ADDRESS,
   VIR_DOMAIN_SHUTOFF,
   VIR_DOMAIN_STATS_BALLOON,
   VIR_DOMAIN_STATS_BLOCK,
@@ -55,6 +58,7 @@ import {
   VIR_IP_ADDR_TYPE_IPV6,
   VIR_TYPED_PARAM_STRING_OKAY,
   type Domain,
+  type TypedParamsInput,
 } from '../../../index.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { cformat } from '../../vsh/cformat.js';
@@ -63,8 +67,8 @@ import { Table } from '../../vsh/table.js';
 import type { XmlElement } from '../../../xml/index.js';
 import type { VirshControl } from '../control.js';
 import { domainDescription } from '../describe.js';
-import { attr, attrString, domainXML, normalizeMac, prettyCapacity, select, typedParamText, type WireTypedParam } from '../monitor-util.js';
-import { connOf, domainState, domainStateToString, idString, lookupDomain, optDomain } from '../util.js';
+import { attr, attrString, domainXML, normalizeMac, prettyCapacity, select, typedParamText, typedValueText, type WireTypedParam } from '../monitor-util.js';
+import { connOf, domainState, domainStateToString, idString, lookupDomain, optDomain, readFileAll } from '../util.js';
 import { domainStateReasonToString } from '../states.js';
 
 /** virshDomainSorter: running domains by id, then the others by name (case-insensitive). */
@@ -651,6 +655,49 @@ async function cmdDomIfAddr(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
+// domlaunchsecinfo and domsetlaunchsecstate are virsh-domain.c's ("Domain Management").
+
+async function cmdDomLaunchSecInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  const found = await optDomain(ctl, cmd);
+  if (!found) return false;
+  // virDomainGetLaunchSecurityInfo adds VIR_TYPED_PARAM_STRING_OKAY for the daemon.
+  const params = await ctl.call(found.dom.getLaunchSecurityInfo(VIR_TYPED_PARAM_STRING_OKAY));
+  if (params === FAILED) {
+    ctl.error('Unable to get launch security parameters');
+    return false;
+  }
+  for (const [field, value] of Object.entries(params)) {
+    for (const v of Array.isArray(value) ? value : [value]) ctl.print('%-15s: %s\n', field, typedValueText(v));
+  }
+  return true;
+}
+
+async function cmdDomSetLaunchSecState(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  const found = await optDomain(ctl, cmd);
+  if (!found) return false;
+  const sechdrfile = cmd.string('secrethdr');
+  const secfile = cmd.string('secret');
+  if (sechdrfile === undefined || secfile === undefined) {
+    ctl.error('Both secret and the secret header are required');
+    return false;
+  }
+  const sechdr = readFileAll(ctl, sechdrfile, 1024 * 64);
+  if (sechdr === null) return false;
+  const sec = readFileAll(ctl, secfile, 1024 * 64);
+  if (sec === null) return false;
+  const params: TypedParamsInput = {
+    [VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET_HEADER]: sechdr,
+    [VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET]: sec,
+  };
+  const setaddr = cmd.ulonglong('set-address');
+  if (setaddr !== undefined) params[VIR_DOMAIN_LAUNCH_SECURITY_SEV_SECRET_SET_ADDRESS] = { type: 'ullong', value: setaddr };
+  if ((await ctl.call(found.dom.setLaunchSecurityState(params, 0))) === FAILED) {
+    ctl.error('Unable to set launch security state');
+    return false;
+  }
+  return true;
+}
+
 export const domainMonitorHandlers = {
   cmdList,
   cmdDominfo,
@@ -667,4 +714,6 @@ export const domainMonitorHandlers = {
   cmdDomTime,
   cmdDomstats,
   cmdDomIfAddr,
+  cmdDomLaunchSecInfo,
+  cmdDomSetLaunchSecState,
 };

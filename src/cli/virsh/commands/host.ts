@@ -17,7 +17,6 @@ import {
   VIR_NODE_MEMORY_STATS_ALL_CELLS,
   VIR_TYPED_PARAM_STRING_OKAY,
   type TypedParamsInput,
-  type TypedParamValue,
 } from '../../../index.js';
 import { parseXmlTree, type XmlElement } from '../../../xml/index.js';
 import { alternative, type Cmd } from '../../vsh/cmd.js';
@@ -25,7 +24,7 @@ import { FAILED } from '../../vsh/control.js';
 import { strToSigned, strToUnsigned, UINT_MAX } from '../../vsh/numbers.js';
 import type { VirshControl } from '../control.js';
 import { extractCPUDefXMLs } from '../cpu-xml.js';
-import { attr, childrenNamed, select, typedParamText } from '../monitor-util.js';
+import { attr, childrenNamed, select, typedParamText, typedValueText } from '../monitor-util.js';
 import { connOf } from '../util.js';
 import { VERSION_STRING } from '../version.js';
 
@@ -439,12 +438,6 @@ async function cmdNodeMemStats(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-/** vshGetTypedParamValue for a value the library decoded (no double among these commands' fields). */
-function valueText(v: TypedParamValue): string {
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  return String(v);
-}
-
 async function cmdNodeSEVInfo(ctl: VirshControl): Promise<boolean> {
   const info = await ctl.call(connOf(ctl).nodeGetSEVInfo(0));
   if (info === FAILED) {
@@ -452,7 +445,7 @@ async function cmdNodeSEVInfo(ctl: VirshControl): Promise<boolean> {
     return false;
   }
   for (const [field, value] of Object.entries(info)) {
-    for (const v of Array.isArray(value) ? value : [value]) ctl.print('%-18s: %s\n', field, valueText(v));
+    for (const v of Array.isArray(value) ? value : [value]) ctl.print('%-18s: %s\n', field, typedValueText(v));
   }
   return true;
 }
