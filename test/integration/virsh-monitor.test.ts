@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../../src/index.js';
 import { sandboxEnv } from '../support/sandbox.js';
-import { bothVirsh } from '../support/virsh-compare.js';
+import { bothVirsh, freshTestURI } from '../support/virsh-compare.js';
 
 /** The test driver's block and interface counters grow with time: the number ending each line. */
 const maskCounters = (s: string): string => s.replace(/ -?\d+$/gm, ' <n>');
@@ -63,7 +63,7 @@ describe('virsh-rpc vs virsh: domain monitoring and host commands (test driver)'
   let dir: string;
   const file = (name: string) => join(dir, name);
   before(() => {
-    uri = sandboxEnv('TEST_UNIX_URI');
+    uri = freshTestURI();
     dir = mkdtempSync(join(tmpdir(), 'virsh-monitor-'));
     writeFileSync(file('dom.xml'), DOMAIN_XML);
     writeFileSync(file('cpus.xml'), CPUS_XML);
