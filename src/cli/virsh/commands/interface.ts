@@ -1,11 +1,11 @@
 // virsh-interface.c: the "Interface" group (iface-edit is ported with the other *-edit commands).
 
 import { VIR_CONNECT_LIST_INTERFACES_ACTIVE, VIR_CONNECT_LIST_INTERFACES_INACTIVE, VIR_ERR_NO_SUPPORT, VIR_INTERFACE_DEFINE_VALIDATE, VIR_INTERFACE_XML_INACTIVE, type Interface } from '../../../index.js';
-import { parseXmlTree, type XmlElement } from '../../../xml/index.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
+import { bridgeDefinition, unbridgeDefinition } from '../interface-bridge.js';
 import { optInterface, tolerate } from '../network-util.js';
 import { connOf, dumpXML, readFileAll, VIRSH_BYMAC, VIRSH_BYNAME } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
@@ -170,62 +170,11 @@ async function cmdInterfaceRollback(ctl: VirshControl): Promise<boolean> {
   return true;
 }
 
-/** An element being rearranged: its attributes by name (in order) and child elements. */
-interface EditNode {
-  name: string;
-  attrs: [string, string][];
-  text: string;
-  children: EditNode[];
-}
-
-function toEditNode(e: XmlElement): EditNode {
-  const attrs: [string, string][] = [];
-  for (let i = 0; i < e.attributes.length; i += 2) attrs.push([e.attributes[i]!, e.attributes[i + 1]!]);
-  return { name: e.written ?? e.name, attrs, text: e.text, children: e.children.map(toEditNode) };
-}
-
-function getProp(n: EditNode, name: string): string | null {
-  return n.attrs.find(([k]) => k === name)?.[1] ?? null;
-}
-
-/** xmlSetProp: replaces the value in place, or adds the attribute at the end. */
-function setProp(n: EditNode, name: string, value: string): void {
-  const a = n.attrs.find(([k]) => k === name);
-  if (a) a[1] = value;
-  else n.attrs.push([name, value]);
-}
-
-const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
-const escapeAttr = (s: string) => escapeText(s).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
-
-/** The element as XML for the daemon to parse (whitespace-only text between elements left out). */
-function serialize(n: EditNode): string {
-  let out = `<${n.name}`;
-  for (const [k, v] of n.attrs) out += ` ${k}="${escapeAttr(v)}"`;
-  const text = n.children.length && n.text.trim() === '' ? '' : n.text;
-  if (!n.children.length && text === '') return out + '/>';
-  out += '>' + escapeText(text);
-  for (const c of n.children) out += '\n' + serialize(c);
-  return out + (n.children.length ? '\n' : '') + `</${n.name}>`;
-}
-
-/** virXMLParseStringCtxt: the root, or null after virsh's parse error. */
-function parseDefinition(ctl: VirshControl, xml: string, what: string): EditNode | null {
-  try {
-    return toEditNode(parseXmlTree(xml));
-  } catch (e) {
-    ctl.lastError = { message: `XML error: ${what}: ${(e as Error).message}`, code: -1, domain: 0 };
-    return null;
-  }
-}
-
-/** The elements iface-bridge moves down into the bridged interface, and iface-unbridge back up. */
-const MOVED = new Set(['mac', 'bond', 'vlan']);
-
-function moveChildren(from: EditNode, to: EditNode): void {
-  const moved = from.children.filter((c) => MOVED.has(c.name));
-  from.children = from.children.filter((c) => !MOVED.has(c.name));
-  to.children.push(...moved);
+/** The vshError of a failed rewrite, with the XML parser's error kept for the report. */
+function rewriteFailed(ctl: VirshControl, r: { error: string; parse?: string }): false {
+  if (r.parse !== undefined) ctl.lastError = { message: r.parse, code: -1, domain: 0 };
+  ctl.error(r.error);
+  return false;
 }
 
 async function cmdInterfaceBridge(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -243,36 +192,9 @@ async function cmdInterfaceBridge(ctl: VirshControl, cmd: Cmd): Promise<boolean>
   const nostart = cmd.has('no-start');
   const ifXml = await ctl.call(iface.getXMLDesc(VIR_INTERFACE_XML_INACTIVE));
   if (ifXml === FAILED) return false;
-  const top = parseDefinition(ctl, ifXml, '(interface definition)');
-  if (!top) {
-    ctl.error(`Failed to parse configuration of ${ifName}`);
-    return false;
-  }
-  const ifType = getProp(top, 'type');
-  if (ifType === null) {
-    ctl.error(`Existing device ${ifName} has no type`);
-    return false;
-  }
-  if (ifType === 'bridge') {
-    ctl.error(`Existing device ${ifName} is already a bridge`);
-    return false;
-  }
-  const if2Name = getProp(top, 'name');
-  if (if2Name === null || if2Name !== ifName) {
-    ctl.error(`Interface name from config ${if2Name ?? '(null)'} doesn't match given supplied name ${ifName}`);
-    return false;
-  }
-  const bridge: EditNode = { name: 'bridge', attrs: [['stp', stp ? 'on' : 'off']], text: '', children: [] };
-  top.children.push(bridge);
-  // "%d" of an unsigned int, as virsh prints it.
-  if (stp) setProp(bridge, 'delay', String(delay | 0));
-  setProp(top, 'type', 'bridge');
-  setProp(top, 'name', brName);
-  const attached: EditNode = { name: 'interface', attrs: [['type', ifType], ['name', ifName]], text: '', children: [] };
-  bridge.children.push(attached);
-  moveChildren(top, attached);
-  const brXml = `<?xml version="1.0"?>\n${serialize(top)}\n`;
-  const brHandle = await ctl.call(conn.interfaceDefineXML(brXml, 0));
+  const r = bridgeDefinition(ifXml, ifName, brName, stp, delay);
+  if ('error' in r) return rewriteFailed(ctl, r);
+  const brHandle = await ctl.call(conn.interfaceDefineXML(r.xml, 0));
   if (brHandle === FAILED) {
     ctl.error(`Failed to define new bridge interface ${brName}`);
     return false;
@@ -295,54 +217,9 @@ async function cmdInterfaceUnbridge(ctl: VirshControl, cmd: Cmd): Promise<boolea
   const nostart = cmd.has('no-start');
   const brXml = await ctl.call(brHandle.getXMLDesc(VIR_INTERFACE_XML_INACTIVE));
   if (brXml === FAILED) return false;
-  const top = parseDefinition(ctl, brXml, '(bridge interface definition)');
-  if (!top) {
-    ctl.error(`Failed to parse configuration of ${brName}`);
-    return false;
-  }
-  const type = getProp(top, 'type');
-  if (type === null) {
-    ctl.error(`Existing device ${brName} has no type`);
-    return false;
-  }
-  if (type !== 'bridge') {
-    ctl.error(`Device ${brName} is not a bridge`);
-    return false;
-  }
-  const topName = getProp(top, 'name');
-  if (topName === null || topName !== brName) {
-    ctl.error(`Interface name from config ${topName ?? '(null)'} doesn't match given supplied name ${brName}`);
-    return false;
-  }
-  const bridges = top.children.filter((c) => c.name === 'bridge');
-  if (!bridges.length) {
-    ctl.error('No bridge node in xml document');
-    return false;
-  }
-  const attachedOf = (b: EditNode) => b.children.filter((c) => c.name === 'interface');
-  if (bridges.some((b) => attachedOf(b).length > 1)) {
-    ctl.error('Multiple interfaces attached to bridge');
-    return false;
-  }
-  const ifNode = bridges.map(attachedOf).find((l) => l.length)?.[0];
-  if (!ifNode) {
-    ctl.error('No interface attached to bridge');
-    return false;
-  }
-  const ifName = getProp(ifNode, 'name');
-  if (ifName === null) {
-    ctl.error(`Device attached to bridge ${brName} has no name`);
-    return false;
-  }
-  const ifType = getProp(ifNode, 'type');
-  if (ifType === null) {
-    ctl.error(`Attached device ${ifName} has no type`);
-    return false;
-  }
-  setProp(top, 'type', ifType);
-  setProp(top, 'name', ifName);
-  moveChildren(ifNode, top);
-  const ifXml = `<?xml version="1.0"?>\n${serialize(top)}\n`;
+  const r = unbridgeDefinition(brXml, brName);
+  if ('error' in r) return rewriteFailed(ctl, r);
+  const ifName = r.name;
   // The bridge goes first: the detached device cannot be defined beside it.
   if ((await ctl.call(brHandle.destroy(0))) === FAILED) {
     ctl.error(`Failed to destroy bridge interface ${brName}`);
@@ -352,7 +229,7 @@ async function cmdInterfaceUnbridge(ctl: VirshControl, cmd: Cmd): Promise<boolea
     ctl.error(`Failed to undefine bridge interface ${brName}`);
     return false;
   }
-  const ifHandle = await ctl.call(connOf(ctl).interfaceDefineXML(ifXml, 0));
+  const ifHandle = await ctl.call(connOf(ctl).interfaceDefineXML(r.xml, 0));
   if (ifHandle === FAILED) {
     ctl.error(`Failed to define new interface ${ifName}`);
     return false;
