@@ -3,7 +3,7 @@
 // keep the API error, so virsh reports it after the command.
 
 import type { Interface, Network, NetworkPort, NWFilter, NWFilterBinding } from '../../index.js';
-import type { Cmd } from '../vsh/cmd.js';
+import { VshError, type Cmd } from '../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG, VSH_ERR_INFO } from '../vsh/control.js';
 import type { VirshControl } from './control.js';
 import { connOf, VIRSH_BYMAC, VIRSH_BYNAME, VIRSH_BYUUID } from './util.js';
@@ -19,7 +19,15 @@ async function attempt<T>(ctl: VirshControl, p: Promise<T>): Promise<T | null> {
 
 /** The option's value with virsh's "found option" debug line; undefined when absent. */
 function optValue(ctl: VirshControl, cmd: Cmd, optname: string): string | undefined {
-  const n = cmd.string(optname);
+  let n: string | undefined;
+  try {
+    n = cmd.string(optname);
+  } catch (e) {
+    // An empty value: the lookup fails as any other (some callers go on, or succeed, after one).
+    if (!(e instanceof VshError)) throw e;
+    ctl.error(e.message);
+    return undefined;
+  }
   if (n === undefined) return undefined;
   ctl.debug(VSH_ERR_INFO, `${cmd.name}: found option <${optname}>: ${n}\n`);
   return n;
