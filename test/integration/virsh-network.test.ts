@@ -230,12 +230,13 @@ describe('virsh-rpc vs virsh: networking, interfaces, network filters', function
         expect(ours).to.deep.equal(virsh);
       });
 
-    it('net-event --loop --timeout 4 counts every event until the timeout', async () => {
+    it('net-event --loop --timeout 8 counts every event until the timeout', async () => {
       const run = async (prog: 'virsh' | 'ours') => {
         const cmd = prog === 'virsh' ? 'virsh' : process.execPath;
         const pre = prog === 'virsh' ? [] : [VIRSH_RPC];
-        const running = runAsync(cmd, [...pre, '-c', sharedTestUri, 'net-event', '--event', 'lifecycle', '--loop', '--timeout', '4']);
-        await new Promise((r) => setTimeout(r, 2000));
+        const running = runAsync(cmd, [...pre, '-c', sharedTestUri, 'net-event', '--event', 'lifecycle', '--loop', '--timeout', '8']);
+        // Half the timeout: time enough for the program to start and register under load.
+        await new Promise((r) => setTimeout(r, 4000));
         spawnSync('virsh', ['-q', '-c', sharedTestUri, 'net-destroy default; net-start default'], { env: { ...process.env, LC_ALL: 'C' } });
         return running;
       };
