@@ -145,3 +145,9 @@ export class AdminConnection extends AdminConnectionMethods {
     }
   }
 }
+
+declare module './admin-types.js' {
+  interface AdminTypes {
+    AdminConnection: AdminConnection;
+  }
+}

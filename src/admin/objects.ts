@@ -1,8 +1,8 @@
 import { AdminClientMethods, AdminServerMethods } from './generated/methods.js';
 import type { admin_nonnull_client, admin_nonnull_server } from '../protocol/generated/admin.js';
-import type { AdminConnection } from './connection.js';
+import type { AdminTypes } from './admin-types.js';
 
-export type { AdminConnection } from './connection.js';
+/** @inline */ type AdminConnection = AdminTypes['AdminConnection'];
 
 /**
  * A server of a daemon (virAdmServerPtr): `libvirtd` and `admin` for libvirtd, the daemon's own
@@ -21,3 +21,11 @@ export function adminObjectFactory(conn: AdminConnection) {
   };
 }
 export type AdminObjectFactory = ReturnType<typeof adminObjectFactory>;
+
+declare module './admin-types.js' {
+  interface AdminTypes {
+    AdminServer: AdminServer;
+    AdminClient: AdminClient;
+    AdminObjectFactory: AdminObjectFactory;
+  }
+}

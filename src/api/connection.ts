@@ -632,3 +632,9 @@ export class Connection extends ConnectionMethods {
     return this.engine.closed;
   }
 }
+
+declare module './api-types.js' {
+  interface ApiTypes {
+    Connection: Connection;
+  }
+}

@@ -26,7 +26,7 @@ import type {
   remote_nonnull_storage_pool,
   remote_nonnull_storage_vol,
 } from '../protocol/generated/remote.js';
-import type { Connection } from './connection.js';
+import type { ApiTypes } from './api-types.js';
 import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams, unknownError } from './convert.js';
 import { cpuMap, cpuMapLen, cpuMaps, hostCPUs } from './cpumap.js';
 import type { CallOptions } from '../rpc/engine.js';
@@ -114,7 +114,7 @@ const MEMORY_STAT_KEYS: Record<number, string> = {
 /** REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX: CPUs per GET_CPU_STATS call. */
 const CPU_STATS_CHUNK = 128;
 
-export type { Connection } from './connection.js';
+/** @inline */ type Connection = ApiTypes['Connection'];
 
 /**
  * Every libvirt object holds its connection and its identity (read-only properties), compares by
@@ -313,3 +313,21 @@ export function objectFactory(conn: Connection) {
   };
 }
 export type ObjectFactory = ReturnType<typeof objectFactory>;
+
+declare module './api-types.js' {
+  interface ApiTypes {
+    Domain: Domain;
+    Network: Network;
+    NetworkPort: NetworkPort;
+    StoragePool: StoragePool;
+    StorageVol: StorageVol;
+    NodeDevice: NodeDevice;
+    Interface: Interface;
+    Secret: Secret;
+    NWFilter: NWFilter;
+    NWFilterBinding: NWFilterBinding;
+    DomainSnapshot: DomainSnapshot;
+    DomainCheckpoint: DomainCheckpoint;
+    ObjectFactory: ObjectFactory;
+  }
+}

@@ -5,8 +5,7 @@ import { type remote_procedure_name, type remote_procedure_types, remote_procedu
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import type { CallOptions, RpcEngine } from '../rpc/engine.js';
 import { ErrorScope, LibvirtError, asLibvirtError, clientError, dispatchError } from '../errors/errors.js';
-import type { EventRegistry } from './events/events.js';
-import type { ObjectFactory } from './objects.js';
+import type { ApiTypes } from './api-types.js';
 import type { Stream } from './stream.js';
 
 /** The arguments of a call for a procedure whose args type is P: the args (none when P is undefined), then the call options. */
@@ -81,8 +80,8 @@ export class CallSession {
  */
 export class Session extends CallSession {
   /** Set by the connection once it exists (handles hold the connection). */
-  wrap!: ObjectFactory;
-  events!: EventRegistry;
+  wrap!: ApiTypes['ObjectFactory'];
+  events!: ApiTypes['EventRegistry'];
 
   /** Calls a remote procedure with its exact wire types; failures are returned, not dispatched. */
   call<K extends remote_procedure_name>(name: K, ...[args, options]: RemoteArgs<K>): Promise<RemoteRet<K>> {

@@ -713,3 +713,9 @@ export class EventStream<E> extends BoundedEventQueue<E> {
     await Promise.all(ids.map((id) => this.registry.deregister(id).catch((e: unknown) => log.debug(`deregistration of ${id} failed: ${(e as Error).message}`))));
   }
 }
+
+declare module '../api-types.js' {
+  interface ApiTypes {
+    EventRegistry: EventRegistry;
+  }
+}

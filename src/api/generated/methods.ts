@@ -2,13 +2,27 @@
 /* eslint-disable */
 import { Handle } from '../handle.js';
 import type { Stream } from '../stream.js';
-import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';
+import type { ApiTypes } from '../api-types.js';
 import { type Flags, type TypedParams, type TypedParamsInput, type TypedParamsOf, charsToString, fromTypedParams, int64Arg, switchArg, toTypedParams, unknownError, uuidArg } from '../convert.js';
 import { sessionOf } from '../session.js';
 import { uuidToString } from '../uuid.js';
 import type { CallOptions } from '../../rpc/engine.js';
 import type { remote_domain_block_stats_ret, remote_domain_disk_error, remote_domain_get_block_info_ret, remote_domain_get_control_info_ret, remote_domain_get_info_ret, remote_domain_get_job_info_ret, remote_domain_get_scheduler_type_ret, remote_domain_get_state_ret, remote_domain_get_time_ret, remote_domain_interface, remote_domain_interface_stats_ret, remote_network_dhcp_lease, remote_nonnull_domain, remote_nonnull_domain_checkpoint, remote_nonnull_domain_snapshot, remote_nonnull_interface, remote_nonnull_network, remote_nonnull_network_port, remote_nonnull_node_device, remote_nonnull_nwfilter, remote_nonnull_nwfilter_binding, remote_nonnull_secret, remote_nonnull_storage_pool, remote_nonnull_storage_vol, remote_nonnull_string, remote_storage_pool_get_info_ret, remote_storage_vol_get_info_flags_ret, remote_storage_vol_get_info_ret, remote_string } from '../../protocol/generated/remote.js';
 import type { virConnectBaselineCPUFlags, virConnectCompareCPUFlags, virConnectGetAllDomainStatsFlags, virConnectGetDomainCapabilitiesFlags, virConnectListAllDomainsFlags, virConnectListAllInterfacesFlags, virConnectListAllNetworksFlags, virConnectListAllNodeDeviceFlags, virConnectListAllSecretsFlags, virConnectListAllStoragePoolsFlags, virDomainAbortJobFlagsValues, virDomainAuthorizedSSHKeysSetFlags, virDomainBackupBeginFlags, virDomainBlockCommitFlags, virDomainBlockCopyFlags, virDomainBlockJobAbortFlags, virDomainBlockJobSetSpeedFlags, virDomainBlockPullFlags, virDomainBlockRebaseFlags, virDomainBlockResizeFlags, virDomainChannelFlags, virDomainCheckpointCreateFlags, virDomainCheckpointDeleteFlags, virDomainCheckpointListFlags, virDomainCheckpointXMLFlags, virDomainConsoleFlags, virDomainCoreDumpFlags, virDomainCreateFlags, virDomainDefineFlags, virDomainDestroyFlagsValues, virDomainDeviceModifyFlags, virDomainDirtyRateCalcFlags, virDomainGetHostnameFlags, virDomainGetJobStatsFlags, virDomainMemoryFlags, virDomainMemoryModFlags, virDomainMessageType, virDomainMigrateMaxSpeedFlags, virDomainModificationImpact, virDomainQemuMonitorCommandFlags, virDomainRebootFlagValues, virDomainSaveImageXMLFlags, virDomainSaveRestoreFlags, virDomainSetTimeFlags, virDomainSetUserPasswordFlags, virDomainShutdownFlagValues, virDomainSnapshotCreateFlags, virDomainSnapshotDeleteFlags, virDomainSnapshotListFlags, virDomainSnapshotRevertFlags, virDomainSnapshotXMLFlags, virDomainUndefineFlagsValues, virDomainVcpuFlags, virDomainXMLFlags, virInterfaceDefineFlags, virNWFilterBindingCreateFlags, virNWFilterDefineFlags, virNetworkCreateFlags, virNetworkDefineFlags, virNetworkPortCreateFlags, virNetworkUpdateFlags, virNetworkXMLFlags, virNodeAllocPagesFlags, virNodeDeviceCreateXMLFlags, virNodeDeviceDefineXMLFlags, virNodeDeviceUpdateFlags, virNodeDeviceXMLFlags, virSecretDefineFlags, virStoragePoolBuildFlags, virStoragePoolCreateFlags, virStoragePoolDefineFlags, virStoragePoolDeleteFlags, virStorageVolCreateFlags, virStorageVolDeleteFlags, virStorageVolDownloadFlags, virStorageVolInfoFlags, virStorageVolResizeFlags, virStorageVolUploadFlags, virStorageXMLFlags, virTypedParameterFlags } from '../../apixml/generated/constants.js';
+
+/** @inline */ type Connection = ApiTypes['Connection'];
+/** @inline */ type Domain = ApiTypes['Domain'];
+/** @inline */ type Network = ApiTypes['Network'];
+/** @inline */ type NetworkPort = ApiTypes['NetworkPort'];
+/** @inline */ type StoragePool = ApiTypes['StoragePool'];
+/** @inline */ type StorageVol = ApiTypes['StorageVol'];
+/** @inline */ type NodeDevice = ApiTypes['NodeDevice'];
+/** @inline */ type Interface = ApiTypes['Interface'];
+/** @inline */ type Secret = ApiTypes['Secret'];
+/** @inline */ type NWFilter = ApiTypes['NWFilter'];
+/** @inline */ type NWFilterBinding = ApiTypes['NWFilterBinding'];
+/** @inline */ type DomainSnapshot = ApiTypes['DomainSnapshot'];
+/** @inline */ type DomainCheckpoint = ApiTypes['DomainCheckpoint'];
 
 /** Generated methods of Connection: one per C function taking a virConnectPtr first. */
 export abstract class ConnectionMethods {
