@@ -20,10 +20,12 @@ export interface HandleClass {
   wire: string | null;
   /** which program and folder: the main API (src/api) or the admin API (src/admin) */
   family: 'api' | 'admin';
+  /** the hand-written class the generated one extends (a handle's base is Handle), and its module */
+  base?: { cls: string; from: string };
 }
 
 export const HANDLES: HandleClass[] = [
-  { cls: 'Connection', ptr: 'virConnectPtr', prefix: 'Connect', wire: null, family: 'api' },
+  { cls: 'Connection', ptr: 'virConnectPtr', prefix: 'Connect', wire: null, family: 'api', base: { cls: "EventStreamMethods<'connection'>", from: '../events/stream-methods.js' } },
   { cls: 'Domain', ptr: 'virDomainPtr', prefix: 'Domain', wire: 'remote_nonnull_domain', family: 'api' },
   { cls: 'Network', ptr: 'virNetworkPtr', prefix: 'Network', wire: 'remote_nonnull_network', family: 'api' },
   { cls: 'NetworkPort', ptr: 'virNetworkPortPtr', prefix: 'NetworkPort', wire: 'remote_nonnull_network_port', family: 'api' },
@@ -607,6 +609,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   ctx.usedEnums = used.get('api')!.enums;
   const code: string[] = [];
   code.push("import { Handle } from '../handle.js';");
+  for (const h of HANDLES) if (h.family === 'api' && h.base) code.push(`import { ${h.base.cls.replace(/<.*/, '')} } from '${h.base.from}';`);
   code.push("import type { Stream } from '../stream.js';");
   code.push("import type { ApiTypes } from '../api-types.js';");
   code.push("import { type Flags, type TypedParams, type TypedParamsInput, type TypedParamsOf, charsToString, fromTypedParams, int64Arg, switchArg, toTypedParams, unknownError, uuidArg } from '../convert.js';");
@@ -622,7 +625,8 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   const classes = (family: 'api' | 'admin', out: string[]): void => {
     for (const h of HANDLES.filter((x) => x.family === family)) {
       out.push(`/** Generated methods of ${h.cls}: one per C function taking a ${h.ptr} first. */`);
-      out.push(h.wire ? `export abstract class ${h.cls}Methods extends Handle {` : `export abstract class ${h.cls}Methods {`);
+      const base = h.base?.cls ?? (h.wire ? 'Handle' : null);
+      out.push(base ? `export abstract class ${h.cls}Methods extends ${base} {` : `export abstract class ${h.cls}Methods {`);
       if (h.wire) out.push(...emitIdentity(h));
       out.push(...bodies.get(h.cls)!);
       out.push('}', '');

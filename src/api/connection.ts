@@ -38,8 +38,8 @@ import type {
   StoragePoolEvent,
   StoragePoolEventMap,
 } from './events/event-types.js';
-import type { EventFamily, EventObject } from './events/families.js';
-import { EventRegistry, EventStream, type EventStreamOptions, type RegistrationSpec } from './events/events.js';
+import { EventRegistry, EventStream, type RegistrationSpec } from './events/events.js';
+import type { EventStreamRequest } from './events/stream-methods.js';
 import { KeepAlive } from '../rpc/keepalive.js';
 import { featureSupported, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE, VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK } from '../rpc/features.js';
 import type { ConnectAuth, HostKeyPolicy } from '../util/credentials.js';
@@ -98,6 +98,7 @@ export interface ConnectOptions {
 }
 
 export type { CallArgs, RemoteArgs, RemoteRet } from './session.js';
+export type { EventStreamFilter } from './events/stream-methods.js';
 
 /** Information about the host (virNodeInfo). */
 export interface NodeInfo {
@@ -151,14 +152,6 @@ export function closeReasonCode(reason: CloseReason): number {
   }
 }
 
-
-/** Filters of an event stream: one object or all, and which event IDs (default: lifecycle only). */
-export interface EventStreamFilter<O, ID extends number> extends EventStreamOptions {
-  /** Only this object's events (default: every object's). */
-  object?: O | null;
-  /** Event IDs to receive (default: [0], the family's LIFECYCLE). */
-  eventIDs?: readonly ID[];
-}
 
 /** @internal */
 export interface ConnectionInternals {
@@ -583,49 +576,10 @@ export class Connection extends ConnectionMethods {
     });
   }
 
-  private stream<E>(family: EventFamily, obj: EventObject | null | undefined, eventIDs: readonly number[] | undefined, options: EventStreamOptions, qemu?: RegistrationSpec['qemu']): EventStream<E> {
-    const object = this.session.events.objectSpec(family, obj ?? null);
-    const ids = eventIDs && eventIDs.length ? eventIDs : [0];
-    return new EventStream<E>(this.session.events, ids.map((eventID) => ({ family, eventID, object, qemu })), options);
-  }
-
-  /**
-   * Domain events as an async iterator: `for await (const ev of conn.domainEvents()) ...`. By
-   * default lifecycle events of every domain; `object` narrows to one domain, `eventIDs` picks the
-   * VIR_DOMAIN_EVENT_ID_*s. Events of all IDs arrive in one sequence, in the daemon's order. The
-   * stream buffers at most `bufferSize` (1024) events and `bufferBytes` (32 MiB) for a slow
-   * consumer and then follows `overflow` ('error' by default: the stream ends with
-   * VIR_ERR_OVERFLOW after the buffered events, never dropping silently). It ends when the
-   * connection closes (`closeReason` says why), when `signal` aborts, and when the loop is left
-   * (which deregisters).
-   */
-  domainEvents<ID extends keyof DomainEventMap = 0>(filter: EventStreamFilter<Domain, ID> = {}): EventStream<DomainEventMap[ID]> {
-    return this.stream('domain', filter.object, filter.eventIDs, filter);
-  }
-
-  /** Network events as an async iterator (see domainEvents). */
-  networkEvents<ID extends keyof NetworkEventMap = 0>(filter: EventStreamFilter<Network, ID> = {}): EventStream<NetworkEventMap[ID]> {
-    return this.stream('network', filter.object, filter.eventIDs, filter);
-  }
-
-  /** Storage pool events as an async iterator (see domainEvents). */
-  storagePoolEvents<ID extends keyof StoragePoolEventMap = 0>(filter: EventStreamFilter<StoragePool, ID> = {}): EventStream<StoragePoolEventMap[ID]> {
-    return this.stream('storagePool', filter.object, filter.eventIDs, filter);
-  }
-
-  /** Node device events as an async iterator (see domainEvents). */
-  nodeDeviceEvents<ID extends keyof NodeDeviceEventMap = 0>(filter: EventStreamFilter<NodeDevice, ID> = {}): EventStream<NodeDeviceEventMap[ID]> {
-    return this.stream('nodeDevice', filter.object, filter.eventIDs, filter);
-  }
-
-  /** Secret events as an async iterator (see domainEvents). */
-  secretEvents<ID extends keyof SecretEventMap = 0>(filter: EventStreamFilter<Secret, ID> = {}): EventStream<SecretEventMap[ID]> {
-    return this.stream('secret', filter.object, filter.eventIDs, filter);
-  }
-
-  /** QEMU monitor (QMP) events as an async iterator (see domainEvents and domainQemuMonitorEventRegister). */
-  qemuMonitorEvents(filter: EventStreamOptions & { object?: Domain | null; event?: string | null; flags?: number } = {}): EventStream<QemuMonitorEvent> {
-    return this.stream('qemu', filter.object, [0], filter, { event: filter.event ?? null, flags: filter.flags ?? 0 });
+  /** @internal */
+  protected openEventStream<E>({ family, object, eventIDs, options, qemu }: EventStreamRequest): EventStream<E> {
+    const wire = this.session.events.objectSpec(family, object);
+    return new EventStream<E>(this.session.events, eventIDs.map((eventID) => ({ family, eventID, object: wire, qemu })), options);
   }
 
   get closed(): boolean {
