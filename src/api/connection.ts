@@ -1,12 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
-  VIR_CONNECT_CLOSE_REASON_CLIENT,
-  VIR_CONNECT_CLOSE_REASON_EOF,
-  VIR_CONNECT_CLOSE_REASON_ERROR,
-  VIR_CONNECT_CLOSE_REASON_KEEPALIVE,
   VIR_DOMAIN_EVENT_ID_LIFECYCLE,
   VIR_ERR_INVALID_ARG,
-  VIR_ERR_OPERATION_INVALID,
   VIR_FROM_DOMAIN,
   VIR_FROM_EVENT,
   VIR_FROM_NETWORK,
@@ -51,6 +46,7 @@ import { lookupUUID } from './uuid.js';
 import { Stream, type StreamOptions } from './stream.js';
 import { type Domain, type Network, type NodeDevice, type NWFilter, type Secret, type StoragePool, objectFactory } from './objects.js';
 import { ConnectionMethods } from './generated/methods.js';
+import { CloseCallbackSlot, type FreeCallback, closeReasonCode } from '../rpc/close-callback.js';
 import { type ErrorHandler, LibvirtError, type VirErrorFields, clientError } from '../errors/errors.js';
 import { type CallArgs, type RemoteArgs, type RemoteRet, Session, bindSession } from './session.js';
 import type { ConnectTarget } from '../transport/target.js';
@@ -135,23 +131,7 @@ export type ConnectionEvents = { close: [reason: CloseReason, error: LibvirtErro
 export type CloseCallback<O = unknown> = (conn: Connection, reason: number, opaque: O) => void;
 /** virConnectDomainEventCallback, for the legacy domainEventRegister. */
 export type LegacyDomainEventCallback<O = unknown> = (conn: Connection, dom: Domain, event: number, detail: number, opaque: O) => void;
-/** virFreeCallback: called with the opaque value once a registration has ended. */
-export type FreeCallback<O = unknown> = (opaque: O) => void;
-
-/** The virConnectCloseReason number of a close reason. */
-export function closeReasonCode(reason: CloseReason): number {
-  switch (reason) {
-    case 'error':
-      return VIR_CONNECT_CLOSE_REASON_ERROR;
-    case 'eof':
-      return VIR_CONNECT_CLOSE_REASON_EOF;
-    case 'keepalive':
-      return VIR_CONNECT_CLOSE_REASON_KEEPALIVE;
-    case 'client':
-      return VIR_CONNECT_CLOSE_REASON_CLIENT;
-  }
-}
-
+export { closeReasonCode, type FreeCallback } from '../rpc/close-callback.js';
 
 /** @internal */
 export interface ConnectionInternals {
@@ -176,7 +156,7 @@ export class Connection extends ConnectionMethods {
   private readonly keepAlive: KeepAlive;
   /** Whether the daemon takes part in keepalive (null: not asked yet). */
   private serverKeepAlive: boolean | null;
-  private closeCallback: { cb: CloseCallback<never>; opaque: unknown; free?: FreeCallback<never>; server: boolean } | null = null;
+  private readonly closeCallback = new CloseCallbackSlot<Connection>(this, VIR_FROM_REMOTE, log);
 
   /** @internal use connect() */
   constructor(
@@ -202,7 +182,7 @@ export class Connection extends ConnectionMethods {
     engine.onClose((reason, err) => {
       log.debug(`connection to ${uri} closed: ${reason}`);
       session.events.closeAll(reason, err);
-      this.fireCloseCallback(closeReasonCode(reason));
+      this.closeCallback.fire(closeReasonCode(reason));
       this.events.emit('close', reason, err);
     });
   }
@@ -367,25 +347,8 @@ export class Connection extends ConnectionMethods {
     const h = message.header;
     if (h.prog !== REMOTE_PROGRAM || h.proc !== REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED) return false;
     // The daemon's own connection to the hypervisor driver closed.
-    this.fireCloseCallback((message.value as remote_connect_event_connection_closed_msg).reason);
+    this.closeCallback.fire((message.value as remote_connect_event_connection_closed_msg).reason);
     return true;
-  }
-
-  /** Calls the close callback once, then forgets it (libvirt's virConnectCloseCallbackDataCall). */
-  private fireCloseCallback(reason: number): void {
-    const c = this.closeCallback;
-    if (!c) return;
-    this.closeCallback = null;
-    try {
-      (c.cb as CloseCallback)(this, reason, c.opaque);
-    } catch (e) {
-      log.error(`close callback threw: ${(e as Error).message}`);
-    }
-    try {
-      (c.free as FreeCallback | undefined)?.(c.opaque);
-    } catch (e) {
-      log.error(`close callback's free function threw: ${(e as Error).message}`);
-    }
   }
 
   /**
@@ -396,9 +359,7 @@ export class Connection extends ConnectionMethods {
    */
   async registerCloseCallback<O>(cb: CloseCallback<O>, opaque?: O, freecb?: FreeCallback<O>): Promise<void> {
     return this.session.guard(async () => {
-      if (this.closeCallback) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_REMOTE, 'A close callback is already registered');
-      const entry = { cb: cb as CloseCallback<never>, opaque, free: freecb as FreeCallback<never> | undefined, server: false };
-      this.closeCallback = entry;
+      const entry = this.closeCallback.set(cb, opaque, freecb);
       try {
         if (!this.engine.closed && (await this.supportsFeature(VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK))) {
           await this.call('REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK');
@@ -406,8 +367,8 @@ export class Connection extends ConnectionMethods {
         }
       } catch (e) {
         // The connection closed while we asked the daemon: the callback has been told already.
-        if (this.closeCallback !== entry && this.engine.closed) return;
-        if (this.closeCallback === entry) this.closeCallback = null;
+        if (!this.closeCallback.holds(entry) && this.engine.closed) return;
+        this.closeCallback.drop(entry);
         throw e;
       }
     });
@@ -416,14 +377,7 @@ export class Connection extends ConnectionMethods {
   /** virConnectUnregisterCloseCallback: `cb` must be the registered callback (any, when omitted). */
   async unregisterCloseCallback(cb?: CloseCallback<never>): Promise<void> {
     return this.session.guard(async () => {
-      const c = this.closeCallback;
-      if (!c || (cb !== undefined && c.cb !== cb)) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_REMOTE, 'A different callback was requested');
-      this.closeCallback = null;
-      try {
-        (c.free as FreeCallback | undefined)?.(c.opaque);
-      } catch (e) {
-        log.error(`close callback's free function threw: ${(e as Error).message}`);
-      }
+      const c = this.closeCallback.unset(cb);
       if (c.server && !this.engine.closed) await this.call('REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK');
     });
   }
