@@ -10,7 +10,7 @@ import type { KeepAliveState } from '../api/connection.js';
 import { CloseCallbackSlot, type FreeCallback, closeReasonCode } from '../rpc/close-callback.js';
 import { AdminConnectionMethods } from './generated/methods.js';
 import { adminObjectFactory } from './objects.js';
-import { type AdminArgs, type AdminRet, AdminSession, bindSession } from './session.js';
+import { type AdminArgs, type AdminRet, AdminSession } from './session.js';
 
 const log = getLogger('admin.connection');
 
@@ -45,7 +45,6 @@ export class AdminConnection extends AdminConnectionMethods {
     super();
     this.session = new AdminSession(this, engine);
     this.session.wrap = adminObjectFactory(this);
-    bindSession(this, this.session);
     this.keepAlive = keepAlive;
     engine.onClose((reason, err) => {
       log.debug(`admin connection to ${uri} closed: ${reason}`);

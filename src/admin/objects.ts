@@ -1,5 +1,5 @@
 import { AdminClientMethods, AdminServerMethods } from './generated/methods.js';
-import type { admin_nonnull_client, admin_nonnull_server } from '../protocol/generated/admin.js';
+import { handleFactory } from '../api/handle.js';
 import type { AdminTypes } from './admin-types.js';
 
 /** @inline */ type AdminConnection = AdminTypes['AdminConnection'];
@@ -15,10 +15,7 @@ export class AdminClient extends AdminClientMethods {}
 
 /** Builds the handle for a wire identity (what the generated methods call). */
 export function adminObjectFactory(conn: AdminConnection) {
-  return {
-    adminServer: (w: admin_nonnull_server) => new AdminServer(conn, w),
-    adminClient: (w: admin_nonnull_client) => new AdminClient(conn, w),
-  };
+  return handleFactory(conn, { adminServer: AdminServer, adminClient: AdminClient });
 }
 export type AdminObjectFactory = ReturnType<typeof adminObjectFactory>;
 

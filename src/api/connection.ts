@@ -48,7 +48,7 @@ import { type Domain, type Network, type NodeDevice, type NWFilter, type Secret,
 import { ConnectionMethods } from './generated/methods.js';
 import { CloseCallbackSlot, type FreeCallback, closeReasonCode } from '../rpc/close-callback.js';
 import { type ErrorHandler, LibvirtError, type VirErrorFields, clientError } from '../errors/errors.js';
-import { type CallArgs, type RemoteArgs, type RemoteRet, Session, bindSession } from './session.js';
+import { type CallArgs, type RemoteArgs, type RemoteRet, Session } from './session.js';
 import type { ConnectTarget } from '../transport/target.js';
 
 const log = getLogger('api.connection');
@@ -171,7 +171,6 @@ export class Connection extends ConnectionMethods {
     this.session = session;
     session.wrap = objectFactory(this);
     session.events = new EventRegistry(session);
-    bindSession(this, session);
     this.keepAlive = internals.keepAlive ?? new KeepAlive(engine);
     this.serverKeepAlive = internals.serverKeepAlive ?? null;
     this.security = internals.security ?? { encrypted: transport.encrypted, secure: transport.secure };

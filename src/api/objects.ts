@@ -12,20 +12,7 @@ import {
   StoragePoolMethods,
   StorageVolMethods,
 } from './generated/methods.js';
-import type {
-  remote_nonnull_domain,
-  remote_nonnull_domain_checkpoint,
-  remote_nonnull_domain_snapshot,
-  remote_nonnull_interface,
-  remote_nonnull_network,
-  remote_nonnull_network_port,
-  remote_nonnull_node_device,
-  remote_nonnull_nwfilter,
-  remote_nonnull_nwfilter_binding,
-  remote_nonnull_secret,
-  remote_nonnull_storage_pool,
-  remote_nonnull_storage_vol,
-} from '../protocol/generated/remote.js';
+import { handleFactory } from './handle.js';
 import type { ApiTypes } from './api-types.js';
 import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams, unknownError } from './convert.js';
 import { cpuMap, cpuMapLen, cpuMaps, hostCPUs } from './cpumap.js';
@@ -297,20 +284,20 @@ export class DomainCheckpoint extends DomainCheckpointMethods {}
 
 /** Builds the object for a wire identity (what generated methods call to return handles). */
 export function objectFactory(conn: Connection) {
-  return {
-    domain: (w: remote_nonnull_domain) => new Domain(conn, w),
-    network: (w: remote_nonnull_network) => new Network(conn, w),
-    networkPort: (w: remote_nonnull_network_port) => new NetworkPort(conn, w),
-    storagePool: (w: remote_nonnull_storage_pool) => new StoragePool(conn, w),
-    storageVol: (w: remote_nonnull_storage_vol) => new StorageVol(conn, w),
-    nodeDevice: (w: remote_nonnull_node_device) => new NodeDevice(conn, w),
-    interface: (w: remote_nonnull_interface) => new Interface(conn, w),
-    secret: (w: remote_nonnull_secret) => new Secret(conn, w),
-    nWFilter: (w: remote_nonnull_nwfilter) => new NWFilter(conn, w),
-    nWFilterBinding: (w: remote_nonnull_nwfilter_binding) => new NWFilterBinding(conn, w),
-    domainSnapshot: (w: remote_nonnull_domain_snapshot) => new DomainSnapshot(conn, w),
-    domainCheckpoint: (w: remote_nonnull_domain_checkpoint) => new DomainCheckpoint(conn, w),
-  };
+  return handleFactory(conn, {
+    domain: Domain,
+    network: Network,
+    networkPort: NetworkPort,
+    storagePool: StoragePool,
+    storageVol: StorageVol,
+    nodeDevice: NodeDevice,
+    interface: Interface,
+    secret: Secret,
+    nWFilter: NWFilter,
+    nWFilterBinding: NWFilterBinding,
+    domainSnapshot: DomainSnapshot,
+    domainCheckpoint: DomainCheckpoint,
+  });
 }
 export type ObjectFactory = ReturnType<typeof objectFactory>;
 

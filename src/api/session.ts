@@ -24,6 +24,9 @@ export function procedure<R>(table: ProcedureTable, name: string): ProcedureInfo
   return proc as ProcedureInfo<unknown, R>;
 }
 
+/** Every session by its connection (the owner), filled in by the CallSession constructor. */
+const sessions = new WeakMap<object, CallSession>();
+
 /**
  * What every connection's methods call through, whatever its program (the main API's or the admin
  * API's): the engine, the connection's error scope (virConnSetErrorFunc, the last error), and
@@ -33,10 +36,12 @@ export class CallSession {
   readonly errors = new ErrorScope();
 
   constructor(
-    /** The connection this session belongs to. */
+    /** The connection this session belongs to (findSession(owner) finds it from now on). */
     readonly owner: object,
     readonly engine: RpcEngine,
-  ) {}
+  ) {
+    sessions.set(owner, this);
+  }
 
   /** Calls procedure `name` of `table`; failures are returned, not dispatched. */
   protected send<R>(table: ProcedureTable, name: string, args: unknown, options: CallOptions | undefined): Promise<R> {
@@ -123,16 +128,17 @@ export class Session extends CallSession {
 
 }
 
-const sessions = new WeakMap<object, Session>();
-
-/** Ties a connection to its session (done once, by the connection's constructor). */
-export function bindSession(conn: object, session: Session): void {
-  sessions.set(conn, session);
+/**
+ * The session of type S that `conn` owns; anything else (an object no open function made) is
+ * VIR_ERR_INTERNAL_ERROR of domain `from`, with `message`.
+ */
+export function findSession<S extends CallSession>(conn: object, type: abstract new (...args: never[]) => S, from: number, message: string): S {
+  const s = sessions.get(conn);
+  if (!(s instanceof type)) throw clientError(VIR_ERR_INTERNAL_ERROR, from, message);
+  return s;
 }
 
 /** The session of a connection. */
 export function sessionOf(conn: object): Session {
-  const s = sessions.get(conn);
-  if (!s) throw clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'not a connection made by connect()');
-  return s;
+  return findSession(conn, Session, VIR_FROM_RPC, 'not a connection made by connect()');
 }
