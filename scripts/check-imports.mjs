@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Part of `npm run lint`: the import graph of src/ has no cycle among the imports that run (a
-// cycle there makes module evaluation order matter). Type-only imports (`import type`, or every
-// name marked `type`) are erased at run time; their cycles are listed, not failed, until the handle
-// classes stop naming Connection (see the README's layout section). Dynamic import() is how a
-// transport is loaded late, and is left out. Layer order is eslint's rule (scripts/layers.mjs).
+// Part of `npm run lint`: the import graph of src/ has no cycle, neither among the imports that run
+// (a cycle there makes module evaluation order matter) nor among type-only ones (`import type`, or
+// every name marked `type`: erased at run time, but a cycle all the same). A module naming a class
+// defined above it does so through a registry completed by module augmentation (src/api/api-types.ts
+// says why). Dynamic import() is how a transport is loaded late, and is left out. Layer order is
+// eslint's rule (scripts/layers.mjs).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -83,10 +84,11 @@ const print = (cycles, edges, label) => {
 };
 const runtime = graph(false);
 const runtimeCycles = findCycles(runtime);
-if (runtimeCycles.length) {
-  print(runtimeCycles, runtime, 'runtime import cycle');
-  process.exit(1);
-}
+print(runtimeCycles, runtime, 'runtime import cycle');
 const all = graph(true);
-const typeCycles = findCycles(all);
-console.log(`check-imports: ${files.length} files in src/, no runtime import cycle; ${typeCycles.length ? `type-only cycles: ${typeCycles.map((c) => c.length + ' files').join(', ')}` : 'no type-only cycle either'}`);
+// A cycle of the full graph that is no runtime cycle closes through a type-only import.
+const runtimeSets = runtimeCycles.map((c) => new Set(c));
+const typeCycles = findCycles(all).filter((c) => !runtimeSets.some((r) => r.size === c.length && c.every((f) => r.has(f))));
+print(typeCycles, all, 'import cycle through type-only imports');
+if (runtimeCycles.length || typeCycles.length) process.exit(1);
+console.log(`check-imports: ${files.length} files in src/, no import cycle (type-only imports included)`);

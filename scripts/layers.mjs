@@ -7,7 +7,7 @@ export const LAYERS = [
   ['errors', 'LibvirtError, client-side errors with libvirt codes, the error handlers and last-error scopes'],
   ['protocol', 'bytes <-> typed messages, no I/O: the XDR reader/writer, the generated codecs and procedure tables, packet framing'],
   ['transport', 'byte streams to libvirtd from plain options (unix, tcp, tls, ssh, ext), and the recorder and replayer of conversations'],
-  ['rpc', 'one conversation over one byte stream: the call engine, keepalive, SASL and its security layer'],
+  ['rpc', 'one conversation over one byte stream: the call engine, keepalive, the close callback slot, SASL and its security layer'],
   ['uri', 'libvirt URIs, parsed as libvirt parses them, resolved to what a transport is told to reach'],
   ['api', 'connect(), Connection and the object handles with their generated methods, typed parameters, streams, migration, events'],
   ['admin', "connectAdmin(), AdminConnection, AdminServer and AdminClient with their generated methods: libvirt's admin program on a daemon's admin socket"],

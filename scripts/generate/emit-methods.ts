@@ -20,10 +20,12 @@ export interface HandleClass {
   wire: string | null;
   /** which program and folder: the main API (src/api) or the admin API (src/admin) */
   family: 'api' | 'admin';
+  /** the hand-written class the generated one extends (a handle's base is Handle), and its module */
+  base?: { cls: string; from: string };
 }
 
 export const HANDLES: HandleClass[] = [
-  { cls: 'Connection', ptr: 'virConnectPtr', prefix: 'Connect', wire: null, family: 'api' },
+  { cls: 'Connection', ptr: 'virConnectPtr', prefix: 'Connect', wire: null, family: 'api', base: { cls: "EventStreamMethods<'connection'>", from: '../events/stream-methods.js' } },
   { cls: 'Domain', ptr: 'virDomainPtr', prefix: 'Domain', wire: 'remote_nonnull_domain', family: 'api' },
   { cls: 'Network', ptr: 'virNetworkPtr', prefix: 'Network', wire: 'remote_nonnull_network', family: 'api' },
   { cls: 'NetworkPort', ptr: 'virNetworkPortPtr', prefix: 'NetworkPort', wire: 'remote_nonnull_network_port', family: 'api' },
@@ -40,6 +42,13 @@ export const HANDLES: HandleClass[] = [
   { cls: 'AdminServer', ptr: 'virAdmServerPtr', prefix: 'AdmServer', wire: 'admin_nonnull_server', family: 'admin' },
   { cls: 'AdminClient', ptr: 'virAdmClientPtr', prefix: 'AdmClient', wire: 'admin_nonnull_client', family: 'admin' },
 ];
+
+/**
+ * The handle classes a family's methods name, as local aliases of its registry (src/api/api-types.ts
+ * says why): the classes are defined above the generated code, which may not import them.
+ */
+const classAliases = (family: 'api' | 'admin', registry: string): string[] =>
+  HANDLES.filter((h) => h.family === family).map((h) => `/** @inline */ type ${h.cls} = ${registry}['${h.cls}'];`);
 
 /** The connection class of a family. */
 const connectionClass = (h: HandleClass): string => (h.family === 'admin' ? 'AdminConnection' : 'Connection');
@@ -600,8 +609,9 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   ctx.usedEnums = used.get('api')!.enums;
   const code: string[] = [];
   code.push("import { Handle } from '../handle.js';");
+  for (const h of HANDLES) if (h.family === 'api' && h.base) code.push(`import { ${h.base.cls.replace(/<.*/, '')} } from '${h.base.from}';`);
   code.push("import type { Stream } from '../stream.js';");
-  code.push("import type { Connection, Domain, Network, NetworkPort, StoragePool, StorageVol, NodeDevice, Interface, Secret, NWFilter, NWFilterBinding, DomainSnapshot, DomainCheckpoint } from '../objects.js';");
+  code.push("import type { ApiTypes } from '../api-types.js';");
   code.push("import { type Flags, type TypedParams, type TypedParamsInput, type TypedParamsOf, charsToString, fromTypedParams, int64Arg, switchArg, toTypedParams, unknownError, uuidArg } from '../convert.js';");
   code.push("import { sessionOf } from '../session.js';");
   code.push("import { uuidToString } from '../uuid.js';");
@@ -611,11 +621,12 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   const qemuTypes = [...ctx.usedTypes].filter((t) => model.types.get(t)?.module === 'qemu').sort();
   if (qemuTypes.length) code.push(`import type { ${qemuTypes.join(', ')} } from '../../protocol/generated/qemu.js';`);
   if (ctx.usedEnums.size) code.push(`import type { ${[...ctx.usedEnums].sort().join(', ')} } from '../../apixml/generated/constants.js';`);
-  code.push('');
+  code.push('', ...classAliases('api', 'ApiTypes'), '');
   const classes = (family: 'api' | 'admin', out: string[]): void => {
     for (const h of HANDLES.filter((x) => x.family === family)) {
       out.push(`/** Generated methods of ${h.cls}: one per C function taking a ${h.ptr} first. */`);
-      out.push(h.wire ? `export abstract class ${h.cls}Methods extends Handle {` : `export abstract class ${h.cls}Methods {`);
+      const base = h.base?.cls ?? (h.wire ? 'Handle' : null);
+      out.push(base ? `export abstract class ${h.cls}Methods extends ${base} {` : `export abstract class ${h.cls}Methods {`);
       if (h.wire) out.push(...emitIdentity(h));
       out.push(...bodies.get(h.cls)!);
       out.push('}', '');
@@ -625,7 +636,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   const admin = used.get('admin')!;
   const adminCode: string[] = [
     "import { Handle } from '../../api/handle.js';",
-    "import type { AdminConnection, AdminServer, AdminClient } from '../objects.js';",
+    "import type { AdminTypes } from '../admin-types.js';",
     "import { type Flags, type TypedParams, type TypedParamsInput, type TypedParamsOf, fromTypedParams, int64Arg, toTypedParams } from '../../api/convert.js';",
     "import { sessionOf } from '../session.js';",
     "import type { CallOptions } from '../../rpc/engine.js';",
@@ -633,7 +644,7 @@ export function emitMethods(model: Model, apis: ApiXml[]): MethodsOutput {
   const adminTypes = [...admin.types].filter((t) => model.types.get(t)?.module === 'admin').sort();
   if (adminTypes.length) adminCode.push(`import type { ${adminTypes.join(', ')} } from '../../protocol/generated/admin.js';`);
   if (admin.enums.size) adminCode.push(`import type { ${[...admin.enums].sort().join(', ')} } from '../../apixml/generated/constants.js';`);
-  adminCode.push('');
+  adminCode.push('', ...classAliases('admin', 'AdminTypes'), '');
   classes('admin', adminCode);
   return { code, adminCode, methods };
 }

@@ -1,15 +1,16 @@
 import { EventEmitter } from 'node:events';
-import { VIR_ERR_OPERATION_INVALID, VIR_FROM_ADMIN } from '../apixml/generated/constants.js';
+import { VIR_FROM_ADMIN } from '../apixml/generated/constants.js';
 import type { admin_procedure_name } from '../protocol/generated/admin.js';
 import type { CallOptions, CloseReason, RpcEngine } from '../rpc/engine.js';
 import { KeepAlive } from '../rpc/keepalive.js';
 import type { Transport } from '../transport/transport.js';
-import { LibvirtError, clientError } from '../errors/errors.js';
+import type { LibvirtError } from '../errors/errors.js';
 import { getLogger } from '../util/log.js';
-import { closeReasonCode, type FreeCallback, type KeepAliveState } from '../api/connection.js';
+import type { KeepAliveState } from '../api/connection.js';
+import { CloseCallbackSlot, type FreeCallback, closeReasonCode } from '../rpc/close-callback.js';
 import { AdminConnectionMethods } from './generated/methods.js';
 import { adminObjectFactory } from './objects.js';
-import { type AdminArgs, type AdminRet, AdminSession, bindSession } from './session.js';
+import { type AdminArgs, type AdminRet, AdminSession } from './session.js';
 
 const log = getLogger('admin.connection');
 
@@ -29,7 +30,7 @@ export class AdminConnection extends AdminConnectionMethods {
   private readonly events = new EventEmitter<AdminConnectionEvents>();
   private readonly keepAlive: KeepAlive;
   private closing: Promise<number> | null = null;
-  private closeCallback: { cb: AdminCloseCallback<never>; opaque: unknown; free?: FreeCallback<never> } | null = null;
+  private readonly closeCallback = new CloseCallbackSlot<AdminConnection>(this, VIR_FROM_ADMIN, log);
 
   /** @internal use connectAdmin() */
   constructor(
@@ -44,11 +45,10 @@ export class AdminConnection extends AdminConnectionMethods {
     super();
     this.session = new AdminSession(this, engine);
     this.session.wrap = adminObjectFactory(this);
-    bindSession(this, this.session);
     this.keepAlive = keepAlive;
     engine.onClose((reason, err) => {
       log.debug(`admin connection to ${uri} closed: ${reason}`);
-      this.fireCloseCallback(closeReasonCode(reason));
+      this.closeCallback.fire(closeReasonCode(reason));
       this.events.emit('close', reason, err);
     });
   }
@@ -118,30 +118,20 @@ export class AdminConnection extends AdminConnectionMethods {
    */
   async registerCloseCallback<O>(cb: AdminCloseCallback<O>, opaque?: O, freecb?: FreeCallback<O>): Promise<void> {
     return this.session.guard(async () => {
-      if (this.closeCallback) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_ADMIN, 'A close callback is already registered');
-      this.closeCallback = { cb: cb as AdminCloseCallback<never>, opaque, free: freecb as FreeCallback<never> | undefined };
+      this.closeCallback.set(cb, opaque, freecb);
     });
   }
 
   /** virAdmConnectUnregisterCloseCallback: `cb` must be the registered callback. */
   async unregisterCloseCallback(cb: AdminCloseCallback<never>): Promise<void> {
     return this.session.guard(async () => {
-      const c = this.closeCallback;
-      if (!c || c.cb !== cb) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_ADMIN, 'A different callback was requested');
-      this.closeCallback = null;
-      (c.free as FreeCallback | undefined)?.(c.opaque);
+      this.closeCallback.unset(cb);
     });
   }
+}
 
-  private fireCloseCallback(reason: number): void {
-    const c = this.closeCallback;
-    if (!c) return;
-    this.closeCallback = null;
-    try {
-      (c.cb as AdminCloseCallback)(this, reason, c.opaque);
-      (c.free as FreeCallback | undefined)?.(c.opaque);
-    } catch (e) {
-      log.error(`close callback threw: ${(e as Error).message}`);
-    }
+declare module './admin-types.js' {
+  interface AdminTypes {
+    AdminConnection: AdminConnection;
   }
 }

@@ -1,8 +1,8 @@
 import { AdminClientMethods, AdminServerMethods } from './generated/methods.js';
-import type { admin_nonnull_client, admin_nonnull_server } from '../protocol/generated/admin.js';
-import type { AdminConnection } from './connection.js';
+import { handleFactory } from '../api/handle.js';
+import type { AdminTypes } from './admin-types.js';
 
-export type { AdminConnection } from './connection.js';
+/** @inline */ type AdminConnection = AdminTypes['AdminConnection'];
 
 /**
  * A server of a daemon (virAdmServerPtr): `libvirtd` and `admin` for libvirtd, the daemon's own
@@ -15,9 +15,14 @@ export class AdminClient extends AdminClientMethods {}
 
 /** Builds the handle for a wire identity (what the generated methods call). */
 export function adminObjectFactory(conn: AdminConnection) {
-  return {
-    adminServer: (w: admin_nonnull_server) => new AdminServer(conn, w),
-    adminClient: (w: admin_nonnull_client) => new AdminClient(conn, w),
-  };
+  return handleFactory(conn, { adminServer: AdminServer, adminClient: AdminClient });
 }
 export type AdminObjectFactory = ReturnType<typeof adminObjectFactory>;
+
+declare module './admin-types.js' {
+  interface AdminTypes {
+    AdminServer: AdminServer;
+    AdminClient: AdminClient;
+    AdminObjectFactory: AdminObjectFactory;
+  }
+}

@@ -2,14 +2,14 @@
 // only, chosen from the URI as libvirt-admin.c's getSocketPath chooses it.
 import { join } from 'node:path';
 import { VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_ADMIN } from '../apixml/generated/constants.js';
-import { asLibvirtError, clientError, dispatchError } from '../errors/errors.js';
+import { clientError } from '../errors/errors.js';
 import { admin_procedures } from '../protocol/generated/admin.js';
 import { RpcEngine } from '../rpc/engine.js';
 import { KeepAlive } from '../rpc/keepalive.js';
 import { openUnix } from '../transport/socket.js';
 import type { Transport } from '../transport/transport.js';
 import { parseURI, userRuntimeDirectory } from '../uri/uri.js';
-import { openDeadline } from '../api/deadline.js';
+import { openDeadline, openFailure } from '../api/deadline.js';
 import { DEFAULT_OPEN_TIMEOUT_MS } from '../api/open.js';
 import { AdminConnection } from './connection.js';
 
@@ -85,9 +85,7 @@ export async function connectAdmin(uri?: string | null, options: AdminConnectOpt
     }
   } catch (e) {
     deadline.clear();
-    const err = asLibvirtError(e, VIR_FROM_ADMIN);
-    dispatchError(err);
-    throw err;
+    throw openFailure(e, VIR_FROM_ADMIN);
   }
   const engine = new RpcEngine(transport.stream);
   const keepAlive = new KeepAlive(engine);
@@ -97,9 +95,7 @@ export async function connectAdmin(uri?: string | null, options: AdminConnectOpt
     await engine.call(admin_procedures.ADMIN_PROC_CONNECT_OPEN, { flags: 0 });
   } catch (e) {
     engine.close();
-    const err = deadline.error ?? asLibvirtError(e, VIR_FROM_ADMIN);
-    dispatchError(err);
-    throw err;
+    throw openFailure(deadline.error ?? e, VIR_FROM_ADMIN);
   } finally {
     deadline.clear();
   }

@@ -1,8 +1,7 @@
-import { VIR_ERR_INTERNAL_ERROR, VIR_FROM_ADMIN } from '../apixml/generated/constants.js';
+import { VIR_FROM_ADMIN } from '../apixml/generated/constants.js';
 import { type admin_procedure_name, type admin_procedure_types, admin_procedures } from '../protocol/generated/admin.js';
-import { clientError } from '../errors/errors.js';
-import { type CallArgs, CallSession } from '../api/session.js';
-import type { AdminObjectFactory } from './objects.js';
+import { type CallArgs, CallSession, findSession } from '../api/session.js';
+import type { AdminTypes } from './admin-types.js';
 
 /** The arguments of an admin procedure: its args (none when it has none), then the call options. */
 export type AdminArgs<K extends admin_procedure_name> = CallArgs<admin_procedure_types[K]['args']>;
@@ -12,7 +11,7 @@ export type AdminRet<K extends admin_procedure_name> = admin_procedure_types[K][
 /** What an admin connection's methods and its server and client handles call through. */
 export class AdminSession extends CallSession {
   /** Set by the connection once it exists. */
-  wrap!: AdminObjectFactory;
+  wrap!: AdminTypes['AdminObjectFactory'];
 
   /** Calls an admin procedure with its exact wire types; failures are returned, not dispatched. */
   call<K extends admin_procedure_name>(name: K, ...[args, options]: AdminArgs<K>): Promise<AdminRet<K>> {
@@ -25,15 +24,7 @@ export class AdminSession extends CallSession {
   }
 }
 
-const sessions = new WeakMap<object, AdminSession>();
-
-export function bindSession(conn: object, session: AdminSession): void {
-  sessions.set(conn, session);
-}
-
 /** The session of an admin connection. */
 export function sessionOf(conn: object): AdminSession {
-  const s = sessions.get(conn);
-  if (!s) throw clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_ADMIN, 'not an admin connection made by connectAdmin()');
-  return s;
+  return findSession(conn, AdminSession, VIR_FROM_ADMIN, 'not an admin connection made by connectAdmin()');
 }

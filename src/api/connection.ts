@@ -1,12 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
-  VIR_CONNECT_CLOSE_REASON_CLIENT,
-  VIR_CONNECT_CLOSE_REASON_EOF,
-  VIR_CONNECT_CLOSE_REASON_ERROR,
-  VIR_CONNECT_CLOSE_REASON_KEEPALIVE,
   VIR_DOMAIN_EVENT_ID_LIFECYCLE,
   VIR_ERR_INVALID_ARG,
-  VIR_ERR_OPERATION_INVALID,
   VIR_FROM_DOMAIN,
   VIR_FROM_EVENT,
   VIR_FROM_NETWORK,
@@ -38,8 +33,8 @@ import type {
   StoragePoolEvent,
   StoragePoolEventMap,
 } from './events/event-types.js';
-import type { EventFamily, EventObject } from './events/families.js';
-import { EventRegistry, EventStream, type EventStreamOptions, type RegistrationSpec } from './events/events.js';
+import { EventRegistry, EventStream, type RegistrationSpec } from './events/events.js';
+import type { EventStreamRequest } from './events/stream-methods.js';
 import { KeepAlive } from '../rpc/keepalive.js';
 import { featureSupported, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE, VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK } from '../rpc/features.js';
 import type { ConnectAuth, HostKeyPolicy } from '../util/credentials.js';
@@ -51,8 +46,9 @@ import { lookupUUID } from './uuid.js';
 import { Stream, type StreamOptions } from './stream.js';
 import { type Domain, type Network, type NodeDevice, type NWFilter, type Secret, type StoragePool, objectFactory } from './objects.js';
 import { ConnectionMethods } from './generated/methods.js';
+import { CloseCallbackSlot, type FreeCallback, closeReasonCode } from '../rpc/close-callback.js';
 import { type ErrorHandler, LibvirtError, type VirErrorFields, clientError } from '../errors/errors.js';
-import { type CallArgs, type RemoteArgs, type RemoteRet, Session, bindSession } from './session.js';
+import { type CallArgs, type RemoteArgs, type RemoteRet, Session } from './session.js';
 import type { ConnectTarget } from '../transport/target.js';
 
 const log = getLogger('api.connection');
@@ -98,6 +94,7 @@ export interface ConnectOptions {
 }
 
 export type { CallArgs, RemoteArgs, RemoteRet } from './session.js';
+export type { EventStreamFilter } from './events/stream-methods.js';
 
 /** Information about the host (virNodeInfo). */
 export interface NodeInfo {
@@ -134,31 +131,7 @@ export type ConnectionEvents = { close: [reason: CloseReason, error: LibvirtErro
 export type CloseCallback<O = unknown> = (conn: Connection, reason: number, opaque: O) => void;
 /** virConnectDomainEventCallback, for the legacy domainEventRegister. */
 export type LegacyDomainEventCallback<O = unknown> = (conn: Connection, dom: Domain, event: number, detail: number, opaque: O) => void;
-/** virFreeCallback: called with the opaque value once a registration has ended. */
-export type FreeCallback<O = unknown> = (opaque: O) => void;
-
-/** The virConnectCloseReason number of a close reason. */
-export function closeReasonCode(reason: CloseReason): number {
-  switch (reason) {
-    case 'error':
-      return VIR_CONNECT_CLOSE_REASON_ERROR;
-    case 'eof':
-      return VIR_CONNECT_CLOSE_REASON_EOF;
-    case 'keepalive':
-      return VIR_CONNECT_CLOSE_REASON_KEEPALIVE;
-    case 'client':
-      return VIR_CONNECT_CLOSE_REASON_CLIENT;
-  }
-}
-
-
-/** Filters of an event stream: one object or all, and which event IDs (default: lifecycle only). */
-export interface EventStreamFilter<O, ID extends number> extends EventStreamOptions {
-  /** Only this object's events (default: every object's). */
-  object?: O | null;
-  /** Event IDs to receive (default: [0], the family's LIFECYCLE). */
-  eventIDs?: readonly ID[];
-}
+export { closeReasonCode, type FreeCallback } from '../rpc/close-callback.js';
 
 /** @internal */
 export interface ConnectionInternals {
@@ -183,7 +156,7 @@ export class Connection extends ConnectionMethods {
   private readonly keepAlive: KeepAlive;
   /** Whether the daemon takes part in keepalive (null: not asked yet). */
   private serverKeepAlive: boolean | null;
-  private closeCallback: { cb: CloseCallback<never>; opaque: unknown; free?: FreeCallback<never>; server: boolean } | null = null;
+  private readonly closeCallback = new CloseCallbackSlot<Connection>(this, VIR_FROM_REMOTE, log);
 
   /** @internal use connect() */
   constructor(
@@ -198,7 +171,6 @@ export class Connection extends ConnectionMethods {
     this.session = session;
     session.wrap = objectFactory(this);
     session.events = new EventRegistry(session);
-    bindSession(this, session);
     this.keepAlive = internals.keepAlive ?? new KeepAlive(engine);
     this.serverKeepAlive = internals.serverKeepAlive ?? null;
     this.security = internals.security ?? { encrypted: transport.encrypted, secure: transport.secure };
@@ -209,7 +181,7 @@ export class Connection extends ConnectionMethods {
     engine.onClose((reason, err) => {
       log.debug(`connection to ${uri} closed: ${reason}`);
       session.events.closeAll(reason, err);
-      this.fireCloseCallback(closeReasonCode(reason));
+      this.closeCallback.fire(closeReasonCode(reason));
       this.events.emit('close', reason, err);
     });
   }
@@ -374,25 +346,8 @@ export class Connection extends ConnectionMethods {
     const h = message.header;
     if (h.prog !== REMOTE_PROGRAM || h.proc !== REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED) return false;
     // The daemon's own connection to the hypervisor driver closed.
-    this.fireCloseCallback((message.value as remote_connect_event_connection_closed_msg).reason);
+    this.closeCallback.fire((message.value as remote_connect_event_connection_closed_msg).reason);
     return true;
-  }
-
-  /** Calls the close callback once, then forgets it (libvirt's virConnectCloseCallbackDataCall). */
-  private fireCloseCallback(reason: number): void {
-    const c = this.closeCallback;
-    if (!c) return;
-    this.closeCallback = null;
-    try {
-      (c.cb as CloseCallback)(this, reason, c.opaque);
-    } catch (e) {
-      log.error(`close callback threw: ${(e as Error).message}`);
-    }
-    try {
-      (c.free as FreeCallback | undefined)?.(c.opaque);
-    } catch (e) {
-      log.error(`close callback's free function threw: ${(e as Error).message}`);
-    }
   }
 
   /**
@@ -403,9 +358,7 @@ export class Connection extends ConnectionMethods {
    */
   async registerCloseCallback<O>(cb: CloseCallback<O>, opaque?: O, freecb?: FreeCallback<O>): Promise<void> {
     return this.session.guard(async () => {
-      if (this.closeCallback) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_REMOTE, 'A close callback is already registered');
-      const entry = { cb: cb as CloseCallback<never>, opaque, free: freecb as FreeCallback<never> | undefined, server: false };
-      this.closeCallback = entry;
+      const entry = this.closeCallback.set(cb, opaque, freecb);
       try {
         if (!this.engine.closed && (await this.supportsFeature(VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK))) {
           await this.call('REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK');
@@ -413,8 +366,8 @@ export class Connection extends ConnectionMethods {
         }
       } catch (e) {
         // The connection closed while we asked the daemon: the callback has been told already.
-        if (this.closeCallback !== entry && this.engine.closed) return;
-        if (this.closeCallback === entry) this.closeCallback = null;
+        if (!this.closeCallback.holds(entry) && this.engine.closed) return;
+        this.closeCallback.drop(entry);
         throw e;
       }
     });
@@ -423,14 +376,7 @@ export class Connection extends ConnectionMethods {
   /** virConnectUnregisterCloseCallback: `cb` must be the registered callback (any, when omitted). */
   async unregisterCloseCallback(cb?: CloseCallback<never>): Promise<void> {
     return this.session.guard(async () => {
-      const c = this.closeCallback;
-      if (!c || (cb !== undefined && c.cb !== cb)) throw clientError(VIR_ERR_OPERATION_INVALID, VIR_FROM_REMOTE, 'A different callback was requested');
-      this.closeCallback = null;
-      try {
-        (c.free as FreeCallback | undefined)?.(c.opaque);
-      } catch (e) {
-        log.error(`close callback's free function threw: ${(e as Error).message}`);
-      }
+      const c = this.closeCallback.unset(cb);
       if (c.server && !this.engine.closed) await this.call('REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK');
     });
   }
@@ -583,52 +529,19 @@ export class Connection extends ConnectionMethods {
     });
   }
 
-  private stream<E>(family: EventFamily, obj: EventObject | null | undefined, eventIDs: readonly number[] | undefined, options: EventStreamOptions, qemu?: RegistrationSpec['qemu']): EventStream<E> {
-    const object = this.session.events.objectSpec(family, obj ?? null);
-    const ids = eventIDs && eventIDs.length ? eventIDs : [0];
-    return new EventStream<E>(this.session.events, ids.map((eventID) => ({ family, eventID, object, qemu })), options);
-  }
-
-  /**
-   * Domain events as an async iterator: `for await (const ev of conn.domainEvents()) ...`. By
-   * default lifecycle events of every domain; `object` narrows to one domain, `eventIDs` picks the
-   * VIR_DOMAIN_EVENT_ID_*s. Events of all IDs arrive in one sequence, in the daemon's order. The
-   * stream buffers at most `bufferSize` (1024) events and `bufferBytes` (32 MiB) for a slow
-   * consumer and then follows `overflow` ('error' by default: the stream ends with
-   * VIR_ERR_OVERFLOW after the buffered events, never dropping silently). It ends when the
-   * connection closes (`closeReason` says why), when `signal` aborts, and when the loop is left
-   * (which deregisters).
-   */
-  domainEvents<ID extends keyof DomainEventMap = 0>(filter: EventStreamFilter<Domain, ID> = {}): EventStream<DomainEventMap[ID]> {
-    return this.stream('domain', filter.object, filter.eventIDs, filter);
-  }
-
-  /** Network events as an async iterator (see domainEvents). */
-  networkEvents<ID extends keyof NetworkEventMap = 0>(filter: EventStreamFilter<Network, ID> = {}): EventStream<NetworkEventMap[ID]> {
-    return this.stream('network', filter.object, filter.eventIDs, filter);
-  }
-
-  /** Storage pool events as an async iterator (see domainEvents). */
-  storagePoolEvents<ID extends keyof StoragePoolEventMap = 0>(filter: EventStreamFilter<StoragePool, ID> = {}): EventStream<StoragePoolEventMap[ID]> {
-    return this.stream('storagePool', filter.object, filter.eventIDs, filter);
-  }
-
-  /** Node device events as an async iterator (see domainEvents). */
-  nodeDeviceEvents<ID extends keyof NodeDeviceEventMap = 0>(filter: EventStreamFilter<NodeDevice, ID> = {}): EventStream<NodeDeviceEventMap[ID]> {
-    return this.stream('nodeDevice', filter.object, filter.eventIDs, filter);
-  }
-
-  /** Secret events as an async iterator (see domainEvents). */
-  secretEvents<ID extends keyof SecretEventMap = 0>(filter: EventStreamFilter<Secret, ID> = {}): EventStream<SecretEventMap[ID]> {
-    return this.stream('secret', filter.object, filter.eventIDs, filter);
-  }
-
-  /** QEMU monitor (QMP) events as an async iterator (see domainEvents and domainQemuMonitorEventRegister). */
-  qemuMonitorEvents(filter: EventStreamOptions & { object?: Domain | null; event?: string | null; flags?: number } = {}): EventStream<QemuMonitorEvent> {
-    return this.stream('qemu', filter.object, [0], filter, { event: filter.event ?? null, flags: filter.flags ?? 0 });
+  /** @internal */
+  protected openEventStream<E>({ family, object, eventIDs, options, qemu }: EventStreamRequest): EventStream<E> {
+    const wire = this.session.events.objectSpec(family, object);
+    return new EventStream<E>(this.session.events, eventIDs.map((eventID) => ({ family, eventID, object: wire, qemu })), options);
   }
 
   get closed(): boolean {
     return this.engine.closed;
+  }
+}
+
+declare module './api-types.js' {
+  interface ApiTypes {
+    Connection: Connection;
   }
 }

@@ -1,5 +1,5 @@
 import { VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_RPC } from '../apixml/generated/constants.js';
-import { type LibvirtError, clientError } from '../errors/errors.js';
+import { type LibvirtError, asLibvirtError, clientError, dispatchError } from '../errors/errors.js';
 import { abortError } from '../rpc/engine.js';
 
 /**
@@ -52,4 +52,15 @@ export function openDeadline(uri: string, timeout: number, signal: AbortSignal |
       signal?.removeEventListener('abort', onAbort);
     },
   };
+}
+
+/**
+ * How an open sequence (connect(), connectAdmin()) fails: `e` as a LibvirtError (of domain `from`
+ * when it is not one yet), handed to the global error handler as virDispatchError does, and
+ * returned for throwing.
+ */
+export function openFailure(e: unknown, from: number): LibvirtError {
+  const err = asLibvirtError(e, from);
+  dispatchError(err);
+  return err;
 }

@@ -25,3 +25,13 @@ export abstract class Handle {
     return this.toString();
   }
 }
+
+/**
+ * What generated methods call to return handles: for each class in `classes`, a function from a
+ * wire identity to that class's handle on `conn`.
+ */
+export function handleFactory<C, T extends Record<string, new (conn: C, wire: never) => Handle>>(conn: C, classes: T): { readonly [K in keyof T]: (wire: ConstructorParameters<T[K]>[1]) => InstanceType<T[K]> } {
+  const factory: Record<string, (wire: never) => Handle> = {};
+  for (const [name, cls] of Object.entries(classes)) factory[name] = (wire) => new cls(conn, wire);
+  return factory as { readonly [K in keyof T]: (wire: ConstructorParameters<T[K]>[1]) => InstanceType<T[K]> };
+}

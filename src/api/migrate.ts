@@ -24,9 +24,12 @@ import { type CallOptions, abortError } from '../rpc/engine.js';
 import type { remote_typed_param } from '../protocol/generated/remote.js';
 import { type TypedParamsInput, toTypedParams } from './convert.js';
 import { clientError, LibvirtError } from '../errors/errors.js';
-import type { Connection, Domain } from './objects.js';
+import type { ApiTypes } from './api-types.js';
 import { parseURI } from '../uri/uri.js';
 import { sessionOf } from './session.js';
+
+/** @inline */ type Connection = ApiTypes['Connection'];
+/** @inline */ type Domain = ApiTypes['Domain'];
 
 const none = new Uint8Array(0);
 

@@ -12,21 +12,8 @@ import {
   StoragePoolMethods,
   StorageVolMethods,
 } from './generated/methods.js';
-import type {
-  remote_nonnull_domain,
-  remote_nonnull_domain_checkpoint,
-  remote_nonnull_domain_snapshot,
-  remote_nonnull_interface,
-  remote_nonnull_network,
-  remote_nonnull_network_port,
-  remote_nonnull_node_device,
-  remote_nonnull_nwfilter,
-  remote_nonnull_nwfilter_binding,
-  remote_nonnull_secret,
-  remote_nonnull_storage_pool,
-  remote_nonnull_storage_vol,
-} from '../protocol/generated/remote.js';
-import type { Connection } from './connection.js';
+import { handleFactory } from './handle.js';
+import type { ApiTypes } from './api-types.js';
 import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams, unknownError } from './convert.js';
 import { cpuMap, cpuMapLen, cpuMaps, hostCPUs } from './cpumap.js';
 import type { CallOptions } from '../rpc/engine.js';
@@ -114,7 +101,7 @@ const MEMORY_STAT_KEYS: Record<number, string> = {
 /** REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX: CPUs per GET_CPU_STATS call. */
 const CPU_STATS_CHUNK = 128;
 
-export type { Connection } from './connection.js';
+/** @inline */ type Connection = ApiTypes['Connection'];
 
 /**
  * Every libvirt object holds its connection and its identity (read-only properties), compares by
@@ -297,19 +284,37 @@ export class DomainCheckpoint extends DomainCheckpointMethods {}
 
 /** Builds the object for a wire identity (what generated methods call to return handles). */
 export function objectFactory(conn: Connection) {
-  return {
-    domain: (w: remote_nonnull_domain) => new Domain(conn, w),
-    network: (w: remote_nonnull_network) => new Network(conn, w),
-    networkPort: (w: remote_nonnull_network_port) => new NetworkPort(conn, w),
-    storagePool: (w: remote_nonnull_storage_pool) => new StoragePool(conn, w),
-    storageVol: (w: remote_nonnull_storage_vol) => new StorageVol(conn, w),
-    nodeDevice: (w: remote_nonnull_node_device) => new NodeDevice(conn, w),
-    interface: (w: remote_nonnull_interface) => new Interface(conn, w),
-    secret: (w: remote_nonnull_secret) => new Secret(conn, w),
-    nWFilter: (w: remote_nonnull_nwfilter) => new NWFilter(conn, w),
-    nWFilterBinding: (w: remote_nonnull_nwfilter_binding) => new NWFilterBinding(conn, w),
-    domainSnapshot: (w: remote_nonnull_domain_snapshot) => new DomainSnapshot(conn, w),
-    domainCheckpoint: (w: remote_nonnull_domain_checkpoint) => new DomainCheckpoint(conn, w),
-  };
+  return handleFactory(conn, {
+    domain: Domain,
+    network: Network,
+    networkPort: NetworkPort,
+    storagePool: StoragePool,
+    storageVol: StorageVol,
+    nodeDevice: NodeDevice,
+    interface: Interface,
+    secret: Secret,
+    nWFilter: NWFilter,
+    nWFilterBinding: NWFilterBinding,
+    domainSnapshot: DomainSnapshot,
+    domainCheckpoint: DomainCheckpoint,
+  });
 }
 export type ObjectFactory = ReturnType<typeof objectFactory>;
+
+declare module './api-types.js' {
+  interface ApiTypes {
+    Domain: Domain;
+    Network: Network;
+    NetworkPort: NetworkPort;
+    StoragePool: StoragePool;
+    StorageVol: StorageVol;
+    NodeDevice: NodeDevice;
+    Interface: Interface;
+    Secret: Secret;
+    NWFilter: NWFilter;
+    NWFilterBinding: NWFilterBinding;
+    DomainSnapshot: DomainSnapshot;
+    DomainCheckpoint: DomainCheckpoint;
+    ObjectFactory: ObjectFactory;
+  }
+}

@@ -6,7 +6,7 @@ import {
   VIR_ERR_NO_SUPPORT,
   VIR_FROM_REMOTE,
 } from '../apixml/generated/constants.js';
-import { asLibvirtError, clientError, dispatchError, LibvirtError } from '../errors/errors.js';
+import { clientError, LibvirtError } from '../errors/errors.js';
 import { REMOTE_AUTH_NONE, REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL, remote_procedures } from '../protocol/generated/remote.js';
 import { RpcEngine } from '../rpc/engine.js';
 import { featureSupported, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from '../rpc/features.js';
@@ -18,7 +18,7 @@ import type { ConnectTarget } from '../transport/target.js';
 import type { Transport } from '../transport/transport.js';
 import { resolveName, resolveTarget } from '../uri/uri.js';
 import { type ConnectOptions, Connection, type ConnectionInternals } from './connection.js';
-import { openDeadline } from './deadline.js';
+import { openDeadline, openFailure } from './deadline.js';
 
 /** connect()'s default `timeout`: a daemon that never answers does not hang connect() forever. */
 export const DEFAULT_OPEN_TIMEOUT_MS = 60_000;
@@ -108,9 +108,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
     }
   } catch (e) {
     deadline.clear();
-    const err = asLibvirtError(e, VIR_FROM_REMOTE);
-    dispatchError(err);
-    throw err;
+    throw openFailure(e, VIR_FROM_REMOTE);
   }
   if (options.recordTo) transport = new RecordingTransport(transport, { uri: name }, options.recordTo, { keepCredentials: options.recordCredentials });
   const engine = new RpcEngine(transport.stream);
@@ -131,9 +129,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
     await engine.call(remote_procedures.REMOTE_PROC_CONNECT_OPEN, { name: target.serverURI, flags: options.readOnly ? VIR_CONNECT_RO : 0 });
   } catch (e) {
     engine.close();
-    const err = deadline.error ?? asLibvirtError(e, VIR_FROM_REMOTE);
-    dispatchError(err);
-    throw err;
+    throw openFailure(deadline.error ?? e, VIR_FROM_REMOTE);
   } finally {
     deadline.clear();
   }

@@ -5,8 +5,7 @@ import { type remote_procedure_name, type remote_procedure_types, remote_procedu
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import type { CallOptions, RpcEngine } from '../rpc/engine.js';
 import { ErrorScope, LibvirtError, asLibvirtError, clientError, dispatchError } from '../errors/errors.js';
-import type { EventRegistry } from './events/events.js';
-import type { ObjectFactory } from './objects.js';
+import type { ApiTypes } from './api-types.js';
 import type { Stream } from './stream.js';
 
 /** The arguments of a call for a procedure whose args type is P: the args (none when P is undefined), then the call options. */
@@ -25,6 +24,9 @@ export function procedure<R>(table: ProcedureTable, name: string): ProcedureInfo
   return proc as ProcedureInfo<unknown, R>;
 }
 
+/** Every session by its connection (the owner), filled in by the CallSession constructor. */
+const sessions = new WeakMap<object, CallSession>();
+
 /**
  * What every connection's methods call through, whatever its program (the main API's or the admin
  * API's): the engine, the connection's error scope (virConnSetErrorFunc, the last error), and
@@ -34,10 +36,12 @@ export class CallSession {
   readonly errors = new ErrorScope();
 
   constructor(
-    /** The connection this session belongs to. */
+    /** The connection this session belongs to (findSession(owner) finds it from now on). */
     readonly owner: object,
     readonly engine: RpcEngine,
-  ) {}
+  ) {
+    sessions.set(owner, this);
+  }
 
   /** Calls procedure `name` of `table`; failures are returned, not dispatched. */
   protected send<R>(table: ProcedureTable, name: string, args: unknown, options: CallOptions | undefined): Promise<R> {
@@ -81,8 +85,8 @@ export class CallSession {
  */
 export class Session extends CallSession {
   /** Set by the connection once it exists (handles hold the connection). */
-  wrap!: ObjectFactory;
-  events!: EventRegistry;
+  wrap!: ApiTypes['ObjectFactory'];
+  events!: ApiTypes['EventRegistry'];
 
   /** Calls a remote procedure with its exact wire types; failures are returned, not dispatched. */
   call<K extends remote_procedure_name>(name: K, ...[args, options]: RemoteArgs<K>): Promise<RemoteRet<K>> {
@@ -124,16 +128,17 @@ export class Session extends CallSession {
 
 }
 
-const sessions = new WeakMap<object, Session>();
-
-/** Ties a connection to its session (done once, by the connection's constructor). */
-export function bindSession(conn: object, session: Session): void {
-  sessions.set(conn, session);
+/**
+ * The session of type S that `conn` owns; anything else (an object no open function made) is
+ * VIR_ERR_INTERNAL_ERROR of domain `from`, with `message`.
+ */
+export function findSession<S extends CallSession>(conn: object, type: abstract new (...args: never[]) => S, from: number, message: string): S {
+  const s = sessions.get(conn);
+  if (!(s instanceof type)) throw clientError(VIR_ERR_INTERNAL_ERROR, from, message);
+  return s;
 }
 
 /** The session of a connection. */
 export function sessionOf(conn: object): Session {
-  const s = sessions.get(conn);
-  if (!s) throw clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'not a connection made by connect()');
-  return s;
+  return findSession(conn, Session, VIR_FROM_RPC, 'not a connection made by connect()');
 }

@@ -1,7 +1,9 @@
 // Node stream views of a libvirt Stream: Readable, Writable and Duplex, for pipeline(), files,
 // sockets and TTYs. Ending a view finishes the stream; destroying it (an error, a signal) aborts it.
 import { Duplex, Readable, Writable } from 'node:stream';
-import type { Stream } from './stream.js';
+import type { ApiTypes } from './api-types.js';
+
+/** @inline */ type Stream = ApiTypes['Stream'];
 
 export interface NodeStreamOptions {
   /** The view's own buffer, in bytes (Node's default otherwise); the Stream's highWaterMark bounds what waits before it. */

@@ -9,9 +9,11 @@ import {
   VIR_STREAM_RECV_STOP_AT_HOLE,
 } from '../apixml/generated/constants.js';
 import { STREAM_CHUNK_MAX, type StreamChannel, type StreamMessage } from '../rpc/stream-channel.js';
-import type { Connection } from './connection.js';
+import type { ApiTypes } from './api-types.js';
 import { LibvirtError, clientError } from '../errors/errors.js';
 import { type NodeStreamOptions, StreamDuplex, StreamReadable, StreamWritable } from './stream-node.js';
+
+/** @inline */ type Connection = ApiTypes['Connection'];
 
 /** Bytes of received data a stream queues for a slow reader before the socket stops being read. */
 export const DEFAULT_STREAM_HIGH_WATER_MARK = 4 * 1024 * 1024;
@@ -451,5 +453,11 @@ export class Stream {
    */
   toDuplex(options: NodeStreamOptions = {}): Duplex {
     return new StreamDuplex(this, options);
+  }
+}
+
+declare module './api-types.js' {
+  interface ApiTypes {
+    Stream: Stream;
   }
 }

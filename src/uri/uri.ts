@@ -199,11 +199,18 @@ class XmlParser {
   /** path-abempty = *( "/" segment ) */
   pathAbEmpty(i: number): number {
     const start = i;
+    i = this.slashSegments(i);
+    if (i < 0) return -1;
+    this.setPath(start, i);
+    return i;
+  }
+
+  /** *( "/" segment ): the end, or -1. */
+  private slashSegments(i: number): number {
     while (at(this.s, i) === 0x2f) {
       i = this.segment(i + 1, 0, true);
       if (i < 0) return -1;
     }
-    this.setPath(start, i);
     return i;
   }
 
@@ -214,11 +221,8 @@ class XmlParser {
     i++;
     const j = this.segment(i, 0, false);
     if (j >= 0) {
-      i = j;
-      while (at(this.s, i) === 0x2f) {
-        i = this.segment(i + 1, 0, true);
-        if (i < 0) return -1;
-      }
+      i = this.slashSegments(j);
+      if (i < 0) return -1;
     }
     this.setPath(start, i);
     return i;
@@ -228,11 +232,8 @@ class XmlParser {
   pathRootless(i: number, forbid: number): number {
     const start = i;
     i = this.segment(i, forbid, false);
+    if (i >= 0) i = this.slashSegments(i);
     if (i < 0) return -1;
-    while (at(this.s, i) === 0x2f) {
-      i = this.segment(i + 1, 0, true);
-      if (i < 0) return -1;
-    }
     this.setPath(start, i);
     return i;
   }

@@ -286,34 +286,20 @@ let config: Config | undefined;
  * Called with `process.env` on the first use of any logger when not called before.
  */
 export function configureLogging(env: Record<string, string | undefined> = process.env): void {
-  let defaultPriority: number = DEFAULT_PRIORITY;
-  let filters: Filter[] = [];
-  let specs: OutputSpec[] | undefined;
-
-  const debug = env.LIBVIRT_DEBUG;
-  if (debug) {
+  /** The variable `name` parsed, or undefined when it is unset, empty or wrong (which is reported). */
+  const setting = <T>(name: string, parse: (text: string) => T): T | undefined => {
+    const text = env[name];
+    if (!text) return undefined;
     try {
-      defaultPriority = parseDefaultPriority(debug);
+      return parse(text);
     } catch (err) {
-      reportProblem(`ignoring LIBVIRT_DEBUG: ${errorText(err)}`);
+      reportProblem(`ignoring ${name}: ${errorText(err)}`);
+      return undefined;
     }
-  }
-  const filterText = env.LIBVIRT_LOG_FILTERS;
-  if (filterText) {
-    try {
-      filters = parseFilters(filterText);
-    } catch (err) {
-      reportProblem(`ignoring LIBVIRT_LOG_FILTERS: ${errorText(err)}`);
-    }
-  }
-  const outputText = env.LIBVIRT_LOG_OUTPUTS;
-  if (outputText) {
-    try {
-      specs = parseOutputs(outputText);
-    } catch (err) {
-      reportProblem(`ignoring LIBVIRT_LOG_OUTPUTS: ${errorText(err)}`);
-    }
-  }
+  };
+  const defaultPriority: number = setting('LIBVIRT_DEBUG', parseDefaultPriority) ?? DEFAULT_PRIORITY;
+  const filters: Filter[] = setting('LIBVIRT_LOG_FILTERS', parseFilters) ?? [];
+  const specs: OutputSpec[] | undefined = setting('LIBVIRT_LOG_OUTPUTS', parseOutputs);
 
   const outputs: Output[] = [];
   for (const spec of specs ?? []) {

@@ -62,6 +62,17 @@ export async function readmeUsage(uri: string): Promise<void> {
   void [hardLimit, weight, peek, xml, ids, names, snaps, mime, cpumaps, cpuTime, pins, cpus, cpumap, online, rss, errors, json, events, ka];
 }
 
+/** Whether A and B are the same type (not merely assignable either way). */
+type Exactly<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
+export function handlesNameTheirClasses(conn: Connection, dom: Domain): void {
+  // A handle's connection is the full Connection class, not a narrower view of it.
+  const domConnection: Exactly<typeof dom.connection, Connection> = true;
+  const streamConnection: Exactly<ReturnType<Connection['newStream']>['connection'], Connection> = true;
+  const lookedUp: Exactly<Awaited<ReturnType<Connection['domainLookupByName']>>, Domain> = true;
+  void [conn, dom, domConnection, streamConnection, lookedUp];
+}
+
 export async function mistakes(conn: Connection, dom: Domain): Promise<void> {
   // @ts-expect-error memory is a number or a bigint, not a string
   await dom.setMemory('64M');

@@ -20,10 +20,8 @@ import type { ProcedureInfo } from '../../protocol/procedure.js';
 import { fromTypedParams } from '../convert.js';
 import { domainLifecycleNames, lifecycleName } from './event-types.js';
 import type { ObjectFactory } from '../objects.js';
-
-import { type EventFamily, FAMILIES } from './families.js';
-
-export type { EventFamily } from './families.js';
+import { FAMILIES } from './families.js';
+import type { EventFamily } from './stream-methods.js';
 
 /** One decoded event message, not yet turned into the user's object (that happens per delivery). */
 export interface DecodedEvent {

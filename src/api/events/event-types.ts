@@ -19,7 +19,13 @@ import {
 } from '../../apixml/generated/constants.js';
 import { enumNames } from '../../util/enum-names.js';
 import type { TypedParams } from '../convert.js';
-import type { Domain, Network, NodeDevice, Secret, StoragePool } from '../objects.js';
+import type { ApiTypes } from '../api-types.js';
+
+/** @inline */ type Domain = ApiTypes['Domain'];
+/** @inline */ type Network = ApiTypes['Network'];
+/** @inline */ type StoragePool = ApiTypes['StoragePool'];
+/** @inline */ type NodeDevice = ApiTypes['NodeDevice'];
+/** @inline */ type Secret = ApiTypes['Secret'];
 
 export interface DomainEventOf<ID extends number, K extends string> {
   /** VIR_DOMAIN_EVENT_ID_* */

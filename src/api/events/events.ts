@@ -29,8 +29,9 @@ import type { remote_nonnull_domain, remote_nonnull_network, remote_nonnull_node
 import { type CloseReason, type ServerMessage, abortError } from '../../rpc/engine.js';
 import { getLogger } from '../../util/log.js';
 import type { Session } from '../session.js';
-import { type DecodedEvent, EVENT_DECODERS, type EventFamily } from './event-decode.js';
-import { type EventObject, familyObject } from './families.js';
+import { type DecodedEvent, EVENT_DECODERS } from './event-decode.js';
+import { familyObject } from './families.js';
+import type { EventFamily, EventObject, EventStreamOptions, OverflowPolicy } from './stream-methods.js';
 import { LibvirtError, clientError } from '../../errors/errors.js';
 
 const log = getLogger('api.events');
@@ -463,32 +464,7 @@ export class EventRegistry {
   }
 }
 
-/** What an event stream does when its consumer falls `bufferSize` events behind. */
-export type OverflowPolicy = 'error' | 'drop-oldest' | 'drop-newest';
-
-export interface EventStreamOptions {
-  /** Events buffered for a slow consumer, at most (default 1024). */
-  bufferSize?: number;
-  /**
-   * Bytes of events buffered for a slow consumer, at most, counted as their packets carried them
-   * (default 32 MiB, libvirt's largest packet). An event that arrives at an empty buffer is always
-   * taken, so one event larger than this still gets through.
-   */
-  bufferBytes?: number;
-  /**
-   * When the buffer is full, in events or in bytes (default 'error'):
-   * - 'error': the stream ends: the buffered events are still yielded, then the iterator throws a
-   *   LibvirtError (VIR_ERR_OVERFLOW) and the registrations are released. Nothing is lost silently.
-   * - 'drop-oldest': the oldest buffered event is discarded to make room (`dropped` counts them).
-   * - 'drop-newest': the arriving event is discarded (`dropped` counts them).
-   */
-  overflow?: OverflowPolicy;
-  /**
-   * Ends the stream when aborted: the loop throws a LibvirtError VIR_ERR_OPERATION_ABORTED whose
-   * `cause` is the signal's reason, and the registrations are released.
-   */
-  signal?: AbortSignal;
-}
+export type { EventStreamOptions, OverflowPolicy };
 
 /**
  * The bounded buffer behind the event streams: an async iterator fed by `push`, ended by `finish`.
@@ -711,5 +687,17 @@ export class EventStream<E> extends BoundedEventQueue<E> {
 
   private async release(ids: number[]): Promise<void> {
     await Promise.all(ids.map((id) => this.registry.deregister(id).catch((e: unknown) => log.debug(`deregistration of ${id} failed: ${(e as Error).message}`))));
+  }
+}
+
+declare module '../api-types.js' {
+  interface ApiTypes {
+    EventRegistry: EventRegistry;
+  }
+}
+
+declare module './stream-methods.js' {
+  interface EventStreamKinds<E> {
+    connection: EventStream<E>;
   }
 }

@@ -10,11 +10,8 @@ import type {
 } from '../../protocol/generated/remote.js';
 import { Domain, Network, NodeDevice, type ObjectFactory, Secret, StoragePool } from '../objects.js';
 import { uuidToString } from '../uuid.js';
+import type { EventFamily, EventObject } from './stream-methods.js';
 
-export type EventFamily = 'domain' | 'network' | 'storagePool' | 'nodeDevice' | 'secret' | 'qemu';
-
-/** The objects events are about, one class per family (QEMU monitor events are about domains). */
-export type EventObject = Domain | Network | StoragePool | NodeDevice | Secret;
 
 interface Family<H extends EventObject, W> {
   /** The handle class of the family's objects. */

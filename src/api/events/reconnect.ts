@@ -11,9 +11,9 @@ import type { CloseReason } from '../../rpc/engine.js';
 import { type ConnectOptions, type Connection } from '../connection.js';
 import { connect } from '../open.js';
 import type { DomainEvent, DomainEventMap, NetworkEvent, NetworkEventMap, NodeDeviceEvent, NodeDeviceEventMap, QemuMonitorEvent, SecretEvent, SecretEventMap, StoragePoolEvent, StoragePoolEventMap } from './event-types.js';
-import { type EventFamily, type EventObject, rewrapObject } from './families.js';
-import { BoundedEventQueue, eventWireBytes, type EventStreamOptions } from './events.js';
-import type { EventStreamFilter } from '../connection.js';
+import { rewrapObject } from './families.js';
+import { BoundedEventQueue, eventWireBytes } from './events.js';
+import { type EventFamily, type EventObject, EventStreamMethods, type EventStreamOptions, type EventStreamRequest } from './stream-methods.js';
 import { LibvirtError, asLibvirtError, clientError } from '../../errors/errors.js';
 import type { Domain, Network, NodeDevice, Secret, StoragePool } from '../objects.js';
 import { getLogger } from '../../util/log.js';
@@ -193,7 +193,7 @@ interface Subscription {
  * after each reconnection; `ready()` waits for one), the *EventRegisterAny methods for events
  * that must survive reconnections, and `on('reconnect', gap => resync())`.
  */
-export class ReconnectingConnection {
+export class ReconnectingConnection extends EventStreamMethods<'reconnecting'> {
   private current: Connection | null = null;
   private readonly emitter = new EventEmitter<ReconnectingEvents>();
   private readonly subs = new Map<number, Subscription>();
@@ -210,7 +210,9 @@ export class ReconnectingConnection {
   private constructor(
     readonly uri: string | undefined,
     private readonly options: ReconnectOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Opens the first connection (its failure rejects: a wrong URI is not retried). */
   static async connect(uri?: string, options: ReconnectOptions = {}): Promise<ReconnectingConnection> {
@@ -448,39 +450,9 @@ export class ReconnectingConnection {
     await this.unsubscribe(id).catch((e: unknown) => log.debug(`deregistration of ${id} failed: ${(e as Error).message}`));
   }
 
-  private stream<E>(family: EventFamily, object: AnyObject | null | undefined, eventIDs: readonly number[] | undefined, options: EventStreamOptions, qemu: { event: string | null; flags: number } | null = null): ReconnectingEventStream<E> {
-    const ids = eventIDs && eventIDs.length ? eventIDs : [0];
-    return new ReconnectingEventStream<E>(this, (deliver) => ids.map((eventID) => this.subscribe(family, object ?? null, eventID, deliver as (ev: never) => void, undefined, qemu)), options);
-  }
-
-  /** conn.domainEvents() that survives reconnections (a ReconnectMarker after each gap). */
-  domainEvents<ID extends keyof DomainEventMap = 0>(filter: EventStreamFilter<Domain, ID> = {}): ReconnectingEventStream<DomainEventMap[ID]> {
-    return this.stream('domain', filter.object, filter.eventIDs, filter);
-  }
-
-  /** conn.networkEvents() that survives reconnections. */
-  networkEvents<ID extends keyof NetworkEventMap = 0>(filter: EventStreamFilter<Network, ID> = {}): ReconnectingEventStream<NetworkEventMap[ID]> {
-    return this.stream('network', filter.object, filter.eventIDs, filter);
-  }
-
-  /** conn.storagePoolEvents() that survives reconnections. */
-  storagePoolEvents<ID extends keyof StoragePoolEventMap = 0>(filter: EventStreamFilter<StoragePool, ID> = {}): ReconnectingEventStream<StoragePoolEventMap[ID]> {
-    return this.stream('storagePool', filter.object, filter.eventIDs, filter);
-  }
-
-  /** conn.nodeDeviceEvents() that survives reconnections. */
-  nodeDeviceEvents<ID extends keyof NodeDeviceEventMap = 0>(filter: EventStreamFilter<NodeDevice, ID> = {}): ReconnectingEventStream<NodeDeviceEventMap[ID]> {
-    return this.stream('nodeDevice', filter.object, filter.eventIDs, filter);
-  }
-
-  /** conn.secretEvents() that survives reconnections. */
-  secretEvents<ID extends keyof SecretEventMap = 0>(filter: EventStreamFilter<Secret, ID> = {}): ReconnectingEventStream<SecretEventMap[ID]> {
-    return this.stream('secret', filter.object, filter.eventIDs, filter);
-  }
-
-  /** conn.qemuMonitorEvents() that survives reconnections. */
-  qemuMonitorEvents(filter: EventStreamOptions & { object?: Domain | null; event?: string | null; flags?: number } = {}): ReconnectingEventStream<QemuMonitorEvent> {
-    return this.stream('qemu', filter.object, [0], filter, { event: filter.event ?? null, flags: filter.flags ?? 0 });
+  /** @internal */
+  protected openEventStream<E>({ family, object, eventIDs, options, qemu }: EventStreamRequest): ReconnectingEventStream<E> {
+    return new ReconnectingEventStream<E>(this, (deliver) => eventIDs.map((eventID) => this.subscribe(family, object, eventID, deliver as (ev: never) => void, undefined, qemu)), options);
   }
 
   /** Stops reconnecting and closes the current connection. */
@@ -510,4 +482,10 @@ export class ReconnectingConnection {
 /** Opens a ReconnectingConnection (see there). */
 export function connectReconnecting(uri?: string, options?: ReconnectOptions): Promise<ReconnectingConnection> {
   return ReconnectingConnection.connect(uri, options);
+}
+
+declare module './stream-methods.js' {
+  interface EventStreamKinds<E> {
+    reconnecting: ReconnectingEventStream<E>;
+  }
 }
