@@ -31,7 +31,7 @@ describe('the packed package, installed into an empty folder', function () {
   it('installs the virsh-rpc and virt-admin-rpc commands, which run without a daemon for help and versions', () => {
     const bin = (name: string, args: string[]) => execFileSync(join(pkg.dir, 'node_modules/.bin', name), args, { encoding: 'utf8', env: { ...process.env, LIBVIRT_DEFAULT_URI: '' } });
     expect(bin('virsh-rpc', ['-v'])).to.equal('9.0.0\n');
-    expect(bin('virsh-rpc', ['help', 'list'])).to.match(/^  NAME\n    list - list domains\n/);
+    expect(bin('virsh-rpc', ['help', 'list'])).to.match(/^ {2}NAME\n {4}list - list domains\n/);
     expect(bin('virt-admin-rpc', ['help', 'srv-list'])).to.match(/server-list - list available servers on a daemon/);
   });
 
