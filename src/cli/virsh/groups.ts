@@ -12,6 +12,7 @@ import { domainMonitorHandlers } from './commands/domain-monitor.js';
 import { domainHandlers } from './commands/domain.js';
 import { hostHandlers } from './commands/host.js';
 import { virshHandlers } from './commands/virsh.js';
+import { snapshotHandlers } from './commands/snapshot.js';
 
 export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...builtinHandlers,
@@ -19,6 +20,7 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...hostHandlers,
   ...domainHandlers,
   ...domainMonitorHandlers,
+  ...snapshotHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);
