@@ -34,7 +34,7 @@ function readLine(): string | null {
 }
 
 /** virGetPassword: a line read with echo off on a terminal. */
-function readPassword(io: ShellIO): string {
+export function readPassword(io: ShellIO): string {
   const tty = io.isTTY && process.stdin.isTTY;
   if (tty) process.stdin.setRawMode(true);
   try {

@@ -13,6 +13,10 @@ import { domainHandlers } from './commands/domain.js';
 import { hostHandlers } from './commands/host.js';
 import { virshHandlers } from './commands/virsh.js';
 import { snapshotHandlers } from './commands/snapshot.js';
+import { checkpointHandlers } from './commands/checkpoint.js';
+import { backupHandlers } from './commands/backup.js';
+import { secretHandlers } from './commands/secret.js';
+import { nodedevHandlers } from './commands/nodedev.js';
 
 export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...builtinHandlers,
@@ -21,6 +25,10 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...domainHandlers,
   ...domainMonitorHandlers,
   ...snapshotHandlers,
+  ...checkpointHandlers,
+  ...backupHandlers,
+  ...secretHandlers,
+  ...nodedevHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);
