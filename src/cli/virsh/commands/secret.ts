@@ -44,7 +44,8 @@ function readFileBytes(ctl: VirshControl, path: string, max: number): Buffer | n
       if (n === 0) break;
       total += n;
       if (total > max) {
-        ctl.lastError = { message: `Failed to read file '${path}': ${strerror({ code: 'EINVAL' })}`, code: VIR_ERR_SYSTEM_ERROR, domain: 0 };
+        // virFileReadLimFD sets EOVERFLOW when the file holds more than `max` bytes.
+        ctl.lastError = { message: `Failed to read file '${path}': Value too large for defined data type`, code: VIR_ERR_SYSTEM_ERROR, domain: 0 };
         return null;
       }
       chunks.push(Buffer.from(buf.subarray(0, n)));
