@@ -4,7 +4,7 @@
 // lacks). Also libvirt's own tests/virsh-snapshot and tests/virsh-checkpoint, run with virsh-rpc
 // and checked against the outputs written in those scripts.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -370,25 +370,50 @@ describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', fu
   });
 
   describe('events delivered while the command waits', () => {
-    for (const [what, args, trigger] of [
-      ['nodedev-event lifecycle --loop', ['nodedev-event', '--event', 'lifecycle', '--loop', '--timeout', '4'], 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'],
-      ['nodedev-event lifecycle one-shot with --timestamp', ['nodedev-event', '--event', 'lifecycle', '--timestamp', '--timeout', '4'], 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'],
-    ] as const)
+    const S = SECRET_UUID;
+    const cases: [string, () => string, string[], string][] = [
+      ['nodedev-event lifecycle --loop', () => uri, ['nodedev-event', '--event', 'lifecycle', '--loop', '--timeout', '4'], 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'],
+      ['nodedev-event lifecycle one-shot with --timestamp', () => uri, ['nodedev-event', '--event', 'lifecycle', '--timestamp', '--timeout', '4'], 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'],
+      ['nodedev-event lifecycle --device', () => uri, ['nodedev-event', '--event', 'lifecycle', '--device', 'scsi_host1', '--loop', '--timeout', '3'], 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'],
+      ['secret-event lifecycle --loop (QEMU driver)', () => qemuUri, ['secret-event', '--event', 'lifecycle', '--loop', '--timeout', '4'], `secret-define secret.xml; secret-undefine ${S}`],
+      ['secret-event value-changed --timestamp (QEMU driver)', () => qemuUri, ['secret-event', '--event', 'value-changed', '--timestamp', '--loop', '--timeout', '4'], `secret-define secret.xml; secret-set-value ${S} --base64 aGk=; secret-undefine ${S}`],
+      ['secret-event lifecycle --secret (QEMU driver)', () => qemuUri, ['secret-event', '--event', 'lifecycle', '--secret', S, '--timeout', '3'], `secret-define secret.xml; secret-undefine ${S}`],
+    ];
+    for (const [what, connect, args, trigger] of cases)
       it(what, async () => {
         const results: RunResult[] = [];
         for (const program of ['virsh', process.execPath]) {
-          const argv = program === 'virsh' ? ['-c', uri, ...args] : [VIRSH_RPC, '-c', uri, ...args];
-          waitFresh(uri);
+          const argv = program === 'virsh' ? ['-c', connect(), ...args] : [VIRSH_RPC, '-c', connect(), ...args];
+          if (connect() === uri) waitFresh(uri);
           const waiting = runAsync(program, argv, { cwd: dir, timeout: 20_000 });
           await new Promise((r) => setTimeout(r, 1500));
-          const t = runVirsh(['-c', uri, trigger], { cwd: dir });
+          const t = runVirsh(['-c', connect(), trigger], { cwd: dir });
           expect(t.status, t.stderr).to.equal(0);
           const r = await waiting;
           results.push({ stdout: maskTimes(r.stdout), stderr: r.stderr, status: r.status });
         }
         expect(results[1]).to.deep.equal(results[0]);
-        expect(results[0]!.stdout).to.match(/Created/);
+        // The filter on another device lets none through; the others see the trigger's events.
+        expect(results[0]!.stdout).to.match(what.includes('--device') ? /events received: 0\n/ : /events received: [1-9]/);
       });
+    it('SIGINT ends the wait: "event loop interrupted"', async () => {
+      const results: RunResult[] = [];
+      for (const program of ['virsh', process.execPath]) {
+        const args = ['-c', uri, 'nodedev-event', '--event', 'lifecycle', '--loop'];
+        const child = spawn(program, program === 'virsh' ? args : [VIRSH_RPC, ...args], { env: { ...process.env, LC_ALL: 'C' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+        await new Promise((r) => setTimeout(r, 2000));
+        child.kill('SIGINT');
+        const status = await done;
+        results.push({ stdout, stderr, status });
+      }
+      expect(results[1]).to.deep.equal(results[0]);
+      expect(results[0]!.stdout).to.equal('event loop interrupted\nevents received: 0\n\n');
+    });
   });
 
   describe("libvirt's tests/virsh-snapshot and tests/virsh-checkpoint with virsh-rpc", () => {
