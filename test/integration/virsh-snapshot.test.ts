@@ -315,6 +315,16 @@ describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', fu
     );
   });
 
+  it('secret-set-value --interactive reads the value from stdin without a terminal (QEMU driver)', async () => {
+    const S = SECRET_UUID;
+    const script = `secret-define secret.xml; secret-set-value ${S} --interactive; secret-get-value ${S} --plain; secret-undefine ${S}`;
+    // setsid: no controlling terminal, so getpass() reads stdin as virsh-rpc does
+    const virsh = await runAsync('setsid', ['-w', 'virsh', '-c', qemuUri, script], { cwd: dir, stdin: 'pass word\n' });
+    const ours = await runAsync('setsid', ['-w', process.execPath, VIRSH_RPC, '-c', qemuUri, script], { cwd: dir, stdin: 'pass word\n' });
+    expect(ours).to.deep.equal(virsh);
+    expect(virsh.stdout).to.include('Enter new value for secret:Secret value set\n\npass word\n');
+  });
+
   describe('nodedev on the test driver', () => {
     cases([
       ['nodedev-list'],
