@@ -4,7 +4,7 @@
 // lacks). Also libvirt's own tests/virsh-snapshot and tests/virsh-checkpoint, run with virsh-rpc
 // and checked against the outputs written in those scripts.
 import { expect } from 'chai';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,6 +217,48 @@ describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', fu
       ['snapshot-delete', 'test'],
       ['snapshot-delete', 'test', '--current'],
     ]);
+  });
+
+  describe('snapshot on the QEMU driver (a defined, inactive domain with a qcow2 disk)', () => {
+    const name = 'virsh-rpc-snapshot-test';
+    const domXml = (disk: string) => `<domain type='qemu'>
+  <name>${name}</name>
+  <uuid>5b9a6c1e-2f0d-4c57-9a51-0c1f3d5e7a90</uuid>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64'>hvm</type></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='${disk}'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+  </devices>
+</domain>
+`;
+    const script =
+      `define dom.xml; snapshot-create-as ${name} s1 --description first; snapshot-create-as ${name} s2; snapshot-create-as ${name} --print-xml s3 vda,snapshot=internal; ` +
+      `snapshot-create-as ${name} s3 --validate; snapshot-list ${name} --tree; snapshot-list ${name} --parent; snapshot-info ${name} s1; snapshot-info ${name} --current; ` +
+      `snapshot-list ${name} --inactive; snapshot-list ${name} --active; snapshot-list ${name} --internal --leaves; snapshot-list ${name} --external; snapshot-list ${name} --roots --name; ` +
+      `snapshot-revert ${name} s1; snapshot-current ${name} --name; snapshot-parent ${name} s2; snapshot-parent ${name} s1; snapshot-dumpxml ${name} s2; snapshot-current ${name} s2; ` +
+      `snapshot-revert ${name} s1 --running --paused; checkpoint-create-as ${name} c1; checkpoint-list ${name}; backup-dumpxml ${name}; backup-begin ${name}; ` +
+      `snapshot-delete ${name} s1 --children-only; snapshot-list ${name} --name; snapshot-delete ${name} --current; snapshot-list ${name}`;
+    it('create, list (tree, filters), info, revert, current, parent, dumpxml, delete; checkpoint and backup refused', function () {
+      const disk = join(dir, 'disk.qcow2');
+      writeFileSync(join(dir, 'dom.xml'), domXml(disk));
+      const results: RunResult[] = [];
+      for (const run of [runVirshRpc, runVirsh]) {
+        runVirsh(['-c', qemuUri, `undefine ${name} --snapshots-metadata`]);
+        const img = spawnSync('qemu-img', ['create', '-f', 'qcow2', disk, '16M'], { encoding: 'utf8' });
+        if (img.error || img.status !== 0) this.skip();
+        const r = run(['-c', qemuUri, script], { cwd: dir });
+        results.push({ stdout: maskTimes(r.stdout), stderr: r.stderr, status: r.status });
+        // virsh's undefine: the domain group is not this file's
+        runVirsh(['-c', qemuUri, `undefine ${name} --snapshots-metadata`]);
+      }
+      expect(results[0], 'virsh-rpc vs virsh').to.deep.equal(results[1]);
+      expect(results[1]!.stdout).to.include('Domain snapshot s3 created');
+    });
   });
 
   describe('checkpoint', () => {
