@@ -49,6 +49,18 @@ try {
   const state = await dom.getState(0);
   const result = await dom.qemuMonitorCommand('{"execute":"query-status"}', 0);
   console.log(`guest ${dom} (${env.LIBVIRT_SANDBOX_VIRT_TYPE}): state ${state.state}, QEMU says ${JSON.parse(result).return.status}`);
+  // The command lines on the same daemon, beside libvirt's own: the same bytes out.
+  const adminURI = `libvirtd:///system?socket=${env.LIBVIRT_SANDBOX_SOCKET_ADMIN}`;
+  for (const [ours, theirs, args] of [
+    ['virsh-rpc', 'virsh', ['-c', env.LIBVIRT_SANDBOX_QEMU_UNIX_URI, 'list', '--all']],
+    ['virsh-rpc', 'virsh', ['-c', env.LIBVIRT_SANDBOX_QEMU_UNIX_URI, `domstate ${name} --reason; domid ${name}`]],
+    ['virt-admin-rpc', 'virt-admin', ['-c', adminURI, 'srv-list']],
+  ]) {
+    const out = execFileSync(process.execPath, [join(root, 'bin', `${ours}.js`), ...args], { encoding: 'utf8' });
+    const want = execFileSync(theirs, args, { encoding: 'utf8' });
+    console.log(`$ ${ours} ${args.slice(2).join(' ')}\n${out.trimEnd()}`);
+    if (out !== want) throw new Error(`${ours} printed something else than ${theirs}:\n${out}\n---\n${want}`);
+  }
   await dom.suspend();
   await dom.resume();
   await dom.destroy();

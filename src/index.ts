@@ -45,7 +45,7 @@ export {
   type MemoryStats,
 } from './api/objects.js';
 export type { Flags, TypedParams, TypedParamsOf, TypedParamValue, TypedParamsInput, TypedParamInput, TypedParamTypeName } from './api/convert.js';
-export { bigintReplacer } from './api/convert.js';
+export { bigintReplacer, typedParamType } from './api/convert.js';
 export {
   LibvirtError,
   type VirErrorFields,

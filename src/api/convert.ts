@@ -51,13 +51,27 @@ const TYPE_BY_NAME: Record<TypedParamTypeName, number> = {
 };
 const NAME_BY_TYPE = new Map(Object.entries(TYPE_BY_NAME).map(([k, v]) => [v, k]));
 
+/** Where fromTypedParams keeps each field's wire type (a non-enumerable property). */
+const WIRE_TYPES = Symbol('typed-param-types');
+
+/**
+ * The virTypedParameterType a field of typed parameters read from the daemon had ('double' for a
+ * number that is a C double, 'uint' for an unsigned int...); undefined for a field it did not send.
+ */
+export function typedParamType(params: TypedParams, field: string): TypedParamTypeName | undefined {
+  return (params as { [WIRE_TYPES]?: Record<string, TypedParamTypeName> })[WIRE_TYPES]?.[field];
+}
+
 /** Typed parameters from the wire as a plain object. */
 export function fromTypedParams(params: readonly remote_typed_param[]): TypedParams {
   // The field names come from the daemon: a null-prototype object, so `__proto__`, `toString` or
   // `constructor` are plain keys and cannot replace or shadow anything.
   const out = Object.create(null) as TypedParams;
+  const types = Object.create(null) as Record<string, TypedParamTypeName>;
+  Object.defineProperty(out, WIRE_TYPES, { value: types, enumerable: false });
   for (const p of params) {
     const v = p.value;
+    types[p.field] = (NAME_BY_TYPE.get(v.type) ?? 'int') as TypedParamTypeName;
     const value: TypedParamValue =
       v.type === VIR_TYPED_PARAM_INT ? v.i
       : v.type === VIR_TYPED_PARAM_UINT ? v.ui

@@ -1,14 +1,13 @@
 // virsh-rpc against libvirt's virsh on the sandbox's test driver: the same arguments give the same
 // stdout, stderr and exit status, byte for byte.
 import { expect } from 'chai';
-import { sandboxEnv } from '../support/sandbox.js';
-import { bothVirsh, maskCpuTime } from '../support/virsh-compare.js';
+import { bothVirsh, freshTestURI, maskCpuTime } from '../support/virsh-compare.js';
 
 describe('virsh-rpc vs virsh (test driver)', function () {
   this.timeout(120_000);
   let uri: string;
   before(() => {
-    uri = sandboxEnv('TEST_UNIX_URI');
+    uri = freshTestURI();
   });
 
   const same = (args: string[], opts: { stdin?: string; mask?: (s: string) => string } = {}) => {
@@ -71,6 +70,18 @@ describe('virsh-rpc vs virsh (test driver)', function () {
     it('prints a newline at EOF', () => void same([], { stdin: 'list --all\n' }));
     it('keeps going after a bad line', () => void same([], { stdin: 'nosuch\nlist\n' }));
     it('quiet mode has no banner', () => void same(['-q'], { stdin: 'uri\n' }));
+  });
+
+  describe('dumpxml --xpath (XPath 1.0 and libxml2 printing)', () => {
+    const exprs = [
+      '//os', '//disk/@type', 'string(//name)', '//name/text()', 'count(//disk)', '//nosuch', '//[', '/domain/devices/*[1]',
+      "//*[@type='network']", '/', "//disk[target/@dev='hda']/source", '//@*', '//devices/*[last()]', '//memory | //vcpu',
+      '..//name', 'name', './devices/interface/mac/@address', '//devices/disk[1]/following-sibling::*[1]', '//mac/ancestor::*',
+      "concat('a', 'b')", "//*[starts-with(name(), 'v')]", '//interface[position()=1]/*[2]', '//bogus(', 'foo(', "'abc",
+      'count(//disk', '//disk[1', '@@', '//os | foo()',
+    ];
+    for (const x of exprs) it(x, () => void same(['dumpxml', 'test', '--xpath', x]));
+    for (const x of ['//interface', '//@*', '//name/text()']) it(`${x} --wrap`, () => void same(['dumpxml', 'test', '--xpath', x, '--wrap']));
   });
 
   describe('commands', () => {

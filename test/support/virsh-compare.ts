@@ -68,3 +68,15 @@ export function bothVirsh(args: readonly string[], opts: RunOptions & { mask?: (
 
 /** Masks a dominfo-style "CPU time:  123.4s" value. */
 export const maskCpuTime = (s: string): string => s.replace(/(CPU time:\s+)[0-9.]+s/g, '$1<masked>s');
+
+/**
+ * A test-driver URI whose state is private to each connection: the daemon loads libvirt's default
+ * test configuration (test_driver.c's defaultConnXML, in test/fixtures) afresh for every open,
+ * so each virsh or virsh-rpc run starts from the same state whatever else is connected. (The
+ * shared test:///default keeps its state while any connection to it is open.)
+ */
+export function freshTestURI(): string {
+  const socket = process.env.LIBVIRT_SANDBOX_SOCKET;
+  if (!socket) throw new Error('LIBVIRT_SANDBOX_SOCKET is not set: is the sandbox started (test/integration/setup)?');
+  return `test+unix://${join(root, 'test/fixtures/test-driver-default.xml')}?socket=${socket}`;
+}

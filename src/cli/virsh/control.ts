@@ -100,6 +100,13 @@ export class VirshControl extends VshControl {
     return true;
   }
 
+  /** virshInit: a connection named with -c must open at start. */
+  async openAtStart(): Promise<boolean> {
+    if (await this.reconnect(null, false, false)) return true;
+    this.reportError();
+    return false;
+  }
+
   /** Closes the connection at exit (virshDeinit). */
   async deinit(): Promise<void> {
     this.closeLogFile();

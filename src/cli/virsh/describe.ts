@@ -1,7 +1,7 @@
 // virshGetDomainDescription: a domain's title or description (metadata, or its XML on old daemons).
 
 import { LibvirtError, VIR_DOMAIN_METADATA_DESCRIPTION, VIR_DOMAIN_METADATA_TITLE, VIR_ERR_NO_DOMAIN_METADATA, VIR_ERR_NO_SUPPORT, type Domain } from '../../index.js';
-import { parseXmlTree } from '../../xml/index.js';
+import { xmlModule } from './xml.js';
 import type { VirshControl } from './control.js';
 
 /** The text, '' when there is none; null after an error (kept for the report). */
@@ -26,6 +26,6 @@ export async function domainDescription(ctl: VirshControl, dom: Domain, title: b
     ctl.error('Failed to get domain description xml');
     return null;
   }
-  const root = parseXmlTree(xml);
+  const root = (await xmlModule()).parseXmlTree(xml);
   return root.children.find((c) => c.name === (title ? 'title' : 'description'))?.text ?? '';
 }

@@ -116,7 +116,7 @@ export function readFileAll(ctl: VirshControl, path: string, max = 10 * 1024 * 1
 }
 
 /** virshDumpXML without --xpath: the document as the daemon sent it. */
-export function dumpXML(ctl: VirshControl, xml: string, xpath: string | undefined, wrap: boolean): boolean {
+export async function dumpXML(ctl: VirshControl, xml: string, xpath: string | undefined, wrap: boolean): Promise<boolean> {
   if (xpath === undefined) {
     ctl.print('%s', xml);
     return true;

@@ -275,26 +275,31 @@ export abstract class VshControl {
     const history = this.loadHistory();
     if (this.io.isTTY) {
       const rl = createInterface({ input: this.io.stdin, output: process.stdout, terminal: true, history: history.lines.slice().reverse(), historySize: history.size, removeHistoryDuplicates: false, completer: (line: string) => this.complete(line) });
-      const lines: string[] = [];
-
+      // Lines typed while a command runs wait for the next prompt, as a terminal buffers them for readline.
+      const typed: string[] = [];
+      let closed = false;
+      let wake: (() => void) | null = null;
+      rl.on('line', (line) => {
+        typed.push(line);
+        wake?.();
+      });
+      rl.on('close', () => {
+        closed = true;
+        wake?.();
+      });
       rl.on('SIGINT', () => {
         rl.write('\n');
         rl.prompt();
       });
+      const lines: string[] = [];
       try {
         while (this.imode) {
-          const line = await new Promise<string | null>((resolve) => {
-            const onClose = () => resolve(null);
-            rl.once('close', onClose);
-            rl.question(this.prompt(), (answer) => {
-              rl.off('close', onClose);
-              resolve(answer);
-            });
-          });
-          if (line === null) {
-
-            break;
-          }
+          rl.setPrompt(this.prompt());
+          if (!typed.length) rl.prompt();
+          while (!typed.length && !closed) await new Promise<void>((r) => (wake = r));
+          wake = null;
+          const line = typed.shift();
+          if (line === undefined) break;
           if (line) {
             lines.push(line);
             const cmds = this.parseString(line);
@@ -342,7 +347,8 @@ export abstract class VshControl {
 
   private historyPath(): string {
     const cache = this.io.env.XDG_CACHE_HOME || join(this.io.env.HOME || homedir(), '.cache');
-    return join(cache, this.name, 'history');
+    // virGetUserCacheDirectory is $XDG_CACHE_HOME/libvirt.
+    return join(cache, 'libvirt', this.name, 'history');
   }
 
   private loadHistory(): { lines: string[]; size: number } {
