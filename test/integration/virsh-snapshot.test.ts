@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxEnv } from '../support/sandbox.js';
-import { runAsync, runVirsh, runVirshRpc, VIRSH_RPC, type RunResult } from '../support/virsh-compare.js';
+import { freshTestURI, runAsync, runVirsh, runVirshRpc, VIRSH_RPC, type RunResult } from '../support/virsh-compare.js';
 
 const root = new URL('../../..', import.meta.url).pathname;
 
@@ -69,11 +69,15 @@ const VHBA_XML = `<device>
 
 describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', function () {
   this.timeout(300_000);
+  /** A test driver whose state is private to each connection. */
   let uri: string;
+  /** test:///default, shared by the connections open at the same time (for events from another one). */
+  let sharedUri: string;
   let qemuUri: string;
   let dir: string;
   before(() => {
-    uri = sandboxEnv('TEST_UNIX_URI');
+    uri = freshTestURI();
+    sharedUri = sandboxEnv('TEST_UNIX_URI');
     qemuUri = sandboxEnv('QEMU_UNIX_URI');
     dir = mkdtempSync(join(tmpdir(), 'virsh-snapshot-test-'));
     writeFileSync(join(dir, 'snap.xml'), SNAP_XML);
@@ -88,10 +92,7 @@ describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', fu
 
   const same = (args: string[], connect = uri) => {
     const masked = (r: RunResult): RunResult => ({ stdout: maskTimes(r.stdout), stderr: maskTimes(r.stderr), status: r.status });
-    const fresh = () => connect === uri && waitFresh(uri);
-    fresh();
     const ours = masked(runVirshRpc(['-c', connect, ...args], { cwd: dir }));
-    fresh();
     const virsh = masked(runVirsh(['-c', connect, ...args], { cwd: dir }));
     expect(ours, `virsh-rpc ${args.join(' ')}`).to.deep.equal(virsh);
     return virsh;
@@ -424,9 +425,9 @@ describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', fu
   describe('events delivered while the command waits', () => {
     const S = SECRET_UUID;
     const cases: [string, () => string, string[], string][] = [
-      ['nodedev-event lifecycle --loop', () => uri, ['nodedev-event', '--event', 'lifecycle', '--loop', '--timeout', '4'], 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'],
-      ['nodedev-event lifecycle one-shot with --timestamp', () => uri, ['nodedev-event', '--event', 'lifecycle', '--timestamp', '--timeout', '4'], 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'],
-      ['nodedev-event lifecycle --device', () => uri, ['nodedev-event', '--event', 'lifecycle', '--device', 'scsi_host1', '--loop', '--timeout', '3'], 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'],
+      ['nodedev-event lifecycle --loop', () => sharedUri, ['nodedev-event', '--event', 'lifecycle', '--loop', '--timeout', '4'], 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'],
+      ['nodedev-event lifecycle one-shot with --timestamp', () => sharedUri, ['nodedev-event', '--event', 'lifecycle', '--timestamp', '--timeout', '4'], 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'],
+      ['nodedev-event lifecycle --device', () => sharedUri, ['nodedev-event', '--event', 'lifecycle', '--device', 'scsi_host1', '--loop', '--timeout', '3'], 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'],
       ['secret-event lifecycle --loop (QEMU driver)', () => qemuUri, ['secret-event', '--event', 'lifecycle', '--loop', '--timeout', '4'], `secret-define secret.xml; secret-undefine ${S}`],
       ['secret-event value-changed --timestamp (QEMU driver)', () => qemuUri, ['secret-event', '--event', 'value-changed', '--timestamp', '--loop', '--timeout', '4'], `secret-define secret.xml; secret-set-value ${S} --base64 aGk=; secret-undefine ${S}`],
       ['secret-event lifecycle --secret (QEMU driver)', () => qemuUri, ['secret-event', '--event', 'lifecycle', '--secret', S, '--timeout', '3'], `secret-define secret.xml; secret-undefine ${S}`],
@@ -436,7 +437,7 @@ describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', fu
         const results: RunResult[] = [];
         for (const program of ['virsh', process.execPath]) {
           const argv = program === 'virsh' ? ['-c', connect(), ...args] : [VIRSH_RPC, '-c', connect(), ...args];
-          if (connect() === uri) waitFresh(uri);
+          if (connect() === sharedUri) waitFresh(sharedUri);
           const waiting = runAsync(program, argv, { cwd: dir, timeout: 20_000 });
           await new Promise((r) => setTimeout(r, 1500));
           const t = runVirsh(['-c', connect(), trigger], { cwd: dir });
@@ -480,9 +481,7 @@ describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', fu
         const work = mkdtempSync(join(tmpdir(), `${name}-`));
         try {
           script.runs.forEach((run, i) => {
-            waitFresh(uri);
             const ours = runVirshRpc(['-c', uri, run.commands], { cwd: work });
-            waitFresh(uri);
             const virsh = runVirsh(['-c', uri, run.commands], { cwd: work });
             expect({ ...ours, stdout: maskTimes(ours.stdout) }, `run ${i + 1}: virsh-rpc vs virsh`).to.deep.equal({ ...virsh, stdout: maskTimes(virsh.stdout) });
             expect(ours.status, `run ${i + 1} status`).to.equal(0);

@@ -71,15 +71,15 @@ describe('virsh-rpc snapshot helpers', () => {
     expect(b.toString()).to.equal("<a>\n  <name>x&lt;&amp;&gt;&apos;&quot;$&amp;y</name>\n  <b c='d'/>\n</a>\n");
   });
 
-  it('xpathString and xpathLongLong read string(/root/path) as libvirt does', () => {
-    const doc = parseDoc('<domainsnapshot><name>s1</name><parent><name>p</name></parent><state></state><creationTime> 1700000000</creationTime><bad>12x</bad></domainsnapshot>')!;
+  it('xpathString and xpathLongLong read string(/root/path) as libvirt does', async () => {
+    const doc = (await parseDoc('<domainsnapshot><name>s1</name><parent><name>p</name></parent><state></state><creationTime> 1700000000</creationTime><bad>12x</bad></domainsnapshot>'))!;
     expect(xpathString(doc, 'domainsnapshot', ['parent', 'name'])).to.equal('p');
     expect(xpathString(doc, 'domainsnapshot', ['state'])).to.equal(null);
     expect(xpathString(doc, 'domainsnapshot', ['missing'])).to.equal(null);
     expect(xpathString(doc, 'other', ['name'])).to.equal(null);
     expect(xpathLongLong(doc, 'domainsnapshot', ['creationTime'])).to.equal(1700000000n);
     expect(xpathLongLong(doc, 'domainsnapshot', ['bad'])).to.equal(null);
-    expect(parseDoc('<unclosed>')).to.equal(null);
+    expect(await parseDoc('<unclosed>')).to.equal(null);
   });
 
   it('formatLocalTime is "%Y-%m-%d %H:%M:%S %z" in the local zone', () => {

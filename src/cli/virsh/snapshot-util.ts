@@ -2,9 +2,10 @@
 // commands build XML with it, vshTreePrint, the few XPath strings virsh reads from a snapshot's or
 // checkpoint's XML, and the creation time as GLib formats it.
 
-import { parseXmlTree, type XmlElement } from '../../xml/index.js';
+import type { XmlElement } from '../../xml/index.js';
 import { escapeXML } from '../vsh/builtins.js';
 import type { VshControl } from '../vsh/control.js';
+import { xmlModule } from './xml.js';
 
 /** virBuffer: text with an indent applied at the start of each line written, as libvirt does. */
 export class XmlBuffer {
@@ -56,7 +57,8 @@ export function treePrint(ctl: VshControl, lookup: TreeLookup, num: number, devi
 }
 
 /** A parsed XML document, or null when it is not one (virXMLParseStringCtxt). */
-export function parseDoc(xml: string): XmlElement | null {
+export async function parseDoc(xml: string): Promise<XmlElement | null> {
+  const { parseXmlTree } = await xmlModule();
   try {
     return parseXmlTree(xml);
   } catch {

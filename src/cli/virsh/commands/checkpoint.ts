@@ -251,7 +251,7 @@ async function cmdCheckpointList(ctl: VirshControl, cmd: Cmd): Promise<boolean> 
     }
     const doc = await ctl.call(e.chk.getXMLDesc(0));
     if (doc === FAILED) continue;
-    const xml = parseDoc(doc);
+    const xml = await parseDoc(doc);
     if (!xml) continue;
     const parentChk = parent ? xpathString(xml, ROOT, ['parent', 'name']) : null;
     const creation = xpathLongLong(xml, ROOT, ['creationTime']);

@@ -311,7 +311,7 @@ async function snapshotParent(ctl: VirshControl, snapshot: DomainSnapshot): Prom
   }
   const xml = await ctl.call(snapshot.getXMLDesc(0));
   if (xml === FAILED) return failed();
-  const doc = parseDoc(xml);
+  const doc = await parseDoc(xml);
   if (!doc) {
     xmlParseFailed(ctl);
     return failed();
@@ -325,7 +325,7 @@ async function snapshotFilter(ctl: VirshControl, snapshot: DomainSnapshot | null
   if (!snapshot) return 1;
   const xml = await ctl.call(snapshot.getXMLDesc(0));
   if (xml === FAILED) return -1;
-  const doc = parseDoc(xml);
+  const doc = await parseDoc(xml);
   if (!doc) {
     xmlParseFailed(ctl);
     return -1;
@@ -354,7 +354,7 @@ async function cmdSnapshotInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const current = await snap.isCurrent(0).catch(() => false);
   ctl.print('%-15s %s\n', 'Current:', current ? 'yes' : 'no');
   const docText = await snap.getXMLDesc(0);
-  const doc = parseDoc(docText);
+  const doc = await parseDoc(docText);
   if (!doc) {
     xmlParseFailed(ctl);
     return false;
@@ -590,7 +590,7 @@ async function cmdSnapshotList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     }
     const doc = await ctl.call(snapshot.getXMLDesc(0));
     if (doc === FAILED) continue;
-    const xml = parseDoc(doc);
+    const xml = await parseDoc(doc);
     if (!xml) continue;
     const parentSnap = parent ? xpathString(xml, ROOT, ['parent', 'name']) : null;
     const state = xpathString(xml, ROOT, ['state']);
