@@ -262,6 +262,21 @@ describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', fu
     });
   });
 
+  describe('the dumpxml commands with --xpath', () => {
+    cases([
+      ['snapshot-create-as test s1; snapshot-dumpxml test s1 --xpath //name; snapshot-dumpxml test s1 --xpath //disk --wrap; snapshot-dumpxml test s1 --xpath ""'],
+      ['snapshot-dumpxml', 'test', 'nosuch', '--xpath', ''],
+      ['checkpoint-create-as test c1; checkpoint-dumpxml test c1 --xpath //disk/@name; checkpoint-dumpxml test c1 --xpath "//["; checkpoint-dumpxml test c1 --xpath ""'],
+      ['checkpoint-dumpxml', 'test', 'nosuch', '--xpath', ''],
+      ['nodedev-dumpxml', 'scsi_host1', '--xpath', '//wwnn/text()'],
+      ['nodedev-dumpxml', 'scsi_host1', '--xpath', 'count(//capability)', '--wrap'],
+      ['nodedev-dumpxml', 'nosuch', '--xpath', ''],
+      ['backup-dumpxml', 'test', '--xpath', ''],
+      ['backup-dumpxml', 'test', '--xpath', '//x'],
+      ['secret-dumpxml', SECRET_UUID, '--xpath', ''],
+    ]);
+  });
+
   describe('checkpoint', () => {
     cases([
       ['checkpoint-create-as test c1; checkpoint-create-as test c1; checkpoint-list test'],

@@ -27,7 +27,7 @@ import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
 import { dumpXML, optDomain, readFileAll } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
-import { formatLocalTime, parseDoc, treePrint, XmlBuffer, xpathLongLong, xpathString } from '../snapshot-util.js';
+import { formatLocalTime, parseDoc, treePrint, XmlBuffer, xpathLongLong, xpathString, quietString } from '../snapshot-util.js';
 
 const ROOT = 'domaincheckpoint';
 
@@ -272,7 +272,8 @@ async function cmdCheckpointDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolea
   if (cmd.has('size')) flags |= VIR_DOMAIN_CHECKPOINT_XML_SIZE;
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const xpath = cmd.stringQuiet('xpath');
+  const xpath = quietString(cmd, 'xpath');
+  if (xpath === null) return false;
   const looked = await lookupCheckpoint(ctl, cmd, 'checkpointname', found.dom);
   if (!looked) return false;
   const xml = await looked.chk.getXMLDesc(flags);

@@ -22,6 +22,7 @@ import type { VirshControl } from '../control.js';
 import { connOf, dumpXML, readFileAll } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
 import { eventTimestamp, waitForEvents } from '../object-events.js';
+import { quietString } from '../snapshot-util.js';
 
 /** virSecretUsageType names. */
 const USAGE_TYPES = ['none', 'volume', 'ceph', 'iscsi', 'tls', 'vtpm'];
@@ -91,7 +92,8 @@ async function cmdSecretDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const wrap = cmd.has('wrap');
   const found = await optSecret(ctl, cmd);
   if (!found) return false;
-  const xpath = cmd.stringQuiet('xpath');
+  const xpath = quietString(cmd, 'xpath');
+  if (xpath === null) return false;
   const xml = await found.secret.getXMLDesc(0);
   return dumpXML(ctl, xml, xpath, wrap);
 }

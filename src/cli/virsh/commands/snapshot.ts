@@ -45,7 +45,7 @@ import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
 import { dumpXML, optDomain, readFileAll } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
-import { childAt, attr, formatLocalTime, parseDoc, treePrint, XmlBuffer, xpathLongLong, xpathString } from '../snapshot-util.js';
+import { childAt, attr, formatLocalTime, parseDoc, treePrint, XmlBuffer, xpathLongLong, xpathString, quietString } from '../snapshot-util.js';
 
 const FILTERS_STATUS = VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE | VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE | VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY;
 const FILTERS_LOCATION = VIR_DOMAIN_SNAPSHOT_LIST_INTERNAL | VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL;
@@ -613,7 +613,8 @@ async function cmdSnapshotDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean>
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const snapshot = await found.dom.snapshotLookupByName(name, 0);
-  const xpath = cmd.stringQuiet('xpath');
+  const xpath = quietString(cmd, 'xpath');
+  if (xpath === null) return false;
   const xml = await snapshot.getXMLDesc(flags);
   return dumpXML(ctl, xml, xpath, wrap);
 }
