@@ -351,6 +351,8 @@ describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', fu
       ['secret-event', '--event', 'bogus'],
       ['secret-event', '--event', 'lifecycle', '--timeout', '1'],
       ['secret-event', '--event', 'value-changed', '--timeout', '0'],
+      ['secret-event', '--secret', '', '--event', 'lifecycle', '--timeout', '1'],
+      ['secret-event', '--secret', 'not-a-uuid', '--event', 'lifecycle', '--timeout', '1'],
     ]);
   });
 
@@ -365,6 +367,11 @@ describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', fu
             `secret-set-value ${S} --file big.raw; secret-undefine ${S}; secret-undefine ${S}; secret-list`,
         ],
         ['-q', `secret-define secret.xml; secret-list; secret-set-value ${S} --base64 aGk=; secret-undefine ${S}`],
+        [
+          // GLib's base64 decoder: unknown characters skipped, '=' inside, a partial group dropped
+          `secret-define secret.xml; secret-set-value ${S} --base64 aGVsbG8; secret-get-value ${S}; secret-set-value ${S} --base64 a-b_Yw==; secret-get-value ${S}; ` +
+            `secret-set-value ${S} --base64 aGk=aGk=; secret-get-value ${S}; secret-set-value ${S} --base64 'a G\tk ='; secret-get-value ${S}; secret-undefine ${S}`,
+        ],
         ['secret-dumpxml', '0a81f5b2-8403-7b23-c8d6-21ccc2f80d6e'],
         ['secret-undefine', 'xyz'],
         ['secret-define', 'chk.xml'],

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { formatLocalTime, parseDoc, treePrint, XmlBuffer, xpathLongLong, xpathString } from '../../src/cli/virsh/snapshot-util.js';
 import type { VshControl } from '../../src/cli/vsh/control.js';
 import { cformat, type CArg } from '../../src/cli/vsh/cformat.js';
+import { glibBase64Decode } from '../../src/cli/virsh/commands/secret.js';
 
 function printer(): { ctl: VshControl; out: () => string } {
   let text = '';
@@ -95,5 +96,15 @@ describe('virsh-rpc snapshot helpers', () => {
       if (saved === undefined) delete process.env.TZ;
       else process.env.TZ = saved;
     }
+  });
+
+  it('glibBase64Decode decodes as g_base64_decode', () => {
+    const d = (s: string) => glibBase64Decode(Buffer.from(s)).toString('latin1');
+    expect(d('aGVsbG8=')).to.equal('hello');
+    expect(d('aGVsbG8')).to.equal('hel'); // a partial group is dropped
+    expect(d('a G\tk\n=')).to.equal('hi'); // characters outside the alphabet are skipped
+    expect(d('aGk=aGk=')).to.equal('hihi'); // a group ending in '=' gives one byte less, and decoding goes on
+    expect(d('a-b_Yw==')).to.equal(Buffer.from([0x69, 0xb6, 0x30]).toString('latin1')); // no URL-safe alphabet
+    expect(d('aGk=\x00aGk=')).to.equal('hi'); // the text ends at a NUL
   });
 });

@@ -13,7 +13,7 @@ import {
   VIR_SECRET_EVENT_ID_LIFECYCLE,
   VIR_SECRET_EVENT_ID_VALUE_CHANGED,
 } from '../../../index.js';
-import type { Cmd } from '../../vsh/cmd.js';
+import { VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
 import { strerror } from '../../vsh/builtins.js';
 import { Table } from '../../vsh/table.js';
@@ -58,6 +58,35 @@ function readFileBytes(ctl: VirshControl, path: string, max: number): Buffer | n
   } finally {
     closeSync(fd);
   }
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * g_base64_decode: characters outside the alphabet are skipped, '=' counts as a zero digit that
+ * drops its byte, and a trailing partial group is dropped (Node's decoder differs on these).
+ */
+export function glibBase64Decode(text: Uint8Array): Buffer {
+  const out: number[] = [];
+  let v = 0;
+  let i = 0;
+  let last0 = 0;
+  let last1 = 0;
+  for (const c of text) {
+    if (c === 0) break;
+    const rank = c === 0x3d ? 0 : BASE64.indexOf(String.fromCharCode(c));
+    if (rank < 0) continue;
+    last1 = last0;
+    last0 = c;
+    v = ((v << 6) | rank) & 0xffffff;
+    if (++i === 4) {
+      out.push(v >> 16);
+      if (last1 !== 0x3d) out.push((v >> 8) & 0xff);
+      if (last0 !== 0x3d) out.push(v & 0xff);
+      i = 0;
+    }
+  }
+  return Buffer.from(out);
 }
 
 /** virshCommandOptSecret: the secret of the "secret" option, by UUID; null after an error. */
@@ -126,7 +155,7 @@ async function cmdSecretSetValue(ctl: VirshControl, cmd: Cmd): Promise<boolean> 
     ctl.error('Input secret value is missing');
     return false;
   }
-  if (!plain) value = Buffer.from(value.toString('latin1'), 'base64');
+  if (!plain) value = glibBase64Decode(value);
   const res = await ctl.call(found.secret.setValue(value, 0));
   value.fill(0);
   if (res === FAILED) {
@@ -242,7 +271,15 @@ async function cmdSecretEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const timestamp = cmd.has('timestamp');
   const timeout = cmd.timeoutMs() ?? 0;
   let secret: Secret | null = null;
-  if (cmd.has('secret')) secret = (await optSecret(ctl, cmd))?.secret ?? null;
+  if (cmd.has('secret')) {
+    // virsh reports a bad --secret and goes on waiting for the events of every secret.
+    try {
+      secret = (await optSecret(ctl, cmd))?.secret ?? null;
+    } catch (e) {
+      if (!(e instanceof VshError)) throw e;
+      ctl.error(e.message);
+    }
+  }
   const conn = connOf(ctl);
   return waitForEvents(ctl, loop, timeout, async (deliver) => {
     const print = (text: string) =>
