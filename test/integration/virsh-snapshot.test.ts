@@ -262,6 +262,18 @@ describe('virsh-rpc vs virsh: snapshot, checkpoint, backup, secret, nodedev', fu
     });
   });
 
+  describe('empty option values', () => {
+    cases(
+      [
+        'secret-dumpxml ""', 'secret-undefine ""', 'secret-set-value "" --base64 aGk=', 'secret-set-value x --base64 ""', 'secret-set-value x --file ""',
+        'nodedev-dumpxml ""', 'nodedev-destroy ""', 'nodedev-event --event lifecycle --device "" --timeout 1', 'nodedev-event --event ""', 'secret-event --event ""',
+        'snapshot-create test ""', 'snapshot-create-as "" s1', 'snapshot-create-as test --description ""', 'snapshot-revert test ""', 'snapshot-delete test ""',
+        'snapshot-parent test ""', 'snapshot-dumpxml test ""', 'checkpoint-create test ""', 'checkpoint-info test ""', 'checkpoint-delete test ""',
+        'backup-begin test ""', 'backup-begin test --checkpointxml ""', 'nodedev-create ""', 'nodedev-define ""', 'secret-define ""', 'nodedev-list --cap ","',
+      ].map((c) => [c]),
+    );
+  });
+
   describe('the dumpxml commands with --xpath', () => {
     cases([
       ['snapshot-create-as test s1; snapshot-dumpxml test s1 --xpath //name; snapshot-dumpxml test s1 --xpath //disk --wrap; snapshot-dumpxml test s1 --xpath ""'],
