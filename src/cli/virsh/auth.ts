@@ -14,51 +14,38 @@ import {
 } from '../../index.js';
 import type { ShellIO } from '../vsh/control.js';
 
-/** One line from descriptor 0, without its newline; null at EOF. */
-function readLine(): string | null {
+/** One line from descriptor 0 without its newline (null at EOF); on a terminal without echo when `secret`. */
+function readLine(io: ShellIO, secret: boolean): string | null {
+  const tty = secret && io.isTTY && process.stdin.isTTY;
+  if (tty) process.stdin.setRawMode(true);
   const bytes: number[] = [];
   const one = Buffer.alloc(1);
-  for (;;) {
-    let n: number;
-    try {
-      n = readSync(0, one, 0, 1, null);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      if ((e as NodeJS.ErrnoException).code === 'EOF') n = 0;
-      else throw e;
-    }
-    if (n === 0) return bytes.length ? Buffer.from(bytes).toString() : null;
-    if (one[0] === 0x0a) return Buffer.from(bytes).toString();
-    bytes.push(one[0]!);
-  }
-}
-
-/** virGetPassword: a line read with echo off on a terminal. */
-export function readPassword(io: ShellIO): string {
-  const tty = io.isTTY && process.stdin.isTTY;
-  if (tty) process.stdin.setRawMode(true);
   try {
-    const bytes: number[] = [];
-    const one = Buffer.alloc(1);
     for (;;) {
       let n: number;
       try {
         n = readSync(0, one, 0, 1, null);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-        throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EOF') throw e;
+        n = 0;
       }
-      if (n === 0 || one[0] === 0x0a || one[0] === 0x0d) break;
-      if (tty && one[0] === 0x03) break;
+      if (n === 0) return bytes.length || secret ? Buffer.from(bytes).toString() : null;
+      // Raw mode gives carriage returns and ^C instead of newlines and a signal.
+      if (one[0] === 0x0a || (tty && (one[0] === 0x0d || one[0] === 0x03))) return Buffer.from(bytes).toString();
       bytes.push(one[0]!);
     }
-    return Buffer.from(bytes).toString();
   } finally {
     if (tty) {
       process.stdin.setRawMode(false);
       io.stdout('\n');
     }
   }
+}
+
+/** virGetPassword: a line read without echo on a terminal ('' at EOF). */
+export function readPassword(io: ShellIO): string {
+  return readLine(io, true) ?? '';
 }
 
 export function defaultAuth(io: ShellIO): ConnectAuth {
@@ -76,14 +63,14 @@ export function defaultAuth(io: ShellIO): ConnectAuth {
           case VIR_CRED_ECHOPROMPT:
           case VIR_CRED_REALM: {
             io.stdout(`${cred.prompt}: `);
-            const line = readLine();
+            const line = readLine(io, false);
             if (line) answer = line;
             break;
           }
           case VIR_CRED_PASSPHRASE:
           case VIR_CRED_NOECHOPROMPT: {
             io.stdout(`${cred.prompt}: `);
-            const line = readPassword(io);
+            const line = readLine(io, true);
             if (line) answer = line;
             break;
           }

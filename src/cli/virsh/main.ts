@@ -6,7 +6,7 @@ import { strToSigned } from '../vsh/numbers.js';
 import { runProgram, type ProgramSpec } from '../vsh/program.js';
 import { VirshControl } from './control.js';
 import { virshGroups } from './groups.js';
-import { VERSION_STRING } from './version.js';
+import { VERSION_STRING } from '../vsh/version.js';
 
 const LONG: LongOption[] = [
   { name: 'connect', arg: 'required', val: 'c' },

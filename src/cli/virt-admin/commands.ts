@@ -7,7 +7,7 @@ import { FAILED } from '../vsh/control.js';
 import { Table } from '../vsh/table.js';
 import { typedParamEntries, typedParamString } from '../vsh/typed-params.js';
 import type { AdminControl } from './control.js';
-import { VERSION_STRING } from '../virsh/version.js';
+import { VERSION_STRING, versionText } from '../vsh/version.js';
 
 const connOf = (ctl: AdminControl): AdminConnection => {
   if (!ctl.conn) throw new Error('no valid connection');
@@ -16,11 +16,6 @@ const connOf = (ctl: AdminControl): AdminConnection => {
 
 const TRANSPORTS = ['unix', 'tcp', 'tls'];
 const transportString = (t: number) => TRANSPORTS[t] ?? 'unknown';
-
-const versionText = (v: bigint | number) => {
-  const n = Number(v);
-  return `${Math.floor(n / 1000000)}.${Math.floor((n % 1000000) / 1000)}.${n % 1000}`;
-};
 
 /** g_date_time_format(then, "%Y-%m-%d %H:%M:%S%z") in local time. */
 function localTime(seconds: bigint | number): string {
@@ -31,15 +26,7 @@ function localTime(seconds: bigint | number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}${zone}`;
 }
 
-async function cmdURI(ctl: AdminControl): Promise<boolean> {
-  const uri = await ctl.call(connOf(ctl).getURI());
-  if (uri === FAILED) {
-    ctl.error('failed to get URI');
-    return false;
-  }
-  ctl.print('%s\n', uri);
-  return true;
-}
+const cmdURI = (ctl: AdminControl): Promise<boolean> => ctl.printResult(connOf(ctl).getURI(), 'failed to get URI', '%s\n');
 
 async function cmdVersion(ctl: AdminControl): Promise<boolean> {
   // The library lines describe the virt-admin virt-admin-rpc reproduces (libvirt 9.0.0).

@@ -5,7 +5,7 @@ import { builtinHandlers } from '../vsh/builtins.js';
 import type { CmdGroup, Handler } from '../vsh/cmd.js';
 import { runProgram, type ProgramSpec } from '../vsh/program.js';
 import { buildGroups } from '../vsh/tables.js';
-import { VERSION_STRING } from '../virsh/version.js';
+import { VERSION_STRING } from '../vsh/version.js';
 import { adminHandlers } from './commands.js';
 import { AdminControl } from './control.js';
 import { GROUPS } from './generated/commands.js';

@@ -203,6 +203,17 @@ export abstract class VshControl {
     }
   }
 
+  /** The common shape of a query command: print what `p` gives with `fmt`, or `failure` as the error. */
+  async printResult(p: Promise<string>, failure: string, fmt: string): Promise<boolean> {
+    const v = await this.call(p);
+    if (v === FAILED) {
+      this.error(failure);
+      return false;
+    }
+    this.print(fmt, v);
+    return true;
+  }
+
   /** Parses a command string (one-shot argument or a shell line). */
   parseString(line: string): Cmd[] | null {
     return this.parse(new StringSource(line));

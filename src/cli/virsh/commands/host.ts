@@ -4,13 +4,7 @@ import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
 import { connOf } from '../util.js';
-import { VERSION_STRING } from '../version.js';
-
-/** "9.0.0" for libvirt's 9000000. */
-function versionText(v: bigint | number): string {
-  const n = Number(v);
-  return `${Math.floor(n / 1000000)}.${Math.floor((n % 1000000) / 1000)}.${n % 1000}`;
-}
+import { VERSION_STRING, versionText } from '../../vsh/version.js';
 
 async function cmdVersion(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const conn = connOf(ctl);
@@ -38,45 +32,13 @@ async function cmdVersion(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-async function cmdURI(ctl: VirshControl): Promise<boolean> {
-  const uri = await ctl.call(connOf(ctl).getURI());
-  if (uri === FAILED) {
-    ctl.error('failed to get URI');
-    return false;
-  }
-  ctl.print('%s\n', uri);
-  return true;
-}
+const cmdURI = (ctl: VirshControl): Promise<boolean> => ctl.printResult(connOf(ctl).getURI(), 'failed to get URI', '%s\n');
 
-async function cmdHostname(ctl: VirshControl): Promise<boolean> {
-  const name = await ctl.call(connOf(ctl).getHostname());
-  if (name === FAILED) {
-    ctl.error('failed to get hostname');
-    return false;
-  }
-  ctl.print('%s\n', name);
-  return true;
-}
+const cmdHostname = (ctl: VirshControl): Promise<boolean> => ctl.printResult(connOf(ctl).getHostname(), 'failed to get hostname', '%s\n');
 
-async function cmdCapabilities(ctl: VirshControl): Promise<boolean> {
-  const caps = await ctl.call(connOf(ctl).getCapabilities());
-  if (caps === FAILED) {
-    ctl.error('failed to get capabilities');
-    return false;
-  }
-  ctl.print('%s\n', caps);
-  return true;
-}
+const cmdCapabilities = (ctl: VirshControl): Promise<boolean> => ctl.printResult(connOf(ctl).getCapabilities(), 'failed to get capabilities', '%s\n');
 
-async function cmdSysinfo(ctl: VirshControl): Promise<boolean> {
-  const info = await ctl.call(connOf(ctl).getSysinfo(0));
-  if (info === FAILED) {
-    ctl.error('failed to get sysinfo');
-    return false;
-  }
-  ctl.print('%s', info);
-  return true;
-}
+const cmdSysinfo = (ctl: VirshControl): Promise<boolean> => ctl.printResult(connOf(ctl).getSysinfo(0), 'failed to get sysinfo', '%s');
 
 async function cmdNodeinfo(ctl: VirshControl): Promise<boolean> {
   const info = await ctl.call(connOf(ctl).nodeGetInfo());
