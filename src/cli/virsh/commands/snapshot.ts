@@ -37,6 +37,8 @@ import {
   VIR_ERR_NO_DOMAIN_SNAPSHOT,
   VIR_ERR_NO_SUPPORT,
   VIR_ERR_SNAPSHOT_REVERT_RISKY,
+  VIR_ERR_XML_ERROR,
+  VIR_FROM_XML,
 } from '../../../index.js';
 import { splitCommas } from '../../vsh/builtins.js';
 import { VshError, type Cmd } from '../../vsh/cmd.js';
@@ -51,9 +53,9 @@ const FILTERS_STATUS = VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE | VIR_DOMAIN_SNAPSHOT_L
 const FILTERS_LOCATION = VIR_DOMAIN_SNAPSHOT_LIST_INTERNAL | VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL;
 const ROOT = 'domainsnapshot';
 
-/** The error virXMLParseStringCtxt leaves for a document that does not parse. */
+/** The error virXMLParseStringCtxt leaves for a document that does not parse (libxml2's details aside). */
 function xmlParseFailed(ctl: VirshControl): void {
-  ctl.lastError = { message: 'XML error: (domain_snapshot): failed to parse XML document', code: 27, domain: 20 };
+  ctl.lastError = { message: 'XML error: (domain_snapshot): failed to parse XML document', code: VIR_ERR_XML_ERROR, domain: VIR_FROM_XML };
 }
 
 /** virshSnapshotCreate: the helper of snapshot-create and snapshot-create-as. */
