@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type InstalledPackage, nodeIn, packAndInstall } from '../support/package.js';
@@ -20,11 +21,18 @@ describe('the packed package, installed into an empty folder', function () {
     const paths = pkg.files.map((f) => f.path);
     expect(paths).to.include.members(['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts']);
     expect(paths.filter((p) => p.endsWith('.map')), 'source maps').to.deep.equal([]);
-    expect(paths.filter((p) => !p.startsWith('dist/src/') && !['LICENSE', 'README.md', 'package.json'].includes(p))).to.deep.equal([]);
+    expect(paths.filter((p) => !p.startsWith('dist/src/') && !['LICENSE', 'README.md', 'package.json', 'bin/virsh-rpc.js', 'bin/virt-admin-rpc.js'].includes(p))).to.deep.equal([]);
     expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).to.deep.equal([]);
     const js = readFileSync(join(pkg.dir, 'node_modules/libvirt-rpc/dist/src/index.js'), 'utf8');
     expect(js).not.to.include('sourceMappingURL');
     expect(readFileSync(join(pkg.dir, 'node_modules/libvirt-rpc/LICENSE'), 'utf8')).to.include('GNU LESSER GENERAL PUBLIC LICENSE\n                       Version 2.1');
+  });
+
+  it('installs the virsh-rpc and virt-admin-rpc commands, which run without a daemon for help and versions', () => {
+    const bin = (name: string, args: string[]) => execFileSync(join(pkg.dir, 'node_modules/.bin', name), args, { encoding: 'utf8', env: { ...process.env, LIBVIRT_DEFAULT_URI: '' } });
+    expect(bin('virsh-rpc', ['-v'])).to.equal('9.0.0\n');
+    expect(bin('virsh-rpc', ['help', 'list'])).to.match(/^  NAME\n    list - list domains\n/);
+    expect(bin('virt-admin-rpc', ['help', 'srv-list'])).to.match(/server-list - list available servers on a daemon/);
   });
 
   it('the README links to nothing the package does not contain', () => {

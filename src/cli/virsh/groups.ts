@@ -11,6 +11,9 @@ import { UNSUPPORTED } from './unsupported.js';
 import { domainMonitorHandlers } from './commands/domain-monitor.js';
 import { domainHandlers } from './commands/domain.js';
 import { hostHandlers } from './commands/host.js';
+import { interfaceHandlers } from './commands/interface.js';
+import { networkHandlers } from './commands/network.js';
+import { nwfilterHandlers } from './commands/nwfilter.js';
 import { virshHandlers } from './commands/virsh.js';
 import { snapshotHandlers } from './commands/snapshot.js';
 import { checkpointHandlers } from './commands/checkpoint.js';
@@ -24,6 +27,9 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...hostHandlers,
   ...domainHandlers,
   ...domainMonitorHandlers,
+  ...networkHandlers,
+  ...interfaceHandlers,
+  ...nwfilterHandlers,
   ...snapshotHandlers,
   ...checkpointHandlers,
   ...backupHandlers,

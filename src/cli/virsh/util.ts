@@ -101,7 +101,7 @@ export function readFileAll(ctl: VirshControl, path: string, max = 10 * 1024 * 1
       if (n === 0) break;
       total += n;
       if (total > max) {
-        ctl.lastError = { message: `Failed to read file '${path}': ${strerror({ code: 'EINVAL' })}`, code: VIR_ERR_SYSTEM_ERROR, domain: 0 };
+        ctl.lastError = { message: `Failed to read file '${path}': ${strerror({ code: 'EOVERFLOW' })}`, code: VIR_ERR_SYSTEM_ERROR, domain: 0 };
         return null;
       }
       chunks.push(Buffer.from(buf.subarray(0, n)));

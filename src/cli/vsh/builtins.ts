@@ -139,6 +139,7 @@ export function strerror(e: unknown): string {
     ENOSPC: 'No space left on device',
     EINVAL: 'Invalid argument',
     EBADF: 'Bad file descriptor',
+    EOVERFLOW: 'Value too large for defined data type',
   };
   return (code && texts[code]) || (e as Error).message;
 }
