@@ -43,6 +43,11 @@ function readLine(io: ShellIO, secret: boolean): string | null {
   }
 }
 
+/** virGetPassword: a line read without echo on a terminal ('' at EOF). */
+export function readPassword(io: ShellIO): string {
+  return readLine(io, true) ?? '';
+}
+
 export function defaultAuth(io: ShellIO): ConnectAuth {
   return {
     credtype: [VIR_CRED_AUTHNAME, VIR_CRED_ECHOPROMPT, VIR_CRED_REALM, VIR_CRED_PASSPHRASE, VIR_CRED_NOECHOPROMPT, VIR_CRED_EXTERNAL],

@@ -15,6 +15,11 @@ import { interfaceHandlers } from './commands/interface.js';
 import { networkHandlers } from './commands/network.js';
 import { nwfilterHandlers } from './commands/nwfilter.js';
 import { virshHandlers } from './commands/virsh.js';
+import { snapshotHandlers } from './commands/snapshot.js';
+import { checkpointHandlers } from './commands/checkpoint.js';
+import { backupHandlers } from './commands/backup.js';
+import { secretHandlers } from './commands/secret.js';
+import { nodedevHandlers } from './commands/nodedev.js';
 
 export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...builtinHandlers,
@@ -25,6 +30,11 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...networkHandlers,
   ...interfaceHandlers,
   ...nwfilterHandlers,
+  ...snapshotHandlers,
+  ...checkpointHandlers,
+  ...backupHandlers,
+  ...secretHandlers,
+  ...nodedevHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);

@@ -1,0 +1,58 @@
+// The wait of secret-event and nodedev-event (vshEventStart/Wait/Done/Cleanup): until the first
+// event (or, with --loop, until the timeout or SIGINT), then the count of events received.
+
+import type { VirshControl } from './control.js';
+
+/** virTimeStringNowRaw: UTC with milliseconds, as "2024-01-31 12:00:00.123+0000". */
+export function eventTimestamp(now = new Date()): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(now.getUTCFullYear(), 4)}-${p(now.getUTCMonth() + 1)}-${p(now.getUTCDate())} ${p(now.getUTCHours())}:${p(now.getUTCMinutes())}:${p(now.getUTCSeconds())}.${p(now.getUTCMilliseconds(), 3)}+0000`;
+}
+
+/**
+ * Registers with `register` (given the function its callback calls to print one event; null when
+ * registering failed, its error kept) and waits as virsh waits. `timeoutMs` 0 waits without limit.
+ * The registration returns how to deregister.
+ */
+export async function waitForEvents(
+  ctl: VirshControl,
+  loop: boolean,
+  timeoutMs: number,
+  register: (deliver: (print: () => void) => void) => Promise<(() => Promise<void>) | null>,
+): Promise<boolean> {
+  let count = 0;
+  let finish: ((how: 'done' | 'timeout' | 'interrupt') => void) | null = null;
+  const ended = new Promise<'done' | 'timeout' | 'interrupt'>((resolve) => (finish = resolve));
+  const onSigint = () => finish!('interrupt');
+  process.on('SIGINT', onSigint);
+  const timer = timeoutMs ? setTimeout(() => finish!('timeout'), timeoutMs) : null;
+  let deregister: (() => Promise<void>) | null = null;
+  let ret = false;
+  try {
+    deregister = await register((print) => {
+      // One-shot: events after the first are not printed.
+      if (!loop && count) return;
+      print();
+      count++;
+      if (!loop) finish!('done');
+    });
+    if (!deregister) return false;
+    const how = await ended;
+    if (how === 'interrupt') ctl.print('%s', 'event loop interrupted\n');
+    else if (how === 'timeout') ctl.print('%s', 'event loop timed out\n');
+    ctl.print('events received: %d\n', count);
+    ret = count > 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (timer) clearTimeout(timer);
+    if (deregister) {
+      try {
+        await deregister();
+      } catch (e) {
+        ctl.saveError(e);
+        ret = false;
+      }
+    }
+  }
+  return ret;
+}
