@@ -76,10 +76,13 @@ export const HELP_OPT: OptDef = { name: 'help', type: 'bool', help: 'print help 
  */
 export class VshError extends Error {
   readonly libvirtError?: string;
-  constructor(message: string, options: { libvirtError?: string } = {}) {
+  /** The command fails without a message of its own (virsh's bare `return false`). */
+  readonly silent: boolean;
+  constructor(message: string, options: { libvirtError?: string; silent?: boolean } = {}) {
     super(message);
     this.name = 'VshError';
     this.libvirtError = options.libvirtError;
+    this.silent = options.silent ?? false;
   }
 }
 
@@ -117,6 +120,17 @@ export class Cmd {
     const o = this.find(name);
     if (!o) return undefined;
     if (o.data === '' && !o.def.emptyOk) throw new VshError(`Failed to get option '${name}': Option argument is empty`);
+    return o.data ?? undefined;
+  }
+
+  /**
+   * vshCommandOptStringQuiet where virsh's caller gives up on its -1: the string, undefined when
+   * absent; an empty string (not allowed empty) fails the command without a message.
+   */
+  stringQuietReq(name: string): string | undefined {
+    const o = this.find(name);
+    if (!o) return undefined;
+    if (o.data === '' && !o.def.emptyOk) throw new VshError('', { silent: true });
     return o.data ?? undefined;
   }
 

@@ -265,7 +265,7 @@ export abstract class VshControl {
     } catch (e) {
       if (e instanceof ExitRequest) throw e;
       if (e instanceof VshError) {
-        this.error(e.message);
+        if (!e.silent) this.error(e.message);
         if (e.libvirtError) this.lastError = { message: e.libvirtError, code: -1, domain: 0 };
         return false;
       }

@@ -214,7 +214,7 @@ async function cmdDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (cmd.has('migratable')) flags |= VIR_DOMAIN_XML_MIGRATABLE;
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const xpath = cmd.stringQuiet('xpath');
+  const xpath = cmd.stringQuietReq('xpath');
   const xml = await found.dom.getXMLDesc(flags);
   return dumpXML(ctl, xml, xpath, cmd.has('wrap'));
 }
