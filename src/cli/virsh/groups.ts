@@ -11,6 +11,8 @@ import { UNSUPPORTED } from './unsupported.js';
 import { domainMonitorHandlers } from './commands/domain-monitor.js';
 import { domainHandlers } from './commands/domain.js';
 import { hostHandlers } from './commands/host.js';
+import { poolHandlers } from './commands/pool.js';
+import { volumeHandlers } from './commands/volume.js';
 import { virshHandlers } from './commands/virsh.js';
 
 export const HANDLERS: Record<string, Handler<VirshControl>> = {
@@ -19,6 +21,8 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...hostHandlers,
   ...domainHandlers,
   ...domainMonitorHandlers,
+  ...poolHandlers,
+  ...volumeHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);
