@@ -42,6 +42,7 @@ import type { VirshControl } from '../control.js';
 import { optPool, optPoolBy, poolStateToString, prettyCapacity, XmlBuffer } from '../storage-util.js';
 import { connOf, dumpXML, readFileAll, VIRSH_BYNAME, VIRSH_BYUUID } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
+import { poolEventHandlers } from './pool-event.js';
 
 async function cmdPoolAutostart(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optPool(ctl, cmd, 'pool');
@@ -535,4 +536,5 @@ export const poolHandlers = {
   cmdPoolStart,
   cmdPoolUuid,
   cmdPoolCapabilities,
+  ...poolEventHandlers,
 };
