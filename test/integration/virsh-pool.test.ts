@@ -4,6 +4,7 @@
 // where the volumes and downloaded files also have the same bytes and the same allocation.
 import { expect } from 'chai';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, openSync, writeSync, ftruncateSync, closeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +151,24 @@ describe('virsh-rpc vs virsh: storage pools and volumes (test driver)', function
       expect(virsh!.stdout).to.contain(`<time>: event 'lifecycle' for storage pool ${name}: Undefined`);
       expect(ours).to.deep.equal(virsh);
     });
+  });
+
+  it('pool-event: SIGINT ends the wait', async () => {
+    const run = (cmd: string, args: string[]) =>
+      new Promise<RunResult>((resolve, reject) => {
+        const child = spawn(cmd, args, { env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ stdout, stderr, status }));
+        setTimeout(() => child.kill('SIGINT'), 2500);
+      });
+    const args = ['-c', uri, 'pool-event', '--event', 'refresh', '--loop'];
+    const [virsh, ours] = await Promise.all([run('virsh', args), run(process.execPath, [VIRSH_RPC, ...args])]);
+    expect(virsh.stdout).to.equal('event loop interrupted\nevents received: 0\n\n');
+    expect(ours).to.deep.equal(virsh);
   });
 
   describe('vol-list, vol-info, vol-dumpxml, vol-key, vol-path, vol-name, vol-pool', () =>

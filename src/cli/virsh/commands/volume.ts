@@ -519,10 +519,23 @@ async function cmdVolDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return dumpXML(ctl, xml, xpath, wrap);
 }
 
-/** virshStorageVolListCollect: the pool's volumes sorted by name; null after "Failed to list volumes". */
+/** virshStorageVolListCollect: the pool's volumes sorted by name; null after an error. */
 async function collectVolumes(ctl: VirshControl, pool: StoragePool): Promise<StorageVol[] | null> {
-  const list = await ctl.call(pool.listAllVolumes(0));
-  if (list === FAILED) {
+  let list = await ctl.call(pool.listAllVolumes(0));
+  if (list === FAILED && ctl.lastError?.code === VIR_ERR_NO_SUPPORT) {
+    // Daemons before 0.10.2: the names, then each volume by name.
+    ctl.resetError();
+    const names = await ctl.call(pool.numOfVolumes().then((n) => (n === 0 ? [] : pool.listVolumes(n))));
+    if (names === FAILED) {
+      ctl.error('Failed to list storage volumes');
+      return null;
+    }
+    list = [];
+    for (const name of names) {
+      const vol = await ctl.call(pool.storageVolLookupByName(name));
+      if (vol !== FAILED) list.push(vol);
+    }
+  } else if (list === FAILED) {
     ctl.error('Failed to list volumes');
     return null;
   }
