@@ -238,6 +238,24 @@ describe('virsh-rpc vs virsh: storage pools and volumes (test driver)', function
       'vol-resize nosuch 1M',
     ]));
 
+  describe('empty option values and streams the test driver lacks', () =>
+    cases([
+      "pool-info ''",
+      "vol-info ''",
+      "vol-info v1 --pool ''",
+      "vol-create-as default-pool '' 1",
+      "vol-create-as default-pool v1 ''",
+      "vol-create-as default-pool v1 1 --format ''",
+      "vol-resize v1 ''",
+      "pool-define-as '' dir",
+      "pool-define-as p dir --source-host ''",
+      "pool-event --event ''",
+      "vol-wipe v1 --algorithm ''",
+      "find-storage-pool-sources ''",
+      'vol-create-as default-pool v1 1M; vol-upload v1 $DIR/p1.xml --pool default-pool',
+      'vol-create-as default-pool v1 1M; vol-download v1 $DIR/dl --pool default-pool',
+    ]));
+
   it('help for the groups', () => {
     for (const args of [['help', 'pool'], ['help', 'volume'], ['help', 'pool-create-as'], ['vol-upload', '--help']]) same(args);
   });
@@ -327,6 +345,22 @@ describe('virsh-rpc vs virsh: vol-upload and vol-download (qemu:///system, a dir
     expect(b).to.deep.equal(a);
     expect(readFileSync(volPath('po')).equals(readFileSync(volPath('pa')))).to.equal(true);
     expect(readFileSync(volPath('po')).subarray(4096, 14096).equals(readFileSync(part))).to.equal(true);
+  });
+
+  it('vol-clone, vol-wipe, vol-resize, vol-info on a dir pool', () => {
+    expect(virsh(`vol-create-as ${pool} q1 1M --format qcow2; vol-create-as ${pool} r1 1M`).status).to.equal(0);
+    const lines = [
+      `vol-clone q1 'n&amp;\u00e9' --pool ${pool} --print-xml; vol-info q1 --pool ${pool}; vol-dumpxml q1 --pool ${pool}`,
+      `vol-clone q1 q2 --pool ${pool}; vol-list ${pool} --details; vol-delete q2 --pool ${pool}`,
+      `vol-wipe r1 --pool ${pool}; vol-wipe r1 --pool ${pool} --algorithm zero; vol-resize r1 2M --pool ${pool}; vol-resize r1 1M --pool ${pool} --shrink; vol-info --bytes r1 --pool ${pool}`,
+      `pool-info ${pool}; pool-refresh ${pool}`,
+    ];
+    for (const line of lines) {
+      const a = virsh(line);
+      const b = ours(line);
+      expect(b, line).to.deep.equal(a);
+      expect(a.status, line).to.equal(0);
+    }
   });
 
   it('errors: the file, the volume, the options, the stream', () => {
