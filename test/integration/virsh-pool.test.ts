@@ -367,6 +367,7 @@ describe('virsh-rpc vs virsh: vol-upload and vol-download (qemu:///system, a dir
     for (const line of [
       `vol-upload vas /nonexistent/src --pool ${pool}`,
       `vol-upload vas ${poolDir} --pool ${pool}`,
+      `vol-upload vas /dev/null --pool ${pool} --sparse`,
       `vol-upload vas ${src} --pool ${pool} --length 4096`,
       `vol-upload vas ${src} --pool ${pool} --offset -1`,
       `vol-upload vas ${src} --pool ${pool} --offset 8M`,

@@ -1,6 +1,6 @@
 // virsh-volume.c: the "Storage Volume" group (vol-edit is ported elsewhere).
 
-import { closeSync, fstatSync, openSync, readSync, unlinkSync, writeSync, constants as fsc } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync, writeSync, constants as fsc, type Stats } from 'node:fs';
 import {
   readSparseFile,
   writeSparseFile,
@@ -259,18 +259,27 @@ async function cmdVolUpload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     return false;
   }
   try {
-    let isBlock: boolean;
+    let stat: Stats;
     try {
-      isBlock = fstatSync(fd).isBlockDevice();
+      stat = fstatSync(fd);
     } catch {
       ctl.error(`unable to stat ${file}`);
       return false;
     }
+    const isBlock = stat.isBlockDevice();
     const sparse = cmd.has('sparse');
     const flags = sparse ? VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
     const st = connOf(ctl).newStream(0);
     if ((await ctl.call(vol.upload(st, offset, length, flags))) === FAILED) {
       ctl.error(`cannot upload to volume ${name}`);
+      return false;
+    }
+    if (sparse && (stat.isCharacterDevice() || stat.isFIFO() || stat.isSocket())) {
+      // virFileInData cannot find the data of these (SEEK_DATA): a pipe cannot seek at all.
+      ctl.error('Unable to get current position in stream');
+      ctl.lastError = { message: `send holeHandler failed: ${stat.isCharacterDevice() ? 'Input/output error' : 'Illegal seek'}`, code: VIR_ERR_SYSTEM_ERROR, domain: 0 };
+      await st.abort().catch(() => undefined);
+      ctl.error(`cannot send data to volume ${name}`);
       return false;
     }
     // A block device is all data; a file's holes are found by readSparseFile.
