@@ -14,6 +14,8 @@ import { hostHandlers } from './commands/host.js';
 import { interfaceHandlers } from './commands/interface.js';
 import { networkHandlers } from './commands/network.js';
 import { nwfilterHandlers } from './commands/nwfilter.js';
+import { poolHandlers } from './commands/pool.js';
+import { volumeHandlers } from './commands/volume.js';
 import { virshHandlers } from './commands/virsh.js';
 import { snapshotHandlers } from './commands/snapshot.js';
 import { checkpointHandlers } from './commands/checkpoint.js';
@@ -35,6 +37,8 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...backupHandlers,
   ...secretHandlers,
   ...nodedevHandlers,
+  ...poolHandlers,
+  ...volumeHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);

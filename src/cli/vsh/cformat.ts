@@ -102,14 +102,28 @@ function floatBody(x: number, conv: string, prec: number, alt: boolean): string 
   }
 }
 
-/** %.Nf as glibc rounds it: the exact binary value, rounded half to even. */
+/** %.Nf as glibc rounds it: the exact binary value, rounded half to even (toFixed rounds ties up). */
 function fixed(x: number, prec: number): string {
-  if (prec <= 100) {
-    const s = x.toFixed(Math.min(prec, 100));
-    // toFixed rounds the exact binary value already; it is exact for |x| < 1e21.
-    if (x < 1e21) return s;
+  if (x >= 1e21 || prec > 100) return BigInt(Math.round(x)).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
+  // x = mant * 2^exp exactly.
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const frac = bits & ((1n << 52n) - 1n);
+  const mant = biased === 0 ? frac : frac | (1n << 52n);
+  const exp = (biased === 0 ? 1 : biased) - 1075;
+  const scaled = mant * 10n ** BigInt(prec);
+  let q: bigint;
+  if (exp >= 0) q = scaled << BigInt(exp);
+  else {
+    const d = 1n << BigInt(-exp);
+    q = scaled / d;
+    const twice = (scaled % d) * 2n;
+    if (twice > d || (twice === d && q % 2n === 1n)) q++;
   }
-  return BigInt(Math.round(x)).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
+  const digits = q.toString().padStart(prec + 1, '0');
+  return prec > 0 ? `${digits.slice(0, -prec)}.${digits.slice(-prec)}` : digits;
 }
 
 function expo(x: number, prec: number): string {
