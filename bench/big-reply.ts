@@ -5,10 +5,10 @@
 // perf_hooks.monitorEventLoopDelay the delay distribution. `npm run bench:big-reply`;
 // BENCH_ROUNDS (default 5). No libvirtd: the C client has no event loop to compare here.
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import { connect as netConnect } from 'node:net';
 import { VIR_TYPED_PARAM_INT, VIR_TYPED_PARAM_STRING } from '../src/apixml/generated/constants.js';
 import { remote_procedures as P } from '../src/protocol/generated/remote.js';
 import { RpcEngine } from '../src/rpc/engine.js';
+import { openTcp } from '../src/transport/socket.js';
 import { FakeDaemon } from '../test/support/fake-daemon.js';
 import { median } from './common.js';
 
@@ -44,9 +44,8 @@ async function main(): Promise<void> {
       call.socket.write(reply);
     });
     const port = await daemon.listen();
-    const socket = netConnect({ host: '127.0.0.1', port });
-    await new Promise((resolve) => socket.once('connect', resolve));
-    const engine = new RpcEngine(socket);
+    // As connect() opens a tcp:// URI.
+    const engine = new RpcEngine((await openTcp('127.0.0.1', port, { directRead: true })).stream);
     const blocks: number[] = [];
     const p99s: number[] = [];
     const times: number[] = [];

@@ -68,6 +68,9 @@ export function decodePacket(packet: Buffer): Packet {
   return { header, body: packet.subarray(r.pos) };
 }
 
+/** Packets this long are assembled as they arrive (a stream's data packets, 256 KiB, never are). */
+const ASSEMBLE_MIN = 1024 * 1024;
+
 /**
  * Splits a byte stream into packets. Chunks that hold whole packets are not copied; a packet split
  * across chunks is reassembled once, or, with `onPieces`, handed over as its pieces (views of the
@@ -78,6 +81,9 @@ export class PacketSplitter {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private need = 0;
+  /** A packet of ASSEMBLE_MIN bytes or more, copied into its buffer as its chunks come (no join of megabytes at once). */
+  private assembly: Buffer | null = null;
+  private assembled = 0;
 
   constructor(
     private readonly onPacket: (packet: Buffer) => void,
@@ -85,6 +91,17 @@ export class PacketSplitter {
   ) {}
 
   push(chunk: Buffer): void {
+    if (this.assembly) {
+      const n = Math.min(chunk.length, this.assembly.length - this.assembled);
+      chunk.copy(this.assembly, this.assembled, 0, n);
+      this.assembled += n;
+      if (this.assembled < this.assembly.length) return;
+      const packet = this.assembly;
+      this.assembly = null;
+      this.onPacket(packet);
+      if (n === chunk.length) return;
+      chunk = chunk.subarray(n);
+    }
     if (this.buffered === 0) {
       // Fast path: consume whole packets straight from the chunk.
       let off = 0;
@@ -104,7 +121,19 @@ export class PacketSplitter {
         if (this.buffered < 4) return;
         this.need = readLength(this.head(4), 0);
       }
-      if (this.buffered < this.need) return;
+      if (this.buffered < this.need) {
+        if (this.need >= ASSEMBLE_MIN) {
+          const packet = Buffer.allocUnsafeSlow(this.need);
+          let off = 0;
+          for (const c of this.chunks) off += c.copy(packet, off);
+          this.assembly = packet;
+          this.assembled = off;
+          this.chunks = [];
+          this.buffered = 0;
+          this.need = 0;
+        }
+        return;
+      }
       const need = this.need;
       this.need = 0;
       if (this.onPieces && this.chunks.length > 1 && this.chunks[0]!.length >= MIN_PACKET) {
@@ -142,7 +171,7 @@ export class PacketSplitter {
 
   /** Bytes of an incomplete packet still buffered (non-zero at EOF means a truncated packet). */
   get pending(): number {
-    return this.buffered;
+    return this.buffered + (this.assembly ? this.assembled : 0);
   }
 
   private head(n: number): Buffer {

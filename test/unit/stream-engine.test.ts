@@ -31,7 +31,7 @@ const streamError = (call: FakeCall, type: MessageHeader['type'] = VIR_NET_STREA
 for (const mode of ['data', 'direct'] as const) describe(`stream packets in the engine (${mode} reads)`, () => {
   before(() => (readMode = mode));
   it('the splitter hands a packet split across chunks over as views of them, and whole packets as they are', () => {
-    const packets = [1000, 300_000, 28, 70_000].map((n, i) => encodePacket(w, { prog: 1, vers: 1, proc: i, type: VIR_NET_STREAM, serial: 9, status: VIR_NET_CONTINUE }, (x) => x.raw(Buffer.alloc(n - 28, i + 1))));
+    const packets = [1000, 300_000, 28, 70_000, 2_000_000, 40].map((n, i) => encodePacket(w, { prog: 1, vers: 1, proc: i, type: VIR_NET_STREAM, serial: 9, status: VIR_NET_CONTINUE }, (x) => x.raw(Buffer.alloc(n - 28, i + 1))));
     const wire = Buffer.concat(packets);
     for (const size of [7, 29, 4096, 65536, 100_000]) {
       const got: Buffer[] = [];
@@ -54,7 +54,7 @@ for (const mode of ['data', 'direct'] as const) describe(`stream packets in the 
     const sizes = [1000, 300_000, 28, 70_000, 65_535, 65_536, 40, 262_172];
     const packets = sizes.map((n, i) => encodePacket(w, { prog: 1, vers: 1, proc: i, type: VIR_NET_STREAM, serial: 9, status: VIR_NET_CONTINUE }, (x) => x.raw(Buffer.alloc(n - 28, i + 1))));
     const wire = Buffer.concat(packets);
-    for (const size of [1, 7, 29, 4096, 65536, 100_000, 1 << 20]) {
+    for (const size of [13, 29, 4096, 65536, 100_000, 1 << 20]) {
       const got: Buffer[] = [];
       const reader = new DirectPacketReader((p, owned) => {
         expect(owned, `a packet of ${p.length} bytes`).to.equal(p.length >= OWN_BUFFER_MIN);
@@ -63,7 +63,7 @@ for (const mode of ['data', 'direct'] as const) describe(`stream packets in the 
       });
       for (let off = 0; off < wire.length; ) {
         const dst = reader.nextBuffer();
-        expect(dst.length).to.be.greaterThan(0);
+        if (dst.length === 0) expect.fail(`an empty read buffer at ${off}`);
         const n = Math.min(size, dst.length, wire.length - off);
         wire.copy(dst, 0, off, off + n);
         off += n;
