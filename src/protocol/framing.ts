@@ -191,6 +191,8 @@ function readLength(buf: Buffer, off: number): number {
 
 /** Packets at least this long are read into a buffer of their own (a stream's data, a large reply). */
 export const OWN_BUFFER_MIN = 64 * 1024;
+/** Small packets after a large one before headers are no longer read on their own. */
+const HEADER_FIRST_SMALL_PACKETS = 8;
 /** The reusable buffer smaller packets are read into. */
 const SCRATCH_SIZE = 256 * 1024;
 
@@ -210,12 +212,22 @@ export class DirectPacketReader {
   /** A large packet being filled, and how much of it is. */
   private packet: Buffer | null = null;
   private filled = 0;
+  /**
+   * While large packets come (a stream's data), each header is read on its own, as libvirt's
+   * client reads, so the rest of a large packet goes straight into its buffer instead of into
+   * scratch and then copied (libuv goes on reading at once when a read fills its buffer). It
+   * stays on across a few small packets: libvirtd follows each 262,120-byte data packet of a
+   * volume download with one of 24 bytes (its file reads are 256 KiB).
+   */
+  private smallSinceLarge = HEADER_FIRST_SMALL_PACKETS;
 
   constructor(private readonly onPacket: (packet: Buffer, owned: boolean) => void) {}
 
   /** Where the next read should put its bytes. */
   nextBuffer(): Buffer {
-    return this.packet ? this.packet.subarray(this.filled) : this.scratch.subarray(this.end);
+    if (this.packet) return this.packet.subarray(this.filled);
+    if (this.smallSinceLarge < HEADER_FIRST_SMALL_PACKETS && this.end - this.start < MIN_PACKET) return this.scratch.subarray(this.end, this.start + MIN_PACKET);
+    return this.scratch.subarray(this.end);
   }
 
   /** `n` bytes landed at the start of the buffer nextBuffer() last returned. */
@@ -225,6 +237,7 @@ export class DirectPacketReader {
       if (this.filled < this.packet.length) return;
       const p = this.packet;
       this.packet = null;
+      this.smallSinceLarge = 0;
       this.onPacket(p, true);
       return;
     }
@@ -243,12 +256,14 @@ export class DirectPacketReader {
           this.filled = take;
           break;
         }
+        this.smallSinceLarge = 0;
         this.onPacket(p, true);
         continue;
       }
       if (have < len) break;
       const p = s.subarray(this.start, this.start + len);
       this.start += len;
+      if (this.smallSinceLarge < HEADER_FIRST_SMALL_PACKETS) this.smallSinceLarge++;
       this.onPacket(p, false);
     }
     if (this.start === this.end) {
