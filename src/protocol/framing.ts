@@ -193,8 +193,12 @@ function readLength(buf: Buffer, off: number): number {
 export const OWN_BUFFER_MIN = 64 * 1024;
 /** Small packets after a large one before headers are no longer read on their own. */
 const HEADER_FIRST_SMALL_PACKETS = 8;
-/** The reusable buffer smaller packets are read into. */
-const SCRATCH_SIZE = 256 * 1024;
+/**
+ * The reusable buffer smaller packets are read into starts small (an idle connection costs little:
+ * bench/load) and doubles, up to the largest, when a read fills it or a packet does not fit.
+ */
+const SCRATCH_START = 16 * 1024;
+const SCRATCH_MAX = 256 * 1024;
 
 /**
  * Splits a byte stream into packets for a socket that reads into buffers we give it (net.Socket's
@@ -205,7 +209,7 @@ const SCRATCH_SIZE = 256 * 1024;
  * during the `onPacket` call. Length words are checked as PacketSplitter checks them.
  */
 export class DirectPacketReader {
-  private readonly scratch = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
+  private scratch: Buffer = Buffer.allocUnsafeSlow(SCRATCH_START);
   /** Unconsumed bytes of scratch: [start, end). */
   private start = 0;
   private end = 0;
@@ -243,6 +247,7 @@ export class DirectPacketReader {
     }
     this.end += n;
     const s = this.scratch;
+    const filledUp = this.end === s.length;
     while (this.end - this.start >= 4) {
       const len = readLength(s, this.start);
       const have = this.end - this.start;
@@ -266,14 +271,21 @@ export class DirectPacketReader {
       if (this.smallSinceLarge < HEADER_FIRST_SMALL_PACKETS) this.smallSinceLarge++;
       this.onPacket(p, false);
     }
-    if (this.start === this.end) {
-      this.start = this.end = 0;
-    } else if (s.length - this.start < OWN_BUFFER_MIN) {
-      // A small packet's beginning near the end: move it to the front so the rest fits behind it.
-      s.copy(s, 0, this.start, this.end);
-      this.end -= this.start;
-      this.start = 0;
-    }
+    if (this.start === this.end) this.start = this.end = 0;
+    // The beginning of a small packet (less than OWN_BUFFER_MIN) needs room for all of it.
+    const need = this.start === this.end ? 0 : this.end - this.start >= 4 ? readLength(s, this.start) : MIN_PACKET;
+    let size = filledUp ? Math.min(SCRATCH_MAX, s.length * 2) : s.length;
+    while (size < need) size *= 2;
+    if (size !== s.length) this.moveTo(Buffer.allocUnsafeSlow(size));
+    else if (s.length - this.start < need) this.moveTo(s);
+  }
+
+  /** Moves the unconsumed bytes to the front of `to` (the scratch buffer itself, or a larger one). */
+  private moveTo(to: Buffer): void {
+    this.scratch.copy(to, 0, this.start, this.end);
+    this.end -= this.start;
+    this.start = 0;
+    this.scratch = to;
   }
 
   /** Bytes of an incomplete packet received so far (non-zero at EOF means a truncated packet). */

@@ -32,7 +32,7 @@ export class DirectRead {
   private target: DirectReadTarget | null = null;
   private early: Buffer[] = [];
   /** Where reads go before a target is attached (and the read after, which was already set up). */
-  private readonly spare = Buffer.allocUnsafeSlow(64 * 1024);
+  private readonly spare = Buffer.allocUnsafeSlow(4096);
 
   /** The `onread` option for net.connect(). */
   readonly onread = {
