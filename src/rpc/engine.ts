@@ -99,7 +99,11 @@ export function setProcedureObserver(fn: ((procedure: string, ok: boolean) => vo
 /** Why a connection closed, as virConnectCloseReason: ERROR, EOF, KEEPALIVE, CLIENT. */
 export type CloseReason = 'error' | 'eof' | 'keepalive' | 'client';
 
-/** A MESSAGE packet of the server (an event, a keepalive PING), its body decoded with its procedure's message codec. */
+/**
+ * A MESSAGE packet of the server (an event, a keepalive PING), its body decoded with its
+ * procedure's message codec. `body` may be a view of a reused read buffer: it is valid only while
+ * the handler runs (copy it to keep it); `value` is the handler's to keep.
+ */
 export interface ServerMessage extends Packet {
   readonly proc: ProcedureInfo;
   /** The decoded body (undefined for a procedure whose message has none). */
