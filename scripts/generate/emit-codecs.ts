@@ -82,8 +82,48 @@ export class CodecEmitter {
     return `t${++this.tmp}`;
   }
 
-  /** Decoding of one value: statements to run first, then the expression that yields it. */
-  dec(s: Shape, where: string, ind: string): { stmts: string[]; expr: string } {
+  private readonly sliceableMemo = new Map<string, boolean>();
+
+  /**
+   * A struct, union or typedef that holds an array somewhere inside: its values can be large
+   * enough to block the event loop while they decode, so it also gets a sliced decoder
+   * (`decs_<name>`, a generator that yields between batches of array elements).
+   */
+  sliceable(name: string): boolean {
+    const known = this.sliceableMemo.get(name);
+    if (known !== undefined) return known;
+    this.sliceableMemo.set(name, false); // a type that contains itself (through an optional) does not count twice
+    const def = this.model.types.get(name)!;
+    let shapes: Shape[] = [];
+    if (def.kind === 'typedef') shapes = [this.model.shape(def.decl, def.module)];
+    if (def.kind === 'struct') shapes = def.body.fields.map((f) => this.model.shape(f, def.module));
+    if (def.kind === 'union') shapes = [...def.body.arms.map((a) => a.decl), ...(def.body.default ? [def.body.default] : [])].map((d) => this.model.shape(d, def.module));
+    const result = shapes.some((s) => this.holdsArray(s));
+    this.sliceableMemo.set(name, result);
+    return result;
+  }
+
+  private holdsArray(s: Shape): boolean {
+    switch (s.k) {
+      case 'varray':
+      case 'farray':
+        return true;
+      case 'optional':
+        return this.holdsArray(s.of);
+      case 'struct':
+      case 'union':
+        return this.sliceable(s.name);
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Decoding of one value: statements to run first, then the expression that yields it. `sliced`:
+   * inside a sliced decoder (a generator), where arrays yield every 256 elements and types that
+   * hold arrays are decoded by their own sliced decoders.
+   */
+  dec(s: Shape, where: string, ind: string, sliced = false): { stmts: string[]; expr: string } {
     switch (s.k) {
       case 'prim':
         return { stmts: [], expr: PRIM_READ[s.prim]!.replace('%W', W(where)) };
@@ -99,12 +139,13 @@ export class CodecEmitter {
       }
       case 'struct':
       case 'union':
+        if (sliced && this.sliceable(s.name)) return { stmts: [], expr: `(yield* ${this.use(`decs_${s.name}`, this.model.types.get(s.name)!.module)}(r))` };
         return { stmts: [], expr: `${this.use(`dec_${s.name}`, this.model.types.get(s.name)!.module)}(r)` };
       case 'void':
         return { stmts: [], expr: 'undefined' };
       case 'optional': {
         const v = this.t();
-        const inner = this.dec(s.of, where, ind + '  ');
+        const inner = this.dec(s.of, where, ind + '  ', sliced);
         return {
           stmts: [`${ind}let ${v}: ${this.tsType(s)} = null;`, `${ind}if (r.bool(${W(where)})) {`, ...inner.stmts, `${ind}  ${v} = ${inner.expr};`, `${ind}}`],
           expr: v,
@@ -115,7 +156,7 @@ export class CodecEmitter {
         const n = this.t();
         const a = this.t();
         const i = this.t();
-        const inner = this.dec(s.of, `${where}[]`, ind + '  ');
+        const inner = this.dec(s.of, `${where}[]`, ind + '  ', sliced);
         const len = s.k === 'varray' ? `r.length(${W(where)}, ${s.max}, ${Math.max(1, this.model.minSize(s.of))})` : `${s.n}`;
         return {
           stmts: [
@@ -124,6 +165,7 @@ export class CodecEmitter {
             `${ind}for (let ${i} = 0; ${i} < ${n}; ${i}++) {`,
             ...inner.stmts,
             `${ind}  ${a}.push(${inner.expr});`,
+            ...(sliced ? [`${ind}  if ((${i} & 255) === 255) yield;`] : []),
             `${ind}}`,
           ],
           expr: a,
@@ -182,6 +224,15 @@ export class CodecEmitter {
     return this.model.shape(d, this.module);
   }
 
+  /** The decoders a type gets: the plain one, and a sliced one if it holds arrays. */
+  private decoderKinds(name: string): boolean[] {
+    return this.sliceable(name) ? [false, true] : [false];
+  }
+
+  private decHead(name: string, sliced: boolean): string {
+    return sliced ? `export function* decs_${name}(r: XdrReader): Generator<void, ${name}, void> {` : `export function dec_${name}(r: XdrReader): ${name} {`;
+  }
+
   /** Type, codec functions and codec object of one named type. */
   emitType(def: NamedDef): string[] {
     this.tmp = 0;
@@ -203,8 +254,10 @@ export class CodecEmitter {
         const s = { ...this.shape(def.decl), alias: undefined };
         out.push(`export type ${n} = ${this.tsType(s)};`);
         out.push(`export function enc_${n}(w: XdrWriter, v: ${n}): void {`, ...this.enc(s, 'v', n, '  '), '}');
-        const d = this.dec(s, n, '  ');
-        out.push(`export function dec_${n}(r: XdrReader): ${n} {`, ...d.stmts, `  return ${d.expr};`, '}');
+        for (const sliced of this.decoderKinds(n)) {
+          const d = this.dec(s, n, '  ', sliced);
+          out.push(this.decHead(n, sliced), ...d.stmts, `  return ${d.expr};`, '}');
+        }
         break;
       }
       case 'struct': {
@@ -215,18 +268,20 @@ export class CodecEmitter {
         out.push(`export function enc_${n}(w: XdrWriter, v: ${n}): void {`, obj);
         for (const { f, s } of fields) out.push(...this.enc(s, `v.${f.name}`, `${n}.${f.name}`, '  '));
         out.push('}');
-        const decs = fields.map(({ f, s }) => ({ f, d: this.dec(s, `${n}.${f.name}`, '  ') }));
-        out.push(`export function dec_${n}(r: XdrReader): ${n} {`);
-        if (decs.every((x) => x.d.stmts.length === 0)) {
-          out.push('  return {', ...decs.map((x) => `    ${x.f.name}: ${x.d.expr},`), '  };');
-        } else {
-          for (const x of decs) {
-            out.push(...x.d.stmts);
-            out.push(`  const f_${x.f.name} = ${x.d.expr};`);
+        for (const sliced of this.decoderKinds(n)) {
+          const decs = fields.map(({ f, s }) => ({ f, d: this.dec(s, `${n}.${f.name}`, '  ', sliced) }));
+          out.push(this.decHead(n, sliced));
+          if (decs.every((x) => x.d.stmts.length === 0)) {
+            out.push('  return {', ...decs.map((x) => `    ${x.f.name}: ${x.d.expr},`), '  };');
+          } else {
+            for (const x of decs) {
+              out.push(...x.d.stmts);
+              out.push(`  const f_${x.f.name} = ${x.d.expr};`);
+            }
+            out.push('  return {', ...decs.map((x) => `    ${x.f.name}: f_${x.f.name},`), '  };');
           }
-          out.push('  return {', ...decs.map((x) => `    ${x.f.name}: f_${x.f.name},`), '  };');
+          out.push('}');
         }
-        out.push('}');
         break;
       }
       case 'union': {
@@ -252,27 +307,30 @@ export class CodecEmitter {
         else out.push('    default:', `      w.fail(${W(`${n}.${disc.name}`)}, 'unknown discriminant ' + String(d));`);
         out.push('  }', '}');
         // decode
-        const dd = this.dec(discShape, `${n}.${disc.name}`, '  ');
-        out.push(`export function dec_${n}(r: XdrReader): ${n} {`, ...dd.stmts, `  const d = ${dd.expr};`, '  switch (d) {');
-        const decArm = (values: number[] | null, decl: Declaration, s: Shape): void => {
-          out.push(values ? values.map((x) => `    case ${x}:`).join('\n') + ' {' : '    default: {');
-          const lit = values ? `d as ${values.join(' | ')}` : 'd';
-          if (decl.type.kind === 'void') {
-            out.push(`      return { ${disc.name}: ${lit} };`);
-          } else {
-            const x = this.dec(s, `${n}.${decl.name}`, '      ');
-            out.push(...x.stmts, `      return { ${disc.name}: ${lit}, ${decl.name}: ${x.expr} };`);
-          }
-          out.push('    }');
-        };
-        for (const a of arms) decArm(a.values, a.decl, a.s);
-        if (b.default) decArm(null, b.default, this.shape(b.default));
-        else out.push('    default:', `      return r.fail(${W(`${n}.${disc.name}`)}, 'unknown discriminant ' + String(d));`);
-        out.push('  }', '}');
+        for (const sliced of this.decoderKinds(n)) {
+          const dd = this.dec(discShape, `${n}.${disc.name}`, '  ');
+          out.push(this.decHead(n, sliced), ...dd.stmts, `  const d = ${dd.expr};`, '  switch (d) {');
+          const decArm = (values: number[] | null, decl: Declaration, s: Shape): void => {
+            out.push(values ? values.map((x) => `    case ${x}:`).join('\n') + ' {' : '    default: {');
+            const lit = values ? `d as ${values.join(' | ')}` : 'd';
+            if (decl.type.kind === 'void') {
+              out.push(`      return { ${disc.name}: ${lit} };`);
+            } else {
+              const x = this.dec(s, `${n}.${decl.name}`, '      ', sliced);
+              out.push(...x.stmts, `      return { ${disc.name}: ${lit}, ${decl.name}: ${x.expr} };`);
+            }
+            out.push('    }');
+          };
+          for (const a of arms) decArm(a.values, a.decl, a.s);
+          if (b.default) decArm(null, b.default, this.shape(b.default));
+          else out.push('    default:', `      return r.fail(${W(`${n}.${disc.name}`)}, 'unknown discriminant ' + String(d));`);
+          out.push('  }', '}');
+        }
         break;
       }
     }
-    out.push(`export const ${n}: Codec<${n}> = { name: ${W(n)}, encode: enc_${n}, decode: dec_${n} };`);
+    const sliced = def.kind !== 'enum' && this.sliceable(n) ? `, decodeSliced: decs_${n}` : '';
+    out.push(`export const ${n}: Codec<${n}> = { name: ${W(n)}, encode: enc_${n}, decode: dec_${n}${sliced} };`);
     return out;
   }
 }

@@ -26,10 +26,11 @@ export const DEFAULT_OPEN_TIMEOUT_MS = 60_000;
 async function openTransport(target: ConnectTarget, options: ConnectOptions, env: NodeJS.ProcessEnv): Promise<Transport> {
   const timeout = options.timeout === 0 ? undefined : (options.timeout ?? DEFAULT_OPEN_TIMEOUT_MS);
   switch (target.transport) {
+    // The engine reads plain sockets itself (DirectRead); a recorder reads them through 'data'.
     case 'unix':
-      return openUnix(target.socketPath!, { timeout });
+      return openUnix(target.socketPath!, { timeout, directRead: !options.recordTo });
     case 'tcp':
-      return openTcp(target.host ?? 'localhost', target.port ?? 16509, { timeout });
+      return openTcp(target.host ?? 'localhost', target.port ?? 16509, { timeout, directRead: !options.recordTo });
     // The other transports are loaded when a URI asks for them: importing the package does not
     // load ssh2 or node:tls.
     case 'tls':

@@ -170,6 +170,7 @@ export class Stream {
   }
 
   private notify(): void {
+    if (this.waiters.size === 0) return;
     const ws = [...this.waiters];
     this.waiters.clear();
     for (const w of ws) w();

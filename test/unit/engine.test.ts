@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { rejection } from '../support/expect.js';
 import { connect as netConnect } from 'node:net';
+import { DirectRead } from '../../src/transport/socket.js';
 import { RpcEngine } from '../../src/rpc/engine.js';
 import { encodePacket, MAX_PACKET, VIR_NET_MESSAGE, VIR_NET_OK } from '../../src/protocol/framing.js';
 import { remote_procedures, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE, remote_domain_event_lifecycle_msg } from '../../src/protocol/generated/remote.js';
@@ -19,15 +20,19 @@ import { FakeDaemon, type FakeCall } from '../support/fake-daemon.js';
 
 const P = remote_procedures;
 
+let readMode: 'data' | 'direct' = 'data';
+
 async function engineFor(daemon: FakeDaemon): Promise<RpcEngine> {
   const port = await daemon.listen();
-  const socket = netConnect({ host: '127.0.0.1', port });
+  // Both ways the engine reads a socket: 'data' events (TLS, SSH, ...) and DirectRead (unix, tcp).
+  const socket = readMode === 'direct' ? DirectRead.connect({ host: '127.0.0.1', port }) : netConnect({ host: '127.0.0.1', port });
   await new Promise((resolve) => socket.once('connect', resolve));
   return new RpcEngine(socket);
 }
 
 
-describe('RPC engine', function () {
+for (const mode of ['data', 'direct'] as const) describe(`RPC engine (${mode} reads)`, function () {
+  before(() => (readMode = mode));
   this.timeout(10000);
   let daemon: FakeDaemon | null = null;
   afterEach(async () => {

@@ -2,7 +2,8 @@
 // packets for a stream that has ended are dropped quietly.
 import { expect } from 'chai';
 import { connect as netConnect } from 'node:net';
-import { encodePacket, PacketSplitter, type MessageHeader, VIR_NET_CALL, VIR_NET_CONTINUE, VIR_NET_ERROR, VIR_NET_REPLY, VIR_NET_STREAM } from '../../src/protocol/framing.js';
+import { DirectRead } from '../../src/transport/socket.js';
+import { DirectPacketReader, encodePacket, OWN_BUFFER_MIN, PacketSplitter, type MessageHeader, VIR_NET_CALL, VIR_NET_CONTINUE, VIR_NET_ERROR, VIR_NET_REPLY, VIR_NET_STREAM } from '../../src/protocol/framing.js';
 import { enc_virNetMessageError } from '../../src/protocol/generated/virnet.js';
 import { remote_procedures as P } from '../../src/protocol/generated/remote.js';
 import { XdrWriter } from '../../src/protocol/xdr/index.js';
@@ -10,8 +11,11 @@ import { RpcEngine } from '../../src/rpc/engine.js';
 import type { StreamChannel, StreamMessage } from '../../src/rpc/stream-channel.js';
 import { FakeDaemon, type FakeCall } from '../support/fake-daemon.js';
 
+let readMode: 'data' | 'direct' = 'data';
+
 async function engineTo(port: number): Promise<RpcEngine> {
-  const socket = netConnect({ host: '127.0.0.1', port });
+  // Both ways the engine reads a socket: 'data' events (TLS, SSH, ...) and DirectRead (unix, tcp).
+  const socket = readMode === 'direct' ? DirectRead.connect({ host: '127.0.0.1', port }) : netConnect({ host: '127.0.0.1', port });
   await new Promise((resolve) => socket.once('connect', resolve));
   return new RpcEngine(socket);
 }
@@ -24,9 +28,10 @@ const streamError = (call: FakeCall, type: MessageHeader['type'] = VIR_NET_STREA
     enc_virNetMessageError(x, { code: 38, domain: 0, message: 'cannot write to stream', level: 2, dom: null, str1: null, str2: null, str3: null, int1: 0, int2: 0, net: null }),
   );
 
-describe('stream packets in the engine', () => {
+for (const mode of ['data', 'direct'] as const) describe(`stream packets in the engine (${mode} reads)`, () => {
+  before(() => (readMode = mode));
   it('the splitter hands a packet split across chunks over as views of them, and whole packets as they are', () => {
-    const packets = [1000, 300_000, 28, 70_000].map((n, i) => encodePacket(w, { prog: 1, vers: 1, proc: i, type: VIR_NET_STREAM, serial: 9, status: VIR_NET_CONTINUE }, (x) => x.raw(Buffer.alloc(n - 28, i + 1))));
+    const packets = [1000, 300_000, 28, 70_000, 2_000_000, 40].map((n, i) => encodePacket(w, { prog: 1, vers: 1, proc: i, type: VIR_NET_STREAM, serial: 9, status: VIR_NET_CONTINUE }, (x) => x.raw(Buffer.alloc(n - 28, i + 1))));
     const wire = Buffer.concat(packets);
     for (const size of [7, 29, 4096, 65536, 100_000]) {
       const got: Buffer[] = [];
@@ -44,6 +49,31 @@ describe('stream packets in the engine', () => {
     }
   });
 
+
+  it('the direct reader gives large packets buffers of their own and small ones views, whatever the read sizes', () => {
+    const sizes = [1000, 300_000, 28, 70_000, 65_535, 65_536, 40, 262_172, 20_000, 28, 50_000, 30, 60_000, 9_000];
+    const packets = sizes.map((n, i) => encodePacket(w, { prog: 1, vers: 1, proc: i, type: VIR_NET_STREAM, serial: 9, status: VIR_NET_CONTINUE }, (x) => x.raw(Buffer.alloc(n - 28, i + 1))));
+    const wire = Buffer.concat(packets);
+    for (const size of [13, 29, 4096, 65536, 100_000, 1 << 20]) {
+      const got: Buffer[] = [];
+      const reader = new DirectPacketReader((p, owned) => {
+        expect(owned, `a packet of ${p.length} bytes`).to.equal(p.length >= OWN_BUFFER_MIN);
+        if (owned) expect(p.byteOffset === 0 && p.buffer.byteLength === p.length, 'a buffer of its own').to.equal(true);
+        got.push(owned ? p : Buffer.from(p));
+      });
+      for (let off = 0; off < wire.length; ) {
+        const dst = reader.nextBuffer();
+        if (dst.length === 0) expect.fail(`an empty read buffer at ${off}`);
+        const n = Math.min(size, dst.length, wire.length - off);
+        wire.copy(dst, 0, off, off + n);
+        off += n;
+        reader.received(n);
+      }
+      expect(got.map((p) => p.length)).to.deep.equal(sizes);
+      expect(Buffer.concat(got).equals(wire)).to.equal(true);
+      expect(reader.pending).to.equal(0);
+    }
+  });
 
   it('a stream that holds reading stops the socket; releasing it delivers the rest', async () => {
     const packets = 40;

@@ -262,7 +262,21 @@ export function dec_admin_connect_list_servers_ret(r: XdrReader): admin_connect_
     ret: f_ret,
   };
 }
-export const admin_connect_list_servers_ret: Codec<admin_connect_list_servers_ret> = { name: "admin_connect_list_servers_ret", encode: enc_admin_connect_list_servers_ret, decode: dec_admin_connect_list_servers_ret };
+export function* decs_admin_connect_list_servers_ret(r: XdrReader): Generator<void, admin_connect_list_servers_ret, void> {
+  const t6 = r.length("admin_connect_list_servers_ret.servers", 16384, 4);
+  const t7: admin_nonnull_server[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_admin_nonnull_server(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_servers = t7;
+  const f_ret = r.uint("admin_connect_list_servers_ret.ret");
+  return {
+    servers: f_servers,
+    ret: f_ret,
+  };
+}
+export const admin_connect_list_servers_ret: Codec<admin_connect_list_servers_ret> = { name: "admin_connect_list_servers_ret", encode: enc_admin_connect_list_servers_ret, decode: dec_admin_connect_list_servers_ret, decodeSliced: decs_admin_connect_list_servers_ret };
 
 export interface admin_connect_lookup_server_args {
   name: admin_nonnull_string;
@@ -335,7 +349,19 @@ export function dec_admin_server_get_threadpool_parameters_ret(r: XdrReader): ad
     params: f_params,
   };
 }
-export const admin_server_get_threadpool_parameters_ret: Codec<admin_server_get_threadpool_parameters_ret> = { name: "admin_server_get_threadpool_parameters_ret", encode: enc_admin_server_get_threadpool_parameters_ret, decode: dec_admin_server_get_threadpool_parameters_ret };
+export function* decs_admin_server_get_threadpool_parameters_ret(r: XdrReader): Generator<void, admin_server_get_threadpool_parameters_ret, void> {
+  const t6 = r.length("admin_server_get_threadpool_parameters_ret.params", 32, 12);
+  const t7: admin_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_admin_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    params: f_params,
+  };
+}
+export const admin_server_get_threadpool_parameters_ret: Codec<admin_server_get_threadpool_parameters_ret> = { name: "admin_server_get_threadpool_parameters_ret", encode: enc_admin_server_get_threadpool_parameters_ret, decode: dec_admin_server_get_threadpool_parameters_ret, decodeSliced: decs_admin_server_get_threadpool_parameters_ret };
 
 export interface admin_server_set_threadpool_parameters_args {
   srv: admin_nonnull_server;
@@ -368,7 +394,23 @@ export function dec_admin_server_set_threadpool_parameters_args(r: XdrReader): a
     flags: f_flags,
   };
 }
-export const admin_server_set_threadpool_parameters_args: Codec<admin_server_set_threadpool_parameters_args> = { name: "admin_server_set_threadpool_parameters_args", encode: enc_admin_server_set_threadpool_parameters_args, decode: dec_admin_server_set_threadpool_parameters_args };
+export function* decs_admin_server_set_threadpool_parameters_args(r: XdrReader): Generator<void, admin_server_set_threadpool_parameters_args, void> {
+  const f_srv = dec_admin_nonnull_server(r);
+  const t6 = r.length("admin_server_set_threadpool_parameters_args.params", 32, 12);
+  const t7: admin_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_admin_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("admin_server_set_threadpool_parameters_args.flags");
+  return {
+    srv: f_srv,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const admin_server_set_threadpool_parameters_args: Codec<admin_server_set_threadpool_parameters_args> = { name: "admin_server_set_threadpool_parameters_args", encode: enc_admin_server_set_threadpool_parameters_args, decode: dec_admin_server_set_threadpool_parameters_args, decodeSliced: decs_admin_server_set_threadpool_parameters_args };
 
 export interface admin_server_list_clients_args {
   srv: admin_nonnull_server;
@@ -417,7 +459,21 @@ export function dec_admin_server_list_clients_ret(r: XdrReader): admin_server_li
     ret: f_ret,
   };
 }
-export const admin_server_list_clients_ret: Codec<admin_server_list_clients_ret> = { name: "admin_server_list_clients_ret", encode: enc_admin_server_list_clients_ret, decode: dec_admin_server_list_clients_ret };
+export function* decs_admin_server_list_clients_ret(r: XdrReader): Generator<void, admin_server_list_clients_ret, void> {
+  const t6 = r.length("admin_server_list_clients_ret.clients", 16384, 24);
+  const t7: admin_nonnull_client[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_admin_nonnull_client(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_clients = t7;
+  const f_ret = r.uint("admin_server_list_clients_ret.ret");
+  return {
+    clients: f_clients,
+    ret: f_ret,
+  };
+}
+export const admin_server_list_clients_ret: Codec<admin_server_list_clients_ret> = { name: "admin_server_list_clients_ret", encode: enc_admin_server_list_clients_ret, decode: dec_admin_server_list_clients_ret, decodeSliced: decs_admin_server_list_clients_ret };
 
 export interface admin_server_lookup_client_args {
   srv: admin_nonnull_server;
@@ -493,7 +549,19 @@ export function dec_admin_client_get_info_ret(r: XdrReader): admin_client_get_in
     params: f_params,
   };
 }
-export const admin_client_get_info_ret: Codec<admin_client_get_info_ret> = { name: "admin_client_get_info_ret", encode: enc_admin_client_get_info_ret, decode: dec_admin_client_get_info_ret };
+export function* decs_admin_client_get_info_ret(r: XdrReader): Generator<void, admin_client_get_info_ret, void> {
+  const t6 = r.length("admin_client_get_info_ret.params", 64, 12);
+  const t7: admin_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_admin_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    params: f_params,
+  };
+}
+export const admin_client_get_info_ret: Codec<admin_client_get_info_ret> = { name: "admin_client_get_info_ret", encode: enc_admin_client_get_info_ret, decode: dec_admin_client_get_info_ret, decodeSliced: decs_admin_client_get_info_ret };
 
 export interface admin_client_close_args {
   clnt: admin_nonnull_client;
@@ -552,7 +620,19 @@ export function dec_admin_server_get_client_limits_ret(r: XdrReader): admin_serv
     params: f_params,
   };
 }
-export const admin_server_get_client_limits_ret: Codec<admin_server_get_client_limits_ret> = { name: "admin_server_get_client_limits_ret", encode: enc_admin_server_get_client_limits_ret, decode: dec_admin_server_get_client_limits_ret };
+export function* decs_admin_server_get_client_limits_ret(r: XdrReader): Generator<void, admin_server_get_client_limits_ret, void> {
+  const t6 = r.length("admin_server_get_client_limits_ret.params", 32, 12);
+  const t7: admin_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_admin_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    params: f_params,
+  };
+}
+export const admin_server_get_client_limits_ret: Codec<admin_server_get_client_limits_ret> = { name: "admin_server_get_client_limits_ret", encode: enc_admin_server_get_client_limits_ret, decode: dec_admin_server_get_client_limits_ret, decodeSliced: decs_admin_server_get_client_limits_ret };
 
 export interface admin_server_set_client_limits_args {
   srv: admin_nonnull_server;
@@ -585,7 +665,23 @@ export function dec_admin_server_set_client_limits_args(r: XdrReader): admin_ser
     flags: f_flags,
   };
 }
-export const admin_server_set_client_limits_args: Codec<admin_server_set_client_limits_args> = { name: "admin_server_set_client_limits_args", encode: enc_admin_server_set_client_limits_args, decode: dec_admin_server_set_client_limits_args };
+export function* decs_admin_server_set_client_limits_args(r: XdrReader): Generator<void, admin_server_set_client_limits_args, void> {
+  const f_srv = dec_admin_nonnull_server(r);
+  const t6 = r.length("admin_server_set_client_limits_args.params", 32, 12);
+  const t7: admin_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_admin_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("admin_server_set_client_limits_args.flags");
+  return {
+    srv: f_srv,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const admin_server_set_client_limits_args: Codec<admin_server_set_client_limits_args> = { name: "admin_server_set_client_limits_args", encode: enc_admin_server_set_client_limits_args, decode: dec_admin_server_set_client_limits_args, decodeSliced: decs_admin_server_set_client_limits_args };
 
 export interface admin_server_update_tls_files_args {
   srv: admin_nonnull_server;

@@ -1176,7 +1176,33 @@ export function dec_remote_node_get_info_ret(r: XdrReader): remote_node_get_info
     threads: f_threads,
   };
 }
-export const remote_node_get_info_ret: Codec<remote_node_get_info_ret> = { name: "remote_node_get_info_ret", encode: enc_remote_node_get_info_ret, decode: dec_remote_node_get_info_ret };
+export function* decs_remote_node_get_info_ret(r: XdrReader): Generator<void, remote_node_get_info_ret, void> {
+  const t6 = 32;
+  const t7: number[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.ranged("remote_node_get_info_ret.model[]", -128, 127));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_model = t7;
+  const f_memory = r.uhyper("remote_node_get_info_ret.memory");
+  const f_cpus = r.int("remote_node_get_info_ret.cpus");
+  const f_mhz = r.int("remote_node_get_info_ret.mhz");
+  const f_nodes = r.int("remote_node_get_info_ret.nodes");
+  const f_sockets = r.int("remote_node_get_info_ret.sockets");
+  const f_cores = r.int("remote_node_get_info_ret.cores");
+  const f_threads = r.int("remote_node_get_info_ret.threads");
+  return {
+    model: f_model,
+    memory: f_memory,
+    cpus: f_cpus,
+    mhz: f_mhz,
+    nodes: f_nodes,
+    sockets: f_sockets,
+    cores: f_cores,
+    threads: f_threads,
+  };
+}
+export const remote_node_get_info_ret: Codec<remote_node_get_info_ret> = { name: "remote_node_get_info_ret", encode: enc_remote_node_get_info_ret, decode: dec_remote_node_get_info_ret, decodeSliced: decs_remote_node_get_info_ret };
 
 export interface remote_connect_get_capabilities_ret {
   capabilities: remote_nonnull_string;
@@ -1324,7 +1350,21 @@ export function dec_remote_node_get_cpu_stats_ret(r: XdrReader): remote_node_get
     nparams: f_nparams,
   };
 }
-export const remote_node_get_cpu_stats_ret: Codec<remote_node_get_cpu_stats_ret> = { name: "remote_node_get_cpu_stats_ret", encode: enc_remote_node_get_cpu_stats_ret, decode: dec_remote_node_get_cpu_stats_ret };
+export function* decs_remote_node_get_cpu_stats_ret(r: XdrReader): Generator<void, remote_node_get_cpu_stats_ret, void> {
+  const t6 = r.length("remote_node_get_cpu_stats_ret.params", 16, 12);
+  const t7: remote_node_get_cpu_stats[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_node_get_cpu_stats(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_node_get_cpu_stats_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_node_get_cpu_stats_ret: Codec<remote_node_get_cpu_stats_ret> = { name: "remote_node_get_cpu_stats_ret", encode: enc_remote_node_get_cpu_stats_ret, decode: dec_remote_node_get_cpu_stats_ret, decodeSliced: decs_remote_node_get_cpu_stats_ret };
 
 export interface remote_node_get_memory_stats_args {
   nparams: number;
@@ -1373,7 +1413,21 @@ export function dec_remote_node_get_memory_stats_ret(r: XdrReader): remote_node_
     nparams: f_nparams,
   };
 }
-export const remote_node_get_memory_stats_ret: Codec<remote_node_get_memory_stats_ret> = { name: "remote_node_get_memory_stats_ret", encode: enc_remote_node_get_memory_stats_ret, decode: dec_remote_node_get_memory_stats_ret };
+export function* decs_remote_node_get_memory_stats_ret(r: XdrReader): Generator<void, remote_node_get_memory_stats_ret, void> {
+  const t6 = r.length("remote_node_get_memory_stats_ret.params", 16, 12);
+  const t7: remote_node_get_memory_stats[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_node_get_memory_stats(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_node_get_memory_stats_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_node_get_memory_stats_ret: Codec<remote_node_get_memory_stats_ret> = { name: "remote_node_get_memory_stats_ret", encode: enc_remote_node_get_memory_stats_ret, decode: dec_remote_node_get_memory_stats_ret, decodeSliced: decs_remote_node_get_memory_stats_ret };
 
 export interface remote_node_get_cells_free_memory_args {
   startCell: number;
@@ -1415,7 +1469,19 @@ export function dec_remote_node_get_cells_free_memory_ret(r: XdrReader): remote_
     cells: f_cells,
   };
 }
-export const remote_node_get_cells_free_memory_ret: Codec<remote_node_get_cells_free_memory_ret> = { name: "remote_node_get_cells_free_memory_ret", encode: enc_remote_node_get_cells_free_memory_ret, decode: dec_remote_node_get_cells_free_memory_ret };
+export function* decs_remote_node_get_cells_free_memory_ret(r: XdrReader): Generator<void, remote_node_get_cells_free_memory_ret, void> {
+  const t6 = r.length("remote_node_get_cells_free_memory_ret.cells", 1024, 8);
+  const t7: bigint[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.uhyper("remote_node_get_cells_free_memory_ret.cells[]"));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_cells = t7;
+  return {
+    cells: f_cells,
+  };
+}
+export const remote_node_get_cells_free_memory_ret: Codec<remote_node_get_cells_free_memory_ret> = { name: "remote_node_get_cells_free_memory_ret", encode: enc_remote_node_get_cells_free_memory_ret, decode: dec_remote_node_get_cells_free_memory_ret, decodeSliced: decs_remote_node_get_cells_free_memory_ret };
 
 export interface remote_node_get_free_memory_ret {
   freeMem: bigint;
@@ -1502,7 +1568,19 @@ export function dec_remote_domain_get_scheduler_parameters_ret(r: XdrReader): re
     params: f_params,
   };
 }
-export const remote_domain_get_scheduler_parameters_ret: Codec<remote_domain_get_scheduler_parameters_ret> = { name: "remote_domain_get_scheduler_parameters_ret", encode: enc_remote_domain_get_scheduler_parameters_ret, decode: dec_remote_domain_get_scheduler_parameters_ret };
+export function* decs_remote_domain_get_scheduler_parameters_ret(r: XdrReader): Generator<void, remote_domain_get_scheduler_parameters_ret, void> {
+  const t6 = r.length("remote_domain_get_scheduler_parameters_ret.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    params: f_params,
+  };
+}
+export const remote_domain_get_scheduler_parameters_ret: Codec<remote_domain_get_scheduler_parameters_ret> = { name: "remote_domain_get_scheduler_parameters_ret", encode: enc_remote_domain_get_scheduler_parameters_ret, decode: dec_remote_domain_get_scheduler_parameters_ret, decodeSliced: decs_remote_domain_get_scheduler_parameters_ret };
 
 export interface remote_domain_get_scheduler_parameters_flags_args {
   dom: remote_nonnull_domain;
@@ -1547,7 +1625,19 @@ export function dec_remote_domain_get_scheduler_parameters_flags_ret(r: XdrReade
     params: f_params,
   };
 }
-export const remote_domain_get_scheduler_parameters_flags_ret: Codec<remote_domain_get_scheduler_parameters_flags_ret> = { name: "remote_domain_get_scheduler_parameters_flags_ret", encode: enc_remote_domain_get_scheduler_parameters_flags_ret, decode: dec_remote_domain_get_scheduler_parameters_flags_ret };
+export function* decs_remote_domain_get_scheduler_parameters_flags_ret(r: XdrReader): Generator<void, remote_domain_get_scheduler_parameters_flags_ret, void> {
+  const t6 = r.length("remote_domain_get_scheduler_parameters_flags_ret.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    params: f_params,
+  };
+}
+export const remote_domain_get_scheduler_parameters_flags_ret: Codec<remote_domain_get_scheduler_parameters_flags_ret> = { name: "remote_domain_get_scheduler_parameters_flags_ret", encode: enc_remote_domain_get_scheduler_parameters_flags_ret, decode: dec_remote_domain_get_scheduler_parameters_flags_ret, decodeSliced: decs_remote_domain_get_scheduler_parameters_flags_ret };
 
 export interface remote_domain_set_scheduler_parameters_args {
   dom: remote_nonnull_domain;
@@ -1576,7 +1666,21 @@ export function dec_remote_domain_set_scheduler_parameters_args(r: XdrReader): r
     params: f_params,
   };
 }
-export const remote_domain_set_scheduler_parameters_args: Codec<remote_domain_set_scheduler_parameters_args> = { name: "remote_domain_set_scheduler_parameters_args", encode: enc_remote_domain_set_scheduler_parameters_args, decode: dec_remote_domain_set_scheduler_parameters_args };
+export function* decs_remote_domain_set_scheduler_parameters_args(r: XdrReader): Generator<void, remote_domain_set_scheduler_parameters_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_set_scheduler_parameters_args.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    dom: f_dom,
+    params: f_params,
+  };
+}
+export const remote_domain_set_scheduler_parameters_args: Codec<remote_domain_set_scheduler_parameters_args> = { name: "remote_domain_set_scheduler_parameters_args", encode: enc_remote_domain_set_scheduler_parameters_args, decode: dec_remote_domain_set_scheduler_parameters_args, decodeSliced: decs_remote_domain_set_scheduler_parameters_args };
 
 export interface remote_domain_set_scheduler_parameters_flags_args {
   dom: remote_nonnull_domain;
@@ -1609,7 +1713,23 @@ export function dec_remote_domain_set_scheduler_parameters_flags_args(r: XdrRead
     flags: f_flags,
   };
 }
-export const remote_domain_set_scheduler_parameters_flags_args: Codec<remote_domain_set_scheduler_parameters_flags_args> = { name: "remote_domain_set_scheduler_parameters_flags_args", encode: enc_remote_domain_set_scheduler_parameters_flags_args, decode: dec_remote_domain_set_scheduler_parameters_flags_args };
+export function* decs_remote_domain_set_scheduler_parameters_flags_args(r: XdrReader): Generator<void, remote_domain_set_scheduler_parameters_flags_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_set_scheduler_parameters_flags_args.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_set_scheduler_parameters_flags_args.flags");
+  return {
+    dom: f_dom,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_set_scheduler_parameters_flags_args: Codec<remote_domain_set_scheduler_parameters_flags_args> = { name: "remote_domain_set_scheduler_parameters_flags_args", encode: enc_remote_domain_set_scheduler_parameters_flags_args, decode: dec_remote_domain_set_scheduler_parameters_flags_args, decodeSliced: decs_remote_domain_set_scheduler_parameters_flags_args };
 
 export interface remote_domain_set_blkio_parameters_args {
   dom: remote_nonnull_domain;
@@ -1642,7 +1762,23 @@ export function dec_remote_domain_set_blkio_parameters_args(r: XdrReader): remot
     flags: f_flags,
   };
 }
-export const remote_domain_set_blkio_parameters_args: Codec<remote_domain_set_blkio_parameters_args> = { name: "remote_domain_set_blkio_parameters_args", encode: enc_remote_domain_set_blkio_parameters_args, decode: dec_remote_domain_set_blkio_parameters_args };
+export function* decs_remote_domain_set_blkio_parameters_args(r: XdrReader): Generator<void, remote_domain_set_blkio_parameters_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_set_blkio_parameters_args.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_set_blkio_parameters_args.flags");
+  return {
+    dom: f_dom,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_set_blkio_parameters_args: Codec<remote_domain_set_blkio_parameters_args> = { name: "remote_domain_set_blkio_parameters_args", encode: enc_remote_domain_set_blkio_parameters_args, decode: dec_remote_domain_set_blkio_parameters_args, decodeSliced: decs_remote_domain_set_blkio_parameters_args };
 
 export interface remote_domain_get_blkio_parameters_args {
   dom: remote_nonnull_domain;
@@ -1691,7 +1827,21 @@ export function dec_remote_domain_get_blkio_parameters_ret(r: XdrReader): remote
     nparams: f_nparams,
   };
 }
-export const remote_domain_get_blkio_parameters_ret: Codec<remote_domain_get_blkio_parameters_ret> = { name: "remote_domain_get_blkio_parameters_ret", encode: enc_remote_domain_get_blkio_parameters_ret, decode: dec_remote_domain_get_blkio_parameters_ret };
+export function* decs_remote_domain_get_blkio_parameters_ret(r: XdrReader): Generator<void, remote_domain_get_blkio_parameters_ret, void> {
+  const t6 = r.length("remote_domain_get_blkio_parameters_ret.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_domain_get_blkio_parameters_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_domain_get_blkio_parameters_ret: Codec<remote_domain_get_blkio_parameters_ret> = { name: "remote_domain_get_blkio_parameters_ret", encode: enc_remote_domain_get_blkio_parameters_ret, decode: dec_remote_domain_get_blkio_parameters_ret, decodeSliced: decs_remote_domain_get_blkio_parameters_ret };
 
 export interface remote_domain_set_memory_parameters_args {
   dom: remote_nonnull_domain;
@@ -1724,7 +1874,23 @@ export function dec_remote_domain_set_memory_parameters_args(r: XdrReader): remo
     flags: f_flags,
   };
 }
-export const remote_domain_set_memory_parameters_args: Codec<remote_domain_set_memory_parameters_args> = { name: "remote_domain_set_memory_parameters_args", encode: enc_remote_domain_set_memory_parameters_args, decode: dec_remote_domain_set_memory_parameters_args };
+export function* decs_remote_domain_set_memory_parameters_args(r: XdrReader): Generator<void, remote_domain_set_memory_parameters_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_set_memory_parameters_args.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_set_memory_parameters_args.flags");
+  return {
+    dom: f_dom,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_set_memory_parameters_args: Codec<remote_domain_set_memory_parameters_args> = { name: "remote_domain_set_memory_parameters_args", encode: enc_remote_domain_set_memory_parameters_args, decode: dec_remote_domain_set_memory_parameters_args, decodeSliced: decs_remote_domain_set_memory_parameters_args };
 
 export interface remote_domain_get_memory_parameters_args {
   dom: remote_nonnull_domain;
@@ -1773,7 +1939,21 @@ export function dec_remote_domain_get_memory_parameters_ret(r: XdrReader): remot
     nparams: f_nparams,
   };
 }
-export const remote_domain_get_memory_parameters_ret: Codec<remote_domain_get_memory_parameters_ret> = { name: "remote_domain_get_memory_parameters_ret", encode: enc_remote_domain_get_memory_parameters_ret, decode: dec_remote_domain_get_memory_parameters_ret };
+export function* decs_remote_domain_get_memory_parameters_ret(r: XdrReader): Generator<void, remote_domain_get_memory_parameters_ret, void> {
+  const t6 = r.length("remote_domain_get_memory_parameters_ret.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_domain_get_memory_parameters_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_domain_get_memory_parameters_ret: Codec<remote_domain_get_memory_parameters_ret> = { name: "remote_domain_get_memory_parameters_ret", encode: enc_remote_domain_get_memory_parameters_ret, decode: dec_remote_domain_get_memory_parameters_ret, decodeSliced: decs_remote_domain_get_memory_parameters_ret };
 
 export interface remote_domain_block_resize_args {
   dom: remote_nonnull_domain;
@@ -1829,7 +2009,23 @@ export function dec_remote_domain_set_numa_parameters_args(r: XdrReader): remote
     flags: f_flags,
   };
 }
-export const remote_domain_set_numa_parameters_args: Codec<remote_domain_set_numa_parameters_args> = { name: "remote_domain_set_numa_parameters_args", encode: enc_remote_domain_set_numa_parameters_args, decode: dec_remote_domain_set_numa_parameters_args };
+export function* decs_remote_domain_set_numa_parameters_args(r: XdrReader): Generator<void, remote_domain_set_numa_parameters_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_set_numa_parameters_args.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_set_numa_parameters_args.flags");
+  return {
+    dom: f_dom,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_set_numa_parameters_args: Codec<remote_domain_set_numa_parameters_args> = { name: "remote_domain_set_numa_parameters_args", encode: enc_remote_domain_set_numa_parameters_args, decode: dec_remote_domain_set_numa_parameters_args, decodeSliced: decs_remote_domain_set_numa_parameters_args };
 
 export interface remote_domain_get_numa_parameters_args {
   dom: remote_nonnull_domain;
@@ -1878,7 +2074,21 @@ export function dec_remote_domain_get_numa_parameters_ret(r: XdrReader): remote_
     nparams: f_nparams,
   };
 }
-export const remote_domain_get_numa_parameters_ret: Codec<remote_domain_get_numa_parameters_ret> = { name: "remote_domain_get_numa_parameters_ret", encode: enc_remote_domain_get_numa_parameters_ret, decode: dec_remote_domain_get_numa_parameters_ret };
+export function* decs_remote_domain_get_numa_parameters_ret(r: XdrReader): Generator<void, remote_domain_get_numa_parameters_ret, void> {
+  const t6 = r.length("remote_domain_get_numa_parameters_ret.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_domain_get_numa_parameters_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_domain_get_numa_parameters_ret: Codec<remote_domain_get_numa_parameters_ret> = { name: "remote_domain_get_numa_parameters_ret", encode: enc_remote_domain_get_numa_parameters_ret, decode: dec_remote_domain_get_numa_parameters_ret, decodeSliced: decs_remote_domain_get_numa_parameters_ret };
 
 export interface remote_domain_set_perf_events_args {
   dom: remote_nonnull_domain;
@@ -1911,7 +2121,23 @@ export function dec_remote_domain_set_perf_events_args(r: XdrReader): remote_dom
     flags: f_flags,
   };
 }
-export const remote_domain_set_perf_events_args: Codec<remote_domain_set_perf_events_args> = { name: "remote_domain_set_perf_events_args", encode: enc_remote_domain_set_perf_events_args, decode: dec_remote_domain_set_perf_events_args };
+export function* decs_remote_domain_set_perf_events_args(r: XdrReader): Generator<void, remote_domain_set_perf_events_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_set_perf_events_args.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_set_perf_events_args.flags");
+  return {
+    dom: f_dom,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_set_perf_events_args: Codec<remote_domain_set_perf_events_args> = { name: "remote_domain_set_perf_events_args", encode: enc_remote_domain_set_perf_events_args, decode: dec_remote_domain_set_perf_events_args, decodeSliced: decs_remote_domain_set_perf_events_args };
 
 export interface remote_domain_get_perf_events_args {
   dom: remote_nonnull_domain;
@@ -1953,7 +2179,19 @@ export function dec_remote_domain_get_perf_events_ret(r: XdrReader): remote_doma
     params: f_params,
   };
 }
-export const remote_domain_get_perf_events_ret: Codec<remote_domain_get_perf_events_ret> = { name: "remote_domain_get_perf_events_ret", encode: enc_remote_domain_get_perf_events_ret, decode: dec_remote_domain_get_perf_events_ret };
+export function* decs_remote_domain_get_perf_events_ret(r: XdrReader): Generator<void, remote_domain_get_perf_events_ret, void> {
+  const t6 = r.length("remote_domain_get_perf_events_ret.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    params: f_params,
+  };
+}
+export const remote_domain_get_perf_events_ret: Codec<remote_domain_get_perf_events_ret> = { name: "remote_domain_get_perf_events_ret", encode: enc_remote_domain_get_perf_events_ret, decode: dec_remote_domain_get_perf_events_ret, decodeSliced: decs_remote_domain_get_perf_events_ret };
 
 export interface remote_domain_block_stats_args {
   dom: remote_nonnull_domain;
@@ -2048,7 +2286,21 @@ export function dec_remote_domain_block_stats_flags_ret(r: XdrReader): remote_do
     nparams: f_nparams,
   };
 }
-export const remote_domain_block_stats_flags_ret: Codec<remote_domain_block_stats_flags_ret> = { name: "remote_domain_block_stats_flags_ret", encode: enc_remote_domain_block_stats_flags_ret, decode: dec_remote_domain_block_stats_flags_ret };
+export function* decs_remote_domain_block_stats_flags_ret(r: XdrReader): Generator<void, remote_domain_block_stats_flags_ret, void> {
+  const t6 = r.length("remote_domain_block_stats_flags_ret.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_domain_block_stats_flags_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_domain_block_stats_flags_ret: Codec<remote_domain_block_stats_flags_ret> = { name: "remote_domain_block_stats_flags_ret", encode: enc_remote_domain_block_stats_flags_ret, decode: dec_remote_domain_block_stats_flags_ret, decodeSliced: decs_remote_domain_block_stats_flags_ret };
 
 export interface remote_domain_interface_stats_args {
   dom: remote_nonnull_domain;
@@ -2137,7 +2389,25 @@ export function dec_remote_domain_set_interface_parameters_args(r: XdrReader): r
     flags: f_flags,
   };
 }
-export const remote_domain_set_interface_parameters_args: Codec<remote_domain_set_interface_parameters_args> = { name: "remote_domain_set_interface_parameters_args", encode: enc_remote_domain_set_interface_parameters_args, decode: dec_remote_domain_set_interface_parameters_args };
+export function* decs_remote_domain_set_interface_parameters_args(r: XdrReader): Generator<void, remote_domain_set_interface_parameters_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const f_device = r.string("remote_domain_set_interface_parameters_args.device", 4194304);
+  const t6 = r.length("remote_domain_set_interface_parameters_args.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_set_interface_parameters_args.flags");
+  return {
+    dom: f_dom,
+    device: f_device,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_set_interface_parameters_args: Codec<remote_domain_set_interface_parameters_args> = { name: "remote_domain_set_interface_parameters_args", encode: enc_remote_domain_set_interface_parameters_args, decode: dec_remote_domain_set_interface_parameters_args, decodeSliced: decs_remote_domain_set_interface_parameters_args };
 
 export interface remote_domain_get_interface_parameters_args {
   dom: remote_nonnull_domain;
@@ -2189,7 +2459,21 @@ export function dec_remote_domain_get_interface_parameters_ret(r: XdrReader): re
     nparams: f_nparams,
   };
 }
-export const remote_domain_get_interface_parameters_ret: Codec<remote_domain_get_interface_parameters_ret> = { name: "remote_domain_get_interface_parameters_ret", encode: enc_remote_domain_get_interface_parameters_ret, decode: dec_remote_domain_get_interface_parameters_ret };
+export function* decs_remote_domain_get_interface_parameters_ret(r: XdrReader): Generator<void, remote_domain_get_interface_parameters_ret, void> {
+  const t6 = r.length("remote_domain_get_interface_parameters_ret.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_domain_get_interface_parameters_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_domain_get_interface_parameters_ret: Codec<remote_domain_get_interface_parameters_ret> = { name: "remote_domain_get_interface_parameters_ret", encode: enc_remote_domain_get_interface_parameters_ret, decode: dec_remote_domain_get_interface_parameters_ret, decodeSliced: decs_remote_domain_get_interface_parameters_ret };
 
 export interface remote_domain_memory_stats_args {
   dom: remote_nonnull_domain;
@@ -2251,7 +2535,19 @@ export function dec_remote_domain_memory_stats_ret(r: XdrReader): remote_domain_
     stats: f_stats,
   };
 }
-export const remote_domain_memory_stats_ret: Codec<remote_domain_memory_stats_ret> = { name: "remote_domain_memory_stats_ret", encode: enc_remote_domain_memory_stats_ret, decode: dec_remote_domain_memory_stats_ret };
+export function* decs_remote_domain_memory_stats_ret(r: XdrReader): Generator<void, remote_domain_memory_stats_ret, void> {
+  const t6 = r.length("remote_domain_memory_stats_ret.stats", 1024, 12);
+  const t7: remote_domain_memory_stat[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_domain_memory_stat(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_stats = t7;
+  return {
+    stats: f_stats,
+  };
+}
+export const remote_domain_memory_stats_ret: Codec<remote_domain_memory_stats_ret> = { name: "remote_domain_memory_stats_ret", encode: enc_remote_domain_memory_stats_ret, decode: dec_remote_domain_memory_stats_ret, decodeSliced: decs_remote_domain_memory_stats_ret };
 
 export interface remote_domain_block_peek_args {
   dom: remote_nonnull_domain;
@@ -2407,7 +2703,19 @@ export function dec_remote_connect_list_domains_ret(r: XdrReader): remote_connec
     ids: f_ids,
   };
 }
-export const remote_connect_list_domains_ret: Codec<remote_connect_list_domains_ret> = { name: "remote_connect_list_domains_ret", encode: enc_remote_connect_list_domains_ret, decode: dec_remote_connect_list_domains_ret };
+export function* decs_remote_connect_list_domains_ret(r: XdrReader): Generator<void, remote_connect_list_domains_ret, void> {
+  const t6 = r.length("remote_connect_list_domains_ret.ids", 16384, 4);
+  const t7: number[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.int("remote_connect_list_domains_ret.ids[]"));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_ids = t7;
+  return {
+    ids: f_ids,
+  };
+}
+export const remote_connect_list_domains_ret: Codec<remote_connect_list_domains_ret> = { name: "remote_connect_list_domains_ret", encode: enc_remote_connect_list_domains_ret, decode: dec_remote_connect_list_domains_ret, decodeSliced: decs_remote_connect_list_domains_ret };
 
 export interface remote_connect_num_of_domains_ret {
   num: number;
@@ -2971,7 +3279,23 @@ export function dec_remote_domain_save_params_args(r: XdrReader): remote_domain_
     flags: f_flags,
   };
 }
-export const remote_domain_save_params_args: Codec<remote_domain_save_params_args> = { name: "remote_domain_save_params_args", encode: enc_remote_domain_save_params_args, decode: dec_remote_domain_save_params_args };
+export function* decs_remote_domain_save_params_args(r: XdrReader): Generator<void, remote_domain_save_params_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_save_params_args.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_save_params_args.flags");
+  return {
+    dom: f_dom,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_save_params_args: Codec<remote_domain_save_params_args> = { name: "remote_domain_save_params_args", encode: enc_remote_domain_save_params_args, decode: dec_remote_domain_save_params_args, decodeSliced: decs_remote_domain_save_params_args };
 
 export interface remote_domain_restore_args {
   from: remote_nonnull_string;
@@ -3047,7 +3371,21 @@ export function dec_remote_domain_restore_params_args(r: XdrReader): remote_doma
     flags: f_flags,
   };
 }
-export const remote_domain_restore_params_args: Codec<remote_domain_restore_params_args> = { name: "remote_domain_restore_params_args", encode: enc_remote_domain_restore_params_args, decode: dec_remote_domain_restore_params_args };
+export function* decs_remote_domain_restore_params_args(r: XdrReader): Generator<void, remote_domain_restore_params_args, void> {
+  const t6 = r.length("remote_domain_restore_params_args.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_restore_params_args.flags");
+  return {
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_restore_params_args: Codec<remote_domain_restore_params_args> = { name: "remote_domain_restore_params_args", encode: enc_remote_domain_restore_params_args, decode: dec_remote_domain_restore_params_args, decodeSliced: decs_remote_domain_restore_params_args };
 
 export interface remote_domain_save_image_get_xml_desc_args {
   file: remote_nonnull_string;
@@ -3534,7 +3872,19 @@ export function dec_remote_connect_list_defined_domains_ret(r: XdrReader): remot
     names: f_names,
   };
 }
-export const remote_connect_list_defined_domains_ret: Codec<remote_connect_list_defined_domains_ret> = { name: "remote_connect_list_defined_domains_ret", encode: enc_remote_connect_list_defined_domains_ret, decode: dec_remote_connect_list_defined_domains_ret };
+export function* decs_remote_connect_list_defined_domains_ret(r: XdrReader): Generator<void, remote_connect_list_defined_domains_ret, void> {
+  const t6 = r.length("remote_connect_list_defined_domains_ret.names", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_connect_list_defined_domains_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_connect_list_defined_domains_ret: Codec<remote_connect_list_defined_domains_ret> = { name: "remote_connect_list_defined_domains_ret", encode: enc_remote_connect_list_defined_domains_ret, decode: dec_remote_connect_list_defined_domains_ret, decodeSliced: decs_remote_connect_list_defined_domains_ret };
 
 export interface remote_connect_num_of_defined_domains_ret {
   num: number;
@@ -3772,7 +4122,27 @@ export function dec_remote_domain_send_key_args(r: XdrReader): remote_domain_sen
     flags: f_flags,
   };
 }
-export const remote_domain_send_key_args: Codec<remote_domain_send_key_args> = { name: "remote_domain_send_key_args", encode: enc_remote_domain_send_key_args, decode: dec_remote_domain_send_key_args };
+export function* decs_remote_domain_send_key_args(r: XdrReader): Generator<void, remote_domain_send_key_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const f_codeset = r.uint("remote_domain_send_key_args.codeset");
+  const f_holdtime = r.uint("remote_domain_send_key_args.holdtime");
+  const t6 = r.length("remote_domain_send_key_args.keycodes", 16, 4);
+  const t7: number[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.uint("remote_domain_send_key_args.keycodes[]"));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_keycodes = t7;
+  const f_flags = r.uint("remote_domain_send_key_args.flags");
+  return {
+    dom: f_dom,
+    codeset: f_codeset,
+    holdtime: f_holdtime,
+    keycodes: f_keycodes,
+    flags: f_flags,
+  };
+}
+export const remote_domain_send_key_args: Codec<remote_domain_send_key_args> = { name: "remote_domain_send_key_args", encode: enc_remote_domain_send_key_args, decode: dec_remote_domain_send_key_args, decodeSliced: decs_remote_domain_send_key_args };
 
 export interface remote_domain_send_process_signal_args {
   dom: remote_nonnull_domain;
@@ -4052,7 +4422,21 @@ export function dec_remote_domain_get_vcpus_ret(r: XdrReader): remote_domain_get
     cpumaps: f_cpumaps,
   };
 }
-export const remote_domain_get_vcpus_ret: Codec<remote_domain_get_vcpus_ret> = { name: "remote_domain_get_vcpus_ret", encode: enc_remote_domain_get_vcpus_ret, decode: dec_remote_domain_get_vcpus_ret };
+export function* decs_remote_domain_get_vcpus_ret(r: XdrReader): Generator<void, remote_domain_get_vcpus_ret, void> {
+  const t6 = r.length("remote_domain_get_vcpus_ret.info", 16384, 20);
+  const t7: remote_vcpu_info[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_vcpu_info(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_info = t7;
+  const f_cpumaps = r.varOpaque("remote_domain_get_vcpus_ret.cpumaps", 8388608);
+  return {
+    info: f_info,
+    cpumaps: f_cpumaps,
+  };
+}
+export const remote_domain_get_vcpus_ret: Codec<remote_domain_get_vcpus_ret> = { name: "remote_domain_get_vcpus_ret", encode: enc_remote_domain_get_vcpus_ret, decode: dec_remote_domain_get_vcpus_ret, decodeSliced: decs_remote_domain_get_vcpus_ret };
 
 export interface remote_domain_get_max_vcpus_args {
   dom: remote_nonnull_domain;
@@ -4143,7 +4527,21 @@ export function dec_remote_domain_get_iothread_info_ret(r: XdrReader): remote_do
     ret: f_ret,
   };
 }
-export const remote_domain_get_iothread_info_ret: Codec<remote_domain_get_iothread_info_ret> = { name: "remote_domain_get_iothread_info_ret", encode: enc_remote_domain_get_iothread_info_ret, decode: dec_remote_domain_get_iothread_info_ret };
+export function* decs_remote_domain_get_iothread_info_ret(r: XdrReader): Generator<void, remote_domain_get_iothread_info_ret, void> {
+  const t6 = r.length("remote_domain_get_iothread_info_ret.info", 16384, 8);
+  const t7: remote_domain_iothread_info[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_domain_iothread_info(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_info = t7;
+  const f_ret = r.uint("remote_domain_get_iothread_info_ret.ret");
+  return {
+    info: f_info,
+    ret: f_ret,
+  };
+}
+export const remote_domain_get_iothread_info_ret: Codec<remote_domain_get_iothread_info_ret> = { name: "remote_domain_get_iothread_info_ret", encode: enc_remote_domain_get_iothread_info_ret, decode: dec_remote_domain_get_iothread_info_ret, decodeSliced: decs_remote_domain_get_iothread_info_ret };
 
 export interface remote_domain_pin_iothread_args {
   dom: remote_nonnull_domain;
@@ -4243,7 +4641,25 @@ export function dec_remote_domain_set_iothread_params_args(r: XdrReader): remote
     flags: f_flags,
   };
 }
-export const remote_domain_set_iothread_params_args: Codec<remote_domain_set_iothread_params_args> = { name: "remote_domain_set_iothread_params_args", encode: enc_remote_domain_set_iothread_params_args, decode: dec_remote_domain_set_iothread_params_args };
+export function* decs_remote_domain_set_iothread_params_args(r: XdrReader): Generator<void, remote_domain_set_iothread_params_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const f_iothread_id = r.uint("remote_domain_set_iothread_params_args.iothread_id");
+  const t6 = r.length("remote_domain_set_iothread_params_args.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_set_iothread_params_args.flags");
+  return {
+    dom: f_dom,
+    iothread_id: f_iothread_id,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_set_iothread_params_args: Codec<remote_domain_set_iothread_params_args> = { name: "remote_domain_set_iothread_params_args", encode: enc_remote_domain_set_iothread_params_args, decode: dec_remote_domain_set_iothread_params_args, decodeSliced: decs_remote_domain_set_iothread_params_args };
 
 export interface remote_domain_get_security_label_args {
   dom: remote_nonnull_domain;
@@ -4286,7 +4702,21 @@ export function dec_remote_domain_get_security_label_ret(r: XdrReader): remote_d
     enforcing: f_enforcing,
   };
 }
-export const remote_domain_get_security_label_ret: Codec<remote_domain_get_security_label_ret> = { name: "remote_domain_get_security_label_ret", encode: enc_remote_domain_get_security_label_ret, decode: dec_remote_domain_get_security_label_ret };
+export function* decs_remote_domain_get_security_label_ret(r: XdrReader): Generator<void, remote_domain_get_security_label_ret, void> {
+  const t6 = r.length("remote_domain_get_security_label_ret.label", 4097, 4);
+  const t7: number[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.ranged("remote_domain_get_security_label_ret.label[]", -128, 127));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_label = t7;
+  const f_enforcing = r.int("remote_domain_get_security_label_ret.enforcing");
+  return {
+    label: f_label,
+    enforcing: f_enforcing,
+  };
+}
+export const remote_domain_get_security_label_ret: Codec<remote_domain_get_security_label_ret> = { name: "remote_domain_get_security_label_ret", encode: enc_remote_domain_get_security_label_ret, decode: dec_remote_domain_get_security_label_ret, decodeSliced: decs_remote_domain_get_security_label_ret };
 
 export interface remote_domain_get_security_label_list_args {
   dom: remote_nonnull_domain;
@@ -4329,7 +4759,21 @@ export function dec_remote_domain_get_security_label_list_ret(r: XdrReader): rem
     ret: f_ret,
   };
 }
-export const remote_domain_get_security_label_list_ret: Codec<remote_domain_get_security_label_list_ret> = { name: "remote_domain_get_security_label_list_ret", encode: enc_remote_domain_get_security_label_list_ret, decode: dec_remote_domain_get_security_label_list_ret };
+export function* decs_remote_domain_get_security_label_list_ret(r: XdrReader): Generator<void, remote_domain_get_security_label_list_ret, void> {
+  const t6 = r.length("remote_domain_get_security_label_list_ret.labels", 64, 8);
+  const t7: remote_domain_get_security_label_ret[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push((yield* decs_remote_domain_get_security_label_ret(r)));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_labels = t7;
+  const f_ret = r.int("remote_domain_get_security_label_list_ret.ret");
+  return {
+    labels: f_labels,
+    ret: f_ret,
+  };
+}
+export const remote_domain_get_security_label_list_ret: Codec<remote_domain_get_security_label_list_ret> = { name: "remote_domain_get_security_label_list_ret", encode: enc_remote_domain_get_security_label_list_ret, decode: dec_remote_domain_get_security_label_list_ret, decodeSliced: decs_remote_domain_get_security_label_list_ret };
 
 export interface remote_node_get_security_model_ret {
   model: number[];
@@ -4368,7 +4812,27 @@ export function dec_remote_node_get_security_model_ret(r: XdrReader): remote_nod
     doi: f_doi,
   };
 }
-export const remote_node_get_security_model_ret: Codec<remote_node_get_security_model_ret> = { name: "remote_node_get_security_model_ret", encode: enc_remote_node_get_security_model_ret, decode: dec_remote_node_get_security_model_ret };
+export function* decs_remote_node_get_security_model_ret(r: XdrReader): Generator<void, remote_node_get_security_model_ret, void> {
+  const t11 = r.length("remote_node_get_security_model_ret.model", 257, 4);
+  const t12: number[] = [];
+  for (let t13 = 0; t13 < t11; t13++) {
+    t12.push(r.ranged("remote_node_get_security_model_ret.model[]", -128, 127));
+    if ((t13 & 255) === 255) yield;
+  }
+  const f_model = t12;
+  const t14 = r.length("remote_node_get_security_model_ret.doi", 257, 4);
+  const t15: number[] = [];
+  for (let t16 = 0; t16 < t14; t16++) {
+    t15.push(r.ranged("remote_node_get_security_model_ret.doi[]", -128, 127));
+    if ((t16 & 255) === 255) yield;
+  }
+  const f_doi = t15;
+  return {
+    model: f_model,
+    doi: f_doi,
+  };
+}
+export const remote_node_get_security_model_ret: Codec<remote_node_get_security_model_ret> = { name: "remote_node_get_security_model_ret", encode: enc_remote_node_get_security_model_ret, decode: dec_remote_node_get_security_model_ret, decodeSliced: decs_remote_node_get_security_model_ret };
 
 export interface remote_domain_attach_device_args {
   dom: remote_nonnull_domain;
@@ -4837,7 +5301,27 @@ export function dec_remote_domain_block_copy_args(r: XdrReader): remote_domain_b
     flags: f_flags,
   };
 }
-export const remote_domain_block_copy_args: Codec<remote_domain_block_copy_args> = { name: "remote_domain_block_copy_args", encode: enc_remote_domain_block_copy_args, decode: dec_remote_domain_block_copy_args };
+export function* decs_remote_domain_block_copy_args(r: XdrReader): Generator<void, remote_domain_block_copy_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const f_path = r.string("remote_domain_block_copy_args.path", 4194304);
+  const f_destxml = r.string("remote_domain_block_copy_args.destxml", 4194304);
+  const t6 = r.length("remote_domain_block_copy_args.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_block_copy_args.flags");
+  return {
+    dom: f_dom,
+    path: f_path,
+    destxml: f_destxml,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_block_copy_args: Codec<remote_domain_block_copy_args> = { name: "remote_domain_block_copy_args", encode: enc_remote_domain_block_copy_args, decode: dec_remote_domain_block_copy_args, decodeSliced: decs_remote_domain_block_copy_args };
 
 export interface remote_domain_block_commit_args {
   dom: remote_nonnull_domain;
@@ -4929,7 +5413,25 @@ export function dec_remote_domain_set_block_io_tune_args(r: XdrReader): remote_d
     flags: f_flags,
   };
 }
-export const remote_domain_set_block_io_tune_args: Codec<remote_domain_set_block_io_tune_args> = { name: "remote_domain_set_block_io_tune_args", encode: enc_remote_domain_set_block_io_tune_args, decode: dec_remote_domain_set_block_io_tune_args };
+export function* decs_remote_domain_set_block_io_tune_args(r: XdrReader): Generator<void, remote_domain_set_block_io_tune_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const f_disk = r.string("remote_domain_set_block_io_tune_args.disk", 4194304);
+  const t6 = r.length("remote_domain_set_block_io_tune_args.params", 32, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_set_block_io_tune_args.flags");
+  return {
+    dom: f_dom,
+    disk: f_disk,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_set_block_io_tune_args: Codec<remote_domain_set_block_io_tune_args> = { name: "remote_domain_set_block_io_tune_args", encode: enc_remote_domain_set_block_io_tune_args, decode: dec_remote_domain_set_block_io_tune_args, decodeSliced: decs_remote_domain_set_block_io_tune_args };
 
 export interface remote_domain_get_block_io_tune_args {
   dom: remote_nonnull_domain;
@@ -4995,7 +5497,21 @@ export function dec_remote_domain_get_block_io_tune_ret(r: XdrReader): remote_do
     nparams: f_nparams,
   };
 }
-export const remote_domain_get_block_io_tune_ret: Codec<remote_domain_get_block_io_tune_ret> = { name: "remote_domain_get_block_io_tune_ret", encode: enc_remote_domain_get_block_io_tune_ret, decode: dec_remote_domain_get_block_io_tune_ret };
+export function* decs_remote_domain_get_block_io_tune_ret(r: XdrReader): Generator<void, remote_domain_get_block_io_tune_ret, void> {
+  const t6 = r.length("remote_domain_get_block_io_tune_ret.params", 32, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_domain_get_block_io_tune_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_domain_get_block_io_tune_ret: Codec<remote_domain_get_block_io_tune_ret> = { name: "remote_domain_get_block_io_tune_ret", encode: enc_remote_domain_get_block_io_tune_ret, decode: dec_remote_domain_get_block_io_tune_ret, decodeSliced: decs_remote_domain_get_block_io_tune_ret };
 
 export interface remote_domain_set_throttle_group_args {
   dom: remote_nonnull_domain;
@@ -5032,7 +5548,25 @@ export function dec_remote_domain_set_throttle_group_args(r: XdrReader): remote_
     flags: f_flags,
   };
 }
-export const remote_domain_set_throttle_group_args: Codec<remote_domain_set_throttle_group_args> = { name: "remote_domain_set_throttle_group_args", encode: enc_remote_domain_set_throttle_group_args, decode: dec_remote_domain_set_throttle_group_args };
+export function* decs_remote_domain_set_throttle_group_args(r: XdrReader): Generator<void, remote_domain_set_throttle_group_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const f_group = r.string("remote_domain_set_throttle_group_args.group", 4194304);
+  const t6 = r.length("remote_domain_set_throttle_group_args.params", 32, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_set_throttle_group_args.flags");
+  return {
+    dom: f_dom,
+    group: f_group,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_set_throttle_group_args: Codec<remote_domain_set_throttle_group_args> = { name: "remote_domain_set_throttle_group_args", encode: enc_remote_domain_set_throttle_group_args, decode: dec_remote_domain_set_throttle_group_args, decodeSliced: decs_remote_domain_set_throttle_group_args };
 
 export interface remote_domain_del_throttle_group_args {
   dom: remote_nonnull_domain;
@@ -5120,7 +5654,21 @@ export function dec_remote_domain_get_cpu_stats_ret(r: XdrReader): remote_domain
     nparams: f_nparams,
   };
 }
-export const remote_domain_get_cpu_stats_ret: Codec<remote_domain_get_cpu_stats_ret> = { name: "remote_domain_get_cpu_stats_ret", encode: enc_remote_domain_get_cpu_stats_ret, decode: dec_remote_domain_get_cpu_stats_ret };
+export function* decs_remote_domain_get_cpu_stats_ret(r: XdrReader): Generator<void, remote_domain_get_cpu_stats_ret, void> {
+  const t6 = r.length("remote_domain_get_cpu_stats_ret.params", 2048, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_domain_get_cpu_stats_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_domain_get_cpu_stats_ret: Codec<remote_domain_get_cpu_stats_ret> = { name: "remote_domain_get_cpu_stats_ret", encode: enc_remote_domain_get_cpu_stats_ret, decode: dec_remote_domain_get_cpu_stats_ret, decodeSliced: decs_remote_domain_get_cpu_stats_ret };
 
 export interface remote_domain_get_hostname_args {
   dom: remote_nonnull_domain;
@@ -5205,7 +5753,19 @@ export function dec_remote_connect_list_networks_ret(r: XdrReader): remote_conne
     names: f_names,
   };
 }
-export const remote_connect_list_networks_ret: Codec<remote_connect_list_networks_ret> = { name: "remote_connect_list_networks_ret", encode: enc_remote_connect_list_networks_ret, decode: dec_remote_connect_list_networks_ret };
+export function* decs_remote_connect_list_networks_ret(r: XdrReader): Generator<void, remote_connect_list_networks_ret, void> {
+  const t6 = r.length("remote_connect_list_networks_ret.names", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_connect_list_networks_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_connect_list_networks_ret: Codec<remote_connect_list_networks_ret> = { name: "remote_connect_list_networks_ret", encode: enc_remote_connect_list_networks_ret, decode: dec_remote_connect_list_networks_ret, decodeSliced: decs_remote_connect_list_networks_ret };
 
 export interface remote_connect_num_of_defined_networks_ret {
   num: number;
@@ -5258,7 +5818,19 @@ export function dec_remote_connect_list_defined_networks_ret(r: XdrReader): remo
     names: f_names,
   };
 }
-export const remote_connect_list_defined_networks_ret: Codec<remote_connect_list_defined_networks_ret> = { name: "remote_connect_list_defined_networks_ret", encode: enc_remote_connect_list_defined_networks_ret, decode: dec_remote_connect_list_defined_networks_ret };
+export function* decs_remote_connect_list_defined_networks_ret(r: XdrReader): Generator<void, remote_connect_list_defined_networks_ret, void> {
+  const t6 = r.length("remote_connect_list_defined_networks_ret.names", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_connect_list_defined_networks_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_connect_list_defined_networks_ret: Codec<remote_connect_list_defined_networks_ret> = { name: "remote_connect_list_defined_networks_ret", encode: enc_remote_connect_list_defined_networks_ret, decode: dec_remote_connect_list_defined_networks_ret, decodeSliced: decs_remote_connect_list_defined_networks_ret };
 
 export interface remote_network_lookup_by_uuid_args {
   uuid: remote_uuid;
@@ -5661,7 +6233,19 @@ export function dec_remote_connect_list_nwfilters_ret(r: XdrReader): remote_conn
     names: f_names,
   };
 }
-export const remote_connect_list_nwfilters_ret: Codec<remote_connect_list_nwfilters_ret> = { name: "remote_connect_list_nwfilters_ret", encode: enc_remote_connect_list_nwfilters_ret, decode: dec_remote_connect_list_nwfilters_ret };
+export function* decs_remote_connect_list_nwfilters_ret(r: XdrReader): Generator<void, remote_connect_list_nwfilters_ret, void> {
+  const t6 = r.length("remote_connect_list_nwfilters_ret.names", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_connect_list_nwfilters_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_connect_list_nwfilters_ret: Codec<remote_connect_list_nwfilters_ret> = { name: "remote_connect_list_nwfilters_ret", encode: enc_remote_connect_list_nwfilters_ret, decode: dec_remote_connect_list_nwfilters_ret, decodeSliced: decs_remote_connect_list_nwfilters_ret };
 
 export interface remote_nwfilter_lookup_by_uuid_args {
   uuid: remote_uuid;
@@ -5875,7 +6459,19 @@ export function dec_remote_connect_list_interfaces_ret(r: XdrReader): remote_con
     names: f_names,
   };
 }
-export const remote_connect_list_interfaces_ret: Codec<remote_connect_list_interfaces_ret> = { name: "remote_connect_list_interfaces_ret", encode: enc_remote_connect_list_interfaces_ret, decode: dec_remote_connect_list_interfaces_ret };
+export function* decs_remote_connect_list_interfaces_ret(r: XdrReader): Generator<void, remote_connect_list_interfaces_ret, void> {
+  const t6 = r.length("remote_connect_list_interfaces_ret.names", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_connect_list_interfaces_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_connect_list_interfaces_ret: Codec<remote_connect_list_interfaces_ret> = { name: "remote_connect_list_interfaces_ret", encode: enc_remote_connect_list_interfaces_ret, decode: dec_remote_connect_list_interfaces_ret, decodeSliced: decs_remote_connect_list_interfaces_ret };
 
 export interface remote_connect_num_of_defined_interfaces_ret {
   num: number;
@@ -5928,7 +6524,19 @@ export function dec_remote_connect_list_defined_interfaces_ret(r: XdrReader): re
     names: f_names,
   };
 }
-export const remote_connect_list_defined_interfaces_ret: Codec<remote_connect_list_defined_interfaces_ret> = { name: "remote_connect_list_defined_interfaces_ret", encode: enc_remote_connect_list_defined_interfaces_ret, decode: dec_remote_connect_list_defined_interfaces_ret };
+export function* decs_remote_connect_list_defined_interfaces_ret(r: XdrReader): Generator<void, remote_connect_list_defined_interfaces_ret, void> {
+  const t6 = r.length("remote_connect_list_defined_interfaces_ret.names", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_connect_list_defined_interfaces_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_connect_list_defined_interfaces_ret: Codec<remote_connect_list_defined_interfaces_ret> = { name: "remote_connect_list_defined_interfaces_ret", encode: enc_remote_connect_list_defined_interfaces_ret, decode: dec_remote_connect_list_defined_interfaces_ret, decodeSliced: decs_remote_connect_list_defined_interfaces_ret };
 
 export interface remote_interface_lookup_by_name_args {
   name: remote_nonnull_string;
@@ -6162,7 +6770,19 @@ export function dec_remote_auth_list_ret(r: XdrReader): remote_auth_list_ret {
     types: f_types,
   };
 }
-export const remote_auth_list_ret: Codec<remote_auth_list_ret> = { name: "remote_auth_list_ret", encode: enc_remote_auth_list_ret, decode: dec_remote_auth_list_ret };
+export function* decs_remote_auth_list_ret(r: XdrReader): Generator<void, remote_auth_list_ret, void> {
+  const t6 = r.length("remote_auth_list_ret.types", 20, 4);
+  const t7: remote_auth_type[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.enumValue("remote_auth_list_ret.types[]", remote_auth_type_values) as remote_auth_type);
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_types = t7;
+  return {
+    types: f_types,
+  };
+}
+export const remote_auth_list_ret: Codec<remote_auth_list_ret> = { name: "remote_auth_list_ret", encode: enc_remote_auth_list_ret, decode: dec_remote_auth_list_ret, decodeSliced: decs_remote_auth_list_ret };
 
 export interface remote_auth_sasl_init_ret {
   mechlist: remote_nonnull_string;
@@ -6209,7 +6829,23 @@ export function dec_remote_auth_sasl_start_args(r: XdrReader): remote_auth_sasl_
     data: f_data,
   };
 }
-export const remote_auth_sasl_start_args: Codec<remote_auth_sasl_start_args> = { name: "remote_auth_sasl_start_args", encode: enc_remote_auth_sasl_start_args, decode: dec_remote_auth_sasl_start_args };
+export function* decs_remote_auth_sasl_start_args(r: XdrReader): Generator<void, remote_auth_sasl_start_args, void> {
+  const f_mech = r.string("remote_auth_sasl_start_args.mech", 4194304);
+  const f_nil = r.int("remote_auth_sasl_start_args.nil");
+  const t6 = r.length("remote_auth_sasl_start_args.data", 65536, 4);
+  const t7: number[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.ranged("remote_auth_sasl_start_args.data[]", -128, 127));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_data = t7;
+  return {
+    mech: f_mech,
+    nil: f_nil,
+    data: f_data,
+  };
+}
+export const remote_auth_sasl_start_args: Codec<remote_auth_sasl_start_args> = { name: "remote_auth_sasl_start_args", encode: enc_remote_auth_sasl_start_args, decode: dec_remote_auth_sasl_start_args, decodeSliced: decs_remote_auth_sasl_start_args };
 
 export interface remote_auth_sasl_start_ret {
   complete: number;
@@ -6242,7 +6878,23 @@ export function dec_remote_auth_sasl_start_ret(r: XdrReader): remote_auth_sasl_s
     data: f_data,
   };
 }
-export const remote_auth_sasl_start_ret: Codec<remote_auth_sasl_start_ret> = { name: "remote_auth_sasl_start_ret", encode: enc_remote_auth_sasl_start_ret, decode: dec_remote_auth_sasl_start_ret };
+export function* decs_remote_auth_sasl_start_ret(r: XdrReader): Generator<void, remote_auth_sasl_start_ret, void> {
+  const f_complete = r.int("remote_auth_sasl_start_ret.complete");
+  const f_nil = r.int("remote_auth_sasl_start_ret.nil");
+  const t6 = r.length("remote_auth_sasl_start_ret.data", 65536, 4);
+  const t7: number[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.ranged("remote_auth_sasl_start_ret.data[]", -128, 127));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_data = t7;
+  return {
+    complete: f_complete,
+    nil: f_nil,
+    data: f_data,
+  };
+}
+export const remote_auth_sasl_start_ret: Codec<remote_auth_sasl_start_ret> = { name: "remote_auth_sasl_start_ret", encode: enc_remote_auth_sasl_start_ret, decode: dec_remote_auth_sasl_start_ret, decodeSliced: decs_remote_auth_sasl_start_ret };
 
 export interface remote_auth_sasl_step_args {
   nil: number;
@@ -6271,7 +6923,21 @@ export function dec_remote_auth_sasl_step_args(r: XdrReader): remote_auth_sasl_s
     data: f_data,
   };
 }
-export const remote_auth_sasl_step_args: Codec<remote_auth_sasl_step_args> = { name: "remote_auth_sasl_step_args", encode: enc_remote_auth_sasl_step_args, decode: dec_remote_auth_sasl_step_args };
+export function* decs_remote_auth_sasl_step_args(r: XdrReader): Generator<void, remote_auth_sasl_step_args, void> {
+  const f_nil = r.int("remote_auth_sasl_step_args.nil");
+  const t6 = r.length("remote_auth_sasl_step_args.data", 65536, 4);
+  const t7: number[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.ranged("remote_auth_sasl_step_args.data[]", -128, 127));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_data = t7;
+  return {
+    nil: f_nil,
+    data: f_data,
+  };
+}
+export const remote_auth_sasl_step_args: Codec<remote_auth_sasl_step_args> = { name: "remote_auth_sasl_step_args", encode: enc_remote_auth_sasl_step_args, decode: dec_remote_auth_sasl_step_args, decodeSliced: decs_remote_auth_sasl_step_args };
 
 export interface remote_auth_sasl_step_ret {
   complete: number;
@@ -6304,7 +6970,23 @@ export function dec_remote_auth_sasl_step_ret(r: XdrReader): remote_auth_sasl_st
     data: f_data,
   };
 }
-export const remote_auth_sasl_step_ret: Codec<remote_auth_sasl_step_ret> = { name: "remote_auth_sasl_step_ret", encode: enc_remote_auth_sasl_step_ret, decode: dec_remote_auth_sasl_step_ret };
+export function* decs_remote_auth_sasl_step_ret(r: XdrReader): Generator<void, remote_auth_sasl_step_ret, void> {
+  const f_complete = r.int("remote_auth_sasl_step_ret.complete");
+  const f_nil = r.int("remote_auth_sasl_step_ret.nil");
+  const t6 = r.length("remote_auth_sasl_step_ret.data", 65536, 4);
+  const t7: number[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.ranged("remote_auth_sasl_step_ret.data[]", -128, 127));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_data = t7;
+  return {
+    complete: f_complete,
+    nil: f_nil,
+    data: f_data,
+  };
+}
+export const remote_auth_sasl_step_ret: Codec<remote_auth_sasl_step_ret> = { name: "remote_auth_sasl_step_ret", encode: enc_remote_auth_sasl_step_ret, decode: dec_remote_auth_sasl_step_ret, decodeSliced: decs_remote_auth_sasl_step_ret };
 
 export interface remote_auth_polkit_ret {
   complete: number;
@@ -6372,7 +7054,19 @@ export function dec_remote_connect_list_storage_pools_ret(r: XdrReader): remote_
     names: f_names,
   };
 }
-export const remote_connect_list_storage_pools_ret: Codec<remote_connect_list_storage_pools_ret> = { name: "remote_connect_list_storage_pools_ret", encode: enc_remote_connect_list_storage_pools_ret, decode: dec_remote_connect_list_storage_pools_ret };
+export function* decs_remote_connect_list_storage_pools_ret(r: XdrReader): Generator<void, remote_connect_list_storage_pools_ret, void> {
+  const t6 = r.length("remote_connect_list_storage_pools_ret.names", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_connect_list_storage_pools_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_connect_list_storage_pools_ret: Codec<remote_connect_list_storage_pools_ret> = { name: "remote_connect_list_storage_pools_ret", encode: enc_remote_connect_list_storage_pools_ret, decode: dec_remote_connect_list_storage_pools_ret, decodeSliced: decs_remote_connect_list_storage_pools_ret };
 
 export interface remote_connect_num_of_defined_storage_pools_ret {
   num: number;
@@ -6425,7 +7119,19 @@ export function dec_remote_connect_list_defined_storage_pools_ret(r: XdrReader):
     names: f_names,
   };
 }
-export const remote_connect_list_defined_storage_pools_ret: Codec<remote_connect_list_defined_storage_pools_ret> = { name: "remote_connect_list_defined_storage_pools_ret", encode: enc_remote_connect_list_defined_storage_pools_ret, decode: dec_remote_connect_list_defined_storage_pools_ret };
+export function* decs_remote_connect_list_defined_storage_pools_ret(r: XdrReader): Generator<void, remote_connect_list_defined_storage_pools_ret, void> {
+  const t6 = r.length("remote_connect_list_defined_storage_pools_ret.names", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_connect_list_defined_storage_pools_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_connect_list_defined_storage_pools_ret: Codec<remote_connect_list_defined_storage_pools_ret> = { name: "remote_connect_list_defined_storage_pools_ret", encode: enc_remote_connect_list_defined_storage_pools_ret, decode: dec_remote_connect_list_defined_storage_pools_ret, decodeSliced: decs_remote_connect_list_defined_storage_pools_ret };
 
 export interface remote_connect_find_storage_pool_sources_args {
   type: remote_nonnull_string;
@@ -6925,7 +7631,19 @@ export function dec_remote_storage_pool_list_volumes_ret(r: XdrReader): remote_s
     names: f_names,
   };
 }
-export const remote_storage_pool_list_volumes_ret: Codec<remote_storage_pool_list_volumes_ret> = { name: "remote_storage_pool_list_volumes_ret", encode: enc_remote_storage_pool_list_volumes_ret, decode: dec_remote_storage_pool_list_volumes_ret };
+export function* decs_remote_storage_pool_list_volumes_ret(r: XdrReader): Generator<void, remote_storage_pool_list_volumes_ret, void> {
+  const t6 = r.length("remote_storage_pool_list_volumes_ret.names", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_storage_pool_list_volumes_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_storage_pool_list_volumes_ret: Codec<remote_storage_pool_list_volumes_ret> = { name: "remote_storage_pool_list_volumes_ret", encode: enc_remote_storage_pool_list_volumes_ret, decode: dec_remote_storage_pool_list_volumes_ret, decodeSliced: decs_remote_storage_pool_list_volumes_ret };
 
 /** Storage vol calls: */
 export interface remote_storage_vol_lookup_by_name_args {
@@ -7390,7 +8108,19 @@ export function dec_remote_node_list_devices_ret(r: XdrReader): remote_node_list
     names: f_names,
   };
 }
-export const remote_node_list_devices_ret: Codec<remote_node_list_devices_ret> = { name: "remote_node_list_devices_ret", encode: enc_remote_node_list_devices_ret, decode: dec_remote_node_list_devices_ret };
+export function* decs_remote_node_list_devices_ret(r: XdrReader): Generator<void, remote_node_list_devices_ret, void> {
+  const t6 = r.length("remote_node_list_devices_ret.names", 65536, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_node_list_devices_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_node_list_devices_ret: Codec<remote_node_list_devices_ret> = { name: "remote_node_list_devices_ret", encode: enc_remote_node_list_devices_ret, decode: dec_remote_node_list_devices_ret, decodeSliced: decs_remote_node_list_devices_ret };
 
 export interface remote_node_device_lookup_by_name_args {
   name: remote_nonnull_string;
@@ -7592,7 +8322,19 @@ export function dec_remote_node_device_list_caps_ret(r: XdrReader): remote_node_
     names: f_names,
   };
 }
-export const remote_node_device_list_caps_ret: Codec<remote_node_device_list_caps_ret> = { name: "remote_node_device_list_caps_ret", encode: enc_remote_node_device_list_caps_ret, decode: dec_remote_node_device_list_caps_ret };
+export function* decs_remote_node_device_list_caps_ret(r: XdrReader): Generator<void, remote_node_device_list_caps_ret, void> {
+  const t6 = r.length("remote_node_device_list_caps_ret.names", 65536, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_node_device_list_caps_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_node_device_list_caps_ret: Codec<remote_node_device_list_caps_ret> = { name: "remote_node_device_list_caps_ret", encode: enc_remote_node_device_list_caps_ret, decode: dec_remote_node_device_list_caps_ret, decodeSliced: decs_remote_node_device_list_caps_ret };
 
 export interface remote_node_device_dettach_args {
   name: remote_nonnull_string;
@@ -8090,7 +8832,19 @@ export function dec_remote_connect_list_secrets_ret(r: XdrReader): remote_connec
     uuids: f_uuids,
   };
 }
-export const remote_connect_list_secrets_ret: Codec<remote_connect_list_secrets_ret> = { name: "remote_connect_list_secrets_ret", encode: enc_remote_connect_list_secrets_ret, decode: dec_remote_connect_list_secrets_ret };
+export function* decs_remote_connect_list_secrets_ret(r: XdrReader): Generator<void, remote_connect_list_secrets_ret, void> {
+  const t6 = r.length("remote_connect_list_secrets_ret.uuids", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_connect_list_secrets_ret.uuids[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_uuids = t7;
+  return {
+    uuids: f_uuids,
+  };
+}
+export const remote_connect_list_secrets_ret: Codec<remote_connect_list_secrets_ret> = { name: "remote_connect_list_secrets_ret", encode: enc_remote_connect_list_secrets_ret, decode: dec_remote_connect_list_secrets_ret, decodeSliced: decs_remote_connect_list_secrets_ret };
 
 export interface remote_secret_lookup_by_uuid_args {
   uuid: remote_uuid;
@@ -8611,7 +9365,21 @@ export function dec_remote_connect_baseline_cpu_args(r: XdrReader): remote_conne
     flags: f_flags,
   };
 }
-export const remote_connect_baseline_cpu_args: Codec<remote_connect_baseline_cpu_args> = { name: "remote_connect_baseline_cpu_args", encode: enc_remote_connect_baseline_cpu_args, decode: dec_remote_connect_baseline_cpu_args };
+export function* decs_remote_connect_baseline_cpu_args(r: XdrReader): Generator<void, remote_connect_baseline_cpu_args, void> {
+  const t6 = r.length("remote_connect_baseline_cpu_args.xmlCPUs", 256, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_connect_baseline_cpu_args.xmlCPUs[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_xmlCPUs = t7;
+  const f_flags = r.uint("remote_connect_baseline_cpu_args.flags");
+  return {
+    xmlCPUs: f_xmlCPUs,
+    flags: f_flags,
+  };
+}
+export const remote_connect_baseline_cpu_args: Codec<remote_connect_baseline_cpu_args> = { name: "remote_connect_baseline_cpu_args", encode: enc_remote_connect_baseline_cpu_args, decode: dec_remote_connect_baseline_cpu_args, decodeSliced: decs_remote_connect_baseline_cpu_args };
 
 export interface remote_connect_baseline_cpu_ret {
   cpu: remote_nonnull_string;
@@ -8732,7 +9500,21 @@ export function dec_remote_domain_get_job_stats_ret(r: XdrReader): remote_domain
     params: f_params,
   };
 }
-export const remote_domain_get_job_stats_ret: Codec<remote_domain_get_job_stats_ret> = { name: "remote_domain_get_job_stats_ret", encode: enc_remote_domain_get_job_stats_ret, decode: dec_remote_domain_get_job_stats_ret };
+export function* decs_remote_domain_get_job_stats_ret(r: XdrReader): Generator<void, remote_domain_get_job_stats_ret, void> {
+  const f_type = r.int("remote_domain_get_job_stats_ret.type");
+  const t6 = r.length("remote_domain_get_job_stats_ret.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    type: f_type,
+    params: f_params,
+  };
+}
+export const remote_domain_get_job_stats_ret: Codec<remote_domain_get_job_stats_ret> = { name: "remote_domain_get_job_stats_ret", encode: enc_remote_domain_get_job_stats_ret, decode: dec_remote_domain_get_job_stats_ret, decodeSliced: decs_remote_domain_get_job_stats_ret };
 
 export interface remote_domain_abort_job_args {
   dom: remote_nonnull_domain;
@@ -9265,7 +10047,29 @@ export function dec_remote_domain_event_graphics_msg(r: XdrReader): remote_domai
     subject: f_subject,
   };
 }
-export const remote_domain_event_graphics_msg: Codec<remote_domain_event_graphics_msg> = { name: "remote_domain_event_graphics_msg", encode: enc_remote_domain_event_graphics_msg, decode: dec_remote_domain_event_graphics_msg };
+export function* decs_remote_domain_event_graphics_msg(r: XdrReader): Generator<void, remote_domain_event_graphics_msg, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const f_phase = r.int("remote_domain_event_graphics_msg.phase");
+  const f_local = dec_remote_domain_event_graphics_address(r);
+  const f_remote = dec_remote_domain_event_graphics_address(r);
+  const f_authScheme = r.string("remote_domain_event_graphics_msg.authScheme", 4194304);
+  const t6 = r.length("remote_domain_event_graphics_msg.subject", 20, 8);
+  const t7: remote_domain_event_graphics_identity[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_domain_event_graphics_identity(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_subject = t7;
+  return {
+    dom: f_dom,
+    phase: f_phase,
+    local: f_local,
+    remote: f_remote,
+    authScheme: f_authScheme,
+    subject: f_subject,
+  };
+}
+export const remote_domain_event_graphics_msg: Codec<remote_domain_event_graphics_msg> = { name: "remote_domain_event_graphics_msg", encode: enc_remote_domain_event_graphics_msg, decode: dec_remote_domain_event_graphics_msg, decodeSliced: decs_remote_domain_event_graphics_msg };
 
 export interface remote_domain_event_callback_graphics_msg {
   callbackID: number;
@@ -9282,7 +10086,13 @@ export function dec_remote_domain_event_callback_graphics_msg(r: XdrReader): rem
     msg: dec_remote_domain_event_graphics_msg(r),
   };
 }
-export const remote_domain_event_callback_graphics_msg: Codec<remote_domain_event_callback_graphics_msg> = { name: "remote_domain_event_callback_graphics_msg", encode: enc_remote_domain_event_callback_graphics_msg, decode: dec_remote_domain_event_callback_graphics_msg };
+export function* decs_remote_domain_event_callback_graphics_msg(r: XdrReader): Generator<void, remote_domain_event_callback_graphics_msg, void> {
+  return {
+    callbackID: r.int("remote_domain_event_callback_graphics_msg.callbackID"),
+    msg: (yield* decs_remote_domain_event_graphics_msg(r)),
+  };
+}
+export const remote_domain_event_callback_graphics_msg: Codec<remote_domain_event_callback_graphics_msg> = { name: "remote_domain_event_callback_graphics_msg", encode: enc_remote_domain_event_callback_graphics_msg, decode: dec_remote_domain_event_callback_graphics_msg, decodeSliced: decs_remote_domain_event_callback_graphics_msg };
 
 export interface remote_domain_event_block_job_msg {
   dom: remote_nonnull_domain;
@@ -9833,7 +10643,19 @@ export function dec_remote_domain_snapshot_list_names_ret(r: XdrReader): remote_
     names: f_names,
   };
 }
-export const remote_domain_snapshot_list_names_ret: Codec<remote_domain_snapshot_list_names_ret> = { name: "remote_domain_snapshot_list_names_ret", encode: enc_remote_domain_snapshot_list_names_ret, decode: dec_remote_domain_snapshot_list_names_ret };
+export function* decs_remote_domain_snapshot_list_names_ret(r: XdrReader): Generator<void, remote_domain_snapshot_list_names_ret, void> {
+  const t6 = r.length("remote_domain_snapshot_list_names_ret.names", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_domain_snapshot_list_names_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_domain_snapshot_list_names_ret: Codec<remote_domain_snapshot_list_names_ret> = { name: "remote_domain_snapshot_list_names_ret", encode: enc_remote_domain_snapshot_list_names_ret, decode: dec_remote_domain_snapshot_list_names_ret, decodeSliced: decs_remote_domain_snapshot_list_names_ret };
 
 export interface remote_domain_list_all_snapshots_args {
   dom: remote_nonnull_domain;
@@ -9882,7 +10704,21 @@ export function dec_remote_domain_list_all_snapshots_ret(r: XdrReader): remote_d
     ret: f_ret,
   };
 }
-export const remote_domain_list_all_snapshots_ret: Codec<remote_domain_list_all_snapshots_ret> = { name: "remote_domain_list_all_snapshots_ret", encode: enc_remote_domain_list_all_snapshots_ret, decode: dec_remote_domain_list_all_snapshots_ret };
+export function* decs_remote_domain_list_all_snapshots_ret(r: XdrReader): Generator<void, remote_domain_list_all_snapshots_ret, void> {
+  const t6 = r.length("remote_domain_list_all_snapshots_ret.snapshots", 16384, 28);
+  const t7: remote_nonnull_domain_snapshot[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_domain_snapshot(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_snapshots = t7;
+  const f_ret = r.int("remote_domain_list_all_snapshots_ret.ret");
+  return {
+    snapshots: f_snapshots,
+    ret: f_ret,
+  };
+}
+export const remote_domain_list_all_snapshots_ret: Codec<remote_domain_list_all_snapshots_ret> = { name: "remote_domain_list_all_snapshots_ret", encode: enc_remote_domain_list_all_snapshots_ret, decode: dec_remote_domain_list_all_snapshots_ret, decodeSliced: decs_remote_domain_list_all_snapshots_ret };
 
 export interface remote_domain_snapshot_num_children_args {
   snap: remote_nonnull_domain_snapshot;
@@ -9958,7 +10794,19 @@ export function dec_remote_domain_snapshot_list_children_names_ret(r: XdrReader)
     names: f_names,
   };
 }
-export const remote_domain_snapshot_list_children_names_ret: Codec<remote_domain_snapshot_list_children_names_ret> = { name: "remote_domain_snapshot_list_children_names_ret", encode: enc_remote_domain_snapshot_list_children_names_ret, decode: dec_remote_domain_snapshot_list_children_names_ret };
+export function* decs_remote_domain_snapshot_list_children_names_ret(r: XdrReader): Generator<void, remote_domain_snapshot_list_children_names_ret, void> {
+  const t6 = r.length("remote_domain_snapshot_list_children_names_ret.names", 16384, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_domain_snapshot_list_children_names_ret.names[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_names = t7;
+  return {
+    names: f_names,
+  };
+}
+export const remote_domain_snapshot_list_children_names_ret: Codec<remote_domain_snapshot_list_children_names_ret> = { name: "remote_domain_snapshot_list_children_names_ret", encode: enc_remote_domain_snapshot_list_children_names_ret, decode: dec_remote_domain_snapshot_list_children_names_ret, decodeSliced: decs_remote_domain_snapshot_list_children_names_ret };
 
 export interface remote_domain_snapshot_list_all_children_args {
   snapshot: remote_nonnull_domain_snapshot;
@@ -10007,7 +10855,21 @@ export function dec_remote_domain_snapshot_list_all_children_ret(r: XdrReader): 
     ret: f_ret,
   };
 }
-export const remote_domain_snapshot_list_all_children_ret: Codec<remote_domain_snapshot_list_all_children_ret> = { name: "remote_domain_snapshot_list_all_children_ret", encode: enc_remote_domain_snapshot_list_all_children_ret, decode: dec_remote_domain_snapshot_list_all_children_ret };
+export function* decs_remote_domain_snapshot_list_all_children_ret(r: XdrReader): Generator<void, remote_domain_snapshot_list_all_children_ret, void> {
+  const t6 = r.length("remote_domain_snapshot_list_all_children_ret.snapshots", 16384, 28);
+  const t7: remote_nonnull_domain_snapshot[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_domain_snapshot(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_snapshots = t7;
+  const f_ret = r.int("remote_domain_snapshot_list_all_children_ret.ret");
+  return {
+    snapshots: f_snapshots,
+    ret: f_ret,
+  };
+}
+export const remote_domain_snapshot_list_all_children_ret: Codec<remote_domain_snapshot_list_all_children_ret> = { name: "remote_domain_snapshot_list_all_children_ret", encode: enc_remote_domain_snapshot_list_all_children_ret, decode: dec_remote_domain_snapshot_list_all_children_ret, decodeSliced: decs_remote_domain_snapshot_list_all_children_ret };
 
 export interface remote_domain_snapshot_lookup_by_name_args {
   dom: remote_nonnull_domain;
@@ -10969,7 +11831,21 @@ export function dec_remote_domain_get_disk_errors_ret(r: XdrReader): remote_doma
     nerrors: f_nerrors,
   };
 }
-export const remote_domain_get_disk_errors_ret: Codec<remote_domain_get_disk_errors_ret> = { name: "remote_domain_get_disk_errors_ret", encode: enc_remote_domain_get_disk_errors_ret, decode: dec_remote_domain_get_disk_errors_ret };
+export function* decs_remote_domain_get_disk_errors_ret(r: XdrReader): Generator<void, remote_domain_get_disk_errors_ret, void> {
+  const t6 = r.length("remote_domain_get_disk_errors_ret.errors", 256, 8);
+  const t7: remote_domain_disk_error[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_domain_disk_error(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_errors = t7;
+  const f_nerrors = r.int("remote_domain_get_disk_errors_ret.nerrors");
+  return {
+    errors: f_errors,
+    nerrors: f_nerrors,
+  };
+}
+export const remote_domain_get_disk_errors_ret: Codec<remote_domain_get_disk_errors_ret> = { name: "remote_domain_get_disk_errors_ret", encode: enc_remote_domain_get_disk_errors_ret, decode: dec_remote_domain_get_disk_errors_ret, decodeSliced: decs_remote_domain_get_disk_errors_ret };
 
 export interface remote_connect_list_all_domains_args {
   need_results: number;
@@ -11015,7 +11891,21 @@ export function dec_remote_connect_list_all_domains_ret(r: XdrReader): remote_co
     ret: f_ret,
   };
 }
-export const remote_connect_list_all_domains_ret: Codec<remote_connect_list_all_domains_ret> = { name: "remote_connect_list_all_domains_ret", encode: enc_remote_connect_list_all_domains_ret, decode: dec_remote_connect_list_all_domains_ret };
+export function* decs_remote_connect_list_all_domains_ret(r: XdrReader): Generator<void, remote_connect_list_all_domains_ret, void> {
+  const t6 = r.length("remote_connect_list_all_domains_ret.domains", 16384, 24);
+  const t7: remote_nonnull_domain[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_domain(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_domains = t7;
+  const f_ret = r.uint("remote_connect_list_all_domains_ret.ret");
+  return {
+    domains: f_domains,
+    ret: f_ret,
+  };
+}
+export const remote_connect_list_all_domains_ret: Codec<remote_connect_list_all_domains_ret> = { name: "remote_connect_list_all_domains_ret", encode: enc_remote_connect_list_all_domains_ret, decode: dec_remote_connect_list_all_domains_ret, decodeSliced: decs_remote_connect_list_all_domains_ret };
 
 export interface remote_connect_list_all_storage_pools_args {
   need_results: number;
@@ -11061,7 +11951,21 @@ export function dec_remote_connect_list_all_storage_pools_ret(r: XdrReader): rem
     ret: f_ret,
   };
 }
-export const remote_connect_list_all_storage_pools_ret: Codec<remote_connect_list_all_storage_pools_ret> = { name: "remote_connect_list_all_storage_pools_ret", encode: enc_remote_connect_list_all_storage_pools_ret, decode: dec_remote_connect_list_all_storage_pools_ret };
+export function* decs_remote_connect_list_all_storage_pools_ret(r: XdrReader): Generator<void, remote_connect_list_all_storage_pools_ret, void> {
+  const t6 = r.length("remote_connect_list_all_storage_pools_ret.pools", 16384, 20);
+  const t7: remote_nonnull_storage_pool[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_storage_pool(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_pools = t7;
+  const f_ret = r.uint("remote_connect_list_all_storage_pools_ret.ret");
+  return {
+    pools: f_pools,
+    ret: f_ret,
+  };
+}
+export const remote_connect_list_all_storage_pools_ret: Codec<remote_connect_list_all_storage_pools_ret> = { name: "remote_connect_list_all_storage_pools_ret", encode: enc_remote_connect_list_all_storage_pools_ret, decode: dec_remote_connect_list_all_storage_pools_ret, decodeSliced: decs_remote_connect_list_all_storage_pools_ret };
 
 export interface remote_storage_pool_list_all_volumes_args {
   pool: remote_nonnull_storage_pool;
@@ -11110,7 +12014,21 @@ export function dec_remote_storage_pool_list_all_volumes_ret(r: XdrReader): remo
     ret: f_ret,
   };
 }
-export const remote_storage_pool_list_all_volumes_ret: Codec<remote_storage_pool_list_all_volumes_ret> = { name: "remote_storage_pool_list_all_volumes_ret", encode: enc_remote_storage_pool_list_all_volumes_ret, decode: dec_remote_storage_pool_list_all_volumes_ret };
+export function* decs_remote_storage_pool_list_all_volumes_ret(r: XdrReader): Generator<void, remote_storage_pool_list_all_volumes_ret, void> {
+  const t6 = r.length("remote_storage_pool_list_all_volumes_ret.vols", 16384, 12);
+  const t7: remote_nonnull_storage_vol[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_storage_vol(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_vols = t7;
+  const f_ret = r.uint("remote_storage_pool_list_all_volumes_ret.ret");
+  return {
+    vols: f_vols,
+    ret: f_ret,
+  };
+}
+export const remote_storage_pool_list_all_volumes_ret: Codec<remote_storage_pool_list_all_volumes_ret> = { name: "remote_storage_pool_list_all_volumes_ret", encode: enc_remote_storage_pool_list_all_volumes_ret, decode: dec_remote_storage_pool_list_all_volumes_ret, decodeSliced: decs_remote_storage_pool_list_all_volumes_ret };
 
 export interface remote_connect_list_all_networks_args {
   need_results: number;
@@ -11156,7 +12074,21 @@ export function dec_remote_connect_list_all_networks_ret(r: XdrReader): remote_c
     ret: f_ret,
   };
 }
-export const remote_connect_list_all_networks_ret: Codec<remote_connect_list_all_networks_ret> = { name: "remote_connect_list_all_networks_ret", encode: enc_remote_connect_list_all_networks_ret, decode: dec_remote_connect_list_all_networks_ret };
+export function* decs_remote_connect_list_all_networks_ret(r: XdrReader): Generator<void, remote_connect_list_all_networks_ret, void> {
+  const t6 = r.length("remote_connect_list_all_networks_ret.nets", 16384, 20);
+  const t7: remote_nonnull_network[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_network(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_nets = t7;
+  const f_ret = r.uint("remote_connect_list_all_networks_ret.ret");
+  return {
+    nets: f_nets,
+    ret: f_ret,
+  };
+}
+export const remote_connect_list_all_networks_ret: Codec<remote_connect_list_all_networks_ret> = { name: "remote_connect_list_all_networks_ret", encode: enc_remote_connect_list_all_networks_ret, decode: dec_remote_connect_list_all_networks_ret, decodeSliced: decs_remote_connect_list_all_networks_ret };
 
 export interface remote_connect_list_all_interfaces_args {
   need_results: number;
@@ -11202,7 +12134,21 @@ export function dec_remote_connect_list_all_interfaces_ret(r: XdrReader): remote
     ret: f_ret,
   };
 }
-export const remote_connect_list_all_interfaces_ret: Codec<remote_connect_list_all_interfaces_ret> = { name: "remote_connect_list_all_interfaces_ret", encode: enc_remote_connect_list_all_interfaces_ret, decode: dec_remote_connect_list_all_interfaces_ret };
+export function* decs_remote_connect_list_all_interfaces_ret(r: XdrReader): Generator<void, remote_connect_list_all_interfaces_ret, void> {
+  const t6 = r.length("remote_connect_list_all_interfaces_ret.ifaces", 16384, 8);
+  const t7: remote_nonnull_interface[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_interface(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_ifaces = t7;
+  const f_ret = r.uint("remote_connect_list_all_interfaces_ret.ret");
+  return {
+    ifaces: f_ifaces,
+    ret: f_ret,
+  };
+}
+export const remote_connect_list_all_interfaces_ret: Codec<remote_connect_list_all_interfaces_ret> = { name: "remote_connect_list_all_interfaces_ret", encode: enc_remote_connect_list_all_interfaces_ret, decode: dec_remote_connect_list_all_interfaces_ret, decodeSliced: decs_remote_connect_list_all_interfaces_ret };
 
 export interface remote_connect_list_all_node_devices_args {
   need_results: number;
@@ -11248,7 +12194,21 @@ export function dec_remote_connect_list_all_node_devices_ret(r: XdrReader): remo
     ret: f_ret,
   };
 }
-export const remote_connect_list_all_node_devices_ret: Codec<remote_connect_list_all_node_devices_ret> = { name: "remote_connect_list_all_node_devices_ret", encode: enc_remote_connect_list_all_node_devices_ret, decode: dec_remote_connect_list_all_node_devices_ret };
+export function* decs_remote_connect_list_all_node_devices_ret(r: XdrReader): Generator<void, remote_connect_list_all_node_devices_ret, void> {
+  const t6 = r.length("remote_connect_list_all_node_devices_ret.devices", 65536, 4);
+  const t7: remote_nonnull_node_device[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_node_device(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_devices = t7;
+  const f_ret = r.uint("remote_connect_list_all_node_devices_ret.ret");
+  return {
+    devices: f_devices,
+    ret: f_ret,
+  };
+}
+export const remote_connect_list_all_node_devices_ret: Codec<remote_connect_list_all_node_devices_ret> = { name: "remote_connect_list_all_node_devices_ret", encode: enc_remote_connect_list_all_node_devices_ret, decode: dec_remote_connect_list_all_node_devices_ret, decodeSliced: decs_remote_connect_list_all_node_devices_ret };
 
 export interface remote_connect_list_all_nwfilters_args {
   need_results: number;
@@ -11294,7 +12254,21 @@ export function dec_remote_connect_list_all_nwfilters_ret(r: XdrReader): remote_
     ret: f_ret,
   };
 }
-export const remote_connect_list_all_nwfilters_ret: Codec<remote_connect_list_all_nwfilters_ret> = { name: "remote_connect_list_all_nwfilters_ret", encode: enc_remote_connect_list_all_nwfilters_ret, decode: dec_remote_connect_list_all_nwfilters_ret };
+export function* decs_remote_connect_list_all_nwfilters_ret(r: XdrReader): Generator<void, remote_connect_list_all_nwfilters_ret, void> {
+  const t6 = r.length("remote_connect_list_all_nwfilters_ret.filters", 16384, 20);
+  const t7: remote_nonnull_nwfilter[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_nwfilter(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_filters = t7;
+  const f_ret = r.uint("remote_connect_list_all_nwfilters_ret.ret");
+  return {
+    filters: f_filters,
+    ret: f_ret,
+  };
+}
+export const remote_connect_list_all_nwfilters_ret: Codec<remote_connect_list_all_nwfilters_ret> = { name: "remote_connect_list_all_nwfilters_ret", encode: enc_remote_connect_list_all_nwfilters_ret, decode: dec_remote_connect_list_all_nwfilters_ret, decodeSliced: decs_remote_connect_list_all_nwfilters_ret };
 
 export interface remote_connect_list_all_secrets_args {
   need_results: number;
@@ -11340,7 +12314,21 @@ export function dec_remote_connect_list_all_secrets_ret(r: XdrReader): remote_co
     ret: f_ret,
   };
 }
-export const remote_connect_list_all_secrets_ret: Codec<remote_connect_list_all_secrets_ret> = { name: "remote_connect_list_all_secrets_ret", encode: enc_remote_connect_list_all_secrets_ret, decode: dec_remote_connect_list_all_secrets_ret };
+export function* decs_remote_connect_list_all_secrets_ret(r: XdrReader): Generator<void, remote_connect_list_all_secrets_ret, void> {
+  const t6 = r.length("remote_connect_list_all_secrets_ret.secrets", 16384, 24);
+  const t7: remote_nonnull_secret[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_secret(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_secrets = t7;
+  const f_ret = r.uint("remote_connect_list_all_secrets_ret.ret");
+  return {
+    secrets: f_secrets,
+    ret: f_ret,
+  };
+}
+export const remote_connect_list_all_secrets_ret: Codec<remote_connect_list_all_secrets_ret> = { name: "remote_connect_list_all_secrets_ret", encode: enc_remote_connect_list_all_secrets_ret, decode: dec_remote_connect_list_all_secrets_ret, decodeSliced: decs_remote_connect_list_all_secrets_ret };
 
 export interface remote_node_set_memory_parameters_args {
   params: remote_typed_param[];
@@ -11369,7 +12357,21 @@ export function dec_remote_node_set_memory_parameters_args(r: XdrReader): remote
     flags: f_flags,
   };
 }
-export const remote_node_set_memory_parameters_args: Codec<remote_node_set_memory_parameters_args> = { name: "remote_node_set_memory_parameters_args", encode: enc_remote_node_set_memory_parameters_args, decode: dec_remote_node_set_memory_parameters_args };
+export function* decs_remote_node_set_memory_parameters_args(r: XdrReader): Generator<void, remote_node_set_memory_parameters_args, void> {
+  const t6 = r.length("remote_node_set_memory_parameters_args.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_node_set_memory_parameters_args.flags");
+  return {
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_node_set_memory_parameters_args: Codec<remote_node_set_memory_parameters_args> = { name: "remote_node_set_memory_parameters_args", encode: enc_remote_node_set_memory_parameters_args, decode: dec_remote_node_set_memory_parameters_args, decodeSliced: decs_remote_node_set_memory_parameters_args };
 
 export interface remote_node_get_memory_parameters_args {
   nparams: number;
@@ -11415,7 +12417,21 @@ export function dec_remote_node_get_memory_parameters_ret(r: XdrReader): remote_
     nparams: f_nparams,
   };
 }
-export const remote_node_get_memory_parameters_ret: Codec<remote_node_get_memory_parameters_ret> = { name: "remote_node_get_memory_parameters_ret", encode: enc_remote_node_get_memory_parameters_ret, decode: dec_remote_node_get_memory_parameters_ret };
+export function* decs_remote_node_get_memory_parameters_ret(r: XdrReader): Generator<void, remote_node_get_memory_parameters_ret, void> {
+  const t6 = r.length("remote_node_get_memory_parameters_ret.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_node_get_memory_parameters_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_node_get_memory_parameters_ret: Codec<remote_node_get_memory_parameters_ret> = { name: "remote_node_get_memory_parameters_ret", encode: enc_remote_node_get_memory_parameters_ret, decode: dec_remote_node_get_memory_parameters_ret, decodeSliced: decs_remote_node_get_memory_parameters_ret };
 
 export interface remote_node_get_cpu_map_args {
   need_map: number;
@@ -11582,7 +12598,23 @@ export function dec_remote_domain_migrate_begin3_params_args(r: XdrReader): remo
     flags: f_flags,
   };
 }
-export const remote_domain_migrate_begin3_params_args: Codec<remote_domain_migrate_begin3_params_args> = { name: "remote_domain_migrate_begin3_params_args", encode: enc_remote_domain_migrate_begin3_params_args, decode: dec_remote_domain_migrate_begin3_params_args };
+export function* decs_remote_domain_migrate_begin3_params_args(r: XdrReader): Generator<void, remote_domain_migrate_begin3_params_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_migrate_begin3_params_args.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_migrate_begin3_params_args.flags");
+  return {
+    dom: f_dom,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_migrate_begin3_params_args: Codec<remote_domain_migrate_begin3_params_args> = { name: "remote_domain_migrate_begin3_params_args", encode: enc_remote_domain_migrate_begin3_params_args, decode: dec_remote_domain_migrate_begin3_params_args, decodeSliced: decs_remote_domain_migrate_begin3_params_args };
 
 export interface remote_domain_migrate_begin3_params_ret {
   cookie_out: Uint8Array;
@@ -11632,7 +12664,23 @@ export function dec_remote_domain_migrate_prepare3_params_args(r: XdrReader): re
     flags: f_flags,
   };
 }
-export const remote_domain_migrate_prepare3_params_args: Codec<remote_domain_migrate_prepare3_params_args> = { name: "remote_domain_migrate_prepare3_params_args", encode: enc_remote_domain_migrate_prepare3_params_args, decode: dec_remote_domain_migrate_prepare3_params_args };
+export function* decs_remote_domain_migrate_prepare3_params_args(r: XdrReader): Generator<void, remote_domain_migrate_prepare3_params_args, void> {
+  const t6 = r.length("remote_domain_migrate_prepare3_params_args.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_cookie_in = r.varOpaque("remote_domain_migrate_prepare3_params_args.cookie_in", 4194304);
+  const f_flags = r.uint("remote_domain_migrate_prepare3_params_args.flags");
+  return {
+    params: f_params,
+    cookie_in: f_cookie_in,
+    flags: f_flags,
+  };
+}
+export const remote_domain_migrate_prepare3_params_args: Codec<remote_domain_migrate_prepare3_params_args> = { name: "remote_domain_migrate_prepare3_params_args", encode: enc_remote_domain_migrate_prepare3_params_args, decode: dec_remote_domain_migrate_prepare3_params_args, decodeSliced: decs_remote_domain_migrate_prepare3_params_args };
 
 export interface remote_domain_migrate_prepare3_params_ret {
   cookie_out: Uint8Array;
@@ -11694,7 +12742,23 @@ export function dec_remote_domain_migrate_prepare_tunnel3_params_args(r: XdrRead
     flags: f_flags,
   };
 }
-export const remote_domain_migrate_prepare_tunnel3_params_args: Codec<remote_domain_migrate_prepare_tunnel3_params_args> = { name: "remote_domain_migrate_prepare_tunnel3_params_args", encode: enc_remote_domain_migrate_prepare_tunnel3_params_args, decode: dec_remote_domain_migrate_prepare_tunnel3_params_args };
+export function* decs_remote_domain_migrate_prepare_tunnel3_params_args(r: XdrReader): Generator<void, remote_domain_migrate_prepare_tunnel3_params_args, void> {
+  const t6 = r.length("remote_domain_migrate_prepare_tunnel3_params_args.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_cookie_in = r.varOpaque("remote_domain_migrate_prepare_tunnel3_params_args.cookie_in", 4194304);
+  const f_flags = r.uint("remote_domain_migrate_prepare_tunnel3_params_args.flags");
+  return {
+    params: f_params,
+    cookie_in: f_cookie_in,
+    flags: f_flags,
+  };
+}
+export const remote_domain_migrate_prepare_tunnel3_params_args: Codec<remote_domain_migrate_prepare_tunnel3_params_args> = { name: "remote_domain_migrate_prepare_tunnel3_params_args", encode: enc_remote_domain_migrate_prepare_tunnel3_params_args, decode: dec_remote_domain_migrate_prepare_tunnel3_params_args, decodeSliced: decs_remote_domain_migrate_prepare_tunnel3_params_args };
 
 export interface remote_domain_migrate_prepare_tunnel3_params_ret {
   cookie_out: Uint8Array;
@@ -11759,7 +12823,31 @@ export function dec_remote_domain_migrate_perform3_params_args(r: XdrReader): re
     flags: f_flags,
   };
 }
-export const remote_domain_migrate_perform3_params_args: Codec<remote_domain_migrate_perform3_params_args> = { name: "remote_domain_migrate_perform3_params_args", encode: enc_remote_domain_migrate_perform3_params_args, decode: dec_remote_domain_migrate_perform3_params_args };
+export function* decs_remote_domain_migrate_perform3_params_args(r: XdrReader): Generator<void, remote_domain_migrate_perform3_params_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  let t8: remote_string = null;
+  if (r.bool("remote_domain_migrate_perform3_params_args.dconnuri")) {
+    t8 = r.string("remote_domain_migrate_perform3_params_args.dconnuri", 4194304);
+  }
+  const f_dconnuri = t8;
+  const t9 = r.length("remote_domain_migrate_perform3_params_args.params", 64, 12);
+  const t10: remote_typed_param[] = [];
+  for (let t11 = 0; t11 < t9; t11++) {
+    t10.push(dec_remote_typed_param(r));
+    if ((t11 & 255) === 255) yield;
+  }
+  const f_params = t10;
+  const f_cookie_in = r.varOpaque("remote_domain_migrate_perform3_params_args.cookie_in", 4194304);
+  const f_flags = r.uint("remote_domain_migrate_perform3_params_args.flags");
+  return {
+    dom: f_dom,
+    dconnuri: f_dconnuri,
+    params: f_params,
+    cookie_in: f_cookie_in,
+    flags: f_flags,
+  };
+}
+export const remote_domain_migrate_perform3_params_args: Codec<remote_domain_migrate_perform3_params_args> = { name: "remote_domain_migrate_perform3_params_args", encode: enc_remote_domain_migrate_perform3_params_args, decode: dec_remote_domain_migrate_perform3_params_args, decodeSliced: decs_remote_domain_migrate_perform3_params_args };
 
 export interface remote_domain_migrate_perform3_params_ret {
   cookie_out: Uint8Array;
@@ -11810,7 +12898,25 @@ export function dec_remote_domain_migrate_finish3_params_args(r: XdrReader): rem
     cancelled: f_cancelled,
   };
 }
-export const remote_domain_migrate_finish3_params_args: Codec<remote_domain_migrate_finish3_params_args> = { name: "remote_domain_migrate_finish3_params_args", encode: enc_remote_domain_migrate_finish3_params_args, decode: dec_remote_domain_migrate_finish3_params_args };
+export function* decs_remote_domain_migrate_finish3_params_args(r: XdrReader): Generator<void, remote_domain_migrate_finish3_params_args, void> {
+  const t6 = r.length("remote_domain_migrate_finish3_params_args.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_cookie_in = r.varOpaque("remote_domain_migrate_finish3_params_args.cookie_in", 4194304);
+  const f_flags = r.uint("remote_domain_migrate_finish3_params_args.flags");
+  const f_cancelled = r.int("remote_domain_migrate_finish3_params_args.cancelled");
+  return {
+    params: f_params,
+    cookie_in: f_cookie_in,
+    flags: f_flags,
+    cancelled: f_cancelled,
+  };
+}
+export const remote_domain_migrate_finish3_params_args: Codec<remote_domain_migrate_finish3_params_args> = { name: "remote_domain_migrate_finish3_params_args", encode: enc_remote_domain_migrate_finish3_params_args, decode: dec_remote_domain_migrate_finish3_params_args, decodeSliced: decs_remote_domain_migrate_finish3_params_args };
 
 export interface remote_domain_migrate_finish3_params_ret {
   dom: remote_nonnull_domain;
@@ -11868,7 +12974,27 @@ export function dec_remote_domain_migrate_confirm3_params_args(r: XdrReader): re
     cancelled: f_cancelled,
   };
 }
-export const remote_domain_migrate_confirm3_params_args: Codec<remote_domain_migrate_confirm3_params_args> = { name: "remote_domain_migrate_confirm3_params_args", encode: enc_remote_domain_migrate_confirm3_params_args, decode: dec_remote_domain_migrate_confirm3_params_args };
+export function* decs_remote_domain_migrate_confirm3_params_args(r: XdrReader): Generator<void, remote_domain_migrate_confirm3_params_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_migrate_confirm3_params_args.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_cookie_in = r.varOpaque("remote_domain_migrate_confirm3_params_args.cookie_in", 4194304);
+  const f_flags = r.uint("remote_domain_migrate_confirm3_params_args.flags");
+  const f_cancelled = r.int("remote_domain_migrate_confirm3_params_args.cancelled");
+  return {
+    dom: f_dom,
+    params: f_params,
+    cookie_in: f_cookie_in,
+    flags: f_flags,
+    cancelled: f_cancelled,
+  };
+}
+export const remote_domain_migrate_confirm3_params_args: Codec<remote_domain_migrate_confirm3_params_args> = { name: "remote_domain_migrate_confirm3_params_args", encode: enc_remote_domain_migrate_confirm3_params_args, decode: dec_remote_domain_migrate_confirm3_params_args, decodeSliced: decs_remote_domain_migrate_confirm3_params_args };
 
 /**
  *  The device removed event is the last event where we have to support
@@ -12011,7 +13137,23 @@ export function dec_remote_domain_event_callback_tunable_msg(r: XdrReader): remo
     params: f_params,
   };
 }
-export const remote_domain_event_callback_tunable_msg: Codec<remote_domain_event_callback_tunable_msg> = { name: "remote_domain_event_callback_tunable_msg", encode: enc_remote_domain_event_callback_tunable_msg, decode: dec_remote_domain_event_callback_tunable_msg };
+export function* decs_remote_domain_event_callback_tunable_msg(r: XdrReader): Generator<void, remote_domain_event_callback_tunable_msg, void> {
+  const f_callbackID = r.int("remote_domain_event_callback_tunable_msg.callbackID");
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_event_callback_tunable_msg.params", 2048, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    callbackID: f_callbackID,
+    dom: f_dom,
+    params: f_params,
+  };
+}
+export const remote_domain_event_callback_tunable_msg: Codec<remote_domain_event_callback_tunable_msg> = { name: "remote_domain_event_callback_tunable_msg", encode: enc_remote_domain_event_callback_tunable_msg, decode: dec_remote_domain_event_callback_tunable_msg, decodeSliced: decs_remote_domain_event_callback_tunable_msg };
 
 export interface remote_domain_event_callback_device_added_msg {
   callbackID: number;
@@ -12094,7 +13236,21 @@ export function dec_remote_connect_get_cpu_model_names_ret(r: XdrReader): remote
     ret: f_ret,
   };
 }
-export const remote_connect_get_cpu_model_names_ret: Codec<remote_connect_get_cpu_model_names_ret> = { name: "remote_connect_get_cpu_model_names_ret", encode: enc_remote_connect_get_cpu_model_names_ret, decode: dec_remote_connect_get_cpu_model_names_ret };
+export function* decs_remote_connect_get_cpu_model_names_ret(r: XdrReader): Generator<void, remote_connect_get_cpu_model_names_ret, void> {
+  const t6 = r.length("remote_connect_get_cpu_model_names_ret.models", 8192, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_connect_get_cpu_model_names_ret.models[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_models = t7;
+  const f_ret = r.int("remote_connect_get_cpu_model_names_ret.ret");
+  return {
+    models: f_models,
+    ret: f_ret,
+  };
+}
+export const remote_connect_get_cpu_model_names_ret: Codec<remote_connect_get_cpu_model_names_ret> = { name: "remote_connect_get_cpu_model_names_ret", encode: enc_remote_connect_get_cpu_model_names_ret, decode: dec_remote_connect_get_cpu_model_names_ret, decodeSliced: decs_remote_connect_get_cpu_model_names_ret };
 
 export interface remote_connect_network_event_register_any_args {
   eventID: number;
@@ -12554,7 +13710,23 @@ export function dec_remote_domain_fsfreeze_args(r: XdrReader): remote_domain_fsf
     flags: f_flags,
   };
 }
-export const remote_domain_fsfreeze_args: Codec<remote_domain_fsfreeze_args> = { name: "remote_domain_fsfreeze_args", encode: enc_remote_domain_fsfreeze_args, decode: dec_remote_domain_fsfreeze_args };
+export function* decs_remote_domain_fsfreeze_args(r: XdrReader): Generator<void, remote_domain_fsfreeze_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_fsfreeze_args.mountpoints", 256, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_domain_fsfreeze_args.mountpoints[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_mountpoints = t7;
+  const f_flags = r.uint("remote_domain_fsfreeze_args.flags");
+  return {
+    dom: f_dom,
+    mountpoints: f_mountpoints,
+    flags: f_flags,
+  };
+}
+export const remote_domain_fsfreeze_args: Codec<remote_domain_fsfreeze_args> = { name: "remote_domain_fsfreeze_args", encode: enc_remote_domain_fsfreeze_args, decode: dec_remote_domain_fsfreeze_args, decodeSliced: decs_remote_domain_fsfreeze_args };
 
 export interface remote_domain_fsfreeze_ret {
   filesystems: number;
@@ -12601,7 +13773,23 @@ export function dec_remote_domain_fsthaw_args(r: XdrReader): remote_domain_fstha
     flags: f_flags,
   };
 }
-export const remote_domain_fsthaw_args: Codec<remote_domain_fsthaw_args> = { name: "remote_domain_fsthaw_args", encode: enc_remote_domain_fsthaw_args, decode: dec_remote_domain_fsthaw_args };
+export function* decs_remote_domain_fsthaw_args(r: XdrReader): Generator<void, remote_domain_fsthaw_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_fsthaw_args.mountpoints", 256, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_domain_fsthaw_args.mountpoints[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_mountpoints = t7;
+  const f_flags = r.uint("remote_domain_fsthaw_args.flags");
+  return {
+    dom: f_dom,
+    mountpoints: f_mountpoints,
+    flags: f_flags,
+  };
+}
+export const remote_domain_fsthaw_args: Codec<remote_domain_fsthaw_args> = { name: "remote_domain_fsthaw_args", encode: enc_remote_domain_fsthaw_args, decode: dec_remote_domain_fsthaw_args, decodeSliced: decs_remote_domain_fsthaw_args };
 
 export interface remote_domain_fsthaw_ret {
   filesystems: number;
@@ -12652,7 +13840,25 @@ export function dec_remote_node_get_free_pages_args(r: XdrReader): remote_node_g
     flags: f_flags,
   };
 }
-export const remote_node_get_free_pages_args: Codec<remote_node_get_free_pages_args> = { name: "remote_node_get_free_pages_args", encode: enc_remote_node_get_free_pages_args, decode: dec_remote_node_get_free_pages_args };
+export function* decs_remote_node_get_free_pages_args(r: XdrReader): Generator<void, remote_node_get_free_pages_args, void> {
+  const t6 = r.length("remote_node_get_free_pages_args.pages", 1024, 4);
+  const t7: number[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.uint("remote_node_get_free_pages_args.pages[]"));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_pages = t7;
+  const f_startCell = r.int("remote_node_get_free_pages_args.startCell");
+  const f_cellCount = r.uint("remote_node_get_free_pages_args.cellCount");
+  const f_flags = r.uint("remote_node_get_free_pages_args.flags");
+  return {
+    pages: f_pages,
+    startCell: f_startCell,
+    cellCount: f_cellCount,
+    flags: f_flags,
+  };
+}
+export const remote_node_get_free_pages_args: Codec<remote_node_get_free_pages_args> = { name: "remote_node_get_free_pages_args", encode: enc_remote_node_get_free_pages_args, decode: dec_remote_node_get_free_pages_args, decodeSliced: decs_remote_node_get_free_pages_args };
 
 export interface remote_node_get_free_pages_ret {
   counts: bigint[];
@@ -12677,7 +13883,19 @@ export function dec_remote_node_get_free_pages_ret(r: XdrReader): remote_node_ge
     counts: f_counts,
   };
 }
-export const remote_node_get_free_pages_ret: Codec<remote_node_get_free_pages_ret> = { name: "remote_node_get_free_pages_ret", encode: enc_remote_node_get_free_pages_ret, decode: dec_remote_node_get_free_pages_ret };
+export function* decs_remote_node_get_free_pages_ret(r: XdrReader): Generator<void, remote_node_get_free_pages_ret, void> {
+  const t6 = r.length("remote_node_get_free_pages_ret.counts", 1024, 8);
+  const t7: bigint[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.uhyper("remote_node_get_free_pages_ret.counts[]"));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_counts = t7;
+  return {
+    counts: f_counts,
+  };
+}
+export const remote_node_get_free_pages_ret: Codec<remote_node_get_free_pages_ret> = { name: "remote_node_get_free_pages_ret", encode: enc_remote_node_get_free_pages_ret, decode: dec_remote_node_get_free_pages_ret, decodeSliced: decs_remote_node_get_free_pages_ret };
 
 export interface remote_node_alloc_pages_args {
   pageSizes: number[];
@@ -12728,7 +13946,33 @@ export function dec_remote_node_alloc_pages_args(r: XdrReader): remote_node_allo
     flags: f_flags,
   };
 }
-export const remote_node_alloc_pages_args: Codec<remote_node_alloc_pages_args> = { name: "remote_node_alloc_pages_args", encode: enc_remote_node_alloc_pages_args, decode: dec_remote_node_alloc_pages_args };
+export function* decs_remote_node_alloc_pages_args(r: XdrReader): Generator<void, remote_node_alloc_pages_args, void> {
+  const t11 = r.length("remote_node_alloc_pages_args.pageSizes", 1024, 4);
+  const t12: number[] = [];
+  for (let t13 = 0; t13 < t11; t13++) {
+    t12.push(r.uint("remote_node_alloc_pages_args.pageSizes[]"));
+    if ((t13 & 255) === 255) yield;
+  }
+  const f_pageSizes = t12;
+  const t14 = r.length("remote_node_alloc_pages_args.pageCounts", 1024, 8);
+  const t15: bigint[] = [];
+  for (let t16 = 0; t16 < t14; t16++) {
+    t15.push(r.uhyper("remote_node_alloc_pages_args.pageCounts[]"));
+    if ((t16 & 255) === 255) yield;
+  }
+  const f_pageCounts = t15;
+  const f_startCell = r.int("remote_node_alloc_pages_args.startCell");
+  const f_cellCount = r.uint("remote_node_alloc_pages_args.cellCount");
+  const f_flags = r.uint("remote_node_alloc_pages_args.flags");
+  return {
+    pageSizes: f_pageSizes,
+    pageCounts: f_pageCounts,
+    startCell: f_startCell,
+    cellCount: f_cellCount,
+    flags: f_flags,
+  };
+}
+export const remote_node_alloc_pages_args: Codec<remote_node_alloc_pages_args> = { name: "remote_node_alloc_pages_args", encode: enc_remote_node_alloc_pages_args, decode: dec_remote_node_alloc_pages_args, decodeSliced: decs_remote_node_alloc_pages_args };
 
 export interface remote_node_alloc_pages_ret {
   ret: number;
@@ -12895,7 +14139,21 @@ export function dec_remote_network_get_dhcp_leases_ret(r: XdrReader): remote_net
     ret: f_ret,
   };
 }
-export const remote_network_get_dhcp_leases_ret: Codec<remote_network_get_dhcp_leases_ret> = { name: "remote_network_get_dhcp_leases_ret", encode: enc_remote_network_get_dhcp_leases_ret, decode: dec_remote_network_get_dhcp_leases_ret };
+export function* decs_remote_network_get_dhcp_leases_ret(r: XdrReader): Generator<void, remote_network_get_dhcp_leases_ret, void> {
+  const t6 = r.length("remote_network_get_dhcp_leases_ret.leases", 65536, 40);
+  const t7: remote_network_dhcp_lease[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_network_dhcp_lease(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_leases = t7;
+  const f_ret = r.uint("remote_network_get_dhcp_leases_ret.ret");
+  return {
+    leases: f_leases,
+    ret: f_ret,
+  };
+}
+export const remote_network_get_dhcp_leases_ret: Codec<remote_network_get_dhcp_leases_ret> = { name: "remote_network_get_dhcp_leases_ret", encode: enc_remote_network_get_dhcp_leases_ret, decode: dec_remote_network_get_dhcp_leases_ret, decodeSliced: decs_remote_network_get_dhcp_leases_ret };
 
 export interface remote_domain_stats_record {
   dom: remote_nonnull_domain;
@@ -12924,7 +14182,21 @@ export function dec_remote_domain_stats_record(r: XdrReader): remote_domain_stat
     params: f_params,
   };
 }
-export const remote_domain_stats_record: Codec<remote_domain_stats_record> = { name: "remote_domain_stats_record", encode: enc_remote_domain_stats_record, decode: dec_remote_domain_stats_record };
+export function* decs_remote_domain_stats_record(r: XdrReader): Generator<void, remote_domain_stats_record, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_stats_record.params", 262144, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    dom: f_dom,
+    params: f_params,
+  };
+}
+export const remote_domain_stats_record: Codec<remote_domain_stats_record> = { name: "remote_domain_stats_record", encode: enc_remote_domain_stats_record, decode: dec_remote_domain_stats_record, decodeSliced: decs_remote_domain_stats_record };
 
 export interface remote_connect_get_all_domain_stats_args {
   doms: remote_nonnull_domain[];
@@ -12957,7 +14229,23 @@ export function dec_remote_connect_get_all_domain_stats_args(r: XdrReader): remo
     flags: f_flags,
   };
 }
-export const remote_connect_get_all_domain_stats_args: Codec<remote_connect_get_all_domain_stats_args> = { name: "remote_connect_get_all_domain_stats_args", encode: enc_remote_connect_get_all_domain_stats_args, decode: dec_remote_connect_get_all_domain_stats_args };
+export function* decs_remote_connect_get_all_domain_stats_args(r: XdrReader): Generator<void, remote_connect_get_all_domain_stats_args, void> {
+  const t6 = r.length("remote_connect_get_all_domain_stats_args.doms", 16384, 24);
+  const t7: remote_nonnull_domain[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_domain(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_doms = t7;
+  const f_stats = r.uint("remote_connect_get_all_domain_stats_args.stats");
+  const f_flags = r.uint("remote_connect_get_all_domain_stats_args.flags");
+  return {
+    doms: f_doms,
+    stats: f_stats,
+    flags: f_flags,
+  };
+}
+export const remote_connect_get_all_domain_stats_args: Codec<remote_connect_get_all_domain_stats_args> = { name: "remote_connect_get_all_domain_stats_args", encode: enc_remote_connect_get_all_domain_stats_args, decode: dec_remote_connect_get_all_domain_stats_args, decodeSliced: decs_remote_connect_get_all_domain_stats_args };
 
 export interface remote_domain_event_callback_agent_lifecycle_msg {
   callbackID: number;
@@ -13005,7 +14293,19 @@ export function dec_remote_connect_get_all_domain_stats_ret(r: XdrReader): remot
     retStats: f_retStats,
   };
 }
-export const remote_connect_get_all_domain_stats_ret: Codec<remote_connect_get_all_domain_stats_ret> = { name: "remote_connect_get_all_domain_stats_ret", encode: enc_remote_connect_get_all_domain_stats_ret, decode: dec_remote_connect_get_all_domain_stats_ret };
+export function* decs_remote_connect_get_all_domain_stats_ret(r: XdrReader): Generator<void, remote_connect_get_all_domain_stats_ret, void> {
+  const t6 = r.length("remote_connect_get_all_domain_stats_ret.retStats", 16384, 28);
+  const t7: remote_domain_stats_record[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push((yield* decs_remote_domain_stats_record(r)));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_retStats = t7;
+  return {
+    retStats: f_retStats,
+  };
+}
+export const remote_connect_get_all_domain_stats_ret: Codec<remote_connect_get_all_domain_stats_ret> = { name: "remote_connect_get_all_domain_stats_ret", encode: enc_remote_connect_get_all_domain_stats_ret, decode: dec_remote_connect_get_all_domain_stats_ret, decodeSliced: decs_remote_connect_get_all_domain_stats_ret };
 
 export interface remote_domain_fsinfo {
   mountpoint: remote_nonnull_string;
@@ -13042,7 +14342,25 @@ export function dec_remote_domain_fsinfo(r: XdrReader): remote_domain_fsinfo {
     dev_aliases: f_dev_aliases,
   };
 }
-export const remote_domain_fsinfo: Codec<remote_domain_fsinfo> = { name: "remote_domain_fsinfo", encode: enc_remote_domain_fsinfo, decode: dec_remote_domain_fsinfo };
+export function* decs_remote_domain_fsinfo(r: XdrReader): Generator<void, remote_domain_fsinfo, void> {
+  const f_mountpoint = r.string("remote_domain_fsinfo.mountpoint", 4194304);
+  const f_name = r.string("remote_domain_fsinfo.name", 4194304);
+  const f_fstype = r.string("remote_domain_fsinfo.fstype", 4194304);
+  const t6 = r.length("remote_domain_fsinfo.dev_aliases", 256, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_domain_fsinfo.dev_aliases[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_dev_aliases = t7;
+  return {
+    mountpoint: f_mountpoint,
+    name: f_name,
+    fstype: f_fstype,
+    dev_aliases: f_dev_aliases,
+  };
+}
+export const remote_domain_fsinfo: Codec<remote_domain_fsinfo> = { name: "remote_domain_fsinfo", encode: enc_remote_domain_fsinfo, decode: dec_remote_domain_fsinfo, decodeSliced: decs_remote_domain_fsinfo };
 
 export interface remote_domain_get_fsinfo_args {
   dom: remote_nonnull_domain;
@@ -13088,7 +14406,21 @@ export function dec_remote_domain_get_fsinfo_ret(r: XdrReader): remote_domain_ge
     ret: f_ret,
   };
 }
-export const remote_domain_get_fsinfo_ret: Codec<remote_domain_get_fsinfo_ret> = { name: "remote_domain_get_fsinfo_ret", encode: enc_remote_domain_get_fsinfo_ret, decode: dec_remote_domain_get_fsinfo_ret };
+export function* decs_remote_domain_get_fsinfo_ret(r: XdrReader): Generator<void, remote_domain_get_fsinfo_ret, void> {
+  const t6 = r.length("remote_domain_get_fsinfo_ret.info", 256, 16);
+  const t7: remote_domain_fsinfo[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push((yield* decs_remote_domain_fsinfo(r)));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_info = t7;
+  const f_ret = r.uint("remote_domain_get_fsinfo_ret.ret");
+  return {
+    info: f_info,
+    ret: f_ret,
+  };
+}
+export const remote_domain_get_fsinfo_ret: Codec<remote_domain_get_fsinfo_ret> = { name: "remote_domain_get_fsinfo_ret", encode: enc_remote_domain_get_fsinfo_ret, decode: dec_remote_domain_get_fsinfo_ret, decodeSliced: decs_remote_domain_get_fsinfo_ret };
 
 export interface remote_domain_ip_addr {
   type: number;
@@ -13151,7 +14483,27 @@ export function dec_remote_domain_interface(r: XdrReader): remote_domain_interfa
     addrs: f_addrs,
   };
 }
-export const remote_domain_interface: Codec<remote_domain_interface> = { name: "remote_domain_interface", encode: enc_remote_domain_interface, decode: dec_remote_domain_interface };
+export function* decs_remote_domain_interface(r: XdrReader): Generator<void, remote_domain_interface, void> {
+  const f_name = r.string("remote_domain_interface.name", 4194304);
+  let t8: remote_string = null;
+  if (r.bool("remote_domain_interface.hwaddr")) {
+    t8 = r.string("remote_domain_interface.hwaddr", 4194304);
+  }
+  const f_hwaddr = t8;
+  const t9 = r.length("remote_domain_interface.addrs", 2048, 12);
+  const t10: remote_domain_ip_addr[] = [];
+  for (let t11 = 0; t11 < t9; t11++) {
+    t10.push(dec_remote_domain_ip_addr(r));
+    if ((t11 & 255) === 255) yield;
+  }
+  const f_addrs = t10;
+  return {
+    name: f_name,
+    hwaddr: f_hwaddr,
+    addrs: f_addrs,
+  };
+}
+export const remote_domain_interface: Codec<remote_domain_interface> = { name: "remote_domain_interface", encode: enc_remote_domain_interface, decode: dec_remote_domain_interface, decodeSliced: decs_remote_domain_interface };
 
 export interface remote_domain_interface_addresses_args {
   dom: remote_nonnull_domain;
@@ -13196,7 +14548,19 @@ export function dec_remote_domain_interface_addresses_ret(r: XdrReader): remote_
     ifaces: f_ifaces,
   };
 }
-export const remote_domain_interface_addresses_ret: Codec<remote_domain_interface_addresses_ret> = { name: "remote_domain_interface_addresses_ret", encode: enc_remote_domain_interface_addresses_ret, decode: dec_remote_domain_interface_addresses_ret };
+export function* decs_remote_domain_interface_addresses_ret(r: XdrReader): Generator<void, remote_domain_interface_addresses_ret, void> {
+  const t6 = r.length("remote_domain_interface_addresses_ret.ifaces", 2048, 12);
+  const t7: remote_domain_interface[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push((yield* decs_remote_domain_interface(r)));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_ifaces = t7;
+  return {
+    ifaces: f_ifaces,
+  };
+}
+export const remote_domain_interface_addresses_ret: Codec<remote_domain_interface_addresses_ret> = { name: "remote_domain_interface_addresses_ret", encode: enc_remote_domain_interface_addresses_ret, decode: dec_remote_domain_interface_addresses_ret, decodeSliced: decs_remote_domain_interface_addresses_ret };
 
 export interface remote_domain_set_user_password_args {
   dom: remote_nonnull_domain;
@@ -13343,7 +14707,23 @@ export function dec_remote_domain_event_callback_job_completed_msg(r: XdrReader)
     params: f_params,
   };
 }
-export const remote_domain_event_callback_job_completed_msg: Codec<remote_domain_event_callback_job_completed_msg> = { name: "remote_domain_event_callback_job_completed_msg", encode: enc_remote_domain_event_callback_job_completed_msg, decode: dec_remote_domain_event_callback_job_completed_msg };
+export function* decs_remote_domain_event_callback_job_completed_msg(r: XdrReader): Generator<void, remote_domain_event_callback_job_completed_msg, void> {
+  const f_callbackID = r.int("remote_domain_event_callback_job_completed_msg.callbackID");
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_event_callback_job_completed_msg.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    callbackID: f_callbackID,
+    dom: f_dom,
+    params: f_params,
+  };
+}
+export const remote_domain_event_callback_job_completed_msg: Codec<remote_domain_event_callback_job_completed_msg> = { name: "remote_domain_event_callback_job_completed_msg", encode: enc_remote_domain_event_callback_job_completed_msg, decode: dec_remote_domain_event_callback_job_completed_msg, decodeSliced: decs_remote_domain_event_callback_job_completed_msg };
 
 export interface remote_domain_migrate_start_post_copy_args {
   dom: remote_nonnull_domain;
@@ -13422,7 +14802,19 @@ export function dec_remote_domain_get_guest_vcpus_ret(r: XdrReader): remote_doma
     params: f_params,
   };
 }
-export const remote_domain_get_guest_vcpus_ret: Codec<remote_domain_get_guest_vcpus_ret> = { name: "remote_domain_get_guest_vcpus_ret", encode: enc_remote_domain_get_guest_vcpus_ret, decode: dec_remote_domain_get_guest_vcpus_ret };
+export function* decs_remote_domain_get_guest_vcpus_ret(r: XdrReader): Generator<void, remote_domain_get_guest_vcpus_ret, void> {
+  const t6 = r.length("remote_domain_get_guest_vcpus_ret.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    params: f_params,
+  };
+}
+export const remote_domain_get_guest_vcpus_ret: Codec<remote_domain_get_guest_vcpus_ret> = { name: "remote_domain_get_guest_vcpus_ret", encode: enc_remote_domain_get_guest_vcpus_ret, decode: dec_remote_domain_get_guest_vcpus_ret, decodeSliced: decs_remote_domain_get_guest_vcpus_ret };
 
 export interface remote_domain_set_guest_vcpus_args {
   dom: remote_nonnull_domain;
@@ -13848,7 +15240,45 @@ export function dec_remote_connect_baseline_hypervisor_cpu_args(r: XdrReader): r
     flags: f_flags,
   };
 }
-export const remote_connect_baseline_hypervisor_cpu_args: Codec<remote_connect_baseline_hypervisor_cpu_args> = { name: "remote_connect_baseline_hypervisor_cpu_args", encode: enc_remote_connect_baseline_hypervisor_cpu_args, decode: dec_remote_connect_baseline_hypervisor_cpu_args };
+export function* decs_remote_connect_baseline_hypervisor_cpu_args(r: XdrReader): Generator<void, remote_connect_baseline_hypervisor_cpu_args, void> {
+  let t14: remote_string = null;
+  if (r.bool("remote_connect_baseline_hypervisor_cpu_args.emulator")) {
+    t14 = r.string("remote_connect_baseline_hypervisor_cpu_args.emulator", 4194304);
+  }
+  const f_emulator = t14;
+  let t15: remote_string = null;
+  if (r.bool("remote_connect_baseline_hypervisor_cpu_args.arch")) {
+    t15 = r.string("remote_connect_baseline_hypervisor_cpu_args.arch", 4194304);
+  }
+  const f_arch = t15;
+  let t16: remote_string = null;
+  if (r.bool("remote_connect_baseline_hypervisor_cpu_args.machine")) {
+    t16 = r.string("remote_connect_baseline_hypervisor_cpu_args.machine", 4194304);
+  }
+  const f_machine = t16;
+  let t17: remote_string = null;
+  if (r.bool("remote_connect_baseline_hypervisor_cpu_args.virttype")) {
+    t17 = r.string("remote_connect_baseline_hypervisor_cpu_args.virttype", 4194304);
+  }
+  const f_virttype = t17;
+  const t18 = r.length("remote_connect_baseline_hypervisor_cpu_args.xmlCPUs", 256, 4);
+  const t19: remote_nonnull_string[] = [];
+  for (let t20 = 0; t20 < t18; t20++) {
+    t19.push(r.string("remote_connect_baseline_hypervisor_cpu_args.xmlCPUs[]", 4194304));
+    if ((t20 & 255) === 255) yield;
+  }
+  const f_xmlCPUs = t19;
+  const f_flags = r.uint("remote_connect_baseline_hypervisor_cpu_args.flags");
+  return {
+    emulator: f_emulator,
+    arch: f_arch,
+    machine: f_machine,
+    virttype: f_virttype,
+    xmlCPUs: f_xmlCPUs,
+    flags: f_flags,
+  };
+}
+export const remote_connect_baseline_hypervisor_cpu_args: Codec<remote_connect_baseline_hypervisor_cpu_args> = { name: "remote_connect_baseline_hypervisor_cpu_args", encode: enc_remote_connect_baseline_hypervisor_cpu_args, decode: dec_remote_connect_baseline_hypervisor_cpu_args, decodeSliced: decs_remote_connect_baseline_hypervisor_cpu_args };
 
 export interface remote_connect_baseline_hypervisor_cpu_ret {
   cpu: remote_nonnull_string;
@@ -13908,7 +15338,21 @@ export function dec_remote_node_get_sev_info_ret(r: XdrReader): remote_node_get_
     nparams: f_nparams,
   };
 }
-export const remote_node_get_sev_info_ret: Codec<remote_node_get_sev_info_ret> = { name: "remote_node_get_sev_info_ret", encode: enc_remote_node_get_sev_info_ret, decode: dec_remote_node_get_sev_info_ret };
+export function* decs_remote_node_get_sev_info_ret(r: XdrReader): Generator<void, remote_node_get_sev_info_ret, void> {
+  const t6 = r.length("remote_node_get_sev_info_ret.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_node_get_sev_info_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_node_get_sev_info_ret: Codec<remote_node_get_sev_info_ret> = { name: "remote_node_get_sev_info_ret", encode: enc_remote_node_get_sev_info_ret, decode: dec_remote_node_get_sev_info_ret, decodeSliced: decs_remote_node_get_sev_info_ret };
 
 export interface remote_domain_get_launch_security_info_args {
   dom: remote_nonnull_domain;
@@ -13950,7 +15394,19 @@ export function dec_remote_domain_get_launch_security_info_ret(r: XdrReader): re
     params: f_params,
   };
 }
-export const remote_domain_get_launch_security_info_ret: Codec<remote_domain_get_launch_security_info_ret> = { name: "remote_domain_get_launch_security_info_ret", encode: enc_remote_domain_get_launch_security_info_ret, decode: dec_remote_domain_get_launch_security_info_ret };
+export function* decs_remote_domain_get_launch_security_info_ret(r: XdrReader): Generator<void, remote_domain_get_launch_security_info_ret, void> {
+  const t6 = r.length("remote_domain_get_launch_security_info_ret.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    params: f_params,
+  };
+}
+export const remote_domain_get_launch_security_info_ret: Codec<remote_domain_get_launch_security_info_ret> = { name: "remote_domain_get_launch_security_info_ret", encode: enc_remote_domain_get_launch_security_info_ret, decode: dec_remote_domain_get_launch_security_info_ret, decodeSliced: decs_remote_domain_get_launch_security_info_ret };
 
 export interface remote_domain_set_launch_security_state_args {
   dom: remote_nonnull_domain;
@@ -13983,7 +15439,23 @@ export function dec_remote_domain_set_launch_security_state_args(r: XdrReader): 
     flags: f_flags,
   };
 }
-export const remote_domain_set_launch_security_state_args: Codec<remote_domain_set_launch_security_state_args> = { name: "remote_domain_set_launch_security_state_args", encode: enc_remote_domain_set_launch_security_state_args, decode: dec_remote_domain_set_launch_security_state_args };
+export function* decs_remote_domain_set_launch_security_state_args(r: XdrReader): Generator<void, remote_domain_set_launch_security_state_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const t6 = r.length("remote_domain_set_launch_security_state_args.params", 64, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_domain_set_launch_security_state_args.flags");
+  return {
+    dom: f_dom,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_domain_set_launch_security_state_args: Codec<remote_domain_set_launch_security_state_args> = { name: "remote_domain_set_launch_security_state_args", encode: enc_remote_domain_set_launch_security_state_args, decode: dec_remote_domain_set_launch_security_state_args, decodeSliced: decs_remote_domain_set_launch_security_state_args };
 
 /** nwfilter binding */
 export interface remote_nwfilter_binding_lookup_by_port_dev_args {
@@ -14134,7 +15606,21 @@ export function dec_remote_connect_list_all_nwfilter_bindings_ret(r: XdrReader):
     ret: f_ret,
   };
 }
-export const remote_connect_list_all_nwfilter_bindings_ret: Codec<remote_connect_list_all_nwfilter_bindings_ret> = { name: "remote_connect_list_all_nwfilter_bindings_ret", encode: enc_remote_connect_list_all_nwfilter_bindings_ret, decode: dec_remote_connect_list_all_nwfilter_bindings_ret };
+export function* decs_remote_connect_list_all_nwfilter_bindings_ret(r: XdrReader): Generator<void, remote_connect_list_all_nwfilter_bindings_ret, void> {
+  const t6 = r.length("remote_connect_list_all_nwfilter_bindings_ret.bindings", 16384, 8);
+  const t7: remote_nonnull_nwfilter_binding[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_nwfilter_binding(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_bindings = t7;
+  const f_ret = r.uint("remote_connect_list_all_nwfilter_bindings_ret.ret");
+  return {
+    bindings: f_bindings,
+    ret: f_ret,
+  };
+}
+export const remote_connect_list_all_nwfilter_bindings_ret: Codec<remote_connect_list_all_nwfilter_bindings_ret> = { name: "remote_connect_list_all_nwfilter_bindings_ret", encode: enc_remote_connect_list_all_nwfilter_bindings_ret, decode: dec_remote_connect_list_all_nwfilter_bindings_ret, decodeSliced: decs_remote_connect_list_all_nwfilter_bindings_ret };
 
 export interface remote_connect_get_storage_pool_capabilities_args {
   flags: number;
@@ -14211,7 +15697,21 @@ export function dec_remote_network_list_all_ports_ret(r: XdrReader): remote_netw
     ret: f_ret,
   };
 }
-export const remote_network_list_all_ports_ret: Codec<remote_network_list_all_ports_ret> = { name: "remote_network_list_all_ports_ret", encode: enc_remote_network_list_all_ports_ret, decode: dec_remote_network_list_all_ports_ret };
+export function* decs_remote_network_list_all_ports_ret(r: XdrReader): Generator<void, remote_network_list_all_ports_ret, void> {
+  const t6 = r.length("remote_network_list_all_ports_ret.ports", 16384, 36);
+  const t7: remote_nonnull_network_port[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_network_port(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_ports = t7;
+  const f_ret = r.uint("remote_network_list_all_ports_ret.ret");
+  return {
+    ports: f_ports,
+    ret: f_ret,
+  };
+}
+export const remote_network_list_all_ports_ret: Codec<remote_network_list_all_ports_ret> = { name: "remote_network_list_all_ports_ret", encode: enc_remote_network_list_all_ports_ret, decode: dec_remote_network_list_all_ports_ret, decodeSliced: decs_remote_network_list_all_ports_ret };
 
 export interface remote_network_port_lookup_by_uuid_args {
   network: remote_nonnull_network;
@@ -14309,7 +15809,23 @@ export function dec_remote_network_port_set_parameters_args(r: XdrReader): remot
     flags: f_flags,
   };
 }
-export const remote_network_port_set_parameters_args: Codec<remote_network_port_set_parameters_args> = { name: "remote_network_port_set_parameters_args", encode: enc_remote_network_port_set_parameters_args, decode: dec_remote_network_port_set_parameters_args };
+export function* decs_remote_network_port_set_parameters_args(r: XdrReader): Generator<void, remote_network_port_set_parameters_args, void> {
+  const f_port = dec_remote_nonnull_network_port(r);
+  const t6 = r.length("remote_network_port_set_parameters_args.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_network_port_set_parameters_args.flags");
+  return {
+    port: f_port,
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_network_port_set_parameters_args: Codec<remote_network_port_set_parameters_args> = { name: "remote_network_port_set_parameters_args", encode: enc_remote_network_port_set_parameters_args, decode: dec_remote_network_port_set_parameters_args, decodeSliced: decs_remote_network_port_set_parameters_args };
 
 export interface remote_network_port_get_parameters_args {
   port: remote_nonnull_network_port;
@@ -14358,7 +15874,21 @@ export function dec_remote_network_port_get_parameters_ret(r: XdrReader): remote
     nparams: f_nparams,
   };
 }
-export const remote_network_port_get_parameters_ret: Codec<remote_network_port_get_parameters_ret> = { name: "remote_network_port_get_parameters_ret", encode: enc_remote_network_port_get_parameters_ret, decode: dec_remote_network_port_get_parameters_ret };
+export function* decs_remote_network_port_get_parameters_ret(r: XdrReader): Generator<void, remote_network_port_get_parameters_ret, void> {
+  const t6 = r.length("remote_network_port_get_parameters_ret.params", 16, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_nparams = r.int("remote_network_port_get_parameters_ret.nparams");
+  return {
+    params: f_params,
+    nparams: f_nparams,
+  };
+}
+export const remote_network_port_get_parameters_ret: Codec<remote_network_port_get_parameters_ret> = { name: "remote_network_port_get_parameters_ret", encode: enc_remote_network_port_get_parameters_ret, decode: dec_remote_network_port_get_parameters_ret, decodeSliced: decs_remote_network_port_get_parameters_ret };
 
 export interface remote_network_port_get_xml_desc_args {
   port: remote_nonnull_network_port;
@@ -14520,7 +16050,21 @@ export function dec_remote_domain_list_all_checkpoints_ret(r: XdrReader): remote
     ret: f_ret,
   };
 }
-export const remote_domain_list_all_checkpoints_ret: Codec<remote_domain_list_all_checkpoints_ret> = { name: "remote_domain_list_all_checkpoints_ret", encode: enc_remote_domain_list_all_checkpoints_ret, decode: dec_remote_domain_list_all_checkpoints_ret };
+export function* decs_remote_domain_list_all_checkpoints_ret(r: XdrReader): Generator<void, remote_domain_list_all_checkpoints_ret, void> {
+  const t6 = r.length("remote_domain_list_all_checkpoints_ret.checkpoints", 16384, 28);
+  const t7: remote_nonnull_domain_checkpoint[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_domain_checkpoint(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_checkpoints = t7;
+  const f_ret = r.int("remote_domain_list_all_checkpoints_ret.ret");
+  return {
+    checkpoints: f_checkpoints,
+    ret: f_ret,
+  };
+}
+export const remote_domain_list_all_checkpoints_ret: Codec<remote_domain_list_all_checkpoints_ret> = { name: "remote_domain_list_all_checkpoints_ret", encode: enc_remote_domain_list_all_checkpoints_ret, decode: dec_remote_domain_list_all_checkpoints_ret, decodeSliced: decs_remote_domain_list_all_checkpoints_ret };
 
 export interface remote_domain_checkpoint_list_all_children_args {
   checkpoint: remote_nonnull_domain_checkpoint;
@@ -14569,7 +16113,21 @@ export function dec_remote_domain_checkpoint_list_all_children_ret(r: XdrReader)
     ret: f_ret,
   };
 }
-export const remote_domain_checkpoint_list_all_children_ret: Codec<remote_domain_checkpoint_list_all_children_ret> = { name: "remote_domain_checkpoint_list_all_children_ret", encode: enc_remote_domain_checkpoint_list_all_children_ret, decode: dec_remote_domain_checkpoint_list_all_children_ret };
+export function* decs_remote_domain_checkpoint_list_all_children_ret(r: XdrReader): Generator<void, remote_domain_checkpoint_list_all_children_ret, void> {
+  const t6 = r.length("remote_domain_checkpoint_list_all_children_ret.checkpoints", 16384, 28);
+  const t7: remote_nonnull_domain_checkpoint[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_nonnull_domain_checkpoint(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_checkpoints = t7;
+  const f_ret = r.int("remote_domain_checkpoint_list_all_children_ret.ret");
+  return {
+    checkpoints: f_checkpoints,
+    ret: f_ret,
+  };
+}
+export const remote_domain_checkpoint_list_all_children_ret: Codec<remote_domain_checkpoint_list_all_children_ret> = { name: "remote_domain_checkpoint_list_all_children_ret", encode: enc_remote_domain_checkpoint_list_all_children_ret, decode: dec_remote_domain_checkpoint_list_all_children_ret, decodeSliced: decs_remote_domain_checkpoint_list_all_children_ret };
 
 export interface remote_domain_checkpoint_lookup_by_name_args {
   dom: remote_nonnull_domain;
@@ -14696,7 +16254,19 @@ export function dec_remote_domain_get_guest_info_ret(r: XdrReader): remote_domai
     params: f_params,
   };
 }
-export const remote_domain_get_guest_info_ret: Codec<remote_domain_get_guest_info_ret> = { name: "remote_domain_get_guest_info_ret", encode: enc_remote_domain_get_guest_info_ret, decode: dec_remote_domain_get_guest_info_ret };
+export function* decs_remote_domain_get_guest_info_ret(r: XdrReader): Generator<void, remote_domain_get_guest_info_ret, void> {
+  const t6 = r.length("remote_domain_get_guest_info_ret.params", 2048, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  return {
+    params: f_params,
+  };
+}
+export const remote_domain_get_guest_info_ret: Codec<remote_domain_get_guest_info_ret> = { name: "remote_domain_get_guest_info_ret", encode: enc_remote_domain_get_guest_info_ret, decode: dec_remote_domain_get_guest_info_ret, decodeSliced: decs_remote_domain_get_guest_info_ret };
 
 export interface remote_connect_set_identity_args {
   params: remote_typed_param[];
@@ -14725,7 +16295,21 @@ export function dec_remote_connect_set_identity_args(r: XdrReader): remote_conne
     flags: f_flags,
   };
 }
-export const remote_connect_set_identity_args: Codec<remote_connect_set_identity_args> = { name: "remote_connect_set_identity_args", encode: enc_remote_connect_set_identity_args, decode: dec_remote_connect_set_identity_args };
+export function* decs_remote_connect_set_identity_args(r: XdrReader): Generator<void, remote_connect_set_identity_args, void> {
+  const t6 = r.length("remote_connect_set_identity_args.params", 20, 12);
+  const t7: remote_typed_param[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(dec_remote_typed_param(r));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_params = t7;
+  const f_flags = r.uint("remote_connect_set_identity_args.flags");
+  return {
+    params: f_params,
+    flags: f_flags,
+  };
+}
+export const remote_connect_set_identity_args: Codec<remote_connect_set_identity_args> = { name: "remote_connect_set_identity_args", encode: enc_remote_connect_set_identity_args, decode: dec_remote_connect_set_identity_args, decodeSliced: decs_remote_connect_set_identity_args };
 
 export interface remote_domain_agent_set_response_timeout_args {
   dom: remote_nonnull_domain;
@@ -14872,7 +16456,19 @@ export function dec_remote_domain_authorized_ssh_keys_get_ret(r: XdrReader): rem
     keys: f_keys,
   };
 }
-export const remote_domain_authorized_ssh_keys_get_ret: Codec<remote_domain_authorized_ssh_keys_get_ret> = { name: "remote_domain_authorized_ssh_keys_get_ret", encode: enc_remote_domain_authorized_ssh_keys_get_ret, decode: dec_remote_domain_authorized_ssh_keys_get_ret };
+export function* decs_remote_domain_authorized_ssh_keys_get_ret(r: XdrReader): Generator<void, remote_domain_authorized_ssh_keys_get_ret, void> {
+  const t6 = r.length("remote_domain_authorized_ssh_keys_get_ret.keys", 2048, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_domain_authorized_ssh_keys_get_ret.keys[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_keys = t7;
+  return {
+    keys: f_keys,
+  };
+}
+export const remote_domain_authorized_ssh_keys_get_ret: Codec<remote_domain_authorized_ssh_keys_get_ret> = { name: "remote_domain_authorized_ssh_keys_get_ret", encode: enc_remote_domain_authorized_ssh_keys_get_ret, decode: dec_remote_domain_authorized_ssh_keys_get_ret, decodeSliced: decs_remote_domain_authorized_ssh_keys_get_ret };
 
 export interface remote_domain_authorized_ssh_keys_set_args {
   dom: remote_nonnull_domain;
@@ -14909,7 +16505,25 @@ export function dec_remote_domain_authorized_ssh_keys_set_args(r: XdrReader): re
     flags: f_flags,
   };
 }
-export const remote_domain_authorized_ssh_keys_set_args: Codec<remote_domain_authorized_ssh_keys_set_args> = { name: "remote_domain_authorized_ssh_keys_set_args", encode: enc_remote_domain_authorized_ssh_keys_set_args, decode: dec_remote_domain_authorized_ssh_keys_set_args };
+export function* decs_remote_domain_authorized_ssh_keys_set_args(r: XdrReader): Generator<void, remote_domain_authorized_ssh_keys_set_args, void> {
+  const f_dom = dec_remote_nonnull_domain(r);
+  const f_user = r.string("remote_domain_authorized_ssh_keys_set_args.user", 4194304);
+  const t6 = r.length("remote_domain_authorized_ssh_keys_set_args.keys", 2048, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_domain_authorized_ssh_keys_set_args.keys[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_keys = t7;
+  const f_flags = r.uint("remote_domain_authorized_ssh_keys_set_args.flags");
+  return {
+    dom: f_dom,
+    user: f_user,
+    keys: f_keys,
+    flags: f_flags,
+  };
+}
+export const remote_domain_authorized_ssh_keys_set_args: Codec<remote_domain_authorized_ssh_keys_set_args> = { name: "remote_domain_authorized_ssh_keys_set_args", encode: enc_remote_domain_authorized_ssh_keys_set_args, decode: dec_remote_domain_authorized_ssh_keys_set_args, decodeSliced: decs_remote_domain_authorized_ssh_keys_set_args };
 
 export interface remote_domain_get_messages_args {
   dom: remote_nonnull_domain;
@@ -14951,7 +16565,19 @@ export function dec_remote_domain_get_messages_ret(r: XdrReader): remote_domain_
     msgs: f_msgs,
   };
 }
-export const remote_domain_get_messages_ret: Codec<remote_domain_get_messages_ret> = { name: "remote_domain_get_messages_ret", encode: enc_remote_domain_get_messages_ret, decode: dec_remote_domain_get_messages_ret };
+export function* decs_remote_domain_get_messages_ret(r: XdrReader): Generator<void, remote_domain_get_messages_ret, void> {
+  const t6 = r.length("remote_domain_get_messages_ret.msgs", 2048, 4);
+  const t7: remote_nonnull_string[] = [];
+  for (let t8 = 0; t8 < t6; t8++) {
+    t7.push(r.string("remote_domain_get_messages_ret.msgs[]", 4194304));
+    if ((t8 & 255) === 255) yield;
+  }
+  const f_msgs = t7;
+  return {
+    msgs: f_msgs,
+  };
+}
+export const remote_domain_get_messages_ret: Codec<remote_domain_get_messages_ret> = { name: "remote_domain_get_messages_ret", encode: enc_remote_domain_get_messages_ret, decode: dec_remote_domain_get_messages_ret, decodeSliced: decs_remote_domain_get_messages_ret };
 
 export interface remote_domain_start_dirty_rate_calc_args {
   dom: remote_nonnull_domain;
