@@ -39,7 +39,7 @@ import { FAILED } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
 import { connOf, dumpXML, readFileAll } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
-import { eventTimestamp, waitForEvents } from '../object-events.js';
+import { eventTimestamp, eventType, waitForEvents } from '../event-wait.js';
 import { treePrint, quietString } from '../snapshot-util.js';
 
 /** virNodeDevCapType names (libvirt 9.0) and the listing flag of each. */
@@ -267,20 +267,9 @@ const NODEDEV_EVENTS = ['lifecycle', 'update'];
 const LIFECYCLE = ['Created', 'Deleted', 'Defined', 'Undefined'];
 
 async function cmdNodeDeviceEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  if (cmd.has('list')) {
-    for (const name of NODEDEV_EVENTS) ctl.print('%s\n', name);
-    return true;
-  }
-  const eventName = cmd.string('event');
-  if (eventName === undefined) {
-    ctl.error('either --list or --event <type> is required');
-    return false;
-  }
-  const event = NODEDEV_EVENTS.indexOf(eventName);
-  if (event < 0) {
-    ctl.error(`unknown event type ${eventName}`);
-    return false;
-  }
+  const event = eventType(ctl, cmd, NODEDEV_EVENTS);
+  if (event === 'listed') return true;
+  if (event === null) return false;
   const loop = cmd.has('loop');
   const timestamp = cmd.has('timestamp');
   const timeout = cmd.timeoutMs() ?? 0;

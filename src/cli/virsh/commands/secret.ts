@@ -21,7 +21,7 @@ import { readPassword } from '../auth.js';
 import type { VirshControl } from '../control.js';
 import { connOf, dumpXML, readFileAll } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
-import { eventTimestamp, waitForEvents } from '../object-events.js';
+import { eventTimestamp, eventType, waitForEvents } from '../event-wait.js';
 import { quietString } from '../snapshot-util.js';
 
 /** virSecretUsageType names. */
@@ -253,20 +253,9 @@ const SECRET_EVENTS = ['lifecycle', 'value-changed'];
 const LIFECYCLE = ['Defined', 'Undefined'];
 
 async function cmdSecretEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  if (cmd.has('list')) {
-    for (const name of SECRET_EVENTS) ctl.print('%s\n', name);
-    return true;
-  }
-  const eventName = cmd.string('event');
-  if (eventName === undefined) {
-    ctl.error('either --list or --event <type> is required');
-    return false;
-  }
-  const event = SECRET_EVENTS.indexOf(eventName);
-  if (event < 0) {
-    ctl.error(`unknown event type ${eventName}`);
-    return false;
-  }
+  const event = eventType(ctl, cmd, SECRET_EVENTS);
+  if (event === 'listed') return true;
+  if (event === null) return false;
   const loop = cmd.has('loop');
   const timestamp = cmd.has('timestamp');
   const timeout = cmd.timeoutMs() ?? 0;

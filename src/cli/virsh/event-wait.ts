@@ -1,7 +1,31 @@
-// The wait of secret-event and nodedev-event (vshEventStart/Wait/Done/Cleanup): until the first
-// event (or, with --loop, until the timeout or SIGINT), then the count of events received.
+// What the *-event commands share: --list and --event <type> (virsh's checks and messages), the
+// --timestamp prefix, and the wait (vshEventStart/Wait/Done/Cleanup): until the first event (or,
+// with --loop, until the timeout or SIGINT), then the count of events received.
 
+import type { Cmd } from '../vsh/cmd.js';
 import type { VirshControl } from './control.js';
+
+/**
+ * --list prints `names` (then 'listed'); otherwise the index of --event's type, or null after
+ * virsh's error for a missing or unknown one.
+ */
+export function eventType(ctl: VirshControl, cmd: Cmd, names: readonly string[]): number | 'listed' | null {
+  if (cmd.has('list')) {
+    for (const name of names) ctl.print('%s\n', name);
+    return 'listed';
+  }
+  const eventName = cmd.string('event');
+  if (eventName === undefined) {
+    ctl.error('either --list or --event <type> is required');
+    return null;
+  }
+  const event = names.indexOf(eventName);
+  if (event < 0) {
+    ctl.error(`unknown event type ${eventName}`);
+    return null;
+  }
+  return event;
+}
 
 /** virTimeStringNowRaw: UTC with milliseconds, as "2024-01-31 12:00:00.123+0000". */
 export function eventTimestamp(now = new Date()): string {
