@@ -1,0 +1,306 @@
+// Helpers of virsh-domain.c's configuration commands: CPU bitmaps as virBitmapFormat and
+// virBitmapParse read and write them, typed parameters with their wire types (virsh prints and
+// parses values by type), libvirt's own client-side errors, and virshWatchJob.
+
+import { LibvirtError, VIR_ERR_INVALID_ARG, VIR_FROM_NONE, type Connection, type Domain, type protocol } from '../../index.js';
+import type { Cmd } from '../vsh/cmd.js';
+import { VSH_ERR_DEBUG } from '../vsh/control.js';
+import { strToSigned, strToUnsigned } from '../vsh/numbers.js';
+import type { VirshControl } from './control.js';
+
+/** virBitmapFormat of a CPU map: "0-3,5"; '' when no bit is set. */
+export function bitmapFormat(bits: readonly boolean[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < bits.length; i++) {
+    if (!bits[i]) continue;
+    let j = i;
+    while (j + 1 < bits.length && bits[j + 1]) j++;
+    parts.push(i === j ? String(i) : `${i}-${j}`);
+    i = j;
+  }
+  return parts.join(',');
+}
+
+const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+
+/** virBitmapParse with a size limit: the set bits, or null where libvirt fails. */
+export function bitmapParse(str: string, size: number): boolean[] | null {
+  const map = new Array<boolean>(size).fill(false);
+  let cur = 0;
+  const skip = () => {
+    while (isSpace(str[cur])) cur++;
+  };
+  const number = (): number | null => {
+    const r = strToSigned(str.slice(cur), 32, 10, true);
+    if (!r) return null;
+    cur += r.end;
+    return Number(r.value);
+  };
+  skip();
+  if (cur === str.length) return null;
+  let neg = false;
+  while (cur < str.length) {
+    if (str[cur] === '^') {
+      cur++;
+      neg = true;
+    }
+    if (!/[0-9]/.test(str[cur] ?? '')) return null;
+    const start = number();
+    if (start === null || start < 0) return null;
+    skip();
+    if (str[cur] === ',' || cur === str.length) {
+      if (start >= size) return null;
+      map[start] = !neg;
+    } else if (str[cur] === '-') {
+      if (neg) return null;
+      cur++;
+      skip();
+      const last = number();
+      if (last === null || last < start) return null;
+      for (let i = start; i <= last; i++) {
+        if (i >= size) return null;
+        map[i] = true;
+      }
+      skip();
+    }
+    if (str[cur] === ',') {
+      cur++;
+      skip();
+      neg = false;
+    } else if (cur === str.length) break;
+    else return null;
+  }
+  return map;
+}
+
+/** virBitmapToData: bytes with bit i of the map at bit (i % 8) of byte i / 8, as long as the last set bit needs. */
+export function bitmapToData(map: readonly boolean[]): Uint8Array {
+  const last = map.lastIndexOf(true);
+  const out = new Uint8Array(Math.floor((last < 0 ? map.length : last) / 8) + 1);
+  map.forEach((b, i) => {
+    if (b) out[i >> 3]! |= 1 << (i & 7);
+  });
+  return out;
+}
+
+/** virshNodeGetCPUCount: the host's CPUs (virNodeGetCPUMap, else virNodeGetInfo); null after an error. */
+export async function nodeCPUCount(ctl: VirshControl, conn: Connection): Promise<number | null> {
+  try {
+    return (await conn.nodeGetCPUMap(0)).cpus;
+  } catch {
+    ctl.resetError();
+    try {
+      const info = await conn.nodeGetInfo();
+      return info.nodes * info.sockets * info.cores * info.threads;
+    } catch (e) {
+      ctl.saveError(e);
+      return null;
+    }
+  }
+}
+
+/** virshParseCPUList: the --cpulist as a cpumap; null after the error. */
+export function parseCPUList(ctl: VirshControl, cpulist: string, maxcpu: number): Uint8Array | null {
+  let map: boolean[] | null;
+  if (cpulist[0] === 'r') map = new Array<boolean>(maxcpu).fill(true);
+  else {
+    map = bitmapParse(cpulist, 1024);
+    if (!map) ctl.saveError(invalidArg(`Failed to parse bitmap '${cpulist}'`));
+    if (!map || !map.includes(true)) {
+      ctl.error(`Invalid cpulist '${cpulist}'`);
+      return null;
+    }
+    const lastcpu = map.lastIndexOf(true);
+    if (lastcpu >= maxcpu) {
+      ctl.error(`CPU ${lastcpu} in cpulist '${cpulist}' exceed the maxcpu ${maxcpu}`);
+      return null;
+    }
+  }
+  return bitmapToData(map);
+}
+
+/** One typed parameter as the daemon sent it, with its virTypedParameterType. */
+export type WireParam = protocol.remote.remote_typed_param;
+
+/** vshGetTypedParamValue. */
+export function typedParamValue(p: WireParam): string {
+  const v = p.value;
+  switch (v.type) {
+    case 1:
+      return String(v.i);
+    case 2:
+      return String(v.ui >>> 0);
+    case 3:
+      return String(v.l);
+    case 4:
+      return String(BigInt.asUintN(64, v.ul));
+    case 5:
+      return v.d.toFixed(6);
+    case 6:
+      return v.b ? 'yes' : 'no';
+    default:
+      return v.s;
+  }
+}
+
+/** A libvirt error raised by libvirt's client library itself (VIR_FROM_NONE), as virReportError makes it. */
+export function invalidArg(message: string): LibvirtError {
+  return new LibvirtError({ code: VIR_ERR_INVALID_ARG, domain: VIR_FROM_NONE, message: `invalid argument: ${message}` });
+}
+
+/** virTypedParameterAssignFromStr: `val` read as a parameter of `type`; throws libvirt's error. */
+export function paramFromString(field: string, type: number, val: string): WireParam {
+  const fail = (what: string) => invalidArg(`Invalid value for field '${field}': expected ${what}`);
+  switch (type) {
+    case 1: {
+      const r = strToSigned(val, 32);
+      if (!r) throw fail('int');
+      return { field, value: { type, i: Number(r.value) } };
+    }
+    case 2: {
+      const r = strToUnsigned(val, 32, true);
+      if (!r) throw fail('unsigned int');
+      return { field, value: { type, ui: Number(r.value) } };
+    }
+    case 3: {
+      const r = strToSigned(val, 64);
+      if (!r) throw fail('long long');
+      return { field, value: { type, l: r.value } };
+    }
+    case 4: {
+      const r = strToUnsigned(val, 64, true);
+      if (!r) throw fail('unsigned long long');
+      return { field, value: { type, ul: r.value } };
+    }
+    case 5: {
+      const d = strToDouble(val);
+      if (d === null) throw fail('double');
+      return { field, value: { type, d } };
+    }
+    case 6:
+      if (val.toLowerCase() === 'true' || val === '1') return { field, value: { type, b: 1 } };
+      if (val.toLowerCase() === 'false' || val === '0') return { field, value: { type, b: 0 } };
+      throw invalidArg(`Invalid boolean value for field '${field}'`);
+    default:
+      return { field, value: { type: 7, s: val } };
+  }
+}
+
+/** virStrToDouble without an end pointer: the whole string is a C double. */
+function strToDouble(s: string): number | null {
+  const t = s.replace(/^[ \t\n\v\f\r]+/, '');
+  if (!/^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf(inity)?|nan)$/i.test(t)) return null;
+  const n = /inf/i.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : /nan/i.test(t) ? NaN : Number(t);
+  if (!Number.isFinite(n) && !/inf/i.test(t) && !/nan/i.test(t)) return null;
+  return n;
+}
+
+/** Wire typed parameters as the library's input: each with its type spelled out. */
+export function paramsInput(params: readonly WireParam[]): Record<string, { type: 'int' | 'uint' | 'llong' | 'ullong' | 'double' | 'boolean' | 'string'; value: number | bigint | boolean | string }> {
+  const out = Object.create(null) as ReturnType<typeof paramsInput>;
+  for (const p of params) {
+    const v = p.value;
+    out[p.field] =
+      v.type === 1 ? { type: 'int', value: v.i }
+      : v.type === 2 ? { type: 'uint', value: v.ui }
+      : v.type === 3 ? { type: 'llong', value: v.l }
+      : v.type === 4 ? { type: 'ullong', value: v.ul }
+      : v.type === 5 ? { type: 'double', value: v.d }
+      : v.type === 6 ? { type: 'boolean', value: v.b !== 0 }
+      : { type: 'string', value: v.s };
+  }
+  return out;
+}
+
+/** vshPrettyCapacity: a byte count in the largest binary unit it reaches. */
+export function prettyCapacity(val: bigint | number): [number, string] {
+  const v = Number(val);
+  let limit = 1024;
+  if (v < limit) return [v, 'B'];
+  for (const unit of ['KiB', 'MiB', 'GiB', 'TiB', 'PiB']) {
+    limit *= 1024;
+    if (v < limit) return [v / (limit / 1024), unit];
+  }
+  limit *= 1024;
+  return [v / (limit / 1024), 'EiB'];
+}
+
+/**
+ * virshWatchJob: runs `job` (the API call of save, managedsave, dump) while polling the domain's
+ * job every 500 ms, printing "\r<label>: [ NN %]" on stderr with --verbose; on a terminal Ctrl-C
+ * aborts the job. Resolves to whether `job` succeeded.
+ */
+export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean, label: string, job: () => Promise<boolean>): Promise<boolean> {
+  const printProgress = (remaining: bigint, total: bigint) => {
+    let progress: number;
+    if (remaining === 0n) progress = 100;
+    else {
+      progress = Math.trunc(100.0 - (Number(remaining) * 100.0) / Number(total));
+      if (progress >= 100) progress = 99;
+    }
+    ctl.io.stderr(`\r${label}: [${String(progress).padStart(3)} %]`);
+  };
+  let jobStarted = false;
+  let polling = true;
+  const onSigint = () => undefined;
+  process.on('SIGINT', onSigint);
+  let stdinListener: ((d: Buffer) => void) | null = null;
+  const stdin = ctl.io.stdin as NodeJS.ReadStream;
+  if (ctl.io.isTTY) {
+    ctl.debug(VSH_ERR_DEBUG, 'watchJob: on TTY, enabling Ctrl-c processing\n');
+    stdinListener = (d: Buffer) => {
+      ctl.debug(VSH_ERR_DEBUG, `watchJob: got ${d.length} characters\n`);
+      if (d.length === 1 && d[0] === 3) void dom.abortJob().catch(() => undefined);
+    };
+    stdin.setRawMode?.(true);
+    stdin.on('data', stdinListener);
+    stdin.resume();
+  }
+  const timer = setInterval(() => {
+    if (!polling) return;
+    ctl.debug(VSH_ERR_DEBUG, 'watchJob: progress update\n');
+    dom.getJobInfo().then(
+      (info) => {
+        if (!polling) return;
+        if (verbose && BigInt(info.dataTotal) > 0n) printProgress(BigInt(info.dataRemaining), BigInt(info.dataTotal));
+        if (!jobStarted && (info.type === 1 || info.type === 2)) {
+          jobStarted = true;
+          if (!verbose) {
+            ctl.debug(VSH_ERR_DEBUG, 'watchJob: job started, disabling callback\n');
+            polling = false;
+          }
+        }
+      },
+      () => undefined,
+    );
+  }, 500);
+  let ok: boolean;
+  try {
+    ok = await job();
+  } finally {
+    polling = false;
+    clearInterval(timer);
+    process.off('SIGINT', onSigint);
+    if (stdinListener) {
+      stdin.off('data', stdinListener);
+      stdin.setRawMode?.(false);
+      stdin.pause();
+    }
+  }
+  ctl.debug(VSH_ERR_DEBUG, `watchJob: job done, status ${ok ? 0 : -1}\n`);
+  if (ok && verbose) printProgress(0n, 1n);
+  return ok;
+}
+
+/** The domain's --config/--live/--current flags (VIRSH_COMMON_OPT_DOMAIN_CONFIG and friends), with their exclusions. */
+export function affectFlags(cmd: Cmd): { flags: number; current: boolean; config: boolean; live: boolean } {
+  const current = cmd.has('current');
+  const config = cmd.has('config');
+  const live = cmd.has('live');
+  cmd.exclusive('current', 'live');
+  cmd.exclusive('current', 'config');
+  let flags = 0;
+  if (config) flags |= 2;
+  if (live) flags |= 1;
+  return { flags, current, config, live };
+}
