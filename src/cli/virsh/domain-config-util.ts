@@ -2,7 +2,12 @@
 // virBitmapParse read and write them, typed parameters with their wire types (virsh prints and
 // parses values by type), libvirt's own client-side errors, and virshWatchJob.
 
-import { LibvirtError, VIR_ERR_INVALID_ARG, VIR_FROM_NONE, type Connection, type Domain, type protocol } from '../../index.js';
+import { spawnSync } from 'node:child_process';
+import { closeSync, constants as fsc, openSync, readFileSync, writeSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { LibvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_SYSTEM_ERROR, VIR_FROM_NONE, type Connection, type Domain, type protocol } from '../../index.js';
+import { strerror } from '../vsh/builtins.js';
+import { cformat } from '../vsh/cformat.js';
 import type { Cmd } from '../vsh/cmd.js';
 import { VSH_ERR_DEBUG } from '../vsh/control.js';
 import { strToSigned, strToUnsigned } from '../vsh/numbers.js';
@@ -303,4 +308,104 @@ export function affectFlags(cmd: Cmd): { flags: number; current: boolean; config
   if (config) flags |= 2;
   if (live) flags |= 1;
   return { flags, current, config, live };
+}
+
+const TYPE_NAMES = ['unknown', 'int', 'uint', 'llong', 'ullong', 'double', 'boolean', 'string'];
+
+/** virTypedParameterToString (libvirt's own spelling: %g doubles, 0/1 booleans). */
+export function typedParamToString(p: WireParam): string {
+  const v = p.value;
+  if (v.type === 5) return cformat('%g', v.d);
+  if (v.type === 6) return String(v.b);
+  return typedParamValue(p);
+}
+
+/**
+ * virTypedParamsGet<Type>: the value of `name` when it has `type`; undefined when absent; throws
+ * libvirt's "Invalid type" error when it has another type.
+ */
+export function typedParamGet(params: readonly WireParam[], name: string, type: 1 | 4 | 7): number | bigint | string | undefined {
+  const p = params.find((x) => x.field === name);
+  if (!p) return undefined;
+  if (p.value.type !== type) throw invalidArg(`Invalid type '${TYPE_NAMES[type]}' requested for parameter '${name}', actual type is '${TYPE_NAMES[p.value.type]}'`);
+  const v = p.value;
+  return v.type === 1 ? v.i : v.type === 4 ? BigInt.asUintN(64, v.ul) : v.type === 7 ? v.s : undefined;
+}
+
+/** The temporary file of an edit (vshEditWriteToTempFile); null after the error. */
+export function editWriteToTempFile(ctl: VirshControl, doc: string): string | null {
+  const tmpdir = ctl.io.env.TMPDIR ?? '/tmp';
+  const template = `${tmpdir}/virsh`;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const name = `${template}${randomName()}.xml`;
+    let fd: number;
+    try {
+      fd = openSync(name, fsc.O_RDWR | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      ctl.error(`g_mkstemp_full: failed to create temporary file: ${strerror(e)}`);
+      return null;
+    }
+    try {
+      writeSync(fd, doc);
+    } catch (e) {
+      closeSync(fd);
+      ctl.error(`write: ${name}: failed to write to temporary file: ${strerror(e)}`);
+      return null;
+    }
+    closeSync(fd);
+    return name;
+  }
+  ctl.error(`g_mkstemp_full: failed to create temporary file: ${strerror({ code: 'EEXIST' })}`);
+  return null;
+}
+
+function randomName(): string {
+  const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  let s = '';
+  for (let i = 0; i < 6; i++) s += chars[Math.floor(Math.random() * chars.length)];
+  return s;
+}
+
+const ACCEPTED_CHARS = /^[a-zA-Z0-9\-/_.:@]*$/;
+
+/** vshEditFile: runs $VISUAL, $EDITOR or sensible-editor on the file; false after the error. */
+export function editFile(ctl: VirshControl, filename: string): boolean {
+  const editor = ctl.io.env.VISUAL ?? ctl.io.env.EDITOR ?? 'sensible-editor';
+  let argv: string[];
+  if (!ACCEPTED_CHARS.test(editor)) {
+    if (!ACCEPTED_CHARS.test(filename)) {
+      ctl.error(`${filename}: temporary filename contains shell meta or other unacceptable characters (is $TMPDIR wrong?)`);
+      return false;
+    }
+    argv = ['sh', '-c', `${editor} ${filename}`];
+  } else argv = [editor, filename];
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit', env: ctl.io.env });
+  const shown = argv.map((a) => (/^[a-zA-Z0-9\-/_.:@,=+]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
+  if (r.error) {
+    ctl.lastError = { message: `Cannot run program '${argv[0]}': ${strerror(r.error)}`, code: VIR_ERR_SYSTEM_ERROR, domain: 0 };
+    ctl.reportError();
+    return false;
+  }
+  if (r.status !== 0) {
+    const how = r.signal ? `fatal signal ${signalNumber(r.signal)}` : `exit status ${r.status}`;
+    ctl.lastError = { message: `internal error: Child process (${shown}) unexpected ${how}`, code: 1, domain: 0 };
+    ctl.reportError();
+    return false;
+  }
+  return true;
+}
+
+function signalNumber(sig: NodeJS.Signals): number {
+  return osConstants.signals[sig] ?? 0;
+}
+
+/** vshEditReadBackFile; null after the error. */
+export function editReadBackFile(ctl: VirshControl, filename: string): string | null {
+  try {
+    return readFileSync(filename, 'utf8');
+  } catch (e) {
+    ctl.error(`${filename}: failed to read temporary file: ${strerror(e)}`);
+    return null;
+  }
 }

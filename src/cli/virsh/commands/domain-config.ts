@@ -44,6 +44,8 @@ import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
 import { affectFlags, bitmapFormat, nodeCPUCount, paramFromString, paramsInput, parseCPUList, typedParamValue, watchJob, type WireParam } from '../domain-config-util.js';
 import { connOf, dumpXML, optDomain, readFileAll } from '../util.js';
+import { domainGuestHandlers } from './domain-guest.js';
+import { domainTuneHandlers } from './domain-tune.js';
 
 /** An attribute of an element, or undefined. */
 function attr(el: XmlElement | undefined, name: string): string | undefined {
@@ -1093,7 +1095,10 @@ async function cmdSchedinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
+/** This part of the group's handlers, with those of domain-tune.ts and domain-guest.ts. */
 export const domainConfigHandlers = {
+  ...domainTuneHandlers,
+  ...domainGuestHandlers,
   cmdUndefine,
   cmdAutostart,
   cmdSave,
