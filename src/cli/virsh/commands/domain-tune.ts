@@ -11,6 +11,8 @@ import {
   VIR_DOMAIN_METADATA_ELEMENT,
   VIR_DOMAIN_METADATA_TITLE,
   VIR_DOMAIN_XML_INACTIVE,
+  VIR_ERR_INVALID_ARG,
+  VIR_ERR_OVERFLOW,
   VIR_TYPED_PARAM_STRING_OKAY,
   type Domain,
 } from '../../../index.js';
@@ -82,7 +84,7 @@ async function showCountedParams(ctl: VirshControl, proc: CountedGetter, dom: Do
 }
 
 /** virshMemtuneGetSize: the option in KiB (-1 for unlimited); undefined when absent, null when malformed. */
-function memtuneSize(cmd: Cmd, name: string): bigint | undefined | null {
+function memtuneSize(ctl: VirshControl, cmd: Cmd, name: string): bigint | undefined | null {
   const str = cmd.stringQuiet(name);
   if (str === undefined) return undefined;
   const r = strToSigned(str, 64, 10, true);
@@ -91,8 +93,9 @@ function memtuneSize(cmd: Cmd, name: string): bigint | undefined | null {
   try {
     return divUp(scaleInteger(r.value, str.slice(r.end), 1024n, LLONG_MAX), 1024n);
   } catch (e) {
-    if (e instanceof ScaleError) return null;
-    throw e;
+    if (!(e instanceof ScaleError)) throw e;
+    ctl.lastError = { message: e.message, code: e.code === 'overflow' ? VIR_ERR_OVERFLOW : VIR_ERR_INVALID_ARG, domain: 0 };
+    return null;
   }
 }
 
@@ -107,7 +110,7 @@ async function cmdMemtune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     ['swap-hard-limit', 'swap_hard_limit'],
     ['min-guarantee', 'min_guarantee'],
   ] as const) {
-    const v = memtuneSize(cmd, opt);
+    const v = memtuneSize(ctl, cmd, opt);
     if (v === null) {
       ctl.error(`Unable to parse integer parameter ${opt}`);
       return false;
