@@ -93,7 +93,8 @@ const NODE_XML = `<node>
 const mask = (s: string): string =>
   maskCpuTime(s)
     .replace(/\/virsh[A-Za-z0-9]{6}\.xml/g, '/virshXXXXXX.xml')
-    .replace(/test-\d{4}-\d\d-\d\d-\d\d:\d\d:\d\d/g, 'test-<time>');
+    .replace(/test-\d{4}-\d\d-\d\d-\d\d:\d\d:\d\d/g, 'test-<time>')
+    .replace(/ +\d+\.\d{9} seconds/g, ' <masked> seconds');
 
 describe('virsh-rpc vs virsh: domain configuration commands (test driver)', function () {
   this.timeout(300_000);
@@ -400,6 +401,42 @@ describe('virsh-rpc vs virsh: domain configuration commands (test driver)', func
       ['domdirtyrate-calc test --mode bad'],
       ['domdirtyrate-calc test --seconds 2 --mode dirty-ring'],
       ['domdirtyrate-calc test --seconds x'],
+    ],
+    'cpu-stats, blkdeviotune, domiftune, launch security, lxc-enter-namespace': [
+      ['cpu-stats test'],
+      ['cpu-stats test --total'],
+      ['cpu-stats test --start 1'],
+      ['cpu-stats test --start 1 --count 1'],
+      ['cpu-stats test --count 5'],
+      ['cpu-stats test --start 9'],
+      ['cpu-stats test --start -1'],
+      ['cpu-stats test --count -1'],
+      ['cpu-stats test --count x'],
+      ['cpu-stats nosuch'],
+      ['blkdeviotune test vda'],
+      ['blkdeviotune test vda --total-bytes-sec 1M --write-bytes-sec-max 2k; blkdeviotune test vda'],
+      ['blkdeviotune test vda --read-iops-sec 5 --group-name g1 --config; blkdeviotune test vda --config'],
+      ['blkdeviotune test vda --total-bytes-sec x'],
+      ['blkdeviotune test vda --total-bytes-sec 1Q'],
+      ['blkdeviotune test vda --read-iops-sec x'],
+      ['blkdeviotune test vdz'],
+      ['blkdeviotune test vda --group-name ""'],
+      ['domiftune test vnet0'],
+      ['domiftune test aa:bb:cc:dd:ee:ff'],
+      ['domiftune test vnet0 --inbound 100,200,300'],
+      ['domiftune test vnet0 --inbound 1,2,3,4,5'],
+      ['domiftune test vnet0 --inbound x'],
+      ['domiftune test vnet0 --inbound 0,5'],
+      ['domiftune test vnet0 --outbound 1,,,5'],
+      ['domiftune test vnet0 --outbound 0,,5'],
+      ['domiftune test vnet0 --outbound 99999999999'],
+      ['domlaunchsecinfo test'],
+      ['domlaunchsecinfo nosuch'],
+      ['domsetlaunchsecstate test --secrethdr $DIR/keys --secret $DIR/keys --set-address 5'],
+      ['domsetlaunchsecstate test --secrethdr $DIR/keys'],
+      ['domsetlaunchsecstate test --secrethdr $DIR/none --secret $DIR/keys'],
+      ['lxc-enter-namespace test /bin/true'],
+      ['lxc-enter-namespace nosuch /bin/true'],
     ],
     'jobs, displays, native formats': [
       ['domjobinfo test'],

@@ -16,9 +16,9 @@ import {
   VIR_TYPED_PARAM_STRING_OKAY,
   type Domain,
 } from '../../../index.js';
-import { type Cmd, exclusive } from '../../vsh/cmd.js';
+import { type Cmd, VshError, exclusive } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
-import { LLONG_MAX, ScaleError, scaleInteger, strToSigned } from '../../vsh/numbers.js';
+import { LLONG_MAX, ScaleError, UINT_MAX, scaleInteger, strToSigned, strToUnsigned } from '../../vsh/numbers.js';
 import type { VirshControl } from '../control.js';
 import { domainDescription } from '../describe.js';
 import { affectFlags, editFile, editReadBackFile, editWriteToTempFile, typedParamValue, type WireParam } from '../domain-config-util.js';
@@ -418,4 +418,288 @@ async function askReedit(ctl: VirshControl, msg: string): Promise<string | null>
   }
 }
 
-export const domainTuneHandlers = { cmdSetmem, cmdSetmaxmem, cmdMemtune, cmdBlkiotune, cmdNumatune, cmdPerf, cmdDesc, cmdMetadata };
+/** vshCPUStatsPrintField. */
+function printCPUStatsField(ctl: VirshControl, p: WireParam): void {
+  ctl.print('\t%-12s ', p.field);
+  if (['cpu_time', 'vcpu_time', 'user_time', 'system_time'].includes(p.field) && p.value.type === 4) {
+    const ns = BigInt.asUintN(64, p.value.ul);
+    ctl.print('%9lld.%09lld seconds\n', ns / 1000000000n, ns % 1000000000n);
+  } else ctl.print('%s\n', typedParamValue(p));
+}
+
+/** REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX. */
+const CPU_STATS_NCPUS_MAX = 128;
+
+async function cmdCPUStats(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  const found = await optDomain(ctl, cmd);
+  if (!found) return false;
+  const { dom } = found;
+  const conn = connOf(ctl);
+  let showTotal = cmd.has('total');
+  let showPerCpu = false;
+  let cpu = 0;
+  let showCount = -1;
+  const start = cmd.int('start');
+  if (start !== undefined) {
+    if (start < 0) {
+      ctl.error('Invalid value for start CPU');
+      return false;
+    }
+    cpu = start;
+    showPerCpu = true;
+  }
+  const count = cmd.int('count');
+  if (count !== undefined) {
+    if (count < 0) {
+      ctl.error('Invalid value for number of CPUs to show');
+      return false;
+    }
+    showCount = count;
+    showPerCpu = true;
+  }
+  if (!showTotal && !showPerCpu) showTotal = showPerCpu = true;
+  const stats = (nparams: number, startCpu: number, ncpus: number) =>
+    ctl.call(conn.call('REMOTE_PROC_DOMAIN_GET_CPU_STATS', { dom: dom.wire, nparams, start_cpu: startCpu, ncpus, flags: VIR_TYPED_PARAM_STRING_OKAY }));
+  const failed = () => {
+    ctl.error(`Failed to retrieve CPU statistics for domain '${dom.getName()}'`);
+    return false;
+  };
+  if (showPerCpu) {
+    const max = await stats(0, 0, 0);
+    if (max === FAILED) return failed();
+    const maxId = max.nparams;
+    if (cpu >= maxId) {
+      ctl.error(`Start CPU ${cpu} is out of range (min: 0, max: ${maxId - 1})`);
+      return false;
+    }
+    if (showCount < 0 || showCount > maxId) {
+      if (showCount > maxId) ctl.print('Only %d CPUs available to show\n', maxId);
+      showCount = maxId - cpu;
+    }
+    const per = await stats(0, 0, 1);
+    if (per === FAILED) return failed();
+    const nparams = per.nparams;
+    if (!nparams) {
+      ctl.print('%s', 'No per-CPU stats available');
+      if (!showTotal) return false;
+    } else {
+      while (showCount) {
+        const ncpus = Math.min(showCount, CPU_STATS_NCPUS_MAX);
+        const r = await stats(nparams, cpu, ncpus);
+        if (r === FAILED) return failed();
+        // The daemon leaves out empty entries: the reply is strides of r.nparams, the rest empty.
+        for (let i = 0; i < ncpus; i++) {
+          const stride = r.nparams ? r.params.slice(i * r.nparams, (i + 1) * r.nparams) : [];
+          if (stride.length === 0) continue;
+          ctl.print('CPU%zu:\n', cpu + i);
+          for (let j = 0; j < nparams && j < stride.length; j++) printCPUStatsField(ctl, stride[j]!);
+        }
+        cpu += ncpus;
+        showCount -= ncpus;
+      }
+      if (!showTotal) return true;
+    }
+  }
+  const total = await stats(0, -1, 1);
+  if (total === FAILED) return failed();
+  if (!total.nparams) {
+    ctl.print('%s', 'No total stats available');
+    return false;
+  }
+  const r = await stats(total.nparams, -1, 1);
+  if (r === FAILED) return failed();
+  ctl.print('Total:\n');
+  for (const p of r.params.slice(0, r.nparams)) printCPUStatsField(ctl, p);
+  return true;
+}
+
+const IOTUNE_SCALED: [string, string][] = [
+  ['total-bytes-sec', 'total_bytes_sec'],
+  ['read-bytes-sec', 'read_bytes_sec'],
+  ['write-bytes-sec', 'write_bytes_sec'],
+  ['total-bytes-sec-max', 'total_bytes_sec_max'],
+  ['read-bytes-sec-max', 'read_bytes_sec_max'],
+  ['write-bytes-sec-max', 'write_bytes_sec_max'],
+];
+const IOTUNE_PLAIN: [string, string][] = [
+  ['total-iops-sec', 'total_iops_sec'],
+  ['read-iops-sec', 'read_iops_sec'],
+  ['write-iops-sec', 'write_iops_sec'],
+  ['total-iops-sec-max', 'total_iops_sec_max'],
+  ['read-iops-sec-max', 'read_iops_sec_max'],
+  ['write-iops-sec-max', 'write_iops_sec_max'],
+  ['size-iops-sec', 'size_iops_sec'],
+  ['total-bytes-sec-max-length', 'total_bytes_sec_max_length'],
+  ['read-bytes-sec-max-length', 'read_bytes_sec_max_length'],
+  ['write-bytes-sec-max-length', 'write_bytes_sec_max_length'],
+  ['total-iops-sec-max-length', 'total_iops_sec_max_length'],
+  ['read-iops-sec-max-length', 'read_iops_sec_max_length'],
+  ['write-iops-sec-max-length', 'write_iops_sec_max_length'],
+];
+
+async function cmdBlkdeviotune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  const { flags } = affectFlags(cmd);
+  const found = await optDomain(ctl, cmd);
+  if (!found) return false;
+  const { dom } = found;
+  const disk = cmd.string('device')!;
+  const params: Record<string, { type: 'ullong' | 'string'; value: bigint | string }> = {};
+  const interror = () => {
+    ctl.error('Unable to parse integer parameter');
+    return false;
+  };
+  for (const [opt, field] of IOTUNE_SCALED) {
+    let v: bigint | undefined;
+    try {
+      v = cmd.scaled(opt, 1, ULONG_MAX);
+    } catch (e) {
+      if (!(e instanceof VshError)) throw e;
+      ctl.error(e.message);
+      if (e.libvirtError) ctl.lastError = { message: e.libvirtError, code: -1, domain: 0 };
+      return interror();
+    }
+    if (v !== undefined) params[field] = { type: 'ullong', value: v };
+  }
+  for (const [opt, field] of IOTUNE_PLAIN) {
+    let v: bigint | undefined;
+    try {
+      v = cmd.ulonglong(opt);
+    } catch (e) {
+      if (!(e instanceof VshError)) throw e;
+      ctl.error(e.message);
+      return interror();
+    }
+    if (v !== undefined) params[field] = { type: 'ullong', value: v };
+  }
+  let group: string | undefined;
+  try {
+    group = cmd.string('group-name');
+  } catch (e) {
+    if (!(e instanceof VshError)) throw e;
+    ctl.error(e.message);
+    ctl.error('Unable to parse group-name parameter');
+    return false;
+  }
+  if (group !== undefined) params['group_name'] = { type: 'string', value: group };
+  const conn = connOf(ctl);
+  if (Object.keys(params).length === 0) {
+    const count = await ctl.call(conn.call('REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE', { dom: dom.wire, disk: null, nparams: 0, flags: flags | VIR_TYPED_PARAM_STRING_OKAY }));
+    if (count === FAILED) {
+      ctl.error('Unable to get number of block I/O throttle parameters');
+      return false;
+    }
+    if (count.nparams === 0) return true;
+    const r = await ctl.call(conn.call('REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE', { dom: dom.wire, disk, nparams: count.nparams, flags: flags | VIR_TYPED_PARAM_STRING_OKAY }));
+    if (r === FAILED) {
+      ctl.error('Unable to get block I/O throttle parameters');
+      return false;
+    }
+    for (const p of r.params) ctl.print('%-15s: %s\n', p.field, typedParamValue(p));
+    return true;
+  }
+  if ((await ctl.call(dom.setBlockIoTune(disk, params, flags))) === FAILED) {
+    ctl.error('Unable to change block I/O throttle');
+    return false;
+  }
+  return true;
+}
+
+interface Rate {
+  average: bigint;
+  peak: bigint;
+  burst: bigint;
+  floor: bigint;
+}
+
+/** virshParseRateStr: 'average,peak,burst,floor', each optional but the number of fields. */
+function parseRate(ctl: VirshControl, rateStr: string): Rate | null {
+  const tok = rateStr.split(',');
+  if (tok.length > 4) {
+    ctl.error(`Rate string '${rateStr}' has too many fields`);
+    return null;
+  }
+  const rate: Rate = { average: 0n, peak: 0n, burst: 0n, floor: 0n };
+  const names = ['average', 'peak', 'burst', 'floor'] as const;
+  for (let i = 0; i < 4; i++) {
+    const t = tok[i];
+    if (t === undefined || t === '') continue;
+    const r = strToUnsigned(t, 64, false);
+    if (!r) {
+      ctl.error(`field '${names[i]}' is malformed`);
+      return null;
+    }
+    rate[names[i]!] = r.value;
+  }
+  return rate;
+}
+
+async function cmdDomIftune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  const { flags } = affectFlags(cmd);
+  const found = await optDomain(ctl, cmd);
+  if (!found) return false;
+  const { dom } = found;
+  const device = cmd.string('interface')!;
+  const inboundStr = cmd.string('inbound');
+  const outboundStr = cmd.string('outbound');
+  const params: Record<string, { type: 'uint'; value: number }> = {};
+  const uint = (v: bigint) => ({ type: 'uint' as const, value: Number(v) });
+  if (inboundStr !== undefined) {
+    const inbound = parseRate(ctl, inboundStr);
+    if (!inbound) return false;
+    if (inbound.average > UINT_MAX || inbound.peak > UINT_MAX || inbound.burst > UINT_MAX) {
+      ctl.error(`inbound rate larger than maximum ${UINT_MAX}`);
+      return false;
+    }
+    if (!inbound.average && (inbound.burst || inbound.peak) && !inbound.floor) {
+      ctl.error('either inbound average or floor is mandatory');
+      return false;
+    }
+    params['inbound.average'] = uint(inbound.average);
+    if (inbound.peak) params['inbound.peak'] = uint(inbound.peak);
+    if (inbound.burst) params['inbound.burst'] = uint(inbound.burst);
+    if (inbound.floor) params['inbound.floor'] = uint(inbound.floor);
+  }
+  if (outboundStr !== undefined) {
+    const outbound = parseRate(ctl, outboundStr);
+    if (!outbound) return false;
+    if (outbound.average > UINT_MAX || outbound.peak > UINT_MAX || outbound.burst > UINT_MAX) {
+      ctl.error(`outbound rate larger than maximum ${UINT_MAX}`);
+      return false;
+    }
+    if (outbound.average === 0n && (outbound.burst || outbound.peak)) {
+      ctl.error('outbound average is mandatory');
+      return false;
+    }
+    if (outbound.floor) {
+      ctl.error('outbound floor is unsupported yet');
+      return false;
+    }
+    params['outbound.average'] = uint(outbound.average);
+    if (outbound.peak) params['outbound.peak'] = uint(outbound.peak);
+    if (outbound.burst) params['outbound.burst'] = uint(outbound.burst);
+  }
+  const conn = connOf(ctl);
+  if (Object.keys(params).length === 0) {
+    const get = (nparams: number) => ctl.call(conn.call('REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS', { dom: dom.wire, device, nparams, flags: flags | VIR_TYPED_PARAM_STRING_OKAY }));
+    const count = await get(0);
+    if (count === FAILED) {
+      ctl.error('Unable to get number of interface parameters');
+      return false;
+    }
+    if (count.nparams === 0) return true;
+    const r = await get(count.nparams);
+    if (r === FAILED) {
+      ctl.error('Unable to get interface parameters');
+      return false;
+    }
+    for (const p of r.params) ctl.print('%-15s: %s\n', p.field, typedParamValue(p));
+    return true;
+  }
+  if ((await ctl.call(dom.setInterfaceParameters(device, params, flags))) === FAILED) {
+    ctl.error('Unable to set interface parameters');
+    return false;
+  }
+  return true;
+}
+
+export const domainTuneHandlers = { cmdCPUStats, cmdBlkdeviotune, cmdDomIftune, cmdSetmem, cmdSetmaxmem, cmdMemtune, cmdBlkiotune, cmdNumatune, cmdPerf, cmdDesc, cmdMetadata };
