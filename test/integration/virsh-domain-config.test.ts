@@ -44,10 +44,26 @@ const NODE_XML = `<node>
 <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
   <name>vm2</name>
   <uuid>6695eb01-f6a4-8304-79aa-97f2502e1940</uuid>
-  <memory>1048576</memory>
+  <maxMemory slots='16' unit='KiB'>16777216</maxMemory>
+  <memory>4194304</memory>
   <vcpu current='1'>4</vcpu>
   <os><type>hvm</type></os>
+  <cpu><numa><cell id='0' cpus='0-3' memory='1048576' unit='KiB'/></numa></cpu>
   <devices>
+    <interface type='network'>
+      <mac address='52:54:00:aa:bb:cc'/>
+      <source network='default'/>
+      <target dev='vnet7'/>
+      <link state='up'/>
+    </interface>
+    <memory model='dimm'>
+      <target><size unit='KiB'>524288</size><node>0</node></target>
+      <alias name='ua-dimm0'/>
+    </memory>
+    <memory model='virtio-mem'>
+      <target><size unit='KiB'>1048576</size><node>0</node><block unit='KiB'>2048</block><requested unit='KiB'>0</requested></target>
+      <alias name='ua-virtiomem0'/>
+    </memory>
     <disk type='file' device='disk'>
       <source file='/default-pool/disk2.img'/>
       <target dev='vda' bus='virtio'/>
@@ -437,6 +453,28 @@ describe('virsh-rpc vs virsh: domain configuration commands (test driver)', func
       ['domsetlaunchsecstate test --secrethdr $DIR/none --secret $DIR/keys'],
       ['lxc-enter-namespace test /bin/true'],
       ['lxc-enter-namespace nosuch /bin/true'],
+    ],
+    'domif-setlink and update-memory-device (a definition element as libxml2 writes it)': [
+      ['domif-setlink test aa:bb:cc:dd:ee:ff down'],
+      ['domif-setlink test AA:BB:CC:DD:EE:FF down --print-xml'],
+      ['domif-setlink test aa:bb:cc:dd:ee:ff up --config --print-xml'],
+      ['domif-setlink test vnet9 up'],
+      ['domif-setlink test aa:bb:cc:dd:ee:ff sideways'],
+      ['domif-setlink nosuch x up'],
+      ['domif-setlink vm2 vnet7 down --print-xml'],
+      ['domif-setlink vm2 52:54:00:aa:bb:cc down'],
+      ['update-memory-device test'],
+      ['update-memory-device vm2 --print-xml'],
+      ['update-memory-device vm2 --node 0 --print-xml'],
+      ['update-memory-device vm2 --node 1 --print-xml'],
+      ['update-memory-device vm2 --node x'],
+      ['update-memory-device vm2 --alias ua-dimm0 --print-xml'],
+      ['update-memory-device vm2 --alias ua-dimm0 --node 0'],
+      ['update-memory-device vm2 --alias ua-virtiomem0 --requested-size 512M --print-xml'],
+      ['update-memory-device vm2 --alias ua-virtiomem0 --requested-size 1G --config'],
+      ['update-memory-device vm2 --alias ua-virtiomem0 --requested-size x --print-xml'],
+      ['update-memory-device vm2 --alias ua-dimm0 --requested-size 512M'],
+      ['update-memory-device nosuch'],
     ],
     'jobs, displays, native formats': [
       ['domjobinfo test'],

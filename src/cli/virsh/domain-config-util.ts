@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, constants as fsc, openSync, readFileSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { LibvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_SYSTEM_ERROR, VIR_FROM_NONE, type Connection, type Domain, type protocol } from '../../index.js';
+import type { XmlElement } from '../../xml/index.js';
 import { strerror } from '../vsh/builtins.js';
 import { cformat } from '../vsh/cformat.js';
 import type { Cmd } from '../vsh/cmd.js';
@@ -408,4 +409,71 @@ export function editReadBackFile(ctl: VirshControl, filename: string): string | 
     ctl.error(`${filename}: failed to read temporary file: ${strerror(e)}`);
     return null;
   }
+}
+
+const ENTITY: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** The text of a source slice with its references decoded. */
+function decodeText(raw: string): string {
+  return raw.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (whole, ref: string) => {
+    if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
+    if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10));
+    return ENTITY[ref] ?? whole;
+  });
+}
+
+/** libxml2's escaping without a document encoding: non-ASCII as &#xHH; references. */
+function escapeNonAscii(s: string): string {
+  return s.replace(/[\u{80}-\u{10ffff}]/gu, (c) => `&#x${c.codePointAt(0)!.toString(16).toUpperCase()};`);
+}
+
+const escapeContent = (s: string) => escapeNonAscii(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;'));
+const escapeAttr = (s: string) =>
+  escapeNonAscii(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;'));
+
+/** An element to add or change while serializing (a new child, changed attributes). */
+export interface NodeEdit {
+  /** Attributes to set (in place when present, appended when not). */
+  set?: Record<string, string>;
+  /** Text that replaces the element's content. */
+  text?: string;
+  /** Elements appended after the last child, as [name, attributes]. */
+  append?: [string, [string, string][]][];
+}
+
+/**
+ * virXMLNodeToString (xmlNodeDump of a parsed document's element): the element as libxml2 writes
+ * it back — double-quoted attributes, the document's text and whitespace as they were, empty
+ * elements as <x/> — with `edits` applied to the elements they are keyed by.
+ */
+export function nodeToString(el: XmlElement, edits: ReadonlyMap<XmlElement, NodeEdit> = new Map()): string {
+  const edit = edits.get(el);
+  const attrs: [string, string][] = [];
+  for (let i = 0; i < el.attributes.length; i += 2) attrs.push([el.attributes[i]!, el.attributes[i + 1]!]);
+  for (const [k, v] of Object.entries(edit?.set ?? {})) {
+    const a = attrs.find(([n]) => n === k);
+    if (a) a[1] = v;
+    else attrs.push([k, v]);
+  }
+  const name = el.written ?? el.name;
+  const out = `<${name}${attrs.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('')}`;
+  let content = '';
+  if (edit?.text !== undefined) content = escapeContent(edit.text);
+  else {
+    const src = el.source;
+    const open = src.indexOf('>', el.start);
+    const selfClosing = src[open - 1] === '/';
+    if (!selfClosing) {
+      let pos = open + 1;
+      for (const c of el.children) {
+        content += escapeContent(decodeText(src.slice(pos, c.start)));
+        content += nodeToString(c, edits);
+        pos = c.end;
+      }
+      const close = src.lastIndexOf('</', el.end);
+      content += escapeContent(decodeText(src.slice(pos, close)));
+    }
+  }
+  for (const [n, a] of edit?.append ?? []) content += `<${n}${a.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('')}/>`;
+  return content === '' ? `${out}/>` : `${out}>${content}</${name}>`;
 }

@@ -26,6 +26,9 @@ import {
   VIR_DOMAIN_JOB_STATS_COMPLETED,
   VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED,
   VIR_DOMAIN_JOB_UNBOUNDED,
+  VIR_DOMAIN_AFFECT_CONFIG,
+  VIR_DOMAIN_AFFECT_LIVE,
+  VIR_DOMAIN_XML_INACTIVE,
   VIR_DOMAIN_XML_SECURE,
   VIR_ERR_NO_SUPPORT,
   VIR_TYPED_PARAM_STRING_OKAY,
@@ -38,7 +41,7 @@ import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
 import { strToSigned, strToUnsigned, ULLONG_MAX } from '../../vsh/numbers.js';
 import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
-import { prettyCapacity, typedParamGet, typedParamToString, typedParamValue, type WireParam } from '../domain-config-util.js';
+import { nodeToString, prettyCapacity, typedParamGet, type NodeEdit, typedParamToString, typedParamValue, type WireParam } from '../domain-config-util.js';
 import { keycodeValue, KEYCODE_SETS } from '../keycodes.js';
 import { connOf, optDomain, readFileAll } from '../util.js';
 
@@ -804,7 +807,107 @@ async function cmdLxcEnterNamespace(ctl: VirshControl, cmd: Cmd): Promise<boolea
   return false;
 }
 
+async function cmdDomIfSetLink(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  const found = await optDomain(ctl, cmd);
+  if (!found) return false;
+  const { dom } = found;
+  const iface = cmd.string('interface')!;
+  const state = cmd.string('state')!;
+  if (state !== 'up' && state !== 'down') {
+    ctl.error(`invalid link state '${state}'`);
+    return false;
+  }
+  let flags: number;
+  let xmlflags = 0;
+  if (cmd.has('config')) {
+    flags = VIR_DOMAIN_AFFECT_CONFIG;
+    xmlflags |= VIR_DOMAIN_XML_INACTIVE;
+  } else flags = VIR_DOMAIN_AFFECT_LIVE;
+  if ((await dom.isActive().catch(() => -1)) === false) flags = VIR_DOMAIN_AFFECT_CONFIG;
+  const doc = await domainDocument(ctl, dom, xmlflags);
+  if (!doc) return false;
+  const nodes = (child(doc, 'devices')?.children ?? []).filter((c) => c.name === 'interface');
+  if (nodes.length === 0) {
+    ctl.error('Failed to extract interface information or no interfaces found');
+    return false;
+  }
+  const lower = (s: string | undefined) => s?.toLowerCase();
+  const ifaceNode = nodes.find((n) => {
+    const mac = nonEmpty(attr(child(n, 'mac'), 'address'));
+    if (mac !== undefined && lower(mac) === lower(iface)) return true;
+    const target = nonEmpty(attr(child(n, 'target'), 'dev'));
+    return target !== undefined && lower(target) === lower(iface);
+  });
+  if (!ifaceNode) {
+    ctl.error(`interface '${iface}' not found`);
+    return false;
+  }
+  const link = child(ifaceNode, 'link');
+  const edits = new Map<XmlElement, NodeEdit>(link ? [[link, { set: { state } }]] : [[ifaceNode, { append: [['link', [['state', state]]]] }]]);
+  const xmlBuf = nodeToString(ifaceNode, edits);
+  if (cmd.has('print-xml')) {
+    ctl.print('%s', xmlBuf);
+    return true;
+  }
+  if ((await ctl.call(dom.updateDeviceFlags(xmlBuf, flags))) === FAILED) {
+    ctl.error('Failed to update interface link state');
+    return false;
+  }
+  ctl.printExtra('%s', 'Device updated successfully\n');
+  return true;
+}
+
+async function cmdUpdateMemoryDevice(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  const config = cmd.has('config');
+  const live = cmd.has('live');
+  let flags = 0;
+  cmd.exclusive('current', 'live');
+  cmd.exclusive('current', 'config');
+  cmd.exclusive('node', 'alias');
+  if (config) flags |= VIR_DOMAIN_AFFECT_CONFIG;
+  if (live) flags |= VIR_DOMAIN_AFFECT_LIVE;
+  const found = await optDomain(ctl, cmd);
+  if (!found) return false;
+  const { dom } = found;
+  const doc = await domainDocument(ctl, dom, flags & VIR_DOMAIN_AFFECT_CONFIG ? VIR_DOMAIN_XML_INACTIVE : 0);
+  if (!doc) return false;
+  const nodeOpt = cmd.has('node');
+  const alias = cmd.string('alias');
+  const node = cmd.uint('node') ?? 0;
+  let mems = (child(doc, 'devices')?.children ?? []).filter((c) => c.name === 'memory');
+  if (nodeOpt) mems = mems.filter((m) => childrenNamed(child(m, 'target'), 'node').some((n) => n.text === String(node)));
+  else if (alias !== undefined) mems = mems.filter((m) => childrenNamed(m, 'alias').some((a) => attr(a, 'name') === alias));
+  if (mems.length === 0) {
+    ctl.error('no memory device found');
+    return false;
+  }
+  if (mems.length > 1) {
+    ctl.error('multiple memory devices found, use --alias or --node to select one');
+    return false;
+  }
+  const mem = mems[0]!;
+  const edits = new Map<XmlElement, NodeEdit>();
+  if (cmd.has('requested-size')) {
+    const bytes = cmd.scaled('requested-size', 1024, ULLONG_MAX) ?? 0n;
+    const kibibytes = (bytes + 1023n) / 1024n;
+    const requested = child(child(mem, 'target'), 'requested');
+    if (!requested) {
+      ctl.error('virtio-mem device is missing <requested/>');
+      return false;
+    }
+    edits.set(requested, { text: String(kibibytes) });
+  }
+  const xml = nodeToString(mem, edits);
+  if (cmd.has('print-xml')) ctl.print('%s', xml);
+  else await dom.updateDeviceFlags(xml, flags);
+  return true;
+}
+
+const childrenNamed = (el: XmlElement | undefined, name: string) => el?.children.filter((c) => c.name === name) ?? [];
+
 export const domainGuestHandlers = {
+  cmdDomIfSetLink,
+  cmdUpdateMemoryDevice,
   cmdLxcEnterNamespace,
   cmdDomLaunchSecInfo,
   cmdDomSetLaunchSecState,

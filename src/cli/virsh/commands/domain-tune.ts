@@ -258,7 +258,8 @@ async function cmdDesc(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   await domainState(ctl, dom);
   const type = title ? VIR_DOMAIN_METADATA_TITLE : VIR_DOMAIN_METADATA_DESCRIPTION;
   const words = cmd.argv();
-  let descArg: string | undefined = words.length ? words.join(' ').replace(/ +$/, '') : undefined;
+  // virsh appends each word and a space, then trims one space.
+  let descArg: string | undefined = words.length ? words.join(' ') : undefined;
   if (edit || descArg !== undefined) {
     const descDom = await domainDescription(ctl, dom, title, queryflags);
     if (descDom === null) return false;
