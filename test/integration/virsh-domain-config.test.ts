@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { sandboxEnv } from '../support/sandbox.js';
-import { bothVirsh, maskCpuTime, runAsync, VIRSH_RPC, type RunResult } from '../support/virsh-compare.js';
+import { bothVirsh, maskCpuTime, runAsync, runVirshRpc, VIRSH_RPC, type RunResult } from '../support/virsh-compare.js';
 
 /** libvirt 9.0's defaultConnXML (src/test/test_driver.c), with two volumes and a second domain. */
 const NODE_XML = `<node>
@@ -522,6 +522,12 @@ describe('virsh-rpc vs virsh: domain configuration commands (test driver)', func
     it('metadata --edit with what is not XML', () => void same(['metadata test http://example.org/ --key k --edit; metadata test http://example.org/'], { EDITOR: join(dir, 'editor.sh') }));
     it('metadata --edit with no change', () => void same(['metadata test http://example.org/ --key k --edit'], { EDITOR: 'true' }));
     it('metadata --edit needs --key', () => void same(['metadata test http://example.org/ --edit'], { EDITOR: 'true' }));
+  });
+
+  it('dom-fd-associate says that it passes descriptors, which virsh-rpc cannot', () => {
+    const r = runVirshRpc(['-c', uri, 'dom-fd-associate', 'test', 'name', '--pass-fds', '0']);
+    expect(r.stderr).to.equal('error: dom-fd-associate passes file descriptors to the daemon (SCM_RIGHTS), which virsh-rpc does not do\n');
+    expect(r.status).to.equal(1);
   });
 
   describe("libvirt's tests", () => {
