@@ -252,6 +252,9 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
   process.on('SIGINT', onSigint);
   let stdinListener: ((d: Buffer) => void) | null = null;
   const stdin = ctl.io.stdin as NodeJS.ReadStream;
+  // The interactive shell's readline may own the terminal: leave it as it was found.
+  const wasRaw = Boolean(stdin.isRaw);
+  const wasFlowing = stdin.readableFlowing;
   if (ctl.io.isTTY) {
     ctl.debug(VSH_ERR_DEBUG, 'watchJob: on TTY, enabling Ctrl-c processing\n');
     stdinListener = (d: Buffer) => {
@@ -289,8 +292,8 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
     process.off('SIGINT', onSigint);
     if (stdinListener) {
       stdin.off('data', stdinListener);
-      stdin.setRawMode?.(false);
-      stdin.pause();
+      stdin.setRawMode?.(wasRaw);
+      if (wasFlowing !== true) stdin.pause();
     }
   }
   ctl.debug(VSH_ERR_DEBUG, `watchJob: job done, status ${ok ? 0 : -1}\n`);

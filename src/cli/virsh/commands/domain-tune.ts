@@ -398,6 +398,8 @@ async function askReedit(ctl: VirshControl, msg: string): Promise<string | null>
   if (!ctl.io.isTTY) return null;
   ctl.reportError();
   const stdin = ctl.io.stdin as NodeJS.ReadStream;
+  const wasRaw = Boolean(stdin.isRaw);
+  const wasFlowing = stdin.readableFlowing;
   stdin.setRawMode?.(true);
   stdin.resume();
   try {
@@ -414,8 +416,8 @@ async function askReedit(ctl: VirshControl, msg: string): Promise<string | null>
       }
     }
   } finally {
-    stdin.setRawMode?.(false);
-    stdin.pause();
+    stdin.setRawMode?.(wasRaw);
+    if (wasFlowing !== true) stdin.pause();
   }
 }
 
