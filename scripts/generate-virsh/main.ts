@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandMacros, parseDefines, preprocess, stripComments } from './cpp.js';
+import { buildKeymaps } from './keymaps.js';
 import { parseTables, type CmdTable } from './tables.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -110,8 +111,9 @@ function main(): void {
   const check = process.argv.includes('--check');
   const tree = sourceTree();
   let stale = false;
-  for (const p of PROGRAMS) {
-    const text = build(tree, p);
+  const outputs = [...PROGRAMS.map((p) => ({ out: p.out, text: () => build(tree, p) })), { out: 'src/cli/virsh/generated/keymaps.ts', text: () => buildKeymaps(tree) }];
+  for (const p of outputs) {
+    const text = p.text();
     const path = join(root, p.out);
     const old = existsSync(path) ? readFileSync(path, 'utf8') : null;
     if (old === text) continue;

@@ -10,6 +10,7 @@ import { GROUPS } from './generated/commands.js';
 import { UNSUPPORTED } from './unsupported.js';
 import { domainMonitorHandlers } from './commands/domain-monitor.js';
 import { domainHandlers } from './commands/domain.js';
+import { domainConfigHandlers } from './commands/domain-config.js';
 import { hostHandlers } from './commands/host.js';
 import { interfaceHandlers } from './commands/interface.js';
 import { networkHandlers } from './commands/network.js';
@@ -28,6 +29,7 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...virshHandlers,
   ...hostHandlers,
   ...domainHandlers,
+  ...domainConfigHandlers,
   ...domainMonitorHandlers,
   ...networkHandlers,
   ...interfaceHandlers,

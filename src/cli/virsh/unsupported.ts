@@ -4,5 +4,5 @@ const FD_PASSING = 'passes file descriptors to the daemon (SCM_RIGHTS), which vi
 
 /** Command name -> the error it prints. */
 export const UNSUPPORTED: Record<string, string> = {
-  'domfd-associate': `domfd-associate ${FD_PASSING}`,
+  'dom-fd-associate': `dom-fd-associate ${FD_PASSING}`,
 };
