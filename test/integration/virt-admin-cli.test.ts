@@ -121,7 +121,13 @@ describe('virt-admin-rpc vs virt-admin', function () {
           expect(runVirtAdminRpc(['-c', uri, 'daemon-log-filters']).stdout).to.match(/3:\*?remote\*? 4:\*?event\*?/);
           await admin.setLoggingFilters(filters ?? '');
         }
+        // Outputs set through each program (to what they were, so the daemon keeps logging where it did) and read back.
+        for (const run of [runVirtAdmin, runVirtAdminRpc]) {
+          expect(run(['-c', uri, 'daemon-log-outputs', '--outputs', outputs])).to.deep.include({ status: 0, stderr: '' });
+          expect(await admin.getLoggingOutputs()).to.equal(outputs);
+        }
         same(['daemon-log-outputs']);
+        same(['daemon-log-outputs', '--outputs', 'bogus:output']);
         same(['daemon-log-filters', '--filters', 'bogus:filter']);
       } finally {
         await admin.setLoggingFilters(filters ?? '');
