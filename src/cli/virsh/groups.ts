@@ -8,6 +8,7 @@ import type { CmdGroup } from '../vsh/cmd.js';
 import type { VirshControl } from './control.js';
 import { GROUPS } from './generated/commands.js';
 import { UNSUPPORTED } from './unsupported.js';
+import { domainDevicesHandlers } from './commands/domain-devices.js';
 import { domainMonitorHandlers } from './commands/domain-monitor.js';
 import { domainHandlers } from './commands/domain.js';
 import { hostHandlers } from './commands/host.js';
@@ -19,6 +20,7 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...hostHandlers,
   ...domainHandlers,
   ...domainMonitorHandlers,
+  ...domainDevicesHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);
