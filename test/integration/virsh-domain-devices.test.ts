@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxEnv } from '../support/sandbox.js';
-import { bothVirsh } from '../support/virsh-compare.js';
+import { bothVirsh, maskCpuTime } from '../support/virsh-compare.js';
 
 /** A domain with removable media, two interfaces and a virtio-mem device (fixed UUID: redefining it is idempotent). */
 const CD_DOMAIN = `<domain type='test'>
@@ -56,6 +56,14 @@ describe('virsh-rpc vs virsh: domain devices, block jobs, migration, edit, event
     dir = mkdtempSync(join(tmpdir(), 'virsh-devices-'));
     writeFileSync(join(dir, 'cd.xml'), CD_DOMAIN);
     writeFileSync(join(dir, 'disk.xml'), DISK_DEVICE);
+    const script = (name: string, body: string) => {
+      writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(dir, name), 0o755);
+    };
+    script('bad-xml.sh', 'sed -i "s|<name>|<nam>|" "$1"');
+    script('set-memory.sh', `sed -i "s|<memory unit='KiB'>[0-9]*<|<memory unit='KiB'>2097152<|" "$1"`);
+    script('set-bridge.sh', `sed -i "s|<bridge name='virbr0'|<bridge name='virbr9'|" "$1"`);
+    script('touch.sh', 'touch "$1"');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -165,4 +173,49 @@ describe('virsh-rpc vs virsh: domain devices, block jobs, migration, edit, event
       onCd('update-memory-device cd --requested-size 1x'),
       onCd('update-memory-device cd --requested-size 2G'),
     ]));
+
+  describe('the *-edit commands', () => {
+    // The editor runs on the temporary file virsh names at random.
+    const mask = (t: string) => maskCpuTime(t).replace(/virsh[A-Za-z0-9]{6}\.xml/g, 'virshXXXXXX.xml');
+    const edits: [string, string][] = [
+      ['set-memory.sh', 'edit test; dominfo test'],
+      ['set-memory.sh', 'edit test --skip-validate'],
+      ['bad-xml.sh', 'edit test'],
+      ['touch.sh', 'edit test'],
+      ['true', 'edit test'],
+      ['false', 'edit test'],
+      ['false x', 'edit test'],
+      ['/nonexistent-editor', 'edit test'],
+      ['nonexistent-editor', 'edit test'],
+      ['kill -9 $$;', 'edit test'],
+      ['true', 'edit nosuch'],
+      ['set-bridge.sh', 'net-edit default'],
+      ['bad-xml.sh', 'net-edit default'],
+      ['true', 'net-edit default'],
+      ['true', 'net-edit nosuch'],
+      ['true', 'pool-edit default-pool'],
+      ['bad-xml.sh', 'pool-edit default-pool'],
+      ['true', 'pool-edit nosuch'],
+      ['true', 'iface-edit eth1'],
+      ['bad-xml.sh', 'iface-edit eth1'],
+      ['true', 'iface-edit nosuch'],
+      ['true', 'iface-edit 00:11:22:33:44:55'],
+      ['true', 'nwfilter-edit nosuch'],
+      ['true', 'snapshot-edit test'],
+      ['true', 'snapshot-edit test --current'],
+      ['true', 'snapshot-edit test nosnap'],
+      ['true', 'snapshot-edit test x --rename --clone'],
+      ['true', 'checkpoint-edit test'],
+      ['true', 'checkpoint-edit test x'],
+      ['true', 'managedsave-edit test'],
+      ['true', 'managedsave-edit test --running --paused'],
+      ['true', 'save-image-edit /nonexistent'],
+    ];
+    for (const [editor, line] of edits)
+      it(`EDITOR=${editor} ${line}`, () => {
+        const ed = editor.endsWith('.sh') ? join(dir, editor) : editor;
+        same([line], { env: { EDITOR: ed, VISUAL: undefined }, mask });
+      });
+    it('VISUAL is preferred to EDITOR', () => void same(['edit test'], { env: { VISUAL: 'false', EDITOR: 'true' }, mask }));
+  });
 });

@@ -9,6 +9,7 @@ import type { VirshControl } from './control.js';
 import { GROUPS } from './generated/commands.js';
 import { UNSUPPORTED } from './unsupported.js';
 import { domainDevicesHandlers } from './commands/domain-devices.js';
+import { editHandlers } from './commands/edit.js';
 import { domainMonitorHandlers } from './commands/domain-monitor.js';
 import { domainHandlers } from './commands/domain.js';
 import { hostHandlers } from './commands/host.js';
@@ -21,6 +22,7 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...domainHandlers,
   ...domainMonitorHandlers,
   ...domainDevicesHandlers,
+  ...editHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);
