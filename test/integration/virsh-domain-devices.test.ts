@@ -174,6 +174,9 @@ describe('virsh-rpc vs virsh: domain devices, block jobs, migration, edit, event
       onCd('update-memory-device cd --requested-size 2G'),
     ]));
 
+  describe('console without a terminal', () =>
+    cases([['console', 'test'], ['destroy test; console test'], ['console', 'nosuch'], ['console', 'test', '--devname', ''], ['console', 'test', '--force', '--safe']]));
+
   describe('the *-edit commands', () => {
     // The editor runs on the temporary file virsh names at random.
     const mask = (t: string) => maskCpuTime(t).replace(/virsh[A-Za-z0-9]{6}\.xml/g, 'virshXXXXXX.xml');

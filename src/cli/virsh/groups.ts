@@ -10,6 +10,7 @@ import { GROUPS } from './generated/commands.js';
 import { UNSUPPORTED } from './unsupported.js';
 import { domainDevicesHandlers } from './commands/domain-devices.js';
 import { editHandlers } from './commands/edit.js';
+import { consoleHandlers } from './commands/console.js';
 import { domainMonitorHandlers } from './commands/domain-monitor.js';
 import { domainHandlers } from './commands/domain.js';
 import { hostHandlers } from './commands/host.js';
@@ -23,6 +24,7 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...domainMonitorHandlers,
   ...domainDevicesHandlers,
   ...editHandlers,
+  ...consoleHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);
