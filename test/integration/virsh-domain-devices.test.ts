@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxEnv } from '../support/sandbox.js';
-import { bothVirsh, maskCpuTime } from '../support/virsh-compare.js';
+import { bothVirsh, maskCpuTime, runAsync, VIRSH_RPC } from '../support/virsh-compare.js';
 
 /** A domain with removable media, two interfaces and a virtio-mem device (fixed UUID: redefining it is idempotent). */
 const CD_DOMAIN = `<domain type='test'>
@@ -220,5 +220,37 @@ describe('virsh-rpc vs virsh: domain devices, block jobs, migration, edit, event
         same([line], { env: { EDITOR: ed, VISUAL: undefined }, mask });
       });
     it('VISUAL is preferred to EDITOR', () => void same(['edit test'], { env: { VISUAL: 'false', EDITOR: 'true' }, mask }));
+  });
+
+  describe('event', () => {
+    cases([
+      ['event', '--list'],
+      ['event'],
+      ['event', '--all', '--timeout', '1'],
+      ['event', '--event', 'lifecycle', '--timeout', '1', 'test'],
+      ['event', '--event', 'foo'],
+      ['event', '--list', '--all'],
+      ['event', '--all', '--event', 'lifecycle'],
+      ['event', '--event', 'lifecycle', '--timeout', '0'],
+      ['event', '--event', 'lifecycle', '--timeout', 'x'],
+      ['event', 'nosuch', '--all', '--timeout', '1'],
+    ]);
+    // Other clients of the shared test driver may cause events too: only the events of our domain count.
+    const ours = (out: string) => out.split('\n').filter((l) => l.includes("domain 'cd'")).join('\n');
+    const stamp = (out: string) => out.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\+0000: /gm, '<time>: ');
+    for (const args of [['--all', '--loop'], ['--event', 'lifecycle', '--loop', '--timestamp'], ['--all']])
+      it(`event ${args.join(' ')} sees what another connection does`, async () => {
+        const watch = async (program: string[]) => {
+          const watcher = runAsync(program[0]!, [...program.slice(1), '-c', uri, 'event', ...args, '--timeout', '5']);
+          await new Promise((r) => setTimeout(r, 1500));
+          const trigger = await runAsync('virsh', ['-c', uri, fix('define @DIR@/cd.xml; start cd; suspend cd; resume cd; destroy cd; undefine cd')]);
+          expect(trigger.status).to.equal(0);
+          const r = await watcher;
+          return { stdout: stamp(ours(r.stdout)), stderr: r.stderr, status: r.status };
+        };
+        const theirs = await watch(['virsh']);
+        expect(theirs.stdout).to.contain("event 'lifecycle' for domain 'cd': ");
+        expect(await watch([process.execPath, VIRSH_RPC])).to.deep.equal(theirs);
+      });
   });
 });

@@ -11,6 +11,7 @@ import { UNSUPPORTED } from './unsupported.js';
 import { domainDevicesHandlers } from './commands/domain-devices.js';
 import { editHandlers } from './commands/edit.js';
 import { consoleHandlers } from './commands/console.js';
+import { eventHandlers } from './commands/events.js';
 import { domainMonitorHandlers } from './commands/domain-monitor.js';
 import { domainHandlers } from './commands/domain.js';
 import { hostHandlers } from './commands/host.js';
@@ -25,6 +26,7 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...domainDevicesHandlers,
   ...editHandlers,
   ...consoleHandlers,
+  ...eventHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);
