@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';
-import { VIRSH_RPC } from '../support/virsh-compare.js';
+import { bothVirsh, VIRSH_RPC } from '../support/virsh-compare.js';
 
 /**
  * A multiboot kernel (flat, loaded at 1 MiB) that polls COM1 and sends back each byte it reads,
@@ -51,7 +51,7 @@ function onTerminal(shell: string, keys: [number, string][], env: NodeJS.Process
   });
 }
 
-describe('virsh-rpc vs virsh on a terminal: console and the edit prompt', function () {
+describe('virsh-rpc vs virsh on a QEMU guest: console, the edit prompt, QEMU and migration tuning commands', function () {
   this.timeout(300_000);
   let qemu: string;
   let test: string;
@@ -139,5 +139,49 @@ describe('virsh-rpc vs virsh on a terminal: console and the edit prompt', functi
     writeFileSync(domain, "<domain type='test'><name>virsh-rpc-edit</name><uuid>5d4c3b2a-1f0e-4d9c-8b7a-695847362514</uuid><memory>1024</memory><os><type>hvm</type></os></domain>\n");
     const out = await both(test, `${quote(`define ${domain}; edit virsh-rpc-edit`)}`, [[2500, '?'], [700, 'x'], [700, 'y'], [1500, 'n']], { EDITOR: bad });
     expect(out).to.contain('Failed. Try again? [y,n,i,f,?]: \r\ny - yes, start editor again\r\n');
+  });
+
+  describe('without a terminal', () => {
+    // QEMU numbers each monitor command.
+    const mask = (t: string) => t.replace(/libvirt-\d+/g, 'libvirt-N');
+    const cases: string[][] = [
+      ['qemu-monitor-command', GUEST, '{"execute":"query-status"}'],
+      ['qemu-monitor-command', GUEST, 'query-status', '--pretty'],
+      ['qemu-monitor-command', GUEST, 'query-status', '--return-value'],
+      ['qemu-monitor-command', GUEST, 'query-chardev', '--pretty', '--return-value'],
+      ['qemu-monitor-command', GUEST, 'query-block', '--pretty'],
+      ['qemu-monitor-command', GUEST, 'qom-list', '"path":"/machine"', '--return-value'],
+      ['qemu-monitor-command', GUEST, 'qom-list', '{"path":"/machine/unattached"}', '--pretty'],
+      ['qemu-monitor-command', GUEST, '--hmp', 'info', 'status'],
+      ['qemu-monitor-command', GUEST, '--hmp', '--pretty', 'info', 'status'],
+      ['qemu-monitor-command', GUEST, 'nosuchcmd'],
+      ['qemu-monitor-command', GUEST, 'nosuchcmd', '--return-value'],
+      ['qemu-monitor-command', 'nosuch', 'query-status'],
+      ['qemu-agent-command', GUEST, '{"execute":"guest-ping"}', '--timeout', '1'],
+      ['qemu-agent-command', GUEST, '{"execute":"guest-ping"}', '--timeout', '0'],
+      ['qemu-agent-command', GUEST, '{"execute":"guest-ping"}', '--async', '--block'],
+      ['qemu-attach', '1234'],
+      ['qemu-attach', 'x'],
+      ['migrate-getspeed', GUEST],
+      [`migrate-setspeed ${GUEST} 100; migrate-getspeed ${GUEST}`],
+      [`migrate-setspeed ${GUEST} 100 --postcopy; migrate-getspeed ${GUEST} --postcopy`],
+      ['migrate-setspeed', GUEST, 'x'],
+      ['migrate-getmaxdowntime', GUEST],
+      [`migrate-setmaxdowntime ${GUEST} 500; migrate-getmaxdowntime ${GUEST}`],
+      ['migrate-setmaxdowntime', GUEST, '0'],
+      ['migrate-compcache', GUEST],
+      ['migrate-compcache', GUEST, '--size', '1048576'],
+      ['migrate-postcopy', GUEST],
+      ['blockjob', GUEST, 'vda'],
+      ['blockjob', GUEST, 'vda', '--raw'],
+      ['domblkthreshold', GUEST, 'vda', '1M'],
+      ['blockresize', GUEST, 'vda', '1M'],
+      ['console', GUEST],
+    ];
+    for (const args of cases)
+      it(args.join(' '), () => {
+        const { virsh: theirs, ours: mine } = bothVirsh(['-c', qemu, ...args], { mask });
+        expect(mine, args.join(' ')).to.deep.equal(theirs);
+      });
   });
 });

@@ -174,6 +174,44 @@ describe('virsh-rpc vs virsh: domain devices, block jobs, migration, edit, event
       onCd('update-memory-device cd --requested-size 2G'),
     ]));
 
+  describe('block jobs and migration tuning', () =>
+    cases([
+      ['blockjob', 'test', 'vda'],
+      ['blockjob', 'test', 'vda', '--raw'],
+      ['blockjob', 'test', 'vda', '--abort'],
+      ['blockjob', 'test', 'vda', '--pivot', '--async'],
+      ['blockjob', 'test', 'vda', '--bandwidth', '10'],
+      ['blockjob', 'test', 'vda', '--bandwidth', '10M', '--bytes'],
+      ['blockjob', 'test', 'vda', '--bandwidth', '-1'],
+      ['blockjob', 'test', 'vda', '--bandwidth', '1x'],
+      ['blockjob', 'test', 'vda', '--raw', '--abort'],
+      ['blockjob', 'test', 'vda', '--info', '--bandwidth', '1'],
+      ['blockjob', 'test', 'vda', '--bytes', '--async'],
+      ['blockjob', 'nosuch', 'vda'],
+      ['blockresize', 'test', 'vda', '10G'],
+      ['blockresize', 'test', 'vda', '1000b'],
+      ['blockresize', 'test', 'vda', 'x'],
+      ['domblkthreshold', 'test', 'vda', '1G'],
+      ['domblkthreshold', 'test', 'vda', 'x'],
+      ['migrate-setmaxdowntime', 'test', '100'],
+      ['migrate-setmaxdowntime', 'test', '0'],
+      ['migrate-setmaxdowntime', 'test', 'x'],
+      ['migrate-getmaxdowntime', 'test'],
+      ['migrate-compcache', 'test'],
+      ['migrate-compcache', 'test', '--size', '100'],
+      ['migrate-setspeed', 'test', '100'],
+      ['migrate-setspeed', 'test', '-1', '--postcopy'],
+      ['migrate-getspeed', 'test', '--postcopy'],
+      ['migrate-postcopy', 'test'],
+      ['migrate-postcopy', 'nosuch'],
+      ['qemu-monitor-command', 'test', 'query-status'],
+      ['qemu-monitor-command', 'test', '--hmp', '--pretty', 'info'],
+      ['qemu-monitor-command', 'test', 'qom-list', '"a":1', '"b":2'],
+      ['qemu-agent-command', 'test', '{"execute":"guest-ping"}'],
+      ['qemu-agent-command', 'test', 'x', '--timeout', '-1'],
+      ['qemu-attach', '1'],
+    ]));
+
   describe('console without a terminal', () =>
     cases([['console', 'test'], ['destroy test; console test'], ['console', 'nosuch'], ['console', 'test', '--devname', ''], ['console', 'test', '--force', '--safe']]));
 

@@ -12,6 +12,8 @@ import { domainDevicesHandlers } from './commands/domain-devices.js';
 import { editHandlers } from './commands/edit.js';
 import { consoleHandlers } from './commands/console.js';
 import { eventHandlers } from './commands/events.js';
+import { domainBlockjobHandlers } from './commands/domain-blockjob.js';
+import { domainQemuHandlers } from './commands/domain-qemu.js';
 import { domainMonitorHandlers } from './commands/domain-monitor.js';
 import { domainHandlers } from './commands/domain.js';
 import { hostHandlers } from './commands/host.js';
@@ -27,6 +29,8 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...editHandlers,
   ...consoleHandlers,
   ...eventHandlers,
+  ...domainBlockjobHandlers,
+  ...domainQemuHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);

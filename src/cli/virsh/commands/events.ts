@@ -190,7 +190,6 @@ async function cmdEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     waiter.cleanup();
     for (const id of ids) if ((await ctl.call(conn.domainEventDeregisterAny(id))) === FAILED) ret = false;
   }
-  // eslint-disable-next-line no-unsafe-finally -- ret is final once the deregistrations ran
   return ret;
 }
 
