@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';
-import { bothVirsh, VIRSH_RPC } from '../support/virsh-compare.js';
+import { bothVirsh, runAsync, VIRSH_RPC } from '../support/virsh-compare.js';
 
 /**
  * A multiboot kernel (flat, loaded at 1 MiB) that polls COM1 and sends back each byte it reads,
@@ -177,11 +177,33 @@ describe('virsh-rpc vs virsh on a QEMU guest: console, the edit prompt, QEMU and
       ['domblkthreshold', GUEST, 'vda', '1M'],
       ['blockresize', GUEST, 'vda', '1M'],
       ['console', GUEST],
+      ['qemu-monitor-event', '--timeout', '1'],
+      ['qemu-monitor-event', 'nosuch'],
+      ['qemu-monitor-event', '--timeout', '0'],
+      ['qemu-monitor-event', '--event', 'ST(', '--regex', '--timeout', '1'],
     ];
     for (const args of cases)
       it(args.join(' '), () => {
         const { virsh: theirs, ours: mine } = bothVirsh(['-c', qemu, ...args], { mask });
         expect(mine, args.join(' ')).to.deep.equal(theirs);
+      });
+  });
+
+  describe('qemu-monitor-event sees what another connection does', () => {
+    const mask = (t: string) => t.replace(/ at \d+\.\d{6} /g, ' at <time> ').replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\+0000: /gm, '<time>: ');
+    for (const args of [['--loop', '--pretty'], ['--event', 'resume', '--no-case', '--timestamp'], ['--event', 'RES.*', '--regex', '--loop']])
+      it(`qemu-monitor-event ${args.join(' ')}`, async () => {
+        const watch = async (program: string[]) => {
+          const watcher = runAsync(program[0]!, [...program.slice(1), '-c', qemu, 'qemu-monitor-event', GUEST, ...args, '--timeout', '4']);
+          await pause(1500);
+          const trigger = await runAsync('virsh', ['-c', qemu, `qemu-monitor-command ${GUEST} stop; qemu-monitor-command ${GUEST} cont`]);
+          expect(trigger.status).to.equal(0);
+          const r = await watcher;
+          return { stdout: mask(r.stdout), stderr: r.stderr, status: r.status };
+        };
+        const theirs = await watch(['virsh']);
+        expect(theirs.stdout).to.contain(`event RESUME`);
+        expect(await watch([process.execPath, VIRSH_RPC])).to.deep.equal(theirs);
       });
   });
 });

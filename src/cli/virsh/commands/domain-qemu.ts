@@ -1,16 +1,21 @@
-// virsh-domain.c, the QEMU-specific commands: qemu-monitor-command, qemu-agent-command, qemu-attach.
+// virsh-domain.c, the QEMU-specific commands: qemu-monitor-command, qemu-monitor-event,
+// qemu-agent-command, qemu-attach.
 // (lxc-enter-namespace needs the namespaces' file descriptors: see unsupported.ts.)
 
 import {
+  VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_NOCASE,
+  VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_REGEX,
   VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK,
   VIR_DOMAIN_QEMU_AGENT_COMMAND_DEFAULT,
   VIR_DOMAIN_QEMU_AGENT_COMMAND_NOWAIT,
   VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP,
+  type Domain,
 } from '../../../index.js';
 import { VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
 import { connOf, optDomain } from '../util.js';
+import { eventWaiter, timestampNow } from './events.js';
 
 /** virJSONValueFromString: the value, or undefined when the text is not JSON. */
 function parseJSON(text: string): unknown {
@@ -158,4 +163,60 @@ async function cmdQemuAttach(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-export const domainQemuHandlers = { cmdQemuMonitorCommand, cmdQemuAgentCommand, cmdQemuAttach };
+async function cmdQemuMonitorEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  let flags = 0;
+  if (cmd.has('regex')) flags |= VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_REGEX;
+  if (cmd.has('no-case')) flags |= VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_NOCASE;
+  const loop = cmd.has('loop');
+  const pretty = cmd.has('pretty');
+  const timestamp = cmd.has('timestamp');
+  let count = 0;
+  const timeout = cmd.timeoutMs();
+  const event = cmd.string('event') ?? null;
+  let dom: Domain | null = null;
+  if (cmd.has('domain')) {
+    const found = await optDomain(ctl, cmd);
+    if (!found) return false;
+    dom = found.dom;
+  }
+  const conn = connOf(ctl);
+  const waiter = eventWaiter(timeout);
+  let id: number | typeof FAILED = FAILED;
+  let ret = false;
+  try {
+    id = await ctl.call(
+      conn.domainQemuMonitorEventRegister(
+        dom,
+        event,
+        (e) => {
+          if (!loop && count) return;
+          let details = e.details;
+          if (pretty && details !== null) {
+            const v = parseJSON(details);
+            if (v !== undefined) details = jsonToString(v, true);
+          }
+          if (timestamp) ctl.print("%s: event %s for domain '%s': %s\n", timestampNow(), e.event, e.dom.getName(), details ?? '<null>');
+          else ctl.print("event %s at %lld.%06u for domain '%s': %s\n", e.event, e.seconds, e.micros, e.dom.getName(), details ?? '<null>');
+          count++;
+          if (!loop) waiter.done();
+        },
+        undefined,
+        undefined,
+        flags,
+      ),
+    );
+    if (id !== FAILED) {
+      const r = await waiter.wait();
+      if (r === 'interrupt') ctl.print('event loop interrupted\n');
+      else if (r === 'timeout') ctl.print('event loop timed out\n');
+      ctl.print('events received: %d\n', count);
+      ret = count > 0;
+    }
+  } finally {
+    waiter.cleanup();
+    if (id !== FAILED && (await ctl.call(conn.domainQemuMonitorEventDeregister(id))) === FAILED) ret = false;
+  }
+  return ret;
+}
+
+export const domainQemuHandlers = { cmdQemuMonitorCommand, cmdQemuAgentCommand, cmdQemuAttach, cmdQemuMonitorEvent };
