@@ -8,6 +8,12 @@ import type { CmdGroup } from '../vsh/cmd.js';
 import type { VirshControl } from './control.js';
 import { GROUPS } from './generated/commands.js';
 import { UNSUPPORTED } from './unsupported.js';
+import { domainDevicesHandlers } from './commands/domain-devices.js';
+import { editHandlers } from './commands/edit.js';
+import { consoleHandlers } from './commands/console.js';
+import { eventHandlers } from './commands/events.js';
+import { domainBlockjobHandlers } from './commands/domain-blockjob.js';
+import { domainQemuHandlers } from './commands/domain-qemu.js';
 import { domainMonitorHandlers } from './commands/domain-monitor.js';
 import { domainHandlers } from './commands/domain.js';
 import { domainConfigHandlers } from './commands/domain-config.js';
@@ -41,6 +47,12 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...nodedevHandlers,
   ...poolHandlers,
   ...volumeHandlers,
+  ...domainDevicesHandlers,
+  ...editHandlers,
+  ...consoleHandlers,
+  ...eventHandlers,
+  ...domainBlockjobHandlers,
+  ...domainQemuHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);

@@ -30,6 +30,7 @@ import {
 import { VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
+import { cmdRunConsole } from './console.js';
 import { connOf, dumpXML, idString, optDomain, readFileAll, VIRSH_BYID, VIRSH_BYNAME, VIRSH_BYUUID } from '../util.js';
 
 /** --pass-fds: descriptors cannot be passed over this client's connections. */
@@ -76,13 +77,8 @@ async function cmdStart(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     }
   }
   ctl.printExtra(`Domain '${dom.getName()}' started\n`);
-  if (cmd.has('console')) return runConsole(ctl, cmd);
+  if (cmd.has('console') && !(await cmdRunConsole(ctl, dom, null, 0))) return false;
   return true;
-}
-
-async function runConsole(ctl: VirshControl, _cmd: Cmd): Promise<boolean> {
-  ctl.error('console is not implemented by virsh-rpc yet');
-  return false;
 }
 
 async function cmdDestroy(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -154,7 +150,7 @@ async function cmdCreate(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     return false;
   }
   ctl.printExtra(`Domain '${dom.getName()}' created from ${from}\n`);
-  if (cmd.has('console')) await runConsole(ctl, cmd);
+  if (cmd.has('console')) await cmdRunConsole(ctl, dom, null, 0);
   return true;
 }
 

@@ -1,0 +1,173 @@
+// The XML virsh builds and rewrites for device commands: virBuffer's output (auto-indented lines,
+// virXMLFormatElement) for attach-disk and attach-interface, and a small mutable tree of a parsed
+// document with libxml2's xmlNodeDump for detach-disk, detach-interface and change-media.
+
+import { parseXmlTree, type XmlElement } from '../../xml/index.js';
+import { escapeXML } from '../vsh/builtins.js';
+
+/** virBuffer: text whose lines start with the buffer's indentation. */
+export class VirBuffer {
+  private text = '';
+  constructor(public indent = 0) {}
+
+  /** VIR_BUFFER_INIT_CHILD. */
+  child(): VirBuffer {
+    return new VirBuffer(this.indent + 2);
+  }
+
+  /** virBufferAddLit / virBufferAsprintf with the text already formatted. */
+  add(s: string): void {
+    if (!s) return;
+    if (this.indent && (this.text === '' || this.text.endsWith('\n'))) this.text += ' '.repeat(this.indent);
+    this.text += s;
+  }
+
+  /** virBufferEscapeString: nothing when `value` is absent. */
+  escape(format: (v: string) => string, value: string | undefined): void {
+    if (value === undefined) return;
+    this.add(format(escapeXML(value)));
+  }
+
+  /** virBufferAddBuffer: the child's text as it is. */
+  addBuffer(b: VirBuffer): void {
+    this.text += b.text;
+    b.text = '';
+  }
+
+  adjustIndent(n: number): void {
+    this.indent += n;
+  }
+
+  get used(): number {
+    return this.text.length;
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** virXMLFormatElement: nothing when both buffers are empty. */
+export function formatElement(buf: VirBuffer, name: string, attrs: VirBuffer | null, children: VirBuffer | null): void {
+  if ((!attrs || attrs.used === 0) && (!children || children.used === 0)) return;
+  buf.add(`<${name}`);
+  if (attrs && attrs.used > 0) buf.addBuffer(attrs);
+  if (children && children.used > 0) {
+    buf.add('>\n');
+    buf.addBuffer(children);
+    buf.add(`</${name}>\n`);
+  } else buf.add('/>\n');
+}
+
+export interface XNode {
+  /** null for a text node. */
+  name: string | null;
+  attrs: [string, string][];
+  children: XNode[];
+  /** A text node's decoded text; raw markup (comments) kept as written when `raw`. */
+  text: string;
+  raw?: boolean;
+}
+
+const ENTITY: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const decodeText = (s: string): string =>
+  s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (w, r: string) => (r.startsWith('#x') ? String.fromCodePoint(parseInt(r.slice(2), 16)) : r.startsWith('#') ? String.fromCodePoint(Number(r.slice(1))) : (ENTITY[r] ?? w)));
+
+/** The end of an element's start tag in its source: the offset after '>'. */
+function startTagEnd(src: string, at: number): number {
+  let quote = '';
+  for (let i = at; i < src.length; i++) {
+    const c = src[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i + 1;
+  }
+  return src.length;
+}
+
+function textNode(raw: string): XNode {
+  if (/<!--|<!\[CDATA\[|<\?/.test(raw)) return { name: null, attrs: [], children: [], text: raw, raw: true };
+  return { name: null, attrs: [], children: [], text: decodeText(raw) };
+}
+
+function toNode(e: XmlElement): XNode {
+  const attrs: [string, string][] = [];
+  for (let i = 0; i < e.attributes.length; i += 2) attrs.push([e.attributes[i]!, e.attributes[i + 1]!]);
+  const node: XNode = { name: e.written ?? e.name, attrs, children: [], text: '' };
+  const src = e.source;
+  const open = startTagEnd(src, e.start);
+  if (src[open - 2] === '/') return node;
+  const close = src.lastIndexOf('</', e.end - 1);
+  let pos = open;
+  for (const c of e.children) {
+    if (c.start > pos) node.children.push(textNode(src.slice(pos, c.start)));
+    node.children.push(toNode(c));
+    pos = c.end;
+  }
+  if (close > pos) node.children.push(textNode(src.slice(pos, close)));
+  return node;
+}
+
+/** A document as a tree of elements and text nodes (whitespace kept, as libxml2 keeps it). */
+export function parseDocument(xml: string): XNode {
+  return toNode(parseXmlTree(xml));
+}
+
+export const elements = (n: XNode): XNode[] => n.children.filter((c) => c.name !== null);
+export const child = (n: XNode, name: string): XNode | undefined => n.children.find((c) => c.name === name);
+export const attr = (n: XNode, name: string): string | undefined => n.attrs.find((a) => a[0] === name)?.[1];
+
+/** xmlSetProp: replaces the attribute or appends it. */
+export function setAttr(n: XNode, name: string, value: string): void {
+  const a = n.attrs.find((x) => x[0] === name);
+  if (a) a[1] = value;
+  else n.attrs.push([name, value]);
+}
+
+/** xmlCopyNode(node, 1). */
+export function copyNode(n: XNode): XNode {
+  return { ...n, attrs: n.attrs.map((a) => [a[0], a[1]]), children: n.children.map(copyNode) };
+}
+
+const charRef = (c: number): string => `&#x${c.toString(16).toUpperCase()};`;
+
+function escapeAttr(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '<') out += '&lt;';
+    else if (ch === '>') out += '&gt;';
+    else if (ch === '&') out += '&amp;';
+    else if (ch === '"') out += '&quot;';
+    else if (ch === '\n') out += '&#10;';
+    else if (ch === '\r') out += '&#13;';
+    else if (ch === '\t') out += '&#9;';
+    else if (c >= 0x80) out += charRef(c);
+    else out += ch;
+  }
+  return out;
+}
+
+function escapeContent(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '<') out += '&lt;';
+    else if (ch === '>') out += '&gt;';
+    else if (ch === '&') out += '&amp;';
+    else if (ch === '\r') out += '&#13;';
+    else if (c >= 0x80) out += charRef(c);
+    else out += ch;
+  }
+  return out;
+}
+
+/** virXMLNodeToString: libxml2's xmlNodeDump of a node, unformatted, in a document without an encoding. */
+export function nodeToString(n: XNode): string {
+  if (n.name === null) return n.raw ? n.text : escapeContent(n.text);
+  let s = `<${n.name}`;
+  for (const [k, v] of n.attrs) s += ` ${k}="${escapeAttr(v)}"`;
+  if (n.children.length === 0) return s + '/>';
+  return s + '>' + n.children.map(nodeToString).join('') + `</${n.name}>`;
+}
