@@ -85,6 +85,11 @@ export function idString(dom: Domain): string {
 
 /** virFileReadAll: a file's text; null with libvirt's error kept when it cannot be read. */
 export function readFileAll(ctl: VirshControl, path: string, max = 10 * 1024 * 1024): string | null {
+  return readFileBytes(ctl, path, max)?.toString('utf8') ?? null;
+}
+
+/** virFileReadAll's bytes as they are (a secret's value need not be text); null with libvirt's error kept. */
+export function readFileBytes(ctl: VirshControl, path: string, max: number): Buffer | null {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -106,7 +111,7 @@ export function readFileAll(ctl: VirshControl, path: string, max = 10 * 1024 * 1
       }
       chunks.push(Buffer.from(buf.subarray(0, n)));
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
   } catch (e) {
     ctl.lastError = { message: `Failed to read file '${path}': ${strerror(e)}`, code: VIR_ERR_SYSTEM_ERROR, domain: 0 };
     return null;

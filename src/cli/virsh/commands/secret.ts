@@ -1,6 +1,6 @@
 // virsh-secret.c: the "Secret" group.
 
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import {
   type Secret,
   VIR_CONNECT_LIST_SECRETS_EPHEMERAL,
@@ -8,57 +8,22 @@ import {
   VIR_CONNECT_LIST_SECRETS_NO_PRIVATE,
   VIR_CONNECT_LIST_SECRETS_PRIVATE,
   VIR_ERR_NO_SUPPORT,
-  VIR_ERR_SYSTEM_ERROR,
   VIR_SECRET_DEFINE_VALIDATE,
   VIR_SECRET_EVENT_ID_LIFECYCLE,
   VIR_SECRET_EVENT_ID_VALUE_CHANGED,
 } from '../../../index.js';
 import { VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
-import { strerror } from '../../vsh/builtins.js';
 import { Table } from '../../vsh/table.js';
 import { readPassword } from '../auth.js';
 import type { VirshControl } from '../control.js';
-import { connOf, dumpXML, readFileAll } from '../util.js';
+import { connOf, dumpXML, readFileAll, readFileBytes } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
 import { eventTimestamp, eventType, waitForEvents } from '../event-wait.js';
 import { quietString } from '../snapshot-util.js';
 
 /** virSecretUsageType names. */
 const USAGE_TYPES = ['none', 'volume', 'ceph', 'iscsi', 'tls', 'vtpm'];
-
-/** virFileReadAll for a secret's value: the bytes as they are (they need not be text); null with libvirt's error kept. */
-function readFileBytes(ctl: VirshControl, path: string, max: number): Buffer | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    ctl.lastError = { message: `Failed to open file '${path}': ${strerror(e)}`, code: VIR_ERR_SYSTEM_ERROR, domain: 0 };
-    return null;
-  }
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const buf = Buffer.alloc(4096);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      total += n;
-      if (total > max) {
-        // virFileReadLimFD sets EOVERFLOW when the file holds more than `max` bytes.
-        ctl.lastError = { message: `Failed to read file '${path}': Value too large for defined data type`, code: VIR_ERR_SYSTEM_ERROR, domain: 0 };
-        return null;
-      }
-      chunks.push(Buffer.from(buf.subarray(0, n)));
-    }
-    return Buffer.concat(chunks);
-  } catch (e) {
-    ctl.lastError = { message: `Failed to read file '${path}': ${strerror(e)}`, code: VIR_ERR_SYSTEM_ERROR, domain: 0 };
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
