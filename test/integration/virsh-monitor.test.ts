@@ -14,7 +14,8 @@ import { bothVirsh, freshTestURI } from '../support/virsh-compare.js';
 const maskCounters = (s: string): string => s.replace(/ -?\d+$/gm, ' <n>');
 
 /** Host numbers that move between two runs (free memory, CPU times): the number ending each line. */
-const maskNumbers = (s: string): string => s.replace(/\d+(\.\d+)?( KiB|%)?$/gm, '<n>$2');
+// The padding goes too: a right-aligned field is one column narrower at 100.0% than at 99.9%.
+const maskNumbers = (s: string): string => s.replace(/ *\d+(\.\d+)?( KiB|%)?$/gm, ' <n>$2');
 
 /** The CPU times a QEMU domain's stats report even while it is inactive. */
 const maskCpuStats = (s: string): string => s.replace(/^( {2}cpu\.\w+=)\d+$/gm, '$1<n>');
