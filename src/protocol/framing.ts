@@ -194,25 +194,37 @@ export const OWN_BUFFER_MIN = 64 * 1024;
 /** Small packets after a large one before headers are no longer read on their own. */
 const HEADER_FIRST_SMALL_PACKETS = 8;
 /**
- * The reusable buffer smaller packets are read into starts small (an idle connection costs little:
- * bench/load) and doubles, up to the largest, when a read fills it or a packet does not fit.
+ * A connection's own buffer, for the rest of a small packet a read left unfinished, starts small
+ * and doubles, up to the largest, when a read fills it or a packet does not fit.
  */
 const SCRATCH_START = 16 * 1024;
 const SCRATCH_MAX = 256 * 1024;
+
+/**
+ * The buffer every reader with nothing pending reads into, so that an idle connection holds no
+ * read buffer of its own (bench/load: memory per idle connection). Sharing it is safe because
+ * libuv reads one socket at a time and calls back before the next read, and a reader copies what
+ * it leaves unconsumed into its own buffer before its callback returns. `inUse` guards against a
+ * packet handler that, synchronously, makes another reader take bytes while one still walks it.
+ */
+const shared = { buffer: null as Buffer | null, inUse: false };
 
 /**
  * Splits a byte stream into packets for a socket that reads into buffers we give it (net.Socket's
  * `onread`): the C client's way, with no allocation per read and no joining of pieces. A packet
  * of OWN_BUFFER_MIN bytes or more gets a buffer of its own as soon as its length word is known,
  * and the kernel writes the rest of it straight there: `onPacket` gets it with `owned` true and
- * may keep it. Smaller packets are views of a reused scratch buffer (`owned` false), valid only
- * during the `onPacket` call. Length words are checked as PacketSplitter checks them.
+ * may keep it. Smaller packets are views of a reused buffer (`owned` false), valid only during
+ * the `onPacket` call. Length words are checked as PacketSplitter checks them.
  */
 export class DirectPacketReader {
-  private scratch: Buffer = Buffer.allocUnsafeSlow(SCRATCH_START);
+  /** Our own buffer, allocated the first time a read ends inside a small packet. */
+  private scratch: Buffer | null = null;
   /** Unconsumed bytes of scratch: [start, end). */
   private start = 0;
   private end = 0;
+  /** Whether the buffer nextBuffer() last returned is the shared one. */
+  private inShared = false;
   /** A large packet being filled, and how much of it is. */
   private packet: Buffer | null = null;
   private filled = 0;
@@ -230,8 +242,16 @@ export class DirectPacketReader {
   /** Where the next read should put its bytes. */
   nextBuffer(): Buffer {
     if (this.packet) return this.packet.subarray(this.filled);
-    if (this.smallSinceLarge < HEADER_FIRST_SMALL_PACKETS && this.end - this.start < MIN_PACKET) return this.scratch.subarray(this.end, this.start + MIN_PACKET);
-    return this.scratch.subarray(this.end);
+    const headerFirst = this.smallSinceLarge < HEADER_FIRST_SMALL_PACKETS;
+    if (this.start === this.end && !shared.inUse) {
+      this.inShared = true;
+      const b = (shared.buffer ??= Buffer.allocUnsafeSlow(SCRATCH_MAX));
+      return headerFirst ? b.subarray(0, MIN_PACKET) : b;
+    }
+    this.inShared = false;
+    const s = (this.scratch ??= Buffer.allocUnsafeSlow(SCRATCH_START));
+    if (headerFirst && this.end - this.start < MIN_PACKET) return s.subarray(this.end, this.start + MIN_PACKET);
+    return s.subarray(this.end);
   }
 
   /** `n` bytes landed at the start of the buffer nextBuffer() last returned. */
@@ -245,17 +265,49 @@ export class DirectPacketReader {
       this.onPacket(p, true);
       return;
     }
-    this.end += n;
-    const s = this.scratch;
-    const filledUp = this.end === s.length;
-    while (this.end - this.start >= 4) {
-      const len = readLength(s, this.start);
-      const have = this.end - this.start;
+    if (!this.inShared) {
+      this.end += n;
+      const s = this.scratch!;
+      const filledUp = this.end === s.length;
+      this.start = this.split(s, this.start, this.end);
+      if (this.start === this.end) this.start = this.end = 0;
+      const need = this.pendingNeeds(s);
+      let size = filledUp ? Math.min(SCRATCH_MAX, s.length * 2) : s.length;
+      while (size < need) size *= 2;
+      if (size !== s.length) this.moveTo(s, Buffer.allocUnsafeSlow(size));
+      else if (s.length - this.start < need) this.moveTo(s, s);
+      return;
+    }
+    const s = shared.buffer!;
+    shared.inUse = true;
+    let start: number;
+    try {
+      start = this.split(s, 0, n);
+    } finally {
+      shared.inUse = false;
+    }
+    if (start === n) return;
+    // A small packet goes on past this read: keep its beginning in our own buffer.
+    this.start = start;
+    this.end = n;
+    let size = this.scratch?.length ?? SCRATCH_START;
+    while (size < Math.max(n - start, this.pendingNeeds(s))) size *= 2;
+    this.moveTo(s, this.scratch && this.scratch.length === size ? this.scratch : Buffer.allocUnsafeSlow(size));
+  }
+
+  /**
+   * Hands on the whole packets in s[start, end) and returns where the unconsumed rest begins. A
+   * large packet's beginning moves to a buffer of its own, filled by the next reads.
+   */
+  private split(s: Buffer, start: number, end: number): number {
+    while (end - start >= 4) {
+      const len = readLength(s, start);
+      const have = end - start;
       if (len >= OWN_BUFFER_MIN) {
         const p = Buffer.allocUnsafeSlow(len);
         const take = Math.min(len, have);
-        s.copy(p, 0, this.start, this.start + take);
-        this.start += take;
+        s.copy(p, 0, start, start + take);
+        start += take;
         if (take < len) {
           this.packet = p;
           this.filled = take;
@@ -266,23 +318,23 @@ export class DirectPacketReader {
         continue;
       }
       if (have < len) break;
-      const p = s.subarray(this.start, this.start + len);
-      this.start += len;
+      const p = s.subarray(start, start + len);
+      start += len;
       if (this.smallSinceLarge < HEADER_FIRST_SMALL_PACKETS) this.smallSinceLarge++;
       this.onPacket(p, false);
     }
-    if (this.start === this.end) this.start = this.end = 0;
-    // The beginning of a small packet (less than OWN_BUFFER_MIN) needs room for all of it.
-    const need = this.start === this.end ? 0 : this.end - this.start >= 4 ? readLength(s, this.start) : MIN_PACKET;
-    let size = filledUp ? Math.min(SCRATCH_MAX, s.length * 2) : s.length;
-    while (size < need) size *= 2;
-    if (size !== s.length) this.moveTo(Buffer.allocUnsafeSlow(size));
-    else if (s.length - this.start < need) this.moveTo(s);
+    return start;
   }
 
-  /** Moves the unconsumed bytes to the front of `to` (the scratch buffer itself, or a larger one). */
-  private moveTo(to: Buffer): void {
-    this.scratch.copy(to, 0, this.start, this.end);
+  /** Room the unconsumed beginning of a small packet (less than OWN_BUFFER_MIN) needs for all of it. */
+  private pendingNeeds(s: Buffer): number {
+    if (this.start === this.end) return 0;
+    return this.end - this.start >= 4 ? readLength(s, this.start) : MIN_PACKET;
+  }
+
+  /** Moves the unconsumed bytes s[start, end) to the front of `to`, which becomes scratch. */
+  private moveTo(s: Buffer, to: Buffer): void {
+    s.copy(to, 0, this.start, this.end);
     this.end -= this.start;
     this.start = 0;
     this.scratch = to;

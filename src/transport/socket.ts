@@ -23,6 +23,13 @@ export interface DirectReadTarget {
 const DIRECT_READ = Symbol('libvirt-rpc.directRead');
 
 /**
+ * Where reads go before a target is attached (and the read after, which was already set up). All
+ * sockets share it: libuv reads one socket at a time, and the callback copies the bytes out.
+ */
+let spareBuffer: Buffer | null = null;
+const spare = (): Buffer => (spareBuffer ??= Buffer.allocUnsafeSlow(4096));
+
+/**
  * The `onread` of a socket opened with `directRead`: reads go into the buffers of the target
  * attached with attach(); bytes that come before it are kept (copied) and handed over then. The
  * socket emits no 'data'; pause()/resume() still stop and restart reading, and 'end', 'error'
@@ -31,14 +38,11 @@ const DIRECT_READ = Symbol('libvirt-rpc.directRead');
 export class DirectRead {
   private target: DirectReadTarget | null = null;
   private early: Buffer[] = [];
-  /** Where reads go before a target is attached (and the read after, which was already set up). */
-  private readonly spare = Buffer.allocUnsafeSlow(4096);
-
   /** The `onread` option for net.connect(). */
   readonly onread = {
-    buffer: (): Uint8Array => (this.target ? this.target.nextBuffer() : this.spare),
+    buffer: (): Uint8Array => (this.target ? this.target.nextBuffer() : spare()),
     callback: (n: number, buf: Uint8Array): boolean => {
-      if (buf !== this.spare) this.target!.received(n);
+      if (buf !== spareBuffer) this.target!.received(n);
       else if (this.target) this.copyIn(buf.subarray(0, n));
       else this.early.push(Buffer.from(buf.subarray(0, n)));
       return true;

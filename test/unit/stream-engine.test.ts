@@ -75,6 +75,51 @@ for (const mode of ['data', 'direct'] as const) describe(`stream packets in the 
     }
   });
 
+  it('idle direct readers share one read buffer; interleaved reads that end inside packets lose nothing', () => {
+    const make = (seed: number) => [40, 1000, 28, 70_000, 9_000, 300, 65_535].map((n, i) => encodePacket(w, { prog: 1, vers: 1, proc: i, type: VIR_NET_STREAM, serial: seed, status: VIR_NET_CONTINUE }, (x) => x.raw(Buffer.alloc(n - 28, seed * 16 + i))));
+    const wires = [Buffer.concat(make(1)), Buffer.concat(make(2))];
+    const got: Buffer[][] = [[], []];
+    const readers = [0, 1].map((k) => new DirectPacketReader((p, owned) => void got[k]!.push(owned ? p : Buffer.from(p))));
+    // Nothing pending: both read into the same buffer, so an idle connection holds none of its own.
+    expect(readers[0]!.nextBuffer().buffer).to.equal(readers[1]!.nextBuffer().buffer);
+    const offs = [0, 0];
+    for (let round = 0; offs[0]! < wires[0]!.length || offs[1]! < wires[1]!.length; round++) {
+      for (const k of [0, 1]) {
+        const wire = wires[k]!;
+        if (offs[k]! >= wire.length) continue;
+        const dst = readers[k]!.nextBuffer();
+        const n = Math.min(dst.length, [997, 50, 4096, 30_001][(round + k) % 4]!, wire.length - offs[k]!);
+        wire.copy(dst, 0, offs[k]!, offs[k]! + n);
+        offs[k]! += n;
+        readers[k]!.received(n);
+      }
+    }
+    for (const k of [0, 1]) {
+      expect(Buffer.concat(got[k]!).equals(wires[k]!), `reader ${k}`).to.equal(true);
+      expect(readers[k]!.pending).to.equal(0);
+    }
+  });
+
+  it('a packet handler that feeds another direct reader while the shared buffer is walked corrupts nothing', () => {
+    const small = (seed: number, n: number) => encodePacket(w, { prog: 1, vers: 1, proc: 1, type: VIR_NET_STREAM, serial: seed, status: VIR_NET_CONTINUE }, (x) => x.raw(Buffer.alloc(n - 28, seed)));
+    const gotB: Buffer[] = [];
+    const b = new DirectPacketReader((p) => void gotB.push(Buffer.from(p)));
+    const gotA: Buffer[] = [];
+    const a = new DirectPacketReader((p) => {
+      gotA.push(Buffer.from(p));
+      const dst = b.nextBuffer();
+      const pb = small(9, 500);
+      pb.copy(dst);
+      b.received(pb.length);
+    });
+    const wire = Buffer.concat([small(3, 100), small(4, 200)]);
+    const dst = a.nextBuffer();
+    wire.copy(dst);
+    a.received(wire.length);
+    expect(Buffer.concat(gotA).equals(wire)).to.equal(true);
+    expect(gotB.map((p) => p.equals(small(9, 500)))).to.deep.equal([true, true]);
+  });
+
   it('a stream that holds reading stops the socket; releasing it delivers the rest', async () => {
     const packets = 40;
     const packet = 256 * 1024;
