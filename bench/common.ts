@@ -77,3 +77,9 @@ export async function measure(daemonPid: number, run: () => Promise<Run>): Promi
   const r = await run();
   return [rate(r), (processCpu(daemonPid) - d0) / r.calls, r.clientMicros === undefined ? Number.NaN : r.clientMicros / r.calls];
 }
+
+/** This process's resident memory (VmRSS), in bytes. */
+export function vmRss(): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return Number(m![1]) * 1024;
+}

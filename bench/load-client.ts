@@ -1,9 +1,9 @@
 // The measured process of bench/load: opens N connections with keepalive, makes one call on each,
 // holds them idle, then closes them. Prints one JSON line (see LoadRun). Run by bench/load.ts:
 //   node dist/bench/load-client.js URI N CONCURRENCY IDLE_SECONDS
-import { readFileSync } from 'node:fs';
 import { type Connection } from '../src/api/connection.js';
 import { connect } from '../src/api/open.js';
+import { vmRss } from './common.js';
 
 /** What one run of a load client reports (the C client's bench/c_client_load.py prints the same). */
 export interface LoadRun {
@@ -17,6 +17,8 @@ export interface LoadRun {
   /** Ours only (node --expose-gc): the JavaScript heap in use after a full collection, before and idle. */
   heapBefore?: number;
   heapIdle?: number;
+  /** Ours only: VmRSS right after that collection (garbage of the opens gone, pages V8 keeps kept). */
+  rssIdleAfterGc?: number;
 }
 
 /** The heap in use after a full collection (needs --expose-gc). */
@@ -27,10 +29,6 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
-export function vmRss(): number {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  return Number(m![1]) * 1024;
-}
 
 async function main(): Promise<void> {
   const [uri, nArg, concurrencyArg, idleArg] = process.argv.slice(2);
@@ -61,12 +59,13 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, idle * 1000));
   const rssIdle = vmRss();
   const heapIdle = heapAfterGc();
+  const rssIdleAfterGc = vmRss();
   const dropped = conns.filter((c) => c.closed).length;
   if (dropped) throw new Error(`${dropped} connections closed while idle`);
   t = performance.now();
   await Promise.all(conns.map((c) => c.close()));
   const closeSeconds = (performance.now() - t) / 1000;
-  const run: LoadRun = { connections: n, openSeconds, callSeconds, closeSeconds, rssBefore, rssIdle, heapBefore, heapIdle };
+  const run: LoadRun = { connections: n, openSeconds, callSeconds, closeSeconds, rssBefore, rssIdle, heapBefore, heapIdle, rssIdleAfterGc };
   console.log(JSON.stringify(run));
 }
 

@@ -19,6 +19,7 @@ const OUR_CONCURRENCY = 50;
 
 const run = (argv: string[]): LoadRun => JSON.parse(execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 }).trim().split('\n').pop()!) as LoadRun;
 const ours = (uri: string, concurrency: number): LoadRun => run([process.execPath, '--expose-gc', join(root, 'dist/bench/load-client.js'), uri, String(N), String(concurrency), String(IDLE)]);
+const floor = (socket: string): LoadRun => run([process.execPath, '--expose-gc', join(root, 'dist/bench/load-floor.js'), socket, String(N), String(IDLE)]);
 const cClient = (uri: string, threads: number): LoadRun => run(['/usr/bin/python3', join(root, 'bench/c_client_load.py'), uri, String(N), String(threads), String(IDLE)]);
 
 const perConnection = (r: LoadRun): number => (r.rssIdle - r.rssBefore) / r.connections;
@@ -27,12 +28,13 @@ async function main(): Promise<void> {
   const started = !sandboxRunning();
   const env = startSandbox();
   const uri = process.env.LOAD_URI ?? env.LIBVIRT_SANDBOX_QEMU_UNIX_URI!;
-  const runs = { c: [] as LoadRun[], seq: [] as LoadRun[], conc: [] as LoadRun[] };
+  const runs = { c: [] as LoadRun[], seq: [] as LoadRun[], conc: [] as LoadRun[], floor: [] as LoadRun[] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       runs.c.push(cClient(uri, 1));
       runs.seq.push(ours(uri, 1));
       runs.conc.push(ours(uri, OUR_CONCURRENCY));
+      runs.floor.push(floor(env.LIBVIRT_SANDBOX_SOCKET!));
       console.error(`round ${round + 1}/${ROUNDS} done`);
     }
   } finally {
@@ -52,7 +54,10 @@ async function main(): Promise<void> {
   console.log(row('ours, sequential', runs.seq));
   console.log(row(`ours, ${OUR_CONCURRENCY} opens in flight`, runs.conc));
   const heap = (r: LoadRun): number => (r.heapIdle! - r.heapBefore!) / r.connections;
-  console.log(`\nours: JavaScript heap held per idle connection after a full collection ${(m(runs.seq, heap) / 1024).toFixed(1)} KiB (the rest of its RSS is V8's heap reserve and the sockets)`);
+  const afterGc = (r: LoadRun): number => (r.rssIdleAfterGc! - r.rssBefore) / r.connections;
+  const kib = (xs: LoadRun[], f: (r: LoadRun) => number): string => `${(m(xs, f) / 1024).toFixed(1)} KiB`;
+  console.log(`\nours, sequential: per idle connection, JavaScript heap after a full collection ${kib(runs.seq, heap)}, RSS after it ${kib(runs.seq, afterGc)}`);
+  console.log(`Node's floor (${N} bare net.Socket connections to the daemon's socket, nothing sent): RSS ${kib(runs.floor, perConnection)} per idle connection, JavaScript heap ${kib(runs.floor, heap)}`);
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
   console.log(
     `\nours / C: RSS per idle connection ${ratio(m(runs.seq, perConnection), m(runs.c, perConnection))}, open time sequential ${ratio(m(runs.seq, (r) => r.openSeconds), m(runs.c, (r) => r.openSeconds))}, with ${OUR_CONCURRENCY} in flight ${ratio(m(runs.conc, (r) => r.openSeconds), m(runs.c, (r) => r.openSeconds))}`,
