@@ -40,7 +40,7 @@ import type { VirshControl } from '../control.js';
 import { connOf, dumpXML, readFileAll } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
 import { eventTimestamp, eventType, waitForEvents } from '../event-wait.js';
-import { treePrint, quietString } from '../snapshot-util.js';
+import { treePrint } from '../snapshot-util.js';
 
 /** virNodeDevCapType names (libvirt 9.0) and the listing flag of each. */
 const CAP_FLAGS: Record<string, number> = {
@@ -216,8 +216,7 @@ async function cmdNodeListDevices(ctl: VirshControl, cmd: Cmd): Promise<boolean>
 async function cmdNodeDeviceDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const wrap = cmd.has('wrap');
   const value = cmd.string('device')!;
-  const xpath = quietString(cmd, 'xpath');
-  if (xpath === null) return false;
+  const xpath = cmd.stringQuietReq('xpath');
   const dev = await findNodeDevice(ctl, value);
   if (!dev) return false;
   const xml = await dev.getXMLDesc(0);

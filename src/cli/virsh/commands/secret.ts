@@ -20,7 +20,6 @@ import type { VirshControl } from '../control.js';
 import { connOf, dumpXML, readFileAll, readFileBytes } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
 import { eventTimestamp, eventType, waitForEvents } from '../event-wait.js';
-import { quietString } from '../snapshot-util.js';
 
 /** virSecretUsageType names. */
 const USAGE_TYPES = ['none', 'volume', 'ceph', 'iscsi', 'tls', 'vtpm'];
@@ -86,8 +85,7 @@ async function cmdSecretDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const wrap = cmd.has('wrap');
   const found = await optSecret(ctl, cmd);
   if (!found) return false;
-  const xpath = quietString(cmd, 'xpath');
-  if (xpath === null) return false;
+  const xpath = cmd.stringQuietReq('xpath');
   const xml = await found.secret.getXMLDesc(0);
   return dumpXML(ctl, xml, xpath, wrap);
 }
