@@ -100,11 +100,6 @@ export function xpathLongLong(doc: XmlElement, root: string, path: readonly stri
   return BigInt(s.trim());
 }
 
-/** The attribute `name` of an element, or undefined. */
-export function attr(el: XmlElement, name: string): string | undefined {
-  for (let i = 0; i < el.attributes.length; i += 2) if (el.attributes[i] === name) return el.attributes[i + 1];
-  return undefined;
-}
 
 const two = (n: number) => String(n).padStart(2, '0');
 

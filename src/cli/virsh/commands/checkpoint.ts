@@ -25,19 +25,7 @@ import { FAILED } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
 import { dumpXML, optDomain } from '../util.js';
 import type { XmlBuffer } from '../snapshot-util.js';
-import {
-  type MomentEntry,
-  collectParents,
-  createAsXML,
-  createBuffer,
-  deleteMoment,
-  listFilterFlags,
-  printChildCounts,
-  printCreated,
-  printMomentList,
-  printParent,
-  sortByName,
-} from '../moment-util.js';
+import { type MomentEntry, collectParents, createAsXML, createBuffer, deleteMoment, listFilterFlags, printChildCounts, printCreated, printMomentList, printParent, sortByName } from '../moment-util.js';
 
 const KIND = { noun: 'checkpoint', root: 'domaincheckpoint' };
 
@@ -109,6 +97,14 @@ async function lookupCheckpoint(ctl: VirshControl, cmd: Cmd, arg: string, dom: D
   return { chk, name: chk.getName() };
 }
 
+/** The checkpoint of --checkpointname in the command's domain (optDomain, then lookupCheckpoint); null after the error. */
+async function optCheckpoint(ctl: VirshControl, cmd: Cmd): Promise<{ dom: Domain; chk: DomainCheckpoint; name: string } | null> {
+  const found = await optDomain(ctl, cmd);
+  if (!found) return null;
+  const looked = await lookupCheckpoint(ctl, cmd, 'checkpointname', found.dom);
+  return looked && { ...looked, dom: found.dom };
+}
+
 /**
  * virshGetCheckpointParent: the name of the checkpoint's parent, null for a root; undefined after
  * the error is reported.
@@ -129,12 +125,10 @@ async function checkpointParent(ctl: VirshControl, checkpoint: DomainCheckpoint)
 }
 
 async function cmdCheckpointInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupCheckpoint(ctl, cmd, 'checkpointname', found.dom);
+  const looked = await optCheckpoint(ctl, cmd);
   if (!looked) return false;
   ctl.print('%-15s %s\n', 'Name:', looked.name);
-  ctl.print('%-15s %s\n', 'Domain:', found.dom.getName());
+  ctl.print('%-15s %s\n', 'Domain:', looked.dom.getName());
   const parent = await checkpointParent(ctl, looked.chk);
   if (parent === undefined) {
     ctl.error('unexpected problem querying checkpoint state');
@@ -205,17 +199,13 @@ async function cmdCheckpointDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolea
 }
 
 async function cmdCheckpointParent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupCheckpoint(ctl, cmd, 'checkpointname', found.dom);
+  const looked = await optCheckpoint(ctl, cmd);
   if (!looked) return false;
   return printParent(ctl, KIND, looked.name, await checkpointParent(ctl, looked.chk));
 }
 
 async function cmdCheckpointDelete(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupCheckpoint(ctl, cmd, 'checkpointname', found.dom);
+  const looked = await optCheckpoint(ctl, cmd);
   if (!looked) return false;
   const flags = [VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN, VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY, VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY] as const;
   return deleteMoment(ctl, cmd, KIND, looked.name, flags, (f) => looked.chk.delete(f));

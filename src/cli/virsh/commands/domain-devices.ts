@@ -9,7 +9,6 @@ import {
   VIR_DOMAIN_AFFECT_LIVE,
   VIR_DOMAIN_DEVICE_MODIFY_FORCE,
   VIR_DOMAIN_XML_INACTIVE,
-  VIR_ERR_INTERNAL_ERROR,
   type Domain,
 } from '../../../index.js';
 import { type Cmd } from '../../vsh/cmd.js';
@@ -17,7 +16,7 @@ import { FAILED } from '../../vsh/control.js';
 import { strtou } from '../../vsh/numbers.js';
 import type { VirshControl } from '../control.js';
 import { attr, child, copyNode, elements, formatElement, nodeToString, parseDocument, setAttr, VirBuffer, type XNode } from '../device-xml.js';
-import { optDomain, readFileAll } from '../util.js';
+import { optDomain, readFileAll, validWWN } from '../util.js';
 
 /** The --persistent/--config/--live/--current checks and flags of the device commands. */
 function impactFlags(cmd: Cmd, persistentOpt = true): { flags: number; current: boolean; persistent: boolean } {
@@ -224,14 +223,6 @@ function formatDiskAddress(ctl: VirshControl, buf: VirBuffer, straddr: string, t
   return true;
 }
 
-/** virValidateWWN. */
-function validWWN(ctl: VirshControl, wwn: string): boolean {
-  const p = wwn.startsWith('0x') ? wwn.slice(2) : wwn;
-  if (/^[0-9a-fA-F]{16}$/.test(p)) return true;
-  ctl.lastError = { message: `internal error: Malformed wwn: ${wwn}`, code: VIR_ERR_INTERNAL_ERROR, domain: 0 };
-  return false;
-}
-
 function isBlockDevice(path: string): boolean {
   try {
     return statSync(path).isBlockDevice();
@@ -340,15 +331,15 @@ async function cmdAttachDisk(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
 
 const NET_TYPES = ['user', 'ethernet', 'vhostuser', 'server', 'client', 'mcast', 'network', 'bridge', 'internal', 'direct', 'hostdev', 'udp', 'vdpa', 'null', 'vds'];
 
-interface Rate {
+export interface Rate {
   average: bigint;
   peak: bigint;
   burst: bigint;
   floor: bigint;
 }
 
-/** virshParseRateStr: "average,peak,burst,floor", any of them empty. */
-function parseRate(ctl: VirshControl, s: string): Rate | null {
+/** virshParseRateStr (attach-interface, domiftune): "average,peak,burst,floor", any of them empty. */
+export function parseRate(ctl: VirshControl, s: string): Rate | null {
   const tok = s.split(',');
   if (tok.length > 4) {
     ctl.error(`Rate string '${s}' has too many fields`);

@@ -45,25 +45,25 @@ import { VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
 import { dumpXML, optDomain } from '../util.js';
-import { childAt, attr, parseDoc, type XmlBuffer, xpathString } from '../snapshot-util.js';
-import {
-  type MomentEntry,
-  collectParents,
-  createAsXML,
-  createBuffer,
-  deleteMoment,
-  listFilterFlags,
-  printChildCounts,
-  printCreated,
-  printMomentList,
-  printParent,
-  sortByName,
-} from '../moment-util.js';
+import { childAt, parseDoc, type XmlBuffer, xpathString } from '../snapshot-util.js';
+import { attr } from '../monitor-util.js';
+import { type MomentEntry, collectParents, createAsXML, createBuffer, deleteMoment, listFilterFlags, printChildCounts, printCreated, printMomentList, printParent, sortByName } from '../moment-util.js';
 
 const FILTERS_STATUS = VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE | VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE | VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY;
 const FILTERS_LOCATION = VIR_DOMAIN_SNAPSHOT_LIST_INTERNAL | VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL;
 const ROOT = 'domainsnapshot';
 const KIND = { noun: 'snapshot', root: ROOT };
+/** The options snapshot-create and snapshot-create-as share. */
+const CREATE_FLAGS = [
+  ['no-metadata', VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA],
+  ['halt', VIR_DOMAIN_SNAPSHOT_CREATE_HALT],
+  ['disk-only', VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY],
+  ['reuse-external', VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT],
+  ['quiesce', VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE],
+  ['atomic', VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC],
+  ['live', VIR_DOMAIN_SNAPSHOT_CREATE_LIVE],
+  ['validate', VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE],
+] as const;
 
 /** The error virXMLParseStringCtxt leaves for a document that does not parse (libxml2's details aside). */
 function xmlParseFailed(ctl: VirshControl): void {
@@ -105,17 +105,7 @@ async function snapshotCreate(ctl: VirshControl, dom: Domain, buffer: string, fl
 }
 
 async function cmdSnapshotCreate(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  let flags = 0;
-  if (cmd.has('redefine')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE;
-  if (cmd.has('current')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT;
-  if (cmd.has('no-metadata')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA;
-  if (cmd.has('halt')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_HALT;
-  if (cmd.has('disk-only')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY;
-  if (cmd.has('reuse-external')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT;
-  if (cmd.has('quiesce')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE;
-  if (cmd.has('atomic')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC;
-  if (cmd.has('live')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_LIVE;
-  if (cmd.has('validate')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE;
+  const flags = cmd.flags([['redefine', VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE], ['current', VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT], ...CREATE_FLAGS]);
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const read = createBuffer(ctl, cmd, KIND);
@@ -186,24 +176,18 @@ function parseDiskspec(ctl: VirshControl, buf: XmlBuffer, str: string): boolean 
 }
 
 async function cmdSnapshotCreateAs(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  let flags = 0;
-  if (cmd.has('no-metadata')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA;
-  if (cmd.has('halt')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_HALT;
-  if (cmd.has('disk-only')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY;
-  if (cmd.has('reuse-external')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT;
-  if (cmd.has('quiesce')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE;
-  if (cmd.has('atomic')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC;
-  if (cmd.has('live')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_LIVE;
-  if (cmd.has('validate')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE;
+  const flags = cmd.flags(CREATE_FLAGS);
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const memspec = cmd.string('memspec');
   const buffer = createAsXML(
     ctl,
     cmd,
     KIND,
     (buf, spec) => parseDiskspec(ctl, buf, spec),
-    (buf) => memspec === undefined || parseMemspec(ctl, buf, memspec),
+    (buf) => {
+      const memspec = cmd.string('memspec');
+      return memspec === undefined || parseMemspec(ctl, buf, memspec);
+    },
   );
   if (buffer === null) return false;
   if (buffer === '') return true;
@@ -233,6 +217,14 @@ async function lookupSnapshot(ctl: VirshControl, cmd: Cmd, arg: string, exclusiv
     return null;
   }
   return { snap, name: snap.getName() };
+}
+
+/** The snapshot of --snapshotname in the command's domain (optDomain, then lookupSnapshot); null after the error. */
+async function optSnapshot(ctl: VirshControl, cmd: Cmd): Promise<{ dom: Domain; snap: DomainSnapshot; name: string } | null> {
+  const found = await optDomain(ctl, cmd);
+  if (!found) return null;
+  const looked = await lookupSnapshot(ctl, cmd, 'snapshotname', true, found.dom);
+  return looked && { ...looked, dom: found.dom };
 }
 
 async function cmdSnapshotCurrent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -557,9 +549,7 @@ async function cmdSnapshotDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean>
 }
 
 async function cmdSnapshotParent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupSnapshot(ctl, cmd, 'snapshotname', true, found.dom);
+  const looked = await optSnapshot(ctl, cmd);
   if (!looked) return false;
   return printParent(ctl, KIND, looked.name, await snapshotParent(ctl, looked.snap));
 }
@@ -571,9 +561,7 @@ async function cmdDomainSnapshotRevert(ctl: VirshControl, cmd: Cmd): Promise<boo
   if (cmd.has('reset-nvram')) flags |= VIR_DOMAIN_SNAPSHOT_REVERT_RESET_NVRAM;
   // --force works with servers that reverted unsafely by default and reject the flag: probe without it.
   const force = cmd.has('force');
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupSnapshot(ctl, cmd, 'snapshotname', true, found.dom);
+  const looked = await optSnapshot(ctl, cmd);
   if (!looked) return false;
   let result = await ctl.call(looked.snap.revertToSnapshot(flags));
   if (result === FAILED && force && ctl.lastError?.code === VIR_ERR_SNAPSHOT_REVERT_RISKY) {
@@ -590,9 +578,7 @@ async function cmdDomainSnapshotRevert(ctl: VirshControl, cmd: Cmd): Promise<boo
 }
 
 async function cmdSnapshotDelete(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupSnapshot(ctl, cmd, 'snapshotname', true, found.dom);
+  const looked = await optSnapshot(ctl, cmd);
   if (!looked) return false;
   const flags = [VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN, VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY, VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY] as const;
   return deleteMoment(ctl, cmd, KIND, looked.name, flags, (f) => looked.snap.delete(f));
