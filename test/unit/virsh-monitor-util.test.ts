@@ -1,22 +1,31 @@
 // The monitoring commands' helpers where the test driver cannot reach them: typed parameters of
-// every type (vshGetTypedParamValue), MAC addresses as virMacAddrParse reads them, vshPrettyCapacity.
+// every type (vshGetTypedParamValue, through the typed API and on the wire), MAC addresses as virMacAddrParse reads them, vshPrettyCapacity.
 import { expect } from 'chai';
-import { normalizeMac, prettyCapacity, typedParamText, typedValueText, type WireTypedParam } from '../../src/cli/virsh/monitor-util.js';
+import type { TypedParamValue } from '../../src/index.js';
+import { fromTypedParams } from '../../src/api/convert.js';
+import { typedParamValue, type WireParam } from '../../src/cli/virsh/domain-config-util.js';
+import { normalizeMac, prettyCapacity } from '../../src/cli/virsh/monitor-util.js';
+import { typedParamString } from '../../src/cli/vsh/typed-params.js';
 
 describe('virsh monitoring helpers', () => {
   it('prints typed parameters as vshGetTypedParamValue', () => {
-    const p = (value: WireTypedParam['value']): WireTypedParam => ({ field: 'f', value });
-    expect(typedParamText(p({ type: 1, i: -5 }))).to.equal('-5');
-    expect(typedParamText(p({ type: 2, ui: 4294967295 }))).to.equal('4294967295');
-    expect(typedParamText(p({ type: 3, l: -(1n << 63n) }))).to.equal('-9223372036854775808');
-    expect(typedParamText(p({ type: 4, ul: (1n << 64n) - 1n }))).to.equal('18446744073709551615');
-    expect(typedParamText(p({ type: 5, d: 5 }))).to.equal('5.000000');
-    expect(typedParamText(p({ type: 5, d: 0.1234567 }))).to.equal('0.123457');
-    expect(typedParamText(p({ type: 6, b: 1 }))).to.equal('yes');
-    expect(typedParamText(p({ type: 6, b: 0 }))).to.equal('no');
-    expect(typedParamText(p({ type: 7, s: 'x y' }))).to.equal('x y');
-    expect(typedValueText(true)).to.equal('yes');
-    expect(typedValueText(7n)).to.equal('7');
+    const p = (value: WireParam['value']): WireParam => ({ field: 'f', value });
+    // The typed API's values (with the wire types kept) and the wire printer of the raw callers print alike.
+    const viaApi = (w: WireParam): string => {
+      const params = fromTypedParams([w]);
+      return typedParamString(params, 'f', params['f'] as TypedParamValue);
+    };
+    for (const text of [viaApi, typedParamValue]) {
+      expect(text(p({ type: 1, i: -5 }))).to.equal('-5');
+      expect(text(p({ type: 2, ui: 4294967295 }))).to.equal('4294967295');
+      expect(text(p({ type: 3, l: -(1n << 63n) }))).to.equal('-9223372036854775808');
+      expect(text(p({ type: 4, ul: (1n << 64n) - 1n }))).to.equal('18446744073709551615');
+      expect(text(p({ type: 5, d: 5 }))).to.equal('5.000000');
+      expect(text(p({ type: 5, d: 0.1234567 }))).to.equal('0.123457');
+      expect(text(p({ type: 6, b: 1 }))).to.equal('yes');
+      expect(text(p({ type: 6, b: 0 }))).to.equal('no');
+      expect(text(p({ type: 7, s: 'x y' }))).to.equal('x y');
+    }
   });
 
   it('reads MAC addresses as virMacAddrParse and formats them in lower case', () => {

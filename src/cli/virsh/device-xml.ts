@@ -130,44 +130,30 @@ export function copyNode(n: XNode): XNode {
   return { ...n, attrs: n.attrs.map((a) => [a[0], a[1]]), children: n.children.map(copyNode) };
 }
 
-const charRef = (c: number): string => `&#x${c.toString(16).toUpperCase()};`;
-
-function escapeAttr(s: string): string {
+/** What libxml2 writes for a character (without a document encoding, any non-ASCII one as a reference). */
+function escapeChars(s: string, refs: Readonly<Record<string, string>>): string {
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    if (ch === '<') out += '&lt;';
-    else if (ch === '>') out += '&gt;';
-    else if (ch === '&') out += '&amp;';
-    else if (ch === '"') out += '&quot;';
-    else if (ch === '\n') out += '&#10;';
-    else if (ch === '\r') out += '&#13;';
-    else if (ch === '\t') out += '&#9;';
-    else if (c >= 0x80) out += charRef(c);
-    else out += ch;
+    out += Object.hasOwn(refs, ch) ? refs[ch] : c >= 0x80 ? `&#x${c.toString(16).toUpperCase()};` : ch;
   }
   return out;
 }
 
-function escapeContent(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '<') out += '&lt;';
-    else if (ch === '>') out += '&gt;';
-    else if (ch === '&') out += '&amp;';
-    else if (ch === '\r') out += '&#13;';
-    else if (c >= 0x80) out += charRef(c);
-    else out += ch;
-  }
-  return out;
-}
+const CONTENT_REFS = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '\r': '&#13;' };
+const ATTR_REFS = { ...CONTENT_REFS, '"': '&quot;', '\n': '&#10;', '\t': '&#9;' };
+
+/** xmlBufAttrSerializeTxtContent in a document without a declared encoding. */
+export const escapeXmlAttr = (s: string): string => escapeChars(s, ATTR_REFS);
+
+/** xmlEscapeContent in a document without a declared encoding. */
+export const escapeXmlContent = (s: string): string => escapeChars(s, CONTENT_REFS);
 
 /** virXMLNodeToString: libxml2's xmlNodeDump of a node, unformatted, in a document without an encoding. */
 export function nodeToString(n: XNode): string {
-  if (n.name === null) return n.raw ? n.text : escapeContent(n.text);
+  if (n.name === null) return n.raw ? n.text : escapeXmlContent(n.text);
   let s = `<${n.name}`;
-  for (const [k, v] of n.attrs) s += ` ${k}="${escapeAttr(v)}"`;
+  for (const [k, v] of n.attrs) s += ` ${k}="${escapeXmlAttr(v)}"`;
   if (n.children.length === 0) return s + '/>';
   return s + '>' + n.children.map(nodeToString).join('') + `</${n.name}>`;
 }

@@ -2,17 +2,15 @@
 // virBitmapParse read and write them, typed parameters with their wire types (virsh prints and
 // parses values by type), libvirt's own client-side errors, and virshWatchJob.
 
-import { spawnSync } from 'node:child_process';
-import { closeSync, constants as fsc, openSync, readFileSync, writeSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
-import { LibvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_SYSTEM_ERROR, VIR_FROM_NONE, type Connection, type Domain, type protocol } from '../../index.js';
+import { LibvirtError, VIR_ERR_INVALID_ARG, VIR_FROM_NONE, typedParamType, type Connection, type Domain, type protocol, type TypedParams, type TypedParamTypeName, type TypedParamValue } from '../../index.js';
 import type { XmlElement } from '../../xml/index.js';
-import { strerror } from '../vsh/builtins.js';
 import { cformat } from '../vsh/cformat.js';
 import type { Cmd } from '../vsh/cmd.js';
 import { VSH_ERR_DEBUG } from '../vsh/control.js';
 import { strToSigned, strToUnsigned } from '../vsh/numbers.js';
+import { typedParamString } from '../vsh/typed-params.js';
 import type { VirshControl } from './control.js';
+import { escapeXmlAttr, escapeXmlContent } from './device-xml.js';
 
 /** virBitmapFormat of a CPU map: "0-3,5"; '' when no bit is set. */
 export function bitmapFormat(bits: readonly boolean[]): string {
@@ -155,40 +153,40 @@ export function invalidArg(message: string): LibvirtError {
 }
 
 /** virTypedParameterAssignFromStr: `val` read as a parameter of `type`; throws libvirt's error. */
-export function paramFromString(field: string, type: number, val: string): WireParam {
+export function paramFromString(field: string, type: TypedParamTypeName, val: string): { type: TypedParamTypeName; value: TypedParamValue } {
   const fail = (what: string) => invalidArg(`Invalid value for field '${field}': expected ${what}`);
   switch (type) {
-    case 1: {
+    case 'int': {
       const r = strToSigned(val, 32);
       if (!r) throw fail('int');
-      return { field, value: { type, i: Number(r.value) } };
+      return { type, value: Number(r.value) };
     }
-    case 2: {
+    case 'uint': {
       const r = strToUnsigned(val, 32, true);
       if (!r) throw fail('unsigned int');
-      return { field, value: { type, ui: Number(r.value) } };
+      return { type, value: Number(r.value) };
     }
-    case 3: {
+    case 'llong': {
       const r = strToSigned(val, 64);
       if (!r) throw fail('long long');
-      return { field, value: { type, l: r.value } };
+      return { type, value: r.value };
     }
-    case 4: {
+    case 'ullong': {
       const r = strToUnsigned(val, 64, true);
       if (!r) throw fail('unsigned long long');
-      return { field, value: { type, ul: r.value } };
+      return { type, value: r.value };
     }
-    case 5: {
+    case 'double': {
       const d = strToDouble(val);
       if (d === null) throw fail('double');
-      return { field, value: { type, d } };
+      return { type, value: d };
     }
-    case 6:
-      if (val.toLowerCase() === 'true' || val === '1') return { field, value: { type, b: 1 } };
-      if (val.toLowerCase() === 'false' || val === '0') return { field, value: { type, b: 0 } };
+    case 'boolean':
+      if (val.toLowerCase() === 'true' || val === '1') return { type, value: true };
+      if (val.toLowerCase() === 'false' || val === '0') return { type, value: false };
       throw invalidArg(`Invalid boolean value for field '${field}'`);
     default:
-      return { field, value: { type: 7, s: val } };
+      return { type: 'string', value: val };
   }
 }
 
@@ -199,36 +197,6 @@ function strToDouble(s: string): number | null {
   const n = /inf/i.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : /nan/i.test(t) ? NaN : Number(t);
   if (!Number.isFinite(n) && !/inf/i.test(t) && !/nan/i.test(t)) return null;
   return n;
-}
-
-/** Wire typed parameters as the library's input: each with its type spelled out. */
-export function paramsInput(params: readonly WireParam[]): Record<string, { type: 'int' | 'uint' | 'llong' | 'ullong' | 'double' | 'boolean' | 'string'; value: number | bigint | boolean | string }> {
-  const out = Object.create(null) as ReturnType<typeof paramsInput>;
-  for (const p of params) {
-    const v = p.value;
-    out[p.field] =
-      v.type === 1 ? { type: 'int', value: v.i }
-      : v.type === 2 ? { type: 'uint', value: v.ui }
-      : v.type === 3 ? { type: 'llong', value: v.l }
-      : v.type === 4 ? { type: 'ullong', value: v.ul }
-      : v.type === 5 ? { type: 'double', value: v.d }
-      : v.type === 6 ? { type: 'boolean', value: v.b !== 0 }
-      : { type: 'string', value: v.s };
-  }
-  return out;
-}
-
-/** vshPrettyCapacity: a byte count in the largest binary unit it reaches. */
-export function prettyCapacity(val: bigint | number): [number, string] {
-  const v = Number(val);
-  let limit = 1024;
-  if (v < limit) return [v, 'B'];
-  for (const unit of ['KiB', 'MiB', 'GiB', 'TiB', 'PiB']) {
-    limit *= 1024;
-    if (v < limit) return [v / (limit / 1024), unit];
-  }
-  limit *= 1024;
-  return [v / (limit / 1024), 'EiB'];
 }
 
 /**
@@ -314,104 +282,24 @@ export function affectFlags(cmd: Cmd): { flags: number; current: boolean; config
   return { flags, current, config, live };
 }
 
-const TYPE_NAMES = ['unknown', 'int', 'uint', 'llong', 'ullong', 'double', 'boolean', 'string'];
-
 /** virTypedParameterToString (libvirt's own spelling: %g doubles, 0/1 booleans). */
-export function typedParamToString(p: WireParam): string {
-  const v = p.value;
-  if (v.type === 5) return cformat('%g', v.d);
-  if (v.type === 6) return String(v.b);
-  return typedParamValue(p);
+export function typedParamToString(params: TypedParams, field: string, value: TypedParamValue): string {
+  const type = typedParamType(params, field);
+  if (type === 'double') return cformat('%g', value as number);
+  if (type === 'boolean') return value ? '1' : '0';
+  return typedParamString(params, field, value);
 }
 
 /**
- * virTypedParamsGet<Type>: the value of `name` when it has `type`; undefined when absent; throws
- * libvirt's "Invalid type" error when it has another type.
+ * virTypedParamsGet<Type>: the (first) value of `name` when it has `type`; undefined when absent;
+ * throws libvirt's "Invalid type" error when it has another type.
  */
-export function typedParamGet(params: readonly WireParam[], name: string, type: 1 | 4 | 7): number | bigint | string | undefined {
-  const p = params.find((x) => x.field === name);
-  if (!p) return undefined;
-  if (p.value.type !== type) throw invalidArg(`Invalid type '${TYPE_NAMES[type]}' requested for parameter '${name}', actual type is '${TYPE_NAMES[p.value.type]}'`);
-  const v = p.value;
-  return v.type === 1 ? v.i : v.type === 4 ? BigInt.asUintN(64, v.ul) : v.type === 7 ? v.s : undefined;
-}
-
-/** The temporary file of an edit (vshEditWriteToTempFile); null after the error. */
-export function editWriteToTempFile(ctl: VirshControl, doc: string): string | null {
-  const tmpdir = ctl.io.env.TMPDIR ?? '/tmp';
-  const template = `${tmpdir}/virsh`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const name = `${template}${randomName()}.xml`;
-    let fd: number;
-    try {
-      fd = openSync(name, fsc.O_RDWR | fsc.O_CREAT | fsc.O_EXCL, 0o600);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      ctl.error(`g_mkstemp_full: failed to create temporary file: ${strerror(e)}`);
-      return null;
-    }
-    try {
-      writeSync(fd, doc);
-    } catch (e) {
-      closeSync(fd);
-      ctl.error(`write: ${name}: failed to write to temporary file: ${strerror(e)}`);
-      return null;
-    }
-    closeSync(fd);
-    return name;
-  }
-  ctl.error(`g_mkstemp_full: failed to create temporary file: ${strerror({ code: 'EEXIST' })}`);
-  return null;
-}
-
-function randomName(): string {
-  const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  let s = '';
-  for (let i = 0; i < 6; i++) s += chars[Math.floor(Math.random() * chars.length)];
-  return s;
-}
-
-const ACCEPTED_CHARS = /^[a-zA-Z0-9\-/_.:@]*$/;
-
-/** vshEditFile: runs $VISUAL, $EDITOR or sensible-editor on the file; false after the error. */
-export function editFile(ctl: VirshControl, filename: string): boolean {
-  const editor = ctl.io.env.VISUAL ?? ctl.io.env.EDITOR ?? 'sensible-editor';
-  let argv: string[];
-  if (!ACCEPTED_CHARS.test(editor)) {
-    if (!ACCEPTED_CHARS.test(filename)) {
-      ctl.error(`${filename}: temporary filename contains shell meta or other unacceptable characters (is $TMPDIR wrong?)`);
-      return false;
-    }
-    argv = ['sh', '-c', `${editor} ${filename}`];
-  } else argv = [editor, filename];
-  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit', env: ctl.io.env });
-  const shown = argv.map((a) => (/^[a-zA-Z0-9\-/_.:@,=+]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
-  if (r.error) {
-    ctl.lastError = { message: `Cannot run program '${argv[0]}': ${strerror(r.error)}`, code: VIR_ERR_SYSTEM_ERROR, domain: 0 };
-    ctl.reportError();
-    return false;
-  }
-  if (r.status !== 0) {
-    const how = r.signal ? `fatal signal ${signalNumber(r.signal)}` : `exit status ${r.status}`;
-    ctl.lastError = { message: `internal error: Child process (${shown}) unexpected ${how}`, code: 1, domain: 0 };
-    ctl.reportError();
-    return false;
-  }
-  return true;
-}
-
-function signalNumber(sig: NodeJS.Signals): number {
-  return osConstants.signals[sig] ?? 0;
-}
-
-/** vshEditReadBackFile; null after the error. */
-export function editReadBackFile(ctl: VirshControl, filename: string): string | null {
-  try {
-    return readFileSync(filename, 'utf8');
-  } catch (e) {
-    ctl.error(`${filename}: failed to read temporary file: ${strerror(e)}`);
-    return null;
-  }
+export function typedParamGet(params: TypedParams, name: string, type: 'int' | 'ullong' | 'string'): number | bigint | string | undefined {
+  const actual = typedParamType(params, name);
+  if (actual === undefined) return undefined;
+  if (actual !== type) throw invalidArg(`Invalid type '${type}' requested for parameter '${name}', actual type is '${actual}'`);
+  const v = params[name]!;
+  return (Array.isArray(v) ? v[0] : v) as number | bigint | string;
 }
 
 const ENTITY: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -424,15 +312,6 @@ function decodeText(raw: string): string {
     return ENTITY[ref] ?? whole;
   });
 }
-
-/** libxml2's escaping without a document encoding: non-ASCII as &#xHH; references. */
-function escapeNonAscii(s: string): string {
-  return s.replace(/[\u{80}-\u{10ffff}]/gu, (c) => `&#x${c.codePointAt(0)!.toString(16).toUpperCase()};`);
-}
-
-const escapeContent = (s: string) => escapeNonAscii(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;'));
-const escapeAttr = (s: string) =>
-  escapeNonAscii(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;'));
 
 /** An element to add or change while serializing (a new child, changed attributes). */
 export interface NodeEdit {
@@ -459,9 +338,9 @@ export function nodeToString(el: XmlElement, edits: ReadonlyMap<XmlElement, Node
     else attrs.push([k, v]);
   }
   const name = el.written ?? el.name;
-  const out = `<${name}${attrs.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('')}`;
+  const out = `<${name}${attrs.map(([k, v]) => ` ${k}="${escapeXmlAttr(v)}"`).join('')}`;
   let content = '';
-  if (edit?.text !== undefined) content = escapeContent(edit.text);
+  if (edit?.text !== undefined) content = escapeXmlContent(edit.text);
   else {
     const src = el.source;
     const open = src.indexOf('>', el.start);
@@ -469,14 +348,14 @@ export function nodeToString(el: XmlElement, edits: ReadonlyMap<XmlElement, Node
     if (!selfClosing) {
       let pos = open + 1;
       for (const c of el.children) {
-        content += escapeContent(decodeText(src.slice(pos, c.start)));
+        content += escapeXmlContent(decodeText(src.slice(pos, c.start)));
         content += nodeToString(c, edits);
         pos = c.end;
       }
       const close = src.lastIndexOf('</', el.end);
-      content += escapeContent(decodeText(src.slice(pos, close)));
+      content += escapeXmlContent(decodeText(src.slice(pos, close)));
     }
   }
-  for (const [n, a] of edit?.append ?? []) content += `<${n}${a.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('')}/>`;
+  for (const [n, a] of edit?.append ?? []) content += `<${n}${a.map(([k, v]) => ` ${k}="${escapeXmlAttr(v)}"`).join('')}/>`;
   return content === '' ? `${out}/>` : `${out}>${content}</${name}>`;
 }

@@ -7,16 +7,20 @@ import type { VirshControl } from './control.js';
 
 /**
  * --list prints `names` (then 'listed'); otherwise the index of --event's type, or null after
- * virsh's error for a missing or unknown one.
+ * virsh's error for a missing or unknown one. With `all` (the event command), --all instead of an
+ * --event is 'all'.
  */
-export function eventType(ctl: VirshControl, cmd: Cmd, names: readonly string[]): number | 'listed' | null {
+export function eventType(ctl: VirshControl, cmd: Cmd, names: readonly string[]): number | 'listed' | null;
+export function eventType(ctl: VirshControl, cmd: Cmd, names: readonly string[], all: true): number | 'all' | 'listed' | null;
+export function eventType(ctl: VirshControl, cmd: Cmd, names: readonly string[], all = false): number | 'all' | 'listed' | null {
   if (cmd.has('list')) {
     for (const name of names) ctl.print('%s\n', name);
     return 'listed';
   }
   const eventName = cmd.string('event');
   if (eventName === undefined) {
-    ctl.error('either --list or --event <type> is required');
+    if (all && cmd.has('all')) return 'all';
+    ctl.error(all ? 'one of --list, --all, or --event <type> is required' : 'either --list or --event <type> is required');
     return null;
   }
   const event = names.indexOf(eventName);
@@ -35,14 +39,15 @@ export function eventTimestamp(now = new Date()): string {
 
 /**
  * Registers with `register` (given the function its callback calls to print one event; null when
- * registering failed, its error kept) and waits as virsh waits. `timeoutMs` 0 waits without limit.
- * The registration returns how to deregister.
+ * registering failed, its error kept) and waits as virsh waits. `timeoutMs` 0 (or undefined) waits
+ * without limit. The registration returns how to deregister, which fails the command by throwing
+ * or by returning false (its error kept).
  */
 export async function waitForEvents(
   ctl: VirshControl,
   loop: boolean,
-  timeoutMs: number,
-  register: (deliver: (print: () => void) => void) => Promise<(() => Promise<void>) | null>,
+  timeoutMs: number | undefined,
+  register: (deliver: (print: () => void) => void) => Promise<(() => Promise<unknown>) | null>,
 ): Promise<boolean> {
   let count = 0;
   let finish: ((how: 'done' | 'timeout' | 'interrupt') => void) | null = null;
@@ -50,7 +55,7 @@ export async function waitForEvents(
   const onSigint = () => finish!('interrupt');
   process.on('SIGINT', onSigint);
   const timer = timeoutMs ? setTimeout(() => finish!('timeout'), timeoutMs) : null;
-  let deregister: (() => Promise<void>) | null = null;
+  let deregister: (() => Promise<unknown>) | null = null;
   let ret = false;
   try {
     deregister = await register((print) => {
@@ -71,7 +76,7 @@ export async function waitForEvents(
     if (timer) clearTimeout(timer);
     if (deregister) {
       try {
-        await deregister();
+        if ((await deregister()) === false) ret = false;
       } catch (e) {
         ctl.saveError(e);
         ret = false;

@@ -1,49 +1,16 @@
-// What the monitoring commands (virsh-domain-monitor.c, virsh-host.c) share: typed parameters
-// printed as vshGetTypedParamValue prints them, vshPrettyCapacity, MAC addresses as
-// virMacAddrParse reads them, and the little XPath they evaluate over the daemon's XML, done on
-// the element tree with XPath's rules (string() of a node set is its first node in document
-// order; virXPathString gives NULL for an empty string).
+// What the monitoring commands (virsh-domain-monitor.c, virsh-host.c) share, and with them the
+// storage and configuration commands: vshPrettyCapacity, MAC addresses as virMacAddrParse reads
+// them, the domain's XML as virshDomainGetXMLFromDom reads it, and the little XPath they evaluate
+// over the daemon's XML, done on the element tree with XPath's rules (string() of a node set is
+// its first node in document order; virXPathString gives NULL for an empty string).
 
-import type { Domain, protocol, TypedParamValue } from '../../index.js';
+import type { Domain } from '../../index.js';
 import { parseXmlTree, type XmlElement } from '../../xml/index.js';
-import { cformat } from '../vsh/cformat.js';
 import type { Cmd } from '../vsh/cmd.js';
 import { FAILED } from '../vsh/control.js';
 import { strtou } from '../vsh/numbers.js';
 import type { VirshControl } from './control.js';
 import { optDomain } from './util.js';
-
-export type WireTypedParam = protocol.remote.remote_typed_param;
-
-/** vshGetTypedParamValue. */
-export function typedParamText(p: WireTypedParam): string {
-  const v = p.value;
-  switch (v.type) {
-    case 1:
-      return cformat('%d', v.i);
-    case 2:
-      return cformat('%u', v.ui);
-    case 3:
-      return cformat('%lld', v.l);
-    case 4:
-      return cformat('%llu', v.ul);
-    case 5:
-      return cformat('%f', v.d);
-    case 6:
-      return v.b ? 'yes' : 'no';
-    default:
-      return v.s;
-  }
-}
-
-/**
- * vshGetTypedParamValue for a value the library decoded, for fields libvirt documents as integers
- * or strings (a decoded double could not be told from an int).
- */
-export function typedValueText(v: TypedParamValue): string {
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  return String(v);
-}
 
 const CAPACITY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 
@@ -75,15 +42,21 @@ export function normalizeMac(s: string): string {
   return '';
 }
 
-/** The value of an attribute, or undefined. */
-export function attr(el: XmlElement, name: string): string | undefined {
+/** The value of an attribute (of an element that may be absent), or undefined. */
+export function attr(el: XmlElement | undefined, name: string): string | undefined {
+  if (!el) return undefined;
   for (let i = 0; i < el.attributes.length; i += 2) if (el.attributes[i] === name) return el.attributes[i + 1];
   return undefined;
 }
 
+/** The first child element called `name`, or undefined. */
+export function child(el: XmlElement | undefined, name: string): XmlElement | undefined {
+  return el?.children.find((c) => c.name === name);
+}
+
 /** The child elements called `name` (the location step ./name). */
-export function childrenNamed(el: XmlElement, name: string): XmlElement[] {
-  return el.children.filter((c) => c.name === name);
+export function childrenNamed(el: XmlElement | undefined, name: string): XmlElement[] {
+  return el?.children.filter((c) => c.name === name) ?? [];
 }
 
 /** The elements a relative path of child steps selects ("devices/disk"), in document order. */

@@ -6,10 +6,7 @@ import type { Interface, Network, NetworkPort, NWFilter, NWFilterBinding } from 
 import { VshError, type Cmd } from '../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG, VSH_ERR_INFO } from '../vsh/control.js';
 import type { VirshControl } from './control.js';
-import { connOf, VIRSH_BYMAC, VIRSH_BYNAME, VIRSH_BYUUID } from './util.js';
-
-/** VIR_UUID_STRING_BUFLEN - 1. */
-const UUID_STRING_LEN = 36;
+import { connOf, lookupByUUIDOrName, VIRSH_BYMAC, VIRSH_BYNAME, VIRSH_BYUUID } from './util.js';
 
 /** The object of a call, or null with its error kept. */
 async function attempt<T>(ctl: VirshControl, p: Promise<T>): Promise<T | null> {
@@ -39,15 +36,7 @@ export async function optNetwork(ctl: VirshControl, cmd: Cmd, flags = VIRSH_BYUU
   const n = optValue(ctl, cmd, optname);
   if (n === undefined) return null;
   const conn = connOf(ctl);
-  let net: Network | null = null;
-  if (flags & VIRSH_BYUUID && n.length === UUID_STRING_LEN) {
-    ctl.debug(VSH_ERR_DEBUG, `${cmd.name}: <${optname}> trying as network UUID\n`);
-    net = await attempt(ctl, conn.networkLookupByUUIDString(n));
-  }
-  if (!net && flags & VIRSH_BYNAME) {
-    ctl.debug(VSH_ERR_DEBUG, `${cmd.name}: <${optname}> trying as network NAME\n`);
-    net = await attempt(ctl, conn.networkLookupByName(n));
-  }
+  const net = await lookupByUUIDOrName(ctl, cmd, optname, 'network', n, flags, (u) => conn.networkLookupByUUIDString(u), (m) => conn.networkLookupByName(m));
   if (!net) {
     ctl.error(`failed to get network '${n}'`);
     return null;
@@ -104,15 +93,7 @@ export async function optNWFilter(ctl: VirshControl, cmd: Cmd, flags = VIRSH_BYU
   const n = optValue(ctl, cmd, optname);
   if (n === undefined) return null;
   const conn = connOf(ctl);
-  let filter: NWFilter | null = null;
-  if (flags & VIRSH_BYUUID && n.length === UUID_STRING_LEN) {
-    ctl.debug(VSH_ERR_DEBUG, `${cmd.name}: <${optname}> trying as nwfilter UUID\n`);
-    filter = await attempt(ctl, conn.nWFilterLookupByUUIDString(n));
-  }
-  if (!filter && flags & VIRSH_BYNAME) {
-    ctl.debug(VSH_ERR_DEBUG, `${cmd.name}: <${optname}> trying as nwfilter NAME\n`);
-    filter = await attempt(ctl, conn.nWFilterLookupByName(n));
-  }
+  const filter = await lookupByUUIDOrName(ctl, cmd, optname, 'nwfilter', n, flags, (u) => conn.nWFilterLookupByUUIDString(u), (m) => conn.nWFilterLookupByName(m));
   if (!filter) {
     ctl.error(`failed to get nwfilter '${n}'`);
     return null;

@@ -4,7 +4,6 @@
 
 import type { XmlElement } from '../../xml/index.js';
 import { escapeXML } from '../vsh/builtins.js';
-import type { Cmd } from '../vsh/cmd.js';
 import type { VshControl } from '../vsh/control.js';
 import { xmlModule } from './xml.js';
 
@@ -101,11 +100,6 @@ export function xpathLongLong(doc: XmlElement, root: string, path: readonly stri
   return BigInt(s.trim());
 }
 
-/** The attribute `name` of an element, or undefined. */
-export function attr(el: XmlElement, name: string): string | undefined {
-  for (let i = 0; i < el.attributes.length; i += 2) if (el.attributes[i] === name) return el.attributes[i + 1];
-  return undefined;
-}
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -118,11 +112,3 @@ export function formatLocalTime(seconds: bigint): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${sign}${two(Math.floor(a / 60))}${two(a % 60)}`;
 }
 
-/**
- * vshCommandOptStringQuiet where its failure matters: the value, undefined when absent, null when
- * given empty (virsh then fails the command without a message).
- */
-export function quietString(cmd: Cmd, name: string): string | undefined | null {
-  const v = cmd.stringQuiet(name);
-  return v === undefined && cmd.has(name) ? null : v;
-}

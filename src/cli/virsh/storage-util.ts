@@ -6,7 +6,7 @@ import type { StoragePool, StorageVol } from '../../index.js';
 import type { Cmd } from '../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG, VSH_ERR_INFO } from '../vsh/control.js';
 import type { VirshControl } from './control.js';
-import { connOf, VIRSH_BYNAME, VIRSH_BYUUID } from './util.js';
+import { connOf, lookupByUUIDOrName, VIRSH_BYNAME, VIRSH_BYUUID } from './util.js';
 
 /** virshCommandOptPoolBy: the pool of option `optname` by UUID and/or name; null after "failed to get pool". */
 export async function optPoolBy(ctl: VirshControl, cmd: Cmd, optname: string, flags = VIRSH_BYUUID | VIRSH_BYNAME): Promise<{ pool: StoragePool; name: string } | null> {
@@ -14,16 +14,8 @@ export async function optPoolBy(ctl: VirshControl, cmd: Cmd, optname: string, fl
   if (n === undefined) return null;
   ctl.debug(VSH_ERR_INFO, `${cmd.name}: found option <${optname}>: ${n}\n`);
   const conn = connOf(ctl);
-  let pool: StoragePool | typeof FAILED = FAILED;
-  if (flags & VIRSH_BYUUID && n.length === 36) {
-    ctl.debug(VSH_ERR_DEBUG, `${cmd.name}: <${optname}> trying as pool UUID\n`);
-    pool = await ctl.call(conn.storagePoolLookupByUUIDString(n));
-  }
-  if (pool === FAILED && flags & VIRSH_BYNAME) {
-    ctl.debug(VSH_ERR_DEBUG, `${cmd.name}: <${optname}> trying as pool NAME\n`);
-    pool = await ctl.call(conn.storagePoolLookupByName(n));
-  }
-  if (pool === FAILED) {
+  const pool = await lookupByUUIDOrName(ctl, cmd, optname, 'pool', n, flags, (u) => conn.storagePoolLookupByUUIDString(u), (m) => conn.storagePoolLookupByName(m));
+  if (!pool) {
     ctl.error(`failed to get pool '${n}'`);
     return null;
   }
@@ -86,19 +78,6 @@ export const optPool = (ctl: VirshControl, cmd: Cmd, optname: string) => optPool
 
 /** virshCommandOptVol: by name in the pool, key or path. */
 export const optVol = (ctl: VirshControl, cmd: Cmd, optname: string, pooloptname: string | null) => optVolBy(ctl, cmd, optname, pooloptname);
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-/** vshPrettyCapacity: a byte count in the largest unit below 1024 of it (EiB above). */
-export function prettyCapacity(value: bigint | number): { val: number; unit: string } {
-  const v = BigInt(value);
-  let limit = 1024n;
-  for (let i = 0; i < UNITS.length; i++) {
-    if (v < limit) return { val: i === 0 ? Number(v) : Number(v) / Number(limit / 1024n), unit: UNITS[i]! };
-    limit *= 1024n;
-  }
-  return { val: Number(v) / Number(limit / 1024n), unit: 'EiB' };
-}
 
 const POOL_STATES = ['inactive', 'building', 'running', 'degraded', 'inaccessible'];
 

@@ -3,11 +3,11 @@
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Connection, Domain } from '../../index.js';
-import { VIR_DOMAIN_NOSTATE, VIR_ERR_NO_SUPPORT, VIR_ERR_SYSTEM_ERROR, LibvirtError } from '../../index.js';
+import { VIR_DOMAIN_NOSTATE, VIR_ERR_INTERNAL_ERROR, VIR_ERR_NO_SUPPORT, VIR_ERR_SYSTEM_ERROR, LibvirtError } from '../../index.js';
 import { strerror } from '../vsh/builtins.js';
 import { printXPath } from './xpath.js';
 import type { Cmd } from '../vsh/cmd.js';
-import { VSH_ERR_DEBUG, VSH_ERR_INFO } from '../vsh/control.js';
+import { FAILED, VSH_ERR_DEBUG, VSH_ERR_INFO } from '../vsh/control.js';
 import { strToSigned } from '../vsh/numbers.js';
 import type { VirshControl } from './control.js';
 
@@ -15,6 +15,9 @@ export const VIRSH_BYID = 1 << 1;
 export const VIRSH_BYUUID = 1 << 2;
 export const VIRSH_BYNAME = 1 << 3;
 export const VIRSH_BYMAC = 1 << 4;
+
+/** VIR_UUID_STRING_BUFLEN - 1. */
+const VIR_UUID_STRING_LEN = 36;
 
 /** The open connection (the shell's connection hook has checked it before the handler runs). */
 export function connOf(ctl: VirshControl): Connection {
@@ -33,7 +36,7 @@ export async function lookupDomain(ctl: VirshControl, cmdname: string, name: str
       dom = await conn.domainLookupByID(Number(id.value)).catch(() => null);
     }
   }
-  if (!dom && flags & VIRSH_BYUUID && name.length === 36) {
+  if (!dom && flags & VIRSH_BYUUID && name.length === VIR_UUID_STRING_LEN) {
     ctl.debug(VSH_ERR_DEBUG, `${cmdname}: <domain> trying as domain UUID\n`);
     dom = await conn.domainLookupByUUIDString(name).catch(() => null);
   }
@@ -44,6 +47,65 @@ export async function lookupDomain(ctl: VirshControl, cmdname: string, name: str
   ctl.resetError();
   if (!dom) ctl.error(`failed to get domain '${name}'`);
   return dom;
+}
+
+/**
+ * The UUID-then-name steps of virshCommandOpt{Network,NWFilter,Pool}By, with their debug lines:
+ * the object, or null with the API error kept.
+ */
+export async function lookupByUUIDOrName<T>(
+  ctl: VirshControl,
+  cmd: Cmd,
+  optname: string,
+  noun: string,
+  n: string,
+  flags: number,
+  byUUID: (uuid: string) => Promise<T>,
+  byName: (name: string) => Promise<T>,
+): Promise<T | null> {
+  let found: T | typeof FAILED = FAILED;
+  if (flags & VIRSH_BYUUID && n.length === VIR_UUID_STRING_LEN) {
+    ctl.debug(VSH_ERR_DEBUG, `${cmd.name}: <${optname}> trying as ${noun} UUID\n`);
+    found = await ctl.call(byUUID(n));
+  }
+  if (found === FAILED && flags & VIRSH_BYNAME) {
+    ctl.debug(VSH_ERR_DEBUG, `${cmd.name}: <${optname}> trying as ${noun} NAME\n`);
+    found = await ctl.call(byName(n));
+  }
+  return found === FAILED ? null : found;
+}
+
+/**
+ * The *ListCollect fallback for daemons without virConnectListAll* (0.10.1 and older): count,
+ * list the names (or UUIDs), look each up (one gone meanwhile is skipped); null after virsh's
+ * "Failed to count <what>" or "Failed to list <what>".
+ */
+export async function listTheOldWay<T>(ctl: VirshControl, what: string, count: () => Promise<number>, names: (n: number) => Promise<string[]>, lookup: (name: string) => Promise<T>): Promise<T[] | null> {
+  const n = await ctl.call(count());
+  if (n === FAILED) {
+    ctl.error(`Failed to count ${what}`);
+    return null;
+  }
+  if (n === 0) return [];
+  const listed = await ctl.call(names(n));
+  if (listed === FAILED) {
+    ctl.error(`Failed to list ${what}`);
+    return null;
+  }
+  const list: T[] = [];
+  for (const name of listed) {
+    const found = await ctl.call(lookup(name));
+    if (found !== FAILED) list.push(found);
+  }
+  return list;
+}
+
+/** virValidateWWN: 16 hex digits after an optional 0x; false with libvirt's error kept. */
+export function validWWN(ctl: VirshControl, wwn: string): boolean {
+  const p = wwn.startsWith('0x') ? wwn.slice(2) : wwn;
+  if (/^[0-9a-fA-F]{16}$/.test(p)) return true;
+  ctl.lastError = { message: `internal error: Malformed wwn: ${wwn}`, code: VIR_ERR_INTERNAL_ERROR, domain: 0 };
+  return false;
 }
 
 /** virshCommandOptDomainBy: the domain of the "domain" option; null after an error. */

@@ -3,6 +3,8 @@
 // and the first node written back by xmlNodeDump (format 1): attributes in double quotes, empty
 // elements as <a/>, libxml2's escaping.
 
+import { escapeXmlAttr } from './device-xml.js';
+
 /** The document is not the well-formed XML this reader expects. */
 class ParseError extends Error {}
 
@@ -134,24 +136,6 @@ function contentNodes(content: string, warn: (message: string) => void): XNode[]
 /** xmlEscapeContent. */
 const escapeText = (s: string) => s.replace(/[<>&\r]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : '&#13;'));
 
-/** xmlBufAttrSerializeTxtContent for a document without a declared encoding. */
-function escapeAttr(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '<') out += '&lt;';
-    else if (ch === '>') out += '&gt;';
-    else if (ch === '&') out += '&amp;';
-    else if (ch === '"') out += '&quot;';
-    else if (ch === '\n') out += '&#10;';
-    else if (ch === '\r') out += '&#13;';
-    else if (ch === '\t') out += '&#9;';
-    else if (cp >= 0x80) out += `&#x${cp.toString(16).toUpperCase()};`;
-    else out += ch;
-  }
-  return out;
-}
-
 /** xmlNodeDump(buf, doc, node, level, format 1). */
 function dumpNode(n: XNode, level: number, format: boolean): string {
   switch (n.kind) {
@@ -166,7 +150,7 @@ function dumpNode(n: XNode, level: number, format: boolean): string {
     case 'entity':
       return `&${n.name};`;
     case 'element': {
-      let out = `<${n.name}` + n.attrs.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
+      let out = `<${n.name}` + n.attrs.map(([k, v]) => ` ${k}="${escapeXmlAttr(v)}"`).join('');
       if (n.children.length === 0) return out + '/>';
       const fmt = format && !n.children.some((c) => c.kind === 'text' || c.kind === 'cdata' || c.kind === 'entity');
       out += '>';

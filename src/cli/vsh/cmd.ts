@@ -115,6 +115,13 @@ export class Cmd {
     return this.find(name) !== undefined;
   }
 
+  /** The OR of the flags whose option is given: the `if (vshCommandOptBool(cmd, "x")) flags |= X;` runs of virsh. */
+  flags(table: readonly (readonly [option: string, flag: number])[]): number {
+    let flags = 0;
+    for (const [option, flag] of table) if (this.has(option)) flags |= flag;
+    return flags;
+  }
+
   /** vshCommandOptStringReq: the string, undefined when absent; an empty one is an error unless allowed. */
   string(name: string): string | undefined {
     const o = this.find(name);

@@ -3,7 +3,6 @@
 import { VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL } from '../../../index.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import type { VirshControl } from '../control.js';
-import { quietString } from '../snapshot-util.js';
 import { dumpXML, optDomain, readFileAll } from '../util.js';
 
 async function cmdBackupBegin(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -32,8 +31,7 @@ async function cmdBackupDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const wrap = cmd.has('wrap');
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const xpath = quietString(cmd, 'xpath');
-  if (xpath === null) return false;
+  const xpath = cmd.stringQuietReq('xpath');
   const xml = await found.dom.backupGetXMLDesc(0);
   return dumpXML(ctl, xml, xpath, wrap);
 }

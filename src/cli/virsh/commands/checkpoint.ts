@@ -18,25 +18,21 @@ import {
   VIR_DOMAIN_CHECKPOINT_XML_SECURE,
   VIR_DOMAIN_CHECKPOINT_XML_SIZE,
   VIR_ERR_NO_DOMAIN_CHECKPOINT,
-  VIR_ERR_NO_SUPPORT,
 } from '../../../index.js';
 import { splitCommas } from '../../vsh/builtins.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
-import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
-import { dumpXML, optDomain, readFileAll } from '../util.js';
-import { strcasecmp } from './domain-monitor.js';
-import { formatLocalTime, parseDoc, treePrint, XmlBuffer, xpathLongLong, xpathString, quietString } from '../snapshot-util.js';
+import { dumpXML, optDomain } from '../util.js';
+import type { XmlBuffer } from '../snapshot-util.js';
+import { type MomentEntry, collectParents, createAsXML, createBuffer, deleteMoment, listFilterFlags, printChildCounts, printCreated, printMomentList, printParent, sortByName } from '../moment-util.js';
 
-const ROOT = 'domaincheckpoint';
+const KIND = { noun: 'checkpoint', root: 'domaincheckpoint' };
 
 /** virshCheckpointCreate: the helper of checkpoint-create and checkpoint-create-as. */
 async function checkpointCreate(ctl: VirshControl, dom: Domain, buffer: string, flags: number, from: string | undefined): Promise<boolean> {
   const checkpoint = await dom.checkpointCreateXML(buffer, flags);
-  const name = checkpoint.getName();
-  if (from !== undefined) ctl.printExtra("Domain checkpoint %s created from '%s'", name, from);
-  else ctl.printExtra('Domain checkpoint %s created', name);
+  printCreated(ctl, KIND, checkpoint.getName(), from);
   return true;
 }
 
@@ -48,14 +44,9 @@ async function cmdCheckpointCreate(ctl: VirshControl, cmd: Cmd): Promise<boolean
   if (cmd.has('quiesce')) flags |= VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE;
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const from = cmd.string('xmlfile');
-  let buffer: string | null;
-  if (from === undefined) buffer = '<domaincheckpoint/>';
-  else {
-    buffer = readFileAll(ctl, from);
-    if (buffer === null) return false;
-  }
-  return checkpointCreate(ctl, found.dom, buffer, flags, from);
+  const read = createBuffer(ctl, cmd, KIND);
+  if (!read) return false;
+  return checkpointCreate(ctl, found.dom, read.buffer, flags, read.from);
 }
 
 /** virshParseCheckpointDiskspec. */
@@ -85,27 +76,9 @@ async function cmdCheckpointCreateAs(ctl: VirshControl, cmd: Cmd): Promise<boole
   if (cmd.has('quiesce')) flags |= VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE;
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const name = cmd.string('name');
-  const desc = cmd.string('description');
-  const buf = new XmlBuffer();
-  buf.add('<domaincheckpoint>\n');
-  buf.adjustIndent(2);
-  buf.escape('<name>%s</name>\n', name);
-  buf.escape('<description>%s</description>\n', desc);
-  if (cmd.has('diskspec')) {
-    buf.add('<disks>\n');
-    buf.adjustIndent(2);
-    for (const spec of cmd.argv()) if (!parseDiskspec(ctl, buf, spec)) return false;
-    buf.adjustIndent(-2);
-    buf.add('</disks>\n');
-  }
-  buf.adjustIndent(-2);
-  buf.add('</domaincheckpoint>\n');
-  const buffer = buf.toString();
-  if (cmd.has('print-xml')) {
-    ctl.print('%s\n', buffer);
-    return true;
-  }
+  const buffer = createAsXML(ctl, cmd, KIND, (buf, spec) => parseDiskspec(ctl, buf, spec));
+  if (buffer === null) return false;
+  if (buffer === '') return true;
   return checkpointCreate(ctl, found.dom, buffer, flags, undefined);
 }
 
@@ -122,6 +95,14 @@ async function lookupCheckpoint(ctl: VirshControl, cmd: Cmd, arg: string, dom: D
     return null;
   }
   return { chk, name: chk.getName() };
+}
+
+/** The checkpoint of --checkpointname in the command's domain (optDomain, then lookupCheckpoint); null after the error. */
+async function optCheckpoint(ctl: VirshControl, cmd: Cmd): Promise<{ dom: Domain; chk: DomainCheckpoint; name: string } | null> {
+  const found = await optDomain(ctl, cmd);
+  if (!found) return null;
+  const looked = await lookupCheckpoint(ctl, cmd, 'checkpointname', found.dom);
+  return looked && { ...looked, dom: found.dom };
 }
 
 /**
@@ -144,12 +125,10 @@ async function checkpointParent(ctl: VirshControl, checkpoint: DomainCheckpoint)
 }
 
 async function cmdCheckpointInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupCheckpoint(ctl, cmd, 'checkpointname', found.dom);
+  const looked = await optCheckpoint(ctl, cmd);
   if (!looked) return false;
   ctl.print('%-15s %s\n', 'Name:', looked.name);
-  ctl.print('%-15s %s\n', 'Domain:', found.dom.getName());
+  ctl.print('%-15s %s\n', 'Domain:', looked.dom.getName());
   const parent = await checkpointParent(ctl, looked.chk);
   if (parent === undefined) {
     ctl.error('unexpected problem querying checkpoint state');
@@ -157,23 +136,11 @@ async function cmdCheckpointInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> 
   }
   ctl.print('%-15s %s\n', 'Parent:', parent ?? '-');
   const children = await ctl.call(looked.chk.listAllChildren(0));
-  if (children === FAILED) {
-    if (ctl.lastError?.code === VIR_ERR_NO_SUPPORT) {
-      ctl.resetError();
-      return true;
-    }
-    return false;
-  }
-  ctl.print('%-15s %d\n', 'Children:', children.length);
-  const descendants = await looked.chk.listAllChildren(VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS);
-  ctl.print('%-15s %d\n', 'Descendants:', descendants.length);
-  return true;
+  const counted = await printChildCounts(ctl, children === FAILED ? FAILED : children.length, async () => (await looked.chk.listAllChildren(VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS)).length);
+  return counted !== 'failed';
 }
 
-interface ChkEntry {
-  chk: DomainCheckpoint;
-  parent: string | null;
-}
+type ChkEntry = MomentEntry<DomainCheckpoint>;
 
 /** virshCheckpointListCollect. */
 async function checkpointListCollect(ctl: VirshControl, dom: Domain, from: DomainCheckpoint | null, flags: number, tree: boolean): Promise<ChkEntry[] | null> {
@@ -182,44 +149,20 @@ async function checkpointListCollect(ctl: VirshControl, dom: Domain, from: Domai
     ctl.error('unexpected problem querying checkpoints');
     return null;
   }
-  const list: ChkEntry[] = chks.map((chk) => ({ chk, parent: null }));
-  if (tree) {
-    for (const e of list) {
-      const p = await checkpointParent(ctl, e.chk);
-      if (p === undefined) return null;
-      e.parent = p;
-    }
-    if (from) list.push({ chk: from, parent: null });
-  }
-  if (!(flags & VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL)) list.sort((a, b) => strcasecmp(a.chk.getName(), b.chk.getName()));
-  return list;
+  const list: ChkEntry[] = chks.map((item) => ({ item, parent: null }));
+  if (tree && !(await collectParents(list, from, (chk) => checkpointParent(ctl, chk)))) return null;
+  return sortByName(list, (flags & VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL) !== 0);
 }
 
 async function cmdCheckpointList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const tree = cmd.has('tree');
-  const name = cmd.has('name');
   const from = cmd.has('from');
-  const parent = cmd.has('parent');
-  const roots = cmd.has('roots');
-  cmd.exclusive('tree', 'name');
-  cmd.exclusive('parent', 'roots');
-  cmd.exclusive('parent', 'tree');
-  cmd.exclusive('roots', 'tree');
-  cmd.exclusive('roots', 'from');
-  let flags = 0;
-  for (const [option, flag] of [
+  let flags = listFilterFlags(ctl, cmd, [
     ['leaves', VIR_DOMAIN_CHECKPOINT_LIST_LEAVES],
     ['no-leaves', VIR_DOMAIN_CHECKPOINT_LIST_NO_LEAVES],
-  ] as const) {
-    if (!cmd.has(option)) continue;
-    if (tree) {
-      ctl.error(`--${option} and --tree are mutually exclusive`);
-      return false;
-    }
-    flags |= flag;
-  }
+  ]);
+  if (flags === null) return false;
   if (cmd.has('topological')) flags |= VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL;
-  if (roots) flags |= VIR_DOMAIN_CHECKPOINT_LIST_ROOTS;
+  if (cmd.has('roots')) flags |= VIR_DOMAIN_CHECKPOINT_LIST_ROOTS;
   if (cmd.has('descendants')) {
     if (!from) {
       ctl.error('--descendants requires --from');
@@ -235,33 +178,9 @@ async function cmdCheckpointList(ctl: VirshControl, cmd: Cmd): Promise<boolean> 
     if (!looked) return false;
     start = looked.chk;
   }
-  const list = await checkpointListCollect(ctl, found.dom, start, flags, tree);
+  const list = await checkpointListCollect(ctl, found.dom, start, flags, cmd.has('tree'));
   if (!list) return false;
-  if (tree) {
-    const lookup = (id: number, wantParent: boolean) => (wantParent ? list[id]!.parent : list[id]!.chk.getName());
-    for (let i = 0; i < list.length; i++) if (!list[i]!.parent) treePrint(ctl, lookup, list.length, i);
-    return true;
-  }
-  const table = name ? null : parent ? new Table('Name', 'Creation Time', 'Parent') : new Table('Name', 'Creation Time');
-  for (const e of list) {
-    const chkName = e.chk.getName();
-    if (name) {
-      ctl.print('%s\n', chkName);
-      continue;
-    }
-    const doc = await ctl.call(e.chk.getXMLDesc(0));
-    if (doc === FAILED) continue;
-    const xml = await parseDoc(doc);
-    if (!xml) continue;
-    const parentChk = parent ? xpathString(xml, ROOT, ['parent', 'name']) : null;
-    const creation = xpathLongLong(xml, ROOT, ['creationTime']);
-    if (creation === null) continue;
-    const thenstr = formatLocalTime(creation);
-    if (parent) table!.add(chkName, thenstr, parentChk ?? '');
-    else table!.add(chkName, thenstr);
-  }
-  if (table) ctl.print(table.toString(!ctl.quiet));
-  return true;
+  return printMomentList(ctl, cmd, KIND, list, false);
 }
 
 async function cmdCheckpointDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -272,8 +191,7 @@ async function cmdCheckpointDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolea
   if (cmd.has('size')) flags |= VIR_DOMAIN_CHECKPOINT_XML_SIZE;
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const xpath = quietString(cmd, 'xpath');
-  if (xpath === null) return false;
+  const xpath = cmd.stringQuietReq('xpath');
   const looked = await lookupCheckpoint(ctl, cmd, 'checkpointname', found.dom);
   if (!looked) return false;
   const xml = await looked.chk.getXMLDesc(flags);
@@ -281,36 +199,16 @@ async function cmdCheckpointDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolea
 }
 
 async function cmdCheckpointParent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupCheckpoint(ctl, cmd, 'checkpointname', found.dom);
+  const looked = await optCheckpoint(ctl, cmd);
   if (!looked) return false;
-  const parent = await checkpointParent(ctl, looked.chk);
-  if (parent === undefined) return false;
-  if (parent === null) {
-    ctl.error(`checkpoint '${looked.name}' has no parent`);
-    return false;
-  }
-  ctl.print('%s', parent);
-  return true;
+  return printParent(ctl, KIND, looked.name, await checkpointParent(ctl, looked.chk));
 }
 
 async function cmdCheckpointDelete(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupCheckpoint(ctl, cmd, 'checkpointname', found.dom);
+  const looked = await optCheckpoint(ctl, cmd);
   if (!looked) return false;
-  let flags = 0;
-  if (cmd.has('children')) flags |= VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN;
-  if (cmd.has('children-only')) flags |= VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY;
-  if (cmd.has('metadata')) flags |= VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY;
-  if ((await ctl.call(looked.chk.delete(flags))) === FAILED) {
-    ctl.error(`Failed to delete checkpoint ${looked.name}`);
-    return false;
-  }
-  if (flags & VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY) ctl.printExtra('Domain checkpoint %s children deleted\n', looked.name);
-  else ctl.printExtra('Domain checkpoint %s deleted\n', looked.name);
-  return true;
+  const flags = [VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN, VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY, VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY] as const;
+  return deleteMoment(ctl, cmd, KIND, looked.name, flags, (f) => looked.chk.delete(f));
 }
 
 export const checkpointHandlers = {

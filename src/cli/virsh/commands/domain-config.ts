@@ -3,6 +3,9 @@
 // per-domain actions (reset, inject-nmi, send-key, dompmsuspend, ...).
 
 import {
+  type TypedParams,
+  type TypedParamsInput,
+  typedParamType,
   VIR_DOMAIN_AFFECT_CONFIG,
   VIR_DOMAIN_AFFECT_CURRENT,
   VIR_DOMAIN_AFFECT_LIVE,
@@ -32,45 +35,21 @@ import {
   VIR_ERR_INVALID_ARG,
   VIR_ERR_NO_SUPPORT,
   VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS,
-  VIR_TYPED_PARAM_STRING_OKAY,
   type Domain,
   type StorageVol,
 } from '../../../index.js';
-import { parseXmlTree, type XmlElement } from '../../../xml/index.js';
 import { splitCommas } from '../../vsh/builtins.js';
 import { VshError, exclusive, requires, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
-import { affectFlags, bitmapFormat, nodeCPUCount, paramFromString, paramsInput, parseCPUList, typedParamValue, watchJob, type WireParam } from '../domain-config-util.js';
+import { affectFlags, bitmapFormat, nodeCPUCount, paramFromString, parseCPUList, watchJob } from '../domain-config-util.js';
+import { typedParamEntries, typedParamString } from '../../vsh/typed-params.js';
 import { connOf, dumpXML, optDomain, readFileAll } from '../util.js';
+import { attr, child, childrenNamed, domainXMLFromDom } from '../monitor-util.js';
 import { domainGuestHandlers } from './domain-guest.js';
 import { domainTuneHandlers } from './domain-tune.js';
 
-/** An attribute of an element, or undefined. */
-function attr(el: XmlElement | undefined, name: string): string | undefined {
-  if (!el) return undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) if (el.attributes[i] === name) return el.attributes[i + 1];
-  return undefined;
-}
-
-const child = (el: XmlElement | undefined, name: string) => el?.children.find((c) => c.name === name);
-const childrenOf = (el: XmlElement | undefined, name: string) => el?.children.filter((c) => c.name === name) ?? [];
-
-/** virshDomainGetXMLFromDom: the parsed definition; null after "Failed to get/parse domain description xml". */
-async function domainXMLTree(ctl: VirshControl, dom: Domain, flags: number): Promise<XmlElement | null> {
-  const desc = await ctl.call(dom.getXMLDesc(flags));
-  if (desc === FAILED) {
-    ctl.error('Failed to get domain description xml');
-    return null;
-  }
-  try {
-    return parseXmlTree(desc);
-  } catch {
-    ctl.error('Failed to parse domain description xml');
-    return null;
-  }
-}
 
 /** virXPathInt / virXPathUInt of a string: null when it is not a number (or absent). */
 function xpathInt(text: string | undefined, unsigned: boolean): number | null {
@@ -189,10 +168,10 @@ async function cmdUndefine(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       ctl.error('Specified both --storage and --remove-all-storage');
       return false;
     }
-    const doc = await domainXMLTree(ctl, dom, 0);
+    const doc = await domainXMLFromDom(ctl, dom, 0);
     if (!doc) return false;
     const volList: (string | null)[] | null = volString ? splitCommas(volString) : null;
-    for (const disk of childrenOf(child(doc, 'devices'), 'disk')) {
+    for (const disk of childrenNamed(child(doc, 'devices'), 'disk')) {
       const target = attr(child(disk, 'target'), 'dev');
       if (!target) return reportAndFail();
       const src = child(disk, 'source');
@@ -627,7 +606,7 @@ async function cpuCountCollect(ctl: VirshControl, dom: Domain, flags: number, ch
     const info = await ctl.call(dom.getInfo());
     return info === FAILED ? -2 : info.nrVirtCpu;
   }
-  const doc = await domainXMLTree(ctl, dom, VIR_DOMAIN_XML_INACTIVE);
+  const doc = await domainXMLFromDom(ctl, dom, VIR_DOMAIN_XML_INACTIVE);
   if (!doc) return -2;
   const vcpu = child(doc, 'vcpu');
   if (flags & VIR_DOMAIN_VCPU_MAXIMUM) {
@@ -701,7 +680,7 @@ function printAffinity(ctl: VirshControl, cpumap: readonly boolean[], maxcpu: nu
 
 /** virshDomainGetVcpuBitmap: the vCPUs that are online in the definition; null after an error. */
 async function vcpuBitmap(ctl: VirshControl, dom: Domain, inactive: boolean): Promise<boolean[] | null> {
-  const doc = await domainXMLTree(ctl, dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+  const doc = await domainXMLFromDom(ctl, dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
   if (!doc) return null;
   const vcpu = child(doc, 'vcpu');
   const maxvcpus = xpathInt(vcpu?.text, true);
@@ -712,7 +691,7 @@ async function vcpuBitmap(ctl: VirshControl, dom: Domain, inactive: boolean): Pr
   let curvcpus = xpathInt(attr(vcpu, 'current'), true) ?? 0;
   if (curvcpus === 0) curvcpus = maxvcpus;
   const map = new Array<boolean>(maxvcpus).fill(false);
-  const nodes = childrenOf(child(doc, 'vcpus'), 'vcpu');
+  const nodes = childrenNamed(child(doc, 'vcpus'), 'vcpu');
   if (nodes.length === 0) {
     for (let i = 0; i < curvcpus && i < maxvcpus; i++) map[i] = true;
     return map;
@@ -890,16 +869,10 @@ async function cmdGuestvcpus(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (!found) return false;
   if (cpulist !== undefined) await found.dom.setGuestVcpus(cpulist, enable ? 1 : 0, 0);
   else {
-    const params = await wireParams(ctl, 'REMOTE_PROC_DOMAIN_GET_GUEST_VCPUS', found.dom, 0);
-    for (const p of params) ctl.print('%-15s: %s\n', p.field, typedParamValue(p));
+    const params = await found.dom.getGuestVcpus(0);
+    for (const [field, value] of typedParamEntries(params)) ctl.print('%-15s: %s\n', field, typedParamString(params, field, value));
   }
   return true;
-}
-
-/** Typed parameters of a domain's getter with their wire types (virsh prints them by type). */
-async function wireParams(ctl: VirshControl, proc: 'REMOTE_PROC_DOMAIN_GET_GUEST_VCPUS', dom: Domain, flags: number): Promise<WireParam[]> {
-  const r = await connOf(ctl).call(proc, { dom: dom.wire, flags });
-  return r.params;
 }
 
 async function cmdSetvcpu(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -1019,14 +992,14 @@ async function cmdIOThreadSet(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
 }
 
 /** cmdSchedInfoUpdateOne: `field`=`value` typed as the daemon's parameter of that name. */
-function schedUpdateOne(ctl: VirshControl, src: readonly WireParam[], out: WireParam[], field: string, value: string): boolean {
-  const p = src.find((s) => s.field === field);
-  if (!p) {
+function schedUpdateOne(ctl: VirshControl, src: TypedParams, out: TypedParamsInput, field: string, value: string): boolean {
+  const type = typedParamType(src, field);
+  if (type === undefined) {
     ctl.error(`invalid scheduler option: ${field}`);
     return false;
   }
   try {
-    out.push(paramFromString(field, p.value.type, value));
+    out[field] = paramFromString(field, type, value);
   } catch (e) {
     ctl.saveError(e);
     return false;
@@ -1035,8 +1008,8 @@ function schedUpdateOne(ctl: VirshControl, src: readonly WireParam[], out: WireP
 }
 
 /** cmdSchedInfoUpdate: the --set, --cap and --weight updates; null after an error. */
-function schedInfoUpdate(ctl: VirshControl, cmd: Cmd, src: readonly WireParam[]): WireParam[] | null {
-  const out: WireParam[] = [];
+function schedInfoUpdate(ctl: VirshControl, cmd: Cmd, src: TypedParams): TypedParamsInput | null {
+  const out = Object.create(null) as TypedParamsInput;
   for (const set of cmd.argv()) {
     const eq = set.indexOf('=');
     if (eq < 0) {
@@ -1065,7 +1038,6 @@ async function cmdSchedinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const { dom } = found;
-  const conn = connOf(ctl);
   const type = await ctl.call(dom.getSchedulerType());
   if (type === FAILED) {
     ctl.print('%-15s: %s\n', 'Scheduler', 'Unknown');
@@ -1075,23 +1047,20 @@ async function cmdSchedinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const nparams = type.nparams;
   if (!nparams) return false;
   const useFlags = flags !== 0 || current;
-  const get = async (): Promise<WireParam[]> =>
-    useFlags
-      ? (await conn.call('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', { dom: dom.wire, nparams, flags: queryflags | VIR_TYPED_PARAM_STRING_OKAY })).params
-      : (await conn.call('REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS', { dom: dom.wire, nparams })).params;
+  // The library's getters ask for the scheduler type (the count) again, as virsh did above.
+  const get = (): Promise<TypedParams> => (useFlags ? dom.getSchedulerParametersFlags(queryflags) : dom.getSchedulerParameters());
   let params = await get();
   const updates = schedInfoUpdate(ctl, cmd, params);
   if (!updates) return false;
-  if (updates.length > 0) {
-    const input = paramsInput(updates);
-    if (useFlags) await dom.setSchedulerParametersFlags(input, flags);
-    else await dom.setSchedulerParameters(input);
+  if (Object.keys(updates).length > 0) {
+    if (useFlags) await dom.setSchedulerParametersFlags(updates, flags);
+    else await dom.setSchedulerParameters(updates);
     params = await get();
   } else if (live && config) {
     ctl.error('cannot query both live and config at once');
     return false;
   }
-  for (const p of params) ctl.print('%-15s: %s\n', p.field, typedParamValue(p));
+  for (const [field, value] of typedParamEntries(params)) ctl.print('%-15s: %s\n', field, typedParamString(params, field, value));
   return true;
 }
 

@@ -9,7 +9,6 @@ import {
   VIR_DOMAIN_AFFECT_LIVE,
   VIR_DOMAIN_DEVICE_MODIFY_FORCE,
   VIR_DOMAIN_XML_INACTIVE,
-  VIR_ERR_INTERNAL_ERROR,
   type Domain,
 } from '../../../index.js';
 import { type Cmd } from '../../vsh/cmd.js';
@@ -17,7 +16,7 @@ import { FAILED } from '../../vsh/control.js';
 import { strtou } from '../../vsh/numbers.js';
 import type { VirshControl } from '../control.js';
 import { attr, child, copyNode, elements, formatElement, nodeToString, parseDocument, setAttr, VirBuffer, type XNode } from '../device-xml.js';
-import { optDomain, readFileAll } from '../util.js';
+import { optDomain, readFileAll, validWWN } from '../util.js';
 
 /** The --persistent/--config/--live/--current checks and flags of the device commands. */
 function impactFlags(cmd: Cmd, persistentOpt = true): { flags: number; current: boolean; persistent: boolean } {
@@ -35,48 +34,58 @@ function impactFlags(cmd: Cmd, persistentOpt = true): { flags: number; current: 
 /** virDomainIsActive(dom) == 1. */
 const isActive = (dom: Domain): Promise<boolean> => dom.isActive().catch(() => false);
 
-async function cmdAttachDevice(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const impact = impactFlags(cmd);
-  const { current, persistent } = impact;
-  let flags = impact.flags;
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const from = cmd.string('file')!;
-  if (persistent && (await isActive(found.dom))) flags |= VIR_DOMAIN_AFFECT_LIVE;
-  const buffer = readFileAll(ctl, from);
-  if (buffer === null) {
-    ctl.reportError();
+/** The flags with --live added when --persistent is given and the domain runs. */
+async function withLive(dom: Domain, impact: { flags: number; persistent: boolean }): Promise<number> {
+  return impact.persistent && (await isActive(dom)) ? impact.flags | VIR_DOMAIN_AFFECT_LIVE : impact.flags;
+}
+
+/** virDomain{Attach,Detach}Device, or its *Flags form once a flag or --current is given; false on failure. */
+async function changeDevice(ctl: VirshControl, dom: Domain, op: 'attach' | 'detach', xml: string, flags: number, current: boolean): Promise<boolean> {
+  const useFlags = flags !== 0 || current;
+  const call = op === 'attach' ? (useFlags ? dom.attachDeviceFlags(xml, flags) : dom.attachDevice(xml)) : useFlags ? dom.detachDeviceFlags(xml, flags) : dom.detachDevice(xml);
+  return (await ctl.call(call)) !== FAILED;
+}
+
+/** The end of a device command: the error `failed`, or the extra message `done`. */
+function reported(ctl: VirshControl, ok: boolean, failed: string, done: string): boolean {
+  if (!ok) {
+    ctl.error(failed);
     return false;
   }
-  const r = await ctl.call(flags || current ? found.dom.attachDeviceFlags(buffer, flags) : found.dom.attachDevice(buffer));
-  if (r === FAILED) {
-    ctl.error(`Failed to attach device from ${from}`);
-    return false;
-  }
-  ctl.printExtra('%s', 'Device attached successfully\n');
+  ctl.printExtra('%s', done);
   return true;
 }
 
-async function cmdDetachDevice(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+/**
+ * The start of attach-device, detach-device and update-device: the domain, the flags and the
+ * device XML of --file; null after the error is reported.
+ */
+async function deviceFromFile(ctl: VirshControl, cmd: Cmd): Promise<{ dom: Domain; flags: number; current: boolean; from: string; xml: string } | null> {
   const impact = impactFlags(cmd);
-  const { current, persistent } = impact;
-  let flags = impact.flags;
   const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  if (persistent && (await isActive(found.dom))) flags |= VIR_DOMAIN_AFFECT_LIVE;
+  if (!found) return null;
   const from = cmd.string('file')!;
-  const buffer = readFileAll(ctl, from);
-  if (buffer === null) {
+  const flags = await withLive(found.dom, impact);
+  const xml = readFileAll(ctl, from);
+  if (xml === null) {
     ctl.reportError();
-    return false;
+    return null;
   }
-  const r = await ctl.call(flags !== 0 || current ? found.dom.detachDeviceFlags(buffer, flags) : found.dom.detachDevice(buffer));
-  if (r === FAILED) {
-    ctl.error(`Failed to detach device from ${from}`);
-    return false;
-  }
-  ctl.printExtra('%s', 'Device detached successfully\n');
-  return true;
+  return { dom: found.dom, flags, current: impact.current, from, xml };
+}
+
+async function cmdAttachDevice(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  const dev = await deviceFromFile(ctl, cmd);
+  if (!dev) return false;
+  const ok = await changeDevice(ctl, dev.dom, 'attach', dev.xml, dev.flags, dev.current);
+  return reported(ctl, ok, `Failed to attach device from ${dev.from}`, 'Device attached successfully\n');
+}
+
+async function cmdDetachDevice(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  const dev = await deviceFromFile(ctl, cmd);
+  if (!dev) return false;
+  const ok = await changeDevice(ctl, dev.dom, 'detach', dev.xml, dev.flags, dev.current);
+  return reported(ctl, ok, `Failed to detach device from ${dev.from}`, 'Device detached successfully\n');
 }
 
 async function cmdDetachDeviceAlias(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -84,34 +93,29 @@ async function cmdDetachDeviceAlias(ctl: VirshControl, cmd: Cmd): Promise<boolea
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const alias = cmd.string('alias')!;
-  if ((await ctl.call(found.dom.detachDeviceAlias(alias, flags))) === FAILED) {
-    ctl.error(`Failed to detach device with alias ${alias}`);
-    return false;
-  }
-  ctl.printExtra('%s', 'Device detach request sent successfully\n');
-  return true;
+  const ok = (await ctl.call(found.dom.detachDeviceAlias(alias, flags))) !== FAILED;
+  return reported(ctl, ok, `Failed to detach device with alias ${alias}`, 'Device detach request sent successfully\n');
 }
 
 async function cmdUpdateDevice(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const impact = impactFlags(cmd);
-  const { persistent } = impact;
-  let flags = impact.flags;
+  const dev = await deviceFromFile(ctl, cmd);
+  if (!dev) return false;
+  let flags = dev.flags;
+  if (cmd.has('force')) flags |= VIR_DOMAIN_DEVICE_MODIFY_FORCE;
+  const ok = (await ctl.call(dev.dom.updateDeviceFlags(dev.xml, flags))) !== FAILED;
+  return reported(ctl, ok, `Failed to update device from ${dev.from}`, 'Device updated successfully\n');
+}
+
+/** The end of attach-disk and attach-interface: the built XML printed (--print-xml) or attached. */
+async function attachBuilt(ctl: VirshControl, cmd: Cmd, impact: ReturnType<typeof impactFlags>, xml: string, what: string): Promise<boolean> {
+  if (cmd.has('print-xml')) {
+    ctl.print('%s', xml);
+    return true;
+  }
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const from = cmd.string('file')!;
-  if (persistent && (await isActive(found.dom))) flags |= VIR_DOMAIN_AFFECT_LIVE;
-  const buffer = readFileAll(ctl, from);
-  if (buffer === null) {
-    ctl.reportError();
-    return false;
-  }
-  if (cmd.has('force')) flags |= VIR_DOMAIN_DEVICE_MODIFY_FORCE;
-  if ((await ctl.call(found.dom.updateDeviceFlags(buffer, flags))) === FAILED) {
-    ctl.error(`Failed to update device from ${from}`);
-    return false;
-  }
-  ctl.printExtra('%s', 'Device updated successfully\n');
-  return true;
+  const ok = await changeDevice(ctl, found.dom, 'attach', xml, await withLive(found.dom, impact), impact.current);
+  return reported(ctl, ok, `Failed to attach ${what.toLowerCase()}`, `${what} attached successfully\n`);
 }
 
 /** virStrToLong_uip / _ullp at `pos` with a trailing end: the value and where it stopped, or null. */
@@ -219,14 +223,6 @@ function formatDiskAddress(ctl: VirshControl, buf: VirBuffer, straddr: string, t
   return true;
 }
 
-/** virValidateWWN. */
-function validWWN(ctl: VirshControl, wwn: string): boolean {
-  const p = wwn.startsWith('0x') ? wwn.slice(2) : wwn;
-  if (/^[0-9a-fA-F]{16}$/.test(p)) return true;
-  ctl.lastError = { message: `internal error: Malformed wwn: ${wwn}`, code: VIR_ERR_INTERNAL_ERROR, domain: 0 };
-  return false;
-}
-
 function isBlockDevice(path: string): boolean {
   try {
     return statSync(path).isBlockDevice();
@@ -237,8 +233,6 @@ function isBlockDevice(path: string): boolean {
 
 async function cmdAttachDisk(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const impact = impactFlags(cmd);
-  const { current, persistent } = impact;
-  let flags = impact.flags;
   const multifunction = cmd.has('multifunction');
   cmd.requires('source-host-name', 'source-protocol');
   cmd.requires('source-host-transport', 'source-protocol');
@@ -332,35 +326,20 @@ async function cmdAttachDisk(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (wwn !== undefined) diskChildren.add(`<wwn>${wwn}</wwn>\n`);
   if (straddr !== undefined && !formatDiskAddress(ctl, diskChildren, straddr, target, multifunction)) return false;
   formatElement(buf, 'disk', diskAttrs, diskChildren);
-  const xml = buf.toString();
-
-  if (cmd.has('print-xml')) {
-    ctl.print('%s', xml);
-    return true;
-  }
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  if (persistent && (await isActive(found.dom))) flags |= VIR_DOMAIN_AFFECT_LIVE;
-  const r = await ctl.call(flags || current ? found.dom.attachDeviceFlags(xml, flags) : found.dom.attachDevice(xml));
-  if (r === FAILED) {
-    ctl.error('Failed to attach disk');
-    return false;
-  }
-  ctl.printExtra('%s', 'Disk attached successfully\n');
-  return true;
+  return attachBuilt(ctl, cmd, impact, buf.toString(), 'Disk');
 }
 
 const NET_TYPES = ['user', 'ethernet', 'vhostuser', 'server', 'client', 'mcast', 'network', 'bridge', 'internal', 'direct', 'hostdev', 'udp', 'vdpa', 'null', 'vds'];
 
-interface Rate {
+export interface Rate {
   average: bigint;
   peak: bigint;
   burst: bigint;
   floor: bigint;
 }
 
-/** virshParseRateStr: "average,peak,burst,floor", any of them empty. */
-function parseRate(ctl: VirshControl, s: string): Rate | null {
+/** virshParseRateStr (attach-interface, domiftune): "average,peak,burst,floor", any of them empty. */
+export function parseRate(ctl: VirshControl, s: string): Rate | null {
   const tok = s.split(',');
   if (tok.length > 4) {
     ctl.error(`Rate string '${s}' has too many fields`);
@@ -384,8 +363,6 @@ function parseRate(ctl: VirshControl, s: string): Rate | null {
 
 async function cmdAttachInterface(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const impact = impactFlags(cmd);
-  const { current, persistent } = impact;
-  let flags = impact.flags;
   const managed = cmd.has('managed');
   const type = cmd.string('type')!;
   const source = cmd.string('source')!;
@@ -495,22 +472,7 @@ async function cmdAttachInterface(ctl: VirshControl, cmd: Cmd): Promise<boolean>
   }
   buf.adjustIndent(-2);
   buf.add('</interface>\n');
-  const xml = buf.toString();
-
-  if (cmd.has('print-xml')) {
-    ctl.print('%s', xml);
-    return true;
-  }
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  if (persistent && (await isActive(found.dom))) flags |= VIR_DOMAIN_AFFECT_LIVE;
-  const r = await ctl.call(flags || current ? found.dom.attachDeviceFlags(xml, flags) : found.dom.attachDevice(xml));
-  if (r === FAILED) {
-    ctl.error('Failed to attach interface');
-    return false;
-  }
-  ctl.printExtra('%s', 'Interface attached successfully\n');
-  return true;
+  return attachBuilt(ctl, cmd, impact, buf.toString(), 'Interface');
 }
 
 /** The domain's <devices> children named `name`. */
@@ -576,19 +538,14 @@ async function detachInterfaceFrom(ctl: VirshControl, doc: string, flags: number
     ctl.print('%s', xml);
     return true;
   }
-  const r = await ctl.call(flags !== 0 || current ? dom.detachDeviceFlags(xml, flags) : dom.detachDevice(xml));
-  return r !== FAILED;
+  return changeDevice(ctl, dom, 'detach', xml, flags, current);
 }
 
 async function cmdDetachInterface(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const current = cmd.has('current');
+  const { current, persistent } = impactFlags(cmd);
   const config = cmd.has('config');
   const live = cmd.has('live');
-  const persistent = cmd.has('persistent');
   const printxml = cmd.has('print-xml');
-  cmd.exclusive('persistent', 'current');
-  cmd.exclusive('current', 'live');
-  cmd.exclusive('current', 'config');
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const { dom } = found;
@@ -716,14 +673,12 @@ function updateDiskXML(ctl: VirshControl, disk: XNode, newSource: string | undef
 
 async function cmdDetachDisk(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const impact = impactFlags(cmd);
-  const { current, persistent } = impact;
-  let flags = impact.flags;
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const { dom } = found;
   const target = cmd.string('target')!;
-  const doc = await dom.getXMLDesc(flags === VIR_DOMAIN_AFFECT_CONFIG ? VIR_DOMAIN_XML_INACTIVE : 0);
-  if (persistent && (await isActive(dom))) flags |= VIR_DOMAIN_AFFECT_LIVE;
+  const doc = await dom.getXMLDesc(impact.flags === VIR_DOMAIN_AFFECT_CONFIG ? VIR_DOMAIN_XML_INACTIVE : 0);
+  const flags = await withLive(dom, impact);
   const disk = findDisk(ctl, doc, target, false);
   if (!disk) return false;
   const xml = nodeToString(disk);
@@ -731,13 +686,7 @@ async function cmdDetachDisk(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     ctl.print('%s', xml);
     return true;
   }
-  const r = await ctl.call(flags !== 0 || current ? dom.detachDeviceFlags(xml, flags) : dom.detachDevice(xml));
-  if (r === FAILED) {
-    ctl.error('Failed to detach disk');
-    return false;
-  }
-  ctl.printExtra('%s', 'Disk detached successfully\n');
-  return true;
+  return reported(ctl, await changeDevice(ctl, dom, 'detach', xml, flags, impact.current), 'Failed to detach disk', 'Disk detached successfully\n');
 }
 
 async function cmdChangeMedia(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -772,11 +721,7 @@ async function cmdChangeMedia(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     action = 'update';
     successMsg = 'Successfully updated media.';
   }
-  cmd.exclusive('current', 'live');
-  cmd.exclusive('current', 'config');
-  let flags = VIR_DOMAIN_AFFECT_CURRENT;
-  if (cmd.has('config')) flags |= VIR_DOMAIN_AFFECT_CONFIG;
-  if (cmd.has('live')) flags |= VIR_DOMAIN_AFFECT_LIVE;
+  let { flags } = impactFlags(cmd, false);
   if (cmd.has('force')) flags |= VIR_DOMAIN_DEVICE_MODIFY_FORCE;
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
@@ -848,12 +793,8 @@ async function updatedMemoryXML(ctl: VirshControl, cmd: Cmd, dom: Domain, flags:
 }
 
 async function cmdUpdateMemoryDevice(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  cmd.exclusive('current', 'live');
-  cmd.exclusive('current', 'config');
+  const { flags } = impactFlags(cmd, false);
   cmd.exclusive('node', 'alias');
-  let flags = VIR_DOMAIN_AFFECT_CURRENT;
-  if (cmd.has('config')) flags |= VIR_DOMAIN_AFFECT_CONFIG;
-  if (cmd.has('live')) flags |= VIR_DOMAIN_AFFECT_LIVE;
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const xml = await updatedMemoryXML(ctl, cmd, found.dom, flags);

@@ -1,11 +1,12 @@
 // virsh-domain.c: "Domain Management" commands that act on the running guest or read what it
 // shows — inject-nmi, send-key, send-process-signal, screenshot, the guest agent's commands
 // (domfs*, domhostname, *-user-sshkeys, guestinfo, guest-agent-timeout), the job commands
-// (domjobinfo, domjobabort), the display and console addresses, domrename, domxml-*-native,
-// domblkthreshold and domdirtyrate-calc.
+// (domjobinfo, domjobabort), the display and console addresses, domrename, domxml-*-native and
+// domdirtyrate-calc.
 
 import { closeSync, constants as fsc, openSync, unlinkSync, writeSync } from 'node:fs';
 import {
+  type TypedParams,
   VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND,
   VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_REMOVE,
   VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_BITMAP,
@@ -31,19 +32,20 @@ import {
   VIR_DOMAIN_XML_INACTIVE,
   VIR_DOMAIN_XML_SECURE,
   VIR_ERR_NO_SUPPORT,
-  VIR_TYPED_PARAM_STRING_OKAY,
   parseURI,
 } from '../../../index.js';
-import { parseXmlTree, type XmlElement } from '../../../xml/index.js';
+import type { XmlElement } from '../../../xml/index.js';
 import { strerror } from '../../vsh/builtins.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
-import { strToSigned, strToUnsigned, ULLONG_MAX } from '../../vsh/numbers.js';
+import { strToSigned, strToUnsigned } from '../../vsh/numbers.js';
 import { Table } from '../../vsh/table.js';
+import { typedParamEntries, typedParamString } from '../../vsh/typed-params.js';
 import type { VirshControl } from '../control.js';
-import { nodeToString, prettyCapacity, typedParamGet, type NodeEdit, typedParamToString, typedParamValue, type WireParam } from '../domain-config-util.js';
+import { nodeToString, typedParamGet, type NodeEdit, typedParamToString } from '../domain-config-util.js';
 import { keycodeValue, KEYCODE_SETS } from '../keycodes.js';
 import { connOf, optDomain, readFileAll } from '../util.js';
+import { attr, child, domainXMLFromDom, prettyCapacity } from '../monitor-util.js';
 
 async function cmdInjectNMI(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optDomain(ctl, cmd);
@@ -258,10 +260,10 @@ async function cmdDomjobinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   let flags = 0;
   if (cmd.has('completed')) flags |= VIR_DOMAIN_JOB_STATS_COMPLETED;
   if (cmd.has('keep-completed')) flags |= VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED;
-  let params: WireParam[] = [];
+  let params: TypedParams = {};
   let info: JobInfo;
-  const ull = (name: string) => (typedParamGet(params, name, 4) as bigint | undefined) ?? 0n;
-  const stats = await ctl.call(connOf(ctl).call('REMOTE_PROC_DOMAIN_GET_JOB_STATS', { dom: dom.wire, flags }));
+  const ull = (name: string) => (typedParamGet(params, name, 'ullong') as bigint | undefined) ?? 0n;
+  const stats = await ctl.call(dom.getJobStats(flags));
   if (stats !== FAILED) {
     params = stats.params;
     try {
@@ -310,7 +312,7 @@ async function cmdDomjobinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   }
   if (rawstats) {
     ctl.print('Job type: %d\n\n', info.type);
-    for (const p of params) ctl.print('%s: %s\n', p.field, typedParamToString(p));
+    for (const [field, value] of typedParamEntries(params)) ctl.print('%s: %s\n', field, typedParamToString(params, field, value));
     return true;
   }
   ctl.print('%-17s %-12s\n', 'Job type:', JOB_TYPES[info.type] ?? 'unknown');
@@ -325,14 +327,14 @@ async function cmdDomjobinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
 }
 
 /** The part of domjobinfo after the job type; throws the "Invalid type" error of a parameter. */
-function printJobStats(ctl: VirshControl, cmd: Cmd, flags: number, info: JobInfo, params: readonly WireParam[]): void {
-  const ull = (name: string) => typedParamGet(params, name, 4) as bigint | undefined;
-  const op = (typedParamGet(params, 'operation', 1) as number | undefined) ?? 0;
+function printJobStats(ctl: VirshControl, cmd: Cmd, flags: number, info: JobInfo, params: TypedParams): void {
+  const ull = (name: string) => typedParamGet(params, name, 'ullong') as bigint | undefined;
+  const op = (typedParamGet(params, 'operation', 'int') as number | undefined) ?? 0;
   ctl.print('%-17s %-12s\n', 'Operation:', JOB_OPERATIONS[op] ?? 'unknown');
   if (!cmd.has('anystats') && info.type !== VIR_DOMAIN_JOB_BOUNDED && info.type !== VIR_DOMAIN_JOB_UNBOUNDED && (!(flags & VIR_DOMAIN_JOB_STATS_COMPLETED) || info.type !== VIR_DOMAIN_JOB_COMPLETED)) return;
   const capacity = (label: string, v: bigint, suffix = '') => {
-    const [val, unit] = prettyCapacity(v);
-    ctl.print(`%-17s %-.3lf %s${suffix}\n`, label, val, unit);
+    const { value, unit } = prettyCapacity(v);
+    ctl.print(`%-17s %-.3lf %s${suffix}\n`, label, value, unit);
   };
   ctl.print('%-17s %-12llu ms\n', 'Time elapsed:', info.timeElapsed);
   let value = ull('time_elapsed_net');
@@ -387,13 +389,13 @@ function printJobStats(ctl: VirshControl, cmd: Cmd, flags: number, info: JobInfo
   if (value !== undefined) ctl.print('%-17s %-13llu\n', 'Compression cache misses:', value);
   value = ull('compression_overflow');
   if (value !== undefined) ctl.print('%-17s %-13llu\n', 'Compression overflows:', value);
-  const throttle = typedParamGet(params, 'auto_converge_throttle', 1);
+  const throttle = typedParamGet(params, 'auto_converge_throttle', 'int');
   if (throttle !== undefined) ctl.print('%-17s %-13d\n', 'Auto converge throttle:', throttle);
   value = ull('disk_temp_used');
   if (value !== undefined) capacity('Temporary disk space use:', value);
   value = ull('disk_temp_total');
   if (value !== undefined) capacity('Temporary disk space total:', value);
-  const errmsg = typedParamGet(params, 'errmsg', 7);
+  const errmsg = typedParamGet(params, 'errmsg', 'string');
   if (errmsg !== undefined) ctl.print('%-17s %s\n', 'Error message:', errmsg);
 }
 
@@ -442,27 +444,6 @@ async function cmdDomXMLToNative(ctl: VirshControl, cmd: Cmd): Promise<boolean> 
   return true;
 }
 
-/** The domain's XML as virshDomainGetXMLFromDom reads it; null after its errors. */
-async function domainDocument(ctl: VirshControl, dom: import('../../../index.js').Domain, flags: number): Promise<XmlElement | null> {
-  const desc = await ctl.call(dom.getXMLDesc(flags));
-  if (desc === FAILED) {
-    ctl.error('Failed to get domain description xml');
-    return null;
-  }
-  try {
-    return parseXmlTree(desc);
-  } catch {
-    ctl.error('Failed to parse domain description xml');
-    return null;
-  }
-}
-
-function attr(el: XmlElement | undefined, name: string): string | undefined {
-  if (!el) return undefined;
-  for (let i = 0; i < el.attributes.length; i += 2) if (el.attributes[i] === name) return el.attributes[i + 1];
-  return undefined;
-}
-const child = (el: XmlElement | undefined, name: string) => el?.children.find((c) => c.name === name);
 
 /** virXPathString: undefined for an empty string, as libvirt gives NULL. */
 const nonEmpty = (s: string | undefined) => (s === '' ? undefined : s);
@@ -549,7 +530,7 @@ async function cmdDomDisplay(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   }
   const flags = cmd.has('include-password') ? VIR_DOMAIN_XML_SECURE : 0;
   const type = cmd.string('type');
-  const doc = await domainDocument(ctl, found.dom, flags);
+  const doc = await domainXMLFromDom(ctl, found.dom, flags);
   if (!doc) return false;
   let ret = false;
   for (const scheme of ['vnc', 'spice', 'rdp', 'dbus']) {
@@ -575,7 +556,7 @@ async function cmdVNCDisplay(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     ctl.error('Domain is not running');
     return false;
   }
-  const doc = await domainDocument(ctl, found.dom, 0);
+  const doc = await domainXMLFromDom(ctl, found.dom, 0);
   if (!doc) return false;
   const vnc = (child(doc, 'devices')?.children ?? []).filter((g) => g.name === 'graphics' && attr(g, 'type') === 'vnc');
   const port = intAttr(vnc.map((g) => attr(g, 'port')).find((p) => p !== undefined));
@@ -593,7 +574,7 @@ async function cmdVNCDisplay(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
 async function cmdTTYConsole(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const doc = await domainDocument(ctl, found.dom, 0);
+  const doc = await domainXMLFromDom(ctl, found.dom, 0);
   if (!doc) return false;
   const consoles = (child(doc, 'devices')?.children ?? []).filter((c) => c.name === 'console');
   const tty = nonEmpty(consoles.map((c) => attr(c, 'tty')).find((t) => t !== undefined));
@@ -678,8 +659,8 @@ async function cmdGuestInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (cmd.has(opt)) types |= bit;
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const r = await connOf(ctl).call('REMOTE_PROC_DOMAIN_GET_GUEST_INFO', { dom: found.dom.wire, types, flags: 0 });
-  for (const p of r.params) ctl.print('%-20s: %s\n', p.field, typedParamValue(p));
+  const r = await found.dom.getGuestInfo(types, 0);
+  for (const [field, value] of typedParamEntries(r)) ctl.print('%-20s: %s\n', field, typedParamString(r, field, value));
   return true;
 }
 
@@ -722,15 +703,6 @@ async function cmdSetUserSSHKeys(ctl: VirshControl, cmd: Cmd): Promise<boolean> 
   return true;
 }
 
-async function cmdDomblkthreshold(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const dev = cmd.string('dev')!;
-  const threshold = cmd.scaled('threshold', 1, ULLONG_MAX)!;
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  await found.dom.setBlockThreshold(dev, threshold, 0);
-  return true;
-}
-
 const DIRTYRATE_MODES: Record<string, number> = {
   'page-sampling': VIR_DOMAIN_DIRTYRATE_MODE_PAGE_SAMPLING,
   'dirty-bitmap': VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_BITMAP,
@@ -753,44 +725,6 @@ async function cmdDomDirtyRateCalc(ctl: VirshControl, cmd: Cmd): Promise<boolean
   }
   await found.dom.startDirtyRateCalc(seconds, flags);
   ctl.printExtra("Start to calculate domain's memory dirty rate successfully.\n");
-  return true;
-}
-
-async function cmdDomLaunchSecInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const r = await ctl.call(connOf(ctl).call('REMOTE_PROC_DOMAIN_GET_LAUNCH_SECURITY_INFO', { dom: found.dom.wire, flags: VIR_TYPED_PARAM_STRING_OKAY }));
-  if (r === FAILED) {
-    ctl.error('Unable to get launch security parameters');
-    return false;
-  }
-  for (const p of r.params) ctl.print('%-15s: %s\n', p.field, typedParamValue(p));
-  return true;
-}
-
-async function cmdDomSetLaunchSecState(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const sechdrfile = cmd.string('secrethdr');
-  const secfile = cmd.string('secret');
-  if (sechdrfile === undefined || secfile === undefined) {
-    ctl.error('Both secret and the secret header are required');
-    return false;
-  }
-  const sechdr = readFileAll(ctl, sechdrfile, 1024 * 64);
-  if (sechdr === null) return false;
-  const sec = readFileAll(ctl, secfile, 1024 * 64);
-  if (sec === null) return false;
-  const params: Record<string, { type: 'string' | 'ullong'; value: string | bigint }> = {
-    'sev-secret-header': { type: 'string', value: sechdr },
-    'sev-secret': { type: 'string', value: sec },
-  };
-  const setaddr = cmd.ulonglong('set-address');
-  if (setaddr !== undefined) params['sev-secret-set-address'] = { type: 'ullong', value: setaddr };
-  if ((await ctl.call(found.dom.setLaunchSecurityState(params, 0))) === FAILED) {
-    ctl.error('Unable to set launch security state');
-    return false;
-  }
   return true;
 }
 
@@ -824,7 +758,7 @@ async function cmdDomIfSetLink(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     xmlflags |= VIR_DOMAIN_XML_INACTIVE;
   } else flags = VIR_DOMAIN_AFFECT_LIVE;
   if ((await dom.isActive().catch(() => -1)) === false) flags = VIR_DOMAIN_AFFECT_CONFIG;
-  const doc = await domainDocument(ctl, dom, xmlflags);
+  const doc = await domainXMLFromDom(ctl, dom, xmlflags);
   if (!doc) return false;
   const nodes = (child(doc, 'devices')?.children ?? []).filter((c) => c.name === 'interface');
   if (nodes.length === 0) {
@@ -857,60 +791,9 @@ async function cmdDomIfSetLink(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-async function cmdUpdateMemoryDevice(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const config = cmd.has('config');
-  const live = cmd.has('live');
-  let flags = 0;
-  cmd.exclusive('current', 'live');
-  cmd.exclusive('current', 'config');
-  cmd.exclusive('node', 'alias');
-  if (config) flags |= VIR_DOMAIN_AFFECT_CONFIG;
-  if (live) flags |= VIR_DOMAIN_AFFECT_LIVE;
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const { dom } = found;
-  const doc = await domainDocument(ctl, dom, flags & VIR_DOMAIN_AFFECT_CONFIG ? VIR_DOMAIN_XML_INACTIVE : 0);
-  if (!doc) return false;
-  const nodeOpt = cmd.has('node');
-  const alias = cmd.string('alias');
-  const node = cmd.uint('node') ?? 0;
-  let mems = (child(doc, 'devices')?.children ?? []).filter((c) => c.name === 'memory');
-  if (nodeOpt) mems = mems.filter((m) => childrenNamed(child(m, 'target'), 'node').some((n) => n.text === String(node)));
-  else if (alias !== undefined) mems = mems.filter((m) => childrenNamed(m, 'alias').some((a) => attr(a, 'name') === alias));
-  if (mems.length === 0) {
-    ctl.error('no memory device found');
-    return false;
-  }
-  if (mems.length > 1) {
-    ctl.error('multiple memory devices found, use --alias or --node to select one');
-    return false;
-  }
-  const mem = mems[0]!;
-  const edits = new Map<XmlElement, NodeEdit>();
-  if (cmd.has('requested-size')) {
-    const bytes = cmd.scaled('requested-size', 1024, ULLONG_MAX) ?? 0n;
-    const kibibytes = (bytes + 1023n) / 1024n;
-    const requested = child(child(mem, 'target'), 'requested');
-    if (!requested) {
-      ctl.error('virtio-mem device is missing <requested/>');
-      return false;
-    }
-    edits.set(requested, { text: String(kibibytes) });
-  }
-  const xml = nodeToString(mem, edits);
-  if (cmd.has('print-xml')) ctl.print('%s', xml);
-  else await dom.updateDeviceFlags(xml, flags);
-  return true;
-}
-
-const childrenNamed = (el: XmlElement | undefined, name: string) => el?.children.filter((c) => c.name === name) ?? [];
-
 export const domainGuestHandlers = {
   cmdDomIfSetLink,
-  cmdUpdateMemoryDevice,
   cmdLxcEnterNamespace,
-  cmdDomLaunchSecInfo,
-  cmdDomSetLaunchSecState,
   cmdInjectNMI,
   cmdSendKey,
   cmdSendProcessSignal,
@@ -932,6 +815,5 @@ export const domainGuestHandlers = {
   cmdGuestInfo,
   cmdGetUserSSHKeys,
   cmdSetUserSSHKeys,
-  cmdDomblkthreshold,
   cmdDomDirtyRateCalc,
 };

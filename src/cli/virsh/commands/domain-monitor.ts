@@ -65,9 +65,10 @@ import { cformat } from '../../vsh/cformat.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
 import { Table } from '../../vsh/table.js';
 import type { XmlElement } from '../../../xml/index.js';
+import { typedParamEntries, typedParamString } from '../../vsh/typed-params.js';
 import type { VirshControl } from '../control.js';
 import { domainDescription } from '../describe.js';
-import { attr, attrString, domainXML, normalizeMac, prettyCapacity, select, typedParamText, typedValueText, type WireTypedParam } from '../monitor-util.js';
+import { attr, attrString, domainXML, normalizeMac, prettyCapacity, select } from '../monitor-util.js';
 import { connOf, domainState, domainStateToString, idString, lookupDomain, optDomain, readFileAll } from '../util.js';
 import { domainStateReasonToString } from '../states.js';
 
@@ -453,10 +454,8 @@ async function cmdDomblkstat(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (!found) return false;
   const { dom, name } = found;
   let device = cmd.string('device') ?? '';
-  const conn = connOf(ctl);
-  // virDomainBlockStatsFlags twice as virsh calls it (the count, then the values), on the wire
-  // so that each value keeps its type for printing.
-  const count = await ctl.call(conn.call('REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS', { dom: dom.wire, path: device, nparams: 0, flags: VIR_TYPED_PARAM_STRING_OKAY }));
+  // virsh's count (nparams 0), whose failure decides the fallback, then the library's getter.
+  const count = await ctl.call(connOf(ctl).call('REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS', { dom: dom.wire, path: device, nparams: 0, flags: VIR_TYPED_PARAM_STRING_OKAY }));
   if (count === FAILED) {
     if (ctl.lastError?.code !== VIR_ERR_NO_SUPPORT) return false;
     ctl.resetError();
@@ -476,27 +475,26 @@ async function cmdDomblkstat(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     });
     return true;
   }
-  const r = await ctl.call(conn.call('REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS', { dom: dom.wire, path: device, nparams: count.nparams, flags: VIR_TYPED_PARAM_STRING_OKAY }));
-  if (r === FAILED) {
+  const params = count.nparams === 0 ? {} : await ctl.call(dom.blockStatsFlags(device, 0));
+  if (params === FAILED) {
     ctl.error(`Failed to get block stats for domain '${name}' device '${device}'`);
     return false;
   }
-  const params = r.params;
   if (human) {
     ctl.print('Device: %s\n', device);
     device = '';
   }
-  const printed = new Set<WireTypedParam>();
+  const entries = typedParamEntries(params);
+  const printed = new Set<number>();
   for (const [field, legacyName, humanName] of DOMBLKSTAT_OUTPUT) {
-    const par = params.find((p) => p.field === field && !printed.has(p));
-    if (!par) continue;
-    printed.add(par);
-    ctl.print('%s %-*s %s\n', device, human ? 31 : 0, (human ? humanName : legacyName) ?? field, typedParamText(par));
+    const at = entries.findIndex(([f], i) => f === field && !printed.has(i));
+    if (at < 0) continue;
+    printed.add(at);
+    ctl.print('%s %-*s %s\n', device, human ? 31 : 0, (human ? humanName : legacyName) ?? field, typedParamString(params, field, entries[at]![1]));
   }
-  for (const p of params) {
-    if (printed.has(p) || !p.field) continue;
-    ctl.print('%s %s %s\n', device, p.field, typedParamText(p));
-  }
+  entries.forEach(([field, value], i) => {
+    if (!printed.has(i) && field) ctl.print('%s %s %s\n', device, field, typedParamString(params, field, value));
+  });
   return true;
 }
 
@@ -603,14 +601,13 @@ async function cmdDomstats(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       doms.push(dom);
     }
   }
-  // virConnectGetAllDomainStats / virDomainListGetStats on the wire: the records keep each
-  // parameter's type (virsh prints a double as %f, an int as %d) and the daemon's order.
-  const r = await ctl.call(conn.call('REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS', { doms: doms.map((d) => d.wire), stats, flags }));
+  // virDomainListGetStats, or with no domain virConnectGetAllDomainStats (the same call, no domains).
+  const r = await ctl.call(conn.domainListGetStats(doms, stats, flags));
   if (r === FAILED) return false;
-  r.retStats.forEach((record, i) => {
-    ctl.print("Domain: '%s'\n", record.dom.name);
-    for (const p of record.params) ctl.print('  %s=%s\n', p.field, typedParamText(p));
-    if (i + 1 < r.retStats.length) ctl.print('\n');
+  r.forEach((record, i) => {
+    ctl.print("Domain: '%s'\n", record.dom.getName());
+    for (const [field, value] of typedParamEntries(record.params)) ctl.print('  %s=%s\n', field, typedParamString(record.params, field, value));
+    if (i + 1 < r.length) ctl.print('\n');
   });
   return true;
 }
@@ -666,9 +663,7 @@ async function cmdDomLaunchSecInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean
     ctl.error('Unable to get launch security parameters');
     return false;
   }
-  for (const [field, value] of Object.entries(params)) {
-    for (const v of Array.isArray(value) ? value : [value]) ctl.print('%-15s: %s\n', field, typedValueText(v));
-  }
+  for (const [field, value] of typedParamEntries(params)) ctl.print('%-15s: %s\n', field, typedParamString(params, field, value));
   return true;
 }
 

@@ -15,7 +15,7 @@ import { VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
 import { connOf, optDomain } from '../util.js';
-import { eventWaiter, timestampNow } from './events.js';
+import { eventTimestamp, waitForEvents } from '../event-wait.js';
 
 /** virJSONValueFromString: the value, or undefined when the text is not JSON. */
 function parseJSON(text: string): unknown {
@@ -170,7 +170,6 @@ async function cmdQemuMonitorEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean
   const loop = cmd.has('loop');
   const pretty = cmd.has('pretty');
   const timestamp = cmd.has('timestamp');
-  let count = 0;
   const timeout = cmd.timeoutMs();
   const event = cmd.string('event') ?? null;
   let dom: Domain | null = null;
@@ -180,43 +179,29 @@ async function cmdQemuMonitorEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean
     dom = found.dom;
   }
   const conn = connOf(ctl);
-  const waiter = eventWaiter(timeout);
-  let id: number | typeof FAILED = FAILED;
-  let ret = false;
-  try {
-    id = await ctl.call(
+  return waitForEvents(ctl, loop, timeout, async (deliver) => {
+    const id = await ctl.call(
       conn.domainQemuMonitorEventRegister(
         dom,
         event,
-        (e) => {
-          if (!loop && count) return;
-          let details = e.details;
-          if (pretty && details !== null) {
-            const v = parseJSON(details);
-            if (v !== undefined) details = jsonToString(v, true);
-          }
-          if (timestamp) ctl.print("%s: event %s for domain '%s': %s\n", timestampNow(), e.event, e.dom.getName(), details ?? '<null>');
-          else ctl.print("event %s at %lld.%06u for domain '%s': %s\n", e.event, e.seconds, e.micros, e.dom.getName(), details ?? '<null>');
-          count++;
-          if (!loop) waiter.done();
-        },
+        (e) =>
+          deliver(() => {
+            let details = e.details;
+            if (pretty && details !== null) {
+              const v = parseJSON(details);
+              if (v !== undefined) details = jsonToString(v, true);
+            }
+            if (timestamp) ctl.print("%s: event %s for domain '%s': %s\n", eventTimestamp(), e.event, e.dom.getName(), details ?? '<null>');
+            else ctl.print("event %s at %lld.%06u for domain '%s': %s\n", e.event, e.seconds, e.micros, e.dom.getName(), details ?? '<null>');
+          }),
         undefined,
         undefined,
         flags,
       ),
     );
-    if (id !== FAILED) {
-      const r = await waiter.wait();
-      if (r === 'interrupt') ctl.print('event loop interrupted\n');
-      else if (r === 'timeout') ctl.print('event loop timed out\n');
-      ctl.print('events received: %d\n', count);
-      ret = count > 0;
-    }
-  } finally {
-    waiter.cleanup();
-    if (id !== FAILED && (await ctl.call(conn.domainQemuMonitorEventDeregister(id))) === FAILED) ret = false;
-  }
-  return ret;
+    if (id === FAILED) return null;
+    return async () => (await ctl.call(conn.domainQemuMonitorEventDeregister(id))) !== FAILED;
+  });
 }
 
 export const domainQemuHandlers = { cmdQemuMonitorCommand, cmdQemuAgentCommand, cmdQemuAttach, cmdQemuMonitorEvent };

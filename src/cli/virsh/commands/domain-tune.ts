@@ -15,13 +15,19 @@ import {
   VIR_ERR_OVERFLOW,
   VIR_TYPED_PARAM_STRING_OKAY,
   type Domain,
+  type TypedParams,
+  type TypedParamValue,
+  typedParamType,
 } from '../../../index.js';
 import { type Cmd, VshError, exclusive } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
-import { LLONG_MAX, ScaleError, UINT_MAX, scaleInteger, strToSigned, strToUnsigned } from '../../vsh/numbers.js';
+import { LLONG_MAX, ScaleError, UINT_MAX, scaleInteger, strToSigned } from '../../vsh/numbers.js';
+import { typedParamEntries, typedParamString } from '../../vsh/typed-params.js';
 import type { VirshControl } from '../control.js';
 import { domainDescription } from '../describe.js';
-import { affectFlags, editFile, editReadBackFile, editWriteToTempFile, typedParamValue, type WireParam } from '../domain-config-util.js';
+import { affectFlags, typedParamValue, type WireParam } from '../domain-config-util.js';
+import { editFile, editLoop, readBackFile, writeToTempFile } from '../editor.js';
+import { parseRate } from './domain-devices.js';
 import { connOf, domainState, optDomain } from '../util.js';
 
 /** The most KiB an unsigned long holds (64-bit): virsh's limit of setmem/setmaxmem. */
@@ -55,32 +61,47 @@ async function cmdSetmaxmem(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-/** A getter of typed parameters that first asks for their number (virDomainGet{Memory,Numa,Blkio}Parameters). */
+/** A getter of typed parameters that virsh first asks for their number (virDomainGet{Memory,Numa,Blkio}Parameters). */
 type CountedGetter = 'REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS' | 'REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS' | 'REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS';
 
-/** Calls `proc` with nparams 0 (the count) or the count (the values), with their wire types. */
-async function countedParams(ctl: VirshControl, proc: CountedGetter, dom: Domain, nparams: number, flags: number): Promise<{ params: WireParam[]; nparams: number }> {
-  return connOf(ctl).call(proc, { dom: dom.wire, nparams, flags: flags | VIR_TYPED_PARAM_STRING_OKAY });
+/** virsh's first call of a counted getter (nparams 0): how many parameters there are. */
+function countParams(ctl: VirshControl, proc: CountedGetter | 'REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS', dom: Domain, flags: number, device = ''): Promise<{ nparams: number }> {
+  const conn = connOf(ctl);
+  const f = flags | VIR_TYPED_PARAM_STRING_OKAY;
+  if (proc === 'REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS') return conn.call(proc, { dom: dom.wire, device, nparams: 0, flags: f });
+  return conn.call(proc, { dom: dom.wire, nparams: 0, flags: f });
 }
 
 /**
- * The get half of memtune, numatune and blkiotune: the count, then the values, printed by
- * `print`; false after virsh's errors.
+ * The get half of memtune, numatune, blkiotune and domiftune: virsh's count (nparams 0, its own
+ * error message: a daemon may fail only the second call, as the test driver does for an unknown
+ * interface), then the library's getter, each field printed by `print`.
  */
-async function showCountedParams(ctl: VirshControl, proc: CountedGetter, dom: Domain, flags: number, what: string, print: (p: WireParam) => void): Promise<boolean> {
-  const count = await ctl.call(countedParams(ctl, proc, dom, 0, flags));
-  if (count === FAILED) {
+async function showCountedParams(
+  ctl: VirshControl,
+  count: Promise<{ nparams: number }>,
+  get: () => Promise<TypedParams>,
+  what: string,
+  print: (field: string, value: TypedParamValue, params: TypedParams) => void,
+): Promise<boolean> {
+  const counted = await ctl.call(count);
+  if (counted === FAILED) {
     ctl.error(`Unable to get number of ${what === 'numa' ? 'memory' : what} parameters`);
     return false;
   }
-  if (count.nparams === 0) return true;
-  const r = await ctl.call(countedParams(ctl, proc, dom, count.nparams, flags));
-  if (r === FAILED) {
+  if (counted.nparams === 0) return true;
+  const params = await ctl.call(get());
+  if (params === FAILED) {
     ctl.error(`Unable to get ${what} parameters`);
     return false;
   }
-  r.params.forEach(print);
+  for (const [field, value] of typedParamEntries(params)) print(field, value, params);
   return true;
+}
+
+/** "%-15s: %s\n" of a typed parameter, as the *tune commands print one. */
+function printTunable(ctl: VirshControl, field: string, text: string): void {
+  ctl.print('%-15s: %s\n', field, text);
 }
 
 /** virshMemtuneGetSize: the option in KiB (-1 for unlimited); undefined when absent, null when malformed. */
@@ -118,9 +139,9 @@ async function cmdMemtune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (v !== undefined) params[field] = { type: 'ullong', value: BigInt.asUintN(64, v) };
   }
   if (Object.keys(params).length === 0) {
-    return showCountedParams(ctl, 'REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS', found.dom, flags, 'memory', (p) => {
-      if (p.value.type === 4 && BigInt.asUintN(64, p.value.ul) === MEMORY_PARAM_UNLIMITED) ctl.print('%-15s: %s\n', p.field, 'unlimited');
-      else ctl.print('%-15s: %s\n', p.field, typedParamValue(p));
+    return showCountedParams(ctl, countParams(ctl, 'REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS', found.dom, flags), () => found.dom.getMemoryParameters(flags), 'memory', (field, value, all) => {
+      if (typedParamType(all, field) === 'ullong' && value === MEMORY_PARAM_UNLIMITED) printTunable(ctl, field, 'unlimited');
+      else printTunable(ctl, field, typedParamString(all, field, value));
     });
   }
   if ((await ctl.call(found.dom.setMemoryParameters(params, flags))) === FAILED) {
@@ -154,7 +175,7 @@ async function cmdBlkiotune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (v !== undefined) params[field] = { type: 'string', value: v };
   }
   if (Object.keys(params).length === 0)
-    return showCountedParams(ctl, 'REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS', found.dom, flags, 'blkio', (p) => ctl.print('%-15s: %s\n', p.field, typedParamValue(p)));
+    return showCountedParams(ctl, countParams(ctl, 'REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS', found.dom, flags), () => found.dom.getBlkioParameters(flags), 'blkio', (field, value, all) => printTunable(ctl, field, typedParamString(all, field, value)));
   if ((await ctl.call(found.dom.setBlkioParameters(params, flags))) === FAILED) {
     ctl.error('Unable to change blkio parameters');
     return false;
@@ -185,9 +206,9 @@ async function cmdNumatune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     params['numa_mode'] = { type: 'int', value: m };
   }
   if (Object.keys(params).length === 0) {
-    return showCountedParams(ctl, 'REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS', found.dom, flags, 'numa', (p) => {
-      if (p.value.type === 1 && p.field === 'numa_mode') ctl.print('%-15s: %s\n', p.field, NUMATUNE_MODES[p.value.i]);
-      else ctl.print('%-15s: %s\n', p.field, typedParamValue(p));
+    return showCountedParams(ctl, countParams(ctl, 'REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS', found.dom, flags), () => found.dom.getNumaParameters(flags), 'numa', (field, value, all) => {
+      if (typedParamType(all, field) === 'int' && field === 'numa_mode') printTunable(ctl, field, String(NUMATUNE_MODES[value as number]));
+      else printTunable(ctl, field, typedParamString(all, field, value));
     });
   }
   if ((await ctl.call(found.dom.setNumaParameters(params, flags))) === FAILED) {
@@ -217,14 +238,14 @@ async function cmdPerf(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     for (const name of list.split(',')) if (name !== '') events.push({ field: name, enabled: state });
   }
   if (events.length === 0) {
-    const r = await ctl.call(connOf(ctl).call('REMOTE_PROC_DOMAIN_GET_PERF_EVENTS', { dom: found.dom.wire, flags }));
+    const r = await ctl.call(found.dom.getPerfEvents(flags));
     if (r === FAILED) {
       ctl.error('Unable to get perf events');
       return false;
     }
     printPerfStatus(
       ctl,
-      r.params.map((p) => ({ field: p.field, enabled: p.value.type === 6 && p.value.b !== 0 })),
+      typedParamEntries(r).map(([field, value]) => ({ field, enabled: value === true })),
     );
     return true;
   }
@@ -266,11 +287,11 @@ async function cmdDesc(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     descArg ??= descDom;
     let descNew: string;
     if (edit) {
-      const tmp = editWriteToTempFile(ctl, descArg);
+      const tmp = writeToTempFile(ctl, descArg);
       if (tmp === null) return false;
       try {
         if (!editFile(ctl, tmp)) return false;
-        let edited = editReadBackFile(ctl, tmp);
+        let edited = readBackFile(ctl, tmp);
         if (edited === null) return false;
         if (title && edited.endsWith('\n')) edited = edited.slice(0, -1);
         if (descDom === edited) {
@@ -321,7 +342,7 @@ async function cmdMetadata(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   }
   if (edit) {
     const ok = await editLoop(ctl, {
-      get: async () => {
+      getXML: async () => {
         try {
           return await dom.getMetadata(VIR_DOMAIN_METADATA_ELEMENT, uri, flags);
         } catch {
@@ -329,96 +350,20 @@ async function cmdMetadata(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
           return '\n';
         }
       },
-      notChanged: () => ctl.printExtra('%s', 'Metadata not changed'),
-      define: async (doc) => (await ctl.call(dom.setMetadata(VIR_DOMAIN_METADATA_ELEMENT, doc, key ?? null, uri, flags))) !== FAILED,
+      notChanged: () => {
+        ctl.printExtra('%s', 'Metadata not changed');
+        return true;
+      },
+      define: async (docEdited) => (await ctl.call(dom.setMetadata(VIR_DOMAIN_METADATA_ELEMENT, docEdited, key ?? null, uri, flags))) !== FAILED,
     });
     if (ok === 'unchanged') return true;
-    if (!ok) return false;
+    if (ok === 'failed') return false;
     ctl.printExtra('%s\n', 'Metadata modified');
     return true;
   }
   const data = await dom.getMetadata(VIR_DOMAIN_METADATA_ELEMENT, uri, flags);
   ctl.print('%s\n', data);
   return true;
-}
-
-/**
- * virsh-edit.c's loop (without EDIT_RELAX): edit the document in a temporary file, re-read the
- * object's document, define; on a failure ask to edit again. 'unchanged' when the document came
- * back as it was; false when the edit failed.
- */
-async function editLoop(ctl: VirshControl, ops: { get: () => Promise<string | null>; notChanged: () => void; define: (doc: string) => Promise<boolean> }): Promise<boolean | 'unchanged'> {
-  let doc = await ops.get();
-  if (doc === null) return false;
-  const tmp = editWriteToTempFile(ctl, doc);
-  if (tmp === null) return false;
-  try {
-    let edited: string | null = null;
-    let step: 'reedit' | 'redefine' = 'reedit';
-    for (;;) {
-      if (step === 'reedit') {
-        if (!editFile(ctl, tmp)) return false;
-        edited = editReadBackFile(ctl, tmp);
-        if (edited === null) return false;
-        if (doc === edited) {
-          ops.notChanged();
-          return 'unchanged';
-        }
-      }
-      let msg: string | null = null;
-      const reread = await ops.get();
-      if (reread === null) return false;
-      if (doc !== reread) {
-        msg = 'The XML configuration was changed by another user.';
-        doc = reread;
-      }
-      if (!msg && !(await ops.define(edited!))) msg = 'Failed.';
-      if (msg) {
-        const c = await askReedit(ctl, msg);
-        if (c === 'y') {
-          step = 'reedit';
-          continue;
-        }
-        if (c === 'f') {
-          step = 'redefine';
-          continue;
-        }
-        if (c === 'n') return false;
-        ctl.error(msg);
-      }
-      return true;
-    }
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
-/** vshAskReedit without EDIT_RELAX: y, n or f; null without a terminal. */
-async function askReedit(ctl: VirshControl, msg: string): Promise<string | null> {
-  if (!ctl.io.isTTY) return null;
-  ctl.reportError();
-  const stdin = ctl.io.stdin as NodeJS.ReadStream;
-  const wasRaw = Boolean(stdin.isRaw);
-  const wasFlowing = stdin.readableFlowing;
-  stdin.setRawMode?.(true);
-  stdin.resume();
-  try {
-    for (;;) {
-      ctl.print('\r%s %s %s: ', msg, 'Try again?', '[y,n,f,?]');
-      const c = await new Promise<string>((resolve) => stdin.once('data', (d: Buffer) => resolve(d.toString('latin1', 0, 1).toLowerCase())));
-      if (c === '?') {
-        ctl.print('%s\r\n%s\r\n%s\r\n%s\r\n%s\r\n', '', 'y - yes, start editor again', 'n - no, throw away my changes', 'f - force, try to redefine again', '? - print this help');
-        continue;
-      }
-      if (c === 'y' || c === 'n' || c === 'f') {
-        ctl.print('\r\n');
-        return c;
-      }
-    }
-  } finally {
-    stdin.setRawMode?.(wasRaw);
-    if (wasFlowing !== true) stdin.pause();
-  }
 }
 
 /** vshCPUStatsPrintField. */
@@ -607,35 +552,6 @@ async function cmdBlkdeviotune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-interface Rate {
-  average: bigint;
-  peak: bigint;
-  burst: bigint;
-  floor: bigint;
-}
-
-/** virshParseRateStr: 'average,peak,burst,floor', each optional but the number of fields. */
-function parseRate(ctl: VirshControl, rateStr: string): Rate | null {
-  const tok = rateStr.split(',');
-  if (tok.length > 4) {
-    ctl.error(`Rate string '${rateStr}' has too many fields`);
-    return null;
-  }
-  const rate: Rate = { average: 0n, peak: 0n, burst: 0n, floor: 0n };
-  const names = ['average', 'peak', 'burst', 'floor'] as const;
-  for (let i = 0; i < 4; i++) {
-    const t = tok[i];
-    if (t === undefined || t === '') continue;
-    const r = strToUnsigned(t, 64, false);
-    if (!r) {
-      ctl.error(`field '${names[i]}' is malformed`);
-      return null;
-    }
-    rate[names[i]!] = r.value;
-  }
-  return rate;
-}
-
 async function cmdDomIftune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const { flags } = affectFlags(cmd);
   const found = await optDomain(ctl, cmd);
@@ -681,22 +597,8 @@ async function cmdDomIftune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (outbound.peak) params['outbound.peak'] = uint(outbound.peak);
     if (outbound.burst) params['outbound.burst'] = uint(outbound.burst);
   }
-  const conn = connOf(ctl);
   if (Object.keys(params).length === 0) {
-    const get = (nparams: number) => ctl.call(conn.call('REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS', { dom: dom.wire, device, nparams, flags: flags | VIR_TYPED_PARAM_STRING_OKAY }));
-    const count = await get(0);
-    if (count === FAILED) {
-      ctl.error('Unable to get number of interface parameters');
-      return false;
-    }
-    if (count.nparams === 0) return true;
-    const r = await get(count.nparams);
-    if (r === FAILED) {
-      ctl.error('Unable to get interface parameters');
-      return false;
-    }
-    for (const p of r.params) ctl.print('%-15s: %s\n', p.field, typedParamValue(p));
-    return true;
+    return showCountedParams(ctl, countParams(ctl, 'REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS', dom, flags, device), () => dom.getInterfaceParameters(device, flags), 'interface', (field, value, all) => printTunable(ctl, field, typedParamString(all, field, value)));
   }
   if ((await ctl.call(dom.setInterfaceParameters(device, params, flags))) === FAILED) {
     ctl.error('Unable to set interface parameters');

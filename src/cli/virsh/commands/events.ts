@@ -6,6 +6,7 @@ import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
 import { connOf, optDomain } from '../util.js';
+import { eventTimestamp, eventType, waitForEvents } from '../event-wait.js';
 
 const name = (table: readonly string[], i: number, unknown = 'unknown'): string => table[i] ?? unknown;
 const UNSUPPORTED = 'unsupported value';
@@ -101,53 +102,21 @@ const CALLBACKS: readonly [string, Printer][] = [
   ['memory-device-size-change', ((e: DomainEventMap[26], dom: string) => `event 'memory-device-size-change' for domain '${dom}':\nalias: ${e.alias}\nsize: ${e.size}\n`) as Printer],
 ];
 
-/** virTimeStringNowRaw: "YYYY-MM-DD HH:MM:SS.mmm+0000" in UTC. */
-export function timestampNow(): string {
-  const d = new Date();
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}+0000`;
-}
-
-export type EventWaitResult = 'done' | 'timeout' | 'interrupt';
-
-/** vshEventStart / vshEventWait / vshEventDone: until done(), the timeout, or ^C. */
-export function eventWaiter(timeoutMs: number | undefined): { done(): void; wait(): Promise<EventWaitResult>; cleanup(): void } {
-  let finish!: (r: EventWaitResult) => void;
-  const result = new Promise<EventWaitResult>((resolve) => (finish = resolve));
-  const onInt = () => finish('interrupt');
-  process.on('SIGINT', onInt);
-  const timer = timeoutMs ? setTimeout(() => finish('timeout'), timeoutMs) : null;
-  return {
-    done: () => finish('done'),
-    wait: () => result,
-    cleanup: () => {
-      process.off('SIGINT', onInt);
-      if (timer) clearTimeout(timer);
-    },
-  };
-}
-
 async function cmdEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const all = cmd.has('all');
   const loop = cmd.has('loop');
   const timestamp = cmd.has('timestamp');
   cmd.exclusive('all', 'event');
   cmd.exclusive('list', 'all');
   cmd.exclusive('list', 'event');
-  if (cmd.has('list')) {
-    for (const [n] of CALLBACKS) ctl.print('%s\n', n);
-    return true;
-  }
-  const eventName = cmd.string('event');
-  if (eventName === undefined && !all) {
-    ctl.error('one of --list, --all, or --event <type> is required');
-    return false;
-  }
-  const chosen = CALLBACKS.map((c, id) => ({ id, name: c[0], print: c[1] })).filter((c) => eventName === undefined || c.name === eventName);
-  if (chosen.length === 0) {
-    ctl.error(`unknown event type ${eventName}`);
-    return false;
-  }
+  const event = eventType(
+    ctl,
+    cmd,
+    CALLBACKS.map(([name]) => name),
+    true,
+  );
+  if (event === 'listed') return true;
+  if (event === null) return false;
+  const chosen = CALLBACKS.map((c, id) => ({ id, name: c[0], print: c[1] })).filter((c) => event === 'all' || c.id === event);
   const conn = connOf(ctl);
   const timeout = cmd.timeoutMs();
   let dom: Domain | null = null;
@@ -156,41 +125,28 @@ async function cmdEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (!found) return false;
     dom = found.dom;
   }
-  let count = 0;
-  const waiter = eventWaiter(timeout);
-  const ids: number[] = [];
-  let ret = false;
-  let failed = false;
-  try {
+  return waitForEvents(ctl, loop, timeout, async (deliver) => {
+    const ids: number[] = [];
     for (let i = 0; i < chosen.length; i++) {
       const c = chosen[i]!;
-      const onEvent = (e: DomainEvent) => {
-        const msg = c.print(e as never, e.dom.getName(), c.name);
-        if (!loop && count) return;
-        if (timestamp) ctl.print('%s: %s', timestampNow(), msg);
-        else ctl.print('%s', msg);
-        count++;
-        if (!loop) waiter.done();
-      };
+      const onEvent = (e: DomainEvent) =>
+        deliver(() => {
+          const msg = c.print(e as never, e.dom.getName(), c.name);
+          if (timestamp) ctl.print('%s: %s', eventTimestamp(), msg);
+          else ctl.print('%s', msg);
+        });
       const id = await ctl.call(conn.domainEventRegisterAny(dom, c.id, onEvent));
       if (id !== FAILED) ids.push(id);
+      // With --all, a type the daemon does not know is skipped; the first must register.
       else if (i) ctl.resetError();
-      else {
-        failed = true;
-        break;
-      }
+      else return null;
     }
-    if (failed) return false;
-    const r = await waiter.wait();
-    if (r === 'interrupt') ctl.print('%s', 'event loop interrupted\n');
-    else if (r === 'timeout') ctl.print('%s', 'event loop timed out\n');
-    ctl.print('events received: %d\n', count);
-    ret = count > 0;
-  } finally {
-    waiter.cleanup();
-    for (const id of ids) if ((await ctl.call(conn.domainEventDeregisterAny(id))) === FAILED) ret = false;
-  }
-  return ret;
+    return async () => {
+      let ok = true;
+      for (const id of ids) if ((await ctl.call(conn.domainEventDeregisterAny(id))) === FAILED) ok = false;
+      return ok;
+    };
+  });
 }
 
 export const eventHandlers = { cmdEvent };

@@ -12,19 +12,20 @@ import {
   VIR_NODE_ALLOC_PAGES_SET,
   VIR_NODE_CPU_STATS_ALL_CPUS,
   VIR_NODE_MEMORY_SHARED_MERGE_ACROSS_NODES,
+  VIR_TYPED_PARAM_STRING_OKAY,
   VIR_NODE_MEMORY_SHARED_PAGES_TO_SCAN,
   VIR_NODE_MEMORY_SHARED_SLEEP_MILLISECS,
   VIR_NODE_MEMORY_STATS_ALL_CELLS,
-  VIR_TYPED_PARAM_STRING_OKAY,
   type TypedParamsInput,
 } from '../../../index.js';
 import { parseXmlTree, type XmlElement } from '../../../xml/index.js';
 import { alternative, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import { strToSigned, strToUnsigned, UINT_MAX } from '../../vsh/numbers.js';
+import { typedParamEntries, typedParamString } from '../../vsh/typed-params.js';
 import type { VirshControl } from '../control.js';
 import { extractCPUDefXMLs } from '../cpu-xml.js';
-import { attr, childrenNamed, select, typedParamText, typedValueText } from '../monitor-util.js';
+import { attr, childrenNamed, select } from '../monitor-util.js';
 import { connOf } from '../util.js';
 import { VERSION_STRING, versionText } from '../../vsh/version.js';
 
@@ -406,9 +407,7 @@ async function cmdNodeSEVInfo(ctl: VirshControl): Promise<boolean> {
     ctl.error('Unable to get host SEV information');
     return false;
   }
-  for (const [field, value] of Object.entries(info)) {
-    for (const v of Array.isArray(value) ? value : [value]) ctl.print('%-18s: %s\n', field, typedValueText(v));
-  }
+  for (const [field, value] of typedParamEntries(info)) ctl.print('%-18s: %s\n', field, typedParamString(info, field, value));
   return true;
 }
 
@@ -447,21 +446,21 @@ async function cmdNodeMemoryTune(ctl: VirshControl, cmd: Cmd): Promise<boolean> 
   }
   const conn = connOf(ctl);
   if (Object.keys(params).length === 0) {
-    // virNodeGetMemoryParameters as virsh calls it: the count, then the values.
-    const flags = VIR_TYPED_PARAM_STRING_OKAY;
-    const count = await ctl.call(conn.call('REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS', { nparams: 0, flags }));
+    // virsh's count (nparams 0, its own message), then the library's getter.
+    const count = await ctl.call(conn.call('REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS', { nparams: 0, flags: VIR_TYPED_PARAM_STRING_OKAY }));
     if (count === FAILED) {
       ctl.error('Unable to get number of memory parameters');
       return false;
     }
     if (count.nparams === 0) return true;
-    const r = await ctl.call(conn.call('REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS', { nparams: count.nparams, flags }));
+    const r = await ctl.call(conn.nodeGetMemoryParameters(0));
     if (r === FAILED) {
       ctl.error('Unable to get memory parameters');
       return false;
     }
+    const entries = typedParamEntries(r);
     ctl.print('Shared memory:\n');
-    for (const p of r.params) ctl.print('\t%-15s %s\n', p.field, typedParamText(p));
+    for (const [field, value] of entries) ctl.print('\t%-15s %s\n', field, typedParamString(r, field, value));
     return true;
   }
   if ((await ctl.call(conn.nodeSetMemoryParameters(params, 0))) === FAILED) {

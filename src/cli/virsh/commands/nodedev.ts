@@ -26,7 +26,6 @@ import {
   VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPD,
   VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS,
   VIR_CONNECT_LIST_NODE_DEVICES_INACTIVE,
-  VIR_ERR_INTERNAL_ERROR,
   VIR_ERR_NO_SUPPORT,
   VIR_NODE_DEVICE_CREATE_XML_VALIDATE,
   VIR_NODE_DEVICE_DEFINE_XML_VALIDATE,
@@ -37,10 +36,10 @@ import { splitCommas } from '../../vsh/builtins.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
-import { connOf, dumpXML, readFileAll } from '../util.js';
+import { connOf, dumpXML, listTheOldWay, readFileAll, validWWN } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
 import { eventTimestamp, eventType, waitForEvents } from '../event-wait.js';
-import { treePrint, quietString } from '../snapshot-util.js';
+import { treePrint } from '../snapshot-util.js';
 
 /** virNodeDevCapType names (libvirt 9.0) and the listing flag of each. */
 const CAP_FLAGS: Record<string, number> = {
@@ -81,14 +80,6 @@ async function cmdNodeDeviceCreate(ctl: VirshControl, cmd: Cmd): Promise<boolean
   }
   ctl.printExtra('Node device %s created from %s\n', dev.getName(), from);
   return true;
-}
-
-/** virValidateWWN: 16 hex digits after an optional 0x; false with libvirt's error kept. */
-function validWWN(ctl: VirshControl, wwn: string): boolean {
-  const p = wwn.startsWith('0x') ? wwn.slice(2) : wwn;
-  if (/^[0-9a-fA-F]{16}$/.test(p)) return true;
-  ctl.lastError = { message: `internal error: Malformed wwn: ${wwn}`, code: VIR_ERR_INTERNAL_ERROR, domain: 0 };
-  return false;
 }
 
 /** vshFindNodeDevice: by name, or by a "wwnn,wwpn" pair; null after an error. */
@@ -144,22 +135,15 @@ async function nodeDeviceListCollect(ctl: VirshControl, capnames: string[] | nul
     }
     // The old way (0.10.1 and older), filtering by capability here.
     ctl.resetError();
-    const n = await ctl.call(conn.nodeNumOfDevices(null, 0));
-    if (n === FAILED) {
-      ctl.error('Failed to count node devices');
-      return null;
-    }
-    if (n === 0) return [];
-    const names = await ctl.call(conn.nodeListDevices(null, n, 0));
-    if (names === FAILED) {
-      ctl.error('Failed to list node devices');
-      return null;
-    }
-    list = [];
-    for (const name of names) {
-      const d = await ctl.call(conn.nodeDeviceLookupByName(name));
-      if (d !== FAILED) list.push(d);
-    }
+    const old = await listTheOldWay(
+      ctl,
+      'node devices',
+      () => conn.nodeNumOfDevices(null, 0),
+      (n) => conn.nodeListDevices(null, n, 0),
+      (name) => conn.nodeDeviceLookupByName(name),
+    );
+    if (!old) return null;
+    list = old;
     if (capnames) {
       const kept: NodeDevice[] = [];
       for (const d of list) {
@@ -216,8 +200,7 @@ async function cmdNodeListDevices(ctl: VirshControl, cmd: Cmd): Promise<boolean>
 async function cmdNodeDeviceDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const wrap = cmd.has('wrap');
   const value = cmd.string('device')!;
-  const xpath = quietString(cmd, 'xpath');
-  if (xpath === null) return false;
+  const xpath = cmd.stringQuietReq('xpath');
   const dev = await findNodeDevice(ctl, value);
   if (!dev) return false;
   const xml = await dev.getXMLDesc(0);

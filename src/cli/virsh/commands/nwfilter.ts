@@ -6,7 +6,7 @@ import { FAILED } from '../../vsh/control.js';
 import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
 import { optNWFilter, optNWFilterBinding } from '../network-util.js';
-import { connOf, dumpXML, readFileAll } from '../util.js';
+import { connOf, dumpXML, listTheOldWay, readFileAll } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
 
 async function cmdNWFilterDefine(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -54,22 +54,15 @@ async function collectNWFilters(ctl: VirshControl): Promise<NWFilter[] | null> {
   else if (ctl.lastError?.code === VIR_ERR_NO_SUPPORT) {
     // Daemons before 0.10.2: the names, then a lookup of each.
     ctl.resetError();
-    const n = await ctl.call(conn.numOfNWFilters());
-    if (n === FAILED) {
-      ctl.error('Failed to count network filters');
-      return null;
-    }
-    if (n === 0) return [];
-    const names = await ctl.call(conn.listNWFilters(n));
-    if (names === FAILED) {
-      ctl.error('Failed to list network filters');
-      return null;
-    }
-    list = [];
-    for (const name of names) {
-      const filter = await ctl.call(conn.nWFilterLookupByName(name));
-      if (filter !== FAILED) list.push(filter);
-    }
+    const old = await listTheOldWay(
+      ctl,
+      'network filters',
+      () => conn.numOfNWFilters(),
+      (n) => conn.listNWFilters(n),
+      (name) => conn.nWFilterLookupByName(name),
+    );
+    if (!old) return null;
+    list = old;
   } else {
     ctl.error('Failed to list network filters');
     return null;

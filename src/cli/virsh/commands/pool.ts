@@ -39,7 +39,8 @@ import { exclusive, VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
 import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
-import { optPool, optPoolBy, poolStateToString, prettyCapacity, XmlBuffer } from '../storage-util.js';
+import { optPool, optPoolBy, poolStateToString, XmlBuffer } from '../storage-util.js';
+import { prettyCapacity } from '../monitor-util.js';
 import { connOf, dumpXML, readFileAll, VIRSH_BYNAME, VIRSH_BYUUID } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
 import { poolEventHandlers } from './pool-event.js';
@@ -70,19 +71,50 @@ function createFlags(cmd: Cmd): number {
   return flags;
 }
 
-async function cmdPoolCreate(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+/** The XML of `xml` made a pool: pool-create and pool-create-as (`create`), pool-define and pool-define-as. */
+async function poolFromXML(ctl: VirshControl, create: boolean, xml: string, flags: number): Promise<StoragePool | typeof FAILED> {
+  const conn = connOf(ctl);
+  return ctl.call(create ? conn.storagePoolCreateXML(xml, flags) : conn.storagePoolDefineXML(xml, flags));
+}
+
+/** pool-create and pool-define: the pool of --file's XML. */
+async function poolFromFile(ctl: VirshControl, cmd: Cmd, create: boolean, flagsOf: () => number): Promise<boolean> {
+  const verb = create ? 'create' : 'define';
   const from = cmd.string('file')!;
-  const flags = createFlags(cmd);
+  const flags = flagsOf();
   const buffer = readFileAll(ctl, from);
   if (buffer === null) return false;
-  const pool = await ctl.call(connOf(ctl).storagePoolCreateXML(buffer, flags));
+  const pool = await poolFromXML(ctl, create, buffer, flags);
   if (pool === FAILED) {
-    ctl.error(`Failed to create pool from ${from}`);
+    ctl.error(`Failed to ${verb} pool from ${from}`);
     return false;
   }
-  ctl.printExtra(`Pool ${pool.getName()} created from ${from}\n`);
+  ctl.printExtra(`Pool ${pool.getName()} ${verb}d from ${from}\n`);
   return true;
 }
+
+/** pool-create-as and pool-define-as: the pool of the options' XML, or that XML with --print-xml. */
+async function poolFromOptions(ctl: VirshControl, cmd: Cmd, create: boolean, flagsOf: () => number): Promise<boolean> {
+  const verb = create ? 'create' : 'define';
+  const printXML = cmd.has('print-xml');
+  const flags = flagsOf();
+  const { name, xml } = buildPoolXML(cmd);
+  if (printXML) {
+    ctl.print('%s', xml);
+    return true;
+  }
+  if ((await poolFromXML(ctl, create, xml, flags)) === FAILED) {
+    ctl.error(`Failed to ${verb} pool ${name}`);
+    return false;
+  }
+  ctl.printExtra(`Pool ${name} ${verb}d\n`);
+  return true;
+}
+
+const cmdPoolCreate = (ctl: VirshControl, cmd: Cmd) => poolFromFile(ctl, cmd, true, () => createFlags(cmd));
+const cmdPoolDefine = (ctl: VirshControl, cmd: Cmd) => poolFromFile(ctl, cmd, false, () => cmd.flags([['validate', VIR_STORAGE_POOL_DEFINE_VALIDATE]]));
+const cmdPoolCreateAs = (ctl: VirshControl, cmd: Cmd) => poolFromOptions(ctl, cmd, true, () => createFlags(cmd));
+const cmdPoolDefineAs = (ctl: VirshControl, cmd: Cmd) => poolFromOptions(ctl, cmd, false, () => 0);
 
 /** virshBuildPoolXML: the pool document of pool-create-as and pool-define-as. */
 function buildPoolXML(cmd: Cmd): { name: string; xml: string } {
@@ -152,72 +184,12 @@ function buildPoolXML(cmd: Cmd): { name: string; xml: string } {
   return { name, xml: buf.toString() };
 }
 
-async function cmdPoolCreateAs(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const printXML = cmd.has('print-xml');
-  const flags = createFlags(cmd);
-  const { name, xml } = buildPoolXML(cmd);
-  if (printXML) {
-    ctl.print('%s', xml);
-    return true;
-  }
-  if ((await ctl.call(connOf(ctl).storagePoolCreateXML(xml, flags))) === FAILED) {
-    ctl.error(`Failed to create pool ${name}`);
-    return false;
-  }
-  ctl.printExtra(`Pool ${name} created\n`);
-  return true;
-}
-
-async function cmdPoolDefine(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const from = cmd.string('file')!;
-  let flags = 0;
-  if (cmd.has('validate')) flags |= VIR_STORAGE_POOL_DEFINE_VALIDATE;
-  const buffer = readFileAll(ctl, from);
-  if (buffer === null) return false;
-  const pool = await ctl.call(connOf(ctl).storagePoolDefineXML(buffer, flags));
-  if (pool === FAILED) {
-    ctl.error(`Failed to define pool from ${from}`);
-    return false;
-  }
-  ctl.printExtra(`Pool ${pool.getName()} defined from ${from}\n`);
-  return true;
-}
-
-async function cmdPoolDefineAs(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const printXML = cmd.has('print-xml');
-  const { name, xml } = buildPoolXML(cmd);
-  if (printXML) {
-    ctl.print('%s', xml);
-    return true;
-  }
-  if ((await ctl.call(connOf(ctl).storagePoolDefineXML(xml, 0))) === FAILED) {
-    ctl.error(`Failed to define pool ${name}`);
-    return false;
-  }
-  ctl.printExtra(`Pool ${name} defined\n`);
-  return true;
-}
-
-async function cmdPoolBuild(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optPool(ctl, cmd, 'pool');
-  if (!found) return false;
-  let flags = 0;
-  if (cmd.has('no-overwrite')) flags |= VIR_STORAGE_POOL_BUILD_NO_OVERWRITE;
-  if (cmd.has('overwrite')) flags |= VIR_STORAGE_POOL_BUILD_OVERWRITE;
-  if ((await ctl.call(found.pool.build(flags))) === FAILED) {
-    ctl.error(`Failed to build pool ${found.name}`);
-    return false;
-  }
-  ctl.printExtra(`Pool ${found.name} built\n`);
-  return true;
-}
-
 /** The commands that look the pool up, make one call, and say "Pool <name> <done>". */
-function simplePoolCommand(call: (pool: StoragePool) => Promise<unknown>, done: string, failed: string) {
+function simplePoolCommand(call: (pool: StoragePool, cmd: Cmd) => Promise<unknown>, done: string, failed: string) {
   return async (ctl: VirshControl, cmd: Cmd): Promise<boolean> => {
     const found = await optPool(ctl, cmd, 'pool');
     if (!found) return false;
-    if ((await ctl.call(call(found.pool))) === FAILED) {
+    if ((await ctl.call(call(found.pool, cmd))) === FAILED) {
       ctl.error(`Failed to ${failed} pool ${found.name}`);
       return false;
     }
@@ -226,6 +198,18 @@ function simplePoolCommand(call: (pool: StoragePool) => Promise<unknown>, done: 
   };
 }
 
+const cmdPoolBuild = simplePoolCommand(
+  (p, cmd) =>
+    p.build(
+      cmd.flags([
+        ['no-overwrite', VIR_STORAGE_POOL_BUILD_NO_OVERWRITE],
+        ['overwrite', VIR_STORAGE_POOL_BUILD_OVERWRITE],
+      ]),
+    ),
+  'built',
+  'build',
+);
+const cmdPoolStart = simplePoolCommand((p, cmd) => p.create(createFlags(cmd)), 'started', 'start');
 const cmdPoolDestroy = simplePoolCommand((p) => p.destroy(), 'destroyed', 'destroy');
 const cmdPoolDelete = simplePoolCommand((p) => p.delete(0), 'deleted', 'delete');
 const cmdPoolRefresh = simplePoolCommand((p) => p.refresh(0), 'refreshed', 'refresh');
@@ -310,8 +294,8 @@ interface PoolInfoText {
 }
 
 function sizeText(bytes: bigint): string {
-  const { val, unit } = prettyCapacity(bytes);
-  return cformat('%.2lf %s', val, unit);
+  const { value, unit } = prettyCapacity(bytes);
+  return cformat('%.2lf %s', value, unit);
 }
 
 async function cmdPoolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -396,6 +380,17 @@ async function cmdPoolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
+/** The end of pool-discover-sources and pool-discover-sources-as: the daemon's list of sources. */
+async function printPoolSources(ctl: VirshControl, type: string, srcSpec: string | null): Promise<boolean> {
+  const srcList = await ctl.call(connOf(ctl).findStoragePoolSources(type, srcSpec, 0));
+  if (srcList === FAILED) {
+    ctl.error(`Failed to find any ${type} pool sources`);
+    return false;
+  }
+  ctl.print('%s', srcList);
+  return true;
+}
+
 async function cmdPoolDiscoverSourcesAs(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const type = cmd.string('type')!;
   const host = cmd.string('host');
@@ -424,13 +419,7 @@ async function cmdPoolDiscoverSourcesAs(ctl: VirshControl, cmd: Cmd): Promise<bo
     buf.adjust(-2).add('</source>\n');
     srcSpec = buf.toString();
   }
-  const srcList = await ctl.call(connOf(ctl).findStoragePoolSources(type, srcSpec, 0));
-  if (srcList === FAILED) {
-    ctl.error(`Failed to find any ${type} pool sources`);
-    return false;
-  }
-  ctl.print('%s', srcList);
-  return true;
+  return printPoolSources(ctl, type, srcSpec);
 }
 
 async function cmdPoolDiscoverSources(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -441,13 +430,7 @@ async function cmdPoolDiscoverSources(ctl: VirshControl, cmd: Cmd): Promise<bool
     srcSpec = readFileAll(ctl, srcSpecFile);
     if (srcSpec === null) return false;
   }
-  const srcList = await ctl.call(connOf(ctl).findStoragePoolSources(type, srcSpec, 0));
-  if (srcList === FAILED) {
-    ctl.error(`Failed to find any ${type} pool sources`);
-    return false;
-  }
-  ctl.print('%s', srcList);
-  return true;
+  return printPoolSources(ctl, type, srcSpec);
 }
 
 async function cmdPoolInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -472,8 +455,8 @@ async function cmdPoolInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       ctl.print('%-15s %llu\n', 'Available:', info.available);
     } else {
       for (const [label, v] of [['Capacity:', info.capacity], ['Allocation:', info.allocation], ['Available:', info.available]] as const) {
-        const { val, unit } = prettyCapacity(v);
-        ctl.print('%-15s %2.2lf %s\n', label, val, unit);
+        const { value, unit } = prettyCapacity(v);
+        ctl.print('%-15s %2.2lf %s\n', label, value, unit);
       }
     }
   }
@@ -484,18 +467,6 @@ async function cmdPoolName(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optPoolBy(ctl, cmd, 'pool', VIRSH_BYUUID);
   if (!found) return false;
   ctl.print('%s\n', found.pool.getName());
-  return true;
-}
-
-async function cmdPoolStart(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optPool(ctl, cmd, 'pool');
-  if (!found) return false;
-  const flags = createFlags(cmd);
-  if ((await ctl.call(found.pool.create(flags))) === FAILED) {
-    ctl.error(`Failed to start pool ${found.name}`);
-    return false;
-  }
-  ctl.printExtra(`Pool ${found.name} started\n`);
   return true;
 }
 

@@ -17,10 +17,9 @@ import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
 import { Table } from '../../vsh/table.js';
 import { readPassword } from '../auth.js';
 import type { VirshControl } from '../control.js';
-import { connOf, dumpXML, readFileAll, readFileBytes } from '../util.js';
+import { connOf, dumpXML, listTheOldWay, readFileAll, readFileBytes } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
 import { eventTimestamp, eventType, waitForEvents } from '../event-wait.js';
-import { quietString } from '../snapshot-util.js';
 
 /** virSecretUsageType names. */
 const USAGE_TYPES = ['none', 'volume', 'ceph', 'iscsi', 'tls', 'vtpm'];
@@ -86,8 +85,7 @@ async function cmdSecretDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const wrap = cmd.has('wrap');
   const found = await optSecret(ctl, cmd);
   if (!found) return false;
-  const xpath = quietString(cmd, 'xpath');
-  if (xpath === null) return false;
+  const xpath = cmd.stringQuietReq('xpath');
   const xml = await found.secret.getXMLDesc(0);
   return dumpXML(ctl, xml, xpath, wrap);
 }
@@ -176,22 +174,15 @@ async function secretListCollect(ctl: VirshControl, flags: number): Promise<Secr
       ctl.error('Filtering is not supported by this libvirt');
       return null;
     }
-    const n = await ctl.call(conn.numOfSecrets());
-    if (n === FAILED) {
-      ctl.error('Failed to count secrets');
-      return null;
-    }
-    if (n === 0) return [];
-    const uuids = await ctl.call(conn.listSecrets(n));
-    if (uuids === FAILED) {
-      ctl.error('Failed to list secrets');
-      return null;
-    }
-    list = [];
-    for (const u of uuids) {
-      const s = await ctl.call(conn.secretLookupByUUIDString(u));
-      if (s !== FAILED) list.push(s);
-    }
+    const old = await listTheOldWay(
+      ctl,
+      'secrets',
+      () => conn.numOfSecrets(),
+      (n) => conn.listSecrets(n),
+      (uuid) => conn.secretLookupByUUIDString(uuid),
+    );
+    if (!old) return null;
+    list = old;
   }
   return list.sort((a, b) => strcasecmp(a.getUUIDString(), b.getUUIDString()));
 }

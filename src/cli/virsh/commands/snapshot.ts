@@ -43,15 +43,27 @@ import {
 import { splitCommas } from '../../vsh/builtins.js';
 import { VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
-import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
-import { dumpXML, optDomain, readFileAll } from '../util.js';
-import { strcasecmp } from './domain-monitor.js';
-import { childAt, attr, formatLocalTime, parseDoc, treePrint, XmlBuffer, xpathLongLong, xpathString, quietString } from '../snapshot-util.js';
+import { dumpXML, optDomain } from '../util.js';
+import { childAt, parseDoc, type XmlBuffer, xpathString } from '../snapshot-util.js';
+import { attr } from '../monitor-util.js';
+import { type MomentEntry, collectParents, createAsXML, createBuffer, deleteMoment, listFilterFlags, printChildCounts, printCreated, printMomentList, printParent, sortByName } from '../moment-util.js';
 
 const FILTERS_STATUS = VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE | VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE | VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY;
 const FILTERS_LOCATION = VIR_DOMAIN_SNAPSHOT_LIST_INTERNAL | VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL;
 const ROOT = 'domainsnapshot';
+const KIND = { noun: 'snapshot', root: ROOT };
+/** The options snapshot-create and snapshot-create-as share. */
+const CREATE_FLAGS = [
+  ['no-metadata', VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA],
+  ['halt', VIR_DOMAIN_SNAPSHOT_CREATE_HALT],
+  ['disk-only', VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY],
+  ['reuse-external', VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT],
+  ['quiesce', VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE],
+  ['atomic', VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC],
+  ['live', VIR_DOMAIN_SNAPSHOT_CREATE_LIVE],
+  ['validate', VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE],
+] as const;
 
 /** The error virXMLParseStringCtxt leaves for a document that does not parse (libxml2's details aside). */
 function xmlParseFailed(ctl: VirshControl): void {
@@ -88,34 +100,17 @@ async function snapshotCreate(ctl: VirshControl, dom: Domain, buffer: string, fl
     ctl.reportError();
     return false;
   }
-  const name = snapshot.getName();
-  if (from !== undefined) ctl.printExtra("Domain snapshot %s created from '%s'", name, from);
-  else ctl.printExtra('Domain snapshot %s created', name);
+  printCreated(ctl, KIND, snapshot.getName(), from);
   return true;
 }
 
 async function cmdSnapshotCreate(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  let flags = 0;
-  if (cmd.has('redefine')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE;
-  if (cmd.has('current')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT;
-  if (cmd.has('no-metadata')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA;
-  if (cmd.has('halt')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_HALT;
-  if (cmd.has('disk-only')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY;
-  if (cmd.has('reuse-external')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT;
-  if (cmd.has('quiesce')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE;
-  if (cmd.has('atomic')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC;
-  if (cmd.has('live')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_LIVE;
-  if (cmd.has('validate')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE;
+  const flags = cmd.flags([['redefine', VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE], ['current', VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT], ...CREATE_FLAGS]);
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const from = cmd.string('xmlfile');
-  let buffer: string | null;
-  if (from === undefined) buffer = '<domainsnapshot/>';
-  else {
-    buffer = readFileAll(ctl, from);
-    if (buffer === null) return false;
-  }
-  return snapshotCreate(ctl, found.dom, buffer, flags, from);
+  const read = createBuffer(ctl, cmd, KIND);
+  if (!read) return false;
+  return snapshotCreate(ctl, found.dom, read.buffer, flags, read.from);
 }
 
 /** virshParseSnapshotMemspec. */
@@ -181,40 +176,21 @@ function parseDiskspec(ctl: VirshControl, buf: XmlBuffer, str: string): boolean 
 }
 
 async function cmdSnapshotCreateAs(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  let flags = 0;
-  if (cmd.has('no-metadata')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA;
-  if (cmd.has('halt')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_HALT;
-  if (cmd.has('disk-only')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY;
-  if (cmd.has('reuse-external')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT;
-  if (cmd.has('quiesce')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE;
-  if (cmd.has('atomic')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC;
-  if (cmd.has('live')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_LIVE;
-  if (cmd.has('validate')) flags |= VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE;
+  const flags = cmd.flags(CREATE_FLAGS);
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  const name = cmd.string('name');
-  const desc = cmd.string('description');
-  const buf = new XmlBuffer();
-  buf.add('<domainsnapshot>\n');
-  buf.adjustIndent(2);
-  buf.escape('<name>%s</name>\n', name);
-  buf.escape('<description>%s</description>\n', desc);
-  const memspec = cmd.string('memspec');
-  if (memspec !== undefined && !parseMemspec(ctl, buf, memspec)) return false;
-  if (cmd.has('diskspec')) {
-    buf.add('<disks>\n');
-    buf.adjustIndent(2);
-    for (const spec of cmd.argv()) if (!parseDiskspec(ctl, buf, spec)) return false;
-    buf.adjustIndent(-2);
-    buf.add('</disks>\n');
-  }
-  buf.adjustIndent(-2);
-  buf.add('</domainsnapshot>\n');
-  const buffer = buf.toString();
-  if (cmd.has('print-xml')) {
-    ctl.print('%s\n', buffer);
-    return true;
-  }
+  const buffer = createAsXML(
+    ctl,
+    cmd,
+    KIND,
+    (buf, spec) => parseDiskspec(ctl, buf, spec),
+    (buf) => {
+      const memspec = cmd.string('memspec');
+      return memspec === undefined || parseMemspec(ctl, buf, memspec);
+    },
+  );
+  if (buffer === null) return false;
+  if (buffer === '') return true;
   return snapshotCreate(ctl, found.dom, buffer, flags, undefined);
 }
 
@@ -241,6 +217,14 @@ async function lookupSnapshot(ctl: VirshControl, cmd: Cmd, arg: string, exclusiv
     return null;
   }
   return { snap, name: snap.getName() };
+}
+
+/** The snapshot of --snapshotname in the command's domain (optDomain, then lookupSnapshot); null after the error. */
+async function optSnapshot(ctl: VirshControl, cmd: Cmd): Promise<{ dom: Domain; snap: DomainSnapshot; name: string } | null> {
+  const found = await optDomain(ctl, cmd);
+  if (!found) return null;
+  const looked = await lookupSnapshot(ctl, cmd, 'snapshotname', true, found.dom);
+  return looked && { ...looked, dom: found.dom };
 }
 
 async function cmdSnapshotCurrent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -379,17 +363,8 @@ async function cmdSnapshotInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   ctl.print('%-15s %s\n', 'Parent:', parent ?? '-');
   // Past this point the fallback to compute children is too expensive: quit quietly without the APIs.
   if (ctl.useSnapshotOld) return true;
-  const children = await ctl.call(snap.numChildren(0));
-  if (children === FAILED) {
-    if (ctl.lastError?.code === VIR_ERR_NO_SUPPORT) {
-      ctl.resetError();
-      return true;
-    }
-    return false;
-  }
-  ctl.print('%-15s %d\n', 'Children:', children);
-  const descendants = await snap.numChildren(VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS);
-  ctl.print('%-15s %d\n', 'Descendants:', descendants);
+  const counted = await printChildCounts(ctl, await ctl.call(snap.numChildren(0)), () => snap.numChildren(VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS));
+  if (counted !== 'printed') return counted === 'unsupported';
   // The fallback relies on metadata having been all-or-nothing for the snapshot count.
   let metadata: number | boolean | typeof FAILED = await ctl.call(snap.hasMetadata(0));
   if (metadata === FAILED) {
@@ -402,7 +377,7 @@ async function cmdSnapshotInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
 
 /** One entry of a collected snapshot list: null once filtered out. */
 interface SnapEntry {
-  snap: DomainSnapshot | null;
+  item: DomainSnapshot | null;
   parent: string | null;
 }
 
@@ -411,7 +386,7 @@ interface SnapEntry {
  * `origFlags`; with `tree`, every entry but `from` or the roots knows its parent. Null after an
  * error was reported (or kept for the report).
  */
-async function snapshotListCollect(ctl: VirshControl, dom: Domain, from: DomainSnapshot | null, origFlags: number, tree: boolean): Promise<SnapEntry[] | null> {
+async function snapshotListCollect(ctl: VirshControl, dom: Domain, from: DomainSnapshot | null, origFlags: number, tree: boolean): Promise<MomentEntry<DomainSnapshot>[] | null> {
   let flags = origFlags;
   let filterFallback = false;
   let snaps: DomainSnapshot[] | typeof FAILED = FAILED;
@@ -428,15 +403,9 @@ async function snapshotListCollect(ctl: VirshControl, dom: Domain, from: DomainS
     }
   }
   if (snaps !== FAILED) {
-    list = snaps.map((snap) => ({ snap, parent: null }));
-    if (tree) {
-      for (const e of list) {
-        const p = await snapshotParent(ctl, e.snap!);
-        if (p === undefined) return null;
-        e.parent = p;
-      }
-      if (from) list.push({ snap: from, parent: null });
-    }
+    const all: MomentEntry<DomainSnapshot>[] = snaps.map((item) => ({ item, parent: null }));
+    if (tree && !(await collectParents(all, from, (snap) => snapshotParent(ctl, snap)))) return null;
+    list = all;
   } else {
     const collected = await snapshotListCollectNames(ctl, dom, from, flags, tree);
     if (!collected) return null;
@@ -446,17 +415,16 @@ async function snapshotListCollect(ctl: VirshControl, dom: Domain, from: DomainS
     // Older servers did not filter on status or location, but the snapshot's XML tells.
     origFlags |= FILTERS_STATUS | FILTERS_LOCATION;
     for (const e of list) {
-      const r = await snapshotFilter(ctl, e.snap, origFlags);
+      const r = await snapshotFilter(ctl, e.item, origFlags);
       if (r < 0) return null;
       if (r === 0) {
-        e.snap = null;
+        e.item = null;
         e.parent = null;
       }
     }
   }
-  const kept = list.filter((e) => e.snap !== null);
-  if (!(origFlags & VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL)) kept.sort((a, b) => strcasecmp(a.snap!.getName(), b.snap!.getName()));
-  return kept;
+  const kept = list.filter((e): e is MomentEntry<DomainSnapshot> => e.item !== null);
+  return sortByName(kept, (origFlags & VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL) !== 0);
 }
 
 /**
@@ -507,16 +475,16 @@ async function snapshotListCollectNames(ctl: VirshControl, dom: Domain, from: Do
   for (const n of names) {
     const snap = await ctl.call(dom.snapshotLookupByName(n, 0));
     if (snap === FAILED) return null;
-    list.push({ snap, parent: null });
+    list.push({ item: snap, parent: null });
   }
   if (tree || roots) {
     for (let i = from ? 1 : 0; i < list.length; i++) {
       const e = list[i]!;
-      const p = await snapshotParent(ctl, e.snap!);
+      const p = await snapshotParent(ctl, e.item!);
       if (p === undefined) return null;
       e.parent = p;
       if ((from && tree && !e.parent) || (roots && e.parent)) {
-        e.snap = null;
+        e.item = null;
         e.parent = null;
       }
     }
@@ -525,38 +493,25 @@ async function snapshotListCollectNames(ctl: VirshControl, dom: Domain, from: Do
 }
 
 async function cmdSnapshotList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const tree = cmd.has('tree');
-  const name = cmd.has('name');
   const from = cmd.has('from');
-  const parent = cmd.has('parent');
-  const roots = cmd.has('roots');
   const current = cmd.has('current');
-  cmd.exclusive('tree', 'name');
-  cmd.exclusive('parent', 'roots');
-  cmd.exclusive('parent', 'tree');
-  cmd.exclusive('roots', 'tree');
-  cmd.exclusive('roots', 'from');
-  cmd.exclusive('roots', 'current');
-  let flags = 0;
-  const filters: [string, number][] = [
-    ['leaves', VIR_DOMAIN_SNAPSHOT_LIST_LEAVES],
-    ['no-leaves', VIR_DOMAIN_SNAPSHOT_LIST_NO_LEAVES],
-    ['inactive', VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE],
-    ['active', VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE],
-    ['disk-only', VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY],
-    ['internal', VIR_DOMAIN_SNAPSHOT_LIST_INTERNAL],
-    ['external', VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL],
-  ];
-  for (const [option, flag] of filters) {
-    if (!cmd.has(option)) continue;
-    if (tree) {
-      ctl.error(`--${option} and --tree are mutually exclusive`);
-      return false;
-    }
-    flags |= flag;
-  }
+  let flags = listFilterFlags(
+    ctl,
+    cmd,
+    [
+      ['leaves', VIR_DOMAIN_SNAPSHOT_LIST_LEAVES],
+      ['no-leaves', VIR_DOMAIN_SNAPSHOT_LIST_NO_LEAVES],
+      ['inactive', VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE],
+      ['active', VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE],
+      ['disk-only', VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY],
+      ['internal', VIR_DOMAIN_SNAPSHOT_LIST_INTERNAL],
+      ['external', VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL],
+    ],
+    [['roots', 'current']],
+  );
+  if (flags === null) return false;
   if (cmd.has('topological')) flags |= VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL;
-  if (roots) flags |= VIR_DOMAIN_SNAPSHOT_LIST_ROOTS;
+  if (cmd.has('roots')) flags |= VIR_DOMAIN_SNAPSHOT_LIST_ROOTS;
   if (cmd.has('metadata')) flags |= VIR_DOMAIN_SNAPSHOT_LIST_METADATA;
   if (cmd.has('no-metadata')) flags |= VIR_DOMAIN_SNAPSHOT_LIST_NO_METADATA;
   if (cmd.has('descendants')) {
@@ -575,36 +530,9 @@ async function cmdSnapshotList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (!looked) return false;
     start = looked.snap;
   }
-  const list = await snapshotListCollect(ctl, dom, start, flags, tree);
+  const list = await snapshotListCollect(ctl, dom, start, flags, cmd.has('tree'));
   if (!list) return false;
-  if (tree) {
-    const lookup = (id: number, wantParent: boolean) => (wantParent ? list[id]!.parent : list[id]!.snap!.getName());
-    for (let i = 0; i < list.length; i++) if (!list[i]!.parent) treePrint(ctl, lookup, list.length, i);
-    return true;
-  }
-  const table = name ? null : parent ? new Table('Name', 'Creation Time', 'State', 'Parent') : new Table('Name', 'Creation Time', 'State');
-  for (const e of list) {
-    const snapshot = e.snap!;
-    const snapName = snapshot.getName();
-    if (name) {
-      ctl.print('%s\n', snapName);
-      continue;
-    }
-    const doc = await ctl.call(snapshot.getXMLDesc(0));
-    if (doc === FAILED) continue;
-    const xml = await parseDoc(doc);
-    if (!xml) continue;
-    const parentSnap = parent ? xpathString(xml, ROOT, ['parent', 'name']) : null;
-    const state = xpathString(xml, ROOT, ['state']);
-    if (state === null) continue;
-    const creation = xpathLongLong(xml, ROOT, ['creationTime']);
-    if (creation === null) continue;
-    const thenstr = formatLocalTime(creation);
-    if (parent) table!.add(snapName, thenstr, state, parentSnap ?? '');
-    else table!.add(snapName, thenstr, state);
-  }
-  if (table) ctl.print(table.toString(!ctl.quiet));
-  return true;
+  return printMomentList(ctl, cmd, KIND, list, true);
 }
 
 async function cmdSnapshotDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -615,25 +543,15 @@ async function cmdSnapshotDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean>
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const snapshot = await found.dom.snapshotLookupByName(name, 0);
-  const xpath = quietString(cmd, 'xpath');
-  if (xpath === null) return false;
+  const xpath = cmd.stringQuietReq('xpath');
   const xml = await snapshot.getXMLDesc(flags);
   return dumpXML(ctl, xml, xpath, wrap);
 }
 
 async function cmdSnapshotParent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupSnapshot(ctl, cmd, 'snapshotname', true, found.dom);
+  const looked = await optSnapshot(ctl, cmd);
   if (!looked) return false;
-  const parent = await snapshotParent(ctl, looked.snap);
-  if (parent === undefined) return false;
-  if (parent === null) {
-    ctl.error(`snapshot '${looked.name}' has no parent`);
-    return false;
-  }
-  ctl.print('%s', parent);
-  return true;
+  return printParent(ctl, KIND, looked.name, await snapshotParent(ctl, looked.snap));
 }
 
 async function cmdDomainSnapshotRevert(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -643,9 +561,7 @@ async function cmdDomainSnapshotRevert(ctl: VirshControl, cmd: Cmd): Promise<boo
   if (cmd.has('reset-nvram')) flags |= VIR_DOMAIN_SNAPSHOT_REVERT_RESET_NVRAM;
   // --force works with servers that reverted unsafely by default and reject the flag: probe without it.
   const force = cmd.has('force');
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupSnapshot(ctl, cmd, 'snapshotname', true, found.dom);
+  const looked = await optSnapshot(ctl, cmd);
   if (!looked) return false;
   let result = await ctl.call(looked.snap.revertToSnapshot(flags));
   if (result === FAILED && force && ctl.lastError?.code === VIR_ERR_SNAPSHOT_REVERT_RISKY) {
@@ -662,21 +578,10 @@ async function cmdDomainSnapshotRevert(ctl: VirshControl, cmd: Cmd): Promise<boo
 }
 
 async function cmdSnapshotDelete(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const looked = await lookupSnapshot(ctl, cmd, 'snapshotname', true, found.dom);
+  const looked = await optSnapshot(ctl, cmd);
   if (!looked) return false;
-  let flags = 0;
-  if (cmd.has('children')) flags |= VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN;
-  if (cmd.has('children-only')) flags |= VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY;
-  if (cmd.has('metadata')) flags |= VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY;
-  if ((await ctl.call(looked.snap.delete(flags))) === FAILED) {
-    ctl.error(`Failed to delete snapshot ${looked.name}`);
-    return false;
-  }
-  if (flags & VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY) ctl.printExtra('Domain snapshot %s children deleted\n', looked.name);
-  else ctl.printExtra('Domain snapshot %s deleted\n', looked.name);
-  return true;
+  const flags = [VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN, VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY, VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY] as const;
+  return deleteMoment(ctl, cmd, KIND, looked.name, flags, (f) => looked.snap.delete(f));
 }
 
 export const snapshotHandlers = {

@@ -30,7 +30,8 @@ import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
 import { ScaleError, scaleInteger, strToUnsigned, ULLONG_MAX } from '../../vsh/numbers.js';
 import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
-import { optPool, optVol, optVolBy, prettyCapacity, volTypeToString, XmlBuffer } from '../storage-util.js';
+import { optPool, optVol, optVolBy, volTypeToString, XmlBuffer } from '../storage-util.js';
+import { prettyCapacity } from '../monitor-util.js';
 import { connOf, dumpXML, readFileAll, VIRSH_BYUUID } from '../util.js';
 import { makeCloneXML } from '../xml-save.js';
 import { strcasecmp } from './domain-monitor.js';
@@ -477,10 +478,10 @@ async function cmdVolInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     ctl.print('%-15s %llu %s\n', 'Capacity:', info.capacity, 'bytes');
     ctl.print('%-15s %llu %s\n', second, info.allocation, 'bytes');
   } else {
-    let { val, unit } = prettyCapacity(info.capacity);
-    ctl.print('%-15s %2.2lf %s\n', 'Capacity:', val, unit);
-    ({ val, unit } = prettyCapacity(info.allocation));
-    ctl.print('%-15s %2.2lf %s\n', second, val, unit);
+    let { value, unit } = prettyCapacity(info.capacity);
+    ctl.print('%-15s %2.2lf %s\n', 'Capacity:', value, unit);
+    ({ value, unit } = prettyCapacity(info.allocation));
+    ctl.print('%-15s %2.2lf %s\n', second, value, unit);
   }
   return true;
 }
@@ -567,7 +568,7 @@ async function cmdVolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       else {
         const cap = prettyCapacity(info.capacity);
         const alloc = prettyCapacity(info.allocation);
-        row.push(volTypeToString(info.type), cformat('%.2lf %s', cap.val, cap.unit), cformat('%.2lf %s', alloc.val, alloc.unit));
+        row.push(volTypeToString(info.type), cformat('%.2lf %s', cap.value, cap.unit), cformat('%.2lf %s', alloc.value, alloc.unit));
       }
     }
     rows.push(row);
