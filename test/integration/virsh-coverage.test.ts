@@ -13,6 +13,10 @@ import { bothVirsh, freshTestURI, maskCpuTime, runVirsh, runVirshRpc } from '../
 const GUEST = 'virsh-rpc-coverage';
 const MAC = '52:54:00:5e:c0:01';
 const UUID = '6c0d9a3e-5b1f-4f0e-9d2a-7e8b1c2d3e4f';
+const NET = 'virsh-rpc-coverage-net';
+const NETWORK_XML = `<network><name>${NET}</name><uuid>0f3a7c52-8e61-4d2b-9a55-3c1e0b7d9f21</uuid><bridge name='vrpccov0'/><mac address='52:54:00:5e:c0:fe'/><ip address='192.168.251.1' netmask='255.255.255.0'><dhcp><range start='192.168.251.2' end='192.168.251.9'/></dhcp></ip></network>\n`;
+const POOL = 'virsh-rpc-coverage-pool';
+const POOL_XML = (path: string) => `<pool type='dir'><name>${POOL}</name><uuid>3e7f1b2c-4d5a-4b6c-8d7e-9f0a1b2c3d4e</uuid><target><path>${path}</path></target></pool>\n`;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** domstats' counters of a running guest: CPU and vCPU times and KVM statistics, memory, I/O. */
@@ -30,8 +34,19 @@ const maskRunning = (s: string): string =>
 describe('virsh-rpc vs virsh: the virsh commands no other test compares (test driver)', function () {
   this.timeout(60_000);
   let uri: string;
-  before(() => (uri = freshTestURI()));
+  let dir: string;
+  before(() => {
+    uri = freshTestURI();
+    dir = mkdtempSync(join(tmpdir(), 'virsh-coverage-test-'));
+    // virsh reads a file as a C string: what follows a NUL byte is not there.
+    writeFileSync(join(dir, 'nul.xml'), Buffer.concat([Buffer.alloc(16), Buffer.from("<domain type='test'><name>x</name></domain>\n")]));
+    writeFileSync(join(dir, 'keys'), Buffer.concat([Buffer.from('ssh-ed25519 AAAA a@b\n'), Buffer.alloc(4), Buffer.from('ssh-rsa BBBB c@d\n')]));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const cases: string[][] = [
+    ['define', '@dir/nul.xml'],
+    ['set-user-sshkeys', 'test', 'root', '--file', '@dir/keys'],
+    ['set-user-sshkeys test root --reset --file @dir/keys; get-user-sshkeys test root'],
     ['pwd'],
     ['cd /; pwd'],
     ['cd /nonexistent; pwd'],
@@ -61,8 +76,9 @@ describe('virsh-rpc vs virsh: the virsh commands no other test compares (test dr
   ];
   for (const args of cases)
     it(args.join(' '), () => {
-      const { virsh, ours } = bothVirsh(['-c', uri, ...args], { cwd: '/tmp' });
-      expect(ours, args.join(' ')).to.deep.equal(virsh);
+      const real = args.map((a) => a.replaceAll('@dir', dir));
+      const { virsh, ours } = bothVirsh(['-c', uri, ...real], { cwd: '/tmp' });
+      expect(ours, real.join(' ')).to.deep.equal(virsh);
     });
 });
 
@@ -70,9 +86,9 @@ describe('virsh-rpc vs virsh on a running QEMU guest', function () {
   this.timeout(120_000);
   let uri: string;
   let dir: string;
-  const same = (args: string[], mask: (s: string) => string = (s) => s) => {
-    const real = args.map((a) => a.replaceAll('@g', GUEST).replaceAll('@dir', dir));
-    const { virsh, ours } = bothVirsh(['-c', uri, ...real], { mask, timeout: 110_000 });
+  const same = (args: string[], mask: (s: string) => string = (s) => s, env: NodeJS.ProcessEnv = {}) => {
+    const real = args.map((a) => a.replaceAll('@g', GUEST).replaceAll('@dir', dir).replaceAll('@net', NET).replaceAll('@pool', POOL));
+    const { virsh, ours } = bothVirsh(['-c', uri, ...real], { mask, env, timeout: 110_000 });
     expect(ours, real.join(' ')).to.deep.equal(virsh);
     return virsh;
   };
@@ -84,10 +100,18 @@ describe('virsh-rpc vs virsh on a running QEMU guest', function () {
     uri = sandboxEnv('QEMU_UNIX_URI');
     dir = mkdtempSync(join(tmpdir(), 'virsh-coverage-'));
     chmodSync(dir, 0o777);
-    writeFileSync(join(dir, 'disk.img'), Buffer.alloc(1 << 20));
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', join(dir, 'disk.qcow2'), '16M']);
+    chmodSync(join(dir, 'disk.qcow2'), 0o666);
+    writeFileSync(join(dir, 'net.xml'), NETWORK_XML);
+    writeFileSync(join(dir, 'pool.xml'), POOL_XML(join(dir, 'pool')));
+    writeFileSync(join(dir, 'vol.xml'), "<volume><name>b.img</name><capacity unit='KiB'>64</capacity></volume>\n");
+    writeFileSync(join(dir, 'vol2.xml'), "<volume><name>c.img</name><capacity unit='KiB'>64</capacity></volume>\n");
+    writeFileSync(join(dir, 'cdrom.xml'), "<disk type='file' device='cdrom'><target dev='sdb' bus='sata'/><readonly/></disk>\n");
+    writeFileSync(join(dir, 'iso'), Buffer.alloc(2048));
     const xml = guestXml(GUEST).replace(`<name>${GUEST}</name>`, `<name>${GUEST}</name>\n  <uuid>${UUID}</uuid>`).replace(
       '<devices>',
-      `<devices>\n    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${join(dir, 'disk.img')}'/><target dev='vda' bus='virtio'/></disk>` +
+      `<devices>\n    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${join(dir, 'disk.qcow2')}'/><target dev='vda' bus='virtio'/></disk>` +
+        `\n    <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><target dev='sda' bus='sata'/><readonly/></disk>` +
         `\n    <interface type='user'><mac address='${MAC}'/><model type='virtio'/></interface>` +
         `\n    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>`,
     );
@@ -102,8 +126,14 @@ describe('virsh-rpc vs virsh on a running QEMU guest', function () {
       // not running
     }
     try {
-      execFileSync('virsh', ['-c', uri, 'undefine', GUEST, '--managed-save'], { stdio: 'ignore' });
+      execFileSync('virsh', ['-c', uri, 'undefine', GUEST, '--managed-save', '--snapshots-metadata', '--checkpoints-metadata'], { stdio: 'ignore' });
     } finally {
+      for (const [cmd, name] of [['net-undefine', NET], ['pool-destroy', POOL], ['pool-undefine', POOL]])
+        try {
+          execFileSync('virsh', ['-c', uri, cmd!, name!], { stdio: 'ignore' });
+        } catch {
+          // not left behind
+        }
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -235,4 +265,71 @@ describe('virsh-rpc vs virsh on a running QEMU guest', function () {
       (s) => maskCpuTime(s),
     );
   });
+
+  describe('devices of the running guest, each change undone on the same line', () =>
+    cases([
+      ['attach-disk @g @dir/iso sdb --type cdrom --targetbus sata --mode readonly --live; domblklist @g; change-media @g sdb --eject --live; change-media @g sdb @dir/iso --insert --live; detach-disk @g sdb --live; domblklist @g'],
+      ['change-media @g sda @dir/iso --insert --live; domblklist @g; change-media @g sda --eject --live; domblklist @g'],
+      ['change-media', '@g', 'sda', '--eject', '--live'],
+      ['attach-device @g @dir/cdrom.xml --config; domblklist @g --inactive; detach-device @g @dir/cdrom.xml --config; domblklist @g --inactive'],
+      ['update-device @g @dir/cdrom.xml --live'],
+      ['detach-device-alias', '@g', 'nosuch', '--live'],
+      ['attach-interface @g user --mac 52:54:00:5e:c0:02 --model virtio --config; domiflist @g --inactive; detach-interface @g user --mac 52:54:00:5e:c0:02 --config; domiflist @g --inactive'],
+      ['detach-interface', '@g', 'network', '--live'],
+      ['update-memory-device', '@g', '--requested-size', '1M'],
+      ['iothreadpin', '@g', '1', '0', '--live'],
+      ['set-user-sshkeys', '@g', 'root', '--reset', '--file', '@dir/iso'],
+      ['domrename', '@g', 'renamed'],
+      ['domxml-from-native', 'qemu-argv', '@dir/iso'],
+    ], (s) => maskCpuTime(s)));
+
+  describe('snapshots and checkpoints of the running guest (qcow2 disk)', () => {
+    const maskTimes = (s: string) =>
+      s.replace(/<creationTime>\d+<\/creationTime>/g, '<creationTime>N</creationTime>').replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}/g, '<date>');
+    cases(
+      [
+        ['snapshot-create-as @g s1 --description one; snapshot-list @g; snapshot-info @g s1; snapshot-current @g --name; snapshot-parent @g s1; snapshot-create-as @g s2; snapshot-parent @g s2; snapshot-list @g --tree; snapshot-dumpxml @g s2; snapshot-revert @g s1; domstate @g --reason; snapshot-delete @g s2; snapshot-delete @g s1'],
+        ['snapshot-create @g --no-metadata; snapshot-list @g'],
+        ['snapshot-revert', '@g', 'nosuch'],
+        ['checkpoint-create-as @g c1 one; checkpoint-list @g; checkpoint-info @g c1; checkpoint-create-as @g c2; checkpoint-parent @g c2; checkpoint-list @g --tree; checkpoint-dumpxml @g c2 --no-domain; checkpoint-delete @g c2; checkpoint-delete @g c1; checkpoint-list @g'],
+        ['checkpoint-create', '@g', '@dir/iso'],
+      ],
+      maskTimes,
+    );
+    it('snapshot-edit, checkpoint-edit and managedsave-edit with an editor that changes nothing', () => {
+      same(['snapshot-create-as @g s1; snapshot-edit @g s1; snapshot-delete @g s1'], maskTimes, { EDITOR: 'true', VISUAL: undefined });
+      same(['checkpoint-create-as @g c1; checkpoint-edit @g c1; checkpoint-delete @g c1'], maskTimes, { EDITOR: 'true', VISUAL: undefined });
+      same(['managedsave @g; managedsave-edit @g; start @g'], maskTimes, { EDITOR: 'true', VISUAL: undefined });
+      same(['save @g @dir/e.save; save-image-edit @dir/e.save; restore @dir/e.save'], maskTimes, { EDITOR: 'true', VISUAL: undefined });
+    });
+  });
+
+  describe('a network, a pool and volumes on the QEMU driver (nothing started but the pool)', () => {
+    // The file system's free and used space move between two runs.
+    const maskSpace = (s: string) =>
+      s.replace(/<(allocation|available) unit='bytes'>\d+</g, "<$1 unit='bytes'>N<").replace(/^(Allocation|Available):(\s+)[\d.]+ \w+$/gm, '$1:$2N');
+    cases([
+      ['net-define @dir/net.xml; net-list --all --name --inactive; net-info @net; net-dumpxml @net; net-uuid @net; net-name 0f3a7c52-8e61-4d2b-9a55-3c1e0b7d9f21; net-autostart @net; net-info @net; net-autostart @net --disable; ' +
+        `net-update @net add ip-dhcp-host "<host mac='52:54:00:00:00:01' ip='192.168.251.3'/>" --config; net-dumpxml @net --inactive; net-undefine @net`],
+      ['net-start', 'nosuch'],
+      ['net-event', '--network', 'nosuch', '--timeout', '1'],
+      ['iface-dumpxml', 'lo'],
+      ['iface-mac', 'lo'],
+      ['pool-capabilities'],
+      ['find-storage-pool-sources-as', 'netfs', 'localhost'],
+      ['pool-define-as virsh-rpc-coverage-pool2 dir --target @dir/pool2; pool-build virsh-rpc-coverage-pool2; pool-delete virsh-rpc-coverage-pool2; pool-undefine virsh-rpc-coverage-pool2'],
+    ]);
+    cases(
+      [
+        ['pool-define @dir/pool.xml; pool-build @pool; pool-start @pool; pool-info @pool; pool-dumpxml @pool; pool-uuid @pool; pool-name 3e7f1b2c-4d5a-4b6c-8d7e-9f0a1b2c3d4e; pool-autostart @pool; pool-autostart @pool --disable; ' +
+          'vol-create-as @pool a.img 64K; vol-create @pool @dir/vol.xml; vol-create-from @pool @dir/vol2.xml a.img; vol-list @pool; vol-key a.img --pool @pool; vol-path b.img --pool @pool; ' +
+          'vol-name @dir/pool/c.img; vol-pool @dir/pool/c.img; pool-refresh @pool; vol-delete a.img --pool @pool; vol-delete b.img --pool @pool; vol-delete c.img --pool @pool; pool-destroy @pool; pool-delete @pool; pool-undefine @pool'],
+        ['pool-event', '--pool', 'nosuch', '--timeout', '1'],
+      ],
+      maskSpace,
+    );
+  });
+
+  describe('host (QEMU driver)', () =>
+    cases([['version'], ['uri'], ['hostname'], ['nodeinfo'], ['sysinfo'], ['capabilities'], ['event', '@g', '--timeout', '1']]));
 });
