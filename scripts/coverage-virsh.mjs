@@ -63,7 +63,10 @@ function tokenize(src) {
       }
       tokens.push({ kind: 'string', text });
       i = j + 1;
-    } else if ('[](){},'.includes(c)) tokens.push({ kind: c, text: c }), i++;
+    } else if ('[](){},'.includes(c)) {
+      tokens.push({ kind: c, text: c });
+      i++;
+    }
     else if (/\s/.test(c)) i++;
     else {
       let j = i + 1;
