@@ -1,6 +1,8 @@
 // Runs libvirt's virsh and our virsh-rpc with the same arguments and stdin, on the same daemon,
 // for tests that compare stdout, stderr and the exit status byte for byte.
 import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('../../..', import.meta.url).pathname;
@@ -35,6 +37,28 @@ function run(cmd: string, args: readonly string[], opts: RunOptions): RunResult 
   if (r.error) throw r.error;
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
+
+/**
+ * Runs a program with stdout and stderr on one file, as a shell's `> out 2>&1` does, so the
+ * interleaving of the two is what the program wrote (libvirt's test scripts compare such files).
+ */
+export function runMerged(cmd: string, args: readonly string[], opts: RunOptions = {}): { output: string; status: number | null } {
+  const dir = mkdtempSync(join(tmpdir(), 'virsh-merged-'));
+  const path = join(dir, 'out');
+  const fd = openSync(path, 'w');
+  try {
+    const r = spawnSync(cmd, args, { input: opts.stdin ?? '', stdio: ['pipe', fd, fd], env: baseEnv(opts.env), cwd: opts.cwd, timeout: opts.timeout ?? 60_000 });
+    if (r.error) throw r.error;
+    return { output: readFileSync(path, 'utf8'), status: r.status };
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** virsh or virsh-rpc with merged output (runMerged). */
+export const runVirshMerged = (program: 'virsh' | 'virsh-rpc', args: readonly string[], opts: RunOptions = {}) =>
+  program === 'virsh' ? runMerged('virsh', args, opts) : runMerged(process.execPath, [VIRSH_RPC, ...args], opts);
 
 /** Like run, without blocking the event loop (for cases where the test talks to the daemon meanwhile). */
 export function runAsync(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {

@@ -145,9 +145,15 @@ export function idString(dom: Domain): string {
   return id === -1 || id === 0xffffffff ? '-' : String(id);
 }
 
-/** virFileReadAll: a file's text; null with libvirt's error kept when it cannot be read. */
+/**
+ * virFileReadAll: a file's text; null with libvirt's error kept when it cannot be read. virsh uses
+ * the buffer as a C string, so the text ends at the first NUL byte.
+ */
 export function readFileAll(ctl: VirshControl, path: string, max = 10 * 1024 * 1024): string | null {
-  return readFileBytes(ctl, path, max)?.toString('utf8') ?? null;
+  const bytes = readFileBytes(ctl, path, max);
+  if (!bytes) return null;
+  const nul = bytes.indexOf(0);
+  return (nul < 0 ? bytes : bytes.subarray(0, nul)).toString('utf8');
 }
 
 /** virFileReadAll's bytes as they are (a secret's value need not be text); null with libvirt's error kept. */

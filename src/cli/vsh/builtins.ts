@@ -259,7 +259,7 @@ function cmdSelfTest(ctl: VshControl): boolean {
 
 function cmdComplete(ctl: VshControl, cmd: Cmd): boolean {
   const words = cmd.argv();
-  const [matches] = ctl.complete(words.join(' '));
+  const [matches] = ctl.complete(words.join(' '), words.at(-1) ?? '');
   if (!matches.length) return false;
   for (const m of matches) ctl.print(`${m}\n`);
   return true;

@@ -341,17 +341,21 @@ export abstract class VshControl {
     this.io.stdout('\n');
   }
 
-  /** Completion of command names and of a command's options (readline's Tab). */
-  complete(line: string): [string[], string] {
+  /**
+   * Completion of command names and of a command's options (readline's Tab): what completes `text`
+   * in `line`. Readline's text is the line's last word; the complete command's is its last
+   * argument, which vsh's cmdComplete passes as the text however many words it holds.
+   */
+  complete(line: string, text?: string): [string[], string] {
     const words = line.split(/[ \t]+/);
-    const last = words[words.length - 1] ?? '';
+    const last = text ?? words[words.length - 1] ?? '';
     const first = words.findIndex((w) => w !== '');
-    if (first === words.length - 1 || first < 0) {
+    // vshReadlineParse offers command names when the line has no known command yet or only its name.
+    const def = first < 0 || first === words.length - 1 ? undefined : this.lookup(words[first]!);
+    if (!def) {
       const names = [...this.commands.values()].filter((c) => !c.hidden && !c.alias).map((c) => c.name).filter((n) => n.startsWith(last));
       return [names, last];
     }
-    const def = this.lookup(words[first]!);
-    if (!def) return [[], last];
     const opts = (def.opts ?? []).filter((o) => o.type !== 'alias').map((o) => `--${o.name}`).filter((o) => o.startsWith(last) && !words.includes(o));
     return [opts, last];
   }
