@@ -5,7 +5,7 @@
 // (the domain XML as both programs print it, the chain as qemu-img sees it) must be the same.
 import { expect } from 'chai';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';
@@ -148,16 +148,38 @@ describe('virsh-rpc vs virsh: blockcommit, blockcopy, blockpull', function () {
       expect(mine).to.deep.equal(theirs);
       return (theirs.stdout.match(/^ {4}<disk [^]*?<\/disk>$/gm) ?? []).join('\n');
     };
-    /** The chain qemu-img reads from each image left in the folder, and the data the guest would see. */
-    const images = (): string => {
+    /** qemu-img's output; QEMU may hold a copy's image a moment after its job ended. */
+    const qemuImg = (args: string[]): string => {
+      for (let tries = 0; ; tries++) {
+        try {
+          return execFileSync('qemu-img', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        } catch (e) {
+          if (tries === 20 || !/lock/.test(String((e as { stderr?: string }).stderr))) throw e;
+          execFileSync('sleep', ['0.25']);
+        }
+      }
+    };
+    /** The chain qemu-img reads from each image left in the folder, and where its data is. */
+    const images = (partial?: string): string => {
       const out: string[] = [];
       for (const f of readdirSync(dir).sort()) {
         if (!f.endsWith('.qcow2')) continue;
-        const info = execFileSync('qemu-img', ['info', '-U', '--output=json', '--backing-chain', img(f)], { encoding: 'utf8' });
+        const info = qemuImg(['info', '-U', '--output=json', '--backing-chain', img(f)]);
         const chain = (JSON.parse(info) as { filename: string; format: string; 'backing-filename'?: string }[]).map((i) => `${i.filename} ${i.format} -> ${i['backing-filename'] ?? ''}`);
-        const map = execFileSync('qemu-img', ['map', '-U', '--output=json', img(f)], { encoding: 'utf8' });
-        const extents = (JSON.parse(map) as { start: number; length: number; data: boolean; depth: number }[]).map((e) => `${e.start}+${e.length}:${e.data ? 'data' : 'zero'}@${e.depth}`);
-        out.push(`${f}: ${chain.join(' | ')}\n  ${extents.join(' ')}`);
+        const map = qemuImg(['map', '-U', '--output=json', img(f)]);
+        // QEMU splits the same data into extents as its writes went: adjacent alike extents are one
+        const extents: string[] = [];
+        let run: { start: number; length: number; data: boolean; depth: number } | null = null;
+        for (const e of JSON.parse(map) as { start: number; length: number; data: boolean; depth: number }[]) {
+          if (run && run.data === e.data && run.depth === e.depth && run.start + run.length === e.start) run.length += e.length;
+          else {
+            if (run) extents.push(`${run.start}+${run.length}:${run.data ? 'data' : 'zero'}@${run.depth}`);
+            run = { ...e };
+          }
+        }
+        if (run) extents.push(`${run.start}+${run.length}:${run.data ? 'data' : 'zero'}@${run.depth}`);
+        // how much of an aborted copy was written depends on when the abort came
+        out.push(`${f}: ${chain.join(' | ')}\n  ${f === partial ? '<partly copied>' : extents.join(' ')}`);
       }
       return out.join('\n');
     };
@@ -184,34 +206,37 @@ describe('virsh-rpc vs virsh: blockcommit, blockcopy, blockpull', function () {
       await waitJobRunning();
       await pause(1000);
       child.kill('SIGINT');
-      return { stdout, stderr, status: await closed };
+      const status = await closed;
+      return { stdout, stderr, status };
     };
 
     /**
      * Prepares the chain, starts the guest, runs the job through `prog` and whatever `after` asks
      * of the same program, then reads the disk and stops the guest.
      */
-    const runOn = async (prog: Prog, job: (prog: Prog) => Promise<RunResult> | RunResult, after?: (prog: Prog) => Promise<RunResult[]> | RunResult[]) => {
+    type After = (prog: Prog) => Promise<RunResult[]> | RunResult[];
+    const runOn = async (prog: Prog, job: (prog: Prog) => Promise<RunResult> | RunResult, after?: After, partial?: string) => {
       prepareChain();
       startGuest();
       try {
         const result = await job(prog);
         const then = after ? await after(prog) : [];
-        return { result: { ...result, stderr: maskProgress(result.stderr) }, then, disk: diskXml(), images: images() };
+        return { result: { ...result, stderr: maskProgress(result.stderr) }, then, disk: diskXml(), images: images(partial) };
       } finally {
         stopGuest();
       }
     };
-    const same = async (job: (prog: Prog) => Promise<RunResult> | RunResult, after?: (prog: Prog) => Promise<RunResult[]> | RunResult[]) => {
-      const theirs = await runOn('virsh', job, after);
-      const mine = await runOn('ours', job, after);
+    /** `partial`: an image an aborted job left partly written. */
+    const same = async (job: (prog: Prog) => Promise<RunResult> | RunResult, after?: After, partial?: string) => {
+      const theirs = await runOn('virsh', job, after, partial);
+      const mine = await runOn('ours', job, after, partial);
       expect(mine.result).to.deep.equal(theirs.result);
       expect(mine.then).to.deep.equal(theirs.then);
       expect(mine.disk).to.equal(theirs.disk);
       expect(mine.images).to.equal(theirs.images);
       return theirs;
     };
-    const sameRun = (args: string[], after?: (prog: Prog) => Promise<RunResult[]> | RunResult[]) => same((p) => runProg(p, args), after);
+    const sameRun = (args: string[], after?: After, partial?: string) => same((p) => runProg(p, args), after, partial);
 
     before(() => {
       qemu = sandboxEnv('QEMU_UNIX_URI');
@@ -258,13 +283,13 @@ describe('virsh-rpc vs virsh: blockcommit, blockcopy, blockpull', function () {
     });
 
     it('blockpull --wait --timeout 1 on a slow job: aborted', async () => {
-      const r = await sameRun(['blockpull', GUEST, 'vda', '--wait', '--timeout', '1', '--bandwidth', '1']);
+      const r = await sameRun(['blockpull', GUEST, 'vda', '--wait', '--timeout', '1', '--bandwidth', '1'], undefined, 'top.qcow2');
       expect(r.result.stdout).to.equal('\nPull aborted\n');
       expect(r.result.status).to.equal(1);
     });
 
     it('blockpull --wait, interrupted by SIGINT: the job is aborted', async () => {
-      const r = await same((p) => runInterrupted(p, ['blockpull', GUEST, 'vda', '--wait', '--bandwidth', '1']));
+      const r = await same((p) => runInterrupted(p, ['blockpull', GUEST, 'vda', '--wait', '--bandwidth', '1']), undefined, 'top.qcow2');
       expect(r.result.stdout).to.equal('\nPull aborted\n');
       expect(r.result.status).to.equal(1);
     });
@@ -324,16 +349,30 @@ describe('virsh-rpc vs virsh: blockcommit, blockcopy, blockpull', function () {
       expect(r.disk).to.not.contain('copy.qcow2');
     });
 
+    it('blockcopy --raw --finish: a raw copy (the old API with VIR_DOMAIN_BLOCK_REBASE_COPY_RAW)', async () => {
+      const r = await sameRun(['blockcopy', GUEST, 'vda', '--dest', img('copy.img'), '--raw', '--finish'], () => [
+        { stdout: qemuImg(['info', '-U', '--output=json', img('copy.img')]).match(/"format": "[^"]*"/)![0], stderr: '', status: 0 },
+      ]);
+      expect(r.result.stdout).to.equal('\nSuccessfully copied\n');
+      expect(r.then[0]!.stdout).to.equal('"format": "raw"');
+    });
+
     it('blockcopy --dest --format qcow2 --pivot --transient-job (the new API): the guest runs on the copy', async () => {
-      const r = await sameRun(['blockcopy', GUEST, 'vda', '--dest', img('copy.qcow2'), '--format', 'qcow2', '--pivot', '--transient-job', '--granularity', '65536', '--buf-size', '1M', '--bandwidth', '100']);
+      const r = await sameRun(['blockcopy', GUEST, 'vda', '--dest', img('copy.qcow2'), '--format', 'qcow2', '--pivot', '--transient-job', '--granularity', '65536', '--buf-size', '1048576', '--bandwidth', '100']);
       expect(r.result.stdout).to.equal('\nSuccessfully pivoted\n');
       expect(r.disk).to.match(/<source file='[^']*copy\.qcow2' index='\d+'\/>\n\s*<backingStore\/>/);
     });
 
-    it('blockcopy --shallow --raw --wait: mirroring phase, then blockjob --abort', async () => {
-      const r = await sameRun(['blockcopy', GUEST, 'vda', '--dest', img('copy.img'), '--shallow', '--raw', '--wait'], (p) => [runProg(p, ['blockjob', GUEST, 'vda', '--abort'])]);
+    it('blockcopy --shallow --wait: mirroring phase (the copy backed by mid), then blockjob --abort', async () => {
+      const r = await sameRun(['blockcopy', GUEST, 'vda', '--dest', img('copy.qcow2'), '--shallow', '--wait'], (p) => [runProg(p, ['blockjob', GUEST, 'vda', '--abort'])]);
       expect(r.result.stdout).to.equal('\nNow in mirroring phase\n');
-      expect(existsSync(img('copy.img'))).to.equal(true);
+      expect(r.images).to.contain(`copy.qcow2: ${img('copy.qcow2')} qcow2 -> ${img('mid.qcow2')}`);
+    });
+
+    it('blockcopy --shallow --raw: the daemon refuses a shallow copy into a raw file', async () => {
+      const r = await sameRun(['blockcopy', GUEST, 'vda', '--dest', img('copy.img'), '--shallow', '--raw', '--wait']);
+      expect(r.result.stderr).to.contain('shallow copy');
+      expect(r.result.status).to.equal(1);
     });
 
     it('blockcopy --xml --pivot --reuse-external onto an image made beforehand', async () => {
@@ -347,14 +386,23 @@ describe('virsh-rpc vs virsh: blockcommit, blockcopy, blockpull', function () {
       expect(r.disk).to.contain('copy.qcow2');
     });
 
+    // QEMU's mirror copies its whole buffer (16 MiB by default) before --bandwidth slows it: a
+    // small --buf-size makes the copy of the 10 MiB slow.
     it('blockcopy --pivot --async with --timeout 1 on a slow copy: aborted', async () => {
-      const r = await sameRun(['blockcopy', GUEST, 'vda', '--dest', img('copy.qcow2'), '--pivot', '--async', '--timeout', '1', '--bandwidth', '1']);
+      const r = await sameRun(
+        ['blockcopy', GUEST, 'vda', '--dest', img('copy.qcow2'), '--pivot', '--async', '--timeout', '1', '--bandwidth', '1', '--buf-size', '65536'],
+        async () => {
+          await waitJobGone();
+          return [];
+        },
+        'copy.qcow2',
+      );
       expect(r.result.stdout).to.equal('\nCopy aborted\n');
       expect(r.result.status).to.equal(1);
     });
 
     it('blockcopy --wait, interrupted by SIGINT: the job is aborted', async () => {
-      const r = await same((p) => runInterrupted(p, ['blockcopy', GUEST, 'vda', '--dest', img('copy.qcow2'), '--wait', '--bandwidth', '1']));
+      const r = await same((p) => runInterrupted(p, ['blockcopy', GUEST, 'vda', '--dest', img('copy.qcow2'), '--wait', '--bandwidth', '1', '--buf-size', '65536']), undefined, 'copy.qcow2');
       expect(r.result.stdout).to.equal('\nCopy aborted\n');
       expect(r.result.status).to.equal(1);
     });

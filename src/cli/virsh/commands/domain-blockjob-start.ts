@@ -48,19 +48,28 @@ function requireBlocking(cmd: Cmd, blocking: boolean, waits: string): void {
 }
 
 /**
- * Registers the wait when the command blocks, runs `start` (the API call), then waits: the job's
- * final status, 'started' when the command does not block, or null when something failed.
+ * Registers the wait when the command blocks, runs `start` (the API call), then waits. Resolves to
+ * the command's result when it is decided here (false when something failed or the job was
+ * canceled or failed, "<what> aborted/failed" printed; true when it does not block, `started`
+ * printed), else to the job's final status.
  */
-async function startAndWait(ctl: VirshControl, dom: Domain, wait: BlockJobWaitOptions | null, start: () => Promise<unknown>): Promise<number | 'started' | null> {
+async function runJob(ctl: VirshControl, dom: Domain, wait: BlockJobWaitOptions | null, start: () => Promise<unknown>, started: string, what: string): Promise<number | boolean> {
   const waiter = wait ? await BlockJobWait.init(ctl, dom, wait) : null;
+  let status: number;
   try {
-    if ((await ctl.call(start())) === FAILED) return null;
-    if (!waiter) return 'started';
-    const status = await waiter.wait();
-    return status === -1 ? null : status;
+    if ((await ctl.call(start())) === FAILED) return false;
+    if (!waiter) {
+      ctl.printExtra('%s', started);
+      return true;
+    }
+    status = await waiter.wait();
   } finally {
     await waiter?.free();
   }
+  if (status === VIR_DOMAIN_BLOCK_JOB_CANCELED) ctl.printExtra('\n%s', `${what} aborted`);
+  else if (status === VIR_DOMAIN_BLOCK_JOB_FAILED) ctl.printExtra('\n%s', `${what} failed`);
+  else if (status !== -1) return status;
+  return false;
 }
 
 /** The end of a two-phase job (active commit, copy): pivot, finish (abort keeping the copy), or neither. */
@@ -77,14 +86,6 @@ async function concludeJob(ctl: VirshControl, dom: Domain, path: string, how: 'p
   }
   ctl.printExtra('\n%s', how === 'pivot' ? done.pivot : done.finish);
   return true;
-}
-
-/** "Commit aborted" / "Commit failed" for a canceled or failed job: false when the job did not succeed. */
-function reportEnd(ctl: VirshControl, status: number, what: string): boolean {
-  if (status === VIR_DOMAIN_BLOCK_JOB_CANCELED) ctl.printExtra('\n%s', `${what} aborted`);
-  else if (status === VIR_DOMAIN_BLOCK_JOB_FAILED) ctl.printExtra('\n%s', `${what} failed`);
-  else return true;
-  return false;
 }
 
 async function cmdBlockcommit(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -113,13 +114,9 @@ async function cmdBlockcommit(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (!found) return false;
   const { dom } = found;
   const wait = blocking ? { dev: path, jobName: 'Block commit', verbose, timeoutMs, asyncAbort } : null;
-  const status = await startAndWait(ctl, dom, wait, () => dom.blockCommit(path, base, top, bandwidth, flags));
-  if (status === null) return false;
-  if (status === 'started') {
-    ctl.printExtra('%s', active ? 'Active Block Commit started' : 'Block Commit started');
-    return true;
-  }
-  if (!reportEnd(ctl, status, 'Commit')) return false;
+  const start = () => dom.blockCommit(path, base, top, bandwidth, flags);
+  const status = await runJob(ctl, dom, wait, start, active ? 'Active Block Commit started' : 'Block Commit started', 'Commit');
+  if (typeof status === 'boolean') return status;
   if (!active) {
     ctl.printExtra('\n%s', 'Commit complete');
     return true;
@@ -217,13 +214,8 @@ async function cmdBlockcopy(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   }
   // virsh registers for the events before it reads --xml; nothing of that order shows.
   const wait = blocking ? { dev: path, jobName: 'Block Copy', verbose, timeoutMs, asyncAbort } : null;
-  const status = await startAndWait(ctl, dom, wait, start);
-  if (status === null) return false;
-  if (status === 'started') {
-    ctl.printExtra('%s', 'Block Copy started');
-    return true;
-  }
-  if (!reportEnd(ctl, status, 'Copy')) return false;
+  const status = await runJob(ctl, dom, wait, start, 'Block Copy started', 'Copy');
+  if (typeof status === 'boolean') return status;
   return concludeJob(ctl, dom, path, pivot ? 'pivot' : finish ? 'finish' : null, asyncAbort, {
     pivot: 'Successfully pivoted',
     finish: 'Successfully copied',
@@ -255,13 +247,8 @@ async function cmdBlockpull(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (bytes) flags |= VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES;
     start = () => dom.blockPull(path, bandwidth, flags);
   }
-  const status = await startAndWait(ctl, dom, wait, start);
-  if (status === null) return false;
-  if (status === 'started') {
-    ctl.printExtra('%s', 'Block Pull started');
-    return true;
-  }
-  if (!reportEnd(ctl, status, 'Pull')) return false;
+  const status = await runJob(ctl, dom, wait, start, 'Block Pull started', 'Pull');
+  if (typeof status === 'boolean') return status;
   if (status === VIR_DOMAIN_BLOCK_JOB_READY || status === VIR_DOMAIN_BLOCK_JOB_COMPLETED) ctl.printExtra('\n%s', 'Pull complete');
   return true;
 }
