@@ -11,6 +11,7 @@ import { strToSigned, strToUnsigned } from '../vsh/numbers.js';
 import { typedParamString } from '../vsh/typed-params.js';
 import type { VirshControl } from './control.js';
 import { escapeXmlAttr, escapeXmlContent } from './device-xml.js';
+import { printJobProgress } from './util.js';
 
 /** virBitmapFormat of a CPU map: "0-3,5"; '' when no bit is set. */
 export function bitmapFormat(bits: readonly boolean[]): string {
@@ -205,15 +206,6 @@ function strToDouble(s: string): number | null {
  * aborts the job. Resolves to whether `job` succeeded.
  */
 export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean, label: string, job: () => Promise<boolean>): Promise<boolean> {
-  const printProgress = (remaining: bigint, total: bigint) => {
-    let progress: number;
-    if (remaining === 0n) progress = 100;
-    else {
-      progress = Math.trunc(100.0 - (Number(remaining) * 100.0) / Number(total));
-      if (progress >= 100) progress = 99;
-    }
-    ctl.io.stderr(`\r${label}: [${String(progress).padStart(3)} %]`);
-  };
   let jobStarted = false;
   let polling = true;
   const onSigint = () => undefined;
@@ -239,7 +231,7 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
     dom.getJobInfo().then(
       (info) => {
         if (!polling) return;
-        if (verbose && BigInt(info.dataTotal) > 0n) printProgress(BigInt(info.dataRemaining), BigInt(info.dataTotal));
+        if (verbose && BigInt(info.dataTotal) > 0n) printJobProgress(ctl, label, BigInt(info.dataRemaining), BigInt(info.dataTotal));
         if (!jobStarted && (info.type === 1 || info.type === 2)) {
           jobStarted = true;
           if (!verbose) {
@@ -265,7 +257,7 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
     }
   }
   ctl.debug(VSH_ERR_DEBUG, `watchJob: job done, status ${ok ? 0 : -1}\n`);
-  if (ok && verbose) printProgress(0n, 1n);
+  if (ok && verbose) printJobProgress(ctl, label, 0n, 1n);
   return ok;
 }
 

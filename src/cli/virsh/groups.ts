@@ -13,6 +13,7 @@ import { editHandlers } from './commands/edit.js';
 import { consoleHandlers } from './commands/console.js';
 import { eventHandlers } from './commands/events.js';
 import { domainBlockjobHandlers } from './commands/domain-blockjob.js';
+import { domainBlockjobStartHandlers } from './commands/domain-blockjob-start.js';
 import { domainQemuHandlers } from './commands/domain-qemu.js';
 import { domainMonitorHandlers } from './commands/domain-monitor.js';
 import { domainHandlers } from './commands/domain.js';
@@ -52,6 +53,7 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...consoleHandlers,
   ...eventHandlers,
   ...domainBlockjobHandlers,
+  ...domainBlockjobStartHandlers,
   ...domainQemuHandlers,
 };
 

@@ -196,3 +196,17 @@ export async function dumpXML(ctl: VirshControl, xml: string, xpath: string | un
   }
   return printXPath(ctl, xml, xpath, wrap);
 }
+
+/**
+ * virshPrintJobProgress: "\r<label>: [ NN %]" on stderr; 100 only when nothing remains (a job
+ * that is not done shows at most 99).
+ */
+export function printJobProgress(ctl: VirshControl, label: string, remaining: bigint, total: bigint): void {
+  let progress: number;
+  if (remaining === 0n) progress = 100;
+  else {
+    progress = Math.trunc(100.0 - (Number(remaining) * 100.0) / Number(total));
+    if (progress >= 100) progress = 99;
+  }
+  ctl.io.stderr(`\r${label}: [${String(progress).padStart(3)} %]`);
+}

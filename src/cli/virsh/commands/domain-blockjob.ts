@@ -17,10 +17,11 @@ import {
   type Domain,
 } from '../../../index.js';
 import { scaledValue, VshError, type Cmd } from '../../vsh/cmd.js';
+import { prettyCapacity } from '../monitor-util.js';
 import { FAILED } from '../../vsh/control.js';
 import { strToUnsigned } from '../../vsh/numbers.js';
 import type { VirshControl } from '../control.js';
-import { optDomain } from '../util.js';
+import { optDomain, printJobProgress } from '../util.js';
 
 const ULLONG_MAX = (1n << 64n) - 1n;
 const ULONG_MAX = ULLONG_MAX;
@@ -28,29 +29,6 @@ const ULONG_MAX = ULLONG_MAX;
 /** virshDomainBlockJob (virsh-util.c). */
 const BLOCK_JOB_TYPES = ['Unknown job', 'Block Pull', 'Block Copy', 'Block Commit', 'Active Block Commit', 'Backup'];
 export const blockJobToString = (type: number): string => BLOCK_JOB_TYPES[type] ?? 'Unknown job';
-
-/** vshPrettyCapacity. */
-export function prettyCapacity(val: bigint): [number, string] {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let limit = 1024;
-  const v = Number(val);
-  for (let i = 0; i < units.length; i++) {
-    if (v < limit) return [i === 0 ? v : v / (limit / 1024), units[i]!];
-    limit *= 1024;
-  }
-  return [v / (limit / 1024), 'EiB'];
-}
-
-/** virshPrintJobProgress: on stderr, after a carriage return. */
-export function printJobProgress(ctl: VirshControl, label: string, remaining: bigint, total: bigint): void {
-  let progress: number;
-  if (remaining === 0n) progress = 100;
-  else {
-    progress = Math.trunc(100.0 - (Number(remaining) * 100.0) / Number(total));
-    if (progress >= 100) progress = 99;
-  }
-  ctl.io.stderr(`\r${label}: [${String(progress).padStart(3)} %]`);
-}
 
 /** vshBlockJobOptionBandwidth: a number (negative wraps), else a scaled size (bytes, or MiB/s unless `bytes`). */
 export function blockJobBandwidth(cmd: Cmd, bytes: boolean): bigint | undefined {
@@ -101,7 +79,7 @@ async function blockJobInfo(ctl: VirshControl, dom: Domain, path: string, raw: b
   } else {
     printJobProgress(ctl, blockJobToString(info.type), info.end - info.cur, info.end);
     if (speed) {
-      const [val, unit] = prettyCapacity(speed);
+      const { value: val, unit } = prettyCapacity(speed);
       ctl.print('    Bandwidth limit: %llu bytes/s (%-.3lf %s/s)', speed, val, unit);
     }
     ctl.print('\n');
@@ -265,7 +243,7 @@ async function cmdMigrateCompCache(ctl: VirshControl, cmd: Cmd): Promise<boolean
   if (size !== undefined && (await ctl.call(found.dom.migrateSetCompressionCache(size, 0))) === FAILED) return false;
   const got = await ctl.call(found.dom.migrateGetCompressionCache(0));
   if (got === FAILED) return false;
-  const [value, unit] = prettyCapacity(got);
+  const { value, unit } = prettyCapacity(got);
   ctl.print('Compression cache: %.3lf %s', value, unit);
   return true;
 }
