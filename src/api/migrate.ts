@@ -55,8 +55,9 @@ type Params = remote_typed_param[];
 
 const supports = (conn: Connection, feature: number): Promise<boolean> => featureSupported(conn.call('REMOTE_PROC_CONNECT_SUPPORTS_FEATURE', { feature }));
 
-// libvirt-domain.c's errors, as its virReportInvalidArg / virReportError word them.
-const invalidArg = (message: string): LibvirtError => clientError(VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, `invalid argument: ${message}`);
+// libvirt-domain.c's errors, as its virReportInvalidArg (the bare message) and virReportError
+// (the code's prefix, as virErrorMsg words it) give them.
+const invalidArg = (message: string): LibvirtError => clientError(VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, message);
 const unsupportedArg = (message: string): LibvirtError => clientError(VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_DOMAIN, `argument unsupported: ${message}`);
 const noSupport = (fn: string): LibvirtError => clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_DOMAIN, `this function is not supported by the connection driver: ${fn}`);
 
@@ -83,7 +84,7 @@ function checkNotLocal(dconnuri: string): void {
   const plus = u.scheme.indexOf('+');
   const unixSocket = plus >= 0 && u.scheme.slice(plus) === '+unix' && u.param('socket') !== undefined;
   if ((u.host && u.host.startsWith('localhost')) || (!u.host && !unixSocket)) {
-    throw invalidArg(`Attempt to migrate guest to the same host ${dconnuri}`);
+    throw invalidArg('Attempt to migrate guest to the same host');
   }
 }
 

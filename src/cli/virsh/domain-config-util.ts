@@ -9,7 +9,7 @@ import { LibvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_SYSTEM_ERROR, VIR_FROM_NONE,
 import type { XmlElement } from '../../xml/index.js';
 import { strerror } from '../vsh/builtins.js';
 import { cformat } from '../vsh/cformat.js';
-import type { Cmd } from '../vsh/cmd.js';
+import { VshError, type Cmd } from '../vsh/cmd.js';
 import { VSH_ERR_DEBUG } from '../vsh/control.js';
 import { strToSigned, strToUnsigned } from '../vsh/numbers.js';
 import type { VirshControl } from './control.js';
@@ -231,13 +231,12 @@ export function prettyCapacity(val: bigint | number): [number, string] {
   return [v / (limit / 1024), 'EiB'];
 }
 
-/**
- * virshWatchJob: runs `job` (the API call of save, managedsave, dump) while polling the domain's
- * job every 500 ms, printing "\r<label>: [ NN %]" on stderr with --verbose; on a terminal Ctrl-C
- * aborts the job. Resolves to whether `job` succeeded.
- */
-export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean, label: string, job: () => Promise<boolean>): Promise<boolean> {
-  const printProgress = (remaining: bigint, total: bigint) => {
+/** What virshWatchJob reports at each poll: the bytes still to transfer and the total. */
+export type JobProgress = (remaining: bigint, total: bigint) => void;
+
+/** virshPrintJobProgress: "\r<label>: [ NN %]" on stderr; 100 only when nothing remains. */
+export function printJobProgress(ctl: VirshControl, label: string): JobProgress {
+  return (remaining, total) => {
     let progress: number;
     if (remaining === 0n) progress = 100;
     else {
@@ -246,6 +245,24 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
     }
     ctl.io.stderr(`\r${label}: [${String(progress).padStart(3)} %]`);
   };
+}
+
+export interface WatchJobOptions {
+  /** Seconds after which `onTimeout` runs, once (virshWatchJob's timeout_secs and timeout_func); 0: none. */
+  timeout?: number;
+  onTimeout?: () => Promise<void>;
+  /** Where --verbose progress goes instead of printJobProgress (a progress bar, say). */
+  progress?: JobProgress;
+}
+
+/**
+ * virshWatchJob: runs `job` (the API call of save, managedsave, dump, migrate) while polling the
+ * domain's job every 500 ms, reporting progress with --verbose (and [100 %] when the job
+ * succeeded); on a terminal Ctrl-C aborts the job; `timeout` runs its action once. Resolves to
+ * whether `job` succeeded.
+ */
+export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean, label: string, job: () => Promise<boolean>, options: WatchJobOptions = {}): Promise<boolean> {
+  const printProgress = options.progress ?? printJobProgress(ctl, label);
   let jobStarted = false;
   let polling = true;
   const onSigint = () => undefined;
@@ -264,6 +281,14 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
     stdin.setRawMode?.(true);
     stdin.on('data', stdinListener);
     stdin.resume();
+  }
+  let timeoutTimer: NodeJS.Timeout | null = null;
+  if (options.timeout) {
+    ctl.debug(VSH_ERR_DEBUG, `watchJob: setting timeout of ${options.timeout} secs\n`);
+    timeoutTimer = setTimeout(() => {
+      ctl.debug(VSH_ERR_DEBUG, 'watchJob: timeout\n');
+      void options.onTimeout?.();
+    }, options.timeout * 1000);
   }
   const timer = setInterval(() => {
     if (!polling) return;
@@ -289,6 +314,7 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
   } finally {
     polling = false;
     clearInterval(timer);
+    if (timeoutTimer) clearTimeout(timeoutTimer);
     process.off('SIGINT', onSigint);
     if (stdinListener) {
       stdin.off('data', stdinListener);
@@ -299,6 +325,21 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
   ctl.debug(VSH_ERR_DEBUG, `watchJob: job done, status ${ok ? 0 : -1}\n`);
   if (ok && verbose) printProgress(0n, 1n);
   return ok;
+}
+
+/** Runs a worker of a job command (doSave, doMigrate ...): its VshError is reported as virsh's worker thread does. */
+export async function jobWorker(ctl: VirshControl, body: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof VshError) {
+      ctl.error(e.message);
+      if (e.libvirtError) ctl.lastError = { message: e.libvirtError, code: -1, domain: 0 };
+      return false;
+    }
+    ctl.saveError(e);
+    return false;
+  }
 }
 
 /** The domain's --config/--live/--current flags (VIRSH_COMMON_OPT_DOMAIN_CONFIG and friends), with their exclusions. */

@@ -29,6 +29,7 @@ import { checkpointHandlers } from './commands/checkpoint.js';
 import { backupHandlers } from './commands/backup.js';
 import { secretHandlers } from './commands/secret.js';
 import { nodedevHandlers } from './commands/nodedev.js';
+import { migrateHandlers } from './commands/migrate.js';
 
 export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...builtinHandlers,
@@ -53,6 +54,7 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...eventHandlers,
   ...domainBlockjobHandlers,
   ...domainQemuHandlers,
+  ...migrateHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);
