@@ -38,7 +38,7 @@ import {
 } from '../../../index.js';
 import { parseXmlTree, type XmlElement } from '../../../xml/index.js';
 import { splitCommas } from '../../vsh/builtins.js';
-import { VshError, exclusive, requires, type Cmd } from '../../vsh/cmd.js';
+import { exclusive, requires, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
