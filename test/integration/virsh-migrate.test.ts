@@ -13,7 +13,8 @@ import type { Connection } from '../../src/api/connection.js';
 import { connect } from '../../src/api/open.js';
 import { VIR_DOMAIN_XML_MIGRATABLE } from '../../src/apixml/generated/constants.js';
 import { guestXml, parseEnv, SANDBOX, sandboxEnv } from '../support/sandbox.js';
-import { bothVirsh, freshTestURI, runVirsh, runVirshRpc, type RunResult } from '../support/virsh-compare.js';
+import { onTerminal } from '../support/terminal.js';
+import { bothVirsh, freshTestURI, runVirsh, runVirshRpc, VIRSH_RPC, type RunResult } from '../support/virsh-compare.js';
 
 const DST_DIR = '/tmp/libvirt-rpc-sandbox-dst';
 const DST_PORT = '16569';
@@ -169,6 +170,25 @@ describe('virsh-rpc vs virsh: migrate', function () {
     const o = await compare('transient', [dstURI, '--live', '--timeout', '1', '--bandwidth', '1', '--migrateuri', MIGRATE_URI]);
     expect(o.result.status).to.equal(0);
     expect(o.where['destination guest']).to.equal('paused transient');
+  });
+
+  it('Ctrl-C on a terminal once the job runs: the migration is aborted and the guest stays on the source', async () => {
+    const outcomes: { out: string; status: number | null; where: string[] }[] = [];
+    for (const bin of ['virsh', `${process.execPath} ${VIRSH_RPC}`]) {
+      await makeGuest('transient');
+      const { out, status } = await onTerminal(
+        `${bin} -c '${srcURI}' migrate ${NAME} ${dstURI} --live --verbose --bandwidth 1 --migrateuri ${MIGRATE_URI}`,
+        [{ waitFor: 'Migration: [', type: '\x03' }],
+        { LC_ALL: 'C', LANG: 'C' },
+      );
+      outcomes.push({ out: maskProgress(out).replace(/\r\n/g, '\n'), status, where: [await whereIs(src, NAME), await whereIs(dst, NAME)] });
+    }
+    await removeGuests(src);
+    await removeGuests(dst);
+    expect(outcomes[1]).to.deep.equal(outcomes[0]);
+    expect(outcomes[0]!.status).to.equal(1);
+    expect(outcomes[0]!.out).to.match(/error: operation aborted: migration out( job)?: canceled by client/);
+    expect(outcomes[0]!.where).to.deep.equal(['running transient', 'absent']);
   });
 
   it('failures: an unreachable destination (client and peer-to-peer), --offline without --persistent, --direct on QEMU; the guest stays', async () => {
