@@ -276,7 +276,11 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
     ctl.debug(VSH_ERR_DEBUG, 'watchJob: on TTY, enabling Ctrl-c processing\n');
     stdinListener = (d: Buffer) => {
       ctl.debug(VSH_ERR_DEBUG, `watchJob: got ${d.length} characters\n`);
-      if (d.length === 1 && d[0] === 3) void dom.abortJob().catch(() => undefined);
+      if (d.length === 1 && d[0] === 3) {
+        // virsh only turns VINTR off, so the terminal still echoes the ^C (ECHOCTL); raw mode does not.
+        ctl.io.stdout('^C');
+        void dom.abortJob().catch(() => undefined);
+      }
     };
     stdin.setRawMode?.(true);
     stdin.on('data', stdinListener);
