@@ -59,7 +59,7 @@ const supports = (conn: Connection, feature: number): Promise<boolean> => featur
 // (the code's prefix, as virErrorMsg words it) give them.
 const invalidArg = (message: string): LibvirtError => clientError(VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, message);
 const unsupportedArg = (message: string): LibvirtError => clientError(VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_DOMAIN, `argument unsupported: ${message}`);
-const noSupport = (fn: string): LibvirtError => clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_DOMAIN, `this function is not supported by the connection driver: ${fn}`);
+const noSupport = (fn: string, why = ''): LibvirtError => clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_DOMAIN, `this function is not supported by the connection driver: ${fn}${why && ` (${why})`}`);
 
 function replace(params: Params, field: string, s: string): Params {
   return [...params.filter((p) => p.field !== field), { field, value: { type: 7, s } }];
@@ -122,7 +122,8 @@ export function legacyParams(dxml: string | null, dname: string | null, uri: str
 
 /**
  * virDomainMigrateToURI3: the source daemon migrates by itself, to `dconnuri` (peer-to-peer) or
- * directly to the hypervisor at the params' migrate_uri. One call: MIGRATE_PERFORM3_PARAMS.
+ * directly to the hypervisor at the params' migrate_uri. One call: MIGRATE_PERFORM3_PARAMS for
+ * peer-to-peer, MIGRATE_PERFORM3 (the old arguments) for direct migration.
  */
 export function migrateToURI3(dom: Domain, dconnuri: string | null, params: TypedParamsInput, flags: number, options?: CallOptions): Promise<void> {
   return sessionOf(dom.connection).guard(() =>
@@ -198,7 +199,7 @@ async function migrateUnmanaged(dom: Domain, dconnuri: string | null, params: Pa
       return;
     }
   }
-  if (!(await supports(src, VIR_DRV_FEATURE_MIGRATION_V3))) throw noSupport('virDomainMigrateUnmanagedParams: migration protocol 2');
+  if (!(await supports(src, VIR_DRV_FEATURE_MIGRATION_V3))) throw noSupport('virDomainMigrateToURI3', 'the source has only migration protocol 2, which libvirt-rpc does not drive');
   if (!onlyFields(params, [VIR_MIGRATE_PARAM_URI, VIR_MIGRATE_PARAM_DEST_NAME, VIR_MIGRATE_PARAM_DEST_XML, VIR_MIGRATE_PARAM_BANDWIDTH])) {
     throw unsupportedArg('Some parameters are not supported by migration protocol 3');
   }
@@ -275,7 +276,7 @@ async function migrateManaged(dom: Domain, dconn: Connection, params: Params, fl
   }
   for (const [feature, version] of [[VIR_DRV_FEATURE_MIGRATION_V3, 3], [VIR_DRV_FEATURE_MIGRATION_V2, 2], [VIR_DRV_FEATURE_MIGRATION_V1, 1]] as const) {
     if ((await supports(src, feature)) && (await supports(dconn, feature))) {
-      throw clientError(VIR_ERR_NO_SUPPORT, VIR_FROM_DOMAIN, `this function is not supported by the connection driver: ${fn} (libvirt-rpc drives migration protocol 3 with parameters only; these daemons have protocol ${version} without them)`);
+      throw noSupport(fn, `libvirt-rpc drives migration protocol 3 with parameters only; these daemons have protocol ${version} without them`);
     }
   }
   throw noSupport(fn);
