@@ -17,7 +17,7 @@ import type { ApiTypes } from './api-types.js';
 import { type Flags, type TypedParams, type TypedParamsInput, fromTypedParams, unknownError } from './convert.js';
 import { cpuMap, cpuMapLen, cpuMaps, hostCPUs } from './cpumap.js';
 import type { CallOptions } from '../rpc/engine.js';
-import { legacyParams, migrate3, migrateToURI3 } from './migrate.js';
+import { legacyParams, migrate3, migrateLegacy, migrateToURI3 } from './migrate.js';
 import { sessionOf } from './session.js';
 import { lookupUUID } from './uuid.js';
 import { clientError } from '../errors/errors.js';
@@ -234,11 +234,11 @@ export class Domain extends DomainMethods {
   }
   /** virDomainMigrate: as migrate3 with the old arguments (bandwidth in MiB/s). */
   migrate(dconn: Connection, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, uri: string | null = null, bandwidth: number | bigint = 0, options?: CallOptions): Promise<Domain> {
-    return migrate3(this, dconn, legacyParams(null, dname, uri, bandwidth), flags, options);
+    return migrateLegacy(this, dconn, legacyParams(null, dname, uri, bandwidth), flags, 'virDomainMigrate', options);
   }
   /** virDomainMigrate2: as migrate, with a destination XML. */
   migrate2(dconn: Connection, dxml: string | null, flags: Flags<virDomainMigrateFlags>, dname: string | null = null, uri: string | null = null, bandwidth: number | bigint = 0, options?: CallOptions): Promise<Domain> {
-    return migrate3(this, dconn, legacyParams(dxml, dname, uri, bandwidth), flags, options);
+    return migrateLegacy(this, dconn, legacyParams(dxml, dname, uri, bandwidth), flags, 'virDomainMigrate2', options);
   }
   /** virDomainMigrateToURI3: the source daemon migrates the domain by itself (peer-to-peer or direct). */
   migrateToURI3(dconnuri: string | null, params: TypedParamsInput, flags: Flags<virDomainMigrateFlags> = 0, options?: CallOptions): Promise<void> {

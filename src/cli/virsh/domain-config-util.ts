@@ -5,7 +5,7 @@
 import { LibvirtError, VIR_ERR_INVALID_ARG, VIR_FROM_NONE, typedParamType, type Connection, type Domain, type protocol, type TypedParams, type TypedParamTypeName, type TypedParamValue } from '../../index.js';
 import type { XmlElement } from '../../xml/index.js';
 import { cformat } from '../vsh/cformat.js';
-import type { Cmd } from '../vsh/cmd.js';
+import { VshError, type Cmd } from '../vsh/cmd.js';
 import { VSH_ERR_DEBUG } from '../vsh/control.js';
 import { strToSigned, strToUnsigned } from '../vsh/numbers.js';
 import { typedParamString } from '../vsh/typed-params.js';
@@ -200,12 +200,25 @@ function strToDouble(s: string): number | null {
   return n;
 }
 
+/** What virshWatchJob reports at each poll: the bytes still to transfer and the total. */
+export type JobProgress = (remaining: bigint, total: bigint) => void;
+
+export interface WatchJobOptions {
+  /** Seconds after which `onTimeout` runs, once (virshWatchJob's timeout_secs and timeout_func); 0: none. */
+  timeout?: number;
+  onTimeout?: () => Promise<void>;
+  /** Where --verbose progress goes instead of printJobProgress (a progress bar, say). */
+  progress?: JobProgress;
+}
+
 /**
- * virshWatchJob: runs `job` (the API call of save, managedsave, dump) while polling the domain's
- * job every 500 ms, printing "\r<label>: [ NN %]" on stderr with --verbose; on a terminal Ctrl-C
- * aborts the job. Resolves to whether `job` succeeded.
+ * virshWatchJob: runs `job` (the API call of save, managedsave, dump, migrate) while polling the
+ * domain's job every 500 ms, reporting progress with --verbose (and [100 %] when the job
+ * succeeded); on a terminal Ctrl-C aborts the job; `timeout` runs its action once. Resolves to
+ * whether `job` succeeded.
  */
-export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean, label: string, job: () => Promise<boolean>): Promise<boolean> {
+export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean, label: string, job: () => Promise<boolean>, options: WatchJobOptions = {}): Promise<boolean> {
+  const printProgress: JobProgress = options.progress ?? ((remaining, total) => printJobProgress(ctl, label, remaining, total));
   let jobStarted = false;
   let polling = true;
   const onSigint = () => undefined;
@@ -219,11 +232,23 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
     ctl.debug(VSH_ERR_DEBUG, 'watchJob: on TTY, enabling Ctrl-c processing\n');
     stdinListener = (d: Buffer) => {
       ctl.debug(VSH_ERR_DEBUG, `watchJob: got ${d.length} characters\n`);
-      if (d.length === 1 && d[0] === 3) void dom.abortJob().catch(() => undefined);
+      if (d.length === 1 && d[0] === 3) {
+        // virsh only turns VINTR off, so the terminal still echoes the ^C (ECHOCTL); raw mode does not.
+        ctl.io.stdout('^C');
+        void dom.abortJob().catch(() => undefined);
+      }
     };
     stdin.setRawMode?.(true);
     stdin.on('data', stdinListener);
     stdin.resume();
+  }
+  let timeoutTimer: NodeJS.Timeout | null = null;
+  if (options.timeout) {
+    ctl.debug(VSH_ERR_DEBUG, `watchJob: setting timeout of ${options.timeout} secs\n`);
+    timeoutTimer = setTimeout(() => {
+      ctl.debug(VSH_ERR_DEBUG, 'watchJob: timeout\n');
+      void options.onTimeout?.();
+    }, options.timeout * 1000);
   }
   const timer = setInterval(() => {
     if (!polling) return;
@@ -231,7 +256,7 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
     dom.getJobInfo().then(
       (info) => {
         if (!polling) return;
-        if (verbose && BigInt(info.dataTotal) > 0n) printJobProgress(ctl, label, BigInt(info.dataRemaining), BigInt(info.dataTotal));
+        if (verbose && BigInt(info.dataTotal) > 0n) printProgress(BigInt(info.dataRemaining), BigInt(info.dataTotal));
         if (!jobStarted && (info.type === 1 || info.type === 2)) {
           jobStarted = true;
           if (!verbose) {
@@ -249,6 +274,7 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
   } finally {
     polling = false;
     clearInterval(timer);
+    if (timeoutTimer) clearTimeout(timeoutTimer);
     process.off('SIGINT', onSigint);
     if (stdinListener) {
       stdin.off('data', stdinListener);
@@ -257,8 +283,23 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
     }
   }
   ctl.debug(VSH_ERR_DEBUG, `watchJob: job done, status ${ok ? 0 : -1}\n`);
-  if (ok && verbose) printJobProgress(ctl, label, 0n, 1n);
+  if (ok && verbose) printProgress(0n, 1n);
   return ok;
+}
+
+/** Runs a worker of a job command (doSave, doMigrate ...): its VshError is reported as virsh's worker thread does. */
+export async function jobWorker(ctl: VirshControl, body: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof VshError) {
+      ctl.error(e.message);
+      if (e.libvirtError) ctl.lastError = { message: e.libvirtError, code: -1, domain: 0 };
+      return false;
+    }
+    ctl.saveError(e);
+    return false;
+  }
 }
 
 /** The domain's --config/--live/--current flags (VIRSH_COMMON_OPT_DOMAIN_CONFIG and friends), with their exclusions. */

@@ -30,6 +30,7 @@ import { checkpointHandlers } from './commands/checkpoint.js';
 import { backupHandlers } from './commands/backup.js';
 import { secretHandlers } from './commands/secret.js';
 import { nodedevHandlers } from './commands/nodedev.js';
+import { migrateHandlers } from './commands/migrate.js';
 
 export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...builtinHandlers,
@@ -55,6 +56,7 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...domainBlockjobHandlers,
   ...domainBlockjobStartHandlers,
   ...domainQemuHandlers,
+  ...migrateHandlers,
 };
 
 export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);

@@ -39,11 +39,11 @@ import {
   type StorageVol,
 } from '../../../index.js';
 import { splitCommas } from '../../vsh/builtins.js';
-import { VshError, exclusive, requires, type Cmd } from '../../vsh/cmd.js';
+import { exclusive, requires, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
-import { affectFlags, bitmapFormat, nodeCPUCount, paramFromString, parseCPUList, watchJob } from '../domain-config-util.js';
+import { affectFlags, bitmapFormat, jobWorker, nodeCPUCount, paramFromString, parseCPUList, watchJob } from '../domain-config-util.js';
 import { typedParamEntries, typedParamString } from '../../vsh/typed-params.js';
 import { connOf, dumpXML, optDomain, readFileAll } from '../util.js';
 import { attr, child, childrenNamed, domainXMLFromDom } from '../monitor-util.js';
@@ -284,28 +284,13 @@ async function cmdAutostart(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-/** Runs a worker of a job command (doSave, doDump ...): its VshError is reported as virsh's worker thread does. */
-async function worker(ctl: VirshControl, body: () => Promise<boolean>): Promise<boolean> {
-  try {
-    return await body();
-  } catch (e) {
-    if (e instanceof VshError) {
-      ctl.error(e.message);
-      if (e.libvirtError) ctl.lastError = { message: e.libvirtError, code: -1, domain: 0 };
-      return false;
-    }
-    ctl.saveError(e);
-    return false;
-  }
-}
-
 async function cmdSave(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const to = cmd.string('file')!;
   const verbose = cmd.has('verbose');
   const ok = await watchJob(ctl, found.dom, verbose, 'Save', () =>
-    worker(ctl, async () => {
+    jobWorker(ctl, async () => {
       let flags = 0;
       if (cmd.has('bypass-cache')) flags |= VIR_DOMAIN_SAVE_BYPASS_CACHE;
       if (cmd.has('running')) flags |= VIR_DOMAIN_SAVE_RUNNING;
@@ -364,7 +349,7 @@ async function cmdManagedSave(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (!found) return false;
   const verbose = cmd.has('verbose');
   const ok = await watchJob(ctl, found.dom, verbose, 'Managedsave', () =>
-    worker(ctl, async () => {
+    jobWorker(ctl, async () => {
       let flags = 0;
       if (cmd.has('bypass-cache')) flags |= VIR_DOMAIN_SAVE_BYPASS_CACHE;
       if (cmd.has('running')) flags |= VIR_DOMAIN_SAVE_RUNNING;
@@ -462,7 +447,7 @@ async function cmdDump(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const to = cmd.string('file')!;
   const verbose = cmd.has('verbose');
   const ok = await watchJob(ctl, found.dom, verbose, 'Dump', () =>
-    worker(ctl, async () => {
+    jobWorker(ctl, async () => {
       let flags = 0;
       let dumpformat = 0;
       cmd.string('file');
