@@ -32,6 +32,8 @@ export interface OptDef {
   help: string;
   /** Values to offer for completion (readline's completer), when known without a connection. */
   complete?: readonly string[];
+  /** Ours, not virsh's (as --json): accepted, but neither shown by help nor offered for completion. */
+  hidden?: boolean;
 }
 
 /** The handler of a command: true when it succeeded (virsh's bool). */

@@ -11,7 +11,9 @@ import { LibvirtError, VIR_ERR_INVALID_CONN, VIR_ERR_NO_CONNECT, VIR_ERR_OK, VIR
 import { cformat, type CArg } from './cformat.js';
 import { type Cmd, VshError } from './cmd.js';
 import type { CmdDef, CmdGroup } from './cmd.js';
+import { toJson } from './json.js';
 import { parseCommands } from './parser.js';
+import type { Table } from './table.js';
 import { type ArgSource, StringSource } from './tokenizer.js';
 
 export const VSH_ERR_DEBUG = 0;
@@ -28,6 +30,8 @@ export interface ShellIO {
   stdin: NodeJS.ReadableStream;
   /** stdin is a terminal (virsh's ctl->istty). */
   isTTY: boolean;
+  /** Where progress bars go (ours, not virsh's): stderr when it is a terminal, else none. */
+  progress?: { write(text: string): void; columns: number } | null;
   env: NodeJS.ProcessEnv;
 }
 
@@ -38,6 +42,7 @@ export function processIO(): ShellIO {
     stdin: process.stdin,
     isTTY: Boolean(process.stdin.isTTY),
     env: process.env,
+    progress: process.stderr.isTTY ? { write: (s) => writeAll(2, s), columns: process.stderr.columns || 80 } : null,
   };
 }
 
@@ -102,6 +107,11 @@ export abstract class VshControl {
   /** vshPrint with a C format. */
   print(fmt: string, ...args: CArg[]): void {
     this.io.stdout(args.length ? cformat(fmt, ...args) : fmt);
+  }
+
+  /** A command's table: virsh's columns (no header with -q), or its rows as JSON with --json. */
+  printTable(cmd: Cmd, table: Table): void {
+    this.io.stdout(cmd.has('json') ? toJson(table.toJsonValue()) : table.toString(!this.quiet));
   }
 
   /** vshPrintExtra: nothing in quiet mode. */
@@ -352,7 +362,7 @@ export abstract class VshControl {
     }
     const def = this.lookup(words[first]!);
     if (!def) return [[], last];
-    const opts = (def.opts ?? []).filter((o) => o.type !== 'alias').map((o) => `--${o.name}`).filter((o) => o.startsWith(last) && !words.includes(o));
+    const opts = (def.opts ?? []).filter((o) => o.type !== 'alias' && !o.hidden).map((o) => `--${o.name}`).filter((o) => o.startsWith(last) && !words.includes(o));
     return [opts, last];
   }
 

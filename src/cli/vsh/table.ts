@@ -1,18 +1,52 @@
 // vshTable (tools/vsh-table.c): a header and rows printed in aligned columns, control characters
-// shown as \xNN, wide characters counted as two columns.
+// shown as \xNN, wide characters counted as two columns. For --json (ours), the same rows as
+// objects keyed by the column names.
+
+import { intOrNull, jsonKey, yesNo, type JsonValue } from './json.js';
+
+/** A cell with the value --json gives for it (raw bytes where the text is "1.50 GiB"). */
+export interface TypedCell {
+  text: string;
+  value: JsonValue;
+}
+
+export type Cell = string | TypedCell;
+
+/** A cell printed as `text` whose JSON value is `value`. */
+export function typed(text: string, value: JsonValue): TypedCell {
+  return { text, value };
+}
+
+// The columns whose text has a type of its own; any other text cell is a string, '-' null.
+const COLUMN_VALUES: Readonly<Record<string, (text: string) => JsonValue>> = {
+  Id: intOrNull,
+  VCPU: intOrNull,
+  'IOThread ID': intOrNull,
+  Autostart: yesNo,
+  Persistent: yesNo,
+};
 
 export class Table {
   private readonly rows: string[][];
+  private readonly values: JsonValue[][] = [];
 
   constructor(...header: string[]) {
     this.rows = [header];
   }
 
   /** vshTableRowAppend: a row with as many cells as the header. */
-  add(...cells: string[]): this {
-    if (cells.length !== this.rows[0]!.length) throw new Error('Incorrect number of cells in a table row');
-    this.rows.push(cells);
+  add(...cells: Cell[]): this {
+    const header = this.rows[0]!;
+    if (cells.length !== header.length) throw new Error('Incorrect number of cells in a table row');
+    this.rows.push(cells.map((c) => (typeof c === 'string' ? c : c.text)));
+    this.values.push(cells.map((c, j) => (typeof c !== 'string' ? c.value : Object.hasOwn(COLUMN_VALUES, header[j]!) ? COLUMN_VALUES[header[j]!]!(c) : c === '-' ? null : c)));
     return this;
+  }
+
+  /** The rows for --json: one object per row, keyed by the lower-cased column names. */
+  toJsonValue(): JsonValue[] {
+    const keys = this.rows[0]!.map(jsonKey);
+    return this.values.map((row) => Object.fromEntries(row.map((v, j) => [keys[j]!, v])));
   }
 
   get length(): number {
