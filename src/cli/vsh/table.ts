@@ -2,7 +2,7 @@
 // shown as \xNN, wide characters counted as two columns. For --json (ours), the same rows as
 // objects keyed by the column names.
 
-import { intOrNull, jsonKey, yesNo, type JsonValue } from './json.js';
+import { intOrNull, jsonKey, jsonNumber, yesNo, type JsonValue } from './json.js';
 
 /** A cell with the value --json gives for it (raw bytes where the text is "1.50 GiB"). */
 export interface TypedCell {
@@ -17,6 +17,16 @@ export function typed(text: string, value: JsonValue): TypedCell {
   return { text, value };
 }
 
+/** A number printed as `text` ("1.50 GiB"): --json gives the number. */
+export function numberCell(text: string, n: number | bigint): TypedCell {
+  return { text, value: jsonNumber(n) };
+}
+
+/** A count or size column: digits are the number, anything else ("-", "unknown") is null. */
+function countOrNull(text: string): JsonValue {
+  return /^\d+$/.test(text) ? intOrNull(text) : null;
+}
+
 // The columns whose text has a type of its own; any other text cell is a string, '-' null.
 const COLUMN_VALUES: Readonly<Record<string, (text: string) => JsonValue>> = {
   Id: intOrNull,
@@ -24,6 +34,10 @@ const COLUMN_VALUES: Readonly<Record<string, (text: string) => JsonValue>> = {
   'IOThread ID': intOrNull,
   Autostart: yesNo,
   Persistent: yesNo,
+  Capacity: countOrNull,
+  Allocation: countOrNull,
+  Available: countOrNull,
+  Physical: countOrNull,
 };
 
 export class Table {

@@ -260,7 +260,7 @@ async function cmdCheckpointList(ctl: VirshControl, cmd: Cmd): Promise<boolean> 
     if (parent) table!.add(chkName, thenstr, parentChk ?? '');
     else table!.add(chkName, thenstr);
   }
-  if (table) ctl.print(table.toString(!ctl.quiet));
+  if (table) ctl.printTable(cmd, table);
   return true;
 }
 

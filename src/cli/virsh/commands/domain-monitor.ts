@@ -63,7 +63,8 @@ import {
 import type { Cmd } from '../../vsh/cmd.js';
 import { cformat } from '../../vsh/cformat.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
-import { Table } from '../../vsh/table.js';
+import { numberCell, Table, typed, type TypedCell } from '../../vsh/table.js';
+import { InfoOutput } from '../../vsh/info.js';
 import type { XmlElement } from '../../../xml/index.js';
 import type { VirshControl } from '../control.js';
 import { domainDescription } from '../describe.js';
@@ -158,7 +159,7 @@ async function cmdList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       ctl.print(line + '\n');
     }
   }
-  if (table) ctl.print(table.toString(!ctl.quiet));
+  if (table) ctl.printTable(cmd, table);
   return true;
 }
 
@@ -260,14 +261,14 @@ async function cmdDomMemStat(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
 }
 
 /** cmdDomblkinfoGet: capacity, allocation and physical size as printed. */
-function blockInfoCells(info: { capacity: bigint; allocation: bigint; physical: bigint }, human: boolean): [string, string, string] {
+function blockInfoCells(info: { capacity: bigint; allocation: bigint; physical: bigint }, human: boolean): [TypedCell, TypedCell, TypedCell] {
   const all = [info.capacity, info.allocation, info.physical];
-  if (all.every((v) => v === 0n)) return ['-', '-', '-'];
-  if (!human) return all.map((v) => cformat('%llu', v)) as [string, string, string];
+  if (all.every((v) => v === 0n)) return [typed('-', null), typed('-', null), typed('-', null)];
   return all.map((v) => {
+    if (!human) return numberCell(cformat('%llu', v), v);
     const p = prettyCapacity(v);
-    return cformat('%.3lf %s', p.value, p.unit);
-  }) as [string, string, string];
+    return numberCell(cformat('%.3lf %s', p.value, p.unit), v);
+  }) as [TypedCell, TypedCell, TypedCell];
 }
 
 async function cmdDomblkinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -302,14 +303,16 @@ async function cmdDomblkinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       }
       table.add(target ?? '', ...blockInfoCells(info, human));
     }
-    ctl.print(table.toString(!ctl.quiet));
+    ctl.printTable(cmd, table);
   } else {
     const info = await ctl.call(dom.getBlockInfo(device!, 0));
     if (info === FAILED) return false;
     const [cap, alloc, phy] = blockInfoCells(info, human);
-    ctl.print('%-15s %s\n', 'Capacity:', cap);
-    ctl.print('%-15s %s\n', 'Allocation:', alloc);
-    ctl.print('%-15s %s\n', 'Physical:', phy);
+    const out = new InfoOutput(ctl, cmd);
+    out.print('%-15s %s\n', 'Capacity:', cap.text).as(cap.value);
+    out.print('%-15s %s\n', 'Allocation:', alloc.text).as(alloc.value);
+    out.print('%-15s %s\n', 'Physical:', phy.text).as(phy.value);
+    out.end();
   }
   return true;
 }
@@ -364,7 +367,7 @@ async function cmdDomblklist(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (details) table.add(type!, device!, target, source ?? '-');
     else table.add(target, source ?? '-');
   }
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 
@@ -382,7 +385,7 @@ async function cmdDomiflist(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     const mac = attrString(iface, 'mac', 'address');
     table.add(target ?? '-', type, source ?? '-', model ?? '-', mac ?? '-');
   }
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 

@@ -253,7 +253,7 @@ async function cmdNetworkList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     } else if (optUUID) ctl.print('%s\n', net.getUUIDString());
     else if (optName) ctl.print('%s\n', net.getName());
   }
-  if (table) ctl.print(table.toString(!ctl.quiet));
+  if (table) ctl.printTable(cmd, table);
   return true;
 }
 
@@ -379,7 +379,7 @@ async function cmdNetworkDHCPLeases(ctl: VirshControl, cmd: Cmd): Promise<boolea
     const type = lease.type === VIR_IP_ADDR_TYPE_IPV4 ? 'ipv4' : lease.type === VIR_IP_ADDR_TYPE_IPV6 ? 'ipv6' : null;
     table.add(localTime(lease.expirytime), orMinus(lease.mac), orMinus(type), `${lease.ipaddr}/${lease.prefix}`, orMinus(lease.hostname), orMinus(lease.clientid));
   }
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 
@@ -448,7 +448,7 @@ async function cmdNetworkPortList(ctl: VirshControl, cmd: Cmd): Promise<boolean>
     if (table) table.add(uuid);
     else ctl.print('%s\n', uuid);
   }
-  if (table) ctl.print(table.toString(!ctl.quiet));
+  if (table) ctl.printTable(cmd, table);
   return true;
 }
 

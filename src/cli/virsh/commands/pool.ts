@@ -37,7 +37,7 @@ import { splitCommas } from '../../vsh/builtins.js';
 import { cformat } from '../../vsh/cformat.js';
 import { exclusive, VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
-import { Table } from '../../vsh/table.js';
+import { numberCell, Table, type Cell } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
 import { optPool, optPoolBy, poolStateToString, prettyCapacity, XmlBuffer } from '../storage-util.js';
 import { connOf, dumpXML, readFileAll, VIRSH_BYNAME, VIRSH_BYUUID } from '../util.js';
@@ -304,9 +304,9 @@ interface PoolInfoText {
   state: string;
   autostart: string;
   persistent: string;
-  capacity: string;
-  allocation: string;
-  available: string;
+  capacity: Cell;
+  allocation: Cell;
+  available: Cell;
 }
 
 function sizeText(bytes: bigint): string {
@@ -363,9 +363,9 @@ async function cmdPoolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     } else if (details) {
       t.state = poolStateToString(info.state);
       if (info.state === VIR_STORAGE_POOL_RUNNING || info.state === VIR_STORAGE_POOL_DEGRADED) {
-        t.capacity = sizeText(info.capacity);
-        t.allocation = sizeText(info.allocation);
-        t.available = sizeText(info.available);
+        t.capacity = numberCell(sizeText(info.capacity), info.capacity);
+        t.allocation = numberCell(sizeText(info.allocation), info.allocation);
+        t.available = numberCell(sizeText(info.available), info.available);
       } else t.capacity = t.allocation = t.available = '-';
     } else {
       // virStoragePoolIsActive's -1 counts as active, as in virsh.
@@ -384,7 +384,7 @@ async function cmdPoolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     }
     const table = new Table('Name', 'State', 'Autostart');
     list.forEach((pool, i) => table.add(pool.getName(), texts[i]!.state, texts[i]!.autostart));
-    ctl.print(table.toString(!ctl.quiet));
+    ctl.printTable(cmd, table);
     return true;
   }
   const table = new Table('Name', 'State', 'Autostart', 'Persistent', 'Capacity', 'Allocation', 'Available');
@@ -392,7 +392,7 @@ async function cmdPoolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     const t = texts[i]!;
     table.add(pool.getName(), t.state, t.autostart, t.persistent, t.capacity, t.allocation, t.available);
   });
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 

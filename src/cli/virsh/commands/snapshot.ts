@@ -603,7 +603,7 @@ async function cmdSnapshotList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (parent) table!.add(snapName, thenstr, state, parentSnap ?? '');
     else table!.add(snapName, thenstr, state);
   }
-  if (table) ctl.print(table.toString(!ctl.quiet));
+  if (table) ctl.printTable(cmd, table);
   return true;
 }
 

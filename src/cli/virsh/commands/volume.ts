@@ -28,7 +28,7 @@ import { cformat } from '../../vsh/cformat.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
 import { ScaleError, scaleInteger, strToUnsigned, ULLONG_MAX } from '../../vsh/numbers.js';
-import { Table } from '../../vsh/table.js';
+import { numberCell, Table, type Cell } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
 import { optPool, optVol, optVolBy, prettyCapacity, volTypeToString, XmlBuffer } from '../storage-util.js';
 import { connOf, dumpXML, readFileAll, VIRSH_BYUUID } from '../util.js';
@@ -557,24 +557,24 @@ async function cmdVolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (!found) return false;
   const list = await collectVolumes(ctl, found.pool);
   if (!list) return false;
-  const rows: string[][] = [];
+  const rows: Cell[][] = [];
   for (const vol of list) {
     const path = await ctl.call(vol.getPath());
-    const row = [vol.getName(), path === FAILED ? 'unknown' : path];
+    const row: Cell[] = [vol.getName(), path === FAILED ? 'unknown' : path];
     if (details) {
       const info = await ctl.call(vol.getInfo());
       if (info === FAILED) row.push('unknown', 'unknown', 'unknown');
       else {
         const cap = prettyCapacity(info.capacity);
         const alloc = prettyCapacity(info.allocation);
-        row.push(volTypeToString(info.type), cformat('%.2lf %s', cap.val, cap.unit), cformat('%.2lf %s', alloc.val, alloc.unit));
+        row.push(volTypeToString(info.type), numberCell(cformat('%.2lf %s', cap.val, cap.unit), info.capacity), numberCell(cformat('%.2lf %s', alloc.val, alloc.unit), info.allocation));
       }
     }
     rows.push(row);
   }
   const table = details ? new Table('Name', 'Path', 'Type', 'Capacity', 'Allocation') : new Table('Name', 'Path');
   for (const row of rows) table.add(...row);
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 
