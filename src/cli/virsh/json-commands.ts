@@ -22,8 +22,26 @@ const JSON_COMMANDS = [
   'domfsinfo',
   'vcpupin',
   'iothreadinfo',
+  'net-port-list',
+  'domstats',
   // info commands
+  'dominfo',
+  'domstate',
   'domblkinfo',
+  'dommemstat',
+  'domblkstat',
+  'domifstat',
+  'domcontrol',
+  'domtime',
+  'version',
+  'uri',
+  'hostname',
+  'nodeinfo',
+  'nodecpustats',
+  'nodememstats',
+  'pool-info',
+  'vol-info',
+  'net-info',
 ] as const;
 
 /** The hidden options of each command, for buildGroups. */

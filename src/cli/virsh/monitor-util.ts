@@ -10,6 +10,7 @@ import { cformat } from '../vsh/cformat.js';
 import type { Cmd } from '../vsh/cmd.js';
 import { FAILED } from '../vsh/control.js';
 import { strtou } from '../vsh/numbers.js';
+import { jsonNumber, type JsonValue } from '../vsh/json.js';
 import type { VirshControl } from './control.js';
 import { optDomain } from './util.js';
 
@@ -31,6 +32,27 @@ export function typedParamText(p: WireTypedParam): string {
       return cformat('%f', v.d);
     case 6:
       return v.b ? 'yes' : 'no';
+    default:
+      return v.s;
+  }
+}
+
+/** A typed parameter's value for --json: numbers as numbers. */
+export function typedParamJson(p: WireTypedParam): JsonValue {
+  const v = p.value;
+  switch (v.type) {
+    case 1:
+      return v.i;
+    case 2:
+      return v.ui;
+    case 3:
+      return jsonNumber(v.l);
+    case 4:
+      return jsonNumber(v.ul);
+    case 5:
+      return v.d;
+    case 6:
+      return Boolean(v.b);
     default:
       return v.s;
   }

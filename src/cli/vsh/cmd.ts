@@ -209,6 +209,11 @@ export class Cmd {
     exclusive(a, this.has(a), b, this.has(b));
   }
 
+  /** --json (ours) prints a command's table or fields: not with the options that print something else. */
+  jsonExcludes(...names: string[]): void {
+    for (const n of names) this.exclusive('json', n);
+  }
+
   /** VSH_REQUIRE_OPTION(a, b): b is required by a. */
   requires(a: string, b: string): void {
     requires(a, this.has(a), b, this.has(b));

@@ -213,14 +213,18 @@ export abstract class VshControl {
     }
   }
 
-  /** The common shape of a query command: print what `p` gives with `fmt`, or `failure` as the error. */
-  async printResult(p: Promise<string>, failure: string, fmt: string): Promise<boolean> {
+  /**
+   * The common shape of a query command: print what `p` gives with `fmt`, or `failure` as the
+   * error; with `jsonKey` (--json), an object of that one key.
+   */
+  async printResult(p: Promise<string>, failure: string, fmt: string, jsonKey?: string): Promise<boolean> {
     const v = await this.call(p);
     if (v === FAILED) {
       this.error(failure);
       return false;
     }
-    this.print(fmt, v);
+    if (jsonKey !== undefined) this.print(toJson({ [jsonKey]: v }));
+    else this.print(fmt, v);
     return true;
   }
 

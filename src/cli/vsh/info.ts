@@ -4,7 +4,7 @@
 import type { CArg } from './cformat.js';
 import type { Cmd } from './cmd.js';
 import type { VshControl } from './control.js';
-import { jsonKey, jsonNumber, toJson, type JsonValue } from './json.js';
+import { intOrNull, jsonKey, jsonNumber, toJson, type JsonValue } from './json.js';
 
 export class InfoOutput {
   private readonly fields: Record<string, JsonValue> | null;
@@ -23,7 +23,7 @@ export class InfoOutput {
 
   /**
    * ctl.print(fmt, label, value, ...). For --json the field is keyed by the label ("Max memory:"
-   * is max_memory, with _kib when the format prints KiB) and its value is the argument after the
+   * is max_memory, with _kib or _mhz when the format prints that unit) and its value is the argument after the
    * label: numbers stay numbers, '-' is null; as() replaces either.
    */
   print(fmt: string, label: string, ...args: CArg[]): this {
@@ -31,8 +31,23 @@ export class InfoOutput {
       this.ctl.print(fmt, label, ...args);
       return this;
     }
-    const key = jsonKey(label) + (/KiB\b/.test(fmt) && !/KiB/.test(label) ? '_kib' : '');
-    this.set(key, autoValue(args[0]));
+    const unit = / (KiB|MHz)\b/.exec(fmt)?.[1];
+    const key = jsonKey(label) + (unit && !label.includes(unit) ? `_${unit.toLowerCase()}` : '');
+    const v = args[0];
+    this.set(key, typeof v === 'string' && Object.hasOwn(LABEL_VALUES, label) ? LABEL_VALUES[label]!(v) : autoValue(v));
+    return this;
+  }
+
+  /** ctl.print(fmt, ...args) as virsh; for --json, `key` is `value`. */
+  put(key: string, value: JsonValue, fmt: string, ...args: CArg[]): this {
+    if (this.fields) this.set(key, value);
+    else this.ctl.print(fmt, ...args);
+    return this;
+  }
+
+  /** Text only: ctl.print without --json; with it, nothing (field() gives the JSON its value). */
+  text(fmt: string, ...args: CArg[]): this {
+    if (!this.fields) this.ctl.print(fmt, ...args);
     return this;
   }
 
@@ -60,6 +75,16 @@ export class InfoOutput {
     this.last = key;
   }
 }
+
+// The labels whose text has a type of its own (as Table's columns).
+const onOff = (t: string): boolean | null => (t === 'yes' || t === 'enable' ? true : t === 'no' || t === 'disable' ? false : null);
+const LABEL_VALUES: Readonly<Record<string, (text: string) => JsonValue>> = {
+  'Id:': intOrNull,
+  'Active:': onOff,
+  'Persistent:': onOff,
+  'Autostart:': onOff,
+  'Managed save:': onOff,
+};
 
 function autoValue(v: CArg): JsonValue {
   if (v === undefined || v === null || v === '-') return null;

@@ -34,9 +34,10 @@ function write(v: JsonValue, indent: string): string {
   return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${write(x, inner)}`).join(',\n')}\n${indent}}`;
 }
 
-/** The key of a label virsh prints ("Max memory:", "MAC Address"): lower case, words joined by '_'. */
+/** The key of a label virsh prints ("Max memory:", "CPU(s)"): lower case, words joined by '_' ("max_memory", "cpus"). */
 export function jsonKey(label: string): string {
   return label
+    .replace(/\(s\)/g, 's')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
@@ -52,6 +53,11 @@ export function intOrNull(text: string): number | bigint | string | null {
   if (text === '-' || text === '') return null;
   if (!/^-?\d+$/.test(text)) return text;
   return jsonNumber(BigInt(text));
+}
+
+/** A typed parameter's or a tagged value's value for JSON. */
+export function scalarJson(v: string | number | bigint | boolean): JsonValue {
+  return typeof v === 'bigint' || typeof v === 'number' ? jsonNumber(v) : v;
 }
 
 /** A number for JSON: a safe bigint as a number, a bigger one kept exact. */

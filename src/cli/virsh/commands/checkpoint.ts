@@ -196,6 +196,7 @@ async function checkpointListCollect(ctl: VirshControl, dom: Domain, from: Domai
 }
 
 async function cmdCheckpointList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  cmd.jsonExcludes('name', 'tree');
   const tree = cmd.has('tree');
   const name = cmd.has('name');
   const from = cmd.has('from');

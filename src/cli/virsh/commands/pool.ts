@@ -34,6 +34,8 @@ import {
   type StoragePool,
 } from '../../../index.js';
 import { splitCommas } from '../../vsh/builtins.js';
+import { InfoOutput } from '../../vsh/info.js';
+import { jsonNumber } from '../../vsh/json.js';
 import { cformat } from '../../vsh/cformat.js';
 import { exclusive, VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
@@ -315,6 +317,7 @@ function sizeText(bytes: bigint): string {
 }
 
 async function cmdPoolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  cmd.jsonExcludes('name', 'uuid');
   const details = cmd.has('details');
   const inactive = cmd.has('inactive');
   const all = cmd.has('all');
@@ -455,28 +458,30 @@ async function cmdPoolInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (!found) return false;
   const { pool } = found;
   const bytes = cmd.has('bytes');
-  ctl.print('%-15s %s\n', 'Name:', pool.getName());
-  ctl.print('%-15s %s\n', 'UUID:', pool.getUUIDString());
+  const out = new InfoOutput(ctl, cmd);
+  out.print('%-15s %s\n', 'Name:', pool.getName());
+  out.print('%-15s %s\n', 'UUID:', pool.getUUIDString());
   const info = await ctl.call(pool.getInfo());
   if (info === FAILED) return false;
-  ctl.print('%-15s %s\n', 'State:', poolStateToString(info.state));
+  out.print('%-15s %s\n', 'State:', poolStateToString(info.state));
   const persistent = await pool.isPersistent().then((p) => (p ? 1 : 0), (e: unknown) => (ctl.saveError(e), -1));
   ctl.debug(VSH_ERR_DEBUG, `Pool persistent flag value: ${persistent}\n`);
-  ctl.print('%-15s %s\n', 'Persistent:', persistent < 0 ? 'unknown' : persistent ? 'yes' : 'no');
+  out.print('%-15s %s\n', 'Persistent:', persistent < 0 ? 'unknown' : persistent ? 'yes' : 'no');
   const autostart = await ctl.call(pool.getAutostart());
-  ctl.print('%-15s %s\n', 'Autostart:', autostart === FAILED ? 'no autostart' : autostart ? 'yes' : 'no');
+  out.print('%-15s %s\n', 'Autostart:', autostart === FAILED ? 'no autostart' : autostart ? 'yes' : 'no');
   if (info.state === VIR_STORAGE_POOL_RUNNING || info.state === VIR_STORAGE_POOL_DEGRADED) {
     if (bytes) {
-      ctl.print('%-15s %llu\n', 'Capacity:', info.capacity);
-      ctl.print('%-15s %llu\n', 'Allocation:', info.allocation);
-      ctl.print('%-15s %llu\n', 'Available:', info.available);
+      out.print('%-15s %llu\n', 'Capacity:', info.capacity);
+      out.print('%-15s %llu\n', 'Allocation:', info.allocation);
+      out.print('%-15s %llu\n', 'Available:', info.available);
     } else {
       for (const [label, v] of [['Capacity:', info.capacity], ['Allocation:', info.allocation], ['Available:', info.available]] as const) {
         const { val, unit } = prettyCapacity(v);
-        ctl.print('%-15s %2.2lf %s\n', label, val, unit);
+        out.print('%-15s %2.2lf %s\n', label, val, unit).as(jsonNumber(v));
       }
     }
   }
+  out.end();
   return true;
 }
 

@@ -525,6 +525,7 @@ async function snapshotListCollectNames(ctl: VirshControl, dom: Domain, from: Do
 }
 
 async function cmdSnapshotList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  cmd.jsonExcludes('name', 'tree');
   const tree = cmd.has('tree');
   const name = cmd.has('name');
   const from = cmd.has('from');

@@ -24,6 +24,8 @@ import {
   type StorageVol,
 } from '../../../index.js';
 import { strerror } from '../../vsh/builtins.js';
+import { InfoOutput } from '../../vsh/info.js';
+import { jsonNumber } from '../../vsh/json.js';
 import { cformat } from '../../vsh/cformat.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
@@ -467,21 +469,23 @@ async function cmdVolInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optVol(ctl, cmd, 'vol', 'pool');
   if (!found) return false;
   const { vol } = found;
-  ctl.print('%-15s %s\n', 'Name:', vol.getName());
+  const out = new InfoOutput(ctl, cmd);
+  out.print('%-15s %s\n', 'Name:', vol.getName());
   const flags = physical ? VIR_STORAGE_VOL_GET_PHYSICAL : 0;
   const info = await ctl.call(flags ? vol.getInfoFlags(flags) : vol.getInfo());
   if (info === FAILED) return false;
-  ctl.print('%-15s %s\n', 'Type:', volTypeToString(info.type));
+  out.print('%-15s %s\n', 'Type:', volTypeToString(info.type));
   const second = physical ? 'Physical:' : 'Allocation:';
   if (bytes) {
-    ctl.print('%-15s %llu %s\n', 'Capacity:', info.capacity, 'bytes');
-    ctl.print('%-15s %llu %s\n', second, info.allocation, 'bytes');
+    out.print('%-15s %llu %s\n', 'Capacity:', info.capacity, 'bytes');
+    out.print('%-15s %llu %s\n', second, info.allocation, 'bytes');
   } else {
     let { val, unit } = prettyCapacity(info.capacity);
-    ctl.print('%-15s %2.2lf %s\n', 'Capacity:', val, unit);
+    out.print('%-15s %2.2lf %s\n', 'Capacity:', val, unit).as(jsonNumber(info.capacity));
     ({ val, unit } = prettyCapacity(info.allocation));
-    ctl.print('%-15s %2.2lf %s\n', second, val, unit);
+    out.print('%-15s %2.2lf %s\n', second, val, unit).as(jsonNumber(info.allocation));
   }
+  out.end();
   return true;
 }
 
