@@ -84,6 +84,8 @@ export abstract class VshControl {
   /** Set by a failed command whose error says the connection is gone; the next one reconnects. */
   disconnected = 0;
   lastError: SavedError | null = null;
+  /** The progress bar being drawn (progress.ts), cleared before an error is printed. */
+  progressLine: { clear(): void } | null = null;
   readonly io: ShellIO;
   private readonly commands = new Map<string, CmdDef<this>>();
 
@@ -121,6 +123,7 @@ export abstract class VshControl {
 
   /** vshError: "error: " and the message on stderr (and in the log file). */
   error(message: string): void {
+    this.progressLine?.clear();
     this.log(VSH_ERR_ERROR, message);
     this.io.stderr(`error: ${message}\n`);
   }

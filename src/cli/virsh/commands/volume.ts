@@ -32,6 +32,7 @@ import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
 import { ScaleError, scaleInteger, strToUnsigned, ULLONG_MAX } from '../../vsh/numbers.js';
 import { numberCell, Table, type Cell } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
+import { countedItems, startProgress } from '../../vsh/progress.js';
 import { optPool, optVol, optVolBy, prettyCapacity, volTypeToString, XmlBuffer } from '../storage-util.js';
 import { connOf, dumpXML, readFileAll, VIRSH_BYUUID } from '../util.js';
 import { makeCloneXML } from '../xml-save.js';
@@ -286,7 +287,8 @@ async function cmdVolUpload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     }
     // A block device is all data; a file's holes are found by readSparseFile.
     const items = sparse && !isBlock ? readSparseFile(file) : fdChunks(fd);
-    if (!(await sendItems(ctl, st, items))) {
+    const bar = startProgress(ctl, 'vol-upload', stat.isFile() ? (length > 0n && length < BigInt(stat.size) ? length : stat.size) : null);
+    if (!(await sendItems(ctl, st, bar ? countedItems(items, bar) : items))) {
       ctl.error(`cannot send data to volume ${name}`);
       return false;
     }
@@ -303,9 +305,11 @@ async function cmdVolUpload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       ctl.error(`cannot close volume ${name}`);
       return false;
     }
+    bar?.finish();
     return true;
   } finally {
     if (fd >= 0) closeSync(fd);
+    ctl.progressLine?.clear();
   }
 }
 
@@ -333,6 +337,14 @@ async function writeToBlockDevice(fd: number, items: AsyncIterable<Uint8Array | 
       for (let left = item.hole; left > 0n; ) left -= BigInt(writeSync(fd, zeros, 0, Number(left < BigInt(zeros.length) ? left : BigInt(zeros.length))));
     }
   }
+}
+
+/** The bytes a download will bring, for its progress bar: the volume's physical size from `offset`, at most `length`; null when unknown. */
+async function downloadSize(vol: StorageVol, offset: bigint, length: bigint): Promise<bigint | null> {
+  const info = await vol.getInfoFlags(VIR_STORAGE_VOL_GET_PHYSICAL).catch(() => null);
+  if (!info) return null;
+  const left = BigInt(info.allocation) > offset ? BigInt(info.allocation) - offset : 0n;
+  return length > 0n && length < left ? length : left;
 }
 
 async function cmdVolDownload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -374,7 +386,8 @@ async function cmdVolDownload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     }
     // Stream errors are the daemon's; file errors are the sink's, as libvirt reports them.
     let streamFailed = false;
-    const items = (async function* () {
+    const bar = ctl.io.progress && !ctl.quiet ? startProgress(ctl, 'vol-download', await downloadSize(vol, offset, length)) : null;
+    const received = (async function* () {
       try {
         yield* streamItems(st);
       } catch (e) {
@@ -383,6 +396,7 @@ async function cmdVolDownload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
         throw e;
       }
     })();
+    const items = bar ? countedItems(received, bar) : received;
     try {
       if (isBlock) await writeToBlockDevice(fd, items);
       else {
@@ -412,9 +426,11 @@ async function cmdVolDownload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       ctl.error(`cannot close volume ${name}`);
       return false;
     }
+    bar?.finish();
     ok = true;
     return true;
   } finally {
+    ctl.progressLine?.clear();
     if (fd >= 0) closeSync(fd);
     if (!ok && created && file !== undefined) {
       try {
