@@ -43,6 +43,7 @@ const COLUMN_VALUES: Readonly<Record<string, (text: string) => JsonValue>> = {
 export class Table {
   private readonly rows: string[][];
   private readonly values: JsonValue[][] = [];
+  private readonly extras: Record<string, JsonValue>[] = [];
 
   constructor(...header: string[]) {
     this.rows = [header];
@@ -53,14 +54,21 @@ export class Table {
     const header = this.rows[0]!;
     if (cells.length !== header.length) throw new Error('Incorrect number of cells in a table row');
     this.rows.push(cells.map((c) => (typeof c === 'string' ? c : c.text)));
+    this.extras.push({});
     this.values.push(cells.map((c, j) => (typeof c !== 'string' ? c.value : Object.hasOwn(COLUMN_VALUES, header[j]!) ? COLUMN_VALUES[header[j]!]!(c) : c === '-' ? null : c)));
+    return this;
+  }
+
+  /** Fields of the last row that only --json shows (as a domain's UUID in `list`). */
+  with(extra: Record<string, JsonValue>): this {
+    Object.assign(this.extras[this.extras.length - 1]!, extra);
     return this;
   }
 
   /** The rows for --json: one object per row, keyed by the lower-cased column names. */
   toJsonValue(): JsonValue[] {
     const keys = this.rows[0]!.map(jsonKey);
-    return this.values.map((row) => Object.fromEntries(row.map((v, j) => [keys[j]!, v])));
+    return this.values.map((row, i) => ({ ...Object.fromEntries(row.map((v, j) => [keys[j]!, v])), ...this.extras[i] }));
   }
 
   get length(): number {

@@ -143,8 +143,8 @@ async function cmdList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       if (optTitle) {
         const title = await domainDescription(ctl, dom, true, 0);
         if (title === null) return false;
-        table.add(id, dom.getName(), stateText, title);
-      } else table.add(id, dom.getName(), stateText);
+        table.add(id, dom.getName(), stateText, title).with({ uuid: dom.getUUIDString() });
+      } else table.add(id, dom.getName(), stateText).with({ uuid: dom.getUUIDString() });
     } else {
       let sep = '';
       let line = '';

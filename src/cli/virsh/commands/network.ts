@@ -253,7 +253,7 @@ async function cmdNetworkList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       // A failed virNetworkIsActive/IsPersistent (-1) counts as true in virsh.
       const active = await tolerate(ctl, net.isActive(), true);
       const persistent = await tolerate(ctl, net.isPersistent(), true);
-      table.add(net.getName(), active ? 'active' : 'inactive', autostartStr, persistent ? 'yes' : 'no');
+      table.add(net.getName(), active ? 'active' : 'inactive', autostartStr, persistent ? 'yes' : 'no').with({ uuid: net.getUUIDString() });
     } else if (optUUID) ctl.print('%s\n', net.getUUIDString());
     else if (optName) ctl.print('%s\n', net.getName());
   }

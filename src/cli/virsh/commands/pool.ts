@@ -386,14 +386,14 @@ async function cmdPoolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       return true;
     }
     const table = new Table('Name', 'State', 'Autostart');
-    list.forEach((pool, i) => table.add(pool.getName(), texts[i]!.state, texts[i]!.autostart));
+    list.forEach((pool, i) => table.add(pool.getName(), texts[i]!.state, texts[i]!.autostart).with({ uuid: pool.getUUIDString() }));
     ctl.printTable(cmd, table);
     return true;
   }
   const table = new Table('Name', 'State', 'Autostart', 'Persistent', 'Capacity', 'Allocation', 'Available');
   list.forEach((pool, i) => {
     const t = texts[i]!;
-    table.add(pool.getName(), t.state, t.autostart, t.persistent, t.capacity, t.allocation, t.available);
+    table.add(pool.getName(), t.state, t.autostart, t.persistent, t.capacity, t.allocation, t.available).with({ uuid: pool.getUUIDString() });
   });
   ctl.printTable(cmd, table);
   return true;
