@@ -149,11 +149,13 @@ describe('virsh-rpc progress bar', () => {
     expect(out.text).to.equal('');
     now += 1;
     bar.add(0);
-    expect(out.text).to.match(/^\rvol-upload: \[#+\.+\]  50% 2\.0 MiB \/ 4\.0 MiB 3\.3 MiB\/s\x1b\[K$/);
+    // eslint-disable-next-line no-control-regex
+    expect(out.text).to.match(new RegExp('^\\rvol-upload: \\[#+\\.+\\] {2}50% 2\\.0 MiB / 4\\.0 MiB 3\\.3 MiB/s\x1b\\[K$'));
     out.text = '';
     bar.add(2 * MiB);
     bar.finish();
-    expect(out.text).to.match(/^\rvol-upload: \[#+\] 100% 4\.0 MiB \/ 4\.0 MiB [0-9.]+ MiB\/s\x1b\[K\n$/);
+    // eslint-disable-next-line no-control-regex
+    expect(out.text).to.match(new RegExp('^\\rvol-upload: \\[#+\\] 100% 4\\.0 MiB / 4\\.0 MiB [0-9.]+ MiB/s\x1b\\[K\n$'));
     out.text = '';
     bar.add(1);
     bar.clear();
