@@ -197,6 +197,13 @@ describe('virsh-rpc --json on the test driver: the values agree with virsh', fun
     expect(pins[1]).to.deep.equal({ vcpu: 1, cpu_affinity: '0-7' });
     sameTable(uri, 'domfsinfo test', ['Mountpoint', 'Name', 'Type', 'Target'], { minRows: 2 });
   });
+  it('snapshot-info, checkpoint-info, checkpoint-list', () => {
+    const s = sameInfo(uri, 'snapshot-info test s1', { setup: 'snapshot-create-as test s1' });
+    expect(s).to.include({ current: true, parent: null, children: 0, metadata: true });
+    const c = sameInfo(uri, 'checkpoint-info test c1', { setup: 'checkpoint-create-as test c1' });
+    expect(c).to.include({ name: 'c1', parent: null, descendants: 0 });
+    sameTable(uri, 'checkpoint-list test', ['Name', 'Creation Time'], { setup: 'checkpoint-create-as test c1', volatile: ['creation_time'] });
+  });
   it('domblkinfo, plain, --human and --all', () => {
     sameInfo(uri, 'domblkinfo test vda');
     sameInfo(uri, 'domblkinfo test vda --human');

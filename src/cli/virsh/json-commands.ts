@@ -42,6 +42,8 @@ const JSON_COMMANDS = [
   'pool-info',
   'vol-info',
   'net-info',
+  'snapshot-info',
+  'checkpoint-info',
 ] as const;
 
 /** The hidden options of each command, for buildGroups. */

@@ -76,6 +76,16 @@ export class InfoOutput {
   }
 }
 
+/** A handler whose lines go through `out`; with --json the object is printed when it succeeds. */
+export function infoCommand<C extends VshControl>(fn: (ctl: C, cmd: Cmd, out: InfoOutput) => Promise<boolean>): (ctl: C, cmd: Cmd) => Promise<boolean> {
+  return async (ctl, cmd) => {
+    const out = new InfoOutput(ctl, cmd);
+    const ok = await fn(ctl, cmd, out);
+    if (ok) out.end();
+    return ok;
+  };
+}
+
 // The labels whose text has a type of its own (as Table's columns).
 const onOff = (t: string): boolean | null => (t === 'yes' || t === 'enable' ? true : t === 'no' || t === 'disable' ? false : null);
 const LABEL_VALUES: Readonly<Record<string, (text: string) => JsonValue>> = {
@@ -84,6 +94,8 @@ const LABEL_VALUES: Readonly<Record<string, (text: string) => JsonValue>> = {
   'Persistent:': onOff,
   'Autostart:': onOff,
   'Managed save:': onOff,
+  'Current:': onOff,
+  'Metadata:': onOff,
 };
 
 function autoValue(v: CArg): JsonValue {

@@ -21,6 +21,7 @@ import {
   VIR_ERR_NO_SUPPORT,
 } from '../../../index.js';
 import { splitCommas } from '../../vsh/builtins.js';
+import { infoCommand } from '../../vsh/info.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import { Table } from '../../vsh/table.js';
@@ -143,19 +144,19 @@ async function checkpointParent(ctl: VirshControl, checkpoint: DomainCheckpoint)
   return undefined;
 }
 
-async function cmdCheckpointInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+const cmdCheckpointInfo = infoCommand<VirshControl>(async (ctl, cmd, out) => {
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const looked = await lookupCheckpoint(ctl, cmd, 'checkpointname', found.dom);
   if (!looked) return false;
-  ctl.print('%-15s %s\n', 'Name:', looked.name);
-  ctl.print('%-15s %s\n', 'Domain:', found.dom.getName());
+  out.print('%-15s %s\n', 'Name:', looked.name);
+  out.print('%-15s %s\n', 'Domain:', found.dom.getName());
   const parent = await checkpointParent(ctl, looked.chk);
   if (parent === undefined) {
     ctl.error('unexpected problem querying checkpoint state');
     return false;
   }
-  ctl.print('%-15s %s\n', 'Parent:', parent ?? '-');
+  out.print('%-15s %s\n', 'Parent:', parent ?? '-');
   const children = await ctl.call(looked.chk.listAllChildren(0));
   if (children === FAILED) {
     if (ctl.lastError?.code === VIR_ERR_NO_SUPPORT) {
@@ -164,11 +165,11 @@ async function cmdCheckpointInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> 
     }
     return false;
   }
-  ctl.print('%-15s %d\n', 'Children:', children.length);
+  out.print('%-15s %d\n', 'Children:', children.length);
   const descendants = await looked.chk.listAllChildren(VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS);
-  ctl.print('%-15s %d\n', 'Descendants:', descendants.length);
+  out.print('%-15s %d\n', 'Descendants:', descendants.length);
   return true;
-}
+});
 
 interface ChkEntry {
   chk: DomainCheckpoint;
