@@ -330,6 +330,11 @@ describe('virsh-rpc --json on qemu:///system: a dir pool, a defined guest, the h
     expect(pair(uri, `domstate ${guest} --reason`).json).to.deep.equal({ state: 'shut off', reason: 'unknown' });
     sameTable(uri, `vcpupin ${guest}`, ['VCPU', 'CPU Affinity']);
   });
+  it('nodedev-list: the names virsh lists', () => {
+    const { text, json } = pair(uri, 'nodedev-list');
+    expect(json).to.deep.equal(text.split('\n').filter((l) => l).map((name) => ({ name })));
+    expect((json as Json[]).length).to.be.at.least(1);
+  });
   it('nodeinfo, nodememstats (KiB), version, hostname', () => {
     sameInfo(uri, 'nodeinfo');
     const m = pair(uri, 'nodememstats').json as Record<string, number>;

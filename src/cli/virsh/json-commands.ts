@@ -14,6 +14,7 @@ const JSON_COMMANDS = [
   'iface-list',
   'nwfilter-list',
   'nwfilter-binding-list',
+  'nodedev-list',
   'secret-list',
   'snapshot-list',
   'checkpoint-list',
