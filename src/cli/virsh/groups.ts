@@ -8,6 +8,7 @@ import type { CmdGroup } from '../vsh/cmd.js';
 import type { VirshControl } from './control.js';
 import { GROUPS } from './generated/commands.js';
 import { UNSUPPORTED } from './unsupported.js';
+import { HIDDEN_OPTS } from './json-commands.js';
 import { domainDevicesHandlers } from './commands/domain-devices.js';
 import { editHandlers } from './commands/edit.js';
 import { consoleHandlers } from './commands/console.js';
@@ -59,4 +60,4 @@ export const HANDLERS: Record<string, Handler<VirshControl>> = {
   ...migrateHandlers,
 };
 
-export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED);
+export const virshGroups: readonly CmdGroup<VshControl>[] = buildGroups<VirshControl>(GROUPS, HANDLERS, UNSUPPORTED, 'virsh-rpc', HIDDEN_OPTS);

@@ -4,6 +4,7 @@
 
 import { VIR_ERR_NO_SUPPORT } from '../../index.js';
 import type { Cmd } from '../vsh/cmd.js';
+import type { InfoOutput } from '../vsh/info.js';
 import { FAILED } from '../vsh/control.js';
 import { Table } from '../vsh/table.js';
 import type { VirshControl } from './control.js';
@@ -146,7 +147,7 @@ export async function printMomentList<T extends Moment>(ctl: VirshControl, cmd: 
     if (parent) cells.push(xpathString(xml, kind.root, ['parent', 'name']) ?? '');
     table!.add(...cells);
   }
-  if (table) ctl.print(table.toString(!ctl.quiet));
+  if (table) ctl.printTable(cmd, table);
   return true;
 }
 
@@ -162,14 +163,14 @@ export function printParent(ctl: VirshControl, kind: MomentKind, name: string, p
 }
 
 /** The end of *-info: the numbers of children and descendants; 'unsupported' when the server has no such API. */
-export async function printChildCounts(ctl: VirshControl, children: number | typeof FAILED, descendants: () => Promise<number>): Promise<'printed' | 'unsupported' | 'failed'> {
+export async function printChildCounts(ctl: VirshControl, out: InfoOutput, children: number | typeof FAILED, descendants: () => Promise<number>): Promise<'printed' | 'unsupported' | 'failed'> {
   if (children === FAILED) {
     if (ctl.lastError?.code !== VIR_ERR_NO_SUPPORT) return 'failed';
     ctl.resetError();
     return 'unsupported';
   }
-  ctl.print('%-15s %d\n', 'Children:', children);
-  ctl.print('%-15s %d\n', 'Descendants:', await descendants());
+  out.print('%-15s %d\n', 'Children:', children);
+  out.print('%-15s %d\n', 'Descendants:', await descendants());
   return 'printed';
 }
 

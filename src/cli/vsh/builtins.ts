@@ -14,7 +14,7 @@ export function commandHelp(def: CmdDef<never>): string {
   out += '\n  SYNOPSIS\n';
   out += `    ${def.name}`;
   let shortopt = false;
-  const opts = def.opts ?? [];
+  const opts = (def.opts ?? []).filter((o) => !o.hidden);
   for (const opt of opts) {
     let text: string;
     switch (opt.type) {

@@ -32,6 +32,8 @@ export interface OptDef {
   help: string;
   /** Values to offer for completion (readline's completer), when known without a connection. */
   complete?: readonly string[];
+  /** Ours, not virsh's (as --json): accepted, but neither shown by help nor offered for completion. */
+  hidden?: boolean;
 }
 
 /** The handler of a command: true when it succeeded (virsh's bool). */
@@ -212,6 +214,11 @@ export class Cmd {
   /** VSH_EXCLUSIVE_OPTIONS(a, b). */
   exclusive(a: string, b: string): void {
     exclusive(a, this.has(a), b, this.has(b));
+  }
+
+  /** --json (ours) prints a command's table or fields: not with the options that print something else. */
+  jsonExcludes(...names: string[]): void {
+    for (const n of names) this.exclusive('json', n);
   }
 
   /** VSH_REQUIRE_OPTION(a, b): b is required by a. */

@@ -11,7 +11,9 @@ import { LibvirtError, VIR_ERR_INVALID_CONN, VIR_ERR_NO_CONNECT, VIR_ERR_OK, VIR
 import { cformat, type CArg } from './cformat.js';
 import { type Cmd, VshError } from './cmd.js';
 import type { CmdDef, CmdGroup } from './cmd.js';
+import { toJson } from './json.js';
 import { parseCommands } from './parser.js';
+import type { Table } from './table.js';
 import { type ArgSource, StringSource } from './tokenizer.js';
 
 export const VSH_ERR_DEBUG = 0;
@@ -28,6 +30,8 @@ export interface ShellIO {
   stdin: NodeJS.ReadableStream;
   /** stdin is a terminal (virsh's ctl->istty). */
   isTTY: boolean;
+  /** Where progress bars go (ours, not virsh's): stderr when it is a terminal, else none. */
+  progress?: { write(text: string): void; columns: number } | null;
   env: NodeJS.ProcessEnv;
 }
 
@@ -38,6 +42,7 @@ export function processIO(): ShellIO {
     stdin: process.stdin,
     isTTY: Boolean(process.stdin.isTTY),
     env: process.env,
+    progress: process.stderr.isTTY ? { write: (s) => writeAll(2, s), columns: process.stderr.columns || 80 } : null,
   };
 }
 
@@ -79,6 +84,8 @@ export abstract class VshControl {
   /** Set by a failed command whose error says the connection is gone; the next one reconnects. */
   disconnected = 0;
   lastError: SavedError | null = null;
+  /** The progress bar being drawn (progress.ts), cleared before an error is printed. */
+  progressLine: { clear(): void } | null = null;
   readonly io: ShellIO;
   private readonly commands = new Map<string, CmdDef<this>>();
 
@@ -104,6 +111,11 @@ export abstract class VshControl {
     this.io.stdout(args.length ? cformat(fmt, ...args) : fmt);
   }
 
+  /** A command's table: virsh's columns (no header with -q), or its rows as JSON with --json. */
+  printTable(cmd: Cmd, table: Table): void {
+    this.io.stdout(cmd.has('json') ? toJson(table.toJsonValue()) : table.toString(!this.quiet));
+  }
+
   /** vshPrintExtra: nothing in quiet mode. */
   printExtra(fmt: string, ...args: CArg[]): void {
     if (!this.quiet) this.print(fmt, ...args);
@@ -111,6 +123,7 @@ export abstract class VshControl {
 
   /** vshError: "error: " and the message on stderr (and in the log file). */
   error(message: string): void {
+    this.progressLine?.clear();
     this.log(VSH_ERR_ERROR, message);
     this.io.stderr(`error: ${message}\n`);
   }
@@ -203,14 +216,18 @@ export abstract class VshControl {
     }
   }
 
-  /** The common shape of a query command: print what `p` gives with `fmt`, or `failure` as the error. */
-  async printResult(p: Promise<string>, failure: string, fmt: string): Promise<boolean> {
+  /**
+   * The common shape of a query command: print what `p` gives with `fmt`, or `failure` as the
+   * error; with `jsonKey` (--json), an object of that one key.
+   */
+  async printResult(p: Promise<string>, failure: string, fmt: string, jsonKey?: string): Promise<boolean> {
     const v = await this.call(p);
     if (v === FAILED) {
       this.error(failure);
       return false;
     }
-    this.print(fmt, v);
+    if (jsonKey !== undefined) this.print(toJson({ [jsonKey]: v }));
+    else this.print(fmt, v);
     return true;
   }
 
@@ -356,7 +373,7 @@ export abstract class VshControl {
       const names = [...this.commands.values()].filter((c) => !c.hidden && !c.alias).map((c) => c.name).filter((n) => n.startsWith(last));
       return [names, last];
     }
-    const opts = (def.opts ?? []).filter((o) => o.type !== 'alias').map((o) => `--${o.name}`).filter((o) => o.startsWith(last) && !words.includes(o));
+    const opts = (def.opts ?? []).filter((o) => o.type !== 'alias' && !o.hidden).map((o) => `--${o.name}`).filter((o) => o.startsWith(last) && !words.includes(o));
     return [opts, last];
   }
 

@@ -1,18 +1,74 @@
 // vshTable (tools/vsh-table.c): a header and rows printed in aligned columns, control characters
-// shown as \xNN, wide characters counted as two columns.
+// shown as \xNN, wide characters counted as two columns. For --json (ours), the same rows as
+// objects keyed by the column names.
+
+import { intOrNull, jsonKey, jsonNumber, yesNo, type JsonValue } from './json.js';
+
+/** A cell with the value --json gives for it (raw bytes where the text is "1.50 GiB"). */
+export interface TypedCell {
+  text: string;
+  value: JsonValue;
+}
+
+export type Cell = string | TypedCell;
+
+/** A cell printed as `text` whose JSON value is `value`. */
+export function typed(text: string, value: JsonValue): TypedCell {
+  return { text, value };
+}
+
+/** A number printed as `text` ("1.50 GiB"): --json gives the number. */
+export function numberCell(text: string, n: number | bigint): TypedCell {
+  return { text, value: jsonNumber(n) };
+}
+
+/** A count or size column: digits are the number, anything else ("-", "unknown") is null. */
+function countOrNull(text: string): JsonValue {
+  return /^\d+$/.test(text) ? intOrNull(text) : null;
+}
+
+// The columns whose text has a type of its own; any other text cell is a string, '-' null.
+const COLUMN_VALUES: Readonly<Record<string, (text: string) => JsonValue>> = {
+  Id: intOrNull,
+  VCPU: intOrNull,
+  'IOThread ID': intOrNull,
+  Autostart: yesNo,
+  Persistent: yesNo,
+  Capacity: countOrNull,
+  Allocation: countOrNull,
+  Available: countOrNull,
+  Physical: countOrNull,
+};
 
 export class Table {
   private readonly rows: string[][];
+  private readonly values: JsonValue[][] = [];
+  private readonly extras: Record<string, JsonValue>[] = [];
 
   constructor(...header: string[]) {
     this.rows = [header];
   }
 
   /** vshTableRowAppend: a row with as many cells as the header. */
-  add(...cells: string[]): this {
-    if (cells.length !== this.rows[0]!.length) throw new Error('Incorrect number of cells in a table row');
-    this.rows.push(cells);
+  add(...cells: Cell[]): this {
+    const header = this.rows[0]!;
+    if (cells.length !== header.length) throw new Error('Incorrect number of cells in a table row');
+    this.rows.push(cells.map((c) => (typeof c === 'string' ? c : c.text)));
+    this.extras.push({});
+    this.values.push(cells.map((c, j) => (typeof c !== 'string' ? c.value : Object.hasOwn(COLUMN_VALUES, header[j]!) ? COLUMN_VALUES[header[j]!]!(c) : c === '-' ? null : c)));
     return this;
+  }
+
+  /** Fields of the last row that only --json shows (as a domain's UUID in `list`). */
+  with(extra: Record<string, JsonValue>): this {
+    Object.assign(this.extras[this.extras.length - 1]!, extra);
+    return this;
+  }
+
+  /** The rows for --json: one object per row, keyed by the lower-cased column names. */
+  toJsonValue(): JsonValue[] {
+    const keys = this.rows[0]!.map(jsonKey);
+    return this.values.map((row, i) => ({ ...Object.fromEntries(row.map((v, j) => [keys[j]!, v])), ...this.extras[i] }));
   }
 
   get length(): number {

@@ -20,6 +20,7 @@ import {
   VIR_ERR_NO_DOMAIN_CHECKPOINT,
 } from '../../../index.js';
 import { splitCommas } from '../../vsh/builtins.js';
+import { infoCommand } from '../../vsh/info.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
@@ -124,21 +125,21 @@ async function checkpointParent(ctl: VirshControl, checkpoint: DomainCheckpoint)
   return undefined;
 }
 
-async function cmdCheckpointInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+const cmdCheckpointInfo = infoCommand<VirshControl>(async (ctl, cmd, out) => {
   const looked = await optCheckpoint(ctl, cmd);
   if (!looked) return false;
-  ctl.print('%-15s %s\n', 'Name:', looked.name);
-  ctl.print('%-15s %s\n', 'Domain:', looked.dom.getName());
+  out.print('%-15s %s\n', 'Name:', looked.name);
+  out.print('%-15s %s\n', 'Domain:', looked.dom.getName());
   const parent = await checkpointParent(ctl, looked.chk);
   if (parent === undefined) {
     ctl.error('unexpected problem querying checkpoint state');
     return false;
   }
-  ctl.print('%-15s %s\n', 'Parent:', parent ?? '-');
+  out.print('%-15s %s\n', 'Parent:', parent ?? '-');
   const children = await ctl.call(looked.chk.listAllChildren(0));
-  const counted = await printChildCounts(ctl, children === FAILED ? FAILED : children.length, async () => (await looked.chk.listAllChildren(VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS)).length);
+  const counted = await printChildCounts(ctl, out, children === FAILED ? FAILED : children.length, async () => (await looked.chk.listAllChildren(VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS)).length);
   return counted !== 'failed';
-}
+});
 
 type ChkEntry = MomentEntry<DomainCheckpoint>;
 
@@ -155,6 +156,7 @@ async function checkpointListCollect(ctl: VirshControl, dom: Domain, from: Domai
 }
 
 async function cmdCheckpointList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  cmd.jsonExcludes('name', 'tree');
   const from = cmd.has('from');
   let flags = listFilterFlags(ctl, cmd, [
     ['leaves', VIR_DOMAIN_CHECKPOINT_LIST_LEAVES],

@@ -736,7 +736,7 @@ async function cmdVcpuinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
 }
 
 /** virshVcpuPinQuery. */
-async function vcpuPinQuery(ctl: VirshControl, dom: Domain, vcpu: number, gotVcpu: boolean, maxcpu: number, flags: number): Promise<boolean> {
+async function vcpuPinQuery(ctl: VirshControl, cmd: Cmd, dom: Domain, vcpu: number, gotVcpu: boolean, maxcpu: number, flags: number): Promise<boolean> {
   let ncpus = await cpuCountCollect(ctl, dom, flags | VIR_DOMAIN_VCPU_MAXIMUM, true);
   if (ncpus < 0) {
     if (ncpus === -1) {
@@ -760,7 +760,7 @@ async function vcpuPinQuery(ctl: VirshControl, dom: Domain, vcpu: number, gotVcp
       if (gotVcpu && i !== vcpu) continue;
       table.add(String(i), bitmapFormat(maps[i]!));
     }
-    ctl.print(table.toString(!ctl.quiet));
+    ctl.printTable(cmd, table);
   }
   return true;
 }
@@ -780,7 +780,7 @@ async function cmdVcpuPin(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (maxcpu === null) return false;
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
-  if (cpulist === undefined) return vcpuPinQuery(ctl, found.dom, vcpu ?? 0, vcpu !== undefined, maxcpu, flags);
+  if (cpulist === undefined) return vcpuPinQuery(ctl, cmd, found.dom, vcpu ?? 0, vcpu !== undefined, maxcpu, flags);
   const cpumap = parseCPUList(ctl, cpulist, maxcpu);
   if (!cpumap) return false;
   if (flags === VIR_DOMAIN_AFFECT_CURRENT && !current) await found.dom.pinVcpu(vcpu!, cpumap);
@@ -897,7 +897,7 @@ async function cmdIOThreadInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   }
   const table = new Table('IOThread ID', 'CPU Affinity');
   for (const t of info) table.add(String(t.iothread_id >>> 0), bitmapFormat(t.cpumap));
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 

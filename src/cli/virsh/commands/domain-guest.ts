@@ -633,7 +633,7 @@ async function cmdDomFSInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   }
   const table = new Table('Mountpoint', 'Name', 'Type', 'Target');
   for (const fs of info) table.add(fs.mountpoint, fs.name, fs.fstype, fs.devAlias.join(','));
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 

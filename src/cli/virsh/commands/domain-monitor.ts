@@ -63,7 +63,9 @@ import {
 import type { Cmd } from '../../vsh/cmd.js';
 import { cformat } from '../../vsh/cformat.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
-import { Table } from '../../vsh/table.js';
+import { numberCell, Table, typed, type TypedCell } from '../../vsh/table.js';
+import { InfoOutput } from '../../vsh/info.js';
+import { jsonNumber, scalarJson, toJson } from '../../vsh/json.js';
 import type { XmlElement } from '../../../xml/index.js';
 import { typedParamEntries, typedParamString } from '../../vsh/typed-params.js';
 import type { VirshControl } from '../control.js';
@@ -92,6 +94,7 @@ export function strcasecmp(a: string, b: string): number {
 }
 
 async function cmdList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  cmd.jsonExcludes('uuid', 'name', 'id');
   const managed = cmd.has('managed-save');
   const optTitle = cmd.has('title');
   let optTable = cmd.has('table');
@@ -141,8 +144,8 @@ async function cmdList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       if (optTitle) {
         const title = await domainDescription(ctl, dom, true, 0);
         if (title === null) return false;
-        table.add(id, dom.getName(), stateText, title);
-      } else table.add(id, dom.getName(), stateText);
+        table.add(id, dom.getName(), stateText, title).with({ uuid: dom.getUUIDString() });
+      } else table.add(id, dom.getName(), stateText).with({ uuid: dom.getUUIDString() });
     } else {
       let sep = '';
       let line = '';
@@ -159,7 +162,7 @@ async function cmdList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       ctl.print(line + '\n');
     }
   }
-  if (table) ctl.print(table.toString(!ctl.quiet));
+  if (table) ctl.printTable(cmd, table);
   return true;
 }
 
@@ -169,40 +172,42 @@ async function cmdDominfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const { dom } = found;
   let ret = true;
   const id = idString(dom);
-  ctl.print('%-15s %s\n', 'Id:', id);
-  ctl.print('%-15s %s\n', 'Name:', dom.getName());
-  ctl.print('%-15s %s\n', 'UUID:', dom.getUUIDString());
+  const out = new InfoOutput(ctl, cmd);
+  out.print('%-15s %s\n', 'Id:', id);
+  out.print('%-15s %s\n', 'Name:', dom.getName());
+  out.print('%-15s %s\n', 'UUID:', dom.getUUIDString());
   const ostype = await ctl.call(dom.getOSType());
-  if (ostype !== FAILED) ctl.print('%-15s %s\n', 'OS Type:', ostype);
+  if (ostype !== FAILED) out.print('%-15s %s\n', 'OS Type:', ostype);
   const info = await ctl.call(dom.getInfo());
   if (info !== FAILED) {
-    ctl.print('%-15s %s\n', 'State:', domainStateToString(info.state));
-    ctl.print('%-15s %d\n', 'CPU(s):', info.nrVirtCpu);
-    if (BigInt(info.cpuTime) !== 0n) ctl.print('%-15s %.1lfs\n', 'CPU time:', Number(info.cpuTime) / 1e9);
-    if (BigInt(info.maxMem) !== 0xffffffffn) ctl.print('%-15s %lu KiB\n', 'Max memory:', info.maxMem);
-    else ctl.print('%-15s %s\n', 'Max memory:', 'no limit');
-    ctl.print('%-15s %lu KiB\n', 'Used memory:', info.memory);
+    out.print('%-15s %s\n', 'State:', domainStateToString(info.state));
+    out.print('%-15s %d\n', 'CPU(s):', info.nrVirtCpu).as(info.nrVirtCpu, 'cpus');
+    if (BigInt(info.cpuTime) !== 0n) out.print('%-15s %.1lfs\n', 'CPU time:', Number(info.cpuTime) / 1e9).as(jsonNumber(info.cpuTime), 'cpu_time_ns');
+    if (BigInt(info.maxMem) !== 0xffffffffn) out.print('%-15s %lu KiB\n', 'Max memory:', info.maxMem);
+    else out.print('%-15s %s\n', 'Max memory:', 'no limit').as(null, 'max_memory_kib');
+    out.print('%-15s %lu KiB\n', 'Used memory:', info.memory);
   } else ret = false;
   const persistent = await dom.isPersistent().then((p) => (p ? 1 : 0), () => -1);
   ctl.debug(VSH_ERR_DEBUG, `Domain persistent flag value: ${persistent}\n`);
-  ctl.print('%-15s %s\n', 'Persistent:', persistent < 0 ? 'unknown' : persistent ? 'yes' : 'no');
+  out.print('%-15s %s\n', 'Persistent:', persistent < 0 ? 'unknown' : persistent ? 'yes' : 'no');
   const autostart = await ctl.call(dom.getAutostart());
-  if (autostart !== FAILED) ctl.print('%-15s %s\n', 'Autostart:', autostart ? 'enable' : 'disable');
+  if (autostart !== FAILED) out.print('%-15s %s\n', 'Autostart:', autostart ? 'enable' : 'disable');
   const managed = await dom.hasManagedSaveImage(0).then((m) => (m ? 1 : 0), () => -1);
-  ctl.print('%-15s %s\n', 'Managed save:', managed < 0 ? 'unknown' : managed ? 'yes' : 'no');
+  out.print('%-15s %s\n', 'Managed save:', managed < 0 ? 'unknown' : managed ? 'yes' : 'no');
   const model = await ctl.call(connOf(ctl).nodeGetSecurityModel());
   if (model === FAILED) {
     if (ctl.lastError?.code !== VIR_ERR_NO_SUPPORT) return false;
     ctl.resetError();
   } else if (model.model !== '') {
-    ctl.print('%-15s %s\n', 'Security model:', model.model);
-    ctl.print('%-15s %s\n', 'Security DOI:', model.doi);
+    out.print('%-15s %s\n', 'Security model:', model.model);
+    out.print('%-15s %s\n', 'Security DOI:', model.doi);
     const label = await ctl.call(dom.getSecurityLabel());
     if (label === FAILED) return false;
-    if (label.label !== '') ctl.print('%-15s %s (%s)\n', 'Security label:', label.label, label.enforcing ? 'enforcing' : 'permissive');
+    if (label.label !== '') out.print('%-15s %s (%s)\n', 'Security label:', label.label, label.enforcing ? 'enforcing' : 'permissive').field('security_enforcing', Boolean(label.enforcing));
   }
   const messages = await dom.getMessages(0).catch(() => [] as string[]);
-  messages.forEach((m, i) => ctl.print('%-15s %s\n', i === 0 ? 'Messages:' : '', m));
+  messages.forEach((m, i) => out.text('%-15s %s\n', i === 0 ? 'Messages:' : '', m));
+  out.field('messages', messages).end();
   return ret;
 }
 
@@ -211,8 +216,10 @@ async function cmdDomstate(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const { state, reason } = await domainState(ctl, found.dom);
-  if (showReason) ctl.print('%s (%s)\n', domainStateToString(state), domainStateReasonToString(state, reason));
-  else ctl.print('%s\n', domainStateToString(state));
+  const out = new InfoOutput(ctl, cmd).field('state', domainStateToString(state));
+  if (showReason) out.put('reason', domainStateReasonToString(state, reason), '%s (%s)\n', domainStateToString(state), domainStateReasonToString(state, reason));
+  else out.text('%s\n', domainStateToString(state));
+  out.end();
   return true;
 }
 
@@ -224,6 +231,8 @@ async function isActive(ctl: VirshControl, dom: Domain): Promise<boolean> {
   });
 }
 
+// The memory statistics in KiB (the others count events, or are seconds: last_update).
+const MEMORY_STAT_KIB = ['swap_in', 'swap_out', 'unused', 'available', 'usable', 'actual', 'rss', 'disk_caches'];
 const MEMORY_STAT_NAMES = ['swap_in', 'swap_out', 'major_fault', 'minor_fault', 'unused', 'available', 'usable', 'actual', 'rss', 'last_update', 'disk_caches', 'hugetlb_pgalloc', 'hugetlb_pgfail'];
 
 async function cmdDomMemStat(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -256,19 +265,21 @@ async function cmdDomMemStat(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     ctl.error(`Failed to get memory statistics for domain ${name}`);
     return false;
   }
-  for (const [tag, val] of Object.entries(stats)) if (MEMORY_STAT_NAMES.includes(tag)) ctl.print(`${tag} %llu\n`, val);
+  const out = new InfoOutput(ctl, cmd);
+  for (const [tag, val] of Object.entries(stats)) if (MEMORY_STAT_NAMES.includes(tag)) out.put(MEMORY_STAT_KIB.includes(tag) ? `${tag}_kib` : tag, jsonNumber(val!), `${tag} %llu\n`, val);
+  out.end();
   return true;
 }
 
 /** cmdDomblkinfoGet: capacity, allocation and physical size as printed. */
-function blockInfoCells(info: { capacity: bigint; allocation: bigint; physical: bigint }, human: boolean): [string, string, string] {
+function blockInfoCells(info: { capacity: bigint; allocation: bigint; physical: bigint }, human: boolean): [TypedCell, TypedCell, TypedCell] {
   const all = [info.capacity, info.allocation, info.physical];
-  if (all.every((v) => v === 0n)) return ['-', '-', '-'];
-  if (!human) return all.map((v) => cformat('%llu', v)) as [string, string, string];
+  if (all.every((v) => v === 0n)) return [typed('-', null), typed('-', null), typed('-', null)];
   return all.map((v) => {
+    if (!human) return numberCell(cformat('%llu', v), v);
     const p = prettyCapacity(v);
-    return cformat('%.3lf %s', p.value, p.unit);
-  }) as [string, string, string];
+    return numberCell(cformat('%.3lf %s', p.value, p.unit), v);
+  }) as [TypedCell, TypedCell, TypedCell];
 }
 
 async function cmdDomblkinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -303,14 +314,16 @@ async function cmdDomblkinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       }
       table.add(target ?? '', ...blockInfoCells(info, human));
     }
-    ctl.print(table.toString(!ctl.quiet));
+    ctl.printTable(cmd, table);
   } else {
     const info = await ctl.call(dom.getBlockInfo(device!, 0));
     if (info === FAILED) return false;
     const [cap, alloc, phy] = blockInfoCells(info, human);
-    ctl.print('%-15s %s\n', 'Capacity:', cap);
-    ctl.print('%-15s %s\n', 'Allocation:', alloc);
-    ctl.print('%-15s %s\n', 'Physical:', phy);
+    const out = new InfoOutput(ctl, cmd);
+    out.print('%-15s %s\n', 'Capacity:', cap.text).as(cap.value);
+    out.print('%-15s %s\n', 'Allocation:', alloc.text).as(alloc.value);
+    out.print('%-15s %s\n', 'Physical:', phy.text).as(phy.value);
+    out.end();
   }
   return true;
 }
@@ -365,7 +378,7 @@ async function cmdDomblklist(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (details) table.add(type!, device!, target, source ?? '-');
     else table.add(target, source ?? '-');
   }
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 
@@ -383,7 +396,7 @@ async function cmdDomiflist(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     const mac = attrString(iface, 'mac', 'address');
     table.add(target ?? '-', type, source ?? '-', model ?? '-', mac ?? '-');
   }
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 
@@ -429,9 +442,11 @@ async function cmdDomControl(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const info = await ctl.call(found.dom.getControlInfo(0));
   if (info === FAILED) return false;
   const state = CONTROL_STATES[info.state] ?? 'unknown';
-  if (info.state !== VIR_DOMAIN_CONTROL_OK && info.state !== VIR_DOMAIN_CONTROL_ERROR) ctl.print('%s (%0.3fs)\n', state, Number(info.stateTime) / 1000.0);
-  else if (info.state === VIR_DOMAIN_CONTROL_ERROR && info.details > 0) ctl.print('%s: %s\n', state, CONTROL_ERROR_REASONS[info.details] ?? 'unknown');
-  else ctl.print('%s\n', state);
+  const out = new InfoOutput(ctl, cmd).field('state', state);
+  if (info.state !== VIR_DOMAIN_CONTROL_OK && info.state !== VIR_DOMAIN_CONTROL_ERROR) out.put('state_time_ms', jsonNumber(info.stateTime), '%s (%0.3fs)\n', state, Number(info.stateTime) / 1000.0);
+  else if (info.state === VIR_DOMAIN_CONTROL_ERROR && info.details > 0) out.put('reason', CONTROL_ERROR_REASONS[info.details] ?? 'unknown', '%s: %s\n', state, CONTROL_ERROR_REASONS[info.details] ?? 'unknown');
+  else out.text('%s\n', state);
+  out.end();
   return true;
 }
 
@@ -464,15 +479,17 @@ async function cmdDomblkstat(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       ctl.error(`Failed to get block stats ${name} ${device}`);
       return false;
     }
+    const out = new InfoOutput(ctl, cmd).field('device', device);
     if (human) {
-      ctl.print('Device: %s\n', device);
+      out.text('Device: %s\n', device);
       device = '';
     }
     const legacy = [stats.rd_req, stats.rd_bytes, stats.wr_req, stats.wr_bytes, stats.errs];
     legacy.forEach((value, id) => {
-      const [, legacyName, humanName] = DOMBLKSTAT_OUTPUT[id]!;
-      if (value >= 0n) ctl.print('%s %-*s %lld\n', device, human ? 31 : 0, human ? humanName : legacyName, value);
+      const [field, legacyName, humanName] = DOMBLKSTAT_OUTPUT[id]!;
+      if (value >= 0n) out.put(field, jsonNumber(value), '%s %-*s %lld\n', device, human ? 31 : 0, human ? humanName : legacyName, value);
     });
+    out.end();
     return true;
   }
   const params = count.nparams === 0 ? {} : await ctl.call(dom.blockStatsFlags(device, 0));
@@ -480,8 +497,9 @@ async function cmdDomblkstat(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     ctl.error(`Failed to get block stats for domain '${name}' device '${device}'`);
     return false;
   }
+  const out = new InfoOutput(ctl, cmd).field('device', device);
   if (human) {
-    ctl.print('Device: %s\n', device);
+    out.text('Device: %s\n', device);
     device = '';
   }
   const entries = typedParamEntries(params);
@@ -490,11 +508,12 @@ async function cmdDomblkstat(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     const at = entries.findIndex(([f], i) => f === field && !printed.has(i));
     if (at < 0) continue;
     printed.add(at);
-    ctl.print('%s %-*s %s\n', device, human ? 31 : 0, (human ? humanName : legacyName) ?? field, typedParamString(params, field, entries[at]![1]));
+    out.put(field, scalarJson(entries[at]![1]), '%s %-*s %s\n', device, human ? 31 : 0, (human ? humanName : legacyName) ?? field, typedParamString(params, field, entries[at]![1]));
   }
   entries.forEach(([field, value], i) => {
-    if (!printed.has(i) && field) ctl.print('%s %s %s\n', device, field, typedParamString(params, field, value));
+    if (!printed.has(i) && field) out.put(field, scalarJson(value), '%s %s %s\n', device, field, typedParamString(params, field, value));
   });
+  out.end();
   return true;
 }
 
@@ -508,9 +527,11 @@ async function cmdDomIfstat(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     ctl.error(`Failed to get interface stats ${name} ${device}`);
     return false;
   }
+  const out = new InfoOutput(ctl, cmd).field('interface', device);
   for (const key of ['rx_bytes', 'rx_packets', 'rx_errs', 'rx_drop', 'tx_bytes', 'tx_packets', 'tx_errs', 'tx_drop'] as const) {
-    if (stats[key] >= 0n) ctl.print(`%s ${key} %lld\n`, device, stats[key]);
+    if (stats[key] >= 0n) out.put(key, jsonNumber(stats[key]), `%s ${key} %lld\n`, device, stats[key]);
   }
+  out.end();
   return true;
 }
 
@@ -553,8 +574,10 @@ async function cmdDomTime(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   }
   const t = await ctl.call(dom.getTime(flags));
   if (t === FAILED) return false;
-  if (pretty) ctl.print('Time: %s', utcTimestamp(BigInt(t.seconds)));
-  else ctl.print('Time: %lld', t.seconds);
+  const out = new InfoOutput(ctl, cmd).field('seconds', jsonNumber(t.seconds)).field('nseconds', t.nseconds);
+  if (pretty) out.text('Time: %s', utcTimestamp(BigInt(t.seconds)));
+  else out.text('Time: %lld', t.seconds);
+  out.end();
   return true;
 }
 
@@ -604,6 +627,10 @@ async function cmdDomstats(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   // virDomainListGetStats, or with no domain virConnectGetAllDomainStats (the same call, no domains).
   const r = await ctl.call(conn.domainListGetStats(doms, stats, flags));
   if (r === FAILED) return false;
+  if (cmd.has('json')) {
+    ctl.print(toJson(r.map((record) => ({ domain: record.dom.getName(), stats: Object.fromEntries(typedParamEntries(record.params).map(([field, value]) => [field, scalarJson(value)])) }))));
+    return true;
+  }
   r.forEach((record, i) => {
     ctl.print("Domain: '%s'\n", record.dom.getName());
     for (const [field, value] of typedParamEntries(record.params)) ctl.print('  %s=%s\n', field, typedParamString(record.params, field, value));

@@ -28,6 +28,8 @@ import { extractCPUDefXMLs } from '../cpu-xml.js';
 import { attr, childrenNamed, select } from '../monitor-util.js';
 import { connOf } from '../util.js';
 import { VERSION_STRING, versionText } from '../../vsh/version.js';
+import { InfoOutput } from '../../vsh/info.js';
+import { jsonKey, jsonNumber } from '../../vsh/json.js';
 
 async function cmdVersion(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const conn = connOf(ctl);
@@ -37,46 +39,50 @@ async function cmdVersion(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     return false;
   }
   // The library and API lines describe the virsh this client reproduces (libvirt 9.0.0).
-  ctl.print(`Compiled against library: libvirt ${VERSION_STRING}\n`);
-  ctl.print(`Using library: libvirt ${VERSION_STRING}\n`);
-  ctl.print(`Using API: ${hvType} ${VERSION_STRING}\n`);
+  const out = new InfoOutput(ctl, cmd);
+  out.put('compiled_against_library', VERSION_STRING, `Compiled against library: libvirt ${VERSION_STRING}\n`);
+  out.put('library', VERSION_STRING, `Using library: libvirt ${VERSION_STRING}\n`);
+  out.put('api', VERSION_STRING, `Using API: ${hvType} ${VERSION_STRING}\n`).field('hypervisor_type', hvType);
   const hv = await ctl.call(conn.getVersion());
   if (hv === FAILED) {
     ctl.error('failed to get the hypervisor version');
     return false;
   }
-  if (BigInt(hv) === 0n) ctl.print(`Cannot extract running ${hvType} hypervisor version\n`);
-  else ctl.print(`Running hypervisor: ${hvType} ${versionText(hv)}\n`);
+  if (BigInt(hv) === 0n) out.put('hypervisor', null, `Cannot extract running ${hvType} hypervisor version\n`);
+  else out.put('hypervisor', versionText(hv), `Running hypervisor: ${hvType} ${versionText(hv)}\n`);
   if (cmd.has('daemon')) {
     const d = await ctl.call(conn.getLibVersion());
     if (d === FAILED) ctl.error('failed to get the daemon version');
-    else ctl.print(`Running against daemon: ${versionText(d)}\n`);
+    else out.put('daemon', versionText(d), `Running against daemon: ${versionText(d)}\n`);
   }
+  out.end();
   return true;
 }
 
-const cmdURI = (ctl: VirshControl): Promise<boolean> => ctl.printResult(connOf(ctl).getURI(), 'failed to get URI', '%s\n');
+const cmdURI = (ctl: VirshControl, cmd: Cmd): Promise<boolean> => ctl.printResult(connOf(ctl).getURI(), 'failed to get URI', '%s\n', cmd.has('json') ? 'uri' : undefined);
 
-const cmdHostname = (ctl: VirshControl): Promise<boolean> => ctl.printResult(connOf(ctl).getHostname(), 'failed to get hostname', '%s\n');
+const cmdHostname = (ctl: VirshControl, cmd: Cmd): Promise<boolean> => ctl.printResult(connOf(ctl).getHostname(), 'failed to get hostname', '%s\n', cmd.has('json') ? 'hostname' : undefined);
 
 const cmdCapabilities = (ctl: VirshControl): Promise<boolean> => ctl.printResult(connOf(ctl).getCapabilities(), 'failed to get capabilities', '%s\n');
 
 const cmdSysinfo = (ctl: VirshControl): Promise<boolean> => ctl.printResult(connOf(ctl).getSysinfo(0), 'failed to get sysinfo', '%s');
 
-async function cmdNodeinfo(ctl: VirshControl): Promise<boolean> {
+async function cmdNodeinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const info = await ctl.call(connOf(ctl).nodeGetInfo());
   if (info === FAILED) {
     ctl.error('failed to get node information');
     return false;
   }
-  ctl.print('%-20s %s\n', 'CPU model:', info.model);
-  ctl.print('%-20s %d\n', 'CPU(s):', info.cpus);
-  if (info.mhz) ctl.print('%-20s %d MHz\n', 'CPU frequency:', info.mhz);
-  ctl.print('%-20s %d\n', 'CPU socket(s):', info.sockets);
-  ctl.print('%-20s %d\n', 'Core(s) per socket:', info.cores);
-  ctl.print('%-20s %d\n', 'Thread(s) per core:', info.threads);
-  ctl.print('%-20s %d\n', 'NUMA cell(s):', info.nodes);
-  ctl.print('%-20s %lu KiB\n', 'Memory size:', info.memory);
+  const out = new InfoOutput(ctl, cmd);
+  out.print('%-20s %s\n', 'CPU model:', info.model);
+  out.print('%-20s %d\n', 'CPU(s):', info.cpus);
+  if (info.mhz) out.print('%-20s %d MHz\n', 'CPU frequency:', info.mhz);
+  out.print('%-20s %d\n', 'CPU socket(s):', info.sockets);
+  out.print('%-20s %d\n', 'Core(s) per socket:', info.cores);
+  out.print('%-20s %d\n', 'Thread(s) per core:', info.threads);
+  out.print('%-20s %d\n', 'NUMA cell(s):', info.nodes);
+  out.print('%-20s %lu KiB\n', 'Memory size:', info.memory);
+  out.end();
   return true;
 }
 
@@ -360,25 +366,29 @@ async function cmdNodeCpuStats(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (present[CPU_USAGE] || !percent) break;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+  const out = new InfoOutput(ctl, cmd);
+  const key = (i: number) => jsonKey(CPU_STATS_OUTPUT[i]!) + (percent ? '_percent' : '_ns');
   if (!percent) {
-    for (let i = 0; i < CPU_USAGE; i++) if (present[i]) ctl.print('%-15s %20llu\n', CPU_STATS_OUTPUT[i]!, stats[i]!);
+    for (let i = 0; i < CPU_USAGE; i++) if (present[i]) out.put(key(i), jsonNumber(stats[i]!), '%-15s %20llu\n', CPU_STATS_OUTPUT[i]!, stats[i]!);
+    out.end();
     return true;
   }
   if (present[CPU_USAGE]) {
-    ctl.print('%-15s %5.1llu%%\n', 'usage:', stats[CPU_USAGE]!);
-    ctl.print('%-15s %5.1llu%%\n', 'idle:', BigInt.asUintN(64, 100n - stats[CPU_USAGE]!));
+    out.put(key(CPU_USAGE), jsonNumber(stats[CPU_USAGE]!), '%-15s %5.1llu%%\n', 'usage:', stats[CPU_USAGE]!);
+    out.put(key(2), jsonNumber(BigInt.asUintN(64, 100n - stats[CPU_USAGE]!)), '%-15s %5.1llu%%\n', 'idle:', BigInt.asUintN(64, 100n - stats[CPU_USAGE]!));
   } else {
     let total = 0;
     for (let i = 0; i < CPU_USAGE; i++) total += Number(stats[i]!);
     const usage = (Number(BigInt.asUintN(64, stats[0]! + stats[1]!)) / total) * 100;
     const [fmt, arg] = percentArgs(usage);
-    ctl.print(`%-15s ${fmt}%%\n`, 'usage:', arg);
+    out.put(key(CPU_USAGE), usage, `%-15s ${fmt}%%\n`, 'usage:', arg);
     for (let i = 0; i < CPU_USAGE; i++) {
       if (!present[i]) continue;
       const [f, a] = percentArgs((Number(stats[i]!) / total) * 100);
-      ctl.print(`%-15s ${f}%%\n`, CPU_STATS_OUTPUT[i]!, a);
+      out.put(key(i), (Number(stats[i]!) / total) * 100, `%-15s ${f}%%\n`, CPU_STATS_OUTPUT[i]!, a);
     }
   }
+  out.end();
   return true;
 }
 
@@ -397,7 +407,9 @@ async function cmdNodeMemStats(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     ctl.error('Unable to get memory stats');
     return false;
   }
-  for (const p of r.params) ctl.print('%-7s: %20llu KiB\n', p.field, p.value);
+  const out = new InfoOutput(ctl, cmd);
+  for (const p of r.params) out.put(`${p.field}_kib`, jsonNumber(p.value), '%-7s: %20llu KiB\n', p.field, p.value);
+  out.end();
   return true;
 }
 

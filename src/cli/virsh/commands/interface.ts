@@ -65,7 +65,7 @@ async function cmdInterfaceList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     const active = await tolerate(ctl, iface.isActive(), true);
     table.add(iface.getName(), active ? 'active' : 'inactive', iface.getMACString());
   }
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 

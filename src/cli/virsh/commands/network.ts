@@ -23,6 +23,7 @@ import {
   type NetworkPort,
 } from '../../../index.js';
 import type { Cmd } from '../../vsh/cmd.js';
+import { InfoOutput } from '../../vsh/info.js';
 import { FAILED } from '../../vsh/control.js';
 import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
@@ -104,18 +105,20 @@ async function cmdNetworkInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optNetwork(ctl, cmd);
   if (!found) return false;
   const { net } = found;
-  ctl.print('%-15s %s\n', 'Name:', net.getName());
-  ctl.print('%-15s %s\n', 'UUID:', net.getUUIDString());
+  const out = new InfoOutput(ctl, cmd);
+  out.print('%-15s %s\n', 'Name:', net.getName());
+  out.print('%-15s %s\n', 'UUID:', net.getUUIDString());
   const active = await ctl.call(net.isActive());
-  if (active !== FAILED) ctl.print('%-15s %s\n', 'Active:', active ? 'yes' : 'no');
+  if (active !== FAILED) out.print('%-15s %s\n', 'Active:', active ? 'yes' : 'no');
   const persistent = await ctl.call(net.isPersistent());
-  if (persistent === FAILED) ctl.print('%-15s %s\n', 'Persistent:', 'unknown');
-  else ctl.print('%-15s %s\n', 'Persistent:', persistent ? 'yes' : 'no');
+  if (persistent === FAILED) out.print('%-15s %s\n', 'Persistent:', 'unknown');
+  else out.print('%-15s %s\n', 'Persistent:', persistent ? 'yes' : 'no');
   const autostart = await ctl.call(net.getAutostart());
-  if (autostart === FAILED) ctl.print('%-15s %s\n', 'Autostart:', 'no autostart');
-  else ctl.print('%-15s %s\n', 'Autostart:', autostart ? 'yes' : 'no');
+  if (autostart === FAILED) out.print('%-15s %s\n', 'Autostart:', 'no autostart');
+  else out.print('%-15s %s\n', 'Autostart:', autostart ? 'yes' : 'no');
   const bridge = await ctl.call(net.getBridgeName());
-  if (bridge !== FAILED) ctl.print('%-15s %s\n', 'Bridge:', bridge);
+  if (bridge !== FAILED) out.print('%-15s %s\n', 'Bridge:', bridge);
+  out.end();
   return true;
 }
 
@@ -224,6 +227,7 @@ async function collectNetworksLegacy(ctl: VirshControl, flags: number): Promise<
 }
 
 async function cmdNetworkList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  cmd.jsonExcludes('name', 'uuid');
   const optName = cmd.has('name');
   let optTable = cmd.has('table');
   const optUUID = cmd.has('uuid');
@@ -249,11 +253,11 @@ async function cmdNetworkList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       // A failed virNetworkIsActive/IsPersistent (-1) counts as true in virsh.
       const active = await tolerate(ctl, net.isActive(), true);
       const persistent = await tolerate(ctl, net.isPersistent(), true);
-      table.add(net.getName(), active ? 'active' : 'inactive', autostartStr, persistent ? 'yes' : 'no');
+      table.add(net.getName(), active ? 'active' : 'inactive', autostartStr, persistent ? 'yes' : 'no').with({ uuid: net.getUUIDString() });
     } else if (optUUID) ctl.print('%s\n', net.getUUIDString());
     else if (optName) ctl.print('%s\n', net.getName());
   }
-  if (table) ctl.print(table.toString(!ctl.quiet));
+  if (table) ctl.printTable(cmd, table);
   return true;
 }
 
@@ -379,7 +383,7 @@ async function cmdNetworkDHCPLeases(ctl: VirshControl, cmd: Cmd): Promise<boolea
     const type = lease.type === VIR_IP_ADDR_TYPE_IPV4 ? 'ipv4' : lease.type === VIR_IP_ADDR_TYPE_IPV6 ? 'ipv6' : null;
     table.add(localTime(lease.expirytime), orMinus(lease.mac), orMinus(type), `${lease.ipaddr}/${lease.prefix}`, orMinus(lease.hostname), orMinus(lease.clientid));
   }
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 
@@ -431,6 +435,7 @@ function sortPorts(ports: NetworkPort[]): NetworkPort[] {
 }
 
 async function cmdNetworkPortList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  cmd.jsonExcludes('uuid');
   let optTable = cmd.has('table');
   const optUUID = cmd.has('uuid');
   if (Number(optTable) + Number(optUUID) > 1) {
@@ -448,7 +453,7 @@ async function cmdNetworkPortList(ctl: VirshControl, cmd: Cmd): Promise<boolean>
     if (table) table.add(uuid);
     else ctl.print('%s\n', uuid);
   }
-  if (table) ctl.print(table.toString(!ctl.quiet));
+  if (table) ctl.printTable(cmd, table);
   return true;
 }
 

@@ -35,6 +35,7 @@ import {
 import { splitCommas } from '../../vsh/builtins.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
+import { toJson } from '../../vsh/json.js';
 import type { VirshControl } from '../control.js';
 import { connOf, dumpXML, listTheOldWay, readFileAll, validWWN } from '../util.js';
 import { strcasecmp } from './domain-monitor.js';
@@ -161,6 +162,7 @@ async function nodeDeviceListCollect(ctl: VirshControl, capnames: string[] | nul
 }
 
 async function cmdNodeListDevices(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  cmd.jsonExcludes('tree');
   const tree = cmd.has('tree');
   const inactive = cmd.has('inactive');
   const all = cmd.has('all');
@@ -193,7 +195,8 @@ async function cmdNodeListDevices(ctl: VirshControl, cmd: Cmd): Promise<boolean>
     for (let i = 0; i < list.length; i++) parents.push(names[i] !== 'computer' ? await list[i]!.getParent().catch(() => null) : null);
     const lookup = (id: number, parent: boolean) => (parent ? parents[id]! : names[id]!);
     for (let i = 0; i < list.length; i++) if (parents[i] === null) treePrint(ctl, lookup, list.length, i);
-  } else for (const d of list) ctl.print('%s\n', d.getName());
+  } else if (cmd.has('json')) ctl.print(toJson(list.map((d) => ({ name: d.getName() }))));
+  else for (const d of list) ctl.print('%s\n', d.getName());
   return true;
 }
 

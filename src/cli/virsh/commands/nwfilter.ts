@@ -70,12 +70,12 @@ async function collectNWFilters(ctl: VirshControl): Promise<NWFilter[] | null> {
   return list.sort((a, b) => strcasecmp(a.getName(), b.getName()));
 }
 
-async function cmdNWFilterList(ctl: VirshControl): Promise<boolean> {
+async function cmdNWFilterList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const list = await collectNWFilters(ctl);
   if (!list) return false;
   const table = new Table('UUID', 'Name');
   for (const filter of list) table.add(filter.getUUIDString(), filter.getName());
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 
@@ -115,7 +115,7 @@ async function cmdNWFilterBindingDumpXML(ctl: VirshControl, cmd: Cmd): Promise<b
   return dumpXML(ctl, xml, undefined, wrap);
 }
 
-async function cmdNWFilterBindingList(ctl: VirshControl): Promise<boolean> {
+async function cmdNWFilterBindingList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const bindings = await ctl.call(connOf(ctl).listAllNWFilterBindings(0));
   if (bindings === FAILED) {
     ctl.error('Failed to list network filter bindings');
@@ -124,7 +124,7 @@ async function cmdNWFilterBindingList(ctl: VirshControl): Promise<boolean> {
   bindings.sort((a, b) => strcasecmp(a.getPortDev(), b.getPortDev()));
   const table = new Table('Port Dev', 'Filter');
   for (const b of bindings) table.add(b.getPortDev(), b.getFilterName());
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 

@@ -34,10 +34,12 @@ import {
   type StoragePool,
 } from '../../../index.js';
 import { splitCommas } from '../../vsh/builtins.js';
+import { InfoOutput } from '../../vsh/info.js';
+import { jsonNumber } from '../../vsh/json.js';
 import { cformat } from '../../vsh/cformat.js';
 import { exclusive, VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
-import { Table } from '../../vsh/table.js';
+import { numberCell, Table, type Cell } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
 import { optPool, optPoolBy, poolStateToString, XmlBuffer } from '../storage-util.js';
 import { prettyCapacity } from '../monitor-util.js';
@@ -288,9 +290,9 @@ interface PoolInfoText {
   state: string;
   autostart: string;
   persistent: string;
-  capacity: string;
-  allocation: string;
-  available: string;
+  capacity: Cell;
+  allocation: Cell;
+  available: Cell;
 }
 
 function sizeText(bytes: bigint): string {
@@ -299,6 +301,7 @@ function sizeText(bytes: bigint): string {
 }
 
 async function cmdPoolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  cmd.jsonExcludes('name', 'uuid');
   const details = cmd.has('details');
   const inactive = cmd.has('inactive');
   const all = cmd.has('all');
@@ -347,9 +350,9 @@ async function cmdPoolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     } else if (details) {
       t.state = poolStateToString(info.state);
       if (info.state === VIR_STORAGE_POOL_RUNNING || info.state === VIR_STORAGE_POOL_DEGRADED) {
-        t.capacity = sizeText(info.capacity);
-        t.allocation = sizeText(info.allocation);
-        t.available = sizeText(info.available);
+        t.capacity = numberCell(sizeText(info.capacity), info.capacity);
+        t.allocation = numberCell(sizeText(info.allocation), info.allocation);
+        t.available = numberCell(sizeText(info.available), info.available);
       } else t.capacity = t.allocation = t.available = '-';
     } else {
       // virStoragePoolIsActive's -1 counts as active, as in virsh.
@@ -367,16 +370,16 @@ async function cmdPoolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       return true;
     }
     const table = new Table('Name', 'State', 'Autostart');
-    list.forEach((pool, i) => table.add(pool.getName(), texts[i]!.state, texts[i]!.autostart));
-    ctl.print(table.toString(!ctl.quiet));
+    list.forEach((pool, i) => table.add(pool.getName(), texts[i]!.state, texts[i]!.autostart).with({ uuid: pool.getUUIDString() }));
+    ctl.printTable(cmd, table);
     return true;
   }
   const table = new Table('Name', 'State', 'Autostart', 'Persistent', 'Capacity', 'Allocation', 'Available');
   list.forEach((pool, i) => {
     const t = texts[i]!;
-    table.add(pool.getName(), t.state, t.autostart, t.persistent, t.capacity, t.allocation, t.available);
+    table.add(pool.getName(), t.state, t.autostart, t.persistent, t.capacity, t.allocation, t.available).with({ uuid: pool.getUUIDString() });
   });
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 
@@ -438,28 +441,30 @@ async function cmdPoolInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (!found) return false;
   const { pool } = found;
   const bytes = cmd.has('bytes');
-  ctl.print('%-15s %s\n', 'Name:', pool.getName());
-  ctl.print('%-15s %s\n', 'UUID:', pool.getUUIDString());
+  const out = new InfoOutput(ctl, cmd);
+  out.print('%-15s %s\n', 'Name:', pool.getName());
+  out.print('%-15s %s\n', 'UUID:', pool.getUUIDString());
   const info = await ctl.call(pool.getInfo());
   if (info === FAILED) return false;
-  ctl.print('%-15s %s\n', 'State:', poolStateToString(info.state));
+  out.print('%-15s %s\n', 'State:', poolStateToString(info.state));
   const persistent = await pool.isPersistent().then((p) => (p ? 1 : 0), (e: unknown) => (ctl.saveError(e), -1));
   ctl.debug(VSH_ERR_DEBUG, `Pool persistent flag value: ${persistent}\n`);
-  ctl.print('%-15s %s\n', 'Persistent:', persistent < 0 ? 'unknown' : persistent ? 'yes' : 'no');
+  out.print('%-15s %s\n', 'Persistent:', persistent < 0 ? 'unknown' : persistent ? 'yes' : 'no');
   const autostart = await ctl.call(pool.getAutostart());
-  ctl.print('%-15s %s\n', 'Autostart:', autostart === FAILED ? 'no autostart' : autostart ? 'yes' : 'no');
+  out.print('%-15s %s\n', 'Autostart:', autostart === FAILED ? 'no autostart' : autostart ? 'yes' : 'no');
   if (info.state === VIR_STORAGE_POOL_RUNNING || info.state === VIR_STORAGE_POOL_DEGRADED) {
     if (bytes) {
-      ctl.print('%-15s %llu\n', 'Capacity:', info.capacity);
-      ctl.print('%-15s %llu\n', 'Allocation:', info.allocation);
-      ctl.print('%-15s %llu\n', 'Available:', info.available);
+      out.print('%-15s %llu\n', 'Capacity:', info.capacity);
+      out.print('%-15s %llu\n', 'Allocation:', info.allocation);
+      out.print('%-15s %llu\n', 'Available:', info.available);
     } else {
       for (const [label, v] of [['Capacity:', info.capacity], ['Allocation:', info.allocation], ['Available:', info.available]] as const) {
         const { value, unit } = prettyCapacity(v);
-        ctl.print('%-15s %2.2lf %s\n', label, value, unit);
+        out.print('%-15s %2.2lf %s\n', label, value, unit).as(jsonNumber(v));
       }
     }
   }
+  out.end();
   return true;
 }
 

@@ -201,7 +201,7 @@ async function cmdSecretList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (usageType) table.add(sec.getUUIDString(), `${USAGE_TYPES[usageType] ?? ''} ${sec.getUsageID()}`);
     else table.add(sec.getUUIDString(), 'Unused');
   }
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 

@@ -41,6 +41,7 @@ import {
   VIR_FROM_XML,
 } from '../../../index.js';
 import { splitCommas } from '../../vsh/builtins.js';
+import { infoCommand } from '../../vsh/info.js';
 import { VshError, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
@@ -327,18 +328,18 @@ async function snapshotFilter(ctl: VirshControl, snapshot: DomainSnapshot | null
   return flags & VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE ? 1 : 0;
 }
 
-async function cmdSnapshotInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+const cmdSnapshotInfo = infoCommand<VirshControl>(async (ctl, cmd, out) => {
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const { dom } = found;
   const looked = await lookupSnapshot(ctl, cmd, 'snapshotname', true, dom);
   if (!looked) return false;
   const { snap, name } = looked;
-  ctl.print('%-15s %s\n', 'Name:', name);
-  ctl.print('%-15s %s\n', 'Domain:', dom.getName());
+  out.print('%-15s %s\n', 'Name:', name);
+  out.print('%-15s %s\n', 'Domain:', dom.getName());
   // Whether the snapshot is current is useful enough that an error is ignored.
   const current = await snap.isCurrent(0).catch(() => false);
-  ctl.print('%-15s %s\n', 'Current:', current ? 'yes' : 'no');
+  out.print('%-15s %s\n', 'Current:', current ? 'yes' : 'no');
   const docText = await snap.getXMLDesc(0);
   const doc = await parseDoc(docText);
   if (!doc) {
@@ -350,7 +351,7 @@ async function cmdSnapshotInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     ctl.error('unexpected problem reading snapshot xml');
     return false;
   }
-  ctl.print('%-15s %s\n', 'State:', state);
+  out.print('%-15s %s\n', 'State:', state);
   // With a <memory> element, snapshot='external' on it or a disk decides; before 1.0.1, only disk-snapshot was external.
   let external: boolean;
   const memory = doc.name === ROOT ? childAt(doc, ['memory']) : undefined;
@@ -358,12 +359,12 @@ async function cmdSnapshotInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     const disks = childAt(doc, ['disks'])?.children.filter((c) => c.name === 'disk') ?? [];
     external = attr(memory, 'snapshot') === 'external' || disks.some((d) => attr(d, 'snapshot') === 'external');
   } else external = state === 'disk-snapshot';
-  ctl.print('%-15s %s\n', 'Location:', external ? 'external' : 'internal');
+  out.print('%-15s %s\n', 'Location:', external ? 'external' : 'internal');
   const parent = xpathString(doc, ROOT, ['parent', 'name']);
-  ctl.print('%-15s %s\n', 'Parent:', parent ?? '-');
+  out.print('%-15s %s\n', 'Parent:', parent ?? '-');
   // Past this point the fallback to compute children is too expensive: quit quietly without the APIs.
   if (ctl.useSnapshotOld) return true;
-  const counted = await printChildCounts(ctl, await ctl.call(snap.numChildren(0)), () => snap.numChildren(VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS));
+  const counted = await printChildCounts(ctl, out, await ctl.call(snap.numChildren(0)), () => snap.numChildren(VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS));
   if (counted !== 'printed') return counted === 'unsupported';
   // The fallback relies on metadata having been all-or-nothing for the snapshot count.
   let metadata: number | boolean | typeof FAILED = await ctl.call(snap.hasMetadata(0));
@@ -371,9 +372,9 @@ async function cmdSnapshotInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     metadata = await ctl.call(dom.snapshotNum(VIR_DOMAIN_SNAPSHOT_LIST_METADATA));
     ctl.resetError();
   }
-  if (metadata !== FAILED) ctl.print('%-15s %s\n', 'Metadata:', metadata ? 'yes' : 'no');
+  if (metadata !== FAILED) out.print('%-15s %s\n', 'Metadata:', metadata ? 'yes' : 'no');
   return true;
-}
+});
 
 /** One entry of a collected snapshot list: null once filtered out. */
 interface SnapEntry {
@@ -493,6 +494,7 @@ async function snapshotListCollectNames(ctl: VirshControl, dom: Domain, from: Do
 }
 
 async function cmdSnapshotList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
+  cmd.jsonExcludes('name', 'tree');
   const from = cmd.has('from');
   const current = cmd.has('current');
   let flags = listFilterFlags(

@@ -24,12 +24,15 @@ import {
   type StorageVol,
 } from '../../../index.js';
 import { strerror } from '../../vsh/builtins.js';
+import { InfoOutput } from '../../vsh/info.js';
+import { jsonNumber } from '../../vsh/json.js';
 import { cformat } from '../../vsh/cformat.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
 import { ScaleError, scaleInteger, strToUnsigned, ULLONG_MAX } from '../../vsh/numbers.js';
-import { Table } from '../../vsh/table.js';
+import { numberCell, Table, type Cell } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
+import { countedItems, startProgress } from '../../vsh/progress.js';
 import { optPool, optVol, optVolBy, volTypeToString, XmlBuffer } from '../storage-util.js';
 import { prettyCapacity } from '../monitor-util.js';
 import { connOf, dumpXML, readFileAll, VIRSH_BYUUID } from '../util.js';
@@ -285,7 +288,8 @@ async function cmdVolUpload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     }
     // A block device is all data; a file's holes are found by readSparseFile.
     const items = sparse && !isBlock ? readSparseFile(file) : fdChunks(fd);
-    if (!(await sendItems(ctl, st, items))) {
+    const bar = startProgress(ctl, 'vol-upload', stat.isFile() ? (length > 0n && length < BigInt(stat.size) ? length : stat.size) : null);
+    if (!(await sendItems(ctl, st, bar ? countedItems(items, bar) : items))) {
       ctl.error(`cannot send data to volume ${name}`);
       return false;
     }
@@ -302,9 +306,11 @@ async function cmdVolUpload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       ctl.error(`cannot close volume ${name}`);
       return false;
     }
+    bar?.finish();
     return true;
   } finally {
     if (fd >= 0) closeSync(fd);
+    ctl.progressLine?.clear();
   }
 }
 
@@ -332,6 +338,14 @@ async function writeToBlockDevice(fd: number, items: AsyncIterable<Uint8Array | 
       for (let left = item.hole; left > 0n; ) left -= BigInt(writeSync(fd, zeros, 0, Number(left < BigInt(zeros.length) ? left : BigInt(zeros.length))));
     }
   }
+}
+
+/** The bytes a download will bring, for its progress bar: the volume's physical size from `offset`, at most `length`; null when unknown. */
+async function downloadSize(vol: StorageVol, offset: bigint, length: bigint): Promise<bigint | null> {
+  const info = await vol.getInfoFlags(VIR_STORAGE_VOL_GET_PHYSICAL).catch(() => null);
+  if (!info) return null;
+  const left = BigInt(info.allocation) > offset ? BigInt(info.allocation) - offset : 0n;
+  return length > 0n && length < left ? length : left;
 }
 
 async function cmdVolDownload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
@@ -373,7 +387,8 @@ async function cmdVolDownload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     }
     // Stream errors are the daemon's; file errors are the sink's, as libvirt reports them.
     let streamFailed = false;
-    const items = (async function* () {
+    const bar = ctl.io.progress && !ctl.quiet ? startProgress(ctl, 'vol-download', await downloadSize(vol, offset, length)) : null;
+    const received = (async function* () {
       try {
         yield* streamItems(st);
       } catch (e) {
@@ -382,6 +397,7 @@ async function cmdVolDownload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
         throw e;
       }
     })();
+    const items = bar ? countedItems(received, bar) : received;
     try {
       if (isBlock) await writeToBlockDevice(fd, items);
       else {
@@ -411,9 +427,11 @@ async function cmdVolDownload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       ctl.error(`cannot close volume ${name}`);
       return false;
     }
+    bar?.finish();
     ok = true;
     return true;
   } finally {
+    ctl.progressLine?.clear();
     if (fd >= 0) closeSync(fd);
     if (!ok && created && file !== undefined) {
       try {
@@ -468,21 +486,23 @@ async function cmdVolInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optVol(ctl, cmd, 'vol', 'pool');
   if (!found) return false;
   const { vol } = found;
-  ctl.print('%-15s %s\n', 'Name:', vol.getName());
+  const out = new InfoOutput(ctl, cmd);
+  out.print('%-15s %s\n', 'Name:', vol.getName());
   const flags = physical ? VIR_STORAGE_VOL_GET_PHYSICAL : 0;
   const info = await ctl.call(flags ? vol.getInfoFlags(flags) : vol.getInfo());
   if (info === FAILED) return false;
-  ctl.print('%-15s %s\n', 'Type:', volTypeToString(info.type));
+  out.print('%-15s %s\n', 'Type:', volTypeToString(info.type));
   const second = physical ? 'Physical:' : 'Allocation:';
   if (bytes) {
-    ctl.print('%-15s %llu %s\n', 'Capacity:', info.capacity, 'bytes');
-    ctl.print('%-15s %llu %s\n', second, info.allocation, 'bytes');
+    out.print('%-15s %llu %s\n', 'Capacity:', info.capacity, 'bytes');
+    out.print('%-15s %llu %s\n', second, info.allocation, 'bytes');
   } else {
     let { value, unit } = prettyCapacity(info.capacity);
-    ctl.print('%-15s %2.2lf %s\n', 'Capacity:', value, unit);
+    out.print('%-15s %2.2lf %s\n', 'Capacity:', value, unit).as(jsonNumber(info.capacity));
     ({ value, unit } = prettyCapacity(info.allocation));
-    ctl.print('%-15s %2.2lf %s\n', second, value, unit);
+    out.print('%-15s %2.2lf %s\n', second, value, unit).as(jsonNumber(info.allocation));
   }
+  out.end();
   return true;
 }
 
@@ -558,24 +578,24 @@ async function cmdVolList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (!found) return false;
   const list = await collectVolumes(ctl, found.pool);
   if (!list) return false;
-  const rows: string[][] = [];
+  const rows: Cell[][] = [];
   for (const vol of list) {
     const path = await ctl.call(vol.getPath());
-    const row = [vol.getName(), path === FAILED ? 'unknown' : path];
+    const row: Cell[] = [vol.getName(), path === FAILED ? 'unknown' : path];
     if (details) {
       const info = await ctl.call(vol.getInfo());
       if (info === FAILED) row.push('unknown', 'unknown', 'unknown');
       else {
         const cap = prettyCapacity(info.capacity);
         const alloc = prettyCapacity(info.allocation);
-        row.push(volTypeToString(info.type), cformat('%.2lf %s', cap.value, cap.unit), cformat('%.2lf %s', alloc.value, alloc.unit));
+        row.push(volTypeToString(info.type), numberCell(cformat('%.2lf %s', cap.value, cap.unit), info.capacity), numberCell(cformat('%.2lf %s', alloc.value, alloc.unit), info.allocation));
       }
     }
     rows.push(row);
   }
   const table = details ? new Table('Name', 'Path', 'Type', 'Capacity', 'Allocation') : new Table('Name', 'Path');
   for (const row of rows) table.add(...row);
-  ctl.print(table.toString(!ctl.quiet));
+  ctl.printTable(cmd, table);
   return true;
 }
 
