@@ -9,7 +9,6 @@ import { parseXmlTree, type XmlElement } from '../../xml/index.js';
 import type { Cmd } from '../vsh/cmd.js';
 import { FAILED } from '../vsh/control.js';
 import { strtou } from '../vsh/numbers.js';
-import { jsonNumber, type JsonValue } from '../vsh/json.js';
 import type { VirshControl } from './control.js';
 import { optDomain } from './util.js';
 
