@@ -145,7 +145,8 @@ describe('virsh-rpc --json: help and completion stay virsh', function () {
     expect(ours).to.deep.equal(virsh);
   });
   it('`complete` offers no --json', () => {
-    const r = runVirshRpc(['complete', 'list --']);
+    // vsh's cmdComplete takes the words after `--` as the line and its last one as the text.
+    const r = runVirshRpc(['complete', '--', 'list', '--']);
     expect(r.status).to.equal(0);
     expect(r.stdout).to.contain('--title');
     expect(r.stdout).to.not.contain('--json');
