@@ -33,6 +33,19 @@ function heldBytes(): number {
   return m.arrayBuffers + m.heapUsed;
 }
 
+/**
+ * heldBytes once V8 has also freed the backing stores a collection found dead: it sweeps array
+ * buffers concurrently, so right after gc() a loaded machine can still count them (CI saw 12 MB).
+ */
+async function heldBytesSwept(): Promise<number> {
+  let held = heldBytes();
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    held = Math.min(held, heldBytes());
+  }
+  return held;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -134,7 +147,7 @@ describe('streams as Node streams against the real daemon', function () {
       const aborted = st2.abort();
       expect(st2.bufferedBytes).to.equal(0);
       await aborted;
-      expect(heldBytes() - base).to.be.below(8 * MiB);
+      expect((await heldBytesSwept()) - base).to.be.below(8 * MiB);
     });
 
     it('a stream held longer than both sides\' keepalive timeouts keeps the connection (our PINGs go on)', async function () {

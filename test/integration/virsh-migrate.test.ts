@@ -195,6 +195,21 @@ describe('virsh-rpc vs virsh: migrate', function () {
     expect(outcomes[0]!.where).to.deep.equal(['running transient', 'absent']);
   });
 
+  it('virsh-rpc draws a progress bar for migrate on a terminal without --verbose (where virsh prints nothing), and none with -q', async () => {
+    const shown: string[] = [];
+    for (const quiet of [[], ['-q']]) {
+      await makeGuest('transient');
+      const { out, status } = await onTerminal(`${process.execPath} ${VIRSH_RPC} ${quiet.join(' ')} -c '${srcURI}' migrate ${NAME} ${dstURI} --live --migrateuri ${MIGRATE_URI}`, [], { LC_ALL: 'C', LANG: 'C' });
+      expect(status).to.equal(0);
+      expect(await whereIs(dst, NAME)).to.equal('running transient');
+      shown.push(out);
+    }
+    await removeGuests(src);
+    await removeGuests(dst);
+    expect(shown[0]).to.match(/\rmigrate: /);
+    expect(shown[1]).to.not.include('migrate:');
+  });
+
   it('failures: an unreachable destination (client and peer-to-peer), --offline without --persistent, --direct on QEMU; the guest stays', async () => {
     const bad = 'qemu+tcp://127.0.0.1:1/system';
     for (const args of [[bad, '--live'], [bad, '--live', '--p2p'], ['DST', '--offline'], ['DST', '--live', '--direct', '--migrateuri', MIGRATE_URI]]) {

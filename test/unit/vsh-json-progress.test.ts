@@ -213,5 +213,8 @@ describe('virsh-rpc progress bar', () => {
     const m = new ProgressBar(fake(), 'migrate', null, () => (now += REDRAW_MS));
     migrationProgress(m)(750n, 1000n);
     expect(m.render(now)).to.contain(' 25% 250 B / 1000 B');
+    // The job watcher's "done" (nothing remains of 1) fills the bar to the total it knows.
+    migrationProgress(m)(0n, 1n);
+    expect(m.render(now)).to.contain('100% 1000 B / 1000 B');
   });
 });

@@ -207,7 +207,10 @@ export interface WatchJobOptions {
   /** Seconds after which `onTimeout` runs, once (virshWatchJob's timeout_secs and timeout_func); 0: none. */
   timeout?: number;
   onTimeout?: () => Promise<void>;
-  /** Where --verbose progress goes instead of printJobProgress (a progress bar, say). */
+  /**
+   * Where progress goes instead of printJobProgress: with it the job is polled to the end even
+   * without --verbose (virsh-rpc's progress bar, drawn where virsh prints nothing).
+   */
   progress?: JobProgress;
 }
 
@@ -219,6 +222,7 @@ export interface WatchJobOptions {
  */
 export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean, label: string, job: () => Promise<boolean>, options: WatchJobOptions = {}): Promise<boolean> {
   const printProgress: JobProgress = options.progress ?? ((remaining, total) => printJobProgress(ctl, label, remaining, total));
+  const reporting = verbose || options.progress !== undefined;
   let jobStarted = false;
   let polling = true;
   const onSigint = () => undefined;
@@ -256,10 +260,10 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
     dom.getJobInfo().then(
       (info) => {
         if (!polling) return;
-        if (verbose && BigInt(info.dataTotal) > 0n) printProgress(BigInt(info.dataRemaining), BigInt(info.dataTotal));
+        if (reporting && BigInt(info.dataTotal) > 0n) printProgress(BigInt(info.dataRemaining), BigInt(info.dataTotal));
         if (!jobStarted && (info.type === 1 || info.type === 2)) {
           jobStarted = true;
-          if (!verbose) {
+          if (!reporting) {
             ctl.debug(VSH_ERR_DEBUG, 'watchJob: job started, disabling callback\n');
             polling = false;
           }
@@ -283,7 +287,7 @@ export async function watchJob(ctl: VirshControl, dom: Domain, verbose: boolean,
     }
   }
   ctl.debug(VSH_ERR_DEBUG, `watchJob: job done, status ${ok ? 0 : -1}\n`);
-  if (ok && verbose) printProgress(0n, 1n);
+  if (ok && reporting) printProgress(0n, 1n);
   return ok;
 }
 

@@ -75,6 +75,11 @@ export class ProgressBar {
     this.end();
   }
 
+  /** All of the total done (a job that reports its end without its byte counts). */
+  complete(): void {
+    if (this.total !== null) this.update(this.total);
+  }
+
   /** The line as drawn now (without the carriage return and erase). */
   render(t: number): string {
     const secs = (t - this.start) / 1000;
@@ -123,7 +128,10 @@ export async function* countedItems<T extends Uint8Array | { hole: bigint }>(ite
   }
 }
 
-/** A migration's progress callback (remaining and total bytes) drawing on `bar`. */
+/**
+ * A migration's progress callback (remaining and total bytes) drawing on `bar`. The job watcher's
+ * last call, once the job succeeded, is "nothing remains" of a total of 1 (virsh's [100 %]).
+ */
 export function migrationProgress(bar: ProgressBar): (remaining: number | bigint, total: number | bigint) => void {
-  return (remaining, total) => bar.update(Number(total) - Number(remaining), Number(total));
+  return (remaining, total) => (Number(remaining) === 0 ? bar.complete() : bar.update(Number(total) - Number(remaining), Number(total)));
 }

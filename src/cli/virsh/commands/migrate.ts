@@ -52,6 +52,7 @@ import {
 import type { Cmd, Handler } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG, VSH_ERR_INFO } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
+import { migrationProgress, startProgress } from '../../vsh/progress.js';
 import { jobWorker, watchJob, type JobProgress } from '../domain-config-util.js';
 import { connOf, optDomain, readFileAll } from '../util.js';
 
@@ -181,8 +182,8 @@ async function migrateTimeoutAction(ctl: VirshControl, dom: Domain, postcopy: bo
 }
 
 /**
- * cmdMigrate. `progress` replaces the "Migration: [ NN %]" line of --verbose (the seam for a
- * progress bar); virsh-rpc's own command uses the line.
+ * cmdMigrate. `progress` replaces the "Migration: [ NN %]" line of --verbose; without either,
+ * a progress bar is drawn on a terminal (startProgress: stderr, not with -q).
  */
 export async function cmdMigrateWith(ctl: VirshControl, cmd: Cmd, progress?: JobProgress): Promise<boolean> {
   cmd.exclusive('live', 'offline');
@@ -231,11 +232,16 @@ export async function cmdMigrateWith(ctl: VirshControl, cmd: Cmd, progress?: Job
       dconn = await ctl.openConnection(cmd.string('desturi')!, false);
       if (!dconn) return false;
     }
-    return await watchJob(ctl, dom, verbose, 'Migration', () => jobWorker(ctl, () => doMigrate(ctl, cmd, dconn)), {
+    // virsh prints progress only with --verbose; without it, on a terminal, virsh-rpc draws its bar.
+    const bar = progress || verbose ? null : startProgress(ctl, 'migrate', null);
+    const ok = await watchJob(ctl, dom, verbose, 'Migration', () => jobWorker(ctl, () => doMigrate(ctl, cmd, dconn)), {
       timeout,
       onTimeout: () => migrateTimeoutAction(ctl, dom, postcopyOnTimeout),
-      progress,
+      progress: progress ?? (bar ? migrationProgress(bar) : undefined),
     });
+    if (ok) bar?.finish();
+    else bar?.clear();
+    return ok;
   } finally {
     await dconn?.close().catch(() => undefined);
     if (iterEvent !== null) await conn.domainEventDeregisterAny(iterEvent).catch(() => undefined);
