@@ -53,7 +53,7 @@ import type { Cmd, Handler } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG, VSH_ERR_INFO } from '../../vsh/control.js';
 import type { VirshControl } from '../control.js';
 import { migrationProgress, startProgress } from '../../vsh/progress.js';
-import { jobWorker, watchJob, type JobProgress } from '../domain-config-util.js';
+import { jobWorker, watchJob } from '../domain-config-util.js';
 import { connOf, optDomain, readFileAll } from '../util.js';
 
 /** The boolean options and the flag each sets, in doMigrate's order. */
@@ -181,11 +181,8 @@ async function migrateTimeoutAction(ctl: VirshControl, dom: Domain, postcopy: bo
   }
 }
 
-/**
- * cmdMigrate. `progress` replaces the "Migration: [ NN %]" line of --verbose; without either,
- * a progress bar is drawn on a terminal (startProgress: stderr, not with -q).
- */
-export async function cmdMigrateWith(ctl: VirshControl, cmd: Cmd, progress?: JobProgress): Promise<boolean> {
+/** cmdMigrate; without --verbose (virsh's "Migration: [ NN %]" line), a progress bar on a terminal. */
+async function cmdMigrate(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   cmd.exclusive('live', 'offline');
   cmd.exclusive('timeout-suspend', 'timeout-postcopy');
   cmd.requires('postcopy-after-precopy', 'postcopy');
@@ -233,11 +230,11 @@ export async function cmdMigrateWith(ctl: VirshControl, cmd: Cmd, progress?: Job
       if (!dconn) return false;
     }
     // virsh prints progress only with --verbose; without it, on a terminal, virsh-rpc draws its bar.
-    const bar = progress || verbose ? null : startProgress(ctl, 'migrate', null);
+    const bar = verbose ? null : startProgress(ctl, 'migrate', null);
     const ok = await watchJob(ctl, dom, verbose, 'Migration', () => jobWorker(ctl, () => doMigrate(ctl, cmd, dconn)), {
       timeout,
       onTimeout: () => migrateTimeoutAction(ctl, dom, postcopyOnTimeout),
-      progress: progress ?? (bar ? migrationProgress(bar) : undefined),
+      progress: bar ? migrationProgress(bar) : undefined,
     });
     if (ok) bar?.finish();
     else bar?.clear();
@@ -249,5 +246,5 @@ export async function cmdMigrateWith(ctl: VirshControl, cmd: Cmd, progress?: Job
 }
 
 export const migrateHandlers: Record<string, Handler<VirshControl>> = {
-  cmdMigrate: (ctl, cmd) => cmdMigrateWith(ctl, cmd),
+  cmdMigrate,
 };

@@ -224,6 +224,24 @@ function* fdChunks(fd: number): Generator<Uint8Array> {
 }
 
 /** Sends every item to the stream; false with the error kept when the file or the stream fails. */
+/** How vol-upload and vol-download end, as virsh's: the local file closed (when open), then the stream finished. */
+async function closeThenFinish(ctl: VirshControl, st: Stream, fd: number, file: string | undefined, name: string): Promise<boolean> {
+  if (fd >= 0) {
+    try {
+      closeSync(fd);
+    } catch {
+      ctl.error(`cannot close file ${file}`);
+      await st.abort().catch(() => undefined);
+      return false;
+    }
+  }
+  if ((await ctl.call(st.finish())) === FAILED) {
+    ctl.error(`cannot close volume ${name}`);
+    return false;
+  }
+  return true;
+}
+
 async function sendItems(ctl: VirshControl, st: Stream, items: Iterable<Uint8Array | StreamHole> | AsyncIterable<Uint8Array | StreamHole>): Promise<boolean> {
   const it = (Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]()) as AsyncIterator<Uint8Array | StreamHole> | Iterator<Uint8Array | StreamHole>;
   for (;;) {
@@ -293,19 +311,9 @@ async function cmdVolUpload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       ctl.error(`cannot send data to volume ${name}`);
       return false;
     }
-    try {
-      closeSync(fd);
-    } catch {
-      ctl.error(`cannot close file ${file}`);
-      await st.abort().catch(() => undefined);
-      return false;
-    } finally {
-      fd = -1;
-    }
-    if ((await ctl.call(st.finish())) === FAILED) {
-      ctl.error(`cannot close volume ${name}`);
-      return false;
-    }
+    const closing = fd;
+    fd = -1;
+    if (!(await closeThenFinish(ctl, st, closing, file, name))) return false;
     bar?.finish();
     return true;
   } finally {
@@ -412,21 +420,9 @@ async function cmdVolDownload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
       ctl.error(`cannot receive data from volume ${name}`);
       return false;
     }
-    if (fd >= 0) {
-      try {
-        closeSync(fd);
-      } catch {
-        ctl.error(`cannot close file ${file}`);
-        await st.abort().catch(() => undefined);
-        return false;
-      } finally {
-        fd = -1;
-      }
-    }
-    if ((await ctl.call(st.finish())) === FAILED) {
-      ctl.error(`cannot close volume ${name}`);
-      return false;
-    }
+    const closing = fd;
+    fd = -1;
+    if (!(await closeThenFinish(ctl, st, closing, file, name))) return false;
     bar?.finish();
     ok = true;
     return true;
