@@ -65,12 +65,15 @@ function build(tree: string, p: Program): string {
     if (existsSync(path)) parseDefines(preprocess(stripComments(readFileSync(path, 'utf8'))), defines);
   }
   let text = '';
+  // Each source is expanded with its own macros: two files define VIRSH_COMMON_OPT_POOL_FULL
+  // differently (virsh-pool.c takes the completer flags, virsh-volume.c fixes them).
   for (const s of p.sources) {
     const src = preprocess(stripComments(readFileSync(join(tools, s), 'utf8')));
-    parseDefines(src, defines);
-    text += src.replace(/^#.*$/gm, '') + '\n';
+    const local = new Map(defines);
+    parseDefines(src, local);
+    text += expandMacros(src.replace(/^#.*$/gm, ''), local) + '\n';
   }
-  const tables = parseTables(expandMacros(text, defines), p.groupsVar);
+  const tables = parseTables(text, p.groupsVar);
   return emit(tables);
 }
 
@@ -95,6 +98,7 @@ function emit(t: CmdTable): string {
           if (o.flags.length) f.push(`flags: [${o.flags.map(q).join(', ')}]`);
           f.push(`help: ${q(o.help)}`);
           if (o.completer) f.push(`completer: ${q(o.completer)}`);
+          if (o.completerFlags) f.push(`completerFlags: [${o.completerFlags.map(q).join(', ')}]`);
           return `        { ${f.join(', ')} },\n`;
         });
         fields.push(`opts: [\n${opts.join('')}      ]`);

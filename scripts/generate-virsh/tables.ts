@@ -7,6 +7,8 @@ export interface OptEntry {
   flags: string[];
   help: string;
   completer?: string;
+  /** The completer's flags, as the C names or-ed together. */
+  completerFlags?: string[];
 }
 export interface CmdEntry {
   name: string;
@@ -165,6 +167,11 @@ export function parseTables(src: string, groupsVar: string): CmdTable {
       };
       const comp = f.get('completer');
       if (comp && comp !== 'NULL') o.completer = comp;
+      const cflags = f.get('completer_flags');
+      if (cflags) {
+        const names = flagExpr(cflags).split('|').map((x) => x.trim().replace(/^\((.*)\)$/, '$1').trim()).filter((x) => x && x !== '0');
+        if (names.length) o.completerFlags = names;
+      }
       out.push(o);
     }
     return out;

@@ -176,6 +176,29 @@ describe('virsh-rpc vs virsh on a running QEMU guest', function () {
       ['metadata', '@g', 'http://example.org/x'],
     ]));
 
+  describe('completion of values from the running guest', () =>
+    cases([
+      ['complete', '--', 'blkdeviotune', '@g', '--device', ''],
+      ['complete', '--', 'blockcommit', '@g', '--top', ''],
+      ['complete', '--', 'blockcommit', '@g', '--path', 'vda', '--base', ''],
+      ['complete', '--', 'console', '@g', '--devname', ''],
+      ['complete', '--', 'detach-interface', '@g', '--mac', ''],
+      ['complete', '--', 'domif-setlink', '@g', '--interface', ''],
+      ['complete', '--', 'domif-setlink', '@g', '--interface', MAC, '--state', ''],
+      ['complete', '--', 'detach-device-alias', '@g', '--alias', ''],
+      ['complete', '--', 'iothreadpin', '@g', '1', '--cpulist', ''],
+      ['complete', '--', 'vcpupin', '@g', '--vcpu', ''],
+      ['complete', '--', 'domfsfreeze', '@g', '--mountpoint', ''],
+      ['complete', '--', 'guestvcpus', '@g', '--cpulist', ''],
+      ['complete', '--', 'hypervisor-cpu-baseline', '--model', ''],
+      ['complete', '--', 'allocpages', '--pagesize', ''],
+      ['complete', '--', 'allocpages', '--cellno', ''],
+      ['complete', '--', 'nodecpustats', '--cpu', ''],
+      ['complete', '--', 'vol-list', '--pool', ''],
+      ['complete', '--', 'shutdown', ''],
+      ['complete', '--', 'start', '--domain', ''],
+    ]));
+
   describe('counters (masked)', () => {
     cases(
       [

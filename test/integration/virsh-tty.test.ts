@@ -39,4 +39,24 @@ describe('virsh-rpc interactive shell on a terminal', function () {
       expect(text.match(/running\n\n/g)).to.have.length(2);
       expect(readFileSync(join(home, '.cache/libvirt/virsh/history'), 'utf8').split('\n').filter(Boolean)).to.deep.equal(['domstate test', 'domstate test', 'quit']);
     });
+  for (const [name, bin] of [
+    ['virsh', 'virsh'],
+    ['virsh-rpc', `${process.execPath} ${VIRSH_RPC}`],
+  ] as const)
+    it(`${name}: Tab completes a command, then a network name asked of the daemon`, async () => {
+      const uri = freshTestURI();
+      const { out, status } = await onTerminal(
+        `${bin} -c '${uri}'`,
+        [
+          // "net-inf" is only net-info; "def" only the network "default".
+          { waitFor: 'virsh # ', type: 'net-inf\t' },
+          { waitFor: 'net-info', type: ' def\t' },
+          { waitFor: 'default', type: '\r' },
+          { waitFor: 'Bridge:', type: 'quit\r' },
+        ],
+        { HOME: home, XDG_CACHE_HOME: join(home, '.cache') },
+      );
+      expect(status).to.equal(0);
+      expect(plain(out)).to.match(/Name: +default\nUUID: +[0-9a-f-]{36}\nActive: +yes\n/);
+    });
 });

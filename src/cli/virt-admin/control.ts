@@ -4,6 +4,7 @@
 import { closeReasonCode, connectAdmin, type AdminConnection, type CloseReason } from '../../index.js';
 import { VshControl, type ShellIO } from '../vsh/control.js';
 import type { CmdGroup } from '../vsh/cmd.js';
+import type { Completer } from '../vsh/completion.js';
 
 export class AdminControl extends VshControl {
   readonly name = 'virt-admin';
@@ -12,8 +13,8 @@ export class AdminControl extends VshControl {
   conn: AdminConnection | null = null;
   wantReconnect = false;
 
-  constructor(groups: readonly CmdGroup<VshControl>[], io: ShellIO, progname: string) {
-    super(groups, io, progname);
+  constructor(groups: readonly CmdGroup<VshControl>[], io: ShellIO, progname: string, completers: Readonly<Record<string, Completer<AdminControl>>> = {}) {
+    super(groups, io, progname, completers as Readonly<Record<string, Completer<VshControl>>>);
   }
 
   protected prompt(): string {

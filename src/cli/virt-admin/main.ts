@@ -7,6 +7,7 @@ import { runProgram, type ProgramSpec } from '../vsh/program.js';
 import { buildGroups } from '../vsh/tables.js';
 import { VERSION_STRING } from '../vsh/version.js';
 import { adminHandlers } from './commands.js';
+import { adminCompleters } from './completers.js';
 import { AdminControl } from './control.js';
 import { GROUPS } from './generated/commands.js';
 
@@ -39,5 +40,5 @@ export const VIRT_ADMIN: ProgramSpec<AdminControl> = {
 
 /** Runs virt-admin-rpc with `argv`; resolves to the exit status. */
 export function virtAdminMain(argv: string[], io: ShellIO = processIO(), progname = 'virt-admin'): Promise<number> {
-  return runProgram(new AdminControl(adminGroups, io, progname), VIRT_ADMIN, argv);
+  return runProgram(new AdminControl(adminGroups, io, progname, adminCompleters), VIRT_ADMIN, argv);
 }

@@ -257,10 +257,17 @@ function cmdSelfTest(ctl: VshControl): boolean {
   return problems.length === 0;
 }
 
-function cmdComplete(ctl: VshControl, cmd: Cmd): boolean {
+/**
+ * vsh's cmdComplete: the completions of the line its arguments make, one per line, as readline
+ * would offer them for the last argument. It connects first, as virsh does, so that completers
+ * can ask the daemon.
+ */
+async function cmdComplete(ctl: VshControl, cmd: Cmd): Promise<boolean> {
+  if (cmd.stringQuiet('string') === undefined) return false;
+  if (!(await ctl.ensureConnection())) return false;
   const words = cmd.argv();
-  const [matches] = ctl.complete(words.join(' '), words.at(-1) ?? '');
-  if (!matches.length) return false;
+  const matches = await ctl.complete(words.join(' '), words.at(-1) ?? '');
+  if (!matches) return false;
   for (const m of matches) ctl.print(`${m}\n`);
   return true;
 }

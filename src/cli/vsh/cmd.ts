@@ -30,8 +30,10 @@ export interface OptDef {
   requireOpt?: boolean;
   /** The help text; for an alias, the option it stands for. */
   help: string;
-  /** Values to offer for completion (readline's completer), when known without a connection. */
-  complete?: readonly string[];
+  /** The completer of the option's values, by its C name (virshDomainNameCompleter...). */
+  completer?: string;
+  /** The completer's flags, by their C names (VIR_CONNECT_LIST_DOMAINS_ACTIVE...). */
+  completerFlags?: readonly string[];
   /** Ours, not virsh's (as --json): accepted, but neither shown by help nor offered for completion. */
   hidden?: boolean;
 }

@@ -3,16 +3,17 @@
 // run loop with timing and the blank line after each command, the report of the error a command
 // failed with, and the interactive shell (prompt, line editing and history on a TTY).
 
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync, constants as fsc } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync, constants as fsc } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LibvirtError, VIR_ERR_INVALID_CONN, VIR_ERR_NO_CONNECT, VIR_ERR_OK, VIR_ERR_RPC, VIR_ERR_SYSTEM_ERROR, VIR_FROM_REMOTE } from '../../index.js';
 import { cformat, type CArg } from './cformat.js';
-import { type Cmd, VshError } from './cmd.js';
+import { Cmd, VshError } from './cmd.js';
+import { type Completer, type CompletionSource, completeLine, completionWord } from './completion.js';
 import type { CmdDef, CmdGroup } from './cmd.js';
 import { toJson } from './json.js';
-import { parseCommands } from './parser.js';
+import { parseCommands, parsePartial } from './parser.js';
 import type { Table } from './table.js';
 import { type ArgSource, StringSource } from './tokenizer.js';
 
@@ -93,6 +94,8 @@ export abstract class VshControl {
     readonly groups: readonly CmdGroup<VshControl>[],
     io: ShellIO,
     progname: string,
+    /** The completers of option values, by their C names (virshDomainNameCompleter...). */
+    private readonly completers: Readonly<Record<string, Completer<VshControl>>> = {},
   ) {
     this.io = io;
     this.progname = progname;
@@ -302,7 +305,9 @@ export abstract class VshControl {
   async interactive(): Promise<void> {
     const history = this.loadHistory();
     if (this.io.isTTY) {
-      const rl = createInterface({ input: this.io.stdin, output: process.stdout, terminal: true, history: history.lines.slice().reverse(), historySize: history.size, removeHistoryDuplicates: false, completer: (line: string) => this.complete(line) });
+      const rl = createInterface({ input: this.io.stdin, output: process.stdout, terminal: true, history: history.lines.slice().reverse(), historySize: history.size, removeHistoryDuplicates: false, completer: (line: string, done: (err: Error | null, result: [string[], string]) => void) => {
+          this.readlineComplete(line).then((r) => done(null, r), (e: Error) => done(e, [[], line]));
+        } });
       // Lines typed while a command runs wait for the next prompt, as a terminal buffers them for readline.
       const typed: string[] = [];
       let closed = false;
@@ -358,23 +363,36 @@ export abstract class VshControl {
     this.io.stdout('\n');
   }
 
+  /** The command hook's connection, for `complete` (it runs without one, then connects itself). */
+  async ensureConnection(): Promise<boolean> {
+    return this.connHandler();
+  }
+
   /**
-   * Completion of command names and of a command's options (readline's Tab): what completes `text`
-   * in `line`. Readline's text is the line's last word; the complete command's is its last
-   * argument, which vsh's cmdComplete passes as the text however many words it holds.
+   * What completes `text`, the word at the end of `line` (vshReadlineParse): command names, a
+   * command's options, or an option's values from its completer; null when nothing does.
    */
-  complete(line: string, text?: string): [string[], string] {
-    const words = line.split(/[ \t]+/);
-    const last = text ?? words[words.length - 1] ?? '';
-    const first = words.findIndex((w) => w !== '');
-    // vshReadlineParse offers command names when the line has no known command yet or only its name.
-    const def = first < 0 || first === words.length - 1 ? undefined : this.lookup(words[first]!);
-    if (!def) {
-      const names = [...this.commands.values()].filter((c) => !c.hidden && !c.alias).map((c) => c.name).filter((n) => n.startsWith(last));
-      return [names, last];
-    }
-    const opts = (def.opts ?? []).filter((o) => o.type !== 'alias' && !o.hidden).map((o) => `--${o.name}`).filter((o) => o.startsWith(last) && !words.includes(o));
-    return [opts, last];
+  async complete(line: string, text: string, quoted = false): Promise<string[] | null> {
+    const commandNames = () => [...this.commands.values()].filter((c) => !c.hidden && !c.alias).map((c) => c.name);
+    const src: CompletionSource<VshControl> = {
+      commandNames,
+      parsePartial: (l) => parsePartial({ lookup: (n) => this.lookup(n) as CmdDef<never> | undefined, error: (m) => this.error(m) }, new StringSource(l), l.length),
+      completers: { vshCompleteHelpCommand: commandNames, ...this.completers },
+      partialCmd: (p) => new Cmd(p.def!, p.opts),
+      failed: (e) => {
+        if (e instanceof LibvirtError) this.saveError(e);
+      },
+    };
+    return completeLine(this, src, line, text, quoted);
+  }
+
+  /** readline's Tab: the matches and the word they replace; file names when nothing matches. */
+  private async readlineComplete(line: string): Promise<[string[], string]> {
+    const { text, quote } = completionWord(line);
+    const matches = await this.complete(line, text, quote !== null);
+    // What a completer's calls failed with is not the next command's error.
+    this.resetError();
+    return [matches ?? fileNames(text), text];
   }
 
   private historyPath(): string {
@@ -464,4 +482,23 @@ function lineReader(input: NodeJS.ReadableStream): { next(): Promise<string | nu
       }
     },
   };
+}
+
+/**
+ * readline's own completion, which it falls back to when vsh offers nothing: the names in the
+ * word's directory that begin with its last part, hidden ones too (readline's match-hidden-files),
+ * directories with a slash.
+ */
+function fileNames(word: string): string[] {
+  const slash = word.lastIndexOf('/');
+  const dir = slash >= 0 ? word.slice(0, slash + 1) : '';
+  const base = word.slice(slash + 1);
+  try {
+    return readdirSync(dir || '.', { withFileTypes: true })
+      .filter((e) => e.name.startsWith(base))
+      .map((e) => dir + e.name + (e.isDirectory() ? '/' : ''))
+      .sort();
+  } catch {
+    return [];
+  }
 }

@@ -9,6 +9,8 @@ export interface GeneratedOpt {
   help: string;
   /** The C completer's name (virshDomainNameCompleter...). */
   completer?: string;
+  /** Its .completer_flags, as the C constants or-ed together (VIR_CONNECT_LIST_DOMAINS_ACTIVE...). */
+  completerFlags?: readonly string[];
 }
 
 export interface GeneratedCmd {

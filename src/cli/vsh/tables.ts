@@ -8,6 +8,8 @@ function opt(o: GeneratedOpt): OptDef {
   if (o.flags?.includes('REQ')) d.required = true;
   if (o.flags?.includes('EMPTY_OK')) d.emptyOk = true;
   if (o.flags?.includes('REQ_OPT')) d.requireOpt = true;
+  if (o.completer) d.completer = o.completer;
+  if (o.completerFlags) d.completerFlags = o.completerFlags;
   return d;
 }
 

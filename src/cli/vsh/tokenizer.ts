@@ -14,6 +14,8 @@ export interface ArgSource {
   next(report: boolean): Token;
   /** Offset in the line (completion needs it); argv sources return -1. */
   readonly pos: number;
+  /** The line from offset `from` on (completion: what follows an option still without its value). */
+  rest(from: number): string;
 }
 
 export class ArgvSource implements ArgSource {
@@ -21,6 +23,9 @@ export class ArgvSource implements ArgSource {
   constructor(private readonly argv: readonly string[]) {}
   get pos(): number {
     return -1;
+  }
+  rest(): string {
+    return '';
   }
   next(): Token {
     if (this.i >= this.argv.length) return { kind: 'end' };
@@ -33,6 +38,9 @@ export class StringSource implements ArgSource {
   constructor(private readonly line: string) {}
   get pos(): number {
     return this.p;
+  }
+  rest(from: number): string {
+    return this.line.slice(from);
   }
 
   next(report: boolean): Token {

@@ -49,6 +49,7 @@ import { connOf, dumpXML, optDomain, readFileAll } from '../util.js';
 import { attr, child, childrenNamed, domainXMLFromDom } from '../monitor-util.js';
 import { domainGuestHandlers } from './domain-guest.js';
 import { domainTuneHandlers } from './domain-tune.js';
+import { SUSPEND_TARGETS } from './host.js';
 
 
 /** virXPathInt / virXPathUInt of a string: null when it is not a number (or absent). */
@@ -485,7 +486,6 @@ async function cmdDump(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-const SUSPEND_TARGETS = ['mem', 'disk', 'hybrid'];
 
 async function cmdDomPMSuspend(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optDomain(ctl, cmd);
@@ -527,8 +527,8 @@ async function cmdReset(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-const LIFECYCLE_TYPES = ['poweroff', 'reboot', 'crash'];
-const LIFECYCLE_ACTIONS = ['destroy', 'restart', 'rename-restart', 'preserve', 'coredump-destroy', 'coredump-restart'];
+export const LIFECYCLE_TYPES = ['poweroff', 'reboot', 'crash'];
+export const LIFECYCLE_ACTIONS = ['destroy', 'restart', 'rename-restart', 'preserve', 'coredump-destroy', 'coredump-restart'];
 
 async function cmdSetLifecycleAction(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const { flags } = affectFlags(cmd);

@@ -96,7 +96,7 @@ async function cmdSendKey(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
 }
 
 // prettier-ignore
-const PROCESS_SIGNALS = [
+export const PROCESS_SIGNALS = [
   'nop', 'hup', 'int', 'quit', 'ill', 'trap', 'abrt', 'bus', 'fpe', 'kill',
   'usr1', 'segv', 'usr2', 'pipe', 'alrm', 'term', 'stkflt', 'chld', 'cont', 'stop',
   'tstp', 'ttin', 'ttou', 'urg', 'xcpu', 'xfsz', 'vtalrm', 'prof', 'winch', 'poll',
@@ -703,7 +703,7 @@ async function cmdSetUserSSHKeys(ctl: VirshControl, cmd: Cmd): Promise<boolean> 
   return true;
 }
 
-const DIRTYRATE_MODES: Record<string, number> = {
+export const DIRTYRATE_MODES: Record<string, number> = {
   'page-sampling': VIR_DOMAIN_DIRTYRATE_MODE_PAGE_SAMPLING,
   'dirty-bitmap': VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_BITMAP,
   'dirty-ring': VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_RING,

@@ -639,7 +639,7 @@ async function cmdDomstats(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-const ADDRESS_SOURCES = ['lease', 'agent', 'arp'];
+export const ADDRESS_SOURCES = ['lease', 'agent', 'arp'];
 
 async function cmdDomIfAddr(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const full = cmd.has('full');

@@ -183,7 +183,7 @@ async function cmdBlkiotune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-const NUMATUNE_MODES = ['strict', 'preferred', 'interleave', 'restrictive'];
+export const NUMATUNE_MODES = ['strict', 'preferred', 'interleave', 'restrictive'];
 
 async function cmdNumatune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const { flags } = affectFlags(cmd);

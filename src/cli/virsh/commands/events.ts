@@ -62,7 +62,7 @@ const generic: Printer = (_e, dom, cb) => `event '${cb}' for domain '${dom}'\n`;
 const blockJob = (e: DomainEventMap[8], dom: string, cb: string) => `event '${cb}' for domain '${dom}': ${name(BLOCK_JOB_TYPE, e.type, 'Unknown job')} for ${e.disk} ${name(BLOCK_JOB_STATUS, e.status)}\n`;
 
 /** virshDomainEventCallbacks, in VIR_DOMAIN_EVENT_ID order (libvirt 9.0 has 27). */
-const CALLBACKS: readonly [string, Printer][] = [
+export const CALLBACKS: readonly [string, Printer][] = [
   ['lifecycle', ((e: DomainEventMap[0], dom: string) => `event 'lifecycle' for domain '${dom}': ${name(EVENTS, e.event)} ${name(DETAILS[e.event] ?? [], e.detail)}\n`) as Printer],
   ['reboot', generic],
   ['rtc-change', ((e: DomainEventMap[2], dom: string) => `event 'rtc-change' for domain '${dom}': ${e.utcoffset}\n`) as Printer],

@@ -423,7 +423,7 @@ async function cmdNodeSEVInfo(ctl: VirshControl): Promise<boolean> {
   return true;
 }
 
-const SUSPEND_TARGETS = ['mem', 'disk', 'hybrid'];
+export const SUSPEND_TARGETS = ['mem', 'disk', 'hybrid'];
 
 async function cmdNodeSuspend(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const target = cmd.string('target')!;

@@ -10,7 +10,7 @@ import { connOf } from '../util.js';
 import { eventTimestamp, eventType, waitForEvents } from '../event-wait.js';
 
 /** The event types virsh 9.0 knows (virshNetworkEventCallbacks). */
-const EVENT_TYPES = ['lifecycle'];
+export const EVENT_TYPES = ['lifecycle'];
 /** virshNetworkEvent: VIR_NETWORK_EVENT_* as virsh words them. */
 const LIFECYCLE_NAMES = ['Defined', 'Undefined', 'Started', 'Stopped'];
 

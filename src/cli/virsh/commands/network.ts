@@ -291,9 +291,9 @@ async function cmdNetworkUndefine(ctl: VirshControl, cmd: Cmd): Promise<boolean>
 }
 
 /** virshNetworkUpdateCommand, by its number. */
-const UPDATE_COMMANDS = ['none', 'modify', 'delete', 'add-last', 'add-first'];
+export const UPDATE_COMMANDS = ['none', 'modify', 'delete', 'add-last', 'add-first'];
 /** virshNetworkSection, by its number. */
-const UPDATE_SECTIONS = ['none', 'bridge', 'domain', 'ip', 'ip-dhcp-host', 'ip-dhcp-range', 'forward', 'forward-interface', 'forward-pf', 'portgroup', 'dns-host', 'dns-txt', 'dns-srv'];
+export const UPDATE_SECTIONS = ['none', 'bridge', 'domain', 'ip', 'ip-dhcp-host', 'ip-dhcp-range', 'forward', 'forward-interface', 'forward-pf', 'portgroup', 'dns-host', 'dns-txt', 'dns-srv'];
 
 async function cmdNetworkUpdate(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const ok = await networkUpdate(ctl, cmd);

@@ -43,7 +43,7 @@ import { eventTimestamp, eventType, waitForEvents } from '../event-wait.js';
 import { treePrint } from '../snapshot-util.js';
 
 /** virNodeDevCapType names (libvirt 9.0) and the listing flag of each. */
-const CAP_FLAGS: Record<string, number> = {
+export const CAP_FLAGS: Record<string, number> = {
   system: VIR_CONNECT_LIST_NODE_DEVICES_CAP_SYSTEM,
   pci: VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV,
   usb_device: VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV,
@@ -249,7 +249,7 @@ async function cmdNodeDeviceReset(ctl: VirshControl, cmd: Cmd): Promise<boolean>
   return true;
 }
 
-const NODEDEV_EVENTS = ['lifecycle', 'update'];
+export const NODEDEV_EVENTS = ['lifecycle', 'update'];
 const LIFECYCLE = ['Created', 'Deleted', 'Defined', 'Undefined'];
 
 async function cmdNodeDeviceEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {

@@ -9,7 +9,7 @@ import { optPool } from '../storage-util.js';
 import { connOf } from '../util.js';
 import { eventTimestamp, eventType, waitForEvents } from '../event-wait.js';
 
-const EVENT_NAMES = ['lifecycle', 'refresh'];
+export const EVENT_NAMES = ['lifecycle', 'refresh'];
 const LIFECYCLE_EVENTS = ['Defined', 'Undefined', 'Started', 'Stopped', 'Created', 'Deleted'];
 
 async function cmdPoolEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {

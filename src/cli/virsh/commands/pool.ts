@@ -229,7 +229,7 @@ async function cmdPoolDumpXML(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
 }
 
 /** virshStoragePoolListCollect: the pools the flags select, sorted by name; null after an error. */
-async function collectPools(ctl: VirshControl, flags: number): Promise<StoragePool[] | null> {
+export async function collectPools(ctl: VirshControl, flags: number): Promise<StoragePool[] | null> {
   const conn = connOf(ctl);
   let list = await ctl.call(conn.listAllStoragePools(flags));
   if (list === FAILED && ctl.lastError?.code === VIR_ERR_INVALID_ARG) {
@@ -269,7 +269,7 @@ async function collectPools(ctl: VirshControl, flags: number): Promise<StoragePo
 }
 
 /** virStoragePoolType's names, with the pool-list --type flag of each. */
-const POOL_TYPE_FLAGS: Record<string, number> = {
+export const POOL_TYPE_FLAGS: Record<string, number> = {
   dir: VIR_CONNECT_LIST_STORAGE_POOLS_DIR,
   fs: VIR_CONNECT_LIST_STORAGE_POOLS_FS,
   netfs: VIR_CONNECT_LIST_STORAGE_POOLS_NETFS,

@@ -205,7 +205,7 @@ async function cmdSecretList(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-const SECRET_EVENTS = ['lifecycle', 'value-changed'];
+export const SECRET_EVENTS = ['lifecycle', 'value-changed'];
 const LIFECYCLE = ['Defined', 'Undefined'];
 
 async function cmdSecretEvent(ctl: VirshControl, cmd: Cmd): Promise<boolean> {

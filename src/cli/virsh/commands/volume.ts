@@ -452,7 +452,7 @@ async function cmdVolDelete(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-const WIPE_ALGORITHMS = ['zero', 'nnsa', 'dod', 'bsi', 'gutmann', 'schneier', 'pfitzner7', 'pfitzner33', 'random', 'trim'];
+export const WIPE_ALGORITHMS = ['zero', 'nnsa', 'dod', 'bsi', 'gutmann', 'schneier', 'pfitzner7', 'pfitzner33', 'random', 'trim'];
 
 async function cmdVolWipe(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const found = await optVol(ctl, cmd, 'vol', 'pool');

@@ -66,7 +66,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "source-mode", type: "string", help: "mode attribute of <source/> element", completer: "virshDomainInterfaceSourceModeCompleter" },
       ] },
       { name: "autostart", handler: "cmdAutostart", help: "autostart a domain", desc: "Configure a domain to be automatically started at boot.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_PERSISTENT"] },
         { name: "disable", type: "bool", help: "disable autostarting" },
       ] },
       { name: "blkdeviotune", handler: "cmdBlkdeviotune", help: "Set or query a block device I/O tuning parameters.", desc: "Set or query disk I/O parameters such as block throttling.", opts: [
@@ -129,7 +129,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "current", type: "bool", help: "affect current domain" },
       ] },
       { name: "blockcommit", handler: "cmdBlockcommit", help: "Start a block commit operation.", desc: "Commit changes from a snapshot down to its backing image.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "path", type: "data", flags: ["REQ"], help: "fully-qualified path of disk", completer: "virshDomainDiskTargetCompleter" },
         { name: "bandwidth", type: "int", help: "bandwidth limit in MiB/s" },
         { name: "base", type: "string", help: "path of base file to commit into (default bottom of chain)", completer: "virshDomainBlockjobBaseTopCompleter" },
@@ -147,7 +147,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "bytes", type: "bool", help: "the bandwidth limit is in bytes/s rather than MiB/s" },
       ] },
       { name: "blockcopy", handler: "cmdBlockcopy", help: "Start a block copy operation.", desc: "Copy a disk backing image chain to dest.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "path", type: "data", flags: ["REQ"], help: "fully-qualified path of source disk", completer: "virshDomainDiskTargetCompleter" },
         { name: "dest", type: "string", help: "path of the copy to create" },
         { name: "bandwidth", type: "int", help: "bandwidth limit in MiB/s" },
@@ -171,7 +171,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "print-xml", type: "bool", help: "print the XML used to start the copy job instead of starting the job" },
       ] },
       { name: "blockjob", handler: "cmdBlockjob", help: "Manage active block operations", desc: "Query, adjust speed, or cancel active block operations.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "path", type: "data", flags: ["REQ"], help: "fully-qualified path of disk", completer: "virshDomainDiskTargetCompleter" },
         { name: "abort", type: "bool", help: "abort the active job on the specified disk" },
         { name: "async", type: "bool", help: "implies --abort; request but don't wait for job end" },
@@ -182,7 +182,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "bandwidth", type: "int", help: "set the bandwidth limit in MiB/s" },
       ] },
       { name: "blockpull", handler: "cmdBlockpull", help: "Populate a disk from its backing image.", desc: "Populate a disk from its backing image.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "path", type: "data", flags: ["REQ"], help: "fully-qualified path of disk", completer: "virshDomainDiskTargetCompleter" },
         { name: "bandwidth", type: "int", help: "bandwidth limit in MiB/s" },
         { name: "base", type: "string", help: "path of backing file in chain for a partial pull", completer: "virshDomainBlockjobBaseTopCompleter" },
@@ -194,7 +194,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "bytes", type: "bool", help: "the bandwidth limit is in bytes/s rather than MiB/s" },
       ] },
       { name: "blockresize", handler: "cmdBlockresize", help: "Resize block device of domain.", desc: "Resize block device of domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "path", type: "data", flags: ["REQ"], help: "Fully-qualified path of block device", completer: "virshDomainDiskTargetCompleter" },
         { name: "size", type: "int", flags: ["REQ"], help: "New size of the block device, as scaled integer (default KiB)" },
       ] },
@@ -213,13 +213,13 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "block", type: "bool", help: "source media is a block device" },
       ] },
       { name: "console", handler: "cmdConsole", help: "connect to the guest console", desc: "Connect the virtual serial console for the guest", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "devname", type: "string", help: "character device name", completer: "virshDomainConsoleCompleter" },
         { name: "force", type: "bool", help: "force console connection (disconnect already connected sessions)" },
         { name: "safe", type: "bool", help: "only connect if safe console handling is supported" },
       ] },
       { name: "cpu-stats", handler: "cmdCPUStats", help: "show domain cpu statistics", desc: "Display per-CPU and total statistics about the domain's CPUs", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "total", type: "bool", help: "Show total statistics only" },
         { name: "start", type: "int", help: "Show statistics from this CPU" },
         { name: "count", type: "int", help: "Number of shown CPUs at most" },
@@ -247,7 +247,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "new-desc", type: "argv", help: "message" },
       ] },
       { name: "destroy", handler: "cmdDestroy", help: "destroy (stop) a domain", desc: "Forcefully stop a given domain, but leave its resources intact.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "graceful", type: "bool", help: "terminate gracefully" },
         { name: "remove-logs", type: "bool", help: "remove domain logs" },
       ] },
@@ -278,7 +278,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
       { name: "detach-interface", handler: "cmdDetachInterface", help: "detach network interface", desc: "Detach network interface.", opts: [
         { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
         { name: "type", type: "data", flags: ["REQ"], help: "network interface type" },
-        { name: "mac", type: "string", help: "MAC address", completer: "virshDomainInterfaceCompleter" },
+        { name: "mac", type: "string", help: "MAC address", completer: "virshDomainInterfaceCompleter", completerFlags: ["VIRSH_DOMAIN_INTERFACE_COMPLETER_MAC"] },
         { name: "persistent", type: "bool", help: "make live change persistent" },
         { name: "config", type: "bool", help: "affect next boot" },
         { name: "live", type: "bool", help: "affect running domain" },
@@ -286,33 +286,33 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "print-xml", type: "bool", help: "print XML document rather than detach the interface" },
       ] },
       { name: "domdisplay", handler: "cmdDomDisplay", help: "domain display connection URI", desc: "Output the IP address and port number for the graphical display.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "include-password", type: "bool", help: "includes the password into the connection URI if available" },
         { name: "type", type: "string", help: "select particular graphical display (e.g. \"vnc\", \"spice\", \"rdp\", \"dbus\")" },
         { name: "all", type: "bool", help: "show all possible graphical displays" },
       ] },
       { name: "domfsfreeze", handler: "cmdDomFSFreeze", help: "Freeze domain's mounted filesystems.", desc: "Freeze domain's mounted filesystems.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "mountpoint", type: "argv", help: "mountpoint path to be frozen", completer: "virshDomainFSMountpointsCompleter" },
       ] },
       { name: "domfsthaw", handler: "cmdDomFSThaw", help: "Thaw domain's mounted filesystems.", desc: "Thaw domain's mounted filesystems.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "mountpoint", type: "argv", help: "mountpoint path to be thawed", completer: "virshDomainFSMountpointsCompleter" },
       ] },
       { name: "domfsinfo", handler: "cmdDomFSInfo", help: "Get information of domain's mounted filesystems.", desc: "Get information of domain's mounted filesystems.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
       ] },
       { name: "domfstrim", handler: "cmdDomFSTrim", help: "Invoke fstrim on domain's mounted filesystems.", desc: "Invoke fstrim on domain's mounted filesystems.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "minimum", type: "int", help: "Just a hint to ignore contiguous free ranges smaller than this (Bytes)" },
         { name: "mountpoint", type: "string", help: "which mount point to trim", completer: "virshDomainFSMountpointsCompleter" },
       ] },
       { name: "domhostname", handler: "cmdDomHostname", help: "print the domain's hostname", desc: "", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "source", type: "string", help: "address source: 'lease' or 'agent'", completer: "virshDomainHostnameSourceCompleter" },
       ] },
       { name: "domid", handler: "cmdDomid", help: "convert a domain name or UUID to domain id", desc: "", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
       ] },
       { name: "domif-setlink", handler: "cmdDomIfSetLink", help: "set link state of a virtual interface", desc: "Set link state of a domain's virtual interface. This command wraps usage of update-device command.", opts: [
         { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
@@ -332,11 +332,11 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "current", type: "bool", help: "affect current domain" },
       ] },
       { name: "domjobabort", handler: "cmdDomjobabort", help: "abort active domain job", desc: "Aborts the currently running domain job", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "postcopy", type: "bool", help: "interrupt post-copy migration" },
       ] },
       { name: "domjobinfo", handler: "cmdDomjobinfo", help: "domain job information", desc: "Returns information about jobs running on a domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "completed", type: "bool", help: "return statistics of a recently completed job" },
         { name: "keep-completed", type: "bool", help: "don't destroy statistics of a recently completed job when reading" },
         { name: "anystats", type: "bool", help: "print statistics for any kind of job (even failed ones)" },
@@ -355,16 +355,16 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "domain", type: "data", flags: ["REQ"], help: "domain id or uuid", completer: "virshDomainUUIDCompleter" },
       ] },
       { name: "domrename", handler: "cmdDomrename", help: "rename a domain", desc: "Rename an inactive domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_INACTIVE"] },
         { name: "new-name", type: "data", flags: ["REQ"], help: "new domain name", completer: "virshCompleteEmpty" },
       ] },
       { name: "dompmsuspend", handler: "cmdDomPMSuspend", help: "suspend a domain gracefully using power management functions", desc: "Suspends a running domain using guest OS's power management. (Note: This requires a guest agent configured and running in the guest OS).", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_RUNNING"] },
         { name: "target", type: "data", flags: ["REQ"], help: "mem(Suspend-to-RAM), disk(Suspend-to-Disk), hybrid(Hybrid-Suspend)", completer: "virshNodeSuspendTargetCompleter" },
         { name: "duration", type: "int", flags: ["REQ_OPT"], help: "duration in seconds" },
       ] },
       { name: "dompmwakeup", handler: "cmdDomPMWakeup", help: "wakeup a domain from pmsuspended state", desc: "Wakeup a domain that was previously suspended by power management.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_OTHER"] },
       ] },
       { name: "domuuid", handler: "cmdDomuuid", help: "convert a domain name or id to domain UUID", desc: "", opts: [
         { name: "domain", type: "data", flags: ["REQ"], help: "domain id or name", completer: "virshDomainNameCompleter" },
@@ -379,7 +379,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "xml", type: "string", help: "xml data file to export from", completer: "virshCompletePathLocalExisting" },
       ] },
       { name: "dump", handler: "cmdDump", help: "dump the core of a domain to a file for analysis", desc: "Core dump a domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "file", type: "data", flags: ["REQ"], help: "where to dump the core" },
         { name: "live", type: "bool", help: "perform a live core dump if supported" },
         { name: "crash", type: "bool", help: "crash the domain after core dump" },
@@ -403,11 +403,11 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "skip-validate", type: "bool", help: "skip validation of the XML against the schema" },
       ] },
       { name: "get-user-sshkeys", handler: "cmdGetUserSSHKeys", help: "list authorized SSH keys for given user (via agent)", desc: "Use the guest agent to query authorized SSH keys for given user", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "user", type: "data", flags: ["REQ"], help: "user to list authorized keys for" },
       ] },
       { name: "inject-nmi", handler: "cmdInjectNMI", help: "Inject NMI to the guest", desc: "Inject NMI to the guest domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
       ] },
       { name: "iothreadinfo", handler: "cmdIOThreadInfo", help: "view domain IOThreads", desc: "Returns basic information about the domain IOThreads.", opts: [
         { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
@@ -450,44 +450,44 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "current", type: "bool", help: "affect current domain" },
       ] },
       { name: "send-key", handler: "cmdSendKey", help: "Send keycodes to the guest", desc: "Send keycodes (integers or symbolic names) to the guest", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "codeset", type: "string", flags: ["REQ_OPT"], help: "the codeset of keycodes, default:linux", completer: "virshCodesetNameCompleter" },
         { name: "holdtime", type: "int", flags: ["REQ_OPT"], help: "the time (in milliseconds) how long the keys will be held" },
         { name: "keycode", type: "argv", flags: ["REQ"], help: "the key code", completer: "virshKeycodeNameCompleter" },
       ] },
       { name: "send-process-signal", handler: "cmdSendProcessSignal", help: "Send signals to processes", desc: "Send signals to processes in the guest", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "pid", type: "data", flags: ["REQ"], help: "the process ID", completer: "virshCompleteEmpty" },
         { name: "signame", type: "data", flags: ["REQ"], help: "the signal number or name", completer: "virshDomainSignalCompleter" },
       ] },
       { name: "lxc-enter-namespace", handler: "cmdLxcEnterNamespace", help: "LXC Guest Enter Namespace", desc: "Run an arbitrary command in a lxc guest namespace; use at your own risk", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "noseclabel", type: "bool", help: "Do not change process security label" },
         { name: "cmd", type: "argv", flags: ["REQ"], help: "command to run" },
       ] },
       { name: "managedsave", handler: "cmdManagedSave", help: "managed save of a domain state", desc: "Save and destroy a running domain, so it can be restarted from\n    the same state at a later time.  When the virsh 'start'\n    command is next run for the domain, it will automatically\n    be started from this saved state.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "bypass-cache", type: "bool", help: "avoid file system cache when saving" },
         { name: "running", type: "bool", help: "set domain to be running on next start" },
         { name: "paused", type: "bool", help: "set domain to be paused on next start" },
         { name: "verbose", type: "bool", help: "display the progress of save" },
       ] },
       { name: "managedsave-remove", handler: "cmdManagedSaveRemove", help: "Remove managed save of a domain", desc: "Remove an existing managed save state file from a domain", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE"] },
       ] },
       { name: "managedsave-edit", handler: "cmdManagedSaveEdit", help: "edit XML for a domain's managed save state file", desc: "Edit the domain XML associated with the managed save state file", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE"] },
         { name: "running", type: "bool", help: "set domain to be running on start" },
         { name: "paused", type: "bool", help: "set domain to be paused on start" },
       ] },
       { name: "managedsave-dumpxml", handler: "cmdManagedSaveDumpxml", help: "Domain information of managed save state file in XML", desc: "Dump XML of domain information for a managed save state file to stdout.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE"] },
         { name: "security-info", type: "bool", help: "include security sensitive information in XML dump" },
         { name: "xpath", type: "string", flags: ["REQ_OPT"], help: "xpath expression to filter the XML document", completer: "virshCompleteEmpty" },
         { name: "wrap", type: "bool", help: "wrap xpath results in an common root element" },
       ] },
       { name: "managedsave-define", handler: "cmdManagedSaveDefine", help: "redefine the XML for a domain's managed save state file", desc: "Replace the domain XML associated with a managed save state file", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE"] },
         { name: "xml", type: "data", flags: ["REQ"], help: "filename containing updated XML for the target", completer: "virshCompletePathLocalExisting" },
         { name: "running", type: "bool", help: "set domain to be running on start" },
         { name: "paused", type: "bool", help: "set domain to be paused on start" },
@@ -574,27 +574,27 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "tls-destination", type: "string", help: "override the destination host name used for TLS verification", completer: "virshCompleteEmpty" },
       ] },
       { name: "migrate-setmaxdowntime", handler: "cmdMigrateSetMaxDowntime", help: "set maximum tolerable downtime", desc: "Set maximum tolerable downtime of a domain which is being live-migrated to another host.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "downtime", type: "int", flags: ["REQ"], help: "maximum tolerable downtime (in milliseconds) for migration" },
       ] },
       { name: "migrate-getmaxdowntime", handler: "cmdMigrateGetMaxDowntime", help: "get maximum tolerable downtime", desc: "Get maximum tolerable downtime of a domain which is being live-migrated to another host.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
       ] },
       { name: "migrate-compcache", handler: "cmdMigrateCompCache", help: "get/set compression cache size", desc: "Get/set size of the cache (in bytes) used for compressing repeatedly transferred memory pages during live migration.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "size", type: "int", flags: ["REQ_OPT"], help: "requested size of the cache (in bytes) used for compression" },
       ] },
       { name: "migrate-setspeed", handler: "cmdMigrateSetMaxSpeed", help: "Set the maximum migration bandwidth", desc: "Set the maximum migration bandwidth (in MiB/s) for a domain which is being migrated to another host.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "bandwidth", type: "int", flags: ["REQ"], help: "migration bandwidth limit in MiB/s" },
         { name: "postcopy", type: "bool", help: "set post-copy migration bandwidth" },
       ] },
       { name: "migrate-getspeed", handler: "cmdMigrateGetMaxSpeed", help: "Get the maximum migration bandwidth", desc: "Get the maximum migration bandwidth (in MiB/s) for a domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "postcopy", type: "bool", help: "get post-copy migration bandwidth" },
       ] },
       { name: "migrate-postcopy", handler: "cmdMigratePostCopy", help: "Switch running migration from pre-copy to post-copy", desc: "Switch running migration from pre-copy to post-copy. The migration must have been started with --postcopy option.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
       ] },
       { name: "numatune", handler: "cmdNumatune", help: "Get or set numa parameters", desc: "Get or set the current numa parameters for a guest domain.\n    To get the numa parameters use following command: \n\n    virsh # numatune <domain>", opts: [
         { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
@@ -608,7 +608,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "pid", type: "data", flags: ["REQ"], help: "pid", completer: "virshCompleteEmpty" },
       ] },
       { name: "qemu-monitor-command", handler: "cmdQemuMonitorCommand", help: "QEMU Monitor Command", desc: "QEMU Monitor Command", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "hmp", type: "bool", help: "command is in human monitor protocol" },
         { name: "pretty", type: "bool", help: "pretty-print any qemu monitor protocol output" },
         { name: "return-value", type: "bool", help: "extract the value of the 'return' key from the returned string" },
@@ -626,7 +626,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "timestamp", type: "bool", help: "show timestamp for each printed event" },
       ] },
       { name: "qemu-agent-command", handler: "cmdQemuAgentCommand", help: "QEMU Guest Agent Command", desc: "Run an arbitrary qemu guest agent command; use at your own risk", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "timeout", type: "int", flags: ["REQ_OPT"], help: "timeout seconds. must be positive." },
         { name: "async", type: "bool", help: "execute command without waiting for timeout" },
         { name: "block", type: "bool", help: "execute command without timeout" },
@@ -638,11 +638,11 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "timeout", type: "int", flags: ["REQ_OPT"], help: "timeout seconds." },
       ] },
       { name: "reboot", handler: "cmdReboot", help: "reboot a domain", desc: "Run a reboot command in the target domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "mode", type: "string", help: "shutdown mode: acpi|agent|initctl|signal|paravirt", completer: "virshDomainShutdownModeCompleter" },
       ] },
       { name: "reset", handler: "cmdReset", help: "reset a domain", desc: "Reset the target domain as if by power button", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
       ] },
       { name: "restore", handler: "cmdRestore", help: "restore a domain from a saved state in a file", desc: "Restore a domain.", opts: [
         { name: "file", type: "data", flags: ["REQ"], help: "the state to restore" },
@@ -653,10 +653,10 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "reset-nvram", type: "bool", help: "re-initialize NVRAM from its pristine template" },
       ] },
       { name: "resume", handler: "cmdResume", help: "resume a domain", desc: "Resume a previously suspended domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_PAUSED"] },
       ] },
       { name: "save", handler: "cmdSave", help: "save a domain state to a file", desc: "Save the RAM state of a running domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "file", type: "data", flags: ["REQ"], help: "where to save the data" },
         { name: "bypass-cache", type: "bool", help: "avoid file system cache when saving" },
         { name: "xml", type: "string", help: "filename containing updated XML for the target", completer: "virshCompletePathLocalExisting" },
@@ -691,7 +691,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "set", type: "argv", help: "parameter=value" },
       ] },
       { name: "screenshot", handler: "cmdScreenshot", help: "take a screenshot of a current domain console and store it into a file", desc: "screenshot of a current domain console", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "file", type: "string", help: "where to store the screenshot", completer: "virshCompletePathLocalExisting" },
         { name: "screen", type: "int", help: "ID of a screen to take screenshot of" },
       ] },
@@ -704,14 +704,14 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "current", type: "bool", help: "affect current domain" },
       ] },
       { name: "set-user-sshkeys", handler: "cmdSetUserSSHKeys", help: "manipulate authorized SSH keys file for given user (via agent)", desc: "Append, reset or remove specified key from the authorized keys file for given user", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "user", type: "data", flags: ["REQ"], help: "user to set authorized keys for" },
         { name: "file", type: "string", help: "optional file to read keys from", completer: "virshCompletePathLocalExisting" },
         { name: "reset", type: "bool", help: "clear out authorized keys file before adding new keys" },
         { name: "remove", type: "bool", help: "remove keys from the authorized keys file" },
       ] },
       { name: "set-user-password", handler: "cmdSetUserPassword", help: "set the user password inside the domain", desc: "changes the password of the specified user inside the domain", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "user", type: "data", flags: ["REQ"], help: "the username" },
         { name: "password", type: "data", flags: ["REQ"], help: "the new password", completer: "virshCompleteEmpty" },
         { name: "encrypted", type: "bool", help: "the password is already encrypted" },
@@ -743,11 +743,11 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "hotpluggable", type: "bool", help: "make added vcpus hot(un)pluggable" },
       ] },
       { name: "shutdown", handler: "cmdShutdown", help: "gracefully shutdown a domain", desc: "Run shutdown in the target domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "mode", type: "string", help: "shutdown mode: acpi|agent|initctl|signal|paravirt", completer: "virshDomainShutdownModeCompleter" },
       ] },
       { name: "start", handler: "cmdStart", help: "start a (previously defined) inactive domain", desc: "Start a domain, either from the last managedsave\n    state, or via a fresh boot if no managedsave state\n    is present.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "name of the inactive domain", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "name of the inactive domain", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_SHUTOFF"] },
         { name: "console", type: "bool", help: "attach to console after creation" },
         { name: "paused", type: "bool", help: "leave the guest paused after creation" },
         { name: "autodestroy", type: "bool", help: "automatically destroy the guest when virsh disconnects" },
@@ -757,13 +757,13 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "reset-nvram", type: "bool", help: "re-initialize NVRAM from its pristine template" },
       ] },
       { name: "suspend", handler: "cmdSuspend", help: "suspend a domain", desc: "Suspend a running domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_RUNNING"] },
       ] },
       { name: "ttyconsole", handler: "cmdTTYConsole", help: "tty console", desc: "Output the device for the TTY console.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
       ] },
       { name: "undefine", handler: "cmdUndefine", help: "undefine a domain", desc: "Undefine an inactive domain, or convert persistent to transient.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_PERSISTENT"] },
         { name: "managed-save", type: "bool", help: "remove domain managed state file" },
         { name: "storage", type: "string", help: "remove associated storage volumes (comma separated list of targets or source paths) (see domblklist)", completer: "virshDomainUndefineStorageDisksCompleter" },
         { name: "remove-all-storage", type: "bool", help: "remove all associated storage volumes (use with caution)" },
@@ -825,10 +825,10 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "current", type: "bool", help: "affect current domain" },
       ] },
       { name: "vncdisplay", handler: "cmdVNCDisplay", help: "vnc display", desc: "Output the IP address and port number for the VNC display.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
       ] },
       { name: "guestvcpus", handler: "cmdGuestvcpus", help: "query or modify state of vcpu in the guest (via agent)", desc: "Use the guest agent to query or set cpu state from guest's point of view", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "cpulist", type: "string", help: "list of cpus to enable or disable", completer: "virshDomainVcpulistViaAgentCompleter" },
         { name: "enable", type: "bool", help: "enable cpus specified by cpulist" },
         { name: "disable", type: "bool", help: "disable cpus specified by cpulist" },
@@ -843,12 +843,12 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "current", type: "bool", help: "affect current domain" },
       ] },
       { name: "domblkthreshold", handler: "cmdDomblkthreshold", help: "set the threshold for block-threshold event for a given block device or it's backing chain element", desc: "set threshold for block-threshold event for a block device", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "dev", type: "data", flags: ["REQ"], help: "device to set threshold for", completer: "virshDomainDiskTargetCompleter" },
         { name: "threshold", type: "int", flags: ["REQ"], help: "threshold as a scaled number (by default bytes)" },
       ] },
       { name: "guestinfo", handler: "cmdGuestInfo", help: "query information about the guest (via agent)", desc: "Use the guest agent to query various information from guest's point of view", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "user", type: "bool", help: "report active users" },
         { name: "os", type: "bool", help: "report operating system information" },
         { name: "timezone", type: "bool", help: "report timezone information" },
@@ -876,7 +876,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
     keyword: "monitor",
     commands: [
       { name: "domblkerror", handler: "cmdDomBlkError", help: "Show errors on block devices", desc: "Show block device errors", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
       ] },
       { name: "domblkinfo", handler: "cmdDomblkinfo", help: "domain block device size information", desc: "Get block device size info for a domain.", opts: [
         { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
@@ -890,12 +890,12 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "details", type: "bool", help: "additionally display the type and device value" },
       ] },
       { name: "domblkstat", handler: "cmdDomblkstat", help: "get device block stats for a domain", desc: "Get device block stats for a running domain. See man page or use --human for explanation of fields", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "device", type: "string", flags: ["EMPTY_OK"], help: "block device", completer: "virshDomainDiskTargetCompleter" },
         { name: "human", type: "bool", help: "print a more human readable output" },
       ] },
       { name: "domcontrol", handler: "cmdDomControl", help: "domain control interface state", desc: "Returns state of a control interface to the domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
       ] },
       { name: "domif-getlink", handler: "cmdDomIfGetLink", help: "get link state of a virtual interface", desc: "Get link state of a domain's virtual interface.", opts: [
         { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
@@ -904,7 +904,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "config", type: "bool", help: "Get persistent interface state" },
       ] },
       { name: "domifaddr", handler: "cmdDomIfAddr", help: "Get network interfaces' addresses for a running domain", desc: "Get network interfaces' addresses for a running domain", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "interface", type: "string", help: "network interface name", completer: "virshDomainInterfaceCompleter" },
         { name: "full", type: "bool", help: "always display names and MACs of interfaces" },
         { name: "source", type: "string", help: "address source: 'lease', 'agent', or 'arp'", completer: "virshDomainInterfaceAddrSourceCompleter" },
@@ -914,14 +914,14 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "inactive", type: "bool", help: "get inactive rather than running configuration" },
       ] },
       { name: "domifstat", handler: "cmdDomIfstat", help: "get network interface stats for a domain", desc: "Get network interface stats for a running domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "interface", type: "data", flags: ["REQ"], help: "interface device specified by name or MAC Address", completer: "virshDomainInterfaceCompleter" },
       ] },
       { name: "dominfo", handler: "cmdDominfo", help: "domain information", desc: "Returns basic information about the domain.", opts: [
         { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
       ] },
       { name: "dommemstat", handler: "cmdDomMemStat", help: "get memory statistics for a domain", desc: "Get memory statistics for a running domain.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "period", type: "int", flags: ["REQ_OPT"], help: "period in seconds to set collection" },
         { name: "config", type: "bool", help: "affect next boot" },
         { name: "live", type: "bool", help: "affect running domain" },
@@ -958,7 +958,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "domain", type: "argv", help: "list of domains to get stats for", completer: "virshDomainNameCompleter" },
       ] },
       { name: "domtime", handler: "cmdDomTime", help: "domain time", desc: "Gets or sets the domain's system time", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "now", type: "bool", help: "set to the time of the host running virsh" },
         { name: "pretty", type: "bool", help: "print domain's time in human readable form" },
         { name: "sync", type: "bool", help: "instead of setting given time, synchronize from domain's RTC" },
@@ -1101,14 +1101,14 @@ export const GROUPS: readonly GeneratedGroup[] = [
     keyword: "checkpoint",
     commands: [
       { name: "checkpoint-create", handler: "cmdCheckpointCreate", help: "Create a checkpoint from XML", desc: "Create a checkpoint from XML for use in future incremental backups", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "xmlfile", type: "string", help: "domain checkpoint XML", completer: "virshCompletePathLocalExisting" },
         { name: "redefine", type: "bool", help: "redefine metadata for existing checkpoint" },
         { name: "redefine-validate", type: "bool", help: "validate the redefined checkpoint" },
         { name: "quiesce", type: "bool", help: "quiesce guest's file systems" },
       ] },
       { name: "checkpoint-create-as", handler: "cmdCheckpointCreateAs", help: "Create a checkpoint from a set of args", desc: "Create a checkpoint from arguments for use in future incremental backups", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "name", type: "string", help: "name of checkpoint", completer: "virshCompleteEmpty" },
         { name: "description", type: "string", help: "description of checkpoint", completer: "virshCompleteEmpty" },
         { name: "print-xml", type: "bool", help: "print XML document rather than create" },
@@ -1116,14 +1116,14 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "diskspec", type: "argv", help: "disk attributes: disk[,checkpoint=type][,bitmap=name]" },
       ] },
       { name: "checkpoint-delete", handler: "cmdCheckpointDelete", help: "Delete a domain checkpoint", desc: "Checkpoint Delete", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT", "VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "checkpointname", type: "string", help: "checkpoint name", completer: "virshCheckpointNameCompleter" },
         { name: "children", type: "bool", help: "delete checkpoint and all children" },
         { name: "children-only", type: "bool", help: "delete children but not checkpoint" },
         { name: "metadata", type: "bool", help: "delete only libvirt metadata, leaving checkpoint contents behind" },
       ] },
       { name: "checkpoint-dumpxml", handler: "cmdCheckpointDumpXML", help: "Dump XML for a domain checkpoint", desc: "Checkpoint Dump XML", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT"] },
         { name: "checkpointname", type: "string", help: "checkpoint name", completer: "virshCheckpointNameCompleter" },
         { name: "security-info", type: "bool", help: "include security sensitive information in XML dump" },
         { name: "no-domain", type: "bool", help: "exclude <domain> from XML" },
@@ -1132,15 +1132,15 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "wrap", type: "bool", help: "wrap xpath results in an common root element" },
       ] },
       { name: "checkpoint-edit", handler: "cmdCheckpointEdit", help: "edit XML for a checkpoint", desc: "Edit the domain checkpoint XML for a named checkpoint", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT"] },
         { name: "checkpointname", type: "string", help: "checkpoint name", completer: "virshCheckpointNameCompleter" },
       ] },
       { name: "checkpoint-info", handler: "cmdCheckpointInfo", help: "checkpoint information", desc: "Returns basic information about a checkpoint.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT"] },
         { name: "checkpointname", type: "string", help: "checkpoint name", completer: "virshCheckpointNameCompleter" },
       ] },
       { name: "checkpoint-list", handler: "cmdCheckpointList", help: "List checkpoints for a domain", desc: "Checkpoint List", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT"] },
         { name: "parent", type: "bool", help: "add a column showing parent checkpoint" },
         { name: "roots", type: "bool", help: "list only checkpoints without parents" },
         { name: "leaves", type: "bool", help: "list only checkpoints without children" },
@@ -1152,7 +1152,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "topological", type: "bool", help: "sort list topologically rather than by name" },
       ] },
       { name: "checkpoint-parent", handler: "cmdCheckpointParent", help: "Get the name of the parent of a checkpoint", desc: "Extract the checkpoint's parent, if any", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT"] },
         { name: "checkpointname", type: "string", help: "find parent of checkpoint name", completer: "virshCheckpointNameCompleter" },
       ] },
     ],
@@ -1175,7 +1175,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "validate", type: "bool", help: "validate the XML against the schema" },
       ] },
       { name: "iface-destroy", handler: "cmdInterfaceDestroy", help: "destroy a physical host interface (disable it / \"if-down\")", desc: "forcefully stop a physical host interface.", opts: [
-        { name: "interface", type: "data", flags: ["REQ"], help: "interface name or MAC address", completer: "virshInterfaceNameCompleter" },
+        { name: "interface", type: "data", flags: ["REQ"], help: "interface name or MAC address", completer: "virshInterfaceNameCompleter", completerFlags: ["VIR_CONNECT_LIST_INTERFACES_ACTIVE"] },
       ] },
       { name: "iface-dumpxml", handler: "cmdInterfaceDumpXML", help: "interface information in XML", desc: "Output the physical host interface information as an XML dump to stdout.", opts: [
         { name: "interface", type: "data", flags: ["REQ"], help: "interface name or MAC address", completer: "virshInterfaceNameCompleter" },
@@ -1198,7 +1198,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
       ] },
       { name: "iface-rollback", handler: "cmdInterfaceRollback", help: "rollback to previous saved configuration created via iface-begin", desc: "rollback to previous restore point" },
       { name: "iface-start", handler: "cmdInterfaceStart", help: "start a physical host interface (enable it / \"if-up\")", desc: "start a physical host interface.", opts: [
-        { name: "interface", type: "data", flags: ["REQ"], help: "interface name or MAC address", completer: "virshInterfaceNameCompleter" },
+        { name: "interface", type: "data", flags: ["REQ"], help: "interface name or MAC address", completer: "virshInterfaceNameCompleter", completerFlags: ["VIR_CONNECT_LIST_INTERFACES_INACTIVE"] },
       ] },
       { name: "iface-unbridge", handler: "cmdInterfaceUnbridge", help: "undefine a bridge device after detaching its device(s)", desc: "unbridge a network device", opts: [
         { name: "bridge", type: "data", flags: ["REQ"], help: "current bridge device name" },
@@ -1249,7 +1249,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
     keyword: "network",
     commands: [
       { name: "net-autostart", handler: "cmdNetworkAutostart", help: "autostart a network", desc: "Configure a network to be automatically started at boot.", opts: [
-        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter" },
+        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter", completerFlags: ["VIR_CONNECT_LIST_NETWORKS_PERSISTENT"] },
         { name: "disable", type: "bool", help: "disable autostarting" },
       ] },
       { name: "net-create", handler: "cmdNetworkCreate", help: "create a network from an XML file", desc: "Create a network.", opts: [
@@ -1261,10 +1261,10 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "validate", type: "bool", help: "validate the XML against the schema" },
       ] },
       { name: "net-destroy", handler: "cmdNetworkDestroy", help: "destroy (stop) a network", desc: "Forcefully stop a given network.", opts: [
-        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter" },
+        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter", completerFlags: ["VIR_CONNECT_LIST_NETWORKS_ACTIVE"] },
       ] },
       { name: "net-dhcp-leases", handler: "cmdNetworkDHCPLeases", help: "print lease info for a given network", desc: "Print lease info for a given network", opts: [
-        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter" },
+        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter", completerFlags: ["VIR_CONNECT_LIST_NETWORKS_ACTIVE"] },
         { name: "mac", type: "string", help: "MAC address", completer: "virshNetworkDhcpMacCompleter" },
       ] },
       { name: "net-dumpxml", handler: "cmdNetworkDumpXML", help: "network information in XML", desc: "Output the network information as an XML dump to stdout.", opts: [
@@ -1302,10 +1302,10 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "network", type: "data", flags: ["REQ"], help: "network uuid", completer: "virshNetworkUUIDCompleter" },
       ] },
       { name: "net-start", handler: "cmdNetworkStart", help: "start a (previously defined) inactive network", desc: "Start a network.", opts: [
-        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter" },
+        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter", completerFlags: ["VIR_CONNECT_LIST_NETWORKS_INACTIVE"] },
       ] },
       { name: "net-undefine", handler: "cmdNetworkUndefine", help: "undefine a persistent network", desc: "Undefine the configuration for a persistent network.", opts: [
-        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter" },
+        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter", completerFlags: ["VIR_CONNECT_LIST_NETWORKS_PERSISTENT"] },
       ] },
       { name: "net-update", handler: "cmdNetworkUpdate", help: "update parts of an existing network's configuration", desc: "", opts: [
         { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter" },
@@ -1321,23 +1321,23 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "network", type: "data", flags: ["REQ"], help: "network name", completer: "virshNetworkNameCompleter" },
       ] },
       { name: "net-port-list", handler: "cmdNetworkPortList", help: "list network ports", desc: "Returns list of network ports.", opts: [
-        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter" },
+        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter", completerFlags: ["VIR_CONNECT_LIST_NETWORKS_ACTIVE"] },
         { name: "uuid", type: "bool", help: "list uuid's only" },
         { name: "table", type: "bool", help: "list table (default)" },
       ] },
       { name: "net-port-create", handler: "cmdNetworkPortCreate", help: "create a network port from an XML file", desc: "Create a network port.", opts: [
-        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter" },
+        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter", completerFlags: ["VIR_CONNECT_LIST_NETWORKS_ACTIVE"] },
         { name: "file", type: "data", flags: ["REQ"], help: "file containing an XML network port description", completer: "virshCompletePathLocalExisting" },
         { name: "validate", type: "bool", help: "validate the XML against the schema" },
       ] },
       { name: "net-port-dumpxml", handler: "cmdNetworkPortDumpXML", help: "network port information in XML", desc: "Output the network port information as an XML dump to stdout.", opts: [
-        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter" },
+        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter", completerFlags: ["VIR_CONNECT_LIST_NETWORKS_ACTIVE"] },
         { name: "port", type: "data", flags: ["REQ"], help: "port UUID", completer: "virshNetworkPortUUIDCompleter" },
         { name: "xpath", type: "string", flags: ["REQ_OPT"], help: "xpath expression to filter the XML document", completer: "virshCompleteEmpty" },
         { name: "wrap", type: "bool", help: "wrap xpath results in an common root element" },
       ] },
       { name: "net-port-delete", handler: "cmdNetworkPortDelete", help: "delete the specified network port", desc: "Delete the specified network port.", opts: [
-        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter" },
+        { name: "network", type: "data", flags: ["REQ"], help: "network name or uuid", completer: "virshNetworkNameCompleter", completerFlags: ["VIR_CONNECT_LIST_NETWORKS_ACTIVE"] },
         { name: "port", type: "data", flags: ["REQ"], help: "port UUID", completer: "virshNetworkPortUUIDCompleter" },
       ] },
     ],
@@ -1481,13 +1481,13 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "diskspec", type: "argv", help: "disk attributes: disk[,snapshot=type][,driver=type][,stype=type][,file=name]" },
       ] },
       { name: "snapshot-current", handler: "cmdSnapshotCurrent", help: "Get or set the current snapshot", desc: "Get or set the current snapshot", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT"] },
         { name: "name", type: "bool", help: "list the name, rather than the full xml" },
         { name: "security-info", type: "bool", help: "include security sensitive information in XML dump" },
         { name: "snapshotname", type: "string", help: "name of existing snapshot to make current", completer: "virshSnapshotNameCompleter" },
       ] },
       { name: "snapshot-delete", handler: "cmdSnapshotDelete", help: "Delete a domain snapshot", desc: "Snapshot Delete", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT"] },
         { name: "snapshotname", type: "string", help: "snapshot name", completer: "virshSnapshotNameCompleter" },
         { name: "current", type: "bool", help: "delete current snapshot" },
         { name: "children", type: "bool", help: "delete snapshot and all children" },
@@ -1495,26 +1495,26 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "metadata", type: "bool", help: "delete only libvirt metadata, leaving snapshot contents behind" },
       ] },
       { name: "snapshot-dumpxml", handler: "cmdSnapshotDumpXML", help: "Dump XML for a domain snapshot", desc: "Snapshot Dump XML", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT"] },
         { name: "snapshotname", type: "data", flags: ["REQ"], help: "snapshot name", completer: "virshSnapshotNameCompleter" },
         { name: "security-info", type: "bool", help: "include security sensitive information in XML dump" },
         { name: "xpath", type: "string", flags: ["REQ_OPT"], help: "xpath expression to filter the XML document", completer: "virshCompleteEmpty" },
         { name: "wrap", type: "bool", help: "wrap xpath results in an common root element" },
       ] },
       { name: "snapshot-edit", handler: "cmdSnapshotEdit", help: "edit XML for a snapshot", desc: "Edit the domain snapshot XML for a named snapshot", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT"] },
         { name: "snapshotname", type: "string", help: "snapshot name", completer: "virshSnapshotNameCompleter" },
         { name: "current", type: "bool", help: "also set edited snapshot as current" },
         { name: "rename", type: "bool", help: "allow renaming an existing snapshot" },
         { name: "clone", type: "bool", help: "allow cloning to new name" },
       ] },
       { name: "snapshot-info", handler: "cmdSnapshotInfo", help: "snapshot information", desc: "Returns basic information about a snapshot.", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT"] },
         { name: "snapshotname", type: "string", help: "snapshot name", completer: "virshSnapshotNameCompleter" },
         { name: "current", type: "bool", help: "info on current snapshot" },
       ] },
       { name: "snapshot-list", handler: "cmdSnapshotList", help: "List snapshots for a domain", desc: "Snapshot List", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT"] },
         { name: "parent", type: "bool", help: "add a column showing parent snapshot" },
         { name: "roots", type: "bool", help: "list only snapshots without parents" },
         { name: "leaves", type: "bool", help: "list only snapshots without children" },
@@ -1534,12 +1534,12 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "topological", type: "bool", help: "sort list topologically rather than by name" },
       ] },
       { name: "snapshot-parent", handler: "cmdSnapshotParent", help: "Get the name of the parent of a snapshot", desc: "Extract the snapshot's parent, if any", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT"] },
         { name: "snapshotname", type: "string", help: "find parent of snapshot name", completer: "virshSnapshotNameCompleter" },
         { name: "current", type: "bool", help: "find parent of current snapshot" },
       ] },
       { name: "snapshot-revert", handler: "cmdDomainSnapshotRevert", help: "Revert a domain to a snapshot", desc: "Revert domain to snapshot", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT"] },
         { name: "snapshotname", type: "string", help: "snapshot name", completer: "virshSnapshotNameCompleter" },
         { name: "current", type: "bool", help: "revert to current snapshot" },
         { name: "running", type: "bool", help: "after reverting, change state to running" },
@@ -1554,13 +1554,13 @@ export const GROUPS: readonly GeneratedGroup[] = [
     keyword: "backup",
     commands: [
       { name: "backup-begin", handler: "cmdBackupBegin", help: "Start a disk backup of a live domain", desc: "Use XML to start a full or incremental disk backup of a live domain, optionally creating a checkpoint", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "backupxml", type: "string", help: "domain backup XML", completer: "virshCompletePathLocalExisting" },
         { name: "checkpointxml", type: "string", help: "domain checkpoint XML", completer: "virshCompletePathLocalExisting" },
         { name: "reuse-external", type: "bool", help: "reuse files provided by caller" },
       ] },
       { name: "backup-dumpxml", handler: "cmdBackupDumpXML", help: "Dump XML for an ongoing domain block backup job", desc: "Backup Dump XML", opts: [
-        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter" },
+        { name: "domain", type: "data", flags: ["REQ"], help: "domain name, id or uuid", completer: "virshDomainNameCompleter", completerFlags: ["VIR_CONNECT_LIST_DOMAINS_ACTIVE"] },
         { name: "xpath", type: "string", flags: ["REQ_OPT"], help: "xpath expression to filter the XML document", completer: "virshCompleteEmpty" },
         { name: "wrap", type: "bool", help: "wrap xpath results in an common root element" },
       ] },
@@ -1581,7 +1581,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "srcSpec", type: "string", help: "optional file of source xml to query for pools", completer: "virshCompletePathLocalExisting" },
       ] },
       { name: "pool-autostart", handler: "cmdPoolAutostart", help: "autostart a pool", desc: "Configure a pool to be automatically started at boot.", opts: [
-        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT"] },
         { name: "disable", type: "bool", help: "disable autostarting" },
       ] },
       { name: "pool-build", handler: "cmdPoolBuild", help: "build a pool", desc: "Build a given pool.", opts: [
@@ -1651,10 +1651,10 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "validate", type: "bool", help: "validate the XML against the schema" },
       ] },
       { name: "pool-delete", handler: "cmdPoolDelete", help: "delete a pool", desc: "Delete a given pool.", opts: [
-        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE"] },
       ] },
       { name: "pool-destroy", handler: "cmdPoolDestroy", help: "destroy (stop) a pool", desc: "Forcefully stop a given pool. Raw data in the pool is untouched", opts: [
-        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
       ] },
       { name: "pool-dumpxml", handler: "cmdPoolDumpXML", help: "pool information in XML", desc: "Output the pool information as an XML dump to stdout.", opts: [
         { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
@@ -1685,16 +1685,16 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
       ] },
       { name: "pool-refresh", handler: "cmdPoolRefresh", help: "refresh a pool", desc: "Refresh a given pool.", opts: [
-        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
       ] },
       { name: "pool-start", handler: "cmdPoolStart", help: "start a (previously defined) inactive pool", desc: "Start a pool.", opts: [
-        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE"] },
         { name: "build", type: "bool", help: "build the pool as normal" },
         { name: "no-overwrite", type: "bool", help: "do not overwrite any existing data" },
         { name: "overwrite", type: "bool", help: "overwrite any existing data" },
       ] },
       { name: "pool-undefine", handler: "cmdPoolUndefine", help: "undefine an inactive pool", desc: "Undefine the configuration for an inactive pool.", opts: [
-        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT"] },
       ] },
       { name: "pool-uuid", handler: "cmdPoolUuid", help: "convert a pool name to pool UUID", desc: "", opts: [
         { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
@@ -1717,13 +1717,13 @@ export const GROUPS: readonly GeneratedGroup[] = [
       { name: "vol-clone", handler: "cmdVolClone", help: "clone a volume.", desc: "Clone an existing volume within the parent pool.", opts: [
         { name: "vol", type: "data", flags: ["REQ"], help: "vol name, key or path", completer: "virshStorageVolNameCompleter" },
         { name: "newname", type: "data", flags: ["REQ"], help: "clone name", completer: "virshCompleteEmpty" },
-        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "prealloc-metadata", type: "bool", help: "preallocate metadata (for qcow2 instead of full allocation)" },
         { name: "reflink", type: "bool", help: "use btrfs COW lightweight copy" },
         { name: "print-xml", type: "bool", help: "print XML document rather than clone the volume" },
       ] },
       { name: "vol-create-as", handler: "cmdVolCreateAs", help: "create a volume from a set of args", desc: "Create a vol.", opts: [
-        { name: "pool", type: "data", flags: ["REQ"], help: "pool name", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "data", flags: ["REQ"], help: "pool name", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "name", type: "data", flags: ["REQ"], help: "name of the volume", completer: "virshCompleteEmpty" },
         { name: "capacity", type: "data", flags: ["REQ"], help: "size of the vol, as scaled integer (default bytes)", completer: "virshCompleteEmpty" },
         { name: "allocation", type: "string", help: "initial allocation size, as scaled integer (default bytes)", completer: "virshCompleteEmpty" },
@@ -1734,13 +1734,13 @@ export const GROUPS: readonly GeneratedGroup[] = [
         { name: "print-xml", type: "bool", help: "print XML document, but don't define/create" },
       ] },
       { name: "vol-create", handler: "cmdVolCreate", help: "create a vol from an XML file", desc: "Create a vol.", opts: [
-        { name: "pool", type: "data", flags: ["REQ"], help: "pool name", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "data", flags: ["REQ"], help: "pool name", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "file", type: "data", flags: ["REQ"], help: "file containing an XML vol description", completer: "virshCompletePathLocalExisting" },
         { name: "prealloc-metadata", type: "bool", help: "preallocate metadata (for qcow2 instead of full allocation)" },
         { name: "validate", type: "bool", help: "validate the XML against the schema" },
       ] },
       { name: "vol-create-from", handler: "cmdVolCreateFrom", help: "create a vol, using another volume as input", desc: "Create a vol from an existing volume.", opts: [
-        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "file", type: "data", flags: ["REQ"], help: "file containing an XML vol description", completer: "virshCompletePathLocalExisting" },
         { name: "vol", type: "data", flags: ["REQ"], help: "vol name, key or path", completer: "virshStorageVolNameCompleter" },
         { name: "inputpool", type: "string", help: "pool name or uuid of the input volume's pool", completer: "virshStoragePoolNameCompleter" },
@@ -1750,35 +1750,35 @@ export const GROUPS: readonly GeneratedGroup[] = [
       ] },
       { name: "vol-delete", handler: "cmdVolDelete", help: "delete a vol", desc: "Delete a given vol.", opts: [
         { name: "vol", type: "data", flags: ["REQ"], help: "vol name, key or path", completer: "virshStorageVolNameCompleter" },
-        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "delete-snapshots", type: "bool", help: "delete snapshots associated with volume (must be supported by storage driver)" },
       ] },
       { name: "vol-download", handler: "cmdVolDownload", help: "download volume contents to a file", desc: "Download volume contents to a file", opts: [
         { name: "vol", type: "data", flags: ["REQ"], help: "vol name, key or path", completer: "virshStorageVolNameCompleter" },
         { name: "file", type: "data", flags: ["REQ"], help: "file", completer: "virshCompletePathLocalExisting" },
-        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "offset", type: "int", help: "volume offset to download from" },
         { name: "length", type: "int", help: "amount of data to download" },
         { name: "sparse", type: "bool", help: "preserve sparseness of volume" },
       ] },
       { name: "vol-dumpxml", handler: "cmdVolDumpXML", help: "vol information in XML", desc: "Output the vol information as an XML dump to stdout.", opts: [
         { name: "vol", type: "data", flags: ["REQ"], help: "vol name, key or path", completer: "virshStorageVolNameCompleter" },
-        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "xpath", type: "string", flags: ["REQ_OPT"], help: "xpath expression to filter the XML document", completer: "virshCompleteEmpty" },
         { name: "wrap", type: "bool", help: "wrap xpath results in an common root element" },
       ] },
       { name: "vol-info", handler: "cmdVolInfo", help: "storage vol information", desc: "Returns basic information about the storage vol.", opts: [
         { name: "vol", type: "data", flags: ["REQ"], help: "vol name, key or path", completer: "virshStorageVolNameCompleter" },
-        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "bytes", type: "bool", help: "sizes are represented in bytes rather than pretty units" },
         { name: "physical", type: "bool", help: "return the physical size of the volume in allocation field" },
       ] },
       { name: "vol-key", handler: "cmdVolKey", help: "returns the volume key for a given volume name or path", desc: "", opts: [
         { name: "vol", type: "data", flags: ["REQ"], help: "volume name or path", completer: "virshStorageVolNameCompleter" },
-        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
       ] },
       { name: "vol-list", handler: "cmdVolList", help: "list vols", desc: "Returns list of vols by pool.", opts: [
-        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "data", flags: ["REQ"], help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "details", type: "bool", help: "display extended details for volumes" },
       ] },
       { name: "vol-name", handler: "cmdVolName", help: "returns the volume name for a given volume key or path", desc: "", opts: [
@@ -1786,7 +1786,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
       ] },
       { name: "vol-path", handler: "cmdVolPath", help: "returns the volume path for a given volume name or key", desc: "", opts: [
         { name: "vol", type: "data", flags: ["REQ"], help: "volume name or key", completer: "virshStorageVolNameCompleter" },
-        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
       ] },
       { name: "vol-pool", handler: "cmdVolPool", help: "returns the storage pool for a given volume key or path", desc: "", opts: [
         { name: "vol", type: "data", flags: ["REQ"], help: "volume key or path", completer: "virshStorageVolKeyCompleter" },
@@ -1795,7 +1795,7 @@ export const GROUPS: readonly GeneratedGroup[] = [
       { name: "vol-resize", handler: "cmdVolResize", help: "resize a vol", desc: "Resizes a storage volume. This is safe only for storage volumes not in use by an active guest.\nSee blockresize for live resizing.", opts: [
         { name: "vol", type: "data", flags: ["REQ"], help: "vol name, key or path", completer: "virshStorageVolNameCompleter" },
         { name: "capacity", type: "data", flags: ["REQ"], help: "new capacity for the vol, as scaled integer (default bytes)", completer: "virshCompleteEmpty" },
-        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "allocate", type: "bool", help: "allocate the new capacity, rather than leaving it sparse" },
         { name: "delta", type: "bool", help: "use capacity as a delta to current size, rather than the new size" },
         { name: "shrink", type: "bool", help: "allow the resize to shrink the volume" },
@@ -1803,14 +1803,14 @@ export const GROUPS: readonly GeneratedGroup[] = [
       { name: "vol-upload", handler: "cmdVolUpload", help: "upload file contents to a volume", desc: "Upload file contents to a volume", opts: [
         { name: "vol", type: "data", flags: ["REQ"], help: "vol name, key or path", completer: "virshStorageVolNameCompleter" },
         { name: "file", type: "data", flags: ["REQ"], help: "file", completer: "virshCompletePathLocalExisting" },
-        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "offset", type: "int", help: "volume offset to upload to" },
         { name: "length", type: "int", help: "amount of data to upload" },
         { name: "sparse", type: "bool", help: "preserve sparseness of volume" },
       ] },
       { name: "vol-wipe", handler: "cmdVolWipe", help: "wipe a vol", desc: "Ensure data previously on a volume is not accessible to future reads", opts: [
         { name: "vol", type: "data", flags: ["REQ"], help: "vol name, key or path", completer: "virshStorageVolNameCompleter" },
-        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter" },
+        { name: "pool", type: "string", help: "pool name or uuid", completer: "virshStoragePoolNameCompleter", completerFlags: ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"] },
         { name: "algorithm", type: "string", help: "perform selected wiping algorithm", completer: "virshStorageVolWipeAlgorithmCompleter" },
       ] },
     ],
