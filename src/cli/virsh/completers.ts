@@ -2,30 +2,8 @@
 // can take, asked of the daemon (names, UUIDs, a domain's disks and interfaces...) or virsh's own
 // tables. Each gives up with null where virsh's returns NULL (no connection, a failed call).
 
-import {
-  type Domain,
-  VIR_CONNECT_LIST_DOMAINS_ACTIVE,
-  VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT,
-  VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT,
-  VIR_CONNECT_LIST_DOMAINS_INACTIVE,
-  VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE,
-  VIR_CONNECT_LIST_DOMAINS_OTHER,
-  VIR_CONNECT_LIST_DOMAINS_PAUSED,
-  VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
-  VIR_CONNECT_LIST_DOMAINS_RUNNING,
-  VIR_CONNECT_LIST_DOMAINS_SHUTOFF,
-  VIR_CONNECT_LIST_INTERFACES_ACTIVE,
-  VIR_CONNECT_LIST_INTERFACES_INACTIVE,
-  VIR_CONNECT_LIST_NETWORKS_ACTIVE,
-  VIR_CONNECT_LIST_NETWORKS_INACTIVE,
-  VIR_CONNECT_LIST_NETWORKS_PERSISTENT,
-  VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
-  VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE,
-  VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT,
-  VIR_DOMAIN_VCPU_GUEST,
-  VIR_DOMAIN_VCPU_MAXIMUM,
-  VIR_DOMAIN_XML_INACTIVE,
-} from '../../index.js';
+import * as libvirt from '../../index.js';
+import { type Domain, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE, VIR_DOMAIN_VCPU_GUEST, VIR_DOMAIN_VCPU_MAXIMUM, VIR_DOMAIN_XML_INACTIVE } from '../../index.js';
 import { parseXmlTree, type XmlElement } from '../../xml/index.js';
 import type { Cmd } from '../vsh/cmd.js';
 import type { Completer } from '../vsh/completion.js';
@@ -52,31 +30,19 @@ import { optNetwork } from './network-util.js';
 import { optPool } from './storage-util.js';
 import { connOf, optDomain } from './util.js';
 
-/** The listing flags completers are given, by the C names the tables hold. */
-const LIST_FLAGS: Readonly<Record<string, number>> = {
-  VIR_CONNECT_LIST_DOMAINS_ACTIVE,
-  VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT,
-  VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT,
-  VIR_CONNECT_LIST_DOMAINS_INACTIVE,
-  VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE,
-  VIR_CONNECT_LIST_DOMAINS_OTHER,
-  VIR_CONNECT_LIST_DOMAINS_PAUSED,
-  VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
-  VIR_CONNECT_LIST_DOMAINS_RUNNING,
-  VIR_CONNECT_LIST_DOMAINS_SHUTOFF,
-  VIR_CONNECT_LIST_INTERFACES_ACTIVE,
-  VIR_CONNECT_LIST_INTERFACES_INACTIVE,
-  VIR_CONNECT_LIST_NETWORKS_ACTIVE,
-  VIR_CONNECT_LIST_NETWORKS_INACTIVE,
-  VIR_CONNECT_LIST_NETWORKS_PERSISTENT,
-  VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
-  VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE,
-  VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT,
-};
 /** virsh's own completer flag for domif-getlink's --mac (virshDomainInterfaceCompleterFlags). */
 const INTERFACE_COMPLETER_MAC = 'VIRSH_DOMAIN_INTERFACE_COMPLETER_MAC';
 
-const listFlags = (names: readonly string[]): number => names.reduce((f, n) => f | (LIST_FLAGS[n] ?? 0), 0);
+/** The listing flags a completer is given by their C names (VIR_CONNECT_LIST_DOMAINS_ACTIVE...). */
+function listFlags(names: readonly string[]): number {
+  let flags = 0;
+  for (const n of names) {
+    const v = (libvirt as Readonly<Record<string, unknown>>)[n];
+    if (typeof v !== 'number') throw new Error(`unknown completer flag ${n}`);
+    flags |= v;
+  }
+  return flags;
+}
 
 // Enums virsh completes from that no command of ours parses by the same list.
 const INTERFACE_SOURCE_MODES = ['server', 'client'];
