@@ -431,6 +431,7 @@ describe('virsh-rpc --json on qemu:///system: a dir pool, a defined guest, the h
     expect(r.status, r.stderr).to.equal(0);
     // --keep-completed: virsh's run and ours read the same statistics.
     const cmd = `domjobinfo ${guest} --completed --keep-completed`;
+    expect(runVirshRpc(['-c', uri, cmd])).to.deep.equal(runVirsh(['-c', uri, cmd]));
     const o = sameInfo(uri, cmd, { keys: { 'Dirty rate': 'dirty_rate_pages_per_s' } });
     expect(o).to.include({ job_type: 'Completed', operation: 'Save' });
     const raw = runVirsh(['-q', '-c', uri, `${cmd} --rawstats`]).stdout;
