@@ -349,6 +349,13 @@ describe('virsh-rpc --json on the test driver: the values agree with virsh', fun
     expect(set).to.deep.equal(runVirsh(['-q', '-c', uri, 'emulatorpin test 2-3; emulatorpin test']));
     expect(set.stdout).to.equal('2-3\n');
   });
+  it('iothreadinfo: the table\'s rows; none is [], not virsh\'s "No IOThreads found" line', () => {
+    const rows = sameTable(uri, 'iothreadinfo test', ['IOThread ID', 'CPU Affinity'], { setup: 'iothreadadd test 3' });
+    expect(rows).to.deep.equal([{ iothread_id: 3, cpu_affinity: '0-1' }]);
+    const none = runVirshRpc(['-c', uri, 'iothreadinfo test --json']);
+    expect(runVirsh(['-c', uri, 'iothreadinfo test']).stdout).to.equal('No IOThreads found for the domain\n');
+    expect(none).to.deep.equal({ stdout: '[]\n\n', stderr: '', status: 0 });
+  });
   it('domjobinfo: the test driver has no job statistics, and --json fails as virsh does; refused with --rawstats', () => {
     expect(sameFailure(uri, 'domjobinfo test').stderr).to.contain('virDomainGetJobInfo');
     sameFailure(uri, 'domjobinfo test --completed');

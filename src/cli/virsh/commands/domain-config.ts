@@ -907,7 +907,7 @@ async function cmdIOThreadInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     ctl.error('Unable to get domain IOThreads information');
     return false;
   }
-  if (info.length === 0) {
+  if (info.length === 0 && !cmd.has('json')) {
     ctl.printExtra('No IOThreads found for the domain');
     return true;
   }
