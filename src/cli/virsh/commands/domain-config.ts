@@ -814,12 +814,13 @@ async function cmdEmulatorPin(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (flags === -1) flags = VIR_DOMAIN_AFFECT_CURRENT;
     const map = await ctl.call(found.dom.getEmulatorPinInfo(Math.floor((maxcpu + 7) / 8), flags));
     if (map === FAILED) return false;
-    const out = new InfoOutput(ctl, cmd).field('cpu_affinity', bitmapFormat(map));
+    const list = bitmapFormat(map);
+    const out = new InfoOutput(ctl, cmd).field('cpu_affinity', list);
     if (!out.json) {
       ctl.printExtra('%s %s\n', 'emulator:', 'CPU Affinity');
       ctl.printExtra('----------------------------------\n');
       ctl.printExtra('       *: ');
-      ctl.print('%s\n', bitmapFormat(map));
+      ctl.print('%s\n', list);
     }
     out.end();
     return true;
