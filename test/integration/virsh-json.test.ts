@@ -3,7 +3,7 @@
 // state (virsh's text parsed back: tables by their columns, info commands by their labels).
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HIDDEN_OPTS } from '../../src/cli/virsh/json-commands.js';
@@ -25,13 +25,15 @@ function pretty(bytes: number, digits: number): string {
   return `${v.toFixed(digits)} ${UNITS[i]}`;
 }
 
-/** Whether virsh's `text` is what the JSON `value` says. */
-function agrees(text: string, value: Json): boolean {
+/** Whether virsh's `text` is what the JSON `value` says (padding after the value, as domjobinfo's, aside). */
+function agrees(padded: string, value: Json): boolean {
+  const text = padded.trimEnd();
   if (value === null) return ['-', 'unknown', 'no autostart', 'no limit', ''].includes(text) || /^Cannot extract/.test(text);
   if (typeof value === 'boolean') return value ? text === 'yes' || text === 'enable' : text === 'no' || text === 'disable';
   if (typeof value === 'number') {
-    if ([String(value), `${value} KiB`, `${value} MHz`, `${value} bytes`].includes(text)) return true;
-    return [2, 3].some((d) => pretty(value, d) === text);
+    const spaced = text.replace(/ +/g, ' ');
+    if ([String(value), `${value} KiB`, `${value} MHz`, `${value} bytes`, `${value} ms`, `${value} pages/s`].includes(spaced)) return true;
+    return [2, 3].some((d) => pretty(value, d) === text || `${pretty(value, d)}/s` === text);
   }
   if (typeof value === 'string') return text === value || text.startsWith(`${value} (`);
   return false;
@@ -103,7 +105,7 @@ function sameInfo(uri: string, cmd: string, opts: { setup?: string; keys?: Recor
   expect(lines.length).to.be.at.least(1);
   for (const [label, value] of lines) {
     const base = opts.keys?.[label] ?? jsonKey(label);
-    const key = [base, `${base}_kib`, `${base}_mhz`].find((k) => k in obj);
+    const key = [base, `${base}_kib`, `${base}_mhz`, `${base}_ms`].find((k) => k in obj);
     expect(key, `${cmd}: no key for "${label}" in ${JSON.stringify(obj)}`).to.not.equal(undefined);
     if (opts.volatile?.includes(key!)) {
       expect(obj[key!]).to.be.a('number');
@@ -129,6 +131,49 @@ function sameCounters(uri: string, cmd: string, parse: (line: string) => [string
   return obj;
 }
 
+/** vcpuinfo's text: records parted by blank lines, of "%-15s value" lines (the N/A "CPU time" has no colon). */
+function vcpuRecords(text: string): [string, string][][] {
+  return text
+    .split(/\n\n+/)
+    .filter((b) => b.trim() !== '')
+    .map((b) =>
+      b
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l): [string, string] => [l.slice(0, 15).trim().replace(/:$/, ''), l.slice(16)]),
+    );
+}
+
+/** vcpuinfo: one JSON record per vCPU virsh prints, with its labels as keys in order and its values. */
+function sameVcpuinfo(uri: string, cmd: string, setup = ''): { [k: string]: Json }[] {
+  const { text, json } = pair(uri, cmd, setup);
+  const recs = vcpuRecords(text);
+  expect(recs.length, text).to.be.at.least(1);
+  expect(json).to.be.an('array').with.length(recs.length);
+  const rows = json as { [k: string]: Json }[];
+  recs.forEach((lines, i) => {
+    const row = rows[i]!;
+    expect(Object.keys(row)).to.deep.equal(lines.map(([label]) => (label === 'CPU time' ? 'cpu_time_ns' : jsonKey(label))));
+    for (const [label, value] of lines) {
+      const key = label === 'CPU time' ? 'cpu_time_ns' : jsonKey(label);
+      const what = `${cmd}: ${label} is ${JSON.stringify(value)}, JSON ${JSON.stringify(row[key])}`;
+      if (value === 'N/A') expect(row[key], what).to.equal(null);
+      else if (key === 'cpu_time_ns') expect(Math.abs((row[key] as number) / 1e9 - parseFloat(value)), what).to.be.below(5);
+      else expect(agrees(value, row[key]!), what).to.equal(true);
+    }
+  });
+  return rows;
+}
+
+/** The same run by virsh and by virsh-rpc with --json appended: the same stdout, stderr and status. */
+function sameFailure(uri: string, cmd: string): { stdout: string; stderr: string; status: number | null } {
+  const t = runVirsh(['-c', uri, cmd]);
+  const j = runVirshRpc(['-c', uri, `${cmd} --json`]);
+  expect(j, cmd).to.deep.equal(t);
+  expect(t.status, t.stderr).to.equal(1);
+  return t;
+}
+
 describe('virsh-rpc --json: help and completion stay virsh', function () {
   this.timeout(300_000);
   it('`help <command>` is byte-identical to virsh for every command that has --json', () => {
@@ -143,6 +188,14 @@ describe('virsh-rpc --json: help and completion stay virsh', function () {
     const uri = freshTestURI();
     const { virsh, ours } = bothVirsh(['-c', uri, 'list --all; pool-list --details; vol-list default-pool --details; domblkinfo test --all --human; nodeinfo; pool-info default-pool; net-info default; domstate test --reason; iface-list --all']);
     expect(ours).to.deep.equal(virsh);
+  });
+  it('the README lists every command that has --json, and says how many', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const m = /The (\d+) commands:([^]*?)\(`src\/cli\/virsh\/json-commands\.ts`/.exec(readme);
+    expect(m, 'README: "The N commands: ..."').to.not.equal(null);
+    const listed = [...m![2]!.matchAll(/`([a-z-]+)`/g)].map((x) => x[1]!);
+    expect(Number(m![1])).to.equal(Object.keys(HIDDEN_OPTS).length);
+    expect([...listed].sort()).to.deep.equal(Object.keys(HIDDEN_OPTS).sort());
   });
   it('`complete` offers no --json', () => {
     // vsh's cmdComplete takes the words after `--` as the line and its last one as the text.
@@ -273,6 +326,46 @@ describe('virsh-rpc --json on the test driver: the values agree with virsh', fun
       { tolerant: true },
     );
   });
+  it('vcpuinfo, plain and --pretty, running and shut off: one record per vCPU', () => {
+    const rows = sameVcpuinfo(uri, 'vcpuinfo test');
+    expect(rows).to.have.length(2);
+    expect(rows[1]).to.include({ vcpu: 1, state: 'running', cpu_affinity: 'yyyyyyyy' });
+    expect(sameVcpuinfo(uri, 'vcpuinfo test --pretty')[0]).to.include({ vcpu: 0, cpu_affinity: '0-7' });
+    expect(sameVcpuinfo(uri, 'vcpuinfo test', 'vcpupin test 1 2-3')[1]).to.include({ vcpu: 1, cpu_affinity: '--yy----' });
+    expect(sameVcpuinfo(uri, 'vcpuinfo test --pretty', 'vcpupin test 1 2-3')[1]).to.include({ vcpu: 1, cpu_affinity: '2-3' });
+    const off = sameVcpuinfo(uri, 'vcpuinfo test --pretty', 'destroy test');
+    expect(off[1]).to.deep.equal({ vcpu: 1, cpu: null, state: null, cpu_time_ns: null, cpu_affinity: '0-7' });
+    sameVcpuinfo(uri, 'vcpuinfo test', 'destroy test');
+  });
+  it('emulatorpin: the query\'s affinity, without virsh\'s header; with a cpulist it pins and prints nothing', () => {
+    const q = pair(uri, 'emulatorpin test');
+    expect(q.json).to.deep.equal({ cpu_affinity: q.text.trim() });
+    expect(q.text).to.equal('0-7\n');
+    expect(pair(uri, 'emulatorpin test', 'emulatorpin test 2-3').json).to.deep.equal({ cpu_affinity: '2-3' });
+    const loud = runVirshRpc(['-c', uri, 'emulatorpin test --json']);
+    expect(loud.status, loud.stderr).to.equal(0);
+    expect(loud.stdout).to.equal('{\n  "cpu_affinity": "0-7"\n}\n\n');
+    const set = runVirshRpc(['-q', '-c', uri, 'emulatorpin test 2-3 --json; emulatorpin test']);
+    expect(set).to.deep.equal(runVirsh(['-q', '-c', uri, 'emulatorpin test 2-3; emulatorpin test']));
+    expect(set.stdout).to.equal('2-3\n');
+  });
+  it('iothreadinfo: the table\'s rows; none is [], not virsh\'s "No IOThreads found" line', () => {
+    const rows = sameTable(uri, 'iothreadinfo test', ['IOThread ID', 'CPU Affinity'], { setup: 'iothreadadd test 3' });
+    expect(rows).to.deep.equal([{ iothread_id: 3, cpu_affinity: '0-1' }]);
+    const none = runVirshRpc(['-c', uri, 'iothreadinfo test --json']);
+    expect(runVirsh(['-c', uri, 'iothreadinfo test']).stdout).to.equal('No IOThreads found for the domain\n');
+    expect(none).to.deep.equal({ stdout: '[]\n\n', stderr: '', status: 0 });
+  });
+  it('domjobinfo: the test driver has no job statistics, and --json fails as virsh does; refused with --rawstats', () => {
+    expect(sameFailure(uri, 'domjobinfo test').stderr).to.contain('virDomainGetJobInfo');
+    sameFailure(uri, 'domjobinfo test --completed');
+    const r = runVirshRpc(['-q', '-c', uri, 'domjobinfo test --rawstats --json']);
+    expect(r).to.deep.equal({ stdout: '', stderr: 'error: Options --json and --rawstats are mutually exclusive\n', status: 1 });
+  });
+  it('vcpuinfo, emulatorpin, domjobinfo of a domain that does not exist: virsh\'s error and status', () => {
+    for (const c of ['vcpuinfo nosuch', 'vcpuinfo nosuch --pretty', 'emulatorpin nosuch', 'domjobinfo nosuch', 'domjobinfo nosuch --completed'])
+      expect(sameFailure(uri, c).stderr, c).to.equal("error: failed to get domain 'nosuch'\n");
+  });
   it('domstats: each record\'s fields and values', () => {
     const { text, json } = pair(uri, 'domstats');
     const recs = json as { domain: string; stats: Record<string, Json> }[];
@@ -304,6 +397,7 @@ describe('virsh-rpc --json on qemu:///system: a dir pool, a defined guest, the h
     expect(r.status, r.stderr).to.equal(0);
   });
   after(() => {
+    runVirsh(['-c', uri, `destroy ${guest}`]); // started (and saved, so stopped) by the domjobinfo case
     runVirsh(['-c', uri, `undefine ${guest}`]);
     runVirsh(['-c', uri, `pool-destroy ${pool}`]);
     rmSync(dir, { recursive: true, force: true });
@@ -330,6 +424,29 @@ describe('virsh-rpc --json on qemu:///system: a dir pool, a defined guest, the h
     sameTable(uri, `domiflist ${guest}`, ['Interface', 'Type', 'Source', 'Model', 'MAC'], { minRows: 0 });
     expect(pair(uri, `domstate ${guest} --reason`).json).to.deep.equal({ state: 'shut off', reason: 'unknown' });
     sameTable(uri, `vcpupin ${guest}`, ['VCPU', 'CPU Affinity']);
+  });
+  it('the defined guest: vcpuinfo, emulatorpin, domjobinfo (none, or virsh\'s error)', () => {
+    sameVcpuinfo(uri, `vcpuinfo ${guest}`);
+    sameVcpuinfo(uri, `vcpuinfo ${guest} --pretty`);
+    const q = pair(uri, `emulatorpin ${guest}`);
+    expect(q.json).to.deep.equal({ cpu_affinity: q.text.trim() });
+    expect(pair(uri, `domjobinfo ${guest} --completed`).json).to.deep.equal({ job_type: 'None' });
+    expect(sameFailure(uri, `domjobinfo ${guest}`).stderr).to.contain('domain is not running');
+  });
+  it('domjobinfo --completed after a save: every field virsh prints, times in ms, sizes and rates in bytes', () => {
+    const r = runVirsh(['-c', uri, `start ${guest}; save ${guest} ${dir}/guest.save`]);
+    expect(r.status, r.stderr).to.equal(0);
+    // --keep-completed: virsh's run and ours read the same statistics.
+    const cmd = `domjobinfo ${guest} --completed --keep-completed`;
+    expect(runVirshRpc(['-c', uri, cmd])).to.deep.equal(runVirsh(['-c', uri, cmd]));
+    const o = sameInfo(uri, cmd, { keys: { 'Dirty rate': 'dirty_rate_pages_per_s' } });
+    expect(o).to.include({ job_type: 'Completed', operation: 'Save' });
+    const raw = runVirsh(['-q', '-c', uri, `${cmd} --rawstats`]).stdout;
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(raw)?.[1]);
+    expect(o.time_elapsed_ms).to.equal(field('time_elapsed'));
+    expect(o.memory_total).to.equal(field('memory_total'));
+    expect(o.memory_processed).to.equal(field('memory_processed'));
+    expect(o.data_total).to.equal(field('data_total')).and.to.be.above(0);
   });
   it('nodedev-list: the names virsh lists', () => {
     const { text, json } = pair(uri, 'nodedev-list');

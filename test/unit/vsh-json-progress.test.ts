@@ -99,6 +99,17 @@ describe('virsh-rpc --json: the info collector', () => {
       only_json: [1],
     });
   });
+  it('a time in ms keyed with _ms; value: the object collected so far, null without --json', () => {
+    const { ctl, out } = shell();
+    const text = new InfoOutput(ctl, cmdOf(ctl, 'domjobinfo x'));
+    text.print('%-17s %-12llu ms\n', 'Time elapsed:', 32n);
+    expect(text.value).to.equal(null);
+    expect(out.stdout).to.equal('Time elapsed:     32           ms\n');
+    const json = new InfoOutput(ctl, cmdOf(ctl, 'domjobinfo x --json'));
+    const value = json.value;
+    json.print('%-17s %-12llu ms\n', 'Time elapsed:', 32n).print('%-17s %-12llu bytes\n', 'Page size:', 4096n);
+    expect(value).to.deep.equal({ time_elapsed_ms: 32, page_size: 4096 });
+  });
 });
 
 describe('virsh-rpc --json: the hidden option', () => {

@@ -1,5 +1,7 @@
-// The commands that take virsh-rpc's --json (not virsh's; hidden from help and completion so
-// that both stay virsh's): listings print their table's rows, info commands their fields.
+// The 41 commands that take virsh-rpc's --json (not virsh's; hidden from help and completion so
+// that both stay virsh's): listings print their table's rows, info commands their fields (vcpuinfo
+// an array of its per-vCPU records). A setter among them (vcpupin or emulatorpin with a cpulist,
+// domtime --now/--sync/--time) takes --json and, as without it, prints nothing.
 
 import type { OptDef } from '../vsh/cmd.js';
 import { JSON_OPT } from '../vsh/json.js';
@@ -45,6 +47,9 @@ const JSON_COMMANDS = [
   'net-info',
   'snapshot-info',
   'checkpoint-info',
+  'vcpuinfo',
+  'domjobinfo',
+  'emulatorpin',
 ] as const;
 
 /** The hidden options of each command, for buildGroups. */

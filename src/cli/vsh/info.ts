@@ -21,17 +21,22 @@ export class InfoOutput {
     return this.fields !== null;
   }
 
+  /** With --json, the object collected (live: later fields are added to it); null without. */
+  get value(): Record<string, JsonValue> | null {
+    return this.fields;
+  }
+
   /**
    * ctl.print(fmt, label, value, ...). For --json the field is keyed by the label ("Max memory:"
-   * is max_memory, with _kib or _mhz when the format prints that unit) and its value is the argument after the
-   * label: numbers stay numbers, '-' is null; as() replaces either.
+   * is max_memory, with _kib, _mhz or _ms when the format prints that unit) and its value is the
+   * argument after the label: numbers stay numbers, '-' is null; as() replaces either.
    */
   print(fmt: string, label: string, ...args: CArg[]): this {
     if (!this.fields) {
       this.ctl.print(fmt, label, ...args);
       return this;
     }
-    const unit = / (KiB|MHz)\b/.exec(fmt)?.[1];
+    const unit = / (KiB|MHz|ms)\b/.exec(fmt)?.[1];
     const key = jsonKey(label) + (unit && !label.includes(unit) ? `_${unit.toLowerCase()}` : '');
     const v = args[0];
     this.set(key, typeof v === 'string' && Object.hasOwn(LABEL_VALUES, label) ? LABEL_VALUES[label]!(v) : autoValue(v));

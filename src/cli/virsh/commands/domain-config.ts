@@ -41,6 +41,8 @@ import {
 import { splitCommas } from '../../vsh/builtins.js';
 import { exclusive, requires, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
+import { InfoOutput } from '../../vsh/info.js';
+import { jsonNumber, toJson, type JsonValue } from '../../vsh/json.js';
 import { Table } from '../../vsh/table.js';
 import type { VirshControl } from '../control.js';
 import { affectFlags, bitmapFormat, jobWorker, nodeCPUCount, paramFromString, parseCPUList, watchJob } from '../domain-config-util.js';
@@ -655,12 +657,16 @@ async function cmdVcpucount(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
 
 const VCPU_STATES = ['offline', 'running', 'blocked'];
 
-/** virshVcpuinfoPrintAffinity. */
-function printAffinity(ctl: VirshControl, cpumap: readonly boolean[], maxcpu: number, pretty: boolean): void {
-  ctl.print('%-15s ', 'CPU Affinity:');
-  if (pretty) ctl.print('%s (out of %d)', bitmapFormat(cpumap), maxcpu);
-  else for (let i = 0; i < maxcpu; i++) ctl.print(cpumap[i] ? 'y' : '-');
-  ctl.print('\n');
+/** virshVcpuinfoPrintAffinity; for --json the affinity as printed, without --pretty's "(out of N)". */
+function printAffinity(out: InfoOutput, cpumap: readonly boolean[], maxcpu: number, pretty: boolean): void {
+  if (pretty) {
+    const list = bitmapFormat(cpumap);
+    out.print('%-15s %s (out of %d)\n', 'CPU Affinity:', list, maxcpu).as(list);
+    return;
+  }
+  let map = '';
+  for (let i = 0; i < maxcpu; i++) map += cpumap[i] ? 'y' : '-';
+  out.print('%-15s %s\n', 'CPU Affinity:', map);
 }
 
 /** virshDomainGetVcpuBitmap: the vCPUs that are online in the definition; null after an error. */
@@ -703,6 +709,15 @@ async function cmdVcpuinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   if (maxcpu === null) return false;
   const info = await dom.getInfo();
   const maplen = Math.floor((maxcpu + 7) / 8);
+  // One InfoOutput per vCPU: text goes out as virsh prints it, --json collects an array of them.
+  const records: JsonValue[] = [];
+  let count = 0;
+  const record = (): InfoOutput => {
+    const out = new InfoOutput(ctl, cmd);
+    if (count++ > 0) out.text('\n');
+    if (out.value) records.push(out.value);
+    return out;
+  };
   const vcpus = await ctl.call(dom.getVcpus(info.nrVirtCpu, maplen));
   if (vcpus === FAILED) {
     if (info.state !== VIR_DOMAIN_SHUTOFF) return false;
@@ -710,28 +725,26 @@ async function cmdVcpuinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     const online = await vcpuBitmap(ctl, dom, true);
     if (!online) return false;
     const pins = await dom.getVcpuPinInfo(online.length, maplen, VIR_DOMAIN_AFFECT_CONFIG);
-    let first = true;
     online.forEach((on, n) => {
       if (!on) return;
-      if (!first) ctl.print('\n');
-      first = false;
-      ctl.print('%-15s %zd\n', 'VCPU:', n);
-      ctl.print('%-15s %s\n', 'CPU:', 'N/A');
-      ctl.print('%-15s %s\n', 'State:', 'N/A');
-      ctl.print('%-15s %s\n', 'CPU time', 'N/A');
-      printAffinity(ctl, pins[n] ?? [], maxcpu, pretty);
+      const out = record();
+      out.print('%-15s %zd\n', 'VCPU:', n);
+      out.print('%-15s %s\n', 'CPU:', 'N/A').as(null);
+      out.print('%-15s %s\n', 'State:', 'N/A').as(null);
+      out.print('%-15s %s\n', 'CPU time', 'N/A').as(null, 'cpu_time_ns');
+      printAffinity(out, pins[n] ?? [], maxcpu, pretty);
     });
-    return true;
+  } else {
+    vcpus.info.forEach((v, i) => {
+      const out = record();
+      out.print('%-15s %d\n', 'VCPU:', v.number);
+      out.print('%-15s %d\n', 'CPU:', v.cpu);
+      out.print('%-15s %s\n', 'State:', VCPU_STATES[v.state] ?? 'no state');
+      if (BigInt(v.cpuTime) !== 0n) out.print('%-15s %.1lfs\n', 'CPU time:', Number(v.cpuTime) / 1e9).as(jsonNumber(v.cpuTime), 'cpu_time_ns');
+      printAffinity(out, vcpus.cpumaps[i] ?? [], maxcpu, pretty);
+    });
   }
-  const n = vcpus.info.length;
-  vcpus.info.forEach((v, i) => {
-    ctl.print('%-15s %d\n', 'VCPU:', v.number);
-    ctl.print('%-15s %d\n', 'CPU:', v.cpu);
-    ctl.print('%-15s %s\n', 'State:', VCPU_STATES[v.state] ?? 'no state');
-    if (BigInt(v.cpuTime) !== 0n) ctl.print('%-15s %.1lfs\n', 'CPU time:', Number(v.cpuTime) / 1e9);
-    printAffinity(ctl, vcpus.cpumaps[i] ?? [], maxcpu, pretty);
-    if (i < n - 1) ctl.print('\n');
-  });
+  if (cmd.has('json')) ctl.print(toJson(records));
   return true;
 }
 
@@ -801,11 +814,15 @@ async function cmdEmulatorPin(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     if (flags === -1) flags = VIR_DOMAIN_AFFECT_CURRENT;
     const map = await ctl.call(found.dom.getEmulatorPinInfo(Math.floor((maxcpu + 7) / 8), flags));
     if (map === FAILED) return false;
-    ctl.printExtra('%s %s\n', 'emulator:', 'CPU Affinity');
-    ctl.printExtra('----------------------------------\n');
-    ctl.printExtra('       *: ');
-    ctl.print('%s', bitmapFormat(map));
-    ctl.print('\n');
+    const list = bitmapFormat(map);
+    const out = new InfoOutput(ctl, cmd).field('cpu_affinity', list);
+    if (!out.json) {
+      ctl.printExtra('%s %s\n', 'emulator:', 'CPU Affinity');
+      ctl.printExtra('----------------------------------\n');
+      ctl.printExtra('       *: ');
+      ctl.print('%s\n', list);
+    }
+    out.end();
     return true;
   }
   const cpumap = parseCPUList(ctl, cpulist, maxcpu);
@@ -891,7 +908,7 @@ async function cmdIOThreadInfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     ctl.error('Unable to get domain IOThreads information');
     return false;
   }
-  if (info.length === 0) {
+  if (info.length === 0 && !cmd.has('json')) {
     ctl.printExtra('No IOThreads found for the domain');
     return true;
   }

@@ -39,6 +39,8 @@ import { strerror } from '../../vsh/builtins.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
 import { strToSigned, strToUnsigned } from '../../vsh/numbers.js';
+import { InfoOutput } from '../../vsh/info.js';
+import { jsonNumber } from '../../vsh/json.js';
 import { Table } from '../../vsh/table.js';
 import { typedParamEntries, typedParamString } from '../../vsh/typed-params.js';
 import type { VirshControl } from '../control.js';
@@ -254,6 +256,7 @@ interface JobInfo {
 async function cmdDomjobinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const rawstats = cmd.has('rawstats');
   cmd.requires('keep-completed', 'completed');
+  cmd.jsonExcludes('rawstats');
   const found = await optDomain(ctl, cmd);
   if (!found) return false;
   const { dom } = found;
@@ -315,31 +318,38 @@ async function cmdDomjobinfo(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
     for (const [field, value] of typedParamEntries(params)) ctl.print('%s: %s\n', field, typedParamToString(params, field, value));
     return true;
   }
-  ctl.print('%-17s %-12s\n', 'Job type:', JOB_TYPES[info.type] ?? 'unknown');
-  if (info.type === VIR_DOMAIN_JOB_NONE) return true;
-  try {
-    printJobStats(ctl, cmd, flags, info, params);
-  } catch (e) {
-    ctl.saveError(e);
-    return false;
+  const out = new InfoOutput(ctl, cmd);
+  out.print('%-17s %-12s\n', 'Job type:', JOB_TYPES[info.type] ?? 'unknown');
+  if (info.type !== VIR_DOMAIN_JOB_NONE) {
+    try {
+      printJobStats(out, cmd, flags, info, params);
+    } catch (e) {
+      ctl.saveError(e);
+      return false;
+    }
   }
+  out.end();
   return true;
 }
 
-/** The part of domjobinfo after the job type; throws the "Invalid type" error of a parameter. */
-function printJobStats(ctl: VirshControl, cmd: Cmd, flags: number, info: JobInfo, params: TypedParams): void {
+/**
+ * The part of domjobinfo after the job type; throws the "Invalid type" error of a parameter.
+ * --json keys are the labels' (times with _ms; sizes and rates in bytes).
+ */
+function printJobStats(out: InfoOutput, cmd: Cmd, flags: number, info: JobInfo, params: TypedParams): void {
   const ull = (name: string) => typedParamGet(params, name, 'ullong') as bigint | undefined;
   const op = (typedParamGet(params, 'operation', 'int') as number | undefined) ?? 0;
-  ctl.print('%-17s %-12s\n', 'Operation:', JOB_OPERATIONS[op] ?? 'unknown');
+  out.print('%-17s %-12s\n', 'Operation:', JOB_OPERATIONS[op] ?? 'unknown');
   if (!cmd.has('anystats') && info.type !== VIR_DOMAIN_JOB_BOUNDED && info.type !== VIR_DOMAIN_JOB_UNBOUNDED && (!(flags & VIR_DOMAIN_JOB_STATS_COMPLETED) || info.type !== VIR_DOMAIN_JOB_COMPLETED)) return;
+  // A size (or with '/s' a rate) printed scaled: --json gives the bytes.
   const capacity = (label: string, v: bigint, suffix = '') => {
     const { value, unit } = prettyCapacity(v);
-    ctl.print(`%-17s %-.3lf %s${suffix}\n`, label, value, unit);
+    out.print(`%-17s %-.3lf %s${suffix}\n`, label, value, unit).as(jsonNumber(v));
   };
-  ctl.print('%-17s %-12llu ms\n', 'Time elapsed:', info.timeElapsed);
+  out.print('%-17s %-12llu ms\n', 'Time elapsed:', info.timeElapsed);
   let value = ull('time_elapsed_net');
-  if (value !== undefined) ctl.print('%-17s %-12llu ms\n', 'Time elapsed w/o network:', value);
-  if (info.type === VIR_DOMAIN_JOB_BOUNDED) ctl.print('%-17s %-12llu ms\n', 'Time remaining:', info.timeRemaining);
+  if (value !== undefined) out.print('%-17s %-12llu ms\n', 'Time elapsed w/o network:', value);
+  if (info.type === VIR_DOMAIN_JOB_BOUNDED) out.print('%-17s %-12llu ms\n', 'Time remaining:', info.timeRemaining);
   if (info.dataTotal || info.dataRemaining || info.dataProcessed) {
     capacity('Data processed:', info.dataProcessed);
     capacity('Data remaining:', info.dataRemaining);
@@ -352,13 +362,13 @@ function printJobStats(ctl: VirshControl, cmd: Cmd, flags: number, info: JobInfo
     value = ull('memory_bps');
     if (value) capacity('Memory bandwidth:', value, '/s');
     value = ull('memory_dirty_rate');
-    if (value !== undefined) ctl.print('%-17s %-12llu pages/s\n', 'Dirty rate:', value);
+    if (value !== undefined) out.print('%-17s %-12llu pages/s\n', 'Dirty rate:', value).as(jsonNumber(value), 'dirty_rate_pages_per_s');
     value = ull('memory_page_size');
-    if (value !== undefined) ctl.print('%-17s %-12llu bytes\n', 'Page size:', value);
+    if (value !== undefined) out.print('%-17s %-12llu bytes\n', 'Page size:', value);
     value = ull('memory_iteration');
-    if (value !== undefined) ctl.print('%-17s %-12llu\n', 'Iteration:', value);
+    if (value !== undefined) out.print('%-17s %-12llu\n', 'Iteration:', value);
     value = ull('memory_postcopy_requests');
-    if (value !== undefined) ctl.print('%-17s %-12llu\n', 'Postcopy requests:', value);
+    if (value !== undefined) out.print('%-17s %-12llu\n', 'Postcopy requests:', value);
   }
   if (info.fileTotal || info.fileRemaining || info.fileProcessed) {
     capacity('File processed:', info.fileProcessed);
@@ -368,35 +378,35 @@ function printJobStats(ctl: VirshControl, cmd: Cmd, flags: number, info: JobInfo
     if (value) capacity('File bandwidth:', value, '/s');
   }
   value = ull('memory_constant');
-  if (value !== undefined) ctl.print('%-17s %-12llu\n', 'Constant pages:', value);
+  if (value !== undefined) out.print('%-17s %-12llu\n', 'Constant pages:', value);
   value = ull('memory_normal');
-  if (value !== undefined) ctl.print('%-17s %-12llu\n', 'Normal pages:', value);
+  if (value !== undefined) out.print('%-17s %-12llu\n', 'Normal pages:', value);
   value = ull('memory_normal_bytes');
   if (value !== undefined) capacity('Normal data:', value);
   value = ull('downtime');
-  if (value !== undefined) ctl.print('%-17s %-12llu ms\n', info.type === VIR_DOMAIN_JOB_COMPLETED ? 'Total downtime:' : 'Expected downtime:', value);
+  if (value !== undefined) out.print('%-17s %-12llu ms\n', info.type === VIR_DOMAIN_JOB_COMPLETED ? 'Total downtime:' : 'Expected downtime:', value);
   value = ull('downtime_net');
-  if (value !== undefined) ctl.print('%-17s %-12llu ms\n', 'Downtime w/o network:', value);
+  if (value !== undefined) out.print('%-17s %-12llu ms\n', 'Downtime w/o network:', value);
   value = ull('setup_time');
-  if (value !== undefined) ctl.print('%-17s %-12llu ms\n', 'Setup time:', value);
+  if (value !== undefined) out.print('%-17s %-12llu ms\n', 'Setup time:', value);
   value = ull('compression_cache');
   if (value !== undefined) capacity('Compression cache:', value);
   value = ull('compression_bytes');
   if (value !== undefined) capacity('Compressed data:', value);
   value = ull('compression_pages');
-  if (value !== undefined) ctl.print('%-17s %-13llu\n', 'Compressed pages:', value);
+  if (value !== undefined) out.print('%-17s %-13llu\n', 'Compressed pages:', value);
   value = ull('compression_cache_misses');
-  if (value !== undefined) ctl.print('%-17s %-13llu\n', 'Compression cache misses:', value);
+  if (value !== undefined) out.print('%-17s %-13llu\n', 'Compression cache misses:', value);
   value = ull('compression_overflow');
-  if (value !== undefined) ctl.print('%-17s %-13llu\n', 'Compression overflows:', value);
+  if (value !== undefined) out.print('%-17s %-13llu\n', 'Compression overflows:', value);
   const throttle = typedParamGet(params, 'auto_converge_throttle', 'int');
-  if (throttle !== undefined) ctl.print('%-17s %-13d\n', 'Auto converge throttle:', throttle);
+  if (throttle !== undefined) out.print('%-17s %-13d\n', 'Auto converge throttle:', throttle);
   value = ull('disk_temp_used');
   if (value !== undefined) capacity('Temporary disk space use:', value);
   value = ull('disk_temp_total');
   if (value !== undefined) capacity('Temporary disk space total:', value);
   const errmsg = typedParamGet(params, 'errmsg', 'string');
-  if (errmsg !== undefined) ctl.print('%-17s %s\n', 'Error message:', errmsg);
+  if (errmsg !== undefined) out.print('%-17s %s\n', 'Error message:', errmsg);
 }
 
 async function cmdDomjobabort(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
