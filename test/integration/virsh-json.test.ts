@@ -198,8 +198,9 @@ describe('virsh-rpc --json: help and completion stay virsh', function () {
     expect([...listed].sort()).to.deep.equal(Object.keys(HIDDEN_OPTS).sort());
   });
   it('`complete` offers no --json', () => {
-    // vsh's cmdComplete takes the words after `--` as the line and its last one as the text.
-    const r = runVirshRpc(['complete', '--', 'list', '--']);
+    // vsh's cmdComplete connects (for the completers), takes the words after `--` as the line
+    // and its last one as the text.
+    const r = runVirshRpc(['-c', freshTestURI(), 'complete', '--', 'list', '--']);
     expect(r.status).to.equal(0);
     expect(r.stdout).to.contain('--title');
     expect(r.stdout).to.not.contain('--json');
