@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """The peer of bench/rpc: libvirt's C client (python3-libvirt) calling virConnectGetLibVersion.
 
-    /usr/bin/python3 bench/c_client_rpc.py URI SECONDS [THREADS]
+    /usr/bin/python3 bench/c_client_rpc.py URI SECONDS [THREADS [OP]]
+
+OP is libversion (the default), capabilities (virConnectGetCapabilities), allstats
+(virConnectGetAllDomainStats of every domain, default statistics) or openclose (virConnectOpen then
+virConnectClose: each call is a whole connection).
 
 Prints JSON {"calls": N, "seconds": S, "clientMicros": C} (C: getrusage of this process, user +
 system, over the measured seconds). With THREADS > 1 the calls come from that many threads on
@@ -17,9 +21,22 @@ import libvirt
 
 uri, seconds = sys.argv[1], float(sys.argv[2])
 threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+op = sys.argv[4] if len(sys.argv) > 4 else "libversion"
 conn = libvirt.open(uri)
-for _ in range(200):  # warm-up
-    conn.getLibVersion()
+
+
+def openclose():
+    libvirt.open(uri).close()
+
+
+call = {
+    "libversion": conn.getLibVersion,
+    "capabilities": conn.getCapabilities,
+    "allstats": lambda: conn.getAllDomainStats(),
+    "openclose": openclose,
+}[op]
+for _ in range(20 if op == "openclose" else 200):  # warm-up
+    call()
 
 counts = [0] * threads
 stop_at = [0.0]
@@ -28,7 +45,7 @@ stop_at = [0.0]
 def worker(i):
     n = 0
     while time.perf_counter() < stop_at[0]:
-        conn.getLibVersion()
+        call()
         n += 1
     counts[i] = n
 

@@ -6,6 +6,12 @@ import type { Connection } from '../src/api/connection.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
+/**
+ * What the peers call: connectGetLibVersion, connectGetCapabilities, connectGetAllDomainStats of
+ * every domain, or a whole connection opened and closed.
+ */
+export type Op = 'libversion' | 'capabilities' | 'allstats' | 'openclose';
+
 /** Calls made, the seconds they took and, where measured, the client's CPU time (user + system, µs). */
 export interface Run {
   calls: number;
@@ -13,13 +19,13 @@ export interface Run {
   clientMicros?: number;
 }
 
-/** connectGetLibVersion for `seconds`, with `inFlight` calls outstanding at any time. */
-export async function ourCalls(conn: Connection, inFlight: number, seconds: number): Promise<Run> {
+/** `call` (connectGetLibVersion by default) for `seconds`, with `inFlight` calls outstanding at any time. */
+export async function ourCalls(conn: Connection, inFlight: number, seconds: number, call: () => Promise<unknown> = () => conn.getLibVersion()): Promise<Run> {
   const stopAt = performance.now() + seconds * 1000;
   let calls = 0;
   const worker = async (): Promise<void> => {
     while (performance.now() < stopAt) {
-      await conn.getLibVersion();
+      await call();
       calls++;
     }
   };
@@ -34,8 +40,8 @@ export async function ourCalls(conn: Connection, inFlight: number, seconds: numb
  * The same calls through libvirt's C client (python3-libvirt, bench/c_client_rpc.py), from
  * `threads` threads on one connection. `wrap` runs it under another command (e.g. with its own home).
  */
-export function cClientCalls(uri: string, seconds: number, threads: number, options: { wrap?: string[]; env?: NodeJS.ProcessEnv } = {}): Run {
-  const argv = [...(options.wrap ?? []), '/usr/bin/python3', join(root, 'bench/c_client_rpc.py'), uri, String(seconds), String(threads)];
+export function cClientCalls(uri: string, seconds: number, threads: number, options: { wrap?: string[]; env?: NodeJS.ProcessEnv; op?: Op } = {}): Run {
+  const argv = [...(options.wrap ?? []), '/usr/bin/python3', join(root, 'bench/c_client_rpc.py'), uri, String(seconds), String(threads), options.op ?? 'libversion'];
   const out = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env: options.env ?? process.env });
   return JSON.parse(out) as Run;
 }
@@ -55,9 +61,9 @@ export function buildGoClient(): string | null {
   }
 }
 
-/** The same calls through go-libvirt (bench/go_client_rpc.go), `inFlight` goroutines on one connection. */
-export function goClientCalls(binary: string, network: 'unix' | 'tcp', address: string, seconds: number, inFlight: number): Run {
-  const r = JSON.parse(execFileSync(binary, [network, address, String(seconds), String(inFlight)], { encoding: 'utf8' })) as { calls: number; seconds: number; userMicros: number; sysMicros: number };
+/** The same calls through go-libvirt (bench/go_client_rpc.go), `inFlight` goroutines on one connection to `uri`'s driver. */
+export function goClientCalls(binary: string, network: 'unix' | 'tcp', address: string, seconds: number, inFlight: number, op: Op = 'libversion', uri = 'qemu:///system'): Run {
+  const r = JSON.parse(execFileSync(binary, [network, address, String(seconds), String(inFlight), op, uri], { encoding: 'utf8' })) as { calls: number; seconds: number; userMicros: number; sysMicros: number };
   return { calls: r.calls, seconds: r.seconds, clientMicros: r.userMicros + r.sysMicros };
 }
 

@@ -1,8 +1,11 @@
 // The go-libvirt peer of bench/rpc: DigitalOcean's pure-Go client calling ConnectGetLibVersion.
 //
-//	go_client_rpc NETWORK ADDRESS SECONDS [IN_FLIGHT]
+//	go_client_rpc NETWORK ADDRESS SECONDS [IN_FLIGHT [OP [URI]]]
 //
 // NETWORK is unix or tcp. IN_FLIGHT goroutines share one connection (go-libvirt multiplexes them).
+// OP is libversion (the default), capabilities, allstats (ConnectGetAllDomainStats of every
+// domain) or openclose (dial, ConnectToURI, Disconnect: each call a whole connection); URI is the
+// driver to open (default qemu:///system).
 // Prints JSON {"calls": N, "seconds": S, "userMicros": U, "sysMicros": Y} (getrusage of this process
 // over the measured seconds). Built by bench/rpc with Debian's golang-go and
 // golang-github-digitalocean-go-libvirt-dev (GOPATH mode, nothing downloaded).
@@ -35,16 +38,33 @@ func main() {
 	if len(os.Args) > 4 {
 		inFlight, _ = strconv.Atoi(os.Args[4])
 	}
-	c, err := net.DialTimeout(network, address, 10*time.Second)
-	if err != nil {
-		panic(err)
+	op, uri := "libversion", string(libvirt.QEMUSystem)
+	if len(os.Args) > 5 {
+		op = os.Args[5]
 	}
-	l := libvirt.NewWithDialer(dialers.NewAlreadyConnected(c))
-	if err := l.ConnectToURI(libvirt.QEMUSystem); err != nil {
-		panic(err)
+	if len(os.Args) > 6 {
+		uri = os.Args[6]
 	}
+	open := func() *libvirt.Libvirt {
+		c, err := net.DialTimeout(network, address, 10*time.Second)
+		if err != nil {
+			panic(err)
+		}
+		l := libvirt.NewWithDialer(dialers.NewAlreadyConnected(c))
+		if err := l.ConnectToURI(libvirt.ConnectURI(uri)); err != nil {
+			panic(err)
+		}
+		return l
+	}
+	l := open()
+	call := map[string]func() error{
+		"libversion":   func() error { _, err := l.ConnectGetLibVersion(); return err },
+		"capabilities": func() error { _, err := l.ConnectGetCapabilities(); return err },
+		"allstats":     func() error { _, err := l.ConnectGetAllDomainStats(nil, 0, 0); return err },
+		"openclose":    func() error { return open().Disconnect() },
+	}[op]
 	for i := 0; i < 200; i++ { // warm-up
-		if _, err := l.ConnectGetLibVersion(); err != nil {
+		if err := call(); err != nil {
 			panic(err)
 		}
 	}
@@ -58,7 +78,7 @@ func main() {
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(stop) {
-				if _, err := l.ConnectGetLibVersion(); err != nil {
+				if err := call(); err != nil {
 					panic(err)
 				}
 				atomic.AddInt64(&calls, 1)

@@ -1,14 +1,18 @@
 // bench/rpc: calls per second of connectGetLibVersion and the CPU each call costs, ours beside
 // libvirt's C client (python3-libvirt, threads on one connection) and go-libvirt (goroutines on
 // one connection), on the same private libvirtd in the same run, over unix and TCP, with 1, 5, 20
-// and 100 calls in flight, and the floor: a bare Node socket doing the same round trip.
+// and 100 calls in flight, and the floor: a bare Node socket doing the same round trip. Then the
+// larger calls, one at a time over unix: connectGetCapabilities, connectGetAllDomainStats over
+// 500 domains (a private test-driver connection) and a whole connection opened and closed.
 // Interleaved rounds, medians. `npm run bench:rpc` (starts the sandbox if
 // needed; `BENCH_ROUNDS`, `BENCH_SECONDS`, `--json`).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Connection } from '../src/api/connection.js';
 import { connect } from '../src/api/open.js';
 import { bareCalls } from './bare-client.js';
-import { buildGoClient, cClientCalls, fmt, goClientCalls, measure, median, ourCalls } from './common.js';
+import { type Op, buildGoClient, cClientCalls, fmt, goClientCalls, measure, median, ourCalls } from './common.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -19,12 +23,32 @@ const C_THREADS = new Set([1, 5, 20]);
 
 type Sample = [callsPerSecond: number, daemonMicros: number, clientMicros: number];
 type Peer = 'ours' | 'c' | 'go' | 'bare';
+const MANY_DOMAINS = 500;
+
+/** A test-driver configuration with `n` running domains, in a directory the daemon can read. */
+function manyDomains(n: number): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-rpc-'));
+  const doms = Array.from({ length: n }, (_, i) => `<domain type='test'><name>bench-${i}</name><memory>8192</memory><os><type>hvm</type></os></domain>`);
+  const file = join(dir, 'many.xml');
+  writeFileSync(file, `<node>\n${doms.join('\n')}\n</node>\n`);
+  return { dir, file };
+}
+
+interface Large {
+  label: string;
+  op: Op;
+  /** Ours and the C client's URI; go-libvirt is told the daemon-side URI. */
+  uri: string;
+  goUri: string;
+  ours: (conn: Connection) => Promise<unknown>;
+}
 
 async function main(): Promise<void> {
   const started = !sandboxRunning();
   const env = startSandbox();
   const daemonPid = Number(readFileSync(join(env.LIBVIRT_SANDBOX_DIR!, 'libvirtd.pid'), 'utf8'));
   const go = buildGoClient();
+  const many = manyDomains(MANY_DOMAINS);
   const results: { transport: string; inFlight: number; peer: Peer; callsPerSecond: number; daemonMicrosPerCall: number; clientMicrosPerCall: number }[] = [];
   try {
     const tcp = env.LIBVIRT_SANDBOX_TCP!;
@@ -52,7 +76,32 @@ async function main(): Promise<void> {
         results.push({ transport: label, inFlight: Number(n), peer, callsPerSecond: med(0), daemonMicrosPerCall: med(1), clientMicrosPerCall: med(2) });
       }
     }
+    const qemu = env.LIBVIRT_SANDBOX_QEMU_UNIX_URI!;
+    const socket = env.LIBVIRT_SANDBOX_SOCKET!;
+    const cases: Large[] = [
+      { label: 'getCapabilities', op: 'capabilities', uri: qemu, goUri: 'qemu:///system', ours: (c) => c.getCapabilities() },
+      { label: `getAllDomainStats, ${MANY_DOMAINS} domains`, op: 'allstats', uri: `test+unix://${many.file}?socket=${socket}`, goUri: `test://${many.file}`, ours: (c) => c.getAllDomainStats(0, 0) },
+      { label: 'open + close', op: 'openclose', uri: qemu, goUri: 'qemu:///system', ours: async () => (await connect(qemu)).close() },
+    ];
+    for (const k of cases) {
+      const conn = await connect(k.uri);
+      for (let i = 0; i < 20; i++) await k.ours(conn); // warm-up
+      const samples: Record<'ours' | 'c' | 'go', Sample[]> = { ours: [], c: [], go: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        samples.c.push(await measure(daemonPid, async () => cClientCalls(k.uri, SECONDS, 1, { op: k.op })));
+        samples.ours.push(await measure(daemonPid, () => ourCalls(conn, 1, SECONDS, () => k.ours(conn))));
+        if (go) samples.go.push(await measure(daemonPid, async () => goClientCalls(go, 'unix', socket, SECONDS, 1, k.op, k.goUri)));
+      }
+      await conn.close();
+      for (const peer of ['ours', 'c', 'go'] as const) {
+        const xs = samples[peer];
+        if (!xs.length) continue;
+        const med = (i: number): number => median(xs.map((x) => x[i]!));
+        results.push({ transport: k.label, inFlight: 1, peer, callsPerSecond: med(0), daemonMicrosPerCall: med(1), clientMicrosPerCall: med(2) });
+      }
+    }
   } finally {
+    rmSync(many.dir, { recursive: true, force: true });
     if (started) stopSandbox();
   }
   if (process.argv.includes('--json')) {
@@ -84,6 +133,17 @@ async function main(): Promise<void> {
     const b = get(t, 1, 'bare');
     const o = get(t, 1, 'ours');
     console.log(`| ${t} | ${num(b?.callsPerSecond)} | ${ratio(o?.callsPerSecond, b?.callsPerSecond)} | ${us(b?.clientMicrosPerCall)} / ${us(o?.clientMicrosPerCall)} | ${us(b?.daemonMicrosPerCall)} |`);
+  }
+  console.log('\nLarger calls, one at a time over unix (calls/s; CPU µs per call):\n');
+  console.log('| call | ours / C | ours / go | ours calls/s | C | go-libvirt | client CPU ours / C / go | libvirtd CPU ours / C / go |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const t of ['getCapabilities', `getAllDomainStats, ${MANY_DOMAINS} domains`, 'open + close']) {
+    const o = get(t, 1, 'ours');
+    const c = get(t, 1, 'c');
+    const g = get(t, 1, 'go');
+    console.log(
+      `| ${t} | ${ratio(o?.callsPerSecond, c?.callsPerSecond)} | ${ratio(o?.callsPerSecond, g?.callsPerSecond)} | ${num(o?.callsPerSecond)} | ${num(c?.callsPerSecond)} | ${num(g?.callsPerSecond)} | ${us(o?.clientMicrosPerCall)} / ${us(c?.clientMicrosPerCall)} / ${us(g?.clientMicrosPerCall)} | ${us(o?.daemonMicrosPerCall)} / ${us(c?.daemonMicrosPerCall)} / ${us(g?.daemonMicrosPerCall)} |`,
+    );
   }
   if (!go) console.log('\n(go-libvirt left out: see the message above)');
 }
