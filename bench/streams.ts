@@ -3,12 +3,16 @@
 // same private libvirtd, the same volume and in interleaved rounds; client and daemon CPU per MB.
 // `npm run bench:streams` (starts the sandbox if needed). BENCH_ROUNDS (default 3), BENCH_SIZES
 // (MiB, default "64,1024"). Downloads are ours twice: `for await` (fresh buffers, the chunks are
-// the caller's) and `chunks({ reuse: true })` (lent chunks, packet buffers recycled).
+// the caller's) and `chunks({ reuse: true })` (lent chunks, packet buffers recycled). Each of our
+// runs starts after a full collection (not timed), so a run does not pay for the garbage of the
+// run before it (the for-await download's buffers would otherwise be collected in the reuse run).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Connection } from '../src/api/connection.js';
 import type { StorageVol } from '../src/api/objects.js';
 import { connect } from '../src/api/open.js';
@@ -20,6 +24,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SIZES = (process.env.BENCH_SIZES ?? '64,1024').split(',').map((s) => Number(s) * 1024 * 1024);
 const CHUNK = STREAM_CHUNK_MAX;
 const root = new URL('../..', import.meta.url).pathname;
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 type Direction = 'upload' | 'download';
 /** How our client reads a download. */
@@ -32,6 +38,7 @@ interface Sample {
 }
 
 async function ours(conn: Connection, vol: StorageVol, what: Direction, size: number, block: Buffer, mode: ReadMode = 'for await'): Promise<{ seconds: number; cpu: number }> {
+  gc();
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const st = conn.newStream();
@@ -119,7 +126,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(json));
     return;
   }
-  console.log(`Volume upload/download through a stream, MB/s (10^6 bytes), median of ${ROUNDS} interleaved rounds, same libvirtd (qemu:///system over unix), same raw volume, ${CHUNK}-byte chunks\n`);
+  console.log(`Volume upload/download through a stream, MB/s (10^6 bytes), median of ${ROUNDS} interleaved rounds, same libvirtd (qemu:///system over unix), same raw volume, ${CHUNK}-byte chunks, a full GC before each of our runs\n`);
   console.log('| direction | size | C client MB/s | ours MB/s | ratio | C client CPU ms/MB | ours CPU ms/MB | libvirtd CPU ms/MB (C) | libvirtd CPU ms/MB (ours) |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
