@@ -135,24 +135,29 @@ class Download {
   }
 }
 
-async function open(mode: 'data' | 'direct'): Promise<{ engine: RpcEngine; st: Stream; down: Download }> {
+/** Runs `test` on a stream of a scripted download, then closes the connection and the daemon. */
+async function withDownload(mode: 'data' | 'direct', test: (st: Stream, down: Download) => Promise<void>): Promise<void> {
   const down = new Download();
   const port = await down.daemon.listen();
   const socket = mode === 'direct' ? DirectRead.connect({ host: '127.0.0.1', port }) : netConnect({ host: '127.0.0.1', port });
   await new Promise((resolve) => socket.once('connect', resolve));
   const engine = new RpcEngine(socket);
-  const st = new Stream({} as never);
-  await engine.callWithStream(P.REMOTE_PROC_STORAGE_VOL_DOWNLOAD, { vol: { pool: 'p', name: 'v', key: 'k' }, offset: 0n, length: 0n, flags: 0 }, st, (c) => st._bind(c));
-  return { engine, st, down };
+  try {
+    const st = new Stream({} as never);
+    await engine.callWithStream(P.REMOTE_PROC_STORAGE_VOL_DOWNLOAD, { vol: { pool: 'p', name: 'v', key: 'k' }, offset: 0n, length: 0n, flags: 0 }, st, (c) => st._bind(c));
+    await test(st, down);
+  } finally {
+    engine.close();
+    await down.daemon.close();
+  }
 }
 
 /** The value every byte of a chunk has (Download.send), or -1 when they differ. */
 const valueOf = (c: Uint8Array): number => (c.every((b) => b === c[0]) ? c[0]! : -1);
 
 describe('a stream read with reuse (direct reads: unix, tcp)', () => {
-  it('a lent chunk is not written over before the next turn of the loop, and its buffer is read into after it', async () => {
-    const { engine, st, down } = await open('direct');
-    try {
+  it('a lent chunk is not written over before the next turn of the loop, and its buffer is read into after it', () =>
+    withDownload('direct', async (st, down) => {
       const it = st.chunks({ reuse: true });
       down.send(0, 1, 2);
       const c0 = (await it.next()).value as Uint8Array;
@@ -189,15 +194,10 @@ describe('a stream read with reuse (direct reads: unix, tcp)', () => {
       expect(buffers.size).to.be.at.most(6);
       expect(st.ended).to.equal(true);
       expect(st.bufferFor(Download.PAYLOAD + 28)).to.equal(null);
-    } finally {
-      engine.close();
-      await down.daemon.close();
-    }
-  });
+    }));
 
-  it('keeps at most STREAM_SPARE_BUFFERS given back and drops them when the stream is aborted', async () => {
-    const { engine, st, down } = await open('direct');
-    try {
+  it('keeps at most STREAM_SPARE_BUFFERS given back and drops them when the stream is aborted', () =>
+    withDownload('direct', async (st, down) => {
       down.send(0, 1, 2, 3);
       await sleep(100);
       const kept: Uint8Array[] = [];
@@ -220,15 +220,10 @@ describe('a stream read with reuse (direct reads: unix, tcp)', () => {
       await aborted;
       await st.recv(1, { reuse: true }).catch(() => undefined);
       expect(spareOf()).to.equal(0);
-    } finally {
-      engine.close();
-      await down.daemon.close();
-    }
-  });
+    }));
 
-  it('chunks taken for keeps, whole or in part, are never read into again', async () => {
-    const { engine, st, down } = await open('direct');
-    try {
+  it('chunks taken for keeps, whole or in part, are never read into again', () =>
+    withDownload('direct', async (st, down) => {
       down.send(0, 1);
       const kept: Uint8Array[] = [];
       kept.push(await st.recv(Download.PAYLOAD));
@@ -246,15 +241,10 @@ describe('a stream read with reuse (direct reads: unix, tcp)', () => {
       down.eof();
       expect((await st.recv(1)).length).to.equal(0);
       await st.finish();
-    } finally {
-      engine.close();
-      await down.daemon.close();
-    }
-  });
+    }));
 
-  it("on a connection read through 'data' events (TLS, SSH) nothing is recycled: every lent chunk stays as it came", async () => {
-    const { engine, st, down } = await open('data');
-    try {
+  it("on a connection read through 'data' events (TLS, SSH) nothing is recycled: every lent chunk stays as it came", () =>
+    withDownload('data', async (st, down) => {
       const chunks: Uint8Array[] = [];
       const copies: Buffer[] = [];
       const more = (async () => {
@@ -272,9 +262,5 @@ describe('a stream read with reuse (direct reads: unix, tcp)', () => {
       expect(chunks.every((c, i) => copies[i]!.equals(c))).to.equal(true);
       expect(Buffer.concat(copies).equals(Buffer.concat(Array.from({ length: 20 }, (_, i) => Buffer.alloc(Download.PAYLOAD, i + 1))))).to.equal(true);
       expect(st.bufferFor(Download.PAYLOAD + 28)).to.equal(null);
-    } finally {
-      engine.close();
-      await down.daemon.close();
-    }
-  });
+    }));
 });
