@@ -4,8 +4,9 @@
 // `npm run bench:streams` (starts the sandbox if needed). BENCH_ROUNDS (default 3), BENCH_SIZES
 // (MiB, default "64,1024"). Downloads are ours twice: `for await` (fresh buffers, the chunks are
 // the caller's) and `chunks({ reuse: true })` (lent chunks, packet buffers recycled). Each of our
-// runs starts after a full collection (not timed), so a run does not pay for the garbage of the
-// run before it (the for-await download's buffers would otherwise be collected in the reuse run).
+// runs starts after a full collection and 100 ms for V8's helper threads to finish sweeping (not
+// timed), so a run does not pay for the garbage of the run before it (the for-await download's
+// buffers would otherwise be collected in the reuse run).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -39,6 +40,7 @@ interface Sample {
 
 async function ours(conn: Connection, vol: StorageVol, what: Direction, size: number, block: Buffer, mode: ReadMode = 'for await'): Promise<{ seconds: number; cpu: number }> {
   gc();
+  await new Promise((r) => setTimeout(r, 100));
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const st = conn.newStream();
