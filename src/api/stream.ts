@@ -58,7 +58,8 @@ type Item = { data: Buffer; packet?: Buffer | undefined } | StreamHole;
 /**
  * A data stream (virStreamPtr): made with `conn.newStream()`, handed to a method that opens a
  * stream (vol.download, vol.upload, dom.screenshot, dom.openConsole, ...), then read with recv() /
- * `for await` / toReadable(), or written with send() / sendAll() / toWritable(), and ended with
+ * `for await` / toReadable() (or with lent chunks, `chunks({ reuse: true })`: see RecvOptions),
+ * or written with send() / sendAll() / toWritable(), and ended with
  * finish() or abort(). Leaving a `for await` loop early, `await using`, and destroying a Node view
  * abort a stream that has not finished.
  *
@@ -495,7 +496,9 @@ export class Stream {
 
   /**
    * A Node Readable of the stream's data (holes as zeros): end of file finishes the stream,
-   * destroy() (or the `signal`) aborts it. For pipeline() to a file or socket.
+   * destroy() (or the `signal`) aborts it. For pipeline() to a file or socket. Its chunks are
+   * the consumer's to keep, never lent: a Readable's consumer may hold pushed chunks (a Writable's
+   * queue) and never says when it is done with one.
    */
   toReadable(options: NodeStreamOptions = {}): Readable {
     return new StreamReadable(this, options);
