@@ -4,8 +4,9 @@
 import { expect } from 'chai';
 import { connect as netConnect } from 'node:net';
 import { DirectRead } from '../../src/transport/socket.js';
-import { DirectPacketReader, encodePacket, MIN_PACKET, type MessageHeader, OWN_BUFFER_MIN, VIR_NET_CALL, VIR_NET_CONTINUE, VIR_NET_OK, VIR_NET_STREAM } from '../../src/protocol/framing.js';
+import { DirectPacketReader, encodePacket, MIN_PACKET, type MessageHeader, OWN_BUFFER_MIN, VIR_NET_CALL, VIR_NET_CONTINUE, VIR_NET_OK, VIR_NET_STREAM, VIR_NET_STREAM_HOLE } from '../../src/protocol/framing.js';
 import { remote_procedures as P } from '../../src/protocol/generated/remote.js';
+import { enc_virNetStreamHole } from '../../src/protocol/generated/virnet.js';
 import { XdrWriter } from '../../src/protocol/xdr/index.js';
 import { RpcEngine } from '../../src/rpc/engine.js';
 import { STREAM_SPARE_BUFFERS, Stream } from '../../src/api/stream.js';
@@ -130,6 +131,10 @@ class Download {
     for (const i of is) this.call!.socket.write(this.packet({ type: VIR_NET_STREAM, status: VIR_NET_CONTINUE }, Buffer.alloc(Download.PAYLOAD, i + 1)));
   }
 
+  hole(length: bigint): void {
+    this.call!.socket.write(encodePacket(w, { ...this.call!.header, type: VIR_NET_STREAM_HOLE, status: VIR_NET_CONTINUE }, (x) => enc_virNetStreamHole(x, { length, flags: 0 })));
+  }
+
   eof(): void {
     this.call!.socket.write(this.packet({ type: VIR_NET_STREAM, status: VIR_NET_CONTINUE }));
   }
@@ -241,6 +246,24 @@ describe('a stream read with reuse (direct reads: unix, tcp)', () => {
       down.eof();
       expect((await st.recv(1)).length).to.equal(0);
       await st.finish();
+    }));
+
+  it('sparseChunks({ reuse: true }) lends data chunks between holes the same way', () =>
+    withDownload('direct', async (st, down) => {
+      const it = st.sparseChunks({ reuse: true });
+      down.send(0);
+      const first = (await it.next()).value as Uint8Array;
+      expect(valueOf(first)).to.equal(1);
+      down.hole(1000n);
+      expect((await it.next()).value).to.deep.equal({ hole: 1000n });
+      // first came back with that next(): packet 1 is read into it.
+      down.send(1);
+      const second = (await it.next()).value as Uint8Array;
+      expect(valueOf(second)).to.equal(2);
+      expect(second.buffer).to.equal(first.buffer);
+      down.eof();
+      expect((await it.next()).done).to.equal(true);
+      expect(st.ended).to.equal(true);
     }));
 
   it("on a connection read through 'data' events (TLS, SSH) nothing is recycled: every lent chunk stays as it came", () =>
