@@ -2,12 +2,18 @@
 // 1 GiB, side by side with libvirt's C client (python3-libvirt, bench/c_client_streams.py) on the
 // same private libvirtd, the same volume and in interleaved rounds; client and daemon CPU per MB.
 // `npm run bench:streams` (starts the sandbox if needed). BENCH_ROUNDS (default 3), BENCH_SIZES
-// (MiB, default "64,1024").
+// (MiB, default "64,1024"). Downloads are ours twice: `for await` (fresh buffers, the chunks are
+// the caller's) and `chunks({ reuse: true })` (lent chunks, packet buffers recycled). Each of our
+// runs starts after a full collection and 100 ms for V8's helper threads to finish sweeping (not
+// timed), so a run does not pay for the garbage of the run before it (the for-await download's
+// buffers would otherwise be collected in the reuse run).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Connection } from '../src/api/connection.js';
 import type { StorageVol } from '../src/api/objects.js';
 import { connect } from '../src/api/open.js';
@@ -19,8 +25,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SIZES = (process.env.BENCH_SIZES ?? '64,1024').split(',').map((s) => Number(s) * 1024 * 1024);
 const CHUNK = STREAM_CHUNK_MAX;
 const root = new URL('../..', import.meta.url).pathname;
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 type Direction = 'upload' | 'download';
+/** How our client reads a download. */
+type ReadMode = 'for await' | 'reuse';
 /** One transfer: seconds, client CPU seconds, daemon CPU seconds. */
 interface Sample {
   seconds: number;
@@ -28,7 +38,9 @@ interface Sample {
   daemonCpu: number;
 }
 
-async function ours(conn: Connection, vol: StorageVol, what: Direction, size: number, block: Buffer): Promise<{ seconds: number; cpu: number }> {
+async function ours(conn: Connection, vol: StorageVol, what: Direction, size: number, block: Buffer, mode: ReadMode = 'for await'): Promise<{ seconds: number; cpu: number }> {
+  gc();
+  await new Promise((r) => setTimeout(r, 100));
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const st = conn.newStream();
@@ -43,7 +55,7 @@ async function ours(conn: Connection, vol: StorageVol, what: Direction, size: nu
     await st.finish();
   } else {
     await vol.download(st, 0n, BigInt(size), 0);
-    for await (const chunk of st) done += chunk.length;
+    for await (const chunk of mode === 'reuse' ? st.chunks({ reuse: true }) : st) done += chunk.length;
   }
   const seconds = (performance.now() - start) / 1000;
   const c = process.cpuUsage(cpu0);
@@ -81,22 +93,28 @@ async function main(): Promise<void> {
     // Warm-up: the volume's blocks allocated, the page cache and both clients' code paths warm.
     await ours(conn, vol, 'upload', max, block);
     await ours(conn, vol, 'download', Math.min(max, 64 << 20), block);
+    await ours(conn, vol, 'download', Math.min(max, 64 << 20), block, 'reuse');
     for (const size of SIZES) {
       for (const what of ['upload', 'download'] as const) {
-        const o: Sample[] = [];
+        const modes: ReadMode[] = what === 'download' ? ['for await', 'reuse'] : ['for await'];
+        const o = new Map<ReadMode, Sample[]>(modes.map((m) => [m, []]));
         const c: Sample[] = [];
         for (let round = 0; round < ROUNDS; round++) {
           c.push(await timed(() => cClient(uri, poolName, 'bench.raw', what, size)));
-          o.push(await timed(() => ours(conn, vol, what, size, block)));
+          for (const mode of modes) o.get(mode)!.push(await timed(() => ours(conn, vol, what, size, block, mode)));
         }
         const mb = size / 1e6;
         const rate = (xs: Sample[]): number => median(xs.map((x) => mb / x.seconds));
         const cpuPerMb = (xs: Sample[], k: 'cpu' | 'daemonCpu'): number => median(xs.map((x) => (x[k] * 1e3) / mb));
-        const m = { ours: rate(o), c: rate(c), oursCpuMsPerMB: cpuPerMb(o, 'cpu'), cCpuMsPerMB: cpuPerMb(c, 'cpu'), daemonMsPerMBOurs: cpuPerMb(o, 'daemonCpu'), daemonMsPerMBC: cpuPerMb(c, 'daemonCpu') };
-        json.push({ what, mib: size >> 20, ...m });
-        rows.push(
-          `| ${what} | ${size >> 20} MiB | ${m.c.toFixed(0)} | ${m.ours.toFixed(0)} | **${(m.ours / m.c).toFixed(2)}x** | ${m.cCpuMsPerMB.toFixed(2)} | ${m.oursCpuMsPerMB.toFixed(2)} | ${m.daemonMsPerMBC.toFixed(2)} | ${m.daemonMsPerMBOurs.toFixed(2)} |`,
-        );
+        for (const mode of modes) {
+          const os = o.get(mode)!;
+          const label = what === 'upload' ? what : `${what} (${mode === 'reuse' ? 'chunks({ reuse: true })' : 'for await'})`;
+          const m = { ours: rate(os), c: rate(c), oursCpuMsPerMB: cpuPerMb(os, 'cpu'), cCpuMsPerMB: cpuPerMb(c, 'cpu'), daemonMsPerMBOurs: cpuPerMb(os, 'daemonCpu'), daemonMsPerMBC: cpuPerMb(c, 'daemonCpu') };
+          json.push({ what, mode, mib: size >> 20, ...m });
+          rows.push(
+            `| ${label} | ${size >> 20} MiB | ${m.c.toFixed(0)} | ${m.ours.toFixed(0)} | **${(m.ours / m.c).toFixed(2)}x** | ${m.cCpuMsPerMB.toFixed(2)} | ${m.oursCpuMsPerMB.toFixed(2)} | ${m.daemonMsPerMBC.toFixed(2)} | ${m.daemonMsPerMBOurs.toFixed(2)} |`,
+          );
+        }
       }
     }
   } finally {
@@ -110,7 +128,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(json));
     return;
   }
-  console.log(`Volume upload/download through a stream, MB/s (10^6 bytes), median of ${ROUNDS} interleaved rounds, same libvirtd (qemu:///system over unix), same raw volume, ${CHUNK}-byte chunks\n`);
+  console.log(`Volume upload/download through a stream, MB/s (10^6 bytes), median of ${ROUNDS} interleaved rounds, same libvirtd (qemu:///system over unix), same raw volume, ${CHUNK}-byte chunks, a full GC before each of our runs\n`);
   console.log('| direction | size | C client MB/s | ours MB/s | ratio | C client CPU ms/MB | ours CPU ms/MB | libvirtd CPU ms/MB (C) | libvirtd CPU ms/MB (ours) |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);

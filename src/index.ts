@@ -1,4 +1,4 @@
-export { DEFAULT_STREAM_HIGH_WATER_MARK, Stream, type SignalOptions, type StreamHole, type StreamOptions } from './api/stream.js';
+export { DEFAULT_STREAM_HIGH_WATER_MARK, STREAM_SPARE_BUFFERS, Stream, type RecvOptions, type SignalOptions, type StreamHole, type StreamOptions } from './api/stream.js';
 export type { NodeStreamOptions } from './api/stream-node.js';
 export { readSparseFile, writeSparseFile, type SparseReadOptions } from './api/sparse-file.js';
 export { connect, DEFAULT_OPEN_TIMEOUT_MS } from './api/open.js';

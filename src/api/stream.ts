@@ -32,17 +32,34 @@ export interface SignalOptions {
   signal?: AbortSignal;
 }
 
+export interface RecvOptions extends SignalOptions {
+  /**
+   * Lend the chunk instead of giving it: it is valid only until the next receive call on this
+   * stream (recv, recvFlags, recvHole, the next turn of a chunks() / sparseChunks() loop), after
+   * which the stream may read another packet into the same memory. Copy what you keep. This is
+   * virStreamRecv's shape (the caller's buffer is written again and again): a download then
+   * reads into a few recycled buffers instead of a fresh 256 KiB one per packet, which spares the
+   * garbage collector most of a download's CPU (unix and tcp connections; others read as before).
+   */
+  reuse?: boolean;
+}
+
+/** Buffers a stream keeps for packets to be read into, once its reader gave them back (RecvOptions.reuse). */
+export const STREAM_SPARE_BUFFERS = 2;
+
 /** A hole of a sparse stream: `hole` bytes that read as zeros and need no storage. */
 export interface StreamHole {
   hole: bigint;
 }
 
-type Item = { data: Buffer } | StreamHole;
+/** Data, with the whole packet buffer it is a view of when that may be recycled once the reader gave it back. */
+type Item = { data: Buffer; packet?: Buffer | undefined } | StreamHole;
 
 /**
  * A data stream (virStreamPtr): made with `conn.newStream()`, handed to a method that opens a
  * stream (vol.download, vol.upload, dom.screenshot, dom.openConsole, ...), then read with recv() /
- * `for await` / toReadable(), or written with send() / sendAll() / toWritable(), and ended with
+ * `for await` / toReadable() (or with lent chunks, `chunks({ reuse: true })`: see RecvOptions),
+ * or written with send() / sendAll() / toWritable(), and ended with
  * finish() or abort(). Leaving a `for await` loop early, `await using`, and destroying a Node view
  * abort a stream that has not finished.
  *
@@ -61,6 +78,10 @@ export class Stream {
   private closing: { how: 'finish' | 'abort'; done: Promise<void> } | null = null;
   private confirm: { resolve: () => void; reject: (e: LibvirtError) => void } | null = null;
   private readonly waiters = new Set<() => void>();
+  /** The packet buffer of the chunk last lent to the reader (RecvOptions.reuse), back at its next receive call. */
+  private lent: Buffer | null = null;
+  /** Packet buffers given back by the reader, for the next packets to be read into (at most STREAM_SPARE_BUFFERS). */
+  private spare: Buffer[] = [];
   readonly highWaterMark: number;
 
   constructor(
@@ -103,7 +124,7 @@ export class Stream {
         break;
       case 'data':
         if (this.dropping) break;
-        this.queue.push({ data: m.data });
+        this.queue.push({ data: m.data, packet: m.packet });
         this.queuedBytes += m.data.length;
         if (this.queuedBytes >= this.highWaterMark && !this.readingPaused) {
           this.readingPaused = true;
@@ -132,6 +153,25 @@ export class Stream {
     this.fail(err);
   }
 
+  /** @internal a packet buffer of `length` bytes the reader gave back, for the connection to read the next data packet into */
+  bufferFor(length: number): Buffer | null {
+    const i = this.spare.findIndex((b) => b.length === length);
+    if (i < 0) return null;
+    const b = this.spare[i]!;
+    this.spare.splice(i, 1);
+    return b;
+  }
+
+  /** The reader is done with the chunk last lent to it: its packet buffer may be read into again. */
+  private giveBack(): void {
+    const b = this.lent;
+    if (!b) return;
+    this.lent = null;
+    if (this.dropping) return;
+    if (this.spare.length >= STREAM_SPARE_BUFFERS) this.spare.shift();
+    this.spare.push(b);
+  }
+
   private get dropping(): boolean {
     return this.closed || this.closing?.how === 'abort';
   }
@@ -150,10 +190,12 @@ export class Stream {
     this.channel?.end();
   }
 
-  /** Lets go of everything queued (and of the socket, if the reader held it). */
+  /** Lets go of everything queued and every spare buffer (and of the socket, if the reader held it). */
   private release(): void {
     this.queue.length = 0;
     this.queuedBytes = 0;
+    this.lent = null;
+    this.spare = [];
     this.resumeIfDrained();
   }
 
@@ -269,8 +311,11 @@ export class Stream {
     if (channel.needsDrain) await this.until(channel.waitDrain());
   }
 
-  /** virStreamRecv: up to `nbytes` bytes; an empty result means end of file. A hole reads as zeros. */
-  recv(nbytes: number, options: SignalOptions = {}): Promise<Uint8Array> {
+  /**
+   * virStreamRecv: up to `nbytes` bytes; an empty result means end of file. A hole reads as zeros.
+   * The chunk is the caller's to keep, or with `reuse` lent until the next receive call (RecvOptions).
+   */
+  recv(nbytes: number, options: RecvOptions = {}): Promise<Uint8Array> {
     return this.recvFlags(nbytes, 0, options);
   }
 
@@ -278,7 +323,8 @@ export class Stream {
    * virStreamRecvFlags: as recv(); with VIR_STREAM_RECV_STOP_AT_HOLE a hole at the head of the
    * stream gives an empty array and stays for recvHole() (libvirt's -3 return).
    */
-  recvFlags(nbytes: number, flags: number, options: SignalOptions = {}): Promise<Uint8Array> {
+  recvFlags(nbytes: number, flags: number, options: RecvOptions = {}): Promise<Uint8Array> {
+    this.giveBack();
     if (!Number.isInteger(nbytes) || nbytes <= 0) return Promise.reject(clientError(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, 'nbytes must be a positive integer'));
     return this.underSignal(options.signal, async () => {
       if (!this.channel || this.closed || this.error) this.usable();
@@ -293,16 +339,21 @@ export class Stream {
         if (head.hole === 0n) this.queue.shift();
         return new Uint8Array(n);
       }
-      return this.take(head, nbytes);
+      return this.take(head, nbytes, options.reuse === true);
     });
   }
 
-  private take(head: { data: Buffer }, nbytes: number): Buffer {
+  private take(head: { data: Buffer; packet?: Buffer | undefined }, nbytes: number, lend: boolean): Buffer {
     let out = head.data;
-    if (out.length <= nbytes) this.queue.shift();
-    else {
+    if (out.length <= nbytes) {
+      this.queue.shift();
+      // The last (or only) piece of a packet lent: the packet buffer comes back with the next receive call.
+      if (lend && head.packet) this.lent = head.packet;
+    } else {
       out = head.data.subarray(0, nbytes);
       head.data = head.data.subarray(nbytes);
+      // A piece given for keeps: the packet buffer it is a view of must never be read into again.
+      if (!lend) head.packet = undefined;
     }
     this.consumed(out.length);
     return out;
@@ -310,6 +361,7 @@ export class Stream {
 
   /** virStreamRecvHole: length of the hole at the head of the stream (0n when data comes first). */
   async recvHole(_flags = 0): Promise<bigint> {
+    this.giveBack();
     await this.ready();
     const head = this.queue[0];
     if (head && 'hole' in head) {
@@ -373,20 +425,27 @@ export class Stream {
     return this.chunks();
   }
 
-  /** As `for await (const chunk of st)`, with a signal. */
-  async *chunks(options: SignalOptions = {}): AsyncGenerator<Uint8Array> {
+  /**
+   * As `for await (const chunk of st)`, with a signal. With `reuse: true` each chunk is lent, not
+   * given: it is valid until the loop asks for the next one (or ends), then the stream may read
+   * another packet into it. For a consumer that is done with a chunk when it comes back for
+   * more (a write awaited, a hash updated): `for await (const c of st.chunks({ reuse: true }))
+   * await fh.write(c)`. Collecting the chunks (Buffer.concat after the loop) needs the default.
+   */
+  async *chunks(options: RecvOptions = {}): AsyncGenerator<Uint8Array> {
     for await (const item of this.items(0, options)) if (!('hole' in item)) yield item;
   }
 
   /**
    * A sparse stream's contents in order: data chunks and holes ({ hole: length }), then finish();
-   * leaving the loop early aborts. virStreamSparseRecvAll as an iterator.
+   * leaving the loop early aborts. virStreamSparseRecvAll as an iterator. `reuse` lends the data
+   * chunks as chunks() does.
    */
-  sparseChunks(options: SignalOptions = {}): AsyncGenerator<Uint8Array | StreamHole> {
+  sparseChunks(options: RecvOptions = {}): AsyncGenerator<Uint8Array | StreamHole> {
     return this.items(VIR_STREAM_RECV_STOP_AT_HOLE, options);
   }
 
-  private async *items(flags: number, options: SignalOptions): AsyncGenerator<Uint8Array | StreamHole> {
+  private async *items(flags: number, options: RecvOptions): AsyncGenerator<Uint8Array | StreamHole> {
     let finished = false;
     try {
       for (;;) {
@@ -437,7 +496,9 @@ export class Stream {
 
   /**
    * A Node Readable of the stream's data (holes as zeros): end of file finishes the stream,
-   * destroy() (or the `signal`) aborts it. For pipeline() to a file or socket.
+   * destroy() (or the `signal`) aborts it. For pipeline() to a file or socket. Its chunks are
+   * the consumer's to keep, never lent: a Readable's consumer may hold pushed chunks (a Writable's
+   * queue) and never says when it is done with one.
    */
   toReadable(options: NodeStreamOptions = {}): Readable {
     return new StreamReadable(this, options);

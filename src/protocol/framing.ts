@@ -210,12 +210,22 @@ const SCRATCH_MAX = 256 * 1024;
 const shared = { buffer: null as Buffer | null, inUse: false };
 
 /**
+ * Supplies the buffer a large packet is read into, given the packet's first MIN_PACKET bytes
+ * (length word and header; a view valid only during the call) and its length: a buffer of
+ * exactly `length` bytes that nothing else uses until it comes back through `onPacket`, or null
+ * for a fresh one.
+ */
+export type PacketBufferSupplier = (head: Buffer, length: number) => Buffer | null;
+
+/**
  * Splits a byte stream into packets for a socket that reads into buffers we give it (net.Socket's
  * `onread`): the C client's way, with no allocation per read and no joining of pieces. A packet
- * of OWN_BUFFER_MIN bytes or more gets a buffer of its own as soon as its length word is known,
- * and the kernel writes the rest of it straight there: `onPacket` gets it with `owned` true and
- * may keep it. Smaller packets are views of a reused buffer (`owned` false), valid only during
- * the `onPacket` call. Length words are checked as PacketSplitter checks them.
+ * of OWN_BUFFER_MIN bytes or more gets a buffer of its own as soon as its header is in, from
+ * `bufferFor` if it gives one (a buffer its owner recycles) or freshly allocated, and the kernel
+ * writes the rest of it straight there: `onPacket` gets it with `owned` true, a Buffer that
+ * spans its whole ArrayBuffer, and may keep it. Smaller packets are views of a reused buffer
+ * (`owned` false), valid only during the `onPacket` call. Length words are checked as
+ * PacketSplitter checks them.
  */
 export class DirectPacketReader {
   /** Our own buffer, allocated the first time a read ends inside a small packet. */
@@ -237,7 +247,10 @@ export class DirectPacketReader {
    */
   private smallSinceLarge = HEADER_FIRST_SMALL_PACKETS;
 
-  constructor(private readonly onPacket: (packet: Buffer, owned: boolean) => void) {}
+  constructor(
+    private readonly onPacket: (packet: Buffer, owned: boolean) => void,
+    private readonly bufferFor?: PacketBufferSupplier,
+  ) {}
 
   /** Where the next read should put its bytes. */
   nextBuffer(): Buffer {
@@ -304,7 +317,9 @@ export class DirectPacketReader {
       const len = readLength(s, start);
       const have = end - start;
       if (len >= OWN_BUFFER_MIN) {
-        const p = Buffer.allocUnsafeSlow(len);
+        // Its buffer is chosen once the header is in (the supplier sees whose packet it is).
+        if (have < MIN_PACKET) break;
+        const p = this.ownBuffer(s.subarray(start, start + MIN_PACKET), len);
         const take = Math.min(len, have);
         s.copy(p, 0, start, start + take);
         start += take;
@@ -326,10 +341,24 @@ export class DirectPacketReader {
     return start;
   }
 
-  /** Room the unconsumed beginning of a small packet (less than OWN_BUFFER_MIN) needs for all of it. */
+  private ownBuffer(head: Buffer, len: number): Buffer {
+    const supplied = this.bufferFor?.(head, len);
+    if (!supplied) return Buffer.allocUnsafeSlow(len);
+    if (supplied.length !== len || supplied.byteOffset !== 0 || supplied.buffer.byteLength !== len) {
+      throw new Error(`packet buffer supplier gave ${supplied.length} bytes (of an ArrayBuffer of ${supplied.buffer.byteLength}) for a packet of ${len}`);
+    }
+    return supplied;
+  }
+
+  /**
+   * Room the unconsumed beginning of a packet needs in scratch: all of a small packet (less than
+   * OWN_BUFFER_MIN), the header of a large one (which then moves to a buffer of its own).
+   */
   private pendingNeeds(s: Buffer): number {
     if (this.start === this.end) return 0;
-    return this.end - this.start >= 4 ? readLength(s, this.start) : MIN_PACKET;
+    if (this.end - this.start < 4) return MIN_PACKET;
+    const len = readLength(s, this.start);
+    return len >= OWN_BUFFER_MIN ? MIN_PACKET : len;
   }
 
   /** Moves the unconsumed bytes s[start, end) to the front of `to`, which becomes scratch. */

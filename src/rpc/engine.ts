@@ -182,7 +182,7 @@ export class RpcEngine {
   private logWindow = { start: -Infinity, count: 0, suppressed: 0 };
   /** True while a body decodes in slices: packets behind it wait in `held`, in wire order. */
   private slicing = false;
-  private readonly held: (Buffer | Buffer[])[] = [];
+  private readonly held: { item: Buffer | Buffer[]; whole: boolean }[] = [];
 
   constructor(private readonly stream: Duplex) {
     this.splitter = new PacketSplitter(
@@ -199,7 +199,11 @@ export class RpcEngine {
     };
     const directRead = DirectRead.of(stream);
     if (directRead) {
-      const direct = new DirectPacketReader((p, owned) => this.arrived(p, owned));
+      // A packet the direct reader owns is a buffer of its own: a stream may recycle it.
+      const direct = new DirectPacketReader(
+        (p, owned) => this.arrived(p, owned, owned),
+        (head, length) => this.streamBuffer(head, length),
+      );
       this.direct = direct;
       let viaLayer: Buffer | null = null;
       let given: Buffer;
@@ -447,13 +451,30 @@ export class RpcEngine {
   /**
    * A whole packet (or a stream packet's pieces): handled now, or queued behind a body that is
    * decoding in slices. A packet not `owned` is a view of a reused buffer, valid only now: what
-   * keeps it (the queue, a stream's reader) copies it.
+   * keeps it (the queue, a stream's reader) copies it. A `whole` packet is a buffer that spans
+   * its own ArrayBuffer (the direct reader's large packets), which a stream may recycle.
    */
-  private arrived(item: Buffer | Buffer[], owned: boolean): void {
+  private arrived(item: Buffer | Buffer[], owned: boolean, whole = false): void {
     if (this.closeError) return;
-    if (this.slicing) this.held.push(owned || Array.isArray(item) ? item : Buffer.from(item));
+    if (this.slicing) this.held.push({ item: owned || Array.isArray(item) ? item : Buffer.from(item), whole });
     else if (Array.isArray(item)) this.onPacketPieces(item);
-    else this.onPacket(item, owned);
+    else this.onPacket(item, owned, whole);
+  }
+
+  /**
+   * The direct reader's question for a large packet whose header is in: the buffer its stream
+   * got back from its reader, if it is a data packet of a stream that has one.
+   */
+  private streamBuffer(head: Buffer, length: number): Buffer | null {
+    if (this.closeError) return null;
+    let h: MessageHeader;
+    try {
+      h = decodePacket(head).header;
+    } catch {
+      return null; // a bad header fails the connection once the packet is in, as it always did
+    }
+    if (h.type !== VIR_NET_STREAM || h.status !== VIR_NET_CONTINUE) return null;
+    return this.streams.get(h.serial)?.bufferFor?.(length) ?? null;
   }
 
   /** Decodes one body with `codec` (null: an empty body), in slices if it is large; `then` hears the outcome. */
@@ -516,7 +537,10 @@ export class RpcEngine {
 
   /** The packets that waited behind a sliced decode, in order, until another one starts slicing. */
   private handleHeld(): void {
-    while (this.held.length > 0 && !this.slicing && !this.closeError) this.arrived(this.held.shift()!, true);
+    while (this.held.length > 0 && !this.slicing && !this.closeError) {
+      const { item, whole } = this.held.shift()!;
+      this.arrived(item, true, whole);
+    }
   }
 
   /** A packet that came in several socket chunks: a stream's data goes on as those pieces (no copy); anything else is joined. */
@@ -534,14 +558,14 @@ export class RpcEngine {
     }
   }
 
-  private onPacket(raw: Buffer, owned: boolean): void {
+  private onPacket(raw: Buffer, owned: boolean, whole = false): void {
     const packet = decodePacket(raw);
     const h = packet.header;
     if (h.type === VIR_NET_STREAM || h.type === VIR_NET_STREAM_HOLE) {
       const sink = this.streams.get(h.serial);
       if (sink) {
         // The one copy of a small data packet read into the scratch buffer; large ones are the reader's as they are.
-        this.toStream(sink, owned || packet.body.length === 0 ? packet : { header: h, body: Buffer.from(packet.body) });
+        this.toStream(sink, owned || packet.body.length === 0 ? packet : { header: h, body: Buffer.from(packet.body) }, whole ? raw : undefined);
         return;
       }
       if (this.endedStreams.has(h.serial)) return;
@@ -607,10 +631,10 @@ export class RpcEngine {
     else this.logWindow.suppressed++;
   }
 
-  private toStream(sink: StreamSink, packet: Packet): void {
+  private toStream(sink: StreamSink, packet: Packet, whole?: Buffer): void {
     let message: StreamMessage | null;
     try {
-      message = streamMessage(packet);
+      message = streamMessage(packet, whole);
     } catch (e) {
       message = { kind: 'error', error: e instanceof XdrError ? clientError(VIR_ERR_RPC, VIR_FROM_RPC, `cannot decode stream packet: ${e.message}`, e) : toError(e) };
     }

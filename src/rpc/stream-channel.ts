@@ -8,8 +8,12 @@ import { LibvirtError } from '../errors/errors.js';
 
 /** What the daemon sends on a stream. */
 export type StreamMessage =
-  /** A chunk of data. */
-  | { readonly kind: 'data'; readonly data: Buffer }
+  /**
+   * A chunk of data. With `packet`, `data` is a view of that buffer, which spans its own
+   * ArrayBuffer and which nothing else holds: once the reader is done with `data`, the sink may
+   * give it back through bufferFor() for another packet of the same length.
+   */
+  | { readonly kind: 'data'; readonly data: Buffer; readonly packet?: Buffer }
   /** A hole of this many bytes (sparse streams). */
   | { readonly kind: 'hole'; readonly length: bigint }
   /** The sender's end of file (an empty data packet). */
@@ -22,6 +26,12 @@ export type StreamMessage =
 /** The receiving end of a stream opened by a call. */
 export interface StreamSink {
   onMessage(message: StreamMessage): void;
+  /**
+   * A buffer of exactly `length` bytes for the next data packet of this stream, read straight
+   * into it (a `packet` it got back from its reader), or null for a fresh one. The buffer comes
+   * back as the `packet` of a data message, or not at all if the stream ended meanwhile.
+   */
+  bufferFor?(length: number): Buffer | null;
   /** The connection closed, or the call that opens the stream failed. */
   onClose(err: LibvirtError): void;
 }
@@ -29,11 +39,17 @@ export interface StreamSink {
 /** The largest data chunk one stream packet carries (what libvirt's client sends). */
 export const STREAM_CHUNK_MAX = VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX;
 
-/** What a stream packet says, or null for a packet that is not a stream message. */
-export function streamMessage(p: Packet): StreamMessage | null {
+/**
+ * What a stream packet says, or null for a packet that is not a stream message. `whole`: the
+ * packet's buffer, when it is one of its own the sink may recycle (see the data message).
+ */
+export function streamMessage(p: Packet, whole?: Buffer): StreamMessage | null {
   const h = p.header;
   if (h.type === VIR_NET_STREAM_HOLE && h.status === VIR_NET_CONTINUE) return { kind: 'hole', length: dec_virNetStreamHole(new XdrReader(p.body)).length };
-  if (h.type === VIR_NET_STREAM && h.status === VIR_NET_CONTINUE) return p.body.length ? { kind: 'data', data: p.body } : { kind: 'eof' };
+  if (h.type === VIR_NET_STREAM && h.status === VIR_NET_CONTINUE) {
+    if (!p.body.length) return { kind: 'eof' };
+    return whole ? { kind: 'data', data: p.body, packet: whole } : { kind: 'data', data: p.body };
+  }
   if (h.type === VIR_NET_STREAM && h.status === VIR_NET_OK) return { kind: 'done' };
   if (h.status === VIR_NET_ERROR && (h.type === VIR_NET_STREAM || h.type === VIR_NET_REPLY)) {
     const e = dec_virNetMessageError(new XdrReader(p.body));

@@ -322,10 +322,13 @@ async function cmdVolUpload(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   }
 }
 
-/** A stream's data and holes until end of file, without finishing it (virStreamSparseRecvAll). */
+/**
+ * A stream's data and holes until end of file, without finishing it (virStreamSparseRecvAll).
+ * Each chunk is lent (valid until the next item is asked for): the writers below are done with it by then.
+ */
 async function* streamItems(st: Stream): AsyncGenerator<Uint8Array | StreamHole> {
   for (;;) {
-    const chunk = await st.recvFlags(CHUNK, VIR_STREAM_RECV_STOP_AT_HOLE);
+    const chunk = await st.recvFlags(CHUNK, VIR_STREAM_RECV_STOP_AT_HOLE, { reuse: true });
     if (chunk.length) {
       yield chunk;
       continue;
