@@ -77,7 +77,7 @@ const ARCHES = [
  */
 function optQuiet(cmd: Cmd, name: string): string | undefined | null {
   const given = cmd.opts.find((o) => o.def.name === name);
-  if (!given) return cmd.def.opts?.some((o: { name: string; required?: boolean }) => o.name === name && o.required) ? null : undefined;
+  if (!given) return cmd.def.opts?.some((o) => o.name === name && o.required) ? null : undefined;
   if (given.data === '' && !given.def.emptyOk) return null;
   return given.data ?? undefined;
 }
@@ -214,9 +214,8 @@ async function vcpulistViaAgent(ctl: VirshControl, cmd: Cmd): Promise<readonly s
 async function interfaceState(ctl: VirshControl, cmd: Cmd): Promise<readonly string[] | null> {
   const xml = await domainXML(ctl, cmd, 0);
   if (!xml) return null;
-  const given = cmd.opts.find((o) => o.def.name === 'interface');
-  if (!given || given.data === '') return null;
-  const iface = given.data!;
+  const iface = optQuiet(cmd, 'interface');
+  if (!iface) return null;
   const mac = normalizeMac(iface);
   const matching = select(xml, 'devices/interface').filter(
     (i) => childrenNamed(i, 'mac').some((m) => attr(m, 'address') === mac) || childrenNamed(i, 'target').some((t) => attr(t, 'dev') === iface),
