@@ -1,4 +1,5 @@
-// bench/rpc: calls per second of connectGetLibVersion and the CPU each call costs, ours beside
+// bench/rpc: calls per second of connectGetLibVersion and the CPU each call costs, ours (as it is
+// and with busy polling, ConnectOptions.busyPoll) beside
 // libvirt's C client (python3-libvirt, threads on one connection) and go-libvirt (goroutines on
 // one connection), on the same private libvirtd in the same run, over unix and TCP, with 1, 5, 20
 // and 100 calls in flight, and the floor: a bare Node socket doing the same round trip. Then the
@@ -18,11 +19,11 @@ import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandb
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IN_FLIGHT = [1, 5, 20, 100];
-/** The C client's threads: Python threads past 20 only queue on the GIL and one connection's lock. */
-const C_THREADS = new Set([1, 5, 20]);
+/** Our client's busy-poll budget in the 'busy' runs (ConnectOptions.busyPoll), µs. */
+const BUSY_POLL = 50;
 
 type Sample = [callsPerSecond: number, daemonMicros: number, clientMicros: number];
-type Peer = 'ours' | 'c' | 'go' | 'bare';
+type Peer = 'ours' | 'busy' | 'c' | 'go' | 'bare';
 const MANY_DOMAINS = 500;
 
 /** A test-driver configuration with `n` running domains, in a directory the daemon can read. */
@@ -40,7 +41,18 @@ interface Large {
   /** Ours and the C client's URI; go-libvirt is told the daemon-side URI. */
   uri: string;
   goUri: string;
-  ours: (conn: Connection) => Promise<unknown>;
+  /** One call; `busyPoll` is what a connection it opens is given. */
+  ours: (conn: Connection, busyPoll?: number) => Promise<unknown>;
+}
+
+/** `run` with busy polling on `conn` (ConnectOptions.busyPoll), then off again. */
+async function busyPolling<T>(conn: Connection, run: () => Promise<T>): Promise<T> {
+  conn.setBusyPoll(BUSY_POLL);
+  try {
+    return await run();
+  } finally {
+    conn.setBusyPoll(0);
+  }
 }
 
 async function main(): Promise<void> {
@@ -63,8 +75,9 @@ async function main(): Promise<void> {
       // Interleaved rounds and medians: the machine's noise hits every peer alike.
       for (let round = 0; round < ROUNDS; round++) {
         for (const n of IN_FLIGHT) {
-          if (C_THREADS.has(n)) add(`c:${n}`, await measure(daemonPid, async () => cClientCalls(uri, SECONDS, n)));
+          add(`c:${n}`, await measure(daemonPid, async () => cClientCalls(uri, SECONDS, n)));
           add(`ours:${n}`, await measure(daemonPid, () => ourCalls(conn, n, SECONDS)));
+          add(`busy:${n}`, await measure(daemonPid, () => busyPolling(conn, () => ourCalls(conn, n, SECONDS))));
           if (go) add(`go:${n}`, await measure(daemonPid, async () => goClientCalls(go, network, address, SECONDS, n)));
         }
         add('bare:1', await measure(daemonPid, () => bareCalls(address, SECONDS)));
@@ -81,19 +94,20 @@ async function main(): Promise<void> {
     const cases: Large[] = [
       { label: 'getCapabilities', op: 'capabilities', uri: qemu, goUri: 'qemu:///system', ours: (c) => c.getCapabilities() },
       { label: `getAllDomainStats, ${MANY_DOMAINS} domains`, op: 'allstats', uri: `test+unix://${many.file}?socket=${socket}`, goUri: `test://${many.file}`, ours: (c) => c.getAllDomainStats(0, 0) },
-      { label: 'open + close', op: 'openclose', uri: qemu, goUri: 'qemu:///system', ours: async () => (await connect(qemu)).close() },
+      { label: 'open + close', op: 'openclose', uri: qemu, goUri: 'qemu:///system', ours: async (_c, busyPoll) => (await connect(qemu, { busyPoll })).close() },
     ];
     for (const k of cases) {
       const conn = await connect(k.uri);
       for (let i = 0; i < 20; i++) await k.ours(conn); // warm-up
-      const samples: Record<'ours' | 'c' | 'go', Sample[]> = { ours: [], c: [], go: [] };
+      const samples: Record<'ours' | 'busy' | 'c' | 'go', Sample[]> = { ours: [], busy: [], c: [], go: [] };
       for (let round = 0; round < ROUNDS; round++) {
         samples.c.push(await measure(daemonPid, async () => cClientCalls(k.uri, SECONDS, 1, { op: k.op })));
         samples.ours.push(await measure(daemonPid, () => ourCalls(conn, 1, SECONDS, () => k.ours(conn))));
+        samples.busy.push(await measure(daemonPid, () => busyPolling(conn, () => ourCalls(conn, 1, SECONDS, () => k.ours(conn, BUSY_POLL)))));
         if (go) samples.go.push(await measure(daemonPid, async () => goClientCalls(go, 'unix', socket, SECONDS, 1, k.op, k.goUri)));
       }
       await conn.close();
-      for (const peer of ['ours', 'c', 'go'] as const) {
+      for (const peer of ['ours', 'busy', 'c', 'go'] as const) {
         const xs = samples[peer];
         if (!xs.length) continue;
         const med = (i: number): number => median(xs.map((x) => x[i]!));
@@ -108,23 +122,19 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(results));
     return;
   }
-  const get = (t: string, n: number, p: Peer) => results.find((r) => r.transport === t && r.inFlight === n && r.peer === p);
+  type Row = (typeof results)[number];
+  const get = (t: string, n: number, p: Peer): Row | undefined => results.find((r) => r.transport === t && r.inFlight === n && r.peer === p);
   const ratio = (a?: number, b?: number): string => (a && b ? `**${(a / b).toFixed(2)}x**` : '—');
   const num = (x?: number): string => (x === undefined || Number.isNaN(x) ? '—' : fmt(x));
   const us = (x?: number): string => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(0));
   console.log(`connectGetLibVersion, median of ${ROUNDS} interleaved rounds of ${SECONDS} s, same libvirtd (qemu:///system), one connection per client;`);
-  console.log('the C client runs N threads and go-libvirt N goroutines for N in flight. CPU: µs per call, user + system (process.cpuUsage, getrusage).\n');
-  console.log('| transport | in flight | ours / C | ours / go | ours calls/s | C | go-libvirt | client CPU ours / C / go | libvirtd CPU ours / C / go |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(`the C client runs N threads and go-libvirt N goroutines for N in flight; "busy" is ours with busyPoll: ${BUSY_POLL} µs. CPU: µs per call, user + system (process.cpuUsage, getrusage).\n`);
+  console.log('| transport | in flight | ours / C | busy / C | ours / go | ours calls/s | busy | C | go-libvirt | client CPU ours / busy / C / go | libvirtd CPU ours / busy / C / go |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const row = (label: string, o?: Row, b?: Row, c?: Row, g?: Row): string =>
+    `| ${label} | ${ratio(o?.callsPerSecond, c?.callsPerSecond)} | ${ratio(b?.callsPerSecond, c?.callsPerSecond)} | ${ratio(o?.callsPerSecond, g?.callsPerSecond)} | ${num(o?.callsPerSecond)} | ${num(b?.callsPerSecond)} | ${num(c?.callsPerSecond)} | ${num(g?.callsPerSecond)} | ${us(o?.clientMicrosPerCall)} / ${us(b?.clientMicrosPerCall)} / ${us(c?.clientMicrosPerCall)} / ${us(g?.clientMicrosPerCall)} | ${us(o?.daemonMicrosPerCall)} / ${us(b?.daemonMicrosPerCall)} / ${us(c?.daemonMicrosPerCall)} / ${us(g?.daemonMicrosPerCall)} |`;
   for (const t of ['unix', 'tcp']) {
-    for (const n of IN_FLIGHT) {
-      const o = get(t, n, 'ours');
-      const c = get(t, n, 'c');
-      const g = get(t, n, 'go');
-      console.log(
-        `| ${t} | ${n} | ${ratio(o?.callsPerSecond, c?.callsPerSecond)} | ${ratio(o?.callsPerSecond, g?.callsPerSecond)} | ${num(o?.callsPerSecond)} | ${num(c?.callsPerSecond)} | ${num(g?.callsPerSecond)} | ${us(o?.clientMicrosPerCall)} / ${us(c?.clientMicrosPerCall)} / ${us(g?.clientMicrosPerCall)} | ${us(o?.daemonMicrosPerCall)} / ${us(c?.daemonMicrosPerCall)} / ${us(g?.daemonMicrosPerCall)} |`,
-      );
-    }
+    for (const n of IN_FLIGHT) console.log(row(`${t} | ${n}`, get(t, n, 'ours'), get(t, n, 'busy'), get(t, n, 'c'), get(t, n, 'go')));
   }
   console.log('\nThe floor of a Node client: a bare net.Socket sending the same 28-byte request one at a time (bench/bare-client.ts)\n');
   console.log('| transport | bare socket calls/s | ours sequential / bare | client CPU µs/call bare / ours | libvirtd µs/call bare |');
@@ -135,16 +145,9 @@ async function main(): Promise<void> {
     console.log(`| ${t} | ${num(b?.callsPerSecond)} | ${ratio(o?.callsPerSecond, b?.callsPerSecond)} | ${us(b?.clientMicrosPerCall)} / ${us(o?.clientMicrosPerCall)} | ${us(b?.daemonMicrosPerCall)} |`);
   }
   console.log('\nLarger calls, one at a time over unix (calls/s; CPU µs per call):\n');
-  console.log('| call | ours / C | ours / go | ours calls/s | C | go-libvirt | client CPU ours / C / go | libvirtd CPU ours / C / go |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const t of ['getCapabilities', `getAllDomainStats, ${MANY_DOMAINS} domains`, 'open + close']) {
-    const o = get(t, 1, 'ours');
-    const c = get(t, 1, 'c');
-    const g = get(t, 1, 'go');
-    console.log(
-      `| ${t} | ${ratio(o?.callsPerSecond, c?.callsPerSecond)} | ${ratio(o?.callsPerSecond, g?.callsPerSecond)} | ${num(o?.callsPerSecond)} | ${num(c?.callsPerSecond)} | ${num(g?.callsPerSecond)} | ${us(o?.clientMicrosPerCall)} / ${us(c?.clientMicrosPerCall)} / ${us(g?.clientMicrosPerCall)} | ${us(o?.daemonMicrosPerCall)} / ${us(c?.daemonMicrosPerCall)} / ${us(g?.daemonMicrosPerCall)} |`,
-    );
-  }
+  console.log('| call | ours / C | busy / C | ours / go | ours calls/s | busy | C | go-libvirt | client CPU ours / busy / C / go | libvirtd CPU ours / busy / C / go |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const t of ['getCapabilities', `getAllDomainStats, ${MANY_DOMAINS} domains`, 'open + close']) console.log(row(t, get(t, 1, 'ours'), get(t, 1, 'busy'), get(t, 1, 'c'), get(t, 1, 'go')));
   if (!go) console.log('\n(go-libvirt left out: see the message above)');
 }
 

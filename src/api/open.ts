@@ -3,11 +3,13 @@
 import {
   VIR_CONNECT_RO,
   VIR_ERR_AUTH_FAILED,
+  VIR_ERR_INVALID_ARG,
   VIR_ERR_NO_SUPPORT,
   VIR_FROM_REMOTE,
 } from '../apixml/generated/constants.js';
 import { clientError, LibvirtError } from '../errors/errors.js';
 import { REMOTE_AUTH_NONE, REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL, remote_procedures } from '../protocol/generated/remote.js';
+import { badBusyPoll } from '../rpc/busy-poll.js';
 import { RpcEngine } from '../rpc/engine.js';
 import { featureSupported, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from '../rpc/features.js';
 import { DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL, KeepAlive } from '../rpc/keepalive.js';
@@ -98,6 +100,8 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   const name = resolveName(uri, env);
   let transport: Transport;
   let target: ConnectTarget | null = null;
+  const badPoll = options.busyPoll === undefined ? null : badBusyPoll(options.busyPoll);
+  if (badPoll) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_REMOTE, badPoll);
   const deadline = openDeadline(name, options.timeout ?? DEFAULT_OPEN_TIMEOUT_MS, options.signal);
   try {
     target = resolveTarget(name, { readOnly: options.readOnly, env });
@@ -134,6 +138,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   } finally {
     deadline.clear();
   }
+  if (options.busyPoll) engine.setBusyPoll(options.busyPoll);
   const conn = new Connection(name, target, transport, engine, { keepAlive, serverKeepAlive, security });
   if (ka && serverKeepAlive && ka.interval > 0) keepAlive.start(ka.interval, ka.count);
   return conn;

@@ -11,6 +11,7 @@ import {
   VIR_FROM_RPC,
 } from '../apixml/generated/constants.js';
 import { dec_virNetMessageError } from '../protocol/generated/virnet.js';
+import { BusyPoll, badBusyPoll } from './busy-poll.js';
 import { getLogger, LogPriority } from '../util/log.js';
 import {
   DirectPacketReader,
@@ -183,6 +184,7 @@ export class RpcEngine {
   /** True while a body decodes in slices: packets behind it wait in `held`, in wire order. */
   private slicing = false;
   private readonly held: { item: Buffer | Buffer[]; whole: boolean }[] = [];
+  private busyPoll: BusyPoll | null = null;
 
   constructor(private readonly stream: Duplex) {
     this.splitter = new PacketSplitter(
@@ -263,6 +265,16 @@ export class RpcEngine {
 
   get inFlight(): number {
     return this.pending.size;
+  }
+
+  /**
+   * Busy polling while calls are in flight (see BusyPoll): keep the event loop turning for up to
+   * `micros` µs after each call sent and each reply received; 0 turns it off (the default).
+   */
+  setBusyPoll(micros: number): void {
+    const bad = badBusyPoll(micros);
+    if (bad) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_RPC, bad);
+    this.busyPoll = micros > 0 ? new BusyPoll(micros, () => this.pending.size > 0 && !this.closeError) : null;
   }
 
   /** Routes packets of `program` that are not replies to our calls (MESSAGE, STREAM, server CALL). */
@@ -349,6 +361,7 @@ export class RpcEngine {
       }
       this.pending.set(serial, call);
       this.write(packet);
+      this.busyPoll?.progress();
     });
   }
 
@@ -589,6 +602,7 @@ export class RpcEngine {
         throw new FramingError(`reply to serial ${h.serial} is for prog ${h.prog} vers ${h.vers} proc ${h.proc}, expected ${call.proc.name}`);
       }
       this.release(call);
+      this.busyPoll?.progress();
       this.settle(call, packet);
       return;
     }

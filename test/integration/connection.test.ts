@@ -3,7 +3,7 @@ import { rejection } from '../support/expect.js';
 import { type Connection } from '../../src/api/connection.js';
 import { connect } from '../../src/api/open.js';
 import { LibvirtError, getLastError, resetLastError, setErrorFunc, copyLastError } from '../../src/errors/errors.js';
-import { VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED } from '../../src/apixml/generated/constants.js';
+import { VIR_ERR_INVALID_ARG, VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED } from '../../src/apixml/generated/constants.js';
 import { guestXml, sandboxEnv } from '../support/sandbox.js';
 import { ok, oracle, type OracleError } from '../support/oracle.js';
 
@@ -103,6 +103,42 @@ for (const [label, key] of TARGETS) {
     });
   });
 }
+
+describe('busy polling (ConnectOptions.busyPoll)', function () {
+  this.timeout(60_000);
+  for (const key of ['QEMU_UNIX_URI', 'QEMU_TCP_URI'] as const) {
+    it(`over ${key}: calls in flight and one at a time get their replies, and the loop goes idle after them`, async () => {
+      const uri = sandboxEnv(key);
+      const conn = await connect(uri, { busyPoll: 200 });
+      try {
+        const lib = await conn.getLibVersion();
+        const host = await conn.getHostname();
+        const many = await Promise.all(Array.from({ length: 500 }, (_, i) => (i % 2 ? conn.getLibVersion() : conn.getHostname())));
+        many.forEach((v, i) => expect(v).to.equal(i % 2 ? lib : host));
+        for (let i = 0; i < 200; i++) expect(await conn.getLibVersion()).to.equal(lib);
+        const missing = await rejection(conn.domainLookupByName('no-such-domain'));
+        expect(missing.code).to.equal(VIR_ERR_NO_DOMAIN);
+        // Nothing in flight: the spinning stopped, the event loop sleeps.
+        await new Promise((r) => setTimeout(r, 20));
+        const before = performance.eventLoopUtilization();
+        await new Promise((r) => setTimeout(r, 200));
+        expect(performance.eventLoopUtilization(before).utilization).to.be.below(0.2);
+        conn.setBusyPoll(0);
+        expect(await conn.getLibVersion()).to.equal(lib);
+      } finally {
+        await conn.close();
+      }
+    });
+  }
+
+  it('refuses a budget out of range before opening anything', async () => {
+    for (const busyPoll of [-1, Number.NaN, 2_000_000]) {
+      const e = await rejection(connect(sandboxEnv('QEMU_UNIX_URI'), { busyPoll }));
+      expect(e.code).to.equal(VIR_ERR_INVALID_ARG);
+      expect(e.message).to.match(/busyPoll must be 0 to 1000000 µs/);
+    }
+  });
+});
 
 describe('read-only connections', function () {
   this.timeout(60_000);
