@@ -1,9 +1,11 @@
-// bench/rpc-tls: calls per second of connectGetLibVersion over TLS, sequential (await each) and
-// pipelined (8 and 100 in flight), side by side with libvirt's C client (python3-libvirt, bench/c_client_rpc.py)
-// on the same private libvirtd (listen_tls, a PKI made by certtool) in the same run. Plain TCP to
-// the same daemon is measured too, to show what TLS costs each client.
+// bench/rpc-tls: calls per second of connectGetLibVersion over TLS with 1, 8 and 100 calls in
+// flight, ours (as it is and with busy polling, ConnectOptions.busyPoll) side by side with
+// libvirt's C client (python3-libvirt, bench/c_client_rpc.py, N threads on one connection) on the
+// same private libvirtd (listen_tls, a PKI made by certtool) in the same run, with the client's
+// and the daemon's CPU per call. Plain TCP to the same daemon is measured too, to show what TLS
+// costs each client.
 //
-//   npx tsc -p tsconfig.json && node dist/bench/rpc-tls.js [--json]
+//   npm run bench:rpc-tls [-- --json]
 //   (root; BENCH_SECONDS per measurement, default 1; BENCH_ROUNDS interleaved rounds, default 5)
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,12 +19,21 @@ import { freePort, startConfiguredSandbox } from '../test/support/tls-sandbox.js
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-let daemonPid = 0;
+const IN_FLIGHT = [1, 8, 100];
+/** Our client's busy-poll budget in the 'busy' runs, µs (as bench/rpc). */
+const BUSY_POLL = 50;
 
-const measureDaemon = async (run: () => Promise<Run>): Promise<[number, number]> => (await measure(daemonPid, run)).slice(0, 2) as [number, number];
+type Sample = [callsPerSecond: number, daemonMicros: number, clientMicros: number];
+type Peer = 'c' | 'ours' | 'busy';
 
-const ours = (conn: Connection, inFlight: number): Promise<Run> => ourCalls(conn, inFlight, SECONDS);
-const cClient = async (uri: string, threads: number): Promise<Run> => cClientCalls(uri, SECONDS, threads);
+async function busyPolling(conn: Connection, n: number): Promise<Run> {
+  conn.setBusyPoll(BUSY_POLL);
+  try {
+    return await ourCalls(conn, n, SECONDS);
+  } finally {
+    conn.setBusyPoll(0);
+  }
+}
 
 async function open(label: string, uri: string): Promise<Connection> {
   if (label === 'tls') return connect(uri, { transport: await openTls(resolveTarget(uri), {}) });
@@ -41,10 +52,9 @@ async function main(): Promise<void> {
     `ca_file = "${pki.cacert}"`,
     'auth_tls = "none"',
   ]);
-  daemonPid = Number(readFileSync(join(sb.dir, 'libvirtd.pid'), 'utf8'));
+  const daemonPid = Number(readFileSync(join(sb.dir, 'libvirtd.pid'), 'utf8'));
   const pkipath = pki.pkipath('bench', { cacert: pki.cacert, cert: pki.clientCert, key: pki.clientKey });
   const rows: string[] = [];
-  const cpuRows: string[] = [];
   const json: Record<string, unknown>[] = [];
   try {
     for (const [label, uri] of [
@@ -53,25 +63,26 @@ async function main(): Promise<void> {
     ] as const) {
       const conn = await open(label, uri);
       for (let i = 0; i < 2000; i++) await conn.getLibVersion(); // warm-up
-      const r = { c: [] as [number, number][], seq: [] as [number, number][], p8: [] as [number, number][], pipe: [] as [number, number][], c8: [] as [number, number][] };
-      // Interleaved rounds and medians: the machine's noise hits both sides alike.
+      const samples = new Map<string, Sample[]>();
+      const add = (key: string, x: Sample): void => void (samples.get(key) ?? samples.set(key, []).get(key)!).push(x);
+      // Interleaved rounds and medians: the machine's noise hits every peer alike.
       for (let round = 0; round < ROUNDS; round++) {
-        r.c.push(await measureDaemon(() => cClient(uri, 1)));
-        r.seq.push(await measureDaemon(() => ours(conn, 1)));
-        r.c8.push(await measureDaemon(() => cClient(uri, 8)));
-        r.p8.push(await measureDaemon(() => ours(conn, 8)));
-        r.pipe.push(await measureDaemon(() => ours(conn, 100)));
+        for (const n of IN_FLIGHT) {
+          add(`c:${n}`, await measure(daemonPid, async () => cClientCalls(uri, SECONDS, n)));
+          add(`ours:${n}`, await measure(daemonPid, () => ourCalls(conn, n, SECONDS)));
+          add(`busy:${n}`, await measure(daemonPid, () => busyPolling(conn, n)));
+        }
       }
       await conn.close();
-      const rate = (xs: [number, number][]): number => median(xs.map((x) => x[0]));
-      const cpu = (xs: [number, number][]): number => median(xs.map((x) => x[1]));
-      const m = { seq: rate(r.seq), p8: rate(r.p8), pipe: rate(r.pipe), c: rate(r.c), c8: rate(r.c8) };
-      const d = { seq: cpu(r.seq), p8: cpu(r.p8), pipe: cpu(r.pipe), c: cpu(r.c), c8: cpu(r.c8) };
-      json.push({ transport: label, callsPerSecond: m, daemonCpuMicrosPerCall: d });
-      rows.push(
-        `| ${label} | ${fmt(m.c)} | ${fmt(m.seq)} | **${(m.seq / m.c).toFixed(2)}x** | ${fmt(m.c8)} | ${fmt(m.p8)} | **${(m.p8 / m.c8).toFixed(2)}x** | ${fmt(m.pipe)} | ${(m.pipe / m.c8).toFixed(2)}x |`,
-      );
-      cpuRows.push(`| ${label} | ${d.c.toFixed(0)} | ${d.seq.toFixed(0)} | ${d.c8.toFixed(0)} | ${d.p8.toFixed(0)} | ${d.pipe.toFixed(0)} |`);
+      const med = (key: string, i: number): number => median(samples.get(key)!.map((x) => x[i]!));
+      for (const n of IN_FLIGHT) {
+        const get = (p: Peer): { rate: number; daemon: number; client: number } => ({ rate: med(`${p}:${n}`, 0), daemon: med(`${p}:${n}`, 1), client: med(`${p}:${n}`, 2) });
+        const [c, o, b] = [get('c'), get('ours'), get('busy')];
+        json.push({ transport: label, inFlight: n, c, ours: o, busy: b });
+        rows.push(
+          `| ${label} | ${n} | **${(o.rate / c.rate).toFixed(2)}x** | **${(b.rate / c.rate).toFixed(2)}x** | ${fmt(o.rate)} | ${fmt(b.rate)} | ${fmt(c.rate)} | ${o.client.toFixed(0)} / ${b.client.toFixed(0)} / ${c.client.toFixed(0)} | ${o.daemon.toFixed(0)} / ${b.daemon.toFixed(0)} / ${c.daemon.toFixed(0)} |`,
+        );
+      }
     }
   } finally {
     sb.clean();
@@ -81,14 +92,11 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(json));
     return;
   }
-  console.log(`connectGetLibVersion calls/s, median of ${ROUNDS} interleaved rounds of ${SECONDS}s, same libvirtd (qemu:///system), one connection each\n`);
-  console.log('| transport | C client sequential | ours sequential | ratio | C client, 8 threads | ours, 8 in flight | ratio | ours, 100 in flight | ratio to C 8 threads |');
+  console.log(`connectGetLibVersion, median of ${ROUNDS} interleaved rounds of ${SECONDS} s, same libvirtd (qemu:///system), one connection per client;`);
+  console.log(`the C client runs N threads for N in flight; "busy" is ours with busyPoll: ${BUSY_POLL} µs. CPU: µs per call, user + system.\n`);
+  console.log('| transport | in flight | ours / C | busy / C | ours calls/s | busy | C | client CPU ours / busy / C | libvirtd CPU ours / busy / C |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
-  console.log('\nlibvirtd CPU time per call (µs); libvirtd serves at most max_client_requests = 5 calls of a client at once\n');
-  console.log('| transport | C sequential | ours sequential | C 8 threads | ours 8 in flight | ours 100 in flight |');
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of cpuRows) console.log(r);
 }
 
 await main();
