@@ -30,7 +30,9 @@ const gc = runInNewContext('gc') as () => void;
 
 type Direction = 'upload' | 'download';
 /** How our client reads a download. */
-type ReadMode = 'for await' | 'reuse';
+type ReadMode = 'for await' | 'reuse' | 'reuse, busy poll';
+/** Our busy-poll budget (µs) in the 'busy poll' mode (ConnectOptions.busyPoll), as bench/rpc. */
+const BUSY_POLL = 50;
 /** One transfer: seconds, client CPU seconds, daemon CPU seconds. */
 interface Sample {
   seconds: number;
@@ -44,6 +46,7 @@ async function ours(conn: Connection, vol: StorageVol, what: Direction, size: nu
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const st = conn.newStream();
+  conn.setBusyPoll(mode === 'reuse, busy poll' ? BUSY_POLL : 0);
   let done = 0;
   if (what === 'upload') {
     await vol.upload(st, 0n, BigInt(size), 0);
@@ -55,10 +58,11 @@ async function ours(conn: Connection, vol: StorageVol, what: Direction, size: nu
     await st.finish();
   } else {
     await vol.download(st, 0n, BigInt(size), 0);
-    for await (const chunk of mode === 'reuse' ? st.chunks({ reuse: true }) : st) done += chunk.length;
+    for await (const chunk of mode === 'for await' ? st : st.chunks({ reuse: true })) done += chunk.length;
   }
   const seconds = (performance.now() - start) / 1000;
   const c = process.cpuUsage(cpu0);
+  conn.setBusyPoll(0);
   if (done !== size) throw new Error(`${what}: ${done} bytes instead of ${size}`);
   return { seconds, cpu: (c.user + c.system) / 1e6 };
 }
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
     await ours(conn, vol, 'download', Math.min(max, 64 << 20), block, 'reuse');
     for (const size of SIZES) {
       for (const what of ['upload', 'download'] as const) {
-        const modes: ReadMode[] = what === 'download' ? ['for await', 'reuse'] : ['for await'];
+        const modes: ReadMode[] = what === 'download' ? ['for await', 'reuse', 'reuse, busy poll'] : ['for await'];
         const o = new Map<ReadMode, Sample[]>(modes.map((m) => [m, []]));
         const c: Sample[] = [];
         for (let round = 0; round < ROUNDS; round++) {
@@ -108,7 +112,7 @@ async function main(): Promise<void> {
         const cpuPerMb = (xs: Sample[], k: 'cpu' | 'daemonCpu'): number => median(xs.map((x) => (x[k] * 1e3) / mb));
         for (const mode of modes) {
           const os = o.get(mode)!;
-          const label = what === 'upload' ? what : `${what} (${mode === 'reuse' ? 'chunks({ reuse: true })' : 'for await'})`;
+          const label = what === 'upload' ? what : `${what} (${mode === 'for await' ? 'for await' : mode === 'reuse' ? 'chunks({ reuse: true })' : `chunks({ reuse: true }), busyPoll ${BUSY_POLL}`})`;
           const m = { ours: rate(os), c: rate(c), oursCpuMsPerMB: cpuPerMb(os, 'cpu'), cCpuMsPerMB: cpuPerMb(c, 'cpu'), daemonMsPerMBOurs: cpuPerMb(os, 'daemonCpu'), daemonMsPerMBC: cpuPerMb(c, 'daemonCpu') };
           json.push({ what, mode, mib: size >> 20, ...m });
           rows.push(

@@ -268,13 +268,14 @@ export class RpcEngine {
   }
 
   /**
-   * Busy polling while calls are in flight (see BusyPoll): keep the event loop turning for up to
-   * `micros` µs after each call sent and each reply received; 0 turns it off (the default).
+   * Busy polling while calls are in flight or streams open (see BusyPoll): keep the event loop
+   * turning for up to `micros` µs after each call sent and each reply or stream packet received;
+   * 0 turns it off (the default).
    */
   setBusyPoll(micros: number): void {
     const bad = badBusyPoll(micros);
     if (bad) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_RPC, bad);
-    this.busyPoll = micros > 0 ? new BusyPoll(micros, () => this.pending.size > 0 && !this.closeError) : null;
+    this.busyPoll = micros > 0 ? new BusyPoll(micros, () => (this.pending.size > 0 || this.streams.size > 0) && !this.closeError) : null;
   }
 
   /** Routes packets of `program` that are not replies to our calls (MESSAGE, STREAM, server CALL). */
@@ -646,6 +647,7 @@ export class RpcEngine {
   }
 
   private toStream(sink: StreamSink, packet: Packet, whole?: Buffer): void {
+    this.busyPoll?.progress();
     let message: StreamMessage | null;
     try {
       message = streamMessage(packet, whole);
