@@ -280,7 +280,10 @@ export class Stream {
           channel.sendData(data.subarray(off, end));
           if (channel.needsDrain) await this.until(channel.waitDrain());
         } else {
+          // The last bytes are handed to the socket: as virStreamSend, the call has done its
+          // part, and an error the daemon sends meanwhile is the next call's to report.
           await this.until(new Promise<void>((resolve) => channel.sendData(data.subarray(off, end), () => resolve())));
+          break;
         }
         this.usable();
       }
