@@ -12,6 +12,19 @@ const root = new URL('../..', import.meta.url).pathname;
  */
 export type Op = 'libversion' | 'capabilities' | 'allstats' | 'openclose';
 
+/** Our client's busy-poll budget (ConnectOptions.busyPoll, µs) in the benchmarks' "busy" runs. */
+export const BUSY_POLL = 50;
+
+/** `run` with busy polling on `conn`, then off again. */
+export async function busyPolling<T>(conn: Connection, run: () => Promise<T>): Promise<T> {
+  conn.setBusyPoll(BUSY_POLL);
+  try {
+    return await run();
+  } finally {
+    conn.setBusyPoll(0);
+  }
+}
+
 /** Calls made, the seconds they took and, where measured, the client's CPU time (user + system, µs). */
 export interface Run {
   calls: number;

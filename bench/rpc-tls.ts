@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Connection } from '../src/api/connection.js';
 import { connect } from '../src/api/open.js';
-import { type Run, cClientCalls, fmt, measure, median, ourCalls } from './common.js';
+import { BUSY_POLL, busyPolling, cClientCalls, fmt, measure, median, ourCalls } from './common.js';
 import { resolveTarget } from '../src/uri/uri.js';
 import { openTls } from '../src/transport/tls.js';
 import { makeTestPki } from '../test/support/tls-pki.js';
@@ -20,20 +20,9 @@ import { freePort, startConfiguredSandbox } from '../test/support/tls-sandbox.js
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IN_FLIGHT = [1, 8, 100];
-/** Our client's busy-poll budget in the 'busy' runs, µs (as bench/rpc). */
-const BUSY_POLL = 50;
 
 type Sample = [callsPerSecond: number, daemonMicros: number, clientMicros: number];
 type Peer = 'c' | 'ours' | 'busy';
-
-async function busyPolling(conn: Connection, n: number): Promise<Run> {
-  conn.setBusyPoll(BUSY_POLL);
-  try {
-    return await ourCalls(conn, n, SECONDS);
-  } finally {
-    conn.setBusyPoll(0);
-  }
-}
 
 async function open(label: string, uri: string): Promise<Connection> {
   if (label === 'tls') return connect(uri, { transport: await openTls(resolveTarget(uri), {}) });
@@ -70,7 +59,7 @@ async function main(): Promise<void> {
         for (const n of IN_FLIGHT) {
           add(`c:${n}`, await measure(daemonPid, async () => cClientCalls(uri, SECONDS, n)));
           add(`ours:${n}`, await measure(daemonPid, () => ourCalls(conn, n, SECONDS)));
-          add(`busy:${n}`, await measure(daemonPid, () => busyPolling(conn, n)));
+          add(`busy:${n}`, await measure(daemonPid, () => busyPolling(conn, () => ourCalls(conn, n, SECONDS))));
         }
       }
       await conn.close();

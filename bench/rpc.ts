@@ -13,14 +13,12 @@ import { join } from 'node:path';
 import type { Connection } from '../src/api/connection.js';
 import { connect } from '../src/api/open.js';
 import { bareCalls } from './bare-client.js';
-import { type Op, buildGoClient, cClientCalls, fmt, goClientCalls, measure, median, ourCalls } from './common.js';
+import { BUSY_POLL, type Op, buildGoClient, busyPolling, cClientCalls, fmt, goClientCalls, measure, median, ourCalls } from './common.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IN_FLIGHT = [1, 5, 20, 100];
-/** Our client's busy-poll budget in the 'busy' runs (ConnectOptions.busyPoll), µs. */
-const BUSY_POLL = 50;
 
 type Sample = [callsPerSecond: number, daemonMicros: number, clientMicros: number];
 type Peer = 'ours' | 'busy' | 'c' | 'go' | 'bare';
@@ -45,15 +43,6 @@ interface Large {
   ours: (conn: Connection, busyPoll?: number) => Promise<unknown>;
 }
 
-/** `run` with busy polling on `conn` (ConnectOptions.busyPoll), then off again. */
-async function busyPolling<T>(conn: Connection, run: () => Promise<T>): Promise<T> {
-  conn.setBusyPoll(BUSY_POLL);
-  try {
-    return await run();
-  } finally {
-    conn.setBusyPoll(0);
-  }
-}
 
 async function main(): Promise<void> {
   const started = !sandboxRunning();

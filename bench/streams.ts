@@ -18,7 +18,7 @@ import type { Connection } from '../src/api/connection.js';
 import type { StorageVol } from '../src/api/objects.js';
 import { connect } from '../src/api/open.js';
 import { STREAM_CHUNK_MAX } from '../src/rpc/stream-channel.js';
-import { median, processCpu } from './common.js';
+import { BUSY_POLL, median, processCpu } from './common.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -31,8 +31,7 @@ const gc = runInNewContext('gc') as () => void;
 type Direction = 'upload' | 'download';
 /** How our client reads a download. */
 type ReadMode = 'for await' | 'reuse' | 'reuse, busy poll';
-/** Our busy-poll budget (µs) in the 'busy poll' mode (ConnectOptions.busyPoll), as bench/rpc. */
-const BUSY_POLL = 50;
+
 /** One transfer: seconds, client CPU seconds, daemon CPU seconds. */
 interface Sample {
   seconds: number;

@@ -92,10 +92,10 @@ export interface ConnectOptions {
   /** SSH host keys to accept beyond known_hosts (default 'verify': refuse unknown or changed keys). */
   hostKeys?: HostKeyPolicy;
   /**
-   * Busy polling, in µs (default 0: off). While calls are in flight the event loop keeps turning
-   * instead of sleeping until the next reply, for up to this long after each call sent and each
-   * reply received. It buys calls/s for many calls in flight on a fast link (20 in flight over a
-   * unix socket: about 2.4x on a 2-core VM, see the README's Benchmarks) with a CPU kept busy
+   * Busy polling, in µs (default 0: off). While calls are in flight or a stream is open the event
+   * loop keeps turning instead of sleeping until the next packet, for up to this long after each
+   * call sent and each reply or stream packet received. It buys calls/s on a fast link (20 in
+   * flight over a unix socket: about 2x on a 2-core VM, see the README's Benchmarks) with a CPU kept busy
    * meanwhile; 50-200 is a sensible budget. Change it later with conn.setBusyPoll().
    */
   busyPoll?: number;
@@ -418,8 +418,8 @@ export class Connection extends ConnectionMethods {
   }
 
   /**
-   * Busy polling while calls are in flight, in µs after each call sent and each reply received
-   * (0: off, the default; see ConnectOptions.busyPoll). A value outside 0 to 1,000,000 throws
+   * Busy polling while calls are in flight or a stream is open, in µs after each call sent and
+   * each reply or stream packet received (0: off, the default; see ConnectOptions.busyPoll). A value outside 0 to 1,000,000 throws
    * VIR_ERR_INVALID_ARG and changes nothing.
    */
   setBusyPoll(micros: number): void {
