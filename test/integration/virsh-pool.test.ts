@@ -270,6 +270,7 @@ describe('virsh-rpc vs virsh: vol-upload and vol-download (qemu:///system, a dir
   let dir: string;
   let poolDir: string;
   let src: string;
+  let small: string;
   const pool = `vpool-test-${process.pid}`;
   const MiB = 1024 * 1024;
 
@@ -285,6 +286,8 @@ describe('virsh-rpc vs virsh: vol-upload and vol-download (qemu:///system, a dir
     writeSync(fd, randomBytes(64 * 1024), 0, 64 * 1024, 0);
     writeSync(fd, randomBytes(4096), 0, 4096, 2 * MiB);
     closeSync(fd);
+    small = join(dir, 'small.img');
+    writeFileSync(small, randomBytes(64 * 1024));
     const vols = ['va', 'vo', 'vas', 'vos'].map((v) => `vol-create-as ${pool} ${v} 4M --allocation 0`).join('; ');
     const r = runVirsh(['-c', uri, `pool-create-as ${pool} dir --target ${poolDir}; ${vols}; vol-create-as ${pool} pa 1M; vol-create-as ${pool} po 1M`]);
     expect(r.status, r.stderr).to.equal(0);
@@ -371,7 +374,8 @@ describe('virsh-rpc vs virsh: vol-upload and vol-download (qemu:///system, a dir
       `vol-upload vas /nonexistent/src --pool ${pool}`,
       `vol-upload vas ${poolDir} --pool ${pool}`,
       `vol-upload vas /dev/null --pool ${pool} --sparse`,
-      `vol-upload vas ${src} --pool ${pool} --length 4096`,
+      // One packet past --length: the daemon's error can only come to the finish, in both clients.
+      `vol-upload vas ${small} --pool ${pool} --length 4096`,
       `vol-upload vas ${src} --pool ${pool} --offset -1`,
       `vol-upload vas ${src} --pool ${pool} --offset 8M`,
       `vol-upload nosuch ${src}`,
@@ -387,5 +391,15 @@ describe('virsh-rpc vs virsh: vol-upload and vol-download (qemu:///system, a dir
       expect(a.status, line).to.equal(1);
     }
     expect(existsSync(join(dir, 'never'))).to.equal(false);
+  });
+
+  it('an upload of many packets past --length fails with the daemon\'s error, as virsh', () => {
+    // Which call sees the daemon's error (a later send or the finish) depends on when each client
+    // reads it, in virsh too: both must fail with it, through one of the two messages virsh has.
+    const line = `vol-upload vas ${src} --pool ${pool} --length 4096`;
+    for (const r of [virsh(line), ours(line)]) {
+      expect(r.status, r.stderr).to.equal(1);
+      expect(r.stderr).to.match(/^error: cannot (send data to|close) volume vas\nerror: cannot write to stream: No space left on device\n$/);
+    }
   });
 });
