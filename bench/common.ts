@@ -1,7 +1,8 @@
 // What the RPC benchmarks share: timing our calls, running libvirt's C client, summarising.
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Connection } from '../src/api/connection.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -101,4 +102,29 @@ export async function measure(daemonPid: number, run: () => Promise<Run>): Promi
 export function vmRss(): number {
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
   return Number(m![1]) * 1024;
+}
+
+/** A peer process spoken to by lines: requests on its stdin, JSON answers on its stdout. */
+export class Child {
+  readonly proc: ChildProcess;
+  private readonly lines: AsyncIterator<string>;
+  constructor(cmd: string, args: string[]) {
+    this.proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.lines = createInterface({ input: this.proc.stdout! })[Symbol.asyncIterator]();
+  }
+  async line(): Promise<string> {
+    const r = await this.lines.next();
+    if (r.done) throw new Error('child exited early');
+    return r.value;
+  }
+  async json<T>(): Promise<T> {
+    return JSON.parse(await this.line()) as T;
+  }
+  write(s: string): void {
+    this.proc.stdin!.write(s);
+  }
+  async end(): Promise<void> {
+    this.proc.stdin!.end();
+    await new Promise((resolve) => (this.proc.exitCode !== null ? resolve(null) : this.proc.once('exit', resolve)));
+  }
 }

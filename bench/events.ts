@@ -13,14 +13,14 @@
 //
 // Rounds alternate the two clients; medians are reported. BENCH_EVENTS (K, default 20000),
 // BENCH_DOMAINS (D, 16), BENCH_LATENCY_SAMPLES (M, 300), BENCH_ROUNDS (5).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type Connection } from '../src/api/connection.js';
 import { connect } from '../src/api/open.js';
 import type { Domain } from '../src/api/objects.js';
 import { VIR_DOMAIN_EVENT_ID_LIFECYCLE } from '../src/apixml/generated/constants.js';
 import { privateSandbox } from '../test/integration/keepalive-sandbox.js';
+import { Child } from './common.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const K = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -70,30 +70,6 @@ async function trigger(uri: string, mode: string, a: number, b: number): Promise
     process.stdout.write(`${JSON.stringify({ stamps })}\n`);
   }
   await conn.close();
-}
-
-class Child {
-  readonly proc: ChildProcess;
-  private readonly lines: AsyncIterator<string>;
-  constructor(cmd: string, args: string[]) {
-    this.proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-    this.lines = createInterface({ input: this.proc.stdout! })[Symbol.asyncIterator]();
-  }
-  async line(): Promise<string> {
-    const r = await this.lines.next();
-    if (r.done) throw new Error('child exited early');
-    return r.value;
-  }
-  async json<T>(): Promise<T> {
-    return JSON.parse(await this.line()) as T;
-  }
-  write(s: string): void {
-    this.proc.stdin!.write(s);
-  }
-  async end(): Promise<void> {
-    this.proc.stdin!.end();
-    await new Promise((resolve) => (this.proc.exitCode !== null ? resolve(null) : this.proc.once('exit', resolve)));
-  }
 }
 
 function startTrigger(uri: string, mode: 'burst' | 'paced', a: number, b = 0): Child {

@@ -6,8 +6,10 @@
 // the caller's) and `chunks({ reuse: true })` (lent chunks, packet buffers recycled). Each of our
 // runs starts after a full collection and 100 ms for V8's helper threads to finish sweeping (not
 // timed), so a run does not pay for the garbage of the run before it (the for-await download's
-// buffers would otherwise be collected in the reuse run).
-import { execFileSync } from 'node:child_process';
+// buffers would otherwise be collected in the reuse run). The C client runs in one process
+// connected for the whole benchmark and idles 100 ms before each of its transfers too, so both
+// start from the same state (a process started per transfer began it with a warm CPU: 10-20%
+// faster on 64 MiB on this VM).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,7 @@ import type { Connection } from '../src/api/connection.js';
 import type { StorageVol } from '../src/api/objects.js';
 import { connect } from '../src/api/open.js';
 import { STREAM_CHUNK_MAX } from '../src/rpc/stream-channel.js';
-import { BUSY_POLL, median, processCpu } from './common.js';
+import { BUSY_POLL, Child, median, processCpu } from './common.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -66,9 +68,11 @@ async function ours(conn: Connection, vol: StorageVol, what: Direction, size: nu
   return { seconds, cpu: (c.user + c.system) / 1e6 };
 }
 
-function cClient(uri: string, pool: string, vol: string, what: Direction, size: number): { seconds: number; cpu: number } {
-  const out = execFileSync('/usr/bin/python3', [join(root, 'bench/c_client_streams.py'), uri, pool, vol, what, String(size), String(CHUNK)], { encoding: 'utf8' });
-  const r = JSON.parse(out) as { bytes: number; seconds: number; cpu: number };
+/** The C client's transfer, in its own process connected for the whole run (c_client_streams.py). */
+async function cClient(peer: Child, what: Direction, size: number): Promise<{ seconds: number; cpu: number }> {
+  await new Promise((r) => setTimeout(r, 100)); // idle before it as before each of ours
+  peer.write(`${what} ${size}\n`);
+  const r = await peer.json<{ bytes: number; seconds: number; cpu: number }>();
   if (r.bytes !== size) throw new Error(`C client ${what}: ${r.bytes} bytes instead of ${size}`);
   return r;
 }
@@ -87,6 +91,8 @@ async function main(): Promise<void> {
   const block = randomBytes(CHUNK);
   const rows: string[] = [];
   const json: Record<string, unknown>[] = [];
+  const peer = new Child('/usr/bin/python3', [join(root, 'bench/c_client_streams.py'), uri, poolName, 'bench.raw', String(CHUNK)]);
+  await peer.json();
   const timed = async (run: () => Promise<{ seconds: number; cpu: number }> | { seconds: number; cpu: number }): Promise<Sample> => {
     const d0 = processCpu(daemonPid);
     const r = await run();
@@ -97,13 +103,14 @@ async function main(): Promise<void> {
     await ours(conn, vol, 'upload', max, block);
     await ours(conn, vol, 'download', Math.min(max, 64 << 20), block);
     await ours(conn, vol, 'download', Math.min(max, 64 << 20), block, 'reuse');
+    await cClient(peer, 'download', Math.min(max, 64 << 20));
     for (const size of SIZES) {
       for (const what of ['upload', 'download'] as const) {
         const modes: ReadMode[] = what === 'download' ? ['for await', 'reuse', 'reuse, busy poll'] : ['for await'];
         const o = new Map<ReadMode, Sample[]>(modes.map((m) => [m, []]));
         const c: Sample[] = [];
         for (let round = 0; round < ROUNDS; round++) {
-          c.push(await timed(() => cClient(uri, poolName, 'bench.raw', what, size)));
+          c.push(await timed(() => cClient(peer, what, size)));
           for (const mode of modes) o.get(mode)!.push(await timed(() => ours(conn, vol, what, size, block, mode)));
         }
         const mb = size / 1e6;
@@ -121,6 +128,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    await peer.end();
     await vol.delete(0).catch(() => undefined);
     await pool.destroy().catch(() => undefined);
     await conn.close();
