@@ -8,10 +8,12 @@ OP is libversion (the default), capabilities (virConnectGetCapabilities), allsta
 virConnectClose: each call is a whole connection).
 
 Prints JSON {"calls": N, "seconds": S, "clientMicros": C} (C: getrusage of this process, user +
-system, over the measured seconds). With THREADS > 1 the calls come from that many threads on
+system, over the measured seconds, plus what its running child processes used meanwhile: the
+OpenSSH client that qemu+ssh runs does the SSH client's work). With THREADS > 1 the calls come from that many threads on
 one connection (libvirt releases the GIL during a call, so they overlap on the wire).
 """
 import json
+import os
 import resource
 import sys
 import threading
@@ -50,9 +52,23 @@ def worker(i):
     counts[i] = n
 
 
+def children_cpu():
+    ticks = 0
+    for tid in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{tid}/children") as f:
+            for pid in f.read().split():
+                try:
+                    with open(f"/proc/{pid}/stat") as st:
+                        fields = st.read().rsplit(")", 1)[1].split()
+                    ticks += int(fields[11]) + int(fields[12])
+                except OSError:
+                    pass
+    return ticks * 1e6 / os.sysconf("SC_CLK_TCK")
+
+
 def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
-    return (r.ru_utime + r.ru_stime) * 1e6
+    return (r.ru_utime + r.ru_stime) * 1e6 + children_cpu()
 
 
 cpu0 = cpu()

@@ -128,3 +128,53 @@ export class Child {
     await new Promise((resolve) => (this.proc.exitCode !== null ? resolve(null) : this.proc.once('exit', resolve)));
   }
 }
+
+/** One peer's medians at one depth: calls/s and the client's and libvirtd's CPU µs per call. */
+export interface PeerFigures {
+  rate: number;
+  daemon: number;
+  client: number;
+}
+
+/** The columns of the rows inFlightRows makes. */
+export const IN_FLIGHT_HEADER = [
+  '| transport | in flight | ours / C | busy / C | ours calls/s | busy | C | client CPU ours / busy / C | libvirtd CPU ours / busy / C |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+];
+
+/**
+ * connectGetLibVersion at each depth of `inFlight`, in `rounds` interleaved rounds of `seconds`:
+ * the C client (`cRun(n)`, n threads), ours and ours with busy polling on `conn`; medians, as
+ * table rows (IN_FLIGHT_HEADER) and as JSON records.
+ */
+export async function inFlightRows(
+  label: string,
+  conn: Connection,
+  daemonPid: number,
+  cRun: (threads: number) => Run,
+  options: { inFlight: number[]; rounds: number; seconds: number },
+): Promise<{ rows: string[]; json: Record<string, unknown>[] }> {
+  const samples = new Map<string, [number, number, number][]>();
+  const add = (key: string, x: [number, number, number]): void => void (samples.get(key) ?? samples.set(key, []).get(key)!).push(x);
+  for (let round = 0; round < options.rounds; round++) {
+    for (const n of options.inFlight) {
+      add(`c:${n}`, await measure(daemonPid, async () => cRun(n)));
+      add(`ours:${n}`, await measure(daemonPid, () => ourCalls(conn, n, options.seconds)));
+      add(`busy:${n}`, await measure(daemonPid, () => busyPolling(conn, () => ourCalls(conn, n, options.seconds))));
+    }
+  }
+  const rows: string[] = [];
+  const json: Record<string, unknown>[] = [];
+  for (const n of options.inFlight) {
+    const get = (p: string): PeerFigures => {
+      const xs = samples.get(`${p}:${n}`)!;
+      return { rate: median(xs.map((x) => x[0])), daemon: median(xs.map((x) => x[1])), client: median(xs.map((x) => x[2])) };
+    };
+    const [c, o, b] = [get('c'), get('ours'), get('busy')];
+    json.push({ transport: label, inFlight: n, c, ours: o, busy: b });
+    rows.push(
+      `| ${label} | ${n} | **${(o.rate / c.rate).toFixed(2)}x** | **${(b.rate / c.rate).toFixed(2)}x** | ${fmt(o.rate)} | ${fmt(b.rate)} | ${fmt(c.rate)} | ${o.client.toFixed(0)} / ${b.client.toFixed(0)} / ${c.client.toFixed(0)} | ${o.daemon.toFixed(0)} / ${b.daemon.toFixed(0)} / ${c.daemon.toFixed(0)} |`,
+    );
+  }
+  return { rows, json };
+}

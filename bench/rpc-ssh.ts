@@ -1,16 +1,17 @@
-// bench/rpc-ssh: calls per second of connectGetLibVersion over SSH, sequential (await each) and
-// pipelined (100 in flight), side by side with libvirt's C client (python3-libvirt) on the same
-// URIs in the same run: qemu+ssh (the C client runs OpenSSH's ssh), qemu+libssh and qemu+libssh2
-// (libvirt's own clients), all to a private sshd on loopback whose remote side runs virt-ssh-helper
-// into the sandbox libvirtd (test/support/ssh-server.ts).
+// bench/rpc-ssh: calls per second of connectGetLibVersion over SSH with 1, 8 and 100 calls in
+// flight, ours (as it is and with busy polling) side by side with libvirt's C client
+// (python3-libvirt, N threads on one connection) on the same URIs in the same run, with the
+// client's CPU per call (the C client's includes the OpenSSH client qemu+ssh runs) and
+// libvirtd's: qemu+ssh (the C client runs OpenSSH's ssh), qemu+libssh and qemu+libssh2 (libvirt's
+// own clients), all to a private sshd on loopback whose remote side runs virt-ssh-helper into the
+// sandbox libvirtd (test/support/ssh-server.ts). sshd and virt-ssh-helper share the 2 cores.
 //
-//   npm run build && node dist/bench/rpc-ssh.js        (as root; BENCH_SECONDS, BENCH_ROUNDS)
-import { rmSync } from 'node:fs';
+//   npm run bench:rpc-ssh [-- --json]   (as root; BENCH_SECONDS, default 1; BENCH_ROUNDS, default 3)
+import { readFileSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { type Connection } from '../src/api/connection.js';
 import { connect } from '../src/api/open.js';
-import { cClientCalls, fmt, median, ourCalls, rate } from './common.js';
+import { BUSY_POLL, cClientCalls, IN_FLIGHT_HEADER, inFlightRows, type Run } from './common.js';
 import { resolveTarget } from '../src/uri/uri.js';
 import { openSsh } from '../src/transport/ssh.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
@@ -18,14 +19,13 @@ import { makeHome } from '../test/support/ssh-oracle.js';
 import { keygen, startSshServer } from '../test/support/ssh-server.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-
-const ours = async (conn: Connection, inFlight: number): Promise<number> => rate(await ourCalls(conn, inFlight, SECONDS));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const IN_FLIGHT = [1, 8, 100];
 
 /** The C client with the same home: HOME for libvirt, and the passwd home bind-mounted for OpenSSH. */
-function cClient(uri: string, home: string, threads: number): number {
+function cClient(uri: string, home: string, threads: number): Run {
   const wrap = ['unshare', '--mount', 'sh', '-c', 'h=$1; p=$2; shift 2; mount --bind "$h" "$p" && exec "$@"', 'sh', home, userInfo().homedir];
-  return rate(cClientCalls(uri, SECONDS, threads, { wrap, env: { PATH: process.env.PATH, HOME: home, LANG: 'C' } }));
+  return cClientCalls(uri, SECONDS, threads, { wrap, env: { PATH: process.env.PATH, HOME: home, LANG: 'C' } });
 }
 
 async function main(): Promise<void> {
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const known = `[127.0.0.1]:${server.port} ${server.hostKey}`;
   const home = makeHome({ keys: [[key, 'id_ed25519']], knownHosts: [known], libvirtKnownHosts: [known] });
   const clientEnv = { PATH: process.env.PATH, HOME: home };
+  const daemonPid = Number(readFileSync(join(env.LIBVIRT_SANDBOX_DIR!, 'libvirtd.pid'), 'utf8'));
   const rows: string[] = [];
   const json: Record<string, unknown>[] = [];
   try {
@@ -45,18 +46,10 @@ async function main(): Promise<void> {
       const uri = `${scheme}://root@127.0.0.1:${server.port}/system${scheme === 'qemu+ssh' ? '?no_tty=1' : ''}`;
       const conn = await connect(uri, { transport: await openSsh(resolveTarget(uri, { env: clientEnv }), { env: clientEnv }), env: clientEnv });
       for (let i = 0; i < 1000; i++) await conn.getLibVersion(); // warm-up
-      const r = { c: [] as number[], seq: [] as number[], pipe: [] as number[], c8: [] as number[] };
-      // Interleaved rounds and medians: the machine's noise hits both sides alike.
-      for (let round = 0; round < ROUNDS; round++) {
-        r.c.push(cClient(uri, home, 1));
-        r.seq.push(await ours(conn, 1));
-        r.pipe.push(await ours(conn, 100));
-        r.c8.push(cClient(uri, home, 8));
-      }
+      const r = await inFlightRows(scheme, conn, daemonPid, (n) => cClient(uri, home, n), { inFlight: IN_FLIGHT, rounds: ROUNDS, seconds: SECONDS });
       await conn.close();
-      const m = { c: median(r.c), seq: median(r.seq), pipe: median(r.pipe), c8: median(r.c8) };
-      json.push({ uri: scheme, callsPerSecond: m });
-      rows.push(`| ${scheme} | ${fmt(m.c)} | ${fmt(m.seq)} | **${(m.seq / m.c).toFixed(2)}x** | ${fmt(m.pipe)} | **${(m.pipe / m.c).toFixed(2)}x** | ${fmt(m.c8)} | ${(m.pipe / m.c8).toFixed(2)}x |`);
+      rows.push(...r.rows);
+      json.push(...r.json);
     }
   } finally {
     await server.stop();
@@ -68,9 +61,9 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(json));
     return;
   }
-  console.log(`connectGetLibVersion calls/s over SSH to 127.0.0.1 (remote side: virt-ssh-helper), median of ${ROUNDS} interleaved rounds of ${SECONDS}s, one connection each\n`);
-  console.log('| URI | C client sequential | ours sequential | ratio | ours pipelined (100 in flight) | ratio to C sequential | C client, 8 threads | pipelined / C 8 threads |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(`connectGetLibVersion over SSH to 127.0.0.1 (remote side: virt-ssh-helper), median of ${ROUNDS} interleaved rounds of ${SECONDS} s, one connection per client;`);
+  console.log(`the C client runs N threads for N in flight; "busy" is ours with busyPoll: ${BUSY_POLL} µs. CPU: µs per call, user + system.\n`);
+  for (const h of IN_FLIGHT_HEADER) console.log(h);
   for (const r of rows) console.log(r);
 }
 

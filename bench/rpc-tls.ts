@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Connection } from '../src/api/connection.js';
 import { connect } from '../src/api/open.js';
-import { BUSY_POLL, busyPolling, cClientCalls, fmt, measure, median, ourCalls } from './common.js';
+import { BUSY_POLL, cClientCalls, IN_FLIGHT_HEADER, inFlightRows } from './common.js';
 import { resolveTarget } from '../src/uri/uri.js';
 import { openTls } from '../src/transport/tls.js';
 import { makeTestPki } from '../test/support/tls-pki.js';
@@ -20,9 +20,6 @@ import { freePort, startConfiguredSandbox } from '../test/support/tls-sandbox.js
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IN_FLIGHT = [1, 8, 100];
-
-type Sample = [callsPerSecond: number, daemonMicros: number, clientMicros: number];
-type Peer = 'c' | 'ours' | 'busy';
 
 async function open(label: string, uri: string): Promise<Connection> {
   if (label === 'tls') return connect(uri, { transport: await openTls(resolveTarget(uri), {}) });
@@ -52,26 +49,10 @@ async function main(): Promise<void> {
     ] as const) {
       const conn = await open(label, uri);
       for (let i = 0; i < 2000; i++) await conn.getLibVersion(); // warm-up
-      const samples = new Map<string, Sample[]>();
-      const add = (key: string, x: Sample): void => void (samples.get(key) ?? samples.set(key, []).get(key)!).push(x);
-      // Interleaved rounds and medians: the machine's noise hits every peer alike.
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const n of IN_FLIGHT) {
-          add(`c:${n}`, await measure(daemonPid, async () => cClientCalls(uri, SECONDS, n)));
-          add(`ours:${n}`, await measure(daemonPid, () => ourCalls(conn, n, SECONDS)));
-          add(`busy:${n}`, await measure(daemonPid, () => busyPolling(conn, () => ourCalls(conn, n, SECONDS))));
-        }
-      }
+      const r = await inFlightRows(label, conn, daemonPid, (n) => cClientCalls(uri, SECONDS, n), { inFlight: IN_FLIGHT, rounds: ROUNDS, seconds: SECONDS });
       await conn.close();
-      const med = (key: string, i: number): number => median(samples.get(key)!.map((x) => x[i]!));
-      for (const n of IN_FLIGHT) {
-        const get = (p: Peer): { rate: number; daemon: number; client: number } => ({ rate: med(`${p}:${n}`, 0), daemon: med(`${p}:${n}`, 1), client: med(`${p}:${n}`, 2) });
-        const [c, o, b] = [get('c'), get('ours'), get('busy')];
-        json.push({ transport: label, inFlight: n, c, ours: o, busy: b });
-        rows.push(
-          `| ${label} | ${n} | **${(o.rate / c.rate).toFixed(2)}x** | **${(b.rate / c.rate).toFixed(2)}x** | ${fmt(o.rate)} | ${fmt(b.rate)} | ${fmt(c.rate)} | ${o.client.toFixed(0)} / ${b.client.toFixed(0)} / ${c.client.toFixed(0)} | ${o.daemon.toFixed(0)} / ${b.daemon.toFixed(0)} / ${c.daemon.toFixed(0)} |`,
-        );
-      }
+      rows.push(...r.rows);
+      json.push(...r.json);
     }
   } finally {
     sb.clean();
@@ -83,8 +64,7 @@ async function main(): Promise<void> {
   }
   console.log(`connectGetLibVersion, median of ${ROUNDS} interleaved rounds of ${SECONDS} s, same libvirtd (qemu:///system), one connection per client;`);
   console.log(`the C client runs N threads for N in flight; "busy" is ours with busyPoll: ${BUSY_POLL} µs. CPU: µs per call, user + system.\n`);
-  console.log('| transport | in flight | ours / C | busy / C | ours calls/s | busy | C | client CPU ours / busy / C | libvirtd CPU ours / busy / C |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const h of IN_FLIGHT_HEADER) console.log(h);
   for (const r of rows) console.log(r);
 }
 
