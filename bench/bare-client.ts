@@ -5,6 +5,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { type MessageHeader, VIR_NET_CALL, VIR_NET_OK, encodePacket } from '../src/protocol/framing.js';
 import { REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, remote_procedures } from '../src/protocol/generated/remote.js';
 import { XdrWriter } from '../src/protocol/xdr/index.js';
+import { VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from '../src/rpc/features.js';
 import type { Run } from './common.js';
 
 const header = (proc: number, serial: number): MessageHeader => ({ prog: REMOTE_PROGRAM, vers: REMOTE_PROTOCOL_VERSION, proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK });
@@ -70,4 +71,44 @@ export async function bareCalls(address: string, seconds: number): Promise<Run> 
   const elapsed = (performance.now() - start) / 1000;
   socket.destroy();
   return { calls, seconds: elapsed, clientMicros: cpu.user + cpu.system };
+}
+
+/**
+ * The floor of a Node client for a whole connection: for `seconds`, a bare net.Socket per
+ * iteration sends what connect() and close() send over a unix socket (REMOTE_PROC_AUTH_LIST,
+ * CONNECT_SUPPORTS_FEATURE for keepalive, CONNECT_OPEN, CONNECT_CLOSE, each awaited), then waits
+ * for the daemon to hang up. The request bytes are built once.
+ */
+export async function bareOpenClose(path: string, seconds: number): Promise<Run> {
+  const w = new XdrWriter(256);
+  const p = remote_procedures;
+  const requests = [
+    Buffer.from(encodePacket(w, header(p.REMOTE_PROC_AUTH_LIST.proc, 1))),
+    Buffer.from(encodePacket(w, header(p.REMOTE_PROC_CONNECT_SUPPORTS_FEATURE.proc, 2), (x) => p.REMOTE_PROC_CONNECT_SUPPORTS_FEATURE.args!.encode(x, { feature: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE }))),
+    Buffer.from(encodePacket(w, header(p.REMOTE_PROC_CONNECT_OPEN.proc, 3), (x) => p.REMOTE_PROC_CONNECT_OPEN.args!.encode(x, { name: 'qemu:///system', flags: 0 }))),
+    Buffer.from(encodePacket(w, header(p.REMOTE_PROC_CONNECT_CLOSE.proc, 4))),
+  ];
+  const once = async (): Promise<void> => {
+    const socket = netConnect(path);
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const next = packets(socket);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    for (const r of requests) {
+      socket.write(r);
+      await next();
+    }
+    socket.end();
+    await closed;
+  };
+  for (let i = 0; i < 20; i++) await once(); // warm-up
+  const stopAt = performance.now() + seconds * 1000;
+  let calls = 0;
+  const start = performance.now();
+  const cpu0 = process.cpuUsage();
+  while (performance.now() < stopAt) {
+    await once();
+    calls++;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return { calls, seconds: (performance.now() - start) / 1000, clientMicros: cpu.user + cpu.system };
 }

@@ -54,15 +54,20 @@ def worker(i):
 
 def children_cpu():
     ticks = 0
+    pids = set()
     for tid in os.listdir("/proc/self/task"):
-        with open(f"/proc/self/task/{tid}/children") as f:
-            for pid in f.read().split():
-                try:
-                    with open(f"/proc/{pid}/stat") as st:
-                        fields = st.read().rsplit(")", 1)[1].split()
-                    ticks += int(fields[11]) + int(fields[12])
-                except OSError:
-                    pass
+        try:
+            with open(f"/proc/self/task/{tid}/children") as f:
+                pids.update(f.read().split())
+        except OSError:  # a thread that ended meanwhile
+            pass
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as st:
+                fields = st.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
     return ticks * 1e6 / os.sysconf("SC_CLK_TCK")
 
 

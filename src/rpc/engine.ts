@@ -171,7 +171,13 @@ export class RpcEngine {
   /** On a socket opened with `directRead` (unix, tcp): packets are read straight into their buffers. */
   private readonly direct: DirectPacketReader | null = null;
   private serial = 0;
-  private closeError: LibvirtError | null = null;
+  /** Set once the connection is closed (closeError then says why). */
+  private isClosed = false;
+  /**
+   * Why it closed, made only when something needs it: a client's close() or the socket's end
+   * after it costs no error object (its stack) unless a call or stream is there to hear it.
+   */
+  private closeErrorValue: LibvirtError | (() => LibvirtError) | null = null;
   private closeListeners: ((reason: CloseReason, err: LibvirtError | null) => void)[] = [];
   /** Packets that arrived with nobody to take them (counted and logged, never silently lost). */
   unhandledMessages = 0;
@@ -192,7 +198,7 @@ export class RpcEngine {
       (pieces) => this.arrived(pieces, true),
     );
     const onChunk = (chunk: Buffer): void => {
-      if (this.closeError) return;
+      if (this.isClosed) return;
       this.lastReceived = performance.now();
       this.guarded(() => {
         if (this.layer) for (const plain of this.layer.decode(chunk)) this.splitter.push(plain);
@@ -218,7 +224,7 @@ export class RpcEngine {
             onChunk(Buffer.from(given.subarray(0, n)));
             return;
           }
-          if (this.closeError) return;
+          if (this.isClosed) return;
           this.lastReceived = performance.now();
           this.guarded(() => direct.received(n));
         },
@@ -227,6 +233,7 @@ export class RpcEngine {
       stream.on('data', onChunk);
     }
     stream.on('end', () => {
+      if (this.isClosed) return;
       const pending = this.splitter.pending + (this.direct?.pending ?? 0);
       const truncated = pending > 0 ? ` (${pending} bytes of a truncated packet)` : '';
       this.fail(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, `End of file while reading data: Input/output error${truncated}`), 'eof');
@@ -245,12 +252,20 @@ export class RpcEngine {
       this.fail(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, `Cannot recv data: ${e.message}`, e), 'error');
     });
     stream.on('close', () => {
-      this.fail(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, 'End of file while reading data: Input/output error'), 'eof');
+      this.fail(() => clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, 'End of file while reading data: Input/output error'), 'eof');
     });
   }
 
   get closed(): boolean {
-    return this.closeError !== null;
+    return this.isClosed;
+  }
+
+  private get closeError(): LibvirtError | null {
+    const v = this.closeErrorValue;
+    if (typeof v !== 'function') return v;
+    const err = v();
+    this.closeErrorValue = err;
+    return err;
   }
 
   /** Why the connection closed (null while open). */
@@ -275,7 +290,7 @@ export class RpcEngine {
   setBusyPoll(micros: number): void {
     const bad = badBusyPoll(micros);
     if (bad) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_RPC, bad);
-    this.busyPoll = micros > 0 ? new BusyPoll(micros, () => (this.pending.size > 0 || this.streams.size > 0) && !this.closeError) : null;
+    this.busyPoll = micros > 0 ? new BusyPoll(micros, () => (this.pending.size > 0 || this.streams.size > 0) && !this.isClosed) : null;
   }
 
   /** Routes packets of `program` that are not replies to our calls (MESSAGE, STREAM, server CALL). */
@@ -290,7 +305,7 @@ export class RpcEngine {
 
   /** Calls a procedure and resolves to its decoded reply (undefined for a void reply). */
   call<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, options?: CallOptions): Promise<R> {
-    if (this.closeError) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
+    if (this.isClosed) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
     return this.callWithSerial(proc, args, this.nextSerial(), options);
   }
 
@@ -300,7 +315,7 @@ export class RpcEngine {
    * what the stream sends its own packets through.
    */
   callWithStream<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, sink: StreamSink, onChannel: (channel: StreamChannel) => void, options?: CallOptions): Promise<R> {
-    if (this.closeError) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
+    if (this.isClosed) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
     const serial = this.nextSerial();
     this.streams.set(serial, sink);
     onChannel(new StreamChannel(this, proc, serial));
@@ -324,13 +339,13 @@ export class RpcEngine {
    * stream that holds it releases it. Replies, events and keepalive wait behind the stream's data.
    */
   holdReading(serial: number): void {
-    if (this.closeError || this.readingHeldBy.has(serial)) return;
+    if (this.isClosed || this.readingHeldBy.has(serial)) return;
     this.readingHeldBy.add(serial);
     if (this.readingHeldBy.size === 1) this.stream.pause();
   }
 
   releaseReading(serial: number): void {
-    if (!this.readingHeldBy.delete(serial) || this.readingHeldBy.size > 0 || this.closeError) return;
+    if (!this.readingHeldBy.delete(serial) || this.readingHeldBy.size > 0 || this.isClosed) return;
     this.stream.resume();
   }
 
@@ -378,7 +393,7 @@ export class RpcEngine {
    * see the README) or a SASL layer they are copied into one buffer first.
    */
   sendData(header: MessageHeader, data: Uint8Array, written?: (err?: Error | null) => void): void {
-    if (this.closeError) throw this.closeError;
+    if (this.isClosed) throw this.closeError!;
     const head = encodeShared(header);
     const length = head.length + data.length;
     if (length > MAX_PACKET) throw new FramingError(`packet of ${length} bytes exceeds libvirt's maximum of ${MAX_PACKET} bytes`);
@@ -398,7 +413,7 @@ export class RpcEngine {
 
   /** Sends a packet that expects no reply (a stream channel's packets, sendMessage). */
   send(header: Omit<MessageHeader, 'serial'> & { serial?: number }, body?: (w: XdrWriter) => void): void {
-    if (this.closeError) throw this.closeError;
+    if (this.isClosed) throw this.closeError!;
     this.write(encodeShared({ ...header, serial: header.serial ?? 0 }, body));
   }
 
@@ -428,7 +443,7 @@ export class RpcEngine {
   }
 
   waitDrain(): Promise<void> {
-    if (!this.stream.writableNeedDrain || this.closeError) return Promise.resolve();
+    if (!this.stream.writableNeedDrain || this.isClosed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         this.stream.off('drain', done);
@@ -469,7 +484,7 @@ export class RpcEngine {
    * its own ArrayBuffer (the direct reader's large packets), which a stream may recycle.
    */
   private arrived(item: Buffer | Buffer[], owned: boolean, whole = false): void {
-    if (this.closeError) return;
+    if (this.isClosed) return;
     if (this.slicing) this.held.push({ item: owned || Array.isArray(item) ? item : Buffer.from(item), whole });
     else if (Array.isArray(item)) this.onPacketPieces(item);
     else this.onPacket(item, owned, whole);
@@ -480,7 +495,7 @@ export class RpcEngine {
    * got back from its reader, if it is a data packet of a stream that has one.
    */
   private streamBuffer(head: Buffer, length: number): Buffer | null {
-    if (this.closeError) return null;
+    if (this.isClosed) return null;
     let h: MessageHeader;
     try {
       h = decodePacket(head).header;
@@ -520,7 +535,7 @@ export class RpcEngine {
     this.holdReading(HELD_BY_DECODING);
     const step = (): void => {
       let outcome: Decoded | null = null;
-      if (this.closeError) outcome = { ok: false, error: this.closeError };
+      if (this.isClosed) outcome = { ok: false, error: this.closeError! };
       else {
         const deadline = performance.now() + DECODE_SLICE_MS;
         try {
@@ -551,7 +566,7 @@ export class RpcEngine {
 
   /** The packets that waited behind a sliced decode, in order, until another one starts slicing. */
   private handleHeld(): void {
-    while (this.held.length > 0 && !this.slicing && !this.closeError) {
+    while (this.held.length > 0 && !this.slicing && !this.isClosed) {
       const { item, whole } = this.held.shift()!;
       this.arrived(item, true, whole);
     }
@@ -721,7 +736,7 @@ export class RpcEngine {
 
   /** Closes the connection from our side: pending calls reject, the stream ends. */
   close(): void {
-    this.fail(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'), 'client');
+    this.fail(() => clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'), 'client');
     this.stream.end();
     // The goodbye: the peer has a moment to end its side; a peer that never does is cut off, so
     // nothing keeps the process alive after close().
@@ -743,26 +758,27 @@ export class RpcEngine {
   }
 
   /** Tears down with `err`: every pending call rejects at once and close listeners hear why. */
-  private fail(err: LibvirtError, reason: CloseReason): void {
-    if (this.closeError) return;
-    this.closeError = err;
+  private fail(err: LibvirtError | (() => LibvirtError), reason: CloseReason): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.closeErrorValue = err;
     this.closeReasonValue = reason;
-    log.debug(`connection closed (${reason}): ${err.message}`);
+    if (log.enabled(LogPriority.DEBUG)) log.debug(`connection closed (${reason}): ${this.closeError!.message}`);
     const calls = [...this.pending.values()];
     this.pending.clear();
     for (const c of calls) {
       this.release(c);
-      c.reject(err);
+      c.reject(this.closeError!);
     }
     this.readingHeldBy.clear();
     this.held.length = 0;
     const sinks = [...this.streams.values()];
     this.streams.clear();
-    for (const s of sinks) s.onClose(err);
+    for (const s of sinks) s.onClose(this.closeError!);
     if (reason !== 'client') this.stream.destroy();
     for (const l of this.closeListeners.splice(0)) {
       try {
-        l(reason, reason === 'client' ? null : err);
+        l(reason, reason === 'client' ? null : this.closeError);
       } catch (e) {
         log.error(`close listener threw: ${(e as Error).message}`);
       }

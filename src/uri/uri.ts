@@ -371,6 +371,20 @@ class ParsedURI implements LibvirtURI {
  * Text libxml2 cannot parse is VIR_ERR_INTERNAL_ERROR (VIR_FROM_URI) "Unable to parse URI ...".
  */
 export function parseURI(uri: string): LibvirtURI {
+  const known = parsedURIs.get(uri);
+  if (known) return known;
+  const parsed = parseURIUncached(uri);
+  // The result is frozen and a function of the string alone: a program opening the same URI
+  // again (a pool of connections, a reconnect) skips the byte-level parse.
+  if (parsedURIs.size >= PARSED_URIS_MAX) parsedURIs.delete(parsedURIs.keys().next().value!);
+  parsedURIs.set(uri, parsed);
+  return parsed;
+}
+
+const PARSED_URIS_MAX = 32;
+const parsedURIs = new Map<string, LibvirtURI>();
+
+function parseURIUncached(uri: string): LibvirtURI {
   const bytes = cstr(toBytes(uri));
   const x = xmlParseURI(bytes);
   if (!x) throw error(VIR_ERR_INTERNAL_ERROR, VIR_FROM_URI, `Unable to parse URI ${uri}`);
@@ -437,8 +451,8 @@ export function defaultURI(env: NodeJS.ProcessEnv = process.env, uid: number = c
  * back-compat rewrites of "xen" (any case) and "xen://" to "xen:///system". (URI aliases from
  * libvirt.conf are not applied.)
  */
-export function resolveName(name?: string | null, env: NodeJS.ProcessEnv = process.env, uid: number = currentUid()): string {
-  if (name === undefined || name === null || name === '') return defaultURI(env, uid);
+export function resolveName(name?: string | null, env: NodeJS.ProcessEnv = process.env, uid?: number): string {
+  if (name === undefined || name === null || name === '') return defaultURI(env, uid ?? currentUid());
   if (asciiLower(name) === 'xen') return 'xen:///system';
   if (name === 'xen://') return 'xen:///system';
   return name;
@@ -587,6 +601,50 @@ function bytesOf(uri: LibvirtURI): URIBytes {
   );
 }
 
+/** What doRemoteOpen takes from a URI's params, and the name the daemon is asked to open. */
+interface RemoteParams {
+  options: Readonly<Record<string, string>>;
+  bools: Readonly<{ no_sanity: boolean; no_verify: boolean; no_tty: boolean }>;
+  serverURI: string;
+}
+
+/** remoteParams' answers: a function of the parsed URI alone, which parseURI already shares. */
+const remoteParamsOf = new WeakMap<LibvirtURI, RemoteParams>();
+
+function remoteParams(u: LibvirtURI, b: URIBytes): RemoteParams {
+  const known = remoteParamsOf.get(u);
+  if (known) return known;
+  // doRemoteOpen: take the remote driver's params, keep the rest for the daemon.
+  const options: Record<string, string> = {};
+  const bools = { no_sanity: false, no_verify: false, no_tty: false };
+  const forwarded: Array<readonly [string, string]> = [];
+  for (const [name, value] of b.params) {
+    const key = asciiLower(name);
+    if (STRING_PARAMS.has(key)) {
+      options[key] = fromBytes(value);
+    } else if (BOOL_PARAMS.has(key)) {
+      const n = parseCInt(value);
+      if (n === null) throw error(VIR_ERR_INVALID_ARG, VIR_FROM_REMOTE, `Failed to parse value of URI component ${fromBytes(name)}`);
+      options[key] = fromBytes(value);
+      bools[key as keyof typeof bools] = n !== 0;
+    } else if (key === 'authfile') {
+      // stripped here, read by virauth (first exact "authfile" wins there)
+      if (!('authfile' in options) && name === 'authfile') options.authfile = fromBytes(value);
+    } else {
+      forwarded.push([name, value]);
+    }
+  }
+
+  let serverURI: string;
+  if (options.name !== undefined) serverURI = options.name;
+  else if (u.scheme === 'remote' || u.scheme.startsWith('remote+')) serverURI = '';
+  else serverURI = formatServerURI(u.driver, b.path, forwarded, b.fragment);
+
+  const r: RemoteParams = Object.freeze({ options: Object.freeze(options), bools: Object.freeze(bools), serverURI });
+  remoteParamsOf.set(u, r);
+  return r;
+}
+
 // ------------------------------------------------------------------------------------------------
 // resolveTarget
 
@@ -634,31 +692,7 @@ export function resolveTarget(uri: string | LibvirtURI, opts: ResolveOptions = {
   const session = (u.path === '/session' || u.scheme.startsWith('test+')) && uid > 0;
   const autostart = session && u.host === null && transport === 'unix' && env.LIBVIRT_AUTOSTART !== '0';
 
-  // doRemoteOpen: take the remote driver's params, keep the rest for the daemon.
-  const options: Record<string, string> = {};
-  const bools = { no_sanity: false, no_verify: false, no_tty: false };
-  const forwarded: Array<readonly [string, string]> = [];
-  for (const [name, value] of b.params) {
-    const key = asciiLower(name);
-    if (STRING_PARAMS.has(key)) {
-      options[key] = fromBytes(value);
-    } else if (BOOL_PARAMS.has(key)) {
-      const n = parseCInt(value);
-      if (n === null) throw error(VIR_ERR_INVALID_ARG, VIR_FROM_REMOTE, `Failed to parse value of URI component ${fromBytes(name)}`);
-      options[key] = fromBytes(value);
-      bools[key as keyof typeof bools] = n !== 0;
-    } else if (key === 'authfile') {
-      // stripped here, read by virauth (first exact "authfile" wins there)
-      if (!('authfile' in options) && name === 'authfile') options.authfile = fromBytes(value);
-    } else {
-      forwarded.push([name, value]);
-    }
-  }
-
-  let serverURI: string;
-  if (options.name !== undefined) serverURI = options.name;
-  else if (u.scheme === 'remote' || u.scheme.startsWith('remote+')) serverURI = '';
-  else serverURI = formatServerURI(u.driver, b.path, forwarded, b.fragment);
+  const { options, bools, serverURI } = remoteParams(u, b);
 
   const modeStr = options.mode ?? opts.remoteMode;
   if (modeStr !== undefined && modeStr !== 'auto' && modeStr !== 'legacy' && modeStr !== 'direct') {
