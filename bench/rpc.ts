@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from '../src/api/connection.js';
 import { connect } from '../src/api/open.js';
-import { bareCalls } from './bare-client.js';
+import { bareCalls, bareOpenClose } from './bare-client.js';
 import { BUSY_POLL, type Op, buildGoClient, busyPolling, cClientCalls, fmt, goClientCalls, measure, median, ourCalls } from './common.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 
@@ -88,15 +88,16 @@ async function main(): Promise<void> {
     for (const k of cases) {
       const conn = await connect(k.uri);
       for (let i = 0; i < 20; i++) await k.ours(conn); // warm-up
-      const samples: Record<'ours' | 'busy' | 'c' | 'go', Sample[]> = { ours: [], busy: [], c: [], go: [] };
+      const samples: Record<'ours' | 'busy' | 'c' | 'go' | 'bare', Sample[]> = { ours: [], busy: [], c: [], go: [], bare: [] };
       for (let round = 0; round < ROUNDS; round++) {
         samples.c.push(await measure(daemonPid, async () => cClientCalls(k.uri, SECONDS, 1, { op: k.op })));
         samples.ours.push(await measure(daemonPid, () => ourCalls(conn, 1, SECONDS, () => k.ours(conn))));
         samples.busy.push(await measure(daemonPid, () => busyPolling(conn, () => ourCalls(conn, 1, SECONDS, () => k.ours(conn, BUSY_POLL)))));
         if (go) samples.go.push(await measure(daemonPid, async () => goClientCalls(go, 'unix', socket, SECONDS, 1, k.op, k.goUri)));
+        if (k.op === 'openclose') samples.bare.push(await measure(daemonPid, () => bareOpenClose(socket, SECONDS)));
       }
       await conn.close();
-      for (const peer of ['ours', 'busy', 'c', 'go'] as const) {
+      for (const peer of ['ours', 'busy', 'c', 'go', 'bare'] as const) {
         const xs = samples[peer];
         if (!xs.length) continue;
         const med = (i: number): number => median(xs.map((x) => x[i]!));
@@ -137,6 +138,9 @@ async function main(): Promise<void> {
   console.log('| call | ours / C | busy / C | ours / go | ours calls/s | busy | C | go-libvirt | client CPU ours / busy / C / go | libvirtd CPU ours / busy / C / go |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const t of ['getCapabilities', `getAllDomainStats, ${MANY_DOMAINS} domains`, 'open + close']) console.log(row(t, get(t, 1, 'ours'), get(t, 1, 'busy'), get(t, 1, 'c'), get(t, 1, 'go')));
+  const bareOc = get('open + close', 1, 'bare');
+  const oursOc = get('open + close', 1, 'ours');
+  console.log(`\nThe floor of a Node client for open + close (bench/bare-client.ts bareOpenClose: a bare net.Socket sending the same four calls): ${num(bareOc?.callsPerSecond)}/s, client CPU ${us(bareOc?.clientMicrosPerCall)} µs; ours / bare ${ratio(oursOc?.callsPerSecond, bareOc?.callsPerSecond)}`);
   if (!go) console.log('\n(go-libvirt left out: see the message above)');
 }
 

@@ -13,9 +13,12 @@ export class AdminServer extends AdminServerMethods {}
 /** A client connected to a server (virAdmClientPtr): its id, connect time and transport. */
 export class AdminClient extends AdminClientMethods {}
 
+const adminHandleClasses = { adminServer: AdminServer, adminClient: AdminClient };
+const makeAdminObjects = handleFactory<AdminConnection, typeof adminHandleClasses>(adminHandleClasses);
+
 /** Builds the handle for a wire identity (what the generated methods call). */
 export function adminObjectFactory(conn: AdminConnection) {
-  return handleFactory(conn, { adminServer: AdminServer, adminClient: AdminClient });
+  return makeAdminObjects(conn);
 }
 export type AdminObjectFactory = ReturnType<typeof adminObjectFactory>;
 

@@ -28,10 +28,19 @@ export abstract class Handle {
 
 /**
  * What generated methods call to return handles: for each class in `classes`, a function from a
- * wire identity to that class's handle on `conn`.
+ * wire identity to that class's handle on a connection. The functions are built once, on a
+ * prototype; each connection gets one small object (`make(conn)`), not a closure per class.
  */
-export function handleFactory<C, T extends Record<string, new (conn: C, wire: never) => Handle>>(conn: C, classes: T): { readonly [K in keyof T]: (wire: ConstructorParameters<T[K]>[1]) => InstanceType<T[K]> } {
-  const factory: Record<string, (wire: never) => Handle> = {};
-  for (const [name, cls] of Object.entries(classes)) factory[name] = (wire) => new cls(conn, wire);
-  return factory as { readonly [K in keyof T]: (wire: ConstructorParameters<T[K]>[1]) => InstanceType<T[K]> };
+export function handleFactory<C, T extends Record<string, new (conn: C, wire: never) => Handle>>(classes: T): (conn: C) => { readonly [K in keyof T]: (wire: ConstructorParameters<T[K]>[1]) => InstanceType<T[K]> } {
+  class Factory {
+    constructor(readonly conn: C) {}
+  }
+  for (const [name, cls] of Object.entries(classes)) {
+    Object.defineProperty(Factory.prototype, name, {
+      value: function (this: Factory, wire: never): Handle {
+        return new cls(this.conn, wire);
+      },
+    });
+  }
+  return (conn) => new Factory(conn) as unknown as { readonly [K in keyof T]: (wire: ConstructorParameters<T[K]>[1]) => InstanceType<T[K]> };
 }

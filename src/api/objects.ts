@@ -282,22 +282,25 @@ export class DomainSnapshot extends DomainSnapshotMethods {}
 
 export class DomainCheckpoint extends DomainCheckpointMethods {}
 
+const handleClasses = {
+  domain: Domain,
+  network: Network,
+  networkPort: NetworkPort,
+  storagePool: StoragePool,
+  storageVol: StorageVol,
+  nodeDevice: NodeDevice,
+  interface: Interface,
+  secret: Secret,
+  nWFilter: NWFilter,
+  nWFilterBinding: NWFilterBinding,
+  domainSnapshot: DomainSnapshot,
+  domainCheckpoint: DomainCheckpoint,
+};
+const makeObjects = handleFactory<Connection, typeof handleClasses>(handleClasses);
+
 /** Builds the object for a wire identity (what generated methods call to return handles). */
 export function objectFactory(conn: Connection) {
-  return handleFactory(conn, {
-    domain: Domain,
-    network: Network,
-    networkPort: NetworkPort,
-    storagePool: StoragePool,
-    storageVol: StorageVol,
-    nodeDevice: NodeDevice,
-    interface: Interface,
-    secret: Secret,
-    nWFilter: NWFilter,
-    nWFilterBinding: NWFilterBinding,
-    domainSnapshot: DomainSnapshot,
-    domainCheckpoint: DomainCheckpoint,
-  });
+  return makeObjects(conn);
 }
 export type ObjectFactory = ReturnType<typeof objectFactory>;
 
