@@ -5,7 +5,8 @@ idle, then closed.
 
     /usr/bin/python3 bench/c_client_load.py URI N THREADS IDLE_SECONDS
 
-Prints the same JSON as bench/load-client.ts. Keepalive needs libvirt's default event loop, run in
+Prints the same JSON as bench/load-client.ts (after the first N are measured idle, N more are
+opened, called and held idle the same way: rssIdleSecond is the RSS then, the marginal cost). Keepalive needs libvirt's default event loop, run in
 a thread as libvirt-python's examples do. THREADS > 1 opens from that many threads (virConnectOpen
 blocks; libvirt releases the GIL while it waits).
 """
@@ -50,28 +51,35 @@ def opener():
             conns.append(c)
 
 
-t = time.perf_counter()
-ts = [threading.Thread(target=opener) for _ in range(threads)]
-for x in ts:
-    x.start()
-for x in ts:
-    x.join()
-open_seconds = time.perf_counter() - t
+def batch():
+    """Opens N more connections, calls each once, idles; returns (open, call seconds, RSS idle)."""
+    todo[0] = n
+    first = len(conns)
+    t = time.perf_counter()
+    ts = [threading.Thread(target=opener) for _ in range(threads)]
+    for x in ts:
+        x.start()
+    for x in ts:
+        x.join()
+    open_s = time.perf_counter() - t
+    t = time.perf_counter()
+    for c in conns[first:]:
+        c.getLibVersion()
+    call_s = time.perf_counter() - t
+    time.sleep(idle)
+    rss = vm_rss()
+    dropped = sum(1 for c in conns if not c.isAlive())
+    if dropped:
+        raise SystemExit(f'{dropped} connections closed while idle')
+    return open_s, call_s, rss
 
-t = time.perf_counter()
-for c in conns:
-    c.getLibVersion()
-call_seconds = time.perf_counter() - t
 
-time.sleep(idle)
-rss_idle = vm_rss()
-dropped = sum(1 for c in conns if not c.isAlive())
-if dropped:
-    raise SystemExit(f'{dropped} connections closed while idle')
+open_seconds, call_seconds, rss_idle = batch()
+_, _, rss_idle_second = batch()
 
 t = time.perf_counter()
 for c in conns:
     c.close()
 close_seconds = time.perf_counter() - t
 
-print(json.dumps({'connections': n, 'openSeconds': open_seconds, 'callSeconds': call_seconds, 'closeSeconds': close_seconds, 'rssBefore': rss_before, 'rssIdle': rss_idle}))
+print(json.dumps({'connections': n, 'openSeconds': open_seconds, 'callSeconds': call_seconds, 'closeSeconds': close_seconds, 'rssBefore': rss_before, 'rssIdle': rss_idle, 'rssIdleSecond': rss_idle_second}))

@@ -14,7 +14,13 @@ export interface LoadRun {
   /** VmRSS before the first connection (library loaded) and with every connection open and idle. */
   rssBefore: number;
   rssIdle: number;
-  /** Ours only (node --expose-gc): the JavaScript heap in use after a full collection, before and idle. */
+  /**
+   * VmRSS once `connections` more are open, called and idle the same way: (rssIdleSecond -
+   * rssIdle) / connections is what one more connection costs, without what the process grows once
+   * (V8's young generation, malloc arenas) and the first figure divides among the first N.
+   */
+  rssIdleSecond: number;
+  /** Ours only (node --expose-gc): the JavaScript heap in use after a full collection, before and with all 2N idle. */
   heapBefore?: number;
   heapIdle?: number;
   /** Ours only: VmRSS right after that collection (garbage of the opens gone, pages V8 keeps kept). */
@@ -42,30 +48,40 @@ async function main(): Promise<void> {
   const heapBefore = heapAfterGc();
   const rssBefore = vmRss();
   const conns: Connection[] = [];
-  let t = performance.now();
-  let next = 0;
-  const opener = async (): Promise<void> => {
-    while (next < n) {
-      next++;
-      conns.push(await connect(uri!, { keepAlive: { interval: 5, count: 6 } }));
-    }
+  /** Opens `n` more connections (`concurrency` at a time), calls each once, idles; what it took and the RSS then. */
+  const batch = async (): Promise<{ openSeconds: number; callSeconds: number; rss: number }> => {
+    const mine: Connection[] = [];
+    let t = performance.now();
+    let next = 0;
+    const opener = async (): Promise<void> => {
+      while (next < n) {
+        next++;
+        mine.push(await connect(uri!, { keepAlive: { interval: 5, count: 6 } }));
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, opener));
+    const openSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    await Promise.all(mine.map((c) => c.getLibVersion()));
+    const callSeconds = (performance.now() - t) / 1000;
+    conns.push(...mine);
+    // Idle: keepalive PINGs go both ways; then what the process holds per connection.
+    await new Promise((r) => setTimeout(r, idle * 1000));
+    return { openSeconds, callSeconds, rss: vmRss() };
   };
-  await Promise.all(Array.from({ length: concurrency }, opener));
-  const openSeconds = (performance.now() - t) / 1000;
-  t = performance.now();
-  await Promise.all(conns.map((c) => c.getLibVersion()));
-  const callSeconds = (performance.now() - t) / 1000;
-  // Idle: keepalive PINGs go both ways; then what the process holds per connection.
-  await new Promise((r) => setTimeout(r, idle * 1000));
-  const rssIdle = vmRss();
+  const first = await batch();
+  const { openSeconds, callSeconds } = first;
+  const rssIdle = first.rss;
+  // No collection between the batches: the second grows the process as the first did.
+  const rssIdleSecond = (await batch()).rss;
   const heapIdle = heapAfterGc();
   const rssIdleAfterGc = vmRss();
   const dropped = conns.filter((c) => c.closed).length;
   if (dropped) throw new Error(`${dropped} connections closed while idle`);
-  t = performance.now();
+  const t = performance.now();
   await Promise.all(conns.map((c) => c.close()));
   const closeSeconds = (performance.now() - t) / 1000;
-  const run: LoadRun = { connections: n, openSeconds, callSeconds, closeSeconds, rssBefore, rssIdle, heapBefore, heapIdle, rssIdleAfterGc };
+  const run: LoadRun = { connections: n, openSeconds, callSeconds, closeSeconds, rssBefore, rssIdle, rssIdleSecond, heapBefore, heapIdle, rssIdleAfterGc };
   console.log(JSON.stringify(run));
 }
 

@@ -1,6 +1,7 @@
 // The floor of bench/load for a Node client: N bare net.Socket connections to the daemon's unix
 // socket, nothing sent, held idle. What Node itself (libuv handle, stream wrappers, the Socket
-// object) holds per connection, before any libvirt-rpc code runs. Prints one JSON line (LoadRun).
+// object) holds per connection, before any libvirt-rpc code runs; then N more, as bench/load-client
+// does. Prints one JSON line (LoadRun).
 //   node --expose-gc dist/bench/load-floor.js SOCKET_PATH N IDLE_SECONDS
 import { connect, type Socket } from 'node:net';
 import { vmRss } from './common.js';
@@ -25,10 +26,13 @@ await open(n);
 const openSeconds = (performance.now() - t) / 1000;
 await new Promise((r) => setTimeout(r, Number(idleArg) * 1000));
 const rssIdle = vmRss();
+await open(n);
+await new Promise((r) => setTimeout(r, Number(idleArg) * 1000));
+const rssIdleSecond = vmRss();
 gc();
 const heapIdle = process.memoryUsage().heapUsed;
 const rssIdleAfterGc = vmRss();
 t = performance.now();
 for (const s of sockets) s.destroy();
-const run: LoadRun = { connections: n, openSeconds, callSeconds: 0, closeSeconds: (performance.now() - t) / 1000, rssBefore, rssIdle, heapBefore, heapIdle, rssIdleAfterGc };
+const run: LoadRun = { connections: n, openSeconds, callSeconds: 0, closeSeconds: (performance.now() - t) / 1000, rssBefore, rssIdle, rssIdleSecond, heapBefore, heapIdle, rssIdleAfterGc };
 console.log(JSON.stringify(run));
