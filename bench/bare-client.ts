@@ -6,7 +6,7 @@ import { type MessageHeader, VIR_NET_CALL, VIR_NET_OK, encodePacket } from '../s
 import { REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, remote_procedures } from '../src/protocol/generated/remote.js';
 import { XdrWriter } from '../src/protocol/xdr/index.js';
 import { VIR_DRV_FEATURE_PROGRAM_KEEPALIVE } from '../src/rpc/features.js';
-import type { Run } from './common.js';
+import { type Run, timedCalls } from './common.js';
 
 const header = (proc: number, serial: number): MessageHeader => ({ prog: REMOTE_PROGRAM, vers: REMOTE_PROTOCOL_VERSION, proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK });
 
@@ -59,18 +59,9 @@ export async function bareCalls(address: string, seconds: number): Promise<Run> 
     await next();
   };
   for (let i = 0; i < 2000; i++) await call(); // warm-up
-  const stopAt = performance.now() + seconds * 1000;
-  let calls = 0;
-  const start = performance.now();
-  const cpu0 = process.cpuUsage();
-  while (performance.now() < stopAt) {
-    await call();
-    calls++;
-  }
-  const cpu = process.cpuUsage(cpu0);
-  const elapsed = (performance.now() - start) / 1000;
+  const run = await timedCalls(1, seconds, call);
   socket.destroy();
-  return { calls, seconds: elapsed, clientMicros: cpu.user + cpu.system };
+  return run;
 }
 
 /**
@@ -101,14 +92,5 @@ export async function bareOpenClose(path: string, seconds: number): Promise<Run>
     await closed;
   };
   for (let i = 0; i < 20; i++) await once(); // warm-up
-  const stopAt = performance.now() + seconds * 1000;
-  let calls = 0;
-  const start = performance.now();
-  const cpu0 = process.cpuUsage();
-  while (performance.now() < stopAt) {
-    await once();
-    calls++;
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return { calls, seconds: (performance.now() - start) / 1000, clientMicros: cpu.user + cpu.system };
+  return timedCalls(1, seconds, once);
 }

@@ -33,8 +33,8 @@ export interface Run {
   clientMicros?: number;
 }
 
-/** `call` (connectGetLibVersion by default) for `seconds`, with `inFlight` calls outstanding at any time. */
-export async function ourCalls(conn: Connection, inFlight: number, seconds: number, call: () => Promise<unknown> = () => conn.getLibVersion()): Promise<Run> {
+/** `call` for `seconds`, with `inFlight` calls outstanding at any time, and the client CPU it took. */
+export async function timedCalls(inFlight: number, seconds: number, call: () => Promise<unknown>): Promise<Run> {
   const stopAt = performance.now() + seconds * 1000;
   let calls = 0;
   const worker = async (): Promise<void> => {
@@ -48,6 +48,11 @@ export async function ourCalls(conn: Connection, inFlight: number, seconds: numb
   await Promise.all(Array.from({ length: inFlight }, worker));
   const cpu = process.cpuUsage(cpu0);
   return { calls, seconds: (performance.now() - start) / 1000, clientMicros: cpu.user + cpu.system };
+}
+
+/** `call` (connectGetLibVersion by default) on `conn` for `seconds`, `inFlight` outstanding at any time. */
+export function ourCalls(conn: Connection, inFlight: number, seconds: number, call: () => Promise<unknown> = () => conn.getLibVersion()): Promise<Run> {
+  return timedCalls(inFlight, seconds, call);
 }
 
 /**
