@@ -110,6 +110,18 @@ interface LocalRegistration {
   active: boolean;
 }
 
+/** What an EventRegistry tracks once something is registered. */
+interface RegistryTables {
+  readonly locals: Map<number, LocalRegistration>;
+  readonly byKey: Map<string, ServerRegistration>;
+  /** Callback-mode registrations by `${family}:${remoteID}` (ID spaces differ per driver). */
+  readonly byRemote: Map<string, ServerRegistration>;
+  /** Registrations in flight per family (the events held for them are in `held`). */
+  readonly inFlight: Map<EventFamily, number>;
+  /** Server deregistrations in flight, by registration key. */
+  readonly leaving: Map<string, Promise<void>>;
+}
+
 /** A registration's server-side key: callbacks with equal keys share one server registration. */
 function serverKey(spec: RegistrationSpec, legacy: boolean): string {
   if (legacy) return `domain:${spec.eventID}:*:legacy`;
@@ -124,23 +136,21 @@ function serverKey(spec: RegistrationSpec, legacy: boolean): string {
  */
 export class EventRegistry {
   private nextID = 1;
-  private readonly locals = new Map<number, LocalRegistration>();
-  private readonly byKey = new Map<string, ServerRegistration>();
-  /** Callback-mode registrations by `${family}:${remoteID}` (ID spaces differ per driver). */
-  private readonly byRemote = new Map<string, ServerRegistration>();
-  /** Registrations in flight per family, and the events held for them. */
-  private readonly inFlight = new Map<EventFamily, number>();
+  /** Made at the first registration: most connections never register one (memory per connection). */
+  private tables: RegistryTables | null = null;
   private held: DecodedEvent[] = [];
   private heldBytes = 0;
   private heldOverflowWarned = false;
   private callbackFeature: Promise<boolean> | null = null;
-  /** Server deregistrations in flight, by registration key. */
-  private readonly leaving = new Map<string, Promise<void>>();
   private closed: { reason: CloseReason; err: LibvirtError | null } | null = null;
   /** Events that arrived with no registration to take them (logged, never silently lost). */
   undelivered = 0;
 
   constructor(private readonly session: Session) {}
+
+  private get t(): RegistryTables {
+    return (this.tables ??= { locals: new Map(), byKey: new Map(), byRemote: new Map(), inFlight: new Map(), leaving: new Map() });
+  }
 
   /** The wire identity an event filter names; the object must belong to this connection. */
   objectSpec(family: EventFamily, obj: EventObject | null): EventObjectWire | null {
@@ -168,7 +178,7 @@ export class EventRegistry {
 
   /** Number of active local registrations. */
   get size(): number {
-    return this.locals.size;
+    return this.tables?.locals.size ?? 0;
   }
 
   /** Whether the daemon filters domain events per registration (VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK). */
@@ -189,22 +199,22 @@ export class EventRegistry {
     const legacy = spec.family === 'domain' && !(await this.serverFilters());
     this.checkOpen();
     const key = serverKey(spec, legacy);
-    let server = this.byKey.get(key);
+    let server = this.t.byKey.get(key);
     if (!server) {
       const created: ServerRegistration = { key, spec, remoteID: null, legacy, registered: false, ready: Promise.resolve(), done: false, locals: new Set() };
       // The daemon refuses a second registration of the same key ("event callback already
       // tracked") and may run our calls in any order: one still being deregistered goes first, as
       // libvirt's remote driver (which holds its lock over the deregistration) ensures.
-      const leaving = this.leaving.get(key);
+      const leaving = this.t.leaving.get(key);
       created.ready = leaving ? leaving.then(() => this.registerOnServer(created)) : this.registerOnServer(created);
-      this.byKey.set(key, created);
+      this.t.byKey.set(key, created);
       server = created;
     }
     // In legacy mode the server does not filter by object: the local registration does.
     const filterKey = spec.object ? spec.object.key : null;
     const local: LocalRegistration = { id: this.nextID++, server, filterKey, deliver, options, active: true };
     server.locals.add(local);
-    this.locals.set(local.id, local);
+    this.t.locals.set(local.id, local);
     try {
       await server.ready;
     } catch (e) {
@@ -218,7 +228,7 @@ export class EventRegistry {
 
   private async registerOnServer(s: ServerRegistration): Promise<void> {
     const family = s.spec.family;
-    this.inFlight.set(family, (this.inFlight.get(family) ?? 0) + 1);
+    this.t.inFlight.set(family, (this.t.inFlight.get(family) ?? 0) + 1);
     try {
       const remoteID = await this.callRegister(s);
       if (s.done) {
@@ -228,17 +238,17 @@ export class EventRegistry {
       }
       s.remoteID = remoteID;
       s.registered = true;
-      if (remoteID !== null) this.byRemote.set(`${family}:${remoteID}`, s);
+      if (remoteID !== null) this.t.byRemote.set(`${family}:${remoteID}`, s);
       this.releaseHeld(s);
     } catch (e) {
       s.done = true;
-      if (this.byKey.get(s.key) === s) this.byKey.delete(s.key);
+      if (this.t.byKey.get(s.key) === s) this.t.byKey.delete(s.key);
       throw e;
     } finally {
-      const n = (this.inFlight.get(family) ?? 1) - 1;
-      if (n > 0) this.inFlight.set(family, n);
-      else this.inFlight.delete(family);
-      if (this.inFlight.size === 0) this.dropHeld();
+      const n = (this.t.inFlight.get(family) ?? 1) - 1;
+      if (n > 0) this.t.inFlight.set(family, n);
+      else this.t.inFlight.delete(family);
+      if (this.t.inFlight.size === 0) this.dropHeld();
     }
   }
 
@@ -302,7 +312,7 @@ export class EventRegistry {
    * its server registration, the server is told (the returned promise waits for that).
    */
   async deregister(id: number, family?: EventFamily): Promise<void> {
-    const local = this.locals.get(id);
+    const local = this.t.locals.get(id);
     if (!local || (family !== undefined && local.server.spec.family !== family)) {
       throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_EVENT, `could not find event callback ${id} for deletion`);
     }
@@ -325,9 +335,9 @@ export class EventRegistry {
       () => undefined,
       () => undefined,
     );
-    this.leaving.set(s.key, settled);
+    this.t.leaving.set(s.key, settled);
     void settled.then(() => {
-      if (this.leaving.get(s.key) === settled) this.leaving.delete(s.key);
+      if (this.t.leaving.get(s.key) === settled) this.t.leaving.delete(s.key);
     });
     return done;
   }
@@ -336,7 +346,7 @@ export class EventRegistry {
   private forget(local: LocalRegistration, callFree = true): ServerRegistration | null {
     if (!local.active) return null;
     local.active = false;
-    this.locals.delete(local.id);
+    this.t.locals.delete(local.id);
     const s = local.server;
     s.locals.delete(local);
     try {
@@ -346,15 +356,15 @@ export class EventRegistry {
     }
     if (s.locals.size > 0 || s.done) return null;
     s.done = true;
-    if (this.byKey.get(s.key) === s) this.byKey.delete(s.key);
+    if (this.t.byKey.get(s.key) === s) this.t.byKey.delete(s.key);
     const rk = `${s.spec.family}:${s.remoteID}`;
-    if (s.remoteID !== null && this.byRemote.get(rk) === s) this.byRemote.delete(rk);
+    if (s.remoteID !== null && this.t.byRemote.get(rk) === s) this.t.byRemote.delete(rk);
     return s;
   }
 
   /** The local callback ID of a legacy registration tracked by its function, or -1. */
   findLegacy(fn: unknown): number {
-    for (const l of this.locals.values()) if (l.options.legacyFn === fn) return l.id;
+    for (const l of this.t.locals.values()) if (l.options.legacyFn === fn) return l.id;
     return -1;
   }
 
@@ -370,17 +380,17 @@ export class EventRegistry {
 
   private dispatch(ev: DecodedEvent): void {
     if (ev.remoteID === null) {
-      const s = this.byKey.get(`domain:${ev.eventID}:*:legacy`);
+      const s = this.t.byKey.get(`domain:${ev.eventID}:*:legacy`);
       if (s && s.legacy && !s.done) this.deliverTo(s, ev, true);
       else this.noTaker(ev);
       return;
     }
-    const s = this.byRemote.get(`${ev.family}:${ev.remoteID}`);
+    const s = this.t.byRemote.get(`${ev.family}:${ev.remoteID}`);
     if (s && !s.done) {
       this.deliverTo(s, ev, false);
       return;
     }
-    if (this.inFlight.get(ev.family)) {
+    if (this.t.inFlight.get(ev.family)) {
       const bytes = eventWireBytes(ev);
       while (this.held.length > 0 && (this.held.length >= MAX_HELD || this.heldBytes + bytes > MAX_HELD_BYTES)) {
         const old = this.held.shift()!;
@@ -448,7 +458,8 @@ export class EventRegistry {
   closeAll(reason: CloseReason, err: LibvirtError | null): void {
     if (this.closed) return;
     this.closed = { reason, err };
-    const locals = [...this.locals.values()];
+    if (!this.tables) return;
+    const locals = [...this.t.locals.values()];
     for (const l of locals) {
       this.forget(l);
       try {
@@ -457,8 +468,8 @@ export class EventRegistry {
         log.error(`event close listener threw: ${(e as Error).message}`);
       }
     }
-    this.byRemote.clear();
-    this.byKey.clear();
+    this.t.byRemote.clear();
+    this.t.byKey.clear();
     this.held = [];
     this.heldBytes = 0;
   }
