@@ -158,14 +158,16 @@ export function abortError(what: string, signal: AbortSignal): LibvirtError {
  */
 export class RpcEngine {
   private readonly pending = new Map<number, PendingCall>();
+  // The tables below are made when first needed: an idle connection that never had a stream, a
+  // timed-out call or a held socket holds none (memory per connection, bench/load).
   /** Serials of calls that timed out: their late replies are expected and dropped. */
-  private readonly abandoned = new Set<number>();
+  private abandoned: Set<number> | null = null;
   private readonly handlers = new Map<number, MessageHandler>();
-  private readonly streams = new Map<number, StreamSink>();
+  private streams: Map<number, StreamSink> | null = null;
   /** Serials of streams that ended: their late packets (data in flight, an error reply) are dropped quietly, as libvirt's client does. */
-  private readonly endedStreams = new Set<number>();
+  private endedStreams: Set<number> | null = null;
   /** Streams whose reader is full: while any is, the socket is not read (TCP then slows the daemon). */
-  private readonly readingHeldBy = new Set<number>();
+  private readingHeldBy: Set<number> | null = null;
   private layer: { encode(plain: Buffer): Buffer; decode(wire: Buffer): Buffer[] } | null = null;
   private readonly splitter: PacketSplitter;
   /** On a socket opened with `directRead` (unix, tcp): packets are read straight into their buffers. */
@@ -290,7 +292,7 @@ export class RpcEngine {
   setBusyPoll(micros: number): void {
     const bad = badBusyPoll(micros);
     if (bad) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_RPC, bad);
-    this.busyPoll = micros > 0 ? new BusyPoll(micros, () => (this.pending.size > 0 || this.streams.size > 0) && !this.isClosed) : null;
+    this.busyPoll = micros > 0 ? new BusyPoll(micros, () => (this.pending.size > 0 || (this.streams?.size ?? 0) > 0) && !this.isClosed) : null;
   }
 
   /** Routes packets of `program` that are not replies to our calls (MESSAGE, STREAM, server CALL). */
@@ -317,10 +319,10 @@ export class RpcEngine {
   callWithStream<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, sink: StreamSink, onChannel: (channel: StreamChannel) => void, options?: CallOptions): Promise<R> {
     if (this.isClosed) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
     const serial = this.nextSerial();
-    this.streams.set(serial, sink);
+    (this.streams ??= new Map()).set(serial, sink);
     onChannel(new StreamChannel(this, proc, serial));
     return this.callWithSerial(proc, args, serial, options).catch((e: LibvirtError) => {
-      this.streams.delete(serial);
+      this.streams?.delete(serial);
       sink.onClose(e);
       throw e;
     });
@@ -328,9 +330,10 @@ export class RpcEngine {
 
   /** The stream of `serial` is over: its packets are no longer routed, and those still on the way are dropped quietly. */
   endStream(serial: number): void {
-    if (!this.streams.delete(serial)) return;
-    this.endedStreams.add(serial);
-    if (this.endedStreams.size > MAX_ABANDONED_SERIALS) this.endedStreams.delete(this.endedStreams.values().next().value!);
+    if (!this.streams?.delete(serial)) return;
+    const ended = (this.endedStreams ??= new Set());
+    ended.add(serial);
+    if (ended.size > MAX_ABANDONED_SERIALS) ended.delete(ended.values().next().value!);
     this.releaseReading(serial);
   }
 
@@ -339,19 +342,20 @@ export class RpcEngine {
    * stream that holds it releases it. Replies, events and keepalive wait behind the stream's data.
    */
   holdReading(serial: number): void {
-    if (this.isClosed || this.readingHeldBy.has(serial)) return;
-    this.readingHeldBy.add(serial);
-    if (this.readingHeldBy.size === 1) this.stream.pause();
+    const held = (this.readingHeldBy ??= new Set());
+    if (this.isClosed || held.has(serial)) return;
+    held.add(serial);
+    if (held.size === 1) this.stream.pause();
   }
 
   releaseReading(serial: number): void {
-    if (!this.readingHeldBy.delete(serial) || this.readingHeldBy.size > 0 || this.isClosed) return;
+    if (!this.readingHeldBy?.delete(serial) || this.readingHeldBy.size > 0 || this.isClosed) return;
     this.stream.resume();
   }
 
   /** True while a stream's reader holds the socket (keepalive then does not take the silence for a dead peer). */
   get readingHeld(): boolean {
-    return this.readingHeldBy.size > 0;
+    return (this.readingHeldBy?.size ?? 0) > 0;
   }
 
   private callWithSerial<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, serial: number, options?: CallOptions): Promise<R> {
@@ -457,14 +461,15 @@ export class RpcEngine {
 
   /** A call gave up on its reply: remember its serial (boundedly) so a late reply is dropped quietly. */
   private abandon(serial: number): void {
-    this.abandoned.add(serial);
-    if (this.abandoned.size > MAX_ABANDONED_SERIALS) this.abandoned.delete(this.abandoned.values().next().value!);
+    const abandoned = (this.abandoned ??= new Set());
+    abandoned.add(serial);
+    if (abandoned.size > MAX_ABANDONED_SERIALS) abandoned.delete(abandoned.values().next().value!);
   }
 
   private nextSerial(): number {
     do {
       this.serial = (this.serial + 1) >>> 0;
-    } while (this.pending.has(this.serial) || this.abandoned.has(this.serial) || this.streams.has(this.serial) || this.endedStreams.has(this.serial));
+    } while (this.pending.has(this.serial) || this.abandoned?.has(this.serial) || this.streams?.has(this.serial) || this.endedStreams?.has(this.serial));
     return this.serial;
   }
 
@@ -503,7 +508,7 @@ export class RpcEngine {
       return null; // a bad header fails the connection once the packet is in, as it always did
     }
     if (h.type !== VIR_NET_STREAM || h.status !== VIR_NET_CONTINUE) return null;
-    return this.streams.get(h.serial)?.bufferFor?.(length) ?? null;
+    return this.streams?.get(h.serial)?.bufferFor?.(length) ?? null;
   }
 
   /** Decodes one body with `codec` (null: an empty body), in slices if it is large; `then` hears the outcome. */
@@ -576,7 +581,7 @@ export class RpcEngine {
   private onPacketPieces(pieces: Buffer[]): void {
     const first = decodePacket(pieces[0]!);
     const h = first.header;
-    const sink = h.type === VIR_NET_STREAM && h.status === VIR_NET_CONTINUE ? this.streams.get(h.serial) : undefined;
+    const sink = h.type === VIR_NET_STREAM && h.status === VIR_NET_CONTINUE ? this.streams?.get(h.serial) : undefined;
     if (!sink) {
       this.onPacket(Buffer.concat(pieces), true);
       return;
@@ -591,27 +596,27 @@ export class RpcEngine {
     const packet = decodePacket(raw);
     const h = packet.header;
     if (h.type === VIR_NET_STREAM || h.type === VIR_NET_STREAM_HOLE) {
-      const sink = this.streams.get(h.serial);
+      const sink = this.streams?.get(h.serial);
       if (sink) {
         // The one copy of a small data packet read into the scratch buffer; large ones are the reader's as they are.
         this.toStream(sink, owned || packet.body.length === 0 ? packet : { header: h, body: Buffer.from(packet.body) }, whole ? raw : undefined);
         return;
       }
-      if (this.endedStreams.has(h.serial)) return;
+      if (this.endedStreams?.has(h.serial)) return;
     }
     // libvirt's client takes REPLY_WITH_FDS as a REPLY whose body starts with the number of
     // descriptors passed beside it (virNetMessageDecodeNumFDs).
     if (h.type === VIR_NET_REPLY || h.type === VIR_NET_REPLY_WITH_FDS) {
       const call = this.pending.get(h.serial);
       if (!call) {
-        if (this.abandoned.delete(h.serial)) return;
-        const sink = this.streams.get(h.serial);
+        if (this.abandoned?.delete(h.serial)) return;
+        const sink = this.streams?.get(h.serial);
         if (sink) {
           // An error reply to a stream's finish or abort.
           this.toStream(sink, packet);
           return;
         }
-        if (this.endedStreams.has(h.serial)) return;
+        if (this.endedStreams?.has(h.serial)) return;
         throw new FramingError(`no call waiting for reply with prog ${h.prog} vers ${h.vers} serial ${h.serial}`);
       }
       if (h.prog !== call.proc.program || h.vers !== call.proc.version || h.proc !== call.proc.proc) {
@@ -770,10 +775,10 @@ export class RpcEngine {
       this.release(c);
       c.reject(this.closeError!);
     }
-    this.readingHeldBy.clear();
+    this.readingHeldBy?.clear();
     this.held.length = 0;
-    const sinks = [...this.streams.values()];
-    this.streams.clear();
+    const sinks = this.streams ? [...this.streams.values()] : [];
+    this.streams?.clear();
     for (const s of sinks) s.onClose(this.closeError!);
     if (reason !== 'client') this.stream.destroy();
     for (const l of this.closeListeners.splice(0)) {
