@@ -80,9 +80,9 @@ export function buildGoClient(): string | null {
   }
 }
 
-/** The same calls through go-libvirt (bench/go_client_rpc.go), `inFlight` goroutines on one connection to `uri`'s driver. */
-export function goClientCalls(binary: string, network: 'unix' | 'tcp', address: string, seconds: number, inFlight: number, op: Op = 'libversion', uri = 'qemu:///system'): Run {
-  const r = JSON.parse(execFileSync(binary, [network, address, String(seconds), String(inFlight), op, uri], { encoding: 'utf8' })) as { calls: number; seconds: number; userMicros: number; sysMicros: number };
+/** The same calls through go-libvirt (bench/go_client_rpc.go), `inFlight` goroutines on one connection to `uri`'s driver; `env` gives it its TLS or SSH files. */
+export function goClientCalls(binary: string, network: 'unix' | 'tcp' | 'tls' | 'ssh', address: string, seconds: number, inFlight: number, op: Op = 'libversion', uri = 'qemu:///system', env?: NodeJS.ProcessEnv): Run {
+  const r = JSON.parse(execFileSync(binary, [network, address, String(seconds), String(inFlight), op, uri], { encoding: 'utf8', env: env ? { ...process.env, ...env } : process.env })) as { calls: number; seconds: number; userMicros: number; sysMicros: number };
   return { calls: r.calls, seconds: r.seconds, clientMicros: r.userMicros + r.sysMicros };
 }
 
@@ -141,45 +141,61 @@ export interface PeerFigures {
   client: number;
 }
 
-/** The columns of the rows inFlightRows makes. */
-export const IN_FLIGHT_HEADER = [
-  '| transport | in flight | ours / C | busy / C | ours calls/s | busy | C | client CPU ours / busy / C | libvirtd CPU ours / busy / C |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-];
+/** The columns of the rows inFlightRows makes (with go-libvirt's when it was measured). */
+export function inFlightHeader(withGo: boolean): string[] {
+  return withGo
+    ? [
+        '| transport | in flight | ours / C | busy / C | ours / go | ours calls/s | busy | C | go-libvirt | client CPU ours / busy / C / go | libvirtd CPU ours / busy / C / go |',
+        '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ]
+    : [
+        '| transport | in flight | ours / C | busy / C | ours calls/s | busy | C | client CPU ours / busy / C | libvirtd CPU ours / busy / C |',
+        '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ];
+}
 
 /**
  * connectGetLibVersion at each depth of `inFlight`, in `rounds` interleaved rounds of `seconds`:
- * the C client (`cRun(n)`, n threads), ours and ours with busy polling on `conn`; medians, as
- * table rows (IN_FLIGHT_HEADER) and as JSON records.
+ * the C client (`cRun(n)`, n threads), ours and ours with busy polling on `conn`, and go-libvirt
+ * (`goRun(n)`, n goroutines) where given; medians, as table rows (inFlightHeader) and as JSON.
  */
 export async function inFlightRows(
   label: string,
   conn: Connection,
   daemonPid: number,
   cRun: (threads: number) => Run,
-  options: { inFlight: number[]; rounds: number; seconds: number },
+  options: { inFlight: number[]; rounds: number; seconds: number; goRun?: (goroutines: number) => Run },
 ): Promise<{ rows: string[]; json: Record<string, unknown>[] }> {
   const samples = new Map<string, [number, number, number][]>();
   const add = (key: string, x: [number, number, number]): void => void (samples.get(key) ?? samples.set(key, []).get(key)!).push(x);
+  const goRun = options.goRun;
   for (let round = 0; round < options.rounds; round++) {
     for (const n of options.inFlight) {
       add(`c:${n}`, await measure(daemonPid, async () => cRun(n)));
       add(`ours:${n}`, await measure(daemonPid, () => ourCalls(conn, n, options.seconds)));
       add(`busy:${n}`, await measure(daemonPid, () => busyPolling(conn, () => ourCalls(conn, n, options.seconds))));
+      if (goRun) add(`go:${n}`, await measure(daemonPid, async () => goRun(n)));
     }
   }
   const rows: string[] = [];
   const json: Record<string, unknown>[] = [];
+  const x = (a: number, b: number): string => `**${(a / b).toFixed(2)}x**`;
   for (const n of options.inFlight) {
     const get = (p: string): PeerFigures => {
       const xs = samples.get(`${p}:${n}`)!;
       return { rate: median(xs.map((x) => x[0])), daemon: median(xs.map((x) => x[1])), client: median(xs.map((x) => x[2])) };
     };
     const [c, o, b] = [get('c'), get('ours'), get('busy')];
-    json.push({ transport: label, inFlight: n, c, ours: o, busy: b });
-    rows.push(
-      `| ${label} | ${n} | **${(o.rate / c.rate).toFixed(2)}x** | **${(b.rate / c.rate).toFixed(2)}x** | ${fmt(o.rate)} | ${fmt(b.rate)} | ${fmt(c.rate)} | ${o.client.toFixed(0)} / ${b.client.toFixed(0)} / ${c.client.toFixed(0)} | ${o.daemon.toFixed(0)} / ${b.daemon.toFixed(0)} / ${c.daemon.toFixed(0)} |`,
-    );
+    const g = goRun ? get('go') : null;
+    json.push({ transport: label, inFlight: n, c, ours: o, busy: b, ...(g ? { go: g } : {}) });
+    const us = (...ps: PeerFigures[]): [string, string] => [ps.map((p) => p.client.toFixed(0)).join(' / '), ps.map((p) => p.daemon.toFixed(0)).join(' / ')];
+    if (g) {
+      const [client, daemon] = us(o, b, c, g);
+      rows.push(`| ${label} | ${n} | ${x(o.rate, c.rate)} | ${x(b.rate, c.rate)} | ${x(o.rate, g.rate)} | ${fmt(o.rate)} | ${fmt(b.rate)} | ${fmt(c.rate)} | ${fmt(g.rate)} | ${client} | ${daemon} |`);
+    } else {
+      const [client, daemon] = us(o, b, c);
+      rows.push(`| ${label} | ${n} | ${x(o.rate, c.rate)} | ${x(b.rate, c.rate)} | ${fmt(o.rate)} | ${fmt(b.rate)} | ${fmt(c.rate)} | ${client} | ${daemon} |`);
+    }
   }
   return { rows, json };
 }

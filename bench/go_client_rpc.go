@@ -2,7 +2,13 @@
 //
 //	go_client_rpc NETWORK ADDRESS SECONDS [IN_FLIGHT [OP [URI]]]
 //
-// NETWORK is unix or tcp. IN_FLIGHT goroutines share one connection (go-libvirt multiplexes them).
+// NETWORK is unix, tcp or tls (ADDRESS host:port; the CA, client certificate and key from
+// GO_TLS_CA, GO_TLS_CERT and GO_TLS_KEY, the server's name checked against host, the daemon's
+// certificate-check byte read first as libvirt's client reads it; go-libvirt's bufio writer gives
+// each small packet one TLS record, as libvirtd needs) or ssh (ADDRESS
+// user@host:port; the key from GO_SSH_KEY, the host key checked against GO_SSH_KNOWN_HOSTS, the
+// remote command from GO_SSH_COMMAND, as libvirt's ssh transports run it: go-libvirt has no SSH
+// dialer of its own, so the session's stdin and stdout are its connection). IN_FLIGHT goroutines share one connection (go-libvirt multiplexes them).
 // OP is libversion (the default), capabilities, allstats (ConnectGetAllDomainStats of every
 // domain) or openclose (dial, ConnectToURI, Disconnect: each call a whole connection); URI is the
 // driver to open (default qemu:///system).
@@ -12,8 +18,13 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
+	"strings"
 	"os"
 	"strconv"
 	"sync"
@@ -23,12 +34,109 @@ import (
 
 	libvirt "github.com/digitalocean/go-libvirt"
 	"github.com/digitalocean/go-libvirt/socket/dialers"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
+
+// sshConn is a remote command's stdin and stdout as the net.Conn go-libvirt reads and writes.
+type sshConn struct {
+	io.Reader
+	io.WriteCloser
+	session *ssh.Session
+	client  *ssh.Client
+}
+
+func (c *sshConn) Close() error {
+	c.WriteCloser.Close()
+	c.session.Close()
+	return c.client.Close()
+}
+func (c *sshConn) LocalAddr() net.Addr                { return c.client.LocalAddr() }
+func (c *sshConn) RemoteAddr() net.Addr               { return c.client.RemoteAddr() }
+func (c *sshConn) SetDeadline(t time.Time) error      { return nil }
+func (c *sshConn) SetReadDeadline(t time.Time) error  { return nil }
+func (c *sshConn) SetWriteDeadline(t time.Time) error { return nil }
+
+func dialSSH(address string) (net.Conn, error) {
+	at := strings.LastIndex(address, "@")
+	user, hostPort := address[:at], address[at+1:]
+	pem, err := os.ReadFile(os.Getenv("GO_SSH_KEY"))
+	if err != nil {
+		return nil, err
+	}
+	signer, err := ssh.ParsePrivateKey(pem)
+	if err != nil {
+		return nil, err
+	}
+	hostKeys, err := knownhosts.New(os.Getenv("GO_SSH_KNOWN_HOSTS"))
+	if err != nil {
+		return nil, err
+	}
+	client, err := ssh.Dial("tcp", hostPort, &ssh.ClientConfig{User: user, Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)}, HostKeyCallback: hostKeys, Timeout: 10 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	session, err := client.NewSession()
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	stdin, err := session.StdinPipe()
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	stdout, err := session.StdoutPipe()
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	if err := session.Start(os.Getenv("GO_SSH_COMMAND")); err != nil {
+		client.Close()
+		return nil, err
+	}
+	return &sshConn{Reader: stdout, WriteCloser: stdin, session: session, client: client}, nil
+}
 
 func rusage() (int64, int64) {
 	var r syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &r)
 	return r.Utime.Sec*1e6 + r.Utime.Usec, r.Stime.Sec*1e6 + r.Stime.Usec
+}
+
+// dial opens the connection go-libvirt is given: a plain socket, TLS over TCP or an SSH session.
+func dial(network, address string) (net.Conn, error) {
+	if network == "ssh" {
+		return dialSSH(address)
+	}
+	if network != "tls" {
+		return net.DialTimeout(network, address, 10*time.Second)
+	}
+	cert, err := tls.LoadX509KeyPair(os.Getenv("GO_TLS_CERT"), os.Getenv("GO_TLS_KEY"))
+	if err != nil {
+		return nil, err
+	}
+	ca, err := os.ReadFile(os.Getenv("GO_TLS_CA"))
+	if err != nil {
+		return nil, err
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(ca)
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", address, &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots, ServerName: host})
+	if err != nil {
+		return nil, err
+	}
+	// As libvirt's client: the daemon sends one byte, 1, once it has checked our certificate.
+	ok := make([]byte, 1)
+	if _, err := io.ReadFull(c, ok); err != nil || ok[0] != 1 {
+		c.Close()
+		return nil, fmt.Errorf("server verification (of our certificate or IP address) failed")
+	}
+	return c, nil
 }
 
 func main() {
@@ -46,7 +154,7 @@ func main() {
 		uri = os.Args[6]
 	}
 	open := func() *libvirt.Libvirt {
-		c, err := net.DialTimeout(network, address, 10*time.Second)
+		c, err := dial(network, address)
 		if err != nil {
 			panic(err)
 		}

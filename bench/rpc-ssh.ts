@@ -2,7 +2,7 @@
 // flight, ours (as it is and with busy polling) side by side with libvirt's C client
 // (python3-libvirt, N threads on one connection) on the same URIs in the same run, with the
 // client's CPU per call (the C client's includes the OpenSSH client qemu+ssh runs) and
-// libvirtd's: qemu+ssh (the C client runs OpenSSH's ssh), qemu+libssh and qemu+libssh2 (libvirt's
+// libvirtd's, and go-libvirt's N goroutines over golang.org/x/crypto/ssh (the same in each row): qemu+ssh (the C client runs OpenSSH's ssh), qemu+libssh and qemu+libssh2 (libvirt's
 // own clients), all to a private sshd on loopback whose remote side runs virt-ssh-helper into the
 // sandbox libvirtd (test/support/ssh-server.ts). sshd and virt-ssh-helper share the 2 cores.
 //
@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../src/api/open.js';
-import { BUSY_POLL, cClientCalls, IN_FLIGHT_HEADER, inFlightRows, type Run } from './common.js';
+import { BUSY_POLL, buildGoClient, cClientCalls, goClientCalls, inFlightHeader, inFlightRows, type Run } from './common.js';
 import { resolveTarget } from '../src/uri/uri.js';
 import { openSsh } from '../src/transport/ssh.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
@@ -41,12 +41,16 @@ async function main(): Promise<void> {
   const daemonPid = Number(readFileSync(join(env.LIBVIRT_SANDBOX_DIR!, 'libvirtd.pid'), 'utf8'));
   const rows: string[] = [];
   const json: Record<string, unknown>[] = [];
+  const go = buildGoClient();
   try {
     for (const scheme of ['qemu+ssh', 'qemu+libssh', 'qemu+libssh2']) {
       const uri = `${scheme}://root@127.0.0.1:${server.port}/system${scheme === 'qemu+ssh' ? '?no_tty=1' : ''}`;
       const conn = await connect(uri, { transport: await openSsh(resolveTarget(uri, { env: clientEnv }), { env: clientEnv }), env: clientEnv });
       for (let i = 0; i < 1000; i++) await conn.getLibVersion(); // warm-up
-      const r = await inFlightRows(scheme, conn, daemonPid, (n) => cClient(uri, home, n), { inFlight: IN_FLIGHT, rounds: ROUNDS, seconds: SECONDS });
+      // go-libvirt over golang.org/x/crypto/ssh, running the remote command libvirt's transports run.
+      const goEnv = { GO_SSH_KEY: key, GO_SSH_KNOWN_HOSTS: join(home, '.ssh/known_hosts'), GO_SSH_COMMAND: resolveTarget(uri, { env: clientEnv }).remoteCommand! };
+      const goRun = go ? (n: number) => goClientCalls(go, 'ssh', `root@127.0.0.1:${server.port}`, SECONDS, n, 'libversion', 'qemu:///system', goEnv) : undefined;
+      const r = await inFlightRows(scheme, conn, daemonPid, (n) => cClient(uri, home, n), { inFlight: IN_FLIGHT, rounds: ROUNDS, seconds: SECONDS, goRun });
       await conn.close();
       rows.push(...r.rows);
       json.push(...r.json);
@@ -62,8 +66,9 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`connectGetLibVersion over SSH to 127.0.0.1 (remote side: virt-ssh-helper), median of ${ROUNDS} interleaved rounds of ${SECONDS} s, one connection per client;`);
-  console.log(`the C client runs N threads for N in flight; "busy" is ours with busyPoll: ${BUSY_POLL} µs. CPU: µs per call, user + system.\n`);
-  for (const h of IN_FLIGHT_HEADER) console.log(h);
+  console.log(`the C client runs N threads and go-libvirt N goroutines (one SSH session, Go's own SSH) for N in flight; "busy" is ours with busyPoll: ${BUSY_POLL} µs. CPU: µs per call, user + system.\n`);
+  if (!go) console.log('(go-libvirt left out: see the message above)\n');
+  for (const h of inFlightHeader(go !== null)) console.log(h);
   for (const r of rows) console.log(r);
 }
 

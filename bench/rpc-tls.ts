@@ -1,7 +1,7 @@
 // bench/rpc-tls: calls per second of connectGetLibVersion over TLS with 1, 8 and 100 calls in
 // flight, ours (as it is and with busy polling, ConnectOptions.busyPoll) side by side with
-// libvirt's C client (python3-libvirt, bench/c_client_rpc.py, N threads on one connection) on the
-// same private libvirtd (listen_tls, a PKI made by certtool) in the same run, with the client's
+// libvirt's C client (python3-libvirt, bench/c_client_rpc.py, N threads on one connection) and
+// go-libvirt (N goroutines; over TLS through Go's crypto/tls) on the same private libvirtd (listen_tls, a PKI made by certtool) in the same run, with the client's
 // and the daemon's CPU per call. Plain TCP to the same daemon is measured too, to show what TLS
 // costs each client.
 //
@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Connection } from '../src/api/connection.js';
 import { connect } from '../src/api/open.js';
-import { BUSY_POLL, cClientCalls, IN_FLIGHT_HEADER, inFlightRows } from './common.js';
+import { BUSY_POLL, buildGoClient, cClientCalls, goClientCalls, inFlightHeader, inFlightRows } from './common.js';
 import { resolveTarget } from '../src/uri/uri.js';
 import { openTls } from '../src/transport/tls.js';
 import { makeTestPki } from '../test/support/tls-pki.js';
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   const pkipath = pki.pkipath('bench', { cacert: pki.cacert, cert: pki.clientCert, key: pki.clientKey });
   const rows: string[] = [];
   const json: Record<string, unknown>[] = [];
+  const go = buildGoClient();
   try {
     for (const [label, uri] of [
       ['tls', `qemu+tls://localhost:${tlsPort}/system?pkipath=${pkipath}`],
@@ -49,7 +50,9 @@ async function main(): Promise<void> {
     ] as const) {
       const conn = await open(label, uri);
       for (let i = 0; i < 2000; i++) await conn.getLibVersion(); // warm-up
-      const r = await inFlightRows(label, conn, daemonPid, (n) => cClientCalls(uri, SECONDS, n), { inFlight: IN_FLIGHT, rounds: ROUNDS, seconds: SECONDS });
+      const goEnv = { GO_TLS_CA: pki.cacert, GO_TLS_CERT: pki.clientCert, GO_TLS_KEY: pki.clientKey };
+      const goRun = go ? (n: number) => (label === 'tls' ? goClientCalls(go, 'tls', `localhost:${tlsPort}`, SECONDS, n, 'libversion', 'qemu:///system', goEnv) : goClientCalls(go, 'tcp', `127.0.0.1:${sb.tcpPort}`, SECONDS, n)) : undefined;
+      const r = await inFlightRows(label, conn, daemonPid, (n) => cClientCalls(uri, SECONDS, n), { inFlight: IN_FLIGHT, rounds: ROUNDS, seconds: SECONDS, goRun });
       await conn.close();
       rows.push(...r.rows);
       json.push(...r.json);
@@ -63,8 +66,9 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`connectGetLibVersion, median of ${ROUNDS} interleaved rounds of ${SECONDS} s, same libvirtd (qemu:///system), one connection per client;`);
-  console.log(`the C client runs N threads for N in flight; "busy" is ours with busyPoll: ${BUSY_POLL} µs. CPU: µs per call, user + system.\n`);
-  for (const h of IN_FLIGHT_HEADER) console.log(h);
+  console.log(`the C client runs N threads and go-libvirt N goroutines for N in flight; "busy" is ours with busyPoll: ${BUSY_POLL} µs. CPU: µs per call, user + system.\n`);
+  if (!go) console.log('(go-libvirt left out: see the message above)\n');
+  for (const h of inFlightHeader(go !== null)) console.log(h);
   for (const r of rows) console.log(r);
 }
 
