@@ -173,8 +173,6 @@ export class RpcEngine {
   /** On a socket opened with `directRead` (unix, tcp): packets are read straight into their buffers. */
   private readonly direct: DirectPacketReader | null = null;
   private serial = 0;
-  /** Set once the connection is closed (closeError then says why). */
-  private isClosed = false;
   /**
    * Why it closed, made only when something needs it: a client's close() or the socket's end
    * after it costs no error object (its stack) unless a call or stream is there to hear it.
@@ -200,7 +198,7 @@ export class RpcEngine {
       (pieces) => this.arrived(pieces, true),
     );
     const onChunk = (chunk: Buffer): void => {
-      if (this.isClosed) return;
+      if (this.closed) return;
       this.lastReceived = performance.now();
       this.guarded(() => {
         if (this.layer) for (const plain of this.layer.decode(chunk)) this.splitter.push(plain);
@@ -226,7 +224,7 @@ export class RpcEngine {
             onChunk(Buffer.from(given.subarray(0, n)));
             return;
           }
-          if (this.isClosed) return;
+          if (this.closed) return;
           this.lastReceived = performance.now();
           this.guarded(() => direct.received(n));
         },
@@ -235,7 +233,7 @@ export class RpcEngine {
       stream.on('data', onChunk);
     }
     stream.on('end', () => {
-      if (this.isClosed) return;
+      if (this.closed) return;
       const pending = this.splitter.pending + (this.direct?.pending ?? 0);
       const truncated = pending > 0 ? ` (${pending} bytes of a truncated packet)` : '';
       this.fail(clientError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, `End of file while reading data: Input/output error${truncated}`), 'eof');
@@ -259,7 +257,7 @@ export class RpcEngine {
   }
 
   get closed(): boolean {
-    return this.isClosed;
+    return this.closeReasonValue !== null;
   }
 
   private get closeError(): LibvirtError | null {
@@ -292,7 +290,7 @@ export class RpcEngine {
   setBusyPoll(micros: number): void {
     const bad = badBusyPoll(micros);
     if (bad) throw clientError(VIR_ERR_INVALID_ARG, VIR_FROM_RPC, bad);
-    this.busyPoll = micros > 0 ? new BusyPoll(micros, () => (this.pending.size > 0 || (this.streams?.size ?? 0) > 0) && !this.isClosed) : null;
+    this.busyPoll = micros > 0 ? new BusyPoll(micros, () => (this.pending.size > 0 || (this.streams?.size ?? 0) > 0) && !this.closed) : null;
   }
 
   /** Routes packets of `program` that are not replies to our calls (MESSAGE, STREAM, server CALL). */
@@ -307,7 +305,7 @@ export class RpcEngine {
 
   /** Calls a procedure and resolves to its decoded reply (undefined for a void reply). */
   call<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, options?: CallOptions): Promise<R> {
-    if (this.isClosed) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
+    if (this.closed) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
     return this.callWithSerial(proc, args, this.nextSerial(), options);
   }
 
@@ -317,7 +315,7 @@ export class RpcEngine {
    * what the stream sends its own packets through.
    */
   callWithStream<A, R>(proc: ProcedureInfo<A, R, unknown>, args: A, sink: StreamSink, onChannel: (channel: StreamChannel) => void, options?: CallOptions): Promise<R> {
-    if (this.isClosed) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
+    if (this.closed) return Promise.reject(clientError(VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, 'client socket is closed'));
     const serial = this.nextSerial();
     (this.streams ??= new Map()).set(serial, sink);
     onChannel(new StreamChannel(this, proc, serial));
@@ -342,14 +340,15 @@ export class RpcEngine {
    * stream that holds it releases it. Replies, events and keepalive wait behind the stream's data.
    */
   holdReading(serial: number): void {
+    if (this.closed) return;
     const held = (this.readingHeldBy ??= new Set());
-    if (this.isClosed || held.has(serial)) return;
+    if (held.has(serial)) return;
     held.add(serial);
     if (held.size === 1) this.stream.pause();
   }
 
   releaseReading(serial: number): void {
-    if (!this.readingHeldBy?.delete(serial) || this.readingHeldBy.size > 0 || this.isClosed) return;
+    if (!this.readingHeldBy?.delete(serial) || this.readingHeldBy.size > 0 || this.closed) return;
     this.stream.resume();
   }
 
@@ -397,7 +396,7 @@ export class RpcEngine {
    * see the README) or a SASL layer they are copied into one buffer first.
    */
   sendData(header: MessageHeader, data: Uint8Array, written?: (err?: Error | null) => void): void {
-    if (this.isClosed) throw this.closeError!;
+    if (this.closed) throw this.closeError!;
     const head = encodeShared(header);
     const length = head.length + data.length;
     if (length > MAX_PACKET) throw new FramingError(`packet of ${length} bytes exceeds libvirt's maximum of ${MAX_PACKET} bytes`);
@@ -417,7 +416,7 @@ export class RpcEngine {
 
   /** Sends a packet that expects no reply (a stream channel's packets, sendMessage). */
   send(header: Omit<MessageHeader, 'serial'> & { serial?: number }, body?: (w: XdrWriter) => void): void {
-    if (this.isClosed) throw this.closeError!;
+    if (this.closed) throw this.closeError!;
     this.write(encodeShared({ ...header, serial: header.serial ?? 0 }, body));
   }
 
@@ -447,7 +446,7 @@ export class RpcEngine {
   }
 
   waitDrain(): Promise<void> {
-    if (!this.stream.writableNeedDrain || this.isClosed) return Promise.resolve();
+    if (!this.stream.writableNeedDrain || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         this.stream.off('drain', done);
@@ -489,7 +488,7 @@ export class RpcEngine {
    * its own ArrayBuffer (the direct reader's large packets), which a stream may recycle.
    */
   private arrived(item: Buffer | Buffer[], owned: boolean, whole = false): void {
-    if (this.isClosed) return;
+    if (this.closed) return;
     if (this.slicing) this.held.push({ item: owned || Array.isArray(item) ? item : Buffer.from(item), whole });
     else if (Array.isArray(item)) this.onPacketPieces(item);
     else this.onPacket(item, owned, whole);
@@ -500,7 +499,7 @@ export class RpcEngine {
    * got back from its reader, if it is a data packet of a stream that has one.
    */
   private streamBuffer(head: Buffer, length: number): Buffer | null {
-    if (this.isClosed) return null;
+    if (this.closed) return null;
     let h: MessageHeader;
     try {
       h = decodePacket(head).header;
@@ -540,7 +539,7 @@ export class RpcEngine {
     this.holdReading(HELD_BY_DECODING);
     const step = (): void => {
       let outcome: Decoded | null = null;
-      if (this.isClosed) outcome = { ok: false, error: this.closeError! };
+      if (this.closed) outcome = { ok: false, error: this.closeError! };
       else {
         const deadline = performance.now() + DECODE_SLICE_MS;
         try {
@@ -571,7 +570,7 @@ export class RpcEngine {
 
   /** The packets that waited behind a sliced decode, in order, until another one starts slicing. */
   private handleHeld(): void {
-    while (this.held.length > 0 && !this.slicing && !this.isClosed) {
+    while (this.held.length > 0 && !this.slicing && !this.closed) {
       const { item, whole } = this.held.shift()!;
       this.arrived(item, true, whole);
     }
@@ -764,8 +763,7 @@ export class RpcEngine {
 
   /** Tears down with `err`: every pending call rejects at once and close listeners hear why. */
   private fail(err: LibvirtError | (() => LibvirtError), reason: CloseReason): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
+    if (this.closed) return;
     this.closeErrorValue = err;
     this.closeReasonValue = reason;
     if (log.enabled(LogPriority.DEBUG)) log.debug(`connection closed (${reason}): ${this.closeError!.message}`);
