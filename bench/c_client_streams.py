@@ -8,9 +8,9 @@ Connects once, prints {"ready": true}, then for each line "upload BYTES" or "dow
 stdin uploads BYTES (one random block of CHUNK bytes, over and over) or downloads BYTES from offset
 0, CHUNK bytes per virStreamSend / virStreamRecv, and prints JSON {"bytes", "seconds", "cpu"} (cpu:
 the process's CPU seconds, every thread of libvirt's client included). It stays connected between
-transfers, as bench/streams' own client does, so both start each transfer from the same state: an
-idle process with an open connection (a process started for each transfer would begin it with its
-CPU warm from start-up, which on a VM is worth 10-20% on a 64 MiB transfer).
+transfers, as bench/streams-client.ts (our side) does, so every client starts each transfer from
+the same state: an idle process with an open connection (a process started for each transfer would
+begin it with its CPU warm from start-up, which on a VM is worth 10-20% on a 64 MiB transfer).
 """
 import json
 import os

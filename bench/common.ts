@@ -109,6 +109,18 @@ export function vmRss(): number {
   return Number(m![1]) * 1024;
 }
 
+/** What one transfer of bench/streams reports (ours, bench/streams-client.ts, and the C client's, bench/c_client_streams.py). */
+export interface StreamRun {
+  bytes: number;
+  seconds: number;
+  /** CPU seconds of the whole process (every thread: V8's helpers, libvirt's event thread). */
+  cpu: number;
+}
+
+/** How bench/streams' own client reads a download. */
+export const READ_MODES = ['for await', 'reuse', 'reuse, busy poll'] as const;
+export type ReadMode = (typeof READ_MODES)[number];
+
 /** A peer process spoken to by lines: requests on its stdin, JSON answers on its stdout. */
 export class Child {
   readonly proc: ChildProcess;

@@ -1,38 +1,33 @@
 // bench/streams: MB/s of virStorageVolUpload / virStorageVolDownload through a Stream, 64 MiB and
 // 1 GiB, side by side with libvirt's C client (python3-libvirt, bench/c_client_streams.py) on the
 // same private libvirtd, the same volume and in interleaved rounds; client and daemon CPU per MB.
-// `npm run bench:streams` (starts the sandbox if needed). BENCH_ROUNDS (default 3), BENCH_SIZES
-// (MiB, default "64,1024"). Downloads are ours twice: `for await` (fresh buffers, the chunks are
-// the caller's) and `chunks({ reuse: true })` (lent chunks, packet buffers recycled). Each of our
-// runs starts after a full collection and 100 ms for V8's helper threads to finish sweeping (not
-// timed), so a run does not pay for the garbage of the run before it (the for-await download's
-// buffers would otherwise be collected in the reuse run). The C client runs in one process
-// connected for the whole benchmark and idles 100 ms before each of its transfers too, so both
-// start from the same state (a process started per transfer began it with a warm CPU: 10-20%
-// faster on 64 MiB on this VM).
-import { randomBytes } from 'node:crypto';
+// `npm run bench:streams` (starts the sandbox if needed). BENCH_ROUNDS (default 15 up to 256 MiB,
+// 7 above), BENCH_WARMUP (64 MiB transfers of each kind before measuring, default 3), BENCH_SIZES
+// (MiB, default "64,1024"). Downloads are ours four ways: `for await` (fresh buffers, the chunks are the
+// caller's), the same in a node started with a larger initial old space (see OLD_SPACE_FLAG),
+// `chunks({ reuse: true })` (lent chunks, packet buffers recycled) and that with busy polling. Every client is a process of its own connected for the whole run, which does only
+// its kind of transfer (bench/streams-client.ts for ours: one process uploading, one per way of
+// reading; the C client's one process does both, having no collector whose garbage one kind could
+// leave to the other), so each is measured at its steady state with no collection forced between
+// transfers. Each transfer follows 100 ms of idle (the same for every client). Which client goes
+// first alternates by round, and a ratio is the median of the rounds' own ratios: this host's
+// speed swings by 2x within minutes, and a round's transfers are seconds apart.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import type { Connection } from '../src/api/connection.js';
-import type { StorageVol } from '../src/api/objects.js';
 import { connect } from '../src/api/open.js';
 import { STREAM_CHUNK_MAX } from '../src/rpc/stream-channel.js';
-import { BUSY_POLL, Child, median, processCpu } from './common.js';
+import { BUSY_POLL, Child, median, processCpu, type ReadMode, type StreamRun } from './common.js';
 import { sandboxRunning, startSandbox, stopSandbox } from '../test/support/sandbox.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Rounds per size: more of the short transfers, whose ratios scatter more on this host. */
+const roundsFor = (size: number): number => Number(process.env.BENCH_ROUNDS ?? (size <= 256 << 20 ? 15 : 7));
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const SIZES = (process.env.BENCH_SIZES ?? '64,1024').split(',').map((s) => Number(s) * 1024 * 1024);
 const CHUNK = STREAM_CHUNK_MAX;
 const root = new URL('../..', import.meta.url).pathname;
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 type Direction = 'upload' | 'download';
-/** How our client reads a download. */
-type ReadMode = 'for await' | 'reuse' | 'reuse, busy poll';
 
 /** One transfer: seconds, client CPU seconds, daemon CPU seconds. */
 interface Sample {
@@ -41,41 +36,47 @@ interface Sample {
   daemonCpu: number;
 }
 
-async function ours(conn: Connection, vol: StorageVol, what: Direction, size: number, block: Buffer, mode: ReadMode = 'for await'): Promise<{ seconds: number; cpu: number }> {
-  gc();
-  await new Promise((r) => setTimeout(r, 100));
-  const cpu0 = process.cpuUsage();
-  const start = performance.now();
-  const st = conn.newStream();
-  conn.setBusyPoll(mode === 'reuse, busy poll' ? BUSY_POLL : 0);
-  let done = 0;
-  if (what === 'upload') {
-    await vol.upload(st, 0n, BigInt(size), 0);
-    while (done < size) {
-      const n = Math.min(CHUNK, size - done);
-      await st.send(n === CHUNK ? block : block.subarray(0, n));
-      done += n;
-    }
-    await st.finish();
-  } else {
-    await vol.download(st, 0n, BigInt(size), 0);
-    for await (const chunk of mode === 'for await' ? st : st.chunks({ reuse: true })) done += chunk.length;
+/** A client process (ours or the C client's) and what it transfers. */
+class Peer {
+  private readonly child: Child;
+  constructor(
+    readonly name: string,
+    cmd: string,
+    args: string[],
+  ) {
+    this.child = new Child(cmd, args);
   }
-  const seconds = (performance.now() - start) / 1000;
-  const c = process.cpuUsage(cpu0);
-  conn.setBusyPoll(0);
-  if (done !== size) throw new Error(`${what}: ${done} bytes instead of ${size}`);
-  return { seconds, cpu: (c.user + c.system) / 1e6 };
+  ready(): Promise<unknown> {
+    return this.child.json();
+  }
+  /** One transfer after 100 ms of idle, with the daemon's CPU over it. */
+  async run(daemonPid: number, what: Direction, size: number): Promise<Sample> {
+    await new Promise((r) => setTimeout(r, 100));
+    const d0 = processCpu(daemonPid);
+    this.child.write(`${what} ${size}\n`);
+    const r = await this.child.json<StreamRun>();
+    if (r.bytes !== size) throw new Error(`${this.name} ${what}: ${r.bytes} bytes instead of ${size}`);
+    return { seconds: r.seconds, cpu: r.cpu, daemonCpu: (processCpu(daemonPid) - d0) / 1e6 };
+  }
+  end(): Promise<void> {
+    return this.child.end();
+  }
 }
 
-/** The C client's transfer, in its own process connected for the whole run (c_client_streams.py). */
-async function cClient(peer: Child, what: Direction, size: number): Promise<{ seconds: number; cpu: number }> {
-  await new Promise((r) => setTimeout(r, 100)); // idle before it as before each of ours
-  peer.write(`${what} ${size}\n`);
-  const r = await peer.json<{ bytes: number; seconds: number; cpu: number }>();
-  if (r.bytes !== size) throw new Error(`C client ${what}: ${r.bytes} bytes instead of ${size}`);
-  return r;
-}
+/**
+ * V8 counts the memory of ArrayBuffers allocated since its last full collection against the old
+ * generation's limit: a `for await` download's fresh buffers set off a full collection every few
+ * MiB in a small heap. A larger initial old space is the process-wide way around it (a row of its own).
+ */
+const OLD_SPACE_FLAG = '--initial-old-space-size=256';
+
+/** Our download readers: how each reads, and the node flags its process runs with. */
+const READERS: { name: string; mode: ReadMode; node: string[] }[] = [
+  { name: 'for await', mode: 'for await', node: [] },
+  { name: `for await, node ${OLD_SPACE_FLAG}`, mode: 'for await', node: [OLD_SPACE_FLAG] },
+  { name: 'chunks({ reuse: true })', mode: 'reuse', node: [] },
+  { name: `chunks({ reuse: true }), busyPoll ${BUSY_POLL}`, mode: 'reuse, busy poll', node: [] },
+];
 
 async function main(): Promise<void> {
   const started = !sandboxRunning();
@@ -88,47 +89,69 @@ async function main(): Promise<void> {
   const pool = await conn.storagePoolCreateXML(`<pool type='dir'><name>${poolName}</name><target><path>${dir}</path></target></pool>`, 0);
   const max = Math.max(...SIZES);
   const vol = await pool.storageVolCreateXML(`<volume><name>bench.raw</name><capacity unit='bytes'>${max}</capacity><allocation>0</allocation><target><format type='raw'/></target></volume>`, 0);
-  const block = randomBytes(CHUNK);
   const rows: string[] = [];
   const json: Record<string, unknown>[] = [];
-  const peer = new Child('/usr/bin/python3', [join(root, 'bench/c_client_streams.py'), uri, poolName, 'bench.raw', String(CHUNK)]);
-  await peer.json();
-  const timed = async (run: () => Promise<{ seconds: number; cpu: number }> | { seconds: number; cpu: number }): Promise<Sample> => {
-    const d0 = processCpu(daemonPid);
-    const r = await run();
-    return { ...r, daemonCpu: (processCpu(daemonPid) - d0) / 1e6 };
-  };
+  const args = [uri, poolName, 'bench.raw', String(CHUNK)];
+  const c = new Peer('C client', '/usr/bin/python3', [join(root, 'bench/c_client_streams.py'), ...args]);
+  const ourPeer = (name: string, mode: ReadMode, node: string[] = []): Peer => new Peer(`ours (${name})`, process.execPath, [...node, join(root, 'dist/bench/streams-client.js'), ...args, mode]);
+  // The uploader's mode only says how it would read: it never downloads.
+  const uploader = ourPeer('upload', 'reuse');
+  const readers = new Map<string, Peer>(READERS.map((r) => [r.name, ourPeer(r.name, r.mode, r.node)]));
+  const all = [c, uploader, ...readers.values()];
   try {
-    // Warm-up: the volume's blocks allocated, the page cache and both clients' code paths warm.
-    await ours(conn, vol, 'upload', max, block);
-    await ours(conn, vol, 'download', Math.min(max, 64 << 20), block);
-    await ours(conn, vol, 'download', Math.min(max, 64 << 20), block, 'reuse');
-    await cClient(peer, 'download', Math.min(max, 64 << 20));
+    await Promise.all(all.map((p) => p.ready()));
+    // Warm-up, not measured: the volume's blocks allocated, the page cache filled, and every
+    // client run until its code is at its steady state (ours: V8 optimizes the transfer's
+    // functions only after a few hundred packets; before that a 64 MiB transfer runs partly
+    // interpreted).
+    await uploader.run(daemonPid, 'upload', max);
+    const warm = Math.min(max, 64 << 20);
+    for (let i = 0; i < WARMUP; i++) {
+      await uploader.run(daemonPid, 'upload', warm);
+      await c.run(daemonPid, 'upload', warm);
+      for (const r of readers.values()) await r.run(daemonPid, 'download', warm);
+      await c.run(daemonPid, 'download', warm);
+    }
     for (const size of SIZES) {
       for (const what of ['upload', 'download'] as const) {
-        const modes: ReadMode[] = what === 'download' ? ['for await', 'reuse', 'reuse, busy poll'] : ['for await'];
-        const o = new Map<ReadMode, Sample[]>(modes.map((m) => [m, []]));
-        const c: Sample[] = [];
-        for (let round = 0; round < ROUNDS; round++) {
-          c.push(await timed(() => cClient(peer, what, size)));
-          for (const mode of modes) o.get(mode)!.push(await timed(() => ours(conn, vol, what, size, block, mode)));
+        const ours: [string, Peer][] = what === 'upload' ? [['upload', uploader]] : [...readers];
+        const o = new Map<string, Sample[]>(ours.map(([m]) => [m, []]));
+        const cs: Sample[] = [];
+        for (let round = 0; round < roundsFor(size); round++) {
+          // Which client goes first alternates, so neither always follows the other's transfer.
+          if (round % 2 === 0) cs.push(await c.run(daemonPid, what, size));
+          for (const [m, p] of ours) o.get(m)!.push(await p.run(daemonPid, what, size));
+          if (round % 2 === 1) cs.push(await c.run(daemonPid, what, size));
         }
         const mb = size / 1e6;
-        const rate = (xs: Sample[]): number => median(xs.map((x) => mb / x.seconds));
+        const rates = (xs: Sample[]): number[] => xs.map((x) => mb / x.seconds);
         const cpuPerMb = (xs: Sample[], k: 'cpu' | 'daemonCpu'): number => median(xs.map((x) => (x[k] * 1e3) / mb));
-        for (const mode of modes) {
+        const cRates = rates(cs);
+        for (const [mode] of ours) {
           const os = o.get(mode)!;
-          const label = what === 'upload' ? what : `${what} (${mode === 'for await' ? 'for await' : mode === 'reuse' ? 'chunks({ reuse: true })' : `chunks({ reuse: true }), busyPoll ${BUSY_POLL}`})`;
-          const m = { ours: rate(os), c: rate(c), oursCpuMsPerMB: cpuPerMb(os, 'cpu'), cCpuMsPerMB: cpuPerMb(c, 'cpu'), daemonMsPerMBOurs: cpuPerMb(os, 'daemonCpu'), daemonMsPerMBC: cpuPerMb(c, 'daemonCpu') };
-          json.push({ what, mode, mib: size >> 20, ...m });
+          // The ratio of each round (ours against the C client's transfer beside it), then their
+          // median: the host's slow swings move both sides of a round alike.
+          const ratios = rates(os).map((r, i) => r / cRates[i]!);
+          const m = {
+            ours: median(rates(os)),
+            c: median(cRates),
+            ratio: median(ratios),
+            ratioMin: Math.min(...ratios),
+            ratioMax: Math.max(...ratios),
+            oursCpuMsPerMB: cpuPerMb(os, 'cpu'),
+            cCpuMsPerMB: cpuPerMb(cs, 'cpu'),
+            daemonMsPerMBOurs: cpuPerMb(os, 'daemonCpu'),
+            daemonMsPerMBC: cpuPerMb(cs, 'daemonCpu'),
+          };
+          json.push({ what, how: mode, mib: size >> 20, ...m });
           rows.push(
-            `| ${label} | ${size >> 20} MiB | ${m.c.toFixed(0)} | ${m.ours.toFixed(0)} | **${(m.ours / m.c).toFixed(2)}x** | ${m.cCpuMsPerMB.toFixed(2)} | ${m.oursCpuMsPerMB.toFixed(2)} | ${m.daemonMsPerMBC.toFixed(2)} | ${m.daemonMsPerMBOurs.toFixed(2)} |`,
+            `| ${what === 'upload' ? what : `${what} (${mode})`} | ${size >> 20} MiB | ${m.c.toFixed(0)} | ${m.ours.toFixed(0)} | **${m.ratio.toFixed(2)}x** | ${m.ratioMin.toFixed(2)}-${m.ratioMax.toFixed(2)} | ${m.cCpuMsPerMB.toFixed(2)} | ${m.oursCpuMsPerMB.toFixed(2)} | ${m.daemonMsPerMBC.toFixed(2)} | ${m.daemonMsPerMBOurs.toFixed(2)} |`,
           );
         }
       }
     }
   } finally {
-    await peer.end();
+    await Promise.all(all.map((p) => p.end()));
     await vol.delete(0).catch(() => undefined);
     await pool.destroy().catch(() => undefined);
     await conn.close();
@@ -139,9 +162,11 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(json));
     return;
   }
-  console.log(`Volume upload/download through a stream, MB/s (10^6 bytes), median of ${ROUNDS} interleaved rounds, same libvirtd (qemu:///system over unix), same raw volume, ${CHUNK}-byte chunks, a full GC before each of our runs\n`);
-  console.log('| direction | size | C client MB/s | ours MB/s | ratio | C client CPU ms/MB | ours CPU ms/MB | libvirtd CPU ms/MB (C) | libvirtd CPU ms/MB (ours) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    `Volume upload/download through a stream, MB/s (10^6 bytes), medians of ${SIZES.map((s) => `${roundsFor(s)} (${s >> 20} MiB)`).join(', ')} interleaved rounds after ${WARMUP} of warm-up, same libvirtd (qemu:///system over unix), same raw volume, ${CHUNK}-byte chunks, every client a process of its own at its steady state; ratio: the median of the rounds' ratios (ours / the C client's transfer in the same round), and their range\n`,
+  );
+  console.log("| direction | size | C client MB/s | ours MB/s | ratio | rounds' ratios | C client CPU ms/MB | ours CPU ms/MB | libvirtd CPU ms/MB (C) | libvirtd CPU ms/MB (ours) |");
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
 }
 

@@ -44,6 +44,11 @@ export interface RecvOptions extends SignalOptions {
   reuse?: boolean;
 }
 
+/** The most a chunk of chunks() / sparseChunks() holds (a packet's data is never split below it). */
+const ITEM_MAX = STREAM_CHUNK_MAX * 4;
+
+const noop = (): void => undefined;
+
 /** Buffers a stream keeps for packets to be read into, once its reader gave them back (RecvOptions.reuse). */
 export const STREAM_SPARE_BUFFERS = 2;
 
@@ -233,9 +238,14 @@ export class Stream {
     return this.channel;
   }
 
+  /** Nothing to read yet: no data, no end of file, no error. */
+  private get waiting(): boolean {
+    return this.queue.length === 0 && !this.eof && !this.error && !this.closed;
+  }
+
   /** Waits until there is something to read, end of file, or an error. */
   private async ready(): Promise<void> {
-    while (this.queue.length === 0 && !this.eof && !this.error && !this.closed) await this.changed().promise;
+    while (this.waiting) await this.changed().promise;
   }
 
   /**
@@ -244,14 +254,24 @@ export class Stream {
    */
   private async underSignal<T>(signal: AbortSignal | undefined, op: () => Promise<T>): Promise<T> {
     if (!signal) return op();
-    const onAbort = (): void => this.abortWith(clientError(VIR_ERR_OPERATION_ABORTED, VIR_FROM_STREAMS, 'operation aborted', signal.reason));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    const unwatch = this.watch(signal);
     try {
       return await op();
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      unwatch();
     }
+  }
+
+  /** Until the returned function is called, `signal` aborting aborts the stream (see underSignal). */
+  private watch(signal: AbortSignal | undefined): () => void {
+    if (!signal) return noop;
+    const onAbort = (): void => this.abortWith(clientError(VIR_ERR_OPERATION_ABORTED, VIR_FROM_STREAMS, 'operation aborted', signal.reason));
+    if (signal.aborted) {
+      onAbort();
+      return noop;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    return () => signal.removeEventListener('abort', onAbort);
   }
 
   /** Ends the stream with `err` for every reader and writer; the daemon is told to abort. */
@@ -281,8 +301,15 @@ export class Stream {
           if (channel.needsDrain) await this.until(channel.waitDrain());
         } else {
           // The last bytes are handed to the socket: as virStreamSend, the call has done its
-          // part, and an error the daemon sends meanwhile is the next call's to report.
-          await this.until(new Promise<void>((resolve) => channel.sendData(data.subarray(off, end), () => resolve())));
+          // part, and an error the daemon sends meanwhile is the next call's to report. A change
+          // of state (an error, an abort) ends the wait as well.
+          await new Promise<void>((resolve) => {
+            this.waiters.add(resolve);
+            channel.sendData(data.subarray(off, end), () => {
+              this.waiters.delete(resolve);
+              resolve();
+            });
+          });
           break;
         }
         this.usable();
@@ -335,15 +362,17 @@ export class Stream {
       if (this.error) throw this.error;
       const head = this.queue[0];
       if (!head) return new Uint8Array(0);
-      if ('hole' in head) {
-        if (flags & VIR_STREAM_RECV_STOP_AT_HOLE) return new Uint8Array(0);
-        const n = head.hole > BigInt(nbytes) ? nbytes : Number(head.hole);
-        head.hole -= BigInt(n);
-        if (head.hole === 0n) this.queue.shift();
-        return new Uint8Array(n);
-      }
+      if ('hole' in head) return flags & VIR_STREAM_RECV_STOP_AT_HOLE ? new Uint8Array(0) : this.zeros(head, nbytes);
       return this.take(head, nbytes, options.reuse === true);
     });
+  }
+
+  /** Up to `nbytes` of the hole at the head of the queue, as zeros. */
+  private zeros(head: StreamHole, nbytes: number): Uint8Array {
+    const n = head.hole > BigInt(nbytes) ? nbytes : Number(head.hole);
+    head.hole -= BigInt(n);
+    if (head.hole === 0n) this.queue.shift();
+    return new Uint8Array(n);
   }
 
   private take(head: { data: Buffer; packet?: Buffer | undefined }, nbytes: number, lend: boolean): Buffer {
@@ -435,8 +464,9 @@ export class Stream {
    * more (a write awaited, a hash updated): `for await (const c of st.chunks({ reuse: true }))
    * await fh.write(c)`. Collecting the chunks (Buffer.concat after the loop) needs the default.
    */
-  async *chunks(options: RecvOptions = {}): AsyncGenerator<Uint8Array> {
-    for await (const item of this.items(0, options)) if (!('hole' in item)) yield item;
+  chunks(options: RecvOptions = {}): AsyncGenerator<Uint8Array> {
+    // Without VIR_STREAM_RECV_STOP_AT_HOLE a hole comes as zeros: only data chunks are yielded.
+    return this.items(0, options) as AsyncGenerator<Uint8Array>;
   }
 
   /**
@@ -448,22 +478,36 @@ export class Stream {
     return this.items(VIR_STREAM_RECV_STOP_AT_HOLE, options);
   }
 
+  /**
+   * The loop behind chunks() and sparseChunks(): recvFlags() and recvHole() in one, taking what is
+   * queued at once (a download's packets are there when the loop comes back for them; going
+   * through a receive call's promises for each would cost most of the loop's own CPU).
+   */
   private async *items(flags: number, options: RecvOptions): AsyncGenerator<Uint8Array | StreamHole> {
+    const lend = options.reuse === true;
+    const stopAtHole = (flags & VIR_STREAM_RECV_STOP_AT_HOLE) !== 0;
+    const unwatch = this.watch(options.signal);
     let finished = false;
     try {
       for (;;) {
-        const chunk = await this.recvFlags(STREAM_CHUNK_MAX * 4, flags, options);
-        if (chunk.length) {
-          yield chunk;
-          continue;
+        this.giveBack();
+        if (!this.channel || this.closed || this.error) this.usable();
+        while (this.waiting) await this.changed().promise;
+        if (this.error) throw this.error;
+        const head = this.queue[0];
+        if (!head) break; // end of file
+        if (!('hole' in head)) yield this.take(head, ITEM_MAX, lend);
+        else if (!stopAtHole) yield this.zeros(head, ITEM_MAX);
+        else {
+          this.queue.shift();
+          if (head.hole > 0n) yield { hole: head.hole };
         }
-        const hole = flags & VIR_STREAM_RECV_STOP_AT_HOLE ? await this.recvHole() : 0n;
-        if (hole === 0n) break;
-        yield { hole };
       }
+      unwatch();
       await this.finish(options);
       finished = true;
     } finally {
+      unwatch();
       if (!finished) await this[Symbol.asyncDispose]();
     }
   }
