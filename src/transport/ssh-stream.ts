@@ -134,9 +134,28 @@ export class CommandStream extends Duplex {
     this.forward(chunks[chunks.length - 1]!.chunk, cb);
   }
 
+  /**
+   * Writes `chunk` to the command; `cb` once stdin has taken it (its own write callback: an ssh
+   * channel out of window, or a pipe the command is slow to read, still holds the caller's
+   * buffer until then, and Stream.send() tells its caller the buffer may be reused once this
+   * completes) and no sooner than the next tick (see _write).
+   */
   private forward(chunk: Buffer, cb: (error?: Error | null) => void): void {
-    if (this.opts.stdin.write(chunk)) process.nextTick(cb);
-    else this.opts.stdin.once('drain', () => cb());
+    let ticked = false;
+    let written = false;
+    // A write error is not this write's to report: a closed stdin shows up as the end of stdout,
+    // with the command's stderr (see the constructor).
+    const done = (): void => {
+      if (ticked && written) cb();
+    };
+    this.opts.stdin.write(chunk, () => {
+      written = true;
+      done();
+    });
+    process.nextTick(() => {
+      ticked = true;
+      done();
+    });
   }
 
   override _final(cb: (error?: Error | null) => void): void {
