@@ -5,7 +5,7 @@ from a storage volume through virStorageVolUpload / virStorageVolDownload.
     /usr/bin/python3 bench/c_client_streams.py URI POOL VOLUME CHUNK
 
 Connects once, prints {"ready": true}, then for each line "upload BYTES" or "download BYTES" on
-stdin uploads BYTES (one random block of CHUNK bytes, over and over) or downloads BYTES from offset
+stdin ("upload-file BYTES PATH": the file, through virStreamSendAll reading it, as virsh vol-upload) uploads BYTES (one random block of CHUNK bytes, over and over) or downloads BYTES from offset
 0, CHUNK bytes per virStreamSend / virStreamRecv, and prints JSON {"bytes", "seconds", "cpu"} (cpu:
 the process's CPU seconds, every thread of libvirt's client included). It stays connected between
 transfers, as bench/streams-client.ts (our side) does, so every client starts each transfer from
@@ -25,9 +25,17 @@ vol = conn.storagePoolLookupByName(pool_name).storageVolLookupByName(vol_name)
 block = os.urandom(chunk)
 
 
-def transfer(what, size):
+def transfer(what, size, path):
     st = conn.newStream(0)
     done = 0
+    if what == "upload-file":
+        # virsh vol-upload's way: virStreamSendAll with a source handler reading the file.
+        fd = os.open(path, os.O_RDONLY)
+        vol.upload(st, 0, size, 0)
+        st.sendAll(lambda _st, nbytes, f: os.read(f, nbytes), fd)
+        st.finish()
+        os.close(fd)
+        return size
     if what == "upload":
         vol.upload(st, 0, size, 0)
         while done < size:
@@ -51,10 +59,10 @@ def transfer(what, size):
 
 print(json.dumps({"ready": True}), flush=True)
 for line in sys.stdin:
-    what, size = line.split()
+    what, size, *rest = line.split()
     cpu0 = time.process_time()
     start = time.perf_counter()
-    done = transfer(what, int(size))
+    done = transfer(what, int(size), rest[0] if rest else None)
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu0
     print(json.dumps({"bytes": done, "seconds": elapsed, "cpu": cpu}), flush=True)

@@ -12,7 +12,8 @@
 // transfers. Each transfer follows 100 ms of idle (the same for every client). Which client goes
 // first alternates by round, and a ratio is the median of the rounds' own ratios: this host's
 // speed swings by 2x within minutes, and a round's transfers are seconds apart.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../src/api/open.js';
@@ -27,7 +28,15 @@ const SIZES = (process.env.BENCH_SIZES ?? '64,1024').split(',').map((s) => Numbe
 const CHUNK = STREAM_CHUNK_MAX;
 const root = new URL('../..', import.meta.url).pathname;
 
-type Direction = 'upload' | 'download';
+/**
+ * Our uploads from a file (`upload-file`: a file of the transfer's size, its page cache warm; the
+ * C client reads it through virStreamSendAll as virsh vol-upload does): the helper for it, and
+ * Node's own pipeline from a file stream.
+ */
+const FILE_UPLOADERS = [
+  { name: 'sendAll(readFileChunks(file, { reuse: true }))', what: 'upload-file' },
+  { name: 'pipeline(createReadStream(file), st.toWritable())', what: 'upload-pipeline' },
+] as const;
 
 /** One transfer: seconds, client CPU seconds, daemon CPU seconds. */
 interface Sample {
@@ -49,11 +58,11 @@ class Peer {
   ready(): Promise<unknown> {
     return this.child.json();
   }
-  /** One transfer after 100 ms of idle, with the daemon's CPU over it. */
-  async run(daemonPid: number, what: Direction, size: number): Promise<Sample> {
+  /** One transfer after 100 ms of idle, with the daemon's CPU over it (`path`: the file an upload-file reads). */
+  async run(daemonPid: number, what: string, size: number, path?: string): Promise<Sample> {
     await new Promise((r) => setTimeout(r, 100));
     const d0 = processCpu(daemonPid);
-    this.child.write(`${what} ${size}\n`);
+    this.child.write(`${what} ${size}${path ? ` ${path}` : ''}\n`);
     const r = await this.child.json<StreamRun>();
     if (r.bytes !== size) throw new Error(`${this.name} ${what}: ${r.bytes} bytes instead of ${size}`);
     return { seconds: r.seconds, cpu: r.cpu, daemonCpu: (processCpu(daemonPid) - d0) / 1e6 };
@@ -97,7 +106,16 @@ async function main(): Promise<void> {
   // The uploader's mode only says how it would read: it never downloads.
   const uploader = ourPeer('upload', 'reuse');
   const readers = new Map<string, Peer>(READERS.map((r) => [r.name, ourPeer(r.name, r.mode, r.node)]));
-  const all = [c, uploader, ...readers.values()];
+  const fileUploaders = FILE_UPLOADERS.map((u) => ({ ...u, peer: ourPeer(u.name, 'reuse') }));
+  const all = [c, uploader, ...readers.values(), ...fileUploaders.map((u) => u.peer)];
+  // The files uploaded from, one per size, written once (their page cache warm for every client).
+  const filesDir = mkdtempSync(join(tmpdir(), 'lvrpc-bench-files-'));
+  const fileOf = (size: number): string => join(filesDir, `${size}.bin`);
+  for (const size of new Set([...SIZES, Math.min(max, 64 << 20)])) {
+    const fd = openSync(fileOf(size), 'w');
+    for (let off = 0; off < size; off += 16 << 20) writeSync(fd, randomBytes(Math.min(16 << 20, size - off)));
+    closeSync(fd);
+  }
   try {
     await Promise.all(all.map((p) => p.ready()));
     // Warm-up, not measured: the volume's blocks allocated, the page cache filled, and every
@@ -109,19 +127,23 @@ async function main(): Promise<void> {
     for (let i = 0; i < WARMUP; i++) {
       await uploader.run(daemonPid, 'upload', warm);
       await c.run(daemonPid, 'upload', warm);
+      for (const u of fileUploaders) await u.peer.run(daemonPid, u.what, warm, fileOf(warm));
+      await c.run(daemonPid, 'upload-file', warm, fileOf(warm));
       for (const r of readers.values()) await r.run(daemonPid, 'download', warm);
       await c.run(daemonPid, 'download', warm);
     }
     for (const size of SIZES) {
-      for (const what of ['upload', 'download'] as const) {
-        const ours: [string, Peer][] = what === 'upload' ? [['upload', uploader]] : [...readers];
+      for (const what of ['upload', 'upload-file', 'download'] as const) {
+        const ours: [string, Peer, string][] =
+          what === 'upload' ? [['upload', uploader, 'upload']] : what === 'upload-file' ? fileUploaders.map((u) => [u.name, u.peer, u.what]) : [...readers].map(([n, p]) => [n, p, 'download']);
+        const path = what === 'upload-file' ? fileOf(size) : undefined;
         const o = new Map<string, Sample[]>(ours.map(([m]) => [m, []]));
         const cs: Sample[] = [];
         for (let round = 0; round < roundsFor(size); round++) {
           // Which client goes first alternates, so neither always follows the other's transfer.
-          if (round % 2 === 0) cs.push(await c.run(daemonPid, what, size));
-          for (const [m, p] of ours) o.get(m)!.push(await p.run(daemonPid, what, size));
-          if (round % 2 === 1) cs.push(await c.run(daemonPid, what, size));
+          if (round % 2 === 0) cs.push(await c.run(daemonPid, what, size, path));
+          for (const [m, p, how] of ours) o.get(m)!.push(await p.run(daemonPid, how, size, path));
+          if (round % 2 === 1) cs.push(await c.run(daemonPid, what, size, path));
         }
         const mb = size / 1e6;
         const rates = (xs: Sample[]): number[] => xs.map((x) => mb / x.seconds);
@@ -145,7 +167,7 @@ async function main(): Promise<void> {
           };
           json.push({ what, how: mode, mib: size >> 20, ...m });
           rows.push(
-            `| ${what === 'upload' ? what : `${what} (${mode})`} | ${size >> 20} MiB | ${m.c.toFixed(0)} | ${m.ours.toFixed(0)} | **${m.ratio.toFixed(2)}x** | ${m.ratioMin.toFixed(2)}-${m.ratioMax.toFixed(2)} | ${m.cCpuMsPerMB.toFixed(2)} | ${m.oursCpuMsPerMB.toFixed(2)} | ${m.daemonMsPerMBC.toFixed(2)} | ${m.daemonMsPerMBOurs.toFixed(2)} |`,
+            `| ${what === 'upload' ? what : what === 'upload-file' ? `upload from a file (${mode})` : `${what} (${mode})`} | ${size >> 20} MiB | ${m.c.toFixed(0)} | ${m.ours.toFixed(0)} | **${m.ratio.toFixed(2)}x** | ${m.ratioMin.toFixed(2)}-${m.ratioMax.toFixed(2)} | ${m.cCpuMsPerMB.toFixed(2)} | ${m.oursCpuMsPerMB.toFixed(2)} | ${m.daemonMsPerMBC.toFixed(2)} | ${m.daemonMsPerMBOurs.toFixed(2)} |`,
           );
         }
       }
@@ -156,6 +178,7 @@ async function main(): Promise<void> {
     await pool.destroy().catch(() => undefined);
     await conn.close();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(filesDir, { recursive: true, force: true });
     if (started) stopSandbox();
   }
   if (process.argv.includes('--json')) {

@@ -12,8 +12,10 @@ import { runInNewContext } from 'node:vm';
 import { type Connection } from '../../src/api/connection.js';
 import { connect } from '../../src/api/open.js';
 import type { StoragePool, StorageVol } from '../../src/api/objects.js';
+import { readFileChunks } from '../../src/api/file-chunks.js';
 import { readSparseFile, writeSparseFile } from '../../src/api/sparse-file.js';
 import { DEFAULT_STREAM_HIGH_WATER_MARK, type Stream } from '../../src/api/stream.js';
+import { STREAM_CHUNK_MAX } from '../../src/rpc/stream-channel.js';
 import { LibvirtError } from '../../src/errors/errors.js';
 import {
   VIR_ERR_OPERATION_ABORTED,
@@ -222,6 +224,27 @@ describe('streams as Node streams against the real daemon', function () {
       } finally {
         await tcp.close();
       }
+    });
+
+    it('sendAll(readFileChunks(file, { reuse: true })) uploads it with the same checksum in full packets, from one buffer read again and again', async () => {
+      const up = conn.newStream();
+      await vol.upload(up, 0n, BigInt(size), 0);
+      const seen = new Set<ArrayBufferLike>();
+      let packets = 0;
+      const chunks = readFileChunks(src, { reuse: true });
+      await up.sendAll(
+        (async function* () {
+          for await (const c of chunks) {
+            seen.add(c.buffer);
+            packets++;
+            yield c;
+          }
+        })(),
+      );
+      expect(up.ended).to.equal(true);
+      expect(packets).to.equal(Math.ceil(size / STREAM_CHUNK_MAX));
+      expect(seen.size).to.equal(1);
+      expect(sha256(join(dir, 'piped.raw'))).to.equal(sha256(src));
     });
 
     /**

@@ -223,7 +223,6 @@ function* fdChunks(fd: number): Generator<Uint8Array> {
   }
 }
 
-/** Sends every item to the stream; false with the error kept when the file or the stream fails. */
 /** How vol-upload and vol-download end, as virsh's: the local file closed (when open), then the stream finished. */
 async function closeThenFinish(ctl: VirshControl, st: Stream, fd: number, file: string | undefined, name: string): Promise<boolean> {
   if (fd >= 0) {
@@ -242,6 +241,7 @@ async function closeThenFinish(ctl: VirshControl, st: Stream, fd: number, file: 
   return true;
 }
 
+/** Sends every item to the stream; false with the error kept when the file or the stream fails. */
 async function sendItems(ctl: VirshControl, st: Stream, items: Iterable<Uint8Array | StreamHole> | AsyncIterable<Uint8Array | StreamHole>): Promise<boolean> {
   const it = (Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]()) as AsyncIterator<Uint8Array | StreamHole> | Iterator<Uint8Array | StreamHole>;
   for (;;) {
