@@ -1,5 +1,5 @@
 export { DEFAULT_STREAM_HIGH_WATER_MARK, STREAM_SPARE_BUFFERS, Stream, type RecvOptions, type SignalOptions, type StreamHole, type StreamOptions } from './api/stream.js';
-export type { NodeStreamOptions } from './api/stream-node.js';
+export { WRITABLE_HIGH_WATER_MARK, type NodeStreamOptions } from './api/stream-node.js';
 export { readSparseFile, writeSparseFile, type SparseReadOptions } from './api/sparse-file.js';
 export { readFileChunks, type FileChunkOptions } from './api/file-chunks.js';
 export { connect, DEFAULT_OPEN_TIMEOUT_MS } from './api/open.js';
