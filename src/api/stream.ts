@@ -480,8 +480,8 @@ export class Stream {
 
   /**
    * The loop behind chunks() and sparseChunks(): recvFlags() and recvHole() in one, taking what is
-   * queued at once (a download's packets are there when the loop comes back for them; going
-   * through a receive call's promises for each would cost most of the loop's own CPU).
+   * queued at once, in one generator (no receive call and its promises per chunk; measured, that
+   * saved less than this host's noise, but it is the simpler loop).
    */
   private async *items(flags: number, options: RecvOptions): AsyncGenerator<Uint8Array | StreamHole> {
     const lend = options.reuse === true;
