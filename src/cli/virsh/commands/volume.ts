@@ -3,6 +3,7 @@
 import { closeSync, fstatSync, openSync, readSync, unlinkSync, writeSync, constants as fsc, type Stats } from 'node:fs';
 import {
   readSparseFile,
+  STREAM_CHUNK_MAX,
   writeSparseFile,
   VIR_ERR_NO_SUPPORT,
   VIR_ERR_SYSTEM_ERROR,
@@ -213,11 +214,16 @@ function systemError(ctl: VirshControl, what: string, e: unknown): void {
 
 const CHUNK = 256 * 1024;
 
-/** The data of a descriptor from its current position, as virshStreamSource reads it. */
+/**
+ * The data of a descriptor from its current position, as virshStreamSource reads it: a full
+ * packet at a time (virStreamSendAll asks for STREAM_CHUNK_MAX bytes; 256 KiB would go as a packet
+ * of 262,120 bytes and one of 24), into one buffer read again and again (sendItems sends each
+ * chunk before it asks for the next).
+ */
 function* fdChunks(fd: number): Generator<Uint8Array> {
+  const buf = Buffer.allocUnsafeSlow(STREAM_CHUNK_MAX);
   for (;;) {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    const n = readSync(fd, buf, 0, CHUNK, null);
+    const n = readSync(fd, buf, 0, STREAM_CHUNK_MAX, null);
     if (n === 0) return;
     yield buf.subarray(0, n);
   }
