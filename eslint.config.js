@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { LAYERS, PROGRAMS, STANDALONE } from './scripts/layers.mjs';
@@ -19,11 +20,14 @@ const standaloneRules = STANDALONE.map((name) => ({
   },
 }));
 
-// The programs import the package as a user does: src/index.ts and src/xml/index.ts, nothing deeper.
+// The programs import the package as a user does: through the entry points package.json exports
+// (src/index.ts, src/xml/index.ts, src/xml/tree.ts), nothing deeper.
+const entries = Object.values(JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).exports).map((e) => e.default.replace(/^\.\/dist\/src\//, ''));
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const programRules = PROGRAMS.map((name) => ({
   files: [`src/${name}/**/*.ts`],
   rules: {
-    'no-restricted-imports': ['error', { patterns: [{ regex: `^(\\.\\./)+(${folders.join('|')})/(?!index\\.js$)`, message: `src/${name} uses only the package's public entry points (src/index.ts, src/xml/index.ts)` }] }],
+    'no-restricted-imports': ['error', { patterns: [{ regex: `^(\\.\\./)+(?!(${entries.map(escape).join('|')})$)(${folders.join('|')})/`, message: `src/${name} uses only the package's public entry points (${entries.map((e) => `src/${e.replace(/\.js$/, '.ts')}`).join(', ')})` }] }],
   },
 }));
 

@@ -16,6 +16,7 @@ export const LAYERS = [
 export const STANDALONE = ['xml'];
 /**
  * The command-line programs (virsh-rpc, virt-admin-rpc): built on the package's public entry
- * points only (src/index.ts and src/xml/index.ts), as any user of the library would be.
+ * points only (those package.json exports: src/index.ts, src/xml/index.ts, src/xml/tree.ts), as any
+ * user of the library would be.
  */
 export const PROGRAMS = ['cli'];

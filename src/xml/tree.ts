@@ -1,4 +1,10 @@
+/**
+ * libvirt-rpc/xml/tree: the generic reader on its own, for a program that walks a document's
+ * elements without the typed module (a few KiB against the schemas' megabytes of generated code).
+ */
 import { XmlError, positionOf } from './error.js';
+
+export { XmlError };
 
 /**
  * One element of a parsed document. Text is the concatenation of the element's own text nodes

@@ -4,7 +4,7 @@
 
 import * as libvirt from '../../index.js';
 import { type Domain, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE, VIR_DOMAIN_VCPU_GUEST, VIR_DOMAIN_VCPU_MAXIMUM, VIR_DOMAIN_XML_INACTIVE } from '../../index.js';
-import { parseXmlTree, type XmlElement } from '../../xml/index.js';
+import { parseXmlTree, type XmlElement } from '../../xml/tree.js';
 import type { Cmd } from '../vsh/cmd.js';
 import type { Completer } from '../vsh/completion.js';
 import { scaleInteger, strToSigned, strToUnsigned, ULLONG_MAX } from '../vsh/numbers.js';

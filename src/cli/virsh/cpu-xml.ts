@@ -2,7 +2,7 @@
 // domain XMLs, host capabilities or domain capabilities, as the XML texts virsh sends.
 
 import { VIR_ERR_XML_DETAIL, VIR_FROM_XML } from '../../index.js';
-import { parseXmlTree, XmlError, type XmlElement } from '../../xml/index.js';
+import { parseXmlTree, XmlError, type XmlElement } from '../../xml/tree.js';
 import type { VirshControl } from './control.js';
 import { attr, childrenNamed } from './monitor-util.js';
 import { readFileAll } from './util.js';

@@ -2,7 +2,7 @@
 // virXMLFormatElement) for attach-disk and attach-interface, and a small mutable tree of a parsed
 // document with libxml2's xmlNodeDump for detach-disk, detach-interface and change-media.
 
-import { parseXmlTree, type XmlElement } from '../../xml/index.js';
+import { parseXmlTree, type XmlElement } from '../../xml/tree.js';
 import { escapeXML } from '../vsh/builtins.js';
 
 /** virBuffer: text whose lines start with the buffer's indentation. */

@@ -3,7 +3,7 @@
 // parses values by type), libvirt's own client-side errors, and virshWatchJob.
 
 import { LibvirtError, VIR_ERR_INVALID_ARG, VIR_FROM_NONE, typedParamType, type Connection, type Domain, type protocol, type TypedParams, type TypedParamTypeName, type TypedParamValue } from '../../index.js';
-import type { XmlElement } from '../../xml/index.js';
+import type { XmlElement } from '../../xml/tree.js';
 import { cformat } from '../vsh/cformat.js';
 import { VshError, type Cmd } from '../vsh/cmd.js';
 import { VSH_ERR_DEBUG } from '../vsh/control.js';

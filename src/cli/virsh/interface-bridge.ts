@@ -1,7 +1,7 @@
 // iface-bridge and iface-unbridge's rewriting of an interface definition (virsh-interface.c does it
 // on a libxml2 tree): the checks with virsh's messages, and the new document to define.
 
-import { parseXmlTree, type XmlElement } from '../../xml/index.js';
+import { parseXmlTree, type XmlElement } from '../../xml/tree.js';
 
 /** An element being rearranged: attributes in order, its text and child elements. */
 interface EditNode {

@@ -5,7 +5,7 @@
 // its first node in document order; virXPathString gives NULL for an empty string).
 
 import type { Domain } from '../../index.js';
-import { parseXmlTree, type XmlElement } from '../../xml/index.js';
+import { parseXmlTree, type XmlElement } from '../../xml/tree.js';
 import type { Cmd } from '../vsh/cmd.js';
 import { FAILED } from '../vsh/control.js';
 import { strtou } from '../vsh/numbers.js';

@@ -2,7 +2,7 @@
 // commands build XML with it, vshTreePrint, the few XPath strings virsh reads from a snapshot's or
 // checkpoint's XML, and the creation time as GLib formats it.
 
-import type { XmlElement } from '../../xml/index.js';
+import type { XmlElement } from '../../xml/tree.js';
 import { escapeXML } from '../vsh/builtins.js';
 import type { VshControl } from '../vsh/control.js';
 import { xmlModule } from './xml.js';

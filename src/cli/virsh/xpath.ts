@@ -2,7 +2,7 @@
 // libxml2 does with xmlKeepBlanksDefault(0)), and nodes printed as libxml2's xmlNodeDump prints
 // them: what virsh's --xpath options (dumpxml, net-dumpxml, ...) show.
 
-import type { XmlElement } from '../../xml/index.js';
+import type { XmlElement } from '../../xml/tree.js';
 import { xmlModule } from './xml.js';
 import type { VirshControl } from './control.js';
 

@@ -34,7 +34,7 @@ import {
   VIR_ERR_NO_SUPPORT,
   parseURI,
 } from '../../../index.js';
-import type { XmlElement } from '../../../xml/index.js';
+import type { XmlElement } from '../../../xml/tree.js';
 import { strerror } from '../../vsh/builtins.js';
 import type { Cmd } from '../../vsh/cmd.js';
 import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';

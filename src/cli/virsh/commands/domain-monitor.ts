@@ -66,7 +66,7 @@ import { FAILED, VSH_ERR_DEBUG } from '../../vsh/control.js';
 import { numberCell, Table, typed, type TypedCell } from '../../vsh/table.js';
 import { InfoOutput } from '../../vsh/info.js';
 import { jsonNumber, scalarJson, toJson } from '../../vsh/json.js';
-import type { XmlElement } from '../../../xml/index.js';
+import type { XmlElement } from '../../../xml/tree.js';
 import { typedParamEntries, typedParamString } from '../../vsh/typed-params.js';
 import type { VirshControl } from '../control.js';
 import { domainDescription } from '../describe.js';

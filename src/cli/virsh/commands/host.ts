@@ -18,7 +18,7 @@ import {
   VIR_NODE_MEMORY_STATS_ALL_CELLS,
   type TypedParamsInput,
 } from '../../../index.js';
-import { parseXmlTree, type XmlElement } from '../../../xml/index.js';
+import { parseXmlTree, type XmlElement } from '../../../xml/tree.js';
 import { alternative, type Cmd } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import { strToSigned, strToUnsigned, UINT_MAX } from '../../vsh/numbers.js';
