@@ -104,4 +104,22 @@ describe('the packed package, installed into an empty folder', function () {
     expect(out).to.deep.equal({ name: 'web1', memory: '1048576', kind: 'domain' });
     expect(pkg.files.map((f) => f.path)).to.include.members(['dist/src/xml/index.js', 'dist/src/xml/index.d.ts', 'dist/src/xml/generated/types.d.ts']);
   });
+
+  it('libvirt-rpc/xml/tree: the generic reader alone, with import and require, its XmlError the one libvirt-rpc/xml throws', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const t = await import('libvirt-rpc/xml/tree');
+      const root = t.parseXmlTree("<domain type='kvm'><name>web1</name></domain>");
+      const cjs = require('libvirt-rpc/xml/tree');
+      let bad = null;
+      try { cjs.parseXmlTree('<domain><nam></domain>'); } catch (e) { bad = { same: e instanceof t.XmlError, line: e.line, column: e.column }; }
+      const x = await import('libvirt-rpc/xml');
+      console.log(JSON.stringify({ root: root.name, attributes: root.attributes, child: root.children[0].text, bad, sameClass: x.XmlError === t.XmlError }));
+      process.exit(0);
+    `;
+    const out = JSON.parse(nodeIn(pkg.dir, ['--input-type=module', '-e', script]));
+    expect(out).to.deep.equal({ root: 'domain', attributes: ['type', 'kvm'], child: 'web1', bad: { same: true, line: 1, column: 14 }, sameClass: true });
+    expect(pkg.files.map((f) => f.path)).to.include.members(['dist/src/xml/tree.js', 'dist/src/xml/tree.d.ts']);
+  });
 });
