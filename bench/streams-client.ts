@@ -2,7 +2,8 @@
 // (bench/c_client_streams.py): connects once, prints {"ready": true}, then for each line
 // "upload BYTES" or "download BYTES" on stdin moves BYTES through a Stream ("upload-file BYTES
 // PATH": the file's BYTES with sendAll(readFileChunks(PATH, { reuse: true })), "upload-pipeline
-// BYTES PATH": with pipeline(createReadStream(PATH), st.toWritable())) and prints one JSON
+// BYTES PATH": with pipeline(createReadStream(PATH), st.toWritable()), "upload-pipeline-large": the
+// same with createReadStream's highWaterMark FILE_CHUNK_SIZE) and prints one JSON
 // line, a StreamRun. One process per way of reading, each only ever doing its own kind of transfer,
 // so each is measured at the steady state a program doing just that reaches (its code optimized,
 // its heap and its garbage its own) with no collection forced between transfers.
@@ -13,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
-import { readFileChunks } from '../src/api/file-chunks.js';
+import { FILE_CHUNK_SIZE, readFileChunks } from '../src/api/file-chunks.js';
 import { connect } from '../src/api/open.js';
 import { BUSY_POLL, READ_MODES, type ReadMode, type StreamRun } from './common.js';
 
@@ -28,9 +29,10 @@ conn.setBusyPoll(mode === 'reuse, busy poll' ? BUSY_POLL : 0);
 async function transfer(what: string, size: number, path: string | undefined): Promise<number> {
   const st = conn.newStream();
   let done = 0;
-  if (what === 'upload-file' || what === 'upload-pipeline') {
+  if (what === 'upload-file' || what.startsWith('upload-pipeline')) {
     await vol.upload(st, 0n, BigInt(size), 0);
     if (what === 'upload-file') await st.sendAll(readFileChunks(path!, { reuse: true }));
+    else if (what === 'upload-pipeline-large') await pipeline(createReadStream(path!, { highWaterMark: FILE_CHUNK_SIZE }), st.toWritable());
     else await pipeline(createReadStream(path!), st.toWritable());
     done = size;
   } else if (what === 'upload') {

@@ -31,11 +31,13 @@ const root = new URL('../..', import.meta.url).pathname;
 /**
  * Our uploads from a file (`upload-file`: a file of the transfer's size, its page cache warm; the
  * C client reads it through virStreamSendAll as virsh vol-upload does): the helper for it, and
- * Node's own pipeline from a file stream.
+ * Node's own pipeline from a file stream, with its default 64 KiB reads and with reads as large
+ * as the helper's.
  */
 const FILE_UPLOADERS = [
   { name: 'sendAll(readFileChunks(file, { reuse: true }))', what: 'upload-file' },
   { name: 'pipeline(createReadStream(file), st.toWritable())', what: 'upload-pipeline' },
+  { name: 'pipeline(createReadStream(file, { highWaterMark: FILE_CHUNK_SIZE }), st.toWritable())', what: 'upload-pipeline-large' },
 ] as const;
 
 /** One transfer: seconds, client CPU seconds, daemon CPU seconds. */

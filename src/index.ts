@@ -1,7 +1,7 @@
 export { DEFAULT_STREAM_HIGH_WATER_MARK, STREAM_SPARE_BUFFERS, Stream, type RecvOptions, type SignalOptions, type StreamHole, type StreamOptions } from './api/stream.js';
 export { WRITABLE_HIGH_WATER_MARK, type NodeStreamOptions } from './api/stream-node.js';
 export { readSparseFile, writeSparseFile, type SparseReadOptions } from './api/sparse-file.js';
-export { readFileChunks, type FileChunkOptions } from './api/file-chunks.js';
+export { FILE_CHUNK_SIZE, readFileChunks, type FileChunkOptions } from './api/file-chunks.js';
 export { STREAM_CHUNK_MAX } from './rpc/stream-channel.js';
 export { connect, DEFAULT_OPEN_TIMEOUT_MS } from './api/open.js';
 export { connectAdmin, defaultAdminURI, adminSocketPath, type AdminConnectOptions } from './admin/open.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { readFileChunks } from '../../src/api/file-chunks.js';
+import { FILE_CHUNK_SIZE, readFileChunks } from '../../src/api/file-chunks.js';
 import type { Stream } from '../../src/api/stream.js';
 import { StreamWritable } from '../../src/api/stream-node.js';
 import { LibvirtError } from '../../src/errors/errors.js';
@@ -18,14 +18,15 @@ const openFds = (): number => readdirSync('/proc/self/fd').length;
 describe('readFileChunks', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lvrpc-file-chunks-'));
   const path = join(dir, 'data.bin');
-  const data = randomBytes(3 * STREAM_CHUNK_MAX + 12_345);
+  const data = randomBytes(3 * FILE_CHUNK_SIZE + 12_345);
   before(() => writeFileSync(path, data));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('gives the file in chunks of readSize, each its own buffer by default', async () => {
+  it('gives the file in chunks of readSize (by default four full packets), each its own buffer by default', async () => {
+    expect(FILE_CHUNK_SIZE).to.equal(4 * STREAM_CHUNK_MAX);
     const parts: Uint8Array[] = [];
     for await (const c of readFileChunks(path)) parts.push(c);
-    expect(parts.map((p) => p.length)).to.deep.equal([STREAM_CHUNK_MAX, STREAM_CHUNK_MAX, STREAM_CHUNK_MAX, 12_345]);
+    expect(parts.map((p) => p.length)).to.deep.equal([FILE_CHUNK_SIZE, FILE_CHUNK_SIZE, FILE_CHUNK_SIZE, 12_345]);
     expect(new Set(parts.map((p) => p.buffer)).size).to.equal(4);
     expect(Buffer.concat(parts).equals(data)).to.equal(true);
   });
@@ -48,7 +49,7 @@ describe('readFileChunks', () => {
   it('closes the file when the loop is left early', async () => {
     const before = openFds();
     for await (const c of readFileChunks(path, { reuse: true })) {
-      expect(c.length).to.equal(STREAM_CHUNK_MAX);
+      expect(c.length).to.equal(FILE_CHUNK_SIZE);
       break;
     }
     expect(openFds()).to.equal(before);
