@@ -21,9 +21,9 @@ export interface FileChunkOptions {
  * readFileChunks' default read: four full stream packets. Each read goes through libuv's thread
  * pool, and the hand-off there and back costs about as much as reading a packet's 256 KiB from the
  * page cache (0.1-0.2 ms on a 2-core VM: 64 MiB in 30-42 ms a packet at a time, 19-20 ms four at a
- * time, 15 ms with readSync), so a read of one packet made an upload from a file 0.72-0.77x of the
- * C client's and a read of four 0.97-1.16x (measured side by side; README, Benchmarks). More than
- * four gained little.
+ * time, 15 ms with readSync): reading four, an upload from a file went from 0.72-0.77x of the C
+ * client's to 0.97-1.16x in a scratch A/B, and bench/streams has it at 1.11-1.15x for 1 GiB and
+ * 0.81-0.88x for 64 MiB (README, Benchmarks). More than four gained little.
  */
 export const FILE_CHUNK_SIZE = 4 * STREAM_CHUNK_MAX;
 
