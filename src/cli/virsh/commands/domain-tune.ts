@@ -19,7 +19,7 @@ import {
   type TypedParamValue,
   typedParamType,
 } from '../../../index.js';
-import { type Cmd, VshError, exclusive } from '../../vsh/cmd.js';
+import { type Cmd, exclusive } from '../../vsh/cmd.js';
 import { FAILED } from '../../vsh/control.js';
 import { LLONG_MAX, ScaleError, UINT_MAX, scaleInteger, strToSigned } from '../../vsh/numbers.js';
 import { typedParamEntries, typedParamString } from '../../vsh/typed-params.js';
@@ -461,97 +461,6 @@ async function cmdCPUStats(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-const IOTUNE_SCALED: [string, string][] = [
-  ['total-bytes-sec', 'total_bytes_sec'],
-  ['read-bytes-sec', 'read_bytes_sec'],
-  ['write-bytes-sec', 'write_bytes_sec'],
-  ['total-bytes-sec-max', 'total_bytes_sec_max'],
-  ['read-bytes-sec-max', 'read_bytes_sec_max'],
-  ['write-bytes-sec-max', 'write_bytes_sec_max'],
-];
-const IOTUNE_PLAIN: [string, string][] = [
-  ['total-iops-sec', 'total_iops_sec'],
-  ['read-iops-sec', 'read_iops_sec'],
-  ['write-iops-sec', 'write_iops_sec'],
-  ['total-iops-sec-max', 'total_iops_sec_max'],
-  ['read-iops-sec-max', 'read_iops_sec_max'],
-  ['write-iops-sec-max', 'write_iops_sec_max'],
-  ['size-iops-sec', 'size_iops_sec'],
-  ['total-bytes-sec-max-length', 'total_bytes_sec_max_length'],
-  ['read-bytes-sec-max-length', 'read_bytes_sec_max_length'],
-  ['write-bytes-sec-max-length', 'write_bytes_sec_max_length'],
-  ['total-iops-sec-max-length', 'total_iops_sec_max_length'],
-  ['read-iops-sec-max-length', 'read_iops_sec_max_length'],
-  ['write-iops-sec-max-length', 'write_iops_sec_max_length'],
-];
-
-async function cmdBlkdeviotune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
-  const { flags } = affectFlags(cmd);
-  const found = await optDomain(ctl, cmd);
-  if (!found) return false;
-  const { dom } = found;
-  const disk = cmd.string('device')!;
-  const params: Record<string, { type: 'ullong' | 'string'; value: bigint | string }> = {};
-  const interror = () => {
-    ctl.error('Unable to parse integer parameter');
-    return false;
-  };
-  for (const [opt, field] of IOTUNE_SCALED) {
-    let v: bigint | undefined;
-    try {
-      v = cmd.scaled(opt, 1, ULONG_MAX);
-    } catch (e) {
-      if (!(e instanceof VshError)) throw e;
-      ctl.error(e.message);
-      if (e.libvirtError) ctl.lastError = { message: e.libvirtError, code: -1, domain: 0 };
-      return interror();
-    }
-    if (v !== undefined) params[field] = { type: 'ullong', value: v };
-  }
-  for (const [opt, field] of IOTUNE_PLAIN) {
-    let v: bigint | undefined;
-    try {
-      v = cmd.ulonglong(opt);
-    } catch (e) {
-      if (!(e instanceof VshError)) throw e;
-      ctl.error(e.message);
-      return interror();
-    }
-    if (v !== undefined) params[field] = { type: 'ullong', value: v };
-  }
-  let group: string | undefined;
-  try {
-    group = cmd.string('group-name');
-  } catch (e) {
-    if (!(e instanceof VshError)) throw e;
-    ctl.error(e.message);
-    ctl.error('Unable to parse group-name parameter');
-    return false;
-  }
-  if (group !== undefined) params['group_name'] = { type: 'string', value: group };
-  const conn = connOf(ctl);
-  if (Object.keys(params).length === 0) {
-    const count = await ctl.call(conn.call('REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE', { dom: dom.wire, disk: null, nparams: 0, flags: flags | VIR_TYPED_PARAM_STRING_OKAY }));
-    if (count === FAILED) {
-      ctl.error('Unable to get number of block I/O throttle parameters');
-      return false;
-    }
-    if (count.nparams === 0) return true;
-    const r = await ctl.call(conn.call('REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE', { dom: dom.wire, disk, nparams: count.nparams, flags: flags | VIR_TYPED_PARAM_STRING_OKAY }));
-    if (r === FAILED) {
-      ctl.error('Unable to get block I/O throttle parameters');
-      return false;
-    }
-    for (const p of r.params) ctl.print('%-15s: %s\n', p.field, typedParamValue(p));
-    return true;
-  }
-  if ((await ctl.call(dom.setBlockIoTune(disk, params, flags))) === FAILED) {
-    ctl.error('Unable to change block I/O throttle');
-    return false;
-  }
-  return true;
-}
-
 async function cmdDomIftune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   const { flags } = affectFlags(cmd);
   const found = await optDomain(ctl, cmd);
@@ -607,4 +516,4 @@ async function cmdDomIftune(ctl: VirshControl, cmd: Cmd): Promise<boolean> {
   return true;
 }
 
-export const domainTuneHandlers = { cmdCPUStats, cmdBlkdeviotune, cmdDomIftune, cmdSetmem, cmdSetmaxmem, cmdMemtune, cmdBlkiotune, cmdNumatune, cmdPerf, cmdDesc, cmdMetadata };
+export const domainTuneHandlers = { cmdCPUStats, cmdDomIftune, cmdSetmem, cmdSetmaxmem, cmdMemtune, cmdBlkiotune, cmdNumatune, cmdPerf, cmdDesc, cmdMetadata };
