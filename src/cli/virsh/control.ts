@@ -4,7 +4,7 @@
 import { closeReasonCode, connect, type CloseReason, type Connection } from '../../index.js';
 import { VshControl, type ShellIO } from '../vsh/control.js';
 import type { CmdGroup } from '../vsh/cmd.js';
-import type { Completer } from '../vsh/completion.js';
+import type { Completers } from '../vsh/completion.js';
 import { defaultAuth } from './auth.js';
 
 export class VirshControl extends VshControl {
@@ -23,8 +23,8 @@ export class VirshControl extends VshControl {
   useSnapshotOld = false;
   blockJobNoBytes = false;
 
-  constructor(groups: readonly CmdGroup<VshControl>[], io: ShellIO, progname: string, completers: Readonly<Record<string, Completer<VirshControl>>> = {}) {
-    super(groups, io, progname, completers as Readonly<Record<string, Completer<VshControl>>>);
+  constructor(groups: readonly CmdGroup<VshControl>[], io: ShellIO, progname: string, completers: Completers<VirshControl> = {}) {
+    super(groups, io, progname, completers as Completers<VshControl>);
   }
 
   protected prompt(): string {

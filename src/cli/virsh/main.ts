@@ -4,7 +4,6 @@ import { processIO, type ShellIO } from '../vsh/control.js';
 import type { LongOption } from '../vsh/getopt.js';
 import { strToSigned } from '../vsh/numbers.js';
 import { runProgram, type ProgramSpec } from '../vsh/program.js';
-import { virshCompleters } from './completers.js';
 import { VirshControl } from './control.js';
 import { virshGroups } from './groups.js';
 import { VERSION_STRING } from '../vsh/version.js';
@@ -97,5 +96,5 @@ export const VIRSH: ProgramSpec<VirshControl> = {
 
 /** Runs virsh-rpc with `argv` (without node and the script); resolves to the exit status. */
 export function virshMain(argv: string[], io: ShellIO = processIO(), progname = 'virsh'): Promise<number> {
-  return runProgram(new VirshControl(virshGroups, io, progname, virshCompleters), VIRSH, argv);
+  return runProgram(new VirshControl(virshGroups, io, progname, async () => (await import('./completers.js')).virshCompleters), VIRSH, argv);
 }

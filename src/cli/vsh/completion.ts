@@ -17,6 +17,12 @@ export type Completer<C> = {
   complete(ctl: C, cmd: Cmd, flags: readonly string[]): Promise<readonly string[] | null> | readonly string[] | null;
 }['complete'];
 
+/**
+ * A shell's completers by their C names, or what loads them the first time a line is completed
+ * (virsh's read the command modules' tables of values: no start should compile them).
+ */
+export type Completers<C> = Readonly<Record<string, Completer<C>>> | (() => Promise<Readonly<Record<string, Completer<C>>>>);
+
 /** The word readline completes at the end of `line`, and the quote it was opened with. */
 export function completionWord(line: string): { text: string; quote: string | null } {
   // vshReadlineInit's rl_basic_word_break_characters and rl_completer_quote_characters.

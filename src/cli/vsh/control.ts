@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { LibvirtError, VIR_ERR_INVALID_CONN, VIR_ERR_NO_CONNECT, VIR_ERR_OK, VIR_ERR_RPC, VIR_ERR_SYSTEM_ERROR, VIR_FROM_REMOTE } from '../../index.js';
 import { cformat, type CArg } from './cformat.js';
 import { Cmd, VshError } from './cmd.js';
-import { type Completer, type CompletionSource, completeLine, completionWord } from './completion.js';
+import { type Completers, type CompletionSource, completeLine, completionWord } from './completion.js';
 import type { CmdDef, CmdGroup } from './cmd.js';
 import { toJson } from './json.js';
 import { parseCommands, parsePartial } from './parser.js';
@@ -95,7 +95,7 @@ export abstract class VshControl {
     io: ShellIO,
     progname: string,
     /** The completers of option values, by their C names (virshDomainNameCompleter...). */
-    private readonly completers: Readonly<Record<string, Completer<VshControl>>> = {},
+    private readonly completers: Completers<VshControl> = {},
   ) {
     this.io = io;
     this.progname = progname;
@@ -377,7 +377,7 @@ export abstract class VshControl {
     const src: CompletionSource<VshControl> = {
       commandNames,
       parsePartial: (l) => parsePartial({ lookup: (n) => this.lookup(n) as CmdDef<never> | undefined, error: (m) => this.error(m) }, new StringSource(l), l.length),
-      completers: { vshCompleteHelpCommand: commandNames, ...this.completers },
+      completers: { vshCompleteHelpCommand: commandNames, ...(typeof this.completers === 'function' ? await this.completers() : this.completers) },
       partialCmd: (p) => new Cmd(p.def!, p.opts),
       failed: (e) => {
         if (e instanceof LibvirtError) this.saveError(e);
