@@ -194,6 +194,13 @@ export const OWN_BUFFER_MIN = 64 * 1024;
 /** Small packets after a large one before headers are no longer read on their own. */
 const HEADER_FIRST_SMALL_PACKETS = 8;
 /**
+ * How far past what it needs a read goes while headers are read on their own: a header and a
+ * little more, so that a small packet (libvirtd's 24-byte data packet after each large one) and
+ * the next packet's header come in one read, and what of a large packet's body lands in scratch,
+ * to be copied, stays small.
+ */
+const HEADER_FIRST_READ = 256;
+/**
  * A connection's own buffer, for the rest of a small packet a read left unfinished, starts small
  * and doubles, up to the largest, when a read fills it or a packet does not fit.
  */
@@ -239,9 +246,10 @@ export class DirectPacketReader {
   private packet: Buffer | null = null;
   private filled = 0;
   /**
-   * While large packets come (a stream's data), each header is read on its own, as libvirt's
-   * client reads, so the rest of a large packet goes straight into its buffer instead of into
-   * scratch and then copied (libuv goes on reading at once when a read fills its buffer). It
+   * While large packets come (a stream's data), reads stop a little past each header (see
+   * HEADER_FIRST_READ), as libvirt's client reads a length word on its own, so the rest of a
+   * large packet goes straight into its buffer instead of into scratch and then copied (libuv
+   * goes on reading at once when a read fills its buffer). It
    * stays on across a few small packets: libvirtd follows each 262,120-byte data packet of a
    * volume download with one of 24 bytes (its file reads are 256 KiB).
    */
@@ -259,11 +267,12 @@ export class DirectPacketReader {
     if (this.start === this.end && !shared.inUse) {
       this.inShared = true;
       const b = (shared.buffer ??= Buffer.allocUnsafeSlow(SCRATCH_MAX));
-      return headerFirst ? b.subarray(0, MIN_PACKET) : b;
+      return headerFirst ? b.subarray(0, HEADER_FIRST_READ) : b;
     }
     this.inShared = false;
     const s = (this.scratch ??= Buffer.allocUnsafeSlow(SCRATCH_START));
-    if (headerFirst && this.end - this.start < MIN_PACKET) return s.subarray(this.end, this.start + MIN_PACKET);
+    // The rest of a small packet whose length is in, and at most HEADER_FIRST_READ bytes past it.
+    if (headerFirst) return s.subarray(this.end, Math.max(this.end + 1, this.start + this.smallPending(s) + HEADER_FIRST_READ));
     return s.subarray(this.end);
   }
 
@@ -348,6 +357,13 @@ export class DirectPacketReader {
       throw new Error(`packet buffer supplier gave ${supplied.length} bytes (of an ArrayBuffer of ${supplied.buffer.byteLength}) for a packet of ${len}`);
     }
     return supplied;
+  }
+
+  /** The length of the small packet scratch begins with, if its length word is in; 0 otherwise. */
+  private smallPending(s: Buffer): number {
+    if (this.end - this.start < 4) return 0;
+    const len = readLength(s, this.start);
+    return len < OWN_BUFFER_MIN ? len : 0;
   }
 
   /**
