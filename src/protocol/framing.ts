@@ -249,9 +249,9 @@ export class DirectPacketReader {
    * While large packets come (a stream's data), reads stop a little past each header (see
    * HEADER_FIRST_READ), as libvirt's client reads a length word on its own, so the rest of a
    * large packet goes straight into its buffer instead of into scratch and then copied (libuv
-   * goes on reading at once when a read fills its buffer). It
-   * stays on across a few small packets: libvirtd follows each 262,120-byte data packet of a
-   * volume download with one of 24 bytes (its file reads are 256 KiB).
+   * goes on reading at once when a read fills its buffer). It stays on across a few small
+   * packets: libvirtd follows each 262,120-byte data packet of a volume download with one of 24
+   * bytes (its file reads are 256 KiB).
    */
   private smallSinceLarge = HEADER_FIRST_SMALL_PACKETS;
 
@@ -272,7 +272,7 @@ export class DirectPacketReader {
     this.inShared = false;
     const s = (this.scratch ??= Buffer.allocUnsafeSlow(SCRATCH_START));
     // The rest of a small packet whose length is in, and at most HEADER_FIRST_READ bytes past it.
-    if (headerFirst) return s.subarray(this.end, Math.max(this.end + 1, this.start + this.smallPending(s) + HEADER_FIRST_READ));
+    if (headerFirst) return s.subarray(this.end, this.start + this.smallPending(s) + HEADER_FIRST_READ);
     return s.subarray(this.end);
   }
 
@@ -372,9 +372,7 @@ export class DirectPacketReader {
    */
   private pendingNeeds(s: Buffer): number {
     if (this.start === this.end) return 0;
-    if (this.end - this.start < 4) return MIN_PACKET;
-    const len = readLength(s, this.start);
-    return len >= OWN_BUFFER_MIN ? MIN_PACKET : len;
+    return this.smallPending(s) || MIN_PACKET;
   }
 
   /** Moves the unconsumed bytes s[start, end) to the front of `to`, which becomes scratch. */
