@@ -125,8 +125,8 @@ export type ReadMode = (typeof READ_MODES)[number];
 export class Child {
   readonly proc: ChildProcess;
   private readonly lines: AsyncIterator<string>;
-  constructor(cmd: string, args: string[]) {
-    this.proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  constructor(cmd: string, args: string[], env?: NodeJS.ProcessEnv) {
+    this.proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'], env: env ? { ...process.env, ...env } : process.env });
     this.lines = createInterface({ input: this.proc.stdout! })[Symbol.asyncIterator]();
   }
   async line(): Promise<string> {

@@ -3,8 +3,9 @@
 // same private libvirtd, the same volume and in interleaved rounds; client and daemon CPU per MB.
 // `npm run bench:streams` (starts the sandbox if needed). BENCH_ROUNDS (default 15 up to 256 MiB,
 // 7 above), BENCH_WARMUP (64 MiB transfers of each kind before measuring, default 3), BENCH_SIZES
-// (MiB, default "64,1024"). Downloads are ours four ways: `for await` (fresh buffers, the chunks are the
-// caller's), the same in a node started with a larger initial old space (see OLD_SPACE_FLAG),
+// (MiB, default "64,1024"). Downloads are ours five ways: `for await` (fresh buffers, the chunks are the
+// caller's), the same in a node started with a larger initial old space (see OLD_SPACE_FLAG) and
+// with that and glibc's malloc keeping a top pad (TOP_PAD_ENV),
 // `chunks({ reuse: true })` (lent chunks, packet buffers recycled) and that with busy polling. Every client is a process of its own connected for the whole run, which does only
 // its kind of transfer (bench/streams-client.ts for ours: one process uploading, one per way of
 // reading; the C client's one process does both, having no collector whose garbage one kind could
@@ -54,8 +55,9 @@ class Peer {
     readonly name: string,
     cmd: string,
     args: string[],
+    env?: NodeJS.ProcessEnv,
   ) {
-    this.child = new Child(cmd, args);
+    this.child = new Child(cmd, args, env);
   }
   ready(): Promise<unknown> {
     return this.child.json();
@@ -81,10 +83,20 @@ class Peer {
  */
 const OLD_SPACE_FLAG = '--initial-old-space-size=256';
 
-/** Our download readers: how each reads, and the node flags its process runs with. */
-const READERS: { name: string; mode: ReadMode; node: string[] }[] = [
+/**
+ * The rest of a `for await` download's cost is the kernel's: V8 frees the dead buffers tens of
+ * MiB at a time, glibc's malloc then gives the top of its heap back to the kernel (trims it), and
+ * the next buffers are fresh pages, each faulted in (8 downloads of 64 MiB: 78,000 page faults
+ * more than lent chunks). A top pad keeps that much of the heap instead (a process-wide setting,
+ * read by glibc at start; a row of its own, with OLD_SPACE_FLAG).
+ */
+const TOP_PAD_ENV = { MALLOC_TOP_PAD_: String(64 << 20) };
+
+/** Our download readers: how each reads, and the node flags and environment its process runs with. */
+const READERS: { name: string; mode: ReadMode; node: string[]; env?: NodeJS.ProcessEnv }[] = [
   { name: 'for await', mode: 'for await', node: [] },
   { name: `for await, node ${OLD_SPACE_FLAG}`, mode: 'for await', node: [OLD_SPACE_FLAG] },
+  { name: `for await, node ${OLD_SPACE_FLAG}, MALLOC_TOP_PAD_=${64 << 20}`, mode: 'for await', node: [OLD_SPACE_FLAG], env: TOP_PAD_ENV },
   { name: 'chunks({ reuse: true })', mode: 'reuse', node: [] },
   { name: `chunks({ reuse: true }), busyPoll ${BUSY_POLL}`, mode: 'reuse, busy poll', node: [] },
 ];
@@ -104,10 +116,11 @@ async function main(): Promise<void> {
   const json: Record<string, unknown>[] = [];
   const args = [uri, poolName, 'bench.raw', String(CHUNK)];
   const c = new Peer('C client', '/usr/bin/python3', [join(root, 'bench/c_client_streams.py'), ...args]);
-  const ourPeer = (name: string, mode: ReadMode, node: string[] = []): Peer => new Peer(`ours (${name})`, process.execPath, [...node, join(root, 'dist/bench/streams-client.js'), ...args, mode]);
+  const ourPeer = (name: string, mode: ReadMode, node: string[] = [], env?: NodeJS.ProcessEnv): Peer =>
+    new Peer(`ours (${name})`, process.execPath, [...node, join(root, 'dist/bench/streams-client.js'), ...args, mode], env);
   // The uploader's mode only says how it would read: it never downloads.
   const uploader = ourPeer('upload', 'reuse');
-  const readers = new Map<string, Peer>(READERS.map((r) => [r.name, ourPeer(r.name, r.mode, r.node)]));
+  const readers = new Map<string, Peer>(READERS.map((r) => [r.name, ourPeer(r.name, r.mode, r.node, r.env)]));
   const fileUploaders = FILE_UPLOADERS.map((u) => ({ ...u, peer: ourPeer(u.name, 'reuse') }));
   const all = [c, uploader, ...readers.values(), ...fileUploaders.map((u) => u.peer)];
   // The files uploaded from, one per size, written once (their page cache warm for every client).
