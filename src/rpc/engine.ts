@@ -31,6 +31,7 @@ import {
   VIR_NET_STREAM_HOLE,
   decodePacket,
   encodePacket,
+  streamDataSerial,
 } from '../protocol/framing.js';
 import type { ProcedureInfo } from '../protocol/procedure.js';
 import { StreamChannel, type StreamMessage, type StreamSink, streamMessage } from './stream-channel.js';
@@ -332,6 +333,7 @@ export class RpcEngine {
     const ended = (this.endedStreams ??= new Set());
     ended.add(serial);
     if (ended.size > MAX_ABANDONED_SERIALS) ended.delete(ended.values().next().value!);
+    this.direct?.forgetGuess();
     this.releaseReading(serial);
   }
 
@@ -499,15 +501,9 @@ export class RpcEngine {
    * got back from its reader, if it is a data packet of a stream that has one.
    */
   private streamBuffer(head: Buffer, length: number): Buffer | null {
-    if (this.closed) return null;
-    let h: MessageHeader;
-    try {
-      h = decodePacket(head).header;
-    } catch {
-      return null; // a bad header fails the connection once the packet is in, as it always did
-    }
-    if (h.type !== VIR_NET_STREAM || h.status !== VIR_NET_CONTINUE) return null;
-    return this.streams?.get(h.serial)?.bufferFor?.(length) ?? null;
+    // A bad header fails the connection once the packet is in, as it always did.
+    const serial = this.closed ? null : streamDataSerial(head);
+    return serial === null ? null : (this.streams?.get(serial)?.bufferFor?.(length) ?? null);
   }
 
   /** Decodes one body with `codec` (null: an empty body), in slices if it is large; `then` hears the outcome. */

@@ -29,7 +29,8 @@ export interface StreamSink {
   /**
    * A buffer of exactly `length` bytes for the next data packet of this stream, read straight
    * into it (a `packet` it got back from its reader), or null for a fresh one. The buffer comes
-   * back as the `packet` of a data message, or not at all if the stream ended meanwhile.
+   * back as the `packet` of a data message, or not at all if the stream ended meanwhile (or the
+   * direct reader's guess that the next packet is this stream's data turned out wrong).
    */
   bufferFor?(length: number): Buffer | null;
   /** The connection closed, or the call that opens the stream failed. */

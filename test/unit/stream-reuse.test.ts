@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { connect as netConnect } from 'node:net';
 import { DirectRead } from '../../src/transport/socket.js';
-import { DirectPacketReader, encodePacket, MIN_PACKET, type MessageHeader, OWN_BUFFER_MIN, VIR_NET_CALL, VIR_NET_CONTINUE, VIR_NET_OK, VIR_NET_STREAM, VIR_NET_STREAM_HOLE } from '../../src/protocol/framing.js';
+import { DirectPacketReader, encodePacket, MIN_PACKET, type MessageHeader, OWN_BUFFER_MIN, VIR_NET_CALL, VIR_NET_CONTINUE, VIR_NET_OK, VIR_NET_REPLY, VIR_NET_STREAM, VIR_NET_STREAM_HOLE } from '../../src/protocol/framing.js';
 import { remote_procedures as P } from '../../src/protocol/generated/remote.js';
 import { enc_virNetStreamHole } from '../../src/protocol/generated/virnet.js';
 import { XdrWriter } from '../../src/protocol/xdr/index.js';
@@ -47,10 +47,15 @@ describe('the direct reader with a packet buffer supplier', () => {
   const wire = Buffer.concat(packets);
   const boundaries = packets.reduce<number[]>((acc, p) => [...acc, acc[acc.length - 1]! + p.length], [0]).slice(0, -1);
 
-  /** Reads the wire once with a supplier that lends buffers for even serials; checks every packet. */
+  /**
+   * Reads the wire once with a supplier that lends buffers for even serials; checks every packet.
+   * The reader also asks with the header of a stream data packet it already has (a guess that the
+   * next one is like it, see guessing below): those asks are counted apart.
+   */
   function readOnce(cuts: number[], max: number): void {
     const supplied = new Map<number, Buffer>();
     const asked: number[] = [];
+    const guesses: number[] = [];
     const got: Buffer[] = [];
     const reader = new DirectPacketReader(
       (p, owned) => {
@@ -65,6 +70,10 @@ describe('the direct reader with a packet buffer supplier', () => {
         const i = serial - 100;
         expect(head.equals(packets[i]!.subarray(0, MIN_PACKET)), `the header of packet ${i}`).to.equal(true);
         expect(length).to.equal(sizes[i]);
+        if (i < got.length) {
+          guesses.push(i);
+          return serial % 2 ? null : Buffer.allocUnsafeSlow(length).fill(0xee);
+        }
         asked.push(i);
         if (serial % 2) return null;
         // Filled with garbage: every byte of the packet must be written over.
@@ -76,8 +85,10 @@ describe('the direct reader with a packet buffer supplier', () => {
     feed(reader, wire, cuts, max);
     expect(got.map((p) => p.length)).to.deep.equal(sizes);
     for (let i = 0; i < packets.length; i++) expect(got[i]!.equals(packets[i]!), `packet ${i} (cuts ${cuts.join(',')}, reads of ${max})`).to.equal(true);
-    // Asked once for every large packet, in order, and only for them.
-    expect(asked).to.deep.equal(sizes.flatMap((n, i) => (n >= OWN_BUFFER_MIN ? [i] : [])));
+    // Asked once for every large packet, in order, and only for them; guesses only from large ones.
+    const large = sizes.flatMap((n, i) => (n >= OWN_BUFFER_MIN ? [i] : []));
+    expect(asked).to.deep.equal(large);
+    for (const i of guesses) expect(large).to.include(i);
     expect(reader.pending).to.equal(0);
   }
 
@@ -98,6 +109,69 @@ describe('the direct reader with a packet buffer supplier', () => {
     const reader = new DirectPacketReader((p, owned) => void plain.push(owned ? p : Buffer.from(p)));
     feed(reader, wire, boundaries.map((b) => b + 5), 1 << 20);
     expect(Buffer.concat(plain).equals(wire)).to.equal(true);
+  });
+
+  it("guesses that a download's next data packet is like its last: read straight into its buffer; any other packet arrives as it came", () => {
+    const LARGE = 262_148;
+    const data = (serial: number, n: number, seed: number): Buffer =>
+      encodePacket(w, { prog: 0x20008086, vers: 1, proc: 209, type: VIR_NET_STREAM, serial, status: VIR_NET_CONTINUE }, (x) => x.raw(pattern(n - 28, seed)));
+    const other = (serial: number, n: number, seed: number): Buffer =>
+      encodePacket(w, { prog: 0x20008086, vers: 1, proc: 1, type: VIR_NET_REPLY, serial, status: VIR_NET_OK }, (x) => x.raw(pattern(n - 28, seed)));
+    // libvirtd's download of serial 7 (each 262,120 bytes of data then 24), a reply to another
+    // call between them, a large packet of another stream with the same length, the last short
+    // packet and the end of file.
+    const wire: Buffer[] = [];
+    for (let k = 0; k < 6; k++) wire.push(data(7, LARGE, k), data(7, 52, 100 + k));
+    wire.push(other(9, 40, 1), data(7, LARGE, 6), data(8, LARGE, 7), data(7, LARGE, 8), other(10, LARGE, 9), data(7, LARGE, 10), data(7, 1000, 11), data(7, 28, 12));
+    const all = Buffer.concat(wire);
+    const ends = wire.reduce<number[]>((acc, p) => [...acc, (acc[acc.length - 1] ?? 0) + p.length], []);
+    // As libvirtd writes (a packet at a time, with a pause between them) or all at once.
+    for (const [max, atEnds] of [[1 << 20, true], [65_536, true], [4096, true], [27, true], [29, true], [1 << 20, false], [100_000, false]] as const) {
+      const got: Buffer[] = [];
+      const offered = new Set<ArrayBufferLike>();
+      const reader = new DirectPacketReader(
+        (p, owned) => void got.push(owned ? p : Buffer.from(p)),
+        (_head, length) => Buffer.allocUnsafeSlow(length).fill(0xee),
+      );
+      for (let off = 0; off < all.length; ) {
+        const dst = reader.nextBuffer();
+        if (dst.byteOffset === 0 && dst.length === LARGE) offered.add(dst.buffer);
+        const n = Math.min(dst.length, max, (atEnds ? ends.find((e) => e > off)! : all.length) - off);
+        all.copy(dst, 0, off, off + n);
+        off += n;
+        reader.received(n);
+      }
+      expect(got.map((p) => p.length), `reads of ${max}`).to.deep.equal(wire.map((p) => p.length));
+      for (let i = 0; i < wire.length; i++) expect(got[i]!.equals(wire[i]!), `packet ${i}, reads of ${max}`).to.equal(true);
+      expect(reader.pending).to.equal(0);
+      // Serial 7's data packets after the first, up to the other stream's, were read into the
+      // buffer offered before their first byte came, when the peer paused before them.
+      if (atEnds) for (const k of [2, 4, 6, 8, 10, 13]) expect(offered.has(got[k]!.buffer), `packet ${k}, reads of ${max}`).to.equal(true);
+    }
+  });
+
+  it('lets go of its guess when told (a stream ended) and after a few small packets with no large one', () => {
+    const LARGE = 262_148;
+    const data = (n: number): Buffer => encodePacket(w, { prog: 1, vers: 1, proc: 2, type: VIR_NET_STREAM, serial: 5, status: VIR_NET_CONTINUE }, (x) => x.raw(pattern(n - 28, n)));
+    const reader = new DirectPacketReader(() => undefined);
+    const put = (b: Buffer): void => {
+      for (let off = 0; off < b.length; ) {
+        const dst = reader.nextBuffer();
+        const n = Math.min(dst.length, b.length - off);
+        b.copy(dst, 0, off, off + n);
+        off += n;
+        reader.received(n);
+      }
+    };
+    put(data(LARGE));
+    expect(reader.nextBuffer().length).to.equal(LARGE);
+    reader.forgetGuess();
+    expect(reader.nextBuffer().length).to.not.equal(LARGE);
+    put(data(LARGE));
+    expect(reader.nextBuffer().length).to.equal(LARGE);
+    for (let i = 0; i < 8; i++) put(data(52));
+    expect(reader.nextBuffer().length).to.not.equal(LARGE);
+    expect(reader.pending).to.equal(0);
   });
 
   it('refuses a supplied buffer that is not exactly the packet of its own', () => {
@@ -173,15 +247,17 @@ describe('a stream read with reuse (direct reads: unix, tcp)', () => {
       expect(valueOf(c0)).to.equal(1);
       const c1 = (await it.next()).value as Uint8Array;
       expect(valueOf(c1)).to.equal(2);
-      // c0 came back with that next(): the next packet may be read into it (on direct reads it is).
-      down.send(4);
+      // c0 came back with that next(): a later packet is read into it (on direct reads). Not the
+      // very next one: the buffer for that was taken when packet 3 was in and c0 still lent (the
+      // reader readies a buffer for the next data packet as soon as one is in).
+      down.send(4, 5);
       await sleep(100);
       expect(valueOf(c1)).to.equal(2);
-      expect(valueOf(c0)).to.equal(5);
+      expect(valueOf(c0)).to.equal(6);
       expect(c0.buffer).to.not.equal(c1.buffer);
       const rest: number[] = [];
       const buffers = new Set<ArrayBufferLike>([c0.buffer, c1.buffer]);
-      let n = 5;
+      let n = 6;
       const more = (async () => {
         for (; n < 40; n++) {
           down.send(n);
@@ -256,11 +332,15 @@ describe('a stream read with reuse (direct reads: unix, tcp)', () => {
       expect(valueOf(first)).to.equal(1);
       down.hole(1000n);
       expect((await it.next()).value).to.deep.equal({ hole: 1000n });
-      // first came back with that next(): packet 1 is read into it.
-      down.send(1);
+      // first came back with that next(): packet 2 is read into it (packet 1 into the buffer
+      // readied when packet 0 was in and first still lent).
+      down.send(1, 2);
       const second = (await it.next()).value as Uint8Array;
       expect(valueOf(second)).to.equal(2);
-      expect(second.buffer).to.equal(first.buffer);
+      expect(second.buffer).to.not.equal(first.buffer);
+      const third = (await it.next()).value as Uint8Array;
+      expect(valueOf(third)).to.equal(3);
+      expect(third.buffer).to.equal(first.buffer);
       down.eof();
       expect((await it.next()).done).to.equal(true);
       expect(st.ended).to.equal(true);
